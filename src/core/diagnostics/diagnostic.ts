@@ -1,0 +1,74 @@
+/**
+ * One result type for every problem meshgov reports about user input: YAML syntax errors, schema errors,
+ * semantic checks and guardrail rule findings all become a Diagnostic (after Spectral's single result type).
+ */
+
+/** How bad a diagnostic is. `error` fails `validate` (exit 1); `warning` and `info` do not. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A path into a YAML document: mapping keys and sequence indexes, from the document root. */
+export type DocPath = readonly (string | number)[];
+
+/** A position in a source file. Both fields are 1-based. */
+export interface Position {
+  /** 1-based line number. */
+  line: number;
+  /** 1-based column number, counted in UTF-16 code units like editors do. */
+  column: number;
+}
+
+/** A located range in a source file; positions are 1-based, `end` is exclusive. */
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface Diagnostic {
+  /** Stable machine-readable code, e.g. `schema-unknown-key`, `ref-unknown-stream`, or a rule id. */
+  code: string;
+  severity: Severity;
+  /** What is wrong and what to change; names the offending item. */
+  message: string;
+  /** The file as the user named it (relative to the working directory when given relative). */
+  file: string;
+  /** 1-based line of the start of the offending node. */
+  line: number;
+  /** 1-based column of the start of the offending node. */
+  column: number;
+  /** 1-based end line (exclusive end position), when known. */
+  endLine?: number;
+  /** 1-based end column (exclusive end position), when known. */
+  endColumn?: number;
+  /** Path of the offending node inside `file`. */
+  path: DocPath;
+  /** A longer hint or a documentation link. */
+  help?: string;
+  /** For guardrail findings: the rule id (equals `code`). */
+  ruleId?: string;
+  /** For waived findings: the waiver's justification. */
+  waivedBy?: string;
+}
+
+/** Order diagnostics deterministically: by file, line, column, then code. */
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  if (a.line !== b.line) return a.line - b.line;
+  if (a.column !== b.column) return a.column - b.column;
+  if (a.code !== b.code) return a.code < b.code ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** A value plus the diagnostics produced while computing it (Terraform's `(value, diags)`). */
+export interface Result<T> {
+  value: T;
+  diagnostics: Diagnostic[];
+}
+
+/** A violated invariant: a bug in meshgov, never a user error. Printed with "please report". */
+export class InternalError extends Error {
+  override name = 'InternalError';
+}

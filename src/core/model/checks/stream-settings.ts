@@ -1,0 +1,69 @@
+import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import { MAX_TAGS_PER_RESOURCE, streamTags, TAG_PREFIX } from '../governance-tags.js';
+import type { CheckContext } from './context.js';
+
+/** Kinesis allows at most 20 enhanced fan-out consumers per stream. https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html */
+export const MAX_EFO_CONSUMERS = 20;
+
+/** Capacity, retention against the classification, encryption region, reserved and too many tags, EFO limit. */
+export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
+  const { mesh, locator } = ctx;
+  const out: Diagnostic[] = [];
+  for (const c of mesh.classifications) {
+    if (c.minRetentionHours > c.maxRetentionHours) {
+      out.push(locator.at(c.at, ['retention'], 'classification-retention-range', 'error',
+        `Classification \`${c.name}\` has minHours ${c.minRetentionHours} above maxHours ${c.maxRetentionHours}.`));
+    }
+  }
+  const classes = new Map(mesh.classifications.map((c) => [c.name, c]));
+  for (const s of mesh.streams) {
+    const cap = s.capacity;
+    if (cap.autoscaling) {
+      const { min, max } = cap.autoscaling;
+      if (min > max) {
+        out.push(locator.at(s.at, ['capacity', 'autoscaling'], 'capacity-autoscaling-range', 'error',
+          `Stream \`${s.name}\`: autoscaling min ${min} is above max ${max}.`));
+      } else if (cap.shards !== undefined && (cap.shards < min || cap.shards > max)) {
+        out.push(locator.at(s.at, ['capacity', 'shards'], 'capacity-shards-outside-range', 'error',
+          `Stream \`${s.name}\` declares ${cap.shards} shards, outside its autoscaling range ${min}..${max}.`));
+      }
+    }
+    const cl = classes.get(s.classification);
+    if (cl && (s.retentionHours < cl.minRetentionHours || s.retentionHours > cl.maxRetentionHours)) {
+      out.push(locator.at(s.at, ['retentionHours'], 'retention-outside-classification', 'error',
+        `Stream \`${s.name}\` keeps data ${s.retentionHours} h; classification \`${cl.name}\` requires ${cl.minRetentionHours}..${cl.maxRetentionHours} h.`));
+    }
+    const key = s.encryption.keyId;
+    const m = key ? /^arn:([a-z-]+):kms:([a-z0-9-]+):/.exec(key) : null;
+    if (m && (m[2] !== mesh.region || m[1] !== mesh.partition)) {
+      out.push(locator.at(s.at, ['encryption', 'keyId'], 'encryption-key-region', 'error',
+        `Stream \`${s.name}\` uses a KMS key in ${m[2]}; Kinesis needs a key in the stream's region ${mesh.region}.`));
+    }
+    for (const k of Object.keys(s.tags)) {
+      if (k.startsWith(TAG_PREFIX) || k.toLowerCase().startsWith('aws:')) {
+        out.push(locator.atKey(s.at, ['tags', k], 'tag-reserved-key', 'error',
+          `Stream \`${s.name}\` sets tag \`${k}\`; keys starting with \`${TAG_PREFIX}\` or \`aws:\` are reserved for governance.`));
+      }
+    }
+    const total = Object.keys(streamTags(mesh, s)).length;
+    if (total > MAX_TAGS_PER_RESOURCE) {
+      out.push(locator.at(s.at, ['name'], 'stream-too-many-tags', 'error',
+        `Stream \`${s.name}\` would carry ${total} tags (its own, the mesh's, 5 governance tags and one per grantee); Kinesis allows ${MAX_TAGS_PER_RESOURCE}. Remove user tags or consolidate grants (grant a whole account instead of many roles).`));
+    }
+    const efo = mesh.grants.filter((g) => g.stream === s.name && g.pattern === 'efo');
+    if (efo.length > MAX_EFO_CONSUMERS) {
+      const extra = efo[MAX_EFO_CONSUMERS];
+      if (extra) {
+        out.push(locator.at(extra.at, ['consumer'], 'efo-consumer-limit', 'error',
+          `Stream \`${s.name}\` has ${efo.length} enhanced fan-out consumers; Kinesis allows ${MAX_EFO_CONSUMERS} per stream. Move some consumers to polling (pattern replay).`));
+      }
+    }
+  }
+  for (const k of Object.keys(mesh.tags)) {
+    if (k.startsWith(TAG_PREFIX) || k.toLowerCase().startsWith('aws:')) {
+      out.push(locator.atKey(mesh.at, ['mesh', 'tags', k], 'tag-reserved-key', 'error',
+        `Mesh tag \`${k}\` uses a reserved prefix (\`${TAG_PREFIX}\` or \`aws:\`).`));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * Governance tag keys. With ABAC the right to tag is the right to access, so these keys are reserved for the
+ * governance role (see the tag-tampering guard in render).
+ */
+import type { Grant, Mesh, Stream } from './types.js';
+
+export const TAG_PREFIX = 'meshgov:';
+export const TAG_MANAGED_BY = 'meshgov:managed-by';
+export const TAG_MESH = 'meshgov:mesh';
+export const TAG_DOMAIN = 'meshgov:domain';
+export const TAG_PRODUCT = 'meshgov:product';
+export const TAG_CLASSIFICATION = 'meshgov:classification';
+/** Value of `meshgov:managed-by` on everything meshgov manages. */
+export const MANAGED_BY_VALUE = 'meshgov';
+/** Kinesis allows at most 50 tags per stream or consumer. https://docs.aws.amazon.com/streams/latest/dev/tagging.html */
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+/** The fixed governance tag keys every managed stream carries. */
+export const FIXED_GOVERNANCE_KEYS = [TAG_MANAGED_BY, TAG_MESH, TAG_DOMAIN, TAG_PRODUCT, TAG_CLASSIFICATION] as const;
+
+/**
+ * The ABAC grant tag key for a principal's access to a stream: `meshgov:produce:<account>:<role>` or
+ * `meshgov:consume:<account>:<role>` (`<role>` is `root` for a whole account). The principal's identity policy
+ * names its own key once, so a new grant only adds a stream tag and needs no IAM change.
+ */
+export function grantTagKey(grant: Pick<Grant, 'access' | 'principal'>): string {
+  return `${TAG_PREFIX}${grant.access}:${grant.principal.account}:${grant.principal.role ?? 'root'}`;
+}
+
+/** All tags a managed stream carries: mesh tags, the stream's own tags, governance tags and grant tags. */
+export function streamTags(mesh: Pick<Mesh, 'name' | 'tags' | 'grants'>, stream: Stream): Record<string, string> {
+  const tags: Record<string, string> = { ...mesh.tags, ...stream.tags };
+  tags[TAG_MANAGED_BY] = MANAGED_BY_VALUE;
+  tags[TAG_MESH] = mesh.name;
+  tags[TAG_DOMAIN] = stream.domain;
+  tags[TAG_PRODUCT] = stream.name;
+  tags[TAG_CLASSIFICATION] = stream.classification;
+  for (const g of mesh.grants) if (g.stream === stream.name) tags[grantTagKey(g)] = 'allow';
+  return sortKeys(tags);
+}
+
+export function sortKeys<T>(obj: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(obj).sort()) out[k] = obj[k] as T;
+  return out;
+}

@@ -1,0 +1,112 @@
+import { posix as path } from 'node:path';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { compareDiagnostics } from '../diagnostics/diagnostic.js';
+import { Locator } from '../source/locator.js';
+import { diagnostic, parseSource, rangeAt } from '../source/source.js';
+import type { SourceFile } from '../source/source.js';
+import { normalise } from './normalise.js';
+import type { RawDomainFile, RawMeshFile } from './normalise.js';
+import { checkSchema } from './schema-check.js';
+import type { Mesh } from './types.js';
+
+/** What the loader needs from the outside world: read a file by name. Adapters implement it with node:fs. */
+export interface SourceReader {
+  /** The file's text, or an Error (not found, not readable) that the loader turns into a diagnostic. */
+  read(file: string): string | Error;
+}
+
+export interface LoadResult {
+  /** The normalised mesh; undefined when parsing or the schema failed (semantic checks need a valid shape). */
+  mesh: Mesh | undefined;
+  diagnostics: Diagnostic[];
+  /** Every parsed file by name, for locating later diagnostics. */
+  sources: Map<string, SourceFile>;
+  locator: Locator;
+}
+
+/** At most this many files per mesh (root + includes). */
+export const MAX_INCLUDES = 1000;
+
+/**
+ * Load a mesh: parse the root file and its includes, check each against its schema and normalise.
+ * Never throws for bad input.
+ */
+export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
+  const sources = new Map<string, SourceFile>();
+  const diagnostics: Diagnostic[] = [];
+  const locator = new Locator(sources);
+  const done = (mesh: Mesh | undefined): LoadResult => ({ mesh, diagnostics: diagnostics.sort(compareDiagnostics), sources, locator });
+
+  const root = readAndParse(rootFile, reader, diagnostics);
+  if (!root) return done(undefined);
+  sources.set(rootFile, root);
+  if (diagnostics.some((d) => d.severity === 'error')) return done(undefined);
+  if (root.data === null || typeof root.data !== 'object' || Array.isArray(root.data)) {
+    diagnostics.push(diagnostic(rootFile, rangeAt(root, []), [], 'schema-type', 'error', `${rootFile} must be a mapping with apiVersion, mesh, accounts, classifications and domains; it is ${Array.isArray(root.data) ? 'a list' : 'a scalar'}.`));
+    return done(undefined);
+  }
+  diagnostics.push(...checkSchema(root, 'mesh'));
+  const rootData = root.data as RawMeshFile;
+
+  const domainFiles: { file: string; data: RawDomainFile }[] = [];
+  const baseDir = path.dirname(toPosix(rootFile));
+  const includes = Array.isArray(rootData.include) ? rootData.include : [];
+  const seen = new Set<string>([path.normalize(toPosix(rootFile))]);
+  includes.slice(0, MAX_INCLUDES).forEach((inc, i) => {
+    if (typeof inc !== 'string') return;
+    const incPath = [ 'include', i ];
+    const target = path.normalize(path.join(baseDir, toPosix(inc)));
+    const rel = path.relative(baseDir, target);
+    if (path.isAbsolute(toPosix(inc)) || rel.startsWith('..')) {
+      diagnostics.push(diagnostic(rootFile, rangeAt(root, incPath), incPath, 'include-outside', 'error', `include ${JSON.stringify(inc)} points outside the mesh directory; includes must be relative paths below ${baseDir === '.' ? 'the mesh file' : baseDir}.`));
+      return;
+    }
+    if (seen.has(target)) {
+      diagnostics.push(diagnostic(rootFile, rangeAt(root, incPath), incPath, 'include-duplicate', 'error', `${JSON.stringify(inc)} is included twice.`));
+      return;
+    }
+    seen.add(target);
+    const before = diagnostics.length;
+    const src = readAndParse(target, reader, diagnostics, { file: rootFile, src: root, path: incPath });
+    if (!src) return;
+    sources.set(target, src);
+    if (diagnostics.slice(before).some((d) => d.severity === 'error')) return;
+    if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
+      diagnostics.push(diagnostic(target, rangeAt(src, []), [], 'schema-type', 'error', `${target} must be a mapping with a \`domains\` list.`));
+      return;
+    }
+    const schemaDiags = checkSchema(src, 'domain');
+    diagnostics.push(...schemaDiags);
+    if (schemaDiags.length === 0) domainFiles.push({ file: target, data: src.data as RawDomainFile });
+  });
+  if (includes.length > MAX_INCLUDES) {
+    diagnostics.push(diagnostic(rootFile, rangeAt(root, ['include']), ['include'], 'include-too-many', 'error', `At most ${MAX_INCLUDES} files may be included.`));
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return done(undefined);
+
+  const normalised = normalise({ file: rootFile, data: rootData }, domainFiles, locator);
+  diagnostics.push(...normalised.diagnostics);
+  return done(normalised.value);
+}
+
+function toPosix(p: string): string {
+  return p.replace(/\\/g, '/');
+}
+
+function readAndParse(
+  file: string,
+  reader: SourceReader,
+  diagnostics: Diagnostic[],
+  from?: { file: string; src: SourceFile; path: (string | number)[] },
+): SourceFile | undefined {
+  const text = reader.read(file);
+  if (text instanceof Error) {
+    const msg = `Cannot read ${file}: ${text.message}`;
+    if (from) diagnostics.push(diagnostic(from.file, rangeAt(from.src, from.path), from.path, 'include-unreadable', 'error', msg));
+    else diagnostics.push(diagnostic(file, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, [], 'file-unreadable', 'error', msg));
+    return undefined;
+  }
+  const parsed = parseSource(file, text);
+  diagnostics.push(...parsed.diagnostics);
+  return parsed.value;
+}

@@ -1,0 +1,179 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { Diagnostic, DocPath } from '../diagnostics/diagnostic.js';
+import { diagnostic, keyRangeAt, rangeAt } from '../source/source.js';
+import type { SourceFile } from '../source/source.js';
+import { didYouMeanSuffix } from './did-you-mean.js';
+import { domainFileSchema, meshSchema } from './schema.js';
+
+// ajv-formats is published as CommonJS with a default export object.
+const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+
+let compiled: { mesh: ValidateFunction; domain: ValidateFunction } | undefined;
+
+function validators() {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: false, unicodeRegExp: true, verbose: true });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    compiled = { mesh: ajv.compile(meshSchema), domain: ajv.compile(domainFileSchema) };
+  }
+  return compiled;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+function describe(path: DocPath): string {
+  if (path.length === 0) return 'the document';
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+  return `\`${out}\``;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `a ${typeof v}`;
+}
+
+function valueAt(data: unknown, path: DocPath): unknown {
+  let cur = data;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[p];
+  }
+  return cur;
+}
+
+const HUMAN_PATTERNS: Record<string, string> = {
+  '^[0-9]{12}$': 'a 12-digit AWS account id in quotes, e.g. "111122223333"',
+  '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$': 'lowercase letters, digits and dashes (1-63 characters, no leading or trailing dash)',
+  '^[a-zA-Z0-9_.-]{1,128}$': 'a Kinesis name: letters, digits, `_`, `.` and `-` (1-128 characters)',
+  '^[A-Za-z0-9+=,.@_-]{1,64}$': 'an IAM role name: letters, digits and `+=,.@_-` (1-64 characters), not an ARN',
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': 'a date as YYYY-MM-DD',
+};
+
+/** Turn ajv's errors into one readable diagnostic per offending path (after Spectral's convertAjvErrors). */
+export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]): Diagnostic[] {
+  const out = new Map<string, Diagnostic>();
+  const priority = new Map<string, number>();
+  const add = (path: DocPath, code: string, message: string, atKey: boolean, rank: number) => {
+    const key = JSON.stringify(path);
+    if ((priority.get(key) ?? -1) >= rank) return;
+    priority.set(key, rank);
+    const range = atKey ? keyRangeAt(src, path) : rangeAt(src, path);
+    out.set(key, diagnostic(src.file, range, path, code, 'error', message));
+  };
+  for (const e of errors) {
+    const path = pointerToPath(e.instancePath);
+    const value = valueAt(src.data, path);
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const extra = (e.params as { additionalProperty: string }).additionalProperty;
+        const allowed = Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}) as object);
+        add([...path, extra], 'schema-unknown-key', `Unknown key \`${extra}\` in ${describe(path)}.${didYouMeanSuffix(extra, allowed)} Allowed: ${allowed.join(', ')}.`, true, 5);
+        break;
+      }
+      case 'required': {
+        const missing = (e.params as { missingProperty: string }).missingProperty;
+        add([...path, missing], 'schema-missing-key', `${describe(path)} is missing the required key \`${missing}\`.`, false, 4);
+        break;
+      }
+      case 'false schema': {
+        const last = path[path.length - 1];
+        add(path, 'schema-not-allowed', `\`${String(last)}\` is not allowed here: ${notAllowedReason(String(last))}`, true, 5);
+        break;
+      }
+      case 'type': {
+        const expected = (e.params as { type: string }).type;
+        add(path, 'schema-type', `${describe(path)} must be ${expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`}, not ${typeName(value)}.`, false, 3);
+        break;
+      }
+      case 'enum': {
+        const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+        add(path, 'schema-enum', `${describe(path)} is \`${String(value)}\`; allowed: ${allowed.join(', ')}.${didYouMeanSuffix(String(value), allowed)}`, false, 3);
+        break;
+      }
+      case 'const': {
+        add(path, 'schema-const', `${describe(path)} must be \`${String((e.params as { allowedValue: unknown }).allowedValue)}\`.`, false, 3);
+        break;
+      }
+      case 'pattern': {
+        const pattern = (e.params as { pattern: string }).pattern;
+        const human = HUMAN_PATTERNS[pattern] ?? `the pattern ${pattern}`;
+        add(path, 'schema-pattern', `${describe(path)} is ${JSON.stringify(value)}; it must be ${human}.`, false, 2);
+        break;
+      }
+      case 'format': {
+        add(path, 'schema-format', `${describe(path)} is ${JSON.stringify(value)}, not a valid ${(e.params as { format: string }).format}.`, false, 1);
+        break;
+      }
+      case 'minimum':
+      case 'maximum':
+      case 'exclusiveMinimum':
+      case 'exclusiveMaximum': {
+        add(path, 'schema-range', `${describe(path)} is ${String(value)}; it ${e.message ?? 'is out of range'}.`, false, 2);
+        break;
+      }
+      case 'minItems':
+      case 'maxItems':
+      case 'minLength':
+      case 'maxLength':
+      case 'uniqueItems': {
+        add(path, 'schema-size', `${describe(path)} ${e.message ?? 'has the wrong size'}.`, false, 2);
+        break;
+      }
+      case 'propertyNames': {
+        break; // reported by the nested pattern error on the key itself
+      }
+      case 'if':
+      case 'allOf':
+        break; // the nested error says what is wrong
+      default:
+        add(path, `schema-${e.keyword}`, `${describe(path)} ${e.message ?? 'is invalid'}.`, false, 0);
+    }
+  }
+  // propertyNames errors point at the key: ajv reports instancePath of the object and propertyName in params.
+  for (const e of errors) {
+    if (e.keyword === 'pattern' && e.propertyName !== undefined) {
+      const path = [...pointerToPath(e.instancePath), e.propertyName];
+      const key = JSON.stringify(path);
+      priority.set(key, 9);
+      out.set(key, diagnostic(src.file, keyRangeAt(src, path), path, 'schema-key-pattern', 'error', `Key ${JSON.stringify(e.propertyName)} is not allowed: keys must match ${(e.params as { pattern: string }).pattern}.`));
+    }
+  }
+  return [...out.values()];
+}
+
+function notAllowedReason(key: string): string {
+  switch (key) {
+    case 'shards':
+    case 'autoscaling':
+      return 'only provisioned streams have shards; on-demand streams scale by themselves.';
+    case 'keyId':
+      return 'an unencrypted stream (type NONE) has no key.';
+    case 'consumer':
+      return 'only `pattern: efo` grants name an enhanced fan-out consumer.';
+    case 'filter':
+      return 'only `pattern: filtered` grants carry filter rules.';
+    case 'fanout':
+      return 'only `pattern: fanout` grants name a fan-out target.';
+    default:
+      return 'producers have no consumer settings (pattern, consumer, filter, fanout, replayHours, kcl).';
+  }
+}
+
+/** Validate a root mesh file or an included domain file against its schema. */
+export function checkSchema(src: SourceFile, kind: 'mesh' | 'domain'): Diagnostic[] {
+  const v = validators()[kind];
+  if (v(src.data)) return [];
+  return convertAjvErrors(src, v.errors ?? []);
+}
