@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { InternalError } from '../core/diagnostics/diagnostic.js';
-import { registerSchema } from './commands/schema.js';
-import { registerValidate } from './commands/validate.js';
+import { COMMANDS } from './commands/index.js';
 import type { CliIO } from './io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, processIO } from './io.js';
 import { VERSION } from './version.js';
@@ -16,8 +15,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  registerValidate(program, io, setExit);
-  registerSchema(program, io, setExit);
+  for (const register of COMMANDS) register(program, io, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   return program;
 }

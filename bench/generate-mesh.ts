@@ -1,0 +1,74 @@
+/**
+ * Synthetic mesh generator for benchmarks and large-mesh tests. Deterministic for a given size and seed.
+ * Produces a valid mesh.yaml (as text) with `domains` domains, one account per `domainsPerAccount` domains,
+ * `streamsPerDomain` streams each, and `grantsPerStream` grants per stream (one producer, the rest consumers of
+ * mixed patterns: replay, efo, filtered, fanout, cross-account where the principal lives in another domain).
+ */
+export interface GenerateOptions {
+  domains: number;
+  streamsPerDomain: number;
+  /** Grants per stream, >= 1 (the first is the producer). */
+  grantsPerStream: number;
+  /** Domains sharing one account (default 1: one account per domain). */
+  domainsPerAccount?: number;
+  /** Seed for the pseudo-random choices (default 1). */
+  seed?: number;
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+export function accountId(i: number): string {
+  return String(100000000000 + i * 1111);
+}
+
+export function generateMesh(o: GenerateOptions): string {
+  const rand = rng(o.seed ?? 1);
+  const perAccount = o.domainsPerAccount ?? 1;
+  const nAccounts = Math.ceil(o.domains / perAccount);
+  const out: string[] = [];
+  out.push('# yaml-language-server: $schema=./schema/mesh.schema.json');
+  out.push('apiVersion: meshgov/v1');
+  out.push('mesh:', '  name: generated-mesh', '  region: eu-west-1', '  organizationId: o-generated01', '  governanceRole:', '    name: meshgov-governance');
+  out.push('accounts:');
+  for (let a = 0; a < nAccounts; a++) out.push(`  - id: "${accountId(a)}"`, `    alias: account-${a}`, '    environment: prod');
+  out.push('classifications:');
+  out.push('  - name: internal', '    level: 1', '    retention: { minHours: 24, maxHours: 720 }', '    encryption: aws-managed');
+  out.push('  - name: confidential', '    level: 2', '    retention: { minHours: 24, maxHours: 2160 }', '    encryption: aws-managed');
+  out.push('domains:');
+  for (let d = 0; d < o.domains; d++) {
+    const acct = accountId(Math.floor(d / perAccount));
+    out.push(`  - name: domain-${d}`, `    owner: { team: team-${d}, contact: team-${d}@example.com }`, `    accounts: ["${acct}"]`, '    streams:');
+    for (let s = 0; s < o.streamsPerDomain; s++) {
+      const onDemand = rand() < 0.3;
+      out.push(`      - name: d${d}.stream-${s}.v1`);
+      out.push(`        classification: ${rand() < 0.5 ? 'internal' : 'confidential'}`);
+      out.push(`        retentionHours: ${[24, 48, 168][Math.floor(rand() * 3)]}`);
+      out.push(onDemand ? '        capacity: { mode: on-demand }' : `        capacity: { mode: provisioned, shards: ${1 + Math.floor(rand() * 4)} }`);
+      out.push(`        schema: https://schemas.example.com/d${d}/stream-${s}.json`);
+    }
+    out.push('    grants:');
+    for (let s = 0; s < o.streamsPerDomain; s++) {
+      const stream = `d${d}.stream-${s}.v1`;
+      out.push(`      - id: d${d}-s${s}-producer`, `        stream: ${stream}`, `        principal: { account: "${acct}", role: domain-${d}-producer }`, '        access: produce');
+      for (let g = 1; g < o.grantsPerStream; g++) {
+        const other = Math.floor(rand() * o.domains);
+        const pAcct = accountId(Math.floor(other / perAccount));
+        const kind = g % 4;
+        out.push(`      - id: d${d}-s${s}-g${g}`, `        stream: ${stream}`, `        principal: { account: "${pAcct}", role: domain-${other}-reader-${g} }`, '        access: consume');
+        if (kind === 1) out.push('        pattern: efo', `        consumer: domain-${other}-reader-${g}`);
+        else if (kind === 2) out.push('        pattern: filtered', '        filter:', `          function: d${other}-filter-${g}`, '          patterns:', '            - data: { type: ["order"] }');
+        else if (kind === 3) out.push('        pattern: fanout', '        fanout: { target: appsync }');
+        else out.push('        pattern: replay');
+      }
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import type { CliIO } from '../io.js';
+import { registerApply } from './apply.js';
+import { registerAudit } from './audit.js';
+import { registerImport } from './import.js';
+import { registerPlan } from './plan.js';
+import { registerRender } from './render.js';
+import { registerReport } from './report.js';
+import { registerRules } from './rules.js';
+import { registerSchema } from './schema.js';
+import { registerValidate } from './validate.js';
+
+export type Register = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
+
+/** Every command, in help order. Each lives in its own file. */
+export const COMMANDS: readonly Register[] = [
+  registerValidate, registerRender, registerPlan, registerApply, registerAudit, registerImport, registerReport, registerSchema, registerRules,
+];
