@@ -1,15 +1,181 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { AdapterError } from '../../adapters/aws/errors.js';
+import { openTarget } from '../../adapters/aws/target.js';
+import type { OpenTarget } from '../../adapters/aws/target.js';
+import { writeLocalIam } from '../../adapters/local/iam-artefacts.js';
+import { hasErrors } from '../../core/diagnostics/diagnostic.js';
+import type { Mesh } from '../../core/model/types.js';
+import { computePlan, declaredStreams, meshDigest, scopeDesired } from '../../core/plan/index.js';
+import type { LiveState, Plan, PlanScope } from '../../core/plan/index.js';
+import { renderMesh } from '../../core/render/index.js';
+import type { DesiredState } from '../../core/render/types.js';
+import { PLAN_FORMATS, renderPlan, renderPlanJson } from '../../output/plan/index.js';
+import type { PlanFormat } from '../../output/plan/index.js';
 import type { CliIO } from '../io.js';
-import { ExitError } from '../io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
+import { styleFor } from '../style.js';
+import { formatDiagnostics, runValidation } from '../validation.js';
 
-/** Placeholder until its issue lands: the command exists so `--help` is honest about it. */
-export function registerPlan(program: Command, _io: CliIO, _setExit: (code: number) => void): void {
+export interface PlanCommandOptions {
+  local?: boolean;
+  endpoint?: string;
+  out?: string;
+  format: PlanFormat;
+  detailedExitcode?: boolean;
+  domain: string[];
+  account: string[];
+  color: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The local target's directory: MESHGOV_LOCAL_DIR, else `.meshgov/local` under the working directory. */
+export function localDir(io: CliIO): string {
+  return resolve(io.cwd, io.env['MESHGOV_LOCAL_DIR'] || '.meshgov/local');
+}
+
+export function checkEndpoint(endpoint: string | undefined): void {
+  if (endpoint === undefined) return;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new ExitError(`--endpoint ${endpoint}: not a URL (expected e.g. http://127.0.0.1:4566).`, EXIT_USAGE);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ExitError(`--endpoint ${endpoint}: must be an http or https URL.`, EXIT_USAGE);
+}
+
+/** Check --domain/--account against the mesh; unknown names are usage errors. */
+export function scopeFrom(mesh: Mesh, domains: string[], accounts: string[]): PlanScope {
+  for (const d of domains) {
+    if (!mesh.domains.some((x) => x.name === d)) throw new ExitError(`--domain ${d}: no such domain in the mesh (domains: ${mesh.domains.map((x) => x.name).join(', ')}).`, EXIT_USAGE);
+  }
+  for (const a of accounts) {
+    if (!mesh.accounts.some((x) => x.id === a || x.alias === a)) throw new ExitError(`--account ${a}: no such account in the mesh (accounts: ${mesh.accounts.map((x) => `${x.id} (${x.alias})`).join(', ')}).`, EXIT_USAGE);
+  }
+  const ids = accounts.map((a) => mesh.accounts.find((x) => x.id === a || x.alias === a)?.id as string);
+  return { domains: [...new Set(domains)].sort(), accounts: [...new Set(ids)].sort() };
+}
+
+/** Role names per account that the desired IAM artefacts attach policies to (the IAM reader reads them). */
+function rolesOf(desired: DesiredState): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const a of desired.accounts) out.set(a.account, new Set(a.iam.flatMap((i) => (i.roleName ? [i.roleName] : []))));
+  return out;
+}
+
+export interface PreparedPlan {
+  mesh: Mesh;
+  desired: DesiredState;
+  scope: PlanScope;
+  meshDigest: string;
+}
+
+/**
+ * Validate and render (no AWS calls). Returns undefined after printing diagnostics when the mesh has errors.
+ * Apply reuses this so a saved plan and a fresh one start from the same desired state.
+ */
+export function prepare(file: string, io: CliIO, opts: { domain: string[]; account: string[]; color: boolean }): PreparedPlan | undefined {
+  const validation = runValidation(file, io);
+  if (!validation.ok || validation.mesh === undefined) {
+    io.stderr.write(formatDiagnostics(validation.diagnostics, 'text', io, validation.ruleMeta, !opts.color));
+    return undefined;
+  }
+  const rendered = renderMesh(validation.mesh, { today: today(io), locator: validation.locator });
+  if (hasErrors(rendered.diagnostics)) {
+    io.stderr.write(formatDiagnostics([...validation.diagnostics, ...rendered.diagnostics], 'text', io, validation.ruleMeta, !opts.color));
+    return undefined;
+  }
+  const scope = scopeFrom(validation.mesh, opts.domain, opts.account);
+  const digest = meshDigest([...validation.sources.values()].map((s) => ({ file: s.file, text: s.text })));
+  return { mesh: validation.mesh, desired: rendered.value, scope, meshDigest: digest };
+}
+
+/** Read the live state of the in-scope accounts through an open target (progress on stderr when it is a TTY). */
+export async function readLive(target: OpenTarget, prepared: PreparedPlan, io: CliIO): Promise<LiveState> {
+  const desired = scopeDesired(prepared.desired, prepared.scope);
+  const accounts = desired.accounts.map((a) => a.account);
+  let done = 0;
+  const progress = io.stderr.isTTY
+    ? (e: { account: string; phase: string; streams?: number }) => {
+        if (e.phase !== 'done') return;
+        done++;
+        io.stderr.write(`\r\u001b[2Kread account ${e.account} (${done}/${accounts.length}, ${e.streams ?? 0} streams)`);
+        if (done === accounts.length) io.stderr.write('\n');
+      }
+    : undefined;
+  try {
+    return await target.reader.read(
+      { mesh: desired.mesh, region: desired.region, partition: desired.partition, accounts, declared: declaredStreams(desired), roles: rolesOf(desired) },
+      progress,
+    );
+  } catch (e) {
+    if (e instanceof AdapterError) throw new ExitError(e.message, EXIT_FINDINGS);
+    throw e;
+  }
+}
+
+export async function runPlan(file: string, opts: PlanCommandOptions, io: CliIO): Promise<{ plan: Plan } | undefined> {
+  checkEndpoint(opts.endpoint);
+  if (opts.local && opts.endpoint) throw new ExitError('--local and --endpoint cannot be combined: --local starts its own endpoint.', EXIT_USAGE);
+  const prepared = prepare(file, io, opts);
+  if (!prepared) return undefined;
+  // The SDK warns on every run under Node 20; meshgov supports Node 20, so the warning is noise here.
+  io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  let target: OpenTarget;
+  try {
+    target = await openTarget(prepared.mesh, { local: opts.local === true, localDir: localDir(io), command: 'plan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+  } catch (e) {
+    throw new ExitError(`cannot start the local target: ${(e as Error).message}`, EXIT_FINDINGS);
+  }
+  try {
+    if (io.stderr.isTTY) io.stderr.write(`planning ${prepared.mesh.name} against ${target.kind === 'local' ? `the local target (${target.local?.endpoint ?? ''})` : 'AWS'}\n`);
+    const live = await readLive(target, prepared, io);
+    if (target.localIamDir) writeLocalIam(resolve(target.localIamDir, '..'), scopeDesired(prepared.desired, prepared.scope));
+    const plan = computePlan({ desired: prepared.desired, live, meshDigest: prepared.meshDigest, clock: { now: () => io.now() }, scope: prepared.scope, target: target.kind });
+    return { plan };
+  } finally {
+    await target.close();
+  }
+}
+
+export function registerPlan(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command('plan')
-    .description('(not yet available in this build)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new ExitError('`meshgov plan` is not available yet in this build.', 2);
+    .description('Read the live accounts and show what apply would change: typed changes, risk, access diff.')
+    .argument('[file]', 'mesh file', 'mesh.yaml')
+    .option('--local', 'plan against the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')
+    .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)')
+    .option('-o, --out <file>', 'also write the plan as JSON (for apply and for the PR comment)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(PLAN_FORMATS).default('text'))
+    .option('--detailed-exitcode', 'exit 2 when changes are pending (0 none, 1 error)')
+    .option('--domain <domain>', 'limit the run to a domain (repeatable)', collect, [])
+    .option('--account <id>', 'limit the run to an account id or alias (repeatable)', collect, [])
+    .option('--no-color', 'disable colour')
+    .addHelpText('after', [
+      '',
+      'Credentials come from the AWS SDK default chain; meshgov assumes the governance role in each account.',
+      'AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured; --endpoint overrides them.',
+      'Exit codes: 0 success, 1 errors, 2 usage error or (with --detailed-exitcode) changes pending.',
+    ].join('\n'))
+    .action(async (file: string, opts: PlanCommandOptions) => {
+      const result = await runPlan(file, opts, io);
+      if (!result) {
+        setExit(EXIT_FINDINGS);
+        return;
+      }
+      const { plan } = result;
+      if (opts.out) {
+        const out = resolve(io.cwd, opts.out);
+        mkdirSync(dirname(out), { recursive: true });
+        writeFileSync(out, renderPlanJson(plan));
+      }
+      io.stdout.write(renderPlan(plan, opts.format, styleFor(io, 'stdout', !opts.color)));
+      setExit(opts.detailedExitcode && plan.summary.hasChanges ? 2 : EXIT_OK);
     });
 }

@@ -1,15 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { GitHubApiError } from '../../adapters/github/client.js';
+import { GitHubContextError } from '../../adapters/github/context.js';
+import type { PublishResult } from '../../adapters/github/publish.js';
+import { publishAuditIssue, publishPlanComment } from '../../adapters/github/publish.js';
+import { redact } from '../../output/markdown/escape.js';
+import { assembleReportBody, markerFor } from '../../output/markdown/report-body.js';
+import { checkReportJson, renderReportJson } from '../../output/markdown/report-json.js';
 import type { CliIO } from '../io.js';
-import { ExitError } from '../io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
+import { VERSION } from '../version.js';
 
-/** Placeholder until its issue lands: the command exists so `--help` is honest about it. */
-export function registerReport(program: Command, _io: CliIO, _setExit: (code: number) => void): void {
-  program
-    .command('report')
-    .description('(not yet available in this build)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new ExitError('`meshgov report` is not available yet in this build.', 2);
+interface GithubReportOptions {
+  kind: 'plan' | 'audit';
+  input: string;
+  meshFile: string;
+  clean?: boolean;
+  pr?: string;
+  title?: string;
+  label?: string;
+  artifactName?: string;
+  trustedAuthor?: string[];
+  summary: boolean;
+  dryRun?: boolean;
+}
+
+/** Read the prepared report: markdown as-is, or the minimal JSON shape rendered (and escaped) here. */
+function readReport(io: CliIO, file: string, kind: 'plan' | 'audit'): { markdown: string; clean?: boolean } {
+  let text: string;
+  try {
+    text = readFileSync(resolve(io.cwd, file), 'utf8');
+  } catch (e) {
+    throw new ExitError(`cannot read --input ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT_USAGE);
+  }
+  if (!file.toLowerCase().endsWith('.json')) return { markdown: text };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ExitError(`--input ${file} is not valid JSON: ${(e as Error).message}`, EXIT_USAGE);
+  }
+  const { report, problems } = checkReportJson(parsed);
+  if (report === undefined) {
+    throw new ExitError(`--input ${file} is not a meshgov report (${problems.join('; ')}). Pass markdown (e.g. from \`meshgov plan --format markdown\`) or {"items":[{"level","subject","message"}]}.`, EXIT_USAGE);
+  }
+  return { markdown: renderReportJson(report, kind), clean: report.clean ?? report.items.length === 0 };
+}
+
+function describe(result: PublishResult, kind: 'plan' | 'audit'): string {
+  const what = kind === 'plan' ? 'plan comment' : 'audit issue';
+  const where = result.url !== undefined ? ` ${result.url}` : '';
+  const extra = [result.truncated ? 'truncated to fit GitHub\'s limit' : '', result.removedDuplicates ? `removed ${result.removedDuplicates} duplicate(s)` : '', result.summaryWritten ? 'job summary written' : '']
+    .filter((s) => s !== '')
+    .join(', ');
+  const verb = result.action === 'none' ? `no ${what} needed (audit clean)` : `${what} ${result.action}`;
+  return `meshgov: ${verb}${where}${extra !== '' ? ` (${extra})` : ''}\n`;
+}
+
+function parsePr(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value)) throw new ExitError(`--pr must be a pull request number, got ${JSON.stringify(value)}`, EXIT_USAGE);
+  return Number(value);
+}
+
+export function registerReport(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  const report = program.command('report').description('Publish reports: the sticky plan comment on a pull request, the audit issue, the job summary.');
+  report
+    .command('github')
+    .description('Post a prepared plan as the sticky PR comment, or bring the audit issue up to date (GitHub Actions environment).')
+    .addOption(new Option('--kind <kind>', 'what the report is').choices(['plan', 'audit']).makeOptionMandatory())
+    .requiredOption('--input <file>', 'report markdown (.md), or JSON {title?, summary?, clean?, items: [{level, subject, message}]}')
+    .option('--mesh-file <file>', 'mesh file the report is about (one comment / issue per mesh file)', 'mesh.yaml')
+    .option('--clean', 'audit: no findings, close the issue if it is open')
+    .option('--pr <number>', 'plan: pull request number (default: from the event payload)')
+    .option('--title <title>', 'audit: issue title (default "meshgov audit: <mesh file>")')
+    .option('--label <label>', 'audit: label that marks the issue', 'meshgov-audit')
+    .option('--artifact-name <name>', 'artefact holding the full report, named when the body is truncated')
+    .option('--trusted-author <login...>', 'authors whose comments/issues meshgov may update (default github-actions[bot])')
+    .option('--no-summary', 'do not append the report to $GITHUB_STEP_SUMMARY')
+    .option('--dry-run', 'print the body that would be posted; no GitHub calls')
+    .addHelpText(
+      'after',
+      '\nEnvironment: GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_EVENT_PATH (plan: PR number), GITHUB_API_URL, GITHUB_SERVER_URL,\nGITHUB_RUN_ID, GITHUB_SHA, GITHUB_STEP_SUMMARY. Exit codes: 0 posted, 1 GitHub API failure, 2 usage or environment error.',
+    )
+    .action(async (opts: GithubReportOptions) => {
+      const { markdown, clean: jsonClean } = readReport(io, opts.input, opts.kind);
+      const clean = opts.clean === true || (opts.clean === undefined && jsonClean === true);
+      const token = io.env['GITHUB_TOKEN'] ?? io.env['GH_TOKEN'];
+      if (opts.dryRun === true) {
+        const { body } = assembleReportBody({ marker: markerFor(opts.kind, opts.meshFile), body: markdown, artifactName: opts.artifactName });
+        io.stdout.write(`${redact(body, [token])}\n`);
+        setExit(EXIT_OK);
+        return;
+      }
+      const common = {
+        env: io.env,
+        meshFile: opts.meshFile,
+        markdown,
+        summary: opts.summary,
+        trustedAuthors: opts.trustedAuthor,
+        artifactName: opts.artifactName ?? (opts.kind === 'plan' ? 'meshgov-plan' : 'meshgov-audit'),
+        client: { userAgent: `meshgov/${VERSION}`, warn: (m: string) => io.stderr.write(`meshgov: ${m}\n`) },
+      };
+      try {
+        const result =
+          opts.kind === 'plan'
+            ? await publishPlanComment({ ...common, pullRequest: parsePr(opts.pr) })
+            : await publishAuditIssue({ ...common, clean, title: opts.title, label: opts.label });
+        io.stdout.write(redact(describe(result, opts.kind), [token]));
+        setExit(EXIT_OK);
+      } catch (e) {
+        if (e instanceof GitHubContextError) throw new ExitError(redact(e.message, [token]), EXIT_USAGE);
+        if (e instanceof GitHubApiError) throw new ExitError(redact(e.message, [token]), EXIT_FINDINGS);
+        throw new ExitError(redact(`GitHub report failed: ${(e as Error).message}`, [token]), EXIT_FINDINGS);
+      }
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { domainFileSchema, meshSchema } from '../../core/model/schema.js';
+import { domainFileSchema, meshSchema, schemaText } from '../../core/model/schema.js';
 import type { CliIO } from '../io.js';
 import { EXIT_OK } from '../io.js';
 
@@ -10,7 +10,7 @@ export function registerSchema(program: Command, io: CliIO, setExit: (code: numb
     .description('Print the JSON Schema (draft 2020-12) of mesh files, for editors and other tools.')
     .addOption(new Option('--kind <kind>', 'which schema').choices(['mesh', 'domain']).default('mesh'))
     .action((opts: { kind: 'mesh' | 'domain' }) => {
-      io.stdout.write(`${JSON.stringify(opts.kind === 'mesh' ? meshSchema : domainFileSchema, null, 2)}\n`);
+      io.stdout.write(schemaText(opts.kind === 'mesh' ? meshSchema : domainFileSchema));
       setExit(EXIT_OK);
     });
 }

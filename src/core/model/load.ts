@@ -42,7 +42,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
   sources.set(rootFile, root);
   if (diagnostics.some((d) => d.severity === 'error')) return done(undefined);
   if (root.data === null || typeof root.data !== 'object' || Array.isArray(root.data)) {
-    diagnostics.push(diagnostic(rootFile, rangeAt(root, []), [], 'schema-type', 'error', `${rootFile} must be a mapping with apiVersion, mesh, accounts, classifications and domains; it is ${Array.isArray(root.data) ? 'a list' : 'a scalar'}.`));
+    diagnostics.push(diagnostic(rootFile, rangeAt(root, []), [], 'schema-type', 'error', `${rootFile} must be a mapping with apiVersion, mesh, accounts, classifications and domains; it is ${shapeOf(root.data)}.`));
     return done(undefined);
   }
   diagnostics.push(...checkSchema(root, 'mesh'));
@@ -57,7 +57,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
     const incPath = [ 'include', i ];
     const target = path.normalize(path.join(baseDir, toPosix(inc)));
     const rel = path.relative(baseDir, target);
-    if (path.isAbsolute(toPosix(inc)) || rel.startsWith('..')) {
+    if (path.isAbsolute(toPosix(inc)) || rel === '..' || rel.startsWith('../')) {
       diagnostics.push(diagnostic(rootFile, rangeAt(root, incPath), incPath, 'include-outside', 'error', `include ${JSON.stringify(inc)} points outside the mesh directory; includes must be relative paths below ${baseDir === '.' ? 'the mesh file' : baseDir}.`));
       return;
     }
@@ -72,7 +72,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
     sources.set(target, src);
     if (diagnostics.slice(before).some((d) => d.severity === 'error')) return;
     if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
-      diagnostics.push(diagnostic(target, rangeAt(src, []), [], 'schema-type', 'error', `${target} must be a mapping with a \`domains\` list.`));
+      diagnostics.push(diagnostic(target, rangeAt(src, []), [], 'schema-type', 'error', `${target} must be a mapping with a \`domains\` list; it is ${shapeOf(src.data)}.`));
       return;
     }
     const schemaDiags = checkSchema(src, 'domain');
@@ -87,6 +87,12 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
   const normalised = normalise({ file: rootFile, data: rootData }, domainFiles, locator);
   diagnostics.push(...normalised.diagnostics);
   return done(normalised.value);
+}
+
+function shapeOf(data: unknown): string {
+  if (data === null || data === undefined) return 'empty (null)';
+  if (Array.isArray(data)) return 'a list';
+  return `a ${typeof data} (${JSON.stringify(data).slice(0, 40)})`;
 }
 
 function toPosix(p: string): string {

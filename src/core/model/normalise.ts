@@ -135,7 +135,8 @@ export function normalise(
         else {
           diagnostics.push(locator.at(at, [], 'ref-stream-account-required', 'error',
             `Stream \`${s.name}\` must name its \`account\`: domain \`${raw.name}\` has ${raw.accounts.length} accounts (${raw.accounts.join(', ')}).`));
-          return;
+          // Keep the stream (in the first account) so its grants do not also report it as unknown.
+          account = raw.accounts[0];
         }
       }
       const stream: Stream = {

@@ -2,10 +2,10 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Diagnostic, DocPath } from '../diagnostics/diagnostic.js';
-import { diagnostic, keyRangeAt, rangeAt } from '../source/source.js';
+import { diagnostic, keyRangeAt, rangeAt, scalarSource } from '../source/source.js';
 import type { SourceFile } from '../source/source.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
-import { domainFileSchema, meshSchema } from './schema.js';
+import { ACCOUNT_ID, DATE, domainFileSchema, IAM_PATH, meshSchema, NAME, REFERENCE, ROLE_NAME, STREAM_NAME, TAG_KEY, TAG_VALUE } from './schema.js';
 
 // ajv-formats is published as CommonJS with a default export object.
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -54,12 +54,20 @@ function valueAt(data: unknown, path: DocPath): unknown {
 }
 
 const HUMAN_PATTERNS: Record<string, string> = {
-  '^[0-9]{12}$': 'a 12-digit AWS account id in quotes, e.g. "111122223333"',
-  '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$': 'lowercase letters, digits and dashes (1-63 characters, no leading or trailing dash)',
-  '^[a-zA-Z0-9_.-]{1,128}$': 'a Kinesis name: letters, digits, `_`, `.` and `-` (1-128 characters)',
-  '^[A-Za-z0-9+=,.@_-]{1,64}$': 'an IAM role name: letters, digits and `+=,.@_-` (1-64 characters), not an ARN',
-  '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': 'a date as YYYY-MM-DD',
+  [ACCOUNT_ID]: 'a 12-digit AWS account id in quotes, e.g. "111122223333"',
+  [NAME]: 'lowercase letters, digits and dashes (1-63 characters, no leading or trailing dash)',
+  [STREAM_NAME]: 'a Kinesis name: letters, digits, `_`, `.` and `-` (1-128 characters; no `*`, spaces, `:` or `/`)',
+  [ROLE_NAME]: 'an IAM role name: letters, digits and `+=,.@_-` (1-64 characters), not an ARN, path or wildcard',
+  [IAM_PATH]: 'an IAM path such as `/` or `/team/` (no wildcards)',
+  [DATE]: 'a date as YYYY-MM-DD',
+  [TAG_KEY]: 'a tag key of letters, digits and `_ . : / = + - @` (1-128 characters, no spaces or wildcards)',
+  [TAG_VALUE]: 'a tag value of letters, digits, inner spaces and `_ . : / = + - @` (up to 256 characters)',
+  [REFERENCE]: 'an ARN or URL without spaces, `*`, `?`, `$` or braces',
 };
+
+function human(pattern: string): string {
+  return HUMAN_PATTERNS[pattern] ?? `match the pattern ${pattern}`;
+}
 
 /** Turn ajv's errors into one readable diagnostic per offending path (after Spectral's convertAjvErrors). */
 export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]): Diagnostic[] {
@@ -73,6 +81,7 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
     out.set(key, diagnostic(src.file, range, path, code, 'error', message));
   };
   for (const e of errors) {
+    if (e.propertyName !== undefined) continue; // a key failed propertyNames: reported at the key below
     const path = pointerToPath(e.instancePath);
     const value = valueAt(src.data, path);
     switch (e.keyword) {
@@ -94,7 +103,11 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
       }
       case 'type': {
         const expected = (e.params as { type: string }).type;
-        add(path, 'schema-type', `${describe(path)} must be ${expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`}, not ${typeName(value)}.`, false, 3);
+        const want = expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : expected === 'integer' ? 'an integer' : `a ${expected}`;
+        const quote = expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')
+          ? ` Put it in quotes: ${JSON.stringify(scalarSource(src, path) ?? String(value))}${(e.parentSchema as { pattern?: string })?.pattern === ACCOUNT_ID ? ' (account ids must be quoted: unquoted, YAML reads them as numbers and drops leading zeros)' : ''}.`
+          : '';
+        add(path, 'schema-type', `${describe(path)} must be ${want}, not ${typeName(value)}.${quote}`, false, 3);
         break;
       }
       case 'enum': {
@@ -108,8 +121,7 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
       }
       case 'pattern': {
         const pattern = (e.params as { pattern: string }).pattern;
-        const human = HUMAN_PATTERNS[pattern] ?? `the pattern ${pattern}`;
-        add(path, 'schema-pattern', `${describe(path)} is ${JSON.stringify(value)}; it must be ${human}.`, false, 2);
+        add(path, 'schema-pattern', `${describe(path)} is ${JSON.stringify(value)}; it must be ${human(pattern)}.`, false, 2);
         break;
       }
       case 'format': {
@@ -147,7 +159,7 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
       const path = [...pointerToPath(e.instancePath), e.propertyName];
       const key = JSON.stringify(path);
       priority.set(key, 9);
-      out.set(key, diagnostic(src.file, keyRangeAt(src, path), path, 'schema-key-pattern', 'error', `Key ${JSON.stringify(e.propertyName)} is not allowed: keys must match ${(e.params as { pattern: string }).pattern}.`));
+      out.set(key, diagnostic(src.file, keyRangeAt(src, path), path, 'schema-key-pattern', 'error', `Key ${JSON.stringify(e.propertyName)} in ${describe(path.slice(0, -1))} is not allowed; it must be ${human((e.params as { pattern: string }).pattern)}.`));
     }
   }
   return [...out.values()];

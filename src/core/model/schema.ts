@@ -9,17 +9,23 @@
 export const SCHEMA_ID = 'https://meshgov.dev/schema/v1/mesh.schema.json';
 export const DOMAIN_SCHEMA_ID = 'https://meshgov.dev/schema/v1/domain.schema.json';
 
-const NAME = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
-const ACCOUNT_ID = '^[0-9]{12}$';
+export const NAME = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
+export const ACCOUNT_ID = '^[0-9]{12}$';
 /** IAM role name characters, https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html */
-const ROLE_NAME = '^[A-Za-z0-9+=,.@_-]{1,64}$';
-const IAM_PATH = '^/([A-Za-z0-9+=,.@_-]+/)*$';
+export const ROLE_NAME = '^[A-Za-z0-9+=,.@_-]{1,64}$';
+export const IAM_PATH = '^/([A-Za-z0-9+=,.@_-]+/)*$';
 /** Kinesis stream and consumer names, https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html */
-const STREAM_NAME = '^[a-zA-Z0-9_.-]{1,128}$';
-const DATE = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
-/** Tag keys/values allowed by Kinesis (letters, digits, spaces and _ . : / = + - @). */
-const TAG_KEY = '^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$';
-const TAG_VALUE = '^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{0,256}$';
+export const STREAM_NAME = '^[a-zA-Z0-9_.-]{1,128}$';
+export const DATE = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+/**
+ * Tag keys and values: the characters Kinesis allows (letters, digits and _ . : / = + - @), minus whitespace in
+ * keys and at either end of values. Tag keys become `aws:ResourceTag/<key>` condition keys in ABAC policies, so
+ * no whitespace, `*`, `?`, `$` or braces may reach them. https://docs.aws.amazon.com/streams/latest/dev/tagging.html
+ */
+export const TAG_KEY = '^[\\p{L}\\p{N}_.:/=+\\-@]{1,128}$';
+export const TAG_VALUE = '^([\\p{L}\\p{N}_.:/=+\\-@]([\\p{L}\\p{N} _.:/=+\\-@]{0,254}[\\p{L}\\p{N}_.:/=+\\-@])?)?$';
+/** Free-form references (schema ARN or URL, fan-out endpoint): no whitespace, wildcards, policy variables or braces. */
+export const REFERENCE = '^[^\\s*?${}]+$';
 
 const tags = {
   type: 'object',
@@ -93,7 +99,7 @@ export const defs = {
         if: { properties: { type: { const: 'NONE' } } },
         then: { properties: { keyId: false } },
       },
-      schema: { type: 'string', minLength: 1, maxLength: 2048, description: 'Schema reference (Glue Schema Registry ARN or URL).' },
+      schema: { type: 'string', minLength: 1, maxLength: 2048, pattern: REFERENCE, description: 'Schema reference (Glue Schema Registry ARN or URL).' },
       contact: { type: 'string', minLength: 3, maxLength: 256 },
       sla: {
         type: 'object',
@@ -145,7 +151,7 @@ export const defs = {
         required: ['target'],
         properties: {
           target: { enum: ['appsync', 'apigateway-websocket', 'custom-websocket'] },
-          endpoint: { type: 'string', maxLength: 2048 },
+          endpoint: { type: 'string', maxLength: 2048, pattern: REFERENCE },
         },
       },
       replayHours: { type: 'integer', minimum: 1, maximum: 8760, description: 'Retention the consumer needs to replay.' },
@@ -294,3 +300,14 @@ export const domainFileSchema = {
   },
   $defs: defs,
 } as const;
+
+/** The published files under schema/ (for editors through the yaml-language-server modeline), by file name. */
+export const PUBLISHED_SCHEMAS = {
+  'mesh.schema.json': meshSchema,
+  'domain.schema.json': domainFileSchema,
+} as const;
+
+/** The exact text of a published schema file: what `meshgov schema` prints and schema/*.schema.json holds. */
+export function schemaText(schema: object): string {
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}

@@ -23,6 +23,8 @@ export interface LiveStream {
   consumers: LiveConsumer[];
   /** Creation time, ISO 8601. */
   createdAt?: string;
+  /** Parts the reader could not read (the endpoint lacks the API): the diff leaves them alone and says so. */
+  notRead?: ('resourcePolicy' | 'consumerTags' | 'consumerPolicies')[];
 }
 
 export interface LiveConsumer {
@@ -50,13 +52,38 @@ export interface LiveAccount {
   iam?: LiveRolePolicy[];
   /** Every role/user identity policy in the account that mentions kinesis (for the unauthorized-access audit). */
   identityPolicies?: { principalArn: string; documents: PolicyDocument[] }[];
+  /**
+   * Streams found in the account that meshgov does not manage (neither declared in the mesh nor tagged
+   * `meshgov:managed-by=meshgov` for this mesh). Known from ListStreams alone: never read further, never changed.
+   * Undefined when the reader did not list them.
+   */
+  unmanagedStreams?: LiveUnmanagedStream[];
+}
+
+/** A stream meshgov does not manage: listed in the plan (a candidate for `import`), never touched. */
+export interface LiveUnmanagedStream {
+  name: string;
+  arn: string;
+  /** From ListStreams StreamSummaries, when the endpoint returns them. */
+  status?: LiveStream['status'];
+  mode?: LiveStream['mode'];
+  /** Creation time, ISO 8601, when known. */
+  createdAt?: string;
+  /** Why it is unmanaged, e.g. "not declared and not tagged meshgov:managed-by=meshgov". */
+  reason: string;
 }
 
 export interface LiveState {
   region: string;
   accounts: LiveAccount[];
   /** Organisation facts when Organizations could be read. */
-  organization?: { id: string; accounts: AccountId[] };
+  organization?: {
+    id: string;
+    /** Active member accounts, sorted. */
+    accounts: AccountId[];
+    /** True when the member accounts could not be listed (ListAccounts denied): `accounts` is then empty and means nothing. */
+    accountsUnknown?: boolean;
+  };
   /** Parts of the live state that were not read, and why (e.g. "IAM: no emulator on the local target"). */
   notChecked: string[];
 }

@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { Diagnostic, DocPath, Range, Result, Severity } from '../diagnostics/diagnostic.js';
 
@@ -56,50 +56,117 @@ export function diagnostic(
   return d;
 }
 
-function depthOf(text: string): number {
-  // Cheap upper bound on flow nesting ([ and {) and indentation depth; catches hostile nesting before the
-  // recursive parser sees it.
+/** Where nesting first goes deeper than MAX_DEPTH (offset into the text), and how deep it went there. */
+interface TooDeep {
+  offset: number;
+  depth: number;
+}
+
+/**
+ * A cheap upper bound on nesting, checked before the recursive parser and composer see hostile input:
+ * flow nesting (`[` and `{`) and block nesting by indentation (2 columns per level at best).
+ * Returns the first place where the bound exceeds MAX_DEPTH, or undefined. Linear in the text.
+ */
+export function findTooDeep(text: string): TooDeep | undefined {
   let depth = 0;
-  let max = 0;
   let inQuote: string | null = null;
+  let lineStart = true;
+  let indent = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (inQuote) {
-      if (c === inQuote) inQuote = null;
-      else if (c === '\n') inQuote = null;
+    if (c === '\n') {
+      inQuote = null;
+      lineStart = true;
+      indent = 0;
       continue;
     }
+    if (lineStart) {
+      // Leading spaces and compact sequence indicators (`- - - x`) both nest block collections.
+      if (c === ' ' || (c === '-' && (text[i + 1] === ' ' || text[i + 1] === '\n'))) {
+        indent++;
+        continue;
+      }
+      lineStart = false;
+      if (c !== '\r' && c !== '#' && Math.floor(indent / 2) > MAX_DEPTH) return { offset: i, depth: Math.floor(indent / 2) };
+    }
+    if (inQuote) {
+      if (c === inQuote) inQuote = null;
+      continue;
+    }
+    const prev = text[i - 1];
     if (c === '"' || c === "'") {
-      const prev = text[i - 1];
       if (prev === undefined || prev === ' ' || prev === '[' || prev === '{' || prev === ',' || prev === ':' || prev === '\n') inQuote = c;
     } else if (c === '#') {
-      const prev = text[i - 1];
       if (prev === undefined || prev === ' ' || prev === '\n' || prev === '\t') {
         const nl = text.indexOf('\n', i);
         i = nl < 0 ? text.length : nl - 1;
       }
     } else if (c === '[' || c === '{') {
       depth++;
-      if (depth > max) max = depth;
+      if (depth > MAX_DEPTH) return { offset: i, depth };
     } else if (c === ']' || c === '}') {
       depth = Math.max(0, depth - 1);
     }
   }
-  // Block nesting: count indentation levels by the widest leading whitespace (2 spaces per level at best).
-  let maxIndent = 0;
-  for (const m of text.matchAll(/^( *)(?:- +)*\S/gm)) {
-    const lead = m[0].length - 1;
-    if (lead > maxIndent) maxIndent = lead;
-  }
-  return Math.max(max, Math.floor(maxIndent / 2));
+  return undefined;
 }
 
-function isBinary(text: string): boolean {
-  if (text.includes('\u0000')) return true;
-  // U+FFFD appears when the bytes were not valid UTF-8.
-  let bad = 0;
-  for (const ch of text) if (ch === '\uFFFD') bad++;
-  return bad > 0;
+/** Offset of the first NUL or U+FFFD (bytes that were not valid UTF-8), or -1 for text. */
+function binaryOffset(text: string): number {
+  const nul = text.indexOf('\u0000');
+  const bad = text.indexOf('\uFFFD');
+  if (nul < 0) return bad;
+  if (bad < 0) return nul;
+  return Math.min(nul, bad);
+}
+
+function offsetRange(text: string, offset: number): Range {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  const column = offset - lineStart + 1;
+  return { start: { line, column }, end: { line, column: column + 1 } };
+}
+
+/**
+ * True when every line is blank or a comment. Written as a loop: the obvious regex
+ * `^(\s*#.*\n?)*\s*$` backtracks exponentially on a long comment header followed by content.
+ */
+function onlyComments(text: string): boolean {
+  for (let start = 0; start <= text.length; ) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    const t = text.slice(start, end).trim();
+    if (t !== '' && !t.startsWith('#')) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+/** Keys that are collections (`? [a, b]: c`, `{a: 1}: x`): they have no meaning in a mesh file. */
+function complexKeys(doc: Document.Parsed): Node[] {
+  const out: Node[] = [];
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isCollection(pair.key)) out.push(pair.key);
+    },
+  });
+  return out;
+}
+
+/** The first alias node (`*name`) of a document, where an alias bomb is reported. */
+function firstAlias(doc: Document.Parsed): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /**
@@ -113,35 +180,45 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
     diagnostics: [diagnostic(file, range, [], code, 'error', message)],
   });
   if (input.length > MAX_SOURCE_BYTES) {
-    return fail('file-too-large', `${file} is ${input.length} bytes; meshgov reads mesh files up to ${MAX_SOURCE_BYTES} bytes. Split it with include:.`);
+    return fail('file-too-large', `This file has ${input.length} characters; meshgov reads mesh files up to ${MAX_SOURCE_BYTES}. Split it into per-domain files with include:.`);
   }
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  if (isBinary(text)) {
-    return fail('file-not-text', `${file} is not a UTF-8 text file (binary or mis-encoded content). A mesh file is YAML text.`);
+  const bin = binaryOffset(text);
+  if (bin >= 0) {
+    return fail('file-not-text', `This file is not UTF-8 text: it contains ${text[bin] === '\u0000' ? 'a NUL byte' : 'bytes that are not valid UTF-8'} here. A mesh file is YAML text; save it as UTF-8.`, offsetRange(text, bin));
   }
-  if (text.trim() === '' || /^(\s*#[^\n]*\n?)*\s*$/.test(text)) {
-    return fail('file-empty', `${file} is empty. Start from the example: \`meshgov schema\` documents every field.`);
+  if (onlyComments(text)) {
+    return fail('file-empty', `This file has no content (it is empty or only comments). A mesh file needs apiVersion, mesh, accounts and classifications; \`meshgov schema\` documents every field.`);
   }
-  const depth = depthOf(text);
-  if (depth > MAX_DEPTH) {
-    return fail('yaml-too-deep', `${file} nests ${depth} levels deep; mesh files never need more than ${MAX_DEPTH}.`);
+  const deep = findTooDeep(text);
+  if (deep) {
+    return fail('yaml-too-deep', `The YAML nests more than ${MAX_DEPTH} levels deep here; mesh files need about 10. Flatten the structure.`, offsetRange(text, deep.offset));
   }
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' });
+    // logLevel 'error': yaml would otherwise print process warnings (e.g. for collection keys); we report them.
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2', logLevel: 'error' });
   } catch (e) {
-    return fail('yaml-syntax', `${file} could not be parsed as YAML: ${(e as Error).message}`);
+    return fail('yaml-syntax', `The file could not be parsed as YAML: ${firstLine((e as Error).message)}`);
   }
+  const seenAt = new Set<number>();
   for (const err of doc.errors) {
-    const code = err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
     const [from, to] = err.pos;
-    const msg = err.code === 'DUPLICATE_KEY' ? 'Duplicate key: each key may appear only once in a mapping.' : firstLine(err.message);
-    diagnostics.push(diagnostic(file, rangeOfOffsets(lines, from, to), [], code, 'error', msg));
+    // One syntax error per position: the parser often reports several symptoms of the same mistake.
+    if (seenAt.has(from)) continue;
+    seenAt.add(from);
+    const code = err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
+    diagnostics.push(diagnostic(file, rangeOfOffsets(lines, from, to), [], code, 'error', syntaxMessage(err.code, firstLine(err.message), /^[^:\n]*/.exec(text.slice(from, from + 200))?.[0] ?? '')));
   }
   for (const warn of doc.warnings) {
     const [from, to] = warn.pos;
     diagnostics.push(diagnostic(file, rangeOfOffsets(lines, from, to), [], 'yaml-warning', 'warning', firstLine(warn.message)));
+  }
+  for (const key of complexKeys(doc)) {
+    const r = key.range;
+    diagnostics.push(diagnostic(file, r ? rangeOfOffsets(lines, r[0], r[1]) : START, [], 'yaml-complex-key', 'error',
+      'Mapping keys must be plain strings, not lists or mappings; check the indentation and the `?` indicator here.'));
   }
   const source: SourceFile = { file, text, doc, lines, data: undefined };
   if (diagnostics.some((d) => d.severity === 'error')) return { value: source, diagnostics };
@@ -150,12 +227,27 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
   } catch (e) {
     const message = (e as Error).message ?? String(e);
     if (/alias/i.test(message)) {
-      diagnostics.push(diagnostic(file, START, [], 'yaml-alias-bomb', 'error', `${file} expands too many aliases (over ${MAX_ALIAS_COUNT}); anchors and aliases may not be used to inflate a document.`));
+      const alias = firstAlias(doc);
+      const range = alias?.range ? rangeOfOffsets(lines, alias.range[0], alias.range[1]) : START;
+      diagnostics.push(diagnostic(file, range, [], 'yaml-alias-bomb', 'error', `The document expands aliases more than ${MAX_ALIAS_COUNT} times (an alias bomb); write the values out instead of nesting anchors and aliases.`));
     } else {
-      diagnostics.push(diagnostic(file, START, [], 'yaml-syntax', 'error', `${file} could not be read as data: ${firstLine(message)}`));
+      diagnostics.push(diagnostic(file, START, [], 'yaml-syntax', 'error', `The document could not be read as data: ${firstLine(message)}`));
     }
   }
   return { value: source, diagnostics };
+}
+
+function syntaxMessage(code: string, message: string, source: string): string {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return `Duplicate key \`${source.trim().slice(0, 80)}\`: each key may appear only once in a mapping. Remove or rename one of them.`;
+    case 'MULTIPLE_DOCS':
+      return 'A mesh file holds a single YAML document: remove this `---` and what follows, or move it to a file listed under `include:`.';
+    case 'TAB_AS_INDENT':
+      return 'Tabs are not allowed as indentation in YAML; indent with spaces.';
+    default:
+      return `${message.replace(/\.$/, '')}. Fix the YAML syntax here (quote values that contain \`: \`, \`#\`, \`{\` or \`[\`).`;
+  }
 }
 
 function firstLine(s: string): string {
@@ -226,6 +318,18 @@ export function keyRangeAt(src: SourceFile, path: DocPath): Range {
     node = next.value;
   }
   return rangeAt(src, path);
+}
+
+/** The source text of the scalar at `path` (e.g. `011111111111` as written), or undefined. */
+export function scalarSource(src: SourceFile, path: DocPath): string | undefined {
+  let node: unknown = src.doc.contents;
+  for (const key of path) {
+    const next = child(node, key);
+    if (!next) return undefined;
+    node = next.value;
+  }
+  if (!isScalar(node) || !node.range) return undefined;
+  return src.text.slice(node.range[0], node.range[1]);
 }
 
 /** Whether a node exists at `path`. */

@@ -14,6 +14,8 @@ const NUMERIC_OPS = new Set(['=', '<', '<=', '>', '>=']);
 export interface PatternProblem {
   path: DocPath;
   message: string;
+  /** The problem is the key at `path` itself (an unknown key or operator), so point at the key. */
+  atKey?: boolean;
 }
 
 /** Check one filter pattern's grammar; returns the problems with their paths inside the pattern. */
@@ -24,7 +26,7 @@ export function checkPatternGrammar(pattern: unknown): PatternProblem[] {
   }
   const keys = Object.keys(pattern);
   for (const k of keys) {
-    if (k !== 'data') problems.push({ path: [k], message: `filters on Kinesis records may only match the \`data\` key, not \`${k}\`` });
+    if (k !== 'data') problems.push({ path: [k], atKey: true, message: `filters on Kinesis records may only match the \`data\` key, not \`${k}\`; move the condition under \`data\`` });
   }
   if (!keys.includes('data')) problems.push({ path: [], message: 'the pattern has no `data` key' });
   const data = (pattern as Record<string, unknown>)['data'];
@@ -68,7 +70,7 @@ function checkMatcher(m: unknown, path: DocPath, problems: PatternProblem[]): vo
   const op = ops[0] as string;
   const arg = (m as Record<string, unknown>)[op];
   if (!OPERATORS.has(op)) {
-    problems.push({ path: [...path, op], message: `unknown filter operator \`${op}\`; Lambda supports ${[...OPERATORS].join(', ')}` });
+    problems.push({ path: [...path, op], atKey: true, message: `unknown filter operator \`${op}\`; Lambda supports ${[...OPERATORS].join(', ')}` });
     return;
   }
   switch (op) {
@@ -114,7 +116,8 @@ export function checkFilters(ctx: CheckContext): Diagnostic[] {
           `Grant \`${g.id}\`: filter pattern ${i + 1} is ${size} characters as JSON; Lambda allows ${MAX_PATTERN_CHARS}.`));
       }
       for (const problem of checkPatternGrammar(p)) {
-        out.push(locator.at(g.at, ['filter', 'patterns', i, ...problem.path], 'filter-pattern-invalid', 'error',
+        const at = problem.atKey ? locator.atKey.bind(locator) : locator.at.bind(locator);
+        out.push(at(g.at, ['filter', 'patterns', i, ...problem.path], 'filter-pattern-invalid', 'error',
           `Grant \`${g.id}\`, filter pattern ${i + 1}: ${problem.message}.`));
       }
     });

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
-import { MAX_TAGS_PER_RESOURCE, streamTags, TAG_PREFIX } from '../governance-tags.js';
+import { grantsByStream, isReservedTagKey, MAX_TAGS_PER_RESOURCE, streamTags, TAG_PREFIX } from '../governance-tags.js';
 import type { CheckContext } from './context.js';
 
 /** Kinesis allows at most 20 enhanced fan-out consumers per stream. https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html */
@@ -16,6 +16,7 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
     }
   }
   const classes = new Map(mesh.classifications.map((c) => [c.name, c]));
+  const byStream = grantsByStream(mesh.grants);
   for (const s of mesh.streams) {
     const cap = s.capacity;
     if (cap.autoscaling) {
@@ -40,17 +41,18 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
         `Stream \`${s.name}\` uses a KMS key in ${m[2]}; Kinesis needs a key in the stream's region ${mesh.region}.`));
     }
     for (const k of Object.keys(s.tags)) {
-      if (k.startsWith(TAG_PREFIX) || k.toLowerCase().startsWith('aws:')) {
+      if (isReservedTagKey(k)) {
         out.push(locator.atKey(s.at, ['tags', k], 'tag-reserved-key', 'error',
           `Stream \`${s.name}\` sets tag \`${k}\`; keys starting with \`${TAG_PREFIX}\` or \`aws:\` are reserved for governance.`));
       }
     }
-    const total = Object.keys(streamTags(mesh, s)).length;
+    const onStream = byStream.get(s.name) ?? [];
+    const total = Object.keys(streamTags(mesh, s, onStream)).length;
     if (total > MAX_TAGS_PER_RESOURCE) {
       out.push(locator.at(s.at, ['name'], 'stream-too-many-tags', 'error',
         `Stream \`${s.name}\` would carry ${total} tags (its own, the mesh's, 5 governance tags and one per grantee); Kinesis allows ${MAX_TAGS_PER_RESOURCE}. Remove user tags or consolidate grants (grant a whole account instead of many roles).`));
     }
-    const efo = mesh.grants.filter((g) => g.stream === s.name && g.pattern === 'efo');
+    const efo = onStream.filter((g) => g.pattern === 'efo');
     if (efo.length > MAX_EFO_CONSUMERS) {
       const extra = efo[MAX_EFO_CONSUMERS];
       if (extra) {
@@ -60,7 +62,7 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
     }
   }
   for (const k of Object.keys(mesh.tags)) {
-    if (k.startsWith(TAG_PREFIX) || k.toLowerCase().startsWith('aws:')) {
+    if (isReservedTagKey(k)) {
       out.push(locator.atKey(mesh.at, ['mesh', 'tags', k], 'tag-reserved-key', 'error',
         `Mesh tag \`${k}\` uses a reserved prefix (\`${TAG_PREFIX}\` or \`aws:\`).`));
     }

@@ -1,0 +1,12 @@
+import { generateMesh } from './bench/generate-mesh.js';
+import { validateMesh } from './src/core/validate.js';
+import { renderMesh } from './src/core/render/index.js';
+import { renderFiles } from './src/output/render/files.js';
+const text = generateMesh({ domains: 500, streamsPerDomain: 10, grantsPerStream: 3, domainsPerAccount: 5 });
+const v = validateMesh('g.yaml', { read: () => text }, { today: '2026-11-26' });
+let t = performance.now();
+const r = renderMesh(v.mesh!, { today: '2026-11-26', locator: v.locator });
+console.log('render ms', performance.now() - t, r.diagnostics.length, r.value.accounts.length);
+t = performance.now();
+const f = renderFiles(r.value);
+console.log('files ms', performance.now() - t, f.length);

@@ -1,0 +1,70 @@
+/**
+ * Wiring of one apply run: plan changes -> lanes (pure core) -> executors (Kinesis, IAM) on a client pool whose
+ * SDK clients make one attempt per call (retries are ours, so each attempt is logged), then the summary.
+ * Used by `meshgov apply` and by the integration tests (which put a fault proxy in front of the endpoint).
+ */
+import { buildSteps } from '../../core/apply/steps.js';
+import { runLanes } from '../../core/apply/run.js';
+import { summariseCalls } from '../../core/apply/summary.js';
+import type { CallSummary } from '../../core/apply/summary.js';
+import type { ApplyReport, ApplyStep, ChangeExecutor, StepOutcome } from '../../core/apply/types.js';
+import type { Plan } from '../../core/plan/types.js';
+import type { DesiredState } from '../../core/render/types.js';
+import type { ApplyLog } from '../fs/apply-log.js';
+import { ClientPool } from './client-pool.js';
+import type { PoolConfig } from './client-pool.js';
+import { IamExecutor, writeLocalIamArtefacts } from './iam-executor.js';
+import { KinesisExecutor } from './kinesis-executor.js';
+import { AWS_WAIT } from './kinesis-waits.js';
+import type { WaitOptions } from './kinesis-waits.js';
+import type { Backoff } from './retry.js';
+
+/** Waits on the local target: the emulator finishes in ~50 ms, so poll fast. */
+export const LOCAL_WAIT: WaitOptions = { ...AWS_WAIT, baseMs: 25, capMs: 500, timeoutMs: 120_000 };
+
+/** A pool like the reader's (same target, credentials, endpoint, rate limits) but with one SDK attempt per call. */
+export function applyPool(config: PoolConfig): ClientPool {
+  return new ClientPool({ ...config, command: 'apply', maxAttempts: 1 });
+}
+
+export interface ExecuteInput {
+  plan: Plan;
+  pool: ClientPool;
+  partition: string;
+  /** IAM path of meshgov's policies (the mesh's governance role path). */
+  iamPath: string;
+  log: ApplyLog;
+  allowDestructive: boolean;
+  now: () => Date;
+  backoff?: Backoff;
+  wait?: WaitOptions;
+  /** Local target: write the rendered IAM artefacts under `<dir>/iam` after the Kinesis changes. */
+  localIam?: { dir: string; desired: DesiredState };
+  concurrency?: number;
+  perAccount?: number;
+  onStep?: (o: StepOutcome) => void;
+}
+
+export interface ExecuteResult {
+  report: ApplyReport;
+  calls: CallSummary;
+  /** Local IAM artefact files written, when on the local target. */
+  localIamFiles?: number;
+}
+
+export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
+  const log = (e: Parameters<ApplyLog['append']>[0]) => input.log.append(e);
+  const kinesis = new KinesisExecutor({
+    client: (a) => input.pool.kinesis(a), region: input.plan.region, partition: input.partition, log, history: () => input.log.history(), now: input.now,
+    wait: input.wait ?? AWS_WAIT, ...(input.backoff ? { backoff: input.backoff } : {}),
+  });
+  const iam = new IamExecutor({ client: (a) => input.pool.iam(a), partition: input.partition, path: input.iamPath, log, now: input.now, ...(input.backoff ? { backoff: input.backoff } : {}) });
+  const executor: ChangeExecutor = { execute: (s: ApplyStep) => (s.change.resourceType === 'iam-policy' ? iam.execute(s) : kinesis.execute(s)) };
+  const steps = buildSteps(input.plan.changes, { allowDestructive: input.allowDestructive, history: input.log.history(), now: input.now() });
+  const report = await runLanes(steps.lanes, executor, steps.skipped, {
+    ...(input.concurrency ? { concurrency: input.concurrency } : {}), ...(input.perAccount ? { perAccount: input.perAccount } : {}), ...(input.onStep ? { onStep: input.onStep } : {}),
+  });
+  let localIamFiles: number | undefined;
+  if (input.localIam && input.plan.scope.domains.length === 0) localIamFiles = writeLocalIamArtefacts(input.localIam.dir, input.localIam.desired, log, input.now);
+  return { report, calls: summariseCalls(input.log.entries), ...(localIamFiles !== undefined ? { localIamFiles } : {}) };
+}

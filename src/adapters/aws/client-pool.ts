@@ -1,0 +1,200 @@
+/**
+ * One SDK client per (service, account): credentials from the SDK default chain, then STS AssumeRole of the
+ * governance role in each account (or, on the local target, the account id as access key id); region from the
+ * mesh; endpoint from `--endpoint`, else the SDK's own AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> handling
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html). Every call passes the rate limiter
+ * and the call counter; the SDK retries with its adaptive mode.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { assumeRoleProvider } from './credentials.js';
+import { isDeserializationError } from './errors.js';
+import { RateLimiter } from './rate-limit.js';
+
+export type ServiceName = 'kinesis' | 'iam' | 'organizations' | 'tagging' | 'sts' | 'cloudwatch';
+
+export interface PoolConfig {
+  /** `aws`: assume the governance role per account; `local`: static credentials whose access key id is the account id. */
+  target: 'aws' | 'local';
+  region: string;
+  partition: string;
+  /** Overrides every service's endpoint (`--endpoint`). */
+  endpoint?: string;
+  /** Role to assume in each account (aws target). */
+  governanceRole?: { name: string; path: string; externalId?: string };
+  /** The command, for the STS session name `meshgov-<command>` (shows in CloudTrail). */
+  command: string;
+  /** Multiplier on the client-side rate limits (1 = 80% of the documented quotas); 0 disables them. */
+  rateLimitScale?: number;
+  /** SDK attempts per call (adaptive retry mode). */
+  maxAttempts?: number;
+  /** Base credentials for STS; the SDK default chain when omitted. */
+  credentials?: AwsCredentialIdentityProvider | AwsCredentialIdentity;
+}
+
+/** Counts logical API calls per account, service and operation (retries are not counted again). */
+export class CallCounter {
+  readonly counts = new Map<string, number>();
+  add(account: string, service: string, operation: string): void {
+    const key = `${account} ${service} ${operation}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+  total(): number {
+    let n = 0;
+    for (const v of this.counts.values()) n += v;
+    return n;
+  }
+  /** Calls per `service:operation`, summed over accounts. */
+  byOperation(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of this.counts) {
+      const [, service, op] = k.split(' ');
+      const key = `${service}:${op}`;
+      out[key] = (out[key] ?? 0) + v;
+    }
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+}
+
+interface Destroyable {
+  destroy(): void;
+}
+
+type AnyClient = KinesisClient | IAMClient | OrganizationsClient | ResourceGroupsTaggingAPIClient | STSClient | CloudWatchClient;
+
+const READ_PREFIXES = ['List', 'Describe', 'Get'];
+const DESERIALIZATION_RETRIES = 4;
+
+export class ClientPool {
+  readonly counter: CallCounter;
+  private readonly limiter: RateLimiter;
+  private readonly clients = new Map<string, Destroyable>();
+  private readonly creds = new Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity>();
+
+  constructor(readonly config: PoolConfig, deps: { counter?: CallCounter; limiter?: RateLimiter } = {}) {
+    this.counter = deps.counter ?? new CallCounter();
+    this.limiter = deps.limiter ?? new RateLimiter(config.rateLimitScale ?? 1);
+  }
+
+  /** ARN of the governance role in an account. */
+  roleArn(account: string): string {
+    const role = this.config.governanceRole ?? { name: 'meshgov-governance', path: '/' };
+    const path = role.path.endsWith('/') ? role.path : `${role.path}/`;
+    return `arn:${this.config.partition}:iam::${account}:role${path.startsWith('/') ? path : `/${path}`}${role.name}`;
+  }
+
+  sessionName(): string {
+    return `meshgov-${this.config.command}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+  }
+
+  credentialsFor(account: string): AwsCredentialIdentityProvider | AwsCredentialIdentity {
+    let c = this.creds.get(account);
+    if (c) return c;
+    if (this.config.target === 'local') {
+      c = { accessKeyId: account, secretAccessKey: 'meshgov-local' };
+    } else {
+      c = assumeRoleProvider({
+        sts: this.sts(),
+        roleArn: this.roleArn(account),
+        sessionName: this.sessionName(),
+        ...(this.config.governanceRole?.externalId ? { externalId: this.config.governanceRole.externalId } : {}),
+      });
+    }
+    this.creds.set(account, c);
+    return c;
+  }
+
+  kinesis(account: string): KinesisClient {
+    return this.get('kinesis', account, (cfg) => new KinesisClient(cfg));
+  }
+  iam(account: string): IAMClient {
+    return this.get('iam', account, (cfg) => new IAMClient(cfg));
+  }
+  organizations(account: string): OrganizationsClient {
+    return this.get('organizations', account, (cfg) => new OrganizationsClient(cfg));
+  }
+  tagging(account: string): ResourceGroupsTaggingAPIClient {
+    return this.get('tagging', account, (cfg) => new ResourceGroupsTaggingAPIClient(cfg));
+  }
+  cloudwatch(account: string): CloudWatchClient {
+    return this.get('cloudwatch', account, (cfg) => new CloudWatchClient(cfg));
+  }
+  /** STS with the base credentials (the default chain), used to assume the governance role. */
+  sts(): STSClient {
+    return this.get('sts', '', (cfg) => new STSClient(cfg));
+  }
+
+  destroy(): void {
+    for (const c of this.clients.values()) c.destroy();
+    this.clients.clear();
+    this.handler?.destroy();
+    this.handler = undefined;
+  }
+
+  private handler: NodeHttpHandler | undefined;
+
+  /**
+   * HTTP/1.1 for every client. The Kinesis client defaults to HTTP/2 (for SubscribeToShard, which meshgov never
+   * calls); kinesis-local answers HTTP/2 requests with bodies the SDK intermittently fails to parse, and the
+   * control-plane APIs are HTTP/1.1 on AWS too. One keep-alive pool shared by all clients.
+   */
+  private httpHandler(): NodeHttpHandler {
+    this.handler ??= new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+      connectionTimeout: 5_000,
+      requestTimeout: 30_000,
+    });
+    return this.handler;
+  }
+
+  private get<C extends AnyClient>(service: ServiceName, account: string, make: (cfg: Record<string, unknown>) => C): C {
+    const key = `${service} ${account}`;
+    const existing = this.clients.get(key);
+    if (existing) return existing as C;
+    const credentials = service === 'sts' ? this.config.credentials : this.credentialsFor(account);
+    const client = make({
+      region: this.config.region,
+      requestHandler: this.httpHandler(),
+      retryMode: 'adaptive',
+      maxAttempts: this.config.maxAttempts ?? 6,
+      ...(this.config.endpoint ? { endpoint: this.config.endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+    });
+    this.instrument(client, service, account);
+    this.clients.set(key, client);
+    return client;
+  }
+
+  /** Count, rate-limit and (for reads) retry unparsable responses of every call made through this client. */
+  private instrument(client: AnyClient, service: ServiceName, account: string): void {
+    const counter = this.counter;
+    const limiter = this.limiter;
+    // The middleware stack types differ per client; the handler signature is the same for all of them.
+    (client.middlewareStack as unknown as { add(mw: unknown, opts: unknown): void }).add(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+        counter.add(account || '-', service, operation);
+        const isRead = READ_PREFIXES.some((p) => operation.startsWith(p));
+        for (let attempt = 1; ; attempt++) {
+          await limiter.take(account || '-', operation);
+          try {
+            return await next(args);
+          } catch (e) {
+            if (!isRead || attempt >= DESERIALIZATION_RETRIES || !isDeserializationError(e)) throw e;
+            await new Promise((r) => setTimeout(r, 50 * attempt));
+          }
+        }
+      },
+      { step: 'initialize', name: 'meshgovCallAccounting', override: true },
+    );
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * Shard-level Kinesis metrics from CloudWatch GetMetricData, for the hot-shard audit.
+ *
+ * - One query per (shard, metric): namespace AWS/Kinesis, dimensions StreamName + ShardId, period 60 s;
+ *   `Sum` for IncomingBytes/IncomingRecords/…ThroughputExceeded, `Maximum` for IteratorAgeMilliseconds.
+ *   https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html#kinesis-metrics-shard
+ * - At most 500 queries per request, so ceil(queries / 500) requests; a request returns at most 100,800 data
+ *   points, beyond which CloudWatch pages with NextToken (followed here).
+ *   https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
+ * - Query Ids must start with a lowercase letter and contain only letters, digits and underscores.
+ * - Client-side rate limit at the GetMetricData quotas: 50 requests/s and 180,000 data points/s when StartTime is
+ *   within 3 hours of now (396,000 otherwise). https://repost.aws/knowledge-center/cloudwatch-getmetricdata-api
+ *
+ * Takes a CloudWatchClient (one per account) from the caller; vendor types stop here.
+ * IAM: cloudwatch:GetMetricData (and cloudwatch:ListMetrics for shard discovery).
+ */
+import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, GetMetricDataCommandOutput, ListMetricsCommandOutput, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { MetricsSnapshot, Series, ShardMetricName, StreamMetrics } from '../../core/audit/metrics.js';
+import { SHARD_METRICS } from '../../core/audit/metrics.js';
+
+/** IAM actions this adapter calls. */
+export const CLOUDWATCH_IAM_ACTIONS = ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'] as const;
+
+/** Queries per GetMetricData request (API maximum). */
+export const MAX_QUERIES_PER_REQUEST = 500;
+/** Data points per GetMetricData response page (API maximum). */
+export const MAX_DATAPOINTS_PER_REQUEST = 100_800;
+/** Default GetMetricData quotas. */
+export const GET_METRIC_DATA_TPS = 50;
+export const GET_METRIC_DATA_DPS_RECENT = 180_000;
+export const GET_METRIC_DATA_DPS_OLDER = 396_000;
+/** Default ListMetrics quota, requests per second. */
+export const LIST_METRICS_TPS = 25;
+
+const STAT: Record<ShardMetricName, 'Sum' | 'Maximum'> = {
+  IncomingBytes: 'Sum',
+  IncomingRecords: 'Sum',
+  WriteProvisionedThroughputExceeded: 'Sum',
+  ReadProvisionedThroughputExceeded: 'Sum',
+  IteratorAgeMilliseconds: 'Maximum',
+};
+
+/** A stream and the shards to read (open shard ids from ListShards). */
+export interface ShardTarget {
+  stream: string;
+  shardIds: string[];
+}
+
+export interface MetricsWindowRequest {
+  start: Date;
+  end: Date;
+  /** Seconds; 60 by default (Kinesis publishes shard metrics every minute). */
+  periodSeconds?: number;
+}
+
+/** A clock the limiter waits on; tests pass a fake one (no wall-clock waits). */
+export interface LimiterClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: LimiterClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Token bucket over requests per second and data points per second (one per account: quotas are per account and region). */
+export class GetMetricDataLimiter {
+  private requestTokens: number;
+  private pointTokens: number;
+  private last: number;
+
+  constructor(
+    private readonly tps: number,
+    private readonly dps: number,
+    private readonly clock: LimiterClock = systemClock,
+  ) {
+    this.requestTokens = tps;
+    this.pointTokens = dps;
+    this.last = clock.now();
+  }
+
+  /** Waits until one request carrying `points` data points fits in both budgets, then spends them. */
+  async acquire(points: number): Promise<void> {
+    const cost = Math.min(points, this.dps);
+    for (;;) {
+      const now = this.clock.now();
+      const elapsed = Math.max(0, now - this.last) / 1000;
+      this.last = now;
+      this.requestTokens = Math.min(this.tps, this.requestTokens + elapsed * this.tps);
+      this.pointTokens = Math.min(this.dps, this.pointTokens + elapsed * this.dps);
+      if (this.requestTokens >= 1 && this.pointTokens >= cost) {
+        this.requestTokens -= 1;
+        this.pointTokens -= cost;
+        return;
+      }
+      const waitRequests = this.requestTokens >= 1 ? 0 : ((1 - this.requestTokens) / this.tps) * 1000;
+      const waitPoints = this.pointTokens >= cost ? 0 : ((cost - this.pointTokens) / this.dps) * 1000;
+      await this.clock.sleep(Math.ceil(Math.max(waitRequests, waitPoints)));
+    }
+  }
+}
+
+interface QueryRef {
+  stream: string;
+  shardId: string;
+  metric: ShardMetricName;
+}
+
+/** The queries for the targets, Ids `m0`, `m1`, … (valid per the API), and what each Id means. */
+export function buildShardQueries(targets: readonly ShardTarget[], periodSeconds = 60): { queries: MetricDataQuery[]; refs: Map<string, QueryRef> } {
+  const queries: MetricDataQuery[] = [];
+  const refs = new Map<string, QueryRef>();
+  for (const t of targets) {
+    for (const shardId of t.shardIds) {
+      for (const metric of SHARD_METRICS) {
+        const id = `m${queries.length}`;
+        refs.set(id, { stream: t.stream, shardId, metric });
+        queries.push({
+          Id: id,
+          Label: `${t.stream} ${shardId} ${metric}`,
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/Kinesis',
+              MetricName: metric,
+              Dimensions: [
+                { Name: 'StreamName', Value: t.stream },
+                { Name: 'ShardId', Value: shardId },
+              ],
+            },
+            Period: periodSeconds,
+            Stat: STAT[metric],
+          },
+          ReturnData: true,
+        });
+      }
+    }
+  }
+  return { queries, refs };
+}
+
+/** Splits queries into requests of at most 500. */
+export function batchQueries<T>(queries: readonly T[], size = MAX_QUERIES_PER_REQUEST): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < queries.length; i += size) out.push(queries.slice(i, i + size));
+  return out;
+}
+
+/** The minute boundary at or before `d` (CloudWatch aligns 60 s periods to the minute). */
+function floorToPeriod(d: Date, periodSeconds: number): Date {
+  const ms = periodSeconds * 1000;
+  return new Date(Math.floor(d.getTime() / ms) * ms);
+}
+
+export interface ReadShardMetricsOptions {
+  /** Shared limiter (per account); a fresh one at the default quotas otherwise. */
+  limiter?: GetMetricDataLimiter;
+  /** Clock for the default limiter and the "within 3 hours" test. */
+  clock?: LimiterClock;
+}
+
+/** Reads the five shard-level metrics of every target shard in one account. */
+export async function readShardMetrics(
+  client: CloudWatchClient,
+  account: string,
+  targets: readonly ShardTarget[],
+  window: MetricsWindowRequest,
+  options: ReadShardMetricsOptions = {},
+): Promise<MetricsSnapshot> {
+  const period = window.periodSeconds ?? 60;
+  const start = floorToPeriod(window.start, period);
+  const end = floorToPeriod(window.end, period);
+  const clock = options.clock ?? systemClock;
+  const recent = clock.now() - start.getTime() <= 3 * 3600 * 1000;
+  const limiter = options.limiter ?? new GetMetricDataLimiter(GET_METRIC_DATA_TPS, recent ? GET_METRIC_DATA_DPS_RECENT : GET_METRIC_DATA_DPS_OLDER, clock);
+  const pointsPerSeries = Math.max(1, Math.ceil((end.getTime() - start.getTime()) / (period * 1000)));
+  const { queries, refs } = buildShardQueries(targets, period);
+  const series = new Map<string, Series>();
+  const messages: string[] = [];
+  let calls = 0;
+  for (const batch of batchQueries(queries)) {
+    let nextToken: string | undefined;
+    do {
+      await limiter.acquire(Math.min(MAX_DATAPOINTS_PER_REQUEST, batch.length * pointsPerSeries));
+      const out: GetMetricDataCommandOutput = await client.send(
+        new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', NextToken: nextToken }),
+      );
+      calls++;
+      for (const m of out.Messages ?? []) messages.push(`${m.Code ?? 'Message'}: ${m.Value ?? ''}`.trim());
+      for (const r of out.MetricDataResults ?? []) {
+        if (!r.Id || !refs.has(r.Id)) continue;
+        const s = series.get(r.Id) ?? { timestamps: [], values: [] };
+        const ts = r.Timestamps ?? [];
+        const vs = r.Values ?? [];
+        for (let i = 0; i < Math.min(ts.length, vs.length); i++) {
+          s.timestamps.push(new Date(ts[i] as Date).toISOString());
+          s.values.push(vs[i] as number);
+        }
+        series.set(r.Id, s);
+        if (r.StatusCode === 'Forbidden' || r.StatusCode === 'InternalError') {
+          const ref = refs.get(r.Id) as QueryRef;
+          messages.push(`${r.StatusCode} for ${ref.metric} of ${ref.stream}/${ref.shardId}`);
+        }
+        for (const m of r.Messages ?? []) messages.push(`${r.Id}: ${m.Code ?? ''} ${m.Value ?? ''}`.trim());
+      }
+      nextToken = out.NextToken;
+    } while (nextToken);
+  }
+  return {
+    window: { start: start.toISOString(), end: end.toISOString(), periodSeconds: period },
+    streams: assemble(account, targets, refs, series),
+    messages: [...new Set(messages)],
+    calls,
+  };
+}
+
+function assemble(account: string, targets: readonly ShardTarget[], refs: ReadonlyMap<string, QueryRef>, series: ReadonlyMap<string, Series>): StreamMetrics[] {
+  const byStream = new Map<string, Map<string, Partial<Record<ShardMetricName, Series>>>>();
+  for (const t of targets) byStream.set(t.stream, new Map(t.shardIds.map((id) => [id, {}])));
+  for (const [id, s] of series) {
+    const ref = refs.get(id) as QueryRef;
+    const shard = byStream.get(ref.stream)?.get(ref.shardId);
+    if (shard) shard[ref.metric] = sortSeries(s);
+  }
+  return [...byStream.entries()].map(([stream, shards]) => ({
+    account,
+    stream,
+    shards: [...shards.entries()].map(([shardId, s]) => ({ shardId, series: s })),
+  }));
+}
+
+/** Pages may interleave; keep the series in ascending time order. */
+function sortSeries(s: Series): Series {
+  const idx = s.timestamps.map((_t, i) => i).sort((a, b) => ((s.timestamps[a] as string) < (s.timestamps[b] as string) ? -1 : 1));
+  return { timestamps: idx.map((i) => s.timestamps[i] as string), values: idx.map((i) => s.values[i] as number) };
+}
+
+/**
+ * Shard ids that published IncomingBytes for each stream in the last two weeks (ListMetrics, dimensions StreamName
+ * + ShardId). A fallback when the caller has no ListShards result: it also returns shards closed by resharding
+ * within that time, which simply show no data in the window.
+ */
+export async function discoverShardIds(
+  client: CloudWatchClient,
+  streams: readonly string[],
+  options: { limiter?: GetMetricDataLimiter; clock?: LimiterClock } = {},
+): Promise<ShardTarget[]> {
+  const limiter = options.limiter ?? new GetMetricDataLimiter(LIST_METRICS_TPS, Number.MAX_SAFE_INTEGER, options.clock ?? systemClock);
+  const out: ShardTarget[] = [];
+  for (const stream of streams) {
+    const ids = new Set<string>();
+    let nextToken: string | undefined;
+    do {
+      await limiter.acquire(0);
+      const page: ListMetricsCommandOutput = await client.send(
+        new ListMetricsCommand({ Namespace: 'AWS/Kinesis', MetricName: 'IncomingBytes', Dimensions: [{ Name: 'StreamName', Value: stream }], NextToken: nextToken }),
+      );
+      for (const m of page.Metrics ?? []) {
+        const shard = m.Dimensions?.find((d) => d.Name === 'ShardId')?.Value;
+        if (shard) ids.add(shard);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    out.push({ stream, shardIds: [...ids].sort() });
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+/** Adapter failures: typed, carrying the cause and where it happened (account, service, operation). */
+
+export class AdapterError extends Error {
+  override name = 'AdapterError';
+  constructor(
+    message: string,
+    readonly service: string,
+    readonly operation: string,
+    readonly account: string | undefined,
+    override readonly cause: unknown,
+    /** AWS error name (e.g. `AccessDeniedException`), when the service returned one. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+interface SdkErrorLike {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** The AWS error name of an SDK error, if any. */
+export function errorCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && typeof (e as SdkErrorLike).name === 'string' ? (e as SdkErrorLike).name : undefined;
+}
+
+export function isNotFound(e: unknown): boolean {
+  const c = errorCode(e);
+  return c === 'ResourceNotFoundException' || c === 'NoSuchEntityException' || c === 'NoSuchEntity';
+}
+
+export function isAccessDenied(e: unknown): boolean {
+  const c = errorCode(e) ?? '';
+  return c === 'AccessDeniedException' || c === 'AccessDenied' || c === 'UnauthorizedOperation' || c === 'AWSOrganizationsNotInUseException';
+}
+
+/** A response the SDK could not parse (kinesis-local's first responses sometimes are): safe to retry a read. */
+export function isDeserializationError(e: unknown): boolean {
+  const m = typeof e === 'object' && e !== null ? String((e as SdkErrorLike).message ?? '') : '';
+  return m.includes('Deserialization error') || m.includes('Protocol error');
+}
+
+/** Wrap any error from an SDK call into an AdapterError with a one-line message for the user. */
+export function toAdapterError(e: unknown, service: string, operation: string, account: string | undefined): AdapterError {
+  if (e instanceof AdapterError) return e;
+  const code = errorCode(e);
+  const msg = typeof e === 'object' && e !== null ? String((e as SdkErrorLike).message ?? e) : String(e);
+  const where = account ? ` in account ${account}` : '';
+  const hint = isAccessDenied(e) ? ' (the governance role lacks this permission; see docs/api-calls.md for the actions meshgov needs)' : '';
+  return new AdapterError(`${service}:${operation}${where} failed: ${code && code !== 'Error' ? `${code}: ` : ''}${msg.split('\n')[0]}${hint}`, service, operation, account, e, code);
+}

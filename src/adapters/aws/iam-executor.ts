@@ -1,0 +1,156 @@
+/**
+ * Executes `iam-policy` changes on AWS, and writes the IAM artefacts on the local target (no IAM emulator).
+ * Role policies are managed policies under the mesh's IAM path (CreatePolicy + AttachRolePolicy; an update is a
+ * new default version, pruning the oldest of the five versions IAM keeps) unless the live policy is inline
+ * (PutRolePolicy / DeleteRolePolicy). https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html
+ */
+import {
+  AttachRolePolicyCommand, CreatePolicyCommand, CreatePolicyVersionCommand, DeletePolicyCommand, DeletePolicyVersionCommand, DeleteRolePolicyCommand,
+  DetachRolePolicyCommand, GetPolicyCommand, GetRolePolicyCommand, ListPolicyVersionsCommand, PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { ApplyStep, AuditEntry, ChangeExecutor } from '../../core/apply/types.js';
+import type { DesiredState } from '../../core/render/types.js';
+import { writeLocalIam } from '../local/iam-artefacts.js';
+import { classify, DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
+import type { Backoff } from './retry.js';
+
+export const IAM_EXECUTOR_IAM_ACTIONS = [
+  'iam:AttachRolePolicy', 'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:DeleteRolePolicy',
+  'iam:DetachRolePolicy', 'iam:GetPolicy', 'iam:GetRolePolicy', 'iam:ListPolicyVersions', 'iam:PutRolePolicy',
+] as const;
+
+export interface IamExecutorOptions {
+  client: (account: string) => IAMClient;
+  partition: string;
+  /** IAM path of meshgov's policies, e.g. `/meshgov/`. */
+  path: string;
+  log: (entry: AuditEntry) => void;
+  now: () => Date;
+  backoff?: Backoff;
+}
+
+/** `<account>/iam/role/<role>/policy/<name>` -> role and policy name. */
+export function parseIamAddress(address: string): { role: string; policy: string } | undefined {
+  const m = /\/iam\/role\/([^/]+)\/policy\/([^/]+)$/.exec(address);
+  return m?.[1] && m[2] ? { role: m[1], policy: m[2] } : undefined;
+}
+
+class Failed extends Error {}
+
+export class IamExecutor implements ChangeExecutor {
+  private readonly backoff: Backoff;
+  constructor(private readonly o: IamExecutorOptions) {
+    this.backoff = o.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  async execute(step: ApplyStep): Promise<{ status: 'done' | 'failed'; message?: string }> {
+    try {
+      return { status: 'done', ...(await this.run(step)) };
+    } catch (e) {
+      return { status: 'failed', message: e instanceof Failed ? e.message : describeError(e) };
+    }
+  }
+
+  private policyArn(account: string, name: string): string {
+    const path = this.o.path.endsWith('/') ? this.o.path : `${this.o.path}/`;
+    return `arn:${this.o.partition}:iam::${account}:policy${path}${name}`;
+  }
+
+  /** A mutating call with retries; `absentOk` turns NoSuchEntity into undefined. */
+  private async call<T>(step: ApplyStep, api: string, resource: string, send: () => Promise<T>, absentOk = false): Promise<T | undefined> {
+    const r = await withRetry(send, (attempt, result, info) => this.o.log({
+      time: this.o.now().toISOString(), account: step.change.account, api: `iam:${api}`, resource, result, attempt, change: step.id,
+      ...(info.requestId ? { requestId: info.requestId } : {}), ...(info.error ? { error: info.error } : {}),
+    }), this.backoff);
+    if (r.ok) return r.value;
+    if (absentOk && r.kind === 'not-found') return undefined;
+    throw new Failed(`${api} failed after ${r.attempt} attempt(s): ${describeError(r.error)}`);
+  }
+
+  /** A read (not logged); undefined when the entity does not exist. */
+  private async read<T>(send: () => Promise<T>): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (e) {
+        const k = classify(e);
+        if (k === 'not-found') return undefined;
+        if ((k === 'throttle' || k === 'transient') && attempt < this.backoff.maxAttempts) {
+          await this.backoff.sleep(Math.floor(this.backoff.random() * Math.min(this.backoff.capMs, this.backoff.baseMs * 2 ** (attempt - 1))));
+          continue;
+        }
+        throw new Failed(describeError(e));
+      }
+    }
+  }
+
+  private async run(step: ApplyStep): Promise<{ message?: string }> {
+    const c = step.change;
+    const where = parseIamAddress(c.address);
+    if (c.resourceType !== 'iam-policy' || !where) throw new Failed(`${c.id} is not an IAM role policy change`);
+    const iam = this.o.client(c.account);
+    const { role, policy } = where;
+    const roleRes = `arn:${this.o.partition}:iam::${c.account}:role/${role}`;
+    const inline = await this.read(() => iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policy })));
+    const arn = this.policyArn(c.account, policy);
+    if (c.action === 'delete') {
+      if (inline) {
+        await this.call(step, 'DeleteRolePolicy', roleRes, () => iam.send(new DeleteRolePolicyCommand({ RoleName: role, PolicyName: policy })), true);
+        return {};
+      }
+      await this.call(step, 'DetachRolePolicy', arn, () => iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })), true);
+      const p = await this.read(() => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+      if (p?.Policy && (p.Policy.AttachmentCount ?? 0) === 0) {
+        const versions = await this.read(() => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
+        for (const v of versions?.Versions ?? []) {
+          if (!v.IsDefaultVersion && v.VersionId) await this.call(step, 'DeletePolicyVersion', arn, () => iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: v.VersionId })), true);
+        }
+        await this.call(step, 'DeletePolicy', arn, () => iam.send(new DeletePolicyCommand({ PolicyArn: arn })), true);
+        return {};
+      }
+      return { message: 'detached; the policy is still attached elsewhere and was kept' };
+    }
+    const doc = JSON.stringify(c.after?.['document'] ?? {});
+    if (inline) {
+      await this.call(step, 'PutRolePolicy', roleRes, () => iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: policy, PolicyDocument: doc })));
+      return {};
+    }
+    const existing = await this.read(() => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+    if (!existing?.Policy) {
+      try {
+        await this.call(step, 'CreatePolicy', arn, () => iam.send(new CreatePolicyCommand({ PolicyName: policy, Path: this.o.path, PolicyDocument: doc, Tags: [{ Key: 'meshgov:managed-by', Value: 'meshgov' }] })));
+      } catch (e) {
+        // EntityAlreadyExists after a lost answer: the policy is there; make the rendered document its default version.
+        if (!/EntityAlreadyExists/.test((e as Error).message)) throw e;
+        await this.call(step, 'CreatePolicyVersion', arn, () => iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc, SetAsDefault: true })));
+      }
+    } else {
+      const versions = await this.read(() => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
+      const list = versions?.Versions ?? [];
+      if (list.length >= 5) {
+        const oldest = list.filter((v) => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
+        if (oldest?.VersionId) await this.call(step, 'DeletePolicyVersion', arn, () => iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId })), true);
+      }
+      await this.call(step, 'CreatePolicyVersion', arn, () => iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc, SetAsDefault: true })));
+    }
+    await this.call(step, 'AttachRolePolicy', roleRes, () => iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: arn })));
+    return {};
+  }
+}
+
+/**
+ * The local target's IAM "apply": the rendered artefacts (role policies, trust policies, boundary, guard SCP,
+ * event source mappings) are written under `<localDir>/iam/`, one audit entry for the write.
+ */
+export function writeLocalIamArtefacts(localDir: string, desired: DesiredState, log: (e: AuditEntry) => void, now: () => Date): number {
+  const account = desired.accounts[0]?.account ?? '-';
+  try {
+    const n = writeLocalIam(localDir, desired);
+    log({ time: now().toISOString(), account, api: 'local:WriteIamArtefacts', resource: `${localDir}/iam`, result: 'ok', attempt: 1, note: `${n} artefact file(s)` });
+    return n;
+  } catch (e) {
+    log({ time: now().toISOString(), account, api: 'local:WriteIamArtefacts', resource: `${localDir}/iam`, result: 'error', attempt: 1, error: describeError(e) });
+    throw e;
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Reads the Kinesis side of one account. Calls per account and stream (documented in docs/api-calls.md):
+ * - ListStreams, 100 streams a page (StreamSummaries when the endpoint returns them).
+ * - tags: one Resource Groups Tagging API GetResources page per 100 tagged streams; when that API fails
+ *   (no permission, or an endpoint without it such as the local target) one ListTagsForResource per stream.
+ * - managed streams only (declared, or tagged managed-by meshgov for this mesh): DescribeStreamSummary,
+ *   GetResourcePolicy, ListStreamConsumers (skipped when DescribeStreamSummary reports ConsumerCount 0), and per
+ *   consumer ListTagsForResource + GetResourcePolicy.
+ * Unmanaged streams are known from ListStreams (and their tags) alone.
+ */
+import {
+  DescribeStreamSummaryCommand, GetResourcePolicyCommand, ListStreamConsumersCommand, ListStreamsCommand, ListTagsForResourceCommand,
+} from '@aws-sdk/client-kinesis';
+import type { Consumer, StreamDescriptionSummary, StreamSummary } from '@aws-sdk/client-kinesis';
+import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { unmanagedReason } from '../../core/plan/scope.js';
+import type { LiveConsumer, LiveStream, LiveUnmanagedStream } from '../../core/plan/live.js';
+import type { PolicyDocument } from '../../core/render/types.js';
+import type { ClientPool } from './client-pool.js';
+import { mapLimit } from './concurrency.js';
+import { AdapterError, isNotFound, toAdapterError } from './errors.js';
+
+/** IAM actions this reader needs in each mesh account (granted to the governance role). */
+export const KINESIS_READER_IAM_ACTIONS = [
+  'kinesis:DescribeStreamSummary',
+  'kinesis:GetResourcePolicy',
+  'kinesis:ListStreamConsumers',
+  'kinesis:ListStreams',
+  'kinesis:ListTagsForResource',
+  'tag:GetResources',
+] as const;
+
+export interface KinesisReadOptions {
+  meshName: string;
+  region: string;
+  partition: string;
+  declared: ReadonlySet<string>;
+  /** Try the Resource Groups Tagging API first (default true). */
+  useTaggingApi?: boolean;
+  /** Streams read in parallel in one account. */
+  concurrency?: number;
+}
+
+export interface KinesisAccountRead {
+  streams: LiveStream[];
+  unmanaged: LiveUnmanagedStream[];
+  notChecked: string[];
+  /** True when tags came from the tagging API. */
+  usedTaggingApi: boolean;
+}
+
+interface Listed {
+  name: string;
+  arn: string;
+  status?: LiveStream['status'];
+  mode?: LiveStream['mode'];
+  createdAt?: string;
+}
+
+async function call<T>(account: string, service: string, operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toAdapterError(e, service, operation, account);
+  }
+}
+
+export async function listStreams(pool: ClientPool, account: string, o: Pick<KinesisReadOptions, 'region' | 'partition'>): Promise<Listed[]> {
+  const client = pool.kinesis(account);
+  const out: Listed[] = [];
+  let nextToken: string | undefined;
+  let startAfter: string | undefined;
+  for (;;) {
+    const input = nextToken ? { NextToken: nextToken } : { Limit: 100, ...(startAfter ? { ExclusiveStartStreamName: startAfter } : {}) };
+    const page = await call(account, 'kinesis', 'ListStreams', () => client.send(new ListStreamsCommand(input)));
+    const summaries: StreamSummary[] = page.StreamSummaries ?? [];
+    const names = page.StreamNames ?? summaries.map((s) => s.StreamName ?? '');
+    for (const name of names) {
+      if (!name) continue;
+      const s = summaries.find((x) => x.StreamName === name);
+      out.push({
+        name,
+        arn: s?.StreamARN ?? `arn:${o.partition}:kinesis:${o.region}:${account}:stream/${name}`,
+        ...(s?.StreamStatus ? { status: s.StreamStatus as LiveStream['status'] } : {}),
+        ...(s?.StreamModeDetails?.StreamMode ? { mode: s.StreamModeDetails.StreamMode as LiveStream['mode'] } : {}),
+        ...(s?.StreamCreationTimestamp ? { createdAt: s.StreamCreationTimestamp.toISOString() } : {}),
+      });
+    }
+    if (!page.HasMoreStreams || names.length === 0) break;
+    nextToken = page.NextToken;
+    startAfter = names[names.length - 1];
+  }
+  return out;
+}
+
+function tagsOf(list: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of list ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** Tags of every tagged stream in the account, by ARN, through GetResources; undefined when the API fails. */
+export async function tagsViaTaggingApi(pool: ClientPool, account: string): Promise<Map<string, Record<string, string>> | undefined> {
+  const client = pool.tagging(account);
+  const out = new Map<string, Record<string, string>>();
+  let token: string | undefined;
+  try {
+    do {
+      const page = await client.send(new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:stream'], ResourcesPerPage: 100, ...(token ? { PaginationToken: token } : {}) }));
+      for (const r of page.ResourceTagMappingList ?? []) if (r.ResourceARN) out.set(r.ResourceARN, tagsOf(r.Tags));
+      token = page.PaginationToken || undefined;
+    } while (token);
+  } catch {
+    return undefined;
+  }
+  return out;
+}
+
+async function listTags(pool: ClientPool, account: string, arn: string): Promise<Record<string, string>> {
+  const r = await call(account, 'kinesis', 'ListTagsForResource', () => pool.kinesis(account).send(new ListTagsForResourceCommand({ ResourceARN: arn })));
+  return tagsOf(r.Tags);
+}
+
+/** The resource policy of a stream or consumer; undefined when there is none. */
+export async function getPolicy(pool: ClientPool, account: string, arn: string): Promise<PolicyDocument | undefined> {
+  try {
+    const r = await pool.kinesis(account).send(new GetResourcePolicyCommand({ ResourceARN: arn }));
+    const text = r.Policy?.trim();
+    if (!text || text === '{}') return undefined;
+    return JSON.parse(text) as PolicyDocument;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw toAdapterError(e, 'kinesis', 'GetResourcePolicy', account);
+  }
+}
+
+function fromSummary(d: StreamDescriptionSummary, account: string, tags: Record<string, string>): LiveStream {
+  const metrics = (d.EnhancedMonitoring ?? []).flatMap((m) => m.ShardLevelMetrics ?? []);
+  return {
+    name: d.StreamName ?? '',
+    arn: d.StreamARN ?? '',
+    account,
+    status: (d.StreamStatus ?? 'ACTIVE') as LiveStream['status'],
+    mode: (d.StreamModeDetails?.StreamMode ?? 'PROVISIONED') as LiveStream['mode'],
+    shards: d.OpenShardCount ?? 0,
+    retentionHours: d.RetentionPeriodHours ?? 24,
+    encryption: d.EncryptionType === 'KMS' ? { type: 'KMS', ...(d.KeyId ? { keyId: d.KeyId } : {}) } : { type: 'NONE' },
+    enhancedMonitoring: [...new Set(metrics)].sort(),
+    tags,
+    consumers: [],
+    ...(d.StreamCreationTimestamp ? { createdAt: d.StreamCreationTimestamp.toISOString() } : {}),
+  };
+}
+
+async function readConsumers(pool: ClientPool, account: string, streamArn: string): Promise<LiveConsumer[]> {
+  const client = pool.kinesis(account);
+  const found: Consumer[] = [];
+  let token: string | undefined;
+  do {
+    const page = await call(account, 'kinesis', 'ListStreamConsumers', () => client.send(new ListStreamConsumersCommand({ StreamARN: streamArn, ...(token ? { NextToken: token } : {}) })));
+    found.push(...(page.Consumers ?? []));
+    token = page.NextToken || undefined;
+  } while (token);
+  const out: LiveConsumer[] = [];
+  for (const c of found) {
+    if (!c.ConsumerARN || !c.ConsumerName) continue;
+    const [tags, policy] = await Promise.all([listTags(pool, account, c.ConsumerARN), getPolicy(pool, account, c.ConsumerARN)]);
+    out.push({ name: c.ConsumerName, arn: c.ConsumerARN, status: (c.ConsumerStatus ?? 'ACTIVE') as LiveConsumer['status'], tags, ...(policy ? { resourcePolicy: policy } : {}) });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** The endpoint does not implement the API (an emulator): the part is reported as not read instead of failing. */
+function isUnsupported(e: unknown): boolean {
+  const code = e instanceof AdapterError ? e.code : undefined;
+  return code !== undefined && /UnknownOperation|NotImplemented|InvalidAction|UnsupportedOperation/.test(code);
+}
+
+/** Full read of one managed stream; undefined when it disappeared since it was listed. */
+async function readStream(pool: ClientPool, account: string, listed: Listed, tags: Record<string, string>): Promise<LiveStream | undefined> {
+  let summary: StreamDescriptionSummary | undefined;
+  try {
+    summary = (await pool.kinesis(account).send(new DescribeStreamSummaryCommand({ StreamName: listed.name }))).StreamDescriptionSummary;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw toAdapterError(e, 'kinesis', 'DescribeStreamSummary', account);
+  }
+  if (!summary) return undefined;
+  const stream = fromSummary(summary, account, tags);
+  if (!stream.arn) stream.arn = listed.arn;
+  const [policy, consumers] = await Promise.all([
+    getPolicy(pool, account, stream.arn).catch((e: unknown) => {
+      if (isUnsupported(e)) return 'unsupported' as const;
+      throw e;
+    }),
+    // ConsumerCount from DescribeStreamSummary saves the ListStreamConsumers call for streams without consumers.
+    summary.ConsumerCount === 0 ? Promise.resolve([]) : readConsumers(pool, account, stream.arn),
+  ]);
+  if (policy === 'unsupported') stream.notRead = ['resourcePolicy'];
+  else if (policy) stream.resourcePolicy = policy;
+  stream.consumers = consumers;
+  return stream;
+}
+
+export async function readKinesisAccount(pool: ClientPool, account: string, o: KinesisReadOptions): Promise<KinesisAccountRead> {
+  const listed = await listStreams(pool, account, o);
+  const viaApi = o.useTaggingApi === false || listed.length === 0 ? undefined : await tagsViaTaggingApi(pool, account);
+  const tagsByArn = new Map<string, Record<string, string>>();
+  if (viaApi) {
+    for (const s of listed) tagsByArn.set(s.arn, viaApi.get(s.arn) ?? {});
+  } else {
+    await mapLimit(listed, o.concurrency ?? 8, async (s) => {
+      try {
+        tagsByArn.set(s.arn, await listTags(pool, account, s.arn));
+      } catch (e) {
+        if (!isNotFound((e as { cause?: unknown }).cause)) throw e;
+      }
+    });
+  }
+  const managed: { listed: Listed; tags: Record<string, string> }[] = [];
+  const unmanaged: LiveUnmanagedStream[] = [];
+  for (const s of listed) {
+    const tags = tagsByArn.get(s.arn);
+    const why = unmanagedReason(tags, o.declared.has(s.name), o.meshName);
+    if (why === undefined) managed.push({ listed: s, tags: tags ?? {} });
+    else unmanaged.push({ name: s.name, arn: s.arn, reason: why, ...(s.status ? { status: s.status } : {}), ...(s.mode ? { mode: s.mode } : {}), ...(s.createdAt ? { createdAt: s.createdAt } : {}) });
+  }
+  const read = await mapLimit(managed, o.concurrency ?? 8, (m) => readStream(pool, account, m.listed, m.tags));
+  const streams = read.filter((s): s is LiveStream => s !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { streams, unmanaged: unmanaged.sort((a, b) => (a.name < b.name ? -1 : 1)), notChecked: [], usedTaggingApi: viaApi !== undefined };
+}

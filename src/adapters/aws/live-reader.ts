@@ -1,0 +1,65 @@
+/**
+ * The LiveReader for AWS (and any compatible endpoint): accounts read in parallel, each with the governance role.
+ * Kinesis failures fail the read (the plan would be wrong without them); IAM and Organizations failures that are
+ * permission problems become "not checked" lines instead.
+ */
+import type { LiveAccount, LiveState } from '../../core/plan/live.js';
+import type { LiveReader, ReadProgress, ReadRequest } from '../../core/ports.js';
+import type { ClientPool } from './client-pool.js';
+import { mapLimit } from './concurrency.js';
+import { AdapterError, isAccessDenied } from './errors.js';
+import { readIamAccount } from './iam-reader.js';
+import { readKinesisAccount } from './kinesis-reader.js';
+import { readOrganization } from './organizations-reader.js';
+
+export interface AwsLiveReaderOptions {
+  /** Read IAM role policies (false on the local target: no emulator). */
+  readIam: boolean;
+  /** Read Organizations (false on the local target). */
+  readOrganization: boolean;
+  /** IAM path of meshgov's roles and policies. */
+  iamPathPrefix: string;
+  useTaggingApi?: boolean;
+  /** Accounts read at once. */
+  accountConcurrency?: number;
+  /** Streams read at once per account. */
+  streamConcurrency?: number;
+  /** Lines added to `notChecked` as is (e.g. what the local target cannot check). */
+  notChecked?: string[];
+}
+
+export class AwsLiveReader implements LiveReader {
+  constructor(private readonly pool: ClientPool, private readonly options: AwsLiveReaderOptions) {}
+
+  async read(req: ReadRequest, progress?: ReadProgress): Promise<LiveState> {
+    const notChecked: string[] = [...(this.options.notChecked ?? [])];
+    const accounts = await mapLimit(req.accounts, this.options.accountConcurrency ?? 10, async (account): Promise<LiveAccount> => {
+      progress?.({ account, phase: 'start' });
+      const k = await readKinesisAccount(this.pool, account, {
+        meshName: req.mesh, region: req.region, partition: req.partition, declared: req.declared.get(account) ?? new Set(),
+        ...(this.options.useTaggingApi !== undefined ? { useTaggingApi: this.options.useTaggingApi } : {}),
+        ...(this.options.streamConcurrency !== undefined ? { concurrency: this.options.streamConcurrency } : {}),
+      });
+      notChecked.push(...k.notChecked);
+      const la: LiveAccount = { account, streams: k.streams, unmanagedStreams: k.unmanaged };
+      if (this.options.readIam) {
+        try {
+          la.iam = await readIamAccount(this.pool, account, { pathPrefix: this.options.iamPathPrefix, roles: req.roles?.get(account) ?? new Set() });
+        } catch (e) {
+          if (!(e instanceof AdapterError) || !isAccessDenied(e.cause)) throw e;
+          notChecked.push(`account ${account}: IAM could not be read (${e.message}); IAM policies not checked`);
+        }
+      }
+      progress?.({ account, phase: 'done', streams: k.streams.length + k.unmanaged.length, managed: k.streams.length });
+      return la;
+    });
+    const state: LiveState = { region: req.region, accounts, notChecked: [] };
+    if (this.options.readOrganization && req.accounts.length > 0) {
+      const org = await readOrganization(this.pool, req.accounts[0] as string);
+      if (org.organization) state.organization = org.organization;
+      notChecked.push(...org.notChecked);
+    }
+    state.notChecked = [...new Set(notChecked)].sort();
+    return state;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Retries for mutating calls (the pool's SDK clients for apply run with one attempt, so every attempt is seen and
+ * logged here). Exponential backoff with full jitter
+ * (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/) for throttling, 5xx and network
+ * errors; ResourceInUseException is handed back to the caller (it waits for ACTIVE and re-reads before trying
+ * again); a LimitExceededException that names a hard quota is not retried.
+ */
+import { errorCode } from './errors.js';
+
+export type FailureKind =
+  /** Throttled: retry with backoff. */
+  | 'throttle'
+  /** 5xx, dropped connection, timeout, unparsable error response: retry with backoff (the call may have happened). */
+  | 'transient'
+  /** ResourceInUseException: the resource is busy (or already exists): wait and re-check. */
+  | 'in-use'
+  /** A quota that retrying cannot fix (shard limit, on-demand stream count, consumers per stream). */
+  | 'hard-quota'
+  | 'not-found'
+  /** Anything else: report. */
+  | 'fatal';
+
+interface ErrLike {
+  name?: string;
+  message?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { statusCode?: number };
+}
+
+const THROTTLE = new Set(['ThrottlingException', 'Throttling', 'ProvisionedThroughputExceededException', 'TooManyRequestsException', 'RequestLimitExceeded', 'KMSThrottlingException']);
+const NETWORK = /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up|network|aborted|TimeoutError|timed out/i;
+/** Messages of LimitExceededException that name a quota, not a rate (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html). */
+const HARD_QUOTA = /shard limit|shards? (?:quota|limit)|stream count|streams? limit|number of (?:streams|consumers|shards)|maximum number|consumers? (?:limit|per stream)|on-demand|account limit|exceed(?:s|ed)? the (?:limit|quota) of \d+/i;
+
+/** A response that arrived with HTTP 200 but could not be parsed (kinesis-local sometimes answers with an empty body). */
+export function isUnparsableSuccess(e: unknown): boolean {
+  const x = e as ErrLike;
+  const m = String(x?.message ?? '');
+  return (m.includes('Deserialization error') || m.includes('Protocol error')) && x?.$response?.statusCode === 200;
+}
+
+export function classify(e: unknown): FailureKind {
+  const x = (e ?? {}) as ErrLike;
+  const name = errorCode(e) ?? '';
+  const message = String(x.message ?? '');
+  const status = x.$metadata?.httpStatusCode ?? x.$response?.statusCode;
+  if (name === 'LimitExceededException') return HARD_QUOTA.test(message) && !/rate exceeded/i.test(message) ? 'hard-quota' : 'throttle';
+  if (THROTTLE.has(name) || status === 429) return 'throttle';
+  if (name === 'ResourceInUseException') return 'in-use';
+  if (name === 'ResourceNotFoundException' || name === 'NoSuchEntityException' || name === 'NoSuchEntity') return 'not-found';
+  if ((status !== undefined && status >= 500) || /InternalFailure|ServiceUnavailable|InternalServerError|InternalError/.test(name)) return 'transient';
+  if (NETWORK.test(message) || NETWORK.test(name) || NETWORK.test(String(x.code ?? ''))) return 'transient';
+  if (message.includes('Deserialization error') || message.includes('Protocol error')) return 'transient';
+  return 'fatal';
+}
+
+export interface Backoff {
+  /** First delay cap, ms. */
+  baseMs: number;
+  /** Largest delay cap, ms. */
+  capMs: number;
+  /** Attempts in all (first try included). */
+  maxAttempts: number;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_BACKOFF: Backoff = {
+  baseMs: 200,
+  capMs: 20_000,
+  maxAttempts: 8,
+  random: Math.random,
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
+/** Full jitter: a uniform delay in [0, min(cap, base * 2^(attempt-1))). */
+export function backoffDelay(attempt: number, b: Pick<Backoff, 'baseMs' | 'capMs' | 'random'>): number {
+  return Math.floor(b.random() * Math.min(b.capMs, b.baseMs * 2 ** (attempt - 1)));
+}
+
+export type AttemptResult<T> =
+  | { ok: true; value: T | undefined; attempt: number; requestId?: string; unparsable?: boolean }
+  | { ok: false; kind: FailureKind; error: unknown; attempt: number };
+
+export interface AttemptLog {
+  (attempt: number, result: 'ok' | 'error', info: { requestId?: string; error?: string; note?: string }): void;
+}
+
+function requestIdOf(v: unknown): string | undefined {
+  return (v as { $metadata?: { requestId?: string } } | undefined)?.$metadata?.requestId;
+}
+
+export function describeError(e: unknown): string {
+  const code = errorCode(e);
+  const msg = String((e as ErrLike)?.message ?? e).split('\n')[0];
+  return code && code !== 'Error' ? `${code}: ${msg}` : msg ?? '';
+}
+
+/**
+ * Call `fn` until it succeeds, fails with a kind that is not retried here, or runs out of attempts. Throttling and
+ * transient failures are retried after a full-jitter delay; everything else comes back to the caller. A 200
+ * answer that could not be parsed counts as success (`unparsable`): callers re-read the state anyway.
+ */
+export async function withRetry<T>(fn: () => Promise<T>, log: AttemptLog, b: Backoff = DEFAULT_BACKOFF): Promise<AttemptResult<T>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const value = await fn();
+      const requestId = requestIdOf(value);
+      log(attempt, 'ok', requestId ? { requestId } : {});
+      return { ok: true, value, attempt, ...(requestId ? { requestId } : {}) };
+    } catch (e) {
+      if (isUnparsableSuccess(e)) {
+        const requestId = requestIdOf(e);
+        log(attempt, 'ok', { ...(requestId ? { requestId } : {}), note: 'HTTP 200 with an unparsable body (treated as success; state is re-read)' });
+        return { ok: true, value: undefined, attempt, unparsable: true };
+      }
+      const kind = classify(e);
+      const requestId = requestIdOf(e);
+      log(attempt, 'error', { ...(requestId ? { requestId } : {}), error: describeError(e) });
+      if ((kind === 'throttle' || kind === 'transient') && attempt < b.maxAttempts) {
+        await b.sleep(backoffDelay(attempt, b));
+        continue;
+      }
+      return { ok: false, kind, error: e, attempt };
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Opening a target: AWS (or any compatible endpoint) with the governance role, or the embedded local target.
+ * Returns the client pool (apply builds its executors on it), the live reader and a `close` that stops what was
+ * started. Plan and apply open targets the same way so they read the same live state.
+ */
+import { join } from 'node:path';
+import type { Mesh } from '../../core/model/types.js';
+import { localNotChecked } from '../local/iam-artefacts.js';
+import { startKinesisLocal } from '../local/kinesis-local.js';
+import type { LocalTarget } from '../local/kinesis-local.js';
+import { ClientPool } from './client-pool.js';
+import { AwsLiveReader } from './live-reader.js';
+
+export interface TargetOptions {
+  /** Use the embedded kinesis-local target. */
+  local: boolean;
+  /** `--endpoint`: overrides every service endpoint (aws target). */
+  endpoint?: string;
+  /** Directory of the local target's data (`.meshgov/local` or MESHGOV_LOCAL_DIR). */
+  localDir: string;
+  /** The command, for the STS session name. */
+  command: string;
+  /** Multiplier on client-side rate limits (default 1). */
+  rateLimitScale?: number;
+  /** Extra environment for kinesis-local. */
+  localEnv?: Record<string, string>;
+  /** Persist local data (default true). */
+  persist?: boolean;
+}
+
+export interface OpenTarget {
+  kind: 'aws' | 'local';
+  pool: ClientPool;
+  reader: AwsLiveReader;
+  /** The running emulator, on the local target. */
+  local?: LocalTarget;
+  /** Where IAM artefacts go on the local target. */
+  localIamDir?: string;
+  close(): Promise<void>;
+}
+
+export async function openTarget(mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>, o: TargetOptions): Promise<OpenTarget> {
+  if (!o.local) {
+    const pool = new ClientPool({
+      target: 'aws', region: mesh.region, partition: mesh.partition, governanceRole: mesh.governanceRole, command: o.command,
+      ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
+    });
+    const reader = new AwsLiveReader(pool, { readIam: true, readOrganization: true, iamPathPrefix: mesh.governanceRole.path });
+    return { kind: 'aws', pool, reader, close: async () => pool.destroy() };
+  }
+  const local = await startKinesisLocal({
+    region: mesh.region,
+    ...(o.persist === false ? {} : { dataDir: join(o.localDir, 'kinesis') }),
+    ...(o.localEnv ? { env: o.localEnv } : {}),
+  });
+  const pool = new ClientPool({
+    target: 'local', region: mesh.region, partition: mesh.partition, endpoint: local.endpoint, command: o.command,
+    ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
+  });
+  const localIamDir = join(o.localDir, 'iam');
+  const reader = new AwsLiveReader(pool, { readIam: false, readOrganization: false, iamPathPrefix: mesh.governanceRole.path, notChecked: localNotChecked(localIamDir) });
+  return {
+    kind: 'local', pool, reader, local, localIamDir,
+    close: async () => {
+      pool.destroy();
+      await local.stop();
+    },
+  };
+}

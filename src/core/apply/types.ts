@@ -1,0 +1,76 @@
+/**
+ * Apply as data: a Plan becomes lanes of steps (one lane per stream, one per account's IAM), each step one plan
+ * change. The pure core decides order, gating and budgets; an executor (the port below) performs a step against
+ * a target, converging from a fresh read so a retried or repeated step is harmless.
+ */
+import type { AccountId } from '../model/types.js';
+import type { Change } from '../plan/types.js';
+
+/** One plan change to execute, with the calls the core expects it to need (for display and budgets). */
+export interface ApplyStep {
+  /** The change id (`<resourceType>:<address>`). */
+  id: string;
+  change: Change;
+  /** Lane the step runs in: `<account>/stream/<name>` or `<account>/iam`. */
+  lane: string;
+  /** API calls expected from the plan's `before` values, e.g. `UpdateShardCount 4->8`. The executor re-derives them from live state. */
+  expectedCalls: string[];
+}
+
+export type StepStatus = 'done' | 'failed' | 'skipped';
+
+export interface StepOutcome {
+  id: string;
+  account: AccountId;
+  address: string;
+  resourceType: Change['resourceType'];
+  action: Change['action'];
+  status: StepStatus;
+  /** Why it failed or was skipped; for done, a note such as "already existed". */
+  message?: string;
+  /** Skip reason class, so the CLI can say what to do next. */
+  skipReason?: 'destructive' | 'deletion-protected' | 'budget' | 'dependency' | 'unsupported';
+}
+
+/** A lane: steps of one stream (or one account's IAM) that run one at a time, in plan order. */
+export interface Lane {
+  key: string;
+  account: AccountId;
+  /** `stream` lanes run first; `iam` lanes after every stream lane of the run. */
+  phase: 'stream' | 'iam';
+  steps: ApplyStep[];
+}
+
+/** One line of the audit log: a mutating call attempt (reads are not logged). */
+export interface AuditEntry {
+  /** ISO 8601. */
+  time: string;
+  account: AccountId;
+  /** `kinesis:CreateStream`, `iam:PutRolePolicy`, `local:WriteIamArtefacts`. */
+  api: string;
+  /** ARN, or address when no ARN is known. */
+  resource: string;
+  /** The service's request id, when a response arrived. */
+  requestId?: string;
+  result: 'ok' | 'error';
+  /** Error name and message, one line. */
+  error?: string;
+  /** 1-based attempt of this call within its retry loop. */
+  attempt: number;
+  /** Extra facts, e.g. that a 200 answer could not be parsed. */
+  note?: string;
+  /** Change the call belongs to. */
+  change?: string;
+}
+
+/** What executes a step against a target (Kinesis, IAM, local artefacts). Tests replace it. */
+export interface ChangeExecutor {
+  execute(step: ApplyStep): Promise<{ status: 'done' | 'failed'; message?: string }>;
+}
+
+export interface ApplyReport {
+  outcomes: StepOutcome[];
+  done: number;
+  failed: number;
+  skipped: number;
+}

@@ -1,0 +1,253 @@
+/**
+ * Unauthorized access (pure): who can reach the mesh's streams beyond what the grants declare.
+ * - resource-policy statements naming principals no grant declares, wildcard/public principals, principals outside
+ *   the organisation; expired grants still in force; EFO consumers nobody declared (access.ts)
+ * - identity policies in mesh accounts that reach mesh streams beyond their grants, and tag tampering
+ *   (identity-reach.ts).
+ */
+import type { Grant } from '../model/types.js';
+import { grantTagKey } from '../model/governance-tags.js';
+import type { LiveStream } from '../plan/live.js';
+import type { PolicyDocument, PolicyStatement } from '../render/types.js';
+import type { AuditContext, CheckResult } from './context.js';
+import { emptyResult, liveStreamFor, locationOf, meshStreamFor } from './context.js';
+import { restrictiveConditions } from './conditions.js';
+import type { Finding } from './findings.js';
+import { consumerResource, streamResource } from './findings.js';
+import { grantCovers, isExpired, isGovernanceRole, TAG_ACTIONS } from './grants.js';
+import { asArray, principalAccount, statementActions, statementPrincipals } from './policy.js';
+
+export const RESOURCE_POLICY_CHECKS = ['public-principal', 'wildcard-principal', 'undeclared-principal', 'out-of-org-principal', 'undeclared-consumer', 'expired-grant-in-force'] as const;
+
+const RP_DOCS = 'https://docs.aws.amazon.com/streams/latest/dev/resource-based-policies.html';
+
+/** Accounts inside the organisation: from Organizations when it was read, else the mesh's declared accounts. */
+export function organisationAccounts(ctx: AuditContext): { accounts: Set<string>; source: 'organizations' | 'mesh' } {
+  if (ctx.live.organization) return { accounts: new Set(ctx.live.organization.accounts), source: 'organizations' };
+  return { accounts: new Set(ctx.mesh.accounts.map((a) => a.id)), source: 'mesh' };
+}
+
+function statementLabel(s: PolicyStatement, i: number): string {
+  return s.Sid && s.Sid.length > 0 ? s.Sid : `#${i + 1}`;
+}
+
+interface Target {
+  account: string;
+  stream: string;
+  consumer?: string;
+  resource: string;
+  policy: PolicyDocument;
+  /** Grants on this stream (or, for a consumer, the EFO grants naming it). */
+  grants: Grant[];
+}
+
+function targets(ctx: AuditContext): Target[] {
+  const out: Target[] = [];
+  for (const declared of ctx.mesh.streams) {
+    const live = liveStreamFor(ctx.live, declared.account, declared.name);
+    if (!live) continue;
+    const grants = ctx.mesh.grants.filter((g) => g.stream === declared.name);
+    if (live.resourcePolicy) out.push({ account: declared.account, stream: declared.name, resource: streamResource(declared.account, declared.name), policy: live.resourcePolicy, grants });
+    for (const c of live.consumers) {
+      if (!c.resourcePolicy) continue;
+      out.push({
+        account: declared.account,
+        stream: declared.name,
+        consumer: c.name,
+        resource: consumerResource(declared.account, declared.name, c.name),
+        policy: c.resourcePolicy,
+        grants: grants.filter((g) => g.pattern === 'efo' && g.consumerName === c.name),
+      });
+    }
+  }
+  return out;
+}
+
+function principalFindings(ctx: AuditContext, t: Target): Finding[] {
+  const findings: Finding[] = [];
+  const org = organisationAccounts(ctx);
+  const what = t.consumer ? `consumer ${t.consumer} of ${t.stream}` : t.stream;
+  asArray(t.policy.Statement).forEach((s, i) => {
+    if (s.Effect !== 'Allow') return;
+    const sid = statementLabel(s, i);
+    for (const p of statementPrincipals(s, ctx.mesh.partition)) {
+      if (p === '*') {
+        const restrict = restrictiveConditions(s.Condition);
+        const restricted = Object.keys(restrict).length > 0;
+        findings.push({
+          id: restricted ? 'wildcard-principal' : 'public-principal',
+          severity: restricted ? 'warning' : 'error',
+          resource: t.resource,
+          account: t.account,
+          title: restricted
+            ? `The resource policy of ${what} allows any principal matching ${Object.keys(restrict).join(', ')} (statement ${sid})`
+            : `The resource policy of ${what} allows anyone (Principal "*" without a restricting condition, statement ${sid})`,
+          evidence: { statement: s },
+          remediation: 'Replace the wildcard with the granted principals (declare a grant per principal); meshgov renders ' +
+            'exact principals with aws:PrincipalOrgID. Then apply, which replaces the whole policy.',
+          docsUrl: RP_DOCS,
+        });
+        continue;
+      }
+      if (p.startsWith('service:') || p.startsWith('federated:')) {
+        findings.push({
+          id: 'undeclared-principal',
+          severity: 'error',
+          resource: t.resource,
+          account: t.account,
+          title: `The resource policy of ${what} names ${p.replace(':', ' principal ')}, which no grant declares (statement ${sid})`,
+          evidence: { principal: p, statement: s },
+          remediation: 'Remove the statement (apply replaces the policy), or declare the access as a grant.',
+          docsUrl: RP_DOCS,
+        });
+        continue;
+      }
+      if (isGovernanceRole(ctx.mesh, p)) continue;
+      const covering = t.grants.filter((g) => grantCovers(ctx.mesh, g, p));
+      const active = covering.filter((g) => !isExpired(g, ctx.today));
+      if (active.length > 0) continue;
+      if (covering.length > 0) continue; // expired grants are reported once per grant by expiredGrantFindings
+      const account = principalAccount(p);
+      const outside = account !== undefined && !org.accounts.has(account);
+      const actions = asArray(s.Action ?? s.NotAction ?? []);
+      findings.push({
+        id: outside ? 'out-of-org-principal' : 'undeclared-principal',
+        severity: 'error',
+        resource: t.resource,
+        account: t.account,
+        title: outside
+          ? `The resource policy of ${what} gives ${p} (account ${account}, outside the organisation) access no grant declares`
+          : `The resource policy of ${what} gives ${p} access no grant declares`,
+        evidence: {
+          principal: p,
+          principalAccount: account ?? null,
+          ...(outside ? { organisationAccountsFrom: org.source } : {}),
+          actions,
+          statement: s,
+        },
+        remediation: outside
+          ? 'Remove the statement now if the access is not contracted (apply replaces the whole policy); if it is, declare a grant ' +
+            'with `external: true`, a justification and an expiry.'
+          : 'Remove the statement (apply replaces the whole policy), or declare the access as a grant.',
+        docsUrl: RP_DOCS,
+      });
+    }
+  });
+  return findings;
+}
+
+/** Live consumers of managed streams that no grant declares. */
+function undeclaredConsumers(ctx: AuditContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const declared of ctx.mesh.streams) {
+    const live = liveStreamFor(ctx.live, declared.account, declared.name);
+    if (!live) continue;
+    for (const c of live.consumers) {
+      const grants = ctx.mesh.grants.filter((g) => g.stream === declared.name && g.pattern === 'efo' && g.consumerName === c.name);
+      if (grants.length > 0) continue;
+      findings.push({
+        id: 'undeclared-consumer',
+        severity: 'error',
+        resource: consumerResource(declared.account, declared.name, c.name),
+        account: declared.account,
+        title: `Enhanced fan-out consumer ${c.name} is registered on ${declared.name} but no grant declares it`,
+        evidence: { consumerArn: c.arn, status: c.status, tags: c.tags, hasResourcePolicy: c.resourcePolicy !== undefined },
+        remediation: 'An undeclared consumer reads with its own 2 MB/s per shard and is invisible to the owners. Find who registered it ' +
+          '(CloudTrail RegisterStreamConsumer), then deregister it or declare an efo grant for it.',
+        docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html',
+        ...locationOf(ctx, declared.at),
+      });
+    }
+  }
+  return findings;
+}
+
+/** Where an expired grant is still in force: its grant tag, a policy statement naming its principal, its EFO consumer. */
+function expiredGrantFindings(ctx: AuditContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const g of ctx.mesh.grants) {
+    if (!isExpired(g, ctx.today)) continue;
+    const declared = ctx.mesh.streams.find((s) => s.name === g.stream);
+    if (!declared) continue;
+    const live = liveStreamFor(ctx.live, declared.account, declared.name);
+    if (!live) continue;
+    const stillIn = inForce(ctx, g, live);
+    if (stillIn.length === 0) continue;
+    findings.push({
+      id: 'expired-grant-in-force',
+      severity: 'error',
+      resource: streamResource(declared.account, declared.name),
+      account: declared.account,
+      title: `Grant ${g.id} expired on ${g.expires} but is still in force on ${declared.name}`,
+      evidence: { grant: g.id, expired: g.expires, principal: g.principal, access: g.access, stillInForceThrough: stillIn },
+      remediation: 'Renew the grant (new expiry and justification) or remove it from mesh.yaml, then apply so the grant tag, ' +
+        'policy statement and consumer go away.',
+      ...locationOf(ctx, g.at, ['expires']),
+    });
+  }
+  return findings;
+}
+
+function inForce(ctx: AuditContext, g: Grant, live: LiveStream): string[] {
+  const out: string[] = [];
+  const key = grantTagKey(g);
+  const active = ctx.mesh.grants.filter((o) => o.stream === g.stream && o.id !== g.id && !isExpired(o, ctx.today));
+  if (live.tags[key] !== undefined && !active.some((o) => grantTagKey(o) === key)) out.push(`stream tag ${key}=${live.tags[key]}`);
+  const policies: { label: string; doc: PolicyDocument | undefined }[] = [{ label: 'stream resource policy', doc: live.resourcePolicy }];
+  if (g.pattern === 'efo' && g.consumerName) {
+    const c = live.consumers.find((x) => x.name === g.consumerName);
+    if (c && !active.some((o) => o.pattern === 'efo' && o.consumerName === c.name)) out.push(`registered consumer ${c.arn}`);
+    if (c) policies.push({ label: `consumer ${c.name} resource policy`, doc: c.resourcePolicy });
+  }
+  for (const { label, doc } of policies) {
+    asArray(doc?.Statement).forEach((s, i) => {
+      if (s.Effect !== 'Allow') return;
+      const named = statementPrincipals(s, ctx.mesh.partition).filter((p) => grantCovers(ctx.mesh, g, p));
+      if (named.length === 0) return;
+      if (named.every((p) => active.some((o) => grantCovers(ctx.mesh, o, p)))) return;
+      out.push(`${label} statement ${statementLabel(s, i)}`);
+    });
+  }
+  return out;
+}
+
+/** Resource-policy statements that let anyone but the governance role change tags (tag tampering). */
+export function resourcePolicyTagTampering(ctx: AuditContext, tagCatalog: readonly string[] = TAG_ACTIONS): Finding[] {
+  const findings: Finding[] = [];
+  for (const t of targets(ctx)) {
+    asArray(t.policy.Statement).forEach((s, i) => {
+      if (s.Effect !== 'Allow') return;
+      const actions = statementActions(s, tagCatalog);
+      if (actions.length === 0) return;
+      const principals = statementPrincipals(s, ctx.mesh.partition).filter((p) => !isGovernanceRole(ctx.mesh, p));
+      if (principals.length === 0) return;
+      findings.push({
+        id: 'tag-tampering',
+        severity: 'error',
+        resource: t.resource,
+        account: t.account,
+        title: `The resource policy of ${t.consumer ? `consumer ${t.consumer} of ${t.stream}` : t.stream} lets ${principals.join(', ')} change tags (statement ${statementLabel(s, i)})`,
+        evidence: { principals, actions, statement: s },
+        remediation: 'With ABAC the right to tag is the right to access: only the governance role may tag. Remove the statement and attach ' +
+          'the tag-tampering guard (SCP or permissions boundary) meshgov renders.',
+        ...locationOf(ctx, meshStreamFor(ctx.mesh, t.account, t.stream)?.at),
+      });
+    });
+  }
+  return findings;
+}
+
+/** Resource-policy principals, undeclared consumers and expired grants. */
+export function resourcePolicyChecks(ctx: AuditContext): CheckResult {
+  const result = emptyResult();
+  result.checksRun.push(...RESOURCE_POLICY_CHECKS);
+  for (const t of targets(ctx)) {
+    const declared = meshStreamFor(ctx.mesh, t.account, t.stream);
+    result.findings.push(...principalFindings(ctx, t).map((f) => ({ ...f, ...locationOf(ctx, declared?.at) })));
+  }
+  result.findings.push(...undeclaredConsumers(ctx), ...expiredGrantFindings(ctx));
+  if (!ctx.live.organization) {
+    result.notes = ['Organizations was not read: "outside the organisation" means outside the accounts the mesh declares.'];
+  }
+  return result;
+}

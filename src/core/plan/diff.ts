@@ -1,0 +1,234 @@
+/**
+ * The diff: DesiredState x LiveState -> Plan. Pure (Terraform's `Plan(config, state) -> plan`): the clock, the
+ * mesh digest and the scope come in as arguments.
+ */
+import { MANAGED_BY_VALUE, TAG_DOMAIN, TAG_MANAGED_BY } from '../model/governance-tags.js';
+import type { AccountId } from '../model/types.js';
+import type { DesiredAccount, DesiredConsumer, DesiredStream } from '../render/types.js';
+import type { DesiredState } from '../render/types.js';
+import type { AccessEntry } from './access.js';
+import type { LiveState } from './live.js';
+import { accessFromPolicy, accessFromTags, diffAccess } from './access.js';
+import type { DraftChange } from './diff-stream.js';
+import { diffPolicy, diffStreamSettings, streamAddressOf, streamCreateAttributes } from './diff-stream.js';
+import { diffIam } from './diff-iam.js';
+import type { LiveAccount, LiveConsumer, LiveStream } from './live.js';
+import { finishChanges, summarise } from './order.js';
+import { diffTags, tagDiffIsEmpty, tagReasons } from './policy-diff.js';
+import { cmp, declaredStreams, emptyScope, liveFingerprint, scopeDesired, scopeLive, unmanagedReason } from './scope.js';
+import type { AccessChange, Plan, PlanScope, UnmanagedResource } from './types.js';
+import { PLAN_FORMAT_VERSION } from './types.js';
+
+export interface PlanInput {
+  desired: DesiredState;
+  live: LiveState;
+  /** sha256 of the mesh sources (see `meshDigest`). */
+  meshDigest: string;
+  clock: { now(): Date };
+  scope?: PlanScope;
+  /** `aws` or `local`. */
+  target?: string;
+}
+
+interface AccountResult {
+  changes: DraftChange[];
+  access: AccessChange[];
+  unmanaged: UnmanagedResource[];
+  notChecked: string[];
+}
+
+export function computePlan(input: PlanInput): Plan {
+  const scope = input.scope ?? emptyScope();
+  const desired = scopeDesired(input.desired, scope);
+  const live = scopeLive(input.live, input.desired, scope);
+  const partition = desired.partition;
+  const liveByAccount = new Map(live.accounts.map((a) => [a.account, a]));
+  const accountIds = [...desired.accounts.map((a) => a.account), ...live.accounts.map((a) => a.account).filter((id) => !desired.accounts.some((d) => d.account === id)).sort()];
+
+  const drafts: DraftChange[] = [];
+  const accessDiff: AccessChange[] = [];
+  const unmanaged: UnmanagedResource[] = [];
+  const notChecked: string[] = [...live.notChecked];
+  for (const id of accountIds) {
+    const d = desired.accounts.find((a) => a.account === id) ?? { account: id, streams: [], consumers: [], iam: [] };
+    const r = diffAccount(d, liveByAccount.get(id), desired.mesh, partition, scope);
+    drafts.push(...r.changes);
+    accessDiff.push(...r.access);
+    unmanaged.push(...r.unmanaged);
+    notChecked.push(...r.notChecked);
+  }
+  if (scope.domains.length > 0) notChecked.push('IAM artefacts are planned only in runs without --domain (they serve grants across domains).');
+
+  const changes = finishChanges(drafts);
+  accessDiff.sort((a, b) => cmp(a.account, b.account) || cmp(a.stream, b.stream) || cmp(a.principal, b.principal) || cmp(a.access, b.access) || cmp(a.via, b.via) || cmp(a.change, b.change));
+  unmanaged.sort((a, b) => cmp(a.account, b.account) || cmp(a.address, b.address));
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    mesh: input.desired.mesh,
+    region: input.desired.region,
+    meshDigest: input.meshDigest,
+    liveFingerprint: liveFingerprint(input.live, input.desired, scope),
+    createdAt: input.clock.now().toISOString(),
+    target: input.target ?? 'aws',
+    scope,
+    changes,
+    accessDiff,
+    unmanaged,
+    notChecked: [...new Set(notChecked)],
+    warnings: organisationWarnings(input.desired, live),
+    summary: summarise(changes, accessDiff, unmanaged),
+  };
+}
+
+function diffAccount(d: DesiredAccount, la: LiveAccount | undefined, meshName: string, partition: string, scope: PlanScope): AccountResult {
+  const r: AccountResult = { changes: [], access: [], unmanaged: [], notChecked: [] };
+  const declared = declaredStreams({ mesh: meshName, region: '', partition, accounts: [d] }).get(d.account) ?? new Set<string>();
+  const managedLive = new Map<string, LiveStream>();
+  for (const s of la?.streams ?? []) {
+    const why = unmanagedReason(s.tags, declared.has(s.name), meshName);
+    if (why === undefined) managedLive.set(s.name, s);
+    else r.unmanaged.push({ account: d.account, resourceType: 'stream', address: streamAddressOf(d.account, s.name), name: s.name, arn: s.arn, reason: why });
+  }
+  if (scope.domains.length === 0) {
+    for (const s of la?.unmanagedStreams ?? []) {
+      r.unmanaged.push({ account: d.account, resourceType: 'stream', address: streamAddressOf(d.account, s.name), name: s.name, arn: s.arn, reason: s.reason });
+    }
+  }
+
+  for (const ds of d.streams) {
+    const ls = managedLive.get(ds.name);
+    const consumers = d.consumers.filter((c) => c.stream === ds.name);
+    if (ls === undefined || ls.status === 'DELETING') planNewStream(ds, consumers, partition, r, ls !== undefined);
+    else planExistingStream(ds, ls, consumers, partition, r);
+  }
+  for (const [name, ls] of managedLive) {
+    if (declared.has(name)) continue;
+    planStreamDeletion(ls, d.account, partition, r);
+  }
+
+  if (la === undefined) {
+    r.notChecked.push(`account ${d.account}: live state was not read`);
+  }
+  const iam = diffIam(d.account, d.iam, la?.iam);
+  r.changes.push(...iam.changes);
+  r.notChecked.push(...iam.notChecked);
+  return r;
+}
+
+function wantedAccess(ds: DesiredStream, consumers: DesiredConsumer[], partition: string): AccessEntry[] {
+  return [
+    ...accessFromTags(ds.tags, partition),
+    ...accessFromPolicy(ds.resourcePolicy, partition, 'stream-policy'),
+    ...consumers.flatMap((c) => accessFromPolicy(c.resourcePolicy, partition, 'consumer-policy', c.name)),
+  ];
+}
+
+function liveAccess(ls: LiveStream, partition: string, consumerNames?: Set<string>): AccessEntry[] {
+  return [
+    ...accessFromTags(ls.tags, partition),
+    ...accessFromPolicy(ls.resourcePolicy, partition, 'stream-policy'),
+    ...ls.consumers.filter((c) => consumerNames === undefined || consumerNames.has(c.name)).flatMap((c) => accessFromPolicy(c.resourcePolicy, partition, 'consumer-policy', c.name)),
+  ];
+}
+
+function planNewStream(ds: DesiredStream, consumers: DesiredConsumer[], partition: string, r: AccountResult, deleting: boolean): void {
+  const address = streamAddressOf(ds.account, ds.name);
+  const base = { account: ds.account, stream: ds.name, domain: ds.domain };
+  const streamId = `stream:${address}`;
+  r.changes.push({
+    ...base, address, resourceType: 'stream', action: 'create', risk: 'safe', before: null, after: streamCreateAttributes(ds),
+    reasons: [deleting ? 'declared in the mesh; the live stream of that name is being deleted' : 'declared in the mesh but not found in the account'],
+  });
+  for (const c of consumers) planNewConsumer(c, ds, streamId, r);
+  if (ds.resourcePolicy) {
+    r.changes.push({ ...base, address: `${address}/policy`, resourceType: 'stream-policy', action: 'create', risk: 'safe', before: null, after: { policy: ds.resourcePolicy }, reasons: ['cross-account grants need a stream resource policy'], dependsOn: [streamId] });
+  }
+  r.access.push(...diffAccess([], wantedAccess(ds, consumers, partition), ds.name, ds.account));
+}
+
+function consumerAddress(ds: Pick<DesiredStream, 'account' | 'name'>, consumer: string): string {
+  return `${streamAddressOf(ds.account, ds.name)}/consumer/${consumer}`;
+}
+
+function planNewConsumer(c: DesiredConsumer, ds: DesiredStream, streamChangeId: string | undefined, r: AccountResult): void {
+  const address = consumerAddress(ds, c.name);
+  const base = { account: ds.account, stream: ds.name, domain: ds.domain };
+  r.changes.push({
+    ...base, address, resourceType: 'consumer', action: 'create', risk: 'safe', before: null, after: { name: c.name, grantId: c.grantId, tags: c.tags },
+    reasons: [`grant ${c.grantId} declares the enhanced fan-out consumer ${c.name}`], ...(streamChangeId ? { dependsOn: [streamChangeId] } : {}),
+  });
+  if (c.resourcePolicy) {
+    r.changes.push({
+      ...base, address: `${address}/policy`, resourceType: 'consumer-policy', action: 'create', risk: 'safe', before: null, after: { policy: c.resourcePolicy },
+      reasons: ['a cross-account EFO consumer needs a consumer resource policy (put once the consumer is ACTIVE)'], dependsOn: [`consumer:${address}`],
+    });
+  }
+}
+
+function isManagedConsumer(lc: LiveConsumer, declared: boolean): boolean {
+  return declared || lc.tags[TAG_MANAGED_BY] === MANAGED_BY_VALUE;
+}
+
+function planExistingStream(ds: DesiredStream, ls: LiveStream, consumers: DesiredConsumer[], partition: string, r: AccountResult): void {
+  const before = r.changes.length;
+  r.changes.push(...diffStreamSettings(ds, ls, partition));
+  if (ls.notRead?.length) r.notChecked.push(`${streamAddressOf(ds.account, ds.name)}: ${ls.notRead.join(', ')} could not be read from this endpoint and were not compared`);
+  const base = { account: ds.account, stream: ds.name, domain: ds.domain };
+  const managedConsumerNames = new Set<string>();
+  for (const c of consumers) {
+    const lc = ls.consumers.find((x) => x.name === c.name && x.status !== 'DELETING');
+    if (!lc) {
+      planNewConsumer(c, ds, undefined, r);
+      continue;
+    }
+    managedConsumerNames.add(lc.name);
+    const address = consumerAddress(ds, c.name);
+    const tags = diffTags(lc.tags, c.tags);
+    if (!tagDiffIsEmpty(tags)) {
+      r.changes.push({ ...base, address, resourceType: 'consumer-tags', action: 'update', risk: tags.revokedGrantTags.length ? 'destructive' : 'safe', before: { tags: tags.before }, after: { tags: tags.after }, reasons: tagReasons(tags, 'consumer') });
+    }
+    r.changes.push(...diffPolicy('consumer-policy', `${address}/policy`, lc.resourcePolicy, c.resourcePolicy, partition, base, c.name));
+  }
+  for (const lc of ls.consumers) {
+    if (consumers.some((c) => c.name === lc.name)) continue;
+    const address = consumerAddress(ds, lc.name);
+    if (!isManagedConsumer(lc, false)) {
+      r.unmanaged.push({ account: ds.account, resourceType: 'consumer', address, name: lc.name, arn: lc.arn, reason: `enhanced fan-out consumer on managed stream ${ds.name} that no grant declares and that is not tagged ${TAG_MANAGED_BY}=${MANAGED_BY_VALUE}` });
+      continue;
+    }
+    managedConsumerNames.add(lc.name);
+    r.changes.push({
+      ...base, address, resourceType: 'consumer', action: 'delete', risk: 'destructive', before: { name: lc.name, arn: lc.arn, tags: lc.tags }, after: null,
+      reasons: ['managed consumer that no grant declares any more', 'deregistering revokes its reader\'s dedicated throughput and access'],
+    });
+  }
+  if (r.changes.length === before) {
+    r.changes.push({ ...base, address: streamAddressOf(ds.account, ds.name), resourceType: 'stream', action: 'no-op', risk: 'safe', before: null, after: null, reasons: ['in sync with the mesh'] });
+  }
+  r.access.push(...diffAccess(liveAccess(ls, partition, managedConsumerNames), wantedAccess(ds, consumers, partition), ds.name, ds.account));
+}
+
+function planStreamDeletion(ls: LiveStream, account: AccountId, partition: string, r: AccountResult): void {
+  r.changes.push({
+    address: streamAddressOf(account, ls.name), account, stream: ls.name, ...(ls.tags[TAG_DOMAIN] ? { domain: ls.tags[TAG_DOMAIN] } : {}),
+    resourceType: 'stream', action: 'delete', risk: 'destructive',
+    before: { mode: ls.mode, shards: ls.shards, retentionHours: ls.retentionHours, consumers: ls.consumers.map((c) => c.name), tags: ls.tags }, after: null,
+    reasons: [`tagged ${TAG_MANAGED_BY}=${MANAGED_BY_VALUE} but no longer declared in the mesh`, 'deleting a stream destroys its records and deregisters its consumers'],
+  });
+  r.access.push(...diffAccess(liveAccess(ls, partition), [], ls.name, account));
+}
+
+
+/** Organisation facts against the mesh: the declared organisation id, and every in-scope account a member. */
+function organisationWarnings(desired: DesiredState, live: LiveState): string[] {
+  const org = live.organization;
+  if (!org) return [];
+  const out: string[] = [];
+  if (desired.organizationId !== undefined && desired.organizationId !== org.id) {
+    out.push(`the mesh declares organisation ${desired.organizationId} but the accounts belong to ${org.id}: aws:PrincipalOrgID conditions would not match`);
+  }
+  if (!org.accountsUnknown) {
+    for (const a of live.accounts) if (!org.accounts.includes(a.account)) out.push(`account ${a.account} is not an active member of organisation ${org.id}`);
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+/** Reading a plan back (from `--out plan.json`): check the shape enough that renderers and apply can trust it. */
+import type { Plan } from './types.js';
+import { PLAN_FORMAT_VERSION } from './types.js';
+
+/** Parse plan JSON text. Errors are messages (the CLI turns them into an ExitError); never throws. */
+export function parsePlan(text: string): { plan?: Plan; error?: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON: ${(e as Error).message}` };
+  }
+  if (data === null || typeof data !== 'object') return { error: 'a plan must be a JSON object' };
+  const p = data as Partial<Plan>;
+  if (p.formatVersion !== PLAN_FORMAT_VERSION) return { error: `unsupported plan formatVersion ${String(p.formatVersion)} (this meshgov reads ${PLAN_FORMAT_VERSION})` };
+  for (const k of ['mesh', 'meshDigest', 'liveFingerprint', 'createdAt'] as const) {
+    if (typeof p[k] !== 'string') return { error: `plan field ${k} is missing or not a string` };
+  }
+  for (const k of ['changes', 'accessDiff', 'unmanaged', 'notChecked'] as const) {
+    if (!Array.isArray(p[k])) return { error: `plan field ${k} is missing or not a list` };
+  }
+  if (typeof p.summary !== 'object' || p.summary === null) return { error: 'plan field summary is missing' };
+  if (p.warnings === undefined) p.warnings = [];
+  return { plan: p as Plan };
+}
+

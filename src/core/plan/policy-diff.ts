@@ -1,0 +1,95 @@
+/** Comparing resource policies and tag maps: the building blocks of the stream and consumer diffs. */
+import type { PolicyDocument, PolicyStatement } from '../render/types.js';
+import { isGrantTag } from './access.js';
+import { canonicalJson } from './canonical.js';
+
+/**
+ * A policy in a form where equivalent documents compare equal: one-element lists become scalars and list values
+ * of Principal/Action/Resource are sorted. (IAM treats `"a"` and `["a"]` alike; statement order is kept.)
+ */
+export function normalisePolicy(doc: PolicyDocument): unknown {
+  const stmts = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement as unknown as PolicyStatement];
+  return { Version: doc.Version, Statement: stmts.map((s) => normaliseValue(s)) };
+}
+
+function normaliseValue(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    const items = v.map(normaliseValue);
+    if (items.length === 1) return items[0];
+    return items.every((i) => typeof i === 'string') ? [...(items as string[])].sort() : items;
+  }
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = normaliseValue(x);
+    return out;
+  }
+  return v;
+}
+
+export function policiesEqual(a: PolicyDocument | undefined, b: PolicyDocument | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return canonicalJson(normalisePolicy(a)) === canonicalJson(normalisePolicy(b));
+}
+
+/** Sids (or statement positions) found live that the desired document does not have: drift someone added. */
+export function foreignStatements(live: PolicyDocument, desired: PolicyDocument | undefined): string[] {
+  const wanted = new Set((desired?.Statement ?? []).map((s) => canonicalJson(normaliseValue(s))));
+  const out: string[] = [];
+  (Array.isArray(live.Statement) ? live.Statement : []).forEach((s, i) => {
+    if (!wanted.has(canonicalJson(normaliseValue(s)))) out.push(s.Sid ? `Sid ${s.Sid}` : `statement #${i + 1}`);
+  });
+  return out;
+}
+
+export interface TagDiff {
+  /** Changed or removed keys with their live values. */
+  before: Record<string, string>;
+  /** Added or changed keys with their desired values. */
+  after: Record<string, string>;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  /** Removed (or no longer `allow`) grant tags: access revocations. */
+  revokedGrantTags: string[];
+}
+
+/**
+ * Tags: meshgov owns every key of a managed resource except the `aws:` ones AWS reserves (they cannot be
+ * changed), so tags added out of band are removed. https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+ */
+export function diffTags(live: Record<string, string>, desired: Record<string, string>): TagDiff {
+  const d: TagDiff = { before: {}, after: {}, added: [], changed: [], removed: [], revokedGrantTags: [] };
+  for (const k of Object.keys(desired).sort()) {
+    const want = desired[k] as string;
+    const have = live[k];
+    if (have === undefined) {
+      d.added.push(k);
+      d.after[k] = want;
+    } else if (have !== want) {
+      d.changed.push(k);
+      d.before[k] = have;
+      d.after[k] = want;
+      if (isGrantTag(k) && have === 'allow') d.revokedGrantTags.push(k);
+    }
+  }
+  for (const k of Object.keys(live).sort()) {
+    if (k in desired || k.startsWith('aws:')) continue;
+    d.removed.push(k);
+    d.before[k] = live[k] as string;
+    if (isGrantTag(k) && live[k] === 'allow') d.revokedGrantTags.push(k);
+  }
+  return d;
+}
+
+export function tagDiffIsEmpty(d: TagDiff): boolean {
+  return d.added.length + d.changed.length + d.removed.length === 0;
+}
+
+export function tagReasons(d: TagDiff, what: string): string[] {
+  const out: string[] = [];
+  if (d.added.length) out.push(`${d.added.length} ${what} tag(s) missing: ${d.added.join(', ')}`);
+  if (d.changed.length) out.push(`${d.changed.length} ${what} tag(s) with another value: ${d.changed.join(', ')}`);
+  if (d.removed.length) out.push(`${d.removed.length} ${what} tag(s) not in the mesh (meshgov owns the tags of managed resources): ${d.removed.join(', ')}`);
+  for (const k of d.revokedGrantTags) out.push(`removing grant tag ${k} revokes access`);
+  return out;
+}

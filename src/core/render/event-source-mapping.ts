@@ -1,0 +1,50 @@
+/**
+ * Lambda event source mapping settings for `filtered` grants. Lambda filters on the record's `data` key only
+ * (which must be JSON), ORs up to 5 filters (10 with a quota increase), each pattern at most 4096 characters;
+ * records matching no filter are dropped. The checks live in model/checks/filters.ts; here the patterns become
+ * `FilterCriteria` exactly as the Lambda API takes them.
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html
+ */
+import type { Grant, Mesh, Stream } from '../model/types.js';
+import { streamArn } from './arn.js';
+
+export interface FilterCriteria {
+  Filters: { Pattern: string }[];
+}
+
+/** JSON with object keys sorted at every level, so the same pattern always gives the same string. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortDeep(value));
+}
+
+function sortDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortDeep);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value as Record<string, unknown>).sort()) out[k] = sortDeep((value as Record<string, unknown>)[k]);
+    return out;
+  }
+  return value;
+}
+
+export function filterCriteria(patterns: readonly Record<string, unknown>[]): FilterCriteria {
+  return { Filters: patterns.map((p) => ({ Pattern: canonicalJson(p) })) };
+}
+
+export function eventSourceMappingName(grant: Pick<Grant, 'id'>): string {
+  return `esm-${grant.id}`;
+}
+
+/** CreateEventSourceMapping settings for a filtered grant (undefined when the grant has no filter). */
+export function eventSourceMapping(mesh: Mesh, stream: Stream, grant: Grant): Record<string, unknown> | undefined {
+  const f = grant.filter;
+  if (f === undefined) return undefined;
+  const esm: Record<string, unknown> = {
+    FunctionName: f.functionName,
+    EventSourceArn: streamArn(mesh, stream.account, stream.name),
+    StartingPosition: f.startingPosition,
+  };
+  if (f.batchSize !== undefined) esm['BatchSize'] = f.batchSize;
+  esm['FilterCriteria'] = filterCriteria(f.patterns);
+  return esm;
+}

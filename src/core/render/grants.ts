@@ -1,0 +1,70 @@
+/**
+ * Which grants render, and what each grant lets its principal do. One place decides, so identity policies,
+ * resource policies and the fanout policy can never disagree about a grant's action set.
+ */
+import type { Grant, Mesh } from '../model/types.js';
+import { EFO_CONSUMER_ACTIONS, LAMBDA_EXTRA_ACTIONS, POLLING_READ_ACTIONS, PRODUCER_ACTIONS, actionUnion } from './actions.js';
+
+/** True when the grant is in force on `today` (YYYY-MM-DD): it has no expiry, or expires today or later. */
+export function isActive(grant: Pick<Grant, 'expires'>, today: string): boolean {
+  return grant.expires === undefined || grant.expires >= today;
+}
+
+/** The grants that render on `today`, in declaration order. Expired grants are not rendered. */
+export function activeGrants(mesh: Pick<Mesh, 'grants'>, today: string): Grant[] {
+  return mesh.grants.filter((g) => isActive(g, today));
+}
+
+/**
+ * Whether the grant's reader is a Lambda event source mapping, which needs `kinesis:DescribeStream`:
+ * `filtered` always; `fanout` when the intermediary is a Lambda function pushing to AppSync or API Gateway
+ * WebSockets (a custom WebSocket server polls like any other consumer).
+ */
+export function readsThroughLambda(grant: Pick<Grant, 'access' | 'pattern' | 'fanout'>): boolean {
+  if (grant.access !== 'consume') return false;
+  if (grant.pattern === 'filtered') return true;
+  return grant.pattern === 'fanout' && grant.fanout?.target !== 'custom-websocket';
+}
+
+/** Actions the grant allows on its stream (sorted). */
+export function streamActions(grant: Pick<Grant, 'access' | 'pattern' | 'fanout'>): string[] {
+  if (grant.access === 'produce') return actionUnion(PRODUCER_ACTIONS);
+  return actionUnion(POLLING_READ_ACTIONS, readsThroughLambda(grant) ? LAMBDA_EXTRA_ACTIONS : []);
+}
+
+/** Actions the grant allows on its enhanced fan-out consumer (sorted; empty unless `efo`). */
+export function consumerActions(grant: Pick<Grant, 'access' | 'pattern'>): string[] {
+  return grant.access === 'consume' && grant.pattern === 'efo' ? actionUnion(EFO_CONSUMER_ACTIONS) : [];
+}
+
+/**
+ * A stable IAM Sid from a grant id: IAM allows only `[A-Za-z0-9]`, so `fraud-scorer-reads-transactions` becomes
+ * `FraudScorerReadsTransactions`. Ids that collapse to the same Sid get a short hash of the id appended.
+ */
+export function sidFor(id: string, prefix = ''): string {
+  const words = id.split(/[^A-Za-z0-9]+/).filter((w) => w !== '');
+  const base = prefix + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return base === '' ? `G${shortHash(id)}` : base;
+}
+
+/** Sids for a list of ids, unique within one document: collisions are disambiguated with a hash of the id. */
+export function uniqueSids(ids: readonly string[], prefix = ''): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(sidFor(id, prefix), (counts.get(sidFor(id, prefix)) ?? 0) + 1);
+  const out = new Map<string, string>();
+  for (const id of ids) {
+    const sid = sidFor(id, prefix);
+    out.set(id, (counts.get(sid) ?? 0) > 1 ? `${sid}${shortHash(id)}` : sid);
+  }
+  return out;
+}
+
+/** FNV-1a 32-bit, hex: a deterministic short hash (not for security). */
+export function shortHash(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,156 @@
+/**
+ * renderMesh: the desired state of a mesh, per account. Pure and deterministic: same mesh and `today` in, same
+ * value out. Expired grants (expires < today) are not rendered. Size limits that cannot be met by splitting come
+ * back as located diagnostics (errors); the value is still returned so callers can show what did fit.
+ */
+import type { Diagnostic, DocPath, Result } from '../diagnostics/diagnostic.js';
+import { compareDiagnostics } from '../diagnostics/diagnostic.js';
+import { MAX_TAGS_PER_RESOURCE, grantsByStream } from '../model/governance-tags.js';
+import type { AccountId, Grant, Mesh, SourceRef, Stream } from '../model/types.js';
+import { Locator } from '../source/locator.js';
+import { consumerArnPattern, streamArn } from './arn.js';
+import { eventSourceMapping, eventSourceMappingName } from './event-source-mapping.js';
+import { fanoutPolicy, fanoutPolicyName } from './fanout-policy.js';
+import { activeGrants } from './grants.js';
+import { GUARD_BOUNDARY_NAME, GUARD_SCP_NAME, guardBoundary, guardScp } from './guard.js';
+import { governanceStatements, POLICY_PREFIX } from './governance-policy.js';
+import { identityStatements, principalRoles } from './identity-policy.js';
+import { MAX_TRUST_POLICY_CHARS, packStatements, partNames, policySize } from './limits.js';
+import type { PolicyStatement } from './types.js';
+import { consumerResourcePolicy, streamResourcePolicy } from './resource-policy.js';
+import { governanceTrustPolicy } from './trust-policy.js';
+import { consumerTags, desiredStreamTags } from './tags.js';
+import type { DesiredAccount, DesiredConsumer, DesiredState, DesiredStream, IamArtefact } from './types.js';
+
+export interface RenderOptions {
+  /** Today as YYYY-MM-DD (UTC): grants that expired before it are not rendered. */
+  today: string;
+  /** Maps entity `at` refs to file:line:column; without it diagnostics point at line 1 of the entity's file. */
+  locator?: Locator;
+}
+
+type Report = (at: SourceRef, sub: DocPath, code: string, message: string) => void;
+
+export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState> {
+  const locator = opts.locator ?? new Locator(new Map());
+  const diagnostics: Diagnostic[] = [];
+  const report: Report = (at, sub, code, message) => diagnostics.push(locator.at(at, sub, code, 'error', message));
+  const active = activeGrants(mesh, opts.today);
+  const streams = new Map(mesh.streams.map((s) => [s.name, s]));
+  const rendered = active.filter((g) => streams.has(g.stream));
+
+  const accounts: DesiredAccount[] = mesh.accounts.map((a) => ({ account: a.id, streams: [], consumers: [], iam: [] }));
+  const byId = new Map(accounts.map((a) => [a.account, a]));
+  const add = (account: AccountId, f: (a: DesiredAccount) => void) => {
+    const a = byId.get(account);
+    if (a) f(a);
+  };
+
+  const perStream = grantsByStream(rendered);
+  for (const stream of mesh.streams) add(stream.account, (a) => a.streams.push(desiredStream(mesh, stream, perStream.get(stream.name) ?? [], report)));
+  for (const g of rendered) {
+    const stream = streams.get(g.stream) as Stream;
+    if (g.pattern === 'efo' && g.consumerName !== undefined) add(stream.account, (a) => a.consumers.push(desiredConsumer(mesh, stream, g, report)));
+    if (g.principal.external || g.principal.role === undefined) continue;
+    const roleName = g.principal.role;
+    const esm = eventSourceMapping(mesh, stream, g);
+    if (esm) add(g.principal.account, (a) => a.iam.push({ kind: 'event-source-mapping', account: g.principal.account, name: eventSourceMappingName(g), roleName, grantIds: [g.id], document: esm }));
+    if (g.access === 'consume' && g.pattern === 'fanout') {
+      add(g.principal.account, (a) => a.iam.push({ kind: 'fanout-policy', account: g.principal.account, name: fanoutPolicyName(g), roleName, grantIds: [g.id], document: fanoutPolicy(mesh, stream, g) }));
+    }
+  }
+  for (const role of principalRoles(mesh, rendered)) {
+    const statements = identityStatements(mesh, role, streams);
+    if (statements.length === 0) continue;
+    const grantIds = role.grants.filter((g) => !(g.access === 'consume' && g.pattern === 'fanout')).map((g) => g.id);
+    const first = role.grants[0] as Grant;
+    const parts = pack(statements, `${POLICY_PREFIX}${role.role}`, (msg) => report(first.at, ['principal'], 'render-identity-policy-too-large', `Role \`${role.role}\` in ${role.account} cannot get its meshgov policies: ${msg}. Split its grants across roles.`));
+    add(role.account, (a) => parts.forEach(([name, document]) => a.iam.push({ kind: 'identity-policy', account: role.account, name, roleName: role.role, grantIds, document })));
+  }
+  for (const a of accounts) governanceArtefacts(mesh, a, report);
+  if (mesh.organizationId !== undefined && accounts[0] !== undefined) {
+    accounts[0].iam.push({ kind: 'guard-scp', account: accounts[0].account, name: GUARD_SCP_NAME, grantIds: [], document: guardScp(mesh) });
+  }
+  for (const a of accounts) sortAccount(a);
+  const value: DesiredState = { mesh: mesh.name, region: mesh.region, partition: mesh.partition, accounts };
+  if (mesh.organizationId !== undefined) value.organizationId = mesh.organizationId;
+  return { value, diagnostics: diagnostics.sort(compareDiagnostics) };
+}
+
+function pack(statements: PolicyStatement[], base: string, onProblem: (msg: string) => void): [string, IamArtefact['document']][] {
+  const packed = packStatements(statements);
+  if (packed.problem !== undefined) onProblem(packed.problem);
+  const names = partNames(base, packed.parts.length);
+  return packed.parts.map((d, i) => [names[i] as string, d]);
+}
+
+function desiredStream(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[], report: Report): DesiredStream {
+  const tags = desiredStreamTags(mesh, stream, streamGrants);
+  const count = Object.keys(tags).length;
+  if (count > MAX_TAGS_PER_RESOURCE) {
+    report(stream.at, [], 'render-too-many-tags', `Stream \`${stream.name}\` needs ${count} tags (its own, the mesh's, governance and one per grantee); Kinesis allows at most ${MAX_TAGS_PER_RESOURCE}. Reduce its tags or grant whole accounts instead of individual roles.`);
+  }
+  const d: DesiredStream = {
+    name: stream.name,
+    arn: streamArn(mesh, stream.account, stream.name),
+    account: stream.account,
+    region: mesh.region,
+    domain: stream.domain,
+    mode: stream.capacity.mode,
+    ...(stream.capacity.shards === undefined ? {} : { shards: stream.capacity.shards }),
+    ...(stream.capacity.autoscaling === undefined ? {} : { autoscaling: { min: stream.capacity.autoscaling.min, max: stream.capacity.autoscaling.max } }),
+    retentionHours: stream.retentionHours,
+    encryption: stream.encryption.keyId === undefined ? { type: stream.encryption.type } : { type: stream.encryption.type, keyId: stream.encryption.keyId },
+    enhancedMonitoring: stream.enhancedMonitoring.includes('ALL') ? ['ALL'] : [...new Set(stream.enhancedMonitoring)].sort(),
+    tags,
+    deletionProtection: stream.deletionProtection,
+  };
+  const policy = streamResourcePolicy(mesh, stream, streamGrants);
+  if (policy) d.resourcePolicy = policy;
+  return d;
+}
+
+function desiredConsumer(mesh: Mesh, stream: Stream, grant: Grant, report: Report): DesiredConsumer {
+  const name = grant.consumerName as string;
+  const tags = consumerTags(mesh, stream, grant);
+  if (Object.keys(tags).length > MAX_TAGS_PER_RESOURCE) {
+    report(grant.at, ['consumer'], 'render-too-many-tags', `Consumer \`${name}\` on \`${stream.name}\` needs ${Object.keys(tags).length} tags; Kinesis allows at most ${MAX_TAGS_PER_RESOURCE}. Reduce the mesh tags.`);
+  }
+  const c: DesiredConsumer = {
+    stream: stream.name,
+    streamArn: streamArn(mesh, stream.account, stream.name),
+    account: stream.account,
+    name,
+    arnPattern: consumerArnPattern(mesh, stream.account, stream.name, name),
+    grantId: grant.id,
+    tags,
+  };
+  const policy = consumerResourcePolicy(mesh, stream, grant);
+  if (policy) c.resourcePolicy = policy;
+  return c;
+}
+
+function governanceArtefacts(mesh: Mesh, a: DesiredAccount, report: Report): void {
+  const roleName = mesh.governanceRole.name;
+  const at: SourceRef = { file: mesh.at.file, path: [...mesh.at.path, 'mesh', 'governanceRole'] };
+  const parts = pack(governanceStatements(mesh, a.account), `${POLICY_PREFIX}governance`, (msg) => report(at, [], 'render-governance-policy-too-large', `The governance role in ${a.account} cannot get its policy: ${msg}.`));
+  for (const [name, document] of parts) a.iam.push({ kind: 'governance-policy', account: a.account, name, roleName, grantIds: [], document });
+  const trust = governanceTrustPolicy(mesh, a.account);
+  if (trust) {
+    if (policySize(trust) > MAX_TRUST_POLICY_CHARS) report(at, [], 'render-trust-policy-too-large', `The governance role's trust policy in ${a.account} is ${policySize(trust)} characters; IAM allows ${MAX_TRUST_POLICY_CHARS}.`);
+    a.iam.push({ kind: 'trust-policy', account: a.account, name: `${roleName}-trust`, roleName, grantIds: [], document: trust });
+  }
+  a.iam.push({ kind: 'permissions-boundary', account: a.account, name: GUARD_BOUNDARY_NAME, grantIds: [], document: guardBoundary(mesh) });
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortAccount(a: DesiredAccount): void {
+  a.streams.sort((x, y) => cmp(x.name, y.name));
+  a.consumers.sort((x, y) => cmp(x.stream, y.stream) || cmp(x.name, y.name));
+  a.iam.sort((x, y) => cmp(x.kind, y.kind) || cmp(x.name, y.name));
+}
+
+export type { DesiredState } from './types.js';

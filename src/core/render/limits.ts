@@ -1,0 +1,77 @@
+/**
+ * IAM size limits, and deterministic splitting of a role's statements into numbered managed policies.
+ * IAM counts policy characters without whitespace, which is what compact JSON.stringify gives.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ */
+import type { PolicyDocument, PolicyStatement } from './types.js';
+
+/** Characters in a customer managed policy (whitespace not counted). */
+export const MAX_MANAGED_POLICY_CHARS = 6144;
+/** Inline policies, all of one role together. meshgov writes no inline policies; kept for the record and rules. */
+export const MAX_INLINE_CHARS_PER_ROLE = 10240;
+/** Characters in a role trust policy (default quota). */
+export const MAX_TRUST_POLICY_CHARS = 2048;
+/** Managed policies attached to one role (default quota). */
+export const MAX_MANAGED_POLICIES_PER_ROLE = 10;
+
+/** Size of a policy as IAM counts it. */
+export function policySize(doc: PolicyDocument): number {
+  return JSON.stringify(doc).length;
+}
+
+function doc(statements: PolicyStatement[]): PolicyDocument {
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+export interface PackResult {
+  /** The documents, each within `limit`; one when everything fits. */
+  parts: PolicyDocument[];
+  /** Why the statements cannot fit, when they cannot (then `parts` is what fitted and must not be used). */
+  problem?: string;
+}
+
+/**
+ * Split a statement whose Resource list is too long into halves (Sids get a numeric suffix) until each piece fits;
+ * a single-resource statement that is still too large is returned as is (the caller reports it).
+ */
+function fitStatement(s: PolicyStatement, limit: number): PolicyStatement[] {
+  if (policySize(doc([s])) <= limit || !Array.isArray(s.Resource) || s.Resource.length < 2) return [s];
+  const pieces: string[][] = [];
+  const resources = s.Resource;
+  let chunk: string[] = [];
+  for (const r of resources) {
+    const next = [...chunk, r];
+    if (chunk.length > 0 && policySize(doc([{ ...s, Resource: next }])) > limit) {
+      pieces.push(chunk);
+      chunk = [r];
+    } else chunk = next;
+  }
+  pieces.push(chunk);
+  return pieces.map((res, i) => ({ ...s, Sid: `${s.Sid}${i + 1}`, Resource: res.length === 1 ? (res[0] as string) : res }));
+}
+
+/** Greedy, order-preserving packing of statements into at most `maxParts` documents of at most `limit` characters. */
+export function packStatements(statements: readonly PolicyStatement[], limit = MAX_MANAGED_POLICY_CHARS, maxParts = MAX_MANAGED_POLICIES_PER_ROLE): PackResult {
+  const parts: PolicyStatement[][] = [];
+  let current: PolicyStatement[] = [];
+  for (const s of statements.flatMap((st) => fitStatement(st, limit))) {
+    if (policySize(doc([s])) > limit) {
+      return { parts: parts.map(doc), problem: `statement ${s.Sid} alone is ${policySize(doc([s]))} characters; a managed policy holds at most ${limit}` };
+    }
+    if (current.length > 0 && policySize(doc([...current, s])) > limit) {
+      parts.push(current);
+      current = [];
+    }
+    current.push(s);
+  }
+  if (current.length > 0) parts.push(current);
+  if (parts.length > maxParts) {
+    return { parts: parts.map(doc), problem: `its policies need ${parts.length} managed policies of at most ${limit} characters; a role takes at most ${maxParts}` };
+  }
+  return { parts: parts.map(doc) };
+}
+
+/** `base` for a single part, `base-1` .. `base-n` when split. */
+export function partNames(base: string, count: number): string[] {
+  return count === 1 ? [base] : Array.from({ length: count }, (_, i) => `${base}-${i + 1}`);
+}

@@ -1,0 +1,61 @@
+/**
+ * Stream and consumer resource policies for cross-account grants. Kinesis replaces the whole document on every
+ * PutResourcePolicy, so meshgov owns it: one document per resource, every cross-account grant merged, one
+ * statement per grant with a Sid derived from the grant id (stable under reordering).
+ * Same-account grants need no resource policy: the identity policy alone allows them.
+ */
+import type { Grant, Mesh, Stream } from '../model/types.js';
+import { consumerArnPattern, principalArn, streamArn } from './arn.js';
+import { consumerActions, streamActions, uniqueSids } from './grants.js';
+import type { PolicyDocument, PolicyStatement } from './types.js';
+
+/** True when the grant's principal lives in another account than the stream. */
+export function isCrossAccount(grant: Grant, stream: Pick<Stream, 'account'>): boolean {
+  return grant.principal.account !== stream.account;
+}
+
+/**
+ * `aws:PrincipalOrgID` pins a principal to the organisation: only when the mesh declares one and the principal's
+ * account is a declared mesh account (external principals are, by definition, outside it).
+ */
+export function orgCondition(mesh: Pick<Mesh, 'organizationId' | 'accounts'>, grant: Grant): PolicyStatement['Condition'] | undefined {
+  if (mesh.organizationId === undefined || grant.principal.external) return undefined;
+  if (!mesh.accounts.some((a) => a.id === grant.principal.account)) return undefined;
+  return { StringEquals: { 'aws:PrincipalOrgID': mesh.organizationId } };
+}
+
+function statement(sid: string, principal: string, actions: string[], resource: string, condition: PolicyStatement['Condition'] | undefined): PolicyStatement {
+  const s: PolicyStatement = { Sid: sid, Effect: 'Allow', Principal: { AWS: principal }, Action: actions, Resource: resource };
+  if (condition !== undefined) s.Condition = condition;
+  return s;
+}
+
+function byId(a: Grant, b: Grant): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * The stream's whole resource policy, or undefined when no cross-account grant in force needs one.
+ * `streamGrants` are the grants in force on this stream.
+ */
+export function streamResourcePolicy(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[]): PolicyDocument | undefined {
+  const grants = streamGrants.filter((g) => g.stream === stream.name && isCrossAccount(g, stream)).sort(byId);
+  if (grants.length === 0) return undefined;
+  const sids = uniqueSids(grants.map((g) => g.id));
+  const arn = streamArn(mesh, stream.account, stream.name);
+  return {
+    Version: '2012-10-17',
+    Statement: grants.map((g) => statement(sids.get(g.id) ?? g.id, principalArn(mesh.partition, g.principal), streamActions(g), arn, orgCondition(mesh, g))),
+  };
+}
+
+/** The EFO consumer's resource policy for a cross-account `efo` grant (put once the consumer is ACTIVE). */
+export function consumerResourcePolicy(mesh: Mesh, stream: Stream, grant: Grant): PolicyDocument | undefined {
+  if (!isCrossAccount(grant, stream) || grant.consumerName === undefined) return undefined;
+  const sid = uniqueSids([grant.id]).get(grant.id) ?? grant.id;
+  const arn = consumerArnPattern(mesh, stream.account, stream.name, grant.consumerName);
+  return {
+    Version: '2012-10-17',
+    Statement: [statement(sid, principalArn(mesh.partition, grant.principal), consumerActions(grant), arn, orgCondition(mesh, grant))],
+  };
+}

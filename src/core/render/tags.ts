@@ -1,0 +1,27 @@
+/**
+ * Tags of managed streams and enhanced fan-out consumers. Stream tags come from the model's governance-tag
+ * scheme (governance-tags.ts) over the grants in force; consumer tags carry the governance tags plus the grant tag
+ * of the grant that declares the consumer, because EFO reads are authorized against the consumer's tags.
+ */
+import {
+  MANAGED_BY_VALUE, TAG_CLASSIFICATION, TAG_DOMAIN, TAG_MANAGED_BY, TAG_MESH, TAG_PRODUCT, grantTagKey, sortKeys, streamTags,
+} from '../model/governance-tags.js';
+import type { Grant, Mesh, Stream } from '../model/types.js';
+
+/** Tags of a managed stream; `streamGrants` are the grants in force on this stream. Keys sorted. */
+export function desiredStreamTags(mesh: Pick<Mesh, 'name' | 'tags'>, stream: Stream, streamGrants: readonly Grant[]): Record<string, string> {
+  return streamTags({ name: mesh.name, tags: mesh.tags, grants: [] }, stream, streamGrants);
+}
+
+/** Tags an EFO consumer is registered with. Keys sorted. */
+export function consumerTags(mesh: Pick<Mesh, 'name' | 'tags'>, stream: Stream, grant: Grant): Record<string, string> {
+  return sortKeys({
+    ...mesh.tags,
+    [TAG_MANAGED_BY]: MANAGED_BY_VALUE,
+    [TAG_MESH]: mesh.name,
+    [TAG_DOMAIN]: stream.domain,
+    [TAG_PRODUCT]: stream.name,
+    [TAG_CLASSIFICATION]: stream.classification,
+    [grantTagKey(grant)]: 'allow',
+  });
+}

@@ -1,0 +1,63 @@
+import type { ValidateFunction } from 'ajv';
+import { ruleAjv } from './ajv.js';
+import type { ParamValues } from './types.js';
+
+/** Replace every `{"$param": "name"}` object in a schema by the parameter's value. */
+export function substituteParams(schema: unknown, params: ParamValues): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => substituteParams(s, params));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const obj = schema as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length === 1 && keys[0] === '$param' && typeof obj['$param'] === 'string') {
+    const name = obj['$param'];
+    if (!(name in params)) throw new Error(`unknown parameter \`${name}\``);
+    return params[name];
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = substituteParams(obj[k], params);
+  return out;
+}
+
+/** Names of the parameters a schema refers to with `{$param: name}`. */
+export function paramRefs(schema: unknown, out: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(schema)) schema.forEach((s) => paramRefs(s, out));
+  else if (schema !== null && typeof schema === 'object') {
+    const obj = schema as Record<string, unknown>;
+    if (typeof obj['$param'] === 'string' && Object.keys(obj).length === 1) out.add(obj['$param']);
+    else Object.values(obj).forEach((v) => paramRefs(v, out));
+  }
+  return out;
+}
+
+/** Compiles rule schemas once per distinct parameter set. */
+export class SchemaCache {
+  private readonly ajv = ruleAjv();
+  private readonly cache = new Map<string, ValidateFunction>();
+  /** Fast path by object identity: a rule's schema with one effective parameter set, used for many entities. */
+  private readonly byIdentity = new WeakMap<object, WeakMap<object, ValidateFunction>>();
+
+  /** The compiled schema; throws (with ajv's message) when the schema is invalid. */
+  compile(schema: Record<string, unknown>, params: ParamValues): ValidateFunction {
+    let perSchema = this.byIdentity.get(schema);
+    if (!perSchema) {
+      perSchema = new WeakMap();
+      this.byIdentity.set(schema, perSchema);
+    }
+    const hit = perSchema.get(params);
+    if (hit) return hit;
+    const fn = this.compileConcrete(schema, params);
+    perSchema.set(params, fn);
+    return fn;
+  }
+
+  private compileConcrete(schema: Record<string, unknown>, params: ParamValues): ValidateFunction {
+    const concrete = substituteParams(schema, params) as Record<string, unknown>;
+    const key = JSON.stringify(concrete);
+    let fn = this.cache.get(key);
+    if (!fn) {
+      fn = this.ajv.compile(concrete);
+      this.cache.set(key, fn);
+    }
+    return fn;
+  }
+}

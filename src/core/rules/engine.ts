@@ -1,0 +1,134 @@
+/**
+ * The rule engine: for every rule, every entity of its kind, apply the selector, check the requirement and the
+ * function, and turn failures into located diagnostics. Then waivers downgrade matching findings to info.
+ * After cdk-nag: a rule that throws becomes a finding, never a crash.
+ */
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic, DocPath, Severity } from '../diagnostics/diagnostic.js';
+import type { Mesh } from '../model/types.js';
+import type { Locator } from '../source/locator.js';
+import { SchemaCache } from './compile.js';
+import { RULE_FUNCTIONS } from './functions.js';
+import { effectiveFor, resolveSettings } from './settings.js';
+import { renderTemplate } from './template.js';
+import type { ParamValues, Rule, Spot } from './types.js';
+import { indexMesh, spotFor, viewsOf } from './views.js';
+import type { EntityView, MeshIndex } from './views.js';
+import { applyWaivers } from './waivers.js';
+
+export interface RuleContext {
+  mesh: Mesh;
+  locator: Locator;
+  /** Today as YYYY-MM-DD (UTC). */
+  today: string;
+  rules: readonly Rule[];
+  /** Shared compiled-schema cache (optional). */
+  cache?: SchemaCache;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+/** The errors that say what failed: drop the branch errors under a failed anyOf/oneOf, keep the combinator's. */
+export function leafErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.schemaPath);
+  return errors.filter((e) => e.keyword !== 'if' && !combinators.some((c) => e.schemaPath !== c && e.schemaPath.startsWith(`${c}/`)));
+}
+
+function valueAt(value: unknown, path: DocPath): unknown {
+  let cur = value;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[p];
+  }
+  return cur;
+}
+
+interface Finding {
+  spot: Spot;
+  values: Record<string, unknown>;
+}
+
+function checkEntity(rule: Rule, view: EntityView, params: ParamValues, cache: SchemaCache, index: MeshIndex): Finding[] {
+  if (rule.selector && !cache.compile(rule.selector, params)(view.value)) return [];
+  const findings: Finding[] = [];
+  if (rule.requirement) {
+    const validate = cache.compile(rule.requirement, params);
+    if (!validate(view.value)) {
+      for (const e of leafErrors(validate.errors ?? [])) {
+        let path: DocPath = pointerToPath(e.instancePath);
+        if (path.length === 0 && rule.locate) path = rule.locate;
+        findings.push({ spot: spotFor(view, path), values: { actual: valueAt(view.value, path) } });
+      }
+    }
+  }
+  if (rule.function) {
+    const fn = RULE_FUNCTIONS.get(rule.function);
+    for (const f of fn ? fn.run(view, params, index) : []) {
+      const path = f.path ?? rule.locate ?? [];
+      findings.push({ spot: f.spot ?? spotFor(view, path), values: { ...(f.values ?? {}) } });
+    }
+  }
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.spot.ref.file}#${JSON.stringify([...f.spot.ref.path, ...f.spot.path])}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function help(rule: Rule): string | undefined {
+  const parts = [rule.remediation, rule.helpUrl ? `See ${rule.helpUrl}` : undefined].filter((p) => p !== undefined && p !== '');
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
+function finding(rule: Rule, view: EntityView, f: Finding, severity: Severity, params: ParamValues, locator: Locator): Diagnostic {
+  const vars: Record<string, unknown> = { ...view.value, params, ...f.values, ruleId: rule.id, address: view.address };
+  if (view.kind === 'stream') vars['stream'] = view.value['name'];
+  const d = locator.at(f.spot.ref, f.spot.path, rule.id, severity, renderTemplate(rule.message, vars), help(rule));
+  d.ruleId = rule.id;
+  return d;
+}
+
+/** Run the guardrail rules over a (semantically checked) mesh. */
+export function runRules(ctx: RuleContext): Diagnostic[] {
+  const { mesh, locator, today } = ctx;
+  const cache = ctx.cache ?? new SchemaCache();
+  const rules = new Map(ctx.rules.map((r) => [r.id, r]));
+  const settings = resolveSettings(mesh, rules, locator);
+  const index = indexMesh(mesh, today);
+  const out: Diagnostic[] = [...settings.diagnostics];
+  const findings: { diagnostic: Diagnostic; address: string }[] = [];
+  const views = new Map<string, EntityView[]>();
+  const viewsFor = (kind: Rule['appliesTo']) => {
+    let v = views.get(kind);
+    if (!v) {
+      v = viewsOf(index, kind);
+      views.set(kind, v);
+    }
+    return v;
+  };
+  for (const rule of ctx.rules) {
+    for (const view of viewsFor(rule.appliesTo)) {
+      const eff = effectiveFor(settings, rule.id, view.domain);
+      if (!eff || eff.severity === 'off') continue;
+      const severity = eff.severity;
+      let results: Finding[];
+      try {
+        results = checkEntity(rule, view, eff.params, cache, index);
+      } catch (e) {
+        const d = locator.at(view.at, [], rule.id, 'error',
+          `Rule \`${rule.id}\` could not be evaluated for \`${view.address}\`: ${(e as Error)?.message ?? String(e)}. Fix the rule file ${rule.file} or its parameters.`);
+        d.ruleId = rule.id;
+        findings.push({ diagnostic: d, address: view.address });
+        continue;
+      }
+      for (const f of results) findings.push({ diagnostic: finding(rule, view, f, severity, eff.params, locator), address: view.address });
+    }
+  }
+  out.push(...applyWaivers(findings, mesh, rules, locator, today));
+  return out;
+}

@@ -1,0 +1,130 @@
+/** Parse and check guardrail rule files: malformed files become diagnostics located in the file, never a crash. */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import type { Diagnostic, DocPath, Result } from '../diagnostics/diagnostic.js';
+import { compareDiagnostics } from '../diagnostics/diagnostic.js';
+import { didYouMeanSuffix } from '../model/did-you-mean.js';
+import { convertAjvErrors } from '../model/schema-check.js';
+import { diagnostic, keyRangeAt, parseSource, rangeAt } from '../source/source.js';
+import type { SourceFile } from '../source/source.js';
+import { paramRefs, SchemaCache } from './compile.js';
+import { RULE_FUNCTIONS } from './functions.js';
+import { ruleFileSchema } from './rule-schema.js';
+import type { ParamValues, Rule, RuleDefinition } from './types.js';
+
+let fileValidator: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  if (!fileValidator) fileValidator = new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(ruleFileSchema);
+  return fileValidator;
+}
+
+/** The file name without directory and `.yaml`/`.yml`. */
+export function baseName(file: string): string {
+  const name = file.replace(/\\/g, '/').split('/').pop() ?? file;
+  return name.replace(/\.ya?ml$/, '');
+}
+
+/** Default parameter values of a rule. */
+export function defaultParams(rule: RuleDefinition): ParamValues {
+  const out: ParamValues = {};
+  for (const [k, p] of Object.entries(rule.params)) out[k] = p.default;
+  return out;
+}
+
+/** Whether `value` has the declared parameter type. */
+export function paramTypeOk(type: string, value: unknown): boolean {
+  if (type === 'integer') return Number.isInteger(value);
+  if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
+  return typeof value === type;
+}
+
+/** Parse one rule file. The rule is undefined when the file has errors. */
+export function parseRuleFile(file: string, text: string, cache: SchemaCache = new SchemaCache()): Result<Rule | undefined> {
+  const parsed = parseSource(file, text);
+  const diagnostics = [...parsed.diagnostics];
+  const src = parsed.value;
+  if (!src || diagnostics.some((d) => d.severity === 'error')) return { value: undefined, diagnostics };
+  const at = (path: DocPath, code: string, message: string, key = false) =>
+    diagnostic(file, key ? keyRangeAt(src, path) : rangeAt(src, path), path, code, 'error', message);
+  if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
+    return { value: undefined, diagnostics: [at([], 'rule-file-invalid', `${file} must be a mapping with id, title, description, severity, appliesTo, message and a requirement or function.`)] };
+  }
+  const v = validator();
+  if (!v(src.data)) {
+    const schemaDiags = convertAjvErrors(src, v.errors ?? []).map((d) => ({ ...d, code: d.code.replace(/^schema-/, 'rule-file-') }));
+    if (schemaDiags.length === 0) schemaDiags.push(at([], 'rule-file-invalid', 'A rule needs a `requirement` (JSON Schema), a `function`, or both.'));
+    return { value: undefined, diagnostics: [...diagnostics, ...schemaDiags].sort(compareDiagnostics) };
+  }
+  const raw = src.data as Omit<RuleDefinition, 'params'> & { params?: RuleDefinition['params'] };
+  const rule: Rule = { ...raw, params: raw.params ?? {}, file };
+  diagnostics.push(...checkRule(rule, src, cache));
+  const failed = diagnostics.some((d) => d.severity === 'error');
+  return { value: failed ? undefined : rule, diagnostics: diagnostics.sort(compareDiagnostics) };
+}
+
+function checkRule(rule: Rule, src: SourceFile, cache: SchemaCache): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (path: DocPath, code: string, message: string, key = false) =>
+    diagnostic(src.file, key ? keyRangeAt(src, path) : rangeAt(src, path), path, code, 'error', message);
+  if (rule.id !== baseName(src.file)) {
+    out.push(at(['id'], 'rule-file-id-mismatch', `Rule id \`${rule.id}\` must equal its file name \`${baseName(src.file)}\` (one rule per file, file name = rule id).`));
+  }
+  for (const [name, p] of Object.entries(rule.params)) {
+    if (!paramTypeOk(p.type, p.default)) {
+      out.push(at(['params', name, 'default'], 'rule-param-default-type', `Parameter \`${name}\` is declared ${p.type} but its default is ${JSON.stringify(p.default)}.`));
+    }
+  }
+  if (rule.function !== undefined) {
+    const fn = RULE_FUNCTIONS.get(rule.function);
+    if (!fn) {
+      out.push(at(['function'], 'rule-unknown-function', `Unknown function \`${rule.function}\`.${didYouMeanSuffix(rule.function, RULE_FUNCTIONS.keys())} Known: ${[...RULE_FUNCTIONS.keys()].join(', ')}.`));
+    } else {
+      if (!fn.appliesTo.includes(rule.appliesTo)) {
+        out.push(at(['appliesTo'], 'rule-function-kind', `Function \`${rule.function}\` works on ${fn.appliesTo.join(', ')}, not on ${rule.appliesTo}.`));
+      }
+      for (const p of fn.params) {
+        if (!(p in rule.params)) out.push(at(['function'], 'rule-function-param-missing', `Function \`${rule.function}\` needs the parameter \`${p}\`; declare it under \`params\` with a default.`));
+      }
+    }
+  }
+  if (out.length > 0) return out;
+  const defaults = Object.fromEntries(Object.entries(rule.params).map(([k, p]) => [k, p.default]));
+  for (const key of ['selector', 'requirement'] as const) {
+    const schema = rule[key];
+    if (!schema) continue;
+    const unknown = [...paramRefs(schema)].filter((p) => !(p in rule.params));
+    if (unknown.length > 0) {
+      out.push(at([key], 'rule-param-undeclared', `The ${key} refers to undeclared parameter(s) ${unknown.map((u) => `\`${u}\``).join(', ')}; declare them under \`params\`.`));
+      continue;
+    }
+    try {
+      cache.compile(schema, defaults);
+    } catch (e) {
+      out.push(at([key], 'rule-schema-invalid', `The ${key} is not a valid JSON Schema: ${(e as Error).message}`));
+    }
+  }
+  return out;
+}
+
+/** Parse several rule files; the first file declaring an id wins, later duplicates are errors. */
+export function loadRules(files: readonly { file: string; text: string }[], cache: SchemaCache = new SchemaCache()): Result<Rule[]> {
+  const rules: Rule[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Map<string, Rule>();
+  for (const f of files) {
+    const r = parseRuleFile(f.file, f.text, cache);
+    diagnostics.push(...r.diagnostics);
+    if (!r.value) continue;
+    const prev = seen.get(r.value.id);
+    if (prev) {
+      const src = parseSource(f.file, f.text).value;
+      const range = src ? rangeAt(src, ['id']) : { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+      diagnostics.push(diagnostic(f.file, range, ['id'], 'rule-duplicate-id', 'error', `Rule \`${r.value.id}\` is already defined in ${prev.file}; rule ids must be unique across policy directories.`));
+      continue;
+    }
+    seen.set(r.value.id, r.value);
+    rules.push(r.value);
+  }
+  return { value: rules, diagnostics };
+}

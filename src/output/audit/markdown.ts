@@ -1,0 +1,120 @@
+/**
+ * Markdown for GitHub (issue body, job summary). Every user-written string goes through the shared escaping
+ * helpers; per-shard charts are mermaid `xychart-beta` bar charts, which GitHub renders.
+ * https://mermaid.js.org/syntax/xyChart.html
+ */
+import type { AuditReport, Finding, ShardChart } from '../../core/audit/findings.js';
+import { codeBlock, codeSpan, escapeTableCell, escapeText } from '../markdown/escape.js';
+
+const ICON = { error: '🔴 error', warning: '🟠 warning', info: '🔵 info' } as const;
+
+export interface AuditMarkdownOptions {
+  /** Most findings listed in detail. Default 50. */
+  maxDetails?: number;
+  /** Longest output, characters. Default {@link MAX_MARKDOWN_CHARS}. */
+  maxChars?: number;
+}
+
+/** A mermaid-safe label: mermaid strings are double-quoted and have no escape, so keep a safe alphabet. */
+export function mermaidLabel(s: string): string {
+  return s.replace(/[^A-Za-z0-9 ._:/%-]/g, '_').slice(0, 80);
+}
+
+function shortShard(id: string): string {
+  const m = /^shardId-0*(\d+)$/.exec(id);
+  return m ? (m[1] as string) : id;
+}
+
+/** One chart: bars = peak write load per shard (% of the per-shard limit), line = the hot-shard threshold. */
+export function mermaidShardChart(c: ShardChart): string {
+  const max = Math.max(100, ...c.shards.map((s) => s.value), c.threshold);
+  // 10% headroom, rounded up to a multiple of 10 (integer arithmetic: 100 * 1.1 is not 110 in floating point).
+  const top = Math.ceil((Math.ceil(max) * 11) / 100) * 10;
+  const labels = c.shards.map((s) => `"${mermaidLabel(shortShard(s.shardId))}"`).join(', ');
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `    title "${mermaidLabel(c.stream)}: peak write load per shard"`,
+    `    x-axis "shard" [${labels}]`,
+    `    y-axis "% of per-shard write limit" 0 --> ${top}`,
+    `    bar [${c.shards.map((s) => s.value).join(', ')}]`,
+    `    line [${c.shards.map(() => c.threshold).join(', ')}]`,
+    '```',
+  ].join('\n');
+}
+
+function detail(f: Finding): string {
+  const lines = [
+    `#### ${ICON[f.severity]}: ${escapeText(f.title)}`,
+    '',
+    `- **Check:** ${codeSpan(f.id)}`,
+    `- **Resource:** ${codeSpan(f.resource)} (account ${codeSpan(f.account)})`,
+  ];
+  if (f.location) lines.push(`- **Declared at:** ${codeSpan(`${f.location.file}:${f.location.line}:${f.location.column}`)}`);
+  lines.push(`- **Remediation:** ${escapeText(f.remediation)}`);
+  if (f.docsUrl && /^https:\/\/[A-Za-z0-9./_#?=&%-]+$/.test(f.docsUrl)) lines.push(`- **Docs:** <${f.docsUrl}>`);
+  lines.push('', '<details><summary>Evidence</summary>', '', codeBlock(JSON.stringify(f.evidence, null, 2), 'json'), '', '</details>', '');
+  return lines.join('\n');
+}
+
+/** GitHub rejects issue and comment bodies over 65,536 characters; stay clear of it. */
+export const MAX_MARKDOWN_CHARS = 60_000;
+
+/**
+ * The audit as GitHub markdown, at most `maxChars` long: details are dropped first, then table rows, each with a
+ * note pointing at the JSON report.
+ */
+export function formatAuditMarkdown(report: AuditReport, options: AuditMarkdownOptions = {}): string {
+  const maxChars = options.maxChars ?? MAX_MARKDOWN_CHARS;
+  let details = options.maxDetails ?? 50;
+  let rows = report.findings.length;
+  let out = render(report, details, rows);
+  while (out.length > maxChars && details > 0) {
+    details = Math.floor(details / 2);
+    out = render(report, details, rows);
+  }
+  while (out.length > maxChars && rows > 0) {
+    rows = Math.floor(rows / 2);
+    out = render(report, details, rows);
+  }
+  return out;
+}
+
+function render(report: AuditReport, maxDetails: number, maxRows: number): string {
+  const { error, warning, info } = report.summary;
+  const out: string[] = [];
+  out.push(`## meshgov audit: ${codeSpan(report.mesh)}`, '');
+  out.push(`**${error} error${error === 1 ? '' : 's'} · ${warning} warning${warning === 1 ? '' : 's'} · ${info} info** — window ${codeSpan(report.window.start)} to ${codeSpan(report.window.end)}, period ${report.window.periodSeconds} s, generated ${codeSpan(report.generatedAt)}.`, '');
+  if (report.findings.length === 0) {
+    out.push('No findings. ✅', '');
+  } else {
+    out.push('| Severity | Check | Resource | Finding |', '| --- | --- | --- | --- |');
+    for (const f of report.findings.slice(0, maxRows)) out.push(`| ${ICON[f.severity]} | ${codeSpan(f.id)} | ${codeSpan(f.resource)} | ${escapeTableCell(f.title)} |`);
+    if (report.findings.length > maxRows) out.push('', `_${report.findings.length - maxRows} more findings not listed: see the JSON report._`);
+    if (maxDetails > 0) {
+      out.push('', '### Details', '');
+      for (const f of report.findings.slice(0, maxDetails)) out.push(detail(f));
+    }
+    if (report.findings.length > maxDetails) out.push('', `_Details of ${report.findings.length - Math.min(maxDetails, report.findings.length)} findings left out: see the JSON report._`, '');
+  }
+  if (report.shardCharts && report.shardCharts.length > 0) {
+    out.push('### Shard load', '');
+    for (const c of report.shardCharts) {
+      out.push(`**${escapeText(c.stream)}** (account ${codeSpan(c.account)}): peak per-minute write load per shard as % of 1 MiB/s or 1,000 records/s, whichever is higher; the line is the ${c.threshold}% threshold.`, '');
+      out.push(mermaidShardChart(c), '');
+      if (c.omitted > 0) out.push(`_${c.omitted} less loaded shards not shown._`, '');
+    }
+  }
+  if (report.checksNotRun.length > 0) {
+    out.push('### Checks not run', '');
+    for (const c of report.checksNotRun) out.push(`- ${codeSpan(c.check)}: ${escapeText(c.reason)}`);
+    out.push('');
+  }
+  if (report.notes.length > 0) {
+    out.push('### Notes', '');
+    for (const n of report.notes) out.push(`- ${escapeText(n)}`);
+    out.push('');
+  }
+  out.push(`<sub>Checks run: ${report.checksRun.map(codeSpan).join(', ')}</sub>`);
+  return `${out.join('\n')}\n`;
+}

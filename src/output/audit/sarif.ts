@@ -1,0 +1,61 @@
+/**
+ * SARIF 2.1.0 for GitHub code scanning. A finding about a declared entity points at its line in mesh.yaml;
+ * others (e.g. an IAM role outside the mesh) point at the mesh file's first line and carry the resource as a
+ * logical location. Fingerprints are check id + resource, so a finding keeps its alert across runs.
+ */
+import type { AuditReport, FindingLocation } from '../../core/audit/findings.js';
+
+const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
+
+export interface AuditSarifOptions {
+  version: string;
+  /** Where findings without a declared location point (the root mesh file, line 1). */
+  defaultLocation: FindingLocation;
+  relativize?: (file: string) => string;
+}
+
+export function formatAuditSarif(report: AuditReport, options: AuditSarifOptions): string {
+  const rel = options.relativize ?? ((f: string) => f.replace(/\\/g, '/').replace(/^\.\//, ''));
+  const ids = [...new Set(report.findings.map((f) => f.id))].sort();
+  const rules = ids.map((id) => {
+    const first = report.findings.find((f) => f.id === id);
+    const r: Record<string, unknown> = {
+      id,
+      name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
+      shortDescription: { text: `meshgov audit check ${id}` },
+      defaultConfiguration: { level: LEVEL[first?.severity ?? 'warning'] },
+    };
+    if (first?.docsUrl) r['helpUri'] = first.docsUrl;
+    return r;
+  });
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const results = report.findings.map((f) => {
+    const loc = f.location ?? options.defaultLocation;
+    return {
+      ruleId: f.id,
+      ruleIndex: index.get(f.id),
+      level: LEVEL[f.severity],
+      message: { text: `${f.title}. ${f.remediation}` },
+      locations: [
+        {
+          physicalLocation: { artifactLocation: { uri: rel(loc.file), uriBaseId: '%SRCROOT%' }, region: { startLine: loc.line, startColumn: loc.column } },
+          logicalLocations: [{ fullyQualifiedName: f.resource, kind: 'resource' }],
+        },
+      ],
+      partialFingerprints: { 'meshgovAudit/v1': `${f.id}#${f.resource}` },
+      properties: { account: f.account, evidence: f.evidence },
+    };
+  });
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'meshgov', informationUri: 'https://github.com/meshgov/meshgov', version: options.version, rules } },
+        automationDetails: { id: `meshgov-audit/${report.mesh}/` },
+        results,
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

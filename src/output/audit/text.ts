@@ -1,0 +1,36 @@
+import type { AuditReport, Finding } from '../../core/audit/findings.js';
+import type { Style } from '../style.js';
+import { evidenceLine } from './evidence.js';
+
+function sev(f: Finding, style: Style): string {
+  return f.severity === 'error' ? style.red('error  ') : f.severity === 'warning' ? style.yellow('warning') : style.blue('info   ');
+}
+
+/** Human text for a terminal: one block per finding, then what did not run, notes and a summary line. */
+export function formatAuditText(report: AuditReport, style: Style): string {
+  const lines: string[] = [];
+  lines.push(style.bold(`meshgov audit of ${report.mesh}`) + style.dim(`  window ${report.window.start} .. ${report.window.end} (period ${report.window.periodSeconds} s)`));
+  lines.push('');
+  for (const f of report.findings) {
+    lines.push(`${sev(f, style)}  ${style.bold(f.resource)}  ${style.dim(f.id)}`);
+    lines.push(`         ${f.title}`);
+    if (f.location) lines.push(style.dim(`         declared at ${f.location.file}:${f.location.line}:${f.location.column}`));
+    lines.push(style.dim(`         evidence: ${evidenceLine(f.evidence)}`));
+    lines.push(`         fix: ${f.remediation}`);
+    if (f.docsUrl) lines.push(style.dim(`         see ${f.docsUrl}`));
+  }
+  if (report.findings.length > 0) lines.push('');
+  lines.push(`Checks run: ${report.checksRun.join(', ') || 'none'}`);
+  if (report.checksNotRun.length > 0) {
+    lines.push('Checks not run:');
+    for (const c of report.checksNotRun) lines.push(`  - ${c.check}: ${c.reason}`);
+  }
+  if (report.notes.length > 0) {
+    lines.push('Notes:');
+    for (const n of report.notes) lines.push(style.dim(`  - ${n}`));
+  }
+  const { error, warning, info } = report.summary;
+  const summary = `${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}, ${info} info`;
+  lines.push(error > 0 ? style.red(`✖ ${summary}`) : warning > 0 ? style.yellow(`! ${summary}`) : style.green(`✔ ${summary}`));
+  return `${lines.join('\n')}\n`;
+}

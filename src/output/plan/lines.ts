@@ -1,0 +1,104 @@
+/**
+ * The body lines of a change, shared by the text and markdown renderers: attribute by attribute, Terraform style.
+ * Lines carry a sign (`+` added, `-` removed, `~` changed, ` ` context) so each renderer can colour or fence them.
+ */
+import type { Change } from '../../core/plan/types.js';
+
+export type Sign = '+' | '-' | '~' | ' ' | '#';
+
+export interface Line {
+  sign: Sign;
+  text: string;
+}
+
+export const ACTION_SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-', replace: '-/+', 'no-op': ' ' };
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'null';
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const DOCUMENT_KEYS = new Set(['policy', 'document']);
+
+/** Longest-common-subsequence line diff: small documents only (policies), O(n*m). */
+export function lineDiff(a: string[], b: string[]): Line[] {
+  const n = a.length;
+  const m = b.length;
+  const dp: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+  const out: Line[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (a[i] === b[j]) {
+      out.push({ sign: ' ', text: a[i] as string });
+      i++;
+      j++;
+    } else if (dp[i + 1]![j]! >= dp[i]![j + 1]!) out.push({ sign: '-', text: a[i++] as string });
+    else out.push({ sign: '+', text: b[j++] as string });
+  }
+  while (i < n) out.push({ sign: '-', text: a[i++] as string });
+  while (j < m) out.push({ sign: '+', text: b[j++] as string });
+  return out;
+}
+
+function documentLines(key: string, before: unknown, after: unknown): Line[] {
+  const a = before === undefined || before === null ? [] : JSON.stringify(before, null, 2).split('\n');
+  const b = after === undefined || after === null ? [] : JSON.stringify(after, null, 2).split('\n');
+  const sign: Sign = a.length === 0 ? '+' : b.length === 0 ? '-' : '~';
+  return [{ sign, text: `${key} (whole document):` }, ...lineDiff(a, b).map((l) => ({ sign: l.sign, text: `    ${l.text}` }))];
+}
+
+function mapLines(key: string, before: Record<string, unknown>, after: Record<string, unknown>): Line[] {
+  const out: Line[] = [{ sign: '~', text: `${key}:` }];
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  for (const k of keys) {
+    const has = k in before;
+    const wants = k in after;
+    if (has && wants) out.push({ sign: '~', text: `    ${show(k)}: ${show(before[k])} -> ${show(after[k])}` });
+    else if (wants) out.push({ sign: '+', text: `    ${show(k)} = ${show(after[k])}` });
+    else out.push({ sign: '-', text: `    ${show(k)} = ${show(before[k])}` });
+  }
+  return out;
+}
+
+/** Attribute lines of a change (no header). */
+export function attributeLines(c: Change): Line[] {
+  const before = c.before ?? {};
+  const after = c.after ?? {};
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const out: Line[] = [];
+  for (const k of keys) {
+    const b = before[k];
+    const a = after[k];
+    if (DOCUMENT_KEYS.has(k)) out.push(...documentLines(k, b, a));
+    else if (c.action === 'create') out.push(...valueLines('+', k, a));
+    else if (c.action === 'delete') out.push(...valueLines('-', k, b));
+    else if (isMap(b) || isMap(a)) out.push(...mapLines(k, isMap(b) ? b : {}, isMap(a) ? a : {}));
+    else if (b === undefined) out.push({ sign: '+', text: `${k} = ${show(a)}` });
+    else if (a === undefined) out.push({ sign: '-', text: `${k} = ${show(b)}` });
+    else out.push({ sign: '~', text: `${k}: ${show(b)} -> ${show(a)}` });
+  }
+  return out;
+}
+
+function valueLines(sign: Sign, key: string, v: unknown): Line[] {
+  if (!isMap(v)) return [{ sign, text: `${key} = ${show(v)}` }];
+  const entries = Object.entries(v);
+  if (entries.length === 0) return [{ sign, text: `${key} = {}` }];
+  return [{ sign, text: `${key} = {` }, ...entries.map(([k, x]) => ({ sign, text: `    ${show(k)} = ${show(x)}` })), { sign, text: '}' }];
+}
+
+/** Header of a change: `+ stream 111111111111/stream/name`. */
+export function headerText(c: Change): string {
+  return `${ACTION_SYMBOL[c.action]} ${c.resourceType} ${c.address}`;
+}
+
+/** `Plan: 1 to add, 2 to change, 0 to destroy.` (Terraform's wording), or the no-changes sentence. */
+export function summaryLine(summary: { add: number; change: number; destroy: number; hasChanges: boolean }): string {
+  if (!summary.hasChanges) return 'No changes. The live accounts match the mesh.';
+  return `Plan: ${summary.add} to add, ${summary.change} to change, ${summary.destroy} to destroy.`;
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { audit } from '../../src/core/audit/audit.js';
+import type { AuditReport } from '../../src/core/audit/findings.js';
+import { auditExitCode } from '../../src/core/audit/findings.js';
+import { formatAuditJson } from '../../src/output/audit/json.js';
+import { formatAuditMarkdown, mermaidShardChart } from '../../src/output/audit/markdown.js';
+import { formatAuditSarif } from '../../src/output/audit/sarif.js';
+import { formatAuditText } from '../../src/output/audit/text.js';
+import { plainStyle } from '../../src/output/style.js';
+import { A, aSnapshot, flat, liveStream, world } from './builders.js';
+
+const MiB = 1024 * 1024;
+
+function aReport(): AuditReport {
+  const w = world();
+  liveStream(w.live, 'orders').retentionHours = 24; // retention-out-of-policy (error)
+  liveStream(w.live, 'orders').consumers.push({ name: 'evil|<img src=x onerror=alert(1)>@octocat #1', arn: 'arn:aws:kinesis:eu-west-1:111111111111:stream/orders/consumer/evil:1', status: 'ACTIVE', tags: {} });
+  const shards = ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002'].map((shardId, i) => ({ shardId, bytes: flat(60, (i === 2 ? 0.9 : 0.1) * MiB * 60), records: flat(60, 60) }));
+  const metrics = aSnapshot([{ account: A, stream: 'orders', shards }]);
+  return audit({ mesh: w.mesh, desired: w.desired, live: w.live, metrics, today: '2026-11-26', options: { generatedAt: '2026-11-26T03:00:00.000Z' } });
+}
+
+describe('audit JSON', () => {
+  it('is {"formatVersion":1, ..., "findings":[...]} and round-trips to the same report', () => {
+    const report = aReport();
+    const text = formatAuditJson(report);
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['formatVersion', 'mesh', 'generatedAt', 'window', 'summary', 'findings', 'checksRun', 'checksNotRun', 'notes', 'shardCharts']);
+    expect(parsed['formatVersion']).toBe(1);
+    expect(parsed).toEqual(JSON.parse(JSON.stringify(report)));
+    expect((parsed['findings'] as { id: string }[]).map((f) => f.id)).toEqual(['retention-out-of-policy', 'undeclared-consumer', 'hot-shard', 'skewed-stream']);
+    // Without an IAM action catalog, the identity checks say they did not run.
+    expect(parsed['checksNotRun']).toEqual([
+      { check: 'identity-policy-overreach (identity policies)', reason: 'the IAM action catalog was not loaded' },
+      { check: 'tag-tampering (identity policies)', reason: 'the IAM action catalog was not loaded' },
+    ]);
+  });
+});
+
+describe('audit text', () => {
+  it('lists each finding with resource, evidence and fix, and a summary; no colour codes with the plain style', () => {
+    const out = formatAuditText(aReport(), plainStyle);
+    expect(out).toContain(`${A}/stream/orders/shard/shardId-000000000002`);
+    expect(out).toContain('evidence: liveHours=24, declaredHours=168');
+    expect(out).toMatch(/fix: Split shardId-000000000002/);
+    expect(out).toContain('Checks not run:\n  - identity-policy-overreach (identity policies): the IAM action catalog was not loaded');
+    expect(out.trimEnd().split('\n').pop()).toBe('✖ 2 errors, 2 warnings, 0 info');
+    expect(out.includes(String.fromCharCode(27))).toBe(false);
+  });
+});
+
+describe('audit markdown', () => {
+  it('has a table, details, a mermaid xychart per stream and escapes user strings', () => {
+    const md = formatAuditMarkdown(aReport());
+    expect(md).toContain('| Severity | Check | Resource | Finding |');
+    expect(md).toContain('```mermaid\nxychart-beta\n    title "orders: peak write load per shard"\n    x-axis "shard" ["0", "1", "2"]\n    y-axis "% of per-shard write limit" 0 --> 110\n    bar [10, 10, 90]\n    line [80, 80, 80]\n```');
+    expect(md).not.toContain('<img');
+    expect(md).not.toMatch(/[^`]@octocat/);
+    // The consumer name appears only escaped: no raw pipe can split the table row.
+    const row = md.split('\n').find((l) => l.includes('undeclared-consumer') && l.startsWith('|'));
+    expect(row?.split(/(?<!\\)\|/).length).toBe(6);
+  });
+  it('keeps mermaid strings inside their quotes', () => {
+    const chart = mermaidShardChart({ account: A, stream: 'a"b\n]c', metric: 'write-bytes-peak', unit: 'percent-of-limit', threshold: 80, shards: [{ shardId: 'shardId-000000000007', value: 12.5 }], omitted: 0 });
+    expect(chart).toContain('title "a_b__c: peak write load per shard"');
+    expect(chart).toContain('x-axis "shard" ["7"]');
+  });
+  it('stays under the size limit by dropping details, then rows, and says so', () => {
+    const report = aReport();
+    const many = Array.from({ length: 3000 }, (_v, i) => ({ ...(report.findings[0] as AuditReport['findings'][number]), resource: `${A}/stream/s${i}` }));
+    const big = { ...report, findings: many };
+    const md = formatAuditMarkdown(big);
+    expect(md.length).toBeLessThanOrEqual(60_000);
+    expect(md).toMatch(/more findings not listed: see the JSON report/);
+    const small = formatAuditMarkdown(report);
+    expect(small).toContain('### Details');
+    expect(small).not.toContain('not listed');
+  });
+  it('says so when there are no findings', () => {
+    const w = world();
+    expect(formatAuditMarkdown(audit({ ...w, metrics: undefined, today: '2026-11-26' }))).toContain('No findings.');
+  });
+});
+
+describe('audit SARIF', () => {
+  it('is SARIF 2.1.0 with one rule per check, levels mapped and a location for every result', () => {
+    const sarif = JSON.parse(formatAuditSarif(aReport(), { version: '0.1.0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } })) as {
+      version: string;
+      runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations: { fullyQualifiedName: string }[] }[]; partialFingerprints: Record<string, string> }[] }[];
+    };
+    expect(sarif.version).toBe('2.1.0');
+    const run = sarif.runs[0];
+    expect(run?.tool.driver.rules.map((r) => r.id)).toEqual(['hot-shard', 'retention-out-of-policy', 'skewed-stream', 'undeclared-consumer']);
+    expect(run?.results.map((r) => [r.ruleId, r.level])).toEqual([
+      ['retention-out-of-policy', 'error'],
+      ['undeclared-consumer', 'error'],
+      ['hot-shard', 'warning'],
+      ['skewed-stream', 'warning'],
+    ]);
+    for (const r of run?.results ?? []) {
+      expect(r.locations[0]?.physicalLocation.artifactLocation.uri).toBe('mesh.yaml');
+      expect(r.partialFingerprints['meshgovAudit/v1']).toBe(`${r.ruleId}#${r.locations[0]?.logicalLocations[0]?.fullyQualifiedName}`);
+    }
+  });
+});
+
+describe('--fail-on', () => {
+  const f = (severity: 'error' | 'warning' | 'info') => ({ severity });
+  it('fails on errors, on warnings and above, or never', () => {
+    expect(auditExitCode([f('warning'), f('info')], 'error')).toBe(0);
+    expect(auditExitCode([f('error')], 'error')).toBe(1);
+    expect(auditExitCode([f('warning')], 'warning')).toBe(1);
+    expect(auditExitCode([f('info')], 'warning')).toBe(0);
+    expect(auditExitCode([f('error')], 'never')).toBe(0);
+    expect(auditExitCode([], 'warning')).toBe(0);
+  });
+});

@@ -1,0 +1,151 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CliIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { markerFor } from '../../src/output/markdown/report-body.js';
+import { FakeGitHub, loopbackOnlyFetch } from './support/fake-github.js';
+import { HOSTILE_CORPUS } from './support/hostile.js';
+import { TOKEN } from './support/setup.js';
+
+let dir: string;
+let fake: FakeGitHub;
+let env: Record<string, string | undefined>;
+let seen: string[];
+
+beforeEach(async () => {
+  // The CLI builds its own client with the global fetch: guard that, so no request can leave 127.0.0.1.
+  seen = [];
+  vi.stubGlobal('fetch', loopbackOnlyFetch(seen));
+  dir = mkdtempSync(join(tmpdir(), 'meshgov-report-'));
+  fake = new FakeGitHub();
+  const apiUrl = await fake.start();
+  writeFileSync(join(dir, 'event.json'), JSON.stringify({ pull_request: { number: 12 }, number: 12 }));
+  env = {
+    GITHUB_REPOSITORY: 'acme/mesh',
+    GITHUB_TOKEN: TOKEN,
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_API_URL: apiUrl,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: '555',
+    GITHUB_SHA: 'feedc0ffee',
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+  };
+});
+afterEach(async () => {
+  vi.unstubAllGlobals();
+  for (const url of seen) expect(url.startsWith(`${fake.baseUrl}/`)).toBe(true);
+  // Every request the fake logged (the log may have been cleared mid-test) went through the guard.
+  expect(seen.length).toBeGreaterThanOrEqual(fake.requests.length);
+  await fake.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: { write: (s) => void (out += s) }, stderr: { write: (s) => void (err += s) }, env, cwd: dir, now: () => new Date('2026-01-01T00:00:00Z') };
+  const code = await main(args, io);
+  // Whatever happened, the token is nowhere in what meshgov wrote.
+  expect(out + err).not.toContain(TOKEN);
+  return { code, out, err };
+}
+
+describe('meshgov report github', () => {
+  it('posts the plan as a sticky comment, then updates it, and writes the job summary', async () => {
+    writeFileSync(join(dir, 'plan.md'), '## meshgov plan\n\n1 change\n');
+    const first = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.md', '--mesh-file', './mesh.yaml']);
+    expect(first).toMatchObject({ code: 0, err: '' });
+    expect(first.out).toMatch(/^meshgov: plan comment created https:\/\/github.test\/o\/r\/issues\/12#issuecomment-\d+ \(job summary written\)\n$/);
+    expect(fake.calls()).toEqual(['GET /repos/acme/mesh/issues/12/comments?per_page=100', 'POST /repos/acme/mesh/issues/12/comments']);
+    const footer = '<sub>meshgov · run [555](https://github.com/acme/mesh/actions/runs/555) · commit feedc0ffee</sub>';
+    expect(fake.requests[1]?.body).toEqual({ body: `${markerFor('plan', 'mesh.yaml')}\n## meshgov plan\n\n1 change\n\n\n${footer}` });
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toBe('## meshgov plan\n\n1 change\n\n\n');
+
+    writeFileSync(join(dir, 'plan.md'), '## meshgov plan\n\n2 changes\n');
+    fake.clearLog();
+    const second = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.md', '--no-summary']);
+    expect(second.code).toBe(0);
+    expect(second.out).toMatch(/^meshgov: plan comment updated /);
+    expect(fake.calls()).toEqual(['GET /repos/acme/mesh/issues/12/comments?per_page=100', `PATCH /repos/acme/mesh/issues/comments/${fake.comments[0]?.id}`]);
+    expect(fake.comments).toHaveLength(1);
+  });
+
+  it('renders a JSON audit report of hostile names inertly into the audit issue, and closes it with --clean', async () => {
+    const items = HOSTILE_CORPUS.map((s) => ({ level: 'warning', subject: s, message: `principal ${s} is not granted` }));
+    writeFileSync(join(dir, 'audit.json'), JSON.stringify({ title: 'Audit @octocat [x](https://evil.example)', items }));
+    const opened = await run(['report', 'github', '--kind', 'audit', '--input', 'audit.json']);
+    expect(opened).toMatchObject({ code: 0, err: '' });
+    expect(fake.calls()).toEqual(['GET /repos/acme/mesh/issues?labels=meshgov-audit&state=all&per_page=100', 'POST /repos/acme/mesh/issues']);
+    const issue = fake.issues[0];
+    expect(issue?.title).toBe('meshgov audit: mesh.yaml');
+    expect(issue?.labels).toEqual(['meshgov-audit']);
+    const body = issue?.body ?? '';
+    expect(body.split('\n')[0]).toBe(markerFor('audit', 'mesh.yaml'));
+    // Exactly one HTML comment (our marker); no live HTML, mentions, references or links from the corpus.
+    expect(body.match(/<!--/g)).toHaveLength(1);
+    expect(body).not.toMatch(/<(?!\/?code>|\/?sub>|!-- meshgov:audit:mesh\.yaml -->)/);
+    expect(body).not.toMatch(/@(?!&#8203;)/);
+    expect(body).not.toMatch(/(?<!&)#\d/);
+    // Outside code spans (where nothing is interpreted) no link or image syntax survives.
+    // (The footer's run link is ours; the report above it is what the corpus went into.)
+    const report = body.slice(0, body.lastIndexOf('\n<sub>meshgov'));
+    expect(report.length).toBeGreaterThan(1000);
+    const outsideCode = report.replace(/(`+) .*? \1(?!`)/g, '');
+    expect(outsideCode).not.toMatch(/\]\(|\]:/);
+    expect(outsideCode).not.toMatch(/https?:\/\//);
+    expect(body).not.toMatch(/[\u200B-\u200D\u202A-\u202E\u2066-\u2069\uFEFF]/);
+    expect(body).toContain('### Audit @&#8203;octocat \\[x\\]\\(https\\:&#8203;//evil\\.example\\)');
+
+    writeFileSync(join(dir, 'clean.json'), JSON.stringify({ items: [] }));
+    fake.clearLog();
+    const closed = await run(['report', 'github', '--kind', 'audit', '--input', 'clean.json']);
+    expect(closed.out).toMatch(/^meshgov: audit issue closed /);
+    expect(fake.calls()).toEqual([
+      'GET /repos/acme/mesh/issues?labels=meshgov-audit&state=all&per_page=100',
+      'POST /repos/acme/mesh/issues/1/comments',
+      'PATCH /repos/acme/mesh/issues/1',
+    ]);
+    expect(fake.issues[0]?.state).toBe('closed');
+  });
+
+  it('prints the body without calling GitHub on --dry-run', async () => {
+    writeFileSync(join(dir, 'plan.md'), `plan with ${TOKEN}`);
+    const result = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.md', '--dry-run']);
+    expect(result).toEqual({ code: 0, out: `${markerFor('plan', 'mesh.yaml')}\nplan with ***\n`, err: '' });
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('exits 2 with a clear message when the Actions environment is incomplete', async () => {
+    writeFileSync(join(dir, 'plan.md'), 'plan');
+    env['GITHUB_TOKEN'] = undefined;
+    const result = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.md']);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/^meshgov: GITHUB_TOKEN is not set/);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('exits 1 on an API failure and keeps the token out of the message', async () => {
+    writeFileSync(join(dir, 'plan.md'), 'plan');
+    fake.faults.push({ method: 'GET', path: /comments$/, times: 1, status: 401, body: { message: `Bad credentials: ${TOKEN}` } });
+    const result = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.md']);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('meshgov: GitHub API GET /repos/{owner}/{repo}/issues/{issue_number}/comments failed with 401: Bad credentials: ***');
+    expect(fake.requests[0]?.authorization).toBe(`token ${TOKEN}`);
+  });
+
+  it('rejects bad input with exit 2', async () => {
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ items: [{ level: 1 }] }));
+    const bad = await run(['report', 'github', '--kind', 'audit', '--input', 'bad.json']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('items[0].level must be a string');
+    const missing = await run(['report', 'github', '--kind', 'plan', '--input', 'nope.md']);
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.err).toContain('cannot read --input nope.md: ENOENT');
+    const kind = await run(['report', 'github', '--kind', 'apply', '--input', 'x.md']);
+    expect(kind.code).toBe(2);
+    expect(fake.requests).toHaveLength(0);
+  });
+});

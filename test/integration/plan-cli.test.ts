@@ -1,0 +1,81 @@
+/** `meshgov plan --local` end to end, in-process: exit codes, --out, formats, scope, and rendering from disk. */
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { parsePlan } from '../../src/core/plan/index.js';
+import { renderPlanMarkdown, renderPlanText } from '../../src/output/plan/index.js';
+import { plainStyle } from '../../src/output/style.js';
+import { EXAMPLE_MESH_FILE, EXAMPLE_TODAY } from '../support/example-mesh.js';
+
+function io(dir: string): CliIO & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (s) => void (out += s), isTTY: false },
+    stderr: { write: (s) => void (err += s), isTTY: false },
+    env: { MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    cwd: dir,
+    now: () => new Date(`${EXAMPLE_TODAY}T09:00:00Z`),
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe('meshgov plan --local', () => {
+  it('plans the example from empty accounts, writes --out, and renders the saved plan identically', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgov-plan-'));
+    const t = io(dir);
+    const code = await main(['plan', EXAMPLE_MESH_FILE, '--local', '--out', 'out/plan.json', '--detailed-exitcode'], t);
+    expect(t.err()).toBe('');
+    expect(code).toBe(2);
+    const parsed = parsePlan(readFileSync(join(dir, 'out/plan.json'), 'utf8'));
+    expect(parsed.error).toBeUndefined();
+    const plan = parsed.plan!;
+    expect(plan.target).toBe('local');
+    expect(plan.summary.add).toBeGreaterThan(0);
+    expect(t.out()).toBe(renderPlanText(plan, plainStyle));
+    expect(t.out()).toContain(`Plan: ${plan.summary.add} to add, 0 to change, 0 to destroy.`);
+    // IAM artefacts are written for inspection on the local target, and the plan says they were not checked.
+    expect(readdirSync(join(dir, 'local', 'iam')).sort()).toEqual(['111111111111', '222222222222', '333333333333']);
+    expect(plan.notChecked.some((n) => n.startsWith('IAM: no emulator on the local target'))).toBe(true);
+
+    const md = io(dir);
+    expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--format', 'markdown'], md)).toBe(0);
+    expect(md.out()).toBe(renderPlanMarkdown(plan));
+  });
+
+  it('limits desired and live to --domain and --account', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgov-plan-'));
+    const t = io(dir);
+    expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--format', 'json', '--domain', 'risk'], t)).toBe(0);
+    const plan = JSON.parse(t.out());
+    expect(plan.scope).toEqual({ domains: ['risk'], accounts: [] });
+    expect(new Set(plan.changes.map((c: { domain: string }) => c.domain))).toEqual(new Set(['risk']));
+    const a = io(dir);
+    expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--format', 'json', '--account', 'customer-prod'], a)).toBe(0);
+    expect(new Set(JSON.parse(a.out()).changes.map((c: { account: string }) => c.account))).toEqual(new Set(['333333333333']));
+  });
+
+  it('rejects an unknown scope and a bad endpoint as usage errors, before touching any target', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgov-plan-'));
+    const t = io(dir);
+    expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--domain', 'nope'], t)).toBe(2);
+    expect(t.err()).toContain('--domain nope: no such domain');
+    const e = io(dir);
+    expect(await main(['plan', EXAMPLE_MESH_FILE, '--endpoint', 'not a url'], e)).toBe(2);
+    expect(e.err()).toContain('--endpoint not a url: not a URL');
+  });
+
+  it('prints diagnostics and exits 1 for an invalid mesh without starting the target', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgov-plan-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: meshgov/v1\nmesh: { name: x }\n');
+    const t = io(dir);
+    expect(await main(['plan', 'bad.yaml', '--local'], t)).toBe(1);
+    expect(t.out()).toBe('');
+    expect(t.err()).toContain('bad.yaml:');
+    expect(readdirSync(dir)).toEqual(['bad.yaml']);
+  });
+});

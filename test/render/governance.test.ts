@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { governanceStatements } from '../../src/core/render/governance-policy.js';
+import { guardBoundary, guardScp } from '../../src/core/render/guard.js';
+import { governanceTrustPolicy } from '../../src/core/render/trust-policy.js';
+import { A, B, aMesh } from './builders.js';
+
+describe('governance policy', () => {
+  const mesh = aMesh({ governanceRole: { name: 'gov', path: '/meshgov/' } });
+
+  it.each([A, B])('in %s: Resource "*" only for the actions that support no resource scoping', (account) => {
+    const ss = governanceStatements(mesh, account);
+    const star = ss.filter((s) => s.Resource === '*');
+    expect(star.map((s) => s.Sid)).toEqual(['UnscopableStreamActions']);
+    expect(star[0]?.Action).toEqual(['kinesis:DisableEnhancedMonitoring', 'kinesis:EnableEnhancedMonitoring', 'kinesis:ListStreams', 'kinesis:UpdateShardCount', 'kinesis:UpdateStreamMode']);
+    const admin = ss.find((s) => s.Sid === 'StreamAdministration');
+    expect(admin?.Resource).toEqual([`arn:aws:kinesis:eu-west-1:${account}:stream/*`, `arn:aws:kinesis:eu-west-1:${account}:stream/*/consumer/*`]);
+    for (const a of ['kinesis:AddTagsToStream', 'kinesis:TagResource', 'kinesis:PutResourcePolicy', 'kinesis:DeleteResourcePolicy']) expect(admin?.Action).toContain(a);
+    for (const a of ['kinesis:GetRecords', 'kinesis:PutRecord', 'kinesis:SubscribeToShard']) expect(JSON.stringify(ss)).not.toContain(`"${a}"`);
+  });
+
+  it('lets the home account chain into the other accounts\' governance roles, and only the home account', () => {
+    expect(governanceStatements(mesh, A).find((s) => s.Sid === 'AssumeGovernanceRoles')?.Resource).toBe(`arn:aws:iam::${B}:role/meshgov/gov`);
+    expect(governanceStatements(mesh, B).find((s) => s.Sid === 'AssumeGovernanceRoles')).toBeUndefined();
+  });
+});
+
+describe('trust policy', () => {
+  it.each([
+    ['home account', aMesh(), A, undefined],
+    ['other account', aMesh(), B, { Version: '2012-10-17', Statement: [{ Sid: 'TrustHomeGovernanceRole', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:role/meshgov-governance` }, Action: 'sts:AssumeRole' }] }],
+    ['other account with an external id', aMesh({ governanceRole: { name: 'meshgov-governance', path: '/', externalId: 'xid' } }), B,
+      { Version: '2012-10-17', Statement: [{ Sid: 'TrustHomeGovernanceRole', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:role/meshgov-governance` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'xid' } } }] }],
+  ])('%s', (_n, mesh, account, want) => {
+    expect(governanceTrustPolicy(mesh, account)).toEqual(want);
+  });
+});
+
+describe('tag-tampering guard', () => {
+  const mesh = aMesh({ governanceRole: { name: 'gov', path: '/meshgov/' } });
+  const condition = { 'ForAnyValue:StringLike': { 'aws:TagKeys': 'meshgov:*' }, ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/meshgov/gov' } };
+
+  it('denies tagging and tag-on-create with governance keys to all but the governance role', () => {
+    expect(guardScp(mesh).Statement).toEqual([
+      { Sid: 'DenyGovernanceTagChanges', Effect: 'Deny', Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource'], Resource: '*', Condition: condition },
+      { Sid: 'DenyGovernanceTagsOnCreate', Effect: 'Deny', Action: ['kinesis:CreateStream', 'kinesis:RegisterStreamConsumer'], Resource: '*', Condition: condition },
+    ]);
+  });
+
+  it('as a permissions boundary: allows what identity policies allow, minus the same denies', () => {
+    const b = guardBoundary(mesh);
+    expect(b.Statement[0]).toEqual({ Sid: 'BoundaryAllowsIdentityPolicies', Effect: 'Allow', Action: '*', Resource: '*' });
+    expect(b.Statement.slice(1)).toEqual(guardScp(mesh).Statement);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_MANAGED_POLICY_CHARS, packStatements, partNames, policySize } from '../../src/core/render/limits.js';
+import type { PolicyStatement } from '../../src/core/render/types.js';
+
+const stmt = (sid: string, resources: number): PolicyStatement => ({
+  Sid: sid, Effect: 'Allow', Action: ['kinesis:DescribeStream'],
+  Resource: Array.from({ length: resources }, (_, i) => `arn:aws:kinesis:eu-west-1:111111111111:stream/stream-number-${String(i).padStart(4, '0')}`),
+});
+
+describe('policy size', () => {
+  it('counts compact JSON (no whitespace), as IAM does', () => {
+    const doc = { Version: '2012-10-17' as const, Statement: [stmt('A', 1)] };
+    expect(policySize(doc)).toBe(JSON.stringify(doc).length);
+    expect(policySize(doc)).toBeLessThan(JSON.stringify(doc, null, 2).length);
+  });
+});
+
+describe('packing statements into managed policies', () => {
+  it.each([
+    ['one small statement', [stmt('A', 1)], 1],
+    ['several that fit together', [stmt('A', 10), stmt('B', 10)], 1],
+    ['two that do not fit together', [stmt('A', 50), stmt('B', 50)], 2],
+    ['one too large: its resources are split', [stmt('A', 200)], 3],
+  ])('%s', (_n, statements, parts) => {
+    const r = packStatements(statements);
+    expect(r.problem).toBeUndefined();
+    expect(r.parts).toHaveLength(parts);
+    for (const p of r.parts) expect(policySize(p)).toBeLessThanOrEqual(MAX_MANAGED_POLICY_CHARS);
+    // Nothing lost, nothing duplicated.
+    const resources = (ss: PolicyStatement[]) => ss.flatMap((s) => [s.Resource].flat());
+    expect(resources(r.parts.flatMap((p) => p.Statement))).toEqual(resources(statements));
+    // Deterministic.
+    expect(packStatements(statements)).toEqual(r);
+  });
+
+  it('reports a statement that cannot be split', () => {
+    const big: PolicyStatement = { Sid: 'Big', Effect: 'Allow', Action: 'kinesis:GetRecords', Resource: `arn:aws:kinesis:eu-west-1:1:stream/${'x'.repeat(7000)}` };
+    expect(packStatements([big]).problem).toMatch(/statement Big alone is \d+ characters/);
+  });
+
+  it('reports when a role would need more than 10 managed policies', () => {
+    expect(packStatements([stmt('A', 1000)]).problem).toMatch(/need \d+ managed policies .* at most 10/);
+  });
+
+  it.each([[1, ['p']], [3, ['p-1', 'p-2', 'p-3']]])('names %i part(s)', (n, names) => {
+    expect(partNames('p', n)).toEqual(names);
+  });
+});

@@ -1,0 +1,166 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { runValidation } from '../../src/cli/validation.js';
+import { meshYaml, position } from './helpers.js';
+
+const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+const REPO = resolve(new URL('../..', import.meta.url).pathname);
+const FIXTURES = join(REPO, 'test/fixtures/rules');
+
+function fakeIO(cwd: string, day = '2026-06-01'): CliIO & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (s: string) => void (out += s), isTTY: false },
+    stderr: { write: (s: string) => void (err += s), isTTY: false },
+    env: {},
+    cwd,
+    now: () => new Date(`${day}T12:00:00Z`),
+    out: () => out,
+    err: () => err,
+  };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'meshgov-rules-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A repo with a failing mesh in a subdirectory: an unencrypted internal stream without schema, and a waived one. */
+function failingRepo(): string {
+  const dir = mkdtempSync(join(tmp, 'repo-'));
+  mkdirSync(join(dir, 'meshes'));
+  const text = meshYaml({
+    streams: '      - name: payments.plain.v1\n        classification: internal\n        retentionHours: 48\n        capacity: { mode: on-demand }\n        encryption: { type: NONE }',
+    waivers: 'waivers:\n  - { rule: domain-description-required, target: domain/payments, justification: Being written in DOC-7., expires: 2026-12-31 }',
+    paymentsDescription: false,
+  });
+  writeFileSync(join(dir, 'meshes/prod.yaml'), text);
+  return dir;
+}
+
+describe('validate with guardrail rules', () => {
+  it('the example mesh.yaml passes the default pack (one documented waiver)', () => {
+    const io = fakeIO(REPO, '2026-11-26');
+    const r = runValidation('mesh.yaml', io);
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.code, d.waivedBy !== undefined])).toEqual([['provisioned-stream-declares-throughput', true]]);
+    expect(r.ruleMeta.size).toBeGreaterThanOrEqual(15);
+  });
+
+  it('findings appear in text and json output with file:line:column', async () => {
+    const dir = failingRepo();
+    const text = readFileSync(join(dir, 'meshes/prod.yaml'), 'utf8');
+    const io = fakeIO(dir);
+    expect(await main(['validate', 'meshes/prod.yaml'], io)).toBe(1);
+    expect(io.out()).toContain(`meshes/prod.yaml:${position(text, 'type: NONE', 'NONE')}  error`);
+    const jio = fakeIO(dir);
+    await main(['validate', 'meshes/prod.yaml', '--format', 'json'], jio);
+    expect(jio.out()).toContain('stream-schema-reference-required');
+  });
+
+  it('SARIF output validates against the SARIF 2.1.0 schema subset, with rule metadata and repo-relative paths', async () => {
+    const dir = failingRepo();
+    const text = readFileSync(join(dir, 'meshes/prod.yaml'), 'utf8');
+    const io = fakeIO(dir);
+    expect(await main(['validate', 'meshes/prod.yaml', '--format', 'sarif'], io)).toBe(1);
+    interface SarifResult {
+      ruleId: string;
+      level: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string }; region: Record<string, number> } }[];
+      suppressions?: unknown[];
+    }
+    const log = JSON.parse(io.out()) as {
+      runs: { tool: { driver: { rules: Record<string, unknown>[] } }; results: SarifResult[] }[];
+    };
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    (addFormats as unknown as (a: Ajv) => void)(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(join(FIXTURES, 'sarif-2.1.0-subset.schema.json'), 'utf8')));
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
+
+    const run = log.runs[0]!;
+    const kms = run.tool.driver.rules.find((r) => r['id'] === 'stream-encryption-kms-required');
+    expect(kms).toMatchObject({
+      shortDescription: { text: 'Streams are KMS-encrypted unless their classification allows plaintext' },
+      defaultConfiguration: { level: 'error' },
+      helpUri: expect.stringMatching(/^https:\/\//),
+    });
+    expect(String((kms?.['fullDescription'] as { text: string }).text)).toContain('classification requires encryption');
+    const waivedRule = run.tool.driver.rules.find((r) => r['id'] === 'domain-description-required');
+    expect(waivedRule).toMatchObject({ defaultConfiguration: { level: 'note' } });
+
+    for (const res of run.results) {
+      expect(res.locations[0]?.physicalLocation.artifactLocation.uri).toBe('meshes/prod.yaml');
+    }
+    const kmsResult = run.results.find((r) => r.ruleId === 'stream-encryption-kms-required')!;
+    const [line, col] = position(text, 'type: NONE', 'NONE').split(':').map(Number);
+    expect(kmsResult.locations[0]?.physicalLocation.region).toMatchObject({ startLine: line, startColumn: col });
+    const waived = run.results.find((r) => r.ruleId === 'domain-description-required')!;
+    expect(waived.level).toBe('note');
+    expect(waived.suppressions).toEqual([{ kind: 'inSource', justification: 'Being written in DOC-7.' }]);
+  });
+
+  it('SARIF URIs are relative to the repository root when validate runs in a subdirectory', async () => {
+    const repo = failingRepo();
+    mkdirSync(join(repo, '.git'));
+    const io = fakeIO(join(repo, 'meshes'));
+    expect(await main(['validate', 'prod.yaml', '--format', 'sarif'], io)).toBe(1);
+    const uris = (JSON.parse(io.out()) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] })
+      .runs[0]!.results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri);
+    expect(new Set(uris)).toEqual(new Set(['meshes/prod.yaml']));
+  });
+
+  it('--policies adds user rules; a malformed rule file is reported in that file, not a crash', async () => {
+    const dir = failingRepo();
+    const io = fakeIO(dir);
+    expect(await main(['validate', 'meshes/prod.yaml', '--policies', join(FIXTURES, 'custom')], io)).toBe(1);
+    expect(io.out()).toContain('stream-description-required');
+
+    const bio = fakeIO(REPO, '2026-11-26');
+    expect(await main(['validate', 'mesh.yaml', '--policies', 'test/fixtures/rules/broken'], bio)).toBe(1);
+    const broken = readFileSync(join(FIXTURES, 'broken/grant-expiry-too-far.yaml'), 'utf8');
+    expect(bio.out()).toContain(`test/fixtures/rules/broken/grant-expiry-too-far.yaml:${position(broken, 'requried', 'requried')}  error  The requirement is not a valid JSON Schema`);
+    expect(bio.out()).toMatch(/test\/fixtures\/rules\/broken\/not-yaml\.yaml:\d+:\d+ +error/);
+    expect(bio.err()).toBe('');
+  });
+
+  it('--policies with a missing directory is a usage error', async () => {
+    const io = fakeIO(REPO);
+    expect(await main(['validate', 'mesh.yaml', '--policies', 'no/such/dir'], io)).toBe(2);
+    expect(io.err()).toContain('--policies no/such/dir: not a directory');
+  });
+});
+
+describe('meshgov rules', () => {
+  it('list --format json documents every active rule', async () => {
+    const io = fakeIO(REPO);
+    expect(await main(['rules', 'list', '--format', 'json'], io)).toBe(0);
+    const data = JSON.parse(io.out()) as { rules: { id: string; severity: string; appliesTo: string; file: string }[] };
+    expect(data.rules.length).toBeGreaterThanOrEqual(15);
+    expect(data.rules.find((r) => r.id === 'grant-expiry-within-one-year')).toMatchObject({ severity: 'error', appliesTo: 'grant', file: 'policies/grant-expiry-within-one-year.yaml' });
+  });
+
+  it('list (text) includes rules from --policies', async () => {
+    const io = fakeIO(REPO);
+    expect(await main(['rules', 'list', '--policies', 'test/fixtures/rules/custom'], io)).toBe(0);
+    expect(io.out()).toMatch(/^stream-description-required +error +stream +Every stream is described$/m);
+  });
+
+  it('explain ID prints the rule, its parameters and how to configure it', async () => {
+    const io = fakeIO(REPO);
+    expect(await main(['rules', 'explain', 'readers-per-stream-limit'], io)).toBe(0);
+    expect(io.out()).toContain('max (integer, default 10; lower is stricter)');
+    expect(io.out()).toContain('readers-per-stream-limit: { severity: warning, params: { max: 10 } }');
+  });
+
+  it('explain of an unknown id exits 2 with a suggestion', async () => {
+    const io = fakeIO(REPO);
+    expect(await main(['rules', 'explain', 'readers-per-stream-limt'], io)).toBe(2);
+    expect(io.err()).toContain('Did you mean `readers-per-stream-limit`?');
+  });
+});

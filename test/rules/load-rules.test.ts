@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { loadRules, parseRuleFile } from '../../src/core/rules/index.js';
+import { check, meshYaml, position, where, withCode } from './helpers.js';
+
+const VALID = [
+  'id: stream-description-required',
+  'title: Every stream is described',
+  'description: Streams carry a description.',
+  'severity: warning',
+  'appliesTo: stream',
+  'requirement:',
+  '  required: [description]',
+  'message: "Stream `{{name}}` has no description."',
+  '',
+].join('\n');
+
+function parse(text: string, file = 'policies/stream-description-required.yaml') {
+  return parseRuleFile(file, text);
+}
+
+describe('rule files', () => {
+  it('a valid file gives a rule and no diagnostics', () => {
+    const r = parse(VALID);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.value?.id).toBe('stream-description-required');
+    expect(r.value?.file).toBe('policies/stream-description-required.yaml');
+  });
+
+  it('a user rule runs like a built-in one', () => {
+    const rule = parse(VALID).value!;
+    const text = meshYaml();
+    const ds = withCode(check(text, [rule]).diagnostics, 'stream-description-required');
+    expect(ds.map(where)).toEqual([position(text, '- name: payments.orders.v1', 'name:'), position(text, '- name: risk.scores.v1', 'name:')]);
+    expect(ds.map((d) => d.severity)).toEqual(['warning', 'warning']);
+  });
+
+  const BAD: [string, string, string, string, string][] = [
+    // [what, text, code, line needle, token]
+    ['a duplicate key', VALID.replace('appliesTo: stream', 'appliesTo: stream\nseverity: error'), 'yaml-duplicate-key', 'severity: error', 'severity'],
+    ['YAML syntax', 'id: x\ntitle: a: b\n', 'yaml-syntax', 'title: a: b', 'a: b'],
+    ['an empty file', '# nothing\n', 'file-empty', '# nothing', '#'],
+    ['a missing key', VALID.replace('severity: warning\n', ''), 'rule-file-missing-key', 'id: stream-description-required', 'id'],
+    ['a misspelt key', VALID.replace('requirement:', 'requirment:'), 'rule-file-unknown-key', 'requirment:', 'requirment'],
+    ['a bad severity', VALID.replace('severity: warning', 'severity: fatal'), 'rule-file-enum', 'severity: fatal', 'fatal'],
+    ['an id that is not the file name', VALID.replace('id: stream-description-required', 'id: stream-described'), 'rule-file-id-mismatch', 'id: stream-described', 'stream-described'],
+    ['an unknown function', VALID.replace('requirement:\n  required: [description]', 'function: matches-patern'), 'rule-unknown-function', 'function: matches-patern', 'matches-patern'],
+    ['an invalid requirement schema', VALID.replace('  required: [description]', '  requried: [description]'), 'rule-schema-invalid', '  requried', 'requried'],
+    ['an undeclared parameter', VALID.replace('  required: [description]', '  properties: { readerCount: { maximum: { $param: max } } }'), 'rule-param-undeclared', 'properties: { readerCount', 'properties'],
+    ['a default of the wrong type', VALID.replace('requirement:', 'params:\n  max: { type: integer, default: ten, tighten: lower }\nrequirement:'), 'rule-param-default-type', 'default: ten', 'ten'],
+    ['a function without its parameters', VALID.replace('requirement:\n  required: [description]', 'function: matches-pattern'), 'rule-function-param-missing', 'function: matches-pattern', 'matches-pattern'],
+  ];
+
+  it.each(BAD)('%s is a located diagnostic in the rule file, not a crash', (_what, text, code, needle, token) => {
+    const r = parse(text);
+    expect(r.value).toBeUndefined();
+    const ds = withCode(r.diagnostics, code);
+    expect(ds.length).toBeGreaterThanOrEqual(1);
+    expect(ds[0]?.file).toBe('policies/stream-description-required.yaml');
+    expect(ds[0]?.severity).toBe('error');
+    expect(where(ds[0]!)).toBe(position(text, needle, token));
+  });
+
+  it('a duplicate id in a later directory is an error; the first definition wins', () => {
+    const r = loadRules([
+      { file: 'policies/stream-description-required.yaml', text: VALID },
+      { file: 'mine/stream-description-required.yaml', text: VALID.replace('severity: warning', 'severity: error') },
+    ]);
+    expect(r.value.map((x) => [x.id, x.severity])).toEqual([['stream-description-required', 'warning']]);
+    expect(r.diagnostics.map((d) => [d.code, d.file, where(d)])).toEqual([['rule-duplicate-id', 'mine/stream-description-required.yaml', '1:5']]);
+  });
+
+  it('a function that throws becomes a finding at the entity, not a crash', () => {
+    const text = [
+      'id: stream-name-broken',
+      'title: Broken pattern',
+      'description: The pattern is not a regular expression.',
+      'severity: warning',
+      'appliesTo: stream',
+      'function: matches-pattern',
+      'params:',
+      '  field: { type: string, default: name, tighten: fixed }',
+      '  pattern: { type: string, default: "(", tighten: fixed }',
+      'message: "{{name}}"',
+    ].join('\n');
+    const rule = parseRuleFile('policies/stream-name-broken.yaml', text).value!;
+    expect(rule).toBeDefined();
+    const mesh = meshYaml();
+    const ds = withCode(check(mesh, [rule]).diagnostics, 'stream-name-broken');
+    expect(ds.map((d) => [d.severity, where(d)])).toEqual([
+      ['error', position(mesh, '- name: payments.orders.v1', 'name:')],
+      ['error', position(mesh, '- name: risk.scores.v1', 'name:')],
+    ]);
+    expect(ds[0]?.message).toMatch(/could not be evaluated for `stream\/payments.orders.v1`/);
+  });
+});
