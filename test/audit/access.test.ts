@@ -35,6 +35,11 @@ describe('resource-policy principals', () => {
     expect(f).toMatchObject([{ id: 'public-principal', severity: 'error', resource: `${A}/stream/orders`, evidence: { statement: { Sid: 'Open' } } }]);
   });
 
+  it('public-principal: Allow with NotPrincipal allows everyone else', () => {
+    const f = rp((w) => addStatement(w, { Sid: 'AllButOne', Effect: 'Allow', NotPrincipal: { AWS: roleArn(B, 'x') }, Action: 'kinesis:GetRecords', Resource: ORDERS_ARN }));
+    expect(f).toMatchObject([{ id: 'public-principal', severity: 'error', evidence: { statement: { Sid: 'AllButOne' } } }]);
+  });
+
   it('wildcard-principal (a warning, not public) when aws:PrincipalOrgID narrows it; a negated condition does not count', () => {
     const narrowed = rp((w) => addStatement(w, { Sid: 'Org', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kinesis:GetRecords', Resource: ORDERS_ARN, Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } } }));
     expect(narrowed).toMatchObject([{ id: 'wildcard-principal', severity: 'warning' }]);

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { computePlan } from '../../src/core/plan/index.js';
 import { markerFor } from '../../src/output/markdown/report-body.js';
+import { renderPlanJson, renderPlanMarkdown } from '../../src/output/plan/index.js';
+import { aDesiredStream, clock, desiredState, liveState } from '../plan/builders.js';
 import { FakeGitHub, loopbackOnlyFetch } from './support/fake-github.js';
 import { HOSTILE_CORPUS } from './support/hostile.js';
 import { TOKEN } from './support/setup.js';
@@ -109,6 +112,18 @@ describe('meshgov report github', () => {
       'PATCH /repos/acme/mesh/issues/1',
     ]);
     expect(fake.issues[0]?.state).toBe('closed');
+  });
+
+  it('renders a saved plan JSON exactly like plan --format markdown', async () => {
+    const plan = computePlan({ desired: desiredState([{ streams: [aDesiredStream({ name: 'orders.v1' })] }]), live: liveState([{ streams: [] }]), meshDigest: 'd'.repeat(64), clock, target: 'local' });
+    writeFileSync(join(dir, 'plan.json'), renderPlanJson(plan));
+    const result = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.json', '--dry-run']);
+    expect(result).toEqual({ code: 0, out: `${markerFor('plan', 'mesh.yaml')}\n${renderPlanMarkdown(plan)}\n`, err: '' });
+    expect(result.out).toContain('orders.v1');
+    writeFileSync(join(dir, 'old.json'), JSON.stringify({ formatVersion: 0 }));
+    const old = await run(['report', 'github', '--kind', 'plan', '--input', 'old.json', '--dry-run']);
+    expect(old.code).toBe(2);
+    expect(old.err).toContain('is not a plan this meshgov can read: unsupported plan formatVersion 0');
   });
 
   it('prints the body without calling GitHub on --dry-run', async () => {

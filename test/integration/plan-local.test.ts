@@ -60,7 +60,7 @@ async function makeStream(h: KinesisLocalHandle, s: DesiredStream, o: { shards?:
 
 const active = (p: Plan) => p.changes.filter((c) => c.action !== 'no-op');
 
-describe('plan against empty local accounts', () => {
+describe('plan against empty local accounts', { timeout: 180_000 }, () => {
   it('shows every declared stream, consumer and policy as a create, and nothing else', async () => {
     const p = await plan(kl);
     const streams = desired.accounts.flatMap((a) => a.streams);
@@ -85,7 +85,7 @@ describe('plan against empty local accounts', () => {
   });
 });
 
-describe('plan against streams made out of band', () => {
+describe('plan against streams made out of band', { timeout: 180_000 }, () => {
   const tx = stream(desired, 'payments.transactions.v1');
   const refunds = stream(desired, 'payments.refunds.v1');
   const scores = stream(desired, 'risk.fraud-scores.v1');

@@ -60,9 +60,9 @@ const TABLE: Record<string, Expected[]> = {
   // Schema: types, keys, values
   'wrong-types.yaml': [
     e('schema-type', 3, 9, { says: '`mesh.name` must be a string, not a list' }),
-    e('schema-type', 16, 12, { says: 'must be an integer, not a string' }),
+    e('schema-type', 16, 12, { says: 'must be an integer, not a string. Use a whole number' }),
     e('schema-type', 22, 15, { says: 'must be a list' }),
-    e('schema-type', 26, 25),
+    e('schema-type', 26, 25, { says: 'Remove the quotes' }),
     e('schema-type', 27, 19, { says: 'must be a mapping' }),
   ],
   'unknown-key-typo.yaml': [e('schema-missing-key', 24, 9, { says: '`retentionHours`' }), e('schema-unknown-key', 26, 9, { says: 'Did you mean `retentionHours`?' })],

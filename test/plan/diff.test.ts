@@ -214,3 +214,17 @@ describe('organisation warnings', () => {
     expect(plan(d, liveState([{}])).warnings).toEqual([]);
   });
 });
+
+describe('two meshes, one stream name', () => {
+  it('never plans a stream another mesh manages, even when this mesh declares it', () => {
+    const s = aDesiredStream();
+    const theirs = liveOf(s, { tags: { 'meshgov:managed-by': 'meshgov', 'meshgov:mesh': 'other-mesh' }, retentionHours: 24 });
+    const p = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [theirs] }]));
+    expect(p.changes).toEqual([]);
+    expect(p.unmanaged.map((u) => u.name)).toEqual(['orders.v1']);
+    expect(p.warnings).toEqual([`${A1}/stream/orders.v1: declared in this mesh but managed by another mesh (meshgov:mesh=other-mesh); resolve the conflict before planning it`]);
+    const listedOnly = plan(desiredState([{ streams: [s] }]), liveState([{ unmanagedStreams: [{ name: 'orders.v1', arn: s.arn, reason: 'declared in this mesh but managed by another mesh (meshgov:mesh=x); resolve the conflict before planning it' }] }]));
+    expect(listedOnly.changes).toEqual([]);
+    expect(listedOnly.warnings).toHaveLength(1);
+  });
+});

@@ -3,6 +3,7 @@
  * rendered policies, evaluated by @cloud-copilot/iam-simulate, if and only if the mesh declares it. Then: the
  * proof fails when one statement is widened, re-tagging cannot buy access, and the organisation pin holds.
  */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
 import type { Mesh } from '../../src/core/model/types.js';
 import { renderMesh } from '../../src/core/render/index.js';
@@ -185,5 +186,31 @@ describe('organisation pin on resource policies', () => {
     const mutated = clone(state);
     delete streamPolicyStatement(mutated, 'payments.transactions.v1', 'AnalyticsReplaysTransactions').Condition;
     expect(await read(mutated, 'o-elsewhere1')).toBe('Allowed');
+  });
+});
+
+describe('governance trust (role chaining from the home account)', () => {
+  const gov = (account: string) => `arn:aws:iam::${account}:role/meshgov/meshgov-governance`;
+  const artefact = (account: string, kind: string) => state.accounts.find((a) => a.account === account)?.iam.find((i) => i.kind === kind);
+  async function assume(principal: string, principalAccount: string, identity: { name: string; policy: unknown }[], target: string) {
+    const res = await runSimulation({
+      request: { principal, action: 'sts:AssumeRole', resource: { resource: gov(target), accountId: target }, contextVariables: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': principalAccount } },
+      identityPolicies: identity, serviceControlPolicies: [], resourceControlPolicies: [],
+      resourcePolicy: artefact(target, 'trust-policy')?.document,
+    }, {});
+    if (res.resultType !== 'single') throw new Error(JSON.stringify(res));
+    return res.overallResult;
+  }
+  const homePolicy = [{ name: 'gov', policy: artefact('111111111111', 'governance-policy')?.document }];
+
+  it.each(['222222222222', '333333333333'])('the home governance role may assume the governance role in %s', async (target) => {
+    expect(await assume(gov('111111111111'), '111111111111', homePolicy, target)).toBe('Allowed');
+  });
+
+  it('nobody else may, not even an admin of the home account or another account\'s governance role', async () => {
+    const admin = [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }];
+    expect(await assume('arn:aws:iam::111111111111:role/admin', '111111111111', admin, '222222222222')).not.toBe('Allowed');
+    expect(await assume(gov('333333333333'), '333333333333', admin, '222222222222')).not.toBe('Allowed');
+    expect(await assume('arn:aws:iam::999999999999:role/admin', '999999999999', admin, '222222222222')).not.toBe('Allowed');
   });
 });

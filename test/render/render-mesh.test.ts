@@ -128,3 +128,12 @@ describe('limits that splitting cannot meet', () => {
     expect(diagnostics[0]?.message).toContain('`r`');
   });
 });
+
+describe('managed policy names', () => {
+  it('reports a role whose policy name would clash with meshgov\'s own', () => {
+    const grants = [aGrant({ id: 'clash', principal: aPrincipal({ role: 'governance' }) })];
+    const { diagnostics } = renderMesh(aMesh({ grants }), { today: TODAY });
+    expect(diagnostics.map((d) => d.code)).toEqual(['render-policy-name-clash']);
+    expect(diagnostics[0]?.message).toContain('`meshgov-governance`');
+  });
+});

@@ -126,6 +126,14 @@ describe('rule settings', () => {
     expect(withCode(r.diagnostics, 'rule-param-type').map(where)).toEqual([position(text, 'max: "3"', '"3"')]);
   });
 
+  it('parameters that make a rule schema invalid are an error at the setting, and are ignored', () => {
+    const text = meshYaml({ rules: 'rules:\n  stream-owner-contact:\n    params: { pattern: "([" }', paymentsContact: 'nobody' });
+    const r = check(text);
+    expect(withCode(r.diagnostics, 'rule-param-invalid').map(where)).toEqual([position(text, 'params: { pattern: "(["', '{')]);
+    // The default pattern still applies.
+    expect(withCode(r.diagnostics, 'stream-owner-contact').map(where)).toEqual([position(text, 'contact: nobody', 'nobody')]);
+  });
+
   it('a rule pointing at another entity: the domain owner contact when the stream has none', () => {
     const text = meshYaml({ paymentsContact: 'nobody' });
     const ds = withCode(check(text).diagnostics, 'stream-owner-contact');

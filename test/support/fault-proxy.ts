@@ -20,6 +20,8 @@ export interface FaultProxyOptions {
   seed?: number;
   /** Only calls whose operation (e.g. `CreateStream`) is in this set are eligible; all when undefined. */
   targets?: ReadonlySet<string>;
+  /** Stop injecting after this many faults (e.g. 1: only the first eligible call fails). */
+  maxFaults?: number;
 }
 
 export interface FaultProxy {
@@ -87,7 +89,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const op = target.split('.').pop() ?? '';
       calls.set(op, (calls.get(op) ?? 0) + 1);
       const eligible = options.targets === undefined || options.targets.has(op);
-      if (eligible && rand() < options.rate) {
+      const budgetLeft = options.maxFaults === undefined || Object.values(injected).reduce((a, b) => a + b, 0) < options.maxFaults;
+      if (eligible && budgetLeft && rand() < options.rate) {
         const fault = faults[Math.floor(rand() * faults.length)] as Fault;
         injected[fault]++;
         if (fault === 'drop') {

@@ -210,7 +210,8 @@ export class KinesisExecutor implements ChangeExecutor {
     const live = await this.activeStream(x);
     const liveMode = live.StreamModeDetails?.StreamMode ?? 'PROVISIONED';
     if (liveMode !== mode) throw new StepFailed(`stream ${x.stream} exists with capacity mode ${liveMode}, not ${mode}; run plan again`);
-    if (tags[TAG_MANAGED_BY] !== undefined) await this.streamTags(step, x, tags, []);
+    // Tags were sent with CreateStream; endpoints that ignore tag-on-create (or a stream found existing) get them now.
+    if (Object.keys(tags).length) await this.streamTags(step, x, tags, []);
     const enc = a['encryption'] as { type: string; keyId?: string } | undefined;
     if (enc) await this.encryption(step, x, enc);
     if (typeof a['retentionHours'] === 'number') await this.retention(step, x, a['retentionHours']);

@@ -26,6 +26,8 @@ export interface TargetOptions {
   localEnv?: Record<string, string>;
   /** Persist local data (default true). */
   persist?: boolean;
+  /** How to name the local directory in messages (e.g. relative to the working directory); `localDir` by default. */
+  displayLocalDir?: string;
 }
 
 export interface OpenTarget {
@@ -58,7 +60,7 @@ export async function openTarget(mesh: Pick<Mesh, 'region' | 'partition' | 'gove
     ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
   });
   const localIamDir = join(o.localDir, 'iam');
-  const reader = new AwsLiveReader(pool, { readIam: false, readOrganization: false, iamPathPrefix: mesh.governanceRole.path, notChecked: localNotChecked(localIamDir) });
+  const reader = new AwsLiveReader(pool, { readIam: false, readOrganization: false, iamPathPrefix: mesh.governanceRole.path, notChecked: localNotChecked(join(o.displayLocalDir ?? o.localDir, 'iam')) });
   return {
     kind: 'local', pool, reader, local, localIamDir,
     close: async () => {

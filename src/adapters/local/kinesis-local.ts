@@ -10,6 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
@@ -62,17 +63,20 @@ export function kinesisLocalMain(): string {
   return join(dirname(require.resolve('kinesis-local/package.json')), 'main.js');
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
+/** Distinct free loopback ports: all listeners stay open until every port is known, so none is handed out twice. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<Server>((res, rej) => {
     const srv = createServer();
     srv.unref();
     srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
+    srv.listen(0, '127.0.0.1', () => res(srv));
+  })));
+  const ports = servers.map((srv) => {
+    const addr = srv.address();
+    return typeof addr === 'object' && addr ? addr.port : 0;
   });
+  await Promise.all(servers.map((srv) => new Promise<void>((res) => srv.close(() => res()))));
+  return ports;
 }
 
 const running = new Set<ChildProcess>();
@@ -112,7 +116,7 @@ async function waitReady(endpoint: string, region: string, child: ChildProcess, 
   try {
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`kinesis-local exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log()}`);
+        throw new EarlyExit(`kinesis-local exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log()}`);
       }
       try {
         // Its very first responses can fail to parse while the server warms up: only a clean ListStreams counts.
@@ -130,8 +134,21 @@ async function waitReady(endpoint: string, region: string, child: ChildProcess, 
 }
 
 export async function startKinesisLocal(o: LocalTargetOptions): Promise<LocalTarget> {
+  try {
+    return await startOnce(o);
+  } catch (e) {
+    // A port taken between choosing it and the emulator binding it makes the emulator exit at once: retry once
+    // on fresh ports. A timeout is not retried.
+    if (!(e instanceof EarlyExit)) throw e;
+    return startOnce(o);
+  }
+}
+
+class EarlyExit extends Error {}
+
+async function startOnce(o: LocalTargetOptions): Promise<LocalTarget> {
   const main = kinesisLocalMain();
-  const [plain, tls] = [await freePort(), await freePort()];
+  const [plain, tls] = (await freePorts(2)) as [number, number];
   const persistMs = o.persistIntervalMs ?? 200;
   const dataDir = o.dataDir === undefined ? undefined : resolve(o.dataDir);
   if (dataDir) mkdirSync(dataDir, { recursive: true });

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { AdapterError } from '../../adapters/aws/errors.js';
@@ -37,6 +37,12 @@ function collect(value: string, previous: string[]): string[] {
 /** The local target's directory: MESHGOV_LOCAL_DIR, else `.meshgov/local` under the working directory. */
 export function localDir(io: CliIO): string {
   return resolve(io.cwd, io.env['MESHGOV_LOCAL_DIR'] || '.meshgov/local');
+}
+
+/** A directory as shown to the user: relative to the working directory when below it. */
+export function displayDir(io: CliIO, dir: string): string {
+  const rel = relative(io.cwd, dir);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.replace(/\\/g, '/') : dir;
 }
 
 export function checkEndpoint(endpoint: string | undefined): void {
@@ -129,7 +135,7 @@ export async function runPlan(file: string, opts: PlanCommandOptions, io: CliIO)
   io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   let target: OpenTarget;
   try {
-    target = await openTarget(prepared.mesh, { local: opts.local === true, localDir: localDir(io), command: 'plan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+    target = await openTarget(prepared.mesh, { local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)), command: 'plan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
   } catch (e) {
     throw new ExitError(`cannot start the local target: ${(e as Error).message}`, EXIT_FINDINGS);
   }

@@ -20,6 +20,7 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
     .argument('[file]', 'mesh file', 'mesh.yaml')
     .option('-o, --out <dir>', 'directory to write one JSON file per artefact into')
     .addOption(new Option('-f, --format <format>', '`files` writes --out DIR; `json` prints one document').choices(FORMATS).default('files'))
+    .option('--policies <dir>', 'additional directory of guardrail rule files')
     .option('--no-color', 'disable colour')
     .addHelpText('after', [
       '',
@@ -27,10 +28,10 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       'files a previous render wrote and this one does not are removed, nothing else is touched.',
       'Exit codes: 0 rendered, 1 validation or render errors (nothing written), 2 usage error.',
     ].join('\n'))
-    .action((file: string, opts: { out?: string; format: RenderFormat; color: boolean }) => {
+    .action((file: string, opts: { out?: string; format: RenderFormat; policies?: string; color: boolean }) => {
       if (opts.format === 'files' && opts.out === undefined) throw new ExitError('`meshgov render` needs --out DIR (or --format json to print to stdout).', EXIT_USAGE);
       const diagFormat = opts.format === 'json' ? 'json' : 'text';
-      const validation = runValidation(file, io);
+      const validation = runValidation(file, io, opts.policies === undefined ? {} : { policies: opts.policies });
       if (!validation.ok || validation.mesh === undefined) {
         io.stdout.write(formatDiagnostics(validation.diagnostics, diagFormat, io, validation.ruleMeta, !opts.color));
         setExit(EXIT_FINDINGS);

@@ -3,12 +3,14 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { GitHubApiError } from '../../adapters/github/client.js';
+import { parsePlan } from '../../core/plan/parse.js';
 import { GitHubContextError } from '../../adapters/github/context.js';
 import type { PublishResult } from '../../adapters/github/publish.js';
 import { publishAuditIssue, publishPlanComment } from '../../adapters/github/publish.js';
 import { redact } from '../../output/markdown/escape.js';
 import { assembleReportBody, markerFor } from '../../output/markdown/report-body.js';
 import { checkReportJson, renderReportJson } from '../../output/markdown/report-json.js';
+import { renderPlanMarkdown } from '../../output/plan/markdown.js';
 import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
 import { VERSION } from '../version.js';
@@ -27,7 +29,7 @@ interface GithubReportOptions {
   dryRun?: boolean;
 }
 
-/** Read the prepared report: markdown as-is, or the minimal JSON shape rendered (and escaped) here. */
+/** Read the prepared report: markdown as-is, a saved plan JSON, or the minimal JSON shape rendered (and escaped) here. */
 function readReport(io: CliIO, file: string, kind: 'plan' | 'audit'): { markdown: string; clean?: boolean } {
   let text: string;
   try {
@@ -41,6 +43,12 @@ function readReport(io: CliIO, file: string, kind: 'plan' | 'audit'): { markdown
     parsed = JSON.parse(text);
   } catch (e) {
     throw new ExitError(`--input ${file} is not valid JSON: ${(e as Error).message}`, EXIT_USAGE);
+  }
+  // A saved plan (`meshgov plan --out plan.json`) renders exactly like `plan --format markdown`.
+  if (kind === 'plan' && typeof parsed === 'object' && parsed !== null && 'formatVersion' in parsed) {
+    const { plan, error } = parsePlan(text);
+    if (plan === undefined) throw new ExitError(`--input ${file} is not a plan this meshgov can read: ${error ?? 'unknown error'}`, EXIT_USAGE);
+    return { markdown: renderPlanMarkdown(plan) };
   }
   const { report, problems } = checkReportJson(parsed);
   if (report === undefined) {
@@ -71,7 +79,7 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
     .command('github')
     .description('Post a prepared plan as the sticky PR comment, or bring the audit issue up to date (GitHub Actions environment).')
     .addOption(new Option('--kind <kind>', 'what the report is').choices(['plan', 'audit']).makeOptionMandatory())
-    .requiredOption('--input <file>', 'report markdown (.md), or JSON {title?, summary?, clean?, items: [{level, subject, message}]}')
+    .requiredOption('--input <file>', 'report markdown (.md), a saved plan (plan --out plan.json), or JSON {title?, summary?, clean?, items: [{level, subject, message}]}')
     .option('--mesh-file <file>', 'mesh file the report is about (one comment / issue per mesh file)', 'mesh.yaml')
     .option('--clean', 'audit: no findings, close the issue if it is open')
     .option('--pr <number>', 'plan: pull request number (default: from the event payload)')

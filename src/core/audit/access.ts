@@ -70,6 +70,21 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
   asArray(t.policy.Statement).forEach((s, i) => {
     if (s.Effect !== 'Allow') return;
     const sid = statementLabel(s, i);
+    if (s.NotPrincipal !== undefined) {
+      // Allow + NotPrincipal allows everyone except the named principals.
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+      findings.push({
+        id: 'public-principal',
+        severity: 'error',
+        resource: t.resource,
+        account: t.account,
+        title: `The resource policy of ${what} allows everyone but the listed principals (Allow with NotPrincipal, statement ${sid})`,
+        evidence: { statement: s },
+        remediation: 'Replace the statement with the granted principals (declare a grant per principal), then apply, which replaces the whole policy.',
+        docsUrl: RP_DOCS,
+      });
+      return;
+    }
     for (const p of statementPrincipals(s, ctx.mesh.partition)) {
       if (p === '*') {
         const restrict = restrictiveConditions(s.Condition);

@@ -10,13 +10,12 @@ import type { AuditContext, CheckResult } from './context.js';
 import { emptyResult, liveStreamFor, locationOf, meshStreamFor } from './context.js';
 import type { Finding, ShardChart } from './findings.js';
 import { shardResource, streamResource } from './findings.js';
-import type { MetricsSnapshot, Series, ShardMetricName, StreamMetrics } from './metrics.js';
+import type { MetricsSnapshot, StreamMetrics } from './metrics.js';
 import { SHARD_METRICS } from './metrics.js';
+import type { ShardLoad } from './shard-load.js';
+import { SHARD_WRITE_BYTES_PER_SECOND, SHARD_WRITE_RECORDS_PER_SECOND, shardLoad, sum } from './shard-load.js';
 
-/** Per-shard write limit, bytes per second (1 MiB/s). */
-export const SHARD_WRITE_BYTES_PER_SECOND = 1024 * 1024;
-/** Per-shard write limit, records per second. */
-export const SHARD_WRITE_RECORDS_PER_SECOND = 1000;
+export { SHARD_WRITE_BYTES_PER_SECOND, SHARD_WRITE_RECORDS_PER_SECOND } from './shard-load.js';
 
 const MONITORING_DOCS = 'https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html#kinesis-metrics-shard';
 const RESHARD_DOCS = 'https://docs.aws.amazon.com/streams/latest/dev/kinesis-using-sdk-java-resharding.html';
@@ -68,72 +67,6 @@ export function enabledShardMetrics(live: Pick<LiveStream, 'enhancedMonitoring'>
  */
 export function needsShardMetrics(live: LiveStream, declared: Stream | undefined): boolean {
   return live.shards > 1 || (declared?.enhancedMonitoring.length ?? 0) > 0;
-}
-
-interface ShardLoad {
-  shardId: string;
-  peakBytesPerSecond: number;
-  peakRecordsPerSecond: number;
-  peakAt?: string;
-  meanBytesPerSecond: number;
-  meanRecordsPerSecond: number;
-  /** max(peak bytes share, peak records share) of the per-shard limits. */
-  peakShare: number;
-  /** max(mean bytes share, mean records share). */
-  meanShare: number;
-  writeThrottled: number;
-  readThrottled: number;
-  maxIteratorAgeMs: number;
-  maxIteratorAgeAt?: string;
-}
-
-function sum(values: readonly number[]): number {
-  let s = 0;
-  for (const v of values) s += v;
-  return s;
-}
-
-function peak(series: Series | undefined): { value: number; at?: string } {
-  if (!series || series.values.length === 0) return { value: 0 };
-  let best = 0;
-  for (let i = 1; i < series.values.length; i++) if ((series.values[i] ?? 0) > (series.values[best] ?? 0)) best = i;
-  const at = series.timestamps[best];
-  return at === undefined ? { value: series.values[best] ?? 0 } : { value: series.values[best] ?? 0, at };
-}
-
-function windowSeconds(metrics: MetricsSnapshot): number {
-  const ms = Date.parse(metrics.window.end) - Date.parse(metrics.window.start);
-  return Math.max(metrics.window.periodSeconds, ms / 1000);
-}
-
-function shardLoad(metrics: MetricsSnapshot, shardId: string, series: Partial<Record<ShardMetricName, Series>>): ShardLoad {
-  const period = metrics.window.periodSeconds;
-  const seconds = windowSeconds(metrics);
-  const bytes = peak(series.IncomingBytes);
-  const records = peak(series.IncomingRecords);
-  const peakBytesPerSecond = bytes.value / period;
-  const peakRecordsPerSecond = records.value / period;
-  const meanBytesPerSecond = sum(series.IncomingBytes?.values ?? []) / seconds;
-  const meanRecordsPerSecond = sum(series.IncomingRecords?.values ?? []) / seconds;
-  const bytesShare = peakBytesPerSecond / SHARD_WRITE_BYTES_PER_SECOND;
-  const recordsShare = peakRecordsPerSecond / SHARD_WRITE_RECORDS_PER_SECOND;
-  const age = peak(series.IteratorAgeMilliseconds);
-  const load: ShardLoad = {
-    shardId,
-    peakBytesPerSecond,
-    peakRecordsPerSecond,
-    meanBytesPerSecond,
-    meanRecordsPerSecond,
-    peakShare: Math.max(bytesShare, recordsShare),
-    meanShare: Math.max(meanBytesPerSecond / SHARD_WRITE_BYTES_PER_SECOND, meanRecordsPerSecond / SHARD_WRITE_RECORDS_PER_SECOND),
-    writeThrottled: sum(series.WriteProvisionedThroughputExceeded?.values ?? []),
-    readThrottled: sum(series.ReadProvisionedThroughputExceeded?.values ?? []),
-    maxIteratorAgeMs: age.value,
-  };
-  const at = bytesShare >= recordsShare ? bytes.at : records.at;
-  if (at !== undefined) load.peakAt = at;
-  if (age.at !== undefined) load.maxIteratorAgeAt = age.at;
-  return load;
 }
 
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));

@@ -62,7 +62,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
       return;
     }
     if (seen.has(target)) {
-      diagnostics.push(diagnostic(rootFile, rangeAt(root, incPath), incPath, 'include-duplicate', 'error', `${JSON.stringify(inc)} is included twice.`));
+      diagnostics.push(diagnostic(rootFile, rangeAt(root, incPath), incPath, 'include-duplicate', 'error', `${JSON.stringify(inc)} is included twice; remove this entry.`));
       return;
     }
     seen.add(target);

@@ -93,7 +93,7 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
       }
       case 'required': {
         const missing = (e.params as { missingProperty: string }).missingProperty;
-        add([...path, missing], 'schema-missing-key', `${describe(path)} is missing the required key \`${missing}\`.`, false, 4);
+        add([...path, missing], 'schema-missing-key', `${describe(path)} is missing the required key \`${missing}\`; add \`${missing}:\` to it.`, false, 4);
         break;
       }
       case 'false schema': {
@@ -107,7 +107,7 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
         const quote = expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')
           ? ` Put it in quotes: ${JSON.stringify(scalarSource(src, path) ?? String(value))}${(e.parentSchema as { pattern?: string })?.pattern === ACCOUNT_ID ? ' (account ids must be quoted: unquoted, YAML reads them as numbers and drops leading zeros)' : ''}.`
           : '';
-        add(path, 'schema-type', `${describe(path)} must be ${want}, not ${typeName(value)}.${quote}`, false, 3);
+        add(path, 'schema-type', `${describe(path)} must be ${want}, not ${typeName(value)}.${quote || typeHint(expected, value)}`, false, 3);
         break;
       }
       case 'enum': {
@@ -125,7 +125,8 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
         break;
       }
       case 'format': {
-        add(path, 'schema-format', `${describe(path)} is ${JSON.stringify(value)}, not a valid ${(e.params as { format: string }).format}.`, false, 1);
+        const format = (e.params as { format: string }).format;
+        add(path, 'schema-format', `${describe(path)} is ${JSON.stringify(value)}, not a valid ${format}${format === 'date' ? '; use a calendar date as YYYY-MM-DD' : ''}.`, false, 1);
         break;
       }
       case 'minimum':
@@ -140,7 +141,7 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
       case 'minLength':
       case 'maxLength':
       case 'uniqueItems': {
-        add(path, 'schema-size', `${describe(path)} ${e.message ?? 'has the wrong size'}.`, false, 2);
+        add(path, 'schema-size', `${describe(path)} ${sizeMessage(e.keyword, e.params as { limit?: number; i?: number; j?: number }, value)}.`, false, 2);
         break;
       }
       case 'propertyNames': {
@@ -163,6 +164,35 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
     }
   }
   return [...out.values()];
+}
+
+function typeHint(expected: string, value: unknown): string {
+  if ((expected === 'integer' || expected === 'number') && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) {
+    return ' Remove the quotes.';
+  }
+  if (expected === 'integer') return ' Use a whole number, e.g. `24`.';
+  if (expected === 'number') return ' Use a number, e.g. `2.5`.';
+  if (expected === 'array' && (value === null || typeof value !== 'object')) return ' Write it as a list: `[a, b]`, or one `- item` per line.';
+  if (expected === 'object' && (value === null || typeof value !== 'object')) return ' Write it as a mapping of keys, e.g. `{ key: value }`, or indented `key: value` lines.';
+  if (expected === 'string' && value !== null && typeof value === 'object') return ' Write a single value.';
+  return '';
+}
+
+function sizeMessage(keyword: string, params: { limit?: number; i?: number; j?: number }, value: unknown): string {
+  const n = params.limit ?? 0;
+  const plural = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  switch (keyword) {
+    case 'minItems':
+      return `needs at least ${plural(n, 'entry')}`.replace('entrys', 'entries');
+    case 'maxItems':
+      return `may have at most ${plural(n, 'entry')}`.replace('entrys', 'entries');
+    case 'minLength':
+      return `is too short: it needs at least ${plural(n, 'character')}`;
+    case 'maxLength':
+      return `is too long (${typeof value === 'string' ? value.length : '?'} characters); shorten it to at most ${n}`;
+    default:
+      return `lists the same value twice (entries ${(params.j ?? 0) + 1} and ${(params.i ?? 0) + 1}); remove the duplicate`;
+  }
 }
 
 function notAllowedReason(key: string): string {

@@ -31,6 +31,7 @@ export interface PlanInput {
 }
 
 interface AccountResult {
+  warnings: string[];
   changes: DraftChange[];
   access: AccessChange[];
   unmanaged: UnmanagedResource[];
@@ -49,6 +50,7 @@ export function computePlan(input: PlanInput): Plan {
   const accessDiff: AccessChange[] = [];
   const unmanaged: UnmanagedResource[] = [];
   const notChecked: string[] = [...live.notChecked];
+  const warnings: string[] = [];
   for (const id of accountIds) {
     const d = desired.accounts.find((a) => a.account === id) ?? { account: id, streams: [], consumers: [], iam: [] };
     const r = diffAccount(d, liveByAccount.get(id), desired.mesh, partition, scope);
@@ -56,6 +58,7 @@ export function computePlan(input: PlanInput): Plan {
     accessDiff.push(...r.access);
     unmanaged.push(...r.unmanaged);
     notChecked.push(...r.notChecked);
+    warnings.push(...r.warnings);
   }
   if (scope.domains.length > 0) notChecked.push('IAM artefacts are planned only in runs without --domain (they serve grants across domains).');
 
@@ -75,13 +78,13 @@ export function computePlan(input: PlanInput): Plan {
     accessDiff,
     unmanaged,
     notChecked: [...new Set(notChecked)],
-    warnings: organisationWarnings(input.desired, live),
+    warnings: [...warnings, ...organisationWarnings(input.desired, live)],
     summary: summarise(changes, accessDiff, unmanaged),
   };
 }
 
 function diffAccount(d: DesiredAccount, la: LiveAccount | undefined, meshName: string, partition: string, scope: PlanScope): AccountResult {
-  const r: AccountResult = { changes: [], access: [], unmanaged: [], notChecked: [] };
+  const r: AccountResult = { warnings: [], changes: [], access: [], unmanaged: [], notChecked: [] };
   const declared = declaredStreams({ mesh: meshName, region: '', partition, accounts: [d] }).get(d.account) ?? new Set<string>();
   const managedLive = new Map<string, LiveStream>();
   for (const s of la?.streams ?? []) {
@@ -95,8 +98,14 @@ function diffAccount(d: DesiredAccount, la: LiveAccount | undefined, meshName: s
     }
   }
 
+  const fenced = new Map(r.unmanaged.filter((u) => u.resourceType === 'stream').map((u) => [u.name, u.reason]));
   for (const ds of d.streams) {
     const ls = managedLive.get(ds.name);
+    const conflict = ls === undefined ? fenced.get(ds.name) : undefined;
+    if (conflict !== undefined) {
+      r.warnings.push(`${streamAddressOf(ds.account, ds.name)}: ${conflict}`);
+      continue;
+    }
     const consumers = d.consumers.filter((c) => c.stream === ds.name);
     if (ls === undefined || ls.status === 'DELETING') planNewStream(ds, consumers, partition, r, ls !== undefined);
     else planExistingStream(ds, ls, consumers, partition, r);

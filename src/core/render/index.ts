@@ -15,7 +15,7 @@ import { activeGrants } from './grants.js';
 import { GUARD_BOUNDARY_NAME, GUARD_SCP_NAME, guardBoundary, guardScp } from './guard.js';
 import { governanceStatements, POLICY_PREFIX } from './governance-policy.js';
 import { identityStatements, principalRoles } from './identity-policy.js';
-import { MAX_TRUST_POLICY_CHARS, packStatements, partNames, policySize } from './limits.js';
+import { MAX_SCP_CHARS, MAX_TRUST_POLICY_CHARS, packStatements, partNames, policySize } from './limits.js';
 import type { PolicyStatement } from './types.js';
 import { consumerResourcePolicy, streamResourcePolicy } from './resource-policy.js';
 import { governanceTrustPolicy } from './trust-policy.js';
@@ -69,8 +69,11 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
   }
   for (const a of accounts) governanceArtefacts(mesh, a, report);
   if (mesh.organizationId !== undefined && accounts[0] !== undefined) {
-    accounts[0].iam.push({ kind: 'guard-scp', account: accounts[0].account, name: GUARD_SCP_NAME, grantIds: [], document: guardScp(mesh) });
+    const scp = guardScp(mesh);
+    if (policySize(scp) > MAX_SCP_CHARS) report(mesh.at, ['mesh', 'governanceRole'], 'render-guard-scp-too-large', `The tag-tampering guard SCP is ${policySize(scp)} characters; Organizations allows ${MAX_SCP_CHARS}. Shorten the governance role's name or path.`);
+    accounts[0].iam.push({ kind: 'guard-scp', account: accounts[0].account, name: GUARD_SCP_NAME, grantIds: [], document: scp });
   }
+  for (const a of accounts) reportNameClashes(a, new Map(rendered.map((g) => [g.id, g])), report);
   for (const a of accounts) sortAccount(a);
   const value: DesiredState = { mesh: mesh.name, region: mesh.region, partition: mesh.partition, accounts };
   if (mesh.organizationId !== undefined) value.organizationId = mesh.organizationId;
@@ -141,6 +144,20 @@ function governanceArtefacts(mesh: Mesh, a: DesiredAccount, report: Report): voi
     a.iam.push({ kind: 'trust-policy', account: a.account, name: `${roleName}-trust`, roleName, grantIds: [], document: trust });
   }
   a.iam.push({ kind: 'permissions-boundary', account: a.account, name: GUARD_BOUNDARY_NAME, grantIds: [], document: guardBoundary(mesh) });
+}
+
+const MANAGED_POLICY_KINDS = new Set<IamArtefact['kind']>(['identity-policy', 'governance-policy', 'permissions-boundary', 'fanout-policy']);
+
+/** Managed policy names are unique per account: a role named e.g. `governance` would clash with meshgov's own. */
+function reportNameClashes(a: DesiredAccount, grants: ReadonlyMap<string, Grant>, report: Report): void {
+  const seen = new Map<string, IamArtefact>();
+  for (const art of a.iam.filter((x) => MANAGED_POLICY_KINDS.has(x.kind))) {
+    const other = seen.get(art.name);
+    seen.set(art.name, art);
+    if (other === undefined) continue;
+    const grant = [art, other].flatMap((x) => x.grantIds).map((id) => grants.get(id)).find((g) => g !== undefined);
+    if (grant) report(grant.at, ['principal'], 'render-policy-name-clash', `Managed policy name \`${art.name}\` in ${a.account} would be used by both the ${other.kind} and the ${art.kind}; rename role \`${grant.principal.role ?? ''}\`.`);
+  }
 }
 
 function cmp(a: string, b: string): number {

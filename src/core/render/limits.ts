@@ -11,6 +11,8 @@ export const MAX_MANAGED_POLICY_CHARS = 6144;
 export const MAX_INLINE_CHARS_PER_ROLE = 10240;
 /** Characters in a role trust policy (default quota). */
 export const MAX_TRUST_POLICY_CHARS = 2048;
+/** Characters in an Organizations service control policy. https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html */
+export const MAX_SCP_CHARS = 5120;
 /** Managed policies attached to one role (default quota). */
 export const MAX_MANAGED_POLICIES_PER_ROLE = 10;
 

@@ -98,7 +98,7 @@ export function runRules(ctx: RuleContext): Diagnostic[] {
   const { mesh, locator, today } = ctx;
   const cache = ctx.cache ?? new SchemaCache();
   const rules = new Map(ctx.rules.map((r) => [r.id, r]));
-  const settings = resolveSettings(mesh, rules, locator);
+  const settings = resolveSettings(mesh, rules, locator, cache);
   const index = indexMesh(mesh, today);
   const out: Diagnostic[] = [...settings.diagnostics];
   const findings: { diagnostic: Diagnostic; address: string }[] = [];

@@ -7,6 +7,7 @@ import type { Diagnostic, Severity } from '../diagnostics/diagnostic.js';
 import { didYouMeanSuffix } from '../model/did-you-mean.js';
 import type { Mesh, RuleSetting } from '../model/types.js';
 import type { Locator } from '../source/locator.js';
+import type { SchemaCache } from './compile.js';
 import { defaultParams, paramTypeOk } from './load-rules.js';
 import type { ParamValues, Rule } from './types.js';
 
@@ -27,8 +28,21 @@ export interface RuleSettings {
   diagnostics: Diagnostic[];
 }
 
+/** The first schema compile error of a rule under `params`, if any (e.g. an overridden pattern that is no regex). */
+function compileError(rule: Rule, params: ParamValues, cache: SchemaCache): string | undefined {
+  for (const schema of [rule.selector, rule.requirement]) {
+    if (!schema) continue;
+    try {
+      cache.compile(schema, params);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  return undefined;
+}
+
 function applySetting(
-  rule: Rule, start: Effective, setting: RuleSetting, locator: Locator, out: Diagnostic[], tightenOnly: boolean, owner: string,
+  rule: Rule, start: Effective, setting: RuleSetting, locator: Locator, out: Diagnostic[], tightenOnly: boolean, owner: string, cache: SchemaCache,
 ): Effective {
   const next: Effective = { severity: start.severity, params: { ...start.params } };
   if (setting.severity !== undefined) {
@@ -65,6 +79,14 @@ function applySetting(
     }
     next.params[name] = v;
   }
+  if (setting.params !== undefined) {
+    const err = compileError(rule, next.params, cache);
+    if (err !== undefined) {
+      out.push(locator.at(setting.at, ['params'], 'rule-param-invalid', 'error',
+        `These parameters make rule \`${rule.id}\` invalid: ${err}. The setting is ignored.`));
+      return { severity: next.severity, params: { ...start.params } };
+    }
+  }
   return next;
 }
 
@@ -74,7 +96,7 @@ function unknownRule(id: string, setting: RuleSetting, rules: Map<string, Rule>,
 }
 
 /** Resolve the governance and per-domain settings of every rule, reporting invalid settings. */
-export function resolveSettings(mesh: Mesh, rules: Map<string, Rule>, locator: Locator): RuleSettings {
+export function resolveSettings(mesh: Mesh, rules: Map<string, Rule>, locator: Locator, cache: SchemaCache): RuleSettings {
   const diagnostics: Diagnostic[] = [];
   const base = new Map<string, Effective>();
   for (const rule of rules.values()) base.set(rule.id, { severity: rule.severity, params: defaultParams(rule) });
@@ -85,7 +107,7 @@ export function resolveSettings(mesh: Mesh, rules: Map<string, Rule>, locator: L
       diagnostics.push(unknownRule(id, setting, rules, locator));
       continue;
     }
-    base.set(id, applySetting(rule, start, setting, locator, diagnostics, false, 'The governance file'));
+    base.set(id, applySetting(rule, start, setting, locator, diagnostics, false, 'The governance file', cache));
   }
   const byDomain = new Map<string, Map<string, Effective>>();
   for (const d of mesh.domains) {
@@ -97,7 +119,7 @@ export function resolveSettings(mesh: Mesh, rules: Map<string, Rule>, locator: L
         diagnostics.push(unknownRule(id, setting, rules, locator));
         continue;
       }
-      settings.set(id, applySetting(rule, start, setting, locator, diagnostics, true, `Domain \`${d.name}\``));
+      settings.set(id, applySetting(rule, start, setting, locator, diagnostics, true, `Domain \`${d.name}\``, cache));
     }
     byDomain.set(d.name, settings);
   }

@@ -165,6 +165,8 @@ export function grantView(ix: MeshIndex, g: Grant): EntityView {
     streamDeprecated: s?.deprecated,
     streamEnvironment: s ? ix.accounts.get(s.account)?.environment : undefined,
     principalInMesh: ix.accounts.has(g.principal.account),
+    // meshgov only knows the mesh's own accounts; they are taken to be the organisation's (mesh.organizationId).
+    principalInOrg: ix.accounts.has(g.principal.account) && !g.principal.external,
     principalInStreamDomain: streamDomain ? streamDomain.accounts.includes(g.principal.account) : undefined,
     principalEnvironment: ix.accounts.get(g.principal.account)?.environment,
     daysUntilExpiry: g.expires !== undefined ? daysBetween(ix.today, g.expires) : undefined,
@@ -173,7 +175,7 @@ export function grantView(ix: MeshIndex, g: Grant): EntityView {
   for (const k of ['streamExists', 'streamDomain', 'streamClassification', 'streamClassificationInfo', 'streamRetentionHours', 'streamDeprecated', 'streamEnvironment']) {
     spots[k] = here(g.at, ['stream']);
   }
-  for (const k of ['principalInMesh', 'principalInStreamDomain', 'principalEnvironment']) spots[k] = here(g.at, ['principal', 'account']);
+  for (const k of ['principalInMesh', 'principalInOrg', 'principalInStreamDomain', 'principalEnvironment']) spots[k] = here(g.at, ['principal', 'account']);
   spots['daysUntilExpiry'] = here(g.at, ['expires']);
   spots['domain'] = here(g.at, []);
   return { kind: 'grant', address: grantAddress(g.id), ...(s ? { domain: s.domain } : {}), at: g.at, value, spots };

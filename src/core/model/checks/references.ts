@@ -15,7 +15,7 @@ export function checkReferences(ctx: CheckContext): Diagnostic[] {
     d.accounts.forEach((a, i) => {
       if (!accounts.has(a)) {
         out.push(locator.at(d.at, ['accounts', i], 'ref-unknown-account', 'error',
-          `Domain \`${d.name}\` lists account ${a}, which is not declared under \`accounts\`.${didYouMeanSuffix(a, accounts)}`));
+          `Domain \`${d.name}\` lists account ${a}, which is not declared under \`accounts\`. Declare it there or fix the id.${didYouMeanSuffix(a, accounts)}`));
       }
     });
   }
@@ -23,7 +23,7 @@ export function checkReferences(ctx: CheckContext): Diagnostic[] {
     const domain = domainsByName.get(s.domain);
     if (domain && !domain.accounts.includes(s.account)) {
       out.push(locator.at(s.at, ['account'], 'ref-stream-account', 'error',
-        `Stream \`${s.name}\` is in account ${s.account}, which is not one of domain \`${s.domain}\`'s accounts (${domain.accounts.join(', ')}).`));
+        `Stream \`${s.name}\` is in account ${s.account}, which is not one of domain \`${s.domain}\`'s accounts (${domain.accounts.join(', ')}). Set \`account\` to one of them or add it to the domain.`));
     }
     if (!classifications.has(s.classification)) {
       out.push(locator.at(s.at, ['classification'], 'ref-unknown-classification', 'error',
@@ -63,7 +63,7 @@ export function checkReferences(ctx: CheckContext): Diagnostic[] {
   for (const w of mesh.waivers) {
     if (!waiverTargets.has(w.target)) {
       out.push(locator.at(w.at, ['target'], 'ref-unknown-waiver-target', 'error',
-        `Waiver for \`${w.rule}\` targets \`${w.target}\`, which does not exist.${didYouMeanSuffix(w.target, waiverTargets)}`));
+        `Waiver for \`${w.rule}\` targets \`${w.target}\`, which does not exist. Targets are \`mesh\`, \`stream/NAME\`, \`grant/ID\`, \`domain/NAME\` or \`consumer/STREAM/NAME\`.${didYouMeanSuffix(w.target, waiverTargets)}`));
     }
   }
   return out;

@@ -12,7 +12,7 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
   for (const c of mesh.classifications) {
     if (c.minRetentionHours > c.maxRetentionHours) {
       out.push(locator.at(c.at, ['retention'], 'classification-retention-range', 'error',
-        `Classification \`${c.name}\` has minHours ${c.minRetentionHours} above maxHours ${c.maxRetentionHours}.`));
+        `Classification \`${c.name}\` has minHours ${c.minRetentionHours} above maxHours ${c.maxRetentionHours}; make minHours <= maxHours.`));
     }
   }
   const classes = new Map(mesh.classifications.map((c) => [c.name, c]));
@@ -23,10 +23,10 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
       const { min, max } = cap.autoscaling;
       if (min > max) {
         out.push(locator.at(s.at, ['capacity', 'autoscaling'], 'capacity-autoscaling-range', 'error',
-          `Stream \`${s.name}\`: autoscaling min ${min} is above max ${max}.`));
+          `Stream \`${s.name}\`: autoscaling min ${min} is above max ${max}; make min <= max.`));
       } else if (cap.shards !== undefined && (cap.shards < min || cap.shards > max)) {
         out.push(locator.at(s.at, ['capacity', 'shards'], 'capacity-shards-outside-range', 'error',
-          `Stream \`${s.name}\` declares ${cap.shards} shards, outside its autoscaling range ${min}..${max}.`));
+          `Stream \`${s.name}\` declares ${cap.shards} shards, outside its autoscaling range ${min}..${max}; set shards within the range.`));
       }
     }
     const cl = classes.get(s.classification);
@@ -38,12 +38,12 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
     const m = key ? /^arn:([a-z-]+):kms:([a-z0-9-]+):/.exec(key) : null;
     if (m && (m[2] !== mesh.region || m[1] !== mesh.partition)) {
       out.push(locator.at(s.at, ['encryption', 'keyId'], 'encryption-key-region', 'error',
-        `Stream \`${s.name}\` uses a KMS key in ${m[2]}; Kinesis needs a key in the stream's region ${mesh.region}.`));
+        `Stream \`${s.name}\` uses a KMS key in ${m[2]}; Kinesis needs a key in the stream's region ${mesh.region}; use a key or alias from ${mesh.region}.`));
     }
     for (const k of Object.keys(s.tags)) {
       if (isReservedTagKey(k)) {
         out.push(locator.atKey(s.at, ['tags', k], 'tag-reserved-key', 'error',
-          `Stream \`${s.name}\` sets tag \`${k}\`; keys starting with \`${TAG_PREFIX}\` or \`aws:\` are reserved for governance.`));
+          `Stream \`${s.name}\` sets tag \`${k}\`; keys starting with \`${TAG_PREFIX}\` or \`aws:\` are reserved for governance (in any case). Rename the tag.`));
       }
     }
     const onStream = byStream.get(s.name) ?? [];
@@ -64,7 +64,7 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
   for (const k of Object.keys(mesh.tags)) {
     if (isReservedTagKey(k)) {
       out.push(locator.atKey(mesh.at, ['mesh', 'tags', k], 'tag-reserved-key', 'error',
-        `Mesh tag \`${k}\` uses a reserved prefix (\`${TAG_PREFIX}\` or \`aws:\`).`));
+        `Mesh tag \`${k}\` uses a reserved prefix (\`${TAG_PREFIX}\` or \`aws:\`, in any case). Rename the tag.`));
     }
   }
   return out;

@@ -13,7 +13,7 @@ export function checkUniqueNames(ctx: CheckContext): Diagnostic[] {
       const prev = first.get(k);
       if (prev) {
         out.push(locator.at(item.at, [field], `duplicate-${what.replace(/ /g, '-')}`, 'error',
-          `Duplicate ${what} \`${k}\`: already declared at ${prev.at.file}:${locator.at(prev.at, [field], '', 'error', '').line}. Each ${what} must be unique in the mesh.`));
+          `Duplicate ${what} \`${k}\`: already declared at ${prev.at.file}:${locator.at(prev.at, [field], '', 'error', '').line}. Each ${what} must be unique in the mesh: rename or remove one.`));
       } else first.set(k, item);
     }
   };

@@ -1,0 +1,99 @@
+/**
+ * Cheap, linear checks that run before the YAML parser sees hostile input: nesting depth, binary content,
+ * comment-only files. Each returns an offset into the text so the diagnostic points at the offending place.
+ */
+import type { Range } from '../diagnostics/diagnostic.js';
+
+/** Deepest nesting accepted; mesh.yaml needs about 10 levels. Deeper input is hostile or broken. */
+export const MAX_DEPTH = 64;
+
+/** Where nesting first goes deeper than MAX_DEPTH (offset into the text), and how deep it went there. */
+interface TooDeep {
+  offset: number;
+  depth: number;
+}
+
+/**
+ * A cheap upper bound on nesting, checked before the recursive parser and composer see hostile input:
+ * flow nesting (`[` and `{`) and block nesting by indentation (2 columns per level at best).
+ * Returns the first place where the bound exceeds MAX_DEPTH, or undefined. Linear in the text.
+ */
+export function findTooDeep(text: string): TooDeep | undefined {
+  let depth = 0;
+  let inQuote: string | null = null;
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      inQuote = null;
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart) {
+      // Leading spaces and compact sequence indicators (`- - - x`) both nest block collections.
+      if (c === ' ' || (c === '-' && (text[i + 1] === ' ' || text[i + 1] === '\n'))) {
+        indent++;
+        continue;
+      }
+      lineStart = false;
+      if (c !== '\r' && c !== '#' && Math.floor(indent / 2) > MAX_DEPTH) return { offset: i, depth: Math.floor(indent / 2) };
+    }
+    if (inQuote) {
+      if (c === inQuote) inQuote = null;
+      continue;
+    }
+    const prev = text[i - 1];
+    if (c === '"' || c === "'") {
+      if (prev === undefined || prev === ' ' || prev === '[' || prev === '{' || prev === ',' || prev === ':' || prev === '\n') inQuote = c;
+    } else if (c === '#') {
+      if (prev === undefined || prev === ' ' || prev === '\n' || prev === '\t') {
+        const nl = text.indexOf('\n', i);
+        i = nl < 0 ? text.length : nl - 1;
+      }
+    } else if (c === '[' || c === '{') {
+      depth++;
+      if (depth > MAX_DEPTH) return { offset: i, depth };
+    } else if (c === ']' || c === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
+/** Offset of the first NUL or U+FFFD (bytes that were not valid UTF-8), or -1 for text. */
+export function binaryOffset(text: string): number {
+  const nul = text.indexOf('\u0000');
+  const bad = text.indexOf('\uFFFD');
+  if (nul < 0) return bad;
+  if (bad < 0) return nul;
+  return Math.min(nul, bad);
+}
+
+export function offsetRange(text: string, offset: number): Range {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  const column = offset - lineStart + 1;
+  return { start: { line, column }, end: { line, column: column + 1 } };
+}
+
+/**
+ * True when every line is blank or a comment. Written as a loop: the obvious regex
+ * `^(\s*#.*\n?)*\s*$` backtracks exponentially on a long comment header followed by content.
+ */
+export function onlyComments(text: string): boolean {
+  for (let start = 0; start <= text.length; ) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    const t = text.slice(start, end).trim();
+    if (t !== '' && !t.startsWith('#')) return false;
+    start = end + 1;
+  }
+  return true;
+}
+

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, classify, withRetry } from '../../src/adapters/aws/retry.js';
+import type { Backoff } from '../../src/adapters/aws/retry.js';
+
+function sdkError(name: string, message: string, status = 400): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+}
+
+function fakeBackoff(): Backoff & { slept: number[] } {
+  const slept: number[] = [];
+  return { baseMs: 100, capMs: 1000, maxAttempts: 5, random: () => 0.5, sleep: async (ms) => void slept.push(ms), slept };
+}
+
+describe('classify', () => {
+  it.each([
+    [sdkError('LimitExceededException', 'Rate exceeded for stream orders.v1 under account 111111111111.'), 'throttle'],
+    [sdkError('LimitExceededException', 'This request would exceed the shard limit for the account 111111111111 in eu-west-1.'), 'hard-quota'],
+    [sdkError('LimitExceededException', 'Account has reached the on-demand stream count limit of 50'), 'hard-quota'],
+    [sdkError('ThrottlingException', 'slow down'), 'throttle'],
+    [sdkError('ProvisionedThroughputExceededException', 'too fast'), 'throttle'],
+    [sdkError('ResourceInUseException', 'Stream orders.v1 under account 111111111111 already exists.'), 'in-use'],
+    [sdkError('InternalFailure', 'oops', 500), 'transient'],
+    [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'transient'],
+    [Object.assign(new Error('Request timed out'), { name: 'TimeoutError' }), 'transient'],
+    [sdkError('ResourceNotFoundException', 'gone'), 'not-found'],
+    [sdkError('InvalidArgumentException', 'bad'), 'fatal'],
+    [sdkError('AccessDeniedException', 'no'), 'fatal'],
+  ])('%s -> %s', (e, kind) => {
+    expect(classify(e)).toBe(kind);
+  });
+});
+
+describe('withRetry', () => {
+  it('retries throttling and transient errors with full-jitter backoff, logging each attempt', async () => {
+    const b = fakeBackoff();
+    const errors = [sdkError('LimitExceededException', 'Rate exceeded'), sdkError('InternalFailure', 'x', 500), Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })];
+    const log: string[] = [];
+    const r = await withRetry(async () => {
+      const e = errors.shift();
+      if (e) throw e;
+      return { $metadata: { requestId: 'req-4' } };
+    }, (attempt, result, info) => log.push(`${attempt} ${result} ${info.requestId ?? info.error ?? ''}`), b);
+    expect(r).toMatchObject({ ok: true, attempt: 4, requestId: 'req-4' });
+    expect(log).toEqual(['1 error LimitExceededException: Rate exceeded', '2 error InternalFailure: x', '3 error socket hang up', '4 ok req-4']);
+    expect(b.slept).toEqual([50, 100, 200]);
+  });
+
+  it('does not retry a hard quota, and hands ResourceInUse back to the caller', async () => {
+    const b = fakeBackoff();
+    let n = 0;
+    const quota = await withRetry(async () => {
+      n++;
+      throw sdkError('LimitExceededException', 'would exceed the shard limit');
+    }, () => undefined, b);
+    expect(quota).toMatchObject({ ok: false, kind: 'hard-quota', attempt: 1 });
+    const busy = await withRetry(async () => {
+      n++;
+      throw sdkError('ResourceInUseException', 'busy');
+    }, () => undefined, b);
+    expect(busy).toMatchObject({ ok: false, kind: 'in-use', attempt: 1 });
+    expect(n).toBe(2);
+    expect(b.slept).toEqual([]);
+  });
+
+  it('gives up after maxAttempts', async () => {
+    const b = fakeBackoff();
+    const r = await withRetry(async () => {
+      throw sdkError('ThrottlingException', 'x');
+    }, () => undefined, b);
+    expect(r).toMatchObject({ ok: false, kind: 'throttle', attempt: 5 });
+    expect(b.slept).toHaveLength(4);
+  });
+
+  it('treats an unparsable HTTP 200 answer as success (the caller re-reads the state)', async () => {
+    const e = Object.assign(new Error('Deserialization error: to see the raw response...'), { $response: { statusCode: 200 } });
+    const r = await withRetry(async () => {
+      throw e;
+    }, () => undefined, fakeBackoff());
+    expect(r).toMatchObject({ ok: true, unparsable: true });
+  });
+
+  it('keeps full-jitter delays below the exponential cap', () => {
+    for (let attempt = 1; attempt <= 12; attempt++) {
+      const max = backoffDelay(attempt, { baseMs: 100, capMs: 5000, random: () => 0.999999 });
+      expect(max).toBeLessThan(Math.min(5000, 100 * 2 ** (attempt - 1)));
+      expect(backoffDelay(attempt, { baseMs: 100, capMs: 5000, random: () => 0 })).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { runLanes } from '../../src/core/apply/run.js';
+import { buildSteps } from '../../src/core/apply/steps.js';
+import { renderApplyReport, summariseCalls } from '../../src/core/apply/summary.js';
+import type { ApplyStep, ChangeExecutor } from '../../src/core/apply/types.js';
+import { A1, A2, aChange, anEntry } from './builders.js';
+
+const opts = { allowDestructive: false, history: [], now: new Date('2026-01-02T12:00:00Z') };
+
+/** An executor that records what ran, how many calls were in flight per lane and overall, and fails chosen ids. */
+function recorder(fail: Set<string> = new Set()) {
+  const ran: string[] = [];
+  const inFlight = new Map<string, number>();
+  let maxPerLane = 0;
+  let now = 0;
+  let maxOverall = 0;
+  const executor: ChangeExecutor = {
+    async execute(step: ApplyStep) {
+      inFlight.set(step.lane, (inFlight.get(step.lane) ?? 0) + 1);
+      now++;
+      maxPerLane = Math.max(maxPerLane, inFlight.get(step.lane) ?? 0);
+      maxOverall = Math.max(maxOverall, now);
+      await new Promise((r) => setTimeout(r, 5));
+      ran.push(step.id);
+      inFlight.set(step.lane, (inFlight.get(step.lane) ?? 1) - 1);
+      now--;
+      return fail.has(step.id) ? { status: 'failed' as const, message: 'boom' } : { status: 'done' as const };
+    },
+  };
+  return { executor, ran, stats: () => ({ maxPerLane, maxOverall }) };
+}
+
+describe('runLanes', () => {
+  it('runs one step at a time per stream, lanes in parallel up to the limit, IAM last', async () => {
+    const changes = [];
+    for (let s = 0; s < 6; s++) {
+      for (const t of ['stream-tags', 'stream-retention', 'stream-monitoring'] as const) changes.push(aChange({ resourceType: t, stream: `s${s}.v1`, account: s % 2 ? A1 : A2 }));
+    }
+    const iam = aChange({ resourceType: 'iam-policy', stream: undefined });
+    const { lanes, skipped } = buildSteps([...changes, iam], opts);
+    const r = recorder();
+    const report = await runLanes(lanes, r.executor, skipped, { concurrency: 3, perAccount: 2 });
+    expect(report).toMatchObject({ done: 19, failed: 0, skipped: 0 });
+    expect(r.stats().maxPerLane).toBe(1);
+    expect(r.stats().maxOverall).toBeLessThanOrEqual(3);
+    expect(r.stats().maxOverall).toBeGreaterThan(1);
+    expect(r.ran[r.ran.length - 1]).toBe(iam.id);
+    for (let s = 0; s < 6; s++) {
+      const mine = r.ran.filter((id) => id.includes(`/s${s}.v1`));
+      expect(mine.map((id) => id.split(':')[0])).toEqual(['stream-tags', 'stream-retention', 'stream-monitoring']);
+    }
+  });
+
+  it('skips the dependants of a failed step but finishes independent steps and other lanes', async () => {
+    const create = aChange({ resourceType: 'stream', action: 'create', stream: 'new.v1' });
+    const consumer = aChange({ resourceType: 'consumer', action: 'create', stream: 'new.v1', dependsOn: [create.id] });
+    const cpolicy = aChange({ resourceType: 'consumer-policy', action: 'create', stream: 'new.v1', dependsOn: [consumer.id] });
+    const tags = aChange({ resourceType: 'stream-tags', stream: 'old.v1' });
+    const retention = aChange({ resourceType: 'stream-retention', stream: 'old.v1' });
+    const { lanes, skipped } = buildSteps([create, consumer, cpolicy, tags, retention], opts);
+    const r = recorder(new Set([create.id, tags.id]));
+    const report = await runLanes(lanes, r.executor, skipped);
+    const by = Object.fromEntries(report.outcomes.map((o) => [o.id, o.status]));
+    expect(by).toEqual({ [create.id]: 'failed', [consumer.id]: 'skipped', [cpolicy.id]: 'skipped', [tags.id]: 'failed', [retention.id]: 'done' });
+    expect(report).toMatchObject({ done: 1, failed: 2, skipped: 2 });
+    expect(r.ran).not.toContain(consumer.id);
+  });
+
+  it('turns an executor that throws into a failed step', async () => {
+    const c = aChange({ resourceType: 'stream-tags' });
+    const { lanes } = buildSteps([c], opts);
+    const report = await runLanes(lanes, { execute: () => Promise.reject(new Error('kaput')) }, []);
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', message: 'kaput' });
+  });
+});
+
+describe('summary', () => {
+  it('counts attempts by API and names what was not applied', () => {
+    const calls = summariseCalls([
+      anEntry({ api: 'kinesis:CreateStream' }),
+      anEntry({ api: 'kinesis:CreateStream', result: 'error', error: 'socket hang up' }),
+      anEntry({ api: 'kinesis:AddTagsToStream' }),
+    ]);
+    expect(calls).toEqual({ byApi: { 'kinesis:AddTagsToStream': { ok: 1, error: 0 }, 'kinesis:CreateStream': { ok: 1, error: 1 } }, total: 3, errors: 1 });
+    const text = renderApplyReport({
+      outcomes: [
+        { id: 'x', account: A1, address: 'a/stream/x', resourceType: 'stream-retention', action: 'update', status: 'skipped', skipReason: 'destructive', message: 'destructive' },
+        { id: 'y', account: A1, address: 'a/stream/y', resourceType: 'stream', action: 'create', status: 'done' },
+      ],
+      done: 1, failed: 0, skipped: 1,
+    }, calls, 'log.jsonl');
+    expect(text).toContain('skipped stream-retention a/stream/x: destructive');
+    expect(text).toContain('kinesis:CreateStream: 1 ok, 1 error');
+    expect(text).toContain('Apply: 1 done, 0 failed, 1 skipped. (rerun with --allow-destructive');
+  });
+});
