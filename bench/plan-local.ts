@@ -4,9 +4,11 @@
  * of the live read + diff and the API calls per stream, with meshgov's client-side rate limits at the documented
  * quotas (what a real account allows) and with them off (what the emulator alone allows).
  *
- *   npx tsx bench/plan-local.ts [--domains 10] [--streams-per-domain 100] [--grants 2] [--no-limits-only]
+ *   npx tsx bench/plan-local.ts [--domains 10] [--streams-per-domain 100] [--grants 2] [--unmanaged 10] [--consumers] [--no-limits-only]
+ *
+ * --consumers also registers (and tags) the EFO consumers the mesh declares, so their reads are counted too.
  */
-import { CreateStreamCommand, PutResourcePolicyCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, PutResourcePolicyCommand, RegisterStreamConsumerCommand, TagResourceCommand } from '@aws-sdk/client-kinesis';
 import { mapLimit } from '../src/adapters/aws/concurrency.js';
 import { ClientPool } from '../src/adapters/aws/client-pool.js';
 import { AwsLiveReader } from '../src/adapters/aws/live-reader.js';
@@ -32,7 +34,7 @@ const loaded = loadMesh('mesh.yaml', { read: () => yaml });
 if (!loaded.mesh) throw new Error(`generated mesh does not load: ${loaded.diagnostics.slice(0, 3).map((d) => d.message).join('; ')}`);
 const desired = renderMesh(loaded.mesh, { today: '2026-01-01' }).value;
 const streams = desired.accounts.flatMap((a) => a.streams);
-console.log(`mesh: ${streams.length} streams in ${desired.accounts.length} accounts, ${desired.accounts.reduce((n, a) => n + a.consumers.length, 0)} EFO consumers declared (not registered)`);
+console.log(`mesh: ${streams.length} streams in ${desired.accounts.length} accounts, ${desired.accounts.reduce((n, a) => n + a.consumers.length, 0)} EFO consumers declared`);
 
 const target = await startKinesisLocal({
   region: desired.region,
@@ -53,6 +55,13 @@ try {
   await mapLimit(streams.filter((s) => s.resourcePolicy), 32, async (s) => {
     await setup.kinesis(s.account).send(new PutResourcePolicyCommand({ ResourceARN: s.arn, Policy: JSON.stringify(s.resourcePolicy) }));
   });
+  const consumers = process.argv.includes('--consumers') ? desired.accounts.flatMap((a) => a.consumers) : [];
+  await mapLimit(consumers, 32, async (c) => {
+    const k = setup.kinesis(c.account);
+    const r = await k.send(new RegisterStreamConsumerCommand({ StreamARN: c.streamArn, ConsumerName: c.name }));
+    if (r.Consumer?.ConsumerARN) await k.send(new TagResourceCommand({ ResourceARN: r.Consumer.ConsumerARN, Tags: c.tags }));
+  });
+  if (consumers.length) console.log(`setup: ${consumers.length} EFO consumers registered and tagged`);
   setup.destroy();
   console.log(`setup: ${streams.length} managed + ${unmanagedPerAccount * desired.accounts.length} unmanaged streams created in ${Date.now() - t0} ms`);
 

@@ -94,3 +94,22 @@ describe('readKinesisAccount', () => {
     expect(actions()).toEqual([...KINESIS_READER_IAM_ACTIONS]);
   });
 });
+
+describe('ListStreamConsumers paging', () => {
+  it('follows NextToken after a full page and stops after a short page even when a token is returned', async () => {
+    kinesis.reset();
+    const streamArn = arn('declared.v1');
+    const consumer = (i: number) => ({ ConsumerName: `c${i}`, ConsumerARN: `${streamArn}/consumer/c${i}:1`, ConsumerStatus: 'ACTIVE' as const, ConsumerCreationTimestamp: created });
+    kinesis.on(ListStreamsCommand).resolves({ StreamNames: ['declared.v1'], HasMoreStreams: false });
+    kinesis.on(DescribeStreamSummaryCommand).resolves({ StreamDescriptionSummary: { StreamName: 'declared.v1', StreamARN: streamArn, StreamStatus: 'ACTIVE', RetentionPeriodHours: 24, StreamCreationTimestamp: created, EnhancedMonitoring: [], EncryptionType: 'NONE', OpenShardCount: 1, ConsumerCount: 101 } });
+    kinesis.on(ListTagsForResourceCommand).resolves({ Tags: [] });
+    kinesis.on(GetResourcePolicyCommand).resolves({ Policy: '' });
+    kinesis.on(ListStreamConsumersCommand)
+      .resolvesOnce({ Consumers: Array.from({ length: 100 }, (_, i) => consumer(i)), NextToken: 'next' })
+      .resolvesOnce({ Consumers: [consumer(100)], NextToken: 'c100' });
+    tagging.on(GetResourcesCommand).rejects(new Error('no tagging API'));
+    const r = await readKinesisAccount(pool(), A, options);
+    expect(r.streams[0]?.consumers).toHaveLength(101);
+    expect(kinesis.commandCalls(ListStreamConsumersCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'next']);
+  });
+});

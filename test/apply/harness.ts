@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ListStreamConsumersCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { applyPool, executePlan, LOCAL_WAIT } from '../../src/adapters/aws/apply-engine.js';
 import type { ExecuteResult } from '../../src/adapters/aws/apply-engine.js';
+import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { AwsLiveReader } from '../../src/adapters/aws/live-reader.js';
 import { isUnparsableSuccess } from '../../src/adapters/aws/retry.js';
 import { ApplyLog } from '../../src/adapters/fs/apply-log.js';
@@ -22,9 +23,13 @@ export function applyHarness(k: KinesisLocalHandle) {
   const dir = mkdtempSync(join(tmpdir(), 'meshgov-apply-'));
   return {
     mesh, desired, accounts, dir,
-    async plan(): Promise<Plan> {
-      const reader = new AwsLiveReader(k.pool(0), { readIam: false, readOrganization: false, iamPathPrefix: mesh.governanceRole.path, useTaggingApi: false });
-      const live = await reader.read({ mesh: desired.mesh, region: desired.region, partition: desired.partition, accounts, declared: declaredStreams(desired) });
+    /** Plan against kinesis-local, or through `endpoint` (a fault proxy in front of it). */
+    async plan(endpoint?: string): Promise<Plan> {
+      const pool = endpoint ? new ClientPool({ target: 'local', region: desired.region, partition: desired.partition, endpoint, command: 'plan', rateLimitScale: 0 }) : k.pool(0);
+      const reader = new AwsLiveReader(pool, { readIam: false, readOrganization: false, iamPathPrefix: mesh.governanceRole.path, useTaggingApi: false });
+      const live = await reader.read({ mesh: desired.mesh, region: desired.region, partition: desired.partition, accounts, declared: declaredStreams(desired) }).finally(() => {
+        if (endpoint) pool.destroy();
+      });
       return computePlan({ desired, live, meshDigest: digest, clock: { now: () => new Date() }, target: 'local' });
     },
     async apply(plan: Plan, o: { endpoint?: string; allowDestructive?: boolean; log?: ApplyLog; maxAttempts?: number } = {}): Promise<ExecuteResult & { log: ApplyLog }> {

@@ -27,6 +27,18 @@ describe('meshgov validate (built CLI)', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('validates ./mesh.yaml when no file is given', () => {
+    const r = run('validate', '--format', 'json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { diagnostics: { file: string }[] }).diagnostics.every((d) => d.file === 'mesh.yaml')).toBe(true);
+  });
+
+  it('validates the split mesh (root and two included domain files) clean', () => {
+    const r = run('validate', 'test/fixtures/valid/split/mesh.yaml');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('0 errors');
+  });
+
   it('exits 1 with located errors on an invalid mesh', () => {
     const r = run('validate', 'test/fixtures/malformed/unknown-key-typo.yaml');
     expect(r.code).toBe(1);

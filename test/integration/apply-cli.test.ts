@@ -2,7 +2,7 @@
  * `meshgov apply` in-process on the local target (its own kinesis-local, data under MESHGOV_LOCAL_DIR): the
  * confirmation rule, apply from empty, saved plans applied exactly, stale plans (live state or mesh changed) refused.
  */
-import { AddTagsToStreamCommand, DecreaseStreamRetentionPeriodCommand } from '@aws-sdk/client-kinesis';
+import { AddTagsToStreamCommand, DecreaseStreamRetentionPeriodCommand, IncreaseStreamRetentionPeriodCommand } from '@aws-sdk/client-kinesis';
 import { appendFileSync, copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,19 @@ describe('meshgov apply (CLI, local target)', () => {
     expect(applied.stdout).toContain('Apply: 2 done, 0 failed, 0 skipped.');
     expect(readApplyLog(join(dir, 'audit', 'log.jsonl')).map((e) => e.api).sort()).toEqual(['kinesis:IncreaseStreamRetentionPeriod', 'kinesis:RemoveTagsFromStream', 'local:WriteIamArtefacts']);
     expect((await run('plan', '--local', '--detailed-exitcode', 'mesh.yaml')).code).toBe(0);
+
+    // A destructive repair (retention raised by hand, so the mesh's value is a decrease) is skipped without
+    // --allow-destructive: exit 1, and the output says what to do.
+    await outOfBand(async (pool) => {
+      await oob(() => pool.kinesis(P).send(new IncreaseStreamRetentionPeriodCommand({ StreamName: REFUNDS, RetentionPeriodHours: 96 })));
+    });
+    const cautious = await run('apply', '--local', '--auto-approve', 'mesh.yaml');
+    expect(cautious.code).toBe(1);
+    expect(cautious.stdout).toContain(`skipped stream-retention ${P}/stream/${REFUNDS}: destructive`);
+    expect(cautious.stdout).toContain('Apply: 0 done, 0 failed, 1 skipped. (rerun with --allow-destructive');
+    const bold = await run('apply', '--local', '--auto-approve', '--allow-destructive', 'mesh.yaml');
+    expect(bold.code).toBe(0);
+    expect(bold.stdout).toContain('kinesis:DecreaseStreamRetentionPeriod: 1 ok');
 
     // The mesh changed since the plan: refused before anything is read.
     appendFileSync(join(dir, 'mesh.yaml'), '\n# edited\n');

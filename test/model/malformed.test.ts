@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fsReader } from '../../src/adapters/fs/reader.js';
 import type { SourceReader } from '../../src/core/model/load.js';
-import { MAX_SOURCE_BYTES } from '../../src/core/source/source.js';
+import { MAX_TOTAL_ITEMS } from '../../src/core/model/load.js';
+import { MAX_ITEMS, MAX_SOURCE_BYTES } from '../../src/core/source/source.js';
 import { validateMesh } from '../../src/core/validate.js';
 
 const DIR = 'test/fixtures/malformed';
@@ -64,6 +65,14 @@ const TABLE: Record<string, Expected[]> = {
     e('schema-type', 22, 15, { says: 'must be a list' }),
     e('schema-type', 26, 25, { says: 'Remove the quotes' }),
     e('schema-type', 27, 19, { says: 'must be a mapping' }),
+  ],
+  'wrong-types-top-level.yaml': [
+    e('schema-const', 1, 13, { says: '`meshgov/v1`' }),
+    e('schema-type', 2, 7, { says: '`mesh` must be a mapping, not a string' }),
+    e('schema-type', 3, 11, { says: '`accounts` must be a list, not a number' }),
+    e('schema-type', 4, 18, { says: '`classifications` must be a list, not a mapping' }),
+    e('schema-type', 5, 10, { says: '`domains` must be a list' }),
+    e('schema-type', 6, 9, { says: '`grants` must be a list, not null' }),
   ],
   'unknown-key-typo.yaml': [e('schema-missing-key', 24, 9, { says: '`retentionHours`' }), e('schema-unknown-key', 26, 9, { says: 'Did you mean `retentionHours`?' })],
   'unknown-key-top.yaml': [e('schema-unknown-key', 19, 1, { says: 'Did you mean `domains`?' })],
@@ -185,6 +194,28 @@ describe('hostile input generated in memory', () => {
     const r = validateMesh('huge.yaml', reader(huge), { today: TODAY });
     expect(r.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([['file-too-large', 1, 1]]);
     expect(r.diagnostics[0]?.message).toContain('include:');
+  });
+
+  it('rejects a file of millions of tiny items before parsing it, where the limit is crossed', () => {
+    const text = `apiVersion: meshgov/v1\nx:\n${'- x\n'.repeat(MAX_ITEMS)}`;
+    const r = validateMesh('items.yaml', reader(text), { today: TODAY });
+    expect(r.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([['file-too-many-items', MAX_ITEMS + 1, 4]]);
+    expect(r.diagnostics[0]?.message).toContain('include:');
+  });
+
+  it('stops reading includes once all files together exceed the item budget', () => {
+    const part = '#\n'.repeat(MAX_ITEMS - 10_000);
+    const root = `${readFileSync(join(DIR, 'include-missing.yaml'), 'utf8').replace(/include:\n.*\n/, '')}include:\n  - a.yaml\n  - b.yaml\n  - c.yaml\n  - d.yaml\n`;
+    const files: Record<string, string> = { 'root.yaml': root, 'a.yaml': part, 'b.yaml': part, 'c.yaml': part, 'd.yaml': part };
+    const r = validateMesh('root.yaml', { read: (f) => files[f] ?? new Error('no such file') }, { today: TODAY });
+    const includeLine = root.split('\n').indexOf('  - d.yaml') + 1;
+    expect(Math.ceil(MAX_TOTAL_ITEMS / MAX_ITEMS)).toBe(4);
+    expect(r.diagnostics.map((d) => [d.file, d.code, d.line, d.column])).toEqual([
+      ['a.yaml', 'file-empty', 1, 1],
+      ['b.yaml', 'file-empty', 1, 1],
+      ['c.yaml', 'file-empty', 1, 1],
+      ['root.yaml', 'include-too-large', includeLine, 5],
+    ]);
   });
 
   it('locates a 2 MB scalar on its own line', () => {

@@ -76,7 +76,9 @@ describe('validateMesh on mutated mesh.yaml', () => {
     const rand = prng(20261126);
     let withErrors = 0;
     for (let n = 0; n < MUTANTS; n++) {
-      const text = mutate(MESH, rand);
+      const mutated = mutate(MESH, rand);
+      // Every fifth mutant also gets CRLF line endings and a BOM.
+      const text = n % 5 === 0 ? `\uFEFF${mutated.replace(/\n/g, '\r\n')}` : mutated;
       const lineCount = text.split('\n').length;
       let result: ReturnType<typeof validateMesh> | undefined;
       expect(() => {

@@ -228,3 +228,14 @@ describe('two meshes, one stream name', () => {
     expect(listedOnly.warnings).toHaveLength(1);
   });
 });
+
+describe('fence under a domain scope', () => {
+  it('does not plan a create for a declared stream fenced off by another mesh, even when unmanaged streams are not listed', () => {
+    const s = aDesiredStream({ domain: 'orders' });
+    const reason = 'declared in this mesh but managed by another mesh (meshgov:mesh=x); resolve the conflict before planning it';
+    const p = plan(desiredState([{ streams: [s] }]), liveState([{ unmanagedStreams: [{ name: s.name, arn: s.arn, reason }] }]), { domains: ['orders'], accounts: [] });
+    expect(p.changes).toEqual([]);
+    expect(p.unmanaged).toEqual([]);
+    expect(p.warnings).toEqual([`${A1}/stream/orders.v1: ${reason}`]);
+  });
+});

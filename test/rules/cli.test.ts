@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Ajv } from 'ajv';
+import AjvDraft04 from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
@@ -64,7 +64,7 @@ describe('validate with guardrail rules', () => {
     expect(jio.out()).toContain('stream-schema-reference-required');
   });
 
-  it('SARIF output validates against the SARIF 2.1.0 schema subset, with rule metadata and repo-relative paths', async () => {
+  it('SARIF output validates against the official SARIF 2.1.0 schema, with rule metadata and repo-relative paths', async () => {
     const dir = failingRepo();
     const text = readFileSync(join(dir, 'meshes/prod.yaml'), 'utf8');
     const io = fakeIO(dir);
@@ -78,9 +78,10 @@ describe('validate with guardrail rules', () => {
     const log = JSON.parse(io.out()) as {
       runs: { tool: { driver: { rules: Record<string, unknown>[] } }; results: SarifResult[] }[];
     };
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    (addFormats as unknown as (a: Ajv) => void)(ajv);
-    const validate = ajv.compile(JSON.parse(readFileSync(join(FIXTURES, 'sarif-2.1.0-subset.schema.json'), 'utf8')));
+    // The official SARIF 2.1.0 (rtm.5) JSON Schema, draft-04, as shipped by Microsoft's @microsoft/jest-sarif.
+    const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
+    (addFormats as unknown as (a: AjvDraft04) => void)(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(join(REPO, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')));
     expect(validate(log) ? [] : validate.errors).toEqual([]);
 
     const run = log.runs[0]!;

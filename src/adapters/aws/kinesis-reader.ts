@@ -152,14 +152,19 @@ function fromSummary(d: StreamDescriptionSummary, account: string, tags: Record<
   };
 }
 
+/** Consumers per ListStreamConsumers page (the API's default and a stream's usual maximum of 20 is far below it). */
+const CONSUMER_PAGE = 100;
+
 async function readConsumers(pool: ClientPool, account: string, streamArn: string): Promise<LiveConsumer[]> {
   const client = pool.kinesis(account);
   const found: Consumer[] = [];
   let token: string | undefined;
   do {
-    const page = await call(account, 'kinesis', 'ListStreamConsumers', () => client.send(new ListStreamConsumersCommand({ StreamARN: streamArn, ...(token ? { NextToken: token } : {}) })));
-    found.push(...(page.Consumers ?? []));
-    token = page.NextToken || undefined;
+    const page = await call(account, 'kinesis', 'ListStreamConsumers', () => client.send(new ListStreamConsumersCommand({ StreamARN: streamArn, MaxResults: CONSUMER_PAGE, ...(token ? { NextToken: token } : {}) })));
+    const consumers = page.Consumers ?? [];
+    found.push(...consumers);
+    // A short page is the last one (kinesis-local returns a NextToken even then; AWS does not).
+    token = consumers.length < CONSUMER_PAGE ? undefined : page.NextToken || undefined;
   } while (token);
   const out: LiveConsumer[] = [];
   for (const c of found) {

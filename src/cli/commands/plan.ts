@@ -97,6 +97,8 @@ export function prepare(file: string, io: CliIO, opts: { domain: string[]; accou
     io.stderr.write(formatDiagnostics([...validation.diagnostics, ...rendered.diagnostics], 'text', io, validation.ruleMeta, !opts.color));
     return undefined;
   }
+  const warnings = [...validation.diagnostics, ...rendered.diagnostics].filter((d) => d.severity === 'warning');
+  if (warnings.length) io.stderr.write(formatDiagnostics(warnings, 'text', io, validation.ruleMeta, !opts.color));
   const scope = scopeFrom(validation.mesh, opts.domain, opts.account);
   const digest = meshDigest([...validation.sources.values()].map((s) => ({ file: s.file, text: s.text })));
   return { mesh: validation.mesh, desired: rendered.value, scope, meshDigest: digest };

@@ -2,6 +2,7 @@ import { posix as path } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { compareDiagnostics } from '../diagnostics/diagnostic.js';
 import { Locator } from '../source/locator.js';
+import { countItems } from '../source/guards.js';
 import { diagnostic, parseSource, rangeAt } from '../source/source.js';
 import type { SourceFile } from '../source/source.js';
 import { normalise } from './normalise.js';
@@ -26,6 +27,8 @@ export interface LoadResult {
 
 /** At most this many files per mesh (root + includes). */
 export const MAX_INCLUDES = 1000;
+/** Lines plus commas across all files of a mesh (see MAX_ITEMS for one file): about 70,000 streams. */
+export const MAX_TOTAL_ITEMS = 2_000_000;
 
 /**
  * Load a mesh: parse the root file and its includes, check each against its schema and normalise.
@@ -37,7 +40,8 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
   const locator = new Locator(sources);
   const done = (mesh: Mesh | undefined): LoadResult => ({ mesh, diagnostics: diagnostics.sort(compareDiagnostics), sources, locator });
 
-  const root = readAndParse(rootFile, reader, diagnostics);
+  const budget = { items: MAX_TOTAL_ITEMS };
+  const root = readAndParse(rootFile, reader, diagnostics, budget);
   if (!root) return done(undefined);
   sources.set(rootFile, root);
   if (diagnostics.some((d) => d.severity === 'error')) return done(undefined);
@@ -67,7 +71,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
     }
     seen.add(target);
     const before = diagnostics.length;
-    const src = readAndParse(target, reader, diagnostics, { file: rootFile, src: root, path: incPath });
+    const src = readAndParse(target, reader, diagnostics, budget, { file: rootFile, src: root, path: incPath });
     if (!src) return;
     sources.set(target, src);
     if (diagnostics.slice(before).some((d) => d.severity === 'error')) return;
@@ -103,6 +107,7 @@ function readAndParse(
   file: string,
   reader: SourceReader,
   diagnostics: Diagnostic[],
+  budget: { items: number },
   from?: { file: string; src: SourceFile; path: (string | number)[] },
 ): SourceFile | undefined {
   const text = reader.read(file);
@@ -112,6 +117,14 @@ function readAndParse(
     else diagnostics.push(diagnostic(file, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, [], 'file-unreadable', 'error', msg));
     return undefined;
   }
+  // Parsing costs memory per node: stop before the files of one mesh together could exhaust the heap.
+  const items = countItems(text);
+  if (from && items > budget.items) {
+    diagnostics.push(diagnostic(from.file, rangeAt(from.src, from.path), from.path, 'include-too-large', 'error',
+      `Including ${file} would take the mesh over ${MAX_TOTAL_ITEMS} lines and list items in all files; meshgov stops reading includes here. Remove unused entries or split it into several meshes.`));
+    return undefined;
+  }
+  budget.items -= items;
   const parsed = parseSource(file, text);
   diagnostics.push(...parsed.diagnostics);
   return parsed.value;

@@ -98,7 +98,11 @@ function diffAccount(d: DesiredAccount, la: LiveAccount | undefined, meshName: s
     }
   }
 
-  const fenced = new Map(r.unmanaged.filter((u) => u.resourceType === 'stream').map((u) => [u.name, u.reason]));
+  // Every fenced-off stream, listed or not in this scope: a declared name among them must not be created.
+  const fenced = new Map([
+    ...r.unmanaged.filter((u) => u.resourceType === 'stream').map((u) => [u.name, u.reason] as const),
+    ...(la?.unmanagedStreams ?? []).map((u) => [u.name, u.reason] as const),
+  ]);
   for (const ds of d.streams) {
     const ls = managedLive.get(ds.name);
     const conflict = ls === undefined ? fenced.get(ds.name) : undefined;

@@ -7,6 +7,34 @@ import type { Range } from '../diagnostics/diagnostic.js';
 /** Deepest nesting accepted; mesh.yaml needs about 10 levels. Deeper input is hostile or broken. */
 export const MAX_DEPTH = 64;
 
+/**
+ * Most lines plus commas one file may have: an upper bound on its YAML nodes. The yaml parser needs roughly
+ * 1 KiB of memory per node and slows down super-linearly on huge inputs (4 MiB of `- x` lines take ~9 s and
+ * 1 GB), so a file of millions of tiny items could exhaust the heap and crash. 600,000 allows about 20,000
+ * streams in one file (the 5,000-stream benchmark mesh has ~140,000); bigger meshes split with `include:`.
+ */
+export const MAX_ITEMS = 600_000;
+
+/** Lines plus commas in the text (the measure MAX_ITEMS limits). */
+export function countItems(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 44) count++;
+  }
+  return count;
+}
+
+/** Offset where the count of lines plus commas first exceeds `limit`, or -1. Linear in the text. */
+export function findTooManyItems(text: string, limit: number = MAX_ITEMS): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 10 || c === 44) && ++count > limit) return i;
+  }
+  return -1;
+}
+
 /** Where nesting first goes deeper than MAX_DEPTH (offset into the text), and how deep it went there. */
 interface TooDeep {
   offset: number;
