@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { IamExecutor, parseIamAddress } from '../../src/adapters/aws/iam-executor.js';
+import { IAM_EXECUTOR_IAM_ACTIONS, IamExecutor, parseIamAddress } from '../../src/adapters/aws/iam-executor.js';
 import type { ApplyStep, AuditEntry } from '../../src/core/apply/types.js';
 import { A1, aChange } from './builders.js';
 
@@ -29,8 +29,13 @@ function step(action: 'create' | 'update' | 'delete'): ApplyStep {
 
 const calls = () => iam.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
 
+const seen = new Set<string>();
+
 describe('IamExecutor', () => {
-  beforeEach(() => iam.reset());
+  beforeEach(() => {
+    for (const c of calls()) seen.add(`iam:${c}`);
+    iam.reset();
+  });
 
   it('parses role policy addresses', () => {
     expect(parseIamAddress(`${A1}/iam/role/writer/policy/meshgov-writer`)).toEqual({ role: 'writer', policy: 'meshgov-writer' });
@@ -99,5 +104,11 @@ describe('IamExecutor', () => {
     iam.on(CreatePolicyCommand).rejects(Object.assign(new Error('not authorized to perform iam:CreatePolicy'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
     const r = await executor([]).execute(step('create'));
     expect(r).toEqual({ status: 'failed', message: 'CreatePolicy failed after 1 attempt(s): AccessDenied: not authorized to perform iam:CreatePolicy' });
+  });
+
+  it('declares every IAM action it called in these tests', () => {
+    for (const c of calls()) seen.add(`iam:${c}`);
+    expect(seen.size).toBeGreaterThan(5);
+    for (const a of seen) expect(IAM_EXECUTOR_IAM_ACTIONS).toContain(a);
   });
 });

@@ -10,6 +10,7 @@ import {
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { KINESIS_EXECUTOR_IAM_ACTIONS } from '../../src/adapters/aws/kinesis-executor.js';
 import { ApplyLog, readApplyLog } from '../../src/adapters/fs/apply-log.js';
 import { useKinesisLocal } from '../support/kinesis-local.js';
 import { applyHarness, changeIds, oob } from '../apply/harness.js';
@@ -40,6 +41,8 @@ describe('apply on the local target (three accounts)', () => {
       h.desired.accounts.flatMap((a) => a.streams.map((s) => s.arn)).sort(),
     );
     for (const l of lines) expect(Object.keys(l)).toEqual(expect.arrayContaining(['time', 'account', 'api', 'resource', 'result', 'attempt']));
+    // Every mutating call is one the executor declares (the governance role must be granted these).
+    for (const api of new Set(lines.map((l) => l.api).filter((a) => a.startsWith('kinesis:')))) expect(KINESIS_EXECUTOR_IAM_ACTIONS).toContain(api);
     expect(r.calls.byApi['kinesis:RegisterStreamConsumer']?.ok).toBe(1);
     // Local target: IAM artefacts are written as files.
     expect(r.localIamFiles).toBeGreaterThan(0);

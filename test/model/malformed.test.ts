@@ -31,7 +31,7 @@ const e = (code: string, line: number, column: number, extra: Partial<Expected> 
 /** Fixture file name -> the exact diagnostics it must produce. */
 const TABLE: Record<string, Expected[]> = {
   // YAML and file level
-  'yaml-unclosed-flow.yaml': [e('yaml-syntax', 28, 5)],
+  'yaml-unclosed-flow.yaml': [e('yaml-syntax', 27, 19, { says: 'This `{` is never closed' })],
   'yaml-bad-indent.yaml': [e('yaml-syntax', 15, 11)],
   'yaml-tab-indent.yaml': [e('yaml-syntax', 16, 1, { says: 'indent with spaces' }), e('yaml-syntax', 16, 9), e('yaml-syntax', 18, 1)],
   'yaml-multiple-documents.yaml': [e('yaml-syntax', 38, 1, { says: 'single YAML document' })],
@@ -56,7 +56,7 @@ const TABLE: Record<string, Expected[]> = {
     e('schema-missing-key', 33, 9, { says: '`pattern`' }),
     e('schema-unknown-key', 37, 9, { says: 'Did you mean `pattern`?' }),
   ],
-  'crlf-bom-syntax.yaml': [e('yaml-syntax', 28, 5)],
+  'crlf-bom-syntax.yaml': [e('yaml-syntax', 27, 19)],
 
   // Schema: types, keys, values
   'wrong-types.yaml': [
@@ -128,7 +128,7 @@ const TABLE: Record<string, Expected[]> = {
     e('schema-unknown-key', 10, 9, { file: 'parts/schema-error.domain.yaml', says: 'Did you mean `capacity`?' }),
   ],
   'include-semantic-error.yaml': [e('ref-unknown-stream', 12, 17, { file: 'parts/semantic-error.domain.yaml', says: 'Did you mean `risk.scores.v1`?' })],
-  'include-yaml-error.yaml': [e('yaml-syntax', 4, 5, { file: 'parts/yaml-error.domain.yaml' })],
+  'include-yaml-error.yaml': [e('yaml-syntax', 3, 12, { file: 'parts/yaml-error.domain.yaml', says: 'add the matching `}`' })],
 
   // Nothing that could widen an IAM policy passes through an identifier
   'inject-role-wildcard.yaml': [e('schema-pattern', 35, 53, { says: 'IAM role name' })],

@@ -24,14 +24,18 @@ import type { WaitOptions } from './kinesis-waits.js';
 import { DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
 import type { Backoff } from './retry.js';
 
-/** IAM actions the executor needs (granted to the governance role). */
+/**
+ * IAM actions the executor needs (granted to the governance role). Stream administrators of streams encrypted
+ * with a customer-managed key also need `kms:DescribeKey*` and `kms:List*`
+ * (https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html).
+ */
 export const KINESIS_EXECUTOR_IAM_ACTIONS = [
   'kinesis:AddTagsToStream', 'kinesis:CreateStream', 'kinesis:DecreaseStreamRetentionPeriod', 'kinesis:DeleteResourcePolicy', 'kinesis:DeleteStream',
   'kinesis:DeregisterStreamConsumer', 'kinesis:DescribeStreamConsumer', 'kinesis:DescribeStreamSummary', 'kinesis:DisableEnhancedMonitoring',
   'kinesis:EnableEnhancedMonitoring', 'kinesis:IncreaseStreamRetentionPeriod', 'kinesis:ListStreamConsumers', 'kinesis:ListTagsForResource',
   'kinesis:PutResourcePolicy', 'kinesis:RegisterStreamConsumer', 'kinesis:RemoveTagsFromStream', 'kinesis:StartStreamEncryption',
   'kinesis:StopStreamEncryption', 'kinesis:TagResource', 'kinesis:UntagResource', 'kinesis:UpdateShardCount', 'kinesis:UpdateStreamMode',
-  'kms:GenerateDataKey', 'kms:DescribeKey',
+  'kms:DescribeKey', 'kms:ListAliases',
 ] as const;
 
 /** AddTagsToStream / RemoveTagsFromStream take at most 10 tags per call (kinesis-local enforces it too). */

@@ -127,6 +127,18 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
     // One syntax error per position: the parser often reports several symptoms of the same mistake.
     if (seenAt.has(from)) continue;
     seenAt.add(from);
+    const unclosed = /^Flow (map|sequence) .*end with a ([}\]])$/.exec(firstLine(err.message));
+    if (unclosed) {
+      // yaml reports an unclosed flow collection where it gave up; point at the opening bracket instead.
+      const close = unclosed[2] as '}' | ']';
+      const open = close === '}' ? '{' : '[';
+      const at = unclosedOpener(text, from, open, close);
+      if (at >= 0) {
+        diagnostics.push(diagnostic(file, rangeOfOffsets(lines, at, at + 1), [], 'yaml-syntax', 'error',
+          `This \`${open}\` is never closed: add the matching \`${close}\` (a flow ${unclosed[1]} continued on the next lines must be indented further than its key).`));
+        continue;
+      }
+    }
     const code = err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
     diagnostics.push(diagnostic(file, rangeOfOffsets(lines, from, to), [], code, 'error', syntaxMessage(err.code, firstLine(err.message), /^[^:\n]*/.exec(text.slice(from, from + 200))?.[0] ?? '')));
   }
@@ -154,6 +166,20 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
     }
   }
   return { value: source, diagnostics };
+}
+
+/** Offset of the nearest bracket before `from` that is not closed before it, or -1 (quotes are not tracked). */
+function unclosedOpener(text: string, from: number, open: string, close: string): number {
+  let depth = 0;
+  for (let i = Math.min(from, text.length) - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === close) depth++;
+    else if (c === open) {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
 }
 
 function syntaxMessage(code: string, message: string, source: string): string {
