@@ -13,6 +13,12 @@ export interface GenerateOptions {
   domainsPerAccount?: number;
   /** Seed for the pseudo-random choices (default 1). */
   seed?: number;
+  /**
+   * Guardrail-clean (default false): stream names follow the built-in naming convention (`domain-N.stream-S.v1`),
+   * domains have descriptions, provisioned streams declare throughput and grants carry a justification, so the
+   * built-in rule pack reports nothing, like a mesh that passes CI. Off, the output is unchanged from earlier versions.
+   */
+  clean?: boolean;
 }
 
 function rng(seed: number): () => number {
@@ -33,6 +39,7 @@ export function generateMesh(o: GenerateOptions): string {
   const rand = rng(o.seed ?? 1);
   const perAccount = o.domainsPerAccount ?? 1;
   const nAccounts = Math.ceil(o.domains / perAccount);
+  const streamName = (d: number, s: number) => (o.clean ? `domain-${d}.stream-${s}.v1` : `d${d}.stream-${s}.v1`);
   const out: string[] = [];
   out.push('# yaml-language-server: $schema=./schema/mesh.schema.json');
   out.push('apiVersion: meshgov/v1');
@@ -45,24 +52,29 @@ export function generateMesh(o: GenerateOptions): string {
   out.push('domains:');
   for (let d = 0; d < o.domains; d++) {
     const acct = accountId(Math.floor(d / perAccount));
-    out.push(`  - name: domain-${d}`, `    owner: { team: team-${d}, contact: team-${d}@example.com }`, `    accounts: ["${acct}"]`, '    streams:');
+    out.push(`  - name: domain-${d}`);
+    if (o.clean) out.push(`    description: Synthetic domain ${d}.`);
+    out.push(`    owner: { team: team-${d}, contact: team-${d}@example.com }`, `    accounts: ["${acct}"]`, '    streams:');
     for (let s = 0; s < o.streamsPerDomain; s++) {
       const onDemand = rand() < 0.3;
-      out.push(`      - name: d${d}.stream-${s}.v1`);
+      out.push(`      - name: ${streamName(d, s)}`);
       out.push(`        classification: ${rand() < 0.5 ? 'internal' : 'confidential'}`);
       out.push(`        retentionHours: ${[24, 48, 168][Math.floor(rand() * 3)]}`);
       out.push(onDemand ? '        capacity: { mode: on-demand }' : `        capacity: { mode: provisioned, shards: ${1 + Math.floor(rand() * 4)} }`);
+      if (o.clean && !onDemand) out.push('        throughput: { writeMiBPerSecond: 0.5, writeRecordsPerSecond: 500 }');
       out.push(`        schema: https://schemas.example.com/d${d}/stream-${s}.json`);
     }
     out.push('    grants:');
     for (let s = 0; s < o.streamsPerDomain; s++) {
-      const stream = `d${d}.stream-${s}.v1`;
+      const stream = streamName(d, s);
       out.push(`      - id: d${d}-s${s}-producer`, `        stream: ${stream}`, `        principal: { account: "${acct}", role: domain-${d}-producer }`, '        access: produce');
+      if (o.clean) out.push('        justification: The domain service writes its own stream.');
       for (let g = 1; g < o.grantsPerStream; g++) {
         const other = Math.floor(rand() * o.domains);
         const pAcct = accountId(Math.floor(other / perAccount));
         const kind = g % 4;
         out.push(`      - id: d${d}-s${s}-g${g}`, `        stream: ${stream}`, `        principal: { account: "${pAcct}", role: domain-${other}-reader-${g} }`, '        access: consume');
+        if (o.clean) out.push(`        justification: Domain ${other} reads stream ${s} of domain ${d}.`);
         if (kind === 1) out.push('        pattern: efo', `        consumer: domain-${other}-reader-${g}`);
         else if (kind === 2) out.push('        pattern: filtered', '        filter:', `          function: d${other}-filter-${g}`, '          patterns:', '            - data: { type: ["order"] }');
         else if (kind === 3) out.push('        pattern: fanout', '        fanout: { target: appsync }');

@@ -1,0 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runValidation } from '../src/cli/validation.js';
+import { generateMesh } from './generate-mesh.js';
+const dir = mkdtempSync(join(tmpdir(), 'mg-'));
+writeFileSync(join(dir, 'mesh.yaml'), generateMesh({ domains: 4, streamsPerDomain: 5, grantsPerStream: 5, clean: true }));
+const io = { stdout: { write() {} }, stderr: { write() {} }, env: {}, cwd: dir, now: () => new Date('2026-01-01T00:00:00Z') };
+const r = runValidation('mesh.yaml', io as never);
+const c = new Map<string, number>(); for (const d of r.diagnostics) c.set(`${d.severity} ${d.code}`, (c.get(`${d.severity} ${d.code}`) ?? 0) + 1);
+console.log(c); for (const code of new Set(r.diagnostics.map(d=>d.code))) console.log(code, r.diagnostics.find(d=>d.code===code)!.message);
