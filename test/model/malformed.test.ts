@@ -106,7 +106,7 @@ const TABLE: Record<string, Expected[]> = {
   'external-without-justification.yaml': [e('grant-external-justification', 38, 19, { says: 'add a `justification`' })],
   'cross-region-grant.yaml': [e('grant-cross-region', 38, 17)],
   'efo-consumer-limit.yaml': [e('efo-consumer-limit', 53, 149, { says: '21 enhanced fan-out consumers' })],
-  'too-many-tags.yaml': [e('stream-too-many-tags', 24, 15, { says: 'would carry 51 tags' })],
+  'too-many-tags.yaml': [e('stream-too-many-tags', 24, 15, { says: 'would carry 52 tags' })],
   'reserved-tag-key.yaml': [e('tag-reserved-key', 30, 11, { says: '`meshgov:owner`' })],
   'reserved-tag-key-case.yaml': [e('tag-reserved-key', 29, 11), e('tag-reserved-key', 30, 11)],
   'mesh-reserved-tag.yaml': [e('tag-reserved-key', 8, 5)],

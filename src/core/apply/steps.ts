@@ -5,13 +5,14 @@
  * destructive changes without `allowDestructive`, deletion-protected streams, scaling budgets, and the dependants
  * of anything skipped.
  */
+import { TAG_DELETION_PROTECTION } from '../model/governance-tags.js';
 import type { Change } from '../plan/types.js';
 import { budgetFor, budgetShortfall } from './budget.js';
 import { shardCountSteps } from './shard-steps.js';
 import type { ApplyStep, AuditEntry, Lane, StepOutcome } from './types.js';
 
-/** Tag on a live stream that forbids its deletion (set it by hand, or keep the stream declared with deletionProtection). */
-export const TAG_DELETION_PROTECTION = 'meshgov:deletion-protection';
+/** Tag on a live stream that forbids its deletion (render sets it for streams declared with deletionProtection). */
+export { TAG_DELETION_PROTECTION };
 
 export interface StepOptions {
   allowDestructive: boolean;

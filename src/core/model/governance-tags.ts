@@ -10,6 +10,12 @@ export const TAG_MESH = 'meshgov:mesh';
 export const TAG_DOMAIN = 'meshgov:domain';
 export const TAG_PRODUCT = 'meshgov:product';
 export const TAG_CLASSIFICATION = 'meshgov:classification';
+/**
+ * Kinesis has no deletion protection of its own: meshgov marks protected streams with this tag (value `true`) and
+ * apply refuses to delete a stream that carries it, even with --allow-destructive. To retire a stream, first set
+ * `deletionProtection: false` and apply (removing the tag), then remove the stream.
+ */
+export const TAG_DELETION_PROTECTION = 'meshgov:deletion-protection';
 /** Value of `meshgov:managed-by` on everything meshgov manages. */
 export const MANAGED_BY_VALUE = 'meshgov';
 /** Kinesis allows at most 50 tags per stream or consumer. https://docs.aws.amazon.com/streams/latest/dev/tagging.html */
@@ -50,6 +56,7 @@ export function streamTags(mesh: Pick<Mesh, 'name' | 'tags' | 'grants'>, stream:
   tags[TAG_DOMAIN] = stream.domain;
   tags[TAG_PRODUCT] = stream.name;
   tags[TAG_CLASSIFICATION] = stream.classification;
+  if (stream.deletionProtection) tags[TAG_DELETION_PROTECTION] = 'true';
   for (const g of streamGrants ?? mesh.grants) if (g.stream === stream.name) tags[grantTagKey(g)] = 'allow';
   return sortKeys(tags);
 }

@@ -73,7 +73,8 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
     if (policySize(scp) > MAX_SCP_CHARS) report(mesh.at, ['mesh', 'governanceRole'], 'render-guard-scp-too-large', `The tag-tampering guard SCP is ${policySize(scp)} characters; Organizations allows ${MAX_SCP_CHARS}. Shorten the governance role's name or path.`);
     accounts[0].iam.push({ kind: 'guard-scp', account: accounts[0].account, name: GUARD_SCP_NAME, grantIds: [], document: scp });
   }
-  for (const a of accounts) reportNameClashes(a, new Map(rendered.map((g) => [g.id, g])), report);
+  const renderedById = new Map(rendered.map((g) => [g.id, g]));
+  for (const a of accounts) reportNameClashes(a, renderedById, report);
   for (const a of accounts) sortAccount(a);
   const value: DesiredState = { mesh: mesh.name, region: mesh.region, partition: mesh.partition, accounts };
   if (mesh.organizationId !== undefined) value.organizationId = mesh.organizationId;

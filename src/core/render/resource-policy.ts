@@ -14,13 +14,25 @@ export function isCrossAccount(grant: Grant, stream: Pick<Stream, 'account'>): b
   return grant.principal.account !== stream.account;
 }
 
+/** The mesh's account ids as a set, built once per accounts list (orgCondition runs once per grant). */
+const accountIdSets = new WeakMap<readonly { id: string }[], { length: number; ids: ReadonlySet<string> }>();
+function meshAccountIds(mesh: Pick<Mesh, 'accounts'>): ReadonlySet<string> {
+  let hit = accountIdSets.get(mesh.accounts);
+  // The length check keeps a list that was appended to (tests build meshes in place) from using a stale set.
+  if (!hit || hit.length !== mesh.accounts.length) {
+    hit = { length: mesh.accounts.length, ids: new Set(mesh.accounts.map((a) => a.id)) };
+    accountIdSets.set(mesh.accounts, hit);
+  }
+  return hit.ids;
+}
+
 /**
  * `aws:PrincipalOrgID` pins a principal to the organisation: only when the mesh declares one and the principal's
  * account is a declared mesh account (external principals are, by definition, outside it).
  */
 export function orgCondition(mesh: Pick<Mesh, 'organizationId' | 'accounts'>, grant: Grant): PolicyStatement['Condition'] | undefined {
   if (mesh.organizationId === undefined || grant.principal.external) return undefined;
-  if (!mesh.accounts.some((a) => a.id === grant.principal.account)) return undefined;
+  if (!meshAccountIds(mesh).has(grant.principal.account)) return undefined;
   return { StringEquals: { 'aws:PrincipalOrgID': mesh.organizationId } };
 }
 

@@ -41,11 +41,13 @@ describe('checkStreamSettings', () => {
     expect(found(aMesh({ tags: { 'Meshgov:mesh': 'other' } }))).toEqual([['tag-reserved-key', 'mesh.tags.Meshgov:mesh']]);
   });
 
-  it('at most 50 tags after governance tags: 5 governance + 1 per distinct grantee + user and mesh tags', () => {
-    // 1 producer grant -> 5 + 1 = 6 governance tags; 44 user tags make exactly 50.
-    expect(found(aMesh({ streams: [aStream({ tags: tags(44) })] }))).toEqual([]);
-    expect(found(aMesh({ streams: [aStream({ tags: tags(45) })] }))).toEqual([['stream-too-many-tags', 'domains.0.streams.0.name']]);
-    expect(found(aMesh({ tags: { a: 'b' }, streams: [aStream({ tags: tags(44) })] }))).toEqual([['stream-too-many-tags', 'domains.0.streams.0.name']]);
+  it('at most 50 tags after governance tags: 5 governance + deletion protection + 1 per distinct grantee + user and mesh tags', () => {
+    // 1 producer grant on a deletion-protected stream -> 5 + 1 + 1 = 7 governance tags; 43 user tags make exactly 50.
+    expect(found(aMesh({ streams: [aStream({ tags: tags(43) })] }))).toEqual([]);
+    expect(found(aMesh({ streams: [aStream({ tags: tags(44) })] }))).toEqual([['stream-too-many-tags', 'domains.0.streams.0.name']]);
+    expect(found(aMesh({ tags: { a: 'b' }, streams: [aStream({ tags: tags(43) })] }))).toEqual([['stream-too-many-tags', 'domains.0.streams.0.name']]);
+    // Without deletion protection the stream carries one tag less.
+    expect(found(aMesh({ streams: [aStream({ tags: tags(44), deletionProtection: false })] }))).toEqual([]);
   });
 
   it(`at most ${MAX_EFO_CONSUMERS} EFO consumers per stream, reported at the first one over`, () => {

@@ -50,7 +50,7 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
     const total = Object.keys(streamTags(mesh, s, onStream)).length;
     if (total > MAX_TAGS_PER_RESOURCE) {
       out.push(locator.at(s.at, ['name'], 'stream-too-many-tags', 'error',
-        `Stream \`${s.name}\` would carry ${total} tags (its own, the mesh's, 5 governance tags and one per grantee); Kinesis allows ${MAX_TAGS_PER_RESOURCE}. Remove user tags or consolidate grants (grant a whole account instead of many roles).`));
+        `Stream \`${s.name}\` would carry ${total} tags (its own, the mesh's, the governance tags and one per grantee); Kinesis allows ${MAX_TAGS_PER_RESOURCE}. Remove user tags or consolidate grants (grant a whole account instead of many roles).`));
     }
     const efo = onStream.filter((g) => g.pattern === 'efo');
     if (efo.length > MAX_EFO_CONSUMERS) {

@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+const text = readFileSync(process.argv[2]!, 'utf8');
+const gc = (globalThis as any).gc as () => void;
+const mb = () => { gc(); return (process.memoryUsage().heapUsed / 1048576).toFixed(0); };
+console.log('text', mb());
+const t = Date.now();
+const doc = parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: true, strict: true, version: '1.2', logLevel: 'error' });
+console.log('doc', mb(), Date.now() - t, 'ms', 'maxrss', process.resourceUsage().maxRSS / 1024 | 0);
+const t2 = Date.now();
+const data = doc.toJS();
+console.log('data', mb(), Date.now() - t2, 'ms', 'maxrss', process.resourceUsage().maxRSS / 1024 | 0);
+(globalThis as any).keep = [doc, data];

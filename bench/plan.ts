@@ -1,0 +1,129 @@
+/**
+ * Plan benchmark on the local target (kinesis-local): a generated mesh (default 1,000 streams across 10 accounts,
+ * each stream with one EFO consumer), every stream and consumer present with its declared tags and policies, plus
+ * 10 unmanaged streams per account. Measures meshgov's plan (live read through the client pool + diff) against the
+ * minimal reader (bench/minimal-reader.ts: the same calls, same concurrency, straight through the SDK), alternating
+ * the two `runs` times; client-side rate limits are off for both (the emulator is the only limit).
+ *
+ *   node --import tsx bench/plan.ts [--domains 10] [--streams-per-domain 100] [--runs 3] [--unmanaged 10]
+ *
+ * Prints one JSON object on stdout (progress on stderr).
+ */
+import { CreateStreamCommand, DescribeStreamSummaryCommand, PutResourcePolicyCommand, RegisterStreamConsumerCommand, TagResourceCommand } from '@aws-sdk/client-kinesis';
+import { performance } from 'node:perf_hooks';
+import { ClientPool } from '../src/adapters/aws/client-pool.js';
+import { mapLimit } from '../src/adapters/aws/concurrency.js';
+import { AwsLiveReader } from '../src/adapters/aws/live-reader.js';
+import { startKinesisLocal } from '../src/adapters/local/kinesis-local.js';
+import { loadMesh } from '../src/core/model/load.js';
+import { computePlan, declaredStreams, meshDigest } from '../src/core/plan/index.js';
+import { renderMesh } from '../src/core/render/index.js';
+import { generateMesh } from './generate-mesh.js';
+import { minimalRead } from './minimal-reader.js';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+export interface PlanBenchResult {
+  streams: number;
+  accounts: number;
+  efoConsumers: number;
+  unmanagedPerAccount: number;
+  runs: number;
+  setupMs: number;
+  meshgov: { wallMs: number[]; readMs: number[]; diffMs: number[]; calls: Record<string, number>; managedStreams: number; changes: number };
+  minimal: { wallMs: number[]; calls: Record<string, number>; streams: number; consumers: number };
+}
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const log = (s: string) => process.stderr.write(`[plan] ${s}\n`);
+
+async function main(): Promise<void> {
+  const domains = arg('domains', 10);
+  const streamsPerDomain = arg('streams-per-domain', 100);
+  const runs = arg('runs', 3);
+  const unmanagedPerAccount = arg('unmanaged', 10);
+  const yaml = generateMesh({ domains, streamsPerDomain, grantsPerStream: 2, seed: 7, clean: true });
+  const loaded = loadMesh('mesh.yaml', { read: () => yaml });
+  if (!loaded.mesh) throw new Error(`generated mesh does not load: ${loaded.diagnostics.slice(0, 3).map((d) => d.message).join('; ')}`);
+  const desired = renderMesh(loaded.mesh, { today: '2026-01-01' }).value;
+  const streams = desired.accounts.flatMap((a) => a.streams);
+  const consumers = desired.accounts.flatMap((a) => a.consumers);
+  const accounts = desired.accounts.map((a) => a.account);
+  log(`${streams.length} streams, ${consumers.length} EFO consumers, ${accounts.length} accounts`);
+
+  const target = await startKinesisLocal({
+    region: desired.region,
+    handleSignals: true,
+    env: { ON_DEMAND_STREAM_COUNT_LIMIT: '100000', SHARD_LIMIT: '1000000', LOG_LEVEL: 'ERROR' },
+  });
+  try {
+    const setup = new ClientPool({ target: 'local', region: desired.region, partition: desired.partition, endpoint: target.endpoint, command: 'bench', rateLimitScale: 0 });
+    const t0 = performance.now();
+    await mapLimit(streams, 32, async (s) => {
+      await setup.kinesis(s.account).send(new CreateStreamCommand({ StreamName: s.name, ...(s.mode === 'ON_DEMAND' ? { StreamModeDetails: { StreamMode: 'ON_DEMAND' } } : { ShardCount: 1 }), Tags: s.tags }));
+    });
+    const unmanaged = accounts.flatMap((account) => Array.from({ length: unmanagedPerAccount }, (_, i) => ({ account, name: `unmanaged-${i}` })));
+    await mapLimit(unmanaged, 32, async (u) => void (await setup.kinesis(u.account).send(new CreateStreamCommand({ StreamName: u.name, ShardCount: 1 }))));
+    // Wait until every stream is ACTIVE (the emulator simulates creation time).
+    await mapLimit(streams, 32, async (s) => {
+      for (let i = 0; i < 100; i++) {
+        const d = await setup.kinesis(s.account).send(new DescribeStreamSummaryCommand({ StreamName: s.name }));
+        if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+    await mapLimit(streams.filter((s) => s.resourcePolicy), 32, async (s) => {
+      await setup.kinesis(s.account).send(new PutResourcePolicyCommand({ ResourceARN: s.arn, Policy: JSON.stringify(s.resourcePolicy) }));
+    });
+    await mapLimit(consumers, 32, async (c) => {
+      const k = setup.kinesis(c.account);
+      const r = await k.send(new RegisterStreamConsumerCommand({ StreamARN: c.streamArn, ConsumerName: c.name }));
+      if (r.Consumer?.ConsumerARN) await k.send(new TagResourceCommand({ ResourceARN: r.Consumer.ConsumerARN, Tags: c.tags }));
+    });
+    setup.destroy();
+    const setupMs = performance.now() - t0;
+    log(`setup ${setupMs.toFixed(0)} ms`);
+
+    const declared = declaredStreams(desired);
+    const result: PlanBenchResult = {
+      streams: streams.length, accounts: accounts.length, efoConsumers: consumers.length, unmanagedPerAccount, runs, setupMs,
+      meshgov: { wallMs: [], readMs: [], diffMs: [], calls: {}, managedStreams: 0, changes: 0 },
+      minimal: { wallMs: [], calls: {}, streams: 0, consumers: 0 },
+    };
+    // One warm-up of each (JIT, sockets), then alternate so drift on a shared machine hits both alike.
+    for (let i = -1; i < runs; i++) {
+      const pool = new ClientPool({ target: 'local', region: desired.region, partition: desired.partition, endpoint: target.endpoint, command: 'plan', rateLimitScale: 0 });
+      const reader = new AwsLiveReader(pool, { readIam: false, readOrganization: false, iamPathPrefix: '/' });
+      const start = performance.now();
+      const live = await reader.read({ mesh: desired.mesh, region: desired.region, partition: desired.partition, accounts, declared });
+      const readMs = performance.now() - start;
+      const plan = computePlan({ desired, live, meshDigest: meshDigest([{ file: 'mesh.yaml', text: yaml }]), clock: { now: () => new Date() }, target: 'local' });
+      const wallMs = performance.now() - start;
+      pool.destroy();
+      const m0 = performance.now();
+      const min = await minimalRead({ endpoint: target.endpoint, region: desired.region, accounts, declared });
+      const minMs = performance.now() - m0;
+      log(`run ${i}: meshgov ${wallMs.toFixed(0)} ms (read ${readMs.toFixed(0)}), minimal ${minMs.toFixed(0)} ms`);
+      if (i < 0) continue;
+      result.meshgov.wallMs.push(wallMs);
+      result.meshgov.readMs.push(readMs);
+      result.meshgov.diffMs.push(wallMs - readMs);
+      result.meshgov.calls = pool.counter.byOperation();
+      result.meshgov.managedStreams = live.accounts.reduce((n, a) => n + a.streams.length, 0);
+      result.meshgov.changes = plan.summary.add + plan.summary.change + plan.summary.destroy;
+      result.minimal.wallMs.push(minMs);
+      result.minimal.calls = Object.fromEntries(Object.entries(min.calls).sort(([a], [b]) => (a < b ? -1 : 1)));
+      result.minimal.streams = min.streams;
+      result.minimal.consumers = min.consumers;
+    }
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await target.stop();
+  }
+}
+
+await main();

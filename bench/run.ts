@@ -1,0 +1,260 @@
+/**
+ * `npm run bench`: the whole benchmark suite, writing bench/RESULTS.md (tables, targets met or not) and
+ * bench/results.json (raw numbers).
+ *
+ *   npm run bench [-- --sizes 100,1000,5000,10000] [--plan-domains 10] [--plan-streams-per-domain 100] [--plan-runs 3] [--skip-plan]
+ *
+ * 1. validate + render per mesh size (bench/sizes.ts, one child process per size and measurement, so peak RSS is
+ *    that size's alone): generated meshes of 50 streams per domain, one account per domain, 5 grants per stream.
+ * 2. plan on the local target (bench/plan.ts): meshgov vs the minimal SDK reader, API calls per stream.
+ * 3. audit: GetMetricData calls for N shards (bench/audit.ts).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { auditBench } from './audit.js';
+import type { AuditRow } from './audit.js';
+import { generateMesh } from './generate-mesh.js';
+import type { PlanBenchResult } from './plan.js';
+import type { RssResult, Timing, TimeResult } from './sizes.js';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH_DIR);
+const STREAMS_PER_DOMAIN = 50;
+const GRANTS_PER_STREAM = 5;
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+function runChild<T>(script: string, args: string[]): T {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(BENCH_DIR, script), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as T;
+}
+
+interface SizeRow {
+  streams: number;
+  grants: number;
+  accounts: number;
+  domains: number;
+  bytes: number;
+  runs: number;
+  diagnostics: number;
+  parseMs: number;
+  validateMs: number;
+  renderMs: number;
+  totalMs: number;
+  validateCpuMs: number;
+  renderCpuMs: number;
+  parseCpuMs: number;
+  /** validate / parse: what validation costs on top of parsing the YAML (1.5 = half again). */
+  validateOverParse: number;
+  usPerStream: number;
+  cpuUsPerStream: number;
+  peakRssMiB: number;
+  baselineRssMiB: number;
+  raw: { time: TimeResult; rss: RssResult };
+}
+
+const wall = (ts: readonly Timing[]) => median(ts.map((t) => t.wallMs));
+const cpu = (ts: readonly Timing[]) => median(ts.map((t) => t.cpuMs));
+
+function sizeBench(streams: number, dir: string): SizeRow {
+  const domains = Math.max(1, Math.round(streams / STREAMS_PER_DOMAIN));
+  const file = join(dir, `mesh-${streams}.yaml`);
+  writeFileSync(file, generateMesh({ domains, streamsPerDomain: STREAMS_PER_DOMAIN, grantsPerStream: GRANTS_PER_STREAM, domainsPerAccount: 1, clean: true }));
+  const runs = streams >= 5000 ? 3 : 5;
+  log(`size ${streams} streams: ${runs} timed runs`);
+  const time = runChild<TimeResult>('sizes.ts', [file, 'time', String(runs)]);
+  log(`size ${streams} streams: peak RSS`);
+  const rss = runChild<RssResult>('sizes.ts', [file, 'rss']);
+  const parseMs = wall(time.parse);
+  const validateMs = wall(time.validate);
+  const renderMs = wall(time.render);
+  const totalMs = median(time.validate.map((v, i) => v.wallMs + (time.render[i] as Timing).wallMs));
+  const totalCpu = median(time.validate.map((v, i) => v.cpuMs + (time.render[i] as Timing).cpuMs));
+  return {
+    streams: time.streams, grants: time.grants, accounts: time.accounts, domains, bytes: time.bytes, runs, diagnostics: time.diagnostics,
+    parseMs, validateMs, renderMs, totalMs,
+    parseCpuMs: cpu(time.parse), validateCpuMs: cpu(time.validate), renderCpuMs: cpu(time.render),
+    validateOverParse: validateMs / parseMs,
+    usPerStream: (totalMs * 1000) / time.streams,
+    cpuUsPerStream: (totalCpu * 1000) / time.streams,
+    peakRssMiB: rss.peakRssMiB, baselineRssMiB: rss.baselineRssMiB,
+    raw: { time, rss },
+  };
+}
+
+interface Target {
+  name: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+function machine() {
+  const cpuinfo = (() => {
+    try {
+      return readFileSync('/proc/cpuinfo', 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  const load = (() => {
+    try {
+      return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    } catch {
+      return 'unknown';
+    }
+  })();
+  return { nproc: cpus().length, memoryMiB: Math.round(totalmem() / 1024 / 1024), freeMiB: Math.round(freemem() / 1024 / 1024), cpuModel: model, node: process.version, loadAverage: load };
+}
+
+const f0 = (n: number) => n.toFixed(0);
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+const mark = (met: boolean) => (met ? 'met' : '**not met**');
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const sizes = (argValue('sizes') ?? '100,1000,5000,10000').split(',').map(Number).filter((n) => n > 0);
+  const skipPlan = process.argv.includes('--skip-plan');
+  const m = machine();
+  const loadBefore = m.loadAverage;
+  log(`machine: ${m.nproc} cores, ${m.memoryMiB} MiB, ${m.cpuModel}, node ${m.node}, load ${loadBefore}`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'meshgov-bench-'));
+  const rows: SizeRow[] = [];
+  try {
+    for (const s of sizes) rows.push(sizeBench(s, dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  let plan: PlanBenchResult | undefined;
+  if (!skipPlan) {
+    log('plan on the local target (kinesis-local)');
+    plan = runChild<PlanBenchResult>('plan.ts', [
+      '--domains', argValue('plan-domains') ?? '10', '--streams-per-domain', argValue('plan-streams-per-domain') ?? '100', '--runs', argValue('plan-runs') ?? '3',
+    ]);
+  }
+  log('audit: GetMetricData calls');
+  const audit: AuditRow[] = await auditBench([1, 100, 1000, 10_000, 40_000]);
+  const elapsedS = (Date.now() - started) / 1000;
+
+  // Targets.
+  const targets: Target[] = [];
+  const top = rows[rows.length - 1];
+  if (top) {
+    targets.push({ name: `validate + render, ${top.streams.toLocaleString('en')} streams: time`, target: '< 2,000 ms', measured: `${f0(top.totalMs)} ms wall (${f0(top.validateCpuMs + top.renderCpuMs)} ms CPU)`, met: top.totalMs < 2000 });
+    targets.push({ name: `validate + render, ${top.streams.toLocaleString('en')} streams: peak RSS`, target: '< 512 MiB', measured: `${f0(top.peakRssMiB)} MiB`, met: top.peakRssMiB < 512 });
+    targets.push({ name: `validation on top of YAML parsing, ${top.streams.toLocaleString('en')} streams`, target: 'validate <= 1.5x parseDocument', measured: `${f2(top.validateOverParse)}x (${f0(top.validateMs)} / ${f0(top.parseMs)} ms)`, met: top.validateOverParse <= 1.5 });
+  }
+  const linearBase = rows.find((r) => r.streams >= 1000) ?? rows[0];
+  if (top && linearBase && linearBase !== top) {
+    const ratio = top.cpuUsPerStream / linearBase.cpuUsPerStream;
+    targets.push({
+      name: `linear cost: CPU per stream at ${top.streams.toLocaleString('en')} vs ${linearBase.streams.toLocaleString('en')} streams`,
+      target: '<= 1.25x (constant cost per stream)',
+      measured: `${f2(ratio)}x (${f0(top.cpuUsPerStream)} vs ${f0(linearBase.cpuUsPerStream)} µs/stream)`,
+      met: ratio <= 1.25,
+    });
+  }
+  let planDerived: Record<string, number> | undefined;
+  if (plan) {
+    const mg = median(plan.meshgov.wallMs);
+    const min = median(plan.minimal.wallMs);
+    const readCalls = Object.values(plan.meshgov.calls).reduce((a, b) => a + b, 0);
+    const perStream = readCalls / plan.meshgov.managedStreams;
+    const efoPerStream = plan.efoConsumers / plan.streams;
+    const allowed = 3 + efoPerStream;
+    // On AWS the tagging API answers for 100 streams a page: no ListTagsForResource per stream.
+    const listTagsStreams = (plan.meshgov.calls['kinesis:ListTagsForResource'] ?? 0) - plan.efoConsumers;
+    const awsPerStream = (readCalls - listTagsStreams + Math.ceil(plan.streams / 100)) / plan.meshgov.managedStreams;
+    planDerived = { meshgovMs: mg, minimalMs: min, ratio: mg / min, readCalls, perStream, allowed, awsPerStream };
+    targets.push({ name: `plan overhead, ${plan.streams.toLocaleString('en')} streams / ${plan.accounts} accounts`, target: '<= 1.2x the minimal reader', measured: `${f2(mg / min)}x (${f0(mg)} vs ${f0(min)} ms)`, met: mg / min <= 1.2 });
+    targets.push({ name: 'read calls per managed stream (local target)', target: `<= 3 + 1 per EFO consumer = ${f1(allowed)}`, measured: f2(perStream), met: perStream <= allowed });
+    targets.push({ name: 'read calls per managed stream (AWS, tags via the tagging API; derived)', target: `<= ${f1(allowed)}`, measured: f2(awsPerStream), met: awsPerStream <= allowed });
+  }
+  const auditOk = audit.every((a) => a.calls === a.minimum);
+  targets.push({ name: 'audit GetMetricData requests for N shards, 1 h window', target: '= ceil(N * 5 / 500)', measured: audit.map((a) => `${a.shards.toLocaleString('en')} shards: ${a.calls}`).join('; '), met: auditOk });
+
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const json = { date: new Date().toISOString(), command, elapsedSeconds: elapsedS, machine: { ...m, loadAverageAfter: machine().loadAverage }, sizes: rows, plan, planDerived, audit, targets };
+  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
+
+  const md: string[] = [];
+  md.push('# meshgov benchmarks', '');
+  md.push(`Generated by \`${command}\` (bench/run.ts) on ${json.date.slice(0, 16).replace('T', ' ')} UTC in ${f0(elapsedS)} s. Raw numbers: [results.json](results.json).`, '');
+  md.push('## Machine', '');
+  md.push(`- CPU: ${m.cpuModel}, ${m.nproc} cores (nproc)`, `- Memory: ${m.memoryMiB} MiB`, `- Node.js ${m.node}, ${process.platform}/${process.arch}`);
+  md.push(`- Load average (1/5/15 min) before: ${loadBefore}, after: ${json.machine.loadAverageAfter}. The machine is shared: wall times include waiting for a core; CPU times do not.`, '');
+  md.push('## Targets', '', '| Target | Goal | Measured | Status |', '|---|---|---|---|');
+  for (const t of targets) md.push(`| ${t.name} | ${t.target} | ${t.measured} | ${mark(t.met)} |`);
+  md.push('');
+  md.push('## Validate and render by mesh size', '');
+  md.push(`Generated meshes (bench/generate-mesh.ts, \`clean: true\`: the built-in guardrails report nothing): ${STREAMS_PER_DOMAIN} streams per domain, one account per domain, ${GRANTS_PER_STREAM} grants per stream (1 producer; replay, EFO, filtered and fan-out consumers). validate = runValidation (read + YAML + schema + semantic checks + 22 built-in guardrail rules); parse = yaml \`parseDocument\` alone with meshgov's options; render = renderMesh. Medians of the runs shown; peak RSS from a separate process doing one validate + render (\`process.resourceUsage().maxRSS\`; the runtime alone is the baseline).`, '');
+  md.push('| Streams | Grants | Accounts | YAML MiB | Runs | parse ms | validate ms | render ms | validate + render ms | CPU ms | validate / parse | µs per stream (wall / CPU) | Peak RSS MiB (baseline) |');
+  md.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    md.push(`| ${r.streams.toLocaleString('en')} | ${r.grants.toLocaleString('en')} | ${r.accounts} | ${f1(r.bytes / 1024 / 1024)} | ${r.runs} | ${f0(r.parseMs)} | ${f0(r.validateMs)} | ${f0(r.renderMs)} | ${f0(r.totalMs)} | ${f0(r.validateCpuMs + r.renderCpuMs)} | ${f2(r.validateOverParse)} | ${f0(r.usPerStream)} / ${f0(r.cpuUsPerStream)} | ${f0(r.peakRssMiB)} (${f0(r.baselineRssMiB)}) |`);
+  }
+  md.push('');
+  if (plan && planDerived) {
+    md.push('## Plan on the local target', '');
+    md.push(`${plan.streams.toLocaleString('en')} managed streams (each with ${f1(plan.efoConsumers / plan.streams)} EFO consumer) across ${plan.accounts} accounts, plus ${plan.unmanagedPerAccount} unmanaged streams per account, in kinesis-local on this machine (SHARD_LIMIT and ON_DEMAND_STREAM_COUNT_LIMIT raised). meshgov = AwsLiveReader through the ClientPool (10 accounts and 8 streams per account at once) + computePlan; minimal reader = bench/minimal-reader.ts, the same calls with the same concurrency straight through the SDK. Client-side rate limits off for both (at the documented quotas a real account would bound both alike). Medians of ${plan.runs} alternating runs after one warm-up each.`, '');
+    md.push('| | Wall ms (median) | Runs (ms) | API calls |', '|---|---:|---|---:|');
+    md.push(`| meshgov plan (read + diff) | ${f0(planDerived['meshgovMs'] ?? 0)} | ${plan.meshgov.wallMs.map(f0).join(', ')} (diff ${f0(median(plan.meshgov.diffMs))}) | ${planDerived['readCalls']} |`);
+    md.push(`| minimal reader | ${f0(planDerived['minimalMs'] ?? 0)} | ${plan.minimal.wallMs.map(f0).join(', ')} | ${Object.values(plan.minimal.calls).reduce((a, b) => a + b, 0)} |`);
+    md.push(`| ratio | ${f2(planDerived['ratio'] ?? 0)}x | | |`, '');
+    md.push('API calls by operation (meshgov; the minimal reader made the same):', '', '| API | Calls | Per managed stream |', '|---|---:|---:|');
+    for (const [op, n] of Object.entries(plan.meshgov.calls)) md.push(`| ${op} | ${n} | ${f2(n / plan.meshgov.managedStreams)} |`);
+    md.push(`| **total** | ${planDerived['readCalls']} | ${f2(planDerived['perStream'] ?? 0)} |`, '');
+    md.push('kinesis-local has no Resource Groups Tagging API, so GetResources fails once per account and meshgov falls back to one ListTagsForResource per listed stream; on AWS one GetResources page covers 100 streams (the derived AWS row in the targets).', '');
+  }
+  md.push('## Audit: GetMetricData batching', '');
+  md.push('readShardMetrics (src/adapters/aws/cloudwatch.ts) against an aws-sdk-client-mock CloudWatch client, 1-hour window, 60 s periods, 5 metrics per shard, 4 shards per stream; the limiter runs on a fake clock.', '');
+  md.push('| Shards | Streams | Queries | GetMetricData calls | Minimum ceil(N*5/500) | Max queries per call | ms |', '|---:|---:|---:|---:|---:|---:|---:|');
+  for (const a of audit) md.push(`| ${a.shards.toLocaleString('en')} | ${a.streams.toLocaleString('en')} | ${a.queries.toLocaleString('en')} | ${a.calls} | ${a.minimum} | ${a.maxQueriesPerCall} | ${f0(a.wallMs)} |`);
+  md.push('');
+  md.push('## Reproduce', '', '```sh', command, '```', '', `Individual parts: \`node --import tsx bench/sizes.ts <mesh.yaml> time 3\`, \`node --import tsx bench/plan.ts --domains 10 --streams-per-domain 100\`, \`node --import tsx bench/audit.ts\`. Paths are relative to ${relative(process.cwd(), ROOT) || 'the repository root'}.`, '');
+  const notes = readNotes();
+  if (notes) md.push(notes);
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), `${md.join('\n')}\n`);
+  log(`done in ${f0(elapsedS)} s: bench/RESULTS.md, bench/results.json`);
+  for (const t of targets) log(`${t.met ? 'met    ' : 'NOT MET'} ${t.name}: ${t.measured} (goal ${t.target})`);
+}
+
+/** Hand-written analysis appended to RESULTS.md (bench/NOTES.md), so a rerun keeps it. */
+function readNotes(): string | undefined {
+  try {
+    return readFileSync(join(BENCH_DIR, 'NOTES.md'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+await main();
