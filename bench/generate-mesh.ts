@@ -36,11 +36,21 @@ export function accountId(i: number): string {
 }
 
 export function generateMesh(o: GenerateOptions): string {
+  return generateMeshFiles(o, false).get('mesh.yaml') as string;
+}
+
+/**
+ * The same mesh as files: with `split`, `mesh.yaml` holds the mesh, accounts and classifications and includes one
+ * file per domain (`domains/domain-N.yaml`), the layout a large mesh is kept in; without, `mesh.yaml` alone (what
+ * generateMesh returns). Both describe the same mesh.
+ */
+export function generateMeshFiles(o: GenerateOptions, split = true): Map<string, string> {
+  const files = new Map<string, string>();
   const rand = rng(o.seed ?? 1);
   const perAccount = o.domainsPerAccount ?? 1;
   const nAccounts = Math.ceil(o.domains / perAccount);
   const streamName = (d: number, s: number) => (o.clean ? `domain-${d}.stream-${s}.v1` : `d${d}.stream-${s}.v1`);
-  const out: string[] = [];
+  let out: string[] = [];
   out.push('# yaml-language-server: $schema=./schema/mesh.schema.json');
   out.push('apiVersion: meshgov/v1');
   out.push('mesh:', '  name: generated-mesh', '  region: eu-west-1', '  organizationId: o-generated01', '  governanceRole:', '    name: meshgov-governance');
@@ -49,9 +59,17 @@ export function generateMesh(o: GenerateOptions): string {
   out.push('classifications:');
   out.push('  - name: internal', '    level: 1', '    retention: { minHours: 24, maxHours: 720 }', '    encryption: aws-managed');
   out.push('  - name: confidential', '    level: 2', '    retention: { minHours: 24, maxHours: 2160 }', '    encryption: aws-managed');
-  out.push('domains:');
+  const root = out;
+  if (split) root.push('include:');
+  else root.push('domains:');
   for (let d = 0; d < o.domains; d++) {
     const acct = accountId(Math.floor(d / perAccount));
+    if (split) {
+      const file = `domains/domain-${d}.yaml`;
+      root.push(`  - ${file}`);
+      if (d > 0) files.set(`domains/domain-${d - 1}.yaml`, `${out.join('\n')}\n`);
+      out = ['apiVersion: meshgov/v1', 'domains:'];
+    }
     out.push(`  - name: domain-${d}`);
     if (o.clean) out.push(`    description: Synthetic domain ${d}.`);
     out.push(`    owner: { team: team-${d}, contact: team-${d}@example.com }`, `    accounts: ["${acct}"]`, '    streams:');
@@ -73,14 +91,19 @@ export function generateMesh(o: GenerateOptions): string {
         const other = Math.floor(rand() * o.domains);
         const pAcct = accountId(Math.floor(other / perAccount));
         const kind = g % 4;
-        out.push(`      - id: d${d}-s${s}-g${g}`, `        stream: ${stream}`, `        principal: { account: "${pAcct}", role: domain-${other}-reader-${g} }`, '        access: consume');
+        // Clean: one reader role per (domain, grant kind, quarter of the source domains), so no role collects more
+        // EFO consumers than fit its managed policy (6,144 characters).
+        const role = o.clean ? `domain-${other}-reader-${g}-q${d % 4}` : `domain-${other}-reader-${g}`;
+        out.push(`      - id: d${d}-s${s}-g${g}`, `        stream: ${stream}`, `        principal: { account: "${pAcct}", role: ${role} }`, '        access: consume');
         if (o.clean) out.push(`        justification: Domain ${other} reads stream ${s} of domain ${d}.`);
-        if (kind === 1) out.push('        pattern: efo', `        consumer: domain-${other}-reader-${g}`);
+        if (kind === 1) out.push('        pattern: efo', `        consumer: ${role}`);
         else if (kind === 2) out.push('        pattern: filtered', '        filter:', `          function: d${other}-filter-${g}`, '          patterns:', '            - data: { type: ["order"] }');
         else if (kind === 3) out.push('        pattern: fanout', '        fanout: { target: appsync }');
         else out.push('        pattern: replay');
       }
     }
   }
-  return `${out.join('\n')}\n`;
+  if (split && o.domains > 0) files.set(`domains/domain-${o.domains - 1}.yaml`, `${out.join('\n')}\n`);
+  files.set('mesh.yaml', `${(split ? root : out).join('\n')}\n`);
+  return files;
 }

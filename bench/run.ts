@@ -2,7 +2,7 @@
  * `npm run bench`: the whole benchmark suite, writing bench/RESULTS.md (tables, targets met or not) and
  * bench/results.json (raw numbers).
  *
- *   npm run bench [-- --sizes 100,1000,5000,10000] [--plan-domains 10] [--plan-streams-per-domain 100] [--plan-runs 3] [--skip-plan]
+ *   npm run bench [-- --sizes 100,1000,5000,10000] [--plan-domains 10] [--plan-streams-per-domain 100] [--plan-runs 1] [--skip-plan]
  *
  * 1. validate + render per mesh size (bench/sizes.ts, one child process per size and measurement, so peak RSS is
  *    that size's alone): generated meshes of 50 streams per domain, one account per domain, 5 grants per stream.
@@ -10,13 +10,13 @@
  * 3. audit: GetMetricData calls for N shards (bench/audit.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditBench } from './audit.js';
 import type { AuditRow } from './audit.js';
-import { generateMesh } from './generate-mesh.js';
+import { generateMeshFiles } from './generate-mesh.js';
 import type { PlanBenchResult } from './plan.js';
 import type { RssResult, Timing, TimeResult } from './sizes.js';
 
@@ -55,6 +55,9 @@ function runChild<T>(script: string, args: string[]): T {
 }
 
 interface SizeRow {
+  /** `single`: one mesh.yaml; `per-domain`: mesh.yaml including one file per domain. */
+  layout: 'single' | 'per-domain';
+  files: number;
   streams: number;
   grants: number;
   accounts: number;
@@ -81,14 +84,17 @@ interface SizeRow {
 const wall = (ts: readonly Timing[]) => median(ts.map((t) => t.wallMs));
 const cpu = (ts: readonly Timing[]) => median(ts.map((t) => t.cpuMs));
 
-function sizeBench(streams: number, dir: string): SizeRow {
+function sizeBench(streams: number, dir: string, layout: SizeRow['layout']): SizeRow {
   const domains = Math.max(1, Math.round(streams / STREAMS_PER_DOMAIN));
-  const file = join(dir, `mesh-${streams}.yaml`);
-  writeFileSync(file, generateMesh({ domains, streamsPerDomain: STREAMS_PER_DOMAIN, grantsPerStream: GRANTS_PER_STREAM, domainsPerAccount: 1, clean: true }));
+  const meshDir = join(dir, `${layout}-${streams}`);
+  mkdirSync(join(meshDir, 'domains'), { recursive: true });
+  const files = generateMeshFiles({ domains, streamsPerDomain: STREAMS_PER_DOMAIN, grantsPerStream: GRANTS_PER_STREAM, domainsPerAccount: 1, clean: true }, layout === 'per-domain');
+  for (const [name, text] of files) writeFileSync(join(meshDir, name), text);
+  const file = join(meshDir, 'mesh.yaml');
   const runs = streams >= 5000 ? 3 : 5;
-  log(`size ${streams} streams: ${runs} timed runs`);
+  log(`size ${streams} streams (${layout}): ${runs} timed runs`);
   const time = runChild<TimeResult>('sizes.ts', [file, 'time', String(runs)]);
-  log(`size ${streams} streams: peak RSS`);
+  log(`size ${streams} streams (${layout}): peak RSS`);
   const rss = runChild<RssResult>('sizes.ts', [file, 'rss']);
   const parseMs = wall(time.parse);
   const validateMs = wall(time.validate);
@@ -96,7 +102,7 @@ function sizeBench(streams: number, dir: string): SizeRow {
   const totalMs = median(time.validate.map((v, i) => v.wallMs + (time.render[i] as Timing).wallMs));
   const totalCpu = median(time.validate.map((v, i) => v.cpuMs + (time.render[i] as Timing).cpuMs));
   return {
-    streams: time.streams, grants: time.grants, accounts: time.accounts, domains, bytes: time.bytes, runs, diagnostics: time.diagnostics,
+    layout, files: files.size, streams: time.streams, grants: time.grants, accounts: time.accounts, domains, bytes: time.bytes, runs, diagnostics: time.diagnostics,
     parseMs, validateMs, renderMs, totalMs,
     parseCpuMs: cpu(time.parse), validateCpuMs: cpu(time.validate), renderCpuMs: cpu(time.render),
     validateOverParse: validateMs / parseMs,
@@ -149,7 +155,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'meshgov-bench-'));
   const rows: SizeRow[] = [];
   try {
-    for (const s of sizes) rows.push(sizeBench(s, dir));
+    for (const s of sizes) rows.push(sizeBench(s, dir, 'single'));
+    const largest = Math.max(...sizes);
+    if (!process.argv.includes('--no-split')) rows.push(sizeBench(largest, dir, 'per-domain'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -158,7 +166,7 @@ async function main(): Promise<void> {
   if (!skipPlan) {
     log('plan on the local target (kinesis-local)');
     plan = runChild<PlanBenchResult>('plan.ts', [
-      '--domains', argValue('plan-domains') ?? '10', '--streams-per-domain', argValue('plan-streams-per-domain') ?? '100', '--runs', argValue('plan-runs') ?? '3',
+      '--domains', argValue('plan-domains') ?? '10', '--streams-per-domain', argValue('plan-streams-per-domain') ?? '100', '--runs', argValue('plan-runs') ?? '1',
     ]);
   }
   log('audit: GetMetricData calls');
@@ -167,13 +175,19 @@ async function main(): Promise<void> {
 
   // Targets.
   const targets: Target[] = [];
-  const top = rows[rows.length - 1];
+  const single = rows.filter((r) => r.layout === 'single');
+  const top = single[single.length - 1];
+  const split = rows.find((r) => r.layout === 'per-domain');
   if (top) {
     targets.push({ name: `validate + render, ${top.streams.toLocaleString('en')} streams: time`, target: '< 2,000 ms', measured: `${f0(top.totalMs)} ms wall (${f0(top.validateCpuMs + top.renderCpuMs)} ms CPU)`, met: top.totalMs < 2000 });
     targets.push({ name: `validate + render, ${top.streams.toLocaleString('en')} streams: peak RSS`, target: '< 512 MiB', measured: `${f0(top.peakRssMiB)} MiB`, met: top.peakRssMiB < 512 });
     targets.push({ name: `validation on top of YAML parsing, ${top.streams.toLocaleString('en')} streams`, target: 'validate <= 1.5x parseDocument', measured: `${f2(top.validateOverParse)}x (${f0(top.validateMs)} / ${f0(top.parseMs)} ms)`, met: top.validateOverParse <= 1.5 });
   }
-  const linearBase = rows.find((r) => r.streams >= 1000) ?? rows[0];
+  if (split) {
+    targets.push({ name: `validate + render, ${split.streams.toLocaleString('en')} streams in ${split.files} files: time`, target: '< 2,000 ms', measured: `${f0(split.totalMs)} ms wall (${f0(split.validateCpuMs + split.renderCpuMs)} ms CPU)`, met: split.totalMs < 2000 });
+    targets.push({ name: `validate + render, ${split.streams.toLocaleString('en')} streams in ${split.files} files: peak RSS`, target: '< 512 MiB', measured: `${f0(split.peakRssMiB)} MiB`, met: split.peakRssMiB < 512 });
+  }
+  const linearBase = single.find((r) => r.streams >= 1000) ?? single[0];
   if (top && linearBase && linearBase !== top) {
     const ratio = top.cpuUsPerStream / linearBase.cpuUsPerStream;
     targets.push({
@@ -189,10 +203,10 @@ async function main(): Promise<void> {
     const min = median(plan.minimal.wallMs);
     const readCalls = Object.values(plan.meshgov.calls).reduce((a, b) => a + b, 0);
     const perStream = readCalls / plan.meshgov.managedStreams;
-    const efoPerStream = plan.efoConsumers / plan.streams;
+    const efoPerStream = plan.meshgov.liveConsumers / plan.meshgov.managedStreams;
     const allowed = 3 + efoPerStream;
     // On AWS the tagging API answers for 100 streams a page: no ListTagsForResource per stream.
-    const listTagsStreams = (plan.meshgov.calls['kinesis:ListTagsForResource'] ?? 0) - plan.efoConsumers;
+    const listTagsStreams = (plan.meshgov.calls['kinesis:ListTagsForResource'] ?? 0) - plan.meshgov.liveConsumers;
     const awsPerStream = (readCalls - listTagsStreams + Math.ceil(plan.streams / 100)) / plan.meshgov.managedStreams;
     planDerived = { meshgovMs: mg, minimalMs: min, ratio: mg / min, readCalls, perStream, allowed, awsPerStream };
     targets.push({ name: `plan overhead, ${plan.streams.toLocaleString('en')} streams / ${plan.accounts} accounts`, target: '<= 1.2x the minimal reader', measured: `${f2(mg / min)}x (${f0(mg)} vs ${f0(min)} ms)`, met: mg / min <= 1.2 });
@@ -217,15 +231,15 @@ async function main(): Promise<void> {
   md.push('');
   md.push('## Validate and render by mesh size', '');
   md.push(`Generated meshes (bench/generate-mesh.ts, \`clean: true\`: the built-in guardrails report nothing): ${STREAMS_PER_DOMAIN} streams per domain, one account per domain, ${GRANTS_PER_STREAM} grants per stream (1 producer; replay, EFO, filtered and fan-out consumers). validate = runValidation (read + YAML + schema + semantic checks + 22 built-in guardrail rules); parse = yaml \`parseDocument\` alone with meshgov's options; render = renderMesh. Medians of the runs shown; peak RSS from a separate process doing one validate + render (\`process.resourceUsage().maxRSS\`; the runtime alone is the baseline).`, '');
-  md.push('| Streams | Grants | Accounts | YAML MiB | Runs | parse ms | validate ms | render ms | validate + render ms | CPU ms | validate / parse | µs per stream (wall / CPU) | Peak RSS MiB (baseline) |');
-  md.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  md.push('| Streams | Files | Grants | Accounts | YAML MiB | Runs | parse ms | validate ms | render ms | validate + render ms | CPU ms | validate / parse | µs per stream (wall / CPU) | Peak RSS MiB (baseline) |');
+  md.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    md.push(`| ${r.streams.toLocaleString('en')} | ${r.grants.toLocaleString('en')} | ${r.accounts} | ${f1(r.bytes / 1024 / 1024)} | ${r.runs} | ${f0(r.parseMs)} | ${f0(r.validateMs)} | ${f0(r.renderMs)} | ${f0(r.totalMs)} | ${f0(r.validateCpuMs + r.renderCpuMs)} | ${f2(r.validateOverParse)} | ${f0(r.usPerStream)} / ${f0(r.cpuUsPerStream)} | ${f0(r.peakRssMiB)} (${f0(r.baselineRssMiB)}) |`);
+    md.push(`| ${r.streams.toLocaleString('en')} | ${r.files} | ${r.grants.toLocaleString('en')} | ${r.accounts} | ${f1(r.bytes / 1024 / 1024)} | ${r.runs} | ${f0(r.parseMs)} | ${f0(r.validateMs)} | ${f0(r.renderMs)} | ${f0(r.totalMs)} | ${f0(r.validateCpuMs + r.renderCpuMs)} | ${f2(r.validateOverParse)} | ${f0(r.usPerStream)} / ${f0(r.cpuUsPerStream)} | ${f0(r.peakRssMiB)} (${f0(r.baselineRssMiB)}) |`);
   }
   md.push('');
   if (plan && planDerived) {
     md.push('## Plan on the local target', '');
-    md.push(`${plan.streams.toLocaleString('en')} managed streams (each with ${f1(plan.efoConsumers / plan.streams)} EFO consumer) across ${plan.accounts} accounts, plus ${plan.unmanagedPerAccount} unmanaged streams per account, in kinesis-local on this machine (SHARD_LIMIT and ON_DEMAND_STREAM_COUNT_LIMIT raised). meshgov = AwsLiveReader through the ClientPool (10 accounts and 8 streams per account at once) + computePlan; minimal reader = bench/minimal-reader.ts, the same calls with the same concurrency straight through the SDK. Client-side rate limits off for both (at the documented quotas a real account would bound both alike). Medians of ${plan.runs} alternating runs after one warm-up each.`, '');
+    md.push(`${plan.streams.toLocaleString('en')} managed streams (${plan.meshgov.liveConsumers} EFO consumers registered: ${f2(efoPerStreamOf(plan))} per stream) across ${plan.accounts} accounts, plus ${plan.unmanagedPerAccount} unmanaged streams per account, in kinesis-local on this machine (SHARD_LIMIT and ON_DEMAND_STREAM_COUNT_LIMIT raised). meshgov = AwsLiveReader through the ClientPool (10 accounts and 8 streams per account at once) + computePlan; minimal reader = bench/minimal-reader.ts, the same calls with the same concurrency straight through the SDK. Client-side rate limits off for both (at the documented quotas a real account would bound both alike). ${plan.runs === 1 ? 'One run of each' : `Medians of ${plan.runs} runs, alternating which goes first`}, after a warm-up of both on one account (kinesis-local answers about 100 calls/s at this size, so a round takes minutes).`, '');
     md.push('| | Wall ms (median) | Runs (ms) | API calls |', '|---|---:|---|---:|');
     md.push(`| meshgov plan (read + diff) | ${f0(planDerived['meshgovMs'] ?? 0)} | ${plan.meshgov.wallMs.map(f0).join(', ')} (diff ${f0(median(plan.meshgov.diffMs))}) | ${planDerived['readCalls']} |`);
     md.push(`| minimal reader | ${f0(planDerived['minimalMs'] ?? 0)} | ${plan.minimal.wallMs.map(f0).join(', ')} | ${Object.values(plan.minimal.calls).reduce((a, b) => a + b, 0)} |`);
@@ -246,6 +260,10 @@ async function main(): Promise<void> {
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), `${md.join('\n')}\n`);
   log(`done in ${f0(elapsedS)} s: bench/RESULTS.md, bench/results.json`);
   for (const t of targets) log(`${t.met ? 'met    ' : 'NOT MET'} ${t.name}: ${t.measured} (goal ${t.target})`);
+}
+
+function efoPerStreamOf(plan: PlanBenchResult): number {
+  return plan.meshgov.liveConsumers / Math.max(1, plan.meshgov.managedStreams);
 }
 
 /** Hand-written analysis appended to RESULTS.md (bench/NOTES.md), so a rerun keeps it. */

@@ -5,11 +5,11 @@
  *   node --import tsx bench/sizes.ts <mesh.yaml> time <runs>   median wall/CPU time of parse, validate, render
  *   node --import tsx bench/sizes.ts <mesh.yaml> rss           one validate + render, then peak RSS
  *
- * Prints one JSON object on stdout. `parse` is yaml's parseDocument alone, with the options meshgov uses
+ * Prints one JSON object on stdout. `parse` is yaml's parseDocument alone (of every file of the mesh), with the options meshgov uses
  * (positions, unique keys, strict, YAML 1.2): the floor any YAML-based validation pays.
  */
-import { readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LineCounter, parseDocument } from 'yaml';
 import type { CliIO } from '../src/cli/io.js';
@@ -84,10 +84,12 @@ function main(): void {
     return;
   }
   const runs = Number(runsArg ?? 3);
-  const text = readFileSync(file, 'utf8');
-  const out: TimeResult = { mode, runs, bytes: Buffer.byteLength(text), streams: 0, grants: 0, accounts: 0, diagnostics: 0, errors: 0, parse: [], validate: [], render: [] };
+  // The mesh file and, in the per-domain layout, the domain files it includes (bench/generate-mesh.ts).
+  const domainsDir = join(dirname(file), 'domains');
+  const texts = [file, ...(existsSync(domainsDir) ? readdirSync(domainsDir).sort().map((f) => join(domainsDir, f)) : [])].map((f) => readFileSync(f, 'utf8'));
+  const out: TimeResult = { mode, runs, bytes: texts.reduce((n, t) => n + Buffer.byteLength(t), 0), streams: 0, grants: 0, accounts: 0, diagnostics: 0, errors: 0, parse: [], validate: [], render: [] };
   for (let i = 0; i < runs; i++) {
-    out.parse.push(measure(() => parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: true, strict: true, version: '1.2', logLevel: 'error' })).t);
+    out.parse.push(measure(() => texts.map((text) => parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: true, strict: true, version: '1.2', logLevel: 'error' }))).t);
     const { v, r, mesh } = validateAndRender(file);
     out.validate.push(v.t);
     out.render.push(r.t);

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
+import { isGovernanceTagAddition } from '../../src/cli/commands/import.js';
 import { main } from '../../src/cli/main.js';
+import type { Change } from '../../src/core/plan/index.js';
 import { EXAMPLE_MESH_FILE } from '../support/example-mesh.js';
 
 async function run(dir: string, ...args: string[]) {
@@ -44,5 +46,22 @@ describe('meshgov import (usage)', () => {
     expect(r.stderr).toContain('bad.yaml:');
     expect(r.stderr).toContain('import extends a valid mesh: fix bad.yaml first.');
     expect(readdirSync(dir)).toEqual(['bad.yaml']);
+  });
+});
+
+describe('isGovernanceTagAddition (the import preview)', () => {
+  const change = (resourceType: Change['resourceType'], before: Record<string, string>, after: Record<string, string>): Change => ({
+    id: 'x', action: 'update', resourceType, address: 'a', account: '111111111111', risk: 'safe', before: { tags: before }, after: { tags: after }, reasons: [], dependsOn: [], order: 1,
+  });
+  it.each([
+    ['only meshgov keys added', change('stream-tags', {}, { 'meshgov:mesh': 'm', 'meshgov:consume:1:r': 'allow' }), true],
+    ['consumer tags too', change('consumer-tags', {}, { 'meshgov:mesh': 'm' }), true],
+    ['a mesh-wide tag with the mesh value', change('stream-tags', {}, { 'meshgov:mesh': 'm', 'cost-center': 'data' }), true],
+    ['a user tag added', change('stream-tags', {}, { 'meshgov:mesh': 'm', team: 'x' }), false],
+    ['a mesh-wide key with another value', change('stream-tags', {}, { 'cost-center': 'other' }), false],
+    ['a meshgov tag changed', change('stream-tags', { 'meshgov:domain': 'old' }, { 'meshgov:domain': 'new' }), false],
+    ['a retention change', { ...change('stream-retention', {}, {}), before: { retentionHours: 24 }, after: { retentionHours: 48 } }, false],
+  ])('%s', (_name, c, expected) => {
+    expect(isGovernanceTagAddition(c, { 'cost-center': 'data' })).toBe(expected);
   });
 });

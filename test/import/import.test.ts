@@ -64,6 +64,17 @@ describe('importMesh (hand-built live state)', () => {
     expect(out.paths.get('stream/orders.v1')).toEqual(['domains', 0, 'streams', 0]);
   });
 
+  it('keeps a CRLF file CRLF', () => {
+    const text = 'apiVersion: meshgov/v1\r\n# domains below\r\ndomains:\r\n  - name: orders\r\n    owner: { team: x, contact: x@example.com }\r\n    accounts: ["111111111111"]\r\n';
+    const out = applyAdditions(text, {
+      domains: [], domainAccounts: [], classifications: [], waivers: [], grants: [],
+      streams: [{ domain: 'orders', name: 'orders.v1', account: '111111111111', classification: 'internal', retentionHours: 24, capacity: { mode: 'on-demand' }, encryption: { type: 'NONE' }, enhancedMonitoring: [], tags: {}, comments: ['TODO'] }],
+    });
+    expect(out.text.startsWith(text)).toBe(true);
+    expect(out.text.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(out.text).toContain('\r\n    streams:\r\n      # TODO\r\n      - name: orders.v1\r\n');
+  });
+
   it('assigns domains from --domain-from-tag first, adds the account to an existing domain, and marks new domains', () => {
     const r = importMesh(input([
       aLiveStream({ name: 'customer.reviews.v1', account: '111111111111', tags: { 'team-domain': 'Customer', domain: 'payments' } }),

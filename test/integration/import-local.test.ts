@@ -31,6 +31,7 @@ const CMK = `arn:aws:kms:${REGION}:${A}:key/6f1c2a7e-3b4d-4e5f-9a8b-1c2d3e4f5a6b
 const TX = 'payments.transactions.v1';
 const LEGACY = 'payments.refunds-legacy';
 const SCORES = 'risk.scores.v1';
+const OTHER = 'other.events.v1';
 const arn = (account: string, stream: string) => `arn:aws:kinesis:${REGION}:${account}:stream/${stream}`;
 const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 const org = { StringEquals: { 'aws:PrincipalOrgID': ORG } };
@@ -170,6 +171,10 @@ async function createLive(pool: ClientPool): Promise<void> {
   await waitActive(b, SCORES);
   await b.send(new RegisterStreamConsumerCommand({ StreamARN: arn(B, SCORES), ConsumerName: 'dashboard' }));
   await waitConsumer(b, arn(B, SCORES), 'dashboard');
+  // A stream another mesh manages: fenced off, never imported.
+  await b.send(new CreateStreamCommand({ StreamName: OTHER, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }));
+  await waitActive(b, OTHER);
+  await b.send(new AddTagsToStreamCommand({ StreamName: OTHER, Tags: { 'meshgov:managed-by': 'meshgov', 'meshgov:mesh': 'other-mesh' } }));
   await b.send(new PutResourcePolicyCommand({
     ResourceARN: arn(B, SCORES),
     Policy: JSON.stringify({
@@ -246,7 +251,9 @@ describe('meshgov import --local (two accounts)', { timeout: 240_000 }, () => {
       { rule: 'producer-in-owning-domain', target: 'grant/payments-writes-scores', justification: expect.stringContaining('TODO(meshgov import)'), expires: '2027-03-01' },
       { rule: 'stream-schema-reference-required', target: `stream/${TX}`, justification: expect.stringContaining('TODO(meshgov import)'), expires: '2027-03-01' },
     ]));
-    expect(importErr).toContain('nothing was changed in AWS');
+    expect(importErr).toContain(`warning: ${B}/stream/${OTHER}: not imported: managed by another mesh (meshgov:mesh=other-mesh)`);
+    expect(imported).not.toContain(OTHER);
+    expect(importErr).toContain('imported 3 stream(s) and 5 grant(s) from 2 account(s); nothing was changed in AWS.');
   });
 
   it('validates, and the next plan only adds governance tags to the imported streams (plus the reported policy)', async () => {
@@ -283,7 +290,7 @@ describe('meshgov import --local (two accounts)', { timeout: 240_000 }, () => {
     // The only other change: the policy statement import reported is removed (meshgov owns the whole document).
     const others = changes.filter((c) => !tagChanges.includes(c));
     expect(others.map((c) => `${c.action} ${c.id} ${c.risk}`)).toEqual([`delete stream-policy:${A}/stream/${LEGACY}/policy destructive`]);
-    expect(plan.unmanaged).toEqual([]);
+    expect(plan.unmanaged.map((u) => u.address)).toEqual([`${B}/stream/${OTHER}`]);
     expect(plan.accessDiff.filter((a) => a.change === 'lose').map((a) => a.principal)).toEqual(['firehose.amazonaws.com']);
     // The import's preview said exactly this.
     expect(importErr).toContain(`warning: ${A}/stream/${LEGACY}/policy: the first plan will also delete stream-policy`);

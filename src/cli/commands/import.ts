@@ -62,6 +62,8 @@ async function readUnmanaged(target: OpenTarget, mesh: Mesh, accounts: string[])
   const req = { mesh: mesh.name, region: mesh.region, partition: mesh.partition, accounts };
   const listing = await target.reader.read({ ...req, declared: new Map(accounts.map((a) => [a, new Set<string>()])) });
   const candidates = new Map<string, Set<string>>();
+  // Why the listing fenced a stream off: the full read sees every candidate as declared and would say so instead.
+  const listedReason = new Map(listing.accounts.flatMap((la) => (la.unmanagedStreams ?? []).map((u) => [`${la.account}/${u.name}`, u.reason] as const)));
   for (const la of listing.accounts) {
     const names = [...(la.unmanagedStreams ?? []).map((u) => u.name), ...la.streams.map((s) => s.name)].filter((n) => !declared.get(la.account)?.has(n));
     candidates.set(la.account, new Set(names));
@@ -77,7 +79,7 @@ async function readUnmanaged(target: OpenTarget, mesh: Mesh, accounts: string[])
       else streams.push(s);
     }
     for (const u of la.unmanagedStreams ?? []) {
-      if (wanted.has(u.name)) skipped.push({ severity: 'warning', subject: `${la.account}/stream/${u.name}`, message: `not imported: ${u.reason}` });
+      if (wanted.has(u.name)) skipped.push({ severity: 'warning', subject: `${la.account}/stream/${u.name}`, message: `not imported: ${listedReason.get(`${la.account}/${u.name}`) ?? u.reason}` });
     }
   }
   return { streams, live, skipped };
@@ -102,7 +104,7 @@ function previewNotes(file: string, text: string, result: ImportResult, live: Li
   const notes: ImportNote[] = [];
   for (const c of plan.changes) {
     if (c.stream === undefined || !names.has(`${c.account}/${c.stream}`) || c.action === 'no-op') continue;
-    if (isGovernanceTagAddition(c)) {
+    if (isGovernanceTagAddition(c, v.mesh.tags)) {
       notes.push({ severity: 'info', subject: c.address, message: `the first plan adds governance tags: ${Object.keys((c.after as { tags: Record<string, string> }).tags).join(', ')}` });
     } else {
       notes.push({ severity: 'warning', subject: c.address, message: `the first plan will also ${c.action} ${c.resourceType} (${c.risk}): ${c.reasons.join('; ')}` });
@@ -111,12 +113,12 @@ function previewNotes(file: string, text: string, result: ImportResult, live: Li
   return notes;
 }
 
-/** A tag change that only adds `meshgov:` keys. */
-export function isGovernanceTagAddition(c: Change): boolean {
+/** A tag change that only adds `meshgov:` keys, or the mesh-wide tags (`mesh.tags`) every managed resource carries. */
+export function isGovernanceTagAddition(c: Change, meshTags: Record<string, string> = {}): boolean {
   if (c.resourceType !== 'stream-tags' && c.resourceType !== 'consumer-tags') return false;
   const before = (c.before as { tags?: Record<string, string> } | null)?.tags ?? {};
   const after = (c.after as { tags?: Record<string, string> } | null)?.tags ?? {};
-  return Object.keys(before).length === 0 && Object.keys(after).length > 0 && Object.keys(after).every((k) => k.startsWith('meshgov:'));
+  return Object.keys(before).length === 0 && Object.keys(after).length > 0 && Object.entries(after).every(([k, v]) => k.startsWith('meshgov:') || meshTags[k] === v);
 }
 
 function formatNotes(notes: readonly ImportNote[]): string {

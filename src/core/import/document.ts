@@ -197,7 +197,9 @@ export function applyAdditions(text: string, add: Additions): EditResult {
     const seq = seqAt(doc, root, 'waivers');
     for (const w of add.waivers) seq.add(doc.createNode({ rule: w.rule, target: w.target, justification: w.justification, expires: w.expires }));
   }
-  return { text: restoreLayout(text, normalised, doc.toString(options)), paths };
+  const out = restoreLayout(text, normalised, doc.toString(options));
+  // A CRLF file stays CRLF: restored lines keep their \r, added lines get one.
+  return { text: text.includes('\r\n') ? out.replace(/\r?\n/g, '\r\n') : out, paths };
 }
 
 /** Names of the domains declared in the root document. */

@@ -3,27 +3,70 @@
  * resource-policy and the unscopable actions (UpdateShardCount, UpdateStreamMode, Enable/DisableEnhancedMonitoring,
  * ListStreams). Everything resource-scoped is limited to its own account; `Resource: "*"` appears only for the
  * actions that support no resource scoping. It reads no data (no GetRecords/PutRecord/SubscribeToShard).
+ *
+ * It covers every action meshgov's readers and executors call (the `*_IAM_ACTIONS` lists in src/adapters/aws;
+ * test/render/governance-permissions.test.ts proves it with iam-simulate): Kinesis administration, the IAM role
+ * policies meshgov manages (managed policies under the mesh's IAM path, inline ones when a role already has one),
+ * KMS key metadata for customer-managed keys, CloudWatch metric reads, the tagging API, and, in the home account
+ * only, Organizations reads and the chain into the other accounts' governance roles.
  */
 import type { AccountId, Mesh } from '../model/types.js';
 import { GOVERNANCE_STREAM_ACTIONS, UNSCOPABLE_GOVERNANCE_ACTIONS, actionUnion } from './actions.js';
 import { accountStreamsArn, governanceRoleArn, managedPolicyArn } from './arn.js';
+import { KMS_GOVERNANCE_KEY_ACTIONS, KMS_GOVERNANCE_UNSCOPABLE_ACTIONS, customerKey, keyStatements } from './kms.js';
+import type { KeyScope } from './kms.js';
 import type { PolicyStatement } from './types.js';
 
 /** Prefix of every managed policy meshgov writes; the governance role may manage only these. */
 export const POLICY_PREFIX = 'meshgov-';
 
-const IAM_POLICY_ACTIONS = ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'];
+/** Managed policy writes (iam-executor), on meshgov's policies under the mesh's IAM path only. */
+const IAM_POLICY_ACTIONS = ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:ListPolicyVersions'];
+/** Managed policy reads (iam-reader, iam-executor): meshgov's policies wherever they are. */
+const IAM_POLICY_READ_ACTIONS = ['iam:GetPolicy', 'iam:GetPolicyVersion'];
 const IAM_ATTACH_ACTIONS = ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'];
-const IAM_READ_ROLE_ACTIONS = ['iam:GetRole', 'iam:ListAttachedRolePolicies'];
+const IAM_READ_ROLE_ACTIONS = ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'];
+/** Inline role policies: the executor rewrites or deletes an inline `meshgov*` policy a role already has. */
+const IAM_INLINE_ACTIONS = ['iam:DeleteRolePolicy', 'iam:PutRolePolicy'];
+
+/**
+ * Reads that support no resource-level scoping, so `Resource: "*"` (Service Authorization Reference):
+ * - iam:ListRoles: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+ * - tag:GetResources: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegrouptaggingapi.html
+ * - cloudwatch:GetMetricData, cloudwatch:ListMetrics (metrics have no ARN; the optional `dataset` type is not what
+ *   they read): https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ * - kms:ListAliases: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
+ */
+export const UNSCOPABLE_GOVERNANCE_READS = ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'iam:ListRoles', ...KMS_GOVERNANCE_UNSCOPABLE_ACTIONS, 'tag:GetResources'] as const;
+
+/**
+ * Organizations reads, home account only (the live reader reads the organisation from there). Neither supports
+ * resource scoping: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html
+ */
+export const ORGANIZATION_READS = ['organizations:DescribeOrganization', 'organizations:ListAccounts'] as const;
 
 /** The home account (the first declared) hosts the role CI assumes; it chains into the other accounts. */
 export function homeAccount(mesh: Pick<Mesh, 'accounts'>): AccountId | undefined {
   return mesh.accounts[0]?.id;
 }
 
+function iamPath(path: string): string {
+  let p = path === '' ? '/' : path;
+  if (!p.startsWith('/')) p = `/${p}`;
+  if (!p.endsWith('/')) p = `${p}/`;
+  return p;
+}
+
+/** ARN pattern of the managed policies meshgov creates in an account: `policy<path>meshgov-*`. */
+export function meshgovPolicyArnPattern(mesh: Pick<Mesh, 'partition' | 'governanceRole'>, account: AccountId): string {
+  return managedPolicyArn(mesh.partition, account, `${iamPath(mesh.governanceRole.path).slice(1)}${POLICY_PREFIX}*`);
+}
+
 export function governanceStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
   const p = mesh.partition;
-  const policies = managedPolicyArn(p, account, `${POLICY_PREFIX}*`);
+  const policies = meshgovPolicyArnPattern(mesh, account);
+  // The IAM reader also reads `meshgov*` policies at any path, and any policy under the mesh's path.
+  const readable = [managedPolicyArn(p, account, 'meshgov*'), managedPolicyArn(p, account, '*/meshgov*'), ...(iamPath(mesh.governanceRole.path) === '/' ? [] : [managedPolicyArn(p, account, `${iamPath(mesh.governanceRole.path).slice(1)}*`)])].sort();
   const roles = `arn:${p}:iam::${account}:role/*`;
   const out: PolicyStatement[] = [
     {
@@ -39,14 +82,23 @@ export function governanceStatements(mesh: Mesh, account: AccountId): PolicyStat
       Action: actionUnion(UNSCOPABLE_GOVERNANCE_ACTIONS),
       Resource: '*',
     },
+    // See UNSCOPABLE_GOVERNANCE_READS for the reference of each action.
+    { Sid: 'UnscopableReads', Effect: 'Allow', Action: actionUnion(UNSCOPABLE_GOVERNANCE_READS), Resource: '*' },
     { Sid: 'ManageMeshgovPolicies', Effect: 'Allow', Action: IAM_POLICY_ACTIONS, Resource: policies },
+    { Sid: 'ReadMeshgovPolicies', Effect: 'Allow', Action: IAM_POLICY_READ_ACTIONS, Resource: readable },
     { Sid: 'AttachMeshgovPolicies', Effect: 'Allow', Action: IAM_ATTACH_ACTIONS, Resource: roles, Condition: { ArnLike: { 'iam:PolicyARN': policies } } },
     { Sid: 'SetMeshgovBoundary', Effect: 'Allow', Action: ['iam:PutRolePermissionsBoundary'], Resource: roles, Condition: { ArnLike: { 'iam:PermissionsBoundary': policies } } },
     { Sid: 'ReadRoles', Effect: 'Allow', Action: IAM_READ_ROLE_ACTIONS, Resource: roles },
+    { Sid: 'ManageInlineRolePolicies', Effect: 'Allow', Action: IAM_INLINE_ACTIONS, Resource: roles },
   ];
+  // StartStreamEncryption with a customer-managed key: "kms:List*" and "kms:DescribeKey*" on the key
+  // (https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html); ListAliases is in UnscopableReads.
+  const keys = mesh.streams.filter((s) => s.account === account).map((s) => customerKey(mesh, s)).filter((k): k is KeyScope => k !== undefined);
+  out.push(...keyStatements(mesh, 'DescribeStreamKeys', KMS_GOVERNANCE_KEY_ACTIONS, keys, false));
   if (account === homeAccount(mesh)) {
     const others = mesh.accounts.filter((a) => a.id !== account).map((a) => governanceRoleArn(mesh, a.id)).sort();
     if (others.length > 0) out.push({ Sid: 'AssumeGovernanceRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: others.length === 1 ? (others[0] as string) : others });
+    out.push({ Sid: 'ReadOrganization', Effect: 'Allow', Action: actionUnion(ORGANIZATION_READS), Resource: '*' });
   }
   return out;
 }

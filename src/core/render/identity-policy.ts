@@ -11,6 +11,7 @@ import { TAG_MESH, grantTagKey } from '../model/governance-tags.js';
 import type { AccountId, Grant, Mesh, Stream } from '../model/types.js';
 import { EFO_CONSUMER_ACTIONS, KCL_DYNAMODB_ACTIONS, KCL_METRICS_ACTIONS, LAMBDA_EXTRA_ACTIONS, POLLING_READ_ACTIONS, PRODUCER_ACTIONS, actionUnion } from './actions.js';
 import { accountStreamsArn, consumerArnPattern, dynamoTableArn, streamArn } from './arn.js';
+import { KMS_CONSUMER_ACTIONS, KMS_PRODUCER_ACTIONS, grantKeys, keyStatements } from './kms.js';
 import type { PolicyStatement } from './types.js';
 
 /** One role meshgov writes an identity policy for. */
@@ -55,8 +56,9 @@ function allow(sid: string, actions: readonly string[], resources: string[], con
 }
 
 /**
- * The role's identity statements, in a fixed order: Produce, Consume, LambdaDescribe, EfoConsumers, KclLeaseTables,
- * KclMetrics. `streams` maps stream name to stream (grants name streams by name).
+ * The role's identity statements, in a fixed order: Produce, ProduceKms*, Consume, ConsumeKms*, LambdaDescribe,
+ * EfoConsumers, KclLeaseTables, KclMetrics. The Kms statements appear only for streams with a customer-managed key
+ * (see kms.ts). `streams` maps stream name to stream (grants name streams by name).
  * Fanout grants are served by the intermediary's own fanout policy (see fanout-policy.ts), not here.
  */
 export function identityStatements(mesh: Mesh, role: PrincipalRole, streams: ReadonlyMap<string, Stream>): PolicyStatement[] {
@@ -67,11 +69,13 @@ export function identityStatements(mesh: Mesh, role: PrincipalRole, streams: Rea
   if (produce.length > 0) {
     const key = grantTagKey({ access: 'produce', principal: { ...produce[0]!.principal } });
     out.push(allow('Produce', PRODUCER_ACTIONS, sorted(produce.map((g) => accountStreamsArn(mesh, account(g)))), abacCondition(mesh.name, key)));
+    out.push(...keyStatements(mesh, 'ProduceKms', KMS_PRODUCER_ACTIONS, grantKeys(mesh, produce, streams), true));
   }
   if (consume.length === 0) return out;
   const key = grantTagKey({ access: 'consume', principal: { ...consume[0]!.principal } });
   const condition = abacCondition(mesh.name, key);
   out.push(allow('Consume', POLLING_READ_ACTIONS, sorted(consume.map((g) => accountStreamsArn(mesh, account(g)))), condition));
+  out.push(...keyStatements(mesh, 'ConsumeKms', KMS_CONSUMER_ACTIONS, grantKeys(mesh, consume, streams), true));
   const filtered = consume.filter((g) => g.pattern === 'filtered');
   if (filtered.length > 0) out.push(allow('LambdaDescribe', LAMBDA_EXTRA_ACTIONS, sorted(filtered.map((g) => streamArn(mesh, account(g), g.stream))), condition));
   const efo = consume.filter((g) => g.pattern === 'efo' && g.consumerName !== undefined);

@@ -15,6 +15,7 @@ import { activeGrants } from './grants.js';
 import { GUARD_BOUNDARY_NAME, GUARD_SCP_NAME, guardBoundary, guardScp } from './guard.js';
 import { governanceStatements, POLICY_PREFIX } from './governance-policy.js';
 import { identityStatements, principalRoles } from './identity-policy.js';
+import { keyPolicyArtefacts } from './kms.js';
 import { MAX_SCP_CHARS, MAX_TRUST_POLICY_CHARS, packStatements, partNames, policySize } from './limits.js';
 import type { PolicyStatement } from './types.js';
 import { consumerResourcePolicy, streamResourcePolicy } from './resource-policy.js';
@@ -67,6 +68,7 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
     const parts = pack(statements, `${POLICY_PREFIX}${role.role}`, (msg) => report(first.at, ['principal'], 'render-identity-policy-too-large', `Role \`${role.role}\` in ${role.account} cannot get its meshgov policies: ${msg}. Split its grants across roles.`));
     add(role.account, (a) => parts.forEach(([name, document]) => a.iam.push({ kind: 'identity-policy', account: role.account, name, roleName: role.role, grantIds, document })));
   }
+  for (const art of keyPolicyArtefacts(mesh, rendered)) add(art.account, (a) => a.iam.push(art));
   for (const a of accounts) governanceArtefacts(mesh, a, report);
   if (mesh.organizationId !== undefined && accounts[0] !== undefined) {
     const scp = guardScp(mesh);

@@ -72,7 +72,8 @@ export type IamArtefactKind =
   | 'permissions-boundary' // the tag-tampering deny as a boundary
   | 'guard-scp'            // the tag-tampering guard as an Organizations SCP
   | 'event-source-mapping' // Lambda ESM with filter criteria (filtered grants)
-  | 'fanout-policy';       // the intermediary's read policy (fanout grants)
+  | 'fanout-policy'        // the intermediary's read policy (fanout grants)
+  | 'kms-key-policy-statements'; // advisory: statements a customer-managed key's owner must add (never applied)
 
 export interface IamArtefact {
   kind: IamArtefactKind;

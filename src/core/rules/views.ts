@@ -81,6 +81,21 @@ function here(at: SourceRef, path: DocPath): Spot {
   return { ref: at, path };
 }
 
+/**
+ * A view whose `spots` are built on first use: only findings read them, and a clean mesh of 50,000 grants would
+ * otherwise allocate a dozen spots per grant for nothing.
+ */
+function withSpots(view: Omit<EntityView, 'spots'>, make: () => Record<string, Spot>): EntityView {
+  let spots: Record<string, Spot> | undefined;
+  return {
+    ...view,
+    get spots() {
+      spots ??= make();
+      return spots;
+    },
+  };
+}
+
 export function meshView(ix: MeshIndex): EntityView {
   const m = ix.mesh;
   const value = strip({
@@ -132,17 +147,19 @@ export function streamView(ix: MeshIndex, s: Stream): EntityView {
     efoConsumerCount: readers.filter((g) => g.pattern === 'efo').length,
     maxReplayHours: replay.length > 0 ? Math.max(...replay) : 0,
   });
-  const spots: Record<string, Spot> = {
-    domain: here(s.at, []),
-    classificationInfo: here(s.at, ['classification']),
-    keyManagement: here(s.at, ['encryption']),
-    environment: here(s.at, ['account']),
-    domainOwner: here(domain?.at ?? s.at, domain ? ['owner'] : []),
-    effectiveContact: s.contact !== undefined || !domain ? here(s.at, ['contact']) : here(domain.at, ['owner', 'contact']),
-  };
-  // Counts are facts about the stream as a whole: report them at its name.
-  for (const k of ['grantCount', 'readerCount', 'producerCount', 'efoConsumerCount', 'maxReplayHours']) spots[k] = here(s.at, ['name']);
-  return { kind: 'stream', address: streamAddress(s.name), domain: s.domain, at: s.at, value, spots };
+  return withSpots({ kind: 'stream', address: streamAddress(s.name), domain: s.domain, at: s.at, value }, () => {
+    const spots: Record<string, Spot> = {
+      domain: here(s.at, []),
+      classificationInfo: here(s.at, ['classification']),
+      keyManagement: here(s.at, ['encryption']),
+      environment: here(s.at, ['account']),
+      domainOwner: here(domain?.at ?? s.at, domain ? ['owner'] : []),
+      effectiveContact: s.contact !== undefined || !domain ? here(s.at, ['contact']) : here(domain.at, ['owner', 'contact']),
+    };
+    // Counts are facts about the stream as a whole: report them at its name.
+    for (const k of ['grantCount', 'readerCount', 'producerCount', 'efoConsumerCount', 'maxReplayHours']) spots[k] = here(s.at, ['name']);
+    return spots;
+  });
 }
 
 export function grantView(ix: MeshIndex, g: Grant): EntityView {
@@ -171,14 +188,16 @@ export function grantView(ix: MeshIndex, g: Grant): EntityView {
     principalEnvironment: ix.accounts.get(g.principal.account)?.environment,
     daysUntilExpiry: g.expires !== undefined ? daysBetween(ix.today, g.expires) : undefined,
   });
-  const spots: Record<string, Spot> = {};
-  for (const k of ['streamExists', 'streamDomain', 'streamClassification', 'streamClassificationInfo', 'streamRetentionHours', 'streamDeprecated', 'streamEnvironment']) {
-    spots[k] = here(g.at, ['stream']);
-  }
-  for (const k of ['principalInMesh', 'principalInOrg', 'principalInStreamDomain', 'principalEnvironment']) spots[k] = here(g.at, ['principal', 'account']);
-  spots['daysUntilExpiry'] = here(g.at, ['expires']);
-  spots['domain'] = here(g.at, []);
-  return { kind: 'grant', address: grantAddress(g.id), ...(s ? { domain: s.domain } : {}), at: g.at, value, spots };
+  return withSpots({ kind: 'grant', address: grantAddress(g.id), ...(s ? { domain: s.domain } : {}), at: g.at, value }, () => {
+    const spots: Record<string, Spot> = {};
+    for (const k of ['streamExists', 'streamDomain', 'streamClassification', 'streamClassificationInfo', 'streamRetentionHours', 'streamDeprecated', 'streamEnvironment']) {
+      spots[k] = here(g.at, ['stream']);
+    }
+    for (const k of ['principalInMesh', 'principalInOrg', 'principalInStreamDomain', 'principalEnvironment']) spots[k] = here(g.at, ['principal', 'account']);
+    spots['daysUntilExpiry'] = here(g.at, ['expires']);
+    spots['domain'] = here(g.at, []);
+    return spots;
+  });
 }
 
 /** One view per enhanced fan-out consumer (a grant with a consumer name). */
@@ -196,11 +215,10 @@ export function consumerViews(ix: MeshIndex): EntityView[] {
         efoIndex: i + 1,
         efoCount: efo.length,
       });
-      const spots: Record<string, Spot> = {
+      out.push(withSpots({ kind: 'consumer', address: consumerAddress(streamName, g.consumerName as string), ...(s ? { domain: s.domain } : {}), at: g.at, value }, () => ({
         name: here(g.at, ['consumer']), efoIndex: here(g.at, ['consumer']), efoCount: here(g.at, ['consumer']),
         stream: here(g.at, ['stream']), grant: here(g.at, ['id']), streamRetentionHours: here(g.at, ['stream']), streamClassification: here(g.at, ['stream']),
-      };
-      out.push({ kind: 'consumer', address: consumerAddress(streamName, g.consumerName as string), ...(s ? { domain: s.domain } : {}), at: g.at, value, spots });
+      })));
     });
   }
   return out;

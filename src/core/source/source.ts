@@ -1,3 +1,4 @@
+import jsYaml from 'js-yaml';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { Diagnostic, DocPath, Range, Result, Severity } from '../diagnostics/diagnostic.js';
@@ -88,6 +89,45 @@ function firstAlias(doc: Document.Parsed): Node | undefined {
  * Parse one YAML file into a SourceFile. Never throws for any input: syntax errors, duplicate keys, alias bombs,
  * hostile nesting, binary content and empty files all come back as diagnostics.
  */
+/** Options of the positioned parse; the lazy parse of fast-path files uses the same. */
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2', logLevel: 'error' } as const;
+
+/**
+ * A source read through the fast path: `doc` and `lines` are parsed on first use (to locate a diagnostic).
+ */
+class LazySource implements SourceFile {
+  private positioned?: { doc: Document.Parsed; lines: LineCounter };
+  constructor(readonly file: string, readonly text: string, public data: unknown) {}
+  private parse(): { doc: Document.Parsed; lines: LineCounter } {
+    if (!this.positioned) {
+      const lines = new LineCounter();
+      this.positioned = { doc: parseDocument(this.text, { ...PARSE_OPTIONS, lineCounter: lines }), lines };
+    }
+    return this.positioned;
+  }
+  get doc(): Document.Parsed {
+    return this.parse().doc;
+  }
+  get lines(): LineCounter {
+    return this.parse().lines;
+  }
+}
+
+/** Token-start anchors (`&a`), aliases (`*a`), tags (`!t`), explicit keys (`? `) and directives (`%`). */
+const UNUSUAL = /(?:^|[\s[{,])(?:[&*!][^\s,\]}]|\?(?:\s|$))|^%/m;
+
+/** Plain-data read with js-yaml's YAML 1.2 core schema, or not ok when the positioned parser must look. */
+export function fastLoad(text: string): { ok: true; data: unknown } | { ok: false } {
+  if (UNUSUAL.test(text)) return { ok: false };
+  try {
+    const data = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, json: false });
+    // No document at all: let the positioned parser say what it makes of it.
+    return data === undefined ? { ok: false } : { ok: true, data };
+  } catch {
+    return { ok: false };
+  }
+}
+
 export function parseSource(file: string, input: string): Result<SourceFile | undefined> {
   const diagnostics: Diagnostic[] = [];
   const fail = (code: string, message: string, range: Range = START): Result<undefined> => ({
@@ -113,11 +153,17 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
   if (deep) {
     return fail('yaml-too-deep', `The YAML nests more than ${MAX_DEPTH} levels deep here; mesh files need about 10. Flatten the structure.`, offsetRange(text, deep.offset));
   }
+  // Fast path: most mesh files are valid and never need a position. js-yaml (YAML 1.2 core schema) reads them
+  // several times faster than the positioned parse; positions are parsed lazily, only when a diagnostic needs one.
+  // Anything unusual (anchors, aliases, tags, explicit keys) or any error takes the positioned path, which
+  // produces the located diagnostics.
+  const fast = fastLoad(text);
+  if (fast.ok) return { value: new LazySource(file, text, fast.data), diagnostics: [] };
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {
     // logLevel 'error': yaml would otherwise print process warnings (e.g. for collection keys); we report them.
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2', logLevel: 'error' });
+    doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
   } catch (e) {
     return fail('yaml-syntax', `The file could not be parsed as YAML: ${firstLine((e as Error).message)}`);
   }
