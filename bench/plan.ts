@@ -11,7 +11,7 @@
  *
  * Prints one JSON object on stdout (progress on stderr).
  */
-import { CreateStreamCommand, DescribeStreamSummaryCommand, PutResourcePolicyCommand, RegisterStreamConsumerCommand, TagResourceCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, PutResourcePolicyCommand, RegisterStreamConsumerCommand, TagResourceCommand } from '@aws-sdk/client-kinesis';
 import { performance } from 'node:perf_hooks';
 import { ClientPool } from '../src/adapters/aws/client-pool.js';
 import { mapLimit } from '../src/adapters/aws/concurrency.js';
@@ -39,6 +39,18 @@ export interface PlanBenchResult {
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** Retry a setup call while the stream is still being created (ResourceInUseException). */
+async function whenActive<T>(fn: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= 50 || (e as { name?: string }).name !== 'ResourceInUseException') throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 const log = (s: string) => process.stderr.write(`[plan] ${s}\n`);
@@ -71,20 +83,14 @@ async function main(): Promise<void> {
     });
     const unmanaged = accounts.flatMap((account) => Array.from({ length: unmanagedPerAccount }, (_, i) => ({ account, name: `unmanaged-${i}` })));
     await mapLimit(unmanaged, 32, async (u) => void (await setup.kinesis(u.account).send(new CreateStreamCommand({ StreamName: u.name, ShardCount: 1 }))));
-    // Wait until every stream is ACTIVE (the emulator simulates creation time).
-    await mapLimit(streams, 32, async (s) => {
-      for (let i = 0; i < 100; i++) {
-        const d = await setup.kinesis(s.account).send(new DescribeStreamSummaryCommand({ StreamName: s.name }));
-        if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    });
+    // The emulator takes CREATE_STREAM_DURATION (50 ms) to make a stream ACTIVE; calls before that are retried below.
+    await new Promise((r) => setTimeout(r, 1000));
     await mapLimit(streams.filter((s) => s.resourcePolicy), 32, async (s) => {
-      await setup.kinesis(s.account).send(new PutResourcePolicyCommand({ ResourceARN: s.arn, Policy: JSON.stringify(s.resourcePolicy) }));
+      await whenActive(() => setup.kinesis(s.account).send(new PutResourcePolicyCommand({ ResourceARN: s.arn, Policy: JSON.stringify(s.resourcePolicy) })));
     });
     await mapLimit(consumers, 32, async (c) => {
       const k = setup.kinesis(c.account);
-      const r = await k.send(new RegisterStreamConsumerCommand({ StreamARN: c.streamArn, ConsumerName: c.name }));
+      const r = await whenActive(() => k.send(new RegisterStreamConsumerCommand({ StreamARN: c.streamArn, ConsumerName: c.name })));
       if (r.Consumer?.ConsumerARN) await k.send(new TagResourceCommand({ ResourceARN: r.Consumer.ConsumerARN, Tags: c.tags }));
     });
     setup.destroy();

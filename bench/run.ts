@@ -91,7 +91,7 @@ function sizeBench(streams: number, dir: string, layout: SizeRow['layout']): Siz
   const files = generateMeshFiles({ domains, streamsPerDomain: STREAMS_PER_DOMAIN, grantsPerStream: GRANTS_PER_STREAM, domainsPerAccount: 1, clean: true }, layout === 'per-domain');
   for (const [name, text] of files) writeFileSync(join(meshDir, name), text);
   const file = join(meshDir, 'mesh.yaml');
-  const runs = streams >= 5000 ? 3 : 5;
+  const runs = layout === 'per-domain' ? 2 : streams >= 5000 ? 3 : 5;
   log(`size ${streams} streams (${layout}): ${runs} timed runs`);
   const time = runChild<TimeResult>('sizes.ts', [file, 'time', String(runs)]);
   log(`size ${streams} streams (${layout}): peak RSS`);

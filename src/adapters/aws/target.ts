@@ -41,10 +41,19 @@ export interface OpenTarget {
   close(): Promise<void>;
 }
 
+/** Commands that never change anything: they assume `governanceRole.readOnlyName` when the mesh names one. */
+export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(['plan', 'audit', 'import']);
+
+/** The role a command assumes in each account. */
+export function roleFor(mesh: Pick<Mesh, 'governanceRole'>, command: string): { name: string; path: string; externalId?: string } {
+  const { readOnlyName, ...role } = mesh.governanceRole;
+  return readOnlyName !== undefined && READ_ONLY_COMMANDS.has(command) ? { ...role, name: readOnlyName } : role;
+}
+
 export async function openTarget(mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>, o: TargetOptions): Promise<OpenTarget> {
   if (!o.local) {
     const pool = new ClientPool({
-      target: 'aws', region: mesh.region, partition: mesh.partition, governanceRole: mesh.governanceRole, command: o.command,
+      target: 'aws', region: mesh.region, partition: mesh.partition, governanceRole: roleFor(mesh, o.command), command: o.command,
       ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
     });
     const reader = new AwsLiveReader(pool, { readIam: true, readOrganization: true, iamPathPrefix: mesh.governanceRole.path });

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
@@ -146,12 +146,45 @@ export async function startKinesisLocal(o: LocalTargetOptions): Promise<LocalTar
 
 class EarlyExit extends Error {}
 
+/** kinesis-local's data file inside PERSIST_PATH. */
+const DATA_FILE = 'kinesis-data.json';
+
+function completeJson(file: string): boolean {
+  try {
+    JSON.parse(readFileSync(file, 'utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Copy the data file aside when it is complete JSON (the last good state). */
+export function snapshotDataFile(dir: string): void {
+  const file = join(dir, DATA_FILE);
+  if (existsSync(file) && completeJson(file)) copyFileSync(file, `${file}.last-good`);
+}
+
+/**
+ * A truncated data file makes kinesis-local exit at start: restore the last good copy, or move the broken file
+ * aside (the local target then starts empty, which a plan shows plainly).
+ */
+export function repairDataFile(dir: string): void {
+  const file = join(dir, DATA_FILE);
+  if (!existsSync(file) || completeJson(file)) return;
+  const good = `${file}.last-good`;
+  if (existsSync(good) && completeJson(good)) copyFileSync(good, file);
+  else renameSync(file, `${file}.broken`);
+}
+
 async function startOnce(o: LocalTargetOptions): Promise<LocalTarget> {
   const main = kinesisLocalMain();
   const [plain, tls] = (await freePorts(2)) as [number, number];
   const persistMs = o.persistIntervalMs ?? 200;
   const dataDir = o.dataDir === undefined ? undefined : resolve(o.dataDir);
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    repairDataFile(dataDir);
+  }
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ...FAST_DURATIONS,
@@ -181,11 +214,15 @@ async function startOnce(o: LocalTargetOptions): Promise<LocalTarget> {
     if (stopped) return;
     stopped = true;
     if (dataDir) await new Promise((r) => setTimeout(r, persistMs + 100));
+    // kinesis-local rewrites its data file in place on every persist interval; a kill in the middle of a write
+    // leaves it truncated. Keep the last complete copy and restore it if the kill caught a write.
+    if (dataDir) snapshotDataFile(dataDir);
     killGroup(child, 'SIGTERM');
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 3000);
     await exited;
     clearTimeout(timer);
     running.delete(child);
+    if (dataDir) repairDataFile(dataDir);
   };
   try {
     await waitReady(endpoint, o.region, child, o.startTimeoutMs ?? 60_000, () => output);

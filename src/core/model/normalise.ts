@@ -29,7 +29,7 @@ export interface RawDomain {
 }
 export interface RawMeshFile {
   apiVersion: string;
-  mesh: { name: string; region: string; organizationId?: string; governanceRole: { name: string; path?: string; externalId?: string }; tags?: Record<string, string> };
+  mesh: { name: string; region: string; organizationId?: string; governanceRole: { name: string; path?: string; externalId?: string; readOnlyName?: string }; tags?: Record<string, string> };
   include?: string[];
   accounts: { id: string; alias: string; environment: Environment }[];
   classifications: { name: string; description?: string; level: number; retention: { minHours: number; maxHours: number }; encryption: EncryptionRequirement }[];
@@ -187,5 +187,6 @@ export function normalise(
   };
   if (d.mesh.organizationId !== undefined) mesh.organizationId = d.mesh.organizationId;
   if (d.mesh.governanceRole.externalId !== undefined) mesh.governanceRole.externalId = d.mesh.governanceRole.externalId;
+  if (d.mesh.governanceRole.readOnlyName !== undefined) mesh.governanceRole.readOnlyName = d.mesh.governanceRole.readOnlyName;
   return { value: mesh, diagnostics };
 }

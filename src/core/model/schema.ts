@@ -235,6 +235,7 @@ export const meshSchema = {
             name: { type: 'string', pattern: ROLE_NAME },
             path: { type: 'string', pattern: IAM_PATH, maxLength: 512 },
             externalId: { type: 'string', pattern: '^[\\w+=,.@:/-]{2,1224}$' },
+            readOnlyName: { type: 'string', pattern: ROLE_NAME, description: 'Role (same path) that read-only commands (plan, audit, import) assume instead of the governance role, so CI that only plans never holds write rights.' },
           },
         },
         tags,

@@ -51,6 +51,8 @@ export interface GovernanceRole {
   path: string;
   /** External id passed to STS AssumeRole, when the trust policy requires one. */
   externalId?: string;
+  /** Role name (same path) assumed by read-only commands (plan, audit, import) instead of `name`. */
+  readOnlyName?: string;
 }
 
 export type Environment = 'prod' | 'staging' | 'dev' | 'test' | 'sandbox';
