@@ -32,8 +32,9 @@ export interface PlanBenchResult {
   unmanagedPerAccount: number;
   runs: number;
   setupMs: number;
-  meshgov: { wallMs: number[]; readMs: number[]; diffMs: number[]; calls: Record<string, number>; managedStreams: number; liveConsumers: number; changes: number };
-  minimal: { wallMs: number[]; calls: Record<string, number>; streams: number; consumers: number };
+  /** cpuMs: CPU time of this process (the client side; the emulator runs in its own process). */
+  meshgov: { wallMs: number[]; cpuMs: number[]; readMs: number[]; diffMs: number[]; calls: Record<string, number>; managedStreams: number; liveConsumers: number; changes: number };
+  minimal: { wallMs: number[]; cpuMs: number[]; calls: Record<string, number>; streams: number; consumers: number };
 }
 
 function arg(name: string, fallback: number): number {
@@ -100,24 +101,28 @@ async function main(): Promise<void> {
     const declared = declaredStreams(desired);
     const result: PlanBenchResult = {
       streams: streams.length, accounts: accounts.length, efoConsumers: consumers.length, unmanagedPerAccount, runs, setupMs,
-      meshgov: { wallMs: [], readMs: [], diffMs: [], calls: {}, managedStreams: 0, liveConsumers: 0, changes: 0 },
-      minimal: { wallMs: [], calls: {}, streams: 0, consumers: 0 },
+      meshgov: { wallMs: [], cpuMs: [], readMs: [], diffMs: [], calls: {}, managedStreams: 0, liveConsumers: 0, changes: 0 },
+      minimal: { wallMs: [], cpuMs: [], calls: {}, streams: 0, consumers: 0 },
     };
     const readMeshgov = async (only?: string[]) => {
       const pool = new ClientPool({ target: 'local', region: desired.region, partition: desired.partition, endpoint: target.endpoint, command: 'plan', rateLimitScale: 0 });
       const reader = new AwsLiveReader(pool, { readIam: false, readOrganization: false, iamPathPrefix: '/' });
+      const c0 = process.cpuUsage();
       const start = performance.now();
       const live = await reader.read({ mesh: desired.mesh, region: desired.region, partition: desired.partition, accounts: only ?? accounts, declared });
       const readMs = performance.now() - start;
       const plan = computePlan({ desired, live, meshDigest: meshDigest([{ file: 'mesh.yaml', text: yaml }]), clock: { now: () => new Date() }, target: 'local' });
       const wallMs = performance.now() - start;
+      const c = process.cpuUsage(c0);
       pool.destroy();
-      return { wallMs, readMs, live, plan, calls: pool.counter.byOperation() };
+      return { wallMs, readMs, cpuMs: (c.user + c.system) / 1000, live, plan, calls: pool.counter.byOperation() };
     };
     const readMinimal = async (only?: string[]) => {
+      const c0 = process.cpuUsage();
       const m0 = performance.now();
       const min = await minimalRead({ endpoint: target.endpoint, region: desired.region, accounts: only ?? accounts, declared });
-      return { ...min, wallMs: performance.now() - m0 };
+      const c = process.cpuUsage(c0);
+      return { ...min, wallMs: performance.now() - m0, cpuMs: (c.user + c.system) / 1000 };
     };
     // Warm-up (JIT, sockets, the emulator's caches) on the first account, for both.
     const first = accounts.slice(0, 1);
@@ -134,8 +139,10 @@ async function main(): Promise<void> {
         min = await readMinimal();
         mg = await readMeshgov();
       }
-      log(`run ${i}: meshgov ${mg.wallMs.toFixed(0)} ms (read ${mg.readMs.toFixed(0)}), minimal ${min.wallMs.toFixed(0)} ms`);
+      log(`run ${i}: meshgov ${mg.wallMs.toFixed(0)} ms (read ${mg.readMs.toFixed(0)}, CPU ${mg.cpuMs.toFixed(0)}), minimal ${min.wallMs.toFixed(0)} ms (CPU ${min.cpuMs.toFixed(0)})`);
       result.meshgov.wallMs.push(mg.wallMs);
+      result.meshgov.cpuMs.push(mg.cpuMs);
+      result.minimal.cpuMs.push(min.cpuMs);
       result.meshgov.readMs.push(mg.readMs);
       result.meshgov.diffMs.push(mg.wallMs - mg.readMs);
       result.meshgov.calls = mg.calls;

@@ -2,7 +2,8 @@
  * `npm run bench`: the whole benchmark suite, writing bench/RESULTS.md (tables, targets met or not) and
  * bench/results.json (raw numbers).
  *
- *   npm run bench [-- --sizes 100,1000,5000,10000] [--plan-domains 10] [--plan-streams-per-domain 100] [--plan-runs 1] [--skip-plan]
+ *   npm run bench [-- --sizes 100,1000,5000,10000] [--plan-domains 10] [--plan-streams-per-domain 100] [--plan-runs 2] [--skip-plan] [--no-split]
+ *   npm run bench -- --from-json     rewrite RESULTS.md from the last results.json (after editing NOTES.md)
  *
  * 1. validate + render per mesh size (bench/sizes.ts, one child process per size and measurement, so peak RSS is
  *    that size's alone): generated meshes of 50 streams per domain, one account per domain, 5 grants per stream.
@@ -66,14 +67,17 @@ interface SizeRow {
   runs: number;
   diagnostics: number;
   parseMs: number;
+  fastParseMs: number;
   validateMs: number;
   renderMs: number;
   totalMs: number;
   validateCpuMs: number;
   renderCpuMs: number;
   parseCpuMs: number;
-  /** validate / parse: what validation costs on top of parsing the YAML (1.5 = half again). */
+  /** validate / parse (yaml parseDocument). */
   validateOverParse: number;
+  /** validate / fastParse (js-yaml, what meshgov parses valid files with): the cost on top of parsing (1.5 = half again). */
+  validateOverFastParse: number;
   usPerStream: number;
   cpuUsPerStream: number;
   peakRssMiB: number;
@@ -97,15 +101,17 @@ function sizeBench(streams: number, dir: string, layout: SizeRow['layout']): Siz
   log(`size ${streams} streams (${layout}): peak RSS`);
   const rss = runChild<RssResult>('sizes.ts', [file, 'rss']);
   const parseMs = wall(time.parse);
+  const fastParseMs = wall(time.fastParse);
   const validateMs = wall(time.validate);
   const renderMs = wall(time.render);
   const totalMs = median(time.validate.map((v, i) => v.wallMs + (time.render[i] as Timing).wallMs));
   const totalCpu = median(time.validate.map((v, i) => v.cpuMs + (time.render[i] as Timing).cpuMs));
   return {
     layout, files: files.size, streams: time.streams, grants: time.grants, accounts: time.accounts, domains, bytes: time.bytes, runs, diagnostics: time.diagnostics,
-    parseMs, validateMs, renderMs, totalMs,
+    parseMs, fastParseMs, validateMs, renderMs, totalMs,
     parseCpuMs: cpu(time.parse), validateCpuMs: cpu(time.validate), renderCpuMs: cpu(time.render),
     validateOverParse: validateMs / parseMs,
+    validateOverFastParse: validateMs / fastParseMs,
     usPerStream: (totalMs * 1000) / time.streams,
     cpuUsPerStream: (totalCpu * 1000) / time.streams,
     peakRssMiB: rss.peakRssMiB, baselineRssMiB: rss.baselineRssMiB,
@@ -144,13 +150,22 @@ const f1 = (n: number) => n.toFixed(1);
 const f2 = (n: number) => n.toFixed(2);
 const mark = (met: boolean) => (met ? 'met' : '**not met**');
 
-async function main(): Promise<void> {
+interface Measured {
+  date: string;
+  command: string;
+  elapsedSeconds: number;
+  machine: ReturnType<typeof machine> & { loadAverageAfter: string };
+  sizes: SizeRow[];
+  plan?: PlanBenchResult;
+  audit: AuditRow[];
+}
+
+async function measureAll(): Promise<Measured> {
   const started = Date.now();
   const sizes = (argValue('sizes') ?? '100,1000,5000,10000').split(',').map(Number).filter((n) => n > 0);
   const skipPlan = process.argv.includes('--skip-plan');
   const m = machine();
-  const loadBefore = m.loadAverage;
-  log(`machine: ${m.nproc} cores, ${m.memoryMiB} MiB, ${m.cpuModel}, node ${m.node}, load ${loadBefore}`);
+  log(`machine: ${m.nproc} cores, ${m.memoryMiB} MiB, ${m.cpuModel}, node ${m.node}, load ${m.loadAverage}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'meshgov-bench-'));
   const rows: SizeRow[] = [];
@@ -166,12 +181,26 @@ async function main(): Promise<void> {
   if (!skipPlan) {
     log('plan on the local target (kinesis-local)');
     plan = runChild<PlanBenchResult>('plan.ts', [
-      '--domains', argValue('plan-domains') ?? '10', '--streams-per-domain', argValue('plan-streams-per-domain') ?? '100', '--runs', argValue('plan-runs') ?? '1',
+      '--domains', argValue('plan-domains') ?? '10', '--streams-per-domain', argValue('plan-streams-per-domain') ?? '100', '--runs', argValue('plan-runs') ?? '2',
     ]);
   }
   log('audit: GetMetricData calls');
   const audit: AuditRow[] = await auditBench([1, 100, 1000, 10_000, 40_000]);
-  const elapsedS = (Date.now() - started) / 1000;
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  return {
+    date: new Date().toISOString(), command, elapsedSeconds: (Date.now() - started) / 1000, machine: { ...m, loadAverageAfter: machine().loadAverage },
+    sizes: rows, ...(plan ? { plan } : {}), audit,
+  };
+}
+
+async function main(): Promise<void> {
+  // --from-json: rewrite RESULTS.md from the last results.json (e.g. after editing NOTES.md) without measuring again.
+  const measured: Measured = process.argv.includes('--from-json')
+    ? (JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Measured)
+    : await measureAll();
+  const { command, machine: m, sizes: rows, plan, audit } = measured;
+  const elapsedS = measured.elapsedSeconds;
+  const loadBefore = m.loadAverage;
 
   // Targets.
   const targets: Target[] = [];
@@ -181,7 +210,12 @@ async function main(): Promise<void> {
   if (top) {
     targets.push({ name: `validate + render, ${top.streams.toLocaleString('en')} streams: time`, target: '< 2,000 ms', measured: `${f0(top.totalMs)} ms wall (${f0(top.validateCpuMs + top.renderCpuMs)} ms CPU)`, met: top.totalMs < 2000 });
     targets.push({ name: `validate + render, ${top.streams.toLocaleString('en')} streams: peak RSS`, target: '< 512 MiB', measured: `${f0(top.peakRssMiB)} MiB`, met: top.peakRssMiB < 512 });
-    targets.push({ name: `validation on top of YAML parsing, ${top.streams.toLocaleString('en')} streams`, target: 'validate <= 1.5x parseDocument', measured: `${f2(top.validateOverParse)}x (${f0(top.validateMs)} / ${f0(top.parseMs)} ms)`, met: top.validateOverParse <= 1.5 });
+    targets.push({
+      name: `validation on top of YAML parsing, ${top.streams.toLocaleString('en')} streams`,
+      target: 'validate <= 1.5x parsing the YAML (fastLoad, the parser validate uses)',
+      measured: `${f2(top.validateOverFastParse)}x (${f0(top.validateMs)} / ${f0(top.fastParseMs)} ms); vs yaml parseDocument ${f2(top.validateOverParse)}x (${f0(top.parseMs)} ms)`,
+      met: top.validateOverFastParse <= 1.5,
+    });
   }
   if (split) {
     targets.push({ name: `validate + render, ${split.streams.toLocaleString('en')} streams in ${split.files} files: time`, target: '< 2,000 ms', measured: `${f0(split.totalMs)} ms wall (${f0(split.validateCpuMs + split.renderCpuMs)} ms CPU)`, met: split.totalMs < 2000 });
@@ -208,16 +242,18 @@ async function main(): Promise<void> {
     // On AWS the tagging API answers for 100 streams a page: no ListTagsForResource per stream.
     const listTagsStreams = (plan.meshgov.calls['kinesis:ListTagsForResource'] ?? 0) - plan.meshgov.liveConsumers;
     const awsPerStream = (readCalls - listTagsStreams + Math.ceil(plan.streams / 100)) / plan.meshgov.managedStreams;
-    planDerived = { meshgovMs: mg, minimalMs: min, ratio: mg / min, readCalls, perStream, allowed, awsPerStream };
-    targets.push({ name: `plan overhead, ${plan.streams.toLocaleString('en')} streams / ${plan.accounts} accounts`, target: '<= 1.2x the minimal reader', measured: `${f2(mg / min)}x (${f0(mg)} vs ${f0(min)} ms)`, met: mg / min <= 1.2 });
+    const mgCpu = median(plan.meshgov.cpuMs);
+    const minCpu = median(plan.minimal.cpuMs);
+    planDerived = { meshgovMs: mg, minimalMs: min, ratio: mg / min, meshgovCpuMs: mgCpu, minimalCpuMs: minCpu, cpuRatio: mgCpu / minCpu, readCalls, perStream, allowed, awsPerStream };
+    targets.push({ name: `plan overhead, ${plan.streams.toLocaleString('en')} streams / ${plan.accounts} accounts: wall time`, target: '<= 1.2x the minimal reader', measured: `${f2(mg / min)}x (${f0(mg)} vs ${f0(min)} ms)`, met: mg / min <= 1.2 });
+    targets.push({ name: 'plan overhead: client CPU time (the emulator excluded)', target: '<= 1.2x the minimal reader (information: the diff is extra work the reader does not do)', measured: `${f2(mgCpu / minCpu)}x (${f0(mgCpu)} vs ${f0(minCpu)} ms)`, met: mgCpu / minCpu <= 1.2 });
     targets.push({ name: 'read calls per managed stream (local target)', target: `<= 3 + 1 per EFO consumer = ${f1(allowed)}`, measured: f2(perStream), met: perStream <= allowed });
     targets.push({ name: 'read calls per managed stream (AWS, tags via the tagging API; derived)', target: `<= ${f1(allowed)}`, measured: f2(awsPerStream), met: awsPerStream <= allowed });
   }
   const auditOk = audit.every((a) => a.calls === a.minimum);
   targets.push({ name: 'audit GetMetricData requests for N shards, 1 h window', target: '= ceil(N * 5 / 500)', measured: audit.map((a) => `${a.shards.toLocaleString('en')} shards: ${a.calls}`).join('; '), met: auditOk });
 
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const json = { date: new Date().toISOString(), command, elapsedSeconds: elapsedS, machine: { ...m, loadAverageAfter: machine().loadAverage }, sizes: rows, plan, planDerived, audit, targets };
+  const json = { ...measured, planDerived, targets };
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
 
   const md: string[] = [];
@@ -230,20 +266,20 @@ async function main(): Promise<void> {
   for (const t of targets) md.push(`| ${t.name} | ${t.target} | ${t.measured} | ${mark(t.met)} |`);
   md.push('');
   md.push('## Validate and render by mesh size', '');
-  md.push(`Generated meshes (bench/generate-mesh.ts, \`clean: true\`: the built-in guardrails report nothing): ${STREAMS_PER_DOMAIN} streams per domain, one account per domain, ${GRANTS_PER_STREAM} grants per stream (1 producer; replay, EFO, filtered and fan-out consumers). validate = runValidation (read + YAML + schema + semantic checks + 22 built-in guardrail rules); parse = yaml \`parseDocument\` alone with meshgov's options; render = renderMesh. Medians of the runs shown; peak RSS from a separate process doing one validate + render (\`process.resourceUsage().maxRSS\`; the runtime alone is the baseline).`, '');
-  md.push('| Streams | Files | Grants | Accounts | YAML MiB | Runs | parse ms | validate ms | render ms | validate + render ms | CPU ms | validate / parse | µs per stream (wall / CPU) | Peak RSS MiB (baseline) |');
-  md.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  md.push(`Generated meshes (bench/generate-mesh.ts, \`clean: true\`: the built-in guardrails report nothing): ${STREAMS_PER_DOMAIN} streams per domain, one account per domain, ${GRANTS_PER_STREAM} grants per stream (1 producer; replay, EFO, filtered and fan-out consumers). validate = runValidation (read + YAML + schema + semantic checks + 22 built-in guardrail rules); parseDocument = yaml's positioned parse alone, with meshgov's options (what validate used before the fast path, and still uses for files that need positions); fastLoad = the js-yaml fast path validate reads valid files with; render = renderMesh. Medians of the runs shown; peak RSS from a separate process doing one validate + render (\`process.resourceUsage().maxRSS\`; the runtime alone is the baseline).`, '');
+  md.push('| Streams | Files | Grants | Accounts | YAML MiB | Runs | parseDocument ms | fastLoad ms | validate ms | render ms | validate + render ms | CPU ms | validate / fastLoad | µs per stream (wall / CPU) | Peak RSS MiB (baseline) |');
+  md.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    md.push(`| ${r.streams.toLocaleString('en')} | ${r.files} | ${r.grants.toLocaleString('en')} | ${r.accounts} | ${f1(r.bytes / 1024 / 1024)} | ${r.runs} | ${f0(r.parseMs)} | ${f0(r.validateMs)} | ${f0(r.renderMs)} | ${f0(r.totalMs)} | ${f0(r.validateCpuMs + r.renderCpuMs)} | ${f2(r.validateOverParse)} | ${f0(r.usPerStream)} / ${f0(r.cpuUsPerStream)} | ${f0(r.peakRssMiB)} (${f0(r.baselineRssMiB)}) |`);
+    md.push(`| ${r.streams.toLocaleString('en')} | ${r.files} | ${r.grants.toLocaleString('en')} | ${r.accounts} | ${f1(r.bytes / 1024 / 1024)} | ${r.runs} | ${f0(r.parseMs)} | ${f0(r.fastParseMs)} | ${f0(r.validateMs)} | ${f0(r.renderMs)} | ${f0(r.totalMs)} | ${f0(r.validateCpuMs + r.renderCpuMs)} | ${f2(r.validateOverFastParse)} | ${f0(r.usPerStream)} / ${f0(r.cpuUsPerStream)} | ${f0(r.peakRssMiB)} (${f0(r.baselineRssMiB)}) |`);
   }
   md.push('');
   if (plan && planDerived) {
     md.push('## Plan on the local target', '');
     md.push(`${plan.streams.toLocaleString('en')} managed streams (${plan.meshgov.liveConsumers} EFO consumers registered: ${f2(efoPerStreamOf(plan))} per stream) across ${plan.accounts} accounts, plus ${plan.unmanagedPerAccount} unmanaged streams per account, in kinesis-local on this machine (SHARD_LIMIT and ON_DEMAND_STREAM_COUNT_LIMIT raised). meshgov = AwsLiveReader through the ClientPool (10 accounts and 8 streams per account at once) + computePlan; minimal reader = bench/minimal-reader.ts, the same calls with the same concurrency straight through the SDK. Client-side rate limits off for both (at the documented quotas a real account would bound both alike). ${plan.runs === 1 ? 'One run of each' : `Medians of ${plan.runs} runs, alternating which goes first`}, after a warm-up of both on one account (kinesis-local answers about 100 calls/s at this size, so a round takes minutes).`, '');
-    md.push('| | Wall ms (median) | Runs (ms) | API calls |', '|---|---:|---|---:|');
-    md.push(`| meshgov plan (read + diff) | ${f0(planDerived['meshgovMs'] ?? 0)} | ${plan.meshgov.wallMs.map(f0).join(', ')} (diff ${f0(median(plan.meshgov.diffMs))}) | ${planDerived['readCalls']} |`);
-    md.push(`| minimal reader | ${f0(planDerived['minimalMs'] ?? 0)} | ${plan.minimal.wallMs.map(f0).join(', ')} | ${Object.values(plan.minimal.calls).reduce((a, b) => a + b, 0)} |`);
-    md.push(`| ratio | ${f2(planDerived['ratio'] ?? 0)}x | | |`, '');
+    md.push('| | Wall ms (median) | Runs (ms) | Client CPU ms | API calls |', '|---|---:|---|---:|---:|');
+    md.push(`| meshgov plan (read + diff) | ${f0(planDerived['meshgovMs'] ?? 0)} | ${plan.meshgov.wallMs.map(f0).join(', ')} (diff ${f0(median(plan.meshgov.diffMs))}) | ${f0(planDerived['meshgovCpuMs'] ?? 0)} | ${planDerived['readCalls']} |`);
+    md.push(`| minimal reader | ${f0(planDerived['minimalMs'] ?? 0)} | ${plan.minimal.wallMs.map(f0).join(', ')} | ${f0(planDerived['minimalCpuMs'] ?? 0)} | ${Object.values(plan.minimal.calls).reduce((a, b) => a + b, 0)} |`);
+    md.push(`| ratio | ${f2(planDerived['ratio'] ?? 0)}x | | ${f2(planDerived['cpuRatio'] ?? 0)}x | |`, '');
     md.push('API calls by operation (meshgov; the minimal reader made the same):', '', '| API | Calls | Per managed stream |', '|---|---:|---:|');
     for (const [op, n] of Object.entries(plan.meshgov.calls)) md.push(`| ${op} | ${n} | ${f2(n / plan.meshgov.managedStreams)} |`);
     md.push(`| **total** | ${planDerived['readCalls']} | ${f2(planDerived['perStream'] ?? 0)} |`, '');

@@ -31,7 +31,7 @@ const ALL_ACTIONS = [...new Set([
 ])].sort();
 
 /** Where a call lands, as the adapters make it. */
-type Target = 'streams' | 'new-stream' | 'consumers' | 'star' | 'roles' | 'policies' | 'keys' | 'other-governance-roles';
+type Target = 'streams' | 'new-stream' | 'consumers' | 'star' | 'roles' | 'policies' | 'keys' | 'other-governance-roles' | 'other-readonly-roles';
 /** Tagging calls carry governance tag keys (the guard lets only the governance role do that). */
 const TAGGING = new Set(['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource', 'kinesis:CreateStream', 'kinesis:RegisterStreamConsumer']);
 const TARGETS: Record<string, Target[]> = {
@@ -92,6 +92,7 @@ function resourcesFor(mesh: Mesh, state: DesiredState, account: string, target: 
       return [...roles].sort().map((r) => ({ resource: res(`arn:aws:iam::${account}:role${slash(paths.get(r) ?? '/')}${r}`), context }));
     }
     case 'other-governance-roles': return mesh.accounts.filter((a) => a.id !== account).map((a) => ({ resource: res(`arn:aws:iam::${a.id}:role${slash(mesh.governanceRole.path)}${mesh.governanceRole.name}`) }));
+    case 'other-readonly-roles': return mesh.accounts.filter((a) => a.id !== account).map((a) => ({ resource: res(`arn:aws:iam::${a.id}:role${slash(mesh.governanceRole.path)}${mesh.governanceRole.readOnlyName ?? ''}`) }));
   }
 }
 
@@ -201,5 +202,59 @@ describe('governance role KMS rights for customer-managed keys', () => {
     ]);
     const other = renderMesh(mesh, { today: TODAY }).value.accounts.find((a) => a.account === B)?.iam.filter((i) => i.kind === 'governance-policy').flatMap((i) => (i.document as PolicyDocument).Statement) ?? [];
     expect(other.some((s) => s.Sid.startsWith('DescribeStreamKeys'))).toBe(false);
+  });
+});
+
+describe('read-only role (governanceRole.readOnlyName) permissions: every read, no write', () => {
+  const mesh = example;
+  const readOnly = mesh.governanceRole.readOnlyName as string;
+  const state = renderMesh(mesh, { today: TODAY }).value;
+  const home = homeAccount(mesh);
+  /** What plan, audit and import call: the readers' lists, plus kinesis:ListShards (audit lists open shards). */
+  const READS = [...new Set([
+    ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS, 'kinesis:ListShards',
+  ])].sort();
+  const WRITES = [...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS].filter((a) => !(READS as string[]).includes(a));
+  const targets = (action: string): Target[] => (action === 'sts:AssumeRole' ? ['other-readonly-roles'] : action === 'kinesis:ListShards' ? ['streams'] : TARGETS[action] ?? []);
+  const principal = (account: string): Principal => ({ arn: `arn:aws:iam::${account}:role${slash(mesh.governanceRole.path)}${readOnly}`, account, kind: 'governance', role: readOnly });
+
+  it('the example mesh names a read-only role', () => {
+    expect(readOnly).toBe('meshgov-reader');
+    expect(WRITES.length).toBeGreaterThan(20);
+  });
+
+  it('allows every read on what it touches in its own account (Organizations and the role chain from home only)', async () => {
+    const missing: string[] = [];
+    for (const account of mesh.accounts.map((a) => a.id)) {
+      for (const action of READS) {
+        if (HOME_ONLY.has(action) && account !== home) continue;
+        for (const target of targets(action)) {
+          for (const { resource, context } of resourcesFor(mesh, state, account, target)) {
+            if ((await decide(mesh, state, principal(account), action, resource, context)) !== 'Allowed') missing.push(`${account} ${action} ${resource.arn}`);
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('denies every executor write, anywhere', async () => {
+    const allowed: string[] = [];
+    for (const account of mesh.accounts.map((a) => a.id)) {
+      for (const action of WRITES) {
+        for (const target of targets(action)) {
+          for (const { resource, context } of resourcesFor(mesh, state, account, target)) {
+            if ((await decide(mesh, state, principal(account), action, resource, context)) === 'Allowed') allowed.push(`${account} ${action} ${resource.arn}`);
+          }
+        }
+      }
+    }
+    expect(allowed).toEqual([]);
+  });
+
+  it('non-home read-only roles trust exactly the home read-only role', () => {
+    const trust = state.accounts.flatMap((a) => a.iam).filter((i) => i.kind === 'trust-policy' && i.roleName === readOnly);
+    expect(trust.map((t) => t.account)).toEqual(mesh.accounts.slice(1).map((a) => a.id));
+    for (const t of trust) expect((t.document as PolicyDocument).Statement).toEqual([{ Sid: 'TrustHomeReadOnlyRole', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${home}:role/meshgov/${readOnly}` }, Action: 'sts:AssumeRole' }]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { governanceStatements } from '../../src/core/render/governance-policy.js';
+import { governanceStatements, readOnlyStatements } from '../../src/core/render/governance-policy.js';
 import { guardBoundary, guardScp } from '../../src/core/render/guard.js';
-import { governanceTrustPolicy } from '../../src/core/render/trust-policy.js';
+import { governanceTrustPolicy, readOnlyTrustPolicy } from '../../src/core/render/trust-policy.js';
 import { A, B, aMesh } from './builders.js';
 
 describe('governance policy', () => {
@@ -22,6 +22,20 @@ describe('governance policy', () => {
   it('lets the home account chain into the other accounts\' governance roles, and only the home account', () => {
     expect(governanceStatements(mesh, A).find((s) => s.Sid === 'AssumeGovernanceRoles')?.Resource).toBe(`arn:aws:iam::${B}:role/meshgov/gov`);
     expect(governanceStatements(mesh, B).find((s) => s.Sid === 'AssumeGovernanceRoles')).toBeUndefined();
+  });
+});
+
+describe('read-only role', () => {
+  it('renders its policy and trust only when the mesh names one', () => {
+    const without = readOnlyStatements(aMesh(), A);
+    expect(without).toEqual([]);
+    expect(readOnlyTrustPolicy(aMesh(), B)).toBeUndefined();
+    const mesh = aMesh({ governanceRole: { name: 'gov', path: '/meshgov/', readOnlyName: 'ro', externalId: 'xid' } });
+    expect(readOnlyStatements(mesh, A).map((s) => s.Sid)).toEqual(['StreamReads', 'UnscopableReads', 'ReadMeshgovPolicies', 'ReadRoles', 'AssumeReadOnlyRoles', 'ReadOrganization']);
+    expect(readOnlyStatements(mesh, B).map((s) => s.Sid)).toEqual(['StreamReads', 'UnscopableReads', 'ReadMeshgovPolicies', 'ReadRoles']);
+    expect(readOnlyStatements(mesh, A).find((s) => s.Sid === 'AssumeReadOnlyRoles')?.Resource).toBe(`arn:aws:iam::${B}:role/meshgov/ro`);
+    expect(readOnlyTrustPolicy(mesh, A)).toBeUndefined();
+    expect(readOnlyTrustPolicy(mesh, B)?.Statement).toEqual([{ Sid: 'TrustHomeReadOnlyRole', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:role/meshgov/ro` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'xid' } } }]);
   });
 });
 

@@ -28,6 +28,15 @@ describe('action sets per grant', () => {
     expect(streamActions(grant).some((a) => a.endsWith('*'))).toBe(false);
   });
 
+  it('returns a fresh list each time (the unions are computed once and shared)', () => {
+    const produce = aGrant();
+    const efo = aGrant({ access: 'consume', pattern: 'efo', consumerName: 'c' });
+    streamActions(produce).push('kinesis:Changed');
+    consumerActions(efo).splice(0);
+    expect(streamActions(produce)).not.toContain('kinesis:Changed');
+    expect(consumerActions(efo)).toEqual(['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard']);
+  });
+
   it('only consumers read through Lambda', () => {
     expect(readsThroughLambda({ access: 'produce', pattern: 'filtered' })).toBe(false);
   });

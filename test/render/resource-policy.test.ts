@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { consumerResourcePolicy, streamResourcePolicy } from '../../src/core/render/resource-policy.js';
+import type { Mesh } from '../../src/core/model/types.js';
 import { A, B, EXT, ORG, aGrant, aMesh, aPrincipal, aStream, reader } from './builders.js';
 
 const stream = aStream();
@@ -21,6 +22,15 @@ describe('stream resource policy', () => {
     expect(s?.Principal).toEqual({ AWS: `arn:aws:iam::${grant.principal.account}:role/${grant.principal.role}` });
     expect(s?.Resource).toBe(ARN);
     expect(s?.Condition).toEqual(condition);
+  });
+
+  it('sees an account added to the mesh after a first render (no stale account list)', () => {
+    const C = '333333333333';
+    const mesh = aMesh();
+    const grant = reader('r', C);
+    expect(streamResourcePolicy(mesh, stream, [grant])?.Statement[0]?.Condition).toBeUndefined();
+    mesh.accounts.push({ ...(mesh.accounts[0] as Mesh['accounts'][number]), id: C, alias: 'c' });
+    expect(streamResourcePolicy(mesh, stream, [grant])?.Statement[0]?.Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': ORG } });
   });
 
   it('merges all cross-account grants into one document, one statement per grant, sorted by grant id', () => {

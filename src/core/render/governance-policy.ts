@@ -12,7 +12,7 @@
  */
 import type { AccountId, Mesh } from '../model/types.js';
 import { GOVERNANCE_STREAM_ACTIONS, UNSCOPABLE_GOVERNANCE_ACTIONS, actionUnion } from './actions.js';
-import { accountStreamsArn, governanceRoleArn, managedPolicyArn } from './arn.js';
+import { accountStreamsArn, governanceRoleArn, managedPolicyArn, roleArn } from './arn.js';
 import { KMS_GOVERNANCE_KEY_ACTIONS, KMS_GOVERNANCE_UNSCOPABLE_ACTIONS, customerKey, keyStatements } from './kms.js';
 import type { KeyScope } from './kms.js';
 import type { PolicyStatement } from './types.js';
@@ -62,11 +62,54 @@ export function meshgovPolicyArnPattern(mesh: Pick<Mesh, 'partition' | 'governan
   return managedPolicyArn(mesh.partition, account, `${iamPath(mesh.governanceRole.path).slice(1)}${POLICY_PREFIX}*`);
 }
 
+/** The IAM reader reads `meshgov*` policies at any path, and any policy under the mesh's path. */
+function readablePolicies(mesh: Pick<Mesh, 'partition' | 'governanceRole'>, account: AccountId): string[] {
+  const p = mesh.partition;
+  return [managedPolicyArn(p, account, 'meshgov*'), managedPolicyArn(p, account, '*/meshgov*'), ...(iamPath(mesh.governanceRole.path) === '/' ? [] : [managedPolicyArn(p, account, `${iamPath(mesh.governanceRole.path).slice(1)}*`)])].sort();
+}
+
+/** Name of the read-only role's managed policy (when the mesh names `governanceRole.readOnlyName`). */
+export const READ_ONLY_POLICY_NAME = `${POLICY_PREFIX}governance-readonly`;
+
+/** The read-only role (`governanceRole.readOnlyName`, same path) in one account. */
+export function readOnlyRoleArn(mesh: Pick<Mesh, 'partition' | 'governanceRole'>, account: AccountId): string | undefined {
+  const name = mesh.governanceRole.readOnlyName;
+  return name === undefined ? undefined : roleArn(mesh.partition, account, mesh.governanceRole.path, name);
+}
+
+/**
+ * Stream reads of the read-only commands (plan, audit, import): the Kinesis reader's actions plus
+ * `kinesis:ListShards`, which audit calls for the open shards it reads metrics of.
+ */
+const READ_ONLY_STREAM_ACTIONS = ['kinesis:DescribeStreamSummary', 'kinesis:GetResourcePolicy', 'kinesis:ListShards', 'kinesis:ListStreamConsumers', 'kinesis:ListTagsForResource'];
+/** Reads without resource scoping (see UNSCOPABLE_GOVERNANCE_READS for the references; ListStreams: Kinesis). */
+const READ_ONLY_UNSCOPABLE = ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'iam:ListRoles', 'kinesis:ListStreams', 'tag:GetResources'];
+
+/**
+ * The read-only role's policy, per account, when the mesh names one: exactly what the readers call (Kinesis, IAM,
+ * tagging API, CloudWatch; Organizations and the chain into the other accounts' read-only roles from the home
+ * account). No write, no data-plane action, no KMS.
+ */
+export function readOnlyStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
+  if (mesh.governanceRole.readOnlyName === undefined) return [];
+  const out: PolicyStatement[] = [
+    { Sid: 'StreamReads', Effect: 'Allow', Action: actionUnion(READ_ONLY_STREAM_ACTIONS), Resource: [accountStreamsArn(mesh, account), `${accountStreamsArn(mesh, account)}/consumer/*`] },
+    { Sid: 'UnscopableReads', Effect: 'Allow', Action: actionUnion(READ_ONLY_UNSCOPABLE), Resource: '*' },
+    { Sid: 'ReadMeshgovPolicies', Effect: 'Allow', Action: IAM_POLICY_READ_ACTIONS, Resource: readablePolicies(mesh, account) },
+    { Sid: 'ReadRoles', Effect: 'Allow', Action: IAM_READ_ROLE_ACTIONS, Resource: `arn:${mesh.partition}:iam::${account}:role/*` },
+  ];
+  if (account === homeAccount(mesh)) {
+    const others = mesh.accounts.filter((a) => a.id !== account).map((a) => readOnlyRoleArn(mesh, a.id) as string).sort();
+    if (others.length > 0) out.push({ Sid: 'AssumeReadOnlyRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: others.length === 1 ? (others[0] as string) : others });
+    out.push({ Sid: 'ReadOrganization', Effect: 'Allow', Action: actionUnion(ORGANIZATION_READS), Resource: '*' });
+  }
+  return out;
+}
+
 export function governanceStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
   const p = mesh.partition;
   const policies = meshgovPolicyArnPattern(mesh, account);
-  // The IAM reader also reads `meshgov*` policies at any path, and any policy under the mesh's path.
-  const readable = [managedPolicyArn(p, account, 'meshgov*'), managedPolicyArn(p, account, '*/meshgov*'), ...(iamPath(mesh.governanceRole.path) === '/' ? [] : [managedPolicyArn(p, account, `${iamPath(mesh.governanceRole.path).slice(1)}*`)])].sort();
+  const readable = readablePolicies(mesh, account);
   const roles = `arn:${p}:iam::${account}:role/*`;
   const out: PolicyStatement[] = [
     {

@@ -28,13 +28,19 @@ export function readsThroughLambda(grant: Pick<Grant, 'access' | 'pattern' | 'fa
 
 /** Actions the grant allows on its stream (sorted). */
 export function streamActions(grant: Pick<Grant, 'access' | 'pattern' | 'fanout'>): string[] {
-  if (grant.access === 'produce') return actionUnion(PRODUCER_ACTIONS);
-  return actionUnion(POLLING_READ_ACTIONS, readsThroughLambda(grant) ? LAMBDA_EXTRA_ACTIONS : []);
+  // Copies of unions computed once: this runs for every grant of the mesh.
+  if (grant.access === 'produce') return [...PRODUCE];
+  return [...(readsThroughLambda(grant) ? POLL_VIA_LAMBDA : POLL)];
 }
+
+const PRODUCE = actionUnion(PRODUCER_ACTIONS);
+const POLL = actionUnion(POLLING_READ_ACTIONS);
+const POLL_VIA_LAMBDA = actionUnion(POLLING_READ_ACTIONS, LAMBDA_EXTRA_ACTIONS);
+const EFO = actionUnion(EFO_CONSUMER_ACTIONS);
 
 /** Actions the grant allows on its enhanced fan-out consumer (sorted; empty unless `efo`). */
 export function consumerActions(grant: Pick<Grant, 'access' | 'pattern'>): string[] {
-  return grant.access === 'consume' && grant.pattern === 'efo' ? actionUnion(EFO_CONSUMER_ACTIONS) : [];
+  return grant.access === 'consume' && grant.pattern === 'efo' ? [...EFO] : [];
 }
 
 /**
@@ -49,13 +55,14 @@ export function sidFor(id: string, prefix = ''): string {
 
 /** Sids for a list of ids, unique within one document: collisions are disambiguated with a hash of the id. */
 export function uniqueSids(ids: readonly string[], prefix = ''): Map<string, string> {
+  const sids = ids.map((id) => sidFor(id, prefix));
   const counts = new Map<string, number>();
-  for (const id of ids) counts.set(sidFor(id, prefix), (counts.get(sidFor(id, prefix)) ?? 0) + 1);
+  for (const sid of sids) counts.set(sid, (counts.get(sid) ?? 0) + 1);
   const out = new Map<string, string>();
-  for (const id of ids) {
-    const sid = sidFor(id, prefix);
+  ids.forEach((id, i) => {
+    const sid = sids[i] as string;
     out.set(id, (counts.get(sid) ?? 0) > 1 ? `${sid}${shortHash(id)}` : sid);
-  }
+  });
   return out;
 }
 

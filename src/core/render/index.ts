@@ -13,13 +13,13 @@ import { eventSourceMapping, eventSourceMappingName } from './event-source-mappi
 import { fanoutPolicy, fanoutPolicyName } from './fanout-policy.js';
 import { activeGrants } from './grants.js';
 import { GUARD_BOUNDARY_NAME, GUARD_SCP_NAME, guardBoundary, guardScp } from './guard.js';
-import { governanceStatements, POLICY_PREFIX } from './governance-policy.js';
+import { governanceStatements, POLICY_PREFIX, READ_ONLY_POLICY_NAME, readOnlyStatements } from './governance-policy.js';
 import { identityStatements, principalRoles } from './identity-policy.js';
 import { keyPolicyArtefacts } from './kms.js';
 import { MAX_SCP_CHARS, MAX_TRUST_POLICY_CHARS, packStatements, partNames, policySize } from './limits.js';
 import type { PolicyStatement } from './types.js';
 import { consumerResourcePolicy, streamResourcePolicy } from './resource-policy.js';
-import { governanceTrustPolicy } from './trust-policy.js';
+import { governanceTrustPolicy, readOnlyTrustPolicy } from './trust-policy.js';
 import { consumerTags, desiredStreamTags } from './tags.js';
 import type { DesiredAccount, DesiredConsumer, DesiredState, DesiredStream, IamArtefact } from './types.js';
 
@@ -145,6 +145,12 @@ function governanceArtefacts(mesh: Mesh, a: DesiredAccount, report: Report): voi
   if (trust) {
     if (policySize(trust) > MAX_TRUST_POLICY_CHARS) report(at, [], 'render-trust-policy-too-large', `The governance role's trust policy in ${a.account} is ${policySize(trust)} characters; IAM allows ${MAX_TRUST_POLICY_CHARS}.`);
     a.iam.push({ kind: 'trust-policy', account: a.account, name: `${roleName}-trust`, roleName, grantIds: [], document: trust });
+  }
+  const readOnly = mesh.governanceRole.readOnlyName;
+  if (readOnly !== undefined) {
+    a.iam.push({ kind: 'governance-policy', account: a.account, name: READ_ONLY_POLICY_NAME, roleName: readOnly, grantIds: [], document: { Version: '2012-10-17', Statement: readOnlyStatements(mesh, a.account) } });
+    const roTrust = readOnlyTrustPolicy(mesh, a.account);
+    if (roTrust) a.iam.push({ kind: 'trust-policy', account: a.account, name: `${readOnly}-trust`, roleName: readOnly, grantIds: [], document: roTrust });
   }
   a.iam.push({ kind: 'permissions-boundary', account: a.account, name: GUARD_BOUNDARY_NAME, grantIds: [], document: guardBoundary(mesh) });
 }

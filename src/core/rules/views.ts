@@ -46,8 +46,11 @@ export function keyManagement(s: Stream): 'none' | 'aws-managed' | 'customer-man
 }
 
 function strip<T extends Record<string, unknown>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
+  // A copy without the undefined entries: `delete` would turn every view into a slow dictionary-mode object,
+  // and the views are what every rule's compiled schema walks.
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) if (o[k] !== undefined) out[k] = o[k];
+  return out as T;
 }
 
 /** Index of the mesh the views are built from. */
