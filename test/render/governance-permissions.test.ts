@@ -15,6 +15,7 @@ import { IAM_READER_IAM_ACTIONS } from '../../src/adapters/aws/iam-reader.js';
 import { KINESIS_EXECUTOR_IAM_ACTIONS } from '../../src/adapters/aws/kinesis-executor.js';
 import { KINESIS_READER_IAM_ACTIONS } from '../../src/adapters/aws/kinesis-reader.js';
 import { ORGANIZATIONS_READER_IAM_ACTIONS } from '../../src/adapters/aws/organizations-reader.js';
+import { SHARDS_IAM_ACTIONS } from '../../src/adapters/aws/shards.js';
 import type { Mesh } from '../../src/core/model/types.js';
 import { homeAccount } from '../../src/core/render/governance-policy.js';
 import { renderMesh } from '../../src/core/render/index.js';
@@ -210,9 +211,9 @@ describe('read-only role (governanceRole.readOnlyName) permissions: every read, 
   const readOnly = mesh.governanceRole.readOnlyName as string;
   const state = renderMesh(mesh, { today: TODAY }).value;
   const home = homeAccount(mesh);
-  /** What plan, audit and import call: the readers' lists, plus kinesis:ListShards (audit lists open shards). */
+  /** What plan, audit and import call: the readers' lists (audit lists open shards with listOpenShards). */
   const READS = [...new Set([
-    ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS, 'kinesis:ListShards',
+    ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS, ...SHARDS_IAM_ACTIONS,
   ])].sort();
   const WRITES = [...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS].filter((a) => !(READS as string[]).includes(a));
   const targets = (action: string): Target[] => (action === 'sts:AssumeRole' ? ['other-readonly-roles'] : action === 'kinesis:ListShards' ? ['streams'] : TARGETS[action] ?? []);

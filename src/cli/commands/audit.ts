@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { readShardMetrics } from '../../adapters/aws/cloudwatch.js';
 import type { ShardTarget } from '../../adapters/aws/cloudwatch.js';
 import { AdapterError } from '../../adapters/aws/errors.js';
 import { loadKinesisActionCatalog } from '../../adapters/aws/iam-analysis.js';
+import { listOpenShards } from '../../adapters/aws/shards.js';
 import { openTarget } from '../../adapters/aws/target.js';
 import type { OpenTarget } from '../../adapters/aws/target.js';
 import type { FailOn } from '../../core/audit/findings.js';
@@ -46,25 +46,13 @@ export function parseWindow(s: string): number {
   return ms;
 }
 
-async function openShards(target: OpenTarget, account: string, stream: string): Promise<string[]> {
-  const client = target.pool.kinesis(account);
-  const ids: string[] = [];
-  let token: string | undefined;
-  do {
-    const out = await client.send(new ListShardsCommand(token ? { NextToken: token } : { StreamName: stream }));
-    for (const s of out.Shards ?? []) if (s.ShardId && !s.SequenceNumberRange?.EndingSequenceNumber) ids.push(s.ShardId);
-    token = out.NextToken;
-  } while (token);
-  return ids;
-}
-
 async function readMetrics(target: OpenTarget, pairs: { account: string; stream: string }[], start: Date, end: Date): Promise<MetricsSnapshot | undefined> {
   const byAccount = new Map<string, string[]>();
   for (const p of pairs) byAccount.set(p.account, [...(byAccount.get(p.account) ?? []), p.stream]);
   const snapshots = await Promise.all(
     [...byAccount].map(async ([account, streams]) => {
       const targets: ShardTarget[] = [];
-      for (const stream of streams) targets.push({ stream, shardIds: await openShards(target, account, stream) });
+      for (const stream of streams) targets.push({ stream, shardIds: await listOpenShards(target.pool.kinesis(account), stream) });
       return readShardMetrics(target.pool.cloudwatch(account), account, targets, { start, end });
     }),
   );
