@@ -5,6 +5,7 @@
  * `FilterCriteria` exactly as the Lambda API takes them.
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html
  */
+import { canonicalJson } from '../canonical-json.js';
 import type { Grant, Mesh, Stream } from '../model/types.js';
 import { streamArn } from './arn.js';
 
@@ -12,20 +13,8 @@ export interface FilterCriteria {
   Filters: { Pattern: string }[];
 }
 
-/** JSON with object keys sorted at every level, so the same pattern always gives the same string. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortDeep(value));
-}
-
-function sortDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortDeep);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value as Record<string, unknown>).sort()) out[k] = sortDeep((value as Record<string, unknown>)[k]);
-    return out;
-  }
-  return value;
-}
+/** Filter patterns are compared as strings, so they are serialised canonically (keys sorted at every level). */
+export { canonicalJson };
 
 export function filterCriteria(patterns: readonly Record<string, unknown>[]): FilterCriteria {
   return { Filters: patterns.map((p) => ({ Pattern: canonicalJson(p) })) };
