@@ -61,6 +61,16 @@ export function streamTags(mesh: Pick<Mesh, 'name' | 'tags' | 'grants'>, stream:
   return sortKeys(tags);
 }
 
+/** The number of tags `streamTags` would give the stream, without building them (the 50-tag check runs per stream). */
+export function streamTagCount(mesh: Pick<Mesh, 'tags' | 'grants'>, stream: Stream, streamGrants?: readonly Grant[]): number {
+  const keys = new Set<string>(Object.keys(mesh.tags));
+  for (const k of Object.keys(stream.tags)) keys.add(k);
+  for (const k of FIXED_GOVERNANCE_KEYS) keys.add(k);
+  if (stream.deletionProtection) keys.add(TAG_DELETION_PROTECTION);
+  for (const g of streamGrants ?? mesh.grants) if (g.stream === stream.name) keys.add(grantTagKey(g));
+  return keys.size;
+}
+
 /** Grants indexed by stream name, in declaration order. */
 export function grantsByStream(grants: readonly Grant[]): Map<string, Grant[]> {
   const out = new Map<string, Grant[]>();

@@ -128,6 +128,14 @@ export function fastLoad(text: string): { ok: true; data: unknown } | { ok: fals
   }
 }
 
+/** Whether plain data nests collections more than `max` levels deep (stops as soon as it knows). */
+function deeperThan(value: unknown, max: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (max <= 0) return true;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) if (deeperThan(v, max - 1)) return true;
+  return false;
+}
+
 export function parseSource(file: string, input: string): Result<SourceFile | undefined> {
   const diagnostics: Diagnostic[] = [];
   const fail = (code: string, message: string, range: Range = START): Result<undefined> => ({
@@ -149,16 +157,16 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
   if (many >= 0) {
     return fail('file-too-many-items', `This file has more than ${MAX_ITEMS} lines and list items (counting commas) by here; meshgov parses at most that many per file. Split the mesh into per-domain files with include:.`, offsetRange(text, many));
   }
+  // Fast path: most mesh files are valid and never need a position. js-yaml (YAML 1.2 core schema) reads them
+  // several times faster than the positioned parse; positions are parsed lazily, only when a diagnostic needs one.
+  // Anything unusual (anchors, aliases, tags, explicit keys, nesting deeper than MAX_DEPTH) or any error takes the
+  // positioned path, which runs the text guards and produces the located diagnostics.
+  const fast = fastLoad(text);
+  if (fast.ok && !deeperThan(fast.data, MAX_DEPTH)) return { value: new LazySource(file, text, fast.data), diagnostics: [] };
   const deep = findTooDeep(text);
   if (deep) {
     return fail('yaml-too-deep', `The YAML nests more than ${MAX_DEPTH} levels deep here; mesh files need about 10. Flatten the structure.`, offsetRange(text, deep.offset));
   }
-  // Fast path: most mesh files are valid and never need a position. js-yaml (YAML 1.2 core schema) reads them
-  // several times faster than the positioned parse; positions are parsed lazily, only when a diagnostic needs one.
-  // Anything unusual (anchors, aliases, tags, explicit keys) or any error takes the positioned path, which
-  // produces the located diagnostics.
-  const fast = fastLoad(text);
-  if (fast.ok) return { value: new LazySource(file, text, fast.data), diagnostics: [] };
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {

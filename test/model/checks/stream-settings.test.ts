@@ -59,3 +59,15 @@ describe('checkStreamSettings', () => {
     expect(found(aMesh({ streams: [aStream(), other], grants: [...efo(20), anEfoGrant({ id: 'x', stream: other.name })] }))).toEqual([]);
   });
 });
+
+describe('streamTagCount', () => {
+  it('counts exactly the keys streamTags builds', async () => {
+    const { streamTags, streamTagCount } = await import('../../../src/core/model/governance-tags.js');
+    const cases = [
+      aMesh({ streams: [aStream({ tags: tags(3) })] }),
+      aMesh({ tags: { t0: 'shared' }, streams: [aStream({ tags: tags(2), deletionProtection: false })] }),
+      aMesh({ streams: [aStream()], grants: [aProducerGrant(), anEfoGrant({ id: 'e1', consumerName: 'c1' }), anEfoGrant({ id: 'e2', consumerName: 'c2' })] }),
+    ];
+    for (const mesh of cases) for (const s of mesh.streams) expect(streamTagCount(mesh, s)).toBe(Object.keys(streamTags(mesh, s)).length);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
-import { grantsByStream, isReservedTagKey, MAX_TAGS_PER_RESOURCE, streamTags, TAG_PREFIX } from '../governance-tags.js';
+import { grantsByStream, isReservedTagKey, MAX_TAGS_PER_RESOURCE, streamTagCount, TAG_PREFIX } from '../governance-tags.js';
 import type { CheckContext } from './context.js';
 
 /** Kinesis allows at most 20 enhanced fan-out consumers per stream. https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html */
@@ -47,7 +47,7 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
       }
     }
     const onStream = byStream.get(s.name) ?? [];
-    const total = Object.keys(streamTags(mesh, s, onStream)).length;
+    const total = streamTagCount(mesh, s, onStream);
     if (total > MAX_TAGS_PER_RESOURCE) {
       out.push(locator.at(s.at, ['name'], 'stream-too-many-tags', 'error',
         `Stream \`${s.name}\` would carry ${total} tags (its own, the mesh's, the governance tags and one per grantee); Kinesis allows ${MAX_TAGS_PER_RESOURCE}. Remove user tags or consolidate grants (grant a whole account instead of many roles).`));
