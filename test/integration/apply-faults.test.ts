@@ -27,8 +27,9 @@ describe('apply under injected faults', () => {
       let plan = await h.plan(readProxy.endpoint);
       expect(changeIds(plan).length).toBeGreaterThanOrEqual(10);
       for (let run = 0; run < MAX_RUNS && plan.summary.hasChanges; run++) {
-        // Two attempts per call only, so some steps do fail and the rerun has to pick up where the last run stopped.
-        const r = await h.apply(plan, { endpoint: proxy.endpoint, maxAttempts: 2 });
+        // One attempt per call in the first run and two after it, so steps do fail and a rerun has to pick up
+        // where the last run stopped.
+        const r = await h.apply(plan, { endpoint: proxy.endpoint, maxAttempts: run === 0 ? 1 : 2 });
         for (const o of r.report.outcomes) if (o.status === 'skipped') skipReasons.add(o.skipReason);
         runs.push({ done: r.report.done, failed: r.report.failed, skipped: r.report.skipped, attempts: r.calls.total, errors: r.calls.errors });
         // A run that failed says so step by step: every step is accounted for.
@@ -40,6 +41,9 @@ describe('apply under injected faults', () => {
       expect(changeIds(plan)).toEqual([]);
       expect(plan.unmanaged).toEqual([]);
       expect(await h.inventory()).toEqual(h.wanted());
+      // The first run really failed part-way, and a rerun converged.
+      expect(runs[0]?.failed ?? 0).toBeGreaterThan(0);
+      expect(runs.length).toBeGreaterThan(1);
       // Only the dependants of a failed step are skipped (a consumer whose stream failed), nothing for any other reason.
       expect([...skipReasons].filter((x) => x !== 'dependency')).toEqual([]);
       // The faults really happened, every kind, and the executor saw (and logged) failed attempts.

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -36,7 +36,13 @@ function collect(value: string, previous: string[]): string[] {
 /** A saved plan (JSON with formatVersion), or undefined when the file is a mesh file. */
 function readSavedPlan(path: string): Plan | undefined {
   if (!existsSync(path)) return undefined;
-  const text = readFileSync(path, 'utf8');
+  if (statSync(path).isDirectory()) throw new ExitError(`${path} is a directory; give a saved plan (plan.json) or a mesh file.`, EXIT_FINDINGS);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ExitError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message}`, EXIT_FINDINGS);
+  }
   if (!/^\s*\{/.test(text)) return undefined;
   const r = parsePlan(text);
   if (!r.plan) throw new ExitError(`${path}: not a meshgov plan: ${r.error ?? 'unreadable'}`, EXIT_USAGE);
