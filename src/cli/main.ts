@@ -1,54 +1,15 @@
-import { Command, CommanderError } from 'commander';
-import { InternalError } from '../core/diagnostics/diagnostic.js';
+import type { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import type { CliIO } from './io.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, processIO } from './io.js';
-import { VERSION } from './version.js';
+import { processIO } from './io.js';
+import { buildProgram as build, runProgram } from './program.js';
 
-/** Build the program; each command registers itself from its own file. */
+/** The program with every command (for help, and for tests that inspect the commands). */
 export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
-  const program = new Command();
-  program
-    .name('meshgov')
-    .description('Policy-as-code governance for streaming data meshes on Amazon Kinesis Data Streams.')
-    .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const register of COMMANDS) register(program, io, setExit);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  return program;
+  return build(io, setExit, COMMANDS);
 }
 
 /** Run meshgov with argv (without node and script). Resolves to the exit code; never throws. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
-  let code = EXIT_OK;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
-  try {
-    if (argv.length === 0) {
-      program.outputHelp();
-      return EXIT_USAGE;
-    }
-    await program.parseAsync(argv, { from: 'user' });
-    return code;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
-      return EXIT_USAGE;
-    }
-    if (e instanceof ExitError) {
-      io.stderr.write(`meshgov: ${e.message}\n`);
-      return e.exitCode;
-    }
-    if (e instanceof InternalError) {
-      io.stderr.write(`meshgov: internal error: ${e.message}\nThis is a bug in meshgov; please report it with the command you ran.\n`);
-      return EXIT_FINDINGS;
-    }
-    const err = e as Error;
-    io.stderr.write(`meshgov: ${err?.message ?? String(e)}\n`);
-    if (io.env['MESHGOV_DEBUG']) io.stderr.write(`${err?.stack ?? ''}\n`);
-    return EXIT_FINDINGS;
-  }
+  return runProgram(argv, io, COMMANDS);
 }
