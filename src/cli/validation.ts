@@ -15,12 +15,13 @@ import { formatJson } from '../output/diagnostics/json.js';
 import { formatSarif } from '../output/diagnostics/sarif.js';
 import type { RuleMeta } from '../output/diagnostics/sarif.js';
 import { formatStylish } from '../output/diagnostics/stylish.js';
+import { renderValidationMarkdown } from '../output/plan/validation.js';
 import type { CliIO } from './io.js';
 import { EXIT_USAGE, ExitError, today } from './io.js';
 import { styleFor } from './style.js';
 import { VERSION } from './version.js';
 
-export const DIAGNOSTIC_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+export const DIAGNOSTIC_FORMATS = ['text', 'json', 'sarif', 'github', 'markdown'] as const;
 export type DiagnosticFormat = (typeof DIAGNOSTIC_FORMATS)[number];
 
 export interface ValidationOptions {
@@ -121,6 +122,9 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], format: Di
       });
     case 'github':
       return formatGithub(diagnostics);
+    case 'markdown':
+      // For a PR comment or job summary (`meshgov report github --input`): located, escaped findings.
+      return renderValidationMarkdown(diagnostics, { title: 'meshgov validate', onErrors: 'Fix the errors below: nothing is planned or applied until the mesh validates.' });
     default:
       return formatStylish(diagnostics, styleFor(io, 'stdout', noColor));
   }

@@ -43,6 +43,7 @@ describe('IAM reader', () => {
       Roles: [{ Path: '/meshgov/', RoleName: 'meshgov-governance', RoleId: 'AROAEXAMPLE1', Arn: 'arn:aws:iam::111111111111:role/meshgov/meshgov-governance', CreateDate: created, AssumeRolePolicyDocument: encode({ Version: '2012-10-17', Statement: [] }) }],
       IsTruncated: true, Marker: 'm1',
     }).resolvesOnce({ Roles: [], IsTruncated: false });
+    iam.on(GetRoleCommand, { RoleName: 'meshgov-governance' }).resolves({ Role: { Path: '/meshgov/', RoleName: 'meshgov-governance', RoleId: 'AROAEXAMPLE1', Arn: 'arn:aws:iam::111111111111:role/meshgov/meshgov-governance', CreateDate: created } });
     iam.on(GetRoleCommand, { RoleName: 'writer' }).resolves({ Role: { Path: '/', RoleName: 'writer', RoleId: 'AROAEXAMPLE2', Arn: 'arn:aws:iam::111111111111:role/writer', CreateDate: created } });
     iam.on(GetRoleCommand, { RoleName: 'missing' }).rejects(new NoSuchEntityException({ message: 'The role with name missing cannot be found.', $metadata: {} }));
     iam.on(ListAttachedRolePoliciesCommand, { RoleName: 'writer' }).resolves({

@@ -149,6 +149,25 @@ describe('identity policies (IAM analysis)', () => {
     expect(r.checksRun).toEqual(['identity-policy-overreach', 'tag-tampering']);
   });
 
+  it('the read-only role may read stream metadata, but not records', () => {
+    const meta = { Sid: 'Meta', Effect: 'Allow' as const, Action: ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:GetResourcePolicy', 'kinesis:ListTagsForResource'], Resource: `arn:aws:kinesis:eu-west-1:${A}:stream/*` };
+    const reader = `arn:aws:iam::${A}:role/meshgov/meshgov-reader`;
+    const quiet = idc((w) => {
+      w.ctx.mesh.governanceRole.readOnlyName = 'meshgov-reader';
+      addPrincipal(w, A, reader, meta);
+    });
+    expect(quiet.findings).toEqual([]);
+    // The same reads on a role that is not the read-only role are overreach.
+    const other = idc((w) => addPrincipal(w, A, roleArn(A, 'meshgov-reader'), meta));
+    expect(other.findings.map((f) => f.id)).toEqual(['identity-policy-overreach']);
+    // And the read-only role reading records is overreach too.
+    const widened = idc((w) => {
+      w.ctx.mesh.governanceRole.readOnlyName = 'meshgov-reader';
+      addPrincipal(w, A, reader, { ...meta, Action: [...meta.Action, 'kinesis:GetRecords'] });
+    });
+    expect(widened.findings.map((f) => f.id)).toEqual(['identity-policy-overreach']);
+  });
+
   it('identity-policy-overreach: a wildcard identity policy (kinesis:Get* on stream/*) reaches a stream with no grant', () => {
     const r = idc((w) => addPrincipal(w, A, roleArn(A, 'reporting'), { Sid: 'ReadAll', Effect: 'Allow', Action: ['kinesis:Get*', 'kinesis:List*', 'kinesis:Describe*'], Resource: `arn:aws:kinesis:eu-west-1:${A}:stream/*` }));
     expect(r.findings).toHaveLength(1);

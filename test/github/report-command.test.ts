@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import type { Diagnostic } from '../../src/core/diagnostics/diagnostic.js';
 import { computePlan } from '../../src/core/plan/index.js';
 import { markerFor } from '../../src/output/markdown/report-body.js';
 import { renderPlanJson, renderPlanMarkdown } from '../../src/output/plan/index.js';
@@ -124,6 +125,33 @@ describe('meshgov report github', () => {
     const old = await run(['report', 'github', '--kind', 'plan', '--input', 'old.json', '--dry-run']);
     expect(old.code).toBe(2);
     expect(old.err).toContain('is not a plan this meshgov can read: unsupported plan formatVersion 0');
+  });
+
+  it('posts the validation findings of a saved plan, hostile justifications and file names inert', async () => {
+    const base = computePlan({ desired: desiredState([{ streams: [aDesiredStream({ name: 'orders.v1' })] }]), live: liveState([{ streams: [] }]), meshDigest: 'd'.repeat(64), clock, target: 'local' });
+    const diagnostics: Diagnostic[] = HOSTILE_CORPUS.map((s, i) => ({
+      code: 'provisioned-stream-declares-throughput', severity: i % 2 ? 'info' : 'warning', message: `stream ${s} declares no throughput`, file: `domains/${s}.yaml`,
+      line: i + 1, column: 3, path: ['streams', i], ...(i % 2 ? { waivedBy: s } : {}),
+    }));
+    writeFileSync(join(dir, 'plan.json'), renderPlanJson({ ...base, diagnostics }));
+    const result = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.json', '--dry-run']);
+    expect(result.code).toBe(0);
+    const body = result.out;
+    expect(body).toContain(`#### Validation: 0 errors, ${Math.ceil(HOSTILE_CORPUS.length / 2)} warnings, ${Math.floor(HOSTILE_CORPUS.length / 2)} info`);
+    const rows = body.split('\n').filter((l) => /^\| :(warning|information_source):/.test(l));
+    expect(rows).toHaveLength(HOSTILE_CORPUS.length);
+    expect(rows.filter((r) => r.includes('**Waived:**'))).toHaveLength(Math.floor(HOSTILE_CORPUS.length / 2));
+    // Each row keeps its four cells whatever the corpus held (escaped pipes do not count).
+    for (const r of rows) expect(r.replace(/\\\|/g, '').split('|').length).toBe(6);
+    // Exactly one HTML comment (our marker); no live HTML, mentions, references, links or invisible characters.
+    expect(body.match(/<!--/g)).toHaveLength(1);
+    expect(body).not.toMatch(/<(?!\/?code>|\/?sub>|\/?details>|\/?summary>|!-- meshgov:plan:mesh\.yaml -->)/);
+    expect(body).not.toMatch(/@(?!&#8203;)/);
+    expect(body).not.toMatch(/(?<!&)#\d/);
+    const outsideCode = body.replace(/(`{3,})diff\n[\s\S]*?\n\1/g, '').replace(/(?<!\\)(`+) .*? \1(?!`)/g, '');
+    expect(outsideCode).not.toMatch(/\]\(|\]:/);
+    expect(outsideCode).not.toMatch(/https?:\/\//);
+    expect(body).not.toMatch(/[\u200B-\u200D\u202A-\u202E\u2066-\u2069\uFEFF]/);
   });
 
   it('prints the body without calling GitHub on --dry-run', async () => {

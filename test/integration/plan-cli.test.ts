@@ -42,9 +42,16 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
     expect(readdirSync(join(dir, 'local', 'iam')).sort()).toEqual(['111111111111', '222222222222', '333333333333']);
     expect(plan.notChecked.some((n) => n.startsWith('IAM: no emulator on the local target; rendered IAM artefacts were written to local/iam and not checked'))).toBe(true);
 
+    // The validation findings that did not stop the plan travel with it: the example's waived rule finding.
+    expect(plan.diagnostics?.map((d) => [d.severity, d.code, d.line > 0, d.waivedBy !== undefined])).toEqual([['info', 'provisioned-stream-declares-throughput', true, true]]);
+
     const md = io(dir);
     expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--format', 'markdown'], md)).toBe(0);
     expect(md.out()).toBe(renderPlanMarkdown(plan));
+    const d = plan.diagnostics![0]!;
+    expect(md.out()).toContain('#### Validation: 0 errors, 0 warnings, 1 info');
+    expect(md.out()).toContain(`:${d.line}:${d.column}`);
+    expect(md.out()).toContain('**Waived:** A single shard is the minimum');
   });
 
   it('limits desired and live to --domain and --account', async () => {
@@ -76,6 +83,18 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
     expect(await main(['plan', 'bad.yaml', '--local'], t)).toBe(1);
     expect(t.out()).toBe('');
     expect(t.err()).toContain('bad.yaml:');
+    expect(readdirSync(dir)).toEqual(['bad.yaml']);
+  });
+
+  it('with --format markdown, an invalid mesh prints the located findings for the PR comment, exits 1 and writes no plan', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgov-plan-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: meshgov/v1\nmesh: { name: x }\n');
+    const t = io(dir);
+    expect(await main(['plan', 'bad.yaml', '--local', '--format', 'markdown', '--out', 'plan.json'], t)).toBe(1);
+    expect(t.out().startsWith('### meshgov plan: ` bad.yaml `\n\n**The mesh is not valid: 4 errors, 0 warnings, 0 info.** No plan\\: fix the errors below')).toBe(true);
+    expect(t.out()).toContain('| :x: error | ` bad.yaml:2:7 ` | \\`mesh\\` is missing the required key \\`region\\`');
+    // The log keeps the usual text diagnostics; no plan file and no local target.
+    expect(t.err()).toContain('bad.yaml:2:7');
     expect(readdirSync(dir)).toEqual(['bad.yaml']);
   });
 });

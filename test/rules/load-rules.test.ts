@@ -69,6 +69,15 @@ describe('rule files', () => {
     expect(r.diagnostics.map((d) => [d.code, d.file, where(d)])).toEqual([['rule-duplicate-id', 'mine/stream-description-required.yaml', '1:5']]);
   });
 
+  it('a byte-identical copy of a loaded rule (a vendored default pack) is skipped, not an error', () => {
+    const r = loadRules([
+      { file: 'policies/stream-description-required.yaml', text: VALID },
+      { file: 'repo/policies/stream-description-required.yaml', text: VALID },
+    ]);
+    expect(r.value.map((x) => [x.id, x.file])).toEqual([['stream-description-required', 'policies/stream-description-required.yaml']]);
+    expect(r.diagnostics).toEqual([]);
+  });
+
   it('a function that throws becomes a finding at the entity, not a crash', () => {
     const text = [
       'id: stream-name-broken',

@@ -122,6 +122,17 @@ describe('workflows', () => {
     expect(commands).toContain('npx meshgov validate mesh.yaml --format github');
     expect(commands).toContain('npx meshgov plan mesh.yaml --out plan.json --format markdown > plan.md');
     expect(commands).toContain('npx meshgov report github --kind plan --input plan.md --mesh-file mesh.yaml');
+    // A failed validation posts its located findings as the comment, not a bare "plan failed".
+    const findings = steps('plan.yml').find((s) => String(s['run']).includes('validate mesh.yaml --format markdown'));
+    expect(findings?.['run']).toBe('npx meshgov validate mesh.yaml --format markdown > plan.md || [ "$?" -eq 1 ]');
+    expect(String(findings?.['if'])).toMatch(/failure\(\) && steps\.validate\.outcome == 'failure'/);
+    expect(steps('plan.yml').find((s) => s['run'] === 'npx meshgov validate mesh.yaml --format github')?.['id']).toBe('validate');
+    // The generic note only fills in when nothing else (the findings, plan's own failure markdown) was written.
+    const note = steps('plan.yml').find((s) => String(s['run']).includes('meshgov plan failed'));
+    expect(String(note?.['run'])).toMatch(/^if \[ ! -s plan\.md \]; then/);
+    const order = steps('plan.yml').map((s) => s['name']);
+    expect(order.indexOf('Validation findings for the PR comment')).toBeLessThan(order.indexOf('Note a failed plan'));
+    expect(order.indexOf('Note a failed plan')).toBeLessThan(order.indexOf('Sticky PR comment and job summary'));
     expect(uses('plan.yml', 'actions/upload-artifact')['with']).toMatchObject({ name: 'meshgov-plan' });
     // The report step gets the token through its environment, nowhere else.
     const report = steps('plan.yml').find((s) => String(s['run']).includes('report github'));
@@ -139,6 +150,8 @@ describe('workflows', () => {
     const log = uses('apply.yml', 'actions/upload-artifact');
     expect(log['if']).toBe('always()');
     expect(log['with']).toMatchObject({ path: '.meshgov/apply-log.jsonl' });
+    // Never cancelled midway by a timeout either: GitHub's maximum for a job, nothing shorter.
+    expect(jobs('apply.yml')['apply']?.['timeout-minutes']).toBe(360);
   });
 
   it('audit runs on a schedule and on demand, updates the issue and uploads SARIF', () => {
@@ -148,9 +161,28 @@ describe('workflows', () => {
     expect(crons).toHaveLength(1);
     expect(crons[0]?.split(' ')).toHaveLength(5);
     const commands = runs('audit.yml').join('\n');
-    expect(commands).toContain('npx meshgov audit mesh.yaml --format sarif > audit.sarif');
+    // One audit run writes every format; findings never fail it, so a failure means it could not run (no files).
+    const audits = runs('audit.yml').flatMap(meshgovInvocations).filter((a) => a[0] === 'audit');
+    expect(audits).toEqual([['audit', 'mesh.yaml', '--out', 'audit.json', '--out', 'audit.sarif', '--out', 'audit.md', '--fail-on', 'never']]);
     expect(commands).toContain('npx meshgov report github --kind audit --input audit.md');
     expect(uses('audit.yml', 'github/codeql-action/upload-sarif')['with']).toMatchObject({ sarif_file: 'audit.sarif' });
+    // The issue, SARIF and artefact are only touched when the audit ran (audit.json exists).
+    const all = steps('audit.yml');
+    const names = all.map((s) => s['name']);
+    for (const name of ['Count the findings', 'Update the audit issue and job summary', 'Upload SARIF to code scanning', 'Upload the audit report']) {
+      const step = all.find((s) => s['name'] === name);
+      expect(String(step?.['if']), name).toContain("hashFiles('audit.json') != ''");
+    }
+    // After reporting, error-level findings (counted from the JSON) fail the job.
+    const count = all.find((s) => s['name'] === 'Count the findings');
+    expect(count?.['id']).toBe('result');
+    expect(String(count?.['run'])).toContain("jq '.summary.error' audit.json");
+    const fail = all.find((s) => s['name'] === 'Fail on error-level findings');
+    expect(String(fail?.['if'])).toContain('steps.result.outputs.errors');
+    expect(fail?.['env']).toEqual({ ERRORS: '${{ steps.result.outputs.errors }}' });
+    expect(String(fail?.['run'])).toMatch(/exit 1\s*$/);
+    expect(names.indexOf('Fail on error-level findings')).toBe(names.length - 1);
+    expect(jobs('audit.yml')['audit']?.['continue-on-error']).toBeUndefined();
   });
 
   it('never use pull_request_target, pin every action to a version, and keep expressions out of scripts', () => {

@@ -59,7 +59,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
     wait: input.wait ?? AWS_WAIT, ...(input.backoff ? { backoff: input.backoff } : {}),
   });
   const iam = new IamExecutor({ client: (a) => input.pool.iam(a), partition: input.partition, path: input.iamPath, log, now: input.now, ...(input.backoff ? { backoff: input.backoff } : {}) });
-  const executor: ChangeExecutor = { execute: (s: ApplyStep) => (s.change.resourceType === 'iam-policy' ? iam.execute(s) : kinesis.execute(s)) };
+  const executor: ChangeExecutor = { execute: (s: ApplyStep) => (s.change.resourceType === 'iam-policy' || s.change.resourceType === 'iam-boundary' ? iam.execute(s) : kinesis.execute(s)) };
   const steps = buildSteps(input.plan.changes, { allowDestructive: input.allowDestructive, history: input.log.history(), now: input.now() });
   const report = await runLanes(steps.lanes, executor, steps.skipped, {
     ...(input.concurrency ? { concurrency: input.concurrency } : {}), ...(input.perAccount ? { perAccount: input.perAccount } : {}), ...(input.onStep ? { onStep: input.onStep } : {}),

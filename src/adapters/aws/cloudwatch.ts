@@ -1,11 +1,13 @@
 /**
  * Shard-level Kinesis metrics from CloudWatch GetMetricData, for the hot-shard audit.
  *
- * - One query per (shard, metric): namespace AWS/Kinesis, dimensions StreamName + ShardId, period 60 s;
+ * - One query per (shard, metric): namespace AWS/Kinesis, dimensions StreamName + ShardId;
  *   `Sum` for IncomingBytes/IncomingRecords/…ThroughputExceeded, `Maximum` for IteratorAgeMilliseconds.
  *   https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html#kinesis-metrics-shard
- * - At most 500 queries per request, so ceil(queries / 500) requests; a request returns at most 100,800 data
- *   points, beyond which CloudWatch pages with NextToken (followed here).
+ * - At most 500 queries per request, so ceil(queries / 500) requests; a response holds at most 100,800 data
+ *   points, beyond which CloudWatch pages with NextToken. The period is chosen from the window
+ *   (`periodForWindow`): the smallest multiple of 60 s at which 500 series fit one response, so a full batch is
+ *   one call (1 h: 60 s; 24 h: 480 s). NextToken is still followed as a safety net.
  *   https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
  * - Query Ids must start with a lowercase letter and contain only letters, digits and underscores.
  * - Client-side rate limit at the GetMetricData quotas: 50 requests/s and 180,000 data points/s when StartTime is
@@ -50,8 +52,23 @@ export interface ShardTarget {
 export interface MetricsWindowRequest {
   start: Date;
   end: Date;
-  /** Seconds; 60 by default (Kinesis publishes shard metrics every minute). */
+  /** Seconds, a multiple of 60; `periodForWindow(end - start)` by default. */
   periodSeconds?: number;
+}
+
+/** Data points one series may have so that a full request (500 queries) fits one response: 201. */
+export const MAX_POINTS_PER_SERIES = Math.floor(MAX_DATAPOINTS_PER_REQUEST / MAX_QUERIES_PER_REQUEST);
+
+/**
+ * The CloudWatch period for a metrics window: the smallest multiple of 60 s (Kinesis publishes shard metrics every
+ * minute; GetMetricData periods of one minute or more must be multiples of 60) such that
+ * 500 queries x ceil(window / period) <= 100,800 data points, i.e. one response holds a whole batch.
+ * Up to 3 h 21 min this is 60 s; 24 h gives 480 s (180 points per series); 15 days 6,480 s.
+ */
+export function periodForWindow(windowMs: number): number {
+  const seconds = Math.max(0, windowMs) / 1000;
+  const minutes = Math.max(1, Math.ceil(seconds / (60 * MAX_POINTS_PER_SERIES)));
+  return minutes * 60;
 }
 
 /** A clock the limiter waits on; tests pass a fake one (no wall-clock waits). */
@@ -147,10 +164,17 @@ export function batchQueries<T>(queries: readonly T[], size = MAX_QUERIES_PER_RE
   return out;
 }
 
-/** The minute boundary at or before `d` (CloudWatch aligns 60 s periods to the minute). */
-function floorToPeriod(d: Date, periodSeconds: number): Date {
-  const ms = periodSeconds * 1000;
-  return new Date(Math.floor(d.getTime() / ms) * ms);
+/**
+ * The window CloudWatch is asked for: `end` rounded down to the minute (CloudWatch rounds StartTime down to the
+ * minute and lays the periods from there), and `start` a whole number of periods before it, covering at least
+ * the window asked for. So every period is complete and the window holds ceil(window / period) points per series.
+ */
+export function alignWindow(start: Date, end: Date, periodSeconds: number): { start: Date; end: Date } {
+  const minute = 60_000;
+  const alignedEnd = Math.floor(end.getTime() / minute) * minute;
+  const alignedStart = Math.floor(start.getTime() / minute) * minute;
+  const periods = Math.max(1, Math.ceil((alignedEnd - alignedStart) / (periodSeconds * 1000)));
+  return { start: new Date(alignedEnd - periods * periodSeconds * 1000), end: new Date(alignedEnd) };
 }
 
 export interface ReadShardMetricsOptions {
@@ -168,9 +192,9 @@ export async function readShardMetrics(
   window: MetricsWindowRequest,
   options: ReadShardMetricsOptions = {},
 ): Promise<MetricsSnapshot> {
-  const period = window.periodSeconds ?? 60;
-  const start = floorToPeriod(window.start, period);
-  const end = floorToPeriod(window.end, period);
+  const period = window.periodSeconds ?? periodForWindow(window.end.getTime() - window.start.getTime());
+  if (!Number.isInteger(period) || period < 60 || period % 60 !== 0) throw new RangeError(`CloudWatch period ${period} s: expected a multiple of 60`);
+  const { start, end } = alignWindow(window.start, window.end, period);
   const clock = options.clock ?? systemClock;
   const recent = clock.now() - start.getTime() <= 3 * 3600 * 1000;
   const limiter = options.limiter ?? new GetMetricDataLimiter(GET_METRIC_DATA_TPS, recent ? GET_METRIC_DATA_DPS_RECENT : GET_METRIC_DATA_DPS_OLDER, clock);

@@ -1,12 +1,16 @@
 /**
- * Executes `iam-policy` changes on AWS, and writes the IAM artefacts on the local target (no IAM emulator).
+ * Executes `iam-policy` and `iam-boundary` changes on AWS, and writes the IAM artefacts on the local target (no IAM emulator).
  * Role policies are managed policies under the mesh's IAM path (CreatePolicy + AttachRolePolicy; an update is a
  * new default version, pruning the oldest of the five versions IAM keeps) unless the live policy is inline
  * (PutRolePolicy / DeleteRolePolicy). https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html
+ * The guard boundary is a managed policy under the same path (created or versioned like a role policy) set on each
+ * role with PutRolePermissionsBoundary; the role's current boundary is re-read first (GetRole), and a boundary that
+ * is not the one the plan saw is never replaced.
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePermissionsBoundary.html
  */
 import {
   AttachRolePolicyCommand, CreatePolicyCommand, CreatePolicyVersionCommand, DeletePolicyCommand, DeletePolicyVersionCommand, DeleteRolePolicyCommand,
-  DetachRolePolicyCommand, GetPolicyCommand, GetRolePolicyCommand, ListPolicyVersionsCommand, PutRolePolicyCommand,
+  DetachRolePolicyCommand, GetPolicyCommand, GetRoleCommand, GetRolePolicyCommand, ListPolicyVersionsCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { ApplyStep, AuditEntry, ChangeExecutor } from '../../core/apply/types.js';
@@ -17,7 +21,7 @@ import type { Backoff } from './retry.js';
 
 export const IAM_EXECUTOR_IAM_ACTIONS = [
   'iam:AttachRolePolicy', 'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:DeleteRolePolicy',
-  'iam:DetachRolePolicy', 'iam:GetPolicy', 'iam:GetRolePolicy', 'iam:ListPolicyVersions', 'iam:PutRolePolicy',
+  'iam:DetachRolePolicy', 'iam:GetPolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:ListPolicyVersions', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy',
 ] as const;
 
 export interface IamExecutorOptions {
@@ -34,6 +38,14 @@ export interface IamExecutorOptions {
 export function parseIamAddress(address: string): { role: string; policy: string } | undefined {
   const m = /\/iam\/role\/([^/]+)\/policy\/([^/]+)$/.exec(address);
   return m?.[1] && m[2] ? { role: m[1], policy: m[2] } : undefined;
+}
+
+/** `<account>/iam/policy/<name>` (boundary policy) or `<account>/iam/role/<role>/boundary` (its attachment). */
+export function parseBoundaryAddress(address: string): { policy: string } | { role: string } | undefined {
+  const p = /\/iam\/policy\/([^/]+)$/.exec(address);
+  if (p?.[1]) return { policy: p[1] };
+  const r = /\/iam\/role\/([^/]+)\/boundary$/.exec(address);
+  return r?.[1] ? { role: r[1] } : undefined;
 }
 
 class Failed extends Error {}
@@ -85,8 +97,58 @@ export class IamExecutor implements ChangeExecutor {
     }
   }
 
+  /** Create the managed policy under the mesh path, or make `doc` its new default version. */
+  private async upsertManaged(step: ApplyStep, iam: IAMClient, arn: string, policy: string, doc: string): Promise<void> {
+    const existing = await this.read(() => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+    if (!existing?.Policy) {
+      try {
+        await this.call(step, 'CreatePolicy', arn, () => iam.send(new CreatePolicyCommand({ PolicyName: policy, Path: this.o.path, PolicyDocument: doc, Tags: [{ Key: 'meshgov:managed-by', Value: 'meshgov' }] })));
+      } catch (e) {
+        // EntityAlreadyExists after a lost answer: the policy is there; make the rendered document its default version.
+        if (!/EntityAlreadyExists/.test((e as Error).message)) throw e;
+        await this.call(step, 'CreatePolicyVersion', arn, () => iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc, SetAsDefault: true })));
+      }
+      return;
+    }
+    const versions = await this.read(() => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
+    const list = versions?.Versions ?? [];
+    if (list.length >= 5) {
+      const oldest = list.filter((v) => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
+      if (oldest?.VersionId) await this.call(step, 'DeletePolicyVersion', arn, () => iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId })), true);
+    }
+    await this.call(step, 'CreatePolicyVersion', arn, () => iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc, SetAsDefault: true })));
+  }
+
+  /** The guard boundary: its policy, or its attachment to one role (never over a boundary the plan did not see). */
+  private async runBoundary(step: ApplyStep): Promise<{ message?: string }> {
+    const c = step.change;
+    const where = parseBoundaryAddress(c.address);
+    if (!where) throw new Failed(`${c.id} is not a permissions boundary change`);
+    const iam = this.o.client(c.account);
+    if ('policy' in where) {
+      if (c.action !== 'create' && c.action !== 'update') throw new Failed(`${c.id}: ${c.action} of the guard boundary policy is not supported`);
+      await this.upsertManaged(step, iam, this.policyArn(c.account, where.policy), where.policy, JSON.stringify(c.after?.['document'] ?? {}));
+      return {};
+    }
+    const name = c.after?.['policyName'];
+    if (typeof name !== 'string' || (c.action !== 'create' && c.action !== 'update')) throw new Failed(`${c.id}: not a boundary attachment the executor can apply`);
+    const arn = this.policyArn(c.account, name);
+    const role = where.role;
+    const got = await this.read(() => iam.send(new GetRoleCommand({ RoleName: role })));
+    if (!got?.Role) throw new Failed(`role ${role} does not exist in ${c.account}`);
+    const current = got.Role.PermissionsBoundary?.PermissionsBoundaryArn;
+    if (current === arn) return { message: 'the guard boundary was already set' };
+    const approved = c.before?.['foreignBoundary'];
+    if (current !== undefined && current !== approved) {
+      throw new Failed(`role ${role} now has the permissions boundary ${current}, which the plan did not show; it was not replaced (plan again)`);
+    }
+    await this.call(step, 'PutRolePermissionsBoundary', `arn:${this.o.partition}:iam::${c.account}:role/${role}`, () => iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: role, PermissionsBoundary: arn })));
+    return {};
+  }
+
   private async run(step: ApplyStep): Promise<{ message?: string }> {
     const c = step.change;
+    if (c.resourceType === 'iam-boundary') return this.runBoundary(step);
     const where = parseIamAddress(c.address);
     if (c.resourceType !== 'iam-policy' || !where) throw new Failed(`${c.id} is not an IAM role policy change`);
     const iam = this.o.client(c.account);
@@ -116,24 +178,7 @@ export class IamExecutor implements ChangeExecutor {
       await this.call(step, 'PutRolePolicy', roleRes, () => iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: policy, PolicyDocument: doc })));
       return {};
     }
-    const existing = await this.read(() => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
-    if (!existing?.Policy) {
-      try {
-        await this.call(step, 'CreatePolicy', arn, () => iam.send(new CreatePolicyCommand({ PolicyName: policy, Path: this.o.path, PolicyDocument: doc, Tags: [{ Key: 'meshgov:managed-by', Value: 'meshgov' }] })));
-      } catch (e) {
-        // EntityAlreadyExists after a lost answer: the policy is there; make the rendered document its default version.
-        if (!/EntityAlreadyExists/.test((e as Error).message)) throw e;
-        await this.call(step, 'CreatePolicyVersion', arn, () => iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc, SetAsDefault: true })));
-      }
-    } else {
-      const versions = await this.read(() => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
-      const list = versions?.Versions ?? [];
-      if (list.length >= 5) {
-        const oldest = list.filter((v) => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
-        if (oldest?.VersionId) await this.call(step, 'DeletePolicyVersion', arn, () => iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId })), true);
-      }
-      await this.call(step, 'CreatePolicyVersion', arn, () => iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc, SetAsDefault: true })));
-    }
+    await this.upsertManaged(step, iam, arn, policy, doc);
     await this.call(step, 'AttachRolePolicy', roleRes, () => iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: arn })));
     return {};
   }

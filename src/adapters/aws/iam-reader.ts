@@ -1,7 +1,9 @@
 /**
  * Reads the IAM role policies meshgov manages in one account: roles under the mesh's IAM path (ListRoles with
  * PathPrefix) plus the roles the rendered artefacts name, and of those roles the managed policies under that
- * path or named `meshgov-*` and the inline policies named `meshgov-*`.
+ * path or named `meshgov-*` and the inline policies named `meshgov-*`; and each role's permissions boundary (GetRole
+ * `PermissionsBoundary`; ListRoles does not return it) as a `boundary` entry, with the boundary policy's default
+ * version when the boundary is meshgov's (a foreign boundary is reported by ARN only, never read).
  * IAM returns policy documents URL-encoded (RFC 3986); they are decoded here.
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicyVersion.html
  */
@@ -64,15 +66,27 @@ async function rolesUnderPath(pool: ClientPool, account: string, pathPrefix: str
   return out;
 }
 
-async function roleExists(pool: ClientPool, account: string, role: string): Promise<boolean> {
+/** The role's permissions boundary ARN (null: none), or undefined when the role does not exist. */
+async function roleBoundary(pool: ClientPool, account: string, role: string): Promise<string | null | undefined> {
   try {
-    await pool.iam(account).send(new GetRoleCommand({ RoleName: role }));
-    return true;
+    const r = await pool.iam(account).send(new GetRoleCommand({ RoleName: role }));
+    return r?.Role?.PermissionsBoundary?.PermissionsBoundaryArn ?? null;
   } catch (e) {
-    if (isNotFound(e)) return false;
+    if (isNotFound(e)) return undefined;
     throw toAdapterError(e, 'iam', 'GetRole', account);
   }
 }
+
+async function defaultVersion(pool: ClientPool, account: string, arn: string): Promise<PolicyDocument | undefined> {
+  const iam = pool.iam(account);
+  const pol = await call(account, 'GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+  const version = pol.Policy?.DefaultVersionId;
+  if (!version) return undefined;
+  const v = await call(account, 'GetPolicyVersion', () => iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: version })));
+  return v.PolicyVersion?.Document ? decodePolicyDocument(v.PolicyVersion.Document) : undefined;
+}
+
+const EMPTY_DOCUMENT: PolicyDocument = { Version: '2012-10-17', Statement: [] };
 
 function isMeshgovPolicy(name: string, arn: string | undefined, pathPrefix: string): boolean {
   if (name.startsWith(MESHGOV_POLICY_PREFIX)) return true;
@@ -88,12 +102,8 @@ async function managedPolicies(pool: ClientPool, account: string, role: string, 
     const page = await call(account, 'ListAttachedRolePolicies', () => iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role, ...(marker ? { Marker: marker } : {}) })));
     for (const p of page.AttachedPolicies ?? []) {
       if (!p.PolicyName || !p.PolicyArn || !isMeshgovPolicy(p.PolicyName, p.PolicyArn, pathPrefix)) continue;
-      const pol = await call(account, 'GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: p.PolicyArn })));
-      const version = pol.Policy?.DefaultVersionId;
-      if (!version) continue;
-      const v = await call(account, 'GetPolicyVersion', () => iam.send(new GetPolicyVersionCommand({ PolicyArn: p.PolicyArn, VersionId: version })));
-      if (!v.PolicyVersion?.Document) continue;
-      out.push({ role, policyName: p.PolicyName, kind: 'managed', document: decodePolicyDocument(v.PolicyVersion.Document) });
+      const document = await defaultVersion(pool, account, p.PolicyArn);
+      if (document) out.push({ role, policyName: p.PolicyName, kind: 'managed', document });
     }
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
@@ -118,13 +128,24 @@ async function inlinePolicies(pool: ClientPool, account: string, role: string): 
 
 export async function readIamAccount(pool: ClientPool, account: string, o: IamReadOptions): Promise<LiveRolePolicy[]> {
   const underPath = await rolesUnderPath(pool, account, o.pathPrefix);
-  const roles = new Set(underPath);
-  for (const r of [...o.roles].sort()) {
-    if (!roles.has(r) && (await roleExists(pool, account, r))) roles.add(r);
+  const boundaries = new Map<string, string | null>();
+  for (const r of [...new Set([...underPath, ...o.roles])].sort()) {
+    const b = await roleBoundary(pool, account, r);
+    if (b !== undefined) boundaries.set(r, b);
   }
+  const documents = new Map<string, PolicyDocument | undefined>();
   const out: LiveRolePolicy[] = [];
-  for (const role of [...roles].sort()) {
+  for (const role of [...boundaries.keys()].sort()) {
     out.push(...(await managedPolicies(pool, account, role, o.pathPrefix)), ...(await inlinePolicies(pool, account, role)));
+    const arn = boundaries.get(role);
+    if (!arn) continue;
+    const policyName = arn.slice(arn.lastIndexOf('/') + 1);
+    let document = EMPTY_DOCUMENT;
+    if (isMeshgovPolicy(policyName, arn, o.pathPrefix)) {
+      if (!documents.has(arn)) documents.set(arn, await defaultVersion(pool, account, arn));
+      document = documents.get(arn) ?? EMPTY_DOCUMENT;
+    }
+    out.push({ role, policyName, kind: 'boundary', document, policyArn: arn });
   }
   return out;
 }

@@ -8,6 +8,7 @@ import type { LiveReader, ReadProgress, ReadRequest } from '../../core/ports.js'
 import type { ClientPool } from './client-pool.js';
 import { mapLimit } from './concurrency.js';
 import { AdapterError, isAccessDenied } from './errors.js';
+import { readIdentityPolicies } from './iam-authorization.js';
 import { readIamAccount } from './iam-reader.js';
 import { readKinesisAccount } from './kinesis-reader.js';
 import { readOrganization } from './organizations-reader.js';
@@ -19,6 +20,12 @@ export interface AwsLiveReaderOptions {
   readOrganization: boolean;
   /** IAM path of meshgov's roles and policies. */
   iamPathPrefix: string;
+  /**
+   * Also read every role/user identity policy that may reach Kinesis (GetAccountAuthorizationDetails) into
+   * `identityPolicies`, for the audit's identity checks. Only with `readIam`; by default only when the pool's
+   * command is `audit`, so plan, apply and import make no extra call.
+   */
+  readIdentityPolicies?: boolean;
   useTaggingApi?: boolean;
   /** Accounts read at once. */
   accountConcurrency?: number;
@@ -33,6 +40,7 @@ export class AwsLiveReader implements LiveReader {
 
   async read(req: ReadRequest, progress?: ReadProgress): Promise<LiveState> {
     const notChecked: string[] = [...(this.options.notChecked ?? [])];
+    const identity = this.options.readIam && (this.options.readIdentityPolicies ?? this.pool.config.command === 'audit');
     const accounts = await mapLimit(req.accounts, this.options.accountConcurrency ?? 10, async (account): Promise<LiveAccount> => {
       progress?.({ account, phase: 'start' });
       const k = await readKinesisAccount(this.pool, account, {
@@ -48,6 +56,16 @@ export class AwsLiveReader implements LiveReader {
         } catch (e) {
           if (!(e instanceof AdapterError) || !isAccessDenied(e.cause)) throw e;
           notChecked.push(`account ${account}: IAM could not be read (${e.message}); IAM policies not checked`);
+        }
+      }
+      if (identity) {
+        try {
+          const ip = await readIdentityPolicies(this.pool.iam(account), { account });
+          la.identityPolicies = ip.identityPolicies;
+          notChecked.push(...ip.notes);
+        } catch (e) {
+          if (!(e instanceof AdapterError) || !isAccessDenied(e.cause)) throw e;
+          notChecked.push(`account ${account}: IAM identity policies could not be read (${e.message}); identity-policy checks not run there`);
         }
       }
       progress?.({ account, phase: 'done', streams: k.streams.length + k.unmanaged.length, managed: k.streams.length });

@@ -6,14 +6,17 @@ import { AdapterError } from '../../adapters/aws/errors.js';
 import { openTarget } from '../../adapters/aws/target.js';
 import type { OpenTarget } from '../../adapters/aws/target.js';
 import { writeLocalIam } from '../../adapters/local/iam-artefacts.js';
-import { hasErrors } from '../../core/diagnostics/diagnostic.js';
+import { compareDiagnostics, hasErrors } from '../../core/diagnostics/diagnostic.js';
+import type { Diagnostic } from '../../core/diagnostics/diagnostic.js';
 import type { Mesh } from '../../core/model/types.js';
+import type { Locator } from '../../core/source/locator.js';
 import { computePlan, declaredStreams, meshDigest, scopeDesired } from '../../core/plan/index.js';
 import type { LiveState, Plan, PlanScope } from '../../core/plan/index.js';
 import { renderMesh } from '../../core/render/index.js';
 import type { DesiredState } from '../../core/render/types.js';
 import { PLAN_FORMATS, renderPlan, renderPlanJson } from '../../output/plan/index.js';
 import type { PlanFormat } from '../../output/plan/index.js';
+import { renderValidationMarkdown } from '../../output/plan/validation.js';
 import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
 import { styleFor } from '../style.js';
@@ -80,6 +83,36 @@ export interface PreparedPlan {
   desired: DesiredState;
   scope: PlanScope;
   meshDigest: string;
+  /** Validation and render findings that did not stop the plan (warnings, info, waived), sorted. */
+  diagnostics?: Diagnostic[];
+  /** Locates entities of the mesh in its files (for audit findings about declared entities). */
+  locator?: Locator;
+}
+
+/** What {@link prepareOrFindings} found: a prepared plan, or the findings (with errors) that stop it. */
+export type Prepared = { prepared: PreparedPlan; diagnostics: Diagnostic[] } | { prepared: undefined; diagnostics: Diagnostic[] };
+
+/**
+ * Validate and render (no AWS calls). On errors, prints the diagnostics (stderr) and returns them without a plan;
+ * otherwise prints the warnings (stderr) and returns the prepared plan with every non-error finding.
+ */
+export function prepareOrFindings(file: string, io: CliIO, opts: { domain: string[]; account: string[]; color: boolean }): Prepared {
+  const validation = runValidation(file, io);
+  if (!validation.ok || validation.mesh === undefined) {
+    io.stderr.write(formatDiagnostics(validation.diagnostics, 'text', io, validation.ruleMeta, !opts.color));
+    return { prepared: undefined, diagnostics: validation.diagnostics };
+  }
+  const rendered = renderMesh(validation.mesh, { today: today(io), locator: validation.locator });
+  const all = [...validation.diagnostics, ...rendered.diagnostics].sort(compareDiagnostics);
+  if (hasErrors(rendered.diagnostics)) {
+    io.stderr.write(formatDiagnostics(all, 'text', io, validation.ruleMeta, !opts.color));
+    return { prepared: undefined, diagnostics: all };
+  }
+  const warnings = all.filter((d) => d.severity === 'warning');
+  if (warnings.length) io.stderr.write(formatDiagnostics(warnings, 'text', io, validation.ruleMeta, !opts.color));
+  const scope = scopeFrom(validation.mesh, opts.domain, opts.account);
+  const digest = meshDigest([...validation.sources.values()].map((s) => ({ file: s.file, text: s.text })));
+  return { prepared: { mesh: validation.mesh, desired: rendered.value, scope, meshDigest: digest, diagnostics: all, locator: validation.locator }, diagnostics: all };
 }
 
 /**
@@ -87,21 +120,7 @@ export interface PreparedPlan {
  * Apply reuses this so a saved plan and a fresh one start from the same desired state.
  */
 export function prepare(file: string, io: CliIO, opts: { domain: string[]; account: string[]; color: boolean }): PreparedPlan | undefined {
-  const validation = runValidation(file, io);
-  if (!validation.ok || validation.mesh === undefined) {
-    io.stderr.write(formatDiagnostics(validation.diagnostics, 'text', io, validation.ruleMeta, !opts.color));
-    return undefined;
-  }
-  const rendered = renderMesh(validation.mesh, { today: today(io), locator: validation.locator });
-  if (hasErrors(rendered.diagnostics)) {
-    io.stderr.write(formatDiagnostics([...validation.diagnostics, ...rendered.diagnostics], 'text', io, validation.ruleMeta, !opts.color));
-    return undefined;
-  }
-  const warnings = [...validation.diagnostics, ...rendered.diagnostics].filter((d) => d.severity === 'warning');
-  if (warnings.length) io.stderr.write(formatDiagnostics(warnings, 'text', io, validation.ruleMeta, !opts.color));
-  const scope = scopeFrom(validation.mesh, opts.domain, opts.account);
-  const digest = meshDigest([...validation.sources.values()].map((s) => ({ file: s.file, text: s.text })));
-  return { mesh: validation.mesh, desired: rendered.value, scope, meshDigest: digest };
+  return prepareOrFindings(file, io, opts).prepared;
 }
 
 /** Read the live state of the in-scope accounts through an open target (progress on stderr when it is a TTY). */
@@ -128,11 +147,14 @@ export async function readLive(target: OpenTarget, prepared: PreparedPlan, io: C
   }
 }
 
-export async function runPlan(file: string, opts: PlanCommandOptions, io: CliIO): Promise<{ plan: Plan } | undefined> {
+/** A plan, or (when the mesh does not validate or render) the findings that stopped it. */
+export type PlanRun = { plan: Plan; diagnostics?: undefined } | { plan?: undefined; diagnostics: Diagnostic[] };
+
+export async function runPlan(file: string, opts: PlanCommandOptions, io: CliIO): Promise<PlanRun> {
   checkEndpoint(opts.endpoint);
   if (opts.local && opts.endpoint) throw new ExitError('--local and --endpoint cannot be combined: --local starts its own endpoint.', EXIT_USAGE);
-  const prepared = prepare(file, io, opts);
-  if (!prepared) return undefined;
+  const { prepared, diagnostics } = prepareOrFindings(file, io, opts);
+  if (!prepared) return { diagnostics };
   // The SDK warns on every run under Node 20; meshgov supports Node 20, so the warning is noise here.
   io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   let target: OpenTarget;
@@ -146,7 +168,7 @@ export async function runPlan(file: string, opts: PlanCommandOptions, io: CliIO)
     const live = await readLive(target, prepared, io);
     if (target.localIamDir) writeLocalIam(resolve(target.localIamDir, '..'), scopeDesired(prepared.desired, prepared.scope));
     const plan = computePlan({ desired: prepared.desired, live, meshDigest: prepared.meshDigest, clock: { now: () => io.now() }, scope: prepared.scope, target: target.kind });
-    return { plan };
+    return { plan: { ...plan, diagnostics } };
   } finally {
     await target.close();
   }
@@ -169,11 +191,14 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
       '',
       'Credentials come from the AWS SDK default chain; meshgov assumes the governance role in each account.',
       'AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured; --endpoint overrides them.',
+      'When the mesh does not validate, --format markdown prints the located findings (for the PR comment) and exits 1.',
       'Exit codes: 0 success, 1 errors, 2 usage error or (with --detailed-exitcode) changes pending.',
     ].join('\n'))
     .action(async (file: string, opts: PlanCommandOptions) => {
       const result = await runPlan(file, opts, io);
-      if (!result) {
+      if (result.plan === undefined) {
+        // The PR comment shows the located findings instead of a bare "plan failed" (nothing is written to --out).
+        if (opts.format === 'markdown') io.stdout.write(renderValidationMarkdown(result.diagnostics, { title: 'meshgov plan', file, onErrors: 'No plan: fix the errors below, then plan again.' }));
         setExit(EXIT_FINDINGS);
         return;
       }

@@ -1,8 +1,9 @@
 /**
  * Plan -> lanes of steps (pure). Lanes are per stream, so one mutation at a time reaches a stream; IAM lanes
  * (per account) run after the stream lanes. Within a lane steps keep the plan's `order` (create -> tags ->
- * encryption -> retention -> capacity -> monitoring -> consumers -> policies, removals last). Gating happens here:
- * destructive changes without `allowDestructive`, deletion-protected streams, scaling budgets, and the dependants
+ * encryption -> retention -> capacity -> monitoring -> consumers -> policies, removals last; in an IAM lane role
+ * policies, then the guard boundary). Gating happens here: destructive changes, and replacing a role's foreign
+ * permissions boundary, without `allowDestructive`; deletion-protected streams, scaling budgets, and the dependants
  * of anything skipped.
  */
 import { TAG_DELETION_PROTECTION } from '../model/governance-tags.js';
@@ -28,7 +29,7 @@ export interface StepPlan {
 }
 
 function laneOf(c: Change): { key: string; phase: Lane['phase'] } {
-  if (c.resourceType === 'iam-policy' || c.stream === undefined) return { key: `${c.account}/iam`, phase: 'iam' };
+  if (c.resourceType === 'iam-policy' || c.resourceType === 'iam-boundary' || c.stream === undefined) return { key: `${c.account}/iam`, phase: 'iam' };
   return { key: `${c.account}/stream/${c.stream}`, phase: 'stream' };
 }
 
@@ -87,6 +88,8 @@ function expectedCalls(c: Change): string[] {
       return [a === 'delete' ? 'DeleteResourcePolicy' : 'PutResourcePolicy'];
     case 'iam-policy':
       return [a === 'delete' ? 'DeleteRolePolicy/DetachRolePolicy' : 'PutRolePolicy/CreatePolicyVersion'];
+    case 'iam-boundary':
+      return c.after?.['role'] === undefined ? [a === 'create' ? 'CreatePolicy' : 'CreatePolicyVersion'] : ['PutRolePermissionsBoundary'];
   }
 }
 
@@ -99,6 +102,9 @@ function gate(c: Change, o: StepOptions): StepOutcome | undefined {
   if (c.action === 'replace') return outcome(c, 'unsupported', 'replace is not supported by apply; change the mesh or delete and recreate explicitly');
   if (c.risk === 'destructive' && !o.allowDestructive) {
     return outcome(c, 'destructive', `destructive (${c.reasons[c.reasons.length - 1] ?? 'see plan'}); rerun with --allow-destructive to apply it`);
+  }
+  if (c.resourceType === 'iam-boundary' && c.before?.['foreignBoundary'] !== undefined && !o.allowDestructive) {
+    return outcome(c, 'destructive', `role already has the permissions boundary ${String(c.before['foreignBoundary'])}, which meshgov did not set; rerun with --allow-destructive to replace it with the guard boundary`);
   }
   if (c.resourceType === 'stream' && c.action === 'delete') {
     const tags = (c.before?.['tags'] ?? {}) as Record<string, string>;

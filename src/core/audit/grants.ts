@@ -26,6 +26,23 @@ export function isGovernanceRole(mesh: Pick<Mesh, 'partition' | 'governanceRole'
   return arn === governanceRoleArn(mesh, account) || arn === roleArn(mesh.partition, account, '/', mesh.governanceRole.name);
 }
 
+/** The role read-only commands assume (`governanceRole.readOnlyName`), with or without its IAM path. */
+export function isReadOnlyRole(mesh: Pick<Mesh, 'partition' | 'governanceRole'>, arn: string): boolean {
+  const name = mesh.governanceRole.readOnlyName;
+  const account = principalAccount(arn);
+  if (!name || !account) return false;
+  return arn === roleArn(mesh.partition, account, mesh.governanceRole.path, name) || arn === roleArn(mesh.partition, account, '/', name);
+}
+
+/**
+ * What the read-only role may do on mesh streams: metadata reads only (plan, audit and import never read records).
+ * Anything beyond it on that role is still reported as overreach.
+ */
+export const READ_ONLY_ROLE_ACTIONS: ReadonlySet<string> = new Set(
+  ['DescribeStreamSummary', 'DescribeStream', 'DescribeStreamConsumer', 'ListShards', 'ListStreamConsumers', 'ListStreams', 'ListTagsForStream', 'ListTagsForResource', 'GetResourcePolicy']
+    .map((a) => `kinesis:${a}`.toLowerCase()),
+);
+
 /** A grant is in force through `expires` (inclusive); `today` is YYYY-MM-DD. */
 export function isExpired(g: Grant, today: string): boolean {
   return g.expires !== undefined && g.expires < today;

@@ -52,9 +52,21 @@ export const HOT_SHARD_CHECKS = [
   'consumer-lagging',
 ] as const;
 
-export const BURST_NOTE =
-  'Shard load is computed from per-minute CloudWatch sums (period 60 s): a burst shorter than a minute can exceed ' +
-  'the per-second limit (and be throttled) while its minute average stays below it. Throttling counts are exact.';
+/**
+ * The caveat on shard load at a CloudWatch period: rates are Sum ÷ period (the per-shard limits are per second),
+ * so a burst shorter than the period can exceed the limit while the period's average stays below it.
+ */
+export function burstNote(periodSeconds: number): string {
+  const span = periodSeconds === 60 ? 'a minute' : periodSeconds % 60 === 0 ? `${periodSeconds / 60} minutes` : `${periodSeconds} s`;
+  const average = periodSeconds === 60 ? 'minute' : `${periodSeconds} s`;
+  return `Shard load is computed from CloudWatch sums over ${periodSeconds} s periods; per-shard write limits are per second, ` +
+    `so each rate is the period's Sum ÷ ${periodSeconds}. A burst shorter than ${span} can exceed the per-second limit ` +
+    `(and be throttled) while its ${average} average stays below it: the coarser the period, the more bursts it hides. ` +
+    'Throttling counts are exact.';
+}
+
+/** The note at the one-minute period. */
+export const BURST_NOTE = burstNote(60);
 
 /** Shard-level metrics a stream has on: `ALL` means every one. */
 export function enabledShardMetrics(live: Pick<LiveStream, 'enhancedMonitoring'>): Set<string> {
@@ -271,7 +283,7 @@ export function hotShardChecks(ctx: AuditContext, metrics: MetricsSnapshot | und
     return result;
   }
   result.checksRun.push(...metricChecks);
-  result.notes = [BURST_NOTE, ...metrics.messages.map((m) => `CloudWatch: ${m}`)];
+  result.notes = [burstNote(metrics.window.periodSeconds), ...metrics.messages.map((m) => `CloudWatch: ${m}`)];
   result.charts = [];
   for (const sm of metrics.streams) {
     const { findings, chart } = analyseStream(ctx, sm, metrics, opts);

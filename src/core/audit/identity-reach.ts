@@ -15,7 +15,7 @@ import { emptyResult, liveStreamFor } from './context.js';
 import { evaluateCondition } from './conditions.js';
 import type { Finding } from './findings.js';
 import { principalResource } from './findings.js';
-import { DATA_ACTIONS, grantCovers, grantedConsumerActions, grantedStreamActions, isExpired, isGovernanceRole, TAG_ACTIONS } from './grants.js';
+import { DATA_ACTIONS, grantCovers, grantedConsumerActions, grantedStreamActions, isExpired, isGovernanceRole, isReadOnlyRole, READ_ONLY_ROLE_ACTIONS, TAG_ACTIONS } from './grants.js';
 import { asArray, principalAccount, statementActions, statementCoversResource, statementPrincipals } from './policy.js';
 
 /** One IAM action as the catalog describes it. */
@@ -227,6 +227,7 @@ export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undef
   for (const account of ctx.live.accounts) {
     for (const ip of account.identityPolicies ?? []) {
       if (isGovernanceRole(ctx.mesh, ip.principalArn)) continue;
+      const readOnlyRole = isReadOnlyRole(ctx.mesh, ip.principalArn);
       const excess: Excess[] = [];
       const tagging: Excess[] = [];
       const prepared = prepare(ip.documents, catalog);
@@ -235,7 +236,8 @@ export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undef
         const reached = reach(prepared, catalog, t, ip.principalArn, ctx.mesh.partition);
         if (reached.length === 0) continue;
         const grants = activeGrantsFor(ctx, ip.principalArn, t.stream);
-        const allowed = t.kind === 'stream' ? grantedStreamActions(grants) : grantedConsumerActions(grants, t.consumer ?? '');
+        const granted = t.kind === 'stream' ? grantedStreamActions(grants) : grantedConsumerActions(grants, t.consumer ?? '');
+        const allowed = readOnlyRole ? new Set([...granted, ...READ_ONLY_ROLE_ACTIONS]) : granted;
         const tags = reached.filter((r) => TAG_ACTIONS.some((a) => a.toLowerCase() === r.action.toLowerCase()));
         const beyond = reached.filter((r) => !tags.includes(r) && !allowed.has(r.action.toLowerCase()));
         if (tags.length > 0) tagging.push({ target: t, actions: tags });

@@ -39,10 +39,17 @@ export interface LiveConsumer {
 export interface LiveRolePolicy {
   /** Role name. */
   role: string;
-  /** Managed or inline policy name. */
+  /** Managed or inline policy name (for `boundary`: the boundary policy's name, the last part of its ARN). */
   policyName: string;
-  kind: 'managed' | 'inline';
+  /**
+   * `boundary`: the role's permissions boundary (GetRole `PermissionsBoundary`), one entry per role that has one.
+   * Its document is read only when the boundary is meshgov's (named `meshgov*` or under the mesh path); a foreign
+   * boundary is never read (the governance role may not) and carries an empty statement list.
+   */
+  kind: 'managed' | 'inline' | 'boundary';
   document: PolicyDocument;
+  /** For `boundary`: the boundary policy's ARN. */
+  policyArn?: string;
 }
 
 export interface LiveAccount {

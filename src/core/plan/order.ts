@@ -6,7 +6,7 @@ import type { AccessChange, Change, PlanSummary, UnmanagedResource } from './typ
 
 /**
  * Phases follow the apply order of the apply issue: create stream -> tags -> encryption -> retention -> capacity
- * -> monitoring -> consumers -> policies -> IAM; removals of whole resources come last, no-ops at the end.
+ * -> monitoring -> consumers -> policies -> IAM policies -> the guard boundary; removals of whole resources come last, no-ops at the end.
  */
 function phase(c: DraftChange): number {
   if (c.action === 'no-op') return 99;
@@ -15,7 +15,7 @@ function phase(c: DraftChange): number {
   if (c.resourceType === 'stream' && c.action === 'delete') return 21;
   const phases: Record<Change['resourceType'], number> = {
     stream: 0, 'stream-tags': 1, 'stream-encryption': 2, 'stream-retention': 3, 'stream-capacity': 4, 'stream-monitoring': 5,
-    consumer: 6, 'consumer-tags': 7, 'stream-policy': 8, 'consumer-policy': 9, 'iam-policy': 10,
+    consumer: 6, 'consumer-tags': 7, 'stream-policy': 8, 'consumer-policy': 9, 'iam-policy': 10, 'iam-boundary': 11,
   };
   return phases[c.resourceType];
 }

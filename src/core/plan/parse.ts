@@ -2,6 +2,16 @@
 import type { Plan } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 
+function isDiagnostic(d: unknown): boolean {
+  if (d === null || typeof d !== 'object') return false;
+  const x = d as Record<string, unknown>;
+  return typeof x['file'] === 'string' && typeof x['code'] === 'string' && typeof x['message'] === 'string'
+    && Number.isInteger(x['line']) && Number.isInteger(x['column'])
+    && (x['severity'] === 'error' || x['severity'] === 'warning' || x['severity'] === 'info')
+    && (x['waivedBy'] === undefined || typeof x['waivedBy'] === 'string')
+    && Array.isArray(x['path']);
+}
+
 /** Parse plan JSON text. Errors are messages (the CLI turns them into an ExitError); never throws. */
 export function parsePlan(text: string): { plan?: Plan; error?: string } {
   let data: unknown;
@@ -21,6 +31,11 @@ export function parsePlan(text: string): { plan?: Plan; error?: string } {
   }
   if (typeof p.summary !== 'object' || p.summary === null) return { error: 'plan field summary is missing' };
   if (p.warnings === undefined) p.warnings = [];
+  if (p.diagnostics !== undefined) {
+    if (!Array.isArray(p.diagnostics)) return { error: 'plan field diagnostics is not a list' };
+    const bad = p.diagnostics.findIndex((d: unknown) => !isDiagnostic(d));
+    if (bad >= 0) return { error: `plan field diagnostics[${bad}] is not a diagnostic (file, line, column, severity, code, message, path)` };
+  }
   return { plan: p as Plan };
 }
 

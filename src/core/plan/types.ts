@@ -3,6 +3,7 @@
  * so a plan read back from disk renders like a fresh one, and `apply` executes it change by change.
  * The schema is documented in docs/plan-json.md; bump `formatVersion` on any incompatible change.
  */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { AccountId } from '../model/types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -30,7 +31,9 @@ export type ResourceType =
   | 'consumer-tags'      // TagResource / UntagResource on the consumer ARN
   | 'stream-policy'      // PutResourcePolicy / DeleteResourcePolicy on the stream ARN (whole document)
   | 'consumer-policy'    // PutResourcePolicy / DeleteResourcePolicy on the consumer ARN (whole document)
-  | 'iam-policy';        // a role policy meshgov manages (managed or inline)
+  | 'iam-policy'         // a role policy meshgov manages (managed or inline)
+  | 'iam-boundary';      // the tag-tampering guard boundary: the managed policy (CreatePolicy / CreatePolicyVersion)
+                         // or its attachment to a role (PutRolePermissionsBoundary)
 
 /** Attribute-level values: for create, every attribute; for update, only the attributes that differ. */
 export type Attributes = Record<string, unknown>;
@@ -40,7 +43,8 @@ export interface Change {
   id: string;
   action: ChangeAction;
   resourceType: ResourceType;
-  /** `<account>/stream/<name>`, `<account>/stream/<name>/consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`. */
+  /** `<account>/stream/<name>`, `<account>/stream/<name>/consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`,
+   * `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment). */
   address: string;
   account: AccountId;
   /** Stream name the change belongs to, when it belongs to one. */
@@ -130,5 +134,11 @@ export interface Plan {
   notChecked: string[];
   /** Facts that need attention but are no change (e.g. a mesh account outside the organisation). */
   warnings: string[];
+  /**
+   * Validation and render findings of the mesh the plan was made from that did not stop it (warnings, info,
+   * waived rule findings with `waivedBy`), as `meshgov validate --format json` lists them. Set by `meshgov plan`;
+   * absent in plans made before it existed (additive, formatVersion 1).
+   */
+  diagnostics?: Diagnostic[];
   summary: PlanSummary;
 }

@@ -31,13 +31,14 @@ const IAM_INLINE_ACTIONS = ['iam:DeleteRolePolicy', 'iam:PutRolePolicy'];
 
 /**
  * Reads that support no resource-level scoping, so `Resource: "*"` (Service Authorization Reference):
- * - iam:ListRoles: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+ * - iam:ListRoles, iam:GetAccountAuthorizationDetails (audit's identity-policy read, src/adapters/aws/iam-authorization.ts):
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
  * - tag:GetResources: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegrouptaggingapi.html
  * - cloudwatch:GetMetricData, cloudwatch:ListMetrics (metrics have no ARN; the optional `dataset` type is not what
  *   they read): https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
  * - kms:ListAliases: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
  */
-export const UNSCOPABLE_GOVERNANCE_READS = ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'iam:ListRoles', ...KMS_GOVERNANCE_UNSCOPABLE_ACTIONS, 'tag:GetResources'] as const;
+export const UNSCOPABLE_GOVERNANCE_READS = ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'iam:GetAccountAuthorizationDetails', 'iam:ListRoles', ...KMS_GOVERNANCE_UNSCOPABLE_ACTIONS, 'tag:GetResources'] as const;
 
 /**
  * Organizations reads, home account only (the live reader reads the organisation from there). Neither supports
@@ -83,7 +84,7 @@ export function readOnlyRoleArn(mesh: Pick<Mesh, 'partition' | 'governanceRole'>
  */
 const READ_ONLY_STREAM_ACTIONS = ['kinesis:DescribeStreamSummary', 'kinesis:GetResourcePolicy', 'kinesis:ListShards', 'kinesis:ListStreamConsumers', 'kinesis:ListTagsForResource'];
 /** Reads without resource scoping (see UNSCOPABLE_GOVERNANCE_READS for the references; ListStreams: Kinesis). */
-const READ_ONLY_UNSCOPABLE = ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'iam:ListRoles', 'kinesis:ListStreams', 'tag:GetResources'];
+const READ_ONLY_UNSCOPABLE = ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'iam:GetAccountAuthorizationDetails', 'iam:ListRoles', 'kinesis:ListStreams', 'tag:GetResources'];
 
 /**
  * The read-only role's policy, per account, when the mesh names one: exactly what the readers call (Kinesis, IAM,

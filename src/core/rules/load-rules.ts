@@ -107,12 +107,19 @@ function checkRule(rule: Rule, src: SourceFile, cache: SchemaCache): Diagnostic[
   return out;
 }
 
-/** Parse several rule files; the first file declaring an id wins, later duplicates are errors. */
+/**
+ * Parse several rule files; the first file declaring an id wins, later duplicates are errors — except a file
+ * byte-identical to one already loaded (a repository that vendors the default pack next to the built-in one),
+ * which is skipped.
+ */
 export function loadRules(files: readonly { file: string; text: string }[], cache: SchemaCache = new SchemaCache()): Result<Rule[]> {
   const rules: Rule[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Map<string, Rule>();
+  const texts = new Set<string>();
   for (const f of files) {
+    if (texts.has(f.text)) continue;
+    texts.add(f.text);
     const r = parseRuleFile(f.file, f.text, cache);
     diagnostics.push(...r.diagnostics);
     if (!r.value) continue;

@@ -100,7 +100,7 @@ function render(report: AuditReport, maxDetails: number, maxRows: number): strin
   if (report.shardCharts && report.shardCharts.length > 0) {
     out.push('### Shard load', '');
     for (const c of report.shardCharts) {
-      out.push(`**${escapeText(c.stream)}** (account ${codeSpan(c.account)}): peak per-minute write load per shard as % of 1 MiB/s or 1,000 records/s, whichever is higher; the line is the ${c.threshold}% threshold.`, '');
+      out.push(`**${escapeText(c.stream)}** (account ${codeSpan(c.account)}): peak write load per shard (busiest ${report.window.periodSeconds} s period, Sum ÷ ${report.window.periodSeconds}) as % of 1 MiB/s or 1,000 records/s, whichever is higher; the line is the ${c.threshold}% threshold.`, '');
       out.push(mermaidShardChart(c), '');
       if (c.omitted > 0) out.push(`_${c.omitted} less loaded shards not shown._`, '');
     }

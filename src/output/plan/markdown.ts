@@ -1,10 +1,11 @@
 /**
- * The markdown rendering of a plan, for a PR comment: summary line, destructive changes called out, the access
- * changes table, and details collapsed. Every string that came from the mesh or the accounts is escaped.
+ * The markdown rendering of a plan, for a PR comment: summary line, destructive changes called out, the validation
+ * findings (warnings, info, waived) with their locations, the access changes table, and details collapsed. Every string that came from the mesh or the accounts is escaped.
  */
 import type { Plan } from '../../core/plan/types.js';
 import { codeBlock, codeSpan, escapeTableCell, escapeText } from '../markdown/escape.js';
 import { ACTION_SYMBOL, attributeLines, headerText, summaryLine } from './lines.js';
+import { renderValidationSection } from './validation.js';
 
 /** Changes shown in full in the details block; the rest are summarised (GitHub comments max out at 65,536 chars). */
 export const MAX_DETAILED_CHANGES = 200;
@@ -26,6 +27,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     for (const w of plan.warnings) out.push(`> - ${escapeText(w)}`);
     out.push('');
   }
+  out.push(...renderValidationSection(plan.diagnostics ?? []));
   if (plan.accessDiff.length) {
     out.push('#### Access changes', '', '| Change | Principal | Access | Stream | Via |', '|---|---|---|---|---|');
     for (const a of plan.accessDiff) {
