@@ -4,6 +4,8 @@
  * `streamsPerDomain` streams each, and `grantsPerStream` grants per stream (one producer, the rest consumers of
  * mixed patterns: replay, efo, filtered, fanout, cross-account where the principal lives in another domain).
  */
+import { xorshift32 } from '../test/support/xorshift.js';
+
 export interface GenerateOptions {
   domains: number;
   streamsPerDomain: number;
@@ -21,15 +23,6 @@ export interface GenerateOptions {
   clean?: boolean;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 export function accountId(i: number): string {
   return String(100000000000 + i * 1111);
@@ -46,7 +39,7 @@ export function generateMesh(o: GenerateOptions): string {
  */
 export function generateMeshFiles(o: GenerateOptions, split = true): Map<string, string> {
   const files = new Map<string, string>();
-  const rand = rng(o.seed ?? 1);
+  const rand = xorshift32(o.seed ?? 1);
   const perAccount = o.domainsPerAccount ?? 1;
   const nAccounts = Math.ceil(o.domains / perAccount);
   const streamName = (d: number, s: number) => (o.clean ? `domain-${d}.stream-${s}.v1` : `d${d}.stream-${s}.v1`);

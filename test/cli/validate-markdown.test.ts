@@ -7,22 +7,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
+import { captureIO } from '../support/capture-io.js';
+import type { CapturedIO } from '../support/capture-io.js';
 import { main } from '../../src/cli/main.js';
 import { EXAMPLE_MESH_FILE, EXAMPLE_TODAY } from '../support/example-mesh.js';
 
-function io(dir: string): CliIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s) => void (out += s), isTTY: false },
-    stderr: { write: (s) => void (err += s), isTTY: false },
-    env: {},
-    cwd: dir,
-    now: () => new Date(`${EXAMPLE_TODAY}T09:00:00Z`),
-    out: () => out,
-    err: () => err,
-  };
+function io(dir: string): CapturedIO {
+  return captureIO(dir, { now: new Date(`${EXAMPLE_TODAY}T09:00:00Z`) });
 }
 
 interface JsonDiagnostic { file: string; line: number; column: number; severity: string; code: string; waivedBy?: string }

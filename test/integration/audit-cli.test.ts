@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { formatAudit } from '../../src/cli/audit-run.js';
 import { main } from '../../src/cli/main.js';
 import type { AuditReport } from '../../src/core/audit/findings.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { captureIO, localTargetEnv } from '../support/capture-io.js';
+import type { CapturedIO } from '../support/capture-io.js';
 import { EXAMPLE_MESH_FILE, EXAMPLE_TODAY } from '../support/example-mesh.js';
 
 // ajv-draft-04 is CommonJS with a default export; under NodeNext the class sits on .default.
@@ -21,18 +22,8 @@ type AjvDraft04 = InstanceType<typeof AjvDraft04>;
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
 const REPO = resolve(new URL('../..', import.meta.url).pathname);
 
-function io(dir: string): CliIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s) => void (out += s), isTTY: false },
-    stderr: { write: (s) => void (err += s), isTTY: false },
-    env: { MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    cwd: dir,
-    now: () => new Date(`${EXAMPLE_TODAY}T09:00:00Z`),
-    out: () => out,
-    err: () => err,
-  };
+function io(dir: string): CapturedIO {
+  return captureIO(dir, { env: localTargetEnv(dir), now: new Date(`${EXAMPLE_TODAY}T09:00:00Z`) });
 }
 
 describe('meshgov audit --local', { timeout: 180_000 }, () => {

@@ -4,24 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { captureIO, localTargetEnv } from '../support/capture-io.js';
+import type { CapturedIO } from '../support/capture-io.js';
 import { parsePlan } from '../../src/core/plan/index.js';
 import { renderPlanMarkdown, renderPlanText } from '../../src/output/plan/index.js';
 import { plainStyle } from '../../src/output/style.js';
 import { EXAMPLE_MESH_FILE, EXAMPLE_TODAY } from '../support/example-mesh.js';
 
-function io(dir: string): CliIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s) => void (out += s), isTTY: false },
-    stderr: { write: (s) => void (err += s), isTTY: false },
-    env: { MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    cwd: dir,
-    now: () => new Date(`${EXAMPLE_TODAY}T09:00:00Z`),
-    out: () => out,
-    err: () => err,
-  };
+function io(dir: string): CapturedIO {
+  return captureIO(dir, { env: localTargetEnv(dir), now: new Date(`${EXAMPLE_TODAY}T09:00:00Z`) });
 }
 
 describe('meshgov plan --local', { timeout: 180_000 }, () => {

@@ -5,20 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateMesh } from '../../src/core/validate.js';
+import { xorshift32 } from '../support/xorshift.js';
 
 const MESH = readFileSync('mesh.yaml', 'utf8');
 const MUTANTS = 400;
 
-/** xorshift32: deterministic and seedable. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 const GARBAGE = ['*', '&a', '*a', '{', '}', '[', ']', ':', ': :', '- ', '\t', '#', '"', "'", '|', '>', '!!binary', '!tag', '? ', '---', '...', '%YAML 1.1', '\u0000', '\uFEFF', '\r', '\u2028', 'arn:aws:iam::*:role/*', '${aws:username}', '99999999999999999999', '1e999', '~', 'null', '<<: *a', '__proto__: {}'];
 
@@ -73,7 +64,7 @@ describe('validateMesh on mutated mesh.yaml', () => {
   });
 
   it(`never throws and always locates diagnostics (${MUTANTS} mutants)`, () => {
-    const rand = prng(20261126);
+    const rand = xorshift32(20261126);
     let withErrors = 0;
     for (let n = 0; n < MUTANTS; n++) {
       const mutated = mutate(MESH, rand);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { fastLoad, parseSource, rangeAt } from '../../src/core/source/source.js';
+import { xorshift32 } from '../support/xorshift.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 
@@ -27,15 +28,6 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 describe('fast path', () => {
   it('reads the example mesh through the fast path, with the same data as the positioned parser', () => {
@@ -68,7 +60,7 @@ describe('fast path', () => {
 
   it('agrees with the positioned parser on 600 mutants of mesh.yaml', () => {
     const lines = readFileSync(join(REPO, 'mesh.yaml'), 'utf8').split('\n');
-    const rand = rng(20261126);
+    const rand = xorshift32(20261126);
     let accepted = 0;
     for (let i = 0; i < 600; i++) {
       const m = [...lines];

@@ -7,6 +7,7 @@
 import { createServer, request } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { xorshift32 } from './xorshift.js';
 
 export type Fault = 'throttle' | 'in-use' | 'http-500' | 'drop' | 'drop-after';
 
@@ -33,15 +34,6 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 const ERRORS: Record<'throttle' | 'in-use' | 'http-500', { status: number; type: string; message: string }> = {
   throttle: { status: 400, type: 'LimitExceededException', message: 'Rate exceeded for stream (injected)' },
@@ -50,7 +42,7 @@ const ERRORS: Record<'throttle' | 'in-use' | 'http-500', { status: number; type:
 };
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
-  const rand = rng(options.seed ?? 7);
+  const rand = xorshift32(options.seed ?? 7);
   const faults = options.faults ?? ['throttle', 'in-use', 'http-500', 'drop'];
   const upstream = new URL(options.upstream);
   const injected: Record<Fault, number> = { throttle: 0, 'in-use': 0, 'http-500': 0, drop: 0, 'drop-after': 0 };

@@ -4,11 +4,11 @@
  * when findings return. REST: https://docs.github.com/en/rest/issues/issues.
  */
 import { redact } from '../../output/markdown/escape.js';
-import { assembleReportBody, hasMarker } from '../../output/markdown/report-body.js';
+import { hasMarker } from '../../output/markdown/report-body.js';
 import type { GitHubConnection } from './client.js';
 import { callGitHub } from './client.js';
 import type { ReportResult } from './sticky-comment.js';
-import { isTrusted } from './sticky-comment.js';
+import { isTrusted, postableBody } from './sticky-comment.js';
 
 /** The label that scopes the search for audit issues; only people with triage access can set labels. */
 export const AUDIT_LABEL = 'meshgov-audit';
@@ -45,17 +45,8 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
   const { client, token } = gh;
   const { owner, repo } = input;
   const label = input.label ?? AUDIT_LABEL;
-  const assembled = assembleReportBody({
-    marker: input.marker,
-    body: input.body,
-    footer: input.footer,
-    fullReportUrl: input.fullReportUrl,
-    artifactName: input.artifactName,
-    limit: input.limit,
-  });
-  const body = redact(assembled.body, [token]);
+  const { body, truncated } = postableBody(input, token);
   const title = redact(input.title, [token]).replace(/[\r\n]+/g, ' ').slice(0, 256);
-  const truncated = assembled.truncated;
 
   const issues = await callGitHub(token, 'GET /repos/{owner}/{repo}/issues', () =>
     client.paginate(client.rest.issues.listForRepo, { owner, repo, labels: label, state: 'all', per_page: 100 }),

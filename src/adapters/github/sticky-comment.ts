@@ -53,10 +53,8 @@ export function isTrusted(login: string | undefined, trusted: readonly string[] 
   return list.length === 0 || (login !== undefined && list.includes(login));
 }
 
-/** Create or update the sticky comment. Idempotent: an unchanged body makes no write. */
-export async function upsertStickyComment(gh: GitHubConnection, input: StickyCommentInput): Promise<ReportResult> {
-  const { client, token } = gh;
-  const { owner, repo, issueNumber } = input;
+/** The marker, body, truncation note and footer as posted (comment or issue), with the token redacted. */
+export function postableBody(input: Pick<StickyCommentInput, 'marker' | 'body' | 'footer' | 'fullReportUrl' | 'artifactName' | 'limit'>, token: string): { body: string; truncated: boolean } {
   const assembled = assembleReportBody({
     marker: input.marker,
     body: input.body,
@@ -65,7 +63,14 @@ export async function upsertStickyComment(gh: GitHubConnection, input: StickyCom
     artifactName: input.artifactName,
     limit: input.limit,
   });
-  const body = redact(assembled.body, [token]);
+  return { body: redact(assembled.body, [token]), truncated: assembled.truncated };
+}
+
+/** Create or update the sticky comment. Idempotent: an unchanged body makes no write. */
+export async function upsertStickyComment(gh: GitHubConnection, input: StickyCommentInput): Promise<ReportResult> {
+  const { client, token } = gh;
+  const { owner, repo, issueNumber } = input;
+  const { body, truncated } = postableBody(input, token);
 
   const comments = await callGitHub(token, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', () =>
     client.paginate(client.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 }),
@@ -78,14 +83,14 @@ export async function upsertStickyComment(gh: GitHubConnection, input: StickyCom
     const created = await callGitHub(token, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', () =>
       client.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body }),
     );
-    result = { action: 'created', id: created.data.id, url: created.data.html_url, truncated: assembled.truncated };
+    result = { action: 'created', id: created.data.id, url: created.data.html_url, truncated };
   } else if (first.body === body) {
-    result = { action: 'unchanged', id: first.id, url: first.html_url, truncated: assembled.truncated };
+    result = { action: 'unchanged', id: first.id, url: first.html_url, truncated };
   } else {
     const updated = await callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', () =>
       client.rest.issues.updateComment({ owner, repo, comment_id: first.id, body }),
     );
-    result = { action: 'updated', id: updated.data.id, url: updated.data.html_url, truncated: assembled.truncated };
+    result = { action: 'updated', id: updated.data.id, url: updated.data.html_url, truncated };
   }
   // Two runs racing (or an older meshgov) can leave a second marker comment: keep the oldest, remove the rest.
   for (const dup of duplicates) {
