@@ -1,0 +1,67 @@
+/**
+ * Semantic equality of policies through one canonical form. Ignored, because IAM gives them no meaning: statement
+ * order, Sids and Id, a single value versus a one-element list, the order and repetition of values, a bare account
+ * id versus its root ARN, the case of actions and condition keys, and repeated statements. Kept: everything else,
+ * including what the parser could not understand (so garbage only equals the same garbage).
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
+import type { ActionElement, Condition, ParseOptions, Policy, PrincipalElement, ResourceElement, Statement, Unparsed } from './model.js';
+import { parsePolicy } from './parse.js';
+import { principalKey } from './principal.js';
+
+/** IAM reads a document without `Version` as the 2008 language (no policy variables). */
+const DEFAULT_VERSION = '2008-10-17';
+
+const sortedUnique = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
+
+function principalForm(e: PrincipalElement): unknown {
+  return e.kind === 'none' ? { kind: e.kind } : { kind: e.kind, principals: sortedUnique(e.principals.map(principalKey)) };
+}
+
+function patternForm(e: ActionElement | ResourceElement, fold: (s: string) => string): unknown {
+  return e.kind === 'none' ? { kind: e.kind } : { kind: e.kind, patterns: sortedUnique(e.patterns.map(fold)) };
+}
+
+function conditionForm(c: Condition): string {
+  return canonicalJson({ operator: c.operator, key: c.key.toLowerCase(), values: sortedUnique(c.values) });
+}
+
+function unparsedForm(u: readonly Unparsed[]): string[] {
+  return sortedUnique(u.map((x) => `${x.at}=${x.json}`));
+}
+
+/** Canonical JSON of one statement: equal exactly when the statements mean the same (Sid and position ignored). */
+export function canonicalStatement(s: Statement): string {
+  return canonicalJson({
+    effect: s.effect,
+    principal: principalForm(s.principal),
+    action: patternForm(s.action, (a) => a.toLowerCase()),
+    resource: patternForm(s.resource, (r) => r),
+    conditions: sortedUnique(s.conditions.map(conditionForm)),
+    unparsed: unparsedForm(s.unparsed),
+  });
+}
+
+/** Canonical JSON of a policy: statements as a sorted set of canonical statements. */
+export function canonicalPolicy(p: Policy): string {
+  return canonicalJson({
+    version: p.version ?? DEFAULT_VERSION,
+    statements: sortedUnique(p.statements.map(canonicalStatement)),
+    unparsed: unparsedForm(p.unparsed),
+  });
+}
+
+/** sha256 (hex) of the canonical form: equivalent policies have the same digest. */
+export function policyDigest(p: Policy): string {
+  return createHash('sha256').update(canonicalPolicy(p), 'utf8').digest('hex');
+}
+
+/**
+ * Do two policy documents (any JSON; `undefined` is "no policy") mean the same? Two absent policies are
+ * equivalent; an absent and a present one never are.
+ */
+export function policiesEquivalent(a: unknown, b: unknown, options: ParseOptions = {}): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return canonicalPolicy(parsePolicy(a, options).policy) === canonicalPolicy(parsePolicy(b, options).policy);
+}
