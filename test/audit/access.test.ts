@@ -5,7 +5,7 @@ import type { ActionCatalog } from '../../src/core/audit/identity-reach.js';
 import { identityChecks } from '../../src/core/audit/identity-reach.js';
 import type { Grant } from '../../src/core/model/types.js';
 import type { PolicyStatement } from '../../src/core/render/types.js';
-import { A, B, C, FRAUD_CONSUMER_ARN, GOV, ORDERS_ARN, ORG, OUTSIDER, liveStream, roleArn, world } from './builders.js';
+import { A, B, C, FRAUD_CONSUMER_ARN, GOV, ORDERS_ARN, ORG, OUTSIDER, liveStream, livePolicyOf, roleArn, world } from './builders.js';
 
 let catalog: ActionCatalog;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ function rp(mutate: (w: World) => void) {
 }
 function addStatement(w: World, s: PolicyStatement) {
   const stream = liveStream(w.live, 'orders');
-  stream.resourcePolicy?.Statement.push(s);
+  livePolicyOf(stream).Statement.push(s);
 }
 const ids = (fs: { id: string }[]) => fs.map((f) => f.id);
 
@@ -119,7 +119,7 @@ describe('expired-grant-in-force', () => {
     w.ctx.today = '2027-04-01';
     const s = liveStream(w.live, 'orders');
     delete s.tags[`meshgov:consume:${C}:analytics`];
-    if (s.resourcePolicy) s.resourcePolicy.Statement = s.resourcePolicy.Statement.filter((x) => x.Sid !== 'analyticsreplaysorders');
+    livePolicyOf(s).Statement = livePolicyOf(s).Statement.filter((x) => x.Sid !== 'analyticsreplaysorders');
     expect(resourcePolicyChecks(w.ctx).findings).toEqual([]);
     const onTheDay = world();
     onTheDay.ctx.today = '2027-03-31';

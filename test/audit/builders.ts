@@ -268,3 +268,9 @@ export function aSnapshot(streams: { account: string; stream: string; shards: Sh
 
 /** `n` per-minute values all equal to `v`. */
 export const flat = (n: number, v: number) => Array.from({ length: n }, () => v);
+
+/** The resource policy the builders gave a live stream or consumer (the live state types it as untrusted JSON). */
+export function livePolicyOf(s: { resourcePolicy?: unknown }): PolicyDocument {
+  if (s.resourcePolicy === undefined) throw new Error('the fixture has no resource policy here');
+  return s.resourcePolicy as PolicyDocument;
+}

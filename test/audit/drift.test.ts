@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { driftChecks } from '../../src/core/audit/drift.js';
-import { A, B, C, liveStream, world } from './builders.js';
+import { A, B, C, liveStream, livePolicyOf, world } from './builders.js';
 
 function run(mutate: (w: ReturnType<typeof world>) => void) {
   const w = world();
@@ -84,12 +84,11 @@ describe('drift', () => {
 
   it('resource-policy-drift: a statement added by hand; equivalent reformatting is not drift', () => {
     const added = run((w) => {
-      liveStream(w.live, 'orders').resourcePolicy?.Statement.push({ Sid: 'Hand', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:role/other` }, Action: 'kinesis:GetRecords', Resource: '*' });
+      livePolicyOf(liveStream(w.live, 'orders')).Statement.push({ Sid: 'Hand', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:role/other` }, Action: 'kinesis:GetRecords', Resource: '*' });
     });
     expect(ids(added)).toEqual(['resource-policy-drift']);
     const reformatted = run((w) => {
-      const doc = liveStream(w.live, 'orders').resourcePolicy;
-      if (!doc) throw new Error('fixture has a policy');
+      const doc = livePolicyOf(liveStream(w.live, 'orders'));
       doc.Statement.reverse();
       for (const s of doc.Statement) {
         s.Sid = `${s.Sid}x`;

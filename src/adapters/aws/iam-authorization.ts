@@ -15,9 +15,9 @@
  */
 import { GetAccountAuthorizationDetailsCommand } from '@aws-sdk/client-iam';
 import type { AttachedPolicy, EntityType, IAMClient, ManagedPolicyDetail, PolicyDetail } from '@aws-sdk/client-iam';
-import { asArray } from '../../core/audit/policy.js';
+import { globMatch, parsePolicy } from '../../core/policy/index.js';
 import type { LiveAccount } from '../../core/plan/live.js';
-import type { PolicyDocument, PolicyStatement } from '../../core/render/types.js';
+import type { PolicyDocument } from '../../core/render/types.js';
 import { toAdapterError } from './errors.js';
 import { decodePolicyDocument } from './iam-reader.js';
 
@@ -52,15 +52,14 @@ export function actionPatternMayMatchKinesis(pattern: string): boolean {
   const p = pattern.trim().toLowerCase();
   const colon = p.indexOf(':');
   if (colon < 0) return /^\*+$/.test(p);
-  const service = p.slice(0, colon);
-  const re = new RegExp(`^${service.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test('kinesis');
+  return globMatch(p.slice(0, colon), 'kinesis', true);
 }
 
 /** Can a policy document matter to the Kinesis identity checks (an Action matching `kinesis:`, or any NotAction)? */
-export function mayReachKinesis(doc: PolicyDocument): boolean {
-  // Real documents may hold a single statement object and a single action string: asArray takes both.
-  return asArray<PolicyStatement>(doc.Statement).some((s) => s.NotAction !== undefined || asArray(s.Action).some((a) => typeof a === 'string' && actionPatternMayMatchKinesis(a)));
+export function mayReachKinesis(doc: unknown): boolean {
+  // Any form the grammar allows (a single statement object, a single action string) through the one policy model.
+  return parsePolicy(doc).policy.statements.some((s) =>
+    s.action.kind === 'not-action' || (s.action.kind === 'action' && s.action.patterns.some(actionPatternMayMatchKinesis)));
 }
 
 interface Collected {

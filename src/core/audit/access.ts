@@ -8,14 +8,14 @@
 import type { Grant } from '../model/types.js';
 import { grantTagKey } from '../model/governance-tags.js';
 import type { LiveStream } from '../plan/live.js';
-import type { PolicyDocument, PolicyStatement } from '../render/types.js';
 import type { AuditContext, CheckResult } from './context.js';
 import { emptyResult, liveStreamFor, locationOf, meshStreamFor } from './context.js';
 import { restrictiveConditions } from './conditions.js';
 import type { Finding } from './findings.js';
 import { consumerResource, streamResource } from './findings.js';
 import { grantCovers, isExpired, isGovernanceRole, TAG_ACTIONS } from './grants.js';
-import { asArray, principalAccount, statementActions, statementPrincipals } from './policy.js';
+import { parsePolicy, principalAccount, statementActions, statementPrincipals } from '../policy/index.js';
+import type { Policy, Statement } from '../policy/index.js';
 
 export const RESOURCE_POLICY_CHECKS = ['public-principal', 'wildcard-principal', 'undeclared-principal', 'out-of-org-principal', 'undeclared-consumer', 'expired-grant-in-force'] as const;
 
@@ -27,8 +27,8 @@ export function organisationAccounts(ctx: AuditContext): { accounts: Set<string>
   return { accounts: new Set(ctx.mesh.accounts.map((a) => a.id)), source: 'mesh' };
 }
 
-function statementLabel(s: PolicyStatement, i: number): string {
-  return s.Sid && s.Sid.length > 0 ? s.Sid : `#${i + 1}`;
+function statementLabel(s: Statement): string {
+  return s.sid && s.sid.length > 0 ? s.sid : `#${s.position}`;
 }
 
 interface Target {
@@ -36,7 +36,8 @@ interface Target {
   stream: string;
   consumer?: string;
   resource: string;
-  policy: PolicyDocument;
+  /** The live policy, parsed (live documents are untrusted JSON). */
+  policy: Policy;
   /** Grants on this stream (or, for a consumer, the EFO grants naming it). */
   grants: Grant[];
 }
@@ -47,15 +48,18 @@ function targets(ctx: AuditContext): Target[] {
     const live = liveStreamFor(ctx.live, declared.account, declared.name);
     if (!live) continue;
     const grants = ctx.mesh.grants.filter((g) => g.stream === declared.name);
-    if (live.resourcePolicy) out.push({ account: declared.account, stream: declared.name, resource: streamResource(declared.account, declared.name), policy: live.resourcePolicy, grants });
+    const parse = (doc: unknown) => parsePolicy(doc, { partition: ctx.mesh.partition }).policy;
+    if (live.resourcePolicy !== undefined) {
+      out.push({ account: declared.account, stream: declared.name, resource: streamResource(declared.account, declared.name), policy: parse(live.resourcePolicy), grants });
+    }
     for (const c of live.consumers) {
-      if (!c.resourcePolicy) continue;
+      if (c.resourcePolicy === undefined) continue;
       out.push({
         account: declared.account,
         stream: declared.name,
         consumer: c.name,
         resource: consumerResource(declared.account, declared.name, c.name),
-        policy: c.resourcePolicy,
+        policy: parse(c.resourcePolicy),
         grants: grants.filter((g) => g.pattern === 'efo' && g.consumerName === c.name),
       });
     }
@@ -67,10 +71,10 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
   const findings: Finding[] = [];
   const org = organisationAccounts(ctx);
   const what = t.consumer ? `consumer ${t.consumer} of ${t.stream}` : t.stream;
-  asArray(t.policy.Statement).forEach((s, i) => {
-    if (s.Effect !== 'Allow') return;
-    const sid = statementLabel(s, i);
-    if (s.NotPrincipal !== undefined) {
+  for (const s of t.policy.statements) {
+    if (s.effect !== 'Allow') continue;
+    const sid = statementLabel(s);
+    if (s.principal.kind === 'not-principal') {
       // Allow + NotPrincipal allows everyone except the named principals.
       // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
       findings.push({
@@ -79,15 +83,15 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
         resource: t.resource,
         account: t.account,
         title: `The resource policy of ${what} allows everyone but the listed principals (Allow with NotPrincipal, statement ${sid})`,
-        evidence: { statement: s },
+        evidence: { statement: s.source },
         remediation: 'Replace the statement with the granted principals (declare a grant per principal), then apply, which replaces the whole policy.',
         docsUrl: RP_DOCS,
       });
-      return;
+      continue;
     }
-    for (const p of statementPrincipals(s, ctx.mesh.partition)) {
+    for (const p of statementPrincipals(s)) {
       if (p === '*') {
-        const restrict = restrictiveConditions(s.Condition);
+        const restrict = restrictiveConditions(s.conditions);
         const restricted = Object.keys(restrict).length > 0;
         findings.push({
           id: restricted ? 'wildcard-principal' : 'public-principal',
@@ -97,21 +101,21 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
           title: restricted
             ? `The resource policy of ${what} allows any principal matching ${Object.keys(restrict).join(', ')} (statement ${sid})`
             : `The resource policy of ${what} allows anyone (Principal "*" without a restricting condition, statement ${sid})`,
-          evidence: { statement: s },
+          evidence: { statement: s.source },
           remediation: 'Replace the wildcard with the granted principals (declare a grant per principal); meshgov renders ' +
             'exact principals with aws:PrincipalOrgID. Then apply, which replaces the whole policy.',
           docsUrl: RP_DOCS,
         });
         continue;
       }
-      if (p.startsWith('service:') || p.startsWith('federated:')) {
+      if (p.startsWith('service:') || p.startsWith('federated:') || p.startsWith('canonical-user:')) {
         findings.push({
           id: 'undeclared-principal',
           severity: 'error',
           resource: t.resource,
           account: t.account,
           title: `The resource policy of ${what} names ${p.replace(':', ' principal ')}, which no grant declares (statement ${sid})`,
-          evidence: { principal: p, statement: s },
+          evidence: { principal: p, statement: s.source },
           remediation: 'Remove the statement (apply replaces the policy), or declare the access as a grant.',
           docsUrl: RP_DOCS,
         });
@@ -124,7 +128,7 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
       if (covering.length > 0) continue; // expired grants are reported once per grant by expiredGrantFindings
       const account = principalAccount(p);
       const outside = account !== undefined && !org.accounts.has(account);
-      const actions = asArray(s.Action ?? s.NotAction ?? []);
+      const actions = s.action.kind === 'none' ? [] : s.action.patterns;
       findings.push({
         id: outside ? 'out-of-org-principal' : 'undeclared-principal',
         severity: 'error',
@@ -138,7 +142,7 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
           principalAccount: account ?? null,
           ...(outside ? { organisationAccountsFrom: org.source } : {}),
           actions,
-          statement: s,
+          statement: s.source,
         },
         remediation: outside
           ? 'Remove the statement now if the access is not contracted (apply replaces the whole policy); if it is, declare a grant ' +
@@ -147,7 +151,7 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
         docsUrl: RP_DOCS,
       });
     }
-  });
+  }
   return findings;
 }
 
@@ -208,20 +212,21 @@ function inForce(ctx: AuditContext, g: Grant, live: LiveStream): string[] {
   const key = grantTagKey(g);
   const active = ctx.mesh.grants.filter((o) => o.stream === g.stream && o.id !== g.id && !isExpired(o, ctx.today));
   if (live.tags[key] !== undefined && !active.some((o) => grantTagKey(o) === key)) out.push(`stream tag ${key}=${live.tags[key]}`);
-  const policies: { label: string; doc: PolicyDocument | undefined }[] = [{ label: 'stream resource policy', doc: live.resourcePolicy }];
+  const policies: { label: string; doc: unknown }[] = [{ label: 'stream resource policy', doc: live.resourcePolicy }];
   if (g.pattern === 'efo' && g.consumerName) {
     const c = live.consumers.find((x) => x.name === g.consumerName);
     if (c && !active.some((o) => o.pattern === 'efo' && o.consumerName === c.name)) out.push(`registered consumer ${c.arn}`);
     if (c) policies.push({ label: `consumer ${c.name} resource policy`, doc: c.resourcePolicy });
   }
   for (const { label, doc } of policies) {
-    asArray(doc?.Statement).forEach((s, i) => {
-      if (s.Effect !== 'Allow') return;
-      const named = statementPrincipals(s, ctx.mesh.partition).filter((p) => grantCovers(ctx.mesh, g, p));
-      if (named.length === 0) return;
-      if (named.every((p) => active.some((o) => grantCovers(ctx.mesh, o, p)))) return;
-      out.push(`${label} statement ${statementLabel(s, i)}`);
-    });
+    if (doc === undefined) continue;
+    for (const s of parsePolicy(doc, { partition: ctx.mesh.partition }).policy.statements) {
+      if (s.effect !== 'Allow') continue;
+      const named = statementPrincipals(s).filter((p) => grantCovers(ctx.mesh, g, p));
+      if (named.length === 0) continue;
+      if (named.every((p) => active.some((o) => grantCovers(ctx.mesh, o, p)))) continue;
+      out.push(`${label} statement ${statementLabel(s)}`);
+    }
   }
   return out;
 }
@@ -230,24 +235,24 @@ function inForce(ctx: AuditContext, g: Grant, live: LiveStream): string[] {
 export function resourcePolicyTagTampering(ctx: AuditContext, tagCatalog: readonly string[] = TAG_ACTIONS): Finding[] {
   const findings: Finding[] = [];
   for (const t of targets(ctx)) {
-    asArray(t.policy.Statement).forEach((s, i) => {
-      if (s.Effect !== 'Allow') return;
+    for (const s of t.policy.statements) {
+      if (s.effect !== 'Allow') continue;
       const actions = statementActions(s, tagCatalog);
-      if (actions.length === 0) return;
-      const principals = statementPrincipals(s, ctx.mesh.partition).filter((p) => !isGovernanceRole(ctx.mesh, p));
-      if (principals.length === 0) return;
+      if (actions.length === 0) continue;
+      const principals = statementPrincipals(s).filter((p) => !isGovernanceRole(ctx.mesh, p));
+      if (principals.length === 0) continue;
       findings.push({
         id: 'tag-tampering',
         severity: 'error',
         resource: t.resource,
         account: t.account,
-        title: `The resource policy of ${t.consumer ? `consumer ${t.consumer} of ${t.stream}` : t.stream} lets ${principals.join(', ')} change tags (statement ${statementLabel(s, i)})`,
-        evidence: { principals, actions, statement: s },
+        title: `The resource policy of ${t.consumer ? `consumer ${t.consumer} of ${t.stream}` : t.stream} lets ${principals.join(', ')} change tags (statement ${statementLabel(s)})`,
+        evidence: { principals, actions, statement: s.source },
         remediation: 'With ABAC the right to tag is the right to access: only the governance role may tag. Remove the statement and attach ' +
           'the tag-tampering guard (SCP or permissions boundary) meshgov renders.',
         ...locationOf(ctx, meshStreamFor(ctx.mesh, t.account, t.stream)?.at),
       });
-    });
+    }
   }
   return findings;
 }

@@ -3,21 +3,21 @@
  * what ABAC policies use. Anything else is `unknown`: the audit then treats the statement as possibly applying
  * and says so in the evidence.
  */
-import { asArray, wildcardRegExp } from './policy.js';
+import { globMatch } from '../policy/index.js';
+import type { Condition } from '../policy/index.js';
 
 export type Tri = 'true' | 'false' | 'unknown';
 
-function evalOperator(op: string, key: string, expected: unknown, tags: Record<string, string>): Tri {
-  const m = /^aws:ResourceTag\/(.+)$/i.exec(key);
-  if (!m || op.startsWith('ForAnyValue:') || op.startsWith('ForAllValues:')) return 'unknown';
-  const ifExists = op.endsWith('IfExists');
-  const base = ifExists ? op.slice(0, -'IfExists'.length) : op;
-  const value = tags[m[1] as string];
+function evalOperator(c: Condition, tags: Record<string, string>): Tri {
+  const m = /^aws:ResourceTag\/(.+)$/i.exec(c.key);
+  if (!m || c.set !== 'single') return 'unknown';
+  const base = c.base;
+  const value = Object.hasOwn(tags, m[1] as string) ? tags[m[1] as string] : undefined;
   if (value === undefined) {
-    if (ifExists) return 'true';
+    if (c.ifExists) return 'true';
     return base.startsWith('StringNot') ? 'true' : base.startsWith('String') ? 'false' : 'unknown';
   }
-  const values = asArray(expected as string | string[]).map(String);
+  const values = c.values;
   if (values.some((v) => v.includes('${'))) return 'unknown';
   switch (base) {
     case 'StringEquals':
@@ -29,24 +29,21 @@ function evalOperator(op: string, key: string, expected: unknown, tags: Record<s
     case 'StringNotEqualsIgnoreCase':
       return values.some((v) => v.toLowerCase() === value.toLowerCase()) ? 'false' : 'true';
     case 'StringLike':
-      return values.some((v) => wildcardRegExp(v, false).test(value)) ? 'true' : 'false';
+      return values.some((v) => globMatch(v, value, false)) ? 'true' : 'false';
     case 'StringNotLike':
-      return values.some((v) => wildcardRegExp(v, false).test(value)) ? 'false' : 'true';
+      return values.some((v) => globMatch(v, value, false)) ? 'false' : 'true';
     default:
       return 'unknown';
   }
 }
 
-/** Evaluates a statement's Condition block against a resource's tags (all operators and keys are ANDed). */
-export function evaluateCondition(condition: Record<string, Record<string, unknown>> | undefined, tags: Record<string, string>): Tri {
-  if (!condition) return 'true';
+/** Evaluates a statement's conditions against a resource's tags (all tests are ANDed; none is `true`). */
+export function evaluateCondition(conditions: readonly Condition[], tags: Record<string, string>): Tri {
   let result: Tri = 'true';
-  for (const [op, keys] of Object.entries(condition)) {
-    for (const [key, expected] of Object.entries(keys)) {
-      const r = evalOperator(op, key, expected, tags);
-      if (r === 'false') return 'false';
-      if (r === 'unknown') result = 'unknown';
-    }
+  for (const c of conditions) {
+    const r = evalOperator(c, tags);
+    if (r === 'false') return 'false';
+    if (r === 'unknown') result = 'unknown';
   }
   return result;
 }
@@ -65,14 +62,12 @@ export const RESTRICTIVE_PRINCIPAL_KEYS = [
 ];
 
 /** The restrictive condition keys (lower-cased) a statement uses, with their values. */
-export function restrictiveConditions(condition: Record<string, Record<string, unknown>> | undefined): Record<string, string[]> {
+export function restrictiveConditions(conditions: readonly Condition[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [op, keys] of Object.entries(condition ?? {})) {
-    if (/Not|IfExists/.test(op)) continue; // a negated or optional test does not narrow the principal
-    for (const [key, v] of Object.entries(keys)) {
-      const k = key.toLowerCase();
-      if (RESTRICTIVE_PRINCIPAL_KEYS.includes(k)) out[k] = asArray(v as string | string[]).map(String);
-    }
+  for (const c of conditions) {
+    if (/Not/.test(c.base) || c.ifExists) continue; // a negated or optional test does not narrow the principal
+    const k = c.key.toLowerCase();
+    if (RESTRICTIVE_PRINCIPAL_KEYS.includes(k)) out[k] = [...c.values];
   }
   return out;
 }

@@ -9,7 +9,7 @@ import type { AuditContext, CheckResult } from './context.js';
 import { emptyResult, liveStreamFor, locationOf, meshStreamFor } from './context.js';
 import type { Finding } from './findings.js';
 import { consumerResource, streamResource } from './findings.js';
-import { canonicalPolicy } from './policy.js';
+import { policiesEquivalent } from '../policy/index.js';
 
 export const DRIFT_CHECKS = [
   'stream-missing',
@@ -107,8 +107,9 @@ function tagFindings(ctx: AuditContext, resource: string, account: string, desir
   return findings;
 }
 
-function policyFinding(resource: string, account: string, what: string, desired: PolicyDocument | undefined, live: PolicyDocument | undefined, partition: string): Finding[] {
-  if (canonicalPolicy(desired, partition) === canonicalPolicy(live, partition)) return [];
+function policyFinding(resource: string, account: string, what: string, desired: PolicyDocument | undefined, live: unknown, partition: string): Finding[] {
+  // The one policy equivalence, which the plan uses too: audit reports drift exactly when the plan has a change.
+  if (policiesEquivalent(desired, live, { partition })) return [];
   return [{
     id: 'resource-policy-drift',
     severity: 'warning',

@@ -1,6 +1,6 @@
 /** What the mesh declares about access: principal ARNs, grant coverage and the actions each grant allows. */
 import type { Grant, Mesh } from '../model/types.js';
-import { normalisePrincipal, principalAccount } from './policy.js';
+import { normalisePrincipal, principalAccount } from '../policy/index.js';
 
 /** `arn:<partition>:iam::<account>:role<path><name>`; `path` starts and ends with `/`. */
 export function roleArn(partition: string, account: string, path: string, name: string): string {

@@ -9,14 +9,14 @@
  */
 import type { Grant } from '../model/types.js';
 import type { LiveState } from '../plan/live.js';
-import type { PolicyDocument, PolicyStatement } from '../render/types.js';
 import type { AuditContext, CheckResult } from './context.js';
 import { emptyResult, liveStreamFor } from './context.js';
 import { evaluateCondition } from './conditions.js';
 import type { Finding } from './findings.js';
 import { principalResource } from './findings.js';
 import { DATA_ACTIONS, grantCovers, grantedConsumerActions, grantedStreamActions, isExpired, isGovernanceRole, isReadOnlyRole, READ_ONLY_ROLE_ACTIONS, TAG_ACTIONS } from './grants.js';
-import { asArray, principalAccount, statementActions, statementCoversResource, statementPrincipals } from './policy.js';
+import { canonicalStatement, parsePolicy, principalAccount, statementActions, statementCoversResource, statementPrincipals } from '../policy/index.js';
+import type { Policy, Statement } from '../policy/index.js';
 
 /** One IAM action as the catalog describes it. */
 export interface CatalogAction {
@@ -45,18 +45,19 @@ interface ReachTarget {
   arn: string;
   kind: 'stream' | 'consumer';
   tags: Record<string, string>;
-  /** Resource policy of the target (for cross-account reach). */
-  resourcePolicy?: PolicyDocument;
+  /** Resource policy of the target, parsed (for cross-account reach). */
+  resourcePolicy?: Policy;
 }
 
 interface Reached {
   action: string;
   conditional: boolean;
-  statements: PolicyStatement[];
+  statements: Statement[];
 }
 
 function reachTargets(ctx: AuditContext): ReachTarget[] {
   const out: ReachTarget[] = [];
+  const parse = (doc: unknown) => parsePolicy(doc, { partition: ctx.mesh.partition }).policy;
   for (const d of ctx.mesh.streams) {
     const live = liveStreamFor(ctx.live, d.account, d.name);
     const desired = ctx.desired.accounts.find((a) => a.account === d.account)?.streams.find((s) => s.name === d.name);
@@ -64,11 +65,11 @@ function reachTargets(ctx: AuditContext): ReachTarget[] {
     if (!arn) continue;
     const stream: ReachTarget = { account: d.account, stream: d.name, arn, kind: 'stream', tags: live?.tags ?? desired?.tags ?? {} };
     const rp = live?.resourcePolicy ?? desired?.resourcePolicy;
-    if (rp) stream.resourcePolicy = rp;
+    if (rp !== undefined) stream.resourcePolicy = parse(rp);
     out.push(stream);
     for (const c of live?.consumers ?? []) {
       const t: ReachTarget = { account: d.account, stream: d.name, consumer: c.name, arn: c.arn, kind: 'consumer', tags: c.tags };
-      if (c.resourcePolicy) t.resourcePolicy = c.resourcePolicy;
+      if (c.resourcePolicy !== undefined) t.resourcePolicy = parse(c.resourcePolicy);
       out.push(t);
     }
   }
@@ -76,32 +77,32 @@ function reachTargets(ctx: AuditContext): ReachTarget[] {
 }
 
 /** Is a Deny the tag-tampering guard (a conditional deny on the governance tag keys)? */
-function isTagGuard(s: PolicyStatement): boolean {
-  return s.Effect === 'Deny' && s.Condition !== undefined && JSON.stringify(s.Condition).includes('meshgov:');
+function isTagGuard(s: Statement): boolean {
+  return s.effect === 'Deny' && s.conditions.some((c) => c.key.includes('meshgov:') || c.values.some((v) => v.includes('meshgov:')));
 }
 
 /** Cross-account reach needs the target's resource policy to allow the principal (or its account) too. */
 function resourcePolicyAdmits(t: ReachTarget, principal: string, action: string, partition: string): boolean {
   const account = principalAccount(principal);
-  return asArray(t.resourcePolicy?.Statement).some((s) => {
-    if (s.Effect !== 'Allow' || statementActions(s, [action]).length === 0) return false;
-    return statementPrincipals(s, partition).some((p) => p === '*' || p === principal || (account !== undefined && p === `arn:${partition}:iam::${account}:root`));
+  return (t.resourcePolicy?.statements ?? []).some((s) => {
+    if (s.effect !== 'Allow' || statementActions(s, [action]).length === 0) return false;
+    return statementPrincipals(s).some((p) => p === '*' || p === principal || (account !== undefined && p === `arn:${partition}:iam::${account}:root`));
   });
 }
 
 /** A statement with the catalog actions it covers, computed once per principal. */
 interface PreparedStatement {
-  s: PolicyStatement;
+  s: Statement;
   /** Lower-cased `kinesis:action` names. */
   actions: Set<string>;
   guard: boolean;
 }
 
-function prepare(documents: readonly PolicyDocument[], catalog: ActionCatalog): PreparedStatement[] {
+function prepare(documents: readonly unknown[], catalog: ActionCatalog, partition: string): PreparedStatement[] {
   const names = catalog.actions.map((a) => a.action);
   const out: PreparedStatement[] = [];
   for (const d of documents) {
-    for (const s of asArray(d.Statement)) {
+    for (const s of parsePolicy(d, { partition }).policy.statements) {
       const actions = new Set(statementActions(s, names).map((a) => a.toLowerCase()));
       if (actions.size > 0) out.push({ s, actions, guard: isTagGuard(s) });
     }
@@ -118,7 +119,7 @@ function reach(prepared: readonly PreparedStatement[], catalog: ActionCatalog, t
   const onArn: { p: PreparedStatement; cond: 'true' | 'false' | 'unknown' }[] = [];
   const onStar: { p: PreparedStatement; cond: 'true' | 'false' | 'unknown' }[] = [];
   for (const p of prepared) {
-    const cond = evaluateCondition(p.s.Condition as Record<string, Record<string, unknown>> | undefined, t.tags);
+    const cond = evaluateCondition(p.s.conditions, t.tags);
     if (statementCoversResource(p.s, t.arn)) onArn.push({ p, cond });
     if (t.kind === 'stream' && principalAcct === t.account && statementCoversResource(p.s, '*')) onStar.push({ p, cond });
   }
@@ -131,11 +132,11 @@ function reach(prepared: readonly PreparedStatement[], catalog: ActionCatalog, t
     if (wildcardOnly && !entry.accessLevel.includes('Write')) continue;
     if (!wildcardOnly && !entry.resourceTypes.includes(t.kind)) continue;
     const action = entry.action.toLowerCase();
-    const allows: { s: PolicyStatement; cond: 'true' | 'unknown' }[] = [];
+    const allows: { s: Statement; cond: 'true' | 'unknown' }[] = [];
     let denied = false;
     for (const { p, cond } of wildcardOnly ? onStar : onArn) {
       if (!p.actions.has(action)) continue;
-      if (p.s.Effect === 'Deny') {
+      if (p.s.effect === 'Deny') {
         if (cond === 'true' || (p.guard && TAG_ACTION_SET.has(action))) denied = true;
       } else if (cond !== 'false') {
         allows.push({ s: p.s, cond });
@@ -157,9 +158,10 @@ interface Excess {
   actions: Reached[];
 }
 
-function summariseStatements(items: readonly Reached[]): PolicyStatement[] {
-  const seen = new Map<string, PolicyStatement>();
-  for (const r of items) for (const s of r.statements) seen.set(JSON.stringify(s), s);
+/** Up to five statements, as written, for evidence. */
+function summariseStatements(items: readonly Reached[]): unknown[] {
+  const seen = new Map<string, unknown>();
+  for (const r of items) for (const s of r.statements) seen.set(`${s.sid ?? ''}\u0000${canonicalStatement(s)}`, s.source);
   return [...seen.values()].slice(0, 5);
 }
 
@@ -230,7 +232,7 @@ export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undef
       const readOnlyRole = isReadOnlyRole(ctx.mesh, ip.principalArn);
       const excess: Excess[] = [];
       const tagging: Excess[] = [];
-      const prepared = prepare(ip.documents, catalog);
+      const prepared = prepare(ip.documents, catalog, ctx.mesh.partition);
       if (prepared.length === 0) continue;
       for (const t of targets) {
         const reached = reach(prepared, catalog, t, ip.principalArn, ctx.mesh.partition);

@@ -208,20 +208,20 @@ function grantsOf(input: ImportInput, s: LiveStream, domain: string, meshAccount
   const subject = `${s.account}/stream/${s.name}`;
   const arn = streamArn(mesh, s.account, s.name);
   const ctxBase = { streamArn: s.arn || arn, ...(mesh.organizationId ? { organizationId: mesh.organizationId } : {}) };
-  const report = (where: string, statement: number | undefined, sid: string | undefined, reason: string) => {
-    const which = statement === undefined ? 'a principal' : `statement ${statement}${sid ? ` (Sid ${sid})` : ''}`;
+  const report = (where: string, statement: number | 'document' | 'principal', sid: string | undefined, reason: string) => {
+    const which = statement === 'principal' ? 'a principal' : statement === 'document' ? 'the whole' : `statement ${statement}${sid ? ` (Sid ${sid})` : ''}`;
     const text = `could not express ${which} of the ${where} resource policy: ${reason}`;
     comments.push(`meshgov import: ${text}`);
     notes.push({ severity: 'warning', subject, message: `${text}; apply replaces the whole policy, so this access would be removed unless it is declared another way` });
   };
 
   const streamPolicy = grantsFromPolicy(s.resourcePolicy, { resource: 'stream', ...ctxBase });
-  for (const u of streamPolicy.unexpressible) report('stream', u.statement, u.sid, u.reason);
+  for (const u of streamPolicy.unexpressible) report('stream', u.statement ?? 'document', u.sid, u.reason);
   const efo: GrantCandidate[] = [];
   for (const c of s.consumers) {
     if (c.status === 'DELETING') continue;
     const cp = grantsFromPolicy(c.resourcePolicy, { resource: 'consumer', consumer: { name: c.name, arn: c.arn }, ...ctxBase });
-    for (const u of cp.unexpressible) report(`consumer ${c.name}`, u.statement, u.sid, u.reason);
+    for (const u of cp.unexpressible) report(`consumer ${c.name}`, u.statement ?? 'document', u.sid, u.reason);
     const readers = [...new Map(cp.grants.map((g) => [principalKey(g.principal), g])).values()];
     if (readers.length === 0) {
       efo.push({ principal: { account: s.account, path: '/' }, access: 'consume', pattern: 'efo', consumer: c.name, droppedActions: [], sid: undefined });
@@ -230,7 +230,7 @@ function grantsOf(input: ImportInput, s: LiveStream, domain: string, meshAccount
     }
     efo.push(readers[0] as GrantCandidate);
     for (const extra of readers.slice(1)) {
-      report(`consumer ${c.name}`, undefined, undefined, `principal ${principalKey(extra.principal)} also reads through this consumer; meshgov declares one reader per consumer`);
+      report(`consumer ${c.name}`, 'principal', undefined, `principal ${principalKey(extra.principal)} also reads through this consumer; meshgov declares one reader per consumer`);
     }
   }
 

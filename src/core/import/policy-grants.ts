@@ -6,7 +6,8 @@
  */
 import type { AccountId } from '../model/types.js';
 import { EFO_CONSUMER_ACTIONS, LAMBDA_EXTRA_ACTIONS, POLLING_READ_ACTIONS, PRODUCER_ACTIONS } from '../render/actions.js';
-import type { PolicyDocument, PolicyStatement } from '../render/types.js';
+import { awsPrincipal, parsePolicy } from '../policy/index.js';
+import type { Condition, Principal, Statement } from '../policy/index.js';
 
 /** An IAM principal a policy names: a role (with its path) or a whole account. */
 export interface PolicyPrincipal {
@@ -31,10 +32,10 @@ export interface GrantCandidate {
   droppedActions: string[];
 }
 
-/** A statement (or a principal of it) that no grant can express. */
+/** A statement (or a principal of it, or the document itself) that no grant can express. */
 export interface Unexpressible {
-  /** 1-based position of the statement in the document. */
-  statement: number;
+  /** 1-based position of the statement in the document; absent when the document as a whole is the problem. */
+  statement?: number;
   sid?: string;
   /** Why it cannot be a grant. */
   reason: string;
@@ -62,19 +63,16 @@ const EFO = new Set<string>(EFO_CONSUMER_ACTIONS.map((a) => a.toLowerCase()));
 const READ_CORE = ['kinesis:getrecords', 'kinesis:getshariterator'];
 const WRITE_CORE = ['kinesis:putrecord', 'kinesis:putrecords'];
 
-function list(v: string | string[] | undefined): string[] {
-  if (v === undefined) return [];
-  return Array.isArray(v) ? v : [v];
+/** The grant principal a model principal is: an IAM role or a whole account, else undefined. */
+function grantPrincipal(p: Principal): PolicyPrincipal | undefined {
+  if (p.kind === 'account') return { account: p.account, path: '/' };
+  if (p.kind === 'role') return { account: p.account, path: p.path, role: p.name };
+  return undefined;
 }
 
 /** Parse a principal ARN or account id; undefined when it is not an IAM role or account. */
 export function parsePrincipal(value: string): PolicyPrincipal | undefined {
-  if (/^[0-9]{12}$/.test(value)) return { account: value, path: '/' };
-  const root = /^arn:aws[a-z-]*:iam::([0-9]{12}):root$/.exec(value);
-  if (root) return { account: root[1] as string, path: '/' };
-  const role = /^arn:aws[a-z-]*:iam::([0-9]{12}):role(\/(?:[A-Za-z0-9+=,.@_-]+\/)*)([A-Za-z0-9+=,.@_-]{1,64})$/.exec(value);
-  if (role) return { account: role[1] as string, path: role[2] as string, role: role[3] as string };
-  return undefined;
+  return grantPrincipal(awsPrincipal(value, 'aws'));
 }
 
 function principalProblem(value: string): string {
@@ -84,14 +82,13 @@ function principalProblem(value: string): string {
   return `principal ${value} is not an IAM role or account`;
 }
 
+const TYPE_NAMES: Record<'service' | 'federated' | 'canonical-user', string> = { service: 'Service', federated: 'Federated', 'canonical-user': 'CanonicalUser' };
+
 /** The only condition meshgov renders: `StringEquals aws:PrincipalOrgID` = the mesh organisation. */
-function conditionProblem(c: PolicyStatement['Condition'], organizationId: string | undefined): string | undefined {
-  if (c === undefined) return undefined;
-  for (const [op, keys] of Object.entries(c)) {
-    for (const [key, value] of Object.entries(keys)) {
-      const isOrg = op === 'StringEquals' && key.toLowerCase() === 'aws:principalorgid' && organizationId !== undefined && list(value as string | string[]).every((v) => v === organizationId);
-      if (!isOrg) return `condition ${op} ${key} is not modelled by meshgov`;
-    }
+function conditionProblem(conditions: readonly Condition[], organizationId: string | undefined): string | undefined {
+  for (const c of conditions) {
+    const isOrg = c.operator === 'StringEquals' && c.key.toLowerCase() === 'aws:principalorgid' && organizationId !== undefined && c.values.every((v) => v === organizationId);
+    if (!isOrg) return `condition ${c.operator} ${c.key} is not modelled by meshgov`;
   }
   return undefined;
 }
@@ -106,37 +103,58 @@ function resourceProblem(resources: string[], ctx: PolicyContext): string | unde
   return `resource ${bad.join(', ')} ${bad.some((r) => r.includes('*')) ? 'is a wildcard meshgov does not render' : `is not this ${ctx.resource}`}`;
 }
 
-/** The grants of one resource policy, and the statements no grant can express. */
-export function grantsFromPolicy(doc: PolicyDocument | undefined, ctx: PolicyContext): PolicyGrants {
+/** Why a whole statement cannot be grants, or undefined when its principals may be. */
+function statementProblem(s: Statement, ctx: PolicyContext): string | undefined {
+  if (s.effect !== 'Allow') return s.effect === 'invalid' ? 'the statement has no valid Effect' : `${s.effect} statements cannot be expressed as grants (grants only allow)`;
+  if (s.unparsed.length) return `parts of the statement do not follow the IAM policy grammar: ${s.unparsed.map((u) => u.at).join(', ')}`;
+  if (s.principal.kind === 'not-principal') return 'NotPrincipal cannot be expressed as a grant';
+  if (s.action.kind === 'not-action') return 'NotAction cannot be expressed as a grant';
+  if (s.resource.kind === 'not-resource') return 'NotResource cannot be expressed as a grant';
+  if (s.principal.kind === 'none' || s.principal.principals.length === 0) return 'statement has no principal';
+  if (s.principal.principals.some((p) => p.kind === 'public')) return 'wildcard principal * (public access)';
+  const other = s.principal.principals.find((p) => p.kind === 'service' || p.kind === 'federated' || p.kind === 'canonical-user');
+  if (other) {
+    return `${TYPE_NAMES[other.kind]} principal ${JSON.stringify(other.value)} cannot be expressed as a grant (grants name IAM roles or accounts)`;
+  }
+  const cond = conditionProblem(s.conditions, ctx.organizationId);
+  if (cond) return cond;
+  const res = resourceProblem(s.resource.kind === 'resource' ? s.resource.patterns : [], ctx);
+  if (res) return res;
+  const actions = s.action.kind === 'action' ? s.action.patterns : [];
+  const wild = actions.filter((a) => a.includes('*') || a.includes('?'));
+  if (wild.length) return `wildcard action ${wild.join(', ')} (meshgov grants name exact actions)`;
+  return undefined;
+}
+
+const DOCUMENT_PROBLEMS = new Set(['policy-not-object', 'policy-unknown-element', 'policy-unknown-version', 'policy-bad-statement']);
+
+/** The grants of one resource policy (any JSON: live policies are untrusted), and what no grant can express. */
+export function grantsFromPolicy(doc: unknown, ctx: PolicyContext): PolicyGrants {
   const out: PolicyGrants = { grants: [], unexpressible: [] };
   if (doc === undefined) return out;
-  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement as unknown as PolicyStatement];
-  statements.forEach((s, i) => {
-    const at = { statement: i + 1, ...(s.Sid ? { sid: s.Sid } : {}) };
+  const { policy, diagnostics } = parsePolicy(doc);
+  // Problems outside the statements: apply would replace them with the rendered document, so they are reported.
+  for (const d of diagnostics) {
+    if (d.code === 'statement-not-object' && typeof d.path[1] === 'number') out.unexpressible.push({ statement: d.path[1] + 1, reason: d.message });
+    else if (DOCUMENT_PROBLEMS.has(d.code)) out.unexpressible.push({ reason: `the document does not follow the IAM policy grammar: ${d.message}` });
+  }
+  for (const s of policy.statements) {
+    const at = { statement: s.position, ...(s.sid ? { sid: s.sid } : {}) };
     const reject = (reason: string) => out.unexpressible.push({ ...at, reason });
-    if (s.Effect !== 'Allow') return reject(`${s.Effect} statements cannot be expressed as grants (grants only allow)`);
-    if (s.NotPrincipal !== undefined) return reject('NotPrincipal cannot be expressed as a grant');
-    if (s.NotAction !== undefined) return reject('NotAction cannot be expressed as a grant');
-    if (s.NotResource !== undefined) return reject('NotResource cannot be expressed as a grant');
-    const principal = s.Principal as unknown;
-    if (principal === '*') return reject('wildcard principal * (public access)');
-    if (principal === undefined || typeof principal !== 'object' || principal === null) return reject('statement has no principal');
-    if ('Service' in principal || 'Federated' in principal || 'CanonicalUser' in principal) {
-      return reject(`${Object.keys(principal).join('/')} principal ${JSON.stringify(Object.values(principal)[0])} cannot be expressed as a grant (grants name IAM roles or accounts)`);
+    const problem = statementProblem(s, ctx);
+    if (problem) {
+      reject(problem);
+      continue;
     }
-    const cond = conditionProblem(s.Condition, ctx.organizationId);
-    if (cond) return reject(cond);
-    const res = resourceProblem(list(s.Resource), ctx);
-    if (res) return reject(res);
-    const wild = list(s.Action).filter((a) => a.includes('*') || a.includes('?'));
-    if (wild.length) return reject(`wildcard action ${wild.join(', ')} (meshgov grants name exact actions)`);
-    const access = accessOf(list(s.Action), ctx);
-    if (typeof access === 'string') return reject(access);
-    const principals = list((principal as { AWS?: string | string[] }).AWS);
-    for (const p of principals) {
-      const parsed = parsePrincipal(p);
+    const access = accessOf(s.action.kind === 'action' ? s.action.patterns : [], ctx);
+    if (typeof access === 'string') {
+      reject(access);
+      continue;
+    }
+    for (const p of s.principal.kind === 'principal' ? s.principal.principals : []) {
+      const parsed = grantPrincipal(p);
       if (!parsed) {
-        reject(principalProblem(p));
+        reject(principalProblem(p.kind === 'aws' ? p.value : String(p.kind)));
         continue;
       }
       for (const a of access.access) {
@@ -144,12 +162,12 @@ export function grantsFromPolicy(doc: PolicyDocument | undefined, ctx: PolicyCon
           principal: parsed, access: a,
           ...(a === 'consume' ? { pattern: ctx.resource === 'consumer' ? 'efo' as const : 'replay' as const } : {}),
           ...(ctx.resource === 'consumer' && ctx.consumer ? { consumer: ctx.consumer.name } : {}),
-          ...(s.Sid ? { sid: s.Sid } : {}),
+          ...(s.sid ? { sid: s.sid } : {}),
           droppedActions: access.dropped,
         });
       }
     }
-  });
+  }
   return out;
 }
 

@@ -3,7 +3,8 @@
  * Allow statements of stream and consumer resource policies. Used for the plan's access diff.
  */
 import { TAG_PREFIX } from '../model/governance-tags.js';
-import type { PolicyDocument } from '../render/types.js';
+import { coversAction, parsePolicy, principalId, statementPrincipals } from '../policy/index.js';
+import type { Statement } from '../policy/index.js';
 import type { AccessChange, AccessVia } from './types.js';
 
 export interface AccessEntry {
@@ -38,31 +39,29 @@ export function accessFromTags(tags: Record<string, string>, partition: string):
 const PRODUCE_ACTIONS = ['kinesis:PutRecord', 'kinesis:PutRecords'];
 const CONSUME_ACTIONS = ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:SubscribeToShard'];
 
-function asList(v: string | string[] | undefined): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+/**
+ * Who an Allow statement lets in: its principal ids (`*` for the public, `service:<name>` for services), or for
+ * Allow + NotPrincipal everyone but the listed ones.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+ */
+function allowedPrincipals(st: Statement): string[] {
+  if (st.principal.kind !== 'not-principal') return statementPrincipals(st);
+  const except = st.principal.principals.map(principalId);
+  return [except.length ? `* except ${[...new Set(except)].sort().join(', ')}` : '*'];
 }
 
-/** IAM action globbing: `*` and `?`, case-insensitive (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html). */
-function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return re.test(action);
-}
-
-function normalisePrincipal(p: string, partition: string): string {
-  return /^\d{12}$/.test(p) ? `arn:${partition}:iam::${p}:root` : p;
-}
-
-/** Access granted by the Allow statements of a resource policy (Deny statements and NotAction are ignored). */
-export function accessFromPolicy(doc: PolicyDocument | undefined, partition: string, via: AccessVia, consumer?: string): AccessEntry[] {
-  if (!doc || !Array.isArray(doc.Statement)) return [];
+/**
+ * Access granted by the Allow statements of a resource policy (any JSON: live policies are untrusted). Deny
+ * statements, resources and conditions are not evaluated: every Allow counts, the conservative reading for an
+ * access diff. NotAction allows what it does not list.
+ */
+export function accessFromPolicy(doc: unknown, partition: string, via: AccessVia, consumer?: string): AccessEntry[] {
+  if (doc === undefined) return [];
   const out: AccessEntry[] = [];
-  for (const st of doc.Statement) {
-    if (st.Effect !== 'Allow' || !st.Principal) continue;
-    const principals = 'AWS' in st.Principal ? asList(st.Principal.AWS) : asList(st.Principal.Service);
-    const actions = asList(st.Action);
-    const grants = (list: string[]) => list.some((a) => actions.some((p) => actionMatches(p, a)));
-    for (const p of principals) {
-      const principal = normalisePrincipal(p, partition);
+  for (const st of parsePolicy(doc, { partition }).policy.statements) {
+    if (st.effect !== 'Allow') continue;
+    const grants = (list: string[]) => list.some((a) => coversAction(st.action, a));
+    for (const principal of allowedPrincipals(st)) {
       const base = consumer === undefined ? { principal, via } : { principal, via, consumer };
       if (grants(PRODUCE_ACTIONS)) out.push({ ...base, access: 'produce' });
       if (grants(CONSUME_ACTIONS)) out.push({ ...base, access: 'consume' });

@@ -28,7 +28,9 @@ export function boundaryAttachmentAddress(account: AccountId, role: string): str
   return `${account}/iam/role/${role}/boundary`;
 }
 
-export function diffIam(account: AccountId, desired: readonly IamArtefact[], live: readonly LiveRolePolicy[] | undefined): { changes: DraftChange[]; notChecked: string[] } {
+export function diffIam(
+  account: AccountId, desired: readonly IamArtefact[], live: readonly LiveRolePolicy[] | undefined, partition = 'aws',
+): { changes: DraftChange[]; notChecked: string[] } {
   const changes: DraftChange[] = [];
   const notChecked: string[] = [];
   const rolePolicies = desired.filter((a) => ROLE_POLICY_KINDS.has(a.kind) && a.roleName !== undefined && isPolicyDocument(a.document));
@@ -55,8 +57,8 @@ export function diffIam(account: AccountId, desired: readonly IamArtefact[], liv
     const base = { address: iamAddress(account, role, a.name), account, resourceType: 'iam-policy' as const };
     if (!lp) {
       changes.push({ ...base, action: 'create', risk: 'safe', before: null, after: { role, policyName: a.name, kind: a.kind, grantIds: a.grantIds, document: doc }, reasons: [`policy ${a.name} for role ${role} is rendered from grants ${a.grantIds.join(', ') || '(none)'} but not attached`] });
-    } else if (!policiesEqual(lp.document, doc)) {
-      const foreign = foreignStatements(lp.document, doc);
+    } else if (!policiesEqual(lp.document, doc, partition)) {
+      const foreign = foreignStatements(lp.document, doc, partition);
       changes.push({
         ...base, action: 'update', risk: foreign.length ? 'destructive' : 'safe', before: { document: lp.document }, after: { document: doc },
         reasons: ['the live policy differs from the rendered one', ...(foreign.length ? [`statements removed (may revoke access): ${foreign.join(', ')}`] : [])],
@@ -72,7 +74,7 @@ export function diffIam(account: AccountId, desired: readonly IamArtefact[], liv
       reasons: ['a policy meshgov manages that no grant needs any more', 'removing it revokes the access it grants'],
     });
   }
-  if (boundary) changes.push(...diffBoundary(account, boundary, desired, live, changes));
+  if (boundary) changes.push(...diffBoundary(account, boundary, desired, live, changes, partition));
   return { changes, notChecked };
 }
 
@@ -82,7 +84,10 @@ export function diffIam(account: AccountId, desired: readonly IamArtefact[], liv
  * disruptive `update` (a boundary caps everything the role may do, so replacing it can widen the role's rights),
  * and apply runs it only with `--allow-destructive`.
  */
-function diffBoundary(account: AccountId, boundary: IamArtefact, desired: readonly IamArtefact[], live: readonly LiveRolePolicy[], policyChanges: readonly DraftChange[]): DraftChange[] {
+function diffBoundary(
+  account: AccountId, boundary: IamArtefact, desired: readonly IamArtefact[], live: readonly LiveRolePolicy[],
+  policyChanges: readonly DraftChange[], partition: string,
+): DraftChange[] {
   const out: DraftChange[] = [];
   const name = boundary.name;
   const doc = boundary.document as PolicyDocument;
@@ -94,7 +99,7 @@ function diffBoundary(account: AccountId, boundary: IamArtefact, desired: readon
   if (!ours) {
     out.push({ ...policyBase, action: 'create', risk: 'safe', before: null, after: { policyName: name, document: doc }, reasons: [`the tag-tampering guard boundary ${name} is not attached to any role yet`, 'it only denies changing meshgov:* tags; it grants nothing'] });
     policyChangeId = `iam-boundary:${policyAddress}`;
-  } else if (!policiesEqual(ours.document, doc)) {
+  } else if (!policiesEqual(ours.document, doc, partition)) {
     out.push({ ...policyBase, action: 'update', risk: 'safe', before: { document: ours.document }, after: { policyName: name, document: doc }, reasons: ['the live guard boundary differs from the rendered one', 'it only denies changing meshgov:* tags; it grants nothing'] });
     policyChangeId = `iam-boundary:${policyAddress}`;
   }

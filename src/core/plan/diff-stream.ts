@@ -124,7 +124,7 @@ export function diffPolicy(
   base: Omit<Pick<Change, 'account' | 'stream' | 'domain'>, never>,
   consumer?: string,
 ): DraftChange[] {
-  if (policiesEqual(live, desired)) return [];
+  if (policiesEqual(live, desired, partition)) return [];
   const via = resourceType;
   const liveAccess = accessFromPolicy(live, partition, via, consumer);
   const wantAccess = new Set(accessFromPolicy(desired, partition, via, consumer).map((e) => `${e.principal} ${e.access}`));
@@ -138,7 +138,7 @@ export function diffPolicy(
   if (desired === undefined) {
     return [{ ...base, address, resourceType, action: 'delete', risk, before: { policy: live }, after: null, reasons: [`the ${what} has a resource policy but no grant needs one (meshgov owns the whole document)`, ...lostReason] }];
   }
-  const foreign = foreignStatements(live, desired);
+  const foreign = foreignStatements(live, desired, partition);
   return [{
     ...base, address, resourceType, action: 'update', risk, before: { policy: live }, after: { policy: desired },
     reasons: [

@@ -122,7 +122,7 @@ function diffAccount(d: DesiredAccount, la: LiveAccount | undefined, meshName: s
   if (la === undefined) {
     r.notChecked.push(`account ${d.account}: live state was not read`);
   }
-  const iam = diffIam(d.account, d.iam, la?.iam);
+  const iam = diffIam(d.account, d.iam, la?.iam, partition);
   r.changes.push(...iam.changes);
   r.notChecked.push(...iam.notChecked);
   return r;

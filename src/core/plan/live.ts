@@ -3,7 +3,6 @@
  * consumed by the pure diff (plan) and the audit. Plain JSON, so it can be recorded as a fixture.
  */
 import type { AccountId } from '../model/types.js';
-import type { PolicyDocument } from '../render/types.js';
 
 export interface LiveStream {
   name: string;
@@ -18,8 +17,11 @@ export interface LiveStream {
   /** Enabled shard-level metrics, sorted. */
   enhancedMonitoring: string[];
   tags: Record<string, string>;
-  /** The stream's resource policy, parsed; undefined when there is none. */
-  resourcePolicy?: PolicyDocument;
+  /**
+   * The stream's resource policy as read: untrusted JSON in any form the IAM grammar allows (or not), read only
+   * through `parsePolicy` (src/core/policy); undefined when there is none.
+   */
+  resourcePolicy?: unknown;
   consumers: LiveConsumer[];
   /** Creation time, ISO 8601. */
   createdAt?: string;
@@ -33,7 +35,8 @@ export interface LiveConsumer {
   arn: string;
   status: 'CREATING' | 'DELETING' | 'ACTIVE';
   tags: Record<string, string>;
-  resourcePolicy?: PolicyDocument;
+  /** The consumer's resource policy as read (untrusted JSON, see `LiveStream.resourcePolicy`). */
+  resourcePolicy?: unknown;
 }
 
 export interface LiveRolePolicy {
@@ -47,7 +50,8 @@ export interface LiveRolePolicy {
    * boundary is never read (the governance role may not) and carries an empty statement list.
    */
   kind: 'managed' | 'inline' | 'boundary';
-  document: PolicyDocument;
+  /** The policy document as read (untrusted JSON, read through `parsePolicy`). */
+  document: unknown;
   /** For `boundary`: the boundary policy's ARN. */
   policyArn?: string;
 }
@@ -58,7 +62,7 @@ export interface LiveAccount {
   /** IAM policies meshgov manages (found by path/tags); undefined when IAM was not read (e.g. local target). */
   iam?: LiveRolePolicy[];
   /** Every role/user identity policy in the account that mentions kinesis (for the unauthorized-access audit). */
-  identityPolicies?: { principalArn: string; documents: PolicyDocument[] }[];
+  identityPolicies?: { principalArn: string; documents: unknown[] }[];
   /**
    * Streams found in the account that meshgov does not manage (neither declared in the mesh nor tagged
    * `meshgov:managed-by=meshgov` for this mesh). Known from ListStreams alone: never read further, never changed.

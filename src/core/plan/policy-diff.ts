@@ -1,44 +1,22 @@
 /** Comparing resource policies and tag maps: the building blocks of the stream and consumer diffs. */
-import type { PolicyDocument, PolicyStatement } from '../render/types.js';
+import { canonicalStatement, parsePolicy, policiesEquivalent } from '../policy/index.js';
 import { isGrantTag } from './access.js';
-import { canonicalJson } from './canonical.js';
 
 /**
- * A policy in a form where equivalent documents compare equal: one-element lists become scalars and list values
- * of Principal/Action/Resource are sorted. (IAM treats `"a"` and `["a"]` alike; statement order is kept.)
+ * Do two policies (live ones are untrusted JSON; `undefined` is "none") mean the same? The one policy model's
+ * semantic equivalence, which audit uses too: order, Sids, single-vs-list, duplicates and bare account ids vs
+ * root ARNs do not matter.
  */
-export function normalisePolicy(doc: PolicyDocument): unknown {
-  const stmts = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement as unknown as PolicyStatement];
-  return { Version: doc.Version, Statement: stmts.map((s) => normaliseValue(s)) };
-}
-
-function normaliseValue(v: unknown): unknown {
-  if (Array.isArray(v)) {
-    const items = v.map(normaliseValue);
-    if (items.length === 1) return items[0];
-    return items.every((i) => typeof i === 'string') ? [...(items as string[])].sort() : items;
-  }
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = normaliseValue(x);
-    return out;
-  }
-  return v;
-}
-
-export function policiesEqual(a: PolicyDocument | undefined, b: PolicyDocument | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return canonicalJson(normalisePolicy(a)) === canonicalJson(normalisePolicy(b));
+export function policiesEqual(a: unknown, b: unknown, partition = 'aws'): boolean {
+  return policiesEquivalent(a, b, { partition });
 }
 
 /** Sids (or statement positions) found live that the desired document does not have: drift someone added. */
-export function foreignStatements(live: PolicyDocument, desired: PolicyDocument | undefined): string[] {
-  const wanted = new Set((desired?.Statement ?? []).map((s) => canonicalJson(normaliseValue(s))));
-  const out: string[] = [];
-  (Array.isArray(live.Statement) ? live.Statement : []).forEach((s, i) => {
-    if (!wanted.has(canonicalJson(normaliseValue(s)))) out.push(s.Sid ? `Sid ${s.Sid}` : `statement #${i + 1}`);
-  });
-  return out;
+export function foreignStatements(live: unknown, desired: unknown, partition = 'aws'): string[] {
+  const wanted = new Set(desired === undefined ? [] : parsePolicy(desired, { partition }).policy.statements.map(canonicalStatement));
+  return parsePolicy(live, { partition }).policy.statements
+    .filter((s) => !wanted.has(canonicalStatement(s)))
+    .map((s) => (s.sid ? `Sid ${s.sid}` : `statement #${s.position}`));
 }
 
 export interface TagDiff {
