@@ -1,0 +1,73 @@
+/**
+ * Issue 14, acceptance scenario "public stream", in-process on the local target: a managed stream's resource
+ * policy gets a `"Principal": "*"` statement behind meshgov's back. `plan` (every format) used to exit 1 with
+ * `Cannot use 'in' operator to search for 'AWS' in *`; now it shows a destructive policy change naming `*` as
+ * losing access, `apply --allow-destructive` repairs it, and the next plan is empty.
+ */
+import { PutResourcePolicyCommand } from '@aws-sdk/client-kinesis';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ClientPool } from '../../src/adapters/aws/client-pool.js';
+import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import type { Plan } from '../../src/core/plan/index.js';
+import { EXAMPLE_MESH_FILE, exampleMesh } from '../support/example-mesh.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'meshgov-public-stream-'));
+copyFileSync(EXAMPLE_MESH_FILE, join(dir, 'mesh.yaml'));
+
+async function run(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: { write: (s) => void (stdout += s), isTTY: false },
+    stderr: { write: (s) => void (stderr += s), isTTY: false },
+    env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    cwd: dir,
+    now: () => new Date('2026-12-01T00:00:00Z'),
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+const stream = exampleMesh().desired.accounts.flatMap((a) => a.streams).find((s) => s.resourcePolicy !== undefined);
+if (!stream?.resourcePolicy) throw new Error('the example mesh has a stream with a resource policy');
+
+describe('public stream (local target)', { timeout: 240_000 }, () => {
+  it('plan names * as losing access in every format, apply --allow-destructive repairs it, the next plan is empty', async () => {
+    expect((await run('apply', '--local', '--auto-approve', 'mesh.yaml')).code).toBe(0);
+
+    const t = await startKinesisLocal({ region: 'eu-west-1', dataDir: join(dir, 'local', 'kinesis'), handleSignals: false, persistIntervalMs: 100 });
+    const pool = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint: t.endpoint, command: 'test', rateLimitScale: 0 });
+    try {
+      const policy = { ...stream.resourcePolicy, Statement: [...(stream.resourcePolicy?.Statement ?? []), { Sid: 'Public', Effect: 'Allow', Principal: '*', Action: 'kinesis:GetRecords', Resource: stream.arn }] };
+      await pool.kinesis(stream.account).send(new PutResourcePolicyCommand({ ResourceARN: stream.arn, Policy: JSON.stringify(policy) }));
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      pool.destroy();
+      await t.stop();
+    }
+
+    const json = await run('plan', '--local', '--detailed-exitcode', '--format', 'json', 'mesh.yaml');
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(2);
+    const plan = JSON.parse(json.stdout) as Plan;
+    expect(plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.resourceType} ${c.risk}`)).toEqual(['update stream-policy destructive']);
+    expect(plan.accessDiff).toMatchObject([{ principal: '*', stream: stream.name, access: 'consume', via: 'stream-policy', change: 'lose' }]);
+    const text = await run('plan', '--local', '--detailed-exitcode', '--format', 'text', 'mesh.yaml');
+    expect([text.code, text.stderr]).toEqual([2, '']);
+    expect(text.stdout).toContain(`- * loses consume on ${stream.account}/${stream.name} (via stream-policy)`);
+    const markdown = await run('plan', '--local', '--detailed-exitcode', '--format', 'markdown', 'mesh.yaml');
+    expect([markdown.code, markdown.stderr]).toEqual([2, '']);
+    expect(markdown.stdout).toContain('| :heavy_minus_sign: lose | ` * ` | consume |');
+
+    const refused = await run('apply', '--local', '--auto-approve', 'mesh.yaml');
+    expect(refused.code).toBe(1);
+    const repaired = await run('apply', '--local', '--auto-approve', '--allow-destructive', 'mesh.yaml');
+    expect([repaired.code, repaired.stderr]).toEqual([0, '']);
+    expect((await run('plan', '--local', '--detailed-exitcode', 'mesh.yaml')).code).toBe(0);
+  });
+});
