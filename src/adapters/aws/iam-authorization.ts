@@ -58,8 +58,8 @@ export function actionPatternMayMatchKinesis(pattern: string): boolean {
 /** Can a policy document matter to the Kinesis identity checks (an Action matching `kinesis:`, or any NotAction)? */
 export function mayReachKinesis(doc: unknown): boolean {
   // Any form the grammar allows (a single statement object, a single action string) through the one policy model.
-  return parsePolicy(doc).policy.statements.some((s) =>
-    s.action.kind === 'not-action' || (s.action.kind === 'action' && s.action.patterns.some(actionPatternMayMatchKinesis)));
+  return parsePolicy(doc).policy.statements.some((s) => s.action.kind === 'not-action'
+    || (s.action.kind === 'action' && s.action.patterns.some(actionPatternMayMatchKinesis)));
 }
 
 interface Collected {

@@ -50,7 +50,9 @@ function targets(ctx: AuditContext): Target[] {
     const grants = ctx.mesh.grants.filter((g) => g.stream === declared.name);
     const parse = (doc: unknown) => parsePolicy(doc, { partition: ctx.mesh.partition }).policy;
     if (live.resourcePolicy !== undefined) {
-      out.push({ account: declared.account, stream: declared.name, resource: streamResource(declared.account, declared.name), policy: parse(live.resourcePolicy), grants });
+      const resource = streamResource(declared.account, declared.name);
+      const policy = parse(live.resourcePolicy);
+      out.push({ account: declared.account, stream: declared.name, resource, policy, grants });
     }
     for (const c of live.consumers) {
       if (c.resourcePolicy === undefined) continue;
@@ -246,7 +248,8 @@ export function resourcePolicyTagTampering(ctx: AuditContext, tagCatalog: readon
         severity: 'error',
         resource: t.resource,
         account: t.account,
-        title: `The resource policy of ${t.consumer ? `consumer ${t.consumer} of ${t.stream}` : t.stream} lets ${principals.join(', ')} change tags (statement ${statementLabel(s)})`,
+        title: `The resource policy of ${t.consumer ? `consumer ${t.consumer} of ${t.stream}` : t.stream} lets ` +
+          `${principals.join(', ')} change tags (statement ${statementLabel(s)})`,
         evidence: { principals, actions, statement: s.source },
         remediation: 'With ABAC the right to tag is the right to access: only the governance role may tag. Remove the statement and attach ' +
           'the tag-tampering guard (SCP or permissions boundary) meshgov renders.',

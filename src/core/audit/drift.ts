@@ -107,7 +107,10 @@ function tagFindings(ctx: AuditContext, resource: string, account: string, desir
   return findings;
 }
 
-function policyFinding(resource: string, account: string, what: string, desired: PolicyDocument | undefined, live: unknown, partition: string): Finding[] {
+function policyFinding(
+  resource: string, account: string, what: string, desired: PolicyDocument | undefined, live: unknown,
+  partition: string,
+): Finding[] {
   // The one policy equivalence, which the plan uses too: audit reports drift exactly when the plan has a change.
   if (policiesEquivalent(desired, live, { partition })) return [];
   return [{

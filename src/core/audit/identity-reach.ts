@@ -15,8 +15,10 @@ import { evaluateCondition } from './conditions.js';
 import type { Finding } from './findings.js';
 import { principalResource } from './findings.js';
 import { DATA_ACTIONS, grantCovers, grantedConsumerActions, grantedStreamActions, isExpired, isGovernanceRole, isReadOnlyRole, READ_ONLY_ROLE_ACTIONS, TAG_ACTIONS } from './grants.js';
-import { canonicalStatement, parsePolicy, principalAccount, statementActions, statementCoversResource, statementPrincipals } from '../policy/index.js';
-import type { Policy, Statement } from '../policy/index.js';
+import {
+  canonicalStatement, parsePolicy, principalAccount, statementActions, statementCoversResource, statementPrincipals,
+} from '../policy/index.js';
+import type { Condition, Policy, Statement } from '../policy/index.js';
 
 /** One IAM action as the catalog describes it. */
 export interface CatalogAction {
@@ -78,7 +80,8 @@ function reachTargets(ctx: AuditContext): ReachTarget[] {
 
 /** Is a Deny the tag-tampering guard (a conditional deny on the governance tag keys)? */
 function isTagGuard(s: Statement): boolean {
-  return s.effect === 'Deny' && s.conditions.some((c) => c.key.includes('meshgov:') || c.values.some((v) => v.includes('meshgov:')));
+  const namesGovernance = (c: Condition) => c.key.includes('meshgov:') || c.values.some((v) => v.includes('meshgov:'));
+  return s.effect === 'Deny' && s.conditions.some(namesGovernance);
 }
 
 /** Cross-account reach needs the target's resource policy to allow the principal (or its account) too. */
@@ -86,7 +89,8 @@ function resourcePolicyAdmits(t: ReachTarget, principal: string, action: string,
   const account = principalAccount(principal);
   return (t.resourcePolicy?.statements ?? []).some((s) => {
     if (s.effect !== 'Allow' || statementActions(s, [action]).length === 0) return false;
-    return statementPrincipals(s).some((p) => p === '*' || p === principal || (account !== undefined && p === `arn:${partition}:iam::${account}:root`));
+    const root = account === undefined ? undefined : `arn:${partition}:iam::${account}:root`;
+    return statementPrincipals(s).some((p) => p === '*' || p === principal || p === root);
   });
 }
 
@@ -161,7 +165,9 @@ interface Excess {
 /** Up to five statements, as written, for evidence. */
 function summariseStatements(items: readonly Reached[]): unknown[] {
   const seen = new Map<string, unknown>();
-  for (const r of items) for (const s of r.statements) seen.set(`${s.sid ?? ''}\u0000${canonicalStatement(s)}`, s.source);
+  for (const r of items) {
+    for (const s of r.statements) seen.set(`${s.sid ?? ''}\u0000${canonicalStatement(s)}`, s.source);
+  }
   return [...seen.values()].slice(0, 5);
 }
 

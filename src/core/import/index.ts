@@ -208,8 +208,12 @@ function grantsOf(input: ImportInput, s: LiveStream, domain: string, meshAccount
   const subject = `${s.account}/stream/${s.name}`;
   const arn = streamArn(mesh, s.account, s.name);
   const ctxBase = { streamArn: s.arn || arn, ...(mesh.organizationId ? { organizationId: mesh.organizationId } : {}) };
-  const report = (where: string, statement: number | 'document' | 'principal', sid: string | undefined, reason: string) => {
-    const which = statement === 'principal' ? 'a principal' : statement === 'document' ? 'the whole' : `statement ${statement}${sid ? ` (Sid ${sid})` : ''}`;
+  /** `statement` is a 1-based position, or the whole document, or one principal (of a consumer policy). */
+  type Which = number | 'document' | 'principal';
+  const report = (where: string, statement: Which, sid: string | undefined, reason: string) => {
+    const which = statement === 'principal' ? 'a principal'
+      : statement === 'document' ? 'the whole'
+        : `statement ${statement}${sid ? ` (Sid ${sid})` : ''}`;
     const text = `could not express ${which} of the ${where} resource policy: ${reason}`;
     comments.push(`meshgov import: ${text}`);
     notes.push({ severity: 'warning', subject, message: `${text}; apply replaces the whole policy, so this access would be removed unless it is declared another way` });
@@ -230,7 +234,9 @@ function grantsOf(input: ImportInput, s: LiveStream, domain: string, meshAccount
     }
     efo.push(readers[0] as GrantCandidate);
     for (const extra of readers.slice(1)) {
-      report(`consumer ${c.name}`, 'principal', undefined, `principal ${principalKey(extra.principal)} also reads through this consumer; meshgov declares one reader per consumer`);
+      const who = principalKey(extra.principal);
+      const why = `principal ${who} also reads through this consumer; meshgov declares one reader per consumer`;
+      report(`consumer ${c.name}`, 'principal', undefined, why);
     }
   }
 

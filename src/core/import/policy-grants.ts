@@ -82,12 +82,15 @@ function principalProblem(value: string): string {
   return `principal ${value} is not an IAM role or account`;
 }
 
-const TYPE_NAMES: Record<'service' | 'federated' | 'canonical-user', string> = { service: 'Service', federated: 'Federated', 'canonical-user': 'CanonicalUser' };
+const TYPE_NAMES: Record<'service' | 'federated' | 'canonical-user', string> = {
+  service: 'Service', federated: 'Federated', 'canonical-user': 'CanonicalUser',
+};
 
 /** The only condition meshgov renders: `StringEquals aws:PrincipalOrgID` = the mesh organisation. */
 function conditionProblem(conditions: readonly Condition[], organizationId: string | undefined): string | undefined {
   for (const c of conditions) {
-    const isOrg = c.operator === 'StringEquals' && c.key.toLowerCase() === 'aws:principalorgid' && organizationId !== undefined && c.values.every((v) => v === organizationId);
+    const isOrg = c.operator === 'StringEquals' && c.key.toLowerCase() === 'aws:principalorgid'
+      && organizationId !== undefined && c.values.every((v) => v === organizationId);
     if (!isOrg) return `condition ${c.operator} ${c.key} is not modelled by meshgov`;
   }
   return undefined;
@@ -105,16 +108,21 @@ function resourceProblem(resources: string[], ctx: PolicyContext): string | unde
 
 /** Why a whole statement cannot be grants, or undefined when its principals may be. */
 function statementProblem(s: Statement, ctx: PolicyContext): string | undefined {
-  if (s.effect !== 'Allow') return s.effect === 'invalid' ? 'the statement has no valid Effect' : `${s.effect} statements cannot be expressed as grants (grants only allow)`;
-  if (s.unparsed.length) return `parts of the statement do not follow the IAM policy grammar: ${s.unparsed.map((u) => u.at).join(', ')}`;
+  if (s.effect === 'invalid') return 'the statement has no valid Effect';
+  if (s.effect !== 'Allow') return `${s.effect} statements cannot be expressed as grants (grants only allow)`;
+  if (s.unparsed.length) {
+    return `parts of the statement do not follow the IAM policy grammar: ${s.unparsed.map((u) => u.at).join(', ')}`;
+  }
   if (s.principal.kind === 'not-principal') return 'NotPrincipal cannot be expressed as a grant';
   if (s.action.kind === 'not-action') return 'NotAction cannot be expressed as a grant';
   if (s.resource.kind === 'not-resource') return 'NotResource cannot be expressed as a grant';
   if (s.principal.kind === 'none' || s.principal.principals.length === 0) return 'statement has no principal';
   if (s.principal.principals.some((p) => p.kind === 'public')) return 'wildcard principal * (public access)';
-  const other = s.principal.principals.find((p) => p.kind === 'service' || p.kind === 'federated' || p.kind === 'canonical-user');
+  const other = s.principal.principals.find((p) => p.kind === 'service' || p.kind === 'federated'
+    || p.kind === 'canonical-user');
   if (other) {
-    return `${TYPE_NAMES[other.kind]} principal ${JSON.stringify(other.value)} cannot be expressed as a grant (grants name IAM roles or accounts)`;
+    const named = `${TYPE_NAMES[other.kind]} principal ${JSON.stringify(other.value)}`;
+    return `${named} cannot be expressed as a grant (grants name IAM roles or accounts)`;
   }
   const cond = conditionProblem(s.conditions, ctx.organizationId);
   if (cond) return cond;
@@ -126,7 +134,9 @@ function statementProblem(s: Statement, ctx: PolicyContext): string | undefined 
   return undefined;
 }
 
-const DOCUMENT_PROBLEMS = new Set(['policy-not-object', 'policy-unknown-element', 'policy-unknown-version', 'policy-bad-statement']);
+const DOCUMENT_PROBLEMS = new Set([
+  'policy-not-object', 'policy-unknown-element', 'policy-unknown-version', 'policy-bad-statement',
+]);
 
 /** The grants of one resource policy (any JSON: live policies are untrusted), and what no grant can express. */
 export function grantsFromPolicy(doc: unknown, ctx: PolicyContext): PolicyGrants {
@@ -135,8 +145,11 @@ export function grantsFromPolicy(doc: unknown, ctx: PolicyContext): PolicyGrants
   const { policy, diagnostics } = parsePolicy(doc);
   // Problems outside the statements: apply would replace them with the rendered document, so they are reported.
   for (const d of diagnostics) {
-    if (d.code === 'statement-not-object' && typeof d.path[1] === 'number') out.unexpressible.push({ statement: d.path[1] + 1, reason: d.message });
-    else if (DOCUMENT_PROBLEMS.has(d.code)) out.unexpressible.push({ reason: `the document does not follow the IAM policy grammar: ${d.message}` });
+    if (d.code === 'statement-not-object' && typeof d.path[1] === 'number') {
+      out.unexpressible.push({ statement: d.path[1] + 1, reason: d.message });
+    } else if (DOCUMENT_PROBLEMS.has(d.code)) {
+      out.unexpressible.push({ reason: `the document does not follow the IAM policy grammar: ${d.message}` });
+    }
   }
   for (const s of policy.statements) {
     const at = { statement: s.position, ...(s.sid ? { sid: s.sid } : {}) };

@@ -13,8 +13,9 @@ export function policiesEqual(a: unknown, b: unknown, partition = 'aws'): boolea
 
 /** Sids (or statement positions) found live that the desired document does not have: drift someone added. */
 export function foreignStatements(live: unknown, desired: unknown, partition = 'aws'): string[] {
-  const wanted = new Set(desired === undefined ? [] : parsePolicy(desired, { partition }).policy.statements.map(canonicalStatement));
-  return parsePolicy(live, { partition }).policy.statements
+  const statementsOf = (doc: unknown) => parsePolicy(doc, { partition }).policy.statements;
+  const wanted = new Set(desired === undefined ? [] : statementsOf(desired).map(canonicalStatement));
+  return statementsOf(live)
     .filter((s) => !wanted.has(canonicalStatement(s)))
     .map((s) => (s.sid ? `Sid ${s.sid}` : `statement #${s.position}`));
 }

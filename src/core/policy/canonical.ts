@@ -6,7 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
-import type { ActionElement, Condition, ParseOptions, Policy, PrincipalElement, ResourceElement, Statement, Unparsed } from './model.js';
+import type {
+  ActionElement, Condition, ParseOptions, Policy, PrincipalElement, ResourceElement, Statement, Unparsed,
+} from './model.js';
 import { parsePolicy } from './parse.js';
 import { principalKey } from './principal.js';
 
@@ -16,7 +18,8 @@ const DEFAULT_VERSION = '2008-10-17';
 const sortedUnique = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
 
 function principalForm(e: PrincipalElement): unknown {
-  return e.kind === 'none' ? { kind: e.kind } : { kind: e.kind, principals: sortedUnique(e.principals.map(principalKey)) };
+  if (e.kind === 'none') return { kind: e.kind };
+  return { kind: e.kind, principals: sortedUnique(e.principals.map(principalKey)) };
 }
 
 function patternForm(e: ActionElement | ResourceElement, fold: (s: string) => string): unknown {

@@ -6,7 +6,9 @@ export type {
 export { parsePolicy } from './parse.js';
 export { canonicalPolicy, canonicalStatement, policiesEquivalent, policyDigest } from './canonical.js';
 export {
-  accountOf, awsPrincipal, isPublicStatement, namedPrincipals, normalisePrincipal, principalAccount, principalId, principalKey,
-  statementPrincipals,
+  accountOf, awsPrincipal, isPublicStatement, namedPrincipals, normalisePrincipal, principalAccount, principalId,
+  principalKey, statementPrincipals,
 } from './principal.js';
-export { actionMatches, coversAction, coversResource, globMatch, resourceMatches, statementActions, statementCoversResource } from './match.js';
+export {
+  actionMatches, coversAction, coversResource, globMatch, resourceMatches, statementActions, statementCoversResource,
+} from './match.js';

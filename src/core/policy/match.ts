@@ -2,7 +2,7 @@
  * IAM wildcard matching: `*` any run of characters, `?` exactly one; actions compare case-insensitively,
  * resources case-sensitively, and `*` spans `:` and `/`.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
- * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
  *
  * Patterns come from live (untrusted) policies, so matching is a linear scan with one backtrack point, never a
  * RegExp: `a*a*a*...b` cannot make it backtrack exponentially.

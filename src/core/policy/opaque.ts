@@ -38,7 +38,9 @@ export function opaqueJson(value: unknown, depth = 0): string {
   }
   if (Array.isArray(value)) return `[${Array.from(value, (v) => opaqueJson(v, depth + 1)).join(',')}]`;
   const o = value as JsonObject;
-  const parts = members(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${opaqueJson(v, depth + 1)}`);
+  const parts = members(o)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${JSON.stringify(k)}:${opaqueJson(v, depth + 1)}`);
   return `{${parts.join(',')}}`;
 }
 

@@ -13,13 +13,16 @@ import { awsPrincipal, principalKey } from './principal.js';
 
 const VERSIONS = ['2012-10-17', '2008-10-17'];
 const POLICY_KEYS = new Set(['Version', 'Id', 'Statement']);
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+const STATEMENT_KEYS = new Set([
+  'Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition',
+]);
 const PRINCIPAL_TYPES = ['AWS', 'Service', 'Federated', 'CanonicalUser'] as const;
 
 /** https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html */
 const OPERATORS = new Set([
-  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
-  'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals',
+  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike',
+  'StringNotLike', 'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals',
+  'NumericGreaterThan', 'NumericGreaterThanEquals',
   'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals',
   'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Null',
 ]);
@@ -56,18 +59,22 @@ export function parsePolicy(json: unknown, options: ParseOptions = {}): ParsedPo
     return { policy, diagnostics: r.diagnostics };
   }
   for (const [key, value] of members(json)) {
-    if (!POLICY_KEYS.has(key)) r.keep(policy.unparsed, 'policy-unknown-element', `unknown policy element ${JSON.stringify(key)}`, [key], value);
+    if (POLICY_KEYS.has(key)) continue;
+    r.keep(policy.unparsed, 'policy-unknown-element', `unknown policy element ${JSON.stringify(key)}`, [key], value);
   }
   const version = member(json, 'Version');
   if (typeof version === 'string') {
     policy.version = version;
-    if (!VERSIONS.includes(version)) r.report('policy-unknown-version', `unknown policy Version ${JSON.stringify(version)}`, ['Version']);
+    if (!VERSIONS.includes(version)) {
+      r.report('policy-unknown-version', `unknown policy Version ${JSON.stringify(version)}`, ['Version']);
+    }
   } else if (version !== undefined) {
-    r.keep(policy.unparsed, 'policy-unknown-version', `Version is ${show(version)}, not a string`, ['Version'], version);
+    const message = `Version is ${show(version)}, not a string`;
+    r.keep(policy.unparsed, 'policy-unknown-version', message, ['Version'], version);
   }
   const id = member(json, 'Id');
   if (typeof id === 'string') policy.id = id;
-  else if (id !== undefined) r.report('policy-bad-id', `Id is ${show(id)}, not a string (ignored: it carries no meaning)`, ['Id']);
+  else if (id !== undefined) r.report('policy-bad-id', `Id is ${show(id)}, not a string (ignored: no meaning)`, ['Id']);
 
   const raw = member(json, 'Statement');
   if (raw === undefined) {
@@ -84,7 +91,8 @@ export function parsePolicy(json: unknown, options: ParseOptions = {}): ParsedPo
       }
     });
   } else {
-    r.keep(policy.unparsed, 'policy-bad-statement', `Statement is ${show(raw)}, neither an object nor a list`, ['Statement'], raw);
+    const message = `Statement is ${show(raw)}, neither an object nor a list`;
+    r.keep(policy.unparsed, 'policy-bad-statement', message, ['Statement'], raw);
   }
   return { policy, diagnostics: r.diagnostics };
 }
@@ -93,23 +101,25 @@ function parseStatement(r: Reader, o: JsonObject, position: number, path: Policy
   const unparsed: Unparsed[] = [];
   r.origin = path.length;
   for (const [key, value] of members(o)) {
-    if (!STATEMENT_KEYS.has(key)) r.keep(unparsed, 'statement-unknown-element', `unknown statement element ${JSON.stringify(key)}`, [...path, key], value);
+    if (STATEMENT_KEYS.has(key)) continue;
+    const message = `unknown statement element ${JSON.stringify(key)}`;
+    r.keep(unparsed, 'statement-unknown-element', message, [...path, key], value);
   }
   const s: Statement = {
     position,
     effect: parseEffect(r, member(o, 'Effect'), [...path, 'Effect'], unparsed),
     principal: parsePrincipalElement(r, o, path, unparsed),
-    action: exclusive(r, o, path, unparsed, 'Action', 'NotAction', (patterns, negated): ActionElement =>
-      negated ? { kind: 'not-action', patterns } : { kind: 'action', patterns }, (a) => a.toLowerCase()) ?? { kind: 'none' },
-    resource: exclusive(r, o, path, unparsed, 'Resource', 'NotResource', (patterns, negated): ResourceElement =>
-      negated ? { kind: 'not-resource', patterns } : { kind: 'resource', patterns }, (x) => x) ?? { kind: 'none' },
+    action: actionElement(r, o, path, unparsed),
+    resource: resourceElement(r, o, path, unparsed),
     conditions: parseConditions(r, member(o, 'Condition'), [...path, 'Condition'], unparsed),
     unparsed,
     source: o,
   };
   const sid = member(o, 'Sid');
   if (typeof sid === 'string') s.sid = sid;
-  else if (sid !== undefined) r.report('statement-bad-sid', `Sid is ${show(sid)}, not a string (ignored: it carries no meaning)`, [...path, 'Sid']);
+  else if (sid !== undefined) {
+    r.report('statement-bad-sid', `Sid is ${show(sid)}, not a string (ignored: no meaning)`, [...path, 'Sid']);
+  }
   r.origin = 0;
   return s;
 }
@@ -121,29 +131,43 @@ function parseEffect(r: Reader, v: unknown, path: PolicyPath, unparsed: Unparsed
   return 'invalid';
 }
 
+function actionElement(r: Reader, o: JsonObject, path: PolicyPath, unparsed: Unparsed[]): ActionElement {
+  const e = exclusive(r, o, path, unparsed, 'Action', 'NotAction', (a) => a.toLowerCase());
+  if (e === undefined) return { kind: 'none' };
+  return e.negated ? { kind: 'not-action', patterns: e.values } : { kind: 'action', patterns: e.values };
+}
+
+function resourceElement(r: Reader, o: JsonObject, path: PolicyPath, unparsed: Unparsed[]): ResourceElement {
+  const e = exclusive(r, o, path, unparsed, 'Resource', 'NotResource', (x) => x);
+  if (e === undefined) return { kind: 'none' };
+  return e.negated ? { kind: 'not-resource', patterns: e.values } : { kind: 'resource', patterns: e.values };
+}
+
 /**
  * A pair of mutually exclusive elements (Action/NotAction, Resource/NotResource): the first wins, the other is
  * reported and kept unparsed. Values are deduplicated under `fold` (actions are case-insensitive).
  */
-function exclusive<T>(
+function exclusive(
   r: Reader, o: JsonObject, path: PolicyPath, unparsed: Unparsed[], plain: string, negated: string,
-  make: (patterns: string[], negated: boolean) => T, fold: (s: string) => string,
-): T | undefined {
+  fold: (s: string) => string,
+): { values: string[]; negated: boolean } | undefined {
   const hasPlain = has(o, plain);
   if (hasPlain && has(o, negated)) {
-    r.keep(unparsed, 'statement-both-elements', `the statement has both ${plain} and ${negated}; ${negated} is not read`, [...path, negated], member(o, negated));
+    const message = `the statement has both ${plain} and ${negated}; ${negated} is not read`;
+    r.keep(unparsed, 'statement-both-elements', message, [...path, negated], member(o, negated));
   }
   const key = hasPlain ? plain : has(o, negated) ? negated : undefined;
   if (key === undefined) return undefined;
   const values = stringList(r, member(o, key), [...path, key], unparsed);
-  return make(dedupe(values, fold), key === negated);
+  return { values: dedupe(values, fold), negated: key === negated };
 }
 
 /** A string or a list of strings; anything else is reported and kept unparsed (the strings found are used). */
 function stringList(r: Reader, v: unknown, path: PolicyPath, unparsed: Unparsed[]): string[] {
   if (typeof v === 'string') return [v];
   if (!Array.isArray(v)) {
-    r.keep(unparsed, 'element-not-strings', `${String(path[path.length - 1])} is ${show(v)}, neither a string nor a list of strings`, path, v);
+    const message = `${String(path[path.length - 1])} is ${show(v)}, neither a string nor a list of strings`;
+    r.keep(unparsed, 'element-not-strings', message, path, v);
     return [];
   }
   const out: string[] = [];
@@ -174,7 +198,8 @@ function dedupe(values: readonly string[], fold: (s: string) => string): string[
 function parsePrincipalElement(r: Reader, o: JsonObject, path: PolicyPath, unparsed: Unparsed[]): PrincipalElement {
   const hasPlain = has(o, 'Principal');
   if (hasPlain && has(o, 'NotPrincipal')) {
-    r.keep(unparsed, 'statement-both-elements', 'the statement has both Principal and NotPrincipal; NotPrincipal is not read', [...path, 'NotPrincipal'], member(o, 'NotPrincipal'));
+    const message = 'the statement has both Principal and NotPrincipal; NotPrincipal is not read';
+    r.keep(unparsed, 'statement-both-elements', message, [...path, 'NotPrincipal'], member(o, 'NotPrincipal'));
   }
   const key = hasPlain ? 'Principal' : has(o, 'NotPrincipal') ? 'NotPrincipal' : undefined;
   if (key === undefined) return { kind: 'none' };
@@ -186,17 +211,19 @@ function parsePrincipalElement(r: Reader, o: JsonObject, path: PolicyPath, unpar
 function parsePrincipals(r: Reader, v: unknown, path: PolicyPath, unparsed: Unparsed[]): Principal[] {
   if (v === '*') return [{ kind: 'public', form: 'star' }];
   if (!isObject(v)) {
-    r.keep(unparsed, 'principal-bad-form', `principal is ${show(v)}; the grammar allows "*" or an object such as {"AWS": ...}`, path, v);
+    const message = `principal is ${show(v)}; the grammar allows "*" or an object such as {"AWS": ...}`;
+    r.keep(unparsed, 'principal-bad-form', message, path, v);
     return [];
   }
   const out: Principal[] = [];
   for (const [type, value] of members(v)) {
     const at = [...path, type];
-    const values = (PRINCIPAL_TYPES as readonly string[]).includes(type) ? stringList(r, value, at, unparsed) : undefined;
-    if (values === undefined) {
-      r.keep(unparsed, 'principal-unknown-type', `unknown principal type ${JSON.stringify(type)} (known: ${PRINCIPAL_TYPES.join(', ')})`, at, value);
+    if (!(PRINCIPAL_TYPES as readonly string[]).includes(type)) {
+      const message = `unknown principal type ${JSON.stringify(type)} (known: ${PRINCIPAL_TYPES.join(', ')})`;
+      r.keep(unparsed, 'principal-unknown-type', message, at, value);
       continue;
     }
+    const values = stringList(r, value, at, unparsed);
     for (const x of values) {
       if (type === 'AWS') out.push(awsPrincipal(x, r.partition));
       else if (type === 'Service') out.push({ kind: 'service', value: x });
@@ -225,13 +252,18 @@ function parseConditions(r: Reader, v: unknown, path: PolicyPath, unparsed: Unpa
   for (const [operator, tests] of members(v)) {
     const at = [...path, operator];
     if (!isObject(tests)) {
-      r.keep(unparsed, 'condition-not-object', `condition operator ${operator} maps to ${show(tests)}, not an object of keys`, at, tests);
+      const message = `condition operator ${operator} maps to ${show(tests)}, not an object of keys`;
+      r.keep(unparsed, 'condition-not-object', message, at, tests);
       continue;
     }
     const m = OPERATOR_FORM.exec(operator) as RegExpExecArray;
     const base = m[2] as string;
-    const set: SetOperator = m[1] === 'ForAllValues:' ? 'for-all-values' : m[1] === 'ForAnyValue:' ? 'for-any-value' : 'single';
-    if (!OPERATORS.has(base)) r.report('condition-unknown-operator', `unknown condition operator ${JSON.stringify(operator)}`, at);
+    const set: SetOperator = m[1] === 'ForAllValues:' ? 'for-all-values'
+      : m[1] === 'ForAnyValue:' ? 'for-any-value'
+        : 'single';
+    if (!OPERATORS.has(base)) {
+      r.report('condition-unknown-operator', `unknown condition operator ${JSON.stringify(operator)}`, at);
+    }
     for (const [key, value] of members(tests)) {
       const values = conditionValues(r, value, [...at, key], unparsed);
       if (values !== undefined) out.push({ operator, base, set, ifExists: m[3] !== undefined, key, values });
@@ -242,8 +274,10 @@ function parseConditions(r: Reader, v: unknown, path: PolicyPath, unparsed: Unpa
 
 /** IAM stores condition values as strings: `true` and `5` are `"true"` and `"5"`. */
 function conditionValues(r: Reader, v: unknown, path: PolicyPath, unparsed: Unparsed[]): string[] | undefined {
-  const scalar = (x: unknown): string | undefined =>
-    typeof x === 'string' ? x : typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)) ? JSON.stringify(x) : undefined;
+  const scalar = (x: unknown): string | undefined => {
+    if (typeof x === 'string') return x;
+    return typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)) ? JSON.stringify(x) : undefined;
+  };
   const list = Array.isArray(v) ? v : [v];
   const out: string[] = [];
   for (const x of list) {

@@ -1,13 +1,14 @@
 /**
  * Principals: reading one `AWS` principal value, and the string id every caller uses to name a principal
  * (`*`, an ARN, `service:<name>`, ...). A bare account id and `arn:<partition>:iam::<id>:root` are the same
- * principal. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
+ * principal: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
  */
 import type { Principal, PrincipalElement, Statement } from './model.js';
 
 const ACCOUNT_ID = /^\d{12}$/;
 const ROOT = /^arn:([a-z][a-z0-9-]*):iam::(\d{12}):root$/;
-// Role names and path segments as IAM allows them: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+// Role names and path segments as IAM allows them:
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 const ROLE = /^arn:([a-z][a-z0-9-]*):iam::(\d{12}):role(\/(?:[A-Za-z0-9+=,.@_-]+\/)*)([A-Za-z0-9+=,.@_-]{1,64})$/;
 const ANY_ACCOUNT_ARN = /^arn:[^:]*:(?:iam|sts)::(\d{12}):/;
 
@@ -19,7 +20,8 @@ export function awsPrincipal(value: string, partition: string): Principal {
   if (root) return { kind: 'account', partition: root[1] as string, account: root[2] as string };
   const role = ROLE.exec(value);
   if (role) {
-    return { kind: 'role', arn: value, partition: role[1] as string, account: role[2] as string, path: role[3] as string, name: role[4] as string };
+    const [, partitionName, account, path, name] = role as unknown as [string, string, string, string, string];
+    return { kind: 'role', arn: value, partition: partitionName, account, path, name };
   }
   const account = ANY_ACCOUNT_ARN.exec(value)?.[1];
   return account === undefined ? { kind: 'aws', value } : { kind: 'aws', value, account };
