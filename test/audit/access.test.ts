@@ -5,7 +5,9 @@ import type { ActionCatalog } from '../../src/core/audit/identity-reach.js';
 import { identityChecks } from '../../src/core/audit/identity-reach.js';
 import type { Grant } from '../../src/core/model/types.js';
 import type { PolicyStatement } from '../../src/core/render/types.js';
-import { A, B, C, FRAUD_CONSUMER_ARN, GOV, ORDERS_ARN, ORG, OUTSIDER, liveStream, livePolicyOf, roleArn, world } from './builders.js';
+import {
+  A, B, C, FRAUD_CONSUMER_ARN, GOV, ORDERS_ARN, ORG, OUTSIDER, liveStream, livePolicyOf, roleArn, world,
+} from './builders.js';
 
 let catalog: ActionCatalog;
 beforeAll(async () => {

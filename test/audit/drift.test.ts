@@ -84,7 +84,11 @@ describe('drift', () => {
 
   it('resource-policy-drift: a statement added by hand; equivalent reformatting is not drift', () => {
     const added = run((w) => {
-      livePolicyOf(liveStream(w.live, 'orders')).Statement.push({ Sid: 'Hand', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:role/other` }, Action: 'kinesis:GetRecords', Resource: '*' });
+      const principal = { AWS: `arn:aws:iam::${B}:role/other` };
+      const hand = {
+        Sid: 'Hand', Effect: 'Allow' as const, Principal: principal, Action: 'kinesis:GetRecords', Resource: '*',
+      };
+      livePolicyOf(liveStream(w.live, 'orders')).Statement.push(hand);
     });
     expect(ids(added)).toEqual(['resource-policy-drift']);
     const reformatted = run((w) => {

@@ -25,7 +25,9 @@ async function run(...args: string[]) {
   const io: CliIO = {
     stdout: { write: (s) => void (stdout += s), isTTY: false },
     stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     cwd: dir,
     now: () => new Date('2026-12-01T00:00:00Z'),
   };
@@ -37,14 +39,20 @@ const stream = exampleMesh().desired.accounts.flatMap((a) => a.streams).find((s)
 if (!stream?.resourcePolicy) throw new Error('the example mesh has a stream with a resource policy');
 
 describe('public stream (local target)', { timeout: 240_000 }, () => {
-  it('plan names * as losing access in every format, apply --allow-destructive repairs it, the next plan is empty', async () => {
+  it('plan names * losing access in every format, apply --allow-destructive repairs it, next plan empty', async () => {
     expect((await run('apply', '--local', '--auto-approve', 'mesh.yaml')).code).toBe(0);
 
-    const t = await startKinesisLocal({ region: 'eu-west-1', dataDir: join(dir, 'local', 'kinesis'), handleSignals: false, persistIntervalMs: 100 });
-    const pool = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint: t.endpoint, command: 'test', rateLimitScale: 0 });
+    const dataDir = join(dir, 'local', 'kinesis');
+    const t = await startKinesisLocal({ region: 'eu-west-1', dataDir, handleSignals: false, persistIntervalMs: 100 });
+    const pool = new ClientPool({
+      target: 'local', region: 'eu-west-1', partition: 'aws', endpoint: t.endpoint, command: 'test', rateLimitScale: 0,
+    });
     try {
-      const policy = { ...stream.resourcePolicy, Statement: [...(stream.resourcePolicy?.Statement ?? []), { Sid: 'Public', Effect: 'Allow', Principal: '*', Action: 'kinesis:GetRecords', Resource: stream.arn }] };
-      await pool.kinesis(stream.account).send(new PutResourcePolicyCommand({ ResourceARN: stream.arn, Policy: JSON.stringify(policy) }));
+      const { arn } = stream;
+      const open = { Sid: 'Public', Effect: 'Allow', Principal: '*', Action: 'kinesis:GetRecords', Resource: arn };
+      const policy = { ...stream.resourcePolicy, Statement: [...(stream.resourcePolicy?.Statement ?? []), open] };
+      const put = new PutResourcePolicyCommand({ ResourceARN: stream.arn, Policy: JSON.stringify(policy) });
+      await pool.kinesis(stream.account).send(put);
       await new Promise((r) => setTimeout(r, 300));
     } finally {
       pool.destroy();
@@ -55,8 +63,13 @@ describe('public stream (local target)', { timeout: 240_000 }, () => {
     expect(json.stderr).toBe('');
     expect(json.code).toBe(2);
     const plan = JSON.parse(json.stdout) as Plan;
-    expect(plan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.resourceType} ${c.risk}`)).toEqual(['update stream-policy destructive']);
-    expect(plan.accessDiff).toMatchObject([{ principal: '*', stream: stream.name, access: 'consume', via: 'stream-policy', change: 'lose' }]);
+    const pending = plan.changes
+      .filter((c) => c.action !== 'no-op')
+      .map((c) => `${c.action} ${c.resourceType} ${c.risk}`);
+    expect(pending).toEqual(['update stream-policy destructive']);
+    expect(plan.accessDiff).toMatchObject([
+      { principal: '*', stream: stream.name, access: 'consume', via: 'stream-policy', change: 'lose' },
+    ]);
     const text = await run('plan', '--local', '--detailed-exitcode', '--format', 'text', 'mesh.yaml');
     expect([text.code, text.stderr]).toEqual([2, '']);
     expect(text.stdout).toContain(`- * loses consume on ${stream.account}/${stream.name} (via stream-policy)`);

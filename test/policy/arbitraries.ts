@@ -14,10 +14,16 @@ const ROLES = ['reader', 'Reader', 'app/etl'];
 const SERVICES = ['firehose.amazonaws.com', 'lambda.amazonaws.com'];
 const FEDERATED = ['cognito-identity.amazonaws.com'];
 const CANONICAL = ['79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be'];
-export const ACTIONS = ['kinesis:GetRecords', 'kinesis:Get*', 'kinesis:PutRecord', 'kinesis:*', '*', 'kinesis:List?hards', 'kinesis:AddTagsToStream'];
+export const ACTIONS = [
+  'kinesis:GetRecords', 'kinesis:Get*', 'kinesis:PutRecord', 'kinesis:*', '*', 'kinesis:List?hards',
+  'kinesis:AddTagsToStream',
+];
 export const STREAM_ARN = 'arn:aws:kinesis:eu-west-1:111111111111:stream/orders';
-const RESOURCES = ['*', STREAM_ARN, 'arn:aws:kinesis:eu-west-1:111111111111:stream/Orders', `${STREAM_ARN}/consumer/c:*`];
-const OPERATORS = ['StringEquals', 'StringLike', 'ForAnyValue:StringLike', 'ForAllValues:StringEquals', 'StringNotEqualsIfExists', 'Bool', 'NumericLessThan', 'ArnLike'];
+const RESOURCES = ['*', STREAM_ARN, STREAM_ARN.replace('orders', 'Orders'), `${STREAM_ARN}/consumer/c:*`];
+const OPERATORS = [
+  'StringEquals', 'StringLike', 'ForAnyValue:StringLike', 'ForAllValues:StringEquals', 'StringNotEqualsIfExists',
+  'Bool', 'NumericLessThan', 'ArnLike',
+];
 const CONDITION_KEYS = ['aws:PrincipalOrgID', 'aws:SecureTransport', 'aws:ResourceTag/team', 'aws:PrincipalArn'];
 const CONDITION_VALUES = ['o-abc123', 'true', 'false', '10', 'x*', 'arn:aws:iam::111111111111:root'];
 
@@ -57,7 +63,8 @@ export interface AbstractPolicy {
 const principalArb: fc.Arbitrary<AbstractPrincipal> = fc.oneof(
   fc.constant({ type: 'aws-star' as const }),
   fc.constantFrom(...ACCOUNTS).map((account) => ({ type: 'account' as const, account })),
-  fc.tuple(fc.constantFrom(...ACCOUNTS), fc.constantFrom(...ROLES)).map(([account, role]) => ({ type: 'role' as const, account, role })),
+  fc.tuple(fc.constantFrom(...ACCOUNTS), fc.constantFrom(...ROLES))
+    .map(([account, role]) => ({ type: 'role' as const, account, role })),
   fc.constantFrom(...SERVICES).map((id) => ({ type: 'service' as const, id })),
   fc.constantFrom(...FEDERATED).map((id) => ({ type: 'federated' as const, id })),
   fc.constantFrom(...CANONICAL).map((id) => ({ type: 'canonical' as const, id })),
@@ -80,7 +87,14 @@ const principalElementArb: fc.Arbitrary<AbstractPrincipalElement> = fc.oneof(
 
 const listArb = (pool: readonly string[]) => fc.oneof(
   { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('list' as const), negated: fc.boolean(), patterns: fc.uniqueArray(fc.constantFrom(...pool), { minLength: 1, maxLength: 3 }) }), weight: 5 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('list' as const),
+      negated: fc.boolean(),
+      patterns: fc.uniqueArray(fc.constantFrom(...pool), { minLength: 1, maxLength: 3 }),
+    }),
+    weight: 5,
+  },
 );
 
 const conditionsArb: fc.Arbitrary<AbstractCondition[]> = fc.uniqueArray(
@@ -111,7 +125,9 @@ const sorted = (xs: readonly string[]) => [...new Set(xs)].sort();
 export function semanticKey(p: AbstractPolicy): string {
   const statement = (s: AbstractStatement) => JSON.stringify([
     s.effect,
-    s.principal.kind === 'map' ? ['map', s.principal.negated, sorted(s.principal.principals.map(principalKeyOf))] : s.principal,
+    s.principal.kind === 'map'
+      ? ['map', s.principal.negated, sorted(s.principal.principals.map(principalKeyOf))]
+      : s.principal,
     s.action.kind === 'list' ? [s.action.negated, sorted(s.action.patterns)] : 'none',
     s.resource.kind === 'list' ? [s.resource.negated, sorted(s.resource.patterns)] : 'none',
     sorted(s.conditions.map((c) => JSON.stringify([c.operator, c.key, sorted(c.values)]))),
@@ -159,7 +175,8 @@ export function render(p: AbstractPolicy, seed: number): unknown {
     const name = e.negated ? 'NotPrincipal' : 'Principal';
     if (e.kind === 'star') return [name, '*'];
     const byType: [string, AbstractPrincipal['type'][]][] = [
-      ['AWS', ['aws-star', 'account', 'role']], ['Service', ['service']], ['Federated', ['federated']], ['CanonicalUser', ['canonical']],
+      ['AWS', ['aws-star', 'account', 'role']], ['Service', ['service']], ['Federated', ['federated']],
+      ['CanonicalUser', ['canonical']],
     ];
     const entries: [string, unknown][] = [];
     for (const [type, kinds] of byType) {
@@ -173,16 +190,23 @@ export function render(p: AbstractPolicy, seed: number): unknown {
     if (chance(0.7)) entries.push(['Sid', pick(['', 'A', 'Grant0', `S${Math.floor(rnd() * 1000)}`])]);
     const pr = principal(s.principal);
     if (pr) entries.push(pr);
-    if (s.action.kind === 'list') entries.push([s.action.negated ? 'NotAction' : 'Action', values(s.action.patterns.map((a) => recase(camelAction(a))))]);
-    if (s.resource.kind === 'list') entries.push([s.resource.negated ? 'NotResource' : 'Resource', values(s.resource.patterns)]);
+    if (s.action.kind === 'list') {
+      const patterns = s.action.patterns.map((a) => recase(camelAction(a)));
+      entries.push([s.action.negated ? 'NotAction' : 'Action', values(patterns)]);
+    }
+    if (s.resource.kind === 'list') {
+      entries.push([s.resource.negated ? 'NotResource' : 'Resource', values(s.resource.patterns)]);
+    }
     if (s.conditions.length || chance(0.1)) {
       const ops = sorted(s.conditions.map((c) => c.operator));
-      entries.push(['Condition', object(ops.map((op) => [op, object(s.conditions.filter((c) => c.operator === op).map((c) =>
-        [recase(conditionKey(c.key)), values(c.values.map(conditionValue))]))]))]);
+      const tests = (op: string): [string, unknown][] => s.conditions.filter((c) => c.operator === op)
+        .map((c) => [recase(conditionKey(c.key)), values(c.values.map(conditionValue))]);
+      entries.push(['Condition', object(ops.map((op) => [op, object(tests(op))]))]);
     }
     return object(entries);
   };
-  const statements = shuffle(p.statements.flatMap((s) => (chance(0.2) ? [statement(s), statement(s)] : [statement(s)])));
+  const written = (s: AbstractStatement) => (chance(0.2) ? [statement(s), statement(s)] : [statement(s)]);
+  const statements = shuffle(p.statements.flatMap(written));
   const doc: [string, unknown][] = [['Statement', statements.length === 1 && chance(0.5) ? statements[0] : statements]];
   if (p.version === '2012-10-17' || chance(0.5)) doc.push(['Version', p.version]);
   if (chance(0.2)) doc.push(['Id', `policy-${Math.floor(rnd() * 100)}`]);
@@ -190,14 +214,19 @@ export function render(p: AbstractPolicy, seed: number): unknown {
 }
 
 /** A rendered policy with one part (a member or list item at any depth) replaced by any JSON value. */
-export const garbledArb: fc.Arbitrary<unknown> = fc.tuple(abstractPolicyArb, fc.nat(), fc.nat(), fc.jsonValue({ maxDepth: 3 })).map(
+export const garbledArb: fc.Arbitrary<unknown> = fc
+  .tuple(abstractPolicyArb, fc.nat(), fc.nat(), fc.jsonValue({ maxDepth: 3 }))
+  .map(
   ([p, seed, at, junk]) => {
     const doc = render(p, seed);
     const slots: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
     const walk = (v: unknown) => {
       if (Array.isArray(v)) v.forEach((x, i) => { slots.push({ parent: v, key: i }); walk(x); });
       else if (v !== null && typeof v === 'object') {
-        for (const [k, x] of Object.entries(v)) { slots.push({ parent: v as Record<string, unknown>, key: k }); walk(x); }
+        for (const [k, x] of Object.entries(v)) {
+          slots.push({ parent: v as Record<string, unknown>, key: k });
+          walk(x);
+        }
       }
     };
     walk(doc);

@@ -1,9 +1,15 @@
 /** parsePolicy by example: every form of the grammar, and what it reports for what it cannot understand. */
 import { describe, expect, it } from 'vitest';
 import {
-  accountOf, canonicalPolicy, isPublicStatement, parsePolicy, policiesEquivalent, principalAccount, principalId, statementPrincipals,
+  accountOf, canonicalPolicy, isPublicStatement, parsePolicy, policiesEquivalent, principalAccount, principalId,
+  statementPrincipals,
 } from '../../src/core/policy/index.js';
 import type { Principal, Statement } from '../../src/core/policy/index.js';
+
+const ID = '123456789012';
+const ROOT = `arn:aws:iam::${ID}:root`;
+const account = (partition = 'aws') => ({ kind: 'account', partition, account: ID });
+const other = (value: string) => ({ kind: 'aws', value, account: ID });
 
 const one = (statement: Record<string, unknown>, options = {}): Statement => {
   const r = parsePolicy({ Version: '2012-10-17', Statement: statement }, options);
@@ -20,59 +26,66 @@ describe('principals', () => {
   it.each([
     ['"*"', '*', [{ kind: 'public', form: 'star' }]],
     ['{"AWS": "*"}', { AWS: '*' }, [{ kind: 'public', form: 'aws-star' }]],
-    ['a bare account id', { AWS: '123456789012' }, [{ kind: 'account', partition: 'aws', account: '123456789012' }]],
-    ['a root ARN', { AWS: 'arn:aws:iam::123456789012:root' }, [{ kind: 'account', partition: 'aws', account: '123456789012' }]],
-    ['a root ARN in another partition', { AWS: 'arn:aws-cn:iam::123456789012:root' }, [{ kind: 'account', partition: 'aws-cn', account: '123456789012' }]],
-    ['a role with a path', { AWS: 'arn:aws:iam::123456789012:role/app/etl' },
-      [{ kind: 'role', arn: 'arn:aws:iam::123456789012:role/app/etl', partition: 'aws', account: '123456789012', path: '/app/', name: 'etl' }]],
-    ['a user', { AWS: 'arn:aws:iam::123456789012:user/bob' }, [{ kind: 'aws', value: 'arn:aws:iam::123456789012:user/bob', account: '123456789012' }]],
-    ['a session', { AWS: 'arn:aws:sts::123456789012:assumed-role/r/s' }, [{ kind: 'aws', value: 'arn:aws:sts::123456789012:assumed-role/r/s', account: '123456789012' }]],
+    ['a bare account id', { AWS: ID }, [account()]],
+    ['a root ARN', { AWS: ROOT }, [account()]],
+    ['a root ARN in another partition', { AWS: `arn:aws-cn:iam::${ID}:root` }, [account('aws-cn')]],
+    ['a role with a path', { AWS: `arn:aws:iam::${ID}:role/app/etl` },
+      [{
+        kind: 'role', arn: `arn:aws:iam::${ID}:role/app/etl`, partition: 'aws', account: ID, path: '/app/', name: 'etl',
+      }],
+    ],
+    ['a user', { AWS: `arn:aws:iam::${ID}:user/bob` }, [other(`arn:aws:iam::${ID}:user/bob`)]],
+    ['a session', { AWS: `arn:aws:sts::${ID}:assumed-role/r/s` }, [other(`arn:aws:sts::${ID}:assumed-role/r/s`)]],
     ['a deleted role\'s unique id', { AWS: 'AROAEXAMPLEID' }, [{ kind: 'aws', value: 'AROAEXAMPLEID' }]],
     ['a service', { Service: ['firehose.amazonaws.com'] }, [{ kind: 'service', value: 'firehose.amazonaws.com' }]],
-    ['a federated provider', { Federated: 'cognito-identity.amazonaws.com' }, [{ kind: 'federated', value: 'cognito-identity.amazonaws.com' }]],
+    ['a federated provider', { Federated: 'cognito' }, [{ kind: 'federated', value: 'cognito' }]],
     ['a canonical user', { CanonicalUser: 'abc' }, [{ kind: 'canonical-user', value: 'abc' }]],
   ])('%s', (_name, principal, expected) => {
     expect(principalsOf(principal)).toEqual(expected);
   });
 
   it('removes duplicates, a bare id and its root ARN being one principal', () => {
-    expect(principalsOf({ AWS: ['123456789012', 'arn:aws:iam::123456789012:root', '123456789012'] })).toHaveLength(1);
+    expect(principalsOf({ AWS: [ID, ROOT, ID] })).toHaveLength(1);
   });
 
   it('puts bare account ids in the partition it is told', () => {
-    const s = one({ Effect: 'Allow', Principal: { AWS: '123456789012' }, Action: '*' }, { partition: 'aws-us-gov' });
-    expect(statementPrincipals(s)).toEqual(['arn:aws-us-gov:iam::123456789012:root']);
+    const s = one({ Effect: 'Allow', Principal: { AWS: ID }, Action: '*' }, { partition: 'aws-us-gov' });
+    expect(statementPrincipals(s)).toEqual([`arn:aws-us-gov:iam::${ID}:root`]);
   });
 
-  it('names principals as one string each: * for both public forms, service:/federated:/canonical-user: prefixes', () => {
-    const s = one({ Effect: 'Allow', Principal: { AWS: ['*', '123456789012'], Service: 's.amazonaws.com', Federated: 'f', CanonicalUser: 'c' } });
-    expect(statementPrincipals(s)).toEqual(['*', 'arn:aws:iam::123456789012:root', 'service:s.amazonaws.com', 'federated:f', 'canonical-user:c']);
+  it('names principals as one string each: * for both public forms, service:, federated:, canonical-user:', () => {
+    const principal = { AWS: ['*', ID], Service: 's.amazonaws.com', Federated: 'f', CanonicalUser: 'c' };
+    const s = one({ Effect: 'Allow', Principal: principal });
+    expect(statementPrincipals(s)).toEqual(['*', ROOT, 'service:s.amazonaws.com', 'federated:f', 'canonical-user:c']);
     expect(statementPrincipals(one({ Effect: 'Allow', Principal: '*' }))).toEqual(['*']);
     expect(isPublicStatement(s)).toBe(true);
   });
 
   it('tells the account of a principal', () => {
-    expect(principalsOf({ AWS: ['arn:aws:iam::123456789012:role/r', '*'], Service: 'x' }).map(accountOf)).toEqual(['123456789012', undefined, undefined]);
-    expect(principalAccount('123456789012')).toBe('123456789012');
-    expect(principalAccount('arn:aws:sts::123456789012:assumed-role/r/s')).toBe('123456789012');
+    const principals = principalsOf({ AWS: [`arn:aws:iam::${ID}:role/r`, '*'], Service: 'x' });
+    expect(principals.map(accountOf)).toEqual([ID, undefined, undefined]);
+    expect(principalAccount(ID)).toBe(ID);
+    expect(principalAccount(`arn:aws:sts::${ID}:assumed-role/r/s`)).toBe(ID);
     expect(principalAccount('*')).toBeUndefined();
-    expect(principalId({ kind: 'account', partition: 'aws', account: '123456789012' })).toBe('arn:aws:iam::123456789012:root');
+    expect(principalId({ kind: 'account', partition: 'aws', account: ID })).toBe(ROOT);
   });
 
   it('NotPrincipal: everyone but the listed principals; public for the statement', () => {
-    const s = one({ Effect: 'Allow', NotPrincipal: { AWS: '123456789012' }, Action: '*' });
-    expect(s.principal).toEqual({ kind: 'not-principal', principals: [{ kind: 'account', partition: 'aws', account: '123456789012' }] });
+    const s = one({ Effect: 'Allow', NotPrincipal: { AWS: ID }, Action: '*' });
+    expect(s.principal).toEqual({ kind: 'not-principal', principals: [account()] });
     expect(statementPrincipals(s)).toEqual([]);
     expect(isPublicStatement(s)).toBe(true);
   });
 });
 
 describe('actions, resources, conditions', () => {
-  it('reads Action/NotAction and Resource/NotResource as string or list, removing duplicates (actions case-insensitively)', () => {
-    const s = one({ Effect: 'Deny', NotAction: ['kinesis:GetRecords', 'KINESIS:getrecords', 'kinesis:Put*'], Resource: 'arn:x' });
+  it('reads Action/NotAction and Resource/NotResource as string or list, without duplicates (actions any case)', () => {
+    const actions = ['kinesis:GetRecords', 'KINESIS:getrecords', 'kinesis:Put*'];
+    const s = one({ Effect: 'Deny', NotAction: actions, Resource: 'a' });
     expect(s.action).toEqual({ kind: 'not-action', patterns: ['kinesis:GetRecords', 'kinesis:Put*'] });
-    expect(s.resource).toEqual({ kind: 'resource', patterns: ['arn:x'] });
-    expect(one({ Effect: 'Allow', NotResource: ['a', 'a', 'b'] }).resource).toEqual({ kind: 'not-resource', patterns: ['a', 'b'] });
+    expect(s.resource).toEqual({ kind: 'resource', patterns: ['a'] });
+    expect(one({ Effect: 'Allow', NotResource: ['a', 'a', 'b'] }).resource)
+      .toEqual({ kind: 'not-resource', patterns: ['a', 'b'] });
     expect(one({ Effect: 'Allow' }).action).toEqual({ kind: 'none' });
   });
 
@@ -87,10 +100,19 @@ describe('actions, resources, conditions', () => {
       },
     });
     expect(s.conditions).toEqual([
-      { operator: 'ForAnyValue:StringLikeIfExists', base: 'StringLike', set: 'for-any-value', ifExists: true, key: 'aws:PrincipalTag/team', values: ['a*', 'b'] },
+      {
+        operator: 'ForAnyValue:StringLikeIfExists', base: 'StringLike', set: 'for-any-value', ifExists: true,
+        key: 'aws:PrincipalTag/team', values: ['a*', 'b'],
+      },
       { operator: 'Bool', base: 'Bool', set: 'single', ifExists: false, key: 'aws:SecureTransport', values: ['true'] },
-      { operator: 'NumericLessThan', base: 'NumericLessThan', set: 'single', ifExists: false, key: 'kinesis:x', values: ['10'] },
-      { operator: 'ForAllValues:StringEquals', base: 'StringEquals', set: 'for-all-values', ifExists: false, key: 'aws:TagKeys', values: ['k'] },
+      {
+        operator: 'NumericLessThan', base: 'NumericLessThan', set: 'single', ifExists: false, key: 'kinesis:x',
+        values: ['10'],
+      },
+      {
+        operator: 'ForAllValues:StringEquals', base: 'StringEquals', set: 'for-all-values', ifExists: false,
+        key: 'aws:TagKeys', values: ['k'],
+      },
     ]);
     expect(policiesEquivalent(
       { Statement: { Effect: 'Allow', Condition: { Bool: { 'aws:SecureTransport': true } } } },
@@ -107,6 +129,7 @@ describe('actions, resources, conditions', () => {
 });
 
 describe('what it cannot understand is reported and kept, never thrown', () => {
+  const allow = (members: Record<string, unknown>) => ({ Statement: { Effect: 'Allow', ...members } });
   it.each([
     ['not an object', 'a string', ['policy-not-object']],
     ['null', null, ['policy-not-object']],
@@ -117,21 +140,22 @@ describe('what it cannot understand is reported and kept, never thrown', () => {
     ['an unknown element', { Statement: [], Extra: 1 }, ['policy-unknown-element']],
     ['a lower-case effect', { Statement: { Effect: 'allow' } }, ['statement-bad-effect']],
     ['no effect', { Statement: { Action: '*' } }, ['statement-no-effect']],
-    ['Action and NotAction', { Statement: { Effect: 'Allow', Action: 'a', NotAction: 'b' } }, ['statement-both-elements']],
-    ['Principal and NotPrincipal', { Statement: { Effect: 'Allow', Principal: '*', NotPrincipal: '*' } }, ['statement-both-elements']],
-    ['a principal string other than *', { Statement: { Effect: 'Allow', Principal: 'arn:aws:iam::123456789012:root' } }, ['principal-bad-form']],
-    ['an unknown principal type', { Statement: { Effect: 'Allow', Principal: { aws: '*' } } }, ['principal-unknown-type']],
-    ['a number among actions', { Statement: { Effect: 'Allow', Action: ['a', 7] } }, ['element-not-string']],
-    ['an object as Resource', { Statement: { Effect: 'Allow', Resource: { a: 1 } } }, ['element-not-strings']],
-    ['a null condition value', { Statement: { Effect: 'Allow', Condition: { StringEquals: { k: null } } } }, ['condition-bad-value']],
-    ['an unknown operator', { Statement: { Effect: 'Allow', Condition: { StringSortOf: { k: 'v' } } } }, ['condition-unknown-operator']],
-    ['a Condition list', { Statement: { Effect: 'Allow', Condition: [] } }, ['condition-not-object']],
+    ['Action and NotAction', allow({ Action: 'a', NotAction: 'b' }), ['statement-both-elements']],
+    ['Principal and NotPrincipal', allow({ Principal: '*', NotPrincipal: '*' }), ['statement-both-elements']],
+    ['a principal string other than *', allow({ Principal: ROOT }), ['principal-bad-form']],
+    ['an unknown principal type', allow({ Principal: { aws: '*' } }), ['principal-unknown-type']],
+    ['a number among actions', allow({ Action: ['a', 7] }), ['element-not-string']],
+    ['an object as Resource', allow({ Resource: { a: 1 } }), ['element-not-strings']],
+    ['a null condition value', allow({ Condition: { StringEquals: { k: null } } }), ['condition-bad-value']],
+    ['an unknown operator', allow({ Condition: { StringSortOf: { k: 'v' } } }), ['condition-unknown-operator']],
+    ['a Condition list', allow({ Condition: [] }), ['condition-not-object']],
   ])('%s', (_name, json, expected) => {
     expect(codes(json)).toEqual(expected);
   });
 
   it('treats __proto__ and constructor members as data', () => {
-    const json = JSON.parse('{"Statement":{"Effect":"Allow","Principal":{"__proto__":{"AWS":"*"}},"Action":"*","constructor":1}}') as unknown;
+    const text = '{"Statement":{"Effect":"Allow","Principal":{"__proto__":{"AWS":"*"}},"Action":"*","constructor":1}}';
+    const json = JSON.parse(text) as unknown;
     const r = parsePolicy(json);
     expect(r.diagnostics.map((d) => d.code).sort()).toEqual(['principal-unknown-type', 'statement-unknown-element']);
     expect(statementPrincipals(r.policy.statements[0] as Statement)).toEqual([]);
@@ -141,14 +165,16 @@ describe('what it cannot understand is reported and kept, never thrown', () => {
   it('survives very deep nesting and cycles (depth-limited canonical form)', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(() => canonicalPolicy(parsePolicy({ Statement: { Effect: 'Allow', Condition: deep } }).policy)).not.toThrow();
+    const nested = { Statement: { Effect: 'Allow', Condition: deep } };
+    expect(() => canonicalPolicy(parsePolicy(nested).policy)).not.toThrow();
     const cyclic: Record<string, unknown> = { Effect: 'Allow' };
     cyclic['Resource'] = cyclic;
     expect(() => canonicalPolicy(parsePolicy({ Statement: cyclic }).policy)).not.toThrow();
   });
 
   it('locates a non-object statement without its position, so reordering does not change the policy', () => {
-    expect(policiesEquivalent({ Statement: [1, { Effect: 'Allow' }] }, { Statement: [{ Effect: 'Allow' }, 1] })).toBe(true);
-    expect(policiesEquivalent({ Statement: [1, { Effect: 'Allow' }] }, { Statement: [{ Effect: 'Allow' }, 2] })).toBe(false);
+    const allowAll = { Effect: 'Allow' };
+    expect(policiesEquivalent({ Statement: [1, allowAll] }, { Statement: [allowAll, 1] })).toBe(true);
+    expect(policiesEquivalent({ Statement: [1, allowAll] }, { Statement: [allowAll, 2] })).toBe(false);
   });
 });

@@ -19,16 +19,19 @@ function verdicts(desired: unknown, live: unknown): { plan: boolean; audit: bool
   // Rendered forms are free here: the model reads desired documents as JSON too.
   stream.resourcePolicy = desired as PolicyDocument;
   liveStream(w.live, 'orders').resourcePolicy = live;
-  const plan = computePlan({ desired: w.desired, live: w.live, meshDigest: 'd', clock: { now: () => new Date(0) }, scope: emptyScope() });
+  const clock = { now: () => new Date(0) };
+  const plan = computePlan({ desired: w.desired, live: w.live, meshDigest: 'd', clock, scope: emptyScope() });
   return {
     plan: plan.changes.some((c) => c.resourceType === 'stream-policy' && c.stream === 'orders'),
-    audit: driftChecks(w.ctx).findings.some((f) => f.id === 'resource-policy-drift' && f.resource.endsWith('/stream/orders')),
+    audit: driftChecks(w.ctx).findings
+      .some((f) => f.id === 'resource-policy-drift' && f.resource.endsWith('/stream/orders')),
   };
 }
 
 describe('plan and audit agree on policy equality', () => {
   it('on generated pairs (half of them rewritings of one policy), and with the oracle', () => {
-    const pairs = fc.tuple(abstractPolicyArb, abstractPolicyArb, fc.boolean()).map(([a, b, same]) => [a, same ? a : b] as const);
+    const pairs = fc.tuple(abstractPolicyArb, abstractPolicyArb, fc.boolean())
+      .map(([a, b, same]) => [a, same ? a : b] as const);
     let drifted = 0;
     fc.assert(fc.property(pairs, fc.nat(), fc.nat(), ([a, b], s1, s2) => {
       const v = verdicts(render(a, s1), render(b, s2));
