@@ -10,6 +10,8 @@ function plan(desired: DesiredState, live: LiveState, scope = emptyScope()): Pla
 }
 const active = (p: Plan): Change[] => p.changes.filter((c) => c.action !== 'no-op');
 const ids = (p: Plan) => active(p).map((c) => `${c.action} ${c.id} ${c.risk}`);
+/** Warnings other than the boundary-only guard warning every organisation-less plan carries. */
+const otherWarnings = (p: Plan) => p.warnings.filter((w) => !w.startsWith('no organisation is declared'));
 
 describe('computePlan', () => {
   it('plans nothing but a no-op when live matches desired', () => {
@@ -39,6 +41,28 @@ describe('computePlan', () => {
       'arn:aws:iam::222222222222:role/reader consume consumer-policy',
       'arn:aws:iam::222222222222:role/reader consume stream-policy',
     ]);
+  });
+
+  it('removes a case variant of a meshgov key as destructive, and shows the access it gave as lost', () => {
+    const s = aDesiredStream();
+    const tampered = 'MESHGOV:CONSUME:222222222222:Intruder';
+    const p = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [liveOf(s, { tags: { ...s.tags, [tampered]: 'allow' } })] }]));
+    expect(ids(p)).toEqual([`update stream-tags:${A1}/stream/orders.v1 destructive`]);
+    expect(active(p)[0]?.reasons.join(' ')).toContain(`removing ${tampered}: a case variant of a meshgov key (tag tampering)`);
+    expect(p.accessDiff.map((a) => `${a.change} ${a.principal} ${a.access} ${a.via}`)).toEqual(['lose arn:aws:iam::222222222222:role/Intruder consume grant-tag']);
+    // A case variant next to the exact key is not a second principal: the role keeps its (declared) access.
+    const dup = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [liveOf(s, { tags: { ...s.tags, 'MESHGOV:PRODUCE:111111111111:WRITER': 'allow' } })] }]));
+    expect(ids(dup)).toEqual([`update stream-tags:${A1}/stream/orders.v1 destructive`]);
+    expect(dup.accessDiff).toEqual([]);
+  });
+
+  it('warns, without an organisation, which principals the boundary-only guard leaves unguarded', () => {
+    const s = aDesiredStream();
+    const withOrg = { ...desiredState([{ streams: [s] }]), organizationId: 'o-abc1234567' };
+    expect(plan(withOrg, liveState([{ streams: [liveOf(s)] }])).warnings.join(' ')).not.toContain('tag-tampering guard');
+    const w = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [liveOf(s)] }])).warnings.join(' ');
+    expect(w).toContain('no organisation is declared');
+    expect(w).toContain('Every other principal of the mesh accounts that holds Kinesis tagging rights');
   });
 
   it('treats a retention decrease as destructive and an increase as safe', () => {
@@ -222,10 +246,10 @@ describe('two meshes, one stream name', () => {
     const p = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [theirs] }]));
     expect(p.changes).toEqual([]);
     expect(p.unmanaged.map((u) => u.name)).toEqual(['orders.v1']);
-    expect(p.warnings).toEqual([`${A1}/stream/orders.v1: declared in this mesh but managed by another mesh (meshgov:mesh=other-mesh); resolve the conflict before planning it`]);
+    expect(otherWarnings(p)).toEqual([`${A1}/stream/orders.v1: declared in this mesh but managed by another mesh (meshgov:mesh=other-mesh); resolve the conflict before planning it`]);
     const listedOnly = plan(desiredState([{ streams: [s] }]), liveState([{ unmanagedStreams: [{ name: 'orders.v1', arn: s.arn, reason: 'declared in this mesh but managed by another mesh (meshgov:mesh=x); resolve the conflict before planning it' }] }]));
     expect(listedOnly.changes).toEqual([]);
-    expect(listedOnly.warnings).toHaveLength(1);
+    expect(otherWarnings(listedOnly)).toHaveLength(1);
   });
 });
 
@@ -236,6 +260,6 @@ describe('fence under a domain scope', () => {
     const p = plan(desiredState([{ streams: [s] }]), liveState([{ unmanagedStreams: [{ name: s.name, arn: s.arn, reason }] }]), { domains: ['orders'], accounts: [] });
     expect(p.changes).toEqual([]);
     expect(p.unmanaged).toEqual([]);
-    expect(p.warnings).toEqual([`${A1}/stream/orders.v1: ${reason}`]);
+    expect(otherWarnings(p)).toEqual([`${A1}/stream/orders.v1: ${reason}`]);
   });
 });

@@ -2,7 +2,7 @@
 import type { DesiredStream } from '../render/types.js';
 import { accessFromPolicy } from './access.js';
 import type { LiveStream } from './live.js';
-import { diffTags, foreignStatements, policiesEqual, tagDiffIsEmpty, tagReasons } from './policy-diff.js';
+import { diffTags, foreignStatements, policiesEqual, tagDiffIsEmpty, tagDiffRevokes, tagReasons } from './policy-diff.js';
 import type { Change, ResourceType, Risk } from './types.js';
 
 /** A change before ids, order and dependencies are assigned. */
@@ -62,7 +62,7 @@ export function diffStreamSettings(ds: DesiredStream, ls: LiveStream, partition:
 
   const tags = diffTags(ls.tags, ds.tags);
   if (!tagDiffIsEmpty(tags)) {
-    push('stream-tags', 'update', tags.revokedGrantTags.length ? 'destructive' : 'safe', { tags: tags.before }, { tags: tags.after }, tagReasons(tags, 'stream'));
+    push('stream-tags', 'update', tagDiffRevokes(tags) ? 'destructive' : 'safe', { tags: tags.before }, { tags: tags.after }, tagReasons(tags, 'stream'));
   }
 
   const encDiffers = ls.encryption.type !== ds.encryption.type || (ds.encryption.type === 'KMS' && ls.encryption.keyId !== ds.encryption.keyId);

@@ -14,7 +14,7 @@ import { diffPolicy, diffStreamSettings, streamAddressOf, streamCreateAttributes
 import { diffIam } from './diff-iam.js';
 import type { LiveAccount, LiveConsumer, LiveStream } from './live.js';
 import { finishChanges, summarise } from './order.js';
-import { diffTags, tagDiffIsEmpty, tagReasons } from './policy-diff.js';
+import { diffTags, tagDiffIsEmpty, tagDiffRevokes, tagReasons } from './policy-diff.js';
 import { cmp, declaredStreams, emptyScope, liveFingerprint, scopeDesired, scopeLive, unmanagedReason } from './scope.js';
 import type { AccessChange, Plan, PlanScope, UnmanagedResource } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
@@ -78,7 +78,7 @@ export function computePlan(input: PlanInput): Plan {
     accessDiff,
     unmanaged,
     notChecked: [...new Set(notChecked)],
-    warnings: [...warnings, ...organisationWarnings(input.desired, live)],
+    warnings: [...warnings, ...organisationWarnings(input.desired, live), ...guardWarnings(input.desired)],
     summary: summarise(changes, accessDiff, unmanaged),
   };
 }
@@ -198,7 +198,7 @@ function planExistingStream(ds: DesiredStream, ls: LiveStream, consumers: Desire
     const address = consumerAddress(ds, c.name);
     const tags = diffTags(lc.tags, c.tags);
     if (!tagDiffIsEmpty(tags)) {
-      r.changes.push({ ...base, address, resourceType: 'consumer-tags', action: 'update', risk: tags.revokedGrantTags.length ? 'destructive' : 'safe', before: { tags: tags.before }, after: { tags: tags.after }, reasons: tagReasons(tags, 'consumer') });
+      r.changes.push({ ...base, address, resourceType: 'consumer-tags', action: 'update', risk: tagDiffRevokes(tags) ? 'destructive' : 'safe', before: { tags: tags.before }, after: { tags: tags.after }, reasons: tagReasons(tags, 'consumer') });
     }
     r.changes.push(...diffPolicy('consumer-policy', `${address}/policy`, lc.resourcePolicy, c.resourcePolicy, partition, base, c.name));
   }
@@ -233,6 +233,24 @@ function planStreamDeletion(ls: LiveStream, account: AccountId, partition: strin
 
 
 /** Organisation facts against the mesh: the declared organisation id, and every in-scope account a member. */
+/**
+ * Without an organisation there is no SCP, so the tag guard is only the permissions boundary apply attaches to the
+ * roles meshgov writes policies for. Say exactly who stays unguarded (docs/render.md, "What the guard cannot cover").
+ */
+export function guardWarnings(desired: DesiredState): string[] {
+  if (desired.organizationId !== undefined) return [];
+  const bounded = desired.accounts.flatMap((a) => a.iam.filter((i) => i.kind === 'identity-policy' || i.kind === 'fanout-policy').map((i) => `${a.account}/${i.roleName ?? ''}`));
+  const roles = [...new Set(bounded)].sort();
+  return [
+    'no organisation is declared (mesh.organizationId), so the tag-tampering guard is only the permissions boundary meshgov-tag-guard-boundary ' +
+      `on the ${roles.length} role(s) meshgov writes policies for${roles.length > 0 ? ` (${roles.join(', ')})` : ''}. Every other principal ` +
+      'of the mesh accounts that holds Kinesis tagging rights (account administrators, CI and deployment roles, IAM users) can still add, ' +
+      'change or remove tags of managed streams and consumers, grant tags included, in any letter case, and so give a role access no grant ' +
+      'declares. Declare the organisation and attach the meshgov-tag-guard SCP to the mesh accounts, or attach the boundary to every such ' +
+      'principal; `meshgov audit` reports tampered tags (tag-tampering).',
+  ];
+}
+
 function organisationWarnings(desired: DesiredState, live: LiveState): string[] {
   const org = live.organization;
   if (!org) return [];

@@ -1,5 +1,6 @@
 /** Comparing resource policies and tag maps: the building blocks of the stream and consumer diffs. */
 import type { PolicyDocument, PolicyStatement } from '../render/types.js';
+import { isCaseVariantGovernanceKey } from '../model/governance-tags.js';
 import { isGrantTag } from './access.js';
 import { canonicalJson } from './canonical.js';
 
@@ -51,6 +52,11 @@ export interface TagDiff {
   removed: string[];
   /** Removed (or no longer `allow`) grant tags: access revocations. */
   revokedGrantTags: string[];
+  /**
+   * Removed keys that IAM takes for `meshgov:` keys but that are not spelled exactly so (tag tampering, e.g.
+   * `MESHGOV:CONSUME:…`): removing them may revoke access someone gained through them.
+   */
+  tamperedKeys: string[];
 }
 
 /**
@@ -58,7 +64,7 @@ export interface TagDiff {
  * changed), so tags added out of band are removed. https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
  */
 export function diffTags(live: Record<string, string>, desired: Record<string, string>): TagDiff {
-  const d: TagDiff = { before: {}, after: {}, added: [], changed: [], removed: [], revokedGrantTags: [] };
+  const d: TagDiff = { before: {}, after: {}, added: [], changed: [], removed: [], revokedGrantTags: [], tamperedKeys: [] };
   for (const k of Object.keys(desired).sort()) {
     const want = desired[k] as string;
     const have = live[k];
@@ -76,9 +82,15 @@ export function diffTags(live: Record<string, string>, desired: Record<string, s
     if (k in desired || k.startsWith('aws:')) continue;
     d.removed.push(k);
     d.before[k] = live[k] as string;
-    if (isGrantTag(k) && live[k] === 'allow') d.revokedGrantTags.push(k);
+    if (isCaseVariantGovernanceKey(k)) d.tamperedKeys.push(k);
+    else if (isGrantTag(k) && live[k] === 'allow') d.revokedGrantTags.push(k);
   }
   return d;
+}
+
+/** Whether applying the tag diff may take access away (a grant tag or a tampered governance key goes). */
+export function tagDiffRevokes(d: TagDiff): boolean {
+  return d.revokedGrantTags.length + d.tamperedKeys.length > 0;
 }
 
 export function tagDiffIsEmpty(d: TagDiff): boolean {
@@ -91,5 +103,8 @@ export function tagReasons(d: TagDiff, what: string): string[] {
   if (d.changed.length) out.push(`${d.changed.length} ${what} tag(s) with another value: ${d.changed.join(', ')}`);
   if (d.removed.length) out.push(`${d.removed.length} ${what} tag(s) not in the mesh (meshgov owns the tags of managed resources): ${d.removed.join(', ')}`);
   for (const k of d.revokedGrantTags) out.push(`removing grant tag ${k} revokes access`);
+  for (const k of d.tamperedKeys) {
+    out.push(`removing ${k}: a case variant of a meshgov key (tag tampering); IAM reads it as that governance tag, so removing it may revoke access gained through it`);
+  }
   return out;
 }
