@@ -21,7 +21,7 @@ describe('computePlan', () => {
     expect(p.changes).toHaveLength(1);
     expect(p.changes[0]).toMatchObject({ action: 'no-op', resourceType: 'stream', address: `${A1}/stream/orders.v1` });
     expect(p.summary).toMatchObject({ add: 0, change: 0, destroy: 0, noop: 1, hasChanges: false });
-    expect(p).toMatchObject({ formatVersion: 1, mesh: MESH, meshDigest: 'digest', createdAt: '2026-01-02T03:04:05.000Z' });
+    expect(p).toMatchObject({ formatVersion: 2, mesh: MESH, meshDigest: 'digest', createdAt: '2026-01-02T03:04:05.000Z' });
   });
 
   it('creates a missing stream with every attribute, then its policy and consumers in dependency order', () => {

@@ -14,6 +14,7 @@ import { diffPolicy, diffStreamSettings, streamAddressOf, streamCreateAttributes
 import { diffIam } from './diff-iam.js';
 import type { LiveAccount, LiveConsumer, LiveStream } from './live.js';
 import { finishChanges, summarise } from './order.js';
+import { changeSetDigest } from './change-set.js';
 import { diffTags, tagDiffIsEmpty, tagDiffRevokes, tagReasons } from './policy-diff.js';
 import { cmp, declaredStreams, emptyScope, liveFingerprint, scopeDesired, scopeLive, unmanagedReason } from './scope.js';
 import type { AccessChange, Plan, PlanScope, UnmanagedResource } from './types.js';
@@ -71,6 +72,7 @@ export function computePlan(input: PlanInput): Plan {
     region: input.desired.region,
     meshDigest: input.meshDigest,
     liveFingerprint: liveFingerprint(input.live, input.desired, scope),
+    changeSetDigest: changeSetDigest(changes, accessDiff),
     createdAt: input.clock.now().toISOString(),
     target: input.target ?? 'aws',
     scope,

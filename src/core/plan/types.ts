@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { AccountId } from '../model/types.js';
 
-export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FORMAT_VERSION = 2;
 
 export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'no-op';
 
@@ -121,6 +121,11 @@ export interface Plan {
   meshDigest: string;
   /** sha256 (hex) of the canonical JSON of the managed, in-scope live state the plan was computed from. */
   liveFingerprint: string;
+  /**
+   * sha256 (hex) of the change set (every change but no-ops, without order or prose, and the access diff; see
+   * change-set.ts). Apply recomputes its own plan and proceeds only when its change set has this digest.
+   */
+  changeSetDigest: string;
   /** ISO 8601, from the caller's clock. */
   createdAt: string;
   /** `aws` or `local`: the target the live state came from. */
