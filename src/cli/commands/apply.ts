@@ -117,7 +117,11 @@ export async function runApply(file: string | undefined, opts: ApplyCommandOptio
   try {
     const live = await readLive(target, prepared, io);
     // Apply executes only the plan it computes itself; a saved plan is the reviewed expectation (change-set.ts).
-    const own = computePlan({ desired: prepared.desired, live, meshDigest: prepared.meshDigest, clock: { now: () => io.now() }, scope: prepared.scope, target: target.kind });
+    const log = new ApplyLog(resolve(io.cwd, opts.log));
+    const own = computePlan({
+      desired: prepared.desired, live, meshDigest: prepared.meshDigest, clock: { now: () => io.now() }, scope: prepared.scope, target: target.kind,
+      scalingHistory: { entries: log.history(), now: io.now() },
+    });
     if (saved) {
       checkReviewedPlan(saved, own, liveFingerprint(live, prepared.desired, saved.scope));
     } else {
@@ -128,7 +132,6 @@ export async function runApply(file: string | undefined, opts: ApplyCommandOptio
       }
     }
     const plan = own;
-    const log = new ApplyLog(resolve(io.cwd, opts.log));
     if (!plan.summary.hasChanges) io.stdout.write('\nNo changes to apply.\n');
     else io.stdout.write(`\nApplying ${plan.changes.filter((c) => c.action !== 'no-op').length} change(s)${opts.allowDestructive ? ' (destructive changes allowed)' : ''}:\n`);
     const result = await executePlan({
@@ -138,7 +141,9 @@ export async function runApply(file: string | undefined, opts: ApplyCommandOptio
     });
     io.stdout.write(`\n${renderApplyReport(result.report, result.calls, opts.log)}`);
     if (result.localIamFiles !== undefined) io.stdout.write(`IAM (local target): ${result.localIamFiles} artefact file(s) written to ${localDir(io)}/iam; not applied to a live service.\n`);
-    return result.report.failed > 0 || result.report.skipped > 0 ? EXIT_FINDINGS : EXIT_OK;
+    // Blocked changes (deletion protection, spent budgets) are shown in the plan and not pending: they do not fail apply.
+    const unblockedSkips = result.report.outcomes.filter((o) => o.status === 'skipped' && o.skipReason !== 'deletion-protected' && o.skipReason !== 'budget').length;
+    return result.report.failed > 0 || unblockedSkips > 0 ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     pool.destroy();
     await target.close();

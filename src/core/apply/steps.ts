@@ -100,6 +100,7 @@ function outcome(c: Change, skipReason: NonNullable<StepOutcome['skipReason']>, 
 /** Why a change must not run now, or undefined when it may. */
 function gate(c: Change, o: StepOptions): StepOutcome | undefined {
   if (c.action === 'replace') return outcome(c, 'unsupported', 'replace is not supported by apply; change the mesh or delete and recreate explicitly');
+  if (c.blocked) return outcome(c, c.blocked.reason, c.blocked.message);
   if (c.risk === 'destructive' && !o.allowDestructive) {
     return outcome(c, 'destructive', `destructive (${c.reasons[c.reasons.length - 1] ?? 'see plan'}); rerun with --allow-destructive to apply it`);
   }

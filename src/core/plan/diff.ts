@@ -14,6 +14,8 @@ import { diffPolicy, diffStreamSettings, streamAddressOf, streamCreateAttributes
 import { diffIam } from './diff-iam.js';
 import type { LiveAccount, LiveConsumer, LiveStream } from './live.js';
 import { finishChanges, summarise } from './order.js';
+import { markBlocked } from './blocked.js';
+import type { ScalingHistory } from './blocked.js';
 import { changeSetDigest } from './change-set.js';
 import { diffTags, tagDiffIsEmpty, tagDiffRevokes, tagReasons } from './policy-diff.js';
 import { cmp, declaredStreams, emptyScope, liveFingerprint, scopeDesired, scopeLive, unmanagedReason } from './scope.js';
@@ -29,6 +31,8 @@ export interface PlanInput {
   scope?: PlanScope;
   /** `aws` or `local`. */
   target?: string;
+  /** Past scaling calls (the apply log), to show capacity changes over their daily budget as blocked. */
+  scalingHistory?: ScalingHistory;
 }
 
 interface AccountResult {
@@ -63,7 +67,7 @@ export function computePlan(input: PlanInput): Plan {
   }
   if (scope.domains.length > 0) notChecked.push('IAM artefacts are planned only in runs without --domain (they serve grants across domains).');
 
-  const changes = finishChanges(drafts);
+  const changes = markBlocked(finishChanges(drafts), input.scalingHistory);
   accessDiff.sort((a, b) => cmp(a.account, b.account) || cmp(a.stream, b.stream) || cmp(a.principal, b.principal) || cmp(a.access, b.access) || cmp(a.via, b.via) || cmp(a.change, b.change));
   unmanaged.sort((a, b) => cmp(a.account, b.account) || cmp(a.address, b.address));
   return {

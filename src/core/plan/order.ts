@@ -60,7 +60,8 @@ export function summarise(changes: readonly Change[], access: readonly AccessCha
     accessGained: access.filter((a) => a.change === 'gain').length,
     accessLost: access.filter((a) => a.change === 'lose').length,
     unmanaged: unmanaged.length,
-    hasChanges: changes.some((c) => c.action !== 'no-op'),
+    blocked: count((c) => c.action !== 'no-op' && c.blocked !== undefined),
+    hasChanges: changes.some((c) => c.action !== 'no-op' && c.blocked === undefined),
   };
   return summary;
 }

@@ -199,6 +199,10 @@ export const PLAN_SCHEMA = {
         "order": {
           "type": "number",
           "description": "1-based position in apply order (dependencies always come first)."
+        },
+        "blocked": {
+          "$ref": "#/definitions/Blocked",
+          "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
         }
       },
       "required": [
@@ -257,6 +261,28 @@ export const PLAN_SCHEMA = {
       "type": "object",
       "additionalProperties": {},
       "description": "Attribute-level values: for create, every attribute; for update, only the attributes that differ."
+    },
+    "Blocked": {
+      "type": "object",
+      "properties": {
+        "reason": {
+          "type": "string",
+          "enum": [
+            "deletion-protected",
+            "budget"
+          ]
+        },
+        "message": {
+          "type": "string",
+          "description": "What blocks it and what to do, one or two sentences."
+        }
+      },
+      "required": [
+        "reason",
+        "message"
+      ],
+      "additionalProperties": false,
+      "description": "Why apply will refuse a change whatever flags it is given (see blocked.ts)."
     },
     "AccessChange": {
       "type": "object",
@@ -465,9 +491,13 @@ export const PLAN_SCHEMA = {
         "unmanaged": {
           "type": "number"
         },
+        "blocked": {
+          "type": "number",
+          "description": "Changes apply will refuse (deletion protection, spent scaling budgets); not counted as pending."
+        },
         "hasChanges": {
           "type": "boolean",
-          "description": "True when at least one change is not a no-op."
+          "description": "True when at least one change is neither a no-op nor blocked."
         }
       },
       "required": [
@@ -481,6 +511,7 @@ export const PLAN_SCHEMA = {
         "accessGained",
         "accessLost",
         "unmanaged",
+        "blocked",
         "hasChanges"
       ],
       "additionalProperties": false

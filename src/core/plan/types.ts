@@ -38,6 +38,13 @@ export type ResourceType =
 /** Attribute-level values: for create, every attribute; for update, only the attributes that differ. */
 export type Attributes = Record<string, unknown>;
 
+/** Why apply will refuse a change whatever flags it is given (see blocked.ts). */
+export interface Blocked {
+  reason: 'deletion-protected' | 'budget';
+  /** What blocks it and what to do, one or two sentences. */
+  message: string;
+}
+
 export interface Change {
   /** Stable id, `<resourceType>:<address>`; unique in the plan. */
   id: string;
@@ -62,6 +69,8 @@ export interface Change {
   dependsOn: string[];
   /** 1-based position in apply order (dependencies always come first). */
   order: number;
+  /** Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change. */
+  blocked?: Blocked;
 }
 
 export type AccessVia = 'grant-tag' | 'stream-policy' | 'consumer-policy';
@@ -102,7 +111,9 @@ export interface PlanSummary {
   accessGained: number;
   accessLost: number;
   unmanaged: number;
-  /** True when at least one change is not a no-op. */
+  /** Changes apply will refuse (deletion protection, spent scaling budgets); not counted as pending. */
+  blocked: number;
+  /** True when at least one change is neither a no-op nor blocked. */
   hasChanges: boolean;
 }
 
