@@ -47,12 +47,12 @@ describe('computePlan', () => {
     const s = aDesiredStream();
     const tampered = 'MESHGOV:CONSUME:222222222222:Intruder';
     const p = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [liveOf(s, { tags: { ...s.tags, [tampered]: 'allow' } })] }]));
-    expect(ids(p)).toEqual([`update stream-tags:${A1}/stream/orders.v1 destructive`]);
+    expect(ids(p)).toEqual([`update stream-tag-revocation:${A1}/stream/orders.v1 destructive`]);
     expect(active(p)[0]?.reasons.join(' ')).toContain(`removing ${tampered}: a case variant of a meshgov key (tag tampering)`);
     expect(p.accessDiff.map((a) => `${a.change} ${a.principal} ${a.access} ${a.via}`)).toEqual(['lose arn:aws:iam::222222222222:role/Intruder consume grant-tag']);
     // A case variant next to the exact key is not a second principal: the role keeps its (declared) access.
     const dup = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [liveOf(s, { tags: { ...s.tags, 'MESHGOV:PRODUCE:111111111111:WRITER': 'allow' } })] }]));
-    expect(ids(dup)).toEqual([`update stream-tags:${A1}/stream/orders.v1 destructive`]);
+    expect(ids(dup)).toEqual([`update stream-tag-revocation:${A1}/stream/orders.v1 destructive`]);
     expect(dup.accessDiff).toEqual([]);
   });
 
@@ -91,15 +91,26 @@ describe('computePlan', () => {
     expect(active(p)[0]).toMatchObject({ before: { mode: 'PROVISIONED', shards: 2 }, after: { mode: 'ON_DEMAND' } });
   });
 
-  it('removes foreign tags, keeps aws: tags, and makes a removed grant tag destructive with an access loss', () => {
+  it('removes foreign tags (safe), keeps aws: tags, and makes a removed grant tag a separate destructive revocation', () => {
     const s = aDesiredStream();
     const live = liveOf(s, { tags: { ...s.tags, 'aws:cloudformation:stack-name': 'x', team: 'y', 'meshgov:consume:222222222222:old-reader': 'allow' } });
     const p = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [live] }]));
-    expect(ids(p)).toEqual([`update stream-tags:${A1}/stream/orders.v1 destructive`]);
-    expect(active(p)[0]).toMatchObject({ before: { tags: { team: 'y', 'meshgov:consume:222222222222:old-reader': 'allow' } }, after: { tags: {} } });
+    expect(ids(p)).toEqual([`update stream-tag-revocation:${A1}/stream/orders.v1 destructive`, `update stream-tags:${A1}/stream/orders.v1 safe`]);
+    expect(active(p)[1]).toMatchObject({ before: { tags: { team: 'y' } }, after: { tags: {} } });
+    expect(active(p)[0]).toMatchObject({ before: { tags: { 'meshgov:consume:222222222222:old-reader': 'allow' } }, after: { tags: {} } });
     expect(p.accessDiff).toEqual([{ principal: 'arn:aws:iam::222222222222:role/old-reader', stream: 'orders.v1', account: A1, access: 'consume', via: 'grant-tag', change: 'lose' }]);
     const onlyForeign = liveOf(s, { tags: { ...s.tags, team: 'y' } });
     expect(ids(plan(desiredState([{ streams: [s] }]), liveState([{ streams: [onlyForeign] }])))).toEqual([`update stream-tags:${A1}/stream/orders.v1 safe`]);
+  });
+
+  it('splits an intruder grant tag from a safe classification repair on the same stream (defect 3)', () => {
+    const s = aDesiredStream({ tags: { ...aDesiredStream().tags, 'meshgov:classification': 'confidential' } });
+    const live = liveOf(s, { tags: { ...s.tags, 'meshgov:classification': 'public', 'meshgov:consume:444444444444:intruder': 'allow' } });
+    const p = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [live] }]));
+    expect(ids(p)).toEqual([`update stream-tag-revocation:${A1}/stream/orders.v1 destructive`, `update stream-tags:${A1}/stream/orders.v1 safe`]);
+    expect(active(p)[1]).toMatchObject({ before: { tags: { 'meshgov:classification': 'public' } }, after: { tags: { 'meshgov:classification': 'confidential' } } });
+    expect(active(p)[0]?.after).toEqual({ tags: {} });
+    expect(p.summary).toMatchObject({ destructive: 1, change: 2 });
   });
 
   it('owns the resource policy whole: a foreign statement is drift, destructive because access is revoked', () => {

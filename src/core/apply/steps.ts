@@ -71,6 +71,8 @@ function expectedCalls(c: Change): string[] {
       return a === 'create' ? ['CreateStream', 'AddTagsToStream', 'StartStreamEncryption?', 'IncreaseStreamRetentionPeriod?', 'EnableEnhancedMonitoring?'] : ['DeleteStream'];
     case 'stream-tags':
       return ['AddTagsToStream?', 'RemoveTagsFromStream?'];
+    case 'stream-tag-revocation':
+      return ['RemoveTagsFromStream'];
     case 'stream-encryption':
       return [(c.after?.['encryption'] as { type?: string } | undefined)?.type === 'NONE' ? 'StopStreamEncryption' : 'StartStreamEncryption'];
     case 'stream-retention':
@@ -83,6 +85,8 @@ function expectedCalls(c: Change): string[] {
       return a === 'create' ? ['RegisterStreamConsumer', 'TagResource?'] : ['DeregisterStreamConsumer'];
     case 'consumer-tags':
       return ['TagResource?', 'UntagResource?'];
+    case 'consumer-tag-revocation':
+      return ['UntagResource'];
     case 'stream-policy':
     case 'consumer-policy':
       return [a === 'delete' ? 'DeleteResourcePolicy' : 'PutResourcePolicy'];

@@ -17,7 +17,7 @@ import { finishChanges, summarise } from './order.js';
 import { markBlocked } from './blocked.js';
 import type { ScalingHistory } from './blocked.js';
 import { changeSetDigest } from './change-set.js';
-import { diffTags, tagDiffIsEmpty, tagDiffRevokes, tagReasons } from './policy-diff.js';
+import { diffTags, splitTagDiff, tagDiffIsEmpty } from './policy-diff.js';
 import { cmp, declaredStreams, emptyScope, liveFingerprint, scopeDesired, scopeLive, unmanagedReason } from './scope.js';
 import type { AccessChange, Plan, PlanScope, UnmanagedResource } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
@@ -204,7 +204,11 @@ function planExistingStream(ds: DesiredStream, ls: LiveStream, consumers: Desire
     const address = consumerAddress(ds, c.name);
     const tags = diffTags(lc.tags, c.tags);
     if (!tagDiffIsEmpty(tags)) {
-      r.changes.push({ ...base, address, resourceType: 'consumer-tags', action: 'update', risk: tagDiffRevokes(tags) ? 'destructive' : 'safe', before: { tags: tags.before }, after: { tags: tags.after }, reasons: tagReasons(tags, 'consumer') });
+      const parts = splitTagDiff(tags, 'consumer');
+      if (parts.safe) r.changes.push({ ...base, address, resourceType: 'consumer-tags', action: 'update', risk: 'safe', before: { tags: parts.safe.before }, after: { tags: parts.safe.after }, reasons: parts.safe.reasons });
+      if (parts.revoking) {
+        r.changes.push({ ...base, address, resourceType: 'consumer-tag-revocation', action: 'update', risk: 'destructive', before: { tags: parts.revoking.before }, after: { tags: parts.revoking.after }, reasons: parts.revoking.reasons });
+      }
     }
     r.changes.push(...diffPolicy('consumer-policy', `${address}/policy`, lc.resourcePolicy, c.resourcePolicy, partition, base, c.name));
   }

@@ -88,9 +88,30 @@ export function diffTags(live: Record<string, string>, desired: Record<string, s
   return d;
 }
 
-/** Whether applying the tag diff may take access away (a grant tag or a tampered governance key goes). */
-export function tagDiffRevokes(d: TagDiff): boolean {
-  return d.revokedGrantTags.length + d.tamperedKeys.length > 0;
+/** A tag change as plan changes: the part that takes no access away, and the part that may (grant tags, tampered keys). */
+export interface TagChangeParts {
+  /** Additions, value changes and removals of keys that grant nothing: safe. */
+  safe?: { before: Record<string, string>; after: Record<string, string>; reasons: string[] };
+  /** Removals of grant tags and of case variants of meshgov keys: destructive (access may be lost). */
+  revoking?: { before: Record<string, string>; after: Record<string, string>; reasons: string[] };
+}
+
+/**
+ * Split a tag diff by effect, so the safe part applies without `--allow-destructive` (a classification repair is not
+ * held back by an intruder's grant tag on the same stream).
+ */
+export function splitTagDiff(d: TagDiff, what: string): TagChangeParts {
+  const revoked = new Set([...d.revokedGrantTags, ...d.tamperedKeys]);
+  const out: TagChangeParts = {};
+  const safeBefore = Object.fromEntries(Object.entries(d.before).filter(([k]) => !revoked.has(k)));
+  const safe: TagDiff = { ...d, before: safeBefore, removed: d.removed.filter((k) => !revoked.has(k)), changed: d.changed.filter((k) => !revoked.has(k)), revokedGrantTags: [], tamperedKeys: [] };
+  if (!tagDiffIsEmpty(safe)) out.safe = { before: safe.before, after: d.after, reasons: tagReasons(safe, what) };
+  if (revoked.size > 0) {
+    const before = Object.fromEntries(Object.entries(d.before).filter(([k]) => revoked.has(k)));
+    const only: TagDiff = { before, after: {}, added: [], changed: [], removed: [...revoked].sort(), revokedGrantTags: d.revokedGrantTags, tamperedKeys: d.tamperedKeys };
+    out.revoking = { before, after: {}, reasons: tagReasons(only, what) };
+  }
+  return out;
 }
 
 export function tagDiffIsEmpty(d: TagDiff): boolean {

@@ -22,13 +22,15 @@ export type Risk = 'safe' | 'disruptive' | 'destructive';
  */
 export type ResourceType =
   | 'stream'             // CreateStream / DeleteStream
-  | 'stream-tags'        // AddTagsToStream / RemoveTagsFromStream
+  | 'stream-tags'        // AddTagsToStream / RemoveTagsFromStream: additions, changes, removals that grant nothing
+  | 'stream-tag-revocation' // RemoveTagsFromStream of grant tags and tampered meshgov keys (destructive)
   | 'stream-encryption'  // StartStreamEncryption / StopStreamEncryption
   | 'stream-retention'   // IncreaseStreamRetentionPeriod / DecreaseStreamRetentionPeriod
   | 'stream-capacity'    // UpdateStreamMode, then UpdateShardCount
   | 'stream-monitoring'  // EnableEnhancedMonitoring / DisableEnhancedMonitoring
   | 'consumer'           // RegisterStreamConsumer / DeregisterStreamConsumer
   | 'consumer-tags'      // TagResource / UntagResource on the consumer ARN
+  | 'consumer-tag-revocation' // UntagResource of grant tags and tampered meshgov keys on the consumer (destructive)
   | 'stream-policy'      // PutResourcePolicy / DeleteResourcePolicy on the stream ARN (whole document)
   | 'consumer-policy'    // PutResourcePolicy / DeleteResourcePolicy on the consumer ARN (whole document)
   | 'iam-policy'         // a role policy meshgov manages (managed or inline)
