@@ -77,6 +77,22 @@ describe('drift', () => {
     expect(f).toMatchObject([{ id: 'governance-tag-drift', severity: 'warning', evidence: { missingGrantTags: [`meshgov:produce:${C}:tracker`] } }]);
   });
 
+  it('tag-tampering: a key IAM reads as a meshgov key but spelled otherwise is an error, on streams and consumers', () => {
+    for (const key of [`MESHGOV:CONSUME:${B}:intruder`, `Meshgov:consume:${B}:intruder`, 'MESHGOV:MESH', `me\u017fhgov:produce:${B}:x`]) {
+      const f = run((w) => { liveStream(w.live, 'clicks').tags[key] = 'allow'; });
+      expect(f).toMatchObject([{ id: 'tag-tampering', severity: 'error', resource: `${C}/stream/clicks`, evidence: { tags: [{ key, value: 'allow' }] } }]);
+      expect(f[0]?.evidence).toMatchObject({ tags: [{ readByIamAs: key.replace('\u017f', 's').toLowerCase() }] });
+    }
+    const onConsumer = run((w) => {
+      const c = w.live.accounts.flatMap((a) => a.streams).flatMap((s) => s.consumers)[0];
+      if (!c) throw new Error('the audit world has no consumer');
+      c.tags[`MESHGOV:CONSUME:${B}:intruder`] = 'allow';
+    });
+    expect(ids(onConsumer)).toEqual(['tag-tampering']);
+    // Ordinary keys that merely contain the word are not tampering.
+    expect(run((w) => { liveStream(w.live, 'orders').tags['team-meshgov:x'] = 'y'; })).toEqual([]);
+  });
+
   it('tag-drift: a user tag changed is info; unrelated extra tags are not drift', () => {
     expect(run((w) => { liveStream(w.live, 'orders').tags['cost-center'] = 'other'; })).toMatchObject([{ id: 'tag-drift', severity: 'info' }]);
     expect(run((w) => { liveStream(w.live, 'orders').tags['team-note'] = 'hello'; })).toEqual([]);

@@ -10,6 +10,8 @@ function plan(desired: DesiredState, live: LiveState, scope = emptyScope()): Pla
 }
 const active = (p: Plan): Change[] => p.changes.filter((c) => c.action !== 'no-op');
 const ids = (p: Plan) => active(p).map((c) => `${c.action} ${c.id} ${c.risk}`);
+/** Warnings other than the boundary-only guard warning every organisation-less plan carries. */
+const otherWarnings = (p: Plan) => p.warnings.filter((w) => !w.startsWith('no organisation is declared'));
 
 describe('computePlan', () => {
   it('plans nothing but a no-op when live matches desired', () => {
@@ -19,7 +21,7 @@ describe('computePlan', () => {
     expect(p.changes).toHaveLength(1);
     expect(p.changes[0]).toMatchObject({ action: 'no-op', resourceType: 'stream', address: `${A1}/stream/orders.v1` });
     expect(p.summary).toMatchObject({ add: 0, change: 0, destroy: 0, noop: 1, hasChanges: false });
-    expect(p).toMatchObject({ formatVersion: 1, mesh: MESH, meshDigest: 'digest', createdAt: '2026-01-02T03:04:05.000Z' });
+    expect(p).toMatchObject({ formatVersion: 2, mesh: MESH, meshDigest: 'digest', createdAt: '2026-01-02T03:04:05.000Z' });
   });
 
   it('creates a missing stream with every attribute, then its policy and consumers in dependency order', () => {
@@ -39,6 +41,28 @@ describe('computePlan', () => {
       'arn:aws:iam::222222222222:role/reader consume consumer-policy',
       'arn:aws:iam::222222222222:role/reader consume stream-policy',
     ]);
+  });
+
+  it('removes a case variant of a meshgov key as destructive, and shows the access it gave as lost', () => {
+    const s = aDesiredStream();
+    const tampered = 'MESHGOV:CONSUME:222222222222:Intruder';
+    const p = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [liveOf(s, { tags: { ...s.tags, [tampered]: 'allow' } })] }]));
+    expect(ids(p)).toEqual([`update stream-tag-revocation:${A1}/stream/orders.v1 destructive`]);
+    expect(active(p)[0]?.reasons.join(' ')).toContain(`removing ${tampered}: a case variant of a meshgov key (tag tampering)`);
+    expect(p.accessDiff.map((a) => `${a.change} ${a.principal} ${a.access} ${a.via}`)).toEqual(['lose arn:aws:iam::222222222222:role/Intruder consume grant-tag']);
+    // A case variant next to the exact key is not a second principal: the role keeps its (declared) access.
+    const dup = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [liveOf(s, { tags: { ...s.tags, 'MESHGOV:PRODUCE:111111111111:WRITER': 'allow' } })] }]));
+    expect(ids(dup)).toEqual([`update stream-tag-revocation:${A1}/stream/orders.v1 destructive`]);
+    expect(dup.accessDiff).toEqual([]);
+  });
+
+  it('warns, without an organisation, which principals the boundary-only guard leaves unguarded', () => {
+    const s = aDesiredStream();
+    const withOrg = { ...desiredState([{ streams: [s] }]), organizationId: 'o-abc1234567' };
+    expect(plan(withOrg, liveState([{ streams: [liveOf(s)] }])).warnings.join(' ')).not.toContain('tag-tampering guard');
+    const w = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [liveOf(s)] }])).warnings.join(' ');
+    expect(w).toContain('no organisation is declared');
+    expect(w).toContain('Every other principal of the mesh accounts that holds Kinesis tagging rights');
   });
 
   it('treats a retention decrease as destructive and an increase as safe', () => {
@@ -67,15 +91,26 @@ describe('computePlan', () => {
     expect(active(p)[0]).toMatchObject({ before: { mode: 'PROVISIONED', shards: 2 }, after: { mode: 'ON_DEMAND' } });
   });
 
-  it('removes foreign tags, keeps aws: tags, and makes a removed grant tag destructive with an access loss', () => {
+  it('removes foreign tags (safe), keeps aws: tags, and makes a removed grant tag a separate destructive revocation', () => {
     const s = aDesiredStream();
     const live = liveOf(s, { tags: { ...s.tags, 'aws:cloudformation:stack-name': 'x', team: 'y', 'meshgov:consume:222222222222:old-reader': 'allow' } });
     const p = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [live] }]));
-    expect(ids(p)).toEqual([`update stream-tags:${A1}/stream/orders.v1 destructive`]);
-    expect(active(p)[0]).toMatchObject({ before: { tags: { team: 'y', 'meshgov:consume:222222222222:old-reader': 'allow' } }, after: { tags: {} } });
+    expect(ids(p)).toEqual([`update stream-tag-revocation:${A1}/stream/orders.v1 destructive`, `update stream-tags:${A1}/stream/orders.v1 safe`]);
+    expect(active(p)[1]).toMatchObject({ before: { tags: { team: 'y' } }, after: { tags: {} } });
+    expect(active(p)[0]).toMatchObject({ before: { tags: { 'meshgov:consume:222222222222:old-reader': 'allow' } }, after: { tags: {} } });
     expect(p.accessDiff).toEqual([{ principal: 'arn:aws:iam::222222222222:role/old-reader', stream: 'orders.v1', account: A1, access: 'consume', via: 'grant-tag', change: 'lose' }]);
     const onlyForeign = liveOf(s, { tags: { ...s.tags, team: 'y' } });
     expect(ids(plan(desiredState([{ streams: [s] }]), liveState([{ streams: [onlyForeign] }])))).toEqual([`update stream-tags:${A1}/stream/orders.v1 safe`]);
+  });
+
+  it('splits an intruder grant tag from a safe classification repair on the same stream (defect 3)', () => {
+    const s = aDesiredStream({ tags: { ...aDesiredStream().tags, 'meshgov:classification': 'confidential' } });
+    const live = liveOf(s, { tags: { ...s.tags, 'meshgov:classification': 'public', 'meshgov:consume:444444444444:intruder': 'allow' } });
+    const p = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [live] }]));
+    expect(ids(p)).toEqual([`update stream-tag-revocation:${A1}/stream/orders.v1 destructive`, `update stream-tags:${A1}/stream/orders.v1 safe`]);
+    expect(active(p)[1]).toMatchObject({ before: { tags: { 'meshgov:classification': 'public' } }, after: { tags: { 'meshgov:classification': 'confidential' } } });
+    expect(active(p)[0]?.after).toEqual({ tags: {} });
+    expect(p.summary).toMatchObject({ destructive: 1, change: 2 });
   });
 
   it('owns the resource policy whole: a foreign statement is drift, destructive because access is revoked', () => {
@@ -222,10 +257,10 @@ describe('two meshes, one stream name', () => {
     const p = plan(desiredState([{ streams: [s] }]), liveState([{ streams: [theirs] }]));
     expect(p.changes).toEqual([]);
     expect(p.unmanaged.map((u) => u.name)).toEqual(['orders.v1']);
-    expect(p.warnings).toEqual([`${A1}/stream/orders.v1: declared in this mesh but managed by another mesh (meshgov:mesh=other-mesh); resolve the conflict before planning it`]);
+    expect(otherWarnings(p)).toEqual([`${A1}/stream/orders.v1: declared in this mesh but managed by another mesh (meshgov:mesh=other-mesh); resolve the conflict before planning it`]);
     const listedOnly = plan(desiredState([{ streams: [s] }]), liveState([{ unmanagedStreams: [{ name: 'orders.v1', arn: s.arn, reason: 'declared in this mesh but managed by another mesh (meshgov:mesh=x); resolve the conflict before planning it' }] }]));
     expect(listedOnly.changes).toEqual([]);
-    expect(listedOnly.warnings).toHaveLength(1);
+    expect(otherWarnings(listedOnly)).toHaveLength(1);
   });
 });
 
@@ -236,6 +271,6 @@ describe('fence under a domain scope', () => {
     const p = plan(desiredState([{ streams: [s] }]), liveState([{ unmanagedStreams: [{ name: s.name, arn: s.arn, reason }] }]), { domains: ['orders'], accounts: [] });
     expect(p.changes).toEqual([]);
     expect(p.unmanaged).toEqual([]);
-    expect(p.warnings).toEqual([`${A1}/stream/orders.v1: ${reason}`]);
+    expect(otherWarnings(p)).toEqual([`${A1}/stream/orders.v1: ${reason}`]);
   });
 });

@@ -86,14 +86,14 @@ describe('plan renderers', () => {
 
   it('parsePlan refuses what is not a plan', () => {
     expect(parsePlan('{').error).toContain('not JSON');
-    expect(parsePlan('{"formatVersion": 2}').error).toContain('unsupported plan formatVersion 2');
-    expect(parsePlan(JSON.stringify({ ...plan, changes: 'x' })).error).toBe('plan field changes is missing or not a list');
+    expect(parsePlan('{"formatVersion": 1}').error).toContain('unsupported plan formatVersion 1');
+    expect(parsePlan(JSON.stringify({ ...plan, changes: 'x' })).error).toBe('not a valid plan: changes: must be array');
   });
 
   it('parsePlan refuses diagnostics that are not diagnostics, and accepts a plan without them', () => {
-    expect(parsePlan(JSON.stringify({ ...plan, diagnostics: 'x' })).error).toBe('plan field diagnostics is not a list');
-    expect(parsePlan(JSON.stringify({ ...plan, diagnostics: [{ file: 'mesh.yaml', line: '3' }] })).error).toContain('plan field diagnostics[0] is not a diagnostic');
-    expect(parsePlan(JSON.stringify({ ...plan, diagnostics: [{ ...WAIVED, severity: 'fatal' }] })).error).toContain('diagnostics[0]');
+    expect(parsePlan(JSON.stringify({ ...plan, diagnostics: 'x' })).error).toBe('not a valid plan: diagnostics: must be array');
+    expect(parsePlan(JSON.stringify({ ...plan, diagnostics: [{ file: 'mesh.yaml', line: '3' }] })).error).toContain('diagnostics.0');
+    expect(parsePlan(JSON.stringify({ ...plan, diagnostics: [{ ...WAIVED, severity: 'fatal' }] })).error).toContain('diagnostics.0');
     const without = parsePlan(renderPlanJson(plan));
     expect(without.plan?.diagnostics).toBeUndefined();
     expect(renderPlanMarkdown(without.plan!)).not.toContain('#### Validation');

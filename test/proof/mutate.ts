@@ -20,13 +20,6 @@ export function streamPolicyStatement(state: DesiredState, stream: string, sid: 
   return s;
 }
 
-/** Statement `sid` of the guard SCP. */
-export function guardStatement(state: DesiredState, sid: string): PolicyStatement {
-  const s = (state.accounts.flatMap((a) => a.iam).find((x) => x.kind === 'guard-scp')?.document as PolicyDocument | undefined)?.Statement.find((x) => x.Sid === sid);
-  if (!s) throw new Error(`no guard statement ${sid}`);
-  return s;
-}
-
 export function addAction(s: PolicyStatement, action: string): void {
   const list = s.Action === undefined ? [] : Array.isArray(s.Action) ? s.Action : [s.Action];
   s.Action = [...list, action];

@@ -228,6 +228,11 @@ function simulateUnchecked(sim: Simulation): Decision {
 
 export type Decision = 'Allowed' | 'Denied';
 
+/** One request through the fast (non-validating) evaluator; cross-check samples with {@link simulate}. */
+export function simulateFast(mesh: Mesh, policies: PrincipalPolicies, req: Request): Decision {
+  return simulateUnchecked(buildSimulation(mesh, policies, req));
+}
+
 /** Evaluate one request through iam-simulate's validating entry point (policies, action, resource type, context keys). */
 export async function simulate(mesh: Mesh, policies: PrincipalPolicies, req: Request): Promise<Decision> {
   const sim = buildSimulation(mesh, policies, req);

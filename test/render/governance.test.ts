@@ -52,13 +52,24 @@ describe('trust policy', () => {
 
 describe('tag-tampering guard', () => {
   const mesh = aMesh({ governanceRole: { name: 'gov', path: '/meshgov/' } });
-  const condition = { 'ForAnyValue:StringLike': { 'aws:TagKeys': 'meshgov:*' }, ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/meshgov/gov' } };
+  const notGovernance = { ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/meshgov/gov' } };
+  const tagging = ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource'];
 
-  it('denies tagging and tag-on-create with governance keys to all but the governance role', () => {
-    expect(guardScp(mesh).Statement).toEqual([
-      { Sid: 'DenyGovernanceTagChanges', Effect: 'Deny', Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource'], Resource: '*', Condition: condition },
-      { Sid: 'DenyGovernanceTagsOnCreate', Effect: 'Deny', Action: ['kinesis:CreateStream', 'kinesis:RegisterStreamConsumer'], Resource: '*', Condition: condition },
-    ]);
+  it('denies every tag change on managed resources, and meshgov keys in any case everywhere, to all but the governance role', () => {
+    const [managed, keys, ...rest] = guardScp(mesh).Statement;
+    expect(rest).toEqual([]);
+    expect(managed).toEqual({
+      Sid: 'DenyTagChangesOnManagedResources', Effect: 'Deny', Action: tagging, Resource: '*',
+      Condition: { Null: { 'aws:ResourceTag/meshgov:managed-by': 'false' }, ...notGovernance },
+    });
+    expect(keys?.Action).toEqual([...tagging, 'kinesis:CreateStream', 'kinesis:RegisterStreamConsumer', 'tag:TagResources', 'tag:UntagResources'].sort());
+    expect(keys?.Condition?.['ArnNotLike']).toEqual(notGovernance.ArnNotLike);
+    const patterns = keys?.Condition?.['ForAnyValue:StringLike']?.['aws:TagKeys'] as string[];
+    // m e s h g o v: two cases each, and `s` also as U+017F (long s, which upper-cases to S): 2^6 * 3 spellings.
+    expect(patterns).toHaveLength(192);
+    expect(new Set(patterns).size).toBe(192);
+    for (const p of ['meshgov:*', 'MESHGOV:*', 'MeShGoV:*', 'mEsHgOv:*', 'Meshgov:*', 'me\u017fhgov:*', 'ME\u017fHGOV:*']) expect(patterns).toContain(p);
+    for (const p of patterns) expect(p.replace(/\u017f/g, 's').toLowerCase()).toBe('meshgov:*');
   });
 
   it('as a permissions boundary: allows what identity policies allow, minus the same denies', () => {

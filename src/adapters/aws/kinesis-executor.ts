@@ -155,6 +155,7 @@ export class KinesisExecutor implements ChangeExecutor {
       case 'stream':
         return c.action === 'delete' ? this.deleteStream(step, x) : this.createStream(step, x);
       case 'stream-tags':
+      case 'stream-tag-revocation':
         await this.streamTags(step, x, tagsOf(c.after), Object.keys(tagsOf(c.before)).filter((k) => !(k in tagsOf(c.after))));
         return undefined;
       case 'stream-encryption':
@@ -171,6 +172,7 @@ export class KinesisExecutor implements ChangeExecutor {
       case 'consumer':
         return c.action === 'delete' ? this.deregister(step, x) : this.register(step, x);
       case 'consumer-tags':
+      case 'consumer-tag-revocation':
         await this.consumerTags(step, x, tagsOf(c.after), Object.keys(tagsOf(c.before)).filter((k) => !(k in tagsOf(c.after))));
         return undefined;
       case 'stream-policy':

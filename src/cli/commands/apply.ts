@@ -8,7 +8,7 @@ import type { OpenTarget } from '../../adapters/aws/target.js';
 import { ApplyLog } from '../../adapters/fs/apply-log.js';
 import { renderApplyReport } from '../../core/apply/summary.js';
 import type { StepOutcome } from '../../core/apply/types.js';
-import { computePlan, liveFingerprint, parsePlan, scopeDesired } from '../../core/plan/index.js';
+import { changeSetDigest, computePlan, describeChangeSetDifference, liveFingerprint, parsePlan, scopeDesired } from '../../core/plan/index.js';
 import type { Plan } from '../../core/plan/index.js';
 import { renderPlanText } from '../../output/plan/index.js';
 import type { CliIO } from '../io.js';
@@ -49,6 +49,24 @@ function readSavedPlan(path: string): Plan | undefined {
   return r.plan;
 }
 
+/** An edited file is named as such (before anything is read from AWS) rather than reported as drift later. */
+function checkSavedDigest(saved: Plan): void {
+  if (changeSetDigest(saved.changes, saved.accessDiff) !== saved.changeSetDigest) {
+    throw new ExitError('the saved plan was edited after `meshgov plan` wrote it: its changes do not match its changeSetDigest. Nothing was applied; run plan again and review its output.', EXIT_FINDINGS);
+  }
+}
+
+/** Refuse unless the plan computed now has the reviewed change set. */
+function checkReviewedPlan(saved: Plan, own: Plan, fingerprintNow: string): void {
+  const liveChanged = fingerprintNow !== saved.liveFingerprint;
+  if (own.changeSetDigest === saved.changeSetDigest) return;
+  const why = liveChanged
+    ? `the live state of the accounts in its scope changed since the plan was made at ${saved.createdAt} (fingerprint ${saved.liveFingerprint.slice(0, 12)} -> ${fingerprintNow.slice(0, 12)})`
+    : 'the changes meshgov computes now differ from the reviewed ones';
+  const diff = describeChangeSetDifference(saved, own).map((l) => `  ${l}`).join('\n');
+  throw new ExitError(`the plan is stale: ${why}. Nothing was applied; run plan again.\n${diff}`, EXIT_FINDINGS);
+}
+
 async function confirm(io: CliIO): Promise<boolean> {
   if (!process.stdin.isTTY) {
     throw new ExitError('stdin is not a terminal, so apply cannot ask for confirmation: review the plan and pass --auto-approve, or apply a saved plan (plan --out plan.json; apply plan.json).', EXIT_USAGE);
@@ -76,6 +94,7 @@ export async function runApply(file: string | undefined, opts: ApplyCommandOptio
   const saved = readSavedPlan(arg);
   const meshFile = saved ? opts.mesh : (file ?? opts.mesh);
   if (saved) {
+    checkSavedDigest(saved);
     const flagsScope = opts.domain.length > 0 || opts.account.length > 0;
     if (flagsScope) throw new ExitError('--domain and --account cannot be combined with a saved plan: the plan carries its own scope.', EXIT_USAGE);
     const wantTarget = opts.local ? 'local' : 'aws';
@@ -97,22 +116,22 @@ export async function runApply(file: string | undefined, opts: ApplyCommandOptio
   const pool = applyPool(target.pool.config);
   try {
     const live = await readLive(target, prepared, io);
-    let plan: Plan;
+    // Apply executes only the plan it computes itself; a saved plan is the reviewed expectation (change-set.ts).
+    const log = new ApplyLog(resolve(io.cwd, opts.log));
+    const own = computePlan({
+      desired: prepared.desired, live, meshDigest: prepared.meshDigest, clock: { now: () => io.now() }, scope: prepared.scope, target: target.kind,
+      scalingHistory: { entries: log.history(), now: io.now() },
+    });
     if (saved) {
-      const fp = liveFingerprint(live, prepared.desired, saved.scope);
-      if (fp !== saved.liveFingerprint) {
-        throw new ExitError(`the plan is stale: the live state of the accounts in its scope changed since the plan was made at ${saved.createdAt} (fingerprint ${saved.liveFingerprint.slice(0, 12)} -> ${fp.slice(0, 12)}). Nothing was applied; run plan again.`, EXIT_FINDINGS);
-      }
-      plan = saved;
+      checkReviewedPlan(saved, own, liveFingerprint(live, prepared.desired, saved.scope));
     } else {
-      plan = computePlan({ desired: prepared.desired, live, meshDigest: prepared.meshDigest, clock: { now: () => io.now() }, scope: prepared.scope, target: target.kind });
-      io.stdout.write(renderPlanText(plan, styleFor(io, 'stdout', !opts.color)));
-      if (plan.summary.hasChanges && !opts.autoApprove && !(await confirm(io))) {
+      io.stdout.write(renderPlanText(own, styleFor(io, 'stdout', !opts.color)));
+      if (own.summary.hasChanges && !opts.autoApprove && !(await confirm(io))) {
         io.stderr.write('Apply cancelled; nothing was changed.\n');
         return EXIT_FINDINGS;
       }
     }
-    const log = new ApplyLog(resolve(io.cwd, opts.log));
+    const plan = own;
     if (!plan.summary.hasChanges) io.stdout.write('\nNo changes to apply.\n');
     else io.stdout.write(`\nApplying ${plan.changes.filter((c) => c.action !== 'no-op').length} change(s)${opts.allowDestructive ? ' (destructive changes allowed)' : ''}:\n`);
     const result = await executePlan({
@@ -122,7 +141,9 @@ export async function runApply(file: string | undefined, opts: ApplyCommandOptio
     });
     io.stdout.write(`\n${renderApplyReport(result.report, result.calls, opts.log)}`);
     if (result.localIamFiles !== undefined) io.stdout.write(`IAM (local target): ${result.localIamFiles} artefact file(s) written to ${localDir(io)}/iam; not applied to a live service.\n`);
-    return result.report.failed > 0 || result.report.skipped > 0 ? EXIT_FINDINGS : EXIT_OK;
+    // Blocked changes (deletion protection, spent budgets) are shown in the plan and not pending: they do not fail apply.
+    const unblockedSkips = result.report.outcomes.filter((o) => o.status === 'skipped' && o.skipReason !== 'deletion-protected' && o.skipReason !== 'budget').length;
+    return result.report.failed > 0 || unblockedSkips > 0 ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     pool.destroy();
     await target.close();

@@ -71,6 +71,8 @@ function expectedCalls(c: Change): string[] {
       return a === 'create' ? ['CreateStream', 'AddTagsToStream', 'StartStreamEncryption?', 'IncreaseStreamRetentionPeriod?', 'EnableEnhancedMonitoring?'] : ['DeleteStream'];
     case 'stream-tags':
       return ['AddTagsToStream?', 'RemoveTagsFromStream?'];
+    case 'stream-tag-revocation':
+      return ['RemoveTagsFromStream'];
     case 'stream-encryption':
       return [(c.after?.['encryption'] as { type?: string } | undefined)?.type === 'NONE' ? 'StopStreamEncryption' : 'StartStreamEncryption'];
     case 'stream-retention':
@@ -83,6 +85,8 @@ function expectedCalls(c: Change): string[] {
       return a === 'create' ? ['RegisterStreamConsumer', 'TagResource?'] : ['DeregisterStreamConsumer'];
     case 'consumer-tags':
       return ['TagResource?', 'UntagResource?'];
+    case 'consumer-tag-revocation':
+      return ['UntagResource'];
     case 'stream-policy':
     case 'consumer-policy':
       return [a === 'delete' ? 'DeleteResourcePolicy' : 'PutResourcePolicy'];
@@ -100,6 +104,7 @@ function outcome(c: Change, skipReason: NonNullable<StepOutcome['skipReason']>, 
 /** Why a change must not run now, or undefined when it may. */
 function gate(c: Change, o: StepOptions): StepOutcome | undefined {
   if (c.action === 'replace') return outcome(c, 'unsupported', 'replace is not supported by apply; change the mesh or delete and recreate explicitly');
+  if (c.blocked) return outcome(c, c.blocked.reason, c.blocked.message);
   if (c.risk === 'destructive' && !o.allowDestructive) {
     return outcome(c, 'destructive', `destructive (${c.reasons[c.reasons.length - 1] ?? 'see plan'}); rerun with --allow-destructive to apply it`);
   }

@@ -2,7 +2,7 @@
  * Drift as findings (pure): what the plan would change, phrased for an auditor. Deliberately independent of the
  * plan's diff module: a small comparison of DesiredState and LiveState per stream and consumer.
  */
-import { FIXED_GOVERNANCE_KEYS, TAG_MESH, TAG_PREFIX } from '../model/governance-tags.js';
+import { FIXED_GOVERNANCE_KEYS, TAG_MESH, TAG_PREFIX, caseFold, isCaseVariantGovernanceKey } from '../model/governance-tags.js';
 import type { LiveConsumer, LiveStream } from '../plan/live.js';
 import type { DesiredConsumer, DesiredStream, PolicyDocument } from '../render/types.js';
 import type { AuditContext, CheckResult } from './context.js';
@@ -47,6 +47,26 @@ function isGrantTag(key: string): boolean {
   return key.startsWith(`${TAG_PREFIX}produce:`) || key.startsWith(`${TAG_PREFIX}consume:`);
 }
 
+/**
+ * Tags whose key IAM takes for a `meshgov:` key (condition-key names, and with them the tag key in
+ * `aws:ResourceTag/<key>`, are matched case-insensitively) but that are not spelled exactly so: nobody but a
+ * tamperer sets them, and a grant-shaped one gives its principal the access of a grant.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
+ */
+function tamperedKeysFinding(resource: string, account: string, what: string, keys: readonly string[], live: Record<string, string>): Finding {
+  return {
+    id: 'tag-tampering',
+    severity: 'error',
+    resource,
+    account,
+    title: `${what} carries ${keys.length} tag(s) that IAM reads as meshgov governance tags but that are not meshgov's spelling: ${keys.join(', ')}`,
+    evidence: { tags: keys.map((k) => ({ key: k, value: live[k] ?? '', readByIamAs: caseFold(k) })) },
+    remediation: 'A case variant of a meshgov key (e.g. MESHGOV:CONSUME:<account>:<role>) acts as that key in ABAC conditions: it can ' +
+      'give a role access no grant declares. Find who set it (CloudTrail TagResource/AddTagsToStream), attach the tag-tampering guard, ' +
+      'then run `meshgov plan` (it removes the tag, marked destructive because it may revoke access) and `meshgov apply --allow-destructive`.',
+  };
+}
+
 function tagFindings(ctx: AuditContext, resource: string, account: string, desired: Record<string, string>, live: Record<string, string>, what: string): Finding[] {
   const fixed = new Set<string>(FIXED_GOVERNANCE_KEYS);
   const govMissing: string[] = [];
@@ -66,9 +86,11 @@ function tagFindings(ctx: AuditContext, resource: string, account: string, desir
       userDiff.push({ key: k, declared: v, live: lv ?? null });
     }
   }
+  const tampered = Object.keys(live).filter(isCaseVariantGovernanceKey).sort();
   const extraGrant = Object.keys(live).filter((k) => isGrantTag(k) && !(k in desired)).sort();
   const extraGov = Object.keys(live).filter((k) => k.startsWith(TAG_PREFIX) && !isGrantTag(k) && !(k in desired)).sort();
   const findings: Finding[] = [];
+  if (tampered.length > 0) findings.push(tamperedKeysFinding(resource, account, what, tampered, live));
   if (govMissing.length + govChanged.length + extraGrant.length + extraGov.length > 0) {
     findings.push({
       id: 'governance-tag-drift',

@@ -28,8 +28,22 @@ export const MAX_TAGS_PER_RESOURCE = 50;
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourcetag
  */
 export function isReservedTagKey(key: string): boolean {
-  const k = key.trim().toLowerCase();
+  const k = caseFold(key.trim());
   return k.startsWith(TAG_PREFIX) || k.startsWith('aws:');
+}
+
+/**
+ * A key or name as a case-insensitive comparison sees it. Folding through upper case first also maps letters whose
+ * upper case is ASCII (U+017F long s -> S -> s), which plain `toLowerCase` keeps apart; Kinesis accepts any Unicode
+ * letter in a tag key, so `meſhgov:` must count as `meshgov:`.
+ */
+export function caseFold(key: string): string {
+  return key.toUpperCase().toLowerCase();
+}
+
+/** A key that IAM would take for a `meshgov:` key but that is not spelled exactly so: tag tampering. */
+export function isCaseVariantGovernanceKey(key: string): boolean {
+  return !key.startsWith(TAG_PREFIX) && caseFold(key).startsWith(TAG_PREFIX);
 }
 
 /** The fixed governance tag keys every managed stream carries. */
@@ -41,8 +55,14 @@ export const FIXED_GOVERNANCE_KEYS = [TAG_MANAGED_BY, TAG_MESH, TAG_DOMAIN, TAG_
  * names its own key once, so a new grant only adds a stream tag and needs no IAM change.
  */
 export function grantTagKey(grant: Pick<Grant, 'access' | 'principal'>): string {
-  return `${TAG_PREFIX}${grant.access}:${grant.principal.account}:${grant.principal.role ?? 'root'}`;
+  return `${TAG_PREFIX}${grant.access}:${grant.principal.account}:${grant.principal.role ?? WHOLE_ACCOUNT_ROLE}`;
 }
+
+/**
+ * The `<role>` of a whole-account grant tag. Validation rejects a grantee role named `root` in any case
+ * (`grant-role-reserved-name`), so the encoding cannot collide with a real role.
+ */
+export const WHOLE_ACCOUNT_ROLE = 'root';
 
 /**
  * All tags a managed stream carries: mesh tags, the stream's own tags, governance tags and grant tags.

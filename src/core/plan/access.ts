@@ -2,7 +2,7 @@
  * Who can do what on which stream, as far as meshgov's own mechanisms say: ABAC grant tags on the stream and the
  * Allow statements of stream and consumer resource policies. Used for the plan's access diff.
  */
-import { TAG_PREFIX } from '../model/governance-tags.js';
+import { TAG_PREFIX, WHOLE_ACCOUNT_ROLE, caseFold } from '../model/governance-tags.js';
 import { coversAction, parsePolicy, principalId, statementPrincipals } from '../policy/index.js';
 import type { Statement } from '../policy/index.js';
 import type { AccessChange, AccessVia } from './types.js';
@@ -16,22 +16,34 @@ export interface AccessEntry {
 
 const GRANT_TAG = new RegExp(`^${TAG_PREFIX}(produce|consume):(\\d{12}):(.+)$`);
 
-/** Principal ARN for an account and role name (`root` means the whole account). */
+/** Principal ARN for an account and role name (`root`, in any case, means the whole account). */
 export function principalArn(partition: string, account: string, role: string): string {
-  return role === 'root' ? `arn:${partition}:iam::${account}:root` : `arn:${partition}:iam::${account}:role/${role}`;
+  return caseFold(role) === WHOLE_ACCOUNT_ROLE ? `arn:${partition}:iam::${account}:root` : `arn:${partition}:iam::${account}:role/${role}`;
 }
 
-/** True when a tag key is an ABAC grant tag (`meshgov:produce:<account>:<role>` / `meshgov:consume:...`). */
+/**
+ * The parts of an ABAC grant tag key, read the way IAM reads `aws:ResourceTag/<key>`: without regard to letter case,
+ * so a tampered `MESHGOV:CONSUME:…` key counts as the access it gives. The role keeps the key's spelling.
+ */
+function parseGrantTag(key: string): { access: 'produce' | 'consume'; account: string; role: string } | undefined {
+  const m = GRANT_TAG.exec(caseFold(key));
+  if (!m) return undefined;
+  const role = key.slice(key.length - (m[3] as string).length);
+  return { access: m[1] as 'produce' | 'consume', account: m[2] as string, role };
+}
+
+/** True when a tag key is an ABAC grant tag (`meshgov:produce:<account>:<role>` / `meshgov:consume:...`), in any case. */
 export function isGrantTag(key: string): boolean {
-  return GRANT_TAG.test(key);
+  return parseGrantTag(key) !== undefined;
 }
 
 export function accessFromTags(tags: Record<string, string>, partition: string): AccessEntry[] {
   const out: AccessEntry[] = [];
   for (const [key, value] of Object.entries(tags)) {
-    const m = GRANT_TAG.exec(key);
-    if (!m || value !== 'allow') continue;
-    out.push({ principal: principalArn(partition, m[2] as string, m[3] as string), access: m[1] as 'produce' | 'consume', via: 'grant-tag' });
+    const g = parseGrantTag(key);
+    // IAM compares condition values case-sensitively: only `allow` satisfies the ABAC condition.
+    if (!g || value !== 'allow') continue;
+    out.push({ principal: principalArn(partition, g.account, g.role), access: g.access, via: 'grant-tag' });
   }
   return out;
 }
@@ -70,8 +82,9 @@ export function accessFromPolicy(doc: unknown, partition: string, via: AccessVia
   return out;
 }
 
+/** IAM role names are case-insensitive, so one role spelled two ways is one principal. */
 function key(e: AccessEntry): string {
-  return `${e.principal}\u0000${e.access}\u0000${e.via}\u0000${e.consumer ?? ''}`;
+  return `${caseFold(e.principal)}\u0000${e.access}\u0000${e.via}\u0000${e.consumer ?? ''}`;
 }
 
 /** Entries in `after` but not `before` are gains; in `before` but not `after`, losses. */

@@ -97,10 +97,10 @@ function diffBoundary(
   const policyBase = { address: policyAddress, account, resourceType: 'iam-boundary' as const };
   let policyChangeId: string | undefined;
   if (!ours) {
-    out.push({ ...policyBase, action: 'create', risk: 'safe', before: null, after: { policyName: name, document: doc }, reasons: [`the tag-tampering guard boundary ${name} is not attached to any role yet`, 'it only denies changing meshgov:* tags; it grants nothing'] });
+    out.push({ ...policyBase, action: 'create', risk: 'safe', before: null, after: { policyName: name, document: doc }, reasons: [`the tag-tampering guard boundary ${name} is not attached to any role yet`, 'it only denies tag changes on managed resources and meshgov:* keys in any case; it grants nothing'] });
     policyChangeId = `iam-boundary:${policyAddress}`;
   } else if (!policiesEqual(ours.document, doc, partition)) {
-    out.push({ ...policyBase, action: 'update', risk: 'safe', before: { document: ours.document }, after: { policyName: name, document: doc }, reasons: ['the live guard boundary differs from the rendered one', 'it only denies changing meshgov:* tags; it grants nothing'] });
+    out.push({ ...policyBase, action: 'update', risk: 'safe', before: { document: ours.document }, after: { policyName: name, document: doc }, reasons: ['the live guard boundary differs from the rendered one', 'it only denies tag changes on managed resources and meshgov:* keys in any case; it grants nothing'] });
     policyChangeId = `iam-boundary:${policyAddress}`;
   }
   const roles = [...new Set(desired.filter((a) => BOUNDARY_ROLE_KINDS.has(a.kind) && a.roleName !== undefined).map((a) => a.roleName as string))].sort();

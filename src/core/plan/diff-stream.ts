@@ -2,7 +2,7 @@
 import type { DesiredStream } from '../render/types.js';
 import { accessFromPolicy } from './access.js';
 import type { LiveStream } from './live.js';
-import { diffTags, foreignStatements, policiesEqual, tagDiffIsEmpty, tagReasons } from './policy-diff.js';
+import { diffTags, foreignStatements, policiesEqual, splitTagDiff } from './policy-diff.js';
 import type { Change, ResourceType, Risk } from './types.js';
 
 /** A change before ids, order and dependencies are assigned. */
@@ -60,10 +60,9 @@ export function diffStreamSettings(ds: DesiredStream, ls: LiveStream, partition:
   const push = (resourceType: ResourceType, action: Change['action'], risk: Risk, before: Change['before'], after: Change['after'], reasons: string[]) =>
     out.push({ ...base, resourceType, action, risk, before, after, reasons });
 
-  const tags = diffTags(ls.tags, ds.tags);
-  if (!tagDiffIsEmpty(tags)) {
-    push('stream-tags', 'update', tags.revokedGrantTags.length ? 'destructive' : 'safe', { tags: tags.before }, { tags: tags.after }, tagReasons(tags, 'stream'));
-  }
+  const tags = splitTagDiff(diffTags(ls.tags, ds.tags), 'stream');
+  if (tags.safe) push('stream-tags', 'update', 'safe', { tags: tags.safe.before }, { tags: tags.safe.after }, tags.safe.reasons);
+  if (tags.revoking) push('stream-tag-revocation', 'update', 'destructive', { tags: tags.revoking.before }, { tags: tags.revoking.after }, tags.revoking.reasons);
 
   const encDiffers = ls.encryption.type !== ds.encryption.type || (ds.encryption.type === 'KMS' && ls.encryption.keyId !== ds.encryption.keyId);
   if (encDiffers) {

@@ -14,7 +14,10 @@ import { diffPolicy, diffStreamSettings, streamAddressOf, streamCreateAttributes
 import { diffIam } from './diff-iam.js';
 import type { LiveAccount, LiveConsumer, LiveStream } from './live.js';
 import { finishChanges, summarise } from './order.js';
-import { diffTags, tagDiffIsEmpty, tagReasons } from './policy-diff.js';
+import { markBlocked } from './blocked.js';
+import type { ScalingHistory } from './blocked.js';
+import { changeSetDigest } from './change-set.js';
+import { diffTags, splitTagDiff, tagDiffIsEmpty } from './policy-diff.js';
 import { cmp, declaredStreams, emptyScope, liveFingerprint, scopeDesired, scopeLive, unmanagedReason } from './scope.js';
 import type { AccessChange, Plan, PlanScope, UnmanagedResource } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
@@ -28,6 +31,8 @@ export interface PlanInput {
   scope?: PlanScope;
   /** `aws` or `local`. */
   target?: string;
+  /** Past scaling calls (the apply log), to show capacity changes over their daily budget as blocked. */
+  scalingHistory?: ScalingHistory;
 }
 
 interface AccountResult {
@@ -62,7 +67,7 @@ export function computePlan(input: PlanInput): Plan {
   }
   if (scope.domains.length > 0) notChecked.push('IAM artefacts are planned only in runs without --domain (they serve grants across domains).');
 
-  const changes = finishChanges(drafts);
+  const changes = markBlocked(finishChanges(drafts), input.scalingHistory);
   accessDiff.sort((a, b) => cmp(a.account, b.account) || cmp(a.stream, b.stream) || cmp(a.principal, b.principal) || cmp(a.access, b.access) || cmp(a.via, b.via) || cmp(a.change, b.change));
   unmanaged.sort((a, b) => cmp(a.account, b.account) || cmp(a.address, b.address));
   return {
@@ -71,6 +76,7 @@ export function computePlan(input: PlanInput): Plan {
     region: input.desired.region,
     meshDigest: input.meshDigest,
     liveFingerprint: liveFingerprint(input.live, input.desired, scope),
+    changeSetDigest: changeSetDigest(changes, accessDiff),
     createdAt: input.clock.now().toISOString(),
     target: input.target ?? 'aws',
     scope,
@@ -78,7 +84,7 @@ export function computePlan(input: PlanInput): Plan {
     accessDiff,
     unmanaged,
     notChecked: [...new Set(notChecked)],
-    warnings: [...warnings, ...organisationWarnings(input.desired, live)],
+    warnings: [...warnings, ...organisationWarnings(input.desired, live), ...guardWarnings(input.desired)],
     summary: summarise(changes, accessDiff, unmanaged),
   };
 }
@@ -198,7 +204,11 @@ function planExistingStream(ds: DesiredStream, ls: LiveStream, consumers: Desire
     const address = consumerAddress(ds, c.name);
     const tags = diffTags(lc.tags, c.tags);
     if (!tagDiffIsEmpty(tags)) {
-      r.changes.push({ ...base, address, resourceType: 'consumer-tags', action: 'update', risk: tags.revokedGrantTags.length ? 'destructive' : 'safe', before: { tags: tags.before }, after: { tags: tags.after }, reasons: tagReasons(tags, 'consumer') });
+      const parts = splitTagDiff(tags, 'consumer');
+      if (parts.safe) r.changes.push({ ...base, address, resourceType: 'consumer-tags', action: 'update', risk: 'safe', before: { tags: parts.safe.before }, after: { tags: parts.safe.after }, reasons: parts.safe.reasons });
+      if (parts.revoking) {
+        r.changes.push({ ...base, address, resourceType: 'consumer-tag-revocation', action: 'update', risk: 'destructive', before: { tags: parts.revoking.before }, after: { tags: parts.revoking.after }, reasons: parts.revoking.reasons });
+      }
     }
     r.changes.push(...diffPolicy('consumer-policy', `${address}/policy`, lc.resourcePolicy, c.resourcePolicy, partition, base, c.name));
   }
@@ -233,6 +243,24 @@ function planStreamDeletion(ls: LiveStream, account: AccountId, partition: strin
 
 
 /** Organisation facts against the mesh: the declared organisation id, and every in-scope account a member. */
+/**
+ * Without an organisation there is no SCP, so the tag guard is only the permissions boundary apply attaches to the
+ * roles meshgov writes policies for. Say exactly who stays unguarded (docs/render.md, "What the guard cannot cover").
+ */
+export function guardWarnings(desired: DesiredState): string[] {
+  if (desired.organizationId !== undefined) return [];
+  const bounded = desired.accounts.flatMap((a) => a.iam.filter((i) => i.kind === 'identity-policy' || i.kind === 'fanout-policy').map((i) => `${a.account}/${i.roleName ?? ''}`));
+  const roles = [...new Set(bounded)].sort();
+  return [
+    'no organisation is declared (mesh.organizationId), so the tag-tampering guard is only the permissions boundary meshgov-tag-guard-boundary ' +
+      `on the ${roles.length} role(s) meshgov writes policies for${roles.length > 0 ? ` (${roles.join(', ')})` : ''}. Every other principal ` +
+      'of the mesh accounts that holds Kinesis tagging rights (account administrators, CI and deployment roles, IAM users) can still add, ' +
+      'change or remove tags of managed streams and consumers, grant tags included, in any letter case, and so give a role access no grant ' +
+      'declares. Declare the organisation and attach the meshgov-tag-guard SCP to the mesh accounts, or attach the boundary to every such ' +
+      'principal; `meshgov audit` reports tampered tags (tag-tampering).',
+  ];
+}
+
 function organisationWarnings(desired: DesiredState, live: LiveState): string[] {
   const org = live.organization;
   if (!org) return [];

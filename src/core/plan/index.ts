@@ -7,3 +7,4 @@ export { declaredStreams, emptyScope, liveFingerprint, scopeDesired, scopeLive, 
 export { accessFromPolicy, accessFromTags, isGrantTag, principalArn } from './access.js';
 export { ALL_SHARD_METRICS, normaliseMetrics, targetShards } from './diff-stream.js';
 export { parsePlan } from './parse.js';
+export { changeSetDigest, describeChangeSetDifference } from './change-set.js';

@@ -14,8 +14,8 @@ function phase(c: DraftChange): number {
   if (c.resourceType === 'consumer' && c.action === 'delete') return 20;
   if (c.resourceType === 'stream' && c.action === 'delete') return 21;
   const phases: Record<Change['resourceType'], number> = {
-    stream: 0, 'stream-tags': 1, 'stream-encryption': 2, 'stream-retention': 3, 'stream-capacity': 4, 'stream-monitoring': 5,
-    consumer: 6, 'consumer-tags': 7, 'stream-policy': 8, 'consumer-policy': 9, 'iam-policy': 10, 'iam-boundary': 11,
+    stream: 0, 'stream-tags': 1, 'stream-tag-revocation': 1, 'stream-encryption': 2, 'stream-retention': 3, 'stream-capacity': 4, 'stream-monitoring': 5,
+    consumer: 6, 'consumer-tags': 7, 'consumer-tag-revocation': 7, 'stream-policy': 8, 'consumer-policy': 9, 'iam-policy': 10, 'iam-boundary': 11,
   };
   return phases[c.resourceType];
 }
@@ -60,7 +60,8 @@ export function summarise(changes: readonly Change[], access: readonly AccessCha
     accessGained: access.filter((a) => a.change === 'gain').length,
     accessLost: access.filter((a) => a.change === 'lose').length,
     unmanaged: unmanaged.length,
-    hasChanges: changes.some((c) => c.action !== 'no-op'),
+    blocked: count((c) => c.action !== 'no-op' && c.blocked !== undefined),
+    hasChanges: changes.some((c) => c.action !== 'no-op' && c.blocked === undefined),
   };
   return summary;
 }

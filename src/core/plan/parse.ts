@@ -1,41 +1,52 @@
-/** Reading a plan back (from `--out plan.json`): check the shape enough that renderers and apply can trust it. */
+/**
+ * Reading a saved plan back: untrusted input (it passes through CI artefact storage). It must be JSON of at most
+ * {@link MAX_PLAN_CHARS} characters, carry no prototype-polluting keys, and satisfy the JSON Schema generated from the
+ * plan types (schema/plan.schema.json: unknown keys, missing keys and wrong types are refused). Even a plan that
+ * passes is only an expectation: apply recomputes its own plan and compares change sets (change-set.ts).
+ */
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { PLAN_SCHEMA } from './plan-schema.generated.js';
 import type { Plan } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 
-function isDiagnostic(d: unknown): boolean {
-  if (d === null || typeof d !== 'object') return false;
-  const x = d as Record<string, unknown>;
-  return typeof x['file'] === 'string' && typeof x['code'] === 'string' && typeof x['message'] === 'string'
-    && Number.isInteger(x['line']) && Number.isInteger(x['column'])
-    && (x['severity'] === 'error' || x['severity'] === 'warning' || x['severity'] === 'info')
-    && (x['waivedBy'] === undefined || typeof x['waivedBy'] === 'string')
-    && Array.isArray(x['path']);
+/** 64 Mi characters: a 10,000-stream initial plan is well below it. */
+export const MAX_PLAN_CHARS = 64 * 1024 * 1024;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+let validator: ValidateFunction | undefined;
+function validate(data: unknown): ErrorObject[] {
+  validator ??= new Ajv({ allErrors: false, strict: false }).compile(PLAN_SCHEMA);
+  return validator(data) ? [] : (validator.errors ?? []);
 }
 
-/** Parse plan JSON text. Errors are messages (the CLI turns them into an ExitError); never throws. */
+/** The first schema error as `path: what is wrong`, with the offending key for unknown properties. */
+function describe(e: ErrorObject): string {
+  const at = e.instancePath === '' ? 'the plan' : e.instancePath.slice(1).replace(/\//g, '.');
+  if (e.keyword === 'additionalProperties') return `${at}: unknown key \`${String((e.params as { additionalProperty: string }).additionalProperty)}\``;
+  if (e.keyword === 'required') return `${at}: missing key \`${String((e.params as { missingProperty: string }).missingProperty)}\``;
+  if (e.keyword === 'enum' || e.keyword === 'const') return `${at}: ${e.message ?? 'invalid value'} (${JSON.stringify((e.params as { allowedValues?: unknown; allowedValue?: unknown }).allowedValues ?? (e.params as { allowedValue?: unknown }).allowedValue)})`;
+  return `${at}: ${e.message ?? 'invalid'}`;
+}
+
+/** Parse plan JSON text. Errors are messages naming the first bad path (the CLI turns them into an ExitError); never throws. */
 export function parsePlan(text: string): { plan?: Plan; error?: string } {
+  if (text.length > MAX_PLAN_CHARS) return { error: `the plan is ${text.length} characters; a saved plan may have at most ${MAX_PLAN_CHARS}` };
   let data: unknown;
+  let forbidden: string | undefined;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text, (key, value: unknown) => {
+      if (FORBIDDEN_KEYS.has(key)) forbidden ??= key;
+      return value;
+    });
   } catch (e) {
-    return { error: `not JSON: ${(e as Error).message}` };
+    return { error: `not JSON (truncated or not a plan): ${(e as Error).message}` };
   }
-  if (data === null || typeof data !== 'object') return { error: 'a plan must be a JSON object' };
-  const p = data as Partial<Plan>;
-  if (p.formatVersion !== PLAN_FORMAT_VERSION) return { error: `unsupported plan formatVersion ${String(p.formatVersion)} (this meshgov reads ${PLAN_FORMAT_VERSION})` };
-  for (const k of ['mesh', 'meshDigest', 'liveFingerprint', 'createdAt'] as const) {
-    if (typeof p[k] !== 'string') return { error: `plan field ${k} is missing or not a string` };
-  }
-  for (const k of ['changes', 'accessDiff', 'unmanaged', 'notChecked'] as const) {
-    if (!Array.isArray(p[k])) return { error: `plan field ${k} is missing or not a list` };
-  }
-  if (typeof p.summary !== 'object' || p.summary === null) return { error: 'plan field summary is missing' };
-  if (p.warnings === undefined) p.warnings = [];
-  if (p.diagnostics !== undefined) {
-    if (!Array.isArray(p.diagnostics)) return { error: 'plan field diagnostics is not a list' };
-    const bad = p.diagnostics.findIndex((d: unknown) => !isDiagnostic(d));
-    if (bad >= 0) return { error: `plan field diagnostics[${bad}] is not a diagnostic (file, line, column, severity, code, message, path)` };
-  }
-  return { plan: p as Plan };
+  if (forbidden !== undefined) return { error: `the plan contains the key \`${forbidden}\`, which meshgov never writes (prototype pollution)` };
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { error: 'a plan must be a JSON object' };
+  const version = (data as { formatVersion?: unknown }).formatVersion;
+  if (version !== PLAN_FORMAT_VERSION) return { error: `unsupported plan formatVersion ${String(version)} (this meshgov reads ${PLAN_FORMAT_VERSION}; run plan again)` };
+  const errors = validate(data);
+  if (errors.length > 0) return { error: `not a valid plan: ${describe(errors[0] as ErrorObject)}` };
+  return { plan: data as Plan };
 }
-

@@ -1,4 +1,5 @@
 /** Comparing resource policies and tag maps: the building blocks of the stream and consumer diffs. */
+import { isCaseVariantGovernanceKey } from '../model/governance-tags.js';
 import { canonicalStatement, parsePolicy, policiesEquivalent } from '../policy/index.js';
 import { isGrantTag } from './access.js';
 
@@ -30,6 +31,11 @@ export interface TagDiff {
   removed: string[];
   /** Removed (or no longer `allow`) grant tags: access revocations. */
   revokedGrantTags: string[];
+  /**
+   * Removed keys that IAM takes for `meshgov:` keys but that are not spelled exactly so (tag tampering, e.g.
+   * `MESHGOV:CONSUME:…`): removing them may revoke access someone gained through them.
+   */
+  tamperedKeys: string[];
 }
 
 /**
@@ -37,7 +43,7 @@ export interface TagDiff {
  * changed), so tags added out of band are removed. https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
  */
 export function diffTags(live: Record<string, string>, desired: Record<string, string>): TagDiff {
-  const d: TagDiff = { before: {}, after: {}, added: [], changed: [], removed: [], revokedGrantTags: [] };
+  const d: TagDiff = { before: {}, after: {}, added: [], changed: [], removed: [], revokedGrantTags: [], tamperedKeys: [] };
   for (const k of Object.keys(desired).sort()) {
     const want = desired[k] as string;
     const have = live[k];
@@ -55,9 +61,36 @@ export function diffTags(live: Record<string, string>, desired: Record<string, s
     if (k in desired || k.startsWith('aws:')) continue;
     d.removed.push(k);
     d.before[k] = live[k] as string;
-    if (isGrantTag(k) && live[k] === 'allow') d.revokedGrantTags.push(k);
+    if (isCaseVariantGovernanceKey(k)) d.tamperedKeys.push(k);
+    else if (isGrantTag(k) && live[k] === 'allow') d.revokedGrantTags.push(k);
   }
   return d;
+}
+
+/** A tag change as plan changes: the part that takes no access away, and the part that may (grant tags, tampered keys). */
+export interface TagChangeParts {
+  /** Additions, value changes and removals of keys that grant nothing: safe. */
+  safe?: { before: Record<string, string>; after: Record<string, string>; reasons: string[] };
+  /** Removals of grant tags and of case variants of meshgov keys: destructive (access may be lost). */
+  revoking?: { before: Record<string, string>; after: Record<string, string>; reasons: string[] };
+}
+
+/**
+ * Split a tag diff by effect, so the safe part applies without `--allow-destructive` (a classification repair is not
+ * held back by an intruder's grant tag on the same stream).
+ */
+export function splitTagDiff(d: TagDiff, what: string): TagChangeParts {
+  const revoked = new Set([...d.revokedGrantTags, ...d.tamperedKeys]);
+  const out: TagChangeParts = {};
+  const safeBefore = Object.fromEntries(Object.entries(d.before).filter(([k]) => !revoked.has(k)));
+  const safe: TagDiff = { ...d, before: safeBefore, removed: d.removed.filter((k) => !revoked.has(k)), changed: d.changed.filter((k) => !revoked.has(k)), revokedGrantTags: [], tamperedKeys: [] };
+  if (!tagDiffIsEmpty(safe)) out.safe = { before: safe.before, after: d.after, reasons: tagReasons(safe, what) };
+  if (revoked.size > 0) {
+    const before = Object.fromEntries(Object.entries(d.before).filter(([k]) => revoked.has(k)));
+    const only: TagDiff = { before, after: {}, added: [], changed: [], removed: [...revoked].sort(), revokedGrantTags: d.revokedGrantTags, tamperedKeys: d.tamperedKeys };
+    out.revoking = { before, after: {}, reasons: tagReasons(only, what) };
+  }
+  return out;
 }
 
 export function tagDiffIsEmpty(d: TagDiff): boolean {
@@ -70,5 +103,8 @@ export function tagReasons(d: TagDiff, what: string): string[] {
   if (d.changed.length) out.push(`${d.changed.length} ${what} tag(s) with another value: ${d.changed.join(', ')}`);
   if (d.removed.length) out.push(`${d.removed.length} ${what} tag(s) not in the mesh (meshgov owns the tags of managed resources): ${d.removed.join(', ')}`);
   for (const k of d.revokedGrantTags) out.push(`removing grant tag ${k} revokes access`);
+  for (const k of d.tamperedKeys) {
+    out.push(`removing ${k}: a case variant of a meshgov key (tag tampering); IAM reads it as that governance tag, so removing it may revoke access gained through it`);
+  }
   return out;
 }

@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { AccountId } from '../model/types.js';
 
-export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FORMAT_VERSION = 2;
 
 export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'no-op';
 
@@ -22,13 +22,15 @@ export type Risk = 'safe' | 'disruptive' | 'destructive';
  */
 export type ResourceType =
   | 'stream'             // CreateStream / DeleteStream
-  | 'stream-tags'        // AddTagsToStream / RemoveTagsFromStream
+  | 'stream-tags'        // AddTagsToStream / RemoveTagsFromStream: additions, changes, removals that grant nothing
+  | 'stream-tag-revocation' // RemoveTagsFromStream of grant tags and tampered meshgov keys (destructive)
   | 'stream-encryption'  // StartStreamEncryption / StopStreamEncryption
   | 'stream-retention'   // IncreaseStreamRetentionPeriod / DecreaseStreamRetentionPeriod
   | 'stream-capacity'    // UpdateStreamMode, then UpdateShardCount
   | 'stream-monitoring'  // EnableEnhancedMonitoring / DisableEnhancedMonitoring
   | 'consumer'           // RegisterStreamConsumer / DeregisterStreamConsumer
   | 'consumer-tags'      // TagResource / UntagResource on the consumer ARN
+  | 'consumer-tag-revocation' // UntagResource of grant tags and tampered meshgov keys on the consumer (destructive)
   | 'stream-policy'      // PutResourcePolicy / DeleteResourcePolicy on the stream ARN (whole document)
   | 'consumer-policy'    // PutResourcePolicy / DeleteResourcePolicy on the consumer ARN (whole document)
   | 'iam-policy'         // a role policy meshgov manages (managed or inline)
@@ -37,6 +39,13 @@ export type ResourceType =
 
 /** Attribute-level values: for create, every attribute; for update, only the attributes that differ. */
 export type Attributes = Record<string, unknown>;
+
+/** Why apply will refuse a change whatever flags it is given (see blocked.ts). */
+export interface Blocked {
+  reason: 'deletion-protected' | 'budget';
+  /** What blocks it and what to do, one or two sentences. */
+  message: string;
+}
 
 export interface Change {
   /** Stable id, `<resourceType>:<address>`; unique in the plan. */
@@ -62,6 +71,8 @@ export interface Change {
   dependsOn: string[];
   /** 1-based position in apply order (dependencies always come first). */
   order: number;
+  /** Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change. */
+  blocked?: Blocked;
 }
 
 export type AccessVia = 'grant-tag' | 'stream-policy' | 'consumer-policy';
@@ -102,7 +113,9 @@ export interface PlanSummary {
   accessGained: number;
   accessLost: number;
   unmanaged: number;
-  /** True when at least one change is not a no-op. */
+  /** Changes apply will refuse (deletion protection, spent scaling budgets); not counted as pending. */
+  blocked: number;
+  /** True when at least one change is neither a no-op nor blocked. */
   hasChanges: boolean;
 }
 
@@ -121,6 +134,11 @@ export interface Plan {
   meshDigest: string;
   /** sha256 (hex) of the canonical JSON of the managed, in-scope live state the plan was computed from. */
   liveFingerprint: string;
+  /**
+   * sha256 (hex) of the change set (every change but no-ops, without order or prose, and the access diff; see
+   * change-set.ts). Apply recomputes its own plan and proceeds only when its change set has this digest.
+   */
+  changeSetDigest: string;
   /** ISO 8601, from the caller's clock. */
   createdAt: string;
   /** `aws` or `local`: the target the live state came from. */

@@ -64,8 +64,15 @@ export const UNSCOPABLE_GOVERNANCE_ACTIONS = [
   'kinesis:UpdateStreamMode',
 ] as const;
 
-/** Tagging actions the guard denies on governance tag keys. */
+/** Kinesis tagging actions: the guard denies them on managed resources and for governance tag keys. */
 export const TAGGING_ACTIONS = ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource'] as const;
+
+/**
+ * The Resource Groups Tagging API. It also needs the service's own tagging action (so the Kinesis denies already
+ * stop it), but denying it on governance keys as well keeps the guard complete if that ever changes.
+ * https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_TagResources.html
+ */
+export const TAGGING_API_ACTIONS = ['tag:TagResources', 'tag:UntagResources'] as const;
 
 /** Create actions that can tag on create (`aws:RequestTag`, `aws:TagKeys`). */
 export const TAG_ON_CREATE_ACTIONS = ['kinesis:CreateStream', 'kinesis:RegisterStreamConsumer'] as const;

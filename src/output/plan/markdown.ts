@@ -16,7 +16,13 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push(`### meshgov plan: ${codeSpan(plan.mesh)}`, '');
   const risk = s.hasChanges ? ` ${s.destructive} destructive, ${s.disruptive} disruptive.` : '';
   out.push(`**${summaryLine(s)}**${risk} Access: ${s.accessGained} gained, ${s.accessLost} lost. Target: ${escapeText(plan.target)}, region ${codeSpan(plan.region)}.`, '');
-  const destructive = plan.changes.filter((c) => c.action !== 'no-op' && c.risk === 'destructive');
+  const blocked = plan.changes.filter((c) => c.action !== 'no-op' && c.blocked !== undefined);
+  if (blocked.length) {
+    out.push('> [!NOTE]', `> **${blocked.length} blocked change${blocked.length === 1 ? '' : 's'}** (apply will not make ${blocked.length === 1 ? 'it' : 'them'}; not pending):`);
+    for (const c of blocked) out.push(`> - \`${ACTION_SYMBOL[c.action]}\` ${escapeText(c.resourceType)} ${codeSpan(c.address)}: ${escapeText(c.blocked?.message ?? '')}`);
+    out.push('');
+  }
+  const destructive = plan.changes.filter((c) => c.action !== 'no-op' && c.risk === 'destructive' && c.blocked === undefined);
   if (destructive.length) {
     out.push('> [!CAUTION]', `> **${destructive.length} destructive change${destructive.length === 1 ? '' : 's'}** (apply needs \`--allow-destructive\`):`);
     for (const c of destructive) out.push(`> - \`${ACTION_SYMBOL[c.action]}\` ${escapeText(c.resourceType)} ${codeSpan(c.address)}: ${escapeText(c.reasons.join('; '))}`);
@@ -41,7 +47,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     const shown = changes.slice(0, MAX_DETAILED_CHANGES);
     const body: string[] = [];
     for (const c of shown) {
-      body.push(`${headerText(c)}${c.risk === 'safe' ? '' : `   [${c.risk}]`}`);
+      body.push(`${headerText(c)}${c.risk === 'safe' ? '' : `   [${c.risk}]`}${c.blocked ? `   [blocked: ${c.blocked.reason}]` : ''}`);
       for (const r of c.reasons) body.push(`#     ${r}`);
       for (const l of attributeLines(c)) body.push(`${l.sign === '#' ? '#' : l.sign}     ${l.text}`);
       body.push('');

@@ -12,6 +12,7 @@ function colourFor(style: Style, sign: string): (s: string) => string {
 }
 
 function riskBadge(c: Change, style: Style): string {
+  if (c.blocked) return ` ${style.yellow(`[blocked: ${c.blocked.reason}]`)}`;
   if (c.risk === 'destructive') return ` ${style.bold(style.red('[destructive]'))}`;
   if (c.risk === 'disruptive') return ` ${style.yellow('[disruptive]')}`;
   return '';
@@ -33,6 +34,7 @@ export function renderPlanText(plan: Plan, style: Style): string {
       const sym = headerText(c).split(' ')[0] as string;
       out.push(`  ${colourFor(style, sym)(headerText(c))}${riskBadge(c, style)}`);
       for (const r of c.reasons) out.push(`      ${style.dim(`# ${r}`)}`);
+      if (c.blocked) out.push(`      ${style.yellow(`# blocked, apply will not do it: ${c.blocked.message}`)}`);
       for (const l of attributeLines(c)) out.push(line(l, style, '      '));
       out.push('');
     }
@@ -63,6 +65,7 @@ export function renderPlanText(plan: Plan, style: Style): string {
   }
   const s = plan.summary;
   const risk = s.destructive || s.disruptive ? ` ${s.destructive} destructive, ${s.disruptive} disruptive.` : '';
-  out.push(style.bold(summaryLine(s)) + (s.hasChanges ? risk : ''));
+  const blocked = s.blocked > 0 ? ` ${s.blocked} blocked (not pending; see above).` : '';
+  out.push(style.bold(summaryLine(s)) + (s.hasChanges ? risk : '') + blocked);
   return `${out.join('\n')}\n`;
 }
