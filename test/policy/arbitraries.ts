@@ -70,7 +70,9 @@ const principalArb: fc.Arbitrary<AbstractPrincipal> = fc.oneof(
   fc.constantFrom(...CANONICAL).map((id) => ({ type: 'canonical' as const, id })),
 );
 
-const principalKeyOf = (p: AbstractPrincipal): string => JSON.stringify(p);
+/** Role names are one role in any case (IAM); everything else compares as written. */
+const principalKeyOf = (p: AbstractPrincipal): string =>
+  JSON.stringify(p.type === 'role' ? { ...p, role: p.role.toLowerCase() } : p);
 
 const principalElementArb: fc.Arbitrary<AbstractPrincipalElement> = fc.oneof(
   { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 },
@@ -166,7 +168,10 @@ export function render(p: AbstractPolicy, seed: number): unknown {
     switch (q.type) {
       case 'aws-star': return '*';
       case 'account': return chance(0.5) ? q.account : `arn:aws:iam::${q.account}:root`;
-      case 'role': return `arn:aws:iam::${q.account}:role/${q.role}`;
+      case 'role': {
+        const cut = q.role.lastIndexOf('/') + 1;
+        return `arn:aws:iam::${q.account}:role/${q.role.slice(0, cut)}${recase(q.role.slice(cut))}`;
+      }
       default: return q.id;
     }
   };

@@ -48,6 +48,13 @@ describe('principals', () => {
     expect(principalsOf({ AWS: [ID, ROOT, ID] })).toHaveLength(1);
   });
 
+  it('takes a role name in any case for the same role (IAM role names are unique without regard to case)', () => {
+    const doc = (role: string) => ({ Statement: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ID}:role/a/${role}` } } });
+    expect(policiesEquivalent(doc('Reader'), doc('reader'))).toBe(true);
+    expect(policiesEquivalent(doc('Reader'), doc('writer'))).toBe(false);
+    expect(principalsOf({ AWS: [`arn:aws:iam::${ID}:role/Reader`, `arn:aws:iam::${ID}:role/READER`] })).toHaveLength(1);
+  });
+
   it('puts bare account ids in the partition it is told', () => {
     const s = one({ Effect: 'Allow', Principal: { AWS: ID }, Action: '*' }, { partition: 'aws-us-gov' });
     expect(statementPrincipals(s)).toEqual([`arn:aws-us-gov:iam::${ID}:root`]);

@@ -45,10 +45,14 @@ export function principalId(p: Principal): string {
 
 /**
  * Identity of a principal for equality: kind plus id (so an `AWS` value spelled like `service:x` stays apart from
- * the service), and the public form (`"*"` and `{"AWS": "*"}` stay apart, see `Principal`).
+ * the service), and the public form (`"*"` and `{"AWS": "*"}` stay apart, see `Principal`). Role names are compared
+ * without regard to case: IAM does not tell `Reader` from `reader` (one role per name in any case).
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
  */
 export function principalKey(p: Principal): string {
-  return p.kind === 'public' ? `public|${p.form}` : `${p.kind}|${principalId(p)}`;
+  if (p.kind === 'public') return `public|${p.form}`;
+  if (p.kind === 'role') return `role|arn:${p.partition}:iam::${p.account}:role${p.path}${p.name.toLowerCase()}`;
+  return `${p.kind}|${principalId(p)}`;
 }
 
 /** The account a principal belongs to, when it names one (public, services and federated users do not). */
