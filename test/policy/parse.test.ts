@@ -49,7 +49,8 @@ describe('principals', () => {
   });
 
   it('takes a role name in any case for the same role (IAM role names are unique without regard to case)', () => {
-    const doc = (role: string) => ({ Statement: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ID}:role/a/${role}` } } });
+    const arn = (role: string) => `arn:aws:iam::${ID}:role/a/${role}`;
+    const doc = (role: string) => ({ Statement: { Effect: 'Allow', Principal: { AWS: arn(role) } } });
     expect(policiesEquivalent(doc('Reader'), doc('reader'))).toBe(true);
     expect(policiesEquivalent(doc('Reader'), doc('writer'))).toBe(false);
     expect(principalsOf({ AWS: [`arn:aws:iam::${ID}:role/Reader`, `arn:aws:iam::${ID}:role/READER`] })).toHaveLength(1);
