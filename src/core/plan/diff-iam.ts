@@ -7,7 +7,7 @@ import type { AccountId } from '../model/types.js';
 import type { IamArtefact, PolicyDocument } from '../render/types.js';
 import type { DraftChange } from './diff-stream.js';
 import type { LiveRolePolicy } from './live.js';
-import { foreignStatements, policiesEqual } from './policy-diff.js';
+import { foreignStatements, grantsLost, policiesEqual } from './policy-diff.js';
 
 const BOUNDARY_ROLE_KINDS = new Set<IamArtefact['kind']>(['identity-policy', 'fanout-policy']);
 const ROLE_POLICY_KINDS = new Set<IamArtefact['kind']>(['identity-policy', 'governance-policy', 'fanout-policy']);
@@ -58,10 +58,16 @@ export function diffIam(
     if (!lp) {
       changes.push({ ...base, action: 'create', risk: 'safe', before: null, after: { role, policyName: a.name, kind: a.kind, grantIds: a.grantIds, document: doc }, reasons: [`policy ${a.name} for role ${role} is rendered from grants ${a.grantIds.join(', ') || '(none)'} but not attached`] });
     } else if (!policiesEqual(lp.document, doc, partition)) {
+      // Risk from effect: only a change that takes a grant away is destructive; adding a grant rewrites a statement too.
+      const lost = grantsLost(lp.document, doc, partition);
       const foreign = foreignStatements(lp.document, doc, partition);
       changes.push({
-        ...base, action: 'update', risk: foreign.length ? 'destructive' : 'safe', before: { document: lp.document }, after: { document: doc },
-        reasons: ['the live policy differs from the rendered one', ...(foreign.length ? [`statements removed (may revoke access): ${foreign.join(', ')}`] : [])],
+        ...base, action: 'update', risk: lost.length ? 'destructive' : 'safe', before: { document: lp.document }, after: { document: doc },
+        reasons: [
+          'the live policy differs from the rendered one',
+          ...(foreign.length ? [`statements not in the rendered policy: ${foreign.join(', ')}`] : []),
+          lost.length ? `revokes: ${lost.join('; ')}` : 'it keeps every grant of the live policy and only adds (safe)',
+        ],
       });
     }
   }

@@ -2,7 +2,7 @@
 import type { DesiredStream } from '../render/types.js';
 import { accessFromPolicy } from './access.js';
 import type { LiveStream } from './live.js';
-import { diffTags, foreignStatements, policiesEqual, splitTagDiff } from './policy-diff.js';
+import { diffTags, foreignStatements, grantsLost, policiesEqual, splitTagDiff } from './policy-diff.js';
 import type { Change, ResourceType, Risk } from './types.js';
 
 /** A change before ids, order and dependencies are assigned. */
@@ -128,8 +128,13 @@ export function diffPolicy(
   const liveAccess = accessFromPolicy(live, partition, via, consumer);
   const wantAccess = new Set(accessFromPolicy(desired, partition, via, consumer).map((e) => `${e.principal} ${e.access}`));
   const lost = liveAccess.filter((e) => !wantAccess.has(`${e.principal} ${e.access}`)).map((e) => `${e.principal} (${e.access})`);
-  const risk: Risk = lost.length ? 'destructive' : 'safe';
-  const lostReason = lost.length ? [`revokes access: ${[...new Set(lost)].join(', ')}`] : [];
+  // Beyond produce/consume (the access diff), any other grant the live document makes and the desired one drops.
+  const grants = live === undefined ? [] : grantsLost(live, desired, partition);
+  const risk: Risk = lost.length || grants.length ? 'destructive' : 'safe';
+  const lostReason = [
+    ...(lost.length ? [`revokes access: ${[...new Set(lost)].join(', ')}`] : []),
+    ...(grants.length && !lost.length ? [`revokes: ${grants.join('; ')}`] : []),
+  ];
   const what = resourceType === 'stream-policy' ? 'stream' : 'consumer';
   if (live === undefined) {
     return [{ ...base, address, resourceType, action: 'create', risk: 'safe', before: null, after: { policy: desired }, reasons: [`the ${what} has no resource policy; cross-account grants need one`] }];

@@ -1,6 +1,6 @@
 /** Comparing resource policies and tag maps: the building blocks of the stream and consumer diffs. */
 import { isCaseVariantGovernanceKey } from '../model/governance-tags.js';
-import { canonicalStatement, parsePolicy, policiesEquivalent } from '../policy/index.js';
+import { canonicalStatement, lostGrants, parsePolicy, policiesEquivalent } from '../policy/index.js';
 import { isGrantTag } from './access.js';
 
 /**
@@ -42,6 +42,15 @@ export interface TagDiff {
  * Tags: meshgov owns every key of a managed resource except the `aws:` ones AWS reserves (they cannot be
  * changed), so tags added out of band are removed. https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
  */
+/**
+ * The grants a policy change takes away (see policy/effect.ts), at most `limit` described; empty when the change only
+ * keeps or widens access.
+ */
+export function grantsLost(live: unknown, desired: unknown, partition = 'aws', limit = 10): string[] {
+  const lost = lostGrants(parsePolicy(live, { partition }).policy, parsePolicy(desired ?? { Statement: [] }, { partition }).policy);
+  return lost.length > limit ? [...lost.slice(0, limit), `... and ${lost.length - limit} more`] : lost;
+}
+
 export function diffTags(live: Record<string, string>, desired: Record<string, string>): TagDiff {
   const d: TagDiff = { before: {}, after: {}, added: [], changed: [], removed: [], revokedGrantTags: [], tamperedKeys: [] };
   for (const k of Object.keys(desired).sort()) {

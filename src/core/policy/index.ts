@@ -12,3 +12,4 @@ export {
 export {
   actionMatches, coversAction, coversResource, globMatch, resourceMatches, statementActions, statementCoversResource,
 } from './match.js';
+export { lostGrants } from './effect.js';
