@@ -16,7 +16,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { ApplyStep, AuditEntry, ChangeExecutor } from '../../core/apply/types.js';
 import type { DesiredState } from '../../core/render/types.js';
 import { writeLocalIam } from '../local/iam-artefacts.js';
-import { classify, DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
+import { auditLine, classify, DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
 import type { Backoff } from './retry.js';
 
 export const IAM_EXECUTOR_IAM_ACTIONS = [
@@ -71,10 +71,9 @@ export class IamExecutor implements ChangeExecutor {
 
   /** A mutating call with retries; `absentOk` turns NoSuchEntity into undefined. */
   private async call<T>(step: ApplyStep, api: string, resource: string, send: () => Promise<T>, absentOk = false): Promise<T | undefined> {
-    const r = await withRetry(send, (attempt, result, info) => this.o.log({
-      time: this.o.now().toISOString(), account: step.change.account, api: `iam:${api}`, resource, result, attempt, change: step.id,
-      ...(info.requestId ? { requestId: info.requestId } : {}), ...(info.error ? { error: info.error } : {}),
-    }), this.backoff);
+    const r = await withRetry(send, (attempt, ev) => this.o.log(
+      auditLine({ time: this.o.now().toISOString(), account: step.change.account, api: `iam:${api}`, resource, change: step.id }, attempt, ev),
+    ), this.backoff);
     if (r.ok) return r.value;
     if (absentOk && r.kind === 'not-found') return undefined;
     throw new Failed(`${api} failed after ${r.attempt} attempt(s): ${describeError(r.error)}`);

@@ -45,7 +45,12 @@ export interface LockInfo {
 /** The data directory is locked by another run (or could not be judged); the message says by whom and what to do. */
 export class DataDirLocked extends Error {
   override name = 'DataDirLocked';
-  constructor(message: string, readonly info?: LockInfo) {
+  constructor(
+    message: string,
+    /** `held`: a live run holds it; `releasing`: its holder is gone, its emulator not yet; `unreadable`: not a lock. */
+    readonly reason: 'held' | 'releasing' | 'unreadable',
+    readonly info?: LockInfo,
+  ) {
     super(message);
   }
 }
@@ -260,7 +265,7 @@ export async function lockDataDir(dir: string, o: LockOptions): Promise<DataLock
       limit = j.young ? Math.max(o.timeoutMs, STARTING_GRACE_MS) : 0;
       message = `the local target's data directory ${display} has a lock file that is not a meshgov lock (${file}). If no meshgov run is using the directory, remove that file.`;
     }
-    if (elapsed >= limit) throw new DataDirLocked(message, j.kind === 'unreadable' ? undefined : j.info);
+    if (elapsed >= limit) throw new DataDirLocked(message, j.kind, j.kind === 'unreadable' ? undefined : j.info);
     if (!waited && j.kind === 'held') o.onWait?.(`${describeHolder(j.info, display)}; waiting up to ${Math.ceil(o.timeoutMs / 1000)} s for it`);
     waited = true;
     await sleep(POLL_MS);
