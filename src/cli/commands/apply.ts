@@ -67,7 +67,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 function progressLine(o: StepOutcome): string {
-  const mark = o.status === 'done' ? 'done   ' : o.status === 'failed' ? 'FAILED ' : o.skipReason === 'interrupted' ? 'not started' : 'skipped';
+  const mark = o.status === 'done' ? 'done   ' : o.status === 'failed' ? 'FAILED ' : 'skipped';
   return `  ${mark} ${o.action} ${o.resourceType} ${o.address}${o.message ? `: ${o.message}` : ''}\n`;
 }
 
@@ -152,7 +152,8 @@ async function applyWith(file: string | undefined, opts: ApplyCommandOptions, io
     const result = await executePlan({
       plan, pool, partition: prepared.mesh.partition, iamPath: prepared.mesh.governanceRole.path, log, allowDestructive: opts.allowDestructive === true,
       now: () => new Date(), ...(target.kind === 'local' ? { wait: LOCAL_WAIT, localIam: { dir: localDir(io), desired: scopeDesired(prepared.desired, plan.scope) } } : {}),
-      onStep: (o) => io.stdout.write(progressLine(o)), shouldStop: () => interrupts.signal !== undefined,
+      // Changes a signal kept from starting are listed once, in the summary.
+      onStep: (o) => o.skipReason !== 'interrupted' && io.stdout.write(progressLine(o)), shouldStop: () => interrupts.signal !== undefined,
     });
     interrupts.onFirst((sig) => io.stderr.write(`\nmeshgov: ${sig} received: apply has finished its changes; stopping.\n`));
     const stoppedBy = interrupts.signal;
