@@ -32,10 +32,11 @@ describe('local target: kill -9 and concurrent runs', { timeout: 300_000 }, () =
     const w = workdir(8);
     const first = startCli(['apply', '--local', '--auto-approve', 'mesh.yaml'], w);
     await first.waitFor((out) => doneLines(out) >= k);
-    // (Read leniently, so that this test also runs against a build without the lock and fails on the data.)
-    const lock = await lockOf(w.local, 5_000).catch(() => undefined);
     first.proc.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
+    // The dead run's lock names its emulator. (Read leniently, so that this test also runs against a build without
+    // the lock, MESHGOV_TEST_BIN, and fails on the data.)
+    const lock = await lockOf(w.local, 0).catch(() => undefined);
 
     // The rerun starts at once; it must not share the data file with the killed run's emulator.
     const rerun = await runCli(['apply', '--local', '--auto-approve', 'mesh.yaml'], w);
