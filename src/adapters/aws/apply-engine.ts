@@ -69,6 +69,8 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   });
   let localIamFiles: number | undefined;
   const stopped = input.shouldStop?.() === true;
-  if (input.localIam && input.plan.scope.domains.length === 0 && !stopped) localIamFiles = writeLocalIamArtefacts(input.localIam.dir, input.localIam.desired, log, input.now);
+  if (input.localIam && input.plan.scope.domains.length === 0 && !stopped) {
+    localIamFiles = writeLocalIamArtefacts(input.localIam.dir, input.localIam.desired, log, input.now);
+  }
   return { report, calls: summariseCalls(input.log.entries), ...(localIamFiles !== undefined ? { localIamFiles } : {}) };
 }

@@ -95,12 +95,20 @@ export interface AttemptLog {
 }
 
 /** The audit line of an attempt event, for the call it belongs to. */
-export function auditLine(call: { time: string; account: string; api: string; resource: string; change?: string }, attempt: number, ev: AttemptEvent): AuditEntry {
-  const base = { time: call.time, account: call.account, api: call.api, resource: call.resource, attempt, ...(call.change !== undefined ? { change: call.change } : {}) };
+export function auditLine(
+  call: { time: string; account: string; api: string; resource: string; change?: string },
+  attempt: number,
+  ev: AttemptEvent,
+): AuditEntry {
+  const base = {
+    time: call.time, account: call.account, api: call.api, resource: call.resource, attempt,
+    ...(call.change !== undefined ? { change: call.change } : {}),
+  };
   if (ev.result === 'started') return { ...base, result: 'started', id: ev.id };
   return {
     ...base, result: ev.result, id: ev.id,
-    ...(ev.requestId ? { requestId: ev.requestId } : {}), ...(ev.error ? { error: ev.error } : {}), ...(ev.note ? { note: ev.note } : {}),
+    ...(ev.requestId ? { requestId: ev.requestId } : {}), ...(ev.error ? { error: ev.error } : {}),
+    ...(ev.note ? { note: ev.note } : {}),
   };
 }
 
@@ -133,7 +141,8 @@ export async function withRetry<T>(fn: () => Promise<T>, log: AttemptLog, b: Bac
     } catch (e) {
       if (isUnparsableSuccess(e)) {
         const requestId = requestIdOf(e);
-        log(attempt, { result: 'ok', id, ...(requestId ? { requestId } : {}), note: 'HTTP 200 with an unparsable body (treated as success; state is re-read)' });
+        const note = 'HTTP 200 with an unparsable body (treated as success; state is re-read)';
+        log(attempt, { result: 'ok', id, ...(requestId ? { requestId } : {}), note });
         return { ok: true, value: undefined, attempt, unparsable: true };
       }
       const kind = classify(e);

@@ -65,7 +65,10 @@ export function roleFor(mesh: Pick<Mesh, 'governanceRole'>, command: string): { 
 }
 
 /** A Kinesis-only endpoint that selects accounts by access key id (see `TargetOptions.accountsAsKeys`). */
-function openAccountsAsKeys(mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>, o: TargetOptions & { endpoint: string }): OpenTarget {
+function openAccountsAsKeys(
+  mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>,
+  o: TargetOptions & { endpoint: string },
+): OpenTarget {
   const pool = new ClientPool({
     target: 'local', region: mesh.region, partition: mesh.partition, endpoint: o.endpoint, command: o.command,
     ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
@@ -73,7 +76,10 @@ function openAccountsAsKeys(mesh: Pick<Mesh, 'region' | 'partition' | 'governanc
   const localIamDir = join(o.localDir, 'iam');
   const reader = new AwsLiveReader(pool, {
     readIam: false, readOrganization: false, iamPathPrefix: mesh.governanceRole.path,
-    notChecked: localNotChecked(join(o.displayLocalDir ?? o.localDir, 'iam'), `the endpoint ${o.endpoint} (--endpoint-accounts-as-keys)`),
+    notChecked: localNotChecked(
+      join(o.displayLocalDir ?? o.localDir, 'iam'),
+      `the endpoint ${o.endpoint} (--endpoint-accounts-as-keys)`,
+    ),
   });
   return { kind: 'local', pool, reader, localIamDir, close: async () => pool.destroy() };
 }

@@ -11,7 +11,9 @@
  * Process identity is pid plus start time (Linux /proc), so a reused pid does not keep a lock alive.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, closeSync, fsyncSync } from 'node:fs';
+import {
+  closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -124,7 +126,8 @@ function readRaw(file: string): string | undefined {
 function parseLock(raw: string): LockInfo | undefined {
   try {
     const v = JSON.parse(raw) as Partial<LockInfo>;
-    if (v.formatVersion !== 1 || typeof v.pid !== 'number' || typeof v.host !== 'string' || typeof v.since !== 'string' || typeof v.token !== 'string') return undefined;
+    if (v.formatVersion !== 1 || typeof v.pid !== 'number' || typeof v.host !== 'string') return undefined;
+    if (typeof v.since !== 'string' || typeof v.token !== 'string') return undefined;
     return { command: 'meshgov', ...v } as LockInfo;
   } catch {
     return undefined;
@@ -192,14 +195,18 @@ function judge(file: string, raw: string, now: Date): Judgement {
   // Another host's process cannot be checked from here: treat it as alive.
   if (info.host !== hostname()) return { kind: 'held', info };
   if (processAlive(info.pid, info.pidStart)) return { kind: 'held', info };
-  if (info.emulator && processAlive(info.emulator.pid, info.emulator.start)) return { kind: 'releasing', info, emulatorPid: info.emulator.pid };
+  const emulator = info.emulator;
+  if (emulator && processAlive(emulator.pid, emulator.start)) {
+    return { kind: 'releasing', info, emulatorPid: emulator.pid };
+  }
   if (!info.emulator && ageMs(file, now) < STARTING_GRACE_MS) return { kind: 'releasing', info };
   return { kind: 'stale' };
 }
 
 function describeHolder(info: LockInfo, display: string): string {
   const where = info.host === hostname() ? '' : ` on host ${info.host}`;
-  return `the local target's data directory ${display} is locked by pid ${info.pid}${where} (${info.command}) since ${info.since}`;
+  const by = `pid ${info.pid}${where} (${info.command})`;
+  return `the local target's data directory ${display} is locked by ${by} since ${info.since}`;
 }
 
 /** Remove a stale lock, under the break lock, only if it still reads `staleRaw`. */
@@ -239,7 +246,8 @@ export async function lockDataDir(dir: string, o: LockOptions): Promise<DataLock
   let waited = false;
   for (;;) {
     const info: LockInfo = {
-      formatVersion: 1, pid: process.pid, host: hostname(), command: o.command, since: now().toISOString(), token: randomBytes(8).toString('hex'),
+      formatVersion: 1, pid: process.pid, host: hostname(), command: o.command, since: now().toISOString(),
+      token: randomBytes(8).toString('hex'),
       ...(processStart(process.pid) !== undefined ? { pidStart: processStart(process.pid) as string } : {}),
     };
     if (createExclusive(file, `${JSON.stringify(info)}\n`)) return holdLock(file, info);
@@ -255,18 +263,23 @@ export async function lockDataDir(dir: string, o: LockOptions): Promise<DataLock
     let limit: number;
     if (j.kind === 'held') {
       limit = o.timeoutMs;
-      message = `${describeHolder(j.info, display)}: another meshgov run is using it, and two runs would overwrite each other's changes. Wait for it to finish.`;
+      message = `${describeHolder(j.info, display)}: another meshgov run is using it, and two runs would overwrite `
+        + "each other's changes. Wait for it to finish.";
     } else if (j.kind === 'releasing') {
       limit = Math.max(o.timeoutMs, RELEASE_WAIT_MS);
       message = j.emulatorPid !== undefined
-        ? `${describeHolder(j.info, display)}; that process is gone but its kinesis-local (pid ${j.emulatorPid}) is still running and may still write the data file. Stop it (kill ${j.emulatorPid}) and run again.`
+        ? `${describeHolder(j.info, display)}; that process is gone but its kinesis-local (pid ${j.emulatorPid}) is `
+          + `still running and may still write the data file. Stop it (kill ${j.emulatorPid}) and run again.`
         : `${describeHolder(j.info, display)}; that process is gone and its kinesis-local may still be starting.`;
     } else {
       limit = j.young ? Math.max(o.timeoutMs, STARTING_GRACE_MS) : 0;
-      message = `the local target's data directory ${display} has a lock file that is not a meshgov lock (${file}). If no meshgov run is using the directory, remove that file.`;
+      message = `the local target's data directory ${display} has a lock file that is not a meshgov lock (${file}). `
+        + 'If no meshgov run is using the directory, remove that file.';
     }
     if (elapsed >= limit) throw new DataDirLocked(message, j.kind, j.kind === 'unreadable' ? undefined : j.info);
-    if (!waited && j.kind === 'held') o.onWait?.(`${describeHolder(j.info, display)}; waiting up to ${Math.ceil(o.timeoutMs / 1000)} s for it`);
+    if (!waited && j.kind === 'held') {
+      o.onWait?.(`${describeHolder(j.info, display)}; waiting up to ${Math.ceil(o.timeoutMs / 1000)} s for it`);
+    }
     waited = true;
     await sleep(POLL_MS);
   }

@@ -230,7 +230,10 @@ export function repairDataFile(dir: string): void {
 async function checkPortFree(port: number): Promise<void> {
   await new Promise<void>((res, rej) => {
     const srv = createServer();
-    srv.once('error', (e: NodeJS.ErrnoException) => rej(new PortInUse(`port ${port} on 127.0.0.1 is not free for kinesis-local (${e.code ?? e.message}); choose another port, or let meshgov pick a free one`)));
+    srv.once('error', (e: NodeJS.ErrnoException) => rej(new PortInUse(
+      `port ${port} on 127.0.0.1 is not free for kinesis-local (${e.code ?? e.message}); `
+        + 'choose another port, or let meshgov pick a free one',
+    )));
     srv.listen(port, '127.0.0.1', () => srv.close(() => res()));
   });
 }
@@ -242,7 +245,9 @@ class PortInUse extends Error {}
  * refuses), repair a data file a crash left truncated, and record the emulator in the lock.
  */
 export async function startKinesisLocal(o: LocalTargetOptions): Promise<LocalTarget> {
-  if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535)) throw new PortInUse(`port ${o.port} is not a TCP port (1-65535)`);
+  if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535)) {
+    throw new PortInUse(`port ${o.port} is not a TCP port (1-65535)`);
+  }
   const dataDir = o.dataDir === undefined ? undefined : resolve(o.dataDir);
   let lock: DataLock | undefined;
   if (dataDir) {
@@ -268,7 +273,7 @@ export async function startKinesisLocal(o: LocalTargetOptions): Promise<LocalTar
   }
 }
 
-async function startOnce(o: LocalTargetOptions, dataDir: string | undefined, lock: DataLock | undefined): Promise<LocalTarget> {
+async function startOnce(o: LocalTargetOptions, dataDir: string | undefined, lock?: DataLock): Promise<LocalTarget> {
   const main = kinesisLocalMain();
   let plain: number;
   let tls: number;
@@ -296,7 +301,9 @@ async function startOnce(o: LocalTargetOptions, dataDir: string | undefined, loc
   };
   // Its own process group (so a Ctrl-C in the terminal reaches meshgov, which then stops it cleanly), and stdin a
   // pipe from this process: the watchdog ends the emulator when the pipe closes.
-  const child = spawn(process.execPath, ['-e', WATCHDOG, main], { cwd: dataDir ?? tmpdir(), env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-e', WATCHDOG, main], {
+    cwd: dataDir ?? tmpdir(), env, detached: true, stdio: ['pipe', 'pipe', 'pipe'],
+  });
   if (child.pid !== undefined) lock?.setEmulator(child.pid);
   child.stdin?.on('error', () => undefined);
   let output = '';

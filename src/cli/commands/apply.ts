@@ -14,7 +14,7 @@ import { renderPlanText } from '../../output/plan/index.js';
 import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
 import { EXIT_SIGNAL, processSignals, watchInterrupts } from '../interrupts.js';
-import type { SignalHost, StopSignal } from '../interrupts.js';
+import type { Interrupts, SignalHost, StopSignal } from '../interrupts.js';
 import { styleFor } from '../style.js';
 import { addTargetFlags, targetFlags, targetOpenError } from '../target-flags.js';
 import type { TargetFlags } from '../target-flags.js';
@@ -80,8 +80,14 @@ const CLOSE_ON_SIGNAL_MS = 20_000;
  * flight finish, prints the summary, stops the local target cleanly (its data persisted) and exits 130/143; a
  * second signal exits at once.
  */
-export async function runApply(file: string | undefined, opts: ApplyCommandOptions, io: CliIO, host: SignalHost = processSignals()): Promise<number> {
-  const interrupts = watchInterrupts(io, host, 'Calls in flight may have reached the service: the apply log has their intent without an outcome. Run plan to see where things stand.');
+export async function runApply(
+  file: string | undefined,
+  opts: ApplyCommandOptions,
+  io: CliIO,
+  host: SignalHost = processSignals(),
+): Promise<number> {
+  const interrupts = watchInterrupts(io, host, 'Calls in flight may have reached the service: the apply log has their '
+    + 'intent without an outcome. Run plan to see where things stand.');
   try {
     return await applyWith(file, opts, io, host, interrupts);
   } finally {
@@ -89,7 +95,13 @@ export async function runApply(file: string | undefined, opts: ApplyCommandOptio
   }
 }
 
-async function applyWith(file: string | undefined, opts: ApplyCommandOptions, io: CliIO, host: SignalHost, interrupts: ReturnType<typeof watchInterrupts>): Promise<number> {
+async function applyWith(
+  file: string | undefined,
+  opts: ApplyCommandOptions,
+  io: CliIO,
+  host: SignalHost,
+  interrupts: Interrupts,
+): Promise<number> {
   checkEndpoint(opts.endpoint);
   const flags = targetFlags(opts, io);
   let target: OpenTarget | undefined;
@@ -97,7 +109,8 @@ async function applyWith(file: string | undefined, opts: ApplyCommandOptions, io
   const close = (): Promise<void> => (closing ??= target ? target.close() : Promise.resolve());
   interrupts.onFirst((sig: StopSignal) => {
     io.stderr.write(`\nmeshgov: ${sig} received before any change was applied: stopping; nothing was applied.\n`);
-    void Promise.race([close(), new Promise((r) => setTimeout(r, CLOSE_ON_SIGNAL_MS))]).finally(() => host.exit(EXIT_SIGNAL[sig]));
+    const bounded = Promise.race([close(), new Promise((r) => setTimeout(r, CLOSE_ON_SIGNAL_MS))]);
+    void bounded.finally(() => host.exit(EXIT_SIGNAL[sig]));
   });
   const arg = resolve(io.cwd, file ?? opts.mesh);
   const saved = readSavedPlan(arg);
@@ -118,7 +131,8 @@ async function applyWith(file: string | undefined, opts: ApplyCommandOptions, io
   io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   try {
     target = await openTarget(prepared.mesh, {
-      local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)), command: 'apply', handleSignals: false,
+      local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)),
+      command: 'apply', handleSignals: false,
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...flags,
     });
   } catch (e) {
@@ -145,7 +159,8 @@ async function applyWith(file: string | undefined, opts: ApplyCommandOptions, io
     const log = new ApplyLog(resolve(io.cwd, opts.log));
     // From here a signal lets the changes in flight finish and starts no other.
     interrupts.onFirst((sig) => {
-      io.stderr.write(`\nmeshgov: ${sig} received: no new change starts; waiting for the changes in flight to finish (their calls are logged). Send it again to exit at once.\n`);
+      io.stderr.write(`\nmeshgov: ${sig} received: no new change starts; waiting for the changes in flight to finish `
+        + '(their calls are logged). Send it again to exit at once.\n');
     });
     if (!plan.summary.hasChanges) io.stdout.write('\nNo changes to apply.\n');
     else io.stdout.write(`\nApplying ${plan.changes.filter((c) => c.action !== 'no-op').length} change(s)${opts.allowDestructive ? ' (destructive changes allowed)' : ''}:\n`);
@@ -153,11 +168,13 @@ async function applyWith(file: string | undefined, opts: ApplyCommandOptions, io
       plan, pool, partition: prepared.mesh.partition, iamPath: prepared.mesh.governanceRole.path, log, allowDestructive: opts.allowDestructive === true,
       now: () => new Date(), ...(target.kind === 'local' ? { wait: LOCAL_WAIT, localIam: { dir: localDir(io), desired: scopeDesired(prepared.desired, plan.scope) } } : {}),
       // Changes a signal kept from starting are listed once, in the summary.
-      onStep: (o) => o.skipReason !== 'interrupted' && io.stdout.write(progressLine(o)), shouldStop: () => interrupts.signal !== undefined,
+      onStep: (o) => o.skipReason !== 'interrupted' && io.stdout.write(progressLine(o)),
+      shouldStop: () => interrupts.signal !== undefined,
     });
     interrupts.onFirst((sig) => io.stderr.write(`\nmeshgov: ${sig} received: apply has finished its changes; stopping.\n`));
     const stoppedBy = interrupts.signal;
-    io.stdout.write(`\n${renderApplyReport(result.report, result.calls, opts.log, stoppedBy ? { interruptedBy: stoppedBy } : {})}`);
+    const report = renderApplyReport(result.report, result.calls, opts.log, stoppedBy ? { interruptedBy: stoppedBy } : {});
+    io.stdout.write(`\n${report}`);
     if (result.localIamFiles !== undefined) io.stdout.write(`IAM (local target): ${result.localIamFiles} artefact file(s) written to ${localDir(io)}/iam; not applied to a live service.\n`);
     if (interrupts.signal) return EXIT_SIGNAL[interrupts.signal];
     return result.report.failed > 0 || result.report.skipped > 0 ? EXIT_FINDINGS : EXIT_OK;
@@ -188,8 +205,8 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
       'deletion-protected, over a scaling budget), a stale plan, a locked local data directory, or an invalid mesh;',
       '2 usage error; 130/143 stopped by SIGINT/SIGTERM.',
       'SIGINT/SIGTERM: no new change starts, the changes in flight finish, the summary is printed and the local target',
-      'is stopped cleanly; a second signal exits at once. The apply log records each call before it is sent and when it',
-      'ends. A rerun converges: every step re-reads the live state before it calls AWS. See docs/apply.md.',
+      'is stopped cleanly; a second signal exits at once. The apply log records each call before it is sent and',
+      'when it ends. A rerun converges: every step re-reads the live state before it calls AWS. See docs/apply.md.',
     ].join('\n'))
     .action(async (file: string | undefined, opts: ApplyCommandOptions) => {
       setExit(await runApply(file, opts, io));

@@ -160,7 +160,8 @@ export async function runPlan(file: string, opts: PlanCommandOptions, io: CliIO)
   let target: OpenTarget;
   try {
     target = await openTarget(prepared.mesh, {
-      local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)), command: 'plan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...flags,
+      local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)),
+      command: 'plan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...flags,
     });
   } catch (e) {
     throw targetOpenError(e);

@@ -29,7 +29,8 @@ export function budgetFor(history: readonly AuditEntry[], account: string, strea
   const suffix = `:stream/${stream}`;
   // Each call once: its outcome when there is one, else (conservatively) its unanswered intent.
   const calls = [...history.filter((e) => e.result !== 'started' && counts(e)), ...unansweredIntents(history)];
-  const relevant = calls.filter((e) => e.account === account && e.resource.endsWith(suffix) && Date.parse(e.time) > since);
+  const mine = (e: AuditEntry) => e.account === account && e.resource.endsWith(suffix);
+  const relevant = calls.filter((e) => mine(e) && Date.parse(e.time) > since);
   const shard = relevant.filter((e) => e.api === 'kinesis:UpdateShardCount');
   const mode = relevant.filter((e) => e.api === 'kinesis:UpdateStreamMode');
   const times = [...shard, ...mode].map((e) => Date.parse(e.time)).sort((a, b) => a - b);

@@ -26,7 +26,10 @@ export function summariseCalls(entries: readonly AuditEntry[]): CallSummary {
     else s.error++;
   }
   const sorted = Object.fromEntries(Object.entries(byApi).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { byApi: sorted, total: outcomes.length, errors: outcomes.filter((e) => e.result === 'error').length, unanswered: unansweredIntents(entries).length };
+  return {
+    byApi: sorted, total: outcomes.length, errors: outcomes.filter((e) => e.result === 'error').length,
+    unanswered: unansweredIntents(entries).length,
+  };
 }
 
 function mark(o: ApplyReport['outcomes'][number]): string {
@@ -38,7 +41,12 @@ function mark(o: ApplyReport['outcomes'][number]): string {
  * Plain-text report (the CLI colours nothing here; it is also what CI logs show). `interruptedBy` names the signal
  * that stopped the run: the changes it kept from starting are listed as "not started".
  */
-export function renderApplyReport(report: ApplyReport, calls: CallSummary, logFile?: string, o: { interruptedBy?: string } = {}): string {
+export function renderApplyReport(
+  report: ApplyReport,
+  calls: CallSummary,
+  logFile?: string,
+  o: { interruptedBy?: string } = {},
+): string {
   const lines: string[] = [];
   for (const x of report.outcomes) {
     if (x.status === 'done') continue;
@@ -48,12 +56,19 @@ export function renderApplyReport(report: ApplyReport, calls: CallSummary, logFi
   if (lines.length) out.push('Not applied:', ...lines, '');
   out.push(`Mutating calls: ${calls.total} (${calls.errors} failed attempt(s))${logFile ? `, logged to ${logFile}` : ''}`);
   for (const [api, s] of Object.entries(calls.byApi)) out.push(`  ${api}: ${s.ok} ok${s.error ? `, ${s.error} error` : ''}`);
-  if (calls.unanswered) out.push(`  ${calls.unanswered} call(s) started without an answer: they may have reached the service`);
+  if (calls.unanswered) {
+    out.push(`  ${calls.unanswered} call(s) started without an answer: they may have reached the service`);
+  }
   const notStarted = report.outcomes.filter((x) => x.skipReason === 'interrupted').length;
   const hint: string[] = [];
-  if (report.outcomes.some((x) => x.skipReason === 'destructive')) hint.push('rerun with --allow-destructive to apply destructive changes');
-  if (report.failed || notStarted || o.interruptedBy) hint.push('rerun apply to finish: every step re-reads live state first, so a rerun converges');
-  const counts = `${report.done} done, ${report.failed} failed, ${report.skipped - notStarted} skipped${o.interruptedBy ? `, ${notStarted} not started` : ''}`;
+  if (report.outcomes.some((x) => x.skipReason === 'destructive')) {
+    hint.push('rerun with --allow-destructive to apply destructive changes');
+  }
+  if (report.failed || notStarted || o.interruptedBy) {
+    hint.push('rerun apply to finish: every step re-reads live state first, so a rerun converges');
+  }
+  const notStartedCount = o.interruptedBy ? `, ${notStarted} not started` : '';
+  const counts = `${report.done} done, ${report.failed} failed, ${report.skipped - notStarted} skipped${notStartedCount}`;
   const head = o.interruptedBy ? `Apply interrupted (${o.interruptedBy})` : 'Apply';
   out.push('', `${head}: ${counts}.${hint.length ? ` (${hint.join('; ')})` : ''}`);
   return `${out.join('\n')}\n`;

@@ -83,7 +83,10 @@ export interface AuditOutcome extends AuditCall {
   note?: string;
 }
 
-/** One line of the audit log (JSON lines, append-only): an intent before each mutating call attempt, an outcome after. */
+/**
+ * One line of the audit log (JSON lines, append-only): an intent before each mutating call attempt, its outcome
+ * after.
+ */
 export type AuditEntry = AuditIntent | AuditOutcome;
 
 /** What executes a step against a target (Kinesis, IAM, local artefacts). Tests replace it. */
