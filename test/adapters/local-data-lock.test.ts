@@ -8,8 +8,11 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { breakStale, DataDirLocked, LOCK_FILE, lockDataDir, processAlive, processStart } from '../../src/adapters/local/data-lock.js';
+import {
+  breakStale, DataDirLocked, LOCK_FILE, lockDataDir, processAlive, processStart,
+} from '../../src/adapters/local/data-lock.js';
 import type { LockInfo } from '../../src/adapters/local/data-lock.js';
 
 const dirOf = () => mkdtempSync(join(tmpdir(), 'meshgov-lock-'));
@@ -32,7 +35,10 @@ afterEach(() => {
 });
 
 function writeLock(dir: string, info: Partial<LockInfo>, ageMs = 60_000): void {
-  const full: LockInfo = { formatVersion: 1, pid: 1, host: hostname(), command: 'meshgov apply', since: '2026-12-01T10:00:00.000Z', token: 'other', ...info };
+  const full: LockInfo = {
+    formatVersion: 1, pid: 1, host: hostname(), command: 'meshgov apply', since: '2026-12-01T10:00:00.000Z', token: 'other',
+    ...info,
+  };
   writeFileSync(join(dir, LOCK_FILE), JSON.stringify(full));
   // An old lock unless told otherwise (a fresh one without an emulator gets a start-up grace).
   const t = new Date(Date.now() - ageMs);
@@ -43,9 +49,11 @@ describe('local data directory lock', () => {
   it('refuses a second holder at once, naming the holder, and frees the directory on release', async () => {
     const dir = dirOf();
     const first = await lockDataDir(dir, { command: 'meshgov apply', timeoutMs: 0, display: '.meshgov/local' });
-    const err = await lockDataDir(dir, { command: 'meshgov plan', timeoutMs: 0, display: '.meshgov/local' }).catch((e: unknown) => e);
+    const err = await lockDataDir(dir, { command: 'meshgov plan', timeoutMs: 0, display: '.meshgov/local' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataDirLocked);
-    expect((err as Error).message).toContain(`the local target's data directory .meshgov/local is locked by pid ${process.pid} (meshgov apply) since ${first.info.since}`);
+    expect((err as Error).message)
+      .toContain(`the local target's data directory .meshgov/local is locked by pid ${process.pid} (meshgov apply) since ${first.info.since}`);
     expect((err as Error).message).toContain('two runs would overwrite each other');
     first.release();
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
@@ -96,12 +104,14 @@ describe('local data directory lock', () => {
     const emulator = sleeper();
     writeLock(dir, { pid: deadPid(), emulator: { pid: emulator.pid as number } });
     let now = Date.now();
-    const err = await lockDataDir(dir, { command: 'meshgov apply', timeoutMs: 0, now: () => new Date(now), sleep: async () => void (now += 10_000) }).catch((e: unknown) => e);
+    const fakeTime = { now: () => new Date(now), sleep: async () => void (now += 10_000) };
+    const err = await lockDataDir(dir, { command: 'meshgov apply', timeoutMs: 0, ...fakeTime }).catch((e: unknown) => e);
     expect((err as Error).message).toContain(`its kinesis-local (pid ${emulator.pid}) is still running`);
     expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
   });
 
-  it.runIf(processStart(process.pid) !== undefined)('treats a reused pid (same pid, other start time) as gone', async () => {
+  const linux = processStart(process.pid) !== undefined;
+  it.runIf(linux)('treats a reused pid (same pid, other start time) as gone', async () => {
     const dir = dirOf();
     // This very process, but "started" at another time: the lock's holder was an earlier process with this pid.
     writeLock(dir, { pid: process.pid, pidStart: '1', emulator: { pid: deadPid() } });
@@ -116,10 +126,11 @@ describe('local data directory lock', () => {
     writeLock(dir, { pid: deadPid() }, 0);
     let now = Date.now();
     const slept: number[] = [];
-    const l = await lockDataDir(dir, { command: 'meshgov apply', timeoutMs: 0, now: () => new Date(now), sleep: async (ms) => {
+    const sleep = async (ms: number) => {
       slept.push(ms);
       now += 1_000;
-    } });
+    };
+    const l = await lockDataDir(dir, { command: 'meshgov apply', timeoutMs: 0, now: () => new Date(now), sleep });
     // About five seconds of (simulated) waiting before the lock counts as stale.
     expect(slept.length).toBeGreaterThanOrEqual(4);
     expect(slept.length).toBeLessThanOrEqual(6);
@@ -130,10 +141,11 @@ describe('local data directory lock', () => {
     // Real processes (in one process the calls would not interleave): each waits for a common start time, tries
     // once, and holds what it won for a moment so that a late breaker would find a live lock to break.
     const script = [
-      `import { lockDataDir } from ${JSON.stringify(new URL('../../src/adapters/local/data-lock.ts', import.meta.url).pathname)};`,
+      `import { lockDataDir } from ${JSON.stringify(fileURLToPath(new URL('../../src/adapters/local/data-lock.ts', import.meta.url)))};`,
       'const [dir, at] = process.argv.slice(1);',
       'while (Date.now() < Number(at)) {}',
-      "try { const l = await lockDataDir(dir, { command: 'race', timeoutMs: 0 }); console.log('won'); setTimeout(() => l.release(), 500); }",
+      "try { const l = await lockDataDir(dir, { command: 'race', timeoutMs: 0 });",
+      "  console.log('won'); setTimeout(() => l.release(), 500); }",
       "catch (e) { console.log(e.name === 'DataDirLocked' ? 'refused' : `error ${e.message}`); }",
     ].join('\n');
     for (let round = 0; round < 4; round++) {
@@ -141,7 +153,8 @@ describe('local data directory lock', () => {
       writeLock(dir, { pid: deadPid(), emulator: { pid: deadPid() } });
       const at = Date.now() + 1_500;
       const outs = await Promise.all([0, 1, 2, 3].map(() => new Promise<string>((res) => {
-        const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir, String(at)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const args = ['--import', 'tsx', '--input-type=module', '-e', script, dir, String(at)];
+        const c = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';
         c.stdout.on('data', (b: Buffer) => void (out += b.toString()));
         c.on('exit', () => res(out.trim()));
@@ -167,7 +180,8 @@ describe('local data directory lock', () => {
     // A live breaker holds the break lock: a second breaker leaves the stale lock alone (and the break lock too).
     writeLock(dir, { pid: deadPid(), emulator: { pid: deadPid() } });
     const raw = readFileSync(file, 'utf8');
-    writeFileSync(`${file}.break`, JSON.stringify({ pid: process.pid, pidStart: processStart(process.pid), host: hostname() }));
+    const me = { pid: process.pid, pidStart: processStart(process.pid), host: hostname() };
+    writeFileSync(`${file}.break`, JSON.stringify(me));
     breakStale(file, raw);
     expect(readFileSync(file, 'utf8')).toBe(raw);
     expect(existsSync(`${file}.break`)).toBe(true);
@@ -181,13 +195,14 @@ describe('local data directory lock', () => {
   it('treats a lock from another host as held, and a file that is not a lock as a reason to stop', async () => {
     const dir = dirOf();
     writeLock(dir, { pid: deadPid(), host: 'build-agent-7' });
-    const err = await lockDataDir(dir, { command: 'meshgov apply', timeoutMs: 0, display: 'd' }).catch((e: unknown) => e);
+    const opts = { command: 'meshgov apply', timeoutMs: 0, display: 'd' };
+    const err = await lockDataDir(dir, opts).catch((e: unknown) => e);
     expect((err as Error).message).toContain('on host build-agent-7');
 
     const other = dirOf();
     writeFileSync(join(other, LOCK_FILE), 'not json');
     spawnSync('touch', ['-d', new Date(Date.now() - 60_000).toISOString(), join(other, LOCK_FILE)]);
-    const bad = await lockDataDir(other, { command: 'meshgov apply', timeoutMs: 0, display: 'd' }).catch((e: unknown) => e);
+    const bad = await lockDataDir(other, opts).catch((e: unknown) => e);
     expect((bad as Error).message).toContain('has a lock file that is not a meshgov lock');
   });
 

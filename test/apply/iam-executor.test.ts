@@ -76,7 +76,8 @@ describe('IamExecutor', () => {
     expect(await executor(log).execute(step('update'))).toEqual({ status: 'done' });
     expect(iam.commandCalls(DeletePolicyVersionCommand)[0]?.args[0].input).toEqual({ PolicyArn: ARN, VersionId: 'v1' });
     expect(iam.commandCalls(CreatePolicyVersionCommand).map((c) => c.args[0].input.SetAsDefault)).toEqual([true, true]);
-    expect(log.filter((e) => e.api === 'iam:CreatePolicyVersion').map((e) => [e.result, e.attempt])).toEqual([['started', 1], ['error', 1], ['started', 2], ['ok', 2]]);
+    expect(log.filter((e) => e.api === 'iam:CreatePolicyVersion').map((e) => [e.result, e.attempt]))
+      .toEqual([['started', 1], ['error', 1], ['started', 2], ['ok', 2]]);
   });
 
   it('updates an inline policy in place', async () => {

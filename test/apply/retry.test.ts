@@ -39,10 +39,12 @@ describe('withRetry', () => {
       const e = errors.shift();
       if (e) throw e;
       return { $metadata: { requestId: 'req-4' } };
-    }, (attempt, ev) => log.push(`${attempt} ${ev.result} ${ev.result === 'started' ? '' : (ev.requestId ?? ev.error ?? '')}`.trim()), b);
+    }, (attempt, ev) => log.push(`${attempt} ${ev.result} ${ev.result === 'started' ? '' : (ev.requestId ?? ev.error ?? '')}`
+      .trim()), b);
     expect(r).toMatchObject({ ok: true, attempt: 4, requestId: 'req-4' });
     expect(log).toEqual([
-      '1 started', '1 error LimitExceededException: Rate exceeded', '2 started', '2 error InternalFailure: x', '3 started', '3 error socket hang up', '4 started', '4 ok req-4',
+      '1 started', '1 error LimitExceededException: Rate exceeded', '2 started', '2 error InternalFailure: x',
+      '3 started', '3 error socket hang up', '4 started', '4 ok req-4',
     ]);
     expect(b.slept).toEqual([50, 100, 200]);
   });

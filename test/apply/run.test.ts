@@ -69,7 +69,9 @@ describe('runLanes', () => {
   it('once told to stop, lets the steps in flight finish and starts no other, accounting for every step', async () => {
     const changes = [];
     for (let s = 0; s < 4; s++) {
-      for (const t of ['stream-tags', 'stream-retention'] as const) changes.push(aChange({ resourceType: t, stream: `s${s}.v1` }));
+      for (const t of ['stream-tags', 'stream-retention'] as const) {
+        changes.push(aChange({ resourceType: t, stream: `s${s}.v1` }));
+      }
     }
     const iam = aChange({ resourceType: 'iam-policy', stream: undefined });
     const { lanes, skipped } = buildSteps([...changes, iam], opts);
@@ -113,7 +115,9 @@ describe('summary', () => {
       anEntry({ api: 'kinesis:CreateStream', result: 'error', error: 'socket hang up' }),
       anEntry({ api: 'kinesis:AddTagsToStream' }),
     ]);
-    expect(calls).toEqual({ byApi: { 'kinesis:AddTagsToStream': { ok: 1, error: 0 }, 'kinesis:CreateStream': { ok: 1, error: 1 } }, total: 3, errors: 1, unanswered: 0 });
+    expect(calls).toEqual({
+      byApi: { 'kinesis:AddTagsToStream': { ok: 1, error: 0 }, 'kinesis:CreateStream': { ok: 1, error: 1 } }, total: 3, errors: 1, unanswered: 0,
+    });
     const text = renderApplyReport({
       outcomes: [
         { id: 'x', account: A1, address: 'a/stream/x', resourceType: 'stream-retention', action: 'update', status: 'skipped', skipReason: 'destructive', message: 'destructive' },
@@ -133,7 +137,8 @@ describe('summary', () => {
       anEntry({ api: 'kinesis:UpdateShardCount', result: 'started', id: '2' }),
     ]);
     expect(calls).toEqual({ byApi: { 'kinesis:CreateStream': { ok: 1, error: 0 } }, total: 1, errors: 0, unanswered: 1 });
-    expect(renderApplyReport({ outcomes: [], done: 0, failed: 0, skipped: 0 }, calls)).toContain('1 call(s) started without an answer: they may have reached the service');
+    expect(renderApplyReport({ outcomes: [], done: 0, failed: 0, skipped: 0 }, calls))
+      .toContain('1 call(s) started without an answer: they may have reached the service');
   });
 
   it('says an interrupted run was interrupted, with what was done and what did not start', () => {
@@ -141,8 +146,14 @@ describe('summary', () => {
     const text = renderApplyReport({
       outcomes: [
         { id: 'y', account: A1, address: 'a/stream/y', resourceType: 'stream', action: 'create', status: 'done' },
-        { id: 'x', account: A1, address: 'a/stream/x', resourceType: 'stream', action: 'create', status: 'skipped', skipReason: 'interrupted', message: 'not started: apply was interrupted' },
-        { id: 'z', account: A1, address: 'a/stream/z', resourceType: 'stream-retention', action: 'update', status: 'skipped', skipReason: 'destructive', message: 'destructive' },
+        {
+          id: 'x', account: A1, address: 'a/stream/x', resourceType: 'stream', action: 'create', status: 'skipped',
+          skipReason: 'interrupted', message: 'not started: apply was interrupted',
+        },
+        {
+          id: 'z', account: A1, address: 'a/stream/z', resourceType: 'stream-retention', action: 'update', status: 'skipped',
+          skipReason: 'destructive', message: 'destructive',
+        },
       ],
       done: 1, failed: 0, skipped: 2,
     }, calls, undefined, { interruptedBy: 'SIGINT' });

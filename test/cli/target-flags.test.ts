@@ -1,4 +1,4 @@
-/** The target flags of plan and apply: combinations and values that are usage errors (exit 2) before anything starts. */
+/** The target flags of plan and apply: combinations and values that are usage errors (exit 2) before anything runs. */
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ async function run(...args: string[]) {
 describe('target flags', () => {
   it.each([
     [['--endpoint-accounts-as-keys'], '--endpoint-accounts-as-keys needs --endpoint URL'],
-    [['--local', '--endpoint', 'http://127.0.0.1:1', '--endpoint-accounts-as-keys'], '--local and --endpoint cannot be combined'],
+    [['--local', '--endpoint', 'http://x:1', '--endpoint-accounts-as-keys'], '--local and --endpoint cannot be combined'],
     [['--local-port', '4567'], '--local-port needs --local.'],
     [['--endpoint', 'http://127.0.0.1:1', '--local-port', '4567'], '--local-port needs --local.'],
     [['--local', '--local-port', '0'], '--local-port 0: expected a TCP port number from 1 to 65535.'],

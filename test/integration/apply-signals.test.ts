@@ -36,7 +36,8 @@ async function stillToCreate(w: ReturnType<typeof workdir>): Promise<string[]> {
 }
 
 describe('apply --local under SIGINT/SIGTERM', { timeout: 300_000 }, () => {
-  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s: finishes the changes in flight, prints the summary, persists, exits %i', async (sig, code) => {
+  const cases = [['SIGINT', 130], ['SIGTERM', 143]] as const;
+  it.each(cases)('%s: finishes the changes in flight, prints the summary, persists, exits %i', async (sig, code) => {
     const w = workdir();
     const run = startCli(APPLY, w);
     await run.waitFor(/^ {2}done +create stream /m);
@@ -44,12 +45,14 @@ describe('apply --local under SIGINT/SIGTERM', { timeout: 300_000 }, () => {
     run.proc.kill(sig);
     const exit = await run.exited;
     expect(exit).toEqual({ code, signal: null });
-    expect(run.stderr()).toContain(`meshgov: ${sig} received: no new change starts; waiting for the changes in flight to finish`);
+    expect(run.stderr()).toContain(`meshgov: ${sig} received: no new change starts; waiting for the changes in flight`);
     const out = run.stdout();
-    const summary = new RegExp(`Apply interrupted \\(${sig}\\): (\\d+) done, 0 failed, 0 skipped, (\\d+) not started\\.`).exec(out);
+    const summary = new RegExp(`Apply interrupted \\(${sig}\\): (\\d+) done, 0 failed, 0 skipped, (\\d+) not started\\.`)
+      .exec(out);
     expect(summary, out).not.toBeNull();
-    const done = out.split('\n').filter((l) => /^ {2}done +create stream /.test(l)).map((l) => l.replace(/^ {2}done +create stream /, '')).sort();
-    const notStarted = out.split('\n').filter((l) => l.startsWith('  not started stream ')).map((l) => l.replace(/^ {2}not started stream (\S+):.*$/, '$1')).sort();
+    const lines = out.split('\n');
+    const done = lines.flatMap((l) => /^ {2}done +create stream (\S+)/.exec(l)?.[1] ?? []).sort();
+    const notStarted = lines.flatMap((l) => /^ {2}not started stream (\S+):/.exec(l)?.[1] ?? []).sort();
     expect(done.length).toBe(Number(summary?.[1]));
     expect(notStarted.length).toBe(Number(summary?.[2]));
     expect(done.length + notStarted.length).toBe(48);
@@ -79,7 +82,8 @@ describe('apply --local under SIGINT/SIGTERM', { timeout: 300_000 }, () => {
     // Its emulator persisted and ended by itself (meshgov did not stop it).
     expect(await gone(lock.emulator.pid)).toBe(true);
     const log = readApplyLog(join(w.cwd, '.meshgov', 'apply-log.jsonl'));
-    const created = log.filter((e) => e.api === 'kinesis:CreateStream' && e.result === 'ok').map((e) => e.resource.replace(/^arn:aws:kinesis:eu-west-1:(\d{12}):stream\//, '$1/stream/'));
+    const created = log.filter((e) => e.api === 'kinesis:CreateStream' && e.result === 'ok')
+      .map((e) => e.resource.replace(/^arn:aws:kinesis:eu-west-1:(\d{12}):stream\//, '$1/stream/'));
     expect(created.length).toBeGreaterThan(0);
     const todo = await stillToCreate(w);
     expect(todo.length).toBeLessThan(48);

@@ -23,13 +23,17 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 afterAll(() => killStarted());
 
+function poolOn(endpoint: string): ClientPool {
+  return new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint, command: 'test', rateLimitScale: 0 });
+}
+
 async function run(dir: string, ...args: string[]) {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
     stdout: { write: (s) => void (stdout += s), isTTY: false },
     stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local') },
     cwd: dir,
     now: () => new Date('2026-12-01T00:00:00Z'),
   };
@@ -51,18 +55,21 @@ describe('endpoint seams', { timeout: 240_000 }, () => {
       expect(applied.code).toBe(0);
       expect(applied.stdout).toContain('Apply: 10 done, 0 failed, 0 skipped.');
       // Each account's streams went to that account (the access key id selected it).
-      const pool = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint: k.endpoint, command: 'test', rateLimitScale: 0 });
-      expect((await pool.kinesis('222222222222').send(new ListStreamsCommand({}))).StreamNames).toEqual(['risk.fraud-scores.v1']);
+      const pool = poolOn(k.endpoint);
+      const names = (await pool.kinesis('222222222222').send(new ListStreamsCommand({}))).StreamNames;
+      expect(names).toEqual(['risk.fraud-scores.v1']);
       pool.destroy();
 
-      const planned = await run(dir, 'plan', ...flags, '--detailed-exitcode', '--out', 'plan.json', '--format', 'json', 'mesh.yaml');
+      const planned = await run(dir, 'plan', ...flags, '--detailed-exitcode', '--out', 'plan.json', '-f', 'json', 'mesh.yaml');
       expect(planned.code).toBe(0);
       const plan = JSON.parse(planned.stdout) as Plan;
       expect(plan.target).toBe('local');
-      expect(plan.notChecked).toContain(`STS: no emulator on the endpoint ${k.endpoint} (--endpoint-accounts-as-keys); the governance role was not assumed (each account is selected by its id as access key id)`);
+      expect(plan.notChecked).toContain(`STS: no emulator on the endpoint ${k.endpoint} (--endpoint-accounts-as-keys); `
+        + 'the governance role was not assumed (each account is selected by its id as access key id)');
       // A plan saved this way is applied the same way (and is not taken for an AWS plan).
       expect((await run(dir, 'apply', ...flags, 'plan.json')).code).toBe(0);
-      expect((await run(dir, 'apply', '--endpoint', k.endpoint, 'plan.json')).stderr).toContain('made against the local target');
+      const asAws = await run(dir, 'apply', '--endpoint', k.endpoint, 'plan.json');
+      expect(asAws.stderr).toContain('made against the local target');
     } finally {
       await k.stop();
     }
@@ -72,12 +79,13 @@ describe('endpoint seams', { timeout: 240_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-port-'));
     writeFileSync(join(dir, 'mesh.yaml'), bigMeshYaml({ domains: 1, streams: 4 }));
     const [port, taken] = (await freePorts(2)) as [number, number];
-    const child = startCli(['apply', '--local', '--local-port', String(port), '--auto-approve', 'mesh.yaml'], { cwd: dir, env: { MESHGOV_LOCAL_DIR: join(dir, 'local') } });
+    const env = { MESHGOV_LOCAL_DIR: join(dir, 'local') };
+    const child = startCli(['apply', '--local', '--local-port', String(port), '--auto-approve', 'mesh.yaml'], { cwd: dir, env });
     await child.waitFor(/Applying \d+ change/);
     // Hold the run while its emulator answers on the port that was asked for.
     child.proc.kill('SIGSTOP');
     try {
-      const pool = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint: `http://127.0.0.1:${port}`, command: 'test', rateLimitScale: 0 });
+      const pool = poolOn(`http://127.0.0.1:${port}`);
       const names = (await pool.kinesis('111111111111').send(new ListStreamsCommand({}))).StreamNames ?? [];
       expect(names.every((n) => n.startsWith('d0.'))).toBe(true);
       pool.destroy();
@@ -91,7 +99,8 @@ describe('endpoint seams', { timeout: 240_000 }, () => {
     try {
       const refused = await run(dir, 'plan', '--local', '--local-port', String(taken), 'mesh.yaml');
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain(`cannot start the local target: port ${taken} on 127.0.0.1 is not free for kinesis-local (EADDRINUSE)`);
+      expect(refused.stderr)
+        .toContain(`cannot start the local target: port ${taken} on 127.0.0.1 is not free for kinesis-local (EADDRINUSE)`);
     } finally {
       blocker.close();
     }

@@ -14,14 +14,21 @@ import type { LockInfo } from '../../src/adapters/local/data-lock.js';
 /** The launcher; MESHGOV_TEST_BIN points the tests at another build (e.g. to show a test fails before a fix). */
 export const BIN = process.env['MESHGOV_TEST_BIN'] || fileURLToPath(new URL('../../bin/meshgov.js', import.meta.url));
 
+interface WaitOptions {
+  stream?: 'stdout' | 'stderr';
+  timeoutMs?: number;
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
 export interface CliChild {
   readonly proc: ChildProcess;
   readonly pid: number;
   stdout(): string;
   stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<Exit>;
   /** Resolve once stdout (or stderr) matches; reject if the process ends first or after `timeoutMs`. */
-  waitFor(test: RegExp | ((text: string) => boolean), o?: { stream?: 'stdout' | 'stderr'; timeoutMs?: number }): Promise<void>;
+  waitFor(test: RegExp | ((text: string) => boolean), o?: WaitOptions): Promise<void>;
 }
 
 const started: ChildProcess[] = [];
@@ -29,7 +36,9 @@ const started: ChildProcess[] = [];
 export function startCli(args: string[], o: { cwd: string; env?: Record<string, string> }): CliChild {
   const proc = spawn(process.execPath, [BIN, ...args], {
     cwd: o.cwd,
-    env: { ...process.env, NO_COLOR: '1', MESHGOV_DEBUG: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(o.env ?? {}) },
+    env: {
+      ...process.env, NO_COLOR: '1', MESHGOV_DEBUG: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(o.env ?? {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(proc);
@@ -38,7 +47,7 @@ export function startCli(args: string[], o: { cwd: string; env?: Record<string, 
   proc.stdout.on('data', (b: Buffer) => void (out += b.toString('utf8')));
   proc.stderr.on('data', (b: Buffer) => void (err += b.toString('utf8')));
   let ended = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => proc.on('close', (code, signal) => {
+  const exited = new Promise<Exit>((res) => proc.on('close', (code, signal) => {
     ended = true;
     res({ code, signal });
   }));
@@ -57,8 +66,14 @@ export function startCli(args: string[], o: { cwd: string; env?: Record<string, 
   };
 }
 
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 /** Run to the end. */
-export async function runCli(args: string[], o: { cwd: string; env?: Record<string, string> }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(args: string[], o: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
   const c = startCli(args, o);
   const { code } = await c.exited;
   return { code, stdout: c.stdout(), stderr: c.stderr() };

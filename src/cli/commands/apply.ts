@@ -171,9 +171,9 @@ async function applyWith(
       onStep: (o) => o.skipReason !== 'interrupted' && io.stdout.write(progressLine(o)),
       shouldStop: () => interrupts.signal !== undefined,
     });
-    interrupts.onFirst((sig) => io.stderr.write(`\nmeshgov: ${sig} received: apply has finished its changes; stopping.\n`));
-    const stoppedBy = interrupts.signal;
-    const report = renderApplyReport(result.report, result.calls, opts.log, stoppedBy ? { interruptedBy: stoppedBy } : {});
+    interrupts.onFirst((sig) => io.stderr.write(`\nmeshgov: ${sig} received: the changes are done; stopping.\n`));
+    const by = interrupts.signal;
+    const report = renderApplyReport(result.report, result.calls, opts.log, by ? { interruptedBy: by } : {});
     io.stdout.write(`\n${report}`);
     if (result.localIamFiles !== undefined) io.stdout.write(`IAM (local target): ${result.localIamFiles} artefact file(s) written to ${localDir(io)}/iam; not applied to a live service.\n`);
     if (interrupts.signal) return EXIT_SIGNAL[interrupts.signal];

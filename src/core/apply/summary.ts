@@ -68,7 +68,8 @@ export function renderApplyReport(
     hint.push('rerun apply to finish: every step re-reads live state first, so a rerun converges');
   }
   const notStartedCount = o.interruptedBy ? `, ${notStarted} not started` : '';
-  const counts = `${report.done} done, ${report.failed} failed, ${report.skipped - notStarted} skipped${notStartedCount}`;
+  const skipped = report.skipped - notStarted;
+  const counts = `${report.done} done, ${report.failed} failed, ${skipped} skipped${notStartedCount}`;
   const head = o.interruptedBy ? `Apply interrupted (${o.interruptedBy})` : 'Apply';
   out.push('', `${head}: ${counts}.${hint.length ? ` (${hint.join('; ')})` : ''}`);
   return `${out.join('\n')}\n`;
