@@ -22,4 +22,14 @@ describe('ApplyLog', () => {
     expect(readApplyLog(file)).toHaveLength(2);
     expect(readApplyLog(join(file, '..', 'missing.jsonl'))).toEqual([]);
   });
+
+  it('reads intents back, and keeps only lines that are audit entries', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'meshgov-log-')), 'apply-log.jsonl');
+    const log = new ApplyLog(file);
+    log.append(anEntry({ result: 'started', id: 'i-1' }));
+    const junk = [JSON.stringify({ ...anEntry(), result: 'maybe' }), JSON.stringify({ ...anEntry(), result: 'started' }), '[1,2]', 'null'];
+    appendFileSync(file, `${junk.join('\n')}\n`);
+    const back = readApplyLog(file);
+    expect(back).toEqual([anEntry({ result: 'started', id: 'i-1' })]);
+  });
 });

@@ -20,6 +20,10 @@ export function aChange(o: Partial<Change> & Pick<Change, 'resourceType'>): Chan
   };
 }
 
+/** An audit line: an outcome unless `result: 'started'` (an intent, which then needs an `id`). */
 export function anEntry(o: Partial<AuditEntry> = {}): AuditEntry {
-  return { time: '2026-01-02T00:00:00.000Z', account: A1, api: 'kinesis:UpdateShardCount', resource: `arn:aws:kinesis:eu-west-1:${A1}:stream/orders.v1`, result: 'ok', attempt: 1, ...o };
+  return {
+    time: '2026-01-02T00:00:00.000Z', account: A1, api: 'kinesis:UpdateShardCount', resource: `arn:aws:kinesis:eu-west-1:${A1}:stream/orders.v1`,
+    result: 'ok', attempt: 1, ...o,
+  } as AuditEntry;
 }

@@ -127,7 +127,9 @@ describe('IamExecutor: the guard boundary', () => {
     expect(iam.commandCalls(CreatePolicyCommand)[0]?.args[0].input).toEqual({
       PolicyName: GUARD_BOUNDARY_NAME, Path: '/meshgov/', PolicyDocument: JSON.stringify(BOUNDARY), Tags: [{ Key: 'meshgov:managed-by', Value: 'meshgov' }],
     });
-    expect(log.map((e) => [e.api, e.resource, e.requestId, e.result])).toEqual([['iam:CreatePolicy', POLICY_ARN, 'req-1', 'ok']]);
+    expect(log.map((e) => [e.api, e.resource, e.requestId, e.result])).toEqual([
+      ['iam:CreatePolicy', POLICY_ARN, undefined, 'started'], ['iam:CreatePolicy', POLICY_ARN, 'req-1', 'ok'],
+    ]);
   });
 
   it('updates an existing boundary policy with a new default version', async () => {
@@ -146,7 +148,8 @@ describe('IamExecutor: the guard boundary', () => {
     expect(await executor(log).execute(attachStep())).toEqual({ status: 'done' });
     expect(calls()).toEqual(['GetRole', 'PutRolePermissionsBoundary']);
     expect(iam.commandCalls(PutRolePermissionsBoundaryCommand)[0]?.args[0].input).toEqual({ RoleName: 'writer', PermissionsBoundary: POLICY_ARN });
-    expect(log.map((e) => [e.api, e.resource, e.requestId])).toEqual([['iam:PutRolePermissionsBoundary', `arn:aws:iam::${A1}:role/writer`, 'req-9']]);
+    expect(log.filter((e) => e.result !== 'started').map((e) => [e.api, e.resource, e.requestId]))
+      .toEqual([['iam:PutRolePermissionsBoundary', `arn:aws:iam::${A1}:role/writer`, 'req-9']]);
   });
 
   it('is idempotent: a role that already has the guard boundary gets no call', async () => {

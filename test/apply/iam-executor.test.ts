@@ -52,9 +52,15 @@ describe('IamExecutor', () => {
     expect(calls()).toEqual(['GetRolePolicy', 'GetPolicy', 'CreatePolicy', 'AttachRolePolicy']);
     expect(iam.commandCalls(CreatePolicyCommand)[0]?.args[0].input).toMatchObject({ PolicyName: 'meshgov-writer', Path: '/meshgov/', PolicyDocument: JSON.stringify(DOC) });
     expect(log.map((e) => [e.api, e.resource, e.requestId, e.result, e.attempt])).toEqual([
+      ['iam:CreatePolicy', ARN, undefined, 'started', 1],
       ['iam:CreatePolicy', ARN, 'req-1', 'ok', 1],
+      ['iam:AttachRolePolicy', `arn:aws:iam::${A1}:role/writer`, undefined, 'started', 1],
       ['iam:AttachRolePolicy', `arn:aws:iam::${A1}:role/writer`, 'req-2', 'ok', 1],
     ]);
+    // Each outcome carries its intent's id.
+    expect(log[1]?.id).toBe(log[0]?.id);
+    expect(log[3]?.id).toBe(log[2]?.id);
+    expect(log[2]?.id).not.toBe(log[0]?.id);
   });
 
   it('updates a managed policy with a new default version, pruning the oldest when five exist', async () => {
@@ -70,7 +76,8 @@ describe('IamExecutor', () => {
     expect(await executor(log).execute(step('update'))).toEqual({ status: 'done' });
     expect(iam.commandCalls(DeletePolicyVersionCommand)[0]?.args[0].input).toEqual({ PolicyArn: ARN, VersionId: 'v1' });
     expect(iam.commandCalls(CreatePolicyVersionCommand).map((c) => c.args[0].input.SetAsDefault)).toEqual([true, true]);
-    expect(log.filter((e) => e.api === 'iam:CreatePolicyVersion').map((e) => [e.result, e.attempt])).toEqual([['error', 1], ['ok', 2]]);
+    expect(log.filter((e) => e.api === 'iam:CreatePolicyVersion').map((e) => [e.result, e.attempt]))
+      .toEqual([['started', 1], ['error', 1], ['started', 2], ['ok', 2]]);
   });
 
   it('updates an inline policy in place', async () => {

@@ -39,9 +39,13 @@ describe('withRetry', () => {
       const e = errors.shift();
       if (e) throw e;
       return { $metadata: { requestId: 'req-4' } };
-    }, (attempt, result, info) => log.push(`${attempt} ${result} ${info.requestId ?? info.error ?? ''}`), b);
+    }, (attempt, ev) => log.push(`${attempt} ${ev.result} ${ev.result === 'started' ? '' : (ev.requestId ?? ev.error ?? '')}`
+      .trim()), b);
     expect(r).toMatchObject({ ok: true, attempt: 4, requestId: 'req-4' });
-    expect(log).toEqual(['1 error LimitExceededException: Rate exceeded', '2 error InternalFailure: x', '3 error socket hang up', '4 ok req-4']);
+    expect(log).toEqual([
+      '1 started', '1 error LimitExceededException: Rate exceeded', '2 started', '2 error InternalFailure: x',
+      '3 started', '3 error socket hang up', '4 started', '4 ok req-4',
+    ]);
     expect(b.slept).toEqual([50, 100, 200]);
   });
 
@@ -60,6 +64,28 @@ describe('withRetry', () => {
     expect(busy).toMatchObject({ ok: false, kind: 'in-use', attempt: 1 });
     expect(n).toBe(2);
     expect(b.slept).toEqual([]);
+  });
+
+  it('logs the intent before the request is sent, and its outcome after with the same id', async () => {
+    const events: string[] = [];
+    const ids: string[] = [];
+    let release: () => void = () => undefined;
+    const pending = withRetry(() => {
+      events.push('sent');
+      return new Promise<{ $metadata: object }>((res) => {
+        release = () => res({ $metadata: {} });
+      });
+    }, (_attempt, ev) => {
+      events.push(ev.result);
+      ids.push(ev.id);
+    }, fakeBackoff());
+    // In flight: the intent is logged, the outcome is not.
+    expect(events).toEqual(['started', 'sent']);
+    release();
+    await pending;
+    expect(events).toEqual(['started', 'sent', 'ok']);
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[1]).toBe(ids[0]);
   });
 
   it('gives up after maxAttempts', async () => {

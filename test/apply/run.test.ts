@@ -66,6 +66,40 @@ describe('runLanes', () => {
     expect(r.ran).not.toContain(consumer.id);
   });
 
+  it('once told to stop, lets the steps in flight finish and starts no other, accounting for every step', async () => {
+    const changes = [];
+    for (let s = 0; s < 4; s++) {
+      for (const t of ['stream-tags', 'stream-retention'] as const) {
+        changes.push(aChange({ resourceType: t, stream: `s${s}.v1` }));
+      }
+    }
+    const iam = aChange({ resourceType: 'iam-policy', stream: undefined });
+    const { lanes, skipped } = buildSteps([...changes, iam], opts);
+    let stop = false;
+    const started: string[] = [];
+    const finished: string[] = [];
+    const executor: ChangeExecutor = {
+      async execute(step: ApplyStep) {
+        started.push(step.id);
+        // The signal arrives while the first steps (one per lane, both started at once) are in flight.
+        await Promise.resolve();
+        stop = true;
+        await new Promise((r) => setTimeout(r, 5));
+        finished.push(step.id);
+        return { status: 'done' };
+      },
+    };
+    const report = await runLanes(lanes, executor, skipped, { concurrency: 2, perAccount: 2, shouldStop: () => stop });
+    expect(started).toHaveLength(2);
+    expect(finished).toEqual(expect.arrayContaining(started));
+    expect(report.done).toBe(2);
+    expect(report.outcomes).toHaveLength(9);
+    const rest = report.outcomes.filter((o) => o.status !== 'done');
+    expect(rest).toHaveLength(7);
+    for (const o of rest) expect(o).toMatchObject({ status: 'skipped', skipReason: 'interrupted' });
+    expect(rest.map((o) => o.id)).toContain(iam.id);
+  });
+
   it('turns an executor that throws into a failed step', async () => {
     const c = aChange({ resourceType: 'stream-tags' });
     const { lanes } = buildSteps([c], opts);
@@ -81,7 +115,9 @@ describe('summary', () => {
       anEntry({ api: 'kinesis:CreateStream', result: 'error', error: 'socket hang up' }),
       anEntry({ api: 'kinesis:AddTagsToStream' }),
     ]);
-    expect(calls).toEqual({ byApi: { 'kinesis:AddTagsToStream': { ok: 1, error: 0 }, 'kinesis:CreateStream': { ok: 1, error: 1 } }, total: 3, errors: 1 });
+    expect(calls).toEqual({
+      byApi: { 'kinesis:AddTagsToStream': { ok: 1, error: 0 }, 'kinesis:CreateStream': { ok: 1, error: 1 } }, total: 3, errors: 1, unanswered: 0,
+    });
     const text = renderApplyReport({
       outcomes: [
         { id: 'x', account: A1, address: 'a/stream/x', resourceType: 'stream-retention', action: 'update', status: 'skipped', skipReason: 'destructive', message: 'destructive' },
@@ -92,5 +128,37 @@ describe('summary', () => {
     expect(text).toContain('skipped stream-retention a/stream/x: destructive');
     expect(text).toContain('kinesis:CreateStream: 1 ok, 1 error');
     expect(text).toContain('Apply: 1 done, 0 failed, 1 skipped. (rerun with --allow-destructive');
+  });
+
+  it('counts ended attempts by API, and intents without an outcome apart', () => {
+    const calls = summariseCalls([
+      anEntry({ api: 'kinesis:CreateStream', result: 'started', id: '1' }),
+      anEntry({ api: 'kinesis:CreateStream', id: '1' }),
+      anEntry({ api: 'kinesis:UpdateShardCount', result: 'started', id: '2' }),
+    ]);
+    expect(calls).toEqual({ byApi: { 'kinesis:CreateStream': { ok: 1, error: 0 } }, total: 1, errors: 0, unanswered: 1 });
+    expect(renderApplyReport({ outcomes: [], done: 0, failed: 0, skipped: 0 }, calls))
+      .toContain('1 call(s) started without an answer: they may have reached the service');
+  });
+
+  it('says an interrupted run was interrupted, with what was done and what did not start', () => {
+    const calls = summariseCalls([]);
+    const text = renderApplyReport({
+      outcomes: [
+        { id: 'y', account: A1, address: 'a/stream/y', resourceType: 'stream', action: 'create', status: 'done' },
+        {
+          id: 'x', account: A1, address: 'a/stream/x', resourceType: 'stream', action: 'create', status: 'skipped',
+          skipReason: 'interrupted', message: 'not started: apply was interrupted',
+        },
+        {
+          id: 'z', account: A1, address: 'a/stream/z', resourceType: 'stream-retention', action: 'update', status: 'skipped',
+          skipReason: 'destructive', message: 'destructive',
+        },
+      ],
+      done: 1, failed: 0, skipped: 2,
+    }, calls, undefined, { interruptedBy: 'SIGINT' });
+    expect(text).toContain('  not started stream a/stream/x: not started: apply was interrupted');
+    expect(text).toContain('Apply interrupted (SIGINT): 1 done, 0 failed, 1 skipped, 1 not started. (');
+    expect(text).toContain('rerun apply to finish');
   });
 });

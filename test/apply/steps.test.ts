@@ -88,6 +88,29 @@ describe('scaling budgets (10 UpdateShardCount and 2 UpdateStreamMode per stream
     expect(b.nextFreeAt).toBe(new Date(Date.parse(hoursAgo(7)) + 24 * 3600_000).toISOString());
   });
 
+  const OTHER_STREAM = `arn:aws:kinesis:eu-west-1:${A1}:stream/other.v1`;
+
+  it('counts a call whose intent was logged but not its outcome (the run died in flight), once per call', () => {
+    const intent = (id: string, h: number, api = 'kinesis:UpdateShardCount') => {
+      return anEntry({ result: 'started', id, time: hoursAgo(h), api });
+    };
+    const history = [
+      // Answered: the outcome decides (ok counts, a clean refusal does not), never the intent as well.
+      intent('a', 3), anEntry({ id: 'a', time: hoursAgo(3) }),
+      intent('b', 2), anEntry({ id: 'b', time: hoursAgo(2), result: 'error', error: 'InvalidArgumentException: no' }),
+      // Unanswered: may have reached AWS.
+      intent('c', 1),
+      intent('d', 1, 'kinesis:UpdateStreamMode'),
+      // Out of the window, or another stream.
+      intent('e', 25),
+      anEntry({ result: 'started', id: 'f', time: hoursAgo(1), resource: OTHER_STREAM }),
+    ];
+    const b = budgetFor(history, A1, 'orders.v1', NOW);
+    expect(b.shardUpdatesLeft).toBe(10 - 2);
+    expect(b.modeSwitchesLeft).toBe(2 - 1);
+    expect(b.nextFreeAt).toBe(new Date(Date.parse(hoursAgo(3)) + 24 * 3600_000).toISOString());
+  });
+
   it('skips a capacity change that needs more calls than are left, and says when the budget frees up', () => {
     const history = Array.from({ length: 9 }, (_, i) => anEntry({ time: hoursAgo(i + 1) }));
     const { skipped, lanes } = buildSteps([scaleUp], { ...opts, history });

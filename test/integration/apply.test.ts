@@ -34,9 +34,22 @@ describe('apply on the local target (three accounts)', () => {
     expect(changeIds(again)).toEqual([]);
     expect(again.unmanaged).toEqual([]);
 
-    // The audit log has one line per attempt with the fields the docs promise, and the summary counts them.
+    // The audit log has an intent and an outcome line per attempt with the fields the docs promise, and the summary
+    // counts the outcomes.
     const lines = readApplyLog(join(h.dir, 'apply-log.jsonl'));
-    expect(lines.length).toBe(r.calls.total);
+    const outcomes = lines.filter((l) => l.result !== 'started');
+    expect(outcomes.length).toBe(r.calls.total);
+    expect(r.calls.unanswered).toBe(0);
+    // Every remote call's outcome follows its own intent (same id); the local IAM write is not a remote call.
+    for (const [i, l] of lines.entries()) {
+      if (l.result === 'started') continue;
+      if (l.api.startsWith('local:')) continue;
+      const intent = lines.findIndex((x) => x.result === 'started' && x.id === l.id);
+      expect(intent, `${l.api} ${l.id}`).toBeGreaterThanOrEqual(0);
+      expect(intent).toBeLessThan(i);
+    }
+    const remote = outcomes.filter((l) => !l.api.startsWith('local:'));
+    expect(lines.filter((l) => l.result === 'started').length).toBe(remote.length);
     expect(lines.filter((l) => l.api === 'kinesis:CreateStream' && l.result === 'ok').map((l) => l.resource).sort()).toEqual(
       h.desired.accounts.flatMap((a) => a.streams.map((s) => s.arn)).sort(),
     );

@@ -43,6 +43,8 @@ export interface ExecuteInput {
   concurrency?: number;
   perAccount?: number;
   onStep?: (o: StepOutcome) => void;
+  /** Once true, no new step starts (SIGINT/SIGTERM); steps in flight finish, the rest are reported as not started. */
+  shouldStop?: () => boolean;
 }
 
 export interface ExecuteResult {
@@ -63,8 +65,12 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   const steps = buildSteps(input.plan.changes, { allowDestructive: input.allowDestructive, history: input.log.history(), now: input.now() });
   const report = await runLanes(steps.lanes, executor, steps.skipped, {
     ...(input.concurrency ? { concurrency: input.concurrency } : {}), ...(input.perAccount ? { perAccount: input.perAccount } : {}), ...(input.onStep ? { onStep: input.onStep } : {}),
+    ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
   });
   let localIamFiles: number | undefined;
-  if (input.localIam && input.plan.scope.domains.length === 0) localIamFiles = writeLocalIamArtefacts(input.localIam.dir, input.localIam.desired, log, input.now);
+  const stopped = input.shouldStop?.() === true;
+  if (input.localIam && input.plan.scope.domains.length === 0 && !stopped) {
+    localIamFiles = writeLocalIamArtefacts(input.localIam.dir, input.localIam.desired, log, input.now);
+  }
   return { report, calls: summariseCalls(input.log.entries), ...(localIamFiles !== undefined ? { localIamFiles } : {}) };
 }

@@ -16,8 +16,8 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { ApplyStep, AuditEntry, ChangeExecutor } from '../../core/apply/types.js';
 import type { DesiredState } from '../../core/render/types.js';
 import { writeLocalIam } from '../local/iam-artefacts.js';
-import { classify, DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
-import type { Backoff } from './retry.js';
+import { auditLine, classify, DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
+import type { AttemptEvent, Backoff } from './retry.js';
 
 export const IAM_EXECUTOR_IAM_ACTIONS = [
   'iam:AttachRolePolicy', 'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:DeleteRolePolicy',
@@ -71,10 +71,11 @@ export class IamExecutor implements ChangeExecutor {
 
   /** A mutating call with retries; `absentOk` turns NoSuchEntity into undefined. */
   private async call<T>(step: ApplyStep, api: string, resource: string, send: () => Promise<T>, absentOk = false): Promise<T | undefined> {
-    const r = await withRetry(send, (attempt, result, info) => this.o.log({
-      time: this.o.now().toISOString(), account: step.change.account, api: `iam:${api}`, resource, result, attempt, change: step.id,
-      ...(info.requestId ? { requestId: info.requestId } : {}), ...(info.error ? { error: info.error } : {}),
-    }), this.backoff);
+    const call = { account: step.change.account, api: `iam:${api}`, resource, change: step.id };
+    const log = (attempt: number, ev: AttemptEvent) => {
+      this.o.log(auditLine({ ...call, time: this.o.now().toISOString() }, attempt, ev));
+    };
+    const r = await withRetry(send, log, this.backoff);
     if (r.ok) return r.value;
     if (absentOk && r.kind === 'not-found') return undefined;
     throw new Failed(`${api} failed after ${r.attempt} attempt(s): ${describeError(r.error)}`);

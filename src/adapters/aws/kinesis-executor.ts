@@ -21,8 +21,8 @@ import type { PolicyDocument } from '../../core/render/types.js';
 import { AdapterError } from './errors.js';
 import { KinesisReads } from './kinesis-waits.js';
 import type { WaitOptions } from './kinesis-waits.js';
-import { DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
-import type { Backoff } from './retry.js';
+import { auditLine, DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
+import type { AttemptEvent, Backoff } from './retry.js';
 
 /**
  * IAM actions the executor needs (granted to the governance role). Stream administrators of streams encrypted
@@ -115,12 +115,11 @@ export class KinesisExecutor implements ChangeExecutor {
    */
   private async call(step: ApplyStep, api: string, resource: string, send: () => Promise<unknown>, opts: { notFoundOk?: boolean } = {}): Promise<'ok' | 'in-use' | 'not-found'> {
     const account = step.change.account;
-    const r = await withRetry(send, (attempt, result, info) => {
-      this.o.log({
-        time: this.o.now().toISOString(), account, api: `kinesis:${api}`, resource, result, attempt, change: step.id,
-        ...(info.requestId ? { requestId: info.requestId } : {}), ...(info.error ? { error: info.error } : {}), ...(info.note ? { note: info.note } : {}),
-      });
-    }, this.backoff);
+    const call = { account, api: `kinesis:${api}`, resource, change: step.id };
+    const log = (attempt: number, ev: AttemptEvent) => {
+      this.o.log(auditLine({ ...call, time: this.o.now().toISOString() }, attempt, ev));
+    };
+    const r = await withRetry(send, log, this.backoff);
     if (r.ok) return 'ok';
     if (r.kind === 'in-use') return 'in-use';
     if (r.kind === 'not-found' && opts.notFoundOk) return 'not-found';

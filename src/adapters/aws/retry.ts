@@ -5,6 +5,8 @@
  * errors; ResourceInUseException is handed back to the caller (it waits for ACTIVE and re-reads before trying
  * again); a LimitExceededException that names a hard quota is not retried.
  */
+import { randomUUID } from 'node:crypto';
+import type { AuditEntry } from '../../core/apply/types.js';
 import { errorCode } from './errors.js';
 
 export type FailureKind =
@@ -83,8 +85,31 @@ export type AttemptResult<T> =
   | { ok: true; value: T | undefined; attempt: number; requestId?: string; unparsable?: boolean }
   | { ok: false; kind: FailureKind; error: unknown; attempt: number };
 
+/** An attempt starting (before the request is sent) or ending; both carry the attempt's id. */
+export type AttemptEvent =
+  | { result: 'started'; id: string }
+  | { result: 'ok' | 'error'; id: string; requestId?: string; error?: string; note?: string };
+
 export interface AttemptLog {
-  (attempt: number, result: 'ok' | 'error', info: { requestId?: string; error?: string; note?: string }): void;
+  (attempt: number, event: AttemptEvent): void;
+}
+
+/** The audit line of an attempt event, for the call it belongs to. */
+export function auditLine(
+  call: { time: string; account: string; api: string; resource: string; change?: string },
+  attempt: number,
+  ev: AttemptEvent,
+): AuditEntry {
+  const base = {
+    time: call.time, account: call.account, api: call.api, resource: call.resource, attempt,
+    ...(call.change !== undefined ? { change: call.change } : {}),
+  };
+  if (ev.result === 'started') return { ...base, result: 'started', id: ev.id };
+  return {
+    ...base, result: ev.result, id: ev.id,
+    ...(ev.requestId ? { requestId: ev.requestId } : {}), ...(ev.error ? { error: ev.error } : {}),
+    ...(ev.note ? { note: ev.note } : {}),
+  };
 }
 
 function requestIdOf(v: unknown): string | undefined {
@@ -101,23 +126,28 @@ export function describeError(e: unknown): string {
  * Call `fn` until it succeeds, fails with a kind that is not retried here, or runs out of attempts. Throttling and
  * transient failures are retried after a full-jitter delay; everything else comes back to the caller. A 200
  * answer that could not be parsed counts as success (`unparsable`): callers re-read the state anyway.
+ * Every mutating call of apply passes here, so this is where the log gets each attempt's intent (before the
+ * request: a run killed while it is in flight leaves the intent without an outcome) and its outcome (same id).
  */
 export async function withRetry<T>(fn: () => Promise<T>, log: AttemptLog, b: Backoff = DEFAULT_BACKOFF): Promise<AttemptResult<T>> {
   for (let attempt = 1; ; attempt++) {
+    const id = randomUUID();
+    log(attempt, { result: 'started', id });
     try {
       const value = await fn();
       const requestId = requestIdOf(value);
-      log(attempt, 'ok', requestId ? { requestId } : {});
+      log(attempt, { result: 'ok', id, ...(requestId ? { requestId } : {}) });
       return { ok: true, value, attempt, ...(requestId ? { requestId } : {}) };
     } catch (e) {
       if (isUnparsableSuccess(e)) {
         const requestId = requestIdOf(e);
-        log(attempt, 'ok', { ...(requestId ? { requestId } : {}), note: 'HTTP 200 with an unparsable body (treated as success; state is re-read)' });
+        const note = 'HTTP 200 with an unparsable body (treated as success; state is re-read)';
+        log(attempt, { result: 'ok', id, ...(requestId ? { requestId } : {}), note });
         return { ok: true, value: undefined, attempt, unparsable: true };
       }
       const kind = classify(e);
       const requestId = requestIdOf(e);
-      log(attempt, 'error', { ...(requestId ? { requestId } : {}), error: describeError(e) });
+      log(attempt, { result: 'error', id, ...(requestId ? { requestId } : {}), error: describeError(e) });
       if ((kind === 'throttle' || kind === 'transient') && attempt < b.maxAttempts) {
         await b.sleep(backoffDelay(attempt, b));
         continue;

@@ -28,6 +28,20 @@ export interface TargetOptions {
   persist?: boolean;
   /** How to name the local directory in messages (e.g. relative to the working directory); `localDir` by default. */
   displayLocalDir?: string;
+  /**
+   * `--endpoint-accounts-as-keys`: the endpoint is an emulator like kinesis-local (or a proxy in front of one), not
+   * AWS: no STS (each account is selected by signing with its id as access key id), Kinesis only (IAM and
+   * Organizations are not read; IAM artefacts are written under `localDir` as on the local target).
+   */
+  accountsAsKeys?: boolean;
+  /** `--local-port`: the emulator's fixed loopback port. */
+  localPort?: number;
+  /** How long to wait for another run's lock on the local data directory, ms (default 0: refuse at once). */
+  lockTimeoutMs?: number;
+  /** Told once when the local data directory is locked and this run waits. */
+  onLockWait?: (message: string) => void;
+  /** Stop the emulator and exit on SIGINT/SIGTERM (default true); apply handles signals itself. */
+  handleSignals?: boolean;
 }
 
 export interface OpenTarget {
@@ -50,7 +64,28 @@ export function roleFor(mesh: Pick<Mesh, 'governanceRole'>, command: string): { 
   return readOnlyName !== undefined && READ_ONLY_COMMANDS.has(command) ? { ...role, name: readOnlyName } : role;
 }
 
+/** A Kinesis-only endpoint that selects accounts by access key id (see `TargetOptions.accountsAsKeys`). */
+function openAccountsAsKeys(
+  mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>,
+  o: TargetOptions & { endpoint: string },
+): OpenTarget {
+  const pool = new ClientPool({
+    target: 'local', region: mesh.region, partition: mesh.partition, endpoint: o.endpoint, command: o.command,
+    ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
+  });
+  const localIamDir = join(o.localDir, 'iam');
+  const reader = new AwsLiveReader(pool, {
+    readIam: false, readOrganization: false, iamPathPrefix: mesh.governanceRole.path,
+    notChecked: localNotChecked(
+      join(o.displayLocalDir ?? o.localDir, 'iam'),
+      `the endpoint ${o.endpoint} (--endpoint-accounts-as-keys)`,
+    ),
+  });
+  return { kind: 'local', pool, reader, localIamDir, close: async () => pool.destroy() };
+}
+
 export async function openTarget(mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>, o: TargetOptions): Promise<OpenTarget> {
+  if (!o.local && o.accountsAsKeys && o.endpoint) return openAccountsAsKeys(mesh, { ...o, endpoint: o.endpoint });
   if (!o.local) {
     const pool = new ClientPool({
       target: 'aws', region: mesh.region, partition: mesh.partition, governanceRole: roleFor(mesh, o.command), command: o.command,
@@ -63,6 +98,12 @@ export async function openTarget(mesh: Pick<Mesh, 'region' | 'partition' | 'gove
     region: mesh.region,
     ...(o.persist === false ? {} : { dataDir: join(o.localDir, 'kinesis') }),
     ...(o.localEnv ? { env: o.localEnv } : {}),
+    ...(o.localPort !== undefined ? { port: o.localPort } : {}),
+    ...(o.handleSignals !== undefined ? { handleSignals: o.handleSignals } : {}),
+    lock: {
+      command: `meshgov ${o.command}`, timeoutMs: o.lockTimeoutMs ?? 0, display: o.displayLocalDir ?? o.localDir,
+      ...(o.onLockWait ? { onWait: o.onLockWait } : {}),
+    },
   });
   const pool = new ClientPool({
     target: 'local', region: mesh.region, partition: mesh.partition, endpoint: local.endpoint, command: o.command,

@@ -1,6 +1,8 @@
 /**
- * The apply audit log: one JSON line per mutating call attempt, appended (never rewritten) to a file, by default
- * `.meshgov/apply-log.jsonl`. Earlier lines are read back for the rolling 24 h scaling budgets.
+ * The apply audit log: two JSON lines per mutating call attempt, its intent (before the request) and its outcome
+ * (after, same id), appended (never rewritten) to a file, by default `.meshgov/apply-log.jsonl`. Each line is one
+ * synchronous append, so the intent is in the file before the request leaves. Earlier lines are read back for the
+ * rolling 24 h scaling budgets.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -28,6 +30,14 @@ export class ApplyLog {
   }
 }
 
+function isEntry(v: unknown): v is AuditEntry {
+  if (typeof v !== 'object' || v === null) return false;
+  const e = v as Record<string, unknown>;
+  if (typeof e['time'] !== 'string' || typeof e['api'] !== 'string' || typeof e['resource'] !== 'string') return false;
+  if (e['result'] === 'started') return typeof e['id'] === 'string';
+  return e['result'] === 'ok' || e['result'] === 'error';
+}
+
 /** Parse a log file; lines that are not entries (a torn last line after a crash) are skipped. */
 export function readApplyLog(file: string): AuditEntry[] {
   if (!existsSync(file)) return [];
@@ -35,8 +45,8 @@ export function readApplyLog(file: string): AuditEntry[] {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     try {
-      const e = JSON.parse(line) as AuditEntry;
-      if (typeof e.time === 'string' && typeof e.api === 'string' && typeof e.resource === 'string') out.push(e);
+      const e: unknown = JSON.parse(line);
+      if (isEntry(e)) out.push(e);
     } catch {
       // A partial line: ignore it, the rest of the log stays usable.
     }

@@ -28,12 +28,14 @@ export function writeLocalIam(dir: string, desired: DesiredState): number {
   return n;
 }
 
-/** The `notChecked` lines of the local target. */
-export function localNotChecked(iamDir: string): string[] {
+/** The `notChecked` lines of the local target (or of another emulator endpoint, named by `where`). */
+export function localNotChecked(iamDir: string, where = 'the local target'): string[] {
   return [
-    `IAM: no emulator on the local target; rendered IAM artefacts were written to ${iamDir} and not checked against a live service`,
-    'Organizations: no emulator on the local target; organisation membership was not checked',
-    'CloudWatch: no emulator on the local target; metrics were not read',
-    'STS: no emulator on the local target; the governance role was not assumed (each account is selected by its id as access key id)',
+    `IAM: no emulator on ${where}; rendered IAM artefacts were written to ${iamDir} `
+      + 'and not checked against a live service',
+    `Organizations: no emulator on ${where}; organisation membership was not checked`,
+    `CloudWatch: no emulator on ${where}; metrics were not read`,
+    `STS: no emulator on ${where}; the governance role was not assumed `
+      + '(each account is selected by its id as access key id)',
   ];
 }

@@ -3,17 +3,20 @@
  * free loopback port, one process serving several accounts (a request picks its account by signing with the
  * 12-digit account id as access key id), stopped by pid (its whole process group) on stop, exit or SIGINT.
  * Data persists under the given directory (kinesis-local's SHOULD_PERSIST_DATA / PERSIST_PATH), so plan and apply
- * runs see the same streams.
+ * runs see the same streams. The directory is locked while an emulator runs on it (data-lock.ts), and the emulator
+ * ends itself, after a last persist, when meshgov dies (WATCHDOG), so a killed run leaves no writer behind.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { lockDataDir } from './data-lock.js';
+import type { DataLock } from './data-lock.js';
 
 export interface LocalTargetOptions {
   /** Directory for persisted data; undefined: nothing persisted (tests). */
@@ -26,8 +29,15 @@ export interface LocalTargetOptions {
   startTimeoutMs?: number;
   /** Persist interval, ms (kinesis-local writes its data file this often). */
   persistIntervalMs?: number;
-  /** Stop the emulator on SIGINT/SIGTERM and process exit (default true). */
+  /**
+   * Stop the emulator cleanly on SIGINT/SIGTERM and exit 130/143 (default true). It is always signalled on process
+   * exit, and always ends itself (after a last persist) when this process dies.
+   */
   handleSignals?: boolean;
+  /** Fixed loopback port (`--local-port`); a free one when undefined. */
+  port?: number;
+  /** The data directory lock (with `dataDir`): who takes it, how long to wait for another run, how to say so. */
+  lock?: { command: string; timeoutMs?: number; display?: string; onWait?: (message: string) => void };
 }
 
 export interface LocalTarget {
@@ -37,7 +47,7 @@ export interface LocalTarget {
   pid: number;
   /** Where data persists, when it does. */
   dataDir?: string;
-  /** Stop the emulator (waits one persist interval first so the last writes reach disk). Idempotent. */
+  /** Stop the emulator (SIGTERM: it persists its data, then exits) and release the data directory. Idempotent. */
   stop(): Promise<void>;
   /** The emulator's recent output, for error messages. */
   log(): string;
@@ -79,8 +89,10 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-const running = new Set<ChildProcess>();
+/** Running emulators of this process, stopped cleanly on SIGINT/SIGTERM and signalled on exit. */
+const running = new Set<{ child: ChildProcess; stop: () => Promise<void> }>();
 let hooksInstalled = false;
+let signalHooksInstalled = false;
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -95,19 +107,56 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function installHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', () => {
-    for (const c of running) killGroup(c, 'SIGKILL');
-  });
+/**
+ * On exit without stop (an uncaught error, process.exit), SIGTERM the emulators: they persist and exit (their
+ * watchdog would notice the closed stdin anyway). With `signals`, the first SIGINT/SIGTERM stops every emulator
+ * cleanly (its last persist included) and exits 130/143; the handler is removed first, so a second signal ends the
+ * process at once (the emulators' watchdogs still persist and exit). Commands that handle signals themselves
+ * (apply) pass `handleSignals: false` and stop the target in their own handler.
+ */
+function installHooks(signals: boolean): void {
+  if (!hooksInstalled) {
+    hooksInstalled = true;
+    process.on('exit', () => {
+      for (const r of running) killGroup(r.child, 'SIGTERM');
+    });
+  }
+  if (!signals || signalHooksInstalled) return;
+  signalHooksInstalled = true;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
-      for (const c of running) killGroup(c, 'SIGKILL');
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      void Promise.allSettled([...running].map((r) => r.stop())).then(() => process.exit(sig === 'SIGINT' ? 130 : 143));
     });
   }
 }
+
+/**
+ * The emulator's entry (`node -e`): a watchdog, then kinesis-local's main.js (argv[1]). When meshgov dies, however
+ * it dies (kill -9 included), the kernel closes the stdin pipe; the watchdog then sends its own process SIGTERM,
+ * on which kinesis-local (a cats-effect IOApp) runs its shutdown finalizers, which persist the data file, and
+ * exits. A changed parent pid (re-parented to init) is the fallback signal. A last timer ends a shutdown that hangs.
+ */
+export const WATCHDOG = [
+  "'use strict';",
+  'const parent = Number(process.env.MESHGOV_PARENT_PID);',
+  'const hardExit = process.exit.bind(process);',
+  'let leaving = false;',
+  'function leave() {',
+  '  if (leaving) return;',
+  '  leaving = true;',
+  '  setTimeout(() => hardExit(1), 15000).unref();',
+  "  process.kill(process.pid, 'SIGTERM');",
+  '}',
+  "process.stdout.on('error', () => {});",
+  "process.stderr.on('error', () => {});",
+  "process.stdin.on('end', leave);",
+  "process.stdin.on('close', leave);",
+  "process.stdin.on('error', leave);",
+  'process.stdin.resume();',
+  'setInterval(() => { if (process.ppid !== parent) leave(); }, 1000).unref();',
+  'if (process.ppid !== parent) leave();',
+  'require(process.argv[1]);',
+].join('\n');
 
 async function waitReady(endpoint: string, region: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
   const client = new KinesisClient({ region, endpoint, credentials: { accessKeyId: '000000000000', secretAccessKey: 'meshgov-local' }, maxAttempts: 1 });
@@ -133,35 +182,36 @@ async function waitReady(endpoint: string, region: string, child: ChildProcess, 
   }
 }
 
-export async function startKinesisLocal(o: LocalTargetOptions): Promise<LocalTarget> {
-  try {
-    return await startOnce(o);
-  } catch (e) {
-    // A port taken between choosing it and the emulator binding it makes the emulator exit at once: retry once
-    // on fresh ports. A timeout is not retried.
-    if (!(e instanceof EarlyExit)) throw e;
-    return startOnce(o);
-  }
-}
-
 class EarlyExit extends Error {}
 
 /** kinesis-local's data file inside PERSIST_PATH. */
 const DATA_FILE = 'kinesis-data.json';
 
-function completeJson(file: string): boolean {
+/** The file's text when it is complete JSON, else undefined. */
+function completeJsonText(file: string): string | undefined {
   try {
-    JSON.parse(readFileSync(file, 'utf8'));
-    return true;
+    const text = readFileSync(file, 'utf8');
+    JSON.parse(text);
+    return text;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** Copy the data file aside when it is complete JSON (the last good state). */
+function completeJson(file: string): boolean {
+  return completeJsonText(file) !== undefined;
+}
+
+/**
+ * Copy the data file aside when it is complete JSON (the last good state). The text checked is the text written
+ * (the emulator may be rewriting the file meanwhile), through a temporary file renamed into place.
+ */
 export function snapshotDataFile(dir: string): void {
   const file = join(dir, DATA_FILE);
-  if (existsSync(file) && completeJson(file)) copyFileSync(file, `${file}.last-good`);
+  const text = existsSync(file) ? completeJsonText(file) : undefined;
+  if (text === undefined) return;
+  writeFileSync(`${file}.last-good.tmp`, text);
+  renameSync(`${file}.last-good.tmp`, `${file}.last-good`);
 }
 
 /**
@@ -176,15 +226,65 @@ export function repairDataFile(dir: string): void {
   else renameSync(file, `${file}.broken`);
 }
 
-async function startOnce(o: LocalTargetOptions): Promise<LocalTarget> {
-  const main = kinesisLocalMain();
-  const [plain, tls] = (await freePorts(2)) as [number, number];
-  const persistMs = o.persistIntervalMs ?? 200;
+/** Refuse a fixed port that is taken, with a message that names it (the emulator would just exit). */
+async function checkPortFree(port: number): Promise<void> {
+  await new Promise<void>((res, rej) => {
+    const srv = createServer();
+    srv.once('error', (e: NodeJS.ErrnoException) => rej(new PortInUse(
+      `port ${port} on 127.0.0.1 is not free for kinesis-local (${e.code ?? e.message}); `
+        + 'choose another port, or let meshgov pick a free one',
+    )));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res()));
+  });
+}
+
+class PortInUse extends Error {}
+
+/**
+ * Start kinesis-local. With a data directory: lock it first (a second run waits up to `lock.timeoutMs`, then
+ * refuses), repair a data file a crash left truncated, and record the emulator in the lock.
+ */
+export async function startKinesisLocal(o: LocalTargetOptions): Promise<LocalTarget> {
+  if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535)) {
+    throw new PortInUse(`port ${o.port} is not a TCP port (1-65535)`);
+  }
   const dataDir = o.dataDir === undefined ? undefined : resolve(o.dataDir);
+  let lock: DataLock | undefined;
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
-    repairDataFile(dataDir);
+    lock = await lockDataDir(dataDir, {
+      command: o.lock?.command ?? 'meshgov', timeoutMs: o.lock?.timeoutMs ?? 0,
+      ...(o.lock?.display ? { display: o.lock.display } : {}), ...(o.lock?.onWait ? { onWait: o.lock.onWait } : {}),
+    });
   }
+  try {
+    if (dataDir) repairDataFile(dataDir);
+    try {
+      return await startOnce(o, dataDir, lock);
+    } catch (e) {
+      // A port taken between choosing it and the emulator binding it makes the emulator exit at once: retry once
+      // on fresh ports. A timeout, or a port the caller fixed, is not retried.
+      if (!(e instanceof EarlyExit) || o.port !== undefined) throw e;
+      return await startOnce(o, dataDir, lock);
+    }
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}
+
+async function startOnce(o: LocalTargetOptions, dataDir: string | undefined, lock?: DataLock): Promise<LocalTarget> {
+  const main = kinesisLocalMain();
+  let plain: number;
+  let tls: number;
+  if (o.port !== undefined) {
+    await checkPortFree(o.port);
+    plain = o.port;
+    tls = (await freePorts(1))[0] as number;
+  } else {
+    [plain, tls] = (await freePorts(2)) as [number, number];
+  }
+  const persistMs = o.persistIntervalMs ?? 200;
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ...FAST_DURATIONS,
@@ -197,37 +297,57 @@ async function startOnce(o: LocalTargetOptions): Promise<LocalTarget> {
     LOAD_DATA_IF_EXISTS: dataDir ? 'true' : 'false',
     ...(dataDir ? { PERSIST_PATH: dataDir, PERSIST_INTERVAL: `${persistMs}ms` } : {}),
     ...(o.env ?? {}),
+    MESHGOV_PARENT_PID: String(process.pid),
   };
-  const child = spawn(process.execPath, [main], { cwd: dataDir ?? tmpdir(), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group (so a Ctrl-C in the terminal reaches meshgov, which then stops it cleanly), and stdin a
+  // pipe from this process: the watchdog ends the emulator when the pipe closes.
+  const child = spawn(process.execPath, ['-e', WATCHDOG, main], {
+    cwd: dataDir ?? tmpdir(), env, detached: true, stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  if (child.pid !== undefined) lock?.setEmulator(child.pid);
+  child.stdin?.on('error', () => undefined);
   let output = '';
   const keep = (b: Buffer) => {
     output = (output + b.toString('utf8')).slice(-8000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  running.add(child);
-  if (o.handleSignals !== false) installHooks();
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<void>((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) r();
+    else child.once('exit', () => r());
+  });
+  child.once('error', (e) => {
+    output += `\n${e.message}`;
+  });
   const endpoint = `http://127.0.0.1:${plain}`;
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (dataDir) await new Promise((r) => setTimeout(r, persistMs + 100));
-    // kinesis-local rewrites its data file in place on every persist interval; a kill in the middle of a write
-    // leaves it truncated. Keep the last complete copy and restore it if the kill caught a write.
+  let stopping: Promise<void> | undefined;
+  /** SIGTERM: kinesis-local persists its data and exits; SIGKILL only if it hangs. */
+  const shutdown = async (): Promise<void> => {
+    // kinesis-local rewrites its data file in place; a kill in the middle of a write leaves it truncated. Keep the
+    // last complete copy, and restore it if a SIGKILL caught a write.
     if (dataDir) snapshotDataFile(dataDir);
     killGroup(child, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 3000);
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 15_000);
     await exited;
     clearTimeout(timer);
-    running.delete(child);
     if (dataDir) repairDataFile(dataDir);
   };
+  const entry = { child, stop: async () => undefined as void };
+  const stop = (): Promise<void> => {
+    stopping ??= shutdown().finally(() => {
+      running.delete(entry);
+      lock?.release();
+    });
+    return stopping;
+  };
+  entry.stop = stop;
+  running.add(entry);
+  installHooks(o.handleSignals !== false);
   try {
     await waitReady(endpoint, o.region, child, o.startTimeoutMs ?? 60_000, () => output);
   } catch (e) {
-    await stop();
+    await shutdown();
+    running.delete(entry);
     throw e;
   }
   return { endpoint, port: plain, pid: child.pid ?? -1, ...(dataDir ? { dataDir } : {}), stop, log: () => output };

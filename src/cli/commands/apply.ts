@@ -13,13 +13,15 @@ import type { Plan } from '../../core/plan/index.js';
 import { renderPlanText } from '../../output/plan/index.js';
 import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
+import { EXIT_SIGNAL, processSignals, watchInterrupts } from '../interrupts.js';
+import type { Interrupts, SignalHost, StopSignal } from '../interrupts.js';
 import { styleFor } from '../style.js';
-import { checkEndpoint, localDir, prepare, readLive } from './plan.js';
+import { addTargetFlags, targetFlags, targetOpenError } from '../target-flags.js';
+import type { TargetFlags } from '../target-flags.js';
+import { checkEndpoint, displayDir, localDir, prepare, readLive } from './plan.js';
 import type { PreparedPlan } from './plan.js';
 
-export interface ApplyCommandOptions {
-  local?: boolean;
-  endpoint?: string;
+export interface ApplyCommandOptions extends TargetFlags {
   autoApprove?: boolean;
   allowDestructive?: boolean;
   log: string;
@@ -87,17 +89,56 @@ function progressLine(o: StepOutcome): string {
   return `  ${mark} ${o.action} ${o.resourceType} ${o.address}${o.message ? `: ${o.message}` : ''}\n`;
 }
 
-export async function runApply(file: string | undefined, opts: ApplyCommandOptions, io: CliIO): Promise<number> {
+/** Closing the target is bounded when a signal is ending the run (a hung emulator must not keep the process). */
+const CLOSE_ON_SIGNAL_MS = 20_000;
+
+/**
+ * `apply`. Signals: before any change starts (reading, planning, the confirmation prompt) the first SIGINT/SIGTERM
+ * stops the run at once (nothing was applied); while changes run it stops new changes from starting, lets those in
+ * flight finish, prints the summary, stops the local target cleanly (its data persisted) and exits 130/143; a
+ * second signal exits at once.
+ */
+export async function runApply(
+  file: string | undefined,
+  opts: ApplyCommandOptions,
+  io: CliIO,
+  host: SignalHost = processSignals(),
+): Promise<number> {
+  const interrupts = watchInterrupts(io, host, 'Calls in flight may have reached the service: the apply log has their '
+    + 'intent without an outcome. Run plan to see where things stand.');
+  try {
+    return await applyWith(file, opts, io, host, interrupts);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+async function applyWith(
+  file: string | undefined,
+  opts: ApplyCommandOptions,
+  io: CliIO,
+  host: SignalHost,
+  interrupts: Interrupts,
+): Promise<number> {
   checkEndpoint(opts.endpoint);
-  if (opts.local && opts.endpoint) throw new ExitError('--local and --endpoint cannot be combined: --local starts its own endpoint.', EXIT_USAGE);
+  const flags = targetFlags(opts, io);
+  let target: OpenTarget | undefined;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= target ? target.close() : Promise.resolve());
+  interrupts.onFirst((sig: StopSignal) => {
+    io.stderr.write(`\nmeshgov: ${sig} received before any change was applied: stopping; nothing was applied.\n`);
+    const bounded = Promise.race([close(), new Promise((r) => setTimeout(r, CLOSE_ON_SIGNAL_MS))]);
+    void bounded.finally(() => host.exit(EXIT_SIGNAL[sig]));
+  });
   const arg = resolve(io.cwd, file ?? opts.mesh);
   const saved = readSavedPlan(arg);
   const meshFile = saved ? opts.mesh : (file ?? opts.mesh);
+  const localLike = opts.local === true || flags.accountsAsKeys === true;
   if (saved) {
     checkSavedDigest(saved);
     const flagsScope = opts.domain.length > 0 || opts.account.length > 0;
     if (flagsScope) throw new ExitError('--domain and --account cannot be combined with a saved plan: the plan carries its own scope.', EXIT_USAGE);
-    const wantTarget = opts.local ? 'local' : 'aws';
+    const wantTarget = localLike ? 'local' : 'aws';
     if (saved.target !== wantTarget) throw new ExitError(`the plan was made against the ${saved.target} target but this apply runs against ${wantTarget}${saved.target === 'local' ? ' (add --local)' : ''}.`, EXIT_USAGE);
   }
   const prepared: PreparedPlan | undefined = prepare(meshFile, io, saved ? { domain: saved.scope.domains, account: saved.scope.accounts, color: opts.color } : opts);
@@ -107,11 +148,14 @@ export async function runApply(file: string | undefined, opts: ApplyCommandOptio
   }
   if (saved && !sameSet(saved.scope.accounts, prepared.scope.accounts)) throw new ExitError('the plan scope names accounts the mesh does not have any more. Run plan again.', EXIT_FINDINGS);
   io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  let target: OpenTarget;
   try {
-    target = await openTarget(prepared.mesh, { local: opts.local === true, localDir: localDir(io), command: 'apply', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+    target = await openTarget(prepared.mesh, {
+      local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)),
+      command: 'apply', handleSignals: false,
+      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...flags,
+    });
   } catch (e) {
-    throw new ExitError(`cannot start the local target: ${(e as Error).message}`, EXIT_FINDINGS);
+    throw targetOpenError(e);
   }
   const pool = applyPool(target.pool.config);
   try {
@@ -132,32 +176,44 @@ export async function runApply(file: string | undefined, opts: ApplyCommandOptio
       }
     }
     const plan = own;
+    // From here a signal lets the changes in flight finish and starts no other.
+    interrupts.onFirst((sig) => {
+      io.stderr.write(`\nmeshgov: ${sig} received: no new change starts; waiting for the changes in flight to finish `
+        + '(their calls are logged). Send it again to exit at once.\n');
+    });
     if (!plan.summary.hasChanges) io.stdout.write('\nNo changes to apply.\n');
     else io.stdout.write(`\nApplying ${plan.changes.filter((c) => c.action !== 'no-op').length} change(s)${opts.allowDestructive ? ' (destructive changes allowed)' : ''}:\n`);
     const result = await executePlan({
       plan, pool, partition: prepared.mesh.partition, iamPath: prepared.mesh.governanceRole.path, log, allowDestructive: opts.allowDestructive === true,
       now: () => new Date(), ...(target.kind === 'local' ? { wait: LOCAL_WAIT, localIam: { dir: localDir(io), desired: scopeDesired(prepared.desired, plan.scope) } } : {}),
-      onStep: (o) => io.stdout.write(progressLine(o)),
+      // Changes a signal kept from starting are listed once, in the summary.
+      onStep: (o) => o.skipReason !== 'interrupted' && io.stdout.write(progressLine(o)),
+      shouldStop: () => interrupts.signal !== undefined,
     });
-    io.stdout.write(`\n${renderApplyReport(result.report, result.calls, opts.log)}`);
+    interrupts.onFirst((sig) => io.stderr.write(`\nmeshgov: ${sig} received: the changes are done; stopping.\n`));
+    const by = interrupts.signal;
+    const report = renderApplyReport(result.report, result.calls, opts.log, by ? { interruptedBy: by } : {});
+    io.stdout.write(`\n${report}`);
     if (result.localIamFiles !== undefined) io.stdout.write(`IAM (local target): ${result.localIamFiles} artefact file(s) written to ${localDir(io)}/iam; not applied to a live service.\n`);
+    if (interrupts.signal) return EXIT_SIGNAL[interrupts.signal];
     // Blocked changes (deletion protection, spent budgets) are shown in the plan and not pending: they do not fail apply.
     const unblockedSkips = result.report.outcomes.filter((o) => o.status === 'skipped' && o.skipReason !== 'deletion-protected' && o.skipReason !== 'budget').length;
     return result.report.failed > 0 || unblockedSkips > 0 ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     pool.destroy();
-    await target.close();
+    await close();
   }
 }
 
 export function registerApply(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('apply')
     .description('Apply a saved plan exactly (refusing a stale one), or plan and apply after confirmation.')
     .argument('[file]', 'a saved plan (plan --out plan.json) or a mesh file (default: mesh.yaml)')
     .option('--mesh <file>', 'mesh file a saved plan was made from', 'mesh.yaml')
     .option('--local', 'apply to the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')
-    .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)')
+    .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)');
+  addTargetFlags(cmd)
     .option('--auto-approve', 'apply without asking (required when stdin is not a terminal)')
     .option('--allow-destructive', 'also apply destructive changes (deletions, retention decreases, access revocations, mode switches)')
     .option('--log <file>', 'append-only audit log of every mutating call (JSON lines)', '.meshgov/apply-log.jsonl')
@@ -167,8 +223,11 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
     .addHelpText('after', [
       '',
       'Exit codes: 0 everything applied; 1 a step failed or was skipped (destructive without --allow-destructive,',
-      'deletion-protected, over a scaling budget), a stale plan, or an invalid mesh; 2 usage error.',
-      'A rerun converges: every step re-reads the live state before it calls AWS. See docs/apply.md.',
+      'deletion-protected, over a scaling budget), a stale plan, a locked local data directory, or an invalid mesh;',
+      '2 usage error; 130/143 stopped by SIGINT/SIGTERM.',
+      'SIGINT/SIGTERM: no new change starts, the changes in flight finish, the summary is printed and the local target',
+      'is stopped cleanly; a second signal exits at once. The apply log records each call before it is sent and',
+      'when it ends. A rerun converges: every step re-reads the live state before it calls AWS. See docs/apply.md.',
     ].join('\n'))
     .action(async (file: string | undefined, opts: ApplyCommandOptions) => {
       setExit(await runApply(file, opts, io));

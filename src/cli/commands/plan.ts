@@ -20,11 +20,11 @@ import { renderValidationMarkdown } from '../../output/plan/validation.js';
 import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
 import { styleFor } from '../style.js';
+import { addTargetFlags, targetFlags, targetOpenError } from '../target-flags.js';
+import type { TargetFlags } from '../target-flags.js';
 import { formatDiagnostics, runValidation } from '../validation.js';
 
-export interface PlanCommandOptions {
-  local?: boolean;
-  endpoint?: string;
+export interface PlanCommandOptions extends TargetFlags {
   out?: string;
   format: PlanFormat;
   detailedExitcode?: boolean;
@@ -152,16 +152,19 @@ export type PlanRun = { plan: Plan; diagnostics?: undefined } | { plan?: undefin
 
 export async function runPlan(file: string, opts: PlanCommandOptions, io: CliIO): Promise<PlanRun> {
   checkEndpoint(opts.endpoint);
-  if (opts.local && opts.endpoint) throw new ExitError('--local and --endpoint cannot be combined: --local starts its own endpoint.', EXIT_USAGE);
+  const flags = targetFlags(opts, io);
   const { prepared, diagnostics } = prepareOrFindings(file, io, opts);
   if (!prepared) return { diagnostics };
   // The SDK warns on every run under Node 20; meshgov supports Node 20, so the warning is noise here.
   io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   let target: OpenTarget;
   try {
-    target = await openTarget(prepared.mesh, { local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)), command: 'plan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+    target = await openTarget(prepared.mesh, {
+      local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)),
+      command: 'plan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...flags,
+    });
   } catch (e) {
-    throw new ExitError(`cannot start the local target: ${(e as Error).message}`, EXIT_FINDINGS);
+    throw targetOpenError(e);
   }
   try {
     if (io.stderr.isTTY) io.stderr.write(`planning ${prepared.mesh.name} against ${target.kind === 'local' ? `the local target (${target.local?.endpoint ?? ''})` : 'AWS'}\n`);
@@ -175,12 +178,13 @@ export async function runPlan(file: string, opts: PlanCommandOptions, io: CliIO)
 }
 
 export function registerPlan(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('plan')
     .description('Read the live accounts and show what apply would change: typed changes, risk, access diff.')
     .argument('[file]', 'mesh file', 'mesh.yaml')
     .option('--local', 'plan against the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')
-    .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)')
+    .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)');
+  addTargetFlags(cmd)
     .option('-o, --out <file>', 'also write the plan as JSON (for apply and for the PR comment)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(PLAN_FORMATS).default('text'))
     .option('--detailed-exitcode', 'exit 2 when changes are pending (0 none, 1 error)')

@@ -1,9 +1,11 @@
 /**
  * Daily budgets of scaling operations, counted from the audit log: every UpdateShardCount / UpdateStreamMode call
- * meshgov made on the stream in the last 24 h that succeeded, or whose answer was lost (it may have reached AWS).
+ * meshgov made on the stream in the last 24 h that succeeded, or whose answer was lost (it may have reached AWS):
+ * an error that says so, or an intent line with no outcome (the run died while the call was in flight).
  * Calls made by others (autoscaling, the console) are not known here; AWS then refuses with LimitExceededException,
  * which apply reports as a quota.
  */
+import { unansweredIntents } from './summary.js';
 import type { AuditEntry } from './types.js';
 import { BUDGET_WINDOW_MS, MODE_SWITCHES_PER_DAY, SHARD_COUNT_UPDATES_PER_DAY } from './shard-steps.js';
 
@@ -15,7 +17,7 @@ export interface BudgetState {
   nextFreeAt?: string;
 }
 
-/** Whether an audit entry counts against a budget: ok, or an error that may have reached the service. */
+/** Whether an outcome counts against a budget: ok, or an error that may have reached the service. */
 function counts(e: AuditEntry): boolean {
   if (e.result === 'ok') return true;
   return /socket hang up|ECONNRESET|EPIPE|TimeoutError|ETIMEDOUT|network|aborted/i.test(e.error ?? '');
@@ -25,7 +27,10 @@ function counts(e: AuditEntry): boolean {
 export function budgetFor(history: readonly AuditEntry[], account: string, stream: string, now: Date): BudgetState {
   const since = now.getTime() - BUDGET_WINDOW_MS;
   const suffix = `:stream/${stream}`;
-  const relevant = history.filter((e) => e.account === account && e.resource.endsWith(suffix) && Date.parse(e.time) > since && counts(e));
+  // Each call once: its outcome when there is one, else (conservatively) its unanswered intent.
+  const calls = [...history.filter((e) => e.result !== 'started' && counts(e)), ...unansweredIntents(history)];
+  const mine = (e: AuditEntry) => e.account === account && e.resource.endsWith(suffix);
+  const relevant = calls.filter((e) => mine(e) && Date.parse(e.time) > since);
   const shard = relevant.filter((e) => e.api === 'kinesis:UpdateShardCount');
   const mode = relevant.filter((e) => e.api === 'kinesis:UpdateStreamMode');
   const times = [...shard, ...mode].map((e) => Date.parse(e.time)).sort((a, b) => a - b);

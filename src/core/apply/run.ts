@@ -1,7 +1,8 @@
 /**
  * Running lanes: stream lanes in parallel (at most `concurrency` at once, at most `perAccount` per account), each
  * lane one step at a time; then the IAM lanes the same way. A failed step fails its dependants (by `dependsOn`,
- * transitively) but not the rest of its lane: later settings of an existing stream are independent.
+ * transitively) but not the rest of its lane: later settings of an existing stream are independent. Once
+ * `shouldStop` says so, steps in flight finish and no other step starts.
  */
 import type { ApplyReport, ApplyStep, ChangeExecutor, Lane, StepOutcome } from './types.js';
 
@@ -12,6 +13,11 @@ export interface RunOptions {
   perAccount?: number;
   /** Called after each step (progress). */
   onStep?: (o: StepOutcome) => void;
+  /**
+   * Asked before each step: once true, no step starts any more (steps in flight finish) and the rest are reported
+   * as skipped with `skipReason: 'interrupted'`. Used for SIGINT/SIGTERM.
+   */
+  shouldStop?: () => boolean;
 }
 
 function outcomeOf(step: ApplyStep, status: StepOutcome['status'], message?: string, skipReason?: StepOutcome['skipReason']): StepOutcome {
@@ -27,7 +33,10 @@ async function runLane(lane: Lane, executor: ChangeExecutor, failed: Set<string>
   for (const step of lane.steps) {
     const blocked = step.change.dependsOn.find((d) => failed.has(d));
     let res: StepOutcome;
-    if (blocked) {
+    if (o.shouldStop?.()) {
+      failed.add(step.id);
+      res = outcomeOf(step, 'skipped', 'not started: apply was interrupted', 'interrupted');
+    } else if (blocked) {
       failed.add(step.id);
       res = outcomeOf(step, 'skipped', `depends on ${blocked}, which did not complete`, 'dependency');
     } else {

@@ -29,7 +29,7 @@ export interface StepOutcome {
   /** Why it failed or was skipped; for done, a note such as "already existed". */
   message?: string;
   /** Skip reason class, so the CLI can say what to do next. */
-  skipReason?: 'destructive' | 'deletion-protected' | 'budget' | 'dependency' | 'unsupported';
+  skipReason?: 'destructive' | 'deletion-protected' | 'budget' | 'dependency' | 'unsupported' | 'interrupted';
 }
 
 /** A lane: steps of one stream (or one account's IAM) that run one at a time, in plan order. */
@@ -41,27 +41,53 @@ export interface Lane {
   steps: ApplyStep[];
 }
 
-/** One line of the audit log: a mutating call attempt (reads are not logged). */
-export interface AuditEntry {
-  /** ISO 8601. */
+/** What every audit line says about a mutating call attempt (reads are not logged). */
+interface AuditCall {
+  /** ISO 8601: when the attempt started (intent) or ended (outcome). */
   time: string;
   account: AccountId;
   /** `kinesis:CreateStream`, `iam:PutRolePolicy`, `local:WriteIamArtefacts`. */
   api: string;
   /** ARN, or address when no ARN is known. */
   resource: string;
-  /** The service's request id, when a response arrived. */
-  requestId?: string;
-  result: 'ok' | 'error';
-  /** Error name and message, one line. */
-  error?: string;
   /** 1-based attempt of this call within its retry loop. */
   attempt: number;
-  /** Extra facts, e.g. that a 200 answer could not be parsed. */
-  note?: string;
   /** Change the call belongs to. */
   change?: string;
 }
+
+/**
+ * Written before the request is sent. An intent whose outcome (same `id`) never follows is a call that may have
+ * reached the service without meshgov seeing the answer (the run was killed, or the machine went down).
+ */
+export interface AuditIntent extends AuditCall {
+  result: 'started';
+  /** Shared with the outcome line. */
+  id: string;
+  /** Only outcomes carry answers (declared so that `entry.error` reads on any line). */
+  requestId?: never;
+  error?: never;
+  note?: never;
+}
+
+/** Written when the attempt ended, with its answer. Lines of older logs have no `id` (and no intent). */
+export interface AuditOutcome extends AuditCall {
+  result: 'ok' | 'error';
+  /** The intent's id. */
+  id?: string;
+  /** The service's request id, when a response arrived. */
+  requestId?: string;
+  /** Error name and message, one line. */
+  error?: string;
+  /** Extra facts, e.g. that a 200 answer could not be parsed. */
+  note?: string;
+}
+
+/**
+ * One line of the audit log (JSON lines, append-only): an intent before each mutating call attempt, its outcome
+ * after.
+ */
+export type AuditEntry = AuditIntent | AuditOutcome;
 
 /** What executes a step against a target (Kinesis, IAM, local artefacts). Tests replace it. */
 export interface ChangeExecutor {

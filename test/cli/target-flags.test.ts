@@ -1,0 +1,57 @@
+/** The target flags of plan and apply: combinations and values that are usage errors (exit 2) before anything runs. */
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { EXAMPLE_MESH_FILE } from '../support/example-mesh.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'meshgov-flags-'));
+copyFileSync(EXAMPLE_MESH_FILE, join(dir, 'mesh.yaml'));
+
+async function run(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: { write: (s) => void (stdout += s) },
+    stderr: { write: (s) => void (stderr += s) },
+    env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local') },
+    cwd: dir,
+    now: () => new Date('2026-12-01T00:00:00Z'),
+  };
+  return { code: await main(args, io), stdout, stderr };
+}
+
+describe('target flags', () => {
+  it.each([
+    [['--endpoint-accounts-as-keys'], '--endpoint-accounts-as-keys needs --endpoint URL'],
+    [['--local', '--endpoint', 'http://x:1', '--endpoint-accounts-as-keys'], '--local and --endpoint cannot be combined'],
+    [['--local-port', '4567'], '--local-port needs --local.'],
+    [['--endpoint', 'http://127.0.0.1:1', '--local-port', '4567'], '--local-port needs --local.'],
+    [['--local', '--local-port', '0'], '--local-port 0: expected a TCP port number from 1 to 65535.'],
+    [['--local', '--local-port', '65536'], '--local-port 65536: expected a TCP port number'],
+    [['--local', '--local-port', '80x'], '--local-port 80x: expected a TCP port number'],
+    [['--local', '--local-port', '-1'], '--local-port -1: expected a TCP port number'],
+    [['--lock-timeout', '5'], '--lock-timeout needs --local'],
+    [['--local', '--lock-timeout', 'soon'], '--lock-timeout soon: expected a number of seconds from 0 to 86400.'],
+    [['--local', '--lock-timeout', '1e9'], '--lock-timeout 1e9: expected a number of seconds'],
+    [['--local', '--lock-timeout', '90000'], '--lock-timeout 90000: expected a number of seconds'],
+  ])('plan and apply %j: usage error', async (flags, message) => {
+    for (const cmd of ['plan', 'apply']) {
+      const r = await run(cmd, ...flags, 'mesh.yaml');
+      expect(r.code, `${cmd} ${flags.join(' ')}`).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('documents the flags in --help', async () => {
+    for (const cmd of ['plan', 'apply']) {
+      const r = await run(cmd, '--help');
+      expect(r.stdout).toContain('--endpoint-accounts-as-keys');
+      expect(r.stdout).toContain('--local-port <port>');
+      expect(r.stdout).toContain('--lock-timeout <seconds>');
+    }
+  });
+});
