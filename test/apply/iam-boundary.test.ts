@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { IAM_EXECUTOR_IAM_ACTIONS, IamExecutor, parseBoundaryAddress } from '../../src/adapters/aws/iam-executor.js';
+import { IAM_EXECUTOR_IAM_ACTIONS, IamExecutor } from '../../src/adapters/aws/iam-executor.js';
 import { runLanes } from '../../src/core/apply/run.js';
 import { buildSteps } from '../../src/core/apply/steps.js';
 import type { ApplyStep, AuditEntry } from '../../src/core/apply/types.js';
@@ -112,11 +112,6 @@ const calls = () => iam.calls().map((c) => (c.args[0] as { constructor: { name: 
 describe('IamExecutor: the guard boundary', () => {
   beforeEach(() => iam.reset());
 
-  it('parses boundary addresses', () => {
-    expect(parseBoundaryAddress(`${A1}/iam/policy/${GUARD_BOUNDARY_NAME}`)).toEqual({ policy: GUARD_BOUNDARY_NAME });
-    expect(parseBoundaryAddress(`${A1}/iam/role/writer/boundary`)).toEqual({ role: 'writer' });
-    expect(parseBoundaryAddress(`${A1}/iam/role/writer/policy/meshgov-writer`)).toBeUndefined();
-  });
 
   it('creates the boundary policy under the mesh path', async () => {
     iam.on(GetPolicyCommand).rejects(noSuchEntity());

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { IAM_EXECUTOR_IAM_ACTIONS, IamExecutor, parseIamAddress } from '../../src/adapters/aws/iam-executor.js';
+import { IAM_EXECUTOR_IAM_ACTIONS, IamExecutor } from '../../src/adapters/aws/iam-executor.js';
 import type { ApplyStep, AuditEntry } from '../../src/core/apply/types.js';
 import { A1, aChange } from './builders.js';
 
@@ -37,10 +37,6 @@ describe('IamExecutor', () => {
     iam.reset();
   });
 
-  it('parses role policy addresses', () => {
-    expect(parseIamAddress(`${A1}/iam/role/writer/policy/meshgov-writer`)).toEqual({ role: 'writer', policy: 'meshgov-writer' });
-    expect(parseIamAddress(`${A1}/stream/x`)).toBeUndefined();
-  });
 
   it('creates a managed policy under the mesh path and attaches it, logging each mutating call', async () => {
     iam.on(GetRolePolicyCommand).rejects(noSuchEntity());

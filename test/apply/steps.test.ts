@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { budgetFor } from '../../src/core/apply/budget.js';
 import { buildSteps, capacityCalls, TAG_DELETION_PROTECTION } from '../../src/core/apply/steps.js';
+import type { StreamCapacityChange } from '../../src/core/plan/types.js';
 import { A1, A2, aChange, anEntry } from './builders.js';
 
 const NOW = new Date('2026-01-02T12:00:00Z');
@@ -24,7 +25,7 @@ describe('buildSteps: lanes and order', () => {
 
   it('expects a mode switch before the shard-count steps', () => {
     const c = aChange({ resourceType: 'stream-capacity', risk: 'destructive', before: { mode: 'ON_DEMAND', shards: 4 }, after: { mode: 'PROVISIONED', shards: 16 } });
-    expect(capacityCalls(c).calls).toEqual(['UpdateStreamMode ON_DEMAND->PROVISIONED', 'UpdateShardCount 4->8', 'UpdateShardCount 8->16']);
+    expect(capacityCalls(c as StreamCapacityChange).calls).toEqual(['UpdateStreamMode ON_DEMAND->PROVISIONED', 'UpdateShardCount 4->8', 'UpdateShardCount 8->16']);
     const down = aChange({ resourceType: 'stream-capacity', risk: 'disruptive', before: { shards: 16 }, after: { shards: 3 } });
     expect(buildSteps([down], opts).lanes[0]?.steps[0]?.expectedCalls).toEqual(['UpdateShardCount 16->8', 'UpdateShardCount 8->4', 'UpdateShardCount 4->3']);
   });
@@ -63,10 +64,6 @@ describe('buildSteps: destructive gating', () => {
     expect(lanes.flatMap((l) => l.steps.map((s) => s.id))).toEqual([free.id]);
   });
 
-  it('does not run replace changes', () => {
-    const { skipped } = buildSteps([aChange({ resourceType: 'stream', action: 'replace' })], { ...opts, allowDestructive: true });
-    expect(skipped[0]?.skipReason).toBe('unsupported');
-  });
 });
 
 describe('scaling budgets (10 UpdateShardCount and 2 UpdateStreamMode per stream per rolling 24 h)', () => {

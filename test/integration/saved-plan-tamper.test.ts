@@ -43,6 +43,8 @@ const REFUNDS = 'payments.refunds.v1';
 const TRANSACTIONS = 'payments.transactions.v1';
 
 type Edit = (p: Plan) => void;
+/** Attackers do not respect the union: push whatever shape the edit makes. */
+const pushRaw = (p: Plan, c: Record<string, unknown>): void => { p.changes.push(c as unknown as Change); };
 const change = (p: Plan, f: (c: Change) => boolean): Change => {
   const c = p.changes.find(f);
   if (!c) throw new Error('the saved plan lacks the change this edit needs');
@@ -57,7 +59,7 @@ const EDITS: [string, Edit][] = [
   ['an injected delete of a deletion-protected stream and its consumer', (p) => {
     const s = streamOf(p, TRANSACTIONS);
     s.action = 'delete';
-    p.changes.push({ ...s, id: `consumer:${s.address}/consumer/fraud-scorer`, resourceType: 'consumer', address: `${s.address}/consumer/fraud-scorer`, action: 'delete', risk: 'safe', after: null });
+    pushRaw(p, { ...s, id: `consumer:${s.address}/consumer/fraud-scorer`, resourceType: 'consumer', address: `${s.address}/consumer/fraud-scorer`, action: 'delete', risk: 'safe', after: null });
   }],
   ['a retention decrease labelled safe', (p) => {
     const r = change(p, (c) => c.resourceType === 'stream-retention');
@@ -65,17 +67,17 @@ const EDITS: [string, Edit][] = [
     r.after = { retentionHours: 24 };
   }],
   ['encryption stopped by a change without after.encryption', (p) => {
-    p.changes.push({ ...streamOf(p, REFUNDS), address: `${P}/stream/${REFUNDS}`, id: `stream-encryption:${P}/stream/${REFUNDS}`, resourceType: 'stream-encryption', action: 'update', before: { encryption: { type: 'KMS' } }, after: null });
+    pushRaw(p, { ...streamOf(p, REFUNDS), address: `${P}/stream/${REFUNDS}`, id: `stream-encryption:${P}/stream/${REFUNDS}`, resourceType: 'stream-encryption', action: 'update', before: { encryption: { type: 'KMS' } }, after: null });
   }],
   ['a stream policy emptied (DeleteResourcePolicy)', (p) => {
-    p.changes.push({ ...streamOf(p, TRANSACTIONS), id: `stream-policy:${P}/stream/${TRANSACTIONS}/policy`, resourceType: 'stream-policy', address: `${P}/stream/${TRANSACTIONS}/policy`, action: 'update', after: {} });
+    pushRaw(p, { ...streamOf(p, TRANSACTIONS), id: `stream-policy:${P}/stream/${TRANSACTIONS}/policy`, resourceType: 'stream-policy', address: `${P}/stream/${TRANSACTIONS}/policy`, action: 'update', after: {} });
   }],
   ['a policy granting kinesis:* to an outside account', (p) => {
     const doc = { Version: '2012-10-17', Statement: [{ Sid: 'x', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::666666666666:root' }, Action: 'kinesis:*', Resource: '*' }] };
-    p.changes.push({ ...streamOf(p, REFUNDS), id: `stream-policy:${P}/stream/${REFUNDS}/policy`, resourceType: 'stream-policy', address: `${P}/stream/${REFUNDS}/policy`, action: 'update', after: { document: doc } });
+    pushRaw(p, { ...streamOf(p, REFUNDS), id: `stream-policy:${P}/stream/${REFUNDS}/policy`, resourceType: 'stream-policy', address: `${P}/stream/${REFUNDS}/policy`, action: 'update', after: { document: doc } });
   }],
   ['a tag change removing managed-by and adding a foreign grant tag', (p) => {
-    p.changes.push({ ...streamOf(p, REFUNDS), address: `${P}/stream/${REFUNDS}`, id: `stream-tags:${P}/stream/${REFUNDS}`, resourceType: 'stream-tags', action: 'update', before: { tags: { 'meshgov:managed-by': 'meshgov' } }, after: { tags: { 'meshgov:consume:666666666666:spy': 'allow' } } });
+    pushRaw(p, { ...streamOf(p, REFUNDS), address: `${P}/stream/${REFUNDS}`, id: `stream-tags:${P}/stream/${REFUNDS}`, resourceType: 'stream-tags', action: 'update', before: { tags: { 'meshgov:managed-by': 'meshgov' } }, after: { tags: { 'meshgov:consume:666666666666:spy': 'allow' } } });
   }],
   ['hasChanges false with a delete inside', (p) => { streamOf(p, TRANSACTIONS).action = 'delete'; p.summary.hasChanges = false; }],
   ['the account switched to another mesh account', (p) => { const r = change(p, (c) => c.resourceType === 'stream-retention'); r.account = C; }],
@@ -98,6 +100,8 @@ describe('apply refuses edited saved plans (local target)', () => {
     const reviewed = readFileSync(join(dir, 'plan.json'), 'utf8');
     const calls = () => readApplyLog(LOG).filter((e) => e.api.startsWith('kinesis:')).length;
     const before = calls();
+    let refusedBySchema = 0;
+    let refusedByDigest = 0;
 
     for (const [label, edit] of EDITS) {
       for (const recompute of [false, true]) {
@@ -106,8 +110,12 @@ describe('apply refuses edited saved plans (local target)', () => {
         if (recompute) p.changeSetDigest = changeSetDigest(p.changes, p.accessDiff);
         writeFileSync(join(dir, 'edited.json'), JSON.stringify(p));
         const r = await run('apply', '--local', 'edited.json');
-        expect([label, recompute, r.code]).toEqual([label, recompute, 1]);
-        expect(r.stderr).toContain(recompute ? 'the plan is stale' : 'the saved plan was edited');
+        // Refused by the schema (exit 2) when the edit breaks the typed format, else by the digests (exit 1).
+        const bySchema = r.stderr.includes('not a valid plan');
+        if (bySchema) refusedBySchema++;
+        else refusedByDigest++;
+        expect([label, recompute, r.code]).toEqual([label, recompute, bySchema ? 2 : 1]);
+        if (!bySchema) expect(r.stderr).toContain(recompute ? 'the plan is stale' : 'the saved plan was edited');
         expect(r.stderr).not.toMatch(/^\s+at /m);
         expect(r.stdout).not.toContain('Applying');
       }
@@ -119,6 +127,8 @@ describe('apply refuses edited saved plans (local target)', () => {
       expect(r.stderr).toContain(message);
     }
     expect(calls()).toBe(before);
+    expect(refusedBySchema).toBeGreaterThan(0);
+    expect(refusedByDigest).toBeGreaterThan(0);
 
     const ok = await run('apply', '--local', 'plan.json');
     expect(ok.code).toBe(0);

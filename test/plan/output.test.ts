@@ -47,11 +47,6 @@ describe('plan renderers', () => {
     expect(renderPlanText(none, plainStyle).trimEnd().split('\n').at(-1)).toBe('No changes. The live accounts match the mesh.');
   });
 
-  it('text: shows a replace as -/+', () => {
-    const c = plan.changes.find((x) => x.action === 'create')!;
-    const replaced: Plan = { ...plan, changes: [{ ...c, action: 'replace', before: { mode: 'PROVISIONED' }, after: { mode: 'ON_DEMAND' } }] };
-    expect(renderPlanText(replaced, plainStyle)).toContain(`  -/+ stream ${A1}/stream/new.v1`);
-  });
 
   it('markdown: summary, destructive call-out, access table, collapsed details', () => {
     const md = renderPlanMarkdown(plan);

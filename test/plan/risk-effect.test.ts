@@ -38,7 +38,7 @@ function liveIam(s: DesiredState): LiveState {
   };
 }
 const iamChanges = (from: DesiredState, to: DesiredState) =>
-  computePlan({ desired: iamOnly(to), live: liveIam(from), meshDigest: 'd', clock }).changes.filter((c) => c.resourceType === 'iam-policy' && c.action !== 'no-op');
+  computePlan({ desired: iamOnly(to), live: liveIam(from), meshDigest: 'd', clock }).changes.filter((c) => c.resourceType === 'iam-policy');
 
 describe('identity policy risk follows from effect', () => {
   const before = render(mesh);

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { ApplyStep, AuditEntry, ChangeExecutor } from '../../core/apply/types.js';
+import type { IamBoundaryChange } from '../../core/plan/types.js';
 import type { DesiredState } from '../../core/render/types.js';
 import { writeLocalIam } from '../local/iam-artefacts.js';
 import { auditLine, classify, DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
@@ -35,18 +36,6 @@ export interface IamExecutorOptions {
 }
 
 /** `<account>/iam/role/<role>/policy/<name>` -> role and policy name. */
-export function parseIamAddress(address: string): { role: string; policy: string } | undefined {
-  const m = /\/iam\/role\/([^/]+)\/policy\/([^/]+)$/.exec(address);
-  return m?.[1] && m[2] ? { role: m[1], policy: m[2] } : undefined;
-}
-
-/** `<account>/iam/policy/<name>` (boundary policy) or `<account>/iam/role/<role>/boundary` (its attachment). */
-export function parseBoundaryAddress(address: string): { policy: string } | { role: string } | undefined {
-  const p = /\/iam\/policy\/([^/]+)$/.exec(address);
-  if (p?.[1]) return { policy: p[1] };
-  const r = /\/iam\/role\/([^/]+)\/boundary$/.exec(address);
-  return r?.[1] ? { role: r[1] } : undefined;
-}
 
 class Failed extends Error {}
 
@@ -121,42 +110,40 @@ export class IamExecutor implements ChangeExecutor {
   }
 
   /** The guard boundary: its policy, or its attachment to one role (never over a boundary the plan did not see). */
-  private async runBoundary(step: ApplyStep): Promise<{ message?: string }> {
-    const c = step.change;
-    const where = parseBoundaryAddress(c.address);
-    if (!where) throw new Failed(`${c.id} is not a permissions boundary change`);
-    const iam = this.o.client(c.account);
-    if ('policy' in where) {
-      if (c.action !== 'create' && c.action !== 'update') throw new Failed(`${c.id}: ${c.action} of the guard boundary policy is not supported`);
-      await this.upsertManaged(step, iam, this.policyArn(c.account, where.policy), where.policy, JSON.stringify(c.after?.['document'] ?? {}));
+  private async runBoundary(step: ApplyStep, c: IamBoundaryChange): Promise<{ message?: string }> {
+    const { account } = c.target;
+    const iam = this.o.client(account);
+    if (!('role' in c.target)) {
+      // The boundary policy itself (the union says it carries the rendered document).
+      const policy = c.target.policyName;
+      if (!('document' in c.after)) throw new Failed(`${c.id}: the boundary policy change carries no document`);
+      await this.upsertManaged(step, iam, this.policyArn(account, policy), policy, JSON.stringify(c.after.document));
       return {};
     }
-    const name = c.after?.['policyName'];
-    if (typeof name !== 'string' || (c.action !== 'create' && c.action !== 'update')) throw new Failed(`${c.id}: not a boundary attachment the executor can apply`);
-    const arn = this.policyArn(c.account, name);
-    const role = where.role;
+    const arn = this.policyArn(account, c.target.policyName);
+    const role = c.target.role;
     const got = await this.read(() => iam.send(new GetRoleCommand({ RoleName: role })));
-    if (!got?.Role) throw new Failed(`role ${role} does not exist in ${c.account}`);
+    if (!got?.Role) throw new Failed(`role ${role} does not exist in ${account}`);
     const current = got.Role.PermissionsBoundary?.PermissionsBoundaryArn;
     if (current === arn) return { message: 'the guard boundary was already set' };
-    const approved = c.before?.['foreignBoundary'];
+    const approved = c.before !== null && 'foreignBoundary' in c.before ? c.before.foreignBoundary : undefined;
     if (current !== undefined && current !== approved) {
       throw new Failed(`role ${role} now has the permissions boundary ${current}, which the plan did not show; it was not replaced (plan again)`);
     }
-    await this.call(step, 'PutRolePermissionsBoundary', `arn:${this.o.partition}:iam::${c.account}:role/${role}`, () => iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: role, PermissionsBoundary: arn })));
+    await this.call(step, 'PutRolePermissionsBoundary', `arn:${this.o.partition}:iam::${account}:role/${role}`, () => iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: role, PermissionsBoundary: arn })));
     return {};
   }
 
   private async run(step: ApplyStep): Promise<{ message?: string }> {
     const c = step.change;
-    if (c.resourceType === 'iam-boundary') return this.runBoundary(step);
-    const where = parseIamAddress(c.address);
-    if (c.resourceType !== 'iam-policy' || !where) throw new Failed(`${c.id} is not an IAM role policy change`);
-    const iam = this.o.client(c.account);
-    const { role, policy } = where;
-    const roleRes = `arn:${this.o.partition}:iam::${c.account}:role/${role}`;
+    if (c.resourceType === 'iam-boundary') return this.runBoundary(step, c);
+    if (c.resourceType !== 'iam-policy') throw new Failed(`${c.id} is not an IAM role policy change`);
+    // The structured target, never the display address, says which role and policy.
+    const { account, role, policyName: policy } = c.target;
+    const iam = this.o.client(account);
+    const roleRes = `arn:${this.o.partition}:iam::${account}:role/${role}`;
     const inline = await this.read(() => iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policy })));
-    const arn = this.policyArn(c.account, policy);
+    const arn = this.policyArn(account, policy);
     if (c.action === 'delete') {
       if (inline) {
         await this.call(step, 'DeleteRolePolicy', roleRes, () => iam.send(new DeleteRolePolicyCommand({ RoleName: role, PolicyName: policy })), true);
@@ -174,7 +161,7 @@ export class IamExecutor implements ChangeExecutor {
       }
       return { message: 'detached; the policy is still attached elsewhere and was kept' };
     }
-    const doc = JSON.stringify(c.after?.['document'] ?? {});
+    const doc = JSON.stringify(c.after.document);
     if (inline) {
       await this.call(step, 'PutRolePolicy', roleRes, () => iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: policy, PolicyDocument: doc })));
       return {};

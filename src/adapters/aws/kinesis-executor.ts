@@ -17,7 +17,7 @@ import { shardCountSteps } from '../../core/apply/shard-steps.js';
 import type { ApplyStep, AuditEntry, ChangeExecutor } from '../../core/apply/types.js';
 import { MANAGED_BY_VALUE, TAG_MANAGED_BY } from '../../core/model/governance-tags.js';
 import { normaliseMetrics } from '../../core/plan/diff-stream.js';
-import type { PolicyDocument } from '../../core/render/types.js';
+import type { ResourcePolicyChange, StreamCreateAttributes, TagMap } from '../../core/plan/types.js';
 import { AdapterError } from './errors.js';
 import { KinesisReads } from './kinesis-waits.js';
 import type { WaitOptions } from './kinesis-waits.js';
@@ -59,12 +59,6 @@ export interface KinesisExecutorOptions {
 
 class StepFailed extends Error {}
 
-type Attrs = Record<string, unknown>;
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
 function chunks<T>(items: T[], n: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
@@ -75,9 +69,9 @@ function liveMetrics(s: StreamDescriptionSummary): string[] {
   return normaliseMetrics((s.EnhancedMonitoring ?? []).flatMap((m) => m.ShardLevelMetrics ?? []));
 }
 
-/** Tag map of a change value (`{ tags: {...} }`). */
-function tagsOf(v: Attrs | null | undefined): Record<string, string> {
-  return ((v?.['tags'] ?? {}) as Record<string, string>);
+/** Keys a tag update removes: in `before` (live) but not in `after` (desired). */
+function removedKeys(c: { before: { tags: TagMap }; after: { tags: TagMap } }): string[] {
+  return Object.keys(c.before.tags).filter((k) => !(k in c.after.tags));
 }
 
 export class KinesisExecutor implements ChangeExecutor {
@@ -101,8 +95,9 @@ export class KinesisExecutor implements ChangeExecutor {
 
   private ctx(step: ApplyStep) {
     const c = step.change;
-    const account = c.account;
-    const stream = c.stream ?? '';
+    // The structured target, never the display address, says what to act on.
+    if (!('stream' in c.target)) throw new StepFailed(`${c.resourceType} is not a Kinesis change`);
+    const { account, stream } = c.target;
     const client = this.o.client(account);
     const reads = new KinesisReads(client, account, this.backoff, this.o.wait);
     const streamArn = `arn:${this.o.partition}:kinesis:${this.o.region}:${account}:stream/${stream}`;
@@ -114,7 +109,7 @@ export class KinesisExecutor implements ChangeExecutor {
    * 'in-use' (the caller waits and re-reads); other failures end the step.
    */
   private async call(step: ApplyStep, api: string, resource: string, send: () => Promise<unknown>, opts: { notFoundOk?: boolean } = {}): Promise<'ok' | 'in-use' | 'not-found'> {
-    const account = step.change.account;
+    const account = step.change.target.account;
     const call = { account, api: `kinesis:${api}`, resource, change: step.id };
     const log = (attempt: number, ev: AttemptEvent) => {
       this.o.log(auditLine({ ...call, time: this.o.now().toISOString() }, attempt, ev));
@@ -152,48 +147,48 @@ export class KinesisExecutor implements ChangeExecutor {
     const { c } = x;
     switch (c.resourceType) {
       case 'stream':
-        return c.action === 'delete' ? this.deleteStream(step, x) : this.createStream(step, x);
+        if (c.action === 'delete') return this.deleteStream(step, x);
+        if (c.action === 'create') return this.createStream(step, x, c.after);
+        return undefined;
       case 'stream-tags':
       case 'stream-tag-revocation':
-        await this.streamTags(step, x, tagsOf(c.after), Object.keys(tagsOf(c.before)).filter((k) => !(k in tagsOf(c.after))));
+        await this.streamTags(step, x, c.after.tags, removedKeys(c));
         return undefined;
       case 'stream-encryption':
-        await this.encryption(step, x, (c.after?.['encryption'] ?? { type: 'NONE' }) as { type: string; keyId?: string });
+        await this.encryption(step, x, c.after.encryption);
         return undefined;
       case 'stream-retention':
-        await this.retention(step, x, Number(c.after?.['retentionHours']));
+        await this.retention(step, x, c.after.retentionHours);
         return undefined;
       case 'stream-capacity':
-        return this.capacity(step, x, str(c.after?.['mode']), typeof c.after?.['shards'] === 'number' ? (c.after['shards'] as number) : undefined);
+        return this.capacity(step, x, c.after.mode, c.after.shards);
       case 'stream-monitoring':
-        await this.monitoring(step, x, (c.after?.['enhancedMonitoring'] ?? []) as string[]);
+        await this.monitoring(step, x, c.after.enhancedMonitoring);
         return undefined;
       case 'consumer':
-        return c.action === 'delete' ? this.deregister(step, x) : this.register(step, x);
+        return c.action === 'delete' ? this.deregister(step, x, c.target.consumer) : this.register(step, x, c.target.consumer, c.after.tags);
       case 'consumer-tags':
       case 'consumer-tag-revocation':
-        await this.consumerTags(step, x, tagsOf(c.after), Object.keys(tagsOf(c.before)).filter((k) => !(k in tagsOf(c.after))));
+        await this.consumerTags(step, x, c.target.consumer, c.after.tags, removedKeys(c));
         return undefined;
       case 'stream-policy':
       case 'consumer-policy':
-        await this.policy(step, x);
+        await this.policy(step, x, c);
         return undefined;
-      default:
+      case 'iam-policy':
+      case 'iam-boundary':
         throw new StepFailed(`${c.resourceType} is not a Kinesis change`);
+      default: {
+        const unknown: never = c;
+        throw new StepFailed(`unknown change ${JSON.stringify(unknown)}`);
+      }
     }
   }
 
-  private consumerName(step: ApplyStep): string {
-    const m = /\/consumer\/([^/]+)/.exec(step.change.address);
-    if (!m?.[1]) throw new StepFailed(`no consumer name in ${step.change.address}`);
-    return m[1];
-  }
-
-  private async createStream(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>): Promise<string | undefined> {
-    const a = step.change.after ?? {};
-    const mode = str(a['mode']) === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED';
-    const shards = typeof a['shards'] === 'number' ? a['shards'] : 1;
-    const tags = tagsOf(a);
+  private async createStream(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, a: StreamCreateAttributes): Promise<string | undefined> {
+    const mode = a.mode;
+    const shards = a.shards ?? 1;
+    const tags = a.tags;
     let created = false;
     let existed = false;
     await this.converge(`CreateStream ${x.stream}`, async () => {
@@ -217,10 +212,9 @@ export class KinesisExecutor implements ChangeExecutor {
     if (liveMode !== mode) throw new StepFailed(`stream ${x.stream} exists with capacity mode ${liveMode}, not ${mode}; run plan again`);
     // Tags were sent with CreateStream; endpoints that ignore tag-on-create (or a stream found existing) get them now.
     if (Object.keys(tags).length) await this.streamTags(step, x, tags, []);
-    const enc = a['encryption'] as { type: string; keyId?: string } | undefined;
-    if (enc) await this.encryption(step, x, enc);
-    if (typeof a['retentionHours'] === 'number') await this.retention(step, x, a['retentionHours']);
-    if (Array.isArray(a['enhancedMonitoring'])) await this.monitoring(step, x, a['enhancedMonitoring'] as string[]);
+    await this.encryption(step, x, a.encryption);
+    await this.retention(step, x, a.retentionHours);
+    await this.monitoring(step, x, a.enhancedMonitoring);
     return existed && !created ? 'the stream already existed (an earlier attempt reached AWS); settings converged' : undefined;
   }
 
@@ -344,9 +338,7 @@ export class KinesisExecutor implements ChangeExecutor {
     });
   }
 
-  private async register(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>): Promise<string | undefined> {
-    const name = this.consumerName(step);
-    const tags = tagsOf(step.change.after);
+  private async register(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, name: string, tags: TagMap): Promise<string | undefined> {
     let existed = false;
     let registered = false;
     await this.converge(`RegisterStreamConsumer ${name}`, async () => {
@@ -365,12 +357,11 @@ export class KinesisExecutor implements ChangeExecutor {
         await x.reads.waitConsumerActive(arn, name);
       };
     });
-    await this.consumerTags(step, x, tags, []);
+    await this.consumerTags(step, x, name, tags, []);
     return existed && !registered ? 'the consumer was already registered (an earlier attempt reached AWS)' : undefined;
   }
 
-  private async deregister(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>): Promise<string | undefined> {
-    const name = this.consumerName(step);
+  private async deregister(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, name: string): Promise<string | undefined> {
     const s = await x.reads.stream(x.stream);
     if (!s) return 'the stream is gone';
     const arn = s.StreamARN ?? x.streamArn;
@@ -392,8 +383,7 @@ export class KinesisExecutor implements ChangeExecutor {
     return con.ConsumerARN;
   }
 
-  private async consumerTags(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, set: Record<string, string>, remove: string[]): Promise<void> {
-    const name = this.consumerName(step);
+  private async consumerTags(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, name: string, set: TagMap, remove: string[]): Promise<void> {
     await this.converge(`tags of consumer ${name}`, async () => {
       const arn = await this.activeConsumer(x, name);
       const live = await x.reads.tags(arn);
@@ -406,10 +396,9 @@ export class KinesisExecutor implements ChangeExecutor {
   }
 
   /** Resource policies are replaced whole (PutResourcePolicy is idempotent); the consumer's only once it is ACTIVE. */
-  private async policy(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>): Promise<void> {
-    const c = step.change;
-    const arn = c.resourceType === 'consumer-policy' ? await this.activeConsumer(x, this.consumerName(step)) : ((await this.activeStream(x)).StreamARN ?? x.streamArn);
-    const doc = c.after?.['policy'] as PolicyDocument | undefined;
+  private async policy(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, c: ResourcePolicyChange): Promise<void> {
+    const arn = c.resourceType === 'consumer-policy' ? await this.activeConsumer(x, c.target.consumer) : ((await this.activeStream(x)).StreamARN ?? x.streamArn);
+    const doc = c.after?.policy;
     let done = false;
     await this.converge(`${c.resourceType} ${c.address}`, async () => {
       if (done) return undefined;

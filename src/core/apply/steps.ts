@@ -7,7 +7,7 @@
  * of anything skipped.
  */
 import { TAG_DELETION_PROTECTION } from '../model/governance-tags.js';
-import type { Change } from '../plan/types.js';
+import type { Change, StreamCapacityChange } from '../plan/types.js';
 import { budgetFor, budgetShortfall } from './budget.js';
 import { shardCountSteps } from './shard-steps.js';
 import type { ApplyStep, AuditEntry, Lane, StepOutcome } from './types.js';
@@ -29,8 +29,8 @@ export interface StepPlan {
 }
 
 function laneOf(c: Change): { key: string; phase: Lane['phase'] } {
-  if (c.resourceType === 'iam-policy' || c.resourceType === 'iam-boundary' || c.stream === undefined) return { key: `${c.account}/iam`, phase: 'iam' };
-  return { key: `${c.account}/stream/${c.stream}`, phase: 'stream' };
+  if (c.resourceType === 'iam-policy' || c.resourceType === 'iam-boundary') return { key: `${c.target.account}/iam`, phase: 'iam' };
+  return { key: `${c.target.account}/stream/${c.target.stream}`, phase: 'stream' };
 }
 
 function num(v: unknown): number | undefined {
@@ -38,20 +38,19 @@ function num(v: unknown): number | undefined {
 }
 
 /** The capacity calls a stream-capacity change needs, from the plan's before/after values. */
-export function capacityCalls(c: Change): { modeSwitches: number; shardTargets: number[]; calls: string[] } {
-  const before = c.before ?? {};
-  const after = c.after ?? {};
+export function capacityCalls(c: StreamCapacityChange): { modeSwitches: number; shardTargets: number[]; calls: string[] } {
+  const { before, after } = c;
   const calls: string[] = [];
   let modeSwitches = 0;
   let shardTargets: number[] = [];
-  const fromMode = before['mode'];
-  const toMode = after['mode'];
+  const fromMode = before.mode;
+  const toMode = after.mode;
   if (toMode !== undefined && fromMode !== undefined && toMode !== fromMode) {
     modeSwitches = 1;
     calls.push(`UpdateStreamMode ${String(fromMode)}->${String(toMode)}`);
   }
-  const from = num(before['shards']);
-  const to = num(after['shards']);
+  const from = num(before.shards);
+  const to = num(after.shards);
   // After a switch to PROVISIONED the starting shard count is what AWS picks; the executor re-derives the steps.
   if (to !== undefined && from !== undefined && (modeSwitches === 0 || toMode === 'PROVISIONED')) {
     shardTargets = shardCountSteps(from, to);
@@ -74,9 +73,9 @@ function expectedCalls(c: Change): string[] {
     case 'stream-tag-revocation':
       return ['RemoveTagsFromStream'];
     case 'stream-encryption':
-      return [(c.after?.['encryption'] as { type?: string } | undefined)?.type === 'NONE' ? 'StopStreamEncryption' : 'StartStreamEncryption'];
+      return [c.after.encryption.type === 'NONE' ? 'StopStreamEncryption' : 'StartStreamEncryption'];
     case 'stream-retention':
-      return [(num(c.after?.['retentionHours']) ?? 0) < (num(c.before?.['retentionHours']) ?? 0) ? 'DecreaseStreamRetentionPeriod' : 'IncreaseStreamRetentionPeriod'];
+      return [c.after.retentionHours < c.before.retentionHours ? 'DecreaseStreamRetentionPeriod' : 'IncreaseStreamRetentionPeriod'];
     case 'stream-capacity':
       return capacityCalls(c).calls;
     case 'stream-monitoring':
@@ -93,7 +92,7 @@ function expectedCalls(c: Change): string[] {
     case 'iam-policy':
       return [a === 'delete' ? 'DeleteRolePolicy/DetachRolePolicy' : 'PutRolePolicy/CreatePolicyVersion'];
     case 'iam-boundary':
-      return c.after?.['role'] === undefined ? [a === 'create' ? 'CreatePolicy' : 'CreatePolicyVersion'] : ['PutRolePermissionsBoundary'];
+      return 'role' in c.target ? ['PutRolePermissionsBoundary'] : [a === 'create' ? 'CreatePolicy' : 'CreatePolicyVersion'];
   }
 }
 
@@ -103,21 +102,19 @@ function outcome(c: Change, skipReason: NonNullable<StepOutcome['skipReason']>, 
 
 /** Why a change must not run now, or undefined when it may. */
 function gate(c: Change, o: StepOptions): StepOutcome | undefined {
-  if (c.action === 'replace') return outcome(c, 'unsupported', 'replace is not supported by apply; change the mesh or delete and recreate explicitly');
   if (c.blocked) return outcome(c, c.blocked.reason, c.blocked.message);
   if (c.risk === 'destructive' && !o.allowDestructive) {
     return outcome(c, 'destructive', `destructive (${c.reasons[c.reasons.length - 1] ?? 'see plan'}); rerun with --allow-destructive to apply it`);
   }
-  if (c.resourceType === 'iam-boundary' && c.before?.['foreignBoundary'] !== undefined && !o.allowDestructive) {
-    return outcome(c, 'destructive', `role already has the permissions boundary ${String(c.before['foreignBoundary'])}, which meshgov did not set; rerun with --allow-destructive to replace it with the guard boundary`);
+  if (c.resourceType === 'iam-boundary' && c.before !== null && 'foreignBoundary' in c.before && !o.allowDestructive) {
+    return outcome(c, 'destructive', `role already has the permissions boundary ${c.before.foreignBoundary}, which meshgov did not set; rerun with --allow-destructive to replace it with the guard boundary`);
   }
   if (c.resourceType === 'stream' && c.action === 'delete') {
-    const tags = (c.before?.['tags'] ?? {}) as Record<string, string>;
-    if (tags[TAG_DELETION_PROTECTION] === 'true') return outcome(c, 'deletion-protected', `stream is tagged ${TAG_DELETION_PROTECTION}=true; remove the tag to allow its deletion`);
+    if (c.before.tags[TAG_DELETION_PROTECTION] === 'true') return outcome(c, 'deletion-protected', `stream is tagged ${TAG_DELETION_PROTECTION}=true; remove the tag to allow its deletion`);
   }
-  if (c.resourceType === 'stream-capacity' && c.stream !== undefined) {
+  if (c.resourceType === 'stream-capacity') {
     const need = capacityCalls(c);
-    const short = budgetShortfall(budgetFor(o.history, c.account, c.stream, o.now), need.shardTargets.length, need.modeSwitches);
+    const short = budgetShortfall(budgetFor(o.history, c.target.account, c.target.stream, o.now), need.shardTargets.length, need.modeSwitches);
     if (short) return outcome(c, 'budget', `scaling budget: ${short}`);
   }
   return undefined;

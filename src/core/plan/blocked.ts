@@ -18,8 +18,7 @@ export interface ScalingHistory {
 
 function blockOf(c: Change, history: ScalingHistory | undefined): Blocked | undefined {
   if (c.resourceType === 'stream' && c.action === 'delete') {
-    const tags = (c.before?.['tags'] ?? {}) as Record<string, string>;
-    if (tags[TAG_DELETION_PROTECTION] === 'true') {
+    if (c.before.tags[TAG_DELETION_PROTECTION] === 'true') {
       return {
         reason: 'deletion-protected',
         message: `the stream is tagged ${TAG_DELETION_PROTECTION}=true, so apply never deletes it. To retire it, declare it again with ` +
@@ -27,9 +26,9 @@ function blockOf(c: Change, history: ScalingHistory | undefined): Blocked | unde
       };
     }
   }
-  if (c.resourceType === 'stream-capacity' && c.stream !== undefined && history !== undefined) {
+  if (c.resourceType === 'stream-capacity' && history !== undefined) {
     const need = capacityCalls(c);
-    const short = budgetShortfall(budgetFor(history.entries, c.account, c.stream, history.now), need.shardTargets.length, need.modeSwitches);
+    const short = budgetShortfall(budgetFor(history.entries, c.target.account, c.target.stream, history.now), need.shardTargets.length, need.modeSwitches);
     if (short) return { reason: 'budget', message: `scaling budget: ${short}` };
   }
   return undefined;

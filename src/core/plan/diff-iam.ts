@@ -45,7 +45,7 @@ export function diffIam(
     if (boundary) notChecked.push(`account ${account}: IAM was not read; the permissions boundary ${boundary.name} was not checked against a live service`);
     return { changes, notChecked };
   }
-  const livePolicies = live.filter((p) => p.kind !== 'boundary');
+  const livePolicies = live.filter((p): p is LiveRolePolicy & { kind: 'managed' | 'inline' } => p.kind !== 'boundary');
   const liveByKey = new Map(livePolicies.map((p) => [`${p.role}/${p.policyName}`, p]));
   const seen = new Set<string>();
   for (const a of rolePolicies) {
@@ -54,7 +54,7 @@ export function diffIam(
     seen.add(key);
     const doc = a.document as PolicyDocument;
     const lp = liveByKey.get(key);
-    const base = { address: iamAddress(account, role, a.name), account, resourceType: 'iam-policy' as const };
+    const base = { address: iamAddress(account, role, a.name), account, resourceType: 'iam-policy' as const, target: { account, role, policyName: a.name } };
     if (!lp) {
       changes.push({ ...base, action: 'create', risk: 'safe', before: null, after: { role, policyName: a.name, kind: a.kind, grantIds: a.grantIds, document: doc }, reasons: [`policy ${a.name} for role ${role} is rendered from grants ${a.grantIds.join(', ') || '(none)'} but not attached`] });
     } else if (!policiesEqual(lp.document, doc, partition)) {
@@ -75,7 +75,7 @@ export function diffIam(
     const key = `${lp.role}/${lp.policyName}`;
     if (seen.has(key)) continue;
     changes.push({
-      address: iamAddress(account, lp.role, lp.policyName), account, resourceType: 'iam-policy', action: 'delete', risk: 'destructive',
+      address: iamAddress(account, lp.role, lp.policyName), account, target: { account, role: lp.role, policyName: lp.policyName }, resourceType: 'iam-policy', action: 'delete', risk: 'destructive',
       before: { role: lp.role, policyName: lp.policyName, kind: lp.kind, document: lp.document }, after: null,
       reasons: ['a policy meshgov manages that no grant needs any more', 'removing it revokes the access it grants'],
     });
@@ -100,7 +100,7 @@ function diffBoundary(
   const liveBoundaries = live.filter((p) => p.kind === 'boundary');
   const ours = liveBoundaries.find((p) => p.policyName === name);
   const policyAddress = boundaryPolicyAddress(account, name);
-  const policyBase = { address: policyAddress, account, resourceType: 'iam-boundary' as const };
+  const policyBase = { address: policyAddress, account, resourceType: 'iam-boundary' as const, target: { account, policyName: name } };
   let policyChangeId: string | undefined;
   if (!ours) {
     out.push({ ...policyBase, action: 'create', risk: 'safe', before: null, after: { policyName: name, document: doc }, reasons: [`the tag-tampering guard boundary ${name} is not attached to any role yet`, 'it only denies tag changes on managed resources and meshgov:* keys in any case; it grants nothing'] });
@@ -118,11 +118,11 @@ function diffBoundary(
     const dependsOn = [...(policyChangeId ? [policyChangeId] : []), ...roleDeps];
     const after = { role, policyName: name };
     if (!current) {
-      out.push({ address, account, resourceType: 'iam-boundary', action: 'create', risk: 'safe', before: null, after, dependsOn, reasons: [`role ${role} gets meshgov policies but not the tag-tampering guard boundary ${name}`] });
+      out.push({ address, account, target: { account, role, policyName: name }, resourceType: 'iam-boundary', action: 'create', risk: 'safe', before: null, after, dependsOn, reasons: [`role ${role} gets meshgov policies but not the tag-tampering guard boundary ${name}`] });
     } else {
       const foreign = current.policyArn ?? current.policyName;
       out.push({
-        address, account, resourceType: 'iam-boundary', action: 'update', risk: 'disruptive', before: { role, foreignBoundary: foreign }, after, dependsOn,
+        address, account, target: { account, role, policyName: name }, resourceType: 'iam-boundary', action: 'update', risk: 'disruptive', before: { role, foreignBoundary: foreign }, after, dependsOn,
         reasons: [
           `role ${role} already has the permissions boundary ${foreign}, which meshgov did not set`,
           'replacing it drops the limits that boundary sets (a role has one boundary); skipped unless apply --allow-destructive, or add the guard\'s deny statements to that boundary',

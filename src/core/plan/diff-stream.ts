@@ -3,10 +3,10 @@ import type { DesiredStream } from '../render/types.js';
 import { accessFromPolicy } from './access.js';
 import type { LiveStream } from './live.js';
 import { diffTags, foreignStatements, grantsLost, policiesEqual, splitTagDiff } from './policy-diff.js';
-import type { Change, ResourceType, Risk } from './types.js';
+import type { Change, ConsumerTarget, DistributiveOmit, Risk, StreamCapacityChange, StreamCreateAttributes, StreamTarget } from './types.js';
 
 /** A change before ids, order and dependencies are assigned. */
-export type DraftChange = Omit<Change, 'id' | 'order' | 'dependsOn'> & { dependsOn?: string[] };
+export type DraftChange = DistributiveOmit<Change, 'id' | 'order' | 'dependsOn'> & { dependsOn?: string[] };
 
 /** Every shard-level metric; `ALL` stands for these. https://docs.aws.amazon.com/kinesis/latest/APIReference/API_EnableEnhancedMonitoring.html */
 export const ALL_SHARD_METRICS = [
@@ -28,7 +28,7 @@ function isAwsManagedKey(keyId: string | undefined): boolean {
   return keyId === undefined || keyId === 'alias/aws/kinesis' || /:alias\/aws\/kinesis$/.test(keyId);
 }
 
-export function streamCreateAttributes(ds: DesiredStream): Record<string, unknown> {
+export function streamCreateAttributes(ds: DesiredStream): StreamCreateAttributes {
   return {
     mode: ds.mode,
     ...(ds.mode === 'PROVISIONED' ? { shards: ds.shards ?? ds.autoscaling?.min ?? 1 } : {}),
@@ -55,14 +55,15 @@ export function targetShards(ds: DesiredStream, liveShards: number | undefined):
 /** Changes that bring an existing managed stream's settings to the desired ones (tags, encryption, retention, capacity, monitoring, policy). */
 export function diffStreamSettings(ds: DesiredStream, ls: LiveStream, partition: string): DraftChange[] {
   const address = streamAddressOf(ds.account, ds.name);
-  const base = { address, account: ds.account, stream: ds.name, domain: ds.domain };
+  const target: StreamTarget = { account: ds.account, stream: ds.name };
+  const base = { address, account: ds.account, stream: ds.name, domain: ds.domain, target };
   const out: DraftChange[] = [];
-  const push = (resourceType: ResourceType, action: Change['action'], risk: Risk, before: Change['before'], after: Change['after'], reasons: string[]) =>
-    out.push({ ...base, resourceType, action, risk, before, after, reasons });
 
   const tags = splitTagDiff(diffTags(ls.tags, ds.tags), 'stream');
-  if (tags.safe) push('stream-tags', 'update', 'safe', { tags: tags.safe.before }, { tags: tags.safe.after }, tags.safe.reasons);
-  if (tags.revoking) push('stream-tag-revocation', 'update', 'destructive', { tags: tags.revoking.before }, { tags: tags.revoking.after }, tags.revoking.reasons);
+  if (tags.safe) out.push({ ...base, resourceType: 'stream-tags', action: 'update', risk: 'safe', before: { tags: tags.safe.before }, after: { tags: tags.safe.after }, reasons: tags.safe.reasons });
+  if (tags.revoking) {
+    out.push({ ...base, resourceType: 'stream-tag-revocation', action: 'update', risk: 'destructive', before: { tags: tags.revoking.before }, after: { tags: tags.revoking.after }, reasons: tags.revoking.reasons });
+  }
 
   const encDiffers = ls.encryption.type !== ds.encryption.type || (ds.encryption.type === 'KMS' && ls.encryption.keyId !== ds.encryption.keyId);
   if (encDiffers) {
@@ -71,15 +72,15 @@ export function diffStreamSettings(ds: DesiredStream, ls: LiveStream, partition:
     const reasons = [disabling ? 'encryption is on but the mesh declares none' : `encryption ${ls.encryption.type === 'NONE' ? 'is off' : `uses key ${ls.encryption.keyId ?? '(unknown)'}`}; the mesh declares KMS key ${ds.encryption.keyId ?? 'alias/aws/kinesis'}`];
     if (risk === 'disruptive' && !disabling) reasons.push('producers and consumers need kms:GenerateDataKey / kms:Decrypt on a customer-managed key, or their calls fail');
     if (disabling) reasons.push('records written afterwards are stored unencrypted');
-    push('stream-encryption', 'update', risk, { encryption: ls.encryption }, { encryption: ds.encryption }, reasons);
+    out.push({ ...base, resourceType: 'stream-encryption', action: 'update', risk, before: { encryption: ls.encryption }, after: { encryption: ds.encryption }, reasons });
   }
 
   if (ls.retentionHours !== ds.retentionHours) {
     const decrease = ds.retentionHours < ls.retentionHours;
-    push('stream-retention', 'update', decrease ? 'destructive' : 'safe', { retentionHours: ls.retentionHours }, { retentionHours: ds.retentionHours }, [
-      `retention is ${ls.retentionHours} h; the mesh declares ${ds.retentionHours} h`,
-      ...(decrease ? [`records older than ${ds.retentionHours} h become inaccessible at once`] : []),
-    ]);
+    out.push({
+      ...base, resourceType: 'stream-retention', action: 'update', risk: decrease ? 'destructive' : 'safe', before: { retentionHours: ls.retentionHours }, after: { retentionHours: ds.retentionHours },
+      reasons: [`retention is ${ls.retentionHours} h; the mesh declares ${ds.retentionHours} h`, ...(decrease ? [`records older than ${ds.retentionHours} h become inaccessible at once`] : [])],
+    });
   }
 
   out.push(...diffCapacity(ds, ls, base));
@@ -87,14 +88,21 @@ export function diffStreamSettings(ds: DesiredStream, ls: LiveStream, partition:
   const liveMetrics = normaliseMetrics(ls.enhancedMonitoring);
   const wantMetrics = normaliseMetrics(ds.enhancedMonitoring);
   if (liveMetrics.join() !== wantMetrics.join()) {
-    push('stream-monitoring', 'update', 'safe', { enhancedMonitoring: liveMetrics }, { enhancedMonitoring: wantMetrics }, ['enabled shard-level metrics differ from the mesh (shard-level metrics are billed per shard)']);
+    out.push({
+      ...base, resourceType: 'stream-monitoring', action: 'update', risk: 'safe', before: { enhancedMonitoring: liveMetrics }, after: { enhancedMonitoring: wantMetrics },
+      reasons: ['enabled shard-level metrics differ from the mesh (shard-level metrics are billed per shard)'],
+    });
   }
 
-  if (!ls.notRead?.includes('resourcePolicy')) out.push(...diffPolicy('stream-policy', `${address}/policy`, ls.resourcePolicy, ds.resourcePolicy, partition, base));
+  if (!ls.notRead?.includes('resourcePolicy')) {
+    out.push(...diffPolicy(`${address}/policy`, ls.resourcePolicy, ds.resourcePolicy, partition, base, { resourceType: 'stream-policy', target }));
+  }
   return out;
 }
 
-function diffCapacity(ds: DesiredStream, ls: LiveStream, base: Pick<Change, 'address' | 'account' | 'stream' | 'domain'>): DraftChange[] {
+type CapacityBase = Pick<StreamCapacityChange, 'address' | 'account' | 'stream' | 'domain' | 'target'>;
+
+function diffCapacity(ds: DesiredStream, ls: LiveStream, base: CapacityBase): DraftChange[] {
   if (ls.mode !== ds.mode) {
     const shards = targetShards(ds, undefined);
     return [{
@@ -113,18 +121,21 @@ function diffCapacity(ds: DesiredStream, ls: LiveStream, base: Pick<Change, 'add
   }];
 }
 
+/** Which resource policy: the stream's, or an enhanced fan-out consumer's. */
+export type PolicyOwner = { resourceType: 'stream-policy'; target: StreamTarget } | { resourceType: 'consumer-policy'; target: ConsumerTarget };
+
 /** A resource policy is owned whole: anything in it that the mesh did not render is drift and is replaced. */
 export function diffPolicy(
-  resourceType: 'stream-policy' | 'consumer-policy',
   address: string,
   live: LiveStream['resourcePolicy'],
   desired: DesiredStream['resourcePolicy'],
   partition: string,
-  base: Omit<Pick<Change, 'account' | 'stream' | 'domain'>, never>,
-  consumer?: string,
+  base: Pick<Change, 'account' | 'stream' | 'domain'>,
+  owner: PolicyOwner,
 ): DraftChange[] {
   if (policiesEqual(live, desired, partition)) return [];
-  const via = resourceType;
+  const via = owner.resourceType;
+  const consumer = owner.resourceType === 'consumer-policy' ? owner.target.consumer : undefined;
   const liveAccess = accessFromPolicy(live, partition, via, consumer);
   const wantAccess = new Set(accessFromPolicy(desired, partition, via, consumer).map((e) => `${e.principal} ${e.access}`));
   const lost = liveAccess.filter((e) => !wantAccess.has(`${e.principal} ${e.access}`)).map((e) => `${e.principal} (${e.access})`);
@@ -135,16 +146,18 @@ export function diffPolicy(
     ...(lost.length ? [`revokes access: ${[...new Set(lost)].join(', ')}`] : []),
     ...(grants.length && !lost.length ? [`revokes: ${grants.join('; ')}`] : []),
   ];
-  const what = resourceType === 'stream-policy' ? 'stream' : 'consumer';
+  const what = owner.resourceType === 'stream-policy' ? 'stream' : 'consumer';
+  const common = { ...base, ...owner, address };
   if (live === undefined) {
-    return [{ ...base, address, resourceType, action: 'create', risk: 'safe', before: null, after: { policy: desired }, reasons: [`the ${what} has no resource policy; cross-account grants need one`] }];
+    if (desired === undefined) return [];
+    return [{ ...common, action: 'create', risk: 'safe', before: null, after: { policy: desired }, reasons: [`the ${what} has no resource policy; cross-account grants need one`] }];
   }
   if (desired === undefined) {
-    return [{ ...base, address, resourceType, action: 'delete', risk, before: { policy: live }, after: null, reasons: [`the ${what} has a resource policy but no grant needs one (meshgov owns the whole document)`, ...lostReason] }];
+    return [{ ...common, action: 'delete', risk, before: { policy: live }, after: null, reasons: [`the ${what} has a resource policy but no grant needs one (meshgov owns the whole document)`, ...lostReason] }];
   }
   const foreign = foreignStatements(live, desired, partition);
   return [{
-    ...base, address, resourceType, action: 'update', risk, before: { policy: live }, after: { policy: desired },
+    ...common, action: 'update', risk, before: { policy: live }, after: { policy: desired },
     reasons: [
       `the live ${what} policy differs from the rendered one (meshgov owns the whole document)`,
       ...(foreign.length ? [`not from the mesh: ${foreign.join(', ')}`] : []),

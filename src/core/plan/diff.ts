@@ -152,15 +152,19 @@ function liveAccess(ls: LiveStream, partition: string, consumerNames?: Set<strin
 
 function planNewStream(ds: DesiredStream, consumers: DesiredConsumer[], partition: string, r: AccountResult, deleting: boolean): void {
   const address = streamAddressOf(ds.account, ds.name);
+  const target = { account: ds.account, stream: ds.name };
   const base = { account: ds.account, stream: ds.name, domain: ds.domain };
   const streamId = `stream:${address}`;
   r.changes.push({
-    ...base, address, resourceType: 'stream', action: 'create', risk: 'safe', before: null, after: streamCreateAttributes(ds),
+    ...base, target, address, resourceType: 'stream', action: 'create', risk: 'safe', before: null, after: streamCreateAttributes(ds),
     reasons: [deleting ? 'declared in the mesh; the live stream of that name is being deleted' : 'declared in the mesh but not found in the account'],
   });
   for (const c of consumers) planNewConsumer(c, ds, streamId, r);
   if (ds.resourcePolicy) {
-    r.changes.push({ ...base, address: `${address}/policy`, resourceType: 'stream-policy', action: 'create', risk: 'safe', before: null, after: { policy: ds.resourcePolicy }, reasons: ['cross-account grants need a stream resource policy'], dependsOn: [streamId] });
+    r.changes.push({
+      ...base, target, address: `${address}/policy`, resourceType: 'stream-policy', action: 'create', risk: 'safe', before: null, after: { policy: ds.resourcePolicy },
+      reasons: ['cross-account grants need a stream resource policy'], dependsOn: [streamId],
+    });
   }
   r.access.push(...diffAccess([], wantedAccess(ds, consumers, partition), ds.name, ds.account));
 }
@@ -171,7 +175,7 @@ function consumerAddress(ds: Pick<DesiredStream, 'account' | 'name'>, consumer: 
 
 function planNewConsumer(c: DesiredConsumer, ds: DesiredStream, streamChangeId: string | undefined, r: AccountResult): void {
   const address = consumerAddress(ds, c.name);
-  const base = { account: ds.account, stream: ds.name, domain: ds.domain };
+  const base = { account: ds.account, stream: ds.name, domain: ds.domain, target: { account: ds.account, stream: ds.name, consumer: c.name } };
   r.changes.push({
     ...base, address, resourceType: 'consumer', action: 'create', risk: 'safe', before: null, after: { name: c.name, grantId: c.grantId, tags: c.tags },
     reasons: [`grant ${c.grantId} declares the enhanced fan-out consumer ${c.name}`], ...(streamChangeId ? { dependsOn: [streamChangeId] } : {}),
@@ -193,6 +197,7 @@ function planExistingStream(ds: DesiredStream, ls: LiveStream, consumers: Desire
   r.changes.push(...diffStreamSettings(ds, ls, partition));
   if (ls.notRead?.length) r.notChecked.push(`${streamAddressOf(ds.account, ds.name)}: ${ls.notRead.join(', ')} could not be read from this endpoint and were not compared`);
   const base = { account: ds.account, stream: ds.name, domain: ds.domain };
+  const consumerTarget = (consumer: string) => ({ account: ds.account, stream: ds.name, consumer });
   const managedConsumerNames = new Set<string>();
   for (const c of consumers) {
     const lc = ls.consumers.find((x) => x.name === c.name && x.status !== 'DELETING');
@@ -205,12 +210,12 @@ function planExistingStream(ds: DesiredStream, ls: LiveStream, consumers: Desire
     const tags = diffTags(lc.tags, c.tags);
     if (!tagDiffIsEmpty(tags)) {
       const parts = splitTagDiff(tags, 'consumer');
-      if (parts.safe) r.changes.push({ ...base, address, resourceType: 'consumer-tags', action: 'update', risk: 'safe', before: { tags: parts.safe.before }, after: { tags: parts.safe.after }, reasons: parts.safe.reasons });
+      if (parts.safe) r.changes.push({ ...base, target: consumerTarget(c.name), address, resourceType: 'consumer-tags', action: 'update', risk: 'safe', before: { tags: parts.safe.before }, after: { tags: parts.safe.after }, reasons: parts.safe.reasons });
       if (parts.revoking) {
-        r.changes.push({ ...base, address, resourceType: 'consumer-tag-revocation', action: 'update', risk: 'destructive', before: { tags: parts.revoking.before }, after: { tags: parts.revoking.after }, reasons: parts.revoking.reasons });
+        r.changes.push({ ...base, target: consumerTarget(c.name), address, resourceType: 'consumer-tag-revocation', action: 'update', risk: 'destructive', before: { tags: parts.revoking.before }, after: { tags: parts.revoking.after }, reasons: parts.revoking.reasons });
       }
     }
-    r.changes.push(...diffPolicy('consumer-policy', `${address}/policy`, lc.resourcePolicy, c.resourcePolicy, partition, base, c.name));
+    r.changes.push(...diffPolicy(`${address}/policy`, lc.resourcePolicy, c.resourcePolicy, partition, base, { resourceType: 'consumer-policy', target: consumerTarget(c.name) }));
   }
   for (const lc of ls.consumers) {
     if (consumers.some((c) => c.name === lc.name)) continue;
@@ -221,19 +226,19 @@ function planExistingStream(ds: DesiredStream, ls: LiveStream, consumers: Desire
     }
     managedConsumerNames.add(lc.name);
     r.changes.push({
-      ...base, address, resourceType: 'consumer', action: 'delete', risk: 'destructive', before: { name: lc.name, arn: lc.arn, tags: lc.tags }, after: null,
+      ...base, target: consumerTarget(lc.name), address, resourceType: 'consumer', action: 'delete', risk: 'destructive', before: { name: lc.name, arn: lc.arn, tags: lc.tags }, after: null,
       reasons: ['managed consumer that no grant declares any more', 'deregistering revokes its reader\'s dedicated throughput and access'],
     });
   }
   if (r.changes.length === before) {
-    r.changes.push({ ...base, address: streamAddressOf(ds.account, ds.name), resourceType: 'stream', action: 'no-op', risk: 'safe', before: null, after: null, reasons: ['in sync with the mesh'] });
+    r.changes.push({ ...base, target: { account: ds.account, stream: ds.name }, address: streamAddressOf(ds.account, ds.name), resourceType: 'stream', action: 'no-op', risk: 'safe', before: null, after: null, reasons: ['in sync with the mesh'] });
   }
   r.access.push(...diffAccess(liveAccess(ls, partition, managedConsumerNames), wantedAccess(ds, consumers, partition), ds.name, ds.account));
 }
 
 function planStreamDeletion(ls: LiveStream, account: AccountId, partition: string, r: AccountResult): void {
   r.changes.push({
-    address: streamAddressOf(account, ls.name), account, stream: ls.name, ...(ls.tags[TAG_DOMAIN] ? { domain: ls.tags[TAG_DOMAIN] } : {}),
+    address: streamAddressOf(account, ls.name), account, stream: ls.name, ...(ls.tags[TAG_DOMAIN] ? { domain: ls.tags[TAG_DOMAIN] } : {}), target: { account, stream: ls.name },
     resourceType: 'stream', action: 'delete', risk: 'destructive',
     before: { mode: ls.mode, shards: ls.shards, retentionHours: ls.retentionHours, consumers: ls.consumers.map((c) => c.name), tags: ls.tags }, after: null,
     reasons: [`tagged ${TAG_MANAGED_BY}=${MANAGED_BY_VALUE} but no longer declared in the mesh`, 'deleting a stream destroys its records and deregisters its consumers'],

@@ -24,14 +24,22 @@ export function changeId(c: Pick<Change, 'resourceType' | 'address'>): string {
   return `${c.resourceType}:${c.address}`;
 }
 
+/** A draft with its id and order, keys in the documented order. The members of the union keep their own attributes. */
+function finish(d: DraftChange, order: number): Change {
+  const c = {
+    id: changeId(d), action: d.action, resourceType: d.resourceType, address: d.address, account: d.account, target: d.target,
+    ...(d.stream !== undefined ? { stream: d.stream } : {}), ...(d.domain !== undefined ? { domain: d.domain } : {}),
+    risk: d.risk, before: d.before, after: d.after, reasons: d.reasons, dependsOn: d.dependsOn ?? [], order,
+    ...(d.blocked !== undefined ? { blocked: d.blocked } : {}),
+  };
+  // Copying field by field loses the correlation between resourceType, action, target and attributes that `d` has.
+  return c as Change;
+}
+
 /** Assign ids and order; check that every dependency exists and comes first. */
 export function finishChanges(drafts: DraftChange[]): Change[] {
   const sorted = [...drafts].sort((a, b) => phase(a) - phase(b) || cmp(a.account, b.account) || cmp(a.address, b.address) || cmp(a.resourceType, b.resourceType));
-  const changes: Change[] = sorted.map((d, i) => ({
-    id: changeId(d), action: d.action, resourceType: d.resourceType, address: d.address, account: d.account,
-    ...(d.stream !== undefined ? { stream: d.stream } : {}), ...(d.domain !== undefined ? { domain: d.domain } : {}),
-    risk: d.risk, before: d.before, after: d.after, reasons: d.reasons, dependsOn: d.dependsOn ?? [], order: i + 1,
-  }));
+  const changes: Change[] = sorted.map((d, i) => finish(d, i + 1));
   const orderOf = new Map<string, number>();
   for (const c of changes) {
     if (orderOf.has(c.id)) throw new InternalError(`duplicate change id ${c.id}`);
@@ -48,7 +56,8 @@ export function finishChanges(drafts: DraftChange[]): Change[] {
 
 export function summarise(changes: readonly Change[], access: readonly AccessChange[], unmanaged: readonly UnmanagedResource[]): PlanSummary {
   const count = (f: (c: Change) => boolean) => changes.filter(f).length;
-  const replace = count((c) => c.action === 'replace');
+  // meshgov plans no replacements (a stream is never deleted to be recreated); the count stays for readers of the format.
+  const replace = 0;
   const summary: PlanSummary = {
     add: count((c) => c.action === 'create') + replace,
     change: count((c) => c.action === 'update'),

@@ -130,21 +130,494 @@ export const PLAN_SCHEMA = {
       "description": "A 12-digit AWS account id, kept as a string (leading zeros matter)."
     },
     "Change": {
+      "anyOf": [
+        {
+          "$ref": "#/definitions/StreamChange"
+        },
+        {
+          "$ref": "#/definitions/StreamTagsChange"
+        },
+        {
+          "$ref": "#/definitions/StreamEncryptionChange"
+        },
+        {
+          "$ref": "#/definitions/StreamRetentionChange"
+        },
+        {
+          "$ref": "#/definitions/StreamCapacityChange"
+        },
+        {
+          "$ref": "#/definitions/StreamMonitoringChange"
+        },
+        {
+          "$ref": "#/definitions/ConsumerChange"
+        },
+        {
+          "$ref": "#/definitions/ConsumerTagsChange"
+        },
+        {
+          "$ref": "#/definitions/ResourcePolicyChange"
+        },
+        {
+          "$ref": "#/definitions/IamPolicyChange"
+        },
+        {
+          "$ref": "#/definitions/IamBoundaryChange"
+        }
+      ],
+      "description": "One change of the plan: a discriminated union on `resourceType` and `action`, with typed `before`/`after` and a structured `target`. Apply reads `target` and the typed attributes; it never parses `address`."
+    },
+    "StreamChange": {
+      "anyOf": [
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "create"
+            },
+            "before": {
+              "type": "null"
+            },
+            "after": {
+              "$ref": "#/definitions/StreamCreateAttributes"
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "stream"
+            },
+            "target": {
+              "$ref": "#/definitions/StreamTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "delete"
+            },
+            "before": {
+              "$ref": "#/definitions/StreamDeleteAttributes"
+            },
+            "after": {
+              "type": "null"
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "stream"
+            },
+            "target": {
+              "$ref": "#/definitions/StreamTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "no-op"
+            },
+            "before": {
+              "type": "null"
+            },
+            "after": {
+              "type": "null"
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "stream"
+            },
+            "target": {
+              "$ref": "#/definitions/StreamTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        }
+      ]
+    },
+    "StreamCreateAttributes": {
       "type": "object",
       "properties": {
+        "mode": {
+          "$ref": "#/definitions/StreamMode"
+        },
+        "shards": {
+          "type": "number",
+          "description": "Open shards (provisioned only)."
+        },
+        "retentionHours": {
+          "type": "number",
+          "description": "Hours."
+        },
+        "encryption": {
+          "$ref": "#/definitions/EncryptionSetting"
+        },
+        "enhancedMonitoring": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Shard-level metrics, expanded and sorted (`ALL` when all)."
+        },
+        "tags": {
+          "$ref": "#/definitions/TagMap"
+        },
+        "deletionProtection": {
+          "type": "boolean"
+        }
+      },
+      "required": [
+        "mode",
+        "retentionHours",
+        "encryption",
+        "enhancedMonitoring",
+        "tags",
+        "deletionProtection"
+      ],
+      "additionalProperties": false,
+      "description": "Every attribute of a new stream."
+    },
+    "StreamMode": {
+      "type": "string",
+      "enum": [
+        "ON_DEMAND",
+        "PROVISIONED"
+      ]
+    },
+    "EncryptionSetting": {
+      "type": "object",
+      "properties": {
+        "type": {
+          "type": "string",
+          "enum": [
+            "KMS",
+            "NONE"
+          ]
+        },
+        "keyId": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "type"
+      ],
+      "additionalProperties": false
+    },
+    "TagMap": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "string"
+      },
+      "description": "Tags as a map; in an update, only the keys that differ (see docs/plan-json.md)."
+    },
+    "StreamTarget": {
+      "type": "object",
+      "properties": {
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "stream": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "account",
+        "stream"
+      ],
+      "additionalProperties": false,
+      "description": "The account and stream a stream-level change acts on."
+    },
+    "Risk": {
+      "type": "string",
+      "enum": [
+        "safe",
+        "disruptive",
+        "destructive"
+      ],
+      "description": "safe: no data or access is lost; disruptive: producers/consumers may see errors or resharding, or a daily budget is spent; destructive: data or access is lost (needs `apply --allow-destructive`)."
+    },
+    "Blocked": {
+      "type": "object",
+      "properties": {
+        "reason": {
+          "type": "string",
+          "enum": [
+            "deletion-protected",
+            "budget"
+          ]
+        },
+        "message": {
+          "type": "string",
+          "description": "What blocks it and what to do, one or two sentences."
+        }
+      },
+      "required": [
+        "reason",
+        "message"
+      ],
+      "additionalProperties": false,
+      "description": "Why apply will refuse a change whatever flags it is given (see blocked.ts)."
+    },
+    "StreamDeleteAttributes": {
+      "type": "object",
+      "properties": {
+        "mode": {
+          "$ref": "#/definitions/StreamMode"
+        },
+        "shards": {
+          "type": "number"
+        },
+        "retentionHours": {
+          "type": "number"
+        },
+        "consumers": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Names of the consumers deregistered with it."
+        },
+        "tags": {
+          "$ref": "#/definitions/TagMap"
+        }
+      },
+      "required": [
+        "mode",
+        "retentionHours",
+        "consumers",
+        "tags"
+      ],
+      "additionalProperties": false,
+      "description": "What a stream deletion destroys, as read live."
+    },
+    "StreamTagsChange": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "resourceType": {
+          "type": "string",
+          "enum": [
+            "stream-tags",
+            "stream-tag-revocation"
+          ]
+        },
+        "target": {
+          "$ref": "#/definitions/StreamTarget"
+        },
+        "action": {
+          "type": "string",
+          "const": "update"
+        },
+        "before": {
+          "type": "object",
+          "properties": {
+            "tags": {
+              "$ref": "#/definitions/TagMap"
+            }
+          },
+          "required": [
+            "tags"
+          ],
+          "additionalProperties": false
+        },
+        "after": {
+          "type": "object",
+          "properties": {
+            "tags": {
+              "$ref": "#/definitions/TagMap"
+            }
+          },
+          "required": [
+            "tags"
+          ],
+          "additionalProperties": false
+        },
         "id": {
           "type": "string",
           "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
         },
-        "action": {
-          "$ref": "#/definitions/ChangeAction"
-        },
-        "resourceType": {
-          "$ref": "#/definitions/ResourceType"
-        },
         "address": {
           "type": "string",
-          "description": "`<account>/stream/<name>`, `<account>/stream/<name>/consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+          "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
         },
         "account": {
           "$ref": "#/definitions/AccountId"
@@ -159,28 +632,6 @@ export const PLAN_SCHEMA = {
         },
         "risk": {
           "$ref": "#/definitions/Risk"
-        },
-        "before": {
-          "anyOf": [
-            {
-              "$ref": "#/definitions/Attributes"
-            },
-            {
-              "type": "null"
-            }
-          ],
-          "description": "Live values (null for create). For updates only the differing attributes; a removed map key is absent in `after`."
-        },
-        "after": {
-          "anyOf": [
-            {
-              "$ref": "#/definitions/Attributes"
-            },
-            {
-              "type": "null"
-            }
-          ],
-          "description": "Desired values (null for delete)."
         },
         "reasons": {
           "type": "array",
@@ -206,85 +657,2286 @@ export const PLAN_SCHEMA = {
         }
       },
       "required": [
-        "id",
-        "action",
-        "resourceType",
-        "address",
         "account",
-        "risk",
-        "before",
+        "action",
+        "address",
         "after",
-        "reasons",
+        "before",
         "dependsOn",
-        "order"
+        "id",
+        "order",
+        "reasons",
+        "resourceType",
+        "risk",
+        "target"
       ],
-      "additionalProperties": false
+      "description": "Tag updates: `before` holds the live values of changed or removed keys, `after` the desired values of added or changed ones."
     },
-    "ChangeAction": {
-      "type": "string",
-      "enum": [
-        "create",
-        "update",
-        "replace",
-        "delete",
-        "no-op"
-      ]
-    },
-    "ResourceType": {
-      "type": "string",
-      "enum": [
-        "stream",
-        "stream-tags",
-        "stream-tag-revocation",
-        "stream-encryption",
-        "stream-retention",
-        "stream-capacity",
-        "stream-monitoring",
-        "consumer",
-        "consumer-tags",
-        "consumer-tag-revocation",
-        "stream-policy",
-        "consumer-policy",
-        "iam-policy",
-        "iam-boundary"
-      ],
-      "description": "What a change acts on. A new stream is one `stream` create carrying every attribute; the `stream-*` types are the settings of an existing stream, one per API family, so apply maps each change to one kind of call."
-    },
-    "Risk": {
-      "type": "string",
-      "enum": [
-        "safe",
-        "disruptive",
-        "destructive"
-      ],
-      "description": "safe: no data or access is lost; disruptive: producers/consumers may see errors or resharding, or a daily budget is spent; destructive: data or access is lost (needs `apply --allow-destructive`)."
-    },
-    "Attributes": {
+    "StreamEncryptionChange": {
       "type": "object",
-      "additionalProperties": {},
-      "description": "Attribute-level values: for create, every attribute; for update, only the attributes that differ."
-    },
-    "Blocked": {
-      "type": "object",
+      "additionalProperties": false,
       "properties": {
-        "reason": {
+        "resourceType": {
           "type": "string",
-          "enum": [
-            "deletion-protected",
-            "budget"
-          ]
+          "const": "stream-encryption"
         },
-        "message": {
+        "target": {
+          "$ref": "#/definitions/StreamTarget"
+        },
+        "action": {
           "type": "string",
-          "description": "What blocks it and what to do, one or two sentences."
+          "const": "update"
+        },
+        "before": {
+          "type": "object",
+          "properties": {
+            "encryption": {
+              "$ref": "#/definitions/EncryptionSetting"
+            }
+          },
+          "required": [
+            "encryption"
+          ],
+          "additionalProperties": false
+        },
+        "after": {
+          "type": "object",
+          "properties": {
+            "encryption": {
+              "$ref": "#/definitions/EncryptionSetting"
+            }
+          },
+          "required": [
+            "encryption"
+          ],
+          "additionalProperties": false
+        },
+        "id": {
+          "type": "string",
+          "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+        },
+        "address": {
+          "type": "string",
+          "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+        },
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "stream": {
+          "type": "string",
+          "description": "Stream name the change belongs to, when it belongs to one."
+        },
+        "domain": {
+          "type": "string",
+          "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+        },
+        "risk": {
+          "$ref": "#/definitions/Risk"
+        },
+        "reasons": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Why the change is planned and why it has its risk, one sentence each."
+        },
+        "dependsOn": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Ids of changes that must be applied first."
+        },
+        "order": {
+          "type": "number",
+          "description": "1-based position in apply order (dependencies always come first)."
+        },
+        "blocked": {
+          "$ref": "#/definitions/Blocked",
+          "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
         }
       },
       "required": [
-        "reason",
-        "message"
+        "account",
+        "action",
+        "address",
+        "after",
+        "before",
+        "dependsOn",
+        "id",
+        "order",
+        "reasons",
+        "resourceType",
+        "risk",
+        "target"
+      ]
+    },
+    "StreamRetentionChange": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "resourceType": {
+          "type": "string",
+          "const": "stream-retention"
+        },
+        "target": {
+          "$ref": "#/definitions/StreamTarget"
+        },
+        "action": {
+          "type": "string",
+          "const": "update"
+        },
+        "before": {
+          "type": "object",
+          "properties": {
+            "retentionHours": {
+              "type": "number"
+            }
+          },
+          "required": [
+            "retentionHours"
+          ],
+          "additionalProperties": false
+        },
+        "after": {
+          "type": "object",
+          "properties": {
+            "retentionHours": {
+              "type": "number"
+            }
+          },
+          "required": [
+            "retentionHours"
+          ],
+          "additionalProperties": false
+        },
+        "id": {
+          "type": "string",
+          "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+        },
+        "address": {
+          "type": "string",
+          "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+        },
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "stream": {
+          "type": "string",
+          "description": "Stream name the change belongs to, when it belongs to one."
+        },
+        "domain": {
+          "type": "string",
+          "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+        },
+        "risk": {
+          "$ref": "#/definitions/Risk"
+        },
+        "reasons": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Why the change is planned and why it has its risk, one sentence each."
+        },
+        "dependsOn": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Ids of changes that must be applied first."
+        },
+        "order": {
+          "type": "number",
+          "description": "1-based position in apply order (dependencies always come first)."
+        },
+        "blocked": {
+          "$ref": "#/definitions/Blocked",
+          "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+        }
+      },
+      "required": [
+        "account",
+        "action",
+        "address",
+        "after",
+        "before",
+        "dependsOn",
+        "id",
+        "order",
+        "reasons",
+        "resourceType",
+        "risk",
+        "target"
+      ]
+    },
+    "StreamCapacityChange": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "resourceType": {
+          "type": "string",
+          "const": "stream-capacity"
+        },
+        "target": {
+          "$ref": "#/definitions/StreamTarget"
+        },
+        "action": {
+          "type": "string",
+          "const": "update"
+        },
+        "before": {
+          "type": "object",
+          "properties": {
+            "mode": {
+              "$ref": "#/definitions/StreamMode"
+            },
+            "shards": {
+              "type": "number"
+            }
+          },
+          "additionalProperties": false
+        },
+        "after": {
+          "type": "object",
+          "properties": {
+            "mode": {
+              "$ref": "#/definitions/StreamMode"
+            },
+            "shards": {
+              "type": "number"
+            }
+          },
+          "additionalProperties": false
+        },
+        "id": {
+          "type": "string",
+          "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+        },
+        "address": {
+          "type": "string",
+          "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+        },
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "stream": {
+          "type": "string",
+          "description": "Stream name the change belongs to, when it belongs to one."
+        },
+        "domain": {
+          "type": "string",
+          "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+        },
+        "risk": {
+          "$ref": "#/definitions/Risk"
+        },
+        "reasons": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Why the change is planned and why it has its risk, one sentence each."
+        },
+        "dependsOn": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Ids of changes that must be applied first."
+        },
+        "order": {
+          "type": "number",
+          "description": "1-based position in apply order (dependencies always come first)."
+        },
+        "blocked": {
+          "$ref": "#/definitions/Blocked",
+          "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+        }
+      },
+      "required": [
+        "account",
+        "action",
+        "address",
+        "after",
+        "before",
+        "dependsOn",
+        "id",
+        "order",
+        "reasons",
+        "resourceType",
+        "risk",
+        "target"
+      ],
+      "description": "Capacity: `mode` present when the mode switches, `shards` when the open shard count changes."
+    },
+    "StreamMonitoringChange": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "resourceType": {
+          "type": "string",
+          "const": "stream-monitoring"
+        },
+        "target": {
+          "$ref": "#/definitions/StreamTarget"
+        },
+        "action": {
+          "type": "string",
+          "const": "update"
+        },
+        "before": {
+          "type": "object",
+          "properties": {
+            "enhancedMonitoring": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          },
+          "required": [
+            "enhancedMonitoring"
+          ],
+          "additionalProperties": false
+        },
+        "after": {
+          "type": "object",
+          "properties": {
+            "enhancedMonitoring": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          },
+          "required": [
+            "enhancedMonitoring"
+          ],
+          "additionalProperties": false
+        },
+        "id": {
+          "type": "string",
+          "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+        },
+        "address": {
+          "type": "string",
+          "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+        },
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "stream": {
+          "type": "string",
+          "description": "Stream name the change belongs to, when it belongs to one."
+        },
+        "domain": {
+          "type": "string",
+          "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+        },
+        "risk": {
+          "$ref": "#/definitions/Risk"
+        },
+        "reasons": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Why the change is planned and why it has its risk, one sentence each."
+        },
+        "dependsOn": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Ids of changes that must be applied first."
+        },
+        "order": {
+          "type": "number",
+          "description": "1-based position in apply order (dependencies always come first)."
+        },
+        "blocked": {
+          "$ref": "#/definitions/Blocked",
+          "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+        }
+      },
+      "required": [
+        "account",
+        "action",
+        "address",
+        "after",
+        "before",
+        "dependsOn",
+        "id",
+        "order",
+        "reasons",
+        "resourceType",
+        "risk",
+        "target"
+      ]
+    },
+    "ConsumerChange": {
+      "anyOf": [
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "create"
+            },
+            "before": {
+              "type": "null"
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "grantId": {
+                  "type": "string"
+                },
+                "tags": {
+                  "$ref": "#/definitions/TagMap"
+                }
+              },
+              "required": [
+                "name",
+                "grantId",
+                "tags"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "consumer"
+            },
+            "target": {
+              "$ref": "#/definitions/ConsumerTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "delete"
+            },
+            "before": {
+              "type": "object",
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "arn": {
+                  "type": "string"
+                },
+                "tags": {
+                  "$ref": "#/definitions/TagMap"
+                }
+              },
+              "required": [
+                "name",
+                "arn",
+                "tags"
+              ],
+              "additionalProperties": false
+            },
+            "after": {
+              "type": "null"
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "consumer"
+            },
+            "target": {
+              "$ref": "#/definitions/ConsumerTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        }
+      ]
+    },
+    "ConsumerTarget": {
+      "type": "object",
+      "properties": {
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "stream": {
+          "type": "string"
+        },
+        "consumer": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "account",
+        "stream",
+        "consumer"
       ],
       "additionalProperties": false,
-      "description": "Why apply will refuse a change whatever flags it is given (see blocked.ts)."
+      "description": "An enhanced fan-out consumer of a stream."
+    },
+    "ConsumerTagsChange": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "resourceType": {
+          "type": "string",
+          "enum": [
+            "consumer-tags",
+            "consumer-tag-revocation"
+          ]
+        },
+        "target": {
+          "$ref": "#/definitions/ConsumerTarget"
+        },
+        "action": {
+          "type": "string",
+          "const": "update"
+        },
+        "before": {
+          "type": "object",
+          "properties": {
+            "tags": {
+              "$ref": "#/definitions/TagMap"
+            }
+          },
+          "required": [
+            "tags"
+          ],
+          "additionalProperties": false
+        },
+        "after": {
+          "type": "object",
+          "properties": {
+            "tags": {
+              "$ref": "#/definitions/TagMap"
+            }
+          },
+          "required": [
+            "tags"
+          ],
+          "additionalProperties": false
+        },
+        "id": {
+          "type": "string",
+          "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+        },
+        "address": {
+          "type": "string",
+          "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+        },
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "stream": {
+          "type": "string",
+          "description": "Stream name the change belongs to, when it belongs to one."
+        },
+        "domain": {
+          "type": "string",
+          "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+        },
+        "risk": {
+          "$ref": "#/definitions/Risk"
+        },
+        "reasons": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Why the change is planned and why it has its risk, one sentence each."
+        },
+        "dependsOn": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Ids of changes that must be applied first."
+        },
+        "order": {
+          "type": "number",
+          "description": "1-based position in apply order (dependencies always come first)."
+        },
+        "blocked": {
+          "$ref": "#/definitions/Blocked",
+          "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+        }
+      },
+      "required": [
+        "account",
+        "action",
+        "address",
+        "after",
+        "before",
+        "dependsOn",
+        "id",
+        "order",
+        "reasons",
+        "resourceType",
+        "risk",
+        "target"
+      ]
+    },
+    "ResourcePolicyChange": {
+      "anyOf": [
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "create"
+            },
+            "before": {
+              "type": "null"
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "policy": {
+                  "$ref": "#/definitions/PolicyDocument"
+                }
+              },
+              "required": [
+                "policy"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "stream-policy"
+            },
+            "target": {
+              "$ref": "#/definitions/StreamTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "update"
+            },
+            "before": {
+              "type": "object",
+              "properties": {
+                "policy": {}
+              },
+              "required": [
+                "policy"
+              ],
+              "additionalProperties": false
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "policy": {
+                  "$ref": "#/definitions/PolicyDocument"
+                }
+              },
+              "required": [
+                "policy"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "stream-policy"
+            },
+            "target": {
+              "$ref": "#/definitions/StreamTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "delete"
+            },
+            "before": {
+              "type": "object",
+              "properties": {
+                "policy": {}
+              },
+              "required": [
+                "policy"
+              ],
+              "additionalProperties": false
+            },
+            "after": {
+              "type": "null"
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "stream-policy"
+            },
+            "target": {
+              "$ref": "#/definitions/StreamTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "create"
+            },
+            "before": {
+              "type": "null"
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "policy": {
+                  "$ref": "#/definitions/PolicyDocument"
+                }
+              },
+              "required": [
+                "policy"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "consumer-policy"
+            },
+            "target": {
+              "$ref": "#/definitions/ConsumerTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "update"
+            },
+            "before": {
+              "type": "object",
+              "properties": {
+                "policy": {}
+              },
+              "required": [
+                "policy"
+              ],
+              "additionalProperties": false
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "policy": {
+                  "$ref": "#/definitions/PolicyDocument"
+                }
+              },
+              "required": [
+                "policy"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "consumer-policy"
+            },
+            "target": {
+              "$ref": "#/definitions/ConsumerTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "delete"
+            },
+            "before": {
+              "type": "object",
+              "properties": {
+                "policy": {}
+              },
+              "required": [
+                "policy"
+              ],
+              "additionalProperties": false
+            },
+            "after": {
+              "type": "null"
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "consumer-policy"
+            },
+            "target": {
+              "$ref": "#/definitions/ConsumerTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        }
+      ],
+      "description": "A resource policy, owned whole. Live documents are untrusted JSON as read; desired ones are rendered."
+    },
+    "PolicyDocument": {
+      "type": "object",
+      "properties": {
+        "Version": {
+          "type": "string",
+          "const": "2012-10-17"
+        },
+        "Statement": {
+          "type": "array",
+          "items": {
+            "$ref": "#/definitions/PolicyStatement"
+          }
+        }
+      },
+      "required": [
+        "Version",
+        "Statement"
+      ],
+      "additionalProperties": false,
+      "description": "An IAM policy document (identity, resource, trust, SCP or permission boundary)."
+    },
+    "PolicyStatement": {
+      "type": "object",
+      "properties": {
+        "Sid": {
+          "type": "string",
+          "description": "Stable Sid: derived from grant ids / purpose, never from positions, so diffs stay small."
+        },
+        "Effect": {
+          "type": "string",
+          "enum": [
+            "Allow",
+            "Deny"
+          ]
+        },
+        "Principal": {
+          "anyOf": [
+            {
+              "type": "object",
+              "properties": {
+                "AWS": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    }
+                  ]
+                }
+              },
+              "required": [
+                "AWS"
+              ],
+              "additionalProperties": false
+            },
+            {
+              "type": "object",
+              "properties": {
+                "Service": {
+                  "anyOf": [
+                    {
+                      "type": "string"
+                    },
+                    {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    }
+                  ]
+                }
+              },
+              "required": [
+                "Service"
+              ],
+              "additionalProperties": false
+            }
+          ]
+        },
+        "NotPrincipal": {
+          "type": "object",
+          "properties": {
+            "AWS": {
+              "anyOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                }
+              ]
+            }
+          },
+          "required": [
+            "AWS"
+          ],
+          "additionalProperties": false
+        },
+        "Action": {
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          ]
+        },
+        "NotAction": {
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          ]
+        },
+        "Resource": {
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          ]
+        },
+        "NotResource": {
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          ]
+        },
+        "Condition": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "object",
+            "additionalProperties": {
+              "anyOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                {
+                  "type": "boolean"
+                }
+              ]
+            }
+          }
+        }
+      },
+      "required": [
+        "Sid",
+        "Effect"
+      ],
+      "additionalProperties": false
+    },
+    "IamPolicyChange": {
+      "anyOf": [
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "create"
+            },
+            "before": {
+              "type": "null"
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "role": {
+                  "type": "string"
+                },
+                "policyName": {
+                  "type": "string"
+                },
+                "kind": {
+                  "$ref": "#/definitions/IamPolicyKind"
+                },
+                "grantIds": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "document": {
+                  "$ref": "#/definitions/PolicyDocument"
+                }
+              },
+              "required": [
+                "role",
+                "policyName",
+                "kind",
+                "grantIds",
+                "document"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "iam-policy"
+            },
+            "target": {
+              "$ref": "#/definitions/RolePolicyTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "update"
+            },
+            "before": {
+              "type": "object",
+              "properties": {
+                "document": {}
+              },
+              "required": [
+                "document"
+              ],
+              "additionalProperties": false
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "document": {
+                  "$ref": "#/definitions/PolicyDocument"
+                }
+              },
+              "required": [
+                "document"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "iam-policy"
+            },
+            "target": {
+              "$ref": "#/definitions/RolePolicyTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "delete"
+            },
+            "before": {
+              "type": "object",
+              "properties": {
+                "role": {
+                  "type": "string"
+                },
+                "policyName": {
+                  "type": "string"
+                },
+                "kind": {
+                  "$ref": "#/definitions/IamPolicyKind"
+                },
+                "document": {}
+              },
+              "required": [
+                "role",
+                "policyName",
+                "kind",
+                "document"
+              ],
+              "additionalProperties": false
+            },
+            "after": {
+              "type": "null"
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "iam-policy"
+            },
+            "target": {
+              "$ref": "#/definitions/RolePolicyTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        }
+      ]
+    },
+    "IamPolicyKind": {
+      "anyOf": [
+        {
+          "type": "string",
+          "const": "managed"
+        },
+        {
+          "type": "string",
+          "const": "inline"
+        },
+        {
+          "$ref": "#/definitions/IamArtefactKind"
+        }
+      ],
+      "description": "How a role policy is held: a managed or inline policy as read live, or the kind of artefact render made it from."
+    },
+    "IamArtefactKind": {
+      "type": "string",
+      "enum": [
+        "identity-policy",
+        "governance-policy",
+        "trust-policy",
+        "permissions-boundary",
+        "guard-scp",
+        "event-source-mapping",
+        "fanout-policy",
+        "kms-key-policy-statements"
+      ]
+    },
+    "RolePolicyTarget": {
+      "type": "object",
+      "properties": {
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "role": {
+          "type": "string"
+        },
+        "policyName": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "account",
+        "role",
+        "policyName"
+      ],
+      "additionalProperties": false,
+      "description": "A role policy meshgov manages (managed or inline)."
+    },
+    "IamBoundaryChange": {
+      "anyOf": [
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "target": {
+              "$ref": "#/definitions/BoundaryPolicyTarget"
+            },
+            "action": {
+              "type": "string",
+              "const": "create"
+            },
+            "before": {
+              "type": "null"
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "policyName": {
+                  "type": "string"
+                },
+                "document": {
+                  "$ref": "#/definitions/PolicyDocument"
+                }
+              },
+              "required": [
+                "policyName",
+                "document"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "iam-boundary"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "target": {
+              "$ref": "#/definitions/BoundaryPolicyTarget"
+            },
+            "action": {
+              "type": "string",
+              "const": "update"
+            },
+            "before": {
+              "type": "object",
+              "properties": {
+                "document": {}
+              },
+              "required": [
+                "document"
+              ],
+              "additionalProperties": false
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "policyName": {
+                  "type": "string"
+                },
+                "document": {
+                  "$ref": "#/definitions/PolicyDocument"
+                }
+              },
+              "required": [
+                "policyName",
+                "document"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "iam-boundary"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "target": {
+              "$ref": "#/definitions/BoundaryAttachmentTarget"
+            },
+            "action": {
+              "type": "string",
+              "const": "create"
+            },
+            "before": {
+              "type": "null"
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "role": {
+                  "type": "string"
+                },
+                "policyName": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "role",
+                "policyName"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "iam-boundary"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "target": {
+              "$ref": "#/definitions/BoundaryAttachmentTarget"
+            },
+            "action": {
+              "type": "string",
+              "const": "update"
+            },
+            "before": {
+              "type": "object",
+              "properties": {
+                "role": {
+                  "type": "string"
+                },
+                "foreignBoundary": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "role",
+                "foreignBoundary"
+              ],
+              "additionalProperties": false
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "role": {
+                  "type": "string"
+                },
+                "policyName": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "role",
+                "policyName"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "iam-boundary"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        }
+      ],
+      "description": "The guard boundary: its managed policy (create/update), or its attachment to a role (update: replacing `foreignBoundary`)."
+    },
+    "BoundaryPolicyTarget": {
+      "type": "object",
+      "properties": {
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "policyName": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "account",
+        "policyName"
+      ],
+      "additionalProperties": false,
+      "description": "The guard boundary managed policy of an account."
+    },
+    "BoundaryAttachmentTarget": {
+      "type": "object",
+      "properties": {
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "role": {
+          "type": "string"
+        },
+        "policyName": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "account",
+        "role",
+        "policyName"
+      ],
+      "additionalProperties": false,
+      "description": "The guard boundary attached to a role."
     },
     "AccessChange": {
       "type": "object",

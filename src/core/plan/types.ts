@@ -5,6 +5,7 @@
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { AccountId } from '../model/types.js';
+import type { IamArtefactKind, PolicyDocument } from '../render/types.js';
 
 export const PLAN_FORMAT_VERSION = 2;
 
@@ -37,9 +38,6 @@ export type ResourceType =
   | 'iam-boundary';      // the tag-tampering guard boundary: the managed policy (CreatePolicy / CreatePolicyVersion)
                          // or its attachment to a role (PutRolePermissionsBoundary)
 
-/** Attribute-level values: for create, every attribute; for update, only the attributes that differ. */
-export type Attributes = Record<string, unknown>;
-
 /** Why apply will refuse a change whatever flags it is given (see blocked.ts). */
 export interface Blocked {
   reason: 'deletion-protected' | 'budget';
@@ -47,13 +45,76 @@ export interface Blocked {
   message: string;
 }
 
-export interface Change {
+/** Tags as a map; in an update, only the keys that differ (see docs/plan-json.md). */
+export type TagMap = Record<string, string>;
+export type StreamMode = 'ON_DEMAND' | 'PROVISIONED';
+export interface EncryptionSetting {
+  type: 'KMS' | 'NONE';
+  keyId?: string;
+}
+
+/** Every attribute of a new stream. */
+export interface StreamCreateAttributes {
+  mode: StreamMode;
+  /** Open shards (provisioned only). */
+  shards?: number;
+  /** Hours. */
+  retentionHours: number;
+  encryption: EncryptionSetting;
+  /** Shard-level metrics, expanded and sorted (`ALL` when all). */
+  enhancedMonitoring: string[];
+  tags: TagMap;
+  deletionProtection: boolean;
+}
+
+/** What a stream deletion destroys, as read live. */
+export interface StreamDeleteAttributes {
+  mode: StreamMode;
+  shards?: number;
+  retentionHours: number;
+  /** Names of the consumers deregistered with it. */
+  consumers: string[];
+  tags: TagMap;
+}
+
+/** The account and stream a stream-level change acts on. */
+export interface StreamTarget {
+  account: AccountId;
+  stream: string;
+}
+/** An enhanced fan-out consumer of a stream. */
+export interface ConsumerTarget {
+  account: AccountId;
+  stream: string;
+  consumer: string;
+}
+/** A role policy meshgov manages (managed or inline). */
+export interface RolePolicyTarget {
+  account: AccountId;
+  role: string;
+  policyName: string;
+}
+/** The guard boundary managed policy of an account. */
+export interface BoundaryPolicyTarget {
+  account: AccountId;
+  policyName: string;
+}
+/** The guard boundary attached to a role. */
+export interface BoundaryAttachmentTarget {
+  account: AccountId;
+  role: string;
+  policyName: string;
+}
+
+/** What every change carries, whatever it acts on. */
+export interface ChangeCommon {
   /** Stable id, `<resourceType>:<address>`; unique in the plan. */
   id: string;
-  action: ChangeAction;
-  resourceType: ResourceType;
-  /** `<account>/stream/<name>`, `<account>/stream/<name>/consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`,
-   * `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment). */
+  /**
+   * Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`,
+   * `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>`
+   * (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment).
+   */
   address: string;
   account: AccountId;
   /** Stream name the change belongs to, when it belongs to one. */
@@ -61,10 +122,6 @@ export interface Change {
   /** Domain of the stream, when known (declared, or the live `meshgov:domain` tag). */
   domain?: string;
   risk: Risk;
-  /** Live values (null for create). For updates only the differing attributes; a removed map key is absent in `after`. */
-  before: Attributes | null;
-  /** Desired values (null for delete). */
-  after: Attributes | null;
   /** Why the change is planned and why it has its risk, one sentence each. */
   reasons: string[];
   /** Ids of changes that must be applied first. */
@@ -74,6 +131,70 @@ export interface Change {
   /** Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change. */
   blocked?: Blocked;
 }
+
+export type StreamChange = ChangeCommon & { resourceType: 'stream'; target: StreamTarget } & (
+  | { action: 'create'; before: null; after: StreamCreateAttributes }
+  | { action: 'delete'; before: StreamDeleteAttributes; after: null }
+  | { action: 'no-op'; before: null; after: null }
+);
+/** Tag updates: `before` holds the live values of changed or removed keys, `after` the desired values of added or changed ones. */
+export type StreamTagsChange = ChangeCommon & {
+  resourceType: 'stream-tags' | 'stream-tag-revocation'; target: StreamTarget; action: 'update'; before: { tags: TagMap }; after: { tags: TagMap };
+};
+export type StreamEncryptionChange = ChangeCommon & {
+  resourceType: 'stream-encryption'; target: StreamTarget; action: 'update'; before: { encryption: EncryptionSetting }; after: { encryption: EncryptionSetting };
+};
+export type StreamRetentionChange = ChangeCommon & {
+  resourceType: 'stream-retention'; target: StreamTarget; action: 'update'; before: { retentionHours: number }; after: { retentionHours: number };
+};
+/** Capacity: `mode` present when the mode switches, `shards` when the open shard count changes. */
+export type StreamCapacityChange = ChangeCommon & {
+  resourceType: 'stream-capacity'; target: StreamTarget; action: 'update'; before: { mode?: StreamMode; shards?: number }; after: { mode?: StreamMode; shards?: number };
+};
+export type StreamMonitoringChange = ChangeCommon & {
+  resourceType: 'stream-monitoring'; target: StreamTarget; action: 'update'; before: { enhancedMonitoring: string[] }; after: { enhancedMonitoring: string[] };
+};
+export type ConsumerChange = ChangeCommon & { resourceType: 'consumer'; target: ConsumerTarget } & (
+  | { action: 'create'; before: null; after: { name: string; grantId: string; tags: TagMap } }
+  | { action: 'delete'; before: { name: string; arn: string; tags: TagMap }; after: null }
+);
+export type ConsumerTagsChange = ChangeCommon & {
+  resourceType: 'consumer-tags' | 'consumer-tag-revocation'; target: ConsumerTarget; action: 'update'; before: { tags: TagMap }; after: { tags: TagMap };
+};
+/** A resource policy, owned whole. Live documents are untrusted JSON as read; desired ones are rendered. */
+export type ResourcePolicyChange = ChangeCommon & (
+  | { resourceType: 'stream-policy'; target: StreamTarget }
+  | { resourceType: 'consumer-policy'; target: ConsumerTarget }
+) & (
+  | { action: 'create'; before: null; after: { policy: PolicyDocument } }
+  | { action: 'update'; before: { policy: unknown }; after: { policy: PolicyDocument } }
+  | { action: 'delete'; before: { policy: unknown }; after: null }
+);
+/** How a role policy is held: a managed or inline policy as read live, or the kind of artefact render made it from. */
+export type IamPolicyKind = 'managed' | 'inline' | IamArtefactKind;
+export type IamPolicyChange = ChangeCommon & { resourceType: 'iam-policy'; target: RolePolicyTarget } & (
+  | { action: 'create'; before: null; after: { role: string; policyName: string; kind: IamPolicyKind; grantIds: string[]; document: PolicyDocument } }
+  | { action: 'update'; before: { document: unknown }; after: { document: PolicyDocument } }
+  | { action: 'delete'; before: { role: string; policyName: string; kind: IamPolicyKind; document: unknown }; after: null }
+);
+/** The guard boundary: its managed policy (create/update), or its attachment to a role (update: replacing `foreignBoundary`). */
+export type IamBoundaryChange = ChangeCommon & { resourceType: 'iam-boundary' } & (
+  | { target: BoundaryPolicyTarget; action: 'create'; before: null; after: { policyName: string; document: PolicyDocument } }
+  | { target: BoundaryPolicyTarget; action: 'update'; before: { document: unknown }; after: { policyName: string; document: PolicyDocument } }
+  | { target: BoundaryAttachmentTarget; action: 'create'; before: null; after: { role: string; policyName: string } }
+  | { target: BoundaryAttachmentTarget; action: 'update'; before: { role: string; foreignBoundary: string }; after: { role: string; policyName: string } }
+);
+
+/**
+ * One change of the plan: a discriminated union on `resourceType` and `action`, with typed `before`/`after` and a
+ * structured `target`. Apply reads `target` and the typed attributes; it never parses `address`.
+ */
+export type Change =
+  | StreamChange | StreamTagsChange | StreamEncryptionChange | StreamRetentionChange | StreamCapacityChange | StreamMonitoringChange
+  | ConsumerChange | ConsumerTagsChange | ResourcePolicyChange | IamPolicyChange | IamBoundaryChange;
+
+/** `Omit` over each member of a union. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export type AccessVia = 'grant-tag' | 'stream-policy' | 'consumer-policy';
 

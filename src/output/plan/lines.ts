@@ -2,7 +2,7 @@
  * The body lines of a change, shared by the text and markdown renderers: attribute by attribute, Terraform style.
  * Lines carry a sign (`+` added, `-` removed, `~` changed, ` ` context) so each renderer can colour or fence them.
  */
-import type { Change } from '../../core/plan/types.js';
+import type { Change, ChangeAction } from '../../core/plan/types.js';
 
 export type Sign = '+' | '-' | '~' | ' ' | '#';
 
@@ -11,7 +11,7 @@ export interface Line {
   text: string;
 }
 
-export const ACTION_SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-', replace: '-/+', 'no-op': ' ' };
+export const ACTION_SYMBOL: Record<ChangeAction, string> = { create: '+', update: '~', delete: '-', replace: '-/+', 'no-op': ' ' };
 
 function show(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'null';
@@ -67,8 +67,9 @@ function mapLines(key: string, before: Record<string, unknown>, after: Record<st
 
 /** Attribute lines of a change (no header). */
 export function attributeLines(c: Change): Line[] {
-  const before = c.before ?? {};
-  const after = c.after ?? {};
+  // Rendering walks every attribute of every kind of change alike, so it reads them as plain maps.
+  const before: Record<string, unknown> = c.before ?? {};
+  const after: Record<string, unknown> = c.after ?? {};
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   const out: Line[] = [];
   for (const k of keys) {
