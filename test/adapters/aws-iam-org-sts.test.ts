@@ -5,6 +5,7 @@
 import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { AccessDeniedException, DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { applyPool } from '../../src/adapters/aws/apply-engine.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
@@ -121,6 +122,20 @@ describe('Organizations reader', () => {
 describe('STS: governance role credentials', () => {
   const expiration = new Date('2030-01-01T01:00:00Z');
   const assumed = { Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: expiration }, AssumedRoleUser: { AssumedRoleId: 'AROAEXAMPLE:meshgov-plan', Arn: 'arn:aws:sts::111111111111:assumed-role/meshgov-governance/meshgov-plan' } };
+
+  it('apply assumes each governance role once: its pool shares the read pool sessions (issue: plan as a contract, defect 8)', async () => {
+    sts.on(AssumeRoleCommand).resolves(assumed);
+    const read = pool();
+    const write = applyPool(read);
+    for (const account of ['111111111111', '222222222222']) {
+      await (read.credentialsFor(account) as () => Promise<unknown>)();
+      await (write.credentialsFor(account) as () => Promise<unknown>)();
+    }
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn)).toEqual([
+      'arn:aws:iam::111111111111:role/meshgov/meshgov-governance', 'arn:aws:iam::222222222222:role/meshgov/meshgov-governance',
+    ]);
+    expect(write.config.maxAttempts).toBe(1);
+  });
 
   it('assumes the governance role (path, external id, session name) and caches until near expiry', async () => {
     sts.on(AssumeRoleCommand).resolves(assumed);

@@ -34,7 +34,7 @@ export function applyHarness(k: KinesisLocalHandle) {
     },
     async apply(plan: Plan, o: { endpoint?: string; allowDestructive?: boolean; log?: ApplyLog; maxAttempts?: number } = {}): Promise<ExecuteResult & { log: ApplyLog }> {
       const log = o.log ?? new ApplyLog(join(dir, 'apply-log.jsonl'));
-      const pool = applyPool({ target: 'local', region: desired.region, partition: desired.partition, endpoint: o.endpoint ?? k.endpoint, command: 'apply' });
+      const pool = applyPool(new ClientPool({ target: 'local', region: desired.region, partition: desired.partition, endpoint: o.endpoint ?? k.endpoint, command: 'plan' }));
       try {
         const r = await executePlan({
           plan, pool, partition: desired.partition, iamPath: mesh.governanceRole.path, log, allowDestructive: o.allowDestructive === true, now: () => new Date(),

@@ -12,7 +12,6 @@ import type { Plan } from '../../core/plan/types.js';
 import type { DesiredState } from '../../core/render/types.js';
 import type { ApplyLog } from '../fs/apply-log.js';
 import { ClientPool } from './client-pool.js';
-import type { PoolConfig } from './client-pool.js';
 import { IamExecutor, writeLocalIamArtefacts } from './iam-executor.js';
 import { KinesisExecutor } from './kinesis-executor.js';
 import { AWS_WAIT } from './kinesis-waits.js';
@@ -23,8 +22,9 @@ import type { Backoff } from './retry.js';
 export const LOCAL_WAIT: WaitOptions = { ...AWS_WAIT, baseMs: 25, capMs: 500, timeoutMs: 120_000 };
 
 /** A pool like the reader's (same target, credentials, endpoint, rate limits) but with one SDK attempt per call. */
-export function applyPool(config: PoolConfig): ClientPool {
-  return new ClientPool({ ...config, command: 'apply', maxAttempts: 1 });
+/** Apply's clients (its own retries, so one SDK attempt each), on the read pool's governance-role sessions. */
+export function applyPool(readPool: ClientPool): ClientPool {
+  return readPool.derive({ command: 'apply', maxAttempts: 1 });
 }
 
 export interface ExecuteInput {

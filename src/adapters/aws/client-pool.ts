@@ -77,11 +77,20 @@ export class ClientPool {
   readonly counter: CallCounter;
   private readonly limiter: RateLimiter;
   private readonly clients = new Map<string, Destroyable>();
-  private readonly creds = new Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity>();
+  private readonly creds: Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity> = new Map();
 
-  constructor(readonly config: PoolConfig, deps: { counter?: CallCounter; limiter?: RateLimiter } = {}) {
+  constructor(readonly config: PoolConfig, deps: { counter?: CallCounter; limiter?: RateLimiter; credentials?: Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity> } = {}) {
     this.counter = deps.counter ?? new CallCounter();
     this.limiter = deps.limiter ?? new RateLimiter(config.rateLimitScale ?? 1);
+    if (deps.credentials) this.creds = deps.credentials;
+  }
+
+  /**
+   * A pool with other client settings (e.g. apply's retry budget) that shares this one's governance-role sessions and
+   * limiter: one AssumeRole per account per run, and one quota budget per (account, API). It counts its own calls.
+   */
+  derive(overrides: Partial<Pick<PoolConfig, 'command' | 'maxAttempts'>>): ClientPool {
+    return new ClientPool({ ...this.config, ...overrides }, { limiter: this.limiter, credentials: this.creds });
   }
 
   /** ARN of the governance role in an account. */

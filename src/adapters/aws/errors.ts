@@ -39,7 +39,25 @@ export function isAccessDenied(e: unknown): boolean {
 /** A response the SDK could not parse (kinesis-local's first responses sometimes are): safe to retry a read. */
 export function isDeserializationError(e: unknown): boolean {
   const m = typeof e === 'object' && e !== null ? String((e as SdkErrorLike).message ?? '') : '';
-  return m.includes('Deserialization error') || m.includes('Protocol error');
+  return (m.includes('Deserialization error') || m.includes('Protocol error')) && !isForeignAnswer(e);
+}
+
+/**
+ * An HTTP 4xx (not 429) answer the SDK could not parse: not the AWS API answering (an HTML 404 page of a proxy or a
+ * wrong `--endpoint`). Retrying cannot help, so it fails at once with a hint instead of ~40 retries.
+ */
+export function isForeignAnswer(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const m = String((e as SdkErrorLike).message ?? '');
+  const status = (e as SdkErrorLike).$metadata?.httpStatusCode;
+  return (m.includes('Deserialization error') || m.includes('Protocol error')) && status !== undefined && status >= 400 && status < 500 && status !== 429;
+}
+
+/** The hint for a foreign answer, or empty. */
+export function foreignAnswerHint(e: unknown): string {
+  if (!isForeignAnswer(e)) return '';
+  const status = (e as SdkErrorLike).$metadata?.httpStatusCode;
+  return ` (the endpoint answered HTTP ${status} with a body that is not the AWS API's: check --endpoint / AWS_ENDPOINT_URL*; not retried)`;
 }
 
 /** Wrap any error from an SDK call into an AdapterError with a one-line message for the user. */
@@ -48,6 +66,6 @@ export function toAdapterError(e: unknown, service: string, operation: string, a
   const code = errorCode(e);
   const msg = typeof e === 'object' && e !== null ? String((e as SdkErrorLike).message ?? e) : String(e);
   const where = account ? ` in account ${account}` : '';
-  const hint = isAccessDenied(e) ? ' (the governance role lacks this permission; see docs/api-calls.md for the actions meshgov needs)' : '';
+  const hint = isAccessDenied(e) ? ' (the governance role lacks this permission; see docs/api-calls.md for the actions meshgov needs)' : foreignAnswerHint(e);
   return new AdapterError(`${service}:${operation}${where} failed: ${code && code !== 'Error' ? `${code}: ` : ''}${msg.split('\n')[0]}${hint}`, service, operation, account, e, code);
 }

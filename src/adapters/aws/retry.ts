@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry } from '../../core/apply/types.js';
-import { errorCode } from './errors.js';
+import { errorCode, foreignAnswerHint, isForeignAnswer } from './errors.js';
 
 export type FailureKind =
   /** Throttled: retry with backoff. */
@@ -53,6 +53,7 @@ export function classify(e: unknown): FailureKind {
   if (name === 'ResourceNotFoundException' || name === 'NoSuchEntityException' || name === 'NoSuchEntity') return 'not-found';
   if ((status !== undefined && status >= 500) || /InternalFailure|ServiceUnavailable|InternalServerError|InternalError/.test(name)) return 'transient';
   if (NETWORK.test(message) || NETWORK.test(name) || NETWORK.test(String(x.code ?? ''))) return 'transient';
+  if (isForeignAnswer(e)) return 'fatal';
   if (message.includes('Deserialization error') || message.includes('Protocol error')) return 'transient';
   return 'fatal';
 }
@@ -118,8 +119,8 @@ function requestIdOf(v: unknown): string | undefined {
 
 export function describeError(e: unknown): string {
   const code = errorCode(e);
-  const msg = String((e as ErrLike)?.message ?? e).split('\n')[0];
-  return code && code !== 'Error' ? `${code}: ${msg}` : msg ?? '';
+  const msg = `${String((e as ErrLike)?.message ?? e).split('\n')[0] ?? ''}${foreignAnswerHint(e)}`;
+  return code && code !== 'Error' ? `${code}: ${msg}` : msg;
 }
 
 /**

@@ -157,7 +157,7 @@ async function applyWith(
   } catch (e) {
     throw targetOpenError(e);
   }
-  const pool = applyPool(target.pool.config);
+  const pool = applyPool(target.pool);
   try {
     const live = await readLive(target, prepared, io);
     // Apply executes only the plan it computes itself; a saved plan is the reviewed expectation (change-set.ts).
