@@ -294,7 +294,7 @@ describe('meshgov import --local (two accounts)', { timeout: 240_000 }, () => {
     const lost = plan.accessDiff.filter((a) => a.change === 'lose').map((a) => a.principal);
     expect(lost).toEqual(['service:firehose.amazonaws.com']);
     // The import's preview said exactly this.
-    expect(importErr).toContain(`warning: ${A}/stream/${LEGACY}/policy: the first plan will also delete stream-policy`);
+    expect(importErr).toContain(`warning: stream-policy:${A}/stream/${LEGACY}/policy: the next plan will delete stream-policy (destructive)`);
   });
 
   it('finds nothing more to import once everything is declared, and leaves the file as it is', async () => {

@@ -6,15 +6,16 @@
  * with a TODO justification that expires (see `check`).
  */
 import type { Diagnostic, DocPath } from '../diagnostics/diagnostic.js';
-import { isReservedTagKey } from '../model/governance-tags.js';
+import { MANAGED_BY_VALUE, TAG_MANAGED_BY, isReservedTagKey } from '../model/governance-tags.js';
 import type { Mesh } from '../model/types.js';
-import type { LiveStream } from '../plan/live.js';
+import { accessFromTags } from '../plan/access.js';
+import type { LiveConsumer, LiveStream } from '../plan/live.js';
 import { sidFor } from '../render/grants.js';
 import { streamArn } from '../render/arn.js';
 import { DEFAULT_DOMAIN_TAGS, IMPORT_CLASSIFICATION, IMPORT_DOMAIN, asName, decideClassification, decideDomain, encryptionLevel } from './decide.js';
 import type { Additions, GrantStanza, StreamStanza, WaiverStanza } from './document.js';
 import { applyAdditions, rootDomainNames } from './document.js';
-import { grantsFromPolicy } from './policy-grants.js';
+import { grantsFromPolicy, parsePrincipal } from './policy-grants.js';
 import type { GrantCandidate, PolicyPrincipal } from './policy-grants.js';
 
 export { grantsFromPolicy, parsePrincipal } from './policy-grants.js';
@@ -45,6 +46,11 @@ export interface ImportInput {
   mesh: Mesh;
   /** Live streams to import (unmanaged, fully read), per account. */
   streams: LiveStream[];
+  /**
+   * Live streams the mesh already declares (fully read): their enhanced fan-out consumers that no grant declares and
+   * that are not tagged `meshgov:managed-by=meshgov` (what plan lists as unmanaged) are adopted as efo grants.
+   */
+  managed?: LiveStream[];
   /** Tag keys naming a stream's domain, tried in order (default `meshgov:domain`, `domain`). */
   domainTags?: readonly string[];
   /** Today, YYYY-MM-DD (waiver expiry is counted from it). */
@@ -63,9 +69,20 @@ export interface ImportedStream {
   classification: string;
 }
 
+/** An enhanced fan-out consumer of a declared stream, adopted as an efo grant. */
+export interface AdoptedConsumer {
+  account: string;
+  stream: string;
+  consumer: string;
+  /** The id of the grant written for it. */
+  grant: string;
+}
+
 export interface ImportResult {
   text: string;
   imported: ImportedStream[];
+  /** Consumers of declared streams adopted as grants. */
+  adopted: AdoptedConsumer[];
   grants: GrantStanza[];
   notes: ImportNote[];
   /** The last check's diagnostics (empty without `check`). */
@@ -83,6 +100,11 @@ export function idFromSid(sid: string | undefined): string | undefined {
   if (sid === undefined || !/^([A-Z][a-z0-9]*)+$/.test(sid)) return undefined;
   const id = sid.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
   return /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(id) && sidFor(id) === sid ? id : undefined;
+}
+
+/** A principal as IAM names it, for messages. */
+function principalLabel(partition: string, p: PolicyPrincipal): string {
+  return `arn:${partition}:iam::${p.account}:${p.role === undefined ? 'root' : `role${p.path}${p.role}`}`;
 }
 
 function principalKey(p: PolicyPrincipal): string {
@@ -110,7 +132,25 @@ class Ids {
 interface Planned {
   additions: Additions;
   imported: ImportedStream[];
+  adopted: AdoptedConsumer[];
   notes: ImportNote[];
+}
+
+/**
+ * The user tags of a live stream or consumer that the mesh can declare: reserved keys (`meshgov:`, `aws:`, in any
+ * case) are never user tags; keys or values with characters meshgov's schema rejects are reported and left out.
+ */
+function userTags(live: Record<string, string>, subject: string, notes: ImportNote[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(live)) {
+    if (isReservedTagKey(k)) continue;
+    if (!TAG_KEY.test(k) || !TAG_VALUE.test(v)) {
+      notes.push({ severity: 'warning', subject, message: `tag ${k}=${v} has characters meshgov does not accept in tags; not imported, so apply will remove it` });
+      continue;
+    }
+    tags[k] = v;
+  }
+  return tags;
 }
 
 /** Decide every stanza (without waivers). */
@@ -173,15 +213,7 @@ function plan(input: ImportInput): Planned {
     }
     const classificationComment = cd.how === 'tag' ? undefined : `${TODO}: confirm the classification (${cd.note}).`;
 
-    const tags: Record<string, string> = {};
-    for (const [k, v] of Object.entries(s.tags)) {
-      if (isReservedTagKey(k)) continue;
-      if (!TAG_KEY.test(k) || !TAG_VALUE.test(v)) {
-        notes.push({ severity: 'warning', subject, message: `tag ${k}=${v} has characters meshgov does not accept in tags; not imported, so apply will remove it` });
-        continue;
-      }
-      tags[k] = v;
-    }
+    const tags = userTags(s.tags, subject, notes);
     const encryption: StreamStanza['encryption'] = s.encryption.type === 'NONE' ? { type: 'NONE' } : { type: 'KMS', ...(s.encryption.keyId ? { keyId: s.encryption.keyId } : {}) };
     if (encryption.type === 'KMS' && encryption.keyId !== undefined && !KEY_ID.test(encryption.keyId)) {
       notes.push({ severity: 'warning', subject, message: `KMS key ${encryption.keyId} is not a key id, alias or key ARN meshgov accepts; written as is, fix it before validating` });
@@ -199,18 +231,49 @@ function plan(input: ImportInput): Planned {
     add.grants.push(...stanzaGrants);
     imported.push({ account: s.account, name: s.name, domain, classification: cd.classification });
   }
-  return { additions: add, imported, notes };
+  const adopted = adoptConsumers(input, rootDomains, meshAccounts, ids, add, notes);
+  return { additions: add, imported, adopted, notes };
 }
 
-/** The grants a stream's policies and EFO consumers imply; what cannot be expressed becomes comments and notes. */
-function grantsOf(input: ImportInput, s: LiveStream, domain: string, meshAccounts: Set<string>, ids: Ids, comments: string[], notes: ImportNote[]): GrantStanza[] {
+/**
+ * Enhanced fan-out consumers of declared streams that no grant declares and meshgov does not manage: each becomes
+ * an efo grant (in the stream's domain when the root file declares it, else in the root file's top-level
+ * `grants:`), so the next plan neither lists it as unmanaged nor, once it is declared, deregisters it.
+ */
+function adoptConsumers(input: ImportInput, rootDomains: Set<string>, meshAccounts: Set<string>, ids: Ids, add: Additions, notes: ImportNote[]): AdoptedConsumer[] {
   const { mesh } = input;
-  const subject = `${s.account}/stream/${s.name}`;
-  const arn = streamArn(mesh, s.account, s.name);
-  const ctxBase = { streamArn: s.arn || arn, ...(mesh.organizationId ? { organizationId: mesh.organizationId } : {}) };
-  /** `statement` is a 1-based position, or the whole document, or one principal (of a consumer policy). */
-  type Which = number | 'document' | 'principal';
-  const report = (where: string, statement: Which, sid: string | undefined, reason: string) => {
+  const adopted: AdoptedConsumer[] = [];
+  for (const s of [...(input.managed ?? [])].sort((a, b) => (a.account + a.name < b.account + b.name ? -1 : 1))) {
+    const declared = mesh.streams.find((d) => d.name === s.name && d.account === s.account);
+    if (declared === undefined || s.status === 'DELETING') continue;
+    for (const c of [...s.consumers].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const subject = `${s.account}/stream/${s.name}/consumer/${c.name}`;
+      if (c.status === 'DELETING' || c.tags[TAG_MANAGED_BY] === MANAGED_BY_VALUE) continue;
+      const owner = mesh.grants.find((g) => g.stream === s.name && g.consumerName === c.name);
+      if (owner !== undefined) {
+        // Declared by a grant render leaves out (expired): the grant owns it; renewing the grant is the user's call.
+        if (owner.expires !== undefined && owner.expires < input.today) notes.push({ severity: 'info', subject, message: `declared by the expired grant ${owner.id}; not adopted again (renew or remove that grant)` });
+        continue;
+      }
+      const domain = rootDomains.has(declared.domain) ? declared.domain : undefined;
+      const comments: string[] = [];
+      if (domain === undefined) comments.push(`${TODO}: consumer ${c.name} of ${s.name} (domain ${declared.domain}, declared in ${mesh.domains.find((d) => d.name === declared.domain)?.file ?? 'another file'}); move this grant into that domain.`);
+      const reader = consumerReader(input, s, c, comments, notes);
+      const [stanza] = stanzasFor(s, domain, [reader], meshAccounts, ids, new Map(), notes, comments);
+      if (stanza === undefined) continue;
+      add.grants.push(stanza);
+      adopted.push({ account: s.account, stream: s.name, consumer: c.name, grant: stanza.id });
+      notes.push({ severity: 'info', subject, message: `enhanced fan-out consumer no grant declared; adopted as grant ${stanza.id}` });
+    }
+  }
+  return adopted;
+}
+
+/** How import reports a resource-policy statement no grant can express: a comment and a warning. */
+type Reporter = (where: string, statement: number | 'document' | 'principal', sid: string | undefined, reason: string) => void;
+
+function reporter(subject: string, comments: string[], notes: ImportNote[]): Reporter {
+  return (where, statement, sid, reason) => {
     const which = statement === 'principal' ? 'a principal'
       : statement === 'document' ? 'the whole'
         : `statement ${statement}${sid ? ` (Sid ${sid})` : ''}`;
@@ -218,33 +281,65 @@ function grantsOf(input: ImportInput, s: LiveStream, domain: string, meshAccount
     comments.push(`meshgov import: ${text}`);
     notes.push({ severity: 'warning', subject, message: `${text}; apply replaces the whole policy, so this access would be removed unless it is declared another way` });
   };
+}
 
-  const streamPolicy = grantsFromPolicy(s.resourcePolicy, { resource: 'stream', ...ctxBase });
-  for (const u of streamPolicy.unexpressible) report('stream', u.statement ?? 'document', u.sid, u.reason);
-  const efo: GrantCandidate[] = [];
-  for (const c of s.consumers) {
-    if (c.status === 'DELETING') continue;
-    const cp = grantsFromPolicy(c.resourcePolicy, { resource: 'consumer', consumer: { name: c.name, arn: c.arn }, ...ctxBase });
-    for (const u of cp.unexpressible) report(`consumer ${c.name}`, u.statement ?? 'document', u.sid, u.reason);
-    const readers = [...new Map(cp.grants.map((g) => [principalKey(g.principal), g])).values()];
-    if (readers.length === 0) {
-      efo.push({ principal: { account: s.account, path: '/' }, access: 'consume', pattern: 'efo', consumer: c.name, droppedActions: [], sid: undefined });
-      comments.push(`${TODO}: the reader of EFO consumer ${c.name} is unknown (no consumer resource policy names it); the grant names account ${s.account} until you name its role.`);
-      continue;
-    }
-    efo.push(readers[0] as GrantCandidate);
+function policyContext(mesh: Mesh, s: LiveStream): { streamArn: string; organizationId?: string } {
+  return { streamArn: s.arn || streamArn(mesh, s.account, s.name), ...(mesh.organizationId ? { organizationId: mesh.organizationId } : {}) };
+}
+
+/**
+ * The efo grant candidate of one consumer: the one principal its resource policy names, else the one reader its
+ * ABAC grant tags name, else (unknown reader) the stream's account with a TODO. When the policy names several
+ * principals the first is taken and the others are reported (meshgov declares one reader per consumer).
+ */
+function consumerReader(input: ImportInput, s: LiveStream, c: LiveConsumer, comments: string[], notes: ImportNote[]): GrantCandidate & { consumerTags: Record<string, string> } {
+  const subject = `${s.account}/stream/${s.name}`;
+  const report = reporter(subject, comments, notes);
+  const consumerTags = userTags(c.tags, `${subject}/consumer/${c.name}`, notes);
+  const cp = grantsFromPolicy(c.resourcePolicy, { resource: 'consumer', consumer: { name: c.name, arn: c.arn }, ...policyContext(input.mesh, s) });
+  for (const u of cp.unexpressible) report(`consumer ${c.name}`, u.statement ?? 'document', u.sid, u.reason);
+  const readers = [...new Map(cp.grants.map((g) => [principalKey(g.principal), g])).values()];
+  const first = readers[0];
+  if (first !== undefined) {
     for (const extra of readers.slice(1)) {
-      const who = principalKey(extra.principal);
-      const why = `principal ${who} also reads through this consumer; meshgov declares one reader per consumer`;
-      report(`consumer ${c.name}`, 'principal', undefined, why);
+      report(`consumer ${c.name}`, 'principal', undefined, `principal ${principalLabel(input.mesh.partition, extra.principal)} also reads through this consumer; meshgov declares one reader per consumer`);
     }
+    return { ...first, consumerTags };
   }
+  const tagged = [...new Map(accessFromTags(c.tags, input.mesh.partition).filter((a) => a.access === 'consume').map((a) => [a.principal, a])).values()]
+    .map((a) => parsePrincipal(a.principal)).filter((p): p is PolicyPrincipal => p !== undefined);
+  const base = { access: 'consume' as const, pattern: 'efo' as const, consumer: c.name, droppedActions: [], sid: undefined, consumerTags };
+  if (tagged.length === 1 && tagged[0] !== undefined) {
+    comments.push(`${TODO}: the reader of EFO consumer ${c.name} is taken from its grant tag (no consumer resource policy names it); confirm it${tagged[0].role ? ' and the role path' : ''}.`);
+    return { ...base, principal: tagged[0] };
+  }
+  const why = tagged.length > 1
+    ? `its grant tags name ${tagged.length} readers (${tagged.map((p) => principalLabel(input.mesh.partition, p)).join(', ')})`
+    : 'no consumer resource policy or grant tag names it';
+  comments.push(`${TODO}: the reader of EFO consumer ${c.name} is unknown (${why}); the grant names account ${s.account} until you name its role.`);
+  return { ...base, principal: { account: s.account, path: '/' } };
+}
 
-  const out: GrantStanza[] = [];
-  const seen = new Set<string>();
+/** The grants a stream's policies and EFO consumers imply; what cannot be expressed becomes comments and notes. */
+function grantsOf(input: ImportInput, s: LiveStream, domain: string, meshAccounts: Set<string>, ids: Ids, comments: string[], notes: ImportNote[]): GrantStanza[] {
+  const report = reporter(`${s.account}/stream/${s.name}`, comments, notes);
+  const streamPolicy = grantsFromPolicy(s.resourcePolicy, { resource: 'stream', ...policyContext(input.mesh, s) });
+  for (const u of streamPolicy.unexpressible) report('stream', u.statement ?? 'document', u.sid, u.reason);
+  const efo = s.consumers.filter((c) => c.status !== 'DELETING').map((c) => consumerReader(input, s, c, comments, notes));
   const efoPrincipals = new Set(efo.map((g) => principalKey(g.principal)));
   const sidOfStream = new Map(streamPolicy.grants.filter((g) => g.access === 'consume').map((g) => [principalKey(g.principal), g.sid]));
   const candidates = [...efo, ...streamPolicy.grants.filter((g) => !(g.access === 'consume' && efoPrincipals.has(principalKey(g.principal))))];
+  return stanzasFor(s, domain, candidates, meshAccounts, ids, sidOfStream, notes, []);
+}
+
+/** Grant stanzas for the candidates (duplicates dropped), with ids, justifications and TODOs. */
+function stanzasFor(
+  s: LiveStream, domain: string | undefined, candidates: readonly (GrantCandidate & { consumerTags?: Record<string, string> })[],
+  meshAccounts: Set<string>, ids: Ids, sidOfStream: ReadonlyMap<string, string | undefined>, notes: ImportNote[], comments: readonly string[],
+): GrantStanza[] {
+  const subject = `${s.account}/stream/${s.name}`;
+  const out: GrantStanza[] = [];
+  const seen = new Set<string>();
   for (const g of candidates) {
     const key = `${principalKey(g.principal)} ${g.access} ${g.pattern ?? ''} ${g.consumer ?? ''}`;
     if (seen.has(key)) continue;
@@ -255,15 +350,18 @@ function grantsOf(input: ImportInput, s: LiveStream, domain: string, meshAccount
     const sid = g.pattern === 'efo' ? sidOfStream.get(principalKey(g.principal)) ?? g.sid : g.sid;
     const id = ids.take(idFromSid(sid), `${who}-${verb}-${s.name}`);
     const external = !meshAccounts.has(g.principal.account);
-    const grantComments: string[] = [];
+    const grantComments: string[] = [...comments];
     if (external) grantComments.push(`${TODO}: account ${g.principal.account} is outside the mesh; name the contract or ticket in the justification and add an expiry.`);
+    const tags = g.consumerTags !== undefined && Object.keys(g.consumerTags).length > 0 ? g.consumerTags : undefined;
     out.push({
-      domain, id, stream: s.name, principal: { account: g.principal.account, ...(g.principal.role ? { role: g.principal.role, path: g.principal.path } : {}) },
+      ...(domain !== undefined ? { domain } : {}), id, stream: s.name,
+      principal: { account: g.principal.account, ...(g.principal.role ? { role: g.principal.role, path: g.principal.path } : {}) },
       access: g.access, ...(g.pattern ? { pattern: g.pattern } : {}), ...(g.consumer ? { consumer: g.consumer } : {}),
+      ...(tags ? { consumerTags: tags } : {}),
       ...(external ? { external: true } : {}),
       justification: external
         ? `${TODO}: name the contract or ticket that allows account ${g.principal.account} this access (found in the resource policy of ${s.name}).`
-        : `${TODO}: found in the live account when ${s.name} was imported; say why this access exists.`,
+        : `${TODO}: found on the live stream ${s.name} by meshgov import; say why this access exists.`,
       comments: grantComments,
     });
   }
@@ -301,5 +399,5 @@ export function importMesh(input: ImportInput): ImportResult {
     edit = applyAdditions(input.text, { ...planned.additions, waivers });
     diagnostics = input.check(edit.text);
   }
-  return { text: edit.text, imported: planned.imported, grants, notes: planned.notes, diagnostics };
+  return { text: edit.text, imported: planned.imported, adopted: planned.adopted, grants, notes: planned.notes, diagnostics };
 }
