@@ -177,7 +177,7 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
 export function registerImport(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command('import')
-    .description('Adopt existing streams: read the accounts (read-only) and write mesh.yaml stanzas for streams, EFO consumers and grants.')
+    .description('Adopt existing streams and EFO consumers: read the accounts (read-only), write mesh.yaml stanzas for them and their grants, and preview the next plan.')
     .argument('[file]', 'mesh file to extend', 'mesh.yaml')
     .option('--account <id>', 'read only this account id or alias (repeatable; default all mesh accounts)', collect, [])
     .option('--local', 'read the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')
@@ -190,7 +190,8 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
       '',
       'Import never changes anything in AWS. Unknown owners, classifications and principals get defaults that validate',
       'and a `# TODO(meshgov import): ...` comment; resource-policy statements that no grant can express are reported',
-      'on stderr and as `# meshgov import: could not express ...` comments. See docs/import.md.',
+      'on stderr and as `# meshgov import: could not express ...` comments. Every change the next `meshgov plan` makes',
+      '(IAM included where IAM is read) is previewed on stderr. See docs/import.md.',
     ].join('\n'))
     .action(async (file: string, opts: ImportCommandOptions) => {
       setExit(await runImport(file, opts, io));
