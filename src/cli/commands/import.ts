@@ -56,7 +56,7 @@ function checker(file: string, io: CliIO): (text: string) => Diagnostic[] {
   };
 }
 
-/** What import read: the streams to import, the declared streams (for their consumers), the live state and what was skipped. */
+/** What import read: streams to import, declared streams (for their consumers), the live state, what was skipped. */
 interface ImportRead {
   streams: LiveStream[];
   managed: LiveStream[];
@@ -87,11 +87,15 @@ async function readForImport(target: OpenTarget, mesh: Mesh, accounts: string[])
     for (const s of la.streams) {
       if (declared.get(la.account)?.has(s.name)) read.managed.push(s);
       if (!wanted.has(s.name)) continue;
-      if (s.status === 'DELETING') read.skipped.push({ severity: 'info', subject: `${la.account}/stream/${s.name}`, message: 'being deleted; not imported' });
+      const subject = `${la.account}/stream/${s.name}`;
+      const deleting: ImportNote = { severity: 'info', subject, message: 'being deleted; not imported' };
+      if (s.status === 'DELETING') read.skipped.push(deleting);
       else read.streams.push(s);
     }
     for (const u of la.unmanagedStreams ?? []) {
-      if (wanted.has(u.name)) read.skipped.push({ severity: 'warning', subject: `${la.account}/stream/${u.name}`, message: `not imported: ${listedReason.get(`${la.account}/${u.name}`) ?? u.reason}` });
+      if (!wanted.has(u.name)) continue;
+      const message = `not imported: ${listedReason.get(`${la.account}/${u.name}`) ?? u.reason}`;
+      read.skipped.push({ severity: 'warning', subject: `${la.account}/stream/${u.name}`, message });
     }
   }
   return read;
@@ -103,19 +107,27 @@ async function readForImport(target: OpenTarget, mesh: Mesh, accounts: string[])
  * renders policies for, which the import read could not know); on the local target, where IAM is not read, the
  * import read already holds every declared and imported stream in full.
  */
-async function preview(file: string, text: string, target: OpenTarget, read: ImportRead, scope: PlanScope, io: CliIO): Promise<ImportNote[]> {
+async function preview(
+  file: string, text: string, target: OpenTarget, read: ImportRead, scope: PlanScope, io: CliIO,
+): Promise<ImportNote[]> {
   const rootPath = resolve(io.cwd, file);
   const reader = { read: (f: string) => (resolve(io.cwd, f) === rootPath ? text : fsReader.read(resolve(io.cwd, f))) };
   const v = validateMesh(file, reader, { today: today(io) });
-  if (!v.mesh || !v.ok) return [{ severity: 'warning', subject: 'preview', message: 'the extended mesh does not validate, so the next plan cannot be previewed' }];
+  if (!v.mesh || !v.ok) {
+    const message = 'the extended mesh does not validate, so the next plan cannot be previewed';
+    return [{ severity: 'warning', subject: 'preview', message }];
+  }
   let live = read.live;
   if (target.kind === 'aws') {
-    live = await readLive(target, { mesh: v.mesh, desired: renderMesh(v.mesh, { today: today(io) }).value, scope, meshDigest: '' }, io);
+    const desired = renderMesh(v.mesh, { today: today(io) }).value;
+    live = await readLive(target, { mesh: v.mesh, desired, scope, meshDigest: '' }, io);
   } else {
-    // The local target's IAM line speaks of artefacts plan writes; import writes none (the preview says IAM was not read).
+    // The local target's IAM line speaks of the artefacts plan writes; import writes none (the preview says that
+    // IAM was not read).
     live = { ...live, notChecked: live.notChecked.filter((n) => !n.startsWith('IAM: ')) };
   }
-  return previewPlan({ mesh: v.mesh, live, today: today(io), clock: { now: () => io.now() }, scope, target: target.kind }).notes;
+  const clock = { now: () => io.now() };
+  return previewPlan({ mesh: v.mesh, live, today: today(io), clock, scope, target: target.kind }).notes;
 }
 
 function formatNotes(notes: readonly ImportNote[]): string {
@@ -150,8 +162,12 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
   let notes: ImportNote[];
   try {
     const read = await readForImport(target, mesh, accounts);
-    result = importMesh({ text: root.text, mesh, streams: read.streams, managed: read.managed, domainTags, today: today(io), check: checker(file, io) });
-    notes = [...read.skipped, ...result.notes, ...(await preview(file, result.text, target, read, { domains: [], accounts: scope.accounts }, io))];
+    result = importMesh({
+      text: root.text, mesh, streams: read.streams, managed: read.managed, domainTags, today: today(io),
+      check: checker(file, io),
+    });
+    const previewed = await preview(file, result.text, target, read, { domains: [], accounts: scope.accounts }, io);
+    notes = [...read.skipped, ...result.notes, ...previewed];
   } catch (e) {
     if (e instanceof AdapterError) throw new ExitError(e.message, EXIT_FINDINGS);
     throw e;
@@ -160,7 +176,8 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
   }
   io.stderr.write(formatNotes(notes));
   const adopted = result.adopted.length ? ` (${result.adopted.length} of them for consumers of declared streams)` : '';
-  io.stderr.write(`imported ${result.imported.length} stream(s) and ${result.grants.length} grant(s)${adopted} from ${accounts.length} account(s); nothing was changed in AWS.\n`);
+  io.stderr.write(`imported ${result.imported.length} stream(s) and ${result.grants.length} grant(s)${adopted} ` +
+    `from ${accounts.length} account(s); nothing was changed in AWS.\n`);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (hasErrors(errors)) {
     io.stderr.write(formatDiagnostics(errors, 'text', io, validation.ruleMeta, !opts.color));
@@ -177,7 +194,8 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
 export function registerImport(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command('import')
-    .description('Adopt existing streams and EFO consumers: read the accounts (read-only), write mesh.yaml stanzas for them and their grants, and preview the next plan.')
+    .description('Adopt existing streams and EFO consumers: read the accounts (read-only), write mesh.yaml stanzas ' +
+      'for them and their grants, and preview the next plan.')
     .argument('[file]', 'mesh file to extend', 'mesh.yaml')
     .option('--account <id>', 'read only this account id or alias (repeatable; default all mesh accounts)', collect, [])
     .option('--local', 'read the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')

@@ -104,7 +104,9 @@ interface PreparedStatement {
   guard: boolean;
 }
 
-function prepare(documents: readonly unknown[], catalog: ActionCatalog, partition: string, isGuard: (s: Statement) => boolean = isTagGuard): PreparedStatement[] {
+function prepare(
+  documents: readonly unknown[], catalog: ActionCatalog, partition: string, isGuard: (s: Statement) => boolean = isTagGuard,
+): PreparedStatement[] {
   const names = catalog.actions.map((a) => a.action);
   const out: PreparedStatement[] = [];
   for (const d of documents) {
@@ -132,15 +134,20 @@ function roleNameOf(principalArn: string): string | undefined {
  * need the boundary of every role read, and leaving them out can only over-report. IAM role names are unique in
  * any letter case.
  */
-function boundaryDenies(ctx: AuditContext, account: LiveAccount, principalArn: string, catalog: ActionCatalog): PreparedStatement[] {
+function boundaryDenies(
+  ctx: AuditContext, account: LiveAccount, principalArn: string, catalog: ActionCatalog,
+): PreparedStatement[] {
   const role = roleNameOf(principalArn)?.toLowerCase();
   if (role === undefined) return [];
   const boundary = account.iam?.find((p) => p.kind === 'boundary' && p.role.toLowerCase() === role);
   if (boundary === undefined) return [];
   const partition = ctx.mesh.partition;
-  const rendered = ctx.desired.accounts.find((a) => a.account === account.account)?.iam.filter((i) => i.kind === 'permissions-boundary') ?? [];
-  const guard = new Set(rendered.flatMap((i) => parsePolicy(i.document, { partition }).policy.statements.filter((s) => s.effect === 'Deny').map(canonicalStatement)));
-  return prepare([boundary.document], catalog, partition, (s) => guard.has(canonicalStatement(s))).filter((p) => p.s.effect === 'Deny');
+  const desired = ctx.desired.accounts.find((a) => a.account === account.account);
+  const rendered = desired?.iam.filter((i) => i.kind === 'permissions-boundary') ?? [];
+  const denies = (doc: unknown) => parsePolicy(doc, { partition }).policy.statements.filter((s) => s.effect === 'Deny');
+  const guard = new Set(rendered.flatMap((i) => denies(i.document).map(canonicalStatement)));
+  const prepared = prepare([boundary.document], catalog, partition, (s) => guard.has(canonicalStatement(s)));
+  return prepared.filter((p) => p.s.effect === 'Deny');
 }
 
 const TAG_ACTION_SET = new Set(TAG_ACTIONS.map((a) => a.toLowerCase()));
@@ -285,9 +292,9 @@ export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undef
       if (tagging.length > 0) result.findings.push(tamperingFinding(account.account, ip.principalArn, tagging));
     }
   }
-  result.notes = ['Identity policies are evaluated without SCPs or session policies, and of permission boundaries only meshgov\'s ' +
-    'tag guard (as read on the role) and unconditional denies are applied; a principal held back only by the rest is still ' +
-    'reported. Conditions other than aws:ResourceTag are not evaluated ("conditional").'];
+  result.notes = ['Identity policies are evaluated without SCPs or session policies, and of permission boundaries ' +
+    'only meshgov\'s tag guard (as read on the role) and unconditional denies are applied; a principal held back ' +
+    'only by the rest is still reported. Conditions other than aws:ResourceTag are not evaluated ("conditional").'];
   return result;
 }
 

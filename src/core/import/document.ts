@@ -135,7 +135,8 @@ export function applyAdditions(text: string, add: Additions): EditResult {
     }
   }
 
-  const domains = add.domains.length || add.streams.length || add.grants.some((g) => g.domain !== undefined) ? seqAt(doc, root, 'domains') : undefined;
+  const needsDomains = add.domains.length > 0 || add.streams.length > 0 || add.grants.some((g) => g.domain !== undefined);
+  const domains = needsDomains ? seqAt(doc, root, 'domains') : undefined;
   const domainNode = (name: string): { node: YAMLMap; index: number } => {
     const found = domains ? findByName(domains, name) : undefined;
     if (!found) throw new InternalError(`import planned a stream for domain ${name}, which is not in the root document`);
@@ -195,7 +196,8 @@ export function applyAdditions(text: string, add: Additions): EditResult {
     const note = comment(g.comments);
     if (note) item.commentBefore = note;
     seq.add(item);
-    paths.set(`grant/${g.id}`, owner ? ['domains', owner.index, 'grants', seq.items.length - 1] : ['grants', seq.items.length - 1]);
+    const at = seq.items.length - 1;
+    paths.set(`grant/${g.id}`, owner ? ['domains', owner.index, 'grants', at] : ['grants', at]);
   }
   if (add.waivers.length) {
     const seq = seqAt(doc, root, 'waivers');

@@ -10,7 +10,7 @@ import { computePlan } from '../plan/diff.js';
 import type { LiveState } from '../plan/live.js';
 import type { Change, Plan, PlanScope } from '../plan/types.js';
 import { renderMesh } from '../render/index.js';
-import type { ImportNote } from './index.js';
+import type { ImportNote } from './notes.js';
 
 export interface PreviewInput {
   /** The extended mesh (the import result, validated). */
@@ -32,7 +32,7 @@ export interface PreviewInput {
 export interface Preview {
   /** The next plan, as `meshgov plan` would compute it from the same inputs. */
   plan: Plan;
-  /** A summary, then one note per pending or blocked change (its subject is the change id), then what was not checked. */
+  /** A summary, one note per pending or blocked change (its subject is the change id), then what was not checked. */
   notes: ImportNote[];
 }
 
@@ -41,15 +41,22 @@ export function isGovernanceTagAddition(c: Change, meshTags: Record<string, stri
   if (c.resourceType !== 'stream-tags' && c.resourceType !== 'consumer-tags') return false;
   const before = (c.before as { tags?: Record<string, string> } | null)?.tags ?? {};
   const after = (c.after as { tags?: Record<string, string> } | null)?.tags ?? {};
-  return Object.keys(before).length === 0 && Object.keys(after).length > 0 && Object.entries(after).every(([k, v]) => k.startsWith('meshgov:') || meshTags[k] === v);
+  const added = Object.entries(after);
+  const governance = ([k, v]: [string, string]) => k.startsWith('meshgov:') || meshTags[k] === v;
+  return Object.keys(before).length === 0 && added.length > 0 && added.every(governance);
 }
 
 function changeNote(c: Change, meshTags: Record<string, string>): ImportNote {
-  if (c.blocked) return { severity: 'warning', subject: c.id, message: `the next plan will show ${c.action} ${c.resourceType} (${c.risk}) as blocked: ${c.blocked.message}` };
-  if (isGovernanceTagAddition(c, meshTags)) {
-    return { severity: 'info', subject: c.id, message: `the next plan adds governance tags: ${Object.keys((c.after as { tags: Record<string, string> }).tags).join(', ')}` };
+  const what = `${c.action} ${c.resourceType} (${c.risk})`;
+  if (c.blocked) {
+    const message = `the next plan will show ${what} as blocked: ${c.blocked.message}`;
+    return { severity: 'warning', subject: c.id, message };
   }
-  return { severity: 'warning', subject: c.id, message: `the next plan will ${c.action} ${c.resourceType} (${c.risk}): ${c.reasons.join('; ')}` };
+  if (isGovernanceTagAddition(c, meshTags)) {
+    const keys = Object.keys((c.after as { tags: Record<string, string> }).tags);
+    return { severity: 'info', subject: c.id, message: `the next plan adds governance tags: ${keys.join(', ')}` };
+  }
+  return { severity: 'warning', subject: c.id, message: `the next plan will ${what}: ${c.reasons.join('; ')}` };
 }
 
 /** Accounts of the live state whose IAM was not read (the local target, or IAM reads denied). */
@@ -60,22 +67,28 @@ function iamNotRead(live: LiveState): string[] {
 /** Render the extended mesh and plan it against the live state; see the module comment. */
 export function previewPlan(input: PreviewInput): Preview {
   const rendered = renderMesh(input.mesh, { today: input.today });
-  const plan = computePlan({ desired: rendered.value, live: input.live, meshDigest: '', clock: input.clock, scope: input.scope, target: input.target });
+  const plan = computePlan({
+    desired: rendered.value, live: input.live, meshDigest: '', clock: input.clock, scope: input.scope,
+    target: input.target,
+  });
   const s = plan.summary;
   const pending = plan.changes.filter((c) => c.action !== 'no-op' && !c.blocked).length;
   const notes: ImportNote[] = [{
     severity: 'info', subject: 'preview',
-    message: `the next \`meshgov plan\` of the extended mesh: ${pending} change(s) (${s.destructive} destructive, ${s.disruptive} disruptive), ${s.blocked} blocked, ${s.unmanaged} unmanaged resource(s)`,
+    message: `the next \`meshgov plan\` of the extended mesh: ${pending} change(s) (${s.destructive} destructive, ` +
+      `${s.disruptive} disruptive), ${s.blocked} blocked, ${s.unmanaged} unmanaged resource(s)`,
   }];
   for (const d of rendered.diagnostics.filter((x) => x.severity === 'error')) {
-    notes.push({ severity: 'warning', subject: 'preview', message: `the extended mesh does not render (${d.code}: ${d.message}); the next plan stops there` });
+    const message = `the extended mesh does not render (${d.code}: ${d.message}); the next plan stops there`;
+    notes.push({ severity: 'warning', subject: 'preview', message });
   }
   notes.push(...plan.changes.filter((c) => c.action !== 'no-op').map((c) => changeNote(c, input.mesh.tags)));
   const missing = iamNotRead(input.live);
   if (missing.length > 0) {
     notes.push({
       severity: 'warning', subject: 'preview',
-      message: `IAM was not read in account(s) ${missing.join(', ')}: the IAM changes the next plan makes there (iam-policy, iam-boundary) are not in this preview`,
+      message: `IAM was not read in account(s) ${missing.join(', ')}: the IAM changes the next plan makes there ` +
+        '(iam-policy, iam-boundary) are not in this preview',
     });
   }
   for (const n of plan.notChecked) notes.push({ severity: 'info', subject: 'preview', message: `not checked: ${n}` });
