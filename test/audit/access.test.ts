@@ -238,21 +238,27 @@ describe('identity policies (IAM analysis)', () => {
   });
 
   describe('tag-tampering and the permissions boundary meshgov attached', () => {
-    const tagging = { Sid: 'Tag', Effect: 'Allow' as const, Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream'], Resource: ORDERS_ARN };
+    const tagging = {
+      Sid: 'Tag', Effect: 'Allow' as const, Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream'],
+      Resource: ORDERS_ARN,
+    };
     const BOUNDARY_ARN = `arn:aws:iam::${A}:policy/meshgov/meshgov-tag-guard-boundary`;
     /** orders-writer may tag orders; its live boundary is `document`; meshgov renders its guard boundary for A. */
     function bounded(document: unknown, role = 'orders-writer') {
       return idc((w) => {
         addPrincipal(w, A, roleArn(A, 'orders-writer'), tagging);
         const desired = w.ctx.desired.accounts.find((a) => a.account === A);
-        desired?.iam.push({ kind: 'permissions-boundary', account: A, name: 'meshgov-tag-guard-boundary', grantIds: [], document: guardBoundary(w.ctx.mesh) });
+        const rendered = guardBoundary(w.ctx.mesh);
+        const name = 'meshgov-tag-guard-boundary';
+        desired?.iam.push({ kind: 'permissions-boundary', account: A, name, grantIds: [], document: rendered });
         const live = w.live.accounts.find((a) => a.account === A);
-        live?.iam?.push({ role, policyName: 'meshgov-tag-guard-boundary', kind: 'boundary', document, policyArn: BOUNDARY_ARN });
+        const boundary = { role, policyName: name, kind: 'boundary' as const, document, policyArn: BOUNDARY_ARN };
+        live?.iam?.push(boundary);
       });
     }
     const allowAll = { Sid: 'BoundaryAllowsIdentityPolicies', Effect: 'Allow', Action: '*', Resource: '*' };
 
-    it('is not reported for a role whose boundary is the guard meshgov attached (as read, in any Sid and order)', () => {
+    it('is not reported for a role whose boundary is the guard meshgov attached (as read; Sids, order ignored)', () => {
       expect(bounded(guardBoundary(world().mesh)).findings).toEqual([]);
       // IAM role names are unique in any case: the boundary read for ORDERS-WRITER is this role's.
       expect(bounded(guardBoundary(world().mesh), 'ORDERS-WRITER').findings).toEqual([]);
@@ -263,9 +269,14 @@ describe('identity policies (IAM analysis)', () => {
 
     it('is still reported when the boundary is named like the guard but its document does not deny the tagging', () => {
       const f = bounded({ Version: '2012-10-17', Statement: [allowAll] }).findings;
-      expect(f).toMatchObject([{ id: 'tag-tampering', severity: 'error', resource: `${A}/principal/${roleArn(A, 'orders-writer')}` }]);
+      const resource = `${A}/principal/${roleArn(A, 'orders-writer')}`;
+      expect(f).toMatchObject([{ id: 'tag-tampering', severity: 'error', resource }]);
       // A weakened guard (its deny limited to a key no stream carries) is not the guard either.
-      const weakened = { Version: '2012-10-17', Statement: [allowAll, { Sid: 'DenyGovernanceTagKeys', Effect: 'Deny', Action: 'kinesis:AddTagsToStream', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/meshgov:never': 'x' } } }] };
+      const weak = {
+        Sid: 'DenyGovernanceTagKeys', Effect: 'Deny', Action: 'kinesis:AddTagsToStream', Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestTag/meshgov:never': 'x' } },
+      };
+      const weakened = { Version: '2012-10-17', Statement: [allowAll, weak] };
       expect(ids(bounded(weakened).findings)).toEqual(['tag-tampering']);
       // The foreign boundary meshgov never reads arrives with an empty statement list: nothing is denied.
       expect(ids(bounded({ Version: '2012-10-17', Statement: [] }).findings)).toEqual(['tag-tampering']);
@@ -276,7 +287,8 @@ describe('identity policies (IAM analysis)', () => {
     });
 
     it('an unconditional Deny in any boundary holds too', () => {
-      const deny = { Version: '2012-10-17', Statement: [allowAll, { Effect: 'Deny', Action: 'kinesis:*Tags*', Resource: '*' }] };
+      const denyTags = { Effect: 'Deny', Action: 'kinesis:*Tags*', Resource: '*' };
+      const deny = { Version: '2012-10-17', Statement: [allowAll, denyTags] };
       expect(bounded(deny).findings).toEqual([]);
     });
   });

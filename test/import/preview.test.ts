@@ -29,7 +29,8 @@ const chargebacks: LiveStream = aLiveStream({
     Version: '2012-10-17',
     Statement: [{
       Sid: 'ChargebackReaderReads', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:role/chargeback-reader` },
-      Action: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'], Resource: CB_ARN,
+      Action: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
+      Resource: CB_ARN,
       Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-acme1234ab' } },
     }],
   },
@@ -51,7 +52,11 @@ function extended(): Mesh {
 function liveState(iam: LiveRolePolicy[] | undefined): LiveState {
   return {
     region: 'eu-west-1', notChecked: [],
-    accounts: [A, B, C].map((account) => ({ account, streams: account === A ? [chargebacks] : [], ...(iam ? { iam: iam.filter((p) => account === B || p.role !== 'chargeback-reader') } : {}) })),
+    accounts: [A, B, C].map((account) => ({
+      account, streams: account === A ? [chargebacks] : [],
+      // The grantee role lives in B: its policies are read there only.
+      ...(iam ? { iam: iam.filter((p) => account === B || p.role !== 'chargeback-reader') } : {}),
+    })),
   };
 }
 
@@ -62,10 +67,12 @@ function planIds(mesh: Mesh, live: LiveState, scope: PlanScope = emptyScope()): 
   return plan.changes.filter((c) => c.action !== 'no-op').map((c) => c.id);
 }
 
-const changeNotes = (notes: { subject: string }[]) => notes.filter((n) => n.subject !== 'preview').map((n) => n.subject);
+const changeNotes = (notes: { subject: string }[]) =>
+  notes.filter((n) => n.subject !== 'preview').map((n) => n.subject);
+const POLICY_ID = `iam-policy:${B}/iam/role/chargeback-reader/policy/meshgov-chargeback-reader`;
 
 describe('previewPlan', () => {
-  it('with IAM read: the same change ids as the next plan, IAM policies and the guard boundary of the new grantee included', () => {
+  it('with IAM read: the same change ids as the next plan, the new grantee\'s IAM policy and boundary included', () => {
     const mesh = extended();
     const live = liveState([]);
     const p = previewPlan({ mesh, live, today: EXAMPLE_TODAY, clock, scope: emptyScope(), target: 'aws' });
@@ -73,33 +80,38 @@ describe('previewPlan', () => {
     expect(p.plan.changes.filter((c) => c.action !== 'no-op').map((c) => c.id)).toEqual(planIds(mesh, live));
     // Written out by hand: the role the imported grant names gets its identity policy and the guard boundary.
     const ids = changeNotes(p.notes);
-    expect(ids).toContain(`iam-policy:${B}/iam/role/chargeback-reader/policy/meshgov-chargeback-reader`);
+    expect(ids).toContain(POLICY_ID);
     expect(ids).toContain(`iam-boundary:${B}/iam/role/chargeback-reader/boundary`);
     // Streams the mesh declared before the import are in it too (the example's streams do not exist live).
     expect(ids).toContain(`stream:${A}/stream/payments.transactions.v1`);
-    const note = p.notes.find((n) => n.subject === `iam-policy:${B}/iam/role/chargeback-reader/policy/meshgov-chargeback-reader`);
-    expect(note).toMatchObject({ severity: 'warning', message: expect.stringMatching(/^the next plan will create iam-policy \(safe\): /) });
-    expect(p.notes[0]).toMatchObject({ severity: 'info', subject: 'preview', message: expect.stringMatching(/^the next `meshgov plan` of the extended mesh: \d+ change\(s\)/) });
+    const note = p.notes.find((n) => n.subject === POLICY_ID);
+    const create = /^the next plan will create iam-policy \(safe\): /;
+    expect(note).toMatchObject({ severity: 'warning', message: expect.stringMatching(create) });
+    const summary = /^the next `meshgov plan` of the extended mesh: \d+ change\(s\)/;
+    expect(p.notes[0]).toMatchObject({ severity: 'info', subject: 'preview', message: expect.stringMatching(summary) });
     expect(p.notes.some((n) => /IAM was not read/.test(n.message))).toBe(false);
   });
 
   it('an IAM policy already in place is no change; one that differs is an update with its risk', () => {
     const mesh = extended();
     const desired = renderMesh(mesh, { today: EXAMPLE_TODAY }).value;
-    const rendered = desired.accounts.find((a) => a.account === B)?.iam.find((i) => i.name === 'meshgov-chargeback-reader');
+    const inB = desired.accounts.find((a) => a.account === B);
+    const rendered = inB?.iam.find((i) => i.name === 'meshgov-chargeback-reader');
     if (!rendered) throw new Error('no rendered policy');
-    const inPlace = liveState([{ role: 'chargeback-reader', policyName: 'meshgov-chargeback-reader', kind: 'managed', document: rendered.document }]);
+    const attached = (document: unknown): LiveRolePolicy[] =>
+      [{ role: 'chargeback-reader', policyName: 'meshgov-chargeback-reader', kind: 'managed', document }];
+    const inPlace = liveState(attached(rendered.document));
     const same = previewPlan({ mesh, live: inPlace, today: EXAMPLE_TODAY, clock, scope: emptyScope(), target: 'aws' });
     expect(changeNotes(same.notes)).toEqual(planIds(mesh, inPlace));
-    expect(changeNotes(same.notes)).not.toContain(`iam-policy:${B}/iam/role/chargeback-reader/policy/meshgov-chargeback-reader`);
-    const stale = liveState([{ role: 'chargeback-reader', policyName: 'meshgov-chargeback-reader', kind: 'managed', document: { Version: '2012-10-17', Statement: [] } }]);
+    expect(changeNotes(same.notes)).not.toContain(POLICY_ID);
+    const stale = liveState(attached({ Version: '2012-10-17', Statement: [] }));
     const changed = previewPlan({ mesh, live: stale, today: EXAMPLE_TODAY, clock, scope: emptyScope(), target: 'aws' });
     expect(changeNotes(changed.notes)).toEqual(planIds(mesh, stale));
-    const update = changed.notes.find((n) => n.subject === `iam-policy:${B}/iam/role/chargeback-reader/policy/meshgov-chargeback-reader`);
+    const update = changed.notes.find((n) => n.subject === POLICY_ID);
     expect(update?.message).toMatch(/^the next plan will update iam-policy \((safe|disruptive|destructive)\): /);
   });
 
-  it('without IAM (the local target): the same ids as the plan, and it says the IAM changes are not in the preview', () => {
+  it('without IAM (the local target): the same ids as the plan, and it says IAM changes are not in the preview', () => {
     const mesh = extended();
     const live = liveState(undefined);
     const p = previewPlan({ mesh, live, today: EXAMPLE_TODAY, clock, scope: emptyScope(), target: 'local' });
@@ -107,9 +119,14 @@ describe('previewPlan', () => {
     expect(changeNotes(p.notes).filter((id) => id.startsWith('iam-'))).toEqual([]);
     expect(p.notes).toContainEqual({
       severity: 'warning', subject: 'preview',
-      message: `IAM was not read in account(s) ${A}, ${B}, ${C}: the IAM changes the next plan makes there (iam-policy, iam-boundary) are not in this preview`,
+      message: `IAM was not read in account(s) ${A}, ${B}, ${C}: the IAM changes the next plan makes there ` +
+        '(iam-policy, iam-boundary) are not in this preview',
     });
-    expect(p.notes).toContainEqual({ severity: 'info', subject: 'preview', message: `not checked: account ${B}: IAM was not read; the permissions boundary meshgov-tag-guard-boundary was not checked against a live service` });
+    expect(p.notes).toContainEqual({
+      severity: 'info', subject: 'preview',
+      message: `not checked: account ${B}: IAM was not read; the permissions boundary meshgov-tag-guard-boundary ` +
+        'was not checked against a live service',
+    });
   });
 
   it('with --account: the plan of that account only, as `meshgov plan --account` computes it', () => {
@@ -119,6 +136,6 @@ describe('previewPlan', () => {
     const p = previewPlan({ mesh, live, today: EXAMPLE_TODAY, clock, scope, target: 'aws' });
     expect(changeNotes(p.notes)).toEqual(planIds(mesh, live, scope));
     expect(changeNotes(p.notes).every((id) => id.includes(`:${B}/`))).toBe(true);
-    expect(changeNotes(p.notes)).toContain(`iam-policy:${B}/iam/role/chargeback-reader/policy/meshgov-chargeback-reader`);
+    expect(changeNotes(p.notes)).toContain(POLICY_ID);
   });
 });

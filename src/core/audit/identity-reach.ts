@@ -105,7 +105,8 @@ interface PreparedStatement {
 }
 
 function prepare(
-  documents: readonly unknown[], catalog: ActionCatalog, partition: string, isGuard: (s: Statement) => boolean = isTagGuard,
+  documents: readonly unknown[], catalog: ActionCatalog, partition: string,
+  isGuard: (s: Statement) => boolean = isTagGuard,
 ): PreparedStatement[] {
   const names = catalog.actions.map((a) => a.action);
   const out: PreparedStatement[] = [];

@@ -135,7 +135,8 @@ export function applyAdditions(text: string, add: Additions): EditResult {
     }
   }
 
-  const needsDomains = add.domains.length > 0 || add.streams.length > 0 || add.grants.some((g) => g.domain !== undefined);
+  const inDomains = add.grants.some((g) => g.domain !== undefined);
+  const needsDomains = add.domains.length > 0 || add.streams.length > 0 || inDomains;
   const domains = needsDomains ? seqAt(doc, root, 'domains') : undefined;
   const domainNode = (name: string): { node: YAMLMap; index: number } => {
     const found = domains ? findByName(domains, name) : undefined;

@@ -94,7 +94,9 @@ function plan(input: ImportInput): Planned {
   const notes: ImportNote[] = [];
   const add: Additions = { domains: [], domainAccounts: [], streams: [], grants: [], classifications: [], waivers: [] };
   const rootDomains = rootDomainNames(input.text);
-  const ctx: GrantContext = { mesh, meshAccounts: new Set(mesh.accounts.map((a) => a.id)), ids: new Ids(mesh.grants.map((g) => g.id)), notes };
+  const ctx: GrantContext = {
+    mesh, meshAccounts: new Set(mesh.accounts.map((a) => a.id)), ids: new Ids(mesh.grants.map((g) => g.id)), notes,
+  };
   const declared = new Set(mesh.streams.map((s) => s.name));
   const tagKeys = input.domainTags ?? DEFAULT_DOMAIN_TAGS;
   const domainAccounts = new Map(mesh.domains.map((d) => [d.name, new Set(d.accounts)]));
@@ -201,5 +203,6 @@ export function importMesh(input: ImportInput): ImportResult {
     edit = applyAdditions(input.text, { ...planned.additions, waivers });
     diagnostics = input.check(edit.text);
   }
-  return { text: edit.text, imported: planned.imported, adopted: planned.adopted, grants, notes: planned.notes, diagnostics };
+  const { imported, adopted, notes } = planned;
+  return { text: edit.text, imported, adopted, grants, notes, diagnostics };
 }

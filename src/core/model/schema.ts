@@ -135,8 +135,8 @@ export const defs = {
       consumer: { type: 'string', pattern: STREAM_NAME, description: 'Enhanced fan-out consumer name (pattern efo).' },
       consumerTags: {
         ...tags,
-        description: 'Tags of the enhanced fan-out consumer (pattern efo), e.g. its team\'s cost tags; the mesh tags and ' +
-          'the governance tags are added. Keys starting with `meshgov:` or `aws:` are reserved.',
+        description: 'Tags of the enhanced fan-out consumer (pattern efo), e.g. its team\'s cost tags; the mesh tags ' +
+          'and the governance tags are added. Keys starting with `meshgov:` or `aws:` are reserved.',
       },
       filter: {
         type: 'object',

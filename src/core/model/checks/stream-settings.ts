@@ -65,8 +65,8 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
     for (const k of Object.keys(g.consumerTags ?? {})) {
       if (isReservedTagKey(k)) {
         out.push(locator.atKey(g.at, ['consumerTags', k], 'tag-reserved-key', 'error',
-          `Grant \`${g.id}\` sets consumer tag \`${k}\`; keys starting with \`${TAG_PREFIX}\` or \`aws:\` are reserved ` +
-          'for governance (in any case). Rename the tag.'));
+          `Grant \`${g.id}\` sets consumer tag \`${k}\`; keys starting with \`${TAG_PREFIX}\` or \`aws:\` are ` +
+          'reserved for governance (in any case). Rename the tag.'));
       }
     }
   }
