@@ -4,6 +4,7 @@ import { resourcePolicyChecks, resourcePolicyTagTampering } from '../../src/core
 import type { ActionCatalog } from '../../src/core/audit/identity-reach.js';
 import { identityChecks } from '../../src/core/audit/identity-reach.js';
 import type { Grant } from '../../src/core/model/types.js';
+import { guardBoundary } from '../../src/core/render/guard.js';
 import type { PolicyStatement } from '../../src/core/render/types.js';
 import {
   A, B, C, FRAUD_CONSUMER_ARN, GOV, ORDERS_ARN, ORG, OUTSIDER, liveStream, livePolicyOf, roleArn, world,
@@ -234,6 +235,62 @@ describe('identity policies (IAM analysis)', () => {
     const r = idc((w) => tagger(w, false));
     expect(r.findings).toMatchObject([{ id: 'tag-tampering', severity: 'error', resource: `${A}/principal/${roleArn(A, 'orders-writer')}`, evidence: { resources: [{ resource: ORDERS_ARN, actions: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream'] }] } }]);
     expect(idc((w) => tagger(w, true)).findings).toEqual([]);
+  });
+
+  describe('tag-tampering and the permissions boundary meshgov attached', () => {
+    const tagging = {
+      Sid: 'Tag', Effect: 'Allow' as const, Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream'],
+      Resource: ORDERS_ARN,
+    };
+    const BOUNDARY_ARN = `arn:aws:iam::${A}:policy/meshgov/meshgov-tag-guard-boundary`;
+    /** orders-writer may tag orders; its live boundary is `document`; meshgov renders its guard boundary for A. */
+    function bounded(document: unknown, role = 'orders-writer') {
+      return idc((w) => {
+        addPrincipal(w, A, roleArn(A, 'orders-writer'), tagging);
+        const desired = w.ctx.desired.accounts.find((a) => a.account === A);
+        const rendered = guardBoundary(w.ctx.mesh);
+        const name = 'meshgov-tag-guard-boundary';
+        desired?.iam.push({ kind: 'permissions-boundary', account: A, name, grantIds: [], document: rendered });
+        const live = w.live.accounts.find((a) => a.account === A);
+        const boundary = { role, policyName: name, kind: 'boundary' as const, document, policyArn: BOUNDARY_ARN };
+        live?.iam?.push(boundary);
+      });
+    }
+    const allowAll = { Sid: 'BoundaryAllowsIdentityPolicies', Effect: 'Allow', Action: '*', Resource: '*' };
+
+    it('is not reported for a role whose boundary is the guard meshgov attached (as read; Sids, order ignored)', () => {
+      expect(bounded(guardBoundary(world().mesh)).findings).toEqual([]);
+      // IAM role names are unique in any case: the boundary read for ORDERS-WRITER is this role's.
+      expect(bounded(guardBoundary(world().mesh), 'ORDERS-WRITER').findings).toEqual([]);
+      const reordered = guardBoundary(world().mesh);
+      const statements = reordered.Statement.map((s, i) => ({ ...s, Sid: `S${i}` })).reverse();
+      expect(bounded({ ...reordered, Statement: statements }).findings).toEqual([]);
+    });
+
+    it('is still reported when the boundary is named like the guard but its document does not deny the tagging', () => {
+      const f = bounded({ Version: '2012-10-17', Statement: [allowAll] }).findings;
+      const resource = `${A}/principal/${roleArn(A, 'orders-writer')}`;
+      expect(f).toMatchObject([{ id: 'tag-tampering', severity: 'error', resource }]);
+      // A weakened guard (its deny limited to a key no stream carries) is not the guard either.
+      const weak = {
+        Sid: 'DenyGovernanceTagKeys', Effect: 'Deny', Action: 'kinesis:AddTagsToStream', Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestTag/meshgov:never': 'x' } },
+      };
+      const weakened = { Version: '2012-10-17', Statement: [allowAll, weak] };
+      expect(ids(bounded(weakened).findings)).toEqual(['tag-tampering']);
+      // The foreign boundary meshgov never reads arrives with an empty statement list: nothing is denied.
+      expect(ids(bounded({ Version: '2012-10-17', Statement: [] }).findings)).toEqual(['tag-tampering']);
+    });
+
+    it('is still reported when the guard boundary is on another role', () => {
+      expect(ids(bounded(guardBoundary(world().mesh), 'orders-writer-2').findings)).toEqual(['tag-tampering']);
+    });
+
+    it('an unconditional Deny in any boundary holds too', () => {
+      const denyTags = { Effect: 'Deny', Action: 'kinesis:*Tags*', Resource: '*' };
+      const deny = { Version: '2012-10-17', Statement: [allowAll, denyTags] };
+      expect(bounded(deny).findings).toEqual([]);
+    });
   });
 
   it('tag-tampering through a resource policy statement', () => {

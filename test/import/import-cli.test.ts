@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
-import { isGovernanceTagAddition } from '../../src/cli/commands/import.js';
+import { isGovernanceTagAddition } from '../../src/core/import/preview.js';
 import { main } from '../../src/cli/main.js';
 import type { Change } from '../../src/core/plan/index.js';
 import { EXAMPLE_MESH_FILE } from '../support/example-mesh.js';

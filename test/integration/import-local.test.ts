@@ -3,7 +3,8 @@
  * shard counts, encryption, enhanced monitoring, EFO consumers, stream and consumer resource policies) are
  * imported into an existing mesh file, the result validates, and the next plan shows nothing for the imported
  * streams but governance-tag additions; the one statement no grant can express is reported and is the only
- * other change.
+ * other change. A consumer's own tags survive the import, the preview names exactly the changes of the next plan,
+ * and an EFO consumer registered later on a declared stream is adopted by the next import.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import {
   AddTagsToStreamCommand, CreateStreamCommand, DescribeStreamSummaryCommand, EnableEnhancedMonitoringCommand, IncreaseStreamRetentionPeriodCommand,
   ListStreamsCommand, PutResourcePolicyCommand, RegisterStreamConsumerCommand, StartStreamEncryptionCommand,
+  TagResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { parse } from 'yaml';
@@ -130,6 +132,8 @@ async function createLive(pool: ClientPool): Promise<void> {
   await waitActive(a, TX);
   await a.send(new RegisterStreamConsumerCommand({ StreamARN: arn(A, TX), ConsumerName: 'fraud-scorer' }));
   const consumerArn = await waitConsumer(a, arn(A, TX), 'fraud-scorer');
+  // The consumer's own tags (its team's cost tags): kept by import, so the next plan does not remove them.
+  await a.send(new TagResourceCommand({ ResourceARN: consumerArn, Tags: { team: 'fraud', 'cost-center': 'cc-7' } }));
   await a.send(new PutResourcePolicyCommand({
     ResourceARN: arn(A, TX),
     Policy: JSON.stringify({
@@ -185,19 +189,32 @@ async function createLive(pool: ClientPool): Promise<void> {
 }
 
 const tagKeysAdded = (c: Change) => Object.keys((c.after as { tags: Record<string, string> }).tags);
+/** The change ids the import's preview printed (`<severity>: <resourceType>:<address>: the next plan ...`). */
+const previewIds = (stderr: string) =>
+  [...stderr.matchAll(/^(?:info|warning): ([a-z-]+:\S+): the next plan /gm)].map((m) => m[1] as string).sort();
+
+/** Start the local target on the test's data, run `fn` against it, and stop it (persisting what `fn` did). */
+async function withLocal(fn: (pool: ClientPool) => Promise<void>): Promise<void> {
+  const dataDir = join(dir, 'local', 'kinesis');
+  const t = await startKinesisLocal({ region: REGION, dataDir, handleSignals: false, persistIntervalMs: 100 });
+  const pool = new ClientPool({
+    target: 'local', region: REGION, partition: 'aws', endpoint: t.endpoint, command: 'test', rateLimitScale: 0,
+  });
+  try {
+    await fn(pool);
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    pool.destroy();
+    await t.stop();
+  }
+}
 
 describe('meshgov import --local (two accounts)', { timeout: 240_000 }, () => {
   beforeAll(async () => {
-    const t = await startKinesisLocal({ region: REGION, dataDir: join(dir, 'local', 'kinesis'), handleSignals: false, persistIntervalMs: 100 });
-    const pool = new ClientPool({ target: 'local', region: REGION, partition: 'aws', endpoint: t.endpoint, command: 'test', rateLimitScale: 0 });
-    try {
+    await withLocal(async (pool) => {
       await createLive(pool);
       expect((await pool.kinesis(A).send(new ListStreamsCommand({}))).StreamNames?.sort()).toEqual([LEGACY, TX]);
-      await new Promise((r) => setTimeout(r, 300));
-    } finally {
-      pool.destroy();
-      await t.stop();
-    }
+    });
   }, 240_000);
 
   let imported = '';
@@ -230,7 +247,11 @@ describe('meshgov import --local (two accounts)', { timeout: 240_000 }, () => {
 
     const grants = doc.domains.flatMap((d) => d.grants ?? []).map((g) => ({ ...g, justification: undefined }));
     expect(grants).toEqual(expect.arrayContaining([
-      { id: 'fraud-scorer-efo', stream: TX, principal: { account: B, role: 'fraud-scorer' }, access: 'consume', pattern: 'efo', consumer: 'fraud-scorer', justification: undefined },
+      {
+        id: 'fraud-scorer-efo', stream: TX, principal: { account: B, role: 'fraud-scorer' }, access: 'consume',
+        pattern: 'efo', consumer: 'fraud-scorer',
+        consumerTags: { 'cost-center': 'cc-7', team: 'fraud' }, justification: undefined,
+      },
       { id: 'partner-reads-transactions', stream: TX, principal: { account: '999999999999' }, access: 'consume', pattern: 'replay', external: true, justification: undefined },
       { id: 'risk-reads-transactions', stream: TX, principal: { account: B, role: 'risk-reader' }, access: 'consume', pattern: 'replay', justification: undefined },
       { id: 'payments-writes-scores', stream: SCORES, principal: { account: A, role: 'payments-writer' }, access: 'produce', justification: undefined },
@@ -293,8 +314,12 @@ describe('meshgov import --local (two accounts)', { timeout: 240_000 }, () => {
     expect(plan.unmanaged.map((u) => u.address)).toEqual([`${B}/stream/${OTHER}`]);
     const lost = plan.accessDiff.filter((a) => a.change === 'lose').map((a) => a.principal);
     expect(lost).toEqual(['service:firehose.amazonaws.com']);
-    // The import's preview said exactly this.
-    expect(importErr).toContain(`warning: ${A}/stream/${LEGACY}/policy: the first plan will also delete stream-policy`);
+    // The import's preview named exactly the changes of this plan, and said that IAM was not read.
+    expect(previewIds(importErr)).toEqual(changes.map((c) => c.id).sort());
+    expect(importErr).toMatch(/warning: preview: IAM was not read in account\(s\) 111111111111, 222222222222: /);
+    const deletion = `warning: stream-policy:${A}/stream/${LEGACY}/policy: the next plan will delete stream-policy ` +
+      '(destructive)';
+    expect(importErr).toContain(deletion);
   });
 
   it('finds nothing more to import once everything is declared, and leaves the file as it is', async () => {
@@ -302,5 +327,57 @@ describe('meshgov import --local (two accounts)', { timeout: 240_000 }, () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe(imported);
     expect(again.stderr).toContain('imported 0 stream(s) and 0 grant(s) from 2 account(s)');
+  });
+
+  it('adopts an EFO consumer registered later on a declared stream (tags, reader); plans no removal', async () => {
+    await withLocal(async (pool) => {
+      const a = pool.kinesis(A);
+      await a.send(new RegisterStreamConsumerCommand({ StreamARN: arn(A, TX), ConsumerName: 'chargeback-bot' }));
+      const consumerArn = await waitConsumer(a, arn(A, TX), 'chargeback-bot');
+      await a.send(new TagResourceCommand({ ResourceARN: consumerArn, Tags: { team: 'disputes' } }));
+      await a.send(new PutResourcePolicyCommand({
+        ResourceARN: consumerArn,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{
+            Sid: 'ChargebackBotEfo', Effect: 'Allow', Principal: { AWS: role(B, 'chargeback-bot') },
+            Action: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+            Resource: `${arn(A, TX)}/consumer/chargeback-bot:*`, Condition: org,
+          }],
+        }),
+      }));
+    });
+    const consumerAddress = `${A}/stream/${TX}/consumer/chargeback-bot`;
+    const before = JSON.parse((await run('plan', '--local', '--format', 'json', 'mesh.yaml')).stdout) as Plan;
+    expect(before.unmanaged.map((u) => u.address)).toContain(consumerAddress);
+
+    const r = await run('import', '--local', '--write', 'mesh.yaml');
+    expect(r.code, r.stderr).toBe(0);
+    const adopted = `info: ${consumerAddress}: enhanced fan-out consumer no grant declared; ` +
+      'adopted as grant chargeback-bot-efo';
+    expect(r.stderr).toContain(adopted);
+    expect(r.stderr).toContain('imported 0 stream(s) and 1 grant(s) (1 of them for consumers of declared streams) ' +
+      'from 2 account(s)');
+    type Doc = { domains: { name: string; grants?: Record<string, unknown>[] }[] };
+    const doc = parse(readFileSync(join(dir, 'mesh.yaml'), 'utf8')) as Doc;
+    const grant = doc.domains.find((d) => d.name === 'payments')?.grants?.find((g) => g['id'] === 'chargeback-bot-efo');
+    expect({ ...grant, justification: undefined }).toEqual({
+      id: 'chargeback-bot-efo', stream: TX, principal: { account: B, role: 'chargeback-bot' }, access: 'consume',
+      pattern: 'efo', consumer: 'chargeback-bot',
+      consumerTags: { team: 'disputes' }, justification: undefined,
+    });
+    expect((await run('validate', 'mesh.yaml')).code).toBe(0);
+
+    const p = await run('plan', '--local', '--format', 'json', 'mesh.yaml');
+    const plan = JSON.parse(p.stdout) as Plan;
+    expect(plan.unmanaged.map((u) => u.address)).not.toContain(consumerAddress);
+    const pending = plan.changes.filter((c) => c.action !== 'no-op');
+    expect(previewIds(r.stderr)).toEqual(pending.map((c) => c.id).sort());
+    const onConsumer = pending.filter((c) => c.address.startsWith(consumerAddress));
+    // Only the governance tags are added to it: its own tag stays, nothing is deregistered or re-registered.
+    const described = onConsumer.map((c) => `${c.action} ${c.id} ${c.risk}`);
+    expect(described).toEqual([`update consumer-tags:${consumerAddress} safe`]);
+    expect(onConsumer[0]?.before).toEqual({ tags: {} });
+    expect(tagKeysAdded(onConsumer[0] as Change).every((k) => k.startsWith('meshgov:'))).toBe(true);
   });
 });

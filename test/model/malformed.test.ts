@@ -110,6 +110,13 @@ const TABLE: Record<string, Expected[]> = {
   'reserved-tag-key.yaml': [e('tag-reserved-key', 30, 11, { says: '`meshgov:owner`' })],
   'reserved-tag-key-case.yaml': [e('tag-reserved-key', 29, 11), e('tag-reserved-key', 30, 11)],
   'mesh-reserved-tag.yaml': [e('tag-reserved-key', 8, 5)],
+  'consumer-tags-reserved.yaml': [
+    e('tag-reserved-key', 37, 11, { says: 'consumer tag `MeshGov:consume:222222222222:other`' }),
+    e('tag-reserved-key', 38, 11),
+  ],
+  'consumer-tags-not-efo.yaml': [
+    e('schema-not-allowed', 34, 9, { says: 'only `pattern: efo` grants have a consumer to tag' }),
+  ],
   'filter-non-data-key.yaml': [e('filter-pattern-invalid', 41, 15, { says: 'only match the `data` key' })],
   'filter-too-many.yaml': [e('filter-too-many', 41, 13, { says: 'set `maxFilters: 10`' })],
   'filter-pattern-too-long.yaml': [e('filter-pattern-too-long', 42, 15, { says: 'Lambda allows 4096' })],

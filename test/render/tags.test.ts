@@ -35,4 +35,23 @@ describe('consumer tags', () => {
       'meshgov:product': 'orders',
     });
   });
+
+  it('carry the grant\'s own consumer tags over the mesh tags; governance keys cannot be overridden', () => {
+    const g = aGrant({
+      access: 'consume', pattern: 'efo', consumerName: 'c1', principal: aPrincipal({ account: B, role: 'efo-reader' }),
+      // Validation rejects reserved keys; render still lets no user tag replace a governance value.
+      consumerTags: { team: 'risk', 'cost-center': 'risk-42', 'meshgov:domain': 'forged' },
+    });
+    expect(consumerTags(aMesh({ tags: { 'cost-center': 'data', owner: 'platform' } }), aStream(), g)).toEqual({
+      'cost-center': 'risk-42',
+      'meshgov:classification': 'internal',
+      [`meshgov:consume:${B}:efo-reader`]: 'allow',
+      'meshgov:domain': 'sales',
+      'meshgov:managed-by': 'meshgov',
+      'meshgov:mesh': 'test-mesh',
+      'meshgov:product': 'orders',
+      owner: 'platform',
+      team: 'risk',
+    });
+  });
 });

@@ -1,8 +1,8 @@
 /**
  * `meshgov import`: read the mesh accounts (read-only) and write mesh.yaml stanzas for the streams meshgov does
  * not manage yet. The new document goes to stdout, `--out FILE` or (with `--write`) back into FILE; notes go to
- * stderr. The result is validated before it is written, and a preview plan of the imported streams tells what the
- * first `meshgov plan` will show for them besides the governance tags.
+ * stderr. The result is validated before it is written, and a preview lists every change the next `meshgov plan`
+ * of the extended mesh will make (src/core/import/preview.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -15,16 +15,16 @@ import type { Diagnostic } from '../../core/diagnostics/diagnostic.js';
 import { compareDiagnostics, hasErrors } from '../../core/diagnostics/diagnostic.js';
 import { importMesh } from '../../core/import/index.js';
 import type { ImportNote, ImportResult } from '../../core/import/index.js';
+import { previewPlan } from '../../core/import/preview.js';
 import type { Mesh } from '../../core/model/types.js';
-import { computePlan } from '../../core/plan/index.js';
-import type { Change, LiveState, LiveStream } from '../../core/plan/index.js';
+import type { LiveState, LiveStream, PlanScope } from '../../core/plan/index.js';
 import { renderMesh } from '../../core/render/index.js';
 import { runRules } from '../../core/rules/index.js';
 import { validateMesh } from '../../core/validate.js';
 import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
 import { formatDiagnostics, loadPolicies, runValidation } from '../validation.js';
-import { checkEndpoint, displayDir, localDir, scopeFrom } from './plan.js';
+import { checkEndpoint, displayDir, localDir, readLive, scopeFrom } from './plan.js';
 
 export interface ImportCommandOptions {
   account: string[];
@@ -56,8 +56,19 @@ function checker(file: string, io: CliIO): (text: string) => Diagnostic[] {
   };
 }
 
-/** Streams meshgov does not manage yet, read in full: a listing read, then a full read of the candidates. */
-async function readUnmanaged(target: OpenTarget, mesh: Mesh, accounts: string[]): Promise<{ streams: LiveStream[]; live: LiveState; skipped: ImportNote[] }> {
+/** What import read: streams to import, declared streams (for their consumers), the live state, what was skipped. */
+interface ImportRead {
+  streams: LiveStream[];
+  managed: LiveStream[];
+  live: LiveState;
+  skipped: ImportNote[];
+}
+
+/**
+ * Streams meshgov does not manage yet, and the streams the mesh declares, read in full: a listing read, then a full
+ * read of the candidates and the declared streams (whose undeclared EFO consumers import adopts).
+ */
+async function readForImport(target: OpenTarget, mesh: Mesh, accounts: string[]): Promise<ImportRead> {
   const declared = new Map(accounts.map((a) => [a, new Set(mesh.streams.filter((s) => s.account === a).map((s) => s.name))]));
   const req = { mesh: mesh.name, region: mesh.region, partition: mesh.partition, accounts };
   const listing = await target.reader.read({ ...req, declared: new Map(accounts.map((a) => [a, new Set<string>()])) });
@@ -68,57 +79,55 @@ async function readUnmanaged(target: OpenTarget, mesh: Mesh, accounts: string[])
     const names = [...(la.unmanagedStreams ?? []).map((u) => u.name), ...la.streams.map((s) => s.name)].filter((n) => !declared.get(la.account)?.has(n));
     candidates.set(la.account, new Set(names));
   }
-  const live = await target.reader.read({ ...req, declared: candidates });
-  const streams: LiveStream[] = [];
-  const skipped: ImportNote[] = [];
+  const full = new Map(accounts.map((a) => [a, new Set([...(candidates.get(a) ?? []), ...(declared.get(a) ?? [])])]));
+  const live = await target.reader.read({ ...req, declared: full });
+  const read: ImportRead = { streams: [], managed: [], live, skipped: [] };
   for (const la of live.accounts) {
     const wanted = candidates.get(la.account) ?? new Set<string>();
     for (const s of la.streams) {
+      if (declared.get(la.account)?.has(s.name)) read.managed.push(s);
       if (!wanted.has(s.name)) continue;
-      if (s.status === 'DELETING') skipped.push({ severity: 'info', subject: `${la.account}/stream/${s.name}`, message: 'being deleted; not imported' });
-      else streams.push(s);
+      const subject = `${la.account}/stream/${s.name}`;
+      const deleting: ImportNote = { severity: 'info', subject, message: 'being deleted; not imported' };
+      if (s.status === 'DELETING') read.skipped.push(deleting);
+      else read.streams.push(s);
     }
     for (const u of la.unmanagedStreams ?? []) {
-      if (wanted.has(u.name)) skipped.push({ severity: 'warning', subject: `${la.account}/stream/${u.name}`, message: `not imported: ${listedReason.get(`${la.account}/${u.name}`) ?? u.reason}` });
+      if (!wanted.has(u.name)) continue;
+      const message = `not imported: ${listedReason.get(`${la.account}/${u.name}`) ?? u.reason}`;
+      read.skipped.push({ severity: 'warning', subject: `${la.account}/stream/${u.name}`, message });
     }
   }
-  return { streams, live, skipped };
+  return read;
 }
 
 /**
- * What the first plan will do to the imported streams: governance tag additions are expected; anything else is a
- * note, so the user learns before merging that e.g. a resource policy will be rewritten.
+ * The preview of the next plan (src/core/import/preview.ts). Its live state is the one `meshgov plan` reads for the
+ * extended mesh: on AWS that is a fresh read through plan's own `readLive` (IAM of the roles the extended mesh
+ * renders policies for, which the import read could not know); on the local target, where IAM is not read, the
+ * import read already holds every declared and imported stream in full.
  */
-function previewNotes(file: string, text: string, result: ImportResult, live: LiveState, io: CliIO): ImportNote[] {
+async function preview(
+  file: string, text: string, target: OpenTarget, read: ImportRead, scope: PlanScope, io: CliIO,
+): Promise<ImportNote[]> {
   const rootPath = resolve(io.cwd, file);
   const reader = { read: (f: string) => (resolve(io.cwd, f) === rootPath ? text : fsReader.read(resolve(io.cwd, f))) };
   const v = validateMesh(file, reader, { today: today(io) });
-  if (!v.mesh || !v.ok) return [];
-  const rendered = renderMesh(v.mesh, { today: today(io) });
-  const names = new Set(result.imported.map((s) => `${s.account}/${s.name}`));
-  const desired = {
-    ...rendered.value,
-    accounts: rendered.value.accounts.map((a) => ({ ...a, streams: a.streams.filter((s) => names.has(`${a.account}/${s.name}`)), consumers: a.consumers.filter((c) => names.has(`${a.account}/${c.stream}`)), iam: [] })),
-  };
-  const plan = computePlan({ desired, live, meshDigest: '', clock: { now: () => io.now() } });
-  const notes: ImportNote[] = [];
-  for (const c of plan.changes) {
-    if (c.stream === undefined || !names.has(`${c.account}/${c.stream}`) || c.action === 'no-op') continue;
-    if (isGovernanceTagAddition(c, v.mesh.tags)) {
-      notes.push({ severity: 'info', subject: c.address, message: `the first plan adds governance tags: ${Object.keys((c.after as { tags: Record<string, string> }).tags).join(', ')}` });
-    } else {
-      notes.push({ severity: 'warning', subject: c.address, message: `the first plan will also ${c.action} ${c.resourceType} (${c.risk}): ${c.reasons.join('; ')}` });
-    }
+  if (!v.mesh || !v.ok) {
+    const message = 'the extended mesh does not validate, so the next plan cannot be previewed';
+    return [{ severity: 'warning', subject: 'preview', message }];
   }
-  return notes;
-}
-
-/** A tag change that only adds `meshgov:` keys, or the mesh-wide tags (`mesh.tags`) every managed resource carries. */
-export function isGovernanceTagAddition(c: Change, meshTags: Record<string, string> = {}): boolean {
-  if (c.resourceType !== 'stream-tags' && c.resourceType !== 'consumer-tags') return false;
-  const before = (c.before as { tags?: Record<string, string> } | null)?.tags ?? {};
-  const after = (c.after as { tags?: Record<string, string> } | null)?.tags ?? {};
-  return Object.keys(before).length === 0 && Object.keys(after).length > 0 && Object.entries(after).every(([k, v]) => k.startsWith('meshgov:') || meshTags[k] === v);
+  let live = read.live;
+  if (target.kind === 'aws') {
+    const desired = renderMesh(v.mesh, { today: today(io) }).value;
+    live = await readLive(target, { mesh: v.mesh, desired, scope, meshDigest: '' }, io);
+  } else {
+    // The local target's IAM line speaks of the artefacts plan writes; import writes none (the preview says that
+    // IAM was not read).
+    live = { ...live, notChecked: live.notChecked.filter((n) => !n.startsWith('IAM: ')) };
+  }
+  const clock = { now: () => io.now() };
+  return previewPlan({ mesh: v.mesh, live, today: today(io), clock, scope, target: target.kind }).notes;
 }
 
 function formatNotes(notes: readonly ImportNote[]): string {
@@ -148,20 +157,27 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
   } catch (e) {
     throw new ExitError(`cannot start the local target: ${(e as Error).message}`, EXIT_FINDINGS);
   }
-  let read: Awaited<ReturnType<typeof readUnmanaged>>;
+  const domainTags = [...(opts.domainFromTag ? [opts.domainFromTag] : []), 'meshgov:domain', 'domain'];
+  let result: ImportResult;
+  let notes: ImportNote[];
   try {
-    read = await readUnmanaged(target, mesh, accounts);
+    const read = await readForImport(target, mesh, accounts);
+    result = importMesh({
+      text: root.text, mesh, streams: read.streams, managed: read.managed, domainTags, today: today(io),
+      check: checker(file, io),
+    });
+    const previewed = await preview(file, result.text, target, read, { domains: [], accounts: scope.accounts }, io);
+    notes = [...read.skipped, ...result.notes, ...previewed];
   } catch (e) {
     if (e instanceof AdapterError) throw new ExitError(e.message, EXIT_FINDINGS);
     throw e;
   } finally {
     await target.close();
   }
-  const domainTags = [...(opts.domainFromTag ? [opts.domainFromTag] : []), 'meshgov:domain', 'domain'];
-  const result = importMesh({ text: root.text, mesh, streams: read.streams, domainTags, today: today(io), check: checker(file, io) });
-  const notes = [...read.skipped, ...result.notes, ...previewNotes(file, result.text, result, read.live, io)];
   io.stderr.write(formatNotes(notes));
-  io.stderr.write(`imported ${result.imported.length} stream(s) and ${result.grants.length} grant(s) from ${accounts.length} account(s); nothing was changed in AWS.\n`);
+  const adopted = result.adopted.length ? ` (${result.adopted.length} of them for consumers of declared streams)` : '';
+  io.stderr.write(`imported ${result.imported.length} stream(s) and ${result.grants.length} grant(s)${adopted} ` +
+    `from ${accounts.length} account(s); nothing was changed in AWS.\n`);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (hasErrors(errors)) {
     io.stderr.write(formatDiagnostics(errors, 'text', io, validation.ruleMeta, !opts.color));
@@ -178,7 +194,8 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
 export function registerImport(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command('import')
-    .description('Adopt existing streams: read the accounts (read-only) and write mesh.yaml stanzas for streams, EFO consumers and grants.')
+    .description('Adopt existing streams and EFO consumers: read the accounts (read-only), write mesh.yaml stanzas ' +
+      'for them and their grants, and preview the next plan.')
     .argument('[file]', 'mesh file to extend', 'mesh.yaml')
     .option('--account <id>', 'read only this account id or alias (repeatable; default all mesh accounts)', collect, [])
     .option('--local', 'read the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')
@@ -191,7 +208,8 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
       '',
       'Import never changes anything in AWS. Unknown owners, classifications and principals get defaults that validate',
       'and a `# TODO(meshgov import): ...` comment; resource-policy statements that no grant can express are reported',
-      'on stderr and as `# meshgov import: could not express ...` comments. See docs/import.md.',
+      'on stderr and as `# meshgov import: could not express ...` comments. Every change the next `meshgov plan` makes',
+      '(IAM included where IAM is read) is previewed on stderr. See docs/import.md.',
     ].join('\n'))
     .action(async (file: string, opts: ImportCommandOptions) => {
       setExit(await runImport(file, opts, io));

@@ -174,7 +174,8 @@ function undeclaredConsumers(ctx: AuditContext): Finding[] {
         title: `Enhanced fan-out consumer ${c.name} is registered on ${declared.name} but no grant declares it`,
         evidence: { consumerArn: c.arn, status: c.status, tags: c.tags, hasResourcePolicy: c.resourcePolicy !== undefined },
         remediation: 'An undeclared consumer reads with its own 2 MB/s per shard and is invisible to the owners. Find who registered it ' +
-          '(CloudTrail RegisterStreamConsumer), then deregister it or declare an efo grant for it.',
+          '(CloudTrail RegisterStreamConsumer), then deregister it or declare an efo grant for it (`meshgov import` ' +
+          'writes one, with the reader its policy names and its tags).',
         docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html',
         ...locationOf(ctx, declared.at),
       });

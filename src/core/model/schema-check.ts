@@ -204,6 +204,8 @@ function notAllowedReason(key: string): string {
       return 'an unencrypted stream (type NONE) has no key.';
     case 'consumer':
       return 'only `pattern: efo` grants name an enhanced fan-out consumer.';
+    case 'consumerTags':
+      return 'only `pattern: efo` grants have a consumer to tag.';
     case 'filter':
       return 'only `pattern: filtered` grants carry filter rules.';
     case 'fanout':

@@ -133,6 +133,11 @@ export const defs = {
       access: { enum: ['produce', 'consume'] },
       pattern: { enum: ['replay', 'efo', 'filtered', 'fanout'], description: 'Access pattern of a consumer.' },
       consumer: { type: 'string', pattern: STREAM_NAME, description: 'Enhanced fan-out consumer name (pattern efo).' },
+      consumerTags: {
+        ...tags,
+        description: 'Tags of the enhanced fan-out consumer (pattern efo), e.g. its team\'s cost tags; the mesh tags ' +
+          'and the governance tags are added. Keys starting with `meshgov:` or `aws:` are reserved.',
+      },
       filter: {
         type: 'object',
         additionalProperties: false,
@@ -170,7 +175,11 @@ export const defs = {
     allOf: [
       { if: { properties: { access: { const: 'produce' } }, required: ['access'] }, then: { properties: { pattern: false, consumer: false, filter: false, fanout: false, replayHours: false, kcl: false } } },
       { if: { properties: { access: { const: 'consume' } }, required: ['access'] }, then: { required: ['pattern'] } },
-      { if: { properties: { pattern: { const: 'efo' } }, required: ['pattern'] }, then: { required: ['consumer'] }, else: { properties: { consumer: false } } },
+      {
+        if: { properties: { pattern: { const: 'efo' } }, required: ['pattern'] },
+        then: { required: ['consumer'] },
+        else: { properties: { consumer: false, consumerTags: false } },
+      },
       { if: { properties: { pattern: { const: 'filtered' } }, required: ['pattern'] }, then: { required: ['filter'] }, else: { properties: { filter: false } } },
       { if: { properties: { pattern: { const: 'fanout' } }, required: ['pattern'] }, then: { required: ['fanout'] }, else: { properties: { fanout: false } } },
     ],

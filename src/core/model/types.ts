@@ -188,6 +188,11 @@ export interface Grant {
   pattern?: Pattern;
   /** For `efo`: the enhanced fan-out consumer name (unique per stream). */
   consumerName?: string;
+  /**
+   * For `efo`: user tags of the consumer (the mesh tags and the governance tags are added by render; reserved keys
+   * are rejected by validation). Absent: none.
+   */
+  consumerTags?: Record<string, string>;
   filter?: FilterSettings;
   fanout?: FanoutSettings;
   /** Retention the consumer needs to replay, hours. */

@@ -1,7 +1,8 @@
 /**
  * Tags of managed streams and enhanced fan-out consumers. Stream tags come from the model's governance-tag
- * scheme (governance-tags.ts) over the grants in force; consumer tags carry the governance tags plus the grant tag
- * of the grant that declares the consumer, because EFO reads are authorized against the consumer's tags.
+ * scheme (governance-tags.ts) over the grants in force; consumer tags carry the grant's own consumer tags, the
+ * governance tags and the grant tag of the grant that declares the consumer, because EFO reads are authorized
+ * against the consumer's tags.
  */
 import {
   MANAGED_BY_VALUE, TAG_CLASSIFICATION, TAG_DOMAIN, TAG_MANAGED_BY, TAG_MESH, TAG_PRODUCT, grantTagKey, sortKeys, streamTags,
@@ -13,10 +14,14 @@ export function desiredStreamTags(mesh: Pick<Mesh, 'name' | 'tags'>, stream: Str
   return streamTags({ name: mesh.name, tags: mesh.tags, grants: [] }, stream, streamGrants);
 }
 
-/** Tags an EFO consumer is registered with. Keys sorted. */
+/**
+ * Tags an EFO consumer is registered with: the mesh tags, the grant's own `consumerTags` (which win over mesh tags,
+ * as a stream's tags do), then the governance tags and the grant tag, which nothing overrides. Keys sorted.
+ */
 export function consumerTags(mesh: Pick<Mesh, 'name' | 'tags'>, stream: Stream, grant: Grant): Record<string, string> {
   return sortKeys({
     ...mesh.tags,
+    ...grant.consumerTags,
     [TAG_MANAGED_BY]: MANAGED_BY_VALUE,
     [TAG_MESH]: mesh.name,
     [TAG_DOMAIN]: stream.domain,

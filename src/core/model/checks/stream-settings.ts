@@ -61,6 +61,15 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
       }
     }
   }
+  for (const g of mesh.grants) {
+    for (const k of Object.keys(g.consumerTags ?? {})) {
+      if (isReservedTagKey(k)) {
+        out.push(locator.atKey(g.at, ['consumerTags', k], 'tag-reserved-key', 'error',
+          `Grant \`${g.id}\` sets consumer tag \`${k}\`; keys starting with \`${TAG_PREFIX}\` or \`aws:\` are ` +
+          'reserved for governance (in any case). Rename the tag.'));
+      }
+    }
+  }
   for (const k of Object.keys(mesh.tags)) {
     if (isReservedTagKey(k)) {
       out.push(locator.atKey(mesh.at, ['mesh', 'tags', k], 'tag-reserved-key', 'error',
