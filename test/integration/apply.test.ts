@@ -129,13 +129,13 @@ describe('apply on the local target (three accounts)', () => {
     expect(r.log.entries.filter((e) => e.api === 'kinesis:UpdateShardCount' && e.result === 'ok').map((e) => e.resource)).toEqual([arn, arn]);
     expect(changeIds(await h.plan())).toEqual([]);
 
-    // A mode switch made out of band: switching back is destructive, and runs before the shard count.
+    // A mode switch made out of band: switching back is disruptive (no data or access lost), needs no flag, and runs
+    // before the shard count.
     await oob(() => c.send(new UpdateStreamModeCommand({ StreamARN: arn, StreamModeDetails: { StreamMode: 'ON_DEMAND' } })));
     await k.waitActive(C, N);
     const sw = await h.plan();
-    expect(sw.changes.find((x) => x.resourceType === 'stream-capacity')).toMatchObject({ risk: 'destructive', after: { mode: 'PROVISIONED', shards: 1 } });
-    expect((await h.apply(sw)).report.outcomes[0]).toMatchObject({ status: 'skipped', skipReason: 'destructive' });
-    const done = await h.apply(await h.plan(), { allowDestructive: true });
+    expect(sw.changes.find((x) => x.resourceType === 'stream-capacity')).toMatchObject({ risk: 'disruptive', after: { mode: 'PROVISIONED', shards: 1 } });
+    const done = await h.apply(sw);
     expect(done.report.failed).toBe(0);
     const apis = done.log.entries.filter((e) => e.result === 'ok').map((e) => e.api).filter((a) => a !== 'local:WriteIamArtefacts');
     expect(apis[0]).toBe('kinesis:UpdateStreamMode');

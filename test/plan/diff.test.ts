@@ -82,12 +82,12 @@ describe('computePlan', () => {
     expect(active(plan(desiredState([{ streams: [plain] }]), liveState([{ streams: [liveOf(plain, { shards: 3 })] }])))[0]).toMatchObject({ after: { shards: 4 }, risk: 'disruptive' });
   });
 
-  it('makes a capacity mode switch destructive and ignores shard counts of on-demand streams', () => {
+  it('makes a capacity mode switch disruptive (no data or access is lost) and ignores shard counts of on-demand streams', () => {
     const s = aDesiredStream({ mode: 'ON_DEMAND', shards: undefined });
     const d = desiredState([{ streams: [s] }]);
     expect(ids(plan(d, liveState([{ streams: [liveOf(s, { shards: 9 })] }])))).toEqual([]);
     const p = plan(d, liveState([{ streams: [liveOf(s, { mode: 'PROVISIONED', shards: 2 })] }]));
-    expect(ids(p)).toEqual([`update stream-capacity:${A1}/stream/orders.v1 destructive`]);
+    expect(ids(p)).toEqual([`update stream-capacity:${A1}/stream/orders.v1 disruptive`]);
     expect(active(p)[0]).toMatchObject({ before: { mode: 'PROVISIONED', shards: 2 }, after: { mode: 'ON_DEMAND' } });
   });
 

@@ -215,7 +215,7 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
     .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)');
   addTargetFlags(cmd)
     .option('--auto-approve', 'apply without asking (required when stdin is not a terminal)')
-    .option('--allow-destructive', 'also apply destructive changes (deletions, retention decreases, access revocations, mode switches)')
+    .option('--allow-destructive', 'also apply destructive changes (deletions, retention decreases, access revocations)')
     .option('--log <file>', 'append-only audit log of every mutating call (JSON lines)', '.meshgov/apply-log.jsonl')
     .option('--domain <domain>', 'limit the run to a domain (repeatable)', collect, [])
     .option('--account <id>', 'limit the run to an account id or alias (repeatable)', collect, [])

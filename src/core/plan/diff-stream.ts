@@ -106,7 +106,9 @@ function diffCapacity(ds: DesiredStream, ls: LiveStream, base: CapacityBase): Dr
   if (ls.mode !== ds.mode) {
     const shards = targetShards(ds, undefined);
     return [{
-      ...base, resourceType: 'stream-capacity', action: 'update', risk: 'destructive',
+      // Risk from effect: a mode switch loses no data and no access; it is disruptive (throughput limits, billing, and
+      // at most two switches per stream per 24 h, which apply checks against the budget).
+      ...base, resourceType: 'stream-capacity', action: 'update', risk: 'disruptive',
       before: { mode: ls.mode, shards: ls.shards }, after: { mode: ds.mode, ...(shards !== undefined ? { shards } : {}) },
       reasons: [`capacity mode is ${ls.mode}; the mesh declares ${ds.mode}`, 'a mode switch is limited to two per stream per 24 h, changes billing and throughput limits, and cannot be undone at once'],
     }];
