@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 import { AdapterError } from '../../adapters/aws/errors.js';
 import { openTarget } from '../../adapters/aws/target.js';
 import type { OpenTarget } from '../../adapters/aws/target.js';
-import { fsReader } from '../../adapters/fs/reader.js';
 import type { Diagnostic } from '../../core/diagnostics/diagnostic.js';
 import { compareDiagnostics, hasErrors } from '../../core/diagnostics/diagnostic.js';
 import { importMesh } from '../../core/import/index.js';
@@ -23,7 +22,7 @@ import { runRules } from '../../core/rules/index.js';
 import { validateMesh } from '../../core/validate.js';
 import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
-import { formatDiagnostics, loadPolicies, runValidation } from '../validation.js';
+import { formatDiagnostics, loadPolicies, meshReader, runValidation } from '../validation.js';
 import { checkEndpoint, displayDir, localDir, scopeFrom } from './plan.js';
 
 export interface ImportCommandOptions {
@@ -44,7 +43,8 @@ function collect(value: string, previous: string[]): string[] {
 function checker(file: string, io: CliIO): (text: string) => Diagnostic[] {
   const rules = loadPolicies(io).rules;
   const rootPath = resolve(io.cwd, file);
-  const reader = { read: (f: string) => (resolve(io.cwd, f) === rootPath ? textHolder.text : fsReader.read(resolve(io.cwd, f))) };
+  const files = meshReader(io);
+  const reader = { read: (f: string, within?: string) => (resolve(io.cwd, f) === rootPath ? textHolder.text : files.read(f, within)) };
   const textHolder = { text: '' };
   return (text: string) => {
     textHolder.text = text;
@@ -91,7 +91,8 @@ async function readUnmanaged(target: OpenTarget, mesh: Mesh, accounts: string[])
  */
 function previewNotes(file: string, text: string, result: ImportResult, live: LiveState, io: CliIO): ImportNote[] {
   const rootPath = resolve(io.cwd, file);
-  const reader = { read: (f: string) => (resolve(io.cwd, f) === rootPath ? text : fsReader.read(resolve(io.cwd, f))) };
+  const files = meshReader(io);
+  const reader = { read: (f: string, within?: string) => (resolve(io.cwd, f) === rootPath ? text : files.read(f, within)) };
   const v = validateMesh(file, reader, { today: today(io) });
   if (!v.mesh || !v.ok) return [];
   const rendered = renderMesh(v.mesh, { today: today(io) });

@@ -12,8 +12,23 @@ import type { Mesh } from './types.js';
 
 /** What the loader needs from the outside world: read a file by name. Adapters implement it with node:fs. */
 export interface SourceReader {
-  /** The file's text, or an Error (not found, not readable) that the loader turns into a diagnostic. */
-  read(file: string): string | Error;
+  /**
+   * The file's text, or an Error (not found, not readable, refused) that the loader turns into a diagnostic.
+   * `within` is the mesh directory an include must stay below: the loader checks it lexically, the reader by real
+   * path (a symbolic link inside the directory may point anywhere) and returns a SourceReadError 'outside' if not.
+   */
+  read(file: string, within?: string): string | Error;
+}
+
+/**
+ * A file the reader refused. `outside`: its real path is outside the directory it must stay in; `refused`: any other
+ * reason (not a regular file, too large, unreadable). The message never carries any of the file's content.
+ */
+export class SourceReadError extends Error {
+  override name = 'SourceReadError';
+  constructor(message: string, readonly reason: 'outside' | 'refused') {
+    super(message);
+  }
 }
 
 export interface LoadResult {
@@ -71,7 +86,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
     }
     seen.add(target);
     const before = diagnostics.length;
-    const src = readAndParse(target, reader, diagnostics, budget, { file: rootFile, src: root, path: incPath });
+    const src = readAndParse(target, reader, diagnostics, budget, { file: rootFile, src: root, path: incPath, within: baseDir });
     if (!src) return;
     sources.set(target, src);
     if (diagnostics.slice(before).some((d) => d.severity === 'error')) return;
@@ -93,10 +108,11 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
   return done(normalised.value);
 }
 
+/** The shape of a document that is not a mapping. Never its content: the file may be anything (a key file). */
 function shapeOf(data: unknown): string {
   if (data === null || data === undefined) return 'empty (null)';
   if (Array.isArray(data)) return 'a list';
-  return `a ${typeof data} (${JSON.stringify(data).slice(0, 40)})`;
+  return `a ${typeof data}, not a mesh file`;
 }
 
 function toPosix(p: string): string {
@@ -108,13 +124,17 @@ function readAndParse(
   reader: SourceReader,
   diagnostics: Diagnostic[],
   budget: { items: number },
-  from?: { file: string; src: SourceFile; path: (string | number)[] },
+  from?: { file: string; src: SourceFile; path: (string | number)[]; within: string },
 ): SourceFile | undefined {
-  const text = reader.read(file);
+  const text = from ? reader.read(file, from.within) : reader.read(file);
   if (text instanceof Error) {
+    const outside = text instanceof SourceReadError && text.reason === 'outside';
     const msg = `Cannot read ${file}: ${text.message}`;
-    if (from) diagnostics.push(diagnostic(from.file, rangeAt(from.src, from.path), from.path, 'include-unreadable', 'error', msg));
-    else diagnostics.push(diagnostic(file, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, [], 'file-unreadable', 'error', msg));
+    if (from) {
+      diagnostics.push(diagnostic(from.file, rangeAt(from.src, from.path), from.path, outside ? 'include-outside' : 'include-unreadable', 'error', msg));
+    } else {
+      diagnostics.push(diagnostic(file, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, [], outside ? 'file-outside' : 'file-unreadable', 'error', msg));
+    }
     return undefined;
   }
   // Parsing costs memory per node: stop before the files of one mesh together could exhaust the heap.
