@@ -5,6 +5,7 @@
  * errors; ResourceInUseException is handed back to the caller (it waits for ACTIVE and re-reads before trying
  * again); a LimitExceededException that names a hard quota is not retried.
  */
+import { redact } from '../../core/redact.js';
 import { errorCode } from './errors.js';
 
 export type FailureKind =
@@ -91,10 +92,11 @@ function requestIdOf(v: unknown): string | undefined {
   return (v as { $metadata?: { requestId?: string } } | undefined)?.$metadata?.requestId;
 }
 
+/** One line for an error, credentials redacted (an endpoint may echo the signed request in its error text). */
 export function describeError(e: unknown): string {
   const code = errorCode(e);
-  const msg = String((e as ErrLike)?.message ?? e).split('\n')[0];
-  return code && code !== 'Error' ? `${code}: ${msg}` : msg ?? '';
+  const msg = String((e as ErrLike)?.message ?? e).split('\n')[0] ?? '';
+  return redact(code && code !== 'Error' ? `${code}: ${msg}` : msg);
 }
 
 /**

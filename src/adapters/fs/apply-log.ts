@@ -5,6 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditEntry } from '../../core/apply/types.js';
+import { redact } from '../../core/redact.js';
 
 export class ApplyLog {
   /** Entries of this run, in order. */
@@ -17,7 +18,9 @@ export class ApplyLog {
     this.earlier = readApplyLog(file);
   }
 
-  append(entry: AuditEntry): void {
+  append(raw: AuditEntry): void {
+    // Error texts come from endpoints, which may echo the signed request: never persist a credential.
+    const entry: AuditEntry = { ...raw, ...(raw.error !== undefined ? { error: redact(raw.error) } : {}), ...(raw.note !== undefined ? { note: redact(raw.note) } : {}) };
     this.entries.push(entry);
     appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { encoding: 'utf8', flag: 'a' });
   }

@@ -8,7 +8,7 @@ import { MAX_PLAN_BYTES } from '../../core/plan/types.js';
 import { GitHubContextError } from '../../adapters/github/context.js';
 import type { PublishResult } from '../../adapters/github/publish.js';
 import { publishAuditIssue, publishPlanComment } from '../../adapters/github/publish.js';
-import { redact } from '../../output/markdown/escape.js';
+import { redact } from '../../core/redact.js';
 import { assembleReportBody, markerFor } from '../../output/markdown/report-body.js';
 import { checkReportJson, renderReportJson } from '../../output/markdown/report-json.js';
 import { renderPlanMarkdown } from '../../output/plan/markdown.js';
