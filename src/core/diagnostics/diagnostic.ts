@@ -58,6 +58,48 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
 }
 
+/** Diagnostics shown per file; past it, one `diagnostics-truncated` entry says how many more there are. */
+export const MAX_DIAGNOSTICS_PER_FILE = 1000;
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/**
+ * The first `max` diagnostics of each file (in the order given, normally sorted), then one `diagnostics-truncated`
+ * entry per file for the rest, like compilers do: a hostile file of 50,000 unknown keys gives a readable report. The
+ * entry has the worst severity of what it hides, so a hidden error still fails the run.
+ */
+export function capDiagnostics(diagnostics: readonly Diagnostic[], max: number = MAX_DIAGNOSTICS_PER_FILE): Diagnostic[] {
+  const shown = new Map<string, number>();
+  const hidden = new Map<string, { first: Diagnostic; count: number; severity: Severity }>();
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const n = shown.get(d.file) ?? 0;
+    if (n < max) {
+      shown.set(d.file, n + 1);
+      out.push(d);
+      continue;
+    }
+    const h = hidden.get(d.file);
+    if (h === undefined) hidden.set(d.file, { first: d, count: 1, severity: d.severity });
+    else {
+      h.count++;
+      if (SEVERITY_RANK[d.severity] > SEVERITY_RANK[h.severity]) h.severity = d.severity;
+    }
+  }
+  for (const [file, h] of hidden) {
+    out.push({
+      code: 'diagnostics-truncated',
+      severity: h.severity,
+      message: `${h.count} more diagnostic${h.count === 1 ? '' : 's'} in this file not shown: meshgov shows the first ${max} per file. Fix these and run again.`,
+      file,
+      line: h.first.line,
+      column: h.first.column,
+      path: [],
+    });
+  }
+  return out.sort(compareDiagnostics);
+}
+
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

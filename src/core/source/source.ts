@@ -1,6 +1,6 @@
 import jsYaml from 'js-yaml';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document, Node, Pair } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import type { Diagnostic, DocPath, Range, Result, Severity } from '../diagnostics/diagnostic.js';
 import { binaryOffset, findTooDeep, findTooManyItems, MAX_DEPTH, MAX_ITEMS, offsetRange, onlyComments } from './guards.js';
 
@@ -86,11 +86,33 @@ function firstAlias(doc: Document.Parsed): Node | undefined {
 }
 
 /**
+ * Keys that repeat an earlier key of the same mapping (the second and later occurrences), in one walk with a set per
+ * mapping. Scalar keys are equal when their values are (`1` and `"1"` differ, as in yaml's own check).
+ */
+function duplicateKeys(doc: Document.Parsed): Node[] {
+  const out: Node[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const id = `${typeof pair.key.value}\u0000${String(pair.key.value)}`;
+        if (seen.has(id)) out.push(pair.key);
+        else seen.add(id);
+      }
+    },
+  });
+  return out;
+}
+
+/**
  * Parse one YAML file into a SourceFile. Never throws for any input: syntax errors, duplicate keys, alias bombs,
  * hostile nesting, binary content and empty files all come back as diagnostics.
  */
 /** Options of the positioned parse; the lazy parse of fast-path files uses the same. */
-const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2', logLevel: 'error' } as const;
+// uniqueKeys off: yaml compares each new key with every earlier one (quadratic in the keys of a mapping); duplicates
+// are found with a set instead (duplicateKeys).
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, strict: true, version: '1.2', logLevel: 'error' } as const;
 
 /**
  * A source read through the fast path: `doc` and `lines` are parsed on first use (to locate a diagnostic).
@@ -196,6 +218,11 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
     const code = err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
     diagnostics.push(diagnostic(file, rangeOfOffsets(lines, from, to), [], code, 'error', syntaxMessage(err.code, firstLine(err.message), /^[^:\n]*/.exec(text.slice(from, from + 200))?.[0] ?? '')));
   }
+  for (const key of duplicateKeys(doc)) {
+    const r = key.range;
+    diagnostics.push(diagnostic(file, r ? rangeOfOffsets(lines, r[0], r[1]) : START, [], 'yaml-duplicate-key', 'error',
+      syntaxMessage('DUPLICATE_KEY', '', r ? text.slice(r[0], Math.min(r[1], r[0] + 200)) : '')));
+  }
   for (const warn of doc.warnings) {
     const [from, to] = warn.pos;
     diagnostics.push(diagnostic(file, rangeOfOffsets(lines, from, to), [], 'yaml-warning', 'warning', firstLine(warn.message)));
@@ -254,14 +281,31 @@ function firstLine(s: string): string {
   return line.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
+/**
+ * Each mapping's keys by their string form, built on the first lookup: locating every diagnostic of a mapping with
+ * 50,000 keys by scanning it would be quadratic. The first pair wins for a repeated key (reported separately).
+ * Parsed documents are never edited after parsing, so an index stays valid.
+ */
+const keyIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function keyIndex(map: YAMLMap): Map<string, Pair> {
+  let index = keyIndexes.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const item of map.items as Pair[]) {
+      const k = String(isScalar(item.key) ? item.key.value : item.key);
+      if (!index.has(k)) index.set(k, item);
+    }
+    keyIndexes.set(map, index);
+  }
+  return index;
+}
+
 function child(node: unknown, key: string | number): { pair?: Pair; value: unknown } | undefined {
   if (isAlias(node)) return undefined;
   if (isMap(node)) {
-    for (const item of node.items) {
-      const k = isScalar(item.key) ? item.key.value : item.key;
-      if (k === key || (typeof key === 'number' && k === String(key)) || String(k) === String(key)) return { pair: item, value: item.value };
-    }
-    return undefined;
+    const pair = keyIndex(node).get(String(key));
+    return pair === undefined ? undefined : { pair, value: pair.value };
   }
   if (isSeq(node) && typeof key === 'number') {
     const item = node.items[key];
