@@ -5,7 +5,7 @@ import { fileReader } from '../adapters/fs/reader.js';
 import { findRepoRoot } from '../adapters/fs/repo-root.js';
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import type { SourceReader } from '../core/model/load.js';
-import { capDiagnostics, compareDiagnostics, hasErrors } from '../core/diagnostics/diagnostic.js';
+import { appendAll, capDiagnostics, compareDiagnostics, hasErrors } from '../core/diagnostics/diagnostic.js';
 import { loadRules, runRules } from '../core/rules/index.js';
 import type { Rule } from '../core/rules/index.js';
 import { diagnostic } from '../core/source/source.js';
@@ -107,7 +107,7 @@ export function runValidation(file: string, io: CliIO, options: ValidationOption
   const result = validateMesh(file, meshReader(io), { today: day });
   const policies = loadPolicies(io, options);
   const diagnostics = [...result.diagnostics, ...policies.diagnostics];
-  if (result.mesh) diagnostics.push(...runRules({ mesh: result.mesh, locator: result.locator, today: day, rules: policies.rules }));
+  if (result.mesh) appendAll(diagnostics, runRules({ mesh: result.mesh, locator: result.locator, today: day, rules: policies.rules }));
   diagnostics.sort(compareDiagnostics);
   return { ...result, diagnostics: capDiagnostics(diagnostics), ok: !hasErrors(diagnostics), ruleMeta: ruleMetaOf(policies.rules) };
 }

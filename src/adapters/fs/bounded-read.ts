@@ -146,7 +146,7 @@ export function describeRefusal(r: ReadRefusal): string {
     case 'not-regular':
       return `it is ${r.what}, not a regular file`;
     case 'too-large':
-      return `it is larger than ${r.limit} bytes, the limit`;
+      return `it is larger than ${r.limit} bytes, the most meshgov reads`;
     case 'outside':
       return `its real path (symbolic links resolved) is ${r.realPath}, outside ${r.rootName} (${r.root}); meshgov reads nothing outside it`;
     case 'unreadable':

@@ -28,7 +28,9 @@ export function fileReader(options: FileReaderOptions = {}): SourceReader {
       if (options.repoRoot !== undefined) confine.push({ dir: resolve(cwd, options.repoRoot), name: 'the repository (GITHUB_WORKSPACE)' });
       const r = readRegularFile(resolve(cwd, file), { maxBytes: MAX_SOURCE_BYTES, within: confine });
       if (r.ok) return r.text;
-      return new SourceReadError(describeRefusal(r.refusal), r.refusal.kind === 'outside' ? 'outside' : 'refused');
+      const reason = r.refusal.kind === 'outside' || r.refusal.kind === 'too-large' ? r.refusal.kind : 'refused';
+      const advice = reason === 'too-large' ? '. Split the mesh into per-domain files with include:' : '';
+      return new SourceReadError(`${describeRefusal(r.refusal)}${advice}`, reason);
     },
   };
 }

@@ -11,7 +11,7 @@ import { AdapterError } from '../../adapters/aws/errors.js';
 import { openTarget } from '../../adapters/aws/target.js';
 import type { OpenTarget } from '../../adapters/aws/target.js';
 import type { Diagnostic } from '../../core/diagnostics/diagnostic.js';
-import { compareDiagnostics, hasErrors } from '../../core/diagnostics/diagnostic.js';
+import { appendAll, compareDiagnostics, hasErrors } from '../../core/diagnostics/diagnostic.js';
 import { importMesh } from '../../core/import/index.js';
 import type { ImportNote, ImportResult } from '../../core/import/index.js';
 import type { Mesh } from '../../core/model/types.js';
@@ -51,7 +51,7 @@ function checker(file: string, io: CliIO): (text: string) => Diagnostic[] {
     const day = today(io);
     const v = validateMesh(file, reader, { today: day });
     const out = [...v.diagnostics];
-    if (v.mesh) out.push(...runRules({ mesh: v.mesh, locator: v.locator, today: day, rules }));
+    if (v.mesh) appendAll(out, runRules({ mesh: v.mesh, locator: v.locator, today: day, rules }));
     return out.sort(compareDiagnostics);
   };
 }

@@ -100,6 +100,15 @@ export function capDiagnostics(diagnostics: readonly Diagnostic[], max: number =
   return out.sort(compareDiagnostics);
 }
 
+/**
+ * Append every item of `items` to `to`. `to.push(...items)` passes each item as an argument and overflows the stack
+ * past ~100,000 items, which hostile input reaches (100,000 grants to missing streams).
+ */
+export function appendAll<T>(to: T[], items: readonly T[]): T[] {
+  for (const item of items) to.push(item);
+  return to;
+}
+
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

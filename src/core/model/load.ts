@@ -1,6 +1,6 @@
 import { posix as path } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { compareDiagnostics } from '../diagnostics/diagnostic.js';
+import { appendAll, compareDiagnostics } from '../diagnostics/diagnostic.js';
 import { Locator } from '../source/locator.js';
 import { countItems } from '../source/guards.js';
 import { diagnostic, parseSource, rangeAt } from '../source/source.js';
@@ -21,12 +21,13 @@ export interface SourceReader {
 }
 
 /**
- * A file the reader refused. `outside`: its real path is outside the directory it must stay in; `refused`: any other
- * reason (not a regular file, too large, unreadable). The message never carries any of the file's content.
+ * A file the reader refused. `outside`: its real path is outside the directory it must stay in; `too-large`: over
+ * MAX_SOURCE_BYTES; `refused`: any other reason (not a regular file, unreadable). The message never carries any of
+ * the file's content.
  */
 export class SourceReadError extends Error {
   override name = 'SourceReadError';
-  constructor(message: string, readonly reason: 'outside' | 'refused') {
+  constructor(message: string, readonly reason: 'outside' | 'too-large' | 'refused') {
     super(message);
   }
 }
@@ -64,7 +65,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
     diagnostics.push(diagnostic(rootFile, rangeAt(root, []), [], 'schema-type', 'error', `${rootFile} must be a mapping with apiVersion, mesh, accounts, classifications and domains; it is ${shapeOf(root.data)}.`));
     return done(undefined);
   }
-  diagnostics.push(...checkSchema(root, 'mesh'));
+  appendAll(diagnostics, checkSchema(root, 'mesh'));
   const rootData = root.data as RawMeshFile;
 
   const domainFiles: { file: string; data: RawDomainFile }[] = [];
@@ -95,7 +96,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
       return;
     }
     const schemaDiags = checkSchema(src, 'domain');
-    diagnostics.push(...schemaDiags);
+    appendAll(diagnostics, schemaDiags);
     if (schemaDiags.length === 0) domainFiles.push({ file: target, data: src.data as RawDomainFile });
   });
   if (includes.length > MAX_INCLUDES) {
@@ -104,7 +105,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
   if (diagnostics.some((d) => d.severity === 'error')) return done(undefined);
 
   const normalised = normalise({ file: rootFile, data: rootData }, domainFiles, locator);
-  diagnostics.push(...normalised.diagnostics);
+  appendAll(diagnostics, normalised.diagnostics);
   return done(normalised.value);
 }
 
@@ -128,12 +129,13 @@ function readAndParse(
 ): SourceFile | undefined {
   const text = from ? reader.read(file, from.within) : reader.read(file);
   if (text instanceof Error) {
-    const outside = text instanceof SourceReadError && text.reason === 'outside';
+    const reason = text instanceof SourceReadError ? text.reason : 'refused';
+    const kind = reason === 'outside' ? 'outside' : reason === 'too-large' ? 'too-large' : 'unreadable';
     const msg = `Cannot read ${file}: ${text.message}`;
     if (from) {
-      diagnostics.push(diagnostic(from.file, rangeAt(from.src, from.path), from.path, outside ? 'include-outside' : 'include-unreadable', 'error', msg));
+      diagnostics.push(diagnostic(from.file, rangeAt(from.src, from.path), from.path, `include-${kind}`, 'error', msg));
     } else {
-      diagnostics.push(diagnostic(file, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, [], outside ? 'file-outside' : 'file-unreadable', 'error', msg));
+      diagnostics.push(diagnostic(file, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, [], `file-${kind}`, 'error', msg));
     }
     return undefined;
   }
@@ -146,6 +148,6 @@ function readAndParse(
   }
   budget.items -= items;
   const parsed = parseSource(file, text);
-  diagnostics.push(...parsed.diagnostics);
+  appendAll(diagnostics, parsed.diagnostics);
   return parsed.value;
 }

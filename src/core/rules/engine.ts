@@ -5,6 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic, DocPath, Severity } from '../diagnostics/diagnostic.js';
+import { appendAll } from '../diagnostics/diagnostic.js';
 import type { Mesh } from '../model/types.js';
 import type { Locator } from '../source/locator.js';
 import { SchemaCache } from './compile.js';
@@ -129,6 +130,6 @@ export function runRules(ctx: RuleContext): Diagnostic[] {
       for (const f of results) findings.push({ diagnostic: finding(rule, view, f, severity, eff.params, locator), address: view.address });
     }
   }
-  out.push(...applyWaivers(findings, mesh, rules, locator, today));
+  appendAll(out, applyWaivers(findings, mesh, rules, locator, today));
   return out;
 }

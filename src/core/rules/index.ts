@@ -1,5 +1,5 @@
 /** Guardrail rules: load policy files, run them over a mesh, waivers and per-domain overrides. */
-import { capDiagnostics, compareDiagnostics, hasErrors } from '../diagnostics/diagnostic.js';
+import { appendAll, capDiagnostics, compareDiagnostics, hasErrors } from '../diagnostics/diagnostic.js';
 import type { SourceReader } from '../model/load.js';
 import { validateMesh } from '../validate.js';
 import type { ValidateResult } from '../validate.js';
@@ -24,7 +24,7 @@ export interface RulesValidateOptions {
 export function validateWithRules(rootFile: string, reader: SourceReader, options: RulesValidateOptions): ValidateResult {
   const result = validateMesh(rootFile, reader, { today: options.today });
   const diagnostics = [...result.diagnostics];
-  if (result.mesh) diagnostics.push(...runRules({ mesh: result.mesh, locator: result.locator, today: options.today, rules: options.rules }));
+  if (result.mesh) appendAll(diagnostics, runRules({ mesh: result.mesh, locator: result.locator, today: options.today, rules: options.rules }));
   diagnostics.sort(compareDiagnostics);
   return { ...result, diagnostics: capDiagnostics(diagnostics), ok: !hasErrors(diagnostics) };
 }
