@@ -14,6 +14,8 @@ export interface Expected {
   column: number;
   /** Total diagnostics, when the case is about their number. */
   count?: number;
+  /** Files whose diagnostics were capped (one `diagnostics-truncated` entry each). */
+  truncated?: number;
 }
 
 export interface HostileCase {
@@ -153,14 +155,15 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
       names.forEach((n, i) => put(dir, n, emptyDomain(`d${i}`)));
       return put(dir, 'mesh.yaml', rootWithIncludes(names));
     },
-    expected: { code: 'include-too-many', file: 'mesh.yaml', line: ROOT_DOMAINS_LINE, column: 1 },
+    // At the list under `include:` (which takes the place of `domains:`; its first entry is on the next line).
+    expected: { code: 'include-too-many', file: 'mesh.yaml', line: ROOT_DOMAINS_LINE + 1, column: 3 },
   },
   {
     id: 'keys-50k',
     limit: 'diagnostics per file (1,000)',
     input: '50,000 unknown keys in one mapping',
     write: (dir) => put(dir, 'mesh.yaml', ROOT.replace('mesh:\n', `mesh:\n${Array.from({ length: 50_000 }, (_, i) => `  unknownKey${i}: ${i}\n`).join('')}`)),
-    expected: { code: 'schema-unknown-key', file: 'mesh.yaml', line: 3, column: 3, count: 1001 },
+    expected: { code: 'schema-unknown-key', file: 'mesh.yaml', line: 3, column: 3, count: 1001, truncated: 1 },
   },
   {
     id: 'scalar-20mb',
@@ -178,6 +181,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
       names.forEach((n, i) => put(dir, n, grantsToMissingStreams(`d${i}`, 10_000)));
       return put(dir, 'mesh.yaml', rootWithIncludes(names));
     },
-    expected: { code: 'ref-unknown-stream', file: 'domains/d0.yaml', line: 6, column: 31, count: 10 * 1001 },
+    // The first grant's `stream:` value: `      - { id: g-0, stream: ` is 27 characters.
+    expected: { code: 'ref-unknown-stream', file: 'domains/d0.yaml', line: 6, column: 28, truncated: 10 },
   },
 ];
