@@ -4,11 +4,12 @@
  * reader that blocks on a FIFO or reads /dev/zero forever fails the test instead of hanging the test runner.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRegularFile } from '../../src/adapters/fs/bounded-read.js';
+import { MAX_PLAN_BYTES } from '../../src/core/plan/types.js';
 
 const BIN = resolve('bin/meshgov.js');
 const STACK = /^\s+at /m;
@@ -94,6 +95,18 @@ describe('non-regular files (built CLI)', () => {
     expect(r.signal).toBeNull();
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('character device');
+  });
+
+  it('apply of a saved plan over MAX_PLAN_BYTES: refused after reading one byte past the limit, not parsed', () => {
+    // A sparse file: 128 MiB + 1 of zero bytes on disk in no time.
+    const file = join(dir, 'huge-plan.json');
+    writeFileSync(file, '');
+    truncateSync(file, MAX_PLAN_BYTES + 1);
+    const r = run('apply', '--local', '--auto-approve', 'huge-plan.json');
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`larger than ${MAX_PLAN_BYTES} bytes`);
+    expect(r.stderr).not.toMatch(STACK);
   });
 
   it('report github --input of a FIFO: a usage error, never blocks', () => {
