@@ -3,6 +3,8 @@ import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, par
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import type { Diagnostic, DocPath, Range, Result, Severity } from '../diagnostics/diagnostic.js';
 import { binaryOffset, findTooDeep, findTooManyItems, MAX_DEPTH, MAX_ITEMS, offsetRange, onlyComments } from './guards.js';
+import { positionChild, positionTree } from './positions.js';
+import type { PositionNode } from './positions.js';
 
 export { findTooDeep, findTooManyItems, MAX_DEPTH, MAX_ITEMS } from './guards.js';
 
@@ -118,20 +120,28 @@ const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, strict: true, ve
  * A source read through the fast path: `doc` and `lines` are parsed on first use (to locate a diagnostic).
  */
 class LazySource implements SourceFile {
-  private positioned?: { doc: Document.Parsed; lines: LineCounter };
+  private positioned?: Document.Parsed;
+  private lineCounter?: LineCounter;
+  private tree?: PositionNode | null;
   constructor(readonly file: string, readonly text: string, public data: unknown) {}
-  private parse(): { doc: Document.Parsed; lines: LineCounter } {
-    if (!this.positioned) {
-      const lines = new LineCounter();
-      this.positioned = { doc: parseDocument(this.text, { ...PARSE_OPTIONS, lineCounter: lines }), lines };
-    }
+  get doc(): Document.Parsed {
+    this.positioned ??= parseDocument(this.text, PARSE_OPTIONS);
     return this.positioned;
   }
-  get doc(): Document.Parsed {
-    return this.parse().doc;
-  }
+  /** Line starts of the text (what yaml's LineCounter records while parsing), without parsing. */
   get lines(): LineCounter {
-    return this.parse().lines;
+    if (!this.lineCounter) {
+      const lines = new LineCounter();
+      lines.addNewLine(0);
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+      this.lineCounter = lines;
+    }
+    return this.lineCounter;
+  }
+  /** Node positions from js-yaml's listener (positions.ts); undefined if that read fails (then `doc` is used). */
+  positions(): PositionNode | undefined {
+    if (this.tree === undefined) this.tree = positionTree(this.text) ?? null;
+    return this.tree ?? undefined;
   }
 }
 
@@ -337,7 +347,51 @@ function lineEndOffset(text: string, from: number): number {
  * The range of the node at `path`, or of its nearest existing ancestor when the path does not exist
  * (e.g. a missing required key is reported at its parent mapping).
  */
+/** The position tree of a fast-path source, when it has one (cheaper than yaml's positioned parse). */
+function treeOf(src: SourceFile): PositionNode | undefined {
+  return src instanceof LazySource ? src.positions() : undefined;
+}
+
+function treeRange(src: SourceFile, n: PositionNode): Range {
+  // For collections, end at the end of the first line so the range stays readable (as nodeRange does).
+  const end = n.kind === 'map' || n.kind === 'seq' ? Math.min(n.end, lineEndOffset(src.text, n.start)) : n.end;
+  return rangeOfOffsets(src.lines, n.start, end);
+}
+
+/** Walk `path` in a position tree: the last node reached, the entry's key there, and how many segments matched. */
+function walkTree(tree: PositionNode, path: DocPath): { node: PositionNode | undefined; key: PositionNode | undefined; matched: number; parent: PositionNode } {
+  let node: PositionNode | undefined = tree;
+  let parent = tree;
+  let key: PositionNode | undefined;
+  let matched = 0;
+  for (const segment of path) {
+    if (node === undefined) break;
+    const next = positionChild(node, segment);
+    if (!next) break;
+    parent = node;
+    key = next.key;
+    node = next.value;
+    matched++;
+  }
+  return { node, key, matched, parent };
+}
+
+function rangeAtTree(src: SourceFile, tree: PositionNode, path: DocPath): Range {
+  let node: PositionNode | undefined = tree;
+  let best = treeRange(src, tree);
+  for (const segment of path) {
+    const next: ReturnType<typeof positionChild> = node === undefined ? undefined : positionChild(node, segment);
+    if (!next) break;
+    node = next.value;
+    const at = node ?? next.key;
+    if (at !== undefined) best = treeRange(src, at);
+  }
+  return best;
+}
+
 export function rangeAt(src: SourceFile, path: DocPath): Range {
+  const tree = treeOf(src);
+  if (tree) return rangeAtTree(src, tree, path);
   let node: unknown = src.doc.contents;
   let best = nodeRange(src, node) ?? START;
   for (const key of path) {
@@ -352,6 +406,12 @@ export function rangeAt(src: SourceFile, path: DocPath): Range {
 /** The range of the mapping key of the last path segment (for unknown or misspelt keys). */
 export function keyRangeAt(src: SourceFile, path: DocPath): Range {
   if (path.length === 0) return rangeAt(src, path);
+  const tree = treeOf(src);
+  if (tree) {
+    const w = walkTree(tree, path);
+    if (w.matched < path.length) return rangeAt(src, path.slice(0, w.matched));
+    return w.key ? treeRange(src, w.key) : rangeAt(src, path);
+  }
   let node: unknown = src.doc.contents;
   for (let i = 0; i < path.length; i++) {
     const key = path[i] as string | number;
@@ -365,6 +425,12 @@ export function keyRangeAt(src: SourceFile, path: DocPath): Range {
 
 /** The source text of the scalar at `path` (e.g. `011111111111` as written), or undefined. */
 export function scalarSource(src: SourceFile, path: DocPath): string | undefined {
+  const tree = treeOf(src);
+  if (tree) {
+    const w = walkTree(tree, path);
+    const n = w.matched === path.length ? w.node : undefined;
+    return n !== undefined && (n.kind === 'scalar' || n.kind === 'empty') ? src.text.slice(n.start, n.end) : undefined;
+  }
   let node: unknown = src.doc.contents;
   for (const key of path) {
     const next = child(node, key);
@@ -377,6 +443,8 @@ export function scalarSource(src: SourceFile, path: DocPath): string | undefined
 
 /** Whether a node exists at `path`. */
 export function hasPath(src: SourceFile, path: DocPath): boolean {
+  const tree = treeOf(src);
+  if (tree) return walkTree(tree, path).matched === path.length;
   let node: unknown = src.doc.contents;
   for (const key of path) {
     const next = child(node, key);
