@@ -81,7 +81,7 @@ function emptyDomain(name: string): string {
 function grantsToMissingStreams(domain: string, grants: number): string {
   const lines = [`domains:\n  - name: ${domain}\n    owner: { team: ${domain}, contact: ${domain}@example.com }\n    accounts: ["222222222222"]\n    grants:\n`];
   for (let i = 0; i < grants; i++) {
-    lines.push(`      - { id: g-${i}, stream: missing.stream-${i}.v1, principal: { account: "222222222222", role: reader }, access: consume, pattern: replay }\n`);
+    lines.push(`      - { id: ${domain}-g-${i}, stream: missing.stream-${i}.v1, principal: { account: "222222222222", role: reader }, access: consume, pattern: replay }\n`);
   }
   return lines.join('');
 }
@@ -181,7 +181,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
       names.forEach((n, i) => put(dir, n, grantsToMissingStreams(`d${i}`, 10_000)));
       return put(dir, 'mesh.yaml', rootWithIncludes(names));
     },
-    // The first grant's `stream:` value: `      - { id: g-0, stream: ` is 27 characters.
-    expected: { code: 'ref-unknown-stream', file: 'domains/d0.yaml', line: 6, column: 28, truncated: 10 },
+    // The first grant's `stream:` value: `      - { id: d0-g-0, stream: ` is 30 characters.
+    expected: { code: 'ref-unknown-stream', file: 'domains/d0.yaml', line: 6, column: 31, truncated: 10 },
   },
 ];

@@ -3,7 +3,7 @@ import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, par
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import type { Diagnostic, DocPath, Range, Result, Severity } from '../diagnostics/diagnostic.js';
 import { binaryOffset, findTooDeep, findTooManyItems, MAX_DEPTH, MAX_ITEMS, offsetRange, onlyComments } from './guards.js';
-import { positionChild, positionTree } from './positions.js';
+import { positionChild, positionTree, spanOf } from './positions.js';
 import type { PositionNode } from './positions.js';
 
 export { findTooDeep, findTooManyItems, MAX_DEPTH, MAX_ITEMS } from './guards.js';
@@ -353,34 +353,32 @@ function treeOf(src: SourceFile): PositionNode | undefined {
 }
 
 function treeRange(src: SourceFile, n: PositionNode): Range {
+  const { start, end, collection } = spanOf(n);
   // For collections, end at the end of the first line so the range stays readable (as nodeRange does).
-  const end = n.kind === 'map' || n.kind === 'seq' ? Math.min(n.end, lineEndOffset(src.text, n.start)) : n.end;
-  return rangeOfOffsets(src.lines, n.start, end);
+  return rangeOfOffsets(src.lines, start, collection ? Math.min(end, lineEndOffset(src.text, start)) : end);
 }
 
-/** Walk `path` in a position tree: the last node reached, the entry's key there, and how many segments matched. */
-function walkTree(tree: PositionNode, path: DocPath): { node: PositionNode | undefined; key: PositionNode | undefined; matched: number; parent: PositionNode } {
+/** Walk `path` in a position tree: the last node reached, its key, and how many segments matched. */
+function walkTree(src: SourceFile, tree: PositionNode, path: DocPath): { node: PositionNode | undefined; key: PositionNode | undefined; matched: number } {
   let node: PositionNode | undefined = tree;
-  let parent = tree;
   let key: PositionNode | undefined;
   let matched = 0;
   for (const segment of path) {
     if (node === undefined) break;
-    const next = positionChild(node, segment);
+    const next = positionChild(node, segment, src.text);
     if (!next) break;
-    parent = node;
     key = next.key;
     node = next.value;
     matched++;
   }
-  return { node, key, matched, parent };
+  return { node, key, matched };
 }
 
 function rangeAtTree(src: SourceFile, tree: PositionNode, path: DocPath): Range {
   let node: PositionNode | undefined = tree;
   let best = treeRange(src, tree);
   for (const segment of path) {
-    const next: ReturnType<typeof positionChild> = node === undefined ? undefined : positionChild(node, segment);
+    const next: ReturnType<typeof positionChild> = node === undefined ? undefined : positionChild(node, segment, src.text);
     if (!next) break;
     node = next.value;
     const at = node ?? next.key;
@@ -408,7 +406,7 @@ export function keyRangeAt(src: SourceFile, path: DocPath): Range {
   if (path.length === 0) return rangeAt(src, path);
   const tree = treeOf(src);
   if (tree) {
-    const w = walkTree(tree, path);
+    const w = walkTree(src, tree, path);
     if (w.matched < path.length) return rangeAt(src, path.slice(0, w.matched));
     return w.key ? treeRange(src, w.key) : rangeAt(src, path);
   }
@@ -427,9 +425,11 @@ export function keyRangeAt(src: SourceFile, path: DocPath): Range {
 export function scalarSource(src: SourceFile, path: DocPath): string | undefined {
   const tree = treeOf(src);
   if (tree) {
-    const w = walkTree(tree, path);
+    const w = walkTree(src, tree, path);
     const n = w.matched === path.length ? w.node : undefined;
-    return n !== undefined && (n.kind === 'scalar' || n.kind === 'empty') ? src.text.slice(n.start, n.end) : undefined;
+    if (n === undefined || typeof n !== 'number') return undefined;
+    const { start, end } = spanOf(n);
+    return src.text.slice(start, end);
   }
   let node: unknown = src.doc.contents;
   for (const key of path) {
@@ -444,7 +444,7 @@ export function scalarSource(src: SourceFile, path: DocPath): string | undefined
 /** Whether a node exists at `path`. */
 export function hasPath(src: SourceFile, path: DocPath): boolean {
   const tree = treeOf(src);
-  if (tree) return walkTree(tree, path).matched === path.length;
+  if (tree) return walkTree(src, tree, path).matched === path.length;
   let node: unknown = src.doc.contents;
   for (const key of path) {
     const next = child(node, key);
