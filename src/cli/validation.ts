@@ -100,16 +100,22 @@ export function ruleMetaOf(rules: readonly Rule[]): Map<string, RuleMeta> {
   return meta;
 }
 
+function capped(r: ValidateResult): ValidateResult {
+  return { ...r, diagnostics: capDiagnostics(r.diagnostics) };
+}
+
 /** Load, check and run the guardrail rules: every command starts here. */
 export function runValidation(file: string, io: CliIO, options: ValidationOptions = {}): ValidateResult & { ruleMeta: Map<string, RuleMeta> } {
   const day = today(io);
   // Names stay as the user gave them (for diagnostics); reads resolve against the command's working directory.
-  const result = validateMesh(file, meshReader(io), { today: day });
+  // Capped before the rules run, so 100,000 located diagnostics do not stay alive while the rules add theirs.
+  const result = capped(validateMesh(file, meshReader(io), { today: day }));
   const policies = loadPolicies(io, options);
   const diagnostics = [...result.diagnostics, ...policies.diagnostics];
   if (result.mesh) appendAll(diagnostics, runRules({ mesh: result.mesh, locator: result.locator, today: day, rules: policies.rules }));
   diagnostics.sort(compareDiagnostics);
-  return { ...result, diagnostics: capDiagnostics(diagnostics), ok: !hasErrors(diagnostics), ruleMeta: ruleMetaOf(policies.rules) };
+  const all = capDiagnostics(diagnostics);
+  return { ...result, diagnostics: all, ok: !hasErrors(all), ruleMeta: ruleMetaOf(policies.rules) };
 }
 
 /**

@@ -47,6 +47,8 @@ export interface Diagnostic {
   ruleId?: string;
   /** For waived findings: the waiver's justification. */
   waivedBy?: string;
+  /** For `diagnostics-truncated`: how many diagnostics of the file it stands for (not shown). */
+  hidden?: number;
 }
 
 /** Order diagnostics deterministically: by file, line, column, then code. */
@@ -66,25 +68,33 @@ const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 
 /**
  * The first `max` diagnostics of each file (in the order given, normally sorted), then one `diagnostics-truncated`
  * entry per file for the rest, like compilers do: a hostile file of 50,000 unknown keys gives a readable report. The
- * entry has the worst severity of what it hides, so a hidden error still fails the run.
+ * entry has the worst severity of what it hides, so a hidden error still fails the run. Capping a capped list with
+ * more diagnostics added gives the same result as capping all of them at once (the entries carry their counts).
  */
 export function capDiagnostics(diagnostics: readonly Diagnostic[], max: number = MAX_DIAGNOSTICS_PER_FILE): Diagnostic[] {
   const shown = new Map<string, number>();
   const hidden = new Map<string, { first: Diagnostic; count: number; severity: Severity }>();
   const out: Diagnostic[] = [];
+  const hide = (d: Diagnostic, count: number) => {
+    const h = hidden.get(d.file);
+    if (h === undefined) hidden.set(d.file, { first: d, count, severity: d.severity });
+    else {
+      h.count += count;
+      if (SEVERITY_RANK[d.severity] > SEVERITY_RANK[h.severity]) h.severity = d.severity;
+      if (compareDiagnostics(d, h.first) < 0) h.first = d;
+    }
+  };
   for (const d of diagnostics) {
+    // An earlier cap's entry (the list is capped again after more diagnostics were added): carry its count on.
+    if (d.code === 'diagnostics-truncated' && d.hidden !== undefined) {
+      hide(d, d.hidden);
+      continue;
+    }
     const n = shown.get(d.file) ?? 0;
     if (n < max) {
       shown.set(d.file, n + 1);
       out.push(d);
-      continue;
-    }
-    const h = hidden.get(d.file);
-    if (h === undefined) hidden.set(d.file, { first: d, count: 1, severity: d.severity });
-    else {
-      h.count++;
-      if (SEVERITY_RANK[d.severity] > SEVERITY_RANK[h.severity]) h.severity = d.severity;
-    }
+    } else hide(d, 1);
   }
   for (const [file, h] of hidden) {
     out.push({
@@ -95,6 +105,7 @@ export function capDiagnostics(diagnostics: readonly Diagnostic[], max: number =
       line: h.first.line,
       column: h.first.column,
       path: [],
+      hidden: h.count,
     });
   }
   return out.sort(compareDiagnostics);
