@@ -5,7 +5,8 @@
 import { isMap } from 'yaml';
 import type { Pair, YAMLMap } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { capDiagnostics, MAX_DIAGNOSTICS_PER_FILE } from '../../src/core/diagnostics/diagnostic.js';
+import fc from 'fast-check';
+import { capDiagnostics, compareDiagnostics, MAX_DIAGNOSTICS_PER_FILE } from '../../src/core/diagnostics/diagnostic.js';
 import type { Diagnostic } from '../../src/core/diagnostics/diagnostic.js';
 import { validateWithRules } from '../../src/core/rules/index.js';
 import { keyRangeAt, parseSource, rangeAt } from '../../src/core/source/source.js';
@@ -85,6 +86,23 @@ describe('diagnostics capped per file', () => {
     ]);
     expect(out[2]?.message).toContain('2 more diagnostics in this file not shown');
     expect(capDiagnostics(input, 5)).toEqual(input);
+  });
+
+  it('capping a capped list with more diagnostics added equals capping all of them at once', () => {
+    const diag = fc.record({
+      file: fc.constantFrom('a', 'b'),
+      line: fc.integer({ min: 1, max: 50 }),
+      severity: fc.constantFrom<Diagnostic['severity']>('error', 'warning', 'info'),
+    }).map((x) => d(x.file, x.line, x.severity));
+    // Distinct messages make the order total, as real diagnostics at one place differ by code or message.
+    const named = (xs: Diagnostic[], tag: string) => xs.map((x, i) => ({ ...x, message: `${tag}${i}` }));
+    fc.assert(fc.property(fc.array(diag, { maxLength: 30 }), fc.array(diag, { maxLength: 30 }), fc.integer({ min: 1, max: 5 }), (xa, xb, max) => {
+      const a = named(xa, 'a');
+      const b = named(xb, 'b');
+      const once = capDiagnostics([...a, ...b].sort(compareDiagnostics), max);
+      const twice = capDiagnostics([...capDiagnostics([...a].sort(compareDiagnostics), max), ...b].sort(compareDiagnostics), max);
+      expect(twice).toEqual(once);
+    }));
   });
 
   it('a mesh with 1,500 unknown keys reports the first 1,000 and one entry for the other 500', () => {
