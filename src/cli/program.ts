@@ -1,6 +1,7 @@
 /** The program and its error handling, independent of which commands are loaded (see main.ts and run.ts). */
 import { Command, CommanderError } from 'commander';
 import { InternalError } from '../core/diagnostics/diagnostic.js';
+import { redact, secretsOf } from '../core/redact.js';
 import type { Register } from './commands/index.js';
 import type { CliIO } from './io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from './io.js';
@@ -21,8 +22,23 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void, registe
   return program;
 }
 
+/**
+ * The same IO with every write to stdout and stderr redacted: whatever path a message takes (an error, a warning,
+ * a plan's not-checked note, the apply summary), credentials an endpoint echoed back never reach the terminal or
+ * a CI log.
+ */
+export function redactingIO(io: CliIO): CliIO {
+  const secrets = secretsOf(io.env);
+  const wrap = (s: CliIO['stdout']): CliIO['stdout'] => ({
+    write: (text: string) => s.write(redact(text, secrets)),
+    ...(s.isTTY !== undefined ? { isTTY: s.isTTY } : {}),
+  });
+  return { ...io, stdout: wrap(io.stdout), stderr: wrap(io.stderr) };
+}
+
 /** Run meshgov with argv (without node and script). Resolves to the exit code; never throws. */
-export async function runProgram(argv: string[], io: CliIO, registers: readonly Register[]): Promise<number> {
+export async function runProgram(argv: string[], rawIO: CliIO, registers: readonly Register[]): Promise<number> {
+  const io = redactingIO(rawIO);
   let code = EXIT_OK;
   const program = buildProgram(io, (c) => {
     code = c;

@@ -1,10 +1,11 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalDir, isDirectory, readPolicyDir } from '../adapters/fs/policies.js';
-import { fsReader } from '../adapters/fs/reader.js';
+import { fileReader } from '../adapters/fs/reader.js';
 import { findRepoRoot } from '../adapters/fs/repo-root.js';
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
-import { compareDiagnostics, hasErrors } from '../core/diagnostics/diagnostic.js';
+import type { SourceReader } from '../core/model/load.js';
+import { appendAll, capDiagnostics, compareDiagnostics, hasErrors } from '../core/diagnostics/diagnostic.js';
 import { loadRules, runRules } from '../core/rules/index.js';
 import type { Rule } from '../core/rules/index.js';
 import { diagnostic } from '../core/source/source.js';
@@ -31,6 +32,18 @@ export interface ValidationOptions {
 
 /** The default rule pack shipped with meshgov: `policies/` at the package root (from src/cli or dist/cli). */
 export const BUILTIN_POLICIES_DIR = fileURLToPath(new URL('../../policies', import.meta.url));
+
+/** The checkout on GitHub Actions (GITHUB_WORKSPACE), where every file read must stay; undefined elsewhere. */
+export function ciRepoRoot(io: CliIO): string | undefined {
+  const ws = io.env['GITHUB_WORKSPACE'];
+  return ws !== undefined && ws !== '' ? resolve(io.cwd, ws) : undefined;
+}
+
+/** The mesh reader of a command: names resolve against its working directory; in CI, confined to the checkout. */
+export function meshReader(io: CliIO): SourceReader {
+  const repoRoot = ciRepoRoot(io);
+  return fileReader(repoRoot === undefined ? { cwd: io.cwd } : { cwd: io.cwd, repoRoot });
+}
 
 /** A file name for diagnostics: relative to the working directory when below it, absolute otherwise. */
 function displayName(io: CliIO, file: string): string {
@@ -63,8 +76,9 @@ export function policyDirs(io: CliIO, options: ValidationOptions): string[] {
 export function loadPolicies(io: CliIO, options: ValidationOptions = {}): { rules: Rule[]; diagnostics: Diagnostic[] } {
   const files: { file: string; text: string }[] = [];
   const diagnostics: Diagnostic[] = [];
+  const repoRoot = ciRepoRoot(io);
   for (const dir of policyDirs(io, options)) {
-    for (const f of readPolicyDir(dir)) {
+    for (const f of readPolicyDir(dir, repoRoot)) {
       const file = displayName(io, f.file);
       if (f.text instanceof Error) {
         diagnostics.push(diagnostic(file, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, [], 'rule-file-unreadable', 'error', `Cannot read rule file ${file}: ${f.text.message}`));
@@ -86,17 +100,22 @@ export function ruleMetaOf(rules: readonly Rule[]): Map<string, RuleMeta> {
   return meta;
 }
 
+function capped(r: ValidateResult): ValidateResult {
+  return { ...r, diagnostics: capDiagnostics(r.diagnostics) };
+}
+
 /** Load, check and run the guardrail rules: every command starts here. */
 export function runValidation(file: string, io: CliIO, options: ValidationOptions = {}): ValidateResult & { ruleMeta: Map<string, RuleMeta> } {
   const day = today(io);
   // Names stay as the user gave them (for diagnostics); reads resolve against the command's working directory.
-  const reader = { read: (f: string) => fsReader.read(resolve(io.cwd, f)) };
-  const result = validateMesh(file, reader, { today: day });
+  // Capped before the rules run, so 100,000 located diagnostics do not stay alive while the rules add theirs.
+  const result = capped(validateMesh(file, meshReader(io), { today: day }));
   const policies = loadPolicies(io, options);
   const diagnostics = [...result.diagnostics, ...policies.diagnostics];
-  if (result.mesh) diagnostics.push(...runRules({ mesh: result.mesh, locator: result.locator, today: day, rules: policies.rules }));
+  if (result.mesh) appendAll(diagnostics, runRules({ mesh: result.mesh, locator: result.locator, today: day, rules: policies.rules }));
   diagnostics.sort(compareDiagnostics);
-  return { ...result, diagnostics, ok: !hasErrors(diagnostics), ruleMeta: ruleMetaOf(policies.rules) };
+  const all = capDiagnostics(diagnostics);
+  return { ...result, diagnostics: all, ok: !hasErrors(all), ruleMeta: ruleMetaOf(policies.rules) };
 }
 
 /**
@@ -105,9 +124,7 @@ export function runValidation(file: string, io: CliIO, options: ValidationOption
  * repository root, so `meshgov validate` run in a subdirectory still annotates the right file.
  */
 export function sarifRoot(io: CliIO): string {
-  const ws = io.env['GITHUB_WORKSPACE'];
-  if (ws !== undefined && ws !== '') return resolve(io.cwd, ws);
-  return findRepoRoot(io.cwd) ?? io.cwd;
+  return ciRepoRoot(io) ?? findRepoRoot(io.cwd) ?? io.cwd;
 }
 
 export function formatDiagnostics(diagnostics: readonly Diagnostic[], format: DiagnosticFormat, io: CliIO, ruleMeta: Map<string, RuleMeta>, noColor?: boolean): string {

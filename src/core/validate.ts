@@ -1,5 +1,5 @@
 import type { Diagnostic } from './diagnostics/diagnostic.js';
-import { compareDiagnostics, hasErrors } from './diagnostics/diagnostic.js';
+import { appendAll, compareDiagnostics, hasErrors } from './diagnostics/diagnostic.js';
 import { runSemanticChecks } from './model/checks/index.js';
 import { loadMesh } from './model/load.js';
 import type { LoadResult, SourceReader } from './model/load.js';
@@ -18,7 +18,7 @@ export interface ValidateResult extends LoadResult {
 export function validateMesh(rootFile: string, reader: SourceReader, options: ValidateOptions): ValidateResult {
   const loaded = loadMesh(rootFile, reader);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
-  if (loaded.mesh) diagnostics.push(...runSemanticChecks({ mesh: loaded.mesh, locator: loaded.locator, today: options.today }));
+  if (loaded.mesh) appendAll(diagnostics, runSemanticChecks({ mesh: loaded.mesh, locator: loaded.locator, today: options.today }));
   diagnostics.sort(compareDiagnostics);
   return { ...loaded, diagnostics, ok: !hasErrors(diagnostics) };
 }

@@ -186,7 +186,7 @@ describe('meshgov report github', () => {
     expect(bad.err).toContain('items[0].level must be a string');
     const missing = await run(['report', 'github', '--kind', 'plan', '--input', 'nope.md']);
     expect(missing).toMatchObject({ code: 2 });
-    expect(missing.err).toContain('cannot read --input nope.md: ENOENT');
+    expect(missing.err).toContain('cannot read --input nope.md: no such file');
     const kind = await run(['report', 'github', '--kind', 'apply', '--input', 'x.md']);
     expect(kind.code).toBe(2);
     expect(fake.requests).toHaveLength(0);

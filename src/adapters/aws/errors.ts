@@ -1,4 +1,5 @@
 /** Adapter failures: typed, carrying the cause and where it happened (account, service, operation). */
+import { redact } from '../../core/redact.js';
 
 export class AdapterError extends Error {
   override name = 'AdapterError';
@@ -11,7 +12,8 @@ export class AdapterError extends Error {
     /** AWS error name (e.g. `AccessDeniedException`), when the service returned one. */
     readonly code?: string,
   ) {
-    super(message);
+    // An endpoint may echo the signed request (Authorization, x-amz-security-token) in its error text.
+    super(redact(message));
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry } from '../../core/apply/types.js';
+import { redact } from '../../core/redact.js';
 import { errorCode, foreignAnswerHint, isForeignAnswer } from './errors.js';
 
 export type FailureKind =
@@ -117,10 +118,11 @@ function requestIdOf(v: unknown): string | undefined {
   return (v as { $metadata?: { requestId?: string } } | undefined)?.$metadata?.requestId;
 }
 
+/** One line for an error, credentials redacted (an endpoint may echo the signed request in its error text). */
 export function describeError(e: unknown): string {
   const code = errorCode(e);
   const msg = `${String((e as ErrLike)?.message ?? e).split('\n')[0] ?? ''}${foreignAnswerHint(e)}`;
-  return code && code !== 'Error' ? `${code}: ${msg}` : msg;
+  return redact(code && code !== 'Error' ? `${code}: ${msg}` : msg);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditEntry } from '../../core/apply/types.js';
+import { redact } from '../../core/redact.js';
 
 export class ApplyLog {
   /** Entries of this run, in order. */
@@ -19,7 +20,11 @@ export class ApplyLog {
     this.earlier = readApplyLog(file);
   }
 
-  append(entry: AuditEntry): void {
+  append(raw: AuditEntry): void {
+    // Error texts come from endpoints, which may echo the signed request: never persist a credential.
+    const entry = { ...raw } as AuditEntry;
+    if ('error' in entry && entry.error !== undefined) entry.error = redact(entry.error);
+    if (entry.note !== undefined) entry.note = redact(entry.note);
     this.entries.push(entry);
     appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { encoding: 'utf8', flag: 'a' });
   }

@@ -1,6 +1,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsReader } from './reader.js';
+import { MAX_SOURCE_BYTES } from '../../core/source/source.js';
+import { describeRefusal, isWithin, readRegularFile } from './bounded-read.js';
 
 /** A policy file read from disk: its name (as given, joined to the directory) and text. */
 export interface PolicyFileText {
@@ -27,13 +28,17 @@ export function canonicalDir(dir: string): string {
 }
 
 /**
- * The `*.yaml`/`*.yml` files directly in `dir`, sorted by name, with their text. An unreadable file comes back
- * as an Error value so the caller can report it as a diagnostic.
+ * The `*.yaml`/`*.yml` files directly in `dir`, sorted by name, with their text. A file that is not a regular file,
+ * is too large or is unreadable comes back as an Error value (without content) so the caller can report it as a
+ * diagnostic. When `repoRoot` is given (CI) and `dir` is inside it, each file must stay inside it by real path.
  */
-export function readPolicyDir(dir: string): { file: string; text: string | Error }[] {
+export function readPolicyDir(dir: string, repoRoot?: string): { file: string; text: string | Error }[] {
   const names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+  const root = repoRoot === undefined ? undefined : canonicalDir(repoRoot);
+  const within = root !== undefined && isWithin(root, canonicalDir(dir)) ? [{ dir: root, name: 'the repository (GITHUB_WORKSPACE)' }] : [];
   return names.map((n) => {
     const file = join(dir, n);
-    return { file, text: fsReader.read(file) };
+    const r = readRegularFile(file, { maxBytes: MAX_SOURCE_BYTES, within });
+    return { file, text: r.ok ? r.text : new Error(describeRefusal(r.refusal)) };
   });
 }

@@ -3,7 +3,7 @@
  * findings exist, updated on each run, closed (with a comment) when the audit is clean, reopened (with a comment)
  * when findings return. REST: https://docs.github.com/en/rest/issues/issues.
  */
-import { redact } from '../../output/markdown/escape.js';
+import { redact } from '../../core/redact.js';
 import { hasMarker } from '../../output/markdown/report-body.js';
 import type { GitHubConnection } from './client.js';
 import { callGitHub } from './client.js';

@@ -7,7 +7,7 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import { redact } from '../../output/markdown/escape.js';
+import { redact } from '../../core/redact.js';
 
 const MeshgovOctokit = Octokit.plugin(retry, throttling);
 /** The octokit client (REST methods and pagination; the plugins add behaviour, not methods meshgov uses). */

@@ -4,7 +4,7 @@
  * (https://docs.github.com/en/rest/issues/comments).
  */
 import { assembleReportBody, hasMarker } from '../../output/markdown/report-body.js';
-import { redact } from '../../output/markdown/escape.js';
+import { redact } from '../../core/redact.js';
 import type { GitHubConnection } from './client.js';
 import { callGitHub } from './client.js';
 

@@ -4,7 +4,7 @@
  * GitHub shows at most 1 MiB per step; a longer summary fails the upload, so it is cut with a note.
  */
 import { appendFileSync, statSync } from 'node:fs';
-import { redact } from '../../output/markdown/escape.js';
+import { redact } from '../../core/redact.js';
 import { truncateMarkdown } from '../../output/markdown/report-body.js';
 
 /** GitHub's limit for one step's summary, in bytes. */

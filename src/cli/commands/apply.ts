@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -6,9 +5,11 @@ import { applyPool, executePlan, LOCAL_WAIT } from '../../adapters/aws/apply-eng
 import { openTarget } from '../../adapters/aws/target.js';
 import type { OpenTarget } from '../../adapters/aws/target.js';
 import { ApplyLog } from '../../adapters/fs/apply-log.js';
+import { describeRefusal, readRegularFile } from '../../adapters/fs/bounded-read.js';
 import { renderApplyReport } from '../../core/apply/summary.js';
 import type { StepOutcome } from '../../core/apply/types.js';
 import { changeSetDigest, computePlan, describeChangeSetDifference, liveFingerprint, parsePlan, scopeDesired } from '../../core/plan/index.js';
+import { MAX_PLAN_BYTES } from '../../core/plan/types.js';
 import type { Plan } from '../../core/plan/index.js';
 import { renderPlanText } from '../../output/plan/index.js';
 import type { CliIO } from '../io.js';
@@ -37,14 +38,10 @@ function collect(value: string, previous: string[]): string[] {
 
 /** A saved plan (JSON with formatVersion), or undefined when the file is a mesh file. */
 function readSavedPlan(path: string): Plan | undefined {
-  if (!existsSync(path)) return undefined;
-  if (statSync(path).isDirectory()) throw new ExitError(`${path} is a directory; give a saved plan (plan.json) or a mesh file.`, EXIT_FINDINGS);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ExitError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message}`, EXIT_FINDINGS);
-  }
+  const read = readRegularFile(path, { maxBytes: MAX_PLAN_BYTES });
+  if (!read.ok && read.refusal.kind === 'not-found') return undefined;
+  if (!read.ok) throw new ExitError(`cannot read ${path}: ${describeRefusal(read.refusal)}; give a saved plan (plan.json) or a mesh file.`, EXIT_FINDINGS);
+  const text = read.text;
   if (!/^\s*\{/.test(text)) return undefined;
   const r = parsePlan(text);
   if (!r.plan) throw new ExitError(`${path}: not a meshgov plan: ${r.error ?? 'unreadable'}`, EXIT_USAGE);

@@ -10,9 +10,8 @@ import type { Command } from 'commander';
 import { AdapterError } from '../../adapters/aws/errors.js';
 import { openTarget } from '../../adapters/aws/target.js';
 import type { OpenTarget } from '../../adapters/aws/target.js';
-import { fsReader } from '../../adapters/fs/reader.js';
 import type { Diagnostic } from '../../core/diagnostics/diagnostic.js';
-import { compareDiagnostics, hasErrors } from '../../core/diagnostics/diagnostic.js';
+import { appendAll, compareDiagnostics, hasErrors } from '../../core/diagnostics/diagnostic.js';
 import { importMesh } from '../../core/import/index.js';
 import type { ImportNote, ImportResult } from '../../core/import/index.js';
 import { previewPlan } from '../../core/import/preview.js';
@@ -23,7 +22,7 @@ import { runRules } from '../../core/rules/index.js';
 import { validateMesh } from '../../core/validate.js';
 import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
-import { formatDiagnostics, loadPolicies, runValidation } from '../validation.js';
+import { formatDiagnostics, loadPolicies, meshReader, runValidation } from '../validation.js';
 import { checkEndpoint, displayDir, localDir, readLive, scopeFrom } from './plan.js';
 
 export interface ImportCommandOptions {
@@ -44,14 +43,15 @@ function collect(value: string, previous: string[]): string[] {
 function checker(file: string, io: CliIO): (text: string) => Diagnostic[] {
   const rules = loadPolicies(io).rules;
   const rootPath = resolve(io.cwd, file);
-  const reader = { read: (f: string) => (resolve(io.cwd, f) === rootPath ? textHolder.text : fsReader.read(resolve(io.cwd, f))) };
+  const files = meshReader(io);
+  const reader = { read: (f: string, within?: string) => (resolve(io.cwd, f) === rootPath ? textHolder.text : files.read(f, within)) };
   const textHolder = { text: '' };
   return (text: string) => {
     textHolder.text = text;
     const day = today(io);
     const v = validateMesh(file, reader, { today: day });
     const out = [...v.diagnostics];
-    if (v.mesh) out.push(...runRules({ mesh: v.mesh, locator: v.locator, today: day, rules }));
+    if (v.mesh) appendAll(out, runRules({ mesh: v.mesh, locator: v.locator, today: day, rules }));
     return out.sort(compareDiagnostics);
   };
 }
@@ -111,7 +111,8 @@ async function preview(
   file: string, text: string, target: OpenTarget, read: ImportRead, scope: PlanScope, io: CliIO,
 ): Promise<ImportNote[]> {
   const rootPath = resolve(io.cwd, file);
-  const reader = { read: (f: string) => (resolve(io.cwd, f) === rootPath ? text : fsReader.read(resolve(io.cwd, f))) };
+  const files = meshReader(io);
+  const reader = { read: (f: string, within?: string) => (resolve(io.cwd, f) === rootPath ? text : files.read(f, within)) };
   const v = validateMesh(file, reader, { today: today(io) });
   if (!v.mesh || !v.ok) {
     const message = 'the extended mesh does not validate, so the next plan cannot be previewed';

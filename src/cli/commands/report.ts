@@ -1,13 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { describeRefusal, readRegularFile } from '../../adapters/fs/bounded-read.js';
 import { GitHubApiError } from '../../adapters/github/client.js';
 import { parsePlan } from '../../core/plan/parse.js';
+import { MAX_PLAN_BYTES } from '../../core/plan/types.js';
 import { GitHubContextError } from '../../adapters/github/context.js';
 import type { PublishResult } from '../../adapters/github/publish.js';
 import { publishAuditIssue, publishPlanComment } from '../../adapters/github/publish.js';
-import { redact } from '../../output/markdown/escape.js';
+import { redact } from '../../core/redact.js';
 import { assembleReportBody, markerFor } from '../../output/markdown/report-body.js';
 import { checkReportJson, renderReportJson } from '../../output/markdown/report-json.js';
 import { renderPlanMarkdown } from '../../output/plan/markdown.js';
@@ -31,12 +32,9 @@ interface GithubReportOptions {
 
 /** Read the prepared report: markdown as-is, a saved plan JSON, or the minimal JSON shape rendered (and escaped) here. */
 function readReport(io: CliIO, file: string, kind: 'plan' | 'audit'): { markdown: string; clean?: boolean } {
-  let text: string;
-  try {
-    text = readFileSync(resolve(io.cwd, file), 'utf8');
-  } catch (e) {
-    throw new ExitError(`cannot read --input ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT_USAGE);
-  }
+  const read = readRegularFile(resolve(io.cwd, file), { maxBytes: MAX_PLAN_BYTES });
+  if (!read.ok) throw new ExitError(`cannot read --input ${file}: ${describeRefusal(read.refusal)}`, EXIT_USAGE);
+  const text = read.text;
   if (!file.toLowerCase().endsWith('.json')) return { markdown: text };
   let parsed: unknown;
   try {

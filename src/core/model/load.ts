@@ -1,6 +1,6 @@
 import { posix as path } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { compareDiagnostics } from '../diagnostics/diagnostic.js';
+import { appendAll, compareDiagnostics } from '../diagnostics/diagnostic.js';
 import { Locator } from '../source/locator.js';
 import { countItems } from '../source/guards.js';
 import { diagnostic, parseSource, rangeAt } from '../source/source.js';
@@ -12,8 +12,24 @@ import type { Mesh } from './types.js';
 
 /** What the loader needs from the outside world: read a file by name. Adapters implement it with node:fs. */
 export interface SourceReader {
-  /** The file's text, or an Error (not found, not readable) that the loader turns into a diagnostic. */
-  read(file: string): string | Error;
+  /**
+   * The file's text, or an Error (not found, not readable, refused) that the loader turns into a diagnostic.
+   * `within` is the mesh directory an include must stay below: the loader checks it lexically, the reader by real
+   * path (a symbolic link inside the directory may point anywhere) and returns a SourceReadError 'outside' if not.
+   */
+  read(file: string, within?: string): string | Error;
+}
+
+/**
+ * A file the reader refused. `outside`: its real path is outside the directory it must stay in; `too-large`: over
+ * MAX_SOURCE_BYTES; `refused`: any other reason (not a regular file, unreadable). The message never carries any of
+ * the file's content.
+ */
+export class SourceReadError extends Error {
+  override name = 'SourceReadError';
+  constructor(message: string, readonly reason: 'outside' | 'too-large' | 'refused') {
+    super(message);
+  }
 }
 
 export interface LoadResult {
@@ -49,7 +65,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
     diagnostics.push(diagnostic(rootFile, rangeAt(root, []), [], 'schema-type', 'error', `${rootFile} must be a mapping with apiVersion, mesh, accounts, classifications and domains; it is ${shapeOf(root.data)}.`));
     return done(undefined);
   }
-  diagnostics.push(...checkSchema(root, 'mesh'));
+  appendAll(diagnostics, checkSchema(root, 'mesh'));
   const rootData = root.data as RawMeshFile;
 
   const domainFiles: { file: string; data: RawDomainFile }[] = [];
@@ -71,7 +87,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
     }
     seen.add(target);
     const before = diagnostics.length;
-    const src = readAndParse(target, reader, diagnostics, budget, { file: rootFile, src: root, path: incPath });
+    const src = readAndParse(target, reader, diagnostics, budget, { file: rootFile, src: root, path: incPath, within: baseDir });
     if (!src) return;
     sources.set(target, src);
     if (diagnostics.slice(before).some((d) => d.severity === 'error')) return;
@@ -80,7 +96,7 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
       return;
     }
     const schemaDiags = checkSchema(src, 'domain');
-    diagnostics.push(...schemaDiags);
+    appendAll(diagnostics, schemaDiags);
     if (schemaDiags.length === 0) domainFiles.push({ file: target, data: src.data as RawDomainFile });
   });
   if (includes.length > MAX_INCLUDES) {
@@ -89,14 +105,15 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
   if (diagnostics.some((d) => d.severity === 'error')) return done(undefined);
 
   const normalised = normalise({ file: rootFile, data: rootData }, domainFiles, locator);
-  diagnostics.push(...normalised.diagnostics);
+  appendAll(diagnostics, normalised.diagnostics);
   return done(normalised.value);
 }
 
+/** The shape of a document that is not a mapping. Never its content: the file may be anything (a key file). */
 function shapeOf(data: unknown): string {
   if (data === null || data === undefined) return 'empty (null)';
   if (Array.isArray(data)) return 'a list';
-  return `a ${typeof data} (${JSON.stringify(data).slice(0, 40)})`;
+  return `a ${typeof data}, not a mesh file`;
 }
 
 function toPosix(p: string): string {
@@ -108,13 +125,18 @@ function readAndParse(
   reader: SourceReader,
   diagnostics: Diagnostic[],
   budget: { items: number },
-  from?: { file: string; src: SourceFile; path: (string | number)[] },
+  from?: { file: string; src: SourceFile; path: (string | number)[]; within: string },
 ): SourceFile | undefined {
-  const text = reader.read(file);
+  const text = from ? reader.read(file, from.within) : reader.read(file);
   if (text instanceof Error) {
+    const reason = text instanceof SourceReadError ? text.reason : 'refused';
+    const kind = reason === 'outside' ? 'outside' : reason === 'too-large' ? 'too-large' : 'unreadable';
     const msg = `Cannot read ${file}: ${text.message}`;
-    if (from) diagnostics.push(diagnostic(from.file, rangeAt(from.src, from.path), from.path, 'include-unreadable', 'error', msg));
-    else diagnostics.push(diagnostic(file, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, [], 'file-unreadable', 'error', msg));
+    if (from) {
+      diagnostics.push(diagnostic(from.file, rangeAt(from.src, from.path), from.path, `include-${kind}`, 'error', msg));
+    } else {
+      diagnostics.push(diagnostic(file, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, [], `file-${kind}`, 'error', msg));
+    }
     return undefined;
   }
   // Parsing costs memory per node: stop before the files of one mesh together could exhaust the heap.
@@ -126,6 +148,6 @@ function readAndParse(
   }
   budget.items -= items;
   const parsed = parseSource(file, text);
-  diagnostics.push(...parsed.diagnostics);
+  appendAll(diagnostics, parsed.diagnostics);
   return parsed.value;
 }

@@ -8,10 +8,10 @@ import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { PLAN_SCHEMA } from './plan-schema.generated.js';
 import type { Plan } from './types.js';
-import { PLAN_FORMAT_VERSION } from './types.js';
+import { MAX_PLAN_BYTES, PLAN_FORMAT_VERSION } from './types.js';
 
-/** 64 Mi characters: a 10,000-stream initial plan is well below it. */
-export const MAX_PLAN_CHARS = 64 * 1024 * 1024;
+/** Characters of a saved plan: the byte limit of the reader (MAX_PLAN_BYTES, docs/limits.md) bounds them too. */
+export const MAX_PLAN_CHARS = MAX_PLAN_BYTES;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 let validator: ValidateFunction | undefined;

@@ -3078,6 +3078,10 @@ export const PLAN_SCHEMA = {
         "waivedBy": {
           "type": "string",
           "description": "For waived findings: the waiver's justification."
+        },
+        "hidden": {
+          "type": "number",
+          "description": "For `diagnostics-truncated`: how many diagnostics of the file it stands for (not shown)."
         }
       },
       "required": [

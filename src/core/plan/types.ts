@@ -8,6 +8,8 @@ import type { AccountId } from '../model/types.js';
 import type { IamArtefactKind, PolicyDocument } from '../render/types.js';
 
 export const PLAN_FORMAT_VERSION = 2;
+/** Largest saved plan `apply` and `report` read, in bytes (see docs/limits.md). */
+export const MAX_PLAN_BYTES = 128 * 1024 * 1024;
 
 export type ChangeAction = 'create' | 'update' | 'replace' | 'delete' | 'no-op';
 

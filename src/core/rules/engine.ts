@@ -5,6 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic, DocPath, Severity } from '../diagnostics/diagnostic.js';
+import { appendAll } from '../diagnostics/diagnostic.js';
 import type { Mesh } from '../model/types.js';
 import type { Locator } from '../source/locator.js';
 import { SchemaCache } from './compile.js';
@@ -80,9 +81,15 @@ function checkEntity(rule: Rule, view: EntityView, params: ParamValues, cache: S
   });
 }
 
+/** One help string per rule, shared by its findings (100,000 findings must not make 100,000 copies). */
+const helpTexts = new WeakMap<Rule, string | undefined>();
+
 function help(rule: Rule): string | undefined {
+  if (helpTexts.has(rule)) return helpTexts.get(rule);
   const parts = [rule.remediation, rule.helpUrl ? `See ${rule.helpUrl}` : undefined].filter((p) => p !== undefined && p !== '');
-  return parts.length > 0 ? parts.join(' ') : undefined;
+  const text = parts.length > 0 ? parts.join(' ') : undefined;
+  helpTexts.set(rule, text);
+  return text;
 }
 
 function finding(rule: Rule, view: EntityView, f: Finding, severity: Severity, params: ParamValues, locator: Locator): Diagnostic {
@@ -129,6 +136,6 @@ export function runRules(ctx: RuleContext): Diagnostic[] {
       for (const f of results) findings.push({ diagnostic: finding(rule, view, f, severity, eff.params, locator), address: view.address });
     }
   }
-  out.push(...applyWaivers(findings, mesh, rules, locator, today));
+  appendAll(out, applyWaivers(findings, mesh, rules, locator, today));
   return out;
 }

@@ -1,5 +1,5 @@
 /** Guardrail rules: load policy files, run them over a mesh, waivers and per-domain overrides. */
-import { compareDiagnostics, hasErrors } from '../diagnostics/diagnostic.js';
+import { appendAll, capDiagnostics, compareDiagnostics, hasErrors } from '../diagnostics/diagnostic.js';
 import type { SourceReader } from '../model/load.js';
 import { validateMesh } from '../validate.js';
 import type { ValidateResult } from '../validate.js';
@@ -17,11 +17,17 @@ export interface RulesValidateOptions {
   rules: readonly Rule[];
 }
 
-/** Load and check a mesh (YAML, schema, semantic checks), then run the guardrail rules when the mesh loaded. */
+/**
+ * Load and check a mesh (YAML, schema, semantic checks), then run the guardrail rules when the mesh loaded. The
+ * diagnostics are capped per file (capDiagnostics).
+ */
 export function validateWithRules(rootFile: string, reader: SourceReader, options: RulesValidateOptions): ValidateResult {
-  const result = validateMesh(rootFile, reader, { today: options.today });
-  if (!result.mesh) return result;
-  const diagnostics = [...result.diagnostics, ...runRules({ mesh: result.mesh, locator: result.locator, today: options.today, rules: options.rules })];
+  const validated = validateMesh(rootFile, reader, { today: options.today });
+  // Capped before the rules run: a hostile mesh's 100,000 diagnostics do not stay alive while the rules add theirs.
+  const result = { ...validated, diagnostics: capDiagnostics(validated.diagnostics) };
+  const diagnostics = [...result.diagnostics];
+  if (result.mesh) appendAll(diagnostics, runRules({ mesh: result.mesh, locator: result.locator, today: options.today, rules: options.rules }));
   diagnostics.sort(compareDiagnostics);
-  return { ...result, diagnostics, ok: !hasErrors(diagnostics) };
+  const all = capDiagnostics(diagnostics);
+  return { ...result, diagnostics: all, ok: !hasErrors(all) };
 }

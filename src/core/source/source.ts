@@ -1,8 +1,13 @@
 import jsYaml from 'js-yaml';
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document, Node, Pair } from 'yaml';
+import { isCollection, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import type { Document, Node } from 'yaml';
 import type { Diagnostic, DocPath, Range, Result, Severity } from '../diagnostics/diagnostic.js';
 import { binaryOffset, findTooDeep, findTooManyItems, MAX_DEPTH, MAX_ITEMS, offsetRange, onlyComments } from './guards.js';
+import { rangeOfOffsets } from './locate.js';
+import { positionTree } from './positions.js';
+import type { PositionNode } from './positions.js';
+
+export { hasPath, keyRangeAt, rangeAt, scalarSource } from './locate.js';
 
 export { findTooDeep, findTooManyItems, MAX_DEPTH, MAX_ITEMS } from './guards.js';
 
@@ -20,18 +25,11 @@ export interface SourceFile {
   lines: LineCounter;
   /** The plain data (aliases resolved), or undefined when the document could not be converted. */
   data: unknown;
+  /** Node positions without yaml's parse (files read on the fast path); undefined where `doc` must be used. */
+  positions?(): PositionNode | undefined;
 }
 
 const START: Range = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
-
-function pos(lines: LineCounter, offset: number) {
-  const p = lines.linePos(offset);
-  return { line: p.line, column: p.col };
-}
-
-function rangeOfOffsets(lines: LineCounter, from: number, to: number): Range {
-  return { start: pos(lines, from), end: pos(lines, Math.max(from, to)) };
-}
 
 /** Make a diagnostic at a range of a file. */
 export function diagnostic(
@@ -86,30 +84,60 @@ function firstAlias(doc: Document.Parsed): Node | undefined {
 }
 
 /**
+ * Keys that repeat an earlier key of the same mapping (the second and later occurrences), in one walk with a set per
+ * mapping. Scalar keys are equal when their values are (`1` and `"1"` differ, as in yaml's own check).
+ */
+function duplicateKeys(doc: Document.Parsed): Node[] {
+  const out: Node[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const id = `${typeof pair.key.value}\u0000${String(pair.key.value)}`;
+        if (seen.has(id)) out.push(pair.key);
+        else seen.add(id);
+      }
+    },
+  });
+  return out;
+}
+
+/**
  * Parse one YAML file into a SourceFile. Never throws for any input: syntax errors, duplicate keys, alias bombs,
  * hostile nesting, binary content and empty files all come back as diagnostics.
  */
 /** Options of the positioned parse; the lazy parse of fast-path files uses the same. */
-const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2', logLevel: 'error' } as const;
+// uniqueKeys off: yaml compares each new key with every earlier one (quadratic in the keys of a mapping); duplicates
+// are found with a set instead (duplicateKeys).
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, strict: true, version: '1.2', logLevel: 'error' } as const;
 
 /**
  * A source read through the fast path: `doc` and `lines` are parsed on first use (to locate a diagnostic).
  */
 class LazySource implements SourceFile {
-  private positioned?: { doc: Document.Parsed; lines: LineCounter };
+  private positioned?: Document.Parsed;
+  private lineCounter?: LineCounter;
+  private tree?: PositionNode | null;
   constructor(readonly file: string, readonly text: string, public data: unknown) {}
-  private parse(): { doc: Document.Parsed; lines: LineCounter } {
-    if (!this.positioned) {
-      const lines = new LineCounter();
-      this.positioned = { doc: parseDocument(this.text, { ...PARSE_OPTIONS, lineCounter: lines }), lines };
-    }
+  get doc(): Document.Parsed {
+    this.positioned ??= parseDocument(this.text, PARSE_OPTIONS);
     return this.positioned;
   }
-  get doc(): Document.Parsed {
-    return this.parse().doc;
-  }
+  /** Line starts of the text (what yaml's LineCounter records while parsing), without parsing. */
   get lines(): LineCounter {
-    return this.parse().lines;
+    if (!this.lineCounter) {
+      const lines = new LineCounter();
+      lines.addNewLine(0);
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+      this.lineCounter = lines;
+    }
+    return this.lineCounter;
+  }
+  /** Node positions from js-yaml's listener (positions.ts); undefined if that read fails (then `doc` is used). */
+  positions(): PositionNode | undefined {
+    if (this.tree === undefined) this.tree = positionTree(this.text) ?? null;
+    return this.tree ?? undefined;
   }
 }
 
@@ -196,6 +224,11 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
     const code = err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
     diagnostics.push(diagnostic(file, rangeOfOffsets(lines, from, to), [], code, 'error', syntaxMessage(err.code, firstLine(err.message), /^[^:\n]*/.exec(text.slice(from, from + 200))?.[0] ?? '')));
   }
+  for (const key of duplicateKeys(doc)) {
+    const r = key.range;
+    diagnostics.push(diagnostic(file, r ? rangeOfOffsets(lines, r[0], r[1]) : START, [], 'yaml-duplicate-key', 'error',
+      syntaxMessage('DUPLICATE_KEY', '', r ? text.slice(r[0], Math.min(r[1], r[0] + 200)) : '')));
+  }
   for (const warn of doc.warnings) {
     const [from, to] = warn.pos;
     diagnostics.push(diagnostic(file, rangeOfOffsets(lines, from, to), [], 'yaml-warning', 'warning', firstLine(warn.message)));
@@ -252,92 +285,4 @@ function syntaxMessage(code: string, message: string, source: string): string {
 function firstLine(s: string): string {
   const line = s.split('\n')[0] ?? s;
   return line.replace(/ at line \d+, column \d+:?$/, '').trim();
-}
-
-function child(node: unknown, key: string | number): { pair?: Pair; value: unknown } | undefined {
-  if (isAlias(node)) return undefined;
-  if (isMap(node)) {
-    for (const item of node.items) {
-      const k = isScalar(item.key) ? item.key.value : item.key;
-      if (k === key || (typeof key === 'number' && k === String(key)) || String(k) === String(key)) return { pair: item, value: item.value };
-    }
-    return undefined;
-  }
-  if (isSeq(node) && typeof key === 'number') {
-    const item = node.items[key];
-    return item === undefined ? undefined : { value: item };
-  }
-  return undefined;
-}
-
-function nodeRange(src: SourceFile, node: unknown): Range | undefined {
-  if (node && (isScalar(node) || isCollection(node) || isAlias(node))) {
-    const r = (node as Node).range;
-    if (r) {
-      // For block collections, end at the end of the first line so the range stays readable.
-      const end = isCollection(node) ? Math.min(r[1], lineEndOffset(src.text, r[0])) : r[1];
-      return rangeOfOffsets(src.lines, r[0], end);
-    }
-  }
-  if (isPair(node)) return nodeRange(src, node.key);
-  return undefined;
-}
-
-function lineEndOffset(text: string, from: number): number {
-  const nl = text.indexOf('\n', from);
-  const end = nl < 0 ? text.length : nl;
-  return text[end - 1] === '\r' ? end - 1 : end;
-}
-
-/**
- * The range of the node at `path`, or of its nearest existing ancestor when the path does not exist
- * (e.g. a missing required key is reported at its parent mapping).
- */
-export function rangeAt(src: SourceFile, path: DocPath): Range {
-  let node: unknown = src.doc.contents;
-  let best = nodeRange(src, node) ?? START;
-  for (const key of path) {
-    const next = child(node, key);
-    if (!next) break;
-    node = next.value;
-    best = nodeRange(src, node) ?? (next.pair ? nodeRange(src, next.pair.key) : undefined) ?? best;
-  }
-  return best;
-}
-
-/** The range of the mapping key of the last path segment (for unknown or misspelt keys). */
-export function keyRangeAt(src: SourceFile, path: DocPath): Range {
-  if (path.length === 0) return rangeAt(src, path);
-  let node: unknown = src.doc.contents;
-  for (let i = 0; i < path.length; i++) {
-    const key = path[i] as string | number;
-    const next = child(node, key);
-    if (!next) return rangeAt(src, path.slice(0, i));
-    if (i === path.length - 1 && next.pair) return nodeRange(src, next.pair.key) ?? rangeAt(src, path);
-    node = next.value;
-  }
-  return rangeAt(src, path);
-}
-
-/** The source text of the scalar at `path` (e.g. `011111111111` as written), or undefined. */
-export function scalarSource(src: SourceFile, path: DocPath): string | undefined {
-  let node: unknown = src.doc.contents;
-  for (const key of path) {
-    const next = child(node, key);
-    if (!next) return undefined;
-    node = next.value;
-  }
-  if (!isScalar(node) || !node.range) return undefined;
-  return src.text.slice(node.range[0], node.range[1]);
-}
-
-/** Whether a node exists at `path`. */
-export function hasPath(src: SourceFile, path: DocPath): boolean {
-  let node: unknown = src.doc.contents;
-  for (const key of path) {
-    const next = child(node, key);
-    if (!next) return false;
-    node = next.value;
-  }
-  return true;
 }

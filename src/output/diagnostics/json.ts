@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../../core/diagnostics/diagnostic.js';
 
 /**
- * Stable JSON: `{"formatVersion":1,"valid":bool,"diagnostics":[{file,line,column,endLine,endColumn,severity,code,message,path,help?,waivedBy?}]}`.
+ * Stable JSON: `{"formatVersion":1,"valid":bool,"diagnostics":[{file,line,column,endLine,endColumn,severity,code,message,path,help?,waivedBy?,hidden?}]}`;
+ * `hidden` is on `diagnostics-truncated` entries: how many diagnostics of the file were not listed.
  * Documented in docs/json-output.md.
  */
 export function formatJson(diagnostics: readonly Diagnostic[]): string {
@@ -16,6 +17,7 @@ export function formatJson(diagnostics: readonly Diagnostic[]): string {
         };
         if (d.help !== undefined) o['help'] = d.help;
         if (d.waivedBy !== undefined) o['waivedBy'] = d.waivedBy;
+        if (d.hidden !== undefined) o['hidden'] = d.hidden;
         return o;
       }),
     },

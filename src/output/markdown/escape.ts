@@ -136,26 +136,3 @@ export function codeBlock(text: string, language = ''): string {
   const lang = /^[A-Za-z0-9_+-]{1,20}$/.test(language) ? language : '';
   return `${fence}${lang}\n${content}${content.endsWith('\n') ? '' : '\n'}${fence}`;
 }
-
-/** Patterns of GitHub tokens: classic PATs and OAuth/app/server/refresh tokens, and fine-grained PATs. */
-const TOKEN_PATTERNS: readonly RegExp[] = [/\bgh[pousr]_[A-Za-z0-9]{20,255}\b/g, /\bgithub_pat_[A-Za-z0-9_]{20,255}\b/g];
-
-/** What a redacted secret is replaced with. */
-export const REDACTED = '***';
-
-/**
- * Remove secrets from text that is about to be written anywhere (stdout, stderr, a comment, an issue, a job
- * summary, an error message): every exact occurrence of each given secret (and its base64 form, which is how a
- * token appears in a Basic auth header), and anything shaped like a GitHub token.
- */
-export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret === undefined || secret.length < 4) continue;
-    for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(`x-access-token:${secret}`).toString('base64')]) {
-      out = out.split(form).join(REDACTED);
-    }
-  }
-  for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
-  return out;
-}

@@ -1,0 +1,155 @@
+/**
+ * The one way meshgov reads a file that someone else wrote (mesh files, includes, rule files, saved plans, report
+ * inputs): only regular files, only up to a byte limit counted while reading, optionally only below given
+ * directories by real path (symlinks resolved).
+ */
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
+
+/** Why a file was not read. Nothing of a refused file's content is ever part of the refusal. */
+export type ReadRefusal =
+  | { kind: 'not-found' }
+  | { kind: 'denied' }
+  | { kind: 'not-regular'; what: string }
+  | { kind: 'too-large'; limit: number }
+  | { kind: 'outside'; realPath: string; root: string; rootName: string }
+  | { kind: 'unreadable'; reason: string };
+
+export type BoundedRead = { ok: true; text: string; realPath: string } | { ok: false; refusal: ReadRefusal };
+
+/** A directory a file must stay below, by real path; `name` says what it is in messages ("the mesh directory"). */
+export interface Confinement {
+  dir: string;
+  name: string;
+}
+
+export interface BoundedReadOptions {
+  /** Most bytes accepted; one more byte read means the file is refused as too large. */
+  maxBytes: number;
+  /** Directories the file's real path must be below (every one of them). */
+  within?: readonly Confinement[];
+}
+
+/** What a non-regular file is, for messages. */
+function kindOf(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+function refusalOf(e: unknown): ReadRefusal {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return { kind: 'not-found' };
+    case 'EACCES':
+    case 'EPERM':
+      return { kind: 'denied' };
+    case 'ELOOP':
+      return { kind: 'unreadable', reason: 'too many levels of symbolic links' };
+    case 'ENXIO':
+      // open(2) of a socket, or of a device without a driver.
+      return { kind: 'not-regular', what: 'a socket or device' };
+    case 'EISDIR':
+      return { kind: 'not-regular', what: 'a directory' };
+    default:
+      return { kind: 'unreadable', reason: err.code ?? 'read failed' };
+  }
+}
+
+/** Whether `path` is `dir` or below it (both real paths). */
+export function isWithin(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Read a regular file as UTF-8, refusing anything else. The real path is resolved first and checked against
+ * `within`; the file is opened by that real path with O_NONBLOCK (a FIFO cannot block the open) and O_NOFOLLOW,
+ * the opened handle is fstat-ed (a stat of the path could be raced), and reading stops one byte past the limit
+ * (a device's size says nothing: /dev/zero has size 0 and never ends).
+ */
+export function readRegularFile(path: string, options: BoundedReadOptions): BoundedRead {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (e) {
+    return { ok: false, refusal: refusalOf(e) };
+  }
+  for (const c of options.within ?? []) {
+    let root: string;
+    try {
+      root = realpathSync(c.dir);
+    } catch {
+      root = c.dir;
+    }
+    if (!isWithin(root, real)) return { ok: false, refusal: { kind: 'outside', realPath: real, root, rootName: c.name } };
+  }
+  // Early refusal without opening: opening some devices has side effects (a tape rewinds). fstat below decides.
+  try {
+    const what = kindOf(statSync(real));
+    if (what !== undefined) return { ok: false, refusal: { kind: 'not-regular', what } };
+  } catch (e) {
+    return { ok: false, refusal: refusalOf(e) };
+  }
+  let fd: number;
+  try {
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0) | (constants.O_NOCTTY ?? 0));
+  } catch (e) {
+    return { ok: false, refusal: refusalOf(e) };
+  }
+  try {
+    const what = kindOf(fstatSync(fd));
+    if (what !== undefined) return { ok: false, refusal: { kind: 'not-regular', what } };
+    const text = readBounded(fd, options.maxBytes);
+    if (text === undefined) return { ok: false, refusal: { kind: 'too-large', limit: options.maxBytes } };
+    return { ok: true, text, realPath: real };
+  } catch (e) {
+    return { ok: false, refusal: refusalOf(e) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const CHUNK = 1 << 20;
+
+/** The whole content of `fd` as UTF-8, or undefined once more than `maxBytes` bytes were read. */
+function readBounded(fd: number, maxBytes: number): string | undefined {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    // Never ask for more than one byte past the limit in all.
+    const want = Math.min(CHUNK, maxBytes + 1 - total);
+    const buf = Buffer.allocUnsafe(want);
+    const n = readSync(fd, buf, 0, want, null);
+    if (n === 0) break;
+    total += n;
+    if (total > maxBytes) return undefined;
+    chunks.push(n === want ? buf : buf.subarray(0, n));
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+/** A one-line reason for a refusal, for messages ("Cannot read x: <reason>"). */
+export function describeRefusal(r: ReadRefusal): string {
+  switch (r.kind) {
+    case 'not-found':
+      return 'no such file';
+    case 'denied':
+      return 'permission denied';
+    case 'not-regular':
+      return `it is ${r.what}, not a regular file`;
+    case 'too-large':
+      return `it is larger than ${r.limit} bytes, the most meshgov reads`;
+    case 'outside':
+      return `its real path (symbolic links resolved) is ${r.realPath}, outside ${r.rootName} (${r.root}); meshgov reads nothing outside it`;
+    case 'unreadable':
+      return r.reason;
+  }
+}

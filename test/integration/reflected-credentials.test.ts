@@ -1,0 +1,126 @@
+/**
+ * An endpoint that echoes the signed request's headers in its error text: plan, audit and apply (built CLI, real
+ * SDK signing, base credentials from the environment) must print none of the credentials, signatures or session
+ * tokens, on stdout, stderr, in the saved plan or in the apply log.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ASSUMED, startEchoEndpoint } from '../support/echo-endpoint.js';
+import type { EchoEndpoint } from '../support/echo-endpoint.js';
+
+const BIN = resolve('bin/meshgov.js');
+const MESH = resolve('mesh.yaml');
+const BASE = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  sessionToken: `IQoJb3JpZ2luX2VjEBaseSessionToken${'cXV4'.repeat(30)}`,
+};
+/** Values that must never be printed (the endpoint's received signatures are added per run). */
+const SECRETS = [BASE.accessKeyId, BASE.secretAccessKey, BASE.sessionToken, ASSUMED.accessKeyId, ASSUMED.secretAccessKey, ASSUMED.sessionToken];
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'meshgov-reflect-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Run the built CLI asynchronously (the endpoint stand-in lives in this process). */
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: dir,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: dir,
+        NO_COLOR: '1',
+        AWS_ACCESS_KEY_ID: BASE.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: BASE.secretAccessKey,
+        AWS_SESSION_TOKEN: BASE.sessionToken,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        MESHGOV_LOCAL_DIR: join(dir, 'local'),
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Every secret (and every signature the endpoint received) that appears in `text`. */
+function leaked(text: string, ep: EchoEndpoint): string[] {
+  const all = [...SECRETS, ...ep.received];
+  const found = all.filter((s) => text.includes(s));
+  // Also the shapes, in case a value is printed in part or re-encoded.
+  for (const m of text.matchAll(/Signature=(?!\*\*\*)\S{8,}|(?:AKIA|ASIA)[A-Z0-9]{16}|IQoJb3JpZ2luX2Vj/g)) found.push(m[0]);
+  return found;
+}
+
+describe('credentials echoed back by an endpoint are never printed', { timeout: 300_000 }, () => {
+  it('plan: STS echoes the base credentials in its error', async () => {
+    const ep = await startEchoEndpoint({ stsFails: true });
+    try {
+      const r = await run(['plan', MESH, '--endpoint', ep.endpoint]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('InvalidClientTokenId');
+      // Redacted where the secrets were, the rest of the message kept.
+      expect(r.stderr).toContain('authorization: ***; x-amz-security-token: ***; x-amz-date: 20');
+      expect(ep.received.size).toBeGreaterThan(0);
+      expect(leaked(r.stdout + r.stderr, ep)).toEqual([]);
+    } finally {
+      await ep.close();
+    }
+  });
+
+  it('plan (text and markdown, and the saved plan): IAM echoes the assumed credentials in the not-checked notes', async () => {
+    const ep = await startEchoEndpoint();
+    try {
+      const text = await run(['plan', MESH, '--endpoint', ep.endpoint, '--out', 'plan.json']);
+      expect(text.stdout).toContain('IAM could not be read');
+      const md = await run(['plan', MESH, '--endpoint', ep.endpoint, '--format', 'markdown']);
+      expect(md.stdout).toContain('IAM could not be read');
+      const saved = readFileSync(join(dir, 'plan.json'), 'utf8');
+      expect(saved).toContain('IAM could not be read');
+      expect(leaked(text.stdout + text.stderr + md.stdout + md.stderr + saved, ep)).toEqual([]);
+    } finally {
+      await ep.close();
+    }
+  });
+
+  it('audit: the echo in errors and not-run checks', async () => {
+    const ep = await startEchoEndpoint();
+    try {
+      const r = await run(['audit', MESH, '--endpoint', ep.endpoint, '--format', 'markdown']);
+      expect(r.stdout + r.stderr).toMatch(/AccessDenied/);
+      expect(leaked(r.stdout + r.stderr, ep)).toEqual([]);
+    } finally {
+      await ep.close();
+    }
+  });
+
+  it('apply: failed CreateStream calls in progress lines, the summary and the apply log', async () => {
+    const ep = await startEchoEndpoint();
+    try {
+      const log = join(dir, 'apply.jsonl');
+      const r = await run(['apply', MESH, '--endpoint', ep.endpoint, '--auto-approve', '--log', log]);
+      expect(r.code).toBe(1);
+      expect(ep.operations).toContain('Kinesis_20131202.CreateStream');
+      expect(r.stdout).toContain('CreateStream');
+      expect(existsSync(log)).toBe(true);
+      const logged = readFileSync(log, 'utf8');
+      expect(logged).toContain('"result":"error"');
+      expect(leaked(r.stdout + r.stderr + logged, ep)).toEqual([]);
+    } finally {
+      await ep.close();
+    }
+  });
+});
