@@ -17,6 +17,12 @@ export interface CatalogEntry {
 
 export const CATALOG: readonly CatalogEntry[] = [
   {
+    name: 'init',
+    term: 'init [options] [dir]',
+    description: 'Start a governance repository: mesh.yaml, policies/, CODEOWNERS and the GitHub workflows.',
+    load: async () => (await import('./commands/init.js')).registerInit,
+  },
+  {
     name: 'validate',
     term: 'validate [options] [file]',
     description: 'Check a mesh file: YAML, JSON Schema, semantic checks and guardrail rules.',

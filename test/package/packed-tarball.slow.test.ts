@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fsReader } from '../../src/adapters/fs/reader.js';
+import { TEMPLATE_FILES } from '../../src/core/scaffold/scaffold.js';
 import { validateMesh } from '../../src/core/validate.js';
 import { installOffline, pack, REPO, writeProject } from './offline-install.js';
 import type { Packed } from './offline-install.js';
@@ -52,6 +53,9 @@ describe('packed tarball [slow tier: npm pack + one offline install]', { timeout
     }
     for (const name of readdirSync(join(REPO, 'policies'))) expect(f).toContain(`policies/${name}`);
     for (const name of readdirSync(join(REPO, 'schema'))) expect(f).toContain(`schema/${name}`);
+    // meshgov init's templates (names without leading dots survive packing) and the docs its README links.
+    for (const t of TEMPLATE_FILES) expect(f).toContain(`templates/${t.template}`);
+    expect(f).toContain('docs/aws-setup.md');
     expect(f.filter((x) => /^(src|test|scripts|bench|\.github)\//.test(x) || x.endsWith('.map') || x.endsWith('.ts') && !x.endsWith('.d.ts'))).toEqual([]);
     expect(f.filter((x) => x.startsWith('node_modules/'))).toEqual([]);
   });
@@ -75,6 +79,17 @@ describe('packed tarball [slow tier: npm pack + one offline install]', { timeout
     // The built-in rule pack is found inside the installed package: a rule of it reports on the example mesh.
     const json = npx(['validate', 'mesh.yaml', '--format', 'json']);
     expect(json.stdout).toContain('provisioned-stream-declares-throughput');
+  });
+
+  it('npx meshgov init scaffolds from the templates inside the installed package, and the result validates', () => {
+    const r = npx(['init', 'scaffolded']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const workflow = readFileSync(join(project, 'scaffolded', '.github', 'workflows', 'plan.yml'), 'utf8');
+    expect(workflow).toContain(`uses: meshgov/meshgov@v${PKG.version}`);
+    const v = npx(['validate', 'scaffolded/mesh.yaml']);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toContain('0 errors');
   });
 
   it('npx meshgov plan --local plans the example from empty accounts', () => {
