@@ -7,10 +7,30 @@ export interface CliIO {
   now(): Date;
 }
 
+/**
+ * A reader that went away (`meshgov plan | head`) closes the pipe: later writes are dropped instead of ending the
+ * process with an unhandled EPIPE stack trace (an apply in progress still finishes and logs). Other stream errors
+ * are left to Node.
+ */
+function pipeWriter(stream: NodeJS.WriteStream): (s: string) => void {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+  });
+  return (s) => {
+    if (!closed) stream.write(s);
+  };
+}
+
+let writers: { out: (s: string) => void; err: (s: string) => void } | undefined;
+
 export function processIO(): CliIO {
+  writers ??= { out: pipeWriter(process.stdout), err: pipeWriter(process.stderr) };
+  const { out, err } = writers;
   return {
-    stdout: { write: (s) => void process.stdout.write(s), isTTY: process.stdout.isTTY === true },
-    stderr: { write: (s) => void process.stderr.write(s), isTTY: process.stderr.isTTY === true },
+    stdout: { write: out, isTTY: process.stdout.isTTY === true },
+    stderr: { write: err, isTTY: process.stderr.isTTY === true },
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),

@@ -1,14 +1,22 @@
 /**
  * The target flags plan and apply share: `--local` with `--local-port` and `--lock-timeout`, or `--endpoint` with
- * `--endpoint-accounts-as-keys`. Checked here (usage errors, exit 2) and turned into the adapter's TargetOptions.
+ * `--endpoint-accounts-as-keys`; and the AWS flags plan, apply, audit and import share: `--profile` and `--region`.
+ * Checked here (usage errors, exit 2) and turned into the adapter's TargetOptions.
  */
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { TargetOptions } from '../adapters/aws/target.js';
 import { DataDirLocked } from '../adapters/local/data-lock.js';
 import type { CliIO } from './io.js';
 import { EXIT_FINDINGS, EXIT_USAGE, ExitError } from './io.js';
 
-export interface TargetFlags {
+/** `--profile` and `--region`: the AWS SDK's own configuration of the base credentials. */
+export interface AwsFlags {
+  profile?: string;
+  region?: string;
+}
+
+export interface TargetFlags extends AwsFlags {
   local?: boolean;
   endpoint?: string;
   endpointAccountsAsKeys?: boolean;
@@ -16,9 +24,34 @@ export interface TargetFlags {
   lockTimeout?: string;
 }
 
-/** Add the flags beyond `--local` and `--endpoint` (which each command words for itself). */
+/**
+ * `--profile NAME`: the shared-config profile the SDK's default chain reads the base credentials from (as
+ * AWS_PROFILE would; SSO, role and process profiles work). meshgov then assumes the governance role with them.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html
+ */
+export function profileOption(): Option {
+  return new Option('--profile <name>', 'AWS shared config/credentials profile for the base credentials '
+    + '(as AWS_PROFILE); meshgov assumes the governance role with them');
+}
+
+/**
+ * `--region REGION`: the region of the STS endpoint the base credentials call AssumeRole on. Streams live in the
+ * mesh's region and are always read there; a regional STS endpoint must be enabled for the calling account, so an
+ * opt-in mesh region may need another one. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html
+ */
+export function regionOption(): Option {
+  return new Option('--region <region>', 'region of the STS endpoint used to assume the governance role '
+    + '(default: the mesh region; streams are always read in the mesh region)');
+}
+
+/** Add --profile and --region to a command. */
+export function addAwsFlags(cmd: Command): Command {
+  return cmd.addOption(profileOption()).addOption(regionOption());
+}
+
+/** Add the flags beyond `--local` and `--endpoint` (which each command words for itself), and the AWS flags. */
 export function addTargetFlags(cmd: Command): Command {
-  return cmd
+  return addAwsFlags(cmd)
     .option('--endpoint-accounts-as-keys', 'with --endpoint: the endpoint is a Kinesis emulator (or a proxy in front '
       + 'of one) that selects the account by access key id: sign with the account id as access key id, skip STS, '
       + 'read Kinesis only (as --local does)')
@@ -31,8 +64,32 @@ function usage(message: string): never {
   throw new ExitError(message, EXIT_USAGE);
 }
 
+/** An AWS profile name: what the shared config file's section names hold, without whitespace or brackets. */
+const PROFILE = /^[\w.+=,@:/-]{1,128}$/;
+/** An AWS region name (us-east-1, us-gov-west-1, cn-north-1, ap-southeast-5, eusc-de-east-1). */
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * Check --profile and --region; returns the TargetOptions fields they set. Neither means anything where meshgov
+ * signs with account ids instead of credentials (--local, --endpoint-accounts-as-keys).
+ */
+export function awsFlags(f: AwsFlags & Pick<TargetFlags, 'local' | 'endpointAccountsAsKeys'>): Pick<TargetOptions, 'profile' | 'stsRegion'> {
+  for (const [flag, value] of [['--profile', f.profile], ['--region', f.region]] as const) {
+    if (value === undefined) continue;
+    if (f.local) usage(`${flag} has no effect with --local: the local target signs with account ids, not AWS credentials.`);
+    if (f.endpointAccountsAsKeys) usage(`${flag} has no effect with --endpoint-accounts-as-keys: requests are signed with account ids.`);
+  }
+  if (f.profile !== undefined && !PROFILE.test(f.profile)) {
+    usage(`--profile ${JSON.stringify(f.profile)}: expected a profile name from your AWS config (letters, digits, _ . + = , @ : / -).`);
+  }
+  if (f.region !== undefined && !REGION.test(f.region)) {
+    usage(`--region ${JSON.stringify(f.region)}: expected an AWS region such as eu-west-1.`);
+  }
+  return { ...(f.profile !== undefined ? { profile: f.profile } : {}), ...(f.region !== undefined ? { stsRegion: f.region } : {}) };
+}
+
 /** Check the target flags; returns the TargetOptions fields they set. */
-type TargetFlagOptions = Pick<TargetOptions, 'accountsAsKeys' | 'localPort' | 'lockTimeoutMs' | 'onLockWait'>;
+type TargetFlagOptions = Pick<TargetOptions, 'accountsAsKeys' | 'localPort' | 'lockTimeoutMs' | 'onLockWait' | 'profile' | 'stsRegion'>;
 
 export function targetFlags(f: TargetFlags, io: CliIO): TargetFlagOptions {
   if (f.local && f.endpoint) usage('--local and --endpoint cannot be combined: --local starts its own endpoint.');
@@ -59,6 +116,7 @@ export function targetFlags(f: TargetFlags, io: CliIO): TargetFlagOptions {
     lockTimeoutMs = Math.round(s * 1000);
   }
   return {
+    ...awsFlags(f),
     ...(f.endpointAccountsAsKeys ? { accountsAsKeys: true } : {}),
     ...(localPort !== undefined ? { localPort } : {}),
     ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),

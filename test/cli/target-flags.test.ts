@@ -46,6 +46,42 @@ describe('target flags', () => {
     }
   });
 
+  it.each([
+    [['--local', '--profile', 'prod'], '--profile has no effect with --local'],
+    [['--local', '--region', 'eu-west-1'], '--region has no effect with --local'],
+    [['--profile', 'a b'], '--profile "a b": expected a profile name'],
+    [['--profile', '[default]'], '--profile "[default]": expected a profile name'],
+    [['--profile', ''], '--profile "": expected a profile name'],
+    [['--region', 'eu-west'], '--region "eu-west": expected an AWS region'],
+    [['--region', 'EU-WEST-1'], '--region "EU-WEST-1": expected an AWS region'],
+    [['--region', 'eu-west-1.evil.example'], '--region "eu-west-1.evil.example": expected an AWS region'],
+  ])('plan, apply, audit and import %j: usage error', async (flags, message) => {
+    for (const cmd of ['plan', 'apply', 'audit', 'import']) {
+      const r = await run(cmd, ...flags, 'mesh.yaml');
+      expect(r.code, `${cmd} ${flags.join(' ')}`).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('plan and apply: --profile and --region mean nothing with --endpoint-accounts-as-keys', async () => {
+    for (const cmd of ['plan', 'apply']) {
+      for (const flag of [['--profile', 'prod'], ['--region', 'eu-west-1']]) {
+        const r = await run(cmd, '--endpoint', 'http://127.0.0.1:1', '--endpoint-accounts-as-keys', ...flag, 'mesh.yaml');
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`${flag[0]} has no effect with --endpoint-accounts-as-keys`);
+      }
+    }
+  });
+
+  it('documents --profile and --region in the --help of plan, apply, audit and import', async () => {
+    for (const cmd of ['plan', 'apply', 'audit', 'import']) {
+      const r = await run(cmd, '--help');
+      expect(r.stdout, cmd).toContain('--profile <name>');
+      expect(r.stdout, cmd).toContain('--region <region>');
+    }
+  });
+
   it('documents the flags in --help', async () => {
     for (const cmd of ['plan', 'apply']) {
       const r = await run(cmd, '--help');

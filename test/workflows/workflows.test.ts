@@ -1,66 +1,61 @@
 /**
  * Every workflow in .github/workflows parsed with GitHub's own parser (@actions/workflow-parser, the one behind
  * the Actions language server): schema errors fail the test; then triggers, permissions (least privilege),
- * concurrency, environments, pinned actions and every `npx meshgov` command line are checked.
+ * concurrency, environments, pinned actions and every meshgov command line are checked, including those the
+ * Action (action.yml, `uses: ./`) builds from its inputs: action/run.sh runs with a recording fake `meshgov`.
+ * action.yml is parsed with the same package's action parser, and every input a workflow (this repository's, or
+ * one `meshgov init` writes) passes to the Action must be one it declares.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WorkflowTemplate } from '@actions/workflow-parser';
-import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import type { Command } from 'commander';
 import { tsImport } from 'tsx/esm/api';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { CliIO } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/main.js';
+import { fillTemplate, TEMPLATE_FILES } from '../../src/core/scaffold/scaffold.js';
+import { parseWorkflow, workflowSteps } from '../support/workflow-parser.js';
+import type { ParsedWorkflow, Plain } from '../support/workflow-parser.js';
 
-const DIR = join(import.meta.dirname, '..', '..', '.github', 'workflows');
+const REPO = join(import.meta.dirname, '..', '..');
+const DIR = join(REPO, '.github', 'workflows');
 const MESH_PATHS = ['mesh.yaml', 'domains/**', 'policies/**'];
+const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
-/**
- * The parser's dist imports its schema JSON without an import attribute, which Node's native ESM loader (used by
- * vitest for node_modules) rejects; tsx's loader accepts it. (Alternative: `server.deps.inline` in vitest.config.)
- */
-type WorkflowParser = typeof import('@actions/workflow-parser');
-let wp: WorkflowParser;
-
-type Plain = string | number | boolean | null | Plain[] | { [key: string]: Plain };
-
-/** The parsed token tree as plain data; expressions keep their `${{ }}` source. */
-function plain(token: TemplateToken): Plain {
-  if (wp.isMapping(token)) {
-    const out: Record<string, Plain> = {};
-    for (const { key, value } of token) out[key.toString()] = plain(value);
-    return out;
-  }
-  if (wp.isSequence(token)) return Array.from(token, (t) => plain(t));
-  if (wp.isBasicExpression(token)) return `\${{ ${token.expression} }}`;
-  if (wp.isString(token)) return token.value;
-  if (wp.isBoolean(token)) return token.value;
-  if (wp.isNumber(token)) return token.value;
-  return null;
-}
-
-interface Parsed {
-  template: WorkflowTemplate;
-  raw: Record<string, Plain>;
-}
-
-const workflows = new Map<string, Parsed>();
+const workflows = new Map<string, ParsedWorkflow>();
+/** The workflows `meshgov init` writes, filled in for this version. */
+const scaffolded = new Map<string, ParsedWorkflow>();
+/** action.yml as plain data. */
+let action: Record<string, Plain>;
+let actionErrors: string[];
 
 beforeAll(async () => {
-  wp = (await tsImport('@actions/workflow-parser', import.meta.url)) as WorkflowParser;
   for (const name of readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    const result = wp.parseWorkflow({ name, content: readFileSync(join(DIR, name), 'utf8') }, new wp.NoOperationTraceWriter());
-    const errors = result.context.errors.getErrors().map((e) => e.message);
-    expect(errors, `${name} has schema errors`).toEqual([]);
-    expect(result.value, `${name} did not parse`).toBeDefined();
-    const template = await wp.convertWorkflowTemplate(result.context, result.value as TemplateToken);
-    expect(template.errors ?? [], `${name} did not convert`).toEqual([]);
-    workflows.set(name, { template, raw: plain(result.value as TemplateToken) as Record<string, Plain> });
+    const w = await parseWorkflow(name, readFileSync(join(DIR, name), 'utf8'));
+    expect(w.errors, `${name} has schema errors`).toEqual([]);
+    workflows.set(name, w);
   }
+  for (const t of TEMPLATE_FILES.filter((f) => f.template.startsWith('github/workflows/'))) {
+    const name = t.template.slice('github/workflows/'.length);
+    const w = await parseWorkflow(name, fillTemplate(readFileSync(join(REPO, 'templates', t.template), 'utf8'), { version: VERSION }));
+    expect(w.errors, `template ${name} has schema errors`).toEqual([]);
+    scaffolded.set(name, w);
+  }
+  // GitHub's action parser checks the schema; the data itself is read with the yaml package (the parser's tokens
+  // come from another module instance, which its type guards do not recognise).
+  const ap = (await tsImport('@actions/workflow-parser/actions/action-parser', import.meta.url)) as typeof import('@actions/workflow-parser/actions/action-parser');
+  const wp = (await tsImport('@actions/workflow-parser', import.meta.url)) as typeof import('@actions/workflow-parser');
+  const content = readFileSync(join(REPO, 'action.yml'), 'utf8');
+  const parsed = ap.parseAction({ name: 'action.yml', content }, new wp.NoOperationTraceWriter());
+  actionErrors = parsed.context.errors.getErrors().map((e) => e.message);
+  if (parsed.value === undefined) actionErrors.push('action.yml did not parse');
+  action = parse(content) as Record<string, Plain>;
 });
 
-function wf(name: string): Parsed {
+function wf(name: string): ParsedWorkflow {
   const w = workflows.get(name);
   if (w === undefined) throw new Error(`missing workflow ${name}`);
   return w;
@@ -71,22 +66,97 @@ function jobs(name: string): Record<string, Record<string, Plain>> {
 }
 
 function steps(name: string): Record<string, Plain>[] {
-  return Object.values(jobs(name)).flatMap((job) => (job['steps'] as Record<string, Plain>[] | undefined) ?? []);
+  return workflowSteps(wf(name).raw);
 }
 
 function runs(name: string): string[] {
   return steps(name).flatMap((s) => (typeof s['run'] === 'string' ? [s['run']] : []));
 }
 
-function uses(name: string, action: string): Record<string, Plain> {
-  const step = steps(name).find((s) => typeof s['uses'] === 'string' && s['uses'].startsWith(`${action}@`));
-  if (step === undefined) throw new Error(`${name} does not use ${action}`);
+function uses(name: string, act: string): Record<string, Plain> {
+  const step = steps(name).find((s) => typeof s['uses'] === 'string' && s['uses'].startsWith(`${act}@`));
+  if (step === undefined) throw new Error(`${name} does not use ${act}`);
   return step;
+}
+
+/** Steps that use meshgov's Action (`./` here, `meshgov/meshgov@v…` in scaffolded repositories). */
+function actionSteps(all: Record<string, Plain>[]): Record<string, Plain>[] {
+  return all.filter((s) => s['uses'] === './' || String(s['uses']).startsWith('meshgov/meshgov@'));
+}
+
+function withOf(step: Record<string, Plain> | undefined): Record<string, Plain> {
+  return (step?.['with'] ?? {}) as Record<string, Plain>;
+}
+
+/** The step running a given meshgov command through the Action. */
+function actionStep(name: string, command: string): Record<string, Plain> {
+  const step = actionSteps(steps(name)).find((s) => withOf(s)['command'] === command);
+  if (step === undefined) throw new Error(`${name} has no Action step for ${command}`);
+  return step;
+}
+
+const fakeDir = mkdtempSync(join(tmpdir(), 'meshgov-wf-'));
+writeFileSync(join(fakeDir, 'meshgov'), '#!/usr/bin/env bash\nprintf \'%s\\n\' "$@" > "$FAKE_ARGV"\n');
+chmodSync(join(fakeDir, 'meshgov'), 0o755);
+
+/**
+ * The meshgov argument list an Action step runs: action/run.sh with the step's inputs (action.yml's defaults for
+ * the rest). An expression in `args` stands for the flags it can produce (its quoted `--...` literals).
+ */
+function actionInvocation(step: Record<string, Plain>): string[] {
+  const inputs = (action['inputs'] ?? {}) as Record<string, Record<string, Plain>>;
+  const given = withOf(step);
+  const flagsIn = (expr: string) => [...expr.matchAll(/'(--[\w-]+)'/g)].map((m) => m[1]).join(' ');
+  const value = (key: string): string => {
+    const v = String(given[key] ?? inputs[key]?.['default'] ?? '');
+    // The parser turns text with an embedded expression into `format('text {0}', expr)`.
+    const f = /^\$\{\{ format\('((?:[^']|'')*)', (.*)\) \}\}$/s.exec(v);
+    if (f) return (f[1] as string).replace(/''/g, "'").replace(/\{\d+\}/g, flagsIn(f[2] as string));
+    return v.replace(/\$\{\{(.*?)\}\}/g, (_, expr: string) => flagsIn(expr));
+  };
+  const argvFile = join(fakeDir, 'argv');
+  writeFileSync(argvFile, '');
+  const r = spawnSync('bash', [join(REPO, 'action', 'run.sh')], {
+    cwd: fakeDir, encoding: 'utf8',
+    env: {
+      PATH: `${fakeDir}:${process.env['PATH'] ?? ''}`, FAKE_ARGV: argvFile, GITHUB_OUTPUT: join(fakeDir, 'output'),
+      MESHGOV_COMMAND: value('command'), MESHGOV_MESH_FILE: value('mesh-file'), MESHGOV_ARGS: value('args'),
+      MESHGOV_PLAN_PATH: value('plan-path'), MESHGOV_AUDIT_PATH: value('audit-path'), MESHGOV_STDOUT_FILE: '',
+    },
+  });
+  if (r.status !== 0) throw new Error(`action/run.sh refused ${JSON.stringify(given)}: ${r.stdout}${r.stderr}`);
+  return readFileSync(argvFile, 'utf8').split('\n').slice(0, -1);
+}
+
+/** Split the meshgov invocations out of a shell script: `[npx] meshgov ...` up to a redirect, pipe or separator. */
+export function meshgovInvocations(script: string): string[][] {
+  const joined = script.replace(/\\\n\s*/g, ' ');
+  const out: string[][] = [];
+  for (const m of joined.matchAll(/(?:^|[;&|(])[ \t]*(?:npx )?meshgov[ \t]+([^\n|;&>]*)/gm)) {
+    out.push((m[1] ?? '').trim().split(/\s+/).filter((w) => w !== '' && !w.startsWith('$')));
+  }
+  return out;
+}
+
+/** Every meshgov command line of a workflow: its scripts and its Action steps. */
+function invocations(all: Record<string, Plain>[]): string[][] {
+  const scripts = all.flatMap((s) => (typeof s['run'] === 'string' ? meshgovInvocations(s['run']) : []));
+  return [...scripts, ...actionSteps(all).map(actionInvocation)];
 }
 
 describe('workflows', () => {
   it('are exactly ci, plan, apply and audit, and all parse cleanly', () => {
     expect([...workflows.keys()]).toEqual(['apply.yml', 'audit.yml', 'ci.yml', 'plan.yml']);
+  });
+
+  it('plan, apply and audit are the ones `meshgov init` writes, using this checkout of the Action', () => {
+    for (const name of ['plan.yml', 'apply.yml', 'audit.yml']) {
+      const template = readFileSync(join(REPO, 'templates', 'github', 'workflows', name), 'utf8');
+      expect(readFileSync(join(DIR, name), 'utf8'), name).toBe(fillTemplate(template, { version: VERSION, action: './' }));
+      // They run the released package through the Action: no npm ci, no build from source.
+      expect(runs(name).filter((r) => /npm (ci|install|run)|tsc/.test(r)), name).toEqual([]);
+      expect(actionSteps(steps(name)).length, name).toBeGreaterThan(0);
+    }
   });
 
   it('grant least privilege: exactly the permissions each needs, set at the top, never write-all', () => {
@@ -117,26 +187,29 @@ describe('workflows', () => {
     expect(Object.keys(template.events)).toEqual(['pull_request']);
     expect(template.events.pull_request?.paths).toEqual(MESH_PATHS);
     expect(raw['concurrency']).toEqual({ group: "${{ format('meshgov-plan-{0}', github.event.pull_request.number) }}", 'cancel-in-progress': true });
-    expect(uses('plan.yml', 'aws-actions/configure-aws-credentials')['with']).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}' });
-    const commands = runs('plan.yml').join('\n');
-    expect(commands).toContain('npx meshgov validate mesh.yaml --format github');
-    expect(commands).toContain('npx meshgov plan mesh.yaml --out plan.json --format markdown > plan.md');
-    expect(commands).toContain('npx meshgov report github --kind plan --input plan.md --mesh-file mesh.yaml');
+    const validate = actionStep('plan.yml', 'validate');
+    expect(validate['id']).toBe('validate');
+    expect(actionInvocation(validate)).toEqual(['validate', 'mesh.yaml', '--format', 'github']);
+    const plan = actionStep('plan.yml', 'plan');
+    expect(withOf(plan)).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}', 'aws-region': '${{ vars.MESHGOV_REGION }}', 'stdout-file': 'plan.md' });
+    expect(actionInvocation(plan)).toEqual(['plan', 'mesh.yaml', '--out', 'plan.json', '--detailed-exitcode', '--format', 'markdown']);
+    const report = actionStep('plan.yml', 'report github');
+    expect(actionInvocation(report)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'plan', '--input', 'plan.md', '--artifact-name', 'meshgov-plan']);
+    // The token reaches meshgov only through the Action's github-token input (its default), for report only.
+    expect(report['env']).toBeUndefined();
+    expect(withOf(report)['github-token']).toBeUndefined();
     // A failed validation posts its located findings as the comment, not a bare "plan failed".
     const findings = steps('plan.yml').find((s) => String(s['run']).includes('validate mesh.yaml --format markdown'));
-    expect(findings?.['run']).toBe('npx meshgov validate mesh.yaml --format markdown > plan.md || [ "$?" -eq 1 ]');
+    expect(findings?.['run']).toBe('meshgov validate mesh.yaml --format markdown > plan.md || [ "$?" -eq 1 ]');
     expect(String(findings?.['if'])).toMatch(/failure\(\) && steps\.validate\.outcome == 'failure'/);
-    expect(steps('plan.yml').find((s) => s['run'] === 'npx meshgov validate mesh.yaml --format github')?.['id']).toBe('validate');
     // The generic note only fills in when nothing else (the findings, plan's own failure markdown) was written.
     const note = steps('plan.yml').find((s) => String(s['run']).includes('meshgov plan failed'));
     expect(String(note?.['run'])).toMatch(/^if \[ ! -s plan\.md \]; then/);
     const order = steps('plan.yml').map((s) => s['name']);
     expect(order.indexOf('Validation findings for the PR comment')).toBeLessThan(order.indexOf('Note a failed plan'));
     expect(order.indexOf('Note a failed plan')).toBeLessThan(order.indexOf('Sticky PR comment and job summary'));
+    expect(String(report['if'])).toContain('!cancelled()');
     expect(uses('plan.yml', 'actions/upload-artifact')['with']).toMatchObject({ name: 'meshgov-plan' });
-    // The report step gets the token through its environment, nowhere else.
-    const report = steps('plan.yml').find((s) => String(s['run']).includes('report github'));
-    expect(report?.['env']).toEqual({ GITHUB_TOKEN: '${{ github.token }}' });
   });
 
   it('apply runs on main only, in the protected environment, one at a time and never cancelled, and keeps its log', () => {
@@ -145,8 +218,9 @@ describe('workflows', () => {
     expect(template.events.push).toEqual({ branches: ['main'], paths: MESH_PATHS });
     expect(raw['concurrency']).toEqual({ group: 'meshgov-apply', 'cancel-in-progress': false });
     expect(jobs('apply.yml')['apply']?.['environment']).toBe('production');
-    expect(uses('apply.yml', 'aws-actions/configure-aws-credentials')['with']).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_APPLY_ROLE_ARN }}' });
-    expect(runs('apply.yml')).toContain('npx meshgov apply mesh.yaml --auto-approve');
+    const apply = actionStep('apply.yml', 'apply');
+    expect(withOf(apply)).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_APPLY_ROLE_ARN }}' });
+    expect(actionInvocation(apply)).toEqual(['apply', 'mesh.yaml', '--auto-approve']);
     const log = uses('apply.yml', 'actions/upload-artifact');
     expect(log['if']).toBe('always()');
     expect(log['with']).toMatchObject({ path: '.meshgov/apply-log.jsonl' });
@@ -160,11 +234,14 @@ describe('workflows', () => {
     const crons = template.events.schedule?.map((s) => s.cron) ?? [];
     expect(crons).toHaveLength(1);
     expect(crons[0]?.split(' ')).toHaveLength(5);
-    const commands = runs('audit.yml').join('\n');
     // One audit run writes every format; findings never fail it, so a failure means it could not run (no files).
-    const audits = runs('audit.yml').flatMap(meshgovInvocations).filter((a) => a[0] === 'audit');
-    expect(audits).toEqual([['audit', 'mesh.yaml', '--out', 'audit.json', '--out', 'audit.sarif', '--out', 'audit.md', '--fail-on', 'never']]);
-    expect(commands).toContain('npx meshgov report github --kind audit --input audit.md');
+    const audit = actionStep('audit.yml', 'audit');
+    expect(withOf(audit)).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}' });
+    expect(actionInvocation(audit)).toEqual(['audit', 'mesh.yaml', '--out', 'audit.json', '--out', 'audit.sarif', '--out', 'audit.md', '--fail-on', 'never']);
+    const report = actionStep('audit.yml', 'report github');
+    expect(actionInvocation(report)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'audit', '--input', 'audit.md', '--artifact-name', 'meshgov-audit', '--clean']);
+    // --clean only when the JSON counted no findings.
+    expect(String(withOf(report)['args'])).toContain("steps.result.outputs.findings == '0' && '--clean' || ''");
     expect(uses('audit.yml', 'github/codeql-action/upload-sarif')['with']).toMatchObject({ sarif_file: 'audit.sarif' });
     // The issue, SARIF and artefact are only touched when the audit ran (audit.json exists).
     const all = steps('audit.yml');
@@ -186,27 +263,77 @@ describe('workflows', () => {
   });
 
   it('never use pull_request_target, pin every action to a version, and keep expressions out of scripts', () => {
-    for (const name of workflows.keys()) {
-      expect(Object.keys(wf(name).template.events)).not.toContain('pull_request_target');
-      for (const step of steps(name)) {
-        if (typeof step['uses'] === 'string') expect(step['uses'], name).toMatch(/@(v\d+(\.\d+)*|[0-9a-f]{40})$/);
+    for (const [name, w] of [...workflows, ...[...scaffolded].map(([n, x]) => [`init:${n}`, x] as const)]) {
+      expect(Object.keys(w.template.events)).not.toContain('pull_request_target');
+      const all = workflowSteps(w.raw);
+      for (const step of all) {
+        if (typeof step['uses'] === 'string' && step['uses'] !== './') expect(step['uses'], name).toMatch(/@(v\d+(\.\d+)*|[0-9a-f]{40})$/);
       }
       // `${{ }}` inside run: is a script-injection risk; values reach scripts through env instead.
-      for (const script of runs(name)) expect(script, name).not.toContain('${{');
-      for (const job of Object.values(jobs(name))) expect(job['timeout-minutes'], name).toBeGreaterThan(0);
+      for (const script of all.flatMap((s) => (typeof s['run'] === 'string' ? [s['run']] : []))) expect(script, name).not.toContain('${{');
+      for (const job of Object.values(w.raw['jobs'] as Record<string, Record<string, Plain>>)) expect(job['timeout-minutes'], name).toBeGreaterThan(0);
     }
   });
 });
 
-/** Split the meshgov invocations out of a shell script: `npx meshgov ...` up to a redirect, pipe or separator. */
-export function meshgovInvocations(script: string): string[][] {
-  const joined = script.replace(/\\\n\s*/g, ' ');
-  const out: string[][] = [];
-  for (const m of joined.matchAll(/npx meshgov\s+([^\n|;&>]*)/g)) {
-    out.push((m[1] ?? '').trim().split(/\s+/).filter((w) => w !== '' && !w.startsWith('$')));
-  }
-  return out;
-}
+describe('the Action (action.yml)', () => {
+  const inputs = () => (action['inputs'] ?? {}) as Record<string, Record<string, Plain>>;
+
+  it('parses with GitHub\'s action parser as a composite action', () => {
+    expect(actionErrors).toEqual([]);
+    expect((action['runs'] as Record<string, Plain>)['using']).toBe('composite');
+  });
+
+  it('declares the inputs and outputs the workflows rely on; installs this package\'s version by default', () => {
+    expect(Object.keys(inputs()).sort()).toEqual([
+      'args', 'audit-path', 'aws-region', 'command', 'github-token', 'mesh-file', 'node-version', 'plan-path', 'role-session-name',
+      'role-to-assume', 'stdout-file', 'version', 'working-directory',
+    ]);
+    expect(inputs()['command']?.['required']).toBe(true);
+    expect(inputs()['version']?.['default']).toBe(VERSION);
+    expect(Object.keys(action['outputs'] as Record<string, Plain>).sort()).toEqual(['audit-path', 'exit-code', 'has-changes', 'plan-path']);
+    for (const [name, out] of Object.entries(action['outputs'] as Record<string, Record<string, Plain>>)) {
+      expect(out['value'], name).toBe(`\${{ steps.run.outputs.${name} }}`);
+    }
+  });
+
+  it('pins the actions it uses, keeps expressions out of its scripts and hands every input over in env', () => {
+    const actionStepsList = ((action['runs'] as Record<string, Plain>)['steps'] as Record<string, Plain>[]);
+    for (const step of actionStepsList) {
+      if (typeof step['uses'] === 'string') expect(step['uses']).toMatch(/@(v\d+(\.\d+)*|[0-9a-f]{40})$/);
+      if (typeof step['run'] === 'string') {
+        expect(step['run']).not.toContain('${{');
+        expect(step['run']).toMatch(/^bash "\$GITHUB_ACTION_PATH\/action\/[a-z-]+\.sh"$/);
+      }
+    }
+    const run = actionStepsList.find((s) => s['id'] === 'run');
+    const env = (run?.['env'] ?? {}) as Record<string, Plain>;
+    for (const input of ['command', 'mesh-file', 'args', 'plan-path', 'audit-path', 'stdout-file', 'github-token']) {
+      expect(Object.values(env), input).toContain(`\${{ inputs.${input} }}`);
+    }
+  });
+
+  it('gets only inputs it declares, and always a command, from every workflow here and every one init writes', () => {
+    let checked = 0;
+    for (const [name, w] of [...workflows, ...scaffolded]) {
+      for (const step of actionSteps(workflowSteps(w.raw))) {
+        const given = Object.keys(withOf(step));
+        for (const key of given) expect(Object.keys(inputs()), `${name}: input ${key}`).toContain(key);
+        expect(given, name).toContain('command');
+        checked++;
+      }
+    }
+    // plan 3, apply 2, audit 2 here; the same plus ci's 1 in a scaffolded repository.
+    expect(checked).toBe(15);
+  });
+
+  it('the workflows init writes use the Action at this release, and each of them reaches a meshgov command', () => {
+    for (const [name, w] of scaffolded) {
+      const refs = new Set(actionSteps(workflowSteps(w.raw)).map((s) => s['uses']));
+      expect([...refs], name).toEqual([`meshgov/meshgov@v${VERSION}`]);
+    }
+  });
+});
 
 function optionNames(cmd: Command): Set<string> {
   const names = new Set(['-h', '--help']);
@@ -214,15 +341,15 @@ function optionNames(cmd: Command): Set<string> {
   return names;
 }
 
-describe('npx meshgov command lines in the workflows', () => {
+describe('meshgov command lines in the workflows', () => {
   const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: {}, cwd: '.', now: () => new Date(0) };
   const program = buildProgram(io, () => undefined);
 
   it('use only registered commands, and only declared flags where a command declares its options', () => {
     let lines = 0;
     let flagsChecked = 0;
-    for (const name of workflows.keys()) {
-      for (const args of runs(name).flatMap(meshgovInvocations)) {
+    for (const [name, w] of [...[...workflows].map(([n, x]) => [n, x] as const), ...[...scaffolded].map(([n, x]) => [`init:${n}`, x] as const)]) {
+      for (const args of invocations(workflowSteps(w.raw))) {
         lines++;
         let cmd: Command = program;
         const path: string[] = [];
@@ -236,8 +363,6 @@ describe('npx meshgov command lines in the workflows', () => {
         expect(path.length, `${name}: unknown meshgov command in "${args.join(' ')}"`).toBeGreaterThan(0);
         // A command group (`report`) must be followed by one of its subcommands.
         expect(cmd.commands.map((c) => c.name()), `${name}: "meshgov ${path.join(' ')}" needs a known subcommand`).toEqual([]);
-        // Placeholder commands (not yet built) declare no options; their flags are checked once they do.
-        if (cmd.options.length === 0) continue;
         const known = optionNames(cmd);
         for (const flag of args.filter((a) => a.startsWith('-')).map((a) => a.split('=')[0] as string)) {
           expect(known.has(flag), `${name}: meshgov ${path.join(' ')} has no option ${flag}`).toBe(true);
@@ -245,15 +370,18 @@ describe('npx meshgov command lines in the workflows', () => {
         }
       }
     }
-    expect(lines).toBe(8);
-    // validate and report github declare their options, so at least their flags were checked.
-    expect(flagsChecked).toBeGreaterThanOrEqual(10);
+    // Here: plan 4, apply 2, audit 2; scaffolded: the same plus ci 2.
+    expect(lines).toBe(18);
+    expect(flagsChecked).toBeGreaterThanOrEqual(36);
   });
 
   it('splits invocations the way the shell would see them', () => {
-    expect(meshgovInvocations('npx meshgov plan mesh.yaml --out plan.json > plan.md\nnpx meshgov report github \\\n  --kind plan $clean')).toEqual([
+    expect(meshgovInvocations('npx meshgov plan mesh.yaml --out plan.json > plan.md\nmeshgov report github \\\n  --kind plan $clean')).toEqual([
       ['plan', 'mesh.yaml', '--out', 'plan.json'],
       ['report', 'github', '--kind', 'plan'],
     ]);
+    // Only a command position counts: not a word ending in meshgov, not meshgov inside an argument.
+    expect(meshgovInvocations('echo notmeshgov plan\nprintf "### meshgov plan failed"')).toEqual([]);
+    expect(meshgovInvocations('true && meshgov validate; meshgov schema')).toEqual([['validate'], ['schema']]);
   });
 });

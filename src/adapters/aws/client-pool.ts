@@ -38,6 +38,13 @@ export interface PoolConfig {
   maxAttempts?: number;
   /** Base credentials for STS; the SDK default chain when omitted. */
   credentials?: AwsCredentialIdentityProvider | AwsCredentialIdentity;
+  /**
+   * The shared-config profile every client is built with (the SDK's `profile` option, as AWS_PROFILE): the default
+   * chain reads STS's base credentials from it. https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html
+   */
+  profile?: string;
+  /** Region of the STS client that assumes the governance role; `region` when omitted. */
+  stsRegion?: string;
 }
 
 /** Counts logical API calls per account, service and operation (retries are not counted again). */
@@ -115,6 +122,7 @@ export class ClientPool {
         roleArn: this.roleArn(account),
         sessionName: this.sessionName(),
         ...(this.config.governanceRole?.externalId ? { externalId: this.config.governanceRole.externalId } : {}),
+        ...(this.config.profile !== undefined ? { profile: this.config.profile } : {}),
       });
     }
     this.creds.set(account, c);
@@ -171,7 +179,8 @@ export class ClientPool {
     if (existing) return existing as C;
     const credentials = service === 'sts' ? this.config.credentials : this.credentialsFor(account);
     const client = make({
-      region: this.config.region,
+      region: service === 'sts' ? (this.config.stsRegion ?? this.config.region) : this.config.region,
+      ...(this.config.profile !== undefined ? { profile: this.config.profile } : {}),
       requestHandler: this.httpHandler(),
       retryMode: 'adaptive',
       maxAttempts: this.config.maxAttempts ?? 6,

@@ -21,6 +21,8 @@ export interface AssumeRoleOptions {
   /** Session duration, seconds (AWS default 3600). */
   durationSeconds?: number;
   now?: () => number;
+  /** The shared-config profile the base credentials come from (`--profile`), named in errors. */
+  profile?: string;
 }
 
 function accountOf(roleArn: string): string | undefined {
@@ -45,7 +47,8 @@ export function assumeRoleProvider(o: AssumeRoleOptions): AwsCredentialIdentityP
     } catch (e) {
       if (e instanceof AdapterError) throw e;
       const err = toAdapterError(e, 'sts', 'AssumeRole', accountOf(o.roleArn));
-      throw new AdapterError(`${err.message} (role ${o.roleArn})`, 'sts', 'AssumeRole', err.account, e, err.code);
+      const from = o.profile === undefined ? '' : `, base credentials from profile ${o.profile}`;
+      throw new AdapterError(`${err.message} (role ${o.roleArn}${from})`, 'sts', 'AssumeRole', err.account, e, err.code);
     }
   };
   return async () => {

@@ -42,6 +42,10 @@ export interface TargetOptions {
   onLockWait?: (message: string) => void;
   /** Stop the emulator and exit on SIGINT/SIGTERM (default true); apply handles signals itself. */
   handleSignals?: boolean;
+  /** `--profile`: the shared-config profile of the base credentials (aws target). */
+  profile?: string;
+  /** `--region`: the region of the STS endpoint that assumes the governance role (aws target; default mesh region). */
+  stsRegion?: string;
 }
 
 export interface OpenTarget {
@@ -90,6 +94,7 @@ export async function openTarget(mesh: Pick<Mesh, 'region' | 'partition' | 'gove
     const pool = new ClientPool({
       target: 'aws', region: mesh.region, partition: mesh.partition, governanceRole: roleFor(mesh, o.command), command: o.command,
       ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
+      ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.stsRegion !== undefined ? { stsRegion: o.stsRegion } : {}),
     });
     const reader = new AwsLiveReader(pool, { readIam: true, readOrganization: true, iamPathPrefix: mesh.governanceRole.path });
     return { kind: 'aws', pool, reader, close: async () => pool.destroy() };

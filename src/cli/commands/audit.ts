@@ -23,12 +23,14 @@ import { mergeSnapshots } from '../../core/audit/metrics.js';
 import type { MetricsSnapshot } from '../../core/audit/metrics.js';
 import { scopeDesired } from '../../core/plan/index.js';
 import type { CliIO } from '../io.js';
+import { awsFlags, profileOption, regionOption } from '../target-flags.js';
+import type { AwsFlags } from '../target-flags.js';
 import { EXIT_FINDINGS, EXIT_USAGE, ExitError, today } from '../io.js';
 import { AUDIT_FORMATS, FAIL_ON, auditExit, formatAudit, runAudit } from '../audit-run.js';
 import type { AuditFormat } from '../audit-run.js';
 import { checkEndpoint, displayDir, localDir, prepare, readLive } from './plan.js';
 
-interface AuditCommandOptions {
+interface AuditCommandOptions extends AwsFlags {
   local?: boolean;
   endpoint?: string;
   window: string;
@@ -181,6 +183,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .argument('[file]', 'mesh file', 'mesh.yaml')
     .option('--local', 'audit the embedded local target (kinesis-local) instead of AWS')
     .option('--endpoint <url>', 'send every AWS call to this endpoint (LocalStack or another compatible service)')
+    .addOption(profileOption()).addOption(regionOption())
     .option('--window <duration>', 'metrics window for hot-shard analysis, e.g. 90m, 24h, 7d', '24h')
     .addOption(new Option('-f, --format <format>', 'format printed to stdout when no --out is given').choices(AUDIT_FORMATS).default('text'))
     .option('-o, --out <file>', 'write the report to FILE, in the format of its extension (.json, .sarif, .sarif.json, .md, .txt); repeatable', collect)
@@ -192,6 +195,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .action(async (file: string, opts: AuditCommandOptions, command: Command) => {
       checkEndpoint(opts.endpoint);
       if (opts.local && opts.endpoint) throw new ExitError('--local and --endpoint cannot be combined: --local starts its own endpoint.', EXIT_USAGE);
+      const aws = awsFlags(opts);
       const windowMs = parseWindow(opts.window);
       const outputs = planOutputs(opts.out ?? [], io.cwd);
       if (outputs.length > 0 && command.getOptionValueSource('format') === 'cli' && !outputs.some((o) => o.format === opts.format)) {
@@ -205,7 +209,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
       let target: OpenTarget;
       try {
-        target = await openTarget(prepared.mesh, { local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)), command: 'audit', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+        target = await openTarget(prepared.mesh, { local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)), command: 'audit', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...aws });
       } catch (e) {
         throw couldNotRun('cannot open the target', e);
       }

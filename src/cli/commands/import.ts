@@ -21,11 +21,13 @@ import { renderMesh } from '../../core/render/index.js';
 import { runRules } from '../../core/rules/index.js';
 import { validateMesh } from '../../core/validate.js';
 import type { CliIO } from '../io.js';
+import { awsFlags, profileOption, regionOption } from '../target-flags.js';
+import type { AwsFlags } from '../target-flags.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
 import { formatDiagnostics, loadPolicies, meshReader, runValidation } from '../validation.js';
 import { checkEndpoint, displayDir, localDir, readLive, scopeFrom } from './plan.js';
 
-export interface ImportCommandOptions {
+export interface ImportCommandOptions extends AwsFlags {
   account: string[];
   local?: boolean;
   endpoint?: string;
@@ -138,6 +140,7 @@ function formatNotes(notes: readonly ImportNote[]): string {
 export async function runImport(file: string, opts: ImportCommandOptions, io: CliIO): Promise<number> {
   checkEndpoint(opts.endpoint);
   if (opts.local && opts.endpoint) throw new ExitError('--local and --endpoint cannot be combined: --local starts its own endpoint.', EXIT_USAGE);
+  const aws = awsFlags(opts);
   if (opts.write && opts.out) throw new ExitError('--write and --out cannot be combined: --write rewrites FILE in place.', EXIT_USAGE);
   if (opts.domainFromTag !== undefined && !/^[\p{L}\p{N}_.:/=+\-@]{1,128}$/u.test(opts.domainFromTag)) throw new ExitError(`--domain-from-tag ${opts.domainFromTag}: not a tag key.`, EXIT_USAGE);
   const validation = runValidation(file, io);
@@ -154,7 +157,7 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
   io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   let target: OpenTarget;
   try {
-    target = await openTarget(mesh, { local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)), command: 'import', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+    target = await openTarget(mesh, { local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)), command: 'import', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...aws });
   } catch (e) {
     throw new ExitError(`cannot start the local target: ${(e as Error).message}`, EXIT_FINDINGS);
   }
@@ -201,6 +204,7 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
     .option('--account <id>', 'read only this account id or alias (repeatable; default all mesh accounts)', collect, [])
     .option('--local', 'read the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')
     .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)')
+    .addOption(profileOption()).addOption(regionOption())
     .option('-o, --out <file>', 'write the extended mesh to this file instead of stdout')
     .option('--write', 'rewrite FILE in place')
     .option('--domain-from-tag <key>', 'tag key naming a stream\'s domain (tried before meshgov:domain and domain)')

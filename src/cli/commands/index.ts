@@ -3,6 +3,7 @@ import type { CliIO } from '../io.js';
 import { registerApply } from './apply.js';
 import { registerAudit } from './audit.js';
 import { registerImport } from './import.js';
+import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
 import { registerRender } from './render.js';
 import { registerReport } from './report.js';
@@ -14,5 +15,5 @@ export type Register = (program: Command, io: CliIO, setExit: (code: number) => 
 
 /** Every command, in help order. Each lives in its own file. */
 export const COMMANDS: readonly Register[] = [
-  registerValidate, registerRender, registerPlan, registerApply, registerAudit, registerImport, registerReport, registerSchema, registerRules,
+  registerInit, registerValidate, registerRender, registerPlan, registerApply, registerAudit, registerImport, registerReport, registerSchema, registerRules,
 ];

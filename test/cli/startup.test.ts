@@ -1,0 +1,107 @@
+/**
+ * Startup: the launcher (built dist/, as `npx meshgov` runs it) loads no command module for --help, --version, no
+ * arguments or an unknown command, and only the one module of the command being run; the top-level help built
+ * from the catalog is exactly the help of the program with every command loaded; a closed stdout pipe is not a
+ * crash. Module loads are recorded with a Node module-resolution hook in the child process.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CATALOG, STUBS } from '../../src/cli/catalog.js';
+import { COMMANDS } from '../../src/cli/commands/index.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { buildProgram } from '../../src/cli/main.js';
+import { buildProgram as buildWith } from '../../src/cli/program.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const RUN = pathToFileURL(join(REPO, 'dist', 'cli', 'run.js')).href;
+
+const dir = mkdtempSync(join(tmpdir(), 'meshgov-startup-'));
+/** Resolve hook: report every resolved module URL to the main thread. */
+writeFileSync(join(dir, 'hook.mjs'), `
+let port;
+export function initialize(data) { port = data.port; }
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  port.postMessage(r.url);
+  return r;
+}
+`);
+/** Run the launcher in-process with the hook registered, then print the loaded URLs to stderr as JSON. */
+writeFileSync(join(dir, 'probe.mjs'), `
+import { register } from 'node:module';
+import { MessageChannel } from 'node:worker_threads';
+const { port1, port2 } = new MessageChannel();
+const urls = [];
+port1.on('message', (u) => urls.push(u));
+port1.unref();
+register(${JSON.stringify(pathToFileURL(join(dir, 'hook.mjs')).href)}, { data: { port: port2 }, transferList: [port2] });
+const { run } = await import(${JSON.stringify(RUN)});
+const code = await run(process.argv.slice(2));
+await new Promise((r) => setTimeout(r, 50));
+process.stderr.write('\\n@@' + JSON.stringify({ code, urls }));
+`);
+
+function probe(args: string[]): { code: number; urls: string[]; stdout: string } {
+  const r = spawnSync(process.execPath, [join(dir, 'probe.mjs'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const marker = r.stderr.lastIndexOf('@@');
+  if (marker < 0) throw new Error(`probe failed: ${r.stderr}`);
+  const { code, urls } = JSON.parse(r.stderr.slice(marker + 2)) as { code: number; urls: string[] };
+  return { code, urls, stdout: r.stdout };
+}
+
+const commandModules = (urls: string[]) => urls.filter((u) => u.includes('/dist/cli/commands/')).map((u) => u.slice(u.lastIndexOf('/') + 1));
+const vendors = (urls: string[]) => urls.filter((u) => /node_modules\/(@aws-sdk|@smithy|@octokit|ajv|yaml|js-yaml)\//.test(u));
+
+const silent: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: {}, cwd: '.', now: () => new Date(0) };
+
+describe('startup', () => {
+  it('--help, --version, no arguments and unknown commands load no command module and no SDK', () => {
+    for (const args of [['--help'], ['-V'], ['--version'], [], ['nope'], ['help']]) {
+      const r = probe(args);
+      expect(r.urls.length, args.join(' ')).toBeGreaterThan(3);
+      expect(commandModules(r.urls), args.join(' ')).toEqual([]);
+      expect(vendors(r.urls), args.join(' ')).toEqual([]);
+    }
+    expect(probe(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('a command loads its own module only; `help <command>` shows that command\'s options', () => {
+    const v = probe(['validate', '--help']);
+    expect(commandModules(v.urls)).toContain('validate.js');
+    expect(commandModules(v.urls).filter((m) => ['plan.js', 'apply.js', 'audit.js', 'import.js', 'report.js'].includes(m))).toEqual([]);
+    expect(vendors(v.urls).filter((u) => /@aws-sdk|@octokit/.test(u))).toEqual([]);
+    const h = probe(['help', 'plan']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('Usage: meshgov plan [options] [file]');
+    expect(h.stdout).toContain('--detailed-exitcode');
+  });
+
+  it('the catalog lists every command in help order, and its help is the full program\'s help byte for byte', () => {
+    const full = buildProgram(silent, () => undefined);
+    expect(CATALOG.map((c) => c.name)).toEqual(full.commands.map((c) => c.name()));
+    expect(CATALOG.length).toBe(COMMANDS.length);
+    const stubbed = buildWith(silent, () => undefined, [STUBS]);
+    expect(stubbed.helpInformation()).toBe(full.helpInformation());
+  });
+
+  it('every catalog entry loads the module that registers that command', async () => {
+    for (const entry of CATALOG) {
+      const program = buildWith(silent, () => undefined, [await entry.load()]);
+      expect(program.commands.map((c) => c.name())).toEqual([entry.name]);
+    }
+  });
+
+  it('a reader that closes the pipe early ends nothing with a stack trace', async () => {
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'meshgov.js'), 'schema'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => void (err += b.toString('utf8')));
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  });
+});
