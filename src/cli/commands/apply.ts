@@ -30,6 +30,7 @@ export interface ApplyCommandOptions extends TargetFlags {
   domain: string[];
   account: string[];
   color: boolean;
+  policies?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -138,7 +139,9 @@ async function applyWith(
     const wantTarget = localLike ? 'local' : 'aws';
     if (saved.target !== wantTarget) throw new ExitError(`the plan was made against the ${saved.target} target but this apply runs against ${wantTarget}${saved.target === 'local' ? ' (add --local)' : ''}.`, EXIT_USAGE);
   }
-  const prepared: PreparedPlan | undefined = prepare(meshFile, io, saved ? { domain: saved.scope.domains, account: saved.scope.accounts, color: opts.color } : opts);
+  const prepared: PreparedPlan | undefined = prepare(meshFile, io, saved
+    ? { domain: saved.scope.domains, account: saved.scope.accounts, color: opts.color, ...(opts.policies !== undefined ? { policies: opts.policies } : {}) }
+    : opts);
   if (!prepared) return EXIT_FINDINGS;
   if (saved && saved.meshDigest !== prepared.meshDigest) {
     throw new ExitError(`the plan is stale: the mesh files (${meshFile} and its includes) changed since the plan was made. Run plan again.`, EXIT_FINDINGS);
@@ -214,6 +217,7 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
     .option('--auto-approve', 'apply without asking (required when stdin is not a terminal)')
     .option('--allow-destructive', 'also apply destructive changes (deletions, retention decreases, access revocations)')
     .option('--log <file>', 'append-only audit log of every mutating call (JSON lines)', '.meshgov/apply-log.jsonl')
+    .option('--policies <dir>', 'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)')
     .option('--domain <domain>', 'limit the run to a domain (repeatable)', collect, [])
     .option('--account <id>', 'limit the run to an account id or alias (repeatable)', collect, [])
     .option('--no-color', 'disable colour')

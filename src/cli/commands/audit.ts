@@ -40,6 +40,7 @@ interface AuditCommandOptions extends AwsFlags {
   domain: string[];
   account: string[];
   color: boolean;
+  policies?: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -188,6 +189,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .addOption(new Option('-f, --format <format>', 'format printed to stdout when no --out is given').choices(AUDIT_FORMATS).default('text'))
     .option('-o, --out <file>', 'write the report to FILE, in the format of its extension (.json, .sarif, .sarif.json, .md, .txt); repeatable', collect)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(FAIL_ON).default('error'))
+    .option('--policies <dir>', 'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)')
     .option('--domain <name>', 'limit the audit to a domain (repeatable)', collect, [])
     .option('--account <id>', 'limit the audit to an account id or alias (repeatable)', collect, [])
     .option('--no-color', 'disable colour')

@@ -35,6 +35,7 @@ export interface ImportCommandOptions extends AwsFlags {
   write?: boolean;
   domainFromTag?: string;
   color: boolean;
+  policies?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -42,8 +43,8 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Validation of a candidate root text (includes read from disk), with the guardrail rules. */
-function checker(file: string, io: CliIO): (text: string) => Diagnostic[] {
-  const rules = loadPolicies(io).rules;
+function checker(file: string, io: CliIO, policies: string | undefined): (text: string) => Diagnostic[] {
+  const rules = loadPolicies(io, policies === undefined ? {} : { policies }).rules;
   const rootPath = resolve(io.cwd, file);
   const files = meshReader(io);
   const reader = { read: (f: string, within?: string) => (resolve(io.cwd, f) === rootPath ? textHolder.text : files.read(f, within)) };
@@ -143,7 +144,7 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
   const aws = awsFlags(opts);
   if (opts.write && opts.out) throw new ExitError('--write and --out cannot be combined: --write rewrites FILE in place.', EXIT_USAGE);
   if (opts.domainFromTag !== undefined && !/^[\p{L}\p{N}_.:/=+\-@]{1,128}$/u.test(opts.domainFromTag)) throw new ExitError(`--domain-from-tag ${opts.domainFromTag}: not a tag key.`, EXIT_USAGE);
-  const validation = runValidation(file, io);
+  const validation = runValidation(file, io, opts.policies === undefined ? {} : { policies: opts.policies });
   if (!validation.ok || validation.mesh === undefined) {
     io.stderr.write(formatDiagnostics(validation.diagnostics, 'text', io, validation.ruleMeta, !opts.color));
     io.stderr.write(`import extends a valid mesh: fix ${file} first.\n`);
@@ -168,7 +169,7 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
     const read = await readForImport(target, mesh, accounts);
     result = importMesh({
       text: root.text, mesh, streams: read.streams, managed: read.managed, domainTags, today: today(io),
-      check: checker(file, io),
+      check: checker(file, io, opts.policies),
     });
     const previewed = await preview(file, result.text, target, read, { domains: [], accounts: scope.accounts }, io);
     notes = [...read.skipped, ...result.notes, ...previewed];
@@ -207,6 +208,7 @@ export function registerImport(program: Command, io: CliIO, setExit: (code: numb
     .addOption(profileOption()).addOption(regionOption())
     .option('-o, --out <file>', 'write the extended mesh to this file instead of stdout')
     .option('--write', 'rewrite FILE in place')
+    .option('--policies <dir>', 'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)')
     .option('--domain-from-tag <key>', 'tag key naming a stream\'s domain (tried before meshgov:domain and domain)')
     .option('--no-color', 'disable colour')
     .addHelpText('after', [

@@ -31,6 +31,7 @@ export interface PlanCommandOptions extends TargetFlags {
   domain: string[];
   account: string[];
   color: boolean;
+  policies?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -96,8 +97,17 @@ export type Prepared = { prepared: PreparedPlan; diagnostics: Diagnostic[] } | {
  * Validate and render (no AWS calls). On errors, prints the diagnostics (stderr) and returns them without a plan;
  * otherwise prints the warnings (stderr) and returns the prepared plan with every non-error finding.
  */
-export function prepareOrFindings(file: string, io: CliIO, opts: { domain: string[]; account: string[]; color: boolean }): Prepared {
-  const validation = runValidation(file, io);
+/** What every command that computes the desired state takes: scopes, and the rule pack (`--policies`). */
+export interface PrepareOptions {
+  domain: string[];
+  account: string[];
+  color: boolean;
+  /** Extra guardrail rule directory (`--policies`), honoured like validate and render do. */
+  policies?: string;
+}
+
+export function prepareOrFindings(file: string, io: CliIO, opts: PrepareOptions): Prepared {
+  const validation = runValidation(file, io, opts.policies === undefined ? {} : { policies: opts.policies });
   if (!validation.ok || validation.mesh === undefined) {
     io.stderr.write(formatDiagnostics(validation.diagnostics, 'text', io, validation.ruleMeta, !opts.color));
     return { prepared: undefined, diagnostics: validation.diagnostics };
@@ -119,7 +129,7 @@ export function prepareOrFindings(file: string, io: CliIO, opts: { domain: strin
  * Validate and render (no AWS calls). Returns undefined after printing diagnostics when the mesh has errors.
  * Apply reuses this so a saved plan and a fresh one start from the same desired state.
  */
-export function prepare(file: string, io: CliIO, opts: { domain: string[]; account: string[]; color: boolean }): PreparedPlan | undefined {
+export function prepare(file: string, io: CliIO, opts: PrepareOptions): PreparedPlan | undefined {
   return prepareOrFindings(file, io, opts).prepared;
 }
 
@@ -188,6 +198,7 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .option('-o, --out <file>', 'also write the plan as JSON (for apply and for the PR comment)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(PLAN_FORMATS).default('text'))
     .option('--detailed-exitcode', 'exit 2 when changes are pending (0 none, 1 error)')
+    .option('--policies <dir>', 'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)')
     .option('--domain <domain>', 'limit the run to a domain (repeatable)', collect, [])
     .option('--account <id>', 'limit the run to an account id or alias (repeatable)', collect, [])
     .option('--no-color', 'disable colour')
