@@ -4,7 +4,7 @@
  * of kinesis-local, each run as the CLI does it (`--endpoint <proxy> --endpoint-accounts-as-keys`). Each time is
  * compared with the floor the documented TPS set for the calls the mesh needs.
  *
- *   node --import tsx bench/quota-floor.ts [--accounts 3] [--streams-per-account 100] [--transition-ms 200]
+ *   node --import tsx bench/quota-floor.ts [--accounts 3] [--streams-per-account 100] [--transition-ms 200] [--from-source]
  *
  * Prints progress on stderr and one JSON object (QuotaFloorResult) on stdout.
  *
@@ -13,7 +13,7 @@
  * UPDATING, consumer CREATING) for `--transition-ms`; AWS takes longer, and then the 5-in-CREATING limit, not the
  * TPS, is what bounds creation (100 streams x T / 5).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -141,11 +141,23 @@ function sum(counts: Record<string, Record<string, ApiCount>>): { calls: Record<
   return { calls: Object.fromEntries(Object.entries(calls).sort(([a], [b]) => (a < b ? -1 : 1))), throttled, transitionRefused };
 }
 
-/** Run the CLI from source in a child process (async: the proxy serves from this process meanwhile). */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; wallMs: number; out: string }> {
+/**
+ * The CLI as users run it: dist/ built from the working tree first (bin/meshgov.js), unless `--from-source`
+ * (bench/cli.ts through tsx, which adds its compile time to every run).
+ */
+function cliCommand(): string[] {
+  if (process.argv.includes('--from-source')) return ['--import', 'tsx', join(BENCH_DIR, 'cli.ts')];
+  log('building dist/ (tsc -p tsconfig.build.json)');
+  const b = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+  if (b.status !== 0) throw new Error(`tsc -p tsconfig.build.json exited with ${b.status ?? b.signal}`);
+  return [join(ROOT, 'bin', 'meshgov.js')];
+}
+
+/** Run the CLI in a child process (async: the proxy serves from this process meanwhile). */
+function cli(command: string[], args: string[], env: Record<string, string>): Promise<{ code: number; wallMs: number; out: string }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'cli.ts'), ...args], {
+    const child = spawn(process.execPath, [...command, ...args], {
       cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -160,9 +172,9 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-async function measure(proxy: QuotaProxy, args: string[], env: Record<string, string>): Promise<RunMeasure> {
+async function measure(proxy: QuotaProxy, command: string[], args: string[], env: Record<string, string>): Promise<RunMeasure> {
   proxy.resetCounts();
-  const r = await cli(args, env);
+  const r = await cli(command, args, env);
   const s = sum(proxy.counts());
   return { wallMs: r.wallMs, exitCode: r.code, ...s, tail: r.out.split('\n').slice(-15).join('\n') };
 }
@@ -186,6 +198,7 @@ async function main(): Promise<void> {
   const consumers = desired.accounts.reduce((n, a) => n + a.consumers.length, 0);
   log(`mesh: ${streams} streams, ${consumers} EFO consumers, ${accounts} accounts; transitions take ${transitionMs} ms`);
 
+  const command = cliCommand();
   const t = `${transitionMs}ms`;
   const local = await startKinesisLocal({
     region: desired.region, handleSignals: true,
@@ -200,12 +213,12 @@ async function main(): Promise<void> {
   const target = ['--endpoint', proxy.endpoint, '--endpoint-accounts-as-keys'];
   try {
     log('apply from empty');
-    const apply = await measure(proxy, ['apply', ...target, '--auto-approve', '--log', join(dir, 'apply-log.jsonl'), meshFile], env);
+    const apply = await measure(proxy, command, ['apply', ...target, '--auto-approve', '--log', join(dir, 'apply-log.jsonl'), meshFile], env);
     log(`apply: exit ${apply.exitCode} in ${(apply.wallMs / 1000).toFixed(1)} s, ${apply.throttled} throttled, ${JSON.stringify(apply.calls)}`);
     if (apply.exitCode !== 0) log(apply.tail);
     const peakInTransition = proxy.peakInTransition();
     log('plan of the mesh in sync');
-    const plan = await measure(proxy, ['plan', ...target, '--detailed-exitcode', meshFile], env);
+    const plan = await measure(proxy, command, ['plan', ...target, '--detailed-exitcode', meshFile], env);
     log(`plan: exit ${plan.exitCode} in ${(plan.wallMs / 1000).toFixed(1)} s, ${plan.throttled} throttled, ${JSON.stringify(plan.calls)}`);
     if (plan.exitCode !== 0) log(plan.tail);
     const result: QuotaFloorResult = {
