@@ -4,11 +4,15 @@
  *
  *   npm run bench [-- --sizes 100,1000,5000,10000] [--plan-domains 10] [--plan-streams-per-domain 100] [--plan-runs 2] [--skip-plan] [--no-split]
  *   npm run bench -- --from-json     rewrite RESULTS.md from the last results.json (after editing NOTES.md)
+ *   npm run bench -- --quota-floor-only   measure the quota-floor scenario again, keep the rest of results.json
+ *   [--skip-quota-floor] [--quota-floor-accounts 3] [--quota-floor-streams-per-account 100]
  *
  * 1. validate + render per mesh size (bench/sizes.ts, one child process per size and measurement, so peak RSS is
  *    that size's alone): generated meshes of 50 streams per domain, one account per domain, 5 grants per stream.
  * 2. plan on the local target (bench/plan.ts): meshgov vs the minimal SDK reader, API calls per stream.
  * 3. audit: GetMetricData calls for N shards (bench/audit.ts).
+ * 4. speed at the quota floor (bench/quota-floor.ts): `meshgov apply` from empty and `meshgov plan` in sync through
+ *    a proxy enforcing the documented per-account quotas (bench/quota-proxy.ts), each time against its floor.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +23,7 @@ import { auditBench } from './audit.js';
 import type { AuditRow } from './audit.js';
 import { generateMeshFiles } from './generate-mesh.js';
 import type { PlanBenchResult } from './plan.js';
+import type { QuotaFloorResult } from './quota-floor.js';
 import type { RssResult, Timing, TimeResult } from './sizes.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -158,6 +163,15 @@ interface Measured {
   sizes: SizeRow[];
   plan?: PlanBenchResult;
   audit: AuditRow[];
+  quotaFloor?: QuotaFloorResult & { date: string; command: string };
+}
+
+function quotaFloorBench(command: string): Measured['quotaFloor'] {
+  log('speed at the quota floor (apply from empty, then plan, through the quota proxy)');
+  const r = runChild<QuotaFloorResult>('quota-floor.ts', [
+    '--accounts', argValue('quota-floor-accounts') ?? '3', '--streams-per-account', argValue('quota-floor-streams-per-account') ?? '100',
+  ]);
+  return { ...r, date: new Date().toISOString(), command };
 }
 
 async function measureAll(): Promise<Measured> {
@@ -186,19 +200,75 @@ async function measureAll(): Promise<Measured> {
   }
   log('audit: GetMetricData calls');
   const audit: AuditRow[] = await auditBench([1, 100, 1000, 10_000, 40_000]);
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const command = commandLine();
+  const quotaFloor = process.argv.includes('--skip-quota-floor') ? undefined : quotaFloorBench(command);
   return {
     date: new Date().toISOString(), command, elapsedSeconds: (Date.now() - started) / 1000, machine: { ...m, loadAverageAfter: machine().loadAverage },
-    sizes: rows, ...(plan ? { plan } : {}), audit,
+    sizes: rows, ...(plan ? { plan } : {}), audit, ...(quotaFloor ? { quotaFloor } : {}),
   };
+}
+
+function commandLine(): string {
+  return `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+}
+
+/** The quota-floor targets: each run's ratio to its floor, status polls and read calls per stream. */
+function quotaFloorTargets(q: QuotaFloorResult): Target[] {
+  const a = q.apply;
+  const p = q.plan;
+  const applyRatio = a.wallMs / 1000 / a.floor.seconds;
+  const planRatio = p.wallMs / 1000 / p.floor.seconds;
+  const size = `${q.streams} streams / ${q.consumers} EFO consumers / ${q.accounts} accounts`;
+  return [
+    {
+      name: `apply from empty at the quota floor, ${size}: time`,
+      target: `<= 2x the floor of its mutating calls (${f1(a.floor.seconds)} s: ${a.floor.binding})`,
+      measured: `${f1(a.wallMs / 1000)} s = ${f2(applyRatio)}x (CreateStream alone: ${f1(a.createFloor.seconds)} s floor, ${f2(a.wallMs / 1000 / a.createFloor.seconds)}x); exit ${a.exitCode}, ${a.throttled} throttled`,
+      met: applyRatio <= 2 && a.exitCode === 0,
+    },
+    {
+      name: 'apply: status polls (DescribeStreamSummary) per stream',
+      target: '<= 3',
+      measured: `${f2(a.statusPollsPerStream)} (DescribeStreamConsumer per consumer: ${f2(a.consumerPollsPerConsumer)})`,
+      met: a.statusPollsPerStream <= 3,
+    },
+    {
+      name: `plan of the same mesh in sync: time`,
+      target: `<= 1.25x the floor of its reads (${f1(p.floor.seconds)} s: ${p.floor.binding})`,
+      measured: `${f1(p.wallMs / 1000)} s = ${f2(planRatio)}x; exit ${p.exitCode}, ${p.throttled} throttled`,
+      met: planRatio <= 1.25 && p.exitCode === 0,
+    },
+    {
+      name: 'plan: read calls per stream (endpoint without the tagging API)',
+      target: `<= 3 + 1 per EFO consumer = ${f1(p.allowedPerStream)}`,
+      measured: f2(p.readCallsPerStream),
+      met: p.readCallsPerStream <= p.allowedPerStream,
+    },
+  ];
+}
+
+function quotaFloorSection(q: NonNullable<Measured['quotaFloor']>): string[] {
+  const md: string[] = [];
+  md.push('## Speed at the quota floor', '');
+  md.push(`\`meshgov apply\` from empty, then \`meshgov plan --detailed-exitcode\` of the same mesh in sync, each as users run the CLI (\`bin/meshgov.js\` from a fresh \`tsc -p tsconfig.build.json\`, \`--endpoint <proxy> --endpoint-accounts-as-keys\`, a child process, so the times include start-up), through bench/quota-proxy.ts: a loopback proxy in front of kinesis-local that answers LimitExceededException past each API's documented per-account TPS (table in the file) and past 5 streams in CREATING/DELETING per account. The mesh: bench/generate-mesh.ts, ${q.accounts} accounts x ${q.streams / q.accounts} streams, 5 grants per stream, one of them an enhanced fan-out consumer (${q.consumers} consumers). kinesis-local simulates every transition for ${q.transitionMs} ms. Floor = the (account, API) with the most calls the mesh needs, at its documented TPS: for apply, every mutating call from empty (tags sent with the creates); for plan, GetResourcePolicy, one per stream and per consumer, which no reader can skip. meshgov's own limiter runs at 80 % of each quota by design, so 1.25x the floor is where a run at that share with no other cost would land. Measured ${q.date.slice(0, 16).replace('T', ' ')} UTC by \`${q.command}\`; also \`node --import tsx bench/quota-floor.ts\`.`, '');
+  md.push('| Run | Wall s | Floor s | Ratio | Exit | Throttled | Refused (5 in transition) | Calls by API |', '|---|---:|---:|---:|---:|---:|---:|---|');
+  for (const [name, r] of [['apply from empty', q.apply], ['plan in sync', q.plan]] as const) {
+    const calls = Object.entries(r.calls).map(([api, n]) => `${api} ${n}`).join(', ');
+    md.push(`| ${name} | ${f1(r.wallMs / 1000)} | ${f1(r.floor.seconds)} | ${f2(r.wallMs / 1000 / r.floor.seconds)}x | ${r.exitCode} | ${r.throttled} | ${r.transitionRefused} | ${calls} |`);
+  }
+  md.push('');
+  md.push(`Apply: ${f2(q.apply.statusPollsPerStream)} DescribeStreamSummary per stream, ${f2(q.apply.consumerPollsPerConsumer)} DescribeStreamConsumer per consumer, ${f2(q.apply.readCallsPerStream)} read calls per stream in all; at most ${q.apply.peakInTransition} streams of one account were CREATING or DELETING at once. Plan: ${f2(q.plan.readCallsPerStream)} read calls per stream.`, '');
+  return md;
 }
 
 async function main(): Promise<void> {
   // --from-json: rewrite RESULTS.md from the last results.json (e.g. after editing NOTES.md) without measuring again.
-  const measured: Measured = process.argv.includes('--from-json')
-    ? (JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Measured)
-    : await measureAll();
-  const { command, machine: m, sizes: rows, plan, audit } = measured;
+  const previous = () => JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Measured;
+  let measured: Measured;
+  if (process.argv.includes('--from-json')) measured = previous();
+  else if (process.argv.includes('--quota-floor-only')) measured = { ...previous(), quotaFloor: quotaFloorBench(commandLine()) };
+  else measured = await measureAll();
+  const { command, machine: m, sizes: rows, plan, audit, quotaFloor } = measured;
   const elapsedS = measured.elapsedSeconds;
   const loadBefore = m.loadAverage;
 
@@ -250,6 +320,7 @@ async function main(): Promise<void> {
     targets.push({ name: 'read calls per managed stream (local target)', target: `<= 3 + 1 per EFO consumer = ${f1(allowed)}`, measured: f2(perStream), met: perStream <= allowed });
     targets.push({ name: 'read calls per managed stream (AWS, tags via the tagging API; derived)', target: `<= ${f1(allowed)}`, measured: f2(awsPerStream), met: awsPerStream <= allowed });
   }
+  if (quotaFloor) targets.push(...quotaFloorTargets(quotaFloor));
   const auditOk = audit.every((a) => a.calls === a.minimum);
   targets.push({ name: 'audit GetMetricData requests for N shards, 1 h window', target: '= ceil(N * 5 / 500)', measured: audit.map((a) => `${a.shards.toLocaleString('en')} shards: ${a.calls}`).join('; '), met: auditOk });
 
@@ -290,7 +361,8 @@ async function main(): Promise<void> {
   md.push('| Shards | Streams | Queries | GetMetricData calls | Minimum ceil(N*5/500) | Max queries per call | ms |', '|---:|---:|---:|---:|---:|---:|---:|');
   for (const a of audit) md.push(`| ${a.shards.toLocaleString('en')} | ${a.streams.toLocaleString('en')} | ${a.queries.toLocaleString('en')} | ${a.calls} | ${a.minimum} | ${a.maxQueriesPerCall} | ${f0(a.wallMs)} |`);
   md.push('');
-  md.push('## Reproduce', '', '```sh', command, '```', '', `Individual parts: \`node --import tsx bench/sizes.ts <mesh.yaml> time 3\`, \`node --import tsx bench/plan.ts --domains 10 --streams-per-domain 100\`, \`node --import tsx bench/audit.ts\`. Paths are relative to ${relative(process.cwd(), ROOT) || 'the repository root'}.`, '');
+  if (quotaFloor) md.push(...quotaFloorSection(quotaFloor));
+  md.push('## Reproduce', '', '```sh', command, '```', '', `Individual parts: \`node --import tsx bench/sizes.ts <mesh.yaml> time 3\`, \`node --import tsx bench/plan.ts --domains 10 --streams-per-domain 100\`, \`node --import tsx bench/audit.ts\`, \`node --import tsx bench/quota-floor.ts [--accounts 3] [--streams-per-account 100]\`, \`npm run bench -- --quota-floor-only\`. Paths are relative to ${relative(process.cwd(), ROOT) || 'the repository root'}.`, '');
   const notes = readNotes();
   if (notes) md.push(notes);
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), `${md.join('\n')}\n`);

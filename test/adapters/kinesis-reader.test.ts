@@ -88,6 +88,38 @@ describe('readKinesisAccount', () => {
     expect(kinesis.commandCalls(ListTagsForResourceCommand)).toHaveLength(4);
   });
 
+  it('takes a consumer\'s tags from the tagging API when its pages list the consumer', async () => {
+    const consumerArn = `${arn('declared.v1')}/consumer/scorer:1700000000`;
+    tagging.on(GetResourcesCommand).resolves({
+      ResourceTagMappingList: [
+        { ResourceARN: arn('declared.v1'), Tags: [{ Key: 'team', Value: 'a' }] },
+        { ResourceARN: consumerArn, Tags: [{ Key: 'meshgov:managed-by', Value: 'meshgov' }, { Key: 'team', Value: 'b' }] },
+      ],
+    });
+    const r = await readKinesisAccount(pool(), A, options);
+    expect(r.streams[0]?.consumers[0]?.tags).toEqual({ 'meshgov:managed-by': 'meshgov', team: 'b' });
+    expect(kinesis.commandCalls(ListTagsForResourceCommand)).toHaveLength(0);
+    // Its policy is still read: the tagging API does not carry policies.
+    expect(kinesis.commandCalls(GetResourcePolicyCommand).map((c) => c.args[0].input.ResourceARN)).toContain(consumerArn);
+  });
+
+  it('reads a declared stream\'s policy and tags while its DescribeStreamSummary is still unanswered', async () => {
+    tagging.on(GetResourcesCommand).rejects(new Error('no tagging API'));
+    const answers: (() => void)[] = [];
+    kinesis.on(DescribeStreamSummaryCommand, { StreamName: 'declared.v1' }).callsFake(() => new Promise((resolve) => {
+      answers.push(() => resolve({ StreamDescriptionSummary: { ...summary('declared.v1'), RetentionPeriodHours: 24, ConsumerCount: 0 } }));
+    }));
+    const read = readKinesisAccount(pool(), A, options);
+    for (let i = 0; i < 20 && answers.length === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(answers).toHaveLength(1);
+    expect(kinesis.commandCalls(GetResourcePolicyCommand).map((x) => x.args[0].input.ResourceARN)).toContain(arn('declared.v1'));
+    expect(kinesis.commandCalls(ListTagsForResourceCommand).map((x) => x.args[0].input.ResourceARN)).toContain(arn('declared.v1'));
+    answers[0]?.();
+    const r = await read;
+    expect(r.streams.map((x) => x.name)).toEqual(['declared.v1', 'tagged.v1']);
+    expect(r.streams[0]?.resourcePolicy).toEqual(policy);
+  });
+
   it('declares exactly the IAM actions it calls', async () => {
     tagging.on(GetResourcesCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     await readKinesisAccount(pool(), A, options);

@@ -16,6 +16,9 @@ describe('classify', () => {
     [sdkError('LimitExceededException', 'Rate exceeded for stream orders.v1 under account 111111111111.'), 'throttle'],
     [sdkError('LimitExceededException', 'This request would exceed the shard limit for the account 111111111111 in eu-west-1.'), 'hard-quota'],
     [sdkError('LimitExceededException', 'Account has reached the on-demand stream count limit of 50'), 'hard-quota'],
+    // Five streams in transition: names "the number of streams", but clears once one is ACTIVE, so it is retried.
+    [sdkError('LimitExceededException', 'This request would have exceed the limit on the number of streams that can simultaneously be in CREATING or DELETING for the account 111111111111. Limit: 5.'), 'throttle'],
+    [sdkError('LimitExceededException', 'Limit for streams being created concurrently exceeded'), 'throttle'],
     [sdkError('ThrottlingException', 'slow down'), 'throttle'],
     [sdkError('ProvisionedThroughputExceededException', 'too fast'), 'throttle'],
     [sdkError('ResourceInUseException', 'Stream orders.v1 under account 111111111111 already exists.'), 'in-use'],

@@ -100,6 +100,62 @@ describe('runLanes', () => {
     expect(rest.map((o) => o.id)).toContain(iam.id);
   });
 
+  it('keeps at most 5 stream creations in flight per account, and starts the next as soon as one has settled', async () => {
+    const creates = [
+      ...Array.from({ length: 8 }, (_, i) => aChange({ resourceType: 'stream', action: 'create', stream: `a${i}.v1`, account: A1 })),
+      ...Array.from({ length: 2 }, (_, i) => aChange({ resourceType: 'stream', action: 'create', stream: `b${i}.v1`, account: A2 })),
+    ];
+    const { lanes, skipped } = buildSteps(creates, opts);
+    const started: { id: string; settle: () => void; finish: () => void }[] = [];
+    const executor: ChangeExecutor = {
+      execute: (step, hooks) => new Promise((resolve) => {
+        started.push({ id: step.id, settle: () => hooks?.settled(), finish: () => resolve({ status: 'done' }) });
+      }),
+    };
+    const tick = () => new Promise((r) => setImmediate(r));
+    const run = runLanes(lanes, executor, skipped, { concurrency: 20, perAccount: 20 });
+    await tick();
+    const inA1 = () => started.filter((s) => s.id.includes(`${A1}/`)).length;
+    expect(inA1()).toBe(5);
+    expect(started.length).toBe(7);
+    // The first create's stream is ACTIVE: its step goes on (settings), and the sixth create starts meanwhile.
+    started[0]?.settle();
+    started[0]?.settle();
+    await tick();
+    expect(inA1()).toBe(6);
+    // Ending a step frees its slot too (once: the settle before does not count twice).
+    started[1]?.finish();
+    await tick();
+    expect(inA1()).toBe(7);
+    for (let i = 0; i < 20 && started.some((s) => s); i++) {
+      for (const s of started) s.finish();
+      await tick();
+    }
+    expect(await run).toMatchObject({ done: 10, failed: 0, skipped: 0 });
+  });
+
+  it('never starts a create that was waiting for a slot when the stop came', async () => {
+    const creates = Array.from({ length: 7 }, (_, i) => aChange({ resourceType: 'stream', action: 'create', stream: `a${i}.v1` }));
+    const { lanes, skipped } = buildSteps(creates, opts);
+    let stop = false;
+    const finishes: (() => void)[] = [];
+    const ran: string[] = [];
+    const executor: ChangeExecutor = {
+      execute: (step) => new Promise((resolve) => {
+        ran.push(step.id);
+        finishes.push(() => resolve({ status: 'done' }));
+      }),
+    };
+    const run = runLanes(lanes, executor, skipped, { shouldStop: () => stop });
+    await new Promise((r) => setImmediate(r));
+    expect(ran).toHaveLength(5);
+    stop = true;
+    for (const f of finishes) f();
+    const report = await run;
+    expect(ran).toHaveLength(5);
+    expect(report.outcomes.filter((o) => o.skipReason === 'interrupted')).toHaveLength(2);
+  });
+
   it('turns an executor that throws into a failed step', async () => {
     const c = aChange({ resourceType: 'stream-tags' });
     const { lanes } = buildSteps([c], opts);

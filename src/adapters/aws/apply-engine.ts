@@ -7,7 +7,7 @@ import { buildSteps } from '../../core/apply/steps.js';
 import { runLanes } from '../../core/apply/run.js';
 import { summariseCalls } from '../../core/apply/summary.js';
 import type { CallSummary } from '../../core/apply/summary.js';
-import type { ApplyReport, ApplyStep, ChangeExecutor, StepOutcome } from '../../core/apply/types.js';
+import type { ApplyReport, ApplyStep, ChangeExecutor, StepHooks, StepOutcome } from '../../core/apply/types.js';
 import type { Plan } from '../../core/plan/types.js';
 import type { DesiredState } from '../../core/render/types.js';
 import type { ApplyLog } from '../fs/apply-log.js';
@@ -61,7 +61,9 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
     wait: input.wait ?? AWS_WAIT, ...(input.backoff ? { backoff: input.backoff } : {}),
   });
   const iam = new IamExecutor({ client: (a) => input.pool.iam(a), partition: input.partition, path: input.iamPath, log, now: input.now, ...(input.backoff ? { backoff: input.backoff } : {}) });
-  const executor: ChangeExecutor = { execute: (s: ApplyStep) => (s.change.resourceType === 'iam-policy' || s.change.resourceType === 'iam-boundary' ? iam.execute(s) : kinesis.execute(s)) };
+  const executor: ChangeExecutor = {
+    execute: (s: ApplyStep, hooks?: StepHooks) => (s.change.resourceType === 'iam-policy' || s.change.resourceType === 'iam-boundary' ? iam.execute(s) : kinesis.execute(s, hooks)),
+  };
   const steps = buildSteps(input.plan.changes, { allowDestructive: input.allowDestructive, history: input.log.history(), now: input.now() });
   const report = await runLanes(steps.lanes, executor, steps.skipped, {
     ...(input.concurrency ? { concurrency: input.concurrency } : {}), ...(input.perAccount ? { perAccount: input.perAccount } : {}), ...(input.onStep ? { onStep: input.onStep } : {}),

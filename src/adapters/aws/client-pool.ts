@@ -165,8 +165,8 @@ export class ClientPool {
    */
   private httpHandler(): NodeHttpHandler {
     this.handler ??= new NodeHttpHandler({
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
       connectionTimeout: 5_000,
       requestTimeout: 30_000,
     });

@@ -14,13 +14,13 @@ import {
 import type { KinesisClient, MetricsName, StreamDescriptionSummary } from '@aws-sdk/client-kinesis';
 import { budgetFor, budgetShortfall } from '../../core/apply/budget.js';
 import { shardCountSteps } from '../../core/apply/shard-steps.js';
-import type { ApplyStep, AuditEntry, ChangeExecutor } from '../../core/apply/types.js';
+import type { ApplyStep, AuditEntry, ChangeExecutor, StepHooks } from '../../core/apply/types.js';
 import { MANAGED_BY_VALUE, TAG_MANAGED_BY } from '../../core/model/governance-tags.js';
 import { normaliseMetrics } from '../../core/plan/diff-stream.js';
 import type { ResourcePolicyChange, StreamCreateAttributes, TagMap } from '../../core/plan/types.js';
-import { AdapterError } from './errors.js';
-import { KinesisReads } from './kinesis-waits.js';
-import type { WaitOptions } from './kinesis-waits.js';
+import { AdapterError, errorCode } from './errors.js';
+import { KinesisReads, TransitionTimes } from './kinesis-waits.js';
+import type { TransitionKind, WaitOptions } from './kinesis-waits.js';
 import { auditLine, DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
 import type { AttemptEvent, Backoff } from './retry.js';
 
@@ -59,6 +59,15 @@ export interface KinesisExecutorOptions {
 
 class StepFailed extends Error {}
 
+/**
+ * CreateStream takes up to 50 tags (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html);
+ * kinesis-local takes 10 ("Can only add 10 tags with a single request"). Such an answer makes the executor send
+ * 10 with the create and the rest with AddTagsToStream once the stream is ACTIVE.
+ */
+function isTagCountRefusal(e: unknown): boolean {
+  return errorCode(e) === 'InvalidArgumentException' && /\btags?\b/i.test(String((e as Error)?.message ?? ''));
+}
+
 function chunks<T>(items: T[], n: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
@@ -74,18 +83,41 @@ function removedKeys(c: { before: { tags: TagMap }; after: { tags: TagMap } }): 
   return Object.keys(c.before.tags).filter((k) => !(k in c.after.tags));
 }
 
+/** What one run has learnt from its own reads and answered calls (lanes are per stream, so one writer each). */
+class Known {
+  /** ACTIVE streams as last seen, with the effect of calls answered since applied; by `account/stream`. */
+  readonly streams = new Map<string, StreamDescriptionSummary>();
+  /** ARNs of ACTIVE consumers, by `account/stream/consumer`. */
+  readonly consumers = new Map<string, string>();
+  /**
+   * Whether the endpoint keeps the tags sent with CreateStream / RegisterStreamConsumer: unknown until the first
+   * creation of the run is checked with ListTagsForResource; once seen kept, later creations are not read back.
+   */
+  readonly tagsOnCreate: { stream?: boolean; consumer?: boolean } = {};
+}
+
+type Ctx = ReturnType<KinesisExecutor['ctx']>;
+
+/** The answer to one mutating call: done (`unparsable`: HTTP 200 without a readable body), busy, absent or refused tags. */
+type Answer = { outcome: 'ok'; value: unknown; unparsable: boolean } | { outcome: 'in-use' | 'not-found' | 'tags-refused' };
+
 export class KinesisExecutor implements ChangeExecutor {
   private readonly backoff: Backoff;
   private readonly maxRounds: number;
+  /** Tags sent with CreateStream (50 on AWS; lowered to 10 once an endpoint refuses more, as kinesis-local does). */
+  private tagsPerCreate = 50;
+  private readonly known = new Known();
+  private readonly times: TransitionTimes;
 
   constructor(private readonly o: KinesisExecutorOptions) {
     this.backoff = o.backoff ?? DEFAULT_BACKOFF;
     this.maxRounds = o.maxRounds ?? 30;
+    this.times = new TransitionTimes(o.wait.baseMs);
   }
 
-  async execute(step: ApplyStep): Promise<{ status: 'done' | 'failed'; message?: string }> {
+  async execute(step: ApplyStep, hooks?: StepHooks): Promise<{ status: 'done' | 'failed'; message?: string }> {
     try {
-      const message = await this.run(step);
+      const message = await this.run(step, hooks);
       return { status: 'done', ...(message ? { message } : {}) };
     } catch (e) {
       if (e instanceof StepFailed || e instanceof AdapterError) return { status: 'failed', message: e.message };
@@ -99,25 +131,26 @@ export class KinesisExecutor implements ChangeExecutor {
     if (!('stream' in c.target)) throw new StepFailed(`${c.resourceType} is not a Kinesis change`);
     const { account, stream } = c.target;
     const client = this.o.client(account);
-    const reads = new KinesisReads(client, account, this.backoff, this.o.wait);
+    const reads = new KinesisReads(client, account, this.backoff, this.o.wait, this.times);
     const streamArn = `arn:${this.o.partition}:kinesis:${this.o.region}:${account}:stream/${stream}`;
-    return { c, account, stream, client, reads, streamArn };
+    return { c, account, stream, client, reads, streamArn, key: `${account}/${stream}` };
   }
 
   /**
-   * One mutating call with retries for throttling and transient errors, logged per attempt. Returns 'ok' or
-   * 'in-use' (the caller waits and re-reads); other failures end the step.
+   * One mutating call with retries for throttling and transient errors, logged per attempt. Busy, not found (with
+   * `notFoundOk`) and too many tags (with `tagsRefusedOk`) come back to the caller; other failures end the step.
    */
-  private async call(step: ApplyStep, api: string, resource: string, send: () => Promise<unknown>, opts: { notFoundOk?: boolean } = {}): Promise<'ok' | 'in-use' | 'not-found'> {
+  private async call(step: ApplyStep, api: string, resource: string, send: () => Promise<unknown>, opts: { notFoundOk?: boolean; tagsRefusedOk?: boolean } = {}): Promise<Answer> {
     const account = step.change.target.account;
     const call = { account, api: `kinesis:${api}`, resource, change: step.id };
     const log = (attempt: number, ev: AttemptEvent) => {
       this.o.log(auditLine({ ...call, time: this.o.now().toISOString() }, attempt, ev));
     };
     const r = await withRetry(send, log, this.backoff);
-    if (r.ok) return 'ok';
-    if (r.kind === 'in-use') return 'in-use';
-    if (r.kind === 'not-found' && opts.notFoundOk) return 'not-found';
+    if (r.ok) return { outcome: 'ok', value: r.value, unparsable: r.unparsable === true };
+    if (r.kind === 'in-use') return { outcome: 'in-use' };
+    if (r.kind === 'not-found' && opts.notFoundOk) return { outcome: 'not-found' };
+    if (opts.tagsRefusedOk && isTagCountRefusal(r.error)) return { outcome: 'tags-refused' };
     const why = r.kind === 'hard-quota'
       ? `${api} hit an account quota, not retried: ${describeError(r.error)} (request a quota increase or change the mesh)`
       : `${api} failed after ${r.attempt} attempt(s): ${describeError(r.error)}`;
@@ -136,19 +169,45 @@ export class KinesisExecutor implements ChangeExecutor {
     throw new StepFailed(`${what} did not converge after ${this.maxRounds} calls; rerun apply`);
   }
 
-  private async activeStream(x: ReturnType<KinesisExecutor['ctx']>): Promise<StreamDescriptionSummary> {
-    const s = await x.reads.waitStreamActive(x.stream);
+  /** The stream, ACTIVE: as this run last saw it, else read (and waited for). */
+  private async activeStream(x: Ctx): Promise<StreamDescriptionSummary> {
+    const cached = this.known.streams.get(x.key);
+    if (cached) return cached;
+    return this.settle(x);
+  }
+
+  /** Forget what is known of the stream and wait for it to be ACTIVE; `after`: a call just started that transition. */
+  private async settle(x: Ctx, after?: TransitionKind): Promise<StreamDescriptionSummary> {
+    this.known.streams.delete(x.key);
+    const s = await x.reads.waitStreamActive(x.stream, after);
     if (!s) throw new StepFailed(`stream ${x.stream} does not exist in account ${x.account}`);
+    this.known.streams.set(x.key, s);
     return s;
   }
 
-  private async run(step: ApplyStep): Promise<string | undefined> {
+  /**
+   * A call that changes a stream. `effect` says what an answered call did: `transition` (the stream goes UPDATING:
+   * wait for ACTIVE, first poll after the usual duration) or how the known summary changes (nothing to read).
+   * Busy or unreadable answers make the known state stale: wait and read it again (the converge loop decides).
+   */
+  private async changeStream(step: ApplyStep, x: Ctx, api: string, send: () => Promise<unknown>, effect: 'transition' | ((s: StreamDescriptionSummary) => void)): Promise<void> {
+    const arn = this.known.streams.get(x.key)?.StreamARN ?? x.streamArn;
+    const r = await this.call(step, api, arn, send);
+    const cached = this.known.streams.get(x.key);
+    if (r.outcome === 'ok' && !r.unparsable && effect !== 'transition' && cached) {
+      effect(cached);
+      return;
+    }
+    await this.settle(x, r.outcome === 'ok' && effect === 'transition' ? 'stream-update' : undefined);
+  }
+
+  private async run(step: ApplyStep, hooks?: StepHooks): Promise<string | undefined> {
     const x = this.ctx(step);
     const { c } = x;
     switch (c.resourceType) {
       case 'stream':
-        if (c.action === 'delete') return this.deleteStream(step, x);
-        if (c.action === 'create') return this.createStream(step, x, c.after);
+        if (c.action === 'delete') return this.deleteStream(step, x, hooks);
+        if (c.action === 'create') return this.createStream(step, x, c.after, hooks);
         return undefined;
       case 'stream-tags':
       case 'stream-tag-revocation':
@@ -166,7 +225,7 @@ export class KinesisExecutor implements ChangeExecutor {
         await this.monitoring(step, x, c.after.enhancedMonitoring);
         return undefined;
       case 'consumer':
-        return c.action === 'delete' ? this.deregister(step, x, c.target.consumer) : this.register(step, x, c.target.consumer, c.after.tags);
+        return c.action === 'delete' ? this.deregister(step, x, c.target.consumer, hooks) : this.register(step, x, c.target.consumer, c.after.tags, hooks);
       case 'consumer-tags':
       case 'consumer-tag-revocation':
         await this.consumerTags(step, x, c.target.consumer, c.after.tags, removedKeys(c));
@@ -185,42 +244,78 @@ export class KinesisExecutor implements ChangeExecutor {
     }
   }
 
-  private async createStream(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, a: StreamCreateAttributes): Promise<string | undefined> {
+  /**
+   * CreateStream with its tags, at once (the plan says the stream is not there; an answer that it is, from an
+   * earlier attempt whose answer was lost, makes the loop read and converge instead). Once ACTIVE the transition
+   * slot is handed back, then retention, encryption and monitoring are set from what the create and the wait
+   * already told, waiting only after the call that puts the stream in UPDATING.
+   */
+  private async createStream(step: ApplyStep, x: Ctx, a: StreamCreateAttributes, hooks?: StepHooks): Promise<string | undefined> {
     const mode = a.mode;
     const shards = a.shards ?? 1;
-    const tags = a.tags;
+    const tags = Object.entries(a.tags);
     let created = false;
     let existed = false;
+    let allTagsSent = false;
+    /** Tags a CreateStream answered OK carried. */
+    let sentTags: Record<string, string> | undefined;
+    let read = false;
     await this.converge(`CreateStream ${x.stream}`, async () => {
-      const s = await x.reads.stream(x.stream);
-      if (s?.StreamStatus === 'ACTIVE') return undefined;
+      if (this.known.streams.has(x.key)) return undefined;
+      const s = read ? await x.reads.stream(x.stream) : undefined;
+      read = true;
+      if (s?.StreamStatus === 'ACTIVE') {
+        this.known.streams.set(x.key, s);
+        return undefined;
+      }
       if (s?.StreamStatus === 'DELETING') return () => x.reads.waitStreamGone(x.stream);
-      if (s) return () => x.reads.waitStreamActive(x.stream);
+      if (s) return () => this.settle(x);
       return async () => {
-        const first = Object.keys(tags).length <= 50 ? { Tags: tags } : {};
+        const sent = tags.slice(0, this.tagsPerCreate);
         const r = await this.call(step, 'CreateStream', x.streamArn, () => x.client.send(new CreateStreamCommand({
-          StreamName: x.stream, StreamModeDetails: { StreamMode: mode }, ...(mode === 'PROVISIONED' ? { ShardCount: shards } : {}), ...first,
-        })));
+          StreamName: x.stream, StreamModeDetails: { StreamMode: mode }, ...(mode === 'PROVISIONED' ? { ShardCount: shards } : {}),
+          ...(sent.length ? { Tags: Object.fromEntries(sent) } : {}),
+        })), { tagsRefusedOk: this.tagsPerCreate > TAGS_PER_CALL });
+        if (r.outcome === 'tags-refused') {
+          this.tagsPerCreate = TAGS_PER_CALL;
+          read = false;
+          return;
+        }
         // ResourceInUse: it exists already (an earlier attempt whose answer was lost, or a concurrent create): re-read.
-        if (r === 'in-use') existed = true;
-        else created = true;
-        await x.reads.waitStreamActive(x.stream);
+        if (r.outcome !== 'ok') {
+          existed = true;
+          return;
+        }
+        created = true;
+        allTagsSent = sent.length === tags.length && !r.unparsable;
+        if (!r.unparsable) sentTags = Object.fromEntries(sent);
+        const w = await x.reads.waitStreamActive(x.stream, 'stream-create');
+        if (w?.StreamStatus === 'ACTIVE') this.known.streams.set(x.key, w);
       };
     });
+    hooks?.settled();
     const live = await this.activeStream(x);
     const liveMode = live.StreamModeDetails?.StreamMode ?? 'PROVISIONED';
     if (liveMode !== mode) throw new StepFailed(`stream ${x.stream} exists with capacity mode ${liveMode}, not ${mode}; run plan again`);
-    // Tags were sent with CreateStream; endpoints that ignore tag-on-create (or a stream found existing) get them now.
-    if (Object.keys(tags).length) await this.streamTags(step, x, tags, []);
-    await this.encryption(step, x, a.encryption);
+    // Tags sent with CreateStream are read back the first time only (an endpoint may drop them); then what the
+    // endpoint does with them is known, and only the tags that did not fit in the create are added.
+    if (tags.length && !(allTagsSent && this.known.tagsOnCreate.stream === true)) {
+      const honoured = this.known.tagsOnCreate.stream;
+      const presumed = sentTags && honoured !== undefined ? (honoured ? sentTags : {}) : undefined;
+      const read = await this.streamTags(step, x, a.tags, [], presumed);
+      if (sentTags && read) this.known.tagsOnCreate.stream = Object.entries(sentTags).every(([k, v]) => read[k] === v);
+    }
     await this.retention(step, x, a.retentionHours);
+    await this.encryption(step, x, a.encryption);
     await this.monitoring(step, x, a.enhancedMonitoring);
     return existed && !created ? 'the stream already existed (an earlier attempt reached AWS); settings converged' : undefined;
   }
 
-  private async deleteStream(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>): Promise<string | undefined> {
+  private async deleteStream(step: ApplyStep, x: Ctx, hooks?: StepHooks): Promise<string | undefined> {
+    this.known.streams.delete(x.key);
     const s = await x.reads.stream(x.stream);
     if (!s) return 'already deleted';
+    let deleted = false;
     if (s.StreamStatus !== 'DELETING') {
       const arn = s.StreamARN ?? x.streamArn;
       const tags = await x.reads.tags(arn);
@@ -234,68 +329,82 @@ export class KinesisExecutor implements ChangeExecutor {
         const now = await x.reads.stream(x.stream);
         if (!now || now.StreamStatus === 'DELETING') return undefined;
         if (now.StreamStatus !== 'ACTIVE') return () => x.reads.waitStreamActive(x.stream);
-        return () => this.call(step, 'DeleteStream', arn, () => x.client.send(new DeleteStreamCommand({ StreamARN: arn, EnforceConsumerDeletion: consumers.length > 0 })), { notFoundOk: true });
+        return async () => {
+          const r = await this.call(step, 'DeleteStream', arn, () => x.client.send(new DeleteStreamCommand({ StreamARN: arn, EnforceConsumerDeletion: consumers.length > 0 })), { notFoundOk: true });
+          deleted = r.outcome === 'ok';
+        };
       });
     }
-    await x.reads.waitStreamGone(x.stream);
+    await x.reads.waitStreamGone(x.stream, deleted ? 'stream-delete' : undefined);
+    hooks?.settled();
     return undefined;
   }
 
-  private async streamTags(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, set: Record<string, string>, remove: string[]): Promise<void> {
+  /**
+   * Converge the stream's tags from one read (none with `presumed`: what a create just set); answered calls update
+   * what was read. Returns the tags read, if read.
+   */
+  private async streamTags(step: ApplyStep, x: Ctx, set: Record<string, string>, remove: string[], presumed?: TagMap): Promise<TagMap | undefined> {
+    let s = await this.activeStream(x);
+    const first = presumed ? undefined : await x.reads.tags(s.StreamARN ?? x.streamArn);
+    let live = presumed ?? first ?? {};
     await this.converge(`tags of ${x.stream}`, async () => {
-      const s = await this.activeStream(x);
       const arn = s.StreamARN ?? x.streamArn;
-      const live = await x.reads.tags(arn);
       const add = Object.entries(set).filter(([k, v]) => live[k] !== v);
       const drop = remove.filter((k) => k in live);
-      if (add.length) {
-        const batch = Object.fromEntries(chunks(add, TAGS_PER_CALL)[0] ?? []);
-        return () => this.callWaiting(step, x, 'AddTagsToStream', arn, () => x.client.send(new AddTagsToStreamCommand({ StreamARN: arn, Tags: batch })));
-      }
-      if (drop.length) {
-        const batch = chunks(drop, TAGS_PER_CALL)[0] ?? [];
-        return () => this.callWaiting(step, x, 'RemoveTagsFromStream', arn, () => x.client.send(new RemoveTagsFromStreamCommand({ StreamARN: arn, TagKeys: batch })));
-      }
-      return undefined;
+      if (!add.length && !drop.length) return undefined;
+      const send = add.length
+        ? { api: 'AddTagsToStream', fn: () => x.client.send(new AddTagsToStreamCommand({ StreamARN: arn, Tags: Object.fromEntries(chunks(add, TAGS_PER_CALL)[0] ?? []) })) }
+        : { api: 'RemoveTagsFromStream', fn: () => x.client.send(new RemoveTagsFromStreamCommand({ StreamARN: arn, TagKeys: chunks(drop, TAGS_PER_CALL)[0] ?? [] })) };
+      return async () => {
+        const r = await this.call(step, send.api, arn, send.fn);
+        if (r.outcome === 'ok' && !r.unparsable) {
+          const next = { ...live };
+          if (add.length) for (const [k, v] of chunks(add, TAGS_PER_CALL)[0] ?? []) next[k] = v;
+          else for (const k of chunks(drop, TAGS_PER_CALL)[0] ?? []) delete next[k];
+          live = next;
+          return;
+        }
+        s = await this.settle(x);
+        live = await x.reads.tags(s.StreamARN ?? x.streamArn);
+      };
     });
+    return first;
   }
 
-  /** A call on the stream; when it is busy, wait for ACTIVE (the converge loop then re-reads and tries again). */
-  private async callWaiting(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, api: string, resource: string, send: () => Promise<unknown>): Promise<void> {
-    await this.call(step, api, resource, send);
-    await x.reads.waitStreamActive(x.stream);
-  }
-
-  private async encryption(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, want: { type: string; keyId?: string }): Promise<void> {
+  private async encryption(step: ApplyStep, x: Ctx, want: { type: string; keyId?: string }): Promise<void> {
     const key = want.keyId ?? 'alias/aws/kinesis';
     await this.converge(`encryption of ${x.stream}`, async () => {
       const s = await this.activeStream(x);
       const arn = s.StreamARN ?? x.streamArn;
       const type = s.EncryptionType ?? 'NONE';
       if (want.type === 'KMS' && (type !== 'KMS' || (s.KeyId !== undefined && s.KeyId !== key))) {
-        return () => this.callWaiting(step, x, 'StartStreamEncryption', arn, () => x.client.send(new StartStreamEncryptionCommand({ StreamARN: arn, EncryptionType: 'KMS', KeyId: key })));
+        return () => this.changeStream(step, x, 'StartStreamEncryption', () => x.client.send(new StartStreamEncryptionCommand({ StreamARN: arn, EncryptionType: 'KMS', KeyId: key })), 'transition');
       }
       if (want.type === 'NONE' && type === 'KMS') {
-        return () => this.callWaiting(step, x, 'StopStreamEncryption', arn, () => x.client.send(new StopStreamEncryptionCommand({ StreamARN: arn, EncryptionType: 'KMS', KeyId: s.KeyId ?? key })));
+        return () => this.changeStream(step, x, 'StopStreamEncryption', () => x.client.send(new StopStreamEncryptionCommand({ StreamARN: arn, EncryptionType: 'KMS', KeyId: s.KeyId ?? key })), 'transition');
       }
       return undefined;
     });
   }
 
-  private async retention(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, hours: number): Promise<void> {
+  private async retention(step: ApplyStep, x: Ctx, hours: number): Promise<void> {
     if (!Number.isFinite(hours)) throw new StepFailed('the change has no retentionHours');
+    const applied = (s: StreamDescriptionSummary) => {
+      s.RetentionPeriodHours = hours;
+    };
     await this.converge(`retention of ${x.stream}`, async () => {
       const s = await this.activeStream(x);
       const arn = s.StreamARN ?? x.streamArn;
       const live = s.RetentionPeriodHours ?? 24;
-      if (live < hours) return () => this.callWaiting(step, x, 'IncreaseStreamRetentionPeriod', arn, () => x.client.send(new IncreaseStreamRetentionPeriodCommand({ StreamARN: arn, RetentionPeriodHours: hours })));
-      if (live > hours) return () => this.callWaiting(step, x, 'DecreaseStreamRetentionPeriod', arn, () => x.client.send(new DecreaseStreamRetentionPeriodCommand({ StreamARN: arn, RetentionPeriodHours: hours })));
+      if (live < hours) return () => this.changeStream(step, x, 'IncreaseStreamRetentionPeriod', () => x.client.send(new IncreaseStreamRetentionPeriodCommand({ StreamARN: arn, RetentionPeriodHours: hours })), applied);
+      if (live > hours) return () => this.changeStream(step, x, 'DecreaseStreamRetentionPeriod', () => x.client.send(new DecreaseStreamRetentionPeriodCommand({ StreamARN: arn, RetentionPeriodHours: hours })), applied);
       return undefined;
     });
   }
 
   /** Mode switch first, then UpdateShardCount in steps of at most 2x up / 1/2 down, each checked against the daily budget. */
-  private async capacity(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, mode: string | undefined, shards: number | undefined): Promise<string | undefined> {
+  private async capacity(step: ApplyStep, x: Ctx, mode: string | undefined, shards: number | undefined): Promise<string | undefined> {
     const path: string[] = [];
     await this.converge(`capacity of ${x.stream}`, async () => {
       const s = await this.activeStream(x);
@@ -307,7 +416,7 @@ export class KinesisExecutor implements ChangeExecutor {
         if (short) throw new StepFailed(`scaling budget: ${short}`);
         return async () => {
           path.push(`${liveMode}->${mode}`);
-          await this.callWaiting(step, x, 'UpdateStreamMode', arn, () => x.client.send(new UpdateStreamModeCommand({ StreamARN: arn, StreamModeDetails: { StreamMode: mode === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED' } })));
+          await this.changeStream(step, x, 'UpdateStreamMode', () => x.client.send(new UpdateStreamModeCommand({ StreamARN: arn, StreamModeDetails: { StreamMode: mode === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED' } })), 'transition');
         };
       }
       const open = s.OpenShardCount ?? 0;
@@ -318,96 +427,177 @@ export class KinesisExecutor implements ChangeExecutor {
       const target = steps[0] as number;
       return async () => {
         path.push(`${open}->${target}`);
-        await this.callWaiting(step, x, 'UpdateShardCount', arn, () => x.client.send(new UpdateShardCountCommand({ StreamARN: arn, TargetShardCount: target, ScalingType: 'UNIFORM_SCALING' })));
+        await this.changeStream(step, x, 'UpdateShardCount', () => x.client.send(new UpdateShardCountCommand({ StreamARN: arn, TargetShardCount: target, ScalingType: 'UNIFORM_SCALING' })), 'transition');
       };
     });
     return path.length ? `capacity ${path.join(', ')}` : undefined;
   }
 
-  private async monitoring(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, metrics: string[]): Promise<void> {
+  private async monitoring(step: ApplyStep, x: Ctx, metrics: string[]): Promise<void> {
     const want = normaliseMetrics(metrics);
+    const applied = (s: StreamDescriptionSummary) => {
+      s.EnhancedMonitoring = [{ ShardLevelMetrics: want as MetricsName[] }];
+    };
     await this.converge(`enhanced monitoring of ${x.stream}`, async () => {
       const s = await this.activeStream(x);
       const arn = s.StreamARN ?? x.streamArn;
       const live = liveMetrics(s);
       const enable = want.filter((m) => !live.includes(m));
       const disable = live.filter((m) => !want.includes(m));
-      if (enable.length) return () => this.callWaiting(step, x, 'EnableEnhancedMonitoring', arn, () => x.client.send(new EnableEnhancedMonitoringCommand({ StreamARN: arn, ShardLevelMetrics: enable as MetricsName[] })));
-      if (disable.length) return () => this.callWaiting(step, x, 'DisableEnhancedMonitoring', arn, () => x.client.send(new DisableEnhancedMonitoringCommand({ StreamARN: arn, ShardLevelMetrics: disable as MetricsName[] })));
+      // An answered call may still leave the other half to do; only a call with nothing left over settles the summary.
+      const effect = (rest: string[]) => (rest.length ? 'transition' as const : applied);
+      if (enable.length) return () => this.changeStream(step, x, 'EnableEnhancedMonitoring', () => x.client.send(new EnableEnhancedMonitoringCommand({ StreamARN: arn, ShardLevelMetrics: enable as MetricsName[] })), effect(disable));
+      if (disable.length) return () => this.changeStream(step, x, 'DisableEnhancedMonitoring', () => x.client.send(new DisableEnhancedMonitoringCommand({ StreamARN: arn, ShardLevelMetrics: disable as MetricsName[] })), applied);
       return undefined;
     });
   }
 
-  private async register(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, name: string, tags: TagMap): Promise<string | undefined> {
+  /**
+   * RegisterStreamConsumer with its tags, at once (the plan says the consumer is not there); ResourceInUse means
+   * it is (an earlier attempt's answer was lost), or the stream is busy: read, wait, converge.
+   */
+  private async register(step: ApplyStep, x: Ctx, name: string, tags: TagMap, hooks?: StepHooks): Promise<string | undefined> {
+    const ckey = `${x.key}/${name}`;
+    const streamArn = this.known.streams.get(x.key)?.StreamARN ?? x.streamArn;
     let existed = false;
     let registered = false;
+    let allTagsSent = false;
+    let read = false;
+    let busy = false;
     await this.converge(`RegisterStreamConsumer ${name}`, async () => {
-      const s = await this.activeStream(x);
-      const arn = s.StreamARN ?? x.streamArn;
-      const con = await x.reads.consumer(arn, name);
-      if (con?.ConsumerStatus === 'ACTIVE') return undefined;
-      if (con?.ConsumerStatus === 'DELETING') return () => x.reads.waitConsumerGone(arn, name);
-      if (con) return () => x.reads.waitConsumerActive(arn, name);
+      if (this.known.consumers.has(ckey)) return undefined;
+      const con = read ? await x.reads.consumer(streamArn, name) : undefined;
+      read = true;
+      if (con?.ConsumerStatus === 'ACTIVE' && con.ConsumerARN) {
+        this.known.consumers.set(ckey, con.ConsumerARN);
+        return undefined;
+      }
+      if (con?.ConsumerStatus === 'DELETING') return () => x.reads.waitConsumerGone(streamArn, name);
+      if (con) return () => this.consumerActive(x, streamArn, name);
+      if (busy) {
+        // Not registered, yet refused as busy: the stream is UPDATING. Wait for it, then register.
+        busy = false;
+        return () => this.settle(x);
+      }
       return async () => {
-        const r = await this.call(step, 'RegisterStreamConsumer', `${arn}/consumer/${name}`, () => x.client.send(new RegisterStreamConsumerCommand({
-          StreamARN: arn, ConsumerName: name, ...(Object.keys(tags).length ? { Tags: tags } : {}),
-        })));
-        if (r === 'in-use') existed = true;
-        else registered = true;
-        await x.reads.waitConsumerActive(arn, name);
+        const sent = Object.keys(tags).length ? { Tags: tags } : {};
+        const r = await this.call(step, 'RegisterStreamConsumer', `${streamArn}/consumer/${name}`, () => x.client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name, ...sent })));
+        if (r.outcome !== 'ok') {
+          existed = true;
+          busy = true;
+          return;
+        }
+        registered = true;
+        allTagsSent = !r.unparsable;
+        await this.consumerActive(x, streamArn, name, 'consumer-create');
       };
     });
-    await this.consumerTags(step, x, name, tags, []);
+    hooks?.settled();
+    // As for streams: the first registration's tags are read back, later ones are presumed from what that showed.
+    if (Object.keys(tags).length && !(allTagsSent && this.known.tagsOnCreate.consumer === true)) {
+      const honoured = this.known.tagsOnCreate.consumer;
+      const presumed = allTagsSent && honoured === false ? {} : undefined;
+      const read = await this.consumerTags(step, x, name, tags, [], presumed);
+      if (allTagsSent && read) this.known.tagsOnCreate.consumer = Object.entries(tags).every(([k, v]) => read[k] === v);
+    }
     return existed && !registered ? 'the consumer was already registered (an earlier attempt reached AWS)' : undefined;
   }
 
-  private async deregister(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, name: string): Promise<string | undefined> {
+  /** Wait for the consumer to be ACTIVE and remember its ARN (it carries the registration time). */
+  private async consumerActive(x: Ctx, streamArn: string, name: string, after?: TransitionKind): Promise<string | undefined> {
+    const con = await x.reads.waitConsumerActive(streamArn, name, after);
+    if (con?.ConsumerStatus === 'ACTIVE' && con.ConsumerARN) {
+      this.known.consumers.set(`${x.key}/${name}`, con.ConsumerARN);
+      return con.ConsumerARN;
+    }
+    return undefined;
+  }
+
+  private async deregister(step: ApplyStep, x: Ctx, name: string, hooks?: StepHooks): Promise<string | undefined> {
+    this.known.consumers.delete(`${x.key}/${name}`);
     const s = await x.reads.stream(x.stream);
     if (!s) return 'the stream is gone';
     const arn = s.StreamARN ?? x.streamArn;
+    let deregistered = false;
     await this.converge(`DeregisterStreamConsumer ${name}`, async () => {
       const con = await x.reads.consumer(arn, name);
       if (!con || con.ConsumerStatus === 'DELETING') return undefined;
       if (con.ConsumerStatus !== 'ACTIVE') return () => x.reads.waitConsumerActive(arn, name);
-      return () => this.call(step, 'DeregisterStreamConsumer', con.ConsumerARN ?? `${arn}/consumer/${name}`, () => x.client.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: name })), { notFoundOk: true });
+      return async () => {
+        const r = await this.call(step, 'DeregisterStreamConsumer', con.ConsumerARN ?? `${arn}/consumer/${name}`, () => x.client.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: name })), { notFoundOk: true });
+        deregistered = r.outcome === 'ok';
+      };
     });
-    await x.reads.waitConsumerGone(arn, name);
+    await x.reads.waitConsumerGone(arn, name, deregistered ? 'consumer-delete' : undefined);
+    hooks?.settled();
     return undefined;
   }
 
-  /** The live consumer, waited to ACTIVE; its ARN (with the creation timestamp) comes from the registration. */
-  private async activeConsumer(x: ReturnType<KinesisExecutor['ctx']>, name: string): Promise<string> {
-    const s = await this.activeStream(x);
-    const con = await x.reads.waitConsumerActive(s.StreamARN ?? x.streamArn, name);
-    if (!con?.ConsumerARN) throw new StepFailed(`consumer ${name} is not registered on ${x.stream}`);
-    return con.ConsumerARN;
+  /** The consumer's ARN once ACTIVE: as this run last saw it, else read (and waited for). */
+  private async activeConsumer(x: Ctx, name: string): Promise<string> {
+    const cached = this.known.consumers.get(`${x.key}/${name}`);
+    if (cached) return cached;
+    const arn = await this.consumerActive(x, this.known.streams.get(x.key)?.StreamARN ?? x.streamArn, name);
+    if (!arn) throw new StepFailed(`consumer ${name} is not registered on ${x.stream}`);
+    return arn;
   }
 
-  private async consumerTags(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, name: string, set: TagMap, remove: string[]): Promise<void> {
+  /** Converge the consumer's tags, like `streamTags`. */
+  private async consumerTags(step: ApplyStep, x: Ctx, name: string, set: TagMap, remove: string[], presumed?: TagMap): Promise<TagMap | undefined> {
+    let arn = await this.activeConsumer(x, name);
+    const first = presumed ? undefined : await x.reads.tags(arn);
+    let live = presumed ?? first ?? {};
     await this.converge(`tags of consumer ${name}`, async () => {
-      const arn = await this.activeConsumer(x, name);
-      const live = await x.reads.tags(arn);
       const add = Object.entries(set).filter(([k, v]) => live[k] !== v);
       const drop = remove.filter((k) => k in live);
-      if (add.length) return () => this.call(step, 'TagResource', arn, () => x.client.send(new TagResourceCommand({ ResourceARN: arn, Tags: Object.fromEntries(chunks(add, 50)[0] ?? []) })));
-      if (drop.length) return () => this.call(step, 'UntagResource', arn, () => x.client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: chunks(drop, 50)[0] ?? [] })));
-      return undefined;
+      if (!add.length && !drop.length) return undefined;
+      const batchAdd = chunks(add, 50)[0] ?? [];
+      const batchDrop = chunks(drop, 50)[0] ?? [];
+      const send = add.length
+        ? { api: 'TagResource', fn: () => x.client.send(new TagResourceCommand({ ResourceARN: arn, Tags: Object.fromEntries(batchAdd) })) }
+        : { api: 'UntagResource', fn: () => x.client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: batchDrop })) };
+      return async () => {
+        const r = await this.call(step, send.api, arn, send.fn);
+        if (r.outcome === 'ok' && !r.unparsable) {
+          const next = { ...live };
+          if (add.length) for (const [k, v] of batchAdd) next[k] = v;
+          else for (const k of batchDrop) delete next[k];
+          live = next;
+          return;
+        }
+        this.known.consumers.delete(`${x.key}/${name}`);
+        arn = await this.activeConsumer(x, name);
+        live = await x.reads.tags(arn);
+      };
     });
+    return first;
   }
 
-  /** Resource policies are replaced whole (PutResourcePolicy is idempotent); the consumer's only once it is ACTIVE. */
-  private async policy(step: ApplyStep, x: ReturnType<KinesisExecutor['ctx']>, c: ResourcePolicyChange): Promise<void> {
-    const arn = c.resourceType === 'consumer-policy' ? await this.activeConsumer(x, c.target.consumer) : ((await this.activeStream(x)).StreamARN ?? x.streamArn);
+  /**
+   * Resource policies are replaced whole (PutResourcePolicy is idempotent), without a read first: a stream's ARN
+   * is known from its name, a consumer's from its registration. A busy answer waits for ACTIVE and tries again.
+   */
+  private async policy(step: ApplyStep, x: Ctx, c: ResourcePolicyChange): Promise<void> {
+    const consumer = c.resourceType === 'consumer-policy' ? c.target.consumer : undefined;
     const doc = c.after?.policy;
     let done = false;
     await this.converge(`${c.resourceType} ${c.address}`, async () => {
       if (done) return undefined;
+      const arn = consumer !== undefined ? await this.activeConsumer(x, consumer) : this.known.streams.get(x.key)?.StreamARN ?? x.streamArn;
       return async () => {
         const r = c.action === 'delete' || !doc
           ? await this.call(step, 'DeleteResourcePolicy', arn, () => x.client.send(new DeleteResourcePolicyCommand({ ResourceARN: arn })), { notFoundOk: true })
           : await this.call(step, 'PutResourcePolicy', arn, () => x.client.send(new PutResourcePolicyCommand({ ResourceARN: arn, Policy: JSON.stringify(doc) })));
-        if (r === 'in-use') await x.reads.waitStreamActive(x.stream);
-        else done = true;
+        if (r.outcome !== 'in-use') {
+          done = true;
+          return;
+        }
+        if (consumer !== undefined) {
+          this.known.consumers.delete(`${x.key}/${consumer}`);
+          await this.activeConsumer(x, consumer);
+        } else {
+          await this.settle(x);
+        }
       };
     });
   }

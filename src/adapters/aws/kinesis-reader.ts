@@ -5,7 +5,8 @@
  *   (no permission, or an endpoint without it such as the local target) one ListTagsForResource per stream.
  * - managed streams only (declared, or tagged managed-by meshgov for this mesh): DescribeStreamSummary,
  *   GetResourcePolicy, ListStreamConsumers (skipped when DescribeStreamSummary reports ConsumerCount 0), and per
- *   consumer ListTagsForResource + GetResourcePolicy.
+ *   consumer GetResourcePolicy + ListTagsForResource (unless the tagging API's pages carried the consumer's tags).
+ * All of it pipelined per account (readKinesisAccount).
  * Unmanaged streams are known from ListStreams (and their tags) alone.
  */
 import {
@@ -99,7 +100,10 @@ function tagsOf(list: { Key?: string; Value?: string }[] | undefined): Record<st
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** Tags of every tagged stream in the account, by ARN, through GetResources; undefined when the API fails. */
+/**
+ * Tags of every tagged stream in the account, by ARN, through GetResources; undefined when the API fails. Any
+ * consumer ARN a page lists is kept too (its tags then need no ListTagsForResource).
+ */
 export async function tagsViaTaggingApi(pool: ClientPool, account: string): Promise<Map<string, Record<string, string>> | undefined> {
   const client = pool.tagging(account);
   const out = new Map<string, Record<string, string>>();
@@ -155,7 +159,11 @@ function fromSummary(d: StreamDescriptionSummary, account: string, tags: Record<
 /** Consumers per ListStreamConsumers page (the API's default and a stream's usual maximum of 20 is far below it). */
 const CONSUMER_PAGE = 100;
 
-async function readConsumers(pool: ClientPool, account: string, streamArn: string): Promise<LiveConsumer[]> {
+/**
+ * The stream's consumers, each with its tags and policy. Tags come from the tagging API's pages when they listed
+ * the consumer's ARN (the consumer is a taggable Kinesis resource), else from ListTagsForResource.
+ */
+async function readConsumers(pool: ClientPool, account: string, streamArn: string, bulkTags: ReadonlyMap<string, Record<string, string>> | undefined): Promise<LiveConsumer[]> {
   const client = pool.kinesis(account);
   const found: Consumer[] = [];
   let token: string | undefined;
@@ -169,7 +177,8 @@ async function readConsumers(pool: ClientPool, account: string, streamArn: strin
   const out: LiveConsumer[] = [];
   for (const c of found) {
     if (!c.ConsumerARN || !c.ConsumerName) continue;
-    const [tags, policy] = await Promise.all([listTags(pool, account, c.ConsumerARN), getPolicy(pool, account, c.ConsumerARN)]);
+    const bulk = bulkTags?.get(c.ConsumerARN);
+    const [tags, policy] = await Promise.all([bulk ? Promise.resolve(bulk) : listTags(pool, account, c.ConsumerARN), getPolicy(pool, account, c.ConsumerARN)]);
     out.push({ name: c.ConsumerName, arn: c.ConsumerARN, status: (c.ConsumerStatus ?? 'ACTIVE') as LiveConsumer['status'], tags, ...(policy ? { resourcePolicy: policy } : {}) });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -181,25 +190,37 @@ function isUnsupported(e: unknown): boolean {
   return code !== undefined && /UnknownOperation|NotImplemented|InvalidAction|UnsupportedOperation/.test(code);
 }
 
-/** Full read of one managed stream; undefined when it disappeared since it was listed. */
-async function readStream(pool: ClientPool, account: string, listed: Listed, tags: Record<string, string>): Promise<LiveStream | undefined> {
-  let summary: StreamDescriptionSummary | undefined;
-  try {
-    summary = (await pool.kinesis(account).send(new DescribeStreamSummaryCommand({ StreamName: listed.name }))).StreamDescriptionSummary;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw toAdapterError(e, 'kinesis', 'DescribeStreamSummary', account);
-  }
+/**
+ * Full read of one managed stream (tags aside); undefined when it disappeared since it was listed. Its policy is
+ * read alongside DescribeStreamSummary (the listed ARN is enough), its consumers once the summary says it has any.
+ */
+async function readStream(pool: ClientPool, account: string, listed: Listed, bulkTags: ReadonlyMap<string, Record<string, string>> | undefined): Promise<LiveStream | undefined> {
+  const describe = (async () => {
+    try {
+      return (await pool.kinesis(account).send(new DescribeStreamSummaryCommand({ StreamName: listed.name }))).StreamDescriptionSummary;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw toAdapterError(e, 'kinesis', 'DescribeStreamSummary', account);
+    }
+  })();
+  // Its failure is awaited below, after the policy read has been started.
+  describe.catch(() => undefined);
+  const policyOf = (arn: string) => getPolicy(pool, account, arn).catch((e: unknown) => {
+    if (isUnsupported(e)) return 'unsupported' as const;
+    throw e;
+  });
+  const early = policyOf(listed.arn);
+  // Its failure is awaited below; until then it must not count as unhandled.
+  early.catch(() => undefined);
+  const summary = await describe;
   if (!summary) return undefined;
-  const stream = fromSummary(summary, account, tags);
+  const stream = fromSummary(summary, account, {});
   if (!stream.arn) stream.arn = listed.arn;
   const [policy, consumers] = await Promise.all([
-    getPolicy(pool, account, stream.arn).catch((e: unknown) => {
-      if (isUnsupported(e)) return 'unsupported' as const;
-      throw e;
-    }),
+    // The listed ARN is the stream's (AWS lists ARNs; otherwise meshgov built it the way Kinesis does).
+    stream.arn === listed.arn ? early : policyOf(stream.arn),
     // ConsumerCount from DescribeStreamSummary saves the ListStreamConsumers call for streams without consumers.
-    summary.ConsumerCount === 0 ? Promise.resolve([]) : readConsumers(pool, account, stream.arn),
+    summary.ConsumerCount === 0 ? Promise.resolve([]) : readConsumers(pool, account, stream.arn, bulkTags),
   ]);
   if (policy === 'unsupported') stream.notRead = ['resourcePolicy'];
   else if (policy) stream.resourcePolicy = policy;
@@ -207,30 +228,48 @@ async function readStream(pool: ClientPool, account: string, listed: Listed, tag
   return stream;
 }
 
+/** Tags of a listed stream by ListTagsForResource; undefined when it disappeared since it was listed. */
+async function streamTagsOf(pool: ClientPool, account: string, s: Listed): Promise<Record<string, string> | undefined> {
+  try {
+    return await listTags(pool, account, s.arn);
+  } catch (e) {
+    if (isNotFound((e as { cause?: unknown }).cause)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * One account, pipelined: every listed stream at once (the client-side limiter paces each API), a declared stream
+ * read alongside its tags (they only tell whether another mesh fences it off), any other stream read once its tags
+ * say meshgov manages it. So the account's binding API (GetResourcePolicy: one per stream and per consumer) is busy
+ * from the first second to the last.
+ */
 export async function readKinesisAccount(pool: ClientPool, account: string, o: KinesisReadOptions): Promise<KinesisAccountRead> {
   const listed = await listStreams(pool, account, o);
   const viaApi = o.useTaggingApi === false || listed.length === 0 ? undefined : await tagsViaTaggingApi(pool, account);
-  const tagsByArn = new Map<string, Record<string, string>>();
-  if (viaApi) {
-    for (const s of listed) tagsByArn.set(s.arn, viaApi.get(s.arn) ?? {});
-  } else {
-    await mapLimit(listed, o.concurrency ?? 8, async (s) => {
-      try {
-        tagsByArn.set(s.arn, await listTags(pool, account, s.arn));
-      } catch (e) {
-        if (!isNotFound((e as { cause?: unknown }).cause)) throw e;
-      }
-    });
-  }
-  const managed: { listed: Listed; tags: Record<string, string> }[] = [];
+  const tagsOf = (s: Listed) => (viaApi ? Promise.resolve(viaApi.get(s.arn) ?? {}) : streamTagsOf(pool, account, s));
+  const read = await mapLimit(listed, o.concurrency ?? 64, async (s): Promise<LiveStream | LiveUnmanagedStream | undefined> => {
+    const declared = o.declared.has(s.name);
+    const early = declared ? readStream(pool, account, s, viaApi) : undefined;
+    early?.catch(() => undefined);
+    const tags = await tagsOf(s);
+    const why = unmanagedReason(tags, declared, o.meshName);
+    if (why !== undefined) {
+      // Fenced off by another mesh after all: the early read is discarded, but no call outlives the read.
+      await early?.catch(() => undefined);
+      return { name: s.name, arn: s.arn, reason: why, ...(s.status ? { status: s.status } : {}), ...(s.mode ? { mode: s.mode } : {}), ...(s.createdAt ? { createdAt: s.createdAt } : {}) };
+    }
+    const stream = await (early ?? readStream(pool, account, s, viaApi));
+    if (stream) stream.tags = tags ?? {};
+    return stream;
+  });
+  const streams: LiveStream[] = [];
   const unmanaged: LiveUnmanagedStream[] = [];
-  for (const s of listed) {
-    const tags = tagsByArn.get(s.arn);
-    const why = unmanagedReason(tags, o.declared.has(s.name), o.meshName);
-    if (why === undefined) managed.push({ listed: s, tags: tags ?? {} });
-    else unmanaged.push({ name: s.name, arn: s.arn, reason: why, ...(s.status ? { status: s.status } : {}), ...(s.mode ? { mode: s.mode } : {}), ...(s.createdAt ? { createdAt: s.createdAt } : {}) });
+  for (const r of read) {
+    if (r === undefined) continue;
+    if ('reason' in r) unmanaged.push(r);
+    else streams.push(r);
   }
-  const read = await mapLimit(managed, o.concurrency ?? 8, (m) => readStream(pool, account, m.listed, m.tags));
-  const streams = read.filter((s): s is LiveStream => s !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { streams, unmanaged: unmanaged.sort((a, b) => (a.name < b.name ? -1 : 1)), notChecked: [], usedTaggingApi: viaApi !== undefined };
+  const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1);
+  return { streams: streams.sort(byName), unmanaged: unmanaged.sort(byName), notChecked: [], usedTaggingApi: viaApi !== undefined };
 }

@@ -36,6 +36,15 @@ const NETWORK = /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang u
 /** Messages of LimitExceededException that name a quota, not a rate (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html). */
 const HARD_QUOTA = /shard limit|shards? (?:quota|limit)|stream count|streams? limit|number of (?:streams|consumers|shards)|maximum number|consumers? (?:limit|per stream)|on-demand|account limit|exceed(?:s|ed)? the (?:limit|quota) of \d+/i;
 
+/**
+ * LimitExceededException for too many streams (or consumers) in transition at once: "This request would have exceed
+ * the limit on the number of streams that can simultaneously be in CREATING or DELETING for the account ... Limit:
+ * 5." (https://github.com/hashicorp/terraform-provider-aws/pull/1339), kinesis-local's "Limit for streams being
+ * created concurrently exceeded". It names "the number of streams" like a hard quota, but clears as soon as one of
+ * them is ACTIVE: retried like throttling.
+ */
+const TRANSITION_LIMIT = /simultaneously|concurrently|CREATING or DELETING/i;
+
 /** A response that arrived with HTTP 200 but could not be parsed (kinesis-local sometimes answers with an empty body). */
 export function isUnparsableSuccess(e: unknown): boolean {
   const x = e as ErrLike;
@@ -48,7 +57,9 @@ export function classify(e: unknown): FailureKind {
   const name = errorCode(e) ?? '';
   const message = String(x.message ?? '');
   const status = x.$metadata?.httpStatusCode ?? x.$response?.statusCode;
-  if (name === 'LimitExceededException') return HARD_QUOTA.test(message) && !/rate exceeded/i.test(message) ? 'hard-quota' : 'throttle';
+  if (name === 'LimitExceededException') {
+    return HARD_QUOTA.test(message) && !/rate exceeded/i.test(message) && !TRANSITION_LIMIT.test(message) ? 'hard-quota' : 'throttle';
+  }
   if (THROTTLE.has(name) || status === 429) return 'throttle';
   if (name === 'ResourceInUseException') return 'in-use';
   if (name === 'ResourceNotFoundException' || name === 'NoSuchEntityException' || name === 'NoSuchEntity') return 'not-found';

@@ -89,9 +89,19 @@ export interface AuditOutcome extends AuditCall {
  */
 export type AuditEntry = AuditIntent | AuditOutcome;
 
+/** What the runner lends a step while it executes. */
+export interface StepHooks {
+  /**
+   * The stream or consumer the step creates or deletes has left CREATING / DELETING (it is ACTIVE, or gone): its
+   * transition slot may go to the next create of the account while the step goes on with settings. Idempotent;
+   * the runner frees the slot when the step ends anyway.
+   */
+  settled(): void;
+}
+
 /** What executes a step against a target (Kinesis, IAM, local artefacts). Tests replace it. */
 export interface ChangeExecutor {
-  execute(step: ApplyStep): Promise<{ status: 'done' | 'failed'; message?: string }>;
+  execute(step: ApplyStep, hooks?: StepHooks): Promise<{ status: 'done' | 'failed'; message?: string }>;
 }
 
 export interface ApplyReport {
