@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { InternalError } from '../core/diagnostics/diagnostic.js';
 import type { Register } from './commands/index.js';
 import type { CliIO } from './io.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from './io.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from './io.js';
 import { VERSION } from './version.js';
 
 /** Build the program with the given commands; each command registers itself from its own file. */
@@ -45,11 +45,11 @@ export async function runProgram(argv: string[], io: CliIO, registers: readonly 
     }
     if (e instanceof InternalError) {
       io.stderr.write(`meshgov: internal error: ${e.message}\nThis is a bug in meshgov; please report it with the command you ran.\n`);
-      return EXIT_FINDINGS;
+      return EXIT_ERROR;
     }
     const err = e as Error;
     io.stderr.write(`meshgov: ${err?.message ?? String(e)}\n`);
     if (io.env['MESHGOV_DEBUG']) io.stderr.write(`${err?.stack ?? ''}\n`);
-    return EXIT_FINDINGS;
+    return EXIT_ERROR;
   }
 }

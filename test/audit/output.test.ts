@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/core/audit/audit.js';
 import type { AuditReport } from '../../src/core/audit/findings.js';
-import { auditExitCode } from '../../src/core/audit/findings.js';
+import { auditFails } from '../../src/core/audit/findings.js';
 import { formatAuditJson } from '../../src/output/audit/json.js';
 import { formatAuditMarkdown, mermaidShardChart } from '../../src/output/audit/markdown.js';
 import { formatAuditSarif } from '../../src/output/audit/sarif.js';
@@ -107,11 +107,11 @@ describe('audit SARIF', () => {
 describe('--fail-on', () => {
   const f = (severity: 'error' | 'warning' | 'info') => ({ severity });
   it('fails on errors, on warnings and above, or never', () => {
-    expect(auditExitCode([f('warning'), f('info')], 'error')).toBe(0);
-    expect(auditExitCode([f('error')], 'error')).toBe(1);
-    expect(auditExitCode([f('warning')], 'warning')).toBe(1);
-    expect(auditExitCode([f('info')], 'warning')).toBe(0);
-    expect(auditExitCode([f('error')], 'never')).toBe(0);
-    expect(auditExitCode([], 'warning')).toBe(0);
+    expect(auditFails([f('warning'), f('info')], 'error')).toBe(false);
+    expect(auditFails([f('error')], 'error')).toBe(true);
+    expect(auditFails([f('warning')], 'warning')).toBe(true);
+    expect(auditFails([f('info')], 'warning')).toBe(false);
+    expect(auditFails([f('error')], 'never')).toBe(false);
+    expect(auditFails([], 'warning')).toBe(false);
   });
 });

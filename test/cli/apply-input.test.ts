@@ -34,7 +34,7 @@ describe('meshgov apply input', () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-apply-in-'));
     writeFileSync(join(dir, 'plan.json'), '{"hello":"world"}');
     const r = await run(dir, 'apply', '--local', join(dir, 'plan.json'));
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toContain('not a meshgov plan');
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });

@@ -95,7 +95,7 @@ describe('meshgov render --out', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'keep.txt'), 'x');
     const r = await run('render', 'mesh.yaml', '--out', dir);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toContain('not empty');
     expect(readdirSync(dir)).toEqual(['keep.txt']);
   });
@@ -110,7 +110,7 @@ describe('meshgov render --out', () => {
 
   it('needs --out unless --format json', async () => {
     const r = await run('render', 'mesh.yaml');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toContain('--out');
   });
 });

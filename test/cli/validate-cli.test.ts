@@ -50,9 +50,9 @@ describe('meshgov validate (built CLI)', () => {
     ['an unknown option', ['validate', '--bogus', 'mesh.yaml']],
     ['an unknown format', ['validate', '--format', 'xml', 'mesh.yaml']],
     ['too many files', ['validate', 'mesh.yaml', 'other.yaml']],
-  ])('exits 2 on %s', (_what, args) => {
+  ])('exits 64 on %s', (_what, args) => {
     const r = run(...args);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/error:/);
     expect(r.stderr).not.toMatch(STACK);
   });
@@ -155,9 +155,9 @@ describe('meshgov schema (built CLI)', () => {
     expect(schema['$id']).toMatch(new RegExp(`/${kind}\\.schema\\.json$`));
   });
 
-  it('exits 2 on an unknown kind', () => {
+  it('exits 64 on an unknown kind', () => {
     const r = run('schema', '--kind', 'nope');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).not.toMatch(STACK);
   });
 });

@@ -123,7 +123,7 @@ describe('meshgov report github', () => {
     expect(result.out).toContain('orders.v1');
     writeFileSync(join(dir, 'old.json'), JSON.stringify({ formatVersion: 0 }));
     const old = await run(['report', 'github', '--kind', 'plan', '--input', 'old.json', '--dry-run']);
-    expect(old.code).toBe(2);
+    expect(old.code).toBe(64);
     expect(old.err).toContain('is not a plan this meshgov can read: unsupported plan formatVersion 0');
   });
 
@@ -161,11 +161,11 @@ describe('meshgov report github', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('exits 2 with a clear message when the Actions environment is incomplete', async () => {
+  it('exits 64 with a clear message when the Actions environment is incomplete', async () => {
     writeFileSync(join(dir, 'plan.md'), 'plan');
     env['GITHUB_TOKEN'] = undefined;
     const result = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.md']);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(64);
     expect(result.err).toMatch(/^meshgov: GITHUB_TOKEN is not set/);
     expect(fake.requests).toHaveLength(0);
   });
@@ -179,16 +179,16 @@ describe('meshgov report github', () => {
     expect(fake.requests[0]?.authorization).toBe(`token ${TOKEN}`);
   });
 
-  it('rejects bad input with exit 2', async () => {
+  it('rejects bad input with exit 64', async () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ items: [{ level: 1 }] }));
     const bad = await run(['report', 'github', '--kind', 'audit', '--input', 'bad.json']);
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(64);
     expect(bad.err).toContain('items[0].level must be a string');
     const missing = await run(['report', 'github', '--kind', 'plan', '--input', 'nope.md']);
-    expect(missing).toMatchObject({ code: 2 });
+    expect(missing).toMatchObject({ code: 64 });
     expect(missing.err).toContain('cannot read --input nope.md: ENOENT');
     const kind = await run(['report', 'github', '--kind', 'apply', '--input', 'x.md']);
-    expect(kind.code).toBe(2);
+    expect(kind.code).toBe(64);
     expect(fake.requests).toHaveLength(0);
   });
 });

@@ -53,7 +53,7 @@ const REFUNDS = 'payments.refunds.v1';
 describe('meshgov apply (CLI, local target)', () => {
   it('refuses to apply without --auto-approve when stdin is not a terminal', async () => {
     const r = await run('apply', '--local', 'mesh.yaml');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toContain('pass --auto-approve');
     expect(r.stdout).toContain('Plan: 10 to add');
     expect(existsSync(join(dir, '.meshgov', 'apply-log.jsonl'))).toBe(false);
@@ -120,7 +120,7 @@ describe('meshgov apply (CLI, local target)', () => {
     expect((await run('apply', 'plan2.json')).stderr).toContain('made against the local target');
     appendFileSync(join(dir, 'broken.json'), '{"formatVersion": 99}');
     const broken = await run('apply', '--local', 'broken.json');
-    expect(broken.code).toBe(2);
+    expect(broken.code).toBe(64);
     expect(broken.stderr).toContain('unsupported plan formatVersion 99');
   }, 240_000);
 });

@@ -60,10 +60,10 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
   it('rejects an unknown scope and a bad endpoint as usage errors, before touching any target', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-plan-'));
     const t = io(dir);
-    expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--domain', 'nope'], t)).toBe(2);
+    expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--domain', 'nope'], t)).toBe(64);
     expect(t.err()).toContain('--domain nope: no such domain');
     const e = io(dir);
-    expect(await main(['plan', EXAMPLE_MESH_FILE, '--endpoint', 'not a url'], e)).toBe(2);
+    expect(await main(['plan', EXAMPLE_MESH_FILE, '--endpoint', 'not a url'], e)).toBe(64);
     expect(e.err()).toContain('--endpoint not a url: not a URL');
   });
 

@@ -135,7 +135,7 @@ describe('validate with guardrail rules', () => {
 
   it('--policies with a missing directory is a usage error', async () => {
     const io = fakeIO(REPO);
-    expect(await main(['validate', 'mesh.yaml', '--policies', 'no/such/dir'], io)).toBe(2);
+    expect(await main(['validate', 'mesh.yaml', '--policies', 'no/such/dir'], io)).toBe(64);
     expect(io.err()).toContain('--policies no/such/dir: not a directory');
   });
 });
@@ -162,9 +162,9 @@ describe('meshgov rules', () => {
     expect(io.out()).toContain('readers-per-stream-limit: { severity: warning, params: { max: 10 } }');
   });
 
-  it('explain of an unknown id exits 2 with a suggestion', async () => {
+  it('explain of an unknown id exits 64 with a suggestion', async () => {
     const io = fakeIO(REPO);
-    expect(await main(['rules', 'explain', 'readers-per-stream-limt'], io)).toBe(2);
+    expect(await main(['rules', 'explain', 'readers-per-stream-limt'], io)).toBe(64);
     expect(io.err()).toContain('Did you mean `readers-per-stream-limit`?');
   });
 });

@@ -224,7 +224,7 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
       '',
       'Exit codes: 0 everything applied; 1 a step failed or was skipped (destructive without --allow-destructive,',
       'deletion-protected, over a scaling budget), a stale plan, a locked local data directory, or an invalid mesh;',
-      '2 usage error; 130/143 stopped by SIGINT/SIGTERM.',
+      '64 usage error; 130/143 stopped by SIGINT/SIGTERM.',
       'SIGINT/SIGTERM: no new change starts, the changes in flight finish, the summary is printed and the local target',
       'is stopped cleanly; a second signal exits at once. The apply log records each call before it is sent and',
       'when it ends. A rerun converges: every step re-reads the live state before it calls AWS. See docs/apply.md.',

@@ -18,7 +18,7 @@ import { PLAN_FORMATS, renderPlan, renderPlanJson } from '../../output/plan/inde
 import type { PlanFormat } from '../../output/plan/index.js';
 import { renderValidationMarkdown } from '../../output/plan/validation.js';
 import type { CliIO } from '../io.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, EXIT_USAGE, ExitError, today } from '../io.js';
 import { styleFor } from '../style.js';
 import { addTargetFlags, targetFlags, targetOpenError } from '../target-flags.js';
 import type { TargetFlags } from '../target-flags.js';
@@ -142,7 +142,7 @@ export async function readLive(target: OpenTarget, prepared: PreparedPlan, io: C
       progress,
     );
   } catch (e) {
-    if (e instanceof AdapterError) throw new ExitError(e.message, EXIT_FINDINGS);
+    if (e instanceof AdapterError) throw new ExitError(e.message, EXIT_ERROR);
     throw e;
   }
 }
@@ -196,14 +196,15 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
       'Credentials come from the AWS SDK default chain; meshgov assumes the governance role in each account.',
       'AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured; --endpoint overrides them.',
       'When the mesh does not validate, --format markdown prints the located findings (for the PR comment) and exits 1.',
-      'Exit codes: 0 success, 1 errors, 2 usage error or (with --detailed-exitcode) changes pending.',
+      'Exit codes: 0 success, 1 error (the mesh does not validate, AWS failed), 2 changes pending (with --detailed-exitcode),',
+      '64 usage error.',
     ].join('\n'))
     .action(async (file: string, opts: PlanCommandOptions) => {
       const result = await runPlan(file, opts, io);
       if (result.plan === undefined) {
         // The PR comment shows the located findings instead of a bare "plan failed" (nothing is written to --out).
         if (opts.format === 'markdown') io.stdout.write(renderValidationMarkdown(result.diagnostics, { title: 'meshgov plan', file, onErrors: 'No plan: fix the errors below, then plan again.' }));
-        setExit(EXIT_FINDINGS);
+        setExit(EXIT_ERROR);
         return;
       }
       const { plan } = result;
@@ -213,6 +214,6 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
         writeFileSync(out, renderPlanJson(plan));
       }
       io.stdout.write(renderPlan(plan, opts.format, styleFor(io, 'stdout', !opts.color)));
-      setExit(opts.detailedExitcode && plan.summary.hasChanges ? 2 : EXIT_OK);
+      setExit(opts.detailedExitcode && plan.summary.hasChanges ? EXIT_PENDING : EXIT_OK);
     });
 }

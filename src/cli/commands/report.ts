@@ -12,7 +12,7 @@ import { assembleReportBody, markerFor } from '../../output/markdown/report-body
 import { checkReportJson, renderReportJson } from '../../output/markdown/report-json.js';
 import { renderPlanMarkdown } from '../../output/plan/markdown.js';
 import type { CliIO } from '../io.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
 import { VERSION } from '../version.js';
 
 interface GithubReportOptions {
@@ -91,7 +91,7 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
     .option('--dry-run', 'print the body that would be posted; no GitHub calls')
     .addHelpText(
       'after',
-      '\nEnvironment: GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_EVENT_PATH (plan: PR number), GITHUB_API_URL, GITHUB_SERVER_URL,\nGITHUB_RUN_ID, GITHUB_SHA, GITHUB_STEP_SUMMARY. Exit codes: 0 posted, 1 GitHub API failure, 2 usage or environment error.',
+      '\nEnvironment: GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_EVENT_PATH (plan: PR number), GITHUB_API_URL, GITHUB_SERVER_URL,\nGITHUB_RUN_ID, GITHUB_SHA, GITHUB_STEP_SUMMARY. Exit codes: 0 posted, 1 GitHub API failure, 64 usage or environment error.',
     )
     .action(async (opts: GithubReportOptions) => {
       const { markdown, clean: jsonClean } = readReport(io, opts.input, opts.kind);
@@ -121,8 +121,8 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
         setExit(EXIT_OK);
       } catch (e) {
         if (e instanceof GitHubContextError) throw new ExitError(redact(e.message, [token]), EXIT_USAGE);
-        if (e instanceof GitHubApiError) throw new ExitError(redact(e.message, [token]), EXIT_FINDINGS);
-        throw new ExitError(redact(`GitHub report failed: ${(e as Error).message}`, [token]), EXIT_FINDINGS);
+        if (e instanceof GitHubApiError) throw new ExitError(redact(e.message, [token]), EXIT_ERROR);
+        throw new ExitError(redact(`GitHub report failed: ${(e as Error).message}`, [token]), EXIT_ERROR);
       }
     });
 }

@@ -6,7 +6,7 @@ import { RULE_FUNCTIONS } from '../../core/rules/index.js';
 import type { Rule } from '../../core/rules/index.js';
 import { formatStylish } from '../../output/diagnostics/stylish.js';
 import type { CliIO } from '../io.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
 import { styleFor } from '../style.js';
 import { loadPolicies } from '../validation.js';
 
@@ -17,7 +17,7 @@ interface RulesOptions {
 function load(io: CliIO, opts: RulesOptions, setExit: (code: number) => void): Rule[] {
   const { rules, diagnostics } = loadPolicies(io, opts.policies === undefined ? {} : { policies: opts.policies });
   if (diagnostics.length > 0) io.stderr.write(formatStylish(diagnostics, styleFor(io, 'stderr')));
-  setExit(hasErrors(diagnostics) ? EXIT_FINDINGS : EXIT_OK);
+  setExit(hasErrors(diagnostics) ? EXIT_ERROR : EXIT_OK);
   return [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

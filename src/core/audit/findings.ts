@@ -104,11 +104,11 @@ export function summarise(findings: readonly Finding[]): AuditReport['summary'] 
 /** `--fail-on`: the lowest severity that fails the audit, or `never`. */
 export type FailOn = 'error' | 'warning' | 'never';
 
-/** Exit code of an audit: 1 when a finding is at or above `failOn`, else 0. */
-export function auditExitCode(findings: readonly Pick<Finding, 'severity'>[], failOn: FailOn): 0 | 1 {
-  if (failOn === 'never') return 0;
+/** True when a finding is at or above `failOn` (never for `never`): the CLI then exits 2 (README "Exit codes"). */
+export function auditFails(findings: readonly Pick<Finding, 'severity'>[], failOn: FailOn): boolean {
+  if (failOn === 'never') return false;
   const limit = RANK[failOn];
-  return findings.some((f) => RANK[f.severity] <= limit) ? 1 : 0;
+  return findings.some((f) => RANK[f.severity] <= limit);
 }
 
 /** Resource addresses. */
