@@ -108,6 +108,14 @@ describe('meshgov render --out', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('says which part of --out is a file instead of a raw ENOTDIR', async () => {
+    writeFileSync(join(tmp, 'plain-file'), 'x');
+    const r = await run('render', 'mesh.yaml', '--out', join(tmp, 'plain-file', 'sub'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`meshgov: cannot write --out ${join(tmp, 'plain-file', 'sub')}: ${join(tmp, 'plain-file')} is a file, not a directory.\n`);
+    expect(r.stderr).not.toContain('ENOTDIR');
+  });
+
   it('needs --out unless --format json', async () => {
     const r = await run('render', 'mesh.yaml');
     expect(r.code).toBe(64);

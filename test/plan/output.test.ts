@@ -144,7 +144,7 @@ describe('validation findings in markdown', () => {
     const error: Diagnostic = { code: 'ref-unknown-stream', severity: 'error', message: 'grant g2 names stream `nope`', file: 'mesh.yaml', line: 40, column: 11, path: ['grants', 1] };
     const doc = renderValidationMarkdown([WARNING, error], { title: 'meshgov validate', onErrors: 'Fix them.' });
     expect(doc.startsWith('### meshgov validate\n\n**The mesh is not valid: 1 error, 1 warning, 0 info.** Fix them\\.\n\n| Severity |')).toBe(true);
-    expect(doc).toContain('| :x: error | ` mesh.yaml:40:11 ` | grant g2 names stream \\`nope\\` | ` ref-unknown-stream ` |');
+    expect(doc).toContain('| :x: error | ` mesh.yaml:40:11 ` | grant g2 names stream ` nope ` | ` ref-unknown-stream ` |');
     expect(renderValidationMarkdown([], { title: 'meshgov validate', file: 'mesh.yaml', onErrors: 'Fix them.' })).toBe('### meshgov validate: ` mesh.yaml `\n\n**The mesh is valid: 0 errors, 0 warnings, 0 info.**\n');
     const many = Array.from({ length: MAX_LISTED_FINDINGS + 3 }, (_, i) => ({ ...WARNING, line: i + 1 }));
     const capped = renderValidationMarkdown(many, { title: 't' });

@@ -15,6 +15,7 @@ import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
 import { EXIT_SIGNAL, processSignals, watchInterrupts } from '../interrupts.js';
 import type { Interrupts, SignalHost, StopSignal } from '../interrupts.js';
+import { meshMismatch, missingMeshFile } from '../saved-plan-mesh.js';
 import { styleFor } from '../style.js';
 import { addTargetFlags, targetFlags, targetOpenError } from '../target-flags.js';
 import type { TargetFlags } from '../target-flags.js';
@@ -141,10 +142,12 @@ async function applyWith(
     const wantTarget = localLike ? 'local' : 'aws';
     if (saved.target !== wantTarget) throw new ExitError(`the plan was made against the ${saved.target} target but this apply runs against ${wantTarget}${saved.target === 'local' ? ' (add --local)' : ''}.`, EXIT_USAGE);
   }
+  const missing = saved ? missingMeshFile(meshFile, io.cwd) : undefined;
+  if (missing !== undefined) throw new ExitError(missing, EXIT_FINDINGS);
   const prepared: PreparedPlan | undefined = prepare(meshFile, io, saved ? { domain: saved.scope.domains, account: saved.scope.accounts, color: opts.color } : opts);
   if (!prepared) return EXIT_FINDINGS;
   if (saved && saved.meshDigest !== prepared.meshDigest) {
-    throw new ExitError(`the plan is stale: the mesh files (${meshFile} and its includes) changed since the plan was made. Run plan again.`, EXIT_FINDINGS);
+    throw new ExitError(meshMismatch(saved, prepared, meshFile), EXIT_FINDINGS);
   }
   if (saved && !sameSet(saved.scope.accounts, prepared.scope.accounts)) throw new ExitError('the plan scope names accounts the mesh does not have any more. Run plan again.', EXIT_FINDINGS);
   io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';

@@ -26,6 +26,7 @@ import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_USAGE, ExitError, today } from '../io.js';
 import { AUDIT_FORMATS, FAIL_ON, auditExit, formatAudit, runAudit } from '../audit-run.js';
 import type { AuditFormat } from '../audit-run.js';
+import { fsProblem } from '../fs-errors.js';
 import { checkEndpoint, displayDir, localDir, prepare, readLive } from './plan.js';
 
 interface AuditCommandOptions {
@@ -115,7 +116,7 @@ export function writeOutputs(files: readonly { output: AuditOutput; text: string
       writeFileSync(tmp, text);
     } catch (e) {
       for (const s of staged) rmSync(s.tmp, { force: true });
-      throw new ExitError(`cannot write --out ${output.given}: ${(e as Error).message}; no report file was written.`, EXIT_ERROR);
+      throw new ExitError(`cannot write --out ${output.given}: ${fsProblem(e, output.path, process.cwd())}; no report file was written.`, EXIT_ERROR);
     }
   }
   for (const s of staged) {
@@ -123,7 +124,7 @@ export function writeOutputs(files: readonly { output: AuditOutput; text: string
       renameSync(s.tmp, s.output.path);
     } catch (e) {
       for (const t of staged) rmSync(t.tmp, { force: true });
-      throw new ExitError(`cannot write --out ${s.output.given}: ${(e as Error).message}`, EXIT_ERROR);
+      throw new ExitError(`cannot write --out ${s.output.given}: ${fsProblem(e, s.output.path, process.cwd())}`, EXIT_ERROR);
     }
   }
 }

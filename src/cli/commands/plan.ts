@@ -19,6 +19,7 @@ import type { PlanFormat } from '../../output/plan/index.js';
 import { renderValidationMarkdown } from '../../output/plan/validation.js';
 import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, EXIT_USAGE, ExitError, today } from '../io.js';
+import { fsProblem } from '../fs-errors.js';
 import { styleFor } from '../style.js';
 import { addTargetFlags, targetFlags, targetOpenError } from '../target-flags.js';
 import type { TargetFlags } from '../target-flags.js';
@@ -210,8 +211,12 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
       const { plan } = result;
       if (opts.out) {
         const out = resolve(io.cwd, opts.out);
-        mkdirSync(dirname(out), { recursive: true });
-        writeFileSync(out, renderPlanJson(plan));
+        try {
+          mkdirSync(dirname(out), { recursive: true });
+          writeFileSync(out, renderPlanJson(plan));
+        } catch (e) {
+          throw new ExitError(`cannot write --out ${opts.out}: ${fsProblem(e, out, io.cwd)}.`, EXIT_ERROR);
+        }
       }
       io.stdout.write(renderPlan(plan, opts.format, styleFor(io, 'stdout', !opts.color)));
       setExit(opts.detailedExitcode && plan.summary.hasChanges ? EXIT_PENDING : EXIT_OK);

@@ -8,6 +8,7 @@ import { RENDER_MARKER, renderFiles, renderJson } from '../../output/render/file
 import type { RenderedFile } from '../../output/render/files.js';
 import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
+import { fsProblem } from '../fs-errors.js';
 import { formatDiagnostics, runValidation } from '../validation.js';
 
 const FORMATS = ['files', 'json'] as const;
@@ -50,7 +51,12 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       } else {
         const files = renderFiles(rendered.value);
         const dir = resolve(io.cwd, opts.out as string);
-        writeRenderDir(dir, files);
+        try {
+          writeRenderDir(dir, files);
+        } catch (e) {
+          if (e instanceof ExitError) throw e;
+          throw new ExitError(`cannot write --out ${opts.out as string}: ${fsProblem(e, dir, io.cwd)}.`, EXIT_ERROR);
+        }
         io.stderr.write(`Wrote ${files.length} files to ${opts.out as string}\n`);
       }
       setExit(EXIT_OK);

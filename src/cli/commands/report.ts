@@ -3,10 +3,12 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { GitHubApiError } from '../../adapters/github/client.js';
+import { looksLikeAuditReport, parseAuditReport } from '../../core/audit/parse-report.js';
 import { parsePlan } from '../../core/plan/parse.js';
 import { GitHubContextError } from '../../adapters/github/context.js';
 import type { PublishResult } from '../../adapters/github/publish.js';
 import { publishAuditIssue, publishPlanComment } from '../../adapters/github/publish.js';
+import { formatAuditMarkdown } from '../../output/audit/markdown.js';
 import { redact } from '../../output/markdown/escape.js';
 import { assembleReportBody, markerFor } from '../../output/markdown/report-body.js';
 import { checkReportJson, renderReportJson } from '../../output/markdown/report-json.js';
@@ -29,7 +31,10 @@ interface GithubReportOptions {
   dryRun?: boolean;
 }
 
-/** Read the prepared report: markdown as-is, a saved plan JSON, or the minimal JSON shape rendered (and escaped) here. */
+/**
+ * Read the prepared report: markdown as-is, a saved plan JSON, meshgov's audit JSON, or the minimal JSON shape
+ * rendered (and escaped) here.
+ */
 function readReport(io: CliIO, file: string, kind: 'plan' | 'audit'): { markdown: string; clean?: boolean } {
   let text: string;
   try {
@@ -49,6 +54,12 @@ function readReport(io: CliIO, file: string, kind: 'plan' | 'audit'): { markdown
     const { plan, error } = parsePlan(text);
     if (plan === undefined) throw new ExitError(`--input ${file} is not a plan this meshgov can read: ${error ?? 'unknown error'}`, EXIT_USAGE);
     return { markdown: renderPlanMarkdown(plan) };
+  }
+  // meshgov's own audit report (`audit --out audit.json`) renders exactly like `audit --format markdown`.
+  if (kind === 'audit' && looksLikeAuditReport(parsed)) {
+    const audit = parseAuditReport(parsed);
+    if (audit.report === undefined) throw new ExitError(`--input ${file} is not an audit report this meshgov can read: ${audit.problem}`, EXIT_USAGE);
+    return { markdown: formatAuditMarkdown(audit.report), clean: audit.report.findings.length === 0 };
   }
   const { report, problems } = checkReportJson(parsed);
   if (report === undefined) {
@@ -79,7 +90,7 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
     .command('github')
     .description('Post a prepared plan as the sticky PR comment, or bring the audit issue up to date (GitHub Actions environment).')
     .addOption(new Option('--kind <kind>', 'what the report is').choices(['plan', 'audit']).makeOptionMandatory())
-    .requiredOption('--input <file>', 'report markdown (.md), a saved plan (plan --out plan.json), or JSON {title?, summary?, clean?, items: [{level, subject, message}]}')
+    .requiredOption('--input <file>', 'report markdown (.md), a saved plan (plan --out plan.json), an audit report (audit --out audit.json), or JSON {title?, summary?, clean?, items: [{level, subject, message}]}')
     .option('--mesh-file <file>', 'mesh file the report is about (one comment / issue per mesh file)', 'mesh.yaml')
     .option('--clean', 'audit: no findings, close the issue if it is open')
     .option('--pr <number>', 'plan: pull request number (default: from the event payload)')

@@ -1,0 +1,63 @@
+/**
+ * The one redaction of secrets from text meshgov writes anywhere: stdout, stderr, the apply log, a saved plan, a
+ * GitHub comment, issue or job summary. An endpoint (or a proxy in front of it) may echo the request's headers in
+ * its error text, so AWS SigV4 credentials, signatures and session tokens are removed by shape and by name; GitHub
+ * tokens by shape; and any secret the caller knows (a token, the environment's AWS secret key) exactly.
+ */
+
+/** What a redacted secret is replaced with. */
+export const REDACTED = '***';
+
+/** Secrets found by shape, replaced whole. */
+const SHAPES: readonly RegExp[] = [
+  // GitHub classic PATs and OAuth/app/server/refresh tokens, and fine-grained PATs.
+  /\bgh[pousr]_[A-Za-z0-9]{20,255}\b/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,255}\b/g,
+  // AWS access key ids: long-term (AKIA), temporary (ASIA), and the other credential-bearing prefixes.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+  /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
+  // STS session tokens start with these base64 prefixes (the token's serialised header).
+  /\b(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE)[A-Za-z0-9+/=%]*/g,
+  // Bearer credentials in any header or message.
+  /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g,
+];
+
+/** Secrets found by the name before them: the value after `name: `, `name=` or `"name":"` is replaced. */
+const NAMED: readonly RegExp[] = [
+  // The `Authorization` header's value: SigV4 (up to the end of its signature) or a one-word credential.
+  /(\bauthorization["']?\s*[:=]\s*["']?)(?:AWS4-HMAC-SHA256\s[^"'\r\n]*?Signature=[0-9a-fA-F]+|(?:AWS|Basic|Bearer|token)\s+(?!\*\*\*)[^\s"',;)]+)/gi,
+  // SigV4 parts in headers and in presigned query strings (`X-Amz-Credential=...`, `X-Amz-Signature=...`).
+  /(\b(?:X-Amz-)?(?:Credential|Signature)=)[^\s,"'&;<]+/gi,
+  // Session tokens and secret keys by any of their names (headers, env files, SDK fields, JSON).
+  /(\b(?:x-amz-security-token|aws_session_token|aws_secret_access_key|secret_?access_?key|session_?token)["']?\s*[:=]\s*["']?)[^\s"',&;<]+/gi,
+  // The same in XML (an STS response or error echoed back).
+  /(<(?:SessionToken|SecretAccessKey)>)[^<]*/gi,
+];
+
+/** Shortest value redacted by exact match: shorter ones (`test` in a LocalStack setup) would blank common words. */
+const MIN_EXACT = 8;
+
+/**
+ * Remove secrets from text: every exact occurrence of each given secret (and its base64 forms, which is how a token
+ * appears in a Basic auth header), then anything shaped or named like a GitHub token or an AWS credential.
+ */
+export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret === undefined || secret.length < MIN_EXACT) continue;
+    for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(`x-access-token:${secret}`).toString('base64')]) {
+      out = out.split(form).join(REDACTED);
+    }
+  }
+  for (const pattern of SHAPES) out = out.replace(pattern, REDACTED);
+  for (const pattern of NAMED) out = out.replace(pattern, `$1${REDACTED}`);
+  return out;
+}
+
+/** Environment variables whose values are secrets meshgov may see echoed back. */
+const SECRET_ENV = ['GITHUB_TOKEN', 'GH_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'] as const;
+
+/** The secret values of an environment, for {@link redact}. */
+export function secretsOf(env: Readonly<Record<string, string | undefined>>): string[] {
+  return SECRET_ENV.map((k) => env[k]).filter((v): v is string => v !== undefined && v !== '');
+}

@@ -1,0 +1,61 @@
+/** The one redaction of secrets (src/core/redact.ts): GitHub tokens, AWS credentials by shape and by name. */
+import { describe, expect, it } from 'vitest';
+import { redact, REDACTED, secretsOf } from '../src/core/redact.js';
+
+const AKID = 'AKIAIOSFODNN7EXAMPLE';
+const ASIA = 'ASIAQWERTYUIOPASDFGH';
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const TOKEN = 'IQoJb3JpZ2luX2VjEBaSeSsIoNtOkEn+/abc=';
+const SIG = 'a207351fc81f31c52ba95b4d96f79194692b323b3db81b70e7ab474955e02f20';
+const SIGV4 = `AWS4-HMAC-SHA256 Credential=${AKID}/20261130/eu-west-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=${SIG}`;
+
+describe('redact: GitHub tokens', () => {
+  const token = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';
+  it('removes the token, its base64 forms and anything shaped like a GitHub token', () => {
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    const text = `auth ${token} basic ${basic} pat ghp_abcdefghijklmnopqrstuvwxyz0123456789 fine github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz`;
+    const out = redact(text, [token]);
+    expect(out).not.toContain(token);
+    expect(out).not.toContain(basic);
+    expect(out).not.toMatch(/gh[pousr]_[A-Za-z0-9]{20}/);
+    expect(out).not.toContain('github_pat_');
+    expect(out.split(REDACTED)).toHaveLength(5);
+  });
+
+  it('removes a token that is not GitHub-shaped when it is named', () => {
+    expect(redact('Bearer s3cr3t-value!', ['s3cr3t-value'])).toBe(`Bearer ${REDACTED}!`);
+  });
+});
+
+describe('redact: AWS credentials echoed by an endpoint', () => {
+  it.each([
+    ['a plain header line', `Headers: authorization: ${SIGV4}; x-amz-security-token: ${TOKEN}; x-amz-date: 20261130T000000Z`,
+      `Headers: authorization: ${REDACTED}; x-amz-security-token: ${REDACTED}; x-amz-date: 20261130T000000Z`],
+    ['headers as JSON', JSON.stringify({ authorization: SIGV4, 'x-amz-security-token': TOKEN, host: 'h' }),
+      `{"authorization":"${REDACTED}","x-amz-security-token":"${REDACTED}","host":"h"}`],
+    ['a presigned URL', `GET /?X-Amz-Credential=${AKID}%2F20261130%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Security-Token=${encodeURIComponent(TOKEN)}&X-Amz-Signature=${SIG}&x=1`,
+      `GET /?X-Amz-Credential=${REDACTED}&X-Amz-Security-Token=${REDACTED}&X-Amz-Signature=${REDACTED}&x=1`],
+    ['an STS answer in XML', `<Credentials><AccessKeyId>${ASIA}</AccessKeyId><SecretAccessKey>${SECRET}</SecretAccessKey><SessionToken>${TOKEN}</SessionToken></Credentials>`,
+      `<Credentials><AccessKeyId>${REDACTED}</AccessKeyId><SecretAccessKey>${REDACTED}</SecretAccessKey><SessionToken>${REDACTED}</SessionToken></Credentials>`],
+    ['an env file', `AWS_ACCESS_KEY_ID=${AKID}\nAWS_SECRET_ACCESS_KEY=${SECRET}\nAWS_SESSION_TOKEN=${TOKEN}`,
+      `AWS_ACCESS_KEY_ID=${REDACTED}\nAWS_SECRET_ACCESS_KEY=${REDACTED}\nAWS_SESSION_TOKEN=${REDACTED}`],
+    ['bare key ids and a bare session token', `key ${AKID} and ${ASIA}, token ${TOKEN} end`, `key ${REDACTED} and ${REDACTED}, token ${REDACTED} end`],
+    ['a signature and credential outside a header', `Credential=${AKID}/x/y, Signature=${SIG}`, `Credential=${REDACTED}, Signature=${REDACTED}`],
+  ])('%s', (_what, text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  it('removes a secret the caller knows, however it is labelled, and its base64 form', () => {
+    const out = redact(`echo: ${SECRET} / ${Buffer.from(SECRET).toString('base64')}`, [SECRET]);
+    expect(out).toBe(`echo: ${REDACTED} / ${REDACTED}`);
+  });
+
+  it('leaves ordinary messages and identifiers alone', () => {
+    const text = 'kinesis:CreateStream in account 111111111111 failed: AccessDeniedException: User arn:aws:sts::111111111111:assumed-role/AROAEXAMPLEID/x is not authorized; test the signature of payments.orders.v1';
+    expect(redact(text, ['test', 'short'])).toBe(text);
+  });
+
+  it('takes the secret values of an environment, ignoring empty ones', () => {
+    expect(secretsOf({ GITHUB_TOKEN: 'ghs_x', AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: '', AWS_ACCESS_KEY_ID: AKID, HOME: '/root' })).toEqual(['ghs_x', SECRET]);
+  });
+});
