@@ -1,5 +1,5 @@
 /**
- * The built CLI (`node bin/meshgov.js`, after `npm run build`) on good, bad and hostile input: exit codes 0/1/2,
+ * The built CLI (`node bin/meshgov.js`, after `npm run build`) on good, bad and hostile input: exit codes 0/1/64,
  * output formats, and never a stack trace.
  */
 import { spawnSync } from 'node:child_process';

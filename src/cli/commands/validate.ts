@@ -17,7 +17,7 @@ export function registerValidate(program: Command, io: CliIO, setExit: (code: nu
     .action((file: string, opts: { format: DiagnosticFormat; policies?: string; color: boolean }) => {
       const options = opts.policies === undefined ? {} : { policies: opts.policies };
       const result = runValidation(file, io, options);
-      io.stdout.write(formatDiagnostics(result.diagnostics, opts.format, io, result.ruleMeta, !opts.color));
+      io.stdout.write(formatDiagnostics(result.diagnostics, opts.format, io, result.ruleMeta, !opts.color, file));
       setExit(result.ok ? EXIT_OK : EXIT_ERROR);
     });
 }

@@ -25,6 +25,12 @@ export interface Finding {
   resource: string;
   /** Account the resource lives in. */
   account: AccountId;
+  /**
+   * What on the resource the finding is about, when one check can report one resource more than once (a principal
+   * and statement of a policy, a grant, a group of tags). With `id` and `resource` it identifies the finding across
+   * runs (the SARIF fingerprint), so it holds no numbers that change from run to run.
+   */
+  subject?: string;
   /** One line: what is wrong. */
   title: string;
   /** The numbers or the policy statement that prove it (plain JSON; stable key order). */

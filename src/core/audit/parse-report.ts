@@ -48,6 +48,7 @@ function finding(v: unknown, at: string): Finding {
     evidence: obj(f['evidence'], `${at}.evidence`),
     remediation: str(f['remediation'], `${at}.remediation`),
   };
+  if (f['subject'] !== undefined) out.subject = str(f['subject'], `${at}.subject`);
   if (f['docsUrl'] !== undefined) out.docsUrl = str(f['docsUrl'], `${at}.docsUrl`);
   if (f['location'] !== undefined) {
     const l = obj(f['location'], `${at}.location`);
