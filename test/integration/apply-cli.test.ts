@@ -14,6 +14,7 @@ import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { oob } from '../apply/harness.js';
 import { EXAMPLE_MESH_FILE } from '../support/example-mesh.js';
+import { withoutProgress } from '../support/progress.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
@@ -61,7 +62,8 @@ describe('meshgov apply (CLI, local target)', () => {
 
   it('applies the example from empty, then applies saved plans exactly and refuses stale ones', async () => {
     const first = await run('apply', '--local', '--auto-approve', 'mesh.yaml');
-    expect(first.stderr).toBe('');
+    // Not a terminal: only timestamped progress lines, no warning or error.
+    expect(withoutProgress(first.stderr).trim()).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('Apply: 10 done, 0 failed, 0 skipped.');
     expect(first.stdout).toMatch(/Mutating calls: \d+ \(0 failed attempt\(s\)\), logged to \.meshgov\/apply-log\.jsonl/);

@@ -53,7 +53,7 @@ describe('meshgov audit --local', { timeout: 180_000 }, () => {
   it('writes SARIF that validates against the official SARIF 2.1.0 schema', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-audit-'));
     const t = io(dir);
-    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--format', 'sarif'], t)).toBe(1);
+    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--format', 'sarif'], t)).toBe(2);
     const log = JSON.parse(t.out());
     const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
     (addFormats as unknown as (a: AjvDraft04) => void)(ajv);

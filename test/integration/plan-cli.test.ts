@@ -10,6 +10,7 @@ import { parsePlan } from '../../src/core/plan/index.js';
 import { renderPlanMarkdown, renderPlanText } from '../../src/output/plan/index.js';
 import { plainStyle } from '../../src/output/style.js';
 import { EXAMPLE_MESH_FILE, EXAMPLE_TODAY } from '../support/example-mesh.js';
+import { withoutProgress } from '../support/progress.js';
 
 function io(dir: string): CapturedIO {
   return captureIO(dir, { env: localTargetEnv(dir), now: new Date(`${EXAMPLE_TODAY}T09:00:00Z`) });
@@ -20,7 +21,8 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-plan-'));
     const t = io(dir);
     const code = await main(['plan', EXAMPLE_MESH_FILE, '--local', '--out', 'out/plan.json', '--detailed-exitcode'], t);
-    expect(t.err()).toBe('');
+    // Not a terminal: only timestamped progress lines, no warning or error.
+    expect(withoutProgress(t.err()).trim()).toBe('');
     expect(code).toBe(2);
     const parsed = parsePlan(readFileSync(join(dir, 'out/plan.json'), 'utf8'));
     expect(parsed.error).toBeUndefined();
@@ -83,7 +85,7 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
     const t = io(dir);
     expect(await main(['plan', 'bad.yaml', '--local', '--format', 'markdown', '--out', 'plan.json'], t)).toBe(1);
     expect(t.out().startsWith('### meshgov plan: ` bad.yaml `\n\n**The mesh is not valid: 4 errors, 0 warnings, 0 info.** No plan\\: fix the errors below')).toBe(true);
-    expect(t.out()).toContain('| :x: error | ` bad.yaml:2:7 ` | \\`mesh\\` is missing the required key \\`region\\`');
+    expect(t.out()).toContain('| :x: error | ` bad.yaml:2:7 ` | ` mesh ` is missing the required key ` region `');
     // The log keeps the usual text diagnostics; no plan file and no local target.
     expect(t.err()).toContain('bad.yaml:2:7');
     expect(readdirSync(dir)).toEqual(['bad.yaml']);
