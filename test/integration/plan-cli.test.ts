@@ -7,9 +7,9 @@ import { main } from '../../src/cli/main.js';
 import { captureIO, localTargetEnv } from '../support/capture-io.js';
 import type { CapturedIO } from '../support/capture-io.js';
 import { parsePlan } from '../../src/core/plan/index.js';
-import { renderPlanMarkdown, renderPlanText } from '../../src/output/plan/index.js';
+import { readerContext, renderPlanMarkdown, renderPlanText } from '../../src/output/plan/index.js';
 import { plainStyle } from '../../src/output/style.js';
-import { EXAMPLE_MESH_FILE, EXAMPLE_TODAY } from '../support/example-mesh.js';
+import { EXAMPLE_MESH_FILE, EXAMPLE_TODAY, exampleMesh } from '../support/example-mesh.js';
 import { withoutProgress } from '../support/progress.js';
 
 function io(dir: string): CapturedIO {
@@ -29,7 +29,11 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
     const plan = parsed.plan!;
     expect(plan.target).toBe('local');
     expect(plan.summary.add).toBeGreaterThan(0);
-    expect(t.out()).toBe(renderPlanText(plan, plainStyle));
+    // The saved plan renders as the run printed it, given the same mesh (for the organisation and the grants' facts).
+    const context = readerContext(exampleMesh().mesh);
+    expect(t.out()).toBe(renderPlanText(plan, plainStyle, { context }));
+    expect(t.out()).toContain('Access gained by principals outside the organisation or declared external (1):');
+    expect(t.out()).toContain('acme-settlement-reader gains consume');
     expect(t.out()).toContain(`Plan: ${plan.summary.add} to add, 0 to change, 0 to destroy.`);
     // IAM artefacts are written for inspection on the local target, and the plan says they were not checked.
     expect(readdirSync(join(dir, 'local', 'iam')).sort()).toEqual(['111111111111', '222222222222', '333333333333']);
@@ -40,7 +44,7 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
 
     const md = io(dir);
     expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--format', 'markdown'], md)).toBe(0);
-    expect(md.out()).toBe(renderPlanMarkdown(plan));
+    expect(md.out()).toBe(renderPlanMarkdown(plan, { context }));
     const d = plan.diagnostics![0]!;
     expect(md.out()).toContain('#### Validation: 0 errors, 0 warnings, 1 info');
     expect(md.out()).toContain(`:${d.line}:${d.column}`);

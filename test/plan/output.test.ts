@@ -33,10 +33,11 @@ describe('plan renderers', () => {
     expect(t).toContain('      -     "team" = "x"');
     expect(t).toContain(`  - stream ${A1}/stream/retired.v0 [destructive]`);
     expect(t).toContain('# tagged meshgov:managed-by=meshgov but no longer declared in the mesh');
-    expect(t).toContain(`- ${EVIL} loses consume on ${A1}/orders.v1 (via stream-policy)`);
+    expect(t).toContain(`- ${EVIL} loses consume on ${A1}/orders.v1 via stream policy`);
     expect(t).toContain('Unmanaged resources');
     expect(t).toContain('IAM: not read <here>');
-    expect(t.trimEnd().split('\n').at(-1)).toBe('Plan: 1 to add, 3 to change, 1 to destroy. 2 destructive, 0 disruptive.');
+    // The summary line is the last line, whatever came before (details, not-checked notes).
+    expect(t.trimEnd().split('\n').at(-1)).toBe('Plan: 1 to add, 3 to change, 1 to destroy. 2 destructive, 0 disruptive. 4 need attention (see the top).');
     expect(t).not.toContain('\u001b[');
     expect(renderPlanText(plan, colourStyle)).toContain('\u001b[32m+ stream');
   });
@@ -52,8 +53,8 @@ describe('plan renderers', () => {
     const md = renderPlanMarkdown(plan);
     expect(md).toContain('**Plan: 1 to add, 3 to change, 1 to destroy.** 2 destructive, 0 disruptive.');
     expect(md).toContain('> [!CAUTION]\n> **2 destructive changes**');
-    expect(md).toContain('| Change | Principal | Access | Stream | Via |');
-    expect(md).toMatch(/<details><summary>Changes \(5\)<\/summary>\n\n````*diff\n/);
+    expect(md).toContain('| Change | Principal | Access | Stream | Mechanisms | Justification, expiry |');
+    expect(md).toMatch(/<details><summary>Changes in apply order, with policy documents and tag maps \(5\)<\/summary>\n\n````*diff\n/);
     expect(md).toContain('<details><summary>Unmanaged resources (1): listed, never changed</summary>');
   });
 
@@ -65,8 +66,8 @@ describe('plan renderers', () => {
     expect(outsideCode).not.toContain('<b>');
     expect(outsideCode).not.toContain('](http');
     expect(outsideCode).not.toContain('<here>');
-    // Every access-table row keeps exactly its six column separators.
-    for (const row of outsideCode.split('\n').filter((l) => l.startsWith('| :heavy'))) expect(row.replace(/\\\|/g, '').split('|').length).toBe(7);
+    // Every access-table row keeps exactly its seven column separators.
+    for (const row of outsideCode.split('\n').filter((l) => l.startsWith('| :heavy'))) expect(row.replace(/\\\|/g, '').split('|').length).toBe(8);
   });
 
   it('JSON: documented fields, and a plan read back from disk renders identically', () => {

@@ -14,8 +14,8 @@ import { computePlan, declaredStreams, meshDigest, scopeDesired } from '../../co
 import type { LiveState, Plan, PlanScope } from '../../core/plan/index.js';
 import { renderMesh } from '../../core/render/index.js';
 import type { DesiredState } from '../../core/render/types.js';
-import { PLAN_FORMATS, renderPlan, renderPlanJson } from '../../output/plan/index.js';
-import type { PlanFormat } from '../../output/plan/index.js';
+import { PLAN_FORMATS, readerContext, renderPlan, renderPlanJson } from '../../output/plan/index.js';
+import type { PlanFormat, PlanReaderContext } from '../../output/plan/index.js';
 import { renderValidationMarkdown } from '../../output/plan/validation.js';
 import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, EXIT_USAGE, ExitError, today } from '../io.js';
@@ -167,8 +167,11 @@ export async function readLive(target: OpenTarget, prepared: PreparedPlan, io: C
   }
 }
 
-/** A plan, or (when the mesh does not validate or render) the findings that stopped it. */
-export type PlanRun = { plan: Plan; diagnostics?: undefined } | { plan?: undefined; diagnostics: Diagnostic[] };
+/**
+ * A plan with what the mesh says about its principals and streams (for the human formats), or (when the mesh does
+ * not validate or render) the findings that stopped it.
+ */
+export type PlanRun = { plan: Plan; context: PlanReaderContext; diagnostics?: undefined } | { plan?: undefined; diagnostics: Diagnostic[] };
 
 /** What runPlan opens a target with (tests pass a stand-in). */
 export type OpenTargetFn = typeof openTarget;
@@ -213,7 +216,7 @@ async function planWith(file: string, opts: PlanCommandOptions, io: CliIO, flags
     const plan = computePlan({ desired: prepared.desired, live, meshDigest: prepared.meshDigest, clock: { now: () => io.now() }, scope: prepared.scope, target: target.kind });
     const pending = plan.changes.filter((c) => c.action !== 'no-op').length;
     progress.note(`plan computed: ${pending} change${pending === 1 ? '' : 's'}, ${plan.accessDiff.length} access change${plan.accessDiff.length === 1 ? '' : 's'} (${seconds(progress.elapsed(computing))}); total ${seconds(progress.elapsed(started))}`);
-    return { plan: { ...plan, diagnostics } };
+    return { plan: { ...plan, diagnostics }, context: readerContext(prepared.mesh, live) };
   } finally {
     await target.close();
   }
@@ -259,7 +262,7 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
           throw new ExitError(`cannot write --out ${opts.out}: ${fsProblem(e, out, io.cwd)}.`, EXIT_ERROR);
         }
       }
-      io.stdout.write(renderPlan(plan, opts.format, styleFor(io, 'stdout', !opts.color)));
+      io.stdout.write(renderPlan(plan, opts.format, styleFor(io, 'stdout', !opts.color), result.context));
       setExit(opts.detailedExitcode && plan.summary.hasChanges ? EXIT_PENDING : EXIT_OK);
     });
 }

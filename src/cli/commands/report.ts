@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { GitHubApiError } from '../../adapters/github/client.js';
 import { looksLikeAuditReport, parseAuditReport } from '../../core/audit/parse-report.js';
+import { meshDigest } from '../../core/plan/index.js';
+import type { Plan } from '../../core/plan/index.js';
 import { parsePlan } from '../../core/plan/parse.js';
 import { GitHubContextError } from '../../adapters/github/context.js';
 import type { PublishResult } from '../../adapters/github/publish.js';
@@ -12,9 +14,12 @@ import { formatAuditMarkdown } from '../../output/audit/markdown.js';
 import { redact } from '../../output/markdown/escape.js';
 import { assembleReportBody, markerFor } from '../../output/markdown/report-body.js';
 import { checkReportJson, renderReportJson } from '../../output/markdown/report-json.js';
+import { readerContext } from '../../output/plan/context.js';
+import type { PlanReaderContext } from '../../output/plan/context.js';
 import { renderPlanMarkdown } from '../../output/plan/markdown.js';
 import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
+import { runValidation } from '../validation.js';
 import { VERSION } from '../version.js';
 
 interface GithubReportOptions {
@@ -32,10 +37,23 @@ interface GithubReportOptions {
 }
 
 /**
+ * What the mesh says about a saved plan's principals and streams (organisation, classifications, justifications), when
+ * `--mesh-file` holds exactly the files the plan was made from (same digest); otherwise none, and the plan renders
+ * from what it carries. A saved plan then renders like `plan --format markdown` did.
+ */
+function contextOf(io: CliIO, meshFile: string, plan: Plan): PlanReaderContext | undefined {
+  if (!existsSync(resolve(io.cwd, meshFile))) return undefined;
+  const v = runValidation(meshFile, io);
+  if (v.mesh === undefined) return undefined;
+  const digest = meshDigest([...v.sources.values()].map((s) => ({ file: s.file, text: s.text })));
+  return digest === plan.meshDigest ? readerContext(v.mesh) : undefined;
+}
+
+/**
  * Read the prepared report: markdown as-is, a saved plan JSON, meshgov's audit JSON, or the minimal JSON shape
  * rendered (and escaped) here.
  */
-function readReport(io: CliIO, file: string, kind: 'plan' | 'audit'): { markdown: string; clean?: boolean } {
+function readReport(io: CliIO, file: string, kind: 'plan' | 'audit', meshFile: string): { markdown: string; clean?: boolean } {
   let text: string;
   try {
     text = readFileSync(resolve(io.cwd, file), 'utf8');
@@ -53,7 +71,8 @@ function readReport(io: CliIO, file: string, kind: 'plan' | 'audit'): { markdown
   if (kind === 'plan' && typeof parsed === 'object' && parsed !== null && 'formatVersion' in parsed) {
     const { plan, error } = parsePlan(text);
     if (plan === undefined) throw new ExitError(`--input ${file} is not a plan this meshgov can read: ${error ?? 'unknown error'}`, EXIT_USAGE);
-    return { markdown: renderPlanMarkdown(plan) };
+    const context = contextOf(io, meshFile, plan);
+    return { markdown: renderPlanMarkdown(plan, context !== undefined ? { context } : {}) };
   }
   // meshgov's own audit report (`audit --out audit.json`) renders exactly like `audit --format markdown`.
   if (kind === 'audit' && looksLikeAuditReport(parsed)) {
@@ -105,7 +124,7 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
       '\nEnvironment: GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_EVENT_PATH (plan: PR number), GITHUB_API_URL, GITHUB_SERVER_URL,\nGITHUB_RUN_ID, GITHUB_SHA, GITHUB_STEP_SUMMARY. Exit codes: 0 posted, 1 GitHub API failure, 64 usage or environment error.',
     )
     .action(async (opts: GithubReportOptions) => {
-      const { markdown, clean: jsonClean } = readReport(io, opts.input, opts.kind);
+      const { markdown, clean: jsonClean } = readReport(io, opts.input, opts.kind, opts.meshFile);
       const clean = opts.clean === true || (opts.clean === undefined && jsonClean === true);
       const token = io.env['GITHUB_TOKEN'] ?? io.env['GH_TOKEN'];
       if (opts.dryRun === true) {
