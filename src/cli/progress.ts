@@ -37,7 +37,7 @@ export function seconds(ms: number): string {
 export class Progress {
   private readonly live: boolean;
   private lastWrite: number;
-  private step: { describe: () => string; since: number } | undefined;
+  private step: { describe: () => string; since: number; withElapsed: boolean } | undefined;
   private handle: unknown;
   private liveLineOpen = false;
 
@@ -85,10 +85,11 @@ export class Progress {
 
   /**
    * A step that may take long: until the next `begin` or `end`, a heartbeat repeats `describe()` with the time the
-   * step has taken whenever nothing else was written for {@link HEARTBEAT_MS} (non-TTY only).
+   * step has taken (unless `withElapsed` is false: `describe` says it) whenever nothing else was written for
+   * {@link HEARTBEAT_MS} (non-TTY only).
    */
-  begin(describe: () => string): void {
-    this.step = { describe, since: this.io.now().getTime() };
+  begin(describe: () => string, withElapsed = true): void {
+    this.step = { describe, since: this.io.now().getTime(), withElapsed };
     if (this.live || this.handle !== undefined) return;
     this.handle = this.timers.setInterval(() => this.tick(), TICK_MS);
   }
@@ -97,7 +98,7 @@ export class Progress {
     if (this.step === undefined) return;
     const now = this.io.now().getTime();
     if (now - this.lastWrite < HEARTBEAT_MS) return;
-    this.note(`${this.step.describe()} (${seconds(now - this.step.since)} so far)`);
+    this.note(this.step.withElapsed ? `${this.step.describe()} (${seconds(now - this.step.since)} so far)` : this.step.describe());
   }
 
   /** The step is over (no more heartbeats until the next `begin`). */
@@ -112,4 +113,40 @@ export class Progress {
     this.handle = undefined;
     this.endLiveLine();
   }
+}
+
+/** A change apply is making, as the progress lines name it. */
+export interface StepRef {
+  id: string;
+  change: { action: string; resourceType: string; address: string };
+}
+
+/**
+ * Progress of apply's changes: a line as each ends (`done` / `FAILED` / `skipped`, `n/total`), and while changes run,
+ * the heartbeat names the oldest ones in flight and how long each has waited (a stream becoming ACTIVE, a reshard).
+ * Wire `onStart` and `onStep` into the run (RunOptions) and call `progress.done()` at the end.
+ */
+export function applyProgress(progress: Progress, total: number): { onStart(step: StepRef): void; onStep(o: { id: string; status: string }): void } {
+  const inFlight = new Map<string, { label: string; since: number }>();
+  let finished = 0;
+  const describe = () => {
+    const oldest = [...inFlight.values()].sort((a, b) => a.since - b.since).slice(0, 3)
+      .map((f) => `${f.label} (${seconds(progress.elapsed(f.since))})`);
+    const more = inFlight.size > 3 ? ` and ${inFlight.size - 3} more` : '';
+    return `applying: ${finished}/${total} done; waiting for ${oldest.join(', ') || 'the next change'}${more}`;
+  };
+  progress.begin(describe, false);
+  return {
+    onStart(step) {
+      inFlight.set(step.id, { label: `${step.change.action} ${step.change.resourceType} ${step.change.address}`, since: progress.now() });
+    },
+    onStep(o) {
+      const f = inFlight.get(o.id);
+      inFlight.delete(o.id);
+      finished++;
+      const took = f !== undefined ? ` after ${seconds(progress.elapsed(f.since))}` : '';
+      progress.note(`${o.status} ${f?.label ?? o.id}${took} (${finished}/${total})`);
+      if (finished === total) progress.end();
+    },
+  };
 }

@@ -11,6 +11,8 @@ export interface RunOptions {
   concurrency?: number;
   /** Lanes in flight per account (default 4). */
   perAccount?: number;
+  /** Called when a step starts calling the service (progress: what apply is waiting for, since when). */
+  onStart?: (step: ApplyStep) => void;
   /** Called after each step (progress). */
   onStep?: (o: StepOutcome) => void;
   /**
@@ -41,6 +43,7 @@ async function runLane(lane: Lane, executor: ChangeExecutor, failed: Set<string>
       res = outcomeOf(step, 'skipped', `depends on ${blocked}, which did not complete`, 'dependency');
     } else {
       let r: { status: 'done' | 'failed'; message?: string };
+      o.onStart?.(step);
       try {
         r = await executor.execute(step);
       } catch (e) {
