@@ -1,3 +1,5 @@
+import { terminalWrite } from '../output/terminal.js';
+
 /** Everything the CLI touches of the process, so tests can run commands in-process. */
 export interface CliIO {
   stdout: { write(s: string): void; isTTY?: boolean };
@@ -7,10 +9,19 @@ export interface CliIO {
   now(): Date;
 }
 
+/**
+ * A terminal obeys control sequences, so what reaches one passes {@link terminalWrite} (defence in depth: renderers
+ * already make their text terminal-safe). Pipes and files get the bytes as written: JSON and SARIF stay exact.
+ */
+function toStream(stream: NodeJS.WriteStream): CliIO['stdout'] {
+  const tty = stream.isTTY === true;
+  return { write: (s) => void stream.write(tty ? terminalWrite(s) : s), isTTY: tty };
+}
+
 export function processIO(): CliIO {
   return {
-    stdout: { write: (s) => void process.stdout.write(s), isTTY: process.stdout.isTTY === true },
-    stderr: { write: (s) => void process.stderr.write(s), isTTY: process.stderr.isTTY === true },
+    stdout: toStream(process.stdout),
+    stderr: toStream(process.stderr),
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),

@@ -5,7 +5,7 @@
  * long, at least every {@link HEARTBEAT_MS}. A piped run is never silent for long, and the log shows where time went.
  */
 import type { CliIO } from './io.js';
-import { terminalInline } from '../output/terminal.js';
+import { REWRITE_LINE, terminalInline } from '../output/terminal.js';
 
 /** A heartbeat is written when nothing was written for this long (ms). */
 export const HEARTBEAT_MS = 5_000;
@@ -72,7 +72,7 @@ export class Progress {
   /** The live line (TTY only): rewritten in place; {@link done} or the next note ends it. */
   liveLine(message: string): void {
     if (!this.live) return;
-    this.io.stderr.write(`\r\u001b[2K${terminalInline(message)}`);
+    this.io.stderr.write(`${REWRITE_LINE}${terminalInline(message)}`);
     this.liveLineOpen = true;
   }
 

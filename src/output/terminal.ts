@@ -37,3 +37,17 @@ export function terminalSafe(text: string, style: Pick<Style, 'ansi'>): string {
 export function terminalInline(value: string): string {
   return terminalSafe(value.replace(LINE_BREAK, ' ').replace(/\t/g, ' '), { ansi: false });
 }
+
+/** What the progress line writes first to rewrite itself in place: carriage return, erase the line. */
+export const REWRITE_LINE = '\r\u001b[2K';
+
+/**
+ * The last guard before a terminal, for one write of any output (a plan, an error, an apply step): as
+ * {@link terminalSafe} with colour kept, and {@link REWRITE_LINE} allowed only at the start of the write, where only
+ * meshgov's own live line puts it (a value from the mesh is never first in a write, so it cannot erase a line).
+ */
+export function terminalWrite(chunk: string): string {
+  const rewrite = chunk.startsWith(REWRITE_LINE);
+  const safe = terminalSafe(rewrite ? chunk.slice(REWRITE_LINE.length) : chunk, { ansi: true });
+  return rewrite ? REWRITE_LINE + safe : safe;
+}

@@ -5,7 +5,7 @@ import type { AuditReport } from '../../src/core/audit/findings.js';
 import { formatAuditText } from '../../src/output/audit/text.js';
 import { formatStylish } from '../../src/output/diagnostics/stylish.js';
 import { colourStyle, plainStyle } from '../../src/output/style.js';
-import { terminalInline, terminalSafe } from '../../src/output/terminal.js';
+import { REWRITE_LINE, terminalInline, terminalSafe, terminalWrite } from '../../src/output/terminal.js';
 
 /** Every character a terminal or a reader's eye may obey: ESC (CSI, OSC), BEL, backspace, CR, DEL, C1 CSI, bidi. */
 const HOSTILE = 'a\u001b[2Jb\u001b]0;pwned\u0007c\bd\re\u007ff\u009b31mg\u202eh\u2066i\u200bj\ufeffk';
@@ -30,6 +30,16 @@ describe('terminalSafe', () => {
 
   it('terminalInline: a value cannot start a line of its own', () => {
     expect(terminalInline('a\nPlan: 0 to add\r\nb\u2028c\td')).toBe('a Plan: 0 to add b c d');
+  });
+});
+
+describe('terminalWrite (what reaches a TTY)', () => {
+  it('keeps colour and the live line\'s rewrite at the start of a write, never a rewrite from a value', () => {
+    const ours = `${REWRITE_LINE}read account 1 (1/2)`;
+    expect(terminalWrite(ours)).toBe(ours);
+    expect(terminalWrite(colourStyle.red('x'))).toBe(colourStyle.red('x'));
+    // A value cannot erase what was written before it on the line ("FAILED" turned into "done").
+    expect(terminalWrite(`  FAILED create stream a${REWRITE_LINE}  done`)).toBe('  FAILED create stream a<U+000D><U+001B>[2K  done');
   });
 });
 
