@@ -74,7 +74,7 @@ describe('public stream (local target)', { timeout: 240_000 }, () => {
     ]);
     const text = await run('plan', '--local', '--detailed-exitcode', '--format', 'text', 'mesh.yaml');
     expect([text.code, withoutProgress(text.stderr).trim()]).toEqual([2, '']);
-    expect(text.stdout).toContain(`- * loses consume on ${stream.account}/${stream.name} (via stream-policy)`);
+    expect(text.stdout).toContain(`- * loses consume on ${stream.account}/${stream.name} via stream policy`);
     const markdown = await run('plan', '--local', '--detailed-exitcode', '--format', 'markdown', 'mesh.yaml');
     expect([markdown.code, withoutProgress(markdown.stderr).trim()]).toEqual([2, '']);
     expect(markdown.stdout).toContain('| :heavy_minus_sign: lose | ` * ` | consume |');

@@ -60,15 +60,19 @@ export function readerContext(mesh: Mesh, live?: Pick<LiveState, 'organization'>
   const org = live?.organization;
   const streams = new Map(mesh.streams.map((s) => [s.name, s]));
   return {
-    ...(org !== undefined && org.accountsUnknown !== true && org.accounts.length > 0 ? { organizationAccounts: [...org.accounts] } : {}),
+    ...(org !== undefined && org.accountsUnknown !== true && org.accounts.length > 0
+      ? { organizationAccounts: [...org.accounts] } : {}),
     accounts: mesh.accounts.map((a) => ({ id: a.id, alias: a.alias })),
-    streams: mesh.streams.map((s) => ({ account: s.account, name: s.name, domain: s.domain, classification: s.classification })),
+    streams: mesh.streams.map((s) => ({
+      account: s.account, name: s.name, domain: s.domain, classification: s.classification,
+    })),
     sensitiveClassifications: sensitiveClassifications(mesh.classifications),
     grants: mesh.grants.flatMap((g): GrantFacts[] => {
       const stream = streams.get(g.stream);
       if (stream === undefined) return [];
       return [{
-        id: g.id, principalAccount: g.principal.account, ...(g.principal.role !== undefined ? { role: g.principal.role } : {}),
+        id: g.id, principalAccount: g.principal.account,
+        ...(g.principal.role !== undefined ? { role: g.principal.role } : {}),
         account: stream.account, stream: g.stream, access: g.access, external: g.principal.external,
         ...(g.justification !== undefined ? { justification: g.justification } : {}),
         ...(g.expires !== undefined ? { expires: g.expires } : {}),
@@ -94,7 +98,9 @@ export function planOnlyContext(plan: Plan): PlanReaderContext {
     const key = `${c.account}/${c.stream}`;
     const known = streams.get(key);
     if (classification !== undefined || (known === undefined && c.domain !== undefined)) {
-      streams.set(key, { account: c.account, name: c.stream, domain: c.domain ?? known?.domain ?? '', classification: classification ?? known?.classification ?? '' });
+      const domain = c.domain ?? known?.domain ?? '';
+      const cls = classification ?? known?.classification ?? '';
+      streams.set(key, { account: c.account, name: c.stream, domain, classification: cls });
     }
   }
   const classes = [...new Set([...streams.values()].map((s) => s.classification).filter((s) => s !== ''))];

@@ -94,9 +94,16 @@ function documentSummary(key: string, before: unknown, after: unknown): Line {
     return c === undefined ? 'a document' : `${c} statement${c === 1 ? '' : 's'}`;
   };
   const has = (v: unknown) => v !== undefined && v !== null;
-  if (has(before) && has(after)) return { sign: '~', text: `${key}: whole document replaced (${n(before)} -> ${n(after)}; in the details)` };
+  if (has(before) && has(after)) {
+    return { sign: '~', text: `${key}: whole document replaced (${n(before)} -> ${n(after)}; in the details)` };
+  }
   if (has(after)) return { sign: '+', text: `${key}: whole document, ${n(after)} (in the details)` };
   return { sign: '-', text: `${key}: whole document, ${n(before)} (in the details)` };
+}
+
+/** A created resource's value, or a deleted one's, that is a whole map. */
+function isWholeMap(action: ChangeAction, after: unknown, before: unknown): boolean {
+  return (action === 'create' && isMap(after)) || (action === 'delete' && isMap(before));
 }
 
 /**
@@ -116,7 +123,7 @@ export function splitAttributeLines(c: Change): { inline: Line[]; details: Line[
     if (DOCUMENT_KEYS.has(k)) {
       inline.push(documentSummary(k, b, a));
       details.push(...documentLines(k, b, a));
-    } else if (TAG_MAP_KEYS.has(k) && (c.action === 'create' || c.action === 'delete') && isMap(c.action === 'create' ? a : b)) {
+    } else if (TAG_MAP_KEYS.has(k) && isWholeMap(c.action, a, b)) {
       const map = (c.action === 'create' ? a : b) as Record<string, unknown>;
       const sign: Sign = c.action === 'create' ? '+' : '-';
       const n = Object.keys(map).length;

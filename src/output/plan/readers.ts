@@ -10,7 +10,9 @@ import { planOnlyContext } from './context.js';
 import type { GrantFacts, PlanReaderContext } from './context.js';
 
 /** Why a principal needs attention when it gains access. */
-export type OutsideReason = 'anyone' | 'declared external' | 'outside the organisation' | 'outside the mesh accounts' | 'not an account principal';
+export type OutsideReason =
+  | 'anyone' | 'declared external' | 'outside the organisation' | 'outside the mesh accounts'
+  | 'not an account principal';
 
 export interface GrantRow {
   change: 'gain' | 'lose';
@@ -72,7 +74,8 @@ export function parsePrincipal(p: string): { account?: string; role?: string; ke
   if (!m) return { key: p.toLowerCase() };
   const account = m[1] as string;
   const role = m[2];
-  return { account, ...(role !== undefined ? { role } : {}), key: `${account}|${role === undefined ? ':root' : role.toLowerCase()}` };
+  const key = `${account}|${role === undefined ? ':root' : role.toLowerCase()}`;
+  return { account, ...(role !== undefined ? { role } : {}), key };
 }
 
 function mechanism(a: AccessChange): string {
@@ -85,7 +88,9 @@ function mechanism(a: AccessChange): string {
 export function grantRows(plan: Plan, ctx: PlanReaderContext): GrantRow[] {
   const streams = new Map(ctx.streams.map((s) => [`${s.account}/${s.name}`, s]));
   const domains = new Map<string, string>();
-  for (const c of plan.changes) if (c.stream !== undefined && c.domain !== undefined) domains.set(`${c.account}/${c.stream}`, c.domain);
+  for (const c of plan.changes) {
+    if (c.stream !== undefined && c.domain !== undefined) domains.set(`${c.account}/${c.stream}`, c.domain);
+  }
   const org = new Set(ctx.organizationAccounts ?? ctx.accounts.map((a) => a.id));
   const rows = new Map<string, GrantRow>();
   for (const a of plan.accessDiff) {
@@ -100,13 +105,17 @@ export function grantRows(plan: Plan, ctx: PlanReaderContext): GrantRow[] {
       && g.principalAccount === p.account && (g.role ?? ':root').toLowerCase() === (p.role ?? ':root').toLowerCase());
     const stream = streams.get(`${a.account}/${a.stream}`);
     const domain = stream?.domain || domains.get(`${a.account}/${a.stream}`);
+    const outsideOrg: OutsideReason = ctx.organizationAccounts !== undefined
+      ? 'outside the organisation' : 'outside the mesh accounts';
     const outside: OutsideReason | undefined = a.principal === '*' || a.principal.startsWith('* except') ? 'anyone'
       : grants.some((g) => g.external) ? 'declared external'
         : p.account === undefined ? 'not an account principal'
-          : !org.has(p.account) ? (ctx.organizationAccounts !== undefined ? 'outside the organisation' : 'outside the mesh accounts')
+          : !org.has(p.account) ? outsideOrg
             : undefined;
     rows.set(key, {
-      change: a.change, principal: a.principal, ...(p.account !== undefined ? { principalAccount: p.account } : {}), ...(p.role !== undefined ? { role: p.role } : {}),
+      change: a.change, principal: a.principal,
+      ...(p.account !== undefined ? { principalAccount: p.account } : {}),
+      ...(p.role !== undefined ? { role: p.role } : {}),
       account: a.account, stream: a.stream, access: a.access, mechanisms: [mechanism(a)],
       ...(domain ? { domain } : {}), ...(stream?.classification ? { classification: stream.classification } : {}),
       ...(outside !== undefined ? { outside } : {}), grants,
@@ -116,7 +125,8 @@ export function grantRows(plan: Plan, ctx: PlanReaderContext): GrantRow[] {
   for (const r of out) r.mechanisms.sort();
   // Gains first, then by stream and principal: the order a reviewer reads a stream's access in.
   return out.sort((x, y) => (x.change === y.change ? 0 : x.change === 'gain' ? -1 : 1)
-    || cmp(x.account, y.account) || cmp(x.stream, y.stream) || cmp(x.principal, y.principal) || cmp(x.access, y.access));
+    || cmp(x.account, y.account) || cmp(x.stream, y.stream)
+    || cmp(x.principal, y.principal) || cmp(x.access, y.access));
 }
 
 function cmp(a: string, b: string): number {
@@ -167,7 +177,7 @@ export function forReaders(plan: Plan, context?: PlanReaderContext): PlanForRead
     fromMesh: context !== undefined,
     rows,
     attention: {
-      destructive: plan.changes.filter((c) => c.action !== 'no-op' && c.risk === 'destructive' && c.blocked === undefined),
+      destructive: plan.changes.filter((c) => c.action !== 'no-op' && c.risk === 'destructive' && !c.blocked),
       outside: gains.filter((r) => r.outside !== undefined),
       sensitive: gains.filter((r) => r.classification !== undefined && sensitive.has(r.classification)),
       capacity: capacityItems(plan),
@@ -183,14 +193,49 @@ export function attentionCount(a: Attention): number {
   return a.destructive.length + a.outside.length + a.sensitive.length + a.capacity.length;
 }
 
-/** Short name of a principal: the role, prefixed `alias/` (or `account/`) when not in the stream's account; else as named. */
-export function principalShort(r: Pick<GrantRow, 'principal' | 'principalAccount' | 'role' | 'account'>, ctx: PlanReaderContext): string {
+/** Short name of a principal: the role, prefixed `alias/` (or `account/`) outside the stream's account. */
+export function principalShort(
+  r: Pick<GrantRow, 'principal' | 'principalAccount' | 'role' | 'account'>, ctx: PlanReaderContext,
+): string {
   if (r.principalAccount === undefined) return r.principal;
   const who = r.role ?? 'root';
   if (r.principalAccount === r.account) return who;
   const alias = ctx.accounts.find((a) => a.id === r.principalAccount)?.alias || r.principalAccount;
   return `${alias}/${who}`;
 }
+
+/** A capacity item as a line: sign, the address of a change, and what changes. */
+export interface CapacityLine {
+  sign: '+' | '-' | '~';
+  subject?: string;
+  text: string;
+}
+
+export function capacityText(item: CapacityItem, arrow: string): CapacityLine {
+  if (item.kind === 'change') {
+    const { before, after, address, risk } = item.change;
+    const parts: string[] = [];
+    const from = (k: 'mode' | 'shards') => `${k} ${before[k] ?? '?'} ${arrow} ${after[k] ?? '?'}`;
+    if (before.mode !== undefined || after.mode !== undefined) parts.push(from('mode'));
+    if (before.shards !== undefined || after.shards !== undefined) parts.push(from('shards'));
+    return { sign: '~', subject: address, text: `${parts.join(', ')}${risk !== 'safe' ? ` (${risk})` : ''}` };
+  }
+  const made = item.kind === 'new-streams';
+  const what = made ? plural(item.streams, 'new stream') : `${plural(item.streams, 'stream')} removed`;
+  return {
+    sign: made ? '+' : '-',
+    text: `${what}: ${item.provisioned} provisioned (${plural(item.shards, 'shard')}), ${item.onDemand} on-demand`,
+  };
+}
+
+/** Rows grouped by stream (account and name), in row order. */
+export function byStream(rows: readonly GrantRow[]): GrantRow[][] {
+  const m = new Map<string, GrantRow[]>();
+  for (const r of rows) m.set(`${r.account}/${r.stream}`, [...(m.get(`${r.account}/${r.stream}`) ?? []), r]);
+  return [...m.values()];
+}
+
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** `justification "…"; expires 2026-05-01; approved by …` of the grants behind a row, or ''. */
 export function grantFactsText(r: GrantRow): string {

@@ -11,7 +11,9 @@ import type { PlanReaderContext } from './context.js';
 import type { Line } from './lines.js';
 import { headerText, splitAttributeLines, summaryLine } from './lines.js';
 import type { CapacityItem, GrantRow, PlanForReaders, RollUp } from './readers.js';
-import { attentionCount, forReaders, grantFactsText, principalShort } from './readers.js';
+import {
+  attentionCount, byStream, capacityText, forReaders, grantFactsText, plural, principalShort,
+} from './readers.js';
 
 export interface PlanTextOptions {
   /** What the mesh says (organisation, classifications, grants); without it, what the plan carries. */
@@ -39,35 +41,28 @@ function line(l: Line, style: Style, indent: string): string {
   return `${indent}${colourFor(style, l.sign)(`${l.sign} ${l.text}`)}`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 /** `+ role@alias gains consume on 111111111111/orders via grant tag, stream policy; justification: …` */
 function grantLine(r: GrantRow, style: Style): string {
   const sign = r.change === 'gain' ? '+' : '-';
   const facts = grantFactsText(r);
   const outside = r.outside !== undefined && r.change === 'gain' ? ` [${r.outside}]` : '';
-  const text = `${sign} ${r.principal} ${r.change === 'gain' ? 'gains' : 'loses'} ${r.access} on ${r.account}/${r.stream} via ${r.mechanisms.join(', ')}`;
-  return `  ${colourFor(style, sign)(text)}${style.bold(outside)}${facts ? style.dim(`; ${terminalInline(facts)}`) : ''}`;
+  const verb = r.change === 'gain' ? 'gains' : 'loses';
+  const text = `${sign} ${r.principal} ${verb} ${r.access} on ${r.account}/${r.stream} via ${r.mechanisms.join(', ')}`;
+  const why = facts ? style.dim(`; ${terminalInline(facts)}`) : '';
+  return `  ${colourFor(style, sign)(text)}${style.bold(outside)}${why}`;
 }
 
 function capacityLine(item: CapacityItem): string {
-  if (item.kind === 'change') {
-    const c = item.change;
-    const parts: string[] = [];
-    if (c.before.mode !== undefined || c.after.mode !== undefined) parts.push(`mode ${c.before.mode ?? '?'} -> ${c.after.mode ?? '?'}`);
-    if (c.before.shards !== undefined || c.after.shards !== undefined) parts.push(`shards ${c.before.shards ?? '?'} -> ${c.after.shards ?? '?'}`);
-    return `~ ${c.address}: ${parts.join(', ')}${c.risk !== 'safe' ? ` [${c.risk}]` : ''}`;
-  }
-  const what = item.kind === 'new-streams' ? `${plural(item.streams, 'new stream')}` : `${plural(item.streams, 'stream')} removed`;
-  return `${item.kind === 'new-streams' ? '+' : '-'} ${what}: ${item.provisioned} provisioned (${plural(item.shards, 'shard')}), ${item.onDemand} on-demand`;
+  const t = capacityText(item, '->');
+  return `${t.sign} ${t.subject !== undefined ? `${t.subject}: ` : ''}${t.text}`;
 }
 
 function attentionLines(r: PlanForReaders, style: Style): string[] {
   const a = r.attention;
   const n = attentionCount(a);
   if (n === 0) {
-    return [style.bold('Needs attention: nothing.') + ' No destructive change, no access for principals outside the organisation, no access to '
-      + 'confidential or restricted streams, no capacity change.', ''];
+    return [`${style.bold('Needs attention: nothing.')} No destructive change, no access for principals outside the `
+      + 'organisation, no access to confidential or restricted streams, no capacity change.', ''];
   }
   const out = [style.bold(style.yellow(`Needs attention (${n}):`))];
   if (a.destructive.length) {
@@ -75,16 +70,18 @@ function attentionLines(r: PlanForReaders, style: Style): string[] {
     for (const c of a.destructive) out.push(`    ${style.red(headerText(c))}: ${c.reasons.join('; ')}`);
   }
   if (a.outside.length) {
-    out.push(`  ${style.bold(`Access gained by principals outside the organisation or declared external (${a.outside.length}):`)}`);
+    const title = `Access gained by principals outside the organisation or declared external (${a.outside.length}):`;
+    out.push(`  ${style.bold(title)}`);
     for (const g of a.outside) out.push(`  ${grantLine(g, style)}`);
   }
   if (a.sensitive.length) {
-    const streams = new Map<string, GrantRow[]>();
-    for (const g of a.sensitive) streams.set(`${g.account}/${g.stream}`, [...(streams.get(`${g.account}/${g.stream}`) ?? []), g]);
-    out.push(`  ${style.bold(`Access gained to confidential or restricted streams (${a.sensitive.length} on ${plural(streams.size, 'stream')}):`)}`);
-    for (const [stream, gains] of streams) {
+    const groups = byStream(a.sensitive);
+    const count = `${a.sensitive.length} on ${plural(groups.length, 'stream')}`;
+    out.push(`  ${style.bold(`Access gained to confidential or restricted streams (${count}):`)}`);
+    for (const gains of groups) {
+      const first = gains[0] as GrantRow;
       const who = gains.map((g) => `${principalShort(g, r.context)} ${g.access}`).join(', ');
-      out.push(`    ${stream} (${gains[0]?.classification ?? ''}): ${who}`);
+      out.push(`    ${first.account}/${first.stream} (${first.classification ?? ''}): ${who}`);
     }
   }
   if (a.capacity.length) {
@@ -106,19 +103,24 @@ export function renderPlanText(plan: Plan, style: Style, options: PlanTextOption
   const s = plan.summary;
   const out: string[] = [];
   const scope = [...plan.scope.domains.map((d) => `domain ${d}`), ...plan.scope.accounts.map((a) => `account ${a}`)];
-  out.push(style.bold(`meshgov plan for mesh ${plan.mesh} (${plan.region}, ${plan.target} target${scope.length ? `, ${scope.join(', ')}` : ''})`), '');
+  const where = `${plan.region}, ${plan.target} target${scope.length ? `, ${scope.join(', ')}` : ''}`;
+  out.push(style.bold(`meshgov plan for mesh ${plan.mesh} (${where})`), '');
   const gained = r.rows.filter((g) => g.change === 'gain').length;
   const risk = s.hasChanges ? ` ${s.destructive} destructive, ${s.disruptive} disruptive.` : '';
-  out.push(`${style.bold(summaryLine(s))}${risk} Access: ${plural(gained, 'grant')} gained, ${r.rows.length - gained} lost.${s.blocked > 0 ? ` ${s.blocked} blocked (not pending).` : ''}`, '');
+  const access = ` Access: ${plural(gained, 'grant')} gained, ${r.rows.length - gained} lost.`;
+  const blocked = s.blocked > 0 ? ` ${s.blocked} blocked (not pending).` : '';
+  out.push(`${style.bold(summaryLine(s))}${risk}${access}${blocked}`, '');
   out.push(...attentionLines(r, style));
   if (!r.fromMesh && r.rows.length > 0) {
-    out.push(style.dim('(Rendered without the mesh: classifications come from the tags this plan sets, and principals outside the accounts it touches count as outside.)'), '');
+    out.push(style.dim('(Rendered without the mesh: classifications come from the tags this plan sets, and principals '
+      + 'outside the accounts it touches count as outside.)'), '');
   }
   if (r.rows.length) {
     out.push(style.bold(`Access changes, one line per grant (${r.rows.length}):`));
     for (const g of r.rows) out.push(grantLine(g, style));
     out.push('', style.bold('Access by domain, account and principal (grants gained/lost):'));
-    out.push(rollUpLine('domains', r.byDomain), rollUpLine('accounts', r.byAccount), rollUpLine('principals', r.byPrincipal), '');
+    out.push(rollUpLine('domains', r.byDomain), rollUpLine('accounts', r.byAccount));
+    out.push(rollUpLine('principals', r.byPrincipal), '');
   }
   const changes = plan.changes.filter((c) => c.action !== 'no-op');
   const details: string[] = [];
@@ -132,11 +134,15 @@ export function renderPlanText(plan: Plan, style: Style, options: PlanTextOption
       const split = splitAttributeLines(c);
       for (const l of split.inline) out.push(line(l, style, '      '));
       out.push('');
-      if (split.details.length) details.push(`  ${colourFor(style, sym)(headerText(c))}`, ...split.details.map((l) => line(l, style, '      ')), '');
+      if (split.details.length === 0) continue;
+      details.push(`  ${colourFor(style, sym)(headerText(c))}`);
+      details.push(...split.details.map((l) => line(l, style, '      ')), '');
     }
   }
   if (plan.unmanaged.length) {
-    out.push(style.bold(`Unmanaged resources (listed, never changed; candidates for \`meshgov import\`): ${plan.unmanaged.length}`));
+    const title = 'Unmanaged resources (listed, never changed; candidates for `meshgov import`): '
+      + `${plan.unmanaged.length}`;
+    out.push(style.bold(title));
     for (const u of plan.unmanaged) out.push(`  ${u.address}: ${u.reason}`);
     out.push('');
   }
