@@ -41,7 +41,10 @@ export class Progress {
   private handle: unknown;
   private liveLineOpen = false;
 
-  constructor(private readonly io: Pick<CliIO, 'stderr' | 'now'>, private readonly timers: ProgressTimers = GLOBAL_TIMERS) {
+  constructor(
+    private readonly io: Pick<CliIO, 'stderr' | 'now'>,
+    private readonly timers: ProgressTimers = GLOBAL_TIMERS,
+  ) {
     this.live = io.stderr.isTTY === true;
     this.lastWrite = io.now().getTime();
   }
@@ -98,7 +101,8 @@ export class Progress {
     if (this.step === undefined) return;
     const now = this.io.now().getTime();
     if (now - this.lastWrite < HEARTBEAT_MS) return;
-    this.note(this.step.withElapsed ? `${this.step.describe()} (${seconds(now - this.step.since)} so far)` : this.step.describe());
+    const what = this.step.describe();
+    this.note(this.step.withElapsed ? `${what} (${seconds(now - this.step.since)} so far)` : what);
   }
 
   /** The step is over (no more heartbeats until the next `begin`). */
@@ -126,7 +130,12 @@ export interface StepRef {
  * the heartbeat names the oldest ones in flight and how long each has waited (a stream becoming ACTIVE, a reshard).
  * Wire `onStart` and `onStep` into the run (RunOptions) and call `progress.done()` at the end.
  */
-export function applyProgress(progress: Progress, total: number): { onStart(step: StepRef): void; onStep(o: { id: string; status: string }): void } {
+export interface ApplyProgress {
+  onStart(step: StepRef): void;
+  onStep(o: { id: string; status: string }): void;
+}
+
+export function applyProgress(progress: Progress, total: number): ApplyProgress {
   const inFlight = new Map<string, { label: string; since: number }>();
   let finished = 0;
   const describe = () => {
@@ -138,7 +147,8 @@ export function applyProgress(progress: Progress, total: number): { onStart(step
   progress.begin(describe, false);
   return {
     onStart(step) {
-      inFlight.set(step.id, { label: `${step.change.action} ${step.change.resourceType} ${step.change.address}`, since: progress.now() });
+      const { action, resourceType, address } = step.change;
+      inFlight.set(step.id, { label: `${action} ${resourceType} ${address}`, since: progress.now() });
     },
     onStep(o) {
       const f = inFlight.get(o.id);

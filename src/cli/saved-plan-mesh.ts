@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 /** Why the mesh file given for a saved plan cannot be read at all, or undefined when it exists. */
 export function missingMeshFile(meshFile: string, cwd: string): string | undefined {
   if (existsSync(resolve(cwd, meshFile))) return undefined;
-  return `the saved plan is checked against the mesh files it was made from, and the mesh file ${meshFile} does not exist. `
+  return 'the saved plan is checked against the mesh files it was made from, '
+    + `and the mesh file ${meshFile} does not exist. `
     + 'Pass the mesh file the plan was made from with --mesh FILE. Nothing was applied.';
 }
 
@@ -24,6 +25,7 @@ export function meshMismatch(saved: { mesh: string }, prepared: { mesh: { name: 
       + 'Pass the mesh file the plan was made from with --mesh FILE. Nothing was applied.';
   }
   return `the plan is stale: the mesh files (${meshFile} and its includes) differ from those the plan was made from. `
-    + 'If the plan was made from another file, pass it with --mesh FILE; otherwise the mesh changed since: run plan again. '
+    + 'If the plan was made from another file, pass it with --mesh FILE; '
+    + 'otherwise the mesh changed since: run plan again. '
     + 'Nothing was applied.';
 }

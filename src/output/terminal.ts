@@ -33,7 +33,7 @@ export function terminalSafe(text: string, style: Pick<Style, 'ansi'>): string {
   return text.replace(WITH_SGR, (m: string, sgr: string | undefined) => (sgr !== undefined ? m : visible(m)));
 }
 
-/** One value shown inline: line breaks and tabs become spaces (a value cannot forge a line), the rest as {@link terminalSafe}. */
+/** One value shown inline: line breaks and tabs become spaces (it cannot forge a line), the rest terminal-safe. */
 export function terminalInline(value: string): string {
   return terminalSafe(value.replace(LINE_BREAK, ' ').replace(/\t/g, ' '), { ansi: false });
 }

@@ -52,14 +52,20 @@ function finding(v: unknown, at: string): Finding {
   if (f['docsUrl'] !== undefined) out.docsUrl = str(f['docsUrl'], `${at}.docsUrl`);
   if (f['location'] !== undefined) {
     const l = obj(f['location'], `${at}.location`);
-    out.location = { file: str(l['file'], `${at}.location.file`), line: position(l['line'], `${at}.location.line`), column: position(l['column'], `${at}.location.column`) };
+    out.location = {
+      file: str(l['file'], `${at}.location.file`),
+      line: position(l['line'], `${at}.location.line`),
+      column: position(l['column'], `${at}.location.column`),
+    };
   }
   return out;
 }
 
 function chart(v: unknown, at: string): ShardChart {
   const c = obj(v, at);
-  if (c['metric'] !== 'write-bytes-peak' && c['metric'] !== 'write-records-peak') throw new Bad(`${at}.metric must be write-bytes-peak or write-records-peak`);
+  if (c['metric'] !== 'write-bytes-peak' && c['metric'] !== 'write-records-peak') {
+    throw new Bad(`${at}.metric must be write-bytes-peak or write-records-peak`);
+  }
   if (c['unit'] !== 'percent-of-limit') throw new Bad(`${at}.unit must be percent-of-limit`);
   return {
     account: str(c['account'], `${at}.account`),
@@ -69,7 +75,8 @@ function chart(v: unknown, at: string): ShardChart {
     threshold: num(c['threshold'], `${at}.threshold`),
     shards: arr(c['shards'], `${at}.shards`).map((s, i) => {
       const o = obj(s, `${at}.shards.${i}`);
-      return { shardId: str(o['shardId'], `${at}.shards.${i}.shardId`), value: num(o['value'], `${at}.shards.${i}.value`) };
+      const here = `${at}.shards.${i}`;
+      return { shardId: str(o['shardId'], `${here}.shardId`), value: num(o['value'], `${here}.value`) };
     }),
     omitted: num(c['omitted'], `${at}.omitted`),
   };
@@ -77,31 +84,44 @@ function chart(v: unknown, at: string): ShardChart {
 
 /** True when a JSON value says it is a meshgov audit report (it may still be a broken one). */
 export function looksLikeAuditReport(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'formatVersion' in v && 'findings' in v && 'checksRun' in v;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  return 'formatVersion' in v && 'findings' in v && 'checksRun' in v;
 }
 
 /** Check untrusted JSON (already parsed) as an audit report of format version 1. */
 export function parseAuditReport(value: unknown): ParsedAuditReport {
   try {
     const r = obj(value, 'the report');
-    if (r['formatVersion'] !== 1) throw new Bad(`unsupported audit formatVersion ${JSON.stringify(r['formatVersion'])} (this meshgov reads 1)`);
+    if (r['formatVersion'] !== 1) {
+      throw new Bad(`unsupported audit formatVersion ${JSON.stringify(r['formatVersion'])} (this meshgov reads 1)`);
+    }
     const w = obj(r['window'], 'window');
     const s = obj(r['summary'], 'summary');
     const report: AuditReport = {
       formatVersion: 1,
       mesh: str(r['mesh'], 'mesh'),
       generatedAt: str(r['generatedAt'], 'generatedAt'),
-      window: { start: str(w['start'], 'window.start'), end: str(w['end'], 'window.end'), periodSeconds: num(w['periodSeconds'], 'window.periodSeconds') },
+      window: {
+        start: str(w['start'], 'window.start'), end: str(w['end'], 'window.end'),
+        periodSeconds: num(w['periodSeconds'], 'window.periodSeconds'),
+      },
       findings: arr(r['findings'], 'findings').map((f, i) => finding(f, `findings.${i}`)),
       checksRun: arr(r['checksRun'], 'checksRun').map((c, i) => str(c, `checksRun.${i}`)),
       checksNotRun: arr(r['checksNotRun'], 'checksNotRun').map((c, i) => {
         const o = obj(c, `checksNotRun.${i}`);
-        return { check: str(o['check'], `checksNotRun.${i}.check`), reason: str(o['reason'], `checksNotRun.${i}.reason`) };
+        const here = `checksNotRun.${i}`;
+        return { check: str(o['check'], `${here}.check`), reason: str(o['reason'], `${here}.reason`) };
       }),
       notes: arr(r['notes'], 'notes').map((n, i) => str(n, `notes.${i}`)),
-      summary: { error: num(s['error'], 'summary.error'), warning: num(s['warning'], 'summary.warning'), info: num(s['info'], 'summary.info') },
+      summary: {
+        error: num(s['error'], 'summary.error'),
+        warning: num(s['warning'], 'summary.warning'),
+        info: num(s['info'], 'summary.info'),
+      },
     };
-    if (r['shardCharts'] !== undefined) report.shardCharts = arr(r['shardCharts'], 'shardCharts').map((c, i) => chart(c, `shardCharts.${i}`));
+    if (r['shardCharts'] !== undefined) {
+      report.shardCharts = arr(r['shardCharts'], 'shardCharts').map((c, i) => chart(c, `shardCharts.${i}`));
+    }
     return { report };
   } catch (e) {
     if (e instanceof Bad) return { problem: e.message };

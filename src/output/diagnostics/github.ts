@@ -55,9 +55,11 @@ export interface GithubAnnotationOptions {
 export function formatGithub(diagnostics: readonly Diagnostic[], options: GithubAnnotationOptions = {}): string {
   const count = (k: Kind) => diagnostics.filter((d) => KIND[d.severity] === k).length;
   const totals = { error: count('error'), warning: count('warning'), notice: count('notice') };
-  const overflow = totals.error > ANNOTATIONS_PER_KIND || totals.warning > ANNOTATIONS_PER_KIND || totals.notice > ANNOTATIONS_PER_KIND;
+  const overflow = Object.values(totals).some((n) => n > ANNOTATIONS_PER_KIND);
   // The summary notice is itself a notice: it leaves one place fewer for info findings.
-  const room: Record<Kind, number> = { error: ANNOTATIONS_PER_KIND, warning: ANNOTATIONS_PER_KIND, notice: ANNOTATIONS_PER_KIND - (overflow ? 1 : 0) };
+  const room: Record<Kind, number> = {
+    error: ANNOTATIONS_PER_KIND, warning: ANNOTATIONS_PER_KIND, notice: ANNOTATIONS_PER_KIND - (overflow ? 1 : 0),
+  };
   const shown: Diagnostic[] = [];
   const rest: Diagnostic[] = [];
   for (const d of diagnostics) {
@@ -73,14 +75,17 @@ export function formatGithub(diagnostics: readonly Diagnostic[], options: Github
     for (const d of shown) annotated[KIND[d.severity]]++;
     const where = options.fullListCommand !== undefined ? `; \`${options.fullListCommand}\` lists them all` : '';
     out.push(`::notice title=${escapeProperty('meshgov: not every finding is annotated')}::${escapeData(
-      `${plural(diagnostics.length, 'finding')}: ${plural(totals.error, 'error')}, ${plural(totals.warning, 'warning')}, ${totals.notice} info. `
-      + `GitHub shows ${ANNOTATIONS_PER_KIND} annotations of each kind per step: annotated ${annotated.error} errors, ${annotated.warning} warnings, `
+      `${plural(diagnostics.length, 'finding')}: ${plural(totals.error, 'error')}, `
+      + `${plural(totals.warning, 'warning')}, `
+      + `${totals.notice} info. GitHub shows ${ANNOTATIONS_PER_KIND} annotations of each kind per step: `
+      + `annotated ${annotated.error} errors, ${annotated.warning} warnings, `
       + `${annotated.notice} info; the other ${rest.length} are listed in this step's log${where}.`,
     )}\n`);
   }
   out.push(...shown.map(annotation));
   if (rest.length > 0) {
-    out.push(`meshgov: ${plural(rest.length, 'finding')} not annotated (GitHub's limit of ${ANNOTATIONS_PER_KIND} per kind per step):\n`);
+    const limit = `GitHub's limit of ${ANNOTATIONS_PER_KIND} per kind per step`;
+    out.push(`meshgov: ${plural(rest.length, 'finding')} not annotated (${limit}):\n`);
     out.push(...rest.map(logLine));
   }
   return out.join('');
