@@ -16,6 +16,7 @@ import { renderMesh } from '../../core/render/index.js';
 import type { DesiredState } from '../../core/render/types.js';
 import { PLAN_FORMATS, readerContext, renderPlan, renderPlanJson } from '../../output/plan/index.js';
 import type { PlanFormat, PlanReaderContext } from '../../output/plan/index.js';
+import { plural } from '../../output/plan/readers.js';
 import { renderValidationMarkdown } from '../../output/plan/validation.js';
 import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, EXIT_USAGE, ExitError, today } from '../io.js';
@@ -130,7 +131,9 @@ export function prepare(file: string, io: CliIO, opts: { domain: string[]; accou
  * terminal, timestamped lines elsewhere (each account read, and while reading takes long, which accounts it waits
  * for). Without a `progress`, one is made for the read and stopped after it.
  */
-export async function readLive(target: OpenTarget, prepared: PreparedPlan, io: CliIO, progress?: Progress): Promise<LiveState> {
+export async function readLive(
+  target: OpenTarget, prepared: PreparedPlan, io: CliIO, progress?: Progress,
+): Promise<LiveState> {
   const desired = scopeDesired(prepared.desired, prepared.scope);
   const accounts = desired.accounts.map((a) => a.account);
   const p = progress ?? new Progress(io);
@@ -139,15 +142,19 @@ export async function readLive(target: OpenTarget, prepared: PreparedPlan, io: C
   let done = 0;
   const waitingFor = () => {
     const left = [...pending];
-    if (left.length === 0) return `read ${accounts.length}/${accounts.length} accounts; reading what spans them (organisation)`;
+    if (left.length === 0) return `read ${accounts.length}/${accounts.length} accounts; reading the organisation`;
     const shown = left.slice(0, 5).join(', ') + (left.length > 5 ? ` and ${left.length - 5} more` : '');
     return `reading accounts: ${done}/${accounts.length} done; waiting for ${shown}`;
   };
-  p.note(`reading ${accounts.length} account${accounts.length === 1 ? '' : 's'} (${target.kind === 'local' ? 'local target' : `AWS, ${desired.region}`})`);
+  const where = target.kind === 'local' ? 'local target' : `AWS, ${desired.region}`;
+  p.note(`reading ${accounts.length} account${accounts.length === 1 ? '' : 's'} (${where})`);
   p.begin(waitingFor);
   try {
     return await target.reader.read(
-      { mesh: desired.mesh, region: desired.region, partition: desired.partition, accounts, declared: declaredStreams(desired), roles: rolesOf(desired) },
+      {
+        mesh: desired.mesh, region: desired.region, partition: desired.partition, accounts,
+        declared: declaredStreams(desired), roles: rolesOf(desired),
+      },
       (e) => {
         if (e.phase !== 'done') return;
         done++;
@@ -171,12 +178,16 @@ export async function readLive(target: OpenTarget, prepared: PreparedPlan, io: C
  * A plan with what the mesh says about its principals and streams (for the human formats), or (when the mesh does
  * not validate or render) the findings that stopped it.
  */
-export type PlanRun = { plan: Plan; context: PlanReaderContext; diagnostics?: undefined } | { plan?: undefined; diagnostics: Diagnostic[] };
+export type PlanRun =
+  | { plan: Plan; context: PlanReaderContext; diagnostics?: undefined }
+  | { plan?: undefined; diagnostics: Diagnostic[] };
 
 /** What runPlan opens a target with (tests pass a stand-in). */
 export type OpenTargetFn = typeof openTarget;
 
-export async function runPlan(file: string, opts: PlanCommandOptions, io: CliIO, open: OpenTargetFn = openTarget): Promise<PlanRun> {
+export async function runPlan(
+  file: string, opts: PlanCommandOptions, io: CliIO, open: OpenTargetFn = openTarget,
+): Promise<PlanRun> {
   checkEndpoint(opts.endpoint);
   const flags = targetFlags(opts, io);
   const progress = new Progress(io);
@@ -187,13 +198,17 @@ export async function runPlan(file: string, opts: PlanCommandOptions, io: CliIO,
   }
 }
 
-async function planWith(file: string, opts: PlanCommandOptions, io: CliIO, flags: ReturnType<typeof targetFlags>, progress: Progress, open: OpenTargetFn): Promise<PlanRun> {
+async function planWith(
+  file: string, opts: PlanCommandOptions, io: CliIO, flags: ReturnType<typeof targetFlags>,
+  progress: Progress, open: OpenTargetFn,
+): Promise<PlanRun> {
   const started = progress.now();
   progress.note(`plan: validating ${file}`);
   const { prepared, diagnostics } = prepareOrFindings(file, io, opts);
   if (!prepared) return { diagnostics };
   const m = prepared.mesh;
-  progress.note(`validated ${file}: ${m.streams.length} streams, ${m.grants.length} grants, ${m.accounts.length} accounts (${seconds(progress.elapsed(started))})`);
+  const counts = `${m.streams.length} streams, ${m.grants.length} grants, ${m.accounts.length} accounts`;
+  progress.note(`validated ${file}: ${counts} (${seconds(progress.elapsed(started))})`);
   // The SDK warns on every run under Node 20; meshgov supports Node 20, so the warning is noise here.
   io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   let target: OpenTarget;
@@ -209,13 +224,16 @@ async function planWith(file: string, opts: PlanCommandOptions, io: CliIO, flags
     progress.end();
   }
   try {
-    progress.note(`planning ${prepared.mesh.name} against ${target.kind === 'local' ? `the local target (${target.local?.endpoint ?? ''})` : 'AWS'}`, true);
+    const against = target.kind === 'local' ? `the local target (${target.local?.endpoint ?? ''})` : 'AWS';
+    progress.note(`planning ${prepared.mesh.name} against ${against}`, true);
     const live = await readLive(target, prepared, io, progress);
     if (target.localIamDir) writeLocalIam(resolve(target.localIamDir, '..'), scopeDesired(prepared.desired, prepared.scope));
     const computing = progress.now();
     const plan = computePlan({ desired: prepared.desired, live, meshDigest: prepared.meshDigest, clock: { now: () => io.now() }, scope: prepared.scope, target: target.kind });
     const pending = plan.changes.filter((c) => c.action !== 'no-op').length;
-    progress.note(`plan computed: ${pending} change${pending === 1 ? '' : 's'}, ${plan.accessDiff.length} access change${plan.accessDiff.length === 1 ? '' : 's'} (${seconds(progress.elapsed(computing))}); total ${seconds(progress.elapsed(started))}`);
+    const what = `${plural(pending, 'change')}, ${plural(plan.accessDiff.length, 'access change')}`;
+    const took = `${seconds(progress.elapsed(computing))}; total ${seconds(progress.elapsed(started))}`;
+    progress.note(`plan computed: ${what} (${took})`);
     return { plan: { ...plan, diagnostics }, context: readerContext(prepared.mesh, live) };
   } finally {
     await target.close();
@@ -241,8 +259,8 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
       'Credentials come from the AWS SDK default chain; meshgov assumes the governance role in each account.',
       'AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured; --endpoint overrides them.',
       'When the mesh does not validate, --format markdown prints the located findings (for the PR comment) and exits 1.',
-      'Exit codes: 0 success, 1 error (the mesh does not validate, AWS failed), 2 changes pending (with --detailed-exitcode),',
-      '64 usage error.',
+      'Exit codes: 0 success, 1 error (the mesh does not validate, AWS failed),',
+      '2 changes pending (with --detailed-exitcode), 64 usage error.',
     ].join('\n'))
     .action(async (file: string, opts: PlanCommandOptions) => {
       const result = await runPlan(file, opts, io);
