@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { Diagnostic } from '../../src/core/diagnostics/diagnostic.js';
-import { computePlan } from '../../src/core/plan/index.js';
+import { computePlan, meshDigest } from '../../src/core/plan/index.js';
 import type { AuditReport } from '../../src/core/audit/findings.js';
 import { formatAuditJson } from '../../src/output/audit/json.js';
 import { markerFor } from '../../src/output/markdown/report-body.js';
@@ -14,6 +14,7 @@ import { aDesiredStream, clock, desiredState, liveState } from '../plan/builders
 import { FakeGitHub, loopbackOnlyFetch } from './support/fake-github.js';
 import { HOSTILE_CORPUS } from './support/hostile.js';
 import { TOKEN } from './support/setup.js';
+import { EXAMPLE_MESH_FILE, exampleMesh } from '../support/example-mesh.js';
 
 let dir: string;
 let fake: FakeGitHub;
@@ -175,6 +176,25 @@ describe('meshgov report github', () => {
     const old = await run(['report', 'github', '--kind', 'plan', '--input', 'old.json', '--dry-run']);
     expect(old.code).toBe(64);
     expect(old.err).toContain('is not a plan this meshgov can read: unsupported plan formatVersion 0');
+  });
+
+  it('renders a saved plan with the mesh\'s context when --mesh-file is the mesh it was made from, and says so when not', async () => {
+    const text = readFileSync(EXAMPLE_MESH_FILE, 'utf8');
+    writeFileSync(join(dir, 'mesh.yaml'), text);
+    const { desired } = exampleMesh();
+    const live = { region: desired.region, accounts: desired.accounts.map((a) => ({ account: a.account, streams: [] })), notChecked: [] };
+    const plan = computePlan({ desired, live, meshDigest: meshDigest([{ file: 'mesh.yaml', text }]), clock, target: 'local' });
+    writeFileSync(join(dir, 'plan.json'), renderPlanJson(plan));
+    const withMesh = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.json', '--dry-run']);
+    expect(withMesh.code).toBe(0);
+    // The mesh says the settlement partner is declared external, with its justification.
+    expect(withMesh.out).toMatch(/\| ` arn:aws:iam::999999999999:role\/acme-settlement-reader ` \| declared external \|.*Contracted settlement partner/);
+    expect(withMesh.out).not.toContain('_Rendered without the mesh');
+    // Another mesh file (one byte more): not the files the plan was made from, so the plan renders alone.
+    writeFileSync(join(dir, 'mesh.yaml'), `${text}\n`);
+    const other = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.json', '--dry-run']);
+    expect(other.out).toContain('_Rendered without the mesh');
+    expect(other.out).toMatch(/\| ` arn:aws:iam::999999999999:role\/acme-settlement-reader ` \| outside the mesh accounts \|/);
   });
 
   it('posts the validation findings of a saved plan, hostile justifications and file names inert', async () => {
