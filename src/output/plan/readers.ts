@@ -240,7 +240,8 @@ export const plural = (n: number, one: string, many = `${one}s`): string => `${n
 /** `justification "…"; expires 2026-05-01; approved by …` of the grants behind a row, or ''. */
 export function grantFactsText(r: GrantRow): string {
   const parts: string[] = [];
-  const j = [...new Set(r.grants.flatMap((g) => (g.justification !== undefined ? [g.justification.trim()] : [])))];
+  // A justification's closing full stop would read as ".;" before the next fact.
+  const j = [...new Set(r.grants.flatMap((g) => (g.justification !== undefined ? [g.justification.trim().replace(/\.+$/, '')] : [])))];
   const e = [...new Set(r.grants.flatMap((g) => (g.expires !== undefined ? [g.expires] : [])))].sort();
   const by = [...new Set(r.grants.flatMap((g) => (g.approvedBy !== undefined ? [g.approvedBy] : [])))];
   if (j.length) parts.push(`justification: ${j.join(' / ')}`);
