@@ -241,7 +241,8 @@ export const plural = (n: number, one: string, many = `${one}s`): string => `${n
 export function grantFactsText(r: GrantRow): string {
   const parts: string[] = [];
   // A justification's closing full stop would read as ".;" before the next fact.
-  const j = [...new Set(r.grants.flatMap((g) => (g.justification !== undefined ? [g.justification.trim().replace(/\.+$/, '')] : [])))];
+  const j = [...new Set(r.grants.flatMap((g) => (g.justification !== undefined ? [g.justification.trim()] : [])))]
+    .map((x) => x.replace(/\.+$/, ''));
   const e = [...new Set(r.grants.flatMap((g) => (g.expires !== undefined ? [g.expires] : [])))].sort();
   const by = [...new Set(r.grants.flatMap((g) => (g.approvedBy !== undefined ? [g.approvedBy] : [])))];
   if (j.length) parts.push(`justification: ${j.join(' / ')}`);
