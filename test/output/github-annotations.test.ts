@@ -57,3 +57,16 @@ describe('formatGithub', () => {
     expect(out).toContain('  ::error file=x::y:1:1: error: a%0A::add-mask::x<U+000D><U+001B>[2J [x]');
   });
 });
+
+describe('validate SARIF fingerprints', () => {
+  it('keep two findings of one rule at one path apart', async () => {
+    const { formatSarif } = await import('../../src/output/diagnostics/sarif.js');
+    const d: Diagnostic = { code: 'filter-bad-operator', severity: 'error', message: 'a', file: 'mesh.yaml', line: 3, column: 5, path: ['grants', 0, 'filter'] };
+    const log = JSON.parse(formatSarif([d, { ...d, message: 'b', column: 9 }, { ...d, code: 'other' }], { version: '0' })) as {
+      runs: { results: { partialFingerprints: Record<string, string> }[] }[];
+    };
+    expect(log.runs[0]?.results.map((r) => r.partialFingerprints['meshgovPath/v1'])).toEqual([
+      'mesh.yaml#grants.0.filter#filter-bad-operator', 'mesh.yaml#grants.0.filter#filter-bad-operator#2', 'mesh.yaml#grants.0.filter#other',
+    ]);
+  });
+});
