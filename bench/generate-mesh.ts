@@ -21,8 +21,16 @@ export interface GenerateOptions {
    * built-in rule pack reports nothing, like a mesh that passes CI. Off, the output is unchanged from earlier versions.
    */
   clean?: boolean;
+  /**
+   * Every `externalEvery`-th stream (of each domain) also gets a consume grant for a partner role in an account
+   * outside the mesh (`external: true`, with a justification and an expiry). Off (0) by default.
+   */
+  externalEvery?: number;
 }
 
+
+/** The account of the partner principals `externalEvery` adds: outside the mesh and its organisation. */
+export const EXTERNAL_ACCOUNT = '999999999999';
 
 export function accountId(i: number): string {
   return String(100000000000 + i * 1111);
@@ -93,6 +101,11 @@ export function generateMeshFiles(o: GenerateOptions, split = true): Map<string,
         else if (kind === 2) out.push('        pattern: filtered', '        filter:', `          function: d${other}-filter-${g}`, '          patterns:', '            - data: { type: ["order"] }');
         else if (kind === 3) out.push('        pattern: fanout', '        fanout: { target: appsync }');
         else out.push('        pattern: replay');
+      }
+      if (o.externalEvery && s % o.externalEvery === 0) {
+        out.push(`      - id: d${d}-s${s}-partner`, `        stream: ${stream}`, `        principal: { account: "${EXTERNAL_ACCOUNT}", role: partner-${d}-${s} }`);
+        out.push('        access: consume', '        pattern: replay', '        external: true', '        expires: 2027-06-30');
+        out.push(`        justification: Partner contract P-${d}-${s} reads stream ${s} of domain ${d}.`);
       }
     }
   }

@@ -5,7 +5,7 @@
 import { relative, resolve } from 'node:path';
 import { audit } from '../core/audit/audit.js';
 import type { AuditOptions } from '../core/audit/audit.js';
-import { auditExitCode } from '../core/audit/findings.js';
+import { auditFails } from '../core/audit/findings.js';
 import type { AuditReport, FailOn } from '../core/audit/findings.js';
 import type { MetricsSnapshot } from '../core/audit/metrics.js';
 import type { Mesh } from '../core/model/types.js';
@@ -17,6 +17,7 @@ import { formatAuditMarkdown } from '../output/audit/markdown.js';
 import { formatAuditSarif } from '../output/audit/sarif.js';
 import { formatAuditText } from '../output/audit/text.js';
 import type { CliIO } from './io.js';
+import { EXIT_OK, EXIT_PENDING } from './io.js';
 import { styleFor } from './style.js';
 import { VERSION } from './version.js';
 
@@ -76,7 +77,10 @@ export function formatAudit(report: AuditReport, format: AuditFormat, io: CliIO,
   }
 }
 
-/** `--fail-on`: 1 when a finding is at or above the given severity, 0 otherwise (and always 0 for `never`). */
-export function auditExit(report: AuditReport, failOn: FailOn): 0 | 1 {
-  return auditExitCode(report.findings, failOn);
+/**
+ * `--fail-on`: 2 (EXIT_PENDING) when a finding is at or above the given severity, 0 otherwise (always 0 for `never`).
+ * "Could not run" is 1 and never comes from here, so a script tells the two apart by the code alone.
+ */
+export function auditExit(report: AuditReport, failOn: FailOn): typeof EXIT_OK | typeof EXIT_PENDING {
+  return auditFails(report.findings, failOn) ? EXIT_PENDING : EXIT_OK;
 }

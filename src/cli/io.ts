@@ -1,3 +1,5 @@
+import { terminalWrite } from '../output/terminal.js';
+
 /** Everything the CLI touches of the process, so tests can run commands in-process. */
 export interface CliIO {
   stdout: { write(s: string): void; isTTY?: boolean };
@@ -25,27 +27,46 @@ function pipeWriter(stream: NodeJS.WriteStream): (s: string) => void {
 
 let writers: { out: (s: string) => void; err: (s: string) => void } | undefined;
 
+/**
+ * A terminal obeys control sequences, so what reaches one passes {@link terminalWrite} (defence in depth: renderers
+ * already make their text terminal-safe). Pipes and files get the bytes as written: JSON and SARIF stay exact.
+ */
+function toStream(stream: NodeJS.WriteStream, write: (s: string) => void): CliIO['stdout'] {
+  const tty = stream.isTTY === true;
+  return { write: (s) => write(tty ? terminalWrite(s) : s), isTTY: tty };
+}
+
 export function processIO(): CliIO {
   writers ??= { out: pipeWriter(process.stdout), err: pipeWriter(process.stderr) };
   const { out, err } = writers;
   return {
-    stdout: { write: out, isTTY: process.stdout.isTTY === true },
-    stderr: { write: err, isTTY: process.stderr.isTTY === true },
+    stdout: toStream(process.stdout, out),
+    stderr: toStream(process.stderr, err),
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),
   };
 }
 
-/** Exit codes: 0 ok, 1 errors/findings/failed apply, 2 usage errors (and `plan --detailed-exitcode` with changes). */
+/**
+ * Exit codes a script can trust (README "Exit codes"): each outcome has its own number, so a typo never reads as
+ * "changes pending" and "the audit could not run" never reads as "the audit found something".
+ */
+/** Success: nothing pending, nothing at or above `--fail-on`. */
 export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
+/** The command could not do its job: the mesh does not validate, AWS or GitHub failed, apply failed or refused. */
+export const EXIT_ERROR = 1;
+/** The command ran and the answer is "not clean": `plan --detailed-exitcode` with changes pending, audit findings at or above `--fail-on`. */
+export const EXIT_PENDING = 2;
+/** Usage error: unknown command or option, bad flag value (sysexits.h EX_USAGE). */
+export const EXIT_USAGE = 64;
+/** @deprecated The old name of {@link EXIT_ERROR} (findings now exit {@link EXIT_PENDING}). */
+export const EXIT_FINDINGS = EXIT_ERROR;
 
 /** A user-facing failure with an exit code; printed without a stack trace. */
 export class ExitError extends Error {
   override name = 'ExitError';
-  constructor(message: string, readonly exitCode: number = EXIT_FINDINGS) {
+  constructor(message: string, readonly exitCode: number = EXIT_ERROR) {
     super(message);
   }
 }

@@ -2,10 +2,13 @@
 import { Command, CommanderError } from 'commander';
 import { InternalError } from '../core/diagnostics/diagnostic.js';
 import { redact, secretsOf } from '../core/redact.js';
+import { terminalSafe } from '../output/terminal.js';
 import type { Register } from './commands/index.js';
 import type { CliIO } from './io.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from './io.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from './io.js';
 import { VERSION } from './version.js';
+
+const PLAIN = { ansi: false } as const;
 
 /** Build the program with the given commands; each command registers itself from its own file. */
 export function buildProgram(io: CliIO, setExit: (code: number) => void, registers: readonly Register[]): Command {
@@ -56,16 +59,18 @@ export async function runProgram(argv: string[], rawIO: CliIO, registers: readon
       return EXIT_USAGE;
     }
     if (e instanceof ExitError) {
-      io.stderr.write(`meshgov: ${e.message}\n`);
+      // Messages carry names from the mesh and text from the accounts: no control sequence reaches the terminal.
+      io.stderr.write(terminalSafe(`meshgov: ${e.message}\n`, PLAIN));
       return e.exitCode;
     }
     if (e instanceof InternalError) {
-      io.stderr.write(`meshgov: internal error: ${e.message}\nThis is a bug in meshgov; please report it with the command you ran.\n`);
-      return EXIT_FINDINGS;
+      io.stderr.write(terminalSafe(`meshgov: internal error: ${e.message}\n`, PLAIN));
+      io.stderr.write(`This is a bug in meshgov; please report it with the command you ran.\n`);
+      return EXIT_ERROR;
     }
     const err = e as Error;
-    io.stderr.write(`meshgov: ${err?.message ?? String(e)}\n`);
+    io.stderr.write(terminalSafe(`meshgov: ${err?.message ?? String(e)}\n`, PLAIN));
     if (io.env['MESHGOV_DEBUG']) io.stderr.write(`${err?.stack ?? ''}\n`);
-    return EXIT_FINDINGS;
+    return EXIT_ERROR;
   }
 }

@@ -1,14 +1,14 @@
 /**
  * The target flags plan and apply share: `--local` with `--local-port` and `--lock-timeout`, or `--endpoint` with
  * `--endpoint-accounts-as-keys`; and the AWS flags plan, apply, audit and import share: `--profile` and `--region`.
- * Checked here (usage errors, exit 2) and turned into the adapter's TargetOptions.
+ * Checked here (usage errors, exit 64) and turned into the adapter's TargetOptions.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { TargetOptions } from '../adapters/aws/target.js';
 import { DataDirLocked } from '../adapters/local/data-lock.js';
 import type { CliIO } from './io.js';
-import { EXIT_FINDINGS, EXIT_USAGE, ExitError } from './io.js';
+import { EXIT_ERROR, EXIT_USAGE, ExitError } from './io.js';
 
 /** `--profile` and `--region`: the AWS SDK's own configuration of the base credentials. */
 export interface AwsFlags {
@@ -128,7 +128,7 @@ export function targetFlags(f: TargetFlags, io: CliIO): TargetFlagOptions {
 export function targetOpenError(e: unknown): ExitError {
   const message = (e as Error)?.message ?? String(e);
   if (e instanceof DataDirLocked && e.reason === 'held') {
-    return new ExitError(`${message} To wait for it, pass --lock-timeout SECONDS.`, EXIT_FINDINGS);
+    return new ExitError(`${message} To wait for it, pass --lock-timeout SECONDS.`, EXIT_ERROR);
   }
-  return new ExitError(`cannot start the local target: ${message}`, EXIT_FINDINGS);
+  return new ExitError(`cannot start the local target: ${message}`, EXIT_ERROR);
 }

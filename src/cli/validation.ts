@@ -127,7 +127,10 @@ export function sarifRoot(io: CliIO): string {
   return ciRepoRoot(io) ?? findRepoRoot(io.cwd) ?? io.cwd;
 }
 
-export function formatDiagnostics(diagnostics: readonly Diagnostic[], format: DiagnosticFormat, io: CliIO, ruleMeta: Map<string, RuleMeta>, noColor?: boolean): string {
+/** `meshFile`, when given, is named in the github format's notice as the way to list every finding. */
+export function formatDiagnostics(
+  diagnostics: readonly Diagnostic[], format: DiagnosticFormat, io: CliIO, ruleMeta: Map<string, RuleMeta>, noColor?: boolean, meshFile?: string,
+): string {
   switch (format) {
     case 'json':
       return formatJson(diagnostics);
@@ -138,7 +141,7 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], format: Di
         relativize: (f) => relative(sarifRoot(io), resolve(io.cwd, f)).replace(/\\/g, '/'),
       });
     case 'github':
-      return formatGithub(diagnostics);
+      return formatGithub(diagnostics, meshFile !== undefined ? { fullListCommand: `meshgov validate ${meshFile}` } : {});
     case 'markdown':
       // For a PR comment or job summary (`meshgov report github --input`): located, escaped findings.
       return renderValidationMarkdown(diagnostics, { title: 'meshgov validate', onErrors: 'Fix the errors below: nothing is planned or applied until the mesh validates.' });

@@ -1,5 +1,7 @@
 /** Terminal styling; a no-op style when colour is off (not a TTY, NO_COLOR set, or --no-color). */
 export interface Style {
+  /** True when the style writes ANSI colour sequences (the only escape sequences a text output may then carry). */
+  readonly ansi: boolean;
   bold(s: string): string;
   dim(s: string): string;
   red(s: string): string;
@@ -8,9 +10,14 @@ export interface Style {
   blue(s: string): string;
 }
 
-const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+/** SGR parameters {@link colourStyle} writes: bold, dim, normal intensity, red, green, yellow, blue, default colour. */
+export const STYLE_SGR_CODES = [1, 2, 22, 31, 32, 33, 34, 39] as const;
+type SgrCode = (typeof STYLE_SGR_CODES)[number];
+
+const wrap = (open: SgrCode, close: SgrCode) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
 
 export const colourStyle: Style = {
+  ansi: true,
   bold: wrap(1, 22),
   dim: wrap(2, 22),
   red: wrap(31, 39),
@@ -20,4 +27,4 @@ export const colourStyle: Style = {
 };
 
 const id = (s: string) => s;
-export const plainStyle: Style = { bold: id, dim: id, red: id, green: id, yellow: id, blue: id };
+export const plainStyle: Style = { ansi: false, bold: id, dim: id, red: id, green: id, yellow: id, blue: id };

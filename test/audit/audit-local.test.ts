@@ -96,7 +96,7 @@ describe('audit on the local target', () => {
     expect(report.findings.find((f) => f.id === 'out-of-org-principal')?.evidence).toMatchObject({ principal: 'arn:aws:iam::444444444444:role/intruder', organisationAccountsFrom: 'mesh' });
     expect(report.findings.find((f) => f.id === 'retention-drift')?.evidence).toMatchObject({ liveHours: 336, declaredHours: 168 });
     expect(report.findings.find((f) => f.id === 'governance-tag-drift')?.evidence).toMatchObject({ missing: ['meshgov:classification'] });
-    expect(auditExit(report, 'error')).toBe(1);
+    expect(auditExit(report, 'error')).toBe(2);
     expect(auditExit(report, 'never')).toBe(0);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/core/audit/audit.js';
 import type { AuditReport } from '../../src/core/audit/findings.js';
-import { auditExitCode } from '../../src/core/audit/findings.js';
+import { auditFails } from '../../src/core/audit/findings.js';
 import { formatAuditJson } from '../../src/output/audit/json.js';
 import { formatAuditMarkdown, mermaidShardChart } from '../../src/output/audit/markdown.js';
-import { formatAuditSarif } from '../../src/output/audit/sarif.js';
+import { auditFingerprints, formatAuditSarif } from '../../src/output/audit/sarif.js';
 import { formatAuditText } from '../../src/output/audit/text.js';
 import { plainStyle } from '../../src/output/style.js';
 import { A, aSnapshot, flat, liveStream, world } from './builders.js';
@@ -102,16 +102,44 @@ describe('audit SARIF', () => {
       expect(r.partialFingerprints['meshgovAudit/v1']).toBe(`${r.ruleId}#${r.locations[0]?.logicalLocations[0]?.fullyQualifiedName}`);
     }
   });
+
+  it('gives two different unauthorized principals on one stream two fingerprints (code scanning keeps two alerts)', () => {
+    const w = world();
+    const foreign = ['arn:aws:iam::555555555555:role/intruder', 'arn:aws:iam::666666666666:role/other'];
+    liveStream(w.live, 'orders').resourcePolicy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Two', Effect: 'Allow', Principal: { AWS: foreign }, Action: 'kinesis:GetRecords', Resource: '*' },
+        { Sid: 'Again', Effect: 'Allow', Principal: { AWS: foreign[0] }, Action: 'kinesis:GetShardIterator', Resource: '*' },
+      ],
+    };
+    const report = audit({ mesh: w.mesh, desired: w.desired, live: w.live, metrics: undefined, today: '2026-11-26', options: { generatedAt: 'now' } });
+    const sarif = JSON.parse(formatAuditSarif(report, { version: '0.1.0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } })) as {
+      runs: { results: { ruleId: string; partialFingerprints: Record<string, string>; properties: { evidence: { principal?: string } } }[] }[];
+    };
+    const results = sarif.runs[0]?.results ?? [];
+    const aboutForeign = results.filter((r) => foreign.includes(r.properties.evidence.principal ?? ''));
+    // One per principal per statement: intruder twice (two statements), other once.
+    expect(aboutForeign.map((r) => r.properties.evidence.principal).sort()).toEqual([foreign[0], foreign[0], foreign[1]]);
+    const prints = results.map((r) => r.partialFingerprints['meshgovAudit/v1']);
+    expect(new Set(prints).size).toBe(results.length);
+    for (const r of aboutForeign) expect(r.partialFingerprints['meshgovAudit/v1']).toContain(r.properties.evidence.principal);
+  });
+
+  it('never lets two findings share a fingerprint, even without a subject', () => {
+    const f = { id: 'x', severity: 'error' as const, resource: 'r', account: '1', title: 't', evidence: {}, remediation: 'r' };
+    expect(auditFingerprints([f, f, { ...f, subject: 's' }, f])).toEqual(['x#r', 'x#r#2', 'x#r#s', 'x#r#3']);
+  });
 });
 
 describe('--fail-on', () => {
   const f = (severity: 'error' | 'warning' | 'info') => ({ severity });
   it('fails on errors, on warnings and above, or never', () => {
-    expect(auditExitCode([f('warning'), f('info')], 'error')).toBe(0);
-    expect(auditExitCode([f('error')], 'error')).toBe(1);
-    expect(auditExitCode([f('warning')], 'warning')).toBe(1);
-    expect(auditExitCode([f('info')], 'warning')).toBe(0);
-    expect(auditExitCode([f('error')], 'never')).toBe(0);
-    expect(auditExitCode([], 'warning')).toBe(0);
+    expect(auditFails([f('warning'), f('info')], 'error')).toBe(false);
+    expect(auditFails([f('error')], 'error')).toBe(true);
+    expect(auditFails([f('warning')], 'warning')).toBe(true);
+    expect(auditFails([f('info')], 'warning')).toBe(false);
+    expect(auditFails([f('error')], 'never')).toBe(false);
+    expect(auditFails([], 'warning')).toBe(false);
   });
 });

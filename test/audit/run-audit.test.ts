@@ -53,7 +53,7 @@ describe('runAudit', () => {
     expect(report.checksNotRun.map((c) => c.check)).toContain('live state');
     expect(report.checksNotRun.map((c) => c.check)).toContain('hot-shard');
     expect(auditExit(report, 'error')).toBe(0);
-    expect(auditExit(report, 'warning')).toBe(1);
+    expect(auditExit(report, 'warning')).toBe(2);
     const sarif = JSON.parse(formatAudit(report, 'sarif', io, { meshFile: 'mesh.yaml' })) as { runs: { results: { locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
     expect(sarif.runs[0]?.results[0]?.locations[0]?.physicalLocation.region.startLine).toBe(21);
     expect(formatAudit(report, 'text', io, { meshFile: 'mesh.yaml' })).toContain('declared at mesh.yaml:21:25');

@@ -95,7 +95,7 @@ describe('meshgov render --out', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'keep.txt'), 'x');
     const r = await run('render', 'mesh.yaml', '--out', dir);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toContain('not empty');
     expect(readdirSync(dir)).toEqual(['keep.txt']);
   });
@@ -108,9 +108,17 @@ describe('meshgov render --out', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('says which part of --out is a file instead of a raw ENOTDIR', async () => {
+    writeFileSync(join(tmp, 'plain-file'), 'x');
+    const r = await run('render', 'mesh.yaml', '--out', join(tmp, 'plain-file', 'sub'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`meshgov: cannot write --out ${join(tmp, 'plain-file', 'sub')}: ${join(tmp, 'plain-file')} is a file, not a directory.\n`);
+    expect(r.stderr).not.toContain('ENOTDIR');
+  });
+
   it('needs --out unless --format json', async () => {
     const r = await run('render', 'mesh.yaml');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toContain('--out');
   });
 });

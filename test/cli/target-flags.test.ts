@@ -1,4 +1,4 @@
-/** The target flags of plan and apply: combinations and values that are usage errors (exit 2) before anything runs. */
+/** The target flags of plan and apply: combinations and values that are usage errors (exit 64) before anything runs. */
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ describe('target flags', () => {
   ])('plan and apply %j: usage error', async (flags, message) => {
     for (const cmd of ['plan', 'apply']) {
       const r = await run(cmd, ...flags, 'mesh.yaml');
-      expect(r.code, `${cmd} ${flags.join(' ')}`).toBe(2);
+      expect(r.code, `${cmd} ${flags.join(' ')}`).toBe(64);
       expect(r.stderr).toContain(message);
       expect(r.stdout).toBe('');
     }

@@ -1,5 +1,5 @@
 /**
- * The built CLI (`node bin/meshgov.js`, after `npm run build`) on good, bad and hostile input: exit codes 0/1/2,
+ * The built CLI (`node bin/meshgov.js`, after `npm run build`) on good, bad and hostile input: exit codes 0/1/64,
  * output formats, and never a stack trace.
  */
 import { spawnSync } from 'node:child_process';
@@ -50,9 +50,9 @@ describe('meshgov validate (built CLI)', () => {
     ['an unknown option', ['validate', '--bogus', 'mesh.yaml']],
     ['an unknown format', ['validate', '--format', 'xml', 'mesh.yaml']],
     ['too many files', ['validate', 'mesh.yaml', 'other.yaml']],
-  ])('exits 2 on %s', (_what, args) => {
+  ])('exits 64 on %s', (_what, args) => {
     const r = run(...args);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/error:/);
     expect(r.stderr).not.toMatch(STACK);
   });
@@ -155,9 +155,9 @@ describe('meshgov schema (built CLI)', () => {
     expect(schema['$id']).toMatch(new RegExp(`/${kind}\\.schema\\.json$`));
   });
 
-  it('exits 2 on an unknown kind', () => {
+  it('exits 64 on an unknown kind', () => {
     const r = run('schema', '--kind', 'nope');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).not.toMatch(STACK);
   });
 });

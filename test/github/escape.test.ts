@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeBlock, codeSpan, escapeTableCell, escapeText, normaliseUntrusted } from '../../src/output/markdown/escape.js';
+import { codeBlock, codeSpan, escapeMessage, escapeTableCell, escapeText, normaliseUntrusted } from '../../src/output/markdown/escape.js';
 import { markerFor } from '../../src/output/markdown/report-body.js';
 import { renderReportJson } from '../../src/output/markdown/report-json.js';
 import { HOSTILE_CORPUS } from './support/hostile.js';
@@ -148,5 +148,30 @@ describe('tables of hostile names', () => {
     expect(markdown).not.toContain('<!--');
     expect(markdown).not.toMatch(/@(?!&#8203;)/);
     expect(markdown).not.toMatch(/<(?!\/?code>)/);
+  });
+});
+
+describe('escapeMessage', () => {
+  it('shows the backtick spans of a meshgov message as code, not as literal backticks', () => {
+    expect(escapeMessage('Stream `orders.v1` has no `description`.')).toBe('Stream ` orders.v1 ` has no ` description `\\.');
+  });
+
+  it('escapes hostile values inside and outside the spans; an unpaired backtick stays text', () => {
+    expect(escapeMessage('Grant `a|b@c` names `x')).toBe('Grant <code>a\\|b@&#8203;c</code> names \\`x');
+    for (const s of HOSTILE_CORPUS) {
+      const cell = escapeMessage(`stream \`${s}\` and ${s}`);
+      expect(cellDelimiters(`| ${cell} |`)).toBe(2);
+      expect(cell).not.toMatch(/@(?!&#8203;)/);
+      expect(cell).not.toMatch(/<(?!\/?code>)/);
+    }
+  });
+});
+
+describe('redact before escaping', () => {
+  it('every helper redacts a token-shaped value before escaping would hide it', () => {
+    const leaked = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    for (const out of [escapeText(`x ${leaked}`), escapeTableCell(leaked), codeSpan(`@${leaked}`), codeBlock(leaked), escapeMessage(`\`${leaked}\` ${leaked}`)]) {
+      expect(out.replace(/\\/g, '')).not.toContain('ghp_');
+    }
   });
 });

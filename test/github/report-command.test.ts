@@ -5,13 +5,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { Diagnostic } from '../../src/core/diagnostics/diagnostic.js';
-import { computePlan } from '../../src/core/plan/index.js';
+import { computePlan, meshDigest } from '../../src/core/plan/index.js';
+import type { AuditReport } from '../../src/core/audit/findings.js';
+import { formatAuditJson } from '../../src/output/audit/json.js';
 import { markerFor } from '../../src/output/markdown/report-body.js';
 import { renderPlanJson, renderPlanMarkdown } from '../../src/output/plan/index.js';
 import { aDesiredStream, clock, desiredState, liveState } from '../plan/builders.js';
 import { FakeGitHub, loopbackOnlyFetch } from './support/fake-github.js';
 import { HOSTILE_CORPUS } from './support/hostile.js';
 import { TOKEN } from './support/setup.js';
+import { EXAMPLE_MESH_FILE, exampleMesh } from '../support/example-mesh.js';
 
 let dir: string;
 let fake: FakeGitHub;
@@ -115,6 +118,54 @@ describe('meshgov report github', () => {
     expect(fake.issues[0]?.state).toBe('closed');
   });
 
+  it('accepts meshgov\'s own audit.json: opens the issue for findings, refuses a broken report with its path', async () => {
+    const report: AuditReport = {
+      formatVersion: 1, mesh: 'acme', generatedAt: '2026-01-01T00:00:00.000Z',
+      window: { start: '2025-12-31T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', periodSeconds: 480 },
+      findings: [{
+        id: 'undeclared-principal', severity: 'error', resource: '111111111111/stream/orders.v1', account: '111111111111',
+        title: 'Principal `arn:aws:iam::999999999999:role/x` can read `orders.v1` but no grant says so',
+        evidence: { statement: { Effect: 'Allow' } }, remediation: 'Remove the statement or declare a grant.',
+        location: { file: 'mesh.yaml', line: 12, column: 7 },
+      }],
+      checksRun: ['access'], checksNotRun: [{ check: 'hot-shards', reason: 'no CloudWatch on the local target' }], notes: [],
+      summary: { error: 1, warning: 0, info: 0 },
+    };
+    writeFileSync(join(dir, 'audit.json'), formatAuditJson(report));
+    const opened = await run(['report', 'github', '--kind', 'audit', '--input', 'audit.json']);
+    expect(opened).toMatchObject({ code: 0, err: '' });
+    expect(fake.calls()).toEqual(['GET /repos/acme/mesh/issues?labels=meshgov-audit&state=all&per_page=100', 'POST /repos/acme/mesh/issues']);
+    const body = fake.issues[0]?.body ?? '';
+    expect(body).toContain('undeclared-principal');
+    // The message's backtick spans are code, not literal backticks.
+    expect(body).toContain('Principal ` arn:aws:iam::999999999999:role/x ` can read ` orders.v1 ` but no grant says so');
+    expect(body).not.toContain('\\`');
+
+    // A clean report closes nothing that is not open, and needs no --clean.
+    writeFileSync(join(dir, 'clean.json'), formatAuditJson({ ...report, findings: [], summary: { error: 0, warning: 0, info: 0 } }));
+    expect((await run(['report', 'github', '--kind', 'audit', '--input', 'clean.json'])).out).toMatch(/^meshgov: audit issue closed /);
+
+    const broken = JSON.parse(formatAuditJson(report)) as { findings: { severity: string }[] };
+    (broken.findings[0] as { severity: string }).severity = 'fatal';
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify(broken));
+    const refused = await run(['report', 'github', '--kind', 'audit', '--input', 'broken.json']);
+    expect(refused.code).toBe(64);
+    expect(refused.err).toContain('is not an audit report this meshgov can read: findings.0.severity must be error, warning or info');
+  });
+
+  it('redacts a token-shaped string from the mesh before escaping it, so the posted body holds no token', async () => {
+    // Escaped first, `ghp_x` would become `ghp\_x` and slip past the redaction of the finished body.
+    const leaked = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    const diagnostics: Diagnostic[] = [{ code: 'x', severity: 'warning', message: `stream orders.v1 describes itself as ${leaked}`, file: 'mesh.yaml', line: 1, column: 1, path: [], waivedBy: `token (${leaked}).` }];
+    const plan = computePlan({ desired: desiredState([{ streams: [aDesiredStream({ name: 'orders.v1' })] }]), live: liveState([{ streams: [] }]), meshDigest: 'd'.repeat(64), clock, target: 'local' });
+    writeFileSync(join(dir, 'plan.json'), renderPlanJson({ ...plan, diagnostics, warnings: [`tag value ${leaked}`] }));
+    const result = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.json']);
+    expect(result.code).toBe(0);
+    const posted = fake.comments[0]?.body ?? '';
+    expect(posted).toContain('describes itself as \\*\\*\\*');
+    expect(posted.replace(/\\/g, '')).not.toMatch(/ghp_[A-Za-z0-9]{20}/);
+  });
+
   it('renders a saved plan JSON exactly like plan --format markdown', async () => {
     const plan = computePlan({ desired: desiredState([{ streams: [aDesiredStream({ name: 'orders.v1' })] }]), live: liveState([{ streams: [] }]), meshDigest: 'd'.repeat(64), clock, target: 'local' });
     writeFileSync(join(dir, 'plan.json'), renderPlanJson(plan));
@@ -123,8 +174,27 @@ describe('meshgov report github', () => {
     expect(result.out).toContain('orders.v1');
     writeFileSync(join(dir, 'old.json'), JSON.stringify({ formatVersion: 0 }));
     const old = await run(['report', 'github', '--kind', 'plan', '--input', 'old.json', '--dry-run']);
-    expect(old.code).toBe(2);
+    expect(old.code).toBe(64);
     expect(old.err).toContain('is not a plan this meshgov can read: unsupported plan formatVersion 0');
+  });
+
+  it('renders a saved plan with the mesh\'s context when --mesh-file is the mesh it was made from, and says so when not', async () => {
+    const text = readFileSync(EXAMPLE_MESH_FILE, 'utf8');
+    writeFileSync(join(dir, 'mesh.yaml'), text);
+    const { desired } = exampleMesh();
+    const live = { region: desired.region, accounts: desired.accounts.map((a) => ({ account: a.account, streams: [] })), notChecked: [] };
+    const plan = computePlan({ desired, live, meshDigest: meshDigest([{ file: 'mesh.yaml', text }]), clock, target: 'local' });
+    writeFileSync(join(dir, 'plan.json'), renderPlanJson(plan));
+    const withMesh = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.json', '--dry-run']);
+    expect(withMesh.code).toBe(0);
+    // The mesh says the settlement partner is declared external, with its justification.
+    expect(withMesh.out).toMatch(/\| ` arn:aws:iam::999999999999:role\/acme-settlement-reader ` \| declared external \|.*Contracted settlement partner/);
+    expect(withMesh.out).not.toContain('_Rendered without the mesh');
+    // Another mesh file (one byte more): not the files the plan was made from, so the plan renders alone.
+    writeFileSync(join(dir, 'mesh.yaml'), `${text}\n`);
+    const other = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.json', '--dry-run']);
+    expect(other.out).toContain('_Rendered without the mesh');
+    expect(other.out).toMatch(/\| ` arn:aws:iam::999999999999:role\/acme-settlement-reader ` \| outside the mesh accounts \|/);
   });
 
   it('posts the validation findings of a saved plan, hostile justifications and file names inert', async () => {
@@ -161,11 +231,11 @@ describe('meshgov report github', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('exits 2 with a clear message when the Actions environment is incomplete', async () => {
+  it('exits 64 with a clear message when the Actions environment is incomplete', async () => {
     writeFileSync(join(dir, 'plan.md'), 'plan');
     env['GITHUB_TOKEN'] = undefined;
     const result = await run(['report', 'github', '--kind', 'plan', '--input', 'plan.md']);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(64);
     expect(result.err).toMatch(/^meshgov: GITHUB_TOKEN is not set/);
     expect(fake.requests).toHaveLength(0);
   });
@@ -179,16 +249,16 @@ describe('meshgov report github', () => {
     expect(fake.requests[0]?.authorization).toBe(`token ${TOKEN}`);
   });
 
-  it('rejects bad input with exit 2', async () => {
+  it('rejects bad input with exit 64', async () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ items: [{ level: 1 }] }));
     const bad = await run(['report', 'github', '--kind', 'audit', '--input', 'bad.json']);
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(64);
     expect(bad.err).toContain('items[0].level must be a string');
     const missing = await run(['report', 'github', '--kind', 'plan', '--input', 'nope.md']);
-    expect(missing).toMatchObject({ code: 2 });
+    expect(missing).toMatchObject({ code: 64 });
     expect(missing.err).toContain('cannot read --input nope.md: no such file');
     const kind = await run(['report', 'github', '--kind', 'apply', '--input', 'x.md']);
-    expect(kind.code).toBe(2);
+    expect(kind.code).toBe(64);
     expect(fake.requests).toHaveLength(0);
   });
 });

@@ -32,7 +32,7 @@ describe('meshgov import (usage)', () => {
   ])('%j is a usage error', async (args, message) => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-import-cli-'));
     const r = await run(dir, 'import', EXAMPLE_MESH_FILE, ...args);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toContain(message);
     expect(r.stdout).toBe('');
     expect(readdirSync(dir)).toEqual([]);

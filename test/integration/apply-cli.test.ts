@@ -14,6 +14,7 @@ import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { oob } from '../apply/harness.js';
 import { EXAMPLE_MESH_FILE } from '../support/example-mesh.js';
+import { withoutProgress } from '../support/progress.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
@@ -53,7 +54,7 @@ const REFUNDS = 'payments.refunds.v1';
 describe('meshgov apply (CLI, local target)', () => {
   it('refuses to apply without --auto-approve when stdin is not a terminal', async () => {
     const r = await run('apply', '--local', 'mesh.yaml');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toContain('pass --auto-approve');
     expect(r.stdout).toContain('Plan: 10 to add');
     expect(existsSync(join(dir, '.meshgov', 'apply-log.jsonl'))).toBe(false);
@@ -61,7 +62,8 @@ describe('meshgov apply (CLI, local target)', () => {
 
   it('applies the example from empty, then applies saved plans exactly and refuses stale ones', async () => {
     const first = await run('apply', '--local', '--auto-approve', 'mesh.yaml');
-    expect(first.stderr).toBe('');
+    // Not a terminal: only timestamped progress lines, no warning or error.
+    expect(withoutProgress(first.stderr).trim()).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('Apply: 10 done, 0 failed, 0 skipped.');
     expect(first.stdout).toMatch(/Mutating calls: \d+ \(0 failed attempt\(s\)\), logged to \.meshgov\/apply-log\.jsonl/);
@@ -120,7 +122,7 @@ describe('meshgov apply (CLI, local target)', () => {
     expect((await run('apply', 'plan2.json')).stderr).toContain('made against the local target');
     appendFileSync(join(dir, 'broken.json'), '{"formatVersion": 99}');
     const broken = await run('apply', '--local', 'broken.json');
-    expect(broken.code).toBe(2);
+    expect(broken.code).toBe(64);
     expect(broken.stderr).toContain('unsupported plan formatVersion 99');
   }, 240_000);
 });

@@ -31,7 +31,7 @@ describe('meshgov audit --local', { timeout: 180_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-audit-'));
     const t = io(dir);
     const code = await main(['audit', EXAMPLE_MESH_FILE, '--local', '--format', 'json', '--out', 'reports/audit.json'], t);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(t.out()).toBe('');
     const report = JSON.parse(readFileSync(join(dir, 'reports/audit.json'), 'utf8'));
     const missing = report.findings.filter((f: { id: string }) => f.id === 'stream-missing').map((f: { resource: string }) => f.resource).sort();
@@ -53,7 +53,7 @@ describe('meshgov audit --local', { timeout: 180_000 }, () => {
   it('writes SARIF that validates against the official SARIF 2.1.0 schema', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-audit-'));
     const t = io(dir);
-    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--format', 'sarif'], t)).toBe(1);
+    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--format', 'sarif'], t)).toBe(2);
     const log = JSON.parse(t.out());
     const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
     (addFormats as unknown as (a: AjvDraft04) => void)(ajv);
@@ -76,7 +76,7 @@ describe('meshgov audit --local', { timeout: 180_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-audit-'));
     const t = io(dir);
     const code = await main(['audit', EXAMPLE_MESH_FILE, '--local', '--window', '1h', '--out', 'reports/audit.json', '--out', 'reports/audit.sarif', '--out', 'reports/audit.md'], t);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(t.out()).toBe('');
     expect(readdirSync(join(dir, 'reports')).sort()).toEqual(['audit.json', 'audit.md', 'audit.sarif']);
     const report = JSON.parse(readFileSync(join(dir, 'reports/audit.json'), 'utf8'));
@@ -109,16 +109,16 @@ describe('meshgov audit --local', { timeout: 180_000 }, () => {
     expect(formatAudit(report, 'text', t, { meshFile: EXAMPLE_MESH_FILE }).includes('\u001b[')).toBe(true);
   });
 
-  it('rejects an --out whose extension names no format, and the same file twice, before starting any target (exit 2)', async () => {
+  it('rejects an --out whose extension names no format, and the same file twice, before starting any target (exit 64)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-audit-'));
     const t = io(dir);
-    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--out', 'audit.json', '--out', 'audit.pdf'], t)).toBe(2);
+    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--out', 'audit.json', '--out', 'audit.pdf'], t)).toBe(64);
     expect(t.err()).toContain('--out audit.pdf');
     expect(t.err()).toContain('.json, .sarif (or .sarif.json), .md or .txt');
     const t2 = io(dir);
-    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--out', 'audit.json', '--out', './audit.json'], t2)).toBe(2);
+    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--out', 'audit.json', '--out', './audit.json'], t2)).toBe(64);
     expect(t2.err()).toContain('the same file');
-    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--out', 'audit'], io(dir))).toBe(2);
+    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--out', 'audit'], io(dir))).toBe(64);
     // kinesis-local was never started (it creates the local directory) and nothing was written.
     expect(existsSync(join(dir, 'local'))).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
@@ -144,10 +144,10 @@ describe('meshgov audit --local', { timeout: 180_000 }, () => {
   it('rejects a bad window and a bad format as usage errors without touching any target', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-audit-'));
     const t = io(dir);
-    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--window', 'soon'], t)).toBe(2);
+    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--window', 'soon'], t)).toBe(64);
     expect(t.err()).toContain('--window soon');
-    expect(await main(['audit', EXAMPLE_MESH_FILE, '--format', 'pdf'], io(dir))).toBe(2);
-    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--window', '30d'], io(dir))).toBe(2);
+    expect(await main(['audit', EXAMPLE_MESH_FILE, '--format', 'pdf'], io(dir))).toBe(64);
+    expect(await main(['audit', EXAMPLE_MESH_FILE, '--local', '--window', '30d'], io(dir))).toBe(64);
   });
 });
 

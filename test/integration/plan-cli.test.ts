@@ -7,9 +7,10 @@ import { main } from '../../src/cli/main.js';
 import { captureIO, localTargetEnv } from '../support/capture-io.js';
 import type { CapturedIO } from '../support/capture-io.js';
 import { parsePlan } from '../../src/core/plan/index.js';
-import { renderPlanMarkdown, renderPlanText } from '../../src/output/plan/index.js';
+import { readerContext, renderPlanMarkdown, renderPlanText } from '../../src/output/plan/index.js';
 import { plainStyle } from '../../src/output/style.js';
-import { EXAMPLE_MESH_FILE, EXAMPLE_TODAY } from '../support/example-mesh.js';
+import { EXAMPLE_MESH_FILE, EXAMPLE_TODAY, exampleMesh } from '../support/example-mesh.js';
+import { withoutProgress } from '../support/progress.js';
 
 function io(dir: string): CapturedIO {
   return captureIO(dir, { env: localTargetEnv(dir), now: new Date(`${EXAMPLE_TODAY}T09:00:00Z`) });
@@ -20,14 +21,19 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-plan-'));
     const t = io(dir);
     const code = await main(['plan', EXAMPLE_MESH_FILE, '--local', '--out', 'out/plan.json', '--detailed-exitcode'], t);
-    expect(t.err()).toBe('');
+    // Not a terminal: only timestamped progress lines, no warning or error.
+    expect(withoutProgress(t.err()).trim()).toBe('');
     expect(code).toBe(2);
     const parsed = parsePlan(readFileSync(join(dir, 'out/plan.json'), 'utf8'));
     expect(parsed.error).toBeUndefined();
     const plan = parsed.plan!;
     expect(plan.target).toBe('local');
     expect(plan.summary.add).toBeGreaterThan(0);
-    expect(t.out()).toBe(renderPlanText(plan, plainStyle));
+    // The saved plan renders as the run printed it, given the same mesh (for the organisation and the grants' facts).
+    const context = readerContext(exampleMesh().mesh);
+    expect(t.out()).toBe(renderPlanText(plan, plainStyle, { context }));
+    expect(t.out()).toContain('Access gained by principals outside the organisation or declared external (1):');
+    expect(t.out()).toContain('acme-settlement-reader gains consume');
     expect(t.out()).toContain(`Plan: ${plan.summary.add} to add, 0 to change, 0 to destroy.`);
     // IAM artefacts are written for inspection on the local target, and the plan says they were not checked.
     expect(readdirSync(join(dir, 'local', 'iam')).sort()).toEqual(['111111111111', '222222222222', '333333333333']);
@@ -38,7 +44,7 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
 
     const md = io(dir);
     expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--format', 'markdown'], md)).toBe(0);
-    expect(md.out()).toBe(renderPlanMarkdown(plan));
+    expect(md.out()).toBe(renderPlanMarkdown(plan, { context }));
     const d = plan.diagnostics![0]!;
     expect(md.out()).toContain('#### Validation: 0 errors, 0 warnings, 1 info');
     expect(md.out()).toContain(`:${d.line}:${d.column}`);
@@ -60,10 +66,10 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
   it('rejects an unknown scope and a bad endpoint as usage errors, before touching any target', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-plan-'));
     const t = io(dir);
-    expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--domain', 'nope'], t)).toBe(2);
+    expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--domain', 'nope'], t)).toBe(64);
     expect(t.err()).toContain('--domain nope: no such domain');
     const e = io(dir);
-    expect(await main(['plan', EXAMPLE_MESH_FILE, '--endpoint', 'not a url'], e)).toBe(2);
+    expect(await main(['plan', EXAMPLE_MESH_FILE, '--endpoint', 'not a url'], e)).toBe(64);
     expect(e.err()).toContain('--endpoint not a url: not a URL');
   });
 
@@ -83,7 +89,7 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
     const t = io(dir);
     expect(await main(['plan', 'bad.yaml', '--local', '--format', 'markdown', '--out', 'plan.json'], t)).toBe(1);
     expect(t.out().startsWith('### meshgov plan: ` bad.yaml `\n\n**The mesh is not valid: 4 errors, 0 warnings, 0 info.** No plan\\: fix the errors below')).toBe(true);
-    expect(t.out()).toContain('| :x: error | ` bad.yaml:2:7 ` | \\`mesh\\` is missing the required key \\`region\\`');
+    expect(t.out()).toContain('| :x: error | ` bad.yaml:2:7 ` | ` mesh ` is missing the required key ` region `');
     // The log keeps the usual text diagnostics; no plan file and no local target.
     expect(t.err()).toContain('bad.yaml:2:7');
     expect(readdirSync(dir)).toEqual(['bad.yaml']);

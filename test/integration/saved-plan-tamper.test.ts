@@ -110,11 +110,11 @@ describe('apply refuses edited saved plans (local target)', () => {
         if (recompute) p.changeSetDigest = changeSetDigest(p.changes, p.accessDiff);
         writeFileSync(join(dir, 'edited.json'), JSON.stringify(p));
         const r = await run('apply', '--local', 'edited.json');
-        // Refused by the schema (exit 2) when the edit breaks the typed format, else by the digests (exit 1).
+        // Refused by the schema (exit 64) when the edit breaks the typed format, else by the digests (exit 1).
         const bySchema = r.stderr.includes('not a valid plan');
         if (bySchema) refusedBySchema++;
         else refusedByDigest++;
-        expect([label, recompute, r.code]).toEqual([label, recompute, bySchema ? 2 : 1]);
+        expect([label, recompute, r.code]).toEqual([label, recompute, bySchema ? 64 : 1]);
         if (!bySchema) expect(r.stderr).toContain(recompute ? 'the plan is stale' : 'the saved plan was edited');
         expect(r.stderr).not.toMatch(/^\s+at /m);
         expect(r.stdout).not.toContain('Applying');
@@ -123,7 +123,7 @@ describe('apply refuses edited saved plans (local target)', () => {
     for (const [text, message] of [['{"formatVersion":2,"changes":[1,"two",null]}', 'not a valid plan'], [reviewed.replace('{', '{"__proto__":{"x":1},'), 'prototype pollution']]) {
       writeFileSync(join(dir, 'edited.json'), text as string);
       const r = await run('apply', '--local', 'edited.json');
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(64);
       expect(r.stderr).toContain(message);
     }
     expect(calls()).toBe(before);

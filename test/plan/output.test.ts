@@ -33,10 +33,11 @@ describe('plan renderers', () => {
     expect(t).toContain('      -     "team" = "x"');
     expect(t).toContain(`  - stream ${A1}/stream/retired.v0 [destructive]`);
     expect(t).toContain('# tagged meshgov:managed-by=meshgov but no longer declared in the mesh');
-    expect(t).toContain(`- ${EVIL} loses consume on ${A1}/orders.v1 (via stream-policy)`);
+    expect(t).toContain(`- ${EVIL} loses consume on ${A1}/orders.v1 via stream policy`);
     expect(t).toContain('Unmanaged resources');
     expect(t).toContain('IAM: not read <here>');
-    expect(t.trimEnd().split('\n').at(-1)).toBe('Plan: 1 to add, 3 to change, 1 to destroy. 2 destructive, 0 disruptive.');
+    // The summary line is the last line, whatever came before (details, not-checked notes).
+    expect(t.trimEnd().split('\n').at(-1)).toBe('Plan: 1 to add, 3 to change, 1 to destroy. 2 destructive, 0 disruptive. 4 need attention (see the top).');
     expect(t).not.toContain('\u001b[');
     expect(renderPlanText(plan, colourStyle)).toContain('\u001b[32m+ stream');
   });
@@ -52,8 +53,8 @@ describe('plan renderers', () => {
     const md = renderPlanMarkdown(plan);
     expect(md).toContain('**Plan: 1 to add, 3 to change, 1 to destroy.** 2 destructive, 0 disruptive.');
     expect(md).toContain('> [!CAUTION]\n> **2 destructive changes**');
-    expect(md).toContain('| Change | Principal | Access | Stream | Via |');
-    expect(md).toMatch(/<details><summary>Changes \(5\)<\/summary>\n\n````*diff\n/);
+    expect(md).toContain('| Change | Principal | Access | Stream | Mechanisms | Justification, expiry |');
+    expect(md).toMatch(/<details><summary>Changes in apply order, with policy documents and tag maps \(5\)<\/summary>\n\n````*diff\n/);
     expect(md).toContain('<details><summary>Unmanaged resources (1): listed, never changed</summary>');
   });
 
@@ -65,8 +66,8 @@ describe('plan renderers', () => {
     expect(outsideCode).not.toContain('<b>');
     expect(outsideCode).not.toContain('](http');
     expect(outsideCode).not.toContain('<here>');
-    // Every access-table row keeps exactly its six column separators.
-    for (const row of outsideCode.split('\n').filter((l) => l.startsWith('| :heavy'))) expect(row.replace(/\\\|/g, '').split('|').length).toBe(7);
+    // Every access-table row keeps exactly its seven column separators.
+    for (const row of outsideCode.split('\n').filter((l) => l.startsWith('| :heavy'))) expect(row.replace(/\\\|/g, '').split('|').length).toBe(8);
   });
 
   it('JSON: documented fields, and a plan read back from disk renders identically', () => {
@@ -144,7 +145,7 @@ describe('validation findings in markdown', () => {
     const error: Diagnostic = { code: 'ref-unknown-stream', severity: 'error', message: 'grant g2 names stream `nope`', file: 'mesh.yaml', line: 40, column: 11, path: ['grants', 1] };
     const doc = renderValidationMarkdown([WARNING, error], { title: 'meshgov validate', onErrors: 'Fix them.' });
     expect(doc.startsWith('### meshgov validate\n\n**The mesh is not valid: 1 error, 1 warning, 0 info.** Fix them\\.\n\n| Severity |')).toBe(true);
-    expect(doc).toContain('| :x: error | ` mesh.yaml:40:11 ` | grant g2 names stream \\`nope\\` | ` ref-unknown-stream ` |');
+    expect(doc).toContain('| :x: error | ` mesh.yaml:40:11 ` | grant g2 names stream ` nope ` | ` ref-unknown-stream ` |');
     expect(renderValidationMarkdown([], { title: 'meshgov validate', file: 'mesh.yaml', onErrors: 'Fix them.' })).toBe('### meshgov validate: ` mesh.yaml `\n\n**The mesh is valid: 0 errors, 0 warnings, 0 info.**\n');
     const many = Array.from({ length: MAX_LISTED_FINDINGS + 3 }, (_, i) => ({ ...WARNING, line: i + 1 }));
     const capped = renderValidationMarkdown(many, { title: 't' });

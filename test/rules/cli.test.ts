@@ -135,7 +135,7 @@ describe('validate with guardrail rules', () => {
 
   it('--policies with a missing directory is a usage error', async () => {
     const io = fakeIO(REPO);
-    expect(await main(['validate', 'mesh.yaml', '--policies', 'no/such/dir'], io)).toBe(2);
+    expect(await main(['validate', 'mesh.yaml', '--policies', 'no/such/dir'], io)).toBe(64);
     expect(io.err()).toContain('--policies no/such/dir: not a directory');
   });
 });
@@ -155,6 +155,37 @@ describe('meshgov rules', () => {
     expect(io.out()).toMatch(/^stream-description-required +error +stream +Every stream is described$/m);
   });
 
+  it('list (text): every column starts where its header does', async () => {
+    const io = fakeIO(REPO);
+    expect(await main(['rules', 'list'], io)).toBe(0);
+    const [header, ...rows] = io.out().split('\n').filter((l) => l !== '' && !/^\d+ rules\./.test(l));
+    const starts = ['SEVERITY', 'APPLIES', 'TITLE'].map((h) => (header as string).indexOf(h));
+    expect(rows.length).toBeGreaterThanOrEqual(15);
+    for (const row of rows) {
+      // Each cell starts at its header's column, after at least two spaces.
+      for (const at of starts) expect([row.slice(at - 2, at), row[at]], row).toEqual(['  ', expect.stringMatching(/\S/)]);
+    }
+  });
+
+  it('list and explain show control characters from a rule file visibly, never raw', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgov-rules-hostile-'));
+    writeFileSync(join(dir, 'evil-rule.yaml'), [
+      'id: evil-rule', 'title: "Bell\\a and \\e[2J clear \\u202Eright-to-left\\x9b2J and\\nnew line"',
+      'description: "ESC \\e]0;title\\a"', 'severity: warning', 'appliesTo: stream', 'requirement:', '  required: [description]',
+      'message: "Stream `{{name}}` \\e[8mhidden"', '',
+    ].join('\n'));
+    for (const args of [['rules', 'list', '--policies', dir], ['rules', 'explain', 'evil-rule', '--policies', dir]]) {
+      const io = fakeIO(REPO);
+      expect(await main(args, io)).toBe(0);
+      expect(io.out()).not.toMatch(/[^\P{Cc}\t\n]|[\u202a-\u202e\u2066-\u2069]/u);
+      expect(io.out()).toContain('<U+001B>[2J clear <U+202E>right-to-left<U+009B>2J');
+    }
+    const list = fakeIO(REPO);
+    await main(['rules', 'list', '--policies', dir], list);
+    // The line break in the title does not start a line of its own in the table.
+    expect(list.out()).toMatch(/^evil-rule +warning +stream +Bell<U\+0007> and .* and new line$/m);
+  });
+
   it('explain ID prints the rule, its parameters and how to configure it', async () => {
     const io = fakeIO(REPO);
     expect(await main(['rules', 'explain', 'readers-per-stream-limit'], io)).toBe(0);
@@ -162,9 +193,9 @@ describe('meshgov rules', () => {
     expect(io.out()).toContain('readers-per-stream-limit: { severity: warning, params: { max: 10 } }');
   });
 
-  it('explain of an unknown id exits 2 with a suggestion', async () => {
+  it('explain of an unknown id exits 64 with a suggestion', async () => {
     const io = fakeIO(REPO);
-    expect(await main(['rules', 'explain', 'readers-per-stream-limt'], io)).toBe(2);
+    expect(await main(['rules', 'explain', 'readers-per-stream-limt'], io)).toBe(64);
     expect(io.err()).toContain('Did you mean `readers-per-stream-limit`?');
   });
 });

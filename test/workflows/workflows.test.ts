@@ -164,7 +164,8 @@ describe('workflows', () => {
       'ci.yml': { contents: 'read' },
       'plan.yml': { contents: 'read', 'pull-requests': 'write', 'id-token': 'write' },
       'apply.yml': { contents: 'read', 'id-token': 'write' },
-      'audit.yml': { contents: 'read', issues: 'write', 'security-events': 'write', 'id-token': 'write' },
+      // upload-sarif reads the workflow run (actions: read) on private repositories.
+      'audit.yml': { contents: 'read', actions: 'read', issues: 'write', 'security-events': 'write', 'id-token': 'write' },
     };
     for (const [name, permissions] of Object.entries(expected)) {
       expect(wf(name).raw['permissions'], name).toEqual(permissions);

@@ -16,6 +16,7 @@ import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
 import { EXIT_SIGNAL, processSignals, watchInterrupts } from '../interrupts.js';
 import type { Interrupts, SignalHost, StopSignal } from '../interrupts.js';
+import { meshMismatch, missingMeshFile } from '../saved-plan-mesh.js';
 import { styleFor } from '../style.js';
 import { addTargetFlags, targetFlags, targetOpenError } from '../target-flags.js';
 import type { TargetFlags } from '../target-flags.js';
@@ -139,12 +140,14 @@ async function applyWith(
     const wantTarget = localLike ? 'local' : 'aws';
     if (saved.target !== wantTarget) throw new ExitError(`the plan was made against the ${saved.target} target but this apply runs against ${wantTarget}${saved.target === 'local' ? ' (add --local)' : ''}.`, EXIT_USAGE);
   }
+  const missing = saved ? missingMeshFile(meshFile, io.cwd) : undefined;
+  if (missing !== undefined) throw new ExitError(missing, EXIT_FINDINGS);
   const prepared: PreparedPlan | undefined = prepare(meshFile, io, saved
     ? { domain: saved.scope.domains, account: saved.scope.accounts, color: opts.color, ...(opts.policies !== undefined ? { policies: opts.policies } : {}) }
     : opts);
   if (!prepared) return EXIT_FINDINGS;
   if (saved && saved.meshDigest !== prepared.meshDigest) {
-    throw new ExitError(`the plan is stale: the mesh files (${meshFile} and its includes) changed since the plan was made. Run plan again.`, EXIT_FINDINGS);
+    throw new ExitError(meshMismatch(saved, prepared, meshFile), EXIT_FINDINGS);
   }
   if (saved && !sameSet(saved.scope.accounts, prepared.scope.accounts)) throw new ExitError('the plan scope names accounts the mesh does not have any more. Run plan again.', EXIT_FINDINGS);
   io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -225,7 +228,7 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
       '',
       'Exit codes: 0 everything applied; 1 a step failed or was skipped (destructive without --allow-destructive,',
       'deletion-protected, over a scaling budget), a stale plan, a locked local data directory, or an invalid mesh;',
-      '2 usage error; 130/143 stopped by SIGINT/SIGTERM.',
+      '64 usage error; 130/143 stopped by SIGINT/SIGTERM.',
       'SIGINT/SIGTERM: no new change starts, the changes in flight finish, the summary is printed and the local target',
       'is stopped cleanly; a second signal exits at once. The apply log records each call before it is sent and',
       'when it ends. A rerun converges: every step re-reads the live state before it calls AWS. See docs/apply.md.',

@@ -2,7 +2,7 @@
  * `meshgov audit`: read the live mesh once (live state, CloudWatch shard metrics, IAM), run the pure audit and
  * write the report in one or more formats. Output goes to stdout (`--format`) or to every `--out FILE`, each in the
  * format its extension names. When the audit cannot run (mesh errors, AWS or adapter errors) no output file is
- * written, so a workflow can tell "could not run" (no JSON file, exit 1) from "findings" (JSON file, exit 1).
+ * written, and the exit codes differ: "could not run" is 1 (no JSON file), "findings at or above --fail-on" is 2.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -25,9 +25,10 @@ import { scopeDesired } from '../../core/plan/index.js';
 import type { CliIO } from '../io.js';
 import { awsFlags, profileOption, regionOption } from '../target-flags.js';
 import type { AwsFlags } from '../target-flags.js';
-import { EXIT_FINDINGS, EXIT_USAGE, ExitError, today } from '../io.js';
+import { EXIT_ERROR, EXIT_USAGE, ExitError, today } from '../io.js';
 import { AUDIT_FORMATS, FAIL_ON, auditExit, formatAudit, runAudit } from '../audit-run.js';
 import type { AuditFormat } from '../audit-run.js';
+import { fsProblem } from '../fs-errors.js';
 import { checkEndpoint, displayDir, localDir, prepare, readLive } from './plan.js';
 
 interface AuditCommandOptions extends AwsFlags {
@@ -118,7 +119,7 @@ export function writeOutputs(files: readonly { output: AuditOutput; text: string
       writeFileSync(tmp, text);
     } catch (e) {
       for (const s of staged) rmSync(s.tmp, { force: true });
-      throw new ExitError(`cannot write --out ${output.given}: ${(e as Error).message}; no report file was written.`, EXIT_FINDINGS);
+      throw new ExitError(`cannot write --out ${output.given}: ${fsProblem(e, output.path, process.cwd())}; no report file was written.`, EXIT_ERROR);
     }
   }
   for (const s of staged) {
@@ -126,7 +127,7 @@ export function writeOutputs(files: readonly { output: AuditOutput; text: string
       renameSync(s.tmp, s.output.path);
     } catch (e) {
       for (const t of staged) rmSync(t.tmp, { force: true });
-      throw new ExitError(`cannot write --out ${s.output.given}: ${(e as Error).message}`, EXIT_FINDINGS);
+      throw new ExitError(`cannot write --out ${s.output.given}: ${fsProblem(e, s.output.path, process.cwd())}`, EXIT_ERROR);
     }
   }
 }
@@ -162,7 +163,7 @@ export async function readAuditMetrics(
 function couldNotRun(what: string, e: unknown): ExitError {
   if (e instanceof ExitError && e.exitCode === EXIT_USAGE) return e;
   const message = e instanceof AdapterError || e instanceof ExitError ? e.message : `${what}: ${(e as Error)?.message ?? String(e)}`;
-  return new ExitError(`the audit could not run: ${message}; no report was written.`, EXIT_FINDINGS);
+  return new ExitError(`the audit could not run: ${message}; no report was written.`, EXIT_ERROR);
 }
 
 const HELP = `
@@ -174,8 +175,8 @@ AWS, several reports:
 The CloudWatch period is the smallest multiple of 60 s at which one GetMetricData response holds 500 series
 (60 s up to a 3h21m window, 480 s for 24h); the report states it. Coarser periods hide short bursts more.
 
-An audit never changes anything. Exit codes: 0 no findings at or above --fail-on; 1 findings at or above
---fail-on, or the audit could not run (then no --out file is written); 2 usage error.`;
+An audit never changes anything. Exit codes: 0 no findings at or above --fail-on; 1 the audit could not run
+(then no --out file is written); 2 findings at or above --fail-on; 64 usage error.`;
 
 export function registerAudit(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -188,7 +189,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .option('--window <duration>', 'metrics window for hot-shard analysis, e.g. 90m, 24h, 7d', '24h')
     .addOption(new Option('-f, --format <format>', 'format printed to stdout when no --out is given').choices(AUDIT_FORMATS).default('text'))
     .option('-o, --out <file>', 'write the report to FILE, in the format of its extension (.json, .sarif, .sarif.json, .md, .txt); repeatable', collect)
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(FAIL_ON).default('error'))
+    .addOption(new Option('--fail-on <severity>', 'exit 2 when a finding is at or above this severity').choices(FAIL_ON).default('error'))
     .option('--policies <dir>', 'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)')
     .option('--domain <name>', 'limit the audit to a domain (repeatable)', collect, [])
     .option('--account <id>', 'limit the audit to an account id or alias (repeatable)', collect, [])
@@ -205,7 +206,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       }
       const prepared = prepare(file, io, opts);
       if (!prepared) {
-        setExit(EXIT_FINDINGS);
+        setExit(EXIT_ERROR);
         return;
       }
       io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';

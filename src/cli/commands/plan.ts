@@ -14,11 +14,14 @@ import { computePlan, declaredStreams, meshDigest, scopeDesired } from '../../co
 import type { LiveState, Plan, PlanScope } from '../../core/plan/index.js';
 import { renderMesh } from '../../core/render/index.js';
 import type { DesiredState } from '../../core/render/types.js';
-import { PLAN_FORMATS, renderPlan, renderPlanJson } from '../../output/plan/index.js';
-import type { PlanFormat } from '../../output/plan/index.js';
+import { PLAN_FORMATS, readerContext, renderPlan, renderPlanJson } from '../../output/plan/index.js';
+import type { PlanFormat, PlanReaderContext } from '../../output/plan/index.js';
+import { plural } from '../../output/plan/readers.js';
 import { renderValidationMarkdown } from '../../output/plan/validation.js';
 import type { CliIO } from '../io.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, EXIT_USAGE, ExitError, today } from '../io.js';
+import { fsProblem } from '../fs-errors.js';
+import { Progress, seconds } from '../progress.js';
 import { styleFor } from '../style.js';
 import { addTargetFlags, targetFlags, targetOpenError } from '../target-flags.js';
 import type { TargetFlags } from '../target-flags.js';
@@ -133,55 +136,115 @@ export function prepare(file: string, io: CliIO, opts: PrepareOptions): Prepared
   return prepareOrFindings(file, io, opts).prepared;
 }
 
-/** Read the live state of the in-scope accounts through an open target (progress on stderr when it is a TTY). */
-export async function readLive(target: OpenTarget, prepared: PreparedPlan, io: CliIO): Promise<LiveState> {
+/**
+ * Read the live state of the in-scope accounts through an open target, with progress on stderr: the live line on a
+ * terminal, timestamped lines elsewhere (each account read, and while reading takes long, which accounts it waits
+ * for). Without a `progress`, one is made for the read and stopped after it.
+ */
+export async function readLive(
+  target: OpenTarget, prepared: PreparedPlan, io: CliIO, progress?: Progress,
+): Promise<LiveState> {
   const desired = scopeDesired(prepared.desired, prepared.scope);
   const accounts = desired.accounts.map((a) => a.account);
+  const p = progress ?? new Progress(io);
+  const pending = new Set(accounts);
+  const started = p.now();
   let done = 0;
-  const progress = io.stderr.isTTY
-    ? (e: { account: string; phase: string; streams?: number }) => {
-        if (e.phase !== 'done') return;
-        done++;
-        io.stderr.write(`\r\u001b[2Kread account ${e.account} (${done}/${accounts.length}, ${e.streams ?? 0} streams)`);
-        if (done === accounts.length) io.stderr.write('\n');
-      }
-    : undefined;
+  const waitingFor = () => {
+    const left = [...pending];
+    if (left.length === 0) return `read ${accounts.length}/${accounts.length} accounts; reading the organisation`;
+    const shown = left.slice(0, 5).join(', ') + (left.length > 5 ? ` and ${left.length - 5} more` : '');
+    return `reading accounts: ${done}/${accounts.length} done; waiting for ${shown}`;
+  };
+  const where = target.kind === 'local' ? 'local target' : `AWS, ${desired.region}`;
+  p.note(`reading ${accounts.length} account${accounts.length === 1 ? '' : 's'} (${where})`);
+  p.begin(waitingFor);
   try {
     return await target.reader.read(
-      { mesh: desired.mesh, region: desired.region, partition: desired.partition, accounts, declared: declaredStreams(desired), roles: rolesOf(desired) },
-      progress,
+      {
+        mesh: desired.mesh, region: desired.region, partition: desired.partition, accounts,
+        declared: declaredStreams(desired), roles: rolesOf(desired),
+      },
+      (e) => {
+        if (e.phase !== 'done') return;
+        done++;
+        pending.delete(e.account);
+        p.liveLine(`read account ${e.account} (${done}/${accounts.length}, ${e.streams ?? 0} streams)`);
+        p.note(`read account ${e.account} (${done}/${accounts.length}): ${e.streams ?? 0} streams, ${e.managed ?? 0} managed`);
+      },
     );
   } catch (e) {
-    if (e instanceof AdapterError) throw new ExitError(e.message, EXIT_FINDINGS);
+    if (e instanceof AdapterError) throw new ExitError(e.message, EXIT_ERROR);
     throw e;
+  } finally {
+    p.end();
+    p.endLiveLine();
+    if (progress === undefined) p.done();
+    else p.note(`read ${done}/${accounts.length} accounts in ${seconds(p.elapsed(started))}`);
   }
 }
 
-/** A plan, or (when the mesh does not validate or render) the findings that stopped it. */
-export type PlanRun = { plan: Plan; diagnostics?: undefined } | { plan?: undefined; diagnostics: Diagnostic[] };
+/**
+ * A plan with what the mesh says about its principals and streams (for the human formats), or (when the mesh does
+ * not validate or render) the findings that stopped it.
+ */
+export type PlanRun =
+  | { plan: Plan; context: PlanReaderContext; diagnostics?: undefined }
+  | { plan?: undefined; diagnostics: Diagnostic[] };
 
-export async function runPlan(file: string, opts: PlanCommandOptions, io: CliIO): Promise<PlanRun> {
+/** What runPlan opens a target with (tests pass a stand-in). */
+export type OpenTargetFn = typeof openTarget;
+
+export async function runPlan(
+  file: string, opts: PlanCommandOptions, io: CliIO, open: OpenTargetFn = openTarget,
+): Promise<PlanRun> {
   checkEndpoint(opts.endpoint);
   const flags = targetFlags(opts, io);
+  const progress = new Progress(io);
+  try {
+    return await planWith(file, opts, io, flags, progress, open);
+  } finally {
+    progress.done();
+  }
+}
+
+async function planWith(
+  file: string, opts: PlanCommandOptions, io: CliIO, flags: ReturnType<typeof targetFlags>,
+  progress: Progress, open: OpenTargetFn,
+): Promise<PlanRun> {
+  const started = progress.now();
+  progress.note(`plan: validating ${file}`);
   const { prepared, diagnostics } = prepareOrFindings(file, io, opts);
   if (!prepared) return { diagnostics };
+  const m = prepared.mesh;
+  const counts = `${m.streams.length} streams, ${m.grants.length} grants, ${m.accounts.length} accounts`;
+  progress.note(`validated ${file}: ${counts} (${seconds(progress.elapsed(started))})`);
   // The SDK warns on every run under Node 20; meshgov supports Node 20, so the warning is noise here.
   io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   let target: OpenTarget;
+  progress.begin(() => (opts.local === true ? 'starting the local target' : 'opening the target'));
   try {
-    target = await openTarget(prepared.mesh, {
+    target = await open(prepared.mesh, {
       local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)),
       command: 'plan', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...flags,
     });
   } catch (e) {
     throw targetOpenError(e);
+  } finally {
+    progress.end();
   }
   try {
-    if (io.stderr.isTTY) io.stderr.write(`planning ${prepared.mesh.name} against ${target.kind === 'local' ? `the local target (${target.local?.endpoint ?? ''})` : 'AWS'}\n`);
-    const live = await readLive(target, prepared, io);
+    const against = target.kind === 'local' ? `the local target (${target.local?.endpoint ?? ''})` : 'AWS';
+    progress.note(`planning ${prepared.mesh.name} against ${against}`, true);
+    const live = await readLive(target, prepared, io, progress);
     if (target.localIamDir) writeLocalIam(resolve(target.localIamDir, '..'), scopeDesired(prepared.desired, prepared.scope));
+    const computing = progress.now();
     const plan = computePlan({ desired: prepared.desired, live, meshDigest: prepared.meshDigest, clock: { now: () => io.now() }, scope: prepared.scope, target: target.kind });
-    return { plan: { ...plan, diagnostics } };
+    const pending = plan.changes.filter((c) => c.action !== 'no-op').length;
+    const what = `${plural(pending, 'change')}, ${plural(plan.accessDiff.length, 'access change')}`;
+    const took = `${seconds(progress.elapsed(computing))}; total ${seconds(progress.elapsed(started))}`;
+    progress.note(`plan computed: ${what} (${took})`);
+    return { plan: { ...plan, diagnostics }, context: readerContext(prepared.mesh, live) };
   } finally {
     await target.close();
   }
@@ -207,23 +270,28 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
       'Credentials come from the AWS SDK default chain; meshgov assumes the governance role in each account.',
       'AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured; --endpoint overrides them.',
       'When the mesh does not validate, --format markdown prints the located findings (for the PR comment) and exits 1.',
-      'Exit codes: 0 success, 1 errors, 2 usage error or (with --detailed-exitcode) changes pending.',
+      'Exit codes: 0 success, 1 error (the mesh does not validate, AWS failed),',
+      '2 changes pending (with --detailed-exitcode), 64 usage error.',
     ].join('\n'))
     .action(async (file: string, opts: PlanCommandOptions) => {
       const result = await runPlan(file, opts, io);
       if (result.plan === undefined) {
         // The PR comment shows the located findings instead of a bare "plan failed" (nothing is written to --out).
         if (opts.format === 'markdown') io.stdout.write(renderValidationMarkdown(result.diagnostics, { title: 'meshgov plan', file, onErrors: 'No plan: fix the errors below, then plan again.' }));
-        setExit(EXIT_FINDINGS);
+        setExit(EXIT_ERROR);
         return;
       }
       const { plan } = result;
       if (opts.out) {
         const out = resolve(io.cwd, opts.out);
-        mkdirSync(dirname(out), { recursive: true });
-        writeFileSync(out, renderPlanJson(plan));
+        try {
+          mkdirSync(dirname(out), { recursive: true });
+          writeFileSync(out, renderPlanJson(plan));
+        } catch (e) {
+          throw new ExitError(`cannot write --out ${opts.out}: ${fsProblem(e, out, io.cwd)}.`, EXIT_ERROR);
+        }
       }
-      io.stdout.write(renderPlan(plan, opts.format, styleFor(io, 'stdout', !opts.color)));
-      setExit(opts.detailedExitcode && plan.summary.hasChanges ? 2 : EXIT_OK);
+      io.stdout.write(renderPlan(plan, opts.format, styleFor(io, 'stdout', !opts.color), result.context));
+      setExit(opts.detailedExitcode && plan.summary.hasChanges ? EXIT_PENDING : EXIT_OK);
     });
 }

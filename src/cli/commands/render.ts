@@ -7,7 +7,8 @@ import { renderMesh } from '../../core/render/index.js';
 import { RENDER_MARKER, renderFiles, renderJson } from '../../output/render/files.js';
 import type { RenderedFile } from '../../output/render/files.js';
 import type { CliIO } from '../io.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
+import { fsProblem } from '../fs-errors.js';
 import { formatDiagnostics, runValidation } from '../validation.js';
 
 const FORMATS = ['files', 'json'] as const;
@@ -26,7 +27,7 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       '',
       'The output directory must be new, empty, or a previous render output (it holds a .meshgov-render marker);',
       'files a previous render wrote and this one does not are removed, nothing else is touched.',
-      'Exit codes: 0 rendered, 1 validation or render errors (nothing written), 2 usage error.',
+      'Exit codes: 0 rendered, 1 validation or render errors (nothing written), 64 usage error.',
     ].join('\n'))
     .action((file: string, opts: { out?: string; format: RenderFormat; policies?: string; color: boolean }) => {
       if (opts.format === 'files' && opts.out === undefined) throw new ExitError('`meshgov render` needs --out DIR (or --format json to print to stdout).', EXIT_USAGE);
@@ -34,14 +35,14 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       const validation = runValidation(file, io, opts.policies === undefined ? {} : { policies: opts.policies });
       if (!validation.ok || validation.mesh === undefined) {
         io.stdout.write(formatDiagnostics(validation.diagnostics, diagFormat, io, validation.ruleMeta, !opts.color));
-        setExit(EXIT_FINDINGS);
+        setExit(EXIT_ERROR);
         return;
       }
       const rendered = renderMesh(validation.mesh, { today: today(io), locator: validation.locator });
       const diagnostics = [...validation.diagnostics, ...rendered.diagnostics];
       if (hasErrors(rendered.diagnostics)) {
         io.stdout.write(formatDiagnostics(diagnostics, diagFormat, io, validation.ruleMeta, !opts.color));
-        setExit(EXIT_FINDINGS);
+        setExit(EXIT_ERROR);
         return;
       }
       if (diagnostics.some((d) => d.severity !== 'info')) io.stderr.write(formatDiagnostics(diagnostics, 'text', io, validation.ruleMeta, !opts.color));
@@ -50,7 +51,12 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       } else {
         const files = renderFiles(rendered.value);
         const dir = resolve(io.cwd, opts.out as string);
-        writeRenderDir(dir, files);
+        try {
+          writeRenderDir(dir, files);
+        } catch (e) {
+          if (e instanceof ExitError) throw e;
+          throw new ExitError(`cannot write --out ${opts.out as string}: ${fsProblem(e, dir, io.cwd)}.`, EXIT_ERROR);
+        }
         io.stderr.write(`Wrote ${files.length} files to ${opts.out as string}\n`);
       }
       setExit(EXIT_OK);

@@ -1,19 +1,27 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { describeRefusal, readRegularFile } from '../../adapters/fs/bounded-read.js';
 import { GitHubApiError } from '../../adapters/github/client.js';
+import { looksLikeAuditReport, parseAuditReport } from '../../core/audit/parse-report.js';
+import { meshDigest } from '../../core/plan/index.js';
+import type { Plan } from '../../core/plan/index.js';
 import { parsePlan } from '../../core/plan/parse.js';
 import { MAX_PLAN_BYTES } from '../../core/plan/types.js';
 import { GitHubContextError } from '../../adapters/github/context.js';
 import type { PublishResult } from '../../adapters/github/publish.js';
 import { publishAuditIssue, publishPlanComment } from '../../adapters/github/publish.js';
 import { redact } from '../../core/redact.js';
+import { formatAuditMarkdown } from '../../output/audit/markdown.js';
 import { assembleReportBody, markerFor } from '../../output/markdown/report-body.js';
 import { checkReportJson, renderReportJson } from '../../output/markdown/report-json.js';
+import { readerContext } from '../../output/plan/context.js';
+import type { PlanReaderContext } from '../../output/plan/context.js';
 import { renderPlanMarkdown } from '../../output/plan/markdown.js';
 import type { CliIO } from '../io.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
+import { runValidation } from '../validation.js';
 import { VERSION } from '../version.js';
 
 interface GithubReportOptions {
@@ -30,8 +38,24 @@ interface GithubReportOptions {
   dryRun?: boolean;
 }
 
-/** Read the prepared report: markdown as-is, a saved plan JSON, or the minimal JSON shape rendered (and escaped) here. */
-function readReport(io: CliIO, file: string, kind: 'plan' | 'audit'): { markdown: string; clean?: boolean } {
+/**
+ * What the mesh says about a saved plan's principals and streams (organisation, classifications, justifications), when
+ * `--mesh-file` holds exactly the files the plan was made from (same digest); otherwise none, and the plan renders
+ * from what it carries. A saved plan then renders like `plan --format markdown` did.
+ */
+function contextOf(io: CliIO, meshFile: string, plan: Plan): PlanReaderContext | undefined {
+  if (!existsSync(resolve(io.cwd, meshFile))) return undefined;
+  const v = runValidation(meshFile, io);
+  if (v.mesh === undefined) return undefined;
+  const digest = meshDigest([...v.sources.values()].map((s) => ({ file: s.file, text: s.text })));
+  return digest === plan.meshDigest ? readerContext(v.mesh) : undefined;
+}
+
+/**
+ * Read the prepared report: markdown as-is, a saved plan JSON, meshgov's audit JSON, or the minimal JSON shape
+ * rendered (and escaped) here.
+ */
+function readReport(io: CliIO, file: string, kind: 'plan' | 'audit', meshFile: string): { markdown: string; clean?: boolean } {
   const read = readRegularFile(resolve(io.cwd, file), { maxBytes: MAX_PLAN_BYTES });
   if (!read.ok) throw new ExitError(`cannot read --input ${file}: ${describeRefusal(read.refusal)}`, EXIT_USAGE);
   const text = read.text;
@@ -46,7 +70,14 @@ function readReport(io: CliIO, file: string, kind: 'plan' | 'audit'): { markdown
   if (kind === 'plan' && typeof parsed === 'object' && parsed !== null && 'formatVersion' in parsed) {
     const { plan, error } = parsePlan(text);
     if (plan === undefined) throw new ExitError(`--input ${file} is not a plan this meshgov can read: ${error ?? 'unknown error'}`, EXIT_USAGE);
-    return { markdown: renderPlanMarkdown(plan) };
+    const context = contextOf(io, meshFile, plan);
+    return { markdown: renderPlanMarkdown(plan, context !== undefined ? { context } : {}) };
+  }
+  // meshgov's own audit report (`audit --out audit.json`) renders exactly like `audit --format markdown`.
+  if (kind === 'audit' && looksLikeAuditReport(parsed)) {
+    const audit = parseAuditReport(parsed);
+    if (audit.report === undefined) throw new ExitError(`--input ${file} is not an audit report this meshgov can read: ${audit.problem}`, EXIT_USAGE);
+    return { markdown: formatAuditMarkdown(audit.report), clean: audit.report.findings.length === 0 };
   }
   const { report, problems } = checkReportJson(parsed);
   if (report === undefined) {
@@ -77,7 +108,7 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
     .command('github')
     .description('Post a prepared plan as the sticky PR comment, or bring the audit issue up to date (GitHub Actions environment).')
     .addOption(new Option('--kind <kind>', 'what the report is').choices(['plan', 'audit']).makeOptionMandatory())
-    .requiredOption('--input <file>', 'report markdown (.md), a saved plan (plan --out plan.json), or JSON {title?, summary?, clean?, items: [{level, subject, message}]}')
+    .requiredOption('--input <file>', 'report markdown (.md), a saved plan (plan --out plan.json), an audit report (audit --out audit.json), or JSON {title?, summary?, clean?, items: [{level, subject, message}]}')
     .option('--mesh-file <file>', 'mesh file the report is about (one comment / issue per mesh file)', 'mesh.yaml')
     .option('--clean', 'audit: no findings, close the issue if it is open')
     .option('--pr <number>', 'plan: pull request number (default: from the event payload)')
@@ -89,10 +120,10 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
     .option('--dry-run', 'print the body that would be posted; no GitHub calls')
     .addHelpText(
       'after',
-      '\nEnvironment: GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_EVENT_PATH (plan: PR number), GITHUB_API_URL, GITHUB_SERVER_URL,\nGITHUB_RUN_ID, GITHUB_SHA, GITHUB_STEP_SUMMARY. Exit codes: 0 posted, 1 GitHub API failure, 2 usage or environment error.',
+      '\nEnvironment: GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_EVENT_PATH (plan: PR number), GITHUB_API_URL, GITHUB_SERVER_URL,\nGITHUB_RUN_ID, GITHUB_SHA, GITHUB_STEP_SUMMARY. Exit codes: 0 posted, 1 GitHub API failure, 64 usage or environment error.',
     )
     .action(async (opts: GithubReportOptions) => {
-      const { markdown, clean: jsonClean } = readReport(io, opts.input, opts.kind);
+      const { markdown, clean: jsonClean } = readReport(io, opts.input, opts.kind, opts.meshFile);
       const clean = opts.clean === true || (opts.clean === undefined && jsonClean === true);
       const token = io.env['GITHUB_TOKEN'] ?? io.env['GH_TOKEN'];
       if (opts.dryRun === true) {
@@ -119,8 +150,8 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
         setExit(EXIT_OK);
       } catch (e) {
         if (e instanceof GitHubContextError) throw new ExitError(redact(e.message, [token]), EXIT_USAGE);
-        if (e instanceof GitHubApiError) throw new ExitError(redact(e.message, [token]), EXIT_FINDINGS);
-        throw new ExitError(redact(`GitHub report failed: ${(e as Error).message}`, [token]), EXIT_FINDINGS);
+        if (e instanceof GitHubApiError) throw new ExitError(redact(e.message, [token]), EXIT_ERROR);
+        throw new ExitError(redact(`GitHub report failed: ${(e as Error).message}`, [token]), EXIT_ERROR);
       }
     });
 }

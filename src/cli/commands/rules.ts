@@ -5,10 +5,13 @@ import { didYouMeanSuffix } from '../../core/model/did-you-mean.js';
 import { RULE_FUNCTIONS } from '../../core/rules/index.js';
 import type { Rule } from '../../core/rules/index.js';
 import { formatStylish } from '../../output/diagnostics/stylish.js';
+import { terminalInline, terminalSafe } from '../../output/terminal.js';
 import type { CliIO } from '../io.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
 import { styleFor } from '../style.js';
 import { loadPolicies } from '../validation.js';
+
+const PLAIN = { ansi: false } as const;
 
 interface RulesOptions {
   policies?: string;
@@ -17,7 +20,7 @@ interface RulesOptions {
 function load(io: CliIO, opts: RulesOptions, setExit: (code: number) => void): Rule[] {
   const { rules, diagnostics } = loadPolicies(io, opts.policies === undefined ? {} : { policies: opts.policies });
   if (diagnostics.length > 0) io.stderr.write(formatStylish(diagnostics, styleFor(io, 'stderr')));
-  setExit(hasErrors(diagnostics) ? EXIT_FINDINGS : EXIT_OK);
+  setExit(hasErrors(diagnostics) ? EXIT_ERROR : EXIT_OK);
   return [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -32,10 +35,16 @@ function listJson(rules: readonly Rule[]): string {
   return `${JSON.stringify({ formatVersion: 1, rules: data }, null, 2)}\n`;
 }
 
+/** Columns padded to the widest cell (header included), two spaces apart; the last column is not padded. */
+export function columns(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
+}
+
 function listText(rules: readonly Rule[]): string {
-  const w = Math.max(2, ...rules.map((r) => r.id.length));
-  const lines = rules.map((r) => `${r.id.padEnd(w)}  ${r.severity.padEnd(7)}  ${r.appliesTo.padEnd(8)}  ${r.title}`);
-  return `${['ID'.padEnd(w) + '  SEVERITY  APPLIES   TITLE', ...lines].join('\n')}\n${rules.length} rules. \`meshgov rules explain ID\` for details.\n`;
+  const table = columns([['ID', 'SEVERITY', 'APPLIES', 'TITLE'], ...rules.map((r) => [r.id, r.severity, r.appliesTo, r.title].map(terminalInline))]);
+  return `${table.join('\n')}\n${rules.length} rules. \`meshgov rules explain ID\` for details.\n`;
 }
 
 function explain(r: Rule): string {
@@ -79,6 +88,7 @@ export function registerRules(program: Command, io: CliIO, setExit: (code: numbe
       const list = load(io, opts, setExit);
       const rule = list.find((r) => r.id === id);
       if (!rule) throw new ExitError(`Unknown rule \`${id}\`.${didYouMeanSuffix(id, list.map((r) => r.id))} Run \`meshgov rules list\` for the active rules.`, EXIT_USAGE);
-      io.stdout.write(explain(rule));
+      // Rule files are input like the mesh: their texts reach the terminal only terminal-safe.
+      io.stdout.write(terminalSafe(explain(rule), PLAIN));
     });
 }

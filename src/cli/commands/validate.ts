@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CliIO } from '../io.js';
-import { EXIT_FINDINGS, EXIT_OK } from '../io.js';
+import { EXIT_ERROR, EXIT_OK } from '../io.js';
 import { DIAGNOSTIC_FORMATS, formatDiagnostics, runValidation } from '../validation.js';
 import type { DiagnosticFormat } from '../validation.js';
 
@@ -13,11 +13,11 @@ export function registerValidate(program: Command, io: CliIO, setExit: (code: nu
     .addOption(new Option('-f, --format <format>', 'output format').choices(DIAGNOSTIC_FORMATS).default('text'))
     .option('--policies <dir>', 'additional directory of guardrail rule files')
     .option('--no-color', 'disable colour')
-    .addHelpText('after', '\nExit codes: 0 valid (warnings allowed), 1 errors found, 2 usage error.')
+    .addHelpText('after', '\nExit codes: 0 valid (warnings allowed), 1 errors found, 64 usage error.')
     .action((file: string, opts: { format: DiagnosticFormat; policies?: string; color: boolean }) => {
       const options = opts.policies === undefined ? {} : { policies: opts.policies };
       const result = runValidation(file, io, options);
-      io.stdout.write(formatDiagnostics(result.diagnostics, opts.format, io, result.ruleMeta, !opts.color));
-      setExit(result.ok ? EXIT_OK : EXIT_FINDINGS);
+      io.stdout.write(formatDiagnostics(result.diagnostics, opts.format, io, result.ruleMeta, !opts.color, file));
+      setExit(result.ok ? EXIT_OK : EXIT_ERROR);
     });
 }

@@ -21,6 +21,8 @@ export interface RunOptions {
   perAccount?: number;
   /** Stream (and consumer) creations or deletions in flight per account (default 5, Kinesis' quota). */
   transitionsPerAccount?: number;
+  /** Called when a step starts calling the service (progress: what apply is waiting for, since when). */
+  onStart?: (step: ApplyStep) => void;
   /** Called after each step (progress). */
   onStep?: (o: StepOutcome) => void;
   /**
@@ -108,6 +110,7 @@ async function runLane(lane: Lane, executor: ChangeExecutor, failed: Set<string>
       failed.add(step.id);
       res = outcomeOf(step, 'skipped', `depends on ${blocked}, which did not complete`, 'dependency');
     } else {
+      o.onStart?.(step);
       const r = await execute(step, executor, slots);
       if (r.status === 'failed') failed.add(step.id);
       res = outcomeOf(step, r.status, r.message);

@@ -84,6 +84,7 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
         severity: 'error',
         resource: t.resource,
         account: t.account,
+        subject: `everyone but listed principals, statement ${sid}`,
         title: `The resource policy of ${what} allows everyone but the listed principals (Allow with NotPrincipal, statement ${sid})`,
         evidence: { statement: s.source },
         remediation: 'Replace the statement with the granted principals (declare a grant per principal), then apply, which replaces the whole policy.',
@@ -100,6 +101,7 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
           severity: restricted ? 'warning' : 'error',
           resource: t.resource,
           account: t.account,
+          subject: `*, statement ${sid}`,
           title: restricted
             ? `The resource policy of ${what} allows any principal matching ${Object.keys(restrict).join(', ')} (statement ${sid})`
             : `The resource policy of ${what} allows anyone (Principal "*" without a restricting condition, statement ${sid})`,
@@ -116,6 +118,7 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
           severity: 'error',
           resource: t.resource,
           account: t.account,
+          subject: `${p}, statement ${sid}`,
           title: `The resource policy of ${what} names ${p.replace(':', ' principal ')}, which no grant declares (statement ${sid})`,
           evidence: { principal: p, statement: s.source },
           remediation: 'Remove the statement (apply replaces the policy), or declare the access as a grant.',
@@ -136,6 +139,7 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
         severity: 'error',
         resource: t.resource,
         account: t.account,
+        subject: `${p}, statement ${sid}`,
         title: outside
           ? `The resource policy of ${what} gives ${p} (account ${account}, outside the organisation) access no grant declares`
           : `The resource policy of ${what} gives ${p} access no grant declares`,
@@ -200,6 +204,7 @@ function expiredGrantFindings(ctx: AuditContext): Finding[] {
       severity: 'error',
       resource: streamResource(declared.account, declared.name),
       account: declared.account,
+      subject: `grant ${g.id}`,
       title: `Grant ${g.id} expired on ${g.expires} but is still in force on ${declared.name}`,
       evidence: { grant: g.id, expired: g.expires, principal: g.principal, access: g.access, stillInForceThrough: stillIn },
       remediation: 'Renew the grant (new expiry and justification) or remove it from mesh.yaml, then apply so the grant tag, ' +
@@ -249,6 +254,7 @@ export function resourcePolicyTagTampering(ctx: AuditContext, tagCatalog: readon
         severity: 'error',
         resource: t.resource,
         account: t.account,
+        subject: `statement ${statementLabel(s)}`,
         title: `The resource policy of ${t.consumer ? `consumer ${t.consumer} of ${t.stream}` : t.stream} lets ` +
           `${principals.join(', ')} change tags (statement ${statementLabel(s)})`,
         evidence: { principals, actions, statement: s.source },

@@ -59,6 +59,7 @@ function tamperedKeysFinding(resource: string, account: string, what: string, ke
     severity: 'error',
     resource,
     account,
+    subject: 'tag keys',
     title: `${what} carries ${keys.length} tag(s) that IAM reads as meshgov governance tags but that are not meshgov's spelling: ${keys.join(', ')}`,
     evidence: { tags: keys.map((k) => ({ key: k, value: live[k] ?? '', readByIamAs: caseFold(k) })) },
     remediation: 'A case variant of a meshgov key (e.g. MESHGOV:CONSUME:<account>:<role>) acts as that key in ABAC conditions: it can ' +
@@ -97,6 +98,7 @@ function tagFindings(ctx: AuditContext, resource: string, account: string, desir
       severity: 'error',
       resource,
       account,
+      subject: 'governance tags',
       title: `Governance tags of ${what} differ from the mesh`,
       evidence: { missing: govMissing.sort(), changed: govChanged, undeclaredGrantTags: extraGrant, undeclaredGovernanceTags: extraGov },
       remediation: 'With ABAC the tags are the access control: an undeclared grant tag gives access nobody approved, a changed ' +
@@ -110,6 +112,7 @@ function tagFindings(ctx: AuditContext, resource: string, account: string, desir
       severity: 'warning',
       resource,
       account,
+      subject: 'missing grant tags',
       title: `Grant tags of ${what} are missing: granted principals cannot use their access`,
       evidence: { missingGrantTags: grantMissing.sort() },
       remediation: PLAN_FIX,

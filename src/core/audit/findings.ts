@@ -25,6 +25,12 @@ export interface Finding {
   resource: string;
   /** Account the resource lives in. */
   account: AccountId;
+  /**
+   * What on the resource the finding is about, when one check can report one resource more than once (a principal
+   * and statement of a policy, a grant, a group of tags). With `id` and `resource` it identifies the finding across
+   * runs (the SARIF fingerprint), so it holds no numbers that change from run to run.
+   */
+  subject?: string;
   /** One line: what is wrong. */
   title: string;
   /** The numbers or the policy statement that prove it (plain JSON; stable key order). */
@@ -104,11 +110,11 @@ export function summarise(findings: readonly Finding[]): AuditReport['summary'] 
 /** `--fail-on`: the lowest severity that fails the audit, or `never`. */
 export type FailOn = 'error' | 'warning' | 'never';
 
-/** Exit code of an audit: 1 when a finding is at or above `failOn`, else 0. */
-export function auditExitCode(findings: readonly Pick<Finding, 'severity'>[], failOn: FailOn): 0 | 1 {
-  if (failOn === 'never') return 0;
+/** True when a finding is at or above `failOn` (never for `never`): the CLI then exits 2 (README "Exit codes"). */
+export function auditFails(findings: readonly Pick<Finding, 'severity'>[], failOn: FailOn): boolean {
+  if (failOn === 'never') return false;
   const limit = RANK[failOn];
-  return findings.some((f) => RANK[f.severity] <= limit) ? 1 : 0;
+  return findings.some((f) => RANK[f.severity] <= limit);
 }
 
 /** Resource addresses. */

@@ -4,7 +4,7 @@
  * https://mermaid.js.org/syntax/xyChart.html
  */
 import type { AuditReport, Finding, ShardChart } from '../../core/audit/findings.js';
-import { codeBlock, codeSpan, escapeTableCell, escapeText } from '../markdown/escape.js';
+import { codeBlock, codeSpan, escapeMessage, escapeText } from '../markdown/escape.js';
 
 const ICON = { error: '🔴 error', warning: '🟠 warning', info: '🔵 info' } as const;
 
@@ -45,13 +45,13 @@ export function mermaidShardChart(c: ShardChart): string {
 
 function detail(f: Finding): string {
   const lines = [
-    `#### ${ICON[f.severity]}: ${escapeText(f.title)}`,
+    `#### ${ICON[f.severity]}: ${escapeMessage(f.title)}`,
     '',
     `- **Check:** ${codeSpan(f.id)}`,
     `- **Resource:** ${codeSpan(f.resource)} (account ${codeSpan(f.account)})`,
   ];
   if (f.location) lines.push(`- **Declared at:** ${codeSpan(`${f.location.file}:${f.location.line}:${f.location.column}`)}`);
-  lines.push(`- **Remediation:** ${escapeText(f.remediation)}`);
+  lines.push(`- **Remediation:** ${escapeMessage(f.remediation)}`);
   if (f.docsUrl && /^https:\/\/[A-Za-z0-9./_#?=&%-]+$/.test(f.docsUrl)) lines.push(`- **Docs:** <${f.docsUrl}>`);
   lines.push('', '<details><summary>Evidence</summary>', '', codeBlock(JSON.stringify(f.evidence, null, 2), 'json'), '', '</details>', '');
   return lines.join('\n');
@@ -89,7 +89,7 @@ function render(report: AuditReport, maxDetails: number, maxRows: number): strin
     out.push('No findings. ✅', '');
   } else {
     out.push('| Severity | Check | Resource | Finding |', '| --- | --- | --- | --- |');
-    for (const f of report.findings.slice(0, maxRows)) out.push(`| ${ICON[f.severity]} | ${codeSpan(f.id)} | ${codeSpan(f.resource)} | ${escapeTableCell(f.title)} |`);
+    for (const f of report.findings.slice(0, maxRows)) out.push(`| ${ICON[f.severity]} | ${codeSpan(f.id)} | ${codeSpan(f.resource)} | ${escapeMessage(f.title)} |`);
     if (report.findings.length > maxRows) out.push('', `_${report.findings.length - maxRows} more findings not listed: see the JSON report._`);
     if (maxDetails > 0) {
       out.push('', '### Details', '');
@@ -107,12 +107,12 @@ function render(report: AuditReport, maxDetails: number, maxRows: number): strin
   }
   if (report.checksNotRun.length > 0) {
     out.push('### Checks not run', '');
-    for (const c of report.checksNotRun) out.push(`- ${codeSpan(c.check)}: ${escapeText(c.reason)}`);
+    for (const c of report.checksNotRun) out.push(`- ${codeSpan(c.check)}: ${escapeMessage(c.reason)}`);
     out.push('');
   }
   if (report.notes.length > 0) {
     out.push('### Notes', '');
-    for (const n of report.notes) out.push(`- ${escapeText(n)}`);
+    for (const n of report.notes) out.push(`- ${escapeMessage(n)}`);
     out.push('');
   }
   out.push(`<sub>Checks run: ${report.checksRun.map(codeSpan).join(', ')}</sub>`);

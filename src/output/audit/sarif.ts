@@ -1,9 +1,11 @@
 /**
  * SARIF 2.1.0 for GitHub code scanning. A finding about a declared entity points at its line in mesh.yaml;
  * others (e.g. an IAM role outside the mesh) point at the mesh file's first line and carry the resource as a
- * logical location. Fingerprints are check id + resource, so a finding keeps its alert across runs.
+ * logical location. Fingerprints are check id + resource + subject (what on the resource, e.g. the principal and
+ * statement), so a finding keeps its alert across runs and two findings never share one (code scanning would merge
+ * them into one alert).
  */
-import type { AuditReport, FindingLocation } from '../../core/audit/findings.js';
+import type { AuditReport, Finding, FindingLocation } from '../../core/audit/findings.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
@@ -12,6 +14,21 @@ export interface AuditSarifOptions {
   /** Where findings without a declared location point (the root mesh file, line 1). */
   defaultLocation: FindingLocation;
   relativize?: (file: string) => string;
+}
+
+/**
+ * One fingerprint per finding: `id#resource`, then `#subject` when the finding has one. Should two findings still
+ * share one (a check that reports a resource twice without a subject), the later ones get `#2`, `#3`, in report
+ * order (deterministic: findings are sorted), so no finding is merged away.
+ */
+export function auditFingerprints(findings: readonly Finding[]): string[] {
+  const seen = new Map<string, number>();
+  return findings.map((f) => {
+    const base = `${f.id}#${f.resource}${f.subject !== undefined ? `#${f.subject}` : ''}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
+  });
 }
 
 export function formatAuditSarif(report: AuditReport, options: AuditSarifOptions): string {
@@ -29,7 +46,8 @@ export function formatAuditSarif(report: AuditReport, options: AuditSarifOptions
     return r;
   });
   const index = new Map(ids.map((id, i) => [id, i]));
-  const results = report.findings.map((f) => {
+  const fingerprints = auditFingerprints(report.findings);
+  const results = report.findings.map((f, i) => {
     const loc = f.location ?? options.defaultLocation;
     return {
       ruleId: f.id,
@@ -42,7 +60,7 @@ export function formatAuditSarif(report: AuditReport, options: AuditSarifOptions
           logicalLocations: [{ fullyQualifiedName: f.resource, kind: 'resource' }],
         },
       ],
-      partialFingerprints: { 'meshgovAudit/v1': `${f.id}#${f.resource}` },
+      partialFingerprints: { 'meshgovAudit/v1': fingerprints[i] },
       properties: { account: f.account, evidence: f.evidence },
     };
   });

@@ -1,12 +1,13 @@
 import type { AuditReport, Finding } from '../../core/audit/findings.js';
 import type { Style } from '../style.js';
+import { terminalSafe } from '../terminal.js';
 import { evidenceLine } from './evidence.js';
 
 function sev(f: Finding, style: Style): string {
   return f.severity === 'error' ? style.red('error  ') : f.severity === 'warning' ? style.yellow('warning') : style.blue('info   ');
 }
 
-/** Human text for a terminal: one block per finding, then what did not run, notes and a summary line. */
+/** Human text for a terminal (terminal-safe): one block per finding, then what did not run, notes and a summary line. */
 export function formatAuditText(report: AuditReport, style: Style): string {
   const lines: string[] = [];
   lines.push(style.bold(`meshgov audit of ${report.mesh}`) + style.dim(`  window ${report.window.start} .. ${report.window.end} (period ${report.window.periodSeconds} s)`));
@@ -32,5 +33,5 @@ export function formatAuditText(report: AuditReport, style: Style): string {
   const { error, warning, info } = report.summary;
   const summary = `${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}, ${info} info`;
   lines.push(error > 0 ? style.red(`✖ ${summary}`) : warning > 0 ? style.yellow(`! ${summary}`) : style.green(`✔ ${summary}`));
-  return `${lines.join('\n')}\n`;
+  return terminalSafe(`${lines.join('\n')}\n`, style);
 }

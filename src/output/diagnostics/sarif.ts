@@ -37,6 +37,14 @@ export function formatSarif(diagnostics: readonly Diagnostic[], options: SarifOp
     return r;
   });
   const index = new Map(ids.map((id, i) => [id, i]));
+  // Two findings of one rule at one path (e.g. two problems in one filter) must stay two alerts in code scanning.
+  const seen = new Map<string, number>();
+  const fingerprint = (d: Diagnostic) => {
+    const base = `${rel(d.file)}#${d.path.join('.')}#${d.code}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
+  };
   const results = diagnostics.map((d) => {
     const region: Record<string, number> = { startLine: d.line, startColumn: d.column };
     if (d.endLine !== undefined && d.endColumn !== undefined && (d.endLine > d.line || d.endColumn > d.column)) {
@@ -49,7 +57,7 @@ export function formatSarif(diagnostics: readonly Diagnostic[], options: SarifOp
       level: LEVEL[d.severity],
       message: { text: d.message },
       locations: [{ physicalLocation: { artifactLocation: { uri: rel(d.file), uriBaseId: '%SRCROOT%' }, region } }],
-      partialFingerprints: { 'meshgovPath/v1': `${rel(d.file)}#${d.path.join('.')}#${d.code}` },
+      partialFingerprints: { 'meshgovPath/v1': fingerprint(d) },
     };
     if (d.waivedBy) result['suppressions'] = [{ kind: 'inSource', justification: d.waivedBy }];
     return result;

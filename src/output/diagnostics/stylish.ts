@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../../core/diagnostics/diagnostic.js';
 import type { Style } from '../style.js';
+import { terminalSafe } from '../terminal.js';
 
-/** Human text, one line per diagnostic: `file:line:col  severity  message  code`, then a summary. */
+/** Human text, one line per diagnostic: `file:line:col  severity  message  code`, then a summary (terminal-safe). */
 export function formatStylish(diagnostics: readonly Diagnostic[], style: Style): string {
   const lines: string[] = [];
   for (const d of diagnostics) {
@@ -16,5 +17,5 @@ export function formatStylish(diagnostics: readonly Diagnostic[], style: Style):
   const i = count('info');
   const summary = `${e} error${e === 1 ? '' : 's'}, ${w} warning${w === 1 ? '' : 's'}, ${i} info`;
   lines.push(e > 0 ? style.red(`✖ ${summary}`) : style.green(`✔ ${summary}`));
-  return `${lines.join('\n')}\n`;
+  return terminalSafe(`${lines.join('\n')}\n`, style);
 }

@@ -8,7 +8,11 @@
  * HTML text nodes to link `@user`, `#123`, `GH-123` and bare URLs. Backslash escapes stop the first stage only,
  * so references are broken with a zero-width space written as the entity `&#8203;` (the technique Renovate and
  * Dependabot use); the raw markdown itself never contains an invisible character.
+ *
+ * Each helper redacts secrets (GitHub tokens, AWS credentials: src/core/redact.ts) from its input *before* escaping:
+ * escaping inserts backslashes (`ghp\_...`) that would hide a token from the redaction of the finished body.
  */
+import { redact as redactSecrets } from '../../core/redact.js';
 
 /** ASCII punctuation that CommonMark lets us backslash-escape (https://spec.commonmark.org/0.31.2/#backslash-escapes). */
 const BACKSLASH_ESCAPED = new Set('\\`*_{}[]()#+-.!|~=:$'.split(''));
@@ -47,7 +51,7 @@ function isWordChar(ch: string | undefined): boolean {
  * no HTML, no links or autolinks, no images, no mentions and no issue references.
  */
 export function escapeText(text: string): string {
-  const s = normaliseUntrusted(text);
+  const s = normaliseUntrusted(redactSecrets(text));
   let out = '';
   const chars = Array.from(s);
   for (let i = 0; i < chars.length; i++) {
@@ -101,6 +105,23 @@ export function escapeTableCell(text: string): string {
   return escaped === '' ? ' ' : escaped;
 }
 
+/**
+ * A message meshgov wrote (a diagnostic, a change reason, a finding), where `backtick spans` mark names and code:
+ * the spans become code spans and the rest is escaped text, so the reader sees code, not literal backticks. The
+ * values inside come from the mesh, so both parts go through the escaping helpers; an unpaired backtick is text.
+ */
+export function escapeMessage(text: string): string {
+  const parts = text.split('`');
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    if (i % 2 === 0) out += escapeText(part);
+    else if (i === parts.length - 1) out += escapeText(`\`${part}`);
+    else out += codeSpan(part);
+  }
+  return out === '' ? ' ' : out;
+}
+
 /** Content that a backtick code span shows verbatim and safely, table cells included (no `|`, no line breaks). */
 function isPlainForCodeSpan(s: string): boolean {
   return !/[|<>&@#\\]/.test(s) && !/[\p{Cf}\p{Cc}\p{Co}\p{Cn}\p{Cs}\u2028\u2029]/u.test(s);
@@ -118,7 +139,8 @@ function longestBacktickRun(s: string): number {
  * that could matter to the surrounding markdown or to GitHub's marker search (`|`, `<`, `>`, `&`, `@`, `#`,
  * backslash, line breaks, invisible characters) becomes `<code>` around {@link escapeText}, which renders the same.
  */
-export function codeSpan(text: string): string {
+export function codeSpan(untrusted: string): string {
+  const text = redactSecrets(untrusted);
   if (!isPlainForCodeSpan(text) || text.trim() === '') return `<code>${escapeText(text) || '&nbsp;'}</code>`;
   const fence = '`'.repeat(longestBacktickRun(text) + 1);
   // Padding with one space on each side is stripped by CommonMark, and lets content start or end with a backtick.
@@ -130,8 +152,8 @@ export function codeSpan(text: string): string {
  * any backtick run in the content, so the content cannot close it; invisible characters are made
  * visible; the info string is restricted to a safe language name.
  */
-export function codeBlock(text: string, language = ''): string {
-  const content = text.replace(/\r\n?/g, '\n').replace(/[\u2028\u2029]/g, '\n').replace(/[\p{Cf}\p{Co}\p{Cn}\p{Cs}]|[^\P{Cc}\n\t]/gu, (ch) => `<${codePointName(ch)}>`);
+export function codeBlock(untrusted: string, language = ''): string {
+  const content = redactSecrets(untrusted).replace(/\r\n?/g, '\n').replace(/[\u2028\u2029]/g, '\n').replace(/[\p{Cf}\p{Co}\p{Cn}\p{Cs}]|[^\P{Cc}\n\t]/gu, (ch) => `<${codePointName(ch)}>`);
   const fence = '`'.repeat(Math.max(2, longestBacktickRun(content)) + 1);
   const lang = /^[A-Za-z0-9_+-]{1,20}$/.test(language) ? language : '';
   return `${fence}${lang}\n${content}${content.endsWith('\n') ? '' : '\n'}${fence}`;

@@ -65,25 +65,84 @@ function mapLines(key: string, before: Record<string, unknown>, after: Record<st
   return out;
 }
 
-/** Attribute lines of a change (no header). */
+/** Attribute lines of a change (no header), every document and map in full. */
 export function attributeLines(c: Change): Line[] {
   // Rendering walks every attribute of every kind of change alike, so it reads them as plain maps.
   const before: Record<string, unknown> = c.before ?? {};
   const after: Record<string, unknown> = c.after ?? {};
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   const out: Line[] = [];
-  for (const k of keys) {
-    const b = before[k];
-    const a = after[k];
-    if (DOCUMENT_KEYS.has(k)) out.push(...documentLines(k, b, a));
-    else if (c.action === 'create') out.push(...valueLines('+', k, a));
-    else if (c.action === 'delete') out.push(...valueLines('-', k, b));
-    else if (isMap(b) || isMap(a)) out.push(...mapLines(k, isMap(b) ? b : {}, isMap(a) ? a : {}));
-    else if (b === undefined) out.push({ sign: '+', text: `${k} = ${show(a)}` });
-    else if (a === undefined) out.push({ sign: '-', text: `${k} = ${show(b)}` });
-    else out.push({ sign: '~', text: `${k}: ${show(b)} -> ${show(a)}` });
+  for (const k of [...new Set([...Object.keys(before), ...Object.keys(after)])]) {
+    if (DOCUMENT_KEYS.has(k)) out.push(...documentLines(k, before[k], after[k]));
+    else out.push(...attributeLinesOf(c.action, k, before[k], after[k]));
   }
   return out;
+}
+
+/** Keys whose values are whole tag maps: in a created or deleted resource, long and rarely what a reviewer checks. */
+const TAG_MAP_KEYS = new Set(['tags']);
+
+/** Statements of a policy document as read or rendered (any JSON), for the one-line summary. */
+function statementCount(doc: unknown): number | undefined {
+  if (!isMap(doc)) return undefined;
+  const st = doc['Statement'];
+  return Array.isArray(st) ? st.length : isMap(st) ? 1 : undefined;
+}
+
+function documentSummary(key: string, before: unknown, after: unknown): Line {
+  const n = (v: unknown) => {
+    const c = statementCount(v);
+    return c === undefined ? 'a document' : `${c} statement${c === 1 ? '' : 's'}`;
+  };
+  const has = (v: unknown) => v !== undefined && v !== null;
+  if (has(before) && has(after)) {
+    return { sign: '~', text: `${key}: whole document replaced (${n(before)} -> ${n(after)}; in the details)` };
+  }
+  if (has(after)) return { sign: '+', text: `${key}: whole document, ${n(after)} (in the details)` };
+  return { sign: '-', text: `${key}: whole document, ${n(before)} (in the details)` };
+}
+
+/** A created resource's value, or a deleted one's, that is a whole map. */
+function isWholeMap(action: ChangeAction, after: unknown, before: unknown): boolean {
+  return (action === 'create' && isMap(after)) || (action === 'delete' && isMap(before));
+}
+
+/**
+ * Attribute lines split for a reader: `inline` keeps every scalar and every tag update, with whole policy documents
+ * and the tag maps of created or deleted resources summarised on one line; `details` holds those in full (the
+ * markdown's collapsed section, the end of the terminal plan). `inline` and `details` together say what
+ * {@link attributeLines} says.
+ */
+export function splitAttributeLines(c: Change): { inline: Line[]; details: Line[] } {
+  const before: Record<string, unknown> = c.before ?? {};
+  const after: Record<string, unknown> = c.after ?? {};
+  const inline: Line[] = [];
+  const details: Line[] = [];
+  for (const k of [...new Set([...Object.keys(before), ...Object.keys(after)])]) {
+    const b = before[k];
+    const a = after[k];
+    if (DOCUMENT_KEYS.has(k)) {
+      inline.push(documentSummary(k, b, a));
+      details.push(...documentLines(k, b, a));
+    } else if (TAG_MAP_KEYS.has(k) && isWholeMap(c.action, a, b)) {
+      const map = (c.action === 'create' ? a : b) as Record<string, unknown>;
+      const sign: Sign = c.action === 'create' ? '+' : '-';
+      const n = Object.keys(map).length;
+      inline.push({ sign, text: `${k}: ${n} tag${n === 1 ? '' : 's'} (in the details)` });
+      details.push(...valueLines(sign, k, map));
+    } else {
+      inline.push(...attributeLinesOf(c.action, k, b, a));
+    }
+  }
+  return { inline, details };
+}
+
+function attributeLinesOf(action: ChangeAction, k: string, b: unknown, a: unknown): Line[] {
+  if (action === 'create') return valueLines('+', k, a);
+  if (action === 'delete') return valueLines('-', k, b);
+  if (isMap(b) || isMap(a)) return mapLines(k, isMap(b) ? b : {}, isMap(a) ? a : {});
+  if (b === undefined) return [{ sign: '+', text: `${k} = ${show(a)}` }];
+  if (a === undefined) return [{ sign: '-', text: `${k} = ${show(b)}` }];
+  return [{ sign: '~', text: `${k}: ${show(b)} -> ${show(a)}` }];
 }
 
 function valueLines(sign: Sign, key: string, v: unknown): Line[] {

@@ -5,7 +5,7 @@
  * comes from the mesh and is escaped.
  */
 import type { Diagnostic, Severity } from '../../core/diagnostics/diagnostic.js';
-import { codeSpan, escapeTableCell, escapeText } from '../markdown/escape.js';
+import { codeSpan, escapeMessage, escapeText } from '../markdown/escape.js';
 
 /** Findings listed in full; the rest are counted (GitHub comments max out at 65,536 characters). */
 export const MAX_LISTED_FINDINGS = 100;
@@ -31,7 +31,7 @@ export function findingsTable(diagnostics: readonly Diagnostic[]): string[] {
   for (const d of shown) {
     const severity = d.waivedBy !== undefined ? `${SEVERITY_LABEL[d.severity]} (waived)` : SEVERITY_LABEL[d.severity];
     const waived = d.waivedBy !== undefined ? ` **Waived:** ${escapeText(d.waivedBy)}` : '';
-    out.push(`| ${severity} | ${codeSpan(`${d.file}:${d.line}:${d.column}`)} | ${escapeTableCell(d.message)}${waived} | ${codeSpan(d.code)} |`);
+    out.push(`| ${severity} | ${codeSpan(`${d.file}:${d.line}:${d.column}`)} | ${escapeMessage(d.message)}${waived} | ${codeSpan(d.code)} |`);
   }
   if (diagnostics.length > shown.length) out.push('', `${diagnostics.length - shown.length} more finding(s) not shown; run \`meshgov validate\` for all of them.`);
   return out;

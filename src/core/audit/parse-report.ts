@@ -1,0 +1,130 @@
+/**
+ * An audit report read back (`meshgov audit --out audit.json`, then `meshgov report github --input audit.json`):
+ * untrusted JSON checked field by field against {@link AuditReport} before anything renders it, so a hand-edited or
+ * foreign file is refused with the first bad path instead of crashing a renderer.
+ */
+import type { AuditReport, Finding, FindingSeverity, ShardChart } from './findings.js';
+
+export type ParsedAuditReport = { report: AuditReport; problem?: undefined } | { report?: undefined; problem: string };
+
+const SEVERITIES: ReadonlySet<string> = new Set<FindingSeverity>(['error', 'warning', 'info']);
+
+class Bad extends Error {}
+
+type Json = Record<string, unknown>;
+
+function obj(v: unknown, at: string): Json {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Bad(`${at} must be an object`);
+  return v as Json;
+}
+function str(v: unknown, at: string): string {
+  if (typeof v !== 'string') throw new Bad(`${at} must be a string`);
+  return v;
+}
+function num(v: unknown, at: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Bad(`${at} must be a number`);
+  return v;
+}
+function arr(v: unknown, at: string): unknown[] {
+  if (!Array.isArray(v)) throw new Bad(`${at} must be an array`);
+  return v;
+}
+function position(v: unknown, at: string): number {
+  const n = num(v, at);
+  if (!Number.isInteger(n) || n < 1) throw new Bad(`${at} must be a whole number from 1`);
+  return n;
+}
+
+function finding(v: unknown, at: string): Finding {
+  const f = obj(v, at);
+  const severity = str(f['severity'], `${at}.severity`);
+  if (!SEVERITIES.has(severity)) throw new Bad(`${at}.severity must be error, warning or info`);
+  const out: Finding = {
+    id: str(f['id'], `${at}.id`),
+    severity: severity as FindingSeverity,
+    resource: str(f['resource'], `${at}.resource`),
+    account: str(f['account'], `${at}.account`),
+    title: str(f['title'], `${at}.title`),
+    evidence: obj(f['evidence'], `${at}.evidence`),
+    remediation: str(f['remediation'], `${at}.remediation`),
+  };
+  if (f['subject'] !== undefined) out.subject = str(f['subject'], `${at}.subject`);
+  if (f['docsUrl'] !== undefined) out.docsUrl = str(f['docsUrl'], `${at}.docsUrl`);
+  if (f['location'] !== undefined) {
+    const l = obj(f['location'], `${at}.location`);
+    out.location = {
+      file: str(l['file'], `${at}.location.file`),
+      line: position(l['line'], `${at}.location.line`),
+      column: position(l['column'], `${at}.location.column`),
+    };
+  }
+  return out;
+}
+
+function chart(v: unknown, at: string): ShardChart {
+  const c = obj(v, at);
+  if (c['metric'] !== 'write-bytes-peak' && c['metric'] !== 'write-records-peak') {
+    throw new Bad(`${at}.metric must be write-bytes-peak or write-records-peak`);
+  }
+  if (c['unit'] !== 'percent-of-limit') throw new Bad(`${at}.unit must be percent-of-limit`);
+  return {
+    account: str(c['account'], `${at}.account`),
+    stream: str(c['stream'], `${at}.stream`),
+    metric: c['metric'],
+    unit: c['unit'],
+    threshold: num(c['threshold'], `${at}.threshold`),
+    shards: arr(c['shards'], `${at}.shards`).map((s, i) => {
+      const o = obj(s, `${at}.shards.${i}`);
+      const here = `${at}.shards.${i}`;
+      return { shardId: str(o['shardId'], `${here}.shardId`), value: num(o['value'], `${here}.value`) };
+    }),
+    omitted: num(c['omitted'], `${at}.omitted`),
+  };
+}
+
+/** True when a JSON value says it is a meshgov audit report (it may still be a broken one). */
+export function looksLikeAuditReport(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  return 'formatVersion' in v && 'findings' in v && 'checksRun' in v;
+}
+
+/** Check untrusted JSON (already parsed) as an audit report of format version 1. */
+export function parseAuditReport(value: unknown): ParsedAuditReport {
+  try {
+    const r = obj(value, 'the report');
+    if (r['formatVersion'] !== 1) {
+      throw new Bad(`unsupported audit formatVersion ${JSON.stringify(r['formatVersion'])} (this meshgov reads 1)`);
+    }
+    const w = obj(r['window'], 'window');
+    const s = obj(r['summary'], 'summary');
+    const report: AuditReport = {
+      formatVersion: 1,
+      mesh: str(r['mesh'], 'mesh'),
+      generatedAt: str(r['generatedAt'], 'generatedAt'),
+      window: {
+        start: str(w['start'], 'window.start'), end: str(w['end'], 'window.end'),
+        periodSeconds: num(w['periodSeconds'], 'window.periodSeconds'),
+      },
+      findings: arr(r['findings'], 'findings').map((f, i) => finding(f, `findings.${i}`)),
+      checksRun: arr(r['checksRun'], 'checksRun').map((c, i) => str(c, `checksRun.${i}`)),
+      checksNotRun: arr(r['checksNotRun'], 'checksNotRun').map((c, i) => {
+        const o = obj(c, `checksNotRun.${i}`);
+        const here = `checksNotRun.${i}`;
+        return { check: str(o['check'], `${here}.check`), reason: str(o['reason'], `${here}.reason`) };
+      }),
+      notes: arr(r['notes'], 'notes').map((n, i) => str(n, `notes.${i}`)),
+      summary: {
+        error: num(s['error'], 'summary.error'),
+        warning: num(s['warning'], 'summary.warning'),
+        info: num(s['info'], 'summary.info'),
+      },
+    };
+    if (r['shardCharts'] !== undefined) {
+      report.shardCharts = arr(r['shardCharts'], 'shardCharts').map((c, i) => chart(c, `shardCharts.${i}`));
+    }
+    return { report };
+  } catch (e) {
+    if (e instanceof Bad) return { problem: e.message };
+    throw e;
+  }
+}
