@@ -62,7 +62,8 @@ describe('meshgov init', { timeout: 120_000 }, () => {
 
     const p = io(dir);
     expect(await main(['plan', '--local', '--format', 'json', '--detailed-exitcode'], p)).toBe(2);
-    expect(p.err()).toBe('');
+    // Off a terminal stderr carries only timestamped progress lines; no warning or error.
+    for (const line of p.err().split('\n').filter((l) => l !== '')) expect(line).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z meshgov: /);
     const plan = JSON.parse(p.out()) as { target: string; changes: { resourceType: string; action: string; target: { stream?: string } }[] };
     expect(plan.target).toBe('local');
     const streams = plan.changes.filter((c) => c.resourceType === 'stream' && c.action === 'create').map((c) => c.target.stream);

@@ -112,7 +112,7 @@ describe('non-regular files (built CLI)', () => {
   it('report github --input of a FIFO: a usage error, never blocks', () => {
     const r = run('report', 'github', '--kind', 'plan', '--input', 'plan-fifo.json', '--dry-run');
     expect(r.signal).toBeNull();
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toContain('FIFO');
   });
 });

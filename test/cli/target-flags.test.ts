@@ -58,7 +58,7 @@ describe('target flags', () => {
   ])('plan, apply, audit and import %j: usage error', async (flags, message) => {
     for (const cmd of ['plan', 'apply', 'audit', 'import']) {
       const r = await run(cmd, ...flags, 'mesh.yaml');
-      expect(r.code, `${cmd} ${flags.join(' ')}`).toBe(2);
+      expect(r.code, `${cmd} ${flags.join(' ')}`).toBe(64);
       expect(r.stderr).toContain(message);
       expect(r.stdout).toBe('');
     }
@@ -68,7 +68,7 @@ describe('target flags', () => {
     for (const cmd of ['plan', 'apply']) {
       for (const flag of [['--profile', 'prod'], ['--region', 'eu-west-1']]) {
         const r = await run(cmd, '--endpoint', 'http://127.0.0.1:1', '--endpoint-accounts-as-keys', ...flag, 'mesh.yaml');
-        expect(r.code).toBe(2);
+        expect(r.code).toBe(64);
         expect(r.stderr).toContain(`${flag[0]} has no effect with --endpoint-accounts-as-keys`);
       }
     }
