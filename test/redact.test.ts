@@ -22,6 +22,15 @@ describe('redact: GitHub tokens', () => {
     expect(out.split(REDACTED)).toHaveLength(5);
   });
 
+  it('removes tokens glued to underscores or other word characters (a word boundary does not end them)', () => {
+    const pat = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    for (const text of [`${pat}_x`, `x_${pat}`, `id=${pat}_suffix`, 'key AKIAIOSFODNN7EXAMPLE_backup', 'env_AKIAIOSFODNN7EXAMPLE']) {
+      const out = redact(text);
+      expect(out, text).not.toMatch(/gh[pousr]_[A-Za-z0-9]{20}|AKIA[A-Z0-9]{16}/);
+      expect(out, text).toContain(REDACTED);
+    }
+  });
+
   it('removes a token that is not GitHub-shaped when it is named', () => {
     expect(redact('Bearer s3cr3t-value!', ['s3cr3t-value'])).toBe(`Bearer ${REDACTED}!`);
   });

@@ -11,11 +11,11 @@ export const REDACTED = '***';
 /** Secrets found by shape, replaced whole. */
 const SHAPES: readonly RegExp[] = [
   // GitHub classic PATs and OAuth/app/server/refresh tokens, and fine-grained PATs.
-  /\bgh[pousr]_[A-Za-z0-9]{20,255}\b/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,255}\b/g,
+  /(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{20,255}(?![A-Za-z0-9])/g,
+  /(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{20,255}/g,
   // AWS access key ids: long-term (AKIA), temporary (ASIA), and the other credential-bearing prefixes.
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
-  /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
+  /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
   // STS session tokens start with these base64 prefixes (the token's serialised header).
   /\b(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE)[A-Za-z0-9+/=%]*/g,
   // Bearer credentials in any header or message.
