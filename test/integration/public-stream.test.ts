@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { Plan } from '../../src/core/plan/index.js';
+import { captureIO, localTargetEnv } from '../support/capture-io.js';
 import { EXAMPLE_MESH_FILE, exampleMesh } from '../support/example-mesh.js';
 import { withoutProgress } from '../support/progress.js';
 
@@ -21,19 +21,9 @@ const dir = mkdtempSync(join(tmpdir(), 'meshgov-public-stream-'));
 copyFileSync(EXAMPLE_MESH_FILE, join(dir, 'mesh.yaml'));
 
 async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s) => void (stdout += s), isTTY: false },
-    stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: {
-      NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
-    cwd: dir,
-    now: () => new Date('2026-12-01T00:00:00Z'),
-  };
+  const io = captureIO(dir, { env: { NO_COLOR: '1', ...localTargetEnv(dir) }, now: new Date('2026-12-01T00:00:00Z') });
   const code = await main(args, io);
-  return { code, stdout, stderr };
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 const stream = exampleMesh().desired.accounts.flatMap((a) => a.streams).find((s) => s.resourcePolicy !== undefined);
