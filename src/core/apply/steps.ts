@@ -7,7 +7,7 @@
  * of anything skipped.
  */
 import { TAG_DELETION_PROTECTION } from '../model/governance-tags.js';
-import type { Change, StreamCapacityChange } from '../plan/types.js';
+import type { Blocked, Change, StreamCapacityChange } from '../plan/types.js';
 import { budgetFor, budgetShortfall } from './budget.js';
 import { shardCountSteps } from './shard-steps.js';
 import type { ApplyStep, AuditEntry, Lane, StepOutcome } from './types.js';
@@ -100,6 +100,26 @@ function outcome(c: Change, skipReason: NonNullable<StepOutcome['skipReason']>, 
   return { id: c.id, account: c.account, address: c.address, resourceType: c.resourceType, action: c.action, status: 'skipped', skipReason, message };
 }
 
+/**
+ * Why apply will refuse a change whatever flags it gets: deleting a deletion-protected stream, or a capacity change over
+ * its daily scaling budget (counted from `history`). The plan marks such changes `blocked` with the same answer.
+ */
+export function blockedReason(c: Change, history: readonly AuditEntry[], now: Date): Blocked | undefined {
+  if (c.resourceType === 'stream' && c.action === 'delete' && c.before.tags[TAG_DELETION_PROTECTION] === 'true') {
+    return {
+      reason: 'deletion-protected',
+      message: `the stream is tagged ${TAG_DELETION_PROTECTION}=true, so apply never deletes it. To retire it, declare it again with ` +
+        '`deletionProtection: false` and apply (that removes the tag), then remove it from the mesh; or keep it declared.',
+    };
+  }
+  if (c.resourceType === 'stream-capacity') {
+    const need = capacityCalls(c);
+    const short = budgetShortfall(budgetFor(history, c.target.account, c.target.stream, now), need.shardTargets.length, need.modeSwitches);
+    if (short) return { reason: 'budget', message: `scaling budget: ${short}` };
+  }
+  return undefined;
+}
+
 /** Why a change must not run now, or undefined when it may. */
 function gate(c: Change, o: StepOptions): StepOutcome | undefined {
   if (c.blocked) return outcome(c, c.blocked.reason, c.blocked.message);
@@ -109,14 +129,8 @@ function gate(c: Change, o: StepOptions): StepOutcome | undefined {
   if (c.resourceType === 'iam-boundary' && c.before !== null && 'foreignBoundary' in c.before && !o.allowDestructive) {
     return outcome(c, 'destructive', `role already has the permissions boundary ${c.before.foreignBoundary}, which meshgov did not set; rerun with --allow-destructive to replace it with the guard boundary`);
   }
-  if (c.resourceType === 'stream' && c.action === 'delete') {
-    if (c.before.tags[TAG_DELETION_PROTECTION] === 'true') return outcome(c, 'deletion-protected', `stream is tagged ${TAG_DELETION_PROTECTION}=true; remove the tag to allow its deletion`);
-  }
-  if (c.resourceType === 'stream-capacity') {
-    const need = capacityCalls(c);
-    const short = budgetShortfall(budgetFor(o.history, c.target.account, c.target.stream, o.now), need.shardTargets.length, need.modeSwitches);
-    if (short) return outcome(c, 'budget', `scaling budget: ${short}`);
-  }
+  const b = c.blocked ?? blockedReason(c, o.history, o.now);
+  if (b) return outcome(c, b.reason, b.message);
   return undefined;
 }
 
