@@ -20,8 +20,8 @@ import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/cl
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { captureIO } from '../support/capture-io.js';
 import type { Plan } from '../../src/core/plan/index.js';
 
 const A = '111111111111';
@@ -121,16 +121,9 @@ const dir = mkdtempSync(join(tmpdir(), 'meshgov-import-aws-'));
 writeFileSync(join(dir, 'mesh.yaml'), MESH);
 
 async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s) => void (stdout += s), isTTY: false },
-    stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: { NO_COLOR: '1', AWS_REGION: 'eu-west-1' },
-    cwd: dir,
-    now: () => new Date('2026-12-01T00:00:00Z'),
-  };
-  return { code: await main(args, io), stdout, stderr };
+  const io = captureIO(dir, { env: { NO_COLOR: '1', AWS_REGION: 'eu-west-1' }, now: new Date('2026-12-01T00:00:00Z') });
+  const code = await main(args, io);
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 /** The change ids the import's preview printed (`<severity>: <resourceType>:<address>: the next plan ...`). */

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { freePorts, startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
 import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { captureIO } from '../support/capture-io.js';
 import type { Plan } from '../../src/core/plan/types.js';
 import { bigMeshYaml } from '../support/big-mesh.js';
 import { killStarted, startCli } from '../support/cli-child.js';
@@ -29,17 +29,9 @@ function poolOn(endpoint: string): ClientPool {
 }
 
 async function run(dir: string, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s) => void (stdout += s), isTTY: false },
-    stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local') },
-    cwd: dir,
-    now: () => new Date('2026-12-01T00:00:00Z'),
-  };
+  const io = captureIO(dir, { env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local') }, now: new Date('2026-12-01T00:00:00Z') });
   const code = await main(args, io);
-  return { code, stdout, stderr };
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 describe('endpoint seams', { timeout: 240_000 }, () => {
