@@ -1,10 +1,33 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test tiers (CONTRIBUTING.md): `unit` runs the sources directly and needs nothing else; `built` runs the built CLI
+ * and package (`npm run build` first); `integration` starts kinesis-local and stand-in endpoints, and runs the built
+ * CLI as child processes; `proof` evaluates the rendered policies with an independent IAM evaluator; `scale` feeds
+ * hostile and large inputs to the built CLI. `vitest run` runs every tier. A test file belongs to exactly one tier.
+ */
+const BUILT = [
+  'test/cli/startup.test.ts',
+  'test/cli/validate-cli.test.ts',
+  'test/cli/non-regular-files.test.ts',
+  'test/docs/library-example.test.ts',
+  'test/package/packed-tarball.slow.test.ts',
+];
+/** Tests beside the unit tests of their module that start kinesis-local (from sources): integration tier. */
+const EMULATOR = ['test/audit/audit-local.test.ts', 'test/cli/policies-everywhere.test.ts', 'test/cli/init.test.ts'];
+const OTHER_TIERS = ['test/integration/**', 'test/proof/**', 'test/scale/**'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...BUILT, ...EMULATOR, ...OTHER_TIERS] } },
+      { extends: true, test: { name: 'built', include: BUILT } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', ...EMULATOR] } },
+      { extends: true, test: { name: 'proof', include: ['test/proof/**/*.test.ts'] } },
+      { extends: true, test: { name: 'scale', include: ['test/scale/**/*.test.ts'] } },
+    ],
   },
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repairDataFile, snapshotDataFile } from '../../src/adapters/local/kinesis-local.js';
+import { WATCHDOG, repairDataFile, settledSnapshot, snapshotDataFile } from '../../src/adapters/local/kinesis-local.js';
 
 describe('kinesis-local data file repair', () => {
   it('restores the last good copy when the data file was truncated', () => {
@@ -37,5 +37,48 @@ describe('kinesis-local data file repair', () => {
     writeFileSync(file, '{"ok":true}');
     repairDataFile(dir);
     expect(readFileSync(file, 'utf8')).toBe('{"ok":true}');
+  });
+
+  // A stand-in for the emulator's persist loop: the file is rewritten whole, in steps, at the given delays.
+  const rewrite = (file: string, steps: Array<[number, string]>) =>
+    Promise.all(steps.map(([ms, text]) => new Promise<void>((r) => setTimeout(() => {
+      writeFileSync(file, text);
+      r();
+    }, ms))));
+
+  it('keeps the state written after the call, not the one on disk when it was called', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgov-data-'));
+    const file = join(dir, 'kinesis-data.json');
+    writeFileSync(file, '{"v":0}');
+    // v1 may have been serialised before the call; only the second rewrite surely holds what came before it.
+    await Promise.all([settledSnapshot(dir, 40, 5_000), rewrite(file, [[60, '{"v":1}'], [140, '{"v":2}']])]);
+    expect(readFileSync(`${file}.last-good`, 'utf8')).toBe('{"v":2}');
+  });
+
+  it('waits past a rewrite cut short, and the snapshot repairs a truncated last write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgov-data-'));
+    const file = join(dir, 'kinesis-data.json');
+    writeFileSync(file, '{"v":0}');
+    await Promise.all([
+      settledSnapshot(dir, 40, 5_000),
+      rewrite(file, [[60, '{"v":1}'], [140, ''], [220, '{"v":3}']]),
+    ]);
+    expect(readFileSync(`${file}.last-good`, 'utf8')).toBe('{"v":3}');
+    // The emulator's shutdown write is cut short: the next start restores the settled copy.
+    writeFileSync(file, '');
+    repairDataFile(dir);
+    expect(readFileSync(file, 'utf8')).toBe('{"v":3}');
+  });
+
+  it('gives up after its limit with the newest complete text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgov-data-'));
+    const file = join(dir, 'kinesis-data.json');
+    writeFileSync(file, '{"v":0}');
+    await settledSnapshot(dir, 40, 150);
+    expect(readFileSync(`${file}.last-good`, 'utf8')).toBe('{"v":0}');
+  });
+
+  it('embeds a watchdog that is valid JavaScript on its own (the snapshot is inlined from its source)', () => {
+    expect(() => new Function('require', WATCHDOG)).not.toThrow();
   });
 });

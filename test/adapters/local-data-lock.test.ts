@@ -138,27 +138,37 @@ describe('local data directory lock', () => {
   });
 
   it('lets exactly one of several processes take over the same stale lock', async () => {
-    // Real processes (in one process the calls would not interleave): each waits for a common start time, tries
-    // once, and holds what it won for a moment so that a late breaker would find a live lock to break.
+    // Real processes (in one process the calls would not interleave): each waits for a common start time and tries
+    // once; a winner holds the lock until every process has answered (the test then creates `release`), so a late
+    // starter on a loaded machine finds a live lock, never a released one.
     const script = [
+      "import { existsSync } from 'node:fs';",
       `import { lockDataDir } from ${JSON.stringify(fileURLToPath(new URL('../../src/adapters/local/data-lock.ts', import.meta.url)))};`,
       'const [dir, at] = process.argv.slice(1);',
       'while (Date.now() < Number(at)) {}',
       "try { const l = await lockDataDir(dir, { command: 'race', timeoutMs: 0 });",
-      "  console.log('won'); setTimeout(() => l.release(), 500); }",
+      "  console.log('won');",
+      "  const t = setInterval(() => { if (existsSync(dir + '/release')) { clearInterval(t); l.release(); } }, 20); }",
       "catch (e) { console.log(e.name === 'DataDirLocked' ? 'refused' : `error ${e.message}`); }",
     ].join('\n');
     for (let round = 0; round < 4; round++) {
       const dir = dirOf();
       writeLock(dir, { pid: deadPid(), emulator: { pid: deadPid() } });
       const at = Date.now() + 1_500;
-      const outs = await Promise.all([0, 1, 2, 3].map(() => new Promise<string>((res) => {
-        const args = ['--import', 'tsx', '--input-type=module', '-e', script, dir, String(at)];
-        const c = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      const children = [0, 1, 2, 3].map(() => spawn(
+        process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir, String(at)],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      ));
+      const outs = await Promise.all(children.map((c) => new Promise<string>((res) => {
         let out = '';
-        c.stdout.on('data', (b: Buffer) => void (out += b.toString()));
+        c.stdout?.on('data', (b: Buffer) => {
+          out += b.toString();
+          if (out.includes('\n')) res(out.trim());
+        });
         c.on('exit', () => res(out.trim()));
       })));
+      writeFileSync(join(dir, 'release'), '');
+      await Promise.all(children.map((c) => new Promise((res) => (c.exitCode !== null ? res(0) : c.on('exit', res)))));
       expect(outs.filter((o) => o === 'won'), outs.join(',')).toHaveLength(1);
       expect(outs.filter((o) => o === 'refused')).toHaveLength(3);
     }

@@ -131,21 +131,83 @@ function installHooks(signals: boolean): void {
 }
 
 /**
+ * Copy kinesis-local's data file aside (`.last-good`) once it holds the state as of now. The emulator rewrites the
+ * whole file in place every persist interval, and its shutdown write can be cut short (an empty file was seen under
+ * load), so a run's changes must not depend on that last write: wait until the file has been rewritten twice since
+ * the call (the second rewrite began after the call, so it holds every change acknowledged before it) and parses as
+ * complete JSON, then copy that text through a temporary file renamed into place. After `limitMs` the newest
+ * complete text is kept. Self-contained (no imports, no closure): the watchdog embeds its source.
+ */
+export function settledSnapshot(dir: string, intervalMs: number, limitMs: number): Promise<void> {
+  const fsx = process.getBuiltinModule('node:fs');
+  const file = `${dir}/kinesis-data.json`;
+  const started = Date.now();
+  const mtime = (): number | undefined => {
+    try {
+      return fsx.statSync(file).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  };
+  const complete = (): string | undefined => {
+    try {
+      const text = fsx.readFileSync(file, 'utf8');
+      JSON.parse(text);
+      return text;
+    } catch {
+      return undefined;
+    }
+  };
+  let last = mtime();
+  let rewrites = 0;
+  return new Promise((resolve) => {
+    const poll = (): void => {
+      const now = mtime();
+      if (now !== undefined && now !== last) {
+        rewrites += 1;
+        last = now;
+      }
+      const settled = rewrites >= 2 ? complete() : undefined;
+      if (settled !== undefined || Date.now() - started > limitMs) {
+        const text = settled ?? complete();
+        try {
+          if (text !== undefined) {
+            fsx.writeFileSync(`${file}.last-good.tmp`, text);
+            fsx.renameSync(`${file}.last-good.tmp`, `${file}.last-good`);
+          }
+        } catch {
+          // A directory that cannot be written: nothing to keep.
+        }
+        resolve();
+        return;
+      }
+      setTimeout(poll, Math.max(5, Math.min(25, intervalMs / 8)));
+    };
+    poll();
+  });
+}
+
+/**
  * The emulator's entry (`node -e`): a watchdog, then kinesis-local's main.js (argv[1]). When meshgov dies, however
- * it dies (kill -9 included), the kernel closes the stdin pipe; the watchdog then sends its own process SIGTERM,
- * on which kinesis-local (a cats-effect IOApp) runs its shutdown finalizers, which persist the data file, and
- * exits. A changed parent pid (re-parented to init) is the fallback signal. A last timer ends a shutdown that hangs.
+ * it dies (kill -9 included), the kernel closes the stdin pipe; the watchdog then keeps a settled snapshot of the
+ * data file (which the next run restores if the last write is cut short) and sends its own process SIGTERM, on which
+ * kinesis-local (a cats-effect IOApp) runs its shutdown finalizers, which persist the data file, and exits. A changed parent pid (re-parented to init) is the fallback signal. A last timer ends a shutdown that hangs.
  */
 export const WATCHDOG = [
   "'use strict';",
   'const parent = Number(process.env.MESHGOV_PARENT_PID);',
   'const hardExit = process.exit.bind(process);',
   'let leaving = false;',
+  // settledSnapshot, in the emulator's own process (whose event loop keeps running the periodic persist).
+  settledSnapshot.toString(),
   'function leave() {',
   '  if (leaving) return;',
   '  leaving = true;',
   '  setTimeout(() => hardExit(1), 15000).unref();',
-  "  process.kill(process.pid, 'SIGTERM');",
+  "  const dir = process.env.PERSIST_PATH;",
+  "  const term = () => process.kill(process.pid, 'SIGTERM');",
+  "  if (dir) settledSnapshot(dir, parseInt(process.env.PERSIST_INTERVAL || '200', 10), 5000).then(term, term);",
+  '  else term();',
   '}',
   "process.stdout.on('error', () => {});",
   "process.stderr.on('error', () => {});",
@@ -323,9 +385,10 @@ async function startOnce(o: LocalTargetOptions, dataDir: string | undefined, loc
   let stopping: Promise<void> | undefined;
   /** SIGTERM: kinesis-local persists its data and exits; SIGKILL only if it hangs. */
   const shutdown = async (): Promise<void> => {
-    // kinesis-local rewrites its data file in place; a kill in the middle of a write leaves it truncated. Keep the
-    // last complete copy, and restore it if a SIGKILL caught a write.
-    if (dataDir) snapshotDataFile(dataDir);
+    // kinesis-local rewrites its data file in place, and a write cut short (its own shutdown write, or a SIGKILL)
+    // leaves it truncated: keep a complete copy holding every acknowledged change, restored below if need be.
+    if (dataDir && child.exitCode === null && child.signalCode === null) await settledSnapshot(dataDir, persistMs, 5_000);
+    else if (dataDir) snapshotDataFile(dataDir);
     killGroup(child, 'SIGTERM');
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 15_000);
     await exited;
