@@ -8,7 +8,7 @@ import { RENDER_MARKER, renderFiles, renderJson } from '../../output/render/file
 import type { RenderedFile } from '../../output/render/files.js';
 import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError, today } from '../io.js';
-import { fsProblem } from '../fs-errors.js';
+import { fsProblem } from '../../adapters/fs/problems.js';
 import { formatDiagnostics, runValidation } from '../validation.js';
 
 const FORMATS = ['files', 'json'] as const;
