@@ -6,13 +6,17 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeRefusal, readRegularFile } from '../adapters/fs/bounded-read.js';
+import { fsProblem } from '../adapters/fs/problems.js';
+import { writeRenderDir } from '../adapters/fs/render-dir.js';
 import { writeTextFile } from '../adapters/fs/write.js';
+import { RENDER_MARKER } from '../output/render/files.js';
 import { canonicalDir, isDirectory, readPolicyDir } from '../adapters/fs/policies.js';
 import { fileReader } from '../adapters/fs/reader.js';
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import { loadRules } from '../core/rules/index.js';
 import { diagnostic } from '../core/source/source.js';
 import type { FileSink, FileSource, MeshSources, RulePack } from './ports.js';
+import type { RenderDirSink } from './render.js';
 
 /** The default rule pack shipped with meshgov: `policies/` at the package root (from src/app or dist/app). */
 export const BUILTIN_POLICIES_DIR = fileURLToPath(new URL('../../policies', import.meta.url));
@@ -93,5 +97,28 @@ export function workspaceInputs(cwd: string): FileSource {
       return { kind: 'refused', path: abs, reason: describeRefusal(r.refusal) };
     },
     exists: (path) => existsSync(resolve(cwd, path)),
+  };
+}
+
+/** Render output directories below a working directory. */
+export function workspaceRenderDirs(cwd: string): RenderDirSink {
+  return {
+    write(dir, files) {
+      const abs = resolve(cwd, dir);
+      const problem = writeRenderDir(abs, files);
+      if (problem === undefined) return undefined;
+      switch (problem.kind) {
+        case 'not-a-directory':
+          return { kind: 'usage', message: `--out ${abs} exists and is not a directory.` };
+        case 'foreign':
+          return {
+            kind: 'usage',
+            message: `--out ${abs} is not empty and was not written by \`meshgov render\` (no ${RENDER_MARKER} marker); `
+              + 'choose a new or empty directory.',
+          };
+        case 'failed':
+          return { kind: 'write-failed', path: dir, problem: fsProblem(problem.cause, abs, cwd) };
+      }
+    },
   };
 }

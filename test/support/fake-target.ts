@@ -1,6 +1,6 @@
 /** In-memory stand-ins for the use cases' target port (src/app/target.ts): a reader, nothing else. */
 import type { Target, TargetOpener } from '../../src/app/target.js';
-import type { LiveReader, ReadRequest } from '../../src/core/ports.js';
+import type { LiveReader, ReadProgress, ReadRequest } from '../../src/core/ports.js';
 
 /** A target that reads through `reader` and cannot execute (plan, audit and import never do). */
 export function fakeTarget(reader: LiveReader, kind: Target['kind'] = 'aws'): Target & { closed: number } {
@@ -19,9 +19,10 @@ export function openerOf(target: Target): TargetOpener {
   return async () => ({ kind: 'open', target });
 }
 
-/** A reader that finds the requested accounts empty. */
+/** A reader that finds the requested accounts empty (and says so for each, as the real readers do). */
 export const emptyAccountsReader: LiveReader = {
-  read: async (req: ReadRequest) => ({
-    region: req.region, accounts: req.accounts.map((account) => ({ account, streams: [], unmanagedStreams: [] })), notChecked: [],
-  }),
+  read: async (req: ReadRequest, progress?: ReadProgress) => {
+    for (const account of req.accounts) progress?.({ account, phase: 'done', streams: 0, managed: 0 });
+    return { region: req.region, accounts: req.accounts.map((account) => ({ account, streams: [], unmanagedStreams: [] })), notChecked: [] };
+  },
 };
