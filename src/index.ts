@@ -1,7 +1,8 @@
 /**
  * meshgov's programmatic API (`import { validateMesh } from 'meshgov'`): the mesh model and its JSON Schemas,
  * validation with the guardrail rules, rendering of the desired state, and plans (compute, parse, render).
- * Everything here is pure except `fsReader` and `builtinRules`, which read files. See docs/library.md.
+ * The use cases (validate, render, plan, apply, audit, importStreams) run what the commands run, over ports.
+ * Everything else here is pure except `fsReader` and `builtinRules`, which read files. See docs/library.md.
  *
  * The CLI is built on the same functions; what is not exported here is internal and may change in any release.
  */
@@ -57,6 +58,33 @@ export type { Style } from './output/style.js';
 // JSON Schemas: mesh.yaml, per-domain include files (draft 2020-12) and saved plans (draft-07).
 export { DOMAIN_SCHEMA_ID, domainFileSchema, meshSchema, SCHEMA_ID } from './core/model/schema.js';
 export { PLAN_SCHEMA } from './core/plan/plan-schema.generated.js';
+
+// Use cases: what each command does, without argv, stdout or exit codes. Typed options in, a discriminated union
+// of outcomes out; progress as events; the world through small ports (the workspace* and nodeTargetOpener factories
+// are the real ones).
+export { validate } from './app/validate.js';
+export type { Validation, ValidateRunOptions } from './app/validate.js';
+export { render } from './app/render.js';
+export type { RenderDirSink, RenderOptions as RenderRunOptions, RenderOutcome, RenderPorts } from './app/render.js';
+export { plan } from './app/plan.js';
+export type { PlanEvent, PlanOptions, PlanOutcome, PlanPorts } from './app/plan.js';
+export { apply } from './app/apply.js';
+export type { ApplyEvent, ApplyOptions, ApplyOutcome, ApplyPorts } from './app/apply.js';
+export { audit, runAudit } from './app/audit.js';
+export type { AuditEvent, AuditOutcome, AuditPorts, AuditRunOptions } from './app/audit.js';
+export { importStreams } from './app/import.js';
+export type { ImportOptions, ImportOutcome, ImportPorts } from './app/import.js';
+export type { ReadEvent } from './app/read-live.js';
+export type { WarningsEvent } from './app/events.js';
+export type { FileSink, FileSource, MeshSources, RulePack, TextRead, UsageProblem, WriteFailure } from './app/ports.js';
+export type {
+  MetricsWindow, Target, TargetCommand, TargetExecution, TargetExecutionResult, TargetFailure, TargetOpener, TargetOpening,
+  TargetSpec,
+} from './app/target.js';
+export { workspaceFiles, workspaceInputs, workspaceRenderDirs, workspaceSources } from './app/workspace.js';
+export type { WorkspaceOptions } from './app/workspace.js';
+export { nodeTargetOpener } from './app/node-target.js';
+export type { NodeTargetOptions } from './app/node-target.js';
 
 export { VERSION } from './cli/version.js';
 

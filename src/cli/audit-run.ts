@@ -1,17 +1,10 @@
 /**
- * What `meshgov audit` runs once the live state and metrics are read: the pure audit, the output formats and
- * the `--fail-on` exit code. The command file (src/cli/commands/audit.ts) wires argv, the readers and the clock.
+ * What `meshgov audit` does with the report of the audit use case (src/app/audit.ts): the output formats and the
+ * `--fail-on` exit code.
  */
 import { relative, resolve } from 'node:path';
-import { audit } from '../core/audit/audit.js';
-import type { AuditOptions } from '../core/audit/audit.js';
 import { auditFails } from '../core/audit/findings.js';
 import type { AuditReport, FailOn } from '../core/audit/findings.js';
-import type { MetricsSnapshot } from '../core/audit/metrics.js';
-import type { Mesh } from '../core/model/types.js';
-import type { LiveState } from '../core/plan/live.js';
-import type { DesiredState } from '../core/render/types.js';
-import type { Locator } from '../core/source/locator.js';
 import { formatAuditJson } from '../output/audit/json.js';
 import { formatAuditMarkdown } from '../output/audit/markdown.js';
 import { formatAuditSarif } from '../output/audit/sarif.js';
@@ -24,35 +17,6 @@ import { VERSION } from './version.js';
 export const AUDIT_FORMATS = ['text', 'markdown', 'json', 'sarif'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 export const FAIL_ON = ['error', 'warning', 'never'] as const;
-
-export interface RunAuditOptions extends Omit<AuditOptions, 'locate'> {
-  /** From validateMesh: gives findings about declared entities a mesh.yaml line/column (SARIF). */
-  locator?: Locator;
-}
-
-export interface RunAuditInput {
-  mesh: Mesh;
-  desired: DesiredState;
-  live: LiveState;
-  /** Shard metrics from readShardMetrics (merged per account with mergeSnapshots); undefined on the local target. */
-  metrics: MetricsSnapshot | undefined;
-  /** YYYY-MM-DD, from the CLI clock. */
-  today: string;
-  options?: RunAuditOptions;
-}
-
-/** Runs the audit: pure, all reading happened before. */
-export function runAudit({ mesh, desired, live, metrics, today, options = {} }: RunAuditInput): AuditReport {
-  const { locator, ...rest } = options;
-  const auditOptions: AuditOptions = { ...rest };
-  if (locator) {
-    auditOptions.locate = (ref, sub = []) => {
-      const d = locator.at(ref, sub, 'audit', 'info', '');
-      return { file: d.file, line: d.line, column: d.column };
-    };
-  }
-  return audit({ mesh, desired, live, metrics, today, options: auditOptions });
-}
 
 export interface FormatAuditOptions {
   noColor?: boolean;

@@ -6,6 +6,7 @@
  */
 import type { CliIO } from './io.js';
 import { REWRITE_LINE, terminalInline } from '../output/terminal.js';
+import type { ReadEvent } from '../app/read-live.js';
 
 /** A heartbeat is written when nothing was written for this long (ms). */
 export const HEARTBEAT_MS = 5_000;
@@ -126,7 +127,7 @@ export interface StepRef {
 }
 
 /**
- * Progress of apply's changes: a line as each ends (`done` / `FAILED` / `skipped`, `n/total`), and while changes run,
+ * Progress of apply's changes: a line as each starts and as each ends (`done` / `FAILED` / `skipped`, `n/total`), and while changes run,
  * the heartbeat names the oldest ones in flight and how long each has waited (a stream becoming ACTIVE, a reshard).
  * Wire `onStart` and `onStep` into the run (RunOptions) and call `progress.done()` at the end.
  */
@@ -148,7 +149,9 @@ export function applyProgress(progress: Progress, total: number): ApplyProgress 
   return {
     onStart(step) {
       const { action, resourceType, address } = step.change;
-      inFlight.set(step.id, { label: `${action} ${resourceType} ${address}`, since: progress.now() });
+      const label = `${action} ${resourceType} ${address}`;
+      inFlight.set(step.id, { label, since: progress.now() });
+      progress.note(`started ${label}`);
     },
     onStep(o) {
       const f = inFlight.get(o.id);
@@ -158,5 +161,47 @@ export function applyProgress(progress: Progress, total: number): ApplyProgress 
       progress.note(`${o.status} ${f?.label ?? o.id}${took} (${finished}/${total})`);
       if (finished === total) progress.end();
     },
+  };
+}
+
+/**
+ * Shows a live read's events (src/app/read-live.ts) on `progress`: the live line on a terminal, timestamped lines
+ * elsewhere (each account read, and while reading takes long, which accounts it waits for). With `own`, the
+ * progress belongs to the read and is stopped after it; otherwise the read's duration is noted.
+ */
+export function readReporter(progress: Progress, own: boolean): (e: ReadEvent) => void {
+  let accounts: readonly string[] = [];
+  const pending = new Set<string>();
+  let started = 0;
+  let done = 0;
+  const waitingFor = () => {
+    const left = [...pending];
+    if (left.length === 0) return `read ${accounts.length}/${accounts.length} accounts; reading the organisation`;
+    const shown = left.slice(0, 5).join(', ') + (left.length > 5 ? ` and ${left.length - 5} more` : '');
+    return `reading accounts: ${done}/${accounts.length} done; waiting for ${shown}`;
+  };
+  return (e) => {
+    switch (e.kind) {
+      case 'read-started': {
+        accounts = e.accounts;
+        for (const a of accounts) pending.add(a);
+        started = progress.now();
+        const where = e.target === 'local' ? 'local target' : `AWS, ${e.region}`;
+        progress.note(`reading ${accounts.length} account${accounts.length === 1 ? '' : 's'} (${where})`);
+        progress.begin(waitingFor);
+        return;
+      }
+      case 'account-read':
+        done = e.done;
+        pending.delete(e.account);
+        progress.liveLine(`read account ${e.account} (${e.done}/${e.total}, ${e.streams} streams)`);
+        progress.note(`read account ${e.account} (${e.done}/${e.total}): ${e.streams} streams, ${e.managed} managed`);
+        return;
+      case 'read-finished':
+        progress.end();
+        progress.endLiveLine();
+        if (own) progress.done();
+        else progress.note(`read ${e.done}/${e.total} accounts in ${seconds(progress.elapsed(started))}`);
+    }
   };
 }

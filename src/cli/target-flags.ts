@@ -1,12 +1,14 @@
 /**
  * The target flags plan and apply share: `--local` with `--local-port` and `--lock-timeout`, or `--endpoint` with
  * `--endpoint-accounts-as-keys`; and the AWS flags plan, apply, audit and import share: `--profile` and `--region`.
- * Checked here (usage errors, exit 64) and turned into the adapter's TargetOptions.
+ * Checked here (usage errors, exit 64) and turned into the use cases' TargetSpec; target opening is wired here too.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { TargetOptions } from '../adapters/aws/target.js';
-import { DataDirLocked } from '../adapters/local/data-lock.js';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { nodeTargetOpener } from '../app/node-target.js';
+import type { NodeTargetOptions } from '../app/node-target.js';
+import type { TargetFailure, TargetOpener, TargetSpec } from '../app/target.js';
 import type { CliIO } from './io.js';
 import { EXIT_ERROR, EXIT_USAGE, ExitError } from './io.js';
 
@@ -73,7 +75,7 @@ const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
  * Check --profile and --region; returns the TargetOptions fields they set. Neither means anything where meshgov
  * signs with account ids instead of credentials (--local, --endpoint-accounts-as-keys).
  */
-export function awsFlags(f: AwsFlags & Pick<TargetFlags, 'local' | 'endpointAccountsAsKeys'>): Pick<TargetOptions, 'profile' | 'stsRegion'> {
+export function awsFlags(f: AwsFlags & Pick<TargetFlags, 'local' | 'endpointAccountsAsKeys'>): { profile?: string; stsRegion?: string } {
   for (const [flag, value] of [['--profile', f.profile], ['--region', f.region]] as const) {
     if (value === undefined) continue;
     if (f.local) usage(`${flag} has no effect with --local: the local target signs with account ids, not AWS credentials.`);
@@ -88,10 +90,35 @@ export function awsFlags(f: AwsFlags & Pick<TargetFlags, 'local' | 'endpointAcco
   return { ...(f.profile !== undefined ? { profile: f.profile } : {}), ...(f.region !== undefined ? { stsRegion: f.region } : {}) };
 }
 
-/** Check the target flags; returns the TargetOptions fields they set. */
-type TargetFlagOptions = Pick<TargetOptions, 'accountsAsKeys' | 'localPort' | 'lockTimeoutMs' | 'onLockWait' | 'profile' | 'stsRegion'>;
+/** The local target's directory: MESHGOV_LOCAL_DIR, else `.meshgov/local` under the working directory. */
+export function localDir(io: Pick<CliIO, 'cwd' | 'env'>): string {
+  return resolve(io.cwd, io.env['MESHGOV_LOCAL_DIR'] || '.meshgov/local');
+}
 
-export function targetFlags(f: TargetFlags, io: CliIO): TargetFlagOptions {
+/** A directory as shown to the user: relative to the working directory when below it. */
+export function displayDir(io: Pick<CliIO, 'cwd'>, dir: string): string {
+  const rel = relative(io.cwd, dir);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.replace(/\\/g, '/') : dir;
+}
+
+/** `--endpoint` must be an http(s) URL. */
+export function checkEndpoint(endpoint: string | undefined): void {
+  if (endpoint === undefined) return;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    usage(`--endpoint ${endpoint}: not a URL (expected e.g. http://127.0.0.1:4566).`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') usage(`--endpoint ${endpoint}: must be an http or https URL.`);
+}
+
+/**
+ * Check the target flags (usage errors, exit 64) and say which target they name. Every command that opens a target
+ * (plan, apply, audit, import) turns its flags into a TargetSpec here.
+ */
+export function targetSpec(f: TargetFlags, io: CliIO): TargetSpec {
+  checkEndpoint(f.endpoint);
   if (f.local && f.endpoint) usage('--local and --endpoint cannot be combined: --local starts its own endpoint.');
   if (f.endpointAccountsAsKeys && !f.endpoint) {
     usage('--endpoint-accounts-as-keys needs --endpoint URL: it says how to sign requests to that endpoint.');
@@ -100,10 +127,10 @@ export function targetFlags(f: TargetFlags, io: CliIO): TargetFlagOptions {
   if (f.lockTimeout !== undefined && !f.local) {
     usage('--lock-timeout needs --local: only the local target has a data directory to lock.');
   }
-  let localPort: number | undefined;
+  let port: number | undefined;
   if (f.localPort !== undefined) {
-    localPort = /^\d{1,5}$/.test(f.localPort) ? Number(f.localPort) : NaN;
-    if (!(localPort >= 1 && localPort <= 65535)) {
+    port = /^\d{1,5}$/.test(f.localPort) ? Number(f.localPort) : NaN;
+    if (!(port >= 1 && port <= 65535)) {
       usage(`--local-port ${f.localPort}: expected a TCP port number from 1 to 65535.`);
     }
   }
@@ -115,20 +142,35 @@ export function targetFlags(f: TargetFlags, io: CliIO): TargetFlagOptions {
     }
     lockTimeoutMs = Math.round(s * 1000);
   }
+  const aws = awsFlags(f);
+  const dir = localDir(io);
+  const data = { localDir: dir, displayLocalDir: displayDir(io, dir) };
+  if (f.local) {
+    return {
+      kind: 'local', ...data, ...(port !== undefined ? { port } : {}),
+      ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
+      onLockWait: (m) => io.stderr.write(`meshgov: ${m}\n`),
+    };
+  }
+  if (f.endpointAccountsAsKeys && f.endpoint) return { kind: 'accounts-as-keys', endpoint: f.endpoint, ...data };
   return {
-    ...awsFlags(f),
-    ...(f.endpointAccountsAsKeys ? { accountsAsKeys: true } : {}),
-    ...(localPort !== undefined ? { localPort } : {}),
-    ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
-    onLockWait: (m) => io.stderr.write(`meshgov: ${m}\n`),
+    kind: 'aws', ...(f.endpoint ? { endpoint: f.endpoint } : {}),
+    ...(aws.profile !== undefined ? { profile: aws.profile } : {}),
+    ...(aws.stsRegion !== undefined ? { stsRegion: aws.stsRegion } : {}),
   };
 }
 
+/**
+ * The target opener of a command: the real one, with the SDK's Node-version warning off (meshgov supports Node 20,
+ * so the warning the SDK prints on every run there is noise).
+ */
+export function cliTargetOpener(io: CliIO, options: NodeTargetOptions = {}): TargetOpener {
+  io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  return nodeTargetOpener(options);
+}
+
 /** The error for a target that could not be opened (a locked data directory says how to wait for it). */
-export function targetOpenError(e: unknown): ExitError {
-  const message = (e as Error)?.message ?? String(e);
-  if (e instanceof DataDirLocked && e.reason === 'held') {
-    return new ExitError(`${message} To wait for it, pass --lock-timeout SECONDS.`, EXIT_ERROR);
-  }
-  return new ExitError(`cannot start the local target: ${message}`, EXIT_ERROR);
+export function targetOpenError(f: TargetFailure): ExitError {
+  if (f.reason === 'locked') return new ExitError(`${f.message} To wait for it, pass --lock-timeout SECONDS.`, EXIT_ERROR);
+  return new ExitError(`cannot start the local target: ${f.message}`, EXIT_ERROR);
 }

@@ -1,15 +1,11 @@
-import { isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { canonicalDir, isDirectory, readPolicyDir } from '../adapters/fs/policies.js';
-import { fileReader } from '../adapters/fs/reader.js';
+import { relative, resolve } from 'node:path';
 import { findRepoRoot } from '../adapters/fs/repo-root.js';
+import type { MeshSources, UsageProblem } from '../app/ports.js';
+import { validate } from '../app/validate.js';
+import { BUILTIN_POLICIES_DIR, workspaceSources } from '../app/workspace.js';
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import type { SourceReader } from '../core/model/load.js';
-import { appendAll, capDiagnostics, compareDiagnostics, hasErrors } from '../core/diagnostics/diagnostic.js';
-import { loadRules, runRules } from '../core/rules/index.js';
 import type { Rule } from '../core/rules/index.js';
-import { diagnostic } from '../core/source/source.js';
-import { validateMesh } from '../core/validate.js';
 import type { ValidateResult } from '../core/validate.js';
 import { formatGithub } from '../output/diagnostics/github.js';
 import { formatJson } from '../output/diagnostics/json.js';
@@ -30,8 +26,7 @@ export interface ValidationOptions {
   policies?: string;
 }
 
-/** The default rule pack shipped with meshgov: `policies/` at the package root (from src/cli or dist/cli). */
-export const BUILTIN_POLICIES_DIR = fileURLToPath(new URL('../../policies', import.meta.url));
+export { BUILTIN_POLICIES_DIR };
 
 /** The checkout on GitHub Actions (GITHUB_WORKSPACE), where every file read must stay; undefined elsewhere. */
 export function ciRepoRoot(io: CliIO): string | undefined {
@@ -39,54 +34,27 @@ export function ciRepoRoot(io: CliIO): string | undefined {
   return ws !== undefined && ws !== '' ? resolve(io.cwd, ws) : undefined;
 }
 
+/** The mesh files and rule directories of a command: its working directory; in CI, confined to the checkout. */
+export function cliSources(io: CliIO): MeshSources {
+  const repoRoot = ciRepoRoot(io);
+  return workspaceSources(repoRoot === undefined ? { cwd: io.cwd } : { cwd: io.cwd, repoRoot });
+}
+
 /** The mesh reader of a command: names resolve against its working directory; in CI, confined to the checkout. */
 export function meshReader(io: CliIO): SourceReader {
-  const repoRoot = ciRepoRoot(io);
-  return fileReader(repoRoot === undefined ? { cwd: io.cwd } : { cwd: io.cwd, repoRoot });
+  return cliSources(io).reader;
 }
 
-/** A file name for diagnostics: relative to the working directory when below it, absolute otherwise. */
-function displayName(io: CliIO, file: string): string {
-  const rel = relative(io.cwd, resolve(io.cwd, file));
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.replace(/\\/g, '/') : resolve(io.cwd, file);
-}
-
-/** The policy directories in effect: built-in, `./policies` (when it exists and differs), then `--policies`. */
-export function policyDirs(io: CliIO, options: ValidationOptions): string[] {
-  const dirs: string[] = [];
-  const seen = new Set<string>();
-  const add = (dir: string) => {
-    const key = canonicalDir(dir);
-    if (seen.has(key)) return;
-    seen.add(key);
-    dirs.push(dir);
-  };
-  add(BUILTIN_POLICIES_DIR);
-  const local = resolve(io.cwd, 'policies');
-  if (isDirectory(local)) add(local);
-  if (options.policies !== undefined) {
-    const extra = resolve(io.cwd, options.policies);
-    if (!isDirectory(extra)) throw new ExitError(`--policies ${options.policies}: not a directory.`, EXIT_USAGE);
-    add(extra);
-  }
-  return dirs;
+/** A use case's usage problem as the CLI's usage error (exit 64). */
+export function usageError(p: UsageProblem): ExitError {
+  return new ExitError(p.message, EXIT_USAGE);
 }
 
 /** Load the guardrail rules from every policy directory; malformed files come back as diagnostics. */
 export function loadPolicies(io: CliIO, options: ValidationOptions = {}): { rules: Rule[]; diagnostics: Diagnostic[] } {
-  const files: { file: string; text: string }[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const repoRoot = ciRepoRoot(io);
-  for (const dir of policyDirs(io, options)) {
-    for (const f of readPolicyDir(dir, repoRoot)) {
-      const file = displayName(io, f.file);
-      if (f.text instanceof Error) {
-        diagnostics.push(diagnostic(file, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, [], 'rule-file-unreadable', 'error', `Cannot read rule file ${file}: ${f.text.message}`));
-      } else files.push({ file, text: f.text });
-    }
-  }
-  const loaded = loadRules(files);
-  return { rules: loaded.value, diagnostics: [...diagnostics, ...loaded.diagnostics] };
+  const pack = cliSources(io).rules(options.policies);
+  if (pack.kind === 'not-a-directory') throw usageError({ kind: 'usage', message: `--policies ${pack.dir}: not a directory.` });
+  return { rules: pack.rules, diagnostics: pack.diagnostics };
 }
 
 /** SARIF rule metadata of the loaded rules. */
@@ -100,22 +68,12 @@ export function ruleMetaOf(rules: readonly Rule[]): Map<string, RuleMeta> {
   return meta;
 }
 
-function capped(r: ValidateResult): ValidateResult {
-  return { ...r, diagnostics: capDiagnostics(r.diagnostics) };
-}
-
-/** Load, check and run the guardrail rules: every command starts here. */
+/** The validate use case over the command's files (a usage problem throws the usage error). */
 export function runValidation(file: string, io: CliIO, options: ValidationOptions = {}): ValidateResult & { ruleMeta: Map<string, RuleMeta> } {
-  const day = today(io);
-  // Names stay as the user gave them (for diagnostics); reads resolve against the command's working directory.
-  // Capped before the rules run, so 100,000 located diagnostics do not stay alive while the rules add theirs.
-  const result = capped(validateMesh(file, meshReader(io), { today: day }));
-  const policies = loadPolicies(io, options);
-  const diagnostics = [...result.diagnostics, ...policies.diagnostics];
-  if (result.mesh) appendAll(diagnostics, runRules({ mesh: result.mesh, locator: result.locator, today: day, rules: policies.rules }));
-  diagnostics.sort(compareDiagnostics);
-  const all = capDiagnostics(diagnostics);
-  return { ...result, diagnostics: all, ok: !hasErrors(all), ruleMeta: ruleMetaOf(policies.rules) };
+  const v = validate(file, { today: today(io), ...options }, cliSources(io));
+  if (v.kind === 'usage') throw usageError(v);
+  const { kind, rules, ...result } = v;
+  return { ...result, ok: kind === 'valid', ruleMeta: ruleMetaOf(rules) };
 }
 
 /**

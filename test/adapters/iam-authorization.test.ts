@@ -15,7 +15,7 @@ import { AdapterError } from '../../src/adapters/aws/errors.js';
 import { AUTHORIZATION_FILTER, IAM_AUTHORIZATION_IAM_ACTIONS, actionPatternMayMatchKinesis, mayReachKinesis, readIdentityPolicies } from '../../src/adapters/aws/iam-authorization.js';
 import { loadKinesisActionCatalog } from '../../src/adapters/aws/iam-analysis.js';
 import { AwsLiveReader } from '../../src/adapters/aws/live-reader.js';
-import { runAudit } from '../../src/cli/audit-run.js';
+import { runAudit } from '../../src/app/audit.js';
 import type { ActionCatalog } from '../../src/core/audit/identity-reach.js';
 import type { PolicyDocument } from '../../src/core/render/types.js';
 import { A, GOV, ORDERS_ARN, REGION, TODAY, world } from '../audit/builders.js';

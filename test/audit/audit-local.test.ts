@@ -11,7 +11,8 @@ import {
 import type { MetricsName } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { AwsLiveReader } from '../../src/adapters/aws/live-reader.js';
-import { auditExit, runAudit } from '../../src/cli/audit-run.js';
+import { runAudit } from '../../src/app/audit.js';
+import { auditExit } from '../../src/cli/audit-run.js';
 import { declaredStreams } from '../../src/core/plan/index.js';
 import type { LiveState } from '../../src/core/plan/live.js';
 import type { DesiredStream } from '../../src/core/render/types.js';

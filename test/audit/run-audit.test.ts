@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadKinesisActionCatalog } from '../../src/adapters/aws/iam-analysis.js';
-import { auditExit, formatAudit, runAudit } from '../../src/cli/audit-run.js';
+import { runAudit } from '../../src/app/audit.js';
+import { auditExit, formatAudit } from '../../src/cli/audit-run.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { validateMesh } from '../../src/core/validate.js';
 import { desiredFrom, liveFrom, liveStream } from './builders.js';

@@ -60,8 +60,13 @@ describe('Progress', () => {
     m.advance(10_000);
     p.onStep({ id: 'a', status: 'done' });
     const lines = m.err().split('\n').filter((l) => l !== '');
-    expect(lines).toContain('2026-12-01T09:00:05.000Z meshgov: applying: 0/2 done; waiting for create stream 1/stream/orders (5.0 s), '
-      + 'update stream-capacity 1/stream/busy (3.0 s)');
+    expect(lines.slice(0, 2)).toEqual([
+      '2026-12-01T09:00:00.000Z meshgov: started create stream 1/stream/orders',
+      '2026-12-01T09:00:02.000Z meshgov: started update stream-capacity 1/stream/busy',
+    ]);
+    // The heartbeat comes HEARTBEAT_MS after the last line (the second start).
+    expect(lines).toContain('2026-12-01T09:00:07.000Z meshgov: applying: 0/2 done; waiting for create stream 1/stream/orders (7.0 s), '
+      + 'update stream-capacity 1/stream/busy (5.0 s)');
     expect(lines.at(-1)).toBe('2026-12-01T09:00:12.000Z meshgov: done create stream 1/stream/orders after 12.0 s (1/2)');
     m.progress.done();
   });

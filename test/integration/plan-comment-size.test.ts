@@ -9,20 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXTERNAL_ACCOUNT, generateMesh } from '../../bench/generate-mesh.js';
-import type { OpenTarget } from '../../src/adapters/aws/target.js';
 import { runPlan } from '../../src/cli/commands/plan.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { loadMesh } from '../../src/core/model/load.js';
-import type { ReadRequest } from '../../src/core/ports.js';
 import { GITHUB_BODY_LIMIT, assembleReportBody, markerFor, runFooter } from '../../src/output/markdown/report-body.js';
 import { renderPlan } from '../../src/output/plan/index.js';
 import { plainStyle } from '../../src/output/style.js';
+import { readerContext } from '../../src/output/plan/context.js';
+import { emptyAccountsReader, fakeTarget, openerOf } from '../support/fake-target.js';
 
 /** Empty accounts, read at once: an initial plan. */
-const emptyAccounts = async () => ({
-  kind: 'aws', pool: {}, close: async () => undefined,
-  reader: { read: async (req: ReadRequest) => ({ region: req.region, accounts: req.accounts.map((account) => ({ account, streams: [], unmanagedStreams: [] })), notChecked: [] }) },
-}) as unknown as OpenTarget;
+const emptyAccounts = openerOf(fakeTarget(emptyAccountsReader));
 
 describe('the 500-stream plan comment', () => {
   it('fits GitHub\'s limit and lists every attention item', async () => {
@@ -31,8 +28,8 @@ describe('the 500-stream plan comment', () => {
     writeFileSync(join(dir, 'mesh.yaml'), yaml);
     const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: {}, cwd: dir, now: () => new Date('2026-12-01T00:00:00Z') };
     const run = await runPlan('mesh.yaml', { format: 'markdown', domain: [], account: [], color: false }, io, emptyAccounts);
-    if (run.plan === undefined) throw new Error(JSON.stringify(run.diagnostics.slice(0, 2)));
-    const markdown = renderPlan(run.plan, 'markdown', plainStyle, run.context);
+    if (run.kind !== 'planned') throw new Error(JSON.stringify(run.diagnostics.slice(0, 2)));
+    const markdown = renderPlan(run.plan, 'markdown', plainStyle, readerContext(run.mesh, run.live));
     const { body, truncated } = assembleReportBody({ marker: markerFor('plan', 'mesh.yaml'), body: markdown, footer: runFooter({ runId: '1', sha: 'abc' }) });
     expect(truncated).toBe(false);
     expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);

@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateMesh } from '../../bench/generate-mesh.js';
-import type { OpenTarget } from '../../src/adapters/aws/target.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { runPlan } from '../../src/cli/commands/plan.js';
-import type { OpenTargetFn, PlanCommandOptions } from '../../src/cli/commands/plan.js';
+import type { PlanCommandOptions } from '../../src/cli/commands/plan.js';
+import type { TargetOpener } from '../../src/app/target.js';
+import { fakeTarget, openerOf } from '../support/fake-target.js';
 import type { ReadProgress, ReadRequest } from '../../src/core/ports.js';
 import type { LiveState } from '../../src/core/plan/live.js';
 import { renderPlanText } from '../../src/output/plan/text.js';
@@ -20,7 +21,7 @@ import { plainStyle } from '../../src/output/style.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A target whose reader finds empty accounts, slowly: the first account takes `slowMs`. */
-function slowTarget(slowMs: number): OpenTargetFn {
+function slowTarget(slowMs: number): TargetOpener {
   const reader = {
     async read(req: ReadRequest, progress?: ReadProgress): Promise<LiveState> {
       const accounts = await Promise.all(req.accounts.map(async (account, i) => {
@@ -32,7 +33,7 @@ function slowTarget(slowMs: number): OpenTargetFn {
       return { region: req.region, accounts, notChecked: [] };
     },
   };
-  return async () => ({ kind: 'aws', reader, pool: {}, close: async () => undefined }) as unknown as OpenTarget;
+  return openerOf(fakeTarget(reader));
 }
 
 const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) meshgov: (.*)$/;
@@ -51,8 +52,8 @@ describe('plan progress when stderr is not a terminal', () => {
     const opts: PlanCommandOptions = { format: 'text', domain: [], account: [], color: false };
     const started = Date.now();
     const run = await runPlan('mesh.yaml', opts, io, slowTarget(13_000));
-    expect(run.plan).toBeDefined();
-    out += renderPlanText(run.plan!, plainStyle);
+    if (run.kind !== 'planned') throw new Error('the plan did not run');
+    out += renderPlanText(run.plan, plainStyle);
     const ended = Date.now();
 
     const lines = err.split('\n').filter((l) => l !== '');

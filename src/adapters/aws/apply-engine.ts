@@ -42,6 +42,8 @@ export interface ExecuteInput {
   localIam?: { dir: string; desired: DesiredState };
   concurrency?: number;
   perAccount?: number;
+  /** A change starts calling the service (progress: what apply waits for, since when). */
+  onStart?: (step: ApplyStep) => void;
   onStep?: (o: StepOutcome) => void;
   /** Once true, no new step starts (SIGINT/SIGTERM); steps in flight finish, the rest are reported as not started. */
   shouldStop?: () => boolean;
@@ -67,7 +69,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   const steps = buildSteps(input.plan.changes, { allowDestructive: input.allowDestructive, history: input.log.history(), now: input.now() });
   const report = await runLanes(steps.lanes, executor, steps.skipped, {
     ...(input.concurrency ? { concurrency: input.concurrency } : {}), ...(input.perAccount ? { perAccount: input.perAccount } : {}), ...(input.onStep ? { onStep: input.onStep } : {}),
-    ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
+    ...(input.onStart ? { onStart: input.onStart } : {}), ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
   });
   let localIamFiles: number | undefined;
   const stopped = input.shouldStop?.() === true;

@@ -1,27 +1,25 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { applyPool, executePlan, LOCAL_WAIT } from '../../adapters/aws/apply-engine.js';
-import { openTarget } from '../../adapters/aws/target.js';
-import type { OpenTarget } from '../../adapters/aws/target.js';
+import { apply } from '../../app/apply.js';
+import type { ApplyEvent, ApplyOutcome } from '../../app/apply.js';
+import type { Target, TargetOpener } from '../../app/target.js';
+import { workspaceInputs } from '../../app/workspace.js';
 import { ApplyLog } from '../../adapters/fs/apply-log.js';
-import { describeRefusal, readRegularFile } from '../../adapters/fs/bounded-read.js';
 import { renderApplyReport } from '../../core/apply/summary.js';
 import type { StepOutcome } from '../../core/apply/types.js';
-import { changeSetDigest, computePlan, describeChangeSetDifference, liveFingerprint, parsePlan, scopeDesired } from '../../core/plan/index.js';
-import { MAX_PLAN_BYTES } from '../../core/plan/types.js';
-import type { Plan } from '../../core/plan/index.js';
 import { renderPlanText } from '../../output/plan/index.js';
 import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
 import { EXIT_SIGNAL, processSignals, watchInterrupts } from '../interrupts.js';
 import type { Interrupts, SignalHost, StopSignal } from '../interrupts.js';
-import { meshMismatch, missingMeshFile } from '../saved-plan-mesh.js';
+import { collect } from '../options.js';
+import { applyProgress, Progress, readReporter } from '../progress.js';
+import type { ApplyProgress } from '../progress.js';
 import { styleFor } from '../style.js';
-import { addTargetFlags, targetFlags, targetOpenError } from '../target-flags.js';
+import { addTargetFlags, cliTargetOpener, localDir, targetOpenError, targetSpec } from '../target-flags.js';
 import type { TargetFlags } from '../target-flags.js';
-import { checkEndpoint, displayDir, localDir, prepare, readLive } from './plan.js';
-import type { PreparedPlan } from './plan.js';
+import { cliSources, formatDiagnostics, ruleMetaOf, usageError } from '../validation.js';
 
 export interface ApplyCommandOptions extends TargetFlags {
   autoApprove?: boolean;
@@ -34,40 +32,6 @@ export interface ApplyCommandOptions extends TargetFlags {
   policies?: string;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** A saved plan (JSON with formatVersion), or undefined when the file is a mesh file. */
-function readSavedPlan(path: string): Plan | undefined {
-  const read = readRegularFile(path, { maxBytes: MAX_PLAN_BYTES });
-  if (!read.ok && read.refusal.kind === 'not-found') return undefined;
-  if (!read.ok) throw new ExitError(`cannot read ${path}: ${describeRefusal(read.refusal)}; give a saved plan (plan.json) or a mesh file.`, EXIT_FINDINGS);
-  const text = read.text;
-  if (!/^\s*\{/.test(text)) return undefined;
-  const r = parsePlan(text);
-  if (!r.plan) throw new ExitError(`${path}: not a meshgov plan: ${r.error ?? 'unreadable'}`, EXIT_USAGE);
-  return r.plan;
-}
-
-/** An edited file is named as such (before anything is read from AWS) rather than reported as drift later. */
-function checkSavedDigest(saved: Plan): void {
-  if (changeSetDigest(saved.changes, saved.accessDiff) !== saved.changeSetDigest) {
-    throw new ExitError('the saved plan was edited after `meshgov plan` wrote it: its changes do not match its changeSetDigest. Nothing was applied; run plan again and review its output.', EXIT_FINDINGS);
-  }
-}
-
-/** Refuse unless the plan computed now has the reviewed change set. */
-function checkReviewedPlan(saved: Plan, own: Plan, fingerprintNow: string): void {
-  const liveChanged = fingerprintNow !== saved.liveFingerprint;
-  if (own.changeSetDigest === saved.changeSetDigest) return;
-  const why = liveChanged
-    ? `the live state of the accounts in its scope changed since the plan was made at ${saved.createdAt} (fingerprint ${saved.liveFingerprint.slice(0, 12)} -> ${fingerprintNow.slice(0, 12)})`
-    : 'the changes meshgov computes now differ from the reviewed ones';
-  const diff = describeChangeSetDifference(saved, own).map((l) => `  ${l}`).join('\n');
-  throw new ExitError(`the plan is stale: ${why}. Nothing was applied; run plan again.\n${diff}`, EXIT_FINDINGS);
-}
-
 async function confirm(io: CliIO): Promise<boolean> {
   if (!process.stdin.isTTY) {
     throw new ExitError('stdin is not a terminal, so apply cannot ask for confirmation: review the plan and pass --auto-approve, or apply a saved plan (plan --out plan.json; apply plan.json).', EXIT_USAGE);
@@ -77,10 +41,6 @@ async function confirm(io: CliIO): Promise<boolean> {
   const answer = await new Promise<string>((r) => rl.once('line', r));
   rl.close();
   return answer.trim() === 'yes';
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return [...new Set(a)].sort().join('\n') === [...new Set(b)].sort().join('\n');
 }
 
 function progressLine(o: StepOutcome): string {
@@ -112,6 +72,46 @@ export async function runApply(
   }
 }
 
+/**
+ * Shows apply's events: the live read on stderr, the per-change lines on stdout, and on stderr (not a terminal)
+ * a timestamped line as each change starts and ends and, while changes run, what apply waits for.
+ */
+function applyReporter(io: CliIO, opts: ApplyCommandOptions, onExecuting: () => void, onExecuted: () => void): (e: ApplyEvent) => void {
+  const read = readReporter(new Progress(io), true);
+  let progress: Progress | undefined;
+  let changes: ApplyProgress | undefined;
+  return (e) => {
+    switch (e.kind) {
+      case 'warnings':
+        io.stderr.write(formatDiagnostics(e.diagnostics, 'text', io, ruleMetaOf(e.rules), !opts.color));
+        return;
+      case 'executing':
+        onExecuting();
+        if (!e.hasChanges) io.stdout.write('\nNo changes to apply.\n');
+        else io.stdout.write(`\nApplying ${e.changes} change(s)${opts.allowDestructive ? ' (destructive changes allowed)' : ''}:\n`);
+        if (e.hasChanges) {
+          progress = new Progress(io);
+          changes = applyProgress(progress, e.changes);
+        }
+        return;
+      case 'change-started':
+        changes?.onStart(e.step);
+        return;
+      case 'change-ended':
+        changes?.onStep(e.outcome);
+        // Changes a signal kept from starting are listed once, in the summary.
+        if (e.outcome.skipReason !== 'interrupted') io.stdout.write(progressLine(e.outcome));
+        return;
+      case 'executed':
+        progress?.done();
+        onExecuted();
+        return;
+      default:
+        read(e);
+    }
+  };
+}
+
 async function applyWith(
   file: string | undefined,
   opts: ApplyCommandOptions,
@@ -119,92 +119,73 @@ async function applyWith(
   host: SignalHost,
   interrupts: Interrupts,
 ): Promise<number> {
-  checkEndpoint(opts.endpoint);
-  const flags = targetFlags(opts, io);
-  let target: OpenTarget | undefined;
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= target ? target.close() : Promise.resolve());
+  const target = targetSpec(opts, io);
+  // The target, once open: a first signal before any change starts closes it and exits.
+  let opened: Target | undefined;
+  const open = cliTargetOpener(io, { handleSignals: false });
+  const remember: TargetOpener = async (...args) => {
+    const o = await open(...args);
+    if (o.kind === 'open') opened = o.target;
+    return o;
+  };
   interrupts.onFirst((sig: StopSignal) => {
     io.stderr.write(`\nmeshgov: ${sig} received before any change was applied: stopping; nothing was applied.\n`);
-    const bounded = Promise.race([close(), new Promise((r) => setTimeout(r, CLOSE_ON_SIGNAL_MS))]);
+    const bounded = Promise.race([opened?.close(), new Promise((r) => setTimeout(r, CLOSE_ON_SIGNAL_MS))]);
     void bounded.finally(() => host.exit(EXIT_SIGNAL[sig]));
   });
-  const arg = resolve(io.cwd, file ?? opts.mesh);
-  const saved = readSavedPlan(arg);
-  const meshFile = saved ? opts.mesh : (file ?? opts.mesh);
-  const localLike = opts.local === true || flags.accountsAsKeys === true;
-  if (saved) {
-    checkSavedDigest(saved);
-    const flagsScope = opts.domain.length > 0 || opts.account.length > 0;
-    if (flagsScope) throw new ExitError('--domain and --account cannot be combined with a saved plan: the plan carries its own scope.', EXIT_USAGE);
-    const wantTarget = localLike ? 'local' : 'aws';
-    if (saved.target !== wantTarget) throw new ExitError(`the plan was made against the ${saved.target} target but this apply runs against ${wantTarget}${saved.target === 'local' ? ' (add --local)' : ''}.`, EXIT_USAGE);
-  }
-  const missing = saved ? missingMeshFile(meshFile, io.cwd) : undefined;
-  if (missing !== undefined) throw new ExitError(missing, EXIT_FINDINGS);
-  const prepared: PreparedPlan | undefined = prepare(meshFile, io, saved
-    ? { domain: saved.scope.domains, account: saved.scope.accounts, color: opts.color, ...(opts.policies !== undefined ? { policies: opts.policies } : {}) }
-    : opts);
-  if (!prepared) return EXIT_FINDINGS;
-  if (saved && saved.meshDigest !== prepared.meshDigest) {
-    throw new ExitError(meshMismatch(saved, prepared, meshFile), EXIT_FINDINGS);
-  }
-  if (saved && !sameSet(saved.scope.accounts, prepared.scope.accounts)) throw new ExitError('the plan scope names accounts the mesh does not have any more. Run plan again.', EXIT_FINDINGS);
-  io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  try {
-    target = await openTarget(prepared.mesh, {
-      local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)),
-      command: 'apply', handleSignals: false,
-      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...flags,
-    });
-  } catch (e) {
-    throw targetOpenError(e);
-  }
-  const pool = applyPool(target.pool);
-  try {
-    const live = await readLive(target, prepared, io);
-    // Apply executes only the plan it computes itself; a saved plan is the reviewed expectation (change-set.ts).
-    const log = new ApplyLog(resolve(io.cwd, opts.log));
-    const own = computePlan({
-      desired: prepared.desired, live, meshDigest: prepared.meshDigest, clock: { now: () => io.now() }, scope: prepared.scope, target: target.kind,
-      scalingHistory: { entries: log.history(), now: io.now() },
-    });
-    if (saved) {
-      checkReviewedPlan(saved, own, liveFingerprint(live, prepared.desired, saved.scope));
-    } else {
-      io.stdout.write(renderPlanText(own, styleFor(io, 'stdout', !opts.color)));
-      if (own.summary.hasChanges && !opts.autoApprove && !(await confirm(io))) {
-        io.stderr.write('Apply cancelled; nothing was changed.\n');
-        return EXIT_FINDINGS;
+  const outcome = await apply({
+    mesh: opts.mesh, domain: opts.domain, account: opts.account, target, log: opts.log,
+    allowDestructive: opts.allowDestructive === true, clock: { now: () => io.now() },
+    ...(file !== undefined ? { file } : {}), ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
+    approve: async (plan) => {
+      io.stdout.write(renderPlanText(plan, styleFor(io, 'stdout', !opts.color)));
+      return !plan.summary.hasChanges || opts.autoApprove === true || confirm(io);
+    },
+    shouldStop: () => interrupts.signal !== undefined,
+    onEvent: applyReporter(io, opts, () => {
+      // From here a signal lets the changes in flight finish and starts no other.
+      interrupts.onFirst((sig) => {
+        io.stderr.write(`\nmeshgov: ${sig} received: no new change starts; waiting for the changes in flight to finish `
+          + '(their calls are logged). Send it again to exit at once.\n');
+      });
+    }, () => interrupts.onFirst((sig) => io.stderr.write(`\nmeshgov: ${sig} received: the changes are done; stopping.\n`))),
+  }, {
+    sources: cliSources(io), inputs: workspaceInputs(io.cwd), openTarget: remember,
+    openLog: (path) => new ApplyLog(resolve(io.cwd, path)),
+  });
+  return exitOf(outcome, io, opts, interrupts);
+}
+
+function exitOf(outcome: ApplyOutcome, io: CliIO, opts: ApplyCommandOptions, interrupts: Interrupts): number {
+  switch (outcome.kind) {
+    case 'usage':
+      throw usageError(outcome);
+    case 'refused':
+      throw new ExitError(outcome.message, EXIT_FINDINGS);
+    case 'invalid':
+      io.stderr.write(formatDiagnostics(outcome.diagnostics, 'text', io, ruleMetaOf(outcome.rules), !opts.color));
+      return EXIT_FINDINGS;
+    case 'target-failed':
+      throw targetOpenError(outcome);
+    case 'read-failed':
+      throw new ExitError(outcome.message, EXIT_FINDINGS);
+    case 'cancelled':
+      io.stderr.write('Apply cancelled; nothing was changed.\n');
+      return EXIT_FINDINGS;
+    case 'applied': {
+      const by = interrupts.signal;
+      const report = renderApplyReport(outcome.report, outcome.calls, opts.log, by ? { interruptedBy: by } : {});
+      io.stdout.write(`\n${report}`);
+      if (outcome.localIamFiles !== undefined) {
+        io.stdout.write(`IAM (local target): ${outcome.localIamFiles} artefact file(s) written to ${localDir(io)}/iam; `
+          + 'not applied to a live service.\n');
       }
+      if (interrupts.signal) return EXIT_SIGNAL[interrupts.signal];
+      // Blocked changes (deletion protection, spent budgets) are shown in the plan and not pending: they do not fail apply.
+      const unblockedSkips = outcome.report.outcomes.filter((o) => o.status === 'skipped'
+        && o.skipReason !== 'deletion-protected' && o.skipReason !== 'budget').length;
+      return outcome.report.failed > 0 || unblockedSkips > 0 ? EXIT_FINDINGS : EXIT_OK;
     }
-    const plan = own;
-    // From here a signal lets the changes in flight finish and starts no other.
-    interrupts.onFirst((sig) => {
-      io.stderr.write(`\nmeshgov: ${sig} received: no new change starts; waiting for the changes in flight to finish `
-        + '(their calls are logged). Send it again to exit at once.\n');
-    });
-    if (!plan.summary.hasChanges) io.stdout.write('\nNo changes to apply.\n');
-    else io.stdout.write(`\nApplying ${plan.changes.filter((c) => c.action !== 'no-op').length} change(s)${opts.allowDestructive ? ' (destructive changes allowed)' : ''}:\n`);
-    const result = await executePlan({
-      plan, pool, partition: prepared.mesh.partition, iamPath: prepared.mesh.governanceRole.path, log, allowDestructive: opts.allowDestructive === true,
-      now: () => new Date(), ...(target.kind === 'local' ? { wait: LOCAL_WAIT, localIam: { dir: localDir(io), desired: scopeDesired(prepared.desired, plan.scope) } } : {}),
-      // Changes a signal kept from starting are listed once, in the summary.
-      onStep: (o) => o.skipReason !== 'interrupted' && io.stdout.write(progressLine(o)),
-      shouldStop: () => interrupts.signal !== undefined,
-    });
-    interrupts.onFirst((sig) => io.stderr.write(`\nmeshgov: ${sig} received: the changes are done; stopping.\n`));
-    const by = interrupts.signal;
-    const report = renderApplyReport(result.report, result.calls, opts.log, by ? { interruptedBy: by } : {});
-    io.stdout.write(`\n${report}`);
-    if (result.localIamFiles !== undefined) io.stdout.write(`IAM (local target): ${result.localIamFiles} artefact file(s) written to ${localDir(io)}/iam; not applied to a live service.\n`);
-    if (interrupts.signal) return EXIT_SIGNAL[interrupts.signal];
-    // Blocked changes (deletion protection, spent budgets) are shown in the plan and not pending: they do not fail apply.
-    const unblockedSkips = result.report.outcomes.filter((o) => o.status === 'skipped' && o.skipReason !== 'deletion-protected' && o.skipReason !== 'budget').length;
-    return result.report.failed > 0 || unblockedSkips > 0 ? EXIT_FINDINGS : EXIT_OK;
-  } finally {
-    pool.destroy();
-    await close();
   }
 }
 

@@ -6,30 +6,20 @@
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { alignWindow, periodForWindow, readShardMetrics } from '../../adapters/aws/cloudwatch.js';
-import type { LimiterClock, ShardTarget } from '../../adapters/aws/cloudwatch.js';
-import { AdapterError } from '../../adapters/aws/errors.js';
-import { loadKinesisActionCatalog } from '../../adapters/aws/iam-analysis.js';
-import { listOpenShards } from '../../adapters/aws/shards.js';
-import { openTarget } from '../../adapters/aws/target.js';
-import type { OpenTarget } from '../../adapters/aws/target.js';
-import type { AuditReport, AuditWindow, FailOn } from '../../core/audit/findings.js';
-import { streamsToMeasure } from '../../core/audit/hot-shards.js';
-import { mergeSnapshots } from '../../core/audit/metrics.js';
-import type { MetricsSnapshot } from '../../core/audit/metrics.js';
-import { scopeDesired } from '../../core/plan/index.js';
+import { fsProblem } from '../../adapters/fs/problems.js';
+import { audit } from '../../app/audit.js';
+import type { FailOn } from '../../core/audit/findings.js';
 import type { CliIO } from '../io.js';
-import { awsFlags, profileOption, regionOption } from '../target-flags.js';
-import type { AwsFlags } from '../target-flags.js';
-import { EXIT_ERROR, EXIT_USAGE, ExitError, today } from '../io.js';
-import { AUDIT_FORMATS, FAIL_ON, auditExit, formatAudit, runAudit } from '../audit-run.js';
+import { EXIT_ERROR, EXIT_USAGE, ExitError } from '../io.js';
+import { AUDIT_FORMATS, FAIL_ON, auditExit, formatAudit } from '../audit-run.js';
 import type { AuditFormat } from '../audit-run.js';
-import { fsProblem } from '../fs-errors.js';
-import { checkEndpoint, displayDir, localDir, prepare, readLive } from './plan.js';
+import { collect } from '../options.js';
+import { Progress, readReporter } from '../progress.js';
+import { cliTargetOpener, profileOption, regionOption, targetSpec } from '../target-flags.js';
+import type { AwsFlags } from '../target-flags.js';
+import { cliSources, formatDiagnostics, ruleMetaOf, usageError } from '../validation.js';
 
 interface AuditCommandOptions extends AwsFlags {
   local?: boolean;
@@ -44,10 +34,6 @@ interface AuditCommandOptions extends AwsFlags {
   policies?: string;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 /** `--window`: `90m`, `24h`, `7d` (CloudWatch keeps 1-minute data for 15 days). */
 export function parseWindow(s: string): number {
   const m = /^([1-9][0-9]*)(m|h|d)$/.exec(s.trim());
@@ -56,16 +42,6 @@ export function parseWindow(s: string): number {
   const ms = n * (m[2] === 'm' ? 60_000 : m[2] === 'h' ? 3_600_000 : 86_400_000);
   if (ms > 15 * 86_400_000) throw new ExitError(`--window ${s}: CloudWatch keeps one-minute metrics for 15 days; use at most 15d.`, EXIT_USAGE);
   return ms;
-}
-
-/**
- * The audit window ending at `now`: the CloudWatch period chosen for its length (`periodForWindow`) and the
- * bounds aligned as `readShardMetrics` reads them (whole minutes, a whole number of periods), so the report states
- * the same window whether or not metrics were read.
- */
-export function auditWindow(now: Date, windowMs: number): { start: Date; end: Date; periodSeconds: number } {
-  const periodSeconds = periodForWindow(windowMs);
-  return { ...alignWindow(new Date(now.getTime() - windowMs), now, periodSeconds), periodSeconds };
 }
 
 /** Extensions `--out` accepts, longest first (`.sarif.json` before `.json`). */
@@ -132,40 +108,6 @@ export function writeOutputs(files: readonly { output: AuditOutput; text: string
   }
 }
 
-/** The clients the metrics read needs per account (a ClientPool has them). */
-export interface AuditMetricsClients {
-  kinesis(account: string): KinesisClient;
-  cloudwatch(account: string): CloudWatchClient;
-}
-
-/**
- * Shard metrics for the streams `streamsToMeasure` picked: open shard ids from ListShards, then GetMetricData per
- * account at the window's period (ceil(shards x 5 / 500) calls per account). Undefined when there is nothing to read.
- */
-export async function readAuditMetrics(
-  clients: AuditMetricsClients,
-  pairs: readonly { account: string; stream: string }[],
-  window: { start: Date; end: Date; periodSeconds: number },
-  options: { clock?: LimiterClock } = {},
-): Promise<MetricsSnapshot | undefined> {
-  const byAccount = new Map<string, string[]>();
-  for (const p of pairs) byAccount.set(p.account, [...(byAccount.get(p.account) ?? []), p.stream]);
-  const snapshots = await Promise.all(
-    [...byAccount].map(async ([account, streams]) => {
-      const targets: ShardTarget[] = [];
-      for (const stream of streams) targets.push({ stream, shardIds: await listOpenShards(clients.kinesis(account), stream) });
-      return readShardMetrics(clients.cloudwatch(account), account, targets, window, options.clock ? { clock: options.clock } : {});
-    }),
-  );
-  return mergeSnapshots(snapshots);
-}
-
-function couldNotRun(what: string, e: unknown): ExitError {
-  if (e instanceof ExitError && e.exitCode === EXIT_USAGE) return e;
-  const message = e instanceof AdapterError || e instanceof ExitError ? e.message : `${what}: ${(e as Error)?.message ?? String(e)}`;
-  return new ExitError(`the audit could not run: ${message}; no report was written.`, EXIT_ERROR);
-}
-
 const HELP = `
 Output: without --out the report goes to stdout in --format. With --out (repeatable) each file gets the format
 its extension names: .json -> json, .sarif or .sarif.json -> sarif, .md -> markdown, .txt -> text; one read of
@@ -196,54 +138,34 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .option('--no-color', 'disable colour')
     .addHelpText('after', HELP)
     .action(async (file: string, opts: AuditCommandOptions, command: Command) => {
-      checkEndpoint(opts.endpoint);
-      if (opts.local && opts.endpoint) throw new ExitError('--local and --endpoint cannot be combined: --local starts its own endpoint.', EXIT_USAGE);
-      const aws = awsFlags(opts);
+      const target = targetSpec(opts, io);
       const windowMs = parseWindow(opts.window);
       const outputs = planOutputs(opts.out ?? [], io.cwd);
       if (outputs.length > 0 && command.getOptionValueSource('format') === 'cli' && !outputs.some((o) => o.format === opts.format)) {
         io.stderr.write(`meshgov: --format ${opts.format} is ignored with --out: each file's format comes from its extension.\n`);
       }
-      const prepared = prepare(file, io, opts);
-      if (!prepared) {
+      const read = readReporter(new Progress(io), true);
+      const [{ loadKinesisActionCatalog }, { auditWindow }] = await Promise.all([
+        import('../../adapters/aws/iam-analysis.js'), import('../../adapters/aws/metrics-source.js'),
+      ]);
+      const outcome = await audit(file, {
+        domain: opts.domain, account: opts.account, target, windowMs, clock: { now: () => io.now() },
+        ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
+        onEvent: (e) => {
+          if (e.kind === 'warnings') io.stderr.write(formatDiagnostics(e.diagnostics, 'text', io, ruleMetaOf(e.rules), !opts.color));
+          else read(e);
+        },
+      }, { sources: cliSources(io), openTarget: cliTargetOpener(io), actions: loadKinesisActionCatalog, windowFor: auditWindow });
+      if (outcome.kind === 'usage') throw usageError(outcome);
+      if (outcome.kind === 'invalid') {
+        io.stderr.write(formatDiagnostics(outcome.diagnostics, 'text', io, ruleMetaOf(outcome.rules), !opts.color));
         setExit(EXIT_ERROR);
         return;
       }
-      io.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-      let target: OpenTarget;
-      try {
-        target = await openTarget(prepared.mesh, { local: opts.local === true, localDir: localDir(io), displayLocalDir: displayDir(io, localDir(io)), command: 'audit', ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...aws });
-      } catch (e) {
-        throw couldNotRun('cannot open the target', e);
+      if (outcome.kind === 'could-not-run') {
+        throw new ExitError(`the audit could not run: ${outcome.message}; no report was written.`, EXIT_ERROR);
       }
-      let report: AuditReport;
-      try {
-        const live = await readLive(target, prepared, io).catch((e: unknown) => {
-          throw couldNotRun('reading the live state failed', e);
-        });
-        const now = io.now();
-        const window = auditWindow(now, windowMs);
-        let metrics: MetricsSnapshot | undefined;
-        if (target.kind === 'aws') {
-          metrics = await readAuditMetrics(target.pool, streamsToMeasure({ mesh: prepared.mesh, live }), window).catch((e: unknown) => {
-            throw couldNotRun('reading CloudWatch metrics failed', e);
-          });
-        }
-        const actions = await loadKinesisActionCatalog().catch((e: unknown) => {
-          throw couldNotRun('loading the IAM action catalog failed', e);
-        });
-        const asked: AuditWindow = { start: window.start.toISOString(), end: window.end.toISOString(), periodSeconds: window.periodSeconds };
-        report = runAudit({
-          mesh: prepared.mesh,
-          desired: scopeDesired(prepared.desired, prepared.scope),
-          live,
-          metrics,
-          today: today(io),
-          options: { actions, window: asked, generatedAt: now.toISOString(), ...(prepared.locator ? { locator: prepared.locator } : {}) },
-        });
-      } finally {
-        await target.close();
-      }
+      const { report } = outcome;
       if (outputs.length === 0) {
         io.stdout.write(formatAudit(report, opts.format, io, { meshFile: file, noColor: !opts.color }));
       } else {

@@ -1,0 +1,91 @@
+/**
+ * The real {@link TargetOpener}: AWS with the governance role, an accounts-as-keys emulator, or the embedded
+ * kinesis-local (src/adapters/aws/target.ts), with apply's executors and the audit's CloudWatch read on the same
+ * client pool. The adapters load on first use, so importing the library does not load the AWS SDK.
+ */
+import { resolve } from 'node:path';
+import type { TargetOptions } from '../adapters/aws/target.js';
+import type { TargetCommand, TargetOpener, TargetSpec } from './target.js';
+
+export interface NodeTargetOptions {
+  /** Stop the emulator and exit on SIGINT/SIGTERM (default true); apply handles signals itself. */
+  handleSignals?: boolean;
+  /** Multiplier on client-side rate limits (default 1). */
+  rateLimitScale?: number;
+}
+
+/** The adapter's options for a spec: the one place a TargetSpec becomes TargetOptions. */
+export function targetOptions(command: TargetCommand, spec: TargetSpec, o: NodeTargetOptions = {}): TargetOptions {
+  const common = {
+    command, ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
+    ...(o.handleSignals !== undefined ? { handleSignals: o.handleSignals } : {}),
+  };
+  switch (spec.kind) {
+    case 'aws':
+      return {
+        ...common, local: false, localDir: '',
+        ...(spec.endpoint !== undefined ? { endpoint: spec.endpoint } : {}),
+        ...(spec.profile !== undefined ? { profile: spec.profile } : {}),
+        ...(spec.stsRegion !== undefined ? { stsRegion: spec.stsRegion } : {}),
+      };
+    case 'accounts-as-keys':
+      return {
+        ...common, local: false, endpoint: spec.endpoint, accountsAsKeys: true, localDir: spec.localDir,
+        ...(spec.displayLocalDir !== undefined ? { displayLocalDir: spec.displayLocalDir } : {}),
+      };
+    case 'local':
+      return {
+        ...common, local: true, localDir: spec.localDir,
+        ...(spec.displayLocalDir !== undefined ? { displayLocalDir: spec.displayLocalDir } : {}),
+        ...(spec.port !== undefined ? { localPort: spec.port } : {}),
+        ...(spec.lockTimeoutMs !== undefined ? { lockTimeoutMs: spec.lockTimeoutMs } : {}),
+        ...(spec.onLockWait !== undefined ? { onLockWait: spec.onLockWait } : {}),
+      };
+  }
+}
+
+export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
+  return async (mesh, command, spec) => {
+    const [{ openTarget }, { DataDirLocked }] = await Promise.all([
+      import('../adapters/aws/target.js'), import('../adapters/local/data-lock.js'),
+    ]);
+    let open: Awaited<ReturnType<typeof openTarget>>;
+    try {
+      open = await openTarget(mesh, targetOptions(command, spec, o));
+    } catch (e) {
+      const message = (e as Error)?.message ?? String(e);
+      return { kind: 'target-failed', reason: e instanceof DataDirLocked && e.reason === 'held' ? 'locked' : 'failed', message };
+    }
+    const [{ applyPool, executePlan, LOCAL_WAIT }, { writeLocalIam }, { readAuditMetrics }] = await Promise.all([
+      import('../adapters/aws/apply-engine.js'), import('../adapters/local/iam-artefacts.js'),
+      import('../adapters/aws/metrics-source.js'),
+    ]);
+    const localDir = open.localIamDir !== undefined ? resolve(open.localIamDir, '..') : undefined;
+    let closing: Promise<void> | undefined;
+    return {
+      kind: 'open',
+      target: {
+        kind: open.kind,
+        reader: open.reader,
+        ...(open.local !== undefined ? { localEndpoint: open.local.endpoint } : {}),
+        ...(localDir !== undefined ? { writeLocalIam: (desired) => writeLocalIam(localDir, desired) } : {}),
+        ...(open.kind === 'aws' ? { readMetrics: (pairs, window) => readAuditMetrics(open.pool, pairs, window) } : {}),
+        async execute(input) {
+          const { localIam, ...rest } = input;
+          const pool = applyPool(open.pool);
+          try {
+            return await executePlan({
+              ...rest, pool,
+              ...(open.kind === 'local' ? { wait: LOCAL_WAIT } : {}),
+              ...(open.kind === 'local' && localIam !== undefined && localDir !== undefined
+                ? { localIam: { dir: localDir, desired: localIam } } : {}),
+            });
+          } finally {
+            pool.destroy();
+          }
+        },
+        close: () => (closing ??= open.close()),
+      },
+    };
+  };
+}

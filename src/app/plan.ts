@@ -1,0 +1,105 @@
+/**
+ * Use case `plan`: validate and render the mesh, open the target, read the live state of the accounts in scope and
+ * compute the plan (typed changes, risk, access diff). Writes nothing but the saved plan (`out`) and, on local-like
+ * targets, the desired IAM artefacts (IAM is not emulated there).
+ */
+import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
+import type { Mesh } from '../core/model/types.js';
+import { computePlan, scopeDesired } from '../core/plan/index.js';
+import type { LiveState, Plan } from '../core/plan/index.js';
+import type { Clock } from '../core/ports.js';
+import type { Rule } from '../core/rules/index.js';
+import { renderPlanJson } from '../output/plan/json.js';
+import { prepareTelling, todayOn } from './events.js';
+import type { WarningsEvent } from './events.js';
+import type { FileSink, MeshSources, UsageProblem, WriteFailure } from './ports.js';
+import { readLive } from './read-live.js';
+import type { ReadEvent } from './read-live.js';
+import type { TargetFailure, TargetOpener, TargetSpec } from './target.js';
+
+export interface PlanOptions {
+  /** Domains to limit the plan to (empty: all). */
+  domain: readonly string[];
+  /** Account ids or aliases to limit the plan to (empty: all). */
+  account: readonly string[];
+  /** Extra guardrail rule directory (`--policies`). */
+  policies?: string;
+  target: TargetSpec;
+  /** Also write the plan as JSON here (what apply and the PR comment read). */
+  out?: string;
+  clock: Clock;
+  onEvent?: (e: PlanEvent) => void;
+}
+
+export interface PlanPorts {
+  sources: MeshSources;
+  openTarget: TargetOpener;
+  files: FileSink;
+}
+
+/** Progress of a plan, in order. */
+export type PlanEvent =
+  | { kind: 'validating'; file: string }
+  | WarningsEvent
+  | { kind: 'validated'; file: string; streams: number; grants: number; accounts: number }
+  /** Opening the target (starting kinesis-local may take seconds); `opened` follows whether it worked or not. */
+  | { kind: 'opening'; target: TargetSpec['kind'] }
+  | { kind: 'opened' }
+  | { kind: 'planning'; mesh: string; target: 'aws' | 'local'; localEndpoint?: string }
+  | ReadEvent
+  | { kind: 'computing' }
+  | { kind: 'computed'; changes: number; accessChanges: number };
+
+/** Why the plan stopped, or the plan with what the renderers need to speak about principals and streams. */
+export type PlanOutcome =
+  | UsageProblem
+  | { kind: 'invalid'; diagnostics: Diagnostic[]; rules: Rule[] }
+  | TargetFailure
+  | { kind: 'read-failed'; message: string }
+  | WriteFailure
+  | { kind: 'planned'; plan: Plan; mesh: Mesh; live: LiveState };
+
+export async function plan(file: string, options: PlanOptions, ports: PlanPorts): Promise<PlanOutcome> {
+  const tell = options.onEvent ?? (() => undefined);
+  tell({ kind: 'validating', file });
+  const prepared = prepareTelling(file, {
+    today: todayOn(options.clock), domain: options.domain, account: options.account,
+    ...(options.policies !== undefined ? { policies: options.policies } : {}),
+  }, ports.sources, tell);
+  if (prepared.kind !== 'prepared') return prepared.kind === 'usage' ? { kind: 'usage', message: prepared.message } : prepared;
+  const { prepared: p, diagnostics } = prepared;
+  tell({ kind: 'validated', file, streams: p.mesh.streams.length, grants: p.mesh.grants.length, accounts: p.mesh.accounts.length });
+  tell({ kind: 'opening', target: options.target.kind });
+  let opening;
+  try {
+    opening = await ports.openTarget(p.mesh, 'plan', options.target);
+  } finally {
+    tell({ kind: 'opened' });
+  }
+  if (opening.kind !== 'open') return opening;
+  const { target } = opening;
+  try {
+    tell({
+      kind: 'planning', mesh: p.mesh.name, target: target.kind,
+      ...(target.localEndpoint !== undefined ? { localEndpoint: target.localEndpoint } : {}),
+    });
+    const read = await readLive(target, p, tell);
+    if (read.kind !== 'read') return read;
+    target.writeLocalIam?.(scopeDesired(p.desired, p.scope));
+    tell({ kind: 'computing' });
+    const computed = computePlan({
+      desired: p.desired, live: read.live, meshDigest: p.meshDigest, clock: options.clock, scope: p.scope,
+      target: target.kind,
+    });
+    const changes = computed.changes.filter((c) => c.action !== 'no-op').length;
+    tell({ kind: 'computed', changes, accessChanges: computed.accessDiff.length });
+    const planned: Plan = { ...computed, diagnostics };
+    if (options.out !== undefined) {
+      const failed = ports.files.write(options.out, renderPlanJson(planned));
+      if (failed) return failed;
+    }
+    return { kind: 'planned', plan: planned, mesh: p.mesh, live: read.live };
+  } finally {
+    await target.close();
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Use case `render`: validate the mesh (with the rule pack) and render the desired state: stream settings and tags,
+ * resource, identity, trust and guard policies. With `out`, the artefacts are written as one JSON file each.
+ */
+import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
+import { hasErrors } from '../core/diagnostics/diagnostic.js';
+import type { Clock } from '../core/ports.js';
+import { renderMesh } from '../core/render/index.js';
+import type { DesiredState } from '../core/render/types.js';
+import type { Rule } from '../core/rules/index.js';
+import { renderFiles } from '../output/render/files.js';
+import type { RenderedFile } from '../output/render/files.js';
+import { todayOn } from './events.js';
+import type { MeshSources, UsageProblem, WriteFailure } from './ports.js';
+import { validate } from './validate.js';
+
+export interface RenderOptions {
+  policies?: string;
+  /** Write one JSON file per artefact into this directory (new, empty, or a previous render's). */
+  out?: string;
+  clock: Clock;
+}
+
+/** Writes a render output directory; a directory it must not touch is a usage problem. */
+export interface RenderDirSink {
+  write(dir: string, files: readonly RenderedFile[]): UsageProblem | WriteFailure | undefined;
+}
+
+export interface RenderPorts {
+  sources: MeshSources;
+  dirs: RenderDirSink;
+}
+
+export type RenderOutcome =
+  | UsageProblem
+  | { kind: 'invalid'; diagnostics: Diagnostic[]; rules: Rule[] }
+  | WriteFailure
+  | {
+    kind: 'rendered';
+    desired: DesiredState;
+    /** Every finding of validation and render (none is an error). */
+    diagnostics: Diagnostic[];
+    rules: Rule[];
+    /** Files written to `out`, when given. */
+    written?: number;
+  };
+
+export function render(file: string, options: RenderOptions, ports: RenderPorts): RenderOutcome {
+  const today = todayOn(options.clock);
+  const v = validate(file, { today, ...(options.policies !== undefined ? { policies: options.policies } : {}) }, ports.sources);
+  if (v.kind === 'usage') return v;
+  if (v.kind === 'invalid') return { kind: 'invalid', diagnostics: v.diagnostics, rules: v.rules };
+  const rendered = renderMesh(v.mesh, { today, locator: v.locator });
+  const diagnostics = [...v.diagnostics, ...rendered.diagnostics];
+  if (hasErrors(rendered.diagnostics)) return { kind: 'invalid', diagnostics, rules: v.rules };
+  if (options.out === undefined) return { kind: 'rendered', desired: rendered.value, diagnostics, rules: v.rules };
+  const files = renderFiles(rendered.value);
+  const failed = ports.dirs.write(options.out, files);
+  if (failed) return failed;
+  return { kind: 'rendered', desired: rendered.value, diagnostics, rules: v.rules, written: files.length };
+}

@@ -1,0 +1,74 @@
+/** The plan use case called directly (no CLI): in-memory mesh files and a fake target. */
+import { describe, expect, it } from 'vitest';
+import { plan } from '../../src/app/plan.js';
+import type { PlanEvent } from '../../src/app/plan.js';
+import type { TargetOpener } from '../../src/app/target.js';
+import { parsePlan } from '../../src/core/plan/index.js';
+import { EXAMPLE_MESH_TEXT, memoryFiles, memorySources } from '../support/app-ports.js';
+import { emptyAccountsReader, fakeTarget, openerOf } from '../support/fake-target.js';
+
+const clock = { now: () => new Date('2026-12-01T00:00:00Z') };
+const files = { 'mesh.yaml': EXAMPLE_MESH_TEXT };
+
+/** An opener that fails the test when called: the run must stop before opening a target. */
+const neverOpen: TargetOpener = async () => {
+  throw new Error('the target must not be opened');
+};
+
+describe('plan (use case)', () => {
+  it('plans a first apply against empty accounts, tells its progress in order and closes the target once', async () => {
+    const target = fakeTarget(emptyAccountsReader);
+    const events: PlanEvent['kind'][] = [];
+    const sink = memoryFiles();
+    const r = await plan('mesh.yaml', {
+      domain: [], account: [], target: { kind: 'aws' }, clock, out: 'out/plan.json', onEvent: (e) => events.push(e.kind),
+    }, { sources: memorySources(files), openTarget: openerOf(target), files: sink });
+    if (r.kind !== 'planned') throw new Error(`expected a plan, got ${r.kind}`);
+    // The example mesh declares 10 streams and consumers in 3 accounts (README quick start: "Plan: 10 to add").
+    expect(r.plan.summary.hasChanges).toBe(true);
+    expect(r.plan.changes.filter((c) => c.action === 'create').length).toBeGreaterThanOrEqual(10);
+    expect(target.closed).toBe(1);
+    expect(events.slice(0, 5)).toEqual(['validating', 'validated', 'opening', 'opened', 'planning']);
+    expect(events.at(-1)).toBe('computed');
+    expect(events.filter((e) => e === 'account-read')).toHaveLength(3);
+    // The saved plan went through the file port and reads back as the same plan.
+    const saved = parsePlan(sink.written.get('out/plan.json') ?? '');
+    expect(saved.plan?.changeSetDigest).toBe(r.plan.changeSetDigest);
+  });
+
+  it('an unknown --domain is a usage problem, before any target is opened', async () => {
+    const r = await plan('mesh.yaml', { domain: ['nope'], account: [], target: { kind: 'aws' }, clock },
+      { sources: memorySources(files), openTarget: neverOpen, files: memoryFiles() });
+    expect(r).toEqual({ kind: 'usage', message: expect.stringMatching(/^--domain nope: no such domain in the mesh/) });
+  });
+
+  it('an invalid mesh comes back as its findings, and no target is opened', async () => {
+    const r = await plan('mesh.yaml', { domain: [], account: [], target: { kind: 'aws' }, clock },
+      { sources: memorySources({ 'mesh.yaml': 'version: 1\nname: [' }), openTarget: neverOpen, files: memoryFiles() });
+    expect(r.kind).toBe('invalid');
+    if (r.kind === 'invalid') expect(r.diagnostics.some((d) => d.severity === 'error')).toBe(true);
+  });
+
+  it('asks the rule pack for the --policies directory, and a missing one is a usage problem', async () => {
+    const sources = memorySources(files);
+    const r = await plan('mesh.yaml', { domain: [], account: [], policies: 'missing', target: { kind: 'aws' }, clock },
+      { sources, openTarget: neverOpen, files: memoryFiles() });
+    expect(sources.asked).toEqual(['missing']);
+    expect(r).toEqual({ kind: 'usage', message: '--policies missing: not a directory.' });
+  });
+
+  it('a target that cannot be opened and a write that fails come back as values', async () => {
+    const failed = await plan('mesh.yaml', { domain: [], account: [], target: { kind: 'aws' }, clock }, {
+      sources: memorySources(files), files: memoryFiles(),
+      openTarget: async () => ({ kind: 'target-failed', reason: 'locked', message: 'held by pid 1' }),
+    });
+    expect(failed).toEqual({ kind: 'target-failed', reason: 'locked', message: 'held by pid 1' });
+    const target = fakeTarget(emptyAccountsReader);
+    const unwritable = await plan('mesh.yaml', { domain: [], account: [], target: { kind: 'aws' }, clock, out: 'x/plan.json' }, {
+      sources: memorySources(files), openTarget: openerOf(target),
+      files: { write: (path) => ({ kind: 'write-failed', path, problem: 'x is a file, not a directory' }) },
+    });
+    expect(unwritable).toEqual({ kind: 'write-failed', path: 'x/plan.json', problem: 'x is a file, not a directory' });
+    expect(target.closed).toBe(1);
+  });
+});
