@@ -96,17 +96,26 @@ export function declaredConfig(s: Stream, efoConsumers: number): StreamConfig {
   };
 }
 
+/** Declared monthly cost per domain, computed once per mesh (the rule runs once per domain). */
+const domainCosts = new WeakMap<object, Map<string, number>>();
+
 /** A domain's declared monthly cost at the shipped prices of the mesh region (validation-time estimate). */
 export function declaredDomainCost(mesh: Pick<Mesh, 'region' | 'streams' | 'grants'>, domain: string): number {
-  const prices = shippedPriceTable(mesh.region).table;
-  const usage = usageFromMesh(mesh);
-  let total = 0;
-  for (const s of mesh.streams) {
-    if (s.domain !== domain) continue;
-    const efo = mesh.grants.filter((g) => g.stream === s.name && g.pattern === 'efo').length;
-    total += streamCost(declaredConfig(s, efo), usage.get(usageKey(s.account, s.name)) ?? assumedUsage(), prices).monthlyUSD;
+  let costs = domainCosts.get(mesh);
+  if (costs === undefined) {
+    const prices = shippedPriceTable(mesh.region).table;
+    const usage = usageFromMesh(mesh);
+    const efo = new Map<string, number>();
+    for (const g of mesh.grants) if (g.pattern === 'efo') efo.set(g.stream, (efo.get(g.stream) ?? 0) + 1);
+    costs = new Map();
+    for (const s of mesh.streams) {
+      const u = usage.get(usageKey(s.account, s.name)) ?? assumedUsage();
+      const c = streamCost(declaredConfig(s, efo.get(s.name) ?? 0), u, prices).monthlyUSD;
+      costs.set(s.domain, (costs.get(s.domain) ?? 0) + c);
+    }
+    domainCosts.set(mesh, costs);
   }
-  return total;
+  return costs.get(domain) ?? 0;
 }
 
 /**

@@ -95,11 +95,13 @@ function pairs(plan: Plan, desired: DesiredState, live: LiveState): StreamPair[]
   for (const a of live.accounts) for (const s of a.streams) liveByKey.set(usageKey(a.account, s.name), s);
   const out = new Map<string, StreamPair>();
   for (const a of scoped.accounts) {
+    const efoCount = new Map<string, number>();
+    for (const c of a.consumers) efoCount.set(c.stream, (efoCount.get(c.stream) ?? 0) + 1);
     for (const ds of a.streams) {
       const key = usageKey(a.account, ds.name);
       const ls = liveByKey.get(key);
       const current = ls !== undefined && ls.status !== 'DELETING' ? ls : undefined;
-      const efo = a.consumers.filter((c) => c.stream === ds.name).length;
+      const efo = efoCount.get(ds.name) ?? 0;
       out.set(key, {
         account: a.account, stream: ds.name, domain: ds.domain,
         ...(current !== undefined ? { before: liveConfig(current) } : {}),
