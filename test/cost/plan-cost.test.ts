@@ -10,6 +10,8 @@ import { planCost } from '../../src/core/cost/plan-cost.js';
 import { shippedPriceTable } from '../../src/core/cost/prices/shipped.js';
 import { usageFromMesh } from '../../src/core/cost/usage.js';
 import { changeSetDigest, computePlan, parsePlan } from '../../src/core/plan/index.js';
+import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../../src/output/plan/index.js';
+import { plainStyle } from '../../src/output/style.js';
 import type { LiveState } from '../../src/core/plan/live.js';
 import type { DesiredState } from '../../src/core/render/types.js';
 import { A1, aDesiredConsumer, aDesiredStream, clock, desiredState, liveOf, liveState } from '../plan/builders.js';
@@ -137,6 +139,13 @@ describe('the saved plan', () => {
     const back = parsePlan(JSON.stringify(withCost));
     expect(back.error).toBeUndefined();
     expect(back.plan?.cost?.total.deltaUSD).toBe(29.2);
+  });
+
+  it('renders the same from disk as fresh (text, markdown)', () => {
+    const back = parsePlan(renderPlanJson(withCost)).plan;
+    if (back === undefined) throw new Error('did not read back');
+    expect(renderPlanText(back, plainStyle)).toBe(renderPlanText(withCost, plainStyle));
+    expect(renderPlanMarkdown(back)).toBe(renderPlanMarkdown(withCost));
   });
 
   it('refuses a cost with an unknown key or a wrong type', () => {
