@@ -214,6 +214,21 @@ const CASES: Case[] = [
     names: 'test',
   },
   {
+    // payments: payments.orders.v1 on-demand ($0.044 x 730 = $32.12 at the shipped eu-west-1 prices, no throughput
+    // declared) plus 10 provisioned shards ($0.017 x 10 x 730 = $124.10): $156.22 a month.
+    rule: 'cost-within-cap',
+    pass: {
+      rules: 'rules:\n  cost-within-cap: { params: { maxDomainMonthlyUSD: 157 } }',
+      streams: stream('payments.big.v1', 'classification: internal\nretentionHours: 24\ncapacity: { mode: provisioned, shards: 10 }\nthroughput: { writeMiBPerSecond: 0 }\nschema: https://s.example/b.json'),
+    },
+    fail: {
+      rules: 'rules:\n  cost-within-cap: { params: { maxDomainMonthlyUSD: 156 } }',
+      streams: stream('payments.big.v1', 'classification: internal\nretentionHours: 24\ncapacity: { mode: provisioned, shards: 10 }\nthroughput: { writeMiBPerSecond: 0 }\nschema: https://s.example/b.json'),
+    },
+    at: ['      - name: payments.orders.v1', '-'],
+    names: 'payments',
+  },
+  {
     rule: 'domain-description-required',
     pass: {},
     fail: { paymentsDescription: false },

@@ -78,6 +78,10 @@ export const PLAN_SCHEMA = {
       },
       "description": "Validation and render findings of the mesh the plan was made from that did not stop it (warnings, info, waived rule findings with `waivedBy`), as `meshgov validate --format json` lists them. Set by `meshgov plan`; absent in plans made before it existed (additive, formatVersion 1)."
     },
+    "cost": {
+      "$ref": "#/definitions/PlanCost",
+      "description": "Monthly cost before and after, per stream, change, domain and in total, with the prices used (docs/cost.md). Set by `meshgov plan` after the diff; absent in plans made without prices (additive, formatVersion 2). Not part of the change-set digest: prices and usage estimates move without the change set moving."
+    },
     "summary": {
       "$ref": "#/definitions/PlanSummary"
     }
@@ -3113,6 +3117,336 @@ export const PLAN_SCHEMA = {
         ]
       },
       "description": "A path into a YAML document: mapping keys and sequence indexes, from the document root."
+    },
+    "PlanCost": {
+      "type": "object",
+      "properties": {
+        "currency": {
+          "type": "string",
+          "const": "USD"
+        },
+        "hoursPerMonth": {
+          "type": "number",
+          "const": 730,
+          "description": "Hours every month is priced for."
+        },
+        "prices": {
+          "$ref": "#/definitions/CostPriceSource"
+        },
+        "total": {
+          "$ref": "#/definitions/CostTotals"
+        },
+        "domains": {
+          "type": "array",
+          "items": {
+            "$ref": "#/definitions/DomainCost"
+          },
+          "description": "Sorted by domain name."
+        },
+        "streams": {
+          "type": "array",
+          "items": {
+            "$ref": "#/definitions/StreamCostRow"
+          },
+          "description": "Every in-scope stream, sorted by account and name."
+        },
+        "changes": {
+          "type": "array",
+          "items": {
+            "$ref": "#/definitions/ChangeCost"
+          },
+          "description": "Pending (not blocked) changes whose cost effect is not zero, largest effect first."
+        },
+        "assumptions": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Assumptions that hold for the whole estimate."
+        }
+      },
+      "required": [
+        "currency",
+        "hoursPerMonth",
+        "prices",
+        "total",
+        "domains",
+        "streams",
+        "changes",
+        "assumptions"
+      ],
+      "additionalProperties": false,
+      "description": "The plan's monthly cost estimate (Infracost-style): totals, per domain, per stream and per change."
+    },
+    "CostPriceSource": {
+      "type": "object",
+      "properties": {
+        "kind": {
+          "$ref": "#/definitions/PriceSourceKind"
+        },
+        "region": {
+          "type": "string",
+          "description": "Region the prices are for."
+        },
+        "asOf": {
+          "type": "string",
+          "description": "Day the prices were read (YYYY-MM-DD)."
+        },
+        "ageDays": {
+          "type": "number",
+          "description": "Whole days between `asOf` and the plan's (or report's) creation."
+        },
+        "source": {
+          "type": "string",
+          "description": "Who published the prices and how they were read."
+        },
+        "unconfirmed": {
+          "type": "array",
+          "items": {
+            "$ref": "#/definitions/PriceDimension"
+          },
+          "description": "Dimensions whose price was not confirmed against the source (shipped estimates, or absent from the answer)."
+        }
+      },
+      "required": [
+        "kind",
+        "region",
+        "asOf",
+        "ageDays",
+        "source",
+        "unconfirmed"
+      ],
+      "additionalProperties": false,
+      "description": "Which prices a cost section used, and how old they are."
+    },
+    "PriceSourceKind": {
+      "type": "string",
+      "enum": [
+        "shipped",
+        "price-list-api"
+      ],
+      "description": "Where a price table came from."
+    },
+    "PriceDimension": {
+      "type": "string",
+      "enum": [
+        "provisioned-shard-hour",
+        "provisioned-put-payload-unit",
+        "provisioned-extended-retention-shard-hour",
+        "provisioned-long-term-retention-gb-month",
+        "provisioned-efo-consumer-shard-hour",
+        "provisioned-efo-data-gb",
+        "on-demand-stream-hour",
+        "on-demand-data-in-gb",
+        "on-demand-data-out-gb",
+        "on-demand-efo-data-gb",
+        "on-demand-extended-retention-gb-month",
+        "on-demand-long-term-retention-gb-month",
+        "cloudwatch-metric-month"
+      ],
+      "description": "One price of the table. Provisioned and on-demand streams have separate SKUs for the same idea (retention, EFO data), so each has its own dimension."
+    },
+    "CostTotals": {
+      "type": "object",
+      "properties": {
+        "beforeUSD": {
+          "type": "number"
+        },
+        "afterUSD": {
+          "type": "number"
+        },
+        "deltaUSD": {
+          "type": "number"
+        }
+      },
+      "required": [
+        "beforeUSD",
+        "afterUSD",
+        "deltaUSD"
+      ],
+      "additionalProperties": false
+    },
+    "DomainCost": {
+      "type": "object",
+      "properties": {
+        "domain": {
+          "type": "string",
+          "description": "Domain name, or `(no domain)` for streams without one."
+        },
+        "beforeUSD": {
+          "type": "number"
+        },
+        "afterUSD": {
+          "type": "number"
+        },
+        "deltaUSD": {
+          "type": "number"
+        }
+      },
+      "required": [
+        "domain",
+        "beforeUSD",
+        "afterUSD",
+        "deltaUSD"
+      ],
+      "additionalProperties": false,
+      "description": "A domain's monthly cost before and after (chargeback)."
+    },
+    "StreamCostRow": {
+      "type": "object",
+      "properties": {
+        "account": {
+          "type": "string"
+        },
+        "stream": {
+          "type": "string"
+        },
+        "domain": {
+          "type": "string",
+          "description": "Declared domain, or the live `meshgov:domain` tag; absent when neither is known."
+        },
+        "beforeUSD": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "description": "Monthly cost as live; null when the stream does not exist yet."
+        },
+        "afterUSD": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "description": "Monthly cost as desired; null when the plan deletes the stream."
+        },
+        "deltaUSD": {
+          "type": "number",
+          "description": "afterUSD - beforeUSD (a missing side counts 0)."
+        },
+        "usage": {
+          "type": "object",
+          "properties": {
+            "basis": {
+              "$ref": "#/definitions/UsageBasis"
+            },
+            "note": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "basis",
+            "note"
+          ],
+          "additionalProperties": false,
+          "description": "Where the usage figures came from."
+        },
+        "lines": {
+          "type": "array",
+          "items": {
+            "$ref": "#/definitions/CostLineRow"
+          },
+          "description": "The priced dimensions of the desired configuration (of the live one for a deletion)."
+        },
+        "assumptions": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "description": "Assumptions beyond configuration and usage (e.g. the shard count of an on-demand stream)."
+        }
+      },
+      "required": [
+        "account",
+        "stream",
+        "beforeUSD",
+        "afterUSD",
+        "deltaUSD",
+        "usage",
+        "lines",
+        "assumptions"
+      ],
+      "additionalProperties": false,
+      "description": "A stream's monthly cost before (live) and after (desired) the plan."
+    },
+    "UsageBasis": {
+      "type": "string",
+      "enum": [
+        "declared",
+        "measured",
+        "assumed"
+      ],
+      "description": "Where a usage figure came from."
+    },
+    "CostLineRow": {
+      "type": "object",
+      "properties": {
+        "dimension": {
+          "$ref": "#/definitions/PriceDimension"
+        },
+        "quantity": {
+          "type": "number",
+          "description": "Units per month (shard-hours, PUT payload units, GB, GB-months, metric-months)."
+        },
+        "unitPriceUSD": {
+          "type": "number"
+        },
+        "monthlyUSD": {
+          "type": "number"
+        },
+        "basis": {
+          "anyOf": [
+            {
+              "$ref": "#/definitions/UsageBasis"
+            },
+            {
+              "type": "string",
+              "const": "configured"
+            }
+          ],
+          "description": "`configured`: follows from the configuration alone; otherwise where the usage came from."
+        }
+      },
+      "required": [
+        "dimension",
+        "quantity",
+        "unitPriceUSD",
+        "monthlyUSD",
+        "basis"
+      ],
+      "additionalProperties": false,
+      "description": "One priced dimension of a stream's monthly cost."
+    },
+    "ChangeCost": {
+      "type": "object",
+      "properties": {
+        "changeId": {
+          "type": "string"
+        },
+        "address": {
+          "type": "string"
+        },
+        "account": {
+          "type": "string"
+        },
+        "stream": {
+          "type": "string"
+        },
+        "domain": {
+          "type": "string"
+        },
+        "deltaUSD": {
+          "type": "number"
+        }
+      },
+      "required": [
+        "changeId",
+        "address",
+        "account",
+        "stream",
+        "deltaUSD"
+      ],
+      "additionalProperties": false,
+      "description": "The cost effect of one change alone: the stream's cost with just this change applied to the live configuration, minus the live cost. Changes to the same stream can interact (more shards make longer retention dearer), so the stream's delta, not the sum of its changes, is authoritative."
     },
     "PlanSummary": {
       "type": "object",

@@ -3,6 +3,7 @@
  * so a plan read back from disk renders like a fresh one, and `apply` executes it change by change.
  * The schema is documented in docs/plan-json.md; bump `formatVersion` on any incompatible change.
  */
+import type { PlanCost } from '../cost/report-types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { AccountId } from '../model/types.js';
 import type { IamArtefactKind, PolicyDocument } from '../render/types.js';
@@ -281,5 +282,11 @@ export interface Plan {
    * absent in plans made before it existed (additive, formatVersion 1).
    */
   diagnostics?: Diagnostic[];
+  /**
+   * Monthly cost before and after, per stream, change, domain and in total, with the prices used (docs/cost.md).
+   * Set by `meshgov plan` after the diff; absent in plans made without prices (additive, formatVersion 2). Not part
+   * of the change-set digest: prices and usage estimates move without the change set moving.
+   */
+  cost?: PlanCost;
   summary: PlanSummary;
 }

@@ -3,6 +3,7 @@
  * entities, values computed from parameters, patterns built from the entity's own fields.
  * Each function returns the findings for one entity (an empty list = compliant). Documented in docs/rules.md.
  */
+import { domainCostWithinCap } from '../cost/cap.js';
 import type { EntityKind, FunctionFinding, ParamValues } from './types.js';
 import type { EntityView, MeshIndex } from './views.js';
 import { keyManagement } from './views.js';
@@ -89,4 +90,5 @@ export const RULE_FUNCTIONS: ReadonlyMap<string, RuleFunction> = new Map([
   ['matches-pattern', matchesPattern],
   ['encryption-meets-classification', encryptionMeetsClassification],
   ['account-shards-within-quota', accountShardsWithinQuota],
+  ['domain-cost-within-cap', domainCostWithinCap],
 ]);

@@ -8,6 +8,7 @@
  * that the plan artefact (plan.json) has it all. Every string from the mesh or the accounts is escaped.
  */
 import type { Change, Plan } from '../../core/plan/types.js';
+import { costSectionMarkdown } from '../cost/plan-section.js';
 import { codeBlock, codeSpan, escapeMessage, escapeTableCell, escapeText } from '../markdown/escape.js';
 import type { PlanReaderContext } from './context.js';
 import { ACTION_SYMBOL, attributeLines, headerText, summaryLine } from './lines.js';
@@ -256,11 +257,13 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   const head = headSection(plan, p);
   const attention = attentionSection(p);
   const notes = notesSection(plan);
+  // Bounded (top changes and domains only), so it always goes in, like the attention items.
+  const cost = plan.cost !== undefined ? costSectionMarkdown(plan.cost) : [];
   const digests = `mesh digest ${codeSpan(plan.meshDigest.slice(0, 12))}, `
     + `live fingerprint ${codeSpan(plan.liveFingerprint.slice(0, 12))}`;
   const foot = [`<sub>${digests}, planned ${escapeText(plan.createdAt)}</sub>`];
   // What always goes in; the sections below share what is left, most useful first.
-  let left = (options.maxChars ?? PLAN_MARKDOWN_MAX_CHARS) - size([...head, ...attention, ...notes, ...foot]);
+  let left = (options.maxChars ?? PLAN_MARKDOWN_MAX_CHARS) - size([...head, ...attention, ...notes, ...cost, ...foot]);
   const take = (lines: string[]) => {
     left -= size(lines);
     return lines;
@@ -273,7 +276,7 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   const notChecked = take(notCheckedSection(plan, left));
   const changes = take(changesSection(plan, left));
   const out = [
-    ...head, ...attention, ...notes, ...validation, ...access, ...rollUps,
+    ...head, ...attention, ...notes, ...cost, ...validation, ...access, ...rollUps,
     ...changes, ...unmanaged, ...notChecked, ...foot,
   ];
   return `${out.join('\n')}\n`;

@@ -5,6 +5,7 @@
  * Style only; the output is terminal-safe (names from the mesh or the accounts cannot send control sequences).
  */
 import type { Change, Plan } from '../../core/plan/types.js';
+import { costSectionText } from '../cost/plan-section.js';
 import type { Style } from '../style.js';
 import { terminalInline, terminalSafe } from '../terminal.js';
 import type { PlanReaderContext } from './context.js';
@@ -111,6 +112,7 @@ export function renderPlanText(plan: Plan, style: Style, options: PlanTextOption
   const blocked = s.blocked > 0 ? ` ${s.blocked} blocked (not pending).` : '';
   out.push(`${style.bold(summaryLine(s))}${risk}${access}${blocked}`, '');
   out.push(...attentionLines(r, style));
+  if (plan.cost !== undefined) out.push(...costSectionText(plan.cost, style));
   if (!r.fromMesh && r.rows.length > 0) {
     out.push(style.dim('(Rendered without the mesh: classifications come from the tags this plan sets, and principals '
       + 'outside the accounts it touches count as outside.)'), '');

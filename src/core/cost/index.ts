@@ -1,0 +1,12 @@
+export * from './types.js';
+export type * from './report-types.js';
+export { streamCost, billedOnDemandBytesPerSecond, putPayloadUnitsPerMonth, retentionWindows } from './model.js';
+export { planCost, ageInDays, NO_DOMAIN } from './plan-cost.js';
+export type { PlanCostInput } from './plan-cost.js';
+export { chargeback } from './chargeback.js';
+export type { ChargebackInput } from './chargeback.js';
+export { assumedUsage, declaredUsage, preferUsage, usageFromMesh, usageFromMetrics, usageKey } from './usage.js';
+export type { UsageByStream } from './usage.js';
+export { priceTableFromApi, readPriceList, PRODUCT_MATCHES } from './price-list.js';
+export type { PriceListRead, ProductMatch } from './price-list.js';
+export { SHIPPED_PRICE_TABLES, SHIPPED_PRICES_AS_OF, shippedPriceTable } from './prices/shipped.js';
