@@ -12,6 +12,8 @@ export interface NodeTargetOptions {
   handleSignals?: boolean;
   /** Multiplier on client-side rate limits (default 1). */
   rateLimitScale?: number;
+  /** Where Price List answers are cached (e.g. `.meshgov/cache`); not cached when undefined. */
+  priceCacheDir?: string;
 }
 
 /** The adapter's options for a spec: the one place a TargetSpec becomes TargetOptions. */
@@ -56,10 +58,23 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
       const message = (e as Error)?.message ?? String(e);
       return { kind: 'target-failed', reason: e instanceof DataDirLocked && e.reason === 'held' ? 'locked' : 'failed', message };
     }
-    const [{ applyPool, executePlan, LOCAL_WAIT }, { writeLocalIam }, { readAuditMetrics }] = await Promise.all([
+    const [{ applyPool, executePlan, LOCAL_WAIT }, { writeLocalIam }, { readAuditMetrics }, pricing] = await Promise.all([
       import('../adapters/aws/apply-engine.js'), import('../adapters/local/iam-artefacts.js'),
-      import('../adapters/aws/metrics-source.js'),
+      import('../adapters/aws/metrics-source.js'), import('../adapters/aws/pricing.js'),
     ]);
+    // Prices come from AWS only for AWS itself: a local-like target, or an endpoint standing in for every service,
+    // has no Price List API (asking it would only wait for retries), so the shipped table is used there.
+    const prices = (region: string, now: () => Date) => {
+      if (spec.kind !== 'aws') return pricing.loadPrices({ region, target: 'local', now });
+      if (spec.endpoint !== undefined) {
+        return pricing.loadPrices({ region, target: 'aws', offline: true, now })
+          .then((r) => ({ ...r, notes: [...r.notes, 'the Price List API is not asked through --endpoint'] }));
+      }
+      return pricing.loadPrices({
+        region, target: 'aws', now, client: pricing.createPricingClient(spec.profile !== undefined ? { profile: spec.profile } : {}),
+        ...(o.priceCacheDir !== undefined ? { cacheDir: o.priceCacheDir } : {}),
+      });
+    };
     const localDir = open.localIamDir !== undefined ? resolve(open.localIamDir, '..') : undefined;
     let closing: Promise<void> | undefined;
     return {
@@ -70,6 +85,7 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
         ...(open.local !== undefined ? { localEndpoint: open.local.endpoint } : {}),
         ...(localDir !== undefined ? { writeLocalIam: (desired) => writeLocalIam(localDir, desired) } : {}),
         ...(open.kind === 'aws' ? { readMetrics: (pairs, window) => readAuditMetrics(open.pool, pairs, window) } : {}),
+        prices,
         async execute(input) {
           const { localIam, ...rest } = input;
           const pool = applyPool(open.pool);

@@ -4,6 +4,7 @@
  * opens its target through a {@link TargetOpener} (node-target.ts is the real one), so the four live commands open
  * targets one way.
  */
+import type { PriceTable } from '../core/cost/types.js';
 import type { MetricsSnapshot } from '../core/audit/metrics.js';
 import type { ApplyStep, StepOutcome } from '../core/apply/types.js';
 import type { CallSummary } from '../core/apply/summary.js';
@@ -95,6 +96,11 @@ export interface Target {
   writeLocalIam?(desired: DesiredState): number;
   /** AWS only: shard metrics of the given streams over the window (undefined when there is nothing to read). */
   readMetrics?(pairs: readonly { account: string; stream: string }[], window: MetricsWindow): Promise<MetricsSnapshot | undefined>;
+  /**
+   * Monthly prices for the cost estimate: the Price List API on AWS (cached), the shipped dated table elsewhere;
+   * `notes` say which and why. Undefined: the caller uses the shipped table.
+   */
+  prices?(region: string, now: () => Date): Promise<{ table: PriceTable; notes: string[] }>;
   /** Run apply's executors (Kinesis, IAM) on this target. */
   execute(input: TargetExecution): Promise<TargetExecutionResult>;
   /** Stop what opening started (the emulator, the client pool). Safe to call twice. */

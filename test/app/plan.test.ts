@@ -4,6 +4,8 @@ import { plan } from '../../src/app/plan.js';
 import type { PlanEvent } from '../../src/app/plan.js';
 import type { TargetOpener } from '../../src/app/target.js';
 import { parsePlan } from '../../src/core/plan/index.js';
+import { PRICE_DIMENSIONS } from '../../src/core/cost/types.js';
+import type { PriceTable } from '../../src/core/cost/types.js';
 import { EXAMPLE_MESH_TEXT, memoryFiles, memorySources } from '../support/app-ports.js';
 import { emptyAccountsReader, fakeTarget, openerOf } from '../support/fake-target.js';
 
@@ -34,6 +36,27 @@ describe('plan (use case)', () => {
     // The saved plan went through the file port and reads back as the same plan.
     const saved = parsePlan(sink.written.get('out/plan.json') ?? '');
     expect(saved.plan?.changeSetDigest).toBe(r.plan.changeSetDigest);
+  });
+
+  it('prices the plan with the target\'s prices, or the shipped table when the target cannot say', async () => {
+    const run = (target: ReturnType<typeof fakeTarget>) => plan('mesh.yaml', { domain: [], account: [], target: { kind: 'aws' }, clock },
+      { sources: memorySources(files), openTarget: openerOf(target), files: memoryFiles() });
+    const shipped = await run(fakeTarget(emptyAccountsReader));
+    if (shipped.kind !== 'planned') throw new Error(shipped.kind);
+    expect(shipped.plan.cost?.prices.kind).toBe('shipped');
+    expect(shipped.plan.cost?.assumptions[0]).toMatch(/^prices: the shipped table of \d{4}-\d{2}-\d{2}$/);
+    // Only shard-hours cost anything here ($1 each): the example declares provisioned streams of 4, 2 and 1 shards
+    // (mesh.yaml), so the month after the first apply costs 7 x 730 = $5,110, and nothing before it.
+    const prices = Object.fromEntries(PRICE_DIMENSIONS.map((d) => [d, d === 'provisioned-shard-hour' ? 1 : 0]));
+    const table = { region: 'eu-west-1', kind: 'price-list-api', asOf: '2026-11-30', source: 'test', prices, unconfirmed: [] } as unknown as PriceTable;
+    const priced = fakeTarget(emptyAccountsReader);
+    const answered = await run(Object.assign(priced, { prices: async () => ({ table, notes: ['prices: from the test'] }) }));
+    if (answered.kind !== 'planned') throw new Error(answered.kind);
+    expect(answered.plan.cost?.total).toEqual({ beforeUSD: 0, afterUSD: 5110, deltaUSD: 5110 });
+    expect(answered.plan.cost?.prices).toMatchObject({ kind: 'price-list-api', asOf: '2026-11-30', ageDays: 1 });
+    expect(answered.plan.cost?.assumptions[0]).toBe('prices: from the test');
+    // Cost is not part of what apply compares.
+    expect(answered.plan.changeSetDigest).toBe(shipped.plan.changeSetDigest);
   });
 
   it('an unknown --domain is a usage problem, before any target is opened', async () => {

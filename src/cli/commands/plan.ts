@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { plan } from '../../app/plan.js';
@@ -80,7 +81,8 @@ function planReporter(io: CliIO, progress: Progress, color: boolean): (e: PlanEv
  * did not open and a failed read throw the CLI's errors; an invalid mesh comes back (its findings printed).
  */
 export async function runPlan(
-  file: string, opts: PlanCommandOptions, io: CliIO, open: TargetOpener = cliTargetOpener(io),
+  file: string, opts: PlanCommandOptions, io: CliIO,
+  open: TargetOpener = cliTargetOpener(io, { priceCacheDir: resolve(io.cwd, '.meshgov', 'cache') }),
 ): Promise<Extract<PlanOutcome, { kind: 'planned' | 'invalid' }>> {
   const target = targetSpec(opts, io);
   const progress = new Progress(io);
