@@ -10,6 +10,7 @@ import type { AuditReport, AuditWindow } from '../core/audit/findings.js';
 import { streamsToMeasure } from '../core/audit/hot-shards.js';
 import type { ActionCatalog } from '../core/audit/identity-reach.js';
 import type { MetricsSnapshot } from '../core/audit/metrics.js';
+import { chargeback, preferUsage, shippedPriceTable, usageFromMesh, usageFromMetrics, usageKey } from '../core/cost/index.js';
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import type { Mesh } from '../core/model/types.js';
 import { scopeDesired } from '../core/plan/index.js';
@@ -122,7 +123,16 @@ export async function audit(file: string, options: AuditRunOptions, ports: Audit
       mesh: p.mesh, desired: scopeDesired(p.desired, p.scope), live: live.live, metrics, today,
       options: { actions: actions.a, window: asked, generatedAt: now.toISOString(), ...(p.locator ? { locator: p.locator } : {}) },
     });
-    return { kind: 'audited', report };
+    const prices = (await target.prices?.(p.mesh.region, () => now)) ?? {
+      table: shippedPriceTable(p.mesh.region).table, notes: [] as string[],
+    };
+    const declared = usageFromMesh(p.mesh);
+    const cost = chargeback({
+      live: live.live, prices: prices.table, at: now.toISOString(),
+      usage: metrics !== undefined ? preferUsage(usageFromMetrics(metrics, declared), declared) : declared,
+      domains: new Map(p.mesh.streams.map((s) => [usageKey(s.account, s.name), s.domain])),
+    });
+    return { kind: 'audited', report: { ...report, chargeback: { ...cost, assumptions: [...prices.notes, ...cost.assumptions] } } };
   } finally {
     await target.close();
   }

@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { apply } from '../../src/app/apply.js';
 import type { ApplyPorts } from '../../src/app/apply.js';
+import { PRICE_DIMENSIONS } from '../../src/core/cost/types.js';
+import type { PriceTable } from '../../src/core/cost/types.js';
+import type { LiveReader } from '../../src/core/ports.js';
+import { A1, aDesiredStream, liveOf } from '../plan/builders.js';
 import { audit } from '../../src/app/audit.js';
 import { importStreams } from '../../src/app/import.js';
 import { render } from '../../src/app/render.js';
@@ -79,6 +83,29 @@ describe('audit (use case)', () => {
     if (r.kind !== 'audited') throw new Error(`expected a report, got ${r.kind}`);
     expect(r.report.window).toMatchObject({ start: '2026-11-30T23:00:00.000Z', end: '2026-12-01T00:00:00.000Z' });
     expect(target.closed).toBe(1);
+  });
+
+  it('prices every live stream per domain (chargeback): the mesh names the domain, else the stream\'s domain tag', async () => {
+    // payments.transactions.v1 is declared in the payments domain (mesh.yaml) with 4 shards; an undeclared stream
+    // says it belongs to `shadow` in its tag. Only shard-hours cost anything: $1 each, so 4 x 730 and 1 x 730.
+    const declared = liveOf(aDesiredStream({ name: 'payments.transactions.v1', domain: 'wrong-tag', shards: 4, retentionHours: 24 }));
+    const stray = liveOf(aDesiredStream({ name: 'stray.v1', domain: 'shadow', shards: 1, retentionHours: 24 }));
+    const reader: LiveReader = {
+      read: async (req) => ({
+        region: req.region, notChecked: [],
+        accounts: req.accounts.map((account) => ({ account, streams: account === A1 ? [declared, stray] : [], unmanagedStreams: [] })),
+      }),
+    };
+    const prices = Object.fromEntries(PRICE_DIMENSIONS.map((d) => [d, d === 'provisioned-shard-hour' ? 1 : 0]));
+    const table = { region: 'eu-west-1', kind: 'price-list-api', asOf: '2026-11-30', source: 'test', prices, unconfirmed: [] } as unknown as PriceTable;
+    const target = Object.assign(fakeTarget(reader, 'local'), { prices: async () => ({ table, notes: ['prices: from the test'] }) });
+    const r = await audit('mesh.yaml', { domain: [], account: [], target: local, windowMs: 3_600_000, clock },
+      { sources: memorySources(files), openTarget: openerOf(target), actions: async () => ({ source: 'test', actions: [] }), windowFor });
+    if (r.kind !== 'audited') throw new Error(`expected a report, got ${r.kind}`);
+    const c = r.report.chargeback;
+    expect(c?.domains.map((d) => [d.domain, d.monthlyUSD])).toEqual([['payments', 2920], ['shadow', 730]]);
+    expect(c?.totalUSD).toBe(3650);
+    expect(c?.assumptions[0]).toBe('prices: from the test');
   });
 
   it('a target that cannot be opened and a catalog that fails to load: could not run, with what failed', async () => {

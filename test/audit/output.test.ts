@@ -76,6 +76,24 @@ describe('audit markdown', () => {
     expect(small).toContain('### Details');
     expect(small).not.toContain('not listed');
   });
+  it('shows the chargeback, and drops it first (saying so) when the report would not fit', () => {
+    const report = aReport();
+    const domain = (i: number) => ({ domain: `d${i}`, monthlyUSD: 10, streams: [] });
+    const chargeback: NonNullable<AuditReport['chargeback']> = {
+      currency: 'USD', hoursPerMonth: 730, totalUSD: 20, domains: [domain(1), domain(2)], assumptions: ['a month is 730 hours'],
+      prices: { kind: 'shipped', region: 'eu-west-1', asOf: '2026-12-01', ageDays: 0, source: 'test', unconfirmed: [] },
+    };
+    const md = formatAuditMarkdown({ ...report, chargeback });
+    expect(md).toContain('### Monthly cost per domain (chargeback)');
+    expect(md).toContain('| d1 | 0 | $10.00 | 50.0% |');
+    // 5,000 domains do not fit: the findings and their details stay, the chargeback goes.
+    const huge = { ...chargeback, domains: Array.from({ length: 5000 }, (_v, i) => domain(i)) };
+    const cut = formatAuditMarkdown({ ...report, chargeback: huge });
+    expect(cut.length).toBeLessThanOrEqual(60_000);
+    expect(cut).not.toContain('(chargeback)');
+    expect(cut).toContain('_The monthly cost per domain did not fit: see the JSON report._');
+    expect(cut).toContain('### Details');
+  });
   it('says so when there are no findings', () => {
     const w = world();
     expect(formatAuditMarkdown(audit({ ...w, metrics: undefined, today: '2026-11-26' }))).toContain('No findings.');

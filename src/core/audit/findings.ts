@@ -3,6 +3,7 @@
  * findings of one shape, so the text, markdown, JSON and SARIF renderers read the same data (after Terraform's
  * "the human renderer reads the JSON a machine gets").
  */
+import type { ChargebackReport } from '../cost/report-types.js';
 import type { AccountId } from '../model/types.js';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
@@ -87,6 +88,8 @@ export interface AuditReport {
   /** Caveats a reader needs (e.g. per-minute metrics hide sub-minute bursts). */
   notes: string[];
   shardCharts?: ShardChart[];
+  /** The current monthly cost of every live stream, per domain (chargeback); set by the audit use case. */
+  chargeback?: ChargebackReport;
   /** Counts by severity, for summaries and exit codes. */
   summary: { error: number; warning: number; info: number };
 }

@@ -3,6 +3,7 @@
  * helpers; per-shard charts are mermaid `xychart-beta` bar charts, which GitHub renders.
  * https://mermaid.js.org/syntax/xyChart.html
  */
+import { renderChargebackMarkdown } from '../cost/chargeback.js';
 import type { AuditReport, Finding, ShardChart } from '../../core/audit/findings.js';
 import { codeBlock, codeSpan, escapeMessage, escapeText } from '../markdown/escape.js';
 
@@ -68,7 +69,12 @@ export function formatAuditMarkdown(report: AuditReport, options: AuditMarkdownO
   const maxChars = options.maxChars ?? MAX_MARKDOWN_CHARS;
   let details = options.maxDetails ?? 50;
   let rows = report.findings.length;
+  // The chargeback (bounded per domain, but the number of domains is not) goes first when space runs out.
   let out = render(report, details, rows);
+  if (out.length > maxChars && report.chargeback !== undefined) {
+    report = { ...report, chargeback: undefined };
+    out = render(report, details, rows);
+  }
   while (out.length > maxChars && details > 0) {
     details = Math.floor(details / 2);
     out = render(report, details, rows);
@@ -115,6 +121,8 @@ function render(report: AuditReport, maxDetails: number, maxRows: number): strin
     for (const n of report.notes) out.push(`- ${escapeMessage(n)}`);
     out.push('');
   }
+  if (report.chargeback !== undefined) out.push(renderChargebackMarkdown(report.chargeback));
+  else if ('chargeback' in report) out.push('_The monthly cost per domain did not fit: see the JSON report._', '');
   out.push(`<sub>Checks run: ${report.checksRun.map(codeSpan).join(', ')}</sub>`);
   return `${out.join('\n')}\n`;
 }

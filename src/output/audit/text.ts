@@ -1,4 +1,5 @@
 import type { AuditReport, Finding } from '../../core/audit/findings.js';
+import { money } from '../cost/format.js';
 import type { Style } from '../style.js';
 import { terminalSafe } from '../terminal.js';
 import { evidenceLine } from './evidence.js';
@@ -29,6 +30,12 @@ export function formatAuditText(report: AuditReport, style: Style): string {
   if (report.notes.length > 0) {
     lines.push('Notes:');
     for (const n of report.notes) lines.push(style.dim(`  - ${n}`));
+  }
+  if (report.chargeback !== undefined) {
+    const c = report.chargeback;
+    const top = c.domains.slice(0, 5).map((d) => `${d.domain} ${money(d.monthlyUSD)}`).join(', ');
+    lines.push(`Monthly cost (USD): ${money(c.totalUSD)}${top !== '' ? ` (${top}${c.domains.length > 5 ? ', ...' : ''})` : ''}; `
+      + 'per stream in --format markdown or json');
   }
   const { error, warning, info } = report.summary;
   const summary = `${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}, ${info} info`;
