@@ -86,6 +86,11 @@ export type { WorkspaceOptions } from './app/workspace.js';
 export { nodeTargetOpener } from './app/node-target.js';
 export type { NodeTargetOptions } from './app/node-target.js';
 
+// Cost: the plan's monthly estimate and the audit's chargeback (docs/cost.md), from a shipped dated price table or
+// the Price List API (the target's `prices`).
+export { chargeback, planCost, shippedPriceTable, usageFromMesh, usageFromMetrics } from './core/cost/index.js';
+export type { ChargebackReport, PlanCost, PriceTable } from './core/cost/index.js';
+
 export { VERSION } from './cli/version.js';
 
 /** The rule pack shipped with meshgov (`policies/` in the package), the one `meshgov validate` starts from. */
