@@ -8,7 +8,7 @@ import { ApplyLog } from '../../adapters/fs/apply-log.js';
 import { describeRefusal, readRegularFile } from '../../adapters/fs/bounded-read.js';
 import { renderApplyReport } from '../../core/apply/summary.js';
 import type { StepOutcome } from '../../core/apply/types.js';
-import { changeSetDigest, computePlan, describeChangeSetDifference, liveFingerprint, parsePlan, scopeDesired } from '../../core/plan/index.js';
+import { changeSetDigest, computePlan, liveFingerprint, parsePlan, scopeDesired } from '../../core/plan/index.js';
 import { MAX_PLAN_BYTES } from '../../core/plan/types.js';
 import type { Plan } from '../../core/plan/index.js';
 import { renderPlanText } from '../../output/plan/index.js';
@@ -17,13 +17,15 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
 import { EXIT_SIGNAL, processSignals, watchInterrupts } from '../interrupts.js';
 import type { Interrupts, SignalHost, StopSignal } from '../interrupts.js';
 import { meshMismatch, missingMeshFile } from '../saved-plan-mesh.js';
+import { addReviewFlags, applyPart, ResultRecorder } from '../review-flags.js';
+import type { ReviewFlags } from '../review-flags.js';
 import { styleFor } from '../style.js';
 import { addTargetFlags, targetFlags, targetOpenError } from '../target-flags.js';
 import type { TargetFlags } from '../target-flags.js';
 import { checkEndpoint, displayDir, localDir, prepare, readLive } from './plan.js';
 import type { PreparedPlan } from './plan.js';
 
-export interface ApplyCommandOptions extends TargetFlags {
+export interface ApplyCommandOptions extends TargetFlags, ReviewFlags {
   autoApprove?: boolean;
   allowDestructive?: boolean;
   log: string;
@@ -55,17 +57,6 @@ function checkSavedDigest(saved: Plan): void {
   if (changeSetDigest(saved.changes, saved.accessDiff) !== saved.changeSetDigest) {
     throw new ExitError('the saved plan was edited after `meshgov plan` wrote it: its changes do not match its changeSetDigest. Nothing was applied; run plan again and review its output.', EXIT_FINDINGS);
   }
-}
-
-/** Refuse unless the plan computed now has the reviewed change set. */
-function checkReviewedPlan(saved: Plan, own: Plan, fingerprintNow: string): void {
-  const liveChanged = fingerprintNow !== saved.liveFingerprint;
-  if (own.changeSetDigest === saved.changeSetDigest) return;
-  const why = liveChanged
-    ? `the live state of the accounts in its scope changed since the plan was made at ${saved.createdAt} (fingerprint ${saved.liveFingerprint.slice(0, 12)} -> ${fingerprintNow.slice(0, 12)})`
-    : 'the changes meshgov computes now differ from the reviewed ones';
-  const diff = describeChangeSetDifference(saved, own).map((l) => `  ${l}`).join('\n');
-  throw new ExitError(`the plan is stale: ${why}. Nothing was applied; run plan again.\n${diff}`, EXIT_FINDINGS);
 }
 
 async function confirm(io: CliIO): Promise<boolean> {
@@ -105,8 +96,13 @@ export async function runApply(
 ): Promise<number> {
   const interrupts = watchInterrupts(io, host, 'Calls in flight may have reached the service: the apply log has their '
     + 'intent without an outcome. Run plan to see where things stand.');
+  const recorder = new ResultRecorder(opts.result !== undefined ? resolve(io.cwd, opts.result) : undefined);
   try {
-    return await applyWith(file, opts, io, host, interrupts);
+    return await applyWith(file, opts, io, host, interrupts, recorder);
+  } catch (e) {
+    // Whatever stopped the run before a change ran (a refusal, a stale mesh, AWS): the result says nothing was applied.
+    recorder.failedBeforeChanges(e);
+    throw e;
   } finally {
     interrupts.dispose();
   }
@@ -118,6 +114,7 @@ async function applyWith(
   io: CliIO,
   host: SignalHost,
   interrupts: Interrupts,
+  recorder: ResultRecorder,
 ): Promise<number> {
   checkEndpoint(opts.endpoint);
   const flags = targetFlags(opts, io);
@@ -133,7 +130,9 @@ async function applyWith(
   const saved = readSavedPlan(arg);
   const meshFile = saved ? opts.mesh : (file ?? opts.mesh);
   const localLike = opts.local === true || flags.accountsAsKeys === true;
+  recorder.part = applyPart(opts, saved !== undefined);
   if (saved) {
+    recorder.reviewedDigest = saved.changeSetDigest;
     checkSavedDigest(saved);
     const flagsScope = opts.domain.length > 0 || opts.account.length > 0;
     if (flagsScope) throw new ExitError('--domain and --account cannot be combined with a saved plan: the plan carries its own scope.', EXIT_USAGE);
@@ -170,7 +169,7 @@ async function applyWith(
       scalingHistory: { entries: log.history(), now: io.now() },
     });
     if (saved) {
-      checkReviewedPlan(saved, own, liveFingerprint(live, prepared.desired, saved.scope));
+      recorder.gate(saved, own, liveFingerprint(live, prepared.desired, saved.scope), opts.reviewedDigest);
     } else {
       io.stdout.write(renderPlanText(own, styleFor(io, 'stdout', !opts.color)));
       if (own.summary.hasChanges && !opts.autoApprove && !(await confirm(io))) {
@@ -187,20 +186,22 @@ async function applyWith(
     if (!plan.summary.hasChanges) io.stdout.write('\nNo changes to apply.\n');
     else io.stdout.write(`\nApplying ${plan.changes.filter((c) => c.action !== 'no-op').length} change(s)${opts.allowDestructive ? ' (destructive changes allowed)' : ''}:\n`);
     const result = await executePlan({
-      plan, pool, partition: prepared.mesh.partition, iamPath: prepared.mesh.governanceRole.path, log, allowDestructive: opts.allowDestructive === true,
+      plan, pool, partition: prepared.mesh.partition, iamPath: prepared.mesh.governanceRole.path, log, allowDestructive: opts.allowDestructive === true || recorder.part === 'destructive',
       now: () => new Date(), ...(target.kind === 'local' ? { wait: LOCAL_WAIT, localIam: { dir: localDir(io), desired: scopeDesired(prepared.desired, plan.scope) } } : {}),
       // Changes a signal kept from starting are listed once, in the summary.
       onStep: (o) => o.skipReason !== 'interrupted' && io.stdout.write(progressLine(o)),
       shouldStop: () => interrupts.signal !== undefined,
     });
     interrupts.onFirst((sig) => io.stderr.write(`\nmeshgov: ${sig} received: the changes are done; stopping.\n`));
+    const { pending } = recorder.applied(plan, result.report.outcomes);
+    if (pending > 0) io.stdout.write(`\n${pending} destructive change(s) pending approval (--defer-destructive): not applied, not a failure.\n`);
     const by = interrupts.signal;
     const report = renderApplyReport(result.report, result.calls, opts.log, by ? { interruptedBy: by } : {});
     io.stdout.write(`\n${report}`);
     if (result.localIamFiles !== undefined) io.stdout.write(`IAM (local target): ${result.localIamFiles} artefact file(s) written to ${localDir(io)}/iam; not applied to a live service.\n`);
     if (interrupts.signal) return EXIT_SIGNAL[interrupts.signal];
     // Blocked changes (deletion protection, spent budgets) are shown in the plan and not pending: they do not fail apply.
-    const unblockedSkips = result.report.outcomes.filter((o) => o.status === 'skipped' && o.skipReason !== 'deletion-protected' && o.skipReason !== 'budget').length;
+    const unblockedSkips = result.report.outcomes.filter((o) => o.status === 'skipped' && o.skipReason !== 'deletion-protected' && o.skipReason !== 'budget' && !recorder.isDeferred(plan, o)).length;
     return result.report.failed > 0 || unblockedSkips > 0 ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     pool.destroy();
@@ -216,7 +217,7 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
     .option('--mesh <file>', 'mesh file a saved plan was made from', 'mesh.yaml')
     .option('--local', 'apply to the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')
     .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)');
-  addTargetFlags(cmd)
+  addReviewFlags(addTargetFlags(cmd))
     .option('--auto-approve', 'apply without asking (required when stdin is not a terminal)')
     .option('--allow-destructive', 'also apply destructive changes (deletions, retention decreases, access revocations)')
     .option('--log <file>', 'append-only audit log of every mutating call (JSON lines)', '.meshgov/apply-log.jsonl')
@@ -228,7 +229,8 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
       '',
       'Exit codes: 0 everything applied; 1 a step failed or was skipped (destructive without --allow-destructive,',
       'deletion-protected, over a scaling budget), a stale plan, a locked local data directory, or an invalid mesh;',
-      '64 usage error; 130/143 stopped by SIGINT/SIGTERM.',
+      '64 usage error; 130/143 stopped by SIGINT/SIGTERM. With --defer-destructive, destructive changes held for',
+      'approval do not fail the run (0); --result FILE says what was applied, pending approval or refused.',
       'SIGINT/SIGTERM: no new change starts, the changes in flight finish, the summary is printed and the local target',
       'is stopped cleanly; a second signal exits at once. The apply log records each call before it is sent and',
       'when it ends. A rerun converges: every step re-reads the live state before it calls AWS. See docs/apply.md.',
