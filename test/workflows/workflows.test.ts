@@ -271,7 +271,7 @@ describe('workflows', () => {
     expect(withOf(audit)).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}' });
     expect(actionInvocation(audit)).toEqual(['audit', 'mesh.yaml', '--out', 'audit.json', '--out', 'audit.sarif', '--out', 'audit.md', '--fail-on', 'never']);
     const report = actionStep('audit.yml', 'report github');
-    expect(actionInvocation(report)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'audit', '--input', 'audit.md', '--artifact-name', 'meshgov-audit', '--clean']);
+    expect(actionInvocation(report)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'audit', '--input', 'audit.json', '--artifact-name', 'meshgov-audit', '--clean']);
     // --clean only when the JSON counted no findings.
     expect(String(withOf(report)['args'])).toContain("steps.result.outputs.findings == '0' && '--clean' || ''");
     expect(uses('audit.yml', 'github/codeql-action/upload-sarif')['with']).toMatchObject({ sarif_file: 'audit.sarif' });

@@ -37,6 +37,14 @@ export interface PublishCommon {
   readFile?: (path: string) => string;
 }
 
+/** The findings of an audit report, for the comment that notifies watchers of new ones (audit-notify.ts). */
+export interface AuditNotify {
+  /** Keys of the report's findings (`findingKeys`). */
+  keys: readonly string[];
+  /** The comment for the findings whose keys are new, with a link to the run. */
+  comment: (newKeys: ReadonlySet<string>, runUrl: string | undefined) => string;
+}
+
 export interface PublishResult extends ReportResult {
   /** Whether the report was appended to the job summary. */
   summaryWritten: boolean;
@@ -89,7 +97,7 @@ export async function publishPlanComment(options: PublishCommon & { pullRequest?
 }
 
 /** Open, update, close or reopen the audit issue for this mesh file. */
-export async function publishAuditIssue(options: PublishCommon & { clean: boolean; title?: string; label?: string }): Promise<PublishResult> {
+export async function publishAuditIssue(options: PublishCommon & { clean: boolean; title?: string; label?: string; notify?: AuditNotify }): Promise<PublishResult> {
   const ctx = readGitHubContext(options.env, {}, options.readFile);
   const gh = connect(ctx, options);
   const result = await upsertAuditIssue(
@@ -102,6 +110,7 @@ export async function publishAuditIssue(options: PublishCommon & { clean: boolea
       body: options.markdown,
       clean: options.clean,
       label: options.label ?? AUDIT_LABEL,
+      ...(options.notify !== undefined ? { notify: { keys: options.notify.keys, comment: (fresh: ReadonlySet<string>) => (options.notify as AuditNotify).comment(fresh, ctx.runUrl) } } : {}),
       footer: runFooter({ url: ctx.runUrl, runId: ctx.runId, sha: ctx.sha }),
       trustedAuthors: options.trustedAuthors,
       fullReportUrl: ctx.runUrl,

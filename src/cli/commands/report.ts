@@ -10,7 +10,9 @@ import type { Plan } from '../../core/plan/index.js';
 import { parsePlan } from '../../core/plan/parse.js';
 import { MAX_PLAN_BYTES } from '../../core/plan/types.js';
 import { GitHubContextError } from '../../adapters/github/context.js';
-import type { PublishResult } from '../../adapters/github/publish.js';
+import type { AuditNotify, PublishResult } from '../../adapters/github/publish.js';
+import type { Finding } from '../../core/audit/findings.js';
+import { findingKeys, newFindingsComment, ownerContact } from '../../output/github/audit-notify.js';
 import { publishApplyStatus, publishAuditIssue, publishPlanComment } from '../../adapters/github/publish.js';
 import { parseApplyResult } from '../../core/github/apply-result.js';
 import { redact } from '../../core/redact.js';
@@ -58,7 +60,7 @@ function contextOf(io: CliIO, meshFile: string, plan: Plan): PlanReaderContext |
  * Read the prepared report: markdown as-is, a saved plan JSON, meshgov's audit JSON, or the minimal JSON shape
  * rendered (and escaped) here.
  */
-function readReport(io: CliIO, file: string, kind: 'plan' | 'audit', meshFile: string): { markdown: string; clean?: boolean } {
+function readReport(io: CliIO, file: string, kind: 'plan' | 'audit', meshFile: string): { markdown: string; clean?: boolean; notify?: AuditNotify } {
   const read = readRegularFile(resolve(io.cwd, file), { maxBytes: MAX_PLAN_BYTES });
   if (!read.ok) throw new ExitError(`cannot read --input ${file}: ${describeRefusal(read.refusal)}`, EXIT_USAGE);
   const text = read.text;
@@ -80,7 +82,7 @@ function readReport(io: CliIO, file: string, kind: 'plan' | 'audit', meshFile: s
   if (kind === 'audit' && looksLikeAuditReport(parsed)) {
     const audit = parseAuditReport(parsed);
     if (audit.report === undefined) throw new ExitError(`--input ${file} is not an audit report this meshgov can read: ${audit.problem}`, EXIT_USAGE);
-    return { markdown: formatAuditMarkdown(audit.report), clean: audit.report.findings.length === 0 };
+    return { markdown: formatAuditMarkdown(audit.report), clean: audit.report.findings.length === 0, notify: auditNotify(io, meshFile, audit.report.findings) };
   }
   const { report, problems } = checkReportJson(parsed);
   if (report === undefined) {
@@ -125,6 +127,24 @@ async function reportApply(io: CliIO, opts: GithubReportOptions): Promise<number
     if (e instanceof GitHubApiError) throw new ExitError(redact(e.message, [token]), EXIT_ERROR);
     throw new ExitError(redact(`GitHub report failed: ${(e as Error).message}`, [token]), EXIT_ERROR);
   }
+}
+
+/**
+ * New findings since the last run are announced in a comment on the audit issue, naming the owning domain's contact
+ * from the mesh (a GitHub handle is mentioned, so notified); without a readable mesh the comment names no contact.
+ */
+function auditNotify(io: CliIO, meshFile: string, findings: readonly Finding[]): AuditNotify {
+  const v = existsSync(resolve(io.cwd, meshFile)) ? runValidation(meshFile, io) : undefined;
+  const mesh = v?.mesh;
+  const keys = findingKeys(findings);
+  return {
+    keys,
+    comment: (fresh, runUrl) => newFindingsComment(findings.flatMap((finding, i) => {
+      if (!fresh.has(keys[i] as string)) return [];
+      const owner = mesh !== undefined ? ownerContact(mesh, finding) : undefined;
+      return [{ finding, ...(owner !== undefined ? { owner } : {}) }];
+    }), runUrl),
+  };
 }
 
 function describe(result: PublishResult, kind: 'plan' | 'audit'): string {
@@ -172,7 +192,7 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
         setExit(await reportApply(io, opts));
         return;
       }
-      const { markdown, clean: jsonClean } = readReport(io, opts.input, opts.kind, opts.meshFile);
+      const { markdown, clean: jsonClean, notify } = readReport(io, opts.input, opts.kind, opts.meshFile);
       const reviewedDigest = opts.reviewedPlan !== undefined ? reviewedDigestOf(io, opts.reviewedPlan) : undefined;
       const clean = opts.clean === true || (opts.clean === undefined && jsonClean === true);
       const token = io.env['GITHUB_TOKEN'] ?? io.env['GH_TOKEN'];
@@ -195,7 +215,7 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
         const result =
           opts.kind === 'plan'
             ? await publishPlanComment({ ...common, pullRequest: parsePr(opts.pr), ...(reviewedDigest !== undefined ? { reviewedDigest } : {}) })
-            : await publishAuditIssue({ ...common, clean, title: opts.title, label: opts.label });
+            : await publishAuditIssue({ ...common, clean, title: opts.title, label: opts.label, ...(notify !== undefined ? { notify } : {}) });
         io.stdout.write(redact(describe(result, opts.kind), [token]));
         setExit(EXIT_OK);
       } catch (e) {

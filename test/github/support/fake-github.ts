@@ -198,8 +198,9 @@ export class FakeGitHub {
       if (method === 'GET') {
         const labels = (url.searchParams.get('labels') ?? '').split(',').filter((l) => l !== '');
         const state = url.searchParams.get('state') ?? 'open';
+        const creator = url.searchParams.get('creator');
         const found = this.issues
-          .filter((i) => labels.every((l) => i.labels.includes(l)) && (state === 'all' || i.state === state))
+          .filter((i) => labels.every((l) => i.labels.includes(l)) && (state === 'all' || i.state === state) && (creator === null || i.user.login === creator))
           .sort((a, b) => b.number - a.number)
           .map((i) => this.issueJson(i));
         return page(found);
@@ -217,6 +218,12 @@ export class FakeGitHub {
         this.issues.push(issue);
         return send(201, this.issueJson(issue));
       }
+    }
+    if ((match = m(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels$/)) !== null && method === 'POST') {
+      const issue = this.issues.find((i) => i.number === Number(match?.[1]));
+      if (issue === undefined) return send(404, { message: 'Not Found' });
+      for (const l of (input['labels'] as string[] | undefined) ?? []) if (!issue.labels.includes(l)) issue.labels.push(l);
+      return send(200, issue.labels.map((name) => ({ name })));
     }
     if ((match = m(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/)) !== null && method === 'PATCH') {
       const issue = this.issues.find((i) => i.number === Number(match?.[1]));
