@@ -8,7 +8,7 @@ import { appendFileSync } from 'node:fs';
 import type { ReviewedPlan } from '../../core/github/reviewed-marker.js';
 import { chooseReviewedPlan } from '../../core/github/reviewed-marker.js';
 import { redact } from '../../core/redact.js';
-import { withApplyStatus, STATUS_END, STATUS_START } from '../../output/github/apply-status.js';
+import { withApplyStatus } from '../../output/github/apply-status.js';
 import { markerFor } from '../../output/markdown/report-body.js';
 import type { GitHubConnection } from './client.js';
 import { callGitHub } from './client.js';
@@ -88,7 +88,7 @@ export async function postApplyStatus(gh: GitHubConnection, input: StatusInput):
     .filter((c) => c.user?.login !== undefined && trusted.includes(c.user.login) && (c.body ?? '').split(/\r?\n/)[0] === marker)
     .sort((a, b) => a.id - b.id)[0];
   if (sticky === undefined) {
-    const body = redact(`${marker}\n${STATUS_START}\n${input.status}\n${STATUS_END}\n`, [token]);
+    const body = redact(withApplyStatus(marker, input.status, input.limit), [token]);
     const created = await callGitHub(token, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', () =>
       client.rest.issues.createComment({ owner, repo, issue_number: pullRequest, body }),
     );
