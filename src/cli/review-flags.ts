@@ -24,14 +24,14 @@ export interface ReviewFlags {
 
 export function addReviewFlags(cmd: Command): Command {
   return cmd
-    .option('--defer-destructive', 'apply the safe part; destructive changes (and what depends on them) are reported as '
-      + 'pending approval and do not fail the run (exit 0)')
+    .option('--defer-destructive', 'apply the safe part; destructive changes (and what depends on them) are '
+      + 'reported as pending approval and do not fail the run (exit 0)')
     .option('--only-destructive', 'with a saved plan: apply its destructive part, once approved, only if what is left '
       + 'to apply is exactly that part')
-    .option('--reviewed-digest <sha256>', 'with a saved plan: refuse unless its changeSetDigest is this one (the digest '
-      + 'the pull request comment recorded)')
-    .option('--result <file>', 'write what this run did (applied, pending approval, refused) as JSON, for `report github '
-      + '--kind apply`');
+    .option('--reviewed-digest <sha256>', 'with a saved plan: refuse unless its changeSetDigest is this one (the '
+      + 'digest the pull request comment recorded)')
+    .option('--result <file>', 'write what this run did (applied, pending approval, refused) as JSON, for '
+      + '`report github --kind apply`');
 }
 
 /** The part this run applies; usage errors for contradictory flags. */
@@ -39,11 +39,23 @@ export function applyPart(f: ReviewFlags, saved: boolean): ApplyPart {
   const usage = (m: string): never => {
     throw new ExitError(m, EXIT_USAGE);
   };
-  if (f.deferDestructive && f.onlyDestructive) usage('--defer-destructive and --only-destructive exclude each other: one run applies one part.');
-  if (f.allowDestructive && (f.deferDestructive || f.onlyDestructive)) usage('--allow-destructive applies everything: it cannot be combined with --defer-destructive or --only-destructive.');
-  if (f.onlyDestructive && !saved) usage('--only-destructive needs a saved plan (apply plan.json --mesh mesh.yaml): the approved part is the reviewed one.');
-  if (f.reviewedDigest !== undefined && !saved) usage('--reviewed-digest needs a saved plan (apply plan.json --mesh mesh.yaml).');
-  if (f.reviewedDigest !== undefined && !/^[0-9a-f]{64}$/.test(f.reviewedDigest)) usage('--reviewed-digest must be a sha256 (64 lower-case hex), as the plan comment records it.');
+  if (f.deferDestructive && f.onlyDestructive) {
+    usage('--defer-destructive and --only-destructive exclude each other: one run applies one part.');
+  }
+  if (f.allowDestructive && (f.deferDestructive || f.onlyDestructive)) {
+    usage('--allow-destructive applies everything: it cannot be combined with --defer-destructive or '
+      + '--only-destructive.');
+  }
+  if (f.onlyDestructive && !saved) {
+    usage('--only-destructive needs a saved plan (apply plan.json --mesh mesh.yaml): the approved part is the '
+      + 'reviewed one.');
+  }
+  if (f.reviewedDigest !== undefined && !saved) {
+    usage('--reviewed-digest needs a saved plan (apply plan.json --mesh mesh.yaml).');
+  }
+  if (f.reviewedDigest !== undefined && !/^[0-9a-f]{64}$/.test(f.reviewedDigest)) {
+    usage('--reviewed-digest must be a sha256 (64 lower-case hex), as the plan comment records it.');
+  }
   return f.onlyDestructive ? 'destructive' : f.deferDestructive ? 'safe' : 'all';
 }
 
@@ -65,18 +77,27 @@ export class ResultRecorder {
 
   /** Refuse (nothing applied) unless the gate passes. */
   gate(reviewed: Plan, own: Plan, fingerprintNow: string, reviewedDigest: string | undefined): void {
-    const verdict: GateVerdict = checkAgainstReviewed({ reviewed, own, fingerprintNow, part: this.part, ...(reviewedDigest !== undefined ? { reviewedDigest } : {}) });
+    const digest = reviewedDigest !== undefined ? { reviewedDigest } : {};
+    const verdict: GateVerdict = checkAgainstReviewed({ reviewed, own, fingerprintNow, part: this.part, ...digest });
     if (verdict.ok) return;
-    const message = verdict.reason === 'not-the-reviewed-plan' ? verdict.message : `the plan is stale: ${verdict.message}`;
-    this.write({ formatVersion: APPLY_RESULT_VERSION, kind: 'refused', part: this.part, reviewedDigest: this.reviewedDigest, message, differences: verdict.differences });
+    const message = verdict.reason === 'not-the-reviewed-plan'
+      ? verdict.message
+      : `the plan is stale: ${verdict.message}`;
+    this.refused(message, verdict.differences);
     const diff = verdict.differences.map((l) => `  ${l}`).join('\n');
-    throw new ExitError(`${message}. Nothing was applied; run plan again.${diff !== '' ? `\n${diff}` : ''}`, EXIT_ERROR);
+    const listed = diff !== '' ? `\n${diff}` : '';
+    throw new ExitError(`${message}. Nothing was applied; run plan again.${listed}`, EXIT_ERROR);
   }
 
   /** Anything that stopped apply before a change ran: nothing was applied. */
   failedBeforeChanges(e: unknown): void {
     const message = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
-    this.write({ formatVersion: APPLY_RESULT_VERSION, kind: 'refused', part: this.part, reviewedDigest: this.reviewedDigest, message: message.slice(0, 1000), differences: [] });
+    this.refused(message.slice(0, 1000), []);
+  }
+
+  private refused(message: string, differences: string[]): void {
+    const { part, reviewedDigest } = this;
+    this.write({ formatVersion: APPLY_RESULT_VERSION, kind: 'refused', part, reviewedDigest, message, differences });
   }
 
   /** What ran; returns whether the run counts as clean for the exit code (held-back changes do when deferred). */
@@ -89,7 +110,8 @@ export class ResultRecorder {
 
   /** Held back for approval: not a failure of this run. */
   isDeferred(plan: Plan, o: StepOutcome): boolean {
-    return this.part === 'safe' && o.status === 'skipped' && (o.skipReason === 'destructive' || o.skipReason === 'dependency')
-      && pendingApprovalIds(plan.changes).has(o.id);
+    if (this.part !== 'safe' || o.status !== 'skipped') return false;
+    const held = o.skipReason === 'destructive' || o.skipReason === 'dependency';
+    return held && pendingApprovalIds(plan.changes).has(o.id);
   }
 }

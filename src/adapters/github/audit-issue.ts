@@ -42,7 +42,15 @@ export interface AuditIssueInput {
   notify?: { keys: readonly string[]; comment: (newKeys: ReadonlySet<string>) => string };
 }
 
-type Issue = { number: number; state: string; body?: string | null; title: string; html_url: string; pull_request?: unknown; user?: { login: string } | null; labels?: unknown[] };
+interface Issue {
+  number: number;
+  state: string;
+  body?: string | null;
+  title: string;
+  html_url: string;
+  pull_request?: unknown;
+  user?: { login: string } | null;
+}
 
 /** Keys of findings the issue did not show before; empty when it remembers none (written before notifications). */
 function newKeys(existing: Issue | undefined, input: AuditIssueInput): Set<string> {
@@ -61,12 +69,15 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
   const { client, token } = gh;
   const { owner, repo } = input;
   const label = input.label ?? AUDIT_LABEL;
-  const withKeys = input.notify !== undefined ? { ...input, body: `${findingsLine(input.notify.keys)}\n${input.body}` } : input;
+  const withKeys = input.notify !== undefined
+    ? { ...input, body: `${findingsLine(input.notify.keys)}\n${input.body}` }
+    : input;
   const { body, truncated } = postableBody(withKeys, token);
   const title = redact(input.title, [token]).replace(/[\r\n]+/g, ' ').slice(0, 256);
 
   // The issues endpoint also returns pull requests; an audit report is never one.
-  const mine = (list: Issue[]) => list.filter((i) => i.pull_request === undefined && hasMarker(i.body, input.marker) && isTrusted(i.user?.login, input.trustedAuthors));
+  const mine = (list: Issue[]) => list.filter((i) => i.pull_request === undefined && hasMarker(i.body, input.marker)
+    && isTrusted(i.user?.login, input.trustedAuthors));
   let ours = mine(await callGitHub(token, 'GET /repos/{owner}/{repo}/issues', () =>
     client.paginate(client.rest.issues.listForRepo, { owner, repo, labels: label, state: 'all', per_page: 100 }),
   ));
@@ -119,6 +130,7 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
     client.rest.issues.update({ owner, repo, issue_number: number, title, body, state: 'open' }),
   );
   const listed = fresh.size > 0 && input.notify !== undefined ? `\n\n${input.notify.comment(fresh)}` : '';
-  await comment(`meshgov audit findings returned${runReference(input.fullReportUrl)}: reopening. The issue description shows the current report.${listed}`);
+  await comment(`meshgov audit findings returned${runReference(input.fullReportUrl)}: reopening. `
+    + `The issue description shows the current report.${listed}`);
   return { action: 'reopened', id: number, url, truncated };
 }

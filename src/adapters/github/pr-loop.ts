@@ -33,13 +33,21 @@ export async function findReviewedPlan(gh: GitHubConnection, input: LookupInput)
   const { client, token } = gh;
   const { owner, repo, sha } = input;
   const pulls = await callGitHub(token, 'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', () =>
-    client.paginate(client.rest.repos.listPullRequestsAssociatedWithCommit, { owner, repo, commit_sha: sha, per_page: 100 }),
+    client.paginate(client.rest.repos.listPullRequestsAssociatedWithCommit, {
+      owner, repo, commit_sha: sha, per_page: 100,
+    }),
   );
   // The merge (or squash, or last rebased) commit of a merged pull request is the pushed commit itself.
   const merged = pulls.filter((p) => p.merged_at !== null && p.merge_commit_sha === sha);
   const short = sha.slice(0, 12);
-  if (merged.length === 0) return { kind: 'not-reviewed', reason: `no merged pull request has commit ${short} as its merge commit (was it pushed to main directly?)` };
-  if (merged.length > 1) return { kind: 'not-reviewed', reason: `${merged.length} merged pull requests claim commit ${short}, so none is trusted` };
+  if (merged.length === 0) {
+    const reason = `no merged pull request has commit ${short} as its merge commit (was it pushed to main directly?)`;
+    return { kind: 'not-reviewed', reason };
+  }
+  if (merged.length > 1) {
+    const reason = `${merged.length} merged pull requests claim commit ${short}, so none is trusted`;
+    return { kind: 'not-reviewed', reason };
+  }
   const pr = merged[0] as (typeof merged)[number];
   const comments = await callGitHub(token, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', () =>
     client.paginate(client.rest.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 }),
@@ -49,13 +57,15 @@ export async function findReviewedPlan(gh: GitHubConnection, input: LookupInput)
     markerFor('plan', input.meshFile),
     input.trustedAuthors ?? [ACTIONS_BOT],
   );
-  if (choice.kind !== 'found') return { kind: 'not-reviewed', pullRequest: pr.number, reason: `pull request #${pr.number}: ${choice.reason}` };
+  if (choice.kind !== 'found') {
+    return { kind: 'not-reviewed', pullRequest: pr.number, reason: `pull request #${pr.number}: ${choice.reason}` };
+  }
   const head = pr.head.sha;
   if (choice.reviewed.headSha !== head) {
     return {
       kind: 'not-reviewed', pullRequest: pr.number,
-      reason: `pull request #${pr.number}: the last reviewed plan is for commit ${choice.reviewed.headSha.slice(0, 12)}, `
-        + `but the pull request's final commit is ${head.slice(0, 12)}`,
+      reason: `pull request #${pr.number}: the last reviewed plan is for commit `
+        + `${choice.reviewed.headSha.slice(0, 12)}, but the pull request's final commit is ${head.slice(0, 12)}`,
     };
   }
   return { kind: 'found', pullRequest: pr.number, commentId: choice.commentId, reviewed: choice.reviewed };
@@ -76,7 +86,13 @@ export interface StatusInput {
  * Put the status at the top of meshgov's sticky plan comment (replacing an earlier status); when the pull request
  * has no such comment, post one that holds only the status.
  */
-export async function postApplyStatus(gh: GitHubConnection, input: StatusInput): Promise<{ action: 'created' | 'updated' | 'unchanged'; id: number; url: string }> {
+export interface StatusPosted {
+  action: 'created' | 'updated' | 'unchanged';
+  id: number;
+  url: string;
+}
+
+export async function postApplyStatus(gh: GitHubConnection, input: StatusInput): Promise<StatusPosted> {
   const { client, token } = gh;
   const { owner, repo, pullRequest } = input;
   const marker = markerFor('plan', input.meshFile);
@@ -85,7 +101,8 @@ export async function postApplyStatus(gh: GitHubConnection, input: StatusInput):
     client.paginate(client.rest.issues.listComments, { owner, repo, issue_number: pullRequest, per_page: 100 }),
   );
   const sticky = comments
-    .filter((c) => c.user?.login !== undefined && trusted.includes(c.user.login) && (c.body ?? '').split(/\r?\n/)[0] === marker)
+    .filter((c) => c.user?.login !== undefined && trusted.includes(c.user.login))
+    .filter((c) => (c.body ?? '').split(/\r?\n/)[0] === marker)
     .sort((a, b) => a.id - b.id)[0];
   if (sticky === undefined) {
     const body = redact(withApplyStatus(marker, input.status, input.limit), [token]);
@@ -103,12 +120,15 @@ export async function postApplyStatus(gh: GitHubConnection, input: StatusInput):
 }
 
 /**
- * Step outputs for later steps (`$GITHUB_OUTPUT`, https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#setting-an-output-parameter).
+ * Step outputs for later steps (`$GITHUB_OUTPUT`,
+ * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#setting-an-output-parameter).
  * Values are single-line by construction; a line break would let a value forge another output, so it is refused.
  */
 export function appendStepOutputs(path: string, outputs: Readonly<Record<string, string>>): void {
   const lines = Object.entries(outputs).map(([k, v]) => {
-    if (!/^[a-z][a-z0-9-]*$/.test(k) || /[\r\n]/.test(v)) throw new Error(`step output ${JSON.stringify(k)} must be a single line`);
+    if (!/^[a-z][a-z0-9-]*$/.test(k) || /[\r\n]/.test(v)) {
+      throw new Error(`step output ${JSON.stringify(k)} must be a single line`);
+    }
     return `${k}=${v}\n`;
   });
   appendFileSync(path, lines.join(''), 'utf8');

@@ -68,14 +68,19 @@ function summarise(ctx: GitHubContext, common: PublishCommon): { summaryWritten:
  */
 function reviewedLine(ctx: GitHubContext, changeSetDigest: string): string {
   if (ctx.prHeadSha === undefined || !/^[0-9a-f]{40}$/.test(ctx.prHeadSha)) {
-    throw new GitHubContextError('--reviewed-plan needs the pull request head commit (pull_request.head.sha, 40 hex) in the GITHUB_EVENT_PATH payload.');
+    throw new GitHubContextError('--reviewed-plan needs the pull request head commit (pull_request.head.sha, 40 hex) '
+      + 'in the GITHUB_EVENT_PATH payload.');
   }
-  if (ctx.runId === undefined) throw new GitHubContextError('--reviewed-plan needs GITHUB_RUN_ID: the run whose artefact holds the plan.');
+  if (ctx.runId === undefined) {
+    throw new GitHubContextError('--reviewed-plan needs GITHUB_RUN_ID: the run whose artefact holds the plan.');
+  }
   return formatReviewedMarker({ headSha: ctx.prHeadSha, runId: ctx.runId, changeSetDigest });
 }
 
 /** Post or update the sticky plan comment on the pull request of this run (or `pullRequest`). */
-export async function publishPlanComment(options: PublishCommon & { pullRequest?: number; reviewedDigest?: string }): Promise<PublishResult> {
+export async function publishPlanComment(
+  options: PublishCommon & { pullRequest?: number; reviewedDigest?: string },
+): Promise<PublishResult> {
   const ctx = readGitHubContext(options.env, { needPullRequest: true, pullRequest: options.pullRequest }, options.readFile);
   const preamble = options.reviewedDigest !== undefined ? `${reviewedLine(ctx, options.reviewedDigest)}\n` : '';
   const gh = connect(ctx, options);
@@ -97,7 +102,10 @@ export async function publishPlanComment(options: PublishCommon & { pullRequest?
 }
 
 /** Open, update, close or reopen the audit issue for this mesh file. */
-export async function publishAuditIssue(options: PublishCommon & { clean: boolean; title?: string; label?: string; notify?: AuditNotify }): Promise<PublishResult> {
+export async function publishAuditIssue(
+  options: PublishCommon & { clean: boolean; title?: string; label?: string; notify?: AuditNotify },
+): Promise<PublishResult> {
+  const { notify } = options;
   const ctx = readGitHubContext(options.env, {}, options.readFile);
   const gh = connect(ctx, options);
   const result = await upsertAuditIssue(
@@ -110,7 +118,9 @@ export async function publishAuditIssue(options: PublishCommon & { clean: boolea
       body: options.markdown,
       clean: options.clean,
       label: options.label ?? AUDIT_LABEL,
-      ...(options.notify !== undefined ? { notify: { keys: options.notify.keys, comment: (fresh: ReadonlySet<string>) => (options.notify as AuditNotify).comment(fresh, ctx.runUrl) } } : {}),
+      ...(notify !== undefined
+        ? { notify: { keys: notify.keys, comment: (fresh: ReadonlySet<string>) => notify.comment(fresh, ctx.runUrl) } }
+        : {}),
       footer: runFooter({ url: ctx.runUrl, runId: ctx.runId, sha: ctx.sha }),
       trustedAuthors: options.trustedAuthors,
       fullReportUrl: ctx.runUrl,
@@ -123,27 +133,38 @@ export async function publishAuditIssue(options: PublishCommon & { clean: boolea
 /** The pushed commit (GITHUB_SHA): on a push to main, the merge commit of the pull request. */
 function pushedCommit(env: Record<string, string | undefined>): string {
   const sha = env['GITHUB_SHA']?.trim() ?? '';
-  if (!/^[0-9a-f]{40}$/.test(sha)) throw new GitHubContextError(`GITHUB_SHA must be the pushed commit (40 hex), got ${JSON.stringify(sha.slice(0, 80))}.`);
+  if (!/^[0-9a-f]{40}$/.test(sha)) {
+    const got = JSON.stringify(sha.slice(0, 80));
+    throw new GitHubContextError(`GITHUB_SHA must be the pushed commit (40 hex), got ${got}.`);
+  }
   return sha;
 }
 
 /** After a push to main: the merged pull request and the plan reviewed for its final commit, if any. */
-export async function lookupReviewedPlan(options: Pick<PublishCommon, 'env' | 'meshFile' | 'trustedAuthors' | 'client' | 'readFile'>): Promise<ReviewedLookup & { sha: string }> {
+export async function lookupReviewedPlan(
+  options: Pick<PublishCommon, 'env' | 'meshFile' | 'trustedAuthors' | 'client' | 'readFile'>,
+): Promise<ReviewedLookup & { sha: string }> {
   const ctx = readGitHubContext(options.env, {}, options.readFile);
   const sha = pushedCommit(options.env);
   const gh = connect(ctx, { ...options, markdown: '' });
-  const found = await findReviewedPlan(gh, { owner: ctx.owner, repo: ctx.repo, sha, meshFile: options.meshFile, trustedAuthors: options.trustedAuthors });
+  const { meshFile, trustedAuthors } = options;
+  const found = await findReviewedPlan(gh, { owner: ctx.owner, repo: ctx.repo, sha, meshFile, trustedAuthors });
   return { ...found, sha };
 }
 
 /** Put an apply result on the merged pull request's sticky comment (when there is one) and in the job summary. */
-export async function publishApplyStatus(options: Omit<PublishCommon, 'markdown'> & { result: ApplyResult; pullRequest?: number; approvalEnvironment: string }): Promise<{ comment?: { action: string; url: string }; summaryWritten: boolean; markdown: string }> {
+export async function publishApplyStatus(
+  options: Omit<PublishCommon, 'markdown'> & { result: ApplyResult; pullRequest?: number; approvalEnvironment: string },
+): Promise<{ comment?: { action: string; url: string }; summaryWritten: boolean; markdown: string }> {
   const ctx = readGitHubContext(options.env, { pullRequest: options.pullRequest }, options.readFile);
-  const markdown = renderApplyStatus(options.result, { commit: options.env['GITHUB_SHA']?.trim(), runUrl: ctx.runUrl, approvalEnvironment: options.approvalEnvironment });
+  const { approvalEnvironment, meshFile, trustedAuthors } = options;
+  const commit = options.env['GITHUB_SHA']?.trim();
+  const markdown = renderApplyStatus(options.result, { commit, runUrl: ctx.runUrl, approvalEnvironment });
   let comment: { action: string; url: string } | undefined;
   if (ctx.pullRequest !== undefined) {
     const gh = connect(ctx, { ...options, markdown });
-    const r = await postApplyStatus(gh, { owner: ctx.owner, repo: ctx.repo, pullRequest: ctx.pullRequest, meshFile: options.meshFile, status: markdown, trustedAuthors: options.trustedAuthors });
+    const where = { owner: ctx.owner, repo: ctx.repo, pullRequest: ctx.pullRequest };
+    const r = await postApplyStatus(gh, { ...where, meshFile, status: markdown, trustedAuthors });
     comment = { action: r.action, url: r.url };
   }
   const { summaryWritten } = summarise(ctx, { ...options, markdown });

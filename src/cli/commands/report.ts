@@ -60,7 +60,9 @@ function contextOf(io: CliIO, meshFile: string, plan: Plan): PlanReaderContext |
  * Read the prepared report: markdown as-is, a saved plan JSON, meshgov's audit JSON, or the minimal JSON shape
  * rendered (and escaped) here.
  */
-function readReport(io: CliIO, file: string, kind: 'plan' | 'audit', meshFile: string): { markdown: string; clean?: boolean; notify?: AuditNotify } {
+function readReport(
+  io: CliIO, file: string, kind: 'plan' | 'audit', meshFile: string,
+): { markdown: string; clean?: boolean; notify?: AuditNotify } {
   const read = readRegularFile(resolve(io.cwd, file), { maxBytes: MAX_PLAN_BYTES });
   if (!read.ok) throw new ExitError(`cannot read --input ${file}: ${describeRefusal(read.refusal)}`, EXIT_USAGE);
   const text = read.text;
@@ -82,7 +84,9 @@ function readReport(io: CliIO, file: string, kind: 'plan' | 'audit', meshFile: s
   if (kind === 'audit' && looksLikeAuditReport(parsed)) {
     const audit = parseAuditReport(parsed);
     if (audit.report === undefined) throw new ExitError(`--input ${file} is not an audit report this meshgov can read: ${audit.problem}`, EXIT_USAGE);
-    return { markdown: formatAuditMarkdown(audit.report), clean: audit.report.findings.length === 0, notify: auditNotify(io, meshFile, audit.report.findings) };
+    const { findings } = audit.report;
+    const notify = auditNotify(io, meshFile, findings);
+    return { markdown: formatAuditMarkdown(audit.report), clean: findings.length === 0, notify };
   }
   const { report, problems } = checkReportJson(parsed);
   if (report === undefined) {
@@ -94,9 +98,14 @@ function readReport(io: CliIO, file: string, kind: 'plan' | 'audit', meshFile: s
 /** The change-set digest of the saved plan the comment records as reviewed (checked like apply checks it). */
 function reviewedDigestOf(io: CliIO, file: string): string {
   const read = readRegularFile(resolve(io.cwd, file), { maxBytes: MAX_PLAN_BYTES });
-  if (!read.ok) throw new ExitError(`cannot read --reviewed-plan ${file}: ${describeRefusal(read.refusal)}`, EXIT_USAGE);
+  if (!read.ok) {
+    throw new ExitError(`cannot read --reviewed-plan ${file}: ${describeRefusal(read.refusal)}`, EXIT_USAGE);
+  }
   const { plan, error } = parsePlan(read.text);
-  if (plan === undefined) throw new ExitError(`--reviewed-plan ${file} is not a plan this meshgov can read: ${error ?? 'unknown error'}`, EXIT_USAGE);
+  if (plan === undefined) {
+    const why = error ?? 'unknown error';
+    throw new ExitError(`--reviewed-plan ${file} is not a plan this meshgov can read: ${why}`, EXIT_USAGE);
+  }
   return plan.changeSetDigest;
 }
 
@@ -111,15 +120,21 @@ async function reportApply(io: CliIO, opts: GithubReportOptions): Promise<number
     throw new ExitError(`--input ${opts.input} is not valid JSON: ${(e as Error).message}`, EXIT_USAGE);
   }
   const checked = parseApplyResult(parsed);
-  if ('problem' in checked) throw new ExitError(`--input ${opts.input} is not an apply result (apply --result): ${checked.problem}`, EXIT_USAGE);
+  if ('problem' in checked) {
+    const why = checked.problem;
+    throw new ExitError(`--input ${opts.input} is not an apply result (apply --result): ${why}`, EXIT_USAGE);
+  }
   const token = io.env['GITHUB_TOKEN'] ?? io.env['GH_TOKEN'];
   try {
     const r = await publishApplyStatus({
-      env: io.env, meshFile: opts.meshFile, result: checked.result, pullRequest: parsePr(opts.pr), approvalEnvironment: opts.approvalEnvironment,
+      env: io.env, meshFile: opts.meshFile, result: checked.result, pullRequest: parsePr(opts.pr),
+      approvalEnvironment: opts.approvalEnvironment,
       summary: opts.summary, trustedAuthors: opts.trustedAuthor,
       client: { userAgent: `meshgov/${VERSION}`, warn: (m: string) => io.stderr.write(`meshgov: ${m}\n`) },
     });
-    const where = r.comment !== undefined ? `apply status ${r.comment.action} ${r.comment.url}` : 'no pull request: apply status not posted';
+    const where = r.comment !== undefined
+      ? `apply status ${r.comment.action} ${r.comment.url}`
+      : 'no pull request: apply status not posted';
     io.stdout.write(redact(`meshgov: ${where}${r.summaryWritten ? ' (job summary written)' : ''}\n`, [token]));
     return EXIT_OK;
   } catch (e) {
@@ -214,8 +229,12 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
       try {
         const result =
           opts.kind === 'plan'
-            ? await publishPlanComment({ ...common, pullRequest: parsePr(opts.pr), ...(reviewedDigest !== undefined ? { reviewedDigest } : {}) })
-            : await publishAuditIssue({ ...common, clean, title: opts.title, label: opts.label, ...(notify !== undefined ? { notify } : {}) });
+            ? await publishPlanComment({
+              ...common, pullRequest: parsePr(opts.pr), ...(reviewedDigest ? { reviewedDigest } : {}),
+            })
+            : await publishAuditIssue({
+              ...common, clean, title: opts.title, label: opts.label, ...(notify ? { notify } : {}),
+            });
         io.stdout.write(redact(describe(result, opts.kind), [token]));
         setExit(EXIT_OK);
       } catch (e) {

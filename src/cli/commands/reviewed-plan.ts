@@ -41,15 +41,20 @@ async function run(io: CliIO, opts: ReviewedPlanOptions): Promise<number> {
   if (found.kind === 'found') {
     const { reviewed } = found;
     if (outputsFile) {
-      appendStepOutputs(outputsFile, { found: 'true', ...pr, 'run-id': reviewed.runId, 'head-sha': reviewed.headSha, digest: reviewed.changeSetDigest });
+      const ids = { 'run-id': reviewed.runId, 'head-sha': reviewed.headSha, digest: reviewed.changeSetDigest };
+      appendStepOutputs(outputsFile, { found: 'true', ...pr, ...ids });
     }
-    io.stdout.write(`meshgov: pull request #${found.pullRequest} was reviewed at its final commit ${reviewed.headSha.slice(0, 12)}: `
-      + `plan of run ${reviewed.runId}, change set ${reviewed.changeSetDigest.slice(0, 12)}\n`);
+    io.stdout.write(`meshgov: pull request #${found.pullRequest} was reviewed at its final commit `
+      + `${reviewed.headSha.slice(0, 12)}: plan of run ${reviewed.runId}, `
+      + `change set ${reviewed.changeSetDigest.slice(0, 12)}\n`);
     return EXIT_OK;
   }
   if (outputsFile) appendStepOutputs(outputsFile, { found: 'false', ...pr });
   const message = `no reviewed plan for commit ${found.sha.slice(0, 12)}: ${found.reason}`;
-  if (opts.result !== undefined) writeApplyResult(resolve(io.cwd, opts.result), { formatVersion: APPLY_RESULT_VERSION, kind: 'not-reviewed', message });
+  if (opts.result !== undefined) {
+    const result = { formatVersion: APPLY_RESULT_VERSION, kind: 'not-reviewed', message } as const;
+    writeApplyResult(resolve(io.cwd, opts.result), result);
+  }
   io.stderr.write(`meshgov: ${message}. Nothing will be applied.\n`);
   return EXIT_ERROR;
 }
@@ -60,7 +65,8 @@ export function registerReviewedPlan(program: Command, io: CliIO, setExit: (code
     .description('After a push to main: find the merged pull request and the plan reviewed on it for its final commit.')
     .option('--mesh-file <file>', 'mesh file the plan comment is about (one comment per mesh file)', 'mesh.yaml')
     .option('--trusted-author <login...>', 'authors whose plan comment counts (default github-actions[bot])')
-    .option('--result <file>', 'when there is no reviewed plan, write why as an apply result (for report github --kind apply)')
+    .option('--result <file>', 'when there is no reviewed plan, write why as an apply result (for report github '
+      + '--kind apply)')
     .addHelpText('after', [
       '',
       'Environment: GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_SHA (the pushed commit), GITHUB_API_URL, GITHUB_OUTPUT.',

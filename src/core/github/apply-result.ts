@@ -45,7 +45,10 @@ export interface RefusedResult {
   differences: string[];
 }
 
-/** No reviewed plan for the merged commit (no plan comment, a plan for an older head, a failed plan): nothing applied. */
+/**
+ * No reviewed plan for the merged commit (no plan comment, a plan for an older head, a failed plan): nothing was
+ * applied.
+ */
 export interface NotReviewedResult {
   formatVersion: typeof APPLY_RESULT_VERSION;
   kind: 'not-reviewed';
@@ -62,10 +65,14 @@ function view(o: StepOutcome): ResultChange {
  * Sort the outcomes of a run. With `deferred`, destructive skips and the skips of their dependents are pending
  * approval; without, they are plain skips (the run was not asked to defer them).
  */
-export function appliedResult(outcomes: readonly StepOutcome[], part: ApplyPart, reviewedDigest: string, deferred: ReadonlySet<string>): AppliedResult {
+export function appliedResult(
+  outcomes: readonly StepOutcome[], part: ApplyPart, reviewedDigest: string, deferred: ReadonlySet<string>,
+): AppliedResult {
   const pick = (f: (o: StepOutcome) => boolean) => outcomes.filter(f).map(view);
-  const pending = (o: StepOutcome) => o.status === 'skipped' && deferred.has(o.id) && (o.skipReason === 'destructive' || o.skipReason === 'dependency');
-  const blocked = (o: StepOutcome) => o.status === 'skipped' && (o.skipReason === 'deletion-protected' || o.skipReason === 'budget');
+  const pending = (o: StepOutcome) => o.status === 'skipped' && deferred.has(o.id)
+    && (o.skipReason === 'destructive' || o.skipReason === 'dependency');
+  const blocked = (o: StepOutcome) => o.status === 'skipped'
+    && (o.skipReason === 'deletion-protected' || o.skipReason === 'budget');
   return {
     formatVersion: APPLY_RESULT_VERSION, kind: 'applied', part, reviewedDigest,
     done: pick((o) => o.status === 'done'),
@@ -114,7 +121,9 @@ const DIGEST = /^[0-9a-f]{64}$/;
 
 /** Check a parsed result file; the problem names the first field that is wrong. */
 export function parseApplyResult(v: unknown): { result: ApplyResult } | { problem: string } {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { problem: 'the apply result must be a JSON object' };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return { problem: 'the apply result must be a JSON object' };
+  }
   const o = v as Record<string, unknown>;
   if (o['formatVersion'] !== APPLY_RESULT_VERSION) return { problem: `formatVersion must be ${APPLY_RESULT_VERSION}` };
   const kind = o['kind'];
@@ -126,7 +135,9 @@ export function parseApplyResult(v: unknown): { result: ApplyResult } | { proble
   const part = o['part'];
   if (!PARTS.includes(part as ApplyPart)) return { problem: 'part must be all, safe or destructive' };
   const digest = o['reviewedDigest'];
-  if (typeof digest !== 'string' || !DIGEST.test(digest)) return { problem: 'reviewedDigest must be a sha256 (64 lower-case hex)' };
+  if (typeof digest !== 'string' || !DIGEST.test(digest)) {
+    return { problem: 'reviewedDigest must be a sha256 (64 lower-case hex)' };
+  }
   const base = { formatVersion: APPLY_RESULT_VERSION, part: part as ApplyPart, reviewedDigest: digest } as const;
   if (kind === 'refused') {
     const m = text(o['message'], 'message');
@@ -141,7 +152,9 @@ export function parseApplyResult(v: unknown): { result: ApplyResult } | { proble
     }
     return { result: { ...base, kind, message: m.value, differences: lines } };
   }
-  const lists: Record<'done' | 'failed' | 'pendingApproval' | 'blocked' | 'skipped', ResultChange[]> = { done: [], failed: [], pendingApproval: [], blocked: [], skipped: [] };
+  const lists: Record<'done' | 'failed' | 'pendingApproval' | 'blocked' | 'skipped', ResultChange[]> = {
+    done: [], failed: [], pendingApproval: [], blocked: [], skipped: [],
+  };
   for (const key of Object.keys(lists) as (keyof typeof lists)[]) {
     const c = changes(o[key], key);
     if ('problem' in c) return c;

@@ -56,7 +56,8 @@ export interface GateInput {
 }
 
 function essenceSet(changes: readonly Change[]): Map<string, string> {
-  return new Map(changes.filter((c) => c.action !== 'no-op').map((c) => [c.id, canonicalJson(changeEssence(c))] as const));
+  const planned = changes.filter((c) => c.action !== 'no-op');
+  return new Map(planned.map((c) => [c.id, canonicalJson(changeEssence(c))] as const));
 }
 
 function sameEssence(a: readonly Change[], b: readonly Change[]): boolean {
@@ -73,7 +74,8 @@ function accessKey(a: AccessChange): string {
 export function remainingAfterSafe(reviewed: Plan): { changes: Change[]; accessDiff: AccessChange[] } {
   const pending = pendingApprovalIds(reviewed.changes);
   // Blocked changes (deletion protection, spent budgets) are never applied, so they stay planned.
-  return { changes: reviewed.changes.filter((c) => pending.has(c.id) || (c.blocked !== undefined && c.action !== 'no-op')), accessDiff: reviewed.accessDiff };
+  const left = reviewed.changes.filter((c) => pending.has(c.id) || (c.blocked !== undefined && c.action !== 'no-op'));
+  return { changes: left, accessDiff: reviewed.accessDiff };
 }
 
 /**
@@ -97,13 +99,15 @@ export function checkAgainstReviewed(input: GateInput): GateVerdict {
     : 'the changes meshgov computes now differ from the reviewed ones';
   if (part !== 'destructive') {
     if (own.changeSetDigest === reviewed.changeSetDigest) return { ok: true };
-    return { ok: false, reason: 'changed-since-review', message: why, differences: describeChangeSetDifference(reviewed, own) };
+    const differences = describeChangeSetDifference(reviewed, own);
+    return { ok: false, reason: 'changed-since-review', message: why, differences };
   }
   const expected = remainingAfterSafe(reviewed);
   const reviewedAccess = new Set(reviewed.accessDiff.map(accessKey));
   const unreviewedAccess = own.accessDiff.filter((a) => !reviewedAccess.has(accessKey(a)));
   if (sameEssence(expected.changes, own.changes) && unreviewedAccess.length === 0) return { ok: true };
-  const differences = describeChangeSetDifference({ changes: expected.changes, accessDiff: own.accessDiff.filter((a) => reviewedAccess.has(accessKey(a))) }, own);
+  const reviewedRows = own.accessDiff.filter((a) => reviewedAccess.has(accessKey(a)));
+  const differences = describeChangeSetDifference({ changes: expected.changes, accessDiff: reviewedRows }, own);
   return {
     ok: false, reason: 'changed-since-review', differences,
     message: 'what is left to apply is not exactly the reviewed part that waited for approval',

@@ -1,6 +1,7 @@
 /**
  * The reviewed-plan marker: a hidden second line of meshgov's sticky plan comment that binds what the reviewers saw
- * to one commit and one saved plan. `<!-- meshgov:reviewed head=<PR head sha> run=<run id> digest=<changeSetDigest> -->`.
+ * to one commit and one saved plan:
+ * `<!-- meshgov:reviewed head=<PR head sha> run=<run id> digest=<changeSetDigest> -->`.
  * On merge, apply reads it (only from meshgov's own comment), checks the head is the PR's final head, downloads the
  * plan artefact of that run and applies only when the change set it computes equals `digest` (change-set.ts).
  *
@@ -34,9 +35,10 @@ const LINE = /^<!-- meshgov:reviewed head=([^ ]*) run=([^ ]*) digest=([^ ]*) -->
 
 /** Why a value cannot go into a marker, or undefined when it can. */
 export function reviewedPlanProblem(r: ReviewedPlan): string | undefined {
-  if (!HEAD.test(r.headSha)) return `head ${JSON.stringify(r.headSha.slice(0, 80))} is not a full commit SHA (40 lower-case hex)`;
-  if (!RUN.test(r.runId)) return `run ${JSON.stringify(r.runId.slice(0, 80))} is not a workflow run id`;
-  if (!DIGEST.test(r.changeSetDigest)) return `digest ${JSON.stringify(r.changeSetDigest.slice(0, 80))} is not a sha256 (64 lower-case hex)`;
+  const shown = (s: string) => JSON.stringify(s.slice(0, 80));
+  if (!HEAD.test(r.headSha)) return `head ${shown(r.headSha)} is not a full commit SHA (40 lower-case hex)`;
+  if (!RUN.test(r.runId)) return `run ${shown(r.runId)} is not a workflow run id`;
+  if (!DIGEST.test(r.changeSetDigest)) return `digest ${shown(r.changeSetDigest)} is not a sha256 (64 lower-case hex)`;
   return undefined;
 }
 
@@ -60,12 +62,17 @@ export function readReviewedMarker(body: string, planMarker: string): MarkerRead
   if (all[0] !== planMarker) return { kind: 'invalid', problem: 'the comment does not start with the plan marker' };
   const count = body.split(TAG).length - 1;
   if (count === 0) return { kind: 'none' };
-  if (count > 1) return { kind: 'invalid', problem: `the comment holds ${count} reviewed-plan markers, so none is trusted` };
+  if (count > 1) {
+    return { kind: 'invalid', problem: `the comment holds ${count} reviewed-plan markers, so none is trusted` };
+  }
   const m = LINE.exec(all[1] ?? '');
-  if (m === null) return { kind: 'invalid', problem: 'the reviewed-plan marker is not the second line, or is malformed' };
+  if (m === null) {
+    return { kind: 'invalid', problem: 'the reviewed-plan marker is not the second line, or is malformed' };
+  }
   const reviewed: ReviewedPlan = { headSha: m[1] as string, runId: m[2] as string, changeSetDigest: m[3] as string };
   const problem = reviewedPlanProblem(reviewed);
-  return problem === undefined ? { kind: 'found', reviewed } : { kind: 'invalid', problem: `the reviewed-plan marker is malformed: ${problem}` };
+  if (problem !== undefined) return { kind: 'invalid', problem: `the reviewed-plan marker is malformed: ${problem}` };
+  return { kind: 'found', reviewed };
 }
 
 /** A pull-request comment as the API gives it, reduced to what the choice needs. */
@@ -86,7 +93,9 @@ export type ReviewedChoice =
  * trusted author whose first line is `planMarker` (as `upsertStickyComment` keeps it); comments by anyone else are
  * ignored whatever they contain.
  */
-export function chooseReviewedPlan(comments: readonly CommentView[], planMarker: string, trustedAuthors: readonly string[]): ReviewedChoice {
+export function chooseReviewedPlan(
+  comments: readonly CommentView[], planMarker: string, trustedAuthors: readonly string[],
+): ReviewedChoice {
   const ours = comments
     .filter((c) => c.author !== undefined && trustedAuthors.includes(c.author))
     .filter((c) => typeof c.body === 'string' && lines(c.body)[0] === planMarker)
@@ -95,6 +104,9 @@ export function chooseReviewedPlan(comments: readonly CommentView[], planMarker:
   if (sticky === undefined) return { kind: 'none', reason: 'the pull request has no meshgov plan comment' };
   const reading = readReviewedMarker(sticky.body as string, planMarker);
   if (reading.kind === 'found') return { kind: 'found', commentId: sticky.id, reviewed: reading.reviewed };
-  if (reading.kind === 'none') return { kind: 'none', reason: 'the last plan of the pull request did not succeed, so it records no reviewed plan' };
+  if (reading.kind === 'none') {
+    const reason = 'the last plan of the pull request did not succeed, so it records no reviewed plan';
+    return { kind: 'none', reason };
+  }
   return { kind: 'invalid', commentId: sticky.id, reason: reading.problem };
 }

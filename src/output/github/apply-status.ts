@@ -33,7 +33,11 @@ function runLink(url: string | undefined, text: string): string {
 
 function list(title: string, items: readonly ResultChange[]): string[] {
   if (items.length === 0) return [];
-  const shown = items.slice(0, LIST_LIMIT).map((c) => `- ${codeSpan(c.id)}${c.message !== undefined ? `: ${escapeMessage(c.message)}` : ''}`);
+  const line = (c: ResultChange) => {
+    const why = c.message !== undefined ? `: ${escapeMessage(c.message)}` : '';
+    return `- ${codeSpan(c.id)}${why}`;
+  };
+  const shown = items.slice(0, LIST_LIMIT).map(line);
   const more = items.length > LIST_LIMIT ? [`- … and ${items.length - LIST_LIMIT} more (see the run's log)`] : [];
   return ['', `**${title}** (${items.length}):`, '', ...shown, ...more];
 }
@@ -41,8 +45,8 @@ function list(title: string, items: readonly ResultChange[]): string[] {
 /** How to approve the held-back part: the gated job of the same run waits for the environment's reviewers. */
 function approvalHint(ctx: StatusContext): string {
   return `To apply them, a required reviewer of the ${codeSpan(ctx.approvalEnvironment)} environment approves the `
-    + `waiting ${codeSpan('apply-destructive')} job of ${runLink(ctx.runUrl, 'this workflow run')} (Review deployments → `
-    + 'Approve and deploy). It applies them only if they are still exactly the reviewed ones.';
+    + `waiting ${codeSpan('apply-destructive')} job of ${runLink(ctx.runUrl, 'this workflow run')} `
+    + '(Review deployments → Approve and deploy). It applies them only if they are still exactly the reviewed ones.';
 }
 
 /** The status block (without its delimiters). */
@@ -53,10 +57,13 @@ export function renderApplyStatus(result: ApplyResult, ctx: StatusContext): stri
       'meshgov applies only a plan reviewed on the pull request for its final commit. Run the plan workflow for the '
       + 'current main (or open a pull request) and apply what it shows.'].join('\n');
   }
-  const what = result.part === 'destructive' ? 'the approved destructive part of the reviewed plan' : 'the reviewed plan';
+  const what = result.part === 'destructive'
+    ? 'the approved destructive part of the reviewed plan'
+    : 'the reviewed plan';
   if (result.kind === 'refused') {
     return [`### ❌ meshgov apply: nothing applied at ${at}`, '',
-      `Apply checks that what it would do now is ${what}, and refused: ${escapeMessage(result.message)}. Nothing was applied.`,
+      `Apply checks that what it would do now is ${what}, and refused: ${escapeMessage(result.message)}. `
+        + 'Nothing was applied.',
       ...(result.differences.length > 0 ? ['', `**What differs** (${result.differences.length}):`, ''] : []),
       ...result.differences.slice(0, LIST_LIMIT).map((d) => `- ${escapeText(d)}`),
       '', 'Open a pull request (or re-run the plan) to review the current changes; see '
@@ -70,9 +77,13 @@ export function renderApplyStatus(result: ApplyResult, ctx: StatusContext): stri
     + (result.skipped.length > 0 ? `, ${result.skipped.length} skipped` : '');
   const title = result.part === 'destructive' ? 'approved destructive changes applied' : 'applied';
   const out = [`### ${icon} meshgov apply: ${title} at ${at}: ${counts}`];
-  out.push(...list('Failed', result.failed), ...list('Pending approval', result.pendingApproval), ...list('Blocked', result.blocked), ...list('Skipped', result.skipped));
+  out.push(...list('Failed', result.failed), ...list('Pending approval', result.pendingApproval));
+  out.push(...list('Blocked', result.blocked), ...list('Skipped', result.skipped));
   if (pending > 0) out.push('', approvalHint(ctx));
-  if (failed) out.push('', `See ${runLink(ctx.runUrl, 'the workflow run')}: rerunning the job converges (every step re-reads the live state).`);
+  if (failed) {
+    out.push('', `See ${runLink(ctx.runUrl, 'the workflow run')}: rerunning the job converges `
+      + '(every step re-reads the live state).');
+  }
   return out.join('\n');
 }
 
@@ -84,12 +95,16 @@ export function renderApplyStatus(result: ApplyResult, ctx: StatusContext): stri
 export function withApplyStatus(body: string, status: string, limit = GITHUB_BODY_LIMIT): string {
   const start = body.indexOf(STATUS_START);
   const end = body.indexOf(STATUS_END);
-  const without = start >= 0 && end > start ? body.slice(0, start) + body.slice(end + STATUS_END.length).replace(/^\n+/, '') : body;
+  const without = start >= 0 && end > start
+    ? body.slice(0, start) + body.slice(end + STATUS_END.length).replace(/^\n+/, '')
+    : body;
   const lines = without.split('\n');
   const head = lines.filter((l, i) => i < 2 && /^<!-- meshgov:[^>]* -->$/.test(l));
   const rest = lines.slice(head.length).join('\n');
   const block = `${STATUS_START}\n${status}\n${STATUS_END}\n`;
   const prefix = `${head.join('\n')}\n${block}\n`;
   const room = limit - prefix.length;
-  return prefix + (rest.length <= room ? rest : truncateMarkdown(rest, Math.max(0, room - 80)) + '\n\n*(plan shortened to make room for the apply status)*');
+  if (rest.length <= room) return prefix + rest;
+  const note = '*(plan shortened to make room for the apply status)*';
+  return `${prefix}${truncateMarkdown(rest, Math.max(0, room - 80))}\n\n${note}`;
 }
