@@ -11,7 +11,7 @@ fail() {
 }
 
 # Values that end up in $GITHUB_OUTPUT or name files must be one line.
-for name in MESHGOV_COMMAND MESHGOV_MESH_FILE MESHGOV_PLAN_PATH MESHGOV_AUDIT_PATH MESHGOV_STDOUT_FILE; do
+for name in MESHGOV_COMMAND MESHGOV_MESH_FILE MESHGOV_PLAN_PATH MESHGOV_AUDIT_PATH MESHGOV_STDOUT_FILE MESHGOV_SAVED_PLAN; do
   case "${!name:-}" in
     *$'\n'* | *$'\r'*) fail "input ${name#MESHGOV_} must be a single line" ;;
   esac
@@ -27,17 +27,19 @@ audit_path="${MESHGOV_AUDIT_PATH:-audit.json}"
 
 argv=("${words[@]}")
 case "$cmd" in
-  validate | render | apply | import) argv+=("$mesh") ;;
+  validate | render | import) argv+=("$mesh") ;;
+  # A saved plan is applied against the mesh it was made from (apply recomputes and compares).
+  apply) if [ -n "${MESHGOV_SAVED_PLAN:-}" ]; then argv+=("$MESHGOV_SAVED_PLAN" --mesh "$mesh"); else argv+=("$mesh"); fi ;;
   plan) argv+=("$mesh" --out "$plan_path" --detailed-exitcode) ;;
   audit) argv+=("$mesh" --out "$audit_path") ;;
-  report) argv+=(--mesh-file "$mesh") ;;
+  report | reviewed-plan) argv+=(--mesh-file "$mesh") ;;
   rules | schema) ;;
-  *) fail "unknown command '$cmd' (validate, render, plan, apply, audit, import, report github, rules, schema)" ;;
+  *) fail "unknown command '$cmd' (validate, render, plan, apply, audit, import, report github, reviewed-plan, rules, schema)" ;;
 esac
 argv+=(${extra[@]+"${extra[@]}"})
 
-# Only report talks to GitHub: no other command gets the token.
-if [ "$cmd" = report ]; then export GITHUB_TOKEN="${MESHGOV_GITHUB_TOKEN:-}"; else unset GITHUB_TOKEN; fi
+# Only report and reviewed-plan talk to GitHub: no other command gets the token.
+if [ "$cmd" = report ] || [ "$cmd" = reviewed-plan ]; then export GITHUB_TOKEN="${MESHGOV_GITHUB_TOKEN:-}"; else unset GITHUB_TOKEN; fi
 unset MESHGOV_GITHUB_TOKEN
 
 echo "meshgov ${argv[*]}"

@@ -16,7 +16,9 @@ import type { WarningsEvent } from './events.js';
 import type { FileSource, MeshSources, UsageProblem } from './ports.js';
 import { readLive } from './read-live.js';
 import type { ReadEvent } from './read-live.js';
-import { editedPlan, meshMismatch, missingMeshFile, readSavedPlan, staleness } from './saved-plan.js';
+import { checkAgainstReviewed } from '../core/github/review-gate.js';
+import type { ApplyPart } from '../core/github/review-gate.js';
+import { editedPlan, meshMismatch, missingMeshFile, readSavedPlan } from './saved-plan.js';
 import type { TargetFailure, TargetOpener, TargetSpec } from './target.js';
 
 export interface ApplyOptions {
@@ -34,6 +36,14 @@ export interface ApplyOptions {
   log: string;
   /** Also apply destructive changes (deletions, retention decreases, access revocations). */
   allowDestructive: boolean;
+  /**
+   * Which part of the plan this run applies (the pull-request loop, docs/github.md): `all`; `safe` (destructive
+   * changes and what depends on them wait for approval); `destructive` (a saved plan's part that waited, applied
+   * only if what is left is exactly that part). Default `all`.
+   */
+  part?: ApplyPart;
+  /** With a saved plan: refuse unless its changeSetDigest is this one (what the pull request recorded). */
+  reviewedDigest?: string;
   /** The planning clock (plan timestamps, scaling budgets). */
   clock: Clock;
   /** The executors' clock (waits, the apply log); the wall clock by default. */
@@ -69,8 +79,11 @@ export type ApplyEvent =
 
 export type ApplyOutcome =
   | UsageProblem
-  /** Nothing was applied: the input cannot be used, or the saved plan is not the reviewed one any more. */
-  | { kind: 'refused'; message: string }
+  /**
+   * Nothing was applied: the input cannot be used, or the saved plan is not the reviewed one any more (`summary`
+   * says why in one phrase, `differences` lists what differs, one change per line).
+   */
+  | { kind: 'refused'; message: string; summary?: string; differences?: string[]; reviewedDigest?: string }
   | { kind: 'invalid'; diagnostics: Diagnostic[]; rules: Rule[] }
   | TargetFailure
   | { kind: 'read-failed'; message: string }
@@ -79,6 +92,8 @@ export type ApplyOutcome =
   | {
     kind: 'applied';
     plan: Plan;
+    /** The saved plan's changeSetDigest, when a saved plan was applied. */
+    reviewedDigest?: string;
     report: ApplyReport;
     calls: CallSummary;
     /** Local IAM artefact files written, on local-like targets. */
@@ -96,6 +111,13 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
   if (read.kind === 'refused' || read.kind === 'usage') return read;
   const saved = read.kind === 'plan' ? read.plan : undefined;
   const meshFile = saved ? options.mesh : (options.file ?? options.mesh);
+  const part = options.part ?? 'all';
+  if (!saved && part === 'destructive') {
+    return { kind: 'usage', message: '--only-destructive needs a saved plan (apply plan.json --mesh mesh.yaml): the approved part is the reviewed one.' };
+  }
+  if (!saved && options.reviewedDigest !== undefined) {
+    return { kind: 'usage', message: '--reviewed-digest needs a saved plan (apply plan.json --mesh mesh.yaml).' };
+  }
   if (saved) {
     const edited = editedPlan(saved);
     if (edited !== undefined) return { kind: 'refused', message: edited };
@@ -134,24 +156,36 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
       target: target.kind, scalingHistory: { entries: log.history(), now },
     });
     if (saved) {
-      const stale = staleness(saved, own, liveFingerprint(live.live, p.desired, saved.scope));
-      if (stale !== undefined) return { kind: 'refused', message: stale };
+      const verdict = checkAgainstReviewed({
+        reviewed: saved, own, fingerprintNow: liveFingerprint(live.live, p.desired, saved.scope), part,
+        ...(options.reviewedDigest !== undefined ? { reviewedDigest: options.reviewedDigest } : {}),
+      });
+      if (!verdict.ok) {
+        const summary = verdict.reason === 'not-the-reviewed-plan' ? verdict.message : `the plan is stale: ${verdict.message}`;
+        const listed = verdict.differences.map((l) => `\n  ${l}`).join('');
+        return {
+          kind: 'refused', message: `${summary}. Nothing was applied; run plan again.${listed}`, summary,
+          differences: verdict.differences, reviewedDigest: saved.changeSetDigest,
+        };
+      }
     } else if (!(await options.approve(own))) {
       return { kind: 'cancelled', plan: own };
     }
     const changes = own.changes.filter((c) => c.action !== 'no-op').length;
-    tell({ kind: 'executing', hasChanges: own.summary.hasChanges, changes, allowDestructive: options.allowDestructive });
+    // The approved destructive part is applied as such; `safe` leaves destructive changes skipped (pending approval).
+    const allowDestructive = options.allowDestructive || part === 'destructive';
+    tell({ kind: 'executing', hasChanges: own.summary.hasChanges, changes, allowDestructive });
     const wall = options.wallClock ?? { now: () => new Date() };
     const result = await target.execute({
       plan: own, partition: p.mesh.partition, iamPath: p.mesh.governanceRole.path, log,
-      allowDestructive: options.allowDestructive, now: () => wall.now(),
+      allowDestructive, now: () => wall.now(),
       localIam: scopeDesired(p.desired, own.scope),
       onStart: (step) => tell({ kind: 'change-started', step }),
       onStep: (outcome) => tell({ kind: 'change-ended', outcome }),
       ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
     });
     tell({ kind: 'executed' });
-    return { kind: 'applied', plan: own, ...result };
+    return { kind: 'applied', plan: own, ...result, ...(saved ? { reviewedDigest: saved.changeSetDigest } : {}) };
   } finally {
     await target.close();
   }

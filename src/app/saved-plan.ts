@@ -2,9 +2,9 @@
  * `apply plan.json` checks the plan against the mesh files it was made from (`--mesh`, default mesh.yaml). When
  * those are missing, another mesh, or the default file while the plan came from another one, "the plan is stale"
  * sends the user to re-plan when the fix is to name the right file: these messages say which case it is and name
- * `--mesh`. Also: reading a saved plan, and the checks that a saved plan is the one reviewed.
+ * `--mesh`. Also: reading a saved plan, and the check that it was not edited (whether it is the reviewed one: core/github/review-gate.ts).
  */
-import { changeSetDigest, describeChangeSetDifference, parsePlan } from '../core/plan/index.js';
+import { changeSetDigest, parsePlan } from '../core/plan/index.js';
 import type { Plan } from '../core/plan/index.js';
 import { MAX_PLAN_BYTES } from '../core/plan/types.js';
 import type { FileSource } from './ports.js';
@@ -57,15 +57,4 @@ export function editedPlan(saved: Plan): string | undefined {
   if (changeSetDigest(saved.changes, saved.accessDiff) === saved.changeSetDigest) return undefined;
   return 'the saved plan was edited after `meshgov plan` wrote it: its changes do not match its changeSetDigest. '
     + 'Nothing was applied; run plan again and review its output.';
-}
-
-/** Why the plan computed now is not the reviewed one, or undefined when it has the reviewed change set. */
-export function staleness(saved: Plan, own: Plan, fingerprintNow: string): string | undefined {
-  if (own.changeSetDigest === saved.changeSetDigest) return undefined;
-  const why = fingerprintNow !== saved.liveFingerprint
-    ? `the live state of the accounts in its scope changed since the plan was made at ${saved.createdAt} `
-      + `(fingerprint ${saved.liveFingerprint.slice(0, 12)} -> ${fingerprintNow.slice(0, 12)})`
-    : 'the changes meshgov computes now differ from the reviewed ones';
-  const diff = describeChangeSetDifference(saved, own).map((l) => `  ${l}`).join('\n');
-  return `the plan is stale: ${why}. Nothing was applied; run plan again.\n${diff}`;
 }

@@ -65,6 +65,12 @@ export const CATALOG: readonly CatalogEntry[] = [
     load: async () => (await import('./commands/report.js')).registerReport,
   },
   {
+    name: 'reviewed-plan',
+    term: 'reviewed-plan [options]',
+    description: 'After a push to main: find the merged pull request and the plan reviewed on it for its final commit.',
+    load: async () => (await import('./commands/reviewed-plan.js')).registerReviewedPlan,
+  },
+  {
     name: 'schema',
     term: 'schema [options]',
     description: 'Print the JSON Schema (draft 2020-12) of mesh files, for editors and other tools.',

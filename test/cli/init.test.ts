@@ -116,7 +116,8 @@ describe('meshgov init', { timeout: 120_000 }, () => {
     // Plan and apply assume their own roles through the Action.
     const withOf = (n: string, cmd: string) => workflowSteps(parsed.get(n)!.raw).find((s) => (s['with'] as Record<string, Plain> | undefined)?.['command'] === cmd)?.['with'];
     expect(withOf('plan.yml', 'plan')).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}' });
-    expect(withOf('apply.yml', 'apply')).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_APPLY_ROLE_ARN }}', args: '--auto-approve' });
+    expect(withOf('apply.yml', 'apply')).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_APPLY_ROLE_ARN }}', 'saved-plan': 'reviewed/plan.json' });
+    expect(String((withOf('apply.yml', 'apply') as Record<string, Plain> | undefined)?.['args'])).toContain('--auto-approve --defer-destructive');
     expect(withOf('audit.yml', 'audit')).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}' });
   });
 

@@ -7,6 +7,8 @@ import type { Harness } from './support/setup.js';
 import { startHarness, TOKEN } from './support/setup.js';
 
 const LIST = 'GET /repos/acme/mesh/issues?labels=meshgov-audit&state=all&per_page=100';
+/** When no labelled issue is ours, the bot's issues are searched by marker (the label may have been removed). */
+const BY_BOT = 'GET /repos/acme/mesh/issues?state=all&per_page=100&creator=github-actions%5Bbot%5D';
 const marker = markerFor('audit', 'mesh.yaml');
 const title = 'meshgov audit: mesh.yaml';
 const runUrl = 'https://github.com/acme/mesh/actions/runs/9';
@@ -29,8 +31,8 @@ describe('upsertAuditIssue', () => {
   it('opens, updates, closes when clean, stays closed, and reopens when findings return', async () => {
     const opened = await audit('2 findings', false);
     expect(opened).toMatchObject({ action: 'created', id: 1 });
-    expect(h.fake.calls()).toEqual([LIST, 'POST /repos/acme/mesh/issues']);
-    expect(h.fake.requests[1]?.body).toEqual({ title, body: `${marker}\n2 findings`, labels: ['meshgov-audit'] });
+    expect(h.fake.calls()).toEqual([LIST, BY_BOT, 'POST /repos/acme/mesh/issues']);
+    expect(h.fake.requests[2]?.body).toEqual({ title, body: `${marker}\n2 findings`, labels: ['meshgov-audit'] });
 
     h.fake.clearLog();
     expect(await audit('3 findings', false)).toMatchObject({ action: 'updated', id: 1 });
@@ -64,7 +66,7 @@ describe('upsertAuditIssue', () => {
 
   it('creates nothing when the first audit is clean', async () => {
     expect(await audit('No findings.', true)).toMatchObject({ action: 'none' });
-    expect(h.fake.calls()).toEqual([LIST]);
+    expect(h.fake.calls()).toEqual([LIST, BY_BOT]);
     expect(h.fake.issues).toHaveLength(0);
   });
 

@@ -31,6 +31,7 @@ describe('readGitHubContext', () => {
       runUrl: 'https://github.com/acme/mesh/actions/runs/42',
       // The PR head, not GITHUB_SHA (the merge commit).
       sha: 'f00dfeed',
+      prHeadSha: 'f00dfeed',
       eventName: 'pull_request',
       pullRequest: 17,
       stepSummary: '/tmp/summary.md',

@@ -85,7 +85,7 @@ describe('meshgov report github', () => {
     writeFileSync(join(dir, 'audit.json'), JSON.stringify({ title: 'Audit @octocat [x](https://evil.example)', items }));
     const opened = await run(['report', 'github', '--kind', 'audit', '--input', 'audit.json']);
     expect(opened).toMatchObject({ code: 0, err: '' });
-    expect(fake.calls()).toEqual(['GET /repos/acme/mesh/issues?labels=meshgov-audit&state=all&per_page=100', 'POST /repos/acme/mesh/issues']);
+    expect(fake.calls()).toEqual(['GET /repos/acme/mesh/issues?labels=meshgov-audit&state=all&per_page=100', 'GET /repos/acme/mesh/issues?state=all&per_page=100&creator=github-actions%5Bbot%5D', 'POST /repos/acme/mesh/issues']);
     const issue = fake.issues[0];
     expect(issue?.title).toBe('meshgov audit: mesh.yaml');
     expect(issue?.labels).toEqual(['meshgov-audit']);
@@ -134,7 +134,7 @@ describe('meshgov report github', () => {
     writeFileSync(join(dir, 'audit.json'), formatAuditJson(report));
     const opened = await run(['report', 'github', '--kind', 'audit', '--input', 'audit.json']);
     expect(opened).toMatchObject({ code: 0, err: '' });
-    expect(fake.calls()).toEqual(['GET /repos/acme/mesh/issues?labels=meshgov-audit&state=all&per_page=100', 'POST /repos/acme/mesh/issues']);
+    expect(fake.calls()).toEqual(['GET /repos/acme/mesh/issues?labels=meshgov-audit&state=all&per_page=100', 'GET /repos/acme/mesh/issues?state=all&per_page=100&creator=github-actions%5Bbot%5D', 'POST /repos/acme/mesh/issues']);
     const body = fake.issues[0]?.body ?? '';
     expect(body).toContain('undeclared-principal');
     // The message's backtick spans are code, not literal backticks.

@@ -106,7 +106,7 @@ chmodSync(join(fakeDir, 'meshgov'), 0o755);
 function actionInvocation(step: Record<string, Plain>): string[] {
   const inputs = (action['inputs'] ?? {}) as Record<string, Record<string, Plain>>;
   const given = withOf(step);
-  const flagsIn = (expr: string) => [...expr.matchAll(/'(--[\w-]+)'/g)].map((m) => m[1]).join(' ');
+  const flagsIn = (expr: string) => [...expr.matchAll(/'(--[\w-]+(?: [^' ]+)?)'/g)].map((m) => m[1]).join(' ');
   const value = (key: string): string => {
     const v = String(given[key] ?? inputs[key]?.['default'] ?? '');
     // The parser turns text with an embedded expression into `format('text {0}', expr)`.
@@ -122,6 +122,7 @@ function actionInvocation(step: Record<string, Plain>): string[] {
       PATH: `${fakeDir}:${process.env['PATH'] ?? ''}`, FAKE_ARGV: argvFile, GITHUB_OUTPUT: join(fakeDir, 'output'),
       MESHGOV_COMMAND: value('command'), MESHGOV_MESH_FILE: value('mesh-file'), MESHGOV_ARGS: value('args'),
       MESHGOV_PLAN_PATH: value('plan-path'), MESHGOV_AUDIT_PATH: value('audit-path'), MESHGOV_STDOUT_FILE: '',
+      MESHGOV_SAVED_PLAN: value('saved-plan'),
     },
   });
   if (r.status !== 0) throw new Error(`action/run.sh refused ${JSON.stringify(given)}: ${r.stdout}${r.stderr}`);
@@ -163,7 +164,7 @@ describe('workflows', () => {
     const expected: Record<string, Record<string, string>> = {
       'ci.yml': { contents: 'read' },
       'plan.yml': { contents: 'read', 'pull-requests': 'write', 'id-token': 'write' },
-      'apply.yml': { contents: 'read', 'id-token': 'write' },
+      'apply.yml': { contents: 'read', actions: 'read', 'pull-requests': 'write', 'id-token': 'write' },
       // upload-sarif reads the workflow run (actions: read) on private repositories.
       'audit.yml': { contents: 'read', actions: 'read', issues: 'write', 'security-events': 'write', 'id-token': 'write' },
     };
@@ -195,7 +196,9 @@ describe('workflows', () => {
     expect(withOf(plan)).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}', 'aws-region': '${{ vars.MESHGOV_REGION }}', 'stdout-file': 'plan.md' });
     expect(actionInvocation(plan)).toEqual(['plan', 'mesh.yaml', '--out', 'plan.json', '--detailed-exitcode', '--format', 'markdown']);
     const report = actionStep('plan.yml', 'report github');
-    expect(actionInvocation(report)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'plan', '--input', 'plan.md', '--artifact-name', 'meshgov-plan']);
+    expect(actionInvocation(report)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'plan', '--input', 'plan.md', '--artifact-name', 'meshgov-plan', '--reviewed-plan', 'plan.json']);
+    // Only a successful plan is recorded as the reviewed one.
+    expect(String(withOf(report)['args'])).toContain("steps.plan.outcome == 'success' && '--reviewed-plan plan.json' || ''");
     // The token reaches meshgov only through the Action's github-token input (its default), for report only.
     expect(report['env']).toBeUndefined();
     expect(withOf(report)['github-token']).toBeUndefined();
@@ -220,13 +223,41 @@ describe('workflows', () => {
     expect(raw['concurrency']).toEqual({ group: 'meshgov-apply', 'cancel-in-progress': false });
     expect(jobs('apply.yml')['apply']?.['environment']).toBe('production');
     const apply = actionStep('apply.yml', 'apply');
-    expect(withOf(apply)).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_APPLY_ROLE_ARN }}' });
-    expect(actionInvocation(apply)).toEqual(['apply', 'mesh.yaml', '--auto-approve']);
-    const log = uses('apply.yml', 'actions/upload-artifact');
-    expect(log['if']).toBe('always()');
-    expect(log['with']).toMatchObject({ path: '.meshgov/apply-log.jsonl' });
-    // Never cancelled midway by a timeout either: GitHub's maximum for a job, nothing shorter.
-    expect(jobs('apply.yml')['apply']?.['timeout-minutes']).toBe(360);
+    expect(withOf(apply)).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_APPLY_ROLE_ARN }}', 'saved-plan': 'reviewed/plan.json' });
+    // The reviewed plan, bound to the digest the PR comment recorded; destructive changes wait for approval.
+    expect(actionInvocation(apply)).toEqual(['apply', 'reviewed/plan.json', '--mesh', 'mesh.yaml', '--auto-approve', '--defer-destructive', '--reviewed-digest', '--result', 'apply-result.json']);
+    expect(String(withOf(apply)['args'])).toContain('steps.reviewed.outputs.digest');
+    for (const job of ['apply', 'apply-destructive']) {
+      const log = (jobs('apply.yml')[job]?.['steps'] as Record<string, Plain>[]).find((s) => String(s['uses']).startsWith('actions/upload-artifact@'));
+      expect(log?.['if'], job).toBe('always()');
+      expect(log?.['with'], job).toMatchObject({ path: '.meshgov/apply-log.jsonl' });
+      // Never cancelled midway by a timeout either: GitHub's maximum for a job, nothing shorter.
+      expect(jobs('apply.yml')[job]?.['timeout-minutes'], job).toBe(360);
+    }
+  });
+
+  it('apply downloads the reviewed plan of the PR\'s plan run, and gates destructive changes behind an environment', () => {
+    const applySteps = jobs('apply.yml')['apply']?.['steps'] as Record<string, Plain>[];
+    const names = applySteps.map((s) => s['name'] ?? s['uses']);
+    const find = applySteps.find((s) => s['id'] === 'reviewed');
+    expect(actionInvocation(find ?? {})).toEqual(['reviewed-plan', '--mesh-file', 'mesh.yaml', '--result', 'apply-result.json']);
+    const download = applySteps.find((s) => String(s['uses']).startsWith('actions/download-artifact@'));
+    expect(download?.['with']).toEqual({ name: 'meshgov-plan', 'run-id': '${{ steps.reviewed.outputs.run-id }}', 'github-token': '${{ github.token }}', path: 'reviewed' });
+    expect(names.indexOf('Find the reviewed plan')).toBeLessThan(names.indexOf('Download the reviewed plan'));
+    expect(names.indexOf('Download the reviewed plan')).toBeLessThan(names.indexOf('Apply'));
+    const status = applySteps.find((s) => s['name'] === 'Apply status on the pull request and job summary');
+    expect(String(status?.['if'])).toContain("hashFiles('apply-result.json') != ''");
+    expect(actionInvocation(status ?? {}).slice(0, 7)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'apply', '--input']);
+    const gated = jobs('apply.yml')['apply-destructive'];
+    expect(gated?.['environment']).toBe('meshgov-destructive');
+    expect(gated?.['needs']).toBe('apply');
+    expect(String(gated?.['if'])).toContain("needs.apply.outputs.pending != '0'");
+    const gatedApply = (gated?.['steps'] as Record<string, Plain>[]).find((s) => withOf(s)['command'] === 'apply');
+    expect(actionInvocation(gatedApply ?? {})).toEqual(['apply', 'reviewed/plan.json', '--mesh', 'mesh.yaml', '--auto-approve', '--only-destructive', '--reviewed-digest', '--result', 'apply-result.json']);
+    expect(jobs('apply.yml')['apply']?.['outputs']).toEqual({
+      pending: '${{ steps.result.outputs.pending }}', pr: '${{ steps.reviewed.outputs.pr }}',
+      'run-id': '${{ steps.reviewed.outputs.run-id }}', digest: '${{ steps.reviewed.outputs.digest }}',
+    });
   });
 
   it('audit runs on a schedule and on demand, updates the issue and uploads SARIF', () => {
@@ -240,7 +271,7 @@ describe('workflows', () => {
     expect(withOf(audit)).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}' });
     expect(actionInvocation(audit)).toEqual(['audit', 'mesh.yaml', '--out', 'audit.json', '--out', 'audit.sarif', '--out', 'audit.md', '--fail-on', 'never']);
     const report = actionStep('audit.yml', 'report github');
-    expect(actionInvocation(report)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'audit', '--input', 'audit.md', '--artifact-name', 'meshgov-audit', '--clean']);
+    expect(actionInvocation(report)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'audit', '--input', 'audit.json', '--artifact-name', 'meshgov-audit', '--clean']);
     // --clean only when the JSON counted no findings.
     expect(String(withOf(report)['args'])).toContain("steps.result.outputs.findings == '0' && '--clean' || ''");
     expect(uses('audit.yml', 'github/codeql-action/upload-sarif')['with']).toMatchObject({ sarif_file: 'audit.sarif' });
@@ -288,7 +319,7 @@ describe('the Action (action.yml)', () => {
   it('declares the inputs and outputs the workflows rely on; installs this package\'s version by default', () => {
     expect(Object.keys(inputs()).sort()).toEqual([
       'args', 'audit-path', 'aws-region', 'command', 'github-token', 'mesh-file', 'node-version', 'plan-path', 'role-session-name',
-      'role-to-assume', 'stdout-file', 'version', 'working-directory',
+      'role-to-assume', 'saved-plan', 'stdout-file', 'version', 'working-directory',
     ]);
     expect(inputs()['command']?.['required']).toBe(true);
     expect(inputs()['version']?.['default']).toBe(VERSION);
@@ -309,7 +340,7 @@ describe('the Action (action.yml)', () => {
     }
     const run = actionStepsList.find((s) => s['id'] === 'run');
     const env = (run?.['env'] ?? {}) as Record<string, Plain>;
-    for (const input of ['command', 'mesh-file', 'args', 'plan-path', 'audit-path', 'stdout-file', 'github-token']) {
+    for (const input of ['command', 'mesh-file', 'args', 'plan-path', 'audit-path', 'stdout-file', 'github-token', 'saved-plan']) {
       expect(Object.values(env), input).toContain(`\${{ inputs.${input} }}`);
     }
   });
@@ -324,8 +355,8 @@ describe('the Action (action.yml)', () => {
         checked++;
       }
     }
-    // plan 3, apply 2, audit 2 here; the same plus ci's 1 in a scaffolded repository.
-    expect(checked).toBe(15);
+    // plan 3, apply 6 (two jobs), audit 2 here; the same plus ci's 1 in a scaffolded repository.
+    expect(checked).toBe(23);
   });
 
   it('the workflows init writes use the Action at this release, and each of them reaches a meshgov command', () => {
@@ -371,9 +402,9 @@ describe('meshgov command lines in the workflows', () => {
         }
       }
     }
-    // Here: plan 4, apply 2, audit 2; scaffolded: the same plus ci 2.
-    expect(lines).toBe(18);
-    expect(flagsChecked).toBeGreaterThanOrEqual(36);
+    // Here: plan 4, apply 6, audit 2; scaffolded: the same plus ci 2.
+    expect(lines).toBe(26);
+    expect(flagsChecked).toBeGreaterThanOrEqual(60);
   });
 
   it('splits invocations the way the shell would see them', () => {

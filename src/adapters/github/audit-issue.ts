@@ -8,7 +8,8 @@ import { hasMarker } from '../../output/markdown/report-body.js';
 import type { GitHubConnection } from './client.js';
 import { callGitHub } from './client.js';
 import type { ReportResult } from './sticky-comment.js';
-import { isTrusted, postableBody } from './sticky-comment.js';
+import { ACTIONS_BOT, isTrusted, postableBody } from './sticky-comment.js';
+import { findingsLine, readFindingKeys } from '../../output/github/audit-notify.js';
 
 /** The label that scopes the search for audit issues; only people with triage access can set labels. */
 export const AUDIT_LABEL = 'meshgov-audit';
@@ -34,6 +35,29 @@ export interface AuditIssueInput {
   fullReportUrl?: string;
   artifactName?: string;
   limit?: number;
+  /**
+   * Notify watchers of findings that are new since the last run: the body remembers `keys` (hidden second line), and
+   * a comment from `comment(newKeys)` is posted when keys appear that the issue did not show before.
+   */
+  notify?: { keys: readonly string[]; comment: (newKeys: ReadonlySet<string>) => string };
+}
+
+interface Issue {
+  number: number;
+  state: string;
+  body?: string | null;
+  title: string;
+  html_url: string;
+  pull_request?: unknown;
+  user?: { login: string } | null;
+}
+
+/** Keys of findings the issue did not show before; empty when it remembers none (written before notifications). */
+function newKeys(existing: Issue | undefined, input: AuditIssueInput): Set<string> {
+  if (input.notify === undefined || existing === undefined) return new Set();
+  const before = readFindingKeys(existing.body);
+  if (before === undefined) return new Set();
+  return new Set(input.notify.keys.filter((k) => !before.has(k)));
 }
 
 function runReference(url: string | undefined): string {
@@ -45,16 +69,36 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
   const { client, token } = gh;
   const { owner, repo } = input;
   const label = input.label ?? AUDIT_LABEL;
-  const { body, truncated } = postableBody(input, token);
+  const withKeys = input.notify !== undefined
+    ? { ...input, body: `${findingsLine(input.notify.keys)}\n${input.body}` }
+    : input;
+  const { body, truncated } = postableBody(withKeys, token);
   const title = redact(input.title, [token]).replace(/[\r\n]+/g, ' ').slice(0, 256);
 
-  const issues = await callGitHub(token, 'GET /repos/{owner}/{repo}/issues', () =>
-    client.paginate(client.rest.issues.listForRepo, { owner, repo, labels: label, state: 'all', per_page: 100 }),
-  );
   // The issues endpoint also returns pull requests; an audit report is never one.
-  const ours = issues.filter((i) => i.pull_request === undefined && hasMarker(i.body, input.marker) && isTrusted(i.user?.login, input.trustedAuthors));
+  const mine = (list: Issue[]) => list.filter((i) => i.pull_request === undefined && hasMarker(i.body, input.marker)
+    && isTrusted(i.user?.login, input.trustedAuthors));
+  let ours = mine(await callGitHub(token, 'GET /repos/{owner}/{repo}/issues', () =>
+    client.paginate(client.rest.issues.listForRepo, { owner, repo, labels: label, state: 'all', per_page: 100 }),
+  ));
+  // Someone removed the label: find the issue by its marker among the author's issues, rather than open a duplicate.
+  let relabel = false;
+  if (ours.length === 0) {
+    const trusted = input.trustedAuthors ?? [ACTIONS_BOT];
+    const creator = trusted.length === 1 ? { creator: trusted[0] as string } : {};
+    ours = mine(await callGitHub(token, 'GET /repos/{owner}/{repo}/issues', () =>
+      client.paginate(client.rest.issues.listForRepo, { owner, repo, state: 'all', per_page: 100, ...creator }),
+    ));
+    relabel = ours.length > 0;
+  }
   const open = ours.filter((i) => i.state === 'open').sort((a, b) => a.number - b.number)[0];
   const existing = open ?? ours.filter((i) => i.state === 'closed').sort((a, b) => b.number - a.number)[0];
+  const fresh = newKeys(existing, input);
+  if (existing !== undefined && relabel) {
+    await callGitHub(token, 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels', () =>
+      client.rest.issues.addLabels({ owner, repo, issue_number: existing.number, labels: [label] }),
+    );
+  }
 
   if (existing === undefined) {
     if (input.clean) return { action: 'none', truncated };
@@ -76,6 +120,8 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
     }
     if (existing.body === body && existing.title === title) return { action: 'unchanged', id: number, url, truncated };
     await callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', () => client.rest.issues.update({ owner, repo, issue_number: number, title, body }));
+    // An edited body notifies nobody: new findings get a comment, which notifies the issue's watchers.
+    if (fresh.size > 0 && input.notify !== undefined) await comment(input.notify.comment(fresh));
     return { action: 'updated', id: number, url, truncated };
   }
   // Closed: stays closed while clean; reopens with the new findings.
@@ -83,6 +129,8 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
   await callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', () =>
     client.rest.issues.update({ owner, repo, issue_number: number, title, body, state: 'open' }),
   );
-  await comment(`meshgov audit findings returned${runReference(input.fullReportUrl)}: reopening. The issue description shows the current report.`);
+  const listed = fresh.size > 0 && input.notify !== undefined ? `\n\n${input.notify.comment(fresh)}` : '';
+  await comment(`meshgov audit findings returned${runReference(input.fullReportUrl)}: reopening. `
+    + `The issue description shows the current report.${listed}`);
   return { action: 'reopened', id: number, url, truncated };
 }

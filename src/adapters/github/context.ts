@@ -26,6 +26,8 @@ export interface GitHubContext {
   runUrl?: string;
   /** Commit the report is about: the PR head from the event payload, else GITHUB_SHA (a merge commit on PRs). */
   sha?: string;
+  /** The pull request's head commit from the event payload only (never the merge commit GITHUB_SHA names on PRs). */
+  prHeadSha?: string;
   /** Event that triggered the run (GITHUB_EVENT_NAME). */
   eventName?: string;
   /** Pull request number from the event payload (pull_request, pull_request_target, issue_comment on a PR). */
@@ -136,6 +138,7 @@ export function readGitHubContext(env: Env, requirements: ContextRequirements = 
   }
   const sha = headSha ?? nonEmpty(env, 'GITHUB_SHA');
   if (sha !== undefined) ctx.sha = sha;
+  if (headSha !== undefined) ctx.prHeadSha = headSha;
   const eventName = nonEmpty(env, 'GITHUB_EVENT_NAME');
   if (eventName !== undefined) ctx.eventName = eventName;
   if (pullRequest !== undefined) ctx.pullRequest = pullRequest;

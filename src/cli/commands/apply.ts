@@ -16,12 +16,14 @@ import type { Interrupts, SignalHost, StopSignal } from '../interrupts.js';
 import { collect } from '../options.js';
 import { applyProgress, Progress, readReporter } from '../progress.js';
 import type { ApplyProgress } from '../progress.js';
+import { addReviewFlags, applyPart, ResultRecorder } from '../review-flags.js';
+import type { ReviewFlags } from '../review-flags.js';
 import { styleFor } from '../style.js';
 import { addTargetFlags, cliTargetOpener, localDir, targetOpenError, targetSpec } from '../target-flags.js';
 import type { TargetFlags } from '../target-flags.js';
 import { cliSources, formatDiagnostics, ruleMetaOf, usageError } from '../validation.js';
 
-export interface ApplyCommandOptions extends TargetFlags {
+export interface ApplyCommandOptions extends TargetFlags, ReviewFlags {
   autoApprove?: boolean;
   allowDestructive?: boolean;
   log: string;
@@ -65,8 +67,13 @@ export async function runApply(
 ): Promise<number> {
   const interrupts = watchInterrupts(io, host, 'Calls in flight may have reached the service: the apply log has their '
     + 'intent without an outcome. Run plan to see where things stand.');
+  const recorder = new ResultRecorder(opts.result !== undefined ? resolve(io.cwd, opts.result) : undefined);
   try {
-    return await applyWith(file, opts, io, host, interrupts);
+    return await applyWith(file, opts, io, host, interrupts, recorder);
+  } catch (e) {
+    // Whatever stopped the run before a change ran (a refusal, a stale mesh, AWS): the result says nothing was applied.
+    recorder.failedBeforeChanges(e);
+    throw e;
   } finally {
     interrupts.dispose();
   }
@@ -118,7 +125,10 @@ async function applyWith(
   io: CliIO,
   host: SignalHost,
   interrupts: Interrupts,
+  recorder: ResultRecorder,
 ): Promise<number> {
+  // Contradictory review flags are usage errors before anything is read (the use case checks the saved plan's part).
+  recorder.part = applyPart(opts, true);
   const target = targetSpec(opts, io);
   // The target, once open: a first signal before any change starts closes it and exits.
   let opened: Target | undefined;
@@ -135,7 +145,8 @@ async function applyWith(
   });
   const outcome = await apply({
     mesh: opts.mesh, domain: opts.domain, account: opts.account, target, log: opts.log,
-    allowDestructive: opts.allowDestructive === true, clock: { now: () => io.now() },
+    allowDestructive: opts.allowDestructive === true, clock: { now: () => io.now() }, part: recorder.part,
+    ...(opts.reviewedDigest !== undefined ? { reviewedDigest: opts.reviewedDigest } : {}),
     ...(file !== undefined ? { file } : {}), ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
     approve: async (plan) => {
       io.stdout.write(renderPlanText(plan, styleFor(io, 'stdout', !opts.color)));
@@ -153,14 +164,18 @@ async function applyWith(
     sources: cliSources(io), inputs: workspaceInputs(io.cwd), openTarget: remember,
     openLog: (path) => new ApplyLog(resolve(io.cwd, path)),
   });
-  return exitOf(outcome, io, opts, interrupts);
+  return exitOf(outcome, io, opts, interrupts, recorder);
 }
 
-function exitOf(outcome: ApplyOutcome, io: CliIO, opts: ApplyCommandOptions, interrupts: Interrupts): number {
+function exitOf(
+  outcome: ApplyOutcome, io: CliIO, opts: ApplyCommandOptions, interrupts: Interrupts, recorder: ResultRecorder,
+): number {
   switch (outcome.kind) {
     case 'usage':
       throw usageError(outcome);
     case 'refused':
+      if (outcome.reviewedDigest !== undefined) recorder.reviewedDigest = outcome.reviewedDigest;
+      recorder.refusedWith(outcome.summary ?? outcome.message, outcome.differences ?? []);
       throw new ExitError(outcome.message, EXIT_FINDINGS);
     case 'invalid':
       io.stderr.write(formatDiagnostics(outcome.diagnostics, 'text', io, ruleMetaOf(outcome.rules), !opts.color));
@@ -173,6 +188,9 @@ function exitOf(outcome: ApplyOutcome, io: CliIO, opts: ApplyCommandOptions, int
       io.stderr.write('Apply cancelled; nothing was changed.\n');
       return EXIT_FINDINGS;
     case 'applied': {
+      if (outcome.reviewedDigest !== undefined) recorder.reviewedDigest = outcome.reviewedDigest;
+      const { pending } = recorder.applied(outcome.plan, outcome.report.outcomes);
+      if (pending > 0) io.stdout.write(`\n${pending} destructive change(s) pending approval (--defer-destructive): not applied, not a failure.\n`);
       const by = interrupts.signal;
       const report = renderApplyReport(outcome.report, outcome.calls, opts.log, by ? { interruptedBy: by } : {});
       io.stdout.write(`\n${report}`);
@@ -183,7 +201,7 @@ function exitOf(outcome: ApplyOutcome, io: CliIO, opts: ApplyCommandOptions, int
       if (interrupts.signal) return EXIT_SIGNAL[interrupts.signal];
       // Blocked changes (deletion protection, spent budgets) are shown in the plan and not pending: they do not fail apply.
       const unblockedSkips = outcome.report.outcomes.filter((o) => o.status === 'skipped'
-        && o.skipReason !== 'deletion-protected' && o.skipReason !== 'budget').length;
+        && o.skipReason !== 'deletion-protected' && o.skipReason !== 'budget' && !recorder.isDeferred(outcome.plan, o)).length;
       return outcome.report.failed > 0 || unblockedSkips > 0 ? EXIT_FINDINGS : EXIT_OK;
     }
   }
@@ -197,7 +215,7 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
     .option('--mesh <file>', 'mesh file a saved plan was made from', 'mesh.yaml')
     .option('--local', 'apply to the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')
     .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)');
-  addTargetFlags(cmd)
+  addReviewFlags(addTargetFlags(cmd))
     .option('--auto-approve', 'apply without asking (required when stdin is not a terminal)')
     .option('--allow-destructive', 'also apply destructive changes (deletions, retention decreases, access revocations)')
     .option('--log <file>', 'append-only audit log of every mutating call (JSON lines)', '.meshgov/apply-log.jsonl')
@@ -209,7 +227,8 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
       '',
       'Exit codes: 0 everything applied; 1 a step failed or was skipped (destructive without --allow-destructive,',
       'deletion-protected, over a scaling budget), a stale plan, a locked local data directory, or an invalid mesh;',
-      '64 usage error; 130/143 stopped by SIGINT/SIGTERM.',
+      '64 usage error; 130/143 stopped by SIGINT/SIGTERM. With --defer-destructive, destructive changes held for',
+      'approval do not fail the run (0); --result FILE says what was applied, pending approval or refused.',
       'SIGINT/SIGTERM: no new change starts, the changes in flight finish, the summary is printed and the local target',
       'is stopped cleanly; a second signal exits at once. The apply log records each call before it is sent and',
       'when it ends. A rerun converges: every step re-reads the live state before it calls AWS. See docs/apply.md.',

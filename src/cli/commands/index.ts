@@ -7,6 +7,7 @@ import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
 import { registerRender } from './render.js';
 import { registerReport } from './report.js';
+import { registerReviewedPlan } from './reviewed-plan.js';
 import { registerRules } from './rules.js';
 import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
@@ -15,5 +16,5 @@ export type Register = (program: Command, io: CliIO, setExit: (code: number) => 
 
 /** Every command, in help order. Each lives in its own file. */
 export const COMMANDS: readonly Register[] = [
-  registerInit, registerValidate, registerRender, registerPlan, registerApply, registerAudit, registerImport, registerReport, registerSchema, registerRules,
+  registerInit, registerValidate, registerRender, registerPlan, registerApply, registerAudit, registerImport, registerReport, registerReviewedPlan, registerSchema, registerRules,
 ];

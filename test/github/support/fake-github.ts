@@ -33,6 +33,16 @@ export interface FakeIssue {
   pull_request?: { url: string };
 }
 
+/** A pull request as `GET /repos/{o}/{r}/commits/{sha}/pulls` lists it (only the fields meshgov reads). */
+export interface FakePull {
+  number: number;
+  head: { sha: string };
+  merge_commit_sha: string | null;
+  merged_at: string | null;
+  /** Commits the listing answers for (the PR's commits and its merge commit). */
+  commits: string[];
+}
+
 /** A canned failure: the next `times` requests matching method+path get this status, body and headers. */
 export interface Fault {
   method: string;
@@ -48,6 +58,7 @@ export class FakeGitHub {
   readonly comments: FakeComment[] = [];
   readonly issues: FakeIssue[] = [];
   readonly faults: Fault[] = [];
+  readonly pulls: FakePull[] = [];
   /** Login that writes made with the token are attributed to. */
   actor = 'github-actions[bot]';
   private nextId = 1000;
@@ -177,12 +188,19 @@ export class FakeGitHub {
         return send(204, undefined);
       }
     }
+    if ((match = m(/^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/pulls$/)) !== null && method === 'GET') {
+      const sha = match[1] as string;
+      return page(this.pulls.filter((p) => p.commits.includes(sha) || p.merge_commit_sha === sha).map(({ commits: _c, ...p }) => ({
+        ...p, state: p.merged_at !== null ? 'closed' : 'open', html_url: `https://github.test/o/r/pull/${p.number}`,
+      })));
+    }
     if (m(/^\/repos\/[^/]+\/[^/]+\/issues$/) !== null) {
       if (method === 'GET') {
         const labels = (url.searchParams.get('labels') ?? '').split(',').filter((l) => l !== '');
         const state = url.searchParams.get('state') ?? 'open';
+        const creator = url.searchParams.get('creator');
         const found = this.issues
-          .filter((i) => labels.every((l) => i.labels.includes(l)) && (state === 'all' || i.state === state))
+          .filter((i) => labels.every((l) => i.labels.includes(l)) && (state === 'all' || i.state === state) && (creator === null || i.user.login === creator))
           .sort((a, b) => b.number - a.number)
           .map((i) => this.issueJson(i));
         return page(found);
@@ -200,6 +218,12 @@ export class FakeGitHub {
         this.issues.push(issue);
         return send(201, this.issueJson(issue));
       }
+    }
+    if ((match = m(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels$/)) !== null && method === 'POST') {
+      const issue = this.issues.find((i) => i.number === Number(match?.[1]));
+      if (issue === undefined) return send(404, { message: 'Not Found' });
+      for (const l of (input['labels'] as string[] | undefined) ?? []) if (!issue.labels.includes(l)) issue.labels.push(l);
+      return send(200, issue.labels.map((name) => ({ name })));
     }
     if ((match = m(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/)) !== null && method === 'PATCH') {
       const issue = this.issues.find((i) => i.number === Number(match?.[1]));
