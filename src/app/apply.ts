@@ -11,6 +11,8 @@ import type { Plan } from '../core/plan/index.js';
 import type { Clock } from '../core/ports.js';
 import type { Rule } from '../core/rules/index.js';
 import type { ApplyLog } from '../adapters/fs/apply-log.js';
+import { analyzerRefusal } from '../core/analyzer/index.js';
+import { analyzePolicies } from './analyze.js';
 import { prepareTelling, todayOn } from './events.js';
 import type { WarningsEvent } from './events.js';
 import type { FileSource, MeshSources, UsageProblem } from './ports.js';
@@ -136,9 +138,14 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
     if (saved) {
       const stale = staleness(saved, own, liveFingerprint(live.live, p.desired, saved.scope));
       if (stale !== undefined) return { kind: 'refused', message: stale };
-    } else if (!(await options.approve(own))) {
-      return { kind: 'cancelled', plan: own };
     }
+    // Apply checks the policies it is about to write itself (a saved plan's report is input, not proof), and also
+    // honours errors the reviewed plan showed; before approval, so nobody approves what will be refused.
+    const analyzer = await analyzePolicies(options.target, target, p.mesh, scopeDesired(p.desired, own.scope), own.changes);
+    const refusal = analyzerRefusal(analyzer) ?? analyzerRefusal(saved?.analyzer);
+    if (refusal !== undefined) return { kind: 'refused', message: refusal };
+    own.analyzer = analyzer;
+    if (!saved && !(await options.approve(own))) return { kind: 'cancelled', plan: own };
     const changes = own.changes.filter((c) => c.action !== 'no-op').length;
     tell({ kind: 'executing', hasChanges: own.summary.hasChanges, changes, allowDestructive: options.allowDestructive });
     const wall = options.wallClock ?? { now: () => new Date() };

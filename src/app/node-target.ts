@@ -70,6 +70,12 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
         ...(open.local !== undefined ? { localEndpoint: open.local.endpoint } : {}),
         ...(localDir !== undefined ? { writeLocalIam: (desired) => writeLocalIam(localDir, desired) } : {}),
         ...(open.kind === 'aws' ? { readMetrics: (pairs, window) => readAuditMetrics(open.pool, pairs, window) } : {}),
+        // Loaded on first use, like the other adapters: a run that never checks never loads the client.
+        ...(open.kind === 'aws' ? {
+          analyzer: (account: string) => ({
+            check: async (requests) => (await import('../adapters/aws/access-analyzer.js')).awsPolicyAnalyzer(open.pool, account).check(requests),
+          }),
+        } : {}),
         async execute(input) {
           const { localIam, ...rest } = input;
           const pool = applyPool(open.pool);

@@ -4,6 +4,7 @@
  * opens its target through a {@link TargetOpener} (node-target.ts is the real one), so the four live commands open
  * targets one way.
  */
+import type { PolicyAnalyzer } from '../core/analyzer/types.js';
 import type { MetricsSnapshot } from '../core/audit/metrics.js';
 import type { ApplyStep, StepOutcome } from '../core/apply/types.js';
 import type { CallSummary } from '../core/apply/summary.js';
@@ -95,6 +96,8 @@ export interface Target {
   writeLocalIam?(desired: DesiredState): number;
   /** AWS only: shard metrics of the given streams over the window (undefined when there is nothing to read). */
   readMetrics?(pairs: readonly { account: string; stream: string }[], window: MetricsWindow): Promise<MetricsSnapshot | undefined>;
+  /** AWS only: IAM Access Analyzer's policy checks, called with the role of `account` (docs/analyzer.md). */
+  analyzer?(account: string): PolicyAnalyzer;
   /** Run apply's executors (Kinesis, IAM) on this target. */
   execute(input: TargetExecution): Promise<TargetExecutionResult>;
   /** Stop what opening started (the emulator, the client pool). Safe to call twice. */

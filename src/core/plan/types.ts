@@ -3,6 +3,7 @@
  * so a plan read back from disk renders like a fresh one, and `apply` executes it change by change.
  * The schema is documented in docs/plan-json.md; bump `formatVersion` on any incompatible change.
  */
+import type { AnalyzerReport } from '../analyzer/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { AccountId } from '../model/types.js';
 import type { IamArtefactKind, PolicyDocument } from '../render/types.js';
@@ -281,5 +282,10 @@ export interface Plan {
    * absent in plans made before it existed (additive, formatVersion 1).
    */
   diagnostics?: Diagnostic[];
+  /**
+   * IAM Access Analyzer's checks of the rendered policies (docs/analyzer.md): findings, or why they did not run.
+   * Errors among the findings make apply refuse. Set by `meshgov plan`; absent in plans made before it (additive).
+   */
+  analyzer?: AnalyzerReport;
   summary: PlanSummary;
 }
