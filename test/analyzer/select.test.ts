@@ -11,7 +11,7 @@ const mesh = aMesh({
   grants: [aGrant({ access: 'consume', pattern: 'efo', consumerName: 'c1', principal: aPrincipal({ account: B, role: 'reader' }) })],
 });
 const desired = renderMesh(mesh, { today: TODAY }).value;
-const row = (r: AnalyzerRequest) => [r.check, r.policy.kind, r.policy.address, 'policyType' in r ? r.policyType : '', r.resourceType ?? ''];
+const row = (r: AnalyzerRequest) => [r.check, r.policy.kind, r.policy.address, 'policyType' in r ? r.policyType : '', ('resourceType' in r ? r.resourceType : undefined) ?? ''];
 
 describe('analyzerRequests', () => {
   const requests = analyzerRequests(desired, []);
