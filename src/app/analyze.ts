@@ -25,7 +25,9 @@ export async function analyzePolicies(
 ): Promise<AnalyzerReport> {
   const home = homeAccount(mesh);
   const why = notRunReason(spec, target, home);
-  if (why !== undefined || target.analyzer === undefined || home === undefined) return { status: 'not-run', reason: why ?? '' };
+  if (why !== undefined || target.analyzer === undefined || home === undefined) {
+    return { status: 'not-run', reason: why ?? '' };
+  }
   const requests = analyzerRequests(desired, changes);
   return analyzerReport(requests, await target.analyzer(home).check(requests));
 }

@@ -141,7 +141,8 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
     }
     // Apply checks the policies it is about to write itself (a saved plan's report is input, not proof), and also
     // honours errors the reviewed plan showed; before approval, so nobody approves what will be refused.
-    const analyzer = await analyzePolicies(options.target, target, p.mesh, scopeDesired(p.desired, own.scope), own.changes);
+    const inScope = scopeDesired(p.desired, own.scope);
+    const analyzer = await analyzePolicies(options.target, target, p.mesh, inScope, own.changes);
     const refusal = analyzerRefusal(analyzer) ?? analyzerRefusal(saved?.analyzer);
     if (refusal !== undefined) return { kind: 'refused', message: refusal };
     own.analyzer = analyzer;

@@ -73,7 +73,10 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
         // Loaded on first use, like the other adapters: a run that never checks never loads the client.
         ...(open.kind === 'aws' ? {
           analyzer: (account: string) => ({
-            check: async (requests) => (await import('../adapters/aws/access-analyzer.js')).awsPolicyAnalyzer(open.pool, account).check(requests),
+            check: async (requests) => {
+              const { awsPolicyAnalyzer } = await import('../adapters/aws/access-analyzer.js');
+              return awsPolicyAnalyzer(open.pool, account).check(requests);
+            },
           }),
         } : {}),
         async execute(input) {

@@ -95,7 +95,8 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
     });
     const changes = computed.changes.filter((c) => c.action !== 'no-op').length;
     tell({ kind: 'computed', changes, accessChanges: computed.accessDiff.length });
-    const analyzer = await analyzePolicies(options.target, target, p.mesh, scopeDesired(p.desired, p.scope), computed.changes);
+    const inScope = scopeDesired(p.desired, p.scope);
+    const analyzer = await analyzePolicies(options.target, target, p.mesh, inScope, computed.changes);
     const planned: Plan = { ...computed, diagnostics, analyzer };
     if (options.out !== undefined) {
       const failed = ports.files.write(options.out, renderPlanJson(planned));

@@ -38,7 +38,9 @@ function pathElement(e: SdkPathElement): PathElement[] {
   if (typeof e.key === 'string') return [{ key: e.key }];
   if (typeof e.value === 'string') return [{ value: e.value }];
   const sub = e.substring;
-  if (sub && typeof sub.start === 'number' && typeof sub.length === 'number') return [{ substring: { start: sub.start, length: sub.length } }];
+  if (sub && typeof sub.start === 'number' && typeof sub.length === 'number') {
+    return [{ substring: { start: sub.start, length: sub.length } }];
+  }
   return [];
 }
 
@@ -73,10 +75,13 @@ function reason(r: ReasonSummary): ApiReason {
 }
 
 /** A result other than PASS (missing, or a value the reference does not list) counts as FAIL. */
-function accessAnswer(check: 'no-public-access' | 'no-new-access', out: { result?: string; message?: string; reasons?: ReasonSummary[] }): AnalyzerAnswer {
+function accessAnswer(
+  check: 'no-public-access' | 'no-new-access', out: { result?: string; message?: string; reasons?: ReasonSummary[] },
+): AnalyzerAnswer {
   const pass = out.result === 'PASS';
   const odd = !pass && out.result !== 'FAIL' ? ` (unexpected result ${JSON.stringify(out.result ?? null)})` : '';
-  return { check, result: pass ? 'PASS' : 'FAIL', message: `${out.message ?? ''}${odd}`, reasons: (out.reasons ?? []).map(reason) };
+  const reasons = (out.reasons ?? []).map(reason);
+  return { check, result: pass ? 'PASS' : 'FAIL', message: `${out.message ?? ''}${odd}`, reasons };
 }
 
 /** An Access Analyzer client on the pool's credentials, region, endpoint and retry settings; calls are counted. */
@@ -100,7 +105,9 @@ function clientFor(pool: ClientPool, account: string): AccessAnalyzerClient {
   return client;
 }
 
-async function validate(client: AccessAnalyzerClient, r: Extract<AnalyzerRequest, { check: 'validate-policy' }>): Promise<AnalyzerAnswer> {
+type ValidateRequest = Extract<AnalyzerRequest, { check: 'validate-policy' }>;
+
+async function validate(client: AccessAnalyzerClient, r: ValidateRequest): Promise<AnalyzerAnswer> {
   const findings: ApiValidateFinding[] = [];
   const seen = new Set<string>();
   let token: string | undefined;
@@ -113,7 +120,9 @@ async function validate(client: AccessAnalyzerClient, r: Extract<AnalyzerRequest
     findings.push(...(out.findings ?? []).map(finding));
     token = out.nextToken || undefined;
     if (token === undefined) return { check: 'validate-policy', findings };
-    if (seen.has(token) || page >= MAX_PAGES) throw new Error(`ValidatePolicy kept paging (${page} pages, nextToken repeated or endless)`);
+    if (seen.has(token) || page >= MAX_PAGES) {
+      throw new Error(`ValidatePolicy kept paging (${page} pages, nextToken repeated or endless)`);
+    }
     seen.add(token);
   }
 }
@@ -123,7 +132,9 @@ async function answer(client: AccessAnalyzerClient, r: AnalyzerRequest): Promise
     case 'validate-policy':
       return validate(client, r);
     case 'no-public-access':
-      return accessAnswer(r.check, await client.send(new CheckNoPublicAccessCommand({ policyDocument: r.document, resourceType: r.resourceType })));
+      return accessAnswer(r.check, await client.send(new CheckNoPublicAccessCommand({
+        policyDocument: r.document, resourceType: r.resourceType,
+      })));
     case 'no-new-access':
       return accessAnswer(r.check, await client.send(new CheckNoNewAccessCommand({
         newPolicyDocument: r.document, existingPolicyDocument: r.existing, policyType: r.policyType,
@@ -131,7 +142,9 @@ async function answer(client: AccessAnalyzerClient, r: AnalyzerRequest): Promise
   }
 }
 
-const OPERATION = { 'validate-policy': 'ValidatePolicy', 'no-public-access': 'CheckNoPublicAccess', 'no-new-access': 'CheckNoNewAccess' } as const;
+const OPERATION = {
+  'validate-policy': 'ValidatePolicy', 'no-public-access': 'CheckNoPublicAccess', 'no-new-access': 'CheckNoNewAccess',
+} as const;
 
 /** The checks, run from `account` on the pool's target. */
 export function awsPolicyAnalyzer(pool: ClientPool, account: string, o: AccessAnalyzerOptions = {}): PolicyAnalyzer {

@@ -107,7 +107,8 @@ export function findingsOf(request: AnalyzerRequest, answer: AnalyzerAnswer): An
       const statement = first ? locateStatement(request.document, first) : undefined;
       const path = first && first.path.length > 0 ? pathText(first.path) : undefined;
       return {
-        check: 'validate-policy', severity: severityOf(f.findingType), issueCode: f.issueCode, findingType: f.findingType,
+        check: 'validate-policy', severity: severityOf(f.findingType), issueCode: f.issueCode,
+        findingType: f.findingType,
         message: f.findingDetails, learnMoreLink: f.learnMoreLink, policy,
         ...(statement ? { statement } : {}), ...(path !== undefined ? { path } : {}),
       };
@@ -129,7 +130,8 @@ const RANK: Record<AnalyzerSeverity, number> = { error: 0, warning: 1, info: 2 }
 export function sortFindings(findings: readonly AnalyzerFinding[]): AnalyzerFinding[] {
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || cmp(a.policy.address, b.policy.address)
-    || (a.statement?.index ?? -1) - (b.statement?.index ?? -1) || cmp(a.check, b.check) || cmp(a.issueCode, b.issueCode));
+    || (a.statement?.index ?? -1) - (b.statement?.index ?? -1) || cmp(a.check, b.check)
+    || cmp(a.issueCode, b.issueCode));
 }
 
 /** The findings that make apply refuse. */
@@ -139,7 +141,8 @@ export function blockingFindings(findings: readonly AnalyzerFinding[]): Analyzer
 
 /** `policy address, statement 2 (Sid X), at Statement[2].Action: message` for plans and refusals. */
 export function findingLine(f: AnalyzerFinding): string {
-  const st = f.statement ? `, statement ${f.statement.index}${f.statement.sid !== undefined ? ` (Sid ${f.statement.sid})` : ''}` : '';
+  const sid = f.statement?.sid !== undefined ? ` (Sid ${f.statement.sid})` : '';
+  const st = f.statement ? `, statement ${f.statement.index}${sid}` : '';
   const at = f.path !== undefined ? ` at ${f.path}` : '';
   return `${f.policy.address}${st}${at}: ${f.findingType ?? f.check} ${f.issueCode}: ${f.message}`;
 }

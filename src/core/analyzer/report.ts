@@ -4,16 +4,21 @@ import type { AnalyzerAnswer, AnalyzerCounts, AnalyzerReport, AnalyzerRequest, A
 
 export function countRequests(requests: readonly AnalyzerRequest[]): AnalyzerCounts {
   const n = (check: AnalyzerRequest['check']) => requests.filter((r) => r.check === check).length;
-  return { validatePolicy: n('validate-policy'), checkNoPublicAccess: n('no-public-access'), checkNoNewAccess: n('no-new-access') };
+  return {
+    validatePolicy: n('validate-policy'),
+    checkNoPublicAccess: n('no-public-access'),
+    checkNoNewAccess: n('no-new-access'),
+  };
 }
 
 export function analyzerReport(requests: readonly AnalyzerRequest[], run: AnalyzerRun): AnalyzerReport {
-  if (run.kind === 'failed') return { status: 'failed', account: run.account, region: run.region, message: run.message };
+  const { account, region } = run;
+  if (run.kind === 'failed') return { status: 'failed', account, region, message: run.message };
   if (run.answers.length !== requests.length) {
     throw new Error(`Access Analyzer: ${run.answers.length} answers for ${requests.length} requests`);
   }
   const findings = sortFindings(requests.flatMap((r, i) => findingsOf(r, run.answers[i] as AnalyzerAnswer)));
-  return { status: 'ran', account: run.account, region: run.region, checked: countRequests(requests), findings };
+  return { status: 'ran', account, region, checked: countRequests(requests), findings };
 }
 
 /** Apply's refusal when the checks found errors, naming each; undefined when nothing blocks. */

@@ -9,9 +9,15 @@ import type { Change } from '../plan/types.js';
 import { boundaryPolicyAddress, iamAddress } from '../plan/diff-iam.js';
 import { streamAddressOf } from '../plan/diff-stream.js';
 import type { DesiredState, IamArtefact, PolicyDocument } from '../render/types.js';
-import type { AnalyzerPolicyType, AnalyzerRequest, CheckedPolicyKind, PolicyRef, ValidateResourceType } from './types.js';
+import type {
+  AnalyzerPolicyType, AnalyzerRequest, CheckedPolicyKind, PolicyRef, ValidateResourceType,
+} from './types.js';
 
-const IDENTITY_KINDS = new Set<IamArtefact['kind']>(['identity-policy', 'fanout-policy', 'governance-policy', 'permissions-boundary']);
+const IDENTITY_KINDS = new Set<IamArtefact['kind']>([
+  'identity-policy', 'fanout-policy', 'governance-policy', 'permissions-boundary',
+]);
+/** Role policies: the plan addresses them by role. */
+const ROLE_KINDS = new Set<IamArtefact['kind']>(['identity-policy', 'fanout-policy', 'governance-policy']);
 
 function isPolicyDocument(d: unknown): d is PolicyDocument {
   return typeof d === 'object' && d !== null && Array.isArray((d as { Statement?: unknown }).Statement);
@@ -24,10 +30,12 @@ export function policyText(doc: unknown): string {
 
 function artefactRef(a: IamArtefact): PolicyRef {
   const kind = a.kind as CheckedPolicyKind;
-  if ((a.kind === 'identity-policy' || a.kind === 'fanout-policy' || a.kind === 'governance-policy') && a.roleName !== undefined) {
+  if (ROLE_KINDS.has(a.kind) && a.roleName !== undefined) {
     return { kind, account: a.account, address: iamAddress(a.account, a.roleName, a.name) };
   }
-  if (a.kind === 'permissions-boundary') return { kind, account: a.account, address: boundaryPolicyAddress(a.account, a.name) };
+  if (a.kind === 'permissions-boundary') {
+    return { kind, account: a.account, address: boundaryPolicyAddress(a.account, a.name) };
+  }
   if (a.kind === 'guard-scp') return { kind, account: a.account, address: `organization/${a.name}` };
   return { kind, account: a.account, address: `${a.account}/iam/${a.kind}/${a.name}` };
 }
@@ -54,7 +62,8 @@ export function analyzerRequests(desired: DesiredState, changes: readonly Change
   for (const acct of desired.accounts) {
     for (const s of acct.streams) {
       if (!s.resourcePolicy) continue;
-      const policy: PolicyRef = { kind: 'stream-policy', account: acct.account, address: `${streamAddressOf(acct.account, s.name)}/policy` };
+      const address = `${streamAddressOf(acct.account, s.name)}/policy`;
+      const policy: PolicyRef = { kind: 'stream-policy', account: acct.account, address };
       const document = policyText(s.resourcePolicy);
       out.push({ check: 'validate-policy', policy, document, policyType: 'RESOURCE_POLICY' });
       out.push({ check: 'no-public-access', policy, document, resourceType: 'AWS::Kinesis::Stream' });

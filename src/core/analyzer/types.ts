@@ -51,7 +51,8 @@ export type AnalyzerRequest =
   | { check: 'no-new-access'; policy: PolicyRef; document: string; existing: string; policyType: 'IDENTITY_POLICY' };
 
 /** A path element of a finding's location, as the API gives it (one member set). */
-export type PathElement = { index: number } | { key: string } | { value: string } | { substring: { start: number; length: number } };
+export type PathElement =
+  | { index: number } | { key: string } | { value: string } | { substring: { start: number; length: number } };
 
 /** `Position`: line from 1, column and offset from 0 (as the API documents them). */
 export interface ApiPosition {

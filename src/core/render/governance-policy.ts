@@ -51,7 +51,9 @@ export const ORGANIZATION_READS = ['organizations:DescribeOrganization', 'organi
  * src/adapters/aws/access-analyzer.ts). None supports resource scoping:
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementaccessanalyzer.html
  */
-export const POLICY_CHECKS = ['access-analyzer:CheckNoNewAccess', 'access-analyzer:CheckNoPublicAccess', 'access-analyzer:ValidatePolicy'] as const;
+export const POLICY_CHECKS = [
+  'access-analyzer:CheckNoNewAccess', 'access-analyzer:CheckNoPublicAccess', 'access-analyzer:ValidatePolicy',
+] as const;
 
 /** The home account (the first declared) hosts the role CI assumes; it chains into the other accounts. */
 export function homeAccount(mesh: Pick<Mesh, 'accounts'>): AccountId | undefined {

@@ -23,7 +23,8 @@ function plural(n: number, word: string): string {
 
 function checkedText(r: Extract<AnalyzerReport, { status: 'ran' }>): string {
   const c = r.checked;
-  return `${c.validatePolicy} ValidatePolicy, ${c.checkNoPublicAccess} CheckNoPublicAccess, ${c.checkNoNewAccess} CheckNoNewAccess`
+  return `${c.validatePolicy} ValidatePolicy, ${c.checkNoPublicAccess} CheckNoPublicAccess, `
+    + `${c.checkNoNewAccess} CheckNoNewAccess`
     + ` from account ${r.account} (${r.region})`;
 }
 
@@ -52,7 +53,8 @@ export function analyzerTextLines(report: AnalyzerReport | undefined, style: Sty
     const w = where(f);
     const sign = f.severity === 'error' ? style.red('E') : f.severity === 'warning' ? style.yellow('!') : 'i';
     const at = [w.statement, w.path !== '' ? `at ${w.path}` : ''].filter((x) => x !== '').join(' ');
-    out.push(`  ${sign} ${f.policy.address}${at !== '' ? `, ${at}` : ''}: ${f.findingType ?? f.check} ${f.issueCode}: ${f.message}`);
+    const issue = `${f.findingType ?? f.check} ${f.issueCode}`;
+    out.push(`  ${sign} ${f.policy.address}${at !== '' ? `, ${at}` : ''}: ${issue}: ${f.message}`);
   }
   out.push('');
   return out;
@@ -62,7 +64,8 @@ function markdownItem(f: AnalyzerFinding): string {
   const w = where(f);
   const at = [w.statement !== '' ? escapeMessage(w.statement) : '', w.path !== '' ? `at ${codeSpan(w.path)}` : '']
     .filter((x) => x !== '').join(' ');
-  const link = f.learnMoreLink?.startsWith(AWS_DOCS) && !/[\s()<>[\]]/.test(f.learnMoreLink) ? ` ([learn more](${f.learnMoreLink}))` : '';
+  const safe = f.learnMoreLink?.startsWith(AWS_DOCS) && !/[\s()<>[\]]/.test(f.learnMoreLink);
+  const link = safe ? ` ([learn more](${f.learnMoreLink}))` : '';
   return `- **${f.severity}** ${codeSpan(f.policy.address)}${at !== '' ? `, ${at}` : ''}: `
     + `${codeSpan(`${f.findingType ?? f.check} ${f.issueCode}`)} ${escapeMessage(f.message)}${link}`;
 }
@@ -76,10 +79,13 @@ export function analyzerMarkdownHead(report: AnalyzerReport | undefined): string
       + `${escapeMessage(report.message)} The rendered policies were not checked by AWS.`, ''];
   }
   const errors = report.findings.filter((f) => f.severity === 'error');
-  if (report.findings.length === 0) return [`Access Analyzer: no findings (${escapeMessage(checkedText(report))}).`, ''];
+  if (report.findings.length === 0) {
+    return [`Access Analyzer: no findings (${escapeMessage(checkedText(report))}).`, ''];
+  }
   if (errors.length === 0) return [];
   const more = errors.length - MAX_MARKDOWN_ERRORS;
-  return ['> [!CAUTION]', `> **Access Analyzer: ${plural(errors.length, 'error')}; apply will refuse** until they are fixed.`,
+  return ['> [!CAUTION]',
+    `> **Access Analyzer: ${plural(errors.length, 'error')}; apply will refuse** until they are fixed.`,
     ...errors.slice(0, MAX_MARKDOWN_ERRORS).map((f) => `> ${markdownItem(f)}`),
     ...(more > 0 ? [`> - _${more} more; the plan artefact (\`plan.json\`) has all of them._`] : []), ''];
 }
@@ -94,7 +100,8 @@ export function analyzerMarkdownDetails(report: AnalyzerReport | undefined, budg
     + `(${escapeMessage(checkedText(report))})</summary>`, ''];
   const tail = ['', '</details>', ''];
   const size = (lines: readonly string[]) => lines.reduce((s, l) => s + l.length + 1, 0);
-  const note = (k: number) => (k > 0 ? ['', `_${k} more not shown here; the plan artefact (\`plan.json\`) has all of them._`] : []);
+  const note = (k: number) => (k > 0
+    ? ['', `_${k} more not shown here; the plan artefact (\`plan.json\`) has all of them._`] : []);
   let used = size(head) + size(tail) + size(note(rest.length));
   if (used > budget) return [];
   const rows: string[] = [];

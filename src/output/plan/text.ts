@@ -160,12 +160,14 @@ export function renderPlanText(plan: Plan, style: Style, options: PlanTextOption
   }
   if (details.length) out.push(style.bold('Details: policy documents and tag maps, in apply order'), '', ...details);
   const attention = attentionCount(r.attention);
-  const analyzerErrors = plan.analyzer?.status === 'ran' ? plan.analyzer.findings.filter((f) => f.severity === 'error').length : 0;
+  const analyzerErrors = plan.analyzer?.status === 'ran'
+    ? plan.analyzer.findings.filter((f) => f.severity === 'error').length : 0;
   const tail = [
     s.hasChanges && (s.destructive || s.disruptive) ? `${s.destructive} destructive, ${s.disruptive} disruptive.` : '',
     s.blocked > 0 ? `${s.blocked} blocked (not pending; see above).` : '',
     attention > 0 ? `${attention} need${attention === 1 ? 's' : ''} attention (see the top).` : '',
-    analyzerErrors > 0 ? `${analyzerErrors} Access Analyzer error${analyzerErrors === 1 ? '' : 's'}: apply will refuse.` : '',
+    analyzerErrors > 0
+      ? `${analyzerErrors} Access Analyzer error${analyzerErrors === 1 ? '' : 's'}: apply will refuse.` : '',
   ].filter((x) => x !== '');
   // The summary line is the last line, as in Terraform: what a reader sees when the plan has scrolled past.
   out.push(style.bold(summaryLine(s)) + (tail.length ? ` ${tail.join(' ')}` : ''));
