@@ -11,6 +11,8 @@ import type { Plan } from '../core/plan/index.js';
 import type { Clock } from '../core/ports.js';
 import type { Rule } from '../core/rules/index.js';
 import type { ApplyLog } from '../adapters/fs/apply-log.js';
+import { analyzerRefusal } from '../core/analyzer/index.js';
+import { analyzePolicies } from './analyze.js';
 import { prepareTelling, todayOn } from './events.js';
 import type { WarningsEvent } from './events.js';
 import type { FileSource, MeshSources, UsageProblem } from './ports.js';
@@ -168,9 +170,15 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
           differences: verdict.differences, reviewedDigest: saved.changeSetDigest,
         };
       }
-    } else if (!(await options.approve(own))) {
-      return { kind: 'cancelled', plan: own };
     }
+    // Apply checks the policies it is about to write itself (a saved plan's report is input, not proof), and also
+    // honours errors the reviewed plan showed; before approval, so nobody approves what will be refused.
+    const inScope = scopeDesired(p.desired, own.scope);
+    const analyzer = await analyzePolicies(options.target, target, p.mesh, inScope, own.changes);
+    const refusal = analyzerRefusal(analyzer) ?? analyzerRefusal(saved?.analyzer);
+    if (refusal !== undefined) return { kind: 'refused', message: refusal, ...(saved ? { reviewedDigest: saved.changeSetDigest } : {}) };
+    own.analyzer = analyzer;
+    if (!saved && !(await options.approve(own))) return { kind: 'cancelled', plan: own };
     const changes = own.changes.filter((c) => c.action !== 'no-op').length;
     // The approved destructive part is applied as such; `safe` leaves destructive changes skipped (pending approval).
     const allowDestructive = options.allowDestructive || part === 'destructive';

@@ -86,6 +86,15 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
         ...(localDir !== undefined ? { writeLocalIam: (desired) => writeLocalIam(localDir, desired) } : {}),
         ...(open.kind === 'aws' ? { readMetrics: (pairs, window) => readAuditMetrics(open.pool, pairs, window) } : {}),
         prices,
+        // Loaded on first use, like the other adapters: a run that never checks never loads the client.
+        ...(open.kind === 'aws' ? {
+          analyzer: (account: string) => ({
+            check: async (requests) => {
+              const { awsPolicyAnalyzer } = await import('../adapters/aws/access-analyzer.js');
+              return awsPolicyAnalyzer(open.pool, account).check(requests);
+            },
+          }),
+        } : {}),
         async execute(input) {
           const { localIam, ...rest } = input;
           const pool = applyPool(open.pool);

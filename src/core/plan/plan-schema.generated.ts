@@ -82,6 +82,10 @@ export const PLAN_SCHEMA = {
       "$ref": "#/definitions/PlanCost",
       "description": "Monthly cost before and after, per stream, change, domain and in total, with the prices used (docs/cost.md). Set by `meshgov plan` after the diff; absent in plans made without prices (additive, formatVersion 2). Not part of the change-set digest: prices and usage estimates move without the change set moving."
     },
+    "analyzer": {
+      "$ref": "#/definitions/AnalyzerReport",
+      "description": "IAM Access Analyzer's checks of the rendered policies (docs/analyzer.md): findings, or why they did not run. Errors among the findings make apply refuse. Set by `meshgov plan`; absent in plans made before it (additive)."
+    },
     "summary": {
       "$ref": "#/definitions/PlanSummary"
     }
@@ -3447,6 +3451,219 @@ export const PLAN_SCHEMA = {
       ],
       "additionalProperties": false,
       "description": "The cost effect of one change alone: the stream's cost with just this change applied to the live configuration, minus the live cost. Changes to the same stream can interact (more shards make longer retention dearer), so the stream's delta, not the sum of its changes, is authoritative."
+    },
+    "AnalyzerReport": {
+      "anyOf": [
+        {
+          "type": "object",
+          "properties": {
+            "status": {
+              "type": "string",
+              "const": "not-run"
+            },
+            "reason": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "status",
+            "reason"
+          ],
+          "additionalProperties": false
+        },
+        {
+          "type": "object",
+          "properties": {
+            "status": {
+              "type": "string",
+              "const": "failed"
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "region": {
+              "type": "string"
+            },
+            "message": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "status",
+            "account",
+            "region",
+            "message"
+          ],
+          "additionalProperties": false
+        },
+        {
+          "type": "object",
+          "properties": {
+            "status": {
+              "type": "string",
+              "const": "ran"
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId",
+              "description": "The account whose governance (or read-only) role made the calls: the mesh's first account."
+            },
+            "region": {
+              "type": "string"
+            },
+            "checked": {
+              "$ref": "#/definitions/AnalyzerCounts"
+            },
+            "findings": {
+              "type": "array",
+              "items": {
+                "$ref": "#/definitions/AnalyzerFinding"
+              },
+              "description": "Sorted by severity (errors first), then address and statement."
+            }
+          },
+          "required": [
+            "status",
+            "account",
+            "region",
+            "checked",
+            "findings"
+          ],
+          "additionalProperties": false
+        }
+      ],
+      "description": "What the plan says about the Access Analyzer checks (plan JSON field `analyzer`)."
+    },
+    "AnalyzerCounts": {
+      "type": "object",
+      "properties": {
+        "validatePolicy": {
+          "type": "number"
+        },
+        "checkNoPublicAccess": {
+          "type": "number"
+        },
+        "checkNoNewAccess": {
+          "type": "number"
+        }
+      },
+      "required": [
+        "validatePolicy",
+        "checkNoPublicAccess",
+        "checkNoNewAccess"
+      ],
+      "additionalProperties": false,
+      "description": "Calls made, per check."
+    },
+    "AnalyzerFinding": {
+      "type": "object",
+      "properties": {
+        "check": {
+          "type": "string",
+          "enum": [
+            "validate-policy",
+            "no-public-access",
+            "no-new-access"
+          ]
+        },
+        "severity": {
+          "$ref": "#/definitions/AnalyzerSeverity"
+        },
+        "issueCode": {
+          "type": "string",
+          "description": "ValidatePolicy's `findingType` and `issueCode` (e.g. `ERROR` / `MISSING_VERSION`); for the access checks `PUBLIC_ACCESS` or `NEW_ACCESS`."
+        },
+        "findingType": {
+          "type": "string"
+        },
+        "message": {
+          "type": "string"
+        },
+        "learnMoreLink": {
+          "type": "string"
+        },
+        "policy": {
+          "$ref": "#/definitions/PolicyRef"
+        },
+        "statement": {
+          "$ref": "#/definitions/StatementRef",
+          "description": "The statement it points at, when the answer locates one."
+        },
+        "path": {
+          "type": "string",
+          "description": "The JSON path inside the policy (`Statement[0].Action[1]`), when the answer gives one."
+        }
+      },
+      "required": [
+        "check",
+        "severity",
+        "issueCode",
+        "message",
+        "policy"
+      ],
+      "additionalProperties": false,
+      "description": "One finding of Access Analyzer about one rendered policy."
+    },
+    "AnalyzerSeverity": {
+      "type": "string",
+      "enum": [
+        "error",
+        "warning",
+        "info"
+      ],
+      "description": "error: apply refuses; warning and info: reported."
+    },
+    "PolicyRef": {
+      "type": "object",
+      "properties": {
+        "kind": {
+          "$ref": "#/definitions/CheckedPolicyKind"
+        },
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "address": {
+          "type": "string",
+          "description": "Where the policy is: the plan change's address when meshgov applies it (`<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>`, `<account>/stream/<s>/policy`, `<account>/stream/<s>/consumer/<c>/policy`), else the render layout's (`<account>/iam/trust-policy/<name>`, `organization/<name>`)."
+        }
+      },
+      "required": [
+        "kind",
+        "account",
+        "address"
+      ],
+      "additionalProperties": false,
+      "description": "The policy a request checks, as findings name it."
+    },
+    "CheckedPolicyKind": {
+      "type": "string",
+      "enum": [
+        "identity-policy",
+        "fanout-policy",
+        "governance-policy",
+        "permissions-boundary",
+        "trust-policy",
+        "guard-scp",
+        "stream-policy",
+        "consumer-policy"
+      ],
+      "description": "Which rendered artefact a checked policy is."
+    },
+    "StatementRef": {
+      "type": "object",
+      "properties": {
+        "index": {
+          "type": "number",
+          "description": "Index in the document's `Statement` array, from 0 (as AWS's `statementIndex`)."
+        },
+        "sid": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "index"
+      ],
+      "additionalProperties": false,
+      "description": "Where in the policy a finding points."
     },
     "PlanSummary": {
       "type": "object",

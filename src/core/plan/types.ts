@@ -4,6 +4,7 @@
  * The schema is documented in docs/plan-json.md; bump `formatVersion` on any incompatible change.
  */
 import type { PlanCost } from '../cost/report-types.js';
+import type { AnalyzerReport } from '../analyzer/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { AccountId } from '../model/types.js';
 import type { IamArtefactKind, PolicyDocument } from '../render/types.js';
@@ -288,5 +289,10 @@ export interface Plan {
    * of the change-set digest: prices and usage estimates move without the change set moving.
    */
   cost?: PlanCost;
+  /**
+   * IAM Access Analyzer's checks of the rendered policies (docs/analyzer.md): findings, or why they did not run.
+   * Errors among the findings make apply refuse. Set by `meshgov plan`; absent in plans made before it (additive).
+   */
+  analyzer?: AnalyzerReport;
   summary: PlanSummary;
 }

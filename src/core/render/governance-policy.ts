@@ -46,6 +46,15 @@ export const UNSCOPABLE_GOVERNANCE_READS = ['cloudwatch:GetMetricData', 'cloudwa
  */
 export const ORGANIZATION_READS = ['organizations:DescribeOrganization', 'organizations:ListAccounts'] as const;
 
+/**
+ * IAM Access Analyzer's policy checks, which plan and apply call from the home account only (docs/analyzer.md;
+ * src/adapters/aws/access-analyzer.ts). None supports resource scoping:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementaccessanalyzer.html
+ */
+export const POLICY_CHECKS = [
+  'access-analyzer:CheckNoNewAccess', 'access-analyzer:CheckNoPublicAccess', 'access-analyzer:ValidatePolicy',
+] as const;
+
 /** The home account (the first declared) hosts the role CI assumes; it chains into the other accounts. */
 export function homeAccount(mesh: Pick<Mesh, 'accounts'>): AccountId | undefined {
   return mesh.accounts[0]?.id;
@@ -103,6 +112,7 @@ export function readOnlyStatements(mesh: Mesh, account: AccountId): PolicyStatem
     const others = mesh.accounts.filter((a) => a.id !== account).map((a) => readOnlyRoleArn(mesh, a.id) as string).sort();
     if (others.length > 0) out.push({ Sid: 'AssumeReadOnlyRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: others.length === 1 ? (others[0] as string) : others });
     out.push({ Sid: 'ReadOrganization', Effect: 'Allow', Action: actionUnion(ORGANIZATION_READS), Resource: '*' });
+    out.push({ Sid: 'CheckPolicies', Effect: 'Allow', Action: [...POLICY_CHECKS], Resource: '*' });
   }
   return out;
 }
@@ -143,6 +153,7 @@ export function governanceStatements(mesh: Mesh, account: AccountId): PolicyStat
     const others = mesh.accounts.filter((a) => a.id !== account).map((a) => governanceRoleArn(mesh, a.id)).sort();
     if (others.length > 0) out.push({ Sid: 'AssumeGovernanceRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: others.length === 1 ? (others[0] as string) : others });
     out.push({ Sid: 'ReadOrganization', Effect: 'Allow', Action: actionUnion(ORGANIZATION_READS), Resource: '*' });
+    out.push({ Sid: 'CheckPolicies', Effect: 'Allow', Action: [...POLICY_CHECKS], Resource: '*' });
   }
   return out;
 }

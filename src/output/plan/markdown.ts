@@ -10,6 +10,7 @@
 import type { Change, Plan } from '../../core/plan/types.js';
 import { costSectionMarkdown } from '../cost/plan-section.js';
 import { codeBlock, codeSpan, escapeMessage, escapeTableCell, escapeText } from '../markdown/escape.js';
+import { analyzerMarkdownDetails, analyzerMarkdownHead } from './analyzer.js';
 import type { PlanReaderContext } from './context.js';
 import { ACTION_SYMBOL, attributeLines, headerText, summaryLine } from './lines.js';
 import type { GrantRow, PlanForReaders, RollUp } from './readers.js';
@@ -256,7 +257,7 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   const p = forReaders(plan, options.context);
   const head = headSection(plan, p);
   const attention = attentionSection(p);
-  const notes = notesSection(plan);
+  const notes = [...notesSection(plan), ...analyzerMarkdownHead(plan.analyzer)];
   // Bounded (top changes and domains only), so it always goes in, like the attention items.
   const cost = plan.cost !== undefined ? costSectionMarkdown(plan.cost) : [];
   const digests = `mesh digest ${codeSpan(plan.meshDigest.slice(0, 12))}, `
@@ -270,13 +271,14 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   };
   const findings = renderValidationSection(plan.diagnostics ?? []);
   const validation = take(size(findings) <= left ? findings : []);
+  const analyzer = take(analyzerMarkdownDetails(plan.analyzer, left));
   const rollUps = take(rollUpSection(p, left));
   const access = take(accessSection(p, left));
   const unmanaged = take(unmanagedSection(plan, left));
   const notChecked = take(notCheckedSection(plan, left));
   const changes = take(changesSection(plan, left));
   const out = [
-    ...head, ...attention, ...notes, ...cost, ...validation, ...access, ...rollUps,
+    ...head, ...attention, ...notes, ...cost, ...validation, ...analyzer, ...access, ...rollUps,
     ...changes, ...unmanaged, ...notChecked, ...foot,
   ];
   return `${out.join('\n')}\n`;

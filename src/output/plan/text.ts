@@ -8,6 +8,7 @@ import type { Change, Plan } from '../../core/plan/types.js';
 import { costSectionText } from '../cost/plan-section.js';
 import type { Style } from '../style.js';
 import { terminalInline, terminalSafe } from '../terminal.js';
+import { analyzerTextLines } from './analyzer.js';
 import type { PlanReaderContext } from './context.js';
 import type { Line } from './lines.js';
 import { headerText, splitAttributeLines, summaryLine } from './lines.js';
@@ -153,6 +154,7 @@ export function renderPlanText(plan: Plan, style: Style, options: PlanTextOption
     for (const w of plan.warnings) out.push(`  ! ${w}`);
     out.push('');
   }
+  out.push(...analyzerTextLines(plan.analyzer, style));
   if (plan.notChecked.length) {
     out.push(style.bold(`Not checked against a live service (${plan.notChecked.length}):`));
     for (const n of plan.notChecked) out.push(`  - ${n}`);
@@ -160,10 +162,14 @@ export function renderPlanText(plan: Plan, style: Style, options: PlanTextOption
   }
   if (details.length) out.push(style.bold('Details: policy documents and tag maps, in apply order'), '', ...details);
   const attention = attentionCount(r.attention);
+  const analyzerErrors = plan.analyzer?.status === 'ran'
+    ? plan.analyzer.findings.filter((f) => f.severity === 'error').length : 0;
   const tail = [
     s.hasChanges && (s.destructive || s.disruptive) ? `${s.destructive} destructive, ${s.disruptive} disruptive.` : '',
     s.blocked > 0 ? `${s.blocked} blocked (not pending; see above).` : '',
     attention > 0 ? `${attention} need${attention === 1 ? 's' : ''} attention (see the top).` : '',
+    analyzerErrors > 0
+      ? `${analyzerErrors} Access Analyzer error${analyzerErrors === 1 ? '' : 's'}: apply will refuse.` : '',
   ].filter((x) => x !== '');
   // The summary line is the last line, as in Terraform: what a reader sees when the plan has scrolled past.
   out.push(style.bold(summaryLine(s)) + (tail.length ? ` ${tail.join(' ')}` : ''));
