@@ -112,7 +112,10 @@ describe('apply refuses on Access Analyzer errors', () => {
     const target = analyzingTarget(answering(undefined));
     const r = await apply({ ...applyBase, file: 'plan.json', approve: async () => true },
       applyPorts(target, { ...files, 'plan.json': sink.written.get('plan.json') ?? '' }));
-    expect(r).toEqual({ kind: 'refused', message: expect.stringContaining('IAM Access Analyzer reports 1 error') });
+    // The refusal names the saved plan it refused (for the pull request's apply result).
+    expect(r).toEqual({
+      kind: 'refused', message: expect.stringContaining('IAM Access Analyzer reports 1 error'), reviewedDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(target.executed).toBe(0);
   });
 });
