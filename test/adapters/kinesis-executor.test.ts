@@ -114,7 +114,7 @@ function fakeWait(): WaitOptions & { sleeps: number[] } {
 function executor(wait: WaitOptions) {
   return new KinesisExecutor({
     client: () => client, region: 'eu-west-1', partition: 'aws', log: () => undefined, history: () => [], now: () => new Date('2026-01-01T00:00:00Z'), wait,
-    backoff: { baseMs: 1, capMs: 1, maxAttempts: 3, random: () => 0, sleep: async () => undefined },
+    retry: { maxAttempts: 3, backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined } },
   });
 }
 

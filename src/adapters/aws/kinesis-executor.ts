@@ -21,8 +21,8 @@ import type { ResourcePolicyChange, StreamCreateAttributes, TagMap } from '../..
 import { AdapterError, errorCode } from './errors.js';
 import { KinesisReads, TransitionTimes } from './kinesis-waits.js';
 import type { TransitionKind, WaitOptions } from './kinesis-waits.js';
-import { auditLine, DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
-import type { AttemptEvent, Backoff } from './retry.js';
+import { auditLine, describeError, MeshgovRetryStrategy, withRetry, WRITE_RETRY } from './retry.js';
+import type { AttemptEvent, RetryPolicy } from './retry.js';
 
 /**
  * IAM actions the executor needs (granted to the governance role). Stream administrators of streams encrypted
@@ -42,8 +42,10 @@ export const KINESIS_EXECUTOR_IAM_ACTIONS = [
 const TAGS_PER_CALL = 10;
 
 export interface KinesisExecutorOptions {
-  /** Kinesis client of an account (from a pool whose clients make one attempt per call). */
+  /** Kinesis client of an account for mutating calls (from a pool whose clients make one attempt per call). */
   client: (account: string) => KinesisClient;
+  /** Kinesis client of an account for reads, whose SDK retries (`client` by default). */
+  readClient?: (account: string) => KinesisClient;
   region: string;
   partition: string;
   /** Appends an audit entry (the log file and the in-memory history). */
@@ -51,7 +53,8 @@ export interface KinesisExecutorOptions {
   /** Audit entries so far (earlier runs and this one), for the scaling budgets. */
   history: () => readonly AuditEntry[];
   now: () => Date;
-  backoff?: Backoff;
+  /** Attempts per mutating call and their backoff (WRITE_RETRY by default). */
+  retry?: RetryPolicy;
   wait: WaitOptions;
   /** Calls per step before giving up (default 30). */
   maxRounds?: number;
@@ -102,7 +105,8 @@ type Ctx = ReturnType<KinesisExecutor['ctx']>;
 type Answer = { outcome: 'ok'; value: unknown; unparsable: boolean } | { outcome: 'in-use' | 'not-found' | 'tags-refused' };
 
 export class KinesisExecutor implements ChangeExecutor {
-  private readonly backoff: Backoff;
+  /** One strategy for the run: the SDK's retry quota is shared by every lane. */
+  private readonly retry: MeshgovRetryStrategy;
   private readonly maxRounds: number;
   /** Tags sent with CreateStream (50 on AWS; lowered to 10 once an endpoint refuses more, as kinesis-local does). */
   private tagsPerCreate = 50;
@@ -110,7 +114,7 @@ export class KinesisExecutor implements ChangeExecutor {
   private readonly times: TransitionTimes;
 
   constructor(private readonly o: KinesisExecutorOptions) {
-    this.backoff = o.backoff ?? DEFAULT_BACKOFF;
+    this.retry = new MeshgovRetryStrategy(o.retry ?? WRITE_RETRY);
     this.maxRounds = o.maxRounds ?? 30;
     this.times = new TransitionTimes(o.wait.baseMs);
   }
@@ -131,7 +135,7 @@ export class KinesisExecutor implements ChangeExecutor {
     if (!('stream' in c.target)) throw new StepFailed(`${c.resourceType} is not a Kinesis change`);
     const { account, stream } = c.target;
     const client = this.o.client(account);
-    const reads = new KinesisReads(client, account, this.backoff, this.o.wait, this.times);
+    const reads = new KinesisReads((this.o.readClient ?? this.o.client)(account), account, this.o.wait, this.times);
     const streamArn = `arn:${this.o.partition}:kinesis:${this.o.region}:${account}:stream/${stream}`;
     return { c, account, stream, client, reads, streamArn, key: `${account}/${stream}` };
   }
@@ -146,7 +150,7 @@ export class KinesisExecutor implements ChangeExecutor {
     const log = (attempt: number, ev: AttemptEvent) => {
       this.o.log(auditLine({ ...call, time: this.o.now().toISOString() }, attempt, ev));
     };
-    const r = await withRetry(send, log, this.backoff);
+    const r = await withRetry(send, log, this.retry);
     if (r.ok) return { outcome: 'ok', value: r.value, unparsable: r.unparsable === true };
     if (r.kind === 'in-use') return { outcome: 'in-use' };
     if (r.kind === 'not-found' && opts.notFoundOk) return { outcome: 'not-found' };

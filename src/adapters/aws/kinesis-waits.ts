@@ -1,8 +1,8 @@
 /**
  * Reads and waits for apply: DescribeStreamSummary and DescribeStreamConsumer (never DescribeStream, whose 10/s
  * account quota is shared with every consumer of the account, and which the SDK's own `waitUntilStreamExists`
- * polls). Reads retry throttling, transient errors and busy answers on their own; they are not written to the
- * audit log.
+ * polls). Reads go through a client whose SDK retries throttling and transient errors; a busy answer is retried
+ * here (`BUSY_READ`); they are not written to the audit log.
  *
  * A wait after a call that started a transition (CreateStream, StartStreamEncryption, RegisterStreamConsumer, ...)
  * first sleeps for how long that kind of transition has been taking in this run, then polls with a growing,
@@ -17,8 +17,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { ConsumerDescription, KinesisClient, StreamDescriptionSummary } from '@aws-sdk/client-kinesis';
 import { toAdapterError } from './errors.js';
-import { backoffDelay, classify } from './retry.js';
-import type { Backoff } from './retry.js';
+import { classify } from './retry.js';
 
 export interface WaitOptions {
   /** First poll delay before any transition was seen, and the smallest delay between later polls, ms. */
@@ -61,16 +60,23 @@ export class TransitionTimes {
   }
 }
 
-/** Read with retries; undefined when the resource does not exist. */
-export async function readOrUndefined<T>(account: string, operation: string, fn: () => Promise<T>, b: Backoff): Promise<T | undefined> {
+/**
+ * The domain retry the SDK cannot know: a read answered ResourceInUseException (the resource is in a transition)
+ * is tried again after a growing, jittered delay, like a poll. Throttling and transient errors were already
+ * retried by the SDK when they arrive here.
+ */
+export const BUSY_READ = { attempts: 10 } as const;
+
+/** Read; undefined when the resource does not exist. */
+export async function readOrUndefined<T>(account: string, operation: string, fn: () => Promise<T>, wait: WaitOptions): Promise<T | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (e) {
       const kind = classify(e);
       if (kind === 'not-found') return undefined;
-      if ((kind === 'throttle' || kind === 'transient' || kind === 'in-use') && attempt < Math.max(b.maxAttempts, 10)) {
-        await b.sleep(backoffDelay(attempt, b));
+      if (kind === 'in-use' && attempt < BUSY_READ.attempts) {
+        await wait.sleep(Math.floor(wait.random() * Math.min(wait.capMs, wait.baseMs * 2 ** (attempt - 1))));
         continue;
       }
       throw toAdapterError(e, 'kinesis', operation, account);
@@ -82,23 +88,22 @@ export class KinesisReads {
   constructor(
     private readonly client: KinesisClient,
     private readonly account: string,
-    private readonly backoff: Backoff,
     private readonly wait: WaitOptions,
     private readonly times: TransitionTimes = new TransitionTimes(wait.baseMs),
   ) {}
 
   async stream(name: string): Promise<StreamDescriptionSummary | undefined> {
-    const r = await readOrUndefined(this.account, 'DescribeStreamSummary', () => this.client.send(new DescribeStreamSummaryCommand({ StreamName: name })), this.backoff);
+    const r = await readOrUndefined(this.account, 'DescribeStreamSummary', () => this.client.send(new DescribeStreamSummaryCommand({ StreamName: name })), this.wait);
     return r?.StreamDescriptionSummary;
   }
 
   async consumer(streamArn: string, name: string): Promise<ConsumerDescription | undefined> {
-    const r = await readOrUndefined(this.account, 'DescribeStreamConsumer', () => this.client.send(new DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name })), this.backoff);
+    const r = await readOrUndefined(this.account, 'DescribeStreamConsumer', () => this.client.send(new DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name })), this.wait);
     return r?.ConsumerDescription;
   }
 
   async tags(arn: string): Promise<Record<string, string>> {
-    const r = await readOrUndefined(this.account, 'ListTagsForResource', () => this.client.send(new ListTagsForResourceCommand({ ResourceARN: arn })), this.backoff);
+    const r = await readOrUndefined(this.account, 'ListTagsForResource', () => this.client.send(new ListTagsForResourceCommand({ ResourceARN: arn })), this.wait);
     const out: Record<string, string> = {};
     for (const t of r?.Tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
     return out;
@@ -108,7 +113,7 @@ export class KinesisReads {
     const out: { name: string; arn: string }[] = [];
     let token: string | undefined;
     do {
-      const page = await readOrUndefined(this.account, 'ListStreamConsumers', () => this.client.send(new ListStreamConsumersCommand({ StreamARN: streamArn, ...(token ? { NextToken: token } : {}) })), this.backoff);
+      const page = await readOrUndefined(this.account, 'ListStreamConsumers', () => this.client.send(new ListStreamConsumersCommand({ StreamARN: streamArn, ...(token ? { NextToken: token } : {}) })), this.wait);
       for (const c of page?.Consumers ?? []) if (c.ConsumerName && c.ConsumerARN) out.push({ name: c.ConsumerName, arn: c.ConsumerARN });
       token = page?.NextToken || undefined;
     } while (token);
