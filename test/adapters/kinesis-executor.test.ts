@@ -103,10 +103,13 @@ function fakeWait(): WaitOptions & { sleeps: number[] } {
   let t = 0;
   const sleeps: number[] = [];
   return {
-    baseMs: 100, capMs: 1000, timeoutMs: 60_000, random: () => 0, now: () => t, sleeps,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      t += ms;
+    baseMs: 100, capMs: 1000, timeoutMs: 60_000, random: () => 0, sleeps,
+    clock: {
+      now: () => new Date(t),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        t += ms;
+      },
     },
   };
 }

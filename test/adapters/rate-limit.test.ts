@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { mapLimit } from '../../src/adapters/aws/concurrency.js';
 import { KINESIS_QUOTAS_TPS, QUOTA_SHARE, RateLimiter, TokenBucket } from '../../src/adapters/aws/rate-limit.js';
-import type { Sleeper } from '../../src/adapters/aws/rate-limit.js';
+import type { Timer } from '../../src/core/ports.js';
 
 /** A fake clock: sleeping advances time, so rates are checked without waiting. */
-function fakeClock(): Sleeper & { slept: number[] } {
+function fakeClock(): Timer & { slept: number[]; ms: () => number } {
   let t = 0;
   const slept: number[] = [];
-  return { now: () => t, sleep: async (ms) => { slept.push(ms); t += ms; }, slept };
+  return { now: () => new Date(t), ms: () => t, sleep: async (ms) => { slept.push(ms); t += ms; }, slept };
 }
 
 describe('rate limits', () => {
@@ -22,8 +22,8 @@ describe('rate limits', () => {
     const b = new TokenBucket(4, 4, clock);
     for (let i = 0; i < 12; i++) await b.take();
     // 4 at once, then 8 more at 4/s: two seconds of simulated time.
-    expect(clock.now()).toBeGreaterThanOrEqual(2000);
-    expect(clock.now()).toBeLessThan(2100);
+    expect(clock.ms()).toBeGreaterThanOrEqual(2000);
+    expect(clock.ms()).toBeLessThan(2100);
   });
 
   it('limits per account and operation independently', async () => {

@@ -16,6 +16,8 @@ import {
   DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, ListStreamConsumersCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import type { ConsumerDescription, KinesisClient, StreamDescriptionSummary } from '@aws-sdk/client-kinesis';
+import type { Timer } from '../../core/ports.js';
+import { systemClock } from './clock.js';
 import { toAdapterError } from './errors.js';
 import { classify } from './retry.js';
 
@@ -27,13 +29,10 @@ export interface WaitOptions {
   /** Give up after this long, ms. */
   timeoutMs: number;
   random: () => number;
-  sleep: (ms: number) => Promise<void>;
-  now: () => number;
+  clock: Timer;
 }
 
-export const AWS_WAIT: WaitOptions = {
-  baseMs: 1000, capMs: 10_000, timeoutMs: 20 * 60_000, random: Math.random, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now(),
-};
+export const AWS_WAIT: WaitOptions = { baseMs: 1000, capMs: 10_000, timeoutMs: 20 * 60_000, random: Math.random, clock: systemClock };
 
 /** What is being waited for; each kind has its own duration estimate. */
 export type TransitionKind = 'stream-create' | 'stream-update' | 'stream-delete' | 'consumer-create' | 'consumer-delete';
@@ -76,7 +75,7 @@ export async function readOrUndefined<T>(account: string, operation: string, fn:
       const kind = classify(e);
       if (kind === 'not-found') return undefined;
       if (kind === 'in-use' && attempt < BUSY_READ.attempts) {
-        await wait.sleep(Math.floor(wait.random() * Math.min(wait.capMs, wait.baseMs * 2 ** (attempt - 1))));
+        await wait.clock.sleep(Math.floor(wait.random() * Math.min(wait.capMs, wait.baseMs * 2 ** (attempt - 1))));
         continue;
       }
       throw toAdapterError(e, 'kinesis', operation, account);
@@ -125,20 +124,20 @@ export class KinesisReads {
    * estimated duration before the first poll, and report how it went. Without, the state is unknown: read now.
    */
   private async poll<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, after?: TransitionKind): Promise<T> {
-    const start = this.wait.now();
+    const start = this.wait.clock.now().getTime();
     let first = after ? this.times.firstDelay(after) : 0;
-    if (first > 0) await this.wait.sleep(Math.round(first * (1 + 0.1 * this.wait.random())));
+    if (first > 0) await this.wait.clock.sleep(Math.round(first * (1 + 0.1 * this.wait.random())));
     // Later polls start from a quarter of the estimate (at least the base delay) and grow by half each time.
     first = Math.max(this.wait.baseMs, first / 4);
     for (let i = 1; ; i++) {
       const v = await read();
       if (done(v)) {
-        if (after) this.times.observe(after, i, this.wait.now() - start);
+        if (after) this.times.observe(after, i, this.wait.clock.now().getTime() - start);
         return v;
       }
-      if (this.wait.now() - start > this.wait.timeoutMs) throw new Error(`timed out after ${Math.round(this.wait.timeoutMs / 1000)} s waiting for ${what}`);
+      if (this.wait.clock.now().getTime() - start > this.wait.timeoutMs) throw new Error(`timed out after ${Math.round(this.wait.timeoutMs / 1000)} s waiting for ${what}`);
       const cap = Math.min(this.wait.capMs, first * 1.5 ** (i - 1));
-      await this.wait.sleep(Math.round(cap * (0.5 + 0.5 * this.wait.random())));
+      await this.wait.clock.sleep(Math.round(cap * (0.5 + 0.5 * this.wait.random())));
     }
   }
 

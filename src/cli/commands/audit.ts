@@ -11,7 +11,8 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { alignWindow, periodForWindow, readShardMetrics } from '../../adapters/aws/cloudwatch.js';
-import type { LimiterClock, ShardTarget } from '../../adapters/aws/cloudwatch.js';
+import type { ShardTarget } from '../../adapters/aws/cloudwatch.js';
+import type { Timer } from '../../core/ports.js';
 import { AdapterError } from '../../adapters/aws/errors.js';
 import { loadKinesisActionCatalog } from '../../adapters/aws/iam-analysis.js';
 import { listOpenShards } from '../../adapters/aws/shards.js';
@@ -146,7 +147,7 @@ export async function readAuditMetrics(
   clients: AuditMetricsClients,
   pairs: readonly { account: string; stream: string }[],
   window: { start: Date; end: Date; periodSeconds: number },
-  options: { clock?: LimiterClock } = {},
+  options: { clock?: Timer } = {},
 ): Promise<MetricsSnapshot | undefined> {
   const byAccount = new Map<string, string[]>();
   for (const p of pairs) byAccount.set(p.account, [...(byAccount.get(p.account) ?? []), p.stream]);
