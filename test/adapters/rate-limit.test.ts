@@ -37,6 +37,28 @@ describe('rate limits', () => {
     expect(clock.slept.length).toBeGreaterThan(0);
   });
 
+  it('takes 80 % of a quota by default, and the whole quota only when told to', async () => {
+    const measure = async (share?: number) => {
+      const clock = fakeClock();
+      const l = share === undefined ? new RateLimiter(1, clock) : new RateLimiter(1, clock, share);
+      // GetResourcePolicy: 5 TPS. Ten seconds of calls after the first burst.
+      for (let i = 0; i < 54; i++) await l.take('1', 'GetResourcePolicy');
+      return clock.ms();
+    };
+    // 0.8 x 5 = 4 per second: 4 at once, then 50 more take 12.5 s; at the whole quota 5 at once, 49 more 9.8 s.
+    expect(await measure()).toBe(12_500);
+    expect(await measure(1)).toBe(9_800);
+  });
+
+  it('charges a request by its cost (data points), queued behind earlier takes', async () => {
+    const clock = fakeClock();
+    const l = new RateLimiter(1, clock);
+    await l.take('1', 'GetMetricData:datapoints', 144_000);
+    expect(clock.slept).toEqual([]);
+    await l.take('1', 'GetMetricData:datapoints', 72_000);
+    expect(clock.ms()).toBe(500);
+  });
+
   it('can be switched off', async () => {
     const clock = fakeClock();
     const l = new RateLimiter(0, clock);

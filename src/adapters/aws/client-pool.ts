@@ -16,7 +16,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { assumeRoleProvider } from './credentials.js';
-import { RateLimiter } from './rate-limit.js';
+import { systemClock } from './clock.js';
+import { QUOTA_SHARE, RateLimiter } from './rate-limit.js';
 import { markWriteError, MeshgovRetryStrategy, READ_RETRY } from './retry.js';
 import type { RetryPolicy } from './retry.js';
 
@@ -35,6 +36,12 @@ export interface PoolConfig {
   command: string;
   /** Multiplier on the client-side rate limits (1 = 80% of the documented quotas); 0 disables them. */
   rateLimitScale?: number;
+  /**
+   * Share of each documented quota meshgov takes (`QUOTA_SHARE`, 0.8, by default: the rest is headroom for the
+   * account's own producers, consumers and tools, which share the control-plane quotas). Up to 1, for an account
+   * where nothing else calls the control plane while meshgov runs.
+   */
+  quotaShare?: number;
   /** SDK attempts per call (6 by default; apply's write pool makes 1 and retries in `withRetry`, logging each). */
   maxAttempts?: number;
   /** Replaces the SDK's backoff between attempts (tests). */
@@ -90,7 +97,8 @@ export class ClientPool {
 
   constructor(readonly config: PoolConfig, deps: { counter?: CallCounter; limiter?: RateLimiter; credentials?: Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity> } = {}) {
     this.counter = deps.counter ?? new CallCounter();
-    this.limiter = deps.limiter ?? new RateLimiter(config.rateLimitScale ?? 1);
+    const share = Math.min(1, Math.max(0, config.quotaShare ?? QUOTA_SHARE));
+    this.limiter = deps.limiter ?? new RateLimiter(config.rateLimitScale ?? 1, systemClock, share);
     if (deps.credentials) this.creds = deps.credentials;
   }
 
