@@ -212,7 +212,8 @@ export class ClientPool {
   private instrument(client: AnyClient, service: ServiceName, account: string): void {
     const counter = this.counter;
     const limiter = this.limiter;
-    const operationOf = (context: { commandName?: string }) => (context.commandName ?? 'Unknown').replace(/Command$/, '');
+    const operationOf = (context: { commandName?: string }) =>
+      (context.commandName ?? 'Unknown').replace(/Command$/, '');
     // The middleware stack types differ per client; the handler signature is the same for all of them.
     const stack = client.middlewareStack as unknown as {
       add(mw: unknown, opts: unknown): void;

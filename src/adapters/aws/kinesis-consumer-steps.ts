@@ -17,7 +17,9 @@ const TAGS_PER_RESOURCE_CALL = 50;
  * RegisterStreamConsumer with its tags, at once (the plan says the consumer is not there); ResourceInUse means
  * it is (an earlier attempt's answer was lost), or the stream is busy: read, wait, converge.
  */
-export async function register(engine: KinesisRun, step: ApplyStep, ctx: StepContext, name: string, tags: TagMap, hooks?: StepHooks): Promise<string | undefined> {
+export async function register(
+  engine: KinesisRun, step: ApplyStep, ctx: StepContext, name: string, tags: TagMap, hooks?: StepHooks,
+): Promise<string | undefined> {
   const ckey = `${ctx.key}/${name}`;
   const streamArn = engine.known.streams.get(ctx.key)?.StreamARN ?? ctx.streamArn;
   let existed = false;
@@ -65,7 +67,9 @@ export async function register(engine: KinesisRun, step: ApplyStep, ctx: StepCon
 }
 
 /** Wait for the consumer to be ACTIVE and remember its ARN (it carries the registration time). */
-export async function consumerActive(engine: KinesisRun, ctx: StepContext, streamArn: string, name: string, after?: TransitionKind): Promise<string | undefined> {
+export async function consumerActive(
+  engine: KinesisRun, ctx: StepContext, streamArn: string, name: string, after?: TransitionKind,
+): Promise<string | undefined> {
   const con = await ctx.reads.waitConsumerActive(streamArn, name, after);
   if (con?.ConsumerStatus === 'ACTIVE' && con.ConsumerARN) {
     engine.known.consumers.set(`${ctx.key}/${name}`, con.ConsumerARN);
@@ -74,7 +78,9 @@ export async function consumerActive(engine: KinesisRun, ctx: StepContext, strea
   return undefined;
 }
 
-export async function deregister(engine: KinesisRun, step: ApplyStep, ctx: StepContext, name: string, hooks?: StepHooks): Promise<string | undefined> {
+export async function deregister(
+  engine: KinesisRun, step: ApplyStep, ctx: StepContext, name: string, hooks?: StepHooks,
+): Promise<string | undefined> {
   engine.known.consumers.delete(`${ctx.key}/${name}`);
   const summary = await ctx.reads.stream(ctx.stream);
   if (!summary) return 'the stream is gone';
@@ -104,7 +110,9 @@ export async function activeConsumer(engine: KinesisRun, ctx: StepContext, name:
 }
 
 /** Converge the consumer's tags, like `streamTags`. */
-export async function consumerTags(engine: KinesisRun, step: ApplyStep, ctx: StepContext, name: string, set: TagMap, remove: string[], presumed?: TagMap): Promise<TagMap | undefined> {
+export async function consumerTags(
+  engine: KinesisRun, step: ApplyStep, ctx: StepContext, name: string, set: TagMap, remove: string[], presumed?: TagMap,
+): Promise<TagMap | undefined> {
   let arn = await activeConsumer(engine, ctx, name);
   const first = presumed ? undefined : await ctx.reads.tags(arn);
   let live = presumed ?? first ?? {};

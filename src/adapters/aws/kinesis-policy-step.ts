@@ -9,7 +9,9 @@ import type { KinesisRun, StepContext } from './kinesis-run.js';
  * Resource policies are replaced whole (PutResourcePolicy is idempotent), without a read first: a stream's ARN
  * is known from its name, a consumer's from its registration. A busy answer waits for ACTIVE and tries again.
  */
-export async function policy(engine: KinesisRun, step: ApplyStep, ctx: StepContext, change: ResourcePolicyChange): Promise<void> {
+export async function policy(
+  engine: KinesisRun, step: ApplyStep, ctx: StepContext, change: ResourcePolicyChange,
+): Promise<void> {
   const consumer = change.resourceType === 'consumer-policy' ? change.target.consumer : undefined;
   const doc = change.after?.policy;
   let done = false;

@@ -102,7 +102,9 @@ export class KinesisRun {
    * One mutating call with retries for throttling and transient errors, logged per attempt. Busy, not found (with
    * `notFoundOk`) and too many tags (with `tagsRefusedOk`) come back to the caller; other failures end the step.
    */
-  async call(step: ApplyStep, api: string, resource: string, send: () => Promise<unknown>, opts: { notFoundOk?: boolean; tagsRefusedOk?: boolean } = {}): Promise<Answer> {
+  async call(
+    step: ApplyStep, api: string, resource: string, send: () => Promise<unknown>, opts: { notFoundOk?: boolean; tagsRefusedOk?: boolean } = {},
+  ): Promise<Answer> {
     const account = step.change.target.account;
     const call = { account, api: `kinesis:${api}`, resource, change: step.id };
     const log = (attempt: number, ev: AttemptEvent) => {
@@ -152,7 +154,9 @@ export class KinesisRun {
    * wait for ACTIVE, first poll after the usual duration) or how the known summary changes (nothing to read).
    * Busy or unreadable answers make the known state stale: wait and read it again (the converge loop decides).
    */
-  async changeStream(step: ApplyStep, ctx: StepContext, api: string, send: () => Promise<unknown>, effect: 'transition' | ((summary: StreamDescriptionSummary) => void)): Promise<void> {
+  async changeStream(
+    step: ApplyStep, ctx: StepContext, api: string, send: () => Promise<unknown>, effect: 'transition' | ((summary: StreamDescriptionSummary) => void),
+  ): Promise<void> {
     const arn = this.known.streams.get(ctx.key)?.StreamARN ?? ctx.streamArn;
     const answer = await this.call(step, api, arn, send);
     const cached = this.known.streams.get(ctx.key);

@@ -29,7 +29,9 @@ function liveMetrics(summary: StreamDescriptionSummary): string[] {
  * slot is handed back, then retention, encryption and monitoring are set from what the create and the wait
  * already told, waiting only after the call that puts the stream in UPDATING.
  */
-export async function createStream(engine: KinesisRun, step: ApplyStep, ctx: StepContext, attributes: StreamCreateAttributes, hooks?: StepHooks): Promise<string | undefined> {
+export async function createStream(
+  engine: KinesisRun, step: ApplyStep, ctx: StepContext, attributes: StreamCreateAttributes, hooks?: StepHooks,
+): Promise<string | undefined> {
   const mode = attributes.mode;
   const shards = attributes.shards ?? 1;
   const tags = Object.entries(attributes.tags);
@@ -90,7 +92,9 @@ export async function createStream(engine: KinesisRun, step: ApplyStep, ctx: Ste
   return existed && !created ? 'the stream already existed (an earlier attempt reached AWS); settings converged' : undefined;
 }
 
-export async function deleteStream(engine: KinesisRun, step: ApplyStep, ctx: StepContext, hooks?: StepHooks): Promise<string | undefined> {
+export async function deleteStream(
+  engine: KinesisRun, step: ApplyStep, ctx: StepContext, hooks?: StepHooks,
+): Promise<string | undefined> {
   engine.known.streams.delete(ctx.key);
   const summary = await ctx.reads.stream(ctx.stream);
   if (!summary) return 'already deleted';
@@ -123,7 +127,9 @@ export async function deleteStream(engine: KinesisRun, step: ApplyStep, ctx: Ste
  * Converge the stream's tags from one read (none with `presumed`: what a create just set); answered calls update
  * what was read. Returns the tags read, if read.
  */
-export async function streamTags(engine: KinesisRun, step: ApplyStep, ctx: StepContext, set: Record<string, string>, remove: string[], presumed?: TagMap): Promise<TagMap | undefined> {
+export async function streamTags(
+  engine: KinesisRun, step: ApplyStep, ctx: StepContext, set: Record<string, string>, remove: string[], presumed?: TagMap,
+): Promise<TagMap | undefined> {
   let summary = await engine.activeStream(ctx);
   const first = presumed ? undefined : await ctx.reads.tags(summary.StreamARN ?? ctx.streamArn);
   let live = presumed ?? first ?? {};
@@ -151,7 +157,9 @@ export async function streamTags(engine: KinesisRun, step: ApplyStep, ctx: StepC
   return first;
 }
 
-export async function encryption(engine: KinesisRun, step: ApplyStep, ctx: StepContext, want: { type: string; keyId?: string }): Promise<void> {
+export async function encryption(
+  engine: KinesisRun, step: ApplyStep, ctx: StepContext, want: { type: string; keyId?: string },
+): Promise<void> {
   const key = want.keyId ?? 'alias/aws/kinesis';
   await engine.converge(`encryption of ${ctx.stream}`, async () => {
     const summary = await engine.activeStream(ctx);
@@ -183,7 +191,9 @@ export async function retention(engine: KinesisRun, step: ApplyStep, ctx: StepCo
 }
 
 /** Mode switch first, then UpdateShardCount in steps of at most 2x up / 1/2 down, each checked against the daily budget. */
-export async function capacity(engine: KinesisRun, step: ApplyStep, ctx: StepContext, mode: string | undefined, shards: number | undefined): Promise<string | undefined> {
+export async function capacity(
+  engine: KinesisRun, step: ApplyStep, ctx: StepContext, mode: string | undefined, shards: number | undefined,
+): Promise<string | undefined> {
   const path: string[] = [];
   await engine.converge(`capacity of ${ctx.stream}`, async () => {
     const summary = await engine.activeStream(ctx);
@@ -212,7 +222,9 @@ export async function capacity(engine: KinesisRun, step: ApplyStep, ctx: StepCon
   return path.length ? `capacity ${path.join(', ')}` : undefined;
 }
 
-export async function monitoring(engine: KinesisRun, step: ApplyStep, ctx: StepContext, metrics: string[]): Promise<void> {
+export async function monitoring(
+  engine: KinesisRun, step: ApplyStep, ctx: StepContext, metrics: string[],
+): Promise<void> {
   const want = normaliseMetrics(metrics);
   const applied = (summary: StreamDescriptionSummary) => {
     summary.EnhancedMonitoring = [{ ShardLevelMetrics: want as MetricsName[] }];

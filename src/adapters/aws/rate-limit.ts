@@ -87,11 +87,16 @@ export class TokenBucket {
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
-  constructor(private readonly scale = 1, private readonly clock: Timer = systemClock, private readonly share = QUOTA_SHARE) {}
+  constructor(
+    private readonly scale = 1,
+    private readonly clock: Timer = systemClock,
+    private readonly share = QUOTA_SHARE,
+  ) {}
 
   /** Requests per second meshgov allows itself for an operation by default (`QUOTA_SHARE` of its quota). */
   static rateFor(operation: string, share = QUOTA_SHARE): number {
-    const quota = KINESIS_QUOTAS_TPS[operation] ?? CLOUDWATCH_QUOTAS_TPS[operation] ?? OTHER_QUOTAS_TPS[operation] ?? DEFAULT_TPS;
+    const quota = KINESIS_QUOTAS_TPS[operation] ?? CLOUDWATCH_QUOTAS_TPS[operation] ?? OTHER_QUOTAS_TPS[operation]
+      ?? DEFAULT_TPS;
     return quota * share;
   }
 

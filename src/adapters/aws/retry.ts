@@ -46,14 +46,17 @@ interface ErrLike {
  * ("... can simultaneously be in CREATING or DELETING ...", kinesis-local: "... created concurrently exceeded",
  * https://github.com/hashicorp/terraform-provider-aws/pull/1339), which clears once one of them is ACTIVE, are.
  */
-const QUOTA_MESSAGE = /shard limit|shards? (?:quota|limit)|stream count|streams? limit|number of (?:streams|consumers|shards)|maximum number|consumers? (?:limit|per stream)|on-demand|account limit|exceed(?:s|ed)? the (?:limit|quota) of \d+/i;
+const QUOTA_MESSAGE = new RegExp([
+  'shard limit', 'shards? (?:quota|limit)', 'stream count', 'streams? limit', 'number of (?:streams|consumers|shards)',
+  'maximum number', 'consumers? (?:limit|per stream)', 'on-demand', 'account limit', 'exceed(?:s|ed)? the (?:limit|quota) of \\d+',
+].join('|'), 'i');
 const CLEARS_BY_ITSELF = /rate exceeded|simultaneously|concurrently|CREATING or DELETING/i;
 
 function limitExceededKind(message: string): FailureKind {
   return QUOTA_MESSAGE.test(message) && !CLEARS_BY_ITSELF.test(message) ? 'hard-quota' : 'throttle';
 }
 
-/** A response that arrived with HTTP 200 but could not be parsed (kinesis-local sometimes answers with an empty body). */
+/** An answer with HTTP 200 that could not be parsed (kinesis-local sometimes answers with an empty body). */
 export function isUnparsableSuccess(e: unknown): boolean {
   const x = e as ErrLike;
   const m = String(x?.message ?? '');
@@ -96,13 +99,15 @@ export function markWriteError(e: unknown): void {
 export function retryErrorType(e: unknown): RetryErrorType {
   // HTTP 200 that could not be parsed: a read is asked again (kinesis-local sometimes sends an empty body), a write
   // may have been applied. The SDK calls both a client error.
-  if (isUnparsableSuccess(e)) return typeof e === 'object' && e !== null && writeErrors.has(e) ? 'CLIENT_ERROR' : 'TRANSIENT';
+  if (isUnparsableSuccess(e)) {
+    return typeof e === 'object' && e !== null && writeErrors.has(e) ? 'CLIENT_ERROR' : 'TRANSIENT';
+  }
   const kind = classify(e);
   if (kind === 'throttle') return 'THROTTLING';
   return kind === 'transient' ? 'TRANSIENT' : 'CLIENT_ERROR';
 }
 
-/** How often and how fast to retry. The SDK's backoff (full jitter, 50 ms / 1 s for throttling, 20 s cap) by default. */
+/** How often and how fast to retry: the SDK's backoff (full jitter from 50 ms, 1 s for throttling, 20 s cap) by default. */
 export interface RetryPolicy {
   /** Attempts in all (first try included). */
   maxAttempts: number;
@@ -120,14 +125,15 @@ export class MeshgovRetryStrategy implements RetryStrategyV2 {
   private readonly sdk: StandardRetryStrategy;
 
   constructor(readonly policy: RetryPolicy) {
-    this.sdk = new StandardRetryStrategy({ maxAttempts: policy.maxAttempts, ...(policy.backoff ? { backoff: policy.backoff } : {}) });
+    const backoff = policy.backoff ? { backoff: policy.backoff } : {};
+    this.sdk = new StandardRetryStrategy({ maxAttempts: policy.maxAttempts, ...backoff });
   }
 
   acquireInitialRetryToken(scope: string): Promise<StandardRetryToken> {
     return this.sdk.acquireInitialRetryToken(scope);
   }
 
-  /** Waits the backoff and returns the next token, or throws when the error is not to be retried (or no attempt is left). */
+  /** Waits the backoff and returns the next token; throws when the error is not retried (or no attempt is left). */
   refreshRetryTokenForRetry(token: StandardRetryToken, info: RetryErrorInfo): Promise<StandardRetryToken> {
     return this.sdk.refreshRetryTokenForRetry(token, { ...info, errorType: retryErrorType(info.error) });
   }
@@ -185,7 +191,9 @@ export function describeError(e: unknown): string {
  * flight leaves the intent without an outcome) and its outcome after (same id). A 200 answer that could not be
  * parsed counts as success (`unparsable`): callers re-read the state.
  */
-export async function withRetry<T>(fn: () => Promise<T>, log: AttemptLog, strategy: RetryStrategyV2): Promise<AttemptResult<T>> {
+export async function withRetry<T>(
+  fn: () => Promise<T>, log: AttemptLog, strategy: RetryStrategyV2,
+): Promise<AttemptResult<T>> {
   let token = await strategy.acquireInitialRetryToken('meshgov-write');
   for (let attempt = 1; ; attempt++) {
     const id = randomUUID();
