@@ -43,7 +43,7 @@ export async function auditBench(shardCounts: readonly number[]): Promise<AuditR
     }
     // A fake clock: the limiter never waits on the wall clock, so the time is meshgov's own work.
     let now = END.getTime();
-    const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+    const clock = { now: () => new Date(now), sleep: async (ms: number) => void (now += ms) };
     const client = new CloudWatchClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
     const t0 = performance.now();
     const snap = await readShardMetrics(client, '111111111111', targets, { start: new Date(END.getTime() - 3600_000), end: END }, { clock });

@@ -5,6 +5,10 @@
  * compared with the floor the documented TPS set for the calls the mesh needs.
  *
  *   node --import tsx bench/quota-floor.ts [--accounts 3] [--streams-per-account 100] [--transition-ms 200] [--from-source]
+ *     [--no-tagging-api]
+ *
+ * The proxy answers the tagging API's GetResources for streams as AWS does (bench/quota-proxy.ts), so plan reads
+ * stream tags in pages as it does on AWS; `--no-tagging-api` measures an endpoint without it (kinesis-local alone).
  *
  * Prints progress on stderr and one JSON object (QuotaFloorResult) on stdout.
  *
@@ -208,7 +212,7 @@ async function main(): Promise<void> {
       SHARD_LIMIT: '1000000', ON_DEMAND_STREAM_COUNT_LIMIT: '100000', LOG_LEVEL: 'ERROR',
     },
   });
-  const proxy = await startQuotaProxy({ upstream: local.endpoint });
+  const proxy = await startQuotaProxy({ upstream: local.endpoint, taggingApi: !process.argv.includes('--no-tagging-api') });
   const env = { MESHGOV_LOCAL_DIR: join(dir, 'local') };
   const target = ['--endpoint', proxy.endpoint, '--endpoint-accounts-as-keys'];
   try {

@@ -15,6 +15,12 @@
  *   https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html: "Have more than five streams in
  *   the CREATING state at any point in time"). The proxy tracks the streams it saw created or deleted and asks
  *   kinesis-local for their status (those reads bypass the quotas and are not counted).
+ * - Answers the Resource Groups Tagging API's GetResources for `kinesis:stream` as AWS does (the tagged streams of
+ *   the account with their tags, at most 100 a page, PaginationToken; https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_GetResources.html),
+ *   since kinesis-local has no tagging API and meshgov reads stream tags through it on AWS. The proxy builds the
+ *   answer from kinesis-local's ListStreams and ListTagsForResource (not counted, not limited). Other resource
+ *   types get an empty list: whether the API lists Kinesis consumers is not documented, so the proxy does not
+ *   pretend it does. `taggingApi: false` answers it like kinesis-local (UnknownOperationException).
  * - Counts calls, throttled answers and transition refusals per (account, API).
  *
  * Bounded: loopback only (listens on 127.0.0.1 and refuses a non-loopback upstream), request bodies at most 1 MiB,
@@ -94,6 +100,8 @@ export interface QuotaProxyOptions {
   lifetimeMs?: number;
   /** Clock, ms (tests). */
   now?: () => number;
+  /** Answer GetResources for Kinesis streams like AWS (default true). */
+  taggingApi?: boolean;
 }
 
 /** Calls the proxy saw for one (account, API). */
@@ -209,6 +217,62 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
     return set;
   };
 
+  /** kinesis-local's answer to one Kinesis call made for the proxy itself (not counted, not limited). */
+  const kinesisCall = async <T>(headers: IncomingMessage['headers'], api: string, input: object): Promise<T> => {
+    const body = Buffer.from(JSON.stringify(input));
+    const h = { ...headers, 'x-amz-target': `Kinesis_20131202.${api}`, 'content-length': String(body.length) };
+    const r = await upstreamCall('/', h, body);
+    if (r.status !== 200) throw new Error(`quota proxy: ${api} answered HTTP ${r.status}`);
+    return JSON.parse(r.body.toString('utf8') || '{}') as T;
+  };
+
+  type Mapping = { ResourceARN: string; Tags: { Key: string; Value: string }[] };
+  /** The tagged streams of an account with their tags, as GetResources lists them. */
+  const taggedStreams = async (headers: IncomingMessage['headers']): Promise<Mapping[]> => {
+    // kinesis-local lists names only: the ARN is built the way Kinesis does, with the region of the signature.
+    const region = /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(String(headers.authorization ?? ''))?.[1] ?? 'us-east-1';
+    const account = accountOf(headers.authorization);
+    const arns: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      type Page = { StreamNames?: string[]; HasMoreStreams?: boolean };
+      const page: Page = await kinesisCall<Page>(headers, 'ListStreams', { Limit: 100, ...(after ? { ExclusiveStartStreamName: after } : {}) });
+      const names = page.StreamNames ?? [];
+      for (const n of names) arns.push(`arn:aws:kinesis:${region}:${account}:stream/${n}`);
+      if (!page.HasMoreStreams || names.length === 0) break;
+      after = names[names.length - 1];
+    }
+    const out: Mapping[] = [];
+    for (let i = 0; i < arns.length; i += 16) {
+      const batch = await Promise.all(arns.slice(i, i + 16).map(async (arn) => {
+        const t = await kinesisCall<{ Tags?: { Key: string; Value?: string }[] }>(headers, 'ListTagsForResource', { ResourceARN: arn });
+        return { ResourceARN: arn, Tags: (t.Tags ?? []).map((x) => ({ Key: x.Key, Value: x.Value ?? '' })) };
+      }));
+      out.push(...batch.filter((m) => m.Tags.length > 0));
+    }
+    return out;
+  };
+
+  /** Lists taken at a first GetResources page, by PaginationToken id, for the pages after it. */
+  const listings = new Map<string, Mapping[]>();
+  const getResources = async (req: IncomingMessage, res: ServerResponse, input: Record<string, unknown>) => {
+    const filters = Array.isArray(input['ResourceTypeFilters']) ? (input['ResourceTypeFilters'] as unknown[]) : [];
+    const perPage = Math.max(1, Math.min(100, Number(input['ResourcesPerPage'] ?? 100) || 100));
+    const [id, at] = String(input['PaginationToken'] ?? '').split(':');
+    let list = id ? listings.get(id) : undefined;
+    let key = id ?? '';
+    if (!list) {
+      const streams = filters.length === 0 || filters.some((f) => f === 'kinesis' || f === 'kinesis:stream');
+      list = streams ? await taggedStreams(req.headers) : [];
+      key = `p${listings.size}`;
+      listings.set(key, list);
+    }
+    const from = Number(at ?? 0) || 0;
+    const next = from + perPage < list.length ? `${key}:${from + perPage}` : '';
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `quota-proxy-${Date.now()}` });
+    res.end(JSON.stringify({ PaginationToken: next, ResourceTagMappingList: list.slice(from, from + perPage) }));
+  };
+
   const forward = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     try {
       const r = await upstreamCall(req.url ?? '/', req.headers, body);
@@ -241,6 +305,10 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
       c.throttled++;
       const what = q.per === 'stream' ? `stream ${stream ?? ''} under account ${account}` : `account ${account}`;
       send(res, 400, 'LimitExceededException', `Rate exceeded for ${what}.`);
+      return;
+    }
+    if (api === 'GetResources' && o.taggingApi !== false) {
+      await getResources(req, res, parsed);
       return;
     }
     if ((api === 'CreateStream' || api === 'DeleteStream') && stream !== undefined) {

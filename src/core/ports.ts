@@ -4,8 +4,14 @@
 import type { AccountId } from './model/types.js';
 import type { LiveState } from './plan/live.js';
 
+/** The one clock. Pure code only reads it; adapters also wait on it (`Timer`), and tests pass fake ones. */
 export interface Clock {
   now(): Date;
+}
+
+/** A clock that can wait: what the adapters pace, back off and poll with (the core never waits). */
+export interface Timer extends Clock {
+  sleep(ms: number): Promise<void>;
 }
 
 /** What a live read covers. */

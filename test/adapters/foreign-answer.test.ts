@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPool } from '../../src/adapters/aws/apply-engine.js';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
-import { describeError, withRetry } from '../../src/adapters/aws/retry.js';
+import { describeError, MeshgovRetryStrategy, withRetry } from '../../src/adapters/aws/retry.js';
 
 let status = 404;
 let requests = 0;
@@ -28,14 +28,15 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const noSleep = { baseMs: 1, capMs: 1, maxAttempts: 8, random: () => 0, sleep: async () => {} };
+const noDelay = { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined };
+const strategy = (maxAttempts: number) => new MeshgovRetryStrategy({ maxAttempts, backoff: noDelay });
 
 describe('an endpoint that is not the AWS API', () => {
   it('HTTP 404 with an HTML body: one request, fatal, and a message naming the endpoint', async () => {
     status = 404;
     requests = 0;
     const pool = applyPool(new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint, command: 'plan' }));
-    const r = await withRetry(() => pool.kinesis('111111111111').send(new CreateStreamCommand({ StreamName: 'x', ShardCount: 1 })), () => {}, noSleep);
+    const r = await withRetry(() => pool.kinesis('111111111111').send(new CreateStreamCommand({ StreamName: 'x', ShardCount: 1 })), () => {}, strategy(8));
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect([r.kind, r.attempt, requests]).toEqual(['fatal', 1, 1]);
@@ -47,7 +48,7 @@ describe('an endpoint that is not the AWS API', () => {
     status = 503;
     requests = 0;
     const pool = applyPool(new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint, command: 'plan' }));
-    const r = await withRetry(() => pool.kinesis('111111111111').send(new CreateStreamCommand({ StreamName: 'x', ShardCount: 1 })), () => {}, { ...noSleep, maxAttempts: 3 });
+    const r = await withRetry(() => pool.kinesis('111111111111').send(new CreateStreamCommand({ StreamName: 'x', ShardCount: 1 })), () => {}, strategy(3));
     expect(r.ok ? 'ok' : r.kind).toBe('transient');
     expect(requests).toBe(3);
     pool.destroy();

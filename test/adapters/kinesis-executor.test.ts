@@ -103,10 +103,13 @@ function fakeWait(): WaitOptions & { sleeps: number[] } {
   let t = 0;
   const sleeps: number[] = [];
   return {
-    baseMs: 100, capMs: 1000, timeoutMs: 60_000, random: () => 0, now: () => t, sleeps,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      t += ms;
+    baseMs: 100, capMs: 1000, timeoutMs: 60_000, random: () => 0, sleeps,
+    clock: {
+      now: () => new Date(t),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        t += ms;
+      },
     },
   };
 }
@@ -114,7 +117,7 @@ function fakeWait(): WaitOptions & { sleeps: number[] } {
 function executor(wait: WaitOptions) {
   return new KinesisExecutor({
     client: () => client, region: 'eu-west-1', partition: 'aws', log: () => undefined, history: () => [], now: () => new Date('2026-01-01T00:00:00Z'), wait,
-    backoff: { baseMs: 1, capMs: 1, maxAttempts: 3, random: () => 0, sleep: async () => undefined },
+    retry: { maxAttempts: 3, backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined } },
   });
 }
 

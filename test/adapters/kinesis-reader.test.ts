@@ -103,6 +103,23 @@ describe('readKinesisAccount', () => {
     expect(kinesis.commandCalls(GetResourcePolicyCommand).map((c) => c.args[0].input.ResourceARN)).toContain(consumerArn);
   });
 
+  it('reads declared streams while the tagging API\'s pages are still unanswered, and takes their tags from them', async () => {
+    const pages: (() => void)[] = [];
+    tagging.on(GetResourcesCommand).callsFake(() => new Promise((resolve) => {
+      pages.push(() => resolve({ ResourceTagMappingList: [{ ResourceARN: arn('declared.v1'), Tags: [{ Key: 'team', Value: 'bulk' }] }] }));
+    }));
+    const read = readKinesisAccount(pool(), A, options);
+    for (let i = 0; i < 20 && kinesis.commandCalls(GetResourcePolicyCommand).length === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(pages).toHaveLength(1);
+    expect(kinesis.commandCalls(DescribeStreamSummaryCommand).map((x) => x.args[0].input.StreamName)).toEqual(['declared.v1']);
+    expect(kinesis.commandCalls(GetResourcePolicyCommand).map((x) => x.args[0].input.ResourceARN)).toContain(arn('declared.v1'));
+    pages[0]?.();
+    const r = await read;
+    expect(r.usedTaggingApi).toBe(true);
+    expect(r.streams.map((x) => [x.name, x.tags])).toEqual([['declared.v1', { team: 'bulk' }]]);
+    expect(kinesis.commandCalls(ListTagsForResourceCommand).map((x) => x.args[0].input.ResourceARN)).not.toContain(arn('declared.v1'));
+  });
+
   it('reads a declared stream\'s policy and tags while its DescribeStreamSummary is still unanswered', async () => {
     tagging.on(GetResourcesCommand).rejects(new Error('no tagging API'));
     const answers: (() => void)[] = [];

@@ -14,7 +14,9 @@ import type { Plan } from '../../src/core/plan/index.js';
 import { exampleMesh } from '../support/example-mesh.js';
 import type { KinesisLocalHandle } from '../support/kinesis-local.js';
 
-export const FAST_BACKOFF = { baseMs: 10, capMs: 200, maxAttempts: 8, random: Math.random, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+/** Full jitter from 10 ms, capped at 200 ms, for throttling and transient errors alike (the SDK's: 50 ms / 1 s, 20 s). */
+export const FAST_BACKOFF = { computeNextBackoffDelay: (retries: number) => Math.floor(Math.random() * Math.min(200, 10 * 2 ** retries)), setDelayBase: () => undefined };
+const WRITE_ATTEMPTS = 8;
 
 export function applyHarness(k: KinesisLocalHandle) {
   const { mesh, desired, sources } = exampleMesh();
@@ -38,7 +40,7 @@ export function applyHarness(k: KinesisLocalHandle) {
       try {
         const r = await executePlan({
           plan, pool, partition: desired.partition, iamPath: mesh.governanceRole.path, log, allowDestructive: o.allowDestructive === true, now: () => new Date(),
-          backoff: { ...FAST_BACKOFF, maxAttempts: o.maxAttempts ?? FAST_BACKOFF.maxAttempts }, wait: LOCAL_WAIT, localIam: { dir, desired },
+          retry: { maxAttempts: o.maxAttempts ?? WRITE_ATTEMPTS, backoff: FAST_BACKOFF }, wait: LOCAL_WAIT, localIam: { dir, desired },
         });
         return { ...r, log };
       } finally {

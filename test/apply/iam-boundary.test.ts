@@ -95,7 +95,7 @@ const role = (boundary?: string) => ({
 function executor(log: AuditEntry[]) {
   return new IamExecutor({
     client: () => client, partition: 'aws', path: '/meshgov/', log: (e) => log.push(e), now: () => NOW,
-    backoff: { baseMs: 1, capMs: 2, maxAttempts: 3, random: () => 0, sleep: async () => undefined },
+    retry: { maxAttempts: 3, backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined } },
   });
 }
 

@@ -18,7 +18,7 @@ const noSuchEntity = () => Object.assign(new Error('The role policy with name me
 function executor(log: AuditEntry[]) {
   return new IamExecutor({
     client: () => client, partition: 'aws', path: '/meshgov/', log: (e) => log.push(e), now: () => new Date('2026-01-01T00:00:00Z'),
-    backoff: { baseMs: 1, capMs: 2, maxAttempts: 3, random: () => 0, sleep: async () => undefined },
+    retry: { maxAttempts: 3, backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined } },
   });
 }
 

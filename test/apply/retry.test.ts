@@ -1,14 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, classify, withRetry } from '../../src/adapters/aws/retry.js';
-import type { Backoff } from '../../src/adapters/aws/retry.js';
+import { classify, markWriteError, MeshgovRetryStrategy, retryErrorType, withRetry } from '../../src/adapters/aws/retry.js';
 
 function sdkError(name: string, message: string, status = 400): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 }
 
-function fakeBackoff(): Backoff & { slept: number[] } {
-  const slept: number[] = [];
-  return { baseMs: 100, capMs: 1000, maxAttempts: 5, random: () => 0.5, sleep: async (ms) => void slept.push(ms), slept };
+/**
+ * The SDK's strategy with a backoff that records what the SDK asks of it: the delay base it sets (its throttling
+ * delay, 1 s, or its base delay, 50 ms) and the retry count, and waits 0 ms.
+ */
+function fakeBackoff(maxAttempts = 5): MeshgovRetryStrategy & { asked: string[] } {
+  const asked: string[] = [];
+  let base = 0;
+  const strategy = new MeshgovRetryStrategy({
+    maxAttempts,
+    backoff: {
+      setDelayBase: (ms) => {
+        base = ms;
+      },
+      computeNextBackoffDelay: (retries) => {
+        asked.push(`${base}ms x${retries}`);
+        return 0;
+      },
+    },
+  });
+  return Object.assign(strategy, { asked });
 }
 
 describe('classify', () => {
@@ -49,7 +65,8 @@ describe('withRetry', () => {
       '1 started', '1 error LimitExceededException: Rate exceeded', '2 started', '2 error InternalFailure: x',
       '3 started', '3 error socket hang up', '4 started', '4 ok req-4',
     ]);
-    expect(b.slept).toEqual([50, 100, 200]);
+    // The SDK's strategy chose the delays: its throttling base after the throttle, its base delay after the others.
+    expect(b.asked).toEqual(['1000ms x0', '50ms x1', '50ms x2']);
   });
 
   it('does not retry a hard quota, and hands ResourceInUse back to the caller', async () => {
@@ -66,7 +83,7 @@ describe('withRetry', () => {
     }, () => undefined, b);
     expect(busy).toMatchObject({ ok: false, kind: 'in-use', attempt: 1 });
     expect(n).toBe(2);
-    expect(b.slept).toEqual([]);
+    expect(b.asked).toEqual([]);
   });
 
   it('logs the intent before the request is sent, and its outcome after with the same id', async () => {
@@ -82,6 +99,7 @@ describe('withRetry', () => {
       events.push(ev.result);
       ids.push(ev.id);
     }, fakeBackoff());
+    await new Promise((r) => setImmediate(r));
     // In flight: the intent is logged, the outcome is not.
     expect(events).toEqual(['started', 'sent']);
     release();
@@ -97,7 +115,7 @@ describe('withRetry', () => {
       throw sdkError('ThrottlingException', 'x');
     }, () => undefined, b);
     expect(r).toMatchObject({ ok: false, kind: 'throttle', attempt: 5 });
-    expect(b.slept).toHaveLength(4);
+    expect(b.asked).toHaveLength(4);
   });
 
   it('treats an unparsable HTTP 200 answer as success (the caller re-reads the state)', async () => {
@@ -108,11 +126,17 @@ describe('withRetry', () => {
     expect(r).toMatchObject({ ok: true, unparsable: true });
   });
 
-  it('keeps full-jitter delays below the exponential cap', () => {
-    for (let attempt = 1; attempt <= 12; attempt++) {
-      const max = backoffDelay(attempt, { baseMs: 100, capMs: 5000, random: () => 0.999999 });
-      expect(max).toBeLessThan(Math.min(5000, 100 * 2 ** (attempt - 1)));
-      expect(backoffDelay(attempt, { baseMs: 100, capMs: 5000, random: () => 0 })).toBe(0);
-    }
+  it('retries an unparsable HTTP 200 answer to a read, never to a write; hands back what the domain decides', () => {
+    const unparsable = () => Object.assign(new Error('Deserialization error: to see the raw response...'), { $response: { statusCode: 200 } });
+    expect(retryErrorType(unparsable())).toBe('TRANSIENT');
+    const write = unparsable();
+    markWriteError(write);
+    expect(retryErrorType(write)).toBe('CLIENT_ERROR');
+    // An unparsable 5xx may or may not have been applied, like any 5xx: retried.
+    expect(retryErrorType(Object.assign(new Error('Deserialization error'), { $metadata: { httpStatusCode: 503 } }))).toBe('TRANSIENT');
+    expect(retryErrorType(sdkError('ResourceInUseException', 'busy'))).toBe('CLIENT_ERROR');
+    expect(retryErrorType(sdkError('LimitExceededException', 'would exceed the shard limit'))).toBe('CLIENT_ERROR');
+    expect(retryErrorType(sdkError('LimitExceededException', 'Rate exceeded'))).toBe('THROTTLING');
+    expect(retryErrorType(sdkError('Whatever', 'proxy', 501))).toBe('TRANSIENT');
   });
 });

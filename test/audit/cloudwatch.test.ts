@@ -10,8 +10,10 @@ import type { GetMetricDataCommandInput, GetMetricDataCommandOutput, MetricDataR
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { GetMetricDataLimiter, alignWindow, buildShardQueries, discoverShardIds, periodForWindow, readShardMetrics } from '../../src/adapters/aws/cloudwatch.js';
-import type { LimiterClock, ShardTarget } from '../../src/adapters/aws/cloudwatch.js';
+import { alignWindow, buildShardQueries, discoverShardIds, periodForWindow, readShardMetrics } from '../../src/adapters/aws/cloudwatch.js';
+import type { ShardTarget } from '../../src/adapters/aws/cloudwatch.js';
+import { GET_METRIC_DATA_POINTS, RateLimiter } from '../../src/adapters/aws/rate-limit.js';
+import type { Timer } from '../../src/core/ports.js';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { runAudit } from '../../src/app/audit.js';
 import { auditWindow, readAuditMetrics } from '../../src/adapters/aws/metrics-source.js';
@@ -75,9 +77,9 @@ function fakeCloudWatch(value: Value, extra: Partial<GetMetricDataCommandOutput>
 }
 
 /** A fake clock: sleeping advances virtual time, no wall-clock waits. */
-function fakeClock(startMs: number): LimiterClock & { slept: number } {
+function fakeClock(startMs: number): Timer & { slept: number; ms: () => number } {
   let now = startMs;
-  const clock = { slept: 0, now: () => now, sleep: async (ms: number) => { now += ms; clock.slept += ms; } };
+  const clock = { slept: 0, now: () => new Date(now), ms: () => now, sleep: async (ms: number) => { now += ms; clock.slept += ms; } };
   return clock;
 }
 
@@ -161,7 +163,7 @@ describe('readShardMetrics', () => {
     expect(snap.streams.every((s) => s.shards.length === 50 && s.shards.every((sh) => sh.series.IncomingBytes?.values.length === points))).toBe(true);
   });
 
-  it('waits for the data-point quota: 20 requests x 30,000 points at 180,000 points/s (StartTime within 3 h)', async () => {
+  it('waits for the data-point quota: 20 requests x 30,000 points at (80 % of) 180,000 points/s', async () => {
     fakeCloudWatch(() => 1000);
     const clock = fakeClock(END.getTime());
     await readShardMetrics(new CloudWatchClient({ region: 'eu-west-1' }), A, twoThousandShards(), hours(1), { clock });
@@ -316,20 +318,24 @@ describe('the audit command path (streamsToMeasure -> readAuditMetrics -> runAud
   });
 });
 
-describe('GetMetricDataLimiter', () => {
-  it('spaces requests at 50 per second', async () => {
+describe('GetMetricData in the one limiter', () => {
+  it('spaces requests at 80 % of 50 per second', async () => {
     const clock = fakeClock(0);
-    const limiter = new GetMetricDataLimiter(50, 1_000_000, clock);
-    for (let i = 0; i < 150; i++) await limiter.acquire(1);
-    // The bucket starts full (50), the other 100 wait 20 ms each.
-    expect(clock.now()).toBeGreaterThanOrEqual(2000 - 5);
-    expect(clock.now()).toBeLessThanOrEqual(2000 + 150);
+    const limiter = new RateLimiter(1, clock);
+    for (let i = 0; i < 120; i++) await limiter.take(A, 'GetMetricData');
+    // The bucket starts full (40), the other 80 wait 25 ms each.
+    expect(clock.ms()).toBeGreaterThanOrEqual(2000 - 5);
+    expect(clock.ms()).toBeLessThanOrEqual(2000 + 150);
   });
-  it('does not wait within the budget', async () => {
+  it('charges data points by cost, per account, without waiting within the budget', async () => {
     const clock = fakeClock(0);
-    const limiter = new GetMetricDataLimiter(50, 180_000, clock);
-    for (let i = 0; i < 6; i++) await limiter.acquire(30_000);
+    const limiter = new RateLimiter(1, clock);
+    // 80 % of 180,000 points per second: four requests of 36,000 points fit the full bucket, a fifth waits 250 ms.
+    for (let i = 0; i < 4; i++) await limiter.take(A, GET_METRIC_DATA_POINTS, 36_000);
+    await limiter.take('222222222222', GET_METRIC_DATA_POINTS, 36_000);
     expect(clock.slept).toBe(0);
+    await limiter.take(A, GET_METRIC_DATA_POINTS, 36_000);
+    expect(clock.slept).toBe(250);
   });
 });
 
@@ -348,7 +354,7 @@ describe('discoverShardIds', () => {
         Metrics: [{ Namespace: 'AWS/Kinesis', MetricName: 'IncomingBytes', Dimensions: [{ Name: 'ShardId', Value: 'shardId-000000000000' }, { Name: 'StreamName', Value: 'orders' }] }],
         $metadata: {},
       });
-    const targets = await discoverShardIds(new CloudWatchClient({ region: 'eu-west-1' }), ['orders'], { clock: fakeClock(0) });
+    const targets = await discoverShardIds(new CloudWatchClient({ region: 'eu-west-1' }), ['orders']);
     expect(targets).toEqual([{ stream: 'orders', shardIds: ['shardId-000000000000', 'shardId-000000000001'] }]);
     const calls = cw.commandCalls(ListMetricsCommand).map((c) => c.args[0].input);
     expect(calls.map((c) => c.NextToken)).toEqual([undefined, 'page2']);

@@ -1,6 +1,7 @@
 /**
  * Wiring of one apply run: plan changes -> lanes (pure core) -> executors (Kinesis, IAM) on a client pool whose
- * SDK clients make one attempt per call (retries are ours, so each attempt is logged), then the summary.
+ * SDK clients make one attempt per call (each attempt is retried by the SDK's strategy in `withRetry` and logged),
+ * reads on a pool derived from it whose SDK retries them, then the summary.
  * Used by `meshgov apply` and by the integration tests (which put a fault proxy in front of the endpoint).
  */
 import { buildSteps } from '../../core/apply/steps.js';
@@ -16,13 +17,12 @@ import { IamExecutor, writeLocalIamArtefacts } from './iam-executor.js';
 import { KinesisExecutor } from './kinesis-executor.js';
 import { AWS_WAIT } from './kinesis-waits.js';
 import type { WaitOptions } from './kinesis-waits.js';
-import type { Backoff } from './retry.js';
+import type { RetryPolicy } from './retry.js';
 
 /** Waits on the local target: the emulator finishes in ~50 ms, so poll fast. */
 export const LOCAL_WAIT: WaitOptions = { ...AWS_WAIT, baseMs: 25, capMs: 500, timeoutMs: 120_000 };
 
-/** A pool like the reader's (same target, credentials, endpoint, rate limits) but with one SDK attempt per call. */
-/** Apply's clients (its own retries, so one SDK attempt each), on the read pool's governance-role sessions. */
+/** Apply's clients for mutating calls (one SDK attempt each: `withRetry` logs every attempt), on the read pool's sessions. */
 export function applyPool(readPool: ClientPool): ClientPool {
   return readPool.derive({ command: 'apply', maxAttempts: 1 });
 }
@@ -36,7 +36,8 @@ export interface ExecuteInput {
   log: ApplyLog;
   allowDestructive: boolean;
   now: () => Date;
-  backoff?: Backoff;
+  /** Attempts per mutating call and their backoff (WRITE_RETRY by default). */
+  retry?: RetryPolicy;
   wait?: WaitOptions;
   /** Local target: write the rendered IAM artefacts under `<dir>/iam` after the Kinesis changes. */
   localIam?: { dir: string; desired: DesiredState };
@@ -56,13 +57,33 @@ export interface ExecuteResult {
   localIamFiles?: number;
 }
 
+/**
+ * Attempts of apply's reads (status polls and re-reads): as many as apply's reads retried before the SDK did it,
+ * since a failed read ends the step.
+ */
+export const APPLY_READ_ATTEMPTS = 10;
+
 export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
-  const log = (e: Parameters<ApplyLog['append']>[0]) => input.log.append(e);
-  const kinesis = new KinesisExecutor({
-    client: (a) => input.pool.kinesis(a), region: input.plan.region, partition: input.partition, log, history: () => input.log.history(), now: input.now,
-    wait: input.wait ?? AWS_WAIT, ...(input.backoff ? { backoff: input.backoff } : {}),
+  const reads = input.pool.derive({
+    maxAttempts: APPLY_READ_ATTEMPTS, ...(input.retry?.backoff ? { retryBackoff: input.retry.backoff } : {}),
   });
-  const iam = new IamExecutor({ client: (a) => input.pool.iam(a), partition: input.partition, path: input.iamPath, log, now: input.now, ...(input.backoff ? { backoff: input.backoff } : {}) });
+  try {
+    return await execute(input, reads);
+  } finally {
+    reads.destroy();
+  }
+}
+
+async function execute(input: ExecuteInput, reads: ClientPool): Promise<ExecuteResult> {
+  const log = (e: Parameters<ApplyLog['append']>[0]) => input.log.append(e);
+  const retry = input.retry ? { retry: input.retry } : {};
+  const kinesis = new KinesisExecutor({
+    client: (a) => input.pool.kinesis(a), readClient: (a) => reads.kinesis(a), region: input.plan.region, partition: input.partition, log,
+    history: () => input.log.history(), now: input.now, wait: input.wait ?? AWS_WAIT, ...retry,
+  });
+  const iam = new IamExecutor({
+    client: (a) => input.pool.iam(a), readClient: (a) => reads.iam(a), partition: input.partition, path: input.iamPath, log, now: input.now, ...retry,
+  });
   const executor: ChangeExecutor = {
     execute: (s: ApplyStep, hooks?: StepHooks) => (s.change.resourceType === 'iam-policy' || s.change.resourceType === 'iam-boundary' ? iam.execute(s) : kinesis.execute(s, hooks)),
   };

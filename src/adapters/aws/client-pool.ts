@@ -2,8 +2,8 @@
  * One SDK client per (service, account): credentials from the SDK default chain, then STS AssumeRole of the
  * governance role in each account (or, on the local target, the account id as access key id); region from the
  * mesh; endpoint from `--endpoint`, else the SDK's own AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> handling
- * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html). Every call passes the rate limiter
- * and the call counter; the SDK retries with its adaptive mode.
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html). Every call passes the call counter,
+ * every attempt the rate limiter; the SDK retries with meshgov's strategy (retry.ts).
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -16,8 +16,10 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { assumeRoleProvider } from './credentials.js';
-import { isDeserializationError } from './errors.js';
-import { RateLimiter } from './rate-limit.js';
+import { systemClock } from './clock.js';
+import { QUOTA_SHARE, RateLimiter } from './rate-limit.js';
+import { markWriteError, MeshgovRetryStrategy, READ_RETRY } from './retry.js';
+import type { RetryPolicy } from './retry.js';
 
 export type ServiceName = 'kinesis' | 'iam' | 'organizations' | 'tagging' | 'sts' | 'cloudwatch';
 
@@ -34,8 +36,16 @@ export interface PoolConfig {
   command: string;
   /** Multiplier on the client-side rate limits (1 = 80% of the documented quotas); 0 disables them. */
   rateLimitScale?: number;
-  /** SDK attempts per call (adaptive retry mode). */
+  /**
+   * Share of each documented quota meshgov takes (`QUOTA_SHARE`, 0.8, by default: the rest is headroom for the
+   * account's own producers, consumers and tools, which share the control-plane quotas). Up to 1, for an account
+   * where nothing else calls the control plane while meshgov runs.
+   */
+  quotaShare?: number;
+  /** SDK attempts per call (6 by default; apply's write pool makes 1 and retries in `withRetry`, logging each). */
   maxAttempts?: number;
+  /** Replaces the SDK's backoff between attempts (tests). */
+  retryBackoff?: RetryPolicy['backoff'];
   /** Base credentials for STS; the SDK default chain when omitted. */
   credentials?: AwsCredentialIdentityProvider | AwsCredentialIdentity;
   /**
@@ -78,7 +88,6 @@ interface Destroyable {
 type AnyClient = KinesisClient | IAMClient | OrganizationsClient | ResourceGroupsTaggingAPIClient | STSClient | CloudWatchClient;
 
 const READ_PREFIXES = ['List', 'Describe', 'Get'];
-const DESERIALIZATION_RETRIES = 4;
 
 export class ClientPool {
   readonly counter: CallCounter;
@@ -88,7 +97,8 @@ export class ClientPool {
 
   constructor(readonly config: PoolConfig, deps: { counter?: CallCounter; limiter?: RateLimiter; credentials?: Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity> } = {}) {
     this.counter = deps.counter ?? new CallCounter();
-    this.limiter = deps.limiter ?? new RateLimiter(config.rateLimitScale ?? 1);
+    const share = Math.min(1, Math.max(0, config.quotaShare ?? QUOTA_SHARE));
+    this.limiter = deps.limiter ?? new RateLimiter(config.rateLimitScale ?? 1, systemClock, share);
     if (deps.credentials) this.creds = deps.credentials;
   }
 
@@ -96,7 +106,7 @@ export class ClientPool {
    * A pool with other client settings (e.g. apply's retry budget) that shares this one's governance-role sessions and
    * limiter: one AssumeRole per account per run, and one quota budget per (account, API). It counts its own calls.
    */
-  derive(overrides: Partial<Pick<PoolConfig, 'command' | 'maxAttempts'>>): ClientPool {
+  derive(overrides: Partial<Pick<PoolConfig, 'command' | 'maxAttempts' | 'retryBackoff'>>): ClientPool {
     return new ClientPool({ ...this.config, ...overrides }, { limiter: this.limiter, credentials: this.creds });
   }
 
@@ -182,8 +192,11 @@ export class ClientPool {
       region: service === 'sts' ? (this.config.stsRegion ?? this.config.region) : this.config.region,
       ...(this.config.profile !== undefined ? { profile: this.config.profile } : {}),
       requestHandler: this.httpHandler(),
-      retryMode: 'adaptive',
-      maxAttempts: this.config.maxAttempts ?? 6,
+      // One strategy per client (its retry quota is the client's), deciding with meshgov's classification.
+      retryStrategy: new MeshgovRetryStrategy({
+        maxAttempts: this.config.maxAttempts ?? READ_RETRY.maxAttempts,
+        ...(this.config.retryBackoff ? { backoff: this.config.retryBackoff } : {}),
+      }),
       ...(this.config.endpoint ? { endpoint: this.config.endpoint } : {}),
       ...(credentials ? { credentials } : {}),
     });
@@ -192,27 +205,39 @@ export class ClientPool {
     return client;
   }
 
-  /** Count, rate-limit and (for reads) retry unparsable responses of every call made through this client. */
+  /**
+   * Count every call once (before the SDK's retries), and pace every attempt (after them): a retried request spends
+   * the API's quota like the first one. Errors of mutating calls are marked so an unparsable answer is not retried.
+   */
   private instrument(client: AnyClient, service: ServiceName, account: string): void {
     const counter = this.counter;
     const limiter = this.limiter;
+    const operationOf = (context: { commandName?: string }) =>
+      (context.commandName ?? 'Unknown').replace(/Command$/, '');
     // The middleware stack types differ per client; the handler signature is the same for all of them.
-    (client.middlewareStack as unknown as { add(mw: unknown, opts: unknown): void }).add(
+    const stack = client.middlewareStack as unknown as {
+      add(mw: unknown, opts: unknown): void;
+      addRelativeTo(mw: unknown, opts: unknown): void;
+    };
+    stack.add(
       (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-        counter.add(account || '-', service, operation);
-        const isRead = READ_PREFIXES.some((p) => operation.startsWith(p));
-        for (let attempt = 1; ; attempt++) {
-          await limiter.take(account || '-', operation);
-          try {
-            return await next(args);
-          } catch (e) {
-            if (!isRead || attempt >= DESERIALIZATION_RETRIES || !isDeserializationError(e)) throw e;
-            await new Promise((r) => setTimeout(r, 50 * attempt));
-          }
-        }
+        counter.add(account || '-', service, operationOf(context));
+        return next(args);
       },
       { step: 'initialize', name: 'meshgovCallAccounting', override: true },
+    );
+    stack.addRelativeTo(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        const operation = operationOf(context);
+        await limiter.take(account || '-', operation);
+        try {
+          return await next(args);
+        } catch (e) {
+          if (!READ_PREFIXES.some((p) => operation.startsWith(p))) markWriteError(e);
+          throw e;
+        }
+      },
+      { relation: 'after', toMiddleware: 'retryMiddleware', name: 'meshgovAttemptPacing', override: true },
     );
   }
 }

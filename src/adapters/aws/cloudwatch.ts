@@ -10,8 +10,8 @@
  *   one call (1 h: 60 s; 24 h: 480 s). NextToken is still followed as a safety net.
  *   https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
  * - Query Ids must start with a lowercase letter and contain only letters, digits and underscores.
- * - Client-side rate limit at the GetMetricData quotas: 50 requests/s and 180,000 data points/s when StartTime is
- *   within 3 hours of now (396,000 otherwise). https://repost.aws/knowledge-center/cloudwatch-getmetricdata-api
+ * - Client-side rate limits from the one limiter (rate-limit.ts): requests per second are paced by the pool's
+ *   clients, data points per second (GetMetricData's second quota) here, with each request's points.
  *
  * Takes a CloudWatchClient (one per account) from the caller; vendor types stop here.
  * IAM: cloudwatch:GetMetricData (and cloudwatch:ListMetrics for shard discovery).
@@ -20,6 +20,9 @@ import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudw
 import type { CloudWatchClient, GetMetricDataCommandOutput, ListMetricsCommandOutput, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { MetricsSnapshot, Series, ShardMetricName, StreamMetrics } from '../../core/audit/metrics.js';
 import { SHARD_METRICS } from '../../core/audit/metrics.js';
+import type { Timer } from '../../core/ports.js';
+import { systemClock } from './clock.js';
+import { GET_METRIC_DATA_POINTS, RateLimiter } from './rate-limit.js';
 
 /** IAM actions this adapter calls. */
 export const CLOUDWATCH_IAM_ACTIONS = ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'] as const;
@@ -28,12 +31,6 @@ export const CLOUDWATCH_IAM_ACTIONS = ['cloudwatch:GetMetricData', 'cloudwatch:L
 export const MAX_QUERIES_PER_REQUEST = 500;
 /** Data points per GetMetricData response page (API maximum). */
 export const MAX_DATAPOINTS_PER_REQUEST = 100_800;
-/** Default GetMetricData quotas. */
-export const GET_METRIC_DATA_TPS = 50;
-export const GET_METRIC_DATA_DPS_RECENT = 180_000;
-export const GET_METRIC_DATA_DPS_OLDER = 396_000;
-/** Default ListMetrics quota, requests per second. */
-export const LIST_METRICS_TPS = 25;
 
 const STAT: Record<ShardMetricName, 'Sum' | 'Maximum'> = {
   IncomingBytes: 'Sum',
@@ -69,54 +66,6 @@ export function periodForWindow(windowMs: number): number {
   const seconds = Math.max(0, windowMs) / 1000;
   const minutes = Math.max(1, Math.ceil(seconds / (60 * MAX_POINTS_PER_SERIES)));
   return minutes * 60;
-}
-
-/** A clock the limiter waits on; tests pass a fake one (no wall-clock waits). */
-export interface LimiterClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: LimiterClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-
-/** Token bucket over requests per second and data points per second (one per account: quotas are per account and region). */
-export class GetMetricDataLimiter {
-  private requestTokens: number;
-  private pointTokens: number;
-  private last: number;
-
-  constructor(
-    private readonly tps: number,
-    private readonly dps: number,
-    private readonly clock: LimiterClock = systemClock,
-  ) {
-    this.requestTokens = tps;
-    this.pointTokens = dps;
-    this.last = clock.now();
-  }
-
-  /** Waits until one request carrying `points` data points fits in both budgets, then spends them. */
-  async acquire(points: number): Promise<void> {
-    const cost = Math.min(points, this.dps);
-    for (;;) {
-      const now = this.clock.now();
-      const elapsed = Math.max(0, now - this.last) / 1000;
-      this.last = now;
-      this.requestTokens = Math.min(this.tps, this.requestTokens + elapsed * this.tps);
-      this.pointTokens = Math.min(this.dps, this.pointTokens + elapsed * this.dps);
-      if (this.requestTokens >= 1 && this.pointTokens >= cost) {
-        this.requestTokens -= 1;
-        this.pointTokens -= cost;
-        return;
-      }
-      const waitRequests = this.requestTokens >= 1 ? 0 : ((1 - this.requestTokens) / this.tps) * 1000;
-      const waitPoints = this.pointTokens >= cost ? 0 : ((cost - this.pointTokens) / this.dps) * 1000;
-      await this.clock.sleep(Math.ceil(Math.max(waitRequests, waitPoints)));
-    }
-  }
 }
 
 interface QueryRef {
@@ -178,10 +127,10 @@ export function alignWindow(start: Date, end: Date, periodSeconds: number): { st
 }
 
 export interface ReadShardMetricsOptions {
-  /** Shared limiter (per account); a fresh one at the default quotas otherwise. */
-  limiter?: GetMetricDataLimiter;
-  /** Clock for the default limiter and the "within 3 hours" test. */
-  clock?: LimiterClock;
+  /** The run's limiter (its data-point buckets are per account); a fresh one at the default quotas otherwise. */
+  limiter?: RateLimiter;
+  /** Clock of the default limiter. */
+  clock?: Timer;
 }
 
 /** Reads the five shard-level metrics of every target shard in one account. */
@@ -195,9 +144,7 @@ export async function readShardMetrics(
   const period = window.periodSeconds ?? periodForWindow(window.end.getTime() - window.start.getTime());
   if (!Number.isInteger(period) || period < 60 || period % 60 !== 0) throw new RangeError(`CloudWatch period ${period} s: expected a multiple of 60`);
   const { start, end } = alignWindow(window.start, window.end, period);
-  const clock = options.clock ?? systemClock;
-  const recent = clock.now() - start.getTime() <= 3 * 3600 * 1000;
-  const limiter = options.limiter ?? new GetMetricDataLimiter(GET_METRIC_DATA_TPS, recent ? GET_METRIC_DATA_DPS_RECENT : GET_METRIC_DATA_DPS_OLDER, clock);
+  const limiter = options.limiter ?? new RateLimiter(1, options.clock ?? systemClock);
   const pointsPerSeries = Math.max(1, Math.ceil((end.getTime() - start.getTime()) / (period * 1000)));
   const { queries, refs } = buildShardQueries(targets, period);
   const series = new Map<string, Series>();
@@ -206,7 +153,7 @@ export async function readShardMetrics(
   for (const batch of batchQueries(queries)) {
     let nextToken: string | undefined;
     do {
-      await limiter.acquire(Math.min(MAX_DATAPOINTS_PER_REQUEST, batch.length * pointsPerSeries));
+      await limiter.take(account, GET_METRIC_DATA_POINTS, Math.min(MAX_DATAPOINTS_PER_REQUEST, batch.length * pointsPerSeries));
       const out: GetMetricDataCommandOutput = await client.send(
         new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', NextToken: nextToken }),
       );
@@ -263,20 +210,14 @@ function sortSeries(s: Series): Series {
 /**
  * Shard ids that published IncomingBytes for each stream in the last two weeks (ListMetrics, dimensions StreamName
  * + ShardId). A fallback when the caller has no ListShards result: it also returns shards closed by resharding
- * within that time, which simply show no data in the window.
+ * within that time, which simply show no data in the window. Paced by the pool's clients (ListMetrics' quota).
  */
-export async function discoverShardIds(
-  client: CloudWatchClient,
-  streams: readonly string[],
-  options: { limiter?: GetMetricDataLimiter; clock?: LimiterClock } = {},
-): Promise<ShardTarget[]> {
-  const limiter = options.limiter ?? new GetMetricDataLimiter(LIST_METRICS_TPS, Number.MAX_SAFE_INTEGER, options.clock ?? systemClock);
+export async function discoverShardIds(client: CloudWatchClient, streams: readonly string[]): Promise<ShardTarget[]> {
   const out: ShardTarget[] = [];
   for (const stream of streams) {
     const ids = new Set<string>();
     let nextToken: string | undefined;
     do {
-      await limiter.acquire(0);
       const page: ListMetricsCommandOutput = await client.send(
         new ListMetricsCommand({ Namespace: 'AWS/Kinesis', MetricName: 'IncomingBytes', Dimensions: [{ Name: 'StreamName', Value: stream }], NextToken: nextToken }),
       );

@@ -17,8 +17,9 @@ import type { ApplyStep, AuditEntry, ChangeExecutor } from '../../core/apply/typ
 import type { IamBoundaryChange } from '../../core/plan/types.js';
 import type { DesiredState } from '../../core/render/types.js';
 import { writeLocalIam } from '../local/iam-artefacts.js';
-import { auditLine, classify, DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
-import type { AttemptEvent, Backoff } from './retry.js';
+import { errorCode, isNotFound } from './errors.js';
+import { auditLine, describeError, MeshgovRetryStrategy, withRetry, WRITE_RETRY } from './retry.js';
+import type { AttemptEvent, RetryPolicy } from './retry.js';
 
 export const IAM_EXECUTOR_IAM_ACTIONS = [
   'iam:AttachRolePolicy', 'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:DeleteRolePolicy',
@@ -26,23 +27,34 @@ export const IAM_EXECUTOR_IAM_ACTIONS = [
 ] as const;
 
 export interface IamExecutorOptions {
+  /** IAM client of an account for mutating calls (one attempt per call: retried and logged here). */
   client: (account: string) => IAMClient;
+  /** IAM client of an account for reads, whose SDK retries (`client` by default). */
+  readClient?: (account: string) => IAMClient;
   partition: string;
   /** IAM path of meshgov's policies, e.g. `/meshgov/`. */
   path: string;
   log: (entry: AuditEntry) => void;
   now: () => Date;
-  backoff?: Backoff;
+  /** Attempts per mutating call and their backoff (WRITE_RETRY by default). */
+  retry?: RetryPolicy;
 }
 
 /** `<account>/iam/role/<role>/policy/<name>` -> role and policy name. */
 
-class Failed extends Error {}
+/** IAM's name for EntityAlreadyExists (the SDK's exception class, and the wire code older endpoints send). */
+const ALREADY_EXISTS = new Set(['EntityAlreadyExistsException', 'EntityAlreadyExists']);
+
+class Failed extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
+}
 
 export class IamExecutor implements ChangeExecutor {
-  private readonly backoff: Backoff;
+  private readonly retry: MeshgovRetryStrategy;
   constructor(private readonly o: IamExecutorOptions) {
-    this.backoff = o.backoff ?? DEFAULT_BACKOFF;
+    this.retry = new MeshgovRetryStrategy(o.retry ?? WRITE_RETRY);
   }
 
   async execute(step: ApplyStep): Promise<{ status: 'done' | 'failed'; message?: string }> {
@@ -64,43 +76,37 @@ export class IamExecutor implements ChangeExecutor {
     const log = (attempt: number, ev: AttemptEvent) => {
       this.o.log(auditLine({ ...call, time: this.o.now().toISOString() }, attempt, ev));
     };
-    const r = await withRetry(send, log, this.backoff);
+    const r = await withRetry(send, log, this.retry);
     if (r.ok) return r.value;
     if (absentOk && r.kind === 'not-found') return undefined;
-    throw new Failed(`${api} failed after ${r.attempt} attempt(s): ${describeError(r.error)}`);
+    throw new Failed(`${api} failed after ${r.attempt} attempt(s): ${describeError(r.error)}`, errorCode(r.error));
   }
 
-  /** A read (not logged); undefined when the entity does not exist. */
-  private async read<T>(send: () => Promise<T>): Promise<T | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (e) {
-        const k = classify(e);
-        if (k === 'not-found') return undefined;
-        if ((k === 'throttle' || k === 'transient') && attempt < this.backoff.maxAttempts) {
-          await this.backoff.sleep(Math.floor(this.backoff.random() * Math.min(this.backoff.capMs, this.backoff.baseMs * 2 ** (attempt - 1))));
-          continue;
-        }
-        throw new Failed(describeError(e));
-      }
+  /** A read (not logged; its client's SDK retries); undefined when the entity does not exist. */
+  private async read<T>(account: string, send: (reader: IAMClient) => Promise<T>): Promise<T | undefined> {
+    try {
+      return await send((this.o.readClient ?? this.o.client)(account));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw new Failed(describeError(e));
     }
   }
 
   /** Create the managed policy under the mesh path, or make `doc` its new default version. */
   private async upsertManaged(step: ApplyStep, iam: IAMClient, arn: string, policy: string, doc: string): Promise<void> {
-    const existing = await this.read(() => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+    const account = step.change.account;
+    const existing = await this.read(account, (reader) => reader.send(new GetPolicyCommand({ PolicyArn: arn })));
     if (!existing?.Policy) {
       try {
         await this.call(step, 'CreatePolicy', arn, () => iam.send(new CreatePolicyCommand({ PolicyName: policy, Path: this.o.path, PolicyDocument: doc, Tags: [{ Key: 'meshgov:managed-by', Value: 'meshgov' }] })));
       } catch (e) {
         // EntityAlreadyExists after a lost answer: the policy is there; make the rendered document its default version.
-        if (!/EntityAlreadyExists/.test((e as Error).message)) throw e;
+        if (!(e instanceof Failed) || !ALREADY_EXISTS.has(e.code ?? '')) throw e;
         await this.call(step, 'CreatePolicyVersion', arn, () => iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc, SetAsDefault: true })));
       }
       return;
     }
-    const versions = await this.read(() => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
+    const versions = await this.read(account, (reader) => reader.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
     const list = versions?.Versions ?? [];
     if (list.length >= 5) {
       const oldest = list.filter((v) => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
@@ -122,7 +128,7 @@ export class IamExecutor implements ChangeExecutor {
     }
     const arn = this.policyArn(account, c.target.policyName);
     const role = c.target.role;
-    const got = await this.read(() => iam.send(new GetRoleCommand({ RoleName: role })));
+    const got = await this.read(account, (reader) => reader.send(new GetRoleCommand({ RoleName: role })));
     if (!got?.Role) throw new Failed(`role ${role} does not exist in ${account}`);
     const current = got.Role.PermissionsBoundary?.PermissionsBoundaryArn;
     if (current === arn) return { message: 'the guard boundary was already set' };
@@ -142,7 +148,7 @@ export class IamExecutor implements ChangeExecutor {
     const { account, role, policyName: policy } = c.target;
     const iam = this.o.client(account);
     const roleRes = `arn:${this.o.partition}:iam::${account}:role/${role}`;
-    const inline = await this.read(() => iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policy })));
+    const inline = await this.read(account, (reader) => reader.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policy })));
     const arn = this.policyArn(account, policy);
     if (c.action === 'delete') {
       if (inline) {
@@ -150,9 +156,9 @@ export class IamExecutor implements ChangeExecutor {
         return {};
       }
       await this.call(step, 'DetachRolePolicy', arn, () => iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })), true);
-      const p = await this.read(() => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+      const p = await this.read(account, (reader) => reader.send(new GetPolicyCommand({ PolicyArn: arn })));
       if (p?.Policy && (p.Policy.AttachmentCount ?? 0) === 0) {
-        const versions = await this.read(() => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
+        const versions = await this.read(account, (reader) => reader.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
         for (const v of versions?.Versions ?? []) {
           if (!v.IsDefaultVersion && v.VersionId) await this.call(step, 'DeletePolicyVersion', arn, () => iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: v.VersionId })), true);
         }

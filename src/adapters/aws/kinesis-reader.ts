@@ -156,6 +156,9 @@ function fromSummary(d: StreamDescriptionSummary, account: string, tags: Record<
   };
 }
 
+/** Tags from the tagging API's pages by ARN, once they are in; undefined when that API is not used or failed. */
+type BulkTags = Promise<ReadonlyMap<string, Record<string, string>> | undefined>;
+
 /** Consumers per ListStreamConsumers page (the API's default and a stream's usual maximum of 20 is far below it). */
 const CONSUMER_PAGE = 100;
 
@@ -163,7 +166,9 @@ const CONSUMER_PAGE = 100;
  * The stream's consumers, each with its tags and policy. Tags come from the tagging API's pages when they listed
  * the consumer's ARN (the consumer is a taggable Kinesis resource), else from ListTagsForResource.
  */
-async function readConsumers(pool: ClientPool, account: string, streamArn: string, bulkTags: ReadonlyMap<string, Record<string, string>> | undefined): Promise<LiveConsumer[]> {
+async function readConsumers(
+  pool: ClientPool, account: string, streamArn: string, bulk: BulkTags,
+): Promise<LiveConsumer[]> {
   const client = pool.kinesis(account);
   const found: Consumer[] = [];
   let token: string | undefined;
@@ -175,6 +180,7 @@ async function readConsumers(pool: ClientPool, account: string, streamArn: strin
     token = consumers.length < CONSUMER_PAGE ? undefined : page.NextToken || undefined;
   } while (token);
   const out: LiveConsumer[] = [];
+  const bulkTags = await bulk;
   for (const c of found) {
     if (!c.ConsumerARN || !c.ConsumerName) continue;
     const bulk = bulkTags?.get(c.ConsumerARN);
@@ -194,7 +200,9 @@ function isUnsupported(e: unknown): boolean {
  * Full read of one managed stream (tags aside); undefined when it disappeared since it was listed. Its policy is
  * read alongside DescribeStreamSummary (the listed ARN is enough), its consumers once the summary says it has any.
  */
-async function readStream(pool: ClientPool, account: string, listed: Listed, bulkTags: ReadonlyMap<string, Record<string, string>> | undefined): Promise<LiveStream | undefined> {
+async function readStream(
+  pool: ClientPool, account: string, listed: Listed, bulkTags: BulkTags,
+): Promise<LiveStream | undefined> {
   const describe = (async () => {
     try {
       return (await pool.kinesis(account).send(new DescribeStreamSummaryCommand({ StreamName: listed.name }))).StreamDescriptionSummary;
@@ -246,8 +254,14 @@ async function streamTagsOf(pool: ClientPool, account: string, s: Listed): Promi
  */
 export async function readKinesisAccount(pool: ClientPool, account: string, o: KinesisReadOptions): Promise<KinesisAccountRead> {
   const listed = await listStreams(pool, account, o);
-  const viaApi = o.useTaggingApi === false || listed.length === 0 ? undefined : await tagsViaTaggingApi(pool, account);
-  const tagsOf = (s: Listed) => (viaApi ? Promise.resolve(viaApi.get(s.arn) ?? {}) : streamTagsOf(pool, account, s));
+  // The tagging API's pages are read while declared streams are read already (they need tags only at the end).
+  const viaApi: BulkTags = o.useTaggingApi === false || listed.length === 0
+    ? Promise.resolve(undefined)
+    : tagsViaTaggingApi(pool, account);
+  const tagsOf = async (s: Listed) => {
+    const bulk = await viaApi;
+    return bulk ? bulk.get(s.arn) ?? {} : streamTagsOf(pool, account, s);
+  };
   const read = await mapLimit(listed, o.concurrency ?? 64, async (s): Promise<LiveStream | LiveUnmanagedStream | undefined> => {
     const declared = o.declared.has(s.name);
     const early = declared ? readStream(pool, account, s, viaApi) : undefined;
@@ -271,5 +285,6 @@ export async function readKinesisAccount(pool: ClientPool, account: string, o: K
     else streams.push(r);
   }
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1);
-  return { streams: streams.sort(byName), unmanaged: unmanaged.sort(byName), notChecked: [], usedTaggingApi: viaApi !== undefined };
+  const usedTaggingApi = (await viaApi) !== undefined;
+  return { streams: streams.sort(byName), unmanaged: unmanaged.sort(byName), notChecked: [], usedTaggingApi };
 }

@@ -1,8 +1,8 @@
 /**
  * Reads and waits for apply: DescribeStreamSummary and DescribeStreamConsumer (never DescribeStream, whose 10/s
  * account quota is shared with every consumer of the account, and which the SDK's own `waitUntilStreamExists`
- * polls). Reads retry throttling, transient errors and busy answers on their own; they are not written to the
- * audit log.
+ * polls). Reads go through a client whose SDK retries throttling and transient errors; a busy answer is retried
+ * here (`BUSY_READ`); they are not written to the audit log.
  *
  * A wait after a call that started a transition (CreateStream, StartStreamEncryption, RegisterStreamConsumer, ...)
  * first sleeps for how long that kind of transition has been taking in this run, then polls with a growing,
@@ -16,9 +16,10 @@ import {
   DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, ListStreamConsumersCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import type { ConsumerDescription, KinesisClient, StreamDescriptionSummary } from '@aws-sdk/client-kinesis';
+import type { Timer } from '../../core/ports.js';
+import { systemClock } from './clock.js';
 import { toAdapterError } from './errors.js';
-import { backoffDelay, classify } from './retry.js';
-import type { Backoff } from './retry.js';
+import { classify } from './retry.js';
 
 export interface WaitOptions {
   /** First poll delay before any transition was seen, and the smallest delay between later polls, ms. */
@@ -28,13 +29,10 @@ export interface WaitOptions {
   /** Give up after this long, ms. */
   timeoutMs: number;
   random: () => number;
-  sleep: (ms: number) => Promise<void>;
-  now: () => number;
+  clock: Timer;
 }
 
-export const AWS_WAIT: WaitOptions = {
-  baseMs: 1000, capMs: 10_000, timeoutMs: 20 * 60_000, random: Math.random, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now(),
-};
+export const AWS_WAIT: WaitOptions = { baseMs: 1000, capMs: 10_000, timeoutMs: 20 * 60_000, random: Math.random, clock: systemClock };
 
 /** What is being waited for; each kind has its own duration estimate. */
 export type TransitionKind = 'stream-create' | 'stream-update' | 'stream-delete' | 'consumer-create' | 'consumer-delete';
@@ -61,16 +59,23 @@ export class TransitionTimes {
   }
 }
 
-/** Read with retries; undefined when the resource does not exist. */
-export async function readOrUndefined<T>(account: string, operation: string, fn: () => Promise<T>, b: Backoff): Promise<T | undefined> {
+/**
+ * The domain retry the SDK cannot know: a read answered ResourceInUseException (the resource is in a transition)
+ * is tried again after a growing, jittered delay, like a poll. Throttling and transient errors were already
+ * retried by the SDK when they arrive here.
+ */
+export const BUSY_READ = { attempts: 10 } as const;
+
+/** Read; undefined when the resource does not exist. */
+export async function readOrUndefined<T>(account: string, operation: string, fn: () => Promise<T>, wait: WaitOptions): Promise<T | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (e) {
       const kind = classify(e);
       if (kind === 'not-found') return undefined;
-      if ((kind === 'throttle' || kind === 'transient' || kind === 'in-use') && attempt < Math.max(b.maxAttempts, 10)) {
-        await b.sleep(backoffDelay(attempt, b));
+      if (kind === 'in-use' && attempt < BUSY_READ.attempts) {
+        await wait.clock.sleep(Math.floor(wait.random() * Math.min(wait.capMs, wait.baseMs * 2 ** (attempt - 1))));
         continue;
       }
       throw toAdapterError(e, 'kinesis', operation, account);
@@ -82,23 +87,22 @@ export class KinesisReads {
   constructor(
     private readonly client: KinesisClient,
     private readonly account: string,
-    private readonly backoff: Backoff,
     private readonly wait: WaitOptions,
     private readonly times: TransitionTimes = new TransitionTimes(wait.baseMs),
   ) {}
 
   async stream(name: string): Promise<StreamDescriptionSummary | undefined> {
-    const r = await readOrUndefined(this.account, 'DescribeStreamSummary', () => this.client.send(new DescribeStreamSummaryCommand({ StreamName: name })), this.backoff);
+    const r = await readOrUndefined(this.account, 'DescribeStreamSummary', () => this.client.send(new DescribeStreamSummaryCommand({ StreamName: name })), this.wait);
     return r?.StreamDescriptionSummary;
   }
 
   async consumer(streamArn: string, name: string): Promise<ConsumerDescription | undefined> {
-    const r = await readOrUndefined(this.account, 'DescribeStreamConsumer', () => this.client.send(new DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name })), this.backoff);
+    const r = await readOrUndefined(this.account, 'DescribeStreamConsumer', () => this.client.send(new DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name })), this.wait);
     return r?.ConsumerDescription;
   }
 
   async tags(arn: string): Promise<Record<string, string>> {
-    const r = await readOrUndefined(this.account, 'ListTagsForResource', () => this.client.send(new ListTagsForResourceCommand({ ResourceARN: arn })), this.backoff);
+    const r = await readOrUndefined(this.account, 'ListTagsForResource', () => this.client.send(new ListTagsForResourceCommand({ ResourceARN: arn })), this.wait);
     const out: Record<string, string> = {};
     for (const t of r?.Tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
     return out;
@@ -108,7 +112,7 @@ export class KinesisReads {
     const out: { name: string; arn: string }[] = [];
     let token: string | undefined;
     do {
-      const page = await readOrUndefined(this.account, 'ListStreamConsumers', () => this.client.send(new ListStreamConsumersCommand({ StreamARN: streamArn, ...(token ? { NextToken: token } : {}) })), this.backoff);
+      const page = await readOrUndefined(this.account, 'ListStreamConsumers', () => this.client.send(new ListStreamConsumersCommand({ StreamARN: streamArn, ...(token ? { NextToken: token } : {}) })), this.wait);
       for (const c of page?.Consumers ?? []) if (c.ConsumerName && c.ConsumerARN) out.push({ name: c.ConsumerName, arn: c.ConsumerARN });
       token = page?.NextToken || undefined;
     } while (token);
@@ -120,20 +124,20 @@ export class KinesisReads {
    * estimated duration before the first poll, and report how it went. Without, the state is unknown: read now.
    */
   private async poll<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, after?: TransitionKind): Promise<T> {
-    const start = this.wait.now();
+    const start = this.wait.clock.now().getTime();
     let first = after ? this.times.firstDelay(after) : 0;
-    if (first > 0) await this.wait.sleep(Math.round(first * (1 + 0.1 * this.wait.random())));
+    if (first > 0) await this.wait.clock.sleep(Math.round(first * (1 + 0.1 * this.wait.random())));
     // Later polls start from a quarter of the estimate (at least the base delay) and grow by half each time.
     first = Math.max(this.wait.baseMs, first / 4);
     for (let i = 1; ; i++) {
       const v = await read();
       if (done(v)) {
-        if (after) this.times.observe(after, i, this.wait.now() - start);
+        if (after) this.times.observe(after, i, this.wait.clock.now().getTime() - start);
         return v;
       }
-      if (this.wait.now() - start > this.wait.timeoutMs) throw new Error(`timed out after ${Math.round(this.wait.timeoutMs / 1000)} s waiting for ${what}`);
+      if (this.wait.clock.now().getTime() - start > this.wait.timeoutMs) throw new Error(`timed out after ${Math.round(this.wait.timeoutMs / 1000)} s waiting for ${what}`);
       const cap = Math.min(this.wait.capMs, first * 1.5 ** (i - 1));
-      await this.wait.sleep(Math.round(cap * (0.5 + 0.5 * this.wait.random())));
+      await this.wait.clock.sleep(Math.round(cap * (0.5 + 0.5 * this.wait.random())));
     }
   }
 

@@ -9,7 +9,8 @@ import { mergeSnapshots } from '../../core/audit/metrics.js';
 import type { MetricsSnapshot } from '../../core/audit/metrics.js';
 import { alignWindow, periodForWindow, readShardMetrics } from './cloudwatch.js';
 import { listOpenShards } from './shards.js';
-import type { LimiterClock, ShardTarget } from './cloudwatch.js';
+import type { ShardTarget } from './cloudwatch.js';
+import type { Timer } from '../../core/ports.js';
 
 /** The window an audit reads metrics over: whole minutes, a whole number of periods (seconds, a multiple of 60). */
 export interface AuditMetricsWindow {
@@ -42,7 +43,7 @@ export async function readAuditMetrics(
   clients: AuditMetricsClients,
   pairs: readonly { account: string; stream: string }[],
   window: AuditMetricsWindow,
-  options: { clock?: LimiterClock } = {},
+  options: { clock?: Timer } = {},
 ): Promise<MetricsSnapshot | undefined> {
   const byAccount = new Map<string, string[]>();
   for (const p of pairs) byAccount.set(p.account, [...(byAccount.get(p.account) ?? []), p.stream]);

@@ -1,17 +1,24 @@
 /**
- * Retries for mutating calls (the pool's SDK clients for apply run with one attempt, so every attempt is seen and
- * logged here). Exponential backoff with full jitter
- * (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/) for throttling, 5xx and network
- * errors; ResourceInUseException is handed back to the caller (it waits for ACTIVE and re-reads before trying
- * again); a LimitExceededException that names a hard quota is not retried.
+ * The one retry layer: the AWS SDK v3's standard retry strategy (its backoff, its retry quota, its error classes)
+ * with meshgov's classification of Kinesis and IAM answers on top. Reads use it inside the SDK (the pool configures
+ * every client with `retryStrategy`); apply's mutating calls run it in `withRetry`, one SDK attempt at a time, so
+ * the audit log gets each attempt's intent before the request and its outcome after it.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+ *
+ * Standard, not adaptive, mode: adaptive adds a client-side rate limiter per client that slows every API of the
+ * account after one throttled answer; meshgov has its own limiter per (account, API) (rate-limit.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { isServerError, isThrottlingError, isTransientError, StandardRetryStrategy } from '@smithy/core/retry';
+import type {
+  RetryErrorInfo, RetryErrorType, RetryStrategyV2, SdkError, StandardRetryBackoffStrategy, StandardRetryToken,
+} from '@smithy/types';
 import type { AuditEntry } from '../../core/apply/types.js';
 import { redact } from '../../core/redact.js';
-import { errorCode, foreignAnswerHint, isForeignAnswer } from './errors.js';
+import { errorCode, foreignAnswerHint, isDeserializationError, isForeignAnswer, isNotFound } from './errors.js';
 
 export type FailureKind =
-  /** Throttled: retry with backoff. */
+  /** Throttled (or a limit that clears by itself): retry with backoff. */
   | 'throttle'
   /** 5xx, dropped connection, timeout, unparsable error response: retry with backoff (the call may have happened). */
   | 'transient'
@@ -26,72 +33,114 @@ export type FailureKind =
 interface ErrLike {
   name?: string;
   message?: string;
-  code?: string;
   $metadata?: { httpStatusCode?: number };
   $response?: { statusCode?: number };
 }
 
-const THROTTLE = new Set(['ThrottlingException', 'Throttling', 'ProvisionedThroughputExceededException', 'TooManyRequestsException', 'RequestLimitExceeded', 'KMSThrottlingException']);
-const NETWORK = /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up|network|aborted|TimeoutError|timed out/i;
-/** Messages of LimitExceededException that name a quota, not a rate (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html). */
-const HARD_QUOTA = /shard limit|shards? (?:quota|limit)|stream count|streams? limit|number of (?:streams|consumers|shards)|maximum number|consumers? (?:limit|per stream)|on-demand|account limit|exceed(?:s|ed)? the (?:limit|quota) of \d+/i;
-
 /**
- * LimitExceededException for too many streams (or consumers) in transition at once: "This request would have exceed
- * the limit on the number of streams that can simultaneously be in CREATING or DELETING for the account ... Limit:
- * 5." (https://github.com/hashicorp/terraform-provider-aws/pull/1339), kinesis-local's "Limit for streams being
- * created concurrently exceeded". It names "the number of streams" like a hard quota, but clears as soon as one of
- * them is ACTIVE: retried like throttling.
+ * Kinesis answers LimitExceededException (HTTP 400, no retryable trait) both for its API rates and for quotas that
+ * only a quota increase lifts (https://docs.aws.amazon.com/kinesis/latest/APIReference/CommonErrors.html,
+ * https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html); the SDK retries both as
+ * throttling. The message is the only thing that tells them apart, so this is the one place meshgov reads it: a
+ * message naming a quota is not retried; "Rate exceeded" and the limit on streams in CREATING or DELETING
+ * ("... can simultaneously be in CREATING or DELETING ...", kinesis-local: "... created concurrently exceeded",
+ * https://github.com/hashicorp/terraform-provider-aws/pull/1339), which clears once one of them is ACTIVE, are.
  */
-const TRANSITION_LIMIT = /simultaneously|concurrently|CREATING or DELETING/i;
+const QUOTA_MESSAGE = new RegExp([
+  'shard limit', 'shards? (?:quota|limit)', 'stream count', 'streams? limit', 'number of (?:streams|consumers|shards)',
+  'maximum number', 'consumers? (?:limit|per stream)', 'on-demand', 'account limit', 'exceed(?:s|ed)? the (?:limit|quota) of \\d+',
+].join('|'), 'i');
+const CLEARS_BY_ITSELF = /rate exceeded|simultaneously|concurrently|CREATING or DELETING/i;
 
-/** A response that arrived with HTTP 200 but could not be parsed (kinesis-local sometimes answers with an empty body). */
+function limitExceededKind(message: string): FailureKind {
+  return QUOTA_MESSAGE.test(message) && !CLEARS_BY_ITSELF.test(message) ? 'hard-quota' : 'throttle';
+}
+
+/** An answer with HTTP 200 that could not be parsed (kinesis-local sometimes answers with an empty body). */
 export function isUnparsableSuccess(e: unknown): boolean {
   const x = e as ErrLike;
   const m = String(x?.message ?? '');
   return (m.includes('Deserialization error') || m.includes('Protocol error')) && x?.$response?.statusCode === 200;
 }
 
+/** What an error means for meshgov, from the SDK's typed exception name, `$metadata`, `$retryable` and error code. */
 export function classify(e: unknown): FailureKind {
   const x = (e ?? {}) as ErrLike;
+  const sdk = (e ?? {}) as SdkError;
   const name = errorCode(e) ?? '';
-  const message = String(x.message ?? '');
-  const status = x.$metadata?.httpStatusCode ?? x.$response?.statusCode;
-  if (name === 'LimitExceededException') {
-    return HARD_QUOTA.test(message) && !/rate exceeded/i.test(message) && !TRANSITION_LIMIT.test(message) ? 'hard-quota' : 'throttle';
-  }
-  if (THROTTLE.has(name) || status === 429) return 'throttle';
+  if (name === 'LimitExceededException') return limitExceededKind(String(x.message ?? ''));
+  if (isThrottlingError(sdk)) return 'throttle';
   if (name === 'ResourceInUseException') return 'in-use';
-  if (name === 'ResourceNotFoundException' || name === 'NoSuchEntityException' || name === 'NoSuchEntity') return 'not-found';
-  if ((status !== undefined && status >= 500) || /InternalFailure|ServiceUnavailable|InternalServerError|InternalError/.test(name)) return 'transient';
-  if (NETWORK.test(message) || NETWORK.test(name) || NETWORK.test(String(x.code ?? ''))) return 'transient';
+  if (isNotFound(e)) return 'not-found';
   if (isForeignAnswer(e)) return 'fatal';
-  if (message.includes('Deserialization error') || message.includes('Protocol error')) return 'transient';
+  // Every 5xx: the SDK's transient class names 500, 502, 503 and 504 only; a 501 or 505 from a proxy is as passing.
+  const status = x.$metadata?.httpStatusCode ?? x.$response?.statusCode;
+  if (isTransientError(sdk) || isServerError(sdk) || (status !== undefined && status >= 500)) return 'transient';
+  if (isDeserializationError(e)) return 'transient';
   return 'fatal';
 }
 
-export interface Backoff {
-  /** First delay cap, ms. */
-  baseMs: number;
-  /** Largest delay cap, ms. */
-  capMs: number;
-  /** Attempts in all (first try included). */
-  maxAttempts: number;
-  random: () => number;
-  sleep: (ms: number) => Promise<void>;
+/**
+ * Errors of mutating calls, marked by the pool per attempt: an unparsable HTTP 200 answer to a write may mean it was
+ * applied, so it is never retried blindly (apply re-reads the state instead).
+ */
+const writeErrors = new WeakSet<object>();
+
+export function markWriteError(e: unknown): void {
+  if (typeof e === 'object' && e !== null) writeErrors.add(e);
 }
 
-export const DEFAULT_BACKOFF: Backoff = {
-  baseMs: 200,
-  capMs: 20_000,
-  maxAttempts: 8,
-  random: Math.random,
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-};
+/**
+ * The retry policy, as the SDK's error type: throttling and limits that clear by themselves back off from the SDK's
+ * throttling delay, transient failures from its base delay; everything else (busy, absent, hard quota, refused,
+ * a foreign answer, an unparsable answer to a write) is not retried here but handed back to the caller, which knows
+ * what the domain needs (apply waits for ACTIVE after ResourceInUse and converges).
+ */
+export function retryErrorType(e: unknown): RetryErrorType {
+  // HTTP 200 that could not be parsed: a read is asked again (kinesis-local sometimes sends an empty body), a write
+  // may have been applied. The SDK calls both a client error.
+  if (isUnparsableSuccess(e)) {
+    return typeof e === 'object' && e !== null && writeErrors.has(e) ? 'CLIENT_ERROR' : 'TRANSIENT';
+  }
+  const kind = classify(e);
+  if (kind === 'throttle') return 'THROTTLING';
+  return kind === 'transient' ? 'TRANSIENT' : 'CLIENT_ERROR';
+}
 
-/** Full jitter: a uniform delay in [0, min(cap, base * 2^(attempt-1))). */
-export function backoffDelay(attempt: number, b: Pick<Backoff, 'baseMs' | 'capMs' | 'random'>): number {
-  return Math.floor(b.random() * Math.min(b.capMs, b.baseMs * 2 ** (attempt - 1)));
+/** How often and how fast to retry: the SDK's backoff (full jitter from 50 ms, 1 s for throttling, 20 s cap) by default. */
+export interface RetryPolicy {
+  /** Attempts in all (first try included). */
+  maxAttempts: number;
+  /** Replaces the SDK's backoff (tests). */
+  backoff?: StandardRetryBackoffStrategy;
+}
+
+/** Attempts meshgov makes per call: reads, and apply's mutating calls (each attempt logged). */
+export const READ_RETRY: RetryPolicy = { maxAttempts: 6 };
+export const WRITE_RETRY: RetryPolicy = { maxAttempts: 8 };
+
+/** The SDK's standard strategy, deciding with `retryErrorType` instead of the SDK's own classification. */
+export class MeshgovRetryStrategy implements RetryStrategyV2 {
+  readonly mode = 'standard';
+  private readonly sdk: StandardRetryStrategy;
+
+  constructor(readonly policy: RetryPolicy) {
+    const backoff = policy.backoff ? { backoff: policy.backoff } : {};
+    this.sdk = new StandardRetryStrategy({ maxAttempts: policy.maxAttempts, ...backoff });
+  }
+
+  acquireInitialRetryToken(scope: string): Promise<StandardRetryToken> {
+    return this.sdk.acquireInitialRetryToken(scope);
+  }
+
+  /** Waits the backoff and returns the next token; throws when the error is not retried (or no attempt is left). */
+  refreshRetryTokenForRetry(token: StandardRetryToken, info: RetryErrorInfo): Promise<StandardRetryToken> {
+    return this.sdk.refreshRetryTokenForRetry(token, { ...info, errorType: retryErrorType(info.error) });
+  }
+
+  recordSuccess(token: StandardRetryToken): void {
+    this.sdk.recordSuccess(token);
+  }
 }
 
 export type AttemptResult<T> =
@@ -137,36 +186,38 @@ export function describeError(e: unknown): string {
 }
 
 /**
- * Call `fn` until it succeeds, fails with a kind that is not retried here, or runs out of attempts. Throttling and
- * transient failures are retried after a full-jitter delay; everything else comes back to the caller. A 200
- * answer that could not be parsed counts as success (`unparsable`): callers re-read the state anyway.
- * Every mutating call of apply passes here, so this is where the log gets each attempt's intent (before the
- * request: a run killed while it is in flight leaves the intent without an outcome) and its outcome (same id).
+ * One mutating call, each attempt sent by a client that makes one attempt (apply's write pool) and retried as the
+ * SDK's strategy decides. Every attempt gets its intent logged before the request (a run killed while it is in
+ * flight leaves the intent without an outcome) and its outcome after (same id). A 200 answer that could not be
+ * parsed counts as success (`unparsable`): callers re-read the state.
  */
-export async function withRetry<T>(fn: () => Promise<T>, log: AttemptLog, b: Backoff = DEFAULT_BACKOFF): Promise<AttemptResult<T>> {
+export async function withRetry<T>(
+  fn: () => Promise<T>, log: AttemptLog, strategy: RetryStrategyV2,
+): Promise<AttemptResult<T>> {
+  let token = await strategy.acquireInitialRetryToken('meshgov-write');
   for (let attempt = 1; ; attempt++) {
     const id = randomUUID();
     log(attempt, { result: 'started', id });
     try {
       const value = await fn();
+      strategy.recordSuccess(token);
       const requestId = requestIdOf(value);
       log(attempt, { result: 'ok', id, ...(requestId ? { requestId } : {}) });
       return { ok: true, value, attempt, ...(requestId ? { requestId } : {}) };
     } catch (e) {
+      const requestId = requestIdOf(e);
       if (isUnparsableSuccess(e)) {
-        const requestId = requestIdOf(e);
         const note = 'HTTP 200 with an unparsable body (treated as success; state is re-read)';
         log(attempt, { result: 'ok', id, ...(requestId ? { requestId } : {}), note });
         return { ok: true, value: undefined, attempt, unparsable: true };
       }
-      const kind = classify(e);
-      const requestId = requestIdOf(e);
       log(attempt, { result: 'error', id, ...(requestId ? { requestId } : {}), error: describeError(e) });
-      if ((kind === 'throttle' || kind === 'transient') && attempt < b.maxAttempts) {
-        await b.sleep(backoffDelay(attempt, b));
-        continue;
+      markWriteError(e);
+      try {
+        token = await strategy.refreshRetryTokenForRetry(token, { error: e as SdkError, errorType: retryErrorType(e) });
+      } catch {
+        return { ok: false, kind: classify(e), error: e, attempt };
       }
-      return { ok: false, kind, error: e, attempt };
     }
   }
 }

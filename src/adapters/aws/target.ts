@@ -22,6 +22,8 @@ export interface TargetOptions {
   command: string;
   /** Multiplier on client-side rate limits (default 1). */
   rateLimitScale?: number;
+  /** Share of each documented API quota meshgov takes (default 0.8; see `PoolConfig.quotaShare`). */
+  quotaShare?: number;
   /** Extra environment for kinesis-local. */
   localEnv?: Record<string, string>;
   /** Persist local data (default true). */
@@ -68,6 +70,14 @@ export function roleFor(mesh: Pick<Mesh, 'governanceRole'>, command: string): { 
   return readOnlyName !== undefined && READ_ONLY_COMMANDS.has(command) ? { ...role, name: readOnlyName } : role;
 }
 
+/** The pool's client-side rate limit settings, as the options give them. */
+function limits(o: TargetOptions): { rateLimitScale?: number; quotaShare?: number } {
+  return {
+    ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
+    ...(o.quotaShare !== undefined ? { quotaShare: o.quotaShare } : {}),
+  };
+}
+
 /** A Kinesis-only endpoint that selects accounts by access key id (see `TargetOptions.accountsAsKeys`). */
 function openAccountsAsKeys(
   mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>,
@@ -75,7 +85,7 @@ function openAccountsAsKeys(
 ): OpenTarget {
   const pool = new ClientPool({
     target: 'local', region: mesh.region, partition: mesh.partition, endpoint: o.endpoint, command: o.command,
-    ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
+    ...limits(o),
   });
   const localIamDir = join(o.localDir, 'iam');
   const reader = new AwsLiveReader(pool, {
@@ -93,7 +103,7 @@ export async function openTarget(mesh: Pick<Mesh, 'region' | 'partition' | 'gove
   if (!o.local) {
     const pool = new ClientPool({
       target: 'aws', region: mesh.region, partition: mesh.partition, governanceRole: roleFor(mesh, o.command), command: o.command,
-      ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
+      ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...limits(o),
       ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.stsRegion !== undefined ? { stsRegion: o.stsRegion } : {}),
     });
     const reader = new AwsLiveReader(pool, { readIam: true, readOrganization: true, iamPathPrefix: mesh.governanceRole.path });
@@ -112,7 +122,7 @@ export async function openTarget(mesh: Pick<Mesh, 'region' | 'partition' | 'gove
   });
   const pool = new ClientPool({
     target: 'local', region: mesh.region, partition: mesh.partition, endpoint: local.endpoint, command: o.command,
-    ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
+    ...limits(o),
   });
   const localIamDir = join(o.localDir, 'iam');
   const reader = new AwsLiveReader(pool, { readIam: false, readOrganization: false, iamPathPrefix: mesh.governanceRole.path, notChecked: localNotChecked(join(o.displayLocalDir ?? o.localDir, 'iam')) });
