@@ -8,7 +8,7 @@ import type { Diagnostic, DocPath, Severity } from '../diagnostics/diagnostic.js
 import { appendAll } from '../diagnostics/diagnostic.js';
 import type { Mesh } from '../model/types.js';
 import type { Locator } from '../source/locator.js';
-import { SchemaCache } from './compile.js';
+import { cacheOfRules, SchemaCache } from './compile.js';
 import { RULE_FUNCTIONS } from './functions.js';
 import { effectiveFor, resolveSettings } from './settings.js';
 import type { RuleSettings } from './settings.js';
@@ -129,7 +129,7 @@ function finding(rule: Rule, view: EntityView, f: Finding, severity: Severity, p
  */
 export function runRules(ctx: RuleContext): Diagnostic[] {
   const { mesh, locator, today } = ctx;
-  const cache = ctx.cache ?? new SchemaCache();
+  const cache = ctx.cache ?? cacheOfRules(ctx.rules) ?? new SchemaCache();
   const rules = new Map(ctx.rules.map((r) => [r.id, r]));
   const settings = resolveSettings(mesh, rules, locator, cache);
   const index = indexMesh(mesh, today);
