@@ -24,6 +24,8 @@ interface Row {
   input: string;
   limit: string;
   wallS: number;
+  /** User + system CPU seconds: on a shared machine wall time includes waiting for a core, CPU time does not. */
+  cpuS: number;
   rssMiB: number;
   exit: number | null;
   first: string;
@@ -31,7 +33,7 @@ interface Row {
   ok: boolean;
 }
 
-function timed(args: string[], cwd: string): { wallS: number; rssMiB: number; exit: number | null; stdout: string } {
+function timed(args: string[], cwd: string): { wallS: number; cpuS: number; rssMiB: number; exit: number | null; stdout: string } {
   const r = spawnSync('/usr/bin/time', ['-v', process.execPath, BIN, ...args], {
     cwd,
     encoding: 'utf8',
@@ -42,7 +44,10 @@ function timed(args: string[], cwd: string): { wallS: number; rssMiB: number; ex
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   const wallS = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : Number.NaN;
   const exit = /Exit status: (\d+)/.exec(r.stderr);
-  return { wallS, rssMiB: rss ? Number(rss[1]) / 1024 : Number.NaN, exit: exit ? Number(exit[1]) : r.status, stdout: r.stdout };
+  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  const cpuS = user && system ? Number(user[1]) + Number(system[1]) : Number.NaN;
+  return { wallS, cpuS, rssMiB: rss ? Number(rss[1]) / 1024 : Number.NaN, exit: exit ? Number(exit[1]) : r.status, stdout: r.stdout };
 }
 
 function main(): void {
@@ -67,15 +72,15 @@ function main(): void {
       } catch {
         // Not JSON: the run crashed or printed something else; reported as not ok.
       }
-      rows.push({ id: c.id, input: c.input, limit: c.limit, wallS: r.wallS, rssMiB: r.rssMiB, exit: r.exit, first, diagnostics: count, ok });
+      rows.push({ id: c.id, input: c.input, limit: c.limit, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.rssMiB, exit: r.exit, first, diagnostics: count, ok });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
   const lines = [
-    `| case | input | limit | wall (s) | peak RSS (MiB) | exit | located error | diagnostics | target (< ${TARGET_S} s, < ${TARGET_MIB} MiB) |`,
-    '|---|---|---|---:|---:|---:|---|---:|---|',
-    ...rows.map((r) => `| ${r.id} | ${r.input} | ${r.limit} | ${r.wallS.toFixed(2)} | ${Math.round(r.rssMiB)} | ${r.exit} | ${r.ok ? '' : '**unexpected** '}${r.first} | ${r.diagnostics} | ${r.wallS < TARGET_S && r.rssMiB < TARGET_MIB ? 'met' : '**not met**'} |`),
+    `| case | input | limit | wall (s) | CPU (s) | peak RSS (MiB) | exit | located error | diagnostics | target (< ${TARGET_S} s, < ${TARGET_MIB} MiB) |`,
+    '|---|---|---|---:|---:|---:|---:|---|---:|---|',
+    ...rows.map((r) => `| ${r.id} | ${r.input} | ${r.limit} | ${r.wallS.toFixed(2)} | ${r.cpuS.toFixed(2)} | ${Math.round(r.rssMiB)} | ${r.exit} | ${r.ok ? '' : '**unexpected** '}${r.first} | ${r.diagnostics} | ${r.wallS < TARGET_S && r.rssMiB < TARGET_MIB ? 'met' : '**not met**'} |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

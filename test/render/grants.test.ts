@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { consumerActions, isActive, readsThroughLambda, sidFor, streamActions, uniqueSids } from '../../src/core/render/grants.js';
+import { consumerActions, isActive, readsThroughLambda, shortHash, sidFor, streamActions, uniqueSids } from '../../src/core/render/grants.js';
 import { aGrant } from './builders.js';
 
 describe('isActive', () => {
@@ -50,6 +51,15 @@ describe('Sids', () => {
   ])('%s -> %s', (id, sid) => {
     expect(sidFor(id)).toBe(sid);
     expect(sidFor(id)).toMatch(/^[A-Za-z0-9]+$/);
+  });
+
+  it('keeps the ASCII letters and digits, each run starting with a capital (checked against split/map/join)', () => {
+    const reference = (id: string, prefix: string) => prefix + id.split(/[^A-Za-z0-9]+/).filter((w) => w !== '').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+    const chars = fc.constantFrom('a', 'z', 'A', 'Z', '0', '9', '-', '_', '.', ' ', 'é', 'ß', 'ı', '\u{1F600}', '`', '{', '@', '[');
+    fc.assert(fc.property(fc.array(chars, { maxLength: 20 }).map((cs) => cs.join('')), fc.constantFrom('', 'Kms'), (id, prefix) => {
+      const want = reference(id, prefix);
+      expect(sidFor(id, prefix)).toBe(want === '' ? `G${shortHash(id)}` : want);
+    }), { numRuns: 500 });
   });
 
   it('falls back to a hash for ids with no letters or digits', () => {

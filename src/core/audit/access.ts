@@ -9,7 +9,8 @@ import type { Grant } from '../model/types.js';
 import { grantTagKey } from '../model/governance-tags.js';
 import type { LiveStream } from '../plan/live.js';
 import type { AuditContext, CheckResult } from './context.js';
-import { emptyResult, liveStreamFor, locationOf, meshStreamFor } from './context.js';
+import { emptyResult, indexAudit, locationOf } from './context.js';
+import type { AuditIndex } from './context.js';
 import { restrictiveConditions } from './conditions.js';
 import type { Finding } from './findings.js';
 import { consumerResource, streamResource } from './findings.js';
@@ -39,15 +40,15 @@ interface Target {
   /** The live policy, parsed (live documents are untrusted JSON). */
   policy: Policy;
   /** Grants on this stream (or, for a consumer, the EFO grants naming it). */
-  grants: Grant[];
+  grants: readonly Grant[];
 }
 
-function targets(ctx: AuditContext): Target[] {
+function targets(ctx: AuditContext, ix: AuditIndex): Target[] {
   const out: Target[] = [];
   for (const declared of ctx.mesh.streams) {
-    const live = liveStreamFor(ctx.live, declared.account, declared.name);
+    const live = ix.liveStream(declared.account, declared.name);
     if (!live) continue;
-    const grants = ctx.mesh.grants.filter((g) => g.stream === declared.name);
+    const grants = ix.grantsOn(declared.name);
     const parse = (doc: unknown) => parsePolicy(doc, { partition: ctx.mesh.partition }).policy;
     if (live.resourcePolicy !== undefined) {
       const resource = streamResource(declared.account, declared.name);
@@ -162,14 +163,14 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
 }
 
 /** Live consumers of managed streams that no grant declares. */
-function undeclaredConsumers(ctx: AuditContext): Finding[] {
+function undeclaredConsumers(ctx: AuditContext, ix: AuditIndex): Finding[] {
   const findings: Finding[] = [];
   for (const declared of ctx.mesh.streams) {
-    const live = liveStreamFor(ctx.live, declared.account, declared.name);
+    const live = ix.liveStream(declared.account, declared.name);
     if (!live) continue;
+    const grants = ix.grantsOn(declared.name);
     for (const c of live.consumers) {
-      const grants = ctx.mesh.grants.filter((g) => g.stream === declared.name && g.pattern === 'efo' && g.consumerName === c.name);
-      if (grants.length > 0) continue;
+      if (grants.some((g) => g.pattern === 'efo' && g.consumerName === c.name)) continue;
       findings.push({
         id: 'undeclared-consumer',
         severity: 'error',
@@ -189,15 +190,15 @@ function undeclaredConsumers(ctx: AuditContext): Finding[] {
 }
 
 /** Where an expired grant is still in force: its grant tag, a policy statement naming its principal, its EFO consumer. */
-function expiredGrantFindings(ctx: AuditContext): Finding[] {
+function expiredGrantFindings(ctx: AuditContext, ix: AuditIndex): Finding[] {
   const findings: Finding[] = [];
   for (const g of ctx.mesh.grants) {
     if (!isExpired(g, ctx.today)) continue;
-    const declared = ctx.mesh.streams.find((s) => s.name === g.stream);
+    const declared = ix.meshStreamNamed(g.stream);
     if (!declared) continue;
-    const live = liveStreamFor(ctx.live, declared.account, declared.name);
+    const live = ix.liveStream(declared.account, declared.name);
     if (!live) continue;
-    const stillIn = inForce(ctx, g, live);
+    const stillIn = inForce(ctx, ix, g, live);
     if (stillIn.length === 0) continue;
     findings.push({
       id: 'expired-grant-in-force',
@@ -215,10 +216,10 @@ function expiredGrantFindings(ctx: AuditContext): Finding[] {
   return findings;
 }
 
-function inForce(ctx: AuditContext, g: Grant, live: LiveStream): string[] {
+function inForce(ctx: AuditContext, ix: AuditIndex, g: Grant, live: LiveStream): string[] {
   const out: string[] = [];
   const key = grantTagKey(g);
-  const active = ctx.mesh.grants.filter((o) => o.stream === g.stream && o.id !== g.id && !isExpired(o, ctx.today));
+  const active = ix.grantsOn(g.stream).filter((o) => o.id !== g.id && !isExpired(o, ctx.today));
   if (live.tags[key] !== undefined && !active.some((o) => grantTagKey(o) === key)) out.push(`stream tag ${key}=${live.tags[key]}`);
   const policies: { label: string; doc: unknown }[] = [{ label: 'stream resource policy', doc: live.resourcePolicy }];
   if (g.pattern === 'efo' && g.consumerName) {
@@ -242,7 +243,8 @@ function inForce(ctx: AuditContext, g: Grant, live: LiveStream): string[] {
 /** Resource-policy statements that let anyone but the governance role change tags (tag tampering). */
 export function resourcePolicyTagTampering(ctx: AuditContext, tagCatalog: readonly string[] = TAG_ACTIONS): Finding[] {
   const findings: Finding[] = [];
-  for (const t of targets(ctx)) {
+  const ix = indexAudit(ctx);
+  for (const t of targets(ctx, ix)) {
     for (const s of t.policy.statements) {
       if (s.effect !== 'Allow') continue;
       const actions = statementActions(s, tagCatalog);
@@ -260,7 +262,7 @@ export function resourcePolicyTagTampering(ctx: AuditContext, tagCatalog: readon
         evidence: { principals, actions, statement: s.source },
         remediation: 'With ABAC the right to tag is the right to access: only the governance role may tag. Remove the statement and attach ' +
           'the tag-tampering guard (SCP or permissions boundary) meshgov renders.',
-        ...locationOf(ctx, meshStreamFor(ctx.mesh, t.account, t.stream)?.at),
+        ...locationOf(ctx, ix.meshStream(t.account, t.stream)?.at),
       });
     }
   }
@@ -271,11 +273,12 @@ export function resourcePolicyTagTampering(ctx: AuditContext, tagCatalog: readon
 export function resourcePolicyChecks(ctx: AuditContext): CheckResult {
   const result = emptyResult();
   result.checksRun.push(...RESOURCE_POLICY_CHECKS);
-  for (const t of targets(ctx)) {
-    const declared = meshStreamFor(ctx.mesh, t.account, t.stream);
+  const ix = indexAudit(ctx);
+  for (const t of targets(ctx, ix)) {
+    const declared = ix.meshStream(t.account, t.stream);
     result.findings.push(...principalFindings(ctx, t).map((f) => ({ ...f, ...locationOf(ctx, declared?.at) })));
   }
-  result.findings.push(...undeclaredConsumers(ctx), ...expiredGrantFindings(ctx));
+  result.findings.push(...undeclaredConsumers(ctx, ix), ...expiredGrantFindings(ctx, ix));
   if (!ctx.live.organization) {
     result.notes = ['Organizations was not read: "outside the organisation" means outside the accounts the mesh declares.'];
   }

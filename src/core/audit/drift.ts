@@ -6,7 +6,8 @@ import { FIXED_GOVERNANCE_KEYS, TAG_MESH, TAG_PREFIX, caseFold, isCaseVariantGov
 import type { LiveConsumer, LiveStream } from '../plan/live.js';
 import type { DesiredConsumer, DesiredStream, PolicyDocument } from '../render/types.js';
 import type { AuditContext, CheckResult } from './context.js';
-import { emptyResult, liveStreamFor, locationOf, meshStreamFor } from './context.js';
+import { emptyResult, indexAudit, locationOf } from './context.js';
+import type { AuditIndex } from './context.js';
 import type { Finding } from './findings.js';
 import { consumerResource, streamResource } from './findings.js';
 import { policiesEquivalent } from '../policy/index.js';
@@ -151,8 +152,8 @@ function policyFinding(
   }];
 }
 
-function streamDrift(ctx: AuditContext, d: DesiredStream, live: LiveStream): Finding[] {
-  const declared = meshStreamFor(ctx.mesh, d.account, d.name);
+function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: LiveStream): Finding[] {
+  const declared = ix.meshStream(d.account, d.name);
   const at = (sub: (string | number)[]) => locationOf(ctx, declared?.at, sub);
   const resource = streamResource(d.account, d.name);
   const findings: Finding[] = [];
@@ -256,9 +257,9 @@ function capacityDrift(d: DesiredStream, live: LiveStream): Omit<Finding, 'locat
   return { ...base, severity: 'warning', title: `${d.name} has ${live.shards} shards; the mesh declares ${d.shards}`, evidence: { liveShards: live.shards, declaredShards: d.shards } };
 }
 
-function consumerDrift(ctx: AuditContext, c: DesiredConsumer, live: LiveConsumer | undefined): Finding[] {
+function consumerDrift(ctx: AuditContext, ix: AuditIndex, c: DesiredConsumer, live: LiveConsumer | undefined): Finding[] {
   const resource = consumerResource(c.account, c.stream, c.name);
-  const grant = ctx.mesh.grants.find((g) => g.id === c.grantId);
+  const grant = ix.grant(c.grantId);
   const at = locationOf(ctx, grant?.at);
   if (!live) {
     return [{
@@ -282,11 +283,12 @@ function consumerDrift(ctx: AuditContext, c: DesiredConsumer, live: LiveConsumer
 export function driftChecks(ctx: AuditContext): CheckResult {
   const result = emptyResult();
   result.checksRun.push(...DRIFT_CHECKS);
+  const ix = indexAudit(ctx);
   for (const account of ctx.desired.accounts) {
     for (const d of account.streams) {
-      const live = liveStreamFor(ctx.live, d.account, d.name);
+      const live = ix.liveStream(d.account, d.name);
       if (!live) {
-        const declared = meshStreamFor(ctx.mesh, d.account, d.name);
+        const declared = ix.meshStream(d.account, d.name);
         result.findings.push({
           id: 'stream-missing',
           severity: 'error',
@@ -299,17 +301,17 @@ export function driftChecks(ctx: AuditContext): CheckResult {
         });
         continue;
       }
-      result.findings.push(...streamDrift(ctx, d, live));
+      result.findings.push(...streamDrift(ctx, ix, d, live));
     }
     for (const c of account.consumers) {
-      const liveStream = liveStreamFor(ctx.live, c.account, c.stream);
+      const liveStream = ix.liveStream(c.account, c.stream);
       if (!liveStream) continue; // stream-missing already says it
-      result.findings.push(...consumerDrift(ctx, c, liveStream.consumers.find((x) => x.name === c.name)));
+      result.findings.push(...consumerDrift(ctx, ix, c, liveStream.consumers.find((x) => x.name === c.name)));
     }
   }
   for (const account of ctx.live.accounts) {
     for (const s of account.streams) {
-      if (s.tags[TAG_MESH] !== ctx.mesh.name || meshStreamFor(ctx.mesh, account.account, s.name)) continue;
+      if (s.tags[TAG_MESH] !== ctx.mesh.name || ix.meshStream(account.account, s.name)) continue;
       result.findings.push({
         id: 'stream-undeclared',
         severity: 'warning',

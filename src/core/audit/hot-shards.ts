@@ -7,7 +7,8 @@
 import type { LiveStream } from '../plan/live.js';
 import type { Stream } from '../model/types.js';
 import type { AuditContext, CheckResult } from './context.js';
-import { emptyResult, liveStreamFor, locationOf, meshStreamFor } from './context.js';
+import { emptyResult, indexAudit, locationOf } from './context.js';
+import type { AuditIndex } from './context.js';
 import type { Finding, ShardChart } from './findings.js';
 import { shardResource, streamResource } from './findings.js';
 import type { MetricsSnapshot, StreamMetrics } from './metrics.js';
@@ -94,9 +95,11 @@ function hotRemediation(live: LiveStream, shardId: string): string {
 }
 
 /** Findings for one stream with metrics. */
-function analyseStream(ctx: AuditContext, sm: StreamMetrics, metrics: MetricsSnapshot, opts: HotShardOptions): { findings: Finding[]; chart?: ShardChart } {
-  const live = liveStreamFor(ctx.live, sm.account, sm.stream);
-  const declared = meshStreamFor(ctx.mesh, sm.account, sm.stream);
+function analyseStream(
+  ctx: AuditContext, ix: AuditIndex, sm: StreamMetrics, metrics: MetricsSnapshot, opts: HotShardOptions,
+): { findings: Finding[]; chart?: ShardChart } {
+  const live = ix.liveStream(sm.account, sm.stream);
+  const declared = ix.meshStream(sm.account, sm.stream);
   if (!live) return { findings: [] };
   const at = locationOf(ctx, declared?.at);
   const loads = sm.shards.map((s) => shardLoad(metrics, s.shardId, s.series)).sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
@@ -232,10 +235,10 @@ function chartFor(sm: StreamMetrics, loads: readonly ShardLoad[], opts: HotShard
 }
 
 /** Streams whose shard-level metrics are missing or incomplete: a `shard-metrics-disabled` warning each. */
-function monitoringFindings(ctx: AuditContext): Finding[] {
+function monitoringFindings(ctx: AuditContext, ix: AuditIndex): Finding[] {
   const findings: Finding[] = [];
   for (const declared of ctx.mesh.streams) {
-    const live = liveStreamFor(ctx.live, declared.account, declared.name);
+    const live = ix.liveStream(declared.account, declared.name);
     if (!live || !needsShardMetrics(live, declared)) continue;
     const enabled = enabledShardMetrics(live);
     const missing = SHARD_METRICS.filter((m) => !enabled.has(m));
@@ -262,8 +265,9 @@ function monitoringFindings(ctx: AuditContext): Finding[] {
  */
 export function streamsToMeasure(ctx: Pick<AuditContext, 'mesh' | 'live'>): { account: string; stream: string }[] {
   const out: { account: string; stream: string }[] = [];
+  const ix = indexAudit(ctx);
   for (const d of ctx.mesh.streams) {
-    const live = liveStreamFor(ctx.live, d.account, d.name);
+    const live = ix.liveStream(d.account, d.name);
     if (!live) continue;
     const enabled = enabledShardMetrics(live);
     if (SHARD_METRICS.some((m) => enabled.has(m))) out.push({ account: d.account, stream: d.name });
@@ -275,7 +279,8 @@ export function streamsToMeasure(ctx: Pick<AuditContext, 'mesh' | 'live'>): { ac
 export function hotShardChecks(ctx: AuditContext, metrics: MetricsSnapshot | undefined, options: Partial<HotShardOptions> = {}): CheckResult {
   const opts = { ...DEFAULT_HOT_SHARD_OPTIONS, ...options };
   const result = emptyResult();
-  result.findings.push(...monitoringFindings(ctx));
+  const ix = indexAudit(ctx);
+  result.findings.push(...monitoringFindings(ctx, ix));
   result.checksRun.push('shard-metrics-disabled');
   const metricChecks = HOT_SHARD_CHECKS.filter((c) => c !== 'shard-metrics-disabled');
   if (!metrics) {
@@ -286,7 +291,7 @@ export function hotShardChecks(ctx: AuditContext, metrics: MetricsSnapshot | und
   result.notes = [burstNote(metrics.window.periodSeconds), ...metrics.messages.map((m) => `CloudWatch: ${m}`)];
   result.charts = [];
   for (const sm of metrics.streams) {
-    const { findings, chart } = analyseStream(ctx, sm, metrics, opts);
+    const { findings, chart } = analyseStream(ctx, ix, sm, metrics, opts);
     result.findings.push(...findings);
     if (chart) result.charts.push(chart);
   }

@@ -11,8 +11,8 @@
  */
 import type { Grant } from '../model/types.js';
 import type { LiveAccount, LiveState } from '../plan/live.js';
-import type { AuditContext, CheckResult } from './context.js';
-import { emptyResult, liveStreamFor } from './context.js';
+import type { AuditContext, AuditIndex, CheckResult } from './context.js';
+import { emptyResult, indexAudit } from './context.js';
 import { evaluateCondition } from './conditions.js';
 import type { Finding } from './findings.js';
 import { principalResource } from './findings.js';
@@ -59,12 +59,12 @@ interface Reached {
   statements: Statement[];
 }
 
-function reachTargets(ctx: AuditContext): ReachTarget[] {
+function reachTargets(ctx: AuditContext, ix: AuditIndex): ReachTarget[] {
   const out: ReachTarget[] = [];
   const parse = (doc: unknown) => parsePolicy(doc, { partition: ctx.mesh.partition }).policy;
   for (const d of ctx.mesh.streams) {
-    const live = liveStreamFor(ctx.live, d.account, d.name);
-    const desired = ctx.desired.accounts.find((a) => a.account === d.account)?.streams.find((s) => s.name === d.name);
+    const live = ix.liveStream(d.account, d.name);
+    const desired = ix.desiredStream(d.account, d.name);
     const arn = live?.arn ?? desired?.arn;
     if (!arn) continue;
     const stream: ReachTarget = { account: d.account, stream: d.name, arn, kind: 'stream', tags: live?.tags ?? desired?.tags ?? {} };
@@ -136,14 +136,14 @@ function roleNameOf(principalArn: string): string | undefined {
  * any letter case.
  */
 function boundaryDenies(
-  ctx: AuditContext, account: LiveAccount, principalArn: string, catalog: ActionCatalog,
+  ctx: AuditContext, ix: AuditIndex, account: LiveAccount, principalArn: string, catalog: ActionCatalog,
 ): PreparedStatement[] {
   const role = roleNameOf(principalArn)?.toLowerCase();
   if (role === undefined) return [];
   const boundary = account.iam?.find((p) => p.kind === 'boundary' && p.role.toLowerCase() === role);
   if (boundary === undefined) return [];
   const partition = ctx.mesh.partition;
-  const desired = ctx.desired.accounts.find((a) => a.account === account.account);
+  const desired = ix.desiredAccount(account.account);
   const rendered = desired?.iam.filter((i) => i.kind === 'permissions-boundary') ?? [];
   const denies = (doc: unknown) => parsePolicy(doc, { partition }).policy.statements.filter((s) => s.effect === 'Deny');
   const guard = new Set(rendered.flatMap((i) => denies(i.document).map(canonicalStatement)));
@@ -190,8 +190,8 @@ function reach(prepared: readonly PreparedStatement[], catalog: ActionCatalog, t
   return out;
 }
 
-function activeGrantsFor(ctx: AuditContext, principal: string, stream: string): Grant[] {
-  return ctx.mesh.grants.filter((g) => g.stream === stream && !isExpired(g, ctx.today) && grantCovers(ctx.mesh, g, principal));
+function activeGrantsFor(ctx: AuditContext, ix: AuditIndex, principal: string, stream: string): Grant[] {
+  return ix.grantsOn(stream).filter((g) => !isExpired(g, ctx.today) && grantCovers(ctx.mesh, g, principal));
 }
 
 interface Excess {
@@ -268,7 +268,8 @@ export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undef
     for (const check of IDENTITY_CHECKS) result.checksNotRun.push({ check: `${check} (identity policies in ${missing.join(', ')})`, reason: iamReason(ctx.live, missing) });
   }
   result.checksRun.push(...IDENTITY_CHECKS);
-  const targets = reachTargets(ctx);
+  const ix = indexAudit(ctx);
+  const targets = reachTargets(ctx, ix);
   for (const account of ctx.live.accounts) {
     for (const ip of account.identityPolicies ?? []) {
       if (isGovernanceRole(ctx.mesh, ip.principalArn)) continue;
@@ -277,11 +278,11 @@ export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undef
       const tagging: Excess[] = [];
       const prepared = prepare(ip.documents, catalog, ctx.mesh.partition);
       if (prepared.length === 0) continue;
-      prepared.push(...boundaryDenies(ctx, account, ip.principalArn, catalog));
+      prepared.push(...boundaryDenies(ctx, ix, account, ip.principalArn, catalog));
       for (const t of targets) {
         const reached = reach(prepared, catalog, t, ip.principalArn, ctx.mesh.partition);
         if (reached.length === 0) continue;
-        const grants = activeGrantsFor(ctx, ip.principalArn, t.stream);
+        const grants = activeGrantsFor(ctx, ix, ip.principalArn, t.stream);
         const granted = t.kind === 'stream' ? grantedStreamActions(grants) : grantedConsumerActions(grants, t.consumer ?? '');
         const allowed = readOnlyRole ? new Set([...granted, ...READ_ONLY_ROLE_ACTIONS]) : granted;
         const tags = reached.filter((r) => TAG_ACTIONS.some((a) => a.toLowerCase() === r.action.toLowerCase()));

@@ -48,8 +48,20 @@ export function consumerActions(grant: Pick<Grant, 'access' | 'pattern'>): strin
  * `FraudScorerReadsTransactions`. Ids that collapse to the same Sid get a short hash of the id appended.
  */
 export function sidFor(id: string, prefix = ''): string {
-  const words = id.split(/[^A-Za-z0-9]+/).filter((w) => w !== '');
-  const base = prefix + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  // One pass over the id (it runs for every grant of the mesh): the ASCII letters and digits, each run of them
+  // starting with a capital; everything else separates runs.
+  let base = prefix;
+  let wordStart = true;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    const lower = c >= 97 && c <= 122;
+    if (!(lower || (c >= 65 && c <= 90) || (c >= 48 && c <= 57))) {
+      wordStart = true;
+      continue;
+    }
+    base += String.fromCharCode(wordStart && lower ? c - 32 : c);
+    wordStart = false;
+  }
   return base === '' ? `G${shortHash(id)}` : base;
 }
 

@@ -5,7 +5,7 @@
  * against the consumer's tags.
  */
 import {
-  MANAGED_BY_VALUE, TAG_CLASSIFICATION, TAG_DOMAIN, TAG_MANAGED_BY, TAG_MESH, TAG_PRODUCT, grantTagKey, sortKeys, streamTags,
+  MANAGED_BY_VALUE, TAG_CLASSIFICATION, TAG_DOMAIN, TAG_MANAGED_BY, TAG_MESH, TAG_PRODUCT, grantTagKey, sortedRecord, streamTags,
 } from '../model/governance-tags.js';
 import type { Grant, Mesh, Stream } from '../model/types.js';
 
@@ -19,14 +19,15 @@ export function desiredStreamTags(mesh: Pick<Mesh, 'name' | 'tags'>, stream: Str
  * as a stream's tags do), then the governance tags and the grant tag, which nothing overrides. Keys sorted.
  */
 export function consumerTags(mesh: Pick<Mesh, 'name' | 'tags'>, stream: Stream, grant: Grant): Record<string, string> {
-  return sortKeys({
-    ...mesh.tags,
-    ...grant.consumerTags,
-    [TAG_MANAGED_BY]: MANAGED_BY_VALUE,
-    [TAG_MESH]: mesh.name,
-    [TAG_DOMAIN]: stream.domain,
-    [TAG_PRODUCT]: stream.name,
-    [TAG_CLASSIFICATION]: stream.classification,
-    [grantTagKey(grant)]: 'allow',
-  });
+  const tags = new Map<string, string>();
+  for (const k of Object.keys(mesh.tags)) tags.set(k, mesh.tags[k] as string);
+  const own = grant.consumerTags ?? {};
+  for (const k of Object.keys(own)) tags.set(k, own[k] as string);
+  tags.set(TAG_MANAGED_BY, MANAGED_BY_VALUE);
+  tags.set(TAG_MESH, mesh.name);
+  tags.set(TAG_DOMAIN, stream.domain);
+  tags.set(TAG_PRODUCT, stream.name);
+  tags.set(TAG_CLASSIFICATION, stream.classification);
+  tags.set(grantTagKey(grant), 'allow');
+  return sortedRecord(tags);
 }

@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import { ruleAjv } from './ajv.js';
-import type { ParamValues } from './types.js';
+import type { ParamValues, Rule } from './types.js';
 
 /** Replace every `{"$param": "name"}` object in a schema by the parameter's value. */
 export function substituteParams(schema: unknown, params: ParamValues): unknown {
@@ -60,4 +60,21 @@ export class SchemaCache {
     }
     return fn;
   }
+}
+
+/**
+ * The cache each rule was loaded (and its schemas compiled) with. runRules reuses it, so one validation compiles
+ * each schema once: a cache of its own meant a second ajv instance, compiling ajv's meta-schema and every rule
+ * schema again (~100 ms a run).
+ */
+const loadedWith = new WeakMap<Rule, SchemaCache>();
+
+export function rememberCache(rule: Rule, cache: SchemaCache): void {
+  loadedWith.set(rule, cache);
+}
+
+/** The cache all `rules` were loaded with, or undefined when they came from different loads (or none). */
+export function cacheOfRules(rules: readonly Rule[]): SchemaCache | undefined {
+  const first = rules[0] === undefined ? undefined : loadedWith.get(rules[0]);
+  return first !== undefined && rules.every((r) => loadedWith.get(r) === first) ? first : undefined;
 }

@@ -7,7 +7,7 @@ import { didYouMeanSuffix } from '../model/did-you-mean.js';
 import { convertAjvErrors } from '../model/schema-check.js';
 import { diagnostic, keyRangeAt, parseSource, rangeAt } from '../source/source.js';
 import type { SourceFile } from '../source/source.js';
-import { paramRefs, SchemaCache } from './compile.js';
+import { paramRefs, rememberCache, SchemaCache } from './compile.js';
 import { RULE_FUNCTIONS } from './functions.js';
 import { ruleFileSchema } from './rule-schema.js';
 import type { ParamValues, Rule, RuleDefinition } from './types.js';
@@ -60,6 +60,7 @@ export function parseRuleFile(file: string, text: string, cache: SchemaCache = n
   const rule: Rule = { ...raw, params: raw.params ?? {}, file };
   diagnostics.push(...checkRule(rule, src, cache));
   const failed = diagnostics.some((d) => d.severity === 'error');
+  if (!failed) rememberCache(rule, cache);
   return { value: failed ? undefined : rule, diagnostics: diagnostics.sort(compareDiagnostics) };
 }
 

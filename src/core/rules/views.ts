@@ -140,30 +140,59 @@ export function domainView(ix: MeshIndex, d: Domain): EntityView {
   return { kind: 'domain', address: `domain/${d.name}`, domain: d.name, at: d.at, value, spots: { environments: here(d.at, ['accounts']) } };
 }
 
+/**
+ * `o[k] = v` unless `v` is undefined: the views leave out undefined fields, like `strip`, but built in place (the
+ * stream and grant views are built per entity, and a literal copied by `strip` doubled their cost).
+ */
+function put(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (v !== undefined) o[k] = v;
+}
+
 export function streamView(ix: MeshIndex, s: Stream): EntityView {
   const grants = ix.grantsByStream.get(s.name) ?? [];
-  const readers = grants.filter((g) => g.access === 'consume');
+  let readers = 0;
+  let efo = 0;
+  let maxReplay = -Infinity;
+  for (const g of grants) {
+    if (g.access !== 'consume') continue;
+    readers++;
+    if (g.pattern === 'efo') efo++;
+    maxReplay = Math.max(maxReplay, g.replayHours ?? 0);
+  }
   const domain = ix.domains.get(s.domain);
-  const replay = readers.map((g) => g.replayHours ?? 0);
   const cap: Record<string, unknown> = { mode: s.capacity.mode === 'ON_DEMAND' ? 'on-demand' : 'provisioned' };
   if (s.capacity.shards !== undefined) cap['shards'] = s.capacity.shards;
   if (s.capacity.autoscaling) cap['autoscaling'] = { ...s.capacity.autoscaling };
-  const value = strip({
-    name: s.name, domain: s.domain, account: s.account, description: s.description, classification: s.classification,
-    retentionHours: s.retentionHours, capacity: cap, encryption: strip({ type: s.encryption.type, keyId: s.encryption.keyId }),
-    schema: s.schema, contact: s.contact, sla: s.sla, throughput: s.throughput, enhancedMonitoring: [...s.enhancedMonitoring],
-    deletionProtection: s.deletionProtection, deprecated: s.deprecated, tags: { ...s.tags },
-    classificationInfo: classificationInfo(ix.classifications.get(s.classification)),
-    keyManagement: keyManagement(s),
-    environment: ix.accounts.get(s.account)?.environment,
-    domainOwner: domain ? { ...domain.owner } : undefined,
-    effectiveContact: s.contact ?? domain?.owner.contact,
-    grantCount: grants.length,
-    readerCount: readers.length,
-    producerCount: grants.length - readers.length,
-    efoConsumerCount: readers.filter((g) => g.pattern === 'efo').length,
-    maxReplayHours: replay.length > 0 ? Math.max(...replay) : 0,
-  });
+  const encryption: Record<string, unknown> = {};
+  put(encryption, 'type', s.encryption.type);
+  put(encryption, 'keyId', s.encryption.keyId);
+  const value: Record<string, unknown> = {};
+  put(value, 'name', s.name);
+  put(value, 'domain', s.domain);
+  put(value, 'account', s.account);
+  put(value, 'description', s.description);
+  put(value, 'classification', s.classification);
+  put(value, 'retentionHours', s.retentionHours);
+  value['capacity'] = cap;
+  value['encryption'] = encryption;
+  put(value, 'schema', s.schema);
+  put(value, 'contact', s.contact);
+  put(value, 'sla', s.sla);
+  put(value, 'throughput', s.throughput);
+  value['enhancedMonitoring'] = [...s.enhancedMonitoring];
+  put(value, 'deletionProtection', s.deletionProtection);
+  put(value, 'deprecated', s.deprecated);
+  value['tags'] = { ...s.tags };
+  put(value, 'classificationInfo', classificationInfo(ix.classifications.get(s.classification)));
+  value['keyManagement'] = keyManagement(s);
+  put(value, 'environment', ix.accounts.get(s.account)?.environment);
+  put(value, 'domainOwner', domain ? { ...domain.owner } : undefined);
+  put(value, 'effectiveContact', s.contact ?? domain?.owner.contact);
+  value['grantCount'] = grants.length;
+  value['readerCount'] = readers;
+  value['producerCount'] = grants.length - readers;
+  value['efoConsumerCount'] = efo;
+  value['maxReplayHours'] = readers > 0 ? maxReplay : 0;
   return withSpots({ kind: 'stream', address: streamAddress(s.name), domain: s.domain, at: s.at, value }, () => {
     const spots: Record<string, Spot> = {
       domain: here(s.at, []),
@@ -179,51 +208,74 @@ export function streamView(ix: MeshIndex, s: Stream): EntityView {
   });
 }
 
+const GRANT_STREAM_SPOTS = ['streamExists', 'streamDomain', 'streamClassification', 'streamClassificationInfo', 'streamRetentionHours', 'streamDeprecated', 'streamEnvironment'];
+const GRANT_PRINCIPAL_SPOTS = ['principalInMesh', 'principalInOrg', 'principalInStreamDomain', 'principalEnvironment'];
+
 export function grantView(ix: MeshIndex, g: Grant): EntityView {
   const s = ix.streams.get(g.stream);
   const streamDomain = s ? ix.domains.get(s.domain) : undefined;
-  const principal = strip({ account: g.principal.account, role: g.principal.role, path: g.principal.path });
-  const filter = g.filter
-    ? strip({ function: g.filter.functionName, patterns: g.filter.patterns, maxFilters: g.filter.maxFilters, batchSize: g.filter.batchSize, startingPosition: g.filter.startingPosition })
-    : undefined;
-  const value = strip({
-    id: g.id, stream: g.stream, principal, access: g.access, pattern: g.pattern, consumer: g.consumerName, filter,
-    fanout: g.fanout ? { ...g.fanout } : undefined, replayHours: g.replayHours, kcl: g.kcl ? { ...g.kcl } : undefined,
-    expires: g.expires, justification: g.justification, approvedBy: g.approvedBy, external: g.principal.external,
-    domain: g.domain,
-    streamExists: s !== undefined,
-    streamDomain: s?.domain,
-    streamClassification: s?.classification,
-    streamClassificationInfo: s ? classificationInfo(ix.classifications.get(s.classification)) : undefined,
-    streamRetentionHours: s?.retentionHours,
-    streamDeprecated: s?.deprecated,
-    streamEnvironment: s ? ix.accounts.get(s.account)?.environment : undefined,
-    principalInMesh: ix.accounts.has(g.principal.account),
-    // meshgov only knows the mesh's own accounts; they are taken to be the organisation's (mesh.organizationId).
-    principalInOrg: ix.accounts.has(g.principal.account) && !g.principal.external,
-    principalInStreamDomain: streamDomain ? streamDomain.accounts.includes(g.principal.account) : undefined,
-    principalEnvironment: ix.accounts.get(g.principal.account)?.environment,
-    daysUntilExpiry: g.expires !== undefined ? daysBetween(ix.today, g.expires) : undefined,
-  });
+  const principal: Record<string, unknown> = {};
+  put(principal, 'account', g.principal.account);
+  put(principal, 'role', g.principal.role);
+  put(principal, 'path', g.principal.path);
+  let filter: Record<string, unknown> | undefined;
+  if (g.filter) {
+    filter = {};
+    put(filter, 'function', g.filter.functionName);
+    put(filter, 'patterns', g.filter.patterns);
+    put(filter, 'maxFilters', g.filter.maxFilters);
+    put(filter, 'batchSize', g.filter.batchSize);
+    put(filter, 'startingPosition', g.filter.startingPosition);
+  }
+  const inMesh = ix.accounts.has(g.principal.account);
+  const value: Record<string, unknown> = {};
+  put(value, 'id', g.id);
+  put(value, 'stream', g.stream);
+  value['principal'] = principal;
+  put(value, 'access', g.access);
+  put(value, 'pattern', g.pattern);
+  put(value, 'consumer', g.consumerName);
+  put(value, 'filter', filter);
+  put(value, 'fanout', g.fanout ? { ...g.fanout } : undefined);
+  put(value, 'replayHours', g.replayHours);
+  put(value, 'kcl', g.kcl ? { ...g.kcl } : undefined);
+  put(value, 'expires', g.expires);
+  put(value, 'justification', g.justification);
+  put(value, 'approvedBy', g.approvedBy);
+  put(value, 'external', g.principal.external);
+  put(value, 'domain', g.domain);
+  value['streamExists'] = s !== undefined;
+  if (s) {
+    put(value, 'streamDomain', s.domain);
+    put(value, 'streamClassification', s.classification);
+    put(value, 'streamClassificationInfo', classificationInfo(ix.classifications.get(s.classification)));
+    put(value, 'streamRetentionHours', s.retentionHours);
+    put(value, 'streamDeprecated', s.deprecated);
+    put(value, 'streamEnvironment', ix.accounts.get(s.account)?.environment);
+  }
+  value['principalInMesh'] = inMesh;
+  // meshgov only knows the mesh's own accounts; they are taken to be the organisation's (mesh.organizationId).
+  value['principalInOrg'] = inMesh && !g.principal.external;
+  put(value, 'principalInStreamDomain', streamDomain ? streamDomain.accounts.includes(g.principal.account) : undefined);
+  put(value, 'principalEnvironment', ix.accounts.get(g.principal.account)?.environment);
+  put(value, 'daysUntilExpiry', g.expires !== undefined ? daysBetween(ix.today, g.expires) : undefined);
   return withSpots({ kind: 'grant', address: grantAddress(g.id), ...(s ? { domain: s.domain } : {}), at: g.at, value }, () => {
     const spots: Record<string, Spot> = {};
-    for (const k of ['streamExists', 'streamDomain', 'streamClassification', 'streamClassificationInfo', 'streamRetentionHours', 'streamDeprecated', 'streamEnvironment']) {
-      spots[k] = here(g.at, ['stream']);
-    }
-    for (const k of ['principalInMesh', 'principalInOrg', 'principalInStreamDomain', 'principalEnvironment']) spots[k] = here(g.at, ['principal', 'account']);
+    for (const k of GRANT_STREAM_SPOTS) spots[k] = here(g.at, ['stream']);
+    for (const k of GRANT_PRINCIPAL_SPOTS) spots[k] = here(g.at, ['principal', 'account']);
     spots['daysUntilExpiry'] = here(g.at, ['expires']);
     spots['domain'] = here(g.at, []);
     return spots;
   });
 }
 
-/** One view per enhanced fan-out consumer (a grant with a consumer name). */
-export function consumerViews(ix: MeshIndex): EntityView[] {
-  const out: EntityView[] = [];
+/** One view per enhanced fan-out consumer (a grant with a consumer name), one at a time. */
+export function* consumerViews(ix: MeshIndex): Generator<EntityView> {
   for (const [streamName, grants] of ix.grantsByStream) {
     const s = ix.streams.get(streamName);
     const efo = grants.filter((g) => g.consumerName !== undefined);
-    efo.forEach((g, i) => {
+    for (let i = 0; i < efo.length; i++) {
+      const g = efo[i] as Grant;
       const value = strip({
         name: g.consumerName, stream: streamName, grant: g.id, replayHours: g.replayHours,
         principal: strip({ account: g.principal.account, role: g.principal.role }),
@@ -232,28 +284,34 @@ export function consumerViews(ix: MeshIndex): EntityView[] {
         efoIndex: i + 1,
         efoCount: efo.length,
       });
-      out.push(withSpots({ kind: 'consumer', address: consumerAddress(streamName, g.consumerName as string), ...(s ? { domain: s.domain } : {}), at: g.at, value }, () => ({
+      yield withSpots({ kind: 'consumer', address: consumerAddress(streamName, g.consumerName as string), ...(s ? { domain: s.domain } : {}), at: g.at, value }, () => ({
         name: here(g.at, ['consumer']), efoIndex: here(g.at, ['consumer']), efoCount: here(g.at, ['consumer']),
         stream: here(g.at, ['stream']), grant: here(g.at, ['id']), streamRetentionHours: here(g.at, ['stream']), streamClassification: here(g.at, ['stream']),
-      })));
-    });
+      }));
+    }
   }
-  return out;
 }
 
-/** Every view of one kind, in declaration order. */
-export function viewsOf(ix: MeshIndex, kind: EntityKind): EntityView[] {
+/**
+ * Every view of one kind, in declaration order, built as it is asked for: a caller that checks each view and drops
+ * it keeps one alive at a time instead of a copy of every grant.
+ */
+export function* eachView(ix: MeshIndex, kind: EntityKind): Generator<EntityView> {
   switch (kind) {
     case 'mesh':
-      return [meshView(ix)];
+      yield meshView(ix);
+      return;
     case 'domain':
-      return ix.mesh.domains.map((d) => domainView(ix, d));
+      for (const d of ix.mesh.domains) yield domainView(ix, d);
+      return;
     case 'stream':
-      return ix.mesh.streams.map((s) => streamView(ix, s));
+      for (const s of ix.mesh.streams) yield streamView(ix, s);
+      return;
     case 'grant':
-      return ix.mesh.grants.map((g) => grantView(ix, g));
+      for (const g of ix.mesh.grants) yield grantView(ix, g);
+      return;
     case 'consumer':
-      return consumerViews(ix);
+      yield* consumerViews(ix);
   }
 }
 

@@ -15,18 +15,22 @@ export const MAX_DEPTH = 64;
  */
 export const MAX_ITEMS = 600_000;
 
+/** Occurrences of `c` in the text: `indexOf` scans natively, several times faster than a loop over characters. */
+function occurrences(text: string, c: string): number {
+  let n = 0;
+  for (let i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) n++;
+  return n;
+}
+
 /** Lines plus commas in the text (the measure MAX_ITEMS limits). */
 export function countItems(text: string): number {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 44) count++;
-  }
-  return count;
+  return occurrences(text, '\n') + occurrences(text, ',');
 }
 
 /** Offset where the count of lines plus commas first exceeds `limit`, or -1. Linear in the text. */
 export function findTooManyItems(text: string, limit: number = MAX_ITEMS): number {
+  // Counted first (cheap); only a text over the limit is walked character by character to find where it passes it.
+  if (countItems(text) <= limit) return -1;
   let count = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

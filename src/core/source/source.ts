@@ -160,7 +160,13 @@ export function fastLoad(text: string): { ok: true; data: unknown } | { ok: fals
 function deeperThan(value: unknown, max: number): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (max <= 0) return true;
-  for (const v of Array.isArray(value) ? value : Object.values(value)) if (deeperThan(v, max - 1)) return true;
+  // Walked in place: `Object.values` made an array per mapping of the whole document.
+  if (Array.isArray(value)) {
+    for (const v of value) if (deeperThan(v, max - 1)) return true;
+    return false;
+  }
+  const o = value as Record<string, unknown>;
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k) && deeperThan(o[k], max - 1)) return true;
   return false;
 }
 
