@@ -21,6 +21,7 @@ export function targetOptions(command: TargetCommand, spec: TargetSpec, o: NodeT
   const common = {
     command, ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
     ...(o.handleSignals !== undefined ? { handleSignals: o.handleSignals } : {}),
+    ...(spec.quotaShare !== undefined ? { quotaShare: spec.quotaShare } : {}),
   };
   switch (spec.kind) {
     case 'aws':

@@ -17,7 +17,13 @@ import type { DesiredState } from '../core/render/types.js';
 import type { ApplyLog } from '../adapters/fs/apply-log.js';
 
 /** Where a local-like target keeps its data: the IAM artefacts go to `<localDir>/iam`. */
-interface LocalData {
+/** Share of each documented per-account API quota meshgov may use (the rest is left to the account's workloads). */
+interface QuotaShare {
+  /** 0 < share <= 1; default 0.8 (src/adapters/aws/rate-limit.ts). */
+  quotaShare?: number;
+}
+
+interface LocalData extends QuotaShare {
   /** Absolute directory (`.meshgov/local` or MESHGOV_LOCAL_DIR). */
   localDir: string;
   /** How messages name `localDir` (e.g. relative to the working directory); `localDir` by default. */
@@ -26,7 +32,7 @@ interface LocalData {
 
 /** Which target to open (the CLI's `--local`, `--endpoint`, `--endpoint-accounts-as-keys`, `--profile`, ...). */
 export type TargetSpec =
-  | {
+  | (QuotaShare & {
     kind: 'aws';
     /** `--endpoint`: overrides every service endpoint. */
     endpoint?: string;
@@ -34,7 +40,7 @@ export type TargetSpec =
     profile?: string;
     /** `--region`: the region of the STS endpoint that assumes the governance role (default: the mesh region). */
     stsRegion?: string;
-  }
+  })
   | (LocalData & {
     /** An emulator (or a proxy in front of one) that selects the account by access key id: no STS, Kinesis only. */
     kind: 'accounts-as-keys';

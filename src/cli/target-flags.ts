@@ -24,6 +24,7 @@ export interface TargetFlags extends AwsFlags {
   endpointAccountsAsKeys?: boolean;
   localPort?: string;
   lockTimeout?: string;
+  quotaShare?: string;
 }
 
 /**
@@ -59,7 +60,9 @@ export function addTargetFlags(cmd: Command): Command {
       + 'read Kinesis only (as --local does)')
     .option('--local-port <port>', 'with --local: start kinesis-local on this loopback port instead of a free one')
     .option('--lock-timeout <seconds>', 'with --local: wait this long for another run that holds the local data '
-      + 'directory, then give up (default 0: refuse at once)');
+      + 'directory, then give up (default 0: refuse at once)')
+    .option('--quota-share <fraction>', 'share of each documented per-account API quota meshgov may use, from 0.05 '
+      + 'to 1 (default 0.8: the rest is left to the account\'s own workloads; 1 runs at the quota floor)');
 }
 
 function usage(message: string): never {
@@ -142,9 +145,15 @@ export function targetSpec(f: TargetFlags, io: CliIO): TargetSpec {
     }
     lockTimeoutMs = Math.round(s * 1000);
   }
+  let quotaShare: number | undefined;
+  if (f.quotaShare !== undefined) {
+    quotaShare = /^\d*\.?\d+$/.test(f.quotaShare) ? Number(f.quotaShare) : NaN;
+    if (!(quotaShare >= 0.05 && quotaShare <= 1)) usage(`--quota-share ${f.quotaShare}: expected a fraction from 0.05 to 1.`);
+  }
+  const share = quotaShare !== undefined ? { quotaShare } : {};
   const aws = awsFlags(f);
   const dir = localDir(io);
-  const data = { localDir: dir, displayLocalDir: displayDir(io, dir) };
+  const data = { localDir: dir, displayLocalDir: displayDir(io, dir), ...share };
   if (f.local) {
     return {
       kind: 'local', ...data, ...(port !== undefined ? { port } : {}),
@@ -154,7 +163,7 @@ export function targetSpec(f: TargetFlags, io: CliIO): TargetSpec {
   }
   if (f.endpointAccountsAsKeys && f.endpoint) return { kind: 'accounts-as-keys', endpoint: f.endpoint, ...data };
   return {
-    kind: 'aws', ...(f.endpoint ? { endpoint: f.endpoint } : {}),
+    kind: 'aws', ...share, ...(f.endpoint ? { endpoint: f.endpoint } : {}),
     ...(aws.profile !== undefined ? { profile: aws.profile } : {}),
     ...(aws.stsRegion !== undefined ? { stsRegion: aws.stsRegion } : {}),
   };

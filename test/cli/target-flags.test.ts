@@ -37,6 +37,10 @@ describe('target flags', () => {
     [['--local', '--lock-timeout', 'soon'], '--lock-timeout soon: expected a number of seconds from 0 to 86400.'],
     [['--local', '--lock-timeout', '1e9'], '--lock-timeout 1e9: expected a number of seconds'],
     [['--local', '--lock-timeout', '90000'], '--lock-timeout 90000: expected a number of seconds'],
+    [['--quota-share', '0'], '--quota-share 0: expected a fraction from 0.05 to 1.'],
+    [['--quota-share', '1.5'], '--quota-share 1.5: expected a fraction from 0.05 to 1.'],
+    [['--quota-share', 'all'], '--quota-share all: expected a fraction from 0.05 to 1.'],
+    [['--quota-share', '-0.5'], '--quota-share -0.5: expected a fraction from 0.05 to 1.'],
   ])('plan and apply %j: usage error', async (flags, message) => {
     for (const cmd of ['plan', 'apply']) {
       const r = await run(cmd, ...flags, 'mesh.yaml');
@@ -89,5 +93,16 @@ describe('target flags', () => {
       expect(r.stdout).toContain('--local-port <port>');
       expect(r.stdout).toContain('--lock-timeout <seconds>');
     }
+  });
+
+  it('--quota-share reaches the target as a fraction of each quota', async () => {
+    const { targetSpec } = await import('../../src/cli/target-flags.js');
+    const io = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: {}, cwd: dir, now: () => new Date() };
+    expect(targetSpec({ quotaShare: '1' }, io)).toMatchObject({ kind: 'aws', quotaShare: 1 });
+    expect(targetSpec({ quotaShare: '.5', endpoint: 'http://127.0.0.1:1', endpointAccountsAsKeys: true }, io))
+      .toMatchObject({ kind: 'accounts-as-keys', quotaShare: 0.5 });
+    expect(targetSpec({}, io)).not.toHaveProperty('quotaShare');
+    const { targetOptions } = await import('../../src/app/node-target.js');
+    expect(targetOptions('plan', { kind: 'aws', quotaShare: 1 })).toMatchObject({ quotaShare: 1 });
   });
 });
