@@ -5,7 +5,7 @@
  * compared with the floor the documented TPS set for the calls the mesh needs.
  *
  *   node --import tsx bench/quota-floor.ts [--accounts 3] [--streams-per-account 100] [--transition-ms 200] [--from-source]
- *     [--no-tagging-api]
+ *     [--no-tagging-api] [--quota-share FRACTION]
  *
  * The proxy answers the tagging API's GetResources for streams as AWS does (bench/quota-proxy.ts), so plan reads
  * stream tags in pages as it does on AWS; `--no-tagging-api` measures an endpoint without it (kinesis-local alone).
@@ -214,7 +214,10 @@ async function main(): Promise<void> {
   });
   const proxy = await startQuotaProxy({ upstream: local.endpoint, taggingApi: !process.argv.includes('--no-tagging-api') });
   const env = { MESHGOV_LOCAL_DIR: join(dir, 'local') };
-  const target = ['--endpoint', proxy.endpoint, '--endpoint-accounts-as-keys'];
+  // `--quota-share X` is handed to meshgov (its share of each quota; meshgov's default is 0.8).
+  const share = process.argv.indexOf('--quota-share');
+  const shareFlag = share >= 0 ? ['--quota-share', String(process.argv[share + 1])] : [];
+  const target = ['--endpoint', proxy.endpoint, '--endpoint-accounts-as-keys', ...shareFlag];
   try {
     log('apply from empty');
     const apply = await measure(proxy, command, ['apply', ...target, '--auto-approve', '--log', join(dir, 'apply-log.jsonl'), meshFile], env);
