@@ -13,6 +13,7 @@ import type { Rule } from '../core/rules/index.js';
 import type { ApplyLog } from '../adapters/fs/apply-log.js';
 import { analyzerRefusal } from '../core/analyzer/index.js';
 import { analyzePolicies } from './analyze.js';
+import { costCapped, priceAndCap } from './cost.js';
 import { prepareTelling, todayOn } from './events.js';
 import type { WarningsEvent } from './events.js';
 import type { FileSource, MeshSources, UsageProblem } from './ports.js';
@@ -178,6 +179,17 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
     const refusal = analyzerRefusal(analyzer) ?? analyzerRefusal(saved?.analyzer);
     if (refusal !== undefined) return { kind: 'refused', message: refusal, ...(saved ? { reviewedDigest: saved.changeSetDigest } : {}) };
     own.analyzer = analyzer;
+    // A cost cap in force (policies/cost-within-cap.yaml, off by default) is checked on what apply would apply.
+    if (costCapped(p, prepared.rules)) {
+      const { capDiagnostics } = await priceAndCap(own, p, prepared.rules, live.live, target, options.clock);
+      const over = capDiagnostics.filter((d) => d.severity === 'error');
+      if (over.length > 0) {
+        return {
+          kind: 'refused', ...(saved ? { reviewedDigest: saved.changeSetDigest } : {}),
+          message: `the plan goes over the cost cap (rule cost-within-cap); nothing was applied:\n${over.map((d) => `  - ${d.message}`).join('\n')}`,
+        };
+      }
+    }
     if (!saved && !(await options.approve(own))) return { kind: 'cancelled', plan: own };
     const changes = own.changes.filter((c) => c.action !== 'no-op').length;
     // The approved destructive part is applied as such; `safe` leaves destructive changes skipped (pending approval).

@@ -4,23 +4,21 @@
  * policies (docs/analyzer.md). Writes nothing but the saved plan (`out`) and, on local-like
  * targets, the desired IAM artefacts (IAM is not emulated there).
  */
-import { planCost, shippedPriceTable, usageFromMesh } from '../core/cost/index.js';
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import type { Mesh } from '../core/model/types.js';
 import { computePlan, scopeDesired } from '../core/plan/index.js';
-import type { LiveState, Plan, PlanScope } from '../core/plan/index.js';
-import type { PlanCost } from '../core/cost/index.js';
-import type { DesiredState } from '../core/render/types.js';
+import type { LiveState, Plan } from '../core/plan/index.js';
 import type { Clock } from '../core/ports.js';
 import type { Rule } from '../core/rules/index.js';
 import { renderPlanJson } from '../output/plan/json.js';
 import { analyzePolicies } from './analyze.js';
+import { priceAndCap } from './cost.js';
 import { prepareTelling, todayOn } from './events.js';
 import type { WarningsEvent } from './events.js';
 import type { FileSink, MeshSources, UsageProblem, WriteFailure } from './ports.js';
 import { readLive } from './read-live.js';
 import type { ReadEvent } from './read-live.js';
-import type { Target, TargetFailure, TargetOpener, TargetSpec } from './target.js';
+import type { TargetFailure, TargetOpener, TargetSpec } from './target.js';
 
 export interface PlanOptions {
   /** Domains to limit the plan to (empty: all). */
@@ -100,8 +98,8 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
     tell({ kind: 'computed', changes, accessChanges: computed.accessDiff.length });
     const inScope = scopeDesired(p.desired, p.scope);
     const analyzer = await analyzePolicies(options.target, target, p.mesh, inScope, computed.changes);
-    const cost = await costOf(computed, p, read.live, target, options.clock);
-    const planned: Plan = { ...computed, diagnostics, analyzer, cost };
+    const { cost, capDiagnostics } = await priceAndCap(computed, p, prepared.rules, read.live, target, options.clock);
+    const planned: Plan = { ...computed, diagnostics: [...diagnostics, ...capDiagnostics], analyzer, cost };
     if (options.out !== undefined) {
       const failed = ports.files.write(options.out, renderPlanJson(planned));
       if (failed) return failed;
@@ -110,20 +108,4 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
   } finally {
     await target.close();
   }
-}
-
-/** The plan's monthly cost estimate, priced by the target (the shipped table when it cannot say). */
-async function costOf(
-  computed: Plan, p: { mesh: Mesh; desired: DesiredState; scope: PlanScope }, live: LiveState, target: Target, clock: Clock,
-): Promise<PlanCost> {
-  const now = () => clock.now();
-  const shipped = () => {
-    const s = shippedPriceTable(p.mesh.region);
-    return { table: s.table, notes: [`prices: the shipped table of ${s.table.asOf}`] };
-  };
-  const prices = (await target.prices?.(p.mesh.region, now)) ?? shipped();
-  const cost = planCost({
-    plan: computed, desired: scopeDesired(p.desired, p.scope), live, prices: prices.table, usage: usageFromMesh(p.mesh),
-  });
-  return { ...cost, assumptions: [...prices.notes, ...cost.assumptions] };
 }
