@@ -1,8 +1,10 @@
 import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 
-/** IAM actions `listOpenShards` needs (granted to the governance and read-only roles). */
+/** IAM actions `listOpenShards` and `listWindowShards` need (granted to the governance and read-only roles). */
 export const SHARDS_IAM_ACTIONS = ['kinesis:ListShards'] as const;
+
+const LIST_SHARDS_DOCS = 'https://docs.aws.amazon.com/kinesis/latest/APIReference/API_ListShards.html';
 
 /**
  * Open shard ids of a stream (closed shards carry an EndingSequenceNumber), for per-shard metrics.
@@ -18,4 +20,41 @@ export async function listOpenShards(client: KinesisClient, stream: string): Pro
     token = out.NextToken;
   } while (token);
   return ids;
+}
+
+/** A shard that was open at some time in an audit window. */
+export interface WindowShard {
+  shardId: string;
+  /** Closed by a reshard (split or merge) before now: its SequenceNumberRange has an EndingSequenceNumber. */
+  closed: boolean;
+}
+
+/**
+ * Every shard of a stream that was open at any time since `from` (the audit window's start), so a parent closed by
+ * a split mid-window keeps its metrics in the audit. `ShardFilter` FROM_TIMESTAMP returns "all closed shards whose
+ * end timestamp is greater than or equal to the given timestamp and also all open shards" (corrected to the trim
+ * horizon when older). Like StreamName, the filter goes on the first page only: later pages carry just NextToken.
+ * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_ShardFilter.html
+ */
+export async function listWindowShards(client: KinesisClient, stream: string, from: Date): Promise<WindowShard[]> {
+  const shards: WindowShard[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  do {
+    const input = token
+      ? { NextToken: token }
+      : { StreamName: stream, ShardFilter: { Type: 'FROM_TIMESTAMP' as const, Timestamp: from } };
+    const out = await client.send(new ListShardsCommand(input));
+    for (const s of out.Shards ?? []) {
+      // A repeated id (a service retrying a page) must not be read twice: CloudWatch query ids would collide.
+      if (!s.ShardId || seen.has(s.ShardId)) continue;
+      seen.add(s.ShardId);
+      shards.push({ shardId: s.ShardId, closed: Boolean(s.SequenceNumberRange?.EndingSequenceNumber) });
+    }
+    if (out.NextToken !== undefined && out.NextToken === token) {
+      throw new Error(`ListShards for ${stream} returned the same NextToken twice; stopped paging (${LIST_SHARDS_DOCS})`);
+    }
+    token = out.NextToken;
+  } while (token);
+  return shards;
 }
