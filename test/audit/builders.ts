@@ -211,6 +211,8 @@ export function liveFrom(desired: DesiredState): LiveState {
       }),
       iam: [],
       identityPolicies: identityPolicies(a.account),
+      // The live reader lists the streams it does not manage (none here); shadow-stream tests add some.
+      unmanagedStreams: [],
     })),
   };
 }

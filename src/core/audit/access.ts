@@ -16,6 +16,7 @@ import { consumerResource, streamResource } from './findings.js';
 import { grantCovers, isExpired, isGovernanceRole, TAG_ACTIONS } from './grants.js';
 import { parsePolicy, principalAccount, statementActions, statementPrincipals } from '../policy/index.js';
 import type { Policy, Statement } from '../policy/index.js';
+import { importCommand } from './shadow.js';
 
 export const RESOURCE_POLICY_CHECKS = ['public-principal', 'wildcard-principal', 'undeclared-principal', 'out-of-org-principal', 'undeclared-consumer', 'expired-grant-in-force'] as const;
 
@@ -176,10 +177,13 @@ function undeclaredConsumers(ctx: AuditContext): Finding[] {
         resource: consumerResource(declared.account, declared.name, c.name),
         account: declared.account,
         title: `Enhanced fan-out consumer ${c.name} is registered on ${declared.name} but no grant declares it`,
-        evidence: { consumerArn: c.arn, status: c.status, tags: c.tags, hasResourcePolicy: c.resourcePolicy !== undefined },
+        evidence: {
+          consumerArn: c.arn, status: c.status, tags: c.tags, hasResourcePolicy: c.resourcePolicy !== undefined,
+          importCommand: importCommand(ctx.mesh.at.file, declared.account),
+        },
         remediation: 'An undeclared consumer reads with its own 2 MB/s per shard and is invisible to the owners. Find who registered it ' +
-          '(CloudTrail RegisterStreamConsumer), then deregister it or declare an efo grant for it (`meshgov import` ' +
-          'writes one, with the reader its policy names and its tags).',
+          '(CloudTrail RegisterStreamConsumer), then deregister it or declare an efo grant for it: ' +
+          `\`${importCommand(ctx.mesh.at.file, declared.account)}\` writes one, with the reader its policy names and its tags.`,
         docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html',
         ...locationOf(ctx, declared.at),
       });
