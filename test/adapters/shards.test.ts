@@ -1,6 +1,7 @@
 import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { AdapterError } from '../../src/adapters/aws/errors.js';
 import { listOpenShards, listWindowShards } from '../../src/adapters/aws/shards.js';
 
 describe('listOpenShards', () => {
@@ -61,7 +62,7 @@ describe('listWindowShards', () => {
     kinesis.restore();
   });
 
-  it('sends the filter on the first page only (NextToken cannot be combined with StreamName or ShardFilter)', async () => {
+  it('sends the filter on the first page only (NextToken excludes StreamName and ShardFilter)', async () => {
     const kinesis = mockClient(KinesisClient);
     kinesis
       .on(ListShardsCommand, { StreamName: 'orders' })
@@ -76,12 +77,19 @@ describe('listWindowShards', () => {
     kinesis.restore();
   });
 
-  it('stops with a clear error when the service repeats a NextToken (never pages forever)', async () => {
+  it('stops with a located adapter error when the service cycles through NextTokens (never pages forever)', async () => {
     const kinesis = mockClient(KinesisClient);
-    kinesis.on(ListShardsCommand).resolves({ Shards: [parent], NextToken: 'same' });
-    await expect(listWindowShards(new KinesisClient({ region: 'eu-west-1' }), 'orders', FROM))
-      .rejects.toThrow(/ListShards for orders returned the same NextToken twice/);
-    expect(kinesis.commandCalls(ListShardsCommand)).toHaveLength(2);
+    kinesis
+      .on(ListShardsCommand, { StreamName: 'orders' }).resolves({ Shards: [parent], NextToken: 'a' })
+      .on(ListShardsCommand, { NextToken: 'a' }).resolves({ Shards: [], NextToken: 'b' })
+      .on(ListShardsCommand, { NextToken: 'b' }).resolves({ Shards: [], NextToken: 'a' });
+    const read = listWindowShards(new KinesisClient({ region: 'eu-west-1' }), 'orders', FROM, '111111111111');
+    await expect(read).rejects.toBeInstanceOf(AdapterError);
+    await expect(read).rejects.toMatchObject({
+      message: expect.stringMatching(/ListShards for orders returned a NextToken it had already returned/) as unknown,
+      service: 'kinesis', operation: 'ListShards', account: '111111111111',
+    });
+    expect(kinesis.commandCalls(ListShardsCommand)).toHaveLength(3);
     kinesis.restore();
   });
 });

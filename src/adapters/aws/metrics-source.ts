@@ -1,7 +1,7 @@
 /**
  * The audit's shard metrics read: the shards open at any time in the window from ListShards, then CloudWatch
- * GetMetricData per account at the window's period (cloudwatch.ts). Vendor client types stop here; the use case sees {@link AuditMetricsWindow} and
- * a MetricsSnapshot.
+ * GetMetricData per account at the window's period (cloudwatch.ts). Vendor client types stop here; the use case
+ * sees {@link AuditMetricsWindow} and a MetricsSnapshot.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -54,7 +54,7 @@ export async function readAuditMetrics(
       const targets: ShardTarget[] = [];
       const closed = new Set<string>();
       for (const stream of streams) {
-        const shards = await listWindowShards(clients.kinesis(account), stream, window.start);
+        const shards = await listWindowShards(clients.kinesis(account), stream, window.start, account);
         for (const s of shards) if (s.closed) closed.add(`${stream}\u0000${s.shardId}`);
         targets.push({ stream, shardIds: shards.map((s) => s.shardId) });
       }

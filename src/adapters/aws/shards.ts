@@ -1,5 +1,6 @@
 import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { AdapterError } from './errors.js';
 
 /** IAM actions `listOpenShards` and `listWindowShards` need (granted to the governance and read-only roles). */
 export const SHARDS_IAM_ACTIONS = ['kinesis:ListShards'] as const;
@@ -36,9 +37,12 @@ export interface WindowShard {
  * horizon when older). Like StreamName, the filter goes on the first page only: later pages carry just NextToken.
  * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_ShardFilter.html
  */
-export async function listWindowShards(client: KinesisClient, stream: string, from: Date): Promise<WindowShard[]> {
+export async function listWindowShards(
+  client: KinesisClient, stream: string, from: Date, account?: string,
+): Promise<WindowShard[]> {
   const shards: WindowShard[] = [];
   const seen = new Set<string>();
+  const tokens = new Set<string>();
   let token: string | undefined;
   do {
     const input = token
@@ -51,10 +55,13 @@ export async function listWindowShards(client: KinesisClient, stream: string, fr
       seen.add(s.ShardId);
       shards.push({ shardId: s.ShardId, closed: Boolean(s.SequenceNumberRange?.EndingSequenceNumber) });
     }
-    if (out.NextToken !== undefined && out.NextToken === token) {
-      throw new Error(`ListShards for ${stream} returned the same NextToken twice; stopped paging (${LIST_SHARDS_DOCS})`);
-    }
     token = out.NextToken;
+    // A token seen before would page forever (a faulty endpoint or stand-in): stop with a located error.
+    if (token !== undefined && tokens.has(token)) {
+      throw new AdapterError(`ListShards for ${stream} returned a NextToken it had already returned; stopped paging ` +
+        `(${LIST_SHARDS_DOCS})`, 'kinesis', 'ListShards', account, undefined);
+    }
+    if (token !== undefined) tokens.add(token);
   } while (token);
   return shards;
 }

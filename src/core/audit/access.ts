@@ -171,6 +171,7 @@ function undeclaredConsumers(ctx: AuditContext): Finding[] {
     for (const c of live.consumers) {
       const grants = ctx.mesh.grants.filter((g) => g.stream === declared.name && g.pattern === 'efo' && g.consumerName === c.name);
       if (grants.length > 0) continue;
+      const adopt = importCommand(ctx.mesh.at.file, declared.account);
       findings.push({
         id: 'undeclared-consumer',
         severity: 'error',
@@ -179,11 +180,11 @@ function undeclaredConsumers(ctx: AuditContext): Finding[] {
         title: `Enhanced fan-out consumer ${c.name} is registered on ${declared.name} but no grant declares it`,
         evidence: {
           consumerArn: c.arn, status: c.status, tags: c.tags, hasResourcePolicy: c.resourcePolicy !== undefined,
-          importCommand: importCommand(ctx.mesh.at.file, declared.account),
+          importCommand: adopt,
         },
         remediation: 'An undeclared consumer reads with its own 2 MB/s per shard and is invisible to the owners. Find who registered it ' +
           '(CloudTrail RegisterStreamConsumer), then deregister it or declare an efo grant for it: ' +
-          `\`${importCommand(ctx.mesh.at.file, declared.account)}\` writes one, with the reader its policy names and its tags.`,
+          `\`${adopt}\` writes one, with the reader its policy names and its tags.`,
         docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html',
         ...locationOf(ctx, declared.at),
       });

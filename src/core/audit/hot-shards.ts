@@ -188,7 +188,9 @@ function analyseStream(ctx: AuditContext, sm: StreamMetrics, metrics: MetricsSna
         ...at,
       });
     }
-    if (closed.has(l.shardId)) findings.splice(shardFindingsFrom, Infinity, ...findings.slice(shardFindingsFrom).map(asClosed));
+    if (closed.has(l.shardId)) {
+      findings.splice(shardFindingsFrom, Infinity, ...findings.slice(shardFindingsFrom).map(asClosed));
+    }
   }
   // Skew compares shards that share the load at the same time: a parent closed mid-window and its children are not.
   const open = loads.filter((l) => !closed.has(l.shardId));
@@ -240,7 +242,9 @@ function asClosed(f: Finding): Finding {
   };
 }
 
-function chartFor(sm: StreamMetrics, loads: readonly ShardLoad[], opts: HotShardOptions, closed: ReadonlySet<string>): ShardChart | undefined {
+function chartFor(
+  sm: StreamMetrics, loads: readonly ShardLoad[], opts: HotShardOptions, closed: ReadonlySet<string>,
+): ShardChart | undefined {
   if (loads.length === 0) return undefined;
   const kept = [...loads].sort((a, b) => b.peakShare - a.peakShare || (a.shardId < b.shardId ? -1 : 1)).slice(0, opts.chartMaxShards);
   kept.sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
@@ -250,7 +254,9 @@ function chartFor(sm: StreamMetrics, loads: readonly ShardLoad[], opts: HotShard
     metric: 'write-bytes-peak',
     unit: 'percent-of-limit',
     threshold: pct(opts.loadShare),
-    shards: kept.map((l) => ({ shardId: l.shardId, value: pct(l.peakShare), ...(closed.has(l.shardId) ? { closed: true as const } : {}) })),
+    shards: kept.map((l) => ({
+      shardId: l.shardId, value: pct(l.peakShare), ...(closed.has(l.shardId) ? { closed: true as const } : {}),
+    })),
     omitted: loads.length - kept.length,
   };
 }

@@ -60,7 +60,8 @@ export function shadowChecks(ctx: AuditContext): CheckResult {
         severity: 'warning',
         resource: streamResource(account.account, u.name),
         account: account.account,
-        title: `Stream ${u.name} in mesh account ${account.account} is outside mesh ${ctx.mesh.name} (a shadow data product)`,
+        title: `Stream ${u.name} in mesh account ${account.account} is outside mesh ${ctx.mesh.name} ` +
+          '(a shadow data product)',
         evidence: {
           arn: u.arn,
           ...(u.status !== undefined ? { status: u.status } : {}),
