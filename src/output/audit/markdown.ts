@@ -32,7 +32,8 @@ export function mermaidShardChart(c: ShardChart): string {
   // 10% headroom, rounded up to a multiple of 10 (integer arithmetic: 100 * 1.1 is not 110 in floating point).
   const top = Math.ceil((Math.ceil(max) * 11) / 100) * 10;
   // A closed shard's label says so: mermaid bars take no per-bar colour, so the label carries the mark.
-  const label = (s: ShardChart['shards'][number]) => `${mermaidLabel(shortShard(s.shardId))}${s.closed ? ' (closed)' : ''}`;
+  const label = (s: ShardChart['shards'][number]) =>
+    `${mermaidLabel(shortShard(s.shardId))}${s.closed ? ' (closed)' : ''}`;
   const labels = c.shards.map((s) => `"${label(s)}"`).join(', ');
   return [
     '```mermaid',
