@@ -14,7 +14,9 @@ const BUILT = [
   'test/package/packed-tarball.slow.test.ts',
 ];
 /** Tests beside the unit tests of their module that start kinesis-local (from sources): integration tier. */
-const EMULATOR = ['test/audit/audit-local.test.ts', 'test/cli/policies-everywhere.test.ts', 'test/cli/init.test.ts'];
+const EMULATOR = [
+  'test/audit/audit-local.test.ts', 'test/adapters/shards-local.test.ts', 'test/audit/shadow-import-local.test.ts',
+  'test/cli/policies-everywhere.test.ts', 'test/cli/init.test.ts'];
 const OTHER_TIERS = ['test/integration/**', 'test/proof/**', 'test/scale/**'];
 
 export default defineConfig({

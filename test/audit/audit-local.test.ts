@@ -68,7 +68,7 @@ describe('audit on the local target', () => {
       'identity-policy-overreach (identity policies)', 'tag-tampering (identity policies)', 'live state',
     ]));
     expect(report.checksNotRun.find((c) => c.check.startsWith('identity-policy-overreach'))?.reason).toBe('IAM and CloudWatch: not available on the local target');
-    expect(report.checksRun).toEqual(expect.arrayContaining(['retention-drift', 'undeclared-principal', 'undeclared-consumer', 'governance-tag-drift']));
+    expect(report.checksRun).toEqual(expect.arrayContaining(['retention-drift', 'undeclared-principal', 'undeclared-consumer', 'governance-tag-drift', 'shadow-stream']));
     expect(auditExit(report, 'error')).toBe(0);
   });
 
@@ -99,5 +99,18 @@ describe('audit on the local target', () => {
     expect(report.findings.find((f) => f.id === 'governance-tag-drift')?.evidence).toMatchObject({ missing: ['meshgov:classification'] });
     expect(auditExit(report, 'error')).toBe(2);
     expect(auditExit(report, 'never')).toBe(0);
+  });
+
+  it('reports an untagged stream made in a mesh account outside the mesh as a shadow-stream, with the import command', async () => {
+    const c = kl.client('111111111111');
+    await c.send(new CreateStreamCommand({ StreamName: 'team-x.scratch', ShardCount: 1 }));
+    await kl.waitActive('111111111111', 'team-x.scratch');
+    const report = audit(await readLive(kl));
+    const shadow = report.findings.filter((f) => f.id === 'shadow-stream');
+    expect(shadow.map((f) => `${f.severity} ${f.resource}`)).toEqual(['warning 111111111111/stream/team-x.scratch']);
+    expect(shadow[0]?.evidence).toMatchObject({
+      arn: expect.stringMatching(/:111111111111:stream\/team-x\.scratch$/) as unknown as string,
+      importCommand: `meshgov import ${mesh.at.file} --account 111111111111 --write`,
+    });
   });
 });

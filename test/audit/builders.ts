@@ -211,6 +211,8 @@ export function liveFrom(desired: DesiredState): LiveState {
       }),
       iam: [],
       identityPolicies: identityPolicies(a.account),
+      // The live reader lists the streams it does not manage (none here); shadow-stream tests add some.
+      unmanagedStreams: [],
     })),
   };
 }
@@ -235,6 +237,8 @@ export interface ShardSpec {
   writeThrottled?: number[];
   readThrottled?: number[];
   iteratorAgeMs?: number[];
+  /** A reshard closed the shard (the metrics source marks it so). */
+  closed?: true;
 }
 
 /** A metrics snapshot over `minutes` one-minute periods starting at 2026-11-25T00:00Z. */
@@ -260,7 +264,7 @@ export function aSnapshot(streams: { account: string; stream: string; shards: Sh
         put('WriteProvisionedThroughputExceeded', sh.writeThrottled);
         put('ReadProvisionedThroughputExceeded', sh.readThrottled);
         put('IteratorAgeMilliseconds', sh.iteratorAgeMs);
-        return { shardId: sh.shardId, series: out };
+        return { shardId: sh.shardId, series: out, ...(sh.closed ? { closed: sh.closed } : {}) };
       }),
     })),
   };

@@ -279,11 +279,12 @@ describe('the audit command path (streamsToMeasure -> readAuditMetrics -> runAud
     ['24h', 480],
   ])('reads 2,000 shards in two accounts with 20 GetMetricData calls over --window %s (period %i s)', async (w, period) => {
     const { mesh, desired, live } = bigWorld();
-    // ListShards: 50 open shards and one closed by resharding (EndingSequenceNumber), which must not be read.
+    // ListShards (FROM_TIMESTAMP at the window start): 49 open shards and one closed by resharding in the window
+    // (EndingSequenceNumber), which is read too and marked closed: 50 shards a stream.
     kinesis.on(ListShardsCommand).resolves({
       Shards: [
         { ShardId: 'shardId-000000000099', HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' }, SequenceNumberRange: { StartingSequenceNumber: '1', EndingSequenceNumber: '2' } },
-        ...shardIds(50).map((ShardId) => ({ ShardId, HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' }, SequenceNumberRange: { StartingSequenceNumber: '3' } })),
+        ...shardIds(49).map((ShardId) => ({ ShardId, HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' }, SequenceNumberRange: { StartingSequenceNumber: '3' } })),
       ],
       $metadata: {},
     });
@@ -304,7 +305,13 @@ describe('the audit command path (streamsToMeasure -> readAuditMetrics -> runAud
       expect(metrics?.calls).toBe(20);
       expect(kinesis.commandCalls(ListShardsCommand)).toHaveLength(40);
       expect(inputs.every((i) => i.NextToken === undefined && i.MetricDataQueries?.every((q) => q.MetricStat?.Period === period))).toBe(true);
-      expect(inputs.flatMap((i) => i.MetricDataQueries ?? []).some((q) => q.MetricStat?.Metric?.Dimensions?.some((d) => d.Value === 'shardId-000000000099'))).toBe(false);
+      expect(kinesis.commandCalls(ListShardsCommand).every((c) => c.args[0].input.ShardFilter?.Type === 'FROM_TIMESTAMP' &&
+        c.args[0].input.ShardFilter.Timestamp?.getTime() === window.start.getTime())).toBe(true);
+      const closedQueries = inputs.flatMap((i) => i.MetricDataQueries ?? [])
+        .filter((q) => q.MetricStat?.Metric?.Dimensions?.some((d) => d.Value === 'shardId-000000000099'));
+      expect(closedQueries).toHaveLength(40 * 5);
+      const big7 = metrics?.streams.find((sm) => sm.account === A && sm.stream === 'big-7');
+      expect(big7?.shards.filter((sh) => sh.closed).map((sh) => sh.shardId)).toEqual(['shardId-000000000099']);
       const asked = { start: window.start.toISOString(), end: window.end.toISOString(), periodSeconds: window.periodSeconds };
       const report = runAudit({ mesh, desired, live, metrics, today: TODAY, options: { window: asked } });
       expect(report.window).toEqual(asked);

@@ -1,14 +1,14 @@
 /**
- * The audit's shard metrics read: open shard ids from ListShards, then CloudWatch GetMetricData per account at the
- * window's period (cloudwatch.ts). Vendor client types stop here; the use case sees {@link AuditMetricsWindow} and
- * a MetricsSnapshot.
+ * The audit's shard metrics read: the shards open at any time in the window from ListShards, then CloudWatch
+ * GetMetricData per account at the window's period (cloudwatch.ts). Vendor client types stop here; the use case
+ * sees {@link AuditMetricsWindow} and a MetricsSnapshot.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { mergeSnapshots } from '../../core/audit/metrics.js';
-import type { MetricsSnapshot } from '../../core/audit/metrics.js';
+import type { MetricsSnapshot, StreamMetrics } from '../../core/audit/metrics.js';
 import { alignWindow, periodForWindow, readShardMetrics } from './cloudwatch.js';
-import { listOpenShards } from './shards.js';
+import { listWindowShards } from './shards.js';
 import type { ShardTarget } from './cloudwatch.js';
 import type { Timer } from '../../core/ports.js';
 
@@ -36,8 +36,10 @@ export interface AuditMetricsClients {
 }
 
 /**
- * Shard metrics for the streams `streamsToMeasure` picked: open shard ids from ListShards, then GetMetricData per
- * account at the window's period (ceil(shards x 5 / 500) calls per account). Undefined when there is nothing to read.
+ * Shard metrics for the streams `streamsToMeasure` picked: every shard open at any time in the window from
+ * ListShards (FROM_TIMESTAMP at the window's start, so a parent closed by a split mid-window keeps its evidence),
+ * then GetMetricData per account at the window's period (ceil(shards x 5 / 500) calls per account). Closed shards
+ * are marked `closed` in the snapshot. Undefined when there is nothing to read.
  */
 export async function readAuditMetrics(
   clients: AuditMetricsClients,
@@ -50,10 +52,24 @@ export async function readAuditMetrics(
   const snapshots = await Promise.all(
     [...byAccount].map(async ([account, streams]) => {
       const targets: ShardTarget[] = [];
-      for (const stream of streams) targets.push({ stream, shardIds: await listOpenShards(clients.kinesis(account), stream) });
+      const closed = new Set<string>();
+      for (const stream of streams) {
+        const shards = await listWindowShards(clients.kinesis(account), stream, window.start, account);
+        for (const s of shards) if (s.closed) closed.add(`${stream}\u0000${s.shardId}`);
+        targets.push({ stream, shardIds: shards.map((s) => s.shardId) });
+      }
       const clock = options.clock ? { clock: options.clock } : {};
-      return readShardMetrics(clients.cloudwatch(account), account, targets, window, clock);
+      const snapshot = await readShardMetrics(clients.cloudwatch(account), account, targets, window, clock);
+      return { ...snapshot, streams: snapshot.streams.map((sm) => markClosed(sm, closed)) };
     }),
   );
   return mergeSnapshots(snapshots);
+}
+
+/** Marks the shards ListShards reported closed (keys `<stream>\0<shardId>`). */
+function markClosed(sm: StreamMetrics, closed: ReadonlySet<string>): StreamMetrics {
+  return {
+    ...sm,
+    shards: sm.shards.map((s) => (closed.has(`${sm.stream}\u0000${s.shardId}`) ? { ...s, closed: true as const } : s)),
+  };
 }

@@ -17,6 +17,7 @@ import { consumerResource, streamResource } from './findings.js';
 import { grantCovers, isExpired, isGovernanceRole, TAG_ACTIONS } from './grants.js';
 import { parsePolicy, principalAccount, statementActions, statementPrincipals } from '../policy/index.js';
 import type { Policy, Statement } from '../policy/index.js';
+import { importCommand } from './shadow.js';
 
 export const RESOURCE_POLICY_CHECKS = ['public-principal', 'wildcard-principal', 'undeclared-principal', 'out-of-org-principal', 'undeclared-consumer', 'expired-grant-in-force'] as const;
 
@@ -171,16 +172,20 @@ function undeclaredConsumers(ctx: AuditContext, ix: AuditIndex): Finding[] {
     const grants = ix.grantsOn(declared.name);
     for (const c of live.consumers) {
       if (grants.some((g) => g.pattern === 'efo' && g.consumerName === c.name)) continue;
+      const adopt = importCommand(ctx.mesh.at.file, declared.account);
       findings.push({
         id: 'undeclared-consumer',
         severity: 'error',
         resource: consumerResource(declared.account, declared.name, c.name),
         account: declared.account,
         title: `Enhanced fan-out consumer ${c.name} is registered on ${declared.name} but no grant declares it`,
-        evidence: { consumerArn: c.arn, status: c.status, tags: c.tags, hasResourcePolicy: c.resourcePolicy !== undefined },
+        evidence: {
+          consumerArn: c.arn, status: c.status, tags: c.tags, hasResourcePolicy: c.resourcePolicy !== undefined,
+          importCommand: adopt,
+        },
         remediation: 'An undeclared consumer reads with its own 2 MB/s per shard and is invisible to the owners. Find who registered it ' +
-          '(CloudTrail RegisterStreamConsumer), then deregister it or declare an efo grant for it (`meshgov import` ' +
-          'writes one, with the reader its policy names and its tags).',
+          '(CloudTrail RegisterStreamConsumer), then deregister it or declare an efo grant for it: ' +
+          `\`${adopt}\` writes one, with the reader its policy names and its tags.`,
         docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html',
         ...locationOf(ctx, declared.at),
       });

@@ -15,6 +15,7 @@ import { hotShardChecks } from './hot-shards.js';
 import type { ActionCatalog } from './identity-reach.js';
 import { identityChecks } from './identity-reach.js';
 import type { MetricsSnapshot } from './metrics.js';
+import { shadowChecks } from './shadow.js';
 
 export interface AuditOptions {
   hotShards?: Partial<HotShardOptions>;
@@ -61,6 +62,7 @@ export function audit(input: AuditInput): AuditReport {
     resourcePolicyChecks(ctx),
     resourceTamper,
     identityChecks(ctx, options.actions),
+    shadowChecks(ctx),
   ]);
   const window: AuditWindow = input.metrics?.window ?? options.window ?? { start: `${input.today}T00:00:00.000Z`, end: `${input.today}T00:00:00.000Z`, periodSeconds: 60 };
   const notRun = new Map<string, CheckNotRun>();

@@ -59,7 +59,8 @@ export interface ShardChart {
   unit: 'percent-of-limit';
   /** The hot-shard threshold in the same unit (e.g. 80). */
   threshold: number;
-  shards: { shardId: string; value: number }[];
+  /** `closed`: a reshard closed the shard (it was open during the window); absent for open shards. */
+  shards: { shardId: string; value: number; closed?: true }[];
   /** Shards left out of the chart to keep it readable (the chart keeps the most loaded). */
   omitted: number;
 }

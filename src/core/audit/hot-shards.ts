@@ -103,9 +103,11 @@ function analyseStream(
   if (!live) return { findings: [] };
   const at = locationOf(ctx, declared?.at);
   const loads = sm.shards.map((s) => shardLoad(metrics, s.shardId, s.series)).sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
+  const closed = closedShardIds(sm);
   const findings: Finding[] = [];
   const evidenceLimits = { limitBytesPerSecond: SHARD_WRITE_BYTES_PER_SECOND, limitRecordsPerSecond: SHARD_WRITE_RECORDS_PER_SECOND };
   for (const l of loads) {
+    const shardFindingsFrom = findings.length;
     const resource = shardResource(sm.account, sm.stream, l.shardId);
     if (l.peakShare >= opts.loadShare) {
       findings.push({
@@ -189,10 +191,15 @@ function analyseStream(
         ...at,
       });
     }
+    if (closed.has(l.shardId)) {
+      findings.splice(shardFindingsFrom, Infinity, ...findings.slice(shardFindingsFrom).map(asClosed));
+    }
   }
-  if (loads.length >= 2) {
-    const mean = sum(loads.map((l) => l.meanShare)) / loads.length;
-    const busiest = loads.reduce((a, b) => (b.meanShare > a.meanShare ? b : a));
+  // Skew compares shards that share the load at the same time: a parent closed mid-window and its children are not.
+  const open = loads.filter((l) => !closed.has(l.shardId));
+  if (open.length >= 2) {
+    const mean = sum(open.map((l) => l.meanShare)) / open.length;
+    const busiest = open.reduce((a, b) => (b.meanShare > a.meanShare ? b : a));
     const ratio = mean > 0 ? busiest.meanShare / mean : 0;
     if (ratio >= opts.skewRatio && busiest.meanShare >= opts.skewMinShare) {
       findings.push({
@@ -207,7 +214,7 @@ function analyseStream(
           meanShardPercentOfLimit: pct(mean),
           ratio: round(ratio, 2),
           skewThreshold: opts.skewRatio,
-          shards: loads.length,
+          shards: open.length,
         },
         remediation: 'Review the partition keys: a few keys (or a low-cardinality key) map most records to one hash range. ' +
           'Use a higher-cardinality key; adding shards alone does not fix skew.',
@@ -216,10 +223,31 @@ function analyseStream(
       });
     }
   }
-  return { findings, chart: chartFor(sm, loads, opts) };
+  return { findings, chart: chartFor(sm, loads, opts, closed) };
 }
 
-function chartFor(sm: StreamMetrics, loads: readonly ShardLoad[], opts: HotShardOptions): ShardChart | undefined {
+/** Shards the metrics source marked closed (a reshard closed them during or after the window). */
+export function closedShardIds(sm: StreamMetrics): Set<string> {
+  return new Set(sm.shards.filter((s) => s.closed === true).map((s) => s.shardId));
+}
+
+/**
+ * A finding about a shard a reshard has closed: the evidence stays (that is the point of reading closed shards),
+ * marked closed, and the remediation says the shard no longer takes writes.
+ */
+function asClosed(f: Finding): Finding {
+  return {
+    ...f,
+    title: `${f.title} (shard closed by a reshard)`,
+    evidence: { ...f.evidence, closed: true },
+    remediation: 'This shard was closed by a reshard (split or merge) and takes no more writes; check that its child ' +
+      `shards do not inherit the problem. What applied while it was open: ${f.remediation}`,
+  };
+}
+
+function chartFor(
+  sm: StreamMetrics, loads: readonly ShardLoad[], opts: HotShardOptions, closed: ReadonlySet<string>,
+): ShardChart | undefined {
   if (loads.length === 0) return undefined;
   const kept = [...loads].sort((a, b) => b.peakShare - a.peakShare || (a.shardId < b.shardId ? -1 : 1)).slice(0, opts.chartMaxShards);
   kept.sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
@@ -229,7 +257,9 @@ function chartFor(sm: StreamMetrics, loads: readonly ShardLoad[], opts: HotShard
     metric: 'write-bytes-peak',
     unit: 'percent-of-limit',
     threshold: pct(opts.loadShare),
-    shards: kept.map((l) => ({ shardId: l.shardId, value: pct(l.peakShare) })),
+    shards: kept.map((l) => ({
+      shardId: l.shardId, value: pct(l.peakShare), ...(closed.has(l.shardId) ? { closed: true as const } : {}),
+    })),
     omitted: loads.length - kept.length,
   };
 }

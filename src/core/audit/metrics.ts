@@ -33,6 +33,11 @@ export interface Series {
  */
 export interface ShardMetrics {
   shardId: string;
+  /**
+   * The shard was closed by a reshard (split or merge) before the audit read it, yet was open during the window:
+   * its evidence stays in the report, marked closed. Absent for open shards (and for recorded snapshots without it).
+   */
+  closed?: true;
   series: Partial<Record<ShardMetricName, Series>>;
 }
 

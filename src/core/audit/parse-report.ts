@@ -76,7 +76,10 @@ function chart(v: unknown, at: string): ShardChart {
     shards: arr(c['shards'], `${at}.shards`).map((s, i) => {
       const o = obj(s, `${at}.shards.${i}`);
       const here = `${at}.shards.${i}`;
-      return { shardId: str(o['shardId'], `${here}.shardId`), value: num(o['value'], `${here}.value`) };
+      const bar = { shardId: str(o['shardId'], `${here}.shardId`), value: num(o['value'], `${here}.value`) };
+      if (o['closed'] === undefined) return bar;
+      if (o['closed'] !== true) throw new Bad(`${here}.closed must be true when present`);
+      return { ...bar, closed: true as const };
     }),
     omitted: num(c['omitted'], `${at}.omitted`),
   };

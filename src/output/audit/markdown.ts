@@ -31,7 +31,10 @@ export function mermaidShardChart(c: ShardChart): string {
   const max = Math.max(100, ...c.shards.map((s) => s.value), c.threshold);
   // 10% headroom, rounded up to a multiple of 10 (integer arithmetic: 100 * 1.1 is not 110 in floating point).
   const top = Math.ceil((Math.ceil(max) * 11) / 100) * 10;
-  const labels = c.shards.map((s) => `"${mermaidLabel(shortShard(s.shardId))}"`).join(', ');
+  // A closed shard's label says so: mermaid bars take no per-bar colour, so the label carries the mark.
+  const label = (s: ShardChart['shards'][number]) =>
+    `${mermaidLabel(shortShard(s.shardId))}${s.closed ? ' (closed)' : ''}`;
+  const labels = c.shards.map((s) => `"${label(s)}"`).join(', ');
   return [
     '```mermaid',
     'xychart-beta',
@@ -109,6 +112,8 @@ function render(report: AuditReport, maxDetails: number, maxRows: number): strin
       out.push(`**${escapeText(c.stream)}** (account ${codeSpan(c.account)}): peak write load per shard (busiest ${report.window.periodSeconds} s period, Sum ÷ ${report.window.periodSeconds}) as % of 1 MiB/s or 1,000 records/s, whichever is higher; the line is the ${c.threshold}% threshold.`, '');
       out.push(mermaidShardChart(c), '');
       if (c.omitted > 0) out.push(`_${c.omitted} less loaded shards not shown._`, '');
+      const closed = c.shards.filter((s) => s.closed).map((s) => codeSpan(s.shardId));
+      if (closed.length > 0) out.push(`_Closed by a reshard (open during the window): ${closed.join(', ')}._`, '');
     }
   }
   if (report.checksNotRun.length > 0) {
