@@ -218,7 +218,7 @@ describe('read-only role (governanceRole.readOnlyName) permissions: every read, 
   const readOnly = mesh.governanceRole.readOnlyName as string;
   const state = renderMesh(mesh, { today: TODAY }).value;
   const home = homeAccount(mesh);
-  /** What plan, audit and import call: the readers' lists (audit lists open shards with listOpenShards). */
+  /** What plan, audit and import call: the readers' lists (audit lists the shards of its window with listWindowShards). */
   const READS = [...new Set([
     ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...IAM_AUTHORIZATION_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS, ...SHARDS_IAM_ACTIONS,
     ...ACCESS_ANALYZER_IAM_ACTIONS,

@@ -40,7 +40,7 @@ const STAT: Record<ShardMetricName, 'Sum' | 'Maximum'> = {
   IteratorAgeMilliseconds: 'Maximum',
 };
 
-/** A stream and the shards to read (open shard ids from ListShards). */
+/** A stream and the shards to read (the ids of the shards open during the window, from ListShards). */
 export interface ShardTarget {
   stream: string;
   shardIds: string[];

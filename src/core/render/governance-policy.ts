@@ -89,7 +89,7 @@ export function readOnlyRoleArn(mesh: Pick<Mesh, 'partition' | 'governanceRole'>
 
 /**
  * Stream reads of the read-only commands (plan, audit, import): the Kinesis reader's actions plus
- * `kinesis:ListShards`, which audit calls for the open shards it reads metrics of.
+ * `kinesis:ListShards`, which audit calls for the shards open during its window (closed ones included) it reads metrics of.
  */
 const READ_ONLY_STREAM_ACTIONS = ['kinesis:DescribeStreamSummary', 'kinesis:GetResourcePolicy', 'kinesis:ListShards', 'kinesis:ListStreamConsumers', 'kinesis:ListTagsForResource'];
 /** Reads without resource scoping (see UNSCOPABLE_GOVERNANCE_READS for the references; ListStreams: Kinesis). */
