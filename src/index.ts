@@ -73,6 +73,8 @@ export type { ApplyEvent, ApplyOptions, ApplyOutcome, ApplyPorts } from './app/a
 export { audit, runAudit } from './app/audit.js';
 export type { AuditEvent, AuditOutcome, AuditPorts, AuditRunOptions } from './app/audit.js';
 export { importStreams } from './app/import.js';
+export { report } from './app/report.js';
+export type { GitHubPublisher, ReportKind, ReportOptions, ReportOutcome, ReportPorts } from './app/report.js';
 export type { ImportOptions, ImportOutcome, ImportPorts } from './app/import.js';
 export type { ReadEvent } from './app/read-live.js';
 export type { WarningsEvent } from './app/events.js';
