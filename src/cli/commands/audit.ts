@@ -4,11 +4,10 @@
  * format its extension names. When the audit cannot run (mesh errors, AWS or adapter errors) no output file is
  * written, and the exit codes differ: "could not run" is 1 (no JSON file), "findings at or above --fail-on" is 2.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { fsProblem } from '../../adapters/fs/problems.js';
+import { writeAll } from '../../adapters/fs/write-all.js';
 import { audit } from '../../app/audit.js';
 import type { FailOn } from '../../core/audit/findings.js';
 import type { CliIO } from '../io.js';
@@ -81,31 +80,13 @@ export function planOutputs(outs: readonly string[], cwd: string): AuditOutput[]
   });
 }
 
-/**
- * Writes every output or none: each report goes to a temporary file beside its target first, and only when all
- * are written are they renamed into place. A failure removes the temporary files and is an error (exit 1).
- */
+/** Writes every output or none (src/adapters/fs/write-all.ts); a failure is an error (exit 1). */
 export function writeOutputs(files: readonly { output: AuditOutput; text: string }[]): void {
-  const staged: { tmp: string; output: AuditOutput }[] = [];
-  for (const { output, text } of files) {
-    const tmp = `${output.path}.meshgov-${process.pid}.tmp`;
-    try {
-      mkdirSync(dirname(output.path), { recursive: true });
-      staged.push({ tmp, output });
-      writeFileSync(tmp, text);
-    } catch (e) {
-      for (const s of staged) rmSync(s.tmp, { force: true });
-      throw new ExitError(`cannot write --out ${output.given}: ${fsProblem(e, output.path, process.cwd())}; no report file was written.`, EXIT_ERROR);
-    }
-  }
-  for (const s of staged) {
-    try {
-      renameSync(s.tmp, s.output.path);
-    } catch (e) {
-      for (const t of staged) rmSync(t.tmp, { force: true });
-      throw new ExitError(`cannot write --out ${s.output.given}: ${fsProblem(e, s.output.path, process.cwd())}`, EXIT_ERROR);
-    }
-  }
+  const failed = writeAll(files.map(({ output, text }) => ({ path: output.path, text })), process.cwd());
+  if (failed === undefined) return;
+  const given = files[failed.index]?.output.given ?? '';
+  const more = failed.renaming ? '' : '; no report file was written.';
+  throw new ExitError(`cannot write --out ${given}: ${failed.problem}${more}`, EXIT_ERROR);
 }
 
 const HELP = `

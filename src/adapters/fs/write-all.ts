@@ -1,0 +1,47 @@
+/**
+ * Write several files as one: each goes to a temporary file beside its target first, and only when all are written
+ * are they renamed into place. A failure removes the temporary files and names the file that failed and why.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fsProblem } from './problems.js';
+
+export interface FileToWrite {
+  /** Absolute path. */
+  path: string;
+  text: string;
+}
+
+/** Why the files were not (all) written: `index` is the file that failed; `renaming` once every file was staged. */
+export interface WriteAllFailure {
+  index: number;
+  problem: string;
+  renaming: boolean;
+}
+
+export function writeAll(files: readonly FileToWrite[], cwd: string): WriteAllFailure | undefined {
+  const staged: string[] = [];
+  const unstage = () => {
+    for (const tmp of staged) rmSync(tmp, { force: true });
+  };
+  for (const [index, { path, text }] of files.entries()) {
+    const tmp = `${path}.meshgov-${process.pid}.tmp`;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      staged.push(tmp);
+      writeFileSync(tmp, text);
+    } catch (e) {
+      unstage();
+      return { index, problem: fsProblem(e, path, cwd), renaming: false };
+    }
+  }
+  for (const [index, { path }] of files.entries()) {
+    try {
+      renameSync(staged[index] as string, path);
+    } catch (e) {
+      unstage();
+      return { index, problem: fsProblem(e, path, cwd), renaming: true };
+    }
+  }
+  return undefined;
+}
