@@ -6,6 +6,7 @@
 import { TAG_CLASSIFICATION, TAG_DOMAIN } from '../model/governance-tags.js';
 import type { Classification } from '../model/types.js';
 import type { LiveStream } from '../plan/live.js';
+import { isAwsManagedKey } from '../model/normalise.js';
 
 /** The domain that takes streams whose domain no tag names. */
 export const IMPORT_DOMAIN = 'imported';
@@ -39,9 +40,6 @@ export function decideDomain(tags: Record<string, string>, tagKeys: readonly str
   return { domain: IMPORT_DOMAIN };
 }
 
-function isAwsManagedKey(keyId: string | undefined): boolean {
-  return keyId === undefined || keyId === 'alias/aws/kinesis' || /:alias\/aws\/kinesis$/.test(keyId);
-}
 
 /** What encryption the live stream has, in the terms classifications use. */
 export function encryptionLevel(enc: LiveStream['encryption']): Classification['encryption'] {

@@ -42,6 +42,14 @@ export interface RawDomainFile { apiVersion?: string; domains: RawDomain[]; gran
 /** The AWS-managed key for Kinesis, used when a stream declares no encryption. */
 export const AWS_MANAGED_KINESIS_KEY = 'alias/aws/kinesis';
 
+/**
+ * Whether a stream's key is the AWS-managed Kinesis key (by alias, or an alias ARN in any partition); undefined is
+ * that key (the default). Principals need no key policy grant to use it.
+ */
+export function isAwsManagedKey(keyId: string | undefined): boolean {
+  return keyId === undefined || keyId === AWS_MANAGED_KINESIS_KEY || /:alias\/aws\/kinesis$/.test(keyId);
+}
+
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';

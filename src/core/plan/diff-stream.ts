@@ -4,6 +4,7 @@ import { accessFromPolicy } from './access.js';
 import type { LiveStream } from './live.js';
 import { diffTags, foreignStatements, grantsLost, policiesEqual, splitTagDiff } from './policy-diff.js';
 import type { Change, ConsumerTarget, DistributiveOmit, Risk, StreamCapacityChange, StreamCreateAttributes, StreamTarget } from './types.js';
+import { isAwsManagedKey } from '../model/normalise.js';
 
 /** A change before ids, order and dependencies are assigned. */
 export type DraftChange = DistributiveOmit<Change, 'id' | 'order' | 'dependsOn'> & { dependsOn?: string[] };
@@ -23,10 +24,6 @@ export function streamAddressOf(account: string, stream: string): string {
   return `${account}/stream/${stream}`;
 }
 
-/** AWS-managed Kinesis key: principals need no key policy grant to use it. */
-function isAwsManagedKey(keyId: string | undefined): boolean {
-  return keyId === undefined || keyId === 'alias/aws/kinesis' || /:alias\/aws\/kinesis$/.test(keyId);
-}
 
 export function streamCreateAttributes(ds: DesiredStream): StreamCreateAttributes {
   return {

@@ -16,7 +16,9 @@
  * A key in another account also needs its key policy to allow the principal; meshgov does not own key policies, so
  * it renders those statements as an advisory `kms-key-policy-statements` artefact for the key owner to add.
  */
-import { AWS_MANAGED_KINESIS_KEY } from '../model/normalise.js';
+import { isAwsManagedKey } from '../model/normalise.js';
+
+export { isAwsManagedKey };
 import type { AccountId, Grant, Mesh, Stream } from '../model/types.js';
 import { actionUnion } from './actions.js';
 import { governanceRoleArn, principalArn, streamArn } from './arn.js';
@@ -48,9 +50,6 @@ export interface KeyScope {
 
 const ARN = /^arn:([a-z-]+):kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/;
 
-export function isAwsManagedKey(keyId: string): boolean {
-  return keyId === AWS_MANAGED_KINESIS_KEY || /:alias\/aws\/kinesis$/.test(keyId);
-}
 
 /** The stream's customer-managed key, or undefined for unencrypted streams and the AWS-managed key. */
 export function customerKey(mesh: Pick<Mesh, 'partition' | 'region'>, stream: Pick<Stream, 'account' | 'encryption'>): KeyScope | undefined {

@@ -5,7 +5,7 @@
  * finding about it should point at.
  */
 import type { DocPath } from '../diagnostics/diagnostic.js';
-import { AWS_MANAGED_KINESIS_KEY } from '../model/normalise.js';
+import { isAwsManagedKey } from '../model/normalise.js';
 import type { Classification, Domain, Grant, Mesh, SourceRef, Stream } from '../model/types.js';
 import { consumerAddress, grantAddress, streamAddress } from '../model/types.js';
 import type { EntityKind, Spot } from './types.js';
@@ -41,8 +41,7 @@ function classificationInfo(c: Classification | undefined): Record<string, unkno
 /** `none`, `aws-managed` (alias/aws/kinesis) or `customer-managed` (any other key). */
 export function keyManagement(s: Stream): 'none' | 'aws-managed' | 'customer-managed' {
   if (s.encryption.type === 'NONE') return 'none';
-  const key = s.encryption.keyId ?? AWS_MANAGED_KINESIS_KEY;
-  return key === AWS_MANAGED_KINESIS_KEY || /:alias\/aws\/kinesis$/.test(key) ? 'aws-managed' : 'customer-managed';
+  return isAwsManagedKey(s.encryption.keyId) ? 'aws-managed' : 'customer-managed';
 }
 
 function strip<T extends Record<string, unknown>>(o: T): T {
