@@ -1,16 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { consumerActions, isActive, readsThroughLambda, shortHash, sidFor, streamActions, uniqueSids } from '../../src/core/render/grants.js';
+import { consumerActions, readsThroughLambda, shortHash, sidFor, streamActions, uniqueSids } from '../../src/core/render/grants.js';
+import { grantActive } from '../../src/core/model/checks/expiry.js';
 import { aGrant } from './builders.js';
 
-describe('isActive', () => {
+describe('grantActive (in force: what renders)', () => {
   it.each([
     [undefined, '2026-11-26', true],
     ['2026-11-26', '2026-11-26', true],
     ['2026-11-27', '2026-11-26', true],
     ['2026-11-25', '2026-11-26', false],
   ])('expires %s on %s -> %s', (expires, today, want) => {
-    expect(isActive(expires === undefined ? {} : { expires }, today)).toBe(want);
+    expect(grantActive(expires === undefined ? {} : { expires }, today)).toBe(want);
   });
 });
 

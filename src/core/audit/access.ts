@@ -14,7 +14,8 @@ import type { AuditIndex } from './context.js';
 import { restrictiveConditions } from './conditions.js';
 import type { Finding } from './findings.js';
 import { consumerResource, streamResource } from './findings.js';
-import { grantCovers, isExpired, isGovernanceRole, TAG_ACTIONS } from './grants.js';
+import { grantActive } from '../model/checks/expiry.js';
+import { grantCovers, isGovernanceRole, TAG_ACTIONS } from './grants.js';
 import { parsePolicy, principalAccount, statementActions, statementPrincipals } from '../policy/index.js';
 import type { Policy, Statement } from '../policy/index.js';
 import { importCommand } from './shadow.js';
@@ -130,7 +131,7 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
       }
       if (isGovernanceRole(ctx.mesh, p)) continue;
       const covering = t.grants.filter((g) => grantCovers(ctx.mesh, g, p));
-      const active = covering.filter((g) => !isExpired(g, ctx.today));
+      const active = covering.filter((g) => grantActive(g, ctx.today));
       if (active.length > 0) continue;
       if (covering.length > 0) continue; // expired grants are reported once per grant by expiredGrantFindings
       const account = principalAccount(p);
@@ -198,7 +199,7 @@ function undeclaredConsumers(ctx: AuditContext, ix: AuditIndex): Finding[] {
 function expiredGrantFindings(ctx: AuditContext, ix: AuditIndex): Finding[] {
   const findings: Finding[] = [];
   for (const g of ctx.mesh.grants) {
-    if (!isExpired(g, ctx.today)) continue;
+    if (grantActive(g, ctx.today)) continue;
     const declared = ix.meshStreamNamed(g.stream);
     if (!declared) continue;
     const live = ix.liveStream(declared.account, declared.name);
@@ -224,7 +225,7 @@ function expiredGrantFindings(ctx: AuditContext, ix: AuditIndex): Finding[] {
 function inForce(ctx: AuditContext, ix: AuditIndex, g: Grant, live: LiveStream): string[] {
   const out: string[] = [];
   const key = grantTagKey(g);
-  const active = ix.grantsOn(g.stream).filter((o) => o.id !== g.id && !isExpired(o, ctx.today));
+  const active = ix.grantsOn(g.stream).filter((o) => o.id !== g.id && grantActive(o, ctx.today));
   if (live.tags[key] !== undefined && !active.some((o) => grantTagKey(o) === key)) out.push(`stream tag ${key}=${live.tags[key]}`);
   const policies: { label: string; doc: unknown }[] = [{ label: 'stream resource policy', doc: live.resourcePolicy }];
   if (g.pattern === 'efo' && g.consumerName) {

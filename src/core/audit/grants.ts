@@ -43,11 +43,6 @@ export const READ_ONLY_ROLE_ACTIONS: ReadonlySet<string> = new Set(
     .map((a) => `kinesis:${a}`.toLowerCase()),
 );
 
-/** A grant is in force through `expires` (inclusive); `today` is YYYY-MM-DD. */
-export function isExpired(g: Grant, today: string): boolean {
-  return g.expires !== undefined && g.expires < today;
-}
-
 /** Does a grant cover a principal? A role grant covers exactly the role; an account grant the whole account. */
 export function grantCovers(mesh: Pick<Mesh, 'partition'>, g: Grant, principalArn: string): boolean {
   if (g.principal.kind === 'account' || !g.principal.role) return principalAccount(principalArn) === g.principal.account;

@@ -16,7 +16,8 @@ import { emptyResult, indexAudit } from './context.js';
 import { evaluateCondition } from './conditions.js';
 import type { Finding } from './findings.js';
 import { principalResource } from './findings.js';
-import { DATA_ACTIONS, grantCovers, grantedConsumerActions, grantedStreamActions, isExpired, isGovernanceRole, isReadOnlyRole, READ_ONLY_ROLE_ACTIONS, TAG_ACTIONS } from './grants.js';
+import { grantActive } from '../model/checks/expiry.js';
+import { DATA_ACTIONS, grantCovers, grantedConsumerActions, grantedStreamActions, isGovernanceRole, isReadOnlyRole, READ_ONLY_ROLE_ACTIONS, TAG_ACTIONS } from './grants.js';
 import {
   canonicalStatement, parsePolicy, principalAccount, statementActions, statementCoversResource, statementPrincipals,
 } from '../policy/index.js';
@@ -191,7 +192,7 @@ function reach(prepared: readonly PreparedStatement[], catalog: ActionCatalog, t
 }
 
 function activeGrantsFor(ctx: AuditContext, ix: AuditIndex, principal: string, stream: string): Grant[] {
-  return ix.grantsOn(stream).filter((g) => !isExpired(g, ctx.today) && grantCovers(ctx.mesh, g, principal));
+  return ix.grantsOn(stream).filter((g) => grantActive(g, ctx.today) && grantCovers(ctx.mesh, g, principal));
 }
 
 interface Excess {

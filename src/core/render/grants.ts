@@ -2,17 +2,13 @@
  * Which grants render, and what each grant lets its principal do. One place decides, so identity policies,
  * resource policies and the fanout policy can never disagree about a grant's action set.
  */
+import { grantActive } from '../model/checks/expiry.js';
 import type { Grant, Mesh } from '../model/types.js';
 import { EFO_CONSUMER_ACTIONS, LAMBDA_EXTRA_ACTIONS, POLLING_READ_ACTIONS, PRODUCER_ACTIONS, actionUnion } from './actions.js';
 
-/** True when the grant is in force on `today` (YYYY-MM-DD): it has no expiry, or expires today or later. */
-export function isActive(grant: Pick<Grant, 'expires'>, today: string): boolean {
-  return grant.expires === undefined || grant.expires >= today;
-}
-
 /** The grants that render on `today`, in declaration order. Expired grants are not rendered. */
 export function activeGrants(mesh: Pick<Mesh, 'grants'>, today: string): Grant[] {
-  return mesh.grants.filter((g) => isActive(g, today));
+  return mesh.grants.filter((g) => grantActive(g, today));
 }
 
 /**

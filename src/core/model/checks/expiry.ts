@@ -30,7 +30,10 @@ export function checkExpiry(ctx: CheckContext): Diagnostic[] {
   return out;
 }
 
-/** Whether a grant is in force on `today` (YYYY-MM-DD). */
+/**
+ * Whether a grant is in force on `today` (YYYY-MM-DD): it has no expiry, or expires today or later. The one answer
+ * render (what is granted), audit (what is still in force) and validation (what has expired) share.
+ */
 export function grantActive(g: { expires?: string }, today: string): boolean {
   return g.expires === undefined || g.expires >= today;
 }
