@@ -7,6 +7,7 @@ import { auditFails } from '../core/audit/findings.js';
 import type { AuditReport, FailOn } from '../core/audit/findings.js';
 import { formatAuditJson } from '../output/audit/json.js';
 import { formatAuditMarkdown } from '../output/audit/markdown.js';
+import { sarifRoot } from './validation.js';
 import { formatAuditSarif } from '../output/audit/sarif.js';
 import { formatAuditText } from '../output/audit/text.js';
 import type { CliIO } from './io.js';
@@ -34,7 +35,8 @@ export function formatAudit(report: AuditReport, format: AuditFormat, io: CliIO,
       return formatAuditSarif(report, {
         version: VERSION,
         defaultLocation: { file: options.meshFile, line: 1, column: 1 },
-        relativize: (f) => relative(io.cwd, resolve(io.cwd, f)).replace(/\\/g, '/'),
+        // Relative to the same root as validate's SARIF (the checkout on GitHub Actions, else the repository).
+        relativize: (f) => relative(sarifRoot(io), resolve(io.cwd, f)).replace(/\\/g, '/'),
       });
     default:
       return formatAuditText(report, styleFor(io, 'stdout', options.noColor));

@@ -161,3 +161,23 @@ describe('--fail-on', () => {
     expect(auditFails([], 'warning')).toBe(false);
   });
 });
+
+describe('audit SARIF locations', () => {
+  it('are relative to the same root as validate\'s: the checkout on GitHub Actions, not the working directory', async () => {
+    const { formatAudit } = await import('../../src/cli/audit-run.js');
+    const { mkdtempSync, mkdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const repo = mkdtempSync(join(tmpdir(), 'meshgov-sarif-root-'));
+    mkdirSync(join(repo, 'gov'));
+    const io = {
+      stdout: { write: () => undefined }, stderr: { write: () => undefined }, now: () => new Date(),
+      cwd: join(repo, 'gov'), env: { GITHUB_WORKSPACE: repo },
+    };
+    const sarif = JSON.parse(formatAudit(aReport(), 'sarif', io, { meshFile: 'mesh.yaml', noColor: true })) as {
+      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+    };
+    const uris = new Set(sarif.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri));
+    expect([...uris]).toEqual(['gov/mesh.yaml']);
+  });
+});
