@@ -26,7 +26,7 @@ export function baseName(file: string): string {
 }
 
 /** Default parameter values of a rule. */
-export function defaultParams(rule: RuleDefinition): ParamValues {
+export function defaultParams(rule: Pick<RuleDefinition, 'params'>): ParamValues {
   const out: ParamValues = {};
   for (const [k, p] of Object.entries(rule.params)) out[k] = p.default;
   return out;
