@@ -6,7 +6,9 @@ import { AUDIT_CHECKS } from '../../src/core/audit/checks.js';
 import { DRIFT_CHECKS } from '../../src/core/audit/drift.js';
 import { HOT_SHARD_CHECKS } from '../../src/core/audit/hot-shards.js';
 import { IDENTITY_CHECKS } from '../../src/core/audit/identity-reach.js';
+import { audit } from '../../src/core/audit/audit.js';
 import { formatAuditSarif } from '../../src/output/audit/sarif.js';
+import { world } from './builders.js';
 import type { AuditReport } from '../../src/core/audit/findings.js';
 
 /** The check ids docs/audit.md documents, written out here (not read from the code under test). */
@@ -40,6 +42,18 @@ describe('the audit check registry', () => {
       expect(doc, c.id).toContain(`\`${c.id}\``);
       expect(c.title.length, c.id).toBeLessThanOrEqual(100);
     }
+  });
+
+  it('gives the report its checksRun, in registry (id) order', () => {
+    const w = world();
+    const r = audit({ mesh: w.mesh, desired: w.desired, live: w.live, metrics: undefined, today: w.ctx.today });
+    // No metrics and no IAM action catalog: the metric checks and identity-policy-overreach did not run.
+    expect(r.checksRun).toEqual([
+      'capacity-drift', 'consumer-missing', 'encryption-drift', 'enhanced-monitoring-drift', 'expired-grant-in-force',
+      'governance-tag-drift', 'out-of-org-principal', 'public-principal', 'resource-policy-drift', 'retention-drift',
+      'retention-out-of-policy', 'shard-metrics-disabled', 'stream-missing', 'stream-undeclared', 'tag-drift',
+      'tag-tampering', 'undeclared-consumer', 'undeclared-principal', 'wildcard-principal',
+    ]);
   });
 
   it('gives SARIF its rule metadata', () => {
