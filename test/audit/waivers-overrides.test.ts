@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/app/audit.js';
 import { auditFails } from '../../src/core/audit/findings.js';
+import { parseAuditReport } from '../../src/core/audit/parse-report.js';
+import { formatAuditJson } from '../../src/output/audit/json.js';
 import type { Finding } from '../../src/core/audit/findings.js';
 import { settleFindings } from '../../src/core/audit/settle.js';
 import type { Mesh } from '../../src/core/model/types.js';
@@ -101,6 +103,15 @@ describe('waivers of audit checks', () => {
     expect(after.waived).toBeUndefined();
     expect(after.summary.error).toBe(1);
     expect(auditFails(after.findings, 'error')).toBe(true);
+  });
+
+  it('the JSON report keeps the waived findings, and a saved report reads them back', () => {
+    const r = auditOn(load(meshYaml({ waivers: WAIVER })).mesh, '2026-11-26');
+    const json = JSON.parse(formatAuditJson(r)) as { waived?: { id: string; waivedBy: string }[] };
+    expect(json.waived?.map((f) => [f.id, f.waivedBy])).toEqual([['undeclared-consumer', 'The shadow reader is being migrated to a grant (TICKET-42).']]);
+    expect(parseAuditReport(json)).toEqual({ report: r });
+    const broken = { ...json, waived: [{ ...json.waived?.[0], waiver: { target: 'stream/orders' } }] };
+    expect(parseAuditReport(broken)).toEqual({ problem: expect.stringContaining('waived.0.waiver.expires') });
   });
 
   it('an expired waiver is reported as validate reports it today (waiver-expired, an error)', () => {
