@@ -152,14 +152,14 @@ describe('meshgov rules', () => {
   it('list (text) includes rules from --policies', async () => {
     const io = fakeIO(REPO);
     expect(await main(['rules', 'list', '--policies', 'test/fixtures/rules/custom'], io)).toBe(0);
-    expect(io.out()).toMatch(/^stream-description-required +error +stream +Every stream is described$/m);
+    expect(io.out()).toMatch(/^stream-description-required +rule +error +stream +Every stream is described$/m);
   });
 
   it('list (text): every column starts where its header does', async () => {
     const io = fakeIO(REPO);
     expect(await main(['rules', 'list'], io)).toBe(0);
-    const [header, ...rows] = io.out().split('\n').filter((l) => l !== '' && !/^\d+ rules\./.test(l));
-    const starts = ['SEVERITY', 'APPLIES', 'TITLE'].map((h) => (header as string).indexOf(h));
+    const [header, ...rows] = io.out().split('\n').filter((l) => l !== '' && !/^\d+ rules and \d+ audit checks\./.test(l));
+    const starts = ['KIND', 'SEVERITY', 'APPLIES', 'TITLE'].map((h) => (header as string).indexOf(h));
     expect(rows.length).toBeGreaterThanOrEqual(15);
     for (const row of rows) {
       // Each cell starts at its header's column, after at least two spaces.
@@ -183,7 +183,7 @@ describe('meshgov rules', () => {
     const list = fakeIO(REPO);
     await main(['rules', 'list', '--policies', dir], list);
     // The line break in the title does not start a line of its own in the table.
-    expect(list.out()).toMatch(/^evil-rule +warning +stream +Bell<U\+0007> and .* and new line$/m);
+    expect(list.out()).toMatch(/^evil-rule +rule +warning +stream +Bell<U\+0007> and .* and new line$/m);
   });
 
   it('explain ID prints the rule, its parameters and how to configure it', async () => {
@@ -191,6 +191,36 @@ describe('meshgov rules', () => {
     expect(await main(['rules', 'explain', 'readers-per-stream-limit'], io)).toBe(0);
     expect(io.out()).toContain('max (integer, default 10; lower is stricter)');
     expect(io.out()).toContain('readers-per-stream-limit: { severity: warning, params: { max: 10 } }');
+  });
+
+  it('list shows both kinds: the rules, then the audit checks (text and JSON)', async () => {
+    const json = fakeIO(REPO);
+    expect(await main(['rules', 'list', '--format', 'json'], json)).toBe(0);
+    const data = JSON.parse(json.out()) as { rules: { id: string; kind: string; severity: string; appliesTo?: string; helpUrl?: string }[] };
+    expect(data.rules.find((r) => r.id === 'undeclared-consumer')).toEqual({
+      id: 'undeclared-consumer', kind: 'audit', title: 'A registered enhanced fan-out consumer no grant declares', severity: 'error',
+      helpUrl: 'https://github.com/meshgov/meshgov/blob/main/docs/audit.md#unauthorized-access',
+    });
+    expect(data.rules.find((r) => r.id === 'readers-per-stream-limit')).toMatchObject({ kind: 'rule', appliesTo: 'stream' });
+    const kinds = data.rules.map((r) => r.kind);
+    expect(kinds.filter((k) => k === 'audit')).toHaveLength(25);
+    expect(kinds.indexOf('audit')).toBe(kinds.lastIndexOf('rule') + 1);
+    const text = fakeIO(REPO);
+    expect(await main(['rules', 'list'], text)).toBe(0);
+    expect(text.out()).toMatch(/^hot-shard +audit +warning +live +A shard reached the configured share of its write limit/m);
+    expect(text.out()).toMatch(/^\d+ rules and 25 audit checks\./m);
+  });
+
+  it('explain works for an audit check', async () => {
+    const io = fakeIO(REPO);
+    expect(await main(['rules', 'explain', 'undeclared-consumer'], io)).toBe(0);
+    expect(io.out()).toContain('Kind:       audit');
+    expect(io.out()).toContain('Severity:   error');
+    expect(io.out()).toContain('undeclared-consumer: { severity: error }');
+    expect(io.out()).toContain('- { rule: undeclared-consumer, target: stream/NAME');
+    const typo = fakeIO(REPO);
+    expect(await main(['rules', 'explain', 'undeclared-consumr'], typo)).toBe(64);
+    expect(typo.err()).toContain('Did you mean `undeclared-consumer`?');
   });
 
   it('explain of an unknown id exits 64 with a suggestion', async () => {

@@ -69,6 +69,13 @@ describe('rule files', () => {
     expect(r.diagnostics.map((d) => [d.code, d.file, where(d)])).toEqual([['rule-duplicate-id', 'mine/stream-description-required.yaml', '1:5']]);
   });
 
+  it('a rule cannot take the id of an audit check (one id space configures and waives both)', () => {
+    const r = loadRules([{ file: 'mine/hot-shard.yaml', text: VALID.replace('id: stream-description-required', 'id: hot-shard') }]);
+    expect(r.value).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.code, d.file, where(d)])).toEqual([['rule-duplicate-id', 'mine/hot-shard.yaml', '1:5']]);
+    expect(r.diagnostics[0]?.message).toContain('the id of a built-in audit check');
+  });
+
   it('a byte-identical copy of a loaded rule (a vendored default pack) is skipped, not an error', () => {
     const r = loadRules([
       { file: 'policies/stream-description-required.yaml', text: VALID },

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { hasErrors } from '../../core/diagnostics/diagnostic.js';
+import { AUDIT_CHECKS } from '../../core/audit/checks.js';
+import type { AuditCheck } from '../../core/audit/checks.js';
 import { didYouMeanSuffix } from '../../core/model/did-you-mean.js';
 import { RULE_FUNCTIONS } from '../../core/rules/index.js';
 import type { Rule } from '../../core/rules/index.js';
@@ -24,15 +26,29 @@ function load(io: CliIO, opts: RulesOptions, setExit: (code: number) => void): R
   return [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/** A guardrail rule (validate, from a policy file) or an audit check (built in, reads the live mesh). */
+type Listed = { kind: 'rule'; rule: Rule } | { kind: 'audit'; check: AuditCheck };
+
+/** The rules (by id), then the audit checks (by id): both kinds one `rules:` key and one waiver list configure. */
+function listed(rules: readonly Rule[]): Listed[] {
+  return [...rules.map((rule) => ({ kind: 'rule' as const, rule })), ...AUDIT_CHECKS.map((check) => ({ kind: 'audit' as const, check }))];
+}
+
 function listJson(rules: readonly Rule[]): string {
-  const data = rules.map((r) => ({
-    id: r.id, title: r.title, description: r.description.trim(), severity: r.severity, appliesTo: r.appliesTo,
+  const data = listed(rules).map((l) => (l.kind === 'audit'
+    ? { id: l.check.id, kind: 'audit', title: l.check.title, severity: l.check.severity, helpUrl: l.check.helpUrl }
+    : ruleJson(l.rule)));
+  return `${JSON.stringify({ formatVersion: 1, rules: data }, null, 2)}\n`;
+}
+
+function ruleJson(r: Rule): Record<string, unknown> {
+  return {
+    id: r.id, kind: 'rule', title: r.title, description: r.description.trim(), severity: r.severity, appliesTo: r.appliesTo,
     ...(r.function !== undefined ? { function: r.function } : {}),
     params: Object.fromEntries(Object.entries(r.params).map(([k, p]) => [k, { ...p }])),
     ...(r.helpUrl !== undefined ? { helpUrl: r.helpUrl } : {}),
     file: r.file,
-  }));
-  return `${JSON.stringify({ formatVersion: 1, rules: data }, null, 2)}\n`;
+  };
 }
 
 /** Columns padded to the widest cell (header included), two spaces apart; the last column is not padded. */
@@ -43,12 +59,28 @@ export function columns(rows: readonly (readonly string[])[]): string[] {
 }
 
 function listText(rules: readonly Rule[]): string {
-  const table = columns([['ID', 'SEVERITY', 'APPLIES', 'TITLE'], ...rules.map((r) => [r.id, r.severity, r.appliesTo, r.title].map(terminalInline))]);
-  return `${table.join('\n')}\n${rules.length} rules. \`meshgov rules explain ID\` for details.\n`;
+  const rows = listed(rules).map((l) => (l.kind === 'audit'
+    ? [l.check.id, 'audit', l.check.severity, 'live', l.check.title]
+    : [l.rule.id, 'rule', l.rule.severity, l.rule.appliesTo, l.rule.title]).map(terminalInline));
+  const table = columns([['ID', 'KIND', 'SEVERITY', 'APPLIES', 'TITLE'], ...rows]);
+  return `${table.join('\n')}\n${rules.length} rules and ${AUDIT_CHECKS.length} audit checks. \`meshgov rules explain ID\` for details.\n`;
+}
+
+function explainCheck(c: AuditCheck): string {
+  return `${[
+    `${c.id}: ${c.title}`, '',
+    'Kind:       audit (`meshgov audit` reports it from the live mesh)',
+    `Severity:   ${c.severity} (the default; the governance file may change it, domains may only raise it)`,
+    `Help:       ${c.helpUrl}`, '',
+    `Configure it in mesh.yaml (the governance file, or a domain for its own streams):\n  rules:\n    ${c.id}: { severity: error }`,
+    `Waive it for one entity:\n  waivers:\n    - { rule: ${c.id}, target: stream/NAME, justification: "...", expires: YYYY-MM-DD }`,
+    'Targets: stream/NAME (the stream, its shards and consumers), consumer/STREAM/NAME, grant/ID, or mesh (findings',
+    'about principals and undeclared streams). A waived finding stays in the JSON report under `waived`.',
+  ].join('\n')}\n`;
 }
 
 function explain(r: Rule): string {
-  const out = [`${r.id}: ${r.title}`, '', r.description.trim(), '', `Severity:   ${r.severity} (the governance file may change it; domains may only raise it)`, `Applies to: ${r.appliesTo}`, `Defined in: ${r.file}`];
+  const out = [`${r.id}: ${r.title}`, '', r.description.trim(), '', 'Kind:       rule (`meshgov validate` checks it on the mesh files)', `Severity:   ${r.severity} (the governance file may change it; domains may only raise it)`, `Applies to: ${r.appliesTo}`, `Defined in: ${r.file}`];
   if (r.selector) out.push('', 'Selector (JSON Schema the entity must match for the rule to apply):', JSON.stringify(r.selector, null, 2));
   if (r.requirement) out.push('', 'Requirement (JSON Schema the entity must satisfy):', JSON.stringify(r.requirement, null, 2));
   if (r.function) out.push('', `Function: ${r.function} — ${RULE_FUNCTIONS.get(r.function)?.description ?? ''}`);
@@ -69,10 +101,10 @@ function explain(r: Rule): string {
 }
 
 export function registerRules(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  const rules = program.command('rules').description('Document the active guardrail rules (built-in policies/ plus your own).');
+  const rules = program.command('rules').description('Document the active guardrail rules (built-in policies/ plus your own) and the audit checks.');
   rules
     .command('list')
-    .description('List the active guardrail rules.')
+    .description('List the active guardrail rules and the audit checks, with their kind.')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--policies <dir>', 'additional directory of guardrail rule files')
     .action((opts: RulesOptions & { format: 'text' | 'json' }) => {
@@ -81,14 +113,17 @@ export function registerRules(program: Command, io: CliIO, setExit: (code: numbe
     });
   rules
     .command('explain')
-    .description('Explain one rule: what it checks, its parameters, how to configure or waive it.')
-    .argument('<id>', 'rule id')
+    .description('Explain one rule or audit check: what it checks, its parameters, how to configure or waive it.')
+    .argument('<id>', 'rule or audit check id')
     .option('--policies <dir>', 'additional directory of guardrail rule files')
     .action((id: string, opts: RulesOptions) => {
       const list = load(io, opts, setExit);
-      const rule = list.find((r) => r.id === id);
-      if (!rule) throw new ExitError(`Unknown rule \`${id}\`.${didYouMeanSuffix(id, list.map((r) => r.id))} Run \`meshgov rules list\` for the active rules.`, EXIT_USAGE);
+      const found = listed(list).find((l) => (l.kind === 'rule' ? l.rule.id : l.check.id) === id);
+      if (!found) {
+        const ids = [...list.map((r) => r.id), ...AUDIT_CHECKS.map((c) => c.id)];
+        throw new ExitError(`Unknown rule or audit check \`${id}\`.${didYouMeanSuffix(id, ids)} Run \`meshgov rules list\` for the active rules and checks.`, EXIT_USAGE);
+      }
       // Rule files are input like the mesh: their texts reach the terminal only terminal-safe.
-      io.stdout.write(terminalSafe(explain(rule), PLAIN));
+      io.stdout.write(terminalSafe(found.kind === 'rule' ? explain(found.rule) : explainCheck(found.check), PLAIN));
     });
 }

@@ -6,6 +6,7 @@ import type { Mesh, SourceRef } from '../model/types.js';
 import type { LiveState } from '../plan/live.js';
 import type { DesiredState } from '../render/types.js';
 import { resourcePolicyChecks, resourcePolicyTagTampering } from './access.js';
+import { AUDIT_CHECKS } from './checks.js';
 import type { AuditContext, CheckResult } from './context.js';
 import { driftChecks } from './drift.js';
 import type { AuditReport, AuditWindow, CheckNotRun, FindingLocation } from './findings.js';
@@ -16,6 +17,7 @@ import type { ActionCatalog } from './identity-reach.js';
 import { identityChecks } from './identity-reach.js';
 import type { MetricsSnapshot } from './metrics.js';
 import { shadowChecks } from './shadow.js';
+import { settleFindings } from './settle.js';
 
 export interface AuditOptions {
   hotShards?: Partial<HotShardOptions>;
@@ -68,18 +70,22 @@ export function audit(input: AuditInput): AuditReport {
   const notRun = new Map<string, CheckNotRun>();
   for (const c of all.checksNotRun) notRun.set(c.check, c);
   for (const n of input.live.notChecked) notRun.set(`live state: ${n}`, { check: 'live state', reason: n });
-  const findings = [...all.findings].sort(compareFindings);
+  // The one place findings are filtered: the mesh's severity settings and waivers (settle.ts).
+  const settled = settleFindings(all.findings, input.mesh, input.today);
+  const findings = settled.findings.sort(compareFindings);
+  const ran = new Set(all.checksRun);
   const report: AuditReport = {
     formatVersion: 1,
     mesh: input.mesh.name,
     generatedAt: options.generatedAt ?? window.end,
     window,
     findings,
-    checksRun: [...new Set(all.checksRun)].sort(),
+    checksRun: AUDIT_CHECKS.filter((c) => ran.has(c.id)).map((c) => c.id),
     checksNotRun: [...notRun.values()].sort((a, b) => (a.check + a.reason < b.check + b.reason ? -1 : 1)),
     notes: [...new Set(all.notes ?? [])],
     summary: summarise(findings),
   };
+  if (settled.waived.length > 0) report.waived = settled.waived.sort(compareFindings);
   if (all.charts && all.charts.length > 0) report.shardCharts = all.charts;
   return report;
 }

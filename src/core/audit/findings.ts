@@ -43,6 +43,13 @@ export interface Finding {
   location?: FindingLocation;
 }
 
+/** A finding an active waiver in the mesh silences: in the JSON report, not in the summary or for --fail-on. */
+export interface WaivedFinding extends Finding {
+  /** The waiver's justification (as validate's `waivedBy`). */
+  waivedBy: string;
+  waiver: { target: string; expires: string };
+}
+
 /** A check that could not run, and why (e.g. CloudWatch is not available on the local target). */
 export interface CheckNotRun {
   check: string;
@@ -82,6 +89,8 @@ export interface AuditReport {
   window: AuditWindow;
   /** Findings, sorted by severity (errors first), then id, then resource. */
   findings: Finding[];
+  /** Findings silenced by an active waiver (same order as `findings`); absent when none. Not in `summary`. */
+  waived?: WaivedFinding[];
   /** Check ids that ran (sorted). */
   checksRun: string[];
   /** Checks that could not run, with the reason (sorted by check). */

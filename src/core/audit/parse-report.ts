@@ -122,6 +122,16 @@ export function parseAuditReport(value: unknown): ParsedAuditReport {
         info: num(s['info'], 'summary.info'),
       },
     };
+    if (r['waived'] !== undefined) {
+      report.waived = arr(r['waived'], 'waived').map((f, i) => {
+        const here = `waived.${i}`;
+        const w = obj(obj(f, here)['waiver'], `${here}.waiver`);
+        return {
+          ...finding(f, here), waivedBy: str(obj(f, here)['waivedBy'], `${here}.waivedBy`),
+          waiver: { target: str(w['target'], `${here}.waiver.target`), expires: str(w['expires'], `${here}.waiver.expires`) },
+        };
+      });
+    }
     if (r['shardCharts'] !== undefined) {
       report.shardCharts = arr(r['shardCharts'], 'shardCharts').map((c, i) => chart(c, `shardCharts.${i}`));
     }

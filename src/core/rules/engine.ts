@@ -10,7 +10,7 @@ import type { Mesh } from '../model/types.js';
 import type { Locator } from '../source/locator.js';
 import { cacheOfRules, SchemaCache } from './compile.js';
 import { RULE_FUNCTIONS } from './functions.js';
-import { effectiveFor, resolveSettings } from './settings.js';
+import { configurables, effectiveFor, resolveSettings } from './settings.js';
 import type { RuleSettings } from './settings.js';
 import { renderTemplate } from './template.js';
 import type { ParamValues, Rule, Spot } from './types.js';
@@ -130,8 +130,9 @@ function finding(rule: Rule, view: EntityView, f: Finding, severity: Severity, p
 export function runRules(ctx: RuleContext): Diagnostic[] {
   const { mesh, locator, today } = ctx;
   const cache = ctx.cache ?? cacheOfRules(ctx.rules) ?? new SchemaCache();
-  const rules = new Map(ctx.rules.map((r) => [r.id, r]));
-  const settings = resolveSettings(mesh, rules, locator, cache);
+  // Audit checks are configured and waived in the same mesh keys: their settings are checked here too.
+  const known = configurables(ctx.rules);
+  const settings = resolveSettings(mesh, known, locator, cache);
   const index = indexMesh(mesh, today);
   const out: Diagnostic[] = [...settings.diagnostics];
   const perRule: Located[][] = ctx.rules.map(() => []);
@@ -148,7 +149,7 @@ export function runRules(ctx: RuleContext): Diagnostic[] {
   }
   const findings: Located[] = [];
   for (const list of perRule) appendAll(findings, list);
-  appendAll(out, applyWaivers(findings, mesh, rules, locator, today));
+  appendAll(out, applyWaivers(findings, mesh, known, locator, today));
   return out;
 }
 

@@ -1,6 +1,7 @@
 /** Parse and check guardrail rule files: malformed files become diagnostics located in the file, never a crash. */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
+import { AUDIT_CHECK_BY_ID } from '../audit/checks.js';
 import type { Diagnostic, DocPath, Result } from '../diagnostics/diagnostic.js';
 import { compareDiagnostics } from '../diagnostics/diagnostic.js';
 import { didYouMeanSuffix } from '../model/did-you-mean.js';
@@ -26,7 +27,7 @@ export function baseName(file: string): string {
 }
 
 /** Default parameter values of a rule. */
-export function defaultParams(rule: RuleDefinition): ParamValues {
+export function defaultParams(rule: Pick<RuleDefinition, 'params'>): ParamValues {
   const out: ParamValues = {};
   for (const [k, p] of Object.entries(rule.params)) out[k] = p.default;
   return out;
@@ -125,10 +126,13 @@ export function loadRules(files: readonly { file: string; text: string }[], cach
     diagnostics.push(...r.diagnostics);
     if (!r.value) continue;
     const prev = seen.get(r.value.id);
-    if (prev) {
+    // Rules and audit checks share one id space (one `rules:` key, one waiver list configures both).
+    const check = AUDIT_CHECK_BY_ID.has(r.value.id);
+    if (prev || check) {
       const src = parseSource(f.file, f.text).value;
       const range = src ? rangeAt(src, ['id']) : { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
-      diagnostics.push(diagnostic(f.file, range, ['id'], 'rule-duplicate-id', 'error', `Rule \`${r.value.id}\` is already defined in ${prev.file}; rule ids must be unique across policy directories.`));
+      const where = prev ? `already defined in ${prev.file}` : 'the id of a built-in audit check';
+      diagnostics.push(diagnostic(f.file, range, ['id'], 'rule-duplicate-id', 'error', `Rule \`${r.value.id}\` is ${where}; rule ids must be unique across policy directories and audit checks.`));
       continue;
     }
     seen.set(r.value.id, r.value);

@@ -3,6 +3,7 @@
  * tighten, and its settings apply to the entities of that domain. A relaxing domain setting is an error and is
  * ignored.
  */
+import { AUDIT_CHECKS } from '../audit/checks.js';
 import type { Diagnostic, Severity } from '../diagnostics/diagnostic.js';
 import { didYouMeanSuffix } from '../model/did-you-mean.js';
 import type { Mesh, RuleSetting } from '../model/types.js';
@@ -12,6 +13,22 @@ import { defaultParams, paramTypeOk } from './load-rules.js';
 import type { ParamValues, Rule } from './types.js';
 
 export type EffectiveSeverity = Severity | 'off';
+
+/**
+ * What settings and waivers need of a check: a guardrail rule, or an audit check (no parameters, no schemas).
+ * Both kinds share one id space, one `rules:` setting syntax and one waiver list.
+ */
+export type Configurable = Pick<Rule, 'id' | 'severity' | 'params'> & Partial<Pick<Rule, 'selector' | 'requirement'>>;
+
+/**
+ * Every id a setting or waiver may name: the audit checks, then the loaded rules (a rule file that reuses an audit
+ * check id is configured as that rule).
+ */
+export function configurables(rules: Iterable<Rule>): Map<string, Configurable> {
+  const out = new Map<string, Configurable>(AUDIT_CHECKS.map((c) => [c.id, { id: c.id, severity: c.severity, params: {} }]));
+  for (const r of rules) out.set(r.id, r);
+  return out;
+}
 
 /** What a rule does for one entity. */
 export interface Effective {
@@ -29,7 +46,7 @@ export interface RuleSettings {
 }
 
 /** The first schema compile error of a rule under `params`, if any (e.g. an overridden pattern that is no regex). */
-function compileError(rule: Rule, params: ParamValues, cache: SchemaCache): string | undefined {
+function compileError(rule: Configurable, params: ParamValues, cache: SchemaCache): string | undefined {
   for (const schema of [rule.selector, rule.requirement]) {
     if (!schema) continue;
     try {
@@ -42,7 +59,7 @@ function compileError(rule: Rule, params: ParamValues, cache: SchemaCache): stri
 }
 
 function applySetting(
-  rule: Rule, start: Effective, setting: RuleSetting, locator: Locator, out: Diagnostic[], tightenOnly: boolean, owner: string, cache: SchemaCache,
+  rule: Configurable, start: Effective, setting: RuleSetting, locator: Locator, out: Diagnostic[], tightenOnly: boolean, owner: string, cache: SchemaCache,
 ): Effective {
   const next: Effective = { severity: start.severity, params: { ...start.params } };
   if (setting.severity !== undefined) {
@@ -90,13 +107,16 @@ function applySetting(
   return next;
 }
 
-function unknownRule(id: string, setting: RuleSetting, rules: Map<string, Rule>, locator: Locator): Diagnostic {
+function unknownRule(id: string, setting: RuleSetting, rules: ReadonlyMap<string, Configurable>, locator: Locator): Diagnostic {
   return locator.atKey(setting.at, [], 'rule-unknown', 'error',
-    `No guardrail rule \`${id}\` is loaded.${didYouMeanSuffix(id, rules.keys())} Run \`meshgov rules list\` for the active rules.`);
+    `No guardrail rule or audit check \`${id}\` is loaded.${didYouMeanSuffix(id, rules.keys())} Run \`meshgov rules list\` for the active rules.`);
 }
 
-/** Resolve the governance and per-domain settings of every rule, reporting invalid settings. */
-export function resolveSettings(mesh: Mesh, rules: Map<string, Rule>, locator: Locator, cache: SchemaCache): RuleSettings {
+/**
+ * Resolve the governance and per-domain settings of every rule and audit check in `rules`, reporting invalid
+ * settings.
+ */
+export function resolveSettings(mesh: Mesh, rules: ReadonlyMap<string, Configurable>, locator: Locator, cache: SchemaCache): RuleSettings {
   const diagnostics: Diagnostic[] = [];
   const base = new Map<string, Effective>();
   for (const rule of rules.values()) base.set(rule.id, { severity: rule.severity, params: defaultParams(rule) });

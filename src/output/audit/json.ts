@@ -12,6 +12,7 @@ export function formatAuditJson(report: AuditReport): string {
     window: report.window,
     summary: report.summary,
     findings: report.findings,
+    ...(report.waived ? { waived: report.waived } : {}),
     checksRun: report.checksRun,
     checksNotRun: report.checksNotRun,
     notes: report.notes,

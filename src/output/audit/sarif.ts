@@ -5,6 +5,7 @@
  * statement), so a finding keeps its alert across runs and two findings never share one (code scanning would merge
  * them into one alert).
  */
+import { AUDIT_CHECK_BY_ID } from '../../core/audit/checks.js';
 import type { AuditReport, Finding, FindingLocation } from '../../core/audit/findings.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
@@ -34,15 +35,18 @@ export function auditFingerprints(findings: readonly Finding[]): string[] {
 export function formatAuditSarif(report: AuditReport, options: AuditSarifOptions): string {
   const rel = options.relativize ?? ((f: string) => f.replace(/\\/g, '/').replace(/^\.\//, ''));
   const ids = [...new Set(report.findings.map((f) => f.id))].sort();
+  // Rule metadata from the check registry (src/core/audit/checks.ts); an unregistered id falls back to its findings.
   const rules = ids.map((id) => {
+    const check = AUDIT_CHECK_BY_ID.get(id);
     const first = report.findings.find((f) => f.id === id);
     const r: Record<string, unknown> = {
       id,
       name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
-      shortDescription: { text: `meshgov audit check ${id}` },
-      defaultConfiguration: { level: LEVEL[first?.severity ?? 'warning'] },
+      shortDescription: { text: check?.title ?? `meshgov audit check ${id}` },
+      defaultConfiguration: { level: LEVEL[check?.severity ?? first?.severity ?? 'warning'] },
     };
-    if (first?.docsUrl) r['helpUri'] = first.docsUrl;
+    const help = check?.helpUrl ?? first?.docsUrl;
+    if (help) r['helpUri'] = help;
     return r;
   });
   const index = new Map(ids.map((id, i) => [id, i]));
