@@ -16,7 +16,7 @@ const DOCUMENTED = [
   'capacity-drift', 'consumer-lagging', 'consumer-missing', 'encryption-drift', 'enhanced-monitoring-drift',
   'expired-grant-in-force', 'governance-tag-drift', 'hot-shard', 'identity-policy-overreach', 'out-of-org-principal',
   'public-principal', 'read-throttled-shard', 'resource-policy-drift', 'retention-drift', 'retention-out-of-policy',
-  'shard-metrics-disabled', 'skewed-stream', 'stream-missing', 'stream-undeclared', 'tag-drift', 'tag-tampering',
+  'shadow-stream', 'shard-metrics-disabled', 'skewed-stream', 'stream-missing', 'stream-undeclared', 'tag-drift', 'tag-tampering',
   'undeclared-consumer', 'undeclared-principal', 'wildcard-principal', 'write-throttled-shard',
 ];
 
@@ -51,7 +51,7 @@ describe('the audit check registry', () => {
     expect(r.checksRun).toEqual([
       'capacity-drift', 'consumer-missing', 'encryption-drift', 'enhanced-monitoring-drift', 'expired-grant-in-force',
       'governance-tag-drift', 'out-of-org-principal', 'public-principal', 'resource-policy-drift', 'retention-drift',
-      'retention-out-of-policy', 'shard-metrics-disabled', 'stream-missing', 'stream-undeclared', 'tag-drift',
+      'retention-out-of-policy', 'shadow-stream', 'shard-metrics-disabled', 'stream-missing', 'stream-undeclared', 'tag-drift',
       'tag-tampering', 'undeclared-consumer', 'undeclared-principal', 'wildcard-principal',
     ]);
   });

@@ -203,12 +203,12 @@ describe('meshgov rules', () => {
     });
     expect(data.rules.find((r) => r.id === 'readers-per-stream-limit')).toMatchObject({ kind: 'rule', appliesTo: 'stream' });
     const kinds = data.rules.map((r) => r.kind);
-    expect(kinds.filter((k) => k === 'audit')).toHaveLength(25);
+    expect(kinds.filter((k) => k === 'audit')).toHaveLength(26);
     expect(kinds.indexOf('audit')).toBe(kinds.lastIndexOf('rule') + 1);
     const text = fakeIO(REPO);
     expect(await main(['rules', 'list'], text)).toBe(0);
     expect(text.out()).toMatch(/^hot-shard +audit +warning +live +A shard reached the configured share of its write limit/m);
-    expect(text.out()).toMatch(/^\d+ rules and 25 audit checks\./m);
+    expect(text.out()).toMatch(/^\d+ rules and 26 audit checks\./m);
   });
 
   it('explain works for an audit check', async () => {
