@@ -20,14 +20,26 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:fs', 'node:fs/*', 'fs', 'node:child_process', 'node:net', 'node:http', 'node:https'], message: 'src/core is pure: side effects belong in src/adapters.' },
-            { group: ['@aws-sdk/*', '@octokit/*', '@smithy/*'], message: 'src/core is pure: vendor SDKs belong in src/adapters.' },
+            {
+              group: ['node:fs', 'node:fs/*', 'fs', 'node:child_process', 'node:net', 'node:http', 'node:https'],
+              message: 'src/core is pure: side effects belong in src/adapters.',
+            },
+            {
+              group: ['@aws-sdk/*', '@octokit/*', '@smithy/*'],
+              message: 'src/core is pure: vendor SDKs belong in src/adapters.',
+            },
             { group: ['**/adapters/**', '**/cli/**'], message: 'src/core must not depend on adapters or the CLI.' },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'src/core is pure: only src/cli sees the process.' }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Take a clock: no hidden Date.now() in the core.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'src/core is pure: only src/cli sees the process.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Take a clock: no hidden Date.now() in the core.' },
+      ],
     },
   },
 );

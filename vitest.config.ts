@@ -15,8 +15,12 @@ const BUILT = [
 ];
 /** Tests beside the unit tests of their module that start kinesis-local (from sources): integration tier. */
 const EMULATOR = [
-  'test/audit/audit-local.test.ts', 'test/adapters/shards-local.test.ts', 'test/audit/shadow-import-local.test.ts',
-  'test/cli/policies-everywhere.test.ts', 'test/cli/init.test.ts'];
+  'test/audit/audit-local.test.ts',
+  'test/adapters/shards-local.test.ts',
+  'test/audit/shadow-import-local.test.ts',
+  'test/cli/policies-everywhere.test.ts',
+  'test/cli/init.test.ts',
+];
 const OTHER_TIERS = ['test/integration/**', 'test/proof/**', 'test/scale/**'];
 
 export default defineConfig({
@@ -25,7 +29,10 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...BUILT, ...EMULATOR, ...OTHER_TIERS] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...BUILT, ...EMULATOR, ...OTHER_TIERS] },
+      },
       { extends: true, test: { name: 'built', include: BUILT } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', ...EMULATOR] } },
       { extends: true, test: { name: 'proof', include: ['test/proof/**/*.test.ts'] } },

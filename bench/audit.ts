@@ -39,18 +39,38 @@ export async function auditBench(shardCounts: readonly number[]): Promise<AuditR
     // 4 shards per stream, like a mid-sized provisioned stream.
     const targets: ShardTarget[] = [];
     for (let i = 0; i < shards; i += 4) {
-      targets.push({ stream: `stream-${i / 4}`, shardIds: Array.from({ length: Math.min(4, shards - i) }, (_, j) => `shardId-${String(j).padStart(12, '0')}`) });
+      targets.push({
+        stream: `stream-${i / 4}`,
+        shardIds: Array.from({ length: Math.min(4, shards - i) }, (_, j) => `shardId-${String(j).padStart(12, '0')}`),
+      });
     }
     // A fake clock: the limiter never waits on the wall clock, so the time is meshgov's own work.
     let now = END.getTime();
     const clock = { now: () => new Date(now), sleep: async (ms: number) => void (now += ms) };
-    const client = new CloudWatchClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    const client = new CloudWatchClient({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
     const t0 = performance.now();
-    const snap = await readShardMetrics(client, '111111111111', targets, { start: new Date(END.getTime() - 3600_000), end: END }, { clock });
+    const snap = await readShardMetrics(
+      client,
+      '111111111111',
+      targets,
+      { start: new Date(END.getTime() - 3600_000), end: END },
+      { clock },
+    );
     const wallMs = performance.now() - t0;
     const calls = mock.commandCalls(GetMetricDataCommand).length;
     if (snap.calls !== calls) throw new Error(`readShardMetrics reports ${snap.calls} calls, the mock saw ${calls}`);
-    rows.push({ shards, streams: targets.length, calls, minimum: Math.ceil((shards * 5) / 500), queries, maxQueriesPerCall: maxPerCall, wallMs });
+    rows.push({
+      shards,
+      streams: targets.length,
+      calls,
+      minimum: Math.ceil((shards * 5) / 500),
+      queries,
+      maxQueriesPerCall: maxPerCall,
+      wallMs,
+    });
     mock.restore();
     client.destroy();
   }

@@ -28,7 +28,6 @@ export interface GenerateOptions {
   externalEvery?: number;
 }
 
-
 /** The account of the partner principals `externalEvery` adds: outside the mesh and its organisation. */
 export const EXTERNAL_ACCOUNT = '999999999999';
 
@@ -54,12 +53,30 @@ export function generateMeshFiles(o: GenerateOptions, split = true): Map<string,
   let out: string[] = [];
   out.push('# yaml-language-server: $schema=./schema/mesh.schema.json');
   out.push('apiVersion: meshgov/v1');
-  out.push('mesh:', '  name: generated-mesh', '  region: eu-west-1', '  organizationId: o-generated01', '  governanceRole:', '    name: meshgov-governance');
+  out.push(
+    'mesh:',
+    '  name: generated-mesh',
+    '  region: eu-west-1',
+    '  organizationId: o-generated01',
+    '  governanceRole:',
+    '    name: meshgov-governance',
+  );
   out.push('accounts:');
-  for (let a = 0; a < nAccounts; a++) out.push(`  - id: "${accountId(a)}"`, `    alias: account-${a}`, '    environment: prod');
+  for (let a = 0; a < nAccounts; a++)
+    out.push(`  - id: "${accountId(a)}"`, `    alias: account-${a}`, '    environment: prod');
   out.push('classifications:');
-  out.push('  - name: internal', '    level: 1', '    retention: { minHours: 24, maxHours: 720 }', '    encryption: aws-managed');
-  out.push('  - name: confidential', '    level: 2', '    retention: { minHours: 24, maxHours: 2160 }', '    encryption: aws-managed');
+  out.push(
+    '  - name: internal',
+    '    level: 1',
+    '    retention: { minHours: 24, maxHours: 720 }',
+    '    encryption: aws-managed',
+  );
+  out.push(
+    '  - name: confidential',
+    '    level: 2',
+    '    retention: { minHours: 24, maxHours: 2160 }',
+    '    encryption: aws-managed',
+  );
   const root = out;
   if (split) root.push('include:');
   else root.push('domains:');
@@ -73,20 +90,33 @@ export function generateMeshFiles(o: GenerateOptions, split = true): Map<string,
     }
     out.push(`  - name: domain-${d}`);
     if (o.clean) out.push(`    description: Synthetic domain ${d}.`);
-    out.push(`    owner: { team: team-${d}, contact: team-${d}@example.com }`, `    accounts: ["${acct}"]`, '    streams:');
+    out.push(
+      `    owner: { team: team-${d}, contact: team-${d}@example.com }`,
+      `    accounts: ["${acct}"]`,
+      '    streams:',
+    );
     for (let s = 0; s < o.streamsPerDomain; s++) {
       const onDemand = rand() < 0.3;
       out.push(`      - name: ${streamName(d, s)}`);
       out.push(`        classification: ${rand() < 0.5 ? 'internal' : 'confidential'}`);
       out.push(`        retentionHours: ${[24, 48, 168][Math.floor(rand() * 3)]}`);
-      out.push(onDemand ? '        capacity: { mode: on-demand }' : `        capacity: { mode: provisioned, shards: ${1 + Math.floor(rand() * 4)} }`);
+      out.push(
+        onDemand
+          ? '        capacity: { mode: on-demand }'
+          : `        capacity: { mode: provisioned, shards: ${1 + Math.floor(rand() * 4)} }`,
+      );
       if (o.clean && !onDemand) out.push('        throughput: { writeMiBPerSecond: 0.5, writeRecordsPerSecond: 500 }');
       out.push(`        schema: https://schemas.example.com/d${d}/stream-${s}.json`);
     }
     out.push('    grants:');
     for (let s = 0; s < o.streamsPerDomain; s++) {
       const stream = streamName(d, s);
-      out.push(`      - id: d${d}-s${s}-producer`, `        stream: ${stream}`, `        principal: { account: "${acct}", role: domain-${d}-producer }`, '        access: produce');
+      out.push(
+        `      - id: d${d}-s${s}-producer`,
+        `        stream: ${stream}`,
+        `        principal: { account: "${acct}", role: domain-${d}-producer }`,
+        '        access: produce',
+      );
       if (o.clean) out.push('        justification: The domain service writes its own stream.');
       for (let g = 1; g < o.grantsPerStream; g++) {
         const other = Math.floor(rand() * o.domains);
@@ -95,16 +125,37 @@ export function generateMeshFiles(o: GenerateOptions, split = true): Map<string,
         // Clean: one reader role per (domain, grant kind, quarter of the source domains), so no role collects more
         // EFO consumers than fit its managed policy (6,144 characters).
         const role = o.clean ? `domain-${other}-reader-${g}-q${d % 4}` : `domain-${other}-reader-${g}`;
-        out.push(`      - id: d${d}-s${s}-g${g}`, `        stream: ${stream}`, `        principal: { account: "${pAcct}", role: ${role} }`, '        access: consume');
+        out.push(
+          `      - id: d${d}-s${s}-g${g}`,
+          `        stream: ${stream}`,
+          `        principal: { account: "${pAcct}", role: ${role} }`,
+          '        access: consume',
+        );
         if (o.clean) out.push(`        justification: Domain ${other} reads stream ${s} of domain ${d}.`);
         if (kind === 1) out.push('        pattern: efo', `        consumer: ${role}`);
-        else if (kind === 2) out.push('        pattern: filtered', '        filter:', `          function: d${other}-filter-${g}`, '          patterns:', '            - data: { type: ["order"] }');
+        else if (kind === 2)
+          out.push(
+            '        pattern: filtered',
+            '        filter:',
+            `          function: d${other}-filter-${g}`,
+            '          patterns:',
+            '            - data: { type: ["order"] }',
+          );
         else if (kind === 3) out.push('        pattern: fanout', '        fanout: { target: appsync }');
         else out.push('        pattern: replay');
       }
       if (o.externalEvery && s % o.externalEvery === 0) {
-        out.push(`      - id: d${d}-s${s}-partner`, `        stream: ${stream}`, `        principal: { account: "${EXTERNAL_ACCOUNT}", role: partner-${d}-${s} }`);
-        out.push('        access: consume', '        pattern: replay', '        external: true', '        expires: 2027-06-30');
+        out.push(
+          `      - id: d${d}-s${s}-partner`,
+          `        stream: ${stream}`,
+          `        principal: { account: "${EXTERNAL_ACCOUNT}", role: partner-${d}-${s} }`,
+        );
+        out.push(
+          '        access: consume',
+          '        pattern: replay',
+          '        external: true',
+          '        expires: 2027-06-30',
+        );
         out.push(`        justification: Partner contract P-${d}-${s} reads stream ${s} of domain ${d}.`);
       }
     }

@@ -33,7 +33,10 @@ interface Row {
   ok: boolean;
 }
 
-function timed(args: string[], cwd: string): { wallS: number; cpuS: number; rssMiB: number; exit: number | null; stdout: string } {
+function timed(
+  args: string[],
+  cwd: string,
+): { wallS: number; cpuS: number; rssMiB: number; exit: number | null; stdout: string } {
   const r = spawnSync('/usr/bin/time', ['-v', process.execPath, BIN, ...args], {
     cwd,
     encoding: 'utf8',
@@ -47,7 +50,13 @@ function timed(args: string[], cwd: string): { wallS: number; cpuS: number; rssM
   const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
   const system = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
   const cpuS = user && system ? Number(user[1]) + Number(system[1]) : Number.NaN;
-  return { wallS, cpuS, rssMiB: rss ? Number(rss[1]) / 1024 : Number.NaN, exit: exit ? Number(exit[1]) : r.status, stdout: r.stdout };
+  return {
+    wallS,
+    cpuS,
+    rssMiB: rss ? Number(rss[1]) / 1024 : Number.NaN,
+    exit: exit ? Number(exit[1]) : r.status,
+    stdout: r.stdout,
+  };
 }
 
 function main(): void {
@@ -64,15 +73,35 @@ function main(): void {
       let count = 0;
       let ok = false;
       try {
-        const diags = (JSON.parse(r.stdout) as { diagnostics: { code: string; file: string; line: number; column: number }[] }).diagnostics;
+        const diags = (
+          JSON.parse(r.stdout) as { diagnostics: { code: string; file: string; line: number; column: number }[] }
+        ).diagnostics;
         count = diags.length;
         const d = diags.find((x) => x.code === c.expected.code);
-        first = d ? `${d.code} at ${d.file}:${d.line}:${d.column}` : `${diags[0]?.code ?? 'none'} (expected ${c.expected.code})`;
-        ok = r.exit === 1 && d !== undefined && d.file === c.expected.file && d.line === c.expected.line && d.column === c.expected.column;
+        first = d
+          ? `${d.code} at ${d.file}:${d.line}:${d.column}`
+          : `${diags[0]?.code ?? 'none'} (expected ${c.expected.code})`;
+        ok =
+          r.exit === 1 &&
+          d !== undefined &&
+          d.file === c.expected.file &&
+          d.line === c.expected.line &&
+          d.column === c.expected.column;
       } catch {
         // Not JSON: the run crashed or printed something else; reported as not ok.
       }
-      rows.push({ id: c.id, input: c.input, limit: c.limit, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.rssMiB, exit: r.exit, first, diagnostics: count, ok });
+      rows.push({
+        id: c.id,
+        input: c.input,
+        limit: c.limit,
+        wallS: r.wallS,
+        cpuS: r.cpuS,
+        rssMiB: r.rssMiB,
+        exit: r.exit,
+        first,
+        diagnostics: count,
+        ok,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -80,7 +109,10 @@ function main(): void {
   const lines = [
     `| case | input | limit | wall (s) | CPU (s) | peak RSS (MiB) | exit | located error | diagnostics | target (< ${TARGET_S} s, < ${TARGET_MIB} MiB) |`,
     '|---|---|---|---:|---:|---:|---:|---|---:|---|',
-    ...rows.map((r) => `| ${r.id} | ${r.input} | ${r.limit} | ${r.wallS.toFixed(2)} | ${r.cpuS.toFixed(2)} | ${Math.round(r.rssMiB)} | ${r.exit} | ${r.ok ? '' : '**unexpected** '}${r.first} | ${r.diagnostics} | ${r.wallS < TARGET_S && r.rssMiB < TARGET_MIB ? 'met' : '**not met**'} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.id} | ${r.input} | ${r.limit} | ${r.wallS.toFixed(2)} | ${r.cpuS.toFixed(2)} | ${Math.round(r.rssMiB)} | ${r.exit} | ${r.ok ? '' : '**unexpected** '}${r.first} | ${r.diagnostics} | ${r.wallS < TARGET_S && r.rssMiB < TARGET_MIB ? 'met' : '**not met**'} |`,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

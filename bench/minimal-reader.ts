@@ -5,7 +5,12 @@
  * reader pays for the calls themselves, so meshgov's time divided by this one is its own overhead.
  */
 import {
-  DescribeStreamSummaryCommand, GetResourcePolicyCommand, KinesisClient, ListStreamConsumersCommand, ListStreamsCommand, ListTagsForResourceCommand,
+  DescribeStreamSummaryCommand,
+  GetResourcePolicyCommand,
+  KinesisClient,
+  ListStreamConsumersCommand,
+  ListStreamsCommand,
+  ListTagsForResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -55,14 +60,23 @@ export async function minimalRead(req: MinimalReadRequest): Promise<MinimalReadR
   let consumers = 0;
   try {
     await pool(req.accounts, req.accountConcurrency ?? 10, async (account) => {
-      const cfg = { region: req.region, endpoint: req.endpoint, requestHandler: handler, credentials: { accessKeyId: account, secretAccessKey: 'x' } };
+      const cfg = {
+        region: req.region,
+        endpoint: req.endpoint,
+        requestHandler: handler,
+        credentials: { accessKeyId: account, secretAccessKey: 'x' },
+      };
       const k = count(new KinesisClient(cfg)) as KinesisClient;
       const tagging = count(new ResourceGroupsTaggingAPIClient(cfg)) as ResourceGroupsTaggingAPIClient;
       const listed: { name: string; arn: string }[] = [];
       let token: string | undefined;
       let after: string | undefined;
       for (;;) {
-        const page = await k.send(new ListStreamsCommand(token ? { NextToken: token } : { Limit: 100, ...(after ? { ExclusiveStartStreamName: after } : {}) }));
+        const page = await k.send(
+          new ListStreamsCommand(
+            token ? { NextToken: token } : { Limit: 100, ...(after ? { ExclusiveStartStreamName: after } : {}) },
+          ),
+        );
         const names = page.StreamNames ?? [];
         for (const name of names) listed.push({ name, arn: `arn:aws:kinesis:${req.region}:${account}:stream/${name}` });
         if (!page.HasMoreStreams || names.length === 0) break;
@@ -76,7 +90,12 @@ export async function minimalRead(req: MinimalReadRequest): Promise<MinimalReadR
       } catch {
         viaApi = false;
       }
-      if (!viaApi) await pool(listed, req.streamConcurrency ?? 8, async (s) => void (await k.send(new ListTagsForResourceCommand({ ResourceARN: s.arn }))));
+      if (!viaApi)
+        await pool(
+          listed,
+          req.streamConcurrency ?? 8,
+          async (s) => void (await k.send(new ListTagsForResourceCommand({ ResourceARN: s.arn }))),
+        );
       const declared = req.declared.get(account) ?? new Set<string>();
       const managed = listed.filter((s) => declared.has(s.name));
       await pool(managed, req.streamConcurrency ?? 8, async (s) => {
@@ -84,7 +103,8 @@ export async function minimalRead(req: MinimalReadRequest): Promise<MinimalReadR
         streams++;
         const readConsumers = async () => {
           if (d?.ConsumerCount === 0) return;
-          const list = (await k.send(new ListStreamConsumersCommand({ StreamARN: s.arn, MaxResults: 100 }))).Consumers ?? [];
+          const list =
+            (await k.send(new ListStreamConsumersCommand({ StreamARN: s.arn, MaxResults: 100 }))).Consumers ?? [];
           for (const c of list) {
             consumers++;
             await Promise.all([
@@ -93,7 +113,10 @@ export async function minimalRead(req: MinimalReadRequest): Promise<MinimalReadR
             ]);
           }
         };
-        await Promise.all([k.send(new GetResourcePolicyCommand({ ResourceARN: s.arn })).catch(() => undefined), readConsumers()]);
+        await Promise.all([
+          k.send(new GetResourcePolicyCommand({ ResourceARN: s.arn })).catch(() => undefined),
+          readConsumers(),
+        ]);
       });
     });
   } finally {

@@ -26,7 +26,13 @@ function main(): void {
   if (!file) throw new Error('usage: phases.ts <mesh.yaml> [runs]');
   const runs = Number(runsArg ?? 5);
   const text = readFileSync(file, 'utf8');
-  const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: {}, cwd: dirname(file), now: () => new Date(`${TODAY}T12:00:00Z`) } as CliIO;
+  const io: CliIO = {
+    stdout: { write: () => undefined },
+    stderr: { write: () => undefined },
+    env: {},
+    cwd: dirname(file),
+    now: () => new Date(`${TODAY}T12:00:00Z`),
+  } as CliIO;
   const reader = { read: (f: string) => readFileSync(`${dirname(file)}/${f}`, 'utf8') };
   const times = new Map<string, number[]>();
   const cpu = <T>(name: string, f: () => T): T => {
@@ -47,7 +53,10 @@ function main(): void {
     cpu('render', () => renderMesh(mesh, { today: TODAY, locator: loaded.locator }));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  for (const [name, xs] of times) process.stdout.write(`${name.padEnd(12)} ${String(Math.round(median(xs))).padStart(6)} ms CPU  (runs: ${xs.map(Math.round).join(', ')})\n`);
+  for (const [name, xs] of times)
+    process.stdout.write(
+      `${name.padEnd(12)} ${String(Math.round(median(xs))).padStart(6)} ms CPU  (runs: ${xs.map(Math.round).join(', ')})\n`,
+    );
 }
 
 main();

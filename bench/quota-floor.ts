@@ -116,7 +116,8 @@ export function applyCalls(d: DesiredState): Record<string, Record<string, numbe
       IncreaseStreamRetentionPeriod: a.streams.filter((s) => s.retentionHours > 24).length,
       EnableEnhancedMonitoring: a.streams.filter((s) => s.enhancedMonitoring.length > 0).length,
       RegisterStreamConsumer: a.consumers.length,
-      PutResourcePolicy: a.streams.filter((s) => s.resourcePolicy).length + a.consumers.filter((x) => x.resourcePolicy).length,
+      PutResourcePolicy:
+        a.streams.filter((s) => s.resourcePolicy).length + a.consumers.filter((x) => x.resourcePolicy).length,
     };
     out[a.account] = Object.fromEntries(Object.entries(c).filter(([, n]) => n > 0));
   }
@@ -128,10 +129,16 @@ export function applyCalls(d: DesiredState): Record<string, Record<string, numbe
  * each consumer's (GetResourcePolicy, one per ARN), whatever else the reader does.
  */
 export function planCalls(d: DesiredState): Record<string, Record<string, number>> {
-  return Object.fromEntries(d.accounts.map((a) => [a.account, { GetResourcePolicy: a.streams.length + a.consumers.length }]));
+  return Object.fromEntries(
+    d.accounts.map((a) => [a.account, { GetResourcePolicy: a.streams.length + a.consumers.length }]),
+  );
 }
 
-function sum(counts: Record<string, Record<string, ApiCount>>): { calls: Record<string, number>; throttled: number; transitionRefused: number } {
+function sum(counts: Record<string, Record<string, ApiCount>>): {
+  calls: Record<string, number>;
+  throttled: number;
+  transitionRefused: number;
+} {
   const calls: Record<string, number> = {};
   let throttled = 0;
   let transitionRefused = 0;
@@ -142,7 +149,11 @@ function sum(counts: Record<string, Record<string, ApiCount>>): { calls: Record<
       transitionRefused += c.transitionRefused;
     }
   }
-  return { calls: Object.fromEntries(Object.entries(calls).sort(([a], [b]) => (a < b ? -1 : 1))), throttled, transitionRefused };
+  return {
+    calls: Object.fromEntries(Object.entries(calls).sort(([a], [b]) => (a < b ? -1 : 1))),
+    throttled,
+    transitionRefused,
+  };
 }
 
 /**
@@ -152,17 +163,27 @@ function sum(counts: Record<string, Record<string, ApiCount>>): { calls: Record<
 function cliCommand(): string[] {
   if (process.argv.includes('--from-source')) return ['--import', 'tsx', join(BENCH_DIR, 'cli.ts')];
   log('building dist/ (tsc -p tsconfig.build.json)');
-  const b = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+  const b = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
   if (b.status !== 0) throw new Error(`tsc -p tsconfig.build.json exited with ${b.status ?? b.signal}`);
   return [join(ROOT, 'bin', 'meshgov.js')];
 }
 
 /** Run the CLI in a child process (async: the proxy serves from this process meanwhile). */
-function cli(command: string[], args: string[], env: Record<string, string>): Promise<{ code: number; wallMs: number; out: string }> {
+function cli(
+  command: string[],
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; wallMs: number; out: string }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(process.execPath, [...command, ...args], {
-      cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -176,7 +197,12 @@ function cli(command: string[], args: string[], env: Record<string, string>): Pr
   });
 }
 
-async function measure(proxy: QuotaProxy, command: string[], args: string[], env: Record<string, string>): Promise<RunMeasure> {
+async function measure(
+  proxy: QuotaProxy,
+  command: string[],
+  args: string[],
+  env: Record<string, string>,
+): Promise<RunMeasure> {
   proxy.resetCounts();
   const r = await cli(command, args, env);
   const s = sum(proxy.counts());
@@ -184,35 +210,67 @@ async function measure(proxy: QuotaProxy, command: string[], args: string[], env
 }
 
 const perStream = (calls: Record<string, number>, filter: (api: string) => boolean, n: number) =>
-  Object.entries(calls).filter(([api]) => filter(api)).reduce((a, [, c]) => a + c, 0) / n;
+  Object.entries(calls)
+    .filter(([api]) => filter(api))
+    .reduce((a, [, c]) => a + c, 0) / n;
 
 async function main(): Promise<void> {
   const accounts = arg('accounts', 3);
   const streamsPerAccount = arg('streams-per-account', 100);
   const transitionMs = arg('transition-ms', 200);
   const dir = mkdtempSync(join(tmpdir(), 'meshgov-quota-floor-'));
-  const files = generateMeshFiles({ domains: accounts, streamsPerDomain: streamsPerAccount, grantsPerStream: 5, domainsPerAccount: 1, clean: true, seed: 7 }, false);
+  const files = generateMeshFiles(
+    {
+      domains: accounts,
+      streamsPerDomain: streamsPerAccount,
+      grantsPerStream: 5,
+      domainsPerAccount: 1,
+      clean: true,
+      seed: 7,
+    },
+    false,
+  );
   const yaml = files.get('mesh.yaml') as string;
   const meshFile = join(dir, 'mesh.yaml');
   writeFileSync(meshFile, yaml);
   const loaded = loadMesh('mesh.yaml', { read: () => yaml });
-  if (!loaded.mesh) throw new Error(`generated mesh does not load: ${loaded.diagnostics.slice(0, 3).map((d) => d.message).join('; ')}`);
+  if (!loaded.mesh)
+    throw new Error(
+      `generated mesh does not load: ${loaded.diagnostics
+        .slice(0, 3)
+        .map((d) => d.message)
+        .join('; ')}`,
+    );
   const desired = renderMesh(loaded.mesh, { today: '2026-01-01' }).value;
   const streams = desired.accounts.reduce((n, a) => n + a.streams.length, 0);
   const consumers = desired.accounts.reduce((n, a) => n + a.consumers.length, 0);
-  log(`mesh: ${streams} streams, ${consumers} EFO consumers, ${accounts} accounts; transitions take ${transitionMs} ms`);
+  log(
+    `mesh: ${streams} streams, ${consumers} EFO consumers, ${accounts} accounts; transitions take ${transitionMs} ms`,
+  );
 
   const command = cliCommand();
   const t = `${transitionMs}ms`;
   const local = await startKinesisLocal({
-    region: desired.region, handleSignals: true,
+    region: desired.region,
+    handleSignals: true,
     env: {
-      CREATE_STREAM_DURATION: t, DELETE_STREAM_DURATION: t, REGISTER_STREAM_CONSUMER_DURATION: t, DEREGISTER_STREAM_CONSUMER_DURATION: t,
-      START_STREAM_ENCRYPTION_DURATION: t, STOP_STREAM_ENCRYPTION_DURATION: t, UPDATE_SHARD_COUNT_DURATION: t, UPDATE_STREAM_MODE_DURATION: t,
-      SHARD_LIMIT: '1000000', ON_DEMAND_STREAM_COUNT_LIMIT: '100000', LOG_LEVEL: 'ERROR',
+      CREATE_STREAM_DURATION: t,
+      DELETE_STREAM_DURATION: t,
+      REGISTER_STREAM_CONSUMER_DURATION: t,
+      DEREGISTER_STREAM_CONSUMER_DURATION: t,
+      START_STREAM_ENCRYPTION_DURATION: t,
+      STOP_STREAM_ENCRYPTION_DURATION: t,
+      UPDATE_SHARD_COUNT_DURATION: t,
+      UPDATE_STREAM_MODE_DURATION: t,
+      SHARD_LIMIT: '1000000',
+      ON_DEMAND_STREAM_COUNT_LIMIT: '100000',
+      LOG_LEVEL: 'ERROR',
     },
   });
-  const proxy = await startQuotaProxy({ upstream: local.endpoint, taggingApi: !process.argv.includes('--no-tagging-api') });
+  const proxy = await startQuotaProxy({
+    upstream: local.endpoint,
+    taggingApi: !process.argv.includes('--no-tagging-api'),
+  });
   const env = { MESHGOV_LOCAL_DIR: join(dir, 'local') };
   // `--quota-share X` is handed to meshgov (its share of each quota; meshgov's default is 0.8).
   const share = process.argv.indexOf('--quota-share');
@@ -220,19 +278,33 @@ async function main(): Promise<void> {
   const target = ['--endpoint', proxy.endpoint, '--endpoint-accounts-as-keys', ...shareFlag];
   try {
     log('apply from empty');
-    const apply = await measure(proxy, command, ['apply', ...target, '--auto-approve', '--log', join(dir, 'apply-log.jsonl'), meshFile], env);
-    log(`apply: exit ${apply.exitCode} in ${(apply.wallMs / 1000).toFixed(1)} s, ${apply.throttled} throttled, ${JSON.stringify(apply.calls)}`);
+    const apply = await measure(
+      proxy,
+      command,
+      ['apply', ...target, '--auto-approve', '--log', join(dir, 'apply-log.jsonl'), meshFile],
+      env,
+    );
+    log(
+      `apply: exit ${apply.exitCode} in ${(apply.wallMs / 1000).toFixed(1)} s, ${apply.throttled} throttled, ${JSON.stringify(apply.calls)}`,
+    );
     if (apply.exitCode !== 0) log(apply.tail);
     const peakInTransition = proxy.peakInTransition();
     log('plan of the mesh in sync');
     const plan = await measure(proxy, command, ['plan', ...target, '--detailed-exitcode', meshFile], env);
-    log(`plan: exit ${plan.exitCode} in ${(plan.wallMs / 1000).toFixed(1)} s, ${plan.throttled} throttled, ${JSON.stringify(plan.calls)}`);
+    log(
+      `plan: exit ${plan.exitCode} in ${(plan.wallMs / 1000).toFixed(1)} s, ${plan.throttled} throttled, ${JSON.stringify(plan.calls)}`,
+    );
     if (plan.exitCode !== 0) log(plan.tail);
     const result: QuotaFloorResult = {
-      accounts, streams, consumers, transitionMs,
+      accounts,
+      streams,
+      consumers,
+      transitionMs,
       apply: {
         ...apply,
-        createFloor: floorOf(Object.fromEntries(desired.accounts.map((a) => [a.account, { CreateStream: a.streams.length }]))),
+        createFloor: floorOf(
+          Object.fromEntries(desired.accounts.map((a) => [a.account, { CreateStream: a.streams.length }])),
+        ),
         floor: floorOf(applyCalls(desired)),
         statusPollsPerStream: (apply.calls['DescribeStreamSummary'] ?? 0) / streams,
         consumerPollsPerConsumer: (apply.calls['DescribeStreamConsumer'] ?? 0) / Math.max(1, consumers),

@@ -128,7 +128,10 @@ export interface QuotaProxy {
 class Bucket {
   private tokens: number;
   private last: number;
-  constructor(private readonly rate: number, private readonly now: () => number) {
+  constructor(
+    private readonly rate: number,
+    private readonly now: () => number,
+  ) {
     this.tokens = rate;
     this.last = now();
   }
@@ -185,7 +188,10 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
   };
 
   const send = (res: ServerResponse, status: number, type: string, message: string) => {
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `quota-proxy-${Date.now()}` });
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-requestid': `quota-proxy-${Date.now()}`,
+    });
     res.end(JSON.stringify({ __type: type, message }));
   };
 
@@ -207,9 +213,17 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
     const set = inTransition.get(account) ?? new Set<string>();
     for (const name of [...set]) {
       const body = Buffer.from(JSON.stringify({ StreamName: name }));
-      const h = { ...headers, 'x-amz-target': 'Kinesis_20131202.DescribeStreamSummary', 'content-length': String(body.length) };
+      const h = {
+        ...headers,
+        'x-amz-target': 'Kinesis_20131202.DescribeStreamSummary',
+        'content-length': String(body.length),
+      };
       const r = await upstreamCall('/', h, body).catch(() => undefined);
-      const status = r && r.status === 200 ? (JSON.parse(r.body.toString('utf8')) as { StreamDescriptionSummary?: { StreamStatus?: string } }).StreamDescriptionSummary?.StreamStatus : undefined;
+      const status =
+        r && r.status === 200
+          ? (JSON.parse(r.body.toString('utf8')) as { StreamDescriptionSummary?: { StreamStatus?: string } })
+              .StreamDescriptionSummary?.StreamStatus
+          : undefined;
       // Gone (404) or settled: no longer in transition.
       if (!r || r.status !== 200 || (status !== 'CREATING' && status !== 'DELETING')) set.delete(name);
     }
@@ -236,7 +250,10 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
     let after: string | undefined;
     for (;;) {
       type Page = { StreamNames?: string[]; HasMoreStreams?: boolean };
-      const page: Page = await kinesisCall<Page>(headers, 'ListStreams', { Limit: 100, ...(after ? { ExclusiveStartStreamName: after } : {}) });
+      const page: Page = await kinesisCall<Page>(headers, 'ListStreams', {
+        Limit: 100,
+        ...(after ? { ExclusiveStartStreamName: after } : {}),
+      });
       const names = page.StreamNames ?? [];
       for (const n of names) arns.push(`arn:aws:kinesis:${region}:${account}:stream/${n}`);
       if (!page.HasMoreStreams || names.length === 0) break;
@@ -244,10 +261,14 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
     }
     const out: Mapping[] = [];
     for (let i = 0; i < arns.length; i += 16) {
-      const batch = await Promise.all(arns.slice(i, i + 16).map(async (arn) => {
-        const t = await kinesisCall<{ Tags?: { Key: string; Value?: string }[] }>(headers, 'ListTagsForResource', { ResourceARN: arn });
-        return { ResourceARN: arn, Tags: (t.Tags ?? []).map((x) => ({ Key: x.Key, Value: x.Value ?? '' })) };
-      }));
+      const batch = await Promise.all(
+        arns.slice(i, i + 16).map(async (arn) => {
+          const t = await kinesisCall<{ Tags?: { Key: string; Value?: string }[] }>(headers, 'ListTagsForResource', {
+            ResourceARN: arn,
+          });
+          return { ResourceARN: arn, Tags: (t.Tags ?? []).map((x) => ({ Key: x.Key, Value: x.Value ?? '' })) };
+        }),
+      );
       out.push(...batch.filter((m) => m.Tags.length > 0));
     }
     return out;
@@ -269,7 +290,10 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
     }
     const from = Number(at ?? 0) || 0;
     const next = from + perPage < list.length ? `${key}:${from + perPage}` : '';
-    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `quota-proxy-${Date.now()}` });
+    res.writeHead(200, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-requestid': `quota-proxy-${Date.now()}`,
+    });
     res.end(JSON.stringify({ PaginationToken: next, ResourceTagMappingList: list.slice(from, from + perPage) }));
   };
 
@@ -286,7 +310,10 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
-    const api = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const api =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ?? '';
     const account = accountOf(req.headers.authorization);
     const c = count(account, api);
     c.calls++;
@@ -317,8 +344,13 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
         const set = await stillInTransition(account, req.headers);
         if (set.size >= MAX_STREAMS_IN_TRANSITION) {
           c.transitionRefused++;
-          send(res, 400, 'LimitExceededException', 'This request would have exceed the limit on the number of streams that can '
-            + `simultaneously be in CREATING or DELETING for the account ${account}. Limit: ${MAX_STREAMS_IN_TRANSITION}.`);
+          send(
+            res,
+            400,
+            'LimitExceededException',
+            'This request would have exceed the limit on the number of streams that can ' +
+              `simultaneously be in CREATING or DELETING for the account ${account}. Limit: ${MAX_STREAMS_IN_TRANSITION}.`,
+          );
           return;
         }
         const status = await forward(req, res, body);
@@ -327,7 +359,10 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
           peak = Math.max(peak, set.size);
         }
       });
-      transitionQueue.set(account, mine.catch(() => undefined));
+      transitionQueue.set(
+        account,
+        mine.catch(() => undefined),
+      );
       await mine;
       return;
     }
@@ -377,7 +412,8 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    counts: () => Object.fromEntries([...counts].map(([a, m]) => [a, Object.fromEntries([...m].map(([k, v]) => [k, { ...v }]))])),
+    counts: () =>
+      Object.fromEntries([...counts].map(([a, m]) => [a, Object.fromEntries([...m].map(([k, v]) => [k, { ...v }]))])),
     resetCounts: () => {
       counts = new Map();
     },

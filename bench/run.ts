@@ -101,7 +101,16 @@ function sizeBench(streams: number, dir: string, layout: SizeRow['layout']): Siz
   const domains = Math.max(1, Math.round(streams / STREAMS_PER_DOMAIN));
   const meshDir = join(dir, `${layout}-${streams}`);
   mkdirSync(join(meshDir, 'domains'), { recursive: true });
-  const files = generateMeshFiles({ domains, streamsPerDomain: STREAMS_PER_DOMAIN, grantsPerStream: GRANTS_PER_STREAM, domainsPerAccount: 1, clean: true }, layout === 'per-domain');
+  const files = generateMeshFiles(
+    {
+      domains,
+      streamsPerDomain: STREAMS_PER_DOMAIN,
+      grantsPerStream: GRANTS_PER_STREAM,
+      domainsPerAccount: 1,
+      clean: true,
+    },
+    layout === 'per-domain',
+  );
   for (const [name, text] of files) writeFileSync(join(meshDir, name), text);
   const file = join(meshDir, 'mesh.yaml');
   const runs = layout === 'per-domain' ? 2 : streams >= 5000 ? 3 : 5;
@@ -116,14 +125,29 @@ function sizeBench(streams: number, dir: string, layout: SizeRow['layout']): Siz
   const totalMs = median(time.validate.map((v, i) => v.wallMs + (time.render[i] as Timing).wallMs));
   const totalCpu = median(time.validate.map((v, i) => v.cpuMs + (time.render[i] as Timing).cpuMs));
   return {
-    layout, files: files.size, streams: time.streams, grants: time.grants, accounts: time.accounts, domains, bytes: time.bytes, runs, diagnostics: time.diagnostics,
-    parseMs, fastParseMs, validateMs, renderMs, totalMs,
-    parseCpuMs: cpu(time.parse), validateCpuMs: cpu(time.validate), renderCpuMs: cpu(time.render),
+    layout,
+    files: files.size,
+    streams: time.streams,
+    grants: time.grants,
+    accounts: time.accounts,
+    domains,
+    bytes: time.bytes,
+    runs,
+    diagnostics: time.diagnostics,
+    parseMs,
+    fastParseMs,
+    validateMs,
+    renderMs,
+    totalMs,
+    parseCpuMs: cpu(time.parse),
+    validateCpuMs: cpu(time.validate),
+    renderCpuMs: cpu(time.render),
     validateOverParse: validateMs / parseMs,
     validateOverFastParse: validateMs / fastParseMs,
     usPerStream: (totalMs * 1000) / time.streams,
     cpuUsPerStream: (totalCpu * 1000) / time.streams,
-    peakRssMiB: rss.peakRssMiB, baselineRssMiB: rss.baselineRssMiB,
+    peakRssMiB: rss.peakRssMiB,
+    baselineRssMiB: rss.baselineRssMiB,
     raw: { time, rss },
   };
 }
@@ -151,7 +175,14 @@ function machine() {
       return 'unknown';
     }
   })();
-  return { nproc: cpus().length, memoryMiB: Math.round(totalmem() / 1024 / 1024), freeMiB: Math.round(freemem() / 1024 / 1024), cpuModel: model, node: process.version, loadAverage: load };
+  return {
+    nproc: cpus().length,
+    memoryMiB: Math.round(totalmem() / 1024 / 1024),
+    freeMiB: Math.round(freemem() / 1024 / 1024),
+    cpuModel: model,
+    node: process.version,
+    loadAverage: load,
+  };
 }
 
 const f0 = (n: number) => n.toFixed(0);
@@ -173,14 +204,20 @@ interface Measured {
 function quotaFloorBench(command: string): Measured['quotaFloor'] {
   log('speed at the quota floor (apply from empty, then plan, through the quota proxy)');
   const r = runChild<QuotaFloorResult>('quota-floor.ts', [
-    '--accounts', argValue('quota-floor-accounts') ?? '3', '--streams-per-account', argValue('quota-floor-streams-per-account') ?? '100',
+    '--accounts',
+    argValue('quota-floor-accounts') ?? '3',
+    '--streams-per-account',
+    argValue('quota-floor-streams-per-account') ?? '100',
   ]);
   return { ...r, date: new Date().toISOString(), command };
 }
 
 /** Validate and render per mesh size (section 1), each size in its own child processes. */
 function measureSizes(): SizeRow[] {
-  const sizes = (argValue('sizes') ?? '100,1000,5000,10000').split(',').map(Number).filter((n) => n > 0);
+  const sizes = (argValue('sizes') ?? '100,1000,5000,10000')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
   const dir = mkdtempSync(join(tmpdir(), 'meshgov-bench-'));
   const rows: SizeRow[] = [];
   try {
@@ -200,8 +237,12 @@ function measureSizesOnly(previous: Measured): Measured {
   log(`machine: ${m.nproc} cores, ${m.memoryMiB} MiB, ${m.cpuModel}, node ${m.node}, load ${m.loadAverage}`);
   const sizes = measureSizes();
   return {
-    ...previous, date: new Date().toISOString(), command: commandLine(), elapsedSeconds: (Date.now() - started) / 1000,
-    machine: { ...m, loadAverageAfter: machine().loadAverage }, sizes,
+    ...previous,
+    date: new Date().toISOString(),
+    command: commandLine(),
+    elapsedSeconds: (Date.now() - started) / 1000,
+    machine: { ...m, loadAverageAfter: machine().loadAverage },
+    sizes,
   };
 }
 
@@ -216,7 +257,12 @@ async function measureAll(): Promise<Measured> {
   if (!skipPlan) {
     log('plan on the local target (kinesis-local)');
     plan = runChild<PlanBenchResult>('plan.ts', [
-      '--domains', argValue('plan-domains') ?? '10', '--streams-per-domain', argValue('plan-streams-per-domain') ?? '100', '--runs', argValue('plan-runs') ?? '2',
+      '--domains',
+      argValue('plan-domains') ?? '10',
+      '--streams-per-domain',
+      argValue('plan-streams-per-domain') ?? '100',
+      '--runs',
+      argValue('plan-runs') ?? '2',
     ]);
   }
   log('audit: GetMetricData calls');
@@ -224,8 +270,14 @@ async function measureAll(): Promise<Measured> {
   const command = commandLine();
   const quotaFloor = process.argv.includes('--skip-quota-floor') ? undefined : quotaFloorBench(command);
   return {
-    date: new Date().toISOString(), command, elapsedSeconds: (Date.now() - started) / 1000, machine: { ...m, loadAverageAfter: machine().loadAverage },
-    sizes: rows, ...(plan ? { plan } : {}), audit, ...(quotaFloor ? { quotaFloor } : {}),
+    date: new Date().toISOString(),
+    command,
+    elapsedSeconds: (Date.now() - started) / 1000,
+    machine: { ...m, loadAverageAfter: machine().loadAverage },
+    sizes: rows,
+    ...(plan ? { plan } : {}),
+    audit,
+    ...(quotaFloor ? { quotaFloor } : {}),
   };
 }
 
@@ -271,14 +323,30 @@ function quotaFloorTargets(q: QuotaFloorResult): Target[] {
 function quotaFloorSection(q: NonNullable<Measured['quotaFloor']>): string[] {
   const md: string[] = [];
   md.push('## Speed at the quota floor', '');
-  md.push(`\`meshgov apply\` from empty, then \`meshgov plan --detailed-exitcode\` of the same mesh in sync, each as users run the CLI (\`bin/meshgov.js\` from a fresh \`tsc -p tsconfig.build.json\`, \`--endpoint <proxy> --endpoint-accounts-as-keys\`, a child process, so the times include start-up), through bench/quota-proxy.ts: a loopback proxy in front of kinesis-local that answers LimitExceededException past each API's documented per-account TPS (table in the file) and past 5 streams in CREATING/DELETING per account. The mesh: bench/generate-mesh.ts, ${q.accounts} accounts x ${q.streams / q.accounts} streams, 5 grants per stream, one of them an enhanced fan-out consumer (${q.consumers} consumers). kinesis-local simulates every transition for ${q.transitionMs} ms. Floor = the (account, API) with the most calls the mesh needs, at its documented TPS: for apply, every mutating call from empty (tags sent with the creates); for plan, GetResourcePolicy, one per stream and per consumer, which no reader can skip. meshgov's own limiter runs at 80 % of each quota by design, so 1.25x the floor is where a run at that share with no other cost would land. Measured ${q.date.slice(0, 16).replace('T', ' ')} UTC by \`${q.command}\`; also \`node --import tsx bench/quota-floor.ts\`.`, '');
-  md.push('| Run | Wall s | Floor s | Ratio | Exit | Throttled | Refused (5 in transition) | Calls by API |', '|---|---:|---:|---:|---:|---:|---:|---|');
-  for (const [name, r] of [['apply from empty', q.apply], ['plan in sync', q.plan]] as const) {
-    const calls = Object.entries(r.calls).map(([api, n]) => `${api} ${n}`).join(', ');
-    md.push(`| ${name} | ${f1(r.wallMs / 1000)} | ${f1(r.floor.seconds)} | ${f2(r.wallMs / 1000 / r.floor.seconds)}x | ${r.exitCode} | ${r.throttled} | ${r.transitionRefused} | ${calls} |`);
+  md.push(
+    `\`meshgov apply\` from empty, then \`meshgov plan --detailed-exitcode\` of the same mesh in sync, each as users run the CLI (\`bin/meshgov.js\` from a fresh \`tsc -p tsconfig.build.json\`, \`--endpoint <proxy> --endpoint-accounts-as-keys\`, a child process, so the times include start-up), through bench/quota-proxy.ts: a loopback proxy in front of kinesis-local that answers LimitExceededException past each API's documented per-account TPS (table in the file) and past 5 streams in CREATING/DELETING per account. The mesh: bench/generate-mesh.ts, ${q.accounts} accounts x ${q.streams / q.accounts} streams, 5 grants per stream, one of them an enhanced fan-out consumer (${q.consumers} consumers). kinesis-local simulates every transition for ${q.transitionMs} ms. Floor = the (account, API) with the most calls the mesh needs, at its documented TPS: for apply, every mutating call from empty (tags sent with the creates); for plan, GetResourcePolicy, one per stream and per consumer, which no reader can skip. meshgov's own limiter runs at 80 % of each quota by design, so 1.25x the floor is where a run at that share with no other cost would land. Measured ${q.date.slice(0, 16).replace('T', ' ')} UTC by \`${q.command}\`; also \`node --import tsx bench/quota-floor.ts\`.`,
+    '',
+  );
+  md.push(
+    '| Run | Wall s | Floor s | Ratio | Exit | Throttled | Refused (5 in transition) | Calls by API |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  );
+  for (const [name, r] of [
+    ['apply from empty', q.apply],
+    ['plan in sync', q.plan],
+  ] as const) {
+    const calls = Object.entries(r.calls)
+      .map(([api, n]) => `${api} ${n}`)
+      .join(', ');
+    md.push(
+      `| ${name} | ${f1(r.wallMs / 1000)} | ${f1(r.floor.seconds)} | ${f2(r.wallMs / 1000 / r.floor.seconds)}x | ${r.exitCode} | ${r.throttled} | ${r.transitionRefused} | ${calls} |`,
+    );
   }
   md.push('');
-  md.push(`Apply: ${f2(q.apply.statusPollsPerStream)} DescribeStreamSummary per stream, ${f2(q.apply.consumerPollsPerConsumer)} DescribeStreamConsumer per consumer, ${f2(q.apply.readCallsPerStream)} read calls per stream in all; at most ${q.apply.peakInTransition} streams of one account were CREATING or DELETING at once. Plan: ${f2(q.plan.readCallsPerStream)} read calls per stream.`, '');
+  md.push(
+    `Apply: ${f2(q.apply.statusPollsPerStream)} DescribeStreamSummary per stream, ${f2(q.apply.consumerPollsPerConsumer)} DescribeStreamConsumer per consumer, ${f2(q.apply.readCallsPerStream)} read calls per stream in all; at most ${q.apply.peakInTransition} streams of one account were CREATING or DELETING at once. Plan: ${f2(q.plan.readCallsPerStream)} read calls per stream.`,
+    '',
+  );
   return md;
 }
 
@@ -287,7 +355,8 @@ async function main(): Promise<void> {
   const previous = () => JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8')) as Measured;
   let measured: Measured;
   if (process.argv.includes('--from-json')) measured = previous();
-  else if (process.argv.includes('--quota-floor-only')) measured = { ...previous(), quotaFloor: quotaFloorBench(commandLine()) };
+  else if (process.argv.includes('--quota-floor-only'))
+    measured = { ...previous(), quotaFloor: quotaFloorBench(commandLine()) };
   else if (process.argv.includes('--sizes-only')) measured = measureSizesOnly(previous());
   else measured = await measureAll();
   const { command, machine: m, sizes: rows, plan, audit, quotaFloor } = measured;
@@ -300,8 +369,18 @@ async function main(): Promise<void> {
   const top = single[single.length - 1];
   const split = rows.find((r) => r.layout === 'per-domain');
   if (top) {
-    targets.push({ name: `validate + render, ${top.streams.toLocaleString('en')} streams: time`, target: `<= ${TARGET_MS.toLocaleString('en')} ms`, measured: `${f0(top.totalMs)} ms wall (${f0(top.validateCpuMs + top.renderCpuMs)} ms CPU)`, met: top.totalMs <= TARGET_MS });
-    targets.push({ name: `validate + render, ${top.streams.toLocaleString('en')} streams: peak RSS`, target: `<= ${TARGET_MIB} MiB`, measured: `${f0(top.peakRssMiB)} MiB`, met: top.peakRssMiB <= TARGET_MIB });
+    targets.push({
+      name: `validate + render, ${top.streams.toLocaleString('en')} streams: time`,
+      target: `<= ${TARGET_MS.toLocaleString('en')} ms`,
+      measured: `${f0(top.totalMs)} ms wall (${f0(top.validateCpuMs + top.renderCpuMs)} ms CPU)`,
+      met: top.totalMs <= TARGET_MS,
+    });
+    targets.push({
+      name: `validate + render, ${top.streams.toLocaleString('en')} streams: peak RSS`,
+      target: `<= ${TARGET_MIB} MiB`,
+      measured: `${f0(top.peakRssMiB)} MiB`,
+      met: top.peakRssMiB <= TARGET_MIB,
+    });
     targets.push({
       name: `validation on top of YAML parsing, ${top.streams.toLocaleString('en')} streams`,
       target: 'validate <= 1.5x parsing the YAML (fastLoad, the parser validate uses)',
@@ -310,8 +389,18 @@ async function main(): Promise<void> {
     });
   }
   if (split) {
-    targets.push({ name: `validate + render, ${split.streams.toLocaleString('en')} streams in ${split.files} files: time`, target: `<= ${TARGET_MS.toLocaleString('en')} ms`, measured: `${f0(split.totalMs)} ms wall (${f0(split.validateCpuMs + split.renderCpuMs)} ms CPU)`, met: split.totalMs <= TARGET_MS });
-    targets.push({ name: `validate + render, ${split.streams.toLocaleString('en')} streams in ${split.files} files: peak RSS`, target: `<= ${TARGET_MIB} MiB`, measured: `${f0(split.peakRssMiB)} MiB`, met: split.peakRssMiB <= TARGET_MIB });
+    targets.push({
+      name: `validate + render, ${split.streams.toLocaleString('en')} streams in ${split.files} files: time`,
+      target: `<= ${TARGET_MS.toLocaleString('en')} ms`,
+      measured: `${f0(split.totalMs)} ms wall (${f0(split.validateCpuMs + split.renderCpuMs)} ms CPU)`,
+      met: split.totalMs <= TARGET_MS,
+    });
+    targets.push({
+      name: `validate + render, ${split.streams.toLocaleString('en')} streams in ${split.files} files: peak RSS`,
+      target: `<= ${TARGET_MIB} MiB`,
+      measured: `${f0(split.peakRssMiB)} MiB`,
+      met: split.peakRssMiB <= TARGET_MIB,
+    });
   }
   const linearBase = single.find((r) => r.streams >= 1000) ?? single[0];
   if (top && linearBase && linearBase !== top) {
@@ -336,55 +425,142 @@ async function main(): Promise<void> {
     const awsPerStream = (readCalls - listTagsStreams + Math.ceil(plan.streams / 100)) / plan.meshgov.managedStreams;
     const mgCpu = median(plan.meshgov.cpuMs);
     const minCpu = median(plan.minimal.cpuMs);
-    planDerived = { meshgovMs: mg, minimalMs: min, ratio: mg / min, meshgovCpuMs: mgCpu, minimalCpuMs: minCpu, cpuRatio: mgCpu / minCpu, readCalls, perStream, allowed, awsPerStream };
-    targets.push({ name: `plan overhead, ${plan.streams.toLocaleString('en')} streams / ${plan.accounts} accounts: wall time`, target: '<= 1.2x the minimal reader', measured: `${f2(mg / min)}x (${f0(mg)} vs ${f0(min)} ms)`, met: mg / min <= 1.2 });
-    targets.push({ name: 'plan overhead: client CPU time (the emulator excluded)', target: '<= 1.2x the minimal reader (information: the diff is extra work the reader does not do)', measured: `${f2(mgCpu / minCpu)}x (${f0(mgCpu)} vs ${f0(minCpu)} ms)`, met: mgCpu / minCpu <= 1.2 });
-    targets.push({ name: 'read calls per managed stream (local target)', target: `<= 3 + 1 per EFO consumer = ${f1(allowed)}`, measured: f2(perStream), met: perStream <= allowed });
-    targets.push({ name: 'read calls per managed stream (AWS, tags via the tagging API; derived)', target: `<= ${f1(allowed)}`, measured: f2(awsPerStream), met: awsPerStream <= allowed });
+    planDerived = {
+      meshgovMs: mg,
+      minimalMs: min,
+      ratio: mg / min,
+      meshgovCpuMs: mgCpu,
+      minimalCpuMs: minCpu,
+      cpuRatio: mgCpu / minCpu,
+      readCalls,
+      perStream,
+      allowed,
+      awsPerStream,
+    };
+    targets.push({
+      name: `plan overhead, ${plan.streams.toLocaleString('en')} streams / ${plan.accounts} accounts: wall time`,
+      target: '<= 1.2x the minimal reader',
+      measured: `${f2(mg / min)}x (${f0(mg)} vs ${f0(min)} ms)`,
+      met: mg / min <= 1.2,
+    });
+    targets.push({
+      name: 'plan overhead: client CPU time (the emulator excluded)',
+      target: '<= 1.2x the minimal reader (information: the diff is extra work the reader does not do)',
+      measured: `${f2(mgCpu / minCpu)}x (${f0(mgCpu)} vs ${f0(minCpu)} ms)`,
+      met: mgCpu / minCpu <= 1.2,
+    });
+    targets.push({
+      name: 'read calls per managed stream (local target)',
+      target: `<= 3 + 1 per EFO consumer = ${f1(allowed)}`,
+      measured: f2(perStream),
+      met: perStream <= allowed,
+    });
+    targets.push({
+      name: 'read calls per managed stream (AWS, tags via the tagging API; derived)',
+      target: `<= ${f1(allowed)}`,
+      measured: f2(awsPerStream),
+      met: awsPerStream <= allowed,
+    });
   }
   if (quotaFloor) targets.push(...quotaFloorTargets(quotaFloor));
   const auditOk = audit.every((a) => a.calls === a.minimum);
-  targets.push({ name: 'audit GetMetricData requests for N shards, 1 h window', target: '= ceil(N * 5 / 500)', measured: audit.map((a) => `${a.shards.toLocaleString('en')} shards: ${a.calls}`).join('; '), met: auditOk });
+  targets.push({
+    name: 'audit GetMetricData requests for N shards, 1 h window',
+    target: '= ceil(N * 5 / 500)',
+    measured: audit.map((a) => `${a.shards.toLocaleString('en')} shards: ${a.calls}`).join('; '),
+    met: auditOk,
+  });
 
   const json = { ...measured, planDerived, targets };
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
 
   const md: string[] = [];
   md.push('# meshgov benchmarks', '');
-  md.push(`Generated by \`${command}\` (bench/run.ts) on ${json.date.slice(0, 16).replace('T', ' ')} UTC in ${f0(elapsedS)} s. Raw numbers: [results.json](results.json).`, '');
+  md.push(
+    `Generated by \`${command}\` (bench/run.ts) on ${json.date.slice(0, 16).replace('T', ' ')} UTC in ${f0(elapsedS)} s. Raw numbers: [results.json](results.json).`,
+    '',
+  );
   md.push('## Machine', '');
-  md.push(`- CPU: ${m.cpuModel}, ${m.nproc} cores (nproc)`, `- Memory: ${m.memoryMiB} MiB`, `- Node.js ${m.node}, ${process.platform}/${process.arch}`);
-  md.push(`- Load average (1/5/15 min) before: ${loadBefore}, after: ${json.machine.loadAverageAfter}. The machine is shared: wall times include waiting for a core; CPU times do not.`, '');
+  md.push(
+    `- CPU: ${m.cpuModel}, ${m.nproc} cores (nproc)`,
+    `- Memory: ${m.memoryMiB} MiB`,
+    `- Node.js ${m.node}, ${process.platform}/${process.arch}`,
+  );
+  md.push(
+    `- Load average (1/5/15 min) before: ${loadBefore}, after: ${json.machine.loadAverageAfter}. The machine is shared: wall times include waiting for a core; CPU times do not.`,
+    '',
+  );
   md.push('## Targets', '', '| Target | Goal | Measured | Status |', '|---|---|---|---|');
   for (const t of targets) md.push(`| ${t.name} | ${t.target} | ${t.measured} | ${mark(t.met)} |`);
   md.push('');
   md.push('## Validate and render by mesh size', '');
-  md.push(`Generated meshes (bench/generate-mesh.ts, \`clean: true\`: the built-in guardrails report nothing): ${STREAMS_PER_DOMAIN} streams per domain, one account per domain, ${GRANTS_PER_STREAM} grants per stream (1 producer; replay, EFO, filtered and fan-out consumers). validate = runValidation (read + YAML + schema + semantic checks + 22 built-in guardrail rules); parseDocument = yaml's positioned parse alone, with meshgov's options (what validate used before the fast path, and still uses for files that need positions); fastLoad = the js-yaml fast path validate reads valid files with; render = renderMesh. Medians of the runs shown; peak RSS from a separate process doing one validate + render (\`process.resourceUsage().maxRSS\`; the runtime alone is the baseline).`, '');
-  md.push('| Streams | Files | Grants | Accounts | YAML MiB | Runs | parseDocument ms | fastLoad ms | validate ms | render ms | validate + render ms | CPU ms | validate / fastLoad | µs per stream (wall / CPU) | Peak RSS MiB (baseline) |');
+  md.push(
+    `Generated meshes (bench/generate-mesh.ts, \`clean: true\`: the built-in guardrails report nothing): ${STREAMS_PER_DOMAIN} streams per domain, one account per domain, ${GRANTS_PER_STREAM} grants per stream (1 producer; replay, EFO, filtered and fan-out consumers). validate = runValidation (read + YAML + schema + semantic checks + 22 built-in guardrail rules); parseDocument = yaml's positioned parse alone, with meshgov's options (what validate used before the fast path, and still uses for files that need positions); fastLoad = the js-yaml fast path validate reads valid files with; render = renderMesh. Medians of the runs shown; peak RSS from a separate process doing one validate + render (\`process.resourceUsage().maxRSS\`; the runtime alone is the baseline).`,
+    '',
+  );
+  md.push(
+    '| Streams | Files | Grants | Accounts | YAML MiB | Runs | parseDocument ms | fastLoad ms | validate ms | render ms | validate + render ms | CPU ms | validate / fastLoad | µs per stream (wall / CPU) | Peak RSS MiB (baseline) |',
+  );
   md.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    md.push(`| ${r.streams.toLocaleString('en')} | ${r.files} | ${r.grants.toLocaleString('en')} | ${r.accounts} | ${f1(r.bytes / 1024 / 1024)} | ${r.runs} | ${f0(r.parseMs)} | ${f0(r.fastParseMs)} | ${f0(r.validateMs)} | ${f0(r.renderMs)} | ${f0(r.totalMs)} | ${f0(r.validateCpuMs + r.renderCpuMs)} | ${f2(r.validateOverFastParse)} | ${f0(r.usPerStream)} / ${f0(r.cpuUsPerStream)} | ${f0(r.peakRssMiB)} (${f0(r.baselineRssMiB)}) |`);
+    md.push(
+      `| ${r.streams.toLocaleString('en')} | ${r.files} | ${r.grants.toLocaleString('en')} | ${r.accounts} | ${f1(r.bytes / 1024 / 1024)} | ${r.runs} | ${f0(r.parseMs)} | ${f0(r.fastParseMs)} | ${f0(r.validateMs)} | ${f0(r.renderMs)} | ${f0(r.totalMs)} | ${f0(r.validateCpuMs + r.renderCpuMs)} | ${f2(r.validateOverFastParse)} | ${f0(r.usPerStream)} / ${f0(r.cpuUsPerStream)} | ${f0(r.peakRssMiB)} (${f0(r.baselineRssMiB)}) |`,
+    );
   }
   md.push('');
   if (plan && planDerived) {
     md.push('## Plan on the local target', '');
-    md.push(`${plan.streams.toLocaleString('en')} managed streams (${plan.meshgov.liveConsumers} EFO consumers registered: ${f2(efoPerStreamOf(plan))} per stream) across ${plan.accounts} accounts, plus ${plan.unmanagedPerAccount} unmanaged streams per account, in kinesis-local on this machine (SHARD_LIMIT and ON_DEMAND_STREAM_COUNT_LIMIT raised). meshgov = AwsLiveReader through the ClientPool (10 accounts and 8 streams per account at once) + computePlan; minimal reader = bench/minimal-reader.ts, the same calls with the same concurrency straight through the SDK. Client-side rate limits off for both (at the documented quotas a real account would bound both alike). ${plan.runs === 1 ? 'One run of each' : `Medians of ${plan.runs} runs, alternating which goes first`}, after a warm-up of both on one account (kinesis-local answers about 100 calls/s at this size, so a round takes minutes).`, '');
+    md.push(
+      `${plan.streams.toLocaleString('en')} managed streams (${plan.meshgov.liveConsumers} EFO consumers registered: ${f2(efoPerStreamOf(plan))} per stream) across ${plan.accounts} accounts, plus ${plan.unmanagedPerAccount} unmanaged streams per account, in kinesis-local on this machine (SHARD_LIMIT and ON_DEMAND_STREAM_COUNT_LIMIT raised). meshgov = AwsLiveReader through the ClientPool (10 accounts and 8 streams per account at once) + computePlan; minimal reader = bench/minimal-reader.ts, the same calls with the same concurrency straight through the SDK. Client-side rate limits off for both (at the documented quotas a real account would bound both alike). ${plan.runs === 1 ? 'One run of each' : `Medians of ${plan.runs} runs, alternating which goes first`}, after a warm-up of both on one account (kinesis-local answers about 100 calls/s at this size, so a round takes minutes).`,
+      '',
+    );
     md.push('| | Wall ms (median) | Runs (ms) | Client CPU ms | API calls |', '|---|---:|---|---:|---:|');
-    md.push(`| meshgov plan (read + diff) | ${f0(planDerived['meshgovMs'] ?? 0)} | ${plan.meshgov.wallMs.map(f0).join(', ')} (diff ${f0(median(plan.meshgov.diffMs))}) | ${f0(planDerived['meshgovCpuMs'] ?? 0)} | ${planDerived['readCalls']} |`);
-    md.push(`| minimal reader | ${f0(planDerived['minimalMs'] ?? 0)} | ${plan.minimal.wallMs.map(f0).join(', ')} | ${f0(planDerived['minimalCpuMs'] ?? 0)} | ${Object.values(plan.minimal.calls).reduce((a, b) => a + b, 0)} |`);
+    md.push(
+      `| meshgov plan (read + diff) | ${f0(planDerived['meshgovMs'] ?? 0)} | ${plan.meshgov.wallMs.map(f0).join(', ')} (diff ${f0(median(plan.meshgov.diffMs))}) | ${f0(planDerived['meshgovCpuMs'] ?? 0)} | ${planDerived['readCalls']} |`,
+    );
+    md.push(
+      `| minimal reader | ${f0(planDerived['minimalMs'] ?? 0)} | ${plan.minimal.wallMs.map(f0).join(', ')} | ${f0(planDerived['minimalCpuMs'] ?? 0)} | ${Object.values(plan.minimal.calls).reduce((a, b) => a + b, 0)} |`,
+    );
     md.push(`| ratio | ${f2(planDerived['ratio'] ?? 0)}x | | ${f2(planDerived['cpuRatio'] ?? 0)}x | |`, '');
-    md.push('API calls by operation (meshgov; the minimal reader made the same):', '', '| API | Calls | Per managed stream |', '|---|---:|---:|');
-    for (const [op, n] of Object.entries(plan.meshgov.calls)) md.push(`| ${op} | ${n} | ${f2(n / plan.meshgov.managedStreams)} |`);
+    md.push(
+      'API calls by operation (meshgov; the minimal reader made the same):',
+      '',
+      '| API | Calls | Per managed stream |',
+      '|---|---:|---:|',
+    );
+    for (const [op, n] of Object.entries(plan.meshgov.calls))
+      md.push(`| ${op} | ${n} | ${f2(n / plan.meshgov.managedStreams)} |`);
     md.push(`| **total** | ${planDerived['readCalls']} | ${f2(planDerived['perStream'] ?? 0)} |`, '');
-    md.push('kinesis-local has no Resource Groups Tagging API, so GetResources fails once per account and meshgov falls back to one ListTagsForResource per listed stream; on AWS one GetResources page covers 100 streams (the derived AWS row in the targets).', '');
+    md.push(
+      'kinesis-local has no Resource Groups Tagging API, so GetResources fails once per account and meshgov falls back to one ListTagsForResource per listed stream; on AWS one GetResources page covers 100 streams (the derived AWS row in the targets).',
+      '',
+    );
   }
   md.push('## Audit: GetMetricData batching', '');
-  md.push('readShardMetrics (src/adapters/aws/cloudwatch.ts) against an aws-sdk-client-mock CloudWatch client, 1-hour window, 60 s periods, 5 metrics per shard, 4 shards per stream; the limiter runs on a fake clock.', '');
-  md.push('| Shards | Streams | Queries | GetMetricData calls | Minimum ceil(N*5/500) | Max queries per call | ms |', '|---:|---:|---:|---:|---:|---:|---:|');
-  for (const a of audit) md.push(`| ${a.shards.toLocaleString('en')} | ${a.streams.toLocaleString('en')} | ${a.queries.toLocaleString('en')} | ${a.calls} | ${a.minimum} | ${a.maxQueriesPerCall} | ${f0(a.wallMs)} |`);
+  md.push(
+    'readShardMetrics (src/adapters/aws/cloudwatch.ts) against an aws-sdk-client-mock CloudWatch client, 1-hour window, 60 s periods, 5 metrics per shard, 4 shards per stream; the limiter runs on a fake clock.',
+    '',
+  );
+  md.push(
+    '| Shards | Streams | Queries | GetMetricData calls | Minimum ceil(N*5/500) | Max queries per call | ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const a of audit)
+    md.push(
+      `| ${a.shards.toLocaleString('en')} | ${a.streams.toLocaleString('en')} | ${a.queries.toLocaleString('en')} | ${a.calls} | ${a.minimum} | ${a.maxQueriesPerCall} | ${f0(a.wallMs)} |`,
+    );
   md.push('');
   if (quotaFloor) md.push(...quotaFloorSection(quotaFloor));
-  md.push('## Reproduce', '', '```sh', command, '```', '', `Individual parts: \`node --import tsx bench/sizes.ts <mesh.yaml> time 3\`, \`node --import tsx bench/plan.ts --domains 10 --streams-per-domain 100\`, \`node --import tsx bench/audit.ts\`, \`node --import tsx bench/quota-floor.ts [--accounts 3] [--streams-per-account 100]\`, \`npm run bench -- --quota-floor-only\`. Paths are relative to ${relative(process.cwd(), ROOT) || 'the repository root'}.`, '');
+  md.push(
+    '## Reproduce',
+    '',
+    '```sh',
+    command,
+    '```',
+    '',
+    `Individual parts: \`node --import tsx bench/sizes.ts <mesh.yaml> time 3\`, \`node --import tsx bench/plan.ts --domains 10 --streams-per-domain 100\`, \`node --import tsx bench/audit.ts\`, \`node --import tsx bench/quota-floor.ts [--accounts 3] [--streams-per-account 100]\`, \`npm run bench -- --quota-floor-only\`. Paths are relative to ${relative(process.cwd(), ROOT) || 'the repository root'}.`,
+    '',
+  );
   const notes = readNotes();
   if (notes) md.push(notes);
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), `${md.join('\n')}\n`);

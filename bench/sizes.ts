@@ -59,14 +59,26 @@ function measure<T>(fn: () => T): { value: T; t: Timing } {
 }
 
 function quietIO(cwd: string): CliIO {
-  return { stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: {}, cwd, now: () => new Date(`${TODAY}T12:00:00Z`) };
+  return {
+    stdout: { write: () => undefined },
+    stderr: { write: () => undefined },
+    env: {},
+    cwd,
+    now: () => new Date(`${TODAY}T12:00:00Z`),
+  };
 }
 
 function validateAndRender(file: string) {
   const io = quietIO(dirname(file));
   const v = measure(() => runValidation(basename(file), io));
   const mesh = v.value.mesh;
-  if (!mesh) throw new Error(`the mesh did not load: ${v.value.diagnostics.slice(0, 3).map((d) => d.message).join('; ')}`);
+  if (!mesh)
+    throw new Error(
+      `the mesh did not load: ${v.value.diagnostics
+        .slice(0, 3)
+        .map((d) => d.message)
+        .join('; ')}`,
+    );
   const r = measure(() => renderMesh(mesh, { today: TODAY, locator: v.value.locator }));
   return { v, r, mesh };
 }
@@ -89,13 +101,49 @@ function main(): void {
   const runs = Number(runsArg ?? 3);
   // The mesh file and, in the per-domain layout, the domain files it includes (bench/generate-mesh.ts).
   const domainsDir = join(dirname(file), 'domains');
-  const texts = [file, ...(existsSync(domainsDir) ? readdirSync(domainsDir).sort().map((f) => join(domainsDir, f)) : [])].map((f) => readFileSync(f, 'utf8'));
-  const out: TimeResult = { mode, runs, bytes: texts.reduce((n, t) => n + Buffer.byteLength(t), 0), streams: 0, grants: 0, accounts: 0, diagnostics: 0, errors: 0, parse: [], fastParse: [], validate: [], render: [] };
+  const texts = [
+    file,
+    ...(existsSync(domainsDir)
+      ? readdirSync(domainsDir)
+          .sort()
+          .map((f) => join(domainsDir, f))
+      : []),
+  ].map((f) => readFileSync(f, 'utf8'));
+  const out: TimeResult = {
+    mode,
+    runs,
+    bytes: texts.reduce((n, t) => n + Buffer.byteLength(t), 0),
+    streams: 0,
+    grants: 0,
+    accounts: 0,
+    diagnostics: 0,
+    errors: 0,
+    parse: [],
+    fastParse: [],
+    validate: [],
+    render: [],
+  };
   for (let i = 0; i < runs; i++) {
-    out.parse.push(measure(() => texts.map((text) => parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: true, strict: true, version: '1.2', logLevel: 'error' }))).t);
-    out.fastParse.push(measure(() => texts.map((text) => {
-      if (!fastLoad(text).ok) throw new Error('a generated file did not take the fast path');
-    })).t);
+    out.parse.push(
+      measure(() =>
+        texts.map((text) =>
+          parseDocument(text, {
+            lineCounter: new LineCounter(),
+            uniqueKeys: true,
+            strict: true,
+            version: '1.2',
+            logLevel: 'error',
+          }),
+        ),
+      ).t,
+    );
+    out.fastParse.push(
+      measure(() =>
+        texts.map((text) => {
+          if (!fastLoad(text).ok) throw new Error('a generated file did not take the fast path');
+        }),
+      ).t,
+    );
     const { v, r, mesh } = validateAndRender(file);
     out.validate.push(v.t);
     out.render.push(r.t);

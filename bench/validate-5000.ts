@@ -48,11 +48,19 @@ try {
   }
   const total = median(totals);
   const parse = median(parses);
-  console.log(`mesh: ${(text.length / 1024 / 1024).toFixed(1)} MiB, ${text.split('\n').length} lines, ${streams} streams, ${grants} grants, ${diagnostics} diagnostics`);
-  console.log(`validateMesh median of ${RUNS}: ${total.toFixed(0)} ms (runs: ${totals.map((t) => t.toFixed(0)).join(', ')})`);
+  console.log(
+    `mesh: ${(text.length / 1024 / 1024).toFixed(1)} MiB, ${text.split('\n').length} lines, ${streams} streams, ${grants} grants, ${diagnostics} diagnostics`,
+  );
+  console.log(
+    `validateMesh median of ${RUNS}: ${total.toFixed(0)} ms (runs: ${totals.map((t) => t.toFixed(0)).join(', ')})`,
+  );
   // CPU time of the process (all threads, incl. GC helpers): less sensitive than wall time to other load on the machine.
-  console.log(`validateMesh CPU time median: ${median(cpus).toFixed(0)} ms (runs: ${cpus.map((t) => t.toFixed(0)).join(', ')})`);
-  console.log(`parse (read + YAML + toJS) median: ${parse.toFixed(0)} ms = ${((parse / total) * 100).toFixed(0)}% of validateMesh`);
+  console.log(
+    `validateMesh CPU time median: ${median(cpus).toFixed(0)} ms (runs: ${cpus.map((t) => t.toFixed(0)).join(', ')})`,
+  );
+  console.log(
+    `parse (read + YAML + toJS) median: ${parse.toFixed(0)} ms = ${((parse / total) * 100).toFixed(0)}% of validateMesh`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -26,5 +26,8 @@ export function planSchemaFiles(): { path: string; text: string }[] {
     `export const PLAN_SCHEMA = ${JSON.stringify(schema, null, 2)} as const;`,
     '',
   ].join('\n');
-  return [{ path: 'schema/plan.schema.json', text: json }, { path: 'src/core/plan/plan-schema.generated.ts', text: ts }];
+  return [
+    { path: 'schema/plan.schema.json', text: json },
+    { path: 'src/core/plan/plan-schema.generated.ts', text: ts },
+  ];
 }

@@ -15,9 +15,28 @@ import type { Rule } from './core/rules/index.js';
 
 // The mesh model: the normalised `mesh.yaml`, as `validateMesh` returns it.
 export type {
-  Access, Account, AccountId, Capacity, CapacityMode, Classification, Domain, Encryption, EncryptionRequirement,
-  Environment, FanoutSettings, FilterSettings, GovernanceRole, Grant, Mesh, Owner, Pattern, Principal, RuleSetting,
-  SourceRef, Stream, Waiver,
+  Access,
+  Account,
+  AccountId,
+  Capacity,
+  CapacityMode,
+  Classification,
+  Domain,
+  Encryption,
+  EncryptionRequirement,
+  Environment,
+  FanoutSettings,
+  FilterSettings,
+  GovernanceRole,
+  Grant,
+  Mesh,
+  Owner,
+  Pattern,
+  Principal,
+  RuleSetting,
+  SourceRef,
+  Stream,
+  Waiver,
 } from './core/model/types.js';
 
 // Diagnostics: every problem with a mesh, a rule file or a render comes back as one of these, located.
@@ -39,7 +58,13 @@ export type { EntityKind, Rule, RuleDefinition, RuleParam, RulesValidateOptions 
 export { renderMesh } from './core/render/index.js';
 export type { RenderOptions } from './core/render/index.js';
 export type {
-  DesiredAccount, DesiredConsumer, DesiredState, DesiredStream, IamArtefact, IamArtefactKind, PolicyDocument,
+  DesiredAccount,
+  DesiredConsumer,
+  DesiredState,
+  DesiredStream,
+  IamArtefact,
+  IamArtefactKind,
+  PolicyDocument,
   PolicyStatement,
 } from './core/render/types.js';
 
@@ -80,7 +105,14 @@ export type { ReadEvent } from './app/read-live.js';
 export type { WarningsEvent } from './app/events.js';
 export type { FileSink, FileSource, MeshSources, RulePack, TextRead, UsageProblem, WriteFailure } from './app/ports.js';
 export type {
-  MetricsWindow, Target, TargetCommand, TargetExecution, TargetExecutionResult, TargetFailure, TargetOpener, TargetOpening,
+  MetricsWindow,
+  Target,
+  TargetCommand,
+  TargetExecution,
+  TargetExecutionResult,
+  TargetFailure,
+  TargetOpener,
+  TargetOpening,
   TargetSpec,
 } from './app/target.js';
 export { workspaceFiles, workspaceInputs, workspaceRenderDirs, workspaceSources } from './app/workspace.js';
@@ -116,7 +148,9 @@ export function loadRuleDir(dir: string): Result<Rule[]> {
   const diagnostics: Diagnostic[] = [];
   for (const f of read) {
     if (f.text instanceof Error) {
-      diagnostics.push(diagnostic(f.file, at, [], 'rule-file-unreadable', 'error', `Cannot read ${f.file}: ${f.text.message}`));
+      diagnostics.push(
+        diagnostic(f.file, at, [], 'rule-file-unreadable', 'error', `Cannot read ${f.file}: ${f.text.message}`),
+      );
     } else files.push({ file: f.file, text: f.text });
   }
   const loaded = loadRules(files);

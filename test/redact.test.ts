@@ -24,7 +24,13 @@ describe('redact: GitHub tokens', () => {
 
   it('removes tokens glued to underscores or other word characters (a word boundary does not end them)', () => {
     const pat = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
-    for (const text of [`${pat}_x`, `x_${pat}`, `id=${pat}_suffix`, 'key AKIAIOSFODNN7EXAMPLE_backup', 'env_AKIAIOSFODNN7EXAMPLE']) {
+    for (const text of [
+      `${pat}_x`,
+      `x_${pat}`,
+      `id=${pat}_suffix`,
+      'key AKIAIOSFODNN7EXAMPLE_backup',
+      'env_AKIAIOSFODNN7EXAMPLE',
+    ]) {
       const out = redact(text);
       expect(out, text).not.toMatch(/gh[pousr]_[A-Za-z0-9]{20}|AKIA[A-Z0-9]{16}/);
       expect(out, text).toContain(REDACTED);
@@ -38,18 +44,41 @@ describe('redact: GitHub tokens', () => {
 
 describe('redact: AWS credentials echoed by an endpoint', () => {
   it.each([
-    ['a plain header line', `Headers: authorization: ${SIGV4}; x-amz-security-token: ${TOKEN}; x-amz-date: 20261130T000000Z`,
-      `Headers: authorization: ${REDACTED}; x-amz-security-token: ${REDACTED}; x-amz-date: 20261130T000000Z`],
-    ['headers as JSON', JSON.stringify({ authorization: SIGV4, 'x-amz-security-token': TOKEN, host: 'h' }),
-      `{"authorization":"${REDACTED}","x-amz-security-token":"${REDACTED}","host":"h"}`],
-    ['a presigned URL', `GET /?X-Amz-Credential=${AKID}%2F20261130%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Security-Token=${encodeURIComponent(TOKEN)}&X-Amz-Signature=${SIG}&x=1`,
-      `GET /?X-Amz-Credential=${REDACTED}&X-Amz-Security-Token=${REDACTED}&X-Amz-Signature=${REDACTED}&x=1`],
-    ['an STS answer in XML', `<Credentials><AccessKeyId>${ASIA}</AccessKeyId><SecretAccessKey>${SECRET}</SecretAccessKey><SessionToken>${TOKEN}</SessionToken></Credentials>`,
-      `<Credentials><AccessKeyId>${REDACTED}</AccessKeyId><SecretAccessKey>${REDACTED}</SecretAccessKey><SessionToken>${REDACTED}</SessionToken></Credentials>`],
-    ['an env file', `AWS_ACCESS_KEY_ID=${AKID}\nAWS_SECRET_ACCESS_KEY=${SECRET}\nAWS_SESSION_TOKEN=${TOKEN}`,
-      `AWS_ACCESS_KEY_ID=${REDACTED}\nAWS_SECRET_ACCESS_KEY=${REDACTED}\nAWS_SESSION_TOKEN=${REDACTED}`],
-    ['bare key ids and a bare session token', `key ${AKID} and ${ASIA}, token ${TOKEN} end`, `key ${REDACTED} and ${REDACTED}, token ${REDACTED} end`],
-    ['a signature and credential outside a header', `Credential=${AKID}/x/y, Signature=${SIG}`, `Credential=${REDACTED}, Signature=${REDACTED}`],
+    [
+      'a plain header line',
+      `Headers: authorization: ${SIGV4}; x-amz-security-token: ${TOKEN}; x-amz-date: 20261130T000000Z`,
+      `Headers: authorization: ${REDACTED}; x-amz-security-token: ${REDACTED}; x-amz-date: 20261130T000000Z`,
+    ],
+    [
+      'headers as JSON',
+      JSON.stringify({ authorization: SIGV4, 'x-amz-security-token': TOKEN, host: 'h' }),
+      `{"authorization":"${REDACTED}","x-amz-security-token":"${REDACTED}","host":"h"}`,
+    ],
+    [
+      'a presigned URL',
+      `GET /?X-Amz-Credential=${AKID}%2F20261130%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Security-Token=${encodeURIComponent(TOKEN)}&X-Amz-Signature=${SIG}&x=1`,
+      `GET /?X-Amz-Credential=${REDACTED}&X-Amz-Security-Token=${REDACTED}&X-Amz-Signature=${REDACTED}&x=1`,
+    ],
+    [
+      'an STS answer in XML',
+      `<Credentials><AccessKeyId>${ASIA}</AccessKeyId><SecretAccessKey>${SECRET}</SecretAccessKey><SessionToken>${TOKEN}</SessionToken></Credentials>`,
+      `<Credentials><AccessKeyId>${REDACTED}</AccessKeyId><SecretAccessKey>${REDACTED}</SecretAccessKey><SessionToken>${REDACTED}</SessionToken></Credentials>`,
+    ],
+    [
+      'an env file',
+      `AWS_ACCESS_KEY_ID=${AKID}\nAWS_SECRET_ACCESS_KEY=${SECRET}\nAWS_SESSION_TOKEN=${TOKEN}`,
+      `AWS_ACCESS_KEY_ID=${REDACTED}\nAWS_SECRET_ACCESS_KEY=${REDACTED}\nAWS_SESSION_TOKEN=${REDACTED}`,
+    ],
+    [
+      'bare key ids and a bare session token',
+      `key ${AKID} and ${ASIA}, token ${TOKEN} end`,
+      `key ${REDACTED} and ${REDACTED}, token ${REDACTED} end`,
+    ],
+    [
+      'a signature and credential outside a header',
+      `Credential=${AKID}/x/y, Signature=${SIG}`,
+      `Credential=${REDACTED}, Signature=${REDACTED}`,
+    ],
   ])('%s', (_what, text, expected) => {
     expect(redact(text)).toBe(expected);
   });
@@ -60,11 +89,20 @@ describe('redact: AWS credentials echoed by an endpoint', () => {
   });
 
   it('leaves ordinary messages and identifiers alone', () => {
-    const text = 'kinesis:CreateStream in account 111111111111 failed: AccessDeniedException: User arn:aws:sts::111111111111:assumed-role/AROAEXAMPLEID/x is not authorized; test the signature of payments.orders.v1';
+    const text =
+      'kinesis:CreateStream in account 111111111111 failed: AccessDeniedException: User arn:aws:sts::111111111111:assumed-role/AROAEXAMPLEID/x is not authorized; test the signature of payments.orders.v1';
     expect(redact(text, ['test', 'short'])).toBe(text);
   });
 
   it('takes the secret values of an environment, ignoring empty ones', () => {
-    expect(secretsOf({ GITHUB_TOKEN: 'ghs_x', AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: '', AWS_ACCESS_KEY_ID: AKID, HOME: '/root' })).toEqual(['ghs_x', SECRET]);
+    expect(
+      secretsOf({
+        GITHUB_TOKEN: 'ghs_x',
+        AWS_SECRET_ACCESS_KEY: SECRET,
+        AWS_SESSION_TOKEN: '',
+        AWS_ACCESS_KEY_ID: AKID,
+        HOME: '/root',
+      }),
+    ).toEqual(['ghs_x', SECRET]);
   });
 });

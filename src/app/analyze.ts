@@ -21,7 +21,11 @@ function notRunReason(spec: TargetSpec, target: Target, home: string | undefined
 
 /** Check the (scoped) desired state's policies and the plan's changed identity policies. */
 export async function analyzePolicies(
-  spec: TargetSpec, target: Target, mesh: Pick<Mesh, 'accounts'>, desired: DesiredState, changes: readonly Change[],
+  spec: TargetSpec,
+  target: Target,
+  mesh: Pick<Mesh, 'accounts'>,
+  desired: DesiredState,
+  changes: readonly Change[],
 ): Promise<AnalyzerReport> {
   const home = homeAccount(mesh);
   const why = notRunReason(spec, target, home);

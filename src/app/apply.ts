@@ -93,15 +93,15 @@ export type ApplyOutcome =
   /** Not approved; nothing was changed. */
   | { kind: 'cancelled'; plan: Plan }
   | {
-    kind: 'applied';
-    plan: Plan;
-    /** The saved plan's changeSetDigest, when a saved plan was applied. */
-    reviewedDigest?: string;
-    report: ApplyReport;
-    calls: CallSummary;
-    /** Local IAM artefact files written, on local-like targets. */
-    localIamFiles?: number;
-  };
+      kind: 'applied';
+      plan: Plan;
+      /** The saved plan's changeSetDigest, when a saved plan was applied. */
+      reviewedDigest?: string;
+      report: ApplyReport;
+      calls: CallSummary;
+      /** Local IAM artefact files written, on local-like targets. */
+      localIamFiles?: number;
+    };
 
 /** The same accounts, order and repeats aside. */
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -116,7 +116,11 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
   const meshFile = saved ? options.mesh : (options.file ?? options.mesh);
   const part = options.part ?? 'all';
   if (!saved && part === 'destructive') {
-    return { kind: 'usage', message: '--only-destructive needs a saved plan (apply plan.json --mesh mesh.yaml): the approved part is the reviewed one.' };
+    return {
+      kind: 'usage',
+      message:
+        '--only-destructive needs a saved plan (apply plan.json --mesh mesh.yaml): the approved part is the reviewed one.',
+    };
   }
   if (!saved && options.reviewedDigest !== undefined) {
     return { kind: 'usage', message: '--reviewed-digest needs a saved plan (apply plan.json --mesh mesh.yaml).' };
@@ -125,26 +129,42 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
     const edited = editedPlan(saved);
     if (edited !== undefined) return { kind: 'refused', message: edited };
     if (options.domain.length > 0 || options.account.length > 0) {
-      return { kind: 'usage', message: '--domain and --account cannot be combined with a saved plan: the plan carries its own scope.' };
+      return {
+        kind: 'usage',
+        message: '--domain and --account cannot be combined with a saved plan: the plan carries its own scope.',
+      };
     }
     const want = options.target.kind === 'aws' ? 'aws' : 'local';
     if (saved.target !== want) {
       const hint = saved.target === 'local' ? ' (add --local)' : '';
-      return { kind: 'usage', message: `the plan was made against the ${saved.target} target but this apply runs against ${want}${hint}.` };
+      return {
+        kind: 'usage',
+        message: `the plan was made against the ${saved.target} target but this apply runs against ${want}${hint}.`,
+      };
     }
     if (!ports.inputs.exists(meshFile)) return { kind: 'refused', message: missingMeshFile(meshFile) };
   }
   const scope = saved ? { domain: saved.scope.domains, account: saved.scope.accounts } : options;
-  const prepared = prepareTelling(meshFile, {
-    today: todayOn(options.clock), domain: scope.domain, account: scope.account,
-    ...(options.policies !== undefined ? { policies: options.policies } : {}),
-  }, ports.sources, tell);
+  const prepared = prepareTelling(
+    meshFile,
+    {
+      today: todayOn(options.clock),
+      domain: scope.domain,
+      account: scope.account,
+      ...(options.policies !== undefined ? { policies: options.policies } : {}),
+    },
+    ports.sources,
+    tell,
+  );
   if (prepared.kind === 'usage') return { kind: 'usage', message: prepared.message };
   if (prepared.kind === 'invalid') return prepared;
   const p = prepared.prepared;
   if (saved && saved.meshDigest !== p.meshDigest) return { kind: 'refused', message: meshMismatch(saved, p, meshFile) };
   if (saved && !sameSet(saved.scope.accounts, p.scope.accounts)) {
-    return { kind: 'refused', message: 'the plan scope names accounts the mesh does not have any more. Run plan again.' };
+    return {
+      kind: 'refused',
+      message: 'the plan scope names accounts the mesh does not have any more. Run plan again.',
+    };
   }
   const opening = await ports.openTarget(p.mesh, 'apply', options.target);
   if (opening.kind !== 'open') return opening;
@@ -155,20 +175,32 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
     const log = ports.openLog(options.log);
     const now = options.clock.now();
     const own = computePlan({
-      desired: p.desired, live: live.live, meshDigest: p.meshDigest, clock: options.clock, scope: p.scope,
-      target: target.kind, scalingHistory: { entries: log.history(), now },
+      desired: p.desired,
+      live: live.live,
+      meshDigest: p.meshDigest,
+      clock: options.clock,
+      scope: p.scope,
+      target: target.kind,
+      scalingHistory: { entries: log.history(), now },
     });
     if (saved) {
       const verdict = checkAgainstReviewed({
-        reviewed: saved, own, fingerprintNow: liveFingerprint(live.live, p.desired, saved.scope), part,
+        reviewed: saved,
+        own,
+        fingerprintNow: liveFingerprint(live.live, p.desired, saved.scope),
+        part,
         ...(options.reviewedDigest !== undefined ? { reviewedDigest: options.reviewedDigest } : {}),
       });
       if (!verdict.ok) {
-        const summary = verdict.reason === 'not-the-reviewed-plan' ? verdict.message : `the plan is stale: ${verdict.message}`;
+        const summary =
+          verdict.reason === 'not-the-reviewed-plan' ? verdict.message : `the plan is stale: ${verdict.message}`;
         const listed = verdict.differences.map((l) => `\n  ${l}`).join('');
         return {
-          kind: 'refused', message: `${summary}. Nothing was applied; run plan again.${listed}`, summary,
-          differences: verdict.differences, reviewedDigest: saved.changeSetDigest,
+          kind: 'refused',
+          message: `${summary}. Nothing was applied; run plan again.${listed}`,
+          summary,
+          differences: verdict.differences,
+          reviewedDigest: saved.changeSetDigest,
         };
       }
     }
@@ -177,7 +209,8 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
     const inScope = scopeDesired(p.desired, own.scope);
     const analyzer = await analyzePolicies(options.target, target, p.mesh, inScope, own.changes);
     const refusal = analyzerRefusal(analyzer) ?? analyzerRefusal(saved?.analyzer);
-    if (refusal !== undefined) return { kind: 'refused', message: refusal, ...(saved ? { reviewedDigest: saved.changeSetDigest } : {}) };
+    if (refusal !== undefined)
+      return { kind: 'refused', message: refusal, ...(saved ? { reviewedDigest: saved.changeSetDigest } : {}) };
     own.analyzer = analyzer;
     // A cost cap in force (policies/cost-within-cap.yaml, off by default) is checked on what apply would apply.
     if (costCapped(p, prepared.rules)) {
@@ -185,7 +218,8 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
       const over = capDiagnostics.filter((d) => d.severity === 'error');
       if (over.length > 0) {
         return {
-          kind: 'refused', ...(saved ? { reviewedDigest: saved.changeSetDigest } : {}),
+          kind: 'refused',
+          ...(saved ? { reviewedDigest: saved.changeSetDigest } : {}),
           message: `the plan goes over the cost cap (rule cost-within-cap); nothing was applied:\n${over.map((d) => `  - ${d.message}`).join('\n')}`,
         };
       }
@@ -197,8 +231,12 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
     tell({ kind: 'executing', hasChanges: own.summary.hasChanges, changes, allowDestructive });
     const wall = options.wallClock ?? { now: () => new Date() };
     const result = await target.execute({
-      plan: own, partition: p.mesh.partition, iamPath: p.mesh.governanceRole.path, log,
-      allowDestructive, now: () => wall.now(),
+      plan: own,
+      partition: p.mesh.partition,
+      iamPath: p.mesh.governanceRole.path,
+      log,
+      allowDestructive,
+      now: () => wall.now(),
       localIam: scopeDesired(p.desired, own.scope),
       onStart: (step) => tell({ kind: 'change-started', step }),
       onStep: (outcome) => tell({ kind: 'change-ended', outcome }),

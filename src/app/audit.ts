@@ -10,7 +10,14 @@ import type { AuditReport, AuditWindow } from '../core/audit/findings.js';
 import { streamsToMeasure } from '../core/audit/hot-shards.js';
 import type { ActionCatalog } from '../core/audit/identity-reach.js';
 import type { MetricsSnapshot } from '../core/audit/metrics.js';
-import { chargeback, preferUsage, shippedPriceTable, usageFromMesh, usageFromMetrics, usageKey } from '../core/cost/index.js';
+import {
+  chargeback,
+  preferUsage,
+  shippedPriceTable,
+  usageFromMesh,
+  usageFromMetrics,
+  usageKey,
+} from '../core/cost/index.js';
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import type { Mesh } from '../core/model/types.js';
 import { scopeDesired } from '../core/plan/index.js';
@@ -93,16 +100,26 @@ function failed(what: string, e: unknown): { kind: 'could-not-run'; message: str
 export async function audit(file: string, options: AuditRunOptions, ports: AuditPorts): Promise<AuditOutcome> {
   const tell = options.onEvent ?? (() => undefined);
   const today = todayOn(options.clock);
-  const prepared = prepareTelling(file, {
-    today, domain: options.domain, account: options.account,
-    ...(options.policies !== undefined ? { policies: options.policies } : {}),
-  }, ports.sources, tell);
+  const prepared = prepareTelling(
+    file,
+    {
+      today,
+      domain: options.domain,
+      account: options.account,
+      ...(options.policies !== undefined ? { policies: options.policies } : {}),
+    },
+    ports.sources,
+    tell,
+  );
   if (prepared.kind === 'usage') return { kind: 'usage', message: prepared.message };
   if (prepared.kind === 'invalid') return prepared;
   const p = prepared.prepared;
-  const opening = await ports.openTarget(p.mesh, 'audit', options.target).catch((e: unknown) => failed('cannot open the target', e));
+  const opening = await ports
+    .openTarget(p.mesh, 'audit', options.target)
+    .catch((e: unknown) => failed('cannot open the target', e));
   if (opening.kind === 'could-not-run') return opening;
-  if (opening.kind === 'target-failed') return { kind: 'could-not-run', message: `cannot open the target: ${opening.message}` };
+  if (opening.kind === 'target-failed')
+    return { kind: 'could-not-run', message: `cannot open the target: ${opening.message}` };
   const { target } = opening;
   try {
     const live = await readLive(target, p, tell).catch((e: unknown) => failed('reading the live state failed', e));
@@ -111,28 +128,52 @@ export async function audit(file: string, options: AuditRunOptions, ports: Audit
     const window = ports.windowFor(now, options.windowMs);
     let metrics: MetricsSnapshot | undefined;
     if (target.readMetrics) {
-      const read = await target.readMetrics(streamsToMeasure({ mesh: p.mesh, live: live.live }), window)
-        .then((m) => ({ kind: 'read' as const, m }), (e: unknown) => failed('reading CloudWatch metrics failed', e));
+      const read = await target.readMetrics(streamsToMeasure({ mesh: p.mesh, live: live.live }), window).then(
+        (m) => ({ kind: 'read' as const, m }),
+        (e: unknown) => failed('reading CloudWatch metrics failed', e),
+      );
       if (read.kind !== 'read') return read;
       metrics = read.m;
     }
-    const actions = await ports.actions().then((a) => ({ kind: 'loaded' as const, a }), (e: unknown) => failed('loading the IAM action catalog failed', e));
+    const actions = await ports.actions().then(
+      (a) => ({ kind: 'loaded' as const, a }),
+      (e: unknown) => failed('loading the IAM action catalog failed', e),
+    );
     if (actions.kind !== 'loaded') return actions;
-    const asked: AuditWindow = { start: window.start.toISOString(), end: window.end.toISOString(), periodSeconds: window.periodSeconds };
+    const asked: AuditWindow = {
+      start: window.start.toISOString(),
+      end: window.end.toISOString(),
+      periodSeconds: window.periodSeconds,
+    };
     const report = runAudit({
-      mesh: p.mesh, desired: scopeDesired(p.desired, p.scope), live: live.live, metrics, today,
-      options: { actions: actions.a, window: asked, generatedAt: now.toISOString(), ...(p.locator ? { locator: p.locator } : {}) },
+      mesh: p.mesh,
+      desired: scopeDesired(p.desired, p.scope),
+      live: live.live,
+      metrics,
+      today,
+      options: {
+        actions: actions.a,
+        window: asked,
+        generatedAt: now.toISOString(),
+        ...(p.locator ? { locator: p.locator } : {}),
+      },
     });
     const prices = (await target.prices?.(p.mesh.region, () => now)) ?? {
-      table: shippedPriceTable(p.mesh.region).table, notes: [] as string[],
+      table: shippedPriceTable(p.mesh.region).table,
+      notes: [] as string[],
     };
     const declared = usageFromMesh(p.mesh);
     const cost = chargeback({
-      live: live.live, prices: prices.table, at: now.toISOString(),
+      live: live.live,
+      prices: prices.table,
+      at: now.toISOString(),
       usage: metrics !== undefined ? preferUsage(usageFromMetrics(metrics, declared), declared) : declared,
       domains: new Map(p.mesh.streams.map((s) => [usageKey(s.account, s.name), s.domain])),
     });
-    return { kind: 'audited', report: { ...report, chargeback: { ...cost, assumptions: [...prices.notes, ...cost.assumptions] } } };
+    return {
+      kind: 'audited',
+      report: { ...report, chargeback: { ...cost, assumptions: [...prices.notes, ...cost.assumptions] } },
+    };
   } finally {
     await target.close();
   }

@@ -39,7 +39,11 @@ export async function priceAndCap(
   };
   const prices = (await target.prices?.(p.mesh.region, () => clock.now())) ?? shipped();
   const priced = planCost({
-    plan: computed, desired: scopeDesired(p.desired, p.scope), live, prices: prices.table, usage: usageFromMesh(p.mesh),
+    plan: computed,
+    desired: scopeDesired(p.desired, p.scope),
+    live,
+    prices: prices.table,
+    usage: usageFromMesh(p.mesh),
   });
   const cost = { ...priced, assumptions: [...prices.notes, ...priced.assumptions] };
   const settings = capSettings(p, rules);

@@ -21,7 +21,10 @@ export function todayOn(clock: Clock): string {
 
 /** {@link prepare}, telling the warnings (when there are any and the mesh is not invalid) before returning. */
 export function prepareTelling(
-  file: string, options: PrepareOptions, sources: MeshSources, onEvent: (e: WarningsEvent) => void,
+  file: string,
+  options: PrepareOptions,
+  sources: MeshSources,
+  onEvent: (e: WarningsEvent) => void,
 ): Preparation {
   const p = prepare(file, options, sources);
   if (p.kind === 'invalid') return p;

@@ -52,18 +52,18 @@ export type ImportOutcome =
   | { kind: 'read-failed'; message: string }
   | WriteFailure
   | {
-    kind: 'imported';
-    /** The extended root file. */
-    text: string;
-    result: ImportResult;
-    /** What was skipped, what import decided, and the preview of the next plan. */
-    notes: ImportNote[];
-    /** Accounts read. */
-    accounts: number;
-    /** Errors of the extended mesh (it is returned, and written, anyway so it can be fixed). */
-    errors: Diagnostic[];
-    rules: Rule[];
-  };
+      kind: 'imported';
+      /** The extended root file. */
+      text: string;
+      result: ImportResult;
+      /** What was skipped, what import decided, and the preview of the next plan. */
+      notes: ImportNote[];
+      /** Accounts read. */
+      accounts: number;
+      /** Errors of the extended mesh (it is returned, and written, anyway so it can be fixed). */
+      errors: Diagnostic[];
+      rules: Rule[];
+    };
 
 /** Validation of a candidate root text (includes read as usual), with the guardrail rules. */
 function checker(file: string, sources: MeshSources, rules: Rule[], today: string): (text: string) => Diagnostic[] {
@@ -89,14 +89,22 @@ interface ImportRead {
  * read of the candidates and the declared streams (whose undeclared EFO consumers import adopts).
  */
 async function readForImport(target: Target, mesh: Mesh, accounts: string[]): Promise<ImportRead> {
-  const declared = new Map(accounts.map((a) => [a, new Set(mesh.streams.filter((s) => s.account === a).map((s) => s.name))]));
+  const declared = new Map(
+    accounts.map((a) => [a, new Set(mesh.streams.filter((s) => s.account === a).map((s) => s.name))]),
+  );
   const req = { mesh: mesh.name, region: mesh.region, partition: mesh.partition, accounts };
   const listing = await target.reader.read({ ...req, declared: new Map(accounts.map((a) => [a, new Set<string>()])) });
   const candidates = new Map<string, Set<string>>();
   // Why the listing fenced a stream off: the full read sees every candidate as declared and would say so instead.
-  const listedReason = new Map(listing.accounts.flatMap((la) => (la.unmanagedStreams ?? []).map((u) => [`${la.account}/${u.name}`, u.reason] as const)));
+  const listedReason = new Map(
+    listing.accounts.flatMap((la) =>
+      (la.unmanagedStreams ?? []).map((u) => [`${la.account}/${u.name}`, u.reason] as const),
+    ),
+  );
   for (const la of listing.accounts) {
-    const names = [...(la.unmanagedStreams ?? []).map((u) => u.name), ...la.streams.map((s) => s.name)].filter((n) => !declared.get(la.account)?.has(n));
+    const names = [...(la.unmanagedStreams ?? []).map((u) => u.name), ...la.streams.map((s) => s.name)].filter(
+      (n) => !declared.get(la.account)?.has(n),
+    );
     candidates.set(la.account, new Set(names));
   }
   const full = new Map(accounts.map((a) => [a, new Set([...(candidates.get(a) ?? []), ...(declared.get(a) ?? [])])]));
@@ -128,7 +136,12 @@ async function readForImport(target: Target, mesh: Mesh, accounts: string[]): Pr
  * declared and imported stream in full.
  */
 async function preview(
-  file: string, text: string, target: Target, read: ImportRead, scope: PlanScope, sources: MeshSources,
+  file: string,
+  text: string,
+  target: Target,
+  read: ImportRead,
+  scope: PlanScope,
+  sources: MeshSources,
   options: ImportOptions,
 ): Promise<ImportNote[] | { kind: 'read-failed'; message: string }> {
   const today = todayOn(options.clock);
@@ -154,9 +167,14 @@ async function preview(
 
 export async function importStreams(file: string, options: ImportOptions, ports: ImportPorts): Promise<ImportOutcome> {
   const today = todayOn(options.clock);
-  const validation = validate(file, { today, ...(options.policies !== undefined ? { policies: options.policies } : {}) }, ports.sources);
+  const validation = validate(
+    file,
+    { today, ...(options.policies !== undefined ? { policies: options.policies } : {}) },
+    ports.sources,
+  );
   if (validation.kind === 'usage') return validation;
-  if (validation.kind === 'invalid') return { kind: 'invalid', diagnostics: validation.diagnostics, rules: validation.rules };
+  if (validation.kind === 'invalid')
+    return { kind: 'invalid', diagnostics: validation.diagnostics, rules: validation.rules };
   const { mesh, rules } = validation;
   const root = validation.sources.get(mesh.files[0] ?? file);
   if (!root) return { kind: 'refused', message: `cannot read ${file}.` };
@@ -171,10 +189,23 @@ export async function importStreams(file: string, options: ImportOptions, ports:
   try {
     const read = await readForImport(target, mesh, accounts);
     result = importMesh({
-      text: root.text, mesh, streams: read.streams, managed: read.managed, domainTags: [...options.domainTags], today,
+      text: root.text,
+      mesh,
+      streams: read.streams,
+      managed: read.managed,
+      domainTags: [...options.domainTags],
+      today,
       check: checker(file, ports.sources, rules, today),
     });
-    const previewed = await preview(file, result.text, target, read, { domains: [], accounts: scope.accounts }, ports.sources, options);
+    const previewed = await preview(
+      file,
+      result.text,
+      target,
+      read,
+      { domains: [], accounts: scope.accounts },
+      ports.sources,
+      options,
+    );
     if (!Array.isArray(previewed)) return previewed;
     notes = [...read.skipped, ...result.notes, ...previewed];
   } catch (e) {

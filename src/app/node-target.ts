@@ -19,26 +19,35 @@ export interface NodeTargetOptions {
 /** The adapter's options for a spec: the one place a TargetSpec becomes TargetOptions. */
 export function targetOptions(command: TargetCommand, spec: TargetSpec, o: NodeTargetOptions = {}): TargetOptions {
   const common = {
-    command, ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
+    command,
+    ...(o.rateLimitScale !== undefined ? { rateLimitScale: o.rateLimitScale } : {}),
     ...(o.handleSignals !== undefined ? { handleSignals: o.handleSignals } : {}),
     ...(spec.quotaShare !== undefined ? { quotaShare: spec.quotaShare } : {}),
   };
   switch (spec.kind) {
     case 'aws':
       return {
-        ...common, local: false, localDir: '',
+        ...common,
+        local: false,
+        localDir: '',
         ...(spec.endpoint !== undefined ? { endpoint: spec.endpoint } : {}),
         ...(spec.profile !== undefined ? { profile: spec.profile } : {}),
         ...(spec.stsRegion !== undefined ? { stsRegion: spec.stsRegion } : {}),
       };
     case 'accounts-as-keys':
       return {
-        ...common, local: false, endpoint: spec.endpoint, accountsAsKeys: true, localDir: spec.localDir,
+        ...common,
+        local: false,
+        endpoint: spec.endpoint,
+        accountsAsKeys: true,
+        localDir: spec.localDir,
         ...(spec.displayLocalDir !== undefined ? { displayLocalDir: spec.displayLocalDir } : {}),
       };
     case 'local':
       return {
-        ...common, local: true, localDir: spec.localDir,
+        ...common,
+        local: true,
+        localDir: spec.localDir,
         ...(spec.displayLocalDir !== undefined ? { displayLocalDir: spec.displayLocalDir } : {}),
         ...(spec.port !== undefined ? { localPort: spec.port } : {}),
         ...(spec.lockTimeoutMs !== undefined ? { lockTimeoutMs: spec.lockTimeoutMs } : {}),
@@ -50,29 +59,41 @@ export function targetOptions(command: TargetCommand, spec: TargetSpec, o: NodeT
 export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
   return async (mesh, command, spec) => {
     const [{ openTarget }, { DataDirLocked }] = await Promise.all([
-      import('../adapters/aws/target.js'), import('../adapters/local/data-lock.js'),
+      import('../adapters/aws/target.js'),
+      import('../adapters/local/data-lock.js'),
     ]);
     let open: Awaited<ReturnType<typeof openTarget>>;
     try {
       open = await openTarget(mesh, targetOptions(command, spec, o));
     } catch (e) {
       const message = (e as Error)?.message ?? String(e);
-      return { kind: 'target-failed', reason: e instanceof DataDirLocked && e.reason === 'held' ? 'locked' : 'failed', message };
+      return {
+        kind: 'target-failed',
+        reason: e instanceof DataDirLocked && e.reason === 'held' ? 'locked' : 'failed',
+        message,
+      };
     }
-    const [{ applyPool, executePlan, LOCAL_WAIT }, { writeLocalIam }, { readAuditMetrics }, pricing] = await Promise.all([
-      import('../adapters/aws/apply-engine.js'), import('../adapters/local/iam-artefacts.js'),
-      import('../adapters/aws/metrics-source.js'), import('../adapters/aws/pricing.js'),
-    ]);
+    const [{ applyPool, executePlan, LOCAL_WAIT }, { writeLocalIam }, { readAuditMetrics }, pricing] =
+      await Promise.all([
+        import('../adapters/aws/apply-engine.js'),
+        import('../adapters/local/iam-artefacts.js'),
+        import('../adapters/aws/metrics-source.js'),
+        import('../adapters/aws/pricing.js'),
+      ]);
     // Prices come from AWS only for AWS itself: a local-like target, or an endpoint standing in for every service,
     // has no Price List API (asking it would only wait for retries), so the shipped table is used there.
     const prices = (region: string, now: () => Date) => {
       if (spec.kind !== 'aws') return pricing.loadPrices({ region, target: 'local', now });
       if (spec.endpoint !== undefined) {
-        return pricing.loadPrices({ region, target: 'aws', offline: true, now })
+        return pricing
+          .loadPrices({ region, target: 'aws', offline: true, now })
           .then((r) => ({ ...r, notes: [...r.notes, 'the Price List API is not asked through --endpoint'] }));
       }
       return pricing.loadPrices({
-        region, target: 'aws', now, client: pricing.createPricingClient(spec.profile !== undefined ? { profile: spec.profile } : {}),
+        region,
+        target: 'aws',
+        now,
+        client: pricing.createPricingClient(spec.profile !== undefined ? { profile: spec.profile } : {}),
         ...(o.priceCacheDir !== undefined ? { cacheDir: o.priceCacheDir } : {}),
       });
     };
@@ -88,23 +109,27 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
         ...(open.kind === 'aws' ? { readMetrics: (pairs, window) => readAuditMetrics(open.pool, pairs, window) } : {}),
         prices,
         // Loaded on first use, like the other adapters: a run that never checks never loads the client.
-        ...(open.kind === 'aws' ? {
-          analyzer: (account: string) => ({
-            check: async (requests) => {
-              const { awsPolicyAnalyzer } = await import('../adapters/aws/access-analyzer.js');
-              return awsPolicyAnalyzer(open.pool, account).check(requests);
-            },
-          }),
-        } : {}),
+        ...(open.kind === 'aws'
+          ? {
+              analyzer: (account: string) => ({
+                check: async (requests) => {
+                  const { awsPolicyAnalyzer } = await import('../adapters/aws/access-analyzer.js');
+                  return awsPolicyAnalyzer(open.pool, account).check(requests);
+                },
+              }),
+            }
+          : {}),
         async execute(input) {
           const { localIam, ...rest } = input;
           const pool = applyPool(open.pool);
           try {
             return await executePlan({
-              ...rest, pool,
+              ...rest,
+              pool,
               ...(open.kind === 'local' ? { wait: LOCAL_WAIT } : {}),
               ...(open.kind === 'local' && localIam !== undefined && localDir !== undefined
-                ? { localIam: { dir: localDir, desired: localIam } } : {}),
+                ? { localIam: { dir: localDir, desired: localIam } }
+                : {}),
             });
           } finally {
             pool.destroy();

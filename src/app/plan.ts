@@ -65,13 +65,27 @@ export type PlanOutcome =
 export async function plan(file: string, options: PlanOptions, ports: PlanPorts): Promise<PlanOutcome> {
   const tell = options.onEvent ?? (() => undefined);
   tell({ kind: 'validating', file });
-  const prepared = prepareTelling(file, {
-    today: todayOn(options.clock), domain: options.domain, account: options.account,
-    ...(options.policies !== undefined ? { policies: options.policies } : {}),
-  }, ports.sources, tell);
-  if (prepared.kind !== 'prepared') return prepared.kind === 'usage' ? { kind: 'usage', message: prepared.message } : prepared;
+  const prepared = prepareTelling(
+    file,
+    {
+      today: todayOn(options.clock),
+      domain: options.domain,
+      account: options.account,
+      ...(options.policies !== undefined ? { policies: options.policies } : {}),
+    },
+    ports.sources,
+    tell,
+  );
+  if (prepared.kind !== 'prepared')
+    return prepared.kind === 'usage' ? { kind: 'usage', message: prepared.message } : prepared;
   const { prepared: p, diagnostics } = prepared;
-  tell({ kind: 'validated', file, streams: p.mesh.streams.length, grants: p.mesh.grants.length, accounts: p.mesh.accounts.length });
+  tell({
+    kind: 'validated',
+    file,
+    streams: p.mesh.streams.length,
+    grants: p.mesh.grants.length,
+    accounts: p.mesh.accounts.length,
+  });
   tell({ kind: 'opening', target: options.target.kind });
   let opening;
   try {
@@ -83,7 +97,9 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
   const { target } = opening;
   try {
     tell({
-      kind: 'planning', mesh: p.mesh.name, target: target.kind,
+      kind: 'planning',
+      mesh: p.mesh.name,
+      target: target.kind,
       ...(target.localEndpoint !== undefined ? { localEndpoint: target.localEndpoint } : {}),
     });
     const read = await readLive(target, p, tell);
@@ -91,7 +107,11 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
     target.writeLocalIam?.(scopeDesired(p.desired, p.scope));
     tell({ kind: 'computing' });
     const computed = computePlan({
-      desired: p.desired, live: read.live, meshDigest: p.meshDigest, clock: options.clock, scope: p.scope,
+      desired: p.desired,
+      live: read.live,
+      meshDigest: p.meshDigest,
+      clock: options.clock,
+      scope: p.scope,
       target: target.kind,
     });
     const changes = computed.changes.filter((c) => c.action !== 'no-op').length;

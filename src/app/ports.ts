@@ -18,8 +18,7 @@ export interface UsageProblem {
 
 /** The guardrail rules in effect, or why the extra rule directory cannot be used. */
 export type RulePack =
-  | { kind: 'loaded'; rules: Rule[]; diagnostics: Diagnostic[] }
-  | { kind: 'not-a-directory'; dir: string };
+  { kind: 'loaded'; rules: Rule[]; diagnostics: Diagnostic[] } | { kind: 'not-a-directory'; dir: string };
 
 /** Where the mesh and its rule pack come from. */
 export interface MeshSources {

@@ -77,7 +77,11 @@ export function prepare(file: string, options: PrepareOptions, sources: MeshSour
   if ('kind' in scope) return { ...scope, diagnostics: all, rules };
   const digest = meshDigest([...validation.sources.values()].map((s) => ({ file: s.file, text: s.text })));
   const prepared: PreparedPlan = {
-    mesh: validation.mesh, desired: rendered.value, scope, meshDigest: digest, diagnostics: all,
+    mesh: validation.mesh,
+    desired: rendered.value,
+    scope,
+    meshDigest: digest,
+    diagnostics: all,
     locator: validation.locator,
   };
   return { kind: 'prepared', prepared, diagnostics: all, rules };

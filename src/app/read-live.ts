@@ -13,12 +13,12 @@ import type { Target } from './target.js';
 /** Progress of a live read. */
 export type ReadEvent =
   | {
-    kind: 'read-started';
-    /** Accounts to read, in mesh order. */
-    accounts: readonly AccountId[];
-    target: Target['kind'];
-    region: string;
-  }
+      kind: 'read-started';
+      /** Accounts to read, in mesh order. */
+      accounts: readonly AccountId[];
+      target: Target['kind'];
+      region: string;
+    }
   | { kind: 'account-read'; account: AccountId; done: number; total: number; streams: number; managed: number }
   /** Sent whether the read succeeded or failed. */
   | { kind: 'read-finished'; done: number; total: number };
@@ -34,7 +34,9 @@ function rolesOf(desired: DesiredState): Map<AccountId, Set<string>> {
 }
 
 export async function readLive(
-  target: Target, prepared: Pick<PreparedPlan, 'desired' | 'scope'>, onEvent: (e: ReadEvent) => void = () => undefined,
+  target: Target,
+  prepared: Pick<PreparedPlan, 'desired' | 'scope'>,
+  onEvent: (e: ReadEvent) => void = () => undefined,
 ): Promise<LiveRead> {
   const desired = scopeDesired(prepared.desired, prepared.scope);
   const accounts = desired.accounts.map((a) => a.account);
@@ -43,15 +45,23 @@ export async function readLive(
   try {
     const live = await target.reader.read(
       {
-        mesh: desired.mesh, region: desired.region, partition: desired.partition, accounts,
-        declared: declaredStreams(desired), roles: rolesOf(desired),
+        mesh: desired.mesh,
+        region: desired.region,
+        partition: desired.partition,
+        accounts,
+        declared: declaredStreams(desired),
+        roles: rolesOf(desired),
       },
       (e) => {
         if (e.phase !== 'done') return;
         done++;
         onEvent({
-          kind: 'account-read', account: e.account, done, total: accounts.length,
-          streams: e.streams ?? 0, managed: e.managed ?? 0,
+          kind: 'account-read',
+          account: e.account,
+          done,
+          total: accounts.length,
+          streams: e.streams ?? 0,
+          managed: e.managed ?? 0,
         });
       },
     );

@@ -36,18 +36,22 @@ export type RenderOutcome =
   | { kind: 'invalid'; diagnostics: Diagnostic[]; rules: Rule[] }
   | WriteFailure
   | {
-    kind: 'rendered';
-    desired: DesiredState;
-    /** Every finding of validation and render (none is an error). */
-    diagnostics: Diagnostic[];
-    rules: Rule[];
-    /** Files written to `out`, when given. */
-    written?: number;
-  };
+      kind: 'rendered';
+      desired: DesiredState;
+      /** Every finding of validation and render (none is an error). */
+      diagnostics: Diagnostic[];
+      rules: Rule[];
+      /** Files written to `out`, when given. */
+      written?: number;
+    };
 
 export function render(file: string, options: RenderOptions, ports: RenderPorts): RenderOutcome {
   const today = todayOn(options.clock);
-  const v = validate(file, { today, ...(options.policies !== undefined ? { policies: options.policies } : {}) }, ports.sources);
+  const v = validate(
+    file,
+    { today, ...(options.policies !== undefined ? { policies: options.policies } : {}) },
+    ports.sources,
+  );
   if (v.kind === 'usage') return v;
   if (v.kind === 'invalid') return { kind: 'invalid', diagnostics: v.diagnostics, rules: v.rules };
   const rendered = renderMesh(v.mesh, { today, locator: v.locator });

@@ -65,9 +65,15 @@ export interface ReportOptions {
 /** Where reports are published (the octokit adapters; tests pass fakes). */
 export interface GitHubPublisher {
   plan(o: PublishCommon & { pullRequest?: number; reviewedDigest?: string }): Promise<PublishResult>;
-  audit(o: PublishCommon & { clean: boolean; title?: string; label?: string; notify?: AuditNotify }): Promise<PublishResult>;
-  apply(o: Omit<PublishCommon, 'markdown'> & { result: ApplyResult; pullRequest?: number; approvalEnvironment: string }): Promise<{
-    comment?: { action: string; url: string }; summaryWritten: boolean; markdown: string;
+  audit(
+    o: PublishCommon & { clean: boolean; title?: string; label?: string; notify?: AuditNotify },
+  ): Promise<PublishResult>;
+  apply(
+    o: Omit<PublishCommon, 'markdown'> & { result: ApplyResult; pullRequest?: number; approvalEnvironment: string },
+  ): Promise<{
+    comment?: { action: string; url: string };
+    summaryWritten: boolean;
+    markdown: string;
   }>;
 }
 
@@ -126,17 +132,27 @@ function auditNotify(o: ReportOptions, ports: ReportPorts, findings: readonly Fi
   const keys = findingKeys(findings);
   return {
     keys,
-    comment: (fresh, runUrl) => newFindingsComment(findings.flatMap((finding, i) => {
-      if (!fresh.has(keys[i] as string)) return [];
-      const owner = mesh !== undefined ? ownerContact(mesh, finding) : undefined;
-      return [{ finding, ...(owner !== undefined ? { owner } : {}) }];
-    }), runUrl),
+    comment: (fresh, runUrl) =>
+      newFindingsComment(
+        findings.flatMap((finding, i) => {
+          if (!fresh.has(keys[i] as string)) return [];
+          const owner = mesh !== undefined ? ownerContact(mesh, finding) : undefined;
+          return [{ finding, ...(owner !== undefined ? { owner } : {}) }];
+        }),
+        runUrl,
+      ),
   };
 }
 
 /** The prepared report as markdown: as-is, a saved plan, meshgov's audit JSON, or the minimal JSON rendered here. */
-function readReport(o: ReportOptions, ports: ReportPorts, kind: 'plan' | 'audit'): {
-  markdown: string; clean?: boolean; notify?: AuditNotify;
+function readReport(
+  o: ReportOptions,
+  ports: ReportPorts,
+  kind: 'plan' | 'audit',
+): {
+  markdown: string;
+  clean?: boolean;
+  notify?: AuditNotify;
 } {
   const text = readInput(ports.inputs, '--input', o.input);
   if (!o.input.toLowerCase().endsWith('.json')) return { markdown: text };
@@ -144,21 +160,29 @@ function readReport(o: ReportOptions, ports: ReportPorts, kind: 'plan' | 'audit'
   // A saved plan (`meshgov plan --out plan.json`) renders exactly like `plan --format markdown`.
   if (kind === 'plan' && typeof parsed === 'object' && parsed !== null && 'formatVersion' in parsed) {
     const { plan, error } = parsePlan(text);
-    if (plan === undefined) throw new Usage(`--input ${o.input} is not a plan this meshgov can read: ${error ?? 'unknown error'}`);
+    if (plan === undefined)
+      throw new Usage(`--input ${o.input} is not a plan this meshgov can read: ${error ?? 'unknown error'}`);
     const context = contextOf(o, ports, plan);
     return { markdown: renderPlanMarkdown(plan, context !== undefined ? { context } : {}) };
   }
   // meshgov's own audit report (`audit --out audit.json`) renders exactly like `audit --format markdown`.
   if (kind === 'audit' && looksLikeAuditReport(parsed)) {
     const audit = parseAuditReport(parsed);
-    if (audit.report === undefined) throw new Usage(`--input ${o.input} is not an audit report this meshgov can read: ${audit.problem}`);
+    if (audit.report === undefined)
+      throw new Usage(`--input ${o.input} is not an audit report this meshgov can read: ${audit.problem}`);
     const { findings } = audit.report;
-    return { markdown: formatAuditMarkdown(audit.report), clean: findings.length === 0, notify: auditNotify(o, ports, findings) };
+    return {
+      markdown: formatAuditMarkdown(audit.report),
+      clean: findings.length === 0,
+      notify: auditNotify(o, ports, findings),
+    };
   }
   const { report, problems } = checkReportJson(parsed);
   if (report === undefined) {
-    throw new Usage(`--input ${o.input} is not a meshgov report (${problems.join('; ')}). Pass markdown (e.g. from `
-      + '`meshgov plan --format markdown`) or {"items":[{"level","subject","message"}]}.');
+    throw new Usage(
+      `--input ${o.input} is not a meshgov report (${problems.join('; ')}). Pass markdown (e.g. from ` +
+        '`meshgov plan --format markdown`) or {"items":[{"level","subject","message"}]}.',
+    );
   }
   return { markdown: renderReportJson(report, kind), clean: report.clean ?? report.items.length === 0 };
 }
@@ -166,40 +190,64 @@ function readReport(o: ReportOptions, ports: ReportPorts, kind: 'plan' | 'audit'
 /** The change-set digest of the saved plan the comment records as reviewed (checked like apply checks it). */
 function reviewedDigestOf(inputs: FileSource, file: string): string {
   const { plan, error } = parsePlan(readInput(inputs, '--reviewed-plan', file));
-  if (plan === undefined) throw new Usage(`--reviewed-plan ${file} is not a plan this meshgov can read: ${error ?? 'unknown error'}`);
+  if (plan === undefined)
+    throw new Usage(`--reviewed-plan ${file} is not a plan this meshgov can read: ${error ?? 'unknown error'}`);
   return plan.changeSetDigest;
 }
 
 async function publish(o: ReportOptions, ports: ReportPorts): Promise<ReportOutcome> {
   const base = {
-    env: o.env, meshFile: o.meshFile, summary: o.summary, client: o.client,
+    env: o.env,
+    meshFile: o.meshFile,
+    summary: o.summary,
+    client: o.client,
     ...(o.trustedAuthors !== undefined ? { trustedAuthors: o.trustedAuthors } : {}),
   };
   if (o.kind === 'apply') {
     const checked = parseApplyResult(parseJson('--input', o.input, readInput(ports.inputs, '--input', o.input)));
-    if ('problem' in checked) throw new Usage(`--input ${o.input} is not an apply result (apply --result): ${checked.problem}`);
+    if ('problem' in checked)
+      throw new Usage(`--input ${o.input} is not an apply result (apply --result): ${checked.problem}`);
     const r = await ports.github.apply({
-      ...base, result: checked.result, approvalEnvironment: o.approvalEnvironment,
+      ...base,
+      result: checked.result,
+      approvalEnvironment: o.approvalEnvironment,
       ...(o.pullRequest !== undefined ? { pullRequest: o.pullRequest } : {}),
     });
-    return { kind: 'apply-published', ...(r.comment !== undefined ? { comment: r.comment } : {}), summaryWritten: r.summaryWritten };
+    return {
+      kind: 'apply-published',
+      ...(r.comment !== undefined ? { comment: r.comment } : {}),
+      summaryWritten: r.summaryWritten,
+    };
   }
   const { markdown, clean: reportClean, notify } = readReport(o, ports, o.kind);
   const reviewedDigest = o.reviewedPlan !== undefined ? reviewedDigestOf(ports.inputs, o.reviewedPlan) : undefined;
   if (o.dryRun === true) {
-    const { body } = assembleReportBody({ marker: markerFor(o.kind, o.meshFile), body: markdown, artifactName: o.artifactName });
+    const { body } = assembleReportBody({
+      marker: markerFor(o.kind, o.meshFile),
+      body: markdown,
+      artifactName: o.artifactName,
+    });
     return { kind: 'dry-run', body };
   }
-  const common = { ...base, markdown, artifactName: o.artifactName ?? (o.kind === 'plan' ? 'meshgov-plan' : 'meshgov-audit') };
+  const common = {
+    ...base,
+    markdown,
+    artifactName: o.artifactName ?? (o.kind === 'plan' ? 'meshgov-plan' : 'meshgov-audit'),
+  };
   if (o.kind === 'plan') {
     const result = await ports.github.plan({
-      ...common, ...(o.pullRequest !== undefined ? { pullRequest: o.pullRequest } : {}), ...(reviewedDigest ? { reviewedDigest } : {}),
+      ...common,
+      ...(o.pullRequest !== undefined ? { pullRequest: o.pullRequest } : {}),
+      ...(reviewedDigest ? { reviewedDigest } : {}),
     });
     return { kind: 'published', report: 'plan', result };
   }
   const clean = o.clean === true || (o.clean === undefined && reportClean === true);
   const result = await ports.github.audit({
-    ...common, clean, ...(o.title !== undefined ? { title: o.title } : {}), ...(o.label !== undefined ? { label: o.label } : {}),
+    ...common,
+    clean,
+    ...(o.title !== undefined ? { title: o.title } : {}),
+    ...(o.label !== undefined ? { label: o.label } : {}),
     ...(notify ? { notify } : {}),
   });
   return { kind: 'published', report: 'audit', result };

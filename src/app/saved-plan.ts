@@ -11,9 +11,11 @@ import type { FileSource } from './ports.js';
 
 /** Why the mesh file given for a saved plan cannot be read at all. */
 export function missingMeshFile(meshFile: string): string {
-  return 'the saved plan is checked against the mesh files it was made from, '
-    + `and the mesh file ${meshFile} does not exist. `
-    + 'Pass the mesh file the plan was made from with --mesh FILE. Nothing was applied.';
+  return (
+    'the saved plan is checked against the mesh files it was made from, ' +
+    `and the mesh file ${meshFile} does not exist. ` +
+    'Pass the mesh file the plan was made from with --mesh FILE. Nothing was applied.'
+  );
 }
 
 /**
@@ -22,13 +24,17 @@ export function missingMeshFile(meshFile: string): string {
  */
 export function meshMismatch(saved: { mesh: string }, prepared: { mesh: { name: string } }, meshFile: string): string {
   if (saved.mesh !== prepared.mesh.name) {
-    return `the saved plan is for mesh "${saved.mesh}", but ${meshFile} is mesh "${prepared.mesh.name}". `
-      + 'Pass the mesh file the plan was made from with --mesh FILE. Nothing was applied.';
+    return (
+      `the saved plan is for mesh "${saved.mesh}", but ${meshFile} is mesh "${prepared.mesh.name}". ` +
+      'Pass the mesh file the plan was made from with --mesh FILE. Nothing was applied.'
+    );
   }
-  return `the plan is stale: the mesh files (${meshFile} and its includes) differ from those the plan was made from. `
-    + 'If the plan was made from another file, pass it with --mesh FILE; '
-    + 'otherwise the mesh changed since: run plan again. '
-    + 'Nothing was applied.';
+  return (
+    `the plan is stale: the mesh files (${meshFile} and its includes) differ from those the plan was made from. ` +
+    'If the plan was made from another file, pass it with --mesh FILE; ' +
+    'otherwise the mesh changed since: run plan again. ' +
+    'Nothing was applied.'
+  );
 }
 
 /** What apply was given: a saved plan, a mesh file (not JSON, or no such file), or a file it cannot use. */
@@ -44,7 +50,10 @@ export function readSavedPlan(path: string, files: FileSource): SavedPlanRead {
   const read = files.read(path, MAX_PLAN_BYTES);
   if (read.kind === 'not-found') return { kind: 'mesh-file' };
   if (read.kind === 'refused') {
-    return { kind: 'refused', message: `cannot read ${read.path}: ${read.reason}; give a saved plan (plan.json) or a mesh file.` };
+    return {
+      kind: 'refused',
+      message: `cannot read ${read.path}: ${read.reason}; give a saved plan (plan.json) or a mesh file.`,
+    };
   }
   if (!/^\s*\{/.test(read.text)) return { kind: 'mesh-file' };
   const r = parsePlan(read.text);
@@ -55,6 +64,8 @@ export function readSavedPlan(path: string, files: FileSource): SavedPlanRead {
 /** An edited file is named as such (before anything is read from AWS) rather than reported as drift later. */
 export function editedPlan(saved: Plan): string | undefined {
   if (changeSetDigest(saved.changes, saved.accessDiff) === saved.changeSetDigest) return undefined;
-  return 'the saved plan was edited after `meshgov plan` wrote it: its changes do not match its changeSetDigest. '
-    + 'Nothing was applied; run plan again and review its output.';
+  return (
+    'the saved plan was edited after `meshgov plan` wrote it: its changes do not match its changeSetDigest. ' +
+    'Nothing was applied; run plan again and review its output.'
+  );
 }

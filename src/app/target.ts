@@ -33,29 +33,29 @@ interface LocalData extends QuotaShare {
 /** Which target to open (the CLI's `--local`, `--endpoint`, `--endpoint-accounts-as-keys`, `--profile`, ...). */
 export type TargetSpec =
   | (QuotaShare & {
-    kind: 'aws';
-    /** `--endpoint`: overrides every service endpoint. */
-    endpoint?: string;
-    /** `--profile`: the shared-config profile of the base credentials. */
-    profile?: string;
-    /** `--region`: the region of the STS endpoint that assumes the governance role (default: the mesh region). */
-    stsRegion?: string;
-  })
+      kind: 'aws';
+      /** `--endpoint`: overrides every service endpoint. */
+      endpoint?: string;
+      /** `--profile`: the shared-config profile of the base credentials. */
+      profile?: string;
+      /** `--region`: the region of the STS endpoint that assumes the governance role (default: the mesh region). */
+      stsRegion?: string;
+    })
   | (LocalData & {
-    /** An emulator (or a proxy in front of one) that selects the account by access key id: no STS, Kinesis only. */
-    kind: 'accounts-as-keys';
-    endpoint: string;
-  })
+      /** An emulator (or a proxy in front of one) that selects the account by access key id: no STS, Kinesis only. */
+      kind: 'accounts-as-keys';
+      endpoint: string;
+    })
   | (LocalData & {
-    /** The embedded kinesis-local target. */
-    kind: 'local';
-    /** A fixed loopback port instead of a free one. */
-    port?: number;
-    /** How long to wait for another run's lock on the data directory, ms (default 0: refuse at once). */
-    lockTimeoutMs?: number;
-    /** Told once when the data directory is locked and this run waits. */
-    onLockWait?: (message: string) => void;
-  });
+      /** The embedded kinesis-local target. */
+      kind: 'local';
+      /** A fixed loopback port instead of a free one. */
+      port?: number;
+      /** How long to wait for another run's lock on the data directory, ms (default 0: refuse at once). */
+      lockTimeoutMs?: number;
+      /** Told once when the data directory is locked and this run waits. */
+      onLockWait?: (message: string) => void;
+    });
 
 /** The commands that open targets (the read-only ones assume `governanceRole.readOnlyName` when the mesh has one). */
 export type TargetCommand = 'plan' | 'apply' | 'audit' | 'import';
@@ -102,7 +102,10 @@ export interface Target {
   /** Local-like targets (IAM not emulated): replace `<localDir>/iam` with the artefacts of `desired`. */
   writeLocalIam?(desired: DesiredState): number;
   /** AWS only: shard metrics of the given streams over the window (undefined when there is nothing to read). */
-  readMetrics?(pairs: readonly { account: string; stream: string }[], window: MetricsWindow): Promise<MetricsSnapshot | undefined>;
+  readMetrics?(
+    pairs: readonly { account: string; stream: string }[],
+    window: MetricsWindow,
+  ): Promise<MetricsSnapshot | undefined>;
   /**
    * Monthly prices for the cost estimate: the Price List API on AWS (cached), the shipped dated table elsewhere;
    * `notes` say which and why. Undefined: the caller uses the shipped table.
@@ -126,5 +129,7 @@ export interface TargetFailure {
 export type TargetOpening = { kind: 'open'; target: Target } | TargetFailure;
 
 export type TargetOpener = (
-  mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>, command: TargetCommand, spec: TargetSpec,
+  mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>,
+  command: TargetCommand,
+  spec: TargetSpec,
 ) => Promise<TargetOpening>;

@@ -32,9 +32,7 @@ interface Checked {
 
 /** The mesh is valid (warnings allowed), invalid (errors; the mesh may still have loaded), or the ask was wrong. */
 export type Validation =
-  | UsageProblem
-  | ({ kind: 'valid'; mesh: Mesh } & Checked)
-  | ({ kind: 'invalid'; mesh: Mesh | undefined } & Checked);
+  UsageProblem | ({ kind: 'valid'; mesh: Mesh } & Checked) | ({ kind: 'invalid'; mesh: Mesh | undefined } & Checked);
 
 export function validate(file: string, options: ValidateRunOptions, sources: MeshSources): Validation {
   const pack = sources.rules(options.policies);
@@ -43,7 +41,10 @@ export function validate(file: string, options: ValidateRunOptions, sources: Mes
   const result = validateMesh(file, sources.reader, { today: options.today });
   const diagnostics = [...capDiagnostics(result.diagnostics), ...pack.diagnostics];
   if (result.mesh) {
-    appendAll(diagnostics, runRules({ mesh: result.mesh, locator: result.locator, today: options.today, rules: pack.rules }));
+    appendAll(
+      diagnostics,
+      runRules({ mesh: result.mesh, locator: result.locator, today: options.today, rules: pack.rules }),
+    );
   }
   diagnostics.sort(compareDiagnostics);
   const all = capDiagnostics(diagnostics);

@@ -113,8 +113,9 @@ export function workspaceRenderDirs(cwd: string): RenderDirSink {
         case 'foreign':
           return {
             kind: 'usage',
-            message: `--out ${abs} is not empty and was not written by \`meshgov render\` (no ${RENDER_MARKER} marker); `
-              + 'choose a new or empty directory.',
+            message:
+              `--out ${abs} is not empty and was not written by \`meshgov render\` (no ${RENDER_MARKER} marker); ` +
+              'choose a new or empty directory.',
           };
         case 'failed':
           return { kind: 'write-failed', path: dir, problem: fsProblem(problem.cause, abs, cwd) };

@@ -55,7 +55,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: 'import',
     term: 'import [options] [file]',
-    description: 'Adopt existing streams and EFO consumers: read the accounts (read-only), write mesh.yaml stanzas for them and their grants, and preview the next plan.',
+    description:
+      'Adopt existing streams and EFO consumers: read the accounts (read-only), write mesh.yaml stanzas for them and their grants, and preview the next plan.',
     load: async () => (await import('./commands/import.js')).registerImport,
   },
   {

@@ -66,7 +66,10 @@ export const EXIT_FINDINGS = EXIT_ERROR;
 /** A user-facing failure with an exit code; printed without a stack trace. */
 export class ExitError extends Error {
   override name = 'ExitError';
-  constructor(message: string, readonly exitCode: number = EXIT_ERROR) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT_ERROR,
+  ) {
     super(message);
   }
 }

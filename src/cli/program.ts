@@ -21,7 +21,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void, registe
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   for (const register of registers) register(program, io, setExit);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  for (const cmd of program.commands)
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   return program;
 }
 
@@ -43,9 +44,13 @@ export function redactingIO(io: CliIO): CliIO {
 export async function runProgram(argv: string[], rawIO: CliIO, registers: readonly Register[]): Promise<number> {
   const io = redactingIO(rawIO);
   let code = EXIT_OK;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  }, registers);
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    registers,
+  );
   try {
     if (argv.length === 0) {
       program.outputHelp();
@@ -55,7 +60,8 @@ export async function runProgram(argv: string[], rawIO: CliIO, registers: readon
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return EXIT_OK;
       return EXIT_USAGE;
     }
     if (e instanceof ExitError) {

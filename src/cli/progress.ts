@@ -140,7 +140,9 @@ export function applyProgress(progress: Progress, total: number): ApplyProgress 
   const inFlight = new Map<string, { label: string; since: number }>();
   let finished = 0;
   const describe = () => {
-    const oldest = [...inFlight.values()].sort((a, b) => a.since - b.since).slice(0, 3)
+    const oldest = [...inFlight.values()]
+      .sort((a, b) => a.since - b.since)
+      .slice(0, 3)
       .map((f) => `${f.label} (${seconds(progress.elapsed(f.since))})`);
     const more = inFlight.size > 3 ? ` and ${inFlight.size - 3} more` : '';
     return `applying: ${finished}/${total} done; waiting for ${oldest.join(', ') || 'the next change'}${more}`;

@@ -24,14 +24,25 @@ export interface ReviewFlags {
 
 export function addReviewFlags(cmd: Command): Command {
   return cmd
-    .option('--defer-destructive', 'apply the safe part; destructive changes (and what depends on them) are '
-      + 'reported as pending approval and do not fail the run (exit 0)')
-    .option('--only-destructive', 'with a saved plan: apply its destructive part, once approved, only if what is left '
-      + 'to apply is exactly that part')
-    .option('--reviewed-digest <sha256>', 'with a saved plan: refuse unless its changeSetDigest is this one (the '
-      + 'digest the pull request comment recorded)')
-    .option('--result <file>', 'write what this run did (applied, pending approval, refused) as JSON, for '
-      + '`report github --kind apply`');
+    .option(
+      '--defer-destructive',
+      'apply the safe part; destructive changes (and what depends on them) are ' +
+        'reported as pending approval and do not fail the run (exit 0)',
+    )
+    .option(
+      '--only-destructive',
+      'with a saved plan: apply its destructive part, once approved, only if what is left ' +
+        'to apply is exactly that part',
+    )
+    .option(
+      '--reviewed-digest <sha256>',
+      'with a saved plan: refuse unless its changeSetDigest is this one (the ' +
+        'digest the pull request comment recorded)',
+    )
+    .option(
+      '--result <file>',
+      'write what this run did (applied, pending approval, refused) as JSON, for ' + '`report github --kind apply`',
+    );
 }
 
 /** The part this run applies; usage errors for contradictory flags. */
@@ -43,12 +54,16 @@ export function applyPart(f: ReviewFlags, saved: boolean): ApplyPart {
     usage('--defer-destructive and --only-destructive exclude each other: one run applies one part.');
   }
   if (f.allowDestructive && (f.deferDestructive || f.onlyDestructive)) {
-    usage('--allow-destructive applies everything: it cannot be combined with --defer-destructive or '
-      + '--only-destructive.');
+    usage(
+      '--allow-destructive applies everything: it cannot be combined with --defer-destructive or ' +
+        '--only-destructive.',
+    );
   }
   if (f.onlyDestructive && !saved) {
-    usage('--only-destructive needs a saved plan (apply plan.json --mesh mesh.yaml): the approved part is the '
-      + 'reviewed one.');
+    usage(
+      '--only-destructive needs a saved plan (apply plan.json --mesh mesh.yaml): the approved part is the ' +
+        'reviewed one.',
+    );
   }
   if (f.reviewedDigest !== undefined && !saved) {
     usage('--reviewed-digest needs a saved plan (apply plan.json --mesh mesh.yaml).');
@@ -77,7 +92,7 @@ export class ResultRecorder {
 
   /** Anything that stopped apply before a change ran: nothing was applied. */
   failedBeforeChanges(e: unknown): void {
-    const message = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
+    const message = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
     this.refused(message.slice(0, 1000), []);
   }
 

@@ -33,8 +33,11 @@ export interface TargetFlags extends AwsFlags {
  * https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html
  */
 export function profileOption(): Option {
-  return new Option('--profile <name>', 'AWS shared config/credentials profile for the base credentials '
-    + '(as AWS_PROFILE); meshgov assumes the governance role with them');
+  return new Option(
+    '--profile <name>',
+    'AWS shared config/credentials profile for the base credentials ' +
+      '(as AWS_PROFILE); meshgov assumes the governance role with them',
+  );
 }
 
 /**
@@ -43,8 +46,11 @@ export function profileOption(): Option {
  * opt-in mesh region may need another one. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html
  */
 export function regionOption(): Option {
-  return new Option('--region <region>', 'region of the STS endpoint used to assume the governance role '
-    + '(default: the mesh region; streams are always read in the mesh region)');
+  return new Option(
+    '--region <region>',
+    'region of the STS endpoint used to assume the governance role ' +
+      '(default: the mesh region; streams are always read in the mesh region)',
+  );
 }
 
 /** Add --profile and --region to a command. */
@@ -55,14 +61,23 @@ export function addAwsFlags(cmd: Command): Command {
 /** Add the flags beyond `--local` and `--endpoint` (which each command words for itself), and the AWS flags. */
 export function addTargetFlags(cmd: Command): Command {
   return addAwsFlags(cmd)
-    .option('--endpoint-accounts-as-keys', 'with --endpoint: the endpoint is a Kinesis emulator (or a proxy in front '
-      + 'of one) that selects the account by access key id: sign with the account id as access key id, skip STS, '
-      + 'read Kinesis only (as --local does)')
+    .option(
+      '--endpoint-accounts-as-keys',
+      'with --endpoint: the endpoint is a Kinesis emulator (or a proxy in front ' +
+        'of one) that selects the account by access key id: sign with the account id as access key id, skip STS, ' +
+        'read Kinesis only (as --local does)',
+    )
     .option('--local-port <port>', 'with --local: start kinesis-local on this loopback port instead of a free one')
-    .option('--lock-timeout <seconds>', 'with --local: wait this long for another run that holds the local data '
-      + 'directory, then give up (default 0: refuse at once)')
-    .option('--quota-share <fraction>', 'share of each documented per-account API quota meshgov may use, from 0.05 '
-      + 'to 1 (default 0.8: the rest is left to the account\'s own workloads; 1 runs at the quota floor)');
+    .option(
+      '--lock-timeout <seconds>',
+      'with --local: wait this long for another run that holds the local data ' +
+        'directory, then give up (default 0: refuse at once)',
+    )
+    .option(
+      '--quota-share <fraction>',
+      'share of each documented per-account API quota meshgov may use, from 0.05 ' +
+        "to 1 (default 0.8: the rest is left to the account's own workloads; 1 runs at the quota floor)",
+    );
 }
 
 function usage(message: string): never {
@@ -78,19 +93,32 @@ const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
  * Check --profile and --region; returns the TargetOptions fields they set. Neither means anything where meshgov
  * signs with account ids instead of credentials (--local, --endpoint-accounts-as-keys).
  */
-export function awsFlags(f: AwsFlags & Pick<TargetFlags, 'local' | 'endpointAccountsAsKeys'>): { profile?: string; stsRegion?: string } {
-  for (const [flag, value] of [['--profile', f.profile], ['--region', f.region]] as const) {
+export function awsFlags(f: AwsFlags & Pick<TargetFlags, 'local' | 'endpointAccountsAsKeys'>): {
+  profile?: string;
+  stsRegion?: string;
+} {
+  for (const [flag, value] of [
+    ['--profile', f.profile],
+    ['--region', f.region],
+  ] as const) {
     if (value === undefined) continue;
-    if (f.local) usage(`${flag} has no effect with --local: the local target signs with account ids, not AWS credentials.`);
-    if (f.endpointAccountsAsKeys) usage(`${flag} has no effect with --endpoint-accounts-as-keys: requests are signed with account ids.`);
+    if (f.local)
+      usage(`${flag} has no effect with --local: the local target signs with account ids, not AWS credentials.`);
+    if (f.endpointAccountsAsKeys)
+      usage(`${flag} has no effect with --endpoint-accounts-as-keys: requests are signed with account ids.`);
   }
   if (f.profile !== undefined && !PROFILE.test(f.profile)) {
-    usage(`--profile ${JSON.stringify(f.profile)}: expected a profile name from your AWS config (letters, digits, _ . + = , @ : / -).`);
+    usage(
+      `--profile ${JSON.stringify(f.profile)}: expected a profile name from your AWS config (letters, digits, _ . + = , @ : / -).`,
+    );
   }
   if (f.region !== undefined && !REGION.test(f.region)) {
     usage(`--region ${JSON.stringify(f.region)}: expected an AWS region such as eu-west-1.`);
   }
-  return { ...(f.profile !== undefined ? { profile: f.profile } : {}), ...(f.region !== undefined ? { stsRegion: f.region } : {}) };
+  return {
+    ...(f.profile !== undefined ? { profile: f.profile } : {}),
+    ...(f.region !== undefined ? { stsRegion: f.region } : {}),
+  };
 }
 
 /** The local target's directory: MESHGOV_LOCAL_DIR, else `.meshgov/local` under the working directory. */
@@ -113,7 +141,8 @@ export function checkEndpoint(endpoint: string | undefined): void {
   } catch {
     usage(`--endpoint ${endpoint}: not a URL (expected e.g. http://127.0.0.1:4566).`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') usage(`--endpoint ${endpoint}: must be an http or https URL.`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    usage(`--endpoint ${endpoint}: must be an http or https URL.`);
 }
 
 /**
@@ -148,7 +177,8 @@ export function targetSpec(f: TargetFlags, io: CliIO): TargetSpec {
   let quotaShare: number | undefined;
   if (f.quotaShare !== undefined) {
     quotaShare = /^\d*\.?\d+$/.test(f.quotaShare) ? Number(f.quotaShare) : NaN;
-    if (!(quotaShare >= 0.05 && quotaShare <= 1)) usage(`--quota-share ${f.quotaShare}: expected a fraction from 0.05 to 1.`);
+    if (!(quotaShare >= 0.05 && quotaShare <= 1))
+      usage(`--quota-share ${f.quotaShare}: expected a fraction from 0.05 to 1.`);
   }
   const share = quotaShare !== undefined ? { quotaShare } : {};
   const aws = awsFlags(f);
@@ -156,14 +186,18 @@ export function targetSpec(f: TargetFlags, io: CliIO): TargetSpec {
   const data = { localDir: dir, displayLocalDir: displayDir(io, dir), ...share };
   if (f.local) {
     return {
-      kind: 'local', ...data, ...(port !== undefined ? { port } : {}),
+      kind: 'local',
+      ...data,
+      ...(port !== undefined ? { port } : {}),
       ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
       onLockWait: (m) => io.stderr.write(`meshgov: ${m}\n`),
     };
   }
   if (f.endpointAccountsAsKeys && f.endpoint) return { kind: 'accounts-as-keys', endpoint: f.endpoint, ...data };
   return {
-    kind: 'aws', ...share, ...(f.endpoint ? { endpoint: f.endpoint } : {}),
+    kind: 'aws',
+    ...share,
+    ...(f.endpoint ? { endpoint: f.endpoint } : {}),
     ...(aws.profile !== undefined ? { profile: aws.profile } : {}),
     ...(aws.stsRegion !== undefined ? { stsRegion: aws.stsRegion } : {}),
   };
@@ -180,6 +214,7 @@ export function cliTargetOpener(io: CliIO, options: NodeTargetOptions = {}): Tar
 
 /** The error for a target that could not be opened (a locked data directory says how to wait for it). */
 export function targetOpenError(f: TargetFailure): ExitError {
-  if (f.reason === 'locked') return new ExitError(`${f.message} To wait for it, pass --lock-timeout SECONDS.`, EXIT_ERROR);
+  if (f.reason === 'locked')
+    return new ExitError(`${f.message} To wait for it, pass --lock-timeout SECONDS.`, EXIT_ERROR);
   return new ExitError(`cannot start the local target: ${f.message}`, EXIT_ERROR);
 }

@@ -53,7 +53,8 @@ export function usageError(p: UsageProblem): ExitError {
 /** Load the guardrail rules from every policy directory; malformed files come back as diagnostics. */
 export function loadPolicies(io: CliIO, options: ValidationOptions = {}): { rules: Rule[]; diagnostics: Diagnostic[] } {
   const pack = cliSources(io).rules(options.policies);
-  if (pack.kind === 'not-a-directory') throw usageError({ kind: 'usage', message: `--policies ${pack.dir}: not a directory.` });
+  if (pack.kind === 'not-a-directory')
+    throw usageError({ kind: 'usage', message: `--policies ${pack.dir}: not a directory.` });
   return { rules: pack.rules, diagnostics: pack.diagnostics };
 }
 
@@ -69,7 +70,11 @@ export function ruleMetaOf(rules: readonly Rule[]): Map<string, RuleMeta> {
 }
 
 /** The validate use case over the command's files (a usage problem throws the usage error). */
-export function runValidation(file: string, io: CliIO, options: ValidationOptions = {}): ValidateResult & { ruleMeta: Map<string, RuleMeta> } {
+export function runValidation(
+  file: string,
+  io: CliIO,
+  options: ValidationOptions = {},
+): ValidateResult & { ruleMeta: Map<string, RuleMeta> } {
   const v = validate(file, { today: today(io), ...options }, cliSources(io));
   if (v.kind === 'usage') throw usageError(v);
   const { kind, rules, ...result } = v;
@@ -87,7 +92,12 @@ export function sarifRoot(io: CliIO): string {
 
 /** `meshFile`, when given, is named in the github format's notice as the way to list every finding. */
 export function formatDiagnostics(
-  diagnostics: readonly Diagnostic[], format: DiagnosticFormat, io: CliIO, ruleMeta: Map<string, RuleMeta>, noColor?: boolean, meshFile?: string,
+  diagnostics: readonly Diagnostic[],
+  format: DiagnosticFormat,
+  io: CliIO,
+  ruleMeta: Map<string, RuleMeta>,
+  noColor?: boolean,
+  meshFile?: string,
 ): string {
   switch (format) {
     case 'json':
@@ -99,10 +109,16 @@ export function formatDiagnostics(
         relativize: (f) => relative(sarifRoot(io), resolve(io.cwd, f)).replace(/\\/g, '/'),
       });
     case 'github':
-      return formatGithub(diagnostics, meshFile !== undefined ? { fullListCommand: `meshgov validate ${meshFile}` } : {});
+      return formatGithub(
+        diagnostics,
+        meshFile !== undefined ? { fullListCommand: `meshgov validate ${meshFile}` } : {},
+      );
     case 'markdown':
       // For a PR comment or job summary (`meshgov report github --input`): located, escaped findings.
-      return renderValidationMarkdown(diagnostics, { title: 'meshgov validate', onErrors: 'Fix the errors below: nothing is planned or applied until the mesh validates.' });
+      return renderValidationMarkdown(diagnostics, {
+        title: 'meshgov validate',
+        onErrors: 'Fix the errors below: nothing is planned or applied until the mesh validates.',
+      });
     default:
       return formatStylish(diagnostics, styleFor(io, 'stdout', noColor));
   }

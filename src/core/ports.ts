@@ -27,7 +27,12 @@ export interface ReadRequest {
   roles?: Map<AccountId, Set<string>>;
 }
 
-export type ReadProgress = (event: { account: AccountId; phase: 'start' | 'listed' | 'done'; streams?: number; managed?: number }) => void;
+export type ReadProgress = (event: {
+  account: AccountId;
+  phase: 'start' | 'listed' | 'done';
+  streams?: number;
+  managed?: number;
+}) => void;
 
 /** Reads the live state of the mesh accounts. Implemented for AWS (SDK v3) and for the local target. */
 export interface LiveReader {

@@ -45,7 +45,11 @@ export function redact(text: string, secrets: readonly (string | undefined)[] = 
   let out = text;
   for (const secret of secrets) {
     if (secret === undefined || secret.length < MIN_EXACT) continue;
-    for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(`x-access-token:${secret}`).toString('base64')]) {
+    for (const form of [
+      secret,
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(`x-access-token:${secret}`).toString('base64'),
+    ]) {
       out = out.split(form).join(REDACTED);
     }
   }
@@ -55,7 +59,13 @@ export function redact(text: string, secrets: readonly (string | undefined)[] = 
 }
 
 /** Environment variables whose values are secrets meshgov may see echoed back. */
-const SECRET_ENV = ['GITHUB_TOKEN', 'GH_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'] as const;
+const SECRET_ENV = [
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+] as const;
 
 /** The secret values of an environment, for {@link redact}. */
 export function secretsOf(env: Readonly<Record<string, string | undefined>>): string[] {

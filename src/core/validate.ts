@@ -18,7 +18,8 @@ export interface ValidateResult extends LoadResult {
 export function validateMesh(rootFile: string, reader: SourceReader, options: ValidateOptions): ValidateResult {
   const loaded = loadMesh(rootFile, reader);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
-  if (loaded.mesh) appendAll(diagnostics, runSemanticChecks({ mesh: loaded.mesh, locator: loaded.locator, today: options.today }));
+  if (loaded.mesh)
+    appendAll(diagnostics, runSemanticChecks({ mesh: loaded.mesh, locator: loaded.locator, today: options.today }));
   diagnostics.sort(compareDiagnostics);
   return { ...loaded, diagnostics, ok: !hasErrors(diagnostics) };
 }

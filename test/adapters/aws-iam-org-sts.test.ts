@@ -2,8 +2,23 @@
  * IAM, Organizations and STS adapters against aws-sdk-client-mock, with responses shaped as the AWS API
  * references document them (IAM policy documents URL-encoded, Organizations paginated with NextToken).
  */
-import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
-import { AccessDeniedException, DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  NoSuchEntityException,
+} from '@aws-sdk/client-iam';
+import {
+  AccessDeniedException,
+  DescribeOrganizationCommand,
+  ListAccountsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { applyPool } from '../../src/adapters/aws/apply-engine.js';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -24,29 +39,91 @@ afterEach(() => {
 });
 
 function pool(): ClientPool {
-  return new ClientPool({ target: 'aws', region: 'eu-west-1', partition: 'aws', command: 'plan', governanceRole: { name: 'meshgov-governance', path: '/meshgov/', externalId: 'ext-123' }, rateLimitScale: 0, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' } });
+  return new ClientPool({
+    target: 'aws',
+    region: 'eu-west-1',
+    partition: 'aws',
+    command: 'plan',
+    governanceRole: { name: 'meshgov-governance', path: '/meshgov/', externalId: 'ext-123' },
+    rateLimitScale: 0,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' },
+  });
 }
 
-const writerDoc = { Version: '2012-10-17', Statement: [{ Sid: 'ProduceOrders', Effect: 'Allow', Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/meshgov:produce:111111111111:writer': 'allow' } } }] };
-const inlineDoc = { Version: '2012-10-17', Statement: [{ Sid: 'Inline', Effect: 'Allow', Action: 'kinesis:DescribeStreamSummary', Resource: 'arn:aws:kinesis:eu-west-1:111111111111:stream/a+b' }] };
+const writerDoc = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'ProduceOrders',
+      Effect: 'Allow',
+      Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:ResourceTag/meshgov:produce:111111111111:writer': 'allow' } },
+    },
+  ],
+};
+const inlineDoc = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'Inline',
+      Effect: 'Allow',
+      Action: 'kinesis:DescribeStreamSummary',
+      Resource: 'arn:aws:kinesis:eu-west-1:111111111111:stream/a+b',
+    },
+  ],
+};
 /** IAM returns documents URL-encoded per RFC 3986 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_PolicyVersion.html). */
 const encode = (d: unknown) => encodeURIComponent(JSON.stringify(d));
 const created = new Date('2026-01-01T00:00:00Z');
 
 /** IAM actions named by the commands a mock received. */
 function actionsCalled(mock: { calls(): { args: unknown[] }[] }, prefix: string): string[] {
-  return [...new Set(mock.calls().map((c) => `${prefix}:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`))].sort();
+  return [
+    ...new Set(mock.calls().map((c) => `${prefix}:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`)),
+  ].sort();
 }
 
 describe('IAM reader', () => {
   it('reads meshgov policies of roles under the path and of named roles, decoding documents', async () => {
-    iam.on(ListRolesCommand, { PathPrefix: '/meshgov/' }).resolvesOnce({
-      Roles: [{ Path: '/meshgov/', RoleName: 'meshgov-governance', RoleId: 'AROAEXAMPLE1', Arn: 'arn:aws:iam::111111111111:role/meshgov/meshgov-governance', CreateDate: created, AssumeRolePolicyDocument: encode({ Version: '2012-10-17', Statement: [] }) }],
-      IsTruncated: true, Marker: 'm1',
-    }).resolvesOnce({ Roles: [], IsTruncated: false });
-    iam.on(GetRoleCommand, { RoleName: 'meshgov-governance' }).resolves({ Role: { Path: '/meshgov/', RoleName: 'meshgov-governance', RoleId: 'AROAEXAMPLE1', Arn: 'arn:aws:iam::111111111111:role/meshgov/meshgov-governance', CreateDate: created } });
-    iam.on(GetRoleCommand, { RoleName: 'writer' }).resolves({ Role: { Path: '/', RoleName: 'writer', RoleId: 'AROAEXAMPLE2', Arn: 'arn:aws:iam::111111111111:role/writer', CreateDate: created } });
-    iam.on(GetRoleCommand, { RoleName: 'missing' }).rejects(new NoSuchEntityException({ message: 'The role with name missing cannot be found.', $metadata: {} }));
+    iam
+      .on(ListRolesCommand, { PathPrefix: '/meshgov/' })
+      .resolvesOnce({
+        Roles: [
+          {
+            Path: '/meshgov/',
+            RoleName: 'meshgov-governance',
+            RoleId: 'AROAEXAMPLE1',
+            Arn: 'arn:aws:iam::111111111111:role/meshgov/meshgov-governance',
+            CreateDate: created,
+            AssumeRolePolicyDocument: encode({ Version: '2012-10-17', Statement: [] }),
+          },
+        ],
+        IsTruncated: true,
+        Marker: 'm1',
+      })
+      .resolvesOnce({ Roles: [], IsTruncated: false });
+    iam.on(GetRoleCommand, { RoleName: 'meshgov-governance' }).resolves({
+      Role: {
+        Path: '/meshgov/',
+        RoleName: 'meshgov-governance',
+        RoleId: 'AROAEXAMPLE1',
+        Arn: 'arn:aws:iam::111111111111:role/meshgov/meshgov-governance',
+        CreateDate: created,
+      },
+    });
+    iam.on(GetRoleCommand, { RoleName: 'writer' }).resolves({
+      Role: {
+        Path: '/',
+        RoleName: 'writer',
+        RoleId: 'AROAEXAMPLE2',
+        Arn: 'arn:aws:iam::111111111111:role/writer',
+        CreateDate: created,
+      },
+    });
+    iam
+      .on(GetRoleCommand, { RoleName: 'missing' })
+      .rejects(new NoSuchEntityException({ message: 'The role with name missing cannot be found.', $metadata: {} }));
     iam.on(ListAttachedRolePoliciesCommand, { RoleName: 'writer' }).resolves({
       AttachedPolicies: [
         { PolicyName: 'meshgov-writer', PolicyArn: 'arn:aws:iam::111111111111:policy/meshgov/meshgov-writer' },
@@ -54,18 +131,44 @@ describe('IAM reader', () => {
       ],
       IsTruncated: false,
     });
-    iam.on(ListAttachedRolePoliciesCommand, { RoleName: 'meshgov-governance' }).resolves({ AttachedPolicies: [], IsTruncated: false });
+    iam
+      .on(ListAttachedRolePoliciesCommand, { RoleName: 'meshgov-governance' })
+      .resolves({ AttachedPolicies: [], IsTruncated: false });
     iam.on(GetPolicyCommand, { PolicyArn: 'arn:aws:iam::111111111111:policy/meshgov/meshgov-writer' }).resolves({
-      Policy: { PolicyName: 'meshgov-writer', PolicyId: 'ANPAEXAMPLE', Arn: 'arn:aws:iam::111111111111:policy/meshgov/meshgov-writer', Path: '/meshgov/', DefaultVersionId: 'v3', AttachmentCount: 1, IsAttachable: true, CreateDate: created, UpdateDate: created },
+      Policy: {
+        PolicyName: 'meshgov-writer',
+        PolicyId: 'ANPAEXAMPLE',
+        Arn: 'arn:aws:iam::111111111111:policy/meshgov/meshgov-writer',
+        Path: '/meshgov/',
+        DefaultVersionId: 'v3',
+        AttachmentCount: 1,
+        IsAttachable: true,
+        CreateDate: created,
+        UpdateDate: created,
+      },
     });
-    iam.on(GetPolicyVersionCommand, { PolicyArn: 'arn:aws:iam::111111111111:policy/meshgov/meshgov-writer', VersionId: 'v3' }).resolves({
-      PolicyVersion: { Document: encode(writerDoc), VersionId: 'v3', IsDefaultVersion: true, CreateDate: created },
-    });
-    iam.on(ListRolePoliciesCommand, { RoleName: 'writer' }).resolves({ PolicyNames: ['meshgov-inline', 'team-owned'], IsTruncated: false });
-    iam.on(ListRolePoliciesCommand, { RoleName: 'meshgov-governance' }).resolves({ PolicyNames: [], IsTruncated: false });
-    iam.on(GetRolePolicyCommand, { RoleName: 'writer', PolicyName: 'meshgov-inline' }).resolves({ RoleName: 'writer', PolicyName: 'meshgov-inline', PolicyDocument: encode(inlineDoc) });
+    iam
+      .on(GetPolicyVersionCommand, {
+        PolicyArn: 'arn:aws:iam::111111111111:policy/meshgov/meshgov-writer',
+        VersionId: 'v3',
+      })
+      .resolves({
+        PolicyVersion: { Document: encode(writerDoc), VersionId: 'v3', IsDefaultVersion: true, CreateDate: created },
+      });
+    iam
+      .on(ListRolePoliciesCommand, { RoleName: 'writer' })
+      .resolves({ PolicyNames: ['meshgov-inline', 'team-owned'], IsTruncated: false });
+    iam
+      .on(ListRolePoliciesCommand, { RoleName: 'meshgov-governance' })
+      .resolves({ PolicyNames: [], IsTruncated: false });
+    iam
+      .on(GetRolePolicyCommand, { RoleName: 'writer', PolicyName: 'meshgov-inline' })
+      .resolves({ RoleName: 'writer', PolicyName: 'meshgov-inline', PolicyDocument: encode(inlineDoc) });
 
-    const got = await readIamAccount(pool(), '111111111111', { pathPrefix: '/meshgov/', roles: new Set(['writer', 'missing']) });
+    const got = await readIamAccount(pool(), '111111111111', {
+      pathPrefix: '/meshgov/',
+      roles: new Set(['writer', 'missing']),
+    });
     expect(got).toEqual([
       { role: 'writer', policyName: 'meshgov-writer', kind: 'managed', document: writerDoc },
       { role: 'writer', policyName: 'meshgov-inline', kind: 'inline', document: inlineDoc },
@@ -82,10 +185,19 @@ describe('IAM reader', () => {
   });
 
   it('turns failures into AdapterErrors naming account, service and operation', async () => {
-    iam.on(ListRolesCommand).rejects(Object.assign(new Error('User is not authorized to perform: iam:ListRoles'), { name: 'AccessDenied' }));
-    const err = await readIamAccount(pool(), '111111111111', { pathPrefix: '/meshgov/', roles: new Set() }).catch((e: unknown) => e);
+    iam
+      .on(ListRolesCommand)
+      .rejects(Object.assign(new Error('User is not authorized to perform: iam:ListRoles'), { name: 'AccessDenied' }));
+    const err = await readIamAccount(pool(), '111111111111', { pathPrefix: '/meshgov/', roles: new Set() }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AdapterError);
-    expect(err).toMatchObject({ account: '111111111111', service: 'iam', operation: 'ListRoles', code: 'AccessDenied' });
+    expect(err).toMatchObject({
+      account: '111111111111',
+      service: 'iam',
+      operation: 'ListRoles',
+      code: 'AccessDenied',
+    });
     expect((err as Error).message).toContain('iam:ListRoles in account 111111111111 failed: AccessDenied');
   });
 });
@@ -93,26 +205,70 @@ describe('IAM reader', () => {
 describe('Organizations reader', () => {
   it('reads the organisation id and its active member accounts across pages', async () => {
     org.on(DescribeOrganizationCommand).resolves({
-      Organization: { Id: 'o-exampleorgid', Arn: 'arn:aws:organizations::111111111111:organization/o-exampleorgid', FeatureSet: 'ALL', MasterAccountArn: 'arn:aws:organizations::111111111111:account/o-exampleorgid/111111111111', MasterAccountId: '111111111111', MasterAccountEmail: 'bill@example.com', AvailablePolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }] },
+      Organization: {
+        Id: 'o-exampleorgid',
+        Arn: 'arn:aws:organizations::111111111111:organization/o-exampleorgid',
+        FeatureSet: 'ALL',
+        MasterAccountArn: 'arn:aws:organizations::111111111111:account/o-exampleorgid/111111111111',
+        MasterAccountId: '111111111111',
+        MasterAccountEmail: 'bill@example.com',
+        AvailablePolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }],
+      },
     });
-    org.on(ListAccountsCommand).resolvesOnce({
-      Accounts: [{ Id: '333333333333', Arn: 'arn:aws:organizations::111111111111:account/o-exampleorgid/333333333333', Email: 'c@example.com', Name: 'customer', Status: 'ACTIVE', JoinedMethod: 'INVITED', JoinedTimestamp: created }],
-      NextToken: 'page2',
-    }).resolvesOnce({
-      Accounts: [
-        { Id: '111111111111', Arn: 'arn:aws:organizations::111111111111:account/o-exampleorgid/111111111111', Email: 'a@example.com', Name: 'payments', Status: 'ACTIVE', JoinedMethod: 'CREATED', JoinedTimestamp: created },
-        { Id: '555555555555', Arn: 'arn:aws:organizations::111111111111:account/o-exampleorgid/555555555555', Email: 'x@example.com', Name: 'old', Status: 'SUSPENDED', JoinedMethod: 'CREATED', JoinedTimestamp: created },
-      ],
-    });
+    org
+      .on(ListAccountsCommand)
+      .resolvesOnce({
+        Accounts: [
+          {
+            Id: '333333333333',
+            Arn: 'arn:aws:organizations::111111111111:account/o-exampleorgid/333333333333',
+            Email: 'c@example.com',
+            Name: 'customer',
+            Status: 'ACTIVE',
+            JoinedMethod: 'INVITED',
+            JoinedTimestamp: created,
+          },
+        ],
+        NextToken: 'page2',
+      })
+      .resolvesOnce({
+        Accounts: [
+          {
+            Id: '111111111111',
+            Arn: 'arn:aws:organizations::111111111111:account/o-exampleorgid/111111111111',
+            Email: 'a@example.com',
+            Name: 'payments',
+            Status: 'ACTIVE',
+            JoinedMethod: 'CREATED',
+            JoinedTimestamp: created,
+          },
+          {
+            Id: '555555555555',
+            Arn: 'arn:aws:organizations::111111111111:account/o-exampleorgid/555555555555',
+            Email: 'x@example.com',
+            Name: 'old',
+            Status: 'SUSPENDED',
+            JoinedMethod: 'CREATED',
+            JoinedTimestamp: created,
+          },
+        ],
+      });
     const r = await readOrganization(pool(), '111111111111');
-    expect(r).toEqual({ organization: { id: 'o-exampleorgid', accounts: ['111111111111', '333333333333'] }, notChecked: [] });
+    expect(r).toEqual({
+      organization: { id: 'o-exampleorgid', accounts: ['111111111111', '333333333333'] },
+      notChecked: [],
+    });
     expect(org.commandCalls(ListAccountsCommand)[1]?.args[0].input).toEqual({ NextToken: 'page2' });
     expect(actionsCalled(org, 'organizations')).toEqual([...ORGANIZATIONS_READER_IAM_ACTIONS]);
   });
 
   it('reports member accounts as not checked when ListAccounts is denied (not the management account)', async () => {
     org.on(DescribeOrganizationCommand).resolves({ Organization: { Id: 'o-exampleorgid', FeatureSet: 'ALL' } });
-    org.on(ListAccountsCommand).rejects(new AccessDeniedException({ message: 'You don\'t have permissions to access this resource.', $metadata: {} }));
+    org
+      .on(ListAccountsCommand)
+      .rejects(
+        new AccessDeniedException({ message: "You don't have permissions to access this resource.", $metadata: {} }),
+      );
     const r = await readOrganization(pool(), '222222222222');
     expect(r.organization).toEqual({ id: 'o-exampleorgid', accounts: [], accountsUnknown: true });
     expect(r.notChecked[0]).toContain('ListAccounts is denied from account 222222222222');
@@ -121,7 +277,18 @@ describe('Organizations reader', () => {
 
 describe('STS: governance role credentials', () => {
   const expiration = new Date('2030-01-01T01:00:00Z');
-  const assumed = { Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: expiration }, AssumedRoleUser: { AssumedRoleId: 'AROAEXAMPLE:meshgov-plan', Arn: 'arn:aws:sts::111111111111:assumed-role/meshgov-governance/meshgov-plan' } };
+  const assumed = {
+    Credentials: {
+      AccessKeyId: 'ASIAEXAMPLE',
+      SecretAccessKey: 'secret',
+      SessionToken: 'token',
+      Expiration: expiration,
+    },
+    AssumedRoleUser: {
+      AssumedRoleId: 'AROAEXAMPLE:meshgov-plan',
+      Arn: 'arn:aws:sts::111111111111:assumed-role/meshgov-governance/meshgov-plan',
+    },
+  };
 
   it('apply assumes each governance role once: its pool shares the read pool sessions (issue: plan as a contract, defect 8)', async () => {
     sts.on(AssumeRoleCommand).resolves(assumed);
@@ -132,7 +299,8 @@ describe('STS: governance role credentials', () => {
       await (write.credentialsFor(account) as () => Promise<unknown>)();
     }
     expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn)).toEqual([
-      'arn:aws:iam::111111111111:role/meshgov/meshgov-governance', 'arn:aws:iam::222222222222:role/meshgov/meshgov-governance',
+      'arn:aws:iam::111111111111:role/meshgov/meshgov-governance',
+      'arn:aws:iam::222222222222:role/meshgov/meshgov-governance',
     ]);
     expect(write.config.maxAttempts).toBe(1);
   });
@@ -141,17 +309,31 @@ describe('STS: governance role credentials', () => {
     sts.on(AssumeRoleCommand).resolves(assumed);
     const p = pool();
     const provider = p.credentialsFor('111111111111') as () => Promise<unknown>;
-    expect(await provider()).toEqual({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token', expiration });
+    expect(await provider()).toEqual({
+      accessKeyId: 'ASIAEXAMPLE',
+      secretAccessKey: 'secret',
+      sessionToken: 'token',
+      expiration,
+    });
     await provider();
     expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
-      { RoleArn: 'arn:aws:iam::111111111111:role/meshgov/meshgov-governance', RoleSessionName: 'meshgov-plan', ExternalId: 'ext-123' },
+      {
+        RoleArn: 'arn:aws:iam::111111111111:role/meshgov/meshgov-governance',
+        RoleSessionName: 'meshgov-plan',
+        ExternalId: 'ext-123',
+      },
     ]);
   });
 
   it('refreshes credentials that expire within five minutes', async () => {
     sts.on(AssumeRoleCommand).resolves(assumed);
     let now = expiration.getTime() - 10 * 60 * 1000;
-    const provider = assumeRoleProvider({ sts: new STSClient({ region: 'eu-west-1' }), roleArn: 'arn:aws:iam::111111111111:role/r', sessionName: 'meshgov-plan', now: () => now });
+    const provider = assumeRoleProvider({
+      sts: new STSClient({ region: 'eu-west-1' }),
+      roleArn: 'arn:aws:iam::111111111111:role/r',
+      sessionName: 'meshgov-plan',
+      now: () => now,
+    });
     await provider();
     await provider();
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
@@ -161,7 +343,14 @@ describe('STS: governance role credentials', () => {
   });
 
   it('reports a refused AssumeRole with the account and role', async () => {
-    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('User: arn:aws:sts::999999999999:assumed-role/ci/x is not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }));
+    sts
+      .on(AssumeRoleCommand)
+      .rejects(
+        Object.assign(
+          new Error('User: arn:aws:sts::999999999999:assumed-role/ci/x is not authorized to perform: sts:AssumeRole'),
+          { name: 'AccessDenied' },
+        ),
+      );
     const provider = pool().credentialsFor('222222222222') as () => Promise<unknown>;
     const err = await provider().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AdapterError);
@@ -170,8 +359,17 @@ describe('STS: governance role credentials', () => {
   });
 
   it('uses the account id as access key id on the local target (no STS)', () => {
-    const local = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', command: 'plan', endpoint: 'http://127.0.0.1:1' });
-    expect(local.credentialsFor('333333333333')).toEqual({ accessKeyId: '333333333333', secretAccessKey: 'meshgov-local' });
+    const local = new ClientPool({
+      target: 'local',
+      region: 'eu-west-1',
+      partition: 'aws',
+      command: 'plan',
+      endpoint: 'http://127.0.0.1:1',
+    });
+    expect(local.credentialsFor('333333333333')).toEqual({
+      accessKeyId: '333333333333',
+      secretAccessKey: 'meshgov-local',
+    });
     expect(sts.calls()).toHaveLength(0);
   });
 });

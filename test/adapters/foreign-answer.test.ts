@@ -35,8 +35,14 @@ describe('an endpoint that is not the AWS API', () => {
   it('HTTP 404 with an HTML body: one request, fatal, and a message naming the endpoint', async () => {
     status = 404;
     requests = 0;
-    const pool = applyPool(new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint, command: 'plan' }));
-    const r = await withRetry(() => pool.kinesis('111111111111').send(new CreateStreamCommand({ StreamName: 'x', ShardCount: 1 })), () => {}, strategy(8));
+    const pool = applyPool(
+      new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint, command: 'plan' }),
+    );
+    const r = await withRetry(
+      () => pool.kinesis('111111111111').send(new CreateStreamCommand({ StreamName: 'x', ShardCount: 1 })),
+      () => {},
+      strategy(8),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect([r.kind, r.attempt, requests]).toEqual(['fatal', 1, 1]);
@@ -47,8 +53,14 @@ describe('an endpoint that is not the AWS API', () => {
   it('HTTP 503 with an HTML body: still transient, retried', async () => {
     status = 503;
     requests = 0;
-    const pool = applyPool(new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint, command: 'plan' }));
-    const r = await withRetry(() => pool.kinesis('111111111111').send(new CreateStreamCommand({ StreamName: 'x', ShardCount: 1 })), () => {}, strategy(3));
+    const pool = applyPool(
+      new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint, command: 'plan' }),
+    );
+    const r = await withRetry(
+      () => pool.kinesis('111111111111').send(new CreateStreamCommand({ StreamName: 'x', ShardCount: 1 })),
+      () => {},
+      strategy(3),
+    );
     expect(r.ok ? 'ok' : r.kind).toBe('transient');
     expect(requests).toBe(3);
     pool.destroy();

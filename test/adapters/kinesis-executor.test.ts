@@ -5,9 +5,20 @@
  * how tags sent with a create are checked once and then trusted. No test depends on the clock.
  */
 import {
-  AddTagsToStreamCommand, CreateStreamCommand, DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, IncreaseStreamRetentionPeriodCommand,
-  InvalidArgumentException, KinesisClient, ListTagsForResourceCommand, PutResourcePolicyCommand, RegisterStreamConsumerCommand,
-  ResourceInUseException, ResourceNotFoundException, StartStreamEncryptionCommand, TagResourceCommand,
+  AddTagsToStreamCommand,
+  CreateStreamCommand,
+  DescribeStreamConsumerCommand,
+  DescribeStreamSummaryCommand,
+  IncreaseStreamRetentionPeriodCommand,
+  InvalidArgumentException,
+  KinesisClient,
+  ListTagsForResourceCommand,
+  PutResourcePolicyCommand,
+  RegisterStreamConsumerCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  StartStreamEncryptionCommand,
+  TagResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,15 +49,25 @@ function fakeKinesis(o: { pollsPerTransition: number; maxCreateTags: number }) {
   const busy = (name: string) => {
     const s = streams.get(name);
     if (!s) throw new ResourceNotFoundException({ message: `Stream ${name} not found`, $metadata: {} });
-    if (s.status !== 'ACTIVE') throw new ResourceInUseException({ message: `Stream ${name} is ${s.status}`, $metadata: {} });
+    if (s.status !== 'ACTIVE')
+      throw new ResourceInUseException({ message: `Stream ${name} is ${s.status}`, $metadata: {} });
     return s;
   };
   kinesis.on(CreateStreamCommand).callsFake((input: { StreamName: string; Tags?: Record<string, string> }) => {
     if (Object.keys(input.Tags ?? {}).length > o.maxCreateTags) {
-      throw new InvalidArgumentException({ message: `Can only add ${o.maxCreateTags} tags with a single request`, $metadata: {} });
+      throw new InvalidArgumentException({
+        message: `Can only add ${o.maxCreateTags} tags with a single request`,
+        $metadata: {},
+      });
     }
     if (streams.has(input.StreamName)) throw new ResourceInUseException({ message: 'exists', $metadata: {} });
-    streams.set(input.StreamName, { status: 'CREATING', pollsLeft: o.pollsPerTransition, retention: 24, encryption: 'NONE', tags: { ...input.Tags } });
+    streams.set(input.StreamName, {
+      status: 'CREATING',
+      pollsLeft: o.pollsPerTransition,
+      retention: 24,
+      encryption: 'NONE',
+      tags: { ...input.Tags },
+    });
     return {};
   });
   kinesis.on(DescribeStreamSummaryCommand).callsFake((input: { StreamName: string }) => {
@@ -55,15 +76,23 @@ function fakeKinesis(o: { pollsPerTransition: number; maxCreateTags: number }) {
     if (s.status !== 'ACTIVE' && --s.pollsLeft <= 0) s.status = 'ACTIVE';
     return {
       StreamDescriptionSummary: {
-        StreamName: input.StreamName, StreamARN: arn(input.StreamName), StreamStatus: s.status, StreamModeDetails: { StreamMode: 'PROVISIONED' },
-        RetentionPeriodHours: s.retention, EncryptionType: s.encryption, ...(s.encryption === 'KMS' ? { KeyId: 'alias/aws/kinesis' } : {}), OpenShardCount: 1,
+        StreamName: input.StreamName,
+        StreamARN: arn(input.StreamName),
+        StreamStatus: s.status,
+        StreamModeDetails: { StreamMode: 'PROVISIONED' },
+        RetentionPeriodHours: s.retention,
+        EncryptionType: s.encryption,
+        ...(s.encryption === 'KMS' ? { KeyId: 'alias/aws/kinesis' } : {}),
+        OpenShardCount: 1,
       },
     };
   });
-  kinesis.on(IncreaseStreamRetentionPeriodCommand).callsFake((input: { StreamARN: string; RetentionPeriodHours: number }) => {
-    busy(nameOf(input)).retention = input.RetentionPeriodHours;
-    return {};
-  });
+  kinesis
+    .on(IncreaseStreamRetentionPeriodCommand)
+    .callsFake((input: { StreamARN: string; RetentionPeriodHours: number }) => {
+      busy(nameOf(input)).retention = input.RetentionPeriodHours;
+      return {};
+    });
   kinesis.on(StartStreamEncryptionCommand).callsFake((input: { StreamARN: string }) => {
     const s = busy(nameOf(input));
     Object.assign(s, { encryption: 'KMS', status: 'UPDATING', pollsLeft: o.pollsPerTransition });
@@ -74,7 +103,9 @@ function fakeKinesis(o: { pollsPerTransition: number; maxCreateTags: number }) {
     return {};
   });
   kinesis.on(ListTagsForResourceCommand).callsFake((input: { ResourceARN: string }) => {
-    const tags = input.ResourceARN.includes('/consumer/') ? consumers.get(input.ResourceARN)?.tags : streams.get(nameOf(input))?.tags;
+    const tags = input.ResourceARN.includes('/consumer/')
+      ? consumers.get(input.ResourceARN)?.tags
+      : streams.get(nameOf(input))?.tags;
     return { Tags: Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value })) };
   });
   kinesis.on(RegisterStreamConsumerCommand).callsFake((input: { StreamARN: string; ConsumerName: string }) => {
@@ -88,7 +119,14 @@ function fakeKinesis(o: { pollsPerTransition: number; maxCreateTags: number }) {
     const c = consumers.get(consumerArn);
     if (!c) throw new ResourceNotFoundException({ message: 'not found', $metadata: {} });
     c.pollsLeft--;
-    return { ConsumerDescription: { ConsumerName: input.ConsumerName, ConsumerARN: consumerArn, ConsumerStatus: c.pollsLeft <= 0 ? 'ACTIVE' : 'CREATING', StreamARN: input.StreamARN } };
+    return {
+      ConsumerDescription: {
+        ConsumerName: input.ConsumerName,
+        ConsumerARN: consumerArn,
+        ConsumerStatus: c.pollsLeft <= 0 ? 'ACTIVE' : 'CREATING',
+        StreamARN: input.StreamARN,
+      },
+    };
   });
   kinesis.on(TagResourceCommand).callsFake((input: { ResourceARN: string; Tags: Record<string, string> }) => {
     Object.assign(consumers.get(input.ResourceARN)?.tags ?? {}, input.Tags);
@@ -103,7 +141,11 @@ function fakeWait(): WaitOptions & { sleeps: number[] } {
   let t = 0;
   const sleeps: number[] = [];
   return {
-    baseMs: 100, capMs: 1000, timeoutMs: 60_000, random: () => 0, sleeps,
+    baseMs: 100,
+    capMs: 1000,
+    timeoutMs: 60_000,
+    random: () => 0,
+    sleeps,
     clock: {
       now: () => new Date(t),
       sleep: async (ms) => {
@@ -116,7 +158,13 @@ function fakeWait(): WaitOptions & { sleeps: number[] } {
 
 function executor(wait: WaitOptions) {
   return new KinesisExecutor({
-    client: () => client, region: 'eu-west-1', partition: 'aws', log: () => undefined, history: () => [], now: () => new Date('2026-01-01T00:00:00Z'), wait,
+    client: () => client,
+    region: 'eu-west-1',
+    partition: 'aws',
+    log: () => undefined,
+    history: () => [],
+    now: () => new Date('2026-01-01T00:00:00Z'),
+    wait,
     retry: { maxAttempts: 3, backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined } },
   });
 }
@@ -125,16 +173,40 @@ const TAGS = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, `
 
 function createStep(stream: string): ApplyStep {
   const change = aChange({
-    resourceType: 'stream', action: 'create', stream, before: null,
-    after: { mode: 'PROVISIONED', shards: 1, retentionHours: 48, encryption: { type: 'KMS', keyId: 'alias/aws/kinesis' }, enhancedMonitoring: [], tags: TAGS, deletionProtection: false },
+    resourceType: 'stream',
+    action: 'create',
+    stream,
+    before: null,
+    after: {
+      mode: 'PROVISIONED',
+      shards: 1,
+      retentionHours: 48,
+      encryption: { type: 'KMS', keyId: 'alias/aws/kinesis' },
+      enhancedMonitoring: [],
+      tags: TAGS,
+      deletionProtection: false,
+    },
   });
   return { id: change.id, change, lane: `${A1}/stream/${stream}`, expectedCalls: [] };
 }
 
 function step(resourceType: 'consumer' | 'stream-policy', stream: string): ApplyStep {
-  const change = resourceType === 'consumer'
-    ? aChange({ resourceType, action: 'create', stream, before: null, after: { name: 'scorer', grantId: 'g', tags: { team: 'a' } } })
-    : aChange({ resourceType, action: 'create', stream, before: null, after: { policy: { Version: '2012-10-17', Statement: [] } } });
+  const change =
+    resourceType === 'consumer'
+      ? aChange({
+          resourceType,
+          action: 'create',
+          stream,
+          before: null,
+          after: { name: 'scorer', grantId: 'g', tags: { team: 'a' } },
+        })
+      : aChange({
+          resourceType,
+          action: 'create',
+          stream,
+          before: null,
+          after: { policy: { Version: '2012-10-17', Statement: [] } },
+        });
   return { id: change.id, change, lane: `${A1}/stream/${stream}`, expectedCalls: [] };
 }
 
@@ -149,7 +221,9 @@ describe('KinesisExecutor: creating a stream', () => {
     const wait = fakeWait();
     const ex = executor(wait);
     let settledAt = -1;
-    const r = await ex.execute(createStep('a.v1'), { settled: () => (settledAt = count(IncreaseStreamRetentionPeriodCommand)) });
+    const r = await ex.execute(createStep('a.v1'), {
+      settled: () => (settledAt = count(IncreaseStreamRetentionPeriodCommand)),
+    });
     expect(r).toEqual({ status: 'done' });
     // No status read before the create: the plan says the stream is not there.
     expect(kinesis.calls()[0]?.args[0]).toBeInstanceOf(CreateStreamCommand);
@@ -162,7 +236,9 @@ describe('KinesisExecutor: creating a stream', () => {
     expect((await ex.execute(step('stream-policy', 'a.v1'))).status).toBe('done');
     expect((await ex.execute(step('consumer', 'a.v1'))).status).toBe('done');
     expect(count(DescribeStreamSummaryCommand)).toBe(2);
-    expect(kinesis.commandCalls(PutResourcePolicyCommand)[0]?.args[0].input).toMatchObject({ ResourceARN: arn('a.v1') });
+    expect(kinesis.commandCalls(PutResourcePolicyCommand)[0]?.args[0].input).toMatchObject({
+      ResourceARN: arn('a.v1'),
+    });
   });
 
   it('sleeps before the first poll for as long as the last transition took', async () => {
@@ -183,11 +259,18 @@ describe('KinesisExecutor: creating a stream', () => {
     const ex = executor(fakeWait());
     expect((await ex.execute(createStep('a.v1'))).status).toBe('done');
     expect((await ex.execute(createStep('b.v1'))).status).toBe('done');
-    const creates = kinesis.commandCalls(CreateStreamCommand).map((c) => Object.keys(c.args[0].input.Tags ?? {}).length);
+    const creates = kinesis
+      .commandCalls(CreateStreamCommand)
+      .map((c) => Object.keys(c.args[0].input.Tags ?? {}).length);
     expect(creates).toEqual([11, 10, 10]);
-    expect(kinesis.commandCalls(AddTagsToStreamCommand).map((c) => c.args[0].input.Tags)).toEqual([{ k10: 'v10' }, { k10: 'v10' }]);
+    expect(kinesis.commandCalls(AddTagsToStreamCommand).map((c) => c.args[0].input.Tags)).toEqual([
+      { k10: 'v10' },
+      { k10: 'v10' },
+    ]);
     // The first stream's tags were read back; the second's were not.
-    expect(kinesis.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN)).toEqual([arn('a.v1')]);
+    expect(kinesis.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN)).toEqual([
+      arn('a.v1'),
+    ]);
     expect(fake.streams.get('b.v1')?.tags).toEqual(TAGS);
   });
 
@@ -198,7 +281,9 @@ describe('KinesisExecutor: creating a stream', () => {
       expect((await ex.execute(createStep(s))).status).toBe('done');
       expect((await ex.execute(step('consumer', s))).status).toBe('done');
     }
-    const consumerReads = kinesis.commandCalls(ListTagsForResourceCommand).filter((c) => c.args[0].input.ResourceARN?.includes('/consumer/'));
+    const consumerReads = kinesis
+      .commandCalls(ListTagsForResourceCommand)
+      .filter((c) => c.args[0].input.ResourceARN?.includes('/consumer/'));
     expect(consumerReads).toHaveLength(1);
     expect(count(TagResourceCommand)).toBe(2);
     for (const c of fake.consumers.values()) expect(c.tags).toEqual({ team: 'a' });
@@ -208,7 +293,10 @@ describe('KinesisExecutor: creating a stream', () => {
     const fake = fakeKinesis({ pollsPerTransition: 1, maxCreateTags: 50 });
     fake.streams.set('a.v1', { status: 'ACTIVE', pollsLeft: 0, retention: 24, encryption: 'NONE', tags: {} });
     const r = await executor(fakeWait()).execute(createStep('a.v1'));
-    expect(r).toEqual({ status: 'done', message: 'the stream already existed (an earlier attempt reached AWS); settings converged' });
+    expect(r).toEqual({
+      status: 'done',
+      message: 'the stream already existed (an earlier attempt reached AWS); settings converged',
+    });
     expect(fake.streams.get('a.v1')).toMatchObject({ retention: 48, encryption: 'KMS', tags: TAGS });
   });
 });

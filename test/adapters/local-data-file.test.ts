@@ -41,17 +41,30 @@ describe('kinesis-local data file repair', () => {
 
   // A stand-in for the emulator's persist loop: the file is rewritten whole, in steps, at the given delays.
   const rewrite = (file: string, steps: Array<[number, string]>) =>
-    Promise.all(steps.map(([ms, text]) => new Promise<void>((r) => setTimeout(() => {
-      writeFileSync(file, text);
-      r();
-    }, ms))));
+    Promise.all(
+      steps.map(
+        ([ms, text]) =>
+          new Promise<void>((r) =>
+            setTimeout(() => {
+              writeFileSync(file, text);
+              r();
+            }, ms),
+          ),
+      ),
+    );
 
   it('keeps the state written after the call, not the one on disk when it was called', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-data-'));
     const file = join(dir, 'kinesis-data.json');
     writeFileSync(file, '{"v":0}');
     // v1 may have been serialised before the call; only the second rewrite surely holds what came before it.
-    await Promise.all([settledSnapshot(dir, 40, 5_000), rewrite(file, [[60, '{"v":1}'], [140, '{"v":2}']])]);
+    await Promise.all([
+      settledSnapshot(dir, 40, 5_000),
+      rewrite(file, [
+        [60, '{"v":1}'],
+        [140, '{"v":2}'],
+      ]),
+    ]);
     expect(readFileSync(`${file}.last-good`, 'utf8')).toBe('{"v":2}');
   });
 
@@ -61,7 +74,11 @@ describe('kinesis-local data file repair', () => {
     writeFileSync(file, '{"v":0}');
     await Promise.all([
       settledSnapshot(dir, 40, 5_000),
-      rewrite(file, [[60, '{"v":1}'], [140, ''], [220, '{"v":3}']]),
+      rewrite(file, [
+        [60, '{"v":1}'],
+        [140, ''],
+        [220, '{"v":3}'],
+      ]),
     ]);
     expect(readFileSync(`${file}.last-good`, 'utf8')).toBe('{"v":3}');
     // The emulator's shutdown write is cut short: the next start restores the settled copy.

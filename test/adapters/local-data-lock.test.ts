@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  breakStale, DataDirLocked, LOCK_FILE, lockDataDir, processAlive, processStart,
+  breakStale,
+  DataDirLocked,
+  LOCK_FILE,
+  lockDataDir,
+  processAlive,
+  processStart,
 } from '../../src/adapters/local/data-lock.js';
 import type { LockInfo } from '../../src/adapters/local/data-lock.js';
 
@@ -36,7 +41,12 @@ afterEach(() => {
 
 function writeLock(dir: string, info: Partial<LockInfo>, ageMs = 60_000): void {
   const full: LockInfo = {
-    formatVersion: 1, pid: 1, host: hostname(), command: 'meshgov apply', since: '2026-12-01T10:00:00.000Z', token: 'other',
+    formatVersion: 1,
+    pid: 1,
+    host: hostname(),
+    command: 'meshgov apply',
+    since: '2026-12-01T10:00:00.000Z',
+    token: 'other',
     ...info,
   };
   writeFileSync(join(dir, LOCK_FILE), JSON.stringify(full));
@@ -49,11 +59,13 @@ describe('local data directory lock', () => {
   it('refuses a second holder at once, naming the holder, and frees the directory on release', async () => {
     const dir = dirOf();
     const first = await lockDataDir(dir, { command: 'meshgov apply', timeoutMs: 0, display: '.meshgov/local' });
-    const err = await lockDataDir(dir, { command: 'meshgov plan', timeoutMs: 0, display: '.meshgov/local' })
-      .catch((e: unknown) => e);
+    const err = await lockDataDir(dir, { command: 'meshgov plan', timeoutMs: 0, display: '.meshgov/local' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DataDirLocked);
-    expect((err as Error).message)
-      .toContain(`the local target's data directory .meshgov/local is locked by pid ${process.pid} (meshgov apply) since ${first.info.since}`);
+    expect((err as Error).message).toContain(
+      `the local target's data directory .meshgov/local is locked by pid ${process.pid} (meshgov apply) since ${first.info.since}`,
+    );
     expect((err as Error).message).toContain('two runs would overwrite each other');
     first.release();
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
@@ -99,13 +111,15 @@ describe('local data directory lock', () => {
     l.release();
   });
 
-  it('refuses, naming the emulator, when a dead holder\'s emulator does not exit in time', async () => {
+  it("refuses, naming the emulator, when a dead holder's emulator does not exit in time", async () => {
     const dir = dirOf();
     const emulator = sleeper();
     writeLock(dir, { pid: deadPid(), emulator: { pid: emulator.pid as number } });
     let now = Date.now();
     const fakeTime = { now: () => new Date(now), sleep: async () => void (now += 10_000) };
-    const err = await lockDataDir(dir, { command: 'meshgov apply', timeoutMs: 0, ...fakeTime }).catch((e: unknown) => e);
+    const err = await lockDataDir(dir, { command: 'meshgov apply', timeoutMs: 0, ...fakeTime }).catch(
+      (e: unknown) => e,
+    );
     expect((err as Error).message).toContain(`its kinesis-local (pid ${emulator.pid}) is still running`);
     expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
   });
@@ -155,21 +169,30 @@ describe('local data directory lock', () => {
       const dir = dirOf();
       writeLock(dir, { pid: deadPid(), emulator: { pid: deadPid() } });
       const at = Date.now() + 1_500;
-      const children = [0, 1, 2, 3].map(() => spawn(
-        process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir, String(at)],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      ));
-      const outs = await Promise.all(children.map((c) => new Promise<string>((res) => {
-        let out = '';
-        c.stdout?.on('data', (b: Buffer) => {
-          out += b.toString();
-          if (out.includes('\n')) res(out.trim());
-        });
-        c.on('exit', () => res(out.trim()));
-      })));
+      const children = [0, 1, 2, 3].map(() =>
+        spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir, String(at)], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        }),
+      );
+      const outs = await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<string>((res) => {
+              let out = '';
+              c.stdout?.on('data', (b: Buffer) => {
+                out += b.toString();
+                if (out.includes('\n')) res(out.trim());
+              });
+              c.on('exit', () => res(out.trim()));
+            }),
+        ),
+      );
       writeFileSync(join(dir, 'release'), '');
       await Promise.all(children.map((c) => new Promise((res) => (c.exitCode !== null ? res(0) : c.on('exit', res)))));
-      expect(outs.filter((o) => o === 'won'), outs.join(',')).toHaveLength(1);
+      expect(
+        outs.filter((o) => o === 'won'),
+        outs.join(','),
+      ).toHaveLength(1);
       expect(outs.filter((o) => o === 'refused')).toHaveLength(3);
     }
   }, 60_000);

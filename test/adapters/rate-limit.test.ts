@@ -7,12 +7,26 @@ import type { Timer } from '../../src/core/ports.js';
 function fakeClock(): Timer & { slept: number[]; ms: () => number } {
   let t = 0;
   const slept: number[] = [];
-  return { now: () => new Date(t), ms: () => t, sleep: async (ms) => { slept.push(ms); t += ms; }, slept };
+  return {
+    now: () => new Date(t),
+    ms: () => t,
+    sleep: async (ms) => {
+      slept.push(ms);
+      t += ms;
+    },
+    slept,
+  };
 }
 
 describe('rate limits', () => {
   it('stay below the documented Kinesis control-plane quotas', () => {
-    expect(KINESIS_QUOTAS_TPS).toMatchObject({ ListStreams: 5, ListTagsForStream: 5, DescribeStreamSummary: 20, ListStreamConsumers: 5, GetResourcePolicy: 5 });
+    expect(KINESIS_QUOTAS_TPS).toMatchObject({
+      ListStreams: 5,
+      ListTagsForStream: 5,
+      DescribeStreamSummary: 20,
+      ListStreamConsumers: 5,
+      GetResourcePolicy: 5,
+    });
     for (const [op, quota] of Object.entries(KINESIS_QUOTAS_TPS)) expect(RateLimiter.rateFor(op)).toBeLessThan(quota);
     expect(RateLimiter.rateFor('DescribeStreamSummary')).toBe(20 * QUOTA_SHARE);
   });
@@ -83,6 +97,11 @@ describe('mapLimit', () => {
   });
 
   it('rejects with the first failure', async () => {
-    await expect(mapLimit([1, 2, 3], 2, async (x) => { if (x === 2) throw new Error('boom'); return x; })).rejects.toThrow('boom');
+    await expect(
+      mapLimit([1, 2, 3], 2, async (x) => {
+        if (x === 2) throw new Error('boom');
+        return x;
+      }),
+    ).rejects.toThrow('boom');
   });
 });

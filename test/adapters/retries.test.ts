@@ -24,7 +24,10 @@ beforeAll(async () => {
       const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
       seen.push(op);
       const queue = script[op] ?? [{ status: 400, body: '{"__type":"UnknownOperationException"}' }];
-      const r = queue.length > 1 ? (queue.shift() as { status: number; body: string }) : (queue[0] as { status: number; body: string });
+      const r =
+        queue.length > 1
+          ? (queue.shift() as { status: number; body: string })
+          : (queue[0] as { status: number; body: string });
       res.writeHead(r.status, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(r.body);
     });
@@ -42,7 +45,14 @@ const throttled = { status: 400, body: '{"__type":"LimitExceededException","mess
 const garbage = { status: 200, body: '{"StreamNames":[' };
 
 function pool(): ClientPool {
-  return new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint, command: 'test', rateLimitScale: 0 });
+  return new ClientPool({
+    target: 'local',
+    region: 'eu-west-1',
+    partition: 'aws',
+    endpoint,
+    command: 'test',
+    rateLimitScale: 0,
+  });
 }
 
 describe('retries', () => {
@@ -59,7 +69,9 @@ describe('retries', () => {
   it('does not retry an unparsable response to a write (it may have been applied)', async () => {
     script = { CreateStream: [garbage, { status: 200, body: '{}' }] };
     const p = pool();
-    await expect(p.kinesis('111111111111').send(new CreateStreamCommand({ StreamName: 'x', ShardCount: 1 }))).rejects.toThrow();
+    await expect(
+      p.kinesis('111111111111').send(new CreateStreamCommand({ StreamName: 'x', ShardCount: 1 })),
+    ).rejects.toThrow();
     expect(seen).toEqual(['CreateStream']);
     p.destroy();
   });

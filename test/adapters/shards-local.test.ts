@@ -16,11 +16,13 @@ describe('listWindowShards on kinesis-local', () => {
     await c.send(new CreateStreamCommand({ StreamName: 'resharded', ShardCount: 1 }));
     await kl.waitActive(ACCOUNT, 'resharded');
     const beforeSplit = new Date(Date.now() - 1000);
-    await c.send(new SplitShardCommand({
-      StreamName: 'resharded',
-      ShardToSplit: 'shardId-000000000000',
-      NewStartingHashKey: '170141183460469231731687303715884105728',
-    }));
+    await c.send(
+      new SplitShardCommand({
+        StreamName: 'resharded',
+        ShardToSplit: 'shardId-000000000000',
+        NewStartingHashKey: '170141183460469231731687303715884105728',
+      }),
+    );
     await kl.waitActive(ACCOUNT, 'resharded');
     // Closed-shard end timestamps are kept at millisecond precision; step well past the split.
     await new Promise((res) => setTimeout(res, 1500));

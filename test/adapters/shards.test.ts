@@ -9,15 +9,37 @@ describe('listOpenShards', () => {
     const kinesis = mockClient(KinesisClient);
     kinesis
       .on(ListShardsCommand, { StreamName: 'orders' })
-      .resolves({ Shards: [
-        { ShardId: 'shardId-000000000000', HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' }, SequenceNumberRange: { StartingSequenceNumber: '1', EndingSequenceNumber: '9' } },
-        { ShardId: 'shardId-000000000001', HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' }, SequenceNumberRange: { StartingSequenceNumber: '10' } },
-      ], NextToken: 'page-2' })
+      .resolves({
+        Shards: [
+          {
+            ShardId: 'shardId-000000000000',
+            HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' },
+            SequenceNumberRange: { StartingSequenceNumber: '1', EndingSequenceNumber: '9' },
+          },
+          {
+            ShardId: 'shardId-000000000001',
+            HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' },
+            SequenceNumberRange: { StartingSequenceNumber: '10' },
+          },
+        ],
+        NextToken: 'page-2',
+      })
       .on(ListShardsCommand, { NextToken: 'page-2' })
-      .resolves({ Shards: [{ ShardId: 'shardId-000000000002', HashKeyRange: { StartingHashKey: '2', EndingHashKey: '3' }, SequenceNumberRange: { StartingSequenceNumber: '11' } }] });
+      .resolves({
+        Shards: [
+          {
+            ShardId: 'shardId-000000000002',
+            HashKeyRange: { StartingHashKey: '2', EndingHashKey: '3' },
+            SequenceNumberRange: { StartingSequenceNumber: '11' },
+          },
+        ],
+      });
     const ids = await listOpenShards(new KinesisClient({ region: 'eu-west-1' }), 'orders');
     expect(ids).toEqual(['shardId-000000000001', 'shardId-000000000002']);
-    expect(kinesis.commandCalls(ListShardsCommand).map((c) => c.args[0].input)).toEqual([{ StreamName: 'orders' }, { NextToken: 'page-2' }]);
+    expect(kinesis.commandCalls(ListShardsCommand).map((c) => c.args[0].input)).toEqual([
+      { StreamName: 'orders' },
+      { NextToken: 'page-2' },
+    ]);
     kinesis.restore();
   });
 });
@@ -80,14 +102,19 @@ describe('listWindowShards', () => {
   it('stops with a located adapter error when the service cycles through NextTokens (never pages forever)', async () => {
     const kinesis = mockClient(KinesisClient);
     kinesis
-      .on(ListShardsCommand, { StreamName: 'orders' }).resolves({ Shards: [parent], NextToken: 'a' })
-      .on(ListShardsCommand, { NextToken: 'a' }).resolves({ Shards: [], NextToken: 'b' })
-      .on(ListShardsCommand, { NextToken: 'b' }).resolves({ Shards: [], NextToken: 'a' });
+      .on(ListShardsCommand, { StreamName: 'orders' })
+      .resolves({ Shards: [parent], NextToken: 'a' })
+      .on(ListShardsCommand, { NextToken: 'a' })
+      .resolves({ Shards: [], NextToken: 'b' })
+      .on(ListShardsCommand, { NextToken: 'b' })
+      .resolves({ Shards: [], NextToken: 'a' });
     const read = listWindowShards(new KinesisClient({ region: 'eu-west-1' }), 'orders', FROM, '111111111111');
     await expect(read).rejects.toBeInstanceOf(AdapterError);
     await expect(read).rejects.toMatchObject({
       message: expect.stringMatching(/ListShards for orders returned a NextToken it had already returned/) as unknown,
-      service: 'kinesis', operation: 'ListShards', account: '111111111111',
+      service: 'kinesis',
+      operation: 'ListShards',
+      account: '111111111111',
     });
     expect(kinesis.commandCalls(ListShardsCommand)).toHaveLength(3);
     kinesis.restore();

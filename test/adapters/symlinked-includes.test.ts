@@ -43,20 +43,29 @@ function linkRiskTo(target: string): void {
 }
 
 describe('symbolic links in includes', () => {
-  it.each(['text', 'json', 'markdown', 'github', 'sarif'])('refuses a link to an outside secret file and quotes nothing of it (%s)', async (format) => {
-    linkRiskTo(join(base, 'outside.env'));
-    const r = await validate(format);
-    expect(r.code).toBe(1);
-    expect(r.out + r.err).not.toContain(MARKER);
-    expect(r.out + r.err).not.toContain('GITHUB_TOKEN');
-    expect(r.out).toContain('include-outside');
-  });
+  it.each(['text', 'json', 'markdown', 'github', 'sarif'])(
+    'refuses a link to an outside secret file and quotes nothing of it (%s)',
+    async (format) => {
+      linkRiskTo(join(base, 'outside.env'));
+      const r = await validate(format);
+      expect(r.code).toBe(1);
+      expect(r.out + r.err).not.toContain(MARKER);
+      expect(r.out + r.err).not.toContain('GITHUB_TOKEN');
+      expect(r.out).toContain('include-outside');
+    },
+  );
 
   it('reports the refusal located at the include entry, naming the real path', async () => {
     linkRiskTo(join(base, 'outside.env'));
     const r = await validate('json');
-    const diags = (JSON.parse(r.out) as { diagnostics: { file: string; code: string; line: number; column: number; message: string }[] }).diagnostics;
-    expect(diags.map((d) => [d.file, d.code, d.line, d.column])).toEqual([['meshes/mesh.yaml', 'include-outside', RISK_ENTRY.line, RISK_ENTRY.column]]);
+    const diags = (
+      JSON.parse(r.out) as {
+        diagnostics: { file: string; code: string; line: number; column: number; message: string }[];
+      }
+    ).diagnostics;
+    expect(diags.map((d) => [d.file, d.code, d.line, d.column])).toEqual([
+      ['meshes/mesh.yaml', 'include-outside', RISK_ENTRY.line, RISK_ENTRY.column],
+    ]);
     expect(diags[0]?.message).toContain(join(base, 'outside.env'));
   });
 
@@ -74,8 +83,14 @@ describe('symbolic links in includes', () => {
     rmSync(join(meshDir, 'domains'), { recursive: true });
     symlinkSync(join(base, 'elsewhere'), join(meshDir, 'domains'));
     const r = await validate('json');
-    const codes = (JSON.parse(r.out) as { diagnostics: { code: string; line: number }[] }).diagnostics.map((d) => [d.code, d.line]);
-    expect(codes).toEqual([['include-outside', 13], ['include-outside', 14]]);
+    const codes = (JSON.parse(r.out) as { diagnostics: { code: string; line: number }[] }).diagnostics.map((d) => [
+      d.code,
+      d.line,
+    ]);
+    expect(codes).toEqual([
+      ['include-outside', 13],
+      ['include-outside', 14],
+    ]);
   });
 
   it('refuses a link to a file of the same repository outside the mesh directory', async () => {
@@ -112,7 +127,9 @@ describe('in CI (GITHUB_WORKSPACE set)', () => {
     rmSync(join(meshDir, 'mesh.yaml'));
     symlinkSync(join(base, 'mesh.yaml'), join(meshDir, 'mesh.yaml'));
     const ci = await validate('json', { GITHUB_WORKSPACE: repo });
-    expect((JSON.parse(ci.out) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code)).toEqual(['file-outside']);
+    expect((JSON.parse(ci.out) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code)).toEqual([
+      'file-outside',
+    ]);
     // Outside CI the user named the file: it is read (and its includes are then resolved next to the link).
     const local = await validate('json');
     expect(local.out).not.toContain('file-outside');
@@ -130,7 +147,10 @@ describe('in CI (GITHUB_WORKSPACE set)', () => {
     mkdirSync(join(repo, 'policies'));
     writeFileSync(join(base, 'rule.yaml'), `id: ${MARKER}\n`);
     symlinkSync(join(base, 'rule.yaml'), join(repo, 'policies/linked.yaml'));
-    const io = captureIO(repo, { env: { NO_COLOR: '1', GITHUB_WORKSPACE: repo }, now: new Date('2026-06-01T00:00:00Z') });
+    const io = captureIO(repo, {
+      env: { NO_COLOR: '1', GITHUB_WORKSPACE: repo },
+      now: new Date('2026-06-01T00:00:00Z'),
+    });
     const code = await main(['validate', '--format', 'json', 'meshes/mesh.yaml'], io);
     expect(code).toBe(1);
     expect(io.out()).toContain('rule-file-unreadable');

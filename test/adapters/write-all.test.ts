@@ -8,7 +8,15 @@ import { writeAll } from '../../src/adapters/fs/write-all.js';
 describe('writeAll', () => {
   it('writes every file, creating parent directories', () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-write-all-'));
-    expect(writeAll([{ path: join(dir, 'a.json'), text: 'A' }, { path: join(dir, 'sub', 'b.md'), text: 'B' }], dir)).toBeUndefined();
+    expect(
+      writeAll(
+        [
+          { path: join(dir, 'a.json'), text: 'A' },
+          { path: join(dir, 'sub', 'b.md'), text: 'B' },
+        ],
+        dir,
+      ),
+    ).toBeUndefined();
     expect(readFileSync(join(dir, 'a.json'), 'utf8')).toBe('A');
     expect(readFileSync(join(dir, 'sub', 'b.md'), 'utf8')).toBe('B');
   });
@@ -16,7 +24,13 @@ describe('writeAll', () => {
   it('writes none when one cannot be written, names it, and leaves no temporary file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-write-all-'));
     writeFileSync(join(dir, 'file'), 'x');
-    const failed = writeAll([{ path: join(dir, 'a.json'), text: 'A' }, { path: join(dir, 'file', 'b.md'), text: 'B' }], dir);
+    const failed = writeAll(
+      [
+        { path: join(dir, 'a.json'), text: 'A' },
+        { path: join(dir, 'file', 'b.md'), text: 'B' },
+      ],
+      dir,
+    );
     expect(failed).toMatchObject({ index: 1, renaming: false });
     expect(failed?.problem).toMatch(/file/);
     expect(existsSync(join(dir, 'a.json'))).toBe(false);

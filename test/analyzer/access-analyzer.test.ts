@@ -36,11 +36,20 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     void bodyOf(req).then((text) => {
       const url = new URL(req.url ?? '/', 'http://x');
-      const s: Seen = { path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
+      const s: Seen = {
+        path: url.pathname,
+        query: url.searchParams,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      };
       seen.push(s);
-      const reply = replies.shift()?.(s) ?? { status: 500, body: '{"message":"no reply recorded"}', errorType: 'InternalServerException' };
+      const reply = replies.shift()?.(s) ?? {
+        status: 500,
+        body: '{"message":"no reply recorded"}',
+        errorType: 'InternalServerException',
+      };
       res.writeHead(reply.status, {
-        'content-type': 'application/json', ...(reply.errorType ? { 'x-amzn-errortype': reply.errorType } : {}),
+        'content-type': 'application/json',
+        ...(reply.errorType ? { 'x-amzn-errortype': reply.errorType } : {}),
       });
       res.end(reply.body);
     });
@@ -57,18 +66,46 @@ beforeEach(() => {
 });
 
 const ok = (name: string) => (): Reply => ({ status: 200, body: recorded(name) });
-const pool = () => new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint, command: 'plan', rateLimitScale: 0, maxAttempts: 3 });
-const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'A', Effect: 'Allow', Action: 'kinesis:ListStreams', Resource: '*' }] });
+const pool = () =>
+  new ClientPool({
+    target: 'local',
+    region: 'eu-west-1',
+    partition: 'aws',
+    endpoint,
+    command: 'plan',
+    rateLimitScale: 0,
+    maxAttempts: 3,
+  });
+const doc = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'A', Effect: 'Allow', Action: 'kinesis:ListStreams', Resource: '*' }],
+});
 const ref = (address: string) => ({ kind: 'stream-policy' as const, account: '111111111111', address });
-const validateStream: AnalyzerRequest = { check: 'validate-policy', policy: ref('111111111111/stream/orders/policy'), document: doc, policyType: 'RESOURCE_POLICY' };
-const validateTrust: AnalyzerRequest = {
-  check: 'validate-policy', policy: { kind: 'trust-policy', account: '222222222222', address: '222222222222/iam/trust-policy/gov' },
-  document: doc, policyType: 'RESOURCE_POLICY', resourceType: 'AWS::IAM::AssumeRolePolicyDocument',
+const validateStream: AnalyzerRequest = {
+  check: 'validate-policy',
+  policy: ref('111111111111/stream/orders/policy'),
+  document: doc,
+  policyType: 'RESOURCE_POLICY',
 };
-const publicStream: AnalyzerRequest = { check: 'no-public-access', policy: ref('111111111111/stream/orders/policy'), document: doc, resourceType: 'AWS::Kinesis::Stream' };
+const validateTrust: AnalyzerRequest = {
+  check: 'validate-policy',
+  policy: { kind: 'trust-policy', account: '222222222222', address: '222222222222/iam/trust-policy/gov' },
+  document: doc,
+  policyType: 'RESOURCE_POLICY',
+  resourceType: 'AWS::IAM::AssumeRolePolicyDocument',
+};
+const publicStream: AnalyzerRequest = {
+  check: 'no-public-access',
+  policy: ref('111111111111/stream/orders/policy'),
+  document: doc,
+  resourceType: 'AWS::Kinesis::Stream',
+};
 const newAccess: AnalyzerRequest = {
-  check: 'no-new-access', policy: { kind: 'identity-policy', account: '222222222222', address: '222222222222/iam/role/r/policy/meshgov-r' },
-  document: doc, existing: '{"Version":"2012-10-17","Statement":[]}', policyType: 'IDENTITY_POLICY',
+  check: 'no-new-access',
+  policy: { kind: 'identity-policy', account: '222222222222', address: '222222222222/iam/role/r/policy/meshgov-r' },
+  document: doc,
+  existing: '{"Version":"2012-10-17","Statement":[]}',
+  policyType: 'IDENTITY_POLICY',
 };
 
 describe('Access Analyzer adapter (recorded API answers)', () => {
@@ -78,13 +115,18 @@ describe('Access Analyzer adapter (recorded API answers)', () => {
     const run = await awsPolicyAnalyzer(p, '111111111111').check([validateStream]);
     expect(run.kind).toBe('answered');
     if (run.kind !== 'answered') return;
-    expect(seen.map((s) => [s.path, s.query.get('nextToken')])).toEqual([['/policy/validation', null], ['/policy/validation', 'page-2']]);
+    expect(seen.map((s) => [s.path, s.query.get('nextToken')])).toEqual([
+      ['/policy/validation', null],
+      ['/policy/validation', 'page-2'],
+    ]);
     // Kinesis is not a validatePolicyResourceType value: none is sent for a stream policy.
     expect(seen[0]?.body).toEqual({ policyDocument: doc, policyType: 'RESOURCE_POLICY', locale: 'EN' });
     const answer = run.answers[0];
     if (answer?.check !== 'validate-policy') throw new Error('expected a validate answer');
     expect(answer.findings.map((f) => [f.findingType, f.issueCode])).toEqual([
-      ['ERROR', 'INVALID_ACTION'], ['SUGGESTION', 'REDUNDANT_RESOURCE'], ['WARNING', 'FORANYVALUE_WITH_SINGLE_VALUED_KEY'],
+      ['ERROR', 'INVALID_ACTION'],
+      ['SUGGESTION', 'REDUNDANT_RESOURCE'],
+      ['WARNING', 'FORANYVALUE_WITH_SINGLE_VALUED_KEY'],
     ]);
     expect(answer.findings[0]?.locations[0]).toEqual({
       path: [{ value: 'Statement' }, { index: 1 }, { value: 'Action' }, { index: 0 }],
@@ -97,28 +139,65 @@ describe('Access Analyzer adapter (recorded API answers)', () => {
   it('an empty findings list is an answer with no findings; trust policies carry their resource type', async () => {
     replies = [ok('validate-policy-empty')];
     const run = await awsPolicyAnalyzer(pool(), '111111111111').check([validateTrust]);
-    expect(run).toEqual({ kind: 'answered', account: '111111111111', region: 'eu-west-1', answers: [{ check: 'validate-policy', findings: [] }] });
+    expect(run).toEqual({
+      kind: 'answered',
+      account: '111111111111',
+      region: 'eu-west-1',
+      answers: [{ check: 'validate-policy', findings: [] }],
+    });
     expect(seen[0]?.body.validatePolicyResourceType).toBe('AWS::IAM::AssumeRolePolicyDocument');
   });
 
   it('CheckNoPublicAccess and CheckNoNewAccess: PASS and FAIL with their reasons, in request order', async () => {
     replies = [ok('check-no-public-access-fail'), ok('check-no-new-access-fail'), ok('check-no-public-access-pass')];
-    const run = await awsPolicyAnalyzer(pool(), '111111111111', { concurrency: 1 }).check([publicStream, newAccess, publicStream]);
+    const run = await awsPolicyAnalyzer(pool(), '111111111111', { concurrency: 1 }).check([
+      publicStream,
+      newAccess,
+      publicStream,
+    ]);
     if (run.kind !== 'answered') throw new Error(run.message);
-    expect(seen.map((s) => s.path)).toEqual(['/policy/check-no-public-access', '/policy/check-no-new-access', '/policy/check-no-public-access']);
+    expect(seen.map((s) => s.path)).toEqual([
+      '/policy/check-no-public-access',
+      '/policy/check-no-new-access',
+      '/policy/check-no-public-access',
+    ]);
     expect(seen[0]?.body).toEqual({ policyDocument: doc, resourceType: 'AWS::Kinesis::Stream' });
-    expect(seen[1]?.body).toEqual({ newPolicyDocument: doc, existingPolicyDocument: '{"Version":"2012-10-17","Statement":[]}', policyType: 'IDENTITY_POLICY' });
+    expect(seen[1]?.body).toEqual({
+      newPolicyDocument: doc,
+      existingPolicyDocument: '{"Version":"2012-10-17","Statement":[]}',
+      policyType: 'IDENTITY_POLICY',
+    });
     expect(run.answers).toEqual([
-      { check: 'no-public-access', result: 'FAIL', message: 'The resource policy grants public access for the given resource type.',
-        reasons: [{ description: 'Public access granted in the following statement with index: 1.', statementIndex: 1 }] },
-      { check: 'no-new-access', result: 'FAIL', message: 'The modified permissions grant new access compared to your existing policy.',
-        reasons: [{ description: 'New access in the statement with sid: ConsumeOrders.', statementId: 'ConsumeOrders' }] },
-      { check: 'no-public-access', result: 'PASS', message: 'The resource policy does not grant public access for the given resource type.', reasons: [] },
+      {
+        check: 'no-public-access',
+        result: 'FAIL',
+        message: 'The resource policy grants public access for the given resource type.',
+        reasons: [
+          { description: 'Public access granted in the following statement with index: 1.', statementIndex: 1 },
+        ],
+      },
+      {
+        check: 'no-new-access',
+        result: 'FAIL',
+        message: 'The modified permissions grant new access compared to your existing policy.',
+        reasons: [
+          { description: 'New access in the statement with sid: ConsumeOrders.', statementId: 'ConsumeOrders' },
+        ],
+      },
+      {
+        check: 'no-public-access',
+        result: 'PASS',
+        message: 'The resource policy does not grant public access for the given resource type.',
+        reasons: [],
+      },
     ]);
   });
 
   it('a throttling error is retried by the SDK, then the answer is used', async () => {
-    replies = [() => ({ status: 429, body: recorded('throttling'), errorType: 'ThrottlingException' }), ok('check-no-public-access-pass')];
+    replies = [
+      () => ({ status: 429, body: recorded('throttling'), errorType: 'ThrottlingException' }),
+      ok('check-no-public-access-pass'),
+    ];
     const p = pool();
     const run = await awsPolicyAnalyzer(p, '111111111111').check([publicStream]);
     expect(run.kind).toBe('answered');
@@ -132,7 +211,9 @@ describe('Access Analyzer adapter (recorded API answers)', () => {
     const run = await awsPolicyAnalyzer(pool(), '111111111111').check([validateStream]);
     expect(run.kind).toBe('failed');
     if (run.kind !== 'failed') return;
-    expect(run.message).toMatch(/^access-analyzer:ValidatePolicy \(111111111111\/stream\/orders\/policy\) in account 111111111111 failed: AccessDeniedException: .*not authorized/);
+    expect(run.message).toMatch(
+      /^access-analyzer:ValidatePolicy \(111111111111\/stream\/orders\/policy\) in account 111111111111 failed: AccessDeniedException: .*not authorized/,
+    );
     expect(run.message).not.toMatch(/\n\s+at /);
   });
 
@@ -149,7 +230,12 @@ describe('Access Analyzer adapter (recorded API answers)', () => {
     replies = [() => ({ status: 200, body: '{"message":"odd","reasons":[]}' })];
     const run = await awsPolicyAnalyzer(pool(), '111111111111').check([publicStream]);
     if (run.kind !== 'answered') throw new Error(run.message);
-    expect(run.answers[0]).toEqual({ check: 'no-public-access', result: 'FAIL', message: 'odd (unexpected result null)', reasons: [] });
+    expect(run.answers[0]).toEqual({
+      check: 'no-public-access',
+      result: 'FAIL',
+      message: 'odd (unexpected result null)',
+      reasons: [],
+    });
   });
 
   it('no request, no call', async () => {
@@ -159,6 +245,10 @@ describe('Access Analyzer adapter (recorded API answers)', () => {
   });
 
   it('declares exactly the operations it calls', () => {
-    expect([...ACCESS_ANALYZER_IAM_ACTIONS]).toEqual(['access-analyzer:CheckNoNewAccess', 'access-analyzer:CheckNoPublicAccess', 'access-analyzer:ValidatePolicy']);
+    expect([...ACCESS_ANALYZER_IAM_ACTIONS]).toEqual([
+      'access-analyzer:CheckNoNewAccess',
+      'access-analyzer:CheckNoPublicAccess',
+      'access-analyzer:ValidatePolicy',
+    ]);
   });
 });

@@ -22,9 +22,18 @@ describe('plan (use case)', () => {
     const target = fakeTarget(emptyAccountsReader);
     const events: PlanEvent['kind'][] = [];
     const sink = memoryFiles();
-    const r = await plan('mesh.yaml', {
-      domain: [], account: [], target: { kind: 'aws' }, clock, out: 'out/plan.json', onEvent: (e) => events.push(e.kind),
-    }, { sources: memorySources(files), openTarget: openerOf(target), files: sink });
+    const r = await plan(
+      'mesh.yaml',
+      {
+        domain: [],
+        account: [],
+        target: { kind: 'aws' },
+        clock,
+        out: 'out/plan.json',
+        onEvent: (e) => events.push(e.kind),
+      },
+      { sources: memorySources(files), openTarget: openerOf(target), files: sink },
+    );
     if (r.kind !== 'planned') throw new Error(`expected a plan, got ${r.kind}`);
     // The example mesh declares 10 streams and consumers in 3 accounts (README quick start: "Plan: 10 to add").
     expect(r.plan.summary.hasChanges).toBe(true);
@@ -38,9 +47,13 @@ describe('plan (use case)', () => {
     expect(saved.plan?.changeSetDigest).toBe(r.plan.changeSetDigest);
   });
 
-  it('prices the plan with the target\'s prices, or the shipped table when the target cannot say', async () => {
-    const run = (target: ReturnType<typeof fakeTarget>) => plan('mesh.yaml', { domain: [], account: [], target: { kind: 'aws' }, clock },
-      { sources: memorySources(files), openTarget: openerOf(target), files: memoryFiles() });
+  it("prices the plan with the target's prices, or the shipped table when the target cannot say", async () => {
+    const run = (target: ReturnType<typeof fakeTarget>) =>
+      plan(
+        'mesh.yaml',
+        { domain: [], account: [], target: { kind: 'aws' }, clock },
+        { sources: memorySources(files), openTarget: openerOf(target), files: memoryFiles() },
+      );
     const shipped = await run(fakeTarget(emptyAccountsReader));
     if (shipped.kind !== 'planned') throw new Error(shipped.kind);
     expect(shipped.plan.cost?.prices.kind).toBe('shipped');
@@ -48,9 +61,18 @@ describe('plan (use case)', () => {
     // Only shard-hours cost anything here ($1 each): the example declares provisioned streams of 4, 2 and 1 shards
     // (mesh.yaml), so the month after the first apply costs 7 x 730 = $5,110, and nothing before it.
     const prices = Object.fromEntries(PRICE_DIMENSIONS.map((d) => [d, d === 'provisioned-shard-hour' ? 1 : 0]));
-    const table = { region: 'eu-west-1', kind: 'price-list-api', asOf: '2026-11-30', source: 'test', prices, unconfirmed: [] } as unknown as PriceTable;
+    const table = {
+      region: 'eu-west-1',
+      kind: 'price-list-api',
+      asOf: '2026-11-30',
+      source: 'test',
+      prices,
+      unconfirmed: [],
+    } as unknown as PriceTable;
     const priced = fakeTarget(emptyAccountsReader);
-    const answered = await run(Object.assign(priced, { prices: async () => ({ table, notes: ['prices: from the test'] }) }));
+    const answered = await run(
+      Object.assign(priced, { prices: async () => ({ table, notes: ['prices: from the test'] }) }),
+    );
     if (answered.kind !== 'planned') throw new Error(answered.kind);
     expect(answered.plan.cost?.total).toEqual({ beforeUSD: 0, afterUSD: 5110, deltaUSD: 5110 });
     expect(answered.plan.cost?.prices).toMatchObject({ kind: 'price-list-api', asOf: '2026-11-30', ageDays: 1 });
@@ -60,37 +82,56 @@ describe('plan (use case)', () => {
   });
 
   it('an unknown --domain is a usage problem, before any target is opened', async () => {
-    const r = await plan('mesh.yaml', { domain: ['nope'], account: [], target: { kind: 'aws' }, clock },
-      { sources: memorySources(files), openTarget: neverOpen, files: memoryFiles() });
+    const r = await plan(
+      'mesh.yaml',
+      { domain: ['nope'], account: [], target: { kind: 'aws' }, clock },
+      { sources: memorySources(files), openTarget: neverOpen, files: memoryFiles() },
+    );
     expect(r).toEqual({ kind: 'usage', message: expect.stringMatching(/^--domain nope: no such domain in the mesh/) });
   });
 
   it('an invalid mesh comes back as its findings, and no target is opened', async () => {
-    const r = await plan('mesh.yaml', { domain: [], account: [], target: { kind: 'aws' }, clock },
-      { sources: memorySources({ 'mesh.yaml': 'version: 1\nname: [' }), openTarget: neverOpen, files: memoryFiles() });
+    const r = await plan(
+      'mesh.yaml',
+      { domain: [], account: [], target: { kind: 'aws' }, clock },
+      { sources: memorySources({ 'mesh.yaml': 'version: 1\nname: [' }), openTarget: neverOpen, files: memoryFiles() },
+    );
     expect(r.kind).toBe('invalid');
     if (r.kind === 'invalid') expect(r.diagnostics.some((d) => d.severity === 'error')).toBe(true);
   });
 
   it('asks the rule pack for the --policies directory, and a missing one is a usage problem', async () => {
     const sources = memorySources(files);
-    const r = await plan('mesh.yaml', { domain: [], account: [], policies: 'missing', target: { kind: 'aws' }, clock },
-      { sources, openTarget: neverOpen, files: memoryFiles() });
+    const r = await plan(
+      'mesh.yaml',
+      { domain: [], account: [], policies: 'missing', target: { kind: 'aws' }, clock },
+      { sources, openTarget: neverOpen, files: memoryFiles() },
+    );
     expect(sources.asked).toEqual(['missing']);
     expect(r).toEqual({ kind: 'usage', message: '--policies missing: not a directory.' });
   });
 
   it('a target that cannot be opened and a write that fails come back as values', async () => {
-    const failed = await plan('mesh.yaml', { domain: [], account: [], target: { kind: 'aws' }, clock }, {
-      sources: memorySources(files), files: memoryFiles(),
-      openTarget: async () => ({ kind: 'target-failed', reason: 'locked', message: 'held by pid 1' }),
-    });
+    const failed = await plan(
+      'mesh.yaml',
+      { domain: [], account: [], target: { kind: 'aws' }, clock },
+      {
+        sources: memorySources(files),
+        files: memoryFiles(),
+        openTarget: async () => ({ kind: 'target-failed', reason: 'locked', message: 'held by pid 1' }),
+      },
+    );
     expect(failed).toEqual({ kind: 'target-failed', reason: 'locked', message: 'held by pid 1' });
     const target = fakeTarget(emptyAccountsReader);
-    const unwritable = await plan('mesh.yaml', { domain: [], account: [], target: { kind: 'aws' }, clock, out: 'x/plan.json' }, {
-      sources: memorySources(files), openTarget: openerOf(target),
-      files: { write: (path) => ({ kind: 'write-failed', path, problem: 'x is a file, not a directory' }) },
-    });
+    const unwritable = await plan(
+      'mesh.yaml',
+      { domain: [], account: [], target: { kind: 'aws' }, clock, out: 'x/plan.json' },
+      {
+        sources: memorySources(files),
+        openTarget: openerOf(target),
+        files: { write: (path) => ({ kind: 'write-failed', path, problem: 'x is a file, not a directory' }) },
+      },
+    );
     expect(unwritable).toEqual({ kind: 'write-failed', path: 'x/plan.json', problem: 'x is a file, not a directory' });
     expect(target.closed).toBe(1);
   });

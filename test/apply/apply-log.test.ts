@@ -27,7 +27,12 @@ describe('ApplyLog', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'meshgov-log-')), 'apply-log.jsonl');
     const log = new ApplyLog(file);
     log.append(anEntry({ result: 'started', id: 'i-1' }));
-    const junk = [JSON.stringify({ ...anEntry(), result: 'maybe' }), JSON.stringify({ ...anEntry(), result: 'started' }), '[1,2]', 'null'];
+    const junk = [
+      JSON.stringify({ ...anEntry(), result: 'maybe' }),
+      JSON.stringify({ ...anEntry(), result: 'started' }),
+      '[1,2]',
+      'null',
+    ];
     appendFileSync(file, `${junk.join('\n')}\n`);
     const back = readApplyLog(file);
     expect(back).toEqual([anEntry({ result: 'started', id: 'i-1' })]);

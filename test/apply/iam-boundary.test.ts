@@ -3,7 +3,13 @@
  * and the IAM executor's calls against aws-sdk-client-mock (response shapes from the IAM API reference).
  */
 import {
-  CreatePolicyCommand, CreatePolicyVersionCommand, GetPolicyCommand, GetRoleCommand, IAMClient, ListPolicyVersionsCommand, PutRolePermissionsBoundaryCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  GetPolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListPolicyVersionsCommand,
+  PutRolePermissionsBoundaryCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -19,7 +25,10 @@ import type { IamArtefact, PolicyDocument } from '../../src/core/render/types.js
 import { aPolicy, clock, desiredState, liveState } from '../plan/builders.js';
 import { A1, aChange } from './builders.js';
 
-const BOUNDARY = guardBoundary({ partition: 'aws', governanceRole: { name: 'meshgov-governance', path: '/meshgov/' } } as Parameters<typeof guardBoundary>[0]);
+const BOUNDARY = guardBoundary({
+  partition: 'aws',
+  governanceRole: { name: 'meshgov-governance', path: '/meshgov/' },
+} as Parameters<typeof guardBoundary>[0]);
 const DOC = aPolicy(`arn:aws:iam::${A1}:root`);
 const POLICY_ARN = `arn:aws:iam::${A1}:policy/meshgov/${GUARD_BOUNDARY_NAME}`;
 const FOREIGN_ARN = `arn:aws:iam::${A1}:policy/team/team-boundary`;
@@ -33,7 +42,13 @@ const desired: IamArtefact[] = [
 ];
 
 function planned(live: LiveRolePolicy[]): Change[] {
-  return computePlan({ desired: desiredState([{ iam: desired }]), live: liveState([{ iam: live }]), meshDigest: 'd', clock, scope: emptyScope() }).changes;
+  return computePlan({
+    desired: desiredState([{ iam: desired }]),
+    live: liveState([{ iam: live }]),
+    meshDigest: 'd',
+    clock,
+    scope: emptyScope(),
+  }).changes;
 }
 
 describe('apply order and gating of the guard boundary', () => {
@@ -43,7 +58,16 @@ describe('apply order and gating of the guard boundary', () => {
     expect(skipped).toEqual([]);
     expect(lanes.map((l) => [l.key, l.phase])).toEqual([[`${A1}/iam`, 'iam']]);
     const ran: string[] = [];
-    const report = await runLanes(lanes, { execute: async (s) => { ran.push(s.id); return { status: 'done' }; } }, skipped);
+    const report = await runLanes(
+      lanes,
+      {
+        execute: async (s) => {
+          ran.push(s.id);
+          return { status: 'done' };
+        },
+      },
+      skipped,
+    );
     expect(report.done).toBe(5);
     expect(ran).toEqual([
       `iam-policy:${A1}/iam/role/reader/policy/meshgov-reader`,
@@ -52,12 +76,25 @@ describe('apply order and gating of the guard boundary', () => {
       `iam-boundary:${A1}/iam/role/reader/boundary`,
       `iam-boundary:${A1}/iam/role/writer/boundary`,
     ]);
-    expect(lanes[0]?.steps.slice(2).map((s) => s.expectedCalls)).toEqual([['CreatePolicy'], ['PutRolePermissionsBoundary'], ['PutRolePermissionsBoundary']]);
+    expect(lanes[0]?.steps.slice(2).map((s) => s.expectedCalls)).toEqual([
+      ['CreatePolicy'],
+      ['PutRolePermissionsBoundary'],
+      ['PutRolePermissionsBoundary'],
+    ]);
   });
 
-  it('a failed role policy skips that role\'s boundary attachment, not the others', async () => {
+  it("a failed role policy skips that role's boundary attachment, not the others", async () => {
     const { lanes, skipped } = buildSteps(planned([]), { allowDestructive: false, history: [], now: NOW });
-    const report = await runLanes(lanes, { execute: async (s) => (s.id.includes('/role/writer/policy/') ? { status: 'failed', message: 'NoSuchEntity: role writer' } : { status: 'done' }) }, skipped);
+    const report = await runLanes(
+      lanes,
+      {
+        execute: async (s) =>
+          s.id.includes('/role/writer/policy/')
+            ? { status: 'failed', message: 'NoSuchEntity: role writer' }
+            : { status: 'done' },
+      },
+      skipped,
+    );
     expect(report.outcomes.filter((o) => o.status !== 'done').map((o) => [o.id, o.status])).toEqual([
       [`iam-policy:${A1}/iam/role/writer/policy/meshgov-writer`, 'failed'],
       [`iam-boundary:${A1}/iam/role/writer/boundary`, 'skipped'],
@@ -86,15 +123,34 @@ describe('apply order and gating of the guard boundary', () => {
 
 const iam = mockClient(IAMClient);
 const client = new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-const noSuchEntity = () => Object.assign(new Error('Policy not found.'), { name: 'NoSuchEntityException', $metadata: { httpStatusCode: 404 } });
+const noSuchEntity = () =>
+  Object.assign(new Error('Policy not found.'), { name: 'NoSuchEntityException', $metadata: { httpStatusCode: 404 } });
 const created = new Date('2026-01-01T00:00:00Z');
 const role = (boundary?: string) => ({
-  Role: { Path: '/', RoleName: 'writer', RoleId: 'AROAEXAMPLE', Arn: `arn:aws:iam::${A1}:role/writer`, CreateDate: created, ...(boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: boundary } } : {}) },
+  Role: {
+    Path: '/',
+    RoleName: 'writer',
+    RoleId: 'AROAEXAMPLE',
+    Arn: `arn:aws:iam::${A1}:role/writer`,
+    CreateDate: created,
+    ...(boundary
+      ? {
+          PermissionsBoundary: {
+            PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const,
+            PermissionsBoundaryArn: boundary,
+          },
+        }
+      : {}),
+  },
 });
 
 function executor(log: AuditEntry[]) {
   return new IamExecutor({
-    client: () => client, partition: 'aws', path: '/meshgov/', log: (e) => log.push(e), now: () => NOW,
+    client: () => client,
+    partition: 'aws',
+    path: '/meshgov/',
+    log: (e) => log.push(e),
+    now: () => NOW,
     retry: { maxAttempts: 3, backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined } },
   });
 }
@@ -102,16 +158,32 @@ function executor(log: AuditEntry[]) {
 function stepOf(change: Change): ApplyStep {
   return { id: change.id, change, lane: `${A1}/iam`, expectedCalls: [] };
 }
-const policyStep = (action: 'create' | 'update') => stepOf(aChange({ resourceType: 'iam-boundary', stream: undefined, action, address: `${A1}/iam/policy/${GUARD_BOUNDARY_NAME}`, after: { policyName: GUARD_BOUNDARY_NAME, document: BOUNDARY } }));
-const attachStep = (foreign?: string) => stepOf(aChange({
-  resourceType: 'iam-boundary', stream: undefined, action: foreign ? 'update' : 'create', address: `${A1}/iam/role/writer/boundary`,
-  before: foreign ? { role: 'writer', foreignBoundary: foreign } : null, after: { role: 'writer', policyName: GUARD_BOUNDARY_NAME },
-}));
-const calls = () => iam.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
+const policyStep = (action: 'create' | 'update') =>
+  stepOf(
+    aChange({
+      resourceType: 'iam-boundary',
+      stream: undefined,
+      action,
+      address: `${A1}/iam/policy/${GUARD_BOUNDARY_NAME}`,
+      after: { policyName: GUARD_BOUNDARY_NAME, document: BOUNDARY },
+    }),
+  );
+const attachStep = (foreign?: string) =>
+  stepOf(
+    aChange({
+      resourceType: 'iam-boundary',
+      stream: undefined,
+      action: foreign ? 'update' : 'create',
+      address: `${A1}/iam/role/writer/boundary`,
+      before: foreign ? { role: 'writer', foreignBoundary: foreign } : null,
+      after: { role: 'writer', policyName: GUARD_BOUNDARY_NAME },
+    }),
+  );
+const calls = () =>
+  iam.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
 
 describe('IamExecutor: the guard boundary', () => {
   beforeEach(() => iam.reset());
-
 
   it('creates the boundary policy under the mesh path', async () => {
     iam.on(GetPolicyCommand).rejects(noSuchEntity());
@@ -120,20 +192,30 @@ describe('IamExecutor: the guard boundary', () => {
     expect(await executor(log).execute(policyStep('create'))).toEqual({ status: 'done' });
     expect(calls()).toEqual(['GetPolicy', 'CreatePolicy']);
     expect(iam.commandCalls(CreatePolicyCommand)[0]?.args[0].input).toEqual({
-      PolicyName: GUARD_BOUNDARY_NAME, Path: '/meshgov/', PolicyDocument: JSON.stringify(BOUNDARY), Tags: [{ Key: 'meshgov:managed-by', Value: 'meshgov' }],
+      PolicyName: GUARD_BOUNDARY_NAME,
+      Path: '/meshgov/',
+      PolicyDocument: JSON.stringify(BOUNDARY),
+      Tags: [{ Key: 'meshgov:managed-by', Value: 'meshgov' }],
     });
     expect(log.map((e) => [e.api, e.resource, e.requestId, e.result])).toEqual([
-      ['iam:CreatePolicy', POLICY_ARN, undefined, 'started'], ['iam:CreatePolicy', POLICY_ARN, 'req-1', 'ok'],
+      ['iam:CreatePolicy', POLICY_ARN, undefined, 'started'],
+      ['iam:CreatePolicy', POLICY_ARN, 'req-1', 'ok'],
     ]);
   });
 
   it('updates an existing boundary policy with a new default version', async () => {
     iam.on(GetPolicyCommand).resolves({ Policy: { Arn: POLICY_ARN, DefaultVersionId: 'v1', AttachmentCount: 2 } });
-    iam.on(ListPolicyVersionsCommand).resolves({ Versions: [{ VersionId: 'v1', IsDefaultVersion: true, CreateDate: created }] });
+    iam
+      .on(ListPolicyVersionsCommand)
+      .resolves({ Versions: [{ VersionId: 'v1', IsDefaultVersion: true, CreateDate: created }] });
     iam.on(CreatePolicyVersionCommand).resolves({});
     expect(await executor([]).execute(policyStep('update'))).toEqual({ status: 'done' });
     expect(calls()).toEqual(['GetPolicy', 'ListPolicyVersions', 'CreatePolicyVersion']);
-    expect(iam.commandCalls(CreatePolicyVersionCommand)[0]?.args[0].input).toEqual({ PolicyArn: POLICY_ARN, PolicyDocument: JSON.stringify(BOUNDARY), SetAsDefault: true });
+    expect(iam.commandCalls(CreatePolicyVersionCommand)[0]?.args[0].input).toEqual({
+      PolicyArn: POLICY_ARN,
+      PolicyDocument: JSON.stringify(BOUNDARY),
+      SetAsDefault: true,
+    });
   });
 
   it('sets the boundary on a role without one (PutRolePermissionsBoundary with the policy ARN)', async () => {
@@ -142,14 +224,21 @@ describe('IamExecutor: the guard boundary', () => {
     const log: AuditEntry[] = [];
     expect(await executor(log).execute(attachStep())).toEqual({ status: 'done' });
     expect(calls()).toEqual(['GetRole', 'PutRolePermissionsBoundary']);
-    expect(iam.commandCalls(PutRolePermissionsBoundaryCommand)[0]?.args[0].input).toEqual({ RoleName: 'writer', PermissionsBoundary: POLICY_ARN });
-    expect(log.filter((e) => e.result !== 'started').map((e) => [e.api, e.resource, e.requestId]))
-      .toEqual([['iam:PutRolePermissionsBoundary', `arn:aws:iam::${A1}:role/writer`, 'req-9']]);
+    expect(iam.commandCalls(PutRolePermissionsBoundaryCommand)[0]?.args[0].input).toEqual({
+      RoleName: 'writer',
+      PermissionsBoundary: POLICY_ARN,
+    });
+    expect(log.filter((e) => e.result !== 'started').map((e) => [e.api, e.resource, e.requestId])).toEqual([
+      ['iam:PutRolePermissionsBoundary', `arn:aws:iam::${A1}:role/writer`, 'req-9'],
+    ]);
   });
 
   it('is idempotent: a role that already has the guard boundary gets no call', async () => {
     iam.on(GetRoleCommand).resolves(role(POLICY_ARN));
-    expect(await executor([]).execute(attachStep())).toEqual({ status: 'done', message: 'the guard boundary was already set' });
+    expect(await executor([]).execute(attachStep())).toEqual({
+      status: 'done',
+      message: 'the guard boundary was already set',
+    });
     expect(calls()).toEqual(['GetRole']);
   });
 
@@ -165,17 +254,35 @@ describe('IamExecutor: the guard boundary', () => {
     iam.on(GetRoleCommand).resolves(role(FOREIGN_ARN));
     iam.on(PutRolePermissionsBoundaryCommand).resolves({});
     expect(await executor([]).execute(attachStep(FOREIGN_ARN))).toEqual({ status: 'done' });
-    expect(iam.commandCalls(PutRolePermissionsBoundaryCommand)[0]?.args[0].input).toEqual({ RoleName: 'writer', PermissionsBoundary: POLICY_ARN });
+    expect(iam.commandCalls(PutRolePermissionsBoundaryCommand)[0]?.args[0].input).toEqual({
+      RoleName: 'writer',
+      PermissionsBoundary: POLICY_ARN,
+    });
   });
 
   it('fails clearly when the role does not exist', async () => {
-    iam.on(GetRoleCommand).rejects(Object.assign(new Error('The role with name writer cannot be found.'), { name: 'NoSuchEntityException', $metadata: { httpStatusCode: 404 } }));
-    expect(await executor([]).execute(attachStep())).toEqual({ status: 'failed', message: `role writer does not exist in ${A1}` });
+    iam.on(GetRoleCommand).rejects(
+      Object.assign(new Error('The role with name writer cannot be found.'), {
+        name: 'NoSuchEntityException',
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
+    expect(await executor([]).execute(attachStep())).toEqual({
+      status: 'failed',
+      message: `role writer does not exist in ${A1}`,
+    });
     expect(calls()).toEqual(['GetRole']);
   });
 
   it('declares every IAM action the boundary steps call', () => {
-    for (const a of ['iam:GetRole', 'iam:PutRolePermissionsBoundary', 'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:GetPolicy', 'iam:ListPolicyVersions']) {
+    for (const a of [
+      'iam:GetRole',
+      'iam:PutRolePermissionsBoundary',
+      'iam:CreatePolicy',
+      'iam:CreatePolicyVersion',
+      'iam:GetPolicy',
+      'iam:ListPolicyVersions',
+    ]) {
       expect(IAM_EXECUTOR_IAM_ACTIONS).toContain(a);
     }
   });

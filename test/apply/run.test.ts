@@ -34,7 +34,8 @@ describe('runLanes', () => {
   it('runs one step at a time per stream, lanes in parallel up to the limit, IAM last', async () => {
     const changes = [];
     for (let s = 0; s < 6; s++) {
-      for (const t of ['stream-tags', 'stream-retention', 'stream-monitoring'] as const) changes.push(aChange({ resourceType: t, stream: `s${s}.v1`, account: s % 2 ? A1 : A2 }));
+      for (const t of ['stream-tags', 'stream-retention', 'stream-monitoring'] as const)
+        changes.push(aChange({ resourceType: t, stream: `s${s}.v1`, account: s % 2 ? A1 : A2 }));
     }
     const iam = aChange({ resourceType: 'iam-policy', stream: undefined });
     const { lanes, skipped } = buildSteps([...changes, iam], opts);
@@ -54,14 +55,25 @@ describe('runLanes', () => {
   it('skips the dependants of a failed step but finishes independent steps and other lanes', async () => {
     const create = aChange({ resourceType: 'stream', action: 'create', stream: 'new.v1' });
     const consumer = aChange({ resourceType: 'consumer', action: 'create', stream: 'new.v1', dependsOn: [create.id] });
-    const cpolicy = aChange({ resourceType: 'consumer-policy', action: 'create', stream: 'new.v1', dependsOn: [consumer.id] });
+    const cpolicy = aChange({
+      resourceType: 'consumer-policy',
+      action: 'create',
+      stream: 'new.v1',
+      dependsOn: [consumer.id],
+    });
     const tags = aChange({ resourceType: 'stream-tags', stream: 'old.v1' });
     const retention = aChange({ resourceType: 'stream-retention', stream: 'old.v1' });
     const { lanes, skipped } = buildSteps([create, consumer, cpolicy, tags, retention], opts);
     const r = recorder(new Set([create.id, tags.id]));
     const report = await runLanes(lanes, r.executor, skipped);
     const by = Object.fromEntries(report.outcomes.map((o) => [o.id, o.status]));
-    expect(by).toEqual({ [create.id]: 'failed', [consumer.id]: 'skipped', [cpolicy.id]: 'skipped', [tags.id]: 'failed', [retention.id]: 'done' });
+    expect(by).toEqual({
+      [create.id]: 'failed',
+      [consumer.id]: 'skipped',
+      [cpolicy.id]: 'skipped',
+      [tags.id]: 'failed',
+      [retention.id]: 'done',
+    });
     expect(report).toMatchObject({ done: 1, failed: 2, skipped: 2 });
     expect(r.ran).not.toContain(consumer.id);
   });
@@ -102,15 +114,20 @@ describe('runLanes', () => {
 
   it('keeps at most 5 stream creations in flight per account, and starts the next as soon as one has settled', async () => {
     const creates = [
-      ...Array.from({ length: 8 }, (_, i) => aChange({ resourceType: 'stream', action: 'create', stream: `a${i}.v1`, account: A1 })),
-      ...Array.from({ length: 2 }, (_, i) => aChange({ resourceType: 'stream', action: 'create', stream: `b${i}.v1`, account: A2 })),
+      ...Array.from({ length: 8 }, (_, i) =>
+        aChange({ resourceType: 'stream', action: 'create', stream: `a${i}.v1`, account: A1 }),
+      ),
+      ...Array.from({ length: 2 }, (_, i) =>
+        aChange({ resourceType: 'stream', action: 'create', stream: `b${i}.v1`, account: A2 }),
+      ),
     ];
     const { lanes, skipped } = buildSteps(creates, opts);
     const started: { id: string; settle: () => void; finish: () => void }[] = [];
     const executor: ChangeExecutor = {
-      execute: (step, hooks) => new Promise((resolve) => {
-        started.push({ id: step.id, settle: () => hooks?.settled(), finish: () => resolve({ status: 'done' }) });
-      }),
+      execute: (step, hooks) =>
+        new Promise((resolve) => {
+          started.push({ id: step.id, settle: () => hooks?.settled(), finish: () => resolve({ status: 'done' }) });
+        }),
     };
     const tick = () => new Promise((r) => setImmediate(r));
     const run = runLanes(lanes, executor, skipped, { concurrency: 20, perAccount: 20 });
@@ -135,16 +152,19 @@ describe('runLanes', () => {
   });
 
   it('never starts a create that was waiting for a slot when the stop came', async () => {
-    const creates = Array.from({ length: 7 }, (_, i) => aChange({ resourceType: 'stream', action: 'create', stream: `a${i}.v1` }));
+    const creates = Array.from({ length: 7 }, (_, i) =>
+      aChange({ resourceType: 'stream', action: 'create', stream: `a${i}.v1` }),
+    );
     const { lanes, skipped } = buildSteps(creates, opts);
     let stop = false;
     const finishes: (() => void)[] = [];
     const ran: string[] = [];
     const executor: ChangeExecutor = {
-      execute: (step) => new Promise((resolve) => {
-        ran.push(step.id);
-        finishes.push(() => resolve({ status: 'done' }));
-      }),
+      execute: (step) =>
+        new Promise((resolve) => {
+          ran.push(step.id);
+          finishes.push(() => resolve({ status: 'done' }));
+        }),
     };
     const run = runLanes(lanes, executor, skipped, { shouldStop: () => stop });
     await new Promise((r) => setImmediate(r));
@@ -172,15 +192,33 @@ describe('summary', () => {
       anEntry({ api: 'kinesis:AddTagsToStream' }),
     ]);
     expect(calls).toEqual({
-      byApi: { 'kinesis:AddTagsToStream': { ok: 1, error: 0 }, 'kinesis:CreateStream': { ok: 1, error: 1 } }, total: 3, errors: 1, unanswered: 0,
+      byApi: { 'kinesis:AddTagsToStream': { ok: 1, error: 0 }, 'kinesis:CreateStream': { ok: 1, error: 1 } },
+      total: 3,
+      errors: 1,
+      unanswered: 0,
     });
-    const text = renderApplyReport({
-      outcomes: [
-        { id: 'x', account: A1, address: 'a/stream/x', resourceType: 'stream-retention', action: 'update', status: 'skipped', skipReason: 'destructive', message: 'destructive' },
-        { id: 'y', account: A1, address: 'a/stream/y', resourceType: 'stream', action: 'create', status: 'done' },
-      ],
-      done: 1, failed: 0, skipped: 1,
-    }, calls, 'log.jsonl');
+    const text = renderApplyReport(
+      {
+        outcomes: [
+          {
+            id: 'x',
+            account: A1,
+            address: 'a/stream/x',
+            resourceType: 'stream-retention',
+            action: 'update',
+            status: 'skipped',
+            skipReason: 'destructive',
+            message: 'destructive',
+          },
+          { id: 'y', account: A1, address: 'a/stream/y', resourceType: 'stream', action: 'create', status: 'done' },
+        ],
+        done: 1,
+        failed: 0,
+        skipped: 1,
+      },
+      calls,
+      'log.jsonl',
+    );
     expect(text).toContain('skipped stream-retention a/stream/x: destructive');
     expect(text).toContain('kinesis:CreateStream: 1 ok, 1 error');
     expect(text).toContain('Apply: 1 done, 0 failed, 1 skipped. (rerun with --allow-destructive');
@@ -192,27 +230,52 @@ describe('summary', () => {
       anEntry({ api: 'kinesis:CreateStream', id: '1' }),
       anEntry({ api: 'kinesis:UpdateShardCount', result: 'started', id: '2' }),
     ]);
-    expect(calls).toEqual({ byApi: { 'kinesis:CreateStream': { ok: 1, error: 0 } }, total: 1, errors: 0, unanswered: 1 });
-    expect(renderApplyReport({ outcomes: [], done: 0, failed: 0, skipped: 0 }, calls))
-      .toContain('1 call(s) started without an answer: they may have reached the service');
+    expect(calls).toEqual({
+      byApi: { 'kinesis:CreateStream': { ok: 1, error: 0 } },
+      total: 1,
+      errors: 0,
+      unanswered: 1,
+    });
+    expect(renderApplyReport({ outcomes: [], done: 0, failed: 0, skipped: 0 }, calls)).toContain(
+      '1 call(s) started without an answer: they may have reached the service',
+    );
   });
 
   it('says an interrupted run was interrupted, with what was done and what did not start', () => {
     const calls = summariseCalls([]);
-    const text = renderApplyReport({
-      outcomes: [
-        { id: 'y', account: A1, address: 'a/stream/y', resourceType: 'stream', action: 'create', status: 'done' },
-        {
-          id: 'x', account: A1, address: 'a/stream/x', resourceType: 'stream', action: 'create', status: 'skipped',
-          skipReason: 'interrupted', message: 'not started: apply was interrupted',
-        },
-        {
-          id: 'z', account: A1, address: 'a/stream/z', resourceType: 'stream-retention', action: 'update', status: 'skipped',
-          skipReason: 'destructive', message: 'destructive',
-        },
-      ],
-      done: 1, failed: 0, skipped: 2,
-    }, calls, undefined, { interruptedBy: 'SIGINT' });
+    const text = renderApplyReport(
+      {
+        outcomes: [
+          { id: 'y', account: A1, address: 'a/stream/y', resourceType: 'stream', action: 'create', status: 'done' },
+          {
+            id: 'x',
+            account: A1,
+            address: 'a/stream/x',
+            resourceType: 'stream',
+            action: 'create',
+            status: 'skipped',
+            skipReason: 'interrupted',
+            message: 'not started: apply was interrupted',
+          },
+          {
+            id: 'z',
+            account: A1,
+            address: 'a/stream/z',
+            resourceType: 'stream-retention',
+            action: 'update',
+            status: 'skipped',
+            skipReason: 'destructive',
+            message: 'destructive',
+          },
+        ],
+        done: 1,
+        failed: 0,
+        skipped: 2,
+      },
+      calls,
+      undefined,
+      { interruptedBy: 'SIGINT' },
+    );
     expect(text).toContain('  not started stream a/stream/x: not started: apply was interrupted');
     expect(text).toContain('Apply interrupted (SIGINT): 1 done, 0 failed, 1 skipped, 1 not started. (');
     expect(text).toContain('rerun apply to finish');

@@ -11,7 +11,13 @@ describe('buildSteps: lanes and order', () => {
   it('puts each stream in its own lane in plan order, IAM lanes after stream lanes, and drops no-ops', () => {
     const create = aChange({ resourceType: 'stream', action: 'create', stream: 'b.v1', after: { mode: 'ON_DEMAND' } });
     const policy = aChange({ resourceType: 'stream-policy', action: 'create', stream: 'b.v1', dependsOn: [create.id] });
-    const tags = aChange({ resourceType: 'stream-tags', stream: 'a.v1', account: A2, after: { tags: { x: '1' } }, before: { tags: {} } });
+    const tags = aChange({
+      resourceType: 'stream-tags',
+      stream: 'a.v1',
+      account: A2,
+      after: { tags: { x: '1' } },
+      before: { tags: {} },
+    });
     const iam = aChange({ resourceType: 'iam-policy', action: 'create', stream: undefined });
     const noop = aChange({ resourceType: 'stream', action: 'no-op', stream: 'c.v1' });
     const { lanes, skipped } = buildSteps([iam, policy, noop, tags, create], opts);
@@ -24,15 +30,39 @@ describe('buildSteps: lanes and order', () => {
   });
 
   it('expects a mode switch before the shard-count steps', () => {
-    const c = aChange({ resourceType: 'stream-capacity', risk: 'destructive', before: { mode: 'ON_DEMAND', shards: 4 }, after: { mode: 'PROVISIONED', shards: 16 } });
-    expect(capacityCalls(c as StreamCapacityChange).calls).toEqual(['UpdateStreamMode ON_DEMAND->PROVISIONED', 'UpdateShardCount 4->8', 'UpdateShardCount 8->16']);
-    const down = aChange({ resourceType: 'stream-capacity', risk: 'disruptive', before: { shards: 16 }, after: { shards: 3 } });
-    expect(buildSteps([down], opts).lanes[0]?.steps[0]?.expectedCalls).toEqual(['UpdateShardCount 16->8', 'UpdateShardCount 8->4', 'UpdateShardCount 4->3']);
+    const c = aChange({
+      resourceType: 'stream-capacity',
+      risk: 'destructive',
+      before: { mode: 'ON_DEMAND', shards: 4 },
+      after: { mode: 'PROVISIONED', shards: 16 },
+    });
+    expect(capacityCalls(c as StreamCapacityChange).calls).toEqual([
+      'UpdateStreamMode ON_DEMAND->PROVISIONED',
+      'UpdateShardCount 4->8',
+      'UpdateShardCount 8->16',
+    ]);
+    const down = aChange({
+      resourceType: 'stream-capacity',
+      risk: 'disruptive',
+      before: { shards: 16 },
+      after: { shards: 3 },
+    });
+    expect(buildSteps([down], opts).lanes[0]?.steps[0]?.expectedCalls).toEqual([
+      'UpdateShardCount 16->8',
+      'UpdateShardCount 8->4',
+      'UpdateShardCount 4->3',
+    ]);
   });
 });
 
 describe('buildSteps: destructive gating', () => {
-  const retentionDown = aChange({ resourceType: 'stream-retention', risk: 'destructive', before: { retentionHours: 168 }, after: { retentionHours: 24 }, reasons: ['x', 'records older than 24 h become inaccessible at once'] });
+  const retentionDown = aChange({
+    resourceType: 'stream-retention',
+    risk: 'destructive',
+    before: { retentionHours: 168 },
+    after: { retentionHours: 24 },
+    reasons: ['x', 'records older than 24 h become inaccessible at once'],
+  });
   const safeTags = aChange({ resourceType: 'stream-tags', after: { tags: { a: 'b' } }, before: { tags: {} } });
 
   it('skips destructive changes without allowDestructive, says why, and keeps the safe ones', () => {
@@ -53,21 +83,39 @@ describe('buildSteps: destructive gating', () => {
     const revoke = aChange({ resourceType: 'consumer', action: 'delete', risk: 'destructive' });
     const after = aChange({ resourceType: 'consumer-policy', action: 'create', dependsOn: [revoke.id] });
     const { skipped } = buildSteps([revoke, after], opts);
-    expect(skipped.map((s) => [s.id, s.skipReason])).toEqual([[revoke.id, 'destructive'], [after.id, 'dependency']]);
+    expect(skipped.map((s) => [s.id, s.skipReason])).toEqual([
+      [revoke.id, 'destructive'],
+      [after.id, 'dependency'],
+    ]);
   });
 
   it('refuses to delete a deletion-protected stream even with allowDestructive', () => {
-    const del = aChange({ resourceType: 'stream', action: 'delete', risk: 'destructive', before: { tags: { [TAG_DELETION_PROTECTION]: 'true' } } });
-    const free = aChange({ resourceType: 'stream', action: 'delete', risk: 'destructive', stream: 'old.v1', before: { tags: {} } });
+    const del = aChange({
+      resourceType: 'stream',
+      action: 'delete',
+      risk: 'destructive',
+      before: { tags: { [TAG_DELETION_PROTECTION]: 'true' } },
+    });
+    const free = aChange({
+      resourceType: 'stream',
+      action: 'delete',
+      risk: 'destructive',
+      stream: 'old.v1',
+      before: { tags: {} },
+    });
     const { lanes, skipped } = buildSteps([del, free], { ...opts, allowDestructive: true });
     expect(skipped.map((s) => [s.id, s.skipReason])).toEqual([[del.id, 'deletion-protected']]);
     expect(lanes.flatMap((l) => l.steps.map((s) => s.id))).toEqual([free.id]);
   });
-
 });
 
 describe('scaling budgets (10 UpdateShardCount and 2 UpdateStreamMode per stream per rolling 24 h)', () => {
-  const scaleUp = aChange({ resourceType: 'stream-capacity', risk: 'disruptive', before: { shards: 4 }, after: { shards: 16 } });
+  const scaleUp = aChange({
+    resourceType: 'stream-capacity',
+    risk: 'disruptive',
+    before: { shards: 4 },
+    after: { shards: 16 },
+  });
   const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3600_000).toISOString();
 
   it('counts successful and possibly-delivered calls of the last 24 h only, per stream', () => {
@@ -93,8 +141,10 @@ describe('scaling budgets (10 UpdateShardCount and 2 UpdateStreamMode per stream
     };
     const history = [
       // Answered: the outcome decides (ok counts, a clean refusal does not), never the intent as well.
-      intent('a', 3), anEntry({ id: 'a', time: hoursAgo(3) }),
-      intent('b', 2), anEntry({ id: 'b', time: hoursAgo(2), result: 'error', error: 'InvalidArgumentException: no' }),
+      intent('a', 3),
+      anEntry({ id: 'a', time: hoursAgo(3) }),
+      intent('b', 2),
+      anEntry({ id: 'b', time: hoursAgo(2), result: 'error', error: 'InvalidArgumentException: no' }),
       // Unanswered: may have reached AWS.
       intent('c', 1),
       intent('d', 1, 'kinesis:UpdateStreamMode'),
@@ -119,8 +169,16 @@ describe('scaling budgets (10 UpdateShardCount and 2 UpdateStreamMode per stream
   });
 
   it('skips a third mode switch within 24 h', () => {
-    const sw = aChange({ resourceType: 'stream-capacity', risk: 'destructive', before: { mode: 'PROVISIONED', shards: 2 }, after: { mode: 'ON_DEMAND' } });
-    const history = [anEntry({ api: 'kinesis:UpdateStreamMode', time: hoursAgo(5) }), anEntry({ api: 'kinesis:UpdateStreamMode', time: hoursAgo(4) })];
+    const sw = aChange({
+      resourceType: 'stream-capacity',
+      risk: 'destructive',
+      before: { mode: 'PROVISIONED', shards: 2 },
+      after: { mode: 'ON_DEMAND' },
+    });
+    const history = [
+      anEntry({ api: 'kinesis:UpdateStreamMode', time: hoursAgo(5) }),
+      anEntry({ api: 'kinesis:UpdateStreamMode', time: hoursAgo(4) }),
+    ];
     const { skipped } = buildSteps([sw], { ...opts, allowDestructive: true, history });
     expect(skipped[0]?.message).toContain('UpdateStreamMode');
     expect(buildSteps([sw], { ...opts, allowDestructive: true, history: history.slice(1) }).skipped).toEqual([]);

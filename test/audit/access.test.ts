@@ -7,7 +7,18 @@ import type { Grant } from '../../src/core/model/types.js';
 import { guardBoundary } from '../../src/core/render/guard.js';
 import type { PolicyStatement } from '../../src/core/render/types.js';
 import {
-  A, B, C, FRAUD_CONSUMER_ARN, GOV, ORDERS_ARN, ORG, OUTSIDER, liveStream, livePolicyOf, roleArn, world,
+  A,
+  B,
+  C,
+  FRAUD_CONSUMER_ARN,
+  GOV,
+  ORDERS_ARN,
+  ORG,
+  OUTSIDER,
+  liveStream,
+  livePolicyOf,
+  roleArn,
+  world,
 } from './builders.js';
 
 let catalog: ActionCatalog;
@@ -34,37 +45,103 @@ describe('resource-policy principals', () => {
   });
 
   it('public-principal: Principal "*" without a restricting condition', () => {
-    const f = rp((w) => addStatement(w, { Sid: 'Open', Effect: 'Allow', Principal: { AWS: '*' }, Action: ['kinesis:GetRecords', 'kinesis:GetShardIterator'], Resource: ORDERS_ARN }));
-    expect(f).toMatchObject([{ id: 'public-principal', severity: 'error', resource: `${A}/stream/orders`, evidence: { statement: { Sid: 'Open' } } }]);
+    const f = rp((w) =>
+      addStatement(w, {
+        Sid: 'Open',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['kinesis:GetRecords', 'kinesis:GetShardIterator'],
+        Resource: ORDERS_ARN,
+      }),
+    );
+    expect(f).toMatchObject([
+      {
+        id: 'public-principal',
+        severity: 'error',
+        resource: `${A}/stream/orders`,
+        evidence: { statement: { Sid: 'Open' } },
+      },
+    ]);
   });
 
   it('public-principal: Allow with NotPrincipal allows everyone else', () => {
-    const f = rp((w) => addStatement(w, { Sid: 'AllButOne', Effect: 'Allow', NotPrincipal: { AWS: roleArn(B, 'x') }, Action: 'kinesis:GetRecords', Resource: ORDERS_ARN }));
-    expect(f).toMatchObject([{ id: 'public-principal', severity: 'error', evidence: { statement: { Sid: 'AllButOne' } } }]);
+    const f = rp((w) =>
+      addStatement(w, {
+        Sid: 'AllButOne',
+        Effect: 'Allow',
+        NotPrincipal: { AWS: roleArn(B, 'x') },
+        Action: 'kinesis:GetRecords',
+        Resource: ORDERS_ARN,
+      }),
+    );
+    expect(f).toMatchObject([
+      { id: 'public-principal', severity: 'error', evidence: { statement: { Sid: 'AllButOne' } } },
+    ]);
   });
 
   it('wildcard-principal (a warning, not public) when aws:PrincipalOrgID narrows it; a negated condition does not count', () => {
-    const narrowed = rp((w) => addStatement(w, { Sid: 'Org', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kinesis:GetRecords', Resource: ORDERS_ARN, Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } } }));
+    const narrowed = rp((w) =>
+      addStatement(w, {
+        Sid: 'Org',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'kinesis:GetRecords',
+        Resource: ORDERS_ARN,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+      }),
+    );
     expect(narrowed).toMatchObject([{ id: 'wildcard-principal', severity: 'warning' }]);
-    const negated = rp((w) => addStatement(w, { Sid: 'Not', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kinesis:GetRecords', Resource: ORDERS_ARN, Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-other' } } }));
+    const negated = rp((w) =>
+      addStatement(w, {
+        Sid: 'Not',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'kinesis:GetRecords',
+        Resource: ORDERS_ARN,
+        Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-other' } },
+      }),
+    );
     expect(ids(negated)).toEqual(['public-principal']);
   });
 
   it('out-of-org-principal: an account outside the organisation named in the policy', () => {
-    const f = rp((w) => addStatement(w, {
-      Sid: 'Partner',
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${OUTSIDER}:root` },
-      Action: ['kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
-      Resource: ORDERS_ARN,
-    }));
-    expect(f).toMatchObject([{ id: 'out-of-org-principal', severity: 'error', evidence: { principal: `arn:aws:iam::${OUTSIDER}:root`, principalAccount: OUTSIDER, organisationAccountsFrom: 'organizations' } }]);
+    const f = rp((w) =>
+      addStatement(w, {
+        Sid: 'Partner',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${OUTSIDER}:root` },
+        Action: [
+          'kinesis:DescribeStreamSummary',
+          'kinesis:GetRecords',
+          'kinesis:GetShardIterator',
+          'kinesis:ListShards',
+        ],
+        Resource: ORDERS_ARN,
+      }),
+    );
+    expect(f).toMatchObject([
+      {
+        id: 'out-of-org-principal',
+        severity: 'error',
+        evidence: {
+          principal: `arn:aws:iam::${OUTSIDER}:root`,
+          principalAccount: OUTSIDER,
+          organisationAccountsFrom: 'organizations',
+        },
+      },
+    ]);
   });
 
   it('out-of-org uses the mesh accounts when Organizations was not read, and says so', () => {
     const w = world();
     delete w.live.organization;
-    addStatement(w, { Sid: 'P', Effect: 'Allow', Principal: { AWS: OUTSIDER }, Action: 'kinesis:GetRecords', Resource: ORDERS_ARN });
+    addStatement(w, {
+      Sid: 'P',
+      Effect: 'Allow',
+      Principal: { AWS: OUTSIDER },
+      Action: 'kinesis:GetRecords',
+      Resource: ORDERS_ARN,
+    });
     const r = resourcePolicyChecks(w.ctx);
     expect(r.findings).toMatchObject([{ id: 'out-of-org-principal', evidence: { organisationAccountsFrom: 'mesh' } }]);
     expect(r.notes?.[0]).toMatch(/Organizations was not read/);
@@ -72,23 +149,64 @@ describe('resource-policy principals', () => {
 
   it('an external principal declared by a grant is not reported', () => {
     const f = rp((w) => {
-      w.mesh.grants.push({ ...(w.mesh.grants[2] as Grant), id: 'partner', principal: { kind: 'role', account: OUTSIDER, role: 'reader', path: '/', external: true }, expires: '2027-01-31' });
-      addStatement(w, { Sid: 'Partner', Effect: 'Allow', Principal: { AWS: roleArn(OUTSIDER, 'reader') }, Action: 'kinesis:GetRecords', Resource: ORDERS_ARN });
+      w.mesh.grants.push({
+        ...(w.mesh.grants[2] as Grant),
+        id: 'partner',
+        principal: { kind: 'role', account: OUTSIDER, role: 'reader', path: '/', external: true },
+        expires: '2027-01-31',
+      });
+      addStatement(w, {
+        Sid: 'Partner',
+        Effect: 'Allow',
+        Principal: { AWS: roleArn(OUTSIDER, 'reader') },
+        Action: 'kinesis:GetRecords',
+        Resource: ORDERS_ARN,
+      });
     });
     expect(f).toEqual([]);
   });
 
   it('undeclared-principal: an in-organisation role no grant declares; an account root broader than a role grant', () => {
-    const role = rp((w) => addStatement(w, { Sid: 'Hand', Effect: 'Allow', Principal: { AWS: roleArn(B, 'batch-export') }, Action: 'kinesis:GetRecords', Resource: ORDERS_ARN }));
-    expect(role).toMatchObject([{ id: 'undeclared-principal', severity: 'error', evidence: { principal: roleArn(B, 'batch-export') } }]);
-    const root = rp((w) => addStatement(w, { Sid: 'Acct', Effect: 'Allow', Principal: { AWS: B }, Action: 'kinesis:GetRecords', Resource: ORDERS_ARN }));
+    const role = rp((w) =>
+      addStatement(w, {
+        Sid: 'Hand',
+        Effect: 'Allow',
+        Principal: { AWS: roleArn(B, 'batch-export') },
+        Action: 'kinesis:GetRecords',
+        Resource: ORDERS_ARN,
+      }),
+    );
+    expect(role).toMatchObject([
+      { id: 'undeclared-principal', severity: 'error', evidence: { principal: roleArn(B, 'batch-export') } },
+    ]);
+    const root = rp((w) =>
+      addStatement(w, {
+        Sid: 'Acct',
+        Effect: 'Allow',
+        Principal: { AWS: B },
+        Action: 'kinesis:GetRecords',
+        Resource: ORDERS_ARN,
+      }),
+    );
     expect(root).toMatchObject([{ id: 'undeclared-principal', evidence: { principal: `arn:aws:iam::${B}:root` } }]);
   });
 
   it('the governance role and Deny statements are never reported', () => {
     const f = rp((w) => {
-      addStatement(w, { Sid: 'Gov', Effect: 'Allow', Principal: { AWS: GOV(A) }, Action: 'kinesis:*', Resource: ORDERS_ARN });
-      addStatement(w, { Sid: 'DenyAll', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kinesis:DeleteStream', Resource: ORDERS_ARN });
+      addStatement(w, {
+        Sid: 'Gov',
+        Effect: 'Allow',
+        Principal: { AWS: GOV(A) },
+        Action: 'kinesis:*',
+        Resource: ORDERS_ARN,
+      });
+      addStatement(w, {
+        Sid: 'DenyAll',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kinesis:DeleteStream',
+        Resource: ORDERS_ARN,
+      });
     });
     expect(f).toEqual([]);
   });
@@ -97,9 +215,21 @@ describe('resource-policy principals', () => {
 describe('undeclared-consumer', () => {
   it('an EFO consumer nobody declared', () => {
     const f = rp((w) => {
-      liveStream(w.live, 'orders').consumers.push({ name: 'shadow-reader', arn: `${ORDERS_ARN}/consumer/shadow-reader:1764000000`, status: 'ACTIVE', tags: {} });
+      liveStream(w.live, 'orders').consumers.push({
+        name: 'shadow-reader',
+        arn: `${ORDERS_ARN}/consumer/shadow-reader:1764000000`,
+        status: 'ACTIVE',
+        tags: {},
+      });
     });
-    expect(f).toMatchObject([{ id: 'undeclared-consumer', severity: 'error', resource: `${A}/stream/orders/consumer/shadow-reader`, evidence: { consumerArn: `${ORDERS_ARN}/consumer/shadow-reader:1764000000` } }]);
+    expect(f).toMatchObject([
+      {
+        id: 'undeclared-consumer',
+        severity: 'error',
+        resource: `${A}/stream/orders/consumer/shadow-reader`,
+        evidence: { consumerArn: `${ORDERS_ARN}/consumer/shadow-reader:1764000000` },
+      },
+    ]);
   });
   it('the declared consumer is not reported', () => {
     expect(ids(rp(() => undefined))).not.toContain('undeclared-consumer');
@@ -111,11 +241,20 @@ describe('expired-grant-in-force', () => {
     const w = world();
     w.ctx.today = '2027-04-01'; // analytics-replays-orders expired on 2027-03-31
     const f = resourcePolicyChecks(w.ctx).findings;
-    expect(f).toMatchObject([{
-      id: 'expired-grant-in-force',
-      severity: 'error',
-      evidence: { grant: 'analytics-replays-orders', expired: '2027-03-31', stillInForceThrough: [`stream tag meshgov:consume:${C}:analytics=allow`, 'stream resource policy statement analyticsreplaysorders'] },
-    }]);
+    expect(f).toMatchObject([
+      {
+        id: 'expired-grant-in-force',
+        severity: 'error',
+        evidence: {
+          grant: 'analytics-replays-orders',
+          expired: '2027-03-31',
+          stillInForceThrough: [
+            `stream tag meshgov:consume:${C}:analytics=allow`,
+            'stream resource policy statement analyticsreplaysorders',
+          ],
+        },
+      },
+    ]);
   });
   it('an expired grant already removed from the stream is not reported; on its expiry day a grant is still valid', () => {
     const w = world();
@@ -131,8 +270,12 @@ describe('expired-grant-in-force', () => {
   it('an expired EFO grant whose consumer is still registered', () => {
     const w = world();
     w.ctx.today = '2027-10-01'; // fraud-reads-orders expired 2027-09-30 (analytics too)
-    const f = resourcePolicyChecks(w.ctx).findings.find((x) => (x.evidence as { grant: string }).grant === 'fraud-reads-orders');
-    expect((f?.evidence as { stillInForceThrough: string[] }).stillInForceThrough).toContain(`registered consumer ${FRAUD_CONSUMER_ARN}`);
+    const f = resourcePolicyChecks(w.ctx).findings.find(
+      (x) => (x.evidence as { grant: string }).grant === 'fraud-reads-orders',
+    );
+    expect((f?.evidence as { stillInForceThrough: string[] }).stillInForceThrough).toContain(
+      `registered consumer ${FRAUD_CONSUMER_ARN}`,
+    );
   });
 });
 
@@ -143,7 +286,9 @@ describe('identity policies (IAM analysis)', () => {
     return identityChecks(w.ctx, catalog);
   }
   const addPrincipal = (w: World, account: string, principalArn: string, ...Statement: PolicyStatement[]) => {
-    w.live.accounts.find((a) => a.account === account)?.identityPolicies?.push({ principalArn, documents: [{ Version: '2012-10-17', Statement }] });
+    w.live.accounts
+      .find((a) => a.account === account)
+      ?.identityPolicies?.push({ principalArn, documents: [{ Version: '2012-10-17', Statement }] });
   };
 
   it('grant-shaped policies, an ABAC policy and the governance admin policy produce nothing', () => {
@@ -153,7 +298,17 @@ describe('identity policies (IAM analysis)', () => {
   });
 
   it('the read-only role may read stream metadata, but not records', () => {
-    const meta = { Sid: 'Meta', Effect: 'Allow' as const, Action: ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:GetResourcePolicy', 'kinesis:ListTagsForResource'], Resource: `arn:aws:kinesis:eu-west-1:${A}:stream/*` };
+    const meta = {
+      Sid: 'Meta',
+      Effect: 'Allow' as const,
+      Action: [
+        'kinesis:DescribeStreamSummary',
+        'kinesis:ListShards',
+        'kinesis:GetResourcePolicy',
+        'kinesis:ListTagsForResource',
+      ],
+      Resource: `arn:aws:kinesis:eu-west-1:${A}:stream/*`,
+    };
     const reader = `arn:aws:iam::${A}:role/meshgov/meshgov-reader`;
     const quiet = idc((w) => {
       w.ctx.mesh.governanceRole.readOnlyName = 'meshgov-reader';
@@ -172,74 +327,188 @@ describe('identity policies (IAM analysis)', () => {
   });
 
   it('identity-policy-overreach: a wildcard identity policy (kinesis:Get* on stream/*) reaches a stream with no grant', () => {
-    const r = idc((w) => addPrincipal(w, A, roleArn(A, 'reporting'), { Sid: 'ReadAll', Effect: 'Allow', Action: ['kinesis:Get*', 'kinesis:List*', 'kinesis:Describe*'], Resource: `arn:aws:kinesis:eu-west-1:${A}:stream/*` }));
+    const r = idc((w) =>
+      addPrincipal(w, A, roleArn(A, 'reporting'), {
+        Sid: 'ReadAll',
+        Effect: 'Allow',
+        Action: ['kinesis:Get*', 'kinesis:List*', 'kinesis:Describe*'],
+        Resource: `arn:aws:kinesis:eu-west-1:${A}:stream/*`,
+      }),
+    );
     expect(r.findings).toHaveLength(1);
     const f = r.findings[0];
-    expect(f).toMatchObject({ id: 'identity-policy-overreach', severity: 'error', resource: `${A}/principal/${roleArn(A, 'reporting')}`, account: A });
+    expect(f).toMatchObject({
+      id: 'identity-policy-overreach',
+      severity: 'error',
+      resource: `${A}/principal/${roleArn(A, 'reporting')}`,
+      account: A,
+    });
     const beyond = (f?.evidence as { beyondGrants: { resource: string; actions: string[] }[] }).beyondGrants;
     expect(beyond.map((b) => b.resource)).toEqual([ORDERS_ARN, FRAUD_CONSUMER_ARN]);
     // kinesis:Get* expanded from the catalog: GetRecords, GetResourcePolicy, GetShardIterator
-    expect(beyond[0]?.actions).toEqual(expect.arrayContaining(['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:GetResourcePolicy', 'kinesis:ListStreamConsumers']));
+    expect(beyond[0]?.actions).toEqual(
+      expect.arrayContaining([
+        'kinesis:GetRecords',
+        'kinesis:GetShardIterator',
+        'kinesis:GetResourcePolicy',
+        'kinesis:ListStreamConsumers',
+      ]),
+    );
     expect(beyond[0]?.actions).not.toContain('kinesis:PutRecord');
-    expect(beyond[1]?.actions).toEqual(['kinesis:DescribeStreamConsumer', 'kinesis:GetResourcePolicy', 'kinesis:ListTagsForResource']);
+    expect(beyond[1]?.actions).toEqual([
+      'kinesis:DescribeStreamConsumer',
+      'kinesis:GetResourcePolicy',
+      'kinesis:ListTagsForResource',
+    ]);
   });
 
   it('identity-policy-overreach: "*" on "*" reaches admin actions and tags; NotAction is expanded too', () => {
-    const r = idc((w) => addPrincipal(w, C, `arn:aws:iam::${C}:user/ops`, { Sid: 'All', Effect: 'Allow', Action: '*', Resource: '*' }));
+    const r = idc((w) =>
+      addPrincipal(w, C, `arn:aws:iam::${C}:user/ops`, { Sid: 'All', Effect: 'Allow', Action: '*', Resource: '*' }),
+    );
     const over = r.findings.find((f) => f.id === 'identity-policy-overreach');
-    const actions = (over?.evidence as { beyondGrants: { resource: string; actions: string[] }[] }).beyondGrants.find((b) => b.resource.endsWith('stream/clicks'))?.actions;
-    expect(actions).toEqual(expect.arrayContaining(['kinesis:DeleteStream', 'kinesis:GetRecords', 'kinesis:UpdateShardCount', 'kinesis:PutRecord']));
+    const actions = (over?.evidence as { beyondGrants: { resource: string; actions: string[] }[] }).beyondGrants.find(
+      (b) => b.resource.endsWith('stream/clicks'),
+    )?.actions;
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'kinesis:DeleteStream',
+        'kinesis:GetRecords',
+        'kinesis:UpdateShardCount',
+        'kinesis:PutRecord',
+      ]),
+    );
     expect(r.findings.find((f) => f.id === 'tag-tampering')).toMatchObject({ severity: 'error' });
-    const notAction = idc((w) => addPrincipal(w, C, roleArn(C, 'na'), { Sid: 'NotIam', Effect: 'Allow', NotAction: ['iam:*'], Resource: CLICKS(C) }));
+    const notAction = idc((w) =>
+      addPrincipal(w, C, roleArn(C, 'na'), {
+        Sid: 'NotIam',
+        Effect: 'Allow',
+        NotAction: ['iam:*'],
+        Resource: CLICKS(C),
+      }),
+    );
     expect(ids(notAction.findings)).toEqual(['identity-policy-overreach', 'tag-tampering']);
   });
 
   it('an unconditional explicit Deny removes the reach', () => {
-    const r = idc((w) => addPrincipal(w, A, roleArn(A, 'reporting'),
-      { Sid: 'Wide', Effect: 'Allow', Action: 'kinesis:*', Resource: '*' },
-      { Sid: 'D1', Effect: 'Deny', Action: 'kinesis:*', Resource: ORDERS_ARN },
-      { Sid: 'D2', Effect: 'Deny', Action: 'kinesis:*', Resource: `${ORDERS_ARN}/consumer/*` },
-      { Sid: 'D3', Effect: 'Deny', NotAction: 'kinesis:ListStreams', Resource: '*' }));
+    const r = idc((w) =>
+      addPrincipal(
+        w,
+        A,
+        roleArn(A, 'reporting'),
+        { Sid: 'Wide', Effect: 'Allow', Action: 'kinesis:*', Resource: '*' },
+        { Sid: 'D1', Effect: 'Deny', Action: 'kinesis:*', Resource: ORDERS_ARN },
+        { Sid: 'D2', Effect: 'Deny', Action: 'kinesis:*', Resource: `${ORDERS_ARN}/consumer/*` },
+        { Sid: 'D3', Effect: 'Deny', NotAction: 'kinesis:ListStreams', Resource: '*' },
+      ),
+    );
     expect(r.findings).toEqual([]);
   });
 
   it('cross-account reach needs the stream resource policy: a B role with kinesis:* reaches only what orders admits it to', () => {
-    const r = idc((w) => addPrincipal(w, B, roleArn(B, 'wide'), { Sid: 'Wide', Effect: 'Allow', Action: 'kinesis:*', Resource: '*' }));
+    const r = idc((w) =>
+      addPrincipal(w, B, roleArn(B, 'wide'), { Sid: 'Wide', Effect: 'Allow', Action: 'kinesis:*', Resource: '*' }),
+    );
     expect(r.findings).toEqual([]);
     const admitted = idc((w) => {
       addPrincipal(w, B, roleArn(B, 'wide'), { Sid: 'Wide', Effect: 'Allow', Action: 'kinesis:*', Resource: '*' });
-      addStatement(w, { Sid: 'Wide', Effect: 'Allow', Principal: { AWS: roleArn(B, 'wide') }, Action: 'kinesis:GetRecords', Resource: ORDERS_ARN });
+      addStatement(w, {
+        Sid: 'Wide',
+        Effect: 'Allow',
+        Principal: { AWS: roleArn(B, 'wide') },
+        Action: 'kinesis:GetRecords',
+        Resource: ORDERS_ARN,
+      });
     });
-    expect(admitted.findings).toMatchObject([{ id: 'identity-policy-overreach', evidence: { beyondGrants: [{ resource: ORDERS_ARN, actions: ['kinesis:GetRecords'] }] } }]);
+    expect(admitted.findings).toMatchObject([
+      {
+        id: 'identity-policy-overreach',
+        evidence: { beyondGrants: [{ resource: ORDERS_ARN, actions: ['kinesis:GetRecords'] }] },
+      },
+    ]);
   });
 
   it('ABAC conditions are evaluated against the stream tags: a tag the stream lacks means no reach', () => {
     const w = world();
-    const analytics = w.live.accounts.find((a) => a.account === C)?.identityPolicies?.find((p) => p.principalArn === roleArn(C, 'analytics'));
+    const analytics = w.live.accounts
+      .find((a) => a.account === C)
+      ?.identityPolicies?.find((p) => p.principalArn === roleArn(C, 'analytics'));
     expect(analytics).toBeDefined();
     // Adding the analytics grant tag to clicks (tag tampering by someone) makes the ABAC policy reach it.
     liveStream(w.live, 'clicks').tags[`meshgov:consume:${C}:analytics`] = 'allow';
     const r = identityChecks(w.ctx, catalog);
-    expect(r.findings).toMatchObject([{ id: 'identity-policy-overreach', resource: `${C}/principal/${roleArn(C, 'analytics')}` }]);
+    expect(r.findings).toMatchObject([
+      { id: 'identity-policy-overreach', resource: `${C}/principal/${roleArn(C, 'analytics')}` },
+    ]);
   });
 
   it('unknown conditions make a finding conditional (warning)', () => {
-    const r = idc((w) => addPrincipal(w, A, roleArn(A, 'vpc-only'), { Sid: 'Vpc', Effect: 'Allow', Action: 'kinesis:GetRecords', Resource: ORDERS_ARN, Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1' } } }));
-    expect(r.findings).toMatchObject([{ id: 'identity-policy-overreach', severity: 'warning', evidence: { beyondGrants: [{ actions: ['kinesis:GetRecords (conditional)'] }] } }]);
+    const r = idc((w) =>
+      addPrincipal(w, A, roleArn(A, 'vpc-only'), {
+        Sid: 'Vpc',
+        Effect: 'Allow',
+        Action: 'kinesis:GetRecords',
+        Resource: ORDERS_ARN,
+        Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1' } },
+      }),
+    );
+    expect(r.findings).toMatchObject([
+      {
+        id: 'identity-policy-overreach',
+        severity: 'warning',
+        evidence: { beyondGrants: [{ actions: ['kinesis:GetRecords (conditional)'] }] },
+      },
+    ]);
   });
 
   it('tag-tampering: a producer allowed to tag its stream; the tag guard deny suppresses it', () => {
-    const tagger = (w: World, guard: boolean) => addPrincipal(w, A, roleArn(A, 'orders-writer'),
-      { Sid: 'Tag', Effect: 'Allow', Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream'], Resource: ORDERS_ARN },
-      ...(guard ? [{ Sid: 'Guard', Effect: 'Deny' as const, Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource'], Resource: '*', Condition: { 'ForAnyValue:StringLike': { 'aws:TagKeys': ['meshgov:*'] } } }] : []));
+    const tagger = (w: World, guard: boolean) =>
+      addPrincipal(
+        w,
+        A,
+        roleArn(A, 'orders-writer'),
+        {
+          Sid: 'Tag',
+          Effect: 'Allow',
+          Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream'],
+          Resource: ORDERS_ARN,
+        },
+        ...(guard
+          ? [
+              {
+                Sid: 'Guard',
+                Effect: 'Deny' as const,
+                Action: [
+                  'kinesis:AddTagsToStream',
+                  'kinesis:RemoveTagsFromStream',
+                  'kinesis:TagResource',
+                  'kinesis:UntagResource',
+                ],
+                Resource: '*',
+                Condition: { 'ForAnyValue:StringLike': { 'aws:TagKeys': ['meshgov:*'] } },
+              },
+            ]
+          : []),
+      );
     const r = idc((w) => tagger(w, false));
-    expect(r.findings).toMatchObject([{ id: 'tag-tampering', severity: 'error', resource: `${A}/principal/${roleArn(A, 'orders-writer')}`, evidence: { resources: [{ resource: ORDERS_ARN, actions: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream'] }] } }]);
+    expect(r.findings).toMatchObject([
+      {
+        id: 'tag-tampering',
+        severity: 'error',
+        resource: `${A}/principal/${roleArn(A, 'orders-writer')}`,
+        evidence: {
+          resources: [{ resource: ORDERS_ARN, actions: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream'] }],
+        },
+      },
+    ]);
     expect(idc((w) => tagger(w, true)).findings).toEqual([]);
   });
 
   describe('tag-tampering and the permissions boundary meshgov attached', () => {
     const tagging = {
-      Sid: 'Tag', Effect: 'Allow' as const, Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream'],
+      Sid: 'Tag',
+      Effect: 'Allow' as const,
+      Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream'],
       Resource: ORDERS_ARN,
     };
     const BOUNDARY_ARN = `arn:aws:iam::${A}:policy/meshgov/meshgov-tag-guard-boundary`;
@@ -273,7 +542,10 @@ describe('identity policies (IAM analysis)', () => {
       expect(f).toMatchObject([{ id: 'tag-tampering', severity: 'error', resource }]);
       // A weakened guard (its deny limited to a key no stream carries) is not the guard either.
       const weak = {
-        Sid: 'DenyGovernanceTagKeys', Effect: 'Deny', Action: 'kinesis:AddTagsToStream', Resource: '*',
+        Sid: 'DenyGovernanceTagKeys',
+        Effect: 'Deny',
+        Action: 'kinesis:AddTagsToStream',
+        Resource: '*',
         Condition: { StringEquals: { 'aws:RequestTag/meshgov:never': 'x' } },
       };
       const weakened = { Version: '2012-10-17', Statement: [allowAll, weak] };
@@ -295,8 +567,16 @@ describe('identity policies (IAM analysis)', () => {
 
   it('tag-tampering through a resource policy statement', () => {
     const w = world();
-    addStatement(w, { Sid: 'LetThemTag', Effect: 'Allow', Principal: { AWS: roleArn(B, 'fraud-scorer') }, Action: 'kinesis:TagResource', Resource: ORDERS_ARN });
-    expect(resourcePolicyTagTampering(w.ctx)).toMatchObject([{ id: 'tag-tampering', evidence: { principals: [roleArn(B, 'fraud-scorer')], actions: ['kinesis:TagResource'] } }]);
+    addStatement(w, {
+      Sid: 'LetThemTag',
+      Effect: 'Allow',
+      Principal: { AWS: roleArn(B, 'fraud-scorer') },
+      Action: 'kinesis:TagResource',
+      Resource: ORDERS_ARN,
+    });
+    expect(resourcePolicyTagTampering(w.ctx)).toMatchObject([
+      { id: 'tag-tampering', evidence: { principals: [roleArn(B, 'fraud-scorer')], actions: ['kinesis:TagResource'] } },
+    ]);
   });
 
   it('says which checks could not run when IAM was not read', () => {

@@ -5,7 +5,13 @@
 import { FIXED_GOVERNANCE_KEYS, grantTagKey, streamTags } from '../../src/core/model/governance-tags.js';
 import type { Classification, Grant, Mesh, Stream } from '../../src/core/model/types.js';
 import type { LiveAccount, LiveState, LiveStream } from '../../src/core/plan/live.js';
-import type { DesiredConsumer, DesiredState, DesiredStream, PolicyDocument, PolicyStatement } from '../../src/core/render/types.js';
+import type {
+  DesiredConsumer,
+  DesiredState,
+  DesiredStream,
+  PolicyDocument,
+  PolicyStatement,
+} from '../../src/core/render/types.js';
 import type { MetricsSnapshot, Series, ShardMetricName } from '../../src/core/audit/metrics.js';
 
 export const A = '111111111111';
@@ -24,7 +30,13 @@ export const FRAUD_CONSUMER_ARN = `${ORDERS_ARN}/consumer/fraud-scorer:170000000
 export const roleArn = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 export const GOV = (account: string) => `arn:aws:iam::${account}:role/meshgov/meshgov-governance`;
 
-function classification(name: string, level: number, min: number, max: number, encryption: Classification['encryption']): Classification {
+function classification(
+  name: string,
+  level: number,
+  min: number,
+  max: number,
+  encryption: Classification['encryption'],
+): Classification {
   return { name, level, minRetentionHours: min, maxRetentionHours: max, encryption, at: at('classifications', level) };
 }
 
@@ -53,23 +65,78 @@ function grant(partial: Partial<Grant> & Pick<Grant, 'id' | 'stream' | 'access'>
 
 export function aMesh(): Mesh {
   const streams = [
-    stream({
-      name: 'orders',
-      account: A,
-      domain: 'payments',
-      classification: 'confidential',
-      retentionHours: 168,
-      capacity: { mode: 'PROVISIONED', shards: 4, autoscaling: { min: 2, max: 8 } },
-      encryption: { type: 'KMS', keyId: 'alias/orders' },
-      enhancedMonitoring: ['IncomingBytes', 'IncomingRecords', 'IteratorAgeMilliseconds', 'ReadProvisionedThroughputExceeded', 'WriteProvisionedThroughputExceeded'],
-    }, 0),
-    stream({ name: 'clicks', account: C, domain: 'customer', retentionHours: 48, capacity: { mode: 'PROVISIONED', shards: 1 } }, 1),
+    stream(
+      {
+        name: 'orders',
+        account: A,
+        domain: 'payments',
+        classification: 'confidential',
+        retentionHours: 168,
+        capacity: { mode: 'PROVISIONED', shards: 4, autoscaling: { min: 2, max: 8 } },
+        encryption: { type: 'KMS', keyId: 'alias/orders' },
+        enhancedMonitoring: [
+          'IncomingBytes',
+          'IncomingRecords',
+          'IteratorAgeMilliseconds',
+          'ReadProvisionedThroughputExceeded',
+          'WriteProvisionedThroughputExceeded',
+        ],
+      },
+      0,
+    ),
+    stream(
+      {
+        name: 'clicks',
+        account: C,
+        domain: 'customer',
+        retentionHours: 48,
+        capacity: { mode: 'PROVISIONED', shards: 1 },
+      },
+      1,
+    ),
   ];
   const grants: Grant[] = [
-    grant({ id: 'writer-produces-orders', stream: 'orders', access: 'produce', principal: { kind: 'role', account: A, role: 'orders-writer', path: '/', external: false } }, 0),
-    grant({ id: 'fraud-reads-orders', stream: 'orders', access: 'consume', pattern: 'efo', consumerName: 'fraud-scorer', expires: '2027-09-30', principal: { kind: 'role', account: B, role: 'fraud-scorer', path: '/', external: false } }, 1),
-    grant({ id: 'analytics-replays-orders', stream: 'orders', access: 'consume', pattern: 'replay', expires: '2027-03-31', principal: { kind: 'role', account: C, role: 'analytics', path: '/', external: false } }, 2),
-    grant({ id: 'tracker-produces-clicks', stream: 'clicks', access: 'produce', principal: { kind: 'role', account: C, role: 'tracker', path: '/', external: false } }, 3),
+    grant(
+      {
+        id: 'writer-produces-orders',
+        stream: 'orders',
+        access: 'produce',
+        principal: { kind: 'role', account: A, role: 'orders-writer', path: '/', external: false },
+      },
+      0,
+    ),
+    grant(
+      {
+        id: 'fraud-reads-orders',
+        stream: 'orders',
+        access: 'consume',
+        pattern: 'efo',
+        consumerName: 'fraud-scorer',
+        expires: '2027-09-30',
+        principal: { kind: 'role', account: B, role: 'fraud-scorer', path: '/', external: false },
+      },
+      1,
+    ),
+    grant(
+      {
+        id: 'analytics-replays-orders',
+        stream: 'orders',
+        access: 'consume',
+        pattern: 'replay',
+        expires: '2027-03-31',
+        principal: { kind: 'role', account: C, role: 'analytics', path: '/', external: false },
+      },
+      2,
+    ),
+    grant(
+      {
+        id: 'tracker-produces-clicks',
+        stream: 'clicks',
+        access: 'produce',
+        principal: { kind: 'role', account: C, role: 'tracker', path: '/', external: false },
+      },
+      3,
+    ),
   ];
   return {
     name: 'acme',
@@ -78,8 +145,17 @@ export function aMesh(): Mesh {
     organizationId: ORG,
     governanceRole: { name: 'meshgov-governance', path: '/meshgov/' },
     tags: { 'cost-center': 'data' },
-    accounts: [A, B, C].map((id, i) => ({ id, alias: `acct-${i}`, environment: 'prod' as const, at: at('accounts', i) })),
-    classifications: [classification('public', 0, 24, 168, 'none'), classification('internal', 1, 24, 720, 'aws-managed'), classification('confidential', 2, 168, 2160, 'customer-managed')],
+    accounts: [A, B, C].map((id, i) => ({
+      id,
+      alias: `acct-${i}`,
+      environment: 'prod' as const,
+      at: at('accounts', i),
+    })),
+    classifications: [
+      classification('public', 0, 24, 168, 'none'),
+      classification('internal', 1, 24, 720, 'aws-managed'),
+      classification('confidential', 2, 168, 2160, 'customer-managed'),
+    ],
     domains: [],
     streams,
     grants,
@@ -100,7 +176,10 @@ function resourcePolicy(mesh: Mesh, s: Stream): PolicyDocument | undefined {
       Sid: g.id.replace(/[^A-Za-z0-9]/g, ''),
       Effect: 'Allow',
       Principal: { AWS: roleArn(g.principal.account, g.principal.role ?? 'x') },
-      Action: g.access === 'produce' ? ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary'] : ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary'],
+      Action:
+        g.access === 'produce'
+          ? ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary']
+          : ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary'],
       Resource: arnOf(s),
       Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
     }));
@@ -114,26 +193,28 @@ export function desiredFrom(mesh: Mesh): DesiredState {
     partition: 'aws',
     organizationId: ORG,
     accounts: mesh.accounts.map((a) => {
-      const streams: DesiredStream[] = mesh.streams.filter((s) => s.account === a.id).map((s) => {
-        const d: DesiredStream = {
-          name: s.name,
-          arn: arnOf(s),
-          account: s.account,
-          region: REGION,
-          domain: s.domain,
-          mode: s.capacity.mode,
-          retentionHours: s.retentionHours,
-          encryption: s.encryption,
-          enhancedMonitoring: [...s.enhancedMonitoring].sort(),
-          tags: streamTags(mesh, s),
-          deletionProtection: s.deletionProtection,
-        };
-        if (s.capacity.shards !== undefined) d.shards = s.capacity.shards;
-        if (s.capacity.autoscaling) d.autoscaling = s.capacity.autoscaling;
-        const rp = resourcePolicy(mesh, s);
-        if (rp) d.resourcePolicy = rp;
-        return d;
-      });
+      const streams: DesiredStream[] = mesh.streams
+        .filter((s) => s.account === a.id)
+        .map((s) => {
+          const d: DesiredStream = {
+            name: s.name,
+            arn: arnOf(s),
+            account: s.account,
+            region: REGION,
+            domain: s.domain,
+            mode: s.capacity.mode,
+            retentionHours: s.retentionHours,
+            encryption: s.encryption,
+            enhancedMonitoring: [...s.enhancedMonitoring].sort(),
+            tags: streamTags(mesh, s),
+            deletionProtection: s.deletionProtection,
+          };
+          if (s.capacity.shards !== undefined) d.shards = s.capacity.shards;
+          if (s.capacity.autoscaling) d.autoscaling = s.capacity.autoscaling;
+          const rp = resourcePolicy(mesh, s);
+          if (rp) d.resourcePolicy = rp;
+          return d;
+        });
       const consumers: DesiredConsumer[] = mesh.grants
         .filter((g) => g.pattern === 'efo' && mesh.streams.find((s) => s.name === g.stream)?.account === a.id)
         .map((g) => {
@@ -158,29 +239,74 @@ export function desiredFrom(mesh: Mesh): DesiredState {
 
 /** Identity policies matching the grants exactly (plus the governance role's admin policy). */
 function identityPolicies(account: string): LiveAccount['identityPolicies'] {
-  const allow = (Sid: string, Action: string[], Resource: string | string[], Condition?: PolicyStatement['Condition']): PolicyStatement =>
+  const allow = (
+    Sid: string,
+    Action: string[],
+    Resource: string | string[],
+    Condition?: PolicyStatement['Condition'],
+  ): PolicyStatement =>
     Condition ? { Sid, Effect: 'Allow', Action, Resource, Condition } : { Sid, Effect: 'Allow', Action, Resource };
   const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
   const gov = { principalArn: GOV(account), documents: [doc(allow('Admin', ['kinesis:*'], '*'))] };
   if (account === A) {
-    return [gov, { principalArn: roleArn(A, 'orders-writer'), documents: [doc(allow('Produce', ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'], ORDERS_ARN))] }];
+    return [
+      gov,
+      {
+        principalArn: roleArn(A, 'orders-writer'),
+        documents: [
+          doc(
+            allow(
+              'Produce',
+              ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
+              ORDERS_ARN,
+            ),
+          ),
+        ],
+      },
+    ];
   }
   if (account === B) {
-    return [gov, {
-      principalArn: roleArn(B, 'fraud-scorer'),
-      documents: [doc(
-        allow('Read', ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'], ORDERS_ARN),
-        allow('Efo', ['kinesis:SubscribeToShard', 'kinesis:DescribeStreamConsumer'], `${ORDERS_ARN}/consumer/fraud-scorer:*`),
-      )],
-    }];
+    return [
+      gov,
+      {
+        principalArn: roleArn(B, 'fraud-scorer'),
+        documents: [
+          doc(
+            allow(
+              'Read',
+              ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
+              ORDERS_ARN,
+            ),
+            allow(
+              'Efo',
+              ['kinesis:SubscribeToShard', 'kinesis:DescribeStreamConsumer'],
+              `${ORDERS_ARN}/consumer/fraud-scorer:*`,
+            ),
+          ),
+        ],
+      },
+    ];
   }
-  return [gov,
+  return [
+    gov,
     {
       // ABAC: any stream carrying this principal's grant tag.
       principalArn: roleArn(C, 'analytics'),
-      documents: [doc(allow('Abac', ['kinesis:Get*', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'], `arn:aws:kinesis:${REGION}:*:stream/*`, { StringEquals: { [`aws:ResourceTag/meshgov:consume:${C}:analytics`]: 'allow' } }))],
+      documents: [
+        doc(
+          allow(
+            'Abac',
+            ['kinesis:Get*', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
+            `arn:aws:kinesis:${REGION}:*:stream/*`,
+            { StringEquals: { [`aws:ResourceTag/meshgov:consume:${C}:analytics`]: 'allow' } },
+          ),
+        ),
+      ],
     },
-    { principalArn: roleArn(C, 'tracker'), documents: [doc(allow('Produce', ['kinesis:PutRecord', 'kinesis:PutRecords'], CLICKS_ARN))] },
+    {
+      principalArn: roleArn(C, 'tracker'),
+      documents: [doc(allow('Produce', ['kinesis:PutRecord', 'kinesis:PutRecords'], CLICKS_ARN))],
+    },
   ];
 }
 
@@ -201,10 +327,20 @@ export function liveFrom(desired: DesiredState): LiveState {
           mode: d.mode,
           shards: d.shards ?? 4,
           retentionHours: d.retentionHours,
-          encryption: d.encryption.type === 'KMS' ? { type: 'KMS', keyId: `arn:aws:kms:${REGION}:${d.account}:${d.encryption.keyId}` } : { type: 'NONE' },
+          encryption:
+            d.encryption.type === 'KMS'
+              ? { type: 'KMS', keyId: `arn:aws:kms:${REGION}:${d.account}:${d.encryption.keyId}` }
+              : { type: 'NONE' },
           enhancedMonitoring: [...d.enhancedMonitoring],
           tags: { ...d.tags },
-          consumers: a.consumers.filter((c) => c.stream === d.name).map((c) => ({ name: c.name, arn: `${d.arn}/consumer/${c.name}:1700000000`, status: 'ACTIVE' as const, tags: { ...c.tags } })),
+          consumers: a.consumers
+            .filter((c) => c.stream === d.name)
+            .map((c) => ({
+              name: c.name,
+              arn: `${d.arn}/consumer/${c.name}:1700000000`,
+              status: 'ACTIVE' as const,
+              tags: { ...c.tags },
+            })),
         };
         if (d.resourcePolicy) s.resourcePolicy = structuredClone(d.resourcePolicy);
         return s;
@@ -242,12 +378,19 @@ export interface ShardSpec {
 }
 
 /** A metrics snapshot over `minutes` one-minute periods starting at 2026-11-25T00:00Z. */
-export function aSnapshot(streams: { account: string; stream: string; shards: ShardSpec[] }[], minutes = 60): MetricsSnapshot {
+export function aSnapshot(
+  streams: { account: string; stream: string; shards: ShardSpec[] }[],
+  minutes = 60,
+): MetricsSnapshot {
   const start = Date.parse('2026-11-25T00:00:00.000Z');
   const series = (values: number[] | undefined): Series | undefined =>
     values ? { timestamps: values.map((_v, i) => new Date(start + i * 60_000).toISOString()), values } : undefined;
   return {
-    window: { start: new Date(start).toISOString(), end: new Date(start + minutes * 60_000).toISOString(), periodSeconds: 60 },
+    window: {
+      start: new Date(start).toISOString(),
+      end: new Date(start + minutes * 60_000).toISOString(),
+      periodSeconds: 60,
+    },
     calls: 1,
     messages: [],
     streams: streams.map((s) => ({

@@ -13,11 +13,32 @@ import type { AuditReport } from '../../src/core/audit/findings.js';
 
 /** The check ids docs/audit.md documents, written out here (not read from the code under test). */
 const DOCUMENTED = [
-  'capacity-drift', 'consumer-lagging', 'consumer-missing', 'encryption-drift', 'enhanced-monitoring-drift',
-  'expired-grant-in-force', 'governance-tag-drift', 'hot-shard', 'identity-policy-overreach', 'out-of-org-principal',
-  'public-principal', 'read-throttled-shard', 'resource-policy-drift', 'retention-drift', 'retention-out-of-policy',
-  'shadow-stream', 'shard-metrics-disabled', 'skewed-stream', 'stream-missing', 'stream-undeclared', 'tag-drift', 'tag-tampering',
-  'undeclared-consumer', 'undeclared-principal', 'wildcard-principal', 'write-throttled-shard',
+  'capacity-drift',
+  'consumer-lagging',
+  'consumer-missing',
+  'encryption-drift',
+  'enhanced-monitoring-drift',
+  'expired-grant-in-force',
+  'governance-tag-drift',
+  'hot-shard',
+  'identity-policy-overreach',
+  'out-of-org-principal',
+  'public-principal',
+  'read-throttled-shard',
+  'resource-policy-drift',
+  'retention-drift',
+  'retention-out-of-policy',
+  'shadow-stream',
+  'shard-metrics-disabled',
+  'skewed-stream',
+  'stream-missing',
+  'stream-undeclared',
+  'tag-drift',
+  'tag-tampering',
+  'undeclared-consumer',
+  'undeclared-principal',
+  'wildcard-principal',
+  'write-throttled-shard',
 ];
 
 describe('the audit check registry', () => {
@@ -34,7 +55,14 @@ describe('the audit check registry', () => {
 
   it('links each check to a section of docs/audit.md that names it', () => {
     const doc = readFileSync('docs/audit.md', 'utf8');
-    const anchors = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map((m) => (m[1] as string).toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+    const anchors = new Set(
+      [...doc.matchAll(/^#+ (.+)$/gm)].map((m) =>
+        (m[1] as string)
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
     for (const c of AUDIT_CHECKS) {
       const [page, anchor] = c.helpUrl.split('#');
       expect(page, c.id).toBe('https://github.com/meshgov/meshgov/blob/main/docs/audit.md');
@@ -49,28 +77,66 @@ describe('the audit check registry', () => {
     const r = audit({ mesh: w.mesh, desired: w.desired, live: w.live, metrics: undefined, today: w.ctx.today });
     // No metrics and no IAM action catalog: the metric checks and identity-policy-overreach did not run.
     expect(r.checksRun).toEqual([
-      'capacity-drift', 'consumer-missing', 'encryption-drift', 'enhanced-monitoring-drift', 'expired-grant-in-force',
-      'governance-tag-drift', 'out-of-org-principal', 'public-principal', 'resource-policy-drift', 'retention-drift',
-      'retention-out-of-policy', 'shadow-stream', 'shard-metrics-disabled', 'stream-missing', 'stream-undeclared', 'tag-drift',
-      'tag-tampering', 'undeclared-consumer', 'undeclared-principal', 'wildcard-principal',
+      'capacity-drift',
+      'consumer-missing',
+      'encryption-drift',
+      'enhanced-monitoring-drift',
+      'expired-grant-in-force',
+      'governance-tag-drift',
+      'out-of-org-principal',
+      'public-principal',
+      'resource-policy-drift',
+      'retention-drift',
+      'retention-out-of-policy',
+      'shadow-stream',
+      'shard-metrics-disabled',
+      'stream-missing',
+      'stream-undeclared',
+      'tag-drift',
+      'tag-tampering',
+      'undeclared-consumer',
+      'undeclared-principal',
+      'wildcard-principal',
     ]);
   });
 
   it('gives SARIF its rule metadata', () => {
     const report: AuditReport = {
-      formatVersion: 1, mesh: 'm', generatedAt: 't', window: { start: 's', end: 'e', periodSeconds: 60 },
-      findings: [{ id: 'hot-shard', severity: 'error', resource: '111111111111/stream/s/shard/x', account: '111111111111', title: 'hot', evidence: {}, remediation: 'split', docsUrl: 'https://docs.aws.amazon.com/x' }],
-      checksRun: ['hot-shard'], checksNotRun: [], notes: [], summary: { error: 1, warning: 0, info: 0 },
+      formatVersion: 1,
+      mesh: 'm',
+      generatedAt: 't',
+      window: { start: 's', end: 'e', periodSeconds: 60 },
+      findings: [
+        {
+          id: 'hot-shard',
+          severity: 'error',
+          resource: '111111111111/stream/s/shard/x',
+          account: '111111111111',
+          title: 'hot',
+          evidence: {},
+          remediation: 'split',
+          docsUrl: 'https://docs.aws.amazon.com/x',
+        },
+      ],
+      checksRun: ['hot-shard'],
+      checksNotRun: [],
+      notes: [],
+      summary: { error: 1, warning: 0, info: 0 },
     };
-    const sarif = JSON.parse(formatAuditSarif(report, { version: '0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } })) as {
+    const sarif = JSON.parse(
+      formatAuditSarif(report, { version: '0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } }),
+    ) as {
       runs: { tool: { driver: { rules: Record<string, unknown>[] } } }[];
     };
     // The default level is the check's (warning), not the graded severity of the first finding (error).
-    expect(sarif.runs[0]?.tool.driver.rules).toEqual([{
-      id: 'hot-shard', name: 'HotShard',
-      shortDescription: { text: 'A shard reached the configured share of its write limit (error at 100 %)' },
-      defaultConfiguration: { level: 'warning' },
-      helpUri: 'https://github.com/meshgov/meshgov/blob/main/docs/audit.md#hot-shards',
-    }]);
+    expect(sarif.runs[0]?.tool.driver.rules).toEqual([
+      {
+        id: 'hot-shard',
+        name: 'HotShard',
+        shortDescription: { text: 'A shard reached the configured share of its write limit (error at 100 %)' },
+        defaultConfiguration: { level: 'warning' },
+        helpUri: 'https://github.com/meshgov/meshgov/blob/main/docs/audit.md#hot-shards',
+      },
+    ]);
   });
 });

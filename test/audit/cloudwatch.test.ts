@@ -6,11 +6,21 @@
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
  */
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import type { GetMetricDataCommandInput, GetMetricDataCommandOutput, MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type {
+  GetMetricDataCommandInput,
+  GetMetricDataCommandOutput,
+  MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { alignWindow, buildShardQueries, discoverShardIds, periodForWindow, readShardMetrics } from '../../src/adapters/aws/cloudwatch.js';
+import {
+  alignWindow,
+  buildShardQueries,
+  discoverShardIds,
+  periodForWindow,
+  readShardMetrics,
+} from '../../src/adapters/aws/cloudwatch.js';
 import type { ShardTarget } from '../../src/adapters/aws/cloudwatch.js';
 import { GET_METRIC_DATA_POINTS, RateLimiter } from '../../src/adapters/aws/rate-limit.js';
 import type { Timer } from '../../src/core/ports.js';
@@ -61,7 +71,13 @@ function fakeCloudWatch(value: Value, extra: Partial<GetMetricDataCommandOutput>
       }
       budget -= take;
       const complete = from + take === slots;
-      results.push({ Id: query?.Id, Label: query?.Label, Timestamps: ts, Values: vs, StatusCode: complete ? 'Complete' : 'PartialData' });
+      results.push({
+        Id: query?.Id,
+        Label: query?.Label,
+        Timestamps: ts,
+        Values: vs,
+        StatusCode: complete ? 'Complete' : 'PartialData',
+      });
       if (!complete) {
         next = JSON.stringify([q, from + take]);
         break;
@@ -79,7 +95,15 @@ function fakeCloudWatch(value: Value, extra: Partial<GetMetricDataCommandOutput>
 /** A fake clock: sleeping advances virtual time, no wall-clock waits. */
 function fakeClock(startMs: number): Timer & { slept: number; ms: () => number } {
   let now = startMs;
-  const clock = { slept: 0, now: () => new Date(now), ms: () => now, sleep: async (ms: number) => { now += ms; clock.slept += ms; } };
+  const clock = {
+    slept: 0,
+    now: () => new Date(now),
+    ms: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+      clock.slept += ms;
+    },
+  };
   return clock;
 }
 
@@ -143,25 +167,45 @@ describe('alignWindow', () => {
 });
 
 describe('readShardMetrics', () => {
-  const twoThousandShards = (): ShardTarget[] => Array.from({ length: 40 }, (_v, i) => ({ stream: `s${i}`, shardIds: shardIds(50) }));
+  const twoThousandShards = (): ShardTarget[] =>
+    Array.from({ length: 40 }, (_v, i) => ({ stream: `s${i}`, shardIds: shardIds(50) }));
 
   it.each([
     [1, 60, 60],
     [24, 480, 180],
-  ])('audits 2,000 shards over %i h with exactly ceil(2000 x 5 / 500) = 20 GetMetricData calls (period %i s, %i points a series)', async (h, period, points) => {
-    const inputs = fakeCloudWatch(() => 1000);
-    const clock = fakeClock(END.getTime());
-    const snap = await readShardMetrics(new CloudWatchClient({ region: 'eu-west-1' }), A, twoThousandShards(), hours(h), { clock });
-    expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(Math.ceil((2000 * 5) / 500));
-    expect(snap.calls).toBe(20);
-    expect(inputs.every((i) => i.NextToken === undefined)).toBe(true);
-    expect(inputs.every((i) => (i.MetricDataQueries?.length ?? 0) <= 500)).toBe(true);
-    expect(new Set(inputs.flatMap((i) => i.MetricDataQueries?.map((q) => q.MetricStat?.Period)))).toEqual(new Set([period]));
-    expect(new Set(inputs.flatMap((i) => i.MetricDataQueries?.map((q) => q.Id))).size).toBe(10_000);
-    expect(snap.window).toEqual({ start: hours(h).start.toISOString(), end: END.toISOString(), periodSeconds: period });
-    expect(snap.streams).toHaveLength(40);
-    expect(snap.streams.every((s) => s.shards.length === 50 && s.shards.every((sh) => sh.series.IncomingBytes?.values.length === points))).toBe(true);
-  });
+  ])(
+    'audits 2,000 shards over %i h with exactly ceil(2000 x 5 / 500) = 20 GetMetricData calls (period %i s, %i points a series)',
+    async (h, period, points) => {
+      const inputs = fakeCloudWatch(() => 1000);
+      const clock = fakeClock(END.getTime());
+      const snap = await readShardMetrics(
+        new CloudWatchClient({ region: 'eu-west-1' }),
+        A,
+        twoThousandShards(),
+        hours(h),
+        { clock },
+      );
+      expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(Math.ceil((2000 * 5) / 500));
+      expect(snap.calls).toBe(20);
+      expect(inputs.every((i) => i.NextToken === undefined)).toBe(true);
+      expect(inputs.every((i) => (i.MetricDataQueries?.length ?? 0) <= 500)).toBe(true);
+      expect(new Set(inputs.flatMap((i) => i.MetricDataQueries?.map((q) => q.MetricStat?.Period)))).toEqual(
+        new Set([period]),
+      );
+      expect(new Set(inputs.flatMap((i) => i.MetricDataQueries?.map((q) => q.Id))).size).toBe(10_000);
+      expect(snap.window).toEqual({
+        start: hours(h).start.toISOString(),
+        end: END.toISOString(),
+        periodSeconds: period,
+      });
+      expect(snap.streams).toHaveLength(40);
+      expect(
+        snap.streams.every(
+          (s) => s.shards.length === 50 && s.shards.every((sh) => sh.series.IncomingBytes?.values.length === points),
+        ),
+      ).toBe(true);
+    },
+  );
 
   it('waits for the data-point quota: 20 requests x 30,000 points at (80 % of) 180,000 points/s', async () => {
     fakeCloudWatch(() => 1000);
@@ -173,7 +217,13 @@ describe('readShardMetrics', () => {
   it('still follows NextToken when a response is cut (24 h at an explicit 60 s period), and loses no data point', async () => {
     fakeCloudWatch((_s, _sh, _m, slot) => slot);
     const targets: ShardTarget[] = [{ stream: 'big', shardIds: shardIds(100) }];
-    const snap = await readShardMetrics(new CloudWatchClient({ region: 'eu-west-1' }), A, targets, { ...hours(24), periodSeconds: 60 }, { clock: fakeClock(END.getTime()) });
+    const snap = await readShardMetrics(
+      new CloudWatchClient({ region: 'eu-west-1' }),
+      A,
+      targets,
+      { ...hours(24), periodSeconds: 60 },
+      { clock: fakeClock(END.getTime()) },
+    );
     // 500 queries x 1,440 points = 720,000 points = ceil(720,000 / 100,800) = 8 pages for the single batch.
     expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(8);
     expect(snap.calls).toBe(8);
@@ -188,7 +238,15 @@ describe('readShardMetrics', () => {
   });
 
   it('rejects a period that is not a multiple of 60 s', async () => {
-    await expect(readShardMetrics(new CloudWatchClient({ region: 'eu-west-1' }), A, [{ stream: 'o', shardIds: shardIds(1) }], { ...hours(1), periodSeconds: 90 }, { clock: fakeClock(END.getTime()) })).rejects.toThrow(/multiple of 60/);
+    await expect(
+      readShardMetrics(
+        new CloudWatchClient({ region: 'eu-west-1' }),
+        A,
+        [{ stream: 'o', shardIds: shardIds(1) }],
+        { ...hours(1), periodSeconds: 90 },
+        { clock: fakeClock(END.getTime()) },
+      ),
+    ).rejects.toThrow(/multiple of 60/);
   });
 
   it('keeps request-level Messages and non-Complete status codes for the report', async () => {
@@ -197,8 +255,17 @@ describe('readShardMetrics', () => {
       Messages: [{ Code: 'MaxMetricsExceeded', Value: 'Maximum number of allowed metrics exceeded' }],
       $metadata: {},
     });
-    const snap = await readShardMetrics(new CloudWatchClient({ region: 'eu-west-1' }), A, [{ stream: 'orders', shardIds: shardIds(1) }], hours(1), { clock: fakeClock(END.getTime()) });
-    expect(snap.messages).toEqual(['MaxMetricsExceeded: Maximum number of allowed metrics exceeded', 'Forbidden for IncomingBytes of orders/shardId-000000000000']);
+    const snap = await readShardMetrics(
+      new CloudWatchClient({ region: 'eu-west-1' }),
+      A,
+      [{ stream: 'orders', shardIds: shardIds(1) }],
+      hours(1),
+      { clock: fakeClock(END.getTime()) },
+    );
+    expect(snap.messages).toEqual([
+      'MaxMetricsExceeded: Maximum number of allowed metrics exceeded',
+      'Forbidden for IncomingBytes of orders/shardId-000000000000',
+    ]);
   });
 
   it('feeds the analysis: a hot shard, a skewed stream and a throttled consumer from CloudWatch-shaped data', async () => {
@@ -218,7 +285,13 @@ describe('readShardMetrics', () => {
           return 150; // iterator age, ms
       }
     });
-    const metrics = await readShardMetrics(new CloudWatchClient({ region: 'eu-west-1' }), A, [{ stream: 'orders', shardIds: shardIds(4) }], hours(1), { clock: fakeClock(END.getTime()) });
+    const metrics = await readShardMetrics(
+      new CloudWatchClient({ region: 'eu-west-1' }),
+      A,
+      [{ stream: 'orders', shardIds: shardIds(4) }],
+      hours(1),
+      { clock: fakeClock(END.getTime()) },
+    );
     const r = hotShardChecks(world().ctx, metrics);
     expect(r.findings.map((f) => [f.id, f.resource])).toEqual([
       ['read-throttled-shard', `${A}/stream/orders/shard/shardId-000000000000`],
@@ -226,7 +299,9 @@ describe('readShardMetrics', () => {
       ['skewed-stream', `${A}/stream/orders`],
     ]);
     expect(r.findings[0]).toMatchObject({ evidence: { throttledGetRecordsCalls: 12 } });
-    expect(r.findings[1]).toMatchObject({ evidence: { peakPercentOfLimit: 95, peakMinute: '2026-11-25T11:17:00.000Z' } });
+    expect(r.findings[1]).toMatchObject({
+      evidence: { peakPercentOfLimit: 95, peakMinute: '2026-11-25T11:17:00.000Z' },
+    });
   });
 
   it('converts Sum per 480 s period to per-second rates over a 24 h window (not per 60 s)', async () => {
@@ -238,13 +313,27 @@ describe('readShardMetrics', () => {
       if (metric === 'IncomingRecords') return (hot ? 100 : 10) * period;
       return metric === 'IteratorAgeMilliseconds' ? 100 : 0;
     });
-    const metrics = await readShardMetrics(new CloudWatchClient({ region: 'eu-west-1' }), A, [{ stream: 'orders', shardIds: shardIds(4) }], hours(24), { clock: fakeClock(END.getTime()) });
+    const metrics = await readShardMetrics(
+      new CloudWatchClient({ region: 'eu-west-1' }),
+      A,
+      [{ stream: 'orders', shardIds: shardIds(4) }],
+      hours(24),
+      { clock: fakeClock(END.getTime()) },
+    );
     expect(metrics.window.periodSeconds).toBe(480);
     const r = hotShardChecks(world().ctx, metrics);
-    expect(r.findings.map((f) => [f.id, f.resource])).toEqual([['hot-shard', `${A}/stream/orders/shard/shardId-000000000001`]]);
+    expect(r.findings.map((f) => [f.id, f.resource])).toEqual([
+      ['hot-shard', `${A}/stream/orders/shard/shardId-000000000001`],
+    ]);
     expect(r.findings[0]).toMatchObject({
       severity: 'warning',
-      evidence: { peakPercentOfLimit: 90, peakBytesPerSecond: 0.9 * MiB, peakRecordsPerSecond: 100, periodSeconds: 480, peakMinute: new Date(hours(24).start.getTime() + 90 * 480_000).toISOString() },
+      evidence: {
+        peakPercentOfLimit: 90,
+        peakBytesPerSecond: 0.9 * MiB,
+        peakRecordsPerSecond: 100,
+        periodSeconds: 480,
+        peakMinute: new Date(hours(24).start.getTime() + 90 * 480_000).toISOString(),
+      },
     });
     expect(r.notes).toContain(burstNote(480));
     expect(burstNote(480)).toMatch(/Sum ÷ 480\. A burst shorter than 8 minutes/);
@@ -258,7 +347,13 @@ describe('the audit command path (streamsToMeasure -> readAuditMetrics -> runAud
   /** The example world plus 40 streams of 50 open shards (2,000) with shard metrics on, 20 in account A and 20 in C. */
   function bigWorld() {
     const mesh = aMesh();
-    const all = ['IncomingBytes', 'IncomingRecords', 'IteratorAgeMilliseconds', 'ReadProvisionedThroughputExceeded', 'WriteProvisionedThroughputExceeded'];
+    const all = [
+      'IncomingBytes',
+      'IncomingRecords',
+      'IteratorAgeMilliseconds',
+      'ReadProvisionedThroughputExceeded',
+      'WriteProvisionedThroughputExceeded',
+    ];
     const base = mesh.streams[1] as Stream;
     mesh.streams = Array.from({ length: 40 }, (_v, i): Stream => ({
       ...base,
@@ -277,52 +372,86 @@ describe('the audit command path (streamsToMeasure -> readAuditMetrics -> runAud
   it.each([
     ['1h', 60],
     ['24h', 480],
-  ])('reads 2,000 shards in two accounts with 20 GetMetricData calls over --window %s (period %i s)', async (w, period) => {
-    const { mesh, desired, live } = bigWorld();
-    // ListShards (FROM_TIMESTAMP at the window start): 49 open shards and one closed by resharding in the window
-    // (EndingSequenceNumber), which is read too and marked closed: 50 shards a stream.
-    kinesis.on(ListShardsCommand).resolves({
-      Shards: [
-        { ShardId: 'shardId-000000000099', HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' }, SequenceNumberRange: { StartingSequenceNumber: '1', EndingSequenceNumber: '2' } },
-        ...shardIds(49).map((ShardId) => ({ ShardId, HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' }, SequenceNumberRange: { StartingSequenceNumber: '3' } })),
-      ],
-      $metadata: {},
-    });
-    const MiB = 1024 * 1024;
-    const inputs = fakeCloudWatch((stream, shard, metric, slot, p) => {
-      if (metric === 'IncomingBytes') return (stream === 'big-7' && shard === 'shardId-000000000003' && slot === 5 ? 0.95 : 0.1) * MiB * p;
-      if (metric === 'IncomingRecords') return 10 * p;
-      return metric === 'IteratorAgeMilliseconds' ? 100 : 0;
-    });
-    const pairs = streamsToMeasure({ mesh, live });
-    expect(pairs).toHaveLength(40);
-    const window = auditWindow(END, parseWindow(w));
-    expect(window.periodSeconds).toBe(period);
-    const pool = new ClientPool({ target: 'local', region: REGION, partition: 'aws', command: 'audit', rateLimitScale: 0 });
-    try {
-      const metrics = await readAuditMetrics(pool, pairs, window, { clock: fakeClock(END.getTime()) });
-      expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(20);
-      expect(metrics?.calls).toBe(20);
-      expect(kinesis.commandCalls(ListShardsCommand)).toHaveLength(40);
-      expect(inputs.every((i) => i.NextToken === undefined && i.MetricDataQueries?.every((q) => q.MetricStat?.Period === period))).toBe(true);
-      expect(kinesis.commandCalls(ListShardsCommand).every((c) => c.args[0].input.ShardFilter?.Type === 'FROM_TIMESTAMP' &&
-        c.args[0].input.ShardFilter.Timestamp?.getTime() === window.start.getTime())).toBe(true);
-      const closedQueries = inputs.flatMap((i) => i.MetricDataQueries ?? [])
-        .filter((q) => q.MetricStat?.Metric?.Dimensions?.some((d) => d.Value === 'shardId-000000000099'));
-      expect(closedQueries).toHaveLength(40 * 5);
-      const big7 = metrics?.streams.find((sm) => sm.account === A && sm.stream === 'big-7');
-      expect(big7?.shards.filter((sh) => sh.closed).map((sh) => sh.shardId)).toEqual(['shardId-000000000099']);
-      const asked = { start: window.start.toISOString(), end: window.end.toISOString(), periodSeconds: window.periodSeconds };
-      const report = runAudit({ mesh, desired, live, metrics, today: TODAY, options: { window: asked } });
-      expect(report.window).toEqual(asked);
-      expect(report.notes).toContain(burstNote(period));
-      const hot = report.findings.filter((f) => f.id === 'hot-shard');
-      expect(hot.map((f) => f.resource)).toEqual([`${A}/stream/big-7/shard/shardId-000000000003`]);
-      expect(hot[0]?.evidence).toMatchObject({ peakPercentOfLimit: 95, periodSeconds: period });
-    } finally {
-      pool.destroy();
-    }
-  });
+  ])(
+    'reads 2,000 shards in two accounts with 20 GetMetricData calls over --window %s (period %i s)',
+    async (w, period) => {
+      const { mesh, desired, live } = bigWorld();
+      // ListShards (FROM_TIMESTAMP at the window start): 49 open shards and one closed by resharding in the window
+      // (EndingSequenceNumber), which is read too and marked closed: 50 shards a stream.
+      kinesis.on(ListShardsCommand).resolves({
+        Shards: [
+          {
+            ShardId: 'shardId-000000000099',
+            HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' },
+            SequenceNumberRange: { StartingSequenceNumber: '1', EndingSequenceNumber: '2' },
+          },
+          ...shardIds(49).map((ShardId) => ({
+            ShardId,
+            HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' },
+            SequenceNumberRange: { StartingSequenceNumber: '3' },
+          })),
+        ],
+        $metadata: {},
+      });
+      const MiB = 1024 * 1024;
+      const inputs = fakeCloudWatch((stream, shard, metric, slot, p) => {
+        if (metric === 'IncomingBytes')
+          return (stream === 'big-7' && shard === 'shardId-000000000003' && slot === 5 ? 0.95 : 0.1) * MiB * p;
+        if (metric === 'IncomingRecords') return 10 * p;
+        return metric === 'IteratorAgeMilliseconds' ? 100 : 0;
+      });
+      const pairs = streamsToMeasure({ mesh, live });
+      expect(pairs).toHaveLength(40);
+      const window = auditWindow(END, parseWindow(w));
+      expect(window.periodSeconds).toBe(period);
+      const pool = new ClientPool({
+        target: 'local',
+        region: REGION,
+        partition: 'aws',
+        command: 'audit',
+        rateLimitScale: 0,
+      });
+      try {
+        const metrics = await readAuditMetrics(pool, pairs, window, { clock: fakeClock(END.getTime()) });
+        expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(20);
+        expect(metrics?.calls).toBe(20);
+        expect(kinesis.commandCalls(ListShardsCommand)).toHaveLength(40);
+        expect(
+          inputs.every(
+            (i) => i.NextToken === undefined && i.MetricDataQueries?.every((q) => q.MetricStat?.Period === period),
+          ),
+        ).toBe(true);
+        expect(
+          kinesis
+            .commandCalls(ListShardsCommand)
+            .every(
+              (c) =>
+                c.args[0].input.ShardFilter?.Type === 'FROM_TIMESTAMP' &&
+                c.args[0].input.ShardFilter.Timestamp?.getTime() === window.start.getTime(),
+            ),
+        ).toBe(true);
+        const closedQueries = inputs
+          .flatMap((i) => i.MetricDataQueries ?? [])
+          .filter((q) => q.MetricStat?.Metric?.Dimensions?.some((d) => d.Value === 'shardId-000000000099'));
+        expect(closedQueries).toHaveLength(40 * 5);
+        const big7 = metrics?.streams.find((sm) => sm.account === A && sm.stream === 'big-7');
+        expect(big7?.shards.filter((sh) => sh.closed).map((sh) => sh.shardId)).toEqual(['shardId-000000000099']);
+        const asked = {
+          start: window.start.toISOString(),
+          end: window.end.toISOString(),
+          periodSeconds: window.periodSeconds,
+        };
+        const report = runAudit({ mesh, desired, live, metrics, today: TODAY, options: { window: asked } });
+        expect(report.window).toEqual(asked);
+        expect(report.notes).toContain(burstNote(period));
+        const hot = report.findings.filter((f) => f.id === 'hot-shard');
+        expect(hot.map((f) => f.resource)).toEqual([`${A}/stream/big-7/shard/shardId-000000000003`]);
+        expect(hot[0]?.evidence).toMatchObject({ peakPercentOfLimit: 95, periodSeconds: period });
+      } finally {
+        pool.destroy();
+      }
+    },
+  );
 });
 
 describe('GetMetricData in the one limiter', () => {
@@ -351,20 +480,44 @@ describe('discoverShardIds', () => {
     cw.on(ListMetricsCommand)
       .resolvesOnce({
         Metrics: [
-          { Namespace: 'AWS/Kinesis', MetricName: 'IncomingBytes', Dimensions: [{ Name: 'StreamName', Value: 'orders' }] },
-          { Namespace: 'AWS/Kinesis', MetricName: 'IncomingBytes', Dimensions: [{ Name: 'StreamName', Value: 'orders' }, { Name: 'ShardId', Value: 'shardId-000000000001' }] },
+          {
+            Namespace: 'AWS/Kinesis',
+            MetricName: 'IncomingBytes',
+            Dimensions: [{ Name: 'StreamName', Value: 'orders' }],
+          },
+          {
+            Namespace: 'AWS/Kinesis',
+            MetricName: 'IncomingBytes',
+            Dimensions: [
+              { Name: 'StreamName', Value: 'orders' },
+              { Name: 'ShardId', Value: 'shardId-000000000001' },
+            ],
+          },
         ],
         NextToken: 'page2',
         $metadata: {},
       })
       .resolvesOnce({
-        Metrics: [{ Namespace: 'AWS/Kinesis', MetricName: 'IncomingBytes', Dimensions: [{ Name: 'ShardId', Value: 'shardId-000000000000' }, { Name: 'StreamName', Value: 'orders' }] }],
+        Metrics: [
+          {
+            Namespace: 'AWS/Kinesis',
+            MetricName: 'IncomingBytes',
+            Dimensions: [
+              { Name: 'ShardId', Value: 'shardId-000000000000' },
+              { Name: 'StreamName', Value: 'orders' },
+            ],
+          },
+        ],
         $metadata: {},
       });
     const targets = await discoverShardIds(new CloudWatchClient({ region: 'eu-west-1' }), ['orders']);
     expect(targets).toEqual([{ stream: 'orders', shardIds: ['shardId-000000000000', 'shardId-000000000001'] }]);
     const calls = cw.commandCalls(ListMetricsCommand).map((c) => c.args[0].input);
     expect(calls.map((c) => c.NextToken)).toEqual([undefined, 'page2']);
-    expect(calls[0]).toMatchObject({ Namespace: 'AWS/Kinesis', MetricName: 'IncomingBytes', Dimensions: [{ Name: 'StreamName', Value: 'orders' }] });
+    expect(calls[0]).toMatchObject({
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'IncomingBytes',
+      Dimensions: [{ Name: 'StreamName', Value: 'orders' }],
+    });
   });
 });

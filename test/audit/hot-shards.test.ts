@@ -9,7 +9,14 @@ const MiB = 1024 * 1024;
 const ids = ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002', 'shardId-000000000003'];
 /** Every shard at `kibPerSecond` KiB/s and 10 records/s, nothing throttled, consumers current. */
 const even = (kibPerSecond: number): ShardSpec[] =>
-  ids.map((shardId) => ({ shardId, bytes: flat(60, kibPerSecond * 1024 * 60), records: flat(60, 600), writeThrottled: flat(60, 0), readThrottled: flat(60, 0), iteratorAgeMs: flat(60, 0) }));
+  ids.map((shardId) => ({
+    shardId,
+    bytes: flat(60, kibPerSecond * 1024 * 60),
+    records: flat(60, 600),
+    writeThrottled: flat(60, 0),
+    readThrottled: flat(60, 0),
+    iteratorAgeMs: flat(60, 0),
+  }));
 
 function run(shards: ShardSpec[], mutate?: (w: ReturnType<typeof world>) => void, options = {}) {
   const w = world();
@@ -31,7 +38,13 @@ describe('hot-shard', () => {
       severity: 'warning',
       resource: `${A}/stream/orders/shard/shardId-000000000002`,
       account: A,
-      evidence: { peakBytesPerSecond: 0.9 * MiB, peakPercentOfLimit: 90, thresholdPercent: 80, peakMinute: '2026-11-25T00:30:00.000Z', limitBytesPerSecond: MiB },
+      evidence: {
+        peakBytesPerSecond: 0.9 * MiB,
+        peakPercentOfLimit: 90,
+        thresholdPercent: 80,
+        peakMinute: '2026-11-25T00:30:00.000Z',
+        limitBytesPerSecond: MiB,
+      },
     });
     expect(hot[0]?.remediation).toMatch(/Split shardId-000000000002.*partition keys.*on-demand/);
   });
@@ -51,7 +64,9 @@ describe('hot-shard', () => {
 
   it('recommends partition-key review rather than splitting for an on-demand stream', () => {
     const shards = even(900);
-    const r = run(shards, (w) => { liveStream(w.live, 'orders').mode = 'ON_DEMAND'; });
+    const r = run(shards, (w) => {
+      liveStream(w.live, 'orders').mode = 'ON_DEMAND';
+    });
     expect(ofId(r, 'hot-shard')[0]).toMatchObject({ evidence: { mode: 'ON_DEMAND' } });
     expect(ofId(r, 'hot-shard')[0]?.remediation).toMatch(/on-demand.*partition key/);
   });
@@ -63,11 +78,23 @@ describe('skewed-stream', () => {
     (shards[1] as ShardSpec).bytes = flat(60, 400 * 1024 * 60);
     const skew = ofId(run(shards), 'skewed-stream');
     expect(skew).toHaveLength(1);
-    expect(skew[0]).toMatchObject({ resource: `${A}/stream/orders`, evidence: { busiestShard: 'shardId-000000000001', ratio: 3.48 /* 400 / ((400 + 3 x 20) / 4) */, skewThreshold: 2, shards: 4 } });
+    expect(skew[0]).toMatchObject({
+      resource: `${A}/stream/orders`,
+      evidence: {
+        busiestShard: 'shardId-000000000001',
+        ratio: 3.48 /* 400 / ((400 + 3 x 20) / 4) */,
+        skewThreshold: 2,
+        shards: 4,
+      },
+    });
   });
   it('does not flag an even stream, nor an idle one with a relatively busier shard', () => {
     expect(ofId(run(even(300)), 'skewed-stream')).toEqual([]);
-    const idle = ids.map((shardId, i) => ({ shardId, bytes: flat(60, i === 0 ? 6000 : 10), records: flat(60, i === 0 ? 10 : 1) }));
+    const idle = ids.map((shardId, i) => ({
+      shardId,
+      bytes: flat(60, i === 0 ? 6000 : 10),
+      records: flat(60, i === 0 ? 10 : 1),
+    }));
     expect(ofId(run(idle), 'skewed-stream')).toEqual([]);
   });
 });
@@ -83,8 +110,20 @@ describe('throttling', () => {
     rd[8] = 4;
     (shards[0] as ShardSpec).readThrottled = rd;
     const r = run(shards);
-    expect(ofId(r, 'write-throttled-shard')).toMatchObject([{ severity: 'error', resource: `${A}/stream/orders/shard/shardId-000000000003`, evidence: { throttledRecords: 12 } }]);
-    expect(ofId(r, 'read-throttled-shard')).toMatchObject([{ severity: 'warning', resource: `${A}/stream/orders/shard/shardId-000000000000`, evidence: { throttledGetRecordsCalls: 7 } }]);
+    expect(ofId(r, 'write-throttled-shard')).toMatchObject([
+      {
+        severity: 'error',
+        resource: `${A}/stream/orders/shard/shardId-000000000003`,
+        evidence: { throttledRecords: 12 },
+      },
+    ]);
+    expect(ofId(r, 'read-throttled-shard')).toMatchObject([
+      {
+        severity: 'warning',
+        resource: `${A}/stream/orders/shard/shardId-000000000000`,
+        evidence: { throttledGetRecordsCalls: 7 },
+      },
+    ]);
   });
   it('does not flag shards with zero throttling counts', () => {
     const r = run(even(100));
@@ -103,27 +142,51 @@ describe('consumer-lagging', () => {
       ['shardId-000000000001', 'warning'],
       ['shardId-000000000002', 'error'],
     ]);
-    expect(lag[0]).toMatchObject({ evidence: { maxIteratorAgeMilliseconds: 120_000, thresholdMilliseconds: 60_000, retentionHours: 168 } });
+    expect(lag[0]).toMatchObject({
+      evidence: { maxIteratorAgeMilliseconds: 120_000, thresholdMilliseconds: 60_000, retentionHours: 168 },
+    });
   });
   it('uses the stream SLA freshness as the threshold when declared, and does not flag a current consumer', () => {
     const shards = even(10);
     (shards[1] as ShardSpec).iteratorAgeMs = flat(60, 10_000);
     expect(ofId(run(shards), 'consumer-lagging')).toEqual([]);
-    const r = run(shards, (w) => { (w.mesh.streams[0] as { sla?: object }).sla = { freshnessSeconds: 5 }; });
-    expect(ofId(r, 'consumer-lagging')).toMatchObject([{ evidence: { thresholdMilliseconds: 5000, thresholdSource: 'stream sla.freshnessSeconds' } }]);
+    const r = run(shards, (w) => {
+      (w.mesh.streams[0] as { sla?: object }).sla = { freshnessSeconds: 5 };
+    });
+    expect(ofId(r, 'consumer-lagging')).toMatchObject([
+      { evidence: { thresholdMilliseconds: 5000, thresholdSource: 'stream sla.freshnessSeconds' } },
+    ]);
   });
 });
 
 describe('shard-metrics-disabled', () => {
   it('warns that shard-level metrics are not enabled on a multi-shard stream', () => {
-    const r = run(even(10), (w) => { liveStream(w.live, 'orders').enhancedMonitoring = ['IncomingBytes']; });
+    const r = run(even(10), (w) => {
+      liveStream(w.live, 'orders').enhancedMonitoring = ['IncomingBytes'];
+    });
     const f = ofId(r, 'shard-metrics-disabled');
     expect(f).toHaveLength(1);
     expect(f[0]?.title).toContain('shard-level metrics are not enabled');
-    expect(f[0]).toMatchObject({ evidence: { missing: ['IncomingRecords', 'WriteProvisionedThroughputExceeded', 'ReadProvisionedThroughputExceeded', 'IteratorAgeMilliseconds'] } });
+    expect(f[0]).toMatchObject({
+      evidence: {
+        missing: [
+          'IncomingRecords',
+          'WriteProvisionedThroughputExceeded',
+          'ReadProvisionedThroughputExceeded',
+          'IteratorAgeMilliseconds',
+        ],
+      },
+    });
   });
   it('accepts ALL, and does not ask a single-shard stream that declares no metrics', () => {
-    expect(ofId(run(even(10), (w) => { liveStream(w.live, 'orders').enhancedMonitoring = ['ALL']; }), 'shard-metrics-disabled')).toEqual([]);
+    expect(
+      ofId(
+        run(even(10), (w) => {
+          liveStream(w.live, 'orders').enhancedMonitoring = ['ALL'];
+        }),
+        'shard-metrics-disabled',
+      ),
+    ).toEqual([]);
     // clicks: 1 shard, no metrics declared or enabled
     expect(ofId(run(even(10)), 'shard-metrics-disabled')).toEqual([]);
   });
@@ -134,7 +197,13 @@ describe('without metrics', () => {
     const w = world();
     const r = hotShardChecks(w.ctx, undefined);
     expect(r.checksRun).toEqual(['shard-metrics-disabled']);
-    expect(r.checksNotRun.map((c) => c.check)).toEqual(['hot-shard', 'skewed-stream', 'write-throttled-shard', 'read-throttled-shard', 'consumer-lagging']);
+    expect(r.checksNotRun.map((c) => c.check)).toEqual([
+      'hot-shard',
+      'skewed-stream',
+      'write-throttled-shard',
+      'read-throttled-shard',
+      'consumer-lagging',
+    ]);
   });
   it('notes that per-minute metrics can hide sub-minute bursts when metrics are read', () => {
     expect(run(even(10)).notes).toContain(BURST_NOTE);

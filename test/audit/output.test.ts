@@ -14,10 +14,26 @@ const MiB = 1024 * 1024;
 function aReport(): AuditReport {
   const w = world();
   liveStream(w.live, 'orders').retentionHours = 24; // retention-out-of-policy (error)
-  liveStream(w.live, 'orders').consumers.push({ name: 'evil|<img src=x onerror=alert(1)>@octocat #1', arn: 'arn:aws:kinesis:eu-west-1:111111111111:stream/orders/consumer/evil:1', status: 'ACTIVE', tags: {} });
-  const shards = ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002'].map((shardId, i) => ({ shardId, bytes: flat(60, (i === 2 ? 0.9 : 0.1) * MiB * 60), records: flat(60, 60) }));
+  liveStream(w.live, 'orders').consumers.push({
+    name: 'evil|<img src=x onerror=alert(1)>@octocat #1',
+    arn: 'arn:aws:kinesis:eu-west-1:111111111111:stream/orders/consumer/evil:1',
+    status: 'ACTIVE',
+    tags: {},
+  });
+  const shards = ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002'].map((shardId, i) => ({
+    shardId,
+    bytes: flat(60, (i === 2 ? 0.9 : 0.1) * MiB * 60),
+    records: flat(60, 60),
+  }));
   const metrics = aSnapshot([{ account: A, stream: 'orders', shards }]);
-  return audit({ mesh: w.mesh, desired: w.desired, live: w.live, metrics, today: '2026-11-26', options: { generatedAt: '2026-11-26T03:00:00.000Z' } });
+  return audit({
+    mesh: w.mesh,
+    desired: w.desired,
+    live: w.live,
+    metrics,
+    today: '2026-11-26',
+    options: { generatedAt: '2026-11-26T03:00:00.000Z' },
+  });
 }
 
 describe('audit JSON', () => {
@@ -25,10 +41,26 @@ describe('audit JSON', () => {
     const report = aReport();
     const text = formatAuditJson(report);
     const parsed = JSON.parse(text) as Record<string, unknown>;
-    expect(Object.keys(parsed)).toEqual(['formatVersion', 'mesh', 'generatedAt', 'window', 'summary', 'findings', 'checksRun', 'checksNotRun', 'notes', 'shardCharts']);
+    expect(Object.keys(parsed)).toEqual([
+      'formatVersion',
+      'mesh',
+      'generatedAt',
+      'window',
+      'summary',
+      'findings',
+      'checksRun',
+      'checksNotRun',
+      'notes',
+      'shardCharts',
+    ]);
     expect(parsed['formatVersion']).toBe(1);
     expect(parsed).toEqual(JSON.parse(JSON.stringify(report)));
-    expect((parsed['findings'] as { id: string }[]).map((f) => f.id)).toEqual(['retention-out-of-policy', 'undeclared-consumer', 'hot-shard', 'skewed-stream']);
+    expect((parsed['findings'] as { id: string }[]).map((f) => f.id)).toEqual([
+      'retention-out-of-policy',
+      'undeclared-consumer',
+      'hot-shard',
+      'skewed-stream',
+    ]);
     // Without an IAM action catalog, the identity checks say they did not run.
     expect(parsed['checksNotRun']).toEqual([
       { check: 'identity-policy-overreach (identity policies)', reason: 'the IAM action catalog was not loaded' },
@@ -43,7 +75,9 @@ describe('audit text', () => {
     expect(out).toContain(`${A}/stream/orders/shard/shardId-000000000002`);
     expect(out).toContain('evidence: liveHours=24, declaredHours=168');
     expect(out).toMatch(/fix: Split shardId-000000000002/);
-    expect(out).toContain('Checks not run:\n  - identity-policy-overreach (identity policies): the IAM action catalog was not loaded');
+    expect(out).toContain(
+      'Checks not run:\n  - identity-policy-overreach (identity policies): the IAM action catalog was not loaded',
+    );
     expect(out.trimEnd().split('\n').pop()).toBe('✖ 2 errors, 2 warnings, 0 info');
     expect(out.includes(String.fromCharCode(27))).toBe(false);
   });
@@ -53,7 +87,9 @@ describe('audit markdown', () => {
   it('has a table, details, a mermaid xychart per stream and escapes user strings', () => {
     const md = formatAuditMarkdown(aReport());
     expect(md).toContain('| Severity | Check | Resource | Finding |');
-    expect(md).toContain('```mermaid\nxychart-beta\n    title "orders: peak write load per shard"\n    x-axis "shard" ["0", "1", "2"]\n    y-axis "% of per-shard write limit" 0 --> 110\n    bar [10, 10, 90]\n    line [80, 80, 80]\n```');
+    expect(md).toContain(
+      '```mermaid\nxychart-beta\n    title "orders: peak write load per shard"\n    x-axis "shard" ["0", "1", "2"]\n    y-axis "% of per-shard write limit" 0 --> 110\n    bar [10, 10, 90]\n    line [80, 80, 80]\n```',
+    );
     expect(md).not.toContain('<img');
     expect(md).not.toMatch(/[^`]@octocat/);
     // The consumer name appears only escaped: no raw pipe can split the table row.
@@ -61,13 +97,24 @@ describe('audit markdown', () => {
     expect(row?.split(/(?<!\\)\|/).length).toBe(6);
   });
   it('keeps mermaid strings inside their quotes', () => {
-    const chart = mermaidShardChart({ account: A, stream: 'a"b\n]c', metric: 'write-bytes-peak', unit: 'percent-of-limit', threshold: 80, shards: [{ shardId: 'shardId-000000000007', value: 12.5 }], omitted: 0 });
+    const chart = mermaidShardChart({
+      account: A,
+      stream: 'a"b\n]c',
+      metric: 'write-bytes-peak',
+      unit: 'percent-of-limit',
+      threshold: 80,
+      shards: [{ shardId: 'shardId-000000000007', value: 12.5 }],
+      omitted: 0,
+    });
     expect(chart).toContain('title "a_b__c: peak write load per shard"');
     expect(chart).toContain('x-axis "shard" ["7"]');
   });
   it('stays under the size limit by dropping details, then rows, and says so', () => {
     const report = aReport();
-    const many = Array.from({ length: 3000 }, (_v, i) => ({ ...(report.findings[0] as AuditReport['findings'][number]), resource: `${A}/stream/s${i}` }));
+    const many = Array.from({ length: 3000 }, (_v, i) => ({
+      ...(report.findings[0] as AuditReport['findings'][number]),
+      resource: `${A}/stream/s${i}`,
+    }));
     const big = { ...report, findings: many };
     const md = formatAuditMarkdown(big);
     expect(md.length).toBeLessThanOrEqual(60_000);
@@ -80,7 +127,11 @@ describe('audit markdown', () => {
     const report = aReport();
     const domain = (i: number) => ({ domain: `d${i}`, monthlyUSD: 10, streams: [] });
     const chargeback: NonNullable<AuditReport['chargeback']> = {
-      currency: 'USD', hoursPerMonth: 730, totalUSD: 20, domains: [domain(1), domain(2)], assumptions: ['a month is 730 hours'],
+      currency: 'USD',
+      hoursPerMonth: 730,
+      totalUSD: 20,
+      domains: [domain(1), domain(2)],
+      assumptions: ['a month is 730 hours'],
       prices: { kind: 'shipped', region: 'eu-west-1', asOf: '2026-12-01', ageDays: 0, source: 'test', unconfirmed: [] },
     };
     const md = formatAuditMarkdown({ ...report, chargeback });
@@ -102,13 +153,31 @@ describe('audit markdown', () => {
 
 describe('audit SARIF', () => {
   it('is SARIF 2.1.0 with one rule per check, levels mapped and a location for every result', () => {
-    const sarif = JSON.parse(formatAuditSarif(aReport(), { version: '0.1.0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } })) as {
+    const sarif = JSON.parse(
+      formatAuditSarif(aReport(), { version: '0.1.0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } }),
+    ) as {
       version: string;
-      runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations: { fullyQualifiedName: string }[] }[]; partialFingerprints: Record<string, string> }[] }[];
+      runs: {
+        tool: { driver: { rules: { id: string }[] } };
+        results: {
+          ruleId: string;
+          level: string;
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+            logicalLocations: { fullyQualifiedName: string }[];
+          }[];
+          partialFingerprints: Record<string, string>;
+        }[];
+      }[];
     };
     expect(sarif.version).toBe('2.1.0');
     const run = sarif.runs[0];
-    expect(run?.tool.driver.rules.map((r) => r.id)).toEqual(['hot-shard', 'retention-out-of-policy', 'skewed-stream', 'undeclared-consumer']);
+    expect(run?.tool.driver.rules.map((r) => r.id)).toEqual([
+      'hot-shard',
+      'retention-out-of-policy',
+      'skewed-stream',
+      'undeclared-consumer',
+    ]);
     expect(run?.results.map((r) => [r.ruleId, r.level])).toEqual([
       ['retention-out-of-policy', 'error'],
       ['undeclared-consumer', 'error'],
@@ -117,7 +186,9 @@ describe('audit SARIF', () => {
     ]);
     for (const r of run?.results ?? []) {
       expect(r.locations[0]?.physicalLocation.artifactLocation.uri).toBe('mesh.yaml');
-      expect(r.partialFingerprints['meshgovAudit/v1']).toBe(`${r.ruleId}#${r.locations[0]?.logicalLocations[0]?.fullyQualifiedName}`);
+      expect(r.partialFingerprints['meshgovAudit/v1']).toBe(
+        `${r.ruleId}#${r.locations[0]?.logicalLocations[0]?.fullyQualifiedName}`,
+      );
     }
   });
 
@@ -128,24 +199,58 @@ describe('audit SARIF', () => {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'Two', Effect: 'Allow', Principal: { AWS: foreign }, Action: 'kinesis:GetRecords', Resource: '*' },
-        { Sid: 'Again', Effect: 'Allow', Principal: { AWS: foreign[0] }, Action: 'kinesis:GetShardIterator', Resource: '*' },
+        {
+          Sid: 'Again',
+          Effect: 'Allow',
+          Principal: { AWS: foreign[0] },
+          Action: 'kinesis:GetShardIterator',
+          Resource: '*',
+        },
       ],
     };
-    const report = audit({ mesh: w.mesh, desired: w.desired, live: w.live, metrics: undefined, today: '2026-11-26', options: { generatedAt: 'now' } });
-    const sarif = JSON.parse(formatAuditSarif(report, { version: '0.1.0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } })) as {
-      runs: { results: { ruleId: string; partialFingerprints: Record<string, string>; properties: { evidence: { principal?: string } } }[] }[];
+    const report = audit({
+      mesh: w.mesh,
+      desired: w.desired,
+      live: w.live,
+      metrics: undefined,
+      today: '2026-11-26',
+      options: { generatedAt: 'now' },
+    });
+    const sarif = JSON.parse(
+      formatAuditSarif(report, { version: '0.1.0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } }),
+    ) as {
+      runs: {
+        results: {
+          ruleId: string;
+          partialFingerprints: Record<string, string>;
+          properties: { evidence: { principal?: string } };
+        }[];
+      }[];
     };
     const results = sarif.runs[0]?.results ?? [];
     const aboutForeign = results.filter((r) => foreign.includes(r.properties.evidence.principal ?? ''));
     // One per principal per statement: intruder twice (two statements), other once.
-    expect(aboutForeign.map((r) => r.properties.evidence.principal).sort()).toEqual([foreign[0], foreign[0], foreign[1]]);
+    expect(aboutForeign.map((r) => r.properties.evidence.principal).sort()).toEqual([
+      foreign[0],
+      foreign[0],
+      foreign[1],
+    ]);
     const prints = results.map((r) => r.partialFingerprints['meshgovAudit/v1']);
     expect(new Set(prints).size).toBe(results.length);
-    for (const r of aboutForeign) expect(r.partialFingerprints['meshgovAudit/v1']).toContain(r.properties.evidence.principal);
+    for (const r of aboutForeign)
+      expect(r.partialFingerprints['meshgovAudit/v1']).toContain(r.properties.evidence.principal);
   });
 
   it('never lets two findings share a fingerprint, even without a subject', () => {
-    const f = { id: 'x', severity: 'error' as const, resource: 'r', account: '1', title: 't', evidence: {}, remediation: 'r' };
+    const f = {
+      id: 'x',
+      severity: 'error' as const,
+      resource: 'r',
+      account: '1',
+      title: 't',
+      evidence: {},
+      remediation: 'r',
+    };
     expect(auditFingerprints([f, f, { ...f, subject: 's' }, f])).toEqual(['x#r', 'x#r#2', 'x#r#s', 'x#r#3']);
   });
 });
@@ -163,7 +268,7 @@ describe('--fail-on', () => {
 });
 
 describe('audit SARIF locations', () => {
-  it('are relative to the same root as validate\'s: the checkout on GitHub Actions, not the working directory', async () => {
+  it("are relative to the same root as validate's: the checkout on GitHub Actions, not the working directory", async () => {
     const { formatAudit } = await import('../../src/cli/audit-run.js');
     const { mkdtempSync, mkdirSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -171,8 +276,11 @@ describe('audit SARIF locations', () => {
     const repo = mkdtempSync(join(tmpdir(), 'meshgov-sarif-root-'));
     mkdirSync(join(repo, 'gov'));
     const io = {
-      stdout: { write: () => undefined }, stderr: { write: () => undefined }, now: () => new Date(),
-      cwd: join(repo, 'gov'), env: { GITHUB_WORKSPACE: repo },
+      stdout: { write: () => undefined },
+      stderr: { write: () => undefined },
+      now: () => new Date(),
+      cwd: join(repo, 'gov'),
+      env: { GITHUB_WORKSPACE: repo },
     };
     const sarif = JSON.parse(formatAudit(aReport(), 'sarif', io, { meshFile: 'mesh.yaml', noColor: true })) as {
       runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];

@@ -39,7 +39,9 @@ function allChecks(w: World) {
 
 describe('audit: public principals in every form', () => {
   const forms: [string, unknown][] = [
-    ['"*"', '*'], ['{"AWS": "*"}', { AWS: '*' }], ['{"AWS": ["*", account]}', { AWS: ['*', B] }],
+    ['"*"', '*'],
+    ['{"AWS": "*"}', { AWS: '*' }],
+    ['{"AWS": ["*", account]}', { AWS: ['*', B] }],
   ];
   it.each(forms)('Principal %s is public-principal', (_name, principal) => {
     const open = { Effect: 'Allow', Principal: principal, Action: 'kinesis:GetRecords', Resource: ORDERS_ARN };
@@ -75,16 +77,23 @@ describe('audit: live policies outside the grammar never crash a check', () => {
 describe('audit: equivalent policies are no drift (issue 14, defect 4)', () => {
   it.each<[string, (d: PolicyDocument) => unknown]>([
     ['reordered statements', (d) => ({ ...d, Statement: [...d.Statement].reverse() })],
-    ['renamed and dropped Sids', (d) => ({
-      ...d, Statement: d.Statement.map((s, i) => ({ ...s, Sid: i === 0 ? 'Other' : undefined })),
-    })],
-    ['principals as lists, with duplicates', (d) => ({
-      ...d,
-      Statement: d.Statement.map((s) => {
-        const aws = (s.Principal as { AWS: string }).AWS;
-        return { ...s, Principal: { AWS: [aws, aws] } };
+    [
+      'renamed and dropped Sids',
+      (d) => ({
+        ...d,
+        Statement: d.Statement.map((s, i) => ({ ...s, Sid: i === 0 ? 'Other' : undefined })),
       }),
-    })],
+    ],
+    [
+      'principals as lists, with duplicates',
+      (d) => ({
+        ...d,
+        Statement: d.Statement.map((s) => {
+          const aws = (s.Principal as { AWS: string }).AWS;
+          return { ...s, Principal: { AWS: [aws, aws] } };
+        }),
+      }),
+    ],
   ])('%s', (_name, rewrite) => {
     const w = withLivePolicy(rewrite);
     expect(driftChecks(w.ctx).findings).toEqual([]);
@@ -94,8 +103,11 @@ describe('audit: equivalent policies are no drift (issue 14, defect 4)', () => {
     const w = world();
     const desired = w.desired.accounts.flatMap((a) => a.streams).find((s) => s.name === 'orders');
     const root = {
-      Sid: 'Partner', Effect: 'Allow' as const, Principal: { AWS: `arn:aws:iam::${B}:root` },
-      Action: 'kinesis:GetRecords', Resource: ORDERS_ARN,
+      Sid: 'Partner',
+      Effect: 'Allow' as const,
+      Principal: { AWS: `arn:aws:iam::${B}:root` },
+      Action: 'kinesis:GetRecords',
+      Resource: ORDERS_ARN,
     };
     desired?.resourcePolicy?.Statement.push(root);
     livePolicyOf(liveStream(w.live, 'orders')).Statement.push({ ...root, Sid: 'Renamed', Principal: { AWS: B } });

@@ -64,9 +64,15 @@ describe('a parent shard closed by a split mid-window', () => {
       { shardId: CHILD_2, value: 30 },
     ]);
     const report: AuditReport = {
-      formatVersion: 1, mesh: 'm', generatedAt: '2026-11-25T01:00:00.000Z',
+      formatVersion: 1,
+      mesh: 'm',
+      generatedAt: '2026-11-25T01:00:00.000Z',
       window: { start: '2026-11-25T00:00:00.000Z', end: '2026-11-25T01:00:00.000Z', periodSeconds: 60 },
-      findings: [], checksRun: [], checksNotRun: [], notes: [], shardCharts: r.charts ?? [],
+      findings: [],
+      checksRun: [],
+      checksNotRun: [],
+      notes: [],
+      shardCharts: r.charts ?? [],
       summary: { error: 0, warning: 0, info: 0 },
     };
     const md = formatAuditMarkdown(report);
@@ -78,10 +84,26 @@ describe('a parent shard closed by a split mid-window', () => {
 
   it('rejects a saved chart whose closed mark is not true', () => {
     const bad = {
-      formatVersion: 1, mesh: 'm', generatedAt: 'x', window: { start: 'a', end: 'b', periodSeconds: 60 },
-      findings: [], checksRun: [], checksNotRun: [], notes: [], summary: { error: 0, warning: 0, info: 0 },
-      shardCharts: [{ account: A, stream: 'o', metric: 'write-bytes-peak', unit: 'percent-of-limit', threshold: 80,
-        shards: [{ shardId: PARENT, value: 1, closed: 'yes' }], omitted: 0 }],
+      formatVersion: 1,
+      mesh: 'm',
+      generatedAt: 'x',
+      window: { start: 'a', end: 'b', periodSeconds: 60 },
+      findings: [],
+      checksRun: [],
+      checksNotRun: [],
+      notes: [],
+      summary: { error: 0, warning: 0, info: 0 },
+      shardCharts: [
+        {
+          account: A,
+          stream: 'o',
+          metric: 'write-bytes-peak',
+          unit: 'percent-of-limit',
+          threshold: 80,
+          shards: [{ shardId: PARENT, value: 1, closed: 'yes' }],
+          omitted: 0,
+        },
+      ],
     };
     expect(parseAuditReport(bad).problem).toMatch(/shardCharts\.0\.shards\.0\.closed must be true/);
   });

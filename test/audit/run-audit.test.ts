@@ -36,7 +36,13 @@ domains:
         justification: writes orders
 `;
 
-const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: {}, cwd: '/repo', now: () => new Date('2026-11-26T03:00:00Z') };
+const io: CliIO = {
+  stdout: { write: () => undefined },
+  stderr: { write: () => undefined },
+  env: {},
+  cwd: '/repo',
+  now: () => new Date('2026-11-26T03:00:00Z'),
+};
 
 describe('runAudit', () => {
   it('audits a loaded mesh, locates findings in mesh.yaml and maps --fail-on to an exit code', async () => {
@@ -46,7 +52,14 @@ describe('runAudit', () => {
     const live = liveFrom(desired);
     live.notChecked.push('CloudWatch: not available on the local target');
     liveStream(live, 'orders').retentionHours = 72;
-    const report = runAudit({ mesh: v.mesh, desired, live, metrics: undefined, today: '2026-11-26', options: { locator: v.locator, actions: await loadKinesisActionCatalog(), generatedAt: io.now().toISOString() } });
+    const report = runAudit({
+      mesh: v.mesh,
+      desired,
+      live,
+      metrics: undefined,
+      today: '2026-11-26',
+      options: { locator: v.locator, actions: await loadKinesisActionCatalog(), generatedAt: io.now().toISOString() },
+    });
     expect(report.findings.map((f) => [f.id, f.location])).toEqual([
       ['retention-drift', { file: 'mesh.yaml', line: 21, column: 25 }],
       ['shard-metrics-disabled', { file: 'mesh.yaml', line: 19, column: 9 }],
@@ -55,7 +68,9 @@ describe('runAudit', () => {
     expect(report.checksNotRun.map((c) => c.check)).toContain('hot-shard');
     expect(auditExit(report, 'error')).toBe(0);
     expect(auditExit(report, 'warning')).toBe(2);
-    const sarif = JSON.parse(formatAudit(report, 'sarif', io, { meshFile: 'mesh.yaml' })) as { runs: { results: { locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
+    const sarif = JSON.parse(formatAudit(report, 'sarif', io, { meshFile: 'mesh.yaml' })) as {
+      runs: { results: { locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[];
+    };
     expect(sarif.runs[0]?.results[0]?.locations[0]?.physicalLocation.region.startLine).toBe(21);
     expect(formatAudit(report, 'text', io, { meshFile: 'mesh.yaml' })).toContain('declared at mesh.yaml:21:25');
   });

@@ -26,7 +26,11 @@ async function run(...args: string[]) {
   const io: CliIO = {
     stdout: { write: (s) => void (stdout += s), isTTY: false },
     stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      NO_COLOR: '1',
+      MESHGOV_LOCAL_DIR: join(dir, 'local'),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     cwd: dir,
     now: () => new Date(`${EXAMPLE_TODAY}T09:00:00Z`),
   };
@@ -36,8 +40,20 @@ async function run(...args: string[]) {
 
 async function makeShadow(): Promise<void> {
   const region = 'eu-west-1';
-  const t = await startKinesisLocal({ region, dataDir: join(dir, 'local', 'kinesis'), handleSignals: false, persistIntervalMs: 100 });
-  const pool = new ClientPool({ target: 'local', region, partition: 'aws', endpoint: t.endpoint, command: 'test', rateLimitScale: 0 });
+  const t = await startKinesisLocal({
+    region,
+    dataDir: join(dir, 'local', 'kinesis'),
+    handleSignals: false,
+    persistIntervalMs: 100,
+  });
+  const pool = new ClientPool({
+    target: 'local',
+    region,
+    partition: 'aws',
+    endpoint: t.endpoint,
+    command: 'test',
+    rateLimitScale: 0,
+  });
   try {
     const c = pool.kinesis(A);
     await c.send(new CreateStreamCommand({ StreamName: SHADOW, ShardCount: 1 }));

@@ -20,7 +20,13 @@ beforeAll(async () => {
   catalog = await loadKinesisActionCatalog();
 });
 
-const role = (account: string, name: string) => ({ kind: 'role' as const, account, role: name, path: '/', external: false });
+const role = (account: string, name: string) => ({
+  kind: 'role' as const,
+  account,
+  role: name,
+  path: '/',
+  external: false,
+});
 
 /**
  * `n` streams alternating between accounts A and C, each with a producer in its own account and an EFO consumer in
@@ -35,12 +41,35 @@ function scaledWorld(n: number) {
     const template = base.streams[1] as Stream;
     const account = i % 2 === 0 ? A : C;
     const name = `s-${i}`;
-    streams.push({ ...template, name, account, domain: 'd', capacity: { mode: 'ON_DEMAND' }, at: { file: 'mesh.yaml', path: ['streams', i] } });
+    streams.push({
+      ...template,
+      name,
+      account,
+      domain: 'd',
+      capacity: { mode: 'ON_DEMAND' },
+      at: { file: 'mesh.yaml', path: ['streams', i] },
+    });
     const at = (k: number) => ({ file: 'mesh.yaml', path: ['grants', grants.length + k] });
     grants.push({ id: `p-${i}`, stream: name, access: 'produce', principal: role(account, `writer-${i}`), at: at(0) });
-    grants.push({ id: `c-${i}`, stream: name, access: 'consume', pattern: 'efo', consumerName: `reader-${i}`, principal: role(B, `reader-${i}`), at: at(0) });
+    grants.push({
+      id: `c-${i}`,
+      stream: name,
+      access: 'consume',
+      pattern: 'efo',
+      consumerName: `reader-${i}`,
+      principal: role(B, `reader-${i}`),
+      at: at(0),
+    });
     if (i % 10 === 0) {
-      grants.push({ id: `x-${i}`, stream: name, access: 'consume', pattern: 'replay', expires: '2020-01-01', principal: role(C, 'analytics'), at: at(0) });
+      grants.push({
+        id: `x-${i}`,
+        stream: name,
+        access: 'consume',
+        pattern: 'replay',
+        expires: '2020-01-01',
+        principal: role(C, 'analytics'),
+        at: at(0),
+      });
     }
   }
   const mesh = { ...base, streams, grants };

@@ -17,7 +17,9 @@ import { desiredFrom, liveFrom, liveStream } from './builders.js';
 const A = '111111111111';
 const ORDERS_ARN = `arn:aws:kinesis:eu-west-1:${A}:stream/orders`;
 
-function meshYaml(extra: { waivers?: string; paymentsRules?: string; customerRules?: string; rules?: string } = {}): string {
+function meshYaml(
+  extra: { waivers?: string; paymentsRules?: string; customerRules?: string; rules?: string } = {},
+): string {
   return `apiVersion: meshgov/v1
 mesh:
   name: tiny
@@ -67,7 +69,12 @@ function load(yaml: string, today = '2026-11-26') {
 function auditOn(mesh: Mesh, today: string) {
   const desired = desiredFrom(mesh);
   const live = liveFrom(desired);
-  liveStream(live, 'orders').consumers.push({ name: 'shadow-reader', arn: `${ORDERS_ARN}/consumer/shadow-reader:1764000000`, status: 'ACTIVE', tags: {} });
+  liveStream(live, 'orders').consumers.push({
+    name: 'shadow-reader',
+    arn: `${ORDERS_ARN}/consumer/shadow-reader:1764000000`,
+    status: 'ACTIVE',
+    tags: {},
+  });
   liveStream(live, 'orders').retentionHours = 72;
   liveStream(live, 'clicks').retentionHours = 72;
   return runAudit({ mesh, desired, live, metrics: undefined, today });
@@ -88,11 +95,15 @@ describe('waivers of audit checks', () => {
     for (const today of ['2026-11-26', '2026-12-31']) {
       const r = auditOn(mesh, today);
       expect(r.findings.map((f) => f.id)).not.toContain('undeclared-consumer');
-      expect(r.waived).toMatchObject([{
-        id: 'undeclared-consumer', severity: 'error', resource: `${A}/stream/orders/consumer/shadow-reader`,
-        waivedBy: 'The shadow reader is being migrated to a grant (TICKET-42).',
-        waiver: { target: 'stream/orders', expires: '2026-12-31' },
-      }]);
+      expect(r.waived).toMatchObject([
+        {
+          id: 'undeclared-consumer',
+          severity: 'error',
+          resource: `${A}/stream/orders/consumer/shadow-reader`,
+          waivedBy: 'The shadow reader is being migrated to a grant (TICKET-42).',
+          waiver: { target: 'stream/orders', expires: '2026-12-31' },
+        },
+      ]);
       // Waived: not in the summary, not for --fail-on (the retention drifts are warnings).
       // Left: two retention drifts and two shard-metrics-disabled (on-demand streams without shard metrics).
       expect(r.summary).toEqual({ error: 0, warning: 4, info: 0 });
@@ -108,7 +119,9 @@ describe('waivers of audit checks', () => {
   it('the JSON report keeps the waived findings, and a saved report reads them back', () => {
     const r = auditOn(load(meshYaml({ waivers: WAIVER })).mesh, '2026-11-26');
     const json = JSON.parse(formatAuditJson(r)) as { waived?: { id: string; waivedBy: string }[] };
-    expect(json.waived?.map((f) => [f.id, f.waivedBy])).toEqual([['undeclared-consumer', 'The shadow reader is being migrated to a grant (TICKET-42).']]);
+    expect(json.waived?.map((f) => [f.id, f.waivedBy])).toEqual([
+      ['undeclared-consumer', 'The shadow reader is being migrated to a grant (TICKET-42).'],
+    ]);
     expect(parseAuditReport(json)).toEqual({ report: r });
     const broken = { ...json, waived: [{ ...json.waived?.[0], waiver: { target: 'stream/orders' } }] };
     expect(parseAuditReport(broken)).toEqual({ problem: expect.stringContaining('waived.0.waiver.expires') });
@@ -131,9 +144,19 @@ describe('waivers of audit checks', () => {
   it('a waiver of stream/orders does not cover a same-named stream in another account', () => {
     const { mesh } = load(meshYaml({ waivers: WAIVER }));
     const finding = (resource: string): Finding => ({
-      id: 'undeclared-consumer', severity: 'error', resource, account: resource.slice(0, 12), title: 't', evidence: {}, remediation: 'r',
+      id: 'undeclared-consumer',
+      severity: 'error',
+      resource,
+      account: resource.slice(0, 12),
+      title: 't',
+      evidence: {},
+      remediation: 'r',
     });
-    const settled = settleFindings([finding(`222222222222/stream/orders/consumer/x`), finding(`${A}/stream/orders/consumer/x`)], mesh, '2026-11-26');
+    const settled = settleFindings(
+      [finding(`222222222222/stream/orders/consumer/x`), finding(`${A}/stream/orders/consumer/x`)],
+      mesh,
+      '2026-11-26',
+    );
     expect(settled.findings.map((f) => f.resource)).toEqual(['222222222222/stream/orders/consumer/x']);
     expect(settled.waived.map((f) => f.resource)).toEqual([`${A}/stream/orders/consumer/x`]);
   });
@@ -147,7 +170,10 @@ describe('severity settings of audit checks', () => {
     expect(codes(diagnostics)).toEqual([]);
     const r = auditOn(mesh, '2026-11-26');
     const drift = r.findings.filter((f) => f.id === 'retention-drift').map((f) => [f.resource, f.severity]);
-    expect(drift).toEqual([[`${A}/stream/clicks`, 'error'], [`${A}/stream/orders`, 'warning']]);
+    expect(drift).toEqual([
+      [`${A}/stream/clicks`, 'error'],
+      [`${A}/stream/orders`, 'warning'],
+    ]);
   });
 
   it('the governance file may turn a check off; a domain may not relax one', () => {

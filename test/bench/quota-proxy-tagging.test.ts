@@ -22,7 +22,11 @@ afterAll(async () => {
 
 function tagging(endpoint: string): ResourceGroupsTaggingAPIClient {
   const c = new ResourceGroupsTaggingAPIClient({
-    endpoint, region: 'eu-west-1', maxAttempts: 1, credentials: { accessKeyId: C, secretAccessKey: 'x' }, requestHandler: new NodeHttpHandler(),
+    endpoint,
+    region: 'eu-west-1',
+    maxAttempts: 1,
+    credentials: { accessKeyId: C, secretAccessKey: 'x' },
+    requestHandler: new NodeHttpHandler(),
   });
   clients.push(c);
   return c;
@@ -33,21 +37,37 @@ const arn = (name: string) => `arn:aws:kinesis:eu-west-1:${C}:stream/${name}`;
 describe('quota proxy: GetResources', () => {
   it('lists the tagged streams of the account with their tags, a page at a time, counting only GetResources', async () => {
     const direct = k.client(C);
-    for (const [name, tags] of [['t0', { team: 'a' }], ['t1', { team: 'b', tier: '1' }], ['untagged', undefined]] as const) {
+    for (const [name, tags] of [
+      ['t0', { team: 'a' }],
+      ['t1', { team: 'b', tier: '1' }],
+      ['untagged', undefined],
+    ] as const) {
       await direct.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1, ...(tags ? { Tags: tags } : {}) }));
     }
     let t = 0;
     const p = await startQuotaProxy({ upstream: k.endpoint, now: () => (t += 1000) });
     proxies.push(p);
     const c = tagging(p.endpoint);
-    const first = await c.send(new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:stream'], ResourcesPerPage: 1 }));
+    const first = await c.send(
+      new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:stream'], ResourcesPerPage: 1 }),
+    );
     expect(first.ResourceTagMappingList).toHaveLength(1);
     expect(first.PaginationToken).not.toBe('');
-    const second = await c.send(new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:stream'], ResourcesPerPage: 1, PaginationToken: first.PaginationToken }));
+    const second = await c.send(
+      new GetResourcesCommand({
+        ResourceTypeFilters: ['kinesis:stream'],
+        ResourcesPerPage: 1,
+        PaginationToken: first.PaginationToken,
+      }),
+    );
     expect(second.PaginationToken).toBe('');
     const listed = [...(first.ResourceTagMappingList ?? []), ...(second.ResourceTagMappingList ?? [])]
-      .map((m) => [m.ResourceARN, Object.fromEntries((m.Tags ?? []).map((x) => [x.Key, x.Value]))]).sort();
-    expect(listed).toEqual([[arn('t0'), { team: 'a' }], [arn('t1'), { team: 'b', tier: '1' }]]);
+      .map((m) => [m.ResourceARN, Object.fromEntries((m.Tags ?? []).map((x) => [x.Key, x.Value]))])
+      .sort();
+    expect(listed).toEqual([
+      [arn('t0'), { team: 'a' }],
+      [arn('t1'), { team: 'b', tier: '1' }],
+    ]);
     // Its own reads of kinesis-local are neither counted nor limited.
     expect(p.counts()[C]).toEqual({ GetResources: { calls: 2, throttled: 0, transitionRefused: 0 } });
     // Consumers are not claimed: another resource type gets nothing.
@@ -58,6 +78,8 @@ describe('quota proxy: GetResources', () => {
   it('answers like kinesis-local when told to have no tagging API', async () => {
     const p = await startQuotaProxy({ upstream: k.endpoint, taggingApi: false });
     proxies.push(p);
-    await expect(tagging(p.endpoint).send(new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:stream'] }))).rejects.toThrow();
+    await expect(
+      tagging(p.endpoint).send(new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:stream'] })),
+    ).rejects.toThrow();
   });
 });

@@ -4,7 +4,12 @@
  * in CREATING gets Kinesis' transition-limit answer. The proxy's clock is frozen or stepped by the test, so nothing
  * here depends on timing.
  */
-import { CreateStreamCommand, KinesisClient, ListStreamConsumersCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  KinesisClient,
+  ListStreamConsumersCommand,
+  ListStreamsCommand,
+} from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classify } from '../../src/adapters/aws/retry.js';
@@ -27,7 +32,11 @@ afterEach(async () => {
 function client(endpoint: string, account: string): KinesisClient {
   // HTTP/1.1 like meshgov's own clients (the Kinesis client defaults to HTTP/2).
   const c = new KinesisClient({
-    endpoint, region: 'eu-west-1', maxAttempts: 1, credentials: { accessKeyId: account, secretAccessKey: 'x' }, requestHandler: new NodeHttpHandler(),
+    endpoint,
+    region: 'eu-west-1',
+    maxAttempts: 1,
+    credentials: { accessKeyId: account, secretAccessKey: 'x' },
+    requestHandler: new NodeHttpHandler(),
   });
   clients.push(c);
   return c;
@@ -44,7 +53,9 @@ async function outcome(p: Promise<unknown>): Promise<string> {
 
 describe('quota proxy', () => {
   it('reads the account from the SigV4 credential and the stream from names or ARNs', () => {
-    expect(accountOf('AWS4-HMAC-SHA256 Credential=123456789012/20260101/eu-west-1/kinesis/aws4_request, SignedHeaders=host')).toBe('123456789012');
+    expect(
+      accountOf('AWS4-HMAC-SHA256 Credential=123456789012/20260101/eu-west-1/kinesis/aws4_request, SignedHeaders=host'),
+    ).toBe('123456789012');
     expect(accountOf(undefined)).toBe('unsigned');
     expect(streamOf({ StreamName: 's1' })).toBe('s1');
     expect(streamOf({ ResourceARN: 'arn:aws:kinesis:eu-west-1:1:stream/s2/consumer/c:1' })).toBe('s2');
@@ -74,10 +85,15 @@ describe('quota proxy', () => {
     const a = client(p.endpoint, A);
     const arn = (s: string) => `arn:aws:kinesis:eu-west-1:${A}:stream/${s}`;
     const onX = [];
-    for (let i = 0; i < 6; i++) onX.push(await outcome(a.send(new ListStreamConsumersCommand({ StreamARN: arn('x') }))));
-    expect(onX.filter((r) => r.startsWith('LimitExceededException: Rate exceeded for stream x under account'))).toHaveLength(1);
+    for (let i = 0; i < 6; i++)
+      onX.push(await outcome(a.send(new ListStreamConsumersCommand({ StreamARN: arn('x') }))));
+    expect(
+      onX.filter((r) => r.startsWith('LimitExceededException: Rate exceeded for stream x under account')),
+    ).toHaveLength(1);
     // Stream y is not affected by x's calls (it does not exist, so kinesis-local answers not found: forwarded).
-    expect(await outcome(a.send(new ListStreamConsumersCommand({ StreamARN: arn('y') })))).toMatch(/^ResourceNotFoundException/);
+    expect(await outcome(a.send(new ListStreamConsumersCommand({ StreamARN: arn('y') })))).toMatch(
+      /^ResourceNotFoundException/,
+    );
   });
 
   it('refuses a sixth stream in CREATING with the answer Kinesis gives, per account', async () => {
@@ -87,9 +103,12 @@ describe('quota proxy', () => {
     proxies.push(p);
     const a = client(p.endpoint, A);
     const results = [];
-    for (let i = 0; i < 6; i++) results.push(await outcome(a.send(new CreateStreamCommand({ StreamName: `creating-${i}`, ShardCount: 1 }))));
+    for (let i = 0; i < 6; i++)
+      results.push(await outcome(a.send(new CreateStreamCommand({ StreamName: `creating-${i}`, ShardCount: 1 }))));
     expect(results.slice(0, 5)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
-    expect(results[5]).toBe(`LimitExceededException: This request would have exceed the limit on the number of streams that can simultaneously be in CREATING or DELETING for the account ${A}. Limit: 5.`);
+    expect(results[5]).toBe(
+      `LimitExceededException: This request would have exceed the limit on the number of streams that can simultaneously be in CREATING or DELETING for the account ${A}. Limit: 5.`,
+    );
     expect(p.counts()[A]?.['CreateStream']).toEqual({ calls: 6, throttled: 0, transitionRefused: 1 });
     expect(p.peakInTransition()).toBe(5);
     // Another account has its own five: the proxy forwards its create (kinesis-local, whose own limit of five

@@ -13,8 +13,18 @@ import { EXAMPLE_MESH_FILE, exampleMesh } from '../support/example-mesh.js';
 /** A saved plan of the example mesh (local target, empty accounts), as `plan --out` writes it. */
 function savedExamplePlan(): string {
   const { desired, sources } = exampleMesh();
-  const live = { region: desired.region, accounts: desired.accounts.map((a) => ({ account: a.account, streams: [] })), notChecked: [] };
-  const plan = computePlan({ desired, live, meshDigest: meshDigest(sources), clock: { now: () => new Date('2026-12-01T00:00:00Z') }, target: 'local' });
+  const live = {
+    region: desired.region,
+    accounts: desired.accounts.map((a) => ({ account: a.account, streams: [] })),
+    notChecked: [],
+  };
+  const plan = computePlan({
+    desired,
+    live,
+    meshDigest: meshDigest(sources),
+    clock: { now: () => new Date('2026-12-01T00:00:00Z') },
+    target: 'local',
+  });
   return renderPlanJson(plan);
 }
 

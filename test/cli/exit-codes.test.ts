@@ -19,7 +19,10 @@ describe('exit codes', () => {
   });
 
   it.each([
-    ['a typo in a plan flag next to --detailed-exitcode', ['plan', EXAMPLE_MESH_FILE, '--detailed-exitcode', '--fromat', 'markdown']],
+    [
+      'a typo in a plan flag next to --detailed-exitcode',
+      ['plan', EXAMPLE_MESH_FILE, '--detailed-exitcode', '--fromat', 'markdown'],
+    ],
     ['a bad --format value of plan', ['plan', EXAMPLE_MESH_FILE, '--detailed-exitcode', '--format', 'html']],
     ['a bad --fail-on value of audit', ['audit', EXAMPLE_MESH_FILE, '--fail-on', 'sometimes']],
     ['an unknown command', ['palm', EXAMPLE_MESH_FILE]],

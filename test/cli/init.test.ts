@@ -21,9 +21,18 @@ const ACTION = `meshgov/meshgov@v${VERSION}`;
 const NOW = new Date('2026-12-01T09:00:00Z');
 
 const EXPECTED_FILES = [
-  '.github/CODEOWNERS', '.github/workflows/apply.yml', '.github/workflows/audit.yml', '.github/workflows/ci.yml',
-  '.github/workflows/plan.yml', '.gitignore', 'README.md', 'domains/example.yaml', 'mesh.yaml', 'policies/README.md',
-  'schema/domain.schema.json', 'schema/mesh.schema.json',
+  '.github/CODEOWNERS',
+  '.github/workflows/apply.yml',
+  '.github/workflows/audit.yml',
+  '.github/workflows/ci.yml',
+  '.github/workflows/plan.yml',
+  '.gitignore',
+  'README.md',
+  'domains/example.yaml',
+  'mesh.yaml',
+  'policies/README.md',
+  'schema/domain.schema.json',
+  'schema/mesh.schema.json',
 ];
 
 function io(cwd: string): CapturedIO {
@@ -63,10 +72,19 @@ describe('meshgov init', { timeout: 120_000 }, () => {
     const p = io(dir);
     expect(await main(['plan', '--local', '--format', 'json', '--detailed-exitcode'], p)).toBe(2);
     // Off a terminal stderr carries only timestamped progress lines; no warning or error.
-    for (const line of p.err().split('\n').filter((l) => l !== '')) expect(line).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z meshgov: /);
-    const plan = JSON.parse(p.out()) as { target: string; changes: { resourceType: string; action: string; target: { stream?: string } }[] };
+    for (const line of p
+      .err()
+      .split('\n')
+      .filter((l) => l !== ''))
+      expect(line).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z meshgov: /);
+    const plan = JSON.parse(p.out()) as {
+      target: string;
+      changes: { resourceType: string; action: string; target: { stream?: string } }[];
+    };
     expect(plan.target).toBe('local');
-    const streams = plan.changes.filter((c) => c.resourceType === 'stream' && c.action === 'create').map((c) => c.target.stream);
+    const streams = plan.changes
+      .filter((c) => c.resourceType === 'stream' && c.action === 'create')
+      .map((c) => c.target.stream);
     expect(streams).toEqual(['example.events.v1']);
   });
 
@@ -77,12 +95,18 @@ describe('meshgov init', { timeout: 120_000 }, () => {
     const domain = readFileSync(join(dir, 'domains/example.yaml'), 'utf8');
     expect(mesh.split('\n')[0]).toBe('# yaml-language-server: $schema=./schema/mesh.schema.json');
     expect(domain.split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/domain.schema.json');
-    expect(readFileSync(join(dir, 'schema/mesh.schema.json'), 'utf8')).toBe(readFileSync(join(REPO, 'schema/mesh.schema.json'), 'utf8'));
-    expect(readFileSync(join(dir, 'schema/domain.schema.json'), 'utf8')).toBe(readFileSync(join(REPO, 'schema/domain.schema.json'), 'utf8'));
+    expect(readFileSync(join(dir, 'schema/mesh.schema.json'), 'utf8')).toBe(
+      readFileSync(join(REPO, 'schema/mesh.schema.json'), 'utf8'),
+    );
+    expect(readFileSync(join(dir, 'schema/domain.schema.json'), 'utf8')).toBe(
+      readFileSync(join(REPO, 'schema/domain.schema.json'), 'utf8'),
+    );
     const includes = (parse(mesh) as { include: string[] }).include;
     expect(includes).toEqual(['domains/example.yaml']);
     // CODEOWNERS names an owner for every domain file, and keeps the root, rules and workflows with governance.
-    const owners = readFileSync(join(dir, '.github/CODEOWNERS'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+    const owners = readFileSync(join(dir, '.github/CODEOWNERS'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.startsWith('#'));
     const patterns = owners.map((l) => l.split(/\s+/)[0]);
     for (const inc of includes) expect(patterns).toContain(`/${inc}`);
     for (const p of ['/mesh.yaml', '/policies/', '/.github/']) expect(patterns).toContain(p);
@@ -90,7 +114,7 @@ describe('meshgov init', { timeout: 120_000 }, () => {
     expect(readdirSync(join(dir, 'policies'))).toEqual(['README.md']);
   });
 
-  it('writes the four workflows, accepted by GitHub\'s parser, using the Action at this version', async () => {
+  it("writes the four workflows, accepted by GitHub's parser, using the Action at this version", async () => {
     const dir = tmp();
     expect((await init(dir)).code).toBe(0);
     const parsed = new Map<string, Awaited<ReturnType<typeof parseWorkflow>>>();
@@ -98,7 +122,9 @@ describe('meshgov init', { timeout: 120_000 }, () => {
       const w = await parseWorkflow(name, readFileSync(join(dir, '.github/workflows', name), 'utf8'));
       expect(w.errors, name).toEqual([]);
       parsed.set(name, w);
-      const uses = workflowSteps(w.raw).map((s) => s['uses']).filter((u): u is string => typeof u === 'string');
+      const uses = workflowSteps(w.raw)
+        .map((s) => s['uses'])
+        .filter((u): u is string => typeof u === 'string');
       const ours = uses.filter((u) => u.startsWith('meshgov/'));
       expect(ours.length, name).toBeGreaterThan(0);
       expect(new Set(ours), name).toEqual(new Set([ACTION]));
@@ -112,12 +138,23 @@ describe('meshgov init', { timeout: 120_000 }, () => {
     expect(events('ci.yml')).toEqual(['pull_request', 'push']);
     const applyJob = (parsed.get('apply.yml')!.raw['jobs'] as Record<string, Record<string, Plain>>)['apply']!;
     expect(applyJob['environment']).toBe('production');
-    expect(parsed.get('apply.yml')!.raw['concurrency']).toEqual({ group: 'meshgov-apply', 'cancel-in-progress': false });
+    expect(parsed.get('apply.yml')!.raw['concurrency']).toEqual({
+      group: 'meshgov-apply',
+      'cancel-in-progress': false,
+    });
     // Plan and apply assume their own roles through the Action.
-    const withOf = (n: string, cmd: string) => workflowSteps(parsed.get(n)!.raw).find((s) => (s['with'] as Record<string, Plain> | undefined)?.['command'] === cmd)?.['with'];
+    const withOf = (n: string, cmd: string) =>
+      workflowSteps(parsed.get(n)!.raw).find(
+        (s) => (s['with'] as Record<string, Plain> | undefined)?.['command'] === cmd,
+      )?.['with'];
     expect(withOf('plan.yml', 'plan')).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}' });
-    expect(withOf('apply.yml', 'apply')).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_APPLY_ROLE_ARN }}', 'saved-plan': 'reviewed/plan.json' });
-    expect(String((withOf('apply.yml', 'apply') as Record<string, Plain> | undefined)?.['args'])).toContain('--auto-approve --defer-destructive');
+    expect(withOf('apply.yml', 'apply')).toMatchObject({
+      'role-to-assume': '${{ vars.MESHGOV_APPLY_ROLE_ARN }}',
+      'saved-plan': 'reviewed/plan.json',
+    });
+    expect(String((withOf('apply.yml', 'apply') as Record<string, Plain> | undefined)?.['args'])).toContain(
+      '--auto-approve --defer-destructive',
+    );
     expect(withOf('audit.yml', 'audit')).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}' });
   });
 
@@ -139,7 +176,9 @@ describe('meshgov init', { timeout: 120_000 }, () => {
     writeFileSync(join(dir, '.github', 'CODEOWNERS'), '* @me\n');
     const { code, t } = await init(dir);
     expect(code).toBe(1);
-    expect(t.err()).toContain('these files exist already; nothing was written (--force overwrites them):\n  mesh.yaml\n  .github/CODEOWNERS\n');
+    expect(t.err()).toContain(
+      'these files exist already; nothing was written (--force overwrites them):\n  mesh.yaml\n  .github/CODEOWNERS\n',
+    );
     expect(t.err()).not.toMatch(/^\s+at /m);
     expect(filesBelow(dir)).toEqual(['.github/CODEOWNERS', 'mesh.yaml']);
     expect(readFileSync(join(dir, 'mesh.yaml'), 'utf8')).toBe('mine\n');

@@ -21,7 +21,11 @@ function fakeHost() {
 function io() {
   let stderr = '';
   const value: CliIO = {
-    stdout: { write: () => undefined }, stderr: { write: (s) => void (stderr += s) }, env: {}, cwd: '/', now: () => new Date(0),
+    stdout: { write: () => undefined },
+    stderr: { write: (s) => void (stderr += s) },
+    env: {},
+    cwd: '/',
+    now: () => new Date(0),
   };
   return { io: value, stderr: () => stderr };
 }

@@ -21,7 +21,14 @@ function run(...args: string[]) {
     encoding: 'utf8',
     timeout: 30_000,
     killSignal: 'SIGKILL',
-    env: { ...process.env, NO_COLOR: '1', MESHGOV_DEBUG: '', GITHUB_WORKSPACE: '', GITHUB_ACTIONS: '', MESHGOV_LOCAL_DIR: join(dir, 'local') },
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      MESHGOV_DEBUG: '',
+      GITHUB_WORKSPACE: '',
+      GITHUB_ACTIONS: '',
+      MESHGOV_LOCAL_DIR: join(dir, 'local'),
+    },
   });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
@@ -69,8 +76,14 @@ describe('non-regular files (built CLI)', () => {
     const r = run('validate', '--format', 'json', 'split/mesh.yaml');
     expect(r.signal).toBeNull();
     expect(r.code).toBe(1);
-    const diags = (JSON.parse(r.stdout) as { diagnostics: { file: string; code: string; line: number; column: number; message: string }[] }).diagnostics;
-    expect(diags.map((d) => [d.file, d.code, d.line, d.column])).toEqual([['split/mesh.yaml', 'include-unreadable', 14, 5]]);
+    const diags = (
+      JSON.parse(r.stdout) as {
+        diagnostics: { file: string; code: string; line: number; column: number; message: string }[];
+      }
+    ).diagnostics;
+    expect(diags.map((d) => [d.file, d.code, d.line, d.column])).toEqual([
+      ['split/mesh.yaml', 'include-unreadable', 14, 5],
+    ]);
     expect(diags[0]?.message).toContain('FIFO');
   });
 
@@ -119,9 +132,18 @@ describe('non-regular files (built CLI)', () => {
 
 describe('readRegularFile', () => {
   it('refuses /dev/zero, a FIFO and a directory by kind', () => {
-    expect(readRegularFile('/dev/zero', { maxBytes: 1024 })).toEqual({ ok: false, refusal: { kind: 'not-regular', what: 'a character device' } });
-    expect(readRegularFile(join(dir, 'mesh-fifo.yaml'), { maxBytes: 1024 })).toEqual({ ok: false, refusal: { kind: 'not-regular', what: 'a FIFO (named pipe)' } });
-    expect(readRegularFile(dir, { maxBytes: 1024 })).toEqual({ ok: false, refusal: { kind: 'not-regular', what: 'a directory' } });
+    expect(readRegularFile('/dev/zero', { maxBytes: 1024 })).toEqual({
+      ok: false,
+      refusal: { kind: 'not-regular', what: 'a character device' },
+    });
+    expect(readRegularFile(join(dir, 'mesh-fifo.yaml'), { maxBytes: 1024 })).toEqual({
+      ok: false,
+      refusal: { kind: 'not-regular', what: 'a FIFO (named pipe)' },
+    });
+    expect(readRegularFile(dir, { maxBytes: 1024 })).toEqual({
+      ok: false,
+      refusal: { kind: 'not-regular', what: 'a directory' },
+    });
   });
 
   it('bounds the read by bytes read: a file of exactly the limit is read, one byte more is refused', () => {
@@ -132,14 +154,26 @@ describe('readRegularFile', () => {
     expect(readRegularFile(file, { maxBytes: 999 })).toEqual({ ok: false, refusal: { kind: 'too-large', limit: 999 } });
   });
 
-  it.runIf(existsSync('/proc/self/maps'))('bounds a regular file whose stat size is 0 (procfs) by what it actually holds', () => {
-    // /proc files are regular files of size 0 with content: a limit taken from stat().size would not hold.
-    expect(readRegularFile('/proc/self/maps', { maxBytes: 64 })).toEqual({ ok: false, refusal: { kind: 'too-large', limit: 64 } });
-  });
+  it.runIf(existsSync('/proc/self/maps'))(
+    'bounds a regular file whose stat size is 0 (procfs) by what it actually holds',
+    () => {
+      // /proc files are regular files of size 0 with content: a limit taken from stat().size would not hold.
+      expect(readRegularFile('/proc/self/maps', { maxBytes: 64 })).toEqual({
+        ok: false,
+        refusal: { kind: 'too-large', limit: 64 },
+      });
+    },
+  );
 
   it('says "not-found" for a missing file and a dangling link', () => {
-    expect(readRegularFile(join(dir, 'nope.yaml'), { maxBytes: 10 })).toEqual({ ok: false, refusal: { kind: 'not-found' } });
+    expect(readRegularFile(join(dir, 'nope.yaml'), { maxBytes: 10 })).toEqual({
+      ok: false,
+      refusal: { kind: 'not-found' },
+    });
     symlinkSync(join(dir, 'nowhere.yaml'), join(dir, 'dangling.yaml'));
-    expect(readRegularFile(join(dir, 'dangling.yaml'), { maxBytes: 10 })).toEqual({ ok: false, refusal: { kind: 'not-found' } });
+    expect(readRegularFile(join(dir, 'dangling.yaml'), { maxBytes: 10 })).toEqual({
+      ok: false,
+      refusal: { kind: 'not-found' },
+    });
   });
 });

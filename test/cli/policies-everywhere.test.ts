@@ -15,19 +15,22 @@ import { captureIO, localTargetEnv } from '../support/capture-io.js';
 const dir = mkdtempSync(join(tmpdir(), 'meshgov-policies-'));
 copyFileSync(EXAMPLE_MESH_FILE, join(dir, 'mesh.yaml'));
 mkdirSync(join(dir, 'extra-rules'));
-writeFileSync(join(dir, 'extra-rules', 'stream-cost-center-required.yaml'), [
-  'id: stream-cost-center-required',
-  'title: Every stream names its cost centre',
-  'description: Chargeback needs a cost centre on every data product.',
-  'severity: error',
-  'appliesTo: stream',
-  'requirement:',
-  '  required: [costCenter]',
-  'message: "Stream `{{name}}` names no cost centre."',
-  'remediation: Add `costCenter:`.',
-  'helpUrl: https://example.com/rules#stream-cost-center-required',
-  '',
-].join('\n'));
+writeFileSync(
+  join(dir, 'extra-rules', 'stream-cost-center-required.yaml'),
+  [
+    'id: stream-cost-center-required',
+    'title: Every stream names its cost centre',
+    'description: Chargeback needs a cost centre on every data product.',
+    'severity: error',
+    'appliesTo: stream',
+    'requirement:',
+    '  required: [costCenter]',
+    'message: "Stream `{{name}}` names no cost centre."',
+    'remediation: Add `costCenter:`.',
+    'helpUrl: https://example.com/rules#stream-cost-center-required',
+    '',
+  ].join('\n'),
+);
 
 async function run(...args: string[]) {
   const io = captureIO(dir, { env: localTargetEnv(dir), now: new Date('2026-12-01T00:00:00Z') });
@@ -47,12 +50,16 @@ describe('--policies is honoured by every command that computes the desired stat
     ['apply', ['apply', '--local', '--auto-approve']],
     ['audit', ['audit', '--local']],
     ['import', ['import', '--local']],
-  ])('%s refuses the mesh the rule pack rejects, and runs without the pack', async (_name, args) => {
-    const withPack = await run(...args, '--policies', 'extra-rules', 'mesh.yaml');
-    expect(withPack.code).not.toBe(0);
-    expect(withPack.out + withPack.err).toContain('stream-cost-center-required');
-    expect(withPack.out).not.toContain('Applying');
-    const without = await run(...args, 'mesh.yaml');
-    expect(without.out + without.err).not.toContain('stream-cost-center-required');
-  }, 120_000);
+  ])(
+    '%s refuses the mesh the rule pack rejects, and runs without the pack',
+    async (_name, args) => {
+      const withPack = await run(...args, '--policies', 'extra-rules', 'mesh.yaml');
+      expect(withPack.code).not.toBe(0);
+      expect(withPack.out + withPack.err).toContain('stream-cost-center-required');
+      expect(withPack.out).not.toContain('Applying');
+      const without = await run(...args, 'mesh.yaml');
+      expect(without.out + without.err).not.toContain('stream-cost-center-required');
+    },
+    120_000,
+  );
 });

@@ -17,10 +17,19 @@ import { EXAMPLE_MESH_FILE } from '../support/example-mesh.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshgov-profile-'));
 copyFileSync(EXAMPLE_MESH_FILE, join(dir, 'mesh.yaml'));
-writeFileSync(join(dir, 'credentials'), [
-  '[default]', 'aws_access_key_id = AKIDDEFAULTPROFILE', 'aws_secret_access_key = default-secret', '',
-  '[governance]', 'aws_access_key_id = AKIDGOVERNANCEPROFILE', 'aws_secret_access_key = governance-secret', '',
-].join('\n'));
+writeFileSync(
+  join(dir, 'credentials'),
+  [
+    '[default]',
+    'aws_access_key_id = AKIDDEFAULTPROFILE',
+    'aws_secret_access_key = default-secret',
+    '',
+    '[governance]',
+    'aws_access_key_id = AKIDGOVERNANCEPROFILE',
+    'aws_secret_access_key = governance-secret',
+    '',
+  ].join('\n'),
+);
 writeFileSync(join(dir, 'config'), '[default]\nregion = ap-south-1\n\n[profile governance]\nregion = ap-south-1\n');
 
 /** What the endpoint saw: the signing key id and region of each request, and the STS/Kinesis action. */
@@ -36,10 +45,19 @@ const ENV: Record<string, string | undefined> = {
   AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
   AWS_CONFIG_FILE: join(dir, 'config'),
   // Nothing else may supply credentials, and the SDK must never try the EC2 metadata address.
-  AWS_PROFILE: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined,
-  AWS_WEB_IDENTITY_TOKEN_FILE: undefined, AWS_ROLE_ARN: undefined, AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
-  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined, AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: undefined,
-  AWS_DEFAULT_REGION: undefined, AWS_ENDPOINT_URL: undefined, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  AWS_PROFILE: undefined,
+  AWS_ACCESS_KEY_ID: undefined,
+  AWS_SECRET_ACCESS_KEY: undefined,
+  AWS_SESSION_TOKEN: undefined,
+  AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+  AWS_ROLE_ARN: undefined,
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_REGION: undefined,
+  AWS_DEFAULT_REGION: undefined,
+  AWS_ENDPOINT_URL: undefined,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
 beforeAll(() => {
@@ -68,8 +86,10 @@ async function endpoint(): Promise<{ url: string; seen: Seen[]; server: Server }
       const action = /Action=(\w+)/.exec(body)?.[1] ?? String(req.headers['x-amz-target'] ?? '');
       seen.push({ keyId: m?.[1] ?? '', region: m?.[2] ?? '', service: m?.[3] ?? '', action });
       res.writeHead(403, { 'content-type': 'text/xml' });
-      res.end('<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>denied by the test</Message></Error>'
-        + '<RequestId>1</RequestId></ErrorResponse>');
+      res.end(
+        '<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>denied by the test</Message></Error>' +
+          '<RequestId>1</RequestId></ErrorResponse>',
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -78,7 +98,10 @@ async function endpoint(): Promise<{ url: string; seen: Seen[]; server: Server }
 
 async function run(args: string[]): Promise<{ code: number; err: string; seen: Seen[] }> {
   const e = await endpoint();
-  const t = captureIO(dir, { env: { ...process.env } as Record<string, string>, now: new Date('2026-12-01T09:00:00Z') });
+  const t = captureIO(dir, {
+    env: { ...process.env } as Record<string, string>,
+    now: new Date('2026-12-01T09:00:00Z'),
+  });
   try {
     const code = await main([...args, '--endpoint', e.url], t);
     return { code, err: t.err(), seen: e.seen };
@@ -91,10 +114,19 @@ async function run(args: string[]): Promise<{ code: number; err: string; seen: S
 const COMMANDS: string[][] = [['plan'], ['apply', '--auto-approve'], ['audit'], ['import']];
 
 describe('--profile and --region', { timeout: 60_000 }, () => {
-  it.each(COMMANDS)('%s: STS is called with the named profile\'s credentials, in the --region given', async (...cmd) => {
+  it.each(COMMANDS)("%s: STS is called with the named profile's credentials, in the --region given", async (...cmd) => {
     const r = await run([...cmd, 'mesh.yaml', '--profile', 'governance', '--region', 'eu-central-1']);
     expect(r.seen.length).toBeGreaterThan(0);
-    expect(new Set(r.seen.map((s) => JSON.stringify(s)))).toEqual(new Set([JSON.stringify({ keyId: 'AKIDGOVERNANCEPROFILE', region: 'eu-central-1', service: 'sts', action: 'AssumeRole' })]));
+    expect(new Set(r.seen.map((s) => JSON.stringify(s)))).toEqual(
+      new Set([
+        JSON.stringify({
+          keyId: 'AKIDGOVERNANCEPROFILE',
+          region: 'eu-central-1',
+          service: 'sts',
+          action: 'AssumeRole',
+        }),
+      ]),
+    );
     expect(r.code).toBe(1);
     expect(r.err).toContain('AccessDenied');
     expect(r.err).not.toMatch(/^\s+at /m);
@@ -103,7 +135,11 @@ describe('--profile and --region', { timeout: 60_000 }, () => {
   it.each(COMMANDS)('%s: without them, the default profile and the mesh region', async (...cmd) => {
     const r = await run([...cmd, 'mesh.yaml']);
     expect(r.seen.length).toBeGreaterThan(0);
-    expect(new Set(r.seen.map((s) => JSON.stringify(s)))).toEqual(new Set([JSON.stringify({ keyId: 'AKIDDEFAULTPROFILE', region: 'eu-west-1', service: 'sts', action: 'AssumeRole' })]));
+    expect(new Set(r.seen.map((s) => JSON.stringify(s)))).toEqual(
+      new Set([
+        JSON.stringify({ keyId: 'AKIDDEFAULTPROFILE', region: 'eu-west-1', service: 'sts', action: 'AssumeRole' }),
+      ]),
+    );
     expect(r.code).toBe(1);
   });
 

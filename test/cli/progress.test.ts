@@ -27,14 +27,24 @@ describe('Progress', () => {
     expect(m.err()).toBe('2026-12-01T09:00:00.000Z meshgov: reading 3 accounts\n');
     m.advance(1_000);
     m.advance(HEARTBEAT_MS);
-    expect(m.err().split('\n').filter((l) => l !== '')).toEqual([
+    expect(
+      m
+        .err()
+        .split('\n')
+        .filter((l) => l !== ''),
+    ).toEqual([
       '2026-12-01T09:00:00.000Z meshgov: reading 3 accounts',
       '2026-12-01T09:00:05.000Z meshgov: reading accounts: 1/3 done; waiting for 111111111111 (5.0 s so far)',
       '2026-12-01T09:00:10.000Z meshgov: reading accounts: 1/3 done; waiting for 111111111111 (10.0 s so far)',
     ]);
     m.progress.end();
     m.advance(20_000);
-    expect(m.err().split('\n').filter((l) => l !== '')).toHaveLength(3);
+    expect(
+      m
+        .err()
+        .split('\n')
+        .filter((l) => l !== ''),
+    ).toHaveLength(3);
     m.progress.done();
     expect(m.running()).toBe(false);
   });
@@ -59,15 +69,22 @@ describe('Progress', () => {
     p.onStart({ id: 'b', change: { action: 'update', resourceType: 'stream-capacity', address: '1/stream/busy' } });
     m.advance(10_000);
     p.onStep({ id: 'a', status: 'done' });
-    const lines = m.err().split('\n').filter((l) => l !== '');
+    const lines = m
+      .err()
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines.slice(0, 2)).toEqual([
       '2026-12-01T09:00:00.000Z meshgov: started create stream 1/stream/orders',
       '2026-12-01T09:00:02.000Z meshgov: started update stream-capacity 1/stream/busy',
     ]);
     // The heartbeat comes HEARTBEAT_MS after the last line (the second start).
-    expect(lines).toContain('2026-12-01T09:00:07.000Z meshgov: applying: 0/2 done; waiting for create stream 1/stream/orders (7.0 s), '
-      + 'update stream-capacity 1/stream/busy (5.0 s)');
-    expect(lines.at(-1)).toBe('2026-12-01T09:00:12.000Z meshgov: done create stream 1/stream/orders after 12.0 s (1/2)');
+    expect(lines).toContain(
+      '2026-12-01T09:00:07.000Z meshgov: applying: 0/2 done; waiting for create stream 1/stream/orders (7.0 s), ' +
+        'update stream-capacity 1/stream/busy (5.0 s)',
+    );
+    expect(lines.at(-1)).toBe(
+      '2026-12-01T09:00:12.000Z meshgov: done create stream 1/stream/orders after 12.0 s (1/2)',
+    );
     m.progress.done();
   });
 });

@@ -2,7 +2,16 @@
  * `meshgov render` in-process: files written by account and kind, byte-for-byte deterministic, compared against the
  * committed golden directory (refresh with UPDATE_GOLDEN=1), JSON output, safe handling of the output directory.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,10 +24,13 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function io(): CliIO & { out: string; err: string } {
   const o = {
-    out: '', err: '',
+    out: '',
+    err: '',
     stdout: { write: (s: string) => void (o.out += s), isTTY: false },
     stderr: { write: (s: string) => void (o.err += s), isTTY: false },
-    env: { NO_COLOR: '1' }, cwd: process.cwd(), now: () => new Date('2026-11-26T12:00:00Z'),
+    env: { NO_COLOR: '1' },
+    cwd: process.cwd(),
+    now: () => new Date('2026-11-26T12:00:00Z'),
   };
   return o;
 }
@@ -64,8 +76,12 @@ describe('meshgov render --out', () => {
       }
     }
     const golden = tree(GOLDEN);
-    expect([...ta.keys()], `golden file list differs; if the change is intended run UPDATE_GOLDEN=1 npx vitest run test/cli/render-cli.test.ts`).toEqual([...golden.keys()]);
-    for (const [p, bytes] of ta) expect(bytes.toString('utf8'), `${p} differs from ${GOLDEN}`).toBe(golden.get(p)?.toString('utf8'));
+    expect(
+      [...ta.keys()],
+      `golden file list differs; if the change is intended run UPDATE_GOLDEN=1 npx vitest run test/cli/render-cli.test.ts`,
+    ).toEqual([...golden.keys()]);
+    for (const [p, bytes] of ta)
+      expect(bytes.toString('utf8'), `${p} differs from ${GOLDEN}`).toBe(golden.get(p)?.toString('utf8'));
   });
 
   it('removes only the files a previous render wrote and this one does not', async () => {
@@ -87,7 +103,9 @@ describe('meshgov render --out', () => {
     expect(existsSync(join(dir, '333333333333/iam/fanout-policy'))).toBe(false);
     expect(after.get('NOTES.md')?.toString()).toBe('mine');
     const manifest = JSON.parse(after.get('meshgov-render.json')?.toString() ?? '{}') as { files: string[] };
-    expect([...after.keys()].filter((p) => p !== 'NOTES.md' && p !== '.meshgov-render' && p !== 'meshgov-render.json')).toEqual(manifest.files);
+    expect(
+      [...after.keys()].filter((p) => p !== 'NOTES.md' && p !== '.meshgov-render' && p !== 'meshgov-render.json'),
+    ).toEqual(manifest.files);
   });
 
   it('refuses a non-empty directory it did not write, touching nothing', async () => {
@@ -112,7 +130,9 @@ describe('meshgov render --out', () => {
     writeFileSync(join(tmp, 'plain-file'), 'x');
     const r = await run('render', 'mesh.yaml', '--out', join(tmp, 'plain-file', 'sub'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`meshgov: cannot write --out ${join(tmp, 'plain-file', 'sub')}: ${join(tmp, 'plain-file')} is a file, not a directory.\n`);
+    expect(r.stderr).toBe(
+      `meshgov: cannot write --out ${join(tmp, 'plain-file', 'sub')}: ${join(tmp, 'plain-file')} is a file, not a directory.\n`,
+    );
     expect(r.stderr).not.toContain('ENOTDIR');
   });
 

@@ -21,7 +21,9 @@ const RUN = pathToFileURL(join(REPO, 'dist', 'cli', 'run.js')).href;
 
 const dir = mkdtempSync(join(tmpdir(), 'meshgov-startup-'));
 /** Resolve hook: report every resolved module URL to the main thread. */
-writeFileSync(join(dir, 'hook.mjs'), `
+writeFileSync(
+  join(dir, 'hook.mjs'),
+  `
 let port;
 export function initialize(data) { port = data.port; }
 export async function resolve(specifier, context, next) {
@@ -29,9 +31,12 @@ export async function resolve(specifier, context, next) {
   port.postMessage(r.url);
   return r;
 }
-`);
+`,
+);
 /** Run the launcher in-process with the hook registered, then print the loaded URLs to stderr as JSON. */
-writeFileSync(join(dir, 'probe.mjs'), `
+writeFileSync(
+  join(dir, 'probe.mjs'),
+  `
 import { register } from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
 const { port1, port2 } = new MessageChannel();
@@ -43,20 +48,32 @@ const { run } = await import(${JSON.stringify(RUN)});
 const code = await run(process.argv.slice(2));
 await new Promise((r) => setTimeout(r, 50));
 process.stderr.write('\\n@@' + JSON.stringify({ code, urls }));
-`);
+`,
+);
 
 function probe(args: string[]): { code: number; urls: string[]; stdout: string } {
-  const r = spawnSync(process.execPath, [join(dir, 'probe.mjs'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [join(dir, 'probe.mjs'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const marker = r.stderr.lastIndexOf('@@');
   if (marker < 0) throw new Error(`probe failed: ${r.stderr}`);
   const { code, urls } = JSON.parse(r.stderr.slice(marker + 2)) as { code: number; urls: string[] };
   return { code, urls, stdout: r.stdout };
 }
 
-const commandModules = (urls: string[]) => urls.filter((u) => u.includes('/dist/cli/commands/')).map((u) => u.slice(u.lastIndexOf('/') + 1));
-const vendors = (urls: string[]) => urls.filter((u) => /node_modules\/(@aws-sdk|@smithy|@octokit|ajv|yaml|js-yaml)\//.test(u));
+const commandModules = (urls: string[]) =>
+  urls.filter((u) => u.includes('/dist/cli/commands/')).map((u) => u.slice(u.lastIndexOf('/') + 1));
+const vendors = (urls: string[]) =>
+  urls.filter((u) => /node_modules\/(@aws-sdk|@smithy|@octokit|ajv|yaml|js-yaml)\//.test(u));
 
-const silent: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: {}, cwd: '.', now: () => new Date(0) };
+const silent: CliIO = {
+  stdout: { write: () => undefined },
+  stderr: { write: () => undefined },
+  env: {},
+  cwd: '.',
+  now: () => new Date(0),
+};
 
 describe('startup', () => {
   it('--help, --version, no arguments and unknown commands load no command module and no SDK', () => {
@@ -69,10 +86,12 @@ describe('startup', () => {
     expect(probe(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('a command loads its own module only; `help <command>` shows that command\'s options', () => {
+  it("a command loads its own module only; `help <command>` shows that command's options", () => {
     const v = probe(['validate', '--help']);
     expect(commandModules(v.urls)).toContain('validate.js');
-    expect(commandModules(v.urls).filter((m) => ['plan.js', 'apply.js', 'audit.js', 'import.js', 'report.js'].includes(m))).toEqual([]);
+    expect(
+      commandModules(v.urls).filter((m) => ['plan.js', 'apply.js', 'audit.js', 'import.js', 'report.js'].includes(m)),
+    ).toEqual([]);
     expect(vendors(v.urls).filter((u) => /@aws-sdk|@octokit/.test(u))).toEqual([]);
     const h = probe(['help', 'plan']);
     expect(h.code).toBe(0);
@@ -80,7 +99,7 @@ describe('startup', () => {
     expect(h.stdout).toContain('--detailed-exitcode');
   });
 
-  it('the catalog lists every command in help order, and its help is the full program\'s help byte for byte', () => {
+  it("the catalog lists every command in help order, and its help is the full program's help byte for byte", () => {
     const full = buildProgram(silent, () => undefined);
     expect(CATALOG.map((c) => c.name)).toEqual(full.commands.map((c) => c.name()));
     expect(CATALOG.length).toBe(COMMANDS.length);
@@ -96,7 +115,9 @@ describe('startup', () => {
   });
 
   it('a reader that closes the pipe early ends nothing with a stack trace', async () => {
-    const child = spawn(process.execPath, [join(REPO, 'bin', 'meshgov.js'), 'schema'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'meshgov.js'), 'schema'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.destroy();
     let err = '';
     child.stderr.on('data', (b: Buffer) => void (err += b.toString('utf8')));

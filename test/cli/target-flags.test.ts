@@ -26,7 +26,10 @@ async function run(...args: string[]) {
 describe('target flags', () => {
   it.each([
     [['--endpoint-accounts-as-keys'], '--endpoint-accounts-as-keys needs --endpoint URL'],
-    [['--local', '--endpoint', 'http://x:1', '--endpoint-accounts-as-keys'], '--local and --endpoint cannot be combined'],
+    [
+      ['--local', '--endpoint', 'http://x:1', '--endpoint-accounts-as-keys'],
+      '--local and --endpoint cannot be combined',
+    ],
     [['--local-port', '4567'], '--local-port needs --local.'],
     [['--endpoint', 'http://127.0.0.1:1', '--local-port', '4567'], '--local-port needs --local.'],
     [['--local', '--local-port', '0'], '--local-port 0: expected a TCP port number from 1 to 65535.'],
@@ -70,8 +73,18 @@ describe('target flags', () => {
 
   it('plan and apply: --profile and --region mean nothing with --endpoint-accounts-as-keys', async () => {
     for (const cmd of ['plan', 'apply']) {
-      for (const flag of [['--profile', 'prod'], ['--region', 'eu-west-1']]) {
-        const r = await run(cmd, '--endpoint', 'http://127.0.0.1:1', '--endpoint-accounts-as-keys', ...flag, 'mesh.yaml');
+      for (const flag of [
+        ['--profile', 'prod'],
+        ['--region', 'eu-west-1'],
+      ]) {
+        const r = await run(
+          cmd,
+          '--endpoint',
+          'http://127.0.0.1:1',
+          '--endpoint-accounts-as-keys',
+          ...flag,
+          'mesh.yaml',
+        );
         expect(r.code).toBe(64);
         expect(r.stderr).toContain(`${flag[0]} has no effect with --endpoint-accounts-as-keys`);
       }
@@ -97,10 +110,17 @@ describe('target flags', () => {
 
   it('--quota-share reaches the target as a fraction of each quota', async () => {
     const { targetSpec } = await import('../../src/cli/target-flags.js');
-    const io = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: {}, cwd: dir, now: () => new Date() };
+    const io = {
+      stdout: { write: () => undefined },
+      stderr: { write: () => undefined },
+      env: {},
+      cwd: dir,
+      now: () => new Date(),
+    };
     expect(targetSpec({ quotaShare: '1' }, io)).toMatchObject({ kind: 'aws', quotaShare: 1 });
-    expect(targetSpec({ quotaShare: '.5', endpoint: 'http://127.0.0.1:1', endpointAccountsAsKeys: true }, io))
-      .toMatchObject({ kind: 'accounts-as-keys', quotaShare: 0.5 });
+    expect(
+      targetSpec({ quotaShare: '.5', endpoint: 'http://127.0.0.1:1', endpointAccountsAsKeys: true }, io),
+    ).toMatchObject({ kind: 'accounts-as-keys', quotaShare: 0.5 });
     expect(targetSpec({}, io)).not.toHaveProperty('quotaShare');
     const { targetOptions } = await import('../../src/app/node-target.js');
     expect(targetOptions('plan', { kind: 'aws', quotaShare: 1 })).toMatchObject({ quotaShare: 1 });

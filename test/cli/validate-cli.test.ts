@@ -9,7 +9,11 @@ import { describe, expect, it } from 'vitest';
 const BIN = 'bin/meshgov.js';
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', MESHGOV_DEBUG: '' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '1', MESHGOV_DEBUG: '' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -30,7 +34,9 @@ describe('meshgov validate (built CLI)', () => {
   it('validates ./mesh.yaml when no file is given', () => {
     const r = run('validate', '--format', 'json');
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as { diagnostics: { file: string }[] }).diagnostics.every((d) => d.file === 'mesh.yaml')).toBe(true);
+    expect(
+      (JSON.parse(r.stdout) as { diagnostics: { file: string }[] }).diagnostics.every((d) => d.file === 'mesh.yaml'),
+    ).toBe(true);
   });
 
   it('validates the split mesh (root and two included domain files) clean', () => {
@@ -100,13 +106,28 @@ describe('meshgov validate (built CLI)', () => {
     for (const line of lines) expect(line).toMatch(/^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,.*::\S/);
     const errors = lines.filter((l) => l.includes('title=meshgov ref-'));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^::error file=test\/fixtures\/malformed\/parts\/semantic-error\.domain\.yaml,line=12,col=17,.*title=meshgov ref-unknown-stream::Grant `risk-reads-scores` names stream/);
+    expect(errors[0]).toMatch(
+      /^::error file=test\/fixtures\/malformed\/parts\/semantic-error\.domain\.yaml,line=12,col=17,.*title=meshgov ref-unknown-stream::Grant `risk-reads-scores` names stream/,
+    );
   });
 
   it('--format sarif prints a SARIF 2.1.0 log with regions', () => {
     const r = run('validate', '--format', 'sarif', 'test/fixtures/malformed/retention-below-24.yaml');
     expect(r.code).toBe(1);
-    const log = JSON.parse(r.stdout) as { version: string; $schema: string; runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }[] }[] };
+    const log = JSON.parse(r.stdout) as {
+      version: string;
+      $schema: string;
+      runs: {
+        tool: { driver: { name: string; rules: { id: string }[] } };
+        results: {
+          ruleId: string;
+          level: string;
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } };
+          }[];
+        }[];
+      }[];
+    };
     expect(log.version).toBe('2.1.0');
     expect(log.$schema).toContain('sarif');
     const run0 = log.runs[0];
@@ -116,14 +137,27 @@ describe('meshgov validate (built CLI)', () => {
     const res = run0?.results[0];
     expect(res?.ruleId).toBe('schema-range');
     expect(res?.level).toBe('error');
-    expect(res?.locations[0]?.physicalLocation.artifactLocation.uri).toBe('test/fixtures/malformed/retention-below-24.yaml');
+    expect(res?.locations[0]?.physicalLocation.artifactLocation.uri).toBe(
+      'test/fixtures/malformed/retention-below-24.yaml',
+    );
     expect(res?.locations[0]?.physicalLocation.region).toMatchObject({ startLine: 26, startColumn: 25 });
   });
 
   it.each([
-    'binary-garbage.yaml', 'invalid-utf8.yaml', 'alias-bomb.yaml', 'deep-flow.yaml', 'deep-block.yaml', 'empty.yaml',
-    'comment-only.yaml', 'top-level-scalar.yaml', 'null-document.yaml', 'crlf-bom-syntax.yaml', 'yaml-complex-key.yaml',
-    'proto-key.yaml', 'include-escape.yaml', 'inject-tag.yaml',
+    'binary-garbage.yaml',
+    'invalid-utf8.yaml',
+    'alias-bomb.yaml',
+    'deep-flow.yaml',
+    'deep-block.yaml',
+    'empty.yaml',
+    'comment-only.yaml',
+    'top-level-scalar.yaml',
+    'null-document.yaml',
+    'crlf-bom-syntax.yaml',
+    'yaml-complex-key.yaml',
+    'proto-key.yaml',
+    'include-escape.yaml',
+    'inject-tag.yaml',
   ])('hostile %s: exit 1, located diagnostics, no stack trace', (name) => {
     const r = run('validate', '--format', 'json', `test/fixtures/malformed/${name}`);
     expect(r.code, r.stderr).toBe(1);
@@ -137,7 +171,10 @@ describe('meshgov validate (built CLI)', () => {
     }
   });
 
-  it.each([['a missing file', 'test/fixtures/malformed/does-not-exist.yaml'], ['a directory', 'test/fixtures/malformed']])('reports %s as a diagnostic (exit 1)', (_what, file) => {
+  it.each([
+    ['a missing file', 'test/fixtures/malformed/does-not-exist.yaml'],
+    ['a directory', 'test/fixtures/malformed'],
+  ])('reports %s as a diagnostic (exit 1)', (_what, file) => {
     const r = run('validate', file);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${file}:1:1`);

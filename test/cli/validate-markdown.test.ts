@@ -16,7 +16,14 @@ function io(dir: string): CapturedIO {
   return captureIO(dir, { now: new Date(`${EXAMPLE_TODAY}T09:00:00Z`) });
 }
 
-interface JsonDiagnostic { file: string; line: number; column: number; severity: string; code: string; waivedBy?: string }
+interface JsonDiagnostic {
+  file: string;
+  line: number;
+  column: number;
+  severity: string;
+  code: string;
+  waivedBy?: string;
+}
 
 async function diagnosticsOf(dir: string, file: string): Promise<JsonDiagnostic[]> {
   const t = io(dir);
@@ -32,15 +39,27 @@ describe('meshgov validate --format markdown', () => {
     expect(await main(['validate', 'bad.yaml', '--format', 'markdown'], t)).toBe(1);
     const expected = await diagnosticsOf(dir, 'bad.yaml');
     expect(expected.length).toBeGreaterThan(0);
-    expect(t.out().startsWith(`### meshgov validate\n\n**The mesh is not valid: ${expected.length} errors, 0 warnings, 0 info.**`)).toBe(true);
-    const rows = t.out().split('\n').filter((l) => l.startsWith('| :x: error |'));
-    expect(rows.map((r) => /` (\S+:\d+:\d+) `/.exec(r)?.[1])).toEqual(expected.map((d) => `${d.file}:${d.line}:${d.column}`));
+    expect(
+      t
+        .out()
+        .startsWith(
+          `### meshgov validate\n\n**The mesh is not valid: ${expected.length} errors, 0 warnings, 0 info.**`,
+        ),
+    ).toBe(true);
+    const rows = t
+      .out()
+      .split('\n')
+      .filter((l) => l.startsWith('| :x: error |'));
+    expect(rows.map((r) => /` (\S+:\d+:\d+) `/.exec(r)?.[1])).toEqual(
+      expected.map((d) => `${d.file}:${d.line}:${d.column}`),
+    );
     expect(t.err()).toBe('');
   });
 
   it('shows a waived finding with its escaped justification on a valid mesh, exit 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-validate-md-'));
-    const original = "A single shard is the minimum and notifications stay far below one shard's 1 MiB/s; an estimate follows once volume grows.";
+    const original =
+      "A single shard is the minimum and notifications stay far below one shard's 1 MiB/s; an estimate follows once volume grows.";
     const text = readFileSync(EXAMPLE_MESH_FILE, 'utf8');
     expect(text).toContain(original);
     writeFileSync(join(dir, 'mesh.yaml'), text.replace(original, '"cc @octocat, see #7 <script>x</script> | split"'));
@@ -48,7 +67,10 @@ describe('meshgov validate --format markdown', () => {
     expect(await main(['validate', 'mesh.yaml', '--format', 'markdown'], t)).toBe(0);
     const [waived] = (await diagnosticsOf(dir, 'mesh.yaml')).filter((d) => d.waivedBy !== undefined);
     expect(waived?.waivedBy).toBe('cc @octocat, see #7 <script>x</script> | split');
-    const row = t.out().split('\n').find((l) => l.startsWith('| :information_source: info (waived) |'));
+    const row = t
+      .out()
+      .split('\n')
+      .find((l) => l.startsWith('| :information_source: info (waived) |'));
     expect(row).toContain(`\` mesh.yaml:${waived!.line}:${waived!.column} \``);
     expect(row).toContain('**Waived:** cc @&#8203;octocat, see \\#&#8203;7 &lt;script&gt;x&lt;/script&gt; \\| split |');
     expect(t.out()).not.toMatch(/@octocat|<script>|#7/);

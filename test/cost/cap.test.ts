@@ -11,25 +11,49 @@ import { check, defaultPack, meshYaml, position, where } from '../rules/helpers.
 
 function cost(domains: [string, number, number][], changes: [string, string, number][]): PlanCost {
   return {
-    currency: 'USD', hoursPerMonth: 730,
+    currency: 'USD',
+    hoursPerMonth: 730,
     prices: { kind: 'shipped', region: 'eu-west-1', asOf: '2026-12-01', ageDays: 0, source: 's', unconfirmed: [] },
     total: { beforeUSD: 0, afterUSD: 0, deltaUSD: 0 },
-    domains: domains.map(([domain, beforeUSD, afterUSD]) => ({ domain, beforeUSD, afterUSD, deltaUSD: afterUSD - beforeUSD })),
+    domains: domains.map(([domain, beforeUSD, afterUSD]) => ({
+      domain,
+      beforeUSD,
+      afterUSD,
+      deltaUSD: afterUSD - beforeUSD,
+    })),
     streams: [],
-    changes: changes.map(([changeId, domain, deltaUSD]) => ({ changeId, address: changeId, account: '111111111111', stream: 's', domain, deltaUSD })),
+    changes: changes.map(([changeId, domain, deltaUSD]) => ({
+      changeId,
+      address: changeId,
+      account: '111111111111',
+      stream: 's',
+      domain,
+      deltaUSD,
+    })),
     assumptions: [],
   };
 }
 
 function settingsFor(rules?: string, paymentsExtra?: string) {
-  const r = check(meshYaml({ ...(rules !== undefined ? { rules } : {}), ...(paymentsExtra !== undefined ? { paymentsExtra } : {}) }));
+  const r = check(
+    meshYaml({ ...(rules !== undefined ? { rules } : {}), ...(paymentsExtra !== undefined ? { paymentsExtra } : {}) }),
+  );
   if (!r.mesh) throw new Error('mesh did not load');
   const settings = resolveSettings(r.mesh, new Map(defaultPack().map((x) => [x.id, x])), r.locator, new SchemaCache());
   return { r, settings, setting: (d: string) => effectiveFor(settings, COST_CAP_RULE_ID, d) };
 }
 
 const CAPS = 'rules:\n  cost-within-cap: { params: { maxDomainMonthlyUSD: 50, maxChangeDeltaUSD: 20 } }';
-const PLAN = cost([['payments', 30, 60], ['risk', 30, 40]], [['stream-retention:a', 'payments', 30], ['stream-capacity:b', 'risk', 10]]);
+const PLAN = cost(
+  [
+    ['payments', 30, 60],
+    ['risk', 30, 40],
+  ],
+  [
+    ['stream-retention:a', 'payments', 30],
+    ['stream-capacity:b', 'risk', 10],
+  ],
+);
 
 describe('cost-within-cap', () => {
   it('is off by default: no cap, no finding, whatever the cost', () => {
@@ -41,7 +65,14 @@ describe('cost-within-cap', () => {
     const { setting } = settingsFor(CAPS);
     expect(costCapFindings(PLAN, setting)).toEqual([
       { kind: 'domain', domain: 'payments', monthlyUSD: 60, capUSD: 50, severity: 'error' },
-      { kind: 'change', domain: 'payments', changeId: 'stream-retention:a', deltaUSD: 30, capUSD: 20, severity: 'error' },
+      {
+        kind: 'change',
+        domain: 'payments',
+        changeId: 'stream-retention:a',
+        deltaUSD: 30,
+        capUSD: 20,
+        severity: 'error',
+      },
     ]);
   });
 
@@ -53,7 +84,18 @@ describe('cost-within-cap', () => {
 
   it('does not blame a plan that lowers or keeps the cost of a domain already over its cap', () => {
     const { setting } = settingsFor(CAPS);
-    expect(costCapFindings(cost([['payments', 90, 80], ['risk', 70, 70]], []), setting)).toEqual([]);
+    expect(
+      costCapFindings(
+        cost(
+          [
+            ['payments', 90, 80],
+            ['risk', 70, 70],
+          ],
+          [],
+        ),
+        setting,
+      ),
+    ).toEqual([]);
   });
 
   it('severity off in the governance file turns it off', () => {
@@ -62,7 +104,10 @@ describe('cost-within-cap', () => {
   });
 
   it('a domain cannot set its own cap (only the governance file may)', () => {
-    const { settings } = settingsFor(undefined, '    rules:\n      cost-within-cap: { params: { maxDomainMonthlyUSD: 10 } }');
+    const { settings } = settingsFor(
+      undefined,
+      '    rules:\n      cost-within-cap: { params: { maxDomainMonthlyUSD: 10 } }',
+    );
     expect(settings.diagnostics.map((d) => d.code)).toEqual(['rule-override-relaxes']);
     expect(settings.diagnostics[0]?.message).toContain('only the governance file may change it');
   });
@@ -78,10 +123,15 @@ describe('cost-within-cap', () => {
     const text = meshYaml({ rules: CAPS });
     const ds = costCapDiagnostics(costCapFindings(PLAN, setting), r.mesh!, r.locator);
     expect(ds.map((d) => [d.code, d.ruleId, d.severity, d.file])).toEqual([
-      [COST_CAP_RULE_ID, COST_CAP_RULE_ID, 'error', 'mesh.yaml'], [COST_CAP_RULE_ID, COST_CAP_RULE_ID, 'error', 'mesh.yaml'],
+      [COST_CAP_RULE_ID, COST_CAP_RULE_ID, 'error', 'mesh.yaml'],
+      [COST_CAP_RULE_ID, COST_CAP_RULE_ID, 'error', 'mesh.yaml'],
     ]);
     expect(where(ds[0]!)).toBe(position(text, '  - name: payments', 'name'));
-    expect(ds[0]?.message).toBe('Domain `payments` would cost $60.00 a month after this plan, above its cap of $50.00 (rule cost-within-cap).');
-    expect(ds[1]?.message).toBe('Change `stream-retention:a` adds $30.00 a month, above the cap of $20.00 per change (rule cost-within-cap).');
+    expect(ds[0]?.message).toBe(
+      'Domain `payments` would cost $60.00 a month after this plan, above its cap of $50.00 (rule cost-within-cap).',
+    );
+    expect(ds[1]?.message).toBe(
+      'Change `stream-retention:a` adds $30.00 a month, above the cap of $20.00 per change (rule cost-within-cap).',
+    );
   });
 });

@@ -26,8 +26,12 @@ const HAND_TOTAL = Object.values(HAND).reduce((a, b) => a + b, 0);
 
 describe('docs/cost.md worked example', () => {
   const stream = aStream({
-    name: 'payments.orders.v1', account: ACCOUNT_A, capacity: { mode: 'PROVISIONED', shards: 2 }, retentionHours: 48,
-    enhancedMonitoring: ['IncomingBytes', 'OutgoingBytes'], throughput: { writeMiBPerSecond: 1, writeRecordsPerSecond: 512 },
+    name: 'payments.orders.v1',
+    account: ACCOUNT_A,
+    capacity: { mode: 'PROVISIONED', shards: 2 },
+    retentionHours: 48,
+    enhancedMonitoring: ['IncomingBytes', 'OutgoingBytes'],
+    throughput: { writeMiBPerSecond: 1, writeRecordsPerSecond: 512 },
   });
   const mesh = { streams: [stream], grants: [anEfoGrant({ stream: stream.name })] };
   const usage = usageFromMesh(mesh).get(usageKey(ACCOUNT_A, stream.name));

@@ -3,7 +3,12 @@
  * prices, never through the code under test), and the boundaries of every rounding and retention window.
  */
 import { describe, expect, it } from 'vitest';
-import { billedOnDemandBytesPerSecond, putPayloadUnitsPerMonth, retentionWindows, streamCost } from '../../src/core/cost/model.js';
+import {
+  billedOnDemandBytesPerSecond,
+  putPayloadUnitsPerMonth,
+  retentionWindows,
+  streamCost,
+} from '../../src/core/cost/model.js';
 import { shippedPriceTable } from '../../src/core/cost/prices/shipped.js';
 import type { StreamConfig, StreamUsage } from '../../src/core/cost/types.js';
 import { declaredUsage } from '../../src/core/cost/usage.js';
@@ -13,7 +18,13 @@ const MONTH_S = 730 * 3600;
 const GIB = 1024 ** 3;
 
 function usage(bytes: number, records: number, pollingReaders = 0): StreamUsage {
-  return { writeBytesPerSecond: bytes, writeRecordsPerSecond: records, pollingReaders, basis: 'declared', note: 'test' };
+  return {
+    writeBytesPerSecond: bytes,
+    writeRecordsPerSecond: records,
+    pollingReaders,
+    basis: 'declared',
+    note: 'test',
+  };
 }
 function config(o: Partial<StreamConfig> = {}): StreamConfig {
   return { mode: 'PROVISIONED', shards: 1, retentionHours: 24, enhancedMetrics: 0, efoConsumers: 0, ...o };
@@ -41,10 +52,14 @@ describe('the shipped us-east-1 prices', () => {
 
 describe('provisioned stream (the worked example of docs/cost.md)', () => {
   // 2 shards, 48 h retention, 1 EFO consumer, 2 shard-level metrics, 1 MiB/s in 512 records/s (2 KiB records).
-  const e = streamCost(config({ shards: 2, retentionHours: 48, efoConsumers: 1, enhancedMetrics: 2 }), usage(1024 * 1024, 512), US);
+  const e = streamCost(
+    config({ shards: 2, retentionHours: 48, efoConsumers: 1, enhancedMetrics: 2 }),
+    usage(1024 * 1024, 512),
+    US,
+  );
   const hand = {
     'provisioned-shard-hour': 2 * 730 * 0.015, // 21.90
-    'provisioned-put-payload-unit': (512 * 1 * 2_628_000 / 1e6) * 0.014, // 18.837504
+    'provisioned-put-payload-unit': ((512 * 1 * 2_628_000) / 1e6) * 0.014, // 18.837504
     'provisioned-extended-retention-shard-hour': 2 * 730 * 0.02, // 29.20
     'provisioned-efo-consumer-shard-hour': 1 * 2 * 730 * 0.015, // 21.90
     'provisioned-efo-data-gb': (2_628_000 / 1024) * 0.013, // 2,566.40625 GB -> 33.36328125
@@ -66,8 +81,12 @@ describe('provisioned stream (the worked example of docs/cost.md)', () => {
 describe('on-demand stream', () => {
   // 0.25 MiB/s in 100 records/s: 2,621.44-byte records, billed as 3 KiB; 10 days retention; 2 polling readers.
   const billed = 100 * 3072;
-  const gbIn = billed * MONTH_S / GIB;
-  const e = streamCost(config({ mode: 'ON_DEMAND', shards: undefined, retentionHours: 240, efoConsumers: 1 }), usage(0.25 * 1024 * 1024, 100, 2), US);
+  const gbIn = (billed * MONTH_S) / GIB;
+  const e = streamCost(
+    config({ mode: 'ON_DEMAND', shards: undefined, retentionHours: 240, efoConsumers: 1 }),
+    usage(0.25 * 1024 * 1024, 100, 2),
+    US,
+  );
 
   it('bills data in with records rounded up to 1 KB, data out per polling reader, EFO per GB', () => {
     expect(billedOnDemandBytesPerSecond(usage(0.25 * 1024 * 1024, 100))).toBe(307_200);
@@ -103,17 +122,29 @@ describe('on-demand stream', () => {
 
 describe('boundaries', () => {
   it.each([
-    [1, 1], [25 * 1024, 1], [25 * 1024 + 1, 2], [45 * 1024, 2], [1024 * 1024, 41],
+    [1, 1],
+    [25 * 1024, 1],
+    [25 * 1024 + 1, 2],
+    [45 * 1024, 2],
+    [1024 * 1024, 41],
   ])('a %i-byte record is %i PUT payload unit(s)', (size, units) => {
     expect(putPayloadUnitsPerMonth(usage(size * 10, 10))).toBe(10 * units * MONTH_S);
   });
 
-  it.each([[1024, 1024], [1025, 2048], [4.5 * 1024, 5 * 1024]])('an on-demand record of %i bytes is billed as %i', (size, billed) => {
+  it.each([
+    [1024, 1024],
+    [1025, 2048],
+    [4.5 * 1024, 5 * 1024],
+  ])('an on-demand record of %i bytes is billed as %i', (size, billed) => {
     expect(billedOnDemandBytesPerSecond(usage(size, 1))).toBe(billed);
   });
 
   it.each([
-    [24, 0, 0], [25, 1, 0], [168, 144, 0], [169, 144, 1], [8760, 144, 8592],
+    [24, 0, 0],
+    [25, 1, 0],
+    [168, 144, 0],
+    [169, 144, 1],
+    [8760, 144, 8592],
   ])('retention %i h: %i h extended, %i h long-term', (hours, extended, longTerm) => {
     expect(retentionWindows(hours)).toEqual({ extended, longTerm });
   });
@@ -133,7 +164,11 @@ describe('boundaries', () => {
 
 describe('declared usage', () => {
   it('bytes and records: the declared average record size', () => {
-    expect(declaredUsage({ writeMiBPerSecond: 2, writeRecordsPerSecond: 1000 }, 0)).toMatchObject({ writeBytesPerSecond: 2 * 1048576, writeRecordsPerSecond: 1000, basis: 'declared' });
+    expect(declaredUsage({ writeMiBPerSecond: 2, writeRecordsPerSecond: 1000 }, 0)).toMatchObject({
+      writeBytesPerSecond: 2 * 1048576,
+      writeRecordsPerSecond: 1000,
+      basis: 'declared',
+    });
   });
   it('bytes only or records only: 1 KiB records assumed, and said', () => {
     const b = declaredUsage({ writeMiBPerSecond: 1 }, 0);

@@ -75,7 +75,9 @@ describe('plan markdown', () => {
   });
 
   it('lists at most 10 changes and 15 domains, counting the rest', () => {
-    const streams = Array.from({ length: 20 }, (_, i) => aDesiredStream({ name: `s${i}`, domain: `d${i}`, retentionHours: 48, shards: 1 }));
+    const streams = Array.from({ length: 20 }, (_, i) =>
+      aDesiredStream({ name: `s${i}`, domain: `d${i}`, retentionHours: 48, shards: 1 }),
+    );
     const live = liveState([{ streams: streams.map((s) => liveOf(s, { retentionHours: 24 })) }]);
     const p = planWithCost(desiredState([{ streams }]), live);
     const md = renderPlanMarkdown(p);
@@ -107,24 +109,50 @@ describe('chargeback', () => {
   // One hour, 2 shards: 3,600 x 1,024 bytes each... 7,372,800 bytes and 7,200 records in all: 2,048 B/s at 2 records/s.
   const snapshot: MetricsSnapshot = {
     window: { start: '2026-11-30T00:00:00Z', end: '2026-11-30T01:00:00Z', periodSeconds: 3600 },
-    streams: [{ account: A1, stream: 'orders.v1', shards: [
-      { shardId: 'shardId-0', series: { IncomingBytes: { timestamps: ['t'], values: [3_686_400] }, IncomingRecords: { timestamps: ['t'], values: [3600] } } },
-      { shardId: 'shardId-1', series: { IncomingBytes: { timestamps: ['t'], values: [3_686_400] }, IncomingRecords: { timestamps: ['t'], values: [3600] } } },
-    ] }],
-    messages: [], calls: 1,
+    streams: [
+      {
+        account: A1,
+        stream: 'orders.v1',
+        shards: [
+          {
+            shardId: 'shardId-0',
+            series: {
+              IncomingBytes: { timestamps: ['t'], values: [3_686_400] },
+              IncomingRecords: { timestamps: ['t'], values: [3600] },
+            },
+          },
+          {
+            shardId: 'shardId-1',
+            series: {
+              IncomingBytes: { timestamps: ['t'], values: [3_686_400] },
+              IncomingRecords: { timestamps: ['t'], values: [3600] },
+            },
+          },
+        ],
+      },
+    ],
+    messages: [],
+    calls: 1,
   };
   const usage = usageFromMetrics(snapshot);
   const report = chargeback({ live, prices: US, usage, domains: new Map(), at: '2026-12-01T00:00:00Z' });
 
   it('measures usage from the window: 2,048 bytes/s in 2 records/s', () => {
-    expect(usage.get(`${A1}/orders.v1`)).toMatchObject({ writeBytesPerSecond: 2048, writeRecordsPerSecond: 2, basis: 'measured' });
+    expect(usage.get(`${A1}/orders.v1`)).toMatchObject({
+      writeBytesPerSecond: 2048,
+      writeRecordsPerSecond: 2,
+      basis: 'measured',
+    });
     expect(usage.has(`${A2}/risk.v1`)).toBe(false);
   });
 
   it('prices each domain as live, largest first, from the live domain tag', () => {
     // orders: 2 x 730 x 0.015 + 2 records/s x 1 unit x 2,628,000 s x 0.014 / 1e6 = 21.90 + 0.073584
     // risk: 1 x 730 x 0.015 = 10.95
-    expect(report.domains.map((d) => [d.domain, d.monthlyUSD])).toEqual([['orders', 21.9736], ['risk', 10.95]]);
+    expect(report.domains.map((d) => [d.domain, d.monthlyUSD])).toEqual([
+      ['orders', 21.9736],
+      ['risk', 10.95],
+    ]);
     expect(report.totalUSD).toBe(32.9236);
     expect(report.domains[0]?.streams[0]?.usage.basis).toBe('measured');
   });
@@ -139,7 +167,13 @@ describe('chargeback', () => {
   });
 
   it('prefers the declared domain over the live tag', () => {
-    const r = chargeback({ live, prices: US, usage, domains: new Map([[`${A2}/risk.v1`, 'fraud']]), at: '2026-12-01T00:00:00Z' });
+    const r = chargeback({
+      live,
+      prices: US,
+      usage,
+      domains: new Map([[`${A2}/risk.v1`, 'fraud']]),
+      at: '2026-12-01T00:00:00Z',
+    });
     expect(r.domains.map((d) => d.domain)).toEqual(['orders', 'fraud']);
   });
 });
@@ -147,9 +181,21 @@ describe('chargeback', () => {
 describe('the section is typed data', () => {
   it('a PlanCost without changes or domain deltas renders just the totals', () => {
     const cost: PlanCost = {
-      currency: 'USD', hoursPerMonth: 730,
-      prices: { kind: 'price-list-api', region: 'us-east-1', asOf: '2026-11-30', ageDays: 1, source: 'AWS Price List Query API', unconfirmed: [] },
-      total: { beforeUSD: 10, afterUSD: 10, deltaUSD: 0 }, domains: [], streams: [], changes: [], assumptions: ['a'],
+      currency: 'USD',
+      hoursPerMonth: 730,
+      prices: {
+        kind: 'price-list-api',
+        region: 'us-east-1',
+        asOf: '2026-11-30',
+        ageDays: 1,
+        source: 'AWS Price List Query API',
+        unconfirmed: [],
+      },
+      total: { beforeUSD: 10, afterUSD: 10, deltaUSD: 0 },
+      domains: [],
+      streams: [],
+      changes: [],
+      assumptions: ['a'],
     };
     const text = renderPlanText({ ...retentionPlan(), cost }, plainStyle);
     expect(text).toContain('Monthly cost (USD, 730 h): $10.00 -> $10.00, $0.00');

@@ -25,12 +25,17 @@ function plan(desired: DesiredState, live: LiveState) {
 }
 
 function recordedClient(): PricingSender {
-  const read = (n: string) => JSON.parse(readFileSync(new URL(`./fixtures/${n}`, import.meta.url), 'utf8')) as { PriceList: string[]; NextToken?: string };
+  const read = (n: string) =>
+    JSON.parse(readFileSync(new URL(`./fixtures/${n}`, import.meta.url), 'utf8')) as {
+      PriceList: string[];
+      NextToken?: string;
+    };
   const p1 = read('get-products-kinesis-us-east-1.page1.json');
   const p2 = read('get-products-kinesis-us-east-1.page2.json');
   const cw = read('get-products-cloudwatch-us-east-1.json');
   return {
-    send: (c) => Promise.resolve(c.input.ServiceCode === 'AmazonCloudWatch' ? cw : c.input.NextToken === p1.NextToken ? p2 : p1),
+    send: (c) =>
+      Promise.resolve(c.input.ServiceCode === 'AmazonCloudWatch' ? cw : c.input.NextToken === p1.NextToken ? p2 : p1),
   };
 }
 
@@ -47,11 +52,16 @@ describe('the example mesh planned from empty', () => {
     expect(cost.streams.map((s) => s.stream).sort()).toEqual(mesh.streams.map((s) => s.name).sort());
     expect(cost.streams.every((s) => s.beforeUSD === null && s.afterUSD !== null && s.afterUSD > 0)).toBe(true);
     expect(cost.total.beforeUSD).toBe(0);
-    expect(cost.total.deltaUSD).toBeCloseTo(cost.streams.reduce((n, s) => n + (s.afterUSD ?? 0), 0), 3);
+    expect(cost.total.deltaUSD).toBeCloseTo(
+      cost.streams.reduce((n, s) => n + (s.afterUSD ?? 0), 0),
+      3,
+    );
     expect(cost.domains.map((d) => d.domain)).toEqual([...new Set(mesh.streams.map((s) => s.domain))].sort());
     // Every stream create is a change with the stream's whole cost.
     for (const s of cost.streams) {
-      expect(cost.changes.find((c) => c.changeId === `stream:${s.account}/stream/${s.stream}`)?.deltaUSD).toBe(s.afterUSD);
+      expect(cost.changes.find((c) => c.changeId === `stream:${s.account}/stream/${s.stream}`)?.deltaUSD).toBe(
+        s.afterUSD,
+      );
     }
   });
 
@@ -83,7 +93,13 @@ describe('changes to an existing stream', () => {
     const desired = desiredState([{ streams: [d] }]);
     const cost = planCost({ plan: plan(desired, live), desired, live, prices: US, usage });
     expect(cost.total.deltaUSD).toBeCloseTo(2 * 730 * 0.02, 4);
-    expect(cost.changes).toEqual([expect.objectContaining({ changeId: `stream-retention:${A1}/stream/orders.v1`, deltaUSD: 29.2, domain: 'orders' })]);
+    expect(cost.changes).toEqual([
+      expect.objectContaining({
+        changeId: `stream-retention:${A1}/stream/orders.v1`,
+        deltaUSD: 29.2,
+        domain: 'orders',
+      }),
+    ]);
   });
 
   it('retention 48 h -> 168 h on a provisioned stream costs nothing more (extended retention is per shard-hour)', () => {
@@ -109,7 +125,9 @@ describe('changes to an existing stream', () => {
     const live = liveState([{ streams: [liveOf(gone)] }]);
     const desired = desiredState([{ streams: [] }]);
     const cost = planCost({ plan: plan(desired, live), desired, live, prices: US, usage });
-    expect(cost.streams).toEqual([expect.objectContaining({ stream: 'old.v1', beforeUSD: 3 * 730 * 0.015, afterUSD: null, deltaUSD: -32.85 })]);
+    expect(cost.streams).toEqual([
+      expect.objectContaining({ stream: 'old.v1', beforeUSD: 3 * 730 * 0.015, afterUSD: null, deltaUSD: -32.85 }),
+    ]);
     expect(cost.changes).toEqual([expect.objectContaining({ deltaUSD: -32.85 })]);
     expect(cost.domains).toEqual([{ domain: 'orders', beforeUSD: 32.85, afterUSD: 0, deltaUSD: -32.85 }]);
   });
@@ -124,7 +142,9 @@ describe('changes to an existing stream', () => {
     capacity.blocked = { reason: 'budget', message: 'spent' };
     expect(planCost({ plan: p, desired, live, prices: US, usage }).changes).toEqual([]);
     delete capacity.blocked;
-    expect(planCost({ plan: p, desired, live, prices: US, usage }).changes.map((c) => c.deltaUSD)).toEqual([2 * 730 * 0.015]);
+    expect(planCost({ plan: p, desired, live, prices: US, usage }).changes.map((c) => c.deltaUSD)).toEqual([
+      2 * 730 * 0.015,
+    ]);
   });
 });
 

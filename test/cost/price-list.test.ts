@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GetProductsCommand } from '@aws-sdk/client-pricing';
 import { describe, expect, it } from 'vitest';
-import { fetchPriceTable, getAllProducts, loadPrices, MAX_PRICE_LIST_PAGES, parseCachedTable } from '../../src/adapters/aws/pricing.js';
+import {
+  fetchPriceTable,
+  getAllProducts,
+  loadPrices,
+  MAX_PRICE_LIST_PAGES,
+  parseCachedTable,
+} from '../../src/adapters/aws/pricing.js';
 import type { PricingSender } from '../../src/adapters/aws/pricing.js';
 import { readPriceList } from '../../src/core/cost/price-list.js';
 import { shippedPriceTable } from '../../src/core/cost/prices/shipped.js';
@@ -24,11 +30,19 @@ const ALL_ITEMS = [...PAGE1.PriceList, ...PAGE2.PriceList, ...CW.PriceList];
 
 /** The published us-east-1 prices, per unit, written out here (not read from the code under test). */
 const PUBLISHED_US_EAST_1 = {
-  'provisioned-shard-hour': 0.015, 'provisioned-put-payload-unit': 0.000000014,
-  'provisioned-extended-retention-shard-hour': 0.02, 'provisioned-long-term-retention-gb-month': 0.023,
-  'provisioned-efo-consumer-shard-hour': 0.015, 'provisioned-efo-data-gb': 0.013, 'on-demand-stream-hour': 0.04,
-  'on-demand-data-in-gb': 0.08, 'on-demand-data-out-gb': 0.04, 'on-demand-efo-data-gb': 0.05,
-  'on-demand-extended-retention-gb-month': 0.1, 'on-demand-long-term-retention-gb-month': 0.023, 'cloudwatch-metric-month': 0.3,
+  'provisioned-shard-hour': 0.015,
+  'provisioned-put-payload-unit': 0.000000014,
+  'provisioned-extended-retention-shard-hour': 0.02,
+  'provisioned-long-term-retention-gb-month': 0.023,
+  'provisioned-efo-consumer-shard-hour': 0.015,
+  'provisioned-efo-data-gb': 0.013,
+  'on-demand-stream-hour': 0.04,
+  'on-demand-data-in-gb': 0.08,
+  'on-demand-data-out-gb': 0.04,
+  'on-demand-efo-data-gb': 0.05,
+  'on-demand-extended-retention-gb-month': 0.1,
+  'on-demand-long-term-retention-gb-month': 0.023,
+  'cloudwatch-metric-month': 0.3,
 };
 
 /** Fake client: answers by ServiceCode and NextToken, recording every request. */
@@ -39,18 +53,38 @@ function fakeClient(pages: Record<string, Answer[]>): PricingSender & { requests
     send(command) {
       requests.push(command.input);
       const list = pages[command.input.ServiceCode ?? ''] ?? [];
-      const i = command.input.NextToken === undefined ? 0 : list.findIndex((p, n) => n > 0 && list[n - 1]?.NextToken === command.input.NextToken);
+      const i =
+        command.input.NextToken === undefined
+          ? 0
+          : list.findIndex((p, n) => n > 0 && list[n - 1]?.NextToken === command.input.NextToken);
       return Promise.resolve(list[i] ?? { PriceList: [] });
     },
   };
 }
 
-function item(usagetype: string, operation: string, usd: unknown, o: { region?: string; service?: string } = {}): string {
+function item(
+  usagetype: string,
+  operation: string,
+  usd: unknown,
+  o: { region?: string; service?: string } = {},
+): string {
   const service = o.service ?? 'AmazonKinesis';
   return JSON.stringify({
-    product: { productFamily: 'Kinesis Streams', attributes: { regionCode: o.region ?? 'us-east-1', servicecode: service, usagetype, operation }, sku: 'S' },
+    product: {
+      productFamily: 'Kinesis Streams',
+      attributes: { regionCode: o.region ?? 'us-east-1', servicecode: service, usagetype, operation },
+      sku: 'S',
+    },
     serviceCode: service,
-    terms: { OnDemand: { 'S.T': { priceDimensions: { 'S.T.R': { unit: 'ShardHour', beginRange: '0', endRange: 'Inf', pricePerUnit: { USD: usd } } } } } },
+    terms: {
+      OnDemand: {
+        'S.T': {
+          priceDimensions: {
+            'S.T.R': { unit: 'ShardHour', beginRange: '0', endRange: 'Inf', pricePerUnit: { USD: usd } },
+          },
+        },
+      },
+    },
   });
 }
 
@@ -66,14 +100,21 @@ describe('readPriceList over the recorded answers', () => {
   });
 
   it('does not take long-term retention retrieval (usagetype ...-ReadBytes) for enhanced fan-out data', () => {
-    const r = readPriceList([item('LongTermRetention-ReadBytes', 'LongTermRetentionDataRetrieval', '0.5')], 'us-east-1');
+    const r = readPriceList(
+      [item('LongTermRetention-ReadBytes', 'LongTermRetentionDataRetrieval', '0.5')],
+      'us-east-1',
+    );
     expect(r.prices).toEqual({});
   });
 
   it('matches usage types with a region prefix (USE1-, EU-)', () => {
-    expect(readPriceList([item('USE1-Storage-ShardHour', 'shardHourStorage', '0.015')], 'us-east-1').prices).toEqual({ 'provisioned-shard-hour': 0.015 });
-    expect(readPriceList([item('EU-Storage-ShardHour', 'shardHourStorage', '0.017', { region: 'eu-west-1' })], 'eu-west-1').prices)
-      .toEqual({ 'provisioned-shard-hour': 0.017 });
+    expect(readPriceList([item('USE1-Storage-ShardHour', 'shardHourStorage', '0.015')], 'us-east-1').prices).toEqual({
+      'provisioned-shard-hour': 0.015,
+    });
+    expect(
+      readPriceList([item('EU-Storage-ShardHour', 'shardHourStorage', '0.017', { region: 'eu-west-1' })], 'eu-west-1')
+        .prices,
+    ).toEqual({ 'provisioned-shard-hour': 0.017 });
     // ...but not a longer name that merely ends the same way.
     expect(readPriceList([item('XStorage-ShardHour', 'shardHourStorage', '9')], 'us-east-1').prices).toEqual({});
   });
@@ -88,13 +129,21 @@ describe('readPriceList over hostile answers', () => {
     ['not a string', 42, 'not a JSON string'],
     ['not JSON', '{"product":', 'not JSON'],
     ['no attributes', JSON.stringify({ product: {} }), 'no product.attributes'],
-    ['another region', item('Storage-ShardHour', 'shardHourStorage', '0.015', { region: 'eu-west-1' }), 'for region eu-west-1, not us-east-1'],
+    [
+      'another region',
+      item('Storage-ShardHour', 'shardHourStorage', '0.015', { region: 'eu-west-1' }),
+      'for region eu-west-1, not us-east-1',
+    ],
     ['a price that is no number', item('Storage-ShardHour', 'shardHourStorage', 'abc'), 'is not a price'],
     ['a negative price', item('Storage-ShardHour', 'shardHourStorage', '-0.01'), 'is not a price'],
     ['an exponent', item('Storage-ShardHour', 'shardHourStorage', '1e3'), 'is not a price'],
     ['an absurd price', item('Storage-ShardHour', 'shardHourStorage', '5000'), 'is not a price'],
     ['a number, not a string', item('Storage-ShardHour', 'shardHourStorage', 0.015), 'is not a price'],
-    ['prototype keys', '{"__proto__":{"polluted":1},"product":{"attributes":{"usagetype":"Storage-ShardHour","operation":"shardHourStorage"}},"serviceCode":"AmazonKinesis"}', 'no OnDemand terms'],
+    [
+      'prototype keys',
+      '{"__proto__":{"polluted":1},"product":{"attributes":{"usagetype":"Storage-ShardHour","operation":"shardHourStorage"}},"serviceCode":"AmazonKinesis"}',
+      'no OnDemand terms',
+    ],
   ])('%s: skipped with a reason', (_name, bad, reason) => {
     const r = readPriceList([bad], 'us-east-1');
     expect(r.prices).toEqual({});
@@ -103,7 +152,13 @@ describe('readPriceList over hostile answers', () => {
   });
 
   it('two products with different prices for one dimension leave it unset, said', () => {
-    const r = readPriceList([item('Storage-ShardHour', 'shardHourStorage', '0.015'), item('USE1-Storage-ShardHour', 'shardHourStorage', '0.5')], 'us-east-1');
+    const r = readPriceList(
+      [
+        item('Storage-ShardHour', 'shardHourStorage', '0.015'),
+        item('USE1-Storage-ShardHour', 'shardHourStorage', '0.5'),
+      ],
+      'us-east-1',
+    );
     expect(r.prices).toEqual({});
     expect(r.problems).toEqual(['provisioned-shard-hour: 2 products with different prices (0.015, 0.5); left unset']);
   });
@@ -123,13 +178,21 @@ describe('the adapter', () => {
     expect(table).toMatchObject({ kind: 'price-list-api', region: 'us-east-1', asOf: '2026-12-01', unconfirmed: [] });
     expect(table.prices).toEqual(PUBLISHED_US_EAST_1);
     expect(client.requests.map((r) => [r.ServiceCode, r.NextToken])).toEqual([
-      ['AmazonKinesis', undefined], ['AmazonKinesis', PAGE1.NextToken], ['AmazonCloudWatch', undefined],
+      ['AmazonKinesis', undefined],
+      ['AmazonKinesis', PAGE1.NextToken],
+      ['AmazonCloudWatch', undefined],
     ]);
-    expect(client.requests[0]).toMatchObject({ FormatVersion: 'aws_v1', Filters: [{ Type: 'TERM_MATCH', Field: 'regionCode', Value: 'us-east-1' }] });
+    expect(client.requests[0]).toMatchObject({
+      FormatVersion: 'aws_v1',
+      Filters: [{ Type: 'TERM_MATCH', Field: 'regionCode', Value: 'us-east-1' }],
+    });
   });
 
   it('a page missing from the answer leaves its dimensions to the shipped table, flagged', async () => {
-    const client = fakeClient({ AmazonKinesis: [{ ...PAGE1, NextToken: undefined } as Answer], AmazonCloudWatch: [CW] });
+    const client = fakeClient({
+      AmazonKinesis: [{ ...PAGE1, NextToken: undefined } as Answer],
+      AmazonCloudWatch: [CW],
+    });
     const { table } = await fetchPriceTable(client, 'us-east-1', '2026-12-01');
     expect(table.unconfirmed).toEqual(PRICE_DIMENSIONS.filter((d) => d.startsWith('on-demand-')));
     expect(table.source).toContain('6 dimension(s) not in the answer taken from the shipped table');
@@ -140,12 +203,20 @@ describe('the adapter', () => {
     await expect(getAllProducts(same, 'AmazonKinesis', 'us-east-1')).resolves.toEqual([]);
     let n = 0;
     const endless = { send: () => Promise.resolve({ PriceList: [], NextToken: `t${n++}` }) };
-    await expect(getAllProducts(endless, 'AmazonKinesis', 'us-east-1')).rejects.toThrow(`did not end after ${MAX_PRICE_LIST_PAGES} pages`);
+    await expect(getAllProducts(endless, 'AmazonKinesis', 'us-east-1')).rejects.toThrow(
+      `did not end after ${MAX_PRICE_LIST_PAGES} pages`,
+    );
   });
 
   it('an SDK error becomes an AdapterError naming the operation', async () => {
-    const denied = { send: () => Promise.reject(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' })) };
-    await expect(getAllProducts(denied, 'AmazonKinesis', 'us-east-1')).rejects.toMatchObject({ name: 'AdapterError', operation: 'GetProducts', code: 'AccessDeniedException' });
+    const denied = {
+      send: () => Promise.reject(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' })),
+    };
+    await expect(getAllProducts(denied, 'AmazonKinesis', 'us-east-1')).rejects.toMatchObject({
+      name: 'AdapterError',
+      operation: 'GetProducts',
+      code: 'AccessDeniedException',
+    });
   });
 });
 
@@ -176,7 +247,9 @@ describe('loadPrices', () => {
   });
 
   it('an API failure falls back to the shipped table, saying why; never throws', async () => {
-    const failing = { send: () => Promise.reject(new Error('getaddrinfo ENOTFOUND api.pricing.us-east-1.amazonaws.com')) };
+    const failing = {
+      send: () => Promise.reject(new Error('getaddrinfo ENOTFOUND api.pricing.us-east-1.amazonaws.com')),
+    };
     const r = await loadPrices({ region: 'us-east-1', target: 'aws', client: failing, cacheDir: dir(), now });
     expect(r.table.kind).toBe('shipped');
     expect(r.notes[0]).toContain('the Price List API failed');
@@ -184,7 +257,17 @@ describe('loadPrices', () => {
 
   it('an edited cache file is not trusted', async () => {
     const cacheDir = dir();
-    const good = { formatVersion: 1, table: { region: 'us-east-1', kind: 'price-list-api', asOf: '2026-12-01', source: 's', prices: PUBLISHED_US_EAST_1, unconfirmed: [] } };
+    const good = {
+      formatVersion: 1,
+      table: {
+        region: 'us-east-1',
+        kind: 'price-list-api',
+        asOf: '2026-12-01',
+        source: 's',
+        prices: PUBLISHED_US_EAST_1,
+        unconfirmed: [],
+      },
+    };
     expect(parseCachedTable(JSON.stringify(good), 'us-east-1')).toBeDefined();
     const bad = [
       { ...good, table: { ...good.table, prices: { ...PUBLISHED_US_EAST_1, 'provisioned-shard-hour': -1 } } },

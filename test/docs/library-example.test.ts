@@ -24,7 +24,9 @@ describe('docs/library.md example', () => {
   it('runs as written against a scaffolded repository and prints the first plan', () => {
     expect(existsSync(join(REPO, 'dist', 'index.js')), 'run `npx tsc -p tsconfig.build.json` first').toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-library-'));
-    const templates = new Map(TEMPLATE_FILES.map((t) => [t.template, readFileSync(join(REPO, 'templates', t.template), 'utf8')]));
+    const templates = new Map(
+      TEMPLATE_FILES.map((t) => [t.template, readFileSync(join(REPO, 'templates', t.template), 'utf8')]),
+    );
     for (const f of scaffoldFiles(templates, { version: '0.0.0' })) {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
       writeFileSync(join(dir, f.path), f.text);

@@ -24,7 +24,16 @@ afterEach(async () => {
 });
 
 function audit(body: string, clean: boolean, extra: Partial<AuditIssueInput> = {}) {
-  return upsertAuditIssue(h.gh, { owner: 'acme', repo: 'mesh', title, marker, body, clean, fullReportUrl: runUrl, ...extra });
+  return upsertAuditIssue(h.gh, {
+    owner: 'acme',
+    repo: 'mesh',
+    title,
+    marker,
+    body,
+    clean,
+    fullReportUrl: runUrl,
+    ...extra,
+  });
 }
 
 describe('upsertAuditIssue', () => {
@@ -45,9 +54,20 @@ describe('upsertAuditIssue', () => {
 
     h.fake.clearLog();
     expect(await audit('No findings.', true)).toMatchObject({ action: 'closed', id: 1 });
-    expect(h.fake.calls()).toEqual([LIST, 'POST /repos/acme/mesh/issues/1/comments', 'PATCH /repos/acme/mesh/issues/1']);
-    expect(h.fake.requests[1]?.body).toEqual({ body: `The meshgov audit is clean in [this workflow run](${runUrl}): closing this issue. It reopens if findings return.` });
-    expect(h.fake.requests[2]?.body).toEqual({ title, body: `${marker}\nNo findings.`, state: 'closed', state_reason: 'completed' });
+    expect(h.fake.calls()).toEqual([
+      LIST,
+      'POST /repos/acme/mesh/issues/1/comments',
+      'PATCH /repos/acme/mesh/issues/1',
+    ]);
+    expect(h.fake.requests[1]?.body).toEqual({
+      body: `The meshgov audit is clean in [this workflow run](${runUrl}): closing this issue. It reopens if findings return.`,
+    });
+    expect(h.fake.requests[2]?.body).toEqual({
+      title,
+      body: `${marker}\nNo findings.`,
+      state: 'closed',
+      state_reason: 'completed',
+    });
     expect(h.fake.issues[0]).toMatchObject({ state: 'closed', state_reason: 'completed' });
 
     h.fake.clearLog();
@@ -56,7 +76,11 @@ describe('upsertAuditIssue', () => {
 
     h.fake.clearLog();
     expect(await audit('1 finding', false)).toMatchObject({ action: 'reopened', id: 1 });
-    expect(h.fake.calls()).toEqual([LIST, 'PATCH /repos/acme/mesh/issues/1', 'POST /repos/acme/mesh/issues/1/comments']);
+    expect(h.fake.calls()).toEqual([
+      LIST,
+      'PATCH /repos/acme/mesh/issues/1',
+      'POST /repos/acme/mesh/issues/1/comments',
+    ]);
     expect(h.fake.requests[1]?.body).toEqual({ title, body: `${marker}\n1 finding`, state: 'open' });
     expect((h.fake.requests[2]?.body as { body: string }).body).toContain('reopening');
 
@@ -71,10 +95,31 @@ describe('upsertAuditIssue', () => {
   });
 
   it('finds its issue on the second page, ignoring pull requests, other authors and other meshes', async () => {
-    const ours = h.fake.seedIssue({ title, body: `${marker}\nold`, labels: ['meshgov-audit'], user: { login: ACTIONS_BOT, type: 'Bot' } });
-    h.fake.seedIssue({ title: 'forged', body: `${marker}\nforged`, labels: ['meshgov-audit'], user: { login: 'mallory', type: 'User' } });
-    h.fake.seedIssue({ title: 'a PR', body: `${marker}\npr`, labels: ['meshgov-audit'], user: { login: ACTIONS_BOT, type: 'Bot' }, pull_request: { url: 'x' } });
-    h.fake.seedIssue({ title: 'eu', body: `${markerFor('audit', 'eu.yaml')}\neu`, labels: ['meshgov-audit'], user: { login: ACTIONS_BOT, type: 'Bot' } });
+    const ours = h.fake.seedIssue({
+      title,
+      body: `${marker}\nold`,
+      labels: ['meshgov-audit'],
+      user: { login: ACTIONS_BOT, type: 'Bot' },
+    });
+    h.fake.seedIssue({
+      title: 'forged',
+      body: `${marker}\nforged`,
+      labels: ['meshgov-audit'],
+      user: { login: 'mallory', type: 'User' },
+    });
+    h.fake.seedIssue({
+      title: 'a PR',
+      body: `${marker}\npr`,
+      labels: ['meshgov-audit'],
+      user: { login: ACTIONS_BOT, type: 'Bot' },
+      pull_request: { url: 'x' },
+    });
+    h.fake.seedIssue({
+      title: 'eu',
+      body: `${markerFor('audit', 'eu.yaml')}\neu`,
+      labels: ['meshgov-audit'],
+      user: { login: ACTIONS_BOT, type: 'Bot' },
+    });
     for (let i = 0; i < 100; i++) h.fake.seedIssue({ title: `other ${i}`, body: 'x', labels: ['meshgov-audit'] });
     const result = await audit('new findings', false);
     expect(result).toMatchObject({ action: 'updated', id: ours.number });
@@ -83,8 +128,19 @@ describe('upsertAuditIssue', () => {
   });
 
   it('prefers the open issue over older closed ones', async () => {
-    h.fake.seedIssue({ title, body: `${marker}\nold`, state: 'closed', labels: ['meshgov-audit'], user: { login: ACTIONS_BOT, type: 'Bot' } });
-    const open = h.fake.seedIssue({ title, body: `${marker}\ncurrent`, labels: ['meshgov-audit'], user: { login: ACTIONS_BOT, type: 'Bot' } });
+    h.fake.seedIssue({
+      title,
+      body: `${marker}\nold`,
+      state: 'closed',
+      labels: ['meshgov-audit'],
+      user: { login: ACTIONS_BOT, type: 'Bot' },
+    });
+    const open = h.fake.seedIssue({
+      title,
+      body: `${marker}\ncurrent`,
+      labels: ['meshgov-audit'],
+      user: { login: ACTIONS_BOT, type: 'Bot' },
+    });
     expect(await audit('newer', false)).toMatchObject({ action: 'updated', id: open.number });
   });
 });

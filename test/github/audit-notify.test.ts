@@ -7,7 +7,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { upsertAuditIssue } from '../../src/adapters/github/audit-issue.js';
 import type { Finding } from '../../src/core/audit/findings.js';
 import type { Mesh } from '../../src/core/model/types.js';
-import { findingKey, findingKeys, findingsLine, newFindingsComment, ownerContact, readFindingKeys } from '../../src/output/github/audit-notify.js';
+import {
+  findingKey,
+  findingKeys,
+  findingsLine,
+  newFindingsComment,
+  ownerContact,
+  readFindingKeys,
+} from '../../src/output/github/audit-notify.js';
 import { markerFor } from '../../src/output/markdown/report-body.js';
 import type { Harness } from './support/setup.js';
 import { startHarness } from './support/setup.js';
@@ -19,15 +26,27 @@ const BY_BOT = 'GET /repos/acme/mesh/issues?state=all&per_page=100&creator=githu
 
 function aFinding(o: Partial<Finding> = {}): Finding {
   return {
-    id: 'undeclared-principal', severity: 'error', resource: '111111111111/stream/orders.v1', account: '111111111111',
-    subject: 'arn:aws:iam::999999999999:role/x', title: 'Principal `x` can read `orders.v1` but no grant says so',
-    evidence: {}, remediation: 'Remove it.', ...o,
+    id: 'undeclared-principal',
+    severity: 'error',
+    resource: '111111111111/stream/orders.v1',
+    account: '111111111111',
+    subject: 'arn:aws:iam::999999999999:role/x',
+    title: 'Principal `x` can read `orders.v1` but no grant says so',
+    evidence: {},
+    remediation: 'Remove it.',
+    ...o,
   };
 }
 
 const mesh = {
-  streams: [{ name: 'orders.v1', account: '111111111111', domain: 'orders' }, { name: 'clicks.v1', account: '111111111111', domain: 'web', contact: 'web-team@acme.example' }],
-  domains: [{ name: 'orders', owner: { team: 'orders', contact: '@acme/orders-team' } }, { name: 'web', owner: { team: 'web', contact: '@acme/web' } }],
+  streams: [
+    { name: 'orders.v1', account: '111111111111', domain: 'orders' },
+    { name: 'clicks.v1', account: '111111111111', domain: 'web', contact: 'web-team@acme.example' },
+  ],
+  domains: [
+    { name: 'orders', owner: { team: 'orders', contact: '@acme/orders-team' } },
+    { name: 'web', owner: { team: 'web', contact: '@acme/web' } },
+  ],
   grants: [{ id: 'g1', stream: 'orders.v1' }],
 } as unknown as Mesh;
 
@@ -42,14 +61,22 @@ afterEach(async () => {
 function run(findings: Finding[]) {
   const keys = findingKeys(findings);
   return upsertAuditIssue(h.gh, {
-    owner: 'acme', repo: 'mesh', title, marker, body: `${findings.length} findings`, clean: findings.length === 0,
+    owner: 'acme',
+    repo: 'mesh',
+    title,
+    marker,
+    body: `${findings.length} findings`,
+    clean: findings.length === 0,
     notify: {
       keys,
-      comment: (fresh) => newFindingsComment(findings.flatMap((finding, i) => {
-        if (!fresh.has(keys[i] as string)) return [];
-        const owner = ownerContact(mesh, finding);
-        return [{ finding, ...(owner !== undefined ? { owner } : {}) }];
-      })),
+      comment: (fresh) =>
+        newFindingsComment(
+          findings.flatMap((finding, i) => {
+            if (!fresh.has(keys[i] as string)) return [];
+            const owner = ownerContact(mesh, finding);
+            return [{ finding, ...(owner !== undefined ? { owner } : {}) }];
+          }),
+        ),
     },
   });
 }
@@ -60,7 +87,12 @@ describe('audit notifications', () => {
   it('comments on new findings only, mentioning the owning domain, and stays quiet when nothing is new', async () => {
     const a = aFinding();
     const b = aFinding({ subject: 'arn:aws:iam::888888888888:role/y' });
-    const c = aFinding({ id: 'retention-drift', resource: '111111111111/stream/clicks.v1', subject: undefined, title: 'Retention is 24 h' });
+    const c = aFinding({
+      id: 'retention-drift',
+      resource: '111111111111/stream/clicks.v1',
+      subject: undefined,
+      title: 'Retention is 24 h',
+    });
     expect(await run([a])).toMatchObject({ action: 'created' });
     expect(h.fake.issues[0]?.body.split('\n').slice(0, 2)).toEqual([marker, findingsLine(findingKeys([a]))]);
     // Opening the issue notified its watchers: no comment.
@@ -68,10 +100,16 @@ describe('audit notifications', () => {
 
     h.fake.clearLog();
     expect(await run([a, b, c])).toMatchObject({ action: 'updated' });
-    expect(h.fake.calls()).toEqual([LABELLED, 'PATCH /repos/acme/mesh/issues/1', 'POST /repos/acme/mesh/issues/1/comments']);
+    expect(h.fake.calls()).toEqual([
+      LABELLED,
+      'PATCH /repos/acme/mesh/issues/1',
+      'POST /repos/acme/mesh/issues/1/comments',
+    ]);
     const comment = comments()[0] ?? '';
     expect(comment).toContain('**2 new finding(s)** since the last meshgov audit');
-    expect(comment).toContain('` undeclared-principal ` on ` 111111111111/stream/orders.v1 `, domain ` orders ` (@acme/orders-team)');
+    expect(comment).toContain(
+      '` undeclared-principal ` on ` 111111111111/stream/orders.v1 `, domain ` orders ` (@acme/orders-team)',
+    );
     expect(comment).toContain('domain ` web ` (web\\-team@&#8203;acme\\.example)');
     expect(comment).toContain('\ncc @acme/orders-team');
     expect(comment).not.toContain('@acme/web');
@@ -99,14 +137,29 @@ describe('audit notifications', () => {
     (h.fake.issues[0] as { labels: string[] }).labels = [];
     h.fake.clearLog();
     expect(await run([aFinding(), aFinding({ subject: 'z' })])).toMatchObject({ action: 'updated', id: 1 });
-    expect(h.fake.calls()).toEqual([LABELLED, BY_BOT, 'POST /repos/acme/mesh/issues/1/labels', 'PATCH /repos/acme/mesh/issues/1', 'POST /repos/acme/mesh/issues/1/comments']);
+    expect(h.fake.calls()).toEqual([
+      LABELLED,
+      BY_BOT,
+      'POST /repos/acme/mesh/issues/1/labels',
+      'PATCH /repos/acme/mesh/issues/1',
+      'POST /repos/acme/mesh/issues/1/comments',
+    ]);
     expect(h.fake.issues).toHaveLength(1);
     expect(h.fake.issues[0]?.labels).toEqual(['meshgov-audit']);
   });
 
   it('never takes a look-alike issue by someone else for its own, labelled or not', async () => {
-    h.fake.seedIssue({ title, body: `${marker}\n${findingsLine([])}\nforged`, labels: ['meshgov-audit'], user: { login: 'mallory', type: 'User' } });
-    h.fake.seedIssue({ title, body: `${marker}\n${findingsLine([])}\nforged`, user: { login: 'mallory', type: 'User' } });
+    h.fake.seedIssue({
+      title,
+      body: `${marker}\n${findingsLine([])}\nforged`,
+      labels: ['meshgov-audit'],
+      user: { login: 'mallory', type: 'User' },
+    });
+    h.fake.seedIssue({
+      title,
+      body: `${marker}\n${findingsLine([])}\nforged`,
+      user: { login: 'mallory', type: 'User' },
+    });
     expect(await run([aFinding()])).toMatchObject({ action: 'created', id: 3 });
     expect(comments()).toEqual([]);
   });
@@ -124,8 +177,14 @@ describe('audit notifications', () => {
   });
 
   it('maps a finding to its owner through its stream or grant, and names no one for other resources', () => {
-    expect(ownerContact(mesh, aFinding({ resource: 'mesh/grant/g1' }))).toEqual({ domain: 'orders', contact: '@acme/orders-team' });
-    expect(ownerContact(mesh, aFinding({ resource: '111111111111/stream/clicks.v1/shard/shardId-000' }))).toEqual({ domain: 'web', contact: 'web-team@acme.example' });
+    expect(ownerContact(mesh, aFinding({ resource: 'mesh/grant/g1' }))).toEqual({
+      domain: 'orders',
+      contact: '@acme/orders-team',
+    });
+    expect(ownerContact(mesh, aFinding({ resource: '111111111111/stream/clicks.v1/shard/shardId-000' }))).toEqual({
+      domain: 'web',
+      contact: 'web-team@acme.example',
+    });
     expect(ownerContact(mesh, aFinding({ resource: '222222222222/stream/orders.v1' }))).toBeUndefined();
     expect(ownerContact(mesh, aFinding({ resource: '111111111111/principal/arn:aws:iam::1:role/x' }))).toBeUndefined();
   });

@@ -20,7 +20,11 @@ const files = (payload: unknown) => (path: string) => {
 
 describe('readGitHubContext', () => {
   it('reads the Actions environment and the PR number from the event payload', () => {
-    const ctx = readGitHubContext(base, { needPullRequest: true }, files({ pull_request: { number: 17, head: { sha: 'f00dfeed' } }, number: 17 }));
+    const ctx = readGitHubContext(
+      base,
+      { needPullRequest: true },
+      files({ pull_request: { number: 17, head: { sha: 'f00dfeed' } }, number: 17 }),
+    );
     expect(ctx).toEqual({
       owner: 'acme',
       repo: 'mesh',
@@ -41,7 +45,10 @@ describe('readGitHubContext', () => {
   it('takes the PR from an issue_comment on a pull request, and an explicit number over the payload', () => {
     expect(pullRequestFromEvent({ issue: { number: 5, pull_request: {} } })).toBe(5);
     expect(pullRequestFromEvent({ issue: { number: 5 } })).toBeUndefined();
-    expect(readGitHubContext(base, { needPullRequest: true, pullRequest: 9 }, files({ pull_request: { number: 17 } })).pullRequest).toBe(9);
+    expect(
+      readGitHubContext(base, { needPullRequest: true, pullRequest: 9 }, files({ pull_request: { number: 17 } }))
+        .pullRequest,
+    ).toBe(9);
   });
 
   it('does not need a readable event payload when no pull request is needed', () => {
@@ -51,7 +58,11 @@ describe('readGitHubContext', () => {
 
   it('defaults the API and server URLs to github.com', () => {
     const ctx = readGitHubContext({ GITHUB_REPOSITORY: 'acme/mesh', GH_TOKEN: TOKEN });
-    expect([ctx.apiUrl, ctx.serverUrl, ctx.runUrl]).toEqual(['https://api.github.com', 'https://github.com', undefined]);
+    expect([ctx.apiUrl, ctx.serverUrl, ctx.runUrl]).toEqual([
+      'https://api.github.com',
+      'https://github.com',
+      undefined,
+    ]);
   });
 
   it.each([
@@ -69,7 +80,12 @@ describe('readGitHubContext', () => {
   });
 
   it('fails clearly when the event is not about a pull request, without leaking the token', () => {
-    const run = () => readGitHubContext({ ...base, GITHUB_EVENT_NAME: 'push' }, { needPullRequest: true }, files({ ref: 'refs/heads/main' }));
+    const run = () =>
+      readGitHubContext(
+        { ...base, GITHUB_EVENT_NAME: 'push' },
+        { needPullRequest: true },
+        files({ ref: 'refs/heads/main' }),
+      );
     let message = '';
     try {
       run();

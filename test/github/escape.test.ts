@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { codeBlock, codeSpan, escapeMessage, escapeTableCell, escapeText, normaliseUntrusted } from '../../src/output/markdown/escape.js';
+import {
+  codeBlock,
+  codeSpan,
+  escapeMessage,
+  escapeTableCell,
+  escapeText,
+  normaliseUntrusted,
+} from '../../src/output/markdown/escape.js';
 import { markerFor } from '../../src/output/markdown/report-body.js';
 import { renderReportJson } from '../../src/output/markdown/report-json.js';
 import { HOSTILE_CORPUS } from './support/hostile.js';
@@ -33,7 +40,8 @@ function decodeInert(escaped: string): string {
       continue;
     }
     if (SIGNIFICANT.has(ch)) throw new Error(`unescaped ${JSON.stringify(ch)} at ${i} in ${escaped}`);
-    if (/[\p{C}\u2028\u2029\n\r]/u.test(ch)) throw new Error(`raw invisible/control U+${ch.codePointAt(0)?.toString(16)} in ${escaped}`);
+    if (/[\p{C}\u2028\u2029\n\r]/u.test(ch))
+      throw new Error(`raw invisible/control U+${ch.codePointAt(0)?.toString(16)} in ${escaped}`);
     out += ch;
   }
   return out;
@@ -153,7 +161,9 @@ describe('tables of hostile names', () => {
 
 describe('escapeMessage', () => {
   it('shows the backtick spans of a meshgov message as code, not as literal backticks', () => {
-    expect(escapeMessage('Stream `orders.v1` has no `description`.')).toBe('Stream ` orders.v1 ` has no ` description `\\.');
+    expect(escapeMessage('Stream `orders.v1` has no `description`.')).toBe(
+      'Stream ` orders.v1 ` has no ` description `\\.',
+    );
   });
 
   it('escapes hostile values inside and outside the spans; an unpaired backtick stays text', () => {
@@ -170,7 +180,13 @@ describe('escapeMessage', () => {
 describe('redact before escaping', () => {
   it('every helper redacts a token-shaped value before escaping would hide it', () => {
     const leaked = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
-    for (const out of [escapeText(`x ${leaked}`), escapeTableCell(leaked), codeSpan(`@${leaked}`), codeBlock(leaked), escapeMessage(`\`${leaked}\` ${leaked}`)]) {
+    for (const out of [
+      escapeText(`x ${leaked}`),
+      escapeTableCell(leaked),
+      codeSpan(`@${leaked}`),
+      codeBlock(leaked),
+      escapeMessage(`\`${leaked}\` ${leaked}`),
+    ]) {
       expect(out.replace(/\\/g, '')).not.toContain('ghp_');
     }
   });

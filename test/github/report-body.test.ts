@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { assembleReportBody, hasMarker, markerFor, markerKey, runFooter, truncateMarkdown } from '../../src/output/markdown/report-body.js';
+import {
+  assembleReportBody,
+  hasMarker,
+  markerFor,
+  markerKey,
+  runFooter,
+  truncateMarkdown,
+} from '../../src/output/markdown/report-body.js';
 
 describe('markers', () => {
   it('normalise the mesh file path and percent-encode anything that could break the comment', () => {
@@ -43,7 +50,11 @@ describe('truncateMarkdown', () => {
 describe('assembleReportBody', () => {
   const marker = markerFor('plan', 'mesh.yaml');
   it('puts the marker first and the footer last', () => {
-    expect(assembleReportBody({ marker, body: 'plan', footer: 'foot' })).toEqual({ body: `${marker}\nplan\n\nfoot`, truncated: false, originalLength: 4 });
+    expect(assembleReportBody({ marker, body: 'plan', footer: 'foot' })).toEqual({
+      body: `${marker}\nplan\n\nfoot`,
+      truncated: false,
+      originalLength: 4,
+    });
   });
 
   it('fits exactly at the limit without truncating, and truncates one character beyond', () => {
@@ -54,16 +65,30 @@ describe('assembleReportBody', () => {
     expect(over.truncated).toBe(true);
     expect(over.body.length).toBeLessThanOrEqual(1000);
     const lines = Array.from({ length: 150 }, (_, i) => `line ${i}`).join('\n');
-    const cut = assembleReportBody({ marker, body: lines, limit: 600, fullReportUrl: 'https://github.com/o/r/actions/runs/1', artifactName: 'meshgov-plan', footer: 'FOOT' });
+    const cut = assembleReportBody({
+      marker,
+      body: lines,
+      limit: 600,
+      fullReportUrl: 'https://github.com/o/r/actions/runs/1',
+      artifactName: 'meshgov-plan',
+      footer: 'FOOT',
+    });
     expect(cut.truncated).toBe(true);
     expect(cut.body.length).toBeLessThanOrEqual(600);
     expect(cut.body.startsWith(`${marker}\nline 0\n`)).toBe(true);
     expect(cut.body.endsWith('\n\nFOOT')).toBe(true);
-    expect(cut.body).toMatch(/only the first \d+ of 1,239 characters are shown\. The full report is in the ` meshgov-plan ` artefact of \[this workflow run\]\(https:\/\/github.com\/o\/r\/actions\/runs\/1\)\./);
+    expect(cut.body).toMatch(
+      /only the first \d+ of 1,239 characters are shown\. The full report is in the ` meshgov-plan ` artefact of \[this workflow run\]\(https:\/\/github.com\/o\/r\/actions\/runs\/1\)\./,
+    );
   });
 
   it('never links an unsafe URL in the note', () => {
-    const cut = assembleReportBody({ marker, body: 'a\n'.repeat(400), limit: 500, fullReportUrl: 'javascript:alert(1)' });
+    const cut = assembleReportBody({
+      marker,
+      body: 'a\n'.repeat(400),
+      limit: 500,
+      fullReportUrl: 'javascript:alert(1)',
+    });
     expect(cut.truncated).toBe(true);
     expect(cut.body).not.toContain('javascript');
   });
@@ -71,7 +96,11 @@ describe('assembleReportBody', () => {
 
 describe('runFooter', () => {
   it('links the run and shows the commit, escaping or dropping anything odd', () => {
-    expect(runFooter({ runId: '12', url: 'https://github.com/o/r/actions/runs/12', sha: 'abcdef1234567890' })).toBe('<sub>meshgov · run [12](https://github.com/o/r/actions/runs/12) · commit abcdef123456</sub>');
-    expect(runFooter({ runId: '12; x', url: 'https://e.example', sha: '<b>' })).toBe('<sub>meshgov · commit &lt;b&gt;</sub>');
+    expect(runFooter({ runId: '12', url: 'https://github.com/o/r/actions/runs/12', sha: 'abcdef1234567890' })).toBe(
+      '<sub>meshgov · run [12](https://github.com/o/r/actions/runs/12) · commit abcdef123456</sub>',
+    );
+    expect(runFooter({ runId: '12; x', url: 'https://e.example', sha: '<b>' })).toBe(
+      '<sub>meshgov · commit &lt;b&gt;</sub>',
+    );
   });
 });

@@ -22,15 +22,22 @@ function comment(id: number, body: string, author = BOT): CommentView {
 describe('formatReviewedMarker', () => {
   it('writes the line the reader accepts, and refuses values of the wrong shape', () => {
     expect(formatReviewedMarker({ headSha: HEAD, runId: '4242', changeSetDigest: DIGEST })).toBe(good);
-    expect(() => formatReviewedMarker({ headSha: HEAD.slice(0, 12), runId: '4242', changeSetDigest: DIGEST })).toThrow(/full commit SHA/);
+    expect(() => formatReviewedMarker({ headSha: HEAD.slice(0, 12), runId: '4242', changeSetDigest: DIGEST })).toThrow(
+      /full commit SHA/,
+    );
     expect(() => formatReviewedMarker({ headSha: HEAD, runId: '42 -->', changeSetDigest: DIGEST })).toThrow(/run id/);
-    expect(() => formatReviewedMarker({ headSha: HEAD, runId: '4242', changeSetDigest: 'AB'.repeat(32) })).toThrow(/sha256/);
+    expect(() => formatReviewedMarker({ headSha: HEAD, runId: '4242', changeSetDigest: 'AB'.repeat(32) })).toThrow(
+      /sha256/,
+    );
   });
 });
 
 describe('readReviewedMarker', () => {
   it('reads the marker on the second line of the plan comment', () => {
-    expect(readReviewedMarker(`${PLAN}\n${good}\n### meshgov plan\n`, PLAN)).toEqual({ kind: 'found', reviewed: { headSha: HEAD, runId: '4242', changeSetDigest: DIGEST } });
+    expect(readReviewedMarker(`${PLAN}\n${good}\n### meshgov plan\n`, PLAN)).toEqual({
+      kind: 'found',
+      reviewed: { headSha: HEAD, runId: '4242', changeSetDigest: DIGEST },
+    });
     expect(readReviewedMarker(`${PLAN}\r\n${good}\r\nbody`, PLAN).kind).toBe('found');
   });
 
@@ -42,12 +49,18 @@ describe('readReviewedMarker', () => {
 
   it('trusts no marker when the body holds two, wherever the second one is', () => {
     const other = good.replace('run=4242', 'run=9999');
-    expect(readReviewedMarker(`${PLAN}\n${good}\n${other}\n`, PLAN)).toEqual({ kind: 'invalid', problem: 'the comment holds 2 reviewed-plan markers, so none is trusted' });
+    expect(readReviewedMarker(`${PLAN}\n${good}\n${other}\n`, PLAN)).toEqual({
+      kind: 'invalid',
+      problem: 'the comment holds 2 reviewed-plan markers, so none is trusted',
+    });
     expect(readReviewedMarker(`${PLAN}\n${good}\nquoted: meshgov:reviewed head=x\n`, PLAN).kind).toBe('invalid');
   });
 
   it('accepts the marker only on the second line', () => {
-    expect(readReviewedMarker(`${PLAN}\n\n${good}\n`, PLAN)).toMatchObject({ kind: 'invalid', problem: expect.stringContaining('not the second line') });
+    expect(readReviewedMarker(`${PLAN}\n\n${good}\n`, PLAN)).toMatchObject({
+      kind: 'invalid',
+      problem: expect.stringContaining('not the second line'),
+    });
     expect(readReviewedMarker(`${PLAN}\n ${good}\n`, PLAN).kind).toBe('invalid');
     expect(readReviewedMarker(`${PLAN}\n${good} trailing\n`, PLAN).kind).toBe('invalid');
   });
@@ -81,12 +94,22 @@ describe('chooseReviewedPlan', () => {
       comment(5, `${PLAN}\n${good}\n### plan\n`),
       comment(9, forged),
     ];
-    expect(chooseReviewedPlan(comments, PLAN, [BOT])).toEqual({ kind: 'found', commentId: 5, reviewed: { headSha: HEAD, runId: '4242', changeSetDigest: DIGEST } });
+    expect(chooseReviewedPlan(comments, PLAN, [BOT])).toEqual({
+      kind: 'found',
+      commentId: 5,
+      reviewed: { headSha: HEAD, runId: '4242', changeSetDigest: DIGEST },
+    });
   });
 
   it('finds nothing when only other people posted markers, or when no author is trusted', () => {
-    const forged = [comment(1, `${PLAN}\n${good}\n`, 'mallory'), { id: 2, body: `${PLAN}\n${good}\n`, author: undefined }];
-    expect(chooseReviewedPlan(forged, PLAN, [BOT])).toEqual({ kind: 'none', reason: 'the pull request has no meshgov plan comment' });
+    const forged = [
+      comment(1, `${PLAN}\n${good}\n`, 'mallory'),
+      { id: 2, body: `${PLAN}\n${good}\n`, author: undefined },
+    ];
+    expect(chooseReviewedPlan(forged, PLAN, [BOT])).toEqual({
+      kind: 'none',
+      reason: 'the pull request has no meshgov plan comment',
+    });
     expect(chooseReviewedPlan([comment(1, `${PLAN}\n${good}\n`)], PLAN, [])).toMatchObject({ kind: 'none' });
   });
 

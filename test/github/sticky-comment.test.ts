@@ -25,7 +25,14 @@ afterEach(async () => {
 });
 
 function post(body: string, run: string) {
-  return upsertStickyComment(h.gh, { owner: 'acme', repo: 'mesh', issueNumber: 7, marker, body, footer: runFooter({ runId: run, url: `https://github.com/acme/mesh/actions/runs/${run}` }) });
+  return upsertStickyComment(h.gh, {
+    owner: 'acme',
+    repo: 'mesh',
+    issueNumber: 7,
+    marker,
+    body,
+    footer: runFooter({ runId: run, url: `https://github.com/acme/mesh/actions/runs/${run}` }),
+  });
 }
 
 describe('upsertStickyComment', () => {
@@ -33,14 +40,18 @@ describe('upsertStickyComment', () => {
     const first = await post('## Plan\n\n1 change', '101');
     expect(first.action).toBe('created');
     expect(h.fake.calls()).toEqual([LIST, CREATE]);
-    expect(h.fake.requests[1]?.body).toEqual({ body: `${marker}\n## Plan\n\n1 change\n\n<sub>meshgov · run [101](https://github.com/acme/mesh/actions/runs/101)</sub>` });
+    expect(h.fake.requests[1]?.body).toEqual({
+      body: `${marker}\n## Plan\n\n1 change\n\n<sub>meshgov · run [101](https://github.com/acme/mesh/actions/runs/101)</sub>`,
+    });
     const id = first.id as number;
 
     h.fake.clearLog();
     const second = await post('## Plan\n\n2 changes', '102');
     expect(second).toMatchObject({ action: 'updated', id });
     expect(h.fake.calls()).toEqual([LIST, `PATCH /repos/acme/mesh/issues/comments/${id}`]);
-    expect(h.fake.requests[1]?.body).toEqual({ body: `${marker}\n## Plan\n\n2 changes\n\n<sub>meshgov · run [102](https://github.com/acme/mesh/actions/runs/102)</sub>` });
+    expect(h.fake.requests[1]?.body).toEqual({
+      body: `${marker}\n## Plan\n\n2 changes\n\n<sub>meshgov · run [102](https://github.com/acme/mesh/actions/runs/102)</sub>`,
+    });
 
     // The PR gets a new commit: a different plan, the same comment.
     h.fake.clearLog();
@@ -69,7 +80,13 @@ describe('upsertStickyComment', () => {
 
   it('keeps one comment per mesh file', async () => {
     const a = await post('plan a', '1');
-    const b = await upsertStickyComment(h.gh, { owner: 'acme', repo: 'mesh', issueNumber: 7, marker: markerFor('plan', 'meshes/eu.yaml'), body: 'plan b' });
+    const b = await upsertStickyComment(h.gh, {
+      owner: 'acme',
+      repo: 'mesh',
+      issueNumber: 7,
+      marker: markerFor('plan', 'meshes/eu.yaml'),
+      body: 'plan b',
+    });
     expect([a.action, b.action]).toEqual(['created', 'created']);
     const a2 = await post('plan a2', '2');
     expect(a2).toMatchObject({ action: 'updated', id: a.id });
@@ -91,18 +108,32 @@ describe('upsertStickyComment', () => {
     const newer = h.fake.seedComment(7, `${marker}\nplan 2`, ACTIONS_BOT);
     const result = await post('plan 3', '106');
     expect(result).toMatchObject({ action: 'updated', id: older.id, removedDuplicates: 1 });
-    expect(h.fake.calls()).toEqual([LIST, `PATCH /repos/acme/mesh/issues/comments/${older.id}`, `DELETE /repos/acme/mesh/issues/comments/${newer.id}`]);
+    expect(h.fake.calls()).toEqual([
+      LIST,
+      `PATCH /repos/acme/mesh/issues/comments/${older.id}`,
+      `DELETE /repos/acme/mesh/issues/comments/${newer.id}`,
+    ]);
     expect(h.fake.comments.map((c) => c.id)).toEqual([older.id]);
   });
 
   it('truncates an oversize plan under 65,536 characters with a note pointing at the run', async () => {
     const runUrl = 'https://github.com/acme/mesh/actions/runs/777';
     const lines = ['## Plan', '', '<details><summary>Policies</summary>', '', '```json'];
-    for (let i = 0; lines.join('\n').length < 90_000; i++) lines.push(`{"Sid": "Grant${i}", "Effect": "Allow", "Action": "kinesis:GetRecords"}`);
+    for (let i = 0; lines.join('\n').length < 90_000; i++)
+      lines.push(`{"Sid": "Grant${i}", "Effect": "Allow", "Action": "kinesis:GetRecords"}`);
     lines.push('```', '</details>');
     const body = lines.join('\n');
     const footer = runFooter({ runId: '777', url: runUrl });
-    const result = await upsertStickyComment(h.gh, { owner: 'acme', repo: 'mesh', issueNumber: 7, marker, body, footer, fullReportUrl: runUrl, artifactName: 'meshgov-plan' });
+    const result = await upsertStickyComment(h.gh, {
+      owner: 'acme',
+      repo: 'mesh',
+      issueNumber: 7,
+      marker,
+      body,
+      footer,
+      fullReportUrl: runUrl,
+      artifactName: 'meshgov-plan',
+    });
     expect(result).toMatchObject({ action: 'created', truncated: true });
     const posted = (h.fake.requests[1]?.body as { body: string }).body;
     expect(posted.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);

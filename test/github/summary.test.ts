@@ -28,7 +28,10 @@ describe('appendStepSummary', () => {
     const written = readFileSync(file, 'utf8');
     expect(Buffer.byteLength(written)).toBeLessThanOrEqual(4096);
     expect(written).toContain('**Summary truncated**');
-    const kept = written.slice(0, written.indexOf('\n> [!WARNING]')).split('\n').filter((l) => l !== '');
+    const kept = written
+      .slice(0, written.indexOf('\n> [!WARNING]'))
+      .split('\n')
+      .filter((l) => l !== '');
     expect(kept.length).toBeGreaterThan(10);
     kept.forEach((line, i) => expect(line).toBe(lines[i]));
   });

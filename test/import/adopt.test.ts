@@ -41,7 +41,8 @@ function nextPlan(r: ImportResult, live: LiveStream[], file = EXAMPLE_MESH_FILE)
   const desired = renderMesh(v.mesh, { today: EXAMPLE_TODAY }).value;
   const accounts = [...new Set([...desired.accounts.map((a) => a.account), ...live.map((s) => s.account)])];
   const state: LiveState = {
-    region: 'eu-west-1', notChecked: [],
+    region: 'eu-west-1',
+    notChecked: [],
     accounts: accounts.map((account) => ({ account, streams: live.filter((s) => s.account === account) })),
   };
   const clock = { now: () => new Date('2026-12-01T00:00:00Z') };
@@ -49,13 +50,18 @@ function nextPlan(r: ImportResult, live: LiveStream[], file = EXAMPLE_MESH_FILE)
 }
 
 const consumer = (stream: string, account: string, name: string, o: Partial<LiveConsumer> = {}): LiveConsumer => ({
-  name, arn: `arn:aws:kinesis:eu-west-1:${account}:stream/${stream}/consumer/${name}:1700000000`,
-  status: 'ACTIVE', tags: {}, ...o,
+  name,
+  arn: `arn:aws:kinesis:eu-west-1:${account}:stream/${stream}/consumer/${name}:1700000000`,
+  status: 'ACTIVE',
+  tags: {},
+  ...o,
 });
 const efoPolicy = (stream: string, account: string, name: string, ...principals: string[]) => ({
   Version: '2012-10-17',
   Statement: principals.map((p, i) => ({
-    Sid: `Reader${i}`, Effect: 'Allow', Principal: { AWS: p },
+    Sid: `Reader${i}`,
+    Effect: 'Allow',
+    Principal: { AWS: p },
     Action: ['kinesis:SubscribeToShard', 'kinesis:DescribeStreamConsumer'],
     Resource: `arn:aws:kinesis:eu-west-1:${account}:stream/${stream}/consumer/${name}:*`,
     Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
@@ -71,34 +77,43 @@ const grantsIn = (text: string): Record<string, Record<string, unknown>> => {
   return Object.fromEntries(all.map((g) => [g['id'] as string, g]));
 };
 /** Tag keys some change of the plan removes from a consumer or stream. */
-const removedTagKeys = (plan: Plan): string[] => plan.changes.flatMap((c) => {
-  if (!c.resourceType.includes('tag')) return [];
-  const before = Object.keys((c.before as { tags?: Record<string, string> } | null)?.tags ?? {});
-  const after = (c.after as { tags?: Record<string, string> } | null)?.tags ?? {};
-  return before.filter((k) => !(k in after));
-});
-
-describe('consumer tags are kept', () => {
-  const ledger = (tags: Record<string, string>) => aLiveStream({
-    name: 'payments.ledger.v1', account: A, tags: { domain: 'payments' },
-    consumers: [consumer('payments.ledger.v1', A, 'ledger-efo', {
-      tags, resourcePolicy: efoPolicy('payments.ledger.v1', A, 'ledger-efo', `arn:aws:iam::${B}:role/ledger-reader`),
-    })],
+const removedTagKeys = (plan: Plan): string[] =>
+  plan.changes.flatMap((c) => {
+    if (!c.resourceType.includes('tag')) return [];
+    const before = Object.keys((c.before as { tags?: Record<string, string> } | null)?.tags ?? {});
+    const after = (c.after as { tags?: Record<string, string> } | null)?.tags ?? {};
+    return before.filter((k) => !(k in after));
   });
 
-  it('the consumer\'s own tags go to the grant\'s consumerTags, and the next plan removes none of them', () => {
+describe('consumer tags are kept', () => {
+  const ledger = (tags: Record<string, string>) =>
+    aLiveStream({
+      name: 'payments.ledger.v1',
+      account: A,
+      tags: { domain: 'payments' },
+      consumers: [
+        consumer('payments.ledger.v1', A, 'ledger-efo', {
+          tags,
+          resourcePolicy: efoPolicy('payments.ledger.v1', A, 'ledger-efo', `arn:aws:iam::${B}:role/ledger-reader`),
+        }),
+      ],
+    });
+
+  it("the consumer's own tags go to the grant's consumerTags, and the next plan removes none of them", () => {
     const live = ledger({ team: 'ledger', 'cost-center': 'cc-9', 'Team Name': 'x y' });
     const r = run([live], []);
     const g = Object.values(grantsIn(r.text)).find((x) => x['consumer'] === 'ledger-efo');
     expect(g).toMatchObject({
-      principal: { account: B, role: 'ledger-reader' }, pattern: 'efo',
+      principal: { account: B, role: 'ledger-reader' },
+      pattern: 'efo',
       consumerTags: { team: 'ledger', 'cost-center': 'cc-9' },
     });
     // A key the schema rejects cannot be declared: said, not silently dropped.
     expect(r.notes).toContainEqual({
-      severity: 'warning', subject: `${A}/stream/payments.ledger.v1/consumer/ledger-efo`,
-      message: 'tag Team Name=x y has characters meshgov does not accept in tags; not imported, ' +
-        'so apply will remove it',
+      severity: 'warning',
+      subject: `${A}/stream/payments.ledger.v1/consumer/ledger-efo`,
+      message:
+        'tag Team Name=x y has characters meshgov does not accept in tags; not imported, ' + 'so apply will remove it',
     });
     const removed = removedTagKeys(nextPlan(r, [live]));
     expect(removed).not.toContain('team');
@@ -107,7 +122,9 @@ describe('consumer tags are kept', () => {
 
   it('reserved keys (meshgov:, aws:, in any case) are never imported as user tags', () => {
     const live = ledger({
-      team: 'ledger', 'MeshGov:consume:999999999999:intruder': 'allow', 'AWS:cloudformation:stack-name': 's',
+      team: 'ledger',
+      'MeshGov:consume:999999999999:intruder': 'allow',
+      'AWS:cloudformation:stack-name': 's',
       'meſhgov:x': 'y',
     });
     const r = run([live], []);
@@ -128,18 +145,23 @@ describe('undeclared consumers of declared streams are adopted', () => {
   const tx = (...consumers: LiveConsumer[]) =>
     aLiveStream({ name: TX, account: A, arn: TX_ARN, consumers: [consumer(TX, A, 'fraud-scorer'), ...consumers] });
 
-  it('one principal in the consumer policy: the grant names it, in the stream\'s domain, with its tags', () => {
+  it("one principal in the consumer policy: the grant names it, in the stream's domain, with its tags", () => {
     const resourcePolicy = efoPolicy(TX, A, 'ops-dashboard', `arn:aws:iam::${C}:role/service/ops-reader`);
     const live = tx(consumer(TX, A, 'ops-dashboard', { tags: { team: 'ops' }, resourcePolicy }));
     const r = run([], [live]);
     expect(r.adopted).toEqual([{ account: A, stream: TX, consumer: 'ops-dashboard', grant: 'reader0' }]);
     expect(grantsIn(r.text)['reader0']).toMatchObject({
-      domain: 'payments', stream: TX, principal: { account: C, role: 'ops-reader', path: '/service/' },
+      domain: 'payments',
+      stream: TX,
+      principal: { account: C, role: 'ops-reader', path: '/service/' },
       access: 'consume',
-      pattern: 'efo', consumer: 'ops-dashboard', consumerTags: { team: 'ops' },
+      pattern: 'efo',
+      consumer: 'ops-dashboard',
+      consumerTags: { team: 'ops' },
     });
     expect(r.notes).toContainEqual({
-      severity: 'info', subject: `${A}/stream/${TX}/consumer/ops-dashboard`,
+      severity: 'info',
+      subject: `${A}/stream/${TX}/consumer/ops-dashboard`,
       message: 'enhanced fan-out consumer no grant declared; adopted as grant reader0',
     });
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -165,11 +187,15 @@ describe('undeclared consumers of declared streams are adopted', () => {
     const efo = Object.values(grantsIn(r.text)).filter((g) => g['pattern'] === 'efo');
     const byConsumer = Object.fromEntries(efo.map((g) => [g['consumer'], g]));
     expect(byConsumer['tagged']?.['principal']).toEqual({ account: B, role: 'tag-reader' });
-    expect(r.text).toContain('# TODO(meshgov import): the reader of EFO consumer tagged is taken from its grant tag ' +
-      '(no consumer resource policy names it); confirm it and the role path.');
+    expect(r.text).toContain(
+      '# TODO(meshgov import): the reader of EFO consumer tagged is taken from its grant tag ' +
+        '(no consumer resource policy names it); confirm it and the role path.',
+    );
     expect(byConsumer['mystery']?.['principal']).toEqual({ account: A });
-    expect(r.text).toContain('# TODO(meshgov import): the reader of EFO consumer mystery is unknown (no consumer ' +
-      'resource policy or grant tag names it); the grant names account 111111111111 until you name its role.');
+    expect(r.text).toContain(
+      '# TODO(meshgov import): the reader of EFO consumer mystery is unknown (no consumer ' +
+        'resource policy or grant tag names it); the grant names account 111111111111 until you name its role.',
+    );
     expect(byConsumer['shared']?.['principal']).toEqual({ account: B, role: 'first' });
     const second = `principal arn:aws:iam::${C}:role/second also reads through this consumer`;
     expect(r.notes.some((n) => n.message.includes(second))).toBe(true);
@@ -188,13 +214,15 @@ describe('undeclared consumers of declared streams are adopted', () => {
     const r = importMesh({ text: expired, mesh: v.mesh, streams: [], managed: [tx()], today: EXAMPLE_TODAY });
     expect(r.adopted).toEqual([]);
     expect(r.notes).toContainEqual({
-      severity: 'info', subject: `${A}/stream/${TX}/consumer/fraud-scorer`,
-      message: 'declared by the expired grant fraud-scorer-reads-transactions; not adopted again ' +
+      severity: 'info',
+      subject: `${A}/stream/${TX}/consumer/fraud-scorer`,
+      message:
+        'declared by the expired grant fraud-scorer-reads-transactions; not adopted again ' +
         '(renew or remove that grant)',
     });
   });
 
-  it('a stream whose domain lives in an included file: the grant goes to the root file\'s top-level grants', () => {
+  it("a stream whose domain lives in an included file: the grant goes to the root file's top-level grants", () => {
     const text = readFileSync(SPLIT, 'utf8');
     const v = validateText(SPLIT, text, EXAMPLE_TODAY);
     const orders = v.mesh?.streams.find((s) => s.name === 'payments.orders.v1');

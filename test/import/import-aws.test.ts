@@ -8,11 +8,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand, ListRolesCommand, NoSuchEntityException,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import {
-  DescribeStreamSummaryCommand, GetResourcePolicyCommand, KinesisClient, ListStreamConsumersCommand, ListStreamsCommand,
+  DescribeStreamSummaryCommand,
+  GetResourcePolicyCommand,
+  KinesisClient,
+  ListStreamConsumersCommand,
+  ListStreamsCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import { DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -50,11 +60,15 @@ domains:
 /** The stream policy lets a role of the same account read it: import turns it into a grant to that role. */
 const POLICY = {
   Version: '2012-10-17',
-  Statement: [{
-    Sid: 'ChargebackReaderReads', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:role/chargeback-reader` },
-    Action: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
-    Resource: STREAM_ARN,
-  }],
+  Statement: [
+    {
+      Sid: 'ChargebackReaderReads',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${A}:role/chargeback-reader` },
+      Action: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
+      Resource: STREAM_ARN,
+    },
+  ],
 };
 
 const kinesis = mockClient(KinesisClient);
@@ -68,20 +82,34 @@ beforeAll(() => {
   const credentials = { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: expiration };
   sts.on(AssumeRoleCommand).resolves({ Credentials: credentials });
   kinesis.on(ListStreamsCommand).resolves({
-    StreamNames: [STREAM], HasMoreStreams: false,
-    StreamSummaries: [{
-      StreamName: STREAM, StreamARN: STREAM_ARN, StreamStatus: 'ACTIVE', StreamModeDetails: { StreamMode: 'ON_DEMAND' },
-      StreamCreationTimestamp: created,
-    }],
+    StreamNames: [STREAM],
+    HasMoreStreams: false,
+    StreamSummaries: [
+      {
+        StreamName: STREAM,
+        StreamARN: STREAM_ARN,
+        StreamStatus: 'ACTIVE',
+        StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+        StreamCreationTimestamp: created,
+      },
+    ],
   });
   const tags = [{ Key: 'domain', Value: 'payments' }];
   tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [{ ResourceARN: STREAM_ARN, Tags: tags }] });
   kinesis.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'domain', Value: 'payments' }] });
   kinesis.on(DescribeStreamSummaryCommand).resolves({
     StreamDescriptionSummary: {
-      StreamName: STREAM, StreamARN: STREAM_ARN, StreamStatus: 'ACTIVE', StreamModeDetails: { StreamMode: 'ON_DEMAND' },
-      RetentionPeriodHours: 24, StreamCreationTimestamp: created, EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
-      EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis', OpenShardCount: 4, ConsumerCount: 0,
+      StreamName: STREAM,
+      StreamARN: STREAM_ARN,
+      StreamStatus: 'ACTIVE',
+      StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+      RetentionPeriodHours: 24,
+      StreamCreationTimestamp: created,
+      EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
+      EncryptionType: 'KMS',
+      KeyId: 'alias/aws/kinesis',
+      OpenShardCount: 4,
+      ConsumerCount: 0,
     },
   });
   kinesis.on(GetResourcePolicyCommand).resolves({ Policy: JSON.stringify(POLICY) });
@@ -90,7 +118,10 @@ beforeAll(() => {
   iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'The role cannot be found.', $metadata: {} }));
   iam.on(GetRoleCommand, { RoleName: 'chargeback-reader' }).resolves({
     Role: {
-      Path: '/', RoleName: 'chargeback-reader', RoleId: 'AROAEXAMPLE1', Arn: `arn:aws:iam::${A}:role/chargeback-reader`,
+      Path: '/',
+      RoleName: 'chargeback-reader',
+      RoleId: 'AROAEXAMPLE1',
+      Arn: `arn:aws:iam::${A}:role/chargeback-reader`,
       CreateDate: created,
     },
   });
@@ -98,14 +129,17 @@ beforeAll(() => {
   // The reader's role already carries a meshgov policy from an earlier attempt, with a stale document: the next
   // plan updates it. A preview that did not read the role would say "create".
   iam.on(ListAttachedRolePoliciesCommand, { RoleName: 'chargeback-reader' }).resolves({
-    AttachedPolicies: [{ PolicyName: 'meshgov-chargeback-reader', PolicyArn: STALE_ARN }], IsTruncated: false,
+    AttachedPolicies: [{ PolicyName: 'meshgov-chargeback-reader', PolicyArn: STALE_ARN }],
+    IsTruncated: false,
   });
-  iam.on(GetPolicyCommand, { PolicyArn: STALE_ARN })
+  iam
+    .on(GetPolicyCommand, { PolicyArn: STALE_ARN })
     .resolves({ Policy: { PolicyName: 'meshgov-chargeback-reader', Arn: STALE_ARN, DefaultVersionId: 'v1' } });
   iam.on(GetPolicyVersionCommand, { PolicyArn: STALE_ARN, VersionId: 'v1' }).resolves({
     // IAM returns documents URL-encoded (https://docs.aws.amazon.com/IAM/latest/APIReference/API_PolicyVersion.html).
     PolicyVersion: {
-      VersionId: 'v1', IsDefaultVersion: true,
+      VersionId: 'v1',
+      IsDefaultVersion: true,
       Document: encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [] })),
     },
   });
@@ -131,7 +165,7 @@ const previewIds = (stderr: string) =>
   [...stderr.matchAll(/^(?:info|warning): ([a-z-]+:\S+): the next plan /gm)].map((m) => m[1] as string).sort();
 
 describe('meshgov import on AWS (mocked SDK)', () => {
-  it('previews the IAM changes of the next plan: the new grantee\'s role is read, the ids match the plan', async () => {
+  it("previews the IAM changes of the next plan: the new grantee's role is read, the ids match the plan", async () => {
     const r = await run('import', '--write', 'mesh.yaml');
     expect(r.code, r.stderr).toBe(0);
     // The preview read asked IAM for the role only the extended mesh names.
@@ -146,7 +180,10 @@ describe('meshgov import on AWS (mocked SDK)', () => {
     const p = await run('plan', '--format', 'json', 'mesh.yaml');
     expect(p.code, p.stderr).toBe(0);
     const plan = JSON.parse(p.stdout) as Plan;
-    const ids = plan.changes.filter((c) => c.action !== 'no-op').map((c) => c.id).sort();
+    const ids = plan.changes
+      .filter((c) => c.action !== 'no-op')
+      .map((c) => c.id)
+      .sort();
     expect(plan.changes.find((c) => c.id === policyId)?.action).toBe('update');
     expect(previewIds(r.stderr)).toEqual(ids);
   });

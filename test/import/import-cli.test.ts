@@ -50,18 +50,49 @@ describe('meshgov import (usage)', () => {
 });
 
 describe('isGovernanceTagAddition (the import preview)', () => {
-  const change = (resourceType: Change['resourceType'], before: Record<string, string>, after: Record<string, string>): Change => ({
-    id: 'x', action: 'update', resourceType, address: 'a', account: '111111111111', target: { account: '111111111111', stream: 's', consumer: 'c' }, risk: 'safe',
-    before: { tags: before }, after: { tags: after }, reasons: [], dependsOn: [], order: 1,
-  }) as unknown as Change;
+  const change = (
+    resourceType: Change['resourceType'],
+    before: Record<string, string>,
+    after: Record<string, string>,
+  ): Change =>
+    ({
+      id: 'x',
+      action: 'update',
+      resourceType,
+      address: 'a',
+      account: '111111111111',
+      target: { account: '111111111111', stream: 's', consumer: 'c' },
+      risk: 'safe',
+      before: { tags: before },
+      after: { tags: after },
+      reasons: [],
+      dependsOn: [],
+      order: 1,
+    }) as unknown as Change;
   it.each([
-    ['only meshgov keys added', change('stream-tags', {}, { 'meshgov:mesh': 'm', 'meshgov:consume:1:r': 'allow' }), true],
+    [
+      'only meshgov keys added',
+      change('stream-tags', {}, { 'meshgov:mesh': 'm', 'meshgov:consume:1:r': 'allow' }),
+      true,
+    ],
     ['consumer tags too', change('consumer-tags', {}, { 'meshgov:mesh': 'm' }), true],
-    ['a mesh-wide tag with the mesh value', change('stream-tags', {}, { 'meshgov:mesh': 'm', 'cost-center': 'data' }), true],
+    [
+      'a mesh-wide tag with the mesh value',
+      change('stream-tags', {}, { 'meshgov:mesh': 'm', 'cost-center': 'data' }),
+      true,
+    ],
     ['a user tag added', change('stream-tags', {}, { 'meshgov:mesh': 'm', team: 'x' }), false],
     ['a mesh-wide key with another value', change('stream-tags', {}, { 'cost-center': 'other' }), false],
     ['a meshgov tag changed', change('stream-tags', { 'meshgov:domain': 'old' }, { 'meshgov:domain': 'new' }), false],
-    ['a retention change', { ...change('stream-retention', {}, {}), before: { retentionHours: 24 }, after: { retentionHours: 48 } } as unknown as Change, false],
+    [
+      'a retention change',
+      {
+        ...change('stream-retention', {}, {}),
+        before: { retentionHours: 24 },
+        after: { retentionHours: 48 },
+      } as unknown as Change,
+      false,
+    ],
   ])('%s', (_name, c, expected) => {
     expect(isGovernanceTagAddition(c, { 'cost-center': 'data' })).toBe(expected);
   });

@@ -24,15 +24,27 @@ const clock = { now: () => new Date('2026-12-01T00:00:00Z') };
 
 /** An unmanaged stream whose policy lets a role of account B read it (import turns that into a grant). */
 const chargebacks: LiveStream = aLiveStream({
-  name: CHARGEBACKS, account: A, arn: CB_ARN, tags: { domain: 'payments' },
+  name: CHARGEBACKS,
+  account: A,
+  arn: CB_ARN,
+  tags: { domain: 'payments' },
   resourcePolicy: {
     Version: '2012-10-17',
-    Statement: [{
-      Sid: 'ChargebackReaderReads', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:role/chargeback-reader` },
-      Action: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
-      Resource: CB_ARN,
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-acme1234ab' } },
-    }],
+    Statement: [
+      {
+        Sid: 'ChargebackReaderReads',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${B}:role/chargeback-reader` },
+        Action: [
+          'kinesis:GetRecords',
+          'kinesis:GetShardIterator',
+          'kinesis:DescribeStreamSummary',
+          'kinesis:ListShards',
+        ],
+        Resource: CB_ARN,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-acme1234ab' } },
+      },
+    ],
   },
 });
 
@@ -51,9 +63,11 @@ function extended(): Mesh {
 /** Every mesh account read; IAM read (with the given policies) or not read at all. */
 function liveState(iam: LiveRolePolicy[] | undefined): LiveState {
   return {
-    region: 'eu-west-1', notChecked: [],
+    region: 'eu-west-1',
+    notChecked: [],
     accounts: [A, B, C].map((account) => ({
-      account, streams: account === A ? [chargebacks] : [],
+      account,
+      streams: account === A ? [chargebacks] : [],
       // The grantee role lives in B: its policies are read there only.
       ...(iam ? { iam: iam.filter((p) => account === B || p.role !== 'chargeback-reader') } : {}),
     })),
@@ -72,7 +86,7 @@ const changeNotes = (notes: { subject: string }[]) =>
 const POLICY_ID = `iam-policy:${B}/iam/role/chargeback-reader/policy/meshgov-chargeback-reader`;
 
 describe('previewPlan', () => {
-  it('with IAM read: the same change ids as the next plan, the new grantee\'s IAM policy and boundary included', () => {
+  it("with IAM read: the same change ids as the next plan, the new grantee's IAM policy and boundary included", () => {
     const mesh = extended();
     const live = liveState([]);
     const p = previewPlan({ mesh, live, today: EXAMPLE_TODAY, clock, scope: emptyScope(), target: 'aws' });
@@ -98,8 +112,9 @@ describe('previewPlan', () => {
     const inB = desired.accounts.find((a) => a.account === B);
     const rendered = inB?.iam.find((i) => i.name === 'meshgov-chargeback-reader');
     if (!rendered) throw new Error('no rendered policy');
-    const attached = (document: unknown): LiveRolePolicy[] =>
-      [{ role: 'chargeback-reader', policyName: 'meshgov-chargeback-reader', kind: 'managed', document }];
+    const attached = (document: unknown): LiveRolePolicy[] => [
+      { role: 'chargeback-reader', policyName: 'meshgov-chargeback-reader', kind: 'managed', document },
+    ];
     const inPlace = liveState(attached(rendered.document));
     const same = previewPlan({ mesh, live: inPlace, today: EXAMPLE_TODAY, clock, scope: emptyScope(), target: 'aws' });
     expect(changeNotes(same.notes)).toEqual(planIds(mesh, inPlace));
@@ -118,13 +133,17 @@ describe('previewPlan', () => {
     expect(changeNotes(p.notes)).toEqual(planIds(mesh, live));
     expect(changeNotes(p.notes).filter((id) => id.startsWith('iam-'))).toEqual([]);
     expect(p.notes).toContainEqual({
-      severity: 'warning', subject: 'preview',
-      message: `IAM was not read in account(s) ${A}, ${B}, ${C}: the IAM changes the next plan makes there ` +
+      severity: 'warning',
+      subject: 'preview',
+      message:
+        `IAM was not read in account(s) ${A}, ${B}, ${C}: the IAM changes the next plan makes there ` +
         '(iam-policy, iam-boundary) are not in this preview',
     });
     expect(p.notes).toContainEqual({
-      severity: 'info', subject: 'preview',
-      message: `not checked: account ${B}: IAM was not read; the permissions boundary meshgov-tag-guard-boundary ` +
+      severity: 'info',
+      subject: 'preview',
+      message:
+        `not checked: account ${B}: IAM was not read; the permissions boundary meshgov-tag-guard-boundary ` +
         'was not checked against a live service',
     });
   });

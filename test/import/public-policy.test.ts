@@ -37,7 +37,10 @@ function previewPlan(text: string, stream: LiveStream) {
   const desired = {
     ...rendered,
     accounts: rendered.accounts.map((a) => ({
-      ...a, streams: a.streams.filter((s) => s.name === NAME), consumers: [], iam: [],
+      ...a,
+      streams: a.streams.filter((s) => s.name === NAME),
+      consumers: [],
+      iam: [],
     })),
   };
   const live = { region: 'eu-west-1', accounts: [{ account: ACCOUNT, streams: [stream] }], notChecked: [] };
@@ -46,20 +49,30 @@ function previewPlan(text: string, stream: LiveStream) {
 }
 
 describe('import: a public stream policy', () => {
-  const forms: [string, unknown][] = [['"*"', '*'], ['{"AWS": "*"}', { AWS: '*' }]];
+  const forms: [string, unknown][] = [
+    ['"*"', '*'],
+    ['{"AWS": "*"}', { AWS: '*' }],
+  ];
   it.each(forms)('Principal %s: not expressible, reported; the preview plan shows * losing access', (_f, principal) => {
     const live = aLiveStream({
-      name: NAME, account: ACCOUNT, arn: ARN,
-      resourcePolicy: { Version: '2012-10-17', Statement: [
-        { Sid: 'LedgerReader', Effect: 'Allow', Principal: { AWS: READER }, Action: READ, Resource: ARN },
-        { Sid: 'Public', Effect: 'Allow', Principal: principal, Action: READ, Resource: ARN },
-      ] },
+      name: NAME,
+      account: ACCOUNT,
+      arn: ARN,
+      resourcePolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'LedgerReader', Effect: 'Allow', Principal: { AWS: READER }, Action: READ, Resource: ARN },
+          { Sid: 'Public', Effect: 'Allow', Principal: principal, Action: READ, Resource: ARN },
+        ],
+      },
     });
     const r = importStream(live);
     expect(r.grants.map((g) => [g.principal.role, g.access])).toEqual([['ledger-reader', 'consume']]);
-    expect(r.notes.map((n) => n.message)).toContainEqual(expect.stringMatching(
-      /^could not express statement 2 \(Sid Public\) of the stream resource policy: wildcard principal \*.*apply/,
-    ));
+    expect(r.notes.map((n) => n.message)).toContainEqual(
+      expect.stringMatching(
+        /^could not express statement 2 \(Sid Public\) of the stream resource policy: wildcard principal \*.*apply/,
+      ),
+    );
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
 
     const plan = previewPlan(r.text, live);

@@ -14,7 +14,9 @@ const POLICIES = fileURLToPath(new URL('../../policies', import.meta.url));
 let rules: Rule[] | undefined;
 
 function builtinRules(): Rule[] {
-  rules ??= loadRules(readPolicyDir(POLICIES).flatMap((f) => (typeof f.text === 'string' ? [{ file: f.file, text: f.text }] : []))).value;
+  rules ??= loadRules(
+    readPolicyDir(POLICIES).flatMap((f) => (typeof f.text === 'string' ? [{ file: f.file, text: f.text }] : [])),
+  ).value;
   return rules;
 }
 

@@ -2,7 +2,11 @@
  * `meshgov apply` in-process on the local target (its own kinesis-local, data under MESHGOV_LOCAL_DIR): the
  * confirmation rule, apply from empty, saved plans applied exactly, stale plans (live state or mesh changed) refused.
  */
-import { AddTagsToStreamCommand, DecreaseStreamRetentionPeriodCommand, IncreaseStreamRetentionPeriodCommand } from '@aws-sdk/client-kinesis';
+import {
+  AddTagsToStreamCommand,
+  DecreaseStreamRetentionPeriodCommand,
+  IncreaseStreamRetentionPeriodCommand,
+} from '@aws-sdk/client-kinesis';
 import { appendFileSync, copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +31,11 @@ async function run(...args: string[]) {
   const io: CliIO = {
     stdout: { write: (s) => void (stdout += s), isTTY: false },
     stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      NO_COLOR: '1',
+      MESHGOV_LOCAL_DIR: join(dir, 'local'),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     cwd: dir,
     now: () => new Date('2026-12-01T00:00:00Z'),
   };
@@ -37,8 +45,20 @@ async function run(...args: string[]) {
 
 /** Change the persisted local target behind meshgov's back. */
 async function outOfBand(fn: (pool: ClientPool) => Promise<void>): Promise<void> {
-  const t = await startKinesisLocal({ region: 'eu-west-1', dataDir: join(dir, 'local', 'kinesis'), handleSignals: false, persistIntervalMs: 100 });
-  const pool = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint: t.endpoint, command: 'test', rateLimitScale: 0 });
+  const t = await startKinesisLocal({
+    region: 'eu-west-1',
+    dataDir: join(dir, 'local', 'kinesis'),
+    handleSignals: false,
+    persistIntervalMs: 100,
+  });
+  const pool = new ClientPool({
+    target: 'local',
+    region: 'eu-west-1',
+    partition: 'aws',
+    endpoint: t.endpoint,
+    command: 'test',
+    rateLimitScale: 0,
+  });
   try {
     await fn(pool);
     await new Promise((r) => setTimeout(r, 200));
@@ -66,14 +86,20 @@ describe('meshgov apply (CLI, local target)', () => {
     expect(withoutProgress(first.stderr).trim()).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('Apply: 10 done, 0 failed, 0 skipped.');
-    expect(first.stdout).toMatch(/Mutating calls: \d+ \(0 failed attempt\(s\)\), logged to \.meshgov\/apply-log\.jsonl/);
+    expect(first.stdout).toMatch(
+      /Mutating calls: \d+ \(0 failed attempt\(s\)\), logged to \.meshgov\/apply-log\.jsonl/,
+    );
     const log = readApplyLog(join(dir, '.meshgov', 'apply-log.jsonl'));
     expect(log.filter((e) => e.api === 'kinesis:CreateStream' && e.result === 'ok')).toHaveLength(5);
 
     expect((await run('plan', '--local', '--detailed-exitcode', 'mesh.yaml')).code).toBe(0);
 
     await outOfBand(async (pool) => {
-      await oob(() => pool.kinesis(P).send(new DecreaseStreamRetentionPeriodCommand({ StreamName: REFUNDS, RetentionPeriodHours: 24 })));
+      await oob(() =>
+        pool
+          .kinesis(P)
+          .send(new DecreaseStreamRetentionPeriodCommand({ StreamName: REFUNDS, RetentionPeriodHours: 24 })),
+      );
     });
     const planned = await run('plan', '--local', '--detailed-exitcode', '--out', 'plan.json', 'mesh.yaml');
     expect(planned.code).toBe(2);
@@ -81,7 +107,9 @@ describe('meshgov apply (CLI, local target)', () => {
 
     // Someone changes the stream after the plan was saved: the plan is stale and nothing is applied.
     await outOfBand(async (pool) => {
-      await oob(() => pool.kinesis(P).send(new AddTagsToStreamCommand({ StreamName: REFUNDS, Tags: { 'hand-made': 'yes' } })));
+      await oob(() =>
+        pool.kinesis(P).send(new AddTagsToStreamCommand({ StreamName: REFUNDS, Tags: { 'hand-made': 'yes' } })),
+      );
     });
     const before = readApplyLog(join(dir, '.meshgov', 'apply-log.jsonl')).length;
     const stale = await run('apply', '--local', 'plan.json');
@@ -96,13 +124,21 @@ describe('meshgov apply (CLI, local target)', () => {
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('Apply: 2 done, 0 failed, 0 skipped.');
     const ended = readApplyLog(join(dir, 'audit', 'log.jsonl')).filter((e) => e.result !== 'started');
-    expect(ended.map((e) => e.api).sort()).toEqual(['kinesis:IncreaseStreamRetentionPeriod', 'kinesis:RemoveTagsFromStream', 'local:WriteIamArtefacts']);
+    expect(ended.map((e) => e.api).sort()).toEqual([
+      'kinesis:IncreaseStreamRetentionPeriod',
+      'kinesis:RemoveTagsFromStream',
+      'local:WriteIamArtefacts',
+    ]);
     expect((await run('plan', '--local', '--detailed-exitcode', 'mesh.yaml')).code).toBe(0);
 
     // A destructive repair (retention raised by hand, so the mesh's value is a decrease) is skipped without
     // --allow-destructive: exit 1, and the output says what to do.
     await outOfBand(async (pool) => {
-      await oob(() => pool.kinesis(P).send(new IncreaseStreamRetentionPeriodCommand({ StreamName: REFUNDS, RetentionPeriodHours: 96 })));
+      await oob(() =>
+        pool
+          .kinesis(P)
+          .send(new IncreaseStreamRetentionPeriodCommand({ StreamName: REFUNDS, RetentionPeriodHours: 96 })),
+      );
     });
     const cautious = await run('apply', '--local', '--auto-approve', 'mesh.yaml');
     expect(cautious.code).toBe(1);

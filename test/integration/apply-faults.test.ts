@@ -19,8 +19,18 @@ const MAX_RUNS = 5;
 describe('apply under injected faults', () => {
   it('converges over repeated runs with no duplicate or lost resources', async () => {
     const h = applyHarness(random);
-    const proxy = await startFaultProxy({ upstream: random.endpoint, rate: 0.25, seed: 20261126, faults: ['throttle', 'in-use', 'http-500', 'drop', 'drop-after'] });
-    const readProxy = await startFaultProxy({ upstream: random.endpoint, rate: 0.25, seed: 7, faults: ['throttle', 'http-500', 'drop', 'drop-after'] });
+    const proxy = await startFaultProxy({
+      upstream: random.endpoint,
+      rate: 0.25,
+      seed: 20261126,
+      faults: ['throttle', 'in-use', 'http-500', 'drop', 'drop-after'],
+    });
+    const readProxy = await startFaultProxy({
+      upstream: random.endpoint,
+      rate: 0.25,
+      seed: 7,
+      faults: ['throttle', 'http-500', 'drop', 'drop-after'],
+    });
     const runs: { done: number; failed: number; skipped: number; attempts: number; errors: number }[] = [];
     const skipReasons = new Set<string | undefined>();
     try {
@@ -31,7 +41,13 @@ describe('apply under injected faults', () => {
         // where the last run stopped.
         const r = await h.apply(plan, { endpoint: proxy.endpoint, maxAttempts: run === 0 ? 1 : 2 });
         for (const o of r.report.outcomes) if (o.status === 'skipped') skipReasons.add(o.skipReason);
-        runs.push({ done: r.report.done, failed: r.report.failed, skipped: r.report.skipped, attempts: r.calls.total, errors: r.calls.errors });
+        runs.push({
+          done: r.report.done,
+          failed: r.report.failed,
+          skipped: r.report.skipped,
+          attempts: r.calls.total,
+          errors: r.calls.errors,
+        });
         // A run that failed says so step by step: every step is accounted for.
         expect(r.report.done + r.report.failed + r.report.skipped).toBe(changeIds(plan).length);
         plan = await h.plan(readProxy.endpoint);
@@ -47,12 +63,15 @@ describe('apply under injected faults', () => {
       // Only the dependants of a failed step are skipped (a consumer whose stream failed), nothing for any other reason.
       expect([...skipReasons].filter((x) => x !== 'dependency')).toEqual([]);
       // The faults really happened, every kind, and the executor saw (and logged) failed attempts.
-      for (const kind of ['throttle', 'in-use', 'http-500', 'drop', 'drop-after'] as const) expect(proxy.injected[kind], kind).toBeGreaterThan(0);
+      for (const kind of ['throttle', 'in-use', 'http-500', 'drop', 'drop-after'] as const)
+        expect(proxy.injected[kind], kind).toBeGreaterThan(0);
       expect(runs.reduce((n, r) => n + r.errors, 0)).toBeGreaterThan(0);
       const total = [...proxy.calls.values()].reduce((a, b) => a + b, 0);
       const injected = Object.values(proxy.injected).reduce((a, b) => a + b, 0);
       expect(injected / total).toBeGreaterThan(0.1);
-      console.log(`fault run: ${runs.length} apply run(s) ${JSON.stringify(runs)}; proxy saw ${total} calls, injected ${JSON.stringify(proxy.injected)}`);
+      console.log(
+        `fault run: ${runs.length} apply run(s) ${JSON.stringify(runs)}; proxy saw ${total} calls, injected ${JSON.stringify(proxy.injected)}`,
+      );
       expect(Object.values(readProxy.injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     } finally {
       await proxy.close();
@@ -63,7 +82,13 @@ describe('apply under injected faults', () => {
   it('treats a CreateStream or RegisterStreamConsumer whose answer was lost as done once the resource exists', async () => {
     const h = applyHarness(lost);
     // The first five CreateStream calls (one per stream) reach kinesis-local, but the connection drops before the answer.
-    const proxy = await startFaultProxy({ upstream: lost.endpoint, rate: 1, faults: ['drop-after'], targets: new Set(['CreateStream']), maxFaults: 5 });
+    const proxy = await startFaultProxy({
+      upstream: lost.endpoint,
+      rate: 1,
+      faults: ['drop-after'],
+      targets: new Set(['CreateStream']),
+      maxFaults: 5,
+    });
     try {
       const r = await h.apply(await h.plan(), { endpoint: proxy.endpoint });
       expect(proxy.injected['drop-after']).toBe(5);
@@ -71,7 +96,9 @@ describe('apply under injected faults', () => {
       const creates = r.report.outcomes.filter((o) => o.resourceType === 'stream' && o.action === 'create');
       expect(creates).toHaveLength(5);
       const log = r.log.entries.filter((e) => e.api === 'kinesis:CreateStream');
-      expect(log.filter((e) => e.result === 'error' && /socket hang up|ECONNRESET/i.test(e.error ?? ''))).toHaveLength(5);
+      expect(log.filter((e) => e.result === 'error' && /socket hang up|ECONNRESET/i.test(e.error ?? ''))).toHaveLength(
+        5,
+      );
       // Per stream exactly one attempt ends it: a create that went through, or the retry that finds the stream
       // already there (ResourceInUseException), which counts as done. Never a second stream, never a failure.
       for (const c of creates) {
@@ -89,9 +116,22 @@ describe('apply under injected faults', () => {
     } finally {
       await proxy.close();
     }
-    const proxy2 = await startFaultProxy({ upstream: lost.endpoint, rate: 1, faults: ['drop-after'], targets: new Set(['RegisterStreamConsumer']), maxFaults: 1 });
+    const proxy2 = await startFaultProxy({
+      upstream: lost.endpoint,
+      rate: 1,
+      faults: ['drop-after'],
+      targets: new Set(['RegisterStreamConsumer']),
+      maxFaults: 1,
+    });
     try {
-      await oob(() => lost.client('111111111111').send(new DeregisterStreamConsumerCommand({ StreamARN: 'arn:aws:kinesis:eu-west-1:111111111111:stream/payments.transactions.v1', ConsumerName: 'fraud-scorer' })));
+      await oob(() =>
+        lost.client('111111111111').send(
+          new DeregisterStreamConsumerCommand({
+            StreamARN: 'arn:aws:kinesis:eu-west-1:111111111111:stream/payments.transactions.v1',
+            ConsumerName: 'fraud-scorer',
+          }),
+        ),
+      );
       let plan = await h.plan();
       for (let i = 0; i < 50 && !changeIds(plan).some((c) => c.startsWith('create consumer:')); i++) {
         await new Promise((res) => setTimeout(res, 25));

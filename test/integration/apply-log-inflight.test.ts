@@ -35,18 +35,21 @@ async function holdingProxy(upstream: string) {
     req.on('end', () => {
       const hold = String(req.headers['x-amz-target'] ?? '').endsWith('.UpdateShardCount');
       if (hold) state.held++;
-      const fwd = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-        const body: Buffer[] = [];
-        upRes.on('data', (c: Buffer) => body.push(c));
-        upRes.on('end', () => {
-          if (hold) {
-            state.upstreamAnswered++;
-            return;
-          }
-          res.writeHead(upRes.statusCode ?? 500, upRes.headers);
-          res.end(Buffer.concat(body));
-        });
-      });
+      const fwd = request(
+        { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers },
+        (upRes) => {
+          const body: Buffer[] = [];
+          upRes.on('data', (c: Buffer) => body.push(c));
+          upRes.on('end', () => {
+            if (hold) {
+              state.upstreamAnswered++;
+              return;
+            }
+            res.writeHead(upRes.statusCode ?? 500, upRes.headers);
+            res.end(Buffer.concat(body));
+          });
+        },
+      );
       fwd.end(Buffer.concat(chunks));
     });
   });
@@ -54,10 +57,11 @@ async function holdingProxy(upstream: string) {
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     state,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -70,7 +74,16 @@ describe('apply log: a call in flight when apply dies', { timeout: 180_000 }, ()
     writeFileSync(join(dir, 'mesh.yaml'), bigMeshYaml({ domains: 1, streams: 1 }));
     const proxy = await holdingProxy(k.endpoint);
     try {
-      const args = ['apply', '--endpoint', proxy.endpoint, '--endpoint-accounts-as-keys', '--auto-approve', '--log', 'log.jsonl', 'mesh.yaml'];
+      const args = [
+        'apply',
+        '--endpoint',
+        proxy.endpoint,
+        '--endpoint-accounts-as-keys',
+        '--auto-approve',
+        '--log',
+        'log.jsonl',
+        'mesh.yaml',
+      ];
       const run = startCli(args, { cwd: dir, env: { MESHGOV_LOCAL_DIR: join(dir, 'local') } });
       for (let i = 0; i < 1200 && proxy.state.upstreamAnswered === 0; i++) await new Promise((r) => setTimeout(r, 50));
       expect(proxy.state.upstreamAnswered).toBe(1);

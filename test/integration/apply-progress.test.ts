@@ -16,7 +16,10 @@ describe('apply progress on a non-terminal stderr', () => {
   it('prints a timestamped line when each change starts and when it ends', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-apply-progress-'));
     copyFileSync(EXAMPLE_MESH_FILE, join(dir, 'mesh.yaml'));
-    const io = captureIO(dir, { env: { NO_COLOR: '1', ...localTargetEnv(dir) }, now: new Date('2026-12-01T00:00:00Z') });
+    const io = captureIO(dir, {
+      env: { NO_COLOR: '1', ...localTargetEnv(dir) },
+      now: new Date('2026-12-01T00:00:00Z'),
+    });
     const code = await main(['apply', '--local', '--auto-approve', 'mesh.yaml'], io);
     expect(code, io.err()).toBe(0);
     const total = Number(/Applying (\d+) change\(s\)/.exec(io.out())?.[1]);
@@ -27,8 +30,14 @@ describe('apply progress on a non-terminal stderr', () => {
     const err = io.err().split('\n');
     for (const change of changes) {
       const label = change.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      expect(err.filter((l) => new RegExp(`^${STAMP}started ${label}$`).test(l)), change).toHaveLength(1);
-      expect(err.filter((l) => new RegExp(`^${STAMP}done ${label} after \\d+\\.\\d s \\(\\d+/${total}\\)$`).test(l)), change).toHaveLength(1);
+      expect(
+        err.filter((l) => new RegExp(`^${STAMP}started ${label}$`).test(l)),
+        change,
+      ).toHaveLength(1);
+      expect(
+        err.filter((l) => new RegExp(`^${STAMP}done ${label} after \\d+\\.\\d s \\(\\d+/${total}\\)$`).test(l)),
+        change,
+      ).toHaveLength(1);
     }
     // The last change to end says so: n/total reaches total.
     expect(err.some((l) => new RegExp(`^${STAMP}done .* \\(${total}/${total}\\)$`).test(l))).toBe(true);

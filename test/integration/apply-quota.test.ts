@@ -17,15 +17,26 @@ describe('apply against a hard quota', () => {
     expect(failed.length).toBeGreaterThanOrEqual(1);
     for (const f of failed) {
       expect(f.resourceType).toBe('stream');
-      expect(f.message).toMatch(/^CreateStream hit an account quota, not retried: LimitExceededException: .*shard limit/);
-      expect(r.log.entries.filter((e) => e.change === f.id && /LimitExceededException/.test(e.error ?? ''))).toHaveLength(1);
+      expect(f.message).toMatch(
+        /^CreateStream hit an account quota, not retried: LimitExceededException: .*shard limit/,
+      );
+      expect(
+        r.log.entries.filter((e) => e.change === f.id && /LimitExceededException/.test(e.error ?? '')),
+      ).toHaveLength(1);
     }
     for (const o of r.report.outcomes.filter((x) => x.status === 'skipped')) expect(o.skipReason).toBe('dependency');
     // What fitted was created, and is complete; nothing else exists.
     const inv = await h.inventory();
-    const created = Object.entries(inv).flatMap(([a, s]) => Object.keys(s).map((n) => `${a}/stream/${n}`)).sort();
+    const created = Object.entries(inv)
+      .flatMap(([a, s]) => Object.keys(s).map((n) => `${a}/stream/${n}`))
+      .sort();
     const creates = r.report.outcomes.filter((o) => o.resourceType === 'stream' && o.action === 'create');
-    expect(created).toEqual(creates.filter((o) => o.status === 'done').map((o) => o.address).sort());
+    expect(created).toEqual(
+      creates
+        .filter((o) => o.status === 'done')
+        .map((o) => o.address)
+        .sort(),
+    );
     expect(created.length).toBeGreaterThanOrEqual(1);
   });
 });

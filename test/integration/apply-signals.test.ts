@@ -32,11 +32,17 @@ async function stillToCreate(w: ReturnType<typeof workdir>): Promise<string[]> {
   const r = await runCli(['plan', '--local', '--out', 'plan.json', '--format', 'json', 'mesh.yaml'], w);
   expect(r.code).toBe(0);
   const plan = JSON.parse(r.stdout) as Plan;
-  return plan.changes.filter((c) => c.resourceType === 'stream' && c.action === 'create').map((c) => c.address).sort();
+  return plan.changes
+    .filter((c) => c.resourceType === 'stream' && c.action === 'create')
+    .map((c) => c.address)
+    .sort();
 }
 
 describe('apply --local under SIGINT/SIGTERM', { timeout: 300_000 }, () => {
-  const cases = [['SIGINT', 130], ['SIGTERM', 143]] as const;
+  const cases = [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const;
   it.each(cases)('%s: finishes the changes in flight, prints the summary, persists, exits %i', async (sig, code) => {
     const w = workdir();
     const run = startCli(APPLY, w);
@@ -47,8 +53,9 @@ describe('apply --local under SIGINT/SIGTERM', { timeout: 300_000 }, () => {
     expect(exit).toEqual({ code, signal: null });
     expect(run.stderr()).toContain(`meshgov: ${sig} received: no new change starts; waiting for the changes in flight`);
     const out = run.stdout();
-    const summary = new RegExp(`Apply interrupted \\(${sig}\\): (\\d+) done, 0 failed, 0 skipped, (\\d+) not started\\.`)
-      .exec(out);
+    const summary = new RegExp(
+      `Apply interrupted \\(${sig}\\): (\\d+) done, 0 failed, 0 skipped, (\\d+) not started\\.`,
+    ).exec(out);
     expect(summary, out).not.toBeNull();
     const lines = out.split('\n');
     const done = lines.flatMap((l) => /^ {2}done +create stream (\S+)/.exec(l)?.[1] ?? []).sort();
@@ -82,7 +89,8 @@ describe('apply --local under SIGINT/SIGTERM', { timeout: 300_000 }, () => {
     // Its emulator persisted and ended by itself (meshgov did not stop it).
     expect(await gone(lock.emulator.pid)).toBe(true);
     const log = readApplyLog(join(w.cwd, '.meshgov', 'apply-log.jsonl'));
-    const created = log.filter((e) => e.api === 'kinesis:CreateStream' && e.result === 'ok')
+    const created = log
+      .filter((e) => e.api === 'kinesis:CreateStream' && e.result === 'ok')
       .map((e) => e.resource.replace(/^arn:aws:kinesis:eu-west-1:(\d{12}):stream\//, '$1/stream/'));
     expect(created.length).toBeGreaterThan(0);
     const todo = await stillToCreate(w);

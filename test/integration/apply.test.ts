@@ -3,9 +3,20 @@
  * out of band (retention, tags, a foreign principal in a resource policy, a deregistered consumer) repaired.
  */
 import {
-  DecreaseStreamRetentionPeriodCommand, DeregisterStreamConsumerCommand, DescribeStreamSummaryCommand, GetResourcePolicyCommand, PutResourcePolicyCommand,
-  RemoveTagsFromStreamCommand, AddTagsToStreamCommand, UpdateShardCountCommand, UpdateStreamModeCommand, CreateStreamCommand, RegisterStreamConsumerCommand,
-  TagResourceCommand, ListStreamsCommand, DescribeStreamConsumerCommand,
+  DecreaseStreamRetentionPeriodCommand,
+  DeregisterStreamConsumerCommand,
+  DescribeStreamSummaryCommand,
+  GetResourcePolicyCommand,
+  PutResourcePolicyCommand,
+  RemoveTagsFromStreamCommand,
+  AddTagsToStreamCommand,
+  UpdateShardCountCommand,
+  UpdateStreamModeCommand,
+  CreateStreamCommand,
+  RegisterStreamConsumerCommand,
+  TagResourceCommand,
+  ListStreamsCommand,
+  DescribeStreamConsumerCommand,
 } from '@aws-sdk/client-kinesis';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,12 +61,19 @@ describe('apply on the local target (three accounts)', () => {
     }
     const remote = outcomes.filter((l) => !l.api.startsWith('local:'));
     expect(lines.filter((l) => l.result === 'started').length).toBe(remote.length);
-    expect(lines.filter((l) => l.api === 'kinesis:CreateStream' && l.result === 'ok').map((l) => l.resource).sort()).toEqual(
-      h.desired.accounts.flatMap((a) => a.streams.map((s) => s.arn)).sort(),
-    );
-    for (const l of lines) expect(Object.keys(l)).toEqual(expect.arrayContaining(['time', 'account', 'api', 'resource', 'result', 'attempt']));
+    expect(
+      lines
+        .filter((l) => l.api === 'kinesis:CreateStream' && l.result === 'ok')
+        .map((l) => l.resource)
+        .sort(),
+    ).toEqual(h.desired.accounts.flatMap((a) => a.streams.map((s) => s.arn)).sort());
+    for (const l of lines)
+      expect(Object.keys(l)).toEqual(
+        expect.arrayContaining(['time', 'account', 'api', 'resource', 'result', 'attempt']),
+      );
     // Every mutating call is one the executor declares (the governance role must be granted these).
-    for (const api of new Set(lines.map((l) => l.api).filter((a) => a.startsWith('kinesis:')))) expect(KINESIS_EXECUTOR_IAM_ACTIONS).toContain(api);
+    for (const api of new Set(lines.map((l) => l.api).filter((a) => a.startsWith('kinesis:'))))
+      expect(KINESIS_EXECUTOR_IAM_ACTIONS).toContain(api);
     expect(r.calls.byApi['kinesis:RegisterStreamConsumer']?.ok).toBe(1);
     // Local target: IAM artefacts are written as files.
     expect(r.localIamFiles).toBeGreaterThan(0);
@@ -73,8 +91,16 @@ describe('apply on the local target (three accounts)', () => {
     await k.waitActive(P, TX);
     await oob(() => c.send(new RemoveTagsFromStreamCommand({ StreamName: TX, TagKeys: ['meshgov:classification'] })));
     await oob(() => c.send(new AddTagsToStreamCommand({ StreamName: TX, Tags: { 'added-by-hand': 'yes' } })));
-    const live = JSON.parse((await c.send(new GetResourcePolicyCommand({ ResourceARN: TX_ARN }))).Policy ?? '{}') as { Statement: unknown[] };
-    live.Statement.push({ Sid: 'Intruder', Effect: 'Allow', Principal: { AWS: rogue }, Action: 'kinesis:GetRecords', Resource: TX_ARN });
+    const live = JSON.parse((await c.send(new GetResourcePolicyCommand({ ResourceARN: TX_ARN }))).Policy ?? '{}') as {
+      Statement: unknown[];
+    };
+    live.Statement.push({
+      Sid: 'Intruder',
+      Effect: 'Allow',
+      Principal: { AWS: rogue },
+      Action: 'kinesis:GetRecords',
+      Resource: TX_ARN,
+    });
     await oob(() => c.send(new PutResourcePolicyCommand({ ResourceARN: TX_ARN, Policy: JSON.stringify(live) })));
     await oob(() => c.send(new DeregisterStreamConsumerCommand({ StreamARN: TX_ARN, ConsumerName: 'fraud-scorer' })));
     for (let i = 0; i < 100; i++) {
@@ -97,7 +123,9 @@ describe('apply on the local target (three accounts)', () => {
 
     // Without --allow-destructive the revocation is skipped and reported; everything else is repaired.
     const first = await h.apply(plan);
-    expect(first.report.outcomes.filter((o) => o.status !== 'done').map((o) => [o.id, o.status, o.skipReason])).toEqual([[policyChange?.id, 'skipped', 'destructive']]);
+    expect(first.report.outcomes.filter((o) => o.status !== 'done').map((o) => [o.id, o.status, o.skipReason])).toEqual(
+      [[policyChange?.id, 'skipped', 'destructive']],
+    );
     const summary = (await c.send(new DescribeStreamSummaryCommand({ StreamName: TX }))).StreamDescriptionSummary;
     expect(summary?.RetentionPeriodHours).toBe(168);
     expect(changeIds(await h.plan())).toEqual([`update stream-policy:${P}/stream/${TX}/policy`]);
@@ -119,34 +147,59 @@ describe('apply on the local target (three accounts)', () => {
     const arn = `arn:aws:kinesis:eu-west-1:${C}:stream/${N}`;
     const c = k.client(C);
     for (const target of [2, 4]) {
-      await oob(() => c.send(new UpdateShardCountCommand({ StreamName: N, TargetShardCount: target, ScalingType: 'UNIFORM_SCALING' })));
+      await oob(() =>
+        c.send(
+          new UpdateShardCountCommand({ StreamName: N, TargetShardCount: target, ScalingType: 'UNIFORM_SCALING' }),
+        ),
+      );
       await k.waitActive(C, N);
     }
     const plan = await h.plan();
     expect(changeIds(plan)).toEqual([`update stream-capacity:${C}/stream/${N}`]);
     const r = await h.apply(plan);
     expect(r.report.outcomes[0]).toMatchObject({ status: 'done', message: 'capacity 4->2, 2->1' });
-    expect(r.log.entries.filter((e) => e.api === 'kinesis:UpdateShardCount' && e.result === 'ok').map((e) => e.resource)).toEqual([arn, arn]);
+    expect(
+      r.log.entries.filter((e) => e.api === 'kinesis:UpdateShardCount' && e.result === 'ok').map((e) => e.resource),
+    ).toEqual([arn, arn]);
     expect(changeIds(await h.plan())).toEqual([]);
 
     // A mode switch made out of band: switching back is disruptive (no data or access lost), needs no flag, and runs
     // before the shard count.
-    await oob(() => c.send(new UpdateStreamModeCommand({ StreamARN: arn, StreamModeDetails: { StreamMode: 'ON_DEMAND' } })));
+    await oob(() =>
+      c.send(new UpdateStreamModeCommand({ StreamARN: arn, StreamModeDetails: { StreamMode: 'ON_DEMAND' } })),
+    );
     await k.waitActive(C, N);
     const sw = await h.plan();
-    expect(sw.changes.find((x) => x.resourceType === 'stream-capacity')).toMatchObject({ risk: 'disruptive', after: { mode: 'PROVISIONED', shards: 1 } });
+    expect(sw.changes.find((x) => x.resourceType === 'stream-capacity')).toMatchObject({
+      risk: 'disruptive',
+      after: { mode: 'PROVISIONED', shards: 1 },
+    });
     const done = await h.apply(sw);
     expect(done.report.failed).toBe(0);
-    const apis = done.log.entries.filter((e) => e.result === 'ok').map((e) => e.api).filter((a) => a !== 'local:WriteIamArtefacts');
+    const apis = done.log.entries
+      .filter((e) => e.result === 'ok')
+      .map((e) => e.api)
+      .filter((a) => a !== 'local:WriteIamArtefacts');
     expect(apis[0]).toBe('kinesis:UpdateStreamMode');
     expect(apis.slice(1).every((a) => a === 'kinesis:UpdateShardCount')).toBe(true);
     expect(changeIds(await h.plan())).toEqual([]);
 
     // Ten UpdateShardCount calls on the stream in the last 24 h (from the audit log): the next resharding is refused up front.
-    await oob(() => c.send(new UpdateShardCountCommand({ StreamName: N, TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' })));
+    await oob(() =>
+      c.send(new UpdateShardCountCommand({ StreamName: N, TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' })),
+    );
     await k.waitActive(C, N);
     const busyLog = join(h.dir, 'busy-log.jsonl');
-    const recent = Array.from({ length: 10 }, (_, i) => JSON.stringify({ time: new Date(Date.now() - (i + 1) * 600_000).toISOString(), account: C, api: 'kinesis:UpdateShardCount', resource: arn, result: 'ok', attempt: 1 }));
+    const recent = Array.from({ length: 10 }, (_, i) =>
+      JSON.stringify({
+        time: new Date(Date.now() - (i + 1) * 600_000).toISOString(),
+        account: C,
+        api: 'kinesis:UpdateShardCount',
+        resource: arn,
+        result: 'ok',
+        attempt: 1,
+      }),
+    );
     writeFileSync(busyLog, `${recent.join('\n')}\n`);
     const refused = await h.apply(await h.plan(), { log: new ApplyLog(busyLog) });
     expect(refused.report.outcomes[0]).toMatchObject({ status: 'skipped', skipReason: 'budget' });
@@ -159,19 +212,39 @@ describe('apply on the local target (three accounts)', () => {
     const R = '222222222222';
     const c = k.client(R);
     const managedTags = { 'meshgov:managed-by': 'meshgov', 'meshgov:mesh': h.desired.mesh, 'meshgov:domain': 'risk' };
-    await oob(() => c.send(new CreateStreamCommand({ StreamName: 'risk.retired.v1', ShardCount: 1, Tags: managedTags })));
-    await oob(() => c.send(new CreateStreamCommand({ StreamName: 'risk.kept.v1', ShardCount: 1, Tags: { ...managedTags, 'meshgov:deletion-protection': 'true' } })));
+    await oob(() =>
+      c.send(new CreateStreamCommand({ StreamName: 'risk.retired.v1', ShardCount: 1, Tags: managedTags })),
+    );
+    await oob(() =>
+      c.send(
+        new CreateStreamCommand({
+          StreamName: 'risk.kept.v1',
+          ShardCount: 1,
+          Tags: { ...managedTags, 'meshgov:deletion-protection': 'true' },
+        }),
+      ),
+    );
     await oob(() => c.send(new CreateStreamCommand({ StreamName: 'someone-elses.v1', ShardCount: 1 })));
     for (const n of ['risk.retired.v1', 'risk.kept.v1', 'someone-elses.v1']) await k.waitActive(R, n);
     // Tags on create are what kinesis-local may ignore: make sure they are there.
     await oob(() => c.send(new AddTagsToStreamCommand({ StreamName: 'risk.retired.v1', Tags: managedTags })));
-    await oob(() => c.send(new AddTagsToStreamCommand({ StreamName: 'risk.kept.v1', Tags: { ...managedTags, 'meshgov:deletion-protection': 'true' } })));
+    await oob(() =>
+      c.send(
+        new AddTagsToStreamCommand({
+          StreamName: 'risk.kept.v1',
+          Tags: { ...managedTags, 'meshgov:deletion-protection': 'true' },
+        }),
+      ),
+    );
     // An undeclared consumer tagged managed-by meshgov on a declared stream, and one nobody tagged.
     const fs = `arn:aws:kinesis:eu-west-1:${R}:stream/risk.fraud-scores.v1`;
-    for (const name of ['old-reader', 'foreign-reader']) await oob(() => c.send(new RegisterStreamConsumerCommand({ StreamARN: fs, ConsumerName: name })));
+    for (const name of ['old-reader', 'foreign-reader'])
+      await oob(() => c.send(new RegisterStreamConsumerCommand({ StreamARN: fs, ConsumerName: name })));
     let oldArn = '';
     for (let i = 0; i < 100 && !oldArn; i++) {
-      const d = await c.send(new DescribeStreamConsumerCommand({ StreamARN: fs, ConsumerName: 'old-reader' })).catch(() => undefined);
+      const d = await c
+        .send(new DescribeStreamConsumerCommand({ StreamARN: fs, ConsumerName: 'old-reader' }))
+        .catch(() => undefined);
       if (d?.ConsumerDescription?.ConsumerStatus === 'ACTIVE') oldArn = d.ConsumerDescription.ConsumerARN ?? '';
       else await new Promise((r) => setTimeout(r, 25));
     }

@@ -25,11 +25,21 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 afterAll(() => killStarted());
 
 function poolOn(endpoint: string): ClientPool {
-  return new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint, command: 'test', rateLimitScale: 0 });
+  return new ClientPool({
+    target: 'local',
+    region: 'eu-west-1',
+    partition: 'aws',
+    endpoint,
+    command: 'test',
+    rateLimitScale: 0,
+  });
 }
 
 async function run(dir: string, ...args: string[]) {
-  const io = captureIO(dir, { env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local') }, now: new Date('2026-12-01T00:00:00Z') });
+  const io = captureIO(dir, {
+    env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local') },
+    now: new Date('2026-12-01T00:00:00Z'),
+  });
   const code = await main(args, io);
   return { code, stdout: io.out(), stderr: io.err() };
 }
@@ -54,12 +64,24 @@ describe('endpoint seams', { timeout: 240_000 }, () => {
       expect(names).toEqual(['risk.fraud-scores.v1']);
       pool.destroy();
 
-      const planned = await run(dir, 'plan', ...flags, '--detailed-exitcode', '--out', 'plan.json', '-f', 'json', 'mesh.yaml');
+      const planned = await run(
+        dir,
+        'plan',
+        ...flags,
+        '--detailed-exitcode',
+        '--out',
+        'plan.json',
+        '-f',
+        'json',
+        'mesh.yaml',
+      );
       expect(planned.code).toBe(0);
       const plan = JSON.parse(planned.stdout) as Plan;
       expect(plan.target).toBe('local');
-      expect(plan.notChecked).toContain(`STS: no emulator on the endpoint ${k.endpoint} (--endpoint-accounts-as-keys); `
-        + 'the governance role was not assumed (each account is selected by its id as access key id)');
+      expect(plan.notChecked).toContain(
+        `STS: no emulator on the endpoint ${k.endpoint} (--endpoint-accounts-as-keys); ` +
+          'the governance role was not assumed (each account is selected by its id as access key id)',
+      );
       // A plan saved this way is applied the same way (and is not taken for an AWS plan).
       expect((await run(dir, 'apply', ...flags, 'plan.json')).code).toBe(0);
       const asAws = await run(dir, 'apply', '--endpoint', k.endpoint, 'plan.json');
@@ -74,7 +96,10 @@ describe('endpoint seams', { timeout: 240_000 }, () => {
     writeFileSync(join(dir, 'mesh.yaml'), bigMeshYaml({ domains: 1, streams: 4 }));
     const [port, taken] = (await freePorts(2)) as [number, number];
     const env = { MESHGOV_LOCAL_DIR: join(dir, 'local') };
-    const child = startCli(['apply', '--local', '--local-port', String(port), '--auto-approve', 'mesh.yaml'], { cwd: dir, env });
+    const child = startCli(['apply', '--local', '--local-port', String(port), '--auto-approve', 'mesh.yaml'], {
+      cwd: dir,
+      env,
+    });
     await child.waitFor(/Applying \d+ change/);
     // Hold the run while its emulator answers on the port that was asked for.
     child.proc.kill('SIGSTOP');
@@ -93,8 +118,9 @@ describe('endpoint seams', { timeout: 240_000 }, () => {
     try {
       const refused = await run(dir, 'plan', '--local', '--local-port', String(taken), 'mesh.yaml');
       expect(refused.code).toBe(1);
-      expect(refused.stderr)
-        .toContain(`cannot start the local target: port ${taken} on 127.0.0.1 is not free for kinesis-local (EADDRINUSE)`);
+      expect(refused.stderr).toContain(
+        `cannot start the local target: port ${taken} on 127.0.0.1 is not free for kinesis-local (EADDRINUSE)`,
+      );
     } finally {
       blocker.close();
     }

@@ -10,8 +10,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AddTagsToStreamCommand, CreateStreamCommand, DescribeStreamSummaryCommand, EnableEnhancedMonitoringCommand, IncreaseStreamRetentionPeriodCommand,
-  ListStreamsCommand, PutResourcePolicyCommand, RegisterStreamConsumerCommand, StartStreamEncryptionCommand,
+  AddTagsToStreamCommand,
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  EnableEnhancedMonitoringCommand,
+  IncreaseStreamRetentionPeriodCommand,
+  ListStreamsCommand,
+  PutResourcePolicyCommand,
+  RegisterStreamConsumerCommand,
+  StartStreamEncryptionCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -87,7 +94,11 @@ async function run(...args: string[]) {
   const io: CliIO = {
     stdout: { write: (s) => void (stdout += s), isTTY: false },
     stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: { NO_COLOR: '1', MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      NO_COLOR: '1',
+      MESHGOV_LOCAL_DIR: join(dir, 'local'),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     cwd: dir,
     now: () => new Date('2026-12-01T00:00:00Z'),
   };
@@ -123,69 +134,139 @@ async function createLive(pool: ClientPool): Promise<void> {
   // reader and a cross-account EFO consumer; its policies are in the form meshgov renders.
   await a.send(new CreateStreamCommand({ StreamName: TX, ShardCount: 3 }));
   await waitActive(a, TX);
-  await a.send(new AddTagsToStreamCommand({ StreamName: TX, Tags: { domain: 'payments', team: 'payments-core', 'cost-center': 'cc-42' } }));
+  await a.send(
+    new AddTagsToStreamCommand({
+      StreamName: TX,
+      Tags: { domain: 'payments', team: 'payments-core', 'cost-center': 'cc-42' },
+    }),
+  );
   await a.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: TX, RetentionPeriodHours: 168 }));
   await waitActive(a, TX);
   await a.send(new StartStreamEncryptionCommand({ StreamName: TX, EncryptionType: 'KMS', KeyId: CMK }));
   await waitActive(a, TX);
-  await a.send(new EnableEnhancedMonitoringCommand({ StreamName: TX, ShardLevelMetrics: ['IncomingBytes', 'IncomingRecords'] }));
+  await a.send(
+    new EnableEnhancedMonitoringCommand({ StreamName: TX, ShardLevelMetrics: ['IncomingBytes', 'IncomingRecords'] }),
+  );
   await waitActive(a, TX);
   await a.send(new RegisterStreamConsumerCommand({ StreamARN: arn(A, TX), ConsumerName: 'fraud-scorer' }));
   const consumerArn = await waitConsumer(a, arn(A, TX), 'fraud-scorer');
   // The consumer's own tags (its team's cost tags): kept by import, so the next plan does not remove them.
   await a.send(new TagResourceCommand({ ResourceARN: consumerArn, Tags: { team: 'fraud', 'cost-center': 'cc-7' } }));
-  await a.send(new PutResourcePolicyCommand({
-    ResourceARN: arn(A, TX),
-    Policy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        { Sid: 'FraudScorerEfo', Effect: 'Allow', Principal: { AWS: role(B, 'fraud-scorer') }, Action: [...POLLING_READ_ACTIONS], Resource: arn(A, TX), Condition: org },
-        { Sid: 'PartnerReadsTransactions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: [...POLLING_READ_ACTIONS], Resource: arn(A, TX) },
-        { Sid: 'RiskReadsTransactions', Effect: 'Allow', Principal: { AWS: role(B, 'risk-reader') }, Action: [...POLLING_READ_ACTIONS], Resource: arn(A, TX), Condition: org },
-      ],
+  await a.send(
+    new PutResourcePolicyCommand({
+      ResourceARN: arn(A, TX),
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'FraudScorerEfo',
+            Effect: 'Allow',
+            Principal: { AWS: role(B, 'fraud-scorer') },
+            Action: [...POLLING_READ_ACTIONS],
+            Resource: arn(A, TX),
+            Condition: org,
+          },
+          {
+            Sid: 'PartnerReadsTransactions',
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+            Action: [...POLLING_READ_ACTIONS],
+            Resource: arn(A, TX),
+          },
+          {
+            Sid: 'RiskReadsTransactions',
+            Effect: 'Allow',
+            Principal: { AWS: role(B, 'risk-reader') },
+            Action: [...POLLING_READ_ACTIONS],
+            Resource: arn(A, TX),
+            Condition: org,
+          },
+        ],
+      }),
     }),
-  }));
-  await a.send(new PutResourcePolicyCommand({
-    ResourceARN: consumerArn,
-    Policy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Sid: 'FraudScorerEfo', Effect: 'Allow', Principal: { AWS: role(B, 'fraud-scorer') }, Action: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'], Resource: `${arn(A, TX)}/consumer/fraud-scorer:*`, Condition: org }],
+  );
+  await a.send(
+    new PutResourcePolicyCommand({
+      ResourceARN: consumerArn,
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'FraudScorerEfo',
+            Effect: 'Allow',
+            Principal: { AWS: role(B, 'fraud-scorer') },
+            Action: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+            Resource: `${arn(A, TX)}/consumer/fraud-scorer:*`,
+            Condition: org,
+          },
+        ],
+      }),
     }),
-  }));
+  );
 
   // An untagged, unencrypted on-demand stream whose policy also lets a service principal in (not expressible).
   await a.send(new CreateStreamCommand({ StreamName: LEGACY, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }));
   await waitActive(a, LEGACY);
-  await a.send(new PutResourcePolicyCommand({
-    ResourceARN: arn(A, LEGACY),
-    Policy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Sid: 'FirehoseReads', Effect: 'Allow', Principal: { Service: 'firehose.amazonaws.com' }, Action: [...POLLING_READ_ACTIONS], Resource: arn(A, LEGACY) }],
+  await a.send(
+    new PutResourcePolicyCommand({
+      ResourceARN: arn(A, LEGACY),
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'FirehoseReads',
+            Effect: 'Allow',
+            Principal: { Service: 'firehose.amazonaws.com' },
+            Action: [...POLLING_READ_ACTIONS],
+            Resource: arn(A, LEGACY),
+          },
+        ],
+      }),
     }),
-  }));
+  );
 
   // Account B: a provisioned stream tagged with its domain, a cross-account producer and a same-account EFO
   // consumer without a policy (its reader is unknown).
   await b.send(new CreateStreamCommand({ StreamName: SCORES, ShardCount: 2 }));
   await waitActive(b, SCORES);
-  await b.send(new AddTagsToStreamCommand({ StreamName: SCORES, Tags: { 'meshgov:domain': 'risk', owner: 'risk-eng' } }));
+  await b.send(
+    new AddTagsToStreamCommand({ StreamName: SCORES, Tags: { 'meshgov:domain': 'risk', owner: 'risk-eng' } }),
+  );
   await b.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: SCORES, RetentionPeriodHours: 72 }));
   await waitActive(b, SCORES);
-  await b.send(new StartStreamEncryptionCommand({ StreamName: SCORES, EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' }));
+  await b.send(
+    new StartStreamEncryptionCommand({ StreamName: SCORES, EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' }),
+  );
   await waitActive(b, SCORES);
   await b.send(new RegisterStreamConsumerCommand({ StreamARN: arn(B, SCORES), ConsumerName: 'dashboard' }));
   await waitConsumer(b, arn(B, SCORES), 'dashboard');
   // A stream another mesh manages: fenced off, never imported.
   await b.send(new CreateStreamCommand({ StreamName: OTHER, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }));
   await waitActive(b, OTHER);
-  await b.send(new AddTagsToStreamCommand({ StreamName: OTHER, Tags: { 'meshgov:managed-by': 'meshgov', 'meshgov:mesh': 'other-mesh' } }));
-  await b.send(new PutResourcePolicyCommand({
-    ResourceARN: arn(B, SCORES),
-    Policy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Sid: 'PaymentsWritesScores', Effect: 'Allow', Principal: { AWS: role(A, 'payments-writer') }, Action: [...PRODUCER_ACTIONS], Resource: arn(B, SCORES), Condition: org }],
+  await b.send(
+    new AddTagsToStreamCommand({
+      StreamName: OTHER,
+      Tags: { 'meshgov:managed-by': 'meshgov', 'meshgov:mesh': 'other-mesh' },
     }),
-  }));
+  );
+  await b.send(
+    new PutResourcePolicyCommand({
+      ResourceARN: arn(B, SCORES),
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'PaymentsWritesScores',
+            Effect: 'Allow',
+            Principal: { AWS: role(A, 'payments-writer') },
+            Action: [...PRODUCER_ACTIONS],
+            Resource: arn(B, SCORES),
+            Condition: org,
+          },
+        ],
+      }),
+    }),
+  );
 }
 
 const tagKeysAdded = (c: Change) => Object.keys((c.after as { tags: Record<string, string> }).tags);
@@ -198,7 +279,12 @@ async function withLocal(fn: (pool: ClientPool) => Promise<void>): Promise<void>
   const dataDir = join(dir, 'local', 'kinesis');
   const t = await startKinesisLocal({ region: REGION, dataDir, handleSignals: false, persistIntervalMs: 100 });
   const pool = new ClientPool({
-    target: 'local', region: REGION, partition: 'aws', endpoint: t.endpoint, command: 'test', rateLimitScale: 0,
+    target: 'local',
+    region: REGION,
+    partition: 'aws',
+    endpoint: t.endpoint,
+    command: 'test',
+    rateLimitScale: 0,
   });
   try {
     await fn(pool);
@@ -227,52 +313,141 @@ describe('meshgov import --local (two accounts)', { timeout: 240_000 }, () => {
     imported = r.stdout;
     // The existing file is extended, not rewritten: every original line survives, byte for byte, in order.
     expect(imported.startsWith(MESH.slice(0, MESH.indexOf('  # Payments owns')))).toBe(true);
-    expect(imported).toContain('  # Payments owns card transactions. Keep this comment.\n  - name: payments\n    description: Card payments.\n    owner: { team: payments-platform, contact: payments@acme.example }\n');
+    expect(imported).toContain(
+      '  # Payments owns card transactions. Keep this comment.\n  - name: payments\n    description: Card payments.\n    owner: { team: payments-platform, contact: payments@acme.example }\n',
+    );
     expect(imported).toContain('    retention: {minHours: 168, maxHours: 2160}\n');
 
-    const doc = parse(imported) as { domains: { name: string; accounts: string[]; streams?: Record<string, unknown>[]; grants?: Record<string, unknown>[] }[]; waivers?: { rule: string; target: string }[] };
-    const streams = Object.fromEntries(doc.domains.flatMap((d) => (d.streams ?? []).map((s) => [s['name'], { ...s, domain: d.name }])));
+    const doc = parse(imported) as {
+      domains: {
+        name: string;
+        accounts: string[];
+        streams?: Record<string, unknown>[];
+        grants?: Record<string, unknown>[];
+      }[];
+      waivers?: { rule: string; target: string }[];
+    };
+    const streams = Object.fromEntries(
+      doc.domains.flatMap((d) => (d.streams ?? []).map((s) => [s['name'], { ...s, domain: d.name }])),
+    );
     expect(streams[TX]).toEqual({
-      name: TX, account: A, classification: 'confidential', retentionHours: 168, capacity: { mode: 'provisioned', shards: 3 },
-      encryption: { type: 'KMS', keyId: CMK }, enhancedMonitoring: ['IncomingBytes', 'IncomingRecords'],
-      tags: { 'cost-center': 'cc-42', domain: 'payments', team: 'payments-core' }, domain: 'payments',
+      name: TX,
+      account: A,
+      classification: 'confidential',
+      retentionHours: 168,
+      capacity: { mode: 'provisioned', shards: 3 },
+      encryption: { type: 'KMS', keyId: CMK },
+      enhancedMonitoring: ['IncomingBytes', 'IncomingRecords'],
+      tags: { 'cost-center': 'cc-42', domain: 'payments', team: 'payments-core' },
+      domain: 'payments',
     });
     expect(streams[SCORES]).toEqual({
-      name: SCORES, account: B, classification: 'internal', retentionHours: 72, capacity: { mode: 'provisioned', shards: 2 },
-      encryption: { type: 'KMS', keyId: 'alias/aws/kinesis' }, tags: { owner: 'risk-eng' }, domain: 'risk',
+      name: SCORES,
+      account: B,
+      classification: 'internal',
+      retentionHours: 72,
+      capacity: { mode: 'provisioned', shards: 2 },
+      encryption: { type: 'KMS', keyId: 'alias/aws/kinesis' },
+      tags: { owner: 'risk-eng' },
+      domain: 'risk',
     });
     expect(streams[LEGACY]).toEqual({
-      name: LEGACY, account: A, classification: 'public', retentionHours: 24, capacity: { mode: 'on-demand' }, encryption: { type: 'NONE' }, domain: 'imported',
+      name: LEGACY,
+      account: A,
+      classification: 'public',
+      retentionHours: 24,
+      capacity: { mode: 'on-demand' },
+      encryption: { type: 'NONE' },
+      domain: 'imported',
     });
 
     const grants = doc.domains.flatMap((d) => d.grants ?? []).map((g) => ({ ...g, justification: undefined }));
-    expect(grants).toEqual(expect.arrayContaining([
-      {
-        id: 'fraud-scorer-efo', stream: TX, principal: { account: B, role: 'fraud-scorer' }, access: 'consume',
-        pattern: 'efo', consumer: 'fraud-scorer',
-        consumerTags: { 'cost-center': 'cc-7', team: 'fraud' }, justification: undefined,
-      },
-      { id: 'partner-reads-transactions', stream: TX, principal: { account: '999999999999' }, access: 'consume', pattern: 'replay', external: true, justification: undefined },
-      { id: 'risk-reads-transactions', stream: TX, principal: { account: B, role: 'risk-reader' }, access: 'consume', pattern: 'replay', justification: undefined },
-      { id: 'payments-writes-scores', stream: SCORES, principal: { account: A, role: 'payments-writer' }, access: 'produce', justification: undefined },
-      { id: 'account-222222222222-reads-dashboard-risk-scores-v1', stream: SCORES, principal: { account: B }, access: 'consume', pattern: 'efo', consumer: 'dashboard', justification: undefined },
-    ]));
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        {
+          id: 'fraud-scorer-efo',
+          stream: TX,
+          principal: { account: B, role: 'fraud-scorer' },
+          access: 'consume',
+          pattern: 'efo',
+          consumer: 'fraud-scorer',
+          consumerTags: { 'cost-center': 'cc-7', team: 'fraud' },
+          justification: undefined,
+        },
+        {
+          id: 'partner-reads-transactions',
+          stream: TX,
+          principal: { account: '999999999999' },
+          access: 'consume',
+          pattern: 'replay',
+          external: true,
+          justification: undefined,
+        },
+        {
+          id: 'risk-reads-transactions',
+          stream: TX,
+          principal: { account: B, role: 'risk-reader' },
+          access: 'consume',
+          pattern: 'replay',
+          justification: undefined,
+        },
+        {
+          id: 'payments-writes-scores',
+          stream: SCORES,
+          principal: { account: A, role: 'payments-writer' },
+          access: 'produce',
+          justification: undefined,
+        },
+        {
+          id: 'account-222222222222-reads-dashboard-risk-scores-v1',
+          stream: SCORES,
+          principal: { account: B },
+          access: 'consume',
+          pattern: 'efo',
+          consumer: 'dashboard',
+          justification: undefined,
+        },
+      ]),
+    );
     expect(grants).toHaveLength(5);
 
     // The new domain and the guesses are marked for the owners.
     expect(imported).toMatch(/# TODO\(meshgov import\): set owner.team and owner.contact of domain risk\./);
-    expect(imported).toMatch(/# TODO\(meshgov import\): confirm the classification \(chosen because it fits the live retention 168 h, encryption customer-managed\)\./);
+    expect(imported).toMatch(
+      /# TODO\(meshgov import\): confirm the classification \(chosen because it fits the live retention 168 h, encryption customer-managed\)\./,
+    );
     expect(imported).toContain('# TODO(meshgov import): the reader of EFO consumer dashboard is unknown');
     // The statement no grant can express is reported, on stderr and in the file.
-    expect(imported).toContain('# meshgov import: could not express statement 1 (Sid FirehoseReads) of the stream resource policy: Service principal "firehose.amazonaws.com" cannot be expressed as a grant');
+    expect(imported).toContain(
+      '# meshgov import: could not express statement 1 (Sid FirehoseReads) of the stream resource policy: Service principal "firehose.amazonaws.com" cannot be expressed as a grant',
+    );
     expect(importErr).toContain(`warning: ${A}/stream/${LEGACY}: could not express statement 1 (Sid FirehoseReads)`);
     // Rule errors on imported entities are waived with a TODO justification, never silently.
-    expect(doc.waivers).toEqual(expect.arrayContaining([
-      { rule: 'grant-expiry-required-for-external', target: 'grant/partner-reads-transactions', justification: expect.stringContaining('TODO(meshgov import)'), expires: '2027-03-01' },
-      { rule: 'producer-in-owning-domain', target: 'grant/payments-writes-scores', justification: expect.stringContaining('TODO(meshgov import)'), expires: '2027-03-01' },
-      { rule: 'stream-schema-reference-required', target: `stream/${TX}`, justification: expect.stringContaining('TODO(meshgov import)'), expires: '2027-03-01' },
-    ]));
-    expect(importErr).toContain(`warning: ${B}/stream/${OTHER}: not imported: managed by another mesh (meshgov:mesh=other-mesh)`);
+    expect(doc.waivers).toEqual(
+      expect.arrayContaining([
+        {
+          rule: 'grant-expiry-required-for-external',
+          target: 'grant/partner-reads-transactions',
+          justification: expect.stringContaining('TODO(meshgov import)'),
+          expires: '2027-03-01',
+        },
+        {
+          rule: 'producer-in-owning-domain',
+          target: 'grant/payments-writes-scores',
+          justification: expect.stringContaining('TODO(meshgov import)'),
+          expires: '2027-03-01',
+        },
+        {
+          rule: 'stream-schema-reference-required',
+          target: `stream/${TX}`,
+          justification: expect.stringContaining('TODO(meshgov import)'),
+          expires: '2027-03-01',
+        },
+      ]),
+    );
+    expect(importErr).toContain(
+      `warning: ${B}/stream/${OTHER}: not imported: managed by another mesh (meshgov:mesh=other-mesh)`,
+    );
     expect(imported).not.toContain(OTHER);
     expect(importErr).toContain('imported 3 stream(s) and 5 grant(s) from 2 account(s); nothing was changed in AWS.');
   });
@@ -301,24 +476,34 @@ describe('meshgov import --local (two accounts)', { timeout: 240_000 }, () => {
     for (const c of tagChanges) {
       // Only additions, only meshgov:* keys.
       expect(c.before).toEqual({ tags: {} });
-      expect(tagKeysAdded(c).every((k) => k.startsWith('meshgov:')), c.id).toBe(true);
+      expect(
+        tagKeysAdded(c).every((k) => k.startsWith('meshgov:')),
+        c.id,
+      ).toBe(true);
       expect(c.risk).toBe('safe');
     }
     const streamTags = tagChanges.find((c) => c.id === `stream-tags:${A}/stream/${TX}`);
-    expect(tagKeysAdded(streamTags as Change)).toEqual(expect.arrayContaining([
-      ...FIXED_GOVERNANCE_KEYS, 'meshgov:consume:222222222222:fraud-scorer', 'meshgov:consume:222222222222:risk-reader', 'meshgov:consume:999999999999:root',
-    ]));
+    expect(tagKeysAdded(streamTags as Change)).toEqual(
+      expect.arrayContaining([
+        ...FIXED_GOVERNANCE_KEYS,
+        'meshgov:consume:222222222222:fraud-scorer',
+        'meshgov:consume:222222222222:risk-reader',
+        'meshgov:consume:999999999999:root',
+      ]),
+    );
     // The only other change: the policy statement import reported is removed (meshgov owns the whole document).
     const others = changes.filter((c) => !tagChanges.includes(c));
-    expect(others.map((c) => `${c.action} ${c.id} ${c.risk}`)).toEqual([`delete stream-policy:${A}/stream/${LEGACY}/policy destructive`]);
+    expect(others.map((c) => `${c.action} ${c.id} ${c.risk}`)).toEqual([
+      `delete stream-policy:${A}/stream/${LEGACY}/policy destructive`,
+    ]);
     expect(plan.unmanaged.map((u) => u.address)).toEqual([`${B}/stream/${OTHER}`]);
     const lost = plan.accessDiff.filter((a) => a.change === 'lose').map((a) => a.principal);
     expect(lost).toEqual(['service:firehose.amazonaws.com']);
     // The import's preview named exactly the changes of this plan, and said that IAM was not read.
     expect(previewIds(importErr)).toEqual(changes.map((c) => c.id).sort());
     expect(importErr).toMatch(/warning: preview: IAM was not read in account\(s\) 111111111111, 222222222222: /);
-    const deletion = `warning: stream-policy:${A}/stream/${LEGACY}/policy: the next plan will delete stream-policy ` +
-      '(destructive)';
+    const deletion =
+      `warning: stream-policy:${A}/stream/${LEGACY}/policy: the next plan will delete stream-policy ` + '(destructive)';
     expect(importErr).toContain(deletion);
   });
 
@@ -335,17 +520,24 @@ describe('meshgov import --local (two accounts)', { timeout: 240_000 }, () => {
       await a.send(new RegisterStreamConsumerCommand({ StreamARN: arn(A, TX), ConsumerName: 'chargeback-bot' }));
       const consumerArn = await waitConsumer(a, arn(A, TX), 'chargeback-bot');
       await a.send(new TagResourceCommand({ ResourceARN: consumerArn, Tags: { team: 'disputes' } }));
-      await a.send(new PutResourcePolicyCommand({
-        ResourceARN: consumerArn,
-        Policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{
-            Sid: 'ChargebackBotEfo', Effect: 'Allow', Principal: { AWS: role(B, 'chargeback-bot') },
-            Action: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
-            Resource: `${arn(A, TX)}/consumer/chargeback-bot:*`, Condition: org,
-          }],
+      await a.send(
+        new PutResourcePolicyCommand({
+          ResourceARN: consumerArn,
+          Policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'ChargebackBotEfo',
+                Effect: 'Allow',
+                Principal: { AWS: role(B, 'chargeback-bot') },
+                Action: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+                Resource: `${arn(A, TX)}/consumer/chargeback-bot:*`,
+                Condition: org,
+              },
+            ],
+          }),
         }),
-      }));
+      );
     });
     const consumerAddress = `${A}/stream/${TX}/consumer/chargeback-bot`;
     const before = JSON.parse((await run('plan', '--local', '--format', 'json', 'mesh.yaml')).stdout) as Plan;
@@ -353,18 +545,24 @@ describe('meshgov import --local (two accounts)', { timeout: 240_000 }, () => {
 
     const r = await run('import', '--local', '--write', 'mesh.yaml');
     expect(r.code, r.stderr).toBe(0);
-    const adopted = `info: ${consumerAddress}: enhanced fan-out consumer no grant declared; ` +
-      'adopted as grant chargeback-bot-efo';
+    const adopted =
+      `info: ${consumerAddress}: enhanced fan-out consumer no grant declared; ` + 'adopted as grant chargeback-bot-efo';
     expect(r.stderr).toContain(adopted);
-    expect(r.stderr).toContain('imported 0 stream(s) and 1 grant(s) (1 of them for consumers of declared streams) ' +
-      'from 2 account(s)');
+    expect(r.stderr).toContain(
+      'imported 0 stream(s) and 1 grant(s) (1 of them for consumers of declared streams) ' + 'from 2 account(s)',
+    );
     type Doc = { domains: { name: string; grants?: Record<string, unknown>[] }[] };
     const doc = parse(readFileSync(join(dir, 'mesh.yaml'), 'utf8')) as Doc;
     const grant = doc.domains.find((d) => d.name === 'payments')?.grants?.find((g) => g['id'] === 'chargeback-bot-efo');
     expect({ ...grant, justification: undefined }).toEqual({
-      id: 'chargeback-bot-efo', stream: TX, principal: { account: B, role: 'chargeback-bot' }, access: 'consume',
-      pattern: 'efo', consumer: 'chargeback-bot',
-      consumerTags: { team: 'disputes' }, justification: undefined,
+      id: 'chargeback-bot-efo',
+      stream: TX,
+      principal: { account: B, role: 'chargeback-bot' },
+      access: 'consume',
+      pattern: 'efo',
+      consumer: 'chargeback-bot',
+      consumerTags: { team: 'disputes' },
+      justification: undefined,
     });
     expect((await run('validate', 'mesh.yaml')).code).toBe(0);
 

@@ -30,33 +30,36 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const REST = ['--domain', 'd1', '--domain', 'd2', 'mesh.yaml'];
 
 describe('local target: kill -9 and concurrent runs', { timeout: 300_000 }, () => {
-  it.each([1, 10])('apply killed with SIGKILL after %i finished change(s): a rerun converges and persists', async (k) => {
-    const w = workdir(8);
-    const first = startCli(['apply', '--local', '--auto-approve', 'mesh.yaml'], w);
-    await first.waitFor((out) => doneLines(out) >= k);
-    first.proc.kill('SIGKILL');
-    expect((await first.exited).signal).toBe('SIGKILL');
-    // The dead run's lock names its emulator. (Read leniently, so that this test also runs against a build without
-    // the lock, MESHGOV_TEST_BIN, and fails on the data.)
-    const lock = await lockOf(w.local, 0).catch(() => undefined);
+  it.each([1, 10])(
+    'apply killed with SIGKILL after %i finished change(s): a rerun converges and persists',
+    async (k) => {
+      const w = workdir(8);
+      const first = startCli(['apply', '--local', '--auto-approve', 'mesh.yaml'], w);
+      await first.waitFor((out) => doneLines(out) >= k);
+      first.proc.kill('SIGKILL');
+      expect((await first.exited).signal).toBe('SIGKILL');
+      // The dead run's lock names its emulator. (Read leniently, so that this test also runs against a build without
+      // the lock, MESHGOV_TEST_BIN, and fails on the data.)
+      const lock = await lockOf(w.local, 0).catch(() => undefined);
 
-    // The rerun starts at once; it must not share the data file with the killed run's emulator.
-    const rerun = await runCli(['apply', '--local', '--auto-approve', 'mesh.yaml'], w);
-    // Not a terminal: only timestamped progress lines, no warning or error.
-    expect(withoutProgress(rerun.stderr).trim()).toBe('');
-    expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toMatch(/Apply: \d+ done, 0 failed, 0 skipped\./);
+      // The rerun starts at once; it must not share the data file with the killed run's emulator.
+      const rerun = await runCli(['apply', '--local', '--auto-approve', 'mesh.yaml'], w);
+      // Not a terminal: only timestamped progress lines, no warning or error.
+      expect(withoutProgress(rerun.stderr).trim()).toBe('');
+      expect(rerun.code).toBe(0);
+      expect(rerun.stdout).toMatch(/Apply: \d+ done, 0 failed, 0 skipped\./);
 
-    // Longer than a persist interval: a stray writer would have overwritten the data file by now.
-    await pause(1_000);
-    const plan = await runCli(['plan', '--local', '--detailed-exitcode', 'mesh.yaml'], w);
-    expect(plan.stdout).toContain('No changes.');
-    expect(plan.code).toBe(0);
-    // The killed run held the lock and had recorded its emulator, which ended by itself; no lock is left behind.
-    expect(lock?.pid).toBe(first.pid);
-    expect(await gone(lock?.emulator.pid ?? -1)).toBe(true);
-    expect(existsSync(join(w.local, 'kinesis', 'meshgov.lock'))).toBe(false);
-  });
+      // Longer than a persist interval: a stray writer would have overwritten the data file by now.
+      await pause(1_000);
+      const plan = await runCli(['plan', '--local', '--detailed-exitcode', 'mesh.yaml'], w);
+      expect(plan.stdout).toContain('No changes.');
+      expect(plan.code).toBe(0);
+      // The killed run held the lock and had recorded its emulator, which ended by itself; no lock is left behind.
+      expect(lock?.pid).toBe(first.pid);
+      expect(await gone(lock?.emulator.pid ?? -1)).toBe(true);
+      expect(existsSync(join(w.local, 'kinesis', 'meshgov.lock'))).toBe(false);
+    },
+  );
 
   it('a second apply on the same data directory refuses, naming the first, and no stream is lost', async () => {
     const w = workdir(6);
@@ -83,7 +86,7 @@ describe('local target: kill -9 and concurrent runs', { timeout: 300_000 }, () =
     expect(plan.code).toBe(0);
   });
 
-  it('with --lock-timeout the second apply waits for the first, then runs; both runs\' streams persist', async () => {
+  it("with --lock-timeout the second apply waits for the first, then runs; both runs' streams persist", async () => {
     const w = workdir(6);
     const first = startCli(['apply', '--local', '--auto-approve', '--domain', 'd0', 'mesh.yaml'], w);
     await first.waitFor(/Applying \d+ change/);

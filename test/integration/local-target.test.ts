@@ -21,9 +21,21 @@ function alive(pid: number): boolean {
 describe('kinesis-local target', { timeout: 180_000 }, () => {
   it('keeps accounts apart, persists data across restarts and stops its process', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-local-'));
-    const first = await startKinesisLocal({ region: 'eu-west-1', dataDir: dir, handleSignals: false, persistIntervalMs: 100 });
+    const first = await startKinesisLocal({
+      region: 'eu-west-1',
+      dataDir: dir,
+      handleSignals: false,
+      persistIntervalMs: 100,
+    });
     expect(first.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const pool = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint: first.endpoint, command: 'test', rateLimitScale: 0 });
+    const pool = new ClientPool({
+      target: 'local',
+      region: 'eu-west-1',
+      partition: 'aws',
+      endpoint: first.endpoint,
+      command: 'test',
+      rateLimitScale: 0,
+    });
     await pool.kinesis('111111111111').send(new CreateStreamCommand({ StreamName: 'kept.v1', ShardCount: 1 }));
     expect((await pool.kinesis('111111111111').send(new ListStreamsCommand({}))).StreamNames).toEqual(['kept.v1']);
     expect((await pool.kinesis('222222222222').send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
@@ -34,7 +46,14 @@ describe('kinesis-local target', { timeout: 180_000 }, () => {
 
     const second = await startKinesisLocal({ region: 'eu-west-1', dataDir: dir, handleSignals: false });
     try {
-      const again = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint: second.endpoint, command: 'test', rateLimitScale: 0 });
+      const again = new ClientPool({
+        target: 'local',
+        region: 'eu-west-1',
+        partition: 'aws',
+        endpoint: second.endpoint,
+        command: 'test',
+        rateLimitScale: 0,
+      });
       expect((await again.kinesis('111111111111').send(new ListStreamsCommand({}))).StreamNames).toEqual(['kept.v1']);
       again.destroy();
     } finally {
@@ -47,14 +66,31 @@ describe('kinesis-local target', { timeout: 180_000 }, () => {
     const saved = process.env['AWS_ENDPOINT_URL_KINESIS'];
     try {
       process.env['AWS_ENDPOINT_URL_KINESIS'] = t.endpoint;
-      const viaEnv = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', command: 'test', rateLimitScale: 0 });
+      const viaEnv = new ClientPool({
+        target: 'local',
+        region: 'eu-west-1',
+        partition: 'aws',
+        command: 'test',
+        rateLimitScale: 0,
+      });
       expect((await viaEnv.kinesis('333333333333').send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
       viaEnv.destroy();
       process.env['AWS_ENDPOINT_URL_KINESIS'] = 'http://127.0.0.1:9';
-      const viaFlag = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', command: 'test', endpoint: t.endpoint, rateLimitScale: 0 });
+      const viaFlag = new ClientPool({
+        target: 'local',
+        region: 'eu-west-1',
+        partition: 'aws',
+        command: 'test',
+        endpoint: t.endpoint,
+        rateLimitScale: 0,
+      });
       expect((await viaFlag.kinesis('333333333333').send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
       viaFlag.destroy();
-      const plain = new KinesisClient({ region: 'eu-west-1', credentials: { accessKeyId: '333333333333', secretAccessKey: 'x' }, maxAttempts: 1 });
+      const plain = new KinesisClient({
+        region: 'eu-west-1',
+        credentials: { accessKeyId: '333333333333', secretAccessKey: 'x' },
+        maxAttempts: 1,
+      });
       await expect(plain.send(new ListStreamsCommand({}))).rejects.toThrow();
       plain.destroy();
     } finally {

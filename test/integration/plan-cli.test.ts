@@ -37,10 +37,18 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
     expect(t.out()).toContain(`Plan: ${plan.summary.add} to add, 0 to change, 0 to destroy.`);
     // IAM artefacts are written for inspection on the local target, and the plan says they were not checked.
     expect(readdirSync(join(dir, 'local', 'iam')).sort()).toEqual(['111111111111', '222222222222', '333333333333']);
-    expect(plan.notChecked.some((n) => n.startsWith('IAM: no emulator on the local target; rendered IAM artefacts were written to local/iam and not checked'))).toBe(true);
+    expect(
+      plan.notChecked.some((n) =>
+        n.startsWith(
+          'IAM: no emulator on the local target; rendered IAM artefacts were written to local/iam and not checked',
+        ),
+      ),
+    ).toBe(true);
 
     // The validation findings that did not stop the plan travel with it: the example's waived rule finding.
-    expect(plan.diagnostics?.map((d) => [d.severity, d.code, d.line > 0, d.waivedBy !== undefined])).toEqual([['info', 'provisioned-stream-declares-throughput', true, true]]);
+    expect(plan.diagnostics?.map((d) => [d.severity, d.code, d.line > 0, d.waivedBy !== undefined])).toEqual([
+      ['info', 'provisioned-stream-declares-throughput', true, true],
+    ]);
 
     const md = io(dir);
     expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--format', 'markdown'], md)).toBe(0);
@@ -59,8 +67,12 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
     expect(plan.scope).toEqual({ domains: ['risk'], accounts: [] });
     expect(new Set(plan.changes.map((c: { domain: string }) => c.domain))).toEqual(new Set(['risk']));
     const a = io(dir);
-    expect(await main(['plan', EXAMPLE_MESH_FILE, '--local', '--format', 'json', '--account', 'customer-prod'], a)).toBe(0);
-    expect(new Set(JSON.parse(a.out()).changes.map((c: { account: string }) => c.account))).toEqual(new Set(['333333333333']));
+    expect(
+      await main(['plan', EXAMPLE_MESH_FILE, '--local', '--format', 'json', '--account', 'customer-prod'], a),
+    ).toBe(0);
+    expect(new Set(JSON.parse(a.out()).changes.map((c: { account: string }) => c.account))).toEqual(
+      new Set(['333333333333']),
+    );
   });
 
   it('rejects an unknown scope and a bad endpoint as usage errors, before touching any target', async () => {
@@ -88,7 +100,13 @@ describe('meshgov plan --local', { timeout: 180_000 }, () => {
     writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: meshgov/v1\nmesh: { name: x }\n');
     const t = io(dir);
     expect(await main(['plan', 'bad.yaml', '--local', '--format', 'markdown', '--out', 'plan.json'], t)).toBe(1);
-    expect(t.out().startsWith('### meshgov plan: ` bad.yaml `\n\n**The mesh is not valid: 4 errors, 0 warnings, 0 info.** No plan\\: fix the errors below')).toBe(true);
+    expect(
+      t
+        .out()
+        .startsWith(
+          '### meshgov plan: ` bad.yaml `\n\n**The mesh is not valid: 4 errors, 0 warnings, 0 info.** No plan\\: fix the errors below',
+        ),
+    ).toBe(true);
     expect(t.out()).toContain('| :x: error | ` bad.yaml:2:7 ` | ` mesh ` is missing the required key ` region `');
     // The log keeps the usual text diagnostics; no plan file and no local target.
     expect(t.err()).toContain('bad.yaml:2:7');

@@ -22,15 +22,36 @@ import { emptyAccountsReader, fakeTarget, openerOf } from '../support/fake-targe
 const emptyAccounts = openerOf(fakeTarget(emptyAccountsReader));
 
 describe('the 500-stream plan comment', () => {
-  it('fits GitHub\'s limit and lists every attention item', async () => {
-    const yaml = generateMesh({ domains: 10, streamsPerDomain: 50, grantsPerStream: 4, clean: true, externalEvery: 10 });
+  it("fits GitHub's limit and lists every attention item", async () => {
+    const yaml = generateMesh({
+      domains: 10,
+      streamsPerDomain: 50,
+      grantsPerStream: 4,
+      clean: true,
+      externalEvery: 10,
+    });
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-comment-'));
     writeFileSync(join(dir, 'mesh.yaml'), yaml);
-    const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: {}, cwd: dir, now: () => new Date('2026-12-01T00:00:00Z') };
-    const run = await runPlan('mesh.yaml', { format: 'markdown', domain: [], account: [], color: false }, io, emptyAccounts);
+    const io: CliIO = {
+      stdout: { write: () => undefined },
+      stderr: { write: () => undefined },
+      env: {},
+      cwd: dir,
+      now: () => new Date('2026-12-01T00:00:00Z'),
+    };
+    const run = await runPlan(
+      'mesh.yaml',
+      { format: 'markdown', domain: [], account: [], color: false },
+      io,
+      emptyAccounts,
+    );
     if (run.kind !== 'planned') throw new Error(JSON.stringify(run.diagnostics.slice(0, 2)));
     const markdown = renderPlan(run.plan, 'markdown', plainStyle, readerContext(run.mesh, run.live));
-    const { body, truncated } = assembleReportBody({ marker: markerFor('plan', 'mesh.yaml'), body: markdown, footer: runFooter({ runId: '1', sha: 'abc' }) });
+    const { body, truncated } = assembleReportBody({
+      marker: markerFor('plan', 'mesh.yaml'),
+      body: markdown,
+      footer: runFooter({ runId: '1', sha: 'abc' }),
+    });
     expect(truncated).toBe(false);
     expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
     expect(GITHUB_BODY_LIMIT).toBe(65_536);
@@ -51,7 +72,10 @@ describe('the 500-stream plan comment', () => {
       const s = streams.get(g.stream)!;
       const row = rows.find((r) => r.startsWith(`| \` ${g.stream} \` | confidential |`));
       expect(row, g.stream).toBeDefined();
-      const name = g.principal.account === s.account ? g.principal.role! : `${alias.get(g.principal.account) ?? g.principal.account}/${g.principal.role!}`;
+      const name =
+        g.principal.account === s.account
+          ? g.principal.role!
+          : `${alias.get(g.principal.account) ?? g.principal.account}/${g.principal.role!}`;
       expect(row, `${g.id} on ${g.stream}`).toContain(`\` ${name} \``);
     }
     for (const g of external) {

@@ -24,12 +24,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function slowTarget(slowMs: number): TargetOpener {
   const reader = {
     async read(req: ReadRequest, progress?: ReadProgress): Promise<LiveState> {
-      const accounts = await Promise.all(req.accounts.map(async (account, i) => {
-        progress?.({ account, phase: 'start' });
-        await sleep(i === 0 ? slowMs : 50 * i);
-        progress?.({ account, phase: 'done', streams: 0, managed: 0 });
-        return { account, streams: [], unmanagedStreams: [] };
-      }));
+      const accounts = await Promise.all(
+        req.accounts.map(async (account, i) => {
+          progress?.({ account, phase: 'start' });
+          await sleep(i === 0 ? slowMs : 50 * i);
+          progress?.({ account, phase: 'done', streams: 0, managed: 0 });
+          return { account, streams: [], unmanagedStreams: [] };
+        }),
+      );
       return { region: req.region, accounts, notChecked: [] };
     },
   };
@@ -41,13 +43,18 @@ const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) meshgov: (.*)$/;
 describe('plan progress when stderr is not a terminal', () => {
   it('prints a line within 2 s and then at least every 10 s on a 500-stream mesh', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-progress-'));
-    writeFileSync(join(dir, 'mesh.yaml'), generateMesh({ domains: 10, streamsPerDomain: 50, grantsPerStream: 3, clean: true }));
+    writeFileSync(
+      join(dir, 'mesh.yaml'),
+      generateMesh({ domains: 10, streamsPerDomain: 50, grantsPerStream: 3, clean: true }),
+    );
     let err = '';
     let out = '';
     const io: CliIO = {
       stdout: { write: (s) => void (out += s), isTTY: false },
       stderr: { write: (s) => void (err += s), isTTY: false },
-      env: { NO_COLOR: '1' }, cwd: dir, now: () => new Date(),
+      env: { NO_COLOR: '1' },
+      cwd: dir,
+      now: () => new Date(),
     };
     const opts: PlanCommandOptions = { format: 'text', domain: [], account: [], color: false };
     const started = Date.now();

@@ -26,7 +26,9 @@ async function run(...args: string[]) {
   return { code, stdout: io.out(), stderr: io.err() };
 }
 
-const stream = exampleMesh().desired.accounts.flatMap((a) => a.streams).find((s) => s.resourcePolicy !== undefined);
+const stream = exampleMesh()
+  .desired.accounts.flatMap((a) => a.streams)
+  .find((s) => s.resourcePolicy !== undefined);
 if (!stream?.resourcePolicy) throw new Error('the example mesh has a stream with a resource policy');
 
 describe('public stream (local target)', { timeout: 240_000 }, () => {
@@ -36,7 +38,12 @@ describe('public stream (local target)', { timeout: 240_000 }, () => {
     const dataDir = join(dir, 'local', 'kinesis');
     const t = await startKinesisLocal({ region: 'eu-west-1', dataDir, handleSignals: false, persistIntervalMs: 100 });
     const pool = new ClientPool({
-      target: 'local', region: 'eu-west-1', partition: 'aws', endpoint: t.endpoint, command: 'test', rateLimitScale: 0,
+      target: 'local',
+      region: 'eu-west-1',
+      partition: 'aws',
+      endpoint: t.endpoint,
+      command: 'test',
+      rateLimitScale: 0,
     });
     try {
       const { arn } = stream;

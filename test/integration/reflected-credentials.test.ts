@@ -19,7 +19,14 @@ const BASE = {
   sessionToken: `IQoJb3JpZ2luX2VjEBaseSessionToken${'cXV4'.repeat(30)}`,
 };
 /** Values that must never be printed (the endpoint's received signatures are added per run). */
-const SECRETS = [BASE.accessKeyId, BASE.secretAccessKey, BASE.sessionToken, ASSUMED.accessKeyId, ASSUMED.secretAccessKey, ASSUMED.sessionToken];
+const SECRETS = [
+  BASE.accessKeyId,
+  BASE.secretAccessKey,
+  BASE.sessionToken,
+  ASSUMED.accessKeyId,
+  ASSUMED.secretAccessKey,
+  ASSUMED.sessionToken,
+];
 
 let dir: string;
 beforeAll(() => {
@@ -61,7 +68,8 @@ function leaked(text: string, ep: EchoEndpoint): string[] {
   const all = [...SECRETS, ...ep.received];
   const found = all.filter((s) => text.includes(s));
   // Also the shapes, in case a value is printed in part or re-encoded.
-  for (const m of text.matchAll(/Signature=(?!\*\*\*)\S{8,}|(?:AKIA|ASIA)[A-Z0-9]{16}|IQoJb3JpZ2luX2Vj/g)) found.push(m[0]);
+  for (const m of text.matchAll(/Signature=(?!\*\*\*)\S{8,}|(?:AKIA|ASIA)[A-Z0-9]{16}|IQoJb3JpZ2luX2Vj/g))
+    found.push(m[0]);
   return found;
 }
 

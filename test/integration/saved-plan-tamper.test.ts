@@ -36,53 +36,162 @@ const TRANSACTIONS = 'payments.transactions.v1';
 
 type Edit = (p: Plan) => void;
 /** Attackers do not respect the union: push whatever shape the edit makes. */
-const pushRaw = (p: Plan, c: Record<string, unknown>): void => { p.changes.push(c as unknown as Change); };
+const pushRaw = (p: Plan, c: Record<string, unknown>): void => {
+  p.changes.push(c as unknown as Change);
+};
 const change = (p: Plan, f: (c: Change) => boolean): Change => {
   const c = p.changes.find(f);
   if (!c) throw new Error('the saved plan lacks the change this edit needs');
   return c;
 };
 /** A change of the stream to copy from (its no-op, or its retention update for the drifted stream). */
-const streamOf = (p: Plan, name: string) => change(p, (c) => (c.resourceType === 'stream' || c.resourceType === 'stream-retention') && c.stream === name);
+const streamOf = (p: Plan, name: string) =>
+  change(p, (c) => (c.resourceType === 'stream' || c.resourceType === 'stream-retention') && c.stream === name);
 
 /** The edits of the issue's reproduction, each written as an attacker would. */
 const EDITS: [string, Edit][] = [
-  ['a no-op stream change turned into a delete (risk left safe)', (p) => { streamOf(p, TRANSACTIONS).action = 'delete'; }],
-  ['an injected delete of a deletion-protected stream and its consumer', (p) => {
-    const s = streamOf(p, TRANSACTIONS);
-    s.action = 'delete';
-    pushRaw(p, { ...s, id: `consumer:${s.address}/consumer/fraud-scorer`, resourceType: 'consumer', address: `${s.address}/consumer/fraud-scorer`, action: 'delete', risk: 'safe', after: null });
-  }],
-  ['a retention decrease labelled safe', (p) => {
-    const r = change(p, (c) => c.resourceType === 'stream-retention');
-    r.before = { retentionHours: 72 };
-    r.after = { retentionHours: 24 };
-  }],
-  ['encryption stopped by a change without after.encryption', (p) => {
-    pushRaw(p, { ...streamOf(p, REFUNDS), address: `${P}/stream/${REFUNDS}`, id: `stream-encryption:${P}/stream/${REFUNDS}`, resourceType: 'stream-encryption', action: 'update', before: { encryption: { type: 'KMS' } }, after: null });
-  }],
-  ['a stream policy emptied (DeleteResourcePolicy)', (p) => {
-    pushRaw(p, { ...streamOf(p, TRANSACTIONS), id: `stream-policy:${P}/stream/${TRANSACTIONS}/policy`, resourceType: 'stream-policy', address: `${P}/stream/${TRANSACTIONS}/policy`, action: 'update', after: {} });
-  }],
-  ['a policy granting kinesis:* to an outside account', (p) => {
-    const doc = { Version: '2012-10-17', Statement: [{ Sid: 'x', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::666666666666:root' }, Action: 'kinesis:*', Resource: '*' }] };
-    pushRaw(p, { ...streamOf(p, REFUNDS), id: `stream-policy:${P}/stream/${REFUNDS}/policy`, resourceType: 'stream-policy', address: `${P}/stream/${REFUNDS}/policy`, action: 'update', after: { document: doc } });
-  }],
-  ['a tag change removing managed-by and adding a foreign grant tag', (p) => {
-    pushRaw(p, { ...streamOf(p, REFUNDS), address: `${P}/stream/${REFUNDS}`, id: `stream-tags:${P}/stream/${REFUNDS}`, resourceType: 'stream-tags', action: 'update', before: { tags: { 'meshgov:managed-by': 'meshgov' } }, after: { tags: { 'meshgov:consume:666666666666:spy': 'allow' } } });
-  }],
-  ['hasChanges false with a delete inside', (p) => { streamOf(p, TRANSACTIONS).action = 'delete'; p.summary.hasChanges = false; }],
-  ['the account switched to another mesh account', (p) => { const r = change(p, (c) => c.resourceType === 'stream-retention'); r.account = C; }],
-  ['an account outside the mesh', (p) => { const r = change(p, (c) => c.resourceType === 'stream-retention'); r.account = '666666666666'; }],
+  [
+    'a no-op stream change turned into a delete (risk left safe)',
+    (p) => {
+      streamOf(p, TRANSACTIONS).action = 'delete';
+    },
+  ],
+  [
+    'an injected delete of a deletion-protected stream and its consumer',
+    (p) => {
+      const s = streamOf(p, TRANSACTIONS);
+      s.action = 'delete';
+      pushRaw(p, {
+        ...s,
+        id: `consumer:${s.address}/consumer/fraud-scorer`,
+        resourceType: 'consumer',
+        address: `${s.address}/consumer/fraud-scorer`,
+        action: 'delete',
+        risk: 'safe',
+        after: null,
+      });
+    },
+  ],
+  [
+    'a retention decrease labelled safe',
+    (p) => {
+      const r = change(p, (c) => c.resourceType === 'stream-retention');
+      r.before = { retentionHours: 72 };
+      r.after = { retentionHours: 24 };
+    },
+  ],
+  [
+    'encryption stopped by a change without after.encryption',
+    (p) => {
+      pushRaw(p, {
+        ...streamOf(p, REFUNDS),
+        address: `${P}/stream/${REFUNDS}`,
+        id: `stream-encryption:${P}/stream/${REFUNDS}`,
+        resourceType: 'stream-encryption',
+        action: 'update',
+        before: { encryption: { type: 'KMS' } },
+        after: null,
+      });
+    },
+  ],
+  [
+    'a stream policy emptied (DeleteResourcePolicy)',
+    (p) => {
+      pushRaw(p, {
+        ...streamOf(p, TRANSACTIONS),
+        id: `stream-policy:${P}/stream/${TRANSACTIONS}/policy`,
+        resourceType: 'stream-policy',
+        address: `${P}/stream/${TRANSACTIONS}/policy`,
+        action: 'update',
+        after: {},
+      });
+    },
+  ],
+  [
+    'a policy granting kinesis:* to an outside account',
+    (p) => {
+      const doc = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'x',
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::666666666666:root' },
+            Action: 'kinesis:*',
+            Resource: '*',
+          },
+        ],
+      };
+      pushRaw(p, {
+        ...streamOf(p, REFUNDS),
+        id: `stream-policy:${P}/stream/${REFUNDS}/policy`,
+        resourceType: 'stream-policy',
+        address: `${P}/stream/${REFUNDS}/policy`,
+        action: 'update',
+        after: { document: doc },
+      });
+    },
+  ],
+  [
+    'a tag change removing managed-by and adding a foreign grant tag',
+    (p) => {
+      pushRaw(p, {
+        ...streamOf(p, REFUNDS),
+        address: `${P}/stream/${REFUNDS}`,
+        id: `stream-tags:${P}/stream/${REFUNDS}`,
+        resourceType: 'stream-tags',
+        action: 'update',
+        before: { tags: { 'meshgov:managed-by': 'meshgov' } },
+        after: { tags: { 'meshgov:consume:666666666666:spy': 'allow' } },
+      });
+    },
+  ],
+  [
+    'hasChanges false with a delete inside',
+    (p) => {
+      streamOf(p, TRANSACTIONS).action = 'delete';
+      p.summary.hasChanges = false;
+    },
+  ],
+  [
+    'the account switched to another mesh account',
+    (p) => {
+      const r = change(p, (c) => c.resourceType === 'stream-retention');
+      r.account = C;
+    },
+  ],
+  [
+    'an account outside the mesh',
+    (p) => {
+      const r = change(p, (c) => c.resourceType === 'stream-retention');
+      r.account = '666666666666';
+    },
+  ],
 ];
 
 describe('apply refuses edited saved plans (local target)', () => {
   it('refuses every edit, digest recomputed or not, calls nothing, and applies the reviewed plan afterwards', async () => {
     expect((await run('apply', '--local', '--auto-approve', 'mesh.yaml')).code).toBe(0);
-    const t = await startKinesisLocal({ region: 'eu-west-1', dataDir: join(dir, 'local', 'kinesis'), handleSignals: false, persistIntervalMs: 100 });
-    const pool = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint: t.endpoint, command: 'test', rateLimitScale: 0 });
+    const t = await startKinesisLocal({
+      region: 'eu-west-1',
+      dataDir: join(dir, 'local', 'kinesis'),
+      handleSignals: false,
+      persistIntervalMs: 100,
+    });
+    const pool = new ClientPool({
+      target: 'local',
+      region: 'eu-west-1',
+      partition: 'aws',
+      endpoint: t.endpoint,
+      command: 'test',
+      rateLimitScale: 0,
+    });
     try {
-      await oob(() => pool.kinesis(P).send(new DecreaseStreamRetentionPeriodCommand({ StreamName: REFUNDS, RetentionPeriodHours: 24 })));
+      await oob(() =>
+        pool
+          .kinesis(P)
+          .send(new DecreaseStreamRetentionPeriodCommand({ StreamName: REFUNDS, RetentionPeriodHours: 24 })),
+      );
       await new Promise((r) => setTimeout(r, 200));
     } finally {
       pool.destroy();
@@ -112,7 +221,10 @@ describe('apply refuses edited saved plans (local target)', () => {
         expect(r.stdout).not.toContain('Applying');
       }
     }
-    for (const [text, message] of [['{"formatVersion":2,"changes":[1,"two",null]}', 'not a valid plan'], [reviewed.replace('{', '{"__proto__":{"x":1},'), 'prototype pollution']]) {
+    for (const [text, message] of [
+      ['{"formatVersion":2,"changes":[1,"two",null]}', 'not a valid plan'],
+      [reviewed.replace('{', '{"__proto__":{"x":1},'), 'prototype pollution'],
+    ]) {
       writeFileSync(join(dir, 'edited.json'), text as string);
       const r = await run('apply', '--local', 'edited.json');
       expect(r.code).toBe(64);

@@ -39,14 +39,20 @@ let apiUrl = '';
 // meshgov on the PATH, as the Action's install step leaves it; plan and apply go to the local target (the stand-in
 // for the accounts the OIDC role would reach).
 mkdirSync(shimDir, { recursive: true });
-writeFileSync(join(shimDir, 'meshgov'), [
-  '#!/usr/bin/env bash',
-  `case "$1" in plan|apply) exec "${process.execPath}" "${BIN}" "$@" --local ;; *) exec "${process.execPath}" "${BIN}" "$@" ;; esac`,
-  '',
-].join('\n'));
+writeFileSync(
+  join(shimDir, 'meshgov'),
+  [
+    '#!/usr/bin/env bash',
+    `case "$1" in plan|apply) exec "${process.execPath}" "${BIN}" "$@" --local ;; *) exec "${process.execPath}" "${BIN}" "$@" ;; esac`,
+    '',
+  ].join('\n'),
+);
 chmodSync(join(shimDir, 'meshgov'), 0o755);
 const processEnv: Record<string, string> = {
-  PATH: `${shimDir}:${process.env['PATH'] ?? ''}`, HOME: root, NO_COLOR: '1', MESHGOV_LOCAL_DIR: localDir,
+  PATH: `${shimDir}:${process.env['PATH'] ?? ''}`,
+  HOME: root,
+  NO_COLOR: '1',
+  MESHGOV_LOCAL_DIR: localDir,
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
@@ -67,8 +73,24 @@ function edit(mesh: string, from: string, to: string): string {
 }
 
 let runNo = 100;
-function context(eventName: 'pull_request' | 'push', event: Record<string, unknown>, c: { sha: string; dir: string }, sha = c.sha): RunContext {
-  return { repository: REPOSITORY, eventName, event, sha, checkoutDir: c.dir, runId: String(++runNo), token: TOKEN, apiUrl, env: processEnv, vars: { MESHGOV_REGION: 'eu-west-1', MESHGOV_PLAN_ROLE_ARN: '', MESHGOV_APPLY_ROLE_ARN: '' } };
+function context(
+  eventName: 'pull_request' | 'push',
+  event: Record<string, unknown>,
+  c: { sha: string; dir: string },
+  sha = c.sha,
+): RunContext {
+  return {
+    repository: REPOSITORY,
+    eventName,
+    event,
+    sha,
+    checkoutDir: c.dir,
+    runId: String(++runNo),
+    token: TOKEN,
+    apiUrl,
+    env: processEnv,
+    vars: { MESHGOV_REGION: 'eu-west-1', MESHGOV_PLAN_ROLE_ARN: '', MESHGOV_APPLY_ROLE_ARN: '' },
+  };
 }
 
 const repository = { full_name: REPOSITORY, name: 'mesh', owner: { login: 'acme' } };
@@ -76,23 +98,50 @@ const repository = { full_name: REPOSITORY, name: 'mesh', owner: { login: 'acme'
 /** The pull_request (synchronize) event for a head commit, as GitHub writes it to GITHUB_EVENT_PATH. */
 async function planPullRequest(pr: number, head: { sha: string; dir: string }) {
   const event = {
-    action: 'synchronize', number: pr, repository,
-    pull_request: { number: pr, state: 'open', head: { sha: head.sha, ref: `change-${pr}`, repo: repository }, base: { ref: 'main', repo: repository } },
+    action: 'synchronize',
+    number: pr,
+    repository,
+    pull_request: {
+      number: pr,
+      state: 'open',
+      head: { sha: head.sha, ref: `change-${pr}`, repo: repository },
+      base: { ref: 'main', repo: repository },
+    },
   };
   // GITHUB_SHA on pull_request is the merge ref's commit, not the head: meshgov must take the head from the payload.
-  const run = await runner.run('plan.yml', context('pull_request', event, head, `${'e'.repeat(36)}${String(pr).padStart(4, '0')}`));
+  const run = await runner.run(
+    'plan.yml',
+    context('pull_request', event, head, `${'e'.repeat(36)}${String(pr).padStart(4, '0')}`),
+  );
   return { run, runId: String(runNo) };
 }
 
 /** Merge: the pull request is merged as `merge` (GitHub lists it for the commit), then the push to main runs apply. */
 async function mergeAndApply(pr: number, head: string, merge: { sha: string; dir: string }) {
-  fake.pulls.push({ number: pr, head: { sha: head }, merge_commit_sha: merge.sha, merged_at: '2026-12-01T10:00:00Z', commits: [head] });
-  const event = { ref: 'refs/heads/main', before: '0'.repeat(40), after: merge.sha, head_commit: { id: merge.sha }, repository };
+  fake.pulls.push({
+    number: pr,
+    head: { sha: head },
+    merge_commit_sha: merge.sha,
+    merged_at: '2026-12-01T10:00:00Z',
+    commits: [head],
+  });
+  const event = {
+    ref: 'refs/heads/main',
+    before: '0'.repeat(40),
+    after: merge.sha,
+    head_commit: { id: merge.sha },
+    repository,
+  };
   return runner.run('apply.yml', context('push', event, merge));
 }
 
 function stickyComment(pr: number): string {
-  const c = fake.comments.filter((x) => x.issue === pr && x.user.login === 'github-actions[bot]' && x.body.startsWith(`${markerFor('plan', 'mesh.yaml')}\n`));
+  const c = fake.comments.filter(
+    (x) =>
+      x.issue === pr &&
+      x.user.login === 'github-actions[bot]' &&
+      x.body.startsWith(`${markerFor('plan', 'mesh.yaml')}\n`),
+  );
   expect(c, `one sticky comment on #${pr}`).toHaveLength(1);
   return c[0]?.body ?? '';
 }
@@ -108,13 +157,29 @@ function show(job: JobRecord | undefined): string {
 }
 
 async function retention(account: string, stream: string): Promise<number | undefined> {
-  return withAccounts(async (pool) => (await pool.kinesis(account).send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.RetentionPeriodHours);
+  return withAccounts(
+    async (pool) =>
+      (await pool.kinesis(account).send(new DescribeStreamSummaryCommand({ StreamName: stream })))
+        .StreamDescriptionSummary?.RetentionPeriodHours,
+  );
 }
 
 /** Open the persisted accounts (the local target's data) for a direct look or an out-of-band change. */
 async function withAccounts<T>(fn: (pool: ClientPool) => Promise<T>): Promise<T> {
-  const t = await startKinesisLocal({ region: 'eu-west-1', dataDir: join(localDir, 'kinesis'), handleSignals: false, persistIntervalMs: 100 });
-  const pool = new ClientPool({ target: 'local', region: 'eu-west-1', partition: 'aws', endpoint: t.endpoint, command: 'test', rateLimitScale: 0 });
+  const t = await startKinesisLocal({
+    region: 'eu-west-1',
+    dataDir: join(localDir, 'kinesis'),
+    handleSignals: false,
+    persistIntervalMs: 100,
+  });
+  const pool = new ClientPool({
+    target: 'local',
+    region: 'eu-west-1',
+    partition: 'aws',
+    endpoint: t.endpoint,
+    command: 'test',
+    rateLimitScale: 0,
+  });
   try {
     const r = await fn(pool);
     await new Promise((res) => setTimeout(res, 250));
@@ -154,7 +219,10 @@ describe('workflow rehearsal: plan.yml on pull requests, apply.yml on the push t
     const planJob = plan.jobs.get('plan');
     expect(plan.conclusion(), show(planJob)).toBe('success');
     // The comment records the plan as reviewed for the head commit (not GITHUB_SHA), this run, and its change set.
-    const saved = JSON.parse(readFileSync(join(artifacts.dir(runId, 'meshgov-plan'), 'plan.json'), 'utf8')) as { changeSetDigest: string; changes: { id: string; action: string }[] };
+    const saved = JSON.parse(readFileSync(join(artifacts.dir(runId, 'meshgov-plan'), 'plan.json'), 'utf8')) as {
+      changeSetDigest: string;
+      changes: { id: string; action: string }[];
+    };
     const lines = stickyComment(1).split('\n');
     expect(lines[1]).toBe(`<!-- meshgov:reviewed head=${head.sha} run=${runId} digest=${saved.changeSetDigest} -->`);
     expect(lines.join('\n')).toContain('payments.refunds.v1');
@@ -164,7 +232,9 @@ describe('workflow rehearsal: plan.yml on pull requests, apply.yml on the push t
     const apply = await mergeAndApply(1, head.sha, merged);
     const job = apply.jobs.get('apply');
     expect(apply.conclusion(), show(job)).toBe('success');
-    expect(step(job, 'Find the reviewed plan').log).toContain(`pull request #1 was reviewed at its final commit ${head.sha.slice(0, 12)}`);
+    expect(step(job, 'Find the reviewed plan').log).toContain(
+      `pull request #1 was reviewed at its final commit ${head.sha.slice(0, 12)}`,
+    );
     expect(step(job, 'Download the reviewed plan').log).toContain(`from run ${runId}`);
     // Exactly the reviewed changes were applied: the same ids, all done, nothing else.
     const applyLog = step(job, 'Apply').log;
@@ -176,7 +246,9 @@ describe('workflow rehearsal: plan.yml on pull requests, apply.yml on the push t
     expect(await retention('111111111111', 'payments.refunds.v1')).toBe(96);
     // The PR comment and the job summary say what happened at which commit.
     const body = stickyComment(1);
-    expect(body).toContain(`meshgov apply: applied at \` ${merged.sha.slice(0, 12)} \`: 1 done, 0 pending approval, 0 failed`);
+    expect(body).toContain(
+      `meshgov apply: applied at \` ${merged.sha.slice(0, 12)} \`: 1 done, 0 pending approval, 0 failed`,
+    );
     expect(body.split('\n')[1]).toMatch(/^<!-- meshgov:reviewed head=/);
     expect(job?.summary).toContain('1 done, 0 pending approval, 0 failed');
   }, 240_000);
@@ -187,7 +259,13 @@ describe('workflow rehearsal: plan.yml on pull requests, apply.yml on the push t
     const { run: plan } = await planPullRequest(2, head);
     expect(plan.conclusion(), show(plan.jobs.get('plan'))).toBe('success');
     // Someone changes the stream by hand after the review.
-    await withAccounts((pool) => pool.kinesis('333333333333').send(new IncreaseStreamRetentionPeriodCommand({ StreamName: 'customer.clickstream.v1', RetentionPeriodHours: 72 })));
+    await withAccounts((pool) =>
+      pool
+        .kinesis('333333333333')
+        .send(
+          new IncreaseStreamRetentionPeriodCommand({ StreamName: 'customer.clickstream.v1', RetentionPeriodHours: 72 }),
+        ),
+    );
 
     main0 = mesh2;
     const apply = await mergeAndApply(2, head.sha, commit(mesh2));
@@ -199,7 +277,9 @@ describe('workflow rehearsal: plan.yml on pull requests, apply.yml on the push t
     expect(await retention('333333333333', 'customer.clickstream.v1')).toBe(72);
     const body = stickyComment(2);
     expect(body).toContain('meshgov apply: nothing applied at');
-    expect(body).toContain('planned differently now\\: stream\\-retention\\:333333333333/stream/customer\\.clickstream\\.v1');
+    expect(body).toContain(
+      'planned differently now\\: stream\\-retention\\:333333333333/stream/customer\\.clickstream\\.v1',
+    );
     expect(job?.summary).toContain('Nothing was applied.');
     expect(apply.jobs.get('apply-destructive')?.result).toBe('skipped');
   }, 240_000);
@@ -246,7 +326,11 @@ describe('workflow rehearsal: plan.yml on pull requests, apply.yml on the push t
     // A later push is merged before its plan ran; someone posts a forged marker for it.
     const finalMesh = edit(main0, 'retentionHours: 24\n', 'retentionHours: 72\n');
     const final = commit(finalMesh);
-    fake.seedComment(4, `${markerFor('plan', 'mesh.yaml')}\n<!-- meshgov:reviewed head=${final.sha} run=999 digest=${'a'.repeat(64)} -->\nlooks reviewed`, 'mallory');
+    fake.seedComment(
+      4,
+      `${markerFor('plan', 'mesh.yaml')}\n<!-- meshgov:reviewed head=${final.sha} run=999 digest=${'a'.repeat(64)} -->\nlooks reviewed`,
+      'mallory',
+    );
 
     const apply = await mergeAndApply(4, final.sha, commit(finalMesh));
     const job = apply.jobs.get('apply');
@@ -256,7 +340,9 @@ describe('workflow rehearsal: plan.yml on pull requests, apply.yml on the push t
     expect(step(job, 'Apply').outcome).toBe('skipped');
     const body = stickyComment(4);
     expect(body).toContain('nothing applied at');
-    expect(body).toContain(`the last reviewed plan is for commit ${first.sha.slice(0, 12)}, but the pull request's final commit is ${final.sha.slice(0, 12)}`);
+    expect(body).toContain(
+      `the last reviewed plan is for commit ${first.sha.slice(0, 12)}, but the pull request's final commit is ${final.sha.slice(0, 12)}`,
+    );
     expect(await retention('333333333333', 'customer.notifications.v1')).toBe(24);
   }, 240_000);
 });

@@ -21,8 +21,14 @@ describe('include: a mesh split into per-domain files', () => {
     expect(r.ok).toBe(true);
     const mesh = r.mesh;
     expect(mesh?.files).toEqual([ROOT, PAYMENTS, RISK]);
-    expect(mesh?.domains.map((d) => [d.name, d.file])).toEqual([['payments', PAYMENTS], ['risk', RISK]]);
-    expect(mesh?.streams.map((s) => [s.name, s.at.file])).toEqual([['payments.orders.v1', PAYMENTS], ['risk.scores.v1', RISK]]);
+    expect(mesh?.domains.map((d) => [d.name, d.file])).toEqual([
+      ['payments', PAYMENTS],
+      ['risk', RISK],
+    ]);
+    expect(mesh?.streams.map((s) => [s.name, s.at.file])).toEqual([
+      ['payments.orders.v1', PAYMENTS],
+      ['risk.scores.v1', RISK],
+    ]);
     expect(mesh?.grants.map((g) => [g.id, g.at.file, g.domain])).toEqual([
       ['risk-replays-orders', ROOT, undefined],
       ['orders-api-produces-orders', PAYMENTS, 'payments'],
@@ -34,11 +40,15 @@ describe('include: a mesh split into per-domain files', () => {
   it('names the included file and its line for a semantic error in it', () => {
     const risk = readFileSync(RISK, 'utf8').replace('retentionHours: 48', 'retentionHours: 900');
     const r = validateMesh(ROOT, overlay({ [RISK]: risk }), { today: TODAY });
-    expect(r.diagnostics.map((d) => [d.file, d.code, d.line, d.column])).toEqual([[RISK, 'retention-outside-classification', 11, 25]]);
+    expect(r.diagnostics.map((d) => [d.file, d.code, d.line, d.column])).toEqual([
+      [RISK, 'retention-outside-classification', 11, 25],
+    ]);
   });
 
   it('names the included file for a duplicate across files, pointing back at the first declaration', () => {
-    const risk = readFileSync(RISK, 'utf8').replace('- name: risk.scores.v1', '- name: payments.orders.v1').replace('stream: risk.scores.v1', 'stream: payments.orders.v1');
+    const risk = readFileSync(RISK, 'utf8')
+      .replace('- name: risk.scores.v1', '- name: payments.orders.v1')
+      .replace('stream: risk.scores.v1', 'stream: payments.orders.v1');
     const r = validateMesh(ROOT, overlay({ [RISK]: risk }), { today: TODAY });
     const dup = r.diagnostics.filter((d) => d.code === 'duplicate-stream');
     expect(dup.map((d) => [d.file, d.line, d.column])).toEqual([[RISK, 9, 15]]);
@@ -46,7 +56,10 @@ describe('include: a mesh split into per-domain files', () => {
   });
 
   it('reports an include listed twice at the second entry', () => {
-    const root = readFileSync(ROOT, 'utf8').replace('  - domains/risk.yaml\n', '  - domains/risk.yaml\n  - ./domains/risk.yaml\n');
+    const root = readFileSync(ROOT, 'utf8').replace(
+      '  - domains/risk.yaml\n',
+      '  - domains/risk.yaml\n  - ./domains/risk.yaml\n',
+    );
     const r = validateMesh(ROOT, overlay({ [ROOT]: root }), { today: TODAY });
     expect(r.diagnostics.map((d) => [d.file, d.code, d.line, d.column])).toEqual([[ROOT, 'include-duplicate', 15, 5]]);
   });
@@ -54,12 +67,16 @@ describe('include: a mesh split into per-domain files', () => {
   it('reports an unreadable included file at its include entry in the root file', () => {
     const reader: SourceReader = { read: (f) => (f === RISK ? new Error('permission denied') : fsReader.read(f)) };
     const r = validateMesh(ROOT, reader, { today: TODAY });
-    expect(r.diagnostics.map((d) => [d.file, d.code, d.line, d.column, d.message])).toEqual([[ROOT, 'include-unreadable', 14, 5, `Cannot read ${RISK}: permission denied`]]);
+    expect(r.diagnostics.map((d) => [d.file, d.code, d.line, d.column, d.message])).toEqual([
+      [ROOT, 'include-unreadable', 14, 5, `Cannot read ${RISK}: permission denied`],
+    ]);
   });
 
   it('does not let a domain file include further files', () => {
     const payments = `include:\n  - risk.yaml\n${readFileSync(PAYMENTS, 'utf8')}`;
     const r = validateMesh(ROOT, overlay({ [PAYMENTS]: payments }), { today: TODAY });
-    expect(r.diagnostics.map((d) => [d.file, d.code, d.line, d.column])).toEqual([[PAYMENTS, 'schema-unknown-key', 1, 1]]);
+    expect(r.diagnostics.map((d) => [d.file, d.code, d.line, d.column])).toEqual([
+      [PAYMENTS, 'schema-unknown-key', 1, 1],
+    ]);
   });
 });

@@ -26,18 +26,30 @@ interface Expected {
   says?: string;
 }
 
-const e = (code: string, line: number, column: number, extra: Partial<Expected> = {}): Expected => ({ code, line, column, ...extra });
+const e = (code: string, line: number, column: number, extra: Partial<Expected> = {}): Expected => ({
+  code,
+  line,
+  column,
+  ...extra,
+});
 
 /** Fixture file name -> the exact diagnostics it must produce. */
 const TABLE: Record<string, Expected[]> = {
   // YAML and file level
   'yaml-unclosed-flow.yaml': [e('yaml-syntax', 27, 19, { says: 'This `{` is never closed' })],
   'yaml-bad-indent.yaml': [e('yaml-syntax', 15, 11)],
-  'yaml-tab-indent.yaml': [e('yaml-syntax', 16, 1, { says: 'indent with spaces' }), e('yaml-syntax', 16, 9), e('yaml-syntax', 18, 1)],
+  'yaml-tab-indent.yaml': [
+    e('yaml-syntax', 16, 1, { says: 'indent with spaces' }),
+    e('yaml-syntax', 16, 9),
+    e('yaml-syntax', 18, 1),
+  ],
   'yaml-multiple-documents.yaml': [e('yaml-syntax', 38, 1, { says: 'single YAML document' })],
   'yaml-duplicate-key-top.yaml': [e('yaml-duplicate-key', 7, 1, { says: 'Duplicate key `mesh`' })],
   'yaml-duplicate-key-nested.yaml': [e('yaml-duplicate-key', 27, 9, { says: '`retentionHours`' })],
-  'yaml-custom-tag.yaml': [e('yaml-warning', 26, 25, { severity: 'warning' }), e('schema-type', 26, 32, { says: 'must be an integer' })],
+  'yaml-custom-tag.yaml': [
+    e('yaml-warning', 26, 25, { severity: 'warning' }),
+    e('schema-type', 26, 32, { says: 'must be an integer' }),
+  ],
   'yaml-complex-key.yaml': [e('yaml-complex-key', 5, 5, { says: 'plain strings' })],
   'alias-bomb.yaml': [e('yaml-alias-bomb', 3, 8)],
   'deep-flow.yaml': [e('yaml-too-deep', 3, 73)],
@@ -74,7 +86,10 @@ const TABLE: Record<string, Expected[]> = {
     e('schema-type', 5, 10, { says: '`domains` must be a list' }),
     e('schema-type', 6, 9, { says: '`grants` must be a list, not null' }),
   ],
-  'unknown-key-typo.yaml': [e('schema-missing-key', 24, 9, { says: '`retentionHours`' }), e('schema-unknown-key', 26, 9, { says: 'Did you mean `retentionHours`?' })],
+  'unknown-key-typo.yaml': [
+    e('schema-missing-key', 24, 9, { says: '`retentionHours`' }),
+    e('schema-unknown-key', 26, 9, { says: 'Did you mean `retentionHours`?' }),
+  ],
   'unknown-key-top.yaml': [e('schema-unknown-key', 19, 1, { says: 'Did you mean `domains`?' })],
   'unknown-key-grant.yaml': [e('schema-unknown-key', 38, 9, { says: 'Did you mean `justification`?' })],
   'missing-required-key.yaml': [e('schema-missing-key', 3, 3, { says: 'missing the required key `region`' })],
@@ -94,13 +109,17 @@ const TABLE: Record<string, Expected[]> = {
   'date-not-calendar.yaml': [e('schema-format', 38, 18)],
 
   // Semantic checks
-  'retention-outside-classification.yaml': [e('retention-outside-classification', 26, 25, { says: 'requires 24..720 h' })],
+  'retention-outside-classification.yaml': [
+    e('retention-outside-classification', 26, 25, { says: 'requires 24..720 h' }),
+  ],
   'unknown-stream-reference.yaml': [e('ref-unknown-stream', 34, 17, { says: 'Did you mean `payments.orders.v1`?' })],
   'unknown-classification.yaml': [e('ref-unknown-classification', 25, 25, { says: 'Did you mean `internal`?' })],
   'unknown-domain-account.yaml': [e('ref-unknown-account', 22, 16, { says: 'not declared under `accounts`' })],
   'unknown-principal-account.yaml': [e('ref-unknown-principal-account', 35, 31, { says: '`external: true`' })],
   'stream-account-required.yaml': [e('ref-stream-account-required', 24, 9)],
-  'duplicate-stream.yaml': [e('duplicate-stream', 42, 15, { says: 'already declared at test/fixtures/malformed/duplicate-stream.yaml:24' })],
+  'duplicate-stream.yaml': [
+    e('duplicate-stream', 42, 15, { says: 'already declared at test/fixtures/malformed/duplicate-stream.yaml:24' }),
+  ],
   'duplicate-grant.yaml': [e('duplicate-grant', 39, 9, { says: 'duplicate-grant.yaml:33' })],
   'duplicate-consumer.yaml': [e('duplicate-consumer', 44, 19, { says: 'duplicate-consumer.yaml:38' })],
   'external-without-justification.yaml': [e('grant-external-justification', 38, 19, { says: 'add a `justification`' })],
@@ -134,8 +153,15 @@ const TABLE: Record<string, Expected[]> = {
     e('schema-missing-key', 7, 9, { file: 'parts/schema-error.domain.yaml', says: '`capacity`' }),
     e('schema-unknown-key', 10, 9, { file: 'parts/schema-error.domain.yaml', says: 'Did you mean `capacity`?' }),
   ],
-  'include-semantic-error.yaml': [e('ref-unknown-stream', 12, 17, { file: 'parts/semantic-error.domain.yaml', says: 'Did you mean `risk.scores.v1`?' })],
-  'include-yaml-error.yaml': [e('yaml-syntax', 3, 12, { file: 'parts/yaml-error.domain.yaml', says: 'add the matching `}`' })],
+  'include-semantic-error.yaml': [
+    e('ref-unknown-stream', 12, 17, {
+      file: 'parts/semantic-error.domain.yaml',
+      says: 'Did you mean `risk.scores.v1`?',
+    }),
+  ],
+  'include-yaml-error.yaml': [
+    e('yaml-syntax', 3, 12, { file: 'parts/yaml-error.domain.yaml', says: 'add the matching `}`' }),
+  ],
 
   // Nothing that could widen an IAM policy passes through an identifier
   'inject-role-wildcard.yaml': [e('schema-pattern', 35, 53, { says: 'IAM role name' })],
@@ -160,11 +186,19 @@ const TABLE: Record<string, Expected[]> = {
 };
 
 function fixtureNames(): string[] {
-  return readdirSync(DIR).filter((n) => n.endsWith('.yaml')).sort();
+  return readdirSync(DIR)
+    .filter((n) => n.endsWith('.yaml'))
+    .sort();
 }
 
 function shape(file: string, ds: { file: string; line: number; column: number; code: string; severity: string }[]) {
-  return ds.map((d) => ({ file: d.file === file ? '' : d.file, code: d.code, line: d.line, column: d.column, severity: d.severity }));
+  return ds.map((d) => ({
+    file: d.file === file ? '' : d.file,
+    code: d.code,
+    line: d.line,
+    column: d.column,
+    severity: d.severity,
+  }));
 }
 
 describe('malformed fixtures', () => {
@@ -213,7 +247,13 @@ describe('hostile input generated in memory', () => {
   it('stops reading includes once all files together exceed the item budget', () => {
     const part = '#\n'.repeat(MAX_ITEMS - 10_000);
     const root = `${readFileSync(join(DIR, 'include-missing.yaml'), 'utf8').replace(/include:\n.*\n/, '')}include:\n  - a.yaml\n  - b.yaml\n  - c.yaml\n  - d.yaml\n`;
-    const files: Record<string, string> = { 'root.yaml': root, 'a.yaml': part, 'b.yaml': part, 'c.yaml': part, 'd.yaml': part };
+    const files: Record<string, string> = {
+      'root.yaml': root,
+      'a.yaml': part,
+      'b.yaml': part,
+      'c.yaml': part,
+      'd.yaml': part,
+    };
     const r = validateMesh('root.yaml', { read: (f) => files[f] ?? new Error('no such file') }, { today: TODAY });
     const includeLine = root.split('\n').indexOf('  - d.yaml') + 1;
     expect(Math.ceil(MAX_TOTAL_ITEMS / MAX_ITEMS)).toBe(4);
@@ -226,8 +266,14 @@ describe('hostile input generated in memory', () => {
   });
 
   it('locates a 2 MB scalar on its own line', () => {
-    const base = readFileSync(join(DIR, 'retention-below-24.yaml'), 'utf8').replace('retentionHours: 23', 'retentionHours: 24');
-    const text = base.replace('        classification: internal\n', `        description: ${'x'.repeat(2 * 1024 * 1024)}\n        classification: internal\n`);
+    const base = readFileSync(join(DIR, 'retention-below-24.yaml'), 'utf8').replace(
+      'retentionHours: 23',
+      'retentionHours: 24',
+    );
+    const text = base.replace(
+      '        classification: internal\n',
+      `        description: ${'x'.repeat(2 * 1024 * 1024)}\n        classification: internal\n`,
+    );
     const r = validateMesh('long.yaml', reader(text), { today: TODAY });
     expect(r.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([['schema-size', 25, 22]]);
   });
@@ -241,6 +287,8 @@ describe('hostile input generated in memory', () => {
 
   it('reports an unreadable root file at 1:1', () => {
     const r = validateMesh('nowhere.yaml', { read: () => new Error('permission denied') }, { today: TODAY });
-    expect(r.diagnostics.map((d) => [d.code, d.line, d.column, d.message])).toEqual([['file-unreadable', 1, 1, 'Cannot read nowhere.yaml: permission denied']]);
+    expect(r.diagnostics.map((d) => [d.code, d.line, d.column, d.message])).toEqual([
+      ['file-unreadable', 1, 1, 'Cannot read nowhere.yaml: permission denied'],
+    ]);
   });
 });

@@ -10,8 +10,42 @@ import { xorshift32 } from '../support/xorshift.js';
 const MESH = readFileSync('mesh.yaml', 'utf8');
 const MUTANTS = 400;
 
-
-const GARBAGE = ['*', '&a', '*a', '{', '}', '[', ']', ':', ': :', '- ', '\t', '#', '"', "'", '|', '>', '!!binary', '!tag', '? ', '---', '...', '%YAML 1.1', '\u0000', '\uFEFF', '\r', '\u2028', 'arn:aws:iam::*:role/*', '${aws:username}', '99999999999999999999', '1e999', '~', 'null', '<<: *a', '__proto__: {}'];
+const GARBAGE = [
+  '*',
+  '&a',
+  '*a',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ': :',
+  '- ',
+  '\t',
+  '#',
+  '"',
+  "'",
+  '|',
+  '>',
+  '!!binary',
+  '!tag',
+  '? ',
+  '---',
+  '...',
+  '%YAML 1.1',
+  '\u0000',
+  '\uFEFF',
+  '\r',
+  '\u2028',
+  'arn:aws:iam::*:role/*',
+  '${aws:username}',
+  '99999999999999999999',
+  '1e999',
+  '~',
+  'null',
+  '<<: *a',
+  '__proto__: {}',
+];
 
 function mutate(text: string, rand: () => number): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
@@ -26,21 +60,24 @@ function mutate(text: string, rand: () => number): string {
       case 1: // duplicate a line
         lines.splice(i, 0, lines[i] ?? '');
         break;
-      case 2: { // swap two lines
+      case 2: {
+        // swap two lines
         const j = Math.floor(rand() * lines.length);
         const a = lines[i] ?? '';
         lines[i] = lines[j] ?? '';
         lines[j] = a;
         break;
       }
-      case 3: { // flip a character
+      case 3: {
+        // flip a character
         const line = lines[i] ?? '';
         const c = Math.floor(rand() * (line.length + 1));
         const ch = String.fromCharCode(32 + Math.floor(rand() * 95));
         lines[i] = line.slice(0, c) + ch + line.slice(c + 1);
         break;
       }
-      case 4: { // insert garbage inside a line
+      case 4: {
+        // insert garbage inside a line
         const line = lines[i] ?? '';
         const c = Math.floor(rand() * (line.length + 1));
         lines[i] = line.slice(0, c) + pick(GARBAGE) + line.slice(c);
@@ -48,7 +85,8 @@ function mutate(text: string, rand: () => number): string {
       }
       case 5: // truncate the file
         lines = lines.slice(0, i);
-        if (rand() < 0.5 && lines.length > 0) lines[lines.length - 1] = (lines[lines.length - 1] ?? '').slice(0, Math.floor(rand() * 20));
+        if (rand() < 0.5 && lines.length > 0)
+          lines[lines.length - 1] = (lines[lines.length - 1] ?? '').slice(0, Math.floor(rand() * 20));
         break;
       default: // change indentation
         lines[i] = (rand() < 0.5 ? ' ' : '') + (lines[i] ?? '').replace(/^ /, rand() < 0.5 ? '' : '   ');

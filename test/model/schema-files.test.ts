@@ -16,9 +16,12 @@ function compile(file: string) {
 const yaml = (file: string): unknown => parse(readFileSync(file, 'utf8'), { version: '1.2' });
 
 describe('published schema files', () => {
-  it.each(Object.entries(PUBLISHED_SCHEMAS))('schema/%s matches src/core/model/schema.ts (run `npx tsx scripts/generate-schema.ts`)', (name, schema) => {
-    expect(readFileSync(`schema/${name}`, 'utf8')).toBe(schemaText(schema));
-  });
+  it.each(Object.entries(PUBLISHED_SCHEMAS))(
+    'schema/%s matches src/core/model/schema.ts (run `npx tsx scripts/generate-schema.ts`)',
+    (name, schema) => {
+      expect(readFileSync(`schema/${name}`, 'utf8')).toBe(schemaText(schema));
+    },
+  );
 
   it('are draft 2020-12 with distinct ids', () => {
     const mesh = JSON.parse(readFileSync('schema/mesh.schema.json', 'utf8')) as Record<string, unknown>;
@@ -29,7 +32,9 @@ describe('published schema files', () => {
   });
 
   it('mesh.yaml points editors at the published schema', () => {
-    expect(readFileSync('mesh.yaml', 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=./schema/mesh.schema.json');
+    expect(readFileSync('mesh.yaml', 'utf8').split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=./schema/mesh.schema.json',
+    );
   });
 
   it('work standalone: accept the example and split meshes, reject an injected role', () => {
@@ -40,6 +45,9 @@ describe('published schema files', () => {
     expect(domain(yaml('test/fixtures/valid/split/domains/payments.yaml'))).toBe(true);
     expect(domain(yaml('test/fixtures/valid/split/domains/risk.yaml'))).toBe(true);
     expect(mesh(yaml('test/fixtures/malformed/inject-role-arn.yaml'))).toBe(false);
-    expect(mesh.errors?.map((e) => [e.instancePath, e.keyword])).toContainEqual(['/domains/0/grants/1/principal/role', 'pattern']);
+    expect(mesh.errors?.map((e) => [e.instancePath, e.keyword])).toContainEqual([
+      '/domains/0/grants/1/principal/role',
+      'pattern',
+    ]);
   });
 });

@@ -7,7 +7,15 @@ function findings(counts: Record<Severity, number>): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const severity of ['error', 'warning', 'info'] as const) {
     for (let i = 0; i < counts[severity]; i++) {
-      out.push({ code: `c-${severity}`, severity, message: `finding ${severity} ${i}`, file: 'mesh.yaml', line: i + 1, column: 3, path: [] });
+      out.push({
+        code: `c-${severity}`,
+        severity,
+        message: `finding ${severity} ${i}`,
+        file: 'mesh.yaml',
+        line: i + 1,
+        column: 3,
+        path: [],
+      });
     }
   }
   return out;
@@ -27,11 +35,15 @@ describe('formatGithub', () => {
     const summary = notices.filter((l) => l.includes('title=meshgov%3A not every finding is annotated'));
     expect(summary).toHaveLength(1);
     expect(summary[0]).toContain('66 findings: 12 errors, 50 warnings, 4 info.');
-    expect(summary[0]).toContain('annotated 10 errors, 10 warnings, 4 info; the other 42 are listed in this step\'s log; `meshgov validate mesh.yaml` lists them all.');
+    expect(summary[0]).toContain(
+      "annotated 10 errors, 10 warnings, 4 info; the other 42 are listed in this step's log; `meshgov validate mesh.yaml` lists them all.",
+    );
     // Every finding is somewhere: annotated, or a plain (indented, so never a command) log line.
     for (const d of all) {
       const annotated = out.split('\n').filter((l) => l.startsWith('::') && l.endsWith(`::${d.message}`));
-      const listed = out.split('\n').filter((l) => l === `  mesh.yaml:${d.line}:3: ${d.severity}: ${d.message} [${d.code}]`);
+      const listed = out
+        .split('\n')
+        .filter((l) => l === `  mesh.yaml:${d.line}:3: ${d.severity}: ${d.message} [${d.code}]`);
       expect(annotated.length + listed.length, d.message).toBe(1);
     }
   });
@@ -50,9 +62,22 @@ describe('formatGithub', () => {
   });
 
   it('a hostile message or file name cannot start a workflow command or run a control sequence', () => {
-    const evil: Diagnostic = { code: 'x', severity: 'error', message: 'a\n::add-mask::x\r\u001b[2J', file: '::error file=x::y', line: 1, column: 1, path: [] };
+    const evil: Diagnostic = {
+      code: 'x',
+      severity: 'error',
+      message: 'a\n::add-mask::x\r\u001b[2J',
+      file: '::error file=x::y',
+      line: 1,
+      column: 1,
+      path: [],
+    };
     const out = formatGithub([...findings({ error: 10, warning: 0, info: 0 }), evil]);
-    expect(out.split('\n').filter((l) => l.startsWith('::')).every((l) => /^::(error|notice) /.test(l))).toBe(true);
+    expect(
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('::'))
+        .every((l) => /^::(error|notice) /.test(l)),
+    ).toBe(true);
     expect(out).not.toContain('\u001b');
     expect(out).toContain('  ::error file=x::y:1:1: error: a%0A::add-mask::x<U+000D><U+001B>[2J [x]');
   });
@@ -61,12 +86,24 @@ describe('formatGithub', () => {
 describe('validate SARIF fingerprints', () => {
   it('keep two findings of one rule at one path apart', async () => {
     const { formatSarif } = await import('../../src/output/diagnostics/sarif.js');
-    const d: Diagnostic = { code: 'filter-bad-operator', severity: 'error', message: 'a', file: 'mesh.yaml', line: 3, column: 5, path: ['grants', 0, 'filter'] };
-    const log = JSON.parse(formatSarif([d, { ...d, message: 'b', column: 9 }, { ...d, code: 'other' }], { version: '0' })) as {
+    const d: Diagnostic = {
+      code: 'filter-bad-operator',
+      severity: 'error',
+      message: 'a',
+      file: 'mesh.yaml',
+      line: 3,
+      column: 5,
+      path: ['grants', 0, 'filter'],
+    };
+    const log = JSON.parse(
+      formatSarif([d, { ...d, message: 'b', column: 9 }, { ...d, code: 'other' }], { version: '0' }),
+    ) as {
       runs: { results: { partialFingerprints: Record<string, string> }[] }[];
     };
     expect(log.runs[0]?.results.map((r) => r.partialFingerprints['meshgovPath/v1'])).toEqual([
-      'mesh.yaml#grants.0.filter#filter-bad-operator', 'mesh.yaml#grants.0.filter#filter-bad-operator#2', 'mesh.yaml#grants.0.filter#other',
+      'mesh.yaml#grants.0.filter#filter-bad-operator',
+      'mesh.yaml#grants.0.filter#filter-bad-operator#2',
+      'mesh.yaml#grants.0.filter#other',
     ]);
   });
 });

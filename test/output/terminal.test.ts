@@ -23,7 +23,9 @@ describe('terminalSafe', () => {
     const ours = colourStyle.red(colourStyle.bold('x'));
     expect(terminalSafe(ours, colourStyle)).toBe(ours);
     // Not one of ours: hidden text (8), a cursor move, an OSC title, a hyperlink.
-    expect(terminalSafe('\u001b[8mhidden\u001b[1A\u001b]8;;https://e.example\u0007', colourStyle)).not.toContain('\u001b');
+    expect(terminalSafe('\u001b[8mhidden\u001b[1A\u001b]8;;https://e.example\u0007', colourStyle)).not.toContain(
+      '\u001b',
+    );
     // Without colour, even our own sequences are shown (a plain output never carries escapes).
     expect(terminalSafe(ours, plainStyle)).not.toContain('\u001b');
   });
@@ -34,17 +36,29 @@ describe('terminalSafe', () => {
 });
 
 describe('terminalWrite (what reaches a TTY)', () => {
-  it('keeps colour and the live line\'s rewrite at the start of a write, never a rewrite from a value', () => {
+  it("keeps colour and the live line's rewrite at the start of a write, never a rewrite from a value", () => {
     const ours = `${REWRITE_LINE}read account 1 (1/2)`;
     expect(terminalWrite(ours)).toBe(ours);
     expect(terminalWrite(colourStyle.red('x'))).toBe(colourStyle.red('x'));
     // A value cannot erase what was written before it on the line ("FAILED" turned into "done").
-    expect(terminalWrite(`  FAILED create stream a${REWRITE_LINE}  done`)).toBe('  FAILED create stream a<U+000D><U+001B>[2K  done');
+    expect(terminalWrite(`  FAILED create stream a${REWRITE_LINE}  done`)).toBe(
+      '  FAILED create stream a<U+000D><U+001B>[2K  done',
+    );
   });
 });
 
 describe('text renderers are terminal-safe', () => {
-  const d: Diagnostic = { code: 'x', severity: 'warning', message: `stream ${HOSTILE}`, file: `f${HOSTILE}.yaml`, line: 1, column: 1, path: [], help: HOSTILE, waivedBy: HOSTILE };
+  const d: Diagnostic = {
+    code: 'x',
+    severity: 'warning',
+    message: `stream ${HOSTILE}`,
+    file: `f${HOSTILE}.yaml`,
+    line: 1,
+    column: 1,
+    path: [],
+    help: HOSTILE,
+    waivedBy: HOSTILE,
+  };
   it('stylish diagnostics, with and without colour', () => {
     for (const style of [plainStyle, colourStyle]) {
       // eslint-disable-next-line no-control-regex -- removes the colour sequences the style itself writes
@@ -56,9 +70,25 @@ describe('text renderers are terminal-safe', () => {
 
   it('audit text', () => {
     const report: AuditReport = {
-      formatVersion: 1, mesh: HOSTILE, generatedAt: 'now', window: { start: 'a', end: 'b', periodSeconds: 60 },
-      findings: [{ id: 'undeclared-principal', severity: 'error', resource: HOSTILE, account: '1', title: HOSTILE, evidence: { principal: HOSTILE }, remediation: HOSTILE }],
-      checksRun: ['access'], checksNotRun: [{ check: 'x', reason: HOSTILE }], notes: [HOSTILE], summary: { error: 1, warning: 0, info: 0 },
+      formatVersion: 1,
+      mesh: HOSTILE,
+      generatedAt: 'now',
+      window: { start: 'a', end: 'b', periodSeconds: 60 },
+      findings: [
+        {
+          id: 'undeclared-principal',
+          severity: 'error',
+          resource: HOSTILE,
+          account: '1',
+          title: HOSTILE,
+          evidence: { principal: HOSTILE },
+          remediation: HOSTILE,
+        },
+      ],
+      checksRun: ['access'],
+      checksNotRun: [{ check: 'x', reason: HOSTILE }],
+      notes: [HOSTILE],
+      summary: { error: 1, warning: 0, info: 0 },
     };
     const out = formatAuditText(report, plainStyle);
     expect(out).not.toMatch(RAW);

@@ -11,15 +11,34 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 describe('library entry point', () => {
   it('exports the public functions and schemas', () => {
     for (const name of [
-      'validateMesh', 'loadMesh', 'renderMesh', 'computePlan', 'parsePlan', 'meshDigest', 'changeSetDigest',
-      'loadRules', 'runRules', 'validateWithRules', 'builtinRules', 'loadRuleDir', 'renderPlan', 'renderPlanText',
-    ]) expect(api, name).toHaveProperty(name, expect.any(Function));
+      'validateMesh',
+      'loadMesh',
+      'renderMesh',
+      'computePlan',
+      'parsePlan',
+      'meshDigest',
+      'changeSetDigest',
+      'loadRules',
+      'runRules',
+      'validateWithRules',
+      'builtinRules',
+      'loadRuleDir',
+      'renderPlan',
+      'renderPlanText',
+    ])
+      expect(api, name).toHaveProperty(name, expect.any(Function));
     expect(api.fsReader.read).toEqual(expect.any(Function));
     // The exported schemas are the published files, byte for byte.
-    expect(`${JSON.stringify(api.meshSchema, null, 2)}\n`).toBe(readFileSync(join(REPO, 'schema', 'mesh.schema.json'), 'utf8'));
-    expect(`${JSON.stringify(api.domainFileSchema, null, 2)}\n`).toBe(readFileSync(join(REPO, 'schema', 'domain.schema.json'), 'utf8'));
+    expect(`${JSON.stringify(api.meshSchema, null, 2)}\n`).toBe(
+      readFileSync(join(REPO, 'schema', 'mesh.schema.json'), 'utf8'),
+    );
+    expect(`${JSON.stringify(api.domainFileSchema, null, 2)}\n`).toBe(
+      readFileSync(join(REPO, 'schema', 'domain.schema.json'), 'utf8'),
+    );
     expect(JSON.parse(readFileSync(join(REPO, 'schema', 'plan.schema.json'), 'utf8'))).toEqual(api.PLAN_SCHEMA);
-    expect(api.VERSION).toBe((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
+    expect(api.VERSION).toBe(
+      (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version,
+    );
   });
 
   it('builtinRules loads every file of policies/ without problems', () => {

@@ -46,7 +46,11 @@ export interface Packed {
 export function npm(args: string[], cwd: string, env: Record<string, string> = {}): string {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
   return execFileSync('npm', args, {
-    cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...clean, ...env }, timeout: 240_000,
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...clean, ...env },
+    timeout: 240_000,
   });
 }
 
@@ -68,14 +72,21 @@ export function registryUrl(name: string, version: string): string {
 export function writeProject(dir: string, tarball: string): void {
   mkdirSync(dir, { recursive: true });
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as PackageJson;
-  const lock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const lock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
   const spec = `file:${tarball}`;
   const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
   const packages: Record<string, LockEntry> = {
     '': { name: 'governance', version: '1.0.0', dependencies: { meshgov: spec } },
     'node_modules/meshgov': {
-      version: pkg.version, resolved: spec, integrity, license: pkg.license,
-      dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines,
+      version: pkg.version,
+      resolved: spec,
+      integrity,
+      license: pkg.license,
+      dependencies: pkg.dependencies,
+      bin: pkg.bin,
+      engines: pkg.engines,
     },
   };
   for (const [path, entry] of Object.entries(lock.packages)) {
@@ -83,7 +94,13 @@ export function writeProject(dir: string, tarball: string): void {
     const name = entry.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
     packages[path] = { resolved: registryUrl(name, entry.version), ...entry };
   }
-  const project = { name: 'governance', version: '1.0.0', private: true, type: 'module', dependencies: { meshgov: spec } };
+  const project = {
+    name: 'governance',
+    version: '1.0.0',
+    private: true,
+    type: 'module',
+    dependencies: { meshgov: spec },
+  };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(project, null, 2)}\n`);
   const lockfile = { name: 'governance', version: '1.0.0', lockfileVersion: 3, requires: true, packages };
   writeFileSync(join(dir, 'package-lock.json'), `${JSON.stringify(lockfile, null, 2)}\n`);

@@ -24,16 +24,26 @@ let packed: Packed;
 
 function npx(args: string[]) {
   const env: Record<string, string | undefined> = {
-    ...process.env, NO_COLOR: '1', MESHGOV_DEBUG: '', npm_config_offline: 'true',
-    MESHGOV_LOCAL_DIR: join(tmp, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...process.env,
+    NO_COLOR: '1',
+    MESHGOV_DEBUG: '',
+    npm_config_offline: 'true',
+    MESHGOV_LOCAL_DIR: join(tmp, 'local'),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
-  const r = spawnSync('npx', ['--no-install', 'meshgov', ...args], { cwd: project, encoding: 'utf8', timeout: 120_000, env });
+  const r = spawnSync('npx', ['--no-install', 'meshgov', ...args], {
+    cwd: project,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('packed tarball [slow tier: npm pack + one offline install]', { timeout: 300_000 }, () => {
   beforeAll(() => {
-    if (!existsSync(join(REPO, 'dist', 'index.js'))) throw new Error('dist/index.js is missing: run `npx tsc -p tsconfig.build.json` first');
+    if (!existsSync(join(REPO, 'dist', 'index.js')))
+      throw new Error('dist/index.js is missing: run `npx tsc -p tsconfig.build.json` first');
     tmp = mkdtempSync(join(tmpdir(), 'meshgov-pack-'));
     project = join(tmp, 'governance');
     packed = pack(tmp);
@@ -48,7 +58,15 @@ describe('packed tarball [slow tier: npm pack + one offline install]', { timeout
 
   it('ships the built JS with .d.ts, the launcher, policies, schemas, templates and LICENSE; no sources or maps', () => {
     const f = packed.files;
-    for (const file of ['bin/meshgov.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/run.js', 'LICENSE', 'NOTICE', 'package.json']) {
+    for (const file of [
+      'bin/meshgov.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli/run.js',
+      'LICENSE',
+      'NOTICE',
+      'package.json',
+    ]) {
       expect(f, file).toContain(file);
     }
     for (const name of readdirSync(join(REPO, 'policies'))) expect(f).toContain(`policies/${name}`);
@@ -56,16 +74,26 @@ describe('packed tarball [slow tier: npm pack + one offline install]', { timeout
     // meshgov init's templates (names without leading dots survive packing) and the docs its README links.
     for (const t of TEMPLATE_FILES) expect(f).toContain(`templates/${t.template}`);
     expect(f).toContain('docs/aws-setup.md');
-    expect(f.filter((x) => /^(src|test|scripts|bench|\.github)\//.test(x) || x.endsWith('.map') || x.endsWith('.ts') && !x.endsWith('.d.ts'))).toEqual([]);
+    expect(
+      f.filter(
+        (x) =>
+          /^(src|test|scripts|bench|\.github)\//.test(x) ||
+          x.endsWith('.map') ||
+          (x.endsWith('.ts') && !x.endsWith('.d.ts')),
+      ),
+    ).toEqual([]);
     expect(f.filter((x) => x.startsWith('node_modules/'))).toEqual([]);
   });
 
   it('installed the tarball and its dependencies only, from the cache', () => {
-    const installed = JSON.parse(readFileSync(join(project, 'node_modules', 'meshgov', 'package.json'), 'utf8')) as { version: string };
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules', 'meshgov', 'package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(installed.version).toBe(PKG.version);
     expect(existsSync(join(project, 'node_modules', '.bin', 'meshgov'))).toBe(true);
     // No dev dependency came along (the test runner, the compiler).
-    for (const dev of ['vitest', 'typescript', 'tsx']) expect(existsSync(join(project, 'node_modules', dev)), dev).toBe(false);
+    for (const dev of ['vitest', 'typescript', 'tsx'])
+      expect(existsSync(join(project, 'node_modules', dev)), dev).toBe(false);
   });
 
   it('npx meshgov --version and validate work in the project', () => {
@@ -95,7 +123,8 @@ describe('packed tarball [slow tier: npm pack + one offline install]', { timeout
   it('npx meshgov plan --local plans the example from empty accounts', () => {
     const r = npx(['plan', 'mesh.yaml', '--local', '--format', 'json']);
     // Off a terminal stderr carries only timestamped progress lines; no warning or error.
-    for (const line of r.stderr.split('\n').filter((l) => l !== '')) expect(line).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z meshgov: /);
+    for (const line of r.stderr.split('\n').filter((l) => l !== ''))
+      expect(line).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z meshgov: /);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as { target: string; changes: { resourceType: string; action: string }[] };
     expect(plan.target).toBe('local');
@@ -119,23 +148,44 @@ describe('packed tarball [slow tier: npm pack + one offline install]', { timeout
       }));
     `;
     writeFileSync(join(project, 'use.mjs'), script);
-    const out = JSON.parse(execFileSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8' })) as Record<string, unknown>;
+    const out = JSON.parse(execFileSync(process.execPath, ['use.mjs'], { cwd: project, encoding: 'utf8' })) as Record<
+      string,
+      unknown
+    >;
     const example = validateMesh(join(REPO, 'mesh.yaml'), fsReader, { today: TODAY }).mesh!;
     const policyFiles = readdirSync(join(REPO, 'policies')).filter((n) => n.endsWith('.yaml'));
     expect(out).toEqual({
-      ok: true, streams: example.streams.length, accounts: ['111111111111', '222222222222', '333333333333'],
-      renderErrors: 0, rules: policyFiles.length, ruleProblems: 0, ruleCodes: ['provisioned-stream-declares-throughput'],
-      version: PKG.version, meshSchema: 'https://meshgov.dev/schema/v1/mesh.schema.json',
+      ok: true,
+      streams: example.streams.length,
+      accounts: ['111111111111', '222222222222', '333333333333'],
+      renderErrors: 0,
+      rules: policyFiles.length,
+      ruleProblems: 0,
+      ruleCodes: ['provisioned-stream-declares-throughput'],
+      version: PKG.version,
+      meshSchema: 'https://meshgov.dev/schema/v1/mesh.schema.json',
       planSchema: 'https://meshgov.dev/schema/v2/plan.schema.json',
     });
   });
 
   it('exposes only the entry point and the schema files: internals are not importable', () => {
-    const probe = (spec: string) => spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(spec)})`], { cwd: project, encoding: 'utf8' });
+    const probe = (spec: string) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(spec)})`], {
+        cwd: project,
+        encoding: 'utf8',
+      });
     const internal = probe('meshgov/dist/core/validate.js');
     expect(internal.status).not.toBe(0);
     expect(internal.stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
-    const schema = spawnSync(process.execPath, ['--input-type=module', '-e', "const s = await import('meshgov/schema/mesh.schema.json', { with: { type: 'json' } }); console.log(s.default.$id)"], { cwd: project, encoding: 'utf8' });
+    const schema = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const s = await import('meshgov/schema/mesh.schema.json', { with: { type: 'json' } }); console.log(s.default.$id)",
+      ],
+      { cwd: project, encoding: 'utf8' },
+    );
     expect(schema.stdout.trim()).toBe('https://meshgov.dev/schema/v1/mesh.schema.json');
   });
 
@@ -143,8 +193,14 @@ describe('packed tarball [slow tier: npm pack + one offline install]', { timeout
     const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
     const tsconfig = {
       compilerOptions: {
-        module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false,
-        types: ['node'], typeRoots: [join(REPO, 'node_modules', '@types')],
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ['node'],
+        typeRoots: [join(REPO, 'node_modules', '@types')],
       },
       files: ['consumer.ts'],
     };

@@ -13,8 +13,11 @@ import { renderPlanMarkdown, renderPlanText } from '../../src/output/plan/index.
 import { plainStyle } from '../../src/output/style.js';
 import { A1, aDesiredStream, clock, desiredState, liveOf, liveState } from './builders.js';
 
-const plan = (d: ReturnType<typeof desiredState>, l: ReturnType<typeof liveState>, scalingHistory?: ScalingHistory): Plan =>
-  computePlan({ desired: d, live: l, meshDigest: 'd', clock, ...(scalingHistory ? { scalingHistory } : {}) });
+const plan = (
+  d: ReturnType<typeof desiredState>,
+  l: ReturnType<typeof liveState>,
+  scalingHistory?: ScalingHistory,
+): Plan => computePlan({ desired: d, live: l, meshDigest: 'd', clock, ...(scalingHistory ? { scalingHistory } : {}) });
 
 describe('blocked changes', () => {
   const kept = aDesiredStream();
@@ -24,12 +27,19 @@ describe('blocked changes', () => {
   it('a deletion-protected stream no longer declared: blocked, not pending, and the plan says what to do', () => {
     const p = plan(desiredState([{ streams: [kept] }]), liveState([{ streams: [liveOf(kept), protectedGone] }]));
     const del = p.changes.find((c) => c.action === 'delete');
-    expect(del).toMatchObject({ resourceType: 'stream', address: `${A1}/stream/retired.v1`, risk: 'destructive', blocked: { reason: 'deletion-protected' } });
+    expect(del).toMatchObject({
+      resourceType: 'stream',
+      address: `${A1}/stream/retired.v1`,
+      risk: 'destructive',
+      blocked: { reason: 'deletion-protected' },
+    });
     expect(del?.blocked?.message).toContain('deletionProtection: false');
     expect(p.summary).toMatchObject({ blocked: 1, destroy: 1, hasChanges: false });
     const text = renderPlanText(p, plainStyle);
     expect(text).toContain('[blocked: deletion-protected]');
-    expect(text.trimEnd().split('\n').pop()).toBe('No changes. The live accounts match the mesh. 1 blocked (not pending; see above).');
+    expect(text.trimEnd().split('\n').pop()).toBe(
+      'No changes. The live accounts match the mesh. 1 blocked (not pending; see above).',
+    );
     const md = renderPlanMarkdown(p);
     expect(md).toContain('**1 blocked change** (apply will not make it; not pending)');
     expect(md).not.toContain('[!CAUTION]');
@@ -49,14 +59,26 @@ describe('blocked changes', () => {
     const d = desiredState([{ streams: [s] }]);
     const l = liveState([{ streams: [liveOf(s, { shards: 2 })] }]);
     const now = new Date('2026-01-02T03:04:05Z');
-    const call = (i: number): AuditEntry => ({ time: new Date(now.getTime() - (i + 1) * 60_000).toISOString(), account: A1, api: 'kinesis:UpdateShardCount', resource: s.arn, result: 'ok', attempt: 1 });
+    const call = (i: number): AuditEntry => ({
+      time: new Date(now.getTime() - (i + 1) * 60_000).toISOString(),
+      account: A1,
+      api: 'kinesis:UpdateShardCount',
+      resource: s.arn,
+      result: 'ok',
+      attempt: 1,
+    });
     expect(plan(d, l).changes.find((c) => c.resourceType === 'stream-capacity')?.blocked).toBeUndefined();
     expect(plan(d, l, { entries: Array.from({ length: 9 }, (_, i) => call(i)), now }).summary.blocked).toBe(0);
     const spent = plan(d, l, { entries: Array.from({ length: 10 }, (_, i) => call(i)), now });
-    expect(spent.changes.find((c) => c.resourceType === 'stream-capacity')?.blocked).toMatchObject({ reason: 'budget' });
+    expect(spent.changes.find((c) => c.resourceType === 'stream-capacity')?.blocked).toMatchObject({
+      reason: 'budget',
+    });
     expect(spent.summary).toMatchObject({ blocked: 1, hasChanges: false });
     // Calls older than 24 hours do not count.
-    const old = Array.from({ length: 10 }, (_, i) => ({ ...call(i), time: new Date(now.getTime() - 25 * 3600_000 - i).toISOString() }));
+    const old = Array.from({ length: 10 }, (_, i) => ({
+      ...call(i),
+      time: new Date(now.getTime() - 25 * 3600_000 - i).toISOString(),
+    }));
     expect(plan(d, l, { entries: old, now }).summary.blocked).toBe(0);
   });
 });

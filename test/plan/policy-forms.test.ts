@@ -10,7 +10,15 @@ import type { Plan } from '../../src/core/plan/index.js';
 import type { LiveConsumer, LiveState, LiveStream } from '../../src/core/plan/live.js';
 import type { DesiredConsumer, DesiredState, DesiredStream, PolicyDocument } from '../../src/core/render/types.js';
 import {
-  A1, aDesiredConsumer, aDesiredStream, aPolicy, clock, desiredState, liveConsumerOf, liveOf, liveState,
+  A1,
+  aDesiredConsumer,
+  aDesiredStream,
+  aPolicy,
+  clock,
+  desiredState,
+  liveConsumerOf,
+  liveOf,
+  liveState,
 } from './builders.js';
 
 const READER = 'arn:aws:iam::222222222222:role/reader';
@@ -33,24 +41,24 @@ function publicPolicy(principal: unknown): unknown {
 }
 
 const streamPolicyChanges = (p: Plan) => p.changes.filter((c) => c.resourceType === 'stream-policy');
-const losses = (p: Plan) => p.accessDiff
-  .filter((a) => a.change === 'lose')
-  .map((a) => `${a.principal} ${a.access} ${a.via}`);
+const losses = (p: Plan) =>
+  p.accessDiff.filter((a) => a.change === 'lose').map((a) => `${a.principal} ${a.access} ${a.via}`);
 
 describe('plan: a public stream policy', () => {
-  it.each([['"*"', '*'], ['{"AWS": "*"}', { AWS: '*' }], ['{"AWS": ["*"]}', { AWS: ['*'] }]])(
-    'Principal %s: a destructive policy update whose access diff names * as losing access',
-    (_form, principal) => {
-      const s = aDesiredStream({ resourcePolicy: aPolicy(READER) });
-      const p = planOne(s, { resourcePolicy: publicPolicy(principal) });
-      const [change, ...rest] = streamPolicyChanges(p);
-      expect(rest).toEqual([]);
-      expect(change).toMatchObject({ action: 'update', risk: 'destructive' });
-      const reasons = ['not from the mesh: Sid Public', 'revokes access: * (consume)'];
-      expect(change?.reasons).toEqual(expect.arrayContaining(reasons));
-      expect(losses(p)).toEqual(['* consume stream-policy']);
-    },
-  );
+  it.each([
+    ['"*"', '*'],
+    ['{"AWS": "*"}', { AWS: '*' }],
+    ['{"AWS": ["*"]}', { AWS: ['*'] }],
+  ])('Principal %s: a destructive policy update whose access diff names * as losing access', (_form, principal) => {
+    const s = aDesiredStream({ resourcePolicy: aPolicy(READER) });
+    const p = planOne(s, { resourcePolicy: publicPolicy(principal) });
+    const [change, ...rest] = streamPolicyChanges(p);
+    expect(rest).toEqual([]);
+    expect(change).toMatchObject({ action: 'update', risk: 'destructive' });
+    const reasons = ['not from the mesh: Sid Public', 'revokes access: * (consume)'];
+    expect(change?.reasons).toEqual(expect.arrayContaining(reasons));
+    expect(losses(p)).toEqual(['* consume stream-policy']);
+  });
 
   it('a public policy on a stream that needs none: a destructive delete, * loses access', () => {
     const open = { Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: '*', Action: 'kinesis:*' } };
@@ -103,22 +111,32 @@ describe('plan: equivalent policies are no change (issue 14, defect 4)', () => {
 
   it.each<[string, (d: PolicyDocument) => unknown]>([
     ['reordered statements', (d) => ({ ...d, Statement: [...d.Statement].reverse() })],
-    ['renamed and dropped Sids', (d) => ({
-      ...d, Statement: d.Statement.map((s, i) => ({ ...s, Sid: i === 0 ? 'Renamed' : undefined })),
-    })],
-    ['a bare account id for the root ARN', (d) => ({
-      ...d,
-      Statement: d.Statement.map((s) => (principalOf(s) === ACCOUNT ? { ...s, Principal: { AWS: ID } } : s)),
-    })],
-    ['lists for scalars, repeated values and action case', (d) => ({
-      ...d,
-      Statement: d.Statement.map((s) => ({
-        ...s,
-        Principal: { AWS: [principalOf(s)] },
-        Action: ['KINESIS:GetRecords', 'kinesis:getShardIterator', 'kinesis:GetRecords'],
-        Resource: [ARN, ARN],
-      })),
-    })],
+    [
+      'renamed and dropped Sids',
+      (d) => ({
+        ...d,
+        Statement: d.Statement.map((s, i) => ({ ...s, Sid: i === 0 ? 'Renamed' : undefined })),
+      }),
+    ],
+    [
+      'a bare account id for the root ARN',
+      (d) => ({
+        ...d,
+        Statement: d.Statement.map((s) => (principalOf(s) === ACCOUNT ? { ...s, Principal: { AWS: ID } } : s)),
+      }),
+    ],
+    [
+      'lists for scalars, repeated values and action case',
+      (d) => ({
+        ...d,
+        Statement: d.Statement.map((s) => ({
+          ...s,
+          Principal: { AWS: [principalOf(s)] },
+          Action: ['KINESIS:GetRecords', 'kinesis:getShardIterator', 'kinesis:GetRecords'],
+          Resource: [ARN, ARN],
+        })),
+      }),
+    ],
     ['one statement as an object', (d) => ({ Version: '2012-10-17', Statement: d.Statement[0] })],
   ])('%s', (name, rewrite) => {
     const want = name.startsWith('one statement') ? aPolicy(READER) : aPolicy(READER, ACCOUNT);

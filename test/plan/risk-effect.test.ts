@@ -18,7 +18,12 @@ const render = (m: Mesh): DesiredState => renderMesh(m, { today: EXAMPLE_TODAY }
 /** The example plus one more consume grant for fraud-scorer (222222222222) on a stream of its own account, which its Consume statement does not reach yet. */
 function withExtraGrant(): Mesh {
   const template = mesh.grants.find((g) => g.principal.role === 'fraud-scorer' && g.access === 'consume') as Grant;
-  const extra: Grant = { ...structuredClone(template), id: 'fraud-reads-own-scores', stream: 'risk.fraud-scores.v1', pattern: 'replay' };
+  const extra: Grant = {
+    ...structuredClone(template),
+    id: 'fraud-reads-own-scores',
+    stream: 'risk.fraud-scores.v1',
+    pattern: 'replay',
+  };
   delete extra.consumerName;
   return { ...mesh, grants: [...mesh.grants, extra] };
 }
@@ -29,16 +34,28 @@ function iamOnly(s: DesiredState): DesiredState {
 }
 function liveIam(s: DesiredState): LiveState {
   return {
-    region: s.region, notChecked: [],
+    region: s.region,
+    notChecked: [],
     accounts: s.accounts.map((a) => ({
-      account: a.account, streams: [],
-      iam: a.iam.filter((i) => i.roleName !== undefined && ['identity-policy', 'fanout-policy', 'governance-policy'].includes(i.kind))
-        .map((i): LiveRolePolicy => ({ role: i.roleName as string, policyName: i.name, kind: 'managed', document: structuredClone(i.document) })),
+      account: a.account,
+      streams: [],
+      iam: a.iam
+        .filter(
+          (i) => i.roleName !== undefined && ['identity-policy', 'fanout-policy', 'governance-policy'].includes(i.kind),
+        )
+        .map((i): LiveRolePolicy => ({
+          role: i.roleName as string,
+          policyName: i.name,
+          kind: 'managed',
+          document: structuredClone(i.document),
+        })),
     })),
   };
 }
 const iamChanges = (from: DesiredState, to: DesiredState) =>
-  computePlan({ desired: iamOnly(to), live: liveIam(from), meshDigest: 'd', clock }).changes.filter((c) => c.resourceType === 'iam-policy');
+  computePlan({ desired: iamOnly(to), live: liveIam(from), meshDigest: 'd', clock }).changes.filter(
+    (c) => c.resourceType === 'iam-policy',
+  );
 
 describe('identity policy risk follows from effect', () => {
   const before = render(mesh);
@@ -46,13 +63,17 @@ describe('identity policy risk follows from effect', () => {
 
   it('adding a grant rewrites the grantee policy, and is safe', () => {
     const changes = iamChanges(before, after);
-    expect(changes.map((c) => `${c.action} ${c.address} ${c.risk}`)).toEqual(['update 222222222222/iam/role/fraud-scorer/policy/meshgov-fraud-scorer safe']);
+    expect(changes.map((c) => `${c.action} ${c.address} ${c.risk}`)).toEqual([
+      'update 222222222222/iam/role/fraud-scorer/policy/meshgov-fraud-scorer safe',
+    ]);
     expect(changes[0]?.reasons.join(' ')).toContain('keeps every grant of the live policy');
   });
 
   it('revoking it again is destructive, and says what is lost', () => {
     const changes = iamChanges(after, before);
-    expect(changes.map((c) => `${c.action} ${c.address} ${c.risk}`)).toEqual(['update 222222222222/iam/role/fraud-scorer/policy/meshgov-fraud-scorer destructive']);
+    expect(changes.map((c) => `${c.action} ${c.address} ${c.risk}`)).toEqual([
+      'update 222222222222/iam/role/fraud-scorer/policy/meshgov-fraud-scorer destructive',
+    ]);
     expect(changes[0]?.reasons.join(' ')).toContain('no longer granted: kinesis:');
     expect(changes[0]?.reasons.join(' ')).toContain('arn:aws:kinesis:eu-west-1:222222222222:stream/*');
   });

@@ -15,14 +15,25 @@ const SERVICES = ['firehose.amazonaws.com', 'lambda.amazonaws.com'];
 const FEDERATED = ['cognito-identity.amazonaws.com'];
 const CANONICAL = ['79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be'];
 export const ACTIONS = [
-  'kinesis:GetRecords', 'kinesis:Get*', 'kinesis:PutRecord', 'kinesis:*', '*', 'kinesis:List?hards',
+  'kinesis:GetRecords',
+  'kinesis:Get*',
+  'kinesis:PutRecord',
+  'kinesis:*',
+  '*',
+  'kinesis:List?hards',
   'kinesis:AddTagsToStream',
 ];
 export const STREAM_ARN = 'arn:aws:kinesis:eu-west-1:111111111111:stream/orders';
 const RESOURCES = ['*', STREAM_ARN, STREAM_ARN.replace('orders', 'Orders'), `${STREAM_ARN}/consumer/c:*`];
 const OPERATORS = [
-  'StringEquals', 'StringLike', 'ForAnyValue:StringLike', 'ForAllValues:StringEquals', 'StringNotEqualsIfExists',
-  'Bool', 'NumericLessThan', 'ArnLike',
+  'StringEquals',
+  'StringLike',
+  'ForAnyValue:StringLike',
+  'ForAllValues:StringEquals',
+  'StringNotEqualsIfExists',
+  'Bool',
+  'NumericLessThan',
+  'ArnLike',
 ];
 const CONDITION_KEYS = ['aws:PrincipalOrgID', 'aws:SecureTransport', 'aws:ResourceTag/team', 'aws:PrincipalArn'];
 const CONDITION_VALUES = ['o-abc123', 'true', 'false', '10', 'x*', 'arn:aws:iam::111111111111:root'];
@@ -63,7 +74,8 @@ export interface AbstractPolicy {
 const principalArb: fc.Arbitrary<AbstractPrincipal> = fc.oneof(
   fc.constant({ type: 'aws-star' as const }),
   fc.constantFrom(...ACCOUNTS).map((account) => ({ type: 'account' as const, account })),
-  fc.tuple(fc.constantFrom(...ACCOUNTS), fc.constantFrom(...ROLES))
+  fc
+    .tuple(fc.constantFrom(...ACCOUNTS), fc.constantFrom(...ROLES))
     .map(([account, role]) => ({ type: 'role' as const, account, role })),
   fc.constantFrom(...SERVICES).map((id) => ({ type: 'service' as const, id })),
   fc.constantFrom(...FEDERATED).map((id) => ({ type: 'federated' as const, id })),
@@ -87,17 +99,18 @@ const principalElementArb: fc.Arbitrary<AbstractPrincipalElement> = fc.oneof(
   },
 );
 
-const listArb = (pool: readonly string[]) => fc.oneof(
-  { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 },
-  {
-    arbitrary: fc.record({
-      kind: fc.constant('list' as const),
-      negated: fc.boolean(),
-      patterns: fc.uniqueArray(fc.constantFrom(...pool), { minLength: 1, maxLength: 3 }),
-    }),
-    weight: 5,
-  },
-);
+const listArb = (pool: readonly string[]) =>
+  fc.oneof(
+    { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('list' as const),
+        negated: fc.boolean(),
+        patterns: fc.uniqueArray(fc.constantFrom(...pool), { minLength: 1, maxLength: 3 }),
+      }),
+      weight: 5,
+    },
+  );
 
 const conditionsArb: fc.Arbitrary<AbstractCondition[]> = fc.uniqueArray(
   fc.record({
@@ -125,15 +138,16 @@ const sorted = (xs: readonly string[]) => [...new Set(xs)].sort();
 
 /** The oracle: equal keys exactly when two abstract policies mean the same (statements as a set). */
 export function semanticKey(p: AbstractPolicy): string {
-  const statement = (s: AbstractStatement) => JSON.stringify([
-    s.effect,
-    s.principal.kind === 'map'
-      ? ['map', s.principal.negated, sorted(s.principal.principals.map(principalKeyOf))]
-      : s.principal,
-    s.action.kind === 'list' ? [s.action.negated, sorted(s.action.patterns)] : 'none',
-    s.resource.kind === 'list' ? [s.resource.negated, sorted(s.resource.patterns)] : 'none',
-    sorted(s.conditions.map((c) => JSON.stringify([c.operator, c.key, sorted(c.values)]))),
-  ]);
+  const statement = (s: AbstractStatement) =>
+    JSON.stringify([
+      s.effect,
+      s.principal.kind === 'map'
+        ? ['map', s.principal.negated, sorted(s.principal.principals.map(principalKeyOf))]
+        : s.principal,
+      s.action.kind === 'list' ? [s.action.negated, sorted(s.action.patterns)] : 'none',
+      s.resource.kind === 'list' ? [s.resource.negated, sorted(s.resource.patterns)] : 'none',
+      sorted(s.conditions.map((c) => JSON.stringify([c.operator, c.key, sorted(c.values)]))),
+    ]);
   return JSON.stringify([p.version, sorted(p.statements.map(statement))]);
 }
 
@@ -166,13 +180,16 @@ export function render(p: AbstractPolicy, seed: number): unknown {
 
   const awsValue = (q: AbstractPrincipal): string => {
     switch (q.type) {
-      case 'aws-star': return '*';
-      case 'account': return chance(0.5) ? q.account : `arn:aws:iam::${q.account}:root`;
+      case 'aws-star':
+        return '*';
+      case 'account':
+        return chance(0.5) ? q.account : `arn:aws:iam::${q.account}:root`;
       case 'role': {
         const cut = q.role.lastIndexOf('/') + 1;
         return `arn:aws:iam::${q.account}:role/${q.role.slice(0, cut)}${recase(q.role.slice(cut))}`;
       }
-      default: return q.id;
+      default:
+        return q.id;
     }
   };
   const principal = (e: AbstractPrincipalElement): [string, unknown] | undefined => {
@@ -180,7 +197,9 @@ export function render(p: AbstractPolicy, seed: number): unknown {
     const name = e.negated ? 'NotPrincipal' : 'Principal';
     if (e.kind === 'star') return [name, '*'];
     const byType: [string, AbstractPrincipal['type'][]][] = [
-      ['AWS', ['aws-star', 'account', 'role']], ['Service', ['service']], ['Federated', ['federated']],
+      ['AWS', ['aws-star', 'account', 'role']],
+      ['Service', ['service']],
+      ['Federated', ['federated']],
       ['CanonicalUser', ['canonical']],
     ];
     const entries: [string, unknown][] = [];
@@ -204,8 +223,10 @@ export function render(p: AbstractPolicy, seed: number): unknown {
     }
     if (s.conditions.length || chance(0.1)) {
       const ops = sorted(s.conditions.map((c) => c.operator));
-      const tests = (op: string): [string, unknown][] => s.conditions.filter((c) => c.operator === op)
-        .map((c) => [recase(conditionKey(c.key)), values(c.values.map(conditionValue))]);
+      const tests = (op: string): [string, unknown][] =>
+        s.conditions
+          .filter((c) => c.operator === op)
+          .map((c) => [recase(conditionKey(c.key)), values(c.values.map(conditionValue))]);
       entries.push(['Condition', object(ops.map((op) => [op, object(tests(op))]))]);
     }
     return object(entries);
@@ -221,12 +242,15 @@ export function render(p: AbstractPolicy, seed: number): unknown {
 /** A rendered policy with one part (a member or list item at any depth) replaced by any JSON value. */
 export const garbledArb: fc.Arbitrary<unknown> = fc
   .tuple(abstractPolicyArb, fc.nat(), fc.nat(), fc.jsonValue({ maxDepth: 3 }))
-  .map(
-  ([p, seed, at, junk]) => {
+  .map(([p, seed, at, junk]) => {
     const doc = render(p, seed);
     const slots: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
     const walk = (v: unknown) => {
-      if (Array.isArray(v)) v.forEach((x, i) => { slots.push({ parent: v, key: i }); walk(x); });
+      if (Array.isArray(v))
+        v.forEach((x, i) => {
+          slots.push({ parent: v, key: i });
+          walk(x);
+        });
       else if (v !== null && typeof v === 'object') {
         for (const [k, x] of Object.entries(v)) {
           slots.push({ parent: v as Record<string, unknown>, key: k });
@@ -238,5 +262,4 @@ export const garbledArb: fc.Arbitrary<unknown> = fc
     const slot = slots[at % slots.length];
     if (slot) (slot.parent as Record<string | number, unknown>)[slot.key] = junk;
     return doc;
-  },
-);
+  });

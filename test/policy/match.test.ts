@@ -2,7 +2,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  actionMatches, coversAction, coversResource, globMatch, parsePolicy, resourceMatches, statementActions,
+  actionMatches,
+  coversAction,
+  coversResource,
+  globMatch,
+  parsePolicy,
+  resourceMatches,
+  statementActions,
 } from '../../src/core/policy/index.js';
 import type { Statement } from '../../src/core/policy/index.js';
 
@@ -36,11 +42,14 @@ describe('globMatch', () => {
     const alphabet = fc.constantFrom('a', 'b', '*', '?', '.', ':');
     const patterns = fc.string({ unit: alphabet, maxLength: 8 });
     const texts = fc.string({ unit: fc.constantFrom('a', 'b', '.', ':'), maxLength: 10 });
-    fc.assert(fc.property(patterns, texts, (pattern, text) => {
-      const body = pattern.replace(/[.:]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-      const reference = new RegExp(`^${body}$`, 's');
-      expect(globMatch(pattern, text, false)).toBe(reference.test(text));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(patterns, texts, (pattern, text) => {
+        const body = pattern.replace(/[.:]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+        const reference = new RegExp(`^${body}$`, 's');
+        expect(globMatch(pattern, text, false)).toBe(reference.test(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('matches a hostile pattern in linear-ish time (a RegExp would backtrack for ages)', () => {
@@ -58,8 +67,10 @@ describe('statement coverage', () => {
 
   it('Action covers what its patterns match, NotAction what they do not, no element nothing', () => {
     expect(statementActions(st({ Effect: 'Allow', Action: 'kinesis:Get*' }), catalog)).toEqual(['kinesis:GetRecords']);
-    expect(statementActions(st({ Effect: 'Allow', NotAction: 'kinesis:Get*' }), catalog))
-      .toEqual(['kinesis:PutRecord', 'kinesis:AddTagsToStream']);
+    expect(statementActions(st({ Effect: 'Allow', NotAction: 'kinesis:Get*' }), catalog)).toEqual([
+      'kinesis:PutRecord',
+      'kinesis:AddTagsToStream',
+    ]);
     expect(statementActions(st({ Effect: 'Allow' }), catalog)).toEqual([]);
     expect(coversAction({ kind: 'action', patterns: ['*'] }, 'anything:At')).toBe(true);
   });

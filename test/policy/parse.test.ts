@@ -1,7 +1,13 @@
 /** parsePolicy by example: every form of the grammar, and what it reports for what it cannot understand. */
 import { describe, expect, it } from 'vitest';
 import {
-  accountOf, canonicalPolicy, isPublicStatement, parsePolicy, policiesEquivalent, principalAccount, principalId,
+  accountOf,
+  canonicalPolicy,
+  isPublicStatement,
+  parsePolicy,
+  policiesEquivalent,
+  principalAccount,
+  principalId,
   statementPrincipals,
 } from '../../src/core/policy/index.js';
 import type { Principal, Statement } from '../../src/core/policy/index.js';
@@ -29,14 +35,23 @@ describe('principals', () => {
     ['a bare account id', { AWS: ID }, [account()]],
     ['a root ARN', { AWS: ROOT }, [account()]],
     ['a root ARN in another partition', { AWS: `arn:aws-cn:iam::${ID}:root` }, [account('aws-cn')]],
-    ['a role with a path', { AWS: `arn:aws:iam::${ID}:role/app/etl` },
-      [{
-        kind: 'role', arn: `arn:aws:iam::${ID}:role/app/etl`, partition: 'aws', account: ID, path: '/app/', name: 'etl',
-      }],
+    [
+      'a role with a path',
+      { AWS: `arn:aws:iam::${ID}:role/app/etl` },
+      [
+        {
+          kind: 'role',
+          arn: `arn:aws:iam::${ID}:role/app/etl`,
+          partition: 'aws',
+          account: ID,
+          path: '/app/',
+          name: 'etl',
+        },
+      ],
     ],
     ['a user', { AWS: `arn:aws:iam::${ID}:user/bob` }, [other(`arn:aws:iam::${ID}:user/bob`)]],
     ['a session', { AWS: `arn:aws:sts::${ID}:assumed-role/r/s` }, [other(`arn:aws:sts::${ID}:assumed-role/r/s`)]],
-    ['a deleted role\'s unique id', { AWS: 'AROAEXAMPLEID' }, [{ kind: 'aws', value: 'AROAEXAMPLEID' }]],
+    ["a deleted role's unique id", { AWS: 'AROAEXAMPLEID' }, [{ kind: 'aws', value: 'AROAEXAMPLEID' }]],
     ['a service', { Service: ['firehose.amazonaws.com'] }, [{ kind: 'service', value: 'firehose.amazonaws.com' }]],
     ['a federated provider', { Federated: 'cognito' }, [{ kind: 'federated', value: 'cognito' }]],
     ['a canonical user', { CanonicalUser: 'abc' }, [{ kind: 'canonical-user', value: 'abc' }]],
@@ -92,14 +107,17 @@ describe('actions, resources, conditions', () => {
     const s = one({ Effect: 'Deny', NotAction: actions, Resource: 'a' });
     expect(s.action).toEqual({ kind: 'not-action', patterns: ['kinesis:GetRecords', 'kinesis:Put*'] });
     expect(s.resource).toEqual({ kind: 'resource', patterns: ['a'] });
-    expect(one({ Effect: 'Allow', NotResource: ['a', 'a', 'b'] }).resource)
-      .toEqual({ kind: 'not-resource', patterns: ['a', 'b'] });
+    expect(one({ Effect: 'Allow', NotResource: ['a', 'a', 'b'] }).resource).toEqual({
+      kind: 'not-resource',
+      patterns: ['a', 'b'],
+    });
     expect(one({ Effect: 'Allow' }).action).toEqual({ kind: 'none' });
   });
 
   it('reads condition operators with set qualifiers and IfExists; booleans and numbers as IAM stores them', () => {
     const s = one({
-      Effect: 'Allow', Principal: '*',
+      Effect: 'Allow',
+      Principal: '*',
       Condition: {
         'ForAnyValue:StringLikeIfExists': { 'aws:PrincipalTag/team': ['a*', 'a*', 'b'] },
         Bool: { 'aws:SecureTransport': true },
@@ -109,23 +127,37 @@ describe('actions, resources, conditions', () => {
     });
     expect(s.conditions).toEqual([
       {
-        operator: 'ForAnyValue:StringLikeIfExists', base: 'StringLike', set: 'for-any-value', ifExists: true,
-        key: 'aws:PrincipalTag/team', values: ['a*', 'b'],
+        operator: 'ForAnyValue:StringLikeIfExists',
+        base: 'StringLike',
+        set: 'for-any-value',
+        ifExists: true,
+        key: 'aws:PrincipalTag/team',
+        values: ['a*', 'b'],
       },
       { operator: 'Bool', base: 'Bool', set: 'single', ifExists: false, key: 'aws:SecureTransport', values: ['true'] },
       {
-        operator: 'NumericLessThan', base: 'NumericLessThan', set: 'single', ifExists: false, key: 'kinesis:x',
+        operator: 'NumericLessThan',
+        base: 'NumericLessThan',
+        set: 'single',
+        ifExists: false,
+        key: 'kinesis:x',
         values: ['10'],
       },
       {
-        operator: 'ForAllValues:StringEquals', base: 'StringEquals', set: 'for-all-values', ifExists: false,
-        key: 'aws:TagKeys', values: ['k'],
+        operator: 'ForAllValues:StringEquals',
+        base: 'StringEquals',
+        set: 'for-all-values',
+        ifExists: false,
+        key: 'aws:TagKeys',
+        values: ['k'],
       },
     ]);
-    expect(policiesEquivalent(
-      { Statement: { Effect: 'Allow', Condition: { Bool: { 'aws:SecureTransport': true } } } },
-      { Statement: [{ Effect: 'Allow', Condition: { Bool: { 'AWS:SecureTransport': ['true'] } } }] },
-    )).toBe(true);
+    expect(
+      policiesEquivalent(
+        { Statement: { Effect: 'Allow', Condition: { Bool: { 'aws:SecureTransport': true } } } },
+        { Statement: [{ Effect: 'Allow', Condition: { Bool: { 'AWS:SecureTransport': ['true'] } } }] },
+      ),
+    ).toBe(true);
   });
 
   it('keeps the statement position, the Sid, and the statement as written for evidence', () => {

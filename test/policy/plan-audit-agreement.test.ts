@@ -23,30 +23,38 @@ function verdicts(desired: unknown, live: unknown): { plan: boolean; audit: bool
   const plan = computePlan({ desired: w.desired, live: w.live, meshDigest: 'd', clock, scope: emptyScope() });
   return {
     plan: plan.changes.some((c) => c.resourceType === 'stream-policy' && c.stream === 'orders'),
-    audit: driftChecks(w.ctx).findings
-      .some((f) => f.id === 'resource-policy-drift' && f.resource.endsWith('/stream/orders')),
+    audit: driftChecks(w.ctx).findings.some(
+      (f) => f.id === 'resource-policy-drift' && f.resource.endsWith('/stream/orders'),
+    ),
   };
 }
 
 describe('plan and audit agree on policy equality', () => {
   it('on generated pairs (half of them rewritings of one policy), and with the oracle', () => {
-    const pairs = fc.tuple(abstractPolicyArb, abstractPolicyArb, fc.boolean())
+    const pairs = fc
+      .tuple(abstractPolicyArb, abstractPolicyArb, fc.boolean())
       .map(([a, b, same]) => [a, same ? a : b] as const);
     let drifted = 0;
-    fc.assert(fc.property(pairs, fc.nat(), fc.nat(), ([a, b], s1, s2) => {
-      const v = verdicts(render(a, s1), render(b, s2));
-      const expected = semanticKey(a) !== semanticKey(b);
-      if (expected) drifted++;
-      expect(v).toEqual({ plan: expected, audit: expected });
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(pairs, fc.nat(), fc.nat(), ([a, b], s1, s2) => {
+        const v = verdicts(render(a, s1), render(b, s2));
+        const expected = semanticKey(a) !== semanticKey(b);
+        if (expected) drifted++;
+        expect(v).toEqual({ plan: expected, audit: expected });
+      }),
+      { numRuns: 200 },
+    );
     expect(drifted).toBeGreaterThan(20);
     expect(drifted).toBeLessThan(180);
   });
 
   it('on garbled live policies (never a crash, always the same answer)', () => {
-    fc.assert(fc.property(abstractPolicyArb, fc.nat(), garbledArb, (a, s, live) => {
-      const v = verdicts(render(a, s), live);
-      expect(v.plan).toBe(v.audit);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(abstractPolicyArb, fc.nat(), garbledArb, (a, s, live) => {
+        const v = verdicts(render(a, s), live);
+        expect(v.plan).toBe(v.audit);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

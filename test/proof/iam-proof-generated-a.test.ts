@@ -12,13 +12,19 @@ const TODAY = '2026-11-26';
 
 describe('iam proof: generated mesh a', () => {
   it('allows exactly the declared cells', async () => {
-    const { mesh } = loadText('generated-a.yaml', generateMesh({ domains: 20, streamsPerDomain: 1, grantsPerStream: 3, domainsPerAccount: 2, seed: 7 }), TODAY);
+    const { mesh } = loadText(
+      'generated-a.yaml',
+      generateMesh({ domains: 20, streamsPerDomain: 1, grantsPerStream: 3, domainsPerAccount: 2, seed: 7 }),
+      TODAY,
+    );
     expect(mesh.domains.length).toBe(20);
     const rendered = renderMesh(mesh, { today: TODAY });
     expect(rendered.diagnostics).toEqual([]);
     // Every cell through the fast evaluator; allowed/expected cells and every 25th cell also through the validating one.
     const r = await prove(mesh, rendered.value, TODAY, { sampleEvery: 25 });
-    console.log(`[iam-proof] generated-a (${mesh.domains.length} domains, ${mesh.accounts.length} accounts, ${mesh.streams.length} streams, ${mesh.grants.length} grants): ${r.cells} cells, ${r.allowed} allowed (${r.expected} expected), ${r.validatedCells} cross-checked`);
+    console.log(
+      `[iam-proof] generated-a (${mesh.domains.length} domains, ${mesh.accounts.length} accounts, ${mesh.streams.length} streams, ${mesh.grants.length} grants): ${r.cells} cells, ${r.allowed} allowed (${r.expected} expected), ${r.validatedCells} cross-checked`,
+    );
     expect(r.evaluatorDisagreements).toEqual([]);
     expect(r.unexpectedAllows).toEqual([]);
     expect(r.missingAllows).toEqual([]);

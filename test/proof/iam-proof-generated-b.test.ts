@@ -12,13 +12,19 @@ const TODAY = '2026-11-26';
 
 describe('iam proof: generated mesh b', () => {
   it('allows exactly the declared cells', async () => {
-    const { mesh } = loadText('generated-b.yaml', generateMesh({ domains: 22, streamsPerDomain: 1, grantsPerStream: 4, domainsPerAccount: 4, seed: 11 }), TODAY);
+    const { mesh } = loadText(
+      'generated-b.yaml',
+      generateMesh({ domains: 22, streamsPerDomain: 1, grantsPerStream: 4, domainsPerAccount: 4, seed: 11 }),
+      TODAY,
+    );
     expect(mesh.domains.length).toBe(22);
     const rendered = renderMesh(mesh, { today: TODAY });
     expect(rendered.diagnostics).toEqual([]);
     // Every cell through the fast evaluator; allowed/expected cells and every 25th cell also through the validating one.
     const r = await prove(mesh, rendered.value, TODAY, { sampleEvery: 25 });
-    console.log(`[iam-proof] generated-b (${mesh.domains.length} domains, ${mesh.accounts.length} accounts, ${mesh.streams.length} streams, ${mesh.grants.length} grants): ${r.cells} cells, ${r.allowed} allowed (${r.expected} expected), ${r.validatedCells} cross-checked`);
+    console.log(
+      `[iam-proof] generated-b (${mesh.domains.length} domains, ${mesh.accounts.length} accounts, ${mesh.streams.length} streams, ${mesh.grants.length} grants): ${r.cells} cells, ${r.allowed} allowed (${r.expected} expected), ${r.validatedCells} cross-checked`,
+    );
     expect(r.evaluatorDisagreements).toEqual([]);
     expect(r.unexpectedAllows).toEqual([]);
     expect(r.missingAllows).toEqual([]);

@@ -31,8 +31,10 @@ delete noOrg.organizationId;
 const noOrgState = render(noOrg);
 
 function report(label: string, r: TamperResult): void {
-  console.log(`[iam-proof] tamper ${label}: ${r.cells} cells (${r.attackers} attackers x ${r.resources} streams/consumers), ` +
-    `${r.allowedTampering.length} allowed, ${r.gainedAccess.length} gaining access, ${r.validatedCells} cross-checked`);
+  console.log(
+    `[iam-proof] tamper ${label}: ${r.cells} cells (${r.attackers} attackers x ${r.resources} streams/consumers), ` +
+      `${r.allowedTampering.length} allowed, ${r.gainedAccess.length} gaining access, ${r.validatedCells} cross-checked`,
+  );
 }
 
 function expectSealed(r: TamperResult): void {
@@ -44,7 +46,10 @@ function expectSealed(r: TamperResult): void {
 
 /** Every guard statement, in the SCP and in each boundary. */
 function guardDocuments(s: DesiredState): PolicyDocument[] {
-  return s.accounts.flatMap((a) => a.iam).filter((a) => a.kind === 'guard-scp' || a.kind === 'permissions-boundary').map((a) => a.document as PolicyDocument);
+  return s.accounts
+    .flatMap((a) => a.iam)
+    .filter((a) => a.kind === 'guard-scp' || a.kind === 'permissions-boundary')
+    .map((a) => a.document as PolicyDocument);
 }
 function mutateGuard(s: DesiredState, change: (statements: PolicyStatement[]) => PolicyStatement[]): DesiredState {
   const out = clone(s);
@@ -54,11 +59,17 @@ function mutateGuard(s: DesiredState, change: (statements: PolicyStatement[]) =>
 /** The guard as it was before this proof existed: one case-sensitive key pattern, no managed-resource deny. */
 const OLD_GUARD = (gov: string): PolicyStatement[] => [
   {
-    Sid: 'DenyGovernanceTagChanges', Effect: 'Deny', Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource'], Resource: '*',
+    Sid: 'DenyGovernanceTagChanges',
+    Effect: 'Deny',
+    Action: ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource'],
+    Resource: '*',
     Condition: { 'ForAnyValue:StringLike': { 'aws:TagKeys': 'meshgov:*' }, ArnNotLike: { 'aws:PrincipalArn': gov } },
   },
   {
-    Sid: 'DenyGovernanceTagsOnCreate', Effect: 'Deny', Action: ['kinesis:CreateStream', 'kinesis:RegisterStreamConsumer'], Resource: '*',
+    Sid: 'DenyGovernanceTagsOnCreate',
+    Effect: 'Deny',
+    Action: ['kinesis:CreateStream', 'kinesis:RegisterStreamConsumer'],
+    Resource: '*',
     Condition: { 'ForAnyValue:StringLike': { 'aws:TagKeys': 'meshgov:*' }, ArnNotLike: { 'aws:PrincipalArn': gov } },
   },
 ];
@@ -83,7 +94,13 @@ describe('iam proof, tamper dimension: example mesh', () => {
   it('without an organisation, a role meshgov does not manage is not guarded (the documented gap)', async () => {
     // docs/render.md and the plan say so; this keeps them honest: an account admin without the boundary can add a
     // grant tag for another role, and that role then writes to a stream it was never granted.
-    const r = await proveTamper(noOrg, noOrgState, TODAY, { perCharacter: false, outsidersBounded: false }, attackersOf(noOrg, ['unrelated']));
+    const r = await proveTamper(
+      noOrg,
+      noOrgState,
+      TODAY,
+      { perCharacter: false, outsidersBounded: false },
+      attackersOf(noOrg, ['unrelated']),
+    );
     expect(r.allowedTampering.length).toBeGreaterThan(0);
     expect(r.gainedAccess.some((g) => g.includes('role/notifier kinesis:PutRecord'))).toBe(true);
   }, 120_000);
@@ -93,11 +110,14 @@ describe('iam proof, tamper dimension: the attack is real and the guard is targe
   const resources = resourcesOf(mesh, state, TODAY);
   const notifications = resources.find((r) => r.arn.endsWith(':stream/customer.notifications.v1')) as Resource;
   const webTracker = principalsOf(mesh).find((p) => p.role === 'web-tracker') as Principal;
-  const governance = principalsOf(mesh).find((p) => p.kind === 'governance' && p.account === '333333333333') as Principal;
+  const governance = principalsOf(mesh).find(
+    (p) => p.kind === 'governance' && p.account === '333333333333',
+  ) as Principal;
 
   it('IAM matches the ABAC tag key in any case: an upper-case grant tag would open the stream', async () => {
     const pol = policiesFor(webTracker, mesh, state);
-    const write = (tags: Record<string, string>) => simulate(mesh, pol, { principal: webTracker, action: 'kinesis:PutRecord', resource: notifications, tags });
+    const write = (tags: Record<string, string>) =>
+      simulate(mesh, pol, { principal: webTracker, action: 'kinesis:PutRecord', resource: notifications, tags });
     expect(await write(notifications.tags)).toBe('Denied');
     expect(await write({ ...notifications.tags, 'MESHGOV:PRODUCE:333333333333:WEB-TRACKER': 'allow' })).toBe('Allowed');
     expect(await write({ ...notifications.tags, 'Meshgov:produce:333333333333:web-tracker': 'allow' })).toBe('Allowed');
@@ -105,13 +125,26 @@ describe('iam proof, tamper dimension: the attack is real and the guard is targe
 
   it('leaves tags of unmanaged streams alone, and lets the governance role tag in any case', async () => {
     const admin = attackerPolicies(webTracker, mesh, state);
-    const shadow: Resource = { kind: 'stream', arn: 'arn:aws:kinesis:eu-west-1:333333333333:stream/team-scratch', account: '333333333333', tags: { team: 'web' } };
-    const tag = (keys: string[]) => simulate(mesh, admin, { principal: webTracker, action: 'kinesis:TagResource', resource: shadow, tagKeys: keys });
+    const shadow: Resource = {
+      kind: 'stream',
+      arn: 'arn:aws:kinesis:eu-west-1:333333333333:stream/team-scratch',
+      account: '333333333333',
+      tags: { team: 'web' },
+    };
+    const tag = (keys: string[]) =>
+      simulate(mesh, admin, { principal: webTracker, action: 'kinesis:TagResource', resource: shadow, tagKeys: keys });
     expect(await tag(['team'])).toBe('Allowed');
     expect(await tag(['MeshGov:mesh'])).toBe('Denied');
     const gov = policiesFor(governance, mesh, state);
     for (const key of ['meshgov:domain', 'MESHGOV:DOMAIN', 'team']) {
-      expect(await simulate(mesh, gov, { principal: governance, action: 'kinesis:UntagResource', resource: notifications, tagKeys: [key] })).toBe('Allowed');
+      expect(
+        await simulate(mesh, gov, {
+          principal: governance,
+          action: 'kinesis:UntagResource',
+          resource: notifications,
+          tagKeys: [key],
+        }),
+      ).toBe('Allowed');
     }
   });
 });
@@ -142,8 +175,17 @@ describe('iam proof, tamper dimension: mutations are caught', () => {
 
 describe('iam proof, tamper dimension: generated mesh (20 domains)', () => {
   it('denies every tagging path in every letter case', async () => {
-    const { mesh: g } = loadText('generated-a.yaml', generateMesh({ domains: 20, streamsPerDomain: 1, grantsPerStream: 3, domainsPerAccount: 2, seed: 7 }), TODAY);
-    const r = await proveTamper(g, render(g), TODAY, { perCharacter: false, keys: 'own', extraKeys: ['team'], sampleEvery: 100 });
+    const { mesh: g } = loadText(
+      'generated-a.yaml',
+      generateMesh({ domains: 20, streamsPerDomain: 1, grantsPerStream: 3, domainsPerAccount: 2, seed: 7 }),
+      TODAY,
+    );
+    const r = await proveTamper(g, render(g), TODAY, {
+      perCharacter: false,
+      keys: 'own',
+      extraKeys: ['team'],
+      sampleEvery: 100,
+    });
     report(`generated-a (${g.streams.length} streams, ${g.grants.length} grants)`, r);
     expectSealed(r);
   }, 300_000);

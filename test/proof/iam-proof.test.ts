@@ -59,7 +59,9 @@ describe('iam proof: example mesh', () => {
     expect(r.missingAllows).toEqual([]);
     // The proof itself must notice when an expired grant is still rendered.
     const stale = await prove(mesh, state, later);
-    expect(stale.unexpectedAllows).toContain('arn:aws:iam::999999999999:role/acme-settlement-reader arn:aws:kinesis:eu-west-1:111111111111:stream/payments.refunds.v1 kinesis:GetRecords');
+    expect(stale.unexpectedAllows).toContain(
+      'arn:aws:iam::999999999999:role/acme-settlement-reader arn:aws:kinesis:eu-west-1:111111111111:stream/payments.refunds.v1 kinesis:GetRecords',
+    );
   });
 });
 
@@ -67,23 +69,34 @@ describe('iam proof: widening one statement is caught', () => {
   const cases: { name: string; widen: (s: DesiredState) => void; cell: string }[] = [
     {
       name: 'an extra action on a consumer statement',
-      widen: (s) => addAction(roleStatement(s, '222222222222', 'identity-policy', 'risk-alerts-lambda', 'Consume'), 'kinesis:PutRecord'),
+      widen: (s) =>
+        addAction(
+          roleStatement(s, '222222222222', 'identity-policy', 'risk-alerts-lambda', 'Consume'),
+          'kinesis:PutRecord',
+        ),
       cell: 'arn:aws:iam::222222222222:role/risk-alerts-lambda arn:aws:kinesis:eu-west-1:222222222222:stream/risk.fraud-scores.v1 kinesis:PutRecord',
     },
     {
       name: 'a dropped ABAC condition on a producer statement',
-      widen: (s) => { delete roleStatement(s, '333333333333', 'identity-policy', 'web-tracker', 'Produce').Condition; },
+      widen: (s) => {
+        delete roleStatement(s, '333333333333', 'identity-policy', 'web-tracker', 'Produce').Condition;
+      },
       cell: 'arn:aws:iam::333333333333:role/web-tracker arn:aws:kinesis:eu-west-1:333333333333:stream/customer.notifications.v1 kinesis:PutRecord',
     },
     {
       name: 'kinesis:* instead of the producer set',
-      widen: (s) => { roleStatement(s, '333333333333', 'identity-policy', 'notifier', 'Produce').Action = 'kinesis:*'; },
+      widen: (s) => {
+        roleStatement(s, '333333333333', 'identity-policy', 'notifier', 'Produce').Action = 'kinesis:*';
+      },
       cell: 'arn:aws:iam::333333333333:role/notifier arn:aws:kinesis:eu-west-1:333333333333:stream/customer.notifications.v1 kinesis:DeleteStream',
     },
     {
-      name: 'an extra action in an external principal\'s resource policy statement',
+      name: "an extra action in an external principal's resource policy statement",
       widen: (s) => {
-        addAction(streamPolicyStatement(s, 'payments.refunds.v1', 'PartnerSettlementReadsRefunds'), 'kinesis:PutRecords');
+        addAction(
+          streamPolicyStatement(s, 'payments.refunds.v1', 'PartnerSettlementReadsRefunds'),
+          'kinesis:PutRecords',
+        );
       },
       cell: 'arn:aws:iam::999999999999:role/acme-settlement-reader arn:aws:kinesis:eu-west-1:111111111111:stream/payments.refunds.v1 kinesis:PutRecords',
     },
@@ -117,36 +130,84 @@ describe('tag tampering guard', () => {
   const notifications = resource('arn:aws:kinesis:eu-west-1:333333333333:stream/customer.notifications.v1');
   const efo = resource(consumerArnOf(mesh, '111111111111', 'payments.transactions.v1', 'fraud-scorer'));
   const webTracker = principalsOf(mesh).find((p) => p.role === 'web-tracker') as Principal;
-  const governance = principalsOf(mesh).find((p) => p.kind === 'governance' && p.account === '333333333333') as Principal;
+  const governance = principalsOf(mesh).find(
+    (p) => p.kind === 'governance' && p.account === '333333333333',
+  ) as Principal;
   // A domain team gave its role tagging rights of its own (or is an account admin): only the guard stands in the way.
   const withTagging = (p: Principal, m: Mesh, s: DesiredState): PrincipalPolicies => {
     const pol = policiesFor(p, m, s);
-    return { ...pol, identity: [...pol.identity, { name: 'domain-admin', policy: { Version: '2012-10-17', Statement: [{ Sid: 'DomainAdmin', Effect: 'Allow', Action: 'kinesis:*', Resource: '*' }] } }] };
+    return {
+      ...pol,
+      identity: [
+        ...pol.identity,
+        {
+          name: 'domain-admin',
+          policy: {
+            Version: '2012-10-17',
+            Statement: [{ Sid: 'DomainAdmin', Effect: 'Allow', Action: 'kinesis:*', Resource: '*' }],
+          },
+        },
+      ],
+    };
   };
   const ownKey = 'meshgov:consume:333333333333:web-tracker';
   const variants = [
     { label: 'guard SCP', m: mesh, s: state },
-    { label: 'guard permissions boundary', m: (() => { const x: Mesh = { ...mesh }; delete x.organizationId; return x; })(), s: undefined as DesiredState | undefined },
+    {
+      label: 'guard permissions boundary',
+      m: (() => {
+        const x: Mesh = { ...mesh };
+        delete x.organizationId;
+        return x;
+      })(),
+      s: undefined as DesiredState | undefined,
+    },
   ].map((v) => ({ ...v, s: v.s ?? render(v.m) }));
 
-  it.each(variants)('denies adding, removing or creating governance tags to anyone but the governance role ($label)', async ({ m, s }) => {
-    const admin = withTagging(webTracker, m, s);
-    const sim = (action: string, r: Resource, tagKeys: string[]) => simulate(m, admin, { principal: webTracker, action, resource: r, tagKeys });
-    expect(await sim('kinesis:AddTagsToStream', notifications, [ownKey])).toBe('Denied');
-    expect(await sim('kinesis:TagResource', notifications, [ownKey])).toBe('Denied');
-    expect(await sim('kinesis:RemoveTagsFromStream', clickstream, ['meshgov:consume:222222222222:fraud-scorer'])).toBe('Denied');
-    expect(await sim('kinesis:UntagResource', clickstream, ['meshgov:domain'])).toBe('Denied');
-    expect(await sim('kinesis:CreateStream', { ...notifications, arn: 'arn:aws:kinesis:eu-west-1:333333333333:stream/sneaky', tags: {} }, [ownKey, 'meshgov:mesh'])).toBe('Denied');
-    expect(await sim('kinesis:RegisterStreamConsumer', notifications, [ownKey])).toBe('Denied');
-    // A managed stream's tags belong to the governance role, whatever the key.
-    expect(await sim('kinesis:AddTagsToStream', notifications, ['team'])).toBe('Denied');
-    // And the governance role may set governance tags.
-    expect(await simulate(m, policiesFor(governance, m, s), { principal: governance, action: 'kinesis:AddTagsToStream', resource: notifications, tagKeys: [ownKey] })).toBe('Allowed');
-  });
+  it.each(variants)(
+    'denies adding, removing or creating governance tags to anyone but the governance role ($label)',
+    async ({ m, s }) => {
+      const admin = withTagging(webTracker, m, s);
+      const sim = (action: string, r: Resource, tagKeys: string[]) =>
+        simulate(m, admin, { principal: webTracker, action, resource: r, tagKeys });
+      expect(await sim('kinesis:AddTagsToStream', notifications, [ownKey])).toBe('Denied');
+      expect(await sim('kinesis:TagResource', notifications, [ownKey])).toBe('Denied');
+      expect(
+        await sim('kinesis:RemoveTagsFromStream', clickstream, ['meshgov:consume:222222222222:fraud-scorer']),
+      ).toBe('Denied');
+      expect(await sim('kinesis:UntagResource', clickstream, ['meshgov:domain'])).toBe('Denied');
+      expect(
+        await sim(
+          'kinesis:CreateStream',
+          { ...notifications, arn: 'arn:aws:kinesis:eu-west-1:333333333333:stream/sneaky', tags: {} },
+          [ownKey, 'meshgov:mesh'],
+        ),
+      ).toBe('Denied');
+      expect(await sim('kinesis:RegisterStreamConsumer', notifications, [ownKey])).toBe('Denied');
+      // A managed stream's tags belong to the governance role, whatever the key.
+      expect(await sim('kinesis:AddTagsToStream', notifications, ['team'])).toBe('Denied');
+      // And the governance role may set governance tags.
+      expect(
+        await simulate(m, policiesFor(governance, m, s), {
+          principal: governance,
+          action: 'kinesis:AddTagsToStream',
+          resource: notifications,
+          tagKeys: [ownKey],
+        }),
+      ).toBe('Allowed');
+    },
+  );
 
   it('denies re-tagging an EFO consumer across accounts too', async () => {
-    const admin111 = principalsOf(mesh).find((p) => p.kind === 'unrelated' && p.account === '111111111111') as Principal;
-    const r = await simulate(mesh, withTagging(admin111, mesh, state), { principal: admin111, action: 'kinesis:TagResource', resource: efo, tagKeys: ['meshgov:consume:111111111111:proof-unrelated'] });
+    const admin111 = principalsOf(mesh).find(
+      (p) => p.kind === 'unrelated' && p.account === '111111111111',
+    ) as Principal;
+    const r = await simulate(mesh, withTagging(admin111, mesh, state), {
+      principal: admin111,
+      action: 'kinesis:TagResource',
+      resource: efo,
+      tagKeys: ['meshgov:consume:111111111111:proof-unrelated'],
+    });
     expect(r).toBe('Denied');
   });
 
@@ -155,21 +216,47 @@ describe('tag tampering guard', () => {
     // that carry its produce tag.
     const produceKey = 'meshgov:produce:333333333333:web-tracker';
     const pol = policiesFor(webTracker, mesh, state);
-    const write = (tags?: Record<string, string>) => simulate(mesh, pol, { principal: webTracker, action: 'kinesis:PutRecord', resource: notifications, ...(tags ? { tags } : {}) });
+    const write = (tags?: Record<string, string>) =>
+      simulate(mesh, pol, {
+        principal: webTracker,
+        action: 'kinesis:PutRecord',
+        resource: notifications,
+        ...(tags ? { tags } : {}),
+      });
     expect(await write()).toBe('Denied');
     // Counterfactual: had the tag been added, ABAC would let it write. This is why the guard must hold.
     expect(await write({ ...notifications.tags, [produceKey]: 'allow' })).toBe('Allowed');
-    expect(await simulate(mesh, withTagging(webTracker, mesh, state), { principal: webTracker, action: 'kinesis:AddTagsToStream', resource: notifications, tagKeys: [produceKey] })).toBe('Denied');
-    expect(await simulate(mesh, withTagging(webTracker, mesh, state), { principal: webTracker, action: 'kinesis:TagResource', resource: notifications, tagKeys: [produceKey] })).toBe('Denied');
+    expect(
+      await simulate(mesh, withTagging(webTracker, mesh, state), {
+        principal: webTracker,
+        action: 'kinesis:AddTagsToStream',
+        resource: notifications,
+        tagKeys: [produceKey],
+      }),
+    ).toBe('Denied');
+    expect(
+      await simulate(mesh, withTagging(webTracker, mesh, state), {
+        principal: webTracker,
+        action: 'kinesis:TagResource',
+        resource: notifications,
+        tagKeys: [produceKey],
+      }),
+    ).toBe('Denied');
   });
   // Mutations of the guard, and every letter case of every key: test/proof/iam-proof-tamper.test.ts.
 });
 
 describe('organisation pin on resource policies', () => {
   const analytics = principalsOf(mesh).find((p) => p.role === 'customer-analytics') as Principal;
-  const transactions = (s: DesiredState) => resourcesOf(mesh, s, TODAY).find((r) => r.arn.endsWith(':stream/payments.transactions.v1')) as Resource;
+  const transactions = (s: DesiredState) =>
+    resourcesOf(mesh, s, TODAY).find((r) => r.arn.endsWith(':stream/payments.transactions.v1')) as Resource;
   const read = (s: DesiredState, org: string) =>
-    simulate(mesh, policiesFor(analytics, mesh, s), { principal: analytics, action: 'kinesis:GetRecords', resource: transactions(s), context: { 'aws:PrincipalOrgID': org } });
+    simulate(mesh, policiesFor(analytics, mesh, s), {
+      principal: analytics,
+      action: 'kinesis:GetRecords',
+      resource: transactions(s),
+      context: { 'aws:PrincipalOrgID': org },
+    });
 
   it('lets a granted cross-account role read only while its account is in the organisation', async () => {
     expect(await read(state, 'o-acme1234ab')).toBe('Allowed');
@@ -185,26 +272,54 @@ describe('organisation pin on resource policies', () => {
 
 describe('governance trust (role chaining from the home account)', () => {
   const gov = (account: string) => `arn:aws:iam::${account}:role/meshgov/meshgov-governance`;
-  const artefact = (account: string, kind: string) => state.accounts.find((a) => a.account === account)?.iam.find((i) => i.kind === kind);
-  async function assume(principal: string, principalAccount: string, identity: { name: string; policy: unknown }[], target: string) {
-    const res = await runSimulation({
-      request: { principal, action: 'sts:AssumeRole', resource: { resource: gov(target), accountId: target }, contextVariables: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': principalAccount } },
-      identityPolicies: identity, serviceControlPolicies: [], resourceControlPolicies: [],
-      resourcePolicy: artefact(target, 'trust-policy')?.document,
-    }, {});
+  const artefact = (account: string, kind: string) =>
+    state.accounts.find((a) => a.account === account)?.iam.find((i) => i.kind === kind);
+  async function assume(
+    principal: string,
+    principalAccount: string,
+    identity: { name: string; policy: unknown }[],
+    target: string,
+  ) {
+    const res = await runSimulation(
+      {
+        request: {
+          principal,
+          action: 'sts:AssumeRole',
+          resource: { resource: gov(target), accountId: target },
+          contextVariables: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': principalAccount },
+        },
+        identityPolicies: identity,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: artefact(target, 'trust-policy')?.document,
+      },
+      {},
+    );
     if (res.resultType !== 'single') throw new Error(JSON.stringify(res));
     return res.overallResult;
   }
   const homePolicy = [{ name: 'gov', policy: artefact('111111111111', 'governance-policy')?.document }];
 
-  it.each(['222222222222', '333333333333'])('the home governance role may assume the governance role in %s', async (target) => {
-    expect(await assume(gov('111111111111'), '111111111111', homePolicy, target)).toBe('Allowed');
-  });
+  it.each(['222222222222', '333333333333'])(
+    'the home governance role may assume the governance role in %s',
+    async (target) => {
+      expect(await assume(gov('111111111111'), '111111111111', homePolicy, target)).toBe('Allowed');
+    },
+  );
 
-  it('nobody else may, not even an admin of the home account or another account\'s governance role', async () => {
-    const admin = [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }];
-    expect(await assume('arn:aws:iam::111111111111:role/admin', '111111111111', admin, '222222222222')).not.toBe('Allowed');
+  it("nobody else may, not even an admin of the home account or another account's governance role", async () => {
+    const admin = [
+      {
+        name: 'admin',
+        policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] },
+      },
+    ];
+    expect(await assume('arn:aws:iam::111111111111:role/admin', '111111111111', admin, '222222222222')).not.toBe(
+      'Allowed',
+    );
     expect(await assume(gov('333333333333'), '333333333333', admin, '222222222222')).not.toBe('Allowed');
-    expect(await assume('arn:aws:iam::999999999999:role/admin', '999999999999', admin, '222222222222')).not.toBe('Allowed');
+    expect(await assume('arn:aws:iam::999999999999:role/admin', '999999999999', admin, '222222222222')).not.toBe(
+      'Allowed',
+    );
   });
 });

@@ -11,7 +11,13 @@ export interface Loaded {
 
 export function loadText(name: string, text: string, today: string): Loaded {
   const v = validateMesh(name, { read: (f) => (f === name ? text : new Error('no such file')) }, { today });
-  if (!v.ok || v.mesh === undefined) throw new Error(`test mesh ${name} is invalid: ${v.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.column} ${d.message}`).join('; ')}`);
+  if (!v.ok || v.mesh === undefined)
+    throw new Error(
+      `test mesh ${name} is invalid: ${v.diagnostics
+        .filter((d) => d.severity === 'error')
+        .map((d) => `${d.line}:${d.column} ${d.message}`)
+        .join('; ')}`,
+    );
   return { mesh: v.mesh, locator: v.locator };
 }
 

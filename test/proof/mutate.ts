@@ -6,7 +6,13 @@ export function clone(state: DesiredState): DesiredState {
 }
 
 /** The statement `sid` of the `kind` artefact attached to `role` in `account`; throws when absent. */
-export function roleStatement(state: DesiredState, account: string, kind: string, role: string, sid: string): PolicyStatement {
+export function roleStatement(
+  state: DesiredState,
+  account: string,
+  kind: string,
+  role: string,
+  sid: string,
+): PolicyStatement {
   const a = state.accounts.find((x) => x.account === account)?.iam.find((x) => x.kind === kind && x.roleName === role);
   const s = (a?.document as PolicyDocument | undefined)?.Statement.find((x) => x.Sid === sid);
   if (!s) throw new Error(`no statement ${sid} in ${kind} of ${role} in ${account}`);
@@ -15,7 +21,10 @@ export function roleStatement(state: DesiredState, account: string, kind: string
 
 /** Statement `sid` of a stream's resource policy. */
 export function streamPolicyStatement(state: DesiredState, stream: string, sid: string): PolicyStatement {
-  const s = state.accounts.flatMap((a) => a.streams).find((x) => x.name === stream)?.resourcePolicy?.Statement.find((x) => x.Sid === sid);
+  const s = state.accounts
+    .flatMap((a) => a.streams)
+    .find((x) => x.name === stream)
+    ?.resourcePolicy?.Statement.find((x) => x.Sid === sid);
   if (!s) throw new Error(`no statement ${sid} in the resource policy of ${stream}`);
   return s;
 }

@@ -20,28 +20,64 @@ import type { DesiredState, IamArtefact, PolicyDocument } from '../../src/core/r
 
 /** Actions checked on every stream. */
 export const STREAM_ACTIONS = [
-  'kinesis:DescribeStreamSummary', 'kinesis:DescribeStream', 'kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords',
-  'kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:RegisterStreamConsumer', 'kinesis:ListStreamConsumers',
-  'kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource',
-  'kinesis:IncreaseStreamRetentionPeriod', 'kinesis:DecreaseStreamRetentionPeriod', 'kinesis:PutResourcePolicy',
-  'kinesis:DeleteResourcePolicy', 'kinesis:DeleteStream', 'kinesis:StartStreamEncryption',
+  'kinesis:DescribeStreamSummary',
+  'kinesis:DescribeStream',
+  'kinesis:ListShards',
+  'kinesis:GetShardIterator',
+  'kinesis:GetRecords',
+  'kinesis:PutRecord',
+  'kinesis:PutRecords',
+  'kinesis:RegisterStreamConsumer',
+  'kinesis:ListStreamConsumers',
+  'kinesis:AddTagsToStream',
+  'kinesis:RemoveTagsFromStream',
+  'kinesis:TagResource',
+  'kinesis:UntagResource',
+  'kinesis:IncreaseStreamRetentionPeriod',
+  'kinesis:DecreaseStreamRetentionPeriod',
+  'kinesis:PutResourcePolicy',
+  'kinesis:DeleteResourcePolicy',
+  'kinesis:DeleteStream',
+  'kinesis:StartStreamEncryption',
 ] as const;
 /** Actions checked on every enhanced fan-out consumer. */
 export const CONSUMER_ACTIONS = [
-  'kinesis:SubscribeToShard', 'kinesis:DescribeStreamConsumer', 'kinesis:DeregisterStreamConsumer', 'kinesis:TagResource',
-  'kinesis:UntagResource', 'kinesis:PutResourcePolicy', 'kinesis:DeleteResourcePolicy',
+  'kinesis:SubscribeToShard',
+  'kinesis:DescribeStreamConsumer',
+  'kinesis:DeregisterStreamConsumer',
+  'kinesis:TagResource',
+  'kinesis:UntagResource',
+  'kinesis:PutResourcePolicy',
+  'kinesis:DeleteResourcePolicy',
 ] as const;
 /** Actions without resource-level scoping: checked once per (principal, account) against `*`. */
 export const ACCOUNT_ACTIONS = [
-  'kinesis:UpdateShardCount', 'kinesis:UpdateStreamMode', 'kinesis:EnableEnhancedMonitoring', 'kinesis:DisableEnhancedMonitoring', 'kinesis:ListStreams',
+  'kinesis:UpdateShardCount',
+  'kinesis:UpdateStreamMode',
+  'kinesis:EnableEnhancedMonitoring',
+  'kinesis:DisableEnhancedMonitoring',
+  'kinesis:ListStreams',
 ] as const;
-const TAGGING = new Set(['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource', 'kinesis:RegisterStreamConsumer', 'kinesis:CreateStream']);
+const TAGGING = new Set([
+  'kinesis:AddTagsToStream',
+  'kinesis:RemoveTagsFromStream',
+  'kinesis:TagResource',
+  'kinesis:UntagResource',
+  'kinesis:RegisterStreamConsumer',
+  'kinesis:CreateStream',
+]);
 
 // --- Expected, from the mesh (the spec's read/write sets, written out again on purpose) ---
 const PRODUCE = ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'];
 const READ = ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords'];
 const EFO = ['kinesis:SubscribeToShard', 'kinesis:DescribeStreamConsumer'];
-const GOVERNANCE_DENIED = new Set(['kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:SubscribeToShard']);
+const GOVERNANCE_DENIED = new Set([
+  'kinesis:GetShardIterator',
+  'kinesis:GetRecords',
+  'kinesis:PutRecord',
+  'kinesis:PutRecords',
+  'kinesis:SubscribeToShard',
+]);
 
 export interface Principal {
   arn: string;
@@ -81,7 +117,12 @@ export function principalsOf(mesh: Mesh): Principal[] {
   for (const g of mesh.grants) {
     if (g.principal.role === undefined) continue;
     const arn = roleArn(mesh, g.principal.account, g.principal.path, g.principal.role);
-    out.set(arn, { arn, account: g.principal.account, kind: g.principal.external ? 'external' : 'grantee', role: g.principal.role });
+    out.set(arn, {
+      arn,
+      account: g.principal.account,
+      kind: g.principal.external ? 'external' : 'grantee',
+      role: g.principal.role,
+    });
   }
   for (const a of mesh.accounts) {
     const gov = roleArn(mesh, a.id, mesh.governanceRole.path, mesh.governanceRole.name);
@@ -113,12 +154,16 @@ export function expectedAllowed(mesh: Mesh, today: string): Set<string> {
   for (const acct of mesh.accounts) {
     const gov = roleArn(mesh, acct.id, mesh.governanceRole.path, mesh.governanceRole.name);
     for (const s of mesh.streams.filter((x) => x.account === acct.id)) {
-      for (const a of STREAM_ACTIONS) if (!GOVERNANCE_DENIED.has(a)) allowed.add(cellKey(gov, streamArnOf(mesh, s.account, s.name), a));
+      for (const a of STREAM_ACTIONS)
+        if (!GOVERNANCE_DENIED.has(a)) allowed.add(cellKey(gov, streamArnOf(mesh, s.account, s.name), a));
     }
     for (const g of mesh.grants) {
       const s = streams.get(g.stream);
-      if (!s || s.account !== acct.id || !active(g, today) || g.pattern !== 'efo' || g.consumerName === undefined) continue;
-      for (const a of CONSUMER_ACTIONS) if (!GOVERNANCE_DENIED.has(a)) allowed.add(cellKey(gov, consumerArnOf(mesh, s.account, s.name, g.consumerName), a));
+      if (!s || s.account !== acct.id || !active(g, today) || g.pattern !== 'efo' || g.consumerName === undefined)
+        continue;
+      for (const a of CONSUMER_ACTIONS)
+        if (!GOVERNANCE_DENIED.has(a))
+          allowed.add(cellKey(gov, consumerArnOf(mesh, s.account, s.name, g.consumerName), a));
     }
     for (const a of ACCOUNT_ACTIONS) allowed.add(cellKey(gov, accountResource(acct.id), a));
   }
@@ -129,7 +174,9 @@ export function expectedAllowed(mesh: Mesh, today: string): Set<string> {
 export function resourcesOf(mesh: Mesh, state: DesiredState, today: string): Resource[] {
   const out: Resource[] = [];
   const desiredStreams = new Map(state.accounts.flatMap((a) => a.streams.map((s) => [s.name, s] as const)));
-  const desiredConsumers = new Map(state.accounts.flatMap((a) => a.consumers.map((c) => [`${c.stream}/${c.name}`, c] as const)));
+  const desiredConsumers = new Map(
+    state.accounts.flatMap((a) => a.consumers.map((c) => [`${c.stream}/${c.name}`, c] as const)),
+  );
   for (const s of mesh.streams) {
     const d = desiredStreams.get(s.name);
     if (!d) throw new Error(`render lost stream ${s.name}`);
@@ -143,7 +190,12 @@ export function resourcesOf(mesh: Mesh, state: DesiredState, today: string): Res
     if (!s) continue;
     const c = desiredConsumers.get(`${s.name}/${g.consumerName}`);
     if (!c) throw new Error(`render lost consumer ${s.name}/${g.consumerName}`);
-    const r: Resource = { kind: 'consumer', arn: consumerArnOf(mesh, s.account, s.name, g.consumerName), account: s.account, tags: c.tags };
+    const r: Resource = {
+      kind: 'consumer',
+      arn: consumerArnOf(mesh, s.account, s.name, g.consumerName),
+      account: s.account,
+      tags: c.tags,
+    };
     if (c.resourcePolicy) r.resourcePolicy = c.resourcePolicy;
     out.push(r);
   }
@@ -151,8 +203,14 @@ export function resourcesOf(mesh: Mesh, state: DesiredState, today: string): Res
   return out;
 }
 
-const ALLOW_ALL: PolicyDocument = { Version: '2012-10-17', Statement: [{ Sid: 'FullAWSAccess', Effect: 'Allow', Action: '*', Resource: '*' }] };
-const EXTERNAL_ADMIN: PolicyDocument = { Version: '2012-10-17', Statement: [{ Sid: 'ExternalAccountGrantsEverything', Effect: 'Allow', Action: 'kinesis:*', Resource: '*' }] };
+const ALLOW_ALL: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'FullAWSAccess', Effect: 'Allow', Action: '*', Resource: '*' }],
+};
+const EXTERNAL_ADMIN: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'ExternalAccountGrantsEverything', Effect: 'Allow', Action: 'kinesis:*', Resource: '*' }],
+};
 
 /** The policies in force for one principal, from the rendered state. */
 export interface PrincipalPolicies {
@@ -167,12 +225,17 @@ export function policiesFor(p: Principal, mesh: Mesh, state: DesiredState): Prin
   if (p.kind === 'external') return { identity: [{ name: 'external', policy: EXTERNAL_ADMIN }], scps: [] };
   const acct = state.accounts.find((a) => a.account === p.account);
   const iam = acct?.iam ?? [];
-  const identity = iam.filter((a) => IDENTITY_KINDS.has(a.kind) && a.roleName === p.role).map((a) => ({ name: a.name, policy: a.document as PolicyDocument }));
+  const identity = iam
+    .filter((a) => IDENTITY_KINDS.has(a.kind) && a.roleName === p.role)
+    .map((a) => ({ name: a.name, policy: a.document as PolicyDocument }));
   const out: PrincipalPolicies = { identity, scps: [] };
   const scp = state.accounts.flatMap((a) => a.iam).find((a) => a.kind === 'guard-scp');
   if (mesh.organizationId !== undefined) {
     if (!scp) throw new Error('the mesh has an organisation but render produced no guard SCP');
-    out.scps = [{ name: 'FullAWSAccess', policy: ALLOW_ALL }, { name: scp.name, policy: scp.document as PolicyDocument }];
+    out.scps = [
+      { name: 'FullAWSAccess', policy: ALLOW_ALL },
+      { name: scp.name, policy: scp.document as PolicyDocument },
+    ];
   } else if (p.kind !== 'governance') {
     const boundary = iam.find((a) => a.kind === 'permissions-boundary');
     if (!boundary) throw new Error(`no guard boundary rendered for ${p.account}`);
@@ -195,7 +258,8 @@ export interface Request {
 
 function buildSimulation(mesh: Mesh, policies: PrincipalPolicies, req: Request): Simulation {
   const { principal: p, resource: r } = req;
-  const inOrg = mesh.organizationId !== undefined && p.kind !== 'external' && mesh.accounts.some((a) => a.id === p.account);
+  const inOrg =
+    mesh.organizationId !== undefined && p.kind !== 'external' && mesh.accounts.some((a) => a.id === p.account);
   const ctx: Record<string, string | string[]> = {
     'aws:PrincipalArn': p.arn,
     'aws:PrincipalAccount': p.account,
@@ -207,9 +271,15 @@ function buildSimulation(mesh: Mesh, policies: PrincipalPolicies, req: Request):
   for (const [i, k] of (req.tagKeys ?? []).entries()) ctx[`aws:RequestTag/${k}`] = `v${i}`;
   Object.assign(ctx, req.context ?? {});
   const sim: Simulation = {
-    request: { principal: p.arn, action: req.action, resource: { resource: r.kind === 'account' ? '*' : r.arn, accountId: r.account }, contextVariables: ctx },
+    request: {
+      principal: p.arn,
+      action: req.action,
+      resource: { resource: r.kind === 'account' ? '*' : r.arn, accountId: r.account },
+      contextVariables: ctx,
+    },
     identityPolicies: policies.identity,
-    serviceControlPolicies: policies.scps.length > 0 ? [{ orgIdentifier: mesh.organizationId ?? 'o-none', policies: policies.scps }] : [],
+    serviceControlPolicies:
+      policies.scps.length > 0 ? [{ orgIdentifier: mesh.organizationId ?? 'o-none', policies: policies.scps }] : [],
     resourceControlPolicies: [],
   };
   if (r.resourcePolicy) sim.resourcePolicy = r.resourcePolicy;
@@ -222,7 +292,16 @@ function buildSimulation(mesh: Mesh, policies: PrincipalPolicies, req: Request):
  * without a name and then reads its name; a pre-validated policy (iam-policy's ValidatedPolicy shape) carries one.
  */
 function simulateUnchecked(sim: Simulation): Decision {
-  const unsafe: Simulation = sim.resourcePolicy ? { ...sim, resourcePolicy: { __validated: true, policyDocument: sim.resourcePolicy, metadata: { name: 'resource-policy' } } } : sim;
+  const unsafe: Simulation = sim.resourcePolicy
+    ? {
+        ...sim,
+        resourcePolicy: {
+          __validated: true,
+          policyDocument: sim.resourcePolicy,
+          metadata: { name: 'resource-policy' },
+        },
+      }
+    : sim;
   return runUnsafeSimulation(unsafe, {}) === 'Allowed' ? 'Allowed' : 'Denied';
 }
 
@@ -240,8 +319,16 @@ export async function simulate(mesh: Mesh, policies: PrincipalPolicies, req: Req
   // A consumer ARN also matches the `stream/${StreamName}` pattern, so for actions authorized on both resource
   // types (TagResource, UntagResource, Put/DeleteResourcePolicy) the validating entry point refuses to pick one.
   // The same action on streams passes validation with the same policies, so evaluate it without that step.
-  if (res.resultType === 'error' && res.errors.message === 'multiple.resource.types' && req.resource.kind === 'consumer') return simulateUnchecked(sim);
-  if (res.resultType === 'error') throw new Error(`simulation error for ${req.action} on ${req.resource.arn} by ${req.principal.arn}: ${JSON.stringify(res.errors)}`);
+  if (
+    res.resultType === 'error' &&
+    res.errors.message === 'multiple.resource.types' &&
+    req.resource.kind === 'consumer'
+  )
+    return simulateUnchecked(sim);
+  if (res.resultType === 'error')
+    throw new Error(
+      `simulation error for ${req.action} on ${req.resource.arn} by ${req.principal.arn}: ${JSON.stringify(res.errors)}`,
+    );
   return res.overallResult === 'Allowed' ? 'Allowed' : 'Denied';
 }
 
@@ -268,11 +355,24 @@ export interface ProveOptions {
 }
 
 /** Run the whole matrix. */
-export async function prove(mesh: Mesh, state: DesiredState, today: string, opts: ProveOptions = {}): Promise<ProofResult> {
+export async function prove(
+  mesh: Mesh,
+  state: DesiredState,
+  today: string,
+  opts: ProveOptions = {},
+): Promise<ProofResult> {
   const expected = expectedAllowed(mesh, today);
   const principals = principalsOf(mesh);
   const resources = resourcesOf(mesh, state, today);
-  const result: ProofResult = { cells: 0, validatedCells: 0, evaluatorDisagreements: [], allowed: 0, expected: expected.size, unexpectedAllows: [], missingAllows: [] };
+  const result: ProofResult = {
+    cells: 0,
+    validatedCells: 0,
+    evaluatorDisagreements: [],
+    allowed: 0,
+    expected: expected.size,
+    unexpectedAllows: [],
+    missingAllows: [],
+  };
   const seen = new Set<string>();
   for (const p of principals) {
     const policies = policiesFor(p, mesh, state);

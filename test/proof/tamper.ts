@@ -14,7 +14,12 @@ import type { Decision, Principal, PrincipalPolicies, Request, Resource } from '
 import { cellKey, expectedAllowed, policiesFor, principalsOf, resourcesOf, simulate, simulateFast } from './proof.js';
 
 /** Tagging paths on an existing stream. */
-const STREAM_TAGGING = ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource'] as const;
+const STREAM_TAGGING = [
+  'kinesis:AddTagsToStream',
+  'kinesis:RemoveTagsFromStream',
+  'kinesis:TagResource',
+  'kinesis:UntagResource',
+] as const;
 /** Tagging paths on an existing consumer (AddTagsToStream/RemoveTagsFromStream take a stream only). */
 const CONSUMER_TAGGING = ['kinesis:TagResource', 'kinesis:UntagResource'] as const;
 /** Tag-on-create and the Resource Groups Tagging API, tried once per account (and per stream for consumers). */
@@ -25,7 +30,14 @@ const TAGGING_API = ['tag:TagResources', 'tag:UntagResources'] as const;
  */
 const ADDING = new Set(['kinesis:AddTagsToStream', 'kinesis:TagResource', 'kinesis:CreateStream', 'tag:TagResources']);
 /** Data actions a gained tag could open. */
-const DATA_ACTIONS = ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary'];
+const DATA_ACTIONS = [
+  'kinesis:GetRecords',
+  'kinesis:GetShardIterator',
+  'kinesis:PutRecord',
+  'kinesis:PutRecords',
+  'kinesis:ListShards',
+  'kinesis:DescribeStreamSummary',
+];
 const CONSUMER_DATA_ACTIONS = ['kinesis:SubscribeToShard', 'kinesis:DescribeStreamConsumer'];
 
 /** Ordinary tagging rights a domain team or account admin may hold: only the guard stands in the way. */
@@ -104,9 +116,17 @@ export function attackersOf(mesh: Mesh, kinds: readonly WithRole[] = ['grantee',
  * only a permissions boundary, which apply attaches to the roles meshgov writes policies for; a role meshgov does not
  * manage (`unrelated`) has none unless the account's owners attach it (`outsidersBounded`).
  */
-export function attackerPolicies(p: Principal, mesh: Mesh, state: DesiredState, outsidersBounded = true): PrincipalPolicies {
+export function attackerPolicies(
+  p: Principal,
+  mesh: Mesh,
+  state: DesiredState,
+  outsidersBounded = true,
+): PrincipalPolicies {
   const pol = policiesFor(p, mesh, state);
-  const out: PrincipalPolicies = { ...pol, identity: [...pol.identity, { name: 'domain-admin', policy: TAGGING_ADMIN }] };
+  const out: PrincipalPolicies = {
+    ...pol,
+    identity: [...pol.identity, { name: 'domain-admin', policy: TAGGING_ADMIN }],
+  };
   if (p.kind === 'unrelated' && !outsidersBounded) delete out.boundary;
   return out;
 }
@@ -126,29 +146,49 @@ function beneficiary(key: string): { account: string; role: string } | undefined
  * add is then tried as a counterfactual resource tag: if that gives its beneficiary (or the attacker) a data action
  * the mesh does not declare, the cell is recorded in `gainedAccess`.
  */
-export async function proveTamper(mesh: Mesh, state: DesiredState, today: string, opts: TamperOptions, attackers = attackersOf(mesh)): Promise<TamperResult> {
+export async function proveTamper(
+  mesh: Mesh,
+  state: DesiredState,
+  today: string,
+  opts: TamperOptions,
+  attackers = attackersOf(mesh),
+): Promise<TamperResult> {
   const expected = expectedAllowed(mesh, today);
   const resources = resourcesOf(mesh, state, today).filter((r) => r.kind !== 'account');
   const everyone = principalsOf(mesh);
   const result: TamperResult = {
-    cells: 0, allowedTampering: [], gainedAccess: [], validatedCells: 0, evaluatorDisagreements: [], attackers: attackers.length, resources: resources.length,
+    cells: 0,
+    allowedTampering: [],
+    gainedAccess: [],
+    validatedCells: 0,
+    evaluatorDisagreements: [],
+    attackers: attackers.length,
+    resources: resources.length,
   };
   const sampleEvery = opts.sampleEvery ?? 40;
   const governanceKeys = ['meshgov:managed-by', 'meshgov:mesh', 'meshgov:domain', 'meshgov:classification'];
   for (const p of attackers) {
     const policies = attackerPolicies(p, mesh, state, opts.outsidersBounded ?? true);
     const own = grantKeysOf(p);
-    const friends = everyone.filter((x) => x.kind === 'grantee' && x.arn !== p.arn && (opts.keys !== 'own' || x.account === p.account));
+    const friends = everyone.filter(
+      (x) => x.kind === 'grantee' && x.arn !== p.arn && (opts.keys !== 'own' || x.account === p.account),
+    );
     const forFriends = friends.flatMap((x) => grantKeysOf(x).map((k) => k.toUpperCase()));
-    const keys = opts.keys === 'own'
-      ? [...caseSpellings(own[0] as string, opts.perCharacter), 'MESHGOV:MANAGED-BY', ...forFriends]
-      : [...own.flatMap((k, i) => caseSpellings(k, opts.perCharacter && i === 0)), ...governanceKeys.flatMap((k) => caseSpellings(k, false)), ...forFriends];
+    const keys =
+      opts.keys === 'own'
+        ? [...caseSpellings(own[0] as string, opts.perCharacter), 'MESHGOV:MANAGED-BY', ...forFriends]
+        : [
+            ...own.flatMap((k, i) => caseSpellings(k, opts.perCharacter && i === 0)),
+            ...governanceKeys.flatMap((k) => caseSpellings(k, false)),
+            ...forFriends,
+          ];
     const tryCell = async (action: string, r: Resource, tagKeys: string[], label: string): Promise<void> => {
       const req: Request = { principal: p, action, resource: r, tagKeys };
       const got: Decision = simulateFast(mesh, policies, req);
       if (got === 'Allowed' || result.cells % sampleEvery === 0) {
         result.validatedCells++;
-        if ((await simulate(mesh, policies, req)) !== got) result.evaluatorDisagreements.push(`${cellKey(p.arn, r.arn, action)} [${label}]`);
+        if ((await simulate(mesh, policies, req)) !== got)
+          result.evaluatorDisagreements.push(`${cellKey(p.arn, r.arn, action)} [${label}]`);
       }
       result.cells++;
       if (got !== 'Allowed') return;
@@ -157,13 +197,16 @@ export async function proveTamper(mesh: Mesh, state: DesiredState, today: string
     };
     const checkGain = (key: string, r: Resource, label: string): void => {
       const b = beneficiary(key);
-      const who = everyone.filter((x) => x.arn === p.arn || (b !== undefined && x.account === b.account && x.role.toLowerCase() === b.role));
+      const who = everyone.filter(
+        (x) => x.arn === p.arn || (b !== undefined && x.account === b.account && x.role.toLowerCase() === b.role),
+      );
       const tags = { ...r.tags, [key]: 'allow' };
       for (const x of who) {
         const pol = policiesFor(x, mesh, state);
         for (const a of r.kind === 'consumer' ? CONSUMER_DATA_ACTIONS : DATA_ACTIONS) {
           if (expected.has(cellKey(x.arn, r.arn, a))) continue;
-          if (simulateFast(mesh, pol, { principal: x, action: a, resource: r, tags }) === 'Allowed') result.gainedAccess.push(`${label} -> ${x.arn} ${a}`);
+          if (simulateFast(mesh, pol, { principal: x, action: a, resource: r, tags }) === 'Allowed')
+            result.gainedAccess.push(`${label} -> ${x.arn} ${a}`);
         }
       }
     };
@@ -176,7 +219,12 @@ export async function proveTamper(mesh: Mesh, state: DesiredState, today: string
       if (r.kind === 'stream') for (const k of keys) await tryCell('kinesis:RegisterStreamConsumer', r, [k], k);
     }
     // Tag-on-create of a new stream, and the tagging API, in the attacker's own account.
-    const fresh: Resource = { kind: 'stream', arn: `arn:${mesh.partition}:kinesis:${mesh.region}:${p.account}:stream/proof-new-stream`, account: p.account, tags: {} };
+    const fresh: Resource = {
+      kind: 'stream',
+      arn: `arn:${mesh.partition}:kinesis:${mesh.region}:${p.account}:stream/proof-new-stream`,
+      account: p.account,
+      tags: {},
+    };
     for (const k of keys) {
       await tryCell('kinesis:CreateStream', fresh, [k], k);
       for (const a of TAGGING_API) await tryCell(a, { ...fresh, kind: 'account', arn: '*' }, [k], k);

@@ -10,8 +10,18 @@ const at = (...path: (string | number)[]) => ({ file: 'mesh.yaml', path });
 
 export function aStream(over: Partial<Stream> = {}): Stream {
   return {
-    name: 'orders', domain: 'sales', account: A, capacity: { mode: 'ON_DEMAND' }, retentionHours: 24, encryption: { type: 'NONE' },
-    classification: 'internal', enhancedMonitoring: [], deletionProtection: false, deprecated: false, tags: {}, at: at('domains', 0, 'streams', 0),
+    name: 'orders',
+    domain: 'sales',
+    account: A,
+    capacity: { mode: 'ON_DEMAND' },
+    retentionHours: 24,
+    encryption: { type: 'NONE' },
+    classification: 'internal',
+    enhancedMonitoring: [],
+    deletionProtection: false,
+    deprecated: false,
+    tags: {},
+    at: at('domains', 0, 'streams', 0),
     ...over,
   };
 }
@@ -23,21 +33,45 @@ export function aPrincipal(over: Partial<Principal> = {}): Principal {
 let n = 0;
 export function aGrant(over: Partial<Grant> = {}): Grant {
   n++;
-  return { id: `grant-${n}`, stream: 'orders', principal: aPrincipal(), access: 'produce', at: at('grants', n), ...over };
+  return {
+    id: `grant-${n}`,
+    stream: 'orders',
+    principal: aPrincipal(),
+    access: 'produce',
+    at: at('grants', n),
+    ...over,
+  };
 }
 
 export function aMesh(over: Partial<Mesh> = {}): Mesh {
   return {
-    name: 'test-mesh', region: 'eu-west-1', partition: 'aws', organizationId: ORG,
-    governanceRole: { name: 'meshgov-governance', path: '/' }, tags: {},
+    name: 'test-mesh',
+    region: 'eu-west-1',
+    partition: 'aws',
+    organizationId: ORG,
+    governanceRole: { name: 'meshgov-governance', path: '/' },
+    tags: {},
     accounts: [
       { id: A, alias: 'a', environment: 'prod', at: at('accounts', 0) },
       { id: B, alias: 'b', environment: 'prod', at: at('accounts', 1) },
     ],
-    classifications: [], domains: [], streams: [aStream()], grants: [], waivers: [], rules: {}, files: ['mesh.yaml'], at: at(),
+    classifications: [],
+    domains: [],
+    streams: [aStream()],
+    grants: [],
+    waivers: [],
+    rules: {},
+    files: ['mesh.yaml'],
+    at: at(),
     ...over,
   };
 }
 
 export const reader = (role: string, account = B, over: Partial<Grant> = {}): Grant =>
-  aGrant({ id: `${role}-reads`, principal: aPrincipal({ account, role }), access: 'consume', pattern: 'replay', ...over });
+  aGrant({
+    id: `${role}-reads`,
+    principal: aPrincipal({ account, role }),
+    access: 'consume',
+    pattern: 'replay',
+    ...over,
+  });

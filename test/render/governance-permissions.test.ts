@@ -28,37 +28,100 @@ import type { Principal, Request, Resource } from '../proof/proof.js';
 import { policiesFor, principalsOf, simulate } from '../proof/proof.js';
 import { A, B, TODAY, aGrant, aMesh, aPrincipal, aStream } from './builders.js';
 
-const ALL_ACTIONS = [...new Set([
-  ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...IAM_AUTHORIZATION_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS,
-  ...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS, ...ACCESS_ANALYZER_IAM_ACTIONS,
-])].sort();
+const ALL_ACTIONS = [
+  ...new Set([
+    ...KINESIS_READER_IAM_ACTIONS,
+    ...IAM_READER_IAM_ACTIONS,
+    ...IAM_AUTHORIZATION_IAM_ACTIONS,
+    ...ORGANIZATIONS_READER_IAM_ACTIONS,
+    ...CLOUDWATCH_IAM_ACTIONS,
+    ...KINESIS_EXECUTOR_IAM_ACTIONS,
+    ...IAM_EXECUTOR_IAM_ACTIONS,
+    ...CREDENTIALS_IAM_ACTIONS,
+    ...ACCESS_ANALYZER_IAM_ACTIONS,
+  ]),
+].sort();
 
 /** Where a call lands, as the adapters make it. */
-type Target = 'streams' | 'new-stream' | 'consumers' | 'star' | 'roles' | 'policies' | 'keys' | 'other-governance-roles' | 'other-readonly-roles';
+type Target =
+  | 'streams'
+  | 'new-stream'
+  | 'consumers'
+  | 'star'
+  | 'roles'
+  | 'policies'
+  | 'keys'
+  | 'other-governance-roles'
+  | 'other-readonly-roles';
 /** Tagging calls carry governance tag keys (the guard lets only the governance role do that). */
-const TAGGING = new Set(['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource', 'kinesis:CreateStream', 'kinesis:RegisterStreamConsumer']);
+const TAGGING = new Set([
+  'kinesis:AddTagsToStream',
+  'kinesis:RemoveTagsFromStream',
+  'kinesis:TagResource',
+  'kinesis:UntagResource',
+  'kinesis:CreateStream',
+  'kinesis:RegisterStreamConsumer',
+]);
 const TARGETS: Record<string, Target[]> = {
-  'kinesis:AddTagsToStream': ['streams'], 'kinesis:CreateStream': ['new-stream'], 'kinesis:DecreaseStreamRetentionPeriod': ['streams'],
-  'kinesis:DeleteResourcePolicy': ['streams', 'consumers'], 'kinesis:DeleteStream': ['streams'], 'kinesis:DeregisterStreamConsumer': ['consumers'],
-  'kinesis:DescribeStreamConsumer': ['consumers'], 'kinesis:DescribeStreamSummary': ['streams'], 'kinesis:DisableEnhancedMonitoring': ['star'],
-  'kinesis:EnableEnhancedMonitoring': ['star'], 'kinesis:GetResourcePolicy': ['streams', 'consumers'], 'kinesis:IncreaseStreamRetentionPeriod': ['streams'],
-  'kinesis:ListStreamConsumers': ['streams'], 'kinesis:ListStreams': ['star'], 'kinesis:ListTagsForResource': ['streams', 'consumers'],
-  'kinesis:PutResourcePolicy': ['streams', 'consumers'], 'kinesis:RegisterStreamConsumer': ['streams'], 'kinesis:RemoveTagsFromStream': ['streams'],
-  'kinesis:StartStreamEncryption': ['streams'], 'kinesis:StopStreamEncryption': ['streams'], 'kinesis:TagResource': ['streams', 'consumers'],
-  'kinesis:UntagResource': ['streams', 'consumers'], 'kinesis:UpdateShardCount': ['star'], 'kinesis:UpdateStreamMode': ['star'],
-  'tag:GetResources': ['star'], 'cloudwatch:GetMetricData': ['star'], 'cloudwatch:ListMetrics': ['star'],
-  'kms:DescribeKey': ['keys'], 'kms:ListAliases': ['star'],
-  'iam:AttachRolePolicy': ['roles'], 'iam:DetachRolePolicy': ['roles'], 'iam:GetRole': ['roles'], 'iam:GetRolePolicy': ['roles'],
-  'iam:ListAttachedRolePolicies': ['roles'], 'iam:ListRolePolicies': ['roles'], 'iam:PutRolePermissionsBoundary': ['roles'], 'iam:PutRolePolicy': ['roles'], 'iam:DeleteRolePolicy': ['roles'],
-  'iam:ListRoles': ['star'], 'iam:GetAccountAuthorizationDetails': ['star'], 'iam:CreatePolicy': ['policies'], 'iam:CreatePolicyVersion': ['policies'], 'iam:DeletePolicy': ['policies'],
-  'iam:DeletePolicyVersion': ['policies'], 'iam:GetPolicy': ['policies'], 'iam:GetPolicyVersion': ['policies'], 'iam:ListPolicyVersions': ['policies'],
+  'kinesis:AddTagsToStream': ['streams'],
+  'kinesis:CreateStream': ['new-stream'],
+  'kinesis:DecreaseStreamRetentionPeriod': ['streams'],
+  'kinesis:DeleteResourcePolicy': ['streams', 'consumers'],
+  'kinesis:DeleteStream': ['streams'],
+  'kinesis:DeregisterStreamConsumer': ['consumers'],
+  'kinesis:DescribeStreamConsumer': ['consumers'],
+  'kinesis:DescribeStreamSummary': ['streams'],
+  'kinesis:DisableEnhancedMonitoring': ['star'],
+  'kinesis:EnableEnhancedMonitoring': ['star'],
+  'kinesis:GetResourcePolicy': ['streams', 'consumers'],
+  'kinesis:IncreaseStreamRetentionPeriod': ['streams'],
+  'kinesis:ListStreamConsumers': ['streams'],
+  'kinesis:ListStreams': ['star'],
+  'kinesis:ListTagsForResource': ['streams', 'consumers'],
+  'kinesis:PutResourcePolicy': ['streams', 'consumers'],
+  'kinesis:RegisterStreamConsumer': ['streams'],
+  'kinesis:RemoveTagsFromStream': ['streams'],
+  'kinesis:StartStreamEncryption': ['streams'],
+  'kinesis:StopStreamEncryption': ['streams'],
+  'kinesis:TagResource': ['streams', 'consumers'],
+  'kinesis:UntagResource': ['streams', 'consumers'],
+  'kinesis:UpdateShardCount': ['star'],
+  'kinesis:UpdateStreamMode': ['star'],
+  'tag:GetResources': ['star'],
+  'cloudwatch:GetMetricData': ['star'],
+  'cloudwatch:ListMetrics': ['star'],
+  'kms:DescribeKey': ['keys'],
+  'kms:ListAliases': ['star'],
+  'iam:AttachRolePolicy': ['roles'],
+  'iam:DetachRolePolicy': ['roles'],
+  'iam:GetRole': ['roles'],
+  'iam:GetRolePolicy': ['roles'],
+  'iam:ListAttachedRolePolicies': ['roles'],
+  'iam:ListRolePolicies': ['roles'],
+  'iam:PutRolePermissionsBoundary': ['roles'],
+  'iam:PutRolePolicy': ['roles'],
+  'iam:DeleteRolePolicy': ['roles'],
+  'iam:ListRoles': ['star'],
+  'iam:GetAccountAuthorizationDetails': ['star'],
+  'iam:CreatePolicy': ['policies'],
+  'iam:CreatePolicyVersion': ['policies'],
+  'iam:DeletePolicy': ['policies'],
+  'iam:DeletePolicyVersion': ['policies'],
+  'iam:GetPolicy': ['policies'],
+  'iam:GetPolicyVersion': ['policies'],
+  'iam:ListPolicyVersions': ['policies'],
   'sts:AssumeRole': ['other-governance-roles'],
 };
 /**
  * Called from the home account only (live-reader reads the organisation there; CI assumes the home role and chains;
  * plan and apply run the Access Analyzer checks from there, docs/analyzer.md).
  */
-const HOME_ONLY = new Set(['organizations:DescribeOrganization', 'organizations:ListAccounts', 'sts:AssumeRole', ...ACCESS_ANALYZER_IAM_ACTIONS]);
+const HOME_ONLY = new Set([
+  'organizations:DescribeOrganization',
+  'organizations:ListAccounts',
+  'sts:AssumeRole',
+  ...ACCESS_ANALYZER_IAM_ACTIONS,
+]);
 for (const a of [...ORGANIZATIONS_READER_IAM_ACTIONS, ...ACCESS_ANALYZER_IAM_ACTIONS]) TARGETS[a] = ['star'];
 
 /**
@@ -68,42 +131,97 @@ for (const a of [...ORGANIZATIONS_READER_IAM_ACTIONS, ...ACCESS_ANALYZER_IAM_ACT
  */
 const defaultKeyPolicy = (account: string): PolicyDocument => ({
   Version: '2012-10-17',
-  Statement: [{ Sid: 'EnableIAMUserPermissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
+  Statement: [
+    {
+      Sid: 'EnableIAMUserPermissions',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${account}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+  ],
 });
 
 const MANAGED = new Set(['identity-policy', 'governance-policy', 'permissions-boundary', 'fanout-policy']);
 const slash = (p: string) => (p.endsWith('/') ? p : `${p}/`);
 
-function resourcesFor(mesh: Mesh, state: DesiredState, account: string, target: Target): { resource: Resource; context?: Record<string, string> }[] {
+function resourcesFor(
+  mesh: Mesh,
+  state: DesiredState,
+  account: string,
+  target: Target,
+): { resource: Resource; context?: Record<string, string> }[] {
   const acct = state.accounts.find((a) => a.account === account);
   if (!acct) throw new Error(`no account ${account}`);
-  const res = (arn: string, tags: Record<string, string> = {}): Resource => (arn === '*' ? { kind: 'account', arn: '*', account, tags } : { kind: 'stream', arn, account, tags });
+  const res = (arn: string, tags: Record<string, string> = {}): Resource =>
+    arn === '*' ? { kind: 'account', arn: '*', account, tags } : { kind: 'stream', arn, account, tags };
   const policyArn = (name: string) => `arn:aws:iam::${account}:policy${slash(mesh.governanceRole.path)}${name}`;
   switch (target) {
-    case 'streams': return acct.streams.map((s) => ({ resource: res(s.arn, s.tags) }));
-    case 'new-stream': return [{ resource: res(`arn:aws:kinesis:${mesh.region}:${account}:stream/meshgov-new-stream`) }];
-    case 'consumers': return acct.consumers.map((c) => ({ resource: { kind: 'consumer', arn: c.arnPattern.replace(/\*$/, '1764000000'), account, tags: c.tags } }));
-    case 'star': return [{ resource: res('*') }];
-    case 'keys': return mesh.streams.filter((s) => s.account === account).flatMap((s) => {
-      const k = customerKey(mesh, s);
-      return k?.keyArn === undefined ? [] : [{ resource: { ...res(k.keyArn), resourcePolicy: defaultKeyPolicy(account) } }];
-    });
-    case 'policies': return acct.iam.filter((i) => MANAGED.has(i.kind)).map((i) => ({ resource: res(policyArn(i.name)) }));
+    case 'streams':
+      return acct.streams.map((s) => ({ resource: res(s.arn, s.tags) }));
+    case 'new-stream':
+      return [{ resource: res(`arn:aws:kinesis:${mesh.region}:${account}:stream/meshgov-new-stream`) }];
+    case 'consumers':
+      return acct.consumers.map((c) => ({
+        resource: { kind: 'consumer', arn: c.arnPattern.replace(/\*$/, '1764000000'), account, tags: c.tags },
+      }));
+    case 'star':
+      return [{ resource: res('*') }];
+    case 'keys':
+      return mesh.streams
+        .filter((s) => s.account === account)
+        .flatMap((s) => {
+          const k = customerKey(mesh, s);
+          return k?.keyArn === undefined
+            ? []
+            : [{ resource: { ...res(k.keyArn), resourcePolicy: defaultKeyPolicy(account) } }];
+        });
+    case 'policies':
+      return acct.iam.filter((i) => MANAGED.has(i.kind)).map((i) => ({ resource: res(policyArn(i.name)) }));
     case 'roles': {
       const roles = new Set(acct.iam.flatMap((i) => (i.roleName === undefined ? [] : [i.roleName])));
-      const attached = acct.iam.find((i) => i.kind === 'identity-policy') ?? acct.iam.find((i) => i.kind === 'governance-policy');
+      const attached =
+        acct.iam.find((i) => i.kind === 'identity-policy') ?? acct.iam.find((i) => i.kind === 'governance-policy');
       const boundary = acct.iam.find((i) => i.kind === 'permissions-boundary');
-      const context = { 'iam:PolicyARN': policyArn(attached?.name ?? 'meshgov-x'), 'iam:PermissionsBoundary': policyArn(boundary?.name ?? 'meshgov-x') };
-      const paths = new Map(mesh.grants.filter((g) => g.principal.account === account && g.principal.role !== undefined).map((g) => [g.principal.role as string, g.principal.path]));
+      const context = {
+        'iam:PolicyARN': policyArn(attached?.name ?? 'meshgov-x'),
+        'iam:PermissionsBoundary': policyArn(boundary?.name ?? 'meshgov-x'),
+      };
+      const paths = new Map(
+        mesh.grants
+          .filter((g) => g.principal.account === account && g.principal.role !== undefined)
+          .map((g) => [g.principal.role as string, g.principal.path]),
+      );
       paths.set(mesh.governanceRole.name, mesh.governanceRole.path);
-      return [...roles].sort().map((r) => ({ resource: res(`arn:aws:iam::${account}:role${slash(paths.get(r) ?? '/')}${r}`), context }));
+      return [...roles]
+        .sort()
+        .map((r) => ({ resource: res(`arn:aws:iam::${account}:role${slash(paths.get(r) ?? '/')}${r}`), context }));
     }
-    case 'other-governance-roles': return mesh.accounts.filter((a) => a.id !== account).map((a) => ({ resource: res(`arn:aws:iam::${a.id}:role${slash(mesh.governanceRole.path)}${mesh.governanceRole.name}`) }));
-    case 'other-readonly-roles': return mesh.accounts.filter((a) => a.id !== account).map((a) => ({ resource: res(`arn:aws:iam::${a.id}:role${slash(mesh.governanceRole.path)}${mesh.governanceRole.readOnlyName ?? ''}`) }));
+    case 'other-governance-roles':
+      return mesh.accounts
+        .filter((a) => a.id !== account)
+        .map((a) => ({
+          resource: res(`arn:aws:iam::${a.id}:role${slash(mesh.governanceRole.path)}${mesh.governanceRole.name}`),
+        }));
+    case 'other-readonly-roles':
+      return mesh.accounts
+        .filter((a) => a.id !== account)
+        .map((a) => ({
+          resource: res(
+            `arn:aws:iam::${a.id}:role${slash(mesh.governanceRole.path)}${mesh.governanceRole.readOnlyName ?? ''}`,
+          ),
+        }));
   }
 }
 
-async function decide(mesh: Mesh, state: DesiredState, gov: Principal, action: string, resource: Resource, context?: Record<string, string>) {
+async function decide(
+  mesh: Mesh,
+  state: DesiredState,
+  gov: Principal,
+  action: string,
+  resource: Resource,
+  context?: Record<string, string>,
+) {
   const req: Request = { principal: gov, action, resource };
   if (TAGGING.has(action)) req.tagKeys = ['meshgov:domain', 'meshgov:deletion-protection'];
   if (context) req.context = context;
@@ -134,7 +252,8 @@ describe('governance role permissions cover every call meshgov makes', () => {
         for (const target of TARGETS[action] ?? []) {
           for (const { resource, context } of resourcesFor(mesh, state, gov.account, target)) {
             checked++;
-            if ((await decide(mesh, state, gov, action, resource, context)) !== 'Allowed') missing.push(`${gov.account} ${action} ${resource.arn}`);
+            if ((await decide(mesh, state, gov, action, resource, context)) !== 'Allowed')
+              missing.push(`${gov.account} ${action} ${resource.arn}`);
           }
         }
       }
@@ -143,7 +262,7 @@ describe('governance role permissions cover every call meshgov makes', () => {
     expect(checked).toBeGreaterThan(200);
   });
 
-  it('and nowhere else: other accounts\' resources, foreign policies and keys, home-only actions elsewhere', async () => {
+  it("and nowhere else: other accounts' resources, foreign policies and keys, home-only actions elsewhere", async () => {
     const mesh = example;
     const state = renderMesh(mesh, { today: TODAY }).value;
     const govs = principalsOf(mesh).filter((p) => p.kind === 'governance');
@@ -151,16 +270,22 @@ describe('governance role permissions cover every call meshgov makes', () => {
     const allowed: string[] = [];
     for (const gov of govs) {
       const other = govs.find((g) => g.account !== gov.account) as Principal;
-      const foreign = (target: Target) => resourcesFor(mesh, state, other.account, target).map(({ resource, context }) => ({ resource: { ...resource, account: other.account }, context }));
+      const foreign = (target: Target) =>
+        resourcesFor(mesh, state, other.account, target).map(({ resource, context }) => ({
+          resource: { ...resource, account: other.account },
+          context,
+        }));
       for (const action of ALL_ACTIONS) {
         for (const target of (TARGETS[action] ?? []).filter((t) => !['star', 'other-governance-roles'].includes(t))) {
           for (const { resource, context } of foreign(target)) {
-            if ((await decide(mesh, state, gov, action, resource, context)) === 'Allowed') allowed.push(`${gov.account} ${action} ${resource.arn}`);
+            if ((await decide(mesh, state, gov, action, resource, context)) === 'Allowed')
+              allowed.push(`${gov.account} ${action} ${resource.arn}`);
           }
         }
         if (HOME_ONLY.has(action) && gov.account !== home) {
           for (const { resource } of resourcesFor(mesh, state, gov.account, TARGETS[action]?.[0] as Target)) {
-            if ((await decide(mesh, state, gov, action, resource)) === 'Allowed') allowed.push(`${gov.account} ${action} ${resource.arn}`);
+            if ((await decide(mesh, state, gov, action, resource)) === 'Allowed')
+              allowed.push(`${gov.account} ${action} ${resource.arn}`);
           }
         }
       }
@@ -168,12 +293,30 @@ describe('governance role permissions cover every call meshgov makes', () => {
       const star = { kind: 'account' as const, arn: '*', account: own, tags: {} };
       const odd: [string, Resource, Record<string, string>?][] = [
         ['iam:CreatePolicy', { ...star, kind: 'stream', arn: `arn:aws:iam::${own}:policy/meshgov/admin` }],
-        ['iam:AttachRolePolicy', { ...star, kind: 'stream', arn: `arn:aws:iam::${own}:role/any` }, { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' }],
-        ['iam:PutRolePermissionsBoundary', { ...star, kind: 'stream', arn: `arn:aws:iam::${own}:role/any` }, { 'iam:PermissionsBoundary': `arn:aws:iam::${own}:policy/team-boundary` }],
-        ['kms:DescribeKey', { ...star, kind: 'stream', arn: `arn:aws:kms:${mesh.region}:${own}:key/00000000-0000-4000-8000-000000000000`, resourcePolicy: defaultKeyPolicy(own) }],
+        [
+          'iam:AttachRolePolicy',
+          { ...star, kind: 'stream', arn: `arn:aws:iam::${own}:role/any` },
+          { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' },
+        ],
+        [
+          'iam:PutRolePermissionsBoundary',
+          { ...star, kind: 'stream', arn: `arn:aws:iam::${own}:role/any` },
+          { 'iam:PermissionsBoundary': `arn:aws:iam::${own}:policy/team-boundary` },
+        ],
+        [
+          'kms:DescribeKey',
+          {
+            ...star,
+            kind: 'stream',
+            arn: `arn:aws:kms:${mesh.region}:${own}:key/00000000-0000-4000-8000-000000000000`,
+            resourcePolicy: defaultKeyPolicy(own),
+          },
+        ],
         ['kinesis:GetRecords', { ...star, kind: 'stream', arn: `arn:aws:kinesis:${mesh.region}:${own}:stream/x` }],
       ];
-      for (const [action, resource, context] of odd) if ((await decide(mesh, state, gov, action, resource, context)) === 'Allowed') allowed.push(`${own} ${action} ${resource.arn}`);
+      for (const [action, resource, context] of odd)
+        if ((await decide(mesh, state, gov, action, resource, context)) === 'Allowed')
+          allowed.push(`${own} ${action} ${resource.arn}`);
     }
     expect(allowed).toEqual([]);
   });
@@ -182,7 +325,8 @@ describe('governance role permissions cover every call meshgov makes', () => {
     const state = renderMesh(example, { today: TODAY }).value;
     const star = new Set<string>();
     for (const art of state.accounts.flatMap((a) => a.iam).filter((i) => i.kind === 'governance-policy')) {
-      for (const s of (art.document as PolicyDocument).Statement) if ([s.Resource].flat().includes('*')) for (const a of [s.Action ?? []].flat()) star.add(a);
+      for (const s of (art.document as PolicyDocument).Statement)
+        if ([s.Resource].flat().includes('*')) for (const a of [s.Action ?? []].flat()) star.add(a);
     }
     const scopable: string[] = [];
     for (const a of [...star].sort()) {
@@ -198,17 +342,35 @@ describe('governance role permissions cover every call meshgov makes', () => {
 describe('governance role KMS rights for customer-managed keys', () => {
   const key = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-4333-8444-555555555555';
   const mesh = aMesh({
-    streams: [aStream({ name: 'by-arn', encryption: { type: 'KMS', keyId: key } }), aStream({ name: 'by-alias', encryption: { type: 'KMS', keyId: 'alias/orders' } }), aStream({ name: 'managed', encryption: { type: 'KMS', keyId: 'alias/aws/kinesis' } })],
+    streams: [
+      aStream({ name: 'by-arn', encryption: { type: 'KMS', keyId: key } }),
+      aStream({ name: 'by-alias', encryption: { type: 'KMS', keyId: 'alias/orders' } }),
+      aStream({ name: 'managed', encryption: { type: 'KMS', keyId: 'alias/aws/kinesis' } }),
+    ],
     grants: [aGrant({ stream: 'by-arn', principal: aPrincipal({ account: B, role: 'w' }) })],
   });
 
-  it('DescribeKey on the account\'s own keys (by ARN, and by alias through kms:ResourceAliases), none for the AWS-managed key', () => {
-    const gov = renderMesh(mesh, { today: TODAY }).value.accounts.find((a) => a.account === A)?.iam.filter((i) => i.kind === 'governance-policy').flatMap((i) => (i.document as PolicyDocument).Statement) ?? [];
+  it("DescribeKey on the account's own keys (by ARN, and by alias through kms:ResourceAliases), none for the AWS-managed key", () => {
+    const gov =
+      renderMesh(mesh, { today: TODAY })
+        .value.accounts.find((a) => a.account === A)
+        ?.iam.filter((i) => i.kind === 'governance-policy')
+        .flatMap((i) => (i.document as PolicyDocument).Statement) ?? [];
     expect(gov.filter((s) => s.Sid.startsWith('DescribeStreamKeys'))).toEqual([
       { Sid: 'DescribeStreamKeys', Effect: 'Allow', Action: ['kms:DescribeKey'], Resource: key },
-      { Sid: 'DescribeStreamKeysAlias111111111111euwest1', Effect: 'Allow', Action: ['kms:DescribeKey'], Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*', Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/orders' } } },
+      {
+        Sid: 'DescribeStreamKeysAlias111111111111euwest1',
+        Effect: 'Allow',
+        Action: ['kms:DescribeKey'],
+        Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*',
+        Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/orders' } },
+      },
     ]);
-    const other = renderMesh(mesh, { today: TODAY }).value.accounts.find((a) => a.account === B)?.iam.filter((i) => i.kind === 'governance-policy').flatMap((i) => (i.document as PolicyDocument).Statement) ?? [];
+    const other =
+      renderMesh(mesh, { today: TODAY })
+        .value.accounts.find((a) => a.account === B)
+        ?.iam.filter((i) => i.kind === 'governance-policy')
+        .flatMap((i) => (i.document as PolicyDocument).Statement) ?? [];
     expect(other.some((s) => s.Sid.startsWith('DescribeStreamKeys'))).toBe(false);
   });
 });
@@ -219,13 +381,33 @@ describe('read-only role (governanceRole.readOnlyName) permissions: every read, 
   const state = renderMesh(mesh, { today: TODAY }).value;
   const home = homeAccount(mesh);
   /** What plan, audit and import call: the readers' lists (audit lists the shards of its window with listWindowShards). */
-  const READS = [...new Set([
-    ...KINESIS_READER_IAM_ACTIONS, ...IAM_READER_IAM_ACTIONS, ...IAM_AUTHORIZATION_IAM_ACTIONS, ...ORGANIZATIONS_READER_IAM_ACTIONS, ...CLOUDWATCH_IAM_ACTIONS, ...CREDENTIALS_IAM_ACTIONS, ...SHARDS_IAM_ACTIONS,
-    ...ACCESS_ANALYZER_IAM_ACTIONS,
-  ])].sort();
-  const WRITES = [...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS].filter((a) => !(READS as string[]).includes(a));
-  const targets = (action: string): Target[] => (action === 'sts:AssumeRole' ? ['other-readonly-roles'] : action === 'kinesis:ListShards' ? ['streams'] : TARGETS[action] ?? []);
-  const principal = (account: string): Principal => ({ arn: `arn:aws:iam::${account}:role${slash(mesh.governanceRole.path)}${readOnly}`, account, kind: 'governance', role: readOnly });
+  const READS = [
+    ...new Set([
+      ...KINESIS_READER_IAM_ACTIONS,
+      ...IAM_READER_IAM_ACTIONS,
+      ...IAM_AUTHORIZATION_IAM_ACTIONS,
+      ...ORGANIZATIONS_READER_IAM_ACTIONS,
+      ...CLOUDWATCH_IAM_ACTIONS,
+      ...CREDENTIALS_IAM_ACTIONS,
+      ...SHARDS_IAM_ACTIONS,
+      ...ACCESS_ANALYZER_IAM_ACTIONS,
+    ]),
+  ].sort();
+  const WRITES = [...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS].filter(
+    (a) => !(READS as string[]).includes(a),
+  );
+  const targets = (action: string): Target[] =>
+    action === 'sts:AssumeRole'
+      ? ['other-readonly-roles']
+      : action === 'kinesis:ListShards'
+        ? ['streams']
+        : (TARGETS[action] ?? []);
+  const principal = (account: string): Principal => ({
+    arn: `arn:aws:iam::${account}:role${slash(mesh.governanceRole.path)}${readOnly}`,
+    account,
+    kind: 'governance',
+    role: readOnly,
+  });
 
   it('the example mesh names a read-only role', () => {
     expect(readOnly).toBe('meshgov-reader');
@@ -239,7 +421,8 @@ describe('read-only role (governanceRole.readOnlyName) permissions: every read, 
         if (HOME_ONLY.has(action) && account !== home) continue;
         for (const target of targets(action)) {
           for (const { resource, context } of resourcesFor(mesh, state, account, target)) {
-            if ((await decide(mesh, state, principal(account), action, resource, context)) !== 'Allowed') missing.push(`${account} ${action} ${resource.arn}`);
+            if ((await decide(mesh, state, principal(account), action, resource, context)) !== 'Allowed')
+              missing.push(`${account} ${action} ${resource.arn}`);
           }
         }
       }
@@ -253,7 +436,8 @@ describe('read-only role (governanceRole.readOnlyName) permissions: every read, 
       for (const action of WRITES) {
         for (const target of targets(action)) {
           for (const { resource, context } of resourcesFor(mesh, state, account, target)) {
-            if ((await decide(mesh, state, principal(account), action, resource, context)) === 'Allowed') allowed.push(`${account} ${action} ${resource.arn}`);
+            if ((await decide(mesh, state, principal(account), action, resource, context)) === 'Allowed')
+              allowed.push(`${account} ${action} ${resource.arn}`);
           }
         }
       }
@@ -262,8 +446,18 @@ describe('read-only role (governanceRole.readOnlyName) permissions: every read, 
   });
 
   it('non-home read-only roles trust exactly the home read-only role', () => {
-    const trust = state.accounts.flatMap((a) => a.iam).filter((i) => i.kind === 'trust-policy' && i.roleName === readOnly);
+    const trust = state.accounts
+      .flatMap((a) => a.iam)
+      .filter((i) => i.kind === 'trust-policy' && i.roleName === readOnly);
     expect(trust.map((t) => t.account)).toEqual(mesh.accounts.slice(1).map((a) => a.id));
-    for (const t of trust) expect((t.document as PolicyDocument).Statement).toEqual([{ Sid: 'TrustHomeReadOnlyRole', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${home}:role/meshgov/${readOnly}` }, Action: 'sts:AssumeRole' }]);
+    for (const t of trust)
+      expect((t.document as PolicyDocument).Statement).toEqual([
+        {
+          Sid: 'TrustHomeReadOnlyRole',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${home}:role/meshgov/${readOnly}` },
+          Action: 'sts:AssumeRole',
+        },
+      ]);
   });
 });

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { consumerActions, readsThroughLambda, shortHash, sidFor, streamActions, uniqueSids } from '../../src/core/render/grants.js';
+import {
+  consumerActions,
+  readsThroughLambda,
+  shortHash,
+  sidFor,
+  streamActions,
+  uniqueSids,
+} from '../../src/core/render/grants.js';
 import { grantActive } from '../../src/core/model/checks/expiry.js';
 import { aGrant } from './builders.js';
 
@@ -16,14 +23,39 @@ describe('grantActive (in force: what renders)', () => {
 });
 
 describe('action sets per grant', () => {
-  const read = ['kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'];
+  const read = [
+    'kinesis:DescribeStreamSummary',
+    'kinesis:GetRecords',
+    'kinesis:GetShardIterator',
+    'kinesis:ListShards',
+  ];
   it.each([
-    ['produce', aGrant({ access: 'produce' }), ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'], []],
+    [
+      'produce',
+      aGrant({ access: 'produce' }),
+      ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'],
+      [],
+    ],
     ['replay', aGrant({ access: 'consume', pattern: 'replay' }), read, []],
-    ['efo', aGrant({ access: 'consume', pattern: 'efo', consumerName: 'c' }), read, ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard']],
+    [
+      'efo',
+      aGrant({ access: 'consume', pattern: 'efo', consumerName: 'c' }),
+      read,
+      ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+    ],
     ['filtered (Lambda)', aGrant({ access: 'consume', pattern: 'filtered' }), ['kinesis:DescribeStream', ...read], []],
-    ['fanout via AppSync (Lambda)', aGrant({ access: 'consume', pattern: 'fanout', fanout: { target: 'appsync' } }), ['kinesis:DescribeStream', ...read], []],
-    ['fanout via a custom WebSocket server', aGrant({ access: 'consume', pattern: 'fanout', fanout: { target: 'custom-websocket' } }), read, []],
+    [
+      'fanout via AppSync (Lambda)',
+      aGrant({ access: 'consume', pattern: 'fanout', fanout: { target: 'appsync' } }),
+      ['kinesis:DescribeStream', ...read],
+      [],
+    ],
+    [
+      'fanout via a custom WebSocket server',
+      aGrant({ access: 'consume', pattern: 'fanout', fanout: { target: 'custom-websocket' } }),
+      read,
+      [],
+    ],
   ])('%s', (_name, grant, stream, consumer) => {
     expect(streamActions(grant)).toEqual(stream);
     expect(consumerActions(grant)).toEqual(consumer);
@@ -55,12 +87,44 @@ describe('Sids', () => {
   });
 
   it('keeps the ASCII letters and digits, each run starting with a capital (checked against split/map/join)', () => {
-    const reference = (id: string, prefix: string) => prefix + id.split(/[^A-Za-z0-9]+/).filter((w) => w !== '').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
-    const chars = fc.constantFrom('a', 'z', 'A', 'Z', '0', '9', '-', '_', '.', ' ', 'é', 'ß', 'ı', '\u{1F600}', '`', '{', '@', '[');
-    fc.assert(fc.property(fc.array(chars, { maxLength: 20 }).map((cs) => cs.join('')), fc.constantFrom('', 'Kms'), (id, prefix) => {
-      const want = reference(id, prefix);
-      expect(sidFor(id, prefix)).toBe(want === '' ? `G${shortHash(id)}` : want);
-    }), { numRuns: 500 });
+    const reference = (id: string, prefix: string) =>
+      prefix +
+      id
+        .split(/[^A-Za-z0-9]+/)
+        .filter((w) => w !== '')
+        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+        .join('');
+    const chars = fc.constantFrom(
+      'a',
+      'z',
+      'A',
+      'Z',
+      '0',
+      '9',
+      '-',
+      '_',
+      '.',
+      ' ',
+      'é',
+      'ß',
+      'ı',
+      '\u{1F600}',
+      '`',
+      '{',
+      '@',
+      '[',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(chars, { maxLength: 20 }).map((cs) => cs.join('')),
+        fc.constantFrom('', 'Kms'),
+        (id, prefix) => {
+          const want = reference(id, prefix);
+          expect(sidFor(id, prefix)).toBe(want === '' ? `G${shortHash(id)}` : want);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('falls back to a hash for ids with no letters or digits', () => {

@@ -17,7 +17,11 @@ describe('principal roles', () => {
   it('skips external principals, whole-account principals and roles outside the mesh accounts', () => {
     const grants = [
       reader('partner', EXT, { principal: aPrincipal({ account: EXT, role: 'partner', external: true }) }),
-      aGrant({ access: 'consume', pattern: 'replay', principal: { kind: 'account', account: B, path: '/', external: false } }),
+      aGrant({
+        access: 'consume',
+        pattern: 'replay',
+        principal: { kind: 'account', account: B, path: '/', external: false },
+      }),
       reader('ok', B),
     ];
     expect(principalRoles(mesh, grants).map((r) => r.role)).toEqual(['ok']);
@@ -25,14 +29,22 @@ describe('principal roles', () => {
 });
 
 describe('identity statements (ABAC)', () => {
-  it('producers: the write set, on their accounts\' streams carrying their produce tag and the mesh tag', () => {
+  it("producers: the write set, on their accounts' streams carrying their produce tag and the mesh tag", () => {
     const ss = statementsFor([aGrant({ principal: aPrincipal({ role: 'writer' }) })]);
-    expect(ss).toEqual([{
-      Sid: 'Produce', Effect: 'Allow',
-      Action: ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'],
-      Resource: `arn:aws:kinesis:eu-west-1:${A}:stream/*`,
-      Condition: { StringEquals: { [`aws:ResourceTag/meshgov:produce:${A}:writer`]: 'allow', 'aws:ResourceTag/meshgov:mesh': 'test-mesh' } },
-    }]);
+    expect(ss).toEqual([
+      {
+        Sid: 'Produce',
+        Effect: 'Allow',
+        Action: ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'],
+        Resource: `arn:aws:kinesis:eu-west-1:${A}:stream/*`,
+        Condition: {
+          StringEquals: {
+            [`aws:ResourceTag/meshgov:produce:${A}:writer`]: 'allow',
+            'aws:ResourceTag/meshgov:mesh': 'test-mesh',
+          },
+        },
+      },
+    ]);
   });
 
   it('a second grant on a stream in an account already reached changes nothing (only a stream tag)', () => {
@@ -45,29 +57,55 @@ describe('identity statements (ABAC)', () => {
     ['replay', {}, ['Consume']],
     ['filtered', { pattern: 'filtered' as const }, ['Consume', 'LambdaDescribe']],
     ['efo', { pattern: 'efo' as const, consumerName: 'c1' }, ['Consume', 'EfoConsumers']],
-    ['efo with KCL metrics', { pattern: 'efo' as const, consumerName: 'c1', kcl: { leaseTable: 'leases', metrics: true } }, ['Consume', 'EfoConsumers', 'KclLeaseTables', 'KclMetrics']],
+    [
+      'efo with KCL metrics',
+      { pattern: 'efo' as const, consumerName: 'c1', kcl: { leaseTable: 'leases', metrics: true } },
+      ['Consume', 'EfoConsumers', 'KclLeaseTables', 'KclMetrics'],
+    ],
     ['replay with KCL, no metrics', { kcl: { leaseTable: 'leases', metrics: false } }, ['Consume', 'KclLeaseTables']],
-    ['fanout (served by the fanout policy)', { pattern: 'fanout' as const, fanout: { target: 'appsync' as const } }, []],
+    [
+      'fanout (served by the fanout policy)',
+      { pattern: 'fanout' as const, fanout: { target: 'appsync' as const } },
+      [],
+    ],
   ])('consumers, %s: %j', (_n, over, sids) => {
     expect(statementsFor([reader('r', B, over)]).map((s) => s.Sid)).toEqual(sids);
   });
 
   it('scopes DescribeStream to the filtered stream and EFO rights to the consumer ARN', () => {
-    const ss = statementsFor([reader('r', B, { pattern: 'filtered' }), reader('r', B, { id: 'e', stream: 'payments', pattern: 'efo', consumerName: 'c1' })]);
+    const ss = statementsFor([
+      reader('r', B, { pattern: 'filtered' }),
+      reader('r', B, { id: 'e', stream: 'payments', pattern: 'efo', consumerName: 'c1' }),
+    ]);
     expect(sid(ss, 'LambdaDescribe')?.Resource).toBe(`arn:aws:kinesis:eu-west-1:${A}:stream/orders`);
     expect(sid(ss, 'EfoConsumers')?.Resource).toBe(`arn:aws:kinesis:eu-west-1:${B}:stream/payments/consumer/c1:*`);
-    expect(sid(ss, 'EfoConsumers')?.Condition?.['StringEquals']?.[`aws:ResourceTag/meshgov:consume:${B}:r`]).toBe('allow');
-    expect(sid(ss, 'Consume')?.Resource).toEqual([`arn:aws:kinesis:eu-west-1:${A}:stream/*`, `arn:aws:kinesis:eu-west-1:${B}:stream/*`]);
+    expect(sid(ss, 'EfoConsumers')?.Condition?.['StringEquals']?.[`aws:ResourceTag/meshgov:consume:${B}:r`]).toBe(
+      'allow',
+    );
+    expect(sid(ss, 'Consume')?.Resource).toEqual([
+      `arn:aws:kinesis:eu-west-1:${A}:stream/*`,
+      `arn:aws:kinesis:eu-west-1:${B}:stream/*`,
+    ]);
   });
 
-  it('KCL: lease tables in the role\'s own account; metrics only under the application namespace', () => {
+  it("KCL: lease tables in the role's own account; metrics only under the application namespace", () => {
     const ss = statementsFor([reader('r', B, { kcl: { leaseTable: 'leases', metrics: true } })]);
     expect(sid(ss, 'KclLeaseTables')?.Resource).toContain(`arn:aws:dynamodb:eu-west-1:${B}:table/leases`);
-    expect(sid(ss, 'KclMetrics')).toEqual({ Sid: 'KclMetrics', Effect: 'Allow', Action: ['cloudwatch:PutMetricData'], Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'leases' } } });
+    expect(sid(ss, 'KclMetrics')).toEqual({
+      Sid: 'KclMetrics',
+      Effect: 'Allow',
+      Action: ['cloudwatch:PutMetricData'],
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'leases' } },
+    });
   });
 
   it('never grants admin, tagging, unscopable actions or wildcards on Kinesis', () => {
-    const ss = statementsFor([aGrant({ principal: aPrincipal({ account: B, role: 'r' }) }), reader('r', B, { pattern: 'efo', consumerName: 'c', kcl: { leaseTable: 't', metrics: true } }), reader('r', B, { id: 'f', pattern: 'filtered' })]);
+    const ss = statementsFor([
+      aGrant({ principal: aPrincipal({ account: B, role: 'r' }) }),
+      reader('r', B, { pattern: 'efo', consumerName: 'c', kcl: { leaseTable: 't', metrics: true } }),
+      reader('r', B, { id: 'f', pattern: 'filtered' }),
+    ]);
     const kinesis = ss.filter((s) => JSON.stringify(s.Action).includes('kinesis:'));
     for (const s of kinesis) {
       expect(s.Resource).not.toBe('*');

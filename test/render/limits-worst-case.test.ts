@@ -23,7 +23,8 @@ describe('size limits at the schema maxima', () => {
     const artefacts = r.value.accounts.flatMap((a) => a.iam);
     const trusts = artefacts.filter((x) => x.kind === 'trust-policy');
     expect(trusts.length).toBeGreaterThan(0);
-    for (const t of trusts) expect(policySize(t.document as PolicyDocument)).toBeLessThanOrEqual(MAX_TRUST_POLICY_CHARS);
+    for (const t of trusts)
+      expect(policySize(t.document as PolicyDocument)).toBeLessThanOrEqual(MAX_TRUST_POLICY_CHARS);
     const scps = artefacts.filter((x) => x.kind === 'guard-scp');
     expect(scps.length).toBe(1);
     for (const s of scps) expect(policySize(s.document as PolicyDocument)).toBeLessThanOrEqual(MAX_SCP_CHARS);

@@ -4,8 +4,13 @@ import { MAX_MANAGED_POLICY_CHARS, packStatements, partNames, policySize } from 
 import type { PolicyStatement } from '../../src/core/render/types.js';
 
 const stmt = (sid: string, resources: number): PolicyStatement => ({
-  Sid: sid, Effect: 'Allow', Action: ['kinesis:DescribeStream'],
-  Resource: Array.from({ length: resources }, (_, i) => `arn:aws:kinesis:eu-west-1:111111111111:stream/stream-number-${String(i).padStart(4, '0')}`),
+  Sid: sid,
+  Effect: 'Allow',
+  Action: ['kinesis:DescribeStream'],
+  Resource: Array.from(
+    { length: resources },
+    (_, i) => `arn:aws:kinesis:eu-west-1:111111111111:stream/stream-number-${String(i).padStart(4, '0')}`,
+  ),
 });
 
 describe('policy size', () => {
@@ -35,7 +40,12 @@ describe('packing statements into managed policies', () => {
   });
 
   it('reports a statement that cannot be split', () => {
-    const big: PolicyStatement = { Sid: 'Big', Effect: 'Allow', Action: 'kinesis:GetRecords', Resource: `arn:aws:kinesis:eu-west-1:1:stream/${'x'.repeat(7000)}` };
+    const big: PolicyStatement = {
+      Sid: 'Big',
+      Effect: 'Allow',
+      Action: 'kinesis:GetRecords',
+      Resource: `arn:aws:kinesis:eu-west-1:1:stream/${'x'.repeat(7000)}`,
+    };
     expect(packStatements([big]).problem).toMatch(/statement Big alone is \d+ characters/);
   });
 
@@ -44,28 +54,44 @@ describe('packing statements into managed policies', () => {
   });
 
   it('fills each part greedily up to the limit exactly (sizes from the whole document, to the character)', () => {
-    const statement = fc.record({ sid: fc.stringMatching(/^[A-Z][a-z0-9]{0,6}$/), pad: fc.nat(300) })
-      .map(({ sid, pad }): PolicyStatement => ({ Sid: sid, Effect: 'Allow', Action: 'kinesis:GetRecords', Resource: `arn:aws:kinesis:eu-west-1:1:stream/${'s'.repeat(pad)}` }));
-    fc.assert(fc.property(fc.array(statement, { minLength: 1, maxLength: 12 }), fc.integer({ min: 100, max: 1500 }), (statements, limit) => {
-      const r = packStatements(statements, limit, 100);
-      const doc = (ss: PolicyStatement[]) => ({ Version: '2012-10-17' as const, Statement: ss });
-      if (r.problem !== undefined) {
-        const n = Number(/alone is (\d+) characters/.exec(r.problem)?.[1]);
-        const culprit = statements.find((x) => policySize(doc([x])) > limit) as PolicyStatement;
-        expect(n).toBe(policySize(doc([culprit])));
-        return;
-      }
-      expect(r.parts.flatMap((p) => p.Statement)).toEqual(statements);
-      r.parts.forEach((p, i) => {
-        expect(policySize(p)).toBeLessThanOrEqual(limit);
-        const next = r.parts[i + 1]?.Statement[0];
-        // Greedy: the next part's first statement would not have fitted in this one.
-        if (next !== undefined) expect(policySize(doc([...p.Statement, next]))).toBeGreaterThan(limit);
-      });
-    }), { numRuns: 300 });
+    const statement = fc
+      .record({ sid: fc.stringMatching(/^[A-Z][a-z0-9]{0,6}$/), pad: fc.nat(300) })
+      .map(({ sid, pad }): PolicyStatement => ({
+        Sid: sid,
+        Effect: 'Allow',
+        Action: 'kinesis:GetRecords',
+        Resource: `arn:aws:kinesis:eu-west-1:1:stream/${'s'.repeat(pad)}`,
+      }));
+    fc.assert(
+      fc.property(
+        fc.array(statement, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 100, max: 1500 }),
+        (statements, limit) => {
+          const r = packStatements(statements, limit, 100);
+          const doc = (ss: PolicyStatement[]) => ({ Version: '2012-10-17' as const, Statement: ss });
+          if (r.problem !== undefined) {
+            const n = Number(/alone is (\d+) characters/.exec(r.problem)?.[1]);
+            const culprit = statements.find((x) => policySize(doc([x])) > limit) as PolicyStatement;
+            expect(n).toBe(policySize(doc([culprit])));
+            return;
+          }
+          expect(r.parts.flatMap((p) => p.Statement)).toEqual(statements);
+          r.parts.forEach((p, i) => {
+            expect(policySize(p)).toBeLessThanOrEqual(limit);
+            const next = r.parts[i + 1]?.Statement[0];
+            // Greedy: the next part's first statement would not have fitted in this one.
+            if (next !== undefined) expect(policySize(doc([...p.Statement, next]))).toBeGreaterThan(limit);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
-  it.each([[1, ['p']], [3, ['p-1', 'p-2', 'p-3']]])('names %i part(s)', (n, names) => {
+  it.each([
+    [1, ['p']],
+    [3, ['p-1', 'p-2', 'p-3']],
+  ])('names %i part(s)', (n, names) => {
     expect(partNames('p', n)).toEqual(names);
   });
 });

@@ -12,9 +12,19 @@ describe('stream resource policy', () => {
   });
 
   it.each([
-    ['a mesh account inside the organisation', aMesh(), reader('r', B), { StringEquals: { 'aws:PrincipalOrgID': ORG } }],
+    [
+      'a mesh account inside the organisation',
+      aMesh(),
+      reader('r', B),
+      { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+    ],
     ['a mesh account without an organisation', aMesh({ organizationId: undefined }), reader('r', B), undefined],
-    ['an external principal', aMesh(), reader('partner', EXT, { principal: aPrincipal({ account: EXT, role: 'partner', external: true }) }), undefined],
+    [
+      'an external principal',
+      aMesh(),
+      reader('partner', EXT, { principal: aPrincipal({ account: EXT, role: 'partner', external: true }) }),
+      undefined,
+    ],
   ])('names the principal exactly, pinned to the organisation only for %s', (_n, mesh, grant, condition) => {
     const doc = streamResourcePolicy(mesh, stream, [grant]);
     const s = doc?.Statement[0];
@@ -30,11 +40,17 @@ describe('stream resource policy', () => {
     const grant = reader('r', C);
     expect(streamResourcePolicy(mesh, stream, [grant])?.Statement[0]?.Condition).toBeUndefined();
     mesh.accounts.push({ ...(mesh.accounts[0] as Mesh['accounts'][number]), id: C, alias: 'c' });
-    expect(streamResourcePolicy(mesh, stream, [grant])?.Statement[0]?.Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': ORG } });
+    expect(streamResourcePolicy(mesh, stream, [grant])?.Statement[0]?.Condition).toEqual({
+      StringEquals: { 'aws:PrincipalOrgID': ORG },
+    });
   });
 
   it('merges all cross-account grants into one document, one statement per grant, sorted by grant id', () => {
-    const grants = [reader('zed', B, { id: 'z-grant' }), reader('amy', B, { id: 'a-grant', pattern: 'filtered' }), aGrant({ id: 'm-grant', principal: aPrincipal({ account: B, role: 'w' }) })];
+    const grants = [
+      reader('zed', B, { id: 'z-grant' }),
+      reader('amy', B, { id: 'a-grant', pattern: 'filtered' }),
+      aGrant({ id: 'm-grant', principal: aPrincipal({ account: B, role: 'w' }) }),
+    ];
     const doc = streamResourcePolicy(aMesh(), stream, grants);
     expect(doc?.Statement.map((s) => s.Sid)).toEqual(['AGrant', 'MGrant', 'ZGrant']);
     expect(doc?.Statement[0]?.Action).toContain('kinesis:DescribeStream');
@@ -45,22 +61,35 @@ describe('stream resource policy', () => {
   });
 
   it('names an account principal by its root, never `*`', () => {
-    const g = aGrant({ access: 'consume', pattern: 'replay', principal: { kind: 'account', account: B, path: '/', external: false } });
-    expect(streamResourcePolicy(aMesh(), stream, [g])?.Statement[0]?.Principal).toEqual({ AWS: `arn:aws:iam::${B}:root` });
+    const g = aGrant({
+      access: 'consume',
+      pattern: 'replay',
+      principal: { kind: 'account', account: B, path: '/', external: false },
+    });
+    expect(streamResourcePolicy(aMesh(), stream, [g])?.Statement[0]?.Principal).toEqual({
+      AWS: `arn:aws:iam::${B}:root`,
+    });
   });
 });
 
 describe('consumer resource policy', () => {
   it('grants the EFO actions on the consumer ARN pattern to a cross-account grantee', () => {
     const g = reader('efo', B, { pattern: 'efo', consumerName: 'c1' });
-    expect(consumerResourcePolicy(aMesh(), stream, g)?.Statement).toEqual([{
-      Sid: 'EfoReads', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:role/efo` },
-      Action: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'], Resource: `${ARN}/consumer/c1:*`,
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
-    }]);
+    expect(consumerResourcePolicy(aMesh(), stream, g)?.Statement).toEqual([
+      {
+        Sid: 'EfoReads',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${B}:role/efo` },
+        Action: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+        Resource: `${ARN}/consumer/c1:*`,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+      },
+    ]);
   });
 
   it('is absent for a same-account consumer', () => {
-    expect(consumerResourcePolicy(aMesh(), stream, reader('efo', A, { pattern: 'efo', consumerName: 'c1' }))).toBeUndefined();
+    expect(
+      consumerResourcePolicy(aMesh(), stream, reader('efo', A, { pattern: 'efo', consumerName: 'c1' })),
+    ).toBeUndefined();
   });
 });

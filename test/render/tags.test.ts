@@ -6,7 +6,10 @@ describe('stream tags', () => {
   it('carry mesh, user, governance and one grant tag per grantee, keys sorted', () => {
     const mesh = aMesh({ tags: { 'cost-center': 'x' } });
     const stream = aStream({ tags: { team: 'sales' }, classification: 'confidential' });
-    const grants = [aGrant({ principal: aPrincipal({ role: 'writer' }) }), aGrant({ access: 'consume', pattern: 'replay', principal: aPrincipal({ account: B, role: 'reader' }) })];
+    const grants = [
+      aGrant({ principal: aPrincipal({ role: 'writer' }) }),
+      aGrant({ access: 'consume', pattern: 'replay', principal: aPrincipal({ account: B, role: 'reader' }) }),
+    ];
     const tags = desiredStreamTags(mesh, stream, grants);
     expect(tags).toEqual({
       'cost-center': 'x',
@@ -25,7 +28,12 @@ describe('stream tags', () => {
 
 describe('consumer tags', () => {
   it('carry the governance tags and the grant tag of the declaring grant', () => {
-    const g = aGrant({ access: 'consume', pattern: 'efo', consumerName: 'c1', principal: aPrincipal({ account: B, role: 'efo-reader' }) });
+    const g = aGrant({
+      access: 'consume',
+      pattern: 'efo',
+      consumerName: 'c1',
+      principal: aPrincipal({ account: B, role: 'efo-reader' }),
+    });
     expect(consumerTags(aMesh(), aStream(), g)).toEqual({
       'meshgov:classification': 'internal',
       [`meshgov:consume:${B}:efo-reader`]: 'allow',
@@ -36,9 +44,12 @@ describe('consumer tags', () => {
     });
   });
 
-  it('carry the grant\'s own consumer tags over the mesh tags; governance keys cannot be overridden', () => {
+  it("carry the grant's own consumer tags over the mesh tags; governance keys cannot be overridden", () => {
     const g = aGrant({
-      access: 'consume', pattern: 'efo', consumerName: 'c1', principal: aPrincipal({ account: B, role: 'efo-reader' }),
+      access: 'consume',
+      pattern: 'efo',
+      consumerName: 'c1',
+      principal: aPrincipal({ account: B, role: 'efo-reader' }),
       // Validation rejects reserved keys; render still lets no user tag replace a governance value.
       consumerTags: { team: 'risk', 'cost-center': 'risk-42', 'meshgov:domain': 'forged' },
     });

@@ -10,7 +10,8 @@ import { runValidation } from '../../src/cli/validation.js';
 import { meshYaml, position } from './helpers.js';
 
 // ajv-draft-04 is CommonJS with a default export; under NodeNext the class sits on .default.
-const AjvDraft04 = ((AjvDraft04Module as unknown as { default?: typeof AjvDraft04Module }).default ?? AjvDraft04Module) as unknown as typeof AjvDraft04Module.default;
+const AjvDraft04 = ((AjvDraft04Module as unknown as { default?: typeof AjvDraft04Module }).default ??
+  AjvDraft04Module) as unknown as typeof AjvDraft04Module.default;
 type AjvDraft04 = InstanceType<typeof AjvDraft04>;
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
 const REPO = resolve(new URL('../..', import.meta.url).pathname);
@@ -38,8 +39,10 @@ function failingRepo(): string {
   const dir = mkdtempSync(join(tmp, 'repo-'));
   mkdirSync(join(dir, 'meshes'));
   const text = meshYaml({
-    streams: '      - name: payments.plain.v1\n        classification: internal\n        retentionHours: 48\n        capacity: { mode: on-demand }\n        encryption: { type: NONE }',
-    waivers: 'waivers:\n  - { rule: domain-description-required, target: domain/payments, justification: Being written in DOC-7., expires: 2026-12-31 }',
+    streams:
+      '      - name: payments.plain.v1\n        classification: internal\n        retentionHours: 48\n        capacity: { mode: on-demand }\n        encryption: { type: NONE }',
+    waivers:
+      'waivers:\n  - { rule: domain-description-required, target: domain/payments, justification: Being written in DOC-7., expires: 2026-12-31 }',
     paymentsDescription: false,
   });
   writeFileSync(join(dir, 'meshes/prod.yaml'), text);
@@ -52,7 +55,9 @@ describe('validate with guardrail rules', () => {
     const r = runValidation('mesh.yaml', io);
     expect(r.ok).toBe(true);
     expect(r.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
-    expect(r.diagnostics.map((d) => [d.code, d.waivedBy !== undefined])).toEqual([['provisioned-stream-declares-throughput', true]]);
+    expect(r.diagnostics.map((d) => [d.code, d.waivedBy !== undefined])).toEqual([
+      ['provisioned-stream-declares-throughput', true],
+    ]);
     expect(r.ruleMeta.size).toBeGreaterThanOrEqual(15);
   });
 
@@ -84,7 +89,11 @@ describe('validate with guardrail rules', () => {
     // The official SARIF 2.1.0 (rtm.5) JSON Schema, draft-04, as shipped by Microsoft's @microsoft/jest-sarif.
     const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
     (addFormats as unknown as (a: AjvDraft04) => void)(ajv);
-    const validate = ajv.compile(JSON.parse(readFileSync(join(REPO, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')));
+    const validate = ajv.compile(
+      JSON.parse(
+        readFileSync(join(REPO, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
+      ),
+    );
     expect(validate(log) ? [] : validate.errors).toEqual([]);
 
     const run = log.runs[0]!;
@@ -114,8 +123,11 @@ describe('validate with guardrail rules', () => {
     mkdirSync(join(repo, '.git'));
     const io = fakeIO(join(repo, 'meshes'));
     expect(await main(['validate', 'prod.yaml', '--format', 'sarif'], io)).toBe(1);
-    const uris = (JSON.parse(io.out()) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] })
-      .runs[0]!.results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri);
+    const uris = (
+      JSON.parse(io.out()) as {
+        runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+      }
+    ).runs[0]!.results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri);
     expect(new Set(uris)).toEqual(new Set(['meshes/prod.yaml']));
   });
 
@@ -128,7 +140,9 @@ describe('validate with guardrail rules', () => {
     const bio = fakeIO(REPO, '2026-11-26');
     expect(await main(['validate', 'mesh.yaml', '--policies', 'test/fixtures/rules/broken'], bio)).toBe(1);
     const broken = readFileSync(join(FIXTURES, 'broken/grant-expiry-too-far.yaml'), 'utf8');
-    expect(bio.out()).toContain(`test/fixtures/rules/broken/grant-expiry-too-far.yaml:${position(broken, 'requried', 'requried')}  error  The requirement is not a valid JSON Schema`);
+    expect(bio.out()).toContain(
+      `test/fixtures/rules/broken/grant-expiry-too-far.yaml:${position(broken, 'requried', 'requried')}  error  The requirement is not a valid JSON Schema`,
+    );
     expect(bio.out()).toMatch(/test\/fixtures\/rules\/broken\/not-yaml\.yaml:\d+:\d+ +error/);
     expect(bio.err()).toBe('');
   });
@@ -146,7 +160,11 @@ describe('meshgov rules', () => {
     expect(await main(['rules', 'list', '--format', 'json'], io)).toBe(0);
     const data = JSON.parse(io.out()) as { rules: { id: string; severity: string; appliesTo: string; file: string }[] };
     expect(data.rules.length).toBeGreaterThanOrEqual(15);
-    expect(data.rules.find((r) => r.id === 'grant-expiry-within-one-year')).toMatchObject({ severity: 'error', appliesTo: 'grant', file: 'policies/grant-expiry-within-one-year.yaml' });
+    expect(data.rules.find((r) => r.id === 'grant-expiry-within-one-year')).toMatchObject({
+      severity: 'error',
+      appliesTo: 'grant',
+      file: 'policies/grant-expiry-within-one-year.yaml',
+    });
   });
 
   it('list (text) includes rules from --policies', async () => {
@@ -158,23 +176,39 @@ describe('meshgov rules', () => {
   it('list (text): every column starts where its header does', async () => {
     const io = fakeIO(REPO);
     expect(await main(['rules', 'list'], io)).toBe(0);
-    const [header, ...rows] = io.out().split('\n').filter((l) => l !== '' && !/^\d+ rules and \d+ audit checks\./.test(l));
+    const [header, ...rows] = io
+      .out()
+      .split('\n')
+      .filter((l) => l !== '' && !/^\d+ rules and \d+ audit checks\./.test(l));
     const starts = ['KIND', 'SEVERITY', 'APPLIES', 'TITLE'].map((h) => (header as string).indexOf(h));
     expect(rows.length).toBeGreaterThanOrEqual(15);
     for (const row of rows) {
       // Each cell starts at its header's column, after at least two spaces.
-      for (const at of starts) expect([row.slice(at - 2, at), row[at]], row).toEqual(['  ', expect.stringMatching(/\S/)]);
+      for (const at of starts)
+        expect([row.slice(at - 2, at), row[at]], row).toEqual(['  ', expect.stringMatching(/\S/)]);
     }
   });
 
   it('list and explain show control characters from a rule file visibly, never raw', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshgov-rules-hostile-'));
-    writeFileSync(join(dir, 'evil-rule.yaml'), [
-      'id: evil-rule', 'title: "Bell\\a and \\e[2J clear \\u202Eright-to-left\\x9b2J and\\nnew line"',
-      'description: "ESC \\e]0;title\\a"', 'severity: warning', 'appliesTo: stream', 'requirement:', '  required: [description]',
-      'message: "Stream `{{name}}` \\e[8mhidden"', '',
-    ].join('\n'));
-    for (const args of [['rules', 'list', '--policies', dir], ['rules', 'explain', 'evil-rule', '--policies', dir]]) {
+    writeFileSync(
+      join(dir, 'evil-rule.yaml'),
+      [
+        'id: evil-rule',
+        'title: "Bell\\a and \\e[2J clear \\u202Eright-to-left\\x9b2J and\\nnew line"',
+        'description: "ESC \\e]0;title\\a"',
+        'severity: warning',
+        'appliesTo: stream',
+        'requirement:',
+        '  required: [description]',
+        'message: "Stream `{{name}}` \\e[8mhidden"',
+        '',
+      ].join('\n'),
+    );
+    for (const args of [
+      ['rules', 'list', '--policies', dir],
+      ['rules', 'explain', 'evil-rule', '--policies', dir],
+    ]) {
       const io = fakeIO(REPO);
       expect(await main(args, io)).toBe(0);
       expect(io.out()).not.toMatch(/[^\P{Cc}\t\n]|[\u202a-\u202e\u2066-\u2069]/u);
@@ -196,18 +230,28 @@ describe('meshgov rules', () => {
   it('list shows both kinds: the rules, then the audit checks (text and JSON)', async () => {
     const json = fakeIO(REPO);
     expect(await main(['rules', 'list', '--format', 'json'], json)).toBe(0);
-    const data = JSON.parse(json.out()) as { rules: { id: string; kind: string; severity: string; appliesTo?: string; helpUrl?: string }[] };
+    const data = JSON.parse(json.out()) as {
+      rules: { id: string; kind: string; severity: string; appliesTo?: string; helpUrl?: string }[];
+    };
     expect(data.rules.find((r) => r.id === 'undeclared-consumer')).toEqual({
-      id: 'undeclared-consumer', kind: 'audit', title: 'A registered enhanced fan-out consumer no grant declares', severity: 'error',
+      id: 'undeclared-consumer',
+      kind: 'audit',
+      title: 'A registered enhanced fan-out consumer no grant declares',
+      severity: 'error',
       helpUrl: 'https://github.com/meshgov/meshgov/blob/main/docs/audit.md#unauthorized-access',
     });
-    expect(data.rules.find((r) => r.id === 'readers-per-stream-limit')).toMatchObject({ kind: 'rule', appliesTo: 'stream' });
+    expect(data.rules.find((r) => r.id === 'readers-per-stream-limit')).toMatchObject({
+      kind: 'rule',
+      appliesTo: 'stream',
+    });
     const kinds = data.rules.map((r) => r.kind);
     expect(kinds.filter((k) => k === 'audit')).toHaveLength(26);
     expect(kinds.indexOf('audit')).toBe(kinds.lastIndexOf('rule') + 1);
     const text = fakeIO(REPO);
     expect(await main(['rules', 'list'], text)).toBe(0);
-    expect(text.out()).toMatch(/^hot-shard +audit +warning +live +A shard reached the configured share of its write limit/m);
+    expect(text.out()).toMatch(
+      /^hot-shard +audit +warning +live +A shard reached the configured share of its write limit/m,
+    );
     expect(text.out()).toMatch(/^\d+ rules and 26 audit checks\./m);
   });
 

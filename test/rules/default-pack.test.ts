@@ -9,7 +9,12 @@ import { check, defaultPack, meshYaml, position, where, withCode } from './helpe
 const CMK = 'arn:aws:kms:eu-west-1:111111111111:key/6f1c2a7e-3b4d-4e5f-9a8b-1c2d3e4f5a6b';
 
 /** A consume grant from the risk account that passes every default rule. */
-function reader(id: string, stream: string, extra = '', principal = '{ account: "222222222222", role: reader }'): string {
+function reader(
+  id: string,
+  stream: string,
+  extra = '',
+  principal = '{ account: "222222222222", role: reader }',
+): string {
   return [
     `  - id: ${id}`,
     `    stream: ${stream}`,
@@ -17,13 +22,21 @@ function reader(id: string, stream: string, extra = '', principal = '{ account: 
     '    access: consume',
     ...(extra.includes('pattern:') ? [] : ['    pattern: replay']),
     ...(extra.includes('expires:') ? [] : ['    expires: 2026-12-31']),
-    ...(extra.includes('justification:') || extra.includes('#nojustification') ? [] : ['    justification: Reads orders for the test suite.']),
+    ...(extra.includes('justification:') || extra.includes('#nojustification')
+      ? []
+      : ['    justification: Reads orders for the test suite.']),
     ...(extra ? [extra.replace(/#nojustification\n?/, '').replace(/\n$/, '')].filter((l) => l !== '') : []),
   ].join('\n');
 }
 
 function stream(name: string, lines: string): string {
-  return [`      - name: ${name}`, ...lines.split('\n').filter((l) => l !== '').map((l) => `        ${l}`)].join('\n');
+  return [
+    `      - name: ${name}`,
+    ...lines
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => `        ${l}`),
+  ].join('\n');
 }
 
 const EXTERNAL = '{ account: "999999999999", role: partner-reader }';
@@ -41,38 +54,93 @@ interface Case {
 const CASES: Case[] = [
   {
     rule: 'stream-encryption-kms-required',
-    pass: { streams: stream('payments.news.v1', 'classification: public\nretentionHours: 24\ncapacity: { mode: on-demand }\nencryption: { type: NONE }\nschema: https://s.example/n.json') },
-    fail: { streams: stream('payments.plain.v1', 'classification: internal\nretentionHours: 24\ncapacity: { mode: on-demand }\nencryption: { type: NONE }\nschema: https://s.example/n.json') },
+    pass: {
+      streams: stream(
+        'payments.news.v1',
+        'classification: public\nretentionHours: 24\ncapacity: { mode: on-demand }\nencryption: { type: NONE }\nschema: https://s.example/n.json',
+      ),
+    },
+    fail: {
+      streams: stream(
+        'payments.plain.v1',
+        'classification: internal\nretentionHours: 24\ncapacity: { mode: on-demand }\nencryption: { type: NONE }\nschema: https://s.example/n.json',
+      ),
+    },
     at: ['type: NONE', 'NONE'],
     names: 'payments.plain.v1',
   },
   {
     rule: 'stream-encryption-meets-classification',
-    pass: { streams: stream('payments.cards.v1', `classification: confidential\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption: { type: KMS, keyId: "${CMK}" }\nschema: https://s.example/c.json`) },
-    fail: { streams: stream('payments.cards.v1', 'classification: confidential\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption: { type: KMS }\nschema: https://s.example/c.json') },
+    pass: {
+      streams: stream(
+        'payments.cards.v1',
+        `classification: confidential\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption: { type: KMS, keyId: "${CMK}" }\nschema: https://s.example/c.json`,
+      ),
+    },
+    fail: {
+      streams: stream(
+        'payments.cards.v1',
+        'classification: confidential\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption: { type: KMS }\nschema: https://s.example/c.json',
+      ),
+    },
     at: ['encryption: { type: KMS }', '{'],
     names: 'payments.cards.v1',
   },
   {
     rule: 'restricted-stream-customer-managed-key',
-    pass: { streams: stream('payments.secrets.v1', `classification: restricted\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption:\n  type: KMS\n  keyId: ${CMK}\nschema: https://s.example/s.json`) },
-    fail: { streams: stream('payments.secrets.v1', 'classification: restricted\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption:\n  type: KMS\n  keyId: alias/aws/kinesis\nschema: https://s.example/s.json') },
+    pass: {
+      streams: stream(
+        'payments.secrets.v1',
+        `classification: restricted\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption:\n  type: KMS\n  keyId: ${CMK}\nschema: https://s.example/s.json`,
+      ),
+    },
+    fail: {
+      streams: stream(
+        'payments.secrets.v1',
+        'classification: restricted\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption:\n  type: KMS\n  keyId: alias/aws/kinesis\nschema: https://s.example/s.json',
+      ),
+    },
     at: ['type: KMS', 'type', 'payments.secrets.v1'],
     names: 'payments.secrets.v1',
   },
   {
     rule: 'grant-external-requires-justification',
-    pass: { grants: reader('partner-reads', 'payments.orders.v1', '    external: true\n    justification: Settlement partner reconciles orders daily (contract ACME-42).', EXTERNAL) },
-    fail: { grants: reader('partner-reads', 'payments.orders.v1', '    external: true\n    justification: Partner needs it.', EXTERNAL) },
+    pass: {
+      grants: reader(
+        'partner-reads',
+        'payments.orders.v1',
+        '    external: true\n    justification: Settlement partner reconciles orders daily (contract ACME-42).',
+        EXTERNAL,
+      ),
+    },
+    fail: {
+      grants: reader(
+        'partner-reads',
+        'payments.orders.v1',
+        '    external: true\n    justification: Partner needs it.',
+        EXTERNAL,
+      ),
+    },
     at: ['justification: Partner needs it.', 'Partner'],
     names: 'partner-reads',
   },
   {
     rule: 'grant-expiry-required-for-external',
-    pass: { grants: reader('partner-reads', 'payments.orders.v1', '    external: true\n    expires: 2026-09-30\n    justification: Settlement partner reconciles orders daily (contract ACME-42).', EXTERNAL) },
+    pass: {
+      grants: reader(
+        'partner-reads',
+        'payments.orders.v1',
+        '    external: true\n    expires: 2026-09-30\n    justification: Settlement partner reconciles orders daily (contract ACME-42).',
+        EXTERNAL,
+      ),
+    },
     fail: {
-      grants: reader('partner-reads', 'payments.orders.v1', '    external: true\n    justification: Settlement partner reconciles orders daily (contract ACME-42).', EXTERNAL)
-        .replace('    expires: 2026-12-31\n', ''),
+      grants: reader(
+        'partner-reads',
+        'payments.orders.v1',
+        '    external: true\n    justification: Settlement partner reconciles orders daily (contract ACME-42).',
+        EXTERNAL,
+      ).replace('    expires: 2026-12-31\n', ''),
     },
     at: ['- id: partner-reads', 'id:'],
     names: 'partner-reads',
@@ -94,11 +162,17 @@ const CASES: Case[] = [
   {
     rule: 'restricted-stream-filtered-or-approved',
     pass: {
-      streams: stream('payments.secrets.v1', `classification: restricted\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption: { type: KMS, keyId: "${CMK}" }\nschema: https://s.example/s.json`),
+      streams: stream(
+        'payments.secrets.v1',
+        `classification: restricted\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption: { type: KMS, keyId: "${CMK}" }\nschema: https://s.example/s.json`,
+      ),
       grants: reader('secret-reader', 'payments.secrets.v1', '    approvedBy: head-of-payments@acme.example'),
     },
     fail: {
-      streams: stream('payments.secrets.v1', `classification: restricted\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption: { type: KMS, keyId: "${CMK}" }\nschema: https://s.example/s.json`),
+      streams: stream(
+        'payments.secrets.v1',
+        `classification: restricted\nretentionHours: 48\ncapacity: { mode: on-demand }\nencryption: { type: KMS, keyId: "${CMK}" }\nschema: https://s.example/s.json`,
+      ),
       grants: reader('secret-reader', 'payments.secrets.v1'),
     },
     at: ['pattern: replay', 'replay', 'secret-reader'],
@@ -106,36 +180,82 @@ const CASES: Case[] = [
   },
   {
     rule: 'stream-owner-contact',
-    pass: { streams: stream('payments.refunds.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/r.json\ncontact: "#refunds-oncall"') },
-    fail: { streams: stream('payments.refunds.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/r.json\ncontact: ask bob') },
+    pass: {
+      streams: stream(
+        'payments.refunds.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/r.json\ncontact: "#refunds-oncall"',
+      ),
+    },
+    fail: {
+      streams: stream(
+        'payments.refunds.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/r.json\ncontact: ask bob',
+      ),
+    },
     at: ['contact: ask bob', 'ask bob'],
     names: 'payments.refunds.v1',
   },
   {
     rule: 'stream-schema-reference-required',
-    pass: { streams: stream('payments.refunds.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/r.json') },
-    fail: { streams: stream('payments.refunds.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }') },
+    pass: {
+      streams: stream(
+        'payments.refunds.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/r.json',
+      ),
+    },
+    fail: {
+      streams: stream(
+        'payments.refunds.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }',
+      ),
+    },
     at: ['- name: payments.refunds.v1', 'name:'],
     names: 'payments.refunds.v1',
   },
   {
     rule: 'stream-naming-convention',
-    pass: { streams: stream('payments.refunds.v2', 'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/r.json') },
-    fail: { streams: stream('risk.refunds.v2', 'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/r.json') },
+    pass: {
+      streams: stream(
+        'payments.refunds.v2',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/r.json',
+      ),
+    },
+    fail: {
+      streams: stream(
+        'risk.refunds.v2',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/r.json',
+      ),
+    },
     at: ['- name: risk.refunds.v2', 'risk.refunds.v2'],
     names: 'risk.refunds.v2',
   },
   {
     rule: 'producer-in-owning-domain',
-    pass: { grants: '  - id: pay-writer\n    stream: payments.orders.v1\n    principal: { account: "111111111111", role: writer }\n    access: produce\n    justification: Writes orders.' },
-    fail: { grants: '  - id: risk-writer\n    stream: payments.orders.v1\n    principal: { account: "222222222222", role: writer }\n    access: produce\n    justification: Writes orders.' },
+    pass: {
+      grants:
+        '  - id: pay-writer\n    stream: payments.orders.v1\n    principal: { account: "111111111111", role: writer }\n    access: produce\n    justification: Writes orders.',
+    },
+    fail: {
+      grants:
+        '  - id: risk-writer\n    stream: payments.orders.v1\n    principal: { account: "222222222222", role: writer }\n    access: produce\n    justification: Writes orders.',
+    },
     at: ['principal: { account: "222222222222"', '"222222222222"'],
     names: 'risk-writer',
   },
   {
     rule: 'provisioned-shards-within-quota',
-    pass: { streams: stream('payments.big.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 150 }\nthroughput: { writeMiBPerSecond: 100 }\nschema: https://s.example/b.json') },
-    fail: { streams: stream('payments.big.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 250 }\nthroughput: { writeMiBPerSecond: 100 }\nschema: https://s.example/b.json') },
+    pass: {
+      streams: stream(
+        'payments.big.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 150 }\nthroughput: { writeMiBPerSecond: 100 }\nschema: https://s.example/b.json',
+      ),
+    },
+    fail: {
+      streams: stream(
+        'payments.big.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 250 }\nthroughput: { writeMiBPerSecond: 100 }\nschema: https://s.example/b.json',
+      ),
+    },
     at: ['shards: 250', '250'],
     names: 'payments.big.v1',
   },
@@ -144,15 +264,27 @@ const CASES: Case[] = [
     pass: {
       rules: 'rules:\n  account-shard-quota: { params: { maxShardsPerAccount: 200 } }',
       streams: [
-        stream('payments.big.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 150 }\nthroughput: { writeMiBPerSecond: 100 }\nschema: https://s.example/b.json'),
-        stream('payments.big.v2', 'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 50 }\nthroughput: { writeMiBPerSecond: 30 }\nschema: https://s.example/b.json'),
+        stream(
+          'payments.big.v1',
+          'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 150 }\nthroughput: { writeMiBPerSecond: 100 }\nschema: https://s.example/b.json',
+        ),
+        stream(
+          'payments.big.v2',
+          'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 50 }\nthroughput: { writeMiBPerSecond: 30 }\nschema: https://s.example/b.json',
+        ),
       ].join('\n'),
     },
     fail: {
       rules: 'rules:\n  account-shard-quota: { params: { maxShardsPerAccount: 200 } }',
       streams: [
-        stream('payments.big.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 150 }\nthroughput: { writeMiBPerSecond: 100 }\nschema: https://s.example/b.json'),
-        stream('payments.big.v2', 'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 51 }\nthroughput: { writeMiBPerSecond: 30 }\nschema: https://s.example/b.json'),
+        stream(
+          'payments.big.v1',
+          'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 150 }\nthroughput: { writeMiBPerSecond: 100 }\nschema: https://s.example/b.json',
+        ),
+        stream(
+          'payments.big.v2',
+          'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 51 }\nthroughput: { writeMiBPerSecond: 30 }\nschema: https://s.example/b.json',
+        ),
       ].join('\n'),
     },
     at: ['shards: 51', '51'],
@@ -160,17 +292,29 @@ const CASES: Case[] = [
   },
   {
     rule: 'readers-per-stream-limit',
-    pass: { rules: 'rules:\n  readers-per-stream-limit: { params: { max: 1 } }', grants: reader('reader-a', 'payments.orders.v1') },
-    fail: { rules: 'rules:\n  readers-per-stream-limit: { params: { max: 1 } }', grants: [reader('reader-a', 'payments.orders.v1'), reader('reader-b', 'payments.orders.v1')].join('\n') },
+    pass: {
+      rules: 'rules:\n  readers-per-stream-limit: { params: { max: 1 } }',
+      grants: reader('reader-a', 'payments.orders.v1'),
+    },
+    fail: {
+      rules: 'rules:\n  readers-per-stream-limit: { params: { max: 1 } }',
+      grants: [reader('reader-a', 'payments.orders.v1'), reader('reader-b', 'payments.orders.v1')].join('\n'),
+    },
     at: ['- name: payments.orders.v1', 'payments.orders.v1'],
     names: 'payments.orders.v1',
   },
   {
     rule: 'efo-consumers-within-budget',
-    pass: { rules: 'rules:\n  efo-consumers-within-budget: { params: { max: 1 } }', grants: reader('fast-a', 'payments.orders.v1', '    pattern: efo\n    consumer: fast-a') },
+    pass: {
+      rules: 'rules:\n  efo-consumers-within-budget: { params: { max: 1 } }',
+      grants: reader('fast-a', 'payments.orders.v1', '    pattern: efo\n    consumer: fast-a'),
+    },
     fail: {
       rules: 'rules:\n  efo-consumers-within-budget: { params: { max: 1 } }',
-      grants: [reader('fast-a', 'payments.orders.v1', '    pattern: efo\n    consumer: fast-a'), reader('fast-b', 'payments.orders.v1', '    pattern: efo\n    consumer: fast-b')].join('\n'),
+      grants: [
+        reader('fast-a', 'payments.orders.v1', '    pattern: efo\n    consumer: fast-a'),
+        reader('fast-b', 'payments.orders.v1', '    pattern: efo\n    consumer: fast-b'),
+      ].join('\n'),
     },
     at: ['consumer: fast-b', 'fast-b'],
     names: 'fast-b',
@@ -184,16 +328,34 @@ const CASES: Case[] = [
   },
   {
     rule: 'provisioned-stream-declares-throughput',
-    pass: { streams: stream('payments.small.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 1 }\nthroughput: { writeRecordsPerSecond: 10 }\nschema: https://s.example/b.json') },
-    fail: { streams: stream('payments.small.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 1 }\nschema: https://s.example/b.json') },
+    pass: {
+      streams: stream(
+        'payments.small.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 1 }\nthroughput: { writeRecordsPerSecond: 10 }\nschema: https://s.example/b.json',
+      ),
+    },
+    fail: {
+      streams: stream(
+        'payments.small.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: provisioned, shards: 1 }\nschema: https://s.example/b.json',
+      ),
+    },
     at: ['- name: payments.small.v1', 'name:'],
     names: 'payments.small.v1',
   },
   {
     rule: 'no-grants-to-deprecated-streams',
-    pass: { streams: stream('payments.old.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/o.json\ndeprecated: true') },
+    pass: {
+      streams: stream(
+        'payments.old.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/o.json\ndeprecated: true',
+      ),
+    },
     fail: {
-      streams: stream('payments.old.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/o.json\ndeprecated: true'),
+      streams: stream(
+        'payments.old.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/o.json\ndeprecated: true',
+      ),
       grants: reader('late-reader', 'payments.old.v1'),
     },
     at: ['stream: payments.old.v1', 'payments.old.v1'],
@@ -201,8 +363,18 @@ const CASES: Case[] = [
   },
   {
     rule: 'prod-stream-deletion-protection',
-    pass: { streams: stream('payments.kept.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/k.json\ndeletionProtection: true') },
-    fail: { streams: stream('payments.kept.v1', 'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/k.json\ndeletionProtection: false') },
+    pass: {
+      streams: stream(
+        'payments.kept.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/k.json\ndeletionProtection: true',
+      ),
+    },
+    fail: {
+      streams: stream(
+        'payments.kept.v1',
+        'classification: internal\nretentionHours: 48\ncapacity: { mode: on-demand }\nschema: https://s.example/k.json\ndeletionProtection: false',
+      ),
+    },
     at: ['deletionProtection: false', 'false'],
     names: 'payments.kept.v1',
   },
@@ -219,11 +391,17 @@ const CASES: Case[] = [
     rule: 'cost-within-cap',
     pass: {
       rules: 'rules:\n  cost-within-cap: { params: { maxDomainMonthlyUSD: 157 } }',
-      streams: stream('payments.big.v1', 'classification: internal\nretentionHours: 24\ncapacity: { mode: provisioned, shards: 10 }\nthroughput: { writeMiBPerSecond: 0 }\nschema: https://s.example/b.json'),
+      streams: stream(
+        'payments.big.v1',
+        'classification: internal\nretentionHours: 24\ncapacity: { mode: provisioned, shards: 10 }\nthroughput: { writeMiBPerSecond: 0 }\nschema: https://s.example/b.json',
+      ),
     },
     fail: {
       rules: 'rules:\n  cost-within-cap: { params: { maxDomainMonthlyUSD: 156 } }',
-      streams: stream('payments.big.v1', 'classification: internal\nretentionHours: 24\ncapacity: { mode: provisioned, shards: 10 }\nthroughput: { writeMiBPerSecond: 0 }\nschema: https://s.example/b.json'),
+      streams: stream(
+        'payments.big.v1',
+        'classification: internal\nretentionHours: 24\ncapacity: { mode: provisioned, shards: 10 }\nthroughput: { writeMiBPerSecond: 0 }\nschema: https://s.example/b.json',
+      ),
     },
     at: ['      - name: payments.orders.v1', '-'],
     names: 'payments',
@@ -239,7 +417,9 @@ const CASES: Case[] = [
 
 describe('default rule pack', () => {
   it('has at least 15 rules, each covered by a case below', () => {
-    const ids = defaultPack().map((r) => r.id).sort();
+    const ids = defaultPack()
+      .map((r) => r.id)
+      .sort();
     expect(ids.length).toBeGreaterThanOrEqual(15);
     expect(CASES.map((c) => c.rule).sort()).toEqual(ids);
   });

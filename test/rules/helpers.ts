@@ -19,7 +19,9 @@ let pack: Rule[] | undefined;
 /** The default pack from policies/, loaded once (asserting it loads cleanly). */
 export function defaultPack(): Rule[] {
   if (!pack) {
-    const files = readdirSync(POLICIES_DIR).filter((n) => n.endsWith('.yaml')).sort()
+    const files = readdirSync(POLICIES_DIR)
+      .filter((n) => n.endsWith('.yaml'))
+      .sort()
       .map((n) => ({ file: `policies/${n}`, text: readFileSync(join(POLICIES_DIR, n), 'utf8') }));
     const loaded = loadRules(files);
     expect(loaded.diagnostics).toEqual([]);

@@ -30,24 +30,87 @@ describe('rule files', () => {
     const rule = parse(VALID).value!;
     const text = meshYaml();
     const ds = withCode(check(text, [rule]).diagnostics, 'stream-description-required');
-    expect(ds.map(where)).toEqual([position(text, '- name: payments.orders.v1', 'name:'), position(text, '- name: risk.scores.v1', 'name:')]);
+    expect(ds.map(where)).toEqual([
+      position(text, '- name: payments.orders.v1', 'name:'),
+      position(text, '- name: risk.scores.v1', 'name:'),
+    ]);
     expect(ds.map((d) => d.severity)).toEqual(['warning', 'warning']);
   });
 
   const BAD: [string, string, string, string, string][] = [
     // [what, text, code, line needle, token]
-    ['a duplicate key', VALID.replace('appliesTo: stream', 'appliesTo: stream\nseverity: error'), 'yaml-duplicate-key', 'severity: error', 'severity'],
+    [
+      'a duplicate key',
+      VALID.replace('appliesTo: stream', 'appliesTo: stream\nseverity: error'),
+      'yaml-duplicate-key',
+      'severity: error',
+      'severity',
+    ],
     ['YAML syntax', 'id: x\ntitle: a: b\n', 'yaml-syntax', 'title: a: b', 'a: b'],
     ['an empty file', '# nothing\n', 'file-empty', '# nothing', '#'],
-    ['a missing key', VALID.replace('severity: warning\n', ''), 'rule-file-missing-key', 'id: stream-description-required', 'id'],
-    ['a misspelt key', VALID.replace('requirement:', 'requirment:'), 'rule-file-unknown-key', 'requirment:', 'requirment'],
-    ['a bad severity', VALID.replace('severity: warning', 'severity: fatal'), 'rule-file-enum', 'severity: fatal', 'fatal'],
-    ['an id that is not the file name', VALID.replace('id: stream-description-required', 'id: stream-described'), 'rule-file-id-mismatch', 'id: stream-described', 'stream-described'],
-    ['an unknown function', VALID.replace('requirement:\n  required: [description]', 'function: matches-patern'), 'rule-unknown-function', 'function: matches-patern', 'matches-patern'],
-    ['an invalid requirement schema', VALID.replace('  required: [description]', '  requried: [description]'), 'rule-schema-invalid', '  requried', 'requried'],
-    ['an undeclared parameter', VALID.replace('  required: [description]', '  properties: { readerCount: { maximum: { $param: max } } }'), 'rule-param-undeclared', 'properties: { readerCount', 'properties'],
-    ['a default of the wrong type', VALID.replace('requirement:', 'params:\n  max: { type: integer, default: ten, tighten: lower }\nrequirement:'), 'rule-param-default-type', 'default: ten', 'ten'],
-    ['a function without its parameters', VALID.replace('requirement:\n  required: [description]', 'function: matches-pattern'), 'rule-function-param-missing', 'function: matches-pattern', 'matches-pattern'],
+    [
+      'a missing key',
+      VALID.replace('severity: warning\n', ''),
+      'rule-file-missing-key',
+      'id: stream-description-required',
+      'id',
+    ],
+    [
+      'a misspelt key',
+      VALID.replace('requirement:', 'requirment:'),
+      'rule-file-unknown-key',
+      'requirment:',
+      'requirment',
+    ],
+    [
+      'a bad severity',
+      VALID.replace('severity: warning', 'severity: fatal'),
+      'rule-file-enum',
+      'severity: fatal',
+      'fatal',
+    ],
+    [
+      'an id that is not the file name',
+      VALID.replace('id: stream-description-required', 'id: stream-described'),
+      'rule-file-id-mismatch',
+      'id: stream-described',
+      'stream-described',
+    ],
+    [
+      'an unknown function',
+      VALID.replace('requirement:\n  required: [description]', 'function: matches-patern'),
+      'rule-unknown-function',
+      'function: matches-patern',
+      'matches-patern',
+    ],
+    [
+      'an invalid requirement schema',
+      VALID.replace('  required: [description]', '  requried: [description]'),
+      'rule-schema-invalid',
+      '  requried',
+      'requried',
+    ],
+    [
+      'an undeclared parameter',
+      VALID.replace('  required: [description]', '  properties: { readerCount: { maximum: { $param: max } } }'),
+      'rule-param-undeclared',
+      'properties: { readerCount',
+      'properties',
+    ],
+    [
+      'a default of the wrong type',
+      VALID.replace('requirement:', 'params:\n  max: { type: integer, default: ten, tighten: lower }\nrequirement:'),
+      'rule-param-default-type',
+      'default: ten',
+      'ten',
+    ],
+    [
+      'a function without its parameters',
+      VALID.replace('requirement:\n  required: [description]', 'function: matches-pattern'),
+      'rule-function-param-missing',
+      'function: matches-pattern',
+      'matches-pattern',
+    ],
   ];
 
   it.each(BAD)('%s is a located diagnostic in the rule file, not a crash', (_what, text, code, needle, token) => {
@@ -66,13 +129,19 @@ describe('rule files', () => {
       { file: 'mine/stream-description-required.yaml', text: VALID.replace('severity: warning', 'severity: error') },
     ]);
     expect(r.value.map((x) => [x.id, x.severity])).toEqual([['stream-description-required', 'warning']]);
-    expect(r.diagnostics.map((d) => [d.code, d.file, where(d)])).toEqual([['rule-duplicate-id', 'mine/stream-description-required.yaml', '1:5']]);
+    expect(r.diagnostics.map((d) => [d.code, d.file, where(d)])).toEqual([
+      ['rule-duplicate-id', 'mine/stream-description-required.yaml', '1:5'],
+    ]);
   });
 
   it('a rule cannot take the id of an audit check (one id space configures and waives both)', () => {
-    const r = loadRules([{ file: 'mine/hot-shard.yaml', text: VALID.replace('id: stream-description-required', 'id: hot-shard') }]);
+    const r = loadRules([
+      { file: 'mine/hot-shard.yaml', text: VALID.replace('id: stream-description-required', 'id: hot-shard') },
+    ]);
     expect(r.value).toEqual([]);
-    expect(r.diagnostics.map((d) => [d.code, d.file, where(d)])).toEqual([['rule-duplicate-id', 'mine/hot-shard.yaml', '1:5']]);
+    expect(r.diagnostics.map((d) => [d.code, d.file, where(d)])).toEqual([
+      ['rule-duplicate-id', 'mine/hot-shard.yaml', '1:5'],
+    ]);
     expect(r.diagnostics[0]?.message).toContain('the id of a built-in audit check');
   });
 
@@ -81,7 +150,9 @@ describe('rule files', () => {
       { file: 'policies/stream-description-required.yaml', text: VALID },
       { file: 'repo/policies/stream-description-required.yaml', text: VALID },
     ]);
-    expect(r.value.map((x) => [x.id, x.file])).toEqual([['stream-description-required', 'policies/stream-description-required.yaml']]);
+    expect(r.value.map((x) => [x.id, x.file])).toEqual([
+      ['stream-description-required', 'policies/stream-description-required.yaml'],
+    ]);
     expect(r.diagnostics).toEqual([]);
   });
 

@@ -32,7 +32,9 @@ describe('eachView', () => {
     expect([...eachView(ix, 'stream')].map((v) => v.address)).toEqual(mesh.streams.map((s) => `stream/${s.name}`));
     expect([...eachView(ix, 'mesh')].map((v) => v.address)).toEqual(['mesh']);
     expect([...eachView(ix, 'consumer')].map((v) => v.address)).toEqual(
-      mesh.grants.filter((g) => g.consumerName !== undefined).map((g) => `consumer/${g.stream}/${g.consumerName ?? ''}`),
+      mesh.grants
+        .filter((g) => g.consumerName !== undefined)
+        .map((g) => `consumer/${g.stream}/${g.consumerName ?? ''}`),
     );
   });
 });

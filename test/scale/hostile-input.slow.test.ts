@@ -32,7 +32,11 @@ describe('hostile input at scale (slow)', { timeout: 240_000 }, () => {
       expect(code).toBe(1);
       const diags = (JSON.parse(io.out()) as { diagnostics: JsonDiagnostic[] }).diagnostics;
       const first = diags.find((d) => d.code === c.expected.code);
-      expect(first && [first.file, first.line, first.column]).toEqual([c.expected.file, c.expected.line, c.expected.column]);
+      expect(first && [first.file, first.line, first.column]).toEqual([
+        c.expected.file,
+        c.expected.line,
+        c.expected.column,
+      ]);
       if (c.expected.count !== undefined) expect(diags).toHaveLength(c.expected.count);
       if (c.expected.truncated !== undefined) {
         const truncated = diags.filter((d) => d.code === 'diagnostics-truncated');

@@ -12,7 +12,13 @@ import { xorshift32 } from '../support/xorshift.js';
 const REPO = new URL('../..', import.meta.url).pathname;
 
 function positioned(text: string): { errors: number; data: unknown } {
-  const doc = parseDocument(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, { prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2', logLevel: 'silent' });
+  const doc = parseDocument(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, {
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+    version: '1.2',
+    logLevel: 'silent',
+  });
   if (doc.errors.length) return { errors: doc.errors.length, data: undefined };
   try {
     return { errors: 0, data: doc.toJS({ maxAliasCount: 1000 }) };
@@ -28,7 +34,6 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-
 describe('fast path', () => {
   it('reads the example mesh through the fast path, with the same data as the positioned parser', () => {
     const text = readFileSync(join(REPO, 'mesh.yaml'), 'utf8');
@@ -38,7 +43,15 @@ describe('fast path', () => {
   });
 
   it('steps aside for anchors, aliases, tags, explicit keys, directives and errors', () => {
-    for (const text of ['a: &x 1\nb: *x\n', 'a: !!str 1\n', '? a\n: b\n', '%YAML 1.2\n---\na: 1\n', 'a: 1\na: 2\n', 'a: [1, 2\n', '---\na: 1\n---\nb: 2\n']) {
+    for (const text of [
+      'a: &x 1\nb: *x\n',
+      'a: !!str 1\n',
+      '? a\n: b\n',
+      '%YAML 1.2\n---\na: 1\n',
+      'a: 1\na: 2\n',
+      'a: [1, 2\n',
+      '---\na: 1\n---\nb: 2\n',
+    ]) {
       expect(fastLoad(text).ok, text).toBe(false);
     }
   });

@@ -16,15 +16,20 @@ function reference(text: string, limit: number): { count: number; over: number }
   return { count, over };
 }
 
-const texts = fc.array(fc.constantFrom('\n', ',', 'a', ' ', '- x', '\r\n', '{a, b}', 'é'), { maxLength: 200 }).map((parts) => parts.join(''));
+const texts = fc
+  .array(fc.constantFrom('\n', ',', 'a', ' ', '- x', '\r\n', '{a, b}', 'é'), { maxLength: 200 })
+  .map((parts) => parts.join(''));
 
 describe('countItems and findTooManyItems', () => {
   it('count every line break and comma, and find where the count first passes the limit', () => {
-    fc.assert(fc.property(texts, fc.nat(60), (text, limit) => {
-      const ref = reference(text, limit);
-      expect(countItems(text)).toBe(ref.count);
-      expect(findTooManyItems(text, limit)).toBe(ref.over);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(texts, fc.nat(60), (text, limit) => {
+        const ref = reference(text, limit);
+        expect(countItems(text)).toBe(ref.count);
+        expect(findTooManyItems(text, limit)).toBe(ref.over);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('a text exactly at the limit passes; one more item is found where it is', () => {

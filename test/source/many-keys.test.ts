@@ -13,7 +13,8 @@ import { keyRangeAt, parseSource, rangeAt } from '../../src/core/source/source.j
 import { readFileSync } from 'node:fs';
 
 /** `n` lines `<indent><prefix>i: i`. */
-const keys = (n: number, prefix = 'k', indent = '  ') => Array.from({ length: n }, (_, i) => `${indent}${prefix}${i}: ${i}\n`).join('');
+const keys = (n: number, prefix = 'k', indent = '  ') =>
+  Array.from({ length: n }, (_, i) => `${indent}${prefix}${i}: ${i}\n`).join('');
 
 /** Replace a mapping's items with a proxy that counts every element read. */
 function countReads(map: YAMLMap): { reads: number } {
@@ -54,13 +55,24 @@ describe('locating keys of one large mapping', () => {
 });
 
 describe('duplicate keys (a set per mapping, yaml uniqueKeys off)', () => {
-  const codes = (text: string) => parseSource('d.yaml', text).diagnostics.map((d) => [d.code, d.line, d.column, d.message]);
+  const codes = (text: string) =>
+    parseSource('d.yaml', text).diagnostics.map((d) => [d.code, d.line, d.column, d.message]);
 
   it('reports every repeat after the first, at the repeated key, in a large mapping', () => {
     const text = `m:\n${keys(5000)}  k17: again\n  k4999: again\n`;
     expect(codes(text)).toEqual([
-      ['yaml-duplicate-key', 5002, 3, 'Duplicate key `k17`: each key may appear only once in a mapping. Remove or rename one of them.'],
-      ['yaml-duplicate-key', 5003, 3, 'Duplicate key `k4999`: each key may appear only once in a mapping. Remove or rename one of them.'],
+      [
+        'yaml-duplicate-key',
+        5002,
+        3,
+        'Duplicate key `k17`: each key may appear only once in a mapping. Remove or rename one of them.',
+      ],
+      [
+        'yaml-duplicate-key',
+        5003,
+        3,
+        'Duplicate key `k4999`: each key may appear only once in a mapping. Remove or rename one of them.',
+      ],
     ]);
   });
 
@@ -73,7 +85,15 @@ describe('duplicate keys (a set per mapping, yaml uniqueKeys off)', () => {
 });
 
 describe('diagnostics capped per file', () => {
-  const d = (file: string, line: number, severity: Diagnostic['severity'] = 'error'): Diagnostic => ({ code: 'c', severity, message: 'm', file, line, column: 1, path: [] });
+  const d = (file: string, line: number, severity: Diagnostic['severity'] = 'error'): Diagnostic => ({
+    code: 'c',
+    severity,
+    message: 'm',
+    file,
+    line,
+    column: 1,
+    path: [],
+  });
 
   it('keeps the first N of each file and says how many more, with the worst hidden severity', () => {
     const input = [d('a', 1), d('a', 2, 'warning'), d('a', 3, 'info'), d('a', 4, 'warning'), d('b', 1)];
@@ -89,20 +109,32 @@ describe('diagnostics capped per file', () => {
   });
 
   it('capping a capped list with more diagnostics added equals capping all of them at once', () => {
-    const diag = fc.record({
-      file: fc.constantFrom('a', 'b'),
-      line: fc.integer({ min: 1, max: 50 }),
-      severity: fc.constantFrom<Diagnostic['severity']>('error', 'warning', 'info'),
-    }).map((x) => d(x.file, x.line, x.severity));
+    const diag = fc
+      .record({
+        file: fc.constantFrom('a', 'b'),
+        line: fc.integer({ min: 1, max: 50 }),
+        severity: fc.constantFrom<Diagnostic['severity']>('error', 'warning', 'info'),
+      })
+      .map((x) => d(x.file, x.line, x.severity));
     // Distinct messages make the order total, as real diagnostics at one place differ by code or message.
     const named = (xs: Diagnostic[], tag: string) => xs.map((x, i) => ({ ...x, message: `${tag}${i}` }));
-    fc.assert(fc.property(fc.array(diag, { maxLength: 30 }), fc.array(diag, { maxLength: 30 }), fc.integer({ min: 1, max: 5 }), (xa, xb, max) => {
-      const a = named(xa, 'a');
-      const b = named(xb, 'b');
-      const once = capDiagnostics([...a, ...b].sort(compareDiagnostics), max);
-      const twice = capDiagnostics([...capDiagnostics([...a].sort(compareDiagnostics), max), ...b].sort(compareDiagnostics), max);
-      expect(twice).toEqual(once);
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(diag, { maxLength: 30 }),
+        fc.array(diag, { maxLength: 30 }),
+        fc.integer({ min: 1, max: 5 }),
+        (xa, xb, max) => {
+          const a = named(xa, 'a');
+          const b = named(xb, 'b');
+          const once = capDiagnostics([...a, ...b].sort(compareDiagnostics), max);
+          const twice = capDiagnostics(
+            [...capDiagnostics([...a].sort(compareDiagnostics), max), ...b].sort(compareDiagnostics),
+            max,
+          );
+          expect(twice).toEqual(once);
+        },
+      ),
+    );
   });
 
   it('a mesh with 1,500 unknown keys reports the first 1,000 and one entry for the other 500', () => {

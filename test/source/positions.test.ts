@@ -24,14 +24,17 @@ function yamlFiles(dir: string): string[] {
 function pathsOf(data: unknown, prefix: DocPath = []): DocPath[] {
   const out: DocPath[] = [prefix];
   if (Array.isArray(data)) data.forEach((v, i) => out.push(...pathsOf(v, [...prefix, i])));
-  else if (data !== null && typeof data === 'object') for (const [k, v] of Object.entries(data)) out.push(...pathsOf(v, [...prefix, k]));
+  else if (data !== null && typeof data === 'object')
+    for (const [k, v] of Object.entries(data)) out.push(...pathsOf(v, [...prefix, k]));
   return out;
 }
 
-const FILES = ['mesh.yaml', ...yamlFiles('test/fixtures'), ...yamlFiles('policies'), ...yamlFiles('.github')].filter((f) => {
-  const text = readFileSync(f, 'utf8').replace(/^\uFEFF/, '');
-  return fastLoad(text).ok;
-});
+const FILES = ['mesh.yaml', ...yamlFiles('test/fixtures'), ...yamlFiles('policies'), ...yamlFiles('.github')].filter(
+  (f) => {
+    const text = readFileSync(f, 'utf8').replace(/^\uFEFF/, '');
+    return fastLoad(text).ok;
+  },
+);
 
 /** Shapes the fixtures may not have: empty values and items, nesting of flow in block, comments, CRLF, odd keys. */
 const SNIPPETS: string[] = [
@@ -58,12 +61,20 @@ describe('position tree (js-yaml listener) vs yaml positioned parse', () => {
   });
 
   it.each([...FILES, ...SNIPPETS.map((_, i) => `snippet ${i}`)])('%s', (file) => {
-    const text = file.startsWith('snippet ') ? (SNIPPETS[Number(file.slice(8))] as string) : readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    const text = file.startsWith('snippet ')
+      ? (SNIPPETS[Number(file.slice(8))] as string)
+      : readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
     expect(fastLoad(text).ok).toBe(true);
     const lazy = parseSource(file, text).value;
     if (!lazy) return;
     const lines = new LineCounter();
-    const positioned: SourceFile = { file, text, doc: parseDocument(text, { uniqueKeys: false, strict: true, version: '1.2', lineCounter: lines }), lines, data: lazy.data };
+    const positioned: SourceFile = {
+      file,
+      text,
+      doc: parseDocument(text, { uniqueKeys: false, strict: true, version: '1.2', lineCounter: lines }),
+      lines,
+      data: lazy.data,
+    };
     for (const path of pathsOf(lazy.data)) {
       for (const p of [path, [...path, 'zz-missing'], [...path, 99999]]) {
         expect([p, rangeAt(lazy, p)]).toEqual([p, rangeAt(positioned, p)]);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { findTooDeep, keyRangeAt, MAX_DEPTH, parseSource, rangeAt, scalarSource } from '../../src/core/source/source.js';
+import {
+  findTooDeep,
+  keyRangeAt,
+  MAX_DEPTH,
+  parseSource,
+  rangeAt,
+  scalarSource,
+} from '../../src/core/source/source.js';
 import type { SourceFile } from '../../src/core/source/source.js';
 
 function parsed(text: string): SourceFile {

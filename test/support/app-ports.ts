@@ -9,7 +9,10 @@ import { EXAMPLE_MESH_FILE } from './example-mesh.js';
 export const EXAMPLE_MESH_TEXT = readFileSync(EXAMPLE_MESH_FILE, 'utf8');
 
 /** Mesh files by name; `rules` (the built-in pack by default) answers every rule pack; `asked` records each extra directory asked for. */
-export function memorySources(files: Record<string, string>, rules: Rule[] = builtinRules().value): MeshSources & { asked: (string | undefined)[] } {
+export function memorySources(
+  files: Record<string, string>,
+  rules: Rule[] = builtinRules().value,
+): MeshSources & { asked: (string | undefined)[] } {
   const asked: (string | undefined)[] = [];
   return {
     asked,

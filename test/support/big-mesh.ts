@@ -20,7 +20,11 @@ export function bigMeshYaml(o: { domains?: number; streams?: number } = {}): str
     'domains:',
   ];
   accounts.forEach((a, i) => {
-    lines.push(`  - name: d${i}`, `    description: Domain ${i}.`, `    owner: { team: t${i}, contact: t${i}@example.com }`);
+    lines.push(
+      `  - name: d${i}`,
+      `    description: Domain ${i}.`,
+      `    owner: { team: t${i}, contact: t${i}@example.com }`,
+    );
     lines.push(`    accounts: ["${a}"]`, '    streams:');
     for (let j = 0; j < streams; j++) {
       lines.push(

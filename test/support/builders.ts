@@ -7,7 +7,16 @@
  */
 import type { CheckContext } from '../../src/core/model/checks/context.js';
 import type {
-  Account, Classification, Domain, FilterSettings, Grant, Mesh, Principal, SourceRef, Stream, Waiver,
+  Account,
+  Classification,
+  Domain,
+  FilterSettings,
+  Grant,
+  Mesh,
+  Principal,
+  SourceRef,
+  Stream,
+  Waiver,
 } from '../../src/core/model/types.js';
 import { Locator } from '../../src/core/source/locator.js';
 
@@ -28,7 +37,15 @@ export function anAccount(o: Partial<Account> = {}): Account {
 }
 
 export function aClassification(o: Partial<Classification> = {}): Classification {
-  return { name: 'internal', level: 1, minRetentionHours: 24, maxRetentionHours: 720, encryption: 'aws-managed', at: at('classifications', 0), ...o };
+  return {
+    name: 'internal',
+    level: 1,
+    minRetentionHours: 24,
+    maxRetentionHours: 720,
+    encryption: 'aws-managed',
+    at: at('classifications', 0),
+    ...o,
+  };
 }
 
 export function aStream(o: Partial<Stream> = {}): Stream {
@@ -67,7 +84,14 @@ export function aGrant(o: Partial<Grant> = {}): Grant {
 }
 
 export function aProducerGrant(o: Partial<Grant> = {}): Grant {
-  const g: Grant = { id: 'ingest-produces-orders', stream: STREAM, principal: aPrincipal({ account: ACCOUNT_A, role: 'payments-ingest' }), access: 'produce', at: at('grants', 0), ...o };
+  const g: Grant = {
+    id: 'ingest-produces-orders',
+    stream: STREAM,
+    principal: aPrincipal({ account: ACCOUNT_A, role: 'payments-ingest' }),
+    access: 'produce',
+    at: at('grants', 0),
+    ...o,
+  };
   return g;
 }
 
@@ -76,7 +100,13 @@ export function anEfoGrant(o: Partial<Grant> = {}): Grant {
 }
 
 export function aFilter(o: Partial<FilterSettings> = {}): FilterSettings {
-  return { functionName: 'order-alerts', patterns: [{ data: { type: ['order'] } }], maxFilters: 5, startingPosition: 'LATEST', ...o };
+  return {
+    functionName: 'order-alerts',
+    patterns: [{ data: { type: ['order'] } }],
+    maxFilters: 5,
+    startingPosition: 'LATEST',
+    ...o,
+  };
 }
 
 export function aFilteredGrant(o: Partial<Grant> = {}): Grant {
@@ -95,7 +125,16 @@ export function aWaiver(o: Partial<Waiver> = {}): Waiver {
 }
 
 export function aDomain(o: Partial<Domain> = {}): Domain {
-  return { name: 'payments', owner: { team: 'payments', contact: 'payments@example.com' }, accounts: [ACCOUNT_A], streams: [STREAM], rules: {}, file: 'mesh.yaml', at: at('domains', 0), ...o };
+  return {
+    name: 'payments',
+    owner: { team: 'payments', contact: 'payments@example.com' },
+    accounts: [ACCOUNT_A],
+    streams: [STREAM],
+    rules: {},
+    file: 'mesh.yaml',
+    at: at('domains', 0),
+    ...o,
+  };
 }
 
 /**
@@ -127,7 +166,8 @@ export function aMesh(o: Partial<Mesh> = {}): Mesh {
 function deriveDomains(streams: readonly Stream[]): Domain[] {
   const byName = new Map<string, Domain>();
   for (const s of streams) {
-    const d = byName.get(s.domain) ?? aDomain({ name: s.domain, accounts: [], streams: [], at: at('domains', byName.size) });
+    const d =
+      byName.get(s.domain) ?? aDomain({ name: s.domain, accounts: [], streams: [], at: at('domains', byName.size) });
     if (!d.accounts.includes(s.account)) d.accounts.push(s.account);
     d.streams.push(s.name);
     byName.set(s.domain, d);

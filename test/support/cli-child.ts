@@ -37,7 +37,11 @@ export function startCli(args: string[], o: { cwd: string; env?: Record<string, 
   const proc = spawn(process.execPath, [BIN, ...args], {
     cwd: o.cwd,
     env: {
-      ...process.env, NO_COLOR: '1', MESHGOV_DEBUG: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(o.env ?? {}),
+      ...process.env,
+      NO_COLOR: '1',
+      MESHGOV_DEBUG: '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...(o.env ?? {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -47,12 +51,18 @@ export function startCli(args: string[], o: { cwd: string; env?: Record<string, 
   proc.stdout.on('data', (b: Buffer) => void (out += b.toString('utf8')));
   proc.stderr.on('data', (b: Buffer) => void (err += b.toString('utf8')));
   let ended = false;
-  const exited = new Promise<Exit>((res) => proc.on('close', (code, signal) => {
-    ended = true;
-    res({ code, signal });
-  }));
+  const exited = new Promise<Exit>((res) =>
+    proc.on('close', (code, signal) => {
+      ended = true;
+      res({ code, signal });
+    }),
+  );
   return {
-    proc, pid: proc.pid as number, stdout: () => out, stderr: () => err, exited,
+    proc,
+    pid: proc.pid as number,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
     async waitFor(test, w = {}) {
       const deadline = Date.now() + (w.timeoutMs ?? 120_000);
       const ok = (t: string) => (typeof test === 'function' ? test(t) : test.test(t));

@@ -56,7 +56,9 @@ export async function startEchoEndpoint(options: { stsFails?: boolean } = {}): P
       if (action === 'AssumeRole') {
         if (options.stsFails) {
           res.writeHead(403, { 'content-type': 'text/xml' });
-          res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>${xmlEscape(plain)}</Message></Error><RequestId>r1</RequestId></ErrorResponse>`);
+          res.end(
+            `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>${xmlEscape(plain)}</Message></Error><RequestId>r1</RequestId></ErrorResponse>`,
+          );
           return;
         }
         res.writeHead(200, { 'content-type': 'text/xml' });
@@ -85,7 +87,9 @@ export async function startEchoEndpoint(options: { stsFails?: boolean } = {}): P
         return;
       }
       res.writeHead(403, { 'content-type': 'text/xml' });
-      res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${xmlEscape(plain)}</Message></Error><RequestId>r3</RequestId></ErrorResponse>`);
+      res.end(
+        `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${xmlEscape(plain)}</Message></Error><RequestId>r3</RequestId></ErrorResponse>`,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -94,9 +98,10 @@ export async function startEchoEndpoint(options: { stsFails?: boolean } = {}): P
     endpoint: `http://127.0.0.1:${port}`,
     operations,
     received,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -12,8 +12,13 @@ export const EXAMPLE_TODAY = '2026-12-01';
 
 export function exampleMesh(): { mesh: Mesh; desired: DesiredState; sources: { file: string; text: string }[] } {
   const v = validateMesh(EXAMPLE_MESH_FILE, fsReader, { today: EXAMPLE_TODAY });
-  if (!v.mesh || !v.ok) throw new Error(`example mesh does not validate: ${v.diagnostics.map((d) => d.message).join('; ')}`);
+  if (!v.mesh || !v.ok)
+    throw new Error(`example mesh does not validate: ${v.diagnostics.map((d) => d.message).join('; ')}`);
   const r = renderMesh(v.mesh, { today: EXAMPLE_TODAY });
   if (r.diagnostics.some((d) => d.severity === 'error')) throw new Error('example mesh does not render');
-  return { mesh: v.mesh, desired: r.value, sources: [...v.sources.values()].map((s) => ({ file: s.file, text: s.text })) };
+  return {
+    mesh: v.mesh,
+    desired: r.value,
+    sources: [...v.sources.values()].map((s) => ({ file: s.file, text: s.text })),
+  };
 }

@@ -5,7 +5,9 @@ import type { LiveReader, ReadProgress, ReadRequest } from '../../src/core/ports
 /** A target that reads through `reader` and cannot execute (plan, audit and import never do). */
 export function fakeTarget(reader: LiveReader, kind: Target['kind'] = 'aws'): Target & { closed: number } {
   const t = {
-    kind, reader, closed: 0,
+    kind,
+    reader,
+    closed: 0,
     execute: () => Promise.reject(new Error('this fake target does not execute changes')),
     close: async () => {
       t.closed++;
@@ -23,6 +25,10 @@ export function openerOf(target: Target): TargetOpener {
 export const emptyAccountsReader: LiveReader = {
   read: async (req: ReadRequest, progress?: ReadProgress) => {
     for (const account of req.accounts) progress?.({ account, phase: 'done', streams: 0, managed: 0 });
-    return { region: req.region, accounts: req.accounts.map((account) => ({ account, streams: [], unmanagedStreams: [] })), notChecked: [] };
+    return {
+      region: req.region,
+      accounts: req.accounts.map((account) => ({ account, streams: [], unmanagedStreams: [] })),
+      notChecked: [],
+    };
   },
 };

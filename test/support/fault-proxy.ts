@@ -34,7 +34,6 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-
 const ERRORS: Record<'throttle' | 'in-use' | 'http-500', { status: number; type: string; message: string }> = {
   throttle: { status: 400, type: 'LimitExceededException', message: 'Rate exceeded for stream (injected)' },
   'in-use': { status: 400, type: 'ResourceInUseException', message: 'Stream is currently being updated (injected)' },
@@ -81,7 +80,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const op = target.split('.').pop() ?? '';
       calls.set(op, (calls.get(op) ?? 0) + 1);
       const eligible = options.targets === undefined || options.targets.has(op);
-      const budgetLeft = options.maxFaults === undefined || Object.values(injected).reduce((a, b) => a + b, 0) < options.maxFaults;
+      const budgetLeft =
+        options.maxFaults === undefined || Object.values(injected).reduce((a, b) => a + b, 0) < options.maxFaults;
       if (eligible && budgetLeft && rand() < options.rate) {
         const fault = faults[Math.floor(rand() * faults.length)] as Fault;
         injected[fault]++;
@@ -94,7 +94,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return;
         }
         const e = ERRORS[fault];
-        res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `injected-${calls.get(op)}` });
+        res.writeHead(e.status, {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amzn-requestid': `injected-${calls.get(op)}`,
+        });
         res.end(JSON.stringify({ __type: e.type, message: e.message }));
         return;
       }
@@ -107,9 +110,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     endpoint: `http://127.0.0.1:${port}`,
     injected,
     calls,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

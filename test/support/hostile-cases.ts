@@ -79,9 +79,13 @@ function emptyDomain(name: string): string {
 
 /** A domain file of `grants` grants of one role to streams that do not exist. */
 function grantsToMissingStreams(domain: string, grants: number): string {
-  const lines = [`domains:\n  - name: ${domain}\n    owner: { team: ${domain}, contact: ${domain}@example.com }\n    accounts: ["222222222222"]\n    grants:\n`];
+  const lines = [
+    `domains:\n  - name: ${domain}\n    owner: { team: ${domain}, contact: ${domain}@example.com }\n    accounts: ["222222222222"]\n    grants:\n`,
+  ];
   for (let i = 0; i < grants; i++) {
-    lines.push(`      - { id: ${domain}-g-${i}, stream: missing.stream-${i}.v1, principal: { account: "222222222222", role: reader }, access: consume, pattern: replay }\n`);
+    lines.push(
+      `      - { id: ${domain}-g-${i}, stream: missing.stream-${i}.v1, principal: { account: "222222222222", role: reader }, access: consume, pattern: replay }\n`,
+    );
   }
   return lines.join('');
 }
@@ -91,7 +95,12 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     id: 'size-33mib',
     limit: 'file size (32 MiB)',
     input: 'a 33 MiB mesh file (comments)',
-    write: (dir) => put(dir, 'mesh.yaml', `${ROOT}${'# padding to make the file larger than the limit\n'.repeat(Math.ceil((33 * MIB) / 49))}`),
+    write: (dir) =>
+      put(
+        dir,
+        'mesh.yaml',
+        `${ROOT}${'# padding to make the file larger than the limit\n'.repeat(Math.ceil((33 * MIB) / 49))}`,
+      ),
     expected: { code: 'file-too-large', file: 'mesh.yaml', line: 1, column: 1 },
   },
   {
@@ -112,7 +121,12 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     id: 'depth-block',
     limit: 'nesting depth (64)',
     input: '1,000 nested block mappings',
-    write: (dir) => put(dir, 'mesh.yaml', `apiVersion: meshgov/v1\n${Array.from({ length: 1000 }, (_, i) => `${'  '.repeat(i)}k${i}:\n`).join('')}`),
+    write: (dir) =>
+      put(
+        dir,
+        'mesh.yaml',
+        `apiVersion: meshgov/v1\n${Array.from({ length: 1000 }, (_, i) => `${'  '.repeat(i)}k${i}:\n`).join('')}`,
+      ),
     expected: { code: 'yaml-too-deep', file: 'mesh.yaml', line: 2 + 65, column: 131 },
   },
   {
@@ -121,8 +135,16 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     input: 'billion laughs: 9 levels of 9 aliases',
     write: (dir) => {
       const levels = 'abcdefghi'.split('');
-      const lines = [`apiVersion: meshgov/v1`, `${levels[0]}: &${levels[0]} ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]`];
-      for (let i = 1; i < levels.length; i++) lines.push(`${levels[i]}: &${levels[i]} [${Array(9).fill(`*${levels[i - 1]}`).join(', ')}]`);
+      const lines = [
+        `apiVersion: meshgov/v1`,
+        `${levels[0]}: &${levels[0]} ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]`,
+      ];
+      for (let i = 1; i < levels.length; i++)
+        lines.push(
+          `${levels[i]}: &${levels[i]} [${Array(9)
+            .fill(`*${levels[i - 1]}`)
+            .join(', ')}]`,
+        );
       return put(dir, 'mesh.yaml', `${lines.join('\n')}\n`);
     },
     expected: { code: 'yaml-alias-bomb', file: 'mesh.yaml', line: 3, column: 8 },
@@ -162,14 +184,30 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     id: 'keys-50k',
     limit: 'diagnostics per file (1,000)',
     input: '50,000 unknown keys in one mapping',
-    write: (dir) => put(dir, 'mesh.yaml', ROOT.replace('mesh:\n', `mesh:\n${Array.from({ length: 50_000 }, (_, i) => `  unknownKey${i}: ${i}\n`).join('')}`)),
+    write: (dir) =>
+      put(
+        dir,
+        'mesh.yaml',
+        ROOT.replace(
+          'mesh:\n',
+          `mesh:\n${Array.from({ length: 50_000 }, (_, i) => `  unknownKey${i}: ${i}\n`).join('')}`,
+        ),
+      ),
     expected: { code: 'schema-unknown-key', file: 'mesh.yaml', line: 3, column: 3, count: 1001, truncated: 1 },
   },
   {
     id: 'scalar-20mb',
     limit: 'scalar length (schema maxLength; file size)',
     input: 'a 20 MB description',
-    write: (dir) => put(dir, 'mesh.yaml', ROOT.replace('    owner: { team: payments', `    description: ${'x'.repeat(20_000_000)}\n    owner: { team: payments`)),
+    write: (dir) =>
+      put(
+        dir,
+        'mesh.yaml',
+        ROOT.replace(
+          '    owner: { team: payments',
+          `    description: ${'x'.repeat(20_000_000)}\n    owner: { team: payments`,
+        ),
+      ),
     expected: { code: 'schema-size', file: 'mesh.yaml', line: ROOT_DOMAINS_LINE + 2, column: 18 },
   },
   {

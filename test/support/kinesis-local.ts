@@ -46,7 +46,14 @@ export function useKinesisLocal(options: { region?: string; env?: Record<string,
       return shared.kinesis(account);
     },
     pool(rateLimitScale = 0) {
-      const p = new ClientPool({ target: 'local', region, partition: 'aws', endpoint: handle.endpoint, command: 'test', rateLimitScale });
+      const p = new ClientPool({
+        target: 'local',
+        region,
+        partition: 'aws',
+        endpoint: handle.endpoint,
+        command: 'test',
+        rateLimitScale,
+      });
       pools.push(p);
       return p;
     },

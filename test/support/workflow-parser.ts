@@ -41,7 +41,8 @@ export async function parseWorkflow(name: string, content: string): Promise<Pars
   wp ??= (await tsImport('@actions/workflow-parser', import.meta.url)) as WorkflowParser;
   const result = wp.parseWorkflow({ name, content }, new wp.NoOperationTraceWriter());
   const errors = result.context.errors.getErrors().map((e) => e.message);
-  if (result.value === undefined) return { template: {} as WorkflowTemplate, raw: {}, errors: [...errors, `${name} did not parse`] };
+  if (result.value === undefined)
+    return { template: {} as WorkflowTemplate, raw: {}, errors: [...errors, `${name} did not parse`] };
   const template = await wp.convertWorkflowTemplate(result.context, result.value);
   errors.push(...(template.errors ?? []).map((e) => e.Message));
   return { template, raw: plain(wp, result.value) as Record<string, Plain>, errors };

@@ -84,7 +84,10 @@ export class ArtifactStore {
 }
 
 export class WorkflowRunner {
-  constructor(private readonly artifacts: ArtifactStore, private readonly environmentsWithReviewers: readonly string[]) {}
+  constructor(
+    private readonly artifacts: ArtifactStore,
+    private readonly environmentsWithReviewers: readonly string[],
+  ) {}
 
   /** Run every job of a workflow; jobs behind an unapproved environment are left waiting (see {@link resume}). */
   async run(file: string, ctx: RunContext): Promise<WorkflowRun & { resume(job: string): Promise<JobRecord> }> {
@@ -96,7 +99,9 @@ export class WorkflowRunner {
     const runJob = async (name: string, approvedNow: readonly string[]): Promise<JobRecord> => {
       const def = defs[name] as Record<string, Plain>;
       const needs = typeof def['needs'] === 'string' ? [def['needs']] : ((def['needs'] as string[] | undefined) ?? []);
-      const needsCtx = Object.fromEntries(needs.map((n) => [n, { result: jobs.get(n)?.result ?? 'skipped', outputs: jobs.get(n)?.outputs ?? {} }]));
+      const needsCtx = Object.fromEntries(
+        needs.map((n) => [n, { result: jobs.get(n)?.result ?? 'skipped', outputs: jobs.get(n)?.outputs ?? {} }]),
+      );
       const ok = needs.every((n) => jobs.get(n)?.result === 'success');
       const record = await this.runJob(def, ctx, needsCtx, ok, approvedNow);
       jobs.set(name, record);
@@ -105,7 +110,12 @@ export class WorkflowRunner {
     for (const name of Object.keys(defs)) await runJob(name, ctx.approved ?? []);
     return {
       jobs,
-      conclusion: () => ([...jobs.values()].some((j) => j.result === 'failure') ? 'failure' : [...jobs.values()].some((j) => j.result === 'waiting') ? 'waiting' : 'success'),
+      conclusion: () =>
+        [...jobs.values()].some((j) => j.result === 'failure')
+          ? 'failure'
+          : [...jobs.values()].some((j) => j.result === 'waiting')
+            ? 'waiting'
+            : 'success',
       // A reviewer approves the waiting job's environment: it runs now, with the outputs its needs had.
       resume: async (job: string) => {
         const env = String(defs[job]?.['environment'] ?? '');
@@ -115,14 +125,33 @@ export class WorkflowRunner {
     };
   }
 
-  private async runJob(def: Record<string, Plain>, ctx: RunContext, needs: Record<string, unknown>, needsOk: boolean, approved: readonly string[]): Promise<JobRecord> {
+  private async runJob(
+    def: Record<string, Plain>,
+    ctx: RunContext,
+    needs: Record<string, unknown>,
+    needsOk: boolean,
+    approved: readonly string[],
+  ): Promise<JobRecord> {
     const environment = typeof def['environment'] === 'string' ? def['environment'] : undefined;
-    const record: JobRecord = { result: 'skipped', steps: [], outputs: {}, summary: '', ...(environment ? { environment } : {}) };
+    const record: JobRecord = {
+      result: 'skipped',
+      steps: [],
+      outputs: {},
+      summary: '',
+      ...(environment ? { environment } : {}),
+    };
     const base = { github: this.githubContext(ctx), vars: ctx.vars ?? {}, needs, env: {} };
     const jobIf = def['if'];
-    const run = jobIf === undefined ? needsOk : needsOk && truthy(this.evaluate(unwrap(String(jobIf)), { ...base, steps: {} }, 'job'));
+    const run =
+      jobIf === undefined
+        ? needsOk
+        : needsOk && truthy(this.evaluate(unwrap(String(jobIf)), { ...base, steps: {} }, 'job'));
     if (!run) return record;
-    if (environment !== undefined && this.environmentsWithReviewers.includes(environment) && !approved.includes(environment)) {
+    if (
+      environment !== undefined &&
+      this.environmentsWithReviewers.includes(environment) &&
+      !approved.includes(environment)
+    ) {
       record.result = 'waiting';
       return record;
     }
@@ -137,7 +166,14 @@ export class WorkflowRunner {
       const scope = { ...base, steps, job: { status: failed ? 'failure' : 'success' } };
       const cond = step['if'] === undefined ? 'success()' : unwrap(String(step['if']));
       const status = { failed, workspace };
-      const go = truthy(this.evaluate(/\b(success|failure|always|cancelled)\(\)/.test(cond) ? cond : `success() && (${cond})`, scope, 'step', status));
+      const go = truthy(
+        this.evaluate(
+          /\b(success|failure|always|cancelled)\(\)/.test(cond) ? cond : `success() && (${cond})`,
+          scope,
+          'step',
+          status,
+        ),
+      );
       const rec: StepRecord = { name, ...(id ? { id } : {}), outcome: 'skipped', outputs: {}, log: '' };
       if (go) {
         const outFile = join(workspace, '..', `${basename(workspace)}-out-${i}`);
@@ -145,13 +181,36 @@ export class WorkflowRunner {
         writeFileSync(outFile, '');
         writeFileSync(summaryFile, '');
         const githubEnv: Record<string, string> = {
-          ...ctx.env, CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: ctx.repository, GITHUB_EVENT_NAME: ctx.eventName,
-          GITHUB_EVENT_PATH: eventPath, GITHUB_SHA: ctx.sha, GITHUB_RUN_ID: ctx.runId, GITHUB_API_URL: ctx.apiUrl,
-          GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKSPACE: workspace, GITHUB_OUTPUT: outFile, GITHUB_STEP_SUMMARY: summaryFile,
-          GITHUB_REF: ctx.eventName === 'push' ? 'refs/heads/main' : `refs/pull/${String((ctx.event['number'] as number | undefined) ?? 0)}/merge`,
+          ...ctx.env,
+          CI: 'true',
+          GITHUB_ACTIONS: 'true',
+          GITHUB_REPOSITORY: ctx.repository,
+          GITHUB_EVENT_NAME: ctx.eventName,
+          GITHUB_EVENT_PATH: eventPath,
+          GITHUB_SHA: ctx.sha,
+          GITHUB_RUN_ID: ctx.runId,
+          GITHUB_API_URL: ctx.apiUrl,
+          GITHUB_SERVER_URL: 'https://github.com',
+          GITHUB_WORKSPACE: workspace,
+          GITHUB_OUTPUT: outFile,
+          GITHUB_STEP_SUMMARY: summaryFile,
+          GITHUB_REF:
+            ctx.eventName === 'push'
+              ? 'refs/heads/main'
+              : `refs/pull/${String((ctx.event['number'] as number | undefined) ?? 0)}/merge`,
         };
-        const withIn = Object.fromEntries(Object.entries((step['with'] ?? {}) as Record<string, Plain>).map(([k, v]) => [k, this.interpolate(String(v), scope)]));
-        const stepEnv = Object.fromEntries(Object.entries((step['env'] ?? {}) as Record<string, Plain>).map(([k, v]) => [k, this.interpolate(String(v), scope)]));
+        const withIn = Object.fromEntries(
+          Object.entries((step['with'] ?? {}) as Record<string, Plain>).map(([k, v]) => [
+            k,
+            this.interpolate(String(v), scope),
+          ]),
+        );
+        const stepEnv = Object.fromEntries(
+          Object.entries((step['env'] ?? {}) as Record<string, Plain>).map(([k, v]) => [
+            k,
+            this.interpolate(String(v), scope),
+          ]),
+        );
         const r = await this.runStep(step, withIn, { ...githubEnv, ...stepEnv }, workspace, ctx);
         rec.outcome = r.ok ? 'success' : 'failure';
         rec.log = r.log;
@@ -164,11 +223,22 @@ export class WorkflowRunner {
     }
     record.result = failed ? 'failure' : 'success';
     const scope = { ...base, steps };
-    record.outputs = Object.fromEntries(Object.entries((def['outputs'] ?? {}) as Record<string, Plain>).map(([k, v]) => [k, this.interpolate(String(v), scope)]));
+    record.outputs = Object.fromEntries(
+      Object.entries((def['outputs'] ?? {}) as Record<string, Plain>).map(([k, v]) => [
+        k,
+        this.interpolate(String(v), scope),
+      ]),
+    );
     return record;
   }
 
-  private async runStep(step: Record<string, Plain>, withIn: Record<string, string>, env: Record<string, string>, workspace: string, ctx: RunContext): Promise<{ ok: boolean; log: string }> {
+  private async runStep(
+    step: Record<string, Plain>,
+    withIn: Record<string, string>,
+    env: Record<string, string>,
+    workspace: string,
+    ctx: RunContext,
+  ): Promise<{ ok: boolean; log: string }> {
     const uses = typeof step['uses'] === 'string' ? step['uses'] : undefined;
     if (uses === undefined) {
       return bash(['--noprofile', '--norc', '-eo', 'pipefail', '-c', String(step['run'])], workspace, env);
@@ -180,15 +250,23 @@ export class WorkflowRunner {
     if (uses.startsWith('actions/upload-artifact@')) {
       const dir = this.artifacts.dir(ctx.runId, withIn['name'] ?? 'artifact');
       mkdirSync(dir, { recursive: true });
-      const files = (withIn['path'] ?? '').split('\n').map((p) => p.trim()).filter((p) => p !== '' && existsSync(join(workspace, p)));
+      const files = (withIn['path'] ?? '')
+        .split('\n')
+        .map((p) => p.trim())
+        .filter((p) => p !== '' && existsSync(join(workspace, p)));
       for (const f of files) cpSync(join(workspace, f), join(dir, basename(f)));
       return { ok: true, log: `uploaded ${files.join(', ')}` };
     }
     if (uses.startsWith('actions/download-artifact@')) {
       const runId = withIn['run-id'] !== undefined && withIn['run-id'] !== '' ? withIn['run-id'] : ctx.runId;
       const dir = this.artifacts.dir(runId, withIn['name'] ?? 'artifact');
-      if (!existsSync(dir)) return { ok: false, log: `Unable to download artifact(s): Artifact not found for name: ${withIn['name']} (run ${runId})` };
-      if (runId !== ctx.runId && withIn['github-token'] !== ctx.token) return { ok: false, log: 'a download from another run needs github-token' };
+      if (!existsSync(dir))
+        return {
+          ok: false,
+          log: `Unable to download artifact(s): Artifact not found for name: ${withIn['name']} (run ${runId})`,
+        };
+      if (runId !== ctx.runId && withIn['github-token'] !== ctx.token)
+        return { ok: false, log: 'a download from another run needs github-token' };
       const target = join(workspace, withIn['path'] ?? '.');
       mkdirSync(target, { recursive: true });
       for (const f of readdirSync(dir)) cpSync(join(dir, f), join(target, f));
@@ -199,42 +277,81 @@ export class WorkflowRunner {
   }
 
   /** The Action's `meshgov` step: action/run.sh with the inputs (action.yml's defaults for the rest) in MESHGOV_* variables. */
-  private runAction(withIn: Record<string, string>, env: Record<string, string>, workspace: string, ctx: RunContext): Promise<{ ok: boolean; log: string }> {
-    const action = parse(readFileSync(join(REPO, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+  private runAction(
+    withIn: Record<string, string>,
+    env: Record<string, string>,
+    workspace: string,
+    ctx: RunContext,
+  ): Promise<{ ok: boolean; log: string }> {
+    const action = parse(readFileSync(join(REPO, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, { default?: string }>;
+    };
     const input = (k: string): string => {
       if (withIn[k] !== undefined) return withIn[k];
       const d = action.inputs[k]?.default ?? '';
       return d === '${{ github.token }}' ? ctx.token : d;
     };
     return bash([join(REPO, 'action', 'run.sh')], join(workspace, input('working-directory')), {
-      ...env, GITHUB_ACTION_PATH: REPO,
-      MESHGOV_COMMAND: input('command'), MESHGOV_MESH_FILE: input('mesh-file'), MESHGOV_ARGS: input('args'),
-      MESHGOV_PLAN_PATH: input('plan-path'), MESHGOV_AUDIT_PATH: input('audit-path'), MESHGOV_STDOUT_FILE: input('stdout-file'),
-      MESHGOV_SAVED_PLAN: input('saved-plan'), MESHGOV_GITHUB_TOKEN: input('github-token'),
+      ...env,
+      GITHUB_ACTION_PATH: REPO,
+      MESHGOV_COMMAND: input('command'),
+      MESHGOV_MESH_FILE: input('mesh-file'),
+      MESHGOV_ARGS: input('args'),
+      MESHGOV_PLAN_PATH: input('plan-path'),
+      MESHGOV_AUDIT_PATH: input('audit-path'),
+      MESHGOV_STDOUT_FILE: input('stdout-file'),
+      MESHGOV_SAVED_PLAN: input('saved-plan'),
+      MESHGOV_GITHUB_TOKEN: input('github-token'),
     });
   }
 
   private githubContext(ctx: RunContext): Record<string, unknown> {
-    return { event_name: ctx.eventName, event: ctx.event, sha: ctx.sha, repository: ctx.repository, run_id: ctx.runId, token: ctx.token };
+    return {
+      event_name: ctx.eventName,
+      event: ctx.event,
+      sha: ctx.sha,
+      repository: ctx.repository,
+      run_id: ctx.runId,
+      token: ctx.token,
+    };
   }
 
   /** `text ${{ expr }} text` with every expression evaluated (the parser already turned mixed text into format()). */
   private interpolate(value: string, scope: Record<string, unknown>): string {
-    return value.replace(/\$\{\{(.*?)\}\}/gs, (_, expr: string) => this.evaluate(expr.trim(), scope, 'value').coerceString());
+    return value.replace(/\$\{\{(.*?)\}\}/gs, (_, expr: string) =>
+      this.evaluate(expr.trim(), scope, 'value').coerceString(),
+    );
   }
 
-  private evaluate(expr: string, scope: Record<string, unknown>, _where: string, status: { failed: boolean; workspace: string } = { failed: false, workspace: '.' }): Data {
-    const fn = (name: string, min: number, max: number, call: (...a: Data[]) => Data): FunctionDefinition => ({ name, minArgs: min, maxArgs: max, call });
+  private evaluate(
+    expr: string,
+    scope: Record<string, unknown>,
+    _where: string,
+    status: { failed: boolean; workspace: string } = { failed: false, workspace: '.' },
+  ): Data {
+    const fn = (name: string, min: number, max: number, call: (...a: Data[]) => Data): FunctionDefinition => ({
+      name,
+      minArgs: min,
+      maxArgs: max,
+      call,
+    });
     const funcs = [
       fn('success', 0, 0, () => new data.BooleanData(!status.failed)),
       fn('failure', 0, 0, () => new data.BooleanData(status.failed)),
       fn('always', 0, 0, () => new data.BooleanData(true)),
       fn('cancelled', 0, 0, () => new data.BooleanData(false)),
-      fn('hashFiles', 1, 1, (p) => new data.StringData(existsSync(join(status.workspace, p.coerceString())) ? 'hash' : '')),
+      fn(
+        'hashFiles',
+        1,
+        1,
+        (p) => new data.StringData(existsSync(join(status.workspace, p.coerceString())) ? 'hash' : ''),
+      ),
     ];
     const lexed = new Lexer(expr).lex();
     const parsed = new Parser(lexed.tokens, Object.keys(scope), funcs).parse();
-    const context = new data.Dictionary(...Object.entries(scope).map(([key, value]) => ({ key, value: toData(value) })));
+    const context = new data.Dictionary(
+      ...Object.entries(scope).map(([key, value]) => ({ key, value: toData(value) })),
+    );
     return new Evaluator(parsed, context, new Map(funcs.map((f) => [f.name.toLowerCase(), f]))).evaluate();
   }
 }

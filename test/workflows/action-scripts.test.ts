@@ -26,7 +26,9 @@ interface Result {
 
 /** A fake executable that records its arguments and environment, prints `out`, writes `--out` files, exits `code`. */
 function fake(bin: string, name: string): void {
-  writeFileSync(join(bin, name), `#!/usr/bin/env bash
+  writeFileSync(
+    join(bin, name),
+    `#!/usr/bin/env bash
 printf '%s\\n' "$@" > "$FAKE_DIR/${name}.argv"
 printf '%s' "\${GITHUB_TOKEN-<unset>}" > "$FAKE_DIR/${name}.token"
 if [ "$1" = "--version" ]; then echo "\${FAKE_VERSION:-none}"; exit 0; fi
@@ -37,7 +39,8 @@ for a in "$@"; do
 done
 echo "output of ${name}"
 exit "\${FAKE_EXIT:-0}"
-`);
+`,
+  );
   chmodSync(join(bin, name), 0o755);
 }
 
@@ -50,17 +53,29 @@ function run(script: 'run.sh' | 'install.sh', env: Record<string, string>): Resu
   const output = join(dir, 'github-output');
   writeFileSync(output, '');
   const r = spawnSync('bash', [join(REPO, 'action', script)], {
-    cwd: dir, encoding: 'utf8',
-    env: { PATH: `${bin}:${process.env['PATH'] ?? ''}`, GITHUB_OUTPUT: output, FAKE_DIR: dir, GITHUB_TOKEN: 'ambient-token', ...env },
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+      GITHUB_OUTPUT: output,
+      FAKE_DIR: dir,
+      GITHUB_TOKEN: 'ambient-token',
+      ...env,
+    },
   });
   const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
   const outputs: Record<string, string> = {};
-  for (const line of readFileSync(output, 'utf8').split('\n').filter((l) => l !== '')) {
+  for (const line of readFileSync(output, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')) {
     const eq = line.indexOf('=');
     outputs[line.slice(0, eq)] = line.slice(eq + 1);
   }
   return {
-    code: r.status, stdout: r.stdout, dir, outputs,
+    code: r.status,
+    stdout: r.stdout,
+    dir,
+    outputs,
     argv: read('meshgov.argv')?.split('\n').slice(0, -1),
     token: read('meshgov.token'),
     npm: read('npm.argv')?.split('\n').slice(0, -1),
@@ -68,13 +83,26 @@ function run(script: 'run.sh' | 'install.sh', env: Record<string, string>): Resu
 }
 
 const inputs = (o: Record<string, string>): Record<string, string> => ({
-  MESHGOV_MESH_FILE: 'mesh.yaml', MESHGOV_ARGS: '', MESHGOV_PLAN_PATH: 'plan.json', MESHGOV_AUDIT_PATH: 'audit.json',
-  MESHGOV_STDOUT_FILE: '', MESHGOV_GITHUB_TOKEN: 'input-token', ...o,
+  MESHGOV_MESH_FILE: 'mesh.yaml',
+  MESHGOV_ARGS: '',
+  MESHGOV_PLAN_PATH: 'plan.json',
+  MESHGOV_AUDIT_PATH: 'audit.json',
+  MESHGOV_STDOUT_FILE: '',
+  MESHGOV_GITHUB_TOKEN: 'input-token',
+  ...o,
 });
 
 describe('action/run.sh', () => {
   it('plan: mesh file, --out, --detailed-exitcode, the args; stdout to the file; changes pending is a success', () => {
-    const r = run('run.sh', inputs({ MESHGOV_COMMAND: 'plan', MESHGOV_ARGS: '--format markdown', MESHGOV_STDOUT_FILE: 'plan.md', FAKE_EXIT: '2' }));
+    const r = run(
+      'run.sh',
+      inputs({
+        MESHGOV_COMMAND: 'plan',
+        MESHGOV_ARGS: '--format markdown',
+        MESHGOV_STDOUT_FILE: 'plan.md',
+        FAKE_EXIT: '2',
+      }),
+    );
     expect(r.argv).toEqual(['plan', 'mesh.yaml', '--out', 'plan.json', '--detailed-exitcode', '--format', 'markdown']);
     expect(r.code).toBe(0);
     expect(r.outputs).toEqual({ 'exit-code': '2', 'plan-path': 'plan.json', 'has-changes': 'true' });
@@ -92,7 +120,14 @@ describe('action/run.sh', () => {
   });
 
   it('audit: --out the audit path, and audit-path only when the report was written', () => {
-    const r = run('run.sh', inputs({ MESHGOV_COMMAND: 'audit', MESHGOV_AUDIT_PATH: 'out.json', MESHGOV_ARGS: '--out audit.md --fail-on never' }));
+    const r = run(
+      'run.sh',
+      inputs({
+        MESHGOV_COMMAND: 'audit',
+        MESHGOV_AUDIT_PATH: 'out.json',
+        MESHGOV_ARGS: '--out audit.md --fail-on never',
+      }),
+    );
     expect(r.argv).toEqual(['audit', 'mesh.yaml', '--out', 'out.json', '--out', 'audit.md', '--fail-on', 'never']);
     expect(r.outputs).toEqual({ 'exit-code': '0', 'audit-path': 'out.json' });
     const none = run('run.sh', inputs({ MESHGOV_COMMAND: 'audit', FAKE_EXIT: '1', FAKE_NO_FILES: '1' }));
@@ -101,8 +136,20 @@ describe('action/run.sh', () => {
   });
 
   it('report github gets --mesh-file and the token input; every other command runs without any token', () => {
-    const report = run('run.sh', inputs({ MESHGOV_COMMAND: 'report github', MESHGOV_ARGS: '--kind plan --input plan.md' }));
-    expect(report.argv).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'plan', '--input', 'plan.md']);
+    const report = run(
+      'run.sh',
+      inputs({ MESHGOV_COMMAND: 'report github', MESHGOV_ARGS: '--kind plan --input plan.md' }),
+    );
+    expect(report.argv).toEqual([
+      'report',
+      'github',
+      '--mesh-file',
+      'mesh.yaml',
+      '--kind',
+      'plan',
+      '--input',
+      'plan.md',
+    ]);
     expect(report.token).toBe('input-token');
     for (const command of ['validate', 'plan', 'apply', 'audit', 'import', 'render']) {
       const r = run('run.sh', inputs({ MESHGOV_COMMAND: command }));
@@ -116,7 +163,20 @@ describe('action/run.sh', () => {
   it('keeps hostile args as data: no command substitution, no globbing, no separators', () => {
     const hostile = '$(touch pwned) `touch pwned2` ; touch pwned3 && * --x=$HOME';
     const r = run('run.sh', inputs({ MESHGOV_COMMAND: 'validate', MESHGOV_ARGS: hostile }));
-    expect(r.argv).toEqual(['validate', 'mesh.yaml', '$(touch', 'pwned)', '`touch', 'pwned2`', ';', 'touch', 'pwned3', '&&', '*', '--x=$HOME']);
+    expect(r.argv).toEqual([
+      'validate',
+      'mesh.yaml',
+      '$(touch',
+      'pwned)',
+      '`touch',
+      'pwned2`',
+      ';',
+      'touch',
+      'pwned3',
+      '&&',
+      '*',
+      '--x=$HOME',
+    ]);
     for (const f of ['pwned', 'pwned2', 'pwned3']) expect(existsSync(join(r.dir, f))).toBe(false);
   });
 
@@ -128,7 +188,10 @@ describe('action/run.sh', () => {
       expect(r.argv, command).toBeUndefined();
       expect(r.outputs).toEqual({ 'exit-code': '2' });
     }
-    const forged = run('run.sh', inputs({ MESHGOV_COMMAND: 'plan', MESHGOV_PLAN_PATH: 'plan.json\nhas-changes=false' }));
+    const forged = run(
+      'run.sh',
+      inputs({ MESHGOV_COMMAND: 'plan', MESHGOV_PLAN_PATH: 'plan.json\nhas-changes=false' }),
+    );
     expect(forged.code).toBe(2);
     expect(forged.stdout).toContain('input PLAN_PATH must be a single line');
     expect(forged.outputs).toEqual({ 'exit-code': '2' });
@@ -149,7 +212,16 @@ describe('action/install.sh', () => {
   });
 
   it('refuses anything but an exact version (ranges, tags, URLs, paths, options)', () => {
-    for (const version of ['latest', '^0.1.0', '0.1', '0.1.0 --registry=http://evil', 'file:../x', 'https://x/y.tgz', '', '1.2.3\n4.5.6']) {
+    for (const version of [
+      'latest',
+      '^0.1.0',
+      '0.1',
+      '0.1.0 --registry=http://evil',
+      'file:../x',
+      'https://x/y.tgz',
+      '',
+      '1.2.3\n4.5.6',
+    ]) {
       const r = run('install.sh', { MESHGOV_VERSION: version });
       expect(r.code, version).toBe(2);
       expect(r.stdout).toContain('input version must be an exact version');

@@ -33,20 +33,28 @@ let action: Record<string, Plain>;
 let actionErrors: string[];
 
 beforeAll(async () => {
-  for (const name of readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const name of readdirSync(DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const w = await parseWorkflow(name, readFileSync(join(DIR, name), 'utf8'));
     expect(w.errors, `${name} has schema errors`).toEqual([]);
     workflows.set(name, w);
   }
   for (const t of TEMPLATE_FILES.filter((f) => f.template.startsWith('github/workflows/'))) {
     const name = t.template.slice('github/workflows/'.length);
-    const w = await parseWorkflow(name, fillTemplate(readFileSync(join(REPO, 'templates', t.template), 'utf8'), { version: VERSION }));
+    const w = await parseWorkflow(
+      name,
+      fillTemplate(readFileSync(join(REPO, 'templates', t.template), 'utf8'), { version: VERSION }),
+    );
     expect(w.errors, `template ${name} has schema errors`).toEqual([]);
     scaffolded.set(name, w);
   }
   // GitHub's action parser checks the schema; the data itself is read with the yaml package (the parser's tokens
   // come from another module instance, which its type guards do not recognise).
-  const ap = (await tsImport('@actions/workflow-parser/actions/action-parser', import.meta.url)) as typeof import('@actions/workflow-parser/actions/action-parser');
+  const ap = (await tsImport(
+    '@actions/workflow-parser/actions/action-parser',
+    import.meta.url,
+  )) as typeof import('@actions/workflow-parser/actions/action-parser');
   const wp = (await tsImport('@actions/workflow-parser', import.meta.url)) as typeof import('@actions/workflow-parser');
   const content = readFileSync(join(REPO, 'action.yml'), 'utf8');
   const parsed = ap.parseAction({ name: 'action.yml', content }, new wp.NoOperationTraceWriter());
@@ -117,11 +125,18 @@ function actionInvocation(step: Record<string, Plain>): string[] {
   const argvFile = join(fakeDir, 'argv');
   writeFileSync(argvFile, '');
   const r = spawnSync('bash', [join(REPO, 'action', 'run.sh')], {
-    cwd: fakeDir, encoding: 'utf8',
+    cwd: fakeDir,
+    encoding: 'utf8',
     env: {
-      PATH: `${fakeDir}:${process.env['PATH'] ?? ''}`, FAKE_ARGV: argvFile, GITHUB_OUTPUT: join(fakeDir, 'output'),
-      MESHGOV_COMMAND: value('command'), MESHGOV_MESH_FILE: value('mesh-file'), MESHGOV_ARGS: value('args'),
-      MESHGOV_PLAN_PATH: value('plan-path'), MESHGOV_AUDIT_PATH: value('audit-path'), MESHGOV_STDOUT_FILE: '',
+      PATH: `${fakeDir}:${process.env['PATH'] ?? ''}`,
+      FAKE_ARGV: argvFile,
+      GITHUB_OUTPUT: join(fakeDir, 'output'),
+      MESHGOV_COMMAND: value('command'),
+      MESHGOV_MESH_FILE: value('mesh-file'),
+      MESHGOV_ARGS: value('args'),
+      MESHGOV_PLAN_PATH: value('plan-path'),
+      MESHGOV_AUDIT_PATH: value('audit-path'),
+      MESHGOV_STDOUT_FILE: '',
       MESHGOV_SAVED_PLAN: value('saved-plan'),
     },
   });
@@ -134,7 +149,12 @@ export function meshgovInvocations(script: string): string[][] {
   const joined = script.replace(/\\\n\s*/g, ' ');
   const out: string[][] = [];
   for (const m of joined.matchAll(/(?:^|[;&|(])[ \t]*(?:npx )?meshgov[ \t]+([^\n|;&>]*)/gm)) {
-    out.push((m[1] ?? '').trim().split(/\s+/).filter((w) => w !== '' && !w.startsWith('$')));
+    out.push(
+      (m[1] ?? '')
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w !== '' && !w.startsWith('$')),
+    );
   }
   return out;
 }
@@ -153,9 +173,14 @@ describe('workflows', () => {
   it('plan, apply and audit are the ones `meshgov init` writes, using this checkout of the Action', () => {
     for (const name of ['plan.yml', 'apply.yml', 'audit.yml']) {
       const template = readFileSync(join(REPO, 'templates', 'github', 'workflows', name), 'utf8');
-      expect(readFileSync(join(DIR, name), 'utf8'), name).toBe(fillTemplate(template, { version: VERSION, action: './' }));
+      expect(readFileSync(join(DIR, name), 'utf8'), name).toBe(
+        fillTemplate(template, { version: VERSION, action: './' }),
+      );
       // They run the released package through the Action: no npm ci, no build from source.
-      expect(runs(name).filter((r) => /npm (ci|install|run)|tsc/.test(r)), name).toEqual([]);
+      expect(
+        runs(name).filter((r) => /npm (ci|install|run)|tsc/.test(r)),
+        name,
+      ).toEqual([]);
       expect(actionSteps(steps(name)).length, name).toBeGreaterThan(0);
     }
   });
@@ -166,7 +191,13 @@ describe('workflows', () => {
       'plan.yml': { contents: 'read', 'pull-requests': 'write', 'id-token': 'write' },
       'apply.yml': { contents: 'read', actions: 'read', 'pull-requests': 'write', 'id-token': 'write' },
       // upload-sarif reads the workflow run (actions: read) on private repositories.
-      'audit.yml': { contents: 'read', actions: 'read', issues: 'write', 'security-events': 'write', 'id-token': 'write' },
+      'audit.yml': {
+        contents: 'read',
+        actions: 'read',
+        issues: 'write',
+        'security-events': 'write',
+        'id-token': 'write',
+      },
     };
     for (const [name, permissions] of Object.entries(expected)) {
       expect(wf(name).raw['permissions'], name).toEqual(permissions);
@@ -188,17 +219,47 @@ describe('workflows', () => {
     const { template, raw } = wf('plan.yml');
     expect(Object.keys(template.events)).toEqual(['pull_request']);
     expect(template.events.pull_request?.paths).toEqual(MESH_PATHS);
-    expect(raw['concurrency']).toEqual({ group: "${{ format('meshgov-plan-{0}', github.event.pull_request.number) }}", 'cancel-in-progress': true });
+    expect(raw['concurrency']).toEqual({
+      group: "${{ format('meshgov-plan-{0}', github.event.pull_request.number) }}",
+      'cancel-in-progress': true,
+    });
     const validate = actionStep('plan.yml', 'validate');
     expect(validate['id']).toBe('validate');
     expect(actionInvocation(validate)).toEqual(['validate', 'mesh.yaml', '--format', 'github']);
     const plan = actionStep('plan.yml', 'plan');
-    expect(withOf(plan)).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}', 'aws-region': '${{ vars.MESHGOV_REGION }}', 'stdout-file': 'plan.md' });
-    expect(actionInvocation(plan)).toEqual(['plan', 'mesh.yaml', '--out', 'plan.json', '--detailed-exitcode', '--format', 'markdown']);
+    expect(withOf(plan)).toMatchObject({
+      'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}',
+      'aws-region': '${{ vars.MESHGOV_REGION }}',
+      'stdout-file': 'plan.md',
+    });
+    expect(actionInvocation(plan)).toEqual([
+      'plan',
+      'mesh.yaml',
+      '--out',
+      'plan.json',
+      '--detailed-exitcode',
+      '--format',
+      'markdown',
+    ]);
     const report = actionStep('plan.yml', 'report github');
-    expect(actionInvocation(report)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'plan', '--input', 'plan.md', '--artifact-name', 'meshgov-plan', '--reviewed-plan', 'plan.json']);
+    expect(actionInvocation(report)).toEqual([
+      'report',
+      'github',
+      '--mesh-file',
+      'mesh.yaml',
+      '--kind',
+      'plan',
+      '--input',
+      'plan.md',
+      '--artifact-name',
+      'meshgov-plan',
+      '--reviewed-plan',
+      'plan.json',
+    ]);
     // Only a successful plan is recorded as the reviewed one.
-    expect(String(withOf(report)['args'])).toContain("steps.plan.outcome == 'success' && '--reviewed-plan plan.json' || ''");
+    expect(String(withOf(report)['args'])).toContain(
+      "steps.plan.outcome == 'success' && '--reviewed-plan plan.json' || ''",
+    );
     // The token reaches meshgov only through the Action's github-token input (its default), for report only.
     expect(report['env']).toBeUndefined();
     expect(withOf(report)['github-token']).toBeUndefined();
@@ -223,12 +284,27 @@ describe('workflows', () => {
     expect(raw['concurrency']).toEqual({ group: 'meshgov-apply', 'cancel-in-progress': false });
     expect(jobs('apply.yml')['apply']?.['environment']).toBe('production');
     const apply = actionStep('apply.yml', 'apply');
-    expect(withOf(apply)).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_APPLY_ROLE_ARN }}', 'saved-plan': 'reviewed/plan.json' });
+    expect(withOf(apply)).toMatchObject({
+      'role-to-assume': '${{ vars.MESHGOV_APPLY_ROLE_ARN }}',
+      'saved-plan': 'reviewed/plan.json',
+    });
     // The reviewed plan, bound to the digest the PR comment recorded; destructive changes wait for approval.
-    expect(actionInvocation(apply)).toEqual(['apply', 'reviewed/plan.json', '--mesh', 'mesh.yaml', '--auto-approve', '--defer-destructive', '--reviewed-digest', '--result', 'apply-result.json']);
+    expect(actionInvocation(apply)).toEqual([
+      'apply',
+      'reviewed/plan.json',
+      '--mesh',
+      'mesh.yaml',
+      '--auto-approve',
+      '--defer-destructive',
+      '--reviewed-digest',
+      '--result',
+      'apply-result.json',
+    ]);
     expect(String(withOf(apply)['args'])).toContain('steps.reviewed.outputs.digest');
     for (const job of ['apply', 'apply-destructive']) {
-      const log = (jobs('apply.yml')[job]?.['steps'] as Record<string, Plain>[]).find((s) => String(s['uses']).startsWith('actions/upload-artifact@'));
+      const log = (jobs('apply.yml')[job]?.['steps'] as Record<string, Plain>[]).find((s) =>
+        String(s['uses']).startsWith('actions/upload-artifact@'),
+      );
       expect(log?.['if'], job).toBe('always()');
       expect(log?.['with'], job).toMatchObject({ path: '.meshgov/apply-log.jsonl' });
       // Never cancelled midway by a timeout either: GitHub's maximum for a job, nothing shorter.
@@ -236,27 +312,58 @@ describe('workflows', () => {
     }
   });
 
-  it('apply downloads the reviewed plan of the PR\'s plan run, and gates destructive changes behind an environment', () => {
+  it("apply downloads the reviewed plan of the PR's plan run, and gates destructive changes behind an environment", () => {
     const applySteps = jobs('apply.yml')['apply']?.['steps'] as Record<string, Plain>[];
     const names = applySteps.map((s) => s['name'] ?? s['uses']);
     const find = applySteps.find((s) => s['id'] === 'reviewed');
-    expect(actionInvocation(find ?? {})).toEqual(['reviewed-plan', '--mesh-file', 'mesh.yaml', '--result', 'apply-result.json']);
+    expect(actionInvocation(find ?? {})).toEqual([
+      'reviewed-plan',
+      '--mesh-file',
+      'mesh.yaml',
+      '--result',
+      'apply-result.json',
+    ]);
     const download = applySteps.find((s) => String(s['uses']).startsWith('actions/download-artifact@'));
-    expect(download?.['with']).toEqual({ name: 'meshgov-plan', 'run-id': '${{ steps.reviewed.outputs.run-id }}', 'github-token': '${{ github.token }}', path: 'reviewed' });
+    expect(download?.['with']).toEqual({
+      name: 'meshgov-plan',
+      'run-id': '${{ steps.reviewed.outputs.run-id }}',
+      'github-token': '${{ github.token }}',
+      path: 'reviewed',
+    });
     expect(names.indexOf('Find the reviewed plan')).toBeLessThan(names.indexOf('Download the reviewed plan'));
     expect(names.indexOf('Download the reviewed plan')).toBeLessThan(names.indexOf('Apply'));
     const status = applySteps.find((s) => s['name'] === 'Apply status on the pull request and job summary');
     expect(String(status?.['if'])).toContain("hashFiles('apply-result.json') != ''");
-    expect(actionInvocation(status ?? {}).slice(0, 7)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'apply', '--input']);
+    expect(actionInvocation(status ?? {}).slice(0, 7)).toEqual([
+      'report',
+      'github',
+      '--mesh-file',
+      'mesh.yaml',
+      '--kind',
+      'apply',
+      '--input',
+    ]);
     const gated = jobs('apply.yml')['apply-destructive'];
     expect(gated?.['environment']).toBe('meshgov-destructive');
     expect(gated?.['needs']).toBe('apply');
     expect(String(gated?.['if'])).toContain("needs.apply.outputs.pending != '0'");
     const gatedApply = (gated?.['steps'] as Record<string, Plain>[]).find((s) => withOf(s)['command'] === 'apply');
-    expect(actionInvocation(gatedApply ?? {})).toEqual(['apply', 'reviewed/plan.json', '--mesh', 'mesh.yaml', '--auto-approve', '--only-destructive', '--reviewed-digest', '--result', 'apply-result.json']);
+    expect(actionInvocation(gatedApply ?? {})).toEqual([
+      'apply',
+      'reviewed/plan.json',
+      '--mesh',
+      'mesh.yaml',
+      '--auto-approve',
+      '--only-destructive',
+      '--reviewed-digest',
+      '--result',
+      'apply-result.json',
+    ]);
     expect(jobs('apply.yml')['apply']?.['outputs']).toEqual({
-      pending: '${{ steps.result.outputs.pending }}', pr: '${{ steps.reviewed.outputs.pr }}',
-      'run-id': '${{ steps.reviewed.outputs.run-id }}', digest: '${{ steps.reviewed.outputs.digest }}',
+      pending: '${{ steps.result.outputs.pending }}',
+      pr: '${{ steps.reviewed.outputs.pr }}',
+      'run-id': '${{ steps.reviewed.outputs.run-id }}',
+      digest: '${{ steps.reviewed.outputs.digest }}',
     });
   });
 
@@ -269,16 +376,44 @@ describe('workflows', () => {
     // One audit run writes every format; findings never fail it, so a failure means it could not run (no files).
     const audit = actionStep('audit.yml', 'audit');
     expect(withOf(audit)).toMatchObject({ 'role-to-assume': '${{ vars.MESHGOV_PLAN_ROLE_ARN }}' });
-    expect(actionInvocation(audit)).toEqual(['audit', 'mesh.yaml', '--out', 'audit.json', '--out', 'audit.sarif', '--out', 'audit.md', '--fail-on', 'never']);
+    expect(actionInvocation(audit)).toEqual([
+      'audit',
+      'mesh.yaml',
+      '--out',
+      'audit.json',
+      '--out',
+      'audit.sarif',
+      '--out',
+      'audit.md',
+      '--fail-on',
+      'never',
+    ]);
     const report = actionStep('audit.yml', 'report github');
-    expect(actionInvocation(report)).toEqual(['report', 'github', '--mesh-file', 'mesh.yaml', '--kind', 'audit', '--input', 'audit.json', '--artifact-name', 'meshgov-audit', '--clean']);
+    expect(actionInvocation(report)).toEqual([
+      'report',
+      'github',
+      '--mesh-file',
+      'mesh.yaml',
+      '--kind',
+      'audit',
+      '--input',
+      'audit.json',
+      '--artifact-name',
+      'meshgov-audit',
+      '--clean',
+    ]);
     // --clean only when the JSON counted no findings.
     expect(String(withOf(report)['args'])).toContain("steps.result.outputs.findings == '0' && '--clean' || ''");
     expect(uses('audit.yml', 'github/codeql-action/upload-sarif')['with']).toMatchObject({ sarif_file: 'audit.sarif' });
     // The issue, SARIF and artefact are only touched when the audit ran (audit.json exists).
     const all = steps('audit.yml');
     const names = all.map((s) => s['name']);
-    for (const name of ['Count the findings', 'Update the audit issue and job summary', 'Upload SARIF to code scanning', 'Upload the audit report']) {
+    for (const name of [
+      'Count the findings',
+      'Update the audit issue and job summary',
+      'Upload SARIF to code scanning',
+      'Upload the audit report',
+    ]) {
       const step = all.find((s) => s['name'] === name);
       expect(String(step?.['if']), name).toContain("hashFiles('audit.json') != ''");
     }
@@ -299,11 +434,14 @@ describe('workflows', () => {
       expect(Object.keys(w.template.events)).not.toContain('pull_request_target');
       const all = workflowSteps(w.raw);
       for (const step of all) {
-        if (typeof step['uses'] === 'string' && step['uses'] !== './') expect(step['uses'], name).toMatch(/@(v\d+(\.\d+)*|[0-9a-f]{40})$/);
+        if (typeof step['uses'] === 'string' && step['uses'] !== './')
+          expect(step['uses'], name).toMatch(/@(v\d+(\.\d+)*|[0-9a-f]{40})$/);
       }
       // `${{ }}` inside run: is a script-injection risk; values reach scripts through env instead.
-      for (const script of all.flatMap((s) => (typeof s['run'] === 'string' ? [s['run']] : []))) expect(script, name).not.toContain('${{');
-      for (const job of Object.values(w.raw['jobs'] as Record<string, Record<string, Plain>>)) expect(job['timeout-minutes'], name).toBeGreaterThan(0);
+      for (const script of all.flatMap((s) => (typeof s['run'] === 'string' ? [s['run']] : [])))
+        expect(script, name).not.toContain('${{');
+      for (const job of Object.values(w.raw['jobs'] as Record<string, Record<string, Plain>>))
+        expect(job['timeout-minutes'], name).toBeGreaterThan(0);
     }
   });
 });
@@ -311,26 +449,43 @@ describe('workflows', () => {
 describe('the Action (action.yml)', () => {
   const inputs = () => (action['inputs'] ?? {}) as Record<string, Record<string, Plain>>;
 
-  it('parses with GitHub\'s action parser as a composite action', () => {
+  it("parses with GitHub's action parser as a composite action", () => {
     expect(actionErrors).toEqual([]);
     expect((action['runs'] as Record<string, Plain>)['using']).toBe('composite');
   });
 
-  it('declares the inputs and outputs the workflows rely on; installs this package\'s version by default', () => {
+  it("declares the inputs and outputs the workflows rely on; installs this package's version by default", () => {
     expect(Object.keys(inputs()).sort()).toEqual([
-      'args', 'audit-path', 'aws-region', 'command', 'github-token', 'mesh-file', 'node-version', 'plan-path', 'role-session-name',
-      'role-to-assume', 'saved-plan', 'stdout-file', 'version', 'working-directory',
+      'args',
+      'audit-path',
+      'aws-region',
+      'command',
+      'github-token',
+      'mesh-file',
+      'node-version',
+      'plan-path',
+      'role-session-name',
+      'role-to-assume',
+      'saved-plan',
+      'stdout-file',
+      'version',
+      'working-directory',
     ]);
     expect(inputs()['command']?.['required']).toBe(true);
     expect(inputs()['version']?.['default']).toBe(VERSION);
-    expect(Object.keys(action['outputs'] as Record<string, Plain>).sort()).toEqual(['audit-path', 'exit-code', 'has-changes', 'plan-path']);
+    expect(Object.keys(action['outputs'] as Record<string, Plain>).sort()).toEqual([
+      'audit-path',
+      'exit-code',
+      'has-changes',
+      'plan-path',
+    ]);
     for (const [name, out] of Object.entries(action['outputs'] as Record<string, Record<string, Plain>>)) {
       expect(out['value'], name).toBe(`\${{ steps.run.outputs.${name} }}`);
     }
   });
 
   it('pins the actions it uses, keeps expressions out of its scripts and hands every input over in env', () => {
-    const actionStepsList = ((action['runs'] as Record<string, Plain>)['steps'] as Record<string, Plain>[]);
+    const actionStepsList = (action['runs'] as Record<string, Plain>)['steps'] as Record<string, Plain>[];
     for (const step of actionStepsList) {
       if (typeof step['uses'] === 'string') expect(step['uses']).toMatch(/@(v\d+(\.\d+)*|[0-9a-f]{40})$/);
       if (typeof step['run'] === 'string') {
@@ -340,7 +495,16 @@ describe('the Action (action.yml)', () => {
     }
     const run = actionStepsList.find((s) => s['id'] === 'run');
     const env = (run?.['env'] ?? {}) as Record<string, Plain>;
-    for (const input of ['command', 'mesh-file', 'args', 'plan-path', 'audit-path', 'stdout-file', 'github-token', 'saved-plan']) {
+    for (const input of [
+      'command',
+      'mesh-file',
+      'args',
+      'plan-path',
+      'audit-path',
+      'stdout-file',
+      'github-token',
+      'saved-plan',
+    ]) {
       expect(Object.values(env), input).toContain(`\${{ inputs.${input} }}`);
     }
   });
@@ -374,13 +538,22 @@ function optionNames(cmd: Command): Set<string> {
 }
 
 describe('meshgov command lines in the workflows', () => {
-  const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: {}, cwd: '.', now: () => new Date(0) };
+  const io: CliIO = {
+    stdout: { write: () => undefined },
+    stderr: { write: () => undefined },
+    env: {},
+    cwd: '.',
+    now: () => new Date(0),
+  };
   const program = buildProgram(io, () => undefined);
 
   it('use only registered commands, and only declared flags where a command declares its options', () => {
     let lines = 0;
     let flagsChecked = 0;
-    for (const [name, w] of [...[...workflows].map(([n, x]) => [n, x] as const), ...[...scaffolded].map(([n, x]) => [`init:${n}`, x] as const)]) {
+    for (const [name, w] of [
+      ...[...workflows].map(([n, x]) => [n, x] as const),
+      ...[...scaffolded].map(([n, x]) => [`init:${n}`, x] as const),
+    ]) {
       for (const args of invocations(workflowSteps(w.raw))) {
         lines++;
         let cmd: Command = program;
@@ -394,7 +567,10 @@ describe('meshgov command lines in the workflows', () => {
         }
         expect(path.length, `${name}: unknown meshgov command in "${args.join(' ')}"`).toBeGreaterThan(0);
         // A command group (`report`) must be followed by one of its subcommands.
-        expect(cmd.commands.map((c) => c.name()), `${name}: "meshgov ${path.join(' ')}" needs a known subcommand`).toEqual([]);
+        expect(
+          cmd.commands.map((c) => c.name()),
+          `${name}: "meshgov ${path.join(' ')}" needs a known subcommand`,
+        ).toEqual([]);
         const known = optionNames(cmd);
         for (const flag of args.filter((a) => a.startsWith('-')).map((a) => a.split('=')[0] as string)) {
           expect(known.has(flag), `${name}: meshgov ${path.join(' ')} has no option ${flag}`).toBe(true);
@@ -408,7 +584,11 @@ describe('meshgov command lines in the workflows', () => {
   });
 
   it('splits invocations the way the shell would see them', () => {
-    expect(meshgovInvocations('npx meshgov plan mesh.yaml --out plan.json > plan.md\nmeshgov report github \\\n  --kind plan $clean')).toEqual([
+    expect(
+      meshgovInvocations(
+        'npx meshgov plan mesh.yaml --out plan.json > plan.md\nmeshgov report github \\\n  --kind plan $clean',
+      ),
+    ).toEqual([
       ['plan', 'mesh.yaml', '--out', 'plan.json'],
       ['report', 'github', '--kind', 'plan'],
     ]);

@@ -7,13 +7,27 @@
  * https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_ValidatePolicy.html
  */
 import {
-  AccessAnalyzerClient, CheckNoNewAccessCommand, CheckNoPublicAccessCommand, ValidatePolicyCommand,
+  AccessAnalyzerClient,
+  CheckNoNewAccessCommand,
+  CheckNoPublicAccessCommand,
+  ValidatePolicyCommand,
 } from '@aws-sdk/client-accessanalyzer';
 import type {
-  Location, PathElement as SdkPathElement, Position, ReasonSummary, ValidatePolicyFinding,
+  Location,
+  PathElement as SdkPathElement,
+  Position,
+  ReasonSummary,
+  ValidatePolicyFinding,
 } from '@aws-sdk/client-accessanalyzer';
 import type {
-  AnalyzerAnswer, AnalyzerRequest, AnalyzerRun, ApiLocation, ApiReason, ApiValidateFinding, PathElement, PolicyAnalyzer,
+  AnalyzerAnswer,
+  AnalyzerRequest,
+  AnalyzerRun,
+  ApiLocation,
+  ApiReason,
+  ApiValidateFinding,
+  PathElement,
+  PolicyAnalyzer,
 } from '../../core/analyzer/types.js';
 import type { ClientPool } from './client-pool.js';
 import { mapLimit } from './concurrency.js';
@@ -21,7 +35,9 @@ import { toAdapterError } from './errors.js';
 
 /** Every action this adapter calls (none supports resource scoping: `Resource: "*"`). */
 export const ACCESS_ANALYZER_IAM_ACTIONS = [
-  'access-analyzer:CheckNoNewAccess', 'access-analyzer:CheckNoPublicAccess', 'access-analyzer:ValidatePolicy',
+  'access-analyzer:CheckNoNewAccess',
+  'access-analyzer:CheckNoPublicAccess',
+  'access-analyzer:ValidatePolicy',
 ] as const;
 
 /** Calls in flight at once. */
@@ -76,7 +92,8 @@ function reason(r: ReasonSummary): ApiReason {
 
 /** A result other than PASS (missing, or a value the reference does not list) counts as FAIL. */
 function accessAnswer(
-  check: 'no-public-access' | 'no-new-access', out: { result?: string; message?: string; reasons?: ReasonSummary[] },
+  check: 'no-public-access' | 'no-new-access',
+  out: { result?: string; message?: string; reasons?: ReasonSummary[] },
 ): AnalyzerAnswer {
   const pass = out.result === 'PASS';
   const odd = !pass && out.result !== 'FAIL' ? ` (unexpected result ${JSON.stringify(out.result ?? null)})` : '';
@@ -112,11 +129,15 @@ async function validate(client: AccessAnalyzerClient, r: ValidateRequest): Promi
   const seen = new Set<string>();
   let token: string | undefined;
   for (let page = 1; ; page++) {
-    const out = await client.send(new ValidatePolicyCommand({
-      policyDocument: r.document, policyType: r.policyType, locale: 'EN',
-      ...(r.resourceType !== undefined ? { validatePolicyResourceType: r.resourceType } : {}),
-      ...(token !== undefined ? { nextToken: token } : {}),
-    }));
+    const out = await client.send(
+      new ValidatePolicyCommand({
+        policyDocument: r.document,
+        policyType: r.policyType,
+        locale: 'EN',
+        ...(r.resourceType !== undefined ? { validatePolicyResourceType: r.resourceType } : {}),
+        ...(token !== undefined ? { nextToken: token } : {}),
+      }),
+    );
     findings.push(...(out.findings ?? []).map(finding));
     token = out.nextToken || undefined;
     if (token === undefined) return { check: 'validate-policy', findings };
@@ -132,18 +153,33 @@ async function answer(client: AccessAnalyzerClient, r: AnalyzerRequest): Promise
     case 'validate-policy':
       return validate(client, r);
     case 'no-public-access':
-      return accessAnswer(r.check, await client.send(new CheckNoPublicAccessCommand({
-        policyDocument: r.document, resourceType: r.resourceType,
-      })));
+      return accessAnswer(
+        r.check,
+        await client.send(
+          new CheckNoPublicAccessCommand({
+            policyDocument: r.document,
+            resourceType: r.resourceType,
+          }),
+        ),
+      );
     case 'no-new-access':
-      return accessAnswer(r.check, await client.send(new CheckNoNewAccessCommand({
-        newPolicyDocument: r.document, existingPolicyDocument: r.existing, policyType: r.policyType,
-      })));
+      return accessAnswer(
+        r.check,
+        await client.send(
+          new CheckNoNewAccessCommand({
+            newPolicyDocument: r.document,
+            existingPolicyDocument: r.existing,
+            policyType: r.policyType,
+          }),
+        ),
+      );
   }
 }
 
 const OPERATION = {
-  'validate-policy': 'ValidatePolicy', 'no-public-access': 'CheckNoPublicAccess', 'no-new-access': 'CheckNoNewAccess',
+  'validate-policy': 'ValidatePolicy',
+  'no-public-access': 'CheckNoPublicAccess',
+  'no-new-access': 'CheckNoNewAccess',
 } as const;
 
 /** The checks, run from `account` on the pool's target. */

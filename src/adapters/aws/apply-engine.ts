@@ -65,7 +65,8 @@ export const APPLY_READ_ATTEMPTS = 10;
 
 export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   const reads = input.pool.derive({
-    maxAttempts: APPLY_READ_ATTEMPTS, ...(input.retry?.backoff ? { retryBackoff: input.retry.backoff } : {}),
+    maxAttempts: APPLY_READ_ATTEMPTS,
+    ...(input.retry?.backoff ? { retryBackoff: input.retry.backoff } : {}),
   });
   try {
     return await execute(input, reads);
@@ -78,24 +79,51 @@ async function execute(input: ExecuteInput, reads: ClientPool): Promise<ExecuteR
   const log = (e: Parameters<ApplyLog['append']>[0]) => input.log.append(e);
   const retry = input.retry ? { retry: input.retry } : {};
   const kinesis = new KinesisExecutor({
-    client: (a) => input.pool.kinesis(a), readClient: (a) => reads.kinesis(a), region: input.plan.region, partition: input.partition, log,
-    history: () => input.log.history(), now: input.now, wait: input.wait ?? AWS_WAIT, ...retry,
+    client: (a) => input.pool.kinesis(a),
+    readClient: (a) => reads.kinesis(a),
+    region: input.plan.region,
+    partition: input.partition,
+    log,
+    history: () => input.log.history(),
+    now: input.now,
+    wait: input.wait ?? AWS_WAIT,
+    ...retry,
   });
   const iam = new IamExecutor({
-    client: (a) => input.pool.iam(a), readClient: (a) => reads.iam(a), partition: input.partition, path: input.iamPath, log, now: input.now, ...retry,
+    client: (a) => input.pool.iam(a),
+    readClient: (a) => reads.iam(a),
+    partition: input.partition,
+    path: input.iamPath,
+    log,
+    now: input.now,
+    ...retry,
   });
   const executor: ChangeExecutor = {
-    execute: (s: ApplyStep, hooks?: StepHooks) => (s.change.resourceType === 'iam-policy' || s.change.resourceType === 'iam-boundary' ? iam.execute(s) : kinesis.execute(s, hooks)),
+    execute: (s: ApplyStep, hooks?: StepHooks) =>
+      s.change.resourceType === 'iam-policy' || s.change.resourceType === 'iam-boundary'
+        ? iam.execute(s)
+        : kinesis.execute(s, hooks),
   };
-  const steps = buildSteps(input.plan.changes, { allowDestructive: input.allowDestructive, history: input.log.history(), now: input.now() });
+  const steps = buildSteps(input.plan.changes, {
+    allowDestructive: input.allowDestructive,
+    history: input.log.history(),
+    now: input.now(),
+  });
   const report = await runLanes(steps.lanes, executor, steps.skipped, {
-    ...(input.concurrency ? { concurrency: input.concurrency } : {}), ...(input.perAccount ? { perAccount: input.perAccount } : {}), ...(input.onStep ? { onStep: input.onStep } : {}),
-    ...(input.onStart ? { onStart: input.onStart } : {}), ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
+    ...(input.concurrency ? { concurrency: input.concurrency } : {}),
+    ...(input.perAccount ? { perAccount: input.perAccount } : {}),
+    ...(input.onStep ? { onStep: input.onStep } : {}),
+    ...(input.onStart ? { onStart: input.onStart } : {}),
+    ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
   });
   let localIamFiles: number | undefined;
   const stopped = input.shouldStop?.() === true;
   if (input.localIam && input.plan.scope.domains.length === 0 && !stopped) {
     localIamFiles = writeLocalIamArtefacts(input.localIam.dir, input.localIam.desired, log, input.now);
   }
-  return { report, calls: summariseCalls(input.log.entries), ...(localIamFiles !== undefined ? { localIamFiles } : {}) };
+  return {
+    report,
+    calls: summariseCalls(input.log.entries),
+    ...(localIamFiles !== undefined ? { localIamFiles } : {}),
+  };
 }

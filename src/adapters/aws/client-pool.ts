@@ -85,7 +85,8 @@ interface Destroyable {
   destroy(): void;
 }
 
-type AnyClient = KinesisClient | IAMClient | OrganizationsClient | ResourceGroupsTaggingAPIClient | STSClient | CloudWatchClient;
+type AnyClient =
+  KinesisClient | IAMClient | OrganizationsClient | ResourceGroupsTaggingAPIClient | STSClient | CloudWatchClient;
 
 const READ_PREFIXES = ['List', 'Describe', 'Get'];
 
@@ -95,7 +96,14 @@ export class ClientPool {
   private readonly clients = new Map<string, Destroyable>();
   private readonly creds: Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity> = new Map();
 
-  constructor(readonly config: PoolConfig, deps: { counter?: CallCounter; limiter?: RateLimiter; credentials?: Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity> } = {}) {
+  constructor(
+    readonly config: PoolConfig,
+    deps: {
+      counter?: CallCounter;
+      limiter?: RateLimiter;
+      credentials?: Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity>;
+    } = {},
+  ) {
     this.counter = deps.counter ?? new CallCounter();
     const share = Math.min(1, Math.max(0, config.quotaShare ?? QUOTA_SHARE));
     this.limiter = deps.limiter ?? new RateLimiter(config.rateLimitScale ?? 1, systemClock, share);
@@ -183,7 +191,11 @@ export class ClientPool {
     return this.handler;
   }
 
-  private get<C extends AnyClient>(service: ServiceName, account: string, make: (cfg: Record<string, unknown>) => C): C {
+  private get<C extends AnyClient>(
+    service: ServiceName,
+    account: string,
+    make: (cfg: Record<string, unknown>) => C,
+  ): C {
     const key = `${service} ${account}`;
     const existing = this.clients.get(key);
     if (existing) return existing as C;

@@ -17,7 +17,12 @@
  * IAM: cloudwatch:GetMetricData (and cloudwatch:ListMetrics for shard discovery).
  */
 import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import type { CloudWatchClient, GetMetricDataCommandOutput, ListMetricsCommandOutput, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type {
+  CloudWatchClient,
+  GetMetricDataCommandOutput,
+  ListMetricsCommandOutput,
+  MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
 import type { MetricsSnapshot, Series, ShardMetricName, StreamMetrics } from '../../core/audit/metrics.js';
 import { SHARD_METRICS } from '../../core/audit/metrics.js';
 import type { Timer } from '../../core/ports.js';
@@ -75,7 +80,10 @@ interface QueryRef {
 }
 
 /** The queries for the targets, Ids `m0`, `m1`, … (valid per the API), and what each Id means. */
-export function buildShardQueries(targets: readonly ShardTarget[], periodSeconds = 60): { queries: MetricDataQuery[]; refs: Map<string, QueryRef> } {
+export function buildShardQueries(
+  targets: readonly ShardTarget[],
+  periodSeconds = 60,
+): { queries: MetricDataQuery[]; refs: Map<string, QueryRef> } {
   const queries: MetricDataQuery[] = [];
   const refs = new Map<string, QueryRef>();
   for (const t of targets) {
@@ -142,7 +150,8 @@ export async function readShardMetrics(
   options: ReadShardMetricsOptions = {},
 ): Promise<MetricsSnapshot> {
   const period = window.periodSeconds ?? periodForWindow(window.end.getTime() - window.start.getTime());
-  if (!Number.isInteger(period) || period < 60 || period % 60 !== 0) throw new RangeError(`CloudWatch period ${period} s: expected a multiple of 60`);
+  if (!Number.isInteger(period) || period < 60 || period % 60 !== 0)
+    throw new RangeError(`CloudWatch period ${period} s: expected a multiple of 60`);
   const { start, end } = alignWindow(window.start, window.end, period);
   const limiter = options.limiter ?? new RateLimiter(1, options.clock ?? systemClock);
   const pointsPerSeries = Math.max(1, Math.ceil((end.getTime() - start.getTime()) / (period * 1000)));
@@ -153,9 +162,19 @@ export async function readShardMetrics(
   for (const batch of batchQueries(queries)) {
     let nextToken: string | undefined;
     do {
-      await limiter.take(account, GET_METRIC_DATA_POINTS, Math.min(MAX_DATAPOINTS_PER_REQUEST, batch.length * pointsPerSeries));
+      await limiter.take(
+        account,
+        GET_METRIC_DATA_POINTS,
+        Math.min(MAX_DATAPOINTS_PER_REQUEST, batch.length * pointsPerSeries),
+      );
       const out: GetMetricDataCommandOutput = await client.send(
-        new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', NextToken: nextToken }),
+        new GetMetricDataCommand({
+          MetricDataQueries: batch,
+          StartTime: start,
+          EndTime: end,
+          ScanBy: 'TimestampAscending',
+          NextToken: nextToken,
+        }),
       );
       calls++;
       for (const m of out.Messages ?? []) messages.push(`${m.Code ?? 'Message'}: ${m.Value ?? ''}`.trim());
@@ -186,7 +205,12 @@ export async function readShardMetrics(
   };
 }
 
-function assemble(account: string, targets: readonly ShardTarget[], refs: ReadonlyMap<string, QueryRef>, series: ReadonlyMap<string, Series>): StreamMetrics[] {
+function assemble(
+  account: string,
+  targets: readonly ShardTarget[],
+  refs: ReadonlyMap<string, QueryRef>,
+  series: ReadonlyMap<string, Series>,
+): StreamMetrics[] {
   const byStream = new Map<string, Map<string, Partial<Record<ShardMetricName, Series>>>>();
   for (const t of targets) byStream.set(t.stream, new Map(t.shardIds.map((id) => [id, {}])));
   for (const [id, s] of series) {
@@ -203,7 +227,9 @@ function assemble(account: string, targets: readonly ShardTarget[], refs: Readon
 
 /** Pages may interleave; keep the series in ascending time order. */
 function sortSeries(s: Series): Series {
-  const idx = s.timestamps.map((_t, i) => i).sort((a, b) => ((s.timestamps[a] as string) < (s.timestamps[b] as string) ? -1 : 1));
+  const idx = s.timestamps
+    .map((_t, i) => i)
+    .sort((a, b) => ((s.timestamps[a] as string) < (s.timestamps[b] as string) ? -1 : 1));
   return { timestamps: idx.map((i) => s.timestamps[i] as string), values: idx.map((i) => s.values[i] as number) };
 }
 
@@ -219,7 +245,12 @@ export async function discoverShardIds(client: CloudWatchClient, streams: readon
     let nextToken: string | undefined;
     do {
       const page: ListMetricsCommandOutput = await client.send(
-        new ListMetricsCommand({ Namespace: 'AWS/Kinesis', MetricName: 'IncomingBytes', Dimensions: [{ Name: 'StreamName', Value: stream }], NextToken: nextToken }),
+        new ListMetricsCommand({
+          Namespace: 'AWS/Kinesis',
+          MetricName: 'IncomingBytes',
+          Dimensions: [{ Name: 'StreamName', Value: stream }],
+          NextToken: nextToken,
+        }),
       );
       for (const m of page.Metrics ?? []) {
         const shard = m.Dimensions?.find((d) => d.Name === 'ShardId')?.Value;

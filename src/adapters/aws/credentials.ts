@@ -35,20 +35,34 @@ export function assumeRoleProvider(o: AssumeRoleOptions): AwsCredentialIdentityP
   let pending: Promise<AwsCredentialIdentity> | undefined;
   const fetch = async (): Promise<AwsCredentialIdentity> => {
     try {
-      const out = await o.sts.send(new AssumeRoleCommand({
-        RoleArn: o.roleArn,
-        RoleSessionName: o.sessionName,
-        ...(o.externalId ? { ExternalId: o.externalId } : {}),
-        ...(o.durationSeconds ? { DurationSeconds: o.durationSeconds } : {}),
-      }));
+      const out = await o.sts.send(
+        new AssumeRoleCommand({
+          RoleArn: o.roleArn,
+          RoleSessionName: o.sessionName,
+          ...(o.externalId ? { ExternalId: o.externalId } : {}),
+          ...(o.durationSeconds ? { DurationSeconds: o.durationSeconds } : {}),
+        }),
+      );
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
-      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}), ...(c.Expiration ? { expiration: c.Expiration } : {}) };
+      return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+        ...(c.Expiration ? { expiration: c.Expiration } : {}),
+      };
     } catch (e) {
       if (e instanceof AdapterError) throw e;
       const err = toAdapterError(e, 'sts', 'AssumeRole', accountOf(o.roleArn));
       const from = o.profile === undefined ? '' : `, base credentials from profile ${o.profile}`;
-      throw new AdapterError(`${err.message} (role ${o.roleArn}${from})`, 'sts', 'AssumeRole', err.account, e, err.code);
+      throw new AdapterError(
+        `${err.message} (role ${o.roleArn}${from})`,
+        'sts',
+        'AssumeRole',
+        err.account,
+        e,
+        err.code,
+      );
     }
   };
   return async () => {

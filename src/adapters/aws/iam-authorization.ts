@@ -58,8 +58,11 @@ export function actionPatternMayMatchKinesis(pattern: string): boolean {
 /** Can a policy document matter to the Kinesis identity checks (an Action matching `kinesis:`, or any NotAction)? */
 export function mayReachKinesis(doc: unknown): boolean {
   // Any form the grammar allows (a single statement object, a single action string) through the one policy model.
-  return parsePolicy(doc).policy.statements.some((s) => s.action.kind === 'not-action'
-    || (s.action.kind === 'action' && s.action.patterns.some(actionPatternMayMatchKinesis)));
+  return parsePolicy(doc).policy.statements.some(
+    (s) =>
+      s.action.kind === 'not-action' ||
+      (s.action.kind === 'action' && s.action.patterns.some(actionPatternMayMatchKinesis)),
+  );
 }
 
 interface Collected {
@@ -74,7 +77,11 @@ async function collect(client: IAMClient, o: IdentityPolicyOptions): Promise<{ c
   let marker: string | undefined;
   let pages = 0;
   do {
-    const input = { Filter: AUTHORIZATION_FILTER, MaxItems: o.pageSize ?? MAX_ITEMS, ...(marker ? { Marker: marker } : {}) };
+    const input = {
+      Filter: AUTHORIZATION_FILTER,
+      MaxItems: o.pageSize ?? MAX_ITEMS,
+      ...(marker ? { Marker: marker } : {}),
+    };
     let page;
     try {
       page = await client.send(new GetAccountAuthorizationDetailsCommand(input));
@@ -86,10 +93,16 @@ async function collect(client: IAMClient, o: IdentityPolicyOptions): Promise<{ c
       if (r.Arn) c.roles.set(r.Arn, { inline: r.RolePolicyList ?? [], attached: r.AttachedManagedPolicies ?? [] });
     }
     for (const u of page.UserDetailList ?? []) {
-      if (u.Arn) c.users.set(u.Arn, { inline: u.UserPolicyList ?? [], attached: u.AttachedManagedPolicies ?? [], groups: u.GroupList ?? [] });
+      if (u.Arn)
+        c.users.set(u.Arn, {
+          inline: u.UserPolicyList ?? [],
+          attached: u.AttachedManagedPolicies ?? [],
+          groups: u.GroupList ?? [],
+        });
     }
     for (const g of page.GroupDetailList ?? []) {
-      if (g.GroupName) c.groups.set(g.GroupName, { inline: g.GroupPolicyList ?? [], attached: g.AttachedManagedPolicies ?? [] });
+      if (g.GroupName)
+        c.groups.set(g.GroupName, { inline: g.GroupPolicyList ?? [], attached: g.AttachedManagedPolicies ?? [] });
     }
     for (const p of page.Policies ?? []) if (p.Arn) c.policies.set(p.Arn, p);
     marker = page.IsTruncated ? page.Marker : undefined;
@@ -120,12 +133,19 @@ export async function readIdentityPolicies(client: IAMClient, o: IdentityPolicyO
   const managed = (a: AttachedPolicy): [string, PolicyDocument | undefined] | undefined => {
     if (!a.PolicyArn) return undefined;
     const p = c.policies.get(a.PolicyArn);
-    const version = p?.PolicyVersionList?.find((v) => v.VersionId === p.DefaultVersionId) ?? p?.PolicyVersionList?.find((v) => v.IsDefaultVersion === true);
+    const version =
+      p?.PolicyVersionList?.find((v) => v.VersionId === p.DefaultVersionId) ??
+      p?.PolicyVersionList?.find((v) => v.IsDefaultVersion === true);
     if (!version?.Document) {
-      notes.add(`account ${o.account}: IAM managed policy ${a.PolicyArn} is attached but its default version was not returned by GetAccountAuthorizationDetails; identity checks ignore it`);
+      notes.add(
+        `account ${o.account}: IAM managed policy ${a.PolicyArn} is attached but its default version was not returned by GetAccountAuthorizationDetails; identity checks ignore it`,
+      );
       return undefined;
     }
-    return [`policy ${a.PolicyArn}`, decode(`policy ${a.PolicyArn}`, version.Document, `managed policy ${a.PolicyArn}`)];
+    return [
+      `policy ${a.PolicyArn}`,
+      decode(`policy ${a.PolicyArn}`, version.Document, `managed policy ${a.PolicyArn}`),
+    ];
   };
   const inline = (owner: string, d: PolicyDetail): [string, PolicyDocument | undefined] => {
     const key = `inline ${owner} ${d.PolicyName ?? ''}`;
@@ -146,7 +166,9 @@ export async function readIdentityPolicies(client: IAMClient, o: IdentityPolicyO
     const groupEntries = u.groups.flatMap((name) => {
       const g = c.groups.get(name);
       if (!g) {
-        notes.add(`account ${o.account}: IAM group ${name} of ${arn} was not returned by GetAccountAuthorizationDetails; identity checks ignore its policies`);
+        notes.add(
+          `account ${o.account}: IAM group ${name} of ${arn} was not returned by GetAccountAuthorizationDetails; identity checks ignore its policies`,
+        );
         return [];
       }
       return [...g.inline.map((d) => inline(`group ${name}`, d)), ...g.attached.map(managed)];

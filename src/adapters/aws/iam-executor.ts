@@ -9,8 +9,19 @@
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePermissionsBoundary.html
  */
 import {
-  AttachRolePolicyCommand, CreatePolicyCommand, CreatePolicyVersionCommand, DeletePolicyCommand, DeletePolicyVersionCommand, DeleteRolePolicyCommand,
-  DetachRolePolicyCommand, GetPolicyCommand, GetRoleCommand, GetRolePolicyCommand, ListPolicyVersionsCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand,
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  DeletePolicyCommand,
+  DeletePolicyVersionCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetPolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListPolicyVersionsCommand,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { ApplyStep, AuditEntry, ChangeExecutor } from '../../core/apply/types.js';
@@ -22,8 +33,19 @@ import { auditLine, describeError, MeshgovRetryStrategy, withRetry, WRITE_RETRY 
 import type { AttemptEvent, RetryPolicy } from './retry.js';
 
 export const IAM_EXECUTOR_IAM_ACTIONS = [
-  'iam:AttachRolePolicy', 'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:DeleteRolePolicy',
-  'iam:DetachRolePolicy', 'iam:GetPolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:ListPolicyVersions', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:CreatePolicy',
+  'iam:CreatePolicyVersion',
+  'iam:DeletePolicy',
+  'iam:DeletePolicyVersion',
+  'iam:DeleteRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:GetPolicy',
+  'iam:GetRole',
+  'iam:GetRolePolicy',
+  'iam:ListPolicyVersions',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PutRolePolicy',
 ] as const;
 
 export interface IamExecutorOptions {
@@ -46,7 +68,10 @@ export interface IamExecutorOptions {
 const ALREADY_EXISTS = new Set(['EntityAlreadyExistsException', 'EntityAlreadyExists']);
 
 class Failed extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -71,7 +96,13 @@ export class IamExecutor implements ChangeExecutor {
   }
 
   /** A mutating call with retries; `absentOk` turns NoSuchEntity into undefined. */
-  private async call<T>(step: ApplyStep, api: string, resource: string, send: () => Promise<T>, absentOk = false): Promise<T | undefined> {
+  private async call<T>(
+    step: ApplyStep,
+    api: string,
+    resource: string,
+    send: () => Promise<T>,
+    absentOk = false,
+  ): Promise<T | undefined> {
     const call = { account: step.change.account, api: `iam:${api}`, resource, change: step.id };
     const log = (attempt: number, ev: AttemptEvent) => {
       this.o.log(auditLine({ ...call, time: this.o.now().toISOString() }, attempt, ev));
@@ -93,26 +124,56 @@ export class IamExecutor implements ChangeExecutor {
   }
 
   /** Create the managed policy under the mesh path, or make `doc` its new default version. */
-  private async upsertManaged(step: ApplyStep, iam: IAMClient, arn: string, policy: string, doc: string): Promise<void> {
+  private async upsertManaged(
+    step: ApplyStep,
+    iam: IAMClient,
+    arn: string,
+    policy: string,
+    doc: string,
+  ): Promise<void> {
     const account = step.change.account;
     const existing = await this.read(account, (reader) => reader.send(new GetPolicyCommand({ PolicyArn: arn })));
     if (!existing?.Policy) {
       try {
-        await this.call(step, 'CreatePolicy', arn, () => iam.send(new CreatePolicyCommand({ PolicyName: policy, Path: this.o.path, PolicyDocument: doc, Tags: [{ Key: 'meshgov:managed-by', Value: 'meshgov' }] })));
+        await this.call(step, 'CreatePolicy', arn, () =>
+          iam.send(
+            new CreatePolicyCommand({
+              PolicyName: policy,
+              Path: this.o.path,
+              PolicyDocument: doc,
+              Tags: [{ Key: 'meshgov:managed-by', Value: 'meshgov' }],
+            }),
+          ),
+        );
       } catch (e) {
         // EntityAlreadyExists after a lost answer: the policy is there; make the rendered document its default version.
         if (!(e instanceof Failed) || !ALREADY_EXISTS.has(e.code ?? '')) throw e;
-        await this.call(step, 'CreatePolicyVersion', arn, () => iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc, SetAsDefault: true })));
+        await this.call(step, 'CreatePolicyVersion', arn, () =>
+          iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc, SetAsDefault: true })),
+        );
       }
       return;
     }
-    const versions = await this.read(account, (reader) => reader.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
+    const versions = await this.read(account, (reader) =>
+      reader.send(new ListPolicyVersionsCommand({ PolicyArn: arn })),
+    );
     const list = versions?.Versions ?? [];
     if (list.length >= 5) {
-      const oldest = list.filter((v) => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
-      if (oldest?.VersionId) await this.call(step, 'DeletePolicyVersion', arn, () => iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId })), true);
+      const oldest = list
+        .filter((v) => !v.IsDefaultVersion)
+        .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
+      if (oldest?.VersionId)
+        await this.call(
+          step,
+          'DeletePolicyVersion',
+          arn,
+          () => iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId })),
+          true,
+        );
     }
-    await this.call(step, 'CreatePolicyVersion', arn, () => iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc, SetAsDefault: true })));
+    await this.call(step, 'CreatePolicyVersion', arn, () =>
+      iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc, SetAsDefault: true })),
+    );
   }
 
   /** The guard boundary: its policy, or its attachment to one role (never over a boundary the plan did not see). */
@@ -134,9 +195,13 @@ export class IamExecutor implements ChangeExecutor {
     if (current === arn) return { message: 'the guard boundary was already set' };
     const approved = c.before !== null && 'foreignBoundary' in c.before ? c.before.foreignBoundary : undefined;
     if (current !== undefined && current !== approved) {
-      throw new Failed(`role ${role} now has the permissions boundary ${current}, which the plan did not show; it was not replaced (plan again)`);
+      throw new Failed(
+        `role ${role} now has the permissions boundary ${current}, which the plan did not show; it was not replaced (plan again)`,
+      );
     }
-    await this.call(step, 'PutRolePermissionsBoundary', `arn:${this.o.partition}:iam::${account}:role/${role}`, () => iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: role, PermissionsBoundary: arn })));
+    await this.call(step, 'PutRolePermissionsBoundary', `arn:${this.o.partition}:iam::${account}:role/${role}`, () =>
+      iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: role, PermissionsBoundary: arn })),
+    );
     return {};
   }
 
@@ -148,19 +213,42 @@ export class IamExecutor implements ChangeExecutor {
     const { account, role, policyName: policy } = c.target;
     const iam = this.o.client(account);
     const roleRes = `arn:${this.o.partition}:iam::${account}:role/${role}`;
-    const inline = await this.read(account, (reader) => reader.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policy })));
+    const inline = await this.read(account, (reader) =>
+      reader.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policy })),
+    );
     const arn = this.policyArn(account, policy);
     if (c.action === 'delete') {
       if (inline) {
-        await this.call(step, 'DeleteRolePolicy', roleRes, () => iam.send(new DeleteRolePolicyCommand({ RoleName: role, PolicyName: policy })), true);
+        await this.call(
+          step,
+          'DeleteRolePolicy',
+          roleRes,
+          () => iam.send(new DeleteRolePolicyCommand({ RoleName: role, PolicyName: policy })),
+          true,
+        );
         return {};
       }
-      await this.call(step, 'DetachRolePolicy', arn, () => iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })), true);
+      await this.call(
+        step,
+        'DetachRolePolicy',
+        arn,
+        () => iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })),
+        true,
+      );
       const p = await this.read(account, (reader) => reader.send(new GetPolicyCommand({ PolicyArn: arn })));
       if (p?.Policy && (p.Policy.AttachmentCount ?? 0) === 0) {
-        const versions = await this.read(account, (reader) => reader.send(new ListPolicyVersionsCommand({ PolicyArn: arn })));
+        const versions = await this.read(account, (reader) =>
+          reader.send(new ListPolicyVersionsCommand({ PolicyArn: arn })),
+        );
         for (const v of versions?.Versions ?? []) {
-          if (!v.IsDefaultVersion && v.VersionId) await this.call(step, 'DeletePolicyVersion', arn, () => iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: v.VersionId })), true);
+          if (!v.IsDefaultVersion && v.VersionId)
+            await this.call(
+              step,
+              'DeletePolicyVersion',
+              arn,
+              () => iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: v.VersionId })),
+              true,
+            );
         }
         await this.call(step, 'DeletePolicy', arn, () => iam.send(new DeletePolicyCommand({ PolicyArn: arn })), true);
         return {};
@@ -169,11 +257,15 @@ export class IamExecutor implements ChangeExecutor {
     }
     const doc = JSON.stringify(c.after.document);
     if (inline) {
-      await this.call(step, 'PutRolePolicy', roleRes, () => iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: policy, PolicyDocument: doc })));
+      await this.call(step, 'PutRolePolicy', roleRes, () =>
+        iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: policy, PolicyDocument: doc })),
+      );
       return {};
     }
     await this.upsertManaged(step, iam, arn, policy, doc);
-    await this.call(step, 'AttachRolePolicy', roleRes, () => iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: arn })));
+    await this.call(step, 'AttachRolePolicy', roleRes, () =>
+      iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: arn })),
+    );
     return {};
   }
 }
@@ -182,14 +274,35 @@ export class IamExecutor implements ChangeExecutor {
  * The local target's IAM "apply": the rendered artefacts (role policies, trust policies, boundary, guard SCP,
  * event source mappings) are written under `<localDir>/iam/`, one audit entry for the write.
  */
-export function writeLocalIamArtefacts(localDir: string, desired: DesiredState, log: (e: AuditEntry) => void, now: () => Date): number {
+export function writeLocalIamArtefacts(
+  localDir: string,
+  desired: DesiredState,
+  log: (e: AuditEntry) => void,
+  now: () => Date,
+): number {
   const account = desired.accounts[0]?.account ?? '-';
   try {
     const n = writeLocalIam(localDir, desired);
-    log({ time: now().toISOString(), account, api: 'local:WriteIamArtefacts', resource: `${localDir}/iam`, result: 'ok', attempt: 1, note: `${n} artefact file(s)` });
+    log({
+      time: now().toISOString(),
+      account,
+      api: 'local:WriteIamArtefacts',
+      resource: `${localDir}/iam`,
+      result: 'ok',
+      attempt: 1,
+      note: `${n} artefact file(s)`,
+    });
     return n;
   } catch (e) {
-    log({ time: now().toISOString(), account, api: 'local:WriteIamArtefacts', resource: `${localDir}/iam`, result: 'error', attempt: 1, error: describeError(e) });
+    log({
+      time: now().toISOString(),
+      account,
+      api: 'local:WriteIamArtefacts',
+      resource: `${localDir}/iam`,
+      result: 'error',
+      attempt: 1,
+      error: describeError(e),
+    });
     throw e;
   }
 }

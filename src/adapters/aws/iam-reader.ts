@@ -8,7 +8,13 @@
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicyVersion.html
  */
 import {
-  GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
 } from '@aws-sdk/client-iam';
 import type { LiveRolePolicy } from '../../core/plan/live.js';
 import type { PolicyDocument } from '../../core/render/types.js';
@@ -59,7 +65,9 @@ async function rolesUnderPath(pool: ClientPool, account: string, pathPrefix: str
   const out: string[] = [];
   let marker: string | undefined;
   do {
-    const page = await call(account, 'ListRoles', () => iam.send(new ListRolesCommand({ PathPrefix: pathPrefix, ...(marker ? { Marker: marker } : {}) })));
+    const page = await call(account, 'ListRoles', () =>
+      iam.send(new ListRolesCommand({ PathPrefix: pathPrefix, ...(marker ? { Marker: marker } : {}) })),
+    );
     for (const r of page.Roles ?? []) if (r.RoleName) out.push(r.RoleName);
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
@@ -82,7 +90,9 @@ async function defaultVersion(pool: ClientPool, account: string, arn: string): P
   const pol = await call(account, 'GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
   const version = pol.Policy?.DefaultVersionId;
   if (!version) return undefined;
-  const v = await call(account, 'GetPolicyVersion', () => iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: version })));
+  const v = await call(account, 'GetPolicyVersion', () =>
+    iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: version })),
+  );
   return v.PolicyVersion?.Document ? decodePolicyDocument(v.PolicyVersion.Document) : undefined;
 }
 
@@ -94,12 +104,19 @@ function isMeshgovPolicy(name: string, arn: string | undefined, pathPrefix: stri
   return pathPrefix !== '/' && path !== undefined && path.startsWith(pathPrefix);
 }
 
-async function managedPolicies(pool: ClientPool, account: string, role: string, pathPrefix: string): Promise<LiveRolePolicy[]> {
+async function managedPolicies(
+  pool: ClientPool,
+  account: string,
+  role: string,
+  pathPrefix: string,
+): Promise<LiveRolePolicy[]> {
   const iam = pool.iam(account);
   const out: LiveRolePolicy[] = [];
   let marker: string | undefined;
   do {
-    const page = await call(account, 'ListAttachedRolePolicies', () => iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role, ...(marker ? { Marker: marker } : {}) })));
+    const page = await call(account, 'ListAttachedRolePolicies', () =>
+      iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role, ...(marker ? { Marker: marker } : {}) })),
+    );
     for (const p of page.AttachedPolicies ?? []) {
       if (!p.PolicyName || !p.PolicyArn || !isMeshgovPolicy(p.PolicyName, p.PolicyArn, pathPrefix)) continue;
       const document = await defaultVersion(pool, account, p.PolicyArn);
@@ -115,11 +132,16 @@ async function inlinePolicies(pool: ClientPool, account: string, role: string): 
   const out: LiveRolePolicy[] = [];
   let marker: string | undefined;
   do {
-    const page = await call(account, 'ListRolePolicies', () => iam.send(new ListRolePoliciesCommand({ RoleName: role, ...(marker ? { Marker: marker } : {}) })));
+    const page = await call(account, 'ListRolePolicies', () =>
+      iam.send(new ListRolePoliciesCommand({ RoleName: role, ...(marker ? { Marker: marker } : {}) })),
+    );
     for (const name of page.PolicyNames ?? []) {
       if (!name.startsWith(MESHGOV_POLICY_PREFIX)) continue;
-      const p = await call(account, 'GetRolePolicy', () => iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: name })));
-      if (p.PolicyDocument) out.push({ role, policyName: name, kind: 'inline', document: decodePolicyDocument(p.PolicyDocument) });
+      const p = await call(account, 'GetRolePolicy', () =>
+        iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: name })),
+      );
+      if (p.PolicyDocument)
+        out.push({ role, policyName: name, kind: 'inline', document: decodePolicyDocument(p.PolicyDocument) });
     }
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
@@ -136,7 +158,10 @@ export async function readIamAccount(pool: ClientPool, account: string, o: IamRe
   const documents = new Map<string, PolicyDocument | undefined>();
   const out: LiveRolePolicy[] = [];
   for (const role of [...boundaries.keys()].sort()) {
-    out.push(...(await managedPolicies(pool, account, role, o.pathPrefix)), ...(await inlinePolicies(pool, account, role)));
+    out.push(
+      ...(await managedPolicies(pool, account, role, o.pathPrefix)),
+      ...(await inlinePolicies(pool, account, role)),
+    );
     const arn = boundaries.get(role);
     if (!arn) continue;
     const policyName = arn.slice(arn.lastIndexOf('/') + 1);

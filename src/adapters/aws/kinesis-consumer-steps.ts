@@ -3,7 +3,12 @@
  * and the consumer's tags. A consumer's ARN carries its registration time, so it is learnt from the registration
  * or a read, and kept in `KinesisRun.known` for the steps after it.
  */
-import { DeregisterStreamConsumerCommand, RegisterStreamConsumerCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-kinesis';
+import {
+  DeregisterStreamConsumerCommand,
+  RegisterStreamConsumerCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-kinesis';
 import type { ApplyStep, StepHooks } from '../../core/apply/types.js';
 import type { TagMap } from '../../core/plan/types.js';
 import type { TransitionKind } from './kinesis-waits.js';
@@ -18,7 +23,12 @@ const TAGS_PER_RESOURCE_CALL = 50;
  * it is (an earlier attempt's answer was lost), or the stream is busy: read, wait, converge.
  */
 export async function register(
-  engine: KinesisRun, step: ApplyStep, ctx: StepContext, name: string, tags: TagMap, hooks?: StepHooks,
+  engine: KinesisRun,
+  step: ApplyStep,
+  ctx: StepContext,
+  name: string,
+  tags: TagMap,
+  hooks?: StepHooks,
 ): Promise<string | undefined> {
   const ckey = `${ctx.key}/${name}`;
   const streamArn = engine.known.streams.get(ctx.key)?.StreamARN ?? ctx.streamArn;
@@ -44,7 +54,9 @@ export async function register(
     }
     return async () => {
       const sent = Object.keys(tags).length ? { Tags: tags } : {};
-      const answer = await engine.call(step, 'RegisterStreamConsumer', `${streamArn}/consumer/${name}`, () => ctx.client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name, ...sent })));
+      const answer = await engine.call(step, 'RegisterStreamConsumer', `${streamArn}/consumer/${name}`, () =>
+        ctx.client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name, ...sent })),
+      );
       if (answer.outcome !== 'ok') {
         existed = true;
         busy = true;
@@ -61,14 +73,19 @@ export async function register(
     const honoured = engine.known.tagsOnCreate.consumer;
     const presumed = allTagsSent && honoured === false ? {} : undefined;
     const read = await consumerTags(engine, step, ctx, name, tags, [], presumed);
-    if (allTagsSent && read) engine.known.tagsOnCreate.consumer = Object.entries(tags).every(([key, value]) => read[key] === value);
+    if (allTagsSent && read)
+      engine.known.tagsOnCreate.consumer = Object.entries(tags).every(([key, value]) => read[key] === value);
   }
   return existed && !registered ? 'the consumer was already registered (an earlier attempt reached AWS)' : undefined;
 }
 
 /** Wait for the consumer to be ACTIVE and remember its ARN (it carries the registration time). */
 export async function consumerActive(
-  engine: KinesisRun, ctx: StepContext, streamArn: string, name: string, after?: TransitionKind,
+  engine: KinesisRun,
+  ctx: StepContext,
+  streamArn: string,
+  name: string,
+  after?: TransitionKind,
 ): Promise<string | undefined> {
   const con = await ctx.reads.waitConsumerActive(streamArn, name, after);
   if (con?.ConsumerStatus === 'ACTIVE' && con.ConsumerARN) {
@@ -79,7 +96,11 @@ export async function consumerActive(
 }
 
 export async function deregister(
-  engine: KinesisRun, step: ApplyStep, ctx: StepContext, name: string, hooks?: StepHooks,
+  engine: KinesisRun,
+  step: ApplyStep,
+  ctx: StepContext,
+  name: string,
+  hooks?: StepHooks,
 ): Promise<string | undefined> {
   engine.known.consumers.delete(`${ctx.key}/${name}`);
   const summary = await ctx.reads.stream(ctx.stream);
@@ -91,7 +112,13 @@ export async function deregister(
     if (!con || con.ConsumerStatus === 'DELETING') return undefined;
     if (con.ConsumerStatus !== 'ACTIVE') return () => ctx.reads.waitConsumerActive(arn, name);
     return async () => {
-      const answer = await engine.call(step, 'DeregisterStreamConsumer', con.ConsumerARN ?? `${arn}/consumer/${name}`, () => ctx.client.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: name })), { notFoundOk: true });
+      const answer = await engine.call(
+        step,
+        'DeregisterStreamConsumer',
+        con.ConsumerARN ?? `${arn}/consumer/${name}`,
+        () => ctx.client.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: name })),
+        { notFoundOk: true },
+      );
       deregistered = answer.outcome === 'ok';
     };
   });
@@ -111,7 +138,13 @@ export async function activeConsumer(engine: KinesisRun, ctx: StepContext, name:
 
 /** Converge the consumer's tags, like `streamTags`. */
 export async function consumerTags(
-  engine: KinesisRun, step: ApplyStep, ctx: StepContext, name: string, set: TagMap, remove: string[], presumed?: TagMap,
+  engine: KinesisRun,
+  step: ApplyStep,
+  ctx: StepContext,
+  name: string,
+  set: TagMap,
+  remove: string[],
+  presumed?: TagMap,
 ): Promise<TagMap | undefined> {
   let arn = await activeConsumer(engine, ctx, name);
   const first = presumed ? undefined : await ctx.reads.tags(arn);
@@ -123,8 +156,14 @@ export async function consumerTags(
     const batchAdd = chunks(add, TAGS_PER_RESOURCE_CALL)[0] ?? [];
     const batchDrop = chunks(drop, TAGS_PER_RESOURCE_CALL)[0] ?? [];
     const send = add.length
-      ? { api: 'TagResource', fn: () => ctx.client.send(new TagResourceCommand({ ResourceARN: arn, Tags: Object.fromEntries(batchAdd) })) }
-      : { api: 'UntagResource', fn: () => ctx.client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: batchDrop })) };
+      ? {
+          api: 'TagResource',
+          fn: () => ctx.client.send(new TagResourceCommand({ ResourceARN: arn, Tags: Object.fromEntries(batchAdd) })),
+        }
+      : {
+          api: 'UntagResource',
+          fn: () => ctx.client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: batchDrop })),
+        };
     return async () => {
       const answer = await engine.call(step, send.api, arn, send.fn);
       if (answer.outcome === 'ok' && !answer.unparsable) {

@@ -13,7 +13,15 @@ import { consumerTags, deregister, register } from './kinesis-consumer-steps.js'
 import { policy } from './kinesis-policy-step.js';
 import { KinesisRun, StepFailed } from './kinesis-run.js';
 import type { KinesisExecutorOptions } from './kinesis-run.js';
-import { capacity, createStream, deleteStream, encryption, monitoring, retention, streamTags } from './kinesis-stream-steps.js';
+import {
+  capacity,
+  createStream,
+  deleteStream,
+  encryption,
+  monitoring,
+  retention,
+  streamTags,
+} from './kinesis-stream-steps.js';
 import { describeError } from './retry.js';
 
 export type { KinesisExecutorOptions } from './kinesis-run.js';
@@ -24,14 +32,31 @@ export type { KinesisExecutorOptions } from './kinesis-run.js';
  * (https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html).
  */
 export const KINESIS_EXECUTOR_IAM_ACTIONS = [
-  'kinesis:AddTagsToStream', 'kinesis:CreateStream', 'kinesis:DecreaseStreamRetentionPeriod', 'kinesis:DeleteResourcePolicy', 'kinesis:DeleteStream',
-  'kinesis:DeregisterStreamConsumer', 'kinesis:DescribeStreamConsumer', 'kinesis:DescribeStreamSummary', 'kinesis:DisableEnhancedMonitoring',
-  'kinesis:EnableEnhancedMonitoring', 'kinesis:IncreaseStreamRetentionPeriod', 'kinesis:ListStreamConsumers', 'kinesis:ListTagsForResource',
-  'kinesis:PutResourcePolicy', 'kinesis:RegisterStreamConsumer', 'kinesis:RemoveTagsFromStream', 'kinesis:StartStreamEncryption',
-  'kinesis:StopStreamEncryption', 'kinesis:TagResource', 'kinesis:UntagResource', 'kinesis:UpdateShardCount', 'kinesis:UpdateStreamMode',
-  'kms:DescribeKey', 'kms:ListAliases',
+  'kinesis:AddTagsToStream',
+  'kinesis:CreateStream',
+  'kinesis:DecreaseStreamRetentionPeriod',
+  'kinesis:DeleteResourcePolicy',
+  'kinesis:DeleteStream',
+  'kinesis:DeregisterStreamConsumer',
+  'kinesis:DescribeStreamConsumer',
+  'kinesis:DescribeStreamSummary',
+  'kinesis:DisableEnhancedMonitoring',
+  'kinesis:EnableEnhancedMonitoring',
+  'kinesis:IncreaseStreamRetentionPeriod',
+  'kinesis:ListStreamConsumers',
+  'kinesis:ListTagsForResource',
+  'kinesis:PutResourcePolicy',
+  'kinesis:RegisterStreamConsumer',
+  'kinesis:RemoveTagsFromStream',
+  'kinesis:StartStreamEncryption',
+  'kinesis:StopStreamEncryption',
+  'kinesis:TagResource',
+  'kinesis:UntagResource',
+  'kinesis:UpdateShardCount',
+  'kinesis:UpdateStreamMode',
+  'kms:DescribeKey',
+  'kms:ListAliases',
 ] as const;
-
 
 /** Keys a tag update removes: in `before` (live) but not in `after` (desired). */
 function removedKeys(change: { before: { tags: TagMap }; after: { tags: TagMap } }): string[] {
@@ -50,7 +75,8 @@ export class KinesisExecutor implements ChangeExecutor {
       const message = await this.dispatch(step, hooks);
       return { status: 'done', ...(message ? { message } : {}) };
     } catch (error) {
-      if (error instanceof StepFailed || error instanceof AdapterError) return { status: 'failed', message: error.message };
+      if (error instanceof StepFailed || error instanceof AdapterError)
+        return { status: 'failed', message: error.message };
       return { status: 'failed', message: describeError(error) };
     }
   }
@@ -79,7 +105,9 @@ export class KinesisExecutor implements ChangeExecutor {
         await monitoring(this.engine, step, ctx, change.after.enhancedMonitoring);
         return undefined;
       case 'consumer':
-        return change.action === 'delete' ? deregister(this.engine, step, ctx, change.target.consumer, hooks) : register(this.engine, step, ctx, change.target.consumer, change.after.tags, hooks);
+        return change.action === 'delete'
+          ? deregister(this.engine, step, ctx, change.target.consumer, hooks)
+          : register(this.engine, step, ctx, change.target.consumer, change.after.tags, hooks);
       case 'consumer-tags':
       case 'consumer-tag-revocation':
         await consumerTags(this.engine, step, ctx, change.target.consumer, change.after.tags, removedKeys(change));

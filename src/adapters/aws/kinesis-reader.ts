@@ -10,7 +10,11 @@
  * Unmanaged streams are known from ListStreams (and their tags) alone.
  */
 import {
-  DescribeStreamSummaryCommand, GetResourcePolicyCommand, ListStreamConsumersCommand, ListStreamsCommand, ListTagsForResourceCommand,
+  DescribeStreamSummaryCommand,
+  GetResourcePolicyCommand,
+  ListStreamConsumersCommand,
+  ListStreamsCommand,
+  ListTagsForResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import type { Consumer, StreamDescriptionSummary, StreamSummary } from '@aws-sdk/client-kinesis';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -66,13 +70,19 @@ async function call<T>(account: string, service: string, operation: string, fn: 
   }
 }
 
-export async function listStreams(pool: ClientPool, account: string, o: Pick<KinesisReadOptions, 'region' | 'partition'>): Promise<Listed[]> {
+export async function listStreams(
+  pool: ClientPool,
+  account: string,
+  o: Pick<KinesisReadOptions, 'region' | 'partition'>,
+): Promise<Listed[]> {
   const client = pool.kinesis(account);
   const out: Listed[] = [];
   let nextToken: string | undefined;
   let startAfter: string | undefined;
   for (;;) {
-    const input = nextToken ? { NextToken: nextToken } : { Limit: 100, ...(startAfter ? { ExclusiveStartStreamName: startAfter } : {}) };
+    const input = nextToken
+      ? { NextToken: nextToken }
+      : { Limit: 100, ...(startAfter ? { ExclusiveStartStreamName: startAfter } : {}) };
     const page = await call(account, 'kinesis', 'ListStreams', () => client.send(new ListStreamsCommand(input)));
     const summaries: StreamSummary[] = page.StreamSummaries ?? [];
     const names = page.StreamNames ?? summaries.map((s) => s.StreamName ?? '');
@@ -104,13 +114,22 @@ function tagsOf(list: { Key?: string; Value?: string }[] | undefined): Record<st
  * Tags of every tagged stream in the account, by ARN, through GetResources; undefined when the API fails. Any
  * consumer ARN a page lists is kept too (its tags then need no ListTagsForResource).
  */
-export async function tagsViaTaggingApi(pool: ClientPool, account: string): Promise<Map<string, Record<string, string>> | undefined> {
+export async function tagsViaTaggingApi(
+  pool: ClientPool,
+  account: string,
+): Promise<Map<string, Record<string, string>> | undefined> {
   const client = pool.tagging(account);
   const out = new Map<string, Record<string, string>>();
   let token: string | undefined;
   try {
     do {
-      const page = await client.send(new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:stream'], ResourcesPerPage: 100, ...(token ? { PaginationToken: token } : {}) }));
+      const page = await client.send(
+        new GetResourcesCommand({
+          ResourceTypeFilters: ['kinesis:stream'],
+          ResourcesPerPage: 100,
+          ...(token ? { PaginationToken: token } : {}),
+        }),
+      );
       for (const r of page.ResourceTagMappingList ?? []) if (r.ResourceARN) out.set(r.ResourceARN, tagsOf(r.Tags));
       token = page.PaginationToken || undefined;
     } while (token);
@@ -121,7 +140,9 @@ export async function tagsViaTaggingApi(pool: ClientPool, account: string): Prom
 }
 
 async function listTags(pool: ClientPool, account: string, arn: string): Promise<Record<string, string>> {
-  const r = await call(account, 'kinesis', 'ListTagsForResource', () => pool.kinesis(account).send(new ListTagsForResourceCommand({ ResourceARN: arn })));
+  const r = await call(account, 'kinesis', 'ListTagsForResource', () =>
+    pool.kinesis(account).send(new ListTagsForResourceCommand({ ResourceARN: arn })),
+  );
   return tagsOf(r.Tags);
 }
 
@@ -167,13 +188,24 @@ const CONSUMER_PAGE = 100;
  * the consumer's ARN (the consumer is a taggable Kinesis resource), else from ListTagsForResource.
  */
 async function readConsumers(
-  pool: ClientPool, account: string, streamArn: string, bulk: BulkTags,
+  pool: ClientPool,
+  account: string,
+  streamArn: string,
+  bulk: BulkTags,
 ): Promise<LiveConsumer[]> {
   const client = pool.kinesis(account);
   const found: Consumer[] = [];
   let token: string | undefined;
   do {
-    const page = await call(account, 'kinesis', 'ListStreamConsumers', () => client.send(new ListStreamConsumersCommand({ StreamARN: streamArn, MaxResults: CONSUMER_PAGE, ...(token ? { NextToken: token } : {}) })));
+    const page = await call(account, 'kinesis', 'ListStreamConsumers', () =>
+      client.send(
+        new ListStreamConsumersCommand({
+          StreamARN: streamArn,
+          MaxResults: CONSUMER_PAGE,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
+    );
     const consumers = page.Consumers ?? [];
     found.push(...consumers);
     // A short page is the last one (kinesis-local returns a NextToken even then; AWS does not).
@@ -184,8 +216,17 @@ async function readConsumers(
   for (const c of found) {
     if (!c.ConsumerARN || !c.ConsumerName) continue;
     const bulk = bulkTags?.get(c.ConsumerARN);
-    const [tags, policy] = await Promise.all([bulk ? Promise.resolve(bulk) : listTags(pool, account, c.ConsumerARN), getPolicy(pool, account, c.ConsumerARN)]);
-    out.push({ name: c.ConsumerName, arn: c.ConsumerARN, status: (c.ConsumerStatus ?? 'ACTIVE') as LiveConsumer['status'], tags, ...(policy ? { resourcePolicy: policy } : {}) });
+    const [tags, policy] = await Promise.all([
+      bulk ? Promise.resolve(bulk) : listTags(pool, account, c.ConsumerARN),
+      getPolicy(pool, account, c.ConsumerARN),
+    ]);
+    out.push({
+      name: c.ConsumerName,
+      arn: c.ConsumerARN,
+      status: (c.ConsumerStatus ?? 'ACTIVE') as LiveConsumer['status'],
+      tags,
+      ...(policy ? { resourcePolicy: policy } : {}),
+    });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
@@ -201,11 +242,15 @@ function isUnsupported(e: unknown): boolean {
  * read alongside DescribeStreamSummary (the listed ARN is enough), its consumers once the summary says it has any.
  */
 async function readStream(
-  pool: ClientPool, account: string, listed: Listed, bulkTags: BulkTags,
+  pool: ClientPool,
+  account: string,
+  listed: Listed,
+  bulkTags: BulkTags,
 ): Promise<LiveStream | undefined> {
   const describe = (async () => {
     try {
-      return (await pool.kinesis(account).send(new DescribeStreamSummaryCommand({ StreamName: listed.name }))).StreamDescriptionSummary;
+      return (await pool.kinesis(account).send(new DescribeStreamSummaryCommand({ StreamName: listed.name })))
+        .StreamDescriptionSummary;
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw toAdapterError(e, 'kinesis', 'DescribeStreamSummary', account);
@@ -213,10 +258,11 @@ async function readStream(
   })();
   // Its failure is awaited below, after the policy read has been started.
   describe.catch(() => undefined);
-  const policyOf = (arn: string) => getPolicy(pool, account, arn).catch((e: unknown) => {
-    if (isUnsupported(e)) return 'unsupported' as const;
-    throw e;
-  });
+  const policyOf = (arn: string) =>
+    getPolicy(pool, account, arn).catch((e: unknown) => {
+      if (isUnsupported(e)) return 'unsupported' as const;
+      throw e;
+    });
   const early = policyOf(listed.arn);
   // Its failure is awaited below; until then it must not count as unhandled.
   early.catch(() => undefined);
@@ -252,31 +298,45 @@ async function streamTagsOf(pool: ClientPool, account: string, s: Listed): Promi
  * say meshgov manages it. So the account's binding API (GetResourcePolicy: one per stream and per consumer) is busy
  * from the first second to the last.
  */
-export async function readKinesisAccount(pool: ClientPool, account: string, o: KinesisReadOptions): Promise<KinesisAccountRead> {
+export async function readKinesisAccount(
+  pool: ClientPool,
+  account: string,
+  o: KinesisReadOptions,
+): Promise<KinesisAccountRead> {
   const listed = await listStreams(pool, account, o);
   // The tagging API's pages are read while declared streams are read already (they need tags only at the end).
-  const viaApi: BulkTags = o.useTaggingApi === false || listed.length === 0
-    ? Promise.resolve(undefined)
-    : tagsViaTaggingApi(pool, account);
+  const viaApi: BulkTags =
+    o.useTaggingApi === false || listed.length === 0 ? Promise.resolve(undefined) : tagsViaTaggingApi(pool, account);
   const tagsOf = async (s: Listed) => {
     const bulk = await viaApi;
-    return bulk ? bulk.get(s.arn) ?? {} : streamTagsOf(pool, account, s);
+    return bulk ? (bulk.get(s.arn) ?? {}) : streamTagsOf(pool, account, s);
   };
-  const read = await mapLimit(listed, o.concurrency ?? 64, async (s): Promise<LiveStream | LiveUnmanagedStream | undefined> => {
-    const declared = o.declared.has(s.name);
-    const early = declared ? readStream(pool, account, s, viaApi) : undefined;
-    early?.catch(() => undefined);
-    const tags = await tagsOf(s);
-    const why = unmanagedReason(tags, declared, o.meshName);
-    if (why !== undefined) {
-      // Fenced off by another mesh after all: the early read is discarded, but no call outlives the read.
-      await early?.catch(() => undefined);
-      return { name: s.name, arn: s.arn, reason: why, ...(s.status ? { status: s.status } : {}), ...(s.mode ? { mode: s.mode } : {}), ...(s.createdAt ? { createdAt: s.createdAt } : {}) };
-    }
-    const stream = await (early ?? readStream(pool, account, s, viaApi));
-    if (stream) stream.tags = tags ?? {};
-    return stream;
-  });
+  const read = await mapLimit(
+    listed,
+    o.concurrency ?? 64,
+    async (s): Promise<LiveStream | LiveUnmanagedStream | undefined> => {
+      const declared = o.declared.has(s.name);
+      const early = declared ? readStream(pool, account, s, viaApi) : undefined;
+      early?.catch(() => undefined);
+      const tags = await tagsOf(s);
+      const why = unmanagedReason(tags, declared, o.meshName);
+      if (why !== undefined) {
+        // Fenced off by another mesh after all: the early read is discarded, but no call outlives the read.
+        await early?.catch(() => undefined);
+        return {
+          name: s.name,
+          arn: s.arn,
+          reason: why,
+          ...(s.status ? { status: s.status } : {}),
+          ...(s.mode ? { mode: s.mode } : {}),
+          ...(s.createdAt ? { createdAt: s.createdAt } : {}),
+        };
+      }
+      const stream = await (early ?? readStream(pool, account, s, viaApi));
+      if (stream) stream.tags = tags ?? {};
+      return stream;
+    },
+  );
   const streams: LiveStream[] = [];
   const unmanaged: LiveUnmanagedStream[] = [];
   for (const r of read) {

@@ -70,7 +70,8 @@ export class Known {
 export type StepContext = ReturnType<KinesisRun['ctx']>;
 
 /** The answer to one mutating call: done (`unparsable`: HTTP 200 without a readable body), busy, absent or refused tags. */
-export type Answer = { outcome: 'ok'; value: unknown; unparsable: boolean } | { outcome: 'in-use' | 'not-found' | 'tags-refused' };
+export type Answer =
+  { outcome: 'ok'; value: unknown; unparsable: boolean } | { outcome: 'in-use' | 'not-found' | 'tags-refused' };
 
 export class KinesisRun {
   /** One strategy for the run: the SDK's retry quota is shared by every lane. */
@@ -93,7 +94,12 @@ export class KinesisRun {
     if (!('stream' in change.target)) throw new StepFailed(`${change.resourceType} is not a Kinesis change`);
     const { account, stream } = change.target;
     const client = this.options.client(account);
-    const reads = new KinesisReads((this.options.readClient ?? this.options.client)(account), account, this.options.wait, this.times);
+    const reads = new KinesisReads(
+      (this.options.readClient ?? this.options.client)(account),
+      account,
+      this.options.wait,
+      this.times,
+    );
     const streamArn = `arn:${this.options.partition}:kinesis:${this.options.region}:${account}:stream/${stream}`;
     return { change, account, stream, client, reads, streamArn, key: `${account}/${stream}` };
   }
@@ -103,7 +109,11 @@ export class KinesisRun {
    * `notFoundOk`) and too many tags (with `tagsRefusedOk`) come back to the caller; other failures end the step.
    */
   async call(
-    step: ApplyStep, api: string, resource: string, send: () => Promise<unknown>, opts: { notFoundOk?: boolean; tagsRefusedOk?: boolean } = {},
+    step: ApplyStep,
+    api: string,
+    resource: string,
+    send: () => Promise<unknown>,
+    opts: { notFoundOk?: boolean; tagsRefusedOk?: boolean } = {},
   ): Promise<Answer> {
     const account = step.change.target.account;
     const call = { account, api: `kinesis:${api}`, resource, change: step.id };
@@ -115,9 +125,10 @@ export class KinesisRun {
     if (answer.kind === 'in-use') return { outcome: 'in-use' };
     if (answer.kind === 'not-found' && opts.notFoundOk) return { outcome: 'not-found' };
     if (opts.tagsRefusedOk && isTagCountRefusal(answer.error)) return { outcome: 'tags-refused' };
-    const why = answer.kind === 'hard-quota'
-      ? `${api} hit an account quota, not retried: ${describeError(answer.error)} (request a quota increase or change the mesh)`
-      : `${api} failed after ${answer.attempt} attempt(s): ${describeError(answer.error)}`;
+    const why =
+      answer.kind === 'hard-quota'
+        ? `${api} hit an account quota, not retried: ${describeError(answer.error)} (request a quota increase or change the mesh)`
+        : `${api} failed after ${answer.attempt} attempt(s): ${describeError(answer.error)}`;
     throw new StepFailed(why);
   }
 
@@ -155,7 +166,11 @@ export class KinesisRun {
    * Busy or unreadable answers make the known state stale: wait and read it again (the converge loop decides).
    */
   async changeStream(
-    step: ApplyStep, ctx: StepContext, api: string, send: () => Promise<unknown>, effect: 'transition' | ((summary: StreamDescriptionSummary) => void),
+    step: ApplyStep,
+    ctx: StepContext,
+    api: string,
+    send: () => Promise<unknown>,
+    effect: 'transition' | ((summary: StreamDescriptionSummary) => void),
   ): Promise<void> {
     const arn = this.known.streams.get(ctx.key)?.StreamARN ?? ctx.streamArn;
     const answer = await this.call(step, api, arn, send);

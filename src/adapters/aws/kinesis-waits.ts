@@ -13,7 +13,10 @@
  * own readers.
  */
 import {
-  DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, ListStreamConsumersCommand, ListTagsForResourceCommand,
+  DescribeStreamConsumerCommand,
+  DescribeStreamSummaryCommand,
+  ListStreamConsumersCommand,
+  ListTagsForResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import type { ConsumerDescription, KinesisClient, StreamDescriptionSummary } from '@aws-sdk/client-kinesis';
 import type { Timer } from '../../core/ports.js';
@@ -32,10 +35,17 @@ export interface WaitOptions {
   clock: Timer;
 }
 
-export const AWS_WAIT: WaitOptions = { baseMs: 1000, capMs: 10_000, timeoutMs: 20 * 60_000, random: Math.random, clock: systemClock };
+export const AWS_WAIT: WaitOptions = {
+  baseMs: 1000,
+  capMs: 10_000,
+  timeoutMs: 20 * 60_000,
+  random: Math.random,
+  clock: systemClock,
+};
 
 /** What is being waited for; each kind has its own duration estimate. */
-export type TransitionKind = 'stream-create' | 'stream-update' | 'stream-delete' | 'consumer-create' | 'consumer-delete';
+export type TransitionKind =
+  'stream-create' | 'stream-update' | 'stream-delete' | 'consumer-create' | 'consumer-delete';
 
 /** The smallest first delay the estimate goes down to, ms. */
 const MIN_FIRST_DELAY_MS = 10;
@@ -67,7 +77,12 @@ export class TransitionTimes {
 export const BUSY_READ = { attempts: 10 } as const;
 
 /** Read; undefined when the resource does not exist. */
-export async function readOrUndefined<T>(account: string, operation: string, fn: () => Promise<T>, wait: WaitOptions): Promise<T | undefined> {
+export async function readOrUndefined<T>(
+  account: string,
+  operation: string,
+  fn: () => Promise<T>,
+  wait: WaitOptions,
+): Promise<T | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
@@ -92,17 +107,32 @@ export class KinesisReads {
   ) {}
 
   async stream(name: string): Promise<StreamDescriptionSummary | undefined> {
-    const r = await readOrUndefined(this.account, 'DescribeStreamSummary', () => this.client.send(new DescribeStreamSummaryCommand({ StreamName: name })), this.wait);
+    const r = await readOrUndefined(
+      this.account,
+      'DescribeStreamSummary',
+      () => this.client.send(new DescribeStreamSummaryCommand({ StreamName: name })),
+      this.wait,
+    );
     return r?.StreamDescriptionSummary;
   }
 
   async consumer(streamArn: string, name: string): Promise<ConsumerDescription | undefined> {
-    const r = await readOrUndefined(this.account, 'DescribeStreamConsumer', () => this.client.send(new DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name })), this.wait);
+    const r = await readOrUndefined(
+      this.account,
+      'DescribeStreamConsumer',
+      () => this.client.send(new DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name })),
+      this.wait,
+    );
     return r?.ConsumerDescription;
   }
 
   async tags(arn: string): Promise<Record<string, string>> {
-    const r = await readOrUndefined(this.account, 'ListTagsForResource', () => this.client.send(new ListTagsForResourceCommand({ ResourceARN: arn })), this.wait);
+    const r = await readOrUndefined(
+      this.account,
+      'ListTagsForResource',
+      () => this.client.send(new ListTagsForResourceCommand({ ResourceARN: arn })),
+      this.wait,
+    );
     const out: Record<string, string> = {};
     for (const t of r?.Tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
     return out;
@@ -112,8 +142,17 @@ export class KinesisReads {
     const out: { name: string; arn: string }[] = [];
     let token: string | undefined;
     do {
-      const page = await readOrUndefined(this.account, 'ListStreamConsumers', () => this.client.send(new ListStreamConsumersCommand({ StreamARN: streamArn, ...(token ? { NextToken: token } : {}) })), this.wait);
-      for (const c of page?.Consumers ?? []) if (c.ConsumerName && c.ConsumerARN) out.push({ name: c.ConsumerName, arn: c.ConsumerARN });
+      const page = await readOrUndefined(
+        this.account,
+        'ListStreamConsumers',
+        () =>
+          this.client.send(
+            new ListStreamConsumersCommand({ StreamARN: streamArn, ...(token ? { NextToken: token } : {}) }),
+          ),
+        this.wait,
+      );
+      for (const c of page?.Consumers ?? [])
+        if (c.ConsumerName && c.ConsumerARN) out.push({ name: c.ConsumerName, arn: c.ConsumerARN });
       token = page?.NextToken || undefined;
     } while (token);
     return out;
@@ -123,7 +162,12 @@ export class KinesisReads {
    * Poll `read` until `done`. With `after`, the caller just started a transition of that kind: sleep for its
    * estimated duration before the first poll, and report how it went. Without, the state is unknown: read now.
    */
-  private async poll<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, after?: TransitionKind): Promise<T> {
+  private async poll<T>(
+    what: string,
+    read: () => Promise<T>,
+    done: (v: T) => boolean,
+    after?: TransitionKind,
+  ): Promise<T> {
     const start = this.wait.clock.now().getTime();
     let first = after ? this.times.firstDelay(after) : 0;
     if (first > 0) await this.wait.clock.sleep(Math.round(first * (1 + 0.1 * this.wait.random())));
@@ -135,7 +179,8 @@ export class KinesisReads {
         if (after) this.times.observe(after, i, this.wait.clock.now().getTime() - start);
         return v;
       }
-      if (this.wait.clock.now().getTime() - start > this.wait.timeoutMs) throw new Error(`timed out after ${Math.round(this.wait.timeoutMs / 1000)} s waiting for ${what}`);
+      if (this.wait.clock.now().getTime() - start > this.wait.timeoutMs)
+        throw new Error(`timed out after ${Math.round(this.wait.timeoutMs / 1000)} s waiting for ${what}`);
       const cap = Math.min(this.wait.capMs, first * 1.5 ** (i - 1));
       await this.wait.clock.sleep(Math.round(cap * (0.5 + 0.5 * this.wait.random())));
     }
@@ -143,18 +188,42 @@ export class KinesisReads {
 
   /** Wait until the stream is ACTIVE (undefined when it does not exist). */
   waitStreamActive(name: string, after?: TransitionKind): Promise<StreamDescriptionSummary | undefined> {
-    return this.poll(`stream ${name} to become ACTIVE`, () => this.stream(name), (s) => s === undefined || s.StreamStatus === 'ACTIVE', after);
+    return this.poll(
+      `stream ${name} to become ACTIVE`,
+      () => this.stream(name),
+      (s) => s === undefined || s.StreamStatus === 'ACTIVE',
+      after,
+    );
   }
 
   async waitStreamGone(name: string, after?: TransitionKind): Promise<void> {
-    await this.poll(`stream ${name} to be deleted`, () => this.stream(name), (s) => s === undefined, after);
+    await this.poll(
+      `stream ${name} to be deleted`,
+      () => this.stream(name),
+      (s) => s === undefined,
+      after,
+    );
   }
 
-  waitConsumerActive(streamArn: string, name: string, after?: TransitionKind): Promise<ConsumerDescription | undefined> {
-    return this.poll(`consumer ${name} to become ACTIVE`, () => this.consumer(streamArn, name), (c) => c === undefined || c.ConsumerStatus === 'ACTIVE', after);
+  waitConsumerActive(
+    streamArn: string,
+    name: string,
+    after?: TransitionKind,
+  ): Promise<ConsumerDescription | undefined> {
+    return this.poll(
+      `consumer ${name} to become ACTIVE`,
+      () => this.consumer(streamArn, name),
+      (c) => c === undefined || c.ConsumerStatus === 'ACTIVE',
+      after,
+    );
   }
 
   async waitConsumerGone(streamArn: string, name: string, after?: TransitionKind): Promise<void> {
-    await this.poll(`consumer ${name} to be deregistered`, () => this.consumer(streamArn, name), (c) => c === undefined, after);
+    await this.poll(
+      `consumer ${name} to be deregistered`,
+      () => this.consumer(streamArn, name),
+      (c) => c === undefined,
+      after,
+    );
   }
 }

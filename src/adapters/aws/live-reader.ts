@@ -36,41 +36,62 @@ export interface AwsLiveReaderOptions {
 }
 
 export class AwsLiveReader implements LiveReader {
-  constructor(private readonly pool: ClientPool, private readonly options: AwsLiveReaderOptions) {}
+  constructor(
+    private readonly pool: ClientPool,
+    private readonly options: AwsLiveReaderOptions,
+  ) {}
 
   async read(req: ReadRequest, progress?: ReadProgress): Promise<LiveState> {
     const notChecked: string[] = [...(this.options.notChecked ?? [])];
-    const identity = this.options.readIam && (this.options.readIdentityPolicies ?? this.pool.config.command === 'audit');
-    const accounts = await mapLimit(req.accounts, this.options.accountConcurrency ?? 10, async (account): Promise<LiveAccount> => {
-      progress?.({ account, phase: 'start' });
-      const k = await readKinesisAccount(this.pool, account, {
-        meshName: req.mesh, region: req.region, partition: req.partition, declared: req.declared.get(account) ?? new Set(),
-        ...(this.options.useTaggingApi !== undefined ? { useTaggingApi: this.options.useTaggingApi } : {}),
-        ...(this.options.streamConcurrency !== undefined ? { concurrency: this.options.streamConcurrency } : {}),
-      });
-      notChecked.push(...k.notChecked);
-      const la: LiveAccount = { account, streams: k.streams, unmanagedStreams: k.unmanaged };
-      if (this.options.readIam) {
-        try {
-          la.iam = await readIamAccount(this.pool, account, { pathPrefix: this.options.iamPathPrefix, roles: req.roles?.get(account) ?? new Set() });
-        } catch (e) {
-          if (!(e instanceof AdapterError) || !isAccessDenied(e.cause)) throw e;
-          notChecked.push(`account ${account}: IAM could not be read (${e.message}); IAM policies not checked`);
+    const identity =
+      this.options.readIam && (this.options.readIdentityPolicies ?? this.pool.config.command === 'audit');
+    const accounts = await mapLimit(
+      req.accounts,
+      this.options.accountConcurrency ?? 10,
+      async (account): Promise<LiveAccount> => {
+        progress?.({ account, phase: 'start' });
+        const k = await readKinesisAccount(this.pool, account, {
+          meshName: req.mesh,
+          region: req.region,
+          partition: req.partition,
+          declared: req.declared.get(account) ?? new Set(),
+          ...(this.options.useTaggingApi !== undefined ? { useTaggingApi: this.options.useTaggingApi } : {}),
+          ...(this.options.streamConcurrency !== undefined ? { concurrency: this.options.streamConcurrency } : {}),
+        });
+        notChecked.push(...k.notChecked);
+        const la: LiveAccount = { account, streams: k.streams, unmanagedStreams: k.unmanaged };
+        if (this.options.readIam) {
+          try {
+            la.iam = await readIamAccount(this.pool, account, {
+              pathPrefix: this.options.iamPathPrefix,
+              roles: req.roles?.get(account) ?? new Set(),
+            });
+          } catch (e) {
+            if (!(e instanceof AdapterError) || !isAccessDenied(e.cause)) throw e;
+            notChecked.push(`account ${account}: IAM could not be read (${e.message}); IAM policies not checked`);
+          }
         }
-      }
-      if (identity) {
-        try {
-          const ip = await readIdentityPolicies(this.pool.iam(account), { account });
-          la.identityPolicies = ip.identityPolicies;
-          notChecked.push(...ip.notes);
-        } catch (e) {
-          if (!(e instanceof AdapterError) || !isAccessDenied(e.cause)) throw e;
-          notChecked.push(`account ${account}: IAM identity policies could not be read (${e.message}); identity-policy checks not run there`);
+        if (identity) {
+          try {
+            const ip = await readIdentityPolicies(this.pool.iam(account), { account });
+            la.identityPolicies = ip.identityPolicies;
+            notChecked.push(...ip.notes);
+          } catch (e) {
+            if (!(e instanceof AdapterError) || !isAccessDenied(e.cause)) throw e;
+            notChecked.push(
+              `account ${account}: IAM identity policies could not be read (${e.message}); identity-policy checks not run there`,
+            );
+          }
         }
-      }
-      progress?.({ account, phase: 'done', streams: k.streams.length + k.unmanaged.length, managed: k.streams.length });
-      return la;
-    });
+        progress?.({
+          account,
+          phase: 'done',
+          streams: k.streams.length + k.unmanaged.length,
+          managed: k.streams.length,
+        });
+        return la;
+      },
+    );
     const state: LiveState = { region: req.region, accounts, notChecked: [] };
     if (this.options.readOrganization && req.accounts.length > 0) {
       const org = await readOrganization(this.pool, req.accounts[0] as string);

@@ -8,7 +8,10 @@ import type { LiveState } from '../../core/plan/live.js';
 import type { ClientPool } from './client-pool.js';
 import { isAccessDenied, toAdapterError } from './errors.js';
 
-export const ORGANIZATIONS_READER_IAM_ACTIONS = ['organizations:DescribeOrganization', 'organizations:ListAccounts'] as const;
+export const ORGANIZATIONS_READER_IAM_ACTIONS = [
+  'organizations:DescribeOrganization',
+  'organizations:ListAccounts',
+] as const;
 
 export interface OrganizationRead {
   organization?: NonNullable<LiveState['organization']>;
@@ -21,7 +24,12 @@ export async function readOrganization(pool: ClientPool, account: string): Promi
   try {
     id = (await org.send(new DescribeOrganizationCommand({}))).Organization?.Id;
   } catch (e) {
-    if (isAccessDenied(e)) return { notChecked: [`Organizations: DescribeOrganization failed in account ${account} (${(e as Error).name}); organisation membership not checked`] };
+    if (isAccessDenied(e))
+      return {
+        notChecked: [
+          `Organizations: DescribeOrganization failed in account ${account} (${(e as Error).name}); organisation membership not checked`,
+        ],
+      };
     throw toAdapterError(e, 'organizations', 'DescribeOrganization', account);
   }
   if (!id) return { notChecked: ['Organizations: no organisation returned; membership not checked'] };
@@ -30,14 +38,17 @@ export async function readOrganization(pool: ClientPool, account: string): Promi
   try {
     do {
       const page = await org.send(new ListAccountsCommand({ ...(token ? { NextToken: token } : {}) }));
-      for (const a of page.Accounts ?? []) if (a.Id && (a.Status === undefined || a.Status === 'ACTIVE')) accounts.push(a.Id);
+      for (const a of page.Accounts ?? [])
+        if (a.Id && (a.Status === undefined || a.Status === 'ACTIVE')) accounts.push(a.Id);
       token = page.NextToken || undefined;
     } while (token);
   } catch (e) {
     if (isAccessDenied(e)) {
       return {
         organization: { id, accounts: [], accountsUnknown: true },
-        notChecked: [`Organizations: ListAccounts is denied from account ${account} (it needs the management account or a delegated administrator); member accounts not checked`],
+        notChecked: [
+          `Organizations: ListAccounts is denied from account ${account} (it needs the management account or a delegated administrator); member accounts not checked`,
+        ],
       };
     }
     throw toAdapterError(e, 'organizations', 'ListAccounts', account);

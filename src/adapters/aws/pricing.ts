@@ -29,14 +29,23 @@ const MAX_CACHE_BYTES = 1024 * 1024;
 
 /** What the adapter needs of a Pricing client (tests pass a fake or aws-sdk-client-mock). */
 export interface PricingSender {
-  send(command: GetProductsCommand): Promise<Pick<GetProductsCommandOutput, 'PriceList' | 'NextToken' | 'FormatVersion'>>;
+  send(
+    command: GetProductsCommand,
+  ): Promise<Pick<GetProductsCommandOutput, 'PriceList' | 'NextToken' | 'FormatVersion'>>;
 }
 
-export function createPricingClient(o: {
-  credentials?: AwsCredentialIdentityProvider | AwsCredentialIdentity; profile?: string; endpoint?: string; maxAttempts?: number;
-} = {}): PricingClient {
+export function createPricingClient(
+  o: {
+    credentials?: AwsCredentialIdentityProvider | AwsCredentialIdentity;
+    profile?: string;
+    endpoint?: string;
+    maxAttempts?: number;
+  } = {},
+): PricingClient {
   return new PricingClient({
-    region: PRICING_API_REGION, retryMode: 'adaptive', maxAttempts: o.maxAttempts ?? 5,
+    region: PRICING_API_REGION,
+    retryMode: 'adaptive',
+    maxAttempts: o.maxAttempts ?? 5,
     ...(o.credentials !== undefined ? { credentials: o.credentials } : {}),
     ...(o.profile !== undefined ? { profile: o.profile } : {}),
     ...(o.endpoint !== undefined ? { endpoint: o.endpoint } : {}),
@@ -51,14 +60,24 @@ export async function getAllProducts(client: PricingSender, serviceCode: string,
   for (let page = 0; page < MAX_PRICE_LIST_PAGES; page++) {
     let out: Awaited<ReturnType<PricingSender['send']>>;
     try {
-      out = await client.send(new GetProductsCommand({
-        ServiceCode: serviceCode, FormatVersion: 'aws_v1', MaxResults: 100,
-        Filters: [{ Type: 'TERM_MATCH', Field: 'regionCode', Value: region }],
-        ...(token !== undefined ? { NextToken: token } : {}),
-      }));
+      out = await client.send(
+        new GetProductsCommand({
+          ServiceCode: serviceCode,
+          FormatVersion: 'aws_v1',
+          MaxResults: 100,
+          Filters: [{ Type: 'TERM_MATCH', Field: 'regionCode', Value: region }],
+          ...(token !== undefined ? { NextToken: token } : {}),
+        }),
+      );
     } catch (e) {
-      throw new AdapterError(`Price List GetProducts (${serviceCode}, ${region}) failed: ${(e as Error)?.message ?? String(e)}`,
-        'pricing', 'GetProducts', undefined, e, errorCode(e));
+      throw new AdapterError(
+        `Price List GetProducts (${serviceCode}, ${region}) failed: ${(e as Error)?.message ?? String(e)}`,
+        'pricing',
+        'GetProducts',
+        undefined,
+        e,
+        errorCode(e),
+      );
     }
     if (Array.isArray(out.PriceList)) items.push(...(out.PriceList as unknown[]));
     token = typeof out.NextToken === 'string' && out.NextToken !== '' ? out.NextToken : undefined;
@@ -66,18 +85,32 @@ export async function getAllProducts(client: PricingSender, serviceCode: string,
     if (token === undefined || seen.has(token)) return items;
     seen.add(token);
   }
-  throw new AdapterError(`Price List GetProducts (${serviceCode}, ${region}) did not end after ${MAX_PRICE_LIST_PAGES} pages`,
-    'pricing', 'GetProducts', undefined, undefined);
+  throw new AdapterError(
+    `Price List GetProducts (${serviceCode}, ${region}) did not end after ${MAX_PRICE_LIST_PAGES} pages`,
+    'pricing',
+    'GetProducts',
+    undefined,
+    undefined,
+  );
 }
 
 /** A price table read from the API now (`today`: YYYY-MM-DD), with what was wrong with the answers. */
-export async function fetchPriceTable(client: PricingSender, region: string, today: string): Promise<{ table: PriceTable; problems: string[] }> {
+export async function fetchPriceTable(
+  client: PricingSender,
+  region: string,
+  today: string,
+): Promise<{ table: PriceTable; problems: string[] }> {
   const kinesis = await getAllProducts(client, 'AmazonKinesis', region);
   const cloudwatch = await getAllProducts(client, 'AmazonCloudWatch', region);
   const read = readPriceList([...kinesis, ...cloudwatch], region);
   if (Object.keys(read.prices).length === 0) {
-    throw new AdapterError(`the Price List answers for ${region} priced no Kinesis dimension (${read.problems.slice(0, 3).join('; ') || 'no products'})`,
-      'pricing', 'GetProducts', undefined, undefined);
+    throw new AdapterError(
+      `the Price List answers for ${region} priced no Kinesis dimension (${read.problems.slice(0, 3).join('; ') || 'no products'})`,
+      'pricing',
+      'GetProducts',
+      undefined,
+      undefined,
+    );
   }
   return { table: priceTableFromApi(read, region, today, shippedPriceTable(region).table), problems: read.problems };
 }
@@ -95,13 +128,27 @@ export function parseCachedTable(text: string, region: string): PriceTable | und
   }
   const t = (data as { table?: unknown } | null)?.table as Partial<PriceTable> | undefined;
   if (t === null || typeof t !== 'object' || t.region !== region || t.kind !== 'price-list-api') return undefined;
-  if (typeof t.asOf !== 'string' || !DAY.test(t.asOf) || typeof t.source !== 'string' || t.source.length > 2000) return undefined;
+  if (typeof t.asOf !== 'string' || !DAY.test(t.asOf) || typeof t.source !== 'string' || t.source.length > 2000)
+    return undefined;
   if (t.prices === null || typeof t.prices !== 'object' || !Array.isArray(t.unconfirmed)) return undefined;
   const prices = t.prices as unknown as Record<string, unknown>;
-  const ok = PRICE_DIMENSIONS.every((d) => typeof prices[d] === 'number' && Number.isFinite(prices[d]) && (prices[d] as number) >= 0 && (prices[d] as number) <= 1000);
+  const ok = PRICE_DIMENSIONS.every(
+    (d) =>
+      typeof prices[d] === 'number' &&
+      Number.isFinite(prices[d]) &&
+      (prices[d] as number) >= 0 &&
+      (prices[d] as number) <= 1000,
+  );
   if (!ok || Object.keys(prices).length !== PRICE_DIMENSIONS.length) return undefined;
   if (!t.unconfirmed.every((d) => PRICE_DIMENSIONS.includes(d))) return undefined;
-  return { region, kind: 'price-list-api', asOf: t.asOf, source: t.source, prices: t.prices, unconfirmed: [...t.unconfirmed] };
+  return {
+    region,
+    kind: 'price-list-api',
+    asOf: t.asOf,
+    source: t.source,
+    prices: t.prices,
+    unconfirmed: [...t.unconfirmed],
+  };
 }
 
 export interface LoadPricesOptions {
@@ -123,27 +170,38 @@ export async function loadPrices(o: LoadPricesOptions): Promise<{ table: PriceTa
   const shipped = shippedPriceTable(o.region);
   const fromShipped = (why: string) => ({
     table: shipped.table,
-    notes: [`prices: the shipped table of ${shipped.table.asOf} (${why})`,
-      ...(shipped.fallback ? [`no shipped prices for ${o.region}: us-east-1 prices stand in`] : [])],
+    notes: [
+      `prices: the shipped table of ${shipped.table.asOf} (${why})`,
+      ...(shipped.fallback ? [`no shipped prices for ${o.region}: us-east-1 prices stand in`] : []),
+    ],
   });
   if (o.target === 'local') return fromShipped('local target');
   if (!REGION.test(o.region)) return fromShipped(`region ${JSON.stringify(o.region)} is not an AWS region code`);
   const today = o.now().toISOString().slice(0, 10);
   const file = o.cacheDir !== undefined ? join(o.cacheDir, `prices-${o.region}.json`) : undefined;
   const cached = file !== undefined ? await readCache(file, o.region) : undefined;
-  const age = cached !== undefined ? (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${cached.asOf}T00:00:00Z`)) / 86_400_000 : Infinity;
-  if (cached !== undefined && age <= (o.maxAgeDays ?? DEFAULT_PRICE_CACHE_DAYS)) return { table: cached, notes: [`prices: Price List API answer of ${cached.asOf}, cached`] };
+  const age =
+    cached !== undefined
+      ? (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${cached.asOf}T00:00:00Z`)) / 86_400_000
+      : Infinity;
+  if (cached !== undefined && age <= (o.maxAgeDays ?? DEFAULT_PRICE_CACHE_DAYS))
+    return { table: cached, notes: [`prices: Price List API answer of ${cached.asOf}, cached`] };
   if (o.offline === true || o.client === undefined) {
-    if (cached !== undefined) return { table: cached, notes: [`prices: Price List API answer of ${cached.asOf}, cached (stale; offline)`] };
+    if (cached !== undefined)
+      return { table: cached, notes: [`prices: Price List API answer of ${cached.asOf}, cached (stale; offline)`] };
     return fromShipped(o.offline === true ? 'offline' : 'no Price List client');
   }
   try {
     const { table, problems } = await fetchPriceTable(o.client, o.region, today);
     if (file !== undefined) await writeCache(file, table);
-    return { table, notes: [`prices: Price List API, read ${today}`, ...problems.slice(0, 5).map((p) => `Price List answer: ${p}`)] };
+    return {
+      table,
+      notes: [`prices: Price List API, read ${today}`, ...problems.slice(0, 5).map((p) => `Price List answer: ${p}`)],
+    };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    if (cached !== undefined) return { table: cached, notes: [`prices: cached Price List answer of ${cached.asOf} (the API failed: ${why})`] };
+    if (cached !== undefined)
+      return { table: cached, notes: [`prices: cached Price List answer of ${cached.asOf} (the API failed: ${why})`] };
     return fromShipped(`the Price List API failed: ${why}`);
   }
 }

@@ -55,7 +55,11 @@ export class TokenBucket {
   private last: number;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(readonly rate: number, readonly burst: number, private readonly clock: Timer = systemClock) {
+  constructor(
+    readonly rate: number,
+    readonly burst: number,
+    private readonly clock: Timer = systemClock,
+  ) {
     this.tokens = burst;
     this.last = clock.now().getTime();
   }
@@ -95,8 +99,8 @@ export class RateLimiter {
 
   /** Requests per second meshgov allows itself for an operation by default (`QUOTA_SHARE` of its quota). */
   static rateFor(operation: string, share = QUOTA_SHARE): number {
-    const quota = KINESIS_QUOTAS_TPS[operation] ?? CLOUDWATCH_QUOTAS_TPS[operation] ?? OTHER_QUOTAS_TPS[operation]
-      ?? DEFAULT_TPS;
+    const quota =
+      KINESIS_QUOTAS_TPS[operation] ?? CLOUDWATCH_QUOTAS_TPS[operation] ?? OTHER_QUOTAS_TPS[operation] ?? DEFAULT_TPS;
     return quota * share;
   }
 

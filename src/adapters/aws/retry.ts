@@ -11,7 +11,12 @@
 import { randomUUID } from 'node:crypto';
 import { isServerError, isThrottlingError, isTransientError, StandardRetryStrategy } from '@smithy/core/retry';
 import type {
-  RetryErrorInfo, RetryErrorType, RetryStrategyV2, SdkError, StandardRetryBackoffStrategy, StandardRetryToken,
+  RetryErrorInfo,
+  RetryErrorType,
+  RetryStrategyV2,
+  SdkError,
+  StandardRetryBackoffStrategy,
+  StandardRetryToken,
 } from '@smithy/types';
 import type { AuditEntry } from '../../core/apply/types.js';
 import { redact } from '../../core/redact.js';
@@ -46,10 +51,21 @@ interface ErrLike {
  * ("... can simultaneously be in CREATING or DELETING ...", kinesis-local: "... created concurrently exceeded",
  * https://github.com/hashicorp/terraform-provider-aws/pull/1339), which clears once one of them is ACTIVE, are.
  */
-const QUOTA_MESSAGE = new RegExp([
-  'shard limit', 'shards? (?:quota|limit)', 'stream count', 'streams? limit', 'number of (?:streams|consumers|shards)',
-  'maximum number', 'consumers? (?:limit|per stream)', 'on-demand', 'account limit', 'exceed(?:s|ed)? the (?:limit|quota) of \\d+',
-].join('|'), 'i');
+const QUOTA_MESSAGE = new RegExp(
+  [
+    'shard limit',
+    'shards? (?:quota|limit)',
+    'stream count',
+    'streams? limit',
+    'number of (?:streams|consumers|shards)',
+    'maximum number',
+    'consumers? (?:limit|per stream)',
+    'on-demand',
+    'account limit',
+    'exceed(?:s|ed)? the (?:limit|quota) of \\d+',
+  ].join('|'),
+  'i',
+);
 const CLEARS_BY_ITSELF = /rate exceeded|simultaneously|concurrently|CREATING or DELETING/i;
 
 function limitExceededKind(message: string): FailureKind {
@@ -163,13 +179,20 @@ export function auditLine(
   ev: AttemptEvent,
 ): AuditEntry {
   const base = {
-    time: call.time, account: call.account, api: call.api, resource: call.resource, attempt,
+    time: call.time,
+    account: call.account,
+    api: call.api,
+    resource: call.resource,
+    attempt,
     ...(call.change !== undefined ? { change: call.change } : {}),
   };
   if (ev.result === 'started') return { ...base, result: 'started', id: ev.id };
   return {
-    ...base, result: ev.result, id: ev.id,
-    ...(ev.requestId ? { requestId: ev.requestId } : {}), ...(ev.error ? { error: ev.error } : {}),
+    ...base,
+    result: ev.result,
+    id: ev.id,
+    ...(ev.requestId ? { requestId: ev.requestId } : {}),
+    ...(ev.error ? { error: ev.error } : {}),
     ...(ev.note ? { note: ev.note } : {}),
   };
 }
@@ -192,7 +215,9 @@ export function describeError(e: unknown): string {
  * parsed counts as success (`unparsable`): callers re-read the state.
  */
 export async function withRetry<T>(
-  fn: () => Promise<T>, log: AttemptLog, strategy: RetryStrategyV2,
+  fn: () => Promise<T>,
+  log: AttemptLog,
+  strategy: RetryStrategyV2,
 ): Promise<AttemptResult<T>> {
   let token = await strategy.acquireInitialRetryToken('meshgov-write');
   for (let attempt = 1; ; attempt++) {

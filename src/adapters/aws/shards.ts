@@ -17,7 +17,8 @@ export async function listOpenShards(client: KinesisClient, stream: string): Pro
   let token: string | undefined;
   do {
     const out = await client.send(new ListShardsCommand(token ? { NextToken: token } : { StreamName: stream }));
-    for (const s of out.Shards ?? []) if (s.ShardId && !s.SequenceNumberRange?.EndingSequenceNumber) ids.push(s.ShardId);
+    for (const s of out.Shards ?? [])
+      if (s.ShardId && !s.SequenceNumberRange?.EndingSequenceNumber) ids.push(s.ShardId);
     token = out.NextToken;
   } while (token);
   return ids;
@@ -38,7 +39,10 @@ export interface WindowShard {
  * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_ShardFilter.html
  */
 export async function listWindowShards(
-  client: KinesisClient, stream: string, from: Date, account?: string,
+  client: KinesisClient,
+  stream: string,
+  from: Date,
+  account?: string,
 ): Promise<WindowShard[]> {
   const shards: WindowShard[] = [];
   const seen = new Set<string>();
@@ -58,8 +62,14 @@ export async function listWindowShards(
     token = out.NextToken;
     // A token seen before would page forever (a faulty endpoint or stand-in): stop with a located error.
     if (token !== undefined && tokens.has(token)) {
-      throw new AdapterError(`ListShards for ${stream} returned a NextToken it had already returned; stopped paging ` +
-        `(${LIST_SHARDS_DOCS})`, 'kinesis', 'ListShards', account, undefined);
+      throw new AdapterError(
+        `ListShards for ${stream} returned a NextToken it had already returned; stopped paging ` +
+          `(${LIST_SHARDS_DOCS})`,
+        'kinesis',
+        'ListShards',
+        account,
+        undefined,
+      );
     }
     if (token !== undefined) tokens.add(token);
   } while (token);

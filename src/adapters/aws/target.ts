@@ -65,7 +65,10 @@ export interface OpenTarget {
 export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(['plan', 'audit', 'import']);
 
 /** The role a command assumes in each account. */
-export function roleFor(mesh: Pick<Mesh, 'governanceRole'>, command: string): { name: string; path: string; externalId?: string } {
+export function roleFor(
+  mesh: Pick<Mesh, 'governanceRole'>,
+  command: string,
+): { name: string; path: string; externalId?: string } {
   const { readOnlyName, ...role } = mesh.governanceRole;
   return readOnlyName !== undefined && READ_ONLY_COMMANDS.has(command) ? { ...role, name: readOnlyName } : role;
 }
@@ -84,12 +87,18 @@ function openAccountsAsKeys(
   o: TargetOptions & { endpoint: string },
 ): OpenTarget {
   const pool = new ClientPool({
-    target: 'local', region: mesh.region, partition: mesh.partition, endpoint: o.endpoint, command: o.command,
+    target: 'local',
+    region: mesh.region,
+    partition: mesh.partition,
+    endpoint: o.endpoint,
+    command: o.command,
     ...limits(o),
   });
   const localIamDir = join(o.localDir, 'iam');
   const reader = new AwsLiveReader(pool, {
-    readIam: false, readOrganization: false, iamPathPrefix: mesh.governanceRole.path,
+    readIam: false,
+    readOrganization: false,
+    iamPathPrefix: mesh.governanceRole.path,
     notChecked: localNotChecked(
       join(o.displayLocalDir ?? o.localDir, 'iam'),
       `the endpoint ${o.endpoint} (--endpoint-accounts-as-keys)`,
@@ -98,15 +107,28 @@ function openAccountsAsKeys(
   return { kind: 'local', pool, reader, localIamDir, close: async () => pool.destroy() };
 }
 
-export async function openTarget(mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>, o: TargetOptions): Promise<OpenTarget> {
+export async function openTarget(
+  mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>,
+  o: TargetOptions,
+): Promise<OpenTarget> {
   if (!o.local && o.accountsAsKeys && o.endpoint) return openAccountsAsKeys(mesh, { ...o, endpoint: o.endpoint });
   if (!o.local) {
     const pool = new ClientPool({
-      target: 'aws', region: mesh.region, partition: mesh.partition, governanceRole: roleFor(mesh, o.command), command: o.command,
-      ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...limits(o),
-      ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.stsRegion !== undefined ? { stsRegion: o.stsRegion } : {}),
+      target: 'aws',
+      region: mesh.region,
+      partition: mesh.partition,
+      governanceRole: roleFor(mesh, o.command),
+      command: o.command,
+      ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+      ...limits(o),
+      ...(o.profile !== undefined ? { profile: o.profile } : {}),
+      ...(o.stsRegion !== undefined ? { stsRegion: o.stsRegion } : {}),
     });
-    const reader = new AwsLiveReader(pool, { readIam: true, readOrganization: true, iamPathPrefix: mesh.governanceRole.path });
+    const reader = new AwsLiveReader(pool, {
+      readIam: true,
+      readOrganization: true,
+      iamPathPrefix: mesh.governanceRole.path,
+    });
     return { kind: 'aws', pool, reader, close: async () => pool.destroy() };
   }
   const local = await startKinesisLocal({
@@ -116,18 +138,33 @@ export async function openTarget(mesh: Pick<Mesh, 'region' | 'partition' | 'gove
     ...(o.localPort !== undefined ? { port: o.localPort } : {}),
     ...(o.handleSignals !== undefined ? { handleSignals: o.handleSignals } : {}),
     lock: {
-      command: `meshgov ${o.command}`, timeoutMs: o.lockTimeoutMs ?? 0, display: o.displayLocalDir ?? o.localDir,
+      command: `meshgov ${o.command}`,
+      timeoutMs: o.lockTimeoutMs ?? 0,
+      display: o.displayLocalDir ?? o.localDir,
       ...(o.onLockWait ? { onWait: o.onLockWait } : {}),
     },
   });
   const pool = new ClientPool({
-    target: 'local', region: mesh.region, partition: mesh.partition, endpoint: local.endpoint, command: o.command,
+    target: 'local',
+    region: mesh.region,
+    partition: mesh.partition,
+    endpoint: local.endpoint,
+    command: o.command,
     ...limits(o),
   });
   const localIamDir = join(o.localDir, 'iam');
-  const reader = new AwsLiveReader(pool, { readIam: false, readOrganization: false, iamPathPrefix: mesh.governanceRole.path, notChecked: localNotChecked(join(o.displayLocalDir ?? o.localDir, 'iam')) });
+  const reader = new AwsLiveReader(pool, {
+    readIam: false,
+    readOrganization: false,
+    iamPathPrefix: mesh.governanceRole.path,
+    notChecked: localNotChecked(join(o.displayLocalDir ?? o.localDir, 'iam')),
+  });
   return {
-    kind: 'local', pool, reader, local, localIamDir,
+    kind: 'local',
+    pool,
+    reader,
+    local,
+    localIamDir,
     close: async () => {
       pool.destroy();
       await local.stop();

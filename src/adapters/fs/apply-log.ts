@@ -15,7 +15,10 @@ export class ApplyLog {
   /** Entries read from the file before this run (for budgets). */
   readonly earlier: AuditEntry[];
 
-  constructor(readonly file: string, readonly options: { now?: () => Date } = {}) {
+  constructor(
+    readonly file: string,
+    readonly options: { now?: () => Date } = {},
+  ) {
     mkdirSync(dirname(file), { recursive: true });
     this.earlier = readApplyLog(file);
   }

@@ -89,7 +89,8 @@ export function readRegularFile(path: string, options: BoundedReadOptions): Boun
     } catch {
       root = c.dir;
     }
-    if (!isWithin(root, real)) return { ok: false, refusal: { kind: 'outside', realPath: real, root, rootName: c.name } };
+    if (!isWithin(root, real))
+      return { ok: false, refusal: { kind: 'outside', realPath: real, root, rootName: c.name } };
   }
   // Early refusal without opening: opening some devices has side effects (a tape rewinds). fstat below decides.
   try {
@@ -100,7 +101,10 @@ export function readRegularFile(path: string, options: BoundedReadOptions): Boun
   }
   let fd: number;
   try {
-    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0) | (constants.O_NOCTTY ?? 0));
+    fd = openSync(
+      real,
+      constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0) | (constants.O_NOCTTY ?? 0),
+    );
   } catch (e) {
     return { ok: false, refusal: refusalOf(e) };
   }

@@ -33,9 +33,14 @@ export function canonicalDir(dir: string): string {
  * diagnostic. When `repoRoot` is given (CI) and `dir` is inside it, each file must stay inside it by real path.
  */
 export function readPolicyDir(dir: string, repoRoot?: string): { file: string; text: string | Error }[] {
-  const names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+  const names = readdirSync(dir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort();
   const root = repoRoot === undefined ? undefined : canonicalDir(repoRoot);
-  const within = root !== undefined && isWithin(root, canonicalDir(dir)) ? [{ dir: root, name: 'the repository (GITHUB_WORKSPACE)' }] : [];
+  const within =
+    root !== undefined && isWithin(root, canonicalDir(dir))
+      ? [{ dir: root, name: 'the repository (GITHUB_WORKSPACE)' }]
+      : [];
   return names.map((n) => {
     const file = join(dir, n);
     const r = readRegularFile(file, { maxBytes: MAX_SOURCE_BYTES, within });

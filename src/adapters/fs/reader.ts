@@ -25,7 +25,8 @@ export function fileReader(options: FileReaderOptions = {}): SourceReader {
     read(file: string, within?: string): string | Error {
       const confine: Confinement[] = [];
       if (within !== undefined) confine.push({ dir: resolve(cwd, within), name: 'the mesh directory' });
-      if (options.repoRoot !== undefined) confine.push({ dir: resolve(cwd, options.repoRoot), name: 'the repository (GITHUB_WORKSPACE)' });
+      if (options.repoRoot !== undefined)
+        confine.push({ dir: resolve(cwd, options.repoRoot), name: 'the repository (GITHUB_WORKSPACE)' });
       const r = readRegularFile(resolve(cwd, file), { maxBytes: MAX_SOURCE_BYTES, within: confine });
       if (r.ok) return r.text;
       const reason = r.refusal.kind === 'outside' || r.refusal.kind === 'too-large' ? r.refusal.kind : 'refused';

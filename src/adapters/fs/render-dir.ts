@@ -3,22 +3,30 @@
  * marker listing the files that render owns); files a previous render wrote and this one does not are removed,
  * nothing else is touched.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RENDER_MARKER } from '../../output/render/files.js';
 import type { RenderedFile } from '../../output/render/files.js';
 
 /** Why the directory was not written: `not-a-directory` and `foreign` are refusals (nothing was touched). */
-export type RenderDirProblem =
-  | { kind: 'not-a-directory' }
-  | { kind: 'foreign' }
-  | { kind: 'failed'; cause: unknown };
+export type RenderDirProblem = { kind: 'not-a-directory' } | { kind: 'foreign' } | { kind: 'failed'; cause: unknown };
 
 /** Files listed by a previous render's marker, or undefined when `dir` is not a render output directory. */
 function previousFiles(dir: string): string[] | undefined {
   const marker = join(dir, RENDER_MARKER);
   if (!existsSync(marker)) return undefined;
-  return readFileSync(marker, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  return readFileSync(marker, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 function removeEmptyParents(root: string, from: string): void {
@@ -56,7 +64,11 @@ export function writeRenderDir(dir: string, files: readonly RenderedFile[]): Ren
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, f.content);
     }
-    const marker = ['# Written by `meshgov render`; lists the files it owns in this directory.', ...files.map((f) => f.path), ''].join('\n');
+    const marker = [
+      '# Written by `meshgov render`; lists the files it owns in this directory.',
+      ...files.map((f) => f.path),
+      '',
+    ].join('\n');
     writeFileSync(join(dir, RENDER_MARKER), marker);
     return undefined;
   } catch (e) {

@@ -5,7 +5,9 @@ import { fsProblem } from './problems.js';
 
 /** Write `text` to `path` (resolved against `cwd`, parents created); a failure comes back as a sentence. */
 export function writeTextFile(
-  cwd: string, path: string, text: string,
+  cwd: string,
+  path: string,
+  text: string,
 ): { kind: 'write-failed'; path: string; problem: string } | undefined {
   const out = resolve(cwd, path);
   try {

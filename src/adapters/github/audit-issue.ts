@@ -69,26 +69,36 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
   const { client, token } = gh;
   const { owner, repo } = input;
   const label = input.label ?? AUDIT_LABEL;
-  const withKeys = input.notify !== undefined
-    ? { ...input, body: `${findingsLine(input.notify.keys)}\n${input.body}` }
-    : input;
+  const withKeys =
+    input.notify !== undefined ? { ...input, body: `${findingsLine(input.notify.keys)}\n${input.body}` } : input;
   const { body, truncated } = postableBody(withKeys, token);
-  const title = redact(input.title, [token]).replace(/[\r\n]+/g, ' ').slice(0, 256);
+  const title = redact(input.title, [token])
+    .replace(/[\r\n]+/g, ' ')
+    .slice(0, 256);
 
   // The issues endpoint also returns pull requests; an audit report is never one.
-  const mine = (list: Issue[]) => list.filter((i) => i.pull_request === undefined && hasMarker(i.body, input.marker)
-    && isTrusted(i.user?.login, input.trustedAuthors));
-  let ours = mine(await callGitHub(token, 'GET /repos/{owner}/{repo}/issues', () =>
-    client.paginate(client.rest.issues.listForRepo, { owner, repo, labels: label, state: 'all', per_page: 100 }),
-  ));
+  const mine = (list: Issue[]) =>
+    list.filter(
+      (i) =>
+        i.pull_request === undefined &&
+        hasMarker(i.body, input.marker) &&
+        isTrusted(i.user?.login, input.trustedAuthors),
+    );
+  let ours = mine(
+    await callGitHub(token, 'GET /repos/{owner}/{repo}/issues', () =>
+      client.paginate(client.rest.issues.listForRepo, { owner, repo, labels: label, state: 'all', per_page: 100 }),
+    ),
+  );
   // Someone removed the label: find the issue by its marker among the author's issues, rather than open a duplicate.
   let relabel = false;
   if (ours.length === 0) {
     const trusted = input.trustedAuthors ?? [ACTIONS_BOT];
     const creator = trusted.length === 1 ? { creator: trusted[0] as string } : {};
-    ours = mine(await callGitHub(token, 'GET /repos/{owner}/{repo}/issues', () =>
-      client.paginate(client.rest.issues.listForRepo, { owner, repo, state: 'all', per_page: 100, ...creator }),
-    ));
+    ours = mine(
+      await callGitHub(token, 'GET /repos/{owner}/{repo}/issues', () =>
+        client.paginate(client.rest.issues.listForRepo, { owner, repo, state: 'all', per_page: 100, ...creator }),
+      ),
+    );
     relabel = ours.length > 0;
   }
   const open = ours.filter((i) => i.state === 'open').sort((a, b) => a.number - b.number)[0];
@@ -102,24 +112,40 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
 
   if (existing === undefined) {
     if (input.clean) return { action: 'none', truncated };
-    const created = await callGitHub(token, 'POST /repos/{owner}/{repo}/issues', () => client.rest.issues.create({ owner, repo, title, body, labels: [label] }));
+    const created = await callGitHub(token, 'POST /repos/{owner}/{repo}/issues', () =>
+      client.rest.issues.create({ owner, repo, title, body, labels: [label] }),
+    );
     return { action: 'created', id: created.data.number, url: created.data.html_url, truncated };
   }
   const number = existing.number;
   const url = existing.html_url;
   const comment = (text: string): Promise<unknown> =>
-    callGitHub(token, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', () => client.rest.issues.createComment({ owner, repo, issue_number: number, body: redact(text, [token]) }));
+    callGitHub(token, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', () =>
+      client.rest.issues.createComment({ owner, repo, issue_number: number, body: redact(text, [token]) }),
+    );
 
   if (existing.state === 'open') {
     if (input.clean) {
-      await comment(`The meshgov audit is clean${runReference(input.fullReportUrl)}: closing this issue. It reopens if findings return.`);
+      await comment(
+        `The meshgov audit is clean${runReference(input.fullReportUrl)}: closing this issue. It reopens if findings return.`,
+      );
       await callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', () =>
-        client.rest.issues.update({ owner, repo, issue_number: number, title, body, state: 'closed', state_reason: 'completed' }),
+        client.rest.issues.update({
+          owner,
+          repo,
+          issue_number: number,
+          title,
+          body,
+          state: 'closed',
+          state_reason: 'completed',
+        }),
       );
       return { action: 'closed', id: number, url, truncated };
     }
     if (existing.body === body && existing.title === title) return { action: 'unchanged', id: number, url, truncated };
-    await callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', () => client.rest.issues.update({ owner, repo, issue_number: number, title, body }));
+    await callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', () =>
+      client.rest.issues.update({ owner, repo, issue_number: number, title, body }),
+    );
     // An edited body notifies nobody: new findings get a comment, which notifies the issue's watchers.
     if (fresh.size > 0 && input.notify !== undefined) await comment(input.notify.comment(fresh));
     return { action: 'updated', id: number, url, truncated };
@@ -130,7 +156,9 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
     client.rest.issues.update({ owner, repo, issue_number: number, title, body, state: 'open' }),
   );
   const listed = fresh.size > 0 && input.notify !== undefined ? `\n\n${input.notify.comment(fresh)}` : '';
-  await comment(`meshgov audit findings returned${runReference(input.fullReportUrl)}: reopening. `
-    + `The issue description shows the current report.${listed}`);
+  await comment(
+    `meshgov audit findings returned${runReference(input.fullReportUrl)}: reopening. ` +
+      `The issue description shows the current report.${listed}`,
+  );
   return { action: 'reopened', id: number, url, truncated };
 }

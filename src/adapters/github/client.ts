@@ -61,7 +61,11 @@ function checkBaseUrl(baseUrl: string): void {
   const url = new URL(baseUrl);
   if (url.protocol === 'https:') return;
   if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return;
-  throw new GitHubApiError(`refusing to send a token to ${url.protocol}//${url.host}: the GitHub API URL must use https`, undefined, 'configure');
+  throw new GitHubApiError(
+    `refusing to send a token to ${url.protocol}//${url.host}: the GitHub API URL must use https`,
+    undefined,
+    'configure',
+  );
 }
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
@@ -69,14 +73,18 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const warn = (m: string): void => options.warn?.(redact(m, [options.token]));
   const maxRetries = options.throttle?.maxRetries ?? 2;
   const throttleEnabled = options.throttle?.enabled ?? true;
-  const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
-    if (retryCount < maxRetries) {
-      warn(`GitHub ${kind} rate limit hit on ${request.method} ${request.url}; retrying after ${retryAfter} s (attempt ${retryCount + 1} of ${maxRetries}).`);
-      return true;
-    }
-    warn(`GitHub ${kind} rate limit hit on ${request.method} ${request.url}; giving up after ${maxRetries} retries.`);
-    return false;
-  };
+  const onLimit =
+    (kind: string) =>
+    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
+      if (retryCount < maxRetries) {
+        warn(
+          `GitHub ${kind} rate limit hit on ${request.method} ${request.url}; retrying after ${retryAfter} s (attempt ${retryCount + 1} of ${maxRetries}).`,
+        );
+        return true;
+      }
+      warn(`GitHub ${kind} rate limit hit on ${request.method} ${request.url}; giving up after ${maxRetries} retries.`);
+      return false;
+    };
   return new MeshgovOctokit({
     auth: options.token,
     baseUrl: options.baseUrl,
@@ -106,8 +114,18 @@ export async function callGitHub<T>(token: string, operation: string, call: () =
   } catch (e) {
     const err = e as { status?: unknown; message?: unknown; response?: { data?: { message?: unknown } } };
     const status = typeof err.status === 'number' ? err.status : undefined;
-    const detail = typeof err.response?.data?.message === 'string' ? err.response.data.message : typeof err.message === 'string' ? err.message : String(e);
-    const hint = status === 401 ? ' (is the token valid?)' : status === 403 || status === 404 ? ' (does the workflow grant the permission this needs: pull-requests: write for comments, issues: write for issues?)' : '';
+    const detail =
+      typeof err.response?.data?.message === 'string'
+        ? err.response.data.message
+        : typeof err.message === 'string'
+          ? err.message
+          : String(e);
+    const hint =
+      status === 401
+        ? ' (is the token valid?)'
+        : status === 403 || status === 404
+          ? ' (does the workflow grant the permission this needs: pull-requests: write for comments, issues: write for issues?)'
+          : '';
     const message = `GitHub API ${operation} failed${status !== undefined ? ` with ${status}` : ''}: ${detail}${hint}`;
     throw new GitHubApiError(redact(message, [token]), status, operation);
   }

@@ -59,8 +59,16 @@ export function headShaFromEvent(payload: unknown): string | undefined {
 /** Read the PR number from the event payload file; undefined when the event is not about a pull request. */
 export function pullRequestFromEvent(payload: unknown): number | undefined {
   if (typeof payload !== 'object' || payload === null) return undefined;
-  const p = payload as { pull_request?: { number?: unknown }; issue?: { number?: unknown; pull_request?: unknown }; number?: unknown };
-  const candidates = [p.pull_request?.number, p.issue?.pull_request !== undefined ? p.issue?.number : undefined, p.pull_request !== undefined ? p.number : undefined];
+  const p = payload as {
+    pull_request?: { number?: unknown };
+    issue?: { number?: unknown; pull_request?: unknown };
+    number?: unknown;
+  };
+  const candidates = [
+    p.pull_request?.number,
+    p.issue?.pull_request !== undefined ? p.issue?.number : undefined,
+    p.pull_request !== undefined ? p.number : undefined,
+  ];
   for (const c of candidates) if (typeof c === 'number' && Number.isInteger(c) && c > 0) return c;
   return undefined;
 }
@@ -86,7 +94,8 @@ function checkUrl(name: string, value: string): string {
   } catch {
     throw new GitHubContextError(`${name} is not a URL: ${JSON.stringify(value)}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new GitHubContextError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new GitHubContextError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
   return value.replace(/\/+$/, '');
 }
 
@@ -94,19 +103,28 @@ function checkUrl(name: string, value: string): string {
  * Build the context from an Actions-like environment. Throws {@link GitHubContextError} naming the missing or
  * malformed variable; never includes the token in a message.
  */
-export function readGitHubContext(env: Env, requirements: ContextRequirements = {}, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): GitHubContext {
+export function readGitHubContext(
+  env: Env,
+  requirements: ContextRequirements = {},
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): GitHubContext {
   const repository = nonEmpty(env, 'GITHUB_REPOSITORY');
-  if (repository === undefined) throw new GitHubContextError('GITHUB_REPOSITORY is not set: run inside GitHub Actions or set it to "owner/repo".');
+  if (repository === undefined)
+    throw new GitHubContextError('GITHUB_REPOSITORY is not set: run inside GitHub Actions or set it to "owner/repo".');
   const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repository);
-  if (m === null) throw new GitHubContextError(`GITHUB_REPOSITORY must look like "owner/repo", got ${JSON.stringify(repository)}.`);
+  if (m === null)
+    throw new GitHubContextError(`GITHUB_REPOSITORY must look like "owner/repo", got ${JSON.stringify(repository)}.`);
   const token = nonEmpty(env, 'GITHUB_TOKEN') ?? nonEmpty(env, 'GH_TOKEN');
   if (token === undefined) {
-    throw new GitHubContextError('GITHUB_TOKEN is not set: pass it to the step, e.g. `env: GITHUB_TOKEN: ${{ github.token }}`, with the permissions the report needs (pull-requests: write or issues: write).');
+    throw new GitHubContextError(
+      'GITHUB_TOKEN is not set: pass it to the step, e.g. `env: GITHUB_TOKEN: ${{ github.token }}`, with the permissions the report needs (pull-requests: write or issues: write).',
+    );
   }
   const apiUrl = checkUrl('GITHUB_API_URL', nonEmpty(env, 'GITHUB_API_URL') ?? 'https://api.github.com');
   const serverUrl = checkUrl('GITHUB_SERVER_URL', nonEmpty(env, 'GITHUB_SERVER_URL') ?? 'https://github.com');
   const runId = nonEmpty(env, 'GITHUB_RUN_ID');
-  if (runId !== undefined && !/^\d+$/.test(runId)) throw new GitHubContextError(`GITHUB_RUN_ID must be a number, got ${JSON.stringify(runId)}.`);
+  if (runId !== undefined && !/^\d+$/.test(runId))
+    throw new GitHubContextError(`GITHUB_RUN_ID must be a number, got ${JSON.stringify(runId)}.`);
 
   let pullRequest = requirements.pullRequest;
   let headSha: string | undefined;
@@ -124,11 +142,15 @@ export function readGitHubContext(env: Env, requirements: ContextRequirements = 
   if (pullRequest === undefined) {
     if (event !== undefined) pullRequest = pullRequestFromEvent(event);
     else if (requirements.needPullRequest === true) {
-      throw new GitHubContextError('GITHUB_EVENT_PATH is not set, so the pull request is unknown: run on a pull_request event or pass --pr <number>.');
+      throw new GitHubContextError(
+        'GITHUB_EVENT_PATH is not set, so the pull request is unknown: run on a pull_request event or pass --pr <number>.',
+      );
     }
   }
   if (requirements.needPullRequest === true && pullRequest === undefined) {
-    throw new GitHubContextError(`no pull request in the ${env['GITHUB_EVENT_NAME'] ?? 'current'} event payload: run on a pull_request event or pass --pr <number>.`);
+    throw new GitHubContextError(
+      `no pull request in the ${env['GITHUB_EVENT_NAME'] ?? 'current'} event payload: run on a pull_request event or pass --pr <number>.`,
+    );
   }
 
   const ctx: GitHubContext = { owner: m[1] as string, repo: m[2] as string, token, apiUrl, serverUrl };

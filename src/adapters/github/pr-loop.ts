@@ -34,7 +34,10 @@ export async function findReviewedPlan(gh: GitHubConnection, input: LookupInput)
   const { owner, repo, sha } = input;
   const pulls = await callGitHub(token, 'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', () =>
     client.paginate(client.rest.repos.listPullRequestsAssociatedWithCommit, {
-      owner, repo, commit_sha: sha, per_page: 100,
+      owner,
+      repo,
+      commit_sha: sha,
+      per_page: 100,
     }),
   );
   // The merge (or squash, or last rebased) commit of a merged pull request is the pushed commit itself.
@@ -63,9 +66,11 @@ export async function findReviewedPlan(gh: GitHubConnection, input: LookupInput)
   const head = pr.head.sha;
   if (choice.reviewed.headSha !== head) {
     return {
-      kind: 'not-reviewed', pullRequest: pr.number,
-      reason: `pull request #${pr.number}: the last reviewed plan is for commit `
-        + `${choice.reviewed.headSha.slice(0, 12)}, but the pull request's final commit is ${head.slice(0, 12)}`,
+      kind: 'not-reviewed',
+      pullRequest: pr.number,
+      reason:
+        `pull request #${pr.number}: the last reviewed plan is for commit ` +
+        `${choice.reviewed.headSha.slice(0, 12)}, but the pull request's final commit is ${head.slice(0, 12)}`,
     };
   }
   return { kind: 'found', pullRequest: pr.number, commentId: choice.commentId, reviewed: choice.reviewed };

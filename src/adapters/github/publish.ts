@@ -57,7 +57,8 @@ function connect(ctx: GitHubContext, common: PublishCommon) {
 }
 
 function summarise(ctx: GitHubContext, common: PublishCommon): { summaryWritten: boolean; summaryTruncated: boolean } {
-  if (common.summary === false || ctx.stepSummary === undefined) return { summaryWritten: false, summaryTruncated: false };
+  if (common.summary === false || ctx.stepSummary === undefined)
+    return { summaryWritten: false, summaryTruncated: false };
   const { truncated } = appendStepSummary(ctx.stepSummary, common.markdown, { secrets: [ctx.token] });
   return { summaryWritten: true, summaryTruncated: truncated };
 }
@@ -68,8 +69,10 @@ function summarise(ctx: GitHubContext, common: PublishCommon): { summaryWritten:
  */
 function reviewedLine(ctx: GitHubContext, changeSetDigest: string): string {
   if (ctx.prHeadSha === undefined || !/^[0-9a-f]{40}$/.test(ctx.prHeadSha)) {
-    throw new GitHubContextError('--reviewed-plan needs the pull request head commit (pull_request.head.sha, 40 hex) '
-      + 'in the GITHUB_EVENT_PATH payload.');
+    throw new GitHubContextError(
+      '--reviewed-plan needs the pull request head commit (pull_request.head.sha, 40 hex) ' +
+        'in the GITHUB_EVENT_PATH payload.',
+    );
   }
   if (ctx.runId === undefined) {
     throw new GitHubContextError('--reviewed-plan needs GITHUB_RUN_ID: the run whose artefact holds the plan.');
@@ -81,23 +84,24 @@ function reviewedLine(ctx: GitHubContext, changeSetDigest: string): string {
 export async function publishPlanComment(
   options: PublishCommon & { pullRequest?: number; reviewedDigest?: string },
 ): Promise<PublishResult> {
-  const ctx = readGitHubContext(options.env, { needPullRequest: true, pullRequest: options.pullRequest }, options.readFile);
+  const ctx = readGitHubContext(
+    options.env,
+    { needPullRequest: true, pullRequest: options.pullRequest },
+    options.readFile,
+  );
   const preamble = options.reviewedDigest !== undefined ? `${reviewedLine(ctx, options.reviewedDigest)}\n` : '';
   const gh = connect(ctx, options);
-  const result = await upsertStickyComment(
-    gh,
-    {
-      owner: ctx.owner,
-      repo: ctx.repo,
-      issueNumber: ctx.pullRequest as number,
-      marker: markerFor('plan', options.meshFile),
-      body: preamble + options.markdown,
-      footer: runFooter({ url: ctx.runUrl, runId: ctx.runId, sha: ctx.sha }),
-      trustedAuthors: options.trustedAuthors,
-      fullReportUrl: ctx.runUrl,
-      artifactName: options.artifactName,
-    },
-  );
+  const result = await upsertStickyComment(gh, {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    issueNumber: ctx.pullRequest as number,
+    marker: markerFor('plan', options.meshFile),
+    body: preamble + options.markdown,
+    footer: runFooter({ url: ctx.runUrl, runId: ctx.runId, sha: ctx.sha }),
+    trustedAuthors: options.trustedAuthors,
+    fullReportUrl: ctx.runUrl,
+    artifactName: options.artifactName,
+  });
   return { ...result, ...summarise(ctx, options) };
 }
 
@@ -108,25 +112,22 @@ export async function publishAuditIssue(
   const { notify } = options;
   const ctx = readGitHubContext(options.env, {}, options.readFile);
   const gh = connect(ctx, options);
-  const result = await upsertAuditIssue(
-    gh,
-    {
-      owner: ctx.owner,
-      repo: ctx.repo,
-      title: options.title ?? `meshgov audit: ${options.meshFile}`,
-      marker: markerFor('audit', options.meshFile),
-      body: options.markdown,
-      clean: options.clean,
-      label: options.label ?? AUDIT_LABEL,
-      ...(notify !== undefined
-        ? { notify: { keys: notify.keys, comment: (fresh: ReadonlySet<string>) => notify.comment(fresh, ctx.runUrl) } }
-        : {}),
-      footer: runFooter({ url: ctx.runUrl, runId: ctx.runId, sha: ctx.sha }),
-      trustedAuthors: options.trustedAuthors,
-      fullReportUrl: ctx.runUrl,
-      artifactName: options.artifactName,
-    },
-  );
+  const result = await upsertAuditIssue(gh, {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    title: options.title ?? `meshgov audit: ${options.meshFile}`,
+    marker: markerFor('audit', options.meshFile),
+    body: options.markdown,
+    clean: options.clean,
+    label: options.label ?? AUDIT_LABEL,
+    ...(notify !== undefined
+      ? { notify: { keys: notify.keys, comment: (fresh: ReadonlySet<string>) => notify.comment(fresh, ctx.runUrl) } }
+      : {}),
+    footer: runFooter({ url: ctx.runUrl, runId: ctx.runId, sha: ctx.sha }),
+    trustedAuthors: options.trustedAuthors,
+    fullReportUrl: ctx.runUrl,
+    artifactName: options.artifactName,
+  });
   return { ...result, ...summarise(ctx, options) };
 }
 

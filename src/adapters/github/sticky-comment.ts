@@ -54,7 +54,10 @@ export function isTrusted(login: string | undefined, trusted: readonly string[] 
 }
 
 /** The marker, body, truncation note and footer as posted (comment or issue), with the token redacted. */
-export function postableBody(input: Pick<StickyCommentInput, 'marker' | 'body' | 'footer' | 'fullReportUrl' | 'artifactName' | 'limit'>, token: string): { body: string; truncated: boolean } {
+export function postableBody(
+  input: Pick<StickyCommentInput, 'marker' | 'body' | 'footer' | 'fullReportUrl' | 'artifactName' | 'limit'>,
+  token: string,
+): { body: string; truncated: boolean } {
   const assembled = assembleReportBody({
     marker: input.marker,
     body: input.body,
@@ -75,7 +78,9 @@ export async function upsertStickyComment(gh: GitHubConnection, input: StickyCom
   const comments = await callGitHub(token, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', () =>
     client.paginate(client.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 }),
   );
-  const ours = comments.filter((c) => hasMarker(c.body, input.marker) && isTrusted(c.user?.login, input.trustedAuthors)).sort((a, b) => a.id - b.id);
+  const ours = comments
+    .filter((c) => hasMarker(c.body, input.marker) && isTrusted(c.user?.login, input.trustedAuthors))
+    .sort((a, b) => a.id - b.id);
   const [first, ...duplicates] = ours;
 
   let result: ReportResult;
@@ -94,7 +99,9 @@ export async function upsertStickyComment(gh: GitHubConnection, input: StickyCom
   }
   // Two runs racing (or an older meshgov) can leave a second marker comment: keep the oldest, remove the rest.
   for (const dup of duplicates) {
-    await callGitHub(token, 'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}', () => client.rest.issues.deleteComment({ owner, repo, comment_id: dup.id }));
+    await callGitHub(token, 'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}', () =>
+      client.rest.issues.deleteComment({ owner, repo, comment_id: dup.id }),
+    );
   }
   if (duplicates.length > 0) result.removedDuplicates = duplicates.length;
   return result;

@@ -26,17 +26,23 @@ function existingSize(path: string): number {
 }
 
 /** Append markdown (plus a blank line) to the step summary file; returns true when it had to be truncated. */
-export function appendStepSummary(path: string, markdown: string, options: SummaryOptions = {}): { truncated: boolean } {
+export function appendStepSummary(
+  path: string,
+  markdown: string,
+  options: SummaryOptions = {},
+): { truncated: boolean } {
   const limit = options.limitBytes ?? STEP_SUMMARY_LIMIT_BYTES;
   let text = `${redact(markdown, options.secrets ?? [])}\n\n`;
   const room = limit - existingSize(path);
   let truncated = false;
   if (Buffer.byteLength(text) > room) {
     truncated = true;
-    const note = '\n> [!WARNING]\n> **Summary truncated** to fit GitHub\'s 1 MiB job summary limit; see the uploaded artefact for the full report.\n\n';
+    const note =
+      "\n> [!WARNING]\n> **Summary truncated** to fit GitHub's 1 MiB job summary limit; see the uploaded artefact for the full report.\n\n";
     // Cutting by UTF-16 length first, then by bytes, keeps multi-byte characters whole.
     let cut = truncateMarkdown(text, Math.max(0, room - Buffer.byteLength(note)));
-    while (Buffer.byteLength(cut) + Buffer.byteLength(note) > room && cut.length > 0) cut = truncateMarkdown(cut, Math.floor(cut.length * 0.9));
+    while (Buffer.byteLength(cut) + Buffer.byteLength(note) > room && cut.length > 0)
+      cut = truncateMarkdown(cut, Math.floor(cut.length * 0.9));
     text = Buffer.byteLength(note) <= room ? cut + note : '';
   }
   if (text !== '') appendFileSync(path, text, 'utf8');

@@ -12,7 +12,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -216,13 +224,16 @@ export function breakStale(file: string, staleRaw: string): void {
   if (!createExclusive(brk, me)) {
     // Someone else is breaking it (for microseconds); a breaker that died doing so leaves its file behind.
     const raw = readRaw(brk);
-    const b = raw === undefined ? undefined : (() => {
-      try {
-        return JSON.parse(raw) as { pid?: number; pidStart?: string; host?: string };
-      } catch {
-        return undefined;
-      }
-    })();
+    const b =
+      raw === undefined
+        ? undefined
+        : (() => {
+            try {
+              return JSON.parse(raw) as { pid?: number; pidStart?: string; host?: string };
+            } catch {
+              return undefined;
+            }
+          })();
     if (b?.host === hostname() && typeof b.pid === 'number' && !processAlive(b.pid, b.pidStart)) unlinkQuiet(brk);
     return;
   }
@@ -246,7 +257,11 @@ export async function lockDataDir(dir: string, o: LockOptions): Promise<DataLock
   let waited = false;
   for (;;) {
     const info: LockInfo = {
-      formatVersion: 1, pid: process.pid, host: hostname(), command: o.command, since: now().toISOString(),
+      formatVersion: 1,
+      pid: process.pid,
+      host: hostname(),
+      command: o.command,
+      since: now().toISOString(),
       token: randomBytes(8).toString('hex'),
       ...(processStart(process.pid) !== undefined ? { pidStart: processStart(process.pid) as string } : {}),
     };
@@ -263,18 +278,21 @@ export async function lockDataDir(dir: string, o: LockOptions): Promise<DataLock
     let limit: number;
     if (j.kind === 'held') {
       limit = o.timeoutMs;
-      message = `${describeHolder(j.info, display)}: another meshgov run is using it, and two runs would overwrite `
-        + "each other's changes. Wait for it to finish.";
+      message =
+        `${describeHolder(j.info, display)}: another meshgov run is using it, and two runs would overwrite ` +
+        "each other's changes. Wait for it to finish.";
     } else if (j.kind === 'releasing') {
       limit = Math.max(o.timeoutMs, RELEASE_WAIT_MS);
-      message = j.emulatorPid !== undefined
-        ? `${describeHolder(j.info, display)}; that process is gone but its kinesis-local (pid ${j.emulatorPid}) is `
-          + `still running and may still write the data file. Stop it (kill ${j.emulatorPid}) and run again.`
-        : `${describeHolder(j.info, display)}; that process is gone and its kinesis-local may still be starting.`;
+      message =
+        j.emulatorPid !== undefined
+          ? `${describeHolder(j.info, display)}; that process is gone but its kinesis-local (pid ${j.emulatorPid}) is ` +
+            `still running and may still write the data file. Stop it (kill ${j.emulatorPid}) and run again.`
+          : `${describeHolder(j.info, display)}; that process is gone and its kinesis-local may still be starting.`;
     } else {
       limit = j.young ? Math.max(o.timeoutMs, STARTING_GRACE_MS) : 0;
-      message = `the local target's data directory ${display} has a lock file that is not a meshgov lock (${file}). `
-        + 'If no meshgov run is using the directory, remove that file.';
+      message =
+        `the local target's data directory ${display} has a lock file that is not a meshgov lock (${file}). ` +
+        'If no meshgov run is using the directory, remove that file.';
     }
     if (elapsed >= limit) throw new DataDirLocked(message, j.kind, j.kind === 'unreadable' ? undefined : j.info);
     if (!waited && j.kind === 'held') {

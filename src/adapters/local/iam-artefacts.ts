@@ -31,11 +31,11 @@ export function writeLocalIam(dir: string, desired: DesiredState): number {
 /** The `notChecked` lines of the local target (or of another emulator endpoint, named by `where`). */
 export function localNotChecked(iamDir: string, where = 'the local target'): string[] {
   return [
-    `IAM: no emulator on ${where}; rendered IAM artefacts were written to ${iamDir} `
-      + 'and not checked against a live service',
+    `IAM: no emulator on ${where}; rendered IAM artefacts were written to ${iamDir} ` +
+      'and not checked against a live service',
     `Organizations: no emulator on ${where}; organisation membership was not checked`,
     `CloudWatch: no emulator on ${where}; metrics were not read`,
-    `STS: no emulator on ${where}; the governance role was not assumed `
-      + '(each account is selected by its id as access key id)',
+    `STS: no emulator on ${where}; the governance role was not assumed ` +
+      '(each account is selected by its id as access key id)',
   ];
 }

@@ -75,12 +75,18 @@ export function kinesisLocalMain(): string {
 
 /** Distinct free loopback ports: all listeners stay open until every port is known, so none is handed out twice. */
 export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<Server>((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => res(srv));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Server>((res, rej) => {
+          const srv = createServer();
+          srv.unref();
+          srv.on('error', rej);
+          srv.listen(0, '127.0.0.1', () => res(srv));
+        }),
+    ),
+  );
   const ports = servers.map((srv) => {
     const addr = srv.address();
     return typeof addr === 'object' && addr ? addr.port : 0;
@@ -204,7 +210,7 @@ export const WATCHDOG = [
   '  if (leaving) return;',
   '  leaving = true;',
   '  setTimeout(() => hardExit(1), 15000).unref();',
-  "  const dir = process.env.PERSIST_PATH;",
+  '  const dir = process.env.PERSIST_PATH;',
   "  const term = () => process.kill(process.pid, 'SIGTERM');",
   "  if (dir) settledSnapshot(dir, parseInt(process.env.PERSIST_INTERVAL || '200', 10), 5000).then(term, term);",
   '  else term();',
@@ -220,14 +226,27 @@ export const WATCHDOG = [
   'require(process.argv[1]);',
 ].join('\n');
 
-async function waitReady(endpoint: string, region: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
-  const client = new KinesisClient({ region, endpoint, credentials: { accessKeyId: '000000000000', secretAccessKey: 'meshgov-local' }, maxAttempts: 1 });
+async function waitReady(
+  endpoint: string,
+  region: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  log: () => string,
+): Promise<void> {
+  const client = new KinesisClient({
+    region,
+    endpoint,
+    credentials: { accessKeyId: '000000000000', secretAccessKey: 'meshgov-local' },
+    maxAttempts: 1,
+  });
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   try {
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new EarlyExit(`kinesis-local exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log()}`);
+        throw new EarlyExit(
+          `kinesis-local exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log()}`,
+        );
       }
       try {
         // Its very first responses can fail to parse while the server warms up: only a clean ListStreams counts.
@@ -236,7 +255,8 @@ async function waitReady(endpoint: string, region: string, child: ChildProcess, 
       } catch (e) {
         lastError = (e as Error).message;
       }
-      if (Date.now() > deadline) throw new Error(`kinesis-local did not answer ListStreams within ${timeoutMs} ms (${lastError})`);
+      if (Date.now() > deadline)
+        throw new Error(`kinesis-local did not answer ListStreams within ${timeoutMs} ms (${lastError})`);
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
@@ -292,10 +312,14 @@ export function repairDataFile(dir: string): void {
 async function checkPortFree(port: number): Promise<void> {
   await new Promise<void>((res, rej) => {
     const srv = createServer();
-    srv.once('error', (e: NodeJS.ErrnoException) => rej(new PortInUse(
-      `port ${port} on 127.0.0.1 is not free for kinesis-local (${e.code ?? e.message}); `
-        + 'choose another port, or let meshgov pick a free one',
-    )));
+    srv.once('error', (e: NodeJS.ErrnoException) =>
+      rej(
+        new PortInUse(
+          `port ${port} on 127.0.0.1 is not free for kinesis-local (${e.code ?? e.message}); ` +
+            'choose another port, or let meshgov pick a free one',
+        ),
+      ),
+    );
     srv.listen(port, '127.0.0.1', () => srv.close(() => res()));
   });
 }
@@ -315,8 +339,10 @@ export async function startKinesisLocal(o: LocalTargetOptions): Promise<LocalTar
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
     lock = await lockDataDir(dataDir, {
-      command: o.lock?.command ?? 'meshgov', timeoutMs: o.lock?.timeoutMs ?? 0,
-      ...(o.lock?.display ? { display: o.lock.display } : {}), ...(o.lock?.onWait ? { onWait: o.lock.onWait } : {}),
+      command: o.lock?.command ?? 'meshgov',
+      timeoutMs: o.lock?.timeoutMs ?? 0,
+      ...(o.lock?.display ? { display: o.lock.display } : {}),
+      ...(o.lock?.onWait ? { onWait: o.lock.onWait } : {}),
     });
   }
   try {
@@ -364,7 +390,10 @@ async function startOnce(o: LocalTargetOptions, dataDir: string | undefined, loc
   // Its own process group (so a Ctrl-C in the terminal reaches meshgov, which then stops it cleanly), and stdin a
   // pipe from this process: the watchdog ends the emulator when the pipe closes.
   const child = spawn(process.execPath, ['-e', WATCHDOG, main], {
-    cwd: dataDir ?? tmpdir(), env, detached: true, stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: dataDir ?? tmpdir(),
+    env,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   if (child.pid !== undefined) lock?.setEmulator(child.pid);
   child.stdin?.on('error', () => undefined);
@@ -387,7 +416,8 @@ async function startOnce(o: LocalTargetOptions, dataDir: string | undefined, loc
   const shutdown = async (): Promise<void> => {
     // kinesis-local rewrites its data file in place, and a write cut short (its own shutdown write, or a SIGKILL)
     // leaves it truncated: keep a complete copy holding every acknowledged change, restored below if need be.
-    if (dataDir && child.exitCode === null && child.signalCode === null) await settledSnapshot(dataDir, persistMs, 5_000);
+    if (dataDir && child.exitCode === null && child.signalCode === null)
+      await settledSnapshot(dataDir, persistMs, 5_000);
     else if (dataDir) snapshotDataFile(dataDir);
     killGroup(child, 'SIGTERM');
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 15_000);

@@ -36,7 +36,10 @@ export interface ApplyCommandOptions extends TargetFlags, ReviewFlags {
 
 async function confirm(io: CliIO): Promise<boolean> {
   if (!process.stdin.isTTY) {
-    throw new ExitError('stdin is not a terminal, so apply cannot ask for confirmation: review the plan and pass --auto-approve, or apply a saved plan (plan --out plan.json; apply plan.json).', EXIT_USAGE);
+    throw new ExitError(
+      'stdin is not a terminal, so apply cannot ask for confirmation: review the plan and pass --auto-approve, or apply a saved plan (plan --out plan.json; apply plan.json).',
+      EXIT_USAGE,
+    );
   }
   io.stderr.write('\nDo you want to apply these changes? Only `yes` will be accepted: ');
   const rl = createInterface({ input: process.stdin });
@@ -65,8 +68,12 @@ export async function runApply(
   io: CliIO,
   host: SignalHost = processSignals(),
 ): Promise<number> {
-  const interrupts = watchInterrupts(io, host, 'Calls in flight may have reached the service: the apply log has their '
-    + 'intent without an outcome. Run plan to see where things stand.');
+  const interrupts = watchInterrupts(
+    io,
+    host,
+    'Calls in flight may have reached the service: the apply log has their ' +
+      'intent without an outcome. Run plan to see where things stand.',
+  );
   const recorder = new ResultRecorder(opts.result !== undefined ? resolve(io.cwd, opts.result) : undefined);
   try {
     return await applyWith(file, opts, io, host, interrupts, recorder);
@@ -83,7 +90,12 @@ export async function runApply(
  * Shows apply's events: the live read on stderr, the per-change lines on stdout, and on stderr (not a terminal)
  * a timestamped line as each change starts and ends and, while changes run, what apply waits for.
  */
-function applyReporter(io: CliIO, opts: ApplyCommandOptions, onExecuting: () => void, onExecuted: () => void): (e: ApplyEvent) => void {
+function applyReporter(
+  io: CliIO,
+  opts: ApplyCommandOptions,
+  onExecuting: () => void,
+  onExecuted: () => void,
+): (e: ApplyEvent) => void {
   const read = readReporter(new Progress(io), true);
   let progress: Progress | undefined;
   let changes: ApplyProgress | undefined;
@@ -95,7 +107,10 @@ function applyReporter(io: CliIO, opts: ApplyCommandOptions, onExecuting: () => 
       case 'executing':
         onExecuting();
         if (!e.hasChanges) io.stdout.write('\nNo changes to apply.\n');
-        else io.stdout.write(`\nApplying ${e.changes} change(s)${opts.allowDestructive ? ' (destructive changes allowed)' : ''}:\n`);
+        else
+          io.stdout.write(
+            `\nApplying ${e.changes} change(s)${opts.allowDestructive ? ' (destructive changes allowed)' : ''}:\n`,
+          );
         if (e.hasChanges) {
           progress = new Progress(io);
           changes = applyProgress(progress, e.changes);
@@ -143,32 +158,56 @@ async function applyWith(
     const bounded = Promise.race([opened?.close(), new Promise((r) => setTimeout(r, CLOSE_ON_SIGNAL_MS))]);
     void bounded.finally(() => host.exit(EXIT_SIGNAL[sig]));
   });
-  const outcome = await apply({
-    mesh: opts.mesh, domain: opts.domain, account: opts.account, target, log: opts.log,
-    allowDestructive: opts.allowDestructive === true, clock: { now: () => io.now() }, part: recorder.part,
-    ...(opts.reviewedDigest !== undefined ? { reviewedDigest: opts.reviewedDigest } : {}),
-    ...(file !== undefined ? { file } : {}), ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
-    approve: async (plan) => {
-      io.stdout.write(renderPlanText(plan, styleFor(io, 'stdout', !opts.color)));
-      return !plan.summary.hasChanges || opts.autoApprove === true || confirm(io);
+  const outcome = await apply(
+    {
+      mesh: opts.mesh,
+      domain: opts.domain,
+      account: opts.account,
+      target,
+      log: opts.log,
+      allowDestructive: opts.allowDestructive === true,
+      clock: { now: () => io.now() },
+      part: recorder.part,
+      ...(opts.reviewedDigest !== undefined ? { reviewedDigest: opts.reviewedDigest } : {}),
+      ...(file !== undefined ? { file } : {}),
+      ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
+      approve: async (plan) => {
+        io.stdout.write(renderPlanText(plan, styleFor(io, 'stdout', !opts.color)));
+        return !plan.summary.hasChanges || opts.autoApprove === true || confirm(io);
+      },
+      shouldStop: () => interrupts.signal !== undefined,
+      onEvent: applyReporter(
+        io,
+        opts,
+        () => {
+          // From here a signal lets the changes in flight finish and starts no other.
+          interrupts.onFirst((sig) => {
+            io.stderr.write(
+              `\nmeshgov: ${sig} received: no new change starts; waiting for the changes in flight to finish ` +
+                '(their calls are logged). Send it again to exit at once.\n',
+            );
+          });
+        },
+        () =>
+          interrupts.onFirst((sig) => io.stderr.write(`\nmeshgov: ${sig} received: the changes are done; stopping.\n`)),
+      ),
     },
-    shouldStop: () => interrupts.signal !== undefined,
-    onEvent: applyReporter(io, opts, () => {
-      // From here a signal lets the changes in flight finish and starts no other.
-      interrupts.onFirst((sig) => {
-        io.stderr.write(`\nmeshgov: ${sig} received: no new change starts; waiting for the changes in flight to finish `
-          + '(their calls are logged). Send it again to exit at once.\n');
-      });
-    }, () => interrupts.onFirst((sig) => io.stderr.write(`\nmeshgov: ${sig} received: the changes are done; stopping.\n`))),
-  }, {
-    sources: cliSources(io), inputs: workspaceInputs(io.cwd), openTarget: remember,
-    openLog: (path) => new ApplyLog(resolve(io.cwd, path)),
-  });
+    {
+      sources: cliSources(io),
+      inputs: workspaceInputs(io.cwd),
+      openTarget: remember,
+      openLog: (path) => new ApplyLog(resolve(io.cwd, path)),
+    },
+  );
   return exitOf(outcome, io, opts, interrupts, recorder);
 }
 
 function exitOf(
-  outcome: ApplyOutcome, io: CliIO, opts: ApplyCommandOptions, interrupts: Interrupts, recorder: ResultRecorder,
+  outcome: ApplyOutcome,
+  io: CliIO,
+  opts: ApplyCommandOptions,
+  interrupts: Interrupts,
+  recorder: ResultRecorder,
 ): number {
   switch (outcome.kind) {
     case 'usage':
@@ -190,18 +229,28 @@ function exitOf(
     case 'applied': {
       if (outcome.reviewedDigest !== undefined) recorder.reviewedDigest = outcome.reviewedDigest;
       const { pending } = recorder.applied(outcome.plan, outcome.report.outcomes);
-      if (pending > 0) io.stdout.write(`\n${pending} destructive change(s) pending approval (--defer-destructive): not applied, not a failure.\n`);
+      if (pending > 0)
+        io.stdout.write(
+          `\n${pending} destructive change(s) pending approval (--defer-destructive): not applied, not a failure.\n`,
+        );
       const by = interrupts.signal;
       const report = renderApplyReport(outcome.report, outcome.calls, opts.log, by ? { interruptedBy: by } : {});
       io.stdout.write(`\n${report}`);
       if (outcome.localIamFiles !== undefined) {
-        io.stdout.write(`IAM (local target): ${outcome.localIamFiles} artefact file(s) written to ${localDir(io)}/iam; `
-          + 'not applied to a live service.\n');
+        io.stdout.write(
+          `IAM (local target): ${outcome.localIamFiles} artefact file(s) written to ${localDir(io)}/iam; ` +
+            'not applied to a live service.\n',
+        );
       }
       if (interrupts.signal) return EXIT_SIGNAL[interrupts.signal];
       // Blocked changes (deletion protection, spent budgets) are shown in the plan and not pending: they do not fail apply.
-      const unblockedSkips = outcome.report.outcomes.filter((o) => o.status === 'skipped'
-        && o.skipReason !== 'deletion-protected' && o.skipReason !== 'budget' && !recorder.isDeferred(outcome.plan, o)).length;
+      const unblockedSkips = outcome.report.outcomes.filter(
+        (o) =>
+          o.status === 'skipped' &&
+          o.skipReason !== 'deletion-protected' &&
+          o.skipReason !== 'budget' &&
+          !recorder.isDeferred(outcome.plan, o),
+      ).length;
       return outcome.report.failed > 0 || unblockedSkips > 0 ? EXIT_FINDINGS : EXIT_OK;
     }
   }
@@ -213,26 +262,38 @@ export function registerApply(program: Command, io: CliIO, setExit: (code: numbe
     .description('Apply a saved plan exactly (refusing a stale one), or plan and apply after confirmation.')
     .argument('[file]', 'a saved plan (plan --out plan.json) or a mesh file (default: mesh.yaml)')
     .option('--mesh <file>', 'mesh file a saved plan was made from', 'mesh.yaml')
-    .option('--local', 'apply to the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')
+    .option(
+      '--local',
+      'apply to the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)',
+    )
     .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)');
   addReviewFlags(addTargetFlags(cmd))
     .option('--auto-approve', 'apply without asking (required when stdin is not a terminal)')
-    .option('--allow-destructive', 'also apply destructive changes (deletions, retention decreases, access revocations)')
+    .option(
+      '--allow-destructive',
+      'also apply destructive changes (deletions, retention decreases, access revocations)',
+    )
     .option('--log <file>', 'append-only audit log of every mutating call (JSON lines)', '.meshgov/apply-log.jsonl')
-    .option('--policies <dir>', 'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)')
+    .option(
+      '--policies <dir>',
+      'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)',
+    )
     .option('--domain <domain>', 'limit the run to a domain (repeatable)', collect, [])
     .option('--account <id>', 'limit the run to an account id or alias (repeatable)', collect, [])
     .option('--no-color', 'disable colour')
-    .addHelpText('after', [
-      '',
-      'Exit codes: 0 everything applied; 1 a step failed or was skipped (destructive without --allow-destructive,',
-      'deletion-protected, over a scaling budget), a stale plan, a locked local data directory, or an invalid mesh;',
-      '64 usage error; 130/143 stopped by SIGINT/SIGTERM. With --defer-destructive, destructive changes held for',
-      'approval do not fail the run (0); --result FILE says what was applied, pending approval or refused.',
-      'SIGINT/SIGTERM: no new change starts, the changes in flight finish, the summary is printed and the local target',
-      'is stopped cleanly; a second signal exits at once. The apply log records each call before it is sent and',
-      'when it ends. A rerun converges: every step re-reads the live state before it calls AWS. See docs/apply.md.',
-    ].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 everything applied; 1 a step failed or was skipped (destructive without --allow-destructive,',
+        'deletion-protected, over a scaling budget), a stale plan, a locked local data directory, or an invalid mesh;',
+        '64 usage error; 130/143 stopped by SIGINT/SIGTERM. With --defer-destructive, destructive changes held for',
+        'approval do not fail the run (0); --result FILE says what was applied, pending approval or refused.',
+        'SIGINT/SIGTERM: no new change starts, the changes in flight finish, the summary is printed and the local target',
+        'is stopped cleanly; a second signal exits at once. The apply log records each call before it is sent and',
+        'when it ends. A rerun converges: every step re-reads the live state before it calls AWS. See docs/apply.md.',
+      ].join('\n'),
+    )
     .action(async (file: string | undefined, opts: ApplyCommandOptions) => {
       setExit(await runApply(file, opts, io));
     });

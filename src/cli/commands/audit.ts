@@ -39,7 +39,8 @@ export function parseWindow(s: string): number {
   if (!m) throw new ExitError(`--window ${s}: expected a duration such as 90m, 24h or 7d.`, EXIT_USAGE);
   const n = Number(m[1]);
   const ms = n * (m[2] === 'm' ? 60_000 : m[2] === 'h' ? 3_600_000 : 86_400_000);
-  if (ms > 15 * 86_400_000) throw new ExitError(`--window ${s}: CloudWatch keeps one-minute metrics for 15 days; use at most 15d.`, EXIT_USAGE);
+  if (ms > 15 * 86_400_000)
+    throw new ExitError(`--window ${s}: CloudWatch keeps one-minute metrics for 15 days; use at most 15d.`, EXIT_USAGE);
   return ms;
 }
 
@@ -56,7 +57,10 @@ const OUT_EXTENSIONS: readonly [string, AuditFormat][] = [
 export function formatForOut(file: string): AuditFormat {
   const name = basename(file).toLowerCase();
   for (const [ext, format] of OUT_EXTENSIONS) if (name.endsWith(ext) && name.length > ext.length) return format;
-  throw new ExitError(`--out ${file}: cannot tell the format from the extension; use .json, .sarif (or .sarif.json), .md or .txt.`, EXIT_USAGE);
+  throw new ExitError(
+    `--out ${file}: cannot tell the format from the extension; use .json, .sarif (or .sarif.json), .md or .txt.`,
+    EXIT_USAGE,
+  );
 }
 
 export interface AuditOutput {
@@ -74,7 +78,8 @@ export function planOutputs(outs: readonly string[], cwd: string): AuditOutput[]
     const format = formatForOut(given);
     const path = resolve(cwd, given);
     const earlier = seen.get(path);
-    if (earlier !== undefined) throw new ExitError(`--out ${given}: the same file as --out ${earlier}; name each file once.`, EXIT_USAGE);
+    if (earlier !== undefined)
+      throw new ExitError(`--out ${given}: the same file as --out ${earlier}; name each file once.`, EXIT_USAGE);
     seen.set(path, given);
     return { path, given, format };
   });
@@ -82,7 +87,10 @@ export function planOutputs(outs: readonly string[], cwd: string): AuditOutput[]
 
 /** Writes every output or none (src/adapters/fs/write-all.ts); a failure is an error (exit 1). */
 export function writeOutputs(files: readonly { output: AuditOutput; text: string }[]): void {
-  const failed = writeAll(files.map(({ output, text }) => ({ path: output.path, text })), process.cwd());
+  const failed = writeAll(
+    files.map(({ output, text }) => ({ path: output.path, text })),
+    process.cwd(),
+  );
   if (failed === undefined) return;
   const given = files[failed.index]?.output.given ?? '';
   const more = failed.renaming ? '' : '; no report file was written.';
@@ -108,12 +116,28 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .argument('[file]', 'mesh file', 'mesh.yaml')
     .option('--local', 'audit the embedded local target (kinesis-local) instead of AWS')
     .option('--endpoint <url>', 'send every AWS call to this endpoint (LocalStack or another compatible service)')
-    .addOption(profileOption()).addOption(regionOption())
+    .addOption(profileOption())
+    .addOption(regionOption())
     .option('--window <duration>', 'metrics window for hot-shard analysis, e.g. 90m, 24h, 7d', '24h')
-    .addOption(new Option('-f, --format <format>', 'format printed to stdout when no --out is given').choices(AUDIT_FORMATS).default('text'))
-    .option('-o, --out <file>', 'write the report to FILE, in the format of its extension (.json, .sarif, .sarif.json, .md, .txt); repeatable', collect)
-    .addOption(new Option('--fail-on <severity>', 'exit 2 when a finding is at or above this severity').choices(FAIL_ON).default('error'))
-    .option('--policies <dir>', 'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)')
+    .addOption(
+      new Option('-f, --format <format>', 'format printed to stdout when no --out is given')
+        .choices(AUDIT_FORMATS)
+        .default('text'),
+    )
+    .option(
+      '-o, --out <file>',
+      'write the report to FILE, in the format of its extension (.json, .sarif, .sarif.json, .md, .txt); repeatable',
+      collect,
+    )
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 2 when a finding is at or above this severity')
+        .choices(FAIL_ON)
+        .default('error'),
+    )
+    .option(
+      '--policies <dir>',
+      'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)',
+    )
     .option('--domain <name>', 'limit the audit to a domain (repeatable)', collect, [])
     .option('--account <id>', 'limit the audit to an account id or alias (repeatable)', collect, [])
     .option('--no-color', 'disable colour')
@@ -122,21 +146,42 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
       const target = targetSpec(opts, io);
       const windowMs = parseWindow(opts.window);
       const outputs = planOutputs(opts.out ?? [], io.cwd);
-      if (outputs.length > 0 && command.getOptionValueSource('format') === 'cli' && !outputs.some((o) => o.format === opts.format)) {
-        io.stderr.write(`meshgov: --format ${opts.format} is ignored with --out: each file's format comes from its extension.\n`);
+      if (
+        outputs.length > 0 &&
+        command.getOptionValueSource('format') === 'cli' &&
+        !outputs.some((o) => o.format === opts.format)
+      ) {
+        io.stderr.write(
+          `meshgov: --format ${opts.format} is ignored with --out: each file's format comes from its extension.\n`,
+        );
       }
       const read = readReporter(new Progress(io), true);
       const [{ loadKinesisActionCatalog }, { auditWindow }] = await Promise.all([
-        import('../../adapters/aws/iam-analysis.js'), import('../../adapters/aws/metrics-source.js'),
+        import('../../adapters/aws/iam-analysis.js'),
+        import('../../adapters/aws/metrics-source.js'),
       ]);
-      const outcome = await audit(file, {
-        domain: opts.domain, account: opts.account, target, windowMs, clock: { now: () => io.now() },
-        ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
-        onEvent: (e) => {
-          if (e.kind === 'warnings') io.stderr.write(formatDiagnostics(e.diagnostics, 'text', io, ruleMetaOf(e.rules), !opts.color));
-          else read(e);
+      const outcome = await audit(
+        file,
+        {
+          domain: opts.domain,
+          account: opts.account,
+          target,
+          windowMs,
+          clock: { now: () => io.now() },
+          ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
+          onEvent: (e) => {
+            if (e.kind === 'warnings')
+              io.stderr.write(formatDiagnostics(e.diagnostics, 'text', io, ruleMetaOf(e.rules), !opts.color));
+            else read(e);
+          },
         },
-      }, { sources: cliSources(io), openTarget: cliTargetOpener(io), actions: loadKinesisActionCatalog, windowFor: auditWindow });
+        {
+          sources: cliSources(io),
+          openTarget: cliTargetOpener(io),
+          actions: loadKinesisActionCatalog,
+          windowFor: auditWindow,
+        },
+      );
       if (outcome.kind === 'usage') throw usageError(outcome);
       if (outcome.kind === 'invalid') {
         io.stderr.write(formatDiagnostics(outcome.diagnostics, 'text', io, ruleMetaOf(outcome.rules), !opts.color));
@@ -151,7 +196,12 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         io.stdout.write(formatAudit(report, opts.format, io, { meshFile: file, noColor: !opts.color }));
       } else {
         // Files never carry terminal colour codes.
-        writeOutputs(outputs.map((output) => ({ output, text: formatAudit(report, output.format, io, { meshFile: file, noColor: true }) })));
+        writeOutputs(
+          outputs.map((output) => ({
+            output,
+            text: formatAudit(report, output.format, io, { meshFile: file, noColor: true }),
+          })),
+        );
       }
       setExit(auditExit(report, opts.failOn));
     });

@@ -33,17 +33,25 @@ function formatNotes(notes: readonly ImportNote[]): string {
 
 export async function runImport(file: string, opts: ImportCommandOptions, io: CliIO): Promise<number> {
   const target = targetSpec(opts, io);
-  if (opts.write && opts.out) throw new ExitError('--write and --out cannot be combined: --write rewrites FILE in place.', EXIT_USAGE);
+  if (opts.write && opts.out)
+    throw new ExitError('--write and --out cannot be combined: --write rewrites FILE in place.', EXIT_USAGE);
   if (opts.domainFromTag !== undefined && !/^[\p{L}\p{N}_.:/=+\-@]{1,128}$/u.test(opts.domainFromTag)) {
     throw new ExitError(`--domain-from-tag ${opts.domainFromTag}: not a tag key.`, EXIT_USAGE);
   }
   const out = opts.write ? file : opts.out;
-  const outcome = await importStreams(file, {
-    account: opts.account, target, clock: { now: () => io.now() },
-    domainTags: [...(opts.domainFromTag ? [opts.domainFromTag] : []), 'meshgov:domain', 'domain'],
-    ...(opts.policies !== undefined ? { policies: opts.policies } : {}), ...(out !== undefined ? { out } : {}),
-    onEvent: readReporter(new Progress(io), true),
-  }, { sources: cliSources(io), openTarget: cliTargetOpener(io), files: workspaceFiles(io.cwd) });
+  const outcome = await importStreams(
+    file,
+    {
+      account: opts.account,
+      target,
+      clock: { now: () => io.now() },
+      domainTags: [...(opts.domainFromTag ? [opts.domainFromTag] : []), 'meshgov:domain', 'domain'],
+      ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
+      ...(out !== undefined ? { out } : {}),
+      onEvent: readReporter(new Progress(io), true),
+    },
+    { sources: cliSources(io), openTarget: cliTargetOpener(io), files: workspaceFiles(io.cwd) },
+  );
   switch (outcome.kind) {
     case 'usage':
       throw usageError(outcome);
@@ -62,8 +70,10 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
   const { result, errors } = outcome;
   io.stderr.write(formatNotes(outcome.notes));
   const adopted = result.adopted.length ? ` (${result.adopted.length} of them for consumers of declared streams)` : '';
-  io.stderr.write(`imported ${result.imported.length} stream(s) and ${result.grants.length} grant(s)${adopted} ` +
-    `from ${outcome.accounts} account(s); nothing was changed in AWS.\n`);
+  io.stderr.write(
+    `imported ${result.imported.length} stream(s) and ${result.grants.length} grant(s)${adopted} ` +
+      `from ${outcome.accounts} account(s); nothing was changed in AWS.\n`,
+  );
   if (errors.length > 0) {
     io.stderr.write(formatDiagnostics(errors, 'text', io, ruleMetaOf(outcome.rules), !opts.color));
     io.stderr.write('the imported mesh does not validate (see above); it is written anyway so you can fix it.\n');
@@ -75,25 +85,34 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
 export function registerImport(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command('import')
-    .description('Adopt existing streams and EFO consumers: read the accounts (read-only), write mesh.yaml stanzas ' +
-      'for them and their grants, and preview the next plan.')
+    .description(
+      'Adopt existing streams and EFO consumers: read the accounts (read-only), write mesh.yaml stanzas ' +
+        'for them and their grants, and preview the next plan.',
+    )
     .argument('[file]', 'mesh file to extend', 'mesh.yaml')
     .option('--account <id>', 'read only this account id or alias (repeatable; default all mesh accounts)', collect, [])
     .option('--local', 'read the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')
     .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)')
-    .addOption(profileOption()).addOption(regionOption())
+    .addOption(profileOption())
+    .addOption(regionOption())
     .option('-o, --out <file>', 'write the extended mesh to this file instead of stdout')
     .option('--write', 'rewrite FILE in place')
-    .option('--policies <dir>', 'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)')
-    .option('--domain-from-tag <key>', 'tag key naming a stream\'s domain (tried before meshgov:domain and domain)')
+    .option(
+      '--policies <dir>',
+      'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)',
+    )
+    .option('--domain-from-tag <key>', "tag key naming a stream's domain (tried before meshgov:domain and domain)")
     .option('--no-color', 'disable colour')
-    .addHelpText('after', [
-      '',
-      'Import never changes anything in AWS. Unknown owners, classifications and principals get defaults that validate',
-      'and a `# TODO(meshgov import): ...` comment; resource-policy statements that no grant can express are reported',
-      'on stderr and as `# meshgov import: could not express ...` comments. Every change the next `meshgov plan` makes',
-      '(IAM included where IAM is read) is previewed on stderr. See docs/import.md.',
-    ].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Import never changes anything in AWS. Unknown owners, classifications and principals get defaults that validate',
+        'and a `# TODO(meshgov import): ...` comment; resource-policy statements that no grant can express are reported',
+        'on stderr and as `# meshgov import: could not express ...` comments. Every change the next `meshgov plan` makes',
+        '(IAM included where IAM is read) is previewed on stderr. See docs/import.md.',
+      ].join('\n'),
+    )
     .action(async (file: string, opts: ImportCommandOptions) => {
       setExit(await runImport(file, opts, io));
     });

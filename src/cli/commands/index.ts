@@ -16,5 +16,15 @@ export type Register = (program: Command, io: CliIO, setExit: (code: number) => 
 
 /** Every command, in help order. Each lives in its own file. */
 export const COMMANDS: readonly Register[] = [
-  registerInit, registerValidate, registerRender, registerPlan, registerApply, registerAudit, registerImport, registerReport, registerReviewedPlan, registerSchema, registerRules,
+  registerInit,
+  registerValidate,
+  registerRender,
+  registerPlan,
+  registerApply,
+  registerAudit,
+  registerImport,
+  registerReport,
+  registerReviewedPlan,
+  registerSchema,
+  registerRules,
 ];

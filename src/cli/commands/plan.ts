@@ -81,19 +81,28 @@ function planReporter(io: CliIO, progress: Progress, color: boolean): (e: PlanEv
  * did not open and a failed read throw the CLI's errors; an invalid mesh comes back (its findings printed).
  */
 export async function runPlan(
-  file: string, opts: PlanCommandOptions, io: CliIO,
+  file: string,
+  opts: PlanCommandOptions,
+  io: CliIO,
   open: TargetOpener = cliTargetOpener(io, { priceCacheDir: resolve(io.cwd, '.meshgov', 'cache') }),
 ): Promise<Extract<PlanOutcome, { kind: 'planned' | 'invalid' }>> {
   const target = targetSpec(opts, io);
   const progress = new Progress(io);
   let outcome: PlanOutcome;
   try {
-    outcome = await plan(file, {
-      domain: opts.domain, account: opts.account, target, clock: { now: () => io.now() },
-      onEvent: planReporter(io, progress, opts.color),
-      ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
-      ...(opts.out !== undefined ? { out: opts.out } : {}),
-    }, { sources: cliSources(io), openTarget: open, files: workspaceFiles(io.cwd) });
+    outcome = await plan(
+      file,
+      {
+        domain: opts.domain,
+        account: opts.account,
+        target,
+        clock: { now: () => io.now() },
+        onEvent: planReporter(io, progress, opts.color),
+        ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
+        ...(opts.out !== undefined ? { out: opts.out } : {}),
+      },
+      { sources: cliSources(io), openTarget: open, files: workspaceFiles(io.cwd) },
+    );
   } finally {
     progress.done();
   }
@@ -119,29 +128,45 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .command('plan')
     .description('Read the live accounts and show what apply would change: typed changes, risk, access diff.')
     .argument('[file]', 'mesh file', 'mesh.yaml')
-    .option('--local', 'plan against the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)')
+    .option(
+      '--local',
+      'plan against the embedded local target (kinesis-local; data in .meshgov/local or MESHGOV_LOCAL_DIR)',
+    )
     .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)');
   addTargetFlags(cmd)
     .option('-o, --out <file>', 'also write the plan as JSON (for apply and for the PR comment)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(PLAN_FORMATS).default('text'))
     .option('--detailed-exitcode', 'exit 2 when changes are pending (0 none, 1 error)')
-    .option('--policies <dir>', 'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)')
+    .option(
+      '--policies <dir>',
+      'additional directory of guardrail rule files (as validate; the rules decide whether the mesh may be planned)',
+    )
     .option('--domain <domain>', 'limit the run to a domain (repeatable)', collect, [])
     .option('--account <id>', 'limit the run to an account id or alias (repeatable)', collect, [])
     .option('--no-color', 'disable colour')
-    .addHelpText('after', [
-      '',
-      'Credentials come from the AWS SDK default chain; meshgov assumes the governance role in each account.',
-      'AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured; --endpoint overrides them.',
-      'When the mesh does not validate, --format markdown prints the located findings (for the PR comment) and exits 1.',
-      'Exit codes: 0 success, 1 error (the mesh does not validate, AWS failed),',
-      '2 changes pending (with --detailed-exitcode), 64 usage error.',
-    ].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Credentials come from the AWS SDK default chain; meshgov assumes the governance role in each account.',
+        'AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured; --endpoint overrides them.',
+        'When the mesh does not validate, --format markdown prints the located findings (for the PR comment) and exits 1.',
+        'Exit codes: 0 success, 1 error (the mesh does not validate, AWS failed),',
+        '2 changes pending (with --detailed-exitcode), 64 usage error.',
+      ].join('\n'),
+    )
     .action(async (file: string, opts: PlanCommandOptions) => {
       const result = await runPlan(file, opts, io);
       if (result.kind === 'invalid') {
         // The PR comment shows the located findings instead of a bare "plan failed" (nothing is written to --out).
-        if (opts.format === 'markdown') io.stdout.write(renderValidationMarkdown(result.diagnostics, { title: 'meshgov plan', file, onErrors: 'No plan: fix the errors below, then plan again.' }));
+        if (opts.format === 'markdown')
+          io.stdout.write(
+            renderValidationMarkdown(result.diagnostics, {
+              title: 'meshgov plan',
+              file,
+              onErrors: 'No plan: fix the errors below, then plan again.',
+            }),
+          );
         setExit(EXIT_ERROR);
         return;
       }

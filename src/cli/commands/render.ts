@@ -16,28 +16,43 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
     .description('Render the desired state (tags, resource, identity, trust and guard policies) as JSON artefacts.')
     .argument('[file]', 'mesh file', 'mesh.yaml')
     .option('-o, --out <dir>', 'directory to write one JSON file per artefact into')
-    .addOption(new Option('-f, --format <format>', '`files` writes --out DIR; `json` prints one document').choices(FORMATS).default('files'))
+    .addOption(
+      new Option('-f, --format <format>', '`files` writes --out DIR; `json` prints one document')
+        .choices(FORMATS)
+        .default('files'),
+    )
     .option('--policies <dir>', 'additional directory of guardrail rule files')
     .option('--no-color', 'disable colour')
-    .addHelpText('after', [
-      '',
-      'The output directory must be new, empty, or a previous render output (it holds a .meshgov-render marker);',
-      'files a previous render wrote and this one does not are removed, nothing else is touched.',
-      'Exit codes: 0 rendered, 1 validation or render errors (nothing written), 64 usage error.',
-    ].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The output directory must be new, empty, or a previous render output (it holds a .meshgov-render marker);',
+        'files a previous render wrote and this one does not are removed, nothing else is touched.',
+        'Exit codes: 0 rendered, 1 validation or render errors (nothing written), 64 usage error.',
+      ].join('\n'),
+    )
     .action((file: string, opts: { out?: string; format: RenderFormat; policies?: string; color: boolean }) => {
-      if (opts.format === 'files' && opts.out === undefined) throw new ExitError('`meshgov render` needs --out DIR (or --format json to print to stdout).', EXIT_USAGE);
+      if (opts.format === 'files' && opts.out === undefined)
+        throw new ExitError('`meshgov render` needs --out DIR (or --format json to print to stdout).', EXIT_USAGE);
       const diagFormat = opts.format === 'json' ? 'json' : 'text';
       const out = opts.format === 'files' ? opts.out : undefined;
-      const outcome = render(file, {
-        clock: { now: () => io.now() }, ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
-        ...(out !== undefined ? { out } : {}),
-      }, { sources: cliSources(io), dirs: workspaceRenderDirs(io.cwd) });
+      const outcome = render(
+        file,
+        {
+          clock: { now: () => io.now() },
+          ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
+          ...(out !== undefined ? { out } : {}),
+        },
+        { sources: cliSources(io), dirs: workspaceRenderDirs(io.cwd) },
+      );
       switch (outcome.kind) {
         case 'usage':
           throw usageError(outcome);
         case 'invalid':
-          io.stdout.write(formatDiagnostics(outcome.diagnostics, diagFormat, io, ruleMetaOf(outcome.rules), !opts.color));
+          io.stdout.write(
+            formatDiagnostics(outcome.diagnostics, diagFormat, io, ruleMetaOf(outcome.rules), !opts.color),
+          );
           setExit(EXIT_ERROR);
           return;
         case 'write-failed':

@@ -46,9 +46,10 @@ function exitOf(outcome: ReportOutcome, io: CliIO, token: string | undefined): n
       io.stdout.write(redact(describe(outcome.result, outcome.report), [token]));
       return EXIT_OK;
     case 'apply-published': {
-      const where = outcome.comment !== undefined
-        ? `apply status ${outcome.comment.action} ${outcome.comment.url}`
-        : 'no pull request: apply status not posted';
+      const where =
+        outcome.comment !== undefined
+          ? `apply status ${outcome.comment.action} ${outcome.comment.url}`
+          : 'no pull request: apply status not posted';
       io.stdout.write(redact(`meshgov: ${where}${outcome.summaryWritten ? ' (job summary written)' : ''}\n`, [token]));
       return EXIT_OK;
     }
@@ -58,7 +59,11 @@ function exitOf(outcome: ReportOutcome, io: CliIO, token: string | undefined): n
 function describe(result: PublishResult, kind: 'plan' | 'audit'): string {
   const what = kind === 'plan' ? 'plan comment' : 'audit issue';
   const where = result.url !== undefined ? ` ${result.url}` : '';
-  const extra = [result.truncated ? 'truncated to fit GitHub\'s limit' : '', result.removedDuplicates ? `removed ${result.removedDuplicates} duplicate(s)` : '', result.summaryWritten ? 'job summary written' : '']
+  const extra = [
+    result.truncated ? "truncated to fit GitHub's limit" : '',
+    result.removedDuplicates ? `removed ${result.removedDuplicates} duplicate(s)` : '',
+    result.summaryWritten ? 'job summary written' : '',
+  ]
     .filter((s) => s !== '')
     .join(', ');
   const verb = result.action === 'none' ? `no ${what} needed (audit clean)` : `${what} ${result.action}`;
@@ -67,28 +72,47 @@ function describe(result: PublishResult, kind: 'plan' | 'audit'): string {
 
 function parsePr(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(value)) throw new ExitError(`--pr must be a pull request number, got ${JSON.stringify(value)}`, EXIT_USAGE);
+  if (!/^[1-9]\d*$/.test(value))
+    throw new ExitError(`--pr must be a pull request number, got ${JSON.stringify(value)}`, EXIT_USAGE);
   return Number(value);
 }
 
 export function registerReport(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  const report = program.command('report').description('Publish reports: the sticky plan comment on a pull request, the audit issue, the job summary.');
+  const report = program
+    .command('report')
+    .description('Publish reports: the sticky plan comment on a pull request, the audit issue, the job summary.');
   report
     .command('github')
-    .description('Post a prepared plan as the sticky PR comment, or bring the audit issue up to date (GitHub Actions environment).')
-    .addOption(new Option('--kind <kind>', 'what the report is').choices(['plan', 'audit', 'apply']).makeOptionMandatory())
-    .requiredOption('--input <file>', 'report markdown (.md), a saved plan (plan --out plan.json), an audit report (audit --out audit.json), or JSON {title?, summary?, clean?, items: [{level, subject, message}]}')
+    .description(
+      'Post a prepared plan as the sticky PR comment, or bring the audit issue up to date (GitHub Actions environment).',
+    )
+    .addOption(
+      new Option('--kind <kind>', 'what the report is').choices(['plan', 'audit', 'apply']).makeOptionMandatory(),
+    )
+    .requiredOption(
+      '--input <file>',
+      'report markdown (.md), a saved plan (plan --out plan.json), an audit report (audit --out audit.json), or JSON {title?, summary?, clean?, items: [{level, subject, message}]}',
+    )
     .option('--mesh-file <file>', 'mesh file the report is about (one comment / issue per mesh file)', 'mesh.yaml')
     .option('--clean', 'audit: no findings, close the issue if it is open')
     .option('--pr <number>', 'plan: pull request number (default: from the event payload)')
     .option('--title <title>', 'audit: issue title (default "meshgov audit: <mesh file>")')
     .option('--label <label>', 'audit: label that marks the issue', 'meshgov-audit')
     .option('--artifact-name <name>', 'artefact holding the full report, named when the body is truncated')
-    .option('--trusted-author <login...>', 'authors whose comments/issues meshgov may update (default github-actions[bot])')
-    .option('--reviewed-plan <plan.json>', 'plan: record this saved plan as the one reviewed for the PR head commit '
-      + '(hidden marker: head, run id, change-set digest), for apply after merge')
-    .option('--approval-environment <name>', 'apply: the environment whose reviewers approve destructive changes',
-      'meshgov-destructive')
+    .option(
+      '--trusted-author <login...>',
+      'authors whose comments/issues meshgov may update (default github-actions[bot])',
+    )
+    .option(
+      '--reviewed-plan <plan.json>',
+      'plan: record this saved plan as the one reviewed for the PR head commit ' +
+        '(hidden marker: head, run id, change-set digest), for apply after merge',
+    )
+    .option(
+      '--approval-environment <name>',
+      'apply: the environment whose reviewers approve destructive changes',
+      'meshgov-destructive',
+    )
     .option('--no-summary', 'do not append the report to $GITHUB_STEP_SUMMARY')
     .option('--dry-run', 'print the body that would be posted; no GitHub calls')
     .addHelpText(
@@ -97,22 +121,31 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
     )
     .action(async (opts: GithubReportOptions) => {
       const token = io.env['GITHUB_TOKEN'] ?? io.env['GH_TOKEN'];
-      const outcome = await publishReport({
-        kind: opts.kind, input: opts.input, meshFile: opts.meshFile, approvalEnvironment: opts.approvalEnvironment,
-        summary: opts.summary, env: io.env, clock: { now: () => io.now() },
-        client: { userAgent: `meshgov/${VERSION}`, warn: (m: string) => io.stderr.write(`meshgov: ${m}\n`) },
-        ...(opts.clean !== undefined ? { clean: opts.clean } : {}),
-        ...(opts.pr !== undefined ? { pullRequest: parsePr(opts.pr) } : {}),
-        ...(opts.title !== undefined ? { title: opts.title } : {}),
-        ...(opts.label !== undefined ? { label: opts.label } : {}),
-        ...(opts.artifactName !== undefined ? { artifactName: opts.artifactName } : {}),
-        ...(opts.trustedAuthor !== undefined ? { trustedAuthors: opts.trustedAuthor } : {}),
-        ...(opts.reviewedPlan !== undefined ? { reviewedPlan: opts.reviewedPlan } : {}),
-        ...(opts.dryRun !== undefined ? { dryRun: opts.dryRun } : {}),
-      }, {
-        inputs: workspaceInputs(io.cwd), sources: cliSources(io),
-        github: { plan: publishPlanComment, audit: publishAuditIssue, apply: publishApplyStatus },
-      });
+      const outcome = await publishReport(
+        {
+          kind: opts.kind,
+          input: opts.input,
+          meshFile: opts.meshFile,
+          approvalEnvironment: opts.approvalEnvironment,
+          summary: opts.summary,
+          env: io.env,
+          clock: { now: () => io.now() },
+          client: { userAgent: `meshgov/${VERSION}`, warn: (m: string) => io.stderr.write(`meshgov: ${m}\n`) },
+          ...(opts.clean !== undefined ? { clean: opts.clean } : {}),
+          ...(opts.pr !== undefined ? { pullRequest: parsePr(opts.pr) } : {}),
+          ...(opts.title !== undefined ? { title: opts.title } : {}),
+          ...(opts.label !== undefined ? { label: opts.label } : {}),
+          ...(opts.artifactName !== undefined ? { artifactName: opts.artifactName } : {}),
+          ...(opts.trustedAuthor !== undefined ? { trustedAuthors: opts.trustedAuthor } : {}),
+          ...(opts.reviewedPlan !== undefined ? { reviewedPlan: opts.reviewedPlan } : {}),
+          ...(opts.dryRun !== undefined ? { dryRun: opts.dryRun } : {}),
+        },
+        {
+          inputs: workspaceInputs(io.cwd),
+          sources: cliSources(io),
+          github: { plan: publishPlanComment, audit: publishAuditIssue, apply: publishApplyStatus },
+        },
+      );
       setExit(exitOf(outcome, io, token));
     });
 }

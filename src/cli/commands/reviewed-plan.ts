@@ -28,7 +28,9 @@ async function run(io: CliIO, opts: ReviewedPlanOptions): Promise<number> {
   let found: Awaited<ReturnType<typeof lookupReviewedPlan>>;
   try {
     found = await lookupReviewedPlan({
-      env: io.env, meshFile: opts.meshFile, trustedAuthors: opts.trustedAuthor,
+      env: io.env,
+      meshFile: opts.meshFile,
+      trustedAuthors: opts.trustedAuthor,
       client: { userAgent: `meshgov/${VERSION}`, warn: (m: string) => io.stderr.write(`meshgov: ${m}\n`) },
     });
   } catch (e) {
@@ -44,9 +46,11 @@ async function run(io: CliIO, opts: ReviewedPlanOptions): Promise<number> {
       const ids = { 'run-id': reviewed.runId, 'head-sha': reviewed.headSha, digest: reviewed.changeSetDigest };
       appendStepOutputs(outputsFile, { found: 'true', ...pr, ...ids });
     }
-    io.stdout.write(`meshgov: pull request #${found.pullRequest} was reviewed at its final commit `
-      + `${reviewed.headSha.slice(0, 12)}: plan of run ${reviewed.runId}, `
-      + `change set ${reviewed.changeSetDigest.slice(0, 12)}\n`);
+    io.stdout.write(
+      `meshgov: pull request #${found.pullRequest} was reviewed at its final commit ` +
+        `${reviewed.headSha.slice(0, 12)}: plan of run ${reviewed.runId}, ` +
+        `change set ${reviewed.changeSetDigest.slice(0, 12)}\n`,
+    );
     return EXIT_OK;
   }
   if (outputsFile) appendStepOutputs(outputsFile, { found: 'false', ...pr });
@@ -65,14 +69,19 @@ export function registerReviewedPlan(program: Command, io: CliIO, setExit: (code
     .description('After a push to main: find the merged pull request and the plan reviewed on it for its final commit.')
     .option('--mesh-file <file>', 'mesh file the plan comment is about (one comment per mesh file)', 'mesh.yaml')
     .option('--trusted-author <login...>', 'authors whose plan comment counts (default github-actions[bot])')
-    .option('--result <file>', 'when there is no reviewed plan, write why as an apply result (for report github '
-      + '--kind apply)')
-    .addHelpText('after', [
-      '',
-      'Environment: GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_SHA (the pushed commit), GITHUB_API_URL, GITHUB_OUTPUT.',
-      'Step outputs: found (true/false), pr, run-id, head-sha, digest. Exit codes: 0 found; 1 no reviewed plan or a',
-      'GitHub API failure; 64 usage or environment error.',
-    ].join('\n'))
+    .option(
+      '--result <file>',
+      'when there is no reviewed plan, write why as an apply result (for report github ' + '--kind apply)',
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Environment: GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_SHA (the pushed commit), GITHUB_API_URL, GITHUB_OUTPUT.',
+        'Step outputs: found (true/false), pr, run-id, head-sha, digest. Exit codes: 0 found; 1 no reviewed plan or a',
+        'GitHub API failure; 64 usage or environment error.',
+      ].join('\n'),
+    )
     .action(async (opts: ReviewedPlanOptions) => {
       setExit(await run(io, opts));
     });

@@ -31,19 +31,29 @@ type Listed = { kind: 'rule'; rule: Rule } | { kind: 'audit'; check: AuditCheck 
 
 /** The rules (by id), then the audit checks (by id): both kinds one `rules:` key and one waiver list configure. */
 function listed(rules: readonly Rule[]): Listed[] {
-  return [...rules.map((rule) => ({ kind: 'rule' as const, rule })), ...AUDIT_CHECKS.map((check) => ({ kind: 'audit' as const, check }))];
+  return [
+    ...rules.map((rule) => ({ kind: 'rule' as const, rule })),
+    ...AUDIT_CHECKS.map((check) => ({ kind: 'audit' as const, check })),
+  ];
 }
 
 function listJson(rules: readonly Rule[]): string {
-  const data = listed(rules).map((l) => (l.kind === 'audit'
-    ? { id: l.check.id, kind: 'audit', title: l.check.title, severity: l.check.severity, helpUrl: l.check.helpUrl }
-    : ruleJson(l.rule)));
+  const data = listed(rules).map((l) =>
+    l.kind === 'audit'
+      ? { id: l.check.id, kind: 'audit', title: l.check.title, severity: l.check.severity, helpUrl: l.check.helpUrl }
+      : ruleJson(l.rule),
+  );
   return `${JSON.stringify({ formatVersion: 1, rules: data }, null, 2)}\n`;
 }
 
 function ruleJson(r: Rule): Record<string, unknown> {
   return {
-    id: r.id, kind: 'rule', title: r.title, description: r.description.trim(), severity: r.severity, appliesTo: r.appliesTo,
+    id: r.id,
+    kind: 'rule',
+    title: r.title,
+    description: r.description.trim(),
+    severity: r.severity,
+    appliesTo: r.appliesTo,
     ...(r.function !== undefined ? { function: r.function } : {}),
     params: Object.fromEntries(Object.entries(r.params).map(([k, p]) => [k, { ...p }])),
     ...(r.helpUrl !== undefined ? { helpUrl: r.helpUrl } : {}),
@@ -55,23 +65,30 @@ function ruleJson(r: Rule): Record<string, unknown> {
 export function columns(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
+  return rows.map((row) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
+  );
 }
 
 function listText(rules: readonly Rule[]): string {
-  const rows = listed(rules).map((l) => (l.kind === 'audit'
-    ? [l.check.id, 'audit', l.check.severity, 'live', l.check.title]
-    : [l.rule.id, 'rule', l.rule.severity, l.rule.appliesTo, l.rule.title]).map(terminalInline));
+  const rows = listed(rules).map((l) =>
+    (l.kind === 'audit'
+      ? [l.check.id, 'audit', l.check.severity, 'live', l.check.title]
+      : [l.rule.id, 'rule', l.rule.severity, l.rule.appliesTo, l.rule.title]
+    ).map(terminalInline),
+  );
   const table = columns([['ID', 'KIND', 'SEVERITY', 'APPLIES', 'TITLE'], ...rows]);
   return `${table.join('\n')}\n${rules.length} rules and ${AUDIT_CHECKS.length} audit checks. \`meshgov rules explain ID\` for details.\n`;
 }
 
 function explainCheck(c: AuditCheck): string {
   return `${[
-    `${c.id}: ${c.title}`, '',
+    `${c.id}: ${c.title}`,
+    '',
     'Kind:       audit (`meshgov audit` reports it from the live mesh)',
     `Severity:   ${c.severity} (the default; the governance file may change it, domains may only raise it)`,
-    `Help:       ${c.helpUrl}`, '',
+    `Help:       ${c.helpUrl}`,
+    '',
     `Configure it in mesh.yaml (the governance file, or a domain for its own streams):\n  rules:\n    ${c.id}: { severity: error }`,
     `Waive it for one entity:\n  waivers:\n    - { rule: ${c.id}, target: stream/NAME, justification: "...", expires: YYYY-MM-DD }`,
     'Targets: stream/NAME (the stream, its shards and consumers), consumer/STREAM/NAME, grant/ID, or mesh (findings',
@@ -80,28 +97,57 @@ function explainCheck(c: AuditCheck): string {
 }
 
 function explain(r: Rule): string {
-  const out = [`${r.id}: ${r.title}`, '', r.description.trim(), '', 'Kind:       rule (`meshgov validate` checks it on the mesh files)', `Severity:   ${r.severity} (the governance file may change it; domains may only raise it)`, `Applies to: ${r.appliesTo}`, `Defined in: ${r.file}`];
-  if (r.selector) out.push('', 'Selector (JSON Schema the entity must match for the rule to apply):', JSON.stringify(r.selector, null, 2));
-  if (r.requirement) out.push('', 'Requirement (JSON Schema the entity must satisfy):', JSON.stringify(r.requirement, null, 2));
+  const out = [
+    `${r.id}: ${r.title}`,
+    '',
+    r.description.trim(),
+    '',
+    'Kind:       rule (`meshgov validate` checks it on the mesh files)',
+    `Severity:   ${r.severity} (the governance file may change it; domains may only raise it)`,
+    `Applies to: ${r.appliesTo}`,
+    `Defined in: ${r.file}`,
+  ];
+  if (r.selector)
+    out.push(
+      '',
+      'Selector (JSON Schema the entity must match for the rule to apply):',
+      JSON.stringify(r.selector, null, 2),
+    );
+  if (r.requirement)
+    out.push('', 'Requirement (JSON Schema the entity must satisfy):', JSON.stringify(r.requirement, null, 2));
   if (r.function) out.push('', `Function: ${r.function} — ${RULE_FUNCTIONS.get(r.function)?.description ?? ''}`);
   const params = Object.entries(r.params);
   if (params.length > 0) {
     out.push('', 'Parameters:');
     for (const [k, p] of params) {
-      const dir = p.tighten === 'lower' ? 'lower is stricter' : p.tighten === 'higher' ? 'higher is stricter' : 'only the governance file may change it';
-      out.push(`  ${k} (${p.type}, default ${JSON.stringify(p.default)}; ${dir})${p.description ? `: ${p.description}` : ''}`);
+      const dir =
+        p.tighten === 'lower'
+          ? 'lower is stricter'
+          : p.tighten === 'higher'
+            ? 'higher is stricter'
+            : 'only the governance file may change it';
+      out.push(
+        `  ${k} (${p.type}, default ${JSON.stringify(p.default)}; ${dir})${p.description ? `: ${p.description}` : ''}`,
+      );
     }
   }
   out.push('', `Message: ${r.message}`);
   if (r.remediation) out.push(`Remediation: ${r.remediation}`);
   if (r.helpUrl) out.push(`Help: ${r.helpUrl}`);
-  out.push('', `Configure it in mesh.yaml:\n  rules:\n    ${r.id}: { severity: warning${params.length > 0 ? `, params: { ${params[0]?.[0]}: ${JSON.stringify(params[0]?.[1].default)} }` : ''} }`);
-  out.push(`Waive it for one entity:\n  waivers:\n    - { rule: ${r.id}, target: ${r.appliesTo === 'mesh' ? 'mesh' : `${r.appliesTo}/NAME`}, justification: "...", expires: YYYY-MM-DD }`);
+  out.push(
+    '',
+    `Configure it in mesh.yaml:\n  rules:\n    ${r.id}: { severity: warning${params.length > 0 ? `, params: { ${params[0]?.[0]}: ${JSON.stringify(params[0]?.[1].default)} }` : ''} }`,
+  );
+  out.push(
+    `Waive it for one entity:\n  waivers:\n    - { rule: ${r.id}, target: ${r.appliesTo === 'mesh' ? 'mesh' : `${r.appliesTo}/NAME`}, justification: "...", expires: YYYY-MM-DD }`,
+  );
   return `${out.join('\n')}\n`;
 }
 
 export function registerRules(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  const rules = program.command('rules').description('Document the active guardrail rules (built-in policies/ plus your own) and the audit checks.');
+  const rules = program
+    .command('rules')
+    .description('Document the active guardrail rules (built-in policies/ plus your own) and the audit checks.');
   rules
     .command('list')
     .description('List the active guardrail rules and the audit checks, with their kind.')
@@ -121,7 +167,10 @@ export function registerRules(program: Command, io: CliIO, setExit: (code: numbe
       const found = listed(list).find((l) => (l.kind === 'rule' ? l.rule.id : l.check.id) === id);
       if (!found) {
         const ids = [...list.map((r) => r.id), ...AUDIT_CHECKS.map((c) => c.id)];
-        throw new ExitError(`Unknown rule or audit check \`${id}\`.${didYouMeanSuffix(id, ids)} Run \`meshgov rules list\` for the active rules and checks.`, EXIT_USAGE);
+        throw new ExitError(
+          `Unknown rule or audit check \`${id}\`.${didYouMeanSuffix(id, ids)} Run \`meshgov rules list\` for the active rules and checks.`,
+          EXIT_USAGE,
+        );
       }
       // Rule files are input like the mesh: their texts reach the terminal only terminal-safe.
       io.stdout.write(terminalSafe(found.kind === 'rule' ? explain(found.rule) : explainCheck(found.check), PLAIN));

@@ -5,7 +5,14 @@
  * when the answer locates it, the statement (Sid and index) and the JSON path inside it.
  */
 import type {
-  AnalyzerAnswer, AnalyzerFinding, AnalyzerRequest, AnalyzerSeverity, ApiLocation, ApiReason, PathElement, StatementRef,
+  AnalyzerAnswer,
+  AnalyzerFinding,
+  AnalyzerRequest,
+  AnalyzerSeverity,
+  ApiLocation,
+  ApiReason,
+  PathElement,
+  StatementRef,
 } from './types.js';
 
 /** https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_ValidatePolicyFinding.html */
@@ -107,10 +114,15 @@ export function findingsOf(request: AnalyzerRequest, answer: AnalyzerAnswer): An
       const statement = first ? locateStatement(request.document, first) : undefined;
       const path = first && first.path.length > 0 ? pathText(first.path) : undefined;
       return {
-        check: 'validate-policy', severity: severityOf(f.findingType), issueCode: f.issueCode,
+        check: 'validate-policy',
+        severity: severityOf(f.findingType),
+        issueCode: f.issueCode,
         findingType: f.findingType,
-        message: f.findingDetails, learnMoreLink: f.learnMoreLink, policy,
-        ...(statement ? { statement } : {}), ...(path !== undefined ? { path } : {}),
+        message: f.findingDetails,
+        learnMoreLink: f.learnMoreLink,
+        policy,
+        ...(statement ? { statement } : {}),
+        ...(path !== undefined ? { path } : {}),
       };
     });
   }
@@ -129,9 +141,14 @@ const RANK: Record<AnalyzerSeverity, number> = { error: 0, warning: 1, info: 2 }
 /** Errors first, then by policy address, statement and issue code. */
 export function sortFindings(findings: readonly AnalyzerFinding[]): AnalyzerFinding[] {
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || cmp(a.policy.address, b.policy.address)
-    || (a.statement?.index ?? -1) - (b.statement?.index ?? -1) || cmp(a.check, b.check)
-    || cmp(a.issueCode, b.issueCode));
+  return [...findings].sort(
+    (a, b) =>
+      RANK[a.severity] - RANK[b.severity] ||
+      cmp(a.policy.address, b.policy.address) ||
+      (a.statement?.index ?? -1) - (b.statement?.index ?? -1) ||
+      cmp(a.check, b.check) ||
+      cmp(a.issueCode, b.issueCode),
+  );
 }
 
 /** The findings that make apply refuse. */

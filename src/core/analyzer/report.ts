@@ -27,6 +27,8 @@ export function analyzerRefusal(report: AnalyzerReport | undefined): string | un
   const blocking = blockingFindings(report.findings);
   if (blocking.length === 0) return undefined;
   const n = blocking.length === 1 ? '1 error' : `${blocking.length} errors`;
-  return `IAM Access Analyzer reports ${n} in the rendered policies; fix the mesh (or report a meshgov bug) and plan `
-    + `again. Nothing was applied.\n${blocking.map((f) => `  - ${findingLine(f)}`).join('\n')}`;
+  return (
+    `IAM Access Analyzer reports ${n} in the rendered policies; fix the mesh (or report a meshgov bug) and plan ` +
+    `again. Nothing was applied.\n${blocking.map((f) => `  - ${findingLine(f)}`).join('\n')}`
+  );
 }

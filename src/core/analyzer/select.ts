@@ -10,11 +10,18 @@ import { boundaryPolicyAddress, iamAddress } from '../plan/diff-iam.js';
 import { streamAddressOf } from '../plan/diff-stream.js';
 import type { DesiredState, IamArtefact, PolicyDocument } from '../render/types.js';
 import type {
-  AnalyzerPolicyType, AnalyzerRequest, CheckedPolicyKind, PolicyRef, ValidateResourceType,
+  AnalyzerPolicyType,
+  AnalyzerRequest,
+  CheckedPolicyKind,
+  PolicyRef,
+  ValidateResourceType,
 } from './types.js';
 
 const IDENTITY_KINDS = new Set<IamArtefact['kind']>([
-  'identity-policy', 'fanout-policy', 'governance-policy', 'permissions-boundary',
+  'identity-policy',
+  'fanout-policy',
+  'governance-policy',
+  'permissions-boundary',
 ]);
 /** Role policies: the plan addresses them by role. */
 const ROLE_KINDS = new Set<IamArtefact['kind']>(['identity-policy', 'fanout-policy', 'governance-policy']);
@@ -51,7 +58,10 @@ function artefactRequest(a: IamArtefact): AnalyzerRequest | undefined {
     resourceType = 'AWS::IAM::AssumeRolePolicyDocument';
   } else return undefined;
   return {
-    check: 'validate-policy', policy: artefactRef(a), document: policyText(a.document), policyType,
+    check: 'validate-policy',
+    policy: artefactRef(a),
+    document: policyText(a.document),
+    policyType,
     ...(resourceType !== undefined ? { resourceType } : {}),
   };
 }
@@ -81,13 +91,21 @@ export function analyzerRequests(desired: DesiredState, changes: readonly Change
       if (r) out.push(r);
     }
   }
-  const refs = new Map(desired.accounts.flatMap((a) => a.iam).map(artefactRef).map((r) => [r.address, r]));
+  const refs = new Map(
+    desired.accounts
+      .flatMap((a) => a.iam)
+      .map(artefactRef)
+      .map((r) => [r.address, r]),
+  );
   for (const c of changes) {
     if (c.resourceType !== 'iam-policy' || c.action !== 'update' || !isPolicyDocument(c.before.document)) continue;
     const policy = refs.get(c.address) ?? { kind: 'identity-policy', account: c.account, address: c.address };
     out.push({
-      check: 'no-new-access', policyType: 'IDENTITY_POLICY', document: policyText(c.after.document),
-      existing: policyText(c.before.document), policy,
+      check: 'no-new-access',
+      policyType: 'IDENTITY_POLICY',
+      document: policyText(c.after.document),
+      existing: policyText(c.before.document),
+      policy,
     });
   }
   return out;

@@ -22,8 +22,14 @@ export type PublicAccessResourceType = 'AWS::Kinesis::Stream' | 'AWS::Kinesis::S
 
 /** Which rendered artefact a checked policy is. */
 export type CheckedPolicyKind =
-  | 'identity-policy' | 'fanout-policy' | 'governance-policy' | 'permissions-boundary' | 'trust-policy' | 'guard-scp'
-  | 'stream-policy' | 'consumer-policy';
+  | 'identity-policy'
+  | 'fanout-policy'
+  | 'governance-policy'
+  | 'permissions-boundary'
+  | 'trust-policy'
+  | 'guard-scp'
+  | 'stream-policy'
+  | 'consumer-policy';
 
 /** The policy a request checks, as findings name it. */
 export interface PolicyRef {
@@ -40,19 +46,19 @@ export interface PolicyRef {
 /** One call to make. `document` is the exact text sent (locations in the answer are offsets into it). */
 export type AnalyzerRequest =
   | {
-    check: 'validate-policy';
-    policy: PolicyRef;
-    document: string;
-    policyType: AnalyzerPolicyType;
-    resourceType?: ValidateResourceType;
-  }
+      check: 'validate-policy';
+      policy: PolicyRef;
+      document: string;
+      policyType: AnalyzerPolicyType;
+      resourceType?: ValidateResourceType;
+    }
   | { check: 'no-public-access'; policy: PolicyRef; document: string; resourceType: PublicAccessResourceType }
   /** Reported, never blocking: widening a role's policy is what a new grant does. */
   | { check: 'no-new-access'; policy: PolicyRef; document: string; existing: string; policyType: 'IDENTITY_POLICY' };
 
 /** A path element of a finding's location, as the API gives it (one member set). */
 export type PathElement =
-  | { index: number } | { key: string } | { value: string } | { substring: { start: number; length: number } };
+  { index: number } | { key: string } | { value: string } | { substring: { start: number; length: number } };
 
 /** `Position`: line from 1, column and offset from 0 (as the API documents them). */
 export interface ApiPosition {
@@ -134,14 +140,14 @@ export type AnalyzerReport =
   /** A call failed after the SDK's retries (e.g. the role lacks the actions): nothing is known. */
   | { status: 'failed'; account: AccountId; region: string; message: string }
   | {
-    status: 'ran';
-    /** The account whose governance (or read-only) role made the calls: the mesh's first account. */
-    account: AccountId;
-    region: string;
-    checked: AnalyzerCounts;
-    /** Sorted by severity (errors first), then address and statement. */
-    findings: AnalyzerFinding[];
-  };
+      status: 'ran';
+      /** The account whose governance (or read-only) role made the calls: the mesh's first account. */
+      account: AccountId;
+      region: string;
+      checked: AnalyzerCounts;
+      /** Sorted by severity (errors first), then address and statement. */
+      findings: AnalyzerFinding[];
+    };
 
 /** What the policy analyzer port returns: an answer per request, in request order, or why it could not. */
 export type AnalyzerRun =

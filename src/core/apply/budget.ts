@@ -44,8 +44,14 @@ export function budgetFor(history: readonly AuditEntry[], account: string, strea
 /** A message when `shardUpdates` UpdateShardCount and `modeSwitches` UpdateStreamMode calls do not fit the budget. */
 export function budgetShortfall(b: BudgetState, shardUpdates: number, modeSwitches: number): string | undefined {
   const parts: string[] = [];
-  if (shardUpdates > b.shardUpdatesLeft) parts.push(`needs ${shardUpdates} UpdateShardCount call(s) but ${b.shardUpdatesLeft} of ${SHARD_COUNT_UPDATES_PER_DAY} are left in the rolling 24 h window`);
-  if (modeSwitches > b.modeSwitchesLeft) parts.push(`needs ${modeSwitches} UpdateStreamMode call(s) but ${b.modeSwitchesLeft} of ${MODE_SWITCHES_PER_DAY} are left in the rolling 24 h window`);
+  if (shardUpdates > b.shardUpdatesLeft)
+    parts.push(
+      `needs ${shardUpdates} UpdateShardCount call(s) but ${b.shardUpdatesLeft} of ${SHARD_COUNT_UPDATES_PER_DAY} are left in the rolling 24 h window`,
+    );
+  if (modeSwitches > b.modeSwitchesLeft)
+    parts.push(
+      `needs ${modeSwitches} UpdateStreamMode call(s) but ${b.modeSwitchesLeft} of ${MODE_SWITCHES_PER_DAY} are left in the rolling 24 h window`,
+    );
   if (!parts.length) return undefined;
   return `${parts.join('; ')}${b.nextFreeAt ? `; the budget frees up from ${b.nextFreeAt}` : ''}`;
 }

@@ -69,15 +69,30 @@ class Slots {
   }
 }
 
-function outcomeOf(step: ApplyStep, status: StepOutcome['status'], message?: string, skipReason?: StepOutcome['skipReason']): StepOutcome {
+function outcomeOf(
+  step: ApplyStep,
+  status: StepOutcome['status'],
+  message?: string,
+  skipReason?: StepOutcome['skipReason'],
+): StepOutcome {
   const c = step.change;
   return {
-    id: c.id, account: c.account, address: c.address, resourceType: c.resourceType, action: c.action, status,
-    ...(message ? { message } : {}), ...(skipReason ? { skipReason } : {}),
+    id: c.id,
+    account: c.account,
+    address: c.address,
+    resourceType: c.resourceType,
+    action: c.action,
+    status,
+    ...(message ? { message } : {}),
+    ...(skipReason ? { skipReason } : {}),
   };
 }
 
-async function execute(step: ApplyStep, executor: ChangeExecutor, slots: Slots): Promise<{ status: 'done' | 'failed'; message?: string }> {
+async function execute(
+  step: ApplyStep,
+  executor: ChangeExecutor,
+  slots: Slots,
+): Promise<{ status: 'done' | 'failed'; message?: string }> {
   const kind = transitionOf(step);
   const key = kind ? `${step.change.account}\u0000${kind}` : undefined;
   let held = key !== undefined;
@@ -94,7 +109,13 @@ async function execute(step: ApplyStep, executor: ChangeExecutor, slots: Slots):
   }
 }
 
-async function runLane(lane: Lane, executor: ChangeExecutor, failed: Set<string>, slots: Slots, o: RunOptions): Promise<StepOutcome[]> {
+async function runLane(
+  lane: Lane,
+  executor: ChangeExecutor,
+  failed: Set<string>,
+  slots: Slots,
+  o: RunOptions,
+): Promise<StepOutcome[]> {
   const out: StepOutcome[] = [];
   for (const step of lane.steps) {
     const blocked = step.change.dependsOn.find((d) => failed.has(d));
@@ -121,7 +142,12 @@ async function runLane(lane: Lane, executor: ChangeExecutor, failed: Set<string>
   return out;
 }
 
-async function runPhase(lanes: Lane[], executor: ChangeExecutor, failed: Set<string>, o: RunOptions): Promise<StepOutcome[]> {
+async function runPhase(
+  lanes: Lane[],
+  executor: ChangeExecutor,
+  failed: Set<string>,
+  o: RunOptions,
+): Promise<StepOutcome[]> {
   const limit = Math.max(1, o.concurrency ?? 64);
   const perAccount = Math.max(1, o.perAccount ?? 20);
   const slots = new Slots(Math.max(1, o.transitionsPerAccount ?? 5));
@@ -153,10 +179,25 @@ async function runPhase(lanes: Lane[], executor: ChangeExecutor, failed: Set<str
   });
 }
 
-export async function runLanes(lanes: Lane[], executor: ChangeExecutor, skipped: StepOutcome[], o: RunOptions = {}): Promise<ApplyReport> {
+export async function runLanes(
+  lanes: Lane[],
+  executor: ChangeExecutor,
+  skipped: StepOutcome[],
+  o: RunOptions = {},
+): Promise<ApplyReport> {
   const failed = new Set<string>(skipped.map((s) => s.id));
-  const streams = await runPhase(lanes.filter((l) => l.phase === 'stream'), executor, failed, o);
-  const iam = await runPhase(lanes.filter((l) => l.phase === 'iam'), executor, failed, o);
+  const streams = await runPhase(
+    lanes.filter((l) => l.phase === 'stream'),
+    executor,
+    failed,
+    o,
+  );
+  const iam = await runPhase(
+    lanes.filter((l) => l.phase === 'iam'),
+    executor,
+    failed,
+    o,
+  );
   const outcomes = [...skipped, ...streams, ...iam];
   return {
     outcomes,

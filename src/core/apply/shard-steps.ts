@@ -15,7 +15,8 @@ export const BUDGET_WINDOW_MS = 24 * 60 * 60 * 1000;
  * at least half, rounded up (down), of the count before it. `4 -> 16` is `[8, 16]`; `16 -> 3` is `[8, 4, 3]`.
  */
 export function shardCountSteps(from: number, to: number): number[] {
-  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to < 1) throw new RangeError(`shard counts must be positive integers (got ${from} -> ${to})`);
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to < 1)
+    throw new RangeError(`shard counts must be positive integers (got ${from} -> ${to})`);
   const out: number[] = [];
   let cur = from;
   while (cur !== to) {

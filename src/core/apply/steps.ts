@@ -29,7 +29,8 @@ export interface StepPlan {
 }
 
 function laneOf(c: Change): { key: string; phase: Lane['phase'] } {
-  if (c.resourceType === 'iam-policy' || c.resourceType === 'iam-boundary') return { key: `${c.target.account}/iam`, phase: 'iam' };
+  if (c.resourceType === 'iam-policy' || c.resourceType === 'iam-boundary')
+    return { key: `${c.target.account}/iam`, phase: 'iam' };
   return { key: `${c.target.account}/stream/${c.target.stream}`, phase: 'stream' };
 }
 
@@ -38,7 +39,11 @@ function num(v: unknown): number | undefined {
 }
 
 /** The capacity calls a stream-capacity change needs, from the plan's before/after values. */
-export function capacityCalls(c: StreamCapacityChange): { modeSwitches: number; shardTargets: number[]; calls: string[] } {
+export function capacityCalls(c: StreamCapacityChange): {
+  modeSwitches: number;
+  shardTargets: number[];
+  calls: string[];
+} {
   const { before, after } = c;
   const calls: string[] = [];
   let modeSwitches = 0;
@@ -67,7 +72,15 @@ function expectedCalls(c: Change): string[] {
   const a = c.action;
   switch (c.resourceType) {
     case 'stream':
-      return a === 'create' ? ['CreateStream', 'AddTagsToStream', 'StartStreamEncryption?', 'IncreaseStreamRetentionPeriod?', 'EnableEnhancedMonitoring?'] : ['DeleteStream'];
+      return a === 'create'
+        ? [
+            'CreateStream',
+            'AddTagsToStream',
+            'StartStreamEncryption?',
+            'IncreaseStreamRetentionPeriod?',
+            'EnableEnhancedMonitoring?',
+          ]
+        : ['DeleteStream'];
     case 'stream-tags':
       return ['AddTagsToStream?', 'RemoveTagsFromStream?'];
     case 'stream-tag-revocation':
@@ -75,7 +88,11 @@ function expectedCalls(c: Change): string[] {
     case 'stream-encryption':
       return [c.after.encryption.type === 'NONE' ? 'StopStreamEncryption' : 'StartStreamEncryption'];
     case 'stream-retention':
-      return [c.after.retentionHours < c.before.retentionHours ? 'DecreaseStreamRetentionPeriod' : 'IncreaseStreamRetentionPeriod'];
+      return [
+        c.after.retentionHours < c.before.retentionHours
+          ? 'DecreaseStreamRetentionPeriod'
+          : 'IncreaseStreamRetentionPeriod',
+      ];
     case 'stream-capacity':
       return capacityCalls(c).calls;
     case 'stream-monitoring':
@@ -92,12 +109,23 @@ function expectedCalls(c: Change): string[] {
     case 'iam-policy':
       return [a === 'delete' ? 'DeleteRolePolicy/DetachRolePolicy' : 'PutRolePolicy/CreatePolicyVersion'];
     case 'iam-boundary':
-      return 'role' in c.target ? ['PutRolePermissionsBoundary'] : [a === 'create' ? 'CreatePolicy' : 'CreatePolicyVersion'];
+      return 'role' in c.target
+        ? ['PutRolePermissionsBoundary']
+        : [a === 'create' ? 'CreatePolicy' : 'CreatePolicyVersion'];
   }
 }
 
 function outcome(c: Change, skipReason: NonNullable<StepOutcome['skipReason']>, message: string): StepOutcome {
-  return { id: c.id, account: c.account, address: c.address, resourceType: c.resourceType, action: c.action, status: 'skipped', skipReason, message };
+  return {
+    id: c.id,
+    account: c.account,
+    address: c.address,
+    resourceType: c.resourceType,
+    action: c.action,
+    status: 'skipped',
+    skipReason,
+    message,
+  };
 }
 
 /**
@@ -108,13 +136,18 @@ export function blockedReason(c: Change, history: readonly AuditEntry[], now: Da
   if (c.resourceType === 'stream' && c.action === 'delete' && c.before.tags[TAG_DELETION_PROTECTION] === 'true') {
     return {
       reason: 'deletion-protected',
-      message: `the stream is tagged ${TAG_DELETION_PROTECTION}=true, so apply never deletes it. To retire it, declare it again with ` +
+      message:
+        `the stream is tagged ${TAG_DELETION_PROTECTION}=true, so apply never deletes it. To retire it, declare it again with ` +
         '`deletionProtection: false` and apply (that removes the tag), then remove it from the mesh; or keep it declared.',
     };
   }
   if (c.resourceType === 'stream-capacity') {
     const need = capacityCalls(c);
-    const short = budgetShortfall(budgetFor(history, c.target.account, c.target.stream, now), need.shardTargets.length, need.modeSwitches);
+    const short = budgetShortfall(
+      budgetFor(history, c.target.account, c.target.stream, now),
+      need.shardTargets.length,
+      need.modeSwitches,
+    );
     if (short) return { reason: 'budget', message: `scaling budget: ${short}` };
   }
   return undefined;
@@ -124,10 +157,18 @@ export function blockedReason(c: Change, history: readonly AuditEntry[], now: Da
 function gate(c: Change, o: StepOptions): StepOutcome | undefined {
   if (c.blocked) return outcome(c, c.blocked.reason, c.blocked.message);
   if (c.risk === 'destructive' && !o.allowDestructive) {
-    return outcome(c, 'destructive', `destructive (${c.reasons[c.reasons.length - 1] ?? 'see plan'}); rerun with --allow-destructive to apply it`);
+    return outcome(
+      c,
+      'destructive',
+      `destructive (${c.reasons[c.reasons.length - 1] ?? 'see plan'}); rerun with --allow-destructive to apply it`,
+    );
   }
   if (c.resourceType === 'iam-boundary' && c.before !== null && 'foreignBoundary' in c.before && !o.allowDestructive) {
-    return outcome(c, 'destructive', `role already has the permissions boundary ${c.before.foreignBoundary}, which meshgov did not set; rerun with --allow-destructive to replace it with the guard boundary`);
+    return outcome(
+      c,
+      'destructive',
+      `role already has the permissions boundary ${c.before.foreignBoundary}, which meshgov did not set; rerun with --allow-destructive to replace it with the guard boundary`,
+    );
   }
   const b = c.blocked ?? blockedReason(c, o.history, o.now);
   if (b) return outcome(c, b.reason, b.message);
@@ -156,6 +197,8 @@ export function buildSteps(changes: readonly Change[], o: StepOptions): StepPlan
     const step: ApplyStep = { id: c.id, change: c, lane: key, expectedCalls: expectedCalls(c) };
     lane.steps.push(step);
   }
-  const all = [...lanes.values()].sort((a, b) => (a.phase === b.phase ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.phase === 'stream' ? -1 : 1));
+  const all = [...lanes.values()].sort((a, b) =>
+    a.phase === b.phase ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.phase === 'stream' ? -1 : 1,
+  );
   return { lanes: all, skipped };
 }

@@ -27,7 +27,9 @@ export function summariseCalls(entries: readonly AuditEntry[]): CallSummary {
   }
   const sorted = Object.fromEntries(Object.entries(byApi).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
-    byApi: sorted, total: outcomes.length, errors: outcomes.filter((e) => e.result === 'error').length,
+    byApi: sorted,
+    total: outcomes.length,
+    errors: outcomes.filter((e) => e.result === 'error').length,
     unanswered: unansweredIntents(entries).length,
   };
 }
@@ -54,8 +56,11 @@ export function renderApplyReport(
   }
   const out: string[] = [];
   if (lines.length) out.push('Not applied:', ...lines, '');
-  out.push(`Mutating calls: ${calls.total} (${calls.errors} failed attempt(s))${logFile ? `, logged to ${logFile}` : ''}`);
-  for (const [api, s] of Object.entries(calls.byApi)) out.push(`  ${api}: ${s.ok} ok${s.error ? `, ${s.error} error` : ''}`);
+  out.push(
+    `Mutating calls: ${calls.total} (${calls.errors} failed attempt(s))${logFile ? `, logged to ${logFile}` : ''}`,
+  );
+  for (const [api, s] of Object.entries(calls.byApi))
+    out.push(`  ${api}: ${s.ok} ok${s.error ? `, ${s.error} error` : ''}`);
   if (calls.unanswered) {
     out.push(`  ${calls.unanswered} call(s) started without an answer: they may have reached the service`);
   }

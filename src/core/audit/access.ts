@@ -20,7 +20,14 @@ import { parsePolicy, principalAccount, statementActions, statementPrincipals } 
 import type { Policy, Statement } from '../policy/index.js';
 import { importCommand } from './shadow.js';
 
-export const RESOURCE_POLICY_CHECKS = ['public-principal', 'wildcard-principal', 'undeclared-principal', 'out-of-org-principal', 'undeclared-consumer', 'expired-grant-in-force'] as const;
+export const RESOURCE_POLICY_CHECKS = [
+  'public-principal',
+  'wildcard-principal',
+  'undeclared-principal',
+  'out-of-org-principal',
+  'undeclared-consumer',
+  'expired-grant-in-force',
+] as const;
 
 const RP_DOCS = 'https://docs.aws.amazon.com/streams/latest/dev/resource-based-policies.html';
 
@@ -90,7 +97,8 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
         subject: `everyone but listed principals, statement ${sid}`,
         title: `The resource policy of ${what} allows everyone but the listed principals (Allow with NotPrincipal, statement ${sid})`,
         evidence: { statement: s.source },
-        remediation: 'Replace the statement with the granted principals (declare a grant per principal), then apply, which replaces the whole policy.',
+        remediation:
+          'Replace the statement with the granted principals (declare a grant per principal), then apply, which replaces the whole policy.',
         docsUrl: RP_DOCS,
       });
       continue;
@@ -109,7 +117,8 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
             ? `The resource policy of ${what} allows any principal matching ${Object.keys(restrict).join(', ')} (statement ${sid})`
             : `The resource policy of ${what} allows anyone (Principal "*" without a restricting condition, statement ${sid})`,
           evidence: { statement: s.source },
-          remediation: 'Replace the wildcard with the granted principals (declare a grant per principal); meshgov renders ' +
+          remediation:
+            'Replace the wildcard with the granted principals (declare a grant per principal); meshgov renders ' +
             'exact principals with aws:PrincipalOrgID. Then apply, which replaces the whole policy.',
           docsUrl: RP_DOCS,
         });
@@ -181,10 +190,14 @@ function undeclaredConsumers(ctx: AuditContext, ix: AuditIndex): Finding[] {
         account: declared.account,
         title: `Enhanced fan-out consumer ${c.name} is registered on ${declared.name} but no grant declares it`,
         evidence: {
-          consumerArn: c.arn, status: c.status, tags: c.tags, hasResourcePolicy: c.resourcePolicy !== undefined,
+          consumerArn: c.arn,
+          status: c.status,
+          tags: c.tags,
+          hasResourcePolicy: c.resourcePolicy !== undefined,
           importCommand: adopt,
         },
-        remediation: 'An undeclared consumer reads with its own 2 MB/s per shard and is invisible to the owners. Find who registered it ' +
+        remediation:
+          'An undeclared consumer reads with its own 2 MB/s per shard and is invisible to the owners. Find who registered it ' +
           '(CloudTrail RegisterStreamConsumer), then deregister it or declare an efo grant for it: ' +
           `\`${adopt}\` writes one, with the reader its policy names and its tags.`,
         docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html',
@@ -213,8 +226,15 @@ function expiredGrantFindings(ctx: AuditContext, ix: AuditIndex): Finding[] {
       account: declared.account,
       subject: `grant ${g.id}`,
       title: `Grant ${g.id} expired on ${g.expires} but is still in force on ${declared.name}`,
-      evidence: { grant: g.id, expired: g.expires, principal: g.principal, access: g.access, stillInForceThrough: stillIn },
-      remediation: 'Renew the grant (new expiry and justification) or remove it from mesh.yaml, then apply so the grant tag, ' +
+      evidence: {
+        grant: g.id,
+        expired: g.expires,
+        principal: g.principal,
+        access: g.access,
+        stillInForceThrough: stillIn,
+      },
+      remediation:
+        'Renew the grant (new expiry and justification) or remove it from mesh.yaml, then apply so the grant tag, ' +
         'policy statement and consumer go away.',
       ...locationOf(ctx, g.at, ['expires']),
     });
@@ -226,11 +246,13 @@ function inForce(ctx: AuditContext, ix: AuditIndex, g: Grant, live: LiveStream):
   const out: string[] = [];
   const key = grantTagKey(g);
   const active = ix.grantsOn(g.stream).filter((o) => o.id !== g.id && grantActive(o, ctx.today));
-  if (live.tags[key] !== undefined && !active.some((o) => grantTagKey(o) === key)) out.push(`stream tag ${key}=${live.tags[key]}`);
+  if (live.tags[key] !== undefined && !active.some((o) => grantTagKey(o) === key))
+    out.push(`stream tag ${key}=${live.tags[key]}`);
   const policies: { label: string; doc: unknown }[] = [{ label: 'stream resource policy', doc: live.resourcePolicy }];
   if (g.pattern === 'efo' && g.consumerName) {
     const c = live.consumers.find((x) => x.name === g.consumerName);
-    if (c && !active.some((o) => o.pattern === 'efo' && o.consumerName === c.name)) out.push(`registered consumer ${c.arn}`);
+    if (c && !active.some((o) => o.pattern === 'efo' && o.consumerName === c.name))
+      out.push(`registered consumer ${c.arn}`);
     if (c) policies.push({ label: `consumer ${c.name} resource policy`, doc: c.resourcePolicy });
   }
   for (const { label, doc } of policies) {
@@ -263,10 +285,12 @@ export function resourcePolicyTagTampering(ctx: AuditContext, tagCatalog: readon
         resource: t.resource,
         account: t.account,
         subject: `statement ${statementLabel(s)}`,
-        title: `The resource policy of ${t.consumer ? `consumer ${t.consumer} of ${t.stream}` : t.stream} lets ` +
+        title:
+          `The resource policy of ${t.consumer ? `consumer ${t.consumer} of ${t.stream}` : t.stream} lets ` +
           `${principals.join(', ')} change tags (statement ${statementLabel(s)})`,
         evidence: { principals, actions, statement: s.source },
-        remediation: 'With ABAC the right to tag is the right to access: only the governance role may tag. Remove the statement and attach ' +
+        remediation:
+          'With ABAC the right to tag is the right to access: only the governance role may tag. Remove the statement and attach ' +
           'the tag-tampering guard (SCP or permissions boundary) meshgov renders.',
         ...locationOf(ctx, ix.meshStream(t.account, t.stream)?.at),
       });
@@ -286,7 +310,9 @@ export function resourcePolicyChecks(ctx: AuditContext): CheckResult {
   }
   result.findings.push(...undeclaredConsumers(ctx, ix), ...expiredGrantFindings(ctx, ix));
   if (!ctx.live.organization) {
-    result.notes = ['Organizations was not read: "outside the organisation" means outside the accounts the mesh declares.'];
+    result.notes = [
+      'Organizations was not read: "outside the organisation" means outside the accounts the mesh declares.',
+    ];
   }
   return result;
 }

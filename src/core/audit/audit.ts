@@ -57,7 +57,11 @@ export function audit(input: AuditInput): AuditReport {
   const options = input.options ?? {};
   const ctx: AuditContext = { mesh: input.mesh, desired: input.desired, live: input.live, today: input.today };
   if (options.locate) ctx.locate = options.locate;
-  const resourceTamper: CheckResult = { findings: resourcePolicyTagTampering(ctx), checksRun: ['tag-tampering'], checksNotRun: [] };
+  const resourceTamper: CheckResult = {
+    findings: resourcePolicyTagTampering(ctx),
+    checksRun: ['tag-tampering'],
+    checksNotRun: [],
+  };
   const all = merge([
     hotShardChecks(ctx, input.metrics, options.hotShards),
     driftChecks(ctx),
@@ -66,7 +70,8 @@ export function audit(input: AuditInput): AuditReport {
     identityChecks(ctx, options.actions),
     shadowChecks(ctx),
   ]);
-  const window: AuditWindow = input.metrics?.window ?? options.window ?? { start: `${input.today}T00:00:00.000Z`, end: `${input.today}T00:00:00.000Z`, periodSeconds: 60 };
+  const window: AuditWindow = input.metrics?.window ??
+    options.window ?? { start: `${input.today}T00:00:00.000Z`, end: `${input.today}T00:00:00.000Z`, periodSeconds: 60 };
   const notRun = new Map<string, CheckNotRun>();
   for (const c of all.checksNotRun) notRun.set(c.check, c);
   for (const n of input.live.notChecked) notRun.set(`live state: ${n}`, { check: 'live state', reason: n });

@@ -74,10 +74,12 @@ function firstBy<T>(items: Iterable<T>, key: (t: T) => string): Map<string, T> {
 export function indexAudit(ctx: Pick<AuditContext, 'mesh' | 'live'> & { desired?: DesiredState }): AuditIndex {
   const liveAccounts = firstBy(ctx.live.accounts, (a) => a.account);
   const live = new Map<string, LiveStream>();
-  for (const a of liveAccounts.values()) for (const [k, s] of firstBy(a.streams, (x) => pair(a.account, x.name))) live.set(k, s);
+  for (const a of liveAccounts.values())
+    for (const [k, s] of firstBy(a.streams, (x) => pair(a.account, x.name))) live.set(k, s);
   const desiredAccounts = firstBy(ctx.desired?.accounts ?? [], (a) => a.account);
   const desired = new Map<string, DesiredStream>();
-  for (const a of desiredAccounts.values()) for (const [k, s] of firstBy(a.streams, (x) => pair(a.account, x.name))) desired.set(k, s);
+  for (const a of desiredAccounts.values())
+    for (const [k, s] of firstBy(a.streams, (x) => pair(a.account, x.name))) desired.set(k, s);
   const declared = firstBy(ctx.mesh.streams, (s) => pair(s.account, s.name));
   const named = firstBy(ctx.mesh.streams, (s) => s.name);
   const grants = grantsByStream(ctx.mesh.grants);
@@ -94,7 +96,11 @@ export function indexAudit(ctx: Pick<AuditContext, 'mesh' | 'live'> & { desired?
 }
 
 /** `location` for a finding about a declared entity, when a locator is available. */
-export function locationOf(ctx: Pick<AuditContext, 'locate'>, ref: SourceRef | undefined, sub: DocPath = []): { location?: FindingLocation } {
+export function locationOf(
+  ctx: Pick<AuditContext, 'locate'>,
+  ref: SourceRef | undefined,
+  sub: DocPath = [],
+): { location?: FindingLocation } {
   if (!ref || !ctx.locate) return {};
   const location = ctx.locate(ref, sub);
   return location ? { location } : {};

@@ -2,7 +2,13 @@
  * Drift as findings (pure): what the plan would change, phrased for an auditor. Deliberately independent of the
  * plan's diff module: a small comparison of DesiredState and LiveState per stream and consumer.
  */
-import { FIXED_GOVERNANCE_KEYS, TAG_MESH, TAG_PREFIX, caseFold, isCaseVariantGovernanceKey } from '../model/governance-tags.js';
+import {
+  FIXED_GOVERNANCE_KEYS,
+  TAG_MESH,
+  TAG_PREFIX,
+  caseFold,
+  isCaseVariantGovernanceKey,
+} from '../model/governance-tags.js';
 import type { LiveConsumer, LiveStream } from '../plan/live.js';
 import type { DesiredConsumer, DesiredStream, PolicyDocument } from '../render/types.js';
 import type { AuditContext, CheckResult } from './context.js';
@@ -26,7 +32,8 @@ export const DRIFT_CHECKS = [
   'consumer-missing',
 ] as const;
 
-const PLAN_FIX = 'Run `meshgov plan` to review the repair and `meshgov apply` to converge; or change mesh.yaml if the live value is intended.';
+const PLAN_FIX =
+  'Run `meshgov plan` to review the repair and `meshgov apply` to converge; or change mesh.yaml if the live value is intended.';
 
 /** KMS key ids compare equal when one is the other's suffix (`alias/x` vs `arn:...:alias/x`, key id vs key ARN). */
 function sameKey(a: string | undefined, b: string | undefined): boolean {
@@ -36,7 +43,15 @@ function sameKey(a: string | undefined, b: string | undefined): boolean {
 }
 
 /** Every shard-level metric Kinesis has; `ALL` enables these. https://docs.aws.amazon.com/kinesis/latest/APIReference/API_EnhancedMetrics.html */
-const ALL_SHARD_METRICS = ['IncomingBytes', 'IncomingRecords', 'IteratorAgeMilliseconds', 'OutgoingBytes', 'OutgoingRecords', 'ReadProvisionedThroughputExceeded', 'WriteProvisionedThroughputExceeded'];
+const ALL_SHARD_METRICS = [
+  'IncomingBytes',
+  'IncomingRecords',
+  'IteratorAgeMilliseconds',
+  'OutgoingBytes',
+  'OutgoingRecords',
+  'ReadProvisionedThroughputExceeded',
+  'WriteProvisionedThroughputExceeded',
+];
 
 /** `ALL` and the full list of seven are the same setting. */
 function normaliseMetrics(metrics: readonly string[]): string[] {
@@ -54,7 +69,13 @@ function isGrantTag(key: string): boolean {
  * tamperer sets them, and a grant-shaped one gives its principal the access of a grant.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
  */
-function tamperedKeysFinding(resource: string, account: string, what: string, keys: readonly string[], live: Record<string, string>): Finding {
+function tamperedKeysFinding(
+  resource: string,
+  account: string,
+  what: string,
+  keys: readonly string[],
+  live: Record<string, string>,
+): Finding {
   return {
     id: 'tag-tampering',
     severity: 'error',
@@ -63,13 +84,21 @@ function tamperedKeysFinding(resource: string, account: string, what: string, ke
     subject: 'tag keys',
     title: `${what} carries ${keys.length} tag(s) that IAM reads as meshgov governance tags but that are not meshgov's spelling: ${keys.join(', ')}`,
     evidence: { tags: keys.map((k) => ({ key: k, value: live[k] ?? '', readByIamAs: caseFold(k) })) },
-    remediation: 'A case variant of a meshgov key (e.g. MESHGOV:CONSUME:<account>:<role>) acts as that key in ABAC conditions: it can ' +
+    remediation:
+      'A case variant of a meshgov key (e.g. MESHGOV:CONSUME:<account>:<role>) acts as that key in ABAC conditions: it can ' +
       'give a role access no grant declares. Find who set it (CloudTrail TagResource/AddTagsToStream), attach the tag-tampering guard, ' +
       'then run `meshgov plan` (it removes the tag, marked destructive because it may revoke access) and `meshgov apply --allow-destructive`.',
   };
 }
 
-function tagFindings(ctx: AuditContext, resource: string, account: string, desired: Record<string, string>, live: Record<string, string>, what: string): Finding[] {
+function tagFindings(
+  ctx: AuditContext,
+  resource: string,
+  account: string,
+  desired: Record<string, string>,
+  live: Record<string, string>,
+  what: string,
+): Finding[] {
   const fixed = new Set<string>(FIXED_GOVERNANCE_KEYS);
   const govMissing: string[] = [];
   const govChanged: { key: string; declared: string; live: string }[] = [];
@@ -89,8 +118,12 @@ function tagFindings(ctx: AuditContext, resource: string, account: string, desir
     }
   }
   const tampered = Object.keys(live).filter(isCaseVariantGovernanceKey).sort();
-  const extraGrant = Object.keys(live).filter((k) => isGrantTag(k) && !(k in desired)).sort();
-  const extraGov = Object.keys(live).filter((k) => k.startsWith(TAG_PREFIX) && !isGrantTag(k) && !(k in desired)).sort();
+  const extraGrant = Object.keys(live)
+    .filter((k) => isGrantTag(k) && !(k in desired))
+    .sort();
+  const extraGov = Object.keys(live)
+    .filter((k) => k.startsWith(TAG_PREFIX) && !isGrantTag(k) && !(k in desired))
+    .sort();
   const findings: Finding[] = [];
   if (tampered.length > 0) findings.push(tamperedKeysFinding(resource, account, what, tampered, live));
   if (govMissing.length + govChanged.length + extraGrant.length + extraGov.length > 0) {
@@ -101,8 +134,14 @@ function tagFindings(ctx: AuditContext, resource: string, account: string, desir
       account,
       subject: 'governance tags',
       title: `Governance tags of ${what} differ from the mesh`,
-      evidence: { missing: govMissing.sort(), changed: govChanged, undeclaredGrantTags: extraGrant, undeclaredGovernanceTags: extraGov },
-      remediation: 'With ABAC the tags are the access control: an undeclared grant tag gives access nobody approved, a changed ' +
+      evidence: {
+        missing: govMissing.sort(),
+        changed: govChanged,
+        undeclaredGrantTags: extraGrant,
+        undeclaredGovernanceTags: extraGov,
+      },
+      remediation:
+        'With ABAC the tags are the access control: an undeclared grant tag gives access nobody approved, a changed ' +
         'governance tag moves the stream out of its policies. Find who changed them (CloudTrail TagResource/AddTagsToStream), ' +
         `make sure the tag-tampering guard is attached, then apply. ${PLAN_FIX}`,
     });
@@ -134,22 +173,29 @@ function tagFindings(ctx: AuditContext, resource: string, account: string, desir
 }
 
 function policyFinding(
-  resource: string, account: string, what: string, desired: PolicyDocument | undefined, live: unknown,
+  resource: string,
+  account: string,
+  what: string,
+  desired: PolicyDocument | undefined,
+  live: unknown,
   partition: string,
 ): Finding[] {
   // The one policy equivalence, which the plan uses too: audit reports drift exactly when the plan has a change.
   if (policiesEquivalent(desired, live, { partition })) return [];
-  return [{
-    id: 'resource-policy-drift',
-    severity: 'warning',
-    resource,
-    account,
-    title: `The resource policy of ${what} is not the one the mesh renders`,
-    evidence: { declared: desired ?? null, live: live ?? null },
-    remediation: 'meshgov owns the whole resource policy of a managed stream or consumer (PutResourcePolicy replaces it whole). ' +
-      `Statements added by hand are lost on the next apply: declare them as grants. ${PLAN_FIX}`,
-    docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/resource-based-policies.html',
-  }];
+  return [
+    {
+      id: 'resource-policy-drift',
+      severity: 'warning',
+      resource,
+      account,
+      title: `The resource policy of ${what} is not the one the mesh renders`,
+      evidence: { declared: desired ?? null, live: live ?? null },
+      remediation:
+        'meshgov owns the whole resource policy of a managed stream or consumer (PutResourcePolicy replaces it whole). ' +
+        `Statements added by hand are lost on the next apply: declare them as grants. ${PLAN_FIX}`,
+      docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/resource-based-policies.html',
+    },
+  ];
 }
 
 function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: LiveStream): Finding[] {
@@ -165,7 +211,13 @@ function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: 
       resource,
       account: d.account,
       title: `${d.name} keeps data ${live.retentionHours} h, outside the ${cls.name} classification's ${cls.minRetentionHours}–${cls.maxRetentionHours} h`,
-      evidence: { liveHours: live.retentionHours, declaredHours: d.retentionHours, classification: cls.name, minHours: cls.minRetentionHours, maxHours: cls.maxRetentionHours },
+      evidence: {
+        liveHours: live.retentionHours,
+        declaredHours: d.retentionHours,
+        classification: cls.name,
+        minHours: cls.minRetentionHours,
+        maxHours: cls.maxRetentionHours,
+      },
       remediation: `Restore the declared retention (${d.retentionHours} h). ${PLAN_FIX}`,
       docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html',
       ...at(['retentionHours']),
@@ -177,7 +229,11 @@ function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: 
       resource,
       account: d.account,
       title: `${d.name} keeps data ${live.retentionHours} h; the mesh declares ${d.retentionHours} h`,
-      evidence: { liveHours: live.retentionHours, declaredHours: d.retentionHours, ...(cls ? { classification: cls.name, minHours: cls.minRetentionHours, maxHours: cls.maxRetentionHours } : {}) },
+      evidence: {
+        liveHours: live.retentionHours,
+        declaredHours: d.retentionHours,
+        ...(cls ? { classification: cls.name, minHours: cls.minRetentionHours, maxHours: cls.maxRetentionHours } : {}),
+      },
       remediation: PLAN_FIX,
       ...at(['retentionHours']),
     });
@@ -194,7 +250,10 @@ function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: 
       docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/server-side-encryption.html',
       ...at(['encryption']),
     });
-  } else if (d.encryption.type === 'KMS' && !sameKey(d.encryption.keyId ?? 'alias/aws/kinesis', live.encryption.keyId)) {
+  } else if (
+    d.encryption.type === 'KMS' &&
+    !sameKey(d.encryption.keyId ?? 'alias/aws/kinesis', live.encryption.keyId)
+  ) {
     findings.push({
       id: 'encryption-drift',
       severity: 'warning',
@@ -233,15 +292,31 @@ function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: 
       ...at(['enhancedMonitoring']),
     });
   }
-  findings.push(...tagFindings(ctx, resource, d.account, d.tags, live.tags, d.name).map((f) => ({ ...f, ...at(['tags']) })));
-  findings.push(...policyFinding(resource, d.account, d.name, d.resourcePolicy, live.resourcePolicy, ctx.desired.partition).map((f) => ({ ...f, ...at([]) })));
+  findings.push(
+    ...tagFindings(ctx, resource, d.account, d.tags, live.tags, d.name).map((f) => ({ ...f, ...at(['tags']) })),
+  );
+  findings.push(
+    ...policyFinding(resource, d.account, d.name, d.resourcePolicy, live.resourcePolicy, ctx.desired.partition).map(
+      (f) => ({ ...f, ...at([]) }),
+    ),
+  );
   return findings;
 }
 
 function capacityDrift(d: DesiredStream, live: LiveStream): Omit<Finding, 'location'> | undefined {
-  const base = { id: 'capacity-drift', resource: streamResource(d.account, d.name), account: d.account, remediation: PLAN_FIX } as const;
+  const base = {
+    id: 'capacity-drift',
+    resource: streamResource(d.account, d.name),
+    account: d.account,
+    remediation: PLAN_FIX,
+  } as const;
   if (d.mode !== live.mode) {
-    return { ...base, severity: 'warning', title: `${d.name} runs ${live.mode}; the mesh declares ${d.mode}`, evidence: { liveMode: live.mode, declaredMode: d.mode, liveShards: live.shards } };
+    return {
+      ...base,
+      severity: 'warning',
+      title: `${d.name} runs ${live.mode}; the mesh declares ${d.mode}`,
+      evidence: { liveMode: live.mode, declaredMode: d.mode, liveShards: live.shards },
+    };
   }
   if (d.mode !== 'PROVISIONED' || d.shards === undefined) return undefined;
   if (d.autoscaling) {
@@ -254,28 +329,47 @@ function capacityDrift(d: DesiredStream, live: LiveStream): Omit<Finding, 'locat
     };
   }
   if (live.shards === d.shards) return undefined;
-  return { ...base, severity: 'warning', title: `${d.name} has ${live.shards} shards; the mesh declares ${d.shards}`, evidence: { liveShards: live.shards, declaredShards: d.shards } };
+  return {
+    ...base,
+    severity: 'warning',
+    title: `${d.name} has ${live.shards} shards; the mesh declares ${d.shards}`,
+    evidence: { liveShards: live.shards, declaredShards: d.shards },
+  };
 }
 
-function consumerDrift(ctx: AuditContext, ix: AuditIndex, c: DesiredConsumer, live: LiveConsumer | undefined): Finding[] {
+function consumerDrift(
+  ctx: AuditContext,
+  ix: AuditIndex,
+  c: DesiredConsumer,
+  live: LiveConsumer | undefined,
+): Finding[] {
   const resource = consumerResource(c.account, c.stream, c.name);
   const grant = ix.grant(c.grantId);
   const at = locationOf(ctx, grant?.at);
   if (!live) {
-    return [{
-      id: 'consumer-missing',
-      severity: 'warning',
-      resource,
-      account: c.account,
-      title: `Enhanced fan-out consumer ${c.name} of ${c.stream} is not registered`,
-      evidence: { grant: c.grantId, stream: c.stream, consumer: c.name },
-      remediation: `The grantee cannot subscribe until the consumer exists. ${PLAN_FIX}`,
-      ...at,
-    }];
+    return [
+      {
+        id: 'consumer-missing',
+        severity: 'warning',
+        resource,
+        account: c.account,
+        title: `Enhanced fan-out consumer ${c.name} of ${c.stream} is not registered`,
+        evidence: { grant: c.grantId, stream: c.stream, consumer: c.name },
+        remediation: `The grantee cannot subscribe until the consumer exists. ${PLAN_FIX}`,
+        ...at,
+      },
+    ];
   }
   return [
     ...tagFindings(ctx, resource, c.account, c.tags, live.tags, `consumer ${c.name} of ${c.stream}`),
-    ...policyFinding(resource, c.account, `consumer ${c.name} of ${c.stream}`, c.resourcePolicy, live.resourcePolicy, ctx.desired.partition),
+    ...policyFinding(
+      resource,
+      c.account,
+      `consumer ${c.name} of ${c.stream}`,
+      c.resourcePolicy,
+      live.resourcePolicy,
+      ctx.desired.partition,
+    ),
   ].map((f) => ({ ...f, ...at }));
 }
 
@@ -306,7 +400,14 @@ export function driftChecks(ctx: AuditContext): CheckResult {
     for (const c of account.consumers) {
       const liveStream = ix.liveStream(c.account, c.stream);
       if (!liveStream) continue; // stream-missing already says it
-      result.findings.push(...consumerDrift(ctx, ix, c, liveStream.consumers.find((x) => x.name === c.name)));
+      result.findings.push(
+        ...consumerDrift(
+          ctx,
+          ix,
+          c,
+          liveStream.consumers.find((x) => x.name === c.name),
+        ),
+      );
     }
   }
   for (const account of ctx.live.accounts) {
@@ -319,7 +420,8 @@ export function driftChecks(ctx: AuditContext): CheckResult {
         account: account.account,
         title: `Stream ${s.name} is tagged as part of mesh ${ctx.mesh.name} but not declared`,
         evidence: { tags: s.tags, status: s.status },
-        remediation: 'Declare the stream in mesh.yaml (`meshgov import` adopts it), or remove its meshgov tags if it is not a data product.',
+        remediation:
+          'Declare the stream in mesh.yaml (`meshgov import` adopts it), or remove its meshgov tags if it is not a data product.',
       });
     }
   }

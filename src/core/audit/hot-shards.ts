@@ -18,7 +18,8 @@ import { SHARD_WRITE_BYTES_PER_SECOND, SHARD_WRITE_RECORDS_PER_SECOND, shardLoad
 
 export { SHARD_WRITE_BYTES_PER_SECOND, SHARD_WRITE_RECORDS_PER_SECOND } from './shard-load.js';
 
-const MONITORING_DOCS = 'https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html#kinesis-metrics-shard';
+const MONITORING_DOCS =
+  'https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html#kinesis-metrics-shard';
 const RESHARD_DOCS = 'https://docs.aws.amazon.com/streams/latest/dev/kinesis-using-sdk-java-resharding.html';
 const THROUGHPUT_DOCS = 'https://repost.aws/knowledge-center/kinesis-data-stream-throttling';
 const ITERATOR_DOCS = 'https://repost.aws/knowledge-center/kinesis-data-streams-iteratorage-metric';
@@ -58,12 +59,19 @@ export const HOT_SHARD_CHECKS = [
  * so a burst shorter than the period can exceed the limit while the period's average stays below it.
  */
 export function burstNote(periodSeconds: number): string {
-  const span = periodSeconds === 60 ? 'a minute' : periodSeconds % 60 === 0 ? `${periodSeconds / 60} minutes` : `${periodSeconds} s`;
+  const span =
+    periodSeconds === 60
+      ? 'a minute'
+      : periodSeconds % 60 === 0
+        ? `${periodSeconds / 60} minutes`
+        : `${periodSeconds} s`;
   const average = periodSeconds === 60 ? 'minute' : `${periodSeconds} s`;
-  return `Shard load is computed from CloudWatch sums over ${periodSeconds} s periods; per-shard write limits are per second, ` +
+  return (
+    `Shard load is computed from CloudWatch sums over ${periodSeconds} s periods; per-shard write limits are per second, ` +
     `so each rate is the period's Sum ÷ ${periodSeconds}. A burst shorter than ${span} can exceed the per-second limit ` +
     `(and be throttled) while its ${average} average stays below it: the coarser the period, the more bursts it hides. ` +
-    'Throttling counts are exact.';
+    'Throttling counts are exact.'
+  );
 }
 
 /** The note at the one-minute period. */
@@ -87,25 +95,38 @@ const pct = (share: number) => round(share * 100, 1);
 
 function hotRemediation(live: LiveStream, shardId: string): string {
   if (live.mode === 'ON_DEMAND') {
-    return `The stream is on-demand, yet one shard carries most of the load: on-demand scaling cannot spread a single ` +
-      `partition key over shards. Review the partition keys written to ${shardId} (use a higher-cardinality key or add a suffix).`;
+    return (
+      `The stream is on-demand, yet one shard carries most of the load: on-demand scaling cannot spread a single ` +
+      `partition key over shards. Review the partition keys written to ${shardId} (use a higher-cardinality key or add a suffix).`
+    );
   }
-  return `Split ${shardId} (SplitShard at the middle of its hash key range, or raise the shard count with UpdateShardCount and ` +
-    `the mesh's capacity), review the partition keys if a few keys carry the load, or switch the stream to on-demand if the load is spiky.`;
+  return (
+    `Split ${shardId} (SplitShard at the middle of its hash key range, or raise the shard count with UpdateShardCount and ` +
+    `the mesh's capacity), review the partition keys if a few keys carry the load, or switch the stream to on-demand if the load is spiky.`
+  );
 }
 
 /** Findings for one stream with metrics. */
 function analyseStream(
-  ctx: AuditContext, ix: AuditIndex, sm: StreamMetrics, metrics: MetricsSnapshot, opts: HotShardOptions,
+  ctx: AuditContext,
+  ix: AuditIndex,
+  sm: StreamMetrics,
+  metrics: MetricsSnapshot,
+  opts: HotShardOptions,
 ): { findings: Finding[]; chart?: ShardChart } {
   const live = ix.liveStream(sm.account, sm.stream);
   const declared = ix.meshStream(sm.account, sm.stream);
   if (!live) return { findings: [] };
   const at = locationOf(ctx, declared?.at);
-  const loads = sm.shards.map((s) => shardLoad(metrics, s.shardId, s.series)).sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
+  const loads = sm.shards
+    .map((s) => shardLoad(metrics, s.shardId, s.series))
+    .sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
   const closed = closedShardIds(sm);
   const findings: Finding[] = [];
-  const evidenceLimits = { limitBytesPerSecond: SHARD_WRITE_BYTES_PER_SECOND, limitRecordsPerSecond: SHARD_WRITE_RECORDS_PER_SECOND };
+  const evidenceLimits = {
+    limitBytesPerSecond: SHARD_WRITE_BYTES_PER_SECOND,
+    limitRecordsPerSecond: SHARD_WRITE_RECORDS_PER_SECOND,
+  };
   for (const l of loads) {
     const shardFindingsFrom = findings.length;
     const resource = shardResource(sm.account, sm.stream, l.shardId);
@@ -157,8 +178,13 @@ function analyseStream(
         resource,
         account: sm.account,
         title: `Consumers of ${sm.stream} were throttled ${l.readThrottled} times on shard ${l.shardId} (ReadProvisionedThroughputExceeded)`,
-        evidence: { throttledGetRecordsCalls: l.readThrottled, window: metrics.window, consumersOnStream: live.consumers.length },
-        remediation: 'Polling consumers share 5 GetRecords calls/s and 2 MB/s per shard. Move heavy readers to enhanced fan-out ' +
+        evidence: {
+          throttledGetRecordsCalls: l.readThrottled,
+          window: metrics.window,
+          consumersOnStream: live.consumers.length,
+        },
+        remediation:
+          'Polling consumers share 5 GetRecords calls/s and 2 MB/s per shard. Move heavy readers to enhanced fan-out ' +
           '(a dedicated 2 MB/s per shard), lower the polling frequency, or add shards.',
         docsUrl: THROUGHPUT_DOCS,
         ...at,
@@ -216,7 +242,8 @@ function analyseStream(
           skewThreshold: opts.skewRatio,
           shards: open.length,
         },
-        remediation: 'Review the partition keys: a few keys (or a low-cardinality key) map most records to one hash range. ' +
+        remediation:
+          'Review the partition keys: a few keys (or a low-cardinality key) map most records to one hash range. ' +
           'Use a higher-cardinality key; adding shards alone does not fix skew.',
         docsUrl: RESHARD_DOCS,
         ...at,
@@ -240,16 +267,22 @@ function asClosed(f: Finding): Finding {
     ...f,
     title: `${f.title} (shard closed by a reshard)`,
     evidence: { ...f.evidence, closed: true },
-    remediation: 'This shard was closed by a reshard (split or merge) and takes no more writes; check that its child ' +
+    remediation:
+      'This shard was closed by a reshard (split or merge) and takes no more writes; check that its child ' +
       `shards do not inherit the problem. What applied while it was open: ${f.remediation}`,
   };
 }
 
 function chartFor(
-  sm: StreamMetrics, loads: readonly ShardLoad[], opts: HotShardOptions, closed: ReadonlySet<string>,
+  sm: StreamMetrics,
+  loads: readonly ShardLoad[],
+  opts: HotShardOptions,
+  closed: ReadonlySet<string>,
 ): ShardChart | undefined {
   if (loads.length === 0) return undefined;
-  const kept = [...loads].sort((a, b) => b.peakShare - a.peakShare || (a.shardId < b.shardId ? -1 : 1)).slice(0, opts.chartMaxShards);
+  const kept = [...loads]
+    .sort((a, b) => b.peakShare - a.peakShare || (a.shardId < b.shardId ? -1 : 1))
+    .slice(0, opts.chartMaxShards);
   kept.sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
   return {
     account: sm.account,
@@ -258,7 +291,9 @@ function chartFor(
     unit: 'percent-of-limit',
     threshold: pct(opts.loadShare),
     shards: kept.map((l) => ({
-      shardId: l.shardId, value: pct(l.peakShare), ...(closed.has(l.shardId) ? { closed: true as const } : {}),
+      shardId: l.shardId,
+      value: pct(l.peakShare),
+      ...(closed.has(l.shardId) ? { closed: true as const } : {}),
     })),
     omitted: loads.length - kept.length,
   };
@@ -280,7 +315,8 @@ function monitoringFindings(ctx: AuditContext, ix: AuditIndex): Finding[] {
       account: declared.account,
       title: `${declared.name}: shard-level metrics are not enabled (${missing.join(', ')})`,
       evidence: { shards: live.shards, enabled: [...live.enhancedMonitoring], missing },
-      remediation: `Declare enhancedMonitoring: [${SHARD_METRICS.join(', ')}] on the stream and apply (EnableEnhancedMonitoring); ` +
+      remediation:
+        `Declare enhancedMonitoring: [${SHARD_METRICS.join(', ')}] on the stream and apply (EnableEnhancedMonitoring); ` +
         'without them hot shards, skew and per-shard lag cannot be seen. Shard-level metrics are billed per shard and metric.',
       docsUrl: MONITORING_DOCS,
       ...locationOf(ctx, declared.at),
@@ -306,7 +342,11 @@ export function streamsToMeasure(ctx: Pick<AuditContext, 'mesh' | 'live'>): { ac
 }
 
 /** The hot-shard checks. Without metrics (e.g. the local target) only the monitoring check runs. */
-export function hotShardChecks(ctx: AuditContext, metrics: MetricsSnapshot | undefined, options: Partial<HotShardOptions> = {}): CheckResult {
+export function hotShardChecks(
+  ctx: AuditContext,
+  metrics: MetricsSnapshot | undefined,
+  options: Partial<HotShardOptions> = {},
+): CheckResult {
   const opts = { ...DEFAULT_HOT_SHARD_OPTIONS, ...options };
   const result = emptyResult();
   const ix = indexAudit(ctx);
@@ -314,7 +354,11 @@ export function hotShardChecks(ctx: AuditContext, metrics: MetricsSnapshot | und
   result.checksRun.push('shard-metrics-disabled');
   const metricChecks = HOT_SHARD_CHECKS.filter((c) => c !== 'shard-metrics-disabled');
   if (!metrics) {
-    for (const check of metricChecks) result.checksNotRun.push({ check, reason: 'no CloudWatch metrics were read (CloudWatch is not available on this target)' });
+    for (const check of metricChecks)
+      result.checksNotRun.push({
+        check,
+        reason: 'no CloudWatch metrics were read (CloudWatch is not available on this target)',
+      });
     return result;
   }
   result.checksRun.push(...metricChecks);

@@ -17,9 +17,23 @@ import { evaluateCondition } from './conditions.js';
 import type { Finding } from './findings.js';
 import { principalResource } from './findings.js';
 import { grantActive } from '../model/checks/expiry.js';
-import { DATA_ACTIONS, grantCovers, grantedConsumerActions, grantedStreamActions, isGovernanceRole, isReadOnlyRole, READ_ONLY_ROLE_ACTIONS, TAG_ACTIONS } from './grants.js';
 import {
-  canonicalStatement, parsePolicy, principalAccount, statementActions, statementCoversResource, statementPrincipals,
+  DATA_ACTIONS,
+  grantCovers,
+  grantedConsumerActions,
+  grantedStreamActions,
+  isGovernanceRole,
+  isReadOnlyRole,
+  READ_ONLY_ROLE_ACTIONS,
+  TAG_ACTIONS,
+} from './grants.js';
+import {
+  canonicalStatement,
+  parsePolicy,
+  principalAccount,
+  statementActions,
+  statementCoversResource,
+  statementPrincipals,
 } from '../policy/index.js';
 import type { Condition, Policy, Statement } from '../policy/index.js';
 
@@ -68,12 +82,25 @@ function reachTargets(ctx: AuditContext, ix: AuditIndex): ReachTarget[] {
     const desired = ix.desiredStream(d.account, d.name);
     const arn = live?.arn ?? desired?.arn;
     if (!arn) continue;
-    const stream: ReachTarget = { account: d.account, stream: d.name, arn, kind: 'stream', tags: live?.tags ?? desired?.tags ?? {} };
+    const stream: ReachTarget = {
+      account: d.account,
+      stream: d.name,
+      arn,
+      kind: 'stream',
+      tags: live?.tags ?? desired?.tags ?? {},
+    };
     const rp = live?.resourcePolicy ?? desired?.resourcePolicy;
     if (rp !== undefined) stream.resourcePolicy = parse(rp);
     out.push(stream);
     for (const c of live?.consumers ?? []) {
-      const t: ReachTarget = { account: d.account, stream: d.name, consumer: c.name, arn: c.arn, kind: 'consumer', tags: c.tags };
+      const t: ReachTarget = {
+        account: d.account,
+        stream: d.name,
+        consumer: c.name,
+        arn: c.arn,
+        kind: 'consumer',
+        tags: c.tags,
+      };
       if (c.resourcePolicy !== undefined) t.resourcePolicy = parse(c.resourcePolicy);
       out.push(t);
     }
@@ -106,7 +133,9 @@ interface PreparedStatement {
 }
 
 function prepare(
-  documents: readonly unknown[], catalog: ActionCatalog, partition: string,
+  documents: readonly unknown[],
+  catalog: ActionCatalog,
+  partition: string,
   isGuard: (s: Statement) => boolean = isTagGuard,
 ): PreparedStatement[] {
   const names = catalog.actions.map((a) => a.action);
@@ -137,7 +166,11 @@ function roleNameOf(principalArn: string): string | undefined {
  * any letter case.
  */
 function boundaryDenies(
-  ctx: AuditContext, ix: AuditIndex, account: LiveAccount, principalArn: string, catalog: ActionCatalog,
+  ctx: AuditContext,
+  ix: AuditIndex,
+  account: LiveAccount,
+  principalArn: string,
+  catalog: ActionCatalog,
 ): PreparedStatement[] {
   const role = roleNameOf(principalArn)?.toLowerCase();
   if (role === undefined) return [];
@@ -155,7 +188,13 @@ function boundaryDenies(
 const TAG_ACTION_SET = new Set(TAG_ACTIONS.map((a) => a.toLowerCase()));
 
 /** Actions of the catalog that the statements allow on a target (explicit unconditional denies removed). */
-function reach(prepared: readonly PreparedStatement[], catalog: ActionCatalog, t: ReachTarget, principal: string, partition: string): Reached[] {
+function reach(
+  prepared: readonly PreparedStatement[],
+  catalog: ActionCatalog,
+  t: ReachTarget,
+  principal: string,
+  partition: string,
+): Reached[] {
   const principalAcct = principalAccount(principal);
   // Resource coverage and conditions depend on the target only: evaluate them once per statement.
   const onArn: { p: PreparedStatement; cond: 'true' | 'false' | 'unknown' }[] = [];
@@ -163,7 +202,8 @@ function reach(prepared: readonly PreparedStatement[], catalog: ActionCatalog, t
   for (const p of prepared) {
     const cond = evaluateCondition(p.s.conditions, t.tags);
     if (statementCoversResource(p.s, t.arn)) onArn.push({ p, cond });
-    if (t.kind === 'stream' && principalAcct === t.account && statementCoversResource(p.s, '*')) onStar.push({ p, cond });
+    if (t.kind === 'stream' && principalAcct === t.account && statementCoversResource(p.s, '*'))
+      onStar.push({ p, cond });
   }
   if (onArn.length === 0 && onStar.length === 0) return [];
   const out: Reached[] = [];
@@ -186,7 +226,11 @@ function reach(prepared: readonly PreparedStatement[], catalog: ActionCatalog, t
     }
     if (denied || allows.length === 0) continue;
     if (principalAcct !== t.account && !resourcePolicyAdmits(t, principal, entry.action, partition)) continue;
-    out.push({ action: entry.action, conditional: allows.every((a) => a.cond === 'unknown'), statements: allows.map((a) => a.s) });
+    out.push({
+      action: entry.action,
+      conditional: allows.every((a) => a.cond === 'unknown'),
+      statements: allows.map((a) => a.s),
+    });
   }
   return out;
 }
@@ -212,7 +256,11 @@ function summariseStatements(items: readonly Reached[]): unknown[] {
 function overreachFinding(ctx: AuditContext, account: string, principal: string, excess: readonly Excess[]): Finding {
   const all = excess.flatMap((e) => e.actions);
   const certain = all.filter((r) => !r.conditional);
-  const serious = certain.some((r) => DATA_ACTIONS.some((a) => a.toLowerCase() === r.action.toLowerCase()) || !/^kinesis:(Describe|List|GetResourcePolicy)/i.test(r.action));
+  const serious = certain.some(
+    (r) =>
+      DATA_ACTIONS.some((a) => a.toLowerCase() === r.action.toLowerCase()) ||
+      !/^kinesis:(Describe|List|GetResourcePolicy)/i.test(r.action),
+  );
   const streams = [...new Set(excess.map((e) => e.target.stream))];
   return {
     id: 'identity-policy-overreach',
@@ -228,7 +276,8 @@ function overreachFinding(ctx: AuditContext, account: string, principal: string,
       })),
       statements: summariseStatements(all),
     },
-    remediation: 'Scope the identity policy to the granted streams and actions (meshgov render produces least-privilege ABAC ' +
+    remediation:
+      'Scope the identity policy to the granted streams and actions (meshgov render produces least-privilege ABAC ' +
       'policies), or declare the access as a grant. Wildcards such as kinesis:* or Resource "*" reach every stream in the account.',
     docsUrl: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesis.html',
   };
@@ -245,10 +294,14 @@ function tamperingFinding(account: string, principal: string, reached: readonly 
     title: `${principal} can change tags on ${reached.length} mesh stream(s)/consumer(s); with ABAC that is the right to grant itself access`,
     evidence: {
       principal,
-      resources: reached.map((e) => ({ resource: e.target.arn, actions: e.actions.map((r) => (r.conditional ? `${r.action} (conditional)` : r.action)) })),
+      resources: reached.map((e) => ({
+        resource: e.target.arn,
+        actions: e.actions.map((r) => (r.conditional ? `${r.action} (conditional)` : r.action)),
+      })),
       statements: summariseStatements(all),
     },
-    remediation: 'Only the governance role may tag mesh streams and consumers. Remove the tagging actions from this principal ' +
+    remediation:
+      'Only the governance role may tag mesh streams and consumers. Remove the tagging actions from this principal ' +
       'and attach the tag-tampering guard meshgov renders (SCP or permissions boundary).',
   };
 }
@@ -258,15 +311,24 @@ export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undef
   const result = emptyResult();
   const missing = missingIam(ctx.live);
   if (missing.length === ctx.live.accounts.length) {
-    for (const check of IDENTITY_CHECKS) result.checksNotRun.push({ check: `${check} (identity policies)`, reason: iamReason(ctx.live, missing) });
+    for (const check of IDENTITY_CHECKS)
+      result.checksNotRun.push({ check: `${check} (identity policies)`, reason: iamReason(ctx.live, missing) });
     return result;
   }
   if (!catalog) {
-    for (const check of IDENTITY_CHECKS) result.checksNotRun.push({ check: `${check} (identity policies)`, reason: 'the IAM action catalog was not loaded' });
+    for (const check of IDENTITY_CHECKS)
+      result.checksNotRun.push({
+        check: `${check} (identity policies)`,
+        reason: 'the IAM action catalog was not loaded',
+      });
     return result;
   }
   if (missing.length > 0) {
-    for (const check of IDENTITY_CHECKS) result.checksNotRun.push({ check: `${check} (identity policies in ${missing.join(', ')})`, reason: iamReason(ctx.live, missing) });
+    for (const check of IDENTITY_CHECKS)
+      result.checksNotRun.push({
+        check: `${check} (identity policies in ${missing.join(', ')})`,
+        reason: iamReason(ctx.live, missing),
+      });
   }
   result.checksRun.push(...IDENTITY_CHECKS);
   const ix = indexAudit(ctx);
@@ -284,7 +346,8 @@ export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undef
         const reached = reach(prepared, catalog, t, ip.principalArn, ctx.mesh.partition);
         if (reached.length === 0) continue;
         const grants = activeGrantsFor(ctx, ix, ip.principalArn, t.stream);
-        const granted = t.kind === 'stream' ? grantedStreamActions(grants) : grantedConsumerActions(grants, t.consumer ?? '');
+        const granted =
+          t.kind === 'stream' ? grantedStreamActions(grants) : grantedConsumerActions(grants, t.consumer ?? '');
         const allowed = readOnlyRole ? new Set([...granted, ...READ_ONLY_ROLE_ACTIONS]) : granted;
         const tags = reached.filter((r) => TAG_ACTIONS.some((a) => a.toLowerCase() === r.action.toLowerCase()));
         const beyond = reached.filter((r) => !tags.includes(r) && !allowed.has(r.action.toLowerCase()));
@@ -295,9 +358,11 @@ export function identityChecks(ctx: AuditContext, catalog: ActionCatalog | undef
       if (tagging.length > 0) result.findings.push(tamperingFinding(account.account, ip.principalArn, tagging));
     }
   }
-  result.notes = ['Identity policies are evaluated without SCPs or session policies, and of permission boundaries ' +
-    'only meshgov\'s tag guard (as read on the role) and unconditional denies are applied; a principal held back ' +
-    'only by the rest is still reported. Conditions other than aws:ResourceTag are not evaluated ("conditional").'];
+  result.notes = [
+    'Identity policies are evaluated without SCPs or session policies, and of permission boundaries ' +
+      "only meshgov's tag guard (as read on the role) and unconditional denies are applied; a principal held back " +
+      'only by the rest is still reported. Conditions other than aws:ResourceTag are not evaluated ("conditional").',
+  ];
   return result;
 }
 

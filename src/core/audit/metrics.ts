@@ -62,7 +62,11 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSn
   if (!first) return undefined;
   return {
     window: first.window,
-    streams: snapshots.flatMap((s) => s.streams).sort((a, b) => (a.account + a.stream < b.account + b.stream ? -1 : a.account + a.stream > b.account + b.stream ? 1 : 0)),
+    streams: snapshots
+      .flatMap((s) => s.streams)
+      .sort((a, b) =>
+        a.account + a.stream < b.account + b.stream ? -1 : a.account + a.stream > b.account + b.stream ? 1 : 0,
+      ),
     messages: snapshots.flatMap((s) => s.messages),
     calls: snapshots.reduce((n, s) => n + s.calls, 0),
   };

@@ -105,7 +105,8 @@ export function parseAuditReport(value: unknown): ParsedAuditReport {
       mesh: str(r['mesh'], 'mesh'),
       generatedAt: str(r['generatedAt'], 'generatedAt'),
       window: {
-        start: str(w['start'], 'window.start'), end: str(w['end'], 'window.end'),
+        start: str(w['start'], 'window.start'),
+        end: str(w['end'], 'window.end'),
         periodSeconds: num(w['periodSeconds'], 'window.periodSeconds'),
       },
       findings: arr(r['findings'], 'findings').map((f, i) => finding(f, `findings.${i}`)),
@@ -127,8 +128,12 @@ export function parseAuditReport(value: unknown): ParsedAuditReport {
         const here = `waived.${i}`;
         const w = obj(obj(f, here)['waiver'], `${here}.waiver`);
         return {
-          ...finding(f, here), waivedBy: str(obj(f, here)['waivedBy'], `${here}.waivedBy`),
-          waiver: { target: str(w['target'], `${here}.waiver.target`), expires: str(w['expires'], `${here}.waiver.expires`) },
+          ...finding(f, here),
+          waivedBy: str(obj(f, here)['waivedBy'], `${here}.waivedBy`),
+          waiver: {
+            target: str(w['target'], `${here}.waiver.target`),
+            expires: str(w['expires'], `${here}.waiver.expires`),
+          },
         };
       });
     }

@@ -86,7 +86,11 @@ export function settleFindings(findings: readonly Finding[], mesh: Mesh, today: 
     }
     const waiver = owner.addresses.map((a) => waivers.get(waiverKey(f.id, a))).find((w) => w !== undefined);
     if (waiver) {
-      out.waived.push({ ...settled, waivedBy: waiver.justification, waiver: { target: waiver.target, expires: waiver.expires } });
+      out.waived.push({
+        ...settled,
+        waivedBy: waiver.justification,
+        waiver: { target: waiver.target, expires: waiver.expires },
+      });
     } else out.findings.push(settled);
   }
   return out;

@@ -60,7 +60,8 @@ export function shadowChecks(ctx: AuditContext): CheckResult {
         severity: 'warning',
         resource: streamResource(account.account, u.name),
         account: account.account,
-        title: `Stream ${u.name} in mesh account ${account.account} is outside mesh ${ctx.mesh.name} ` +
+        title:
+          `Stream ${u.name} in mesh account ${account.account} is outside mesh ${ctx.mesh.name} ` +
           '(a shadow data product)',
         evidence: {
           arn: u.arn,
@@ -70,7 +71,8 @@ export function shadowChecks(ctx: AuditContext): CheckResult {
           reason: u.reason,
           importCommand: command,
         },
-        remediation: `If it is a data product, adopt it: \`${command}\` (add the audit's target options, e.g. ` +
+        remediation:
+          `If it is a data product, adopt it: \`${command}\` (add the audit's target options, e.g. ` +
           '`--profile`; import also adopts every other stream of the account the mesh does not manage, and previews ' +
           'the next plan). If it is not, delete it or move it out of the mesh account. Nobody reviews its access ' +
           'while it stays outside the mesh.',

@@ -46,7 +46,11 @@ function windowSeconds(metrics: MetricsSnapshot): number {
   return Math.max(metrics.window.periodSeconds, ms / 1000);
 }
 
-export function shardLoad(metrics: MetricsSnapshot, shardId: string, series: Partial<Record<ShardMetricName, Series>>): ShardLoad {
+export function shardLoad(
+  metrics: MetricsSnapshot,
+  shardId: string,
+  series: Partial<Record<ShardMetricName, Series>>,
+): ShardLoad {
   const period = metrics.window.periodSeconds;
   const seconds = windowSeconds(metrics);
   const bytes = peak(series.IncomingBytes);
@@ -65,7 +69,10 @@ export function shardLoad(metrics: MetricsSnapshot, shardId: string, series: Par
     meanBytesPerSecond,
     meanRecordsPerSecond,
     peakShare: Math.max(bytesShare, recordsShare),
-    meanShare: Math.max(meanBytesPerSecond / SHARD_WRITE_BYTES_PER_SECOND, meanRecordsPerSecond / SHARD_WRITE_RECORDS_PER_SECOND),
+    meanShare: Math.max(
+      meanBytesPerSecond / SHARD_WRITE_BYTES_PER_SECOND,
+      meanRecordsPerSecond / SHARD_WRITE_RECORDS_PER_SECOND,
+    ),
     writeThrottled: sum(series.WriteProvisionedThroughputExceeded?.values ?? []),
     readThrottled: sum(series.ReadProvisionedThroughputExceeded?.values ?? []),
     maxIteratorAgeMs: age.value,
@@ -75,4 +82,3 @@ export function shardLoad(metrics: MetricsSnapshot, shardId: string, series: Par
   if (age.at !== undefined) load.maxIteratorAgeAt = age.at;
   return load;
 }
-

@@ -32,7 +32,10 @@ export function capsFromParams(params: ParamValues): CostCaps {
   const cap = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
   const domain = cap(params['maxDomainMonthlyUSD']);
   const change = cap(params['maxChangeDeltaUSD']);
-  return { ...(domain !== undefined ? { maxDomainMonthlyUSD: domain } : {}), ...(change !== undefined ? { maxChangeDeltaUSD: change } : {}) };
+  return {
+    ...(domain !== undefined ? { maxDomainMonthlyUSD: domain } : {}),
+    ...(change !== undefined ? { maxChangeDeltaUSD: change } : {}),
+  };
 }
 
 /** A cap the plan goes over. */
@@ -48,7 +51,9 @@ export function costCapFindings(cost: PlanCost, setting: CapSetting): CostCapFin
   const out: CostCapFinding[] = [];
   const capsOf = (domain: string) => {
     const s = setting(domain);
-    return s === undefined || s.severity === 'off' ? undefined : { severity: s.severity, caps: capsFromParams(s.params) };
+    return s === undefined || s.severity === 'off'
+      ? undefined
+      : { severity: s.severity, caps: capsFromParams(s.params) };
   };
   for (const d of cost.domains) {
     const c = capsOf(d.domain);
@@ -63,7 +68,14 @@ export function costCapFindings(cost: PlanCost, setting: CapSetting): CostCapFin
     const c = capsOf(domain);
     const cap = c?.caps.maxChangeDeltaUSD;
     if (c !== undefined && cap !== undefined && ch.deltaUSD > cap) {
-      out.push({ kind: 'change', domain, changeId: ch.changeId, deltaUSD: ch.deltaUSD, capUSD: cap, severity: c.severity });
+      out.push({
+        kind: 'change',
+        domain,
+        changeId: ch.changeId,
+        deltaUSD: ch.deltaUSD,
+        capUSD: cap,
+        severity: c.severity,
+      });
     }
   }
   return out;
@@ -78,11 +90,21 @@ export function costCapMessage(f: CostCapFinding): string {
 }
 
 /** The findings as diagnostics at the domain's declaration (for `Plan.diagnostics`). */
-export function costCapDiagnostics(findings: readonly CostCapFinding[], mesh: Pick<Mesh, 'domains' | 'at'>, locator: Locator): Diagnostic[] {
+export function costCapDiagnostics(
+  findings: readonly CostCapFinding[],
+  mesh: Pick<Mesh, 'domains' | 'at'>,
+  locator: Locator,
+): Diagnostic[] {
   return findings.map((f) => {
     const at = mesh.domains.find((d) => d.name === f.domain)?.at ?? mesh.at;
-    const d = locator.at(at, [], COST_CAP_RULE_ID, f.severity, costCapMessage(f),
-      'Lower the cost (fewer shards, shorter retention, fewer EFO consumers) or raise the cap in the governance file. See docs/cost.md.');
+    const d = locator.at(
+      at,
+      [],
+      COST_CAP_RULE_ID,
+      f.severity,
+      costCapMessage(f),
+      'Lower the cost (fewer shards, shorter retention, fewer EFO consumers) or raise the cap in the governance file. See docs/cost.md.',
+    );
     d.ruleId = COST_CAP_RULE_ID;
     return d;
   });
@@ -91,8 +113,11 @@ export function costCapDiagnostics(findings: readonly CostCapFinding[], mesh: Pi
 /** What a declared stream costs as configured (on-demand shard counts assumed). */
 export function declaredConfig(s: Stream, efoConsumers: number): StreamConfig {
   return {
-    mode: s.capacity.mode, ...(s.capacity.mode === 'PROVISIONED' ? { shards: s.capacity.shards ?? 0 } : {}),
-    retentionHours: s.retentionHours, enhancedMetrics: normaliseMetrics(s.enhancedMonitoring).length, efoConsumers,
+    mode: s.capacity.mode,
+    ...(s.capacity.mode === 'PROVISIONED' ? { shards: s.capacity.shards ?? 0 } : {}),
+    retentionHours: s.retentionHours,
+    enhancedMetrics: normaliseMetrics(s.enhancedMonitoring).length,
+    efoConsumers,
   };
 }
 
@@ -122,7 +147,11 @@ export function declaredDomainCost(mesh: Pick<Mesh, 'region' | 'streams' | 'gran
  * The validation-time check of one domain (the rule function's body; src/core/rules/functions.ts registers it):
  * its declared cost against `maxDomainMonthlyUSD`.
  */
-export function domainCapFindings(mesh: Pick<Mesh, 'region' | 'streams' | 'grants'>, domain: string, params: ParamValues): FunctionFinding[] {
+export function domainCapFindings(
+  mesh: Pick<Mesh, 'region' | 'streams' | 'grants'>,
+  domain: string,
+  params: ParamValues,
+): FunctionFinding[] {
   const cap = capsFromParams(params).maxDomainMonthlyUSD;
   if (cap === undefined) return [];
   const cost = declaredDomainCost(mesh, domain);
@@ -133,8 +162,9 @@ export function domainCapFindings(mesh: Pick<Mesh, 'region' | 'streams' | 'grant
 export const domainCostWithinCap: RuleFunction = {
   appliesTo: ['domain'],
   params: ['maxDomainMonthlyUSD', 'maxChangeDeltaUSD'],
-  description: 'The domain\'s declared monthly cost (configuration and declared throughput at the shipped prices of the '
-    + 'mesh region) stays within `maxDomainMonthlyUSD` (0: no cap). `meshgov plan` checks both caps on the plan\'s cost.',
+  description:
+    "The domain's declared monthly cost (configuration and declared throughput at the shipped prices of the " +
+    "mesh region) stays within `maxDomainMonthlyUSD` (0: no cap). `meshgov plan` checks both caps on the plan's cost.",
   run(view, params, index) {
     return domainCapFindings(index.mesh, String(view.value['name']), params);
   },

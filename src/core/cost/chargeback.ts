@@ -36,20 +36,28 @@ export function chargeback(input: ChargebackInput): ChargebackReport {
       const e = streamCost(liveConfig(s), usage, input.prices);
       const domain = input.domains.get(key) ?? s.tags[TAG_DOMAIN] ?? NO_DOMAIN;
       const row: StreamCurrentCost = {
-        account: a.account, stream: s.name, monthlyUSD: usd(e.monthlyUSD),
-        usage: { basis: usage.basis, note: usage.note }, lines: lineRows(e), assumptions: e.assumptions,
+        account: a.account,
+        stream: s.name,
+        monthlyUSD: usd(e.monthlyUSD),
+        usage: { basis: usage.basis, note: usage.note },
+        lines: lineRows(e),
+        assumptions: e.assumptions,
       };
       groups.set(domain, [...(groups.get(domain) ?? []), row]);
     }
   }
-  const domains = [...groups].map(([domain, streams]) => ({
-    domain,
-    monthlyUSD: usd(streams.reduce((n, s) => n + s.monthlyUSD, 0)),
-    streams: streams.sort((x, y) => byCost(x, y, (s) => `${s.account}/${s.stream}`)),
-  })).sort((x, y) => byCost(x, y, (d) => d.domain));
+  const domains = [...groups]
+    .map(([domain, streams]) => ({
+      domain,
+      monthlyUSD: usd(streams.reduce((n, s) => n + s.monthlyUSD, 0)),
+      streams: streams.sort((x, y) => byCost(x, y, (s) => `${s.account}/${s.stream}`)),
+    }))
+    .sort((x, y) => byCost(x, y, (d) => d.domain));
   const measured = domains.flatMap((d) => d.streams).filter((s) => s.usage.basis === 'measured').length;
   return {
-    currency: 'USD', hoursPerMonth: HOURS_PER_MONTH, prices: priceSource(input.prices, input.at),
+    currency: 'USD',
+    hoursPerMonth: HOURS_PER_MONTH,
+    prices: priceSource(input.prices, input.at),
     totalUSD: usd(domains.reduce((n, d) => n + d.monthlyUSD, 0)),
     domains,
     assumptions: [

@@ -5,8 +5,14 @@
  */
 import type { CostLine, PriceDimension, PriceTable, StreamConfig, StreamCostEstimate, StreamUsage } from './types.js';
 import {
-  BASE_RETENTION_HOURS, BYTES_PER_GB, EXTENDED_RETENTION_MAX_HOURS, HOURS_PER_MONTH, ON_DEMAND_DEFAULT_SHARDS,
-  ON_DEMAND_RECORD_ROUNDING_BYTES, PUT_PAYLOAD_UNIT_BYTES, SECONDS_PER_MONTH,
+  BASE_RETENTION_HOURS,
+  BYTES_PER_GB,
+  EXTENDED_RETENTION_MAX_HOURS,
+  HOURS_PER_MONTH,
+  ON_DEMAND_DEFAULT_SHARDS,
+  ON_DEMAND_RECORD_ROUNDING_BYTES,
+  PUT_PAYLOAD_UNIT_BYTES,
+  SECONDS_PER_MONTH,
 } from './types.js';
 
 /** Average record size in bytes (0 when nothing is written). */
@@ -65,10 +71,16 @@ function provisionedLines(table: PriceTable, c: StreamConfig, shards: number, u:
     line(table, 'provisioned-put-payload-unit', putPayloadUnitsPerMonth(u), u.basis),
   ];
   // Extended retention is billed per shard-hour for the whole stream once retention passes 24 h.
-  if (extended > 0) out.push(line(table, 'provisioned-extended-retention-shard-hour', shards * HOURS_PER_MONTH, 'configured'));
-  if (longTerm > 0) out.push(line(table, 'provisioned-long-term-retention-gb-month', storedGb(u.writeBytesPerSecond, longTerm), u.basis));
+  if (extended > 0)
+    out.push(line(table, 'provisioned-extended-retention-shard-hour', shards * HOURS_PER_MONTH, 'configured'));
+  if (longTerm > 0)
+    out.push(
+      line(table, 'provisioned-long-term-retention-gb-month', storedGb(u.writeBytesPerSecond, longTerm), u.basis),
+    );
   if (c.efoConsumers > 0) {
-    out.push(line(table, 'provisioned-efo-consumer-shard-hour', c.efoConsumers * shards * HOURS_PER_MONTH, 'configured'));
+    out.push(
+      line(table, 'provisioned-efo-consumer-shard-hour', c.efoConsumers * shards * HOURS_PER_MONTH, 'configured'),
+    );
     out.push(line(table, 'provisioned-efo-data-gb', c.efoConsumers * gbPerMonth, u.basis));
   }
   return out;
@@ -85,16 +97,18 @@ function onDemandLines(table: PriceTable, c: StreamConfig, u: StreamUsage): Cost
   if (u.pollingReaders > 0) out.push(line(table, 'on-demand-data-out-gb', u.pollingReaders * gbIn, u.basis));
   if (c.efoConsumers > 0) out.push(line(table, 'on-demand-efo-data-gb', c.efoConsumers * gbIn, u.basis));
   if (extended > 0) out.push(line(table, 'on-demand-extended-retention-gb-month', storedGb(billed, extended), u.basis));
-  if (longTerm > 0) out.push(line(table, 'on-demand-long-term-retention-gb-month', storedGb(billed, longTerm), u.basis));
+  if (longTerm > 0)
+    out.push(line(table, 'on-demand-long-term-retention-gb-month', storedGb(billed, longTerm), u.basis));
   return out;
 }
 
 /** The monthly cost of a stream configured as `config` and used as `usage`, at `table`'s prices. */
 export function streamCost(config: StreamConfig, usage: StreamUsage, table: PriceTable): StreamCostEstimate {
   const assumptions: string[] = [];
-  const lines = config.mode === 'PROVISIONED'
-    ? provisionedLines(table, config, config.shards ?? 0, usage)
-    : onDemandLines(table, config, usage);
+  const lines =
+    config.mode === 'PROVISIONED'
+      ? provisionedLines(table, config, config.shards ?? 0, usage)
+      : onDemandLines(table, config, usage);
   if (config.enhancedMetrics > 0) {
     const s = shardsOf(config);
     if (s.assumption !== undefined) assumptions.push(s.assumption);

@@ -11,9 +11,7 @@ import { scopeDesired } from '../plan/scope.js';
 import type { Change, Plan } from '../plan/types.js';
 import type { DesiredState, DesiredStream } from '../render/types.js';
 import { streamCost } from './model.js';
-import type {
-  ChangeCost, CostLineRow, CostPriceSource, DomainCost, PlanCost, StreamCostRow,
-} from './report-types.js';
+import type { ChangeCost, CostLineRow, CostPriceSource, DomainCost, PlanCost, StreamCostRow } from './report-types.js';
 import type { PriceTable, StreamConfig, StreamCostEstimate, StreamUsage } from './types.js';
 import { HOURS_PER_MONTH } from './types.js';
 import type { UsageByStream } from './usage.js';
@@ -34,14 +32,20 @@ export function ageInDays(asOf: string, at: string): number {
 
 export function priceSource(table: PriceTable, at: string): CostPriceSource {
   return {
-    kind: table.kind, region: table.region, asOf: table.asOf, ageDays: ageInDays(table.asOf, at), source: table.source,
+    kind: table.kind,
+    region: table.region,
+    asOf: table.asOf,
+    ageDays: ageInDays(table.asOf, at),
+    source: table.source,
     unconfirmed: [...table.unconfirmed],
   };
 }
 
 export function liveConfig(ls: LiveStream): StreamConfig {
   return {
-    mode: ls.mode, shards: ls.shards, retentionHours: ls.retentionHours,
+    mode: ls.mode,
+    shards: ls.shards,
+    retentionHours: ls.retentionHours,
     enhancedMetrics: normaliseMetrics(ls.enhancedMonitoring).length,
     efoConsumers: ls.consumers.filter((c) => c.status !== 'DELETING').length,
   };
@@ -51,14 +55,21 @@ function desiredConfig(ds: DesiredStream, efoConsumers: number, live: LiveStream
   // An on-demand stream's shard count is AWS's to choose: the live count when there is one.
   const shards = ds.mode === 'PROVISIONED' ? ds.shards : live?.mode === 'ON_DEMAND' ? live.shards : undefined;
   return {
-    mode: ds.mode, ...(shards !== undefined ? { shards } : {}), retentionHours: ds.retentionHours,
-    enhancedMetrics: normaliseMetrics(ds.enhancedMonitoring).length, efoConsumers,
+    mode: ds.mode,
+    ...(shards !== undefined ? { shards } : {}),
+    retentionHours: ds.retentionHours,
+    enhancedMetrics: normaliseMetrics(ds.enhancedMonitoring).length,
+    efoConsumers,
   };
 }
 
 export function lineRows(e: StreamCostEstimate): CostLineRow[] {
   return e.lines.map((l) => ({
-    dimension: l.dimension, quantity: l.quantity, unitPriceUSD: l.unitPriceUSD, monthlyUSD: usd(l.monthlyUSD), basis: l.basis,
+    dimension: l.dimension,
+    quantity: l.quantity,
+    unitPriceUSD: l.unitPriceUSD,
+    monthlyUSD: usd(l.monthlyUSD),
+    basis: l.basis,
   }));
 }
 
@@ -103,7 +114,9 @@ function pairs(plan: Plan, desired: DesiredState, live: LiveState): StreamPair[]
       const current = ls !== undefined && ls.status !== 'DELETING' ? ls : undefined;
       const efo = efoCount.get(ds.name) ?? 0;
       out.set(key, {
-        account: a.account, stream: ds.name, domain: ds.domain,
+        account: a.account,
+        stream: ds.name,
+        domain: ds.domain,
         ...(current !== undefined ? { before: liveConfig(current) } : {}),
         after: desiredConfig(ds, efo, current),
       });
@@ -116,12 +129,23 @@ function pairs(plan: Plan, desired: DesiredState, live: LiveState): StreamPair[]
     const ls = liveByKey.get(key);
     if (ls === undefined || out.has(key)) continue;
     const domain = c.domain ?? ls.tags[TAG_DOMAIN];
-    out.set(key, { account: c.account, stream: c.target.stream, ...(domain !== undefined ? { domain } : {}), before: liveConfig(ls) });
+    out.set(key, {
+      account: c.account,
+      stream: c.target.stream,
+      ...(domain !== undefined ? { domain } : {}),
+      before: liveConfig(ls),
+    });
   }
-  return [...out.values()].sort((x, y) => (x.account + x.stream < y.account + y.stream ? -1 : x.account + x.stream > y.account + y.stream ? 1 : 0));
+  return [...out.values()].sort((x, y) =>
+    x.account + x.stream < y.account + y.stream ? -1 : x.account + x.stream > y.account + y.stream ? 1 : 0,
+  );
 }
 
-function changeCosts(plan: Plan, byKey: Map<string, { pair: StreamPair; usage: StreamUsage }>, table: PriceTable): ChangeCost[] {
+function changeCosts(
+  plan: Plan,
+  byKey: Map<string, { pair: StreamPair; usage: StreamUsage }>,
+  table: PriceTable,
+): ChangeCost[] {
   const out: ChangeCost[] = [];
   for (const c of plan.changes) {
     if (c.action === 'no-op' || c.blocked !== undefined || c.stream === undefined) continue;
@@ -130,8 +154,10 @@ function changeCosts(plan: Plan, byKey: Map<string, { pair: StreamPair; usage: S
     const { pair, usage } = entry;
     const cost = (cfg: StreamConfig | undefined) => (cfg === undefined ? 0 : streamCost(cfg, usage, table).monthlyUSD);
     let delta: number;
-    if (c.resourceType === 'stream') delta = c.action === 'create' ? cost(pair.after) : c.action === 'delete' ? -cost(pair.before) : 0;
-    else if (pair.before === undefined) continue; // a setting of a stream that does not exist yet: priced by its create
+    if (c.resourceType === 'stream')
+      delta = c.action === 'create' ? cost(pair.after) : c.action === 'delete' ? -cost(pair.before) : 0;
+    else if (pair.before === undefined)
+      continue; // a setting of a stream that does not exist yet: priced by its create
     else {
       const changed = applyChange(c, pair.before);
       if (changed === undefined || changed === null) continue;
@@ -140,8 +166,12 @@ function changeCosts(plan: Plan, byKey: Map<string, { pair: StreamPair; usage: S
     const rounded = usd(delta);
     if (rounded === 0) continue;
     out.push({
-      changeId: c.id, address: c.address, account: c.account, stream: c.stream,
-      ...(pair.domain !== undefined ? { domain: pair.domain } : {}), deltaUSD: rounded,
+      changeId: c.id,
+      address: c.address,
+      account: c.account,
+      stream: c.stream,
+      ...(pair.domain !== undefined ? { domain: pair.domain } : {}),
+      deltaUSD: rounded,
     });
   }
   return out.sort((a, b) => Math.abs(b.deltaUSD) - Math.abs(a.deltaUSD) || (a.changeId < b.changeId ? -1 : 1));
@@ -170,7 +200,9 @@ export function planCost(input: PlanCostInput): PlanCost {
     const after = pair.after !== undefined ? streamCost(pair.after, usage, prices) : undefined;
     const shown = (after ?? before) as StreamCostEstimate;
     streams.push({
-      account: pair.account, stream: pair.stream, ...(pair.domain !== undefined ? { domain: pair.domain } : {}),
+      account: pair.account,
+      stream: pair.stream,
+      ...(pair.domain !== undefined ? { domain: pair.domain } : {}),
       beforeUSD: before !== undefined ? usd(before.monthlyUSD) : null,
       afterUSD: after !== undefined ? usd(after.monthlyUSD) : null,
       deltaUSD: usd((after?.monthlyUSD ?? 0) - (before?.monthlyUSD ?? 0)),
@@ -192,7 +224,8 @@ export function planCost(input: PlanCostInput): PlanCost {
   const beforeUSD = usd(domainList.reduce((n, d) => n + d.beforeUSD, 0));
   const afterUSD = usd(domainList.reduce((n, d) => n + d.afterUSD, 0));
   return {
-    currency: 'USD', hoursPerMonth: HOURS_PER_MONTH,
+    currency: 'USD',
+    hoursPerMonth: HOURS_PER_MONTH,
     prices: priceSource(prices, plan.createdAt),
     total: { beforeUSD, afterUSD, deltaUSD: usd(afterUSD - beforeUSD) },
     domains: domainList,

@@ -25,18 +25,66 @@ export interface ProductMatch {
  * which were confirmed against recorded answers).
  */
 export const PRODUCT_MATCHES: Readonly<Record<PriceDimension, ProductMatch>> = {
-  'provisioned-shard-hour': { serviceCode: 'AmazonKinesis', usageType: 'Storage-ShardHour', operation: 'shardHourStorage' },
-  'provisioned-put-payload-unit': { serviceCode: 'AmazonKinesis', usageType: 'PutRequestPayloadUnits', operation: 'PutRequest' },
-  'provisioned-extended-retention-shard-hour': { serviceCode: 'AmazonKinesis', usageType: 'Extended-ShardHour', operation: 'shardHourStorage' },
-  'provisioned-long-term-retention-gb-month': { serviceCode: 'AmazonKinesis', usageType: 'LongTermRetention-ByteHrs', operation: 'LongTermRetentionByteHrs' },
-  'provisioned-efo-consumer-shard-hour': { serviceCode: 'AmazonKinesis', usageType: 'EnhancedFanoutHour', operation: 'ConsumerHour' },
-  'provisioned-efo-data-gb': { serviceCode: 'AmazonKinesis', usageType: 'ReadBytes', operation: 'EnhancedFanoutDataRetrieval' },
-  'on-demand-stream-hour': { serviceCode: 'AmazonKinesis', usageType: 'OnDemand-StreamHour', operation: 'OnDemandStreamHr' },
-  'on-demand-data-in-gb': { serviceCode: 'AmazonKinesis', usageType: 'OnDemand-BilledIncomingBytes', operation: 'OnDemandDataIngested' },
-  'on-demand-data-out-gb': { serviceCode: 'AmazonKinesis', usageType: 'OnDemand-BilledOutgoingBytes', operation: 'OnDemandDataRetrieval' },
-  'on-demand-efo-data-gb': { serviceCode: 'AmazonKinesis', usageType: 'OnDemand-BilledOutgoingEFOBytes', operation: 'OnDemandEFODataRetrieval' },
-  'on-demand-extended-retention-gb-month': { serviceCode: 'AmazonKinesis', usageType: 'OnDemand-ExtendedRetention-ByteHrs', operation: 'OnDemandExtendedRetentionByteHrs' },
-  'on-demand-long-term-retention-gb-month': { serviceCode: 'AmazonKinesis', usageType: 'OnDemand-LongTermRetention-ByteHrs', operation: 'OnDemandLongTermRetentionByteHrs' },
+  'provisioned-shard-hour': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'Storage-ShardHour',
+    operation: 'shardHourStorage',
+  },
+  'provisioned-put-payload-unit': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'PutRequestPayloadUnits',
+    operation: 'PutRequest',
+  },
+  'provisioned-extended-retention-shard-hour': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'Extended-ShardHour',
+    operation: 'shardHourStorage',
+  },
+  'provisioned-long-term-retention-gb-month': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'LongTermRetention-ByteHrs',
+    operation: 'LongTermRetentionByteHrs',
+  },
+  'provisioned-efo-consumer-shard-hour': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'EnhancedFanoutHour',
+    operation: 'ConsumerHour',
+  },
+  'provisioned-efo-data-gb': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'ReadBytes',
+    operation: 'EnhancedFanoutDataRetrieval',
+  },
+  'on-demand-stream-hour': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'OnDemand-StreamHour',
+    operation: 'OnDemandStreamHr',
+  },
+  'on-demand-data-in-gb': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'OnDemand-BilledIncomingBytes',
+    operation: 'OnDemandDataIngested',
+  },
+  'on-demand-data-out-gb': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'OnDemand-BilledOutgoingBytes',
+    operation: 'OnDemandDataRetrieval',
+  },
+  'on-demand-efo-data-gb': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'OnDemand-BilledOutgoingEFOBytes',
+    operation: 'OnDemandEFODataRetrieval',
+  },
+  'on-demand-extended-retention-gb-month': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'OnDemand-ExtendedRetention-ByteHrs',
+    operation: 'OnDemandExtendedRetentionByteHrs',
+  },
+  'on-demand-long-term-retention-gb-month': {
+    serviceCode: 'AmazonKinesis',
+    usageType: 'OnDemand-LongTermRetention-ByteHrs',
+    operation: 'OnDemandLongTermRetentionByteHrs',
+  },
   'cloudwatch-metric-month': { serviceCode: 'AmazonCloudWatch', usageType: 'CW:MetricMonitorUsage' },
 };
 
@@ -76,7 +124,8 @@ function onDemandUsd(terms: unknown): number | string {
       if (begin !== undefined && begin !== '0') continue; // tiered prices: the first tier
       const usd = isObject(d['pricePerUnit']) ? d['pricePerUnit']['USD'] : undefined;
       const n = typeof usd === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(usd) ? Number(usd) : Number.NaN;
-      if (!Number.isFinite(n) || n < 0 || n > MAX_UNIT_PRICE_USD) return `USD price ${JSON.stringify(usd)} is not a price`;
+      if (!Number.isFinite(n) || n < 0 || n > MAX_UNIT_PRICE_USD)
+        return `USD price ${JSON.stringify(usd)} is not a price`;
       found.push(n);
     }
   }
@@ -90,8 +139,11 @@ function dimensionOf(serviceCode: unknown, attrs: Record<string, unknown>): Pric
   if (typeof usageType !== 'string') return undefined;
   return PRICE_DIMENSIONS.find((d) => {
     const m = PRODUCT_MATCHES[d];
-    return m.serviceCode === serviceCode && usageTypeMatches(usageType, m.usageType)
-      && (m.operation === undefined || attrs['operation'] === m.operation);
+    return (
+      m.serviceCode === serviceCode &&
+      usageTypeMatches(usageType, m.usageType) &&
+      (m.operation === undefined || attrs['operation'] === m.operation)
+    );
   });
 }
 
@@ -99,11 +151,13 @@ function dimensionOf(serviceCode: unknown, attrs: Record<string, unknown>): Pric
 export function readPriceList(items: readonly unknown[], region: string): PriceListRead {
   const problems: string[] = [];
   const seen = new Map<PriceDimension, number[]>();
-  if (items.length > MAX_PRICE_LIST_ITEMS) problems.push(`${items.length} items; only the first ${MAX_PRICE_LIST_ITEMS} were read`);
+  if (items.length > MAX_PRICE_LIST_ITEMS)
+    problems.push(`${items.length} items; only the first ${MAX_PRICE_LIST_ITEMS} were read`);
   items.slice(0, MAX_PRICE_LIST_ITEMS).forEach((item, i) => {
     const at = `PriceList item ${i + 1}`;
     if (typeof item !== 'string') return problems.push(`${at}: not a JSON string`);
-    if (item.length > MAX_PRICE_LIST_ITEM_CHARS) return problems.push(`${at}: longer than ${MAX_PRICE_LIST_ITEM_CHARS} characters`);
+    if (item.length > MAX_PRICE_LIST_ITEM_CHARS)
+      return problems.push(`${at}: longer than ${MAX_PRICE_LIST_ITEM_CHARS} characters`);
     let data: unknown;
     try {
       data = JSON.parse(item);
@@ -128,7 +182,8 @@ export function readPriceList(items: readonly unknown[], region: string): PriceL
   const prices: Partial<Prices> = {};
   for (const [dimension, values] of seen) {
     if (new Set(values).size === 1) prices[dimension] = values[0] as number;
-    else problems.push(`${dimension}: ${values.length} products with different prices (${values.join(', ')}); left unset`);
+    else
+      problems.push(`${dimension}: ${values.length} products with different prices (${values.join(', ')}); left unset`);
   }
   return { prices, problems };
 }
@@ -140,7 +195,10 @@ export function readPriceList(items: readonly unknown[], region: string): PriceL
 export function priceTableFromApi(read: PriceListRead, region: string, asOf: string, fallback: PriceTable): PriceTable {
   const prices = { ...fallback.prices, ...read.prices };
   const missing = PRICE_DIMENSIONS.filter((d) => read.prices[d] === undefined);
-  const source = 'AWS Price List Query API (GetProducts, ServiceCode AmazonKinesis and AmazonCloudWatch)'
-    + (missing.length > 0 ? `; ${missing.length} dimension(s) not in the answer taken from the shipped table of ${fallback.asOf}` : '');
+  const source =
+    'AWS Price List Query API (GetProducts, ServiceCode AmazonKinesis and AmazonCloudWatch)' +
+    (missing.length > 0
+      ? `; ${missing.length} dimension(s) not in the answer taken from the shipped table of ${fallback.asOf}`
+      : '');
   return { region, kind: 'price-list-api', asOf, source, prices, unconfirmed: missing };
 }

@@ -27,25 +27,34 @@ export const ON_DEMAND_DEFAULT_SHARDS = 4;
  * data), so each has its own dimension.
  */
 export type PriceDimension =
-  | 'provisioned-shard-hour'              // per shard-hour
-  | 'provisioned-put-payload-unit'        // per PUT payload unit (25 KB)
+  | 'provisioned-shard-hour' // per shard-hour
+  | 'provisioned-put-payload-unit' // per PUT payload unit (25 KB)
   | 'provisioned-extended-retention-shard-hour' // per shard-hour, retention 24 h - 7 d
-  | 'provisioned-long-term-retention-gb-month'  // per GB-month stored beyond 7 d
+  | 'provisioned-long-term-retention-gb-month' // per GB-month stored beyond 7 d
   | 'provisioned-efo-consumer-shard-hour' // per consumer-shard-hour
-  | 'provisioned-efo-data-gb'             // per GB retrieved by enhanced fan-out
-  | 'on-demand-stream-hour'               // per stream-hour
-  | 'on-demand-data-in-gb'                // per GB written (records rounded up to 1 KB)
-  | 'on-demand-data-out-gb'               // per GB read by shared-throughput (polling) consumers
-  | 'on-demand-efo-data-gb'               // per GB retrieved by enhanced fan-out
+  | 'provisioned-efo-data-gb' // per GB retrieved by enhanced fan-out
+  | 'on-demand-stream-hour' // per stream-hour
+  | 'on-demand-data-in-gb' // per GB written (records rounded up to 1 KB)
+  | 'on-demand-data-out-gb' // per GB read by shared-throughput (polling) consumers
+  | 'on-demand-efo-data-gb' // per GB retrieved by enhanced fan-out
   | 'on-demand-extended-retention-gb-month' // per GB-month stored 24 h - 7 d
   | 'on-demand-long-term-retention-gb-month' // per GB-month stored beyond 7 d
-  | 'cloudwatch-metric-month';            // per custom metric per month (first tier): shard-level metrics
+  | 'cloudwatch-metric-month'; // per custom metric per month (first tier): shard-level metrics
 
 export const PRICE_DIMENSIONS: readonly PriceDimension[] = [
-  'provisioned-shard-hour', 'provisioned-put-payload-unit', 'provisioned-extended-retention-shard-hour',
-  'provisioned-long-term-retention-gb-month', 'provisioned-efo-consumer-shard-hour', 'provisioned-efo-data-gb',
-  'on-demand-stream-hour', 'on-demand-data-in-gb', 'on-demand-data-out-gb', 'on-demand-efo-data-gb',
-  'on-demand-extended-retention-gb-month', 'on-demand-long-term-retention-gb-month', 'cloudwatch-metric-month',
+  'provisioned-shard-hour',
+  'provisioned-put-payload-unit',
+  'provisioned-extended-retention-shard-hour',
+  'provisioned-long-term-retention-gb-month',
+  'provisioned-efo-consumer-shard-hour',
+  'provisioned-efo-data-gb',
+  'on-demand-stream-hour',
+  'on-demand-data-in-gb',
+  'on-demand-data-out-gb',
+  'on-demand-efo-data-gb',
+  'on-demand-extended-retention-gb-month',
+  'on-demand-long-term-retention-gb-month',
+  'cloudwatch-metric-month',
 ];
 
 /** Where a price table came from. */

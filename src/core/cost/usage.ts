@@ -21,7 +21,10 @@ export type UsageByStream = ReadonlyMap<string, StreamUsage>;
 /** The usage of a stream nobody declared or measured: no data, only the fixed charges. */
 export function assumedUsage(pollingReaders = 0): StreamUsage {
   return {
-    writeBytesPerSecond: 0, writeRecordsPerSecond: 0, pollingReaders, basis: 'assumed',
+    writeBytesPerSecond: 0,
+    writeRecordsPerSecond: 0,
+    pollingReaders,
+    basis: 'assumed',
     note: 'no throughput declared or measured: data charges taken as 0 (declare `throughput` to estimate them)',
   };
 }
@@ -32,22 +35,38 @@ function fmt(n: number): string {
 
 /** A stream's declared throughput as usage (undefined when it declares none). */
 export function declaredUsage(
-  throughput: { writeMiBPerSecond?: number; writeRecordsPerSecond?: number } | undefined, pollingReaders: number,
+  throughput: { writeMiBPerSecond?: number; writeRecordsPerSecond?: number } | undefined,
+  pollingReaders: number,
 ): StreamUsage | undefined {
   const mib = throughput?.writeMiBPerSecond;
   const records = throughput?.writeRecordsPerSecond;
   const ok = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n) && n >= 0;
   if (ok(mib) && ok(records)) {
-    return { writeBytesPerSecond: mib * MIB, writeRecordsPerSecond: records, pollingReaders, basis: 'declared',
-      note: `declared throughput ${fmt(mib)} MiB/s, ${fmt(records)} records/s` };
+    return {
+      writeBytesPerSecond: mib * MIB,
+      writeRecordsPerSecond: records,
+      pollingReaders,
+      basis: 'declared',
+      note: `declared throughput ${fmt(mib)} MiB/s, ${fmt(records)} records/s`,
+    };
   }
   if (ok(mib)) {
-    return { writeBytesPerSecond: mib * MIB, writeRecordsPerSecond: (mib * MIB) / ASSUMED_RECORD_BYTES, pollingReaders,
-      basis: 'declared', note: `declared throughput ${fmt(mib)} MiB/s; records of ${ASSUMED_RECORD_BYTES} bytes assumed` };
+    return {
+      writeBytesPerSecond: mib * MIB,
+      writeRecordsPerSecond: (mib * MIB) / ASSUMED_RECORD_BYTES,
+      pollingReaders,
+      basis: 'declared',
+      note: `declared throughput ${fmt(mib)} MiB/s; records of ${ASSUMED_RECORD_BYTES} bytes assumed`,
+    };
   }
   if (ok(records)) {
-    return { writeBytesPerSecond: records * ASSUMED_RECORD_BYTES, writeRecordsPerSecond: records, pollingReaders,
-      basis: 'declared', note: `declared throughput ${fmt(records)} records/s; records of ${ASSUMED_RECORD_BYTES} bytes assumed` };
+    return {
+      writeBytesPerSecond: records * ASSUMED_RECORD_BYTES,
+      writeRecordsPerSecond: records,
+      pollingReaders,
+      basis: 'declared',
+      note: `declared throughput ${fmt(records)} records/s; records of ${ASSUMED_RECORD_BYTES} bytes assumed`,
+    };
   }
   return undefined;
 }
@@ -76,7 +95,10 @@ export function usageFromMesh(mesh: Pick<Mesh, 'streams' | 'grants'>): Map<strin
  * declared usage. `readers` gives the polling readers per key (from the mesh); measured reads are not used, since
  * OutgoingBytes is not among the metrics the audit reads.
  */
-export function usageFromMetrics(snapshot: MetricsSnapshot, readers: UsageByStream = new Map()): Map<string, StreamUsage> {
+export function usageFromMetrics(
+  snapshot: MetricsSnapshot,
+  readers: UsageByStream = new Map(),
+): Map<string, StreamUsage> {
   const seconds = (Date.parse(snapshot.window.end) - Date.parse(snapshot.window.start)) / 1000;
   const out = new Map<string, StreamUsage>();
   if (!Number.isFinite(seconds) || seconds <= 0) return out;
@@ -89,8 +111,10 @@ export function usageFromMetrics(snapshot: MetricsSnapshot, readers: UsageByStre
     const key = usageKey(s.account, s.stream);
     const hours = Math.round((seconds / 3600) * 10) / 10;
     out.set(key, {
-      writeBytesPerSecond: totalBytes / seconds, writeRecordsPerSecond: totalRecords / seconds,
-      pollingReaders: readers.get(key)?.pollingReaders ?? 0, basis: 'measured',
+      writeBytesPerSecond: totalBytes / seconds,
+      writeRecordsPerSecond: totalRecords / seconds,
+      pollingReaders: readers.get(key)?.pollingReaders ?? 0,
+      basis: 'measured',
       note: `measured by CloudWatch over ${fmt(hours)} h (${snapshot.window.start} to ${snapshot.window.end})`,
     });
   }

@@ -71,7 +71,10 @@ const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 
  * entry has the worst severity of what it hides, so a hidden error still fails the run. Capping a capped list with
  * more diagnostics added gives the same result as capping all of them at once (the entries carry their counts).
  */
-export function capDiagnostics(diagnostics: readonly Diagnostic[], max: number = MAX_DIAGNOSTICS_PER_FILE): Diagnostic[] {
+export function capDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  max: number = MAX_DIAGNOSTICS_PER_FILE,
+): Diagnostic[] {
   const shown = new Map<string, number>();
   const hidden = new Map<string, { first: Diagnostic; count: number; severity: Severity }>();
   const out: Diagnostic[] = [];

@@ -66,15 +66,21 @@ function view(o: StepOutcome): ResultChange {
  * approval; without, they are plain skips (the run was not asked to defer them).
  */
 export function appliedResult(
-  outcomes: readonly StepOutcome[], part: ApplyPart, reviewedDigest: string, deferred: ReadonlySet<string>,
+  outcomes: readonly StepOutcome[],
+  part: ApplyPart,
+  reviewedDigest: string,
+  deferred: ReadonlySet<string>,
 ): AppliedResult {
   const pick = (f: (o: StepOutcome) => boolean) => outcomes.filter(f).map(view);
-  const pending = (o: StepOutcome) => o.status === 'skipped' && deferred.has(o.id)
-    && (o.skipReason === 'destructive' || o.skipReason === 'dependency');
-  const blocked = (o: StepOutcome) => o.status === 'skipped'
-    && (o.skipReason === 'deletion-protected' || o.skipReason === 'budget');
+  const pending = (o: StepOutcome) =>
+    o.status === 'skipped' && deferred.has(o.id) && (o.skipReason === 'destructive' || o.skipReason === 'dependency');
+  const blocked = (o: StepOutcome) =>
+    o.status === 'skipped' && (o.skipReason === 'deletion-protected' || o.skipReason === 'budget');
   return {
-    formatVersion: APPLY_RESULT_VERSION, kind: 'applied', part, reviewedDigest,
+    formatVersion: APPLY_RESULT_VERSION,
+    kind: 'applied',
+    part,
+    reviewedDigest,
     done: pick((o) => o.status === 'done'),
     failed: pick((o) => o.status === 'failed'),
     pendingApproval: pick(pending),
@@ -153,7 +159,11 @@ export function parseApplyResult(v: unknown): { result: ApplyResult } | { proble
     return { result: { ...base, kind, message: m.value, differences: lines } };
   }
   const lists: Record<'done' | 'failed' | 'pendingApproval' | 'blocked' | 'skipped', ResultChange[]> = {
-    done: [], failed: [], pendingApproval: [], blocked: [], skipped: [],
+    done: [],
+    failed: [],
+    pendingApproval: [],
+    blocked: [],
+    skipped: [],
   };
   for (const key of Object.keys(lists) as (keyof typeof lists)[]) {
     const c = changes(o[key], key);

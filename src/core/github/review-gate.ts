@@ -87,15 +87,18 @@ export function checkAgainstReviewed(input: GateInput): GateVerdict {
   const { reviewed, own, part } = input;
   if (input.reviewedDigest !== undefined && input.reviewedDigest !== reviewed.changeSetDigest) {
     return {
-      ok: false, reason: 'not-the-reviewed-plan', differences: [],
-      message: `the saved plan (change set ${reviewed.changeSetDigest.slice(0, 12)}) is not the one the pull request `
-        + `recorded as reviewed (${input.reviewedDigest.slice(0, 12)})`,
+      ok: false,
+      reason: 'not-the-reviewed-plan',
+      differences: [],
+      message:
+        `the saved plan (change set ${reviewed.changeSetDigest.slice(0, 12)}) is not the one the pull request ` +
+        `recorded as reviewed (${input.reviewedDigest.slice(0, 12)})`,
     };
   }
   const liveChanged = input.fingerprintNow !== reviewed.liveFingerprint;
   const why = liveChanged
-    ? `the live state of the accounts in its scope changed since the plan was made at ${reviewed.createdAt} `
-      + `(fingerprint ${reviewed.liveFingerprint.slice(0, 12)} -> ${input.fingerprintNow.slice(0, 12)})`
+    ? `the live state of the accounts in its scope changed since the plan was made at ${reviewed.createdAt} ` +
+      `(fingerprint ${reviewed.liveFingerprint.slice(0, 12)} -> ${input.fingerprintNow.slice(0, 12)})`
     : 'the changes meshgov computes now differ from the reviewed ones';
   if (part !== 'destructive') {
     if (own.changeSetDigest === reviewed.changeSetDigest) return { ok: true };
@@ -109,7 +112,9 @@ export function checkAgainstReviewed(input: GateInput): GateVerdict {
   const reviewedRows = own.accessDiff.filter((a) => reviewedAccess.has(accessKey(a)));
   const differences = describeChangeSetDifference({ changes: expected.changes, accessDiff: reviewedRows }, own);
   return {
-    ok: false, reason: 'changed-since-review', differences,
+    ok: false,
+    reason: 'changed-since-review',
+    differences,
     message: 'what is left to apply is not exactly the reviewed part that waited for approval',
   };
 }

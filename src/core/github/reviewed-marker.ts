@@ -23,9 +23,7 @@ export interface ReviewedPlan {
 
 /** The result of reading a comment body: found, absent, or present but not trustworthy (with why). */
 export type MarkerReading =
-  | { kind: 'found'; reviewed: ReviewedPlan }
-  | { kind: 'none' }
-  | { kind: 'invalid'; problem: string };
+  { kind: 'found'; reviewed: ReviewedPlan } | { kind: 'none' } | { kind: 'invalid'; problem: string };
 
 const TAG = 'meshgov:reviewed';
 const HEAD = /^[0-9a-f]{40}$/;
@@ -94,7 +92,9 @@ export type ReviewedChoice =
  * ignored whatever they contain.
  */
 export function chooseReviewedPlan(
-  comments: readonly CommentView[], planMarker: string, trustedAuthors: readonly string[],
+  comments: readonly CommentView[],
+  planMarker: string,
+  trustedAuthors: readonly string[],
 ): ReviewedChoice {
   const ours = comments
     .filter((c) => c.author !== undefined && trustedAuthors.includes(c.author))

@@ -28,7 +28,10 @@ const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1
  * grant (an expired one gets a note) are left alone.
  */
 export function adoptConsumers(
-  ctx: GrantContext, managed: readonly LiveStream[], rootDomains: ReadonlySet<string>, today: string,
+  ctx: GrantContext,
+  managed: readonly LiveStream[],
+  rootDomains: ReadonlySet<string>,
+  today: string,
 ): { grants: GrantStanza[]; adopted: AdoptedConsumer[] } {
   const { mesh, notes } = ctx;
   const out = { grants: [] as GrantStanza[], adopted: [] as AdoptedConsumer[] };
@@ -51,8 +54,10 @@ export function adoptConsumers(
       const comments: string[] = [];
       if (domain === undefined) {
         const file = mesh.domains.find((d) => d.name === declared.domain)?.file ?? 'another file';
-        comments.push(`${TODO}: consumer ${c.name} of ${s.name} (domain ${declared.domain}, declared in ${file}); ` +
-          'move this grant into that domain.');
+        comments.push(
+          `${TODO}: consumer ${c.name} of ${s.name} (domain ${declared.domain}, declared in ${file}); ` +
+            'move this grant into that domain.',
+        );
       }
       const reader = consumerReader(ctx, s, c, comments);
       const [stanza] = stanzasFor(ctx, s, domain, [reader], new Map(), comments);

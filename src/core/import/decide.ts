@@ -20,7 +20,14 @@ const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** A tag value as a mesh name (lowercase, digits, dashes), or undefined when nothing usable is left. */
 export function asName(value: string): string | undefined {
-  const n = value.trim().toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 63).replace(/-$/, '');
+  const n = value
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 63)
+    .replace(/-$/, '');
   return NAME.test(n) ? n : undefined;
 }
 
@@ -40,7 +47,6 @@ export function decideDomain(tags: Record<string, string>, tagKeys: readonly str
   return { domain: IMPORT_DOMAIN };
 }
 
-
 /** What encryption the live stream has, in the terms classifications use. */
 export function encryptionLevel(enc: LiveStream['encryption']): Classification['encryption'] {
   if (enc.type === 'NONE') return 'none';
@@ -50,8 +56,15 @@ export function encryptionLevel(enc: LiveStream['encryption']): Classification['
 const RANK: Record<Classification['encryption'], number> = { none: 0, 'aws-managed': 1, 'customer-managed': 2 };
 
 /** True when a stream with this retention and encryption satisfies the classification's bounds and requirement. */
-export function fits(c: Pick<Classification, 'minRetentionHours' | 'maxRetentionHours' | 'encryption'>, s: Pick<LiveStream, 'retentionHours' | 'encryption'>): boolean {
-  return s.retentionHours >= c.minRetentionHours && s.retentionHours <= c.maxRetentionHours && RANK[encryptionLevel(s.encryption)] >= RANK[c.encryption];
+export function fits(
+  c: Pick<Classification, 'minRetentionHours' | 'maxRetentionHours' | 'encryption'>,
+  s: Pick<LiveStream, 'retentionHours' | 'encryption'>,
+): boolean {
+  return (
+    s.retentionHours >= c.minRetentionHours &&
+    s.retentionHours <= c.maxRetentionHours &&
+    RANK[encryptionLevel(s.encryption)] >= RANK[c.encryption]
+  );
 }
 
 export interface ClassificationDecision {
@@ -68,7 +81,10 @@ export interface ClassificationDecision {
  * unencrypted stream cannot be more than `none` allows; a customer-managed key suggests confidential data), else
  * the most sensitive one it fits; else none fits and the caller adds IMPORT_CLASSIFICATION.
  */
-export function decideClassification(classifications: readonly Classification[], s: Pick<LiveStream, 'retentionHours' | 'encryption' | 'tags'>): ClassificationDecision {
+export function decideClassification(
+  classifications: readonly Classification[],
+  s: Pick<LiveStream, 'retentionHours' | 'encryption' | 'tags'>,
+): ClassificationDecision {
   const enc = encryptionLevel(s.encryption);
   for (const key of CLASSIFICATION_TAGS) {
     const v = s.tags[key];
@@ -80,5 +96,9 @@ export function decideClassification(classifications: readonly Classification[],
   const pick = exact[0] ?? [...fitting].sort((a, b) => b.level - a.level)[0];
   const facts = `retention ${s.retentionHours} h, encryption ${enc}`;
   if (pick) return { classification: pick.name, how: 'fit', note: `chosen because it fits the live ${facts}` };
-  return { classification: IMPORT_CLASSIFICATION, how: 'none-fits', note: `no declared classification fits the live ${facts}` };
+  return {
+    classification: IMPORT_CLASSIFICATION,
+    how: 'none-fits',
+    note: `no declared classification fits the live ${facts}`,
+  };
 }

@@ -121,13 +121,22 @@ export function applyAdditions(text: string, add: Additions): EditResult {
   const doc = parseDocument(text);
   const normalised = doc.toString(options);
   const root = doc.contents;
-  if (!isMap(root)) throw new InternalError('import was given a mesh document that is not a mapping (it should have been validated first)');
+  if (!isMap(root))
+    throw new InternalError(
+      'import was given a mesh document that is not a mapping (it should have been validated first)',
+    );
   const paths = new Map<string, DocPath>();
 
   if (add.classifications.length) {
     const seq = seqAt(doc, root, 'classifications');
     for (const c of add.classifications) {
-      const node = doc.createNode({ name: c.name, level: c.level, description: c.description, retention: c.retention, encryption: c.encryption }) as YAMLMap;
+      const node = doc.createNode({
+        name: c.name,
+        level: c.level,
+        description: c.description,
+        retention: c.retention,
+        encryption: c.encryption,
+      }) as YAMLMap;
       flow(node, 'retention');
       const note = comment(c.comments);
       if (note) node.commentBefore = note;
@@ -140,12 +149,18 @@ export function applyAdditions(text: string, add: Additions): EditResult {
   const domains = needsDomains ? seqAt(doc, root, 'domains') : undefined;
   const domainNode = (name: string): { node: YAMLMap; index: number } => {
     const found = domains ? findByName(domains, name) : undefined;
-    if (!found) throw new InternalError(`import planned a stream for domain ${name}, which is not in the root document`);
+    if (!found)
+      throw new InternalError(`import planned a stream for domain ${name}, which is not in the root document`);
     return found;
   };
   for (const d of add.domains) {
     if (!domains) break;
-    const node = doc.createNode({ name: d.name, description: d.description, owner: d.owner, accounts: d.accounts }) as YAMLMap;
+    const node = doc.createNode({
+      name: d.name,
+      description: d.description,
+      owner: d.owner,
+      accounts: d.accounts,
+    }) as YAMLMap;
     flow(node, 'owner');
     flow(node, 'accounts');
     const note = comment(d.comments);
@@ -158,10 +173,14 @@ export function applyAdditions(text: string, add: Additions): EditResult {
     const { node } = domainNode(da.domain);
     const accounts = seqAt(doc, node, 'accounts');
     // A stream may omit `account` only while its domain has one account: pin the existing streams first.
-    const sole = accounts.items.length === 1 ? String(isScalar(accounts.items[0]) ? accounts.items[0].value : accounts.items[0]) : undefined;
+    const sole =
+      accounts.items.length === 1
+        ? String(isScalar(accounts.items[0]) ? accounts.items[0].value : accounts.items[0])
+        : undefined;
     const streams = node.get('streams', true) as Node | undefined;
     if (sole !== undefined && isSeq(streams)) {
-      for (const s of streams.items) if (isMap(s) && !s.has('account')) s.items.splice(1, 0, doc.createPair('account', sole));
+      for (const s of streams.items)
+        if (isMap(s) && !s.has('account')) s.items.splice(1, 0, doc.createPair('account', sole));
     }
     accounts.add(doc.createNode(da.account));
   }
@@ -169,7 +188,12 @@ export function applyAdditions(text: string, add: Additions): EditResult {
     const { node, index } = domainNode(s.domain);
     const seq = seqAt(doc, node, 'streams');
     const value: Record<string, unknown> = {
-      name: s.name, account: s.account, classification: s.classification, retentionHours: s.retentionHours, capacity: s.capacity, encryption: s.encryption,
+      name: s.name,
+      account: s.account,
+      classification: s.classification,
+      retentionHours: s.retentionHours,
+      capacity: s.capacity,
+      encryption: s.encryption,
       ...(s.enhancedMonitoring.length ? { enhancedMonitoring: s.enhancedMonitoring } : {}),
       ...(Object.keys(s.tags).length ? { tags: s.tags } : {}),
     };
@@ -186,12 +210,21 @@ export function applyAdditions(text: string, add: Additions): EditResult {
   for (const g of add.grants) {
     const owner = g.domain === undefined ? undefined : domainNode(g.domain);
     const seq = seqAt(doc, owner?.node ?? root, 'grants');
-    const principal = { account: g.principal.account, ...(g.principal.role ? { role: g.principal.role } : {}), ...(g.principal.path && g.principal.path !== '/' ? { path: g.principal.path } : {}) };
+    const principal = {
+      account: g.principal.account,
+      ...(g.principal.role ? { role: g.principal.role } : {}),
+      ...(g.principal.path && g.principal.path !== '/' ? { path: g.principal.path } : {}),
+    };
     const item = doc.createNode({
-      id: g.id, stream: g.stream, principal, access: g.access,
-      ...(g.pattern ? { pattern: g.pattern } : {}), ...(g.consumer ? { consumer: g.consumer } : {}),
+      id: g.id,
+      stream: g.stream,
+      principal,
+      access: g.access,
+      ...(g.pattern ? { pattern: g.pattern } : {}),
+      ...(g.consumer ? { consumer: g.consumer } : {}),
       ...(g.consumerTags ? { consumerTags: g.consumerTags } : {}),
-      ...(g.external ? { external: true } : {}), ...(g.justification ? { justification: g.justification } : {}),
+      ...(g.external ? { external: true } : {}),
+      ...(g.justification ? { justification: g.justification } : {}),
     }) as YAMLMap;
     flow(item, 'principal');
     const note = comment(g.comments);
@@ -202,7 +235,8 @@ export function applyAdditions(text: string, add: Additions): EditResult {
   }
   if (add.waivers.length) {
     const seq = seqAt(doc, root, 'waivers');
-    for (const w of add.waivers) seq.add(doc.createNode({ rule: w.rule, target: w.target, justification: w.justification, expires: w.expires }));
+    for (const w of add.waivers)
+      seq.add(doc.createNode({ rule: w.rule, target: w.target, justification: w.justification, expires: w.expires }));
   }
   const out = restoreLayout(text, normalised, doc.toString(options));
   // A CRLF file stays CRLF: restored lines keep their \r, added lines get one.
@@ -214,6 +248,7 @@ export function rootDomainNames(text: string): Set<string> {
   const doc = parseDocument(text);
   const seq = isMap(doc.contents) ? doc.contents.get('domains', true) : undefined;
   const out = new Set<string>();
-  if (isSeq(seq)) for (const i of seq.items) if (isMap(i) && typeof i.get('name') === 'string') out.add(i.get('name') as string);
+  if (isSeq(seq))
+    for (const i of seq.items) if (isMap(i) && typeof i.get('name') === 'string') out.add(i.get('name') as string);
   return out;
 }

@@ -60,17 +60,24 @@ function principalKey(p: PolicyPrincipal): string {
 
 /** How import reports a resource-policy statement no grant can express: a comment and a warning. */
 type Reporter = (
-  where: string, statement: number | 'document' | 'principal', sid: string | undefined, reason: string,
+  where: string,
+  statement: number | 'document' | 'principal',
+  sid: string | undefined,
+  reason: string,
 ) => void;
 
 function reporter(subject: string, comments: string[], notes: ImportNote[]): Reporter {
   return (where, statement, sid, reason) => {
-    const which = statement === 'principal' ? 'a principal'
-      : statement === 'document' ? 'the whole'
-        : `statement ${statement}${sid ? ` (Sid ${sid})` : ''}`;
+    const which =
+      statement === 'principal'
+        ? 'a principal'
+        : statement === 'document'
+          ? 'the whole'
+          : `statement ${statement}${sid ? ` (Sid ${sid})` : ''}`;
     const text = `could not express ${which} of the ${where} resource policy: ${reason}`;
     comments.push(`meshgov import: ${text}`);
-    const message = `${text}; apply replaces the whole policy, so this access would be removed unless it is ` +
+    const message =
+      `${text}; apply replaces the whole policy, so this access would be removed unless it is ` +
       'declared another way';
     notes.push({ severity: 'warning', subject, message });
   };
@@ -91,7 +98,10 @@ type ConsumerCandidate = GrantCandidate & { consumerTags: Record<string, string>
  * `comments` receives the TODOs and reports (above the stream, or above the grant of an adopted consumer).
  */
 export function consumerReader(
-  ctx: GrantContext, s: LiveStream, c: LiveConsumer, comments: string[],
+  ctx: GrantContext,
+  s: LiveStream,
+  c: LiveConsumer,
+  comments: string[],
 ): ConsumerCandidate {
   const { mesh, notes } = ctx;
   const subject = `${s.account}/stream/${s.name}`;
@@ -111,25 +121,36 @@ export function consumerReader(
     }
     return { ...first, consumerTags };
   }
-  const fromTags = accessFromTags(c.tags, mesh.partition).filter((a) => a.access === 'consume').map((a) => a.principal);
+  const fromTags = accessFromTags(c.tags, mesh.partition)
+    .filter((a) => a.access === 'consume')
+    .map((a) => a.principal);
   const tagged = [...new Set(fromTags)].map(parsePrincipal).filter((p): p is PolicyPrincipal => p !== undefined);
   const base = {
-    access: 'consume' as const, pattern: 'efo' as const, consumer: c.name, droppedActions: [], sid: undefined,
+    access: 'consume' as const,
+    pattern: 'efo' as const,
+    consumer: c.name,
+    droppedActions: [],
+    sid: undefined,
     consumerTags,
   };
   const only = tagged.length === 1 ? tagged[0] : undefined;
   if (only !== undefined) {
     const confirm = only.role ? ' and the role path' : '';
-    comments.push(`${TODO}: the reader of EFO consumer ${c.name} is taken from its grant tag ` +
-      `(no consumer resource policy names it); confirm it${confirm}.`);
+    comments.push(
+      `${TODO}: the reader of EFO consumer ${c.name} is taken from its grant tag ` +
+        `(no consumer resource policy names it); confirm it${confirm}.`,
+    );
     return { ...base, principal: only };
   }
   const labels = tagged.map((p) => principalLabel(mesh.partition, p)).join(', ');
-  const why = tagged.length > 1
-    ? `its grant tags name ${tagged.length} readers (${labels})`
-    : 'no consumer resource policy or grant tag names it';
-  comments.push(`${TODO}: the reader of EFO consumer ${c.name} is unknown (${why}); ` +
-    `the grant names account ${s.account} until you name its role.`);
+  const why =
+    tagged.length > 1
+      ? `its grant tags name ${tagged.length} readers (${labels})`
+      : 'no consumer resource policy or grant tag names it';
+  comments.push(
+    `${TODO}: the reader of EFO consumer ${c.name} is unknown (${why}); ` +
+      `the grant names account ${s.account} until you name its role.`,
+  );
   return { ...base, principal: { account: s.account, path: '/' } };
 }
 
@@ -150,9 +171,12 @@ export function grantsOf(ctx: GrantContext, s: LiveStream, domain: string, comme
 
 /** Grant stanzas for the candidates (duplicates dropped), with ids, justifications and TODOs. */
 export function stanzasFor(
-  ctx: GrantContext, s: LiveStream, domain: string | undefined,
+  ctx: GrantContext,
+  s: LiveStream,
+  domain: string | undefined,
   candidates: readonly (GrantCandidate & { consumerTags?: Record<string, string> })[],
-  sidOfStream: ReadonlyMap<string, string | undefined>, comments: readonly string[],
+  sidOfStream: ReadonlyMap<string, string | undefined>,
+  comments: readonly string[],
 ): GrantStanza[] {
   const subject = `${s.account}/stream/${s.name}`;
   const out: GrantStanza[] = [];
@@ -163,26 +187,33 @@ export function stanzasFor(
     if (seen.has(key)) continue;
     seen.add(key);
     if (g.droppedActions.length) {
-      const message = `actions ${g.droppedActions.join(', ')} granted to ${who} are outside meshgov's grant ` +
+      const message =
+        `actions ${g.droppedActions.join(', ')} granted to ${who} are outside meshgov's grant ` +
         'action sets and are not expressed';
       ctx.notes.push({ severity: 'warning', subject, message });
     }
     const name = g.principal.role ?? `account-${g.principal.account}`;
     const verb = g.access === 'produce' ? 'produces' : g.pattern === 'efo' ? `reads-${g.consumer ?? ''}` : 'reads';
-    const sid = g.pattern === 'efo' ? sidOfStream.get(who) ?? g.sid : g.sid;
+    const sid = g.pattern === 'efo' ? (sidOfStream.get(who) ?? g.sid) : g.sid;
     const id = ctx.ids.take(idFromSid(sid), `${name}-${verb}-${s.name}`);
     const account = g.principal.account;
     const external = !ctx.meshAccounts.has(account);
     const grantComments: string[] = [...comments];
     if (external) {
-      grantComments.push(`${TODO}: account ${account} is outside the mesh; name the contract or ticket in the ` +
-        'justification and add an expiry.');
+      grantComments.push(
+        `${TODO}: account ${account} is outside the mesh; name the contract or ticket in the ` +
+          'justification and add an expiry.',
+      );
     }
     const tags = g.consumerTags !== undefined && Object.keys(g.consumerTags).length > 0 ? g.consumerTags : undefined;
     out.push({
-      ...(domain !== undefined ? { domain } : {}), id, stream: s.name,
+      ...(domain !== undefined ? { domain } : {}),
+      id,
+      stream: s.name,
       principal: { account, ...(g.principal.role ? { role: g.principal.role, path: g.principal.path } : {}) },
-      access: g.access, ...(g.pattern ? { pattern: g.pattern } : {}), ...(g.consumer ? { consumer: g.consumer } : {}),
+      access: g.access,
+      ...(g.pattern ? { pattern: g.pattern } : {}),
+      ...(g.consumer ? { consumer: g.consumer } : {}),
       ...(tags ? { consumerTags: tags } : {}),
       ...(external ? { external: true } : {}),
       justification: external

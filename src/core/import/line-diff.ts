@@ -18,7 +18,10 @@ export function commonLines(a: readonly string[], b: readonly string[]): [number
     trace.push(v.slice());
     const next = v.slice();
     for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && (v[offset + k - 1] as number) < (v[offset + k + 1] as number)) ? (v[offset + k + 1] as number) : (v[offset + k - 1] as number) + 1;
+      let x =
+        k === -d || (k !== d && (v[offset + k - 1] as number) < (v[offset + k + 1] as number))
+          ? (v[offset + k + 1] as number)
+          : (v[offset + k - 1] as number) + 1;
       let y = x - k;
       while (x < n && y < m && a[x] === b[y]) {
         x++;
@@ -40,7 +43,8 @@ export function commonLines(a: readonly string[], b: readonly string[]): [number
   for (let d = trace.length - 2; d >= 0 && (x > 0 || y > 0); d--) {
     const vd = trace[d] as Int32Array;
     const k = x - y;
-    const prevK = k === -d || (k !== d && (vd[offset + k - 1] as number) < (vd[offset + k + 1] as number)) ? k + 1 : k - 1;
+    const prevK =
+      k === -d || (k !== d && (vd[offset + k - 1] as number) < (vd[offset + k + 1] as number)) ? k + 1 : k - 1;
     const prevX = d === 0 ? 0 : (vd[offset + prevK] as number);
     const prevY = prevX - prevK;
     while (x > prevX && y > prevY) {

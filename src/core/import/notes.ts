@@ -24,8 +24,8 @@ export function userTags(live: Record<string, string>, subject: string, notes: I
   for (const [k, v] of Object.entries(live)) {
     if (isReservedTagKey(k)) continue;
     if (!TAG_KEY.test(k) || !TAG_VALUE.test(v)) {
-      const message = `tag ${k}=${v} has characters meshgov does not accept in tags; not imported, ` +
-        'so apply will remove it';
+      const message =
+        `tag ${k}=${v} has characters meshgov does not accept in tags; not imported, ` + 'so apply will remove it';
       notes.push({ severity: 'warning', subject, message });
       continue;
     }

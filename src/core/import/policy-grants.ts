@@ -5,7 +5,12 @@
  * else is returned as "not expressible" with the reason, so the caller reports it instead of dropping it.
  */
 import type { AccountId } from '../model/types.js';
-import { EFO_CONSUMER_ACTIONS, LAMBDA_EXTRA_ACTIONS, POLLING_READ_ACTIONS, PRODUCER_ACTIONS } from '../render/actions.js';
+import {
+  EFO_CONSUMER_ACTIONS,
+  LAMBDA_EXTRA_ACTIONS,
+  POLLING_READ_ACTIONS,
+  PRODUCER_ACTIONS,
+} from '../render/actions.js';
 import { awsPrincipal, parsePolicy } from '../policy/index.js';
 import type { Condition, Principal, Statement } from '../policy/index.js';
 
@@ -78,19 +83,25 @@ export function parsePrincipal(value: string): PolicyPrincipal | undefined {
 function principalProblem(value: string): string {
   if (value === '*' || value.includes('*') || value.includes('?')) return `wildcard principal ${value}`;
   if (/:assumed-role\//.test(value)) return `assumed-role session principal ${value} (grants name roles)`;
-  if (/:user\//.test(value)) return `IAM user principal ${value} (meshgov grants roles and accounts; long-lived user keys are not supported)`;
+  if (/:user\//.test(value))
+    return `IAM user principal ${value} (meshgov grants roles and accounts; long-lived user keys are not supported)`;
   return `principal ${value} is not an IAM role or account`;
 }
 
 const TYPE_NAMES: Record<'service' | 'federated' | 'canonical-user', string> = {
-  service: 'Service', federated: 'Federated', 'canonical-user': 'CanonicalUser',
+  service: 'Service',
+  federated: 'Federated',
+  'canonical-user': 'CanonicalUser',
 };
 
 /** The only condition meshgov renders: `StringEquals aws:PrincipalOrgID` = the mesh organisation. */
 function conditionProblem(conditions: readonly Condition[], organizationId: string | undefined): string | undefined {
   for (const c of conditions) {
-    const isOrg = c.operator === 'StringEquals' && c.key.toLowerCase() === 'aws:principalorgid'
-      && organizationId !== undefined && c.values.every((v) => v === organizationId);
+    const isOrg =
+      c.operator === 'StringEquals' &&
+      c.key.toLowerCase() === 'aws:principalorgid' &&
+      organizationId !== undefined &&
+      c.values.every((v) => v === organizationId);
     if (!isOrg) return `condition ${c.operator} ${c.key} is not modelled by meshgov`;
   }
   return undefined;
@@ -98,9 +109,12 @@ function conditionProblem(conditions: readonly Condition[], organizationId: stri
 
 function resourceProblem(resources: string[], ctx: PolicyContext): string | undefined {
   if (resources.length === 0) return undefined;
-  const ok = ctx.resource === 'stream'
-    ? [ctx.streamArn]
-    : ctx.consumer ? [ctx.consumer.arn, `${ctx.streamArn}/consumer/${ctx.consumer.name}:*`] : [];
+  const ok =
+    ctx.resource === 'stream'
+      ? [ctx.streamArn]
+      : ctx.consumer
+        ? [ctx.consumer.arn, `${ctx.streamArn}/consumer/${ctx.consumer.name}:*`]
+        : [];
   const bad = resources.filter((r) => !ok.includes(r));
   if (bad.length === 0) return undefined;
   return `resource ${bad.join(', ')} ${bad.some((r) => r.includes('*')) ? 'is a wildcard meshgov does not render' : `is not this ${ctx.resource}`}`;
@@ -118,8 +132,9 @@ function statementProblem(s: Statement, ctx: PolicyContext): string | undefined 
   if (s.resource.kind === 'not-resource') return 'NotResource cannot be expressed as a grant';
   if (s.principal.kind === 'none' || s.principal.principals.length === 0) return 'statement has no principal';
   if (s.principal.principals.some((p) => p.kind === 'public')) return 'wildcard principal * (public access)';
-  const other = s.principal.principals.find((p) => p.kind === 'service' || p.kind === 'federated'
-    || p.kind === 'canonical-user');
+  const other = s.principal.principals.find(
+    (p) => p.kind === 'service' || p.kind === 'federated' || p.kind === 'canonical-user',
+  );
   if (other) {
     const named = `${TYPE_NAMES[other.kind]} principal ${JSON.stringify(other.value)}`;
     return `${named} cannot be expressed as a grant (grants name IAM roles or accounts)`;
@@ -135,7 +150,10 @@ function statementProblem(s: Statement, ctx: PolicyContext): string | undefined 
 }
 
 const DOCUMENT_PROBLEMS = new Set([
-  'policy-not-object', 'policy-unknown-element', 'policy-unknown-version', 'policy-bad-statement',
+  'policy-not-object',
+  'policy-unknown-element',
+  'policy-unknown-version',
+  'policy-bad-statement',
 ]);
 
 /** The grants of one resource policy (any JSON: live policies are untrusted), and what no grant can express. */
@@ -172,8 +190,9 @@ export function grantsFromPolicy(doc: unknown, ctx: PolicyContext): PolicyGrants
       }
       for (const a of access.access) {
         out.grants.push({
-          principal: parsed, access: a,
-          ...(a === 'consume' ? { pattern: ctx.resource === 'consumer' ? 'efo' as const : 'replay' as const } : {}),
+          principal: parsed,
+          access: a,
+          ...(a === 'consume' ? { pattern: ctx.resource === 'consumer' ? ('efo' as const) : ('replay' as const) } : {}),
           ...(ctx.resource === 'consumer' && ctx.consumer ? { consumer: ctx.consumer.name } : {}),
           ...(s.sid ? { sid: s.sid } : {}),
           droppedActions: access.dropped,
@@ -185,17 +204,22 @@ export function grantsFromPolicy(doc: unknown, ctx: PolicyContext): PolicyGrants
 }
 
 /** Which accesses the actions amount to, and the actions outside them; a string when none. */
-function accessOf(original: string[], ctx: PolicyContext): { access: ('produce' | 'consume')[]; dropped: string[] } | string {
+function accessOf(
+  original: string[],
+  ctx: PolicyContext,
+): { access: ('produce' | 'consume')[]; dropped: string[] } | string {
   // IAM action names are case-insensitive.
   const actions = original.map((a) => a.toLowerCase());
   const shown = original.join(', ') || '(none)';
   if (ctx.resource === 'consumer') {
-    if (!actions.includes('kinesis:subscribetoshard')) return `actions ${shown} do not include kinesis:SubscribeToShard, so no enhanced fan-out grant reads through this consumer`;
+    if (!actions.includes('kinesis:subscribetoshard'))
+      return `actions ${shown} do not include kinesis:SubscribeToShard, so no enhanced fan-out grant reads through this consumer`;
     return { access: ['consume'], dropped: original.filter((a) => !EFO.has(a.toLowerCase())) };
   }
   const access: ('produce' | 'consume')[] = [];
   if (READ_CORE.some((a) => actions.includes(a))) access.push('consume');
   if (WRITE_CORE.some((a) => actions.includes(a))) access.push('produce');
-  if (access.length === 0) return `actions ${shown} are outside the read and write sets (no GetRecords/GetShardIterator or PutRecord/PutRecords)`;
+  if (access.length === 0)
+    return `actions ${shown} are outside the read and write sets (no GetRecords/GetShardIterator or PutRecord/PutRecords)`;
   return { access, dropped: original.filter((a) => !READ.has(a.toLowerCase()) && !WRITE.has(a.toLowerCase())) };
 }

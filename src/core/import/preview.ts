@@ -68,16 +68,24 @@ function iamNotRead(live: LiveState): string[] {
 export function previewPlan(input: PreviewInput): Preview {
   const rendered = renderMesh(input.mesh, { today: input.today });
   const plan = computePlan({
-    desired: rendered.value, live: input.live, meshDigest: '', clock: input.clock, scope: input.scope,
+    desired: rendered.value,
+    live: input.live,
+    meshDigest: '',
+    clock: input.clock,
+    scope: input.scope,
     target: input.target,
   });
   const s = plan.summary;
   const pending = plan.changes.filter((c) => c.action !== 'no-op' && !c.blocked).length;
-  const notes: ImportNote[] = [{
-    severity: 'info', subject: 'preview',
-    message: `the next \`meshgov plan\` of the extended mesh: ${pending} change(s) (${s.destructive} destructive, ` +
-      `${s.disruptive} disruptive), ${s.blocked} blocked, ${s.unmanaged} unmanaged resource(s)`,
-  }];
+  const notes: ImportNote[] = [
+    {
+      severity: 'info',
+      subject: 'preview',
+      message:
+        `the next \`meshgov plan\` of the extended mesh: ${pending} change(s) (${s.destructive} destructive, ` +
+        `${s.disruptive} disruptive), ${s.blocked} blocked, ${s.unmanaged} unmanaged resource(s)`,
+    },
+  ];
   for (const d of rendered.diagnostics.filter((x) => x.severity === 'error')) {
     const message = `the extended mesh does not render (${d.code}: ${d.message}); the next plan stops there`;
     notes.push({ severity: 'warning', subject: 'preview', message });
@@ -86,8 +94,10 @@ export function previewPlan(input: PreviewInput): Preview {
   const missing = iamNotRead(input.live);
   if (missing.length > 0) {
     notes.push({
-      severity: 'warning', subject: 'preview',
-      message: `IAM was not read in account(s) ${missing.join(', ')}: the IAM changes the next plan makes there ` +
+      severity: 'warning',
+      subject: 'preview',
+      message:
+        `IAM was not read in account(s) ${missing.join(', ')}: the IAM changes the next plan makes there ` +
         '(iam-policy, iam-boundary) are not in this preview',
     });
   }

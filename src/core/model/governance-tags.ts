@@ -69,7 +69,11 @@ export const WHOLE_ACCOUNT_ROLE = 'root';
  * Pass `streamGrants` (the grants on this stream, e.g. from {@link grantsByStream}) when tagging many streams,
  * so the cost stays linear instead of scanning every grant of the mesh per stream.
  */
-export function streamTags(mesh: Pick<Mesh, 'name' | 'tags' | 'grants'>, stream: Stream, streamGrants?: readonly Grant[]): Record<string, string> {
+export function streamTags(
+  mesh: Pick<Mesh, 'name' | 'tags' | 'grants'>,
+  stream: Stream,
+  streamGrants?: readonly Grant[],
+): Record<string, string> {
   // Gathered in a Map and written to the object once, in key order: the keys differ per stream (one per grantee),
   // so an object built key by key and then copied sorted made two hidden-class chains per stream.
   const tags = new Map<string, string>();
@@ -93,7 +97,11 @@ export function sortedRecord<T>(entries: ReadonlyMap<string, T>): Record<string,
 }
 
 /** The number of tags `streamTags` would give the stream, without building them (the 50-tag check runs per stream). */
-export function streamTagCount(mesh: Pick<Mesh, 'tags' | 'grants'>, stream: Stream, streamGrants?: readonly Grant[]): number {
+export function streamTagCount(
+  mesh: Pick<Mesh, 'tags' | 'grants'>,
+  stream: Stream,
+  streamGrants?: readonly Grant[],
+): number {
   const keys = new Set<string>(Object.keys(mesh.tags));
   for (const k of Object.keys(stream.tags)) keys.add(k);
   for (const k of FIXED_GOVERNANCE_KEYS) keys.add(k);

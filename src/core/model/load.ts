@@ -27,7 +27,10 @@ export interface SourceReader {
  */
 export class SourceReadError extends Error {
   override name = 'SourceReadError';
-  constructor(message: string, readonly reason: 'outside' | 'too-large' | 'refused') {
+  constructor(
+    message: string,
+    readonly reason: 'outside' | 'too-large' | 'refused',
+  ) {
     super(message);
   }
 }
@@ -54,7 +57,12 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
   const sources = new Map<string, SourceFile>();
   const diagnostics: Diagnostic[] = [];
   const locator = new Locator(sources);
-  const done = (mesh: Mesh | undefined): LoadResult => ({ mesh, diagnostics: diagnostics.sort(compareDiagnostics), sources, locator });
+  const done = (mesh: Mesh | undefined): LoadResult => ({
+    mesh,
+    diagnostics: diagnostics.sort(compareDiagnostics),
+    sources,
+    locator,
+  });
 
   const budget = { items: MAX_TOTAL_ITEMS };
   const root = readAndParse(rootFile, reader, diagnostics, budget);
@@ -62,7 +70,16 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
   sources.set(rootFile, root);
   if (diagnostics.some((d) => d.severity === 'error')) return done(undefined);
   if (root.data === null || typeof root.data !== 'object' || Array.isArray(root.data)) {
-    diagnostics.push(diagnostic(rootFile, rangeAt(root, []), [], 'schema-type', 'error', `${rootFile} must be a mapping with apiVersion, mesh, accounts, classifications and domains; it is ${shapeOf(root.data)}.`));
+    diagnostics.push(
+      diagnostic(
+        rootFile,
+        rangeAt(root, []),
+        [],
+        'schema-type',
+        'error',
+        `${rootFile} must be a mapping with apiVersion, mesh, accounts, classifications and domains; it is ${shapeOf(root.data)}.`,
+      ),
+    );
     return done(undefined);
   }
   appendAll(diagnostics, checkSchema(root, 'mesh'));
@@ -74,25 +91,57 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
   const seen = new Set<string>([path.normalize(toPosix(rootFile))]);
   includes.slice(0, MAX_INCLUDES).forEach((inc, i) => {
     if (typeof inc !== 'string') return;
-    const incPath = [ 'include', i ];
+    const incPath = ['include', i];
     const target = path.normalize(path.join(baseDir, toPosix(inc)));
     const rel = path.relative(baseDir, target);
     if (path.isAbsolute(toPosix(inc)) || rel === '..' || rel.startsWith('../')) {
-      diagnostics.push(diagnostic(rootFile, rangeAt(root, incPath), incPath, 'include-outside', 'error', `include ${JSON.stringify(inc)} points outside the mesh directory; includes must be relative paths below ${baseDir === '.' ? 'the mesh file' : baseDir}.`));
+      diagnostics.push(
+        diagnostic(
+          rootFile,
+          rangeAt(root, incPath),
+          incPath,
+          'include-outside',
+          'error',
+          `include ${JSON.stringify(inc)} points outside the mesh directory; includes must be relative paths below ${baseDir === '.' ? 'the mesh file' : baseDir}.`,
+        ),
+      );
       return;
     }
     if (seen.has(target)) {
-      diagnostics.push(diagnostic(rootFile, rangeAt(root, incPath), incPath, 'include-duplicate', 'error', `${JSON.stringify(inc)} is included twice; remove this entry.`));
+      diagnostics.push(
+        diagnostic(
+          rootFile,
+          rangeAt(root, incPath),
+          incPath,
+          'include-duplicate',
+          'error',
+          `${JSON.stringify(inc)} is included twice; remove this entry.`,
+        ),
+      );
       return;
     }
     seen.add(target);
     const before = diagnostics.length;
-    const src = readAndParse(target, reader, diagnostics, budget, { file: rootFile, src: root, path: incPath, within: baseDir });
+    const src = readAndParse(target, reader, diagnostics, budget, {
+      file: rootFile,
+      src: root,
+      path: incPath,
+      within: baseDir,
+    });
     if (!src) return;
     sources.set(target, src);
     if (diagnostics.slice(before).some((d) => d.severity === 'error')) return;
     if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
-      diagnostics.push(diagnostic(target, rangeAt(src, []), [], 'schema-type', 'error', `${target} must be a mapping with a \`domains\` list; it is ${shapeOf(src.data)}.`));
+      diagnostics.push(
+        diagnostic(
+          target,
+          rangeAt(src, []),
+          [],
+          'schema-type',
+          'error',
+          `${target} must be a mapping with a \`domains\` list; it is ${shapeOf(src.data)}.`,
+        ),
+      );
       return;
     }
     const schemaDiags = checkSchema(src, 'domain');
@@ -100,7 +149,16 @@ export function loadMesh(rootFile: string, reader: SourceReader): LoadResult {
     if (schemaDiags.length === 0) domainFiles.push({ file: target, data: src.data as RawDomainFile });
   });
   if (includes.length > MAX_INCLUDES) {
-    diagnostics.push(diagnostic(rootFile, rangeAt(root, ['include']), ['include'], 'include-too-many', 'error', `At most ${MAX_INCLUDES} files may be included.`));
+    diagnostics.push(
+      diagnostic(
+        rootFile,
+        rangeAt(root, ['include']),
+        ['include'],
+        'include-too-many',
+        'error',
+        `At most ${MAX_INCLUDES} files may be included.`,
+      ),
+    );
   }
   if (diagnostics.some((d) => d.severity === 'error')) return done(undefined);
 
@@ -135,15 +193,32 @@ function readAndParse(
     if (from) {
       diagnostics.push(diagnostic(from.file, rangeAt(from.src, from.path), from.path, `include-${kind}`, 'error', msg));
     } else {
-      diagnostics.push(diagnostic(file, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, [], `file-${kind}`, 'error', msg));
+      diagnostics.push(
+        diagnostic(
+          file,
+          { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
+          [],
+          `file-${kind}`,
+          'error',
+          msg,
+        ),
+      );
     }
     return undefined;
   }
   // Parsing costs memory per node: stop before the files of one mesh together could exhaust the heap.
   const items = countItems(text);
   if (from && items > budget.items) {
-    diagnostics.push(diagnostic(from.file, rangeAt(from.src, from.path), from.path, 'include-too-large', 'error',
-      `Including ${file} would take the mesh over ${MAX_TOTAL_ITEMS} lines and list items in all files; meshgov stops reading includes here. Remove unused entries or split it into several meshes.`));
+    diagnostics.push(
+      diagnostic(
+        from.file,
+        rangeAt(from.src, from.path),
+        from.path,
+        'include-too-large',
+        'error',
+        `Including ${file} would take the mesh over ${MAX_TOTAL_ITEMS} lines and list items in all files; meshgov stops reading includes here. Remove unused entries or split it into several meshes.`,
+      ),
+    );
     return undefined;
   }
   budget.items -= items;

@@ -1,43 +1,108 @@
 import type { Diagnostic, DocPath, Result } from '../diagnostics/diagnostic.js';
 import type { Locator } from '../source/locator.js';
 import type {
-  Account, Classification, Domain, EncryptionRequirement, Environment, Grant, Mesh, Principal, RuleSetting, SourceRef, Stream, Waiver,
+  Account,
+  Classification,
+  Domain,
+  EncryptionRequirement,
+  Environment,
+  Grant,
+  Mesh,
+  Principal,
+  RuleSetting,
+  SourceRef,
+  Stream,
+  Waiver,
 } from './types.js';
 
 /* Raw shapes, exactly as the schema accepts them (validated before normalise runs). */
-export interface RawPrincipal { account: string; role?: string; path?: string }
+export interface RawPrincipal {
+  account: string;
+  role?: string;
+  path?: string;
+}
 export interface RawStream {
-  name: string; account?: string; description?: string; classification: string; retentionHours: number;
+  name: string;
+  account?: string;
+  description?: string;
+  classification: string;
+  retentionHours: number;
   capacity: { mode: 'on-demand' | 'provisioned'; shards?: number; autoscaling?: { min: number; max: number } };
-  encryption?: { type: 'KMS' | 'NONE'; keyId?: string }; schema?: string; contact?: string;
+  encryption?: { type: 'KMS' | 'NONE'; keyId?: string };
+  schema?: string;
+  contact?: string;
   sla?: { freshnessSeconds?: number; availability?: string };
   throughput?: { writeMiBPerSecond?: number; writeRecordsPerSecond?: number };
-  enhancedMonitoring?: string[]; deletionProtection?: boolean; deprecated?: boolean; tags?: Record<string, string>;
+  enhancedMonitoring?: string[];
+  deletionProtection?: boolean;
+  deprecated?: boolean;
+  tags?: Record<string, string>;
 }
 export interface RawGrant {
-  id: string; stream: string; principal: RawPrincipal; access: 'produce' | 'consume';
-  pattern?: 'replay' | 'efo' | 'filtered' | 'fanout'; consumer?: string; consumerTags?: Record<string, string>;
-  filter?: { function: string; patterns: Record<string, unknown>[]; maxFilters?: 5 | 10; batchSize?: number; startingPosition?: 'LATEST' | 'TRIM_HORIZON' };
+  id: string;
+  stream: string;
+  principal: RawPrincipal;
+  access: 'produce' | 'consume';
+  pattern?: 'replay' | 'efo' | 'filtered' | 'fanout';
+  consumer?: string;
+  consumerTags?: Record<string, string>;
+  filter?: {
+    function: string;
+    patterns: Record<string, unknown>[];
+    maxFilters?: 5 | 10;
+    batchSize?: number;
+    startingPosition?: 'LATEST' | 'TRIM_HORIZON';
+  };
   fanout?: { target: 'appsync' | 'apigateway-websocket' | 'custom-websocket'; endpoint?: string };
-  replayHours?: number; kcl?: { leaseTable: string; metrics?: boolean }; expires?: string; justification?: string;
-  approvedBy?: string; external?: boolean; region?: string;
+  replayHours?: number;
+  kcl?: { leaseTable: string; metrics?: boolean };
+  expires?: string;
+  justification?: string;
+  approvedBy?: string;
+  external?: boolean;
+  region?: string;
 }
-export type RawRules = Record<string, { severity?: 'error' | 'warning' | 'info' | 'off'; params?: Record<string, unknown> }>;
+export type RawRules = Record<
+  string,
+  { severity?: 'error' | 'warning' | 'info' | 'off'; params?: Record<string, unknown> }
+>;
 export interface RawDomain {
-  name: string; description?: string; owner: { team: string; contact: string }; accounts: string[];
-  streams?: RawStream[]; grants?: RawGrant[]; rules?: RawRules;
+  name: string;
+  description?: string;
+  owner: { team: string; contact: string };
+  accounts: string[];
+  streams?: RawStream[];
+  grants?: RawGrant[];
+  rules?: RawRules;
 }
 export interface RawMeshFile {
   apiVersion: string;
-  mesh: { name: string; region: string; organizationId?: string; governanceRole: { name: string; path?: string; externalId?: string; readOnlyName?: string }; tags?: Record<string, string> };
+  mesh: {
+    name: string;
+    region: string;
+    organizationId?: string;
+    governanceRole: { name: string; path?: string; externalId?: string; readOnlyName?: string };
+    tags?: Record<string, string>;
+  };
   include?: string[];
   accounts: { id: string; alias: string; environment: Environment }[];
-  classifications: { name: string; description?: string; level: number; retention: { minHours: number; maxHours: number }; encryption: EncryptionRequirement }[];
-  domains?: RawDomain[]; grants?: RawGrant[];
+  classifications: {
+    name: string;
+    description?: string;
+    level: number;
+    retention: { minHours: number; maxHours: number };
+    encryption: EncryptionRequirement;
+  }[];
+  domains?: RawDomain[];
+  grants?: RawGrant[];
   waivers?: { rule: string; target: string; justification: string; expires: string; approvedBy?: string }[];
   rules?: RawRules;
 }
-export interface RawDomainFile { apiVersion?: string; domains: RawDomain[]; grants?: RawGrant[] }
+export interface RawDomainFile {
+  apiVersion?: string;
+  domains: RawDomain[];
+  grants?: RawGrant[];
+}
 
 /** The AWS-managed key for Kinesis, used when a stream declares no encryption. */
 export const AWS_MANAGED_KINESIS_KEY = 'alias/aws/kinesis';
@@ -79,11 +144,20 @@ export function normalise(
 ): Result<Mesh | undefined> {
   const diagnostics: Diagnostic[] = [];
   const d = root.data;
-  const accounts: Account[] = d.accounts.map((a, i) => ({ id: a.id, alias: a.alias, environment: a.environment, at: ref(root.file, ['accounts', i]) }));
+  const accounts: Account[] = d.accounts.map((a, i) => ({
+    id: a.id,
+    alias: a.alias,
+    environment: a.environment,
+    at: ref(root.file, ['accounts', i]),
+  }));
   const classifications: Classification[] = d.classifications.map((c, i) => {
     const cl: Classification = {
-      name: c.name, level: c.level, minRetentionHours: c.retention.minHours, maxRetentionHours: c.retention.maxHours,
-      encryption: c.encryption, at: ref(root.file, ['classifications', i]),
+      name: c.name,
+      level: c.level,
+      minRetentionHours: c.retention.minHours,
+      maxRetentionHours: c.retention.maxHours,
+      encryption: c.encryption,
+      at: ref(root.file, ['classifications', i]),
     };
     if (c.description !== undefined) cl.description = c.description;
     return cl;
@@ -124,16 +198,28 @@ export function normalise(
     if (g.approvedBy !== undefined) grant.approvedBy = g.approvedBy;
     if (domain !== undefined) grant.domain = domain;
     if (g.region !== undefined && g.region !== d.mesh.region) {
-      diagnostics.push(locator.at(grant.at, ['region'], 'grant-cross-region', 'error',
-        `Grant \`${g.id}\` runs in ${g.region} but the mesh streams live in ${d.mesh.region}; Kinesis does not support cross-region access. Replicate the stream into ${g.region} or run the ${g.access === 'produce' ? 'producer' : 'consumer'} in ${d.mesh.region}.`));
+      diagnostics.push(
+        locator.at(
+          grant.at,
+          ['region'],
+          'grant-cross-region',
+          'error',
+          `Grant \`${g.id}\` runs in ${g.region} but the mesh streams live in ${d.mesh.region}; Kinesis does not support cross-region access. Replicate the stream into ${g.region} or run the ${g.access === 'produce' ? 'producer' : 'consumer'} in ${d.mesh.region}.`,
+        ),
+      );
     }
     grants.push(grant);
   };
 
   const addDomain = (raw: RawDomain, file: string, path: DocPath) => {
     const domain: Domain = {
-      name: raw.name, owner: { ...raw.owner }, accounts: [...raw.accounts], streams: [],
-      rules: rules(raw.rules, file, [...path, 'rules']), file, at: ref(file, path),
+      name: raw.name,
+      owner: { ...raw.owner },
+      accounts: [...raw.accounts],
+      streams: [],
+      rules: rules(raw.rules, file, [...path, 'rules']),
+      file,
+      at: ref(file, path),
     };
     if (raw.description !== undefined) domain.description = raw.description;
     (raw.streams ?? []).forEach((s, i) => {
@@ -142,17 +228,33 @@ export function normalise(
       if (account === undefined) {
         if (raw.accounts.length === 1) account = raw.accounts[0];
         else {
-          diagnostics.push(locator.at(at, [], 'ref-stream-account-required', 'error',
-            `Stream \`${s.name}\` must name its \`account\`: domain \`${raw.name}\` has ${raw.accounts.length} accounts (${raw.accounts.join(', ')}).`));
+          diagnostics.push(
+            locator.at(
+              at,
+              [],
+              'ref-stream-account-required',
+              'error',
+              `Stream \`${s.name}\` must name its \`account\`: domain \`${raw.name}\` has ${raw.accounts.length} accounts (${raw.accounts.join(', ')}).`,
+            ),
+          );
           // Keep the stream (in the first account) so its grants do not also report it as unknown.
           account = raw.accounts[0];
         }
       }
       const stream: Stream = {
-        name: s.name, domain: raw.name, account: account as string, classification: s.classification,
+        name: s.name,
+        domain: raw.name,
+        account: account as string,
+        classification: s.classification,
         retentionHours: s.retentionHours,
-        capacity: s.capacity.mode === 'on-demand' ? { mode: 'ON_DEMAND' } : { mode: 'PROVISIONED', shards: s.capacity.shards ?? 1 },
-        encryption: s.encryption?.type === 'NONE' ? { type: 'NONE' } : { type: 'KMS', keyId: s.encryption?.keyId ?? AWS_MANAGED_KINESIS_KEY },
+        capacity:
+          s.capacity.mode === 'on-demand'
+            ? { mode: 'ON_DEMAND' }
+            : { mode: 'PROVISIONED', shards: s.capacity.shards ?? 1 },
+        encryption:
+          s.encryption?.type === 'NONE'
+            ? { type: 'NONE' }
+            : { type: 'KMS', keyId: s.encryption?.keyId ?? AWS_MANAGED_KINESIS_KEY },
         enhancedMonitoring: s.enhancedMonitoring ?? [],
         deletionProtection: s.deletionProtection ?? true,
         deprecated: s.deprecated ?? false,
@@ -179,7 +281,13 @@ export function normalise(
     (f.data.grants ?? []).forEach((g, i) => addGrant(g, f.file, ['grants', i]));
   }
   const waivers: Waiver[] = (d.waivers ?? []).map((w, i) => {
-    const waiver: Waiver = { rule: w.rule, target: w.target, justification: w.justification, expires: w.expires, at: ref(root.file, ['waivers', i]) };
+    const waiver: Waiver = {
+      rule: w.rule,
+      target: w.target,
+      justification: w.justification,
+      expires: w.expires,
+      at: ref(root.file, ['waivers', i]),
+    };
     if (w.approvedBy !== undefined) waiver.approvedBy = w.approvedBy;
     return waiver;
   });
@@ -189,13 +297,19 @@ export function normalise(
     partition: partitionOf(d.mesh.region),
     governanceRole: { name: d.mesh.governanceRole.name, path: d.mesh.governanceRole.path ?? '/' },
     tags: { ...(d.mesh.tags ?? {}) },
-    accounts, classifications, domains, streams, grants, waivers,
+    accounts,
+    classifications,
+    domains,
+    streams,
+    grants,
+    waivers,
     rules: rules(d.rules, root.file, ['rules']),
     files: [root.file, ...domainFiles.map((f) => f.file)],
     at: ref(root.file, []),
   };
   if (d.mesh.organizationId !== undefined) mesh.organizationId = d.mesh.organizationId;
   if (d.mesh.governanceRole.externalId !== undefined) mesh.governanceRole.externalId = d.mesh.governanceRole.externalId;
-  if (d.mesh.governanceRole.readOnlyName !== undefined) mesh.governanceRole.readOnlyName = d.mesh.governanceRole.readOnlyName;
+  if (d.mesh.governanceRole.readOnlyName !== undefined)
+    mesh.governanceRole.readOnlyName = d.mesh.governanceRole.readOnlyName;
   return { value: mesh, diagnostics };
 }

@@ -5,7 +5,19 @@ import type { Diagnostic, DocPath } from '../diagnostics/diagnostic.js';
 import { diagnostic, keyRangeAt, rangeAt, scalarSource } from '../source/source.js';
 import type { SourceFile } from '../source/source.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
-import { ACCOUNT_ID, DATE, domainFileSchema, IAM_PATH, meshSchema, NAME, REFERENCE, ROLE_NAME, STREAM_NAME, TAG_KEY, TAG_VALUE } from './schema.js';
+import {
+  ACCOUNT_ID,
+  DATE,
+  domainFileSchema,
+  IAM_PATH,
+  meshSchema,
+  NAME,
+  REFERENCE,
+  ROLE_NAME,
+  STREAM_NAME,
+  TAG_KEY,
+  TAG_VALUE,
+} from './schema.js';
 
 // ajv-formats is published as CommonJS with a default export object.
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -88,52 +100,114 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
       case 'additionalProperties': {
         const extra = (e.params as { additionalProperty: string }).additionalProperty;
         const allowed = Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}) as object);
-        add([...path, extra], 'schema-unknown-key', `Unknown key \`${extra}\` in ${describe(path)}.${didYouMeanSuffix(extra, allowed)} Allowed: ${allowed.join(', ')}.`, true, 5);
+        add(
+          [...path, extra],
+          'schema-unknown-key',
+          `Unknown key \`${extra}\` in ${describe(path)}.${didYouMeanSuffix(extra, allowed)} Allowed: ${allowed.join(', ')}.`,
+          true,
+          5,
+        );
         break;
       }
       case 'required': {
         const missing = (e.params as { missingProperty: string }).missingProperty;
-        add([...path, missing], 'schema-missing-key', `${describe(path)} is missing the required key \`${missing}\`; add \`${missing}:\` to it.`, false, 4);
+        add(
+          [...path, missing],
+          'schema-missing-key',
+          `${describe(path)} is missing the required key \`${missing}\`; add \`${missing}:\` to it.`,
+          false,
+          4,
+        );
         break;
       }
       case 'false schema': {
         const last = path[path.length - 1];
-        add(path, 'schema-not-allowed', `\`${String(last)}\` is not allowed here: ${notAllowedReason(String(last))}`, true, 5);
+        add(
+          path,
+          'schema-not-allowed',
+          `\`${String(last)}\` is not allowed here: ${notAllowedReason(String(last))}`,
+          true,
+          5,
+        );
         break;
       }
       case 'type': {
         const expected = (e.params as { type: string }).type;
-        const want = expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : expected === 'integer' ? 'an integer' : `a ${expected}`;
-        const quote = expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')
-          ? ` Put it in quotes: ${JSON.stringify(scalarSource(src, path) ?? String(value))}${(e.parentSchema as { pattern?: string })?.pattern === ACCOUNT_ID ? ' (account ids must be quoted: unquoted, YAML reads them as numbers and drops leading zeros)' : ''}.`
-          : '';
-        add(path, 'schema-type', `${describe(path)} must be ${want}, not ${typeName(value)}.${quote || typeHint(expected, value)}`, false, 3);
+        const want =
+          expected === 'object'
+            ? 'a mapping'
+            : expected === 'array'
+              ? 'a list'
+              : expected === 'integer'
+                ? 'an integer'
+                : `a ${expected}`;
+        const quote =
+          expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')
+            ? ` Put it in quotes: ${JSON.stringify(scalarSource(src, path) ?? String(value))}${(e.parentSchema as { pattern?: string })?.pattern === ACCOUNT_ID ? ' (account ids must be quoted: unquoted, YAML reads them as numbers and drops leading zeros)' : ''}.`
+            : '';
+        add(
+          path,
+          'schema-type',
+          `${describe(path)} must be ${want}, not ${typeName(value)}.${quote || typeHint(expected, value)}`,
+          false,
+          3,
+        );
         break;
       }
       case 'enum': {
         const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-        add(path, 'schema-enum', `${describe(path)} is \`${String(value)}\`; allowed: ${allowed.join(', ')}.${didYouMeanSuffix(String(value), allowed)}`, false, 3);
+        add(
+          path,
+          'schema-enum',
+          `${describe(path)} is \`${String(value)}\`; allowed: ${allowed.join(', ')}.${didYouMeanSuffix(String(value), allowed)}`,
+          false,
+          3,
+        );
         break;
       }
       case 'const': {
-        add(path, 'schema-const', `${describe(path)} must be \`${String((e.params as { allowedValue: unknown }).allowedValue)}\`.`, false, 3);
+        add(
+          path,
+          'schema-const',
+          `${describe(path)} must be \`${String((e.params as { allowedValue: unknown }).allowedValue)}\`.`,
+          false,
+          3,
+        );
         break;
       }
       case 'pattern': {
         const pattern = (e.params as { pattern: string }).pattern;
-        add(path, 'schema-pattern', `${describe(path)} is ${JSON.stringify(value)}; it must be ${human(pattern)}.`, false, 2);
+        add(
+          path,
+          'schema-pattern',
+          `${describe(path)} is ${JSON.stringify(value)}; it must be ${human(pattern)}.`,
+          false,
+          2,
+        );
         break;
       }
       case 'format': {
         const format = (e.params as { format: string }).format;
-        add(path, 'schema-format', `${describe(path)} is ${JSON.stringify(value)}, not a valid ${format}${format === 'date' ? '; use a calendar date as YYYY-MM-DD' : ''}.`, false, 1);
+        add(
+          path,
+          'schema-format',
+          `${describe(path)} is ${JSON.stringify(value)}, not a valid ${format}${format === 'date' ? '; use a calendar date as YYYY-MM-DD' : ''}.`,
+          false,
+          1,
+        );
         break;
       }
       case 'minimum':
       case 'maximum':
       case 'exclusiveMinimum':
       case 'exclusiveMaximum': {
-        add(path, 'schema-range', `${describe(path)} is ${String(value)}; it ${e.message ?? 'is out of range'}.`, false, 2);
+        add(
+          path,
+          'schema-range',
+          `${describe(path)} is ${String(value)}; it ${e.message ?? 'is out of range'}.`,
+          false,
+          2,
+        );
         break;
       }
       case 'minItems':
@@ -141,7 +215,13 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
       case 'minLength':
       case 'maxLength':
       case 'uniqueItems': {
-        add(path, 'schema-size', `${describe(path)} ${sizeMessage(e.keyword, e.params as { limit?: number; i?: number; j?: number }, value)}.`, false, 2);
+        add(
+          path,
+          'schema-size',
+          `${describe(path)} ${sizeMessage(e.keyword, e.params as { limit?: number; i?: number; j?: number }, value)}.`,
+          false,
+          2,
+        );
         break;
       }
       case 'propertyNames': {
@@ -160,20 +240,37 @@ export function convertAjvErrors(src: SourceFile, errors: readonly ErrorObject[]
       const path = [...pointerToPath(e.instancePath), e.propertyName];
       const key = JSON.stringify(path);
       priority.set(key, 9);
-      out.set(key, diagnostic(src.file, keyRangeAt(src, path), path, 'schema-key-pattern', 'error', `Key ${JSON.stringify(e.propertyName)} in ${describe(path.slice(0, -1))} is not allowed; it must be ${human((e.params as { pattern: string }).pattern)}.`));
+      out.set(
+        key,
+        diagnostic(
+          src.file,
+          keyRangeAt(src, path),
+          path,
+          'schema-key-pattern',
+          'error',
+          `Key ${JSON.stringify(e.propertyName)} in ${describe(path.slice(0, -1))} is not allowed; it must be ${human((e.params as { pattern: string }).pattern)}.`,
+        ),
+      );
     }
   }
   return [...out.values()];
 }
 
 function typeHint(expected: string, value: unknown): string {
-  if ((expected === 'integer' || expected === 'number') && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) {
+  if (
+    (expected === 'integer' || expected === 'number') &&
+    typeof value === 'string' &&
+    value.trim() !== '' &&
+    !Number.isNaN(Number(value))
+  ) {
     return ' Remove the quotes.';
   }
   if (expected === 'integer') return ' Use a whole number, e.g. `24`.';
   if (expected === 'number') return ' Use a number, e.g. `2.5`.';
-  if (expected === 'array' && (value === null || typeof value !== 'object')) return ' Write it as a list: `[a, b]`, or one `- item` per line.';
-  if (expected === 'object' && (value === null || typeof value !== 'object')) return ' Write it as a mapping of keys, e.g. `{ key: value }`, or indented `key: value` lines.';
+  if (expected === 'array' && (value === null || typeof value !== 'object'))
+    return ' Write it as a list: `[a, b]`, or one `- item` per line.';
+  if (expected === 'object' && (value === null || typeof value !== 'object'))
+    return ' Write it as a mapping of keys, e.g. `{ key: value }`, or indented `key: value` lines.';
   if (expected === 'string' && value !== null && typeof value === 'object') return ' Write a single value.';
   return '';
 }

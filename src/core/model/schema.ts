@@ -66,10 +66,23 @@ export const defs = {
     required: ['name', 'classification', 'retentionHours', 'capacity'],
     properties: {
       name: { type: 'string', pattern: STREAM_NAME, description: 'Kinesis stream name.' },
-      account: { type: 'string', pattern: ACCOUNT_ID, description: 'Account of the stream; defaults to the domain account when it has one.' },
+      account: {
+        type: 'string',
+        pattern: ACCOUNT_ID,
+        description: 'Account of the stream; defaults to the domain account when it has one.',
+      },
       description: { type: 'string', maxLength: 1024 },
-      classification: { type: 'string', pattern: NAME, description: 'A classification declared under `classifications`.' },
-      retentionHours: { type: 'integer', minimum: 24, maximum: 8760, description: 'Retention period in hours (24..8760).' },
+      classification: {
+        type: 'string',
+        pattern: NAME,
+        description: 'A classification declared under `classifications`.',
+      },
+      retentionHours: {
+        type: 'integer',
+        minimum: 24,
+        maximum: 8760,
+        description: 'Retention period in hours (24..8760).',
+      },
       capacity: {
         type: 'object',
         additionalProperties: false,
@@ -81,7 +94,10 @@ export const defs = {
             type: 'object',
             additionalProperties: false,
             required: ['min', 'max'],
-            properties: { min: { type: 'integer', minimum: 1, maximum: 10000 }, max: { type: 'integer', minimum: 1, maximum: 10000 } },
+            properties: {
+              min: { type: 'integer', minimum: 1, maximum: 10000 },
+              max: { type: 'integer', minimum: 1, maximum: 10000 },
+            },
           },
         },
         if: { properties: { mode: { const: 'provisioned' } } },
@@ -94,30 +110,61 @@ export const defs = {
         required: ['type'],
         properties: {
           type: { enum: ['KMS', 'NONE'] },
-          keyId: { type: 'string', pattern: '^(alias/[A-Za-z0-9/_-]{1,250}|[0-9a-f-]{36}|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f-]{36}|alias/[A-Za-z0-9/_-]{1,250}))$', description: 'KMS key id, alias (`alias/...`) or ARN. Default `alias/aws/kinesis`.' },
+          keyId: {
+            type: 'string',
+            pattern:
+              '^(alias/[A-Za-z0-9/_-]{1,250}|[0-9a-f-]{36}|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f-]{36}|alias/[A-Za-z0-9/_-]{1,250}))$',
+            description: 'KMS key id, alias (`alias/...`) or ARN. Default `alias/aws/kinesis`.',
+          },
         },
         if: { properties: { type: { const: 'NONE' } } },
         then: { properties: { keyId: false } },
       },
-      schema: { type: 'string', minLength: 1, maxLength: 2048, pattern: REFERENCE, description: 'Schema reference (Glue Schema Registry ARN or URL).' },
+      schema: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 2048,
+        pattern: REFERENCE,
+        description: 'Schema reference (Glue Schema Registry ARN or URL).',
+      },
       contact: { type: 'string', minLength: 3, maxLength: 256 },
       sla: {
         type: 'object',
         additionalProperties: false,
-        properties: { freshnessSeconds: { type: 'integer', minimum: 0 }, availability: { type: 'string', maxLength: 32 } },
+        properties: {
+          freshnessSeconds: { type: 'integer', minimum: 0 },
+          availability: { type: 'string', maxLength: 32 },
+        },
       },
       throughput: {
         type: 'object',
         additionalProperties: false,
         description: 'Expected write throughput.',
-        properties: { writeMiBPerSecond: { type: 'number', minimum: 0 }, writeRecordsPerSecond: { type: 'number', minimum: 0 } },
+        properties: {
+          writeMiBPerSecond: { type: 'number', minimum: 0 },
+          writeRecordsPerSecond: { type: 'number', minimum: 0 },
+        },
       },
       enhancedMonitoring: {
         type: 'array',
         uniqueItems: true,
-        items: { enum: ['ALL', 'IncomingBytes', 'IncomingRecords', 'OutgoingBytes', 'OutgoingRecords', 'WriteProvisionedThroughputExceeded', 'ReadProvisionedThroughputExceeded', 'IteratorAgeMilliseconds'] },
+        items: {
+          enum: [
+            'ALL',
+            'IncomingBytes',
+            'IncomingRecords',
+            'OutgoingBytes',
+            'OutgoingRecords',
+            'WriteProvisionedThroughputExceeded',
+            'ReadProvisionedThroughputExceeded',
+            'IteratorAgeMilliseconds',
+          ],
+        },
       },
-      deletionProtection: { type: 'boolean', description: 'When true, meshgov never deletes the stream (default true).' },
+      deletionProtection: {
+        type: 'boolean',
+        description: 'When true, meshgov never deletes the stream (default true).',
+      },
       deprecated: { type: 'boolean' },
       tags,
     },
@@ -135,7 +182,8 @@ export const defs = {
       consumer: { type: 'string', pattern: STREAM_NAME, description: 'Enhanced fan-out consumer name (pattern efo).' },
       consumerTags: {
         ...tags,
-        description: 'Tags of the enhanced fan-out consumer (pattern efo), e.g. its team\'s cost tags; the mesh tags ' +
+        description:
+          "Tags of the enhanced fan-out consumer (pattern efo), e.g. its team's cost tags; the mesh tags " +
           'and the governance tags are added. Keys starting with `meshgov:` or `aws:` are reserved.',
       },
       filter: {
@@ -144,8 +192,16 @@ export const defs = {
         required: ['function', 'patterns'],
         properties: {
           function: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Lambda function name.' },
-          patterns: { type: 'array', minItems: 1, items: { type: 'object' }, description: 'Lambda filter patterns on the `data` key (ORed).' },
-          maxFilters: { enum: [5, 10], description: 'Filters per event source mapping: 5, or 10 with a quota increase.' },
+          patterns: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'object' },
+            description: 'Lambda filter patterns on the `data` key (ORed).',
+          },
+          maxFilters: {
+            enum: [5, 10],
+            description: 'Filters per event source mapping: 5, or 10 with a quota increase.',
+          },
           batchSize: { type: 'integer', minimum: 1, maximum: 10000 },
           startingPosition: { enum: ['LATEST', 'TRIM_HORIZON'] },
         },
@@ -159,29 +215,62 @@ export const defs = {
           endpoint: { type: 'string', maxLength: 2048, pattern: REFERENCE },
         },
       },
-      replayHours: { type: 'integer', minimum: 1, maximum: 8760, description: 'Retention the consumer needs to replay.' },
+      replayHours: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 8760,
+        description: 'Retention the consumer needs to replay.',
+      },
       kcl: {
         type: 'object',
         additionalProperties: false,
         required: ['leaseTable'],
-        properties: { leaseTable: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,255}$' }, metrics: { type: 'boolean' } },
+        properties: {
+          leaseTable: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,255}$' },
+          metrics: { type: 'boolean' },
+        },
       },
-      expires: { type: 'string', pattern: DATE, format: 'date', description: 'YYYY-MM-DD; the grant lapses after this day.' },
+      expires: {
+        type: 'string',
+        pattern: DATE,
+        format: 'date',
+        description: 'YYYY-MM-DD; the grant lapses after this day.',
+      },
       justification: { type: 'string', minLength: 1, maxLength: 1024 },
       approvedBy: { type: 'string', minLength: 1, maxLength: 256 },
-      external: { type: 'boolean', description: 'The principal is outside the mesh accounts (requires a justification).' },
-      region: { type: 'string', pattern: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$', description: 'Region the principal runs in; must equal the mesh region (Kinesis has no cross-region access).' },
+      external: {
+        type: 'boolean',
+        description: 'The principal is outside the mesh accounts (requires a justification).',
+      },
+      region: {
+        type: 'string',
+        pattern: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$',
+        description: 'Region the principal runs in; must equal the mesh region (Kinesis has no cross-region access).',
+      },
     },
     allOf: [
-      { if: { properties: { access: { const: 'produce' } }, required: ['access'] }, then: { properties: { pattern: false, consumer: false, filter: false, fanout: false, replayHours: false, kcl: false } } },
+      {
+        if: { properties: { access: { const: 'produce' } }, required: ['access'] },
+        then: {
+          properties: { pattern: false, consumer: false, filter: false, fanout: false, replayHours: false, kcl: false },
+        },
+      },
       { if: { properties: { access: { const: 'consume' } }, required: ['access'] }, then: { required: ['pattern'] } },
       {
         if: { properties: { pattern: { const: 'efo' } }, required: ['pattern'] },
         then: { required: ['consumer'] },
         else: { properties: { consumer: false, consumerTags: false } },
       },
-      { if: { properties: { pattern: { const: 'filtered' } }, required: ['pattern'] }, then: { required: ['filter'] }, else: { properties: { filter: false } } },
-      { if: { properties: { pattern: { const: 'fanout' } }, required: ['pattern'] }, then: { required: ['fanout'] }, else: { properties: { fanout: false } } },
+      {
+        if: { properties: { pattern: { const: 'filtered' } }, required: ['pattern'] },
+        then: { required: ['filter'] },
+        else: { properties: { filter: false } },
+      },
+      {
+        if: { properties: { pattern: { const: 'fanout' } }, required: ['pattern'] },
+        then: { required: ['fanout'] },
+        else: { properties: { fanout: false } },
+      },
     ],
   },
   domain: {
@@ -195,7 +284,10 @@ export const defs = {
         type: 'object',
         additionalProperties: false,
         required: ['team', 'contact'],
-        properties: { team: { type: 'string', minLength: 1, maxLength: 128 }, contact: { type: 'string', minLength: 3, maxLength: 256 } },
+        properties: {
+          team: { type: 'string', minLength: 1, maxLength: 128 },
+          contact: { type: 'string', minLength: 3, maxLength: 256 },
+        },
       },
       accounts: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: ACCOUNT_ID } },
       streams: { type: 'array', items: { $ref: '#/$defs/stream' } },
@@ -209,7 +301,11 @@ export const defs = {
     required: ['rule', 'target', 'justification', 'expires'],
     properties: {
       rule: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
-      target: { type: 'string', pattern: '^(mesh|(stream|grant|domain)/[A-Za-z0-9_.-]+|consumer/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)$', description: '`stream/NAME`, `grant/ID`, `domain/NAME`, `consumer/STREAM/NAME` or `mesh`.' },
+      target: {
+        type: 'string',
+        pattern: '^(mesh|(stream|grant|domain)/[A-Za-z0-9_.-]+|consumer/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)$',
+        description: '`stream/NAME`, `grant/ID`, `domain/NAME`, `consumer/STREAM/NAME` or `mesh`.',
+      },
       justification: { type: 'string', minLength: 10, maxLength: 1024 },
       expires: { type: 'string', pattern: DATE, format: 'date' },
       approvedBy: { type: 'string', minLength: 1, maxLength: 256 },
@@ -234,7 +330,11 @@ export const meshSchema = {
       required: ['name', 'region', 'governanceRole'],
       properties: {
         name: { type: 'string', pattern: NAME },
-        region: { type: 'string', pattern: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$', description: 'AWS region, e.g. eu-west-1.' },
+        region: {
+          type: 'string',
+          pattern: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$',
+          description: 'AWS region, e.g. eu-west-1.',
+        },
         organizationId: { type: 'string', pattern: '^o-[a-z0-9]{10,32}$' },
         governanceRole: {
           type: 'object',
@@ -244,13 +344,22 @@ export const meshSchema = {
             name: { type: 'string', pattern: ROLE_NAME },
             path: { type: 'string', pattern: IAM_PATH, maxLength: 512 },
             externalId: { type: 'string', pattern: '^[\\w+=,.@:/-]{2,1224}$' },
-            readOnlyName: { type: 'string', pattern: ROLE_NAME, description: 'Role (same path) that read-only commands (plan, audit, import) assume instead of the governance role, so CI that only plans never holds write rights.' },
+            readOnlyName: {
+              type: 'string',
+              pattern: ROLE_NAME,
+              description:
+                'Role (same path) that read-only commands (plan, audit, import) assume instead of the governance role, so CI that only plans never holds write rights.',
+            },
           },
         },
         tags,
       },
     },
-    include: { type: 'array', items: { type: 'string', pattern: '^[^\\0]+\\.ya?ml$' }, description: 'Per-domain files (relative to this file).' },
+    include: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[^\\0]+\\.ya?ml$' },
+      description: 'Per-domain files (relative to this file).',
+    },
     accounts: {
       type: 'array',
       minItems: 1,
@@ -280,9 +389,15 @@ export const meshSchema = {
             type: 'object',
             additionalProperties: false,
             required: ['minHours', 'maxHours'],
-            properties: { minHours: { type: 'integer', minimum: 24, maximum: 8760 }, maxHours: { type: 'integer', minimum: 24, maximum: 8760 } },
+            properties: {
+              minHours: { type: 'integer', minimum: 24, maximum: 8760 },
+              maxHours: { type: 'integer', minimum: 24, maximum: 8760 },
+            },
           },
-          encryption: { enum: ['none', 'aws-managed', 'customer-managed'], description: 'Minimum encryption required.' },
+          encryption: {
+            enum: ['none', 'aws-managed', 'customer-managed'],
+            description: 'Minimum encryption required.',
+          },
         },
       },
     },

@@ -18,7 +18,9 @@ const GRANT_TAG = new RegExp(`^${TAG_PREFIX}(produce|consume):(\\d{12}):(.+)$`);
 
 /** Principal ARN for an account and role name (`root`, in any case, means the whole account). */
 export function principalArn(partition: string, account: string, role: string): string {
-  return caseFold(role) === WHOLE_ACCOUNT_ROLE ? `arn:${partition}:iam::${account}:root` : `arn:${partition}:iam::${account}:role/${role}`;
+  return caseFold(role) === WHOLE_ACCOUNT_ROLE
+    ? `arn:${partition}:iam::${account}:root`
+    : `arn:${partition}:iam::${account}:role/${role}`;
 }
 
 /**
@@ -88,12 +90,25 @@ function key(e: AccessEntry): string {
 }
 
 /** Entries in `after` but not `before` are gains; in `before` but not `after`, losses. */
-export function diffAccess(before: AccessEntry[], after: AccessEntry[], stream: string, account: string): AccessChange[] {
+export function diffAccess(
+  before: AccessEntry[],
+  after: AccessEntry[],
+  stream: string,
+  account: string,
+): AccessChange[] {
   const b = new Map(before.map((e) => [key(e), e]));
   const a = new Map(after.map((e) => [key(e), e]));
   const out: AccessChange[] = [];
   const push = (e: AccessEntry, change: 'gain' | 'lose') =>
-    out.push({ principal: e.principal, stream, account, access: e.access, via: e.via, ...(e.consumer !== undefined ? { consumer: e.consumer } : {}), change });
+    out.push({
+      principal: e.principal,
+      stream,
+      account,
+      access: e.access,
+      via: e.via,
+      ...(e.consumer !== undefined ? { consumer: e.consumer } : {}),
+      change,
+    });
   for (const [k, e] of a) if (!b.has(k)) push(e, 'gain');
   for (const [k, e] of b) if (!a.has(k)) push(e, 'lose');
   return out;

@@ -13,8 +13,15 @@ import type { AccessChange, Change } from './types.js';
 /** The part of a change the digest covers. */
 export function changeEssence(c: Change): Record<string, unknown> {
   return {
-    id: c.id, action: c.action, resourceType: c.resourceType, address: c.address, account: c.account,
-    stream: c.stream ?? null, risk: c.risk, before: c.before, after: c.after,
+    id: c.id,
+    action: c.action,
+    resourceType: c.resourceType,
+    address: c.address,
+    account: c.account,
+    stream: c.stream ?? null,
+    risk: c.risk,
+    before: c.before,
+    after: c.after,
   };
 }
 
@@ -24,13 +31,21 @@ function accessKey(a: AccessChange): string {
 
 /** sha256 (hex) of the canonical change set; independent of the order changes and access rows are listed in. */
 export function changeSetDigest(changes: readonly Change[], accessDiff: readonly AccessChange[]): string {
-  const essence = changes.filter((c) => c.action !== 'no-op').map(changeEssence).sort((a, b) => (String(a['id']) < String(b['id']) ? -1 : 1));
+  const essence = changes
+    .filter((c) => c.action !== 'no-op')
+    .map(changeEssence)
+    .sort((a, b) => (String(a['id']) < String(b['id']) ? -1 : 1));
   return sha256Hex(canonicalJson({ changes: essence, access: accessDiff.map(accessKey).sort() }));
 }
 
 /** How two change sets differ, one line each (at most `limit` lines, then a count), for a refusal message. */
-export function describeChangeSetDifference(expected: { changes: readonly Change[]; accessDiff: readonly AccessChange[] }, actual: { changes: readonly Change[]; accessDiff: readonly AccessChange[] }, limit = 20): string[] {
-  const index = (cs: readonly Change[]) => new Map(cs.filter((c) => c.action !== 'no-op').map((c) => [c.id, canonicalJson(changeEssence(c))] as const));
+export function describeChangeSetDifference(
+  expected: { changes: readonly Change[]; accessDiff: readonly AccessChange[] },
+  actual: { changes: readonly Change[]; accessDiff: readonly AccessChange[] },
+  limit = 20,
+): string[] {
+  const index = (cs: readonly Change[]) =>
+    new Map(cs.filter((c) => c.action !== 'no-op').map((c) => [c.id, canonicalJson(changeEssence(c))] as const));
   const want = index(expected.changes);
   const have = index(actual.changes);
   const out: string[] = [];

@@ -29,20 +29,33 @@ export function boundaryAttachmentAddress(account: AccountId, role: string): str
 }
 
 export function diffIam(
-  account: AccountId, desired: readonly IamArtefact[], live: readonly LiveRolePolicy[] | undefined, partition = 'aws',
+  account: AccountId,
+  desired: readonly IamArtefact[],
+  live: readonly LiveRolePolicy[] | undefined,
+  partition = 'aws',
 ): { changes: DraftChange[]; notChecked: string[] } {
   const changes: DraftChange[] = [];
   const notChecked: string[] = [];
-  const rolePolicies = desired.filter((a) => ROLE_POLICY_KINDS.has(a.kind) && a.roleName !== undefined && isPolicyDocument(a.document));
+  const rolePolicies = desired.filter(
+    (a) => ROLE_POLICY_KINDS.has(a.kind) && a.roleName !== undefined && isPolicyDocument(a.document),
+  );
   const boundary = desired.find((a) => a.kind === 'permissions-boundary' && isPolicyDocument(a.document));
   const others = desired.filter((a) => !rolePolicies.includes(a) && a !== boundary);
   if (others.length) {
     const kinds = [...new Set(others.map((a) => a.kind))].sort();
-    notChecked.push(`account ${account}: ${others.length} artefact(s) of kind ${kinds.join(', ')} are not read back by the plan`);
+    notChecked.push(
+      `account ${account}: ${others.length} artefact(s) of kind ${kinds.join(', ')} are not read back by the plan`,
+    );
   }
   if (live === undefined) {
-    if (rolePolicies.length) notChecked.push(`account ${account}: IAM was not read; ${rolePolicies.length} role polic${rolePolicies.length === 1 ? 'y was' : 'ies were'} not checked against a live service`);
-    if (boundary) notChecked.push(`account ${account}: IAM was not read; the permissions boundary ${boundary.name} was not checked against a live service`);
+    if (rolePolicies.length)
+      notChecked.push(
+        `account ${account}: IAM was not read; ${rolePolicies.length} role polic${rolePolicies.length === 1 ? 'y was' : 'ies were'} not checked against a live service`,
+      );
+    if (boundary)
+      notChecked.push(
+        `account ${account}: IAM was not read; the permissions boundary ${boundary.name} was not checked against a live service`,
+      );
     return { changes, notChecked };
   }
   const livePolicies = live.filter((p): p is LiveRolePolicy & { kind: 'managed' | 'inline' } => p.kind !== 'boundary');
@@ -54,15 +67,33 @@ export function diffIam(
     seen.add(key);
     const doc = a.document as PolicyDocument;
     const lp = liveByKey.get(key);
-    const base = { address: iamAddress(account, role, a.name), account, resourceType: 'iam-policy' as const, target: { account, role, policyName: a.name } };
+    const base = {
+      address: iamAddress(account, role, a.name),
+      account,
+      resourceType: 'iam-policy' as const,
+      target: { account, role, policyName: a.name },
+    };
     if (!lp) {
-      changes.push({ ...base, action: 'create', risk: 'safe', before: null, after: { role, policyName: a.name, kind: a.kind, grantIds: a.grantIds, document: doc }, reasons: [`policy ${a.name} for role ${role} is rendered from grants ${a.grantIds.join(', ') || '(none)'} but not attached`] });
+      changes.push({
+        ...base,
+        action: 'create',
+        risk: 'safe',
+        before: null,
+        after: { role, policyName: a.name, kind: a.kind, grantIds: a.grantIds, document: doc },
+        reasons: [
+          `policy ${a.name} for role ${role} is rendered from grants ${a.grantIds.join(', ') || '(none)'} but not attached`,
+        ],
+      });
     } else if (!policiesEqual(lp.document, doc, partition)) {
       // Risk from effect: only a change that takes a grant away is destructive; adding a grant rewrites a statement too.
       const lost = grantsLost(lp.document, doc, partition);
       const foreign = foreignStatements(lp.document, doc, partition);
       changes.push({
-        ...base, action: 'update', risk: lost.length ? 'destructive' : 'safe', before: { document: lp.document }, after: { document: doc },
+        ...base,
+        action: 'update',
+        risk: lost.length ? 'destructive' : 'safe',
+        before: { document: lp.document },
+        after: { document: doc },
         reasons: [
           'the live policy differs from the rendered one',
           ...(foreign.length ? [`statements not in the rendered policy: ${foreign.join(', ')}`] : []),
@@ -75,8 +106,14 @@ export function diffIam(
     const key = `${lp.role}/${lp.policyName}`;
     if (seen.has(key)) continue;
     changes.push({
-      address: iamAddress(account, lp.role, lp.policyName), account, target: { account, role: lp.role, policyName: lp.policyName }, resourceType: 'iam-policy', action: 'delete', risk: 'destructive',
-      before: { role: lp.role, policyName: lp.policyName, kind: lp.kind, document: lp.document }, after: null,
+      address: iamAddress(account, lp.role, lp.policyName),
+      account,
+      target: { account, role: lp.role, policyName: lp.policyName },
+      resourceType: 'iam-policy',
+      action: 'delete',
+      risk: 'destructive',
+      before: { role: lp.role, policyName: lp.policyName, kind: lp.kind, document: lp.document },
+      after: null,
       reasons: ['a policy meshgov manages that no grant needs any more', 'removing it revokes the access it grants'],
     });
   }
@@ -91,8 +128,12 @@ export function diffIam(
  * and apply runs it only with `--allow-destructive`.
  */
 function diffBoundary(
-  account: AccountId, boundary: IamArtefact, desired: readonly IamArtefact[], live: readonly LiveRolePolicy[],
-  policyChanges: readonly DraftChange[], partition: string,
+  account: AccountId,
+  boundary: IamArtefact,
+  desired: readonly IamArtefact[],
+  live: readonly LiveRolePolicy[],
+  policyChanges: readonly DraftChange[],
+  partition: string,
 ): DraftChange[] {
   const out: DraftChange[] = [];
   const name = boundary.name;
@@ -100,32 +141,89 @@ function diffBoundary(
   const liveBoundaries = live.filter((p) => p.kind === 'boundary');
   const ours = liveBoundaries.find((p) => p.policyName === name);
   const policyAddress = boundaryPolicyAddress(account, name);
-  const policyBase = { address: policyAddress, account, resourceType: 'iam-boundary' as const, target: { account, policyName: name } };
+  const policyBase = {
+    address: policyAddress,
+    account,
+    resourceType: 'iam-boundary' as const,
+    target: { account, policyName: name },
+  };
   let policyChangeId: string | undefined;
   if (!ours) {
-    out.push({ ...policyBase, action: 'create', risk: 'safe', before: null, after: { policyName: name, document: doc }, reasons: [`the tag-tampering guard boundary ${name} is not attached to any role yet`, 'it only denies tag changes on managed resources and meshgov:* keys in any case; it grants nothing'] });
+    out.push({
+      ...policyBase,
+      action: 'create',
+      risk: 'safe',
+      before: null,
+      after: { policyName: name, document: doc },
+      reasons: [
+        `the tag-tampering guard boundary ${name} is not attached to any role yet`,
+        'it only denies tag changes on managed resources and meshgov:* keys in any case; it grants nothing',
+      ],
+    });
     policyChangeId = `iam-boundary:${policyAddress}`;
   } else if (!policiesEqual(ours.document, doc, partition)) {
-    out.push({ ...policyBase, action: 'update', risk: 'safe', before: { document: ours.document }, after: { policyName: name, document: doc }, reasons: ['the live guard boundary differs from the rendered one', 'it only denies tag changes on managed resources and meshgov:* keys in any case; it grants nothing'] });
+    out.push({
+      ...policyBase,
+      action: 'update',
+      risk: 'safe',
+      before: { document: ours.document },
+      after: { policyName: name, document: doc },
+      reasons: [
+        'the live guard boundary differs from the rendered one',
+        'it only denies tag changes on managed resources and meshgov:* keys in any case; it grants nothing',
+      ],
+    });
     policyChangeId = `iam-boundary:${policyAddress}`;
   }
-  const roles = [...new Set(desired.filter((a) => BOUNDARY_ROLE_KINDS.has(a.kind) && a.roleName !== undefined).map((a) => a.roleName as string))].sort();
+  const roles = [
+    ...new Set(
+      desired
+        .filter((a) => BOUNDARY_ROLE_KINDS.has(a.kind) && a.roleName !== undefined)
+        .map((a) => a.roleName as string),
+    ),
+  ].sort();
   for (const role of roles) {
     const current = liveBoundaries.find((p) => p.role === role);
     if (current?.policyName === name) continue;
     const address = boundaryAttachmentAddress(account, role);
-    const roleDeps = policyChanges.filter((c) => c.resourceType === 'iam-policy' && c.action !== 'delete' && c.address.startsWith(`${account}/iam/role/${role}/policy/`)).map((c) => `iam-policy:${c.address}`);
+    const roleDeps = policyChanges
+      .filter(
+        (c) =>
+          c.resourceType === 'iam-policy' &&
+          c.action !== 'delete' &&
+          c.address.startsWith(`${account}/iam/role/${role}/policy/`),
+      )
+      .map((c) => `iam-policy:${c.address}`);
     const dependsOn = [...(policyChangeId ? [policyChangeId] : []), ...roleDeps];
     const after = { role, policyName: name };
     if (!current) {
-      out.push({ address, account, target: { account, role, policyName: name }, resourceType: 'iam-boundary', action: 'create', risk: 'safe', before: null, after, dependsOn, reasons: [`role ${role} gets meshgov policies but not the tag-tampering guard boundary ${name}`] });
+      out.push({
+        address,
+        account,
+        target: { account, role, policyName: name },
+        resourceType: 'iam-boundary',
+        action: 'create',
+        risk: 'safe',
+        before: null,
+        after,
+        dependsOn,
+        reasons: [`role ${role} gets meshgov policies but not the tag-tampering guard boundary ${name}`],
+      });
     } else {
       const foreign = current.policyArn ?? current.policyName;
       out.push({
-        address, account, target: { account, role, policyName: name }, resourceType: 'iam-boundary', action: 'update', risk: 'disruptive', before: { role, foreignBoundary: foreign }, after, dependsOn,
+        address,
+        account,
+        target: { account, role, policyName: name },
+        resourceType: 'iam-boundary',
+        action: 'update',
+        risk: 'disruptive',
+        before: { role, foreignBoundary: foreign },
+        after,
+        dependsOn,
         reasons: [
           `role ${role} already has the permissions boundary ${foreign}, which meshgov did not set`,
-          'replacing it drops the limits that boundary sets (a role has one boundary); skipped unless apply --allow-destructive, or add the guard\'s deny statements to that boundary',
+          "replacing it drops the limits that boundary sets (a role has one boundary); skipped unless apply --allow-destructive, or add the guard's deny statements to that boundary",
         ],
       });
     }

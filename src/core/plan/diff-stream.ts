@@ -3,7 +3,15 @@ import type { DesiredStream } from '../render/types.js';
 import { accessFromPolicy } from './access.js';
 import type { LiveStream } from './live.js';
 import { diffTags, foreignStatements, grantsLost, policiesEqual, splitTagDiff } from './policy-diff.js';
-import type { Change, ConsumerTarget, DistributiveOmit, Risk, StreamCapacityChange, StreamCreateAttributes, StreamTarget } from './types.js';
+import type {
+  Change,
+  ConsumerTarget,
+  DistributiveOmit,
+  Risk,
+  StreamCapacityChange,
+  StreamCreateAttributes,
+  StreamTarget,
+} from './types.js';
 import { isAwsManagedKey } from '../model/normalise.js';
 
 /** A change before ids, order and dependencies are assigned. */
@@ -11,8 +19,13 @@ export type DraftChange = DistributiveOmit<Change, 'id' | 'order' | 'dependsOn'>
 
 /** Every shard-level metric; `ALL` stands for these. https://docs.aws.amazon.com/kinesis/latest/APIReference/API_EnableEnhancedMonitoring.html */
 export const ALL_SHARD_METRICS = [
-  'IncomingBytes', 'IncomingRecords', 'IteratorAgeMilliseconds', 'OutgoingBytes', 'OutgoingRecords',
-  'ReadProvisionedThroughputExceeded', 'WriteProvisionedThroughputExceeded',
+  'IncomingBytes',
+  'IncomingRecords',
+  'IteratorAgeMilliseconds',
+  'OutgoingBytes',
+  'OutgoingRecords',
+  'ReadProvisionedThroughputExceeded',
+  'WriteProvisionedThroughputExceeded',
 ];
 
 export function normaliseMetrics(metrics: readonly string[]): string[] {
@@ -23,7 +36,6 @@ export function normaliseMetrics(metrics: readonly string[]): string[] {
 export function streamAddressOf(account: string, stream: string): string {
   return `${account}/stream/${stream}`;
 }
-
 
 export function streamCreateAttributes(ds: DesiredStream): StreamCreateAttributes {
   return {
@@ -57,26 +69,68 @@ export function diffStreamSettings(ds: DesiredStream, ls: LiveStream, partition:
   const out: DraftChange[] = [];
 
   const tags = splitTagDiff(diffTags(ls.tags, ds.tags), 'stream');
-  if (tags.safe) out.push({ ...base, resourceType: 'stream-tags', action: 'update', risk: 'safe', before: { tags: tags.safe.before }, after: { tags: tags.safe.after }, reasons: tags.safe.reasons });
+  if (tags.safe)
+    out.push({
+      ...base,
+      resourceType: 'stream-tags',
+      action: 'update',
+      risk: 'safe',
+      before: { tags: tags.safe.before },
+      after: { tags: tags.safe.after },
+      reasons: tags.safe.reasons,
+    });
   if (tags.revoking) {
-    out.push({ ...base, resourceType: 'stream-tag-revocation', action: 'update', risk: 'destructive', before: { tags: tags.revoking.before }, after: { tags: tags.revoking.after }, reasons: tags.revoking.reasons });
+    out.push({
+      ...base,
+      resourceType: 'stream-tag-revocation',
+      action: 'update',
+      risk: 'destructive',
+      before: { tags: tags.revoking.before },
+      after: { tags: tags.revoking.after },
+      reasons: tags.revoking.reasons,
+    });
   }
 
-  const encDiffers = ls.encryption.type !== ds.encryption.type || (ds.encryption.type === 'KMS' && ls.encryption.keyId !== ds.encryption.keyId);
+  const encDiffers =
+    ls.encryption.type !== ds.encryption.type ||
+    (ds.encryption.type === 'KMS' && ls.encryption.keyId !== ds.encryption.keyId);
   if (encDiffers) {
     const disabling = ds.encryption.type === 'NONE';
     const risk: Risk = disabling || !isAwsManagedKey(ds.encryption.keyId) ? 'disruptive' : 'safe';
-    const reasons = [disabling ? 'encryption is on but the mesh declares none' : `encryption ${ls.encryption.type === 'NONE' ? 'is off' : `uses key ${ls.encryption.keyId ?? '(unknown)'}`}; the mesh declares KMS key ${ds.encryption.keyId ?? 'alias/aws/kinesis'}`];
-    if (risk === 'disruptive' && !disabling) reasons.push('producers and consumers need kms:GenerateDataKey / kms:Decrypt on a customer-managed key, or their calls fail');
+    const reasons = [
+      disabling
+        ? 'encryption is on but the mesh declares none'
+        : `encryption ${ls.encryption.type === 'NONE' ? 'is off' : `uses key ${ls.encryption.keyId ?? '(unknown)'}`}; the mesh declares KMS key ${ds.encryption.keyId ?? 'alias/aws/kinesis'}`,
+    ];
+    if (risk === 'disruptive' && !disabling)
+      reasons.push(
+        'producers and consumers need kms:GenerateDataKey / kms:Decrypt on a customer-managed key, or their calls fail',
+      );
     if (disabling) reasons.push('records written afterwards are stored unencrypted');
-    out.push({ ...base, resourceType: 'stream-encryption', action: 'update', risk, before: { encryption: ls.encryption }, after: { encryption: ds.encryption }, reasons });
+    out.push({
+      ...base,
+      resourceType: 'stream-encryption',
+      action: 'update',
+      risk,
+      before: { encryption: ls.encryption },
+      after: { encryption: ds.encryption },
+      reasons,
+    });
   }
 
   if (ls.retentionHours !== ds.retentionHours) {
     const decrease = ds.retentionHours < ls.retentionHours;
     out.push({
-      ...base, resourceType: 'stream-retention', action: 'update', risk: decrease ? 'destructive' : 'safe', before: { retentionHours: ls.retentionHours }, after: { retentionHours: ds.retentionHours },
-      reasons: [`retention is ${ls.retentionHours} h; the mesh declares ${ds.retentionHours} h`, ...(decrease ? [`records older than ${ds.retentionHours} h become inaccessible at once`] : [])],
+      ...base,
+      resourceType: 'stream-retention',
+      action: 'update',
+      risk: decrease ? 'destructive' : 'safe',
+      before: { retentionHours: ls.retentionHours },
+      after: { retentionHours: ds.retentionHours },
+      reasons: [
+        `retention is ${ls.retentionHours} h; the mesh declares ${ds.retentionHours} h`,
+        ...(decrease ? [`records older than ${ds.retentionHours} h become inaccessible at once`] : []),
+      ],
     });
   }
 
@@ -86,13 +140,23 @@ export function diffStreamSettings(ds: DesiredStream, ls: LiveStream, partition:
   const wantMetrics = normaliseMetrics(ds.enhancedMonitoring);
   if (liveMetrics.join() !== wantMetrics.join()) {
     out.push({
-      ...base, resourceType: 'stream-monitoring', action: 'update', risk: 'safe', before: { enhancedMonitoring: liveMetrics }, after: { enhancedMonitoring: wantMetrics },
+      ...base,
+      resourceType: 'stream-monitoring',
+      action: 'update',
+      risk: 'safe',
+      before: { enhancedMonitoring: liveMetrics },
+      after: { enhancedMonitoring: wantMetrics },
       reasons: ['enabled shard-level metrics differ from the mesh (shard-level metrics are billed per shard)'],
     });
   }
 
   if (!ls.notRead?.includes('resourcePolicy')) {
-    out.push(...diffPolicy(`${address}/policy`, ls.resourcePolicy, ds.resourcePolicy, partition, base, { resourceType: 'stream-policy', target }));
+    out.push(
+      ...diffPolicy(`${address}/policy`, ls.resourcePolicy, ds.resourcePolicy, partition, base, {
+        resourceType: 'stream-policy',
+        target,
+      }),
+    );
   }
   return out;
 }
@@ -102,26 +166,45 @@ type CapacityBase = Pick<StreamCapacityChange, 'address' | 'account' | 'stream' 
 function diffCapacity(ds: DesiredStream, ls: LiveStream, base: CapacityBase): DraftChange[] {
   if (ls.mode !== ds.mode) {
     const shards = targetShards(ds, undefined);
-    return [{
-      // Risk from effect: a mode switch loses no data and no access; it is disruptive (throughput limits, billing, and
-      // at most two switches per stream per 24 h, which apply checks against the budget).
-      ...base, resourceType: 'stream-capacity', action: 'update', risk: 'disruptive',
-      before: { mode: ls.mode, shards: ls.shards }, after: { mode: ds.mode, ...(shards !== undefined ? { shards } : {}) },
-      reasons: [`capacity mode is ${ls.mode}; the mesh declares ${ds.mode}`, 'a mode switch is limited to two per stream per 24 h, changes billing and throughput limits, and cannot be undone at once'],
-    }];
+    return [
+      {
+        // Risk from effect: a mode switch loses no data and no access; it is disruptive (throughput limits, billing, and
+        // at most two switches per stream per 24 h, which apply checks against the budget).
+        ...base,
+        resourceType: 'stream-capacity',
+        action: 'update',
+        risk: 'disruptive',
+        before: { mode: ls.mode, shards: ls.shards },
+        after: { mode: ds.mode, ...(shards !== undefined ? { shards } : {}) },
+        reasons: [
+          `capacity mode is ${ls.mode}; the mesh declares ${ds.mode}`,
+          'a mode switch is limited to two per stream per 24 h, changes billing and throughput limits, and cannot be undone at once',
+        ],
+      },
+    ];
   }
   const target = targetShards(ds, ls.shards);
   if (target === undefined || target === ls.shards) return [];
   const range = ds.autoscaling ? ` (outside the autoscaling range ${ds.autoscaling.min}..${ds.autoscaling.max})` : '';
-  return [{
-    ...base, resourceType: 'stream-capacity', action: 'update', risk: 'disruptive',
-    before: { shards: ls.shards }, after: { shards: target },
-    reasons: [`open shard count is ${ls.shards}${range}; the plan wants ${target}`, 'resharding closes parent shards and counts against the 10 UpdateShardCount calls per stream per 24 h'],
-  }];
+  return [
+    {
+      ...base,
+      resourceType: 'stream-capacity',
+      action: 'update',
+      risk: 'disruptive',
+      before: { shards: ls.shards },
+      after: { shards: target },
+      reasons: [
+        `open shard count is ${ls.shards}${range}; the plan wants ${target}`,
+        'resharding closes parent shards and counts against the 10 UpdateShardCount calls per stream per 24 h',
+      ],
+    },
+  ];
 }
 
 /** Which resource policy: the stream's, or an enhanced fan-out consumer's. */
-export type PolicyOwner = { resourceType: 'stream-policy'; target: StreamTarget } | { resourceType: 'consumer-policy'; target: ConsumerTarget };
+export type PolicyOwner =
+  { resourceType: 'stream-policy'; target: StreamTarget } | { resourceType: 'consumer-policy'; target: ConsumerTarget };
 
 /** A resource policy is owned whole: anything in it that the mesh did not render is drift and is replaced. */
 export function diffPolicy(
@@ -136,8 +219,12 @@ export function diffPolicy(
   const via = owner.resourceType;
   const consumer = owner.resourceType === 'consumer-policy' ? owner.target.consumer : undefined;
   const liveAccess = accessFromPolicy(live, partition, via, consumer);
-  const wantAccess = new Set(accessFromPolicy(desired, partition, via, consumer).map((e) => `${e.principal} ${e.access}`));
-  const lost = liveAccess.filter((e) => !wantAccess.has(`${e.principal} ${e.access}`)).map((e) => `${e.principal} (${e.access})`);
+  const wantAccess = new Set(
+    accessFromPolicy(desired, partition, via, consumer).map((e) => `${e.principal} ${e.access}`),
+  );
+  const lost = liveAccess
+    .filter((e) => !wantAccess.has(`${e.principal} ${e.access}`))
+    .map((e) => `${e.principal} (${e.access})`);
   // Beyond produce/consume (the access diff), any other grant the live document makes and the desired one drops.
   const grants = live === undefined ? [] : grantsLost(live, desired, partition);
   const risk: Risk = lost.length || grants.length ? 'destructive' : 'safe';
@@ -149,18 +236,45 @@ export function diffPolicy(
   const common = { ...base, ...owner, address };
   if (live === undefined) {
     if (desired === undefined) return [];
-    return [{ ...common, action: 'create', risk: 'safe', before: null, after: { policy: desired }, reasons: [`the ${what} has no resource policy; cross-account grants need one`] }];
+    return [
+      {
+        ...common,
+        action: 'create',
+        risk: 'safe',
+        before: null,
+        after: { policy: desired },
+        reasons: [`the ${what} has no resource policy; cross-account grants need one`],
+      },
+    ];
   }
   if (desired === undefined) {
-    return [{ ...common, action: 'delete', risk, before: { policy: live }, after: null, reasons: [`the ${what} has a resource policy but no grant needs one (meshgov owns the whole document)`, ...lostReason] }];
+    return [
+      {
+        ...common,
+        action: 'delete',
+        risk,
+        before: { policy: live },
+        after: null,
+        reasons: [
+          `the ${what} has a resource policy but no grant needs one (meshgov owns the whole document)`,
+          ...lostReason,
+        ],
+      },
+    ];
   }
   const foreign = foreignStatements(live, desired, partition);
-  return [{
-    ...common, action: 'update', risk, before: { policy: live }, after: { policy: desired },
-    reasons: [
-      `the live ${what} policy differs from the rendered one (meshgov owns the whole document)`,
-      ...(foreign.length ? [`not from the mesh: ${foreign.join(', ')}`] : []),
-      ...lostReason,
-    ],
-  }];
+  return [
+    {
+      ...common,
+      action: 'update',
+      risk,
+      before: { policy: live },
+      after: { policy: desired },
+      reasons: [
+        `the live ${what} policy differs from the rendered one (meshgov owns the whole document)`,
+        ...(foreign.length ? [`not from the mesh: ${foreign.join(', ')}`] : []),
+        ...lostReason,
+      ],
+    },
+  ];
 }

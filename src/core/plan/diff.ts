@@ -18,7 +18,15 @@ import { markBlocked } from './blocked.js';
 import type { ScalingHistory } from './blocked.js';
 import { changeSetDigest } from './change-set.js';
 import { diffTags, splitTagDiff, tagDiffIsEmpty } from './policy-diff.js';
-import { cmp, declaredStreams, emptyScope, liveFingerprint, scopeDesired, scopeLive, unmanagedReason } from './scope.js';
+import {
+  cmp,
+  declaredStreams,
+  emptyScope,
+  liveFingerprint,
+  scopeDesired,
+  scopeLive,
+  unmanagedReason,
+} from './scope.js';
 import type { AccessChange, Plan, PlanScope, UnmanagedResource } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 
@@ -49,7 +57,13 @@ export function computePlan(input: PlanInput): Plan {
   const live = scopeLive(input.live, input.desired, scope);
   const partition = desired.partition;
   const liveByAccount = new Map(live.accounts.map((a) => [a.account, a]));
-  const accountIds = [...desired.accounts.map((a) => a.account), ...live.accounts.map((a) => a.account).filter((id) => !desired.accounts.some((d) => d.account === id)).sort()];
+  const accountIds = [
+    ...desired.accounts.map((a) => a.account),
+    ...live.accounts
+      .map((a) => a.account)
+      .filter((id) => !desired.accounts.some((d) => d.account === id))
+      .sort(),
+  ];
 
   const drafts: DraftChange[] = [];
   const accessDiff: AccessChange[] = [];
@@ -65,10 +79,19 @@ export function computePlan(input: PlanInput): Plan {
     notChecked.push(...r.notChecked);
     warnings.push(...r.warnings);
   }
-  if (scope.domains.length > 0) notChecked.push('IAM artefacts are planned only in runs without --domain (they serve grants across domains).');
+  if (scope.domains.length > 0)
+    notChecked.push('IAM artefacts are planned only in runs without --domain (they serve grants across domains).');
 
   const changes = markBlocked(finishChanges(drafts), input.scalingHistory);
-  accessDiff.sort((a, b) => cmp(a.account, b.account) || cmp(a.stream, b.stream) || cmp(a.principal, b.principal) || cmp(a.access, b.access) || cmp(a.via, b.via) || cmp(a.change, b.change));
+  accessDiff.sort(
+    (a, b) =>
+      cmp(a.account, b.account) ||
+      cmp(a.stream, b.stream) ||
+      cmp(a.principal, b.principal) ||
+      cmp(a.access, b.access) ||
+      cmp(a.via, b.via) ||
+      cmp(a.change, b.change),
+  );
   unmanaged.sort((a, b) => cmp(a.account, b.account) || cmp(a.address, b.address));
   return {
     formatVersion: PLAN_FORMAT_VERSION,
@@ -89,18 +112,40 @@ export function computePlan(input: PlanInput): Plan {
   };
 }
 
-function diffAccount(d: DesiredAccount, la: LiveAccount | undefined, meshName: string, partition: string, scope: PlanScope): AccountResult {
+function diffAccount(
+  d: DesiredAccount,
+  la: LiveAccount | undefined,
+  meshName: string,
+  partition: string,
+  scope: PlanScope,
+): AccountResult {
   const r: AccountResult = { warnings: [], changes: [], access: [], unmanaged: [], notChecked: [] };
-  const declared = declaredStreams({ mesh: meshName, region: '', partition, accounts: [d] }).get(d.account) ?? new Set<string>();
+  const declared =
+    declaredStreams({ mesh: meshName, region: '', partition, accounts: [d] }).get(d.account) ?? new Set<string>();
   const managedLive = new Map<string, LiveStream>();
   for (const s of la?.streams ?? []) {
     const why = unmanagedReason(s.tags, declared.has(s.name), meshName);
     if (why === undefined) managedLive.set(s.name, s);
-    else r.unmanaged.push({ account: d.account, resourceType: 'stream', address: streamAddressOf(d.account, s.name), name: s.name, arn: s.arn, reason: why });
+    else
+      r.unmanaged.push({
+        account: d.account,
+        resourceType: 'stream',
+        address: streamAddressOf(d.account, s.name),
+        name: s.name,
+        arn: s.arn,
+        reason: why,
+      });
   }
   if (scope.domains.length === 0) {
     for (const s of la?.unmanagedStreams ?? []) {
-      r.unmanaged.push({ account: d.account, resourceType: 'stream', address: streamAddressOf(d.account, s.name), name: s.name, arn: s.arn, reason: s.reason });
+      r.unmanaged.push({
+        account: d.account,
+        resourceType: 'stream',
+        address: streamAddressOf(d.account, s.name),
+        name: s.name,
+        arn: s.arn,
+        reason: s.reason,
+      });
     }
   }
 
@@ -146,24 +191,51 @@ function liveAccess(ls: LiveStream, partition: string, consumerNames?: Set<strin
   return [
     ...accessFromTags(ls.tags, partition),
     ...accessFromPolicy(ls.resourcePolicy, partition, 'stream-policy'),
-    ...ls.consumers.filter((c) => consumerNames === undefined || consumerNames.has(c.name)).flatMap((c) => accessFromPolicy(c.resourcePolicy, partition, 'consumer-policy', c.name)),
+    ...ls.consumers
+      .filter((c) => consumerNames === undefined || consumerNames.has(c.name))
+      .flatMap((c) => accessFromPolicy(c.resourcePolicy, partition, 'consumer-policy', c.name)),
   ];
 }
 
-function planNewStream(ds: DesiredStream, consumers: DesiredConsumer[], partition: string, r: AccountResult, deleting: boolean): void {
+function planNewStream(
+  ds: DesiredStream,
+  consumers: DesiredConsumer[],
+  partition: string,
+  r: AccountResult,
+  deleting: boolean,
+): void {
   const address = streamAddressOf(ds.account, ds.name);
   const target = { account: ds.account, stream: ds.name };
   const base = { account: ds.account, stream: ds.name, domain: ds.domain };
   const streamId = `stream:${address}`;
   r.changes.push({
-    ...base, target, address, resourceType: 'stream', action: 'create', risk: 'safe', before: null, after: streamCreateAttributes(ds),
-    reasons: [deleting ? 'declared in the mesh; the live stream of that name is being deleted' : 'declared in the mesh but not found in the account'],
+    ...base,
+    target,
+    address,
+    resourceType: 'stream',
+    action: 'create',
+    risk: 'safe',
+    before: null,
+    after: streamCreateAttributes(ds),
+    reasons: [
+      deleting
+        ? 'declared in the mesh; the live stream of that name is being deleted'
+        : 'declared in the mesh but not found in the account',
+    ],
   });
   for (const c of consumers) planNewConsumer(c, ds, streamId, r);
   if (ds.resourcePolicy) {
     r.changes.push({
-      ...base, target, address: `${address}/policy`, resourceType: 'stream-policy', action: 'create', risk: 'safe', before: null, after: { policy: ds.resourcePolicy },
-      reasons: ['cross-account grants need a stream resource policy'], dependsOn: [streamId],
+      ...base,
+      target,
+      address: `${address}/policy`,
+      resourceType: 'stream-policy',
+      action: 'create',
+      risk: 'safe',
+      before: null,
+      after: { policy: ds.resourcePolicy },
+      reasons: ['cross-account grants need a stream resource policy'],
+      dependsOn: [streamId],
     });
   }
   r.access.push(...diffAccess([], wantedAccess(ds, consumers, partition), ds.name, ds.account));
@@ -173,17 +245,41 @@ function consumerAddress(ds: Pick<DesiredStream, 'account' | 'name'>, consumer: 
   return `${streamAddressOf(ds.account, ds.name)}/consumer/${consumer}`;
 }
 
-function planNewConsumer(c: DesiredConsumer, ds: DesiredStream, streamChangeId: string | undefined, r: AccountResult): void {
+function planNewConsumer(
+  c: DesiredConsumer,
+  ds: DesiredStream,
+  streamChangeId: string | undefined,
+  r: AccountResult,
+): void {
   const address = consumerAddress(ds, c.name);
-  const base = { account: ds.account, stream: ds.name, domain: ds.domain, target: { account: ds.account, stream: ds.name, consumer: c.name } };
+  const base = {
+    account: ds.account,
+    stream: ds.name,
+    domain: ds.domain,
+    target: { account: ds.account, stream: ds.name, consumer: c.name },
+  };
   r.changes.push({
-    ...base, address, resourceType: 'consumer', action: 'create', risk: 'safe', before: null, after: { name: c.name, grantId: c.grantId, tags: c.tags },
-    reasons: [`grant ${c.grantId} declares the enhanced fan-out consumer ${c.name}`], ...(streamChangeId ? { dependsOn: [streamChangeId] } : {}),
+    ...base,
+    address,
+    resourceType: 'consumer',
+    action: 'create',
+    risk: 'safe',
+    before: null,
+    after: { name: c.name, grantId: c.grantId, tags: c.tags },
+    reasons: [`grant ${c.grantId} declares the enhanced fan-out consumer ${c.name}`],
+    ...(streamChangeId ? { dependsOn: [streamChangeId] } : {}),
   });
   if (c.resourcePolicy) {
     r.changes.push({
-      ...base, address: `${address}/policy`, resourceType: 'consumer-policy', action: 'create', risk: 'safe', before: null, after: { policy: c.resourcePolicy },
-      reasons: ['a cross-account EFO consumer needs a consumer resource policy (put once the consumer is ACTIVE)'], dependsOn: [`consumer:${address}`],
+      ...base,
+      address: `${address}/policy`,
+      resourceType: 'consumer-policy',
+      action: 'create',
+      risk: 'safe',
+      before: null,
+      after: { policy: c.resourcePolicy },
+      reasons: ['a cross-account EFO consumer needs a consumer resource policy (put once the consumer is ACTIVE)'],
+      dependsOn: [`consumer:${address}`],
     });
   }
 }
@@ -192,10 +288,19 @@ function isManagedConsumer(lc: LiveConsumer, declared: boolean): boolean {
   return declared || lc.tags[TAG_MANAGED_BY] === MANAGED_BY_VALUE;
 }
 
-function planExistingStream(ds: DesiredStream, ls: LiveStream, consumers: DesiredConsumer[], partition: string, r: AccountResult): void {
+function planExistingStream(
+  ds: DesiredStream,
+  ls: LiveStream,
+  consumers: DesiredConsumer[],
+  partition: string,
+  r: AccountResult,
+): void {
   const before = r.changes.length;
   r.changes.push(...diffStreamSettings(ds, ls, partition));
-  if (ls.notRead?.length) r.notChecked.push(`${streamAddressOf(ds.account, ds.name)}: ${ls.notRead.join(', ')} could not be read from this endpoint and were not compared`);
+  if (ls.notRead?.length)
+    r.notChecked.push(
+      `${streamAddressOf(ds.account, ds.name)}: ${ls.notRead.join(', ')} could not be read from this endpoint and were not compared`,
+    );
   const base = { account: ds.account, stream: ds.name, domain: ds.domain };
   const consumerTarget = (consumer: string) => ({ account: ds.account, stream: ds.name, consumer });
   const managedConsumerNames = new Set<string>();
@@ -210,42 +315,117 @@ function planExistingStream(ds: DesiredStream, ls: LiveStream, consumers: Desire
     const tags = diffTags(lc.tags, c.tags);
     if (!tagDiffIsEmpty(tags)) {
       const parts = splitTagDiff(tags, 'consumer');
-      if (parts.safe) r.changes.push({ ...base, target: consumerTarget(c.name), address, resourceType: 'consumer-tags', action: 'update', risk: 'safe', before: { tags: parts.safe.before }, after: { tags: parts.safe.after }, reasons: parts.safe.reasons });
+      if (parts.safe)
+        r.changes.push({
+          ...base,
+          target: consumerTarget(c.name),
+          address,
+          resourceType: 'consumer-tags',
+          action: 'update',
+          risk: 'safe',
+          before: { tags: parts.safe.before },
+          after: { tags: parts.safe.after },
+          reasons: parts.safe.reasons,
+        });
       if (parts.revoking) {
-        r.changes.push({ ...base, target: consumerTarget(c.name), address, resourceType: 'consumer-tag-revocation', action: 'update', risk: 'destructive', before: { tags: parts.revoking.before }, after: { tags: parts.revoking.after }, reasons: parts.revoking.reasons });
+        r.changes.push({
+          ...base,
+          target: consumerTarget(c.name),
+          address,
+          resourceType: 'consumer-tag-revocation',
+          action: 'update',
+          risk: 'destructive',
+          before: { tags: parts.revoking.before },
+          after: { tags: parts.revoking.after },
+          reasons: parts.revoking.reasons,
+        });
       }
     }
-    r.changes.push(...diffPolicy(`${address}/policy`, lc.resourcePolicy, c.resourcePolicy, partition, base, { resourceType: 'consumer-policy', target: consumerTarget(c.name) }));
+    r.changes.push(
+      ...diffPolicy(`${address}/policy`, lc.resourcePolicy, c.resourcePolicy, partition, base, {
+        resourceType: 'consumer-policy',
+        target: consumerTarget(c.name),
+      }),
+    );
   }
   for (const lc of ls.consumers) {
     if (consumers.some((c) => c.name === lc.name)) continue;
     const address = consumerAddress(ds, lc.name);
     if (!isManagedConsumer(lc, false)) {
-      r.unmanaged.push({ account: ds.account, resourceType: 'consumer', address, name: lc.name, arn: lc.arn, reason: `enhanced fan-out consumer on managed stream ${ds.name} that no grant declares and that is not tagged ${TAG_MANAGED_BY}=${MANAGED_BY_VALUE}` });
+      r.unmanaged.push({
+        account: ds.account,
+        resourceType: 'consumer',
+        address,
+        name: lc.name,
+        arn: lc.arn,
+        reason: `enhanced fan-out consumer on managed stream ${ds.name} that no grant declares and that is not tagged ${TAG_MANAGED_BY}=${MANAGED_BY_VALUE}`,
+      });
       continue;
     }
     managedConsumerNames.add(lc.name);
     r.changes.push({
-      ...base, target: consumerTarget(lc.name), address, resourceType: 'consumer', action: 'delete', risk: 'destructive', before: { name: lc.name, arn: lc.arn, tags: lc.tags }, after: null,
-      reasons: ['managed consumer that no grant declares any more', 'deregistering revokes its reader\'s dedicated throughput and access'],
+      ...base,
+      target: consumerTarget(lc.name),
+      address,
+      resourceType: 'consumer',
+      action: 'delete',
+      risk: 'destructive',
+      before: { name: lc.name, arn: lc.arn, tags: lc.tags },
+      after: null,
+      reasons: [
+        'managed consumer that no grant declares any more',
+        "deregistering revokes its reader's dedicated throughput and access",
+      ],
     });
   }
   if (r.changes.length === before) {
-    r.changes.push({ ...base, target: { account: ds.account, stream: ds.name }, address: streamAddressOf(ds.account, ds.name), resourceType: 'stream', action: 'no-op', risk: 'safe', before: null, after: null, reasons: ['in sync with the mesh'] });
+    r.changes.push({
+      ...base,
+      target: { account: ds.account, stream: ds.name },
+      address: streamAddressOf(ds.account, ds.name),
+      resourceType: 'stream',
+      action: 'no-op',
+      risk: 'safe',
+      before: null,
+      after: null,
+      reasons: ['in sync with the mesh'],
+    });
   }
-  r.access.push(...diffAccess(liveAccess(ls, partition, managedConsumerNames), wantedAccess(ds, consumers, partition), ds.name, ds.account));
+  r.access.push(
+    ...diffAccess(
+      liveAccess(ls, partition, managedConsumerNames),
+      wantedAccess(ds, consumers, partition),
+      ds.name,
+      ds.account,
+    ),
+  );
 }
 
 function planStreamDeletion(ls: LiveStream, account: AccountId, partition: string, r: AccountResult): void {
   r.changes.push({
-    address: streamAddressOf(account, ls.name), account, stream: ls.name, ...(ls.tags[TAG_DOMAIN] ? { domain: ls.tags[TAG_DOMAIN] } : {}), target: { account, stream: ls.name },
-    resourceType: 'stream', action: 'delete', risk: 'destructive',
-    before: { mode: ls.mode, shards: ls.shards, retentionHours: ls.retentionHours, consumers: ls.consumers.map((c) => c.name), tags: ls.tags }, after: null,
-    reasons: [`tagged ${TAG_MANAGED_BY}=${MANAGED_BY_VALUE} but no longer declared in the mesh`, 'deleting a stream destroys its records and deregisters its consumers'],
+    address: streamAddressOf(account, ls.name),
+    account,
+    stream: ls.name,
+    ...(ls.tags[TAG_DOMAIN] ? { domain: ls.tags[TAG_DOMAIN] } : {}),
+    target: { account, stream: ls.name },
+    resourceType: 'stream',
+    action: 'delete',
+    risk: 'destructive',
+    before: {
+      mode: ls.mode,
+      shards: ls.shards,
+      retentionHours: ls.retentionHours,
+      consumers: ls.consumers.map((c) => c.name),
+      tags: ls.tags,
+    },
+    after: null,
+    reasons: [
+      `tagged ${TAG_MANAGED_BY}=${MANAGED_BY_VALUE} but no longer declared in the mesh`,
+      'deleting a stream destroys its records and deregisters its consumers',
+    ],
   });
   r.access.push(...diffAccess(liveAccess(ls, partition), [], ls.name, account));
 }
-
 
 /** Organisation facts against the mesh: the declared organisation id, and every in-scope account a member. */
 /**
@@ -254,7 +434,11 @@ function planStreamDeletion(ls: LiveStream, account: AccountId, partition: strin
  */
 export function guardWarnings(desired: DesiredState): string[] {
   if (desired.organizationId !== undefined) return [];
-  const bounded = desired.accounts.flatMap((a) => a.iam.filter((i) => i.kind === 'identity-policy' || i.kind === 'fanout-policy').map((i) => `${a.account}/${i.roleName ?? ''}`));
+  const bounded = desired.accounts.flatMap((a) =>
+    a.iam
+      .filter((i) => i.kind === 'identity-policy' || i.kind === 'fanout-policy')
+      .map((i) => `${a.account}/${i.roleName ?? ''}`),
+  );
   const roles = [...new Set(bounded)].sort();
   return [
     'no organisation is declared (mesh.organizationId), so the tag-tampering guard is only the permissions boundary meshgov-tag-guard-boundary ' +
@@ -271,10 +455,14 @@ function organisationWarnings(desired: DesiredState, live: LiveState): string[] 
   if (!org) return [];
   const out: string[] = [];
   if (desired.organizationId !== undefined && desired.organizationId !== org.id) {
-    out.push(`the mesh declares organisation ${desired.organizationId} but the accounts belong to ${org.id}: aws:PrincipalOrgID conditions would not match`);
+    out.push(
+      `the mesh declares organisation ${desired.organizationId} but the accounts belong to ${org.id}: aws:PrincipalOrgID conditions would not match`,
+    );
   }
   if (!org.accountsUnknown) {
-    for (const a of live.accounts) if (!org.accounts.includes(a.account)) out.push(`account ${a.account} is not an active member of organisation ${org.id}`);
+    for (const a of live.accounts)
+      if (!org.accounts.includes(a.account))
+        out.push(`account ${a.account} is not an active member of organisation ${org.id}`);
   }
   return out;
 }

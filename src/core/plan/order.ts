@@ -14,8 +14,20 @@ function phase(c: DraftChange): number {
   if (c.resourceType === 'consumer' && c.action === 'delete') return 20;
   if (c.resourceType === 'stream' && c.action === 'delete') return 21;
   const phases: Record<Change['resourceType'], number> = {
-    stream: 0, 'stream-tags': 1, 'stream-tag-revocation': 1, 'stream-encryption': 2, 'stream-retention': 3, 'stream-capacity': 4, 'stream-monitoring': 5,
-    consumer: 6, 'consumer-tags': 7, 'consumer-tag-revocation': 7, 'stream-policy': 8, 'consumer-policy': 9, 'iam-policy': 10, 'iam-boundary': 11,
+    stream: 0,
+    'stream-tags': 1,
+    'stream-tag-revocation': 1,
+    'stream-encryption': 2,
+    'stream-retention': 3,
+    'stream-capacity': 4,
+    'stream-monitoring': 5,
+    consumer: 6,
+    'consumer-tags': 7,
+    'consumer-tag-revocation': 7,
+    'stream-policy': 8,
+    'consumer-policy': 9,
+    'iam-policy': 10,
+    'iam-boundary': 11,
   };
   return phases[c.resourceType];
 }
@@ -27,9 +39,20 @@ export function changeId(c: Pick<Change, 'resourceType' | 'address'>): string {
 /** A draft with its id and order, keys in the documented order. The members of the union keep their own attributes. */
 function finish(d: DraftChange, order: number): Change {
   const c = {
-    id: changeId(d), action: d.action, resourceType: d.resourceType, address: d.address, account: d.account, target: d.target,
-    ...(d.stream !== undefined ? { stream: d.stream } : {}), ...(d.domain !== undefined ? { domain: d.domain } : {}),
-    risk: d.risk, before: d.before, after: d.after, reasons: d.reasons, dependsOn: d.dependsOn ?? [], order,
+    id: changeId(d),
+    action: d.action,
+    resourceType: d.resourceType,
+    address: d.address,
+    account: d.account,
+    target: d.target,
+    ...(d.stream !== undefined ? { stream: d.stream } : {}),
+    ...(d.domain !== undefined ? { domain: d.domain } : {}),
+    risk: d.risk,
+    before: d.before,
+    after: d.after,
+    reasons: d.reasons,
+    dependsOn: d.dependsOn ?? [],
+    order,
     ...(d.blocked !== undefined ? { blocked: d.blocked } : {}),
   };
   // Copying field by field loses the correlation between resourceType, action, target and attributes that `d` has.
@@ -38,7 +61,13 @@ function finish(d: DraftChange, order: number): Change {
 
 /** Assign ids and order; check that every dependency exists and comes first. */
 export function finishChanges(drafts: DraftChange[]): Change[] {
-  const sorted = [...drafts].sort((a, b) => phase(a) - phase(b) || cmp(a.account, b.account) || cmp(a.address, b.address) || cmp(a.resourceType, b.resourceType));
+  const sorted = [...drafts].sort(
+    (a, b) =>
+      phase(a) - phase(b) ||
+      cmp(a.account, b.account) ||
+      cmp(a.address, b.address) ||
+      cmp(a.resourceType, b.resourceType),
+  );
   const changes: Change[] = sorted.map((d, i) => finish(d, i + 1));
   const orderOf = new Map<string, number>();
   for (const c of changes) {
@@ -48,13 +77,18 @@ export function finishChanges(drafts: DraftChange[]): Change[] {
   for (const c of changes) {
     for (const dep of c.dependsOn) {
       const o = orderOf.get(dep);
-      if (o === undefined || o >= c.order) throw new InternalError(`change ${c.id} depends on ${dep}, which is missing or ordered after it`);
+      if (o === undefined || o >= c.order)
+        throw new InternalError(`change ${c.id} depends on ${dep}, which is missing or ordered after it`);
     }
   }
   return changes;
 }
 
-export function summarise(changes: readonly Change[], access: readonly AccessChange[], unmanaged: readonly UnmanagedResource[]): PlanSummary {
+export function summarise(
+  changes: readonly Change[],
+  access: readonly AccessChange[],
+  unmanaged: readonly UnmanagedResource[],
+): PlanSummary {
   const count = (f: (c: Change) => boolean) => changes.filter(f).length;
   // meshgov plans no replacements (a stream is never deleted to be recreated); the count stays for readers of the format.
   const replace = 0;

@@ -23,15 +23,19 @@ function validate(data: unknown): ErrorObject[] {
 /** The first schema error as `path: what is wrong`, with the offending key for unknown properties. */
 function describe(e: ErrorObject): string {
   const at = e.instancePath === '' ? 'the plan' : e.instancePath.slice(1).replace(/\//g, '.');
-  if (e.keyword === 'additionalProperties') return `${at}: unknown key \`${String((e.params as { additionalProperty: string }).additionalProperty)}\``;
-  if (e.keyword === 'required') return `${at}: missing key \`${String((e.params as { missingProperty: string }).missingProperty)}\``;
-  if (e.keyword === 'enum' || e.keyword === 'const') return `${at}: ${e.message ?? 'invalid value'} (${JSON.stringify((e.params as { allowedValues?: unknown; allowedValue?: unknown }).allowedValues ?? (e.params as { allowedValue?: unknown }).allowedValue)})`;
+  if (e.keyword === 'additionalProperties')
+    return `${at}: unknown key \`${String((e.params as { additionalProperty: string }).additionalProperty)}\``;
+  if (e.keyword === 'required')
+    return `${at}: missing key \`${String((e.params as { missingProperty: string }).missingProperty)}\``;
+  if (e.keyword === 'enum' || e.keyword === 'const')
+    return `${at}: ${e.message ?? 'invalid value'} (${JSON.stringify((e.params as { allowedValues?: unknown; allowedValue?: unknown }).allowedValues ?? (e.params as { allowedValue?: unknown }).allowedValue)})`;
   return `${at}: ${e.message ?? 'invalid'}`;
 }
 
 /** Parse plan JSON text. Errors are messages naming the first bad path (the CLI turns them into an ExitError); never throws. */
 export function parsePlan(text: string): { plan?: Plan; error?: string } {
-  if (text.length > MAX_PLAN_CHARS) return { error: `the plan is ${text.length} characters; a saved plan may have at most ${MAX_PLAN_CHARS}` };
+  if (text.length > MAX_PLAN_CHARS)
+    return { error: `the plan is ${text.length} characters; a saved plan may have at most ${MAX_PLAN_CHARS}` };
   let data: unknown;
   let forbidden: string | undefined;
   try {
@@ -42,10 +46,15 @@ export function parsePlan(text: string): { plan?: Plan; error?: string } {
   } catch (e) {
     return { error: `not JSON (truncated or not a plan): ${(e as Error).message}` };
   }
-  if (forbidden !== undefined) return { error: `the plan contains the key \`${forbidden}\`, which meshgov never writes (prototype pollution)` };
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { error: 'a plan must be a JSON object' };
+  if (forbidden !== undefined)
+    return { error: `the plan contains the key \`${forbidden}\`, which meshgov never writes (prototype pollution)` };
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    return { error: 'a plan must be a JSON object' };
   const version = (data as { formatVersion?: unknown }).formatVersion;
-  if (version !== PLAN_FORMAT_VERSION) return { error: `unsupported plan formatVersion ${String(version)} (this meshgov reads ${PLAN_FORMAT_VERSION}; run plan again)` };
+  if (version !== PLAN_FORMAT_VERSION)
+    return {
+      error: `unsupported plan formatVersion ${String(version)} (this meshgov reads ${PLAN_FORMAT_VERSION}; run plan again)`,
+    };
   const errors = validate(data);
   if (errors.length > 0) return { error: `not a valid plan: ${describe(errors[0] as ErrorObject)}` };
   return { plan: data as Plan };

@@ -47,12 +47,23 @@ export interface TagDiff {
  * keeps or widens access.
  */
 export function grantsLost(live: unknown, desired: unknown, partition = 'aws', limit = 10): string[] {
-  const lost = lostGrants(parsePolicy(live, { partition }).policy, parsePolicy(desired ?? { Statement: [] }, { partition }).policy);
+  const lost = lostGrants(
+    parsePolicy(live, { partition }).policy,
+    parsePolicy(desired ?? { Statement: [] }, { partition }).policy,
+  );
   return lost.length > limit ? [...lost.slice(0, limit), `... and ${lost.length - limit} more`] : lost;
 }
 
 export function diffTags(live: Record<string, string>, desired: Record<string, string>): TagDiff {
-  const d: TagDiff = { before: {}, after: {}, added: [], changed: [], removed: [], revokedGrantTags: [], tamperedKeys: [] };
+  const d: TagDiff = {
+    before: {},
+    after: {},
+    added: [],
+    changed: [],
+    removed: [],
+    revokedGrantTags: [],
+    tamperedKeys: [],
+  };
   for (const k of Object.keys(desired).sort()) {
     const want = desired[k] as string;
     const have = live[k];
@@ -92,11 +103,26 @@ export function splitTagDiff(d: TagDiff, what: string): TagChangeParts {
   const revoked = new Set([...d.revokedGrantTags, ...d.tamperedKeys]);
   const out: TagChangeParts = {};
   const safeBefore = Object.fromEntries(Object.entries(d.before).filter(([k]) => !revoked.has(k)));
-  const safe: TagDiff = { ...d, before: safeBefore, removed: d.removed.filter((k) => !revoked.has(k)), changed: d.changed.filter((k) => !revoked.has(k)), revokedGrantTags: [], tamperedKeys: [] };
+  const safe: TagDiff = {
+    ...d,
+    before: safeBefore,
+    removed: d.removed.filter((k) => !revoked.has(k)),
+    changed: d.changed.filter((k) => !revoked.has(k)),
+    revokedGrantTags: [],
+    tamperedKeys: [],
+  };
   if (!tagDiffIsEmpty(safe)) out.safe = { before: safe.before, after: d.after, reasons: tagReasons(safe, what) };
   if (revoked.size > 0) {
     const before = Object.fromEntries(Object.entries(d.before).filter(([k]) => revoked.has(k)));
-    const only: TagDiff = { before, after: {}, added: [], changed: [], removed: [...revoked].sort(), revokedGrantTags: d.revokedGrantTags, tamperedKeys: d.tamperedKeys };
+    const only: TagDiff = {
+      before,
+      after: {},
+      added: [],
+      changed: [],
+      removed: [...revoked].sort(),
+      revokedGrantTags: d.revokedGrantTags,
+      tamperedKeys: d.tamperedKeys,
+    };
     out.revoking = { before, after: {}, reasons: tagReasons(only, what) };
   }
   return out;
@@ -110,10 +136,15 @@ export function tagReasons(d: TagDiff, what: string): string[] {
   const out: string[] = [];
   if (d.added.length) out.push(`${d.added.length} ${what} tag(s) missing: ${d.added.join(', ')}`);
   if (d.changed.length) out.push(`${d.changed.length} ${what} tag(s) with another value: ${d.changed.join(', ')}`);
-  if (d.removed.length) out.push(`${d.removed.length} ${what} tag(s) not in the mesh (meshgov owns the tags of managed resources): ${d.removed.join(', ')}`);
+  if (d.removed.length)
+    out.push(
+      `${d.removed.length} ${what} tag(s) not in the mesh (meshgov owns the tags of managed resources): ${d.removed.join(', ')}`,
+    );
   for (const k of d.revokedGrantTags) out.push(`removing grant tag ${k} revokes access`);
   for (const k of d.tamperedKeys) {
-    out.push(`removing ${k}: a case variant of a meshgov key (tag tampering); IAM reads it as that governance tag, so removing it may revoke access gained through it`);
+    out.push(
+      `removing ${k}: a case variant of a meshgov key (tag tampering); IAM reads it as that governance tag, so removing it may revoke access gained through it`,
+    );
   }
   return out;
 }

@@ -13,13 +13,22 @@ import type { PlanScope } from './types.js';
  * Why a live stream is outside the fence, or undefined when meshgov manages it: declared in the mesh, or tagged
  * `meshgov:managed-by=meshgov`, unless a `meshgov:mesh` tag names another mesh (two meshes can share an account).
  */
-export function unmanagedReason(tags: Record<string, string> | undefined, declared: boolean, meshName: string): string | undefined {
-  const otherMesh = tags?.[TAG_MANAGED_BY] === MANAGED_BY_VALUE && tags[TAG_MESH] !== undefined && tags[TAG_MESH] !== meshName ? tags[TAG_MESH] : undefined;
+export function unmanagedReason(
+  tags: Record<string, string> | undefined,
+  declared: boolean,
+  meshName: string,
+): string | undefined {
+  const otherMesh =
+    tags?.[TAG_MANAGED_BY] === MANAGED_BY_VALUE && tags[TAG_MESH] !== undefined && tags[TAG_MESH] !== meshName
+      ? tags[TAG_MESH]
+      : undefined;
   // A stream another mesh manages stays fenced off even when this mesh declares the same name: two meshes must not fight over it.
-  if (otherMesh !== undefined && declared) return `declared in this mesh but managed by another mesh (${TAG_MESH}=${otherMesh}); resolve the conflict before planning it`;
+  if (otherMesh !== undefined && declared)
+    return `declared in this mesh but managed by another mesh (${TAG_MESH}=${otherMesh}); resolve the conflict before planning it`;
   if (declared) return undefined;
   if (tags === undefined) return 'not declared in the mesh (tags not read)';
-  if (tags[TAG_MANAGED_BY] !== MANAGED_BY_VALUE) return `not declared in the mesh and not tagged ${TAG_MANAGED_BY}=${MANAGED_BY_VALUE}`;
+  if (tags[TAG_MANAGED_BY] !== MANAGED_BY_VALUE)
+    return `not declared in the mesh and not tagged ${TAG_MANAGED_BY}=${MANAGED_BY_VALUE}`;
   const mesh = tags[TAG_MESH];
   if (mesh !== undefined && mesh !== meshName) return `managed by another mesh (${TAG_MESH}=${mesh})`;
   return undefined;
@@ -89,7 +98,9 @@ export function liveFingerprint(live: LiveState, desired: DesiredState, scope: P
     .map((a) => ({
       account: a.account,
       streams: a.streams
-        .filter((s) => unmanagedReason(s.tags, declared.get(a.account)?.has(s.name) ?? false, desired.mesh) === undefined)
+        .filter(
+          (s) => unmanagedReason(s.tags, declared.get(a.account)?.has(s.name) ?? false, desired.mesh) === undefined,
+        )
         .map((s) => ({ ...s, status: undefined, consumers: s.consumers.map((c) => ({ ...c, status: undefined })) }))
         .sort((x, y) => cmp(x.name, y.name)),
       iam: a.iam,

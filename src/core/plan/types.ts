@@ -26,21 +26,21 @@ export type Risk = 'safe' | 'disruptive' | 'destructive';
  * the settings of an existing stream, one per API family, so apply maps each change to one kind of call.
  */
 export type ResourceType =
-  | 'stream'             // CreateStream / DeleteStream
-  | 'stream-tags'        // AddTagsToStream / RemoveTagsFromStream: additions, changes, removals that grant nothing
+  | 'stream' // CreateStream / DeleteStream
+  | 'stream-tags' // AddTagsToStream / RemoveTagsFromStream: additions, changes, removals that grant nothing
   | 'stream-tag-revocation' // RemoveTagsFromStream of grant tags and tampered meshgov keys (destructive)
-  | 'stream-encryption'  // StartStreamEncryption / StopStreamEncryption
-  | 'stream-retention'   // IncreaseStreamRetentionPeriod / DecreaseStreamRetentionPeriod
-  | 'stream-capacity'    // UpdateStreamMode, then UpdateShardCount
-  | 'stream-monitoring'  // EnableEnhancedMonitoring / DisableEnhancedMonitoring
-  | 'consumer'           // RegisterStreamConsumer / DeregisterStreamConsumer
-  | 'consumer-tags'      // TagResource / UntagResource on the consumer ARN
+  | 'stream-encryption' // StartStreamEncryption / StopStreamEncryption
+  | 'stream-retention' // IncreaseStreamRetentionPeriod / DecreaseStreamRetentionPeriod
+  | 'stream-capacity' // UpdateStreamMode, then UpdateShardCount
+  | 'stream-monitoring' // EnableEnhancedMonitoring / DisableEnhancedMonitoring
+  | 'consumer' // RegisterStreamConsumer / DeregisterStreamConsumer
+  | 'consumer-tags' // TagResource / UntagResource on the consumer ARN
   | 'consumer-tag-revocation' // UntagResource of grant tags and tampered meshgov keys on the consumer (destructive)
-  | 'stream-policy'      // PutResourcePolicy / DeleteResourcePolicy on the stream ARN (whole document)
-  | 'consumer-policy'    // PutResourcePolicy / DeleteResourcePolicy on the consumer ARN (whole document)
-  | 'iam-policy'         // a role policy meshgov manages (managed or inline)
-  | 'iam-boundary';      // the tag-tampering guard boundary: the managed policy (CreatePolicy / CreatePolicyVersion)
-                         // or its attachment to a role (PutRolePermissionsBoundary)
+  | 'stream-policy' // PutResourcePolicy / DeleteResourcePolicy on the stream ARN (whole document)
+  | 'consumer-policy' // PutResourcePolicy / DeleteResourcePolicy on the consumer ARN (whole document)
+  | 'iam-policy' // a role policy meshgov manages (managed or inline)
+  | 'iam-boundary'; // the tag-tampering guard boundary: the managed policy (CreatePolicy / CreatePolicyVersion)
+// or its attachment to a role (PutRolePermissionsBoundary)
 
 /** Why apply will refuse a change whatever flags it is given (see blocked.ts). */
 export interface Blocked {
@@ -137,65 +137,123 @@ export interface ChangeCommon {
 }
 
 export type StreamChange = ChangeCommon & { resourceType: 'stream'; target: StreamTarget } & (
-  | { action: 'create'; before: null; after: StreamCreateAttributes }
-  | { action: 'delete'; before: StreamDeleteAttributes; after: null }
-  | { action: 'no-op'; before: null; after: null }
-);
+    | { action: 'create'; before: null; after: StreamCreateAttributes }
+    | { action: 'delete'; before: StreamDeleteAttributes; after: null }
+    | { action: 'no-op'; before: null; after: null }
+  );
 /** Tag updates: `before` holds the live values of changed or removed keys, `after` the desired values of added or changed ones. */
 export type StreamTagsChange = ChangeCommon & {
-  resourceType: 'stream-tags' | 'stream-tag-revocation'; target: StreamTarget; action: 'update'; before: { tags: TagMap }; after: { tags: TagMap };
+  resourceType: 'stream-tags' | 'stream-tag-revocation';
+  target: StreamTarget;
+  action: 'update';
+  before: { tags: TagMap };
+  after: { tags: TagMap };
 };
 export type StreamEncryptionChange = ChangeCommon & {
-  resourceType: 'stream-encryption'; target: StreamTarget; action: 'update'; before: { encryption: EncryptionSetting }; after: { encryption: EncryptionSetting };
+  resourceType: 'stream-encryption';
+  target: StreamTarget;
+  action: 'update';
+  before: { encryption: EncryptionSetting };
+  after: { encryption: EncryptionSetting };
 };
 export type StreamRetentionChange = ChangeCommon & {
-  resourceType: 'stream-retention'; target: StreamTarget; action: 'update'; before: { retentionHours: number }; after: { retentionHours: number };
+  resourceType: 'stream-retention';
+  target: StreamTarget;
+  action: 'update';
+  before: { retentionHours: number };
+  after: { retentionHours: number };
 };
 /** Capacity: `mode` present when the mode switches, `shards` when the open shard count changes. */
 export type StreamCapacityChange = ChangeCommon & {
-  resourceType: 'stream-capacity'; target: StreamTarget; action: 'update'; before: { mode?: StreamMode; shards?: number }; after: { mode?: StreamMode; shards?: number };
+  resourceType: 'stream-capacity';
+  target: StreamTarget;
+  action: 'update';
+  before: { mode?: StreamMode; shards?: number };
+  after: { mode?: StreamMode; shards?: number };
 };
 export type StreamMonitoringChange = ChangeCommon & {
-  resourceType: 'stream-monitoring'; target: StreamTarget; action: 'update'; before: { enhancedMonitoring: string[] }; after: { enhancedMonitoring: string[] };
+  resourceType: 'stream-monitoring';
+  target: StreamTarget;
+  action: 'update';
+  before: { enhancedMonitoring: string[] };
+  after: { enhancedMonitoring: string[] };
 };
 export type ConsumerChange = ChangeCommon & { resourceType: 'consumer'; target: ConsumerTarget } & (
-  | { action: 'create'; before: null; after: { name: string; grantId: string; tags: TagMap } }
-  | { action: 'delete'; before: { name: string; arn: string; tags: TagMap }; after: null }
-);
+    | { action: 'create'; before: null; after: { name: string; grantId: string; tags: TagMap } }
+    | { action: 'delete'; before: { name: string; arn: string; tags: TagMap }; after: null }
+  );
 export type ConsumerTagsChange = ChangeCommon & {
-  resourceType: 'consumer-tags' | 'consumer-tag-revocation'; target: ConsumerTarget; action: 'update'; before: { tags: TagMap }; after: { tags: TagMap };
+  resourceType: 'consumer-tags' | 'consumer-tag-revocation';
+  target: ConsumerTarget;
+  action: 'update';
+  before: { tags: TagMap };
+  after: { tags: TagMap };
 };
 /** A resource policy, owned whole. Live documents are untrusted JSON as read; desired ones are rendered. */
-export type ResourcePolicyChange = ChangeCommon & (
-  | { resourceType: 'stream-policy'; target: StreamTarget }
-  | { resourceType: 'consumer-policy'; target: ConsumerTarget }
-) & (
-  | { action: 'create'; before: null; after: { policy: PolicyDocument } }
-  | { action: 'update'; before: { policy: unknown }; after: { policy: PolicyDocument } }
-  | { action: 'delete'; before: { policy: unknown }; after: null }
-);
+export type ResourcePolicyChange = ChangeCommon &
+  (
+    | { resourceType: 'stream-policy'; target: StreamTarget }
+    | { resourceType: 'consumer-policy'; target: ConsumerTarget }
+  ) &
+  (
+    | { action: 'create'; before: null; after: { policy: PolicyDocument } }
+    | { action: 'update'; before: { policy: unknown }; after: { policy: PolicyDocument } }
+    | { action: 'delete'; before: { policy: unknown }; after: null }
+  );
 /** How a role policy is held: a managed or inline policy as read live, or the kind of artefact render made it from. */
 export type IamPolicyKind = 'managed' | 'inline' | IamArtefactKind;
 export type IamPolicyChange = ChangeCommon & { resourceType: 'iam-policy'; target: RolePolicyTarget } & (
-  | { action: 'create'; before: null; after: { role: string; policyName: string; kind: IamPolicyKind; grantIds: string[]; document: PolicyDocument } }
-  | { action: 'update'; before: { document: unknown }; after: { document: PolicyDocument } }
-  | { action: 'delete'; before: { role: string; policyName: string; kind: IamPolicyKind; document: unknown }; after: null }
-);
+    | {
+        action: 'create';
+        before: null;
+        after: { role: string; policyName: string; kind: IamPolicyKind; grantIds: string[]; document: PolicyDocument };
+      }
+    | { action: 'update'; before: { document: unknown }; after: { document: PolicyDocument } }
+    | {
+        action: 'delete';
+        before: { role: string; policyName: string; kind: IamPolicyKind; document: unknown };
+        after: null;
+      }
+  );
 /** The guard boundary: its managed policy (create/update), or its attachment to a role (update: replacing `foreignBoundary`). */
 export type IamBoundaryChange = ChangeCommon & { resourceType: 'iam-boundary' } & (
-  | { target: BoundaryPolicyTarget; action: 'create'; before: null; after: { policyName: string; document: PolicyDocument } }
-  | { target: BoundaryPolicyTarget; action: 'update'; before: { document: unknown }; after: { policyName: string; document: PolicyDocument } }
-  | { target: BoundaryAttachmentTarget; action: 'create'; before: null; after: { role: string; policyName: string } }
-  | { target: BoundaryAttachmentTarget; action: 'update'; before: { role: string; foreignBoundary: string }; after: { role: string; policyName: string } }
-);
+    | {
+        target: BoundaryPolicyTarget;
+        action: 'create';
+        before: null;
+        after: { policyName: string; document: PolicyDocument };
+      }
+    | {
+        target: BoundaryPolicyTarget;
+        action: 'update';
+        before: { document: unknown };
+        after: { policyName: string; document: PolicyDocument };
+      }
+    | { target: BoundaryAttachmentTarget; action: 'create'; before: null; after: { role: string; policyName: string } }
+    | {
+        target: BoundaryAttachmentTarget;
+        action: 'update';
+        before: { role: string; foreignBoundary: string };
+        after: { role: string; policyName: string };
+      }
+  );
 
 /**
  * One change of the plan: a discriminated union on `resourceType` and `action`, with typed `before`/`after` and a
  * structured `target`. Apply reads `target` and the typed attributes; it never parses `address`.
  */
 export type Change =
-  | StreamChange | StreamTagsChange | StreamEncryptionChange | StreamRetentionChange | StreamCapacityChange | StreamMonitoringChange
-  | ConsumerChange | ConsumerTagsChange | ResourcePolicyChange | IamPolicyChange | IamBoundaryChange;
+  | StreamChange
+  | StreamTagsChange
+  | StreamEncryptionChange
+  | StreamRetentionChange
+  | StreamCapacityChange
+  | StreamMonitoringChange
+  | ConsumerChange
+  | ConsumerTagsChange
+  | ResourcePolicyChange
+  | IamPolicyChange
+  | IamBoundaryChange;
 
 /** `Omit` over each member of a union. */
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

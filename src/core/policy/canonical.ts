@@ -7,7 +7,14 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
 import type {
-  ActionElement, Condition, ParseOptions, Policy, PrincipalElement, ResourceElement, Statement, Unparsed,
+  ActionElement,
+  Condition,
+  ParseOptions,
+  Policy,
+  PrincipalElement,
+  ResourceElement,
+  Statement,
+  Unparsed,
 } from './model.js';
 import { parsePolicy } from './parse.js';
 import { principalKey } from './principal.js';

@@ -50,7 +50,9 @@ function units(s: Statement): Unit[] | undefined {
   const principals = s.principal.kind === 'principal' ? s.principal.principals.map(principalKey) : [undefined];
   const out: Unit[] = [];
   for (const principal of principals) {
-    for (const action of s.action.patterns) for (const resource of resources) out.push({ ...(principal === undefined ? {} : { principal }), action, resource });
+    for (const action of s.action.patterns)
+      for (const resource of resources)
+        out.push({ ...(principal === undefined ? {} : { principal }), action, resource });
   }
   return out;
 }
@@ -94,8 +96,9 @@ export function lostGrants(live: Policy, desired: Policy): string[] {
       continue;
     }
     const conds = new Set(l.conditions.map(conditionKey));
-    for (const u of us) if (!desired.statements.some((d) => statementCovers(d, u, conds))) out.push(`no longer granted: ${describe(l, u)}`);
+    for (const u of us)
+      if (!desired.statements.some((d) => statementCovers(d, u, conds)))
+        out.push(`no longer granted: ${describe(l, u)}`);
   }
   return [...new Set(out)];
 }
-

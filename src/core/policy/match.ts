@@ -81,18 +81,24 @@ export function resourceMatches(pattern: string, arn: string): boolean {
 /** Does an Action/NotAction element cover the action? (No element covers nothing.) */
 export function coversAction(element: ActionElement, action: string): boolean {
   switch (element.kind) {
-    case 'none': return false;
-    case 'action': return element.patterns.some((p) => actionMatches(p, action));
-    case 'not-action': return !element.patterns.some((p) => actionMatches(p, action));
+    case 'none':
+      return false;
+    case 'action':
+      return element.patterns.some((p) => actionMatches(p, action));
+    case 'not-action':
+      return !element.patterns.some((p) => actionMatches(p, action));
   }
 }
 
 /** Does a Resource/NotResource element cover the ARN? No element is read as the attached resource. */
 export function coversResource(element: ResourceElement, arn: string): boolean {
   switch (element.kind) {
-    case 'none': return true;
-    case 'resource': return element.patterns.some((p) => resourceMatches(p, arn));
-    case 'not-resource': return !element.patterns.some((p) => resourceMatches(p, arn));
+    case 'none':
+      return true;
+    case 'resource':
+      return element.patterns.some((p) => resourceMatches(p, arn));
+    case 'not-resource':
+      return !element.patterns.some((p) => resourceMatches(p, arn));
   }
 }
 

@@ -30,11 +30,16 @@ export function opaqueJson(value: unknown, depth = 0): string {
   if (depth > MAX_DEPTH) return '"<too deep>"';
   if (value === null) return 'null';
   switch (typeof value) {
-    case 'string': return JSON.stringify(value);
-    case 'number': return Number.isFinite(value) ? JSON.stringify(value) : 'null';
-    case 'boolean': return value ? 'true' : 'false';
-    case 'object': break;
-    default: return JSON.stringify(`<${typeof value}>`);
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return JSON.stringify(`<${typeof value}>`);
   }
   if (Array.isArray(value)) return `[${Array.from(value, (v) => opaqueJson(v, depth + 1)).join(',')}]`;
   const o = value as JsonObject;

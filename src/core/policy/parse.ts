@@ -4,8 +4,20 @@
  * in equivalence. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
  */
 import type {
-  ActionElement, Condition, Effect, ParseOptions, ParsedPolicy, Policy, PolicyDiagnostic, PolicyPath, Principal,
-  PrincipalElement, ResourceElement, SetOperator, Statement, Unparsed,
+  ActionElement,
+  Condition,
+  Effect,
+  ParseOptions,
+  ParsedPolicy,
+  Policy,
+  PolicyDiagnostic,
+  PolicyPath,
+  Principal,
+  PrincipalElement,
+  ResourceElement,
+  SetOperator,
+  Statement,
+  Unparsed,
 } from './model.js';
 import { has, isObject, member, members, opaqueJson, show } from './opaque.js';
 import type { JsonObject } from './opaque.js';
@@ -14,17 +26,47 @@ import { awsPrincipal, principalKey } from './principal.js';
 const VERSIONS = ['2012-10-17', '2008-10-17'];
 const POLICY_KEYS = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_KEYS = new Set([
-  'Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition',
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
 ]);
 const PRINCIPAL_TYPES = ['AWS', 'Service', 'Federated', 'CanonicalUser'] as const;
 
 /** https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html */
 const OPERATORS = new Set([
-  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike',
-  'StringNotLike', 'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals',
-  'NumericGreaterThan', 'NumericGreaterThanEquals',
-  'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals',
-  'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Null',
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+  'DateEquals',
+  'DateNotEquals',
+  'DateLessThan',
+  'DateLessThanEquals',
+  'DateGreaterThan',
+  'DateGreaterThanEquals',
+  'Bool',
+  'BinaryEquals',
+  'IpAddress',
+  'NotIpAddress',
+  'ArnEquals',
+  'ArnLike',
+  'ArnNotEquals',
+  'ArnNotLike',
+  'Null',
 ]);
 
 /** Collects diagnostics and unparsed parts while one document is read. */
@@ -148,7 +190,12 @@ function resourceElement(r: Reader, o: JsonObject, path: PolicyPath, unparsed: U
  * reported and kept unparsed. Values are deduplicated under `fold` (actions are case-insensitive).
  */
 function exclusive(
-  r: Reader, o: JsonObject, path: PolicyPath, unparsed: Unparsed[], plain: string, negated: string,
+  r: Reader,
+  o: JsonObject,
+  path: PolicyPath,
+  unparsed: Unparsed[],
+  plain: string,
+  negated: string,
   fold: (s: string) => string,
 ): { values: string[]; negated: boolean } | undefined {
   const hasPlain = has(o, plain);
@@ -258,9 +305,8 @@ function parseConditions(r: Reader, v: unknown, path: PolicyPath, unparsed: Unpa
     }
     const m = OPERATOR_FORM.exec(operator) as RegExpExecArray;
     const base = m[2] as string;
-    const set: SetOperator = m[1] === 'ForAllValues:' ? 'for-all-values'
-      : m[1] === 'ForAnyValue:' ? 'for-any-value'
-        : 'single';
+    const set: SetOperator =
+      m[1] === 'ForAllValues:' ? 'for-all-values' : m[1] === 'ForAnyValue:' ? 'for-any-value' : 'single';
     if (!OPERATORS.has(base)) {
       r.report('condition-unknown-operator', `unknown condition operator ${JSON.stringify(operator)}`, at);
     }

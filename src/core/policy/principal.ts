@@ -33,13 +33,20 @@ export function awsPrincipal(value: string, partition: string): Principal {
  */
 export function principalId(p: Principal): string {
   switch (p.kind) {
-    case 'public': return '*';
-    case 'account': return `arn:${p.partition}:iam::${p.account}:root`;
-    case 'role': return p.arn;
-    case 'aws': return p.value;
-    case 'service': return `service:${p.value}`;
-    case 'federated': return `federated:${p.value}`;
-    case 'canonical-user': return `canonical-user:${p.value}`;
+    case 'public':
+      return '*';
+    case 'account':
+      return `arn:${p.partition}:iam::${p.account}:root`;
+    case 'role':
+      return p.arn;
+    case 'aws':
+      return p.value;
+    case 'service':
+      return `service:${p.value}`;
+    case 'federated':
+      return `federated:${p.value}`;
+    case 'canonical-user':
+      return `canonical-user:${p.value}`;
   }
 }
 

@@ -5,10 +5,20 @@
  */
 
 /** Write path of a producer, all authorized on the `stream` resource. */
-export const PRODUCER_ACTIONS = ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'] as const;
+export const PRODUCER_ACTIONS = [
+  'kinesis:DescribeStreamSummary',
+  'kinesis:ListShards',
+  'kinesis:PutRecord',
+  'kinesis:PutRecords',
+] as const;
 
 /** Read path of a polling consumer (GetRecords), all authorized on the `stream` resource. */
-export const POLLING_READ_ACTIONS = ['kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'] as const;
+export const POLLING_READ_ACTIONS = [
+  'kinesis:DescribeStreamSummary',
+  'kinesis:GetRecords',
+  'kinesis:GetShardIterator',
+  'kinesis:ListShards',
+] as const;
 
 /**
  * What a Lambda event source mapping needs on top of the polling set. Lambda's execution role policy
@@ -65,7 +75,12 @@ export const UNSCOPABLE_GOVERNANCE_ACTIONS = [
 ] as const;
 
 /** Kinesis tagging actions: the guard denies them on managed resources and for governance tag keys. */
-export const TAGGING_ACTIONS = ['kinesis:AddTagsToStream', 'kinesis:RemoveTagsFromStream', 'kinesis:TagResource', 'kinesis:UntagResource'] as const;
+export const TAGGING_ACTIONS = [
+  'kinesis:AddTagsToStream',
+  'kinesis:RemoveTagsFromStream',
+  'kinesis:TagResource',
+  'kinesis:UntagResource',
+] as const;
 
 /**
  * The Resource Groups Tagging API. It also needs the service's own tagging action (so the Kinesis denies already

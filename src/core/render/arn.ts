@@ -32,7 +32,9 @@ export function roleArn(partition: string, account: AccountId, path: string, nam
 
 /** The ARN a policy names for a grant principal: the role, or the account root for an account principal. */
 export function principalArn(partition: string, p: Principal): string {
-  return p.role === undefined ? `arn:${partition}:iam::${p.account}:root` : roleArn(partition, p.account, p.path, p.role);
+  return p.role === undefined
+    ? `arn:${partition}:iam::${p.account}:root`
+    : roleArn(partition, p.account, p.path, p.role);
 }
 
 /** The governance role in one account. */

@@ -19,12 +19,21 @@ export function fanoutPolicyName(grant: Pick<Grant, 'id'>): string {
 export function fanoutPolicy(mesh: Mesh, stream: Stream, grant: Grant): PolicyDocument {
   return {
     Version: '2012-10-17',
-    Statement: [{
-      Sid: 'FanoutRead',
-      Effect: 'Allow',
-      Action: streamActions(grant),
-      Resource: streamArn(mesh, stream.account, stream.name),
-      Condition: abacCondition(mesh.name, grantTagKey(grant)),
-    }, ...keyStatements(mesh, 'FanoutKms', KMS_CONSUMER_ACTIONS, grantKeys(mesh, [grant], new Map([[stream.name, stream]])), true)],
+    Statement: [
+      {
+        Sid: 'FanoutRead',
+        Effect: 'Allow',
+        Action: streamActions(grant),
+        Resource: streamArn(mesh, stream.account, stream.name),
+        Condition: abacCondition(mesh.name, grantTagKey(grant)),
+      },
+      ...keyStatements(
+        mesh,
+        'FanoutKms',
+        KMS_CONSUMER_ACTIONS,
+        grantKeys(mesh, [grant], new Map([[stream.name, stream]])),
+        true,
+      ),
+    ],
   };
 }

@@ -21,11 +21,22 @@ import type { PolicyStatement } from './types.js';
 export const POLICY_PREFIX = 'meshgov-';
 
 /** Managed policy writes (iam-executor), on meshgov's policies under the mesh's IAM path only. */
-const IAM_POLICY_ACTIONS = ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:ListPolicyVersions'];
+const IAM_POLICY_ACTIONS = [
+  'iam:CreatePolicy',
+  'iam:CreatePolicyVersion',
+  'iam:DeletePolicy',
+  'iam:DeletePolicyVersion',
+  'iam:ListPolicyVersions',
+];
 /** Managed policy reads (iam-reader, iam-executor): meshgov's policies wherever they are. */
 const IAM_POLICY_READ_ACTIONS = ['iam:GetPolicy', 'iam:GetPolicyVersion'];
 const IAM_ATTACH_ACTIONS = ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'];
-const IAM_READ_ROLE_ACTIONS = ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'];
+const IAM_READ_ROLE_ACTIONS = [
+  'iam:GetRole',
+  'iam:GetRolePolicy',
+  'iam:ListAttachedRolePolicies',
+  'iam:ListRolePolicies',
+];
 /** Inline role policies: the executor rewrites or deletes an inline `meshgov*` policy a role already has. */
 const IAM_INLINE_ACTIONS = ['iam:DeleteRolePolicy', 'iam:PutRolePolicy'];
 
@@ -38,7 +49,14 @@ const IAM_INLINE_ACTIONS = ['iam:DeleteRolePolicy', 'iam:PutRolePolicy'];
  *   they read): https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
  * - kms:ListAliases: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
  */
-export const UNSCOPABLE_GOVERNANCE_READS = ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'iam:GetAccountAuthorizationDetails', 'iam:ListRoles', ...KMS_GOVERNANCE_UNSCOPABLE_ACTIONS, 'tag:GetResources'] as const;
+export const UNSCOPABLE_GOVERNANCE_READS = [
+  'cloudwatch:GetMetricData',
+  'cloudwatch:ListMetrics',
+  'iam:GetAccountAuthorizationDetails',
+  'iam:ListRoles',
+  ...KMS_GOVERNANCE_UNSCOPABLE_ACTIONS,
+  'tag:GetResources',
+] as const;
 
 /**
  * Organizations reads, home account only (the live reader reads the organisation from there). Neither supports
@@ -52,7 +70,9 @@ export const ORGANIZATION_READS = ['organizations:DescribeOrganization', 'organi
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementaccessanalyzer.html
  */
 export const POLICY_CHECKS = [
-  'access-analyzer:CheckNoNewAccess', 'access-analyzer:CheckNoPublicAccess', 'access-analyzer:ValidatePolicy',
+  'access-analyzer:CheckNoNewAccess',
+  'access-analyzer:CheckNoPublicAccess',
+  'access-analyzer:ValidatePolicy',
 ] as const;
 
 /** The home account (the first declared) hosts the role CI assumes; it chains into the other accounts. */
@@ -75,14 +95,23 @@ export function meshgovPolicyArnPattern(mesh: Pick<Mesh, 'partition' | 'governan
 /** The IAM reader reads `meshgov*` policies at any path, and any policy under the mesh's path. */
 function readablePolicies(mesh: Pick<Mesh, 'partition' | 'governanceRole'>, account: AccountId): string[] {
   const p = mesh.partition;
-  return [managedPolicyArn(p, account, 'meshgov*'), managedPolicyArn(p, account, '*/meshgov*'), ...(iamPath(mesh.governanceRole.path) === '/' ? [] : [managedPolicyArn(p, account, `${iamPath(mesh.governanceRole.path).slice(1)}*`)])].sort();
+  return [
+    managedPolicyArn(p, account, 'meshgov*'),
+    managedPolicyArn(p, account, '*/meshgov*'),
+    ...(iamPath(mesh.governanceRole.path) === '/'
+      ? []
+      : [managedPolicyArn(p, account, `${iamPath(mesh.governanceRole.path).slice(1)}*`)]),
+  ].sort();
 }
 
 /** Name of the read-only role's managed policy (when the mesh names `governanceRole.readOnlyName`). */
 export const READ_ONLY_POLICY_NAME = `${POLICY_PREFIX}governance-readonly`;
 
 /** The read-only role (`governanceRole.readOnlyName`, same path) in one account. */
-export function readOnlyRoleArn(mesh: Pick<Mesh, 'partition' | 'governanceRole'>, account: AccountId): string | undefined {
+export function readOnlyRoleArn(
+  mesh: Pick<Mesh, 'partition' | 'governanceRole'>,
+  account: AccountId,
+): string | undefined {
   const name = mesh.governanceRole.readOnlyName;
   return name === undefined ? undefined : roleArn(mesh.partition, account, mesh.governanceRole.path, name);
 }
@@ -91,9 +120,22 @@ export function readOnlyRoleArn(mesh: Pick<Mesh, 'partition' | 'governanceRole'>
  * Stream reads of the read-only commands (plan, audit, import): the Kinesis reader's actions plus
  * `kinesis:ListShards`, which audit calls for the shards open during its window (closed ones included) it reads metrics of.
  */
-const READ_ONLY_STREAM_ACTIONS = ['kinesis:DescribeStreamSummary', 'kinesis:GetResourcePolicy', 'kinesis:ListShards', 'kinesis:ListStreamConsumers', 'kinesis:ListTagsForResource'];
+const READ_ONLY_STREAM_ACTIONS = [
+  'kinesis:DescribeStreamSummary',
+  'kinesis:GetResourcePolicy',
+  'kinesis:ListShards',
+  'kinesis:ListStreamConsumers',
+  'kinesis:ListTagsForResource',
+];
 /** Reads without resource scoping (see UNSCOPABLE_GOVERNANCE_READS for the references; ListStreams: Kinesis). */
-const READ_ONLY_UNSCOPABLE = ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'iam:GetAccountAuthorizationDetails', 'iam:ListRoles', 'kinesis:ListStreams', 'tag:GetResources'];
+const READ_ONLY_UNSCOPABLE = [
+  'cloudwatch:GetMetricData',
+  'cloudwatch:ListMetrics',
+  'iam:GetAccountAuthorizationDetails',
+  'iam:ListRoles',
+  'kinesis:ListStreams',
+  'tag:GetResources',
+];
 
 /**
  * The read-only role's policy, per account, when the mesh names one: exactly what the readers call (Kinesis, IAM,
@@ -103,14 +145,38 @@ const READ_ONLY_UNSCOPABLE = ['cloudwatch:GetMetricData', 'cloudwatch:ListMetric
 export function readOnlyStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
   if (mesh.governanceRole.readOnlyName === undefined) return [];
   const out: PolicyStatement[] = [
-    { Sid: 'StreamReads', Effect: 'Allow', Action: actionUnion(READ_ONLY_STREAM_ACTIONS), Resource: [accountStreamsArn(mesh, account), `${accountStreamsArn(mesh, account)}/consumer/*`] },
+    {
+      Sid: 'StreamReads',
+      Effect: 'Allow',
+      Action: actionUnion(READ_ONLY_STREAM_ACTIONS),
+      Resource: [accountStreamsArn(mesh, account), `${accountStreamsArn(mesh, account)}/consumer/*`],
+    },
     { Sid: 'UnscopableReads', Effect: 'Allow', Action: actionUnion(READ_ONLY_UNSCOPABLE), Resource: '*' },
-    { Sid: 'ReadMeshgovPolicies', Effect: 'Allow', Action: IAM_POLICY_READ_ACTIONS, Resource: readablePolicies(mesh, account) },
-    { Sid: 'ReadRoles', Effect: 'Allow', Action: IAM_READ_ROLE_ACTIONS, Resource: `arn:${mesh.partition}:iam::${account}:role/*` },
+    {
+      Sid: 'ReadMeshgovPolicies',
+      Effect: 'Allow',
+      Action: IAM_POLICY_READ_ACTIONS,
+      Resource: readablePolicies(mesh, account),
+    },
+    {
+      Sid: 'ReadRoles',
+      Effect: 'Allow',
+      Action: IAM_READ_ROLE_ACTIONS,
+      Resource: `arn:${mesh.partition}:iam::${account}:role/*`,
+    },
   ];
   if (account === homeAccount(mesh)) {
-    const others = mesh.accounts.filter((a) => a.id !== account).map((a) => readOnlyRoleArn(mesh, a.id) as string).sort();
-    if (others.length > 0) out.push({ Sid: 'AssumeReadOnlyRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: others.length === 1 ? (others[0] as string) : others });
+    const others = mesh.accounts
+      .filter((a) => a.id !== account)
+      .map((a) => readOnlyRoleArn(mesh, a.id) as string)
+      .sort();
+    if (others.length > 0)
+      out.push({
+        Sid: 'AssumeReadOnlyRoles',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: others.length === 1 ? (others[0] as string) : others,
+      });
     out.push({ Sid: 'ReadOrganization', Effect: 'Allow', Action: actionUnion(ORGANIZATION_READS), Resource: '*' });
     out.push({ Sid: 'CheckPolicies', Effect: 'Allow', Action: [...POLICY_CHECKS], Resource: '*' });
   }
@@ -140,18 +206,42 @@ export function governanceStatements(mesh: Mesh, account: AccountId): PolicyStat
     { Sid: 'UnscopableReads', Effect: 'Allow', Action: actionUnion(UNSCOPABLE_GOVERNANCE_READS), Resource: '*' },
     { Sid: 'ManageMeshgovPolicies', Effect: 'Allow', Action: IAM_POLICY_ACTIONS, Resource: policies },
     { Sid: 'ReadMeshgovPolicies', Effect: 'Allow', Action: IAM_POLICY_READ_ACTIONS, Resource: readable },
-    { Sid: 'AttachMeshgovPolicies', Effect: 'Allow', Action: IAM_ATTACH_ACTIONS, Resource: roles, Condition: { ArnLike: { 'iam:PolicyARN': policies } } },
-    { Sid: 'SetMeshgovBoundary', Effect: 'Allow', Action: ['iam:PutRolePermissionsBoundary'], Resource: roles, Condition: { ArnLike: { 'iam:PermissionsBoundary': policies } } },
+    {
+      Sid: 'AttachMeshgovPolicies',
+      Effect: 'Allow',
+      Action: IAM_ATTACH_ACTIONS,
+      Resource: roles,
+      Condition: { ArnLike: { 'iam:PolicyARN': policies } },
+    },
+    {
+      Sid: 'SetMeshgovBoundary',
+      Effect: 'Allow',
+      Action: ['iam:PutRolePermissionsBoundary'],
+      Resource: roles,
+      Condition: { ArnLike: { 'iam:PermissionsBoundary': policies } },
+    },
     { Sid: 'ReadRoles', Effect: 'Allow', Action: IAM_READ_ROLE_ACTIONS, Resource: roles },
     { Sid: 'ManageInlineRolePolicies', Effect: 'Allow', Action: IAM_INLINE_ACTIONS, Resource: roles },
   ];
   // StartStreamEncryption with a customer-managed key: "kms:List*" and "kms:DescribeKey*" on the key
   // (https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html); ListAliases is in UnscopableReads.
-  const keys = mesh.streams.filter((s) => s.account === account).map((s) => customerKey(mesh, s)).filter((k): k is KeyScope => k !== undefined);
+  const keys = mesh.streams
+    .filter((s) => s.account === account)
+    .map((s) => customerKey(mesh, s))
+    .filter((k): k is KeyScope => k !== undefined);
   out.push(...keyStatements(mesh, 'DescribeStreamKeys', KMS_GOVERNANCE_KEY_ACTIONS, keys, false));
   if (account === homeAccount(mesh)) {
-    const others = mesh.accounts.filter((a) => a.id !== account).map((a) => governanceRoleArn(mesh, a.id)).sort();
-    if (others.length > 0) out.push({ Sid: 'AssumeGovernanceRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: others.length === 1 ? (others[0] as string) : others });
+    const others = mesh.accounts
+      .filter((a) => a.id !== account)
+      .map((a) => governanceRoleArn(mesh, a.id))
+      .sort();
+    if (others.length > 0)
+      out.push({
+        Sid: 'AssumeGovernanceRoles',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: others.length === 1 ? (others[0] as string) : others,
+      });
     out.push({ Sid: 'ReadOrganization', Effect: 'Allow', Action: actionUnion(ORGANIZATION_READS), Resource: '*' });
     out.push({ Sid: 'CheckPolicies', Effect: 'Allow', Action: [...POLICY_CHECKS], Resource: '*' });
   }

@@ -4,7 +4,13 @@
  */
 import { grantActive } from '../model/checks/expiry.js';
 import type { Grant, Mesh } from '../model/types.js';
-import { EFO_CONSUMER_ACTIONS, LAMBDA_EXTRA_ACTIONS, POLLING_READ_ACTIONS, PRODUCER_ACTIONS, actionUnion } from './actions.js';
+import {
+  EFO_CONSUMER_ACTIONS,
+  LAMBDA_EXTRA_ACTIONS,
+  POLLING_READ_ACTIONS,
+  PRODUCER_ACTIONS,
+  actionUnion,
+} from './actions.js';
 
 /** The grants that render on `today`, in declaration order. Expired grants are not rendered. */
 export function activeGrants(mesh: Pick<Mesh, 'grants'>, today: string): Grant[] {

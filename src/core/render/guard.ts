@@ -80,6 +80,9 @@ export function guardScp(mesh: Pick<Mesh, 'partition' | 'governanceRole'>): Poli
 export function guardBoundary(mesh: Pick<Mesh, 'partition' | 'governanceRole'>): PolicyDocument {
   return {
     Version: '2012-10-17',
-    Statement: [{ Sid: 'BoundaryAllowsIdentityPolicies', Effect: 'Allow', Action: '*', Resource: '*' }, ...guardStatements(mesh)],
+    Statement: [
+      { Sid: 'BoundaryAllowsIdentityPolicies', Effect: 'Allow', Action: '*', Resource: '*' },
+      ...guardStatements(mesh),
+    ],
   };
 }

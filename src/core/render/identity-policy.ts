@@ -9,7 +9,15 @@
  */
 import { TAG_MESH, grantTagKey } from '../model/governance-tags.js';
 import type { AccountId, Grant, Mesh, Stream } from '../model/types.js';
-import { EFO_CONSUMER_ACTIONS, KCL_DYNAMODB_ACTIONS, KCL_METRICS_ACTIONS, LAMBDA_EXTRA_ACTIONS, POLLING_READ_ACTIONS, PRODUCER_ACTIONS, actionUnion } from './actions.js';
+import {
+  EFO_CONSUMER_ACTIONS,
+  KCL_DYNAMODB_ACTIONS,
+  KCL_METRICS_ACTIONS,
+  LAMBDA_EXTRA_ACTIONS,
+  POLLING_READ_ACTIONS,
+  PRODUCER_ACTIONS,
+  actionUnion,
+} from './actions.js';
 import { accountStreamsArn, consumerArnPattern, dynamoTableArn, streamArn } from './arn.js';
 import { KMS_CONSUMER_ACTIONS, KMS_PRODUCER_ACTIONS, grantKeys, keyStatements } from './kms.js';
 import type { PolicyStatement } from './types.js';
@@ -37,7 +45,9 @@ export function principalRoles(mesh: Pick<Mesh, 'accounts'>, active: readonly Gr
     roles.set(key, r);
   }
   for (const r of roles.values()) r.grants.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return [...roles.values()].sort((a, b) => (a.account !== b.account ? (a.account < b.account ? -1 : 1) : a.role < b.role ? -1 : a.role > b.role ? 1 : 0));
+  return [...roles.values()].sort((a, b) =>
+    a.account !== b.account ? (a.account < b.account ? -1 : 1) : a.role < b.role ? -1 : a.role > b.role ? 1 : 0,
+  );
 }
 
 /** The ABAC condition on the role's own grant tag key. */
@@ -49,8 +59,18 @@ function sorted(values: Iterable<string>): string[] {
   return [...new Set(values)].sort();
 }
 
-function allow(sid: string, actions: readonly string[], resources: string[], condition?: PolicyStatement['Condition']): PolicyStatement {
-  const s: PolicyStatement = { Sid: sid, Effect: 'Allow', Action: actionUnion(actions), Resource: resources.length === 1 ? (resources[0] as string) : resources };
+function allow(
+  sid: string,
+  actions: readonly string[],
+  resources: string[],
+  condition?: PolicyStatement['Condition'],
+): PolicyStatement {
+  const s: PolicyStatement = {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: actionUnion(actions),
+    Resource: resources.length === 1 ? (resources[0] as string) : resources,
+  };
   if (condition !== undefined) s.Condition = condition;
   return s;
 }
@@ -61,37 +81,71 @@ function allow(sid: string, actions: readonly string[], resources: string[], con
  * (see kms.ts). `streams` maps stream name to stream (grants name streams by name).
  * Fanout grants are served by the intermediary's own fanout policy (see fanout-policy.ts), not here.
  */
-export function identityStatements(mesh: Mesh, role: PrincipalRole, streams: ReadonlyMap<string, Stream>): PolicyStatement[] {
+export function identityStatements(
+  mesh: Mesh,
+  role: PrincipalRole,
+  streams: ReadonlyMap<string, Stream>,
+): PolicyStatement[] {
   const out: PolicyStatement[] = [];
   const account = (g: Grant) => streams.get(g.stream)?.account ?? role.account;
   const produce = role.grants.filter((g) => g.access === 'produce');
   const consume = role.grants.filter((g) => g.access === 'consume' && g.pattern !== 'fanout');
   if (produce.length > 0) {
     const key = grantTagKey({ access: 'produce', principal: { ...produce[0]!.principal } });
-    out.push(allow('Produce', PRODUCER_ACTIONS, sorted(produce.map((g) => accountStreamsArn(mesh, account(g)))), abacCondition(mesh.name, key)));
+    out.push(
+      allow(
+        'Produce',
+        PRODUCER_ACTIONS,
+        sorted(produce.map((g) => accountStreamsArn(mesh, account(g)))),
+        abacCondition(mesh.name, key),
+      ),
+    );
     out.push(...keyStatements(mesh, 'ProduceKms', KMS_PRODUCER_ACTIONS, grantKeys(mesh, produce, streams), true));
   }
   if (consume.length === 0) return out;
   const key = grantTagKey({ access: 'consume', principal: { ...consume[0]!.principal } });
   const condition = abacCondition(mesh.name, key);
-  out.push(allow('Consume', POLLING_READ_ACTIONS, sorted(consume.map((g) => accountStreamsArn(mesh, account(g)))), condition));
+  out.push(
+    allow('Consume', POLLING_READ_ACTIONS, sorted(consume.map((g) => accountStreamsArn(mesh, account(g)))), condition),
+  );
   out.push(...keyStatements(mesh, 'ConsumeKms', KMS_CONSUMER_ACTIONS, grantKeys(mesh, consume, streams), true));
   const filtered = consume.filter((g) => g.pattern === 'filtered');
-  if (filtered.length > 0) out.push(allow('LambdaDescribe', LAMBDA_EXTRA_ACTIONS, sorted(filtered.map((g) => streamArn(mesh, account(g), g.stream))), condition));
+  if (filtered.length > 0)
+    out.push(
+      allow(
+        'LambdaDescribe',
+        LAMBDA_EXTRA_ACTIONS,
+        sorted(filtered.map((g) => streamArn(mesh, account(g), g.stream))),
+        condition,
+      ),
+    );
   const efo = consume.filter((g) => g.pattern === 'efo' && g.consumerName !== undefined);
   if (efo.length > 0) {
-    out.push(allow('EfoConsumers', EFO_CONSUMER_ACTIONS, sorted(efo.map((g) => consumerArnPattern(mesh, account(g), g.stream, g.consumerName as string))), condition));
+    out.push(
+      allow(
+        'EfoConsumers',
+        EFO_CONSUMER_ACTIONS,
+        sorted(efo.map((g) => consumerArnPattern(mesh, account(g), g.stream, g.consumerName as string))),
+        condition,
+      ),
+    );
   }
   const kcl = consume.filter((g) => g.kcl !== undefined);
   if (kcl.length > 0) {
     const tables = sorted(kcl.map((g) => g.kcl?.leaseTable as string));
-    const arns = tables.flatMap((t) => [t, `${t}-CoordinatorState`, `${t}-WorkerMetricStats`].map((n) => dynamoTableArn(mesh, role.account, n)));
+    const arns = tables.flatMap((t) =>
+      [t, `${t}-CoordinatorState`, `${t}-WorkerMetricStats`].map((n) => dynamoTableArn(mesh, role.account, n)),
+    );
     out.push(allow('KclLeaseTables', KCL_DYNAMODB_ACTIONS, sorted([...arns, ...arns.map((a) => `${a}/index/*`)])));
     const namespaces = sorted(kcl.filter((g) => g.kcl?.metrics === true).map((g) => g.kcl?.leaseTable as string));
     // PutMetricData supports no resource scoping; the namespace condition is the only scope there is.
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
     if (namespaces.length > 0) {
-      out.push(allow('KclMetrics', KCL_METRICS_ACTIONS, ['*'], { StringEquals: { 'cloudwatch:namespace': namespaces.length === 1 ? (namespaces[0] as string) : namespaces } }));
+      out.push(
+        allow('KclMetrics', KCL_METRICS_ACTIONS, ['*'], {
+          StringEquals: { 'cloudwatch:namespace': namespaces.length === 1 ? (namespaces[0] as string) : namespaces },
+        }),
+      );
     }
   }
   return out;

@@ -48,16 +48,37 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
   };
 
   const perStream = grantsByStream(rendered);
-  for (const stream of mesh.streams) add(stream.account, (a) => a.streams.push(desiredStream(mesh, stream, perStream.get(stream.name) ?? [], report)));
+  for (const stream of mesh.streams)
+    add(stream.account, (a) => a.streams.push(desiredStream(mesh, stream, perStream.get(stream.name) ?? [], report)));
   for (const g of rendered) {
     const stream = streams.get(g.stream) as Stream;
-    if (g.pattern === 'efo' && g.consumerName !== undefined) add(stream.account, (a) => a.consumers.push(desiredConsumer(mesh, stream, g, report)));
+    if (g.pattern === 'efo' && g.consumerName !== undefined)
+      add(stream.account, (a) => a.consumers.push(desiredConsumer(mesh, stream, g, report)));
     if (g.principal.external || g.principal.role === undefined) continue;
     const roleName = g.principal.role;
     const esm = eventSourceMapping(mesh, stream, g);
-    if (esm) add(g.principal.account, (a) => a.iam.push({ kind: 'event-source-mapping', account: g.principal.account, name: eventSourceMappingName(g), roleName, grantIds: [g.id], document: esm }));
+    if (esm)
+      add(g.principal.account, (a) =>
+        a.iam.push({
+          kind: 'event-source-mapping',
+          account: g.principal.account,
+          name: eventSourceMappingName(g),
+          roleName,
+          grantIds: [g.id],
+          document: esm,
+        }),
+      );
     if (g.access === 'consume' && g.pattern === 'fanout') {
-      add(g.principal.account, (a) => a.iam.push({ kind: 'fanout-policy', account: g.principal.account, name: fanoutPolicyName(g), roleName, grantIds: [g.id], document: fanoutPolicy(mesh, stream, g) }));
+      add(g.principal.account, (a) =>
+        a.iam.push({
+          kind: 'fanout-policy',
+          account: g.principal.account,
+          name: fanoutPolicyName(g),
+          roleName,
+          grantIds: [g.id],
+          document: fanoutPolicy(mesh, stream, g),
+        }),
+      );
     }
   }
   for (const role of principalRoles(mesh, rendered)) {
@@ -65,15 +86,38 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
     if (statements.length === 0) continue;
     const grantIds = role.grants.filter((g) => !(g.access === 'consume' && g.pattern === 'fanout')).map((g) => g.id);
     const first = role.grants[0] as Grant;
-    const parts = pack(statements, `${POLICY_PREFIX}${role.role}`, (msg) => report(first.at, ['principal'], 'render-identity-policy-too-large', `Role \`${role.role}\` in ${role.account} cannot get its meshgov policies: ${msg}. Split its grants across roles.`));
-    add(role.account, (a) => parts.forEach(([name, document]) => a.iam.push({ kind: 'identity-policy', account: role.account, name, roleName: role.role, grantIds, document })));
+    const parts = pack(statements, `${POLICY_PREFIX}${role.role}`, (msg) =>
+      report(
+        first.at,
+        ['principal'],
+        'render-identity-policy-too-large',
+        `Role \`${role.role}\` in ${role.account} cannot get its meshgov policies: ${msg}. Split its grants across roles.`,
+      ),
+    );
+    add(role.account, (a) =>
+      parts.forEach(([name, document]) =>
+        a.iam.push({ kind: 'identity-policy', account: role.account, name, roleName: role.role, grantIds, document }),
+      ),
+    );
   }
   for (const art of keyPolicyArtefacts(mesh, rendered)) add(art.account, (a) => a.iam.push(art));
   for (const a of accounts) governanceArtefacts(mesh, a, report);
   if (mesh.organizationId !== undefined && accounts[0] !== undefined) {
     const scp = guardScp(mesh);
-    if (policySize(scp) > MAX_SCP_CHARS) report(mesh.at, ['mesh', 'governanceRole'], 'render-guard-scp-too-large', `The tag-tampering guard SCP is ${policySize(scp)} characters; Organizations allows ${MAX_SCP_CHARS}. Shorten the governance role's name or path.`);
-    accounts[0].iam.push({ kind: 'guard-scp', account: accounts[0].account, name: GUARD_SCP_NAME, grantIds: [], document: scp });
+    if (policySize(scp) > MAX_SCP_CHARS)
+      report(
+        mesh.at,
+        ['mesh', 'governanceRole'],
+        'render-guard-scp-too-large',
+        `The tag-tampering guard SCP is ${policySize(scp)} characters; Organizations allows ${MAX_SCP_CHARS}. Shorten the governance role's name or path.`,
+      );
+    accounts[0].iam.push({
+      kind: 'guard-scp',
+      account: accounts[0].account,
+      name: GUARD_SCP_NAME,
+      grantIds: [],
+      document: scp,
+    });
   }
   const renderedById = new Map(rendered.map((g) => [g.id, g]));
   for (const a of accounts) reportNameClashes(a, renderedById, report);
@@ -83,7 +127,11 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
   return { value, diagnostics: diagnostics.sort(compareDiagnostics) };
 }
 
-function pack(statements: PolicyStatement[], base: string, onProblem: (msg: string) => void): [string, IamArtefact['document']][] {
+function pack(
+  statements: PolicyStatement[],
+  base: string,
+  onProblem: (msg: string) => void,
+): [string, IamArtefact['document']][] {
   const packed = packStatements(statements);
   if (packed.problem !== undefined) onProblem(packed.problem);
   const names = partNames(base, packed.parts.length);
@@ -94,7 +142,12 @@ function desiredStream(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[
   const tags = desiredStreamTags(mesh, stream, streamGrants);
   const count = Object.keys(tags).length;
   if (count > MAX_TAGS_PER_RESOURCE) {
-    report(stream.at, [], 'render-too-many-tags', `Stream \`${stream.name}\` needs ${count} tags (its own, the mesh's, governance and one per grantee); Kinesis allows at most ${MAX_TAGS_PER_RESOURCE}. Reduce its tags or grant whole accounts instead of individual roles.`);
+    report(
+      stream.at,
+      [],
+      'render-too-many-tags',
+      `Stream \`${stream.name}\` needs ${count} tags (its own, the mesh's, governance and one per grantee); Kinesis allows at most ${MAX_TAGS_PER_RESOURCE}. Reduce its tags or grant whole accounts instead of individual roles.`,
+    );
   }
   const d: DesiredStream = {
     name: stream.name,
@@ -104,10 +157,17 @@ function desiredStream(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[
     domain: stream.domain,
     mode: stream.capacity.mode,
     ...(stream.capacity.shards === undefined ? {} : { shards: stream.capacity.shards }),
-    ...(stream.capacity.autoscaling === undefined ? {} : { autoscaling: { min: stream.capacity.autoscaling.min, max: stream.capacity.autoscaling.max } }),
+    ...(stream.capacity.autoscaling === undefined
+      ? {}
+      : { autoscaling: { min: stream.capacity.autoscaling.min, max: stream.capacity.autoscaling.max } }),
     retentionHours: stream.retentionHours,
-    encryption: stream.encryption.keyId === undefined ? { type: stream.encryption.type } : { type: stream.encryption.type, keyId: stream.encryption.keyId },
-    enhancedMonitoring: stream.enhancedMonitoring.includes('ALL') ? ['ALL'] : [...new Set(stream.enhancedMonitoring)].sort(),
+    encryption:
+      stream.encryption.keyId === undefined
+        ? { type: stream.encryption.type }
+        : { type: stream.encryption.type, keyId: stream.encryption.keyId },
+    enhancedMonitoring: stream.enhancedMonitoring.includes('ALL')
+      ? ['ALL']
+      : [...new Set(stream.enhancedMonitoring)].sort(),
     tags,
     deletionProtection: stream.deletionProtection,
   };
@@ -120,7 +180,12 @@ function desiredConsumer(mesh: Mesh, stream: Stream, grant: Grant, report: Repor
   const name = grant.consumerName as string;
   const tags = consumerTags(mesh, stream, grant);
   if (Object.keys(tags).length > MAX_TAGS_PER_RESOURCE) {
-    report(grant.at, ['consumer'], 'render-too-many-tags', `Consumer \`${name}\` on \`${stream.name}\` needs ${Object.keys(tags).length} tags; Kinesis allows at most ${MAX_TAGS_PER_RESOURCE}. Reduce the mesh tags.`);
+    report(
+      grant.at,
+      ['consumer'],
+      'render-too-many-tags',
+      `Consumer \`${name}\` on \`${stream.name}\` needs ${Object.keys(tags).length} tags; Kinesis allows at most ${MAX_TAGS_PER_RESOURCE}. Reduce the mesh tags.`,
+    );
   }
   const c: DesiredConsumer = {
     stream: stream.name,
@@ -139,23 +204,70 @@ function desiredConsumer(mesh: Mesh, stream: Stream, grant: Grant, report: Repor
 function governanceArtefacts(mesh: Mesh, a: DesiredAccount, report: Report): void {
   const roleName = mesh.governanceRole.name;
   const at: SourceRef = { file: mesh.at.file, path: [...mesh.at.path, 'mesh', 'governanceRole'] };
-  const parts = pack(governanceStatements(mesh, a.account), `${POLICY_PREFIX}governance`, (msg) => report(at, [], 'render-governance-policy-too-large', `The governance role in ${a.account} cannot get its policy: ${msg}.`));
-  for (const [name, document] of parts) a.iam.push({ kind: 'governance-policy', account: a.account, name, roleName, grantIds: [], document });
+  const parts = pack(governanceStatements(mesh, a.account), `${POLICY_PREFIX}governance`, (msg) =>
+    report(
+      at,
+      [],
+      'render-governance-policy-too-large',
+      `The governance role in ${a.account} cannot get its policy: ${msg}.`,
+    ),
+  );
+  for (const [name, document] of parts)
+    a.iam.push({ kind: 'governance-policy', account: a.account, name, roleName, grantIds: [], document });
   const trust = governanceTrustPolicy(mesh, a.account);
   if (trust) {
-    if (policySize(trust) > MAX_TRUST_POLICY_CHARS) report(at, [], 'render-trust-policy-too-large', `The governance role's trust policy in ${a.account} is ${policySize(trust)} characters; IAM allows ${MAX_TRUST_POLICY_CHARS}.`);
-    a.iam.push({ kind: 'trust-policy', account: a.account, name: `${roleName}-trust`, roleName, grantIds: [], document: trust });
+    if (policySize(trust) > MAX_TRUST_POLICY_CHARS)
+      report(
+        at,
+        [],
+        'render-trust-policy-too-large',
+        `The governance role's trust policy in ${a.account} is ${policySize(trust)} characters; IAM allows ${MAX_TRUST_POLICY_CHARS}.`,
+      );
+    a.iam.push({
+      kind: 'trust-policy',
+      account: a.account,
+      name: `${roleName}-trust`,
+      roleName,
+      grantIds: [],
+      document: trust,
+    });
   }
   const readOnly = mesh.governanceRole.readOnlyName;
   if (readOnly !== undefined) {
-    a.iam.push({ kind: 'governance-policy', account: a.account, name: READ_ONLY_POLICY_NAME, roleName: readOnly, grantIds: [], document: { Version: '2012-10-17', Statement: readOnlyStatements(mesh, a.account) } });
+    a.iam.push({
+      kind: 'governance-policy',
+      account: a.account,
+      name: READ_ONLY_POLICY_NAME,
+      roleName: readOnly,
+      grantIds: [],
+      document: { Version: '2012-10-17', Statement: readOnlyStatements(mesh, a.account) },
+    });
     const roTrust = readOnlyTrustPolicy(mesh, a.account);
-    if (roTrust) a.iam.push({ kind: 'trust-policy', account: a.account, name: `${readOnly}-trust`, roleName: readOnly, grantIds: [], document: roTrust });
+    if (roTrust)
+      a.iam.push({
+        kind: 'trust-policy',
+        account: a.account,
+        name: `${readOnly}-trust`,
+        roleName: readOnly,
+        grantIds: [],
+        document: roTrust,
+      });
   }
-  a.iam.push({ kind: 'permissions-boundary', account: a.account, name: GUARD_BOUNDARY_NAME, grantIds: [], document: guardBoundary(mesh) });
+  a.iam.push({
+    kind: 'permissions-boundary',
+    account: a.account,
+    name: GUARD_BOUNDARY_NAME,
+    grantIds: [],
+    document: guardBoundary(mesh),
+  });
 }
 
-const MANAGED_POLICY_KINDS = new Set<IamArtefact['kind']>(['identity-policy', 'governance-policy', 'permissions-boundary', 'fanout-policy']);
+const MANAGED_POLICY_KINDS = new Set<IamArtefact['kind']>([
+  'identity-policy',
+  'governance-policy',
+  'permissions-boundary',
+  'fanout-policy',
+]);
 
 /** Managed policy names are unique per account: a role named e.g. `governance` would clash with meshgov's own. */
 function reportNameClashes(a: DesiredAccount, grants: ReadonlyMap<string, Grant>, report: Report): void {
@@ -164,8 +276,17 @@ function reportNameClashes(a: DesiredAccount, grants: ReadonlyMap<string, Grant>
     const other = seen.get(art.name);
     seen.set(art.name, art);
     if (other === undefined) continue;
-    const grant = [art, other].flatMap((x) => x.grantIds).map((id) => grants.get(id)).find((g) => g !== undefined);
-    if (grant) report(grant.at, ['principal'], 'render-policy-name-clash', `Managed policy name \`${art.name}\` in ${a.account} would be used by both the ${other.kind} and the ${art.kind}; rename role \`${grant.principal.role ?? ''}\`.`);
+    const grant = [art, other]
+      .flatMap((x) => x.grantIds)
+      .map((id) => grants.get(id))
+      .find((g) => g !== undefined);
+    if (grant)
+      report(
+        grant.at,
+        ['principal'],
+        'render-policy-name-clash',
+        `Managed policy name \`${art.name}\` in ${a.account} would be used by both the ${other.kind} and the ${art.kind}; rename role \`${grant.principal.role ?? ''}\`.`,
+      );
   }
 }
 

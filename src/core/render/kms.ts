@@ -33,7 +33,8 @@ export const KMS_GOVERNANCE_KEY_ACTIONS = ['kms:DescribeKey'] as const;
 /** "kms:List*" as the executor calls it; ListAliases supports no resource scoping. */
 export const KMS_GOVERNANCE_UNSCOPABLE_ACTIONS = ['kms:ListAliases'] as const;
 
-export const KMS_KEY_POLICY_ADVISORY = 'Advisory: meshgov does not own KMS key policies. The owner of this key must add these statements to its key policy so that principals in other accounts can use the key through Kinesis; meshgov neither applies nor checks them.';
+export const KMS_KEY_POLICY_ADVISORY =
+  'Advisory: meshgov does not own KMS key policies. The owner of this key must add these statements to its key policy so that principals in other accounts can use the key through Kinesis; meshgov neither applies nor checks them.';
 
 /** A customer-managed key as an IAM policy can scope it. */
 export interface KeyScope {
@@ -50,18 +51,27 @@ export interface KeyScope {
 
 const ARN = /^arn:([a-z-]+):kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/;
 
-
 /** The stream's customer-managed key, or undefined for unencrypted streams and the AWS-managed key. */
-export function customerKey(mesh: Pick<Mesh, 'partition' | 'region'>, stream: Pick<Stream, 'account' | 'encryption'>): KeyScope | undefined {
+export function customerKey(
+  mesh: Pick<Mesh, 'partition' | 'region'>,
+  stream: Pick<Stream, 'account' | 'encryption'>,
+): KeyScope | undefined {
   const { type, keyId } = stream.encryption;
   if (type !== 'KMS' || keyId === undefined || isAwsManagedKey(keyId)) return undefined;
   const m = ARN.exec(keyId);
   if (m) {
     const [, , region, account, kind, rest] = m as unknown as [string, string, string, string, string, string];
-    return kind === 'key' ? { keyId, account, region, keyArn: keyId } : { keyId, account, region, alias: `alias/${rest}` };
+    return kind === 'key'
+      ? { keyId, account, region, keyArn: keyId }
+      : { keyId, account, region, alias: `alias/${rest}` };
   }
   if (keyId.startsWith('alias/')) return { keyId, account: stream.account, region: mesh.region, alias: keyId };
-  return { keyId, account: stream.account, region: mesh.region, keyArn: `arn:${mesh.partition}:kms:${mesh.region}:${stream.account}:key/${keyId}` };
+  return {
+    keyId,
+    account: stream.account,
+    region: mesh.region,
+    keyArn: `arn:${mesh.partition}:kms:${mesh.region}:${stream.account}:key/${keyId}`,
+  };
 }
 
 /** `kms:ViaService` for Kinesis in the mesh's region. */
@@ -78,9 +88,17 @@ function one(values: string[]): string | string[] {
  * (account, region) of aliases. `sid` prefixes the Sids (e.g. `ProduceKms`). `via` adds the Kinesis ViaService
  * condition (grantees); the governance role gets DescribeKey without it (metadata only).
  */
-export function keyStatements(mesh: Pick<Mesh, 'partition' | 'region'>, sid: string, actions: readonly string[], keys: readonly KeyScope[], via: boolean): PolicyStatement[] {
+export function keyStatements(
+  mesh: Pick<Mesh, 'partition' | 'region'>,
+  sid: string,
+  actions: readonly string[],
+  keys: readonly KeyScope[],
+  via: boolean,
+): PolicyStatement[] {
   const out: PolicyStatement[] = [];
-  const viaCondition = (): NonNullable<PolicyStatement['Condition']> => ({ StringEquals: { 'kms:ViaService': kinesisViaService(mesh.region) } });
+  const viaCondition = (): NonNullable<PolicyStatement['Condition']> => ({
+    StringEquals: { 'kms:ViaService': kinesisViaService(mesh.region) },
+  });
   const arns = [...new Set(keys.flatMap((k) => (k.keyArn === undefined ? [] : [k.keyArn])))].sort();
   if (arns.length > 0) {
     const s: PolicyStatement = { Sid: sid, Effect: 'Allow', Action: actionUnion(actions), Resource: one(arns) };
@@ -96,15 +114,27 @@ export function keyStatements(mesh: Pick<Mesh, 'partition' | 'region'>, sid: str
   for (const scope of [...byScope.keys()].sort()) {
     const [, , , region, account] = scope.split(':') as [string, string, string, string, string];
     const aliases = [...(byScope.get(scope) as Set<string>)].sort();
-    const condition: NonNullable<PolicyStatement['Condition']> = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': one(aliases) } };
+    const condition: NonNullable<PolicyStatement['Condition']> = {
+      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': one(aliases) },
+    };
     if (via) Object.assign(condition, viaCondition());
-    out.push({ Sid: `${sid}Alias${account}${region.replace(/[^A-Za-z0-9]/g, '')}`, Effect: 'Allow', Action: actionUnion(actions), Resource: scope, Condition: condition });
+    out.push({
+      Sid: `${sid}Alias${account}${region.replace(/[^A-Za-z0-9]/g, '')}`,
+      Effect: 'Allow',
+      Action: actionUnion(actions),
+      Resource: scope,
+      Condition: condition,
+    });
   }
   return out;
 }
 
 /** Customer-managed keys of the streams the grants reach (grants name streams by name). */
-export function grantKeys(mesh: Pick<Mesh, 'partition' | 'region'>, grants: readonly Grant[], streams: ReadonlyMap<string, Stream>): KeyScope[] {
+export function grantKeys(
+  mesh: Pick<Mesh, 'partition' | 'region'>,
+  grants: readonly Grant[],
+  streams: ReadonlyMap<string, Stream>,
+): KeyScope[] {
   const out: KeyScope[] = [];
   for (const g of grants) {
     const s = streams.get(g.stream);
@@ -128,19 +158,36 @@ export function keyPolicyArtefactName(k: KeyScope): string {
  * is a mesh account, otherwise in the stream's account.
  */
 export function keyPolicyArtefacts(mesh: Mesh, grants: readonly Grant[]): IamArtefact[] {
-  interface Entry { key: KeyScope; streams: Set<string>; produce: Map<string, Set<string>>; consume: Map<string, Set<string>>; governance: Set<string>; grantIds: Set<string>; home: AccountId }
+  interface Entry {
+    key: KeyScope;
+    streams: Set<string>;
+    produce: Map<string, Set<string>>;
+    consume: Map<string, Set<string>>;
+    governance: Set<string>;
+    grantIds: Set<string>;
+    home: AccountId;
+  }
   const meshAccounts = new Set(mesh.accounts.map((a) => a.id));
   const entries = new Map<string, Entry>();
   const entryOf = (k: KeyScope, s: Stream): Entry => {
     const id = `${k.account}\u0000${k.region}\u0000${k.keyArn ?? k.alias ?? ''}`;
     let e = entries.get(id);
     if (!e) {
-      e = { key: k, streams: new Set(), produce: new Map(), consume: new Map(), governance: new Set(), grantIds: new Set(), home: meshAccounts.has(k.account) ? k.account : s.account };
+      e = {
+        key: k,
+        streams: new Set(),
+        produce: new Map(),
+        consume: new Map(),
+        governance: new Set(),
+        grantIds: new Set(),
+        home: meshAccounts.has(k.account) ? k.account : s.account,
+      };
       entries.set(id, e);
     }
     return e;
   };
-  const add = (m: Map<string, Set<string>>, principal: string, stream: string) => m.set(principal, (m.get(principal) ?? new Set()).add(stream));
+  const add = (m: Map<string, Set<string>>, principal: string, stream: string) =>
+    m.set(principal, (m.get(principal) ?? new Set()).add(stream));
   for (const s of mesh.streams) {
     const k = customerKey(mesh, s);
     if (k && s.account !== k.account) entryOf(k, s).governance.add(governanceRoleArn(mesh, s.account));
@@ -165,14 +212,26 @@ export function keyPolicyArtefacts(mesh: Mesh, grants: readonly Grant[]): IamArt
       const principals = [...m.keys()].sort();
       const streamArns = [...new Set([...m.values()].flatMap((x) => [...x]))].sort();
       statements.push({
-        Sid: sid, Effect: 'Allow', Principal: { AWS: one(principals) }, Action: actionUnion(actions), Resource: '*',
-        Condition: { StringEquals: { 'kms:ViaService': via, 'kms:EncryptionContext:aws:kinesis:arn': one(streamArns) } },
+        Sid: sid,
+        Effect: 'Allow',
+        Principal: { AWS: one(principals) },
+        Action: actionUnion(actions),
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'kms:ViaService': via, 'kms:EncryptionContext:aws:kinesis:arn': one(streamArns) },
+        },
       });
     };
     use('MeshgovProducers', KMS_PRODUCER_ACTIONS, e.produce);
     use('MeshgovConsumers', KMS_CONSUMER_ACTIONS, e.consume);
     if (e.governance.size > 0) {
-      statements.push({ Sid: 'MeshgovGovernance', Effect: 'Allow', Principal: { AWS: one([...e.governance].sort()) }, Action: actionUnion(KMS_GOVERNANCE_KEY_ACTIONS), Resource: '*' });
+      statements.push({
+        Sid: 'MeshgovGovernance',
+        Effect: 'Allow',
+        Principal: { AWS: one([...e.governance].sort()) },
+        Action: actionUnion(KMS_GOVERNANCE_KEY_ACTIONS),
+        Resource: '*',
+      });
     }
     if (statements.length === 0) continue;
     out.push({
@@ -180,7 +239,12 @@ export function keyPolicyArtefacts(mesh: Mesh, grants: readonly Grant[]): IamArt
       account: e.home,
       name: keyPolicyArtefactName(e.key),
       grantIds: [...e.grantIds].sort(),
-      document: { advisory: KMS_KEY_POLICY_ADVISORY, key: e.key.keyId, keyAccount: e.key.account, Statement: statements },
+      document: {
+        advisory: KMS_KEY_POLICY_ADVISORY,
+        key: e.key.keyId,
+        keyAccount: e.key.account,
+        Statement: statements,
+      },
     });
   }
   return out;

@@ -49,14 +49,22 @@ function fitStatement(s: PolicyStatement, limit: number): PolicyStatement[] {
     } else chunk = next;
   }
   pieces.push(chunk);
-  return pieces.map((res, i) => ({ ...s, Sid: `${s.Sid}${i + 1}`, Resource: res.length === 1 ? (res[0] as string) : res }));
+  return pieces.map((res, i) => ({
+    ...s,
+    Sid: `${s.Sid}${i + 1}`,
+    Resource: res.length === 1 ? (res[0] as string) : res,
+  }));
 }
 
 /** Greedy, order-preserving packing of statements into at most `maxParts` documents of at most `limit` characters. */
 /** The characters of `{"Version":"2012-10-17","Statement":[]}`: a document is that plus its statements and commas. */
 const EMPTY_DOC_CHARS = policySize(doc([]));
 
-export function packStatements(statements: readonly PolicyStatement[], limit = MAX_MANAGED_POLICY_CHARS, maxParts = MAX_MANAGED_POLICIES_PER_ROLE): PackResult {
+export function packStatements(
+  statements: readonly PolicyStatement[],
+  limit = MAX_MANAGED_POLICY_CHARS,
+  maxParts = MAX_MANAGED_POLICIES_PER_ROLE,
+): PackResult {
   const parts: PolicyStatement[][] = [];
   let current: PolicyStatement[] = [];
   // policySize(doc(list)) is EMPTY_DOC_CHARS + each statement's JSON + a comma between two: each statement is
@@ -65,7 +73,10 @@ export function packStatements(statements: readonly PolicyStatement[], limit = M
   for (const s of statements.flatMap((st) => fitStatement(st, limit))) {
     const chars = JSON.stringify(s).length;
     if (EMPTY_DOC_CHARS + chars > limit) {
-      return { parts: parts.map(doc), problem: `statement ${s.Sid} alone is ${EMPTY_DOC_CHARS + chars} characters; a managed policy holds at most ${limit}` };
+      return {
+        parts: parts.map(doc),
+        problem: `statement ${s.Sid} alone is ${EMPTY_DOC_CHARS + chars} characters; a managed policy holds at most ${limit}`,
+      };
     }
     if (current.length > 0 && currentChars + 1 + chars > limit) {
       parts.push(current);
@@ -77,7 +88,10 @@ export function packStatements(statements: readonly PolicyStatement[], limit = M
   }
   if (current.length > 0) parts.push(current);
   if (parts.length > maxParts) {
-    return { parts: parts.map(doc), problem: `its policies need ${parts.length} managed policies of at most ${limit} characters; a role takes at most ${maxParts}` };
+    return {
+      parts: parts.map(doc),
+      problem: `its policies need ${parts.length} managed policies of at most ${limit} characters; a role takes at most ${maxParts}`,
+    };
   }
   return { parts: parts.map(doc) };
 }

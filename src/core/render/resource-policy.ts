@@ -30,14 +30,29 @@ function meshAccountIds(mesh: Pick<Mesh, 'accounts'>): ReadonlySet<string> {
  * `aws:PrincipalOrgID` pins a principal to the organisation: only when the mesh declares one and the principal's
  * account is a declared mesh account (external principals are, by definition, outside it).
  */
-export function orgCondition(mesh: Pick<Mesh, 'organizationId' | 'accounts'>, grant: Grant): PolicyStatement['Condition'] | undefined {
+export function orgCondition(
+  mesh: Pick<Mesh, 'organizationId' | 'accounts'>,
+  grant: Grant,
+): PolicyStatement['Condition'] | undefined {
   if (mesh.organizationId === undefined || grant.principal.external) return undefined;
   if (!meshAccountIds(mesh).has(grant.principal.account)) return undefined;
   return { StringEquals: { 'aws:PrincipalOrgID': mesh.organizationId } };
 }
 
-function statement(sid: string, principal: string, actions: string[], resource: string, condition: PolicyStatement['Condition'] | undefined): PolicyStatement {
-  const s: PolicyStatement = { Sid: sid, Effect: 'Allow', Principal: { AWS: principal }, Action: actions, Resource: resource };
+function statement(
+  sid: string,
+  principal: string,
+  actions: string[],
+  resource: string,
+  condition: PolicyStatement['Condition'] | undefined,
+): PolicyStatement {
+  const s: PolicyStatement = {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { AWS: principal },
+    Action: actions,
+    Resource: resource,
+  };
   if (condition !== undefined) s.Condition = condition;
   return s;
 }
@@ -50,14 +65,26 @@ function byId(a: Grant, b: Grant): number {
  * The stream's whole resource policy, or undefined when no cross-account grant in force needs one.
  * `streamGrants` are the grants in force on this stream.
  */
-export function streamResourcePolicy(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[]): PolicyDocument | undefined {
+export function streamResourcePolicy(
+  mesh: Mesh,
+  stream: Stream,
+  streamGrants: readonly Grant[],
+): PolicyDocument | undefined {
   const grants = streamGrants.filter((g) => g.stream === stream.name && isCrossAccount(g, stream)).sort(byId);
   if (grants.length === 0) return undefined;
   const sids = uniqueSids(grants.map((g) => g.id));
   const arn = streamArn(mesh, stream.account, stream.name);
   return {
     Version: '2012-10-17',
-    Statement: grants.map((g) => statement(sids.get(g.id) ?? g.id, principalArn(mesh.partition, g.principal), streamActions(g), arn, orgCondition(mesh, g))),
+    Statement: grants.map((g) =>
+      statement(
+        sids.get(g.id) ?? g.id,
+        principalArn(mesh.partition, g.principal),
+        streamActions(g),
+        arn,
+        orgCondition(mesh, g),
+      ),
+    ),
   };
 }
 
@@ -68,6 +95,14 @@ export function consumerResourcePolicy(mesh: Mesh, stream: Stream, grant: Grant)
   const arn = consumerArnPattern(mesh, stream.account, stream.name, grant.consumerName);
   return {
     Version: '2012-10-17',
-    Statement: [statement(sid, principalArn(mesh.partition, grant.principal), consumerActions(grant), arn, orgCondition(mesh, grant))],
+    Statement: [
+      statement(
+        sid,
+        principalArn(mesh.partition, grant.principal),
+        consumerActions(grant),
+        arn,
+        orgCondition(mesh, grant),
+      ),
+    ],
   };
 }

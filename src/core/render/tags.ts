@@ -5,12 +5,24 @@
  * against the consumer's tags.
  */
 import {
-  MANAGED_BY_VALUE, TAG_CLASSIFICATION, TAG_DOMAIN, TAG_MANAGED_BY, TAG_MESH, TAG_PRODUCT, grantTagKey, sortedRecord, streamTags,
+  MANAGED_BY_VALUE,
+  TAG_CLASSIFICATION,
+  TAG_DOMAIN,
+  TAG_MANAGED_BY,
+  TAG_MESH,
+  TAG_PRODUCT,
+  grantTagKey,
+  sortedRecord,
+  streamTags,
 } from '../model/governance-tags.js';
 import type { Grant, Mesh, Stream } from '../model/types.js';
 
 /** Tags of a managed stream; `streamGrants` are the grants in force on this stream. Keys sorted. */
-export function desiredStreamTags(mesh: Pick<Mesh, 'name' | 'tags'>, stream: Stream, streamGrants: readonly Grant[]): Record<string, string> {
+export function desiredStreamTags(
+  mesh: Pick<Mesh, 'name' | 'tags'>,
+  stream: Stream,
+  streamGrants: readonly Grant[],
+): Record<string, string> {
   return streamTags({ name: mesh.name, tags: mesh.tags, grants: [] }, stream, streamGrants);
 }
 

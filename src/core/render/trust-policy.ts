@@ -22,7 +22,8 @@ export function governanceTrustPolicy(mesh: Mesh, account: AccountId): PolicyDoc
     Principal: { AWS: governanceRoleArn(mesh, home) },
     Action: 'sts:AssumeRole',
   };
-  if (mesh.governanceRole.externalId !== undefined) s.Condition = { StringEquals: { 'sts:ExternalId': mesh.governanceRole.externalId } };
+  if (mesh.governanceRole.externalId !== undefined)
+    s.Condition = { StringEquals: { 'sts:ExternalId': mesh.governanceRole.externalId } };
   return { Version: '2012-10-17', Statement: [s] };
 }
 
@@ -35,7 +36,13 @@ export function readOnlyTrustPolicy(mesh: Mesh, account: AccountId): PolicyDocum
   const home = homeAccount(mesh);
   const trusted = home === undefined ? undefined : readOnlyRoleArn(mesh, home);
   if (home === undefined || account === home || trusted === undefined) return undefined;
-  const s: PolicyStatement = { Sid: 'TrustHomeReadOnlyRole', Effect: 'Allow', Principal: { AWS: trusted }, Action: 'sts:AssumeRole' };
-  if (mesh.governanceRole.externalId !== undefined) s.Condition = { StringEquals: { 'sts:ExternalId': mesh.governanceRole.externalId } };
+  const s: PolicyStatement = {
+    Sid: 'TrustHomeReadOnlyRole',
+    Effect: 'Allow',
+    Principal: { AWS: trusted },
+    Action: 'sts:AssumeRole',
+  };
+  if (mesh.governanceRole.externalId !== undefined)
+    s.Condition = { StringEquals: { 'sts:ExternalId': mesh.governanceRole.externalId } };
   return { Version: '2012-10-17', Statement: [s] };
 }

@@ -66,13 +66,13 @@ export interface DesiredConsumer {
 }
 
 export type IamArtefactKind =
-  | 'identity-policy'      // managed policy attached to a producer/consumer role
-  | 'governance-policy'    // the governance role's own policy
-  | 'trust-policy'         // trust policy of a role meshgov manages
+  | 'identity-policy' // managed policy attached to a producer/consumer role
+  | 'governance-policy' // the governance role's own policy
+  | 'trust-policy' // trust policy of a role meshgov manages
   | 'permissions-boundary' // the tag-tampering deny as a boundary
-  | 'guard-scp'            // the tag-tampering guard as an Organizations SCP
+  | 'guard-scp' // the tag-tampering guard as an Organizations SCP
   | 'event-source-mapping' // Lambda ESM with filter criteria (filtered grants)
-  | 'fanout-policy'        // the intermediary's read policy (fanout grants)
+  | 'fanout-policy' // the intermediary's read policy (fanout grants)
   | 'kms-key-policy-statements'; // advisory: statements a customer-managed key's owner must add (never applied)
 
 export interface IamArtefact {

@@ -11,8 +11,16 @@ const addFormats = (addFormatsModule as unknown as { default?: typeof addFormats
  */
 export function ruleAjv(): Ajv2020 {
   const ajv = new Ajv2020({
-    allErrors: true, $data: true, unicodeRegExp: true, logger: false,
-    strict: false, strictSchema: true, strictNumbers: true, strictTypes: false, strictTuples: false, strictRequired: false,
+    allErrors: true,
+    $data: true,
+    unicodeRegExp: true,
+    logger: false,
+    strict: false,
+    strictSchema: true,
+    strictNumbers: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
   });
   (addFormats as unknown as (a: Ajv2020) => void)(ajv);
   return ajv;

@@ -30,13 +30,19 @@ export interface RuleContext {
 
 function pointerToPath(pointer: string): (string | number)[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
 }
 
 /** The errors that say what failed: drop the branch errors under a failed anyOf/oneOf, keep the combinator's. */
 export function leafErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.schemaPath);
-  return errors.filter((e) => e.keyword !== 'if' && !combinators.some((c) => e.schemaPath !== c && e.schemaPath.startsWith(`${c}/`)));
+  return errors.filter(
+    (e) => e.keyword !== 'if' && !combinators.some((c) => e.schemaPath !== c && e.schemaPath.startsWith(`${c}/`)),
+  );
 }
 
 function valueAt(value: unknown, path: DocPath): unknown {
@@ -55,7 +61,13 @@ interface Finding {
 
 const NO_FINDINGS: readonly Finding[] = [];
 
-function checkEntity(rule: Rule, view: EntityView, params: ParamValues, cache: SchemaCache, index: MeshIndex): readonly Finding[] {
+function checkEntity(
+  rule: Rule,
+  view: EntityView,
+  params: ParamValues,
+  cache: SchemaCache,
+  index: MeshIndex,
+): readonly Finding[] {
   if (rule.selector && !cache.compile(rule.selector, params)(view.value)) return NO_FINDINGS;
   let findings: Finding[] | undefined;
   if (rule.requirement) {
@@ -93,7 +105,9 @@ const helpTexts = new WeakMap<Rule, string | undefined>();
 
 function help(rule: Rule): string | undefined {
   if (helpTexts.has(rule)) return helpTexts.get(rule);
-  const parts = [rule.remediation, rule.helpUrl ? `See ${rule.helpUrl}` : undefined].filter((p) => p !== undefined && p !== '');
+  const parts = [rule.remediation, rule.helpUrl ? `See ${rule.helpUrl}` : undefined].filter(
+    (p) => p !== undefined && p !== '',
+  );
   const text = parts.length > 0 ? parts.join(' ') : undefined;
   helpTexts.set(rule, text);
   return text;
@@ -103,7 +117,14 @@ const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 /** What a name the object merge below does not hold resolves to: a plain object's inherited members. */
 const PLAIN: Record<string, unknown> = {};
 
-function finding(rule: Rule, view: EntityView, f: Finding, severity: Severity, params: ParamValues, locator: Locator): Diagnostic {
+function finding(
+  rule: Rule,
+  view: EntityView,
+  f: Finding,
+  severity: Severity,
+  params: ParamValues,
+  locator: Locator,
+): Diagnostic {
   // The message sees `{ ...view.value, params, ...f.values, ruleId, address }` (and `stream` on streams), looked up
   // name by name: merging a copy of the view for each of 100,000 findings was most of what the rules allocated.
   const vars = (name: string): unknown => {
@@ -144,7 +165,8 @@ export function runRules(ctx: RuleContext): Diagnostic[] {
   });
   for (const [kind, ruleIndexes] of kinds) {
     for (const view of eachView(index, kind)) {
-      for (const i of ruleIndexes) checkView(ctx.rules[i] as Rule, view, perRule[i] as Located[], settings, cache, index, locator);
+      for (const i of ruleIndexes)
+        checkView(ctx.rules[i] as Rule, view, perRule[i] as Located[], settings, cache, index, locator);
     }
   }
   const findings: Located[] = [];
@@ -160,7 +182,13 @@ interface Located {
 }
 
 function checkView(
-  rule: Rule, view: EntityView, into: Located[], settings: RuleSettings, cache: SchemaCache, index: MeshIndex, locator: Locator,
+  rule: Rule,
+  view: EntityView,
+  into: Located[],
+  settings: RuleSettings,
+  cache: SchemaCache,
+  index: MeshIndex,
+  locator: Locator,
 ): void {
   const eff = effectiveFor(settings, rule.id, view.domain);
   if (!eff || eff.severity === 'off') return;
@@ -169,11 +197,17 @@ function checkView(
   try {
     results = checkEntity(rule, view, eff.params, cache, index);
   } catch (e) {
-    const d = locator.at(view.at, [], rule.id, 'error',
-      `Rule \`${rule.id}\` could not be evaluated for \`${view.address}\`: ${(e as Error)?.message ?? String(e)}. Fix the rule file ${rule.file} or its parameters.`);
+    const d = locator.at(
+      view.at,
+      [],
+      rule.id,
+      'error',
+      `Rule \`${rule.id}\` could not be evaluated for \`${view.address}\`: ${(e as Error)?.message ?? String(e)}. Fix the rule file ${rule.file} or its parameters.`,
+    );
     d.ruleId = rule.id;
     into.push({ diagnostic: d, address: view.address });
     return;
   }
-  for (const f of results) into.push({ diagnostic: finding(rule, view, f, severity, eff.params, locator), address: view.address });
+  for (const f of results)
+    into.push({ diagnostic: finding(rule, view, f, severity, eff.params, locator), address: view.address });
 }

@@ -32,13 +32,16 @@ function fieldOf(value: Record<string, unknown>, path: string): unknown {
 
 /** `{{field}}` in a pattern becomes the entity's (regex-escaped) value of that field. */
 function expandPattern(pattern: string, value: Record<string, unknown>): string {
-  return pattern.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (_m, key: string) => escapeRegExp(String(fieldOf(value, key) ?? '')));
+  return pattern.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (_m, key: string) =>
+    escapeRegExp(String(fieldOf(value, key) ?? '')),
+  );
 }
 
 const matchesPattern: RuleFunction = {
   appliesTo: ['mesh', 'domain', 'stream', 'grant', 'consumer'],
   params: ['field', 'pattern'],
-  description: 'The string at `field` matches the regular expression `pattern`, after `{{x}}` placeholders are replaced by the entity\'s own (escaped) field values, e.g. `^{{domain}}\\.[a-z0-9-]+\\.v[0-9]+$`.',
+  description:
+    "The string at `field` matches the regular expression `pattern`, after `{{x}}` placeholders are replaced by the entity's own (escaped) field values, e.g. `^{{domain}}\\.[a-z0-9-]+\\.v[0-9]+$`.",
   run(view, params) {
     const field = String(params['field']);
     const expanded = expandPattern(String(params['pattern']), view.value);
@@ -51,13 +54,19 @@ const matchesPattern: RuleFunction = {
 const encryptionMeetsClassification: RuleFunction = {
   appliesTo: ['stream'],
   params: [],
-  description: 'A KMS-encrypted stream uses a key at least as strong as its classification requires: `customer-managed` classifications need a key other than the AWS-managed `alias/aws/kinesis`. (Unencrypted streams are the job of `stream-encryption-kms-required`.)',
+  description:
+    'A KMS-encrypted stream uses a key at least as strong as its classification requires: `customer-managed` classifications need a key other than the AWS-managed `alias/aws/kinesis`. (Unencrypted streams are the job of `stream-encryption-kms-required`.)',
   run(view, _params, index) {
     const s = index.streams.get(String(view.value['name']));
     const c = s ? index.classifications.get(s.classification) : undefined;
     if (!s || !c || s.encryption.type === 'NONE') return [];
     if (c.encryption === 'customer-managed' && keyManagement(s) !== 'customer-managed') {
-      return [{ path: ['encryption', 'keyId'], values: { required: c.encryption, actual: keyManagement(s), keyId: s.encryption.keyId ?? '' } }];
+      return [
+        {
+          path: ['encryption', 'keyId'],
+          values: { required: c.encryption, actual: keyManagement(s), keyId: s.encryption.keyId ?? '' },
+        },
+      ];
     }
     return [];
   },
@@ -66,7 +75,8 @@ const encryptionMeetsClassification: RuleFunction = {
 const accountShardsWithinQuota: RuleFunction = {
   appliesTo: ['mesh'],
   params: ['maxShardsPerAccount'],
-  description: 'The provisioned shards of all streams in one account (the larger of `shards` and `autoscaling.max`) stay within `maxShardsPerAccount`. Reported at the stream that crosses the quota.',
+  description:
+    'The provisioned shards of all streams in one account (the larger of `shards` and `autoscaling.max`) stay within `maxShardsPerAccount`. Reported at the stream that crosses the quota.',
   run(_view, params, index) {
     const max = Number(params['maxShardsPerAccount']);
     const totals = new Map<string, number>();
@@ -78,7 +88,10 @@ const accountShardsWithinQuota: RuleFunction = {
       const after = before + shards;
       totals.set(s.account, after);
       if (before <= max && after > max) {
-        out.push({ spot: { ref: s.at, path: ['capacity', 'shards'] }, values: { account: s.account, stream: s.name, total: after } });
+        out.push({
+          spot: { ref: s.at, path: ['capacity', 'shards'] },
+          values: { account: s.account, stream: s.name, total: after },
+        });
       }
     }
     return out;

@@ -21,12 +21,20 @@ export interface RulesValidateOptions {
  * Load and check a mesh (YAML, schema, semantic checks), then run the guardrail rules when the mesh loaded. The
  * diagnostics are capped per file (capDiagnostics).
  */
-export function validateWithRules(rootFile: string, reader: SourceReader, options: RulesValidateOptions): ValidateResult {
+export function validateWithRules(
+  rootFile: string,
+  reader: SourceReader,
+  options: RulesValidateOptions,
+): ValidateResult {
   const validated = validateMesh(rootFile, reader, { today: options.today });
   // Capped before the rules run: a hostile mesh's 100,000 diagnostics do not stay alive while the rules add theirs.
   const result = { ...validated, diagnostics: capDiagnostics(validated.diagnostics) };
   const diagnostics = [...result.diagnostics];
-  if (result.mesh) appendAll(diagnostics, runRules({ mesh: result.mesh, locator: result.locator, today: options.today, rules: options.rules }));
+  if (result.mesh)
+    appendAll(
+      diagnostics,
+      runRules({ mesh: result.mesh, locator: result.locator, today: options.today, rules: options.rules }),
+    );
   diagnostics.sort(compareDiagnostics);
   const all = capDiagnostics(diagnostics);
   return { ...result, diagnostics: all, ok: !hasErrors(all) };

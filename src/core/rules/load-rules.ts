@@ -16,7 +16,8 @@ import type { ParamValues, Rule, RuleDefinition } from './types.js';
 let fileValidator: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
-  if (!fileValidator) fileValidator = new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(ruleFileSchema);
+  if (!fileValidator)
+    fileValidator = new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(ruleFileSchema);
   return fileValidator;
 }
 
@@ -41,7 +42,11 @@ export function paramTypeOk(type: string, value: unknown): boolean {
 }
 
 /** Parse one rule file. The rule is undefined when the file has errors. */
-export function parseRuleFile(file: string, text: string, cache: SchemaCache = new SchemaCache()): Result<Rule | undefined> {
+export function parseRuleFile(
+  file: string,
+  text: string,
+  cache: SchemaCache = new SchemaCache(),
+): Result<Rule | undefined> {
   const parsed = parseSource(file, text);
   const diagnostics = [...parsed.diagnostics];
   const src = parsed.value;
@@ -49,12 +54,27 @@ export function parseRuleFile(file: string, text: string, cache: SchemaCache = n
   const at = (path: DocPath, code: string, message: string, key = false) =>
     diagnostic(file, key ? keyRangeAt(src, path) : rangeAt(src, path), path, code, 'error', message);
   if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
-    return { value: undefined, diagnostics: [at([], 'rule-file-invalid', `${file} must be a mapping with id, title, description, severity, appliesTo, message and a requirement or function.`)] };
+    return {
+      value: undefined,
+      diagnostics: [
+        at(
+          [],
+          'rule-file-invalid',
+          `${file} must be a mapping with id, title, description, severity, appliesTo, message and a requirement or function.`,
+        ),
+      ],
+    };
   }
   const v = validator();
   if (!v(src.data)) {
-    const schemaDiags = convertAjvErrors(src, v.errors ?? []).map((d) => ({ ...d, code: d.code.replace(/^schema-/, 'rule-file-') }));
-    if (schemaDiags.length === 0) schemaDiags.push(at([], 'rule-file-invalid', 'A rule needs a `requirement` (JSON Schema), a `function`, or both.'));
+    const schemaDiags = convertAjvErrors(src, v.errors ?? []).map((d) => ({
+      ...d,
+      code: d.code.replace(/^schema-/, 'rule-file-'),
+    }));
+    if (schemaDiags.length === 0)
+      schemaDiags.push(
+        at([], 'rule-file-invalid', 'A rule needs a `requirement` (JSON Schema), a `function`, or both.'),
+      );
     return { value: undefined, diagnostics: [...diagnostics, ...schemaDiags].sort(compareDiagnostics) };
   }
   const raw = src.data as Omit<RuleDefinition, 'params'> & { params?: RuleDefinition['params'] };
@@ -70,23 +90,54 @@ function checkRule(rule: Rule, src: SourceFile, cache: SchemaCache): Diagnostic[
   const at = (path: DocPath, code: string, message: string, key = false) =>
     diagnostic(src.file, key ? keyRangeAt(src, path) : rangeAt(src, path), path, code, 'error', message);
   if (rule.id !== baseName(src.file)) {
-    out.push(at(['id'], 'rule-file-id-mismatch', `Rule id \`${rule.id}\` must equal its file name \`${baseName(src.file)}\` (one rule per file, file name = rule id).`));
+    out.push(
+      at(
+        ['id'],
+        'rule-file-id-mismatch',
+        `Rule id \`${rule.id}\` must equal its file name \`${baseName(src.file)}\` (one rule per file, file name = rule id).`,
+      ),
+    );
   }
   for (const [name, p] of Object.entries(rule.params)) {
     if (!paramTypeOk(p.type, p.default)) {
-      out.push(at(['params', name, 'default'], 'rule-param-default-type', `Parameter \`${name}\` is declared ${p.type} but its default is ${JSON.stringify(p.default)}.`));
+      out.push(
+        at(
+          ['params', name, 'default'],
+          'rule-param-default-type',
+          `Parameter \`${name}\` is declared ${p.type} but its default is ${JSON.stringify(p.default)}.`,
+        ),
+      );
     }
   }
   if (rule.function !== undefined) {
     const fn = RULE_FUNCTIONS.get(rule.function);
     if (!fn) {
-      out.push(at(['function'], 'rule-unknown-function', `Unknown function \`${rule.function}\`.${didYouMeanSuffix(rule.function, RULE_FUNCTIONS.keys())} Known: ${[...RULE_FUNCTIONS.keys()].join(', ')}.`));
+      out.push(
+        at(
+          ['function'],
+          'rule-unknown-function',
+          `Unknown function \`${rule.function}\`.${didYouMeanSuffix(rule.function, RULE_FUNCTIONS.keys())} Known: ${[...RULE_FUNCTIONS.keys()].join(', ')}.`,
+        ),
+      );
     } else {
       if (!fn.appliesTo.includes(rule.appliesTo)) {
-        out.push(at(['appliesTo'], 'rule-function-kind', `Function \`${rule.function}\` works on ${fn.appliesTo.join(', ')}, not on ${rule.appliesTo}.`));
+        out.push(
+          at(
+            ['appliesTo'],
+            'rule-function-kind',
+            `Function \`${rule.function}\` works on ${fn.appliesTo.join(', ')}, not on ${rule.appliesTo}.`,
+          ),
+        );
       }
       for (const p of fn.params) {
-        if (!(p in rule.params)) out.push(at(['function'], 'rule-function-param-missing', `Function \`${rule.function}\` needs the parameter \`${p}\`; declare it under \`params\` with a default.`));
+        if (!(p in rule.params))
+          out.push(
+            at(
+              ['function'],
+              'rule-function-param-missing',
+              `Function \`${rule.function}\` needs the parameter \`${p}\`; declare it under \`params\` with a default.`,
+            ),
+          );
       }
     }
   }
@@ -97,7 +148,13 @@ function checkRule(rule: Rule, src: SourceFile, cache: SchemaCache): Diagnostic[
     if (!schema) continue;
     const unknown = [...paramRefs(schema)].filter((p) => !(p in rule.params));
     if (unknown.length > 0) {
-      out.push(at([key], 'rule-param-undeclared', `The ${key} refers to undeclared parameter(s) ${unknown.map((u) => `\`${u}\``).join(', ')}; declare them under \`params\`.`));
+      out.push(
+        at(
+          [key],
+          'rule-param-undeclared',
+          `The ${key} refers to undeclared parameter(s) ${unknown.map((u) => `\`${u}\``).join(', ')}; declare them under \`params\`.`,
+        ),
+      );
       continue;
     }
     try {
@@ -114,7 +171,10 @@ function checkRule(rule: Rule, src: SourceFile, cache: SchemaCache): Diagnostic[
  * byte-identical to one already loaded (a repository that vendors the default pack next to the built-in one),
  * which is skipped.
  */
-export function loadRules(files: readonly { file: string; text: string }[], cache: SchemaCache = new SchemaCache()): Result<Rule[]> {
+export function loadRules(
+  files: readonly { file: string; text: string }[],
+  cache: SchemaCache = new SchemaCache(),
+): Result<Rule[]> {
   const rules: Rule[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Map<string, Rule>();
@@ -132,7 +192,16 @@ export function loadRules(files: readonly { file: string; text: string }[], cach
       const src = parseSource(f.file, f.text).value;
       const range = src ? rangeAt(src, ['id']) : { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
       const where = prev ? `already defined in ${prev.file}` : 'the id of a built-in audit check';
-      diagnostics.push(diagnostic(f.file, range, ['id'], 'rule-duplicate-id', 'error', `Rule \`${r.value.id}\` is ${where}; rule ids must be unique across policy directories and audit checks.`));
+      diagnostics.push(
+        diagnostic(
+          f.file,
+          range,
+          ['id'],
+          'rule-duplicate-id',
+          'error',
+          `Rule \`${r.value.id}\` is ${where}; rule ids must be unique across policy directories and audit checks.`,
+        ),
+      );
       continue;
     }
     seen.set(r.value.id, r.value);

@@ -25,7 +25,9 @@ export type Configurable = Pick<Rule, 'id' | 'severity' | 'params'> & Partial<Pi
  * check id is configured as that rule).
  */
 export function configurables(rules: Iterable<Rule>): Map<string, Configurable> {
-  const out = new Map<string, Configurable>(AUDIT_CHECKS.map((c) => [c.id, { id: c.id, severity: c.severity, params: {} }]));
+  const out = new Map<string, Configurable>(
+    AUDIT_CHECKS.map((c) => [c.id, { id: c.id, severity: c.severity, params: {} }]),
+  );
   for (const r of rules) out.set(r.id, r);
   return out;
 }
@@ -59,38 +61,75 @@ function compileError(rule: Configurable, params: ParamValues, cache: SchemaCach
 }
 
 function applySetting(
-  rule: Configurable, start: Effective, setting: RuleSetting, locator: Locator, out: Diagnostic[], tightenOnly: boolean, owner: string, cache: SchemaCache,
+  rule: Configurable,
+  start: Effective,
+  setting: RuleSetting,
+  locator: Locator,
+  out: Diagnostic[],
+  tightenOnly: boolean,
+  owner: string,
+  cache: SchemaCache,
 ): Effective {
   const next: Effective = { severity: start.severity, params: { ...start.params } };
   if (setting.severity !== undefined) {
     if (tightenOnly && RANK[setting.severity] < RANK[start.severity]) {
-      out.push(locator.at(setting.at, ['severity'], 'rule-override-relaxes', 'error',
-        `${owner} lowers \`${rule.id}\` from ${start.severity} to ${setting.severity}; a domain may only tighten a rule. Ask the governance team to relax it in the governance file (\`rules:\` in the root mesh file) or add a waiver.`));
+      out.push(
+        locator.at(
+          setting.at,
+          ['severity'],
+          'rule-override-relaxes',
+          'error',
+          `${owner} lowers \`${rule.id}\` from ${start.severity} to ${setting.severity}; a domain may only tighten a rule. Ask the governance team to relax it in the governance file (\`rules:\` in the root mesh file) or add a waiver.`,
+        ),
+      );
     } else next.severity = setting.severity;
   }
   for (const [name, value] of Object.entries(setting.params ?? {})) {
     const decl = rule.params[name];
     if (!decl) {
       const known = Object.keys(rule.params);
-      out.push(locator.atKey(setting.at, ['params', name], 'rule-param-unknown', 'error',
-        `Rule \`${rule.id}\` has no parameter \`${name}\`.${didYouMeanSuffix(name, known)}${known.length > 0 ? ` Parameters: ${known.join(', ')}.` : ' It takes no parameters.'}`));
+      out.push(
+        locator.atKey(
+          setting.at,
+          ['params', name],
+          'rule-param-unknown',
+          'error',
+          `Rule \`${rule.id}\` has no parameter \`${name}\`.${didYouMeanSuffix(name, known)}${known.length > 0 ? ` Parameters: ${known.join(', ')}.` : ' It takes no parameters.'}`,
+        ),
+      );
       continue;
     }
     if (!paramTypeOk(decl.type, value)) {
-      out.push(locator.at(setting.at, ['params', name], 'rule-param-type', 'error',
-        `Parameter \`${name}\` of \`${rule.id}\` must be a${decl.type === 'integer' ? 'n' : ''} ${decl.type}, not ${JSON.stringify(value)}.`));
+      out.push(
+        locator.at(
+          setting.at,
+          ['params', name],
+          'rule-param-type',
+          'error',
+          `Parameter \`${name}\` of \`${rule.id}\` must be a${decl.type === 'integer' ? 'n' : ''} ${decl.type}, not ${JSON.stringify(value)}.`,
+        ),
+      );
       continue;
     }
     const v = value as string | number | boolean;
     const cur = start.params[name] as string | number | boolean;
     if (tightenOnly && v !== cur) {
-      const relaxes = decl.tighten === 'fixed' || (decl.tighten === 'lower' ? Number(v) > Number(cur) : Number(v) < Number(cur));
+      const relaxes =
+        decl.tighten === 'fixed' || (decl.tighten === 'lower' ? Number(v) > Number(cur) : Number(v) < Number(cur));
       if (relaxes) {
-        const why = decl.tighten === 'fixed'
-          ? 'only the governance file may change it'
-          : `a domain may only ${decl.tighten === 'lower' ? 'lower' : 'raise'} it (currently ${String(cur)})`;
-        out.push(locator.at(setting.at, ['params', name], 'rule-override-relaxes', 'error',
-          `${owner} sets \`${name}\` of \`${rule.id}\` to ${JSON.stringify(v)}, which relaxes the rule: ${why}.`));
+        const why =
+          decl.tighten === 'fixed'
+            ? 'only the governance file may change it'
+            : `a domain may only ${decl.tighten === 'lower' ? 'lower' : 'raise'} it (currently ${String(cur)})`;
+        out.push(
+          locator.at(
+            setting.at,
+            ['params', name],
+            'rule-override-relaxes',
+            'error',
+            `${owner} sets \`${name}\` of \`${rule.id}\` to ${JSON.stringify(v)}, which relaxes the rule: ${why}.`,
+          ),
+        );
         continue;
       }
     }
@@ -99,24 +138,46 @@ function applySetting(
   if (setting.params !== undefined) {
     const err = compileError(rule, next.params, cache);
     if (err !== undefined) {
-      out.push(locator.at(setting.at, ['params'], 'rule-param-invalid', 'error',
-        `These parameters make rule \`${rule.id}\` invalid: ${err}. The setting is ignored.`));
+      out.push(
+        locator.at(
+          setting.at,
+          ['params'],
+          'rule-param-invalid',
+          'error',
+          `These parameters make rule \`${rule.id}\` invalid: ${err}. The setting is ignored.`,
+        ),
+      );
       return { severity: next.severity, params: { ...start.params } };
     }
   }
   return next;
 }
 
-function unknownRule(id: string, setting: RuleSetting, rules: ReadonlyMap<string, Configurable>, locator: Locator): Diagnostic {
-  return locator.atKey(setting.at, [], 'rule-unknown', 'error',
-    `No guardrail rule or audit check \`${id}\` is loaded.${didYouMeanSuffix(id, rules.keys())} Run \`meshgov rules list\` for the active rules.`);
+function unknownRule(
+  id: string,
+  setting: RuleSetting,
+  rules: ReadonlyMap<string, Configurable>,
+  locator: Locator,
+): Diagnostic {
+  return locator.atKey(
+    setting.at,
+    [],
+    'rule-unknown',
+    'error',
+    `No guardrail rule or audit check \`${id}\` is loaded.${didYouMeanSuffix(id, rules.keys())} Run \`meshgov rules list\` for the active rules.`,
+  );
 }
 
 /**
  * Resolve the governance and per-domain settings of every rule and audit check in `rules`, reporting invalid
  * settings.
  */
-export function resolveSettings(mesh: Mesh, rules: ReadonlyMap<string, Configurable>, locator: Locator, cache: SchemaCache): RuleSettings {
+export function resolveSettings(
+  mesh: Mesh,
+  rules: ReadonlyMap<string, Configurable>,
+  locator: Locator,
+  cache: SchemaCache,
+): RuleSettings {
   const diagnostics: Diagnostic[] = [];
   const base = new Map<string, Effective>();
   for (const rule of rules.values()) base.set(rule.id, { severity: rule.severity, params: defaultParams(rule) });
@@ -147,6 +208,10 @@ export function resolveSettings(mesh: Mesh, rules: ReadonlyMap<string, Configura
 }
 
 /** The settings of `ruleId` for an entity of `domain` (or the governance level). */
-export function effectiveFor(settings: RuleSettings, ruleId: string, domain: string | undefined): Effective | undefined {
+export function effectiveFor(
+  settings: RuleSettings,
+  ruleId: string,
+  domain: string | undefined,
+): Effective | undefined {
   return (domain !== undefined ? settings.byDomain.get(domain)?.get(ruleId) : undefined) ?? settings.base.get(ruleId);
 }

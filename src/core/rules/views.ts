@@ -35,7 +35,13 @@ export function daysBetween(today: string, date: string): number | undefined {
 
 function classificationInfo(c: Classification | undefined): Record<string, unknown> | undefined {
   if (!c) return undefined;
-  return { name: c.name, level: c.level, minRetentionHours: c.minRetentionHours, maxRetentionHours: c.maxRetentionHours, encryption: c.encryption };
+  return {
+    name: c.name,
+    level: c.level,
+    minRetentionHours: c.minRetentionHours,
+    maxRetentionHours: c.maxRetentionHours,
+    encryption: c.encryption,
+  };
 }
 
 /** `none`, `aws-managed` (alias/aws/kinesis) or `customer-managed` (any other key). */
@@ -71,7 +77,9 @@ export function indexMesh(mesh: Mesh, today: string): MeshIndex {
     grantsByStream.set(g.stream, list);
   }
   return {
-    mesh, today, grantsByStream,
+    mesh,
+    today,
+    grantsByStream,
     streams: new Map(mesh.streams.map((s) => [s.name, s])),
     domains: new Map(mesh.domains.map((d) => [d.name, d])),
     classifications: new Map(mesh.classifications.map((c) => [c.name, c])),
@@ -95,7 +103,10 @@ class LazySpotsView implements EntityView {
   readonly at: SourceRef;
   readonly value: Record<string, unknown>;
   private built?: Record<string, Spot>;
-  constructor(view: Omit<EntityView, 'spots'>, private readonly make: () => Record<string, Spot>) {
+  constructor(
+    view: Omit<EntityView, 'spots'>,
+    private readonly make: () => Record<string, Spot>,
+  ) {
     this.kind = view.kind;
     this.address = view.address;
     if (view.domain !== undefined) this.domain = view.domain;
@@ -115,9 +126,16 @@ function withSpots(view: Omit<EntityView, 'spots'>, make: () => Record<string, S
 export function meshView(ix: MeshIndex): EntityView {
   const m = ix.mesh;
   const value = strip({
-    name: m.name, region: m.region, partition: m.partition, organizationId: m.organizationId,
-    governanceRole: { ...m.governanceRole }, tags: { ...m.tags },
-    accountCount: m.accounts.length, domainCount: m.domains.length, streamCount: m.streams.length, grantCount: m.grants.length,
+    name: m.name,
+    region: m.region,
+    partition: m.partition,
+    organizationId: m.organizationId,
+    governanceRole: { ...m.governanceRole },
+    tags: { ...m.tags },
+    accountCount: m.accounts.length,
+    domainCount: m.domains.length,
+    streamCount: m.streams.length,
+    grantCount: m.grants.length,
     waiverCount: m.waivers.length,
   });
   const spots: Record<string, Spot> = {};
@@ -132,11 +150,23 @@ export function meshView(ix: MeshIndex): EntityView {
 export function domainView(ix: MeshIndex, d: Domain): EntityView {
   const grants = d.streams.reduce((n, s) => n + (ix.grantsByStream.get(s)?.length ?? 0), 0);
   const value = strip({
-    name: d.name, description: d.description, owner: { ...d.owner }, accounts: [...d.accounts], streams: [...d.streams],
-    streamCount: d.streams.length, grantCount: grants,
+    name: d.name,
+    description: d.description,
+    owner: { ...d.owner },
+    accounts: [...d.accounts],
+    streams: [...d.streams],
+    streamCount: d.streams.length,
+    grantCount: grants,
     environments: [...new Set(d.accounts.map((a) => ix.accounts.get(a)?.environment).filter((e) => e !== undefined))],
   });
-  return { kind: 'domain', address: `domain/${d.name}`, domain: d.name, at: d.at, value, spots: { environments: here(d.at, ['accounts']) } };
+  return {
+    kind: 'domain',
+    address: `domain/${d.name}`,
+    domain: d.name,
+    at: d.at,
+    value,
+    spots: { environments: here(d.at, ['accounts']) },
+  };
 }
 
 /**
@@ -199,15 +229,25 @@ export function streamView(ix: MeshIndex, s: Stream): EntityView {
       keyManagement: here(s.at, ['encryption']),
       environment: here(s.at, ['account']),
       domainOwner: here(domain?.at ?? s.at, domain ? ['owner'] : []),
-      effectiveContact: s.contact !== undefined || !domain ? here(s.at, ['contact']) : here(domain.at, ['owner', 'contact']),
+      effectiveContact:
+        s.contact !== undefined || !domain ? here(s.at, ['contact']) : here(domain.at, ['owner', 'contact']),
     };
     // Counts are facts about the stream as a whole: report them at its name.
-    for (const k of ['grantCount', 'readerCount', 'producerCount', 'efoConsumerCount', 'maxReplayHours']) spots[k] = here(s.at, ['name']);
+    for (const k of ['grantCount', 'readerCount', 'producerCount', 'efoConsumerCount', 'maxReplayHours'])
+      spots[k] = here(s.at, ['name']);
     return spots;
   });
 }
 
-const GRANT_STREAM_SPOTS = ['streamExists', 'streamDomain', 'streamClassification', 'streamClassificationInfo', 'streamRetentionHours', 'streamDeprecated', 'streamEnvironment'];
+const GRANT_STREAM_SPOTS = [
+  'streamExists',
+  'streamDomain',
+  'streamClassification',
+  'streamClassificationInfo',
+  'streamRetentionHours',
+  'streamDeprecated',
+  'streamEnvironment',
+];
 const GRANT_PRINCIPAL_SPOTS = ['principalInMesh', 'principalInOrg', 'principalInStreamDomain', 'principalEnvironment'];
 
 export function grantView(ix: MeshIndex, g: Grant): EntityView {
@@ -258,14 +298,17 @@ export function grantView(ix: MeshIndex, g: Grant): EntityView {
   put(value, 'principalInStreamDomain', streamDomain ? streamDomain.accounts.includes(g.principal.account) : undefined);
   put(value, 'principalEnvironment', ix.accounts.get(g.principal.account)?.environment);
   put(value, 'daysUntilExpiry', g.expires !== undefined ? daysBetween(ix.today, g.expires) : undefined);
-  return withSpots({ kind: 'grant', address: grantAddress(g.id), ...(s ? { domain: s.domain } : {}), at: g.at, value }, () => {
-    const spots: Record<string, Spot> = {};
-    for (const k of GRANT_STREAM_SPOTS) spots[k] = here(g.at, ['stream']);
-    for (const k of GRANT_PRINCIPAL_SPOTS) spots[k] = here(g.at, ['principal', 'account']);
-    spots['daysUntilExpiry'] = here(g.at, ['expires']);
-    spots['domain'] = here(g.at, []);
-    return spots;
-  });
+  return withSpots(
+    { kind: 'grant', address: grantAddress(g.id), ...(s ? { domain: s.domain } : {}), at: g.at, value },
+    () => {
+      const spots: Record<string, Spot> = {};
+      for (const k of GRANT_STREAM_SPOTS) spots[k] = here(g.at, ['stream']);
+      for (const k of GRANT_PRINCIPAL_SPOTS) spots[k] = here(g.at, ['principal', 'account']);
+      spots['daysUntilExpiry'] = here(g.at, ['expires']);
+      spots['domain'] = here(g.at, []);
+      return spots;
+    },
+  );
 }
 
 /** One view per enhanced fan-out consumer (a grant with a consumer name), one at a time. */
@@ -276,17 +319,34 @@ export function* consumerViews(ix: MeshIndex): Generator<EntityView> {
     for (let i = 0; i < efo.length; i++) {
       const g = efo[i] as Grant;
       const value = strip({
-        name: g.consumerName, stream: streamName, grant: g.id, replayHours: g.replayHours,
+        name: g.consumerName,
+        stream: streamName,
+        grant: g.id,
+        replayHours: g.replayHours,
         principal: strip({ account: g.principal.account, role: g.principal.role }),
         streamRetentionHours: s?.retentionHours,
         streamClassification: s?.classification,
         efoIndex: i + 1,
         efoCount: efo.length,
       });
-      yield withSpots({ kind: 'consumer', address: consumerAddress(streamName, g.consumerName as string), ...(s ? { domain: s.domain } : {}), at: g.at, value }, () => ({
-        name: here(g.at, ['consumer']), efoIndex: here(g.at, ['consumer']), efoCount: here(g.at, ['consumer']),
-        stream: here(g.at, ['stream']), grant: here(g.at, ['id']), streamRetentionHours: here(g.at, ['stream']), streamClassification: here(g.at, ['stream']),
-      }));
+      yield withSpots(
+        {
+          kind: 'consumer',
+          address: consumerAddress(streamName, g.consumerName as string),
+          ...(s ? { domain: s.domain } : {}),
+          at: g.at,
+          value,
+        },
+        () => ({
+          name: here(g.at, ['consumer']),
+          efoIndex: here(g.at, ['consumer']),
+          efoCount: here(g.at, ['consumer']),
+          stream: here(g.at, ['stream']),
+          grant: here(g.at, ['id']),
+          streamRetentionHours: here(g.at, ['stream']),
+          streamClassification: here(g.at, ['stream']),
+        }),
+      );
     }
   }
 }

@@ -32,13 +32,21 @@ export function applyWaivers(
   const out: Diagnostic[] = [];
   for (const w of mesh.waivers) {
     if (!rules.has(w.rule)) {
-      out.push(locator.at(w.at, ['rule'], 'waiver-unknown-rule', 'error',
-        `Waiver names rule \`${w.rule}\`, which is not a loaded guardrail rule or audit check.${didYouMeanSuffix(w.rule, rules.keys())} Run \`meshgov rules list\` for the active rules.`));
+      out.push(
+        locator.at(
+          w.at,
+          ['rule'],
+          'waiver-unknown-rule',
+          'error',
+          `Waiver names rule \`${w.rule}\`, which is not a loaded guardrail rule or audit check.${didYouMeanSuffix(w.rule, rules.keys())} Run \`meshgov rules list\` for the active rules.`,
+        ),
+      );
     }
   }
   const active = activeWaivers(mesh, today, (id) => rules.has(id));
   for (const { diagnostic, address } of findings) {
-    const justification = diagnostic.ruleId !== undefined ? active.get(waiverKey(diagnostic.ruleId, address))?.justification : undefined;
+    const justification =
+      diagnostic.ruleId !== undefined ? active.get(waiverKey(diagnostic.ruleId, address))?.justification : undefined;
     out.push(justification === undefined ? diagnostic : { ...diagnostic, severity: 'info', waivedBy: justification });
   }
   return out;

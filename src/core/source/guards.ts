@@ -70,7 +70,8 @@ export function findTooDeep(text: string): TooDeep | undefined {
         continue;
       }
       lineStart = false;
-      if (c !== '\r' && c !== '#' && Math.floor(indent / 2) > MAX_DEPTH) return { offset: i, depth: Math.floor(indent / 2) };
+      if (c !== '\r' && c !== '#' && Math.floor(indent / 2) > MAX_DEPTH)
+        return { offset: i, depth: Math.floor(indent / 2) };
     }
     if (inQuote) {
       if (c === inQuote) inQuote = null;
@@ -78,7 +79,16 @@ export function findTooDeep(text: string): TooDeep | undefined {
     }
     const prev = text[i - 1];
     if (c === '"' || c === "'") {
-      if (prev === undefined || prev === ' ' || prev === '[' || prev === '{' || prev === ',' || prev === ':' || prev === '\n') inQuote = c;
+      if (
+        prev === undefined ||
+        prev === ' ' ||
+        prev === '[' ||
+        prev === '{' ||
+        prev === ',' ||
+        prev === ':' ||
+        prev === '\n'
+      )
+        inQuote = c;
     } else if (c === '#') {
       if (prev === undefined || prev === ' ' || prev === '\n' || prev === '\t') {
         const nl = text.indexOf('\n', i);
@@ -119,7 +129,7 @@ export function offsetRange(text: string, offset: number): Range {
  * `^(\s*#.*\n?)*\s*$` backtracks exponentially on a long comment header followed by content.
  */
 export function onlyComments(text: string): boolean {
-  for (let start = 0; start <= text.length; ) {
+  for (let start = 0; start <= text.length;) {
     const nl = text.indexOf('\n', start);
     const end = nl < 0 ? text.length : nl;
     const t = text.slice(start, end).trim();
@@ -128,4 +138,3 @@ export function onlyComments(text: string): boolean {
   }
   return true;
 }
-

@@ -89,7 +89,11 @@ function treeRange(src: SourceFile, n: PositionNode): Range {
 }
 
 /** Walk `path` in a position tree: the last node reached, its key, and how many segments matched. */
-function walkTree(src: SourceFile, tree: PositionNode, path: DocPath): { node: PositionNode | undefined; key: PositionNode | undefined; matched: number } {
+function walkTree(
+  src: SourceFile,
+  tree: PositionNode,
+  path: DocPath,
+): { node: PositionNode | undefined; key: PositionNode | undefined; matched: number } {
   let node: PositionNode | undefined = tree;
   let key: PositionNode | undefined;
   let matched = 0;
@@ -110,7 +114,8 @@ function rangeAtTree(src: SourceFile, tree: PositionNode, path: DocPath): Range 
   // locating 100,000 findings).
   let best: PositionNode = tree;
   for (const segment of path) {
-    const next: ReturnType<typeof positionChild> = node === undefined ? undefined : positionChild(node, segment, src.text);
+    const next: ReturnType<typeof positionChild> =
+      node === undefined ? undefined : positionChild(node, segment, src.text);
     if (!next) break;
     node = next.value;
     const at = node ?? next.key;

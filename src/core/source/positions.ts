@@ -111,7 +111,8 @@ class ChildList {
 }
 
 /** How many of `children` are collections. */
-const collectionsIn = (children: readonly Closed[]): number => children.reduce((n, c) => n + (typeof c.node === 'number' ? 0 : 1), 0);
+const collectionsIn = (children: readonly Closed[]): number =>
+  children.reduce((n, c) => n + (typeof c.node === 'number' ? 0 : 1), 0);
 
 /** A mapping node from its children: keys are the nodes a `:` follows (or that no value followed). */
 function mappingOf(start: number, end: number, children: readonly Closed[], text: string): PositionCollection {
@@ -245,7 +246,11 @@ function keyIndex(n: PositionCollection, name: string, text: string): number {
 }
 
 /** The child of a position node at a path segment, the way `child()` in source.ts finds it in a yaml document. */
-export function positionChild(node: PositionNode, key: string | number, text: string): { key?: PositionNode; value: PositionNode | undefined } | undefined {
+export function positionChild(
+  node: PositionNode,
+  key: string | number,
+  text: string,
+): { key?: PositionNode; value: PositionNode | undefined } | undefined {
   if (typeof node === 'number') return undefined;
   if (node.kind === 'map') {
     const i = keyIndex(node, String(key), text);

@@ -2,7 +2,15 @@ import jsYaml from 'js-yaml';
 import { isCollection, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { Diagnostic, DocPath, Range, Result, Severity } from '../diagnostics/diagnostic.js';
-import { binaryOffset, findTooDeep, findTooManyItems, MAX_DEPTH, MAX_ITEMS, offsetRange, onlyComments } from './guards.js';
+import {
+  binaryOffset,
+  findTooDeep,
+  findTooManyItems,
+  MAX_DEPTH,
+  MAX_ITEMS,
+  offsetRange,
+  onlyComments,
+} from './guards.js';
 import { rangeOfOffsets } from './locate.js';
 import { positionTree } from './positions.js';
 import type { PositionNode } from './positions.js';
@@ -110,7 +118,13 @@ function duplicateKeys(doc: Document.Parsed): Node[] {
 /** Options of the positioned parse; the lazy parse of fast-path files uses the same. */
 // uniqueKeys off: yaml compares each new key with every earlier one (quadratic in the keys of a mapping); duplicates
 // are found with a set instead (duplicateKeys).
-const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, strict: true, version: '1.2', logLevel: 'error' } as const;
+const PARSE_OPTIONS = {
+  prettyErrors: false,
+  uniqueKeys: false,
+  strict: true,
+  version: '1.2',
+  logLevel: 'error',
+} as const;
 
 /**
  * A source read through the fast path: `doc` and `lines` are parsed on first use (to locate a diagnostic).
@@ -119,7 +133,11 @@ class LazySource implements SourceFile {
   private positioned?: Document.Parsed;
   private lineCounter?: LineCounter;
   private tree?: PositionNode | null;
-  constructor(readonly file: string, readonly text: string, public data: unknown) {}
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    public data: unknown,
+  ) {}
   get doc(): Document.Parsed {
     this.positioned ??= parseDocument(this.text, PARSE_OPTIONS);
     return this.positioned;
@@ -177,29 +195,48 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
     diagnostics: [diagnostic(file, range, [], code, 'error', message)],
   });
   if (input.length > MAX_SOURCE_BYTES) {
-    return fail('file-too-large', `This file has ${input.length} characters; meshgov reads mesh files up to ${MAX_SOURCE_BYTES}. Split it into per-domain files with include:.`);
+    return fail(
+      'file-too-large',
+      `This file has ${input.length} characters; meshgov reads mesh files up to ${MAX_SOURCE_BYTES}. Split it into per-domain files with include:.`,
+    );
   }
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const bin = binaryOffset(text);
   if (bin >= 0) {
-    return fail('file-not-text', `This file is not UTF-8 text: it contains ${text[bin] === '\u0000' ? 'a NUL byte' : 'bytes that are not valid UTF-8'} here. A mesh file is YAML text; save it as UTF-8.`, offsetRange(text, bin));
+    return fail(
+      'file-not-text',
+      `This file is not UTF-8 text: it contains ${text[bin] === '\u0000' ? 'a NUL byte' : 'bytes that are not valid UTF-8'} here. A mesh file is YAML text; save it as UTF-8.`,
+      offsetRange(text, bin),
+    );
   }
   if (onlyComments(text)) {
-    return fail('file-empty', `This file has no content (it is empty or only comments). A mesh file needs apiVersion, mesh, accounts and classifications; \`meshgov schema\` documents every field.`);
+    return fail(
+      'file-empty',
+      `This file has no content (it is empty or only comments). A mesh file needs apiVersion, mesh, accounts and classifications; \`meshgov schema\` documents every field.`,
+    );
   }
   const many = findTooManyItems(text);
   if (many >= 0) {
-    return fail('file-too-many-items', `This file has more than ${MAX_ITEMS} lines and list items (counting commas) by here; meshgov parses at most that many per file. Split the mesh into per-domain files with include:.`, offsetRange(text, many));
+    return fail(
+      'file-too-many-items',
+      `This file has more than ${MAX_ITEMS} lines and list items (counting commas) by here; meshgov parses at most that many per file. Split the mesh into per-domain files with include:.`,
+      offsetRange(text, many),
+    );
   }
   // Fast path: most mesh files are valid and never need a position. js-yaml (YAML 1.2 core schema) reads them
   // several times faster than the positioned parse; positions are parsed lazily, only when a diagnostic needs one.
   // Anything unusual (anchors, aliases, tags, explicit keys, nesting deeper than MAX_DEPTH) or any error takes the
   // positioned path, which runs the text guards and produces the located diagnostics.
   const fast = fastLoad(text);
-  if (fast.ok && !deeperThan(fast.data, MAX_DEPTH)) return { value: new LazySource(file, text, fast.data), diagnostics: [] };
+  if (fast.ok && !deeperThan(fast.data, MAX_DEPTH))
+    return { value: new LazySource(file, text, fast.data), diagnostics: [] };
   const deep = findTooDeep(text);
   if (deep) {
-    return fail('yaml-too-deep', `The YAML nests more than ${MAX_DEPTH} levels deep here; mesh files need about 10. Flatten the structure.`, offsetRange(text, deep.offset));
+    return fail(
+      'yaml-too-deep',
+      `The YAML nests more than ${MAX_DEPTH} levels deep here; mesh files need about 10. Flatten the structure.`,
+      offsetRange(text, deep.offset),
+    );
   }
   const lines = new LineCounter();
   let doc: Document.Parsed;
@@ -222,27 +259,62 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
       const open = close === '}' ? '{' : '[';
       const at = unclosedOpener(text, from, open, close);
       if (at >= 0) {
-        diagnostics.push(diagnostic(file, rangeOfOffsets(lines, at, at + 1), [], 'yaml-syntax', 'error',
-          `This \`${open}\` is never closed: add the matching \`${close}\` (a flow ${unclosed[1]} continued on the next lines must be indented further than its key).`));
+        diagnostics.push(
+          diagnostic(
+            file,
+            rangeOfOffsets(lines, at, at + 1),
+            [],
+            'yaml-syntax',
+            'error',
+            `This \`${open}\` is never closed: add the matching \`${close}\` (a flow ${unclosed[1]} continued on the next lines must be indented further than its key).`,
+          ),
+        );
         continue;
       }
     }
     const code = err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
-    diagnostics.push(diagnostic(file, rangeOfOffsets(lines, from, to), [], code, 'error', syntaxMessage(err.code, firstLine(err.message), /^[^:\n]*/.exec(text.slice(from, from + 200))?.[0] ?? '')));
+    diagnostics.push(
+      diagnostic(
+        file,
+        rangeOfOffsets(lines, from, to),
+        [],
+        code,
+        'error',
+        syntaxMessage(err.code, firstLine(err.message), /^[^:\n]*/.exec(text.slice(from, from + 200))?.[0] ?? ''),
+      ),
+    );
   }
   for (const key of duplicateKeys(doc)) {
     const r = key.range;
-    diagnostics.push(diagnostic(file, r ? rangeOfOffsets(lines, r[0], r[1]) : START, [], 'yaml-duplicate-key', 'error',
-      syntaxMessage('DUPLICATE_KEY', '', r ? text.slice(r[0], Math.min(r[1], r[0] + 200)) : '')));
+    diagnostics.push(
+      diagnostic(
+        file,
+        r ? rangeOfOffsets(lines, r[0], r[1]) : START,
+        [],
+        'yaml-duplicate-key',
+        'error',
+        syntaxMessage('DUPLICATE_KEY', '', r ? text.slice(r[0], Math.min(r[1], r[0] + 200)) : ''),
+      ),
+    );
   }
   for (const warn of doc.warnings) {
     const [from, to] = warn.pos;
-    diagnostics.push(diagnostic(file, rangeOfOffsets(lines, from, to), [], 'yaml-warning', 'warning', firstLine(warn.message)));
+    diagnostics.push(
+      diagnostic(file, rangeOfOffsets(lines, from, to), [], 'yaml-warning', 'warning', firstLine(warn.message)),
+    );
   }
   for (const key of complexKeys(doc, text)) {
     const r = key.range;
-    diagnostics.push(diagnostic(file, r ? rangeOfOffsets(lines, r[0], r[1]) : START, [], 'yaml-complex-key', 'error',
-      'Mapping keys must be plain strings, not lists or mappings; check the indentation and the `?` indicator here.'));
+    diagnostics.push(
+      diagnostic(
+        file,
+        r ? rangeOfOffsets(lines, r[0], r[1]) : START,
+        [],
+        'yaml-complex-key',
+        'error',
+        'Mapping keys must be plain strings, not lists or mappings; check the indentation and the `?` indicator here.',
+      ),
+    );
   }
   const source: SourceFile = { file, text, doc, lines, data: undefined };
   if (diagnostics.some((d) => d.severity === 'error')) return { value: source, diagnostics };
@@ -253,9 +325,27 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
     if (/alias/i.test(message)) {
       const alias = firstAlias(doc);
       const range = alias?.range ? rangeOfOffsets(lines, alias.range[0], alias.range[1]) : START;
-      diagnostics.push(diagnostic(file, range, [], 'yaml-alias-bomb', 'error', `The document expands aliases more than ${MAX_ALIAS_COUNT} times (an alias bomb); write the values out instead of nesting anchors and aliases.`));
+      diagnostics.push(
+        diagnostic(
+          file,
+          range,
+          [],
+          'yaml-alias-bomb',
+          'error',
+          `The document expands aliases more than ${MAX_ALIAS_COUNT} times (an alias bomb); write the values out instead of nesting anchors and aliases.`,
+        ),
+      );
     } else {
-      diagnostics.push(diagnostic(file, START, [], 'yaml-syntax', 'error', `The document could not be read as data: ${firstLine(message)}`));
+      diagnostics.push(
+        diagnostic(
+          file,
+          START,
+          [],
+          'yaml-syntax',
+          'error',
+          `The document could not be read as data: ${firstLine(message)}`,
+        ),
+      );
     }
   }
   return { value: source, diagnostics };

@@ -54,10 +54,19 @@ function detail(f: Finding): string {
     `- **Check:** ${codeSpan(f.id)}`,
     `- **Resource:** ${codeSpan(f.resource)} (account ${codeSpan(f.account)})`,
   ];
-  if (f.location) lines.push(`- **Declared at:** ${codeSpan(`${f.location.file}:${f.location.line}:${f.location.column}`)}`);
+  if (f.location)
+    lines.push(`- **Declared at:** ${codeSpan(`${f.location.file}:${f.location.line}:${f.location.column}`)}`);
   lines.push(`- **Remediation:** ${escapeMessage(f.remediation)}`);
   if (f.docsUrl && /^https:\/\/[A-Za-z0-9./_#?=&%-]+$/.test(f.docsUrl)) lines.push(`- **Docs:** <${f.docsUrl}>`);
-  lines.push('', '<details><summary>Evidence</summary>', '', codeBlock(JSON.stringify(f.evidence, null, 2), 'json'), '', '</details>', '');
+  lines.push(
+    '',
+    '<details><summary>Evidence</summary>',
+    '',
+    codeBlock(JSON.stringify(f.evidence, null, 2), 'json'),
+    '',
+    '</details>',
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -93,23 +102,36 @@ function render(report: AuditReport, maxDetails: number, maxRows: number): strin
   const { error, warning, info } = report.summary;
   const out: string[] = [];
   out.push(`## meshgov audit: ${codeSpan(report.mesh)}`, '');
-  out.push(`**${error} error${error === 1 ? '' : 's'} · ${warning} warning${warning === 1 ? '' : 's'} · ${info} info** — window ${codeSpan(report.window.start)} to ${codeSpan(report.window.end)}, period ${report.window.periodSeconds} s, generated ${codeSpan(report.generatedAt)}.`, '');
+  out.push(
+    `**${error} error${error === 1 ? '' : 's'} · ${warning} warning${warning === 1 ? '' : 's'} · ${info} info** — window ${codeSpan(report.window.start)} to ${codeSpan(report.window.end)}, period ${report.window.periodSeconds} s, generated ${codeSpan(report.generatedAt)}.`,
+    '',
+  );
   if (report.findings.length === 0) {
     out.push('No findings. ✅', '');
   } else {
     out.push('| Severity | Check | Resource | Finding |', '| --- | --- | --- | --- |');
-    for (const f of report.findings.slice(0, maxRows)) out.push(`| ${ICON[f.severity]} | ${codeSpan(f.id)} | ${codeSpan(f.resource)} | ${escapeMessage(f.title)} |`);
-    if (report.findings.length > maxRows) out.push('', `_${report.findings.length - maxRows} more findings not listed: see the JSON report._`);
+    for (const f of report.findings.slice(0, maxRows))
+      out.push(`| ${ICON[f.severity]} | ${codeSpan(f.id)} | ${codeSpan(f.resource)} | ${escapeMessage(f.title)} |`);
+    if (report.findings.length > maxRows)
+      out.push('', `_${report.findings.length - maxRows} more findings not listed: see the JSON report._`);
     if (maxDetails > 0) {
       out.push('', '### Details', '');
       for (const f of report.findings.slice(0, maxDetails)) out.push(detail(f));
     }
-    if (report.findings.length > maxDetails) out.push('', `_Details of ${report.findings.length - Math.min(maxDetails, report.findings.length)} findings left out: see the JSON report._`, '');
+    if (report.findings.length > maxDetails)
+      out.push(
+        '',
+        `_Details of ${report.findings.length - Math.min(maxDetails, report.findings.length)} findings left out: see the JSON report._`,
+        '',
+      );
   }
   if (report.shardCharts && report.shardCharts.length > 0) {
     out.push('### Shard load', '');
     for (const c of report.shardCharts) {
-      out.push(`**${escapeText(c.stream)}** (account ${codeSpan(c.account)}): peak write load per shard (busiest ${report.window.periodSeconds} s period, Sum ÷ ${report.window.periodSeconds}) as % of 1 MiB/s or 1,000 records/s, whichever is higher; the line is the ${c.threshold}% threshold.`, '');
+      out.push(
+        `**${escapeText(c.stream)}** (account ${codeSpan(c.account)}): peak write load per shard (busiest ${report.window.periodSeconds} s period, Sum ÷ ${report.window.periodSeconds}) as % of 1 MiB/s or 1,000 records/s, whichever is higher; the line is the ${c.threshold}% threshold.`,
+        '',
+      );
       out.push(mermaidShardChart(c), '');
       if (c.omitted > 0) out.push(`_${c.omitted} less loaded shards not shown._`, '');
       const closed = c.shards.filter((s) => s.closed).map((s) => codeSpan(s.shardId));

@@ -60,7 +60,10 @@ export function formatAuditSarif(report: AuditReport, options: AuditSarifOptions
       message: { text: `${f.title}. ${f.remediation}` },
       locations: [
         {
-          physicalLocation: { artifactLocation: { uri: rel(loc.file), uriBaseId: '%SRCROOT%' }, region: { startLine: loc.line, startColumn: loc.column } },
+          physicalLocation: {
+            artifactLocation: { uri: rel(loc.file), uriBaseId: '%SRCROOT%' },
+            region: { startLine: loc.line, startColumn: loc.column },
+          },
           logicalLocations: [{ fullyQualifiedName: f.resource, kind: 'resource' }],
         },
       ],
@@ -73,7 +76,14 @@ export function formatAuditSarif(report: AuditReport, options: AuditSarifOptions
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'meshgov', informationUri: 'https://github.com/meshgov/meshgov', version: options.version, rules } },
+        tool: {
+          driver: {
+            name: 'meshgov',
+            informationUri: 'https://github.com/meshgov/meshgov',
+            version: options.version,
+            rules,
+          },
+        },
         automationDetails: { id: `meshgov-audit/${report.mesh}/` },
         results,
       },

@@ -5,18 +5,26 @@ import { terminalSafe } from '../terminal.js';
 import { evidenceLine } from './evidence.js';
 
 function sev(f: Finding, style: Style): string {
-  return f.severity === 'error' ? style.red('error  ') : f.severity === 'warning' ? style.yellow('warning') : style.blue('info   ');
+  return f.severity === 'error'
+    ? style.red('error  ')
+    : f.severity === 'warning'
+      ? style.yellow('warning')
+      : style.blue('info   ');
 }
 
 /** Human text for a terminal (terminal-safe): one block per finding, then what did not run, notes and a summary line. */
 export function formatAuditText(report: AuditReport, style: Style): string {
   const lines: string[] = [];
-  lines.push(style.bold(`meshgov audit of ${report.mesh}`) + style.dim(`  window ${report.window.start} .. ${report.window.end} (period ${report.window.periodSeconds} s)`));
+  lines.push(
+    style.bold(`meshgov audit of ${report.mesh}`) +
+      style.dim(`  window ${report.window.start} .. ${report.window.end} (period ${report.window.periodSeconds} s)`),
+  );
   lines.push('');
   for (const f of report.findings) {
     lines.push(`${sev(f, style)}  ${style.bold(f.resource)}  ${style.dim(f.id)}`);
     lines.push(`         ${f.title}`);
-    if (f.location) lines.push(style.dim(`         declared at ${f.location.file}:${f.location.line}:${f.location.column}`));
+    if (f.location)
+      lines.push(style.dim(`         declared at ${f.location.file}:${f.location.line}:${f.location.column}`));
     lines.push(style.dim(`         evidence: ${evidenceLine(f.evidence)}`));
     lines.push(`         fix: ${f.remediation}`);
     if (f.docsUrl) lines.push(style.dim(`         see ${f.docsUrl}`));
@@ -33,12 +41,19 @@ export function formatAuditText(report: AuditReport, style: Style): string {
   }
   if (report.chargeback !== undefined) {
     const c = report.chargeback;
-    const top = c.domains.slice(0, 5).map((d) => `${d.domain} ${money(d.monthlyUSD)}`).join(', ');
-    lines.push(`Monthly cost (USD): ${money(c.totalUSD)}${top !== '' ? ` (${top}${c.domains.length > 5 ? ', ...' : ''})` : ''}; `
-      + 'per stream in --format markdown or json');
+    const top = c.domains
+      .slice(0, 5)
+      .map((d) => `${d.domain} ${money(d.monthlyUSD)}`)
+      .join(', ');
+    lines.push(
+      `Monthly cost (USD): ${money(c.totalUSD)}${top !== '' ? ` (${top}${c.domains.length > 5 ? ', ...' : ''})` : ''}; ` +
+        'per stream in --format markdown or json',
+    );
   }
   const { error, warning, info } = report.summary;
   const summary = `${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}, ${info} info`;
-  lines.push(error > 0 ? style.red(`✖ ${summary}`) : warning > 0 ? style.yellow(`! ${summary}`) : style.green(`✔ ${summary}`));
+  lines.push(
+    error > 0 ? style.red(`✖ ${summary}`) : warning > 0 ? style.yellow(`! ${summary}`) : style.green(`✔ ${summary}`),
+  );
   return terminalSafe(`${lines.join('\n')}\n`, style);
 }

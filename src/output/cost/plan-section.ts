@@ -32,8 +32,10 @@ function domainsChanged(cost: PlanCost) {
 export function costSectionText(cost: PlanCost, style: Style): string[] {
   const t = cost.total;
   const out = [
-    style.bold(`Monthly cost (USD, ${cost.hoursPerMonth} h): ${money(t.beforeUSD)} -> ${money(t.afterUSD)}, `
-      + `${delta(t.deltaUSD)}${percent(t.deltaUSD, t.beforeUSD)}`),
+    style.bold(
+      `Monthly cost (USD, ${cost.hoursPerMonth} h): ${money(t.beforeUSD)} -> ${money(t.afterUSD)}, ` +
+        `${delta(t.deltaUSD)}${percent(t.deltaUSD, t.beforeUSD)}`,
+    ),
     `  Prices: ${priceSourceText(cost.prices)}. ${style.dim(terminalInline(cost.prices.source))}`,
   ];
   const unconfirmed = unconfirmedText(cost.prices);
@@ -58,9 +60,11 @@ export function costSectionText(cost: PlanCost, style: Style): string[] {
 export function costSectionMarkdown(cost: PlanCost): string[] {
   const t = cost.total;
   const out = [
-    `#### Monthly cost: ${delta(t.deltaUSD)}${percent(t.deltaUSD, t.beforeUSD)}`, '',
-    `${money(t.beforeUSD)} → **${money(t.afterUSD)}** per month (USD, ${cost.hoursPerMonth} hours). `
-      + `Prices: ${escapeMessage(priceSourceText(cost.prices, true))}.`, '',
+    `#### Monthly cost: ${delta(t.deltaUSD)}${percent(t.deltaUSD, t.beforeUSD)}`,
+    '',
+    `${money(t.beforeUSD)} → **${money(t.afterUSD)}** per month (USD, ${cost.hoursPerMonth} hours). ` +
+      `Prices: ${escapeMessage(priceSourceText(cost.prices, true))}.`,
+    '',
   ];
   const unconfirmed = unconfirmedText(cost.prices);
   if (unconfirmed !== undefined) out.push(`> [!NOTE]`, `> ${escapeMessage(unconfirmed)}.`, '');
@@ -75,14 +79,24 @@ export function costSectionMarkdown(cost: PlanCost): string[] {
   if (domains.length > 0) {
     out.push('| Domain | Before | After | Delta |', '|---|--:|--:|--:|');
     for (const d of domains.slice(0, TOP_DOMAINS)) {
-      out.push(`| ${escapeTableCell(d.domain)} | ${money(d.beforeUSD)} | ${money(d.afterUSD)} | ${delta(d.deltaUSD)} |`);
+      out.push(
+        `| ${escapeTableCell(d.domain)} | ${money(d.beforeUSD)} | ${money(d.afterUSD)} | ${delta(d.deltaUSD)} |`,
+      );
     }
     const rest = domains.slice(TOP_DOMAINS);
     if (rest.length > 0) out.push(`| _${rest.length} more_ | | | ${delta(rest.reduce((n, d) => n + d.deltaUSD, 0))} |`);
     out.push('');
   }
-  out.push('<details><summary>How this is estimated</summary>', '', `- ${escapeMessage(usageCounts(cost))}`,
-    ...cost.assumptions.map((a) => `- ${escapeMessage(a)}`), `- Price source: ${escapeMessage(cost.prices.source)}`,
-    '- The model and every price dimension: docs/cost.md', '', '</details>', '');
+  out.push(
+    '<details><summary>How this is estimated</summary>',
+    '',
+    `- ${escapeMessage(usageCounts(cost))}`,
+    ...cost.assumptions.map((a) => `- ${escapeMessage(a)}`),
+    `- Price source: ${escapeMessage(cost.prices.source)}`,
+    '- The model and every price dimension: docs/cost.md',
+    '',
+    '</details>',
+    '',
+  );
   return out;
 }

@@ -58,7 +58,9 @@ export function formatGithub(diagnostics: readonly Diagnostic[], options: Github
   const overflow = Object.values(totals).some((n) => n > ANNOTATIONS_PER_KIND);
   // The summary notice is itself a notice: it leaves one place fewer for info findings.
   const room: Record<Kind, number> = {
-    error: ANNOTATIONS_PER_KIND, warning: ANNOTATIONS_PER_KIND, notice: ANNOTATIONS_PER_KIND - (overflow ? 1 : 0),
+    error: ANNOTATIONS_PER_KIND,
+    warning: ANNOTATIONS_PER_KIND,
+    notice: ANNOTATIONS_PER_KIND - (overflow ? 1 : 0),
   };
   const shown: Diagnostic[] = [];
   const rest: Diagnostic[] = [];
@@ -74,13 +76,15 @@ export function formatGithub(diagnostics: readonly Diagnostic[], options: Github
     const annotated = { error: 0, warning: 0, notice: 0 };
     for (const d of shown) annotated[KIND[d.severity]]++;
     const where = options.fullListCommand !== undefined ? `; \`${options.fullListCommand}\` lists them all` : '';
-    out.push(`::notice title=${escapeProperty('meshgov: not every finding is annotated')}::${escapeData(
-      `${plural(diagnostics.length, 'finding')}: ${plural(totals.error, 'error')}, `
-      + `${plural(totals.warning, 'warning')}, `
-      + `${totals.notice} info. GitHub shows ${ANNOTATIONS_PER_KIND} annotations of each kind per step: `
-      + `annotated ${annotated.error} errors, ${annotated.warning} warnings, `
-      + `${annotated.notice} info; the other ${rest.length} are listed in this step's log${where}.`,
-    )}\n`);
+    out.push(
+      `::notice title=${escapeProperty('meshgov: not every finding is annotated')}::${escapeData(
+        `${plural(diagnostics.length, 'finding')}: ${plural(totals.error, 'error')}, ` +
+          `${plural(totals.warning, 'warning')}, ` +
+          `${totals.notice} info. GitHub shows ${ANNOTATIONS_PER_KIND} annotations of each kind per step: ` +
+          `annotated ${annotated.error} errors, ${annotated.warning} warnings, ` +
+          `${annotated.notice} info; the other ${rest.length} are listed in this step's log${where}.`,
+      )}\n`,
+    );
   }
   out.push(...shown.map(annotation));
   if (rest.length > 0) {

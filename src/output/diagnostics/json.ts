@@ -12,8 +12,15 @@ export function formatJson(diagnostics: readonly Diagnostic[]): string {
       valid: !diagnostics.some((d) => d.severity === 'error'),
       diagnostics: diagnostics.map((d) => {
         const o: Record<string, unknown> = {
-          file: d.file, line: d.line, column: d.column, endLine: d.endLine ?? d.line, endColumn: d.endColumn ?? d.column,
-          severity: d.severity, code: d.code, message: d.message, path: d.path,
+          file: d.file,
+          line: d.line,
+          column: d.column,
+          endLine: d.endLine ?? d.line,
+          endColumn: d.endColumn ?? d.column,
+          severity: d.severity,
+          code: d.code,
+          message: d.message,
+          path: d.path,
         };
         if (d.help !== undefined) o['help'] = d.help;
         if (d.waivedBy !== undefined) o['waivedBy'] = d.waivedBy;

@@ -67,7 +67,14 @@ export function formatSarif(diagnostics: readonly Diagnostic[], options: SarifOp
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'meshgov', informationUri: 'https://github.com/meshgov/meshgov', version: options.version, rules } },
+        tool: {
+          driver: {
+            name: 'meshgov',
+            informationUri: 'https://github.com/meshgov/meshgov',
+            version: options.version,
+            rules,
+          },
+        },
         results,
       },
     ],

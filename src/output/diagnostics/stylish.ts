@@ -6,7 +6,12 @@ import { terminalSafe } from '../terminal.js';
 export function formatStylish(diagnostics: readonly Diagnostic[], style: Style): string {
   const lines: string[] = [];
   for (const d of diagnostics) {
-    const sev = d.severity === 'error' ? style.red('error') : d.severity === 'warning' ? style.yellow('warning') : style.blue('info');
+    const sev =
+      d.severity === 'error'
+        ? style.red('error')
+        : d.severity === 'warning'
+          ? style.yellow('warning')
+          : style.blue('info');
     const waived = d.waivedBy ? style.dim(` (waived: ${d.waivedBy})`) : '';
     lines.push(`${style.bold(`${d.file}:${d.line}:${d.column}`)}  ${sev}  ${d.message}  ${style.dim(d.code)}${waived}`);
     if (d.help) lines.push(`    ${style.dim(d.help)}`);

@@ -44,45 +44,59 @@ function list(title: string, items: readonly ResultChange[]): string[] {
 
 /** How to approve the held-back part: the gated job of the same run waits for the environment's reviewers. */
 function approvalHint(ctx: StatusContext): string {
-  return `To apply them, a required reviewer of the ${codeSpan(ctx.approvalEnvironment)} environment approves the `
-    + `waiting ${codeSpan('apply-destructive')} job of ${runLink(ctx.runUrl, 'this workflow run')} `
-    + '(Review deployments → Approve and deploy). It applies them only if they are still exactly the reviewed ones.';
+  return (
+    `To apply them, a required reviewer of the ${codeSpan(ctx.approvalEnvironment)} environment approves the ` +
+    `waiting ${codeSpan('apply-destructive')} job of ${runLink(ctx.runUrl, 'this workflow run')} ` +
+    '(Review deployments → Approve and deploy). It applies them only if they are still exactly the reviewed ones.'
+  );
 }
 
 /** The status block (without its delimiters). */
 export function renderApplyStatus(result: ApplyResult, ctx: StatusContext): string {
   const at = commitText(ctx.commit);
   if (result.kind === 'not-reviewed') {
-    return [`### ❌ meshgov apply: nothing applied at ${at}`, '', `${escapeMessage(result.message)}.`, '',
-      'meshgov applies only a plan reviewed on the pull request for its final commit. Run the plan workflow for the '
-      + 'current main (or open a pull request) and apply what it shows.'].join('\n');
+    return [
+      `### ❌ meshgov apply: nothing applied at ${at}`,
+      '',
+      `${escapeMessage(result.message)}.`,
+      '',
+      'meshgov applies only a plan reviewed on the pull request for its final commit. Run the plan workflow for the ' +
+        'current main (or open a pull request) and apply what it shows.',
+    ].join('\n');
   }
-  const what = result.part === 'destructive'
-    ? 'the approved destructive part of the reviewed plan'
-    : 'the reviewed plan';
+  const what =
+    result.part === 'destructive' ? 'the approved destructive part of the reviewed plan' : 'the reviewed plan';
   if (result.kind === 'refused') {
-    return [`### ❌ meshgov apply: nothing applied at ${at}`, '',
-      `Apply checks that what it would do now is ${what}, and refused: ${escapeMessage(result.message)}. `
-        + 'Nothing was applied.',
+    return [
+      `### ❌ meshgov apply: nothing applied at ${at}`,
+      '',
+      `Apply checks that what it would do now is ${what}, and refused: ${escapeMessage(result.message)}. ` +
+        'Nothing was applied.',
       ...(result.differences.length > 0 ? ['', `**What differs** (${result.differences.length}):`, ''] : []),
       ...result.differences.slice(0, LIST_LIMIT).map((d) => `- ${escapeText(d)}`),
-      '', 'Open a pull request (or re-run the plan) to review the current changes; see '
-      + `${runLink(ctx.runUrl, 'the workflow run')}.`].join('\n');
+      '',
+      'Open a pull request (or re-run the plan) to review the current changes; see ' +
+        `${runLink(ctx.runUrl, 'the workflow run')}.`,
+    ].join('\n');
   }
   const failed = result.failed.length > 0;
   const pending = result.pendingApproval.length;
   const icon = failed ? '❌' : pending > 0 ? '⏳' : '✅';
-  const counts = `${result.done.length} done, ${pending} pending approval, ${result.failed.length} failed`
-    + (result.blocked.length > 0 ? `, ${result.blocked.length} blocked` : '')
-    + (result.skipped.length > 0 ? `, ${result.skipped.length} skipped` : '');
+  const counts =
+    `${result.done.length} done, ${pending} pending approval, ${result.failed.length} failed` +
+    (result.blocked.length > 0 ? `, ${result.blocked.length} blocked` : '') +
+    (result.skipped.length > 0 ? `, ${result.skipped.length} skipped` : '');
   const title = result.part === 'destructive' ? 'approved destructive changes applied' : 'applied';
   const out = [`### ${icon} meshgov apply: ${title} at ${at}: ${counts}`];
   out.push(...list('Failed', result.failed), ...list('Pending approval', result.pendingApproval));
   out.push(...list('Blocked', result.blocked), ...list('Skipped', result.skipped));
   if (pending > 0) out.push('', approvalHint(ctx));
   if (failed) {
-    out.push('', `See ${runLink(ctx.runUrl, 'the workflow run')}: rerunning the job converges `
-      + '(every step re-reads the live state).');
+    out.push(
+      '',
+      `See ${runLink(ctx.runUrl, 'the workflow run')}: rerunning the job converges ` +
+        '(every step re-reads the live state).',
+    );
   }
   return out.join('\n');
 }
@@ -95,9 +109,8 @@ export function renderApplyStatus(result: ApplyResult, ctx: StatusContext): stri
 export function withApplyStatus(body: string, status: string, limit = GITHUB_BODY_LIMIT): string {
   const start = body.indexOf(STATUS_START);
   const end = body.indexOf(STATUS_END);
-  const without = start >= 0 && end > start
-    ? body.slice(0, start) + body.slice(end + STATUS_END.length).replace(/^\n+/, '')
-    : body;
+  const without =
+    start >= 0 && end > start ? body.slice(0, start) + body.slice(end + STATUS_END.length).replace(/^\n+/, '') : body;
   const lines = without.split('\n');
   const head = lines.filter((l, i) => i < 2 && /^<!-- meshgov:[^>]* -->$/.test(l));
   const rest = lines.slice(head.length).join('\n');

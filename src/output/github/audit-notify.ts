@@ -50,11 +50,12 @@ const HANDLE = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9_.-]{1,100})?$
 export function ownerContact(mesh: Mesh, f: Finding): { domain: string; contact: string } | undefined {
   const stream = /^(\d{12})\/stream\/([^/]+)/.exec(f.resource);
   const grant = /^mesh\/grant\/(.+)$/.exec(f.resource);
-  const s = stream !== null
-    ? mesh.streams.find((x) => x.account === stream[1] && x.name === stream[2])
-    : grant !== null
-      ? mesh.streams.find((x) => x.name === mesh.grants.find((g) => g.id === grant[1])?.stream)
-      : undefined;
+  const s =
+    stream !== null
+      ? mesh.streams.find((x) => x.account === stream[1] && x.name === stream[2])
+      : grant !== null
+        ? mesh.streams.find((x) => x.name === mesh.grants.find((g) => g.id === grant[1])?.stream)
+        : undefined;
   if (s === undefined) return undefined;
   const domain = mesh.domains.find((d) => d.name === s.domain);
   const contact = s.contact ?? domain?.owner.contact;
@@ -79,9 +80,9 @@ export function newFindingsComment(items: readonly NewFinding[], runUrl?: string
     return `- **${f.severity}** ${codeSpan(f.id)} on ${codeSpan(f.resource)}${who}: ${escapeMessage(f.title)}`;
   });
   if (items.length > LIST_LIMIT) lines.push(`- … and ${items.length - LIST_LIMIT} more (see the issue description)`);
-  const mentioned = items.flatMap((i) => (i.owner !== undefined && HANDLE.test(i.owner.contact)
-    ? [i.owner.contact]
-    : []));
+  const mentioned = items.flatMap((i) =>
+    i.owner !== undefined && HANDLE.test(i.owner.contact) ? [i.owner.contact] : [],
+  );
   const handles = [...new Set(mentioned)].sort();
   const cc = handles.length > 0 ? ['', `cc ${handles.join(' ')}`] : [];
   return [`**${items.length} new finding(s)** since the last meshgov audit${run}:`, '', ...lines, ...cc].join('\n');

@@ -81,13 +81,19 @@ export function escapeText(text: string): string {
         break;
       case '.': {
         // `www.example.com` is an extended autolink (https://github.github.com/gfm/#extended-www-autolink).
-        const prev3 = chars.slice(Math.max(0, i - 3), i).join('').toLowerCase();
+        const prev3 = chars
+          .slice(Math.max(0, i - 3), i)
+          .join('')
+          .toLowerCase();
         out += (prev3 === 'www' ? ZWSP_ENTITY : '') + '\\.';
         break;
       }
       case '-': {
         // `GH-123` is an issue reference.
-        const prev2 = chars.slice(Math.max(0, i - 2), i).join('').toLowerCase();
+        const prev2 = chars
+          .slice(Math.max(0, i - 2), i)
+          .join('')
+          .toLowerCase();
         out += (prev2 === 'gh' && isWordChar(next) ? ZWSP_ENTITY : '') + '\\-';
         break;
       }
@@ -153,7 +159,10 @@ export function codeSpan(untrusted: string): string {
  * visible; the info string is restricted to a safe language name.
  */
 export function codeBlock(untrusted: string, language = ''): string {
-  const content = redactSecrets(untrusted).replace(/\r\n?/g, '\n').replace(/[\u2028\u2029]/g, '\n').replace(/[\p{Cf}\p{Co}\p{Cn}\p{Cs}]|[^\P{Cc}\n\t]/gu, (ch) => `<${codePointName(ch)}>`);
+  const content = redactSecrets(untrusted)
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u2028\u2029]/g, '\n')
+    .replace(/[\p{Cf}\p{Co}\p{Cn}\p{Cs}]|[^\P{Cc}\n\t]/gu, (ch) => `<${codePointName(ch)}>`);
   const fence = '`'.repeat(Math.max(2, longestBacktickRun(content)) + 1);
   const lang = /^[A-Za-z0-9_+-]{1,20}$/.test(language) ? language : '';
   return `${fence}${lang}\n${content}${content.endsWith('\n') ? '' : '\n'}${fence}`;

@@ -18,7 +18,11 @@ export type ReportKind = 'plan' | 'audit';
  */
 export function markerKey(meshFile: string): string {
   const normalised = meshFile.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
-  return Array.from(normalised, (ch) => (/^[A-Za-z0-9._/+-]$/.test(ch) ? ch : Array.from(new TextEncoder().encode(ch), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''))).join('');
+  return Array.from(normalised, (ch) =>
+    /^[A-Za-z0-9._/+-]$/.test(ch)
+      ? ch
+      : Array.from(new TextEncoder().encode(ch), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  ).join('');
 }
 
 /** The hidden marker identifying meshgov's report for one mesh file, e.g. `<!-- meshgov:plan:mesh.yaml -->`. */
@@ -58,7 +62,10 @@ export interface AssembledBody {
 /** The note that replaces the cut part of a report; says how much is shown and where the rest is. */
 export function truncationNote(shown: number, total: number, fullReportUrl?: string, artifactName?: string): string {
   const where = artifactName !== undefined ? `the ${codeSpan(artifactName)} artefact` : 'the workflow artefact';
-  const link = fullReportUrl !== undefined && /^https?:\/\/[^\s<>()]+$/.test(fullReportUrl) ? ` of [this workflow run](${fullReportUrl})` : '';
+  const link =
+    fullReportUrl !== undefined && /^https?:\/\/[^\s<>()]+$/.test(fullReportUrl)
+      ? ` of [this workflow run](${fullReportUrl})`
+      : '';
   return (
     `> [!WARNING]\n` +
     `> **Report truncated**: GitHub limits comments and issues to 65,536 characters, so only the first ` +
@@ -79,7 +86,9 @@ export function truncateMarkdown(markdown: string, max: number): string {
     const nextFence = fenceAfter(fence, line);
     // `<details>` inside a code block is text, not a tag.
     const inCode = fence !== undefined || nextFence !== undefined;
-    const nextDetails = inCode ? openDetails : Math.max(0, openDetails + count(line, /<details\b/gi) - count(line, /<\/details>/gi));
+    const nextDetails = inCode
+      ? openDetails
+      : Math.max(0, openDetails + count(line, /<details\b/gi) - count(line, /<\/details>/gi));
     const closingAfter = closersFor(nextFence, nextDetails);
     if (length + line.length + 1 + closingAfter.length > max) {
       return kept.join('\n') + (kept.length > 0 ? '\n' : '') + closing;
@@ -124,7 +133,8 @@ export function assembleReportBody(options: AssembleOptions): AssembledBody {
   const originalLength = options.body.length;
   if (full.length <= limit) return { body: full, truncated: false, originalLength };
   // The note's numbers depend on how much is shown; reserve room for the longest possible numbers.
-  const reserve = truncationNote(originalLength, originalLength, options.fullReportUrl, options.artifactName).length + 4;
+  const reserve =
+    truncationNote(originalLength, originalLength, options.fullReportUrl, options.artifactName).length + 4;
   const room = limit - head.length - footer.length - reserve;
   if (room < 0) throw new RangeError(`limit ${limit} is too small for the marker, footer and truncation note`);
   const shown = truncateMarkdown(options.body, room);
@@ -137,7 +147,11 @@ export function assembleReportBody(options: AssembleOptions): AssembledBody {
 export function runFooter(run: { url?: string; runId?: string; sha?: string }): string {
   const parts = ['<sub>meshgov'];
   if (run.runId !== undefined && /^\d+$/.test(run.runId)) {
-    parts.push(run.url !== undefined && /^https?:\/\/[^\s<>()]+$/.test(run.url) ? `· run [${run.runId}](${run.url})` : `· run ${run.runId}`);
+    parts.push(
+      run.url !== undefined && /^https?:\/\/[^\s<>()]+$/.test(run.url)
+        ? `· run [${run.runId}](${run.url})`
+        : `· run ${run.runId}`,
+    );
   }
   if (run.sha !== undefined && run.sha !== '') parts.push(`· commit ${escapeText(run.sha.slice(0, 12))}`);
   return `${parts.join(' ')}</sub>`;

@@ -23,9 +23,11 @@ function plural(n: number, word: string): string {
 
 function checkedText(r: Extract<AnalyzerReport, { status: 'ran' }>): string {
   const c = r.checked;
-  return `${c.validatePolicy} ValidatePolicy, ${c.checkNoPublicAccess} CheckNoPublicAccess, `
-    + `${c.checkNoNewAccess} CheckNoNewAccess`
-    + ` from account ${r.account} (${r.region})`;
+  return (
+    `${c.validatePolicy} ValidatePolicy, ${c.checkNoPublicAccess} CheckNoPublicAccess, ` +
+    `${c.checkNoNewAccess} CheckNoNewAccess` +
+    ` from account ${r.account} (${r.region})`
+  );
 }
 
 function where(f: AnalyzerFinding): { statement: string; path: string } {
@@ -41,13 +43,18 @@ export function analyzerTextLines(report: AnalyzerReport | undefined, style: Sty
   if (report === undefined) return [];
   if (report.status === 'not-run') return [style.dim(`Access Analyzer checks not run: ${report.reason}.`), ''];
   if (report.status === 'failed') {
-    return [style.bold(style.yellow(`Access Analyzer checks failed (account ${report.account}, ${report.region}):`)),
-      `  ! ${report.message}`, '  ! The rendered policies were not checked by AWS; apply does not wait for them.', ''];
+    return [
+      style.bold(style.yellow(`Access Analyzer checks failed (account ${report.account}, ${report.region}):`)),
+      `  ! ${report.message}`,
+      '  ! The rendered policies were not checked by AWS; apply does not wait for them.',
+      '',
+    ];
   }
   const n = counts(report.findings);
   if (report.findings.length === 0) return [`Access Analyzer: no findings (${checkedText(report)}).`, ''];
-  const title = `Access Analyzer findings: ${plural(n.error, 'error')}, ${plural(n.warning, 'warning')}, ${n.info} info`
-    + ` (${checkedText(report)})${n.error > 0 ? '; apply will refuse until the errors are fixed' : ''}:`;
+  const title =
+    `Access Analyzer findings: ${plural(n.error, 'error')}, ${plural(n.warning, 'warning')}, ${n.info} info` +
+    ` (${checkedText(report)})${n.error > 0 ? '; apply will refuse until the errors are fixed' : ''}:`;
   const out = [style.bold(n.error > 0 ? style.red(title) : style.yellow(title))];
   for (const f of report.findings) {
     const w = where(f);
@@ -63,11 +70,14 @@ export function analyzerTextLines(report: AnalyzerReport | undefined, style: Sty
 function markdownItem(f: AnalyzerFinding): string {
   const w = where(f);
   const at = [w.statement !== '' ? escapeMessage(w.statement) : '', w.path !== '' ? `at ${codeSpan(w.path)}` : '']
-    .filter((x) => x !== '').join(' ');
+    .filter((x) => x !== '')
+    .join(' ');
   const safe = f.learnMoreLink?.startsWith(AWS_DOCS) && !/[\s()<>[\]]/.test(f.learnMoreLink);
   const link = safe ? ` ([learn more](${f.learnMoreLink}))` : '';
-  return `- **${f.severity}** ${codeSpan(f.policy.address)}${at !== '' ? `, ${at}` : ''}: `
-    + `${codeSpan(`${f.findingType ?? f.check} ${f.issueCode}`)} ${escapeMessage(f.message)}${link}`;
+  return (
+    `- **${f.severity}** ${codeSpan(f.policy.address)}${at !== '' ? `, ${at}` : ''}: ` +
+    `${codeSpan(`${f.findingType ?? f.check} ${f.issueCode}`)} ${escapeMessage(f.message)}${link}`
+  );
 }
 
 /** What the markdown always shows: the status, and every error (up to a cap) since they block apply. */
@@ -75,8 +85,12 @@ export function analyzerMarkdownHead(report: AnalyzerReport | undefined): string
   if (report === undefined) return [];
   if (report.status === 'not-run') return [`_Access Analyzer checks not run: ${escapeMessage(report.reason)}._`, ''];
   if (report.status === 'failed') {
-    return ['> [!WARNING]', `> **Access Analyzer checks failed** (account ${codeSpan(report.account)}): `
-      + `${escapeMessage(report.message)} The rendered policies were not checked by AWS.`, ''];
+    return [
+      '> [!WARNING]',
+      `> **Access Analyzer checks failed** (account ${codeSpan(report.account)}): ` +
+        `${escapeMessage(report.message)} The rendered policies were not checked by AWS.`,
+      '',
+    ];
   }
   const errors = report.findings.filter((f) => f.severity === 'error');
   if (report.findings.length === 0) {
@@ -84,10 +98,13 @@ export function analyzerMarkdownHead(report: AnalyzerReport | undefined): string
   }
   if (errors.length === 0) return [];
   const more = errors.length - MAX_MARKDOWN_ERRORS;
-  return ['> [!CAUTION]',
+  return [
+    '> [!CAUTION]',
     `> **Access Analyzer: ${plural(errors.length, 'error')}; apply will refuse** until they are fixed.`,
     ...errors.slice(0, MAX_MARKDOWN_ERRORS).map((f) => `> ${markdownItem(f)}`),
-    ...(more > 0 ? [`> - _${more} more; the plan artefact (\`plan.json\`) has all of them._`] : []), ''];
+    ...(more > 0 ? [`> - _${more} more; the plan artefact (\`plan.json\`) has all of them._`] : []),
+    '',
+  ];
 }
 
 /** Warnings and info, collapsed, in at most `budget` characters (nothing when not even the head fits). */
@@ -96,12 +113,15 @@ export function analyzerMarkdownDetails(report: AnalyzerReport | undefined, budg
   const rest = report.findings.filter((f) => f.severity !== 'error');
   if (rest.length === 0) return [];
   const n = counts(rest);
-  const head = [`<details><summary>Access Analyzer: ${plural(n.warning, 'warning')}, ${n.info} info `
-    + `(${escapeMessage(checkedText(report))})</summary>`, ''];
+  const head = [
+    `<details><summary>Access Analyzer: ${plural(n.warning, 'warning')}, ${n.info} info ` +
+      `(${escapeMessage(checkedText(report))})</summary>`,
+    '',
+  ];
   const tail = ['', '</details>', ''];
   const size = (lines: readonly string[]) => lines.reduce((s, l) => s + l.length + 1, 0);
-  const note = (k: number) => (k > 0
-    ? ['', `_${k} more not shown here; the plan artefact (\`plan.json\`) has all of them._`] : []);
+  const note = (k: number) =>
+    k > 0 ? ['', `_${k} more not shown here; the plan artefact (\`plan.json\`) has all of them._`] : [];
   let used = size(head) + size(tail) + size(note(rest.length));
   if (used > budget) return [];
   const rows: string[] = [];

@@ -52,7 +52,10 @@ export function sensitiveClassifications(classifications: readonly { name: strin
   const named = classifications.filter((c) => SENSITIVE_NAMES.test(c.name));
   if (named.length === 0) return [];
   const floor = Math.min(...named.map((c) => c.level));
-  return classifications.filter((c) => c.level >= floor || SENSITIVE_NAMES.test(c.name)).map((c) => c.name).sort();
+  return classifications
+    .filter((c) => c.level >= floor || SENSITIVE_NAMES.test(c.name))
+    .map((c) => c.name)
+    .sort();
 }
 
 /** The context of a plan made from `mesh` (and the organisation, when the live read found it). */
@@ -61,23 +64,33 @@ export function readerContext(mesh: Mesh, live?: Pick<LiveState, 'organization'>
   const streams = new Map(mesh.streams.map((s) => [s.name, s]));
   return {
     ...(org !== undefined && org.accountsUnknown !== true && org.accounts.length > 0
-      ? { organizationAccounts: [...org.accounts] } : {}),
+      ? { organizationAccounts: [...org.accounts] }
+      : {}),
     accounts: mesh.accounts.map((a) => ({ id: a.id, alias: a.alias })),
     streams: mesh.streams.map((s) => ({
-      account: s.account, name: s.name, domain: s.domain, classification: s.classification,
+      account: s.account,
+      name: s.name,
+      domain: s.domain,
+      classification: s.classification,
     })),
     sensitiveClassifications: sensitiveClassifications(mesh.classifications),
     grants: mesh.grants.flatMap((g): GrantFacts[] => {
       const stream = streams.get(g.stream);
       if (stream === undefined) return [];
-      return [{
-        id: g.id, principalAccount: g.principal.account,
-        ...(g.principal.role !== undefined ? { role: g.principal.role } : {}),
-        account: stream.account, stream: g.stream, access: g.access, external: g.principal.external,
-        ...(g.justification !== undefined ? { justification: g.justification } : {}),
-        ...(g.expires !== undefined ? { expires: g.expires } : {}),
-        ...(g.approvedBy !== undefined ? { approvedBy: g.approvedBy } : {}),
-      }];
+      return [
+        {
+          id: g.id,
+          principalAccount: g.principal.account,
+          ...(g.principal.role !== undefined ? { role: g.principal.role } : {}),
+          account: stream.account,
+          stream: g.stream,
+          access: g.access,
+          external: g.principal.external,
+          ...(g.justification !== undefined ? { justification: g.justification } : {}),
+          ...(g.expires !== undefined ? { expires: g.expires } : {}),
+          ...(g.approvedBy !== undefined ? { approvedBy: g.approvedBy } : {}),
+        },
+      ];
     }),
   };
 }
@@ -92,8 +105,12 @@ export function planOnlyContext(plan: Plan): PlanReaderContext {
   for (const c of plan.changes) {
     accounts.add(c.account);
     if (c.stream === undefined) continue;
-    const tags = c.resourceType === 'stream' && c.action === 'create' ? c.after.tags
-      : c.resourceType === 'stream-tags' ? c.after.tags : undefined;
+    const tags =
+      c.resourceType === 'stream' && c.action === 'create'
+        ? c.after.tags
+        : c.resourceType === 'stream-tags'
+          ? c.after.tags
+          : undefined;
     const classification = tags?.[TAG_CLASSIFICATION];
     const key = `${c.account}/${c.stream}`;
     const known = streams.get(key);

@@ -11,10 +11,16 @@ export interface Line {
   text: string;
 }
 
-export const ACTION_SYMBOL: Record<ChangeAction, string> = { create: '+', update: '~', delete: '-', replace: '-/+', 'no-op': ' ' };
+export const ACTION_SYMBOL: Record<ChangeAction, string> = {
+  create: '+',
+  update: '~',
+  delete: '-',
+  replace: '-/+',
+  'no-op': ' ',
+};
 
 function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'null';
+  return typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? 'null');
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {
@@ -28,7 +34,9 @@ export function lineDiff(a: string[], b: string[]): Line[] {
   const n = a.length;
   const m = b.length;
   const dp: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
   const out: Line[] = [];
   let i = 0;
   let j = 0;
@@ -49,7 +57,10 @@ function documentLines(key: string, before: unknown, after: unknown): Line[] {
   const a = before === undefined || before === null ? [] : JSON.stringify(before, null, 2).split('\n');
   const b = after === undefined || after === null ? [] : JSON.stringify(after, null, 2).split('\n');
   const sign: Sign = a.length === 0 ? '+' : b.length === 0 ? '-' : '~';
-  return [{ sign, text: `${key} (whole document):` }, ...lineDiff(a, b).map((l) => ({ sign: l.sign, text: `    ${l.text}` }))];
+  return [
+    { sign, text: `${key} (whole document):` },
+    ...lineDiff(a, b).map((l) => ({ sign: l.sign, text: `    ${l.text}` })),
+  ];
 }
 
 function mapLines(key: string, before: Record<string, unknown>, after: Record<string, unknown>): Line[] {
@@ -149,7 +160,11 @@ function valueLines(sign: Sign, key: string, v: unknown): Line[] {
   if (!isMap(v)) return [{ sign, text: `${key} = ${show(v)}` }];
   const entries = Object.entries(v);
   if (entries.length === 0) return [{ sign, text: `${key} = {}` }];
-  return [{ sign, text: `${key} = {` }, ...entries.map(([k, x]) => ({ sign, text: `    ${show(k)} = ${show(x)}` })), { sign, text: '}' }];
+  return [
+    { sign, text: `${key} = {` },
+    ...entries.map(([k, x]) => ({ sign, text: `    ${show(k)} = ${show(x)}` })),
+    { sign, text: '}' },
+  ];
 }
 
 /** Header of a change: `+ stream 111111111111/stream/name`. */

@@ -15,7 +15,13 @@ import type { PlanReaderContext } from './context.js';
 import { ACTION_SYMBOL, attributeLines, headerText, summaryLine } from './lines.js';
 import type { GrantRow, PlanForReaders, RollUp } from './readers.js';
 import {
-  attentionCount, byStream, capacityText, forReaders, grantFactsText, plural, principalShort,
+  attentionCount,
+  byStream,
+  capacityText,
+  forReaders,
+  grantFactsText,
+  plural,
+  principalShort,
 } from './readers.js';
 import { renderValidationSection } from './validation.js';
 
@@ -41,16 +47,21 @@ const GRANT_COLUMNS = [
   '|---|---|---|---|---|---|',
 ];
 const size = (lines: readonly string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
-const leftOut = (what: string) => (n: number): string[] =>
-  (n > 0 ? ['', `_${plural(n, what)} not shown here; ${WHERE_ALL}._`] : []);
+const leftOut =
+  (what: string) =>
+  (n: number): string[] =>
+    n > 0 ? ['', `_${plural(n, what)} not shown here; ${WHERE_ALL}._`] : [];
 
 /**
  * Head lines, as many rows as fit in `budget` characters, then `more(left out)` when some were left out, then the
  * tail. Nothing (an empty list) when not even the head and the note fit.
  */
 function fit(
-  head: readonly string[], rows: readonly string[], tail: readonly string[],
-  more: (n: number) => string[], budget: number,
+  head: readonly string[],
+  rows: readonly string[],
+  tail: readonly string[],
+  more: (n: number) => string[],
+  budget: number,
 ): string[] {
   const all = [...head, ...rows, ...tail];
   if (size(all) <= budget) return all;
@@ -87,8 +98,12 @@ function sensitiveTable(p: PlanForReaders): string[] {
   for (const g of groups) seen.set((g[0] as GrantRow).stream, (seen.get((g[0] as GrantRow).stream) ?? 0) + 1);
   const list = (rows: readonly GrantRow[]) => rows.map((r) => codeSpan(principalShort(r, p.context))).join(', ') || ' ';
   const count = `${p.attention.sensitive.length} on ${plural(groups.length, 'stream')}`;
-  const out = [`**Access gained to confidential or restricted streams (${count})**`, '',
-    '| Stream | Class | New writers | New readers |', '|---|---|---|---|'];
+  const out = [
+    `**Access gained to confidential or restricted streams (${count})**`,
+    '',
+    '| Stream | Class | New writers | New readers |',
+    '|---|---|---|---|',
+  ];
   for (const rows of groups) {
     const first = rows[0] as GrantRow;
     const name = seen.get(first.stream) === 1 ? codeSpan(first.stream) : stream(first);
@@ -104,8 +119,13 @@ function attentionSection(p: PlanForReaders): string[] {
   const a = p.attention;
   const n = attentionCount(a);
   if (n === 0) {
-    return ['#### Needs attention: nothing', '', 'No destructive change, no access for principals outside the '
-      + 'organisation, no access to confidential or restricted streams, no capacity change.', ''];
+    return [
+      '#### Needs attention: nothing',
+      '',
+      'No destructive change, no access for principals outside the ' +
+        'organisation, no access to confidential or restricted streams, no capacity change.',
+      '',
+    ];
   }
   const out = [`#### Needs attention (${n})`, ''];
   if (a.destructive.length) {
@@ -114,8 +134,12 @@ function attentionSection(p: PlanForReaders): string[] {
     out.push(...a.destructive.map((c) => `> ${changeItem(c, c.reasons.join('; '))}`), '');
   }
   if (a.outside.length) {
-    out.push(`**Access gained by principals outside the organisation or declared external (${a.outside.length})**`, '',
-      '| Principal | Why | Access | Stream | Mechanisms | Justification, expiry |', '|---|---|---|---|---|---|');
+    out.push(
+      `**Access gained by principals outside the organisation or declared external (${a.outside.length})**`,
+      '',
+      '| Principal | Why | Access | Stream | Mechanisms | Justification, expiry |',
+      '|---|---|---|---|---|---|',
+    );
     for (const r of a.outside) {
       const [principal, ...rest] = grantCells(r);
       out.push(row([principal as string, escapeTableCell(r.outside ?? ''), ...rest]));
@@ -151,7 +175,8 @@ function rollUpSection(p: PlanForReaders, budget: number): string[] {
   const alias = new Map(p.context.accounts.map((a) => [a.id, a.alias]));
   const account = (k: string) => `${codeSpan(k)}${alias.get(k) ? ` (${escapeTableCell(alias.get(k) as string)})` : ''}`;
   const lines = [
-    '#### Access by domain, account and principal (grants)', '',
+    '#### Access by domain, account and principal (grants)',
+    '',
     ...rollUpTable('Domain', p.byDomain, escapeTableCell),
     ...rollUpTable('Account', p.byAccount, account),
     ...rollUpTable('Principal', p.byPrincipal, codeSpan),
@@ -180,13 +205,20 @@ function changeBlock(c: Change): string[] {
 function changesSection(plan: Plan, budget: number): string[] {
   const changes = plan.changes.filter((c) => c.action !== 'no-op');
   if (changes.length === 0) return [];
-  const summary = '<details><summary>Changes in apply order, with policy documents and tag maps '
-    + `(${changes.length})</summary>`;
+  const summary =
+    '<details><summary>Changes in apply order, with policy documents and tag maps ' + `(${changes.length})</summary>`;
   const blocks = changes.slice(0, MAX_DETAILED_CHANGES).map(changeBlock);
   for (let n = blocks.length; n >= 0; n--) {
     const shown = blocks.slice(0, n).flat();
-    const lines = [summary, '', ...(n > 0 ? [codeBlock(shown.join('\n'), 'diff'), ''] : []),
-      ...leftOut('more change')(changes.length - n).slice(1), '', '</details>', ''];
+    const lines = [
+      summary,
+      '',
+      ...(n > 0 ? [codeBlock(shown.join('\n'), 'diff'), ''] : []),
+      ...leftOut('more change')(changes.length - n).slice(1),
+      '',
+      '</details>',
+      '',
+    ];
     if (size(lines) <= budget) return lines;
     // Drop changes in big steps first: a block is at least a line, usually dozens.
     if (n > 20) n = Math.max(20, Math.floor(n * 0.8)) + 1;
@@ -196,8 +228,12 @@ function changesSection(plan: Plan, budget: number): string[] {
 
 function unmanagedSection(plan: Plan, budget: number): string[] {
   if (plan.unmanaged.length === 0) return [];
-  const head = [`<details><summary>Unmanaged resources (${plan.unmanaged.length}): listed, never changed</summary>`, '',
-    '| Resource | Reason |', '|---|---|'];
+  const head = [
+    `<details><summary>Unmanaged resources (${plan.unmanaged.length}): listed, never changed</summary>`,
+    '',
+    '| Resource | Reason |',
+    '|---|---|',
+  ];
   const rows = plan.unmanaged.map((u) => `| ${codeSpan(u.address)} | ${escapeMessage(u.reason)} |`);
   return fit(head, rows, ['', '</details>', ''], leftOut('more unmanaged resource'), budget);
 }
@@ -217,7 +253,10 @@ function changeCounts(plan: Plan): string {
     const key = `${c.resourceType} \`${ACTION_SYMBOL[c.action]}\``;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
 }
 
 function headSection(plan: Plan, p: PlanForReaders): string[] {
@@ -225,12 +264,19 @@ function headSection(plan: Plan, p: PlanForReaders): string[] {
   const gained = p.rows.filter((r) => r.change === 'gain').length;
   const risk = s.hasChanges ? ` ${s.destructive} destructive, ${s.disruptive} disruptive.` : '';
   const access = `Access: ${plural(gained, 'grant')} gained, ${p.rows.length - gained} lost.`;
-  const out = [`### meshgov plan: ${codeSpan(plan.mesh)}`, '',
-    `**${summaryLine(s)}**${risk} ${access} Target: ${escapeText(plan.target)}, region ${codeSpan(plan.region)}.`, ''];
+  const out = [
+    `### meshgov plan: ${codeSpan(plan.mesh)}`,
+    '',
+    `**${summaryLine(s)}**${risk} ${access} Target: ${escapeText(plan.target)}, region ${codeSpan(plan.region)}.`,
+    '',
+  ];
   if (s.hasChanges || s.blocked > 0) out.push(`Changes: ${changeCounts(plan)}.`, '');
   if (!p.fromMesh && p.rows.length > 0) {
-    out.push('_Rendered without the mesh: classifications come from the tags this plan sets, and principals '
-      + 'outside the accounts it touches count as outside._', '');
+    out.push(
+      '_Rendered without the mesh: classifications come from the tags this plan sets, and principals ' +
+        'outside the accounts it touches count as outside._',
+      '',
+    );
   }
   return out;
 }
@@ -260,8 +306,9 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   const notes = [...notesSection(plan), ...analyzerMarkdownHead(plan.analyzer)];
   // Bounded (top changes and domains only), so it always goes in, like the attention items.
   const cost = plan.cost !== undefined ? costSectionMarkdown(plan.cost) : [];
-  const digests = `mesh digest ${codeSpan(plan.meshDigest.slice(0, 12))}, `
-    + `live fingerprint ${codeSpan(plan.liveFingerprint.slice(0, 12))}`;
+  const digests =
+    `mesh digest ${codeSpan(plan.meshDigest.slice(0, 12))}, ` +
+    `live fingerprint ${codeSpan(plan.liveFingerprint.slice(0, 12))}`;
   const foot = [`<sub>${digests}, planned ${escapeText(plan.createdAt)}</sub>`];
   // What always goes in; the sections below share what is left, most useful first.
   let left = (options.maxChars ?? PLAN_MARKDOWN_MAX_CHARS) - size([...head, ...attention, ...notes, ...cost, ...foot]);
@@ -278,8 +325,18 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   const notChecked = take(notCheckedSection(plan, left));
   const changes = take(changesSection(plan, left));
   const out = [
-    ...head, ...attention, ...notes, ...cost, ...validation, ...analyzer, ...access, ...rollUps,
-    ...changes, ...unmanaged, ...notChecked, ...foot,
+    ...head,
+    ...attention,
+    ...notes,
+    ...cost,
+    ...validation,
+    ...analyzer,
+    ...access,
+    ...rollUps,
+    ...changes,
+    ...unmanaged,
+    ...notChecked,
+    ...foot,
   ];
   return `${out.join('\n')}\n`;
 }

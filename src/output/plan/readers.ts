@@ -11,7 +11,10 @@ import type { GrantFacts, PlanReaderContext } from './context.js';
 
 /** Why a principal needs attention when it gains access. */
 export type OutsideReason =
-  | 'anyone' | 'declared external' | 'outside the organisation' | 'outside the mesh accounts'
+  | 'anyone'
+  | 'declared external'
+  | 'outside the organisation'
+  | 'outside the mesh accounts'
   | 'not an account principal';
 
 export interface GrantRow {
@@ -101,32 +104,54 @@ export function grantRows(plan: Plan, ctx: PlanReaderContext): GrantRow[] {
       if (!row.mechanisms.includes(mechanism(a))) row.mechanisms.push(mechanism(a));
       continue;
     }
-    const grants = ctx.grants.filter((g) => g.account === a.account && g.stream === a.stream && g.access === a.access
-      && g.principalAccount === p.account && (g.role ?? ':root').toLowerCase() === (p.role ?? ':root').toLowerCase());
+    const grants = ctx.grants.filter(
+      (g) =>
+        g.account === a.account &&
+        g.stream === a.stream &&
+        g.access === a.access &&
+        g.principalAccount === p.account &&
+        (g.role ?? ':root').toLowerCase() === (p.role ?? ':root').toLowerCase(),
+    );
     const stream = streams.get(`${a.account}/${a.stream}`);
     const domain = stream?.domain || domains.get(`${a.account}/${a.stream}`);
-    const outsideOrg: OutsideReason = ctx.organizationAccounts !== undefined
-      ? 'outside the organisation' : 'outside the mesh accounts';
-    const outside: OutsideReason | undefined = a.principal === '*' || a.principal.startsWith('* except') ? 'anyone'
-      : grants.some((g) => g.external) ? 'declared external'
-        : p.account === undefined ? 'not an account principal'
-          : !org.has(p.account) ? outsideOrg
-            : undefined;
+    const outsideOrg: OutsideReason =
+      ctx.organizationAccounts !== undefined ? 'outside the organisation' : 'outside the mesh accounts';
+    const outside: OutsideReason | undefined =
+      a.principal === '*' || a.principal.startsWith('* except')
+        ? 'anyone'
+        : grants.some((g) => g.external)
+          ? 'declared external'
+          : p.account === undefined
+            ? 'not an account principal'
+            : !org.has(p.account)
+              ? outsideOrg
+              : undefined;
     rows.set(key, {
-      change: a.change, principal: a.principal,
+      change: a.change,
+      principal: a.principal,
       ...(p.account !== undefined ? { principalAccount: p.account } : {}),
       ...(p.role !== undefined ? { role: p.role } : {}),
-      account: a.account, stream: a.stream, access: a.access, mechanisms: [mechanism(a)],
-      ...(domain ? { domain } : {}), ...(stream?.classification ? { classification: stream.classification } : {}),
-      ...(outside !== undefined ? { outside } : {}), grants,
+      account: a.account,
+      stream: a.stream,
+      access: a.access,
+      mechanisms: [mechanism(a)],
+      ...(domain ? { domain } : {}),
+      ...(stream?.classification ? { classification: stream.classification } : {}),
+      ...(outside !== undefined ? { outside } : {}),
+      grants,
     });
   }
   const out = [...rows.values()];
   for (const r of out) r.mechanisms.sort();
   // Gains first, then by stream and principal: the order a reviewer reads a stream's access in.
-  return out.sort((x, y) => (x.change === y.change ? 0 : x.change === 'gain' ? -1 : 1)
-    || cmp(x.account, y.account) || cmp(x.stream, y.stream)
-    || cmp(x.principal, y.principal) || cmp(x.access, y.access));
+  return out.sort(
+    (x, y) =>
+      (x.change === y.change ? 0 : x.change === 'gain' ? -1 : 1) ||
+      cmp(x.account, y.account) ||
+      cmp(x.stream, y.stream) ||
+      cmp(x.principal, y.principal) ||
+      cmp(x.access, y.access),
+  );
 }
 
 function cmp(a: string, b: string): number {
@@ -195,7 +220,8 @@ export function attentionCount(a: Attention): number {
 
 /** Short name of a principal: the role, prefixed `alias/` (or `account/`) outside the stream's account. */
 export function principalShort(
-  r: Pick<GrantRow, 'principal' | 'principalAccount' | 'role' | 'account'>, ctx: PlanReaderContext,
+  r: Pick<GrantRow, 'principal' | 'principalAccount' | 'role' | 'account'>,
+  ctx: PlanReaderContext,
 ): string {
   if (r.principalAccount === undefined) return r.principal;
   const who = r.role ?? 'root';
@@ -241,8 +267,9 @@ export const plural = (n: number, one: string, many = `${one}s`): string => `${n
 export function grantFactsText(r: GrantRow): string {
   const parts: string[] = [];
   // A justification's closing full stop would read as ".;" before the next fact.
-  const j = [...new Set(r.grants.flatMap((g) => (g.justification !== undefined ? [g.justification.trim()] : [])))]
-    .map((x) => x.replace(/\.+$/, ''));
+  const j = [...new Set(r.grants.flatMap((g) => (g.justification !== undefined ? [g.justification.trim()] : [])))].map(
+    (x) => x.replace(/\.+$/, ''),
+  );
   const e = [...new Set(r.grants.flatMap((g) => (g.expires !== undefined ? [g.expires] : [])))].sort();
   const by = [...new Set(r.grants.flatMap((g) => (g.approvedBy !== undefined ? [g.approvedBy] : [])))];
   if (j.length) parts.push(`justification: ${j.join(' / ')}`);

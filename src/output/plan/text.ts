@@ -14,7 +14,13 @@ import type { Line } from './lines.js';
 import { headerText, splitAttributeLines, summaryLine } from './lines.js';
 import type { CapacityItem, GrantRow, PlanForReaders, RollUp } from './readers.js';
 import {
-  attentionCount, byStream, capacityText, forReaders, grantFactsText, plural, principalShort,
+  attentionCount,
+  byStream,
+  capacityText,
+  forReaders,
+  grantFactsText,
+  plural,
+  principalShort,
 } from './readers.js';
 
 export interface PlanTextOptions {
@@ -63,8 +69,11 @@ function attentionLines(r: PlanForReaders, style: Style): string[] {
   const a = r.attention;
   const n = attentionCount(a);
   if (n === 0) {
-    return [`${style.bold('Needs attention: nothing.')} No destructive change, no access for principals outside the `
-      + 'organisation, no access to confidential or restricted streams, no capacity change.', ''];
+    return [
+      `${style.bold('Needs attention: nothing.')} No destructive change, no access for principals outside the ` +
+        'organisation, no access to confidential or restricted streams, no capacity change.',
+      '',
+    ];
   }
   const out = [style.bold(style.yellow(`Needs attention (${n}):`))];
   if (a.destructive.length) {
@@ -115,8 +124,13 @@ export function renderPlanText(plan: Plan, style: Style, options: PlanTextOption
   out.push(...attentionLines(r, style));
   if (plan.cost !== undefined) out.push(...costSectionText(plan.cost, style));
   if (!r.fromMesh && r.rows.length > 0) {
-    out.push(style.dim('(Rendered without the mesh: classifications come from the tags this plan sets, and principals '
-      + 'outside the accounts it touches count as outside.)'), '');
+    out.push(
+      style.dim(
+        '(Rendered without the mesh: classifications come from the tags this plan sets, and principals ' +
+          'outside the accounts it touches count as outside.)',
+      ),
+      '',
+    );
   }
   if (r.rows.length) {
     out.push(style.bold(`Access changes, one line per grant (${r.rows.length}):`));
@@ -143,8 +157,8 @@ export function renderPlanText(plan: Plan, style: Style, options: PlanTextOption
     }
   }
   if (plan.unmanaged.length) {
-    const title = 'Unmanaged resources (listed, never changed; candidates for `meshgov import`): '
-      + `${plan.unmanaged.length}`;
+    const title =
+      'Unmanaged resources (listed, never changed; candidates for `meshgov import`): ' + `${plan.unmanaged.length}`;
     out.push(style.bold(title));
     for (const u of plan.unmanaged) out.push(`  ${u.address}: ${u.reason}`);
     out.push('');
@@ -162,14 +176,15 @@ export function renderPlanText(plan: Plan, style: Style, options: PlanTextOption
   }
   if (details.length) out.push(style.bold('Details: policy documents and tag maps, in apply order'), '', ...details);
   const attention = attentionCount(r.attention);
-  const analyzerErrors = plan.analyzer?.status === 'ran'
-    ? plan.analyzer.findings.filter((f) => f.severity === 'error').length : 0;
+  const analyzerErrors =
+    plan.analyzer?.status === 'ran' ? plan.analyzer.findings.filter((f) => f.severity === 'error').length : 0;
   const tail = [
     s.hasChanges && (s.destructive || s.disruptive) ? `${s.destructive} destructive, ${s.disruptive} disruptive.` : '',
     s.blocked > 0 ? `${s.blocked} blocked (not pending; see above).` : '',
     attention > 0 ? `${attention} need${attention === 1 ? 's' : ''} attention (see the top).` : '',
     analyzerErrors > 0
-      ? `${analyzerErrors} Access Analyzer error${analyzerErrors === 1 ? '' : 's'}: apply will refuse.` : '',
+      ? `${analyzerErrors} Access Analyzer error${analyzerErrors === 1 ? '' : 's'}: apply will refuse.`
+      : '',
   ].filter((x) => x !== '');
   // The summary line is the last line, as in Terraform: what a reader sees when the plan has scrolled past.
   out.push(style.bold(summaryLine(s)) + (tail.length ? ` ${tail.join(' ')}` : ''));

@@ -31,9 +31,15 @@ export function findingsTable(diagnostics: readonly Diagnostic[]): string[] {
   for (const d of shown) {
     const severity = d.waivedBy !== undefined ? `${SEVERITY_LABEL[d.severity]} (waived)` : SEVERITY_LABEL[d.severity];
     const waived = d.waivedBy !== undefined ? ` **Waived:** ${escapeText(d.waivedBy)}` : '';
-    out.push(`| ${severity} | ${codeSpan(`${d.file}:${d.line}:${d.column}`)} | ${escapeMessage(d.message)}${waived} | ${codeSpan(d.code)} |`);
+    out.push(
+      `| ${severity} | ${codeSpan(`${d.file}:${d.line}:${d.column}`)} | ${escapeMessage(d.message)}${waived} | ${codeSpan(d.code)} |`,
+    );
   }
-  if (diagnostics.length > shown.length) out.push('', `${diagnostics.length - shown.length} more finding(s) not shown; run \`meshgov validate\` for all of them.`);
+  if (diagnostics.length > shown.length)
+    out.push(
+      '',
+      `${diagnostics.length - shown.length} more finding(s) not shown; run \`meshgov validate\` for all of them.`,
+    );
   return out;
 }
 
@@ -53,10 +59,18 @@ export interface ValidationDocumentOptions {
 }
 
 /** A whole markdown document of validation findings: heading, verdict and counts, then the table. */
-export function renderValidationMarkdown(diagnostics: readonly Diagnostic[], options: ValidationDocumentOptions): string {
+export function renderValidationMarkdown(
+  diagnostics: readonly Diagnostic[],
+  options: ValidationDocumentOptions,
+): string {
   const errors = diagnostics.some((d) => d.severity === 'error');
-  const out: string[] = [`### ${escapeText(options.title)}${options.file !== undefined ? `: ${codeSpan(options.file)}` : ''}`, ''];
-  const verdict = errors ? `**The mesh is not valid: ${countLine(diagnostics)}.**` : `**The mesh is valid: ${countLine(diagnostics)}.**`;
+  const out: string[] = [
+    `### ${escapeText(options.title)}${options.file !== undefined ? `: ${codeSpan(options.file)}` : ''}`,
+    '',
+  ];
+  const verdict = errors
+    ? `**The mesh is not valid: ${countLine(diagnostics)}.**`
+    : `**The mesh is valid: ${countLine(diagnostics)}.**`;
   out.push(errors && options.onErrors !== undefined ? `${verdict} ${escapeText(options.onErrors)}` : verdict, '');
   if (diagnostics.length) out.push(...findingsTable(diagnostics), '');
   return `${out.join('\n')}`;

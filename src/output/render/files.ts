@@ -45,8 +45,13 @@ export function renderFiles(state: DesiredState): RenderedFile[] {
   const files: RenderedFile[] = [];
   for (const acct of state.accounts) {
     const dir = safeSegment(acct.account);
-    for (const s of acct.streams) files.push({ path: `${dir}/streams/${safeSegment(s.name)}.json`, content: prettyJson(s) });
-    for (const c of acct.consumers) files.push({ path: `${dir}/consumers/${safeSegment(c.stream)}/${safeSegment(c.name)}.json`, content: prettyJson(c) });
+    for (const s of acct.streams)
+      files.push({ path: `${dir}/streams/${safeSegment(s.name)}.json`, content: prettyJson(s) });
+    for (const c of acct.consumers)
+      files.push({
+        path: `${dir}/consumers/${safeSegment(c.stream)}/${safeSegment(c.name)}.json`,
+        content: prettyJson(c),
+      });
     for (const a of acct.iam) files.push({ path: artefactPath(a), content: prettyJson(a) });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -105,7 +105,14 @@ export class FakeGitHub {
   }
 
   seedIssue(partial: Partial<FakeIssue> & { title: string; body: string }): FakeIssue {
-    const issue: FakeIssue = { number: this.nextIssueNumber(), state: 'open', state_reason: null, labels: [], user: { login: 'someone', type: 'User' }, ...partial };
+    const issue: FakeIssue = {
+      number: this.nextIssueNumber(),
+      state: 'open',
+      state_reason: null,
+      labels: [],
+      user: { login: 'someone', type: 'User' },
+      ...partial,
+    };
     this.issues.push(issue);
     return issue;
   }
@@ -115,7 +122,12 @@ export class FakeGitHub {
   }
 
   private commentJson(c: FakeComment) {
-    return { id: c.id, body: c.body, user: c.user, html_url: `https://github.test/o/r/issues/${c.issue}#issuecomment-${c.id}` };
+    return {
+      id: c.id,
+      body: c.body,
+      user: c.user,
+      html_url: `https://github.test/o/r/issues/${c.issue}#issuecomment-${c.id}`,
+    };
   }
 
   private issueJson(i: FakeIssue) {
@@ -139,7 +151,13 @@ export class FakeGitHub {
     const raw = Buffer.concat(chunks).toString('utf8');
     const body = raw === '' ? undefined : (JSON.parse(raw) as unknown);
     const method = req.method ?? 'GET';
-    this.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, authorization: req.headers.authorization });
+    this.requests.push({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body,
+      authorization: req.headers.authorization,
+    });
 
     const send = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -171,7 +189,12 @@ export class FakeGitHub {
       const issue = Number(match[1]);
       if (method === 'GET') return page(this.comments.filter((c) => c.issue === issue).map((c) => this.commentJson(c)));
       if (method === 'POST') {
-        const c: FakeComment = { id: this.nextId++, issue, body: String(input['body']), user: { login: this.actor, type: 'Bot' } };
+        const c: FakeComment = {
+          id: this.nextId++,
+          issue,
+          body: String(input['body']),
+          user: { login: this.actor, type: 'Bot' },
+        };
         this.comments.push(c);
         return send(201, this.commentJson(c));
       }
@@ -190,9 +213,15 @@ export class FakeGitHub {
     }
     if ((match = m(/^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/pulls$/)) !== null && method === 'GET') {
       const sha = match[1] as string;
-      return page(this.pulls.filter((p) => p.commits.includes(sha) || p.merge_commit_sha === sha).map(({ commits: _c, ...p }) => ({
-        ...p, state: p.merged_at !== null ? 'closed' : 'open', html_url: `https://github.test/o/r/pull/${p.number}`,
-      })));
+      return page(
+        this.pulls
+          .filter((p) => p.commits.includes(sha) || p.merge_commit_sha === sha)
+          .map(({ commits: _c, ...p }) => ({
+            ...p,
+            state: p.merged_at !== null ? 'closed' : 'open',
+            html_url: `https://github.test/o/r/pull/${p.number}`,
+          })),
+      );
     }
     if (m(/^\/repos\/[^/]+\/[^/]+\/issues$/) !== null) {
       if (method === 'GET') {
@@ -200,7 +229,12 @@ export class FakeGitHub {
         const state = url.searchParams.get('state') ?? 'open';
         const creator = url.searchParams.get('creator');
         const found = this.issues
-          .filter((i) => labels.every((l) => i.labels.includes(l)) && (state === 'all' || i.state === state) && (creator === null || i.user.login === creator))
+          .filter(
+            (i) =>
+              labels.every((l) => i.labels.includes(l)) &&
+              (state === 'all' || i.state === state) &&
+              (creator === null || i.user.login === creator),
+          )
           .sort((a, b) => b.number - a.number)
           .map((i) => this.issueJson(i));
         return page(found);
@@ -222,8 +256,12 @@ export class FakeGitHub {
     if ((match = m(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels$/)) !== null && method === 'POST') {
       const issue = this.issues.find((i) => i.number === Number(match?.[1]));
       if (issue === undefined) return send(404, { message: 'Not Found' });
-      for (const l of (input['labels'] as string[] | undefined) ?? []) if (!issue.labels.includes(l)) issue.labels.push(l);
-      return send(200, issue.labels.map((name) => ({ name })));
+      for (const l of (input['labels'] as string[] | undefined) ?? [])
+        if (!issue.labels.includes(l)) issue.labels.push(l);
+      return send(
+        200,
+        issue.labels.map((name) => ({ name })),
+      );
     }
     if ((match = m(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/)) !== null && method === 'PATCH') {
       const issue = this.issues.find((i) => i.number === Number(match?.[1]));

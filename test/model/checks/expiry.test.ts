@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { checkExpiry, grantActive } from '../../../src/core/model/checks/expiry.js';
 import { aCheckContext, aGrant, aMesh, aWaiver } from '../../support/builders.js';
 
-const found = (mesh = aMesh(), today = '2026-06-01') => checkExpiry(aCheckContext(mesh, today)).map((d) => [d.code, d.severity]);
+const found = (mesh = aMesh(), today = '2026-06-01') =>
+  checkExpiry(aCheckContext(mesh, today)).map((d) => [d.code, d.severity]);
 
 describe('checkExpiry', () => {
   it('compliant: no expiry, or expiring today or later', () => {
     expect(found()).toEqual([]);
-    expect(found(aMesh({ grants: [aGrant({ expires: '2026-06-01' })], waivers: [aWaiver({ expires: '2026-06-01' })] }))).toEqual([]);
+    expect(
+      found(aMesh({ grants: [aGrant({ expires: '2026-06-01' })], waivers: [aWaiver({ expires: '2026-06-01' })] })),
+    ).toEqual([]);
   });
 
   it('an expired grant is a warning (it is no longer rendered)', () => {
@@ -22,7 +25,11 @@ describe('checkExpiry', () => {
   });
 
   it('dates that are not calendar dates are errors', () => {
-    expect(found(aMesh({ grants: [aGrant({ expires: '2027-02-30' })], waivers: [aWaiver({ expires: '2027-13-01' })] })))
-      .toEqual([['date-invalid', 'error'], ['date-invalid', 'error']]);
+    expect(
+      found(aMesh({ grants: [aGrant({ expires: '2027-02-30' })], waivers: [aWaiver({ expires: '2027-13-01' })] })),
+    ).toEqual([
+      ['date-invalid', 'error'],
+      ['date-invalid', 'error'],
+    ]);
   });
 });

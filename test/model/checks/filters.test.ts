@@ -3,22 +3,38 @@ import { checkFilters, checkPatternGrammar, MAX_PATTERN_CHARS } from '../../../s
 import { aCheckContext, aFilter, aFilteredGrant, aMesh, aProducerGrant } from '../../support/builders.js';
 
 const withPatterns = (patterns: Record<string, unknown>[], maxFilters = 5) =>
-  checkFilters(aCheckContext(aMesh({ grants: [aProducerGrant(), aFilteredGrant({ filter: aFilter({ patterns, maxFilters }) })] }))).map((d) => [d.code, d.path.join('.')]);
+  checkFilters(
+    aCheckContext(aMesh({ grants: [aProducerGrant(), aFilteredGrant({ filter: aFilter({ patterns, maxFilters }) })] })),
+  ).map((d) => [d.code, d.path.join('.')]);
 
 describe('checkFilters', () => {
   it('compliant: real Lambda filter grammar', () => {
-    expect(withPatterns([
-      { data: { score: [{ numeric: ['>=', 0.9] }], decision: ['review', 'block'] } },
-      { data: { merchant: { category: [{ prefix: 'crypto-' }] } } },
-      { data: { country: [{ 'anything-but': ['DE', 'FR'] }], id: [{ exists: true }], note: [null], name: [{ 'equals-ignore-case': 'x' }] } },
-      { data: { $or: [{ a: ['1'] }, { b: [{ suffix: '.png' }] }] } },
-      { data: { amount: [{ numeric: ['>', 0, '<=', 100] }] } },
-    ])).toEqual([]);
+    expect(
+      withPatterns([
+        { data: { score: [{ numeric: ['>=', 0.9] }], decision: ['review', 'block'] } },
+        { data: { merchant: { category: [{ prefix: 'crypto-' }] } } },
+        {
+          data: {
+            country: [{ 'anything-but': ['DE', 'FR'] }],
+            id: [{ exists: true }],
+            note: [null],
+            name: [{ 'equals-ignore-case': 'x' }],
+          },
+        },
+        { data: { $or: [{ a: ['1'] }, { b: [{ suffix: '.png' }] }] } },
+        { data: { amount: [{ numeric: ['>', 0, '<=', 100] }] } },
+      ]),
+    ).toEqual([]);
   });
 
   it('non-compliant: a key other than data', () => {
-    expect(withPatterns([{ partitionKey: ['a'], data: { t: ['x'] } }])).toEqual([['filter-pattern-invalid', 'grants.0.filter.patterns.0.partitionKey']]);
-    expect(withPatterns([{ partitionKey: ['a'] }]).map((x) => x[1])).toEqual(['grants.0.filter.patterns.0.partitionKey', 'grants.0.filter.patterns.0']);
+    expect(withPatterns([{ partitionKey: ['a'], data: { t: ['x'] } }])).toEqual([
+      ['filter-pattern-invalid', 'grants.0.filter.patterns.0.partitionKey'],
+    ]);
+    expect(withPatterns([{ partitionKey: ['a'] }]).map((x) => x[1])).toEqual([
+      'grants.0.filter.patterns.0.partitionKey',
+      'grants.0.filter.patterns.0',
+    ]);
   });
 
   it('more than maxFilters patterns (5 by default, 10 with a quota increase)', () => {
@@ -33,7 +49,9 @@ describe('checkFilters', () => {
     const sized = (n: number) => ({ data: { id: [{ prefix: 'x'.repeat(n) }] } });
     const overhead = JSON.stringify(sized(0)).length;
     expect(withPatterns([sized(MAX_PATTERN_CHARS - overhead)])).toEqual([]);
-    expect(withPatterns([sized(MAX_PATTERN_CHARS - overhead + 1)])).toEqual([['filter-pattern-too-long', 'grants.0.filter.patterns.0']]);
+    expect(withPatterns([sized(MAX_PATTERN_CHARS - overhead + 1)])).toEqual([
+      ['filter-pattern-too-long', 'grants.0.filter.patterns.0'],
+    ]);
   });
 
   it.each([

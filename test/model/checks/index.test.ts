@@ -5,6 +5,8 @@ import { aCheckContext, aFilteredGrant, aGrant, aMesh, anEfoGrant, aProducerGran
 describe('runSemanticChecks', () => {
   it('the builders make a mesh that passes every semantic check', () => {
     expect(SEMANTIC_CHECKS.length).toBeGreaterThanOrEqual(5);
-    expect(runSemanticChecks(aCheckContext(aMesh({ grants: [aProducerGrant(), aGrant(), anEfoGrant(), aFilteredGrant()] })))).toEqual([]);
+    expect(
+      runSemanticChecks(aCheckContext(aMesh({ grants: [aProducerGrant(), aGrant(), anEfoGrant(), aFilteredGrant()] }))),
+    ).toEqual([]);
   });
 });

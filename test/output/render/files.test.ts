@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { renderMesh } from '../../../src/core/render/index.js';
-import { RENDER_FORMAT_VERSION, prettyJson, renderFiles, renderJson, safeSegment } from '../../../src/output/render/files.js';
+import {
+  RENDER_FORMAT_VERSION,
+  prettyJson,
+  renderFiles,
+  renderJson,
+  safeSegment,
+} from '../../../src/output/render/files.js';
 import { loadFile } from '../../proof/load.js';
 
 const TODAY = '2026-11-26';
@@ -31,7 +37,11 @@ describe('render file layout', () => {
   });
 
   it('lists every file in the manifest', () => {
-    const manifest = JSON.parse(files[0]!.content) as { formatVersion: number; files: string[]; organizationId: string };
+    const manifest = JSON.parse(files[0]!.content) as {
+      formatVersion: number;
+      files: string[];
+      organizationId: string;
+    };
     expect(manifest.formatVersion).toBe(RENDER_FORMAT_VERSION);
     expect(manifest.files).toEqual(paths.slice(1));
     expect(manifest.organizationId).toBe('o-acme1234ab');

@@ -42,16 +42,24 @@ const EU_WEST_1: Prices = {
   'cloudwatch-metric-month': 0.3,
 };
 
-const KINESIS_SOURCE = 'AWS Price List (ServiceCode AmazonKinesis, on-demand terms) as published on '
-  + 'https://aws.amazon.com/kinesis/data-streams/pricing/; CloudWatch metrics from https://aws.amazon.com/cloudwatch/pricing/';
+const KINESIS_SOURCE =
+  'AWS Price List (ServiceCode AmazonKinesis, on-demand terms) as published on ' +
+  'https://aws.amazon.com/kinesis/data-streams/pricing/; CloudWatch metrics from https://aws.amazon.com/cloudwatch/pricing/';
 
 export const SHIPPED_PRICE_TABLES: readonly PriceTable[] = [
   {
-    region: 'us-east-1', kind: 'shipped', asOf: SHIPPED_PRICES_AS_OF, prices: US_EAST_1, unconfirmed: [],
+    region: 'us-east-1',
+    kind: 'shipped',
+    asOf: SHIPPED_PRICES_AS_OF,
+    prices: US_EAST_1,
+    unconfirmed: [],
     source: `${KINESIS_SOURCE} (Kinesis figures checked against the Price List answers Infracost records in its tests)`,
   },
   {
-    region: 'eu-west-1', kind: 'shipped', asOf: SHIPPED_PRICES_AS_OF, prices: EU_WEST_1,
+    region: 'eu-west-1',
+    kind: 'shipped',
+    asOf: SHIPPED_PRICES_AS_OF,
+    prices: EU_WEST_1,
     unconfirmed: PRICE_DIMENSIONS.filter((d: PriceDimension) => d !== 'cloudwatch-metric-month'),
     source: `${KINESIS_SOURCE} (Kinesis figures not confirmed against a Price List answer; refresh from the API)`,
   },

@@ -13,18 +13,48 @@ export function checkExpiry(ctx: CheckContext): Diagnostic[] {
   for (const g of mesh.grants) {
     if (g.expires === undefined) continue;
     if (!validDate(g.expires)) {
-      out.push(locator.at(g.at, ['expires'], 'date-invalid', 'error', `Grant \`${g.id}\` expires on ${g.expires}, which is not a calendar date.`));
+      out.push(
+        locator.at(
+          g.at,
+          ['expires'],
+          'date-invalid',
+          'error',
+          `Grant \`${g.id}\` expires on ${g.expires}, which is not a calendar date.`,
+        ),
+      );
     } else if (g.expires < today) {
-      out.push(locator.at(g.at, ['expires'], 'grant-expired', 'warning',
-        `Grant \`${g.id}\` expired on ${g.expires}; meshgov no longer renders it, so its access will be revoked. Renew \`expires\` or remove the grant.`));
+      out.push(
+        locator.at(
+          g.at,
+          ['expires'],
+          'grant-expired',
+          'warning',
+          `Grant \`${g.id}\` expired on ${g.expires}; meshgov no longer renders it, so its access will be revoked. Renew \`expires\` or remove the grant.`,
+        ),
+      );
     }
   }
   for (const w of mesh.waivers) {
     if (!validDate(w.expires)) {
-      out.push(locator.at(w.at, ['expires'], 'date-invalid', 'error', `Waiver for \`${w.rule}\` expires on ${w.expires}, which is not a calendar date.`));
+      out.push(
+        locator.at(
+          w.at,
+          ['expires'],
+          'date-invalid',
+          'error',
+          `Waiver for \`${w.rule}\` expires on ${w.expires}, which is not a calendar date.`,
+        ),
+      );
     } else if (w.expires < today) {
-      out.push(locator.at(w.at, ['expires'], 'waiver-expired', 'error',
-        `Waiver of \`${w.rule}\` for \`${w.target}\` expired on ${w.expires}. Fix the finding, or renew the waiver with a new justification.`));
+      out.push(
+        locator.at(
+          w.at,
+          ['expires'],
+          'waiver-expired',
+          'error',
+          `Waiver of \`${w.rule}\` for \`${w.target}\` expired on ${w.expires}. Fix the finding, or renew the waiver with a new justification.`,
+        ),
+      );
     }
   }
   return out;

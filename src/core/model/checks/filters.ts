@@ -26,7 +26,12 @@ export function checkPatternGrammar(pattern: unknown): PatternProblem[] {
   }
   const keys = Object.keys(pattern);
   for (const k of keys) {
-    if (k !== 'data') problems.push({ path: [k], atKey: true, message: `filters on Kinesis records may only match the \`data\` key, not \`${k}\`; move the condition under \`data\`` });
+    if (k !== 'data')
+      problems.push({
+        path: [k],
+        atKey: true,
+        message: `filters on Kinesis records may only match the \`data\` key, not \`${k}\`; move the condition under \`data\``,
+      });
   }
   if (!keys.includes('data')) problems.push({ path: [], message: 'the pattern has no `data` key' });
   const data = (pattern as Record<string, unknown>)['data'];
@@ -40,10 +45,12 @@ function walkObject(node: unknown, path: DocPath, problems: PatternProblem[]): v
     return;
   }
   const entries = Object.entries(node as Record<string, unknown>);
-  if (entries.length === 0) problems.push({ path, message: 'an empty mapping matches nothing; name at least one field' });
+  if (entries.length === 0)
+    problems.push({ path, message: 'an empty mapping matches nothing; name at least one field' });
   for (const [k, v] of entries) {
     if (k === '$or') {
-      if (!Array.isArray(v) || v.length < 2) problems.push({ path: [...path, k], message: '`$or` takes a list of at least two patterns' });
+      if (!Array.isArray(v) || v.length < 2)
+        problems.push({ path: [...path, k], message: '`$or` takes a list of at least two patterns' });
       else v.forEach((alt, i) => walkObject(alt, [...path, k, i], problems));
     } else if (Array.isArray(v)) {
       if (v.length === 0) problems.push({ path: [...path, k], message: 'an empty list matches nothing' });
@@ -70,14 +77,19 @@ function checkMatcher(m: unknown, path: DocPath, problems: PatternProblem[]): vo
   const op = ops[0] as string;
   const arg = (m as Record<string, unknown>)[op];
   if (!OPERATORS.has(op)) {
-    problems.push({ path: [...path, op], atKey: true, message: `unknown filter operator \`${op}\`; Lambda supports ${[...OPERATORS].join(', ')}` });
+    problems.push({
+      path: [...path, op],
+      atKey: true,
+      message: `unknown filter operator \`${op}\`; Lambda supports ${[...OPERATORS].join(', ')}`,
+    });
     return;
   }
   switch (op) {
     case 'prefix':
     case 'suffix':
     case 'equals-ignore-case':
-      if (typeof arg !== 'string' || arg === '') problems.push({ path: [...path, op], message: `\`${op}\` takes a non-empty string` });
+      if (typeof arg !== 'string' || arg === '')
+        problems.push({ path: [...path, op], message: `\`${op}\` takes a non-empty string` });
       break;
     case 'exists':
       if (typeof arg !== 'boolean') problems.push({ path: [...path, op], message: '`exists` takes true or false' });
@@ -85,15 +97,26 @@ function checkMatcher(m: unknown, path: DocPath, problems: PatternProblem[]): vo
     case 'anything-but': {
       const ok = (x: unknown) => typeof x === 'string' || typeof x === 'number';
       if (!(ok(arg) || (Array.isArray(arg) && arg.length > 0 && arg.every(ok)))) {
-        problems.push({ path: [...path, op], message: '`anything-but` takes a string, a number or a non-empty list of them' });
+        problems.push({
+          path: [...path, op],
+          message: '`anything-but` takes a string, a number or a non-empty list of them',
+        });
       }
       break;
     }
     case 'numeric': {
       const a = arg as unknown[];
-      const valid = Array.isArray(a) && (a.length === 2 || a.length === 4) &&
-        a.every((x, i) => (i % 2 === 0 ? typeof x === 'string' && NUMERIC_OPS.has(x) : typeof x === 'number' && Number.isFinite(x)));
-      if (!valid) problems.push({ path: [...path, op], message: '`numeric` takes [op, number] or [op, number, op, number] with op one of =, <, <=, >, >=' });
+      const valid =
+        Array.isArray(a) &&
+        (a.length === 2 || a.length === 4) &&
+        a.every((x, i) =>
+          i % 2 === 0 ? typeof x === 'string' && NUMERIC_OPS.has(x) : typeof x === 'number' && Number.isFinite(x),
+        );
+      if (!valid)
+        problems.push({
+          path: [...path, op],
+          message: '`numeric` takes [op, number] or [op, number, op, number] with op one of =, <, <=, >, >=',
+        });
       break;
     }
   }
@@ -106,19 +129,40 @@ export function checkFilters(ctx: CheckContext): Diagnostic[] {
     const f = g.filter;
     if (!f) continue;
     if (f.patterns.length > f.maxFilters) {
-      out.push(locator.at(g.at, ['filter', 'patterns'], 'filter-too-many', 'error',
-        `Grant \`${g.id}\` has ${f.patterns.length} filter patterns; a Lambda event source mapping takes at most ${f.maxFilters}${f.maxFilters === 5 ? ' (10 with a quota increase: set `maxFilters: 10`)' : ''}.`));
+      out.push(
+        locator.at(
+          g.at,
+          ['filter', 'patterns'],
+          'filter-too-many',
+          'error',
+          `Grant \`${g.id}\` has ${f.patterns.length} filter patterns; a Lambda event source mapping takes at most ${f.maxFilters}${f.maxFilters === 5 ? ' (10 with a quota increase: set `maxFilters: 10`)' : ''}.`,
+        ),
+      );
     }
     f.patterns.forEach((p, i) => {
       const size = JSON.stringify(p).length;
       if (size > MAX_PATTERN_CHARS) {
-        out.push(locator.at(g.at, ['filter', 'patterns', i], 'filter-pattern-too-long', 'error',
-          `Grant \`${g.id}\`: filter pattern ${i + 1} is ${size} characters as JSON; Lambda allows ${MAX_PATTERN_CHARS}.`));
+        out.push(
+          locator.at(
+            g.at,
+            ['filter', 'patterns', i],
+            'filter-pattern-too-long',
+            'error',
+            `Grant \`${g.id}\`: filter pattern ${i + 1} is ${size} characters as JSON; Lambda allows ${MAX_PATTERN_CHARS}.`,
+          ),
+        );
       }
       for (const problem of checkPatternGrammar(p)) {
         const at = problem.atKey ? locator.atKey.bind(locator) : locator.at.bind(locator);
-        out.push(at(g.at, ['filter', 'patterns', i, ...problem.path], 'filter-pattern-invalid', 'error',
-          `Grant \`${g.id}\`, filter pattern ${i + 1}: ${problem.message}.`));
+        out.push(
+          at(
+            g.at,
+            ['filter', 'patterns', i, ...problem.path],
+            'filter-pattern-invalid',
+            'error',
+            `Grant \`${g.id}\`, filter pattern ${i + 1}: ${problem.message}.`,
+          ),
+        );
       }
     });
   }

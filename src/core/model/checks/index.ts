@@ -10,7 +10,14 @@ import { checkUniqueNames } from './unique-names.js';
 export type { Check, CheckContext } from './context.js';
 
 /** The semantic checks, in the order they run. */
-export const SEMANTIC_CHECKS: readonly Check[] = [checkUniqueNames, checkReferences, checkStreamSettings, checkGrantPrincipals, checkFilters, checkExpiry];
+export const SEMANTIC_CHECKS: readonly Check[] = [
+  checkUniqueNames,
+  checkReferences,
+  checkStreamSettings,
+  checkGrantPrincipals,
+  checkFilters,
+  checkExpiry,
+];
 
 export function runSemanticChecks(ctx: CheckContext): Diagnostic[] {
   return SEMANTIC_CHECKS.flatMap((check) => check(ctx));

@@ -12,8 +12,15 @@ export function checkUniqueNames(ctx: CheckContext): Diagnostic[] {
       const k = key(item);
       const prev = first.get(k);
       if (prev) {
-        out.push(locator.at(item.at, [field], `duplicate-${what.replace(/ /g, '-')}`, 'error',
-          `Duplicate ${what} \`${k}\`: already declared at ${prev.at.file}:${locator.at(prev.at, [field], '', 'error', '').line}. Each ${what} must be unique in the mesh: rename or remove one.`));
+        out.push(
+          locator.at(
+            item.at,
+            [field],
+            `duplicate-${what.replace(/ /g, '-')}`,
+            'error',
+            `Duplicate ${what} \`${k}\`: already declared at ${prev.at.file}:${locator.at(prev.at, [field], '', 'error', '').line}. Each ${what} must be unique in the mesh: rename or remove one.`,
+          ),
+        );
       } else first.set(k, item);
     }
   };
