@@ -80,7 +80,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: 'rules',
     term: 'rules',
-    description: 'Document the active guardrail rules (built-in policies/ plus your own).',
+    description: 'Document the active guardrail rules (built-in policies/ plus your own) and the audit checks.',
     load: async () => (await import('./commands/rules.js')).registerRules,
   },
 ];
