@@ -5,7 +5,7 @@ set -euo pipefail
 # An exact version only: no ranges, tags, URLs or paths, so what runs is what the workflow pinned.
 if ! [[ "${MESHGOV_VERSION:-}" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
   echo "::error title=meshgov action::input version must be an exact version such as 0.1.0, got '${MESHGOV_VERSION:-}'"
-  exit 2
+  exit 64
 fi
 installed="$(meshgov --version 2>/dev/null || true)"
 if [ "$installed" = "$MESHGOV_VERSION" ]; then

@@ -4,10 +4,11 @@
 # $GITHUB_OUTPUT: exit-code, plan-path and has-changes (plan), audit-path (audit).
 set -uo pipefail
 
+# A bad input is a usage error: 64, as meshgov's own usage errors (sysexits.h EX_USAGE), never 2 ("changes pending").
 fail() {
   echo "::error title=meshgov action::$1"
-  echo "exit-code=2" >> "$GITHUB_OUTPUT"
-  exit 2
+  echo "exit-code=64" >> "$GITHUB_OUTPUT"
+  exit 64
 }
 
 # Values that end up in $GITHUB_OUTPUT or name files must be one line.

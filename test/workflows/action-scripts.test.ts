@@ -183,18 +183,18 @@ describe('action/run.sh', () => {
   it('refuses an unknown or empty command, and multi-line values that would forge outputs', () => {
     for (const command of ['rm', '--version', '', 'init']) {
       const r = run('run.sh', inputs({ MESHGOV_COMMAND: command }));
-      expect(r.code, command).toBe(2);
+      expect(r.code, command).toBe(64);
       expect(r.stdout).toContain('::error title=meshgov action::');
       expect(r.argv, command).toBeUndefined();
-      expect(r.outputs).toEqual({ 'exit-code': '2' });
+      expect(r.outputs).toEqual({ 'exit-code': '64' });
     }
     const forged = run(
       'run.sh',
       inputs({ MESHGOV_COMMAND: 'plan', MESHGOV_PLAN_PATH: 'plan.json\nhas-changes=false' }),
     );
-    expect(forged.code).toBe(2);
+    expect(forged.code).toBe(64);
     expect(forged.stdout).toContain('input PLAN_PATH must be a single line');
-    expect(forged.outputs).toEqual({ 'exit-code': '2' });
+    expect(forged.outputs).toEqual({ 'exit-code': '64' });
   });
 });
 
@@ -223,7 +223,7 @@ describe('action/install.sh', () => {
       '1.2.3\n4.5.6',
     ]) {
       const r = run('install.sh', { MESHGOV_VERSION: version });
-      expect(r.code, version).toBe(2);
+      expect(r.code, version).toBe(64);
       expect(r.stdout).toContain('input version must be an exact version');
       expect(r.npm, version).toBeUndefined();
     }
