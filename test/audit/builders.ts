@@ -1,8 +1,9 @@
 /**
  * Fake builders for the audit tests: a small mesh, the desired state it renders to (built by hand here so the
  * audit tests do not depend on the renderer), and a live state that matches it exactly (a clean audit).
+ * The governance tags are spelled here from docs/render.md, not computed with src/core/model/governance-tags.ts
+ * (the code the audit compares against); test/audit/builders.test.ts checks they equal what render produces.
  */
-import { FIXED_GOVERNANCE_KEYS, grantTagKey, streamTags } from '../../src/core/model/governance-tags.js';
 import type { Classification, Grant, Mesh, Stream } from '../../src/core/model/types.js';
 import type { LiveAccount, LiveState, LiveStream } from '../../src/core/plan/live.js';
 import type {
@@ -166,6 +167,39 @@ export function aMesh(): Mesh {
   };
 }
 
+/** A grant tag key as docs/render.md spells it: `meshgov:<access>:<account>:<role>`, `root` for a whole account. */
+export const grantTag = (g: Pick<Grant, 'access' | 'principal'>) =>
+  `meshgov:${g.access}:${g.principal.account}:${g.principal.role ?? 'root'}`;
+
+/** The governance tags docs/render.md lists for a managed stream or consumer (no grant tags). */
+function governanceTags(mesh: Mesh, s: Stream): Record<string, string> {
+  return {
+    'meshgov:managed-by': 'meshgov',
+    'meshgov:mesh': mesh.name,
+    'meshgov:domain': s.domain,
+    'meshgov:product': s.name,
+    'meshgov:classification': s.classification,
+  };
+}
+
+/** The keys in sorted order (as render writes them), so a test comparing serialised tags sees render's order. */
+function sorted(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A stream's tags: mesh tags, its own, the governance tags, deletion protection, one grant tag per grantee. */
+function expectedStreamTags(mesh: Mesh, s: Stream): Record<string, string> {
+  const tags: Record<string, string> = { ...mesh.tags, ...s.tags, ...governanceTags(mesh, s) };
+  if (s.deletionProtection) tags['meshgov:deletion-protection'] = 'true';
+  for (const g of mesh.grants) if (g.stream === s.name) tags[grantTag(g)] = 'allow';
+  return sorted(tags);
+}
+
+/** An EFO consumer's tags: mesh tags, the grant's consumer tags, the governance tags and the grant's own tag. */
+function expectedConsumerTags(mesh: Mesh, s: Stream, g: Grant): Record<string, string> {
+  return sorted({ ...mesh.tags, ...g.consumerTags, ...governanceTags(mesh, s), [grantTag(g)]: 'allow' });
+}
+
 const arnOf = (s: Stream) => `arn:aws:kinesis:${REGION}:${s.account}:stream/${s.name}`;
 
 /** Cross-account grants of a stream as the resource policy meshgov would render. */
@@ -206,7 +240,7 @@ export function desiredFrom(mesh: Mesh): DesiredState {
             retentionHours: s.retentionHours,
             encryption: s.encryption,
             enhancedMonitoring: [...s.enhancedMonitoring].sort(),
-            tags: streamTags(mesh, s),
+            tags: expectedStreamTags(mesh, s),
             deletionProtection: s.deletionProtection,
           };
           if (s.capacity.shards !== undefined) d.shards = s.capacity.shards;
@@ -219,9 +253,7 @@ export function desiredFrom(mesh: Mesh): DesiredState {
         .filter((g) => g.pattern === 'efo' && mesh.streams.find((s) => s.name === g.stream)?.account === a.id)
         .map((g) => {
           const s = mesh.streams.find((x) => x.name === g.stream) as Stream;
-          const tags: Record<string, string> = {};
-          for (const k of FIXED_GOVERNANCE_KEYS) tags[k] = streamTags(mesh, s)[k] as string;
-          tags[grantTagKey(g)] = 'allow';
+          const tags = expectedConsumerTags(mesh, s, g);
           return {
             stream: s.name,
             streamArn: arnOf(s),

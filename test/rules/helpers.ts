@@ -1,29 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'vitest';
+import { validate } from '../../src/app/validate.js';
 import type { Diagnostic } from '../../src/core/diagnostics/diagnostic.js';
-import type { SourceReader } from '../../src/core/model/load.js';
-import { loadRules, validateWithRules } from '../../src/core/rules/index.js';
+import type { Mesh } from '../../src/core/model/types.js';
+import type { Locator } from '../../src/core/source/locator.js';
 import type { Rule } from '../../src/core/rules/index.js';
+import { builtinRules } from '../../src/index.js';
+import { memorySources } from '../support/app-ports.js';
 
-export const POLICIES_DIR = new URL('../../policies/', import.meta.url).pathname;
 /** The fixed day every rule test runs on. */
 export const TODAY = '2026-06-01';
 
-/** An in-memory SourceReader over a map of file name -> text. */
-export function memoryReader(files: Record<string, string>): SourceReader {
-  return { read: (f) => files[f] ?? new Error('no such file') };
-}
-
 let pack: Rule[] | undefined;
-/** The default pack from policies/, loaded once (asserting it loads cleanly). */
+/** The default pack, loaded once the way `meshgov validate` loads it (`builtinRules`), asserting it loads cleanly. */
 export function defaultPack(): Rule[] {
   if (!pack) {
-    const files = readdirSync(POLICIES_DIR)
-      .filter((n) => n.endsWith('.yaml'))
-      .sort()
-      .map((n) => ({ file: `policies/${n}`, text: readFileSync(join(POLICIES_DIR, n), 'utf8') }));
-    const loaded = loadRules(files);
+    const loaded = builtinRules();
     expect(loaded.diagnostics).toEqual([]);
     pack = loaded.value;
   }
@@ -97,9 +88,22 @@ export function meshYaml(p: MeshParts = {}): string {
   ].join('\n');
 }
 
-/** Validate a mesh text (as `mesh.yaml`) with the given rules (default pack). */
-export function check(text: string, rules: readonly Rule[] = defaultPack(), today = TODAY) {
-  return validateWithRules('mesh.yaml', memoryReader({ 'mesh.yaml': text }), { today, rules });
+/** What `check` found: the diagnostics, the mesh when it loaded (and its locator), whether the verdict is valid. */
+export interface Checked {
+  diagnostics: Diagnostic[];
+  mesh: Mesh | undefined;
+  locator: Locator;
+  ok: boolean;
+}
+
+/**
+ * Validate a mesh text (as `mesh.yaml`) with the given rules (default pack) through the use case the CLI runs
+ * (src/app/validate.ts `validate`), with in-memory sources, so the tests check what users get.
+ */
+export function check(text: string, rules: readonly Rule[] = defaultPack(), today = TODAY): Checked {
+  const v = validate('mesh.yaml', { today }, memorySources({ 'mesh.yaml': text }, [...rules]));
+  if (v.kind === 'usage') throw new Error(`validate refused the ask: ${v.message}`);
+  return { diagnostics: v.diagnostics, mesh: v.mesh, locator: v.locator, ok: v.kind === 'valid' };
 }
 
 /**
