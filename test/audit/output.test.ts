@@ -289,3 +289,30 @@ describe('audit SARIF locations', () => {
     expect([...uris]).toEqual(['gov/mesh.yaml']);
   });
 });
+
+describe('waived findings in text and markdown', () => {
+  it("are listed apart, not counted, with the waiver's expiry and its (escaped) justification", async () => {
+    const { formatAuditText } = await import('../../src/output/audit/text.js');
+    const { plainStyle } = await import('../../src/output/style.js');
+    const report = aReport();
+    const first = report.findings[0] as AuditReport['findings'][number];
+    const waived = [
+      {
+        ...first,
+        waivedBy: 'Known <img src=x> | accepted',
+        waiver: { target: 'stream/orders', expires: '2027-01-31' },
+      },
+    ];
+    const text = formatAuditText({ ...report, waived }, plainStyle);
+    expect(text).toContain('Waived (1, not counted):');
+    expect(text).toContain(`  - ${first.id} ${first.resource} until 2027-01-31: Known <img src=x> | accepted`);
+    const md = formatAuditMarkdown({ ...report, waived });
+    expect(md).toContain('<summary>1 waived finding (not counted)</summary>');
+    expect(md).toContain('` 2027-01-31 `');
+    expect(md).not.toContain('<img src=x>');
+    expect(md).not.toMatch(/Known [^\n]*[^\\]\| accepted/);
+    // Without waived findings nothing is said.
+    expect(formatAuditText(report, plainStyle)).not.toContain('Waived');
+    expect(formatAuditMarkdown(report)).not.toContain('waived finding');
+  });
+});

@@ -5,7 +5,8 @@
  */
 import { renderChargebackMarkdown } from '../cost/chargeback.js';
 import type { AuditReport, Finding, ShardChart } from '../../core/audit/findings.js';
-import { codeBlock, codeSpan, escapeMessage, escapeText } from '../markdown/escape.js';
+import { codeBlock, codeSpan, escapeMessage, escapeTableCell, escapeText } from '../markdown/escape.js';
+import { WAIVED_SHOWN } from './text.js';
 
 const ICON = { error: '🔴 error', warning: '🟠 warning', info: '🔵 info' } as const;
 
@@ -142,6 +143,22 @@ function render(report: AuditReport, maxDetails: number, maxRows: number): strin
     out.push('### Checks not run', '');
     for (const c of report.checksNotRun) out.push(`- ${codeSpan(c.check)}: ${escapeMessage(c.reason)}`);
     out.push('');
+  }
+  const waived = report.waived ?? [];
+  if (waived.length > 0) {
+    // Accepted by a waiver of the mesh: not counted, listed so compliance sees what is accepted and until when.
+    out.push(
+      `<details><summary>${waived.length} waived finding${waived.length === 1 ? '' : 's'} (not counted)</summary>`,
+      '',
+    );
+    out.push('| Check | Resource | Until | Justification |', '| --- | --- | --- | --- |');
+    for (const w of waived.slice(0, WAIVED_SHOWN)) {
+      out.push(
+        `| ${codeSpan(w.id)} | ${codeSpan(w.resource)} | ${codeSpan(w.waiver.expires)} | ${escapeTableCell(w.waivedBy)} |`,
+      );
+    }
+    if (waived.length > WAIVED_SHOWN) out.push('', `_${waived.length - WAIVED_SHOWN} more: see the JSON report._`);
+    out.push('', '</details>', '');
   }
   if (report.notes.length > 0) {
     out.push('### Notes', '');

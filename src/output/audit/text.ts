@@ -12,6 +12,9 @@ function sev(f: Finding, style: Style): string {
       : style.blue('info   ');
 }
 
+/** Waived findings listed in text and markdown (the JSON has all). */
+export const WAIVED_SHOWN = 20;
+
 /** Human text for a terminal (terminal-safe): one block per finding, then what did not run, notes and a summary line. */
 export function formatAuditText(report: AuditReport, style: Style): string {
   const lines: string[] = [];
@@ -38,6 +41,16 @@ export function formatAuditText(report: AuditReport, style: Style): string {
   if (report.notes.length > 0) {
     lines.push('Notes:');
     for (const n of report.notes) lines.push(style.dim(`  - ${n}`));
+  }
+  const waived = report.waived ?? [];
+  if (waived.length > 0) {
+    // Silenced by a waiver of the mesh: not counted, but a reader sees what is accepted and until when.
+    lines.push(`Waived (${waived.length}, not counted):`);
+    for (const w of waived.slice(0, WAIVED_SHOWN)) {
+      lines.push(style.dim(`  - ${w.id} ${w.resource} until ${w.waiver.expires}: ${w.waivedBy}`));
+    }
+    if (waived.length > WAIVED_SHOWN)
+      lines.push(style.dim(`  - ${waived.length - WAIVED_SHOWN} more in --format json`));
   }
   if (report.chargeback !== undefined) {
     const c = report.chargeback;
