@@ -10,14 +10,7 @@ import type { AuditReport, AuditWindow } from '../core/audit/findings.js';
 import { streamsToMeasure } from '../core/audit/hot-shards.js';
 import type { ActionCatalog } from '../core/audit/identity-reach.js';
 import type { MetricsSnapshot } from '../core/audit/metrics.js';
-import {
-  chargeback,
-  preferUsage,
-  shippedPriceTable,
-  usageFromMesh,
-  usageFromMetrics,
-  usageKey,
-} from '../core/cost/index.js';
+import { chargeback, preferUsage, usageFromMesh, usageFromMetrics, usageKey } from '../core/cost/index.js';
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import type { Mesh } from '../core/model/types.js';
 import { scopeDesired } from '../core/plan/index.js';
@@ -26,6 +19,7 @@ import type { Clock } from '../core/ports.js';
 import type { DesiredState } from '../core/render/types.js';
 import type { Rule } from '../core/rules/index.js';
 import type { Locator } from '../core/source/locator.js';
+import { pricesFor } from './cost.js';
 import { prepareTelling, todayOn } from './events.js';
 import type { WarningsEvent } from './events.js';
 import type { MeshSources, UsageProblem } from './ports.js';
@@ -158,10 +152,7 @@ export async function audit(file: string, options: AuditRunOptions, ports: Audit
         ...(p.locator ? { locator: p.locator } : {}),
       },
     });
-    const prices = (await target.prices?.(p.mesh.region, () => now)) ?? {
-      table: shippedPriceTable(p.mesh.region).table,
-      notes: [] as string[],
-    };
+    const prices = await pricesFor(target, p.mesh.region, { now: () => now });
     const declared = usageFromMesh(p.mesh);
     const cost = chargeback({
       live: live.live,

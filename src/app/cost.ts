@@ -5,7 +5,7 @@
  */
 import { capsFromParams, costCapDiagnostics, costCapFindings, COST_CAP_RULE_ID } from '../core/cost/cap.js';
 import { planCost, shippedPriceTable, usageFromMesh } from '../core/cost/index.js';
-import type { PlanCost } from '../core/cost/index.js';
+import type { PlanCost, PriceTable } from '../core/cost/index.js';
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import type { Mesh } from '../core/model/types.js';
 import { scopeDesired } from '../core/plan/index.js';
@@ -25,6 +25,18 @@ export interface Priced {
   capDiagnostics: Diagnostic[];
 }
 
+/** The target's prices (the Price List API on AWS), or the shipped dated table when the target cannot say. */
+export async function pricesFor(
+  target: Target,
+  region: string,
+  clock: Clock,
+): Promise<{ table: PriceTable; notes: string[] }> {
+  const answered = await target.prices?.(region, () => clock.now());
+  if (answered !== undefined) return answered;
+  const shipped = shippedPriceTable(region).table;
+  return { table: shipped, notes: [`prices: the shipped table of ${shipped.asOf}`] };
+}
+
 export async function priceAndCap(
   computed: Plan,
   p: { mesh: Mesh; desired: DesiredState; scope: PlanScope; locator?: Locator },
@@ -33,11 +45,7 @@ export async function priceAndCap(
   target: Target,
   clock: Clock,
 ): Promise<Priced> {
-  const shipped = () => {
-    const s = shippedPriceTable(p.mesh.region);
-    return { table: s.table, notes: [`prices: the shipped table of ${s.table.asOf}`] };
-  };
-  const prices = (await target.prices?.(p.mesh.region, () => clock.now())) ?? shipped();
+  const prices = await pricesFor(target, p.mesh.region, clock);
   const priced = planCost({
     plan: computed,
     desired: scopeDesired(p.desired, p.scope),
