@@ -13,7 +13,7 @@ import type { Rule } from '../core/rules/index.js';
 import type { ApplyLog } from '../adapters/fs/apply-log.js';
 import { analyzerRefusal } from '../core/analyzer/index.js';
 import { analyzePolicies } from './analyze.js';
-import { costCapped, priceAndCap } from './cost.js';
+import { capsInForce, priceAndCap } from './cost.js';
 import { prepareTelling, todayOn } from './events.js';
 import type { WarningsEvent } from './events.js';
 import type { FileSource, MeshSources, UsageProblem } from './ports.js';
@@ -213,8 +213,9 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
       return { kind: 'refused', message: refusal, ...(saved ? { reviewedDigest: saved.changeSetDigest } : {}) };
     own.analyzer = analyzer;
     // A cost cap in force (policies/cost-within-cap.yaml, off by default) is checked on what apply would apply.
-    if (costCapped(p, prepared.rules)) {
-      const { capDiagnostics } = await priceAndCap(own, p, prepared.rules, live.live, target, options.clock);
+    const caps = capsInForce(p, prepared.rules);
+    if (caps !== undefined) {
+      const { capDiagnostics } = await priceAndCap(own, p, prepared.rules, live.live, target, options.clock, caps);
       const over = capDiagnostics.filter((d) => d.severity === 'error');
       if (over.length > 0) {
         return {

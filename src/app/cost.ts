@@ -44,6 +44,8 @@ export async function priceAndCap(
   live: LiveState,
   target: Target,
   clock: Clock,
+  /** The cap settings when the caller resolved them already (`capsInForce`); resolved here otherwise. */
+  settings: RuleSettings | undefined = capSettings(p, rules),
 ): Promise<Priced> {
   const prices = await pricesFor(target, p.mesh.region, clock);
   const priced = planCost({
@@ -54,7 +56,6 @@ export async function priceAndCap(
     usage: usageFromMesh(p.mesh),
   });
   const cost = { ...priced, assumptions: [...prices.notes, ...priced.assumptions] };
-  const settings = capSettings(p, rules);
   if (settings === undefined || p.locator === undefined) return { cost, capDiagnostics: [] };
   const findings = costCapFindings(cost, (domain) => effectiveFor(settings, COST_CAP_RULE_ID, domain));
   return { cost, capDiagnostics: costCapDiagnostics(findings, p.mesh, p.locator) };
@@ -67,12 +68,16 @@ function capSettings(p: { mesh: Mesh; locator?: Locator }, rules: readonly Rule[
   return resolveSettings(p.mesh, new Map([[rule.id, rule]]), p.locator, cacheOfRules(rules) ?? new SchemaCache());
 }
 
-/** Whether any domain has a cost cap in force (the rule is off, with no caps, by default). */
-export function costCapped(p: { mesh: Mesh; locator?: Locator }, rules: readonly Rule[]): boolean {
+/**
+ * The cost cap rule's settings when some domain has a cap in force (the rule is off, with no caps, by default);
+ * undefined when none has, so apply prices nothing.
+ */
+export function capsInForce(p: { mesh: Mesh; locator?: Locator }, rules: readonly Rule[]): RuleSettings | undefined {
   const settings = capSettings(p, rules);
-  if (settings === undefined) return false;
-  return [settings.base, ...settings.byDomain.values()].some((m) => {
+  if (settings === undefined) return undefined;
+  const capped = [settings.base, ...settings.byDomain.values()].some((m) => {
     const e = m.get(COST_CAP_RULE_ID);
     return e !== undefined && e.severity !== 'off' && Object.keys(capsFromParams(e.params)).length > 0;
   });
+  return capped ? settings : undefined;
 }
