@@ -10,32 +10,17 @@ import { CreateStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/clie
 import { describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
-import type { CliIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import type { AuditReport } from '../../src/core/audit/findings.js';
 import { EXAMPLE_MESH_FILE, EXAMPLE_TODAY } from '../support/example-mesh.js';
+import { runLocalCli } from '../support/capture-io.js';
 
 const A = '111111111111';
 const SHADOW = 'team-x.scratch';
 const dir = mkdtempSync(join(tmpdir(), 'meshgov-shadow-'));
 copyFileSync(EXAMPLE_MESH_FILE, join(dir, 'mesh.yaml'));
 
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s) => void (stdout += s), isTTY: false },
-    stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: {
-      NO_COLOR: '1',
-      MESHGOV_LOCAL_DIR: join(dir, 'local'),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
-    cwd: dir,
-    now: () => new Date(`${EXAMPLE_TODAY}T09:00:00Z`),
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function run(...args: string[]) {
+  return runLocalCli(dir, args, new Date(`${EXAMPLE_TODAY}T09:00:00Z`));
 }
 
 async function makeShadow(): Promise<void> {

@@ -14,33 +14,18 @@ import { describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { readApplyLog } from '../../src/adapters/fs/apply-log.js';
 import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { oob } from '../apply/harness.js';
 import { EXAMPLE_MESH_FILE } from '../support/example-mesh.js';
 import { withoutProgress } from '../support/progress.js';
+import { runLocalCli } from '../support/capture-io.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshgov-apply-cli-'));
 copyFileSync(EXAMPLE_MESH_FILE, join(dir, 'mesh.yaml'));
 
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s) => void (stdout += s), isTTY: false },
-    stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: {
-      NO_COLOR: '1',
-      MESHGOV_LOCAL_DIR: join(dir, 'local'),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
-    cwd: dir,
-    now: () => new Date('2026-12-01T00:00:00Z'),
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function run(...args: string[]) {
+  return runLocalCli(dir, args);
 }
 
 /** Change the persisted local target behind meshgov's back. */

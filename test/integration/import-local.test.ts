@@ -26,11 +26,10 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
-import type { CliIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { FIXED_GOVERNANCE_KEYS } from '../../src/core/model/governance-tags.js';
 import type { Change, Plan } from '../../src/core/plan/index.js';
 import { POLLING_READ_ACTIONS, PRODUCER_ACTIONS } from '../../src/core/render/actions.js';
+import { runLocalCli } from '../support/capture-io.js';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -88,22 +87,8 @@ domains:
 const dir = mkdtempSync(join(tmpdir(), 'meshgov-import-'));
 writeFileSync(join(dir, 'mesh.yaml'), MESH);
 
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s) => void (stdout += s), isTTY: false },
-    stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: {
-      NO_COLOR: '1',
-      MESHGOV_LOCAL_DIR: join(dir, 'local'),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
-    cwd: dir,
-    now: () => new Date('2026-12-01T00:00:00Z'),
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function run(...args: string[]) {
+  return runLocalCli(dir, args);
 }
 
 async function waitActive(c: KinesisClient, stream: string): Promise<void> {

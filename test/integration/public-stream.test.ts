@@ -11,19 +11,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
-import { main } from '../../src/cli/main.js';
 import type { Plan } from '../../src/core/plan/index.js';
-import { captureIO, localTargetEnv } from '../support/capture-io.js';
 import { EXAMPLE_MESH_FILE, exampleMesh } from '../support/example-mesh.js';
 import { withoutProgress } from '../support/progress.js';
+import { runLocalCli } from '../support/capture-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshgov-public-stream-'));
 copyFileSync(EXAMPLE_MESH_FILE, join(dir, 'mesh.yaml'));
 
-async function run(...args: string[]) {
-  const io = captureIO(dir, { env: { NO_COLOR: '1', ...localTargetEnv(dir) }, now: new Date('2026-12-01T00:00:00Z') });
-  const code = await main(args, io);
-  return { code, stdout: io.out(), stderr: io.err() };
+function run(...args: string[]) {
+  return runLocalCli(dir, args);
 }
 
 const stream = exampleMesh()

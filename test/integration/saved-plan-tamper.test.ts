@@ -11,22 +11,19 @@ import { describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { readApplyLog } from '../../src/adapters/fs/apply-log.js';
 import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
-import { main } from '../../src/cli/main.js';
 import { changeSetDigest } from '../../src/core/plan/index.js';
 import type { Change, Plan } from '../../src/core/plan/index.js';
 import { oob } from '../apply/harness.js';
-import { captureIO, localTargetEnv } from '../support/capture-io.js';
 import { EXAMPLE_MESH_FILE } from '../support/example-mesh.js';
+import { runLocalCli } from '../support/capture-io.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const dir = mkdtempSync(join(tmpdir(), 'meshgov-tamper-'));
 copyFileSync(EXAMPLE_MESH_FILE, join(dir, 'mesh.yaml'));
 const LOG = join(dir, '.meshgov', 'apply-log.jsonl');
 
-async function run(...args: string[]) {
-  const io = captureIO(dir, { env: { NO_COLOR: '1', ...localTargetEnv(dir) }, now: new Date('2026-12-01T00:00:00Z') });
-  const code = await main(args, io);
-  return { code, stdout: io.out(), stderr: io.err() };
+function run(...args: string[]) {
+  return runLocalCli(dir, args);
 }
 
 const P = '111111111111';

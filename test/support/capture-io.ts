@@ -22,3 +22,15 @@ export function captureIO(cwd: string, o: { env?: Record<string, string>; now: D
 export function localTargetEnv(dir: string): Record<string, string> {
   return { MESHGOV_LOCAL_DIR: join(dir, 'local'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 }
+
+/** One in-process CLI run on the local target with its data under `dir`, uncoloured, at a fixed time. */
+export async function runLocalCli(
+  dir: string,
+  args: readonly string[],
+  now = new Date('2026-12-01T00:00:00Z'),
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  const io = captureIO(dir, { env: { NO_COLOR: '1', ...localTargetEnv(dir) }, now });
+  const code = await main([...args], io);
+  return { code, stdout: io.out(), stderr: io.err() };
+}
