@@ -213,9 +213,55 @@ describe('the IAM rules on CloudTrail events', () => {
   });
 });
 
+describe("callers: everyone's changes but the governance role's own", () => {
+  const kinesis = of(A, 'kinesis');
+  const iam = of(B, 'iam');
+  const by = (event: Record<string, unknown>, userIdentity: Record<string, unknown>) => ({
+    ...event,
+    detail: { ...(event['detail'] as object), userIdentity },
+  });
+  const session = (account: string, roleArn: string) => ({
+    type: 'AssumedRole',
+    principalId: 'AROAEXAMPLEID1234567:meshgov-apply',
+    arn: `arn:aws:sts::${account}:assumed-role/${roleArn.split('/').at(-1)}/meshgov-apply`,
+    accountId: account,
+    sessionContext: {
+      sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLEID1234567', arn: roleArn, accountId: account },
+      attributes: { creationDate: '2026-11-30T09:01:12Z', mfaAuthenticated: 'false' },
+    },
+  });
+  const governance = (account: string) => `arn:aws:iam::${account}:role/meshgov/meshgov-governance`;
+
+  it("skips meshgov apply's own calls (the governance role of that account)", () => {
+    expect(matching(kinesis, by(fixture('kinesis-add-tags-to-stream'), session(A, governance(A))))).toEqual([]);
+    expect(matching(iam, by(fixture('iam-put-role-policy'), session(B, governance(B))))).toEqual([]);
+    expect(matching(iam, by(fixture('iam-create-policy-version'), session(B, governance(B))))).toEqual([]);
+  });
+
+  it('matches the root user and IAM users (no role session), and any other role', () => {
+    const root = { type: 'Root', principalId: A, arn: `arn:aws:iam::${A}:root`, accountId: A };
+    const user = {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLEUSERID123',
+      arn: `arn:aws:iam::${A}:user/alice`,
+      accountId: A,
+      userName: 'alice',
+      sessionContext: { attributes: { creationDate: '2026-11-30T09:01:12Z', mfaAuthenticated: 'true' } },
+    };
+    const event = fixture('kinesis-add-tags-to-stream');
+    expect(matching(kinesis, by(event, root))).toEqual(['KinesisGovernanceChanges']);
+    expect(matching(kinesis, by(event, user))).toEqual(['KinesisGovernanceChanges']);
+    // A look-alike: a role of that name under another path, or the governance role of another account.
+    expect(matching(kinesis, by(event, session(A, `arn:aws:iam::${A}:role/meshgov-governance`)))).toEqual([
+      'KinesisGovernanceChanges',
+    ]);
+    expect(matching(kinesis, by(event, session(A, governance(B))))).toEqual(['KinesisGovernanceChanges']);
+  });
+});
+
 describe('many roles', () => {
   const roles = Array.from({ length: 150 }, (_, i) => `r${String(i).padStart(3, '0')}-${'x'.repeat(59)}`);
-  const patterns = iamRolePatterns(roles);
+  const patterns = iamRolePatterns(roles, `arn:aws:iam::${A}:role/meshgov/meshgov-governance`);
 
   it('splits them into rules under 2048 characters, each role in exactly one', () => {
     expect(patterns.length).toBeGreaterThan(1);

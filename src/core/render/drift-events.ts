@@ -10,6 +10,7 @@
  * CloudFormation dynamic reference to a secret the team creates (docs/events.md).
  */
 import type { AccountId, Mesh } from '../model/types.js';
+import { governanceRoleArn } from './arn.js';
 import { meshgovPolicyArnPattern, POLICY_PREFIX } from './governance-policy.js';
 import type { DesiredState } from './types.js';
 
@@ -84,7 +85,7 @@ export const IAM_POLICY_EVENTS: readonly string[] = [
 ];
 
 /** An EventBridge event pattern: nested objects down to arrays of matchers (values or operator objects). */
-export type EventPattern = { [key: string]: EventPattern | readonly PatternMatcher[] };
+export type EventPattern = { [key: string]: EventPattern | readonly PatternMatcher[] | readonly EventPattern[] };
 export type PatternMatcher =
   | string
   | number
@@ -92,7 +93,8 @@ export type PatternMatcher =
   | null
   | { prefix: string | { 'equals-ignore-case': string } }
   | { 'equals-ignore-case': string }
-  | { exists: boolean };
+  | { exists: boolean }
+  | { 'anything-but': string | readonly string[] };
 
 /** A CloudFormation template as plain JSON (the resource shapes are CloudFormation's, documented per resource). */
 export interface CloudFormationTemplate {
@@ -130,7 +132,18 @@ export function watchedRoles(mesh: Pick<Mesh, 'governanceRole'>, desired: Desire
   return [...roles].sort();
 }
 
-function base(source: string, eventSource: string, eventNames: readonly string[]): EventPattern {
+/**
+ * The calls of every caller but the governance role itself (apply's own changes are not drift; the scheduled audit
+ * still reviews them). `anything-but` never matches a missing field, so callers without a role session (the root
+ * user, IAM users) are matched by the second alternative
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html).
+ */
+function notGovernance(governanceArn: string): EventPattern[] {
+  const issuer = (m: PatternMatcher): EventPattern => ({ sessionContext: { sessionIssuer: { arn: [m] } } });
+  return [{ userIdentity: issuer({ 'anything-but': governanceArn }) }, { userIdentity: issuer({ exists: false }) }];
+}
+
+function base(source: string, eventSource: string, eventNames: readonly string[], governanceArn: string): EventPattern {
   return {
     source: [source],
     'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
@@ -139,22 +152,23 @@ function base(source: string, eventSource: string, eventNames: readonly string[]
       eventName: eventNames,
       // A call that failed (AccessDenied, a validation error) changed nothing.
       errorCode: [{ exists: false }],
+      $or: notGovernance(governanceArn),
     },
   };
 }
 
 /** The Kinesis rule's pattern: every governance call on any stream of the account (undeclared ones are shadows). */
-export function kinesisPattern(): EventPattern {
-  return base('aws.kinesis', 'kinesis.amazonaws.com', KINESIS_GOVERNANCE_EVENTS);
+export function kinesisPattern(governanceArn: string): EventPattern {
+  return base('aws.kinesis', 'kinesis.amazonaws.com', KINESIS_GOVERNANCE_EVENTS, governanceArn);
 }
 
 /**
  * IAM role-change patterns for the roles, split so each stays under {@link MAX_EVENT_PATTERN_CHARS}. Role names are
  * matched ignoring case: IAM role names are unique regardless of case, so a request may name a role in any case.
  */
-export function iamRolePatterns(roles: readonly string[]): EventPattern[] {
+export function iamRolePatterns(roles: readonly string[], governanceArn: string): EventPattern[] {
   const make = (chunk: readonly string[]): EventPattern => {
-    const p = base('aws.iam', 'iam.amazonaws.com', IAM_ROLE_EVENTS);
+    const p = base('aws.iam', 'iam.amazonaws.com', IAM_ROLE_EVENTS, governanceArn);
     (p['detail'] as EventPattern)['requestParameters'] = {
       roleName: chunk.map((r) => ({ 'equals-ignore-case': r })),
     };
@@ -178,7 +192,7 @@ export function iamRolePatterns(roles: readonly string[]): EventPattern[] {
  * (`policy<path>meshgov-*`), in any letter case (IAM policy names, like role names, are unique regardless of case).
  */
 export function iamPolicyPattern(mesh: Pick<Mesh, 'partition' | 'governanceRole'>, account: AccountId): EventPattern {
-  const p = base('aws.iam', 'iam.amazonaws.com', IAM_POLICY_EVENTS);
+  const p = base('aws.iam', 'iam.amazonaws.com', IAM_POLICY_EVENTS, governanceRoleArn(mesh, account));
   const prefix = meshgovPolicyArnPattern(mesh, account).replace(/\*$/, '');
   (p['detail'] as EventPattern)['requestParameters'] = { policyArn: [{ prefix: { 'equals-ignore-case': prefix } }] };
   return p;
@@ -330,12 +344,15 @@ export function driftEventTemplates(
       region: desired.region,
       name: 'meshgov-drift-kinesis',
       template: template(`meshgov drift events (Kinesis), ${where}; deploy in ${desired.region}`, {
-        KinesisGovernanceChanges: rule('Kinesis calls that change governed state', kinesisPattern()),
+        KinesisGovernanceChanges: rule(
+          'Kinesis calls that change governed state',
+          kinesisPattern(governanceRoleArn(mesh, account)),
+        ),
         ...delivery(repo),
       }),
     });
     const rules: CloudFormationTemplate['Resources'] = {};
-    iamRolePatterns(watchedRoles(mesh, desired, account)).forEach((p, i) => {
+    iamRolePatterns(watchedRoles(mesh, desired, account), governanceRoleArn(mesh, account)).forEach((p, i) => {
       rules[`IamRoleChanges${i + 1}`] = rule('IAM changes to roles the mesh grants to or governs with', p);
     });
     rules['IamPolicyChanges'] = rule(
