@@ -42,7 +42,7 @@ function artefactPath(a: IamArtefact): string {
   return `${safeSegment(a.account)}/iam/${a.kind}/${safeSegment(a.name)}.json`;
 }
 
-/** Every artefact file of a desired state (and the drift-event templates, when rendered), sorted by path, plus the manifest. */
+/** Every artefact file of a desired state (and drift-event templates), sorted by path, and the manifest. */
 export function renderFiles(state: DesiredState, driftEvents: readonly DriftEventTemplate[] = []): RenderedFile[] {
   const files: RenderedFile[] = [];
   for (const acct of state.accounts) {
