@@ -8,6 +8,7 @@ import { audit as auditCore } from '../core/audit/audit.js';
 import type { AuditOptions } from '../core/audit/audit.js';
 import type { AuditReport, AuditWindow } from '../core/audit/findings.js';
 import { streamsToMeasure } from '../core/audit/hot-shards.js';
+import { scopeReportToStreams } from '../core/audit/stream-scope.js';
 import type { ActionCatalog } from '../core/audit/identity-reach.js';
 import type { MetricsSnapshot } from '../core/audit/metrics.js';
 import { chargeback, preferUsage, usageFromMesh, usageFromMetrics, usageKey } from '../core/cost/index.js';
@@ -59,6 +60,11 @@ export function runAudit({ mesh, desired, live, metrics, today, options = {} }: 
 export interface AuditRunOptions {
   domain: readonly string[];
   account: readonly string[];
+  /**
+   * Stream names to narrow the report to (empty: every stream). Names need not be declared: a drift event may be
+   * about a stream outside the mesh. Accounts are still read whole (`account` limits them).
+   */
+  stream?: readonly string[];
   policies?: string;
   target: TargetSpec;
   /** The metrics window's length, ms (at most 15 days: CloudWatch keeps one-minute data that long). */
@@ -93,6 +99,7 @@ function failed(what: string, e: unknown): { kind: 'could-not-run'; message: str
 
 export async function audit(file: string, options: AuditRunOptions, ports: AuditPorts): Promise<AuditOutcome> {
   const tell = options.onEvent ?? (() => undefined);
+  const streams = options.stream ?? [];
   const today = todayOn(options.clock);
   const prepared = prepareTelling(
     file,
@@ -122,7 +129,10 @@ export async function audit(file: string, options: AuditRunOptions, ports: Audit
     const window = ports.windowFor(now, options.windowMs);
     let metrics: MetricsSnapshot | undefined;
     if (target.readMetrics) {
-      const read = await target.readMetrics(streamsToMeasure({ mesh: p.mesh, live: live.live }), window).then(
+      const measured = streamsToMeasure({ mesh: p.mesh, live: live.live }).filter(
+        (m) => streams.length === 0 || streams.includes(m.stream),
+      );
+      const read = await target.readMetrics(measured, window).then(
         (m) => ({ kind: 'read' as const, m }),
         (e: unknown) => failed('reading CloudWatch metrics failed', e),
       );
@@ -139,19 +149,22 @@ export async function audit(file: string, options: AuditRunOptions, ports: Audit
       end: window.end.toISOString(),
       periodSeconds: window.periodSeconds,
     };
-    const report = runAudit({
-      mesh: p.mesh,
-      desired: scopeDesired(p.desired, p.scope),
-      live: live.live,
-      metrics,
-      today,
-      options: {
-        actions: actions.a,
-        window: asked,
-        generatedAt: now.toISOString(),
-        ...(p.locator ? { locator: p.locator } : {}),
-      },
-    });
+    const report = scopeReportToStreams(
+      runAudit({
+        mesh: p.mesh,
+        desired: scopeDesired(p.desired, p.scope),
+        live: live.live,
+        metrics,
+        today,
+        options: {
+          actions: actions.a,
+          window: asked,
+          generatedAt: now.toISOString(),
+          ...(p.locator ? { locator: p.locator } : {}),
+        },
+      }),
+      streams,
+    );
     const prices = await pricesFor(target, p.mesh.region, { now: () => now });
     const declared = usageFromMesh(p.mesh);
     const cost = chargeback({

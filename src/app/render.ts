@@ -5,6 +5,8 @@
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import { hasErrors } from '../core/diagnostics/diagnostic.js';
 import type { Clock } from '../core/ports.js';
+import { driftEventTemplates } from '../core/render/drift-events.js';
+import type { DriftEventTemplate, GitHubRepository } from '../core/render/drift-events.js';
 import { renderMesh } from '../core/render/index.js';
 import type { DesiredState } from '../core/render/types.js';
 import type { Rule } from '../core/rules/index.js';
@@ -18,6 +20,11 @@ export interface RenderOptions {
   policies?: string;
   /** Write one JSON file per artefact into this directory (new, empty, or a previous render's). */
   out?: string;
+  /**
+   * The repository whose audit workflow receives drift events (`--github-repo`): with it, the EventBridge
+   * CloudFormation templates of docs/events.md are rendered too; without it they are not.
+   */
+  githubRepo?: GitHubRepository;
   clock: Clock;
 }
 
@@ -43,6 +50,8 @@ export type RenderOutcome =
       rules: Rule[];
       /** Files written to `out`, when given. */
       written?: number;
+      /** Drift-event templates, per account, when `githubRepo` was given. */
+      driftEvents?: DriftEventTemplate[];
     };
 
 export function render(file: string, options: RenderOptions, ports: RenderPorts): RenderOutcome {
@@ -57,9 +66,18 @@ export function render(file: string, options: RenderOptions, ports: RenderPorts)
   const rendered = renderMesh(v.mesh, { today, locator: v.locator });
   const diagnostics = [...v.diagnostics, ...rendered.diagnostics];
   if (hasErrors(rendered.diagnostics)) return { kind: 'invalid', diagnostics, rules: v.rules };
-  if (options.out === undefined) return { kind: 'rendered', desired: rendered.value, diagnostics, rules: v.rules };
-  const files = renderFiles(rendered.value);
+  const events =
+    options.githubRepo !== undefined ? driftEventTemplates(v.mesh, rendered.value, options.githubRepo) : undefined;
+  const result = {
+    kind: 'rendered' as const,
+    desired: rendered.value,
+    diagnostics,
+    rules: v.rules,
+    ...(events !== undefined ? { driftEvents: events } : {}),
+  };
+  if (options.out === undefined) return result;
+  const files = renderFiles(rendered.value, events);
   const failed = ports.dirs.write(options.out, files);
   if (failed) return failed;
-  return { kind: 'rendered', desired: rendered.value, diagnostics, rules: v.rules, written: files.length };
+  return { ...result, written: files.length };
 }

@@ -38,6 +38,8 @@ export interface ReportOptions {
   meshFile: string;
   /** Audit: no findings (close the issue); undefined: from the report itself. */
   clean?: boolean;
+  /** Audit: the report covers part of the mesh (`--partial`): see `AuditIssueInput.partial`. */
+  partial?: boolean;
   /** Plan / apply: the pull request (default: from the event payload). */
   pullRequest?: number;
   /** Audit: the issue title and label. */
@@ -66,7 +68,7 @@ export interface ReportOptions {
 export interface GitHubPublisher {
   plan(o: PublishCommon & { pullRequest?: number; reviewedDigest?: string }): Promise<PublishResult>;
   audit(
-    o: PublishCommon & { clean: boolean; title?: string; label?: string; notify?: AuditNotify },
+    o: PublishCommon & { clean: boolean; title?: string; label?: string; notify?: AuditNotify; partial?: boolean },
   ): Promise<PublishResult>;
   apply(
     o: Omit<PublishCommon, 'markdown'> & { result: ApplyResult; pullRequest?: number; approvalEnvironment: string },
@@ -246,6 +248,7 @@ async function publish(o: ReportOptions, ports: ReportPorts): Promise<ReportOutc
   const result = await ports.github.audit({
     ...common,
     clean,
+    ...(o.partial === true ? { partial: true } : {}),
     ...(o.title !== undefined ? { title: o.title } : {}),
     ...(o.label !== undefined ? { label: o.label } : {}),
     ...(notify ? { notify } : {}),

@@ -134,7 +134,7 @@ describe('meshgov init', { timeout: 120_000 }, () => {
     expect(events('plan.yml')).toEqual(['pull_request']);
     expect(events('apply.yml')).toEqual(['push']);
     expect(parsed.get('apply.yml')!.template.events.push?.branches).toEqual(['main']);
-    expect(events('audit.yml')).toEqual(['schedule', 'workflow_dispatch']);
+    expect(events('audit.yml')).toEqual(['repository_dispatch', 'schedule', 'workflow_dispatch']);
     expect(events('ci.yml')).toEqual(['pull_request', 'push']);
     const applyJob = (parsed.get('apply.yml')!.raw['jobs'] as Record<string, Record<string, Plain>>)['apply']!;
     expect(applyJob['environment']).toBe('production');

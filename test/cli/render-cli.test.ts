@@ -159,3 +159,43 @@ describe('meshgov render --format json', () => {
     expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
   });
 });
+
+describe('meshgov render --github-repo (drift-event templates, docs/events.md)', () => {
+  it('writes the two templates of every account, and says once why they are missing without it', async () => {
+    const dir = join(tmp, 'events');
+    const r = await run('render', 'mesh.yaml', '--out', dir, '--github-repo', 'acme/mesh');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('drift-event templates not rendered');
+    const events = [...tree(dir).keys()].filter((p) => p.includes('/events/'));
+    expect(events).toEqual(
+      ['111111111111', '222222222222', '333333333333'].flatMap((a) => [
+        `${a}/events/meshgov-drift-iam.template.json`,
+        `${a}/events/meshgov-drift-kinesis.template.json`,
+      ]),
+    );
+    const t = JSON.parse(readFileSync(join(dir, events[1] as string), 'utf8')) as {
+      Resources: Record<string, unknown>;
+    };
+    expect(Object.keys(t.Resources)).toContain('KinesisGovernanceChanges');
+    // Re-rendering without the repository removes them (the marker lists them) and says why, once.
+    const again = await run('render', 'mesh.yaml', '--out', dir);
+    expect(again.code).toBe(0);
+    expect(again.stderr.match(/drift-event templates not rendered/g)).toHaveLength(1);
+    expect([...tree(dir).keys()].filter((p) => p.includes('/events/'))).toEqual([]);
+  });
+
+  it('adds driftEvents to --format json', async () => {
+    const r = await run('render', 'mesh.yaml', '--format', 'json', '--github-repo', 'acme/mesh');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { driftEvents: { account: string; kind: string; region: string }[] };
+    expect(doc.driftEvents.map((d) => `${d.account}/${d.kind}@${d.region}`)).toContain('222222222222/iam@us-east-1');
+  });
+
+  it.each(['acme', 'acme/../x', 'acme/mesh/dispatches?x=', '-x/y'])('refuses --github-repo %j (64)', async (repo) => {
+    const dir = join(tmp, 'bad-repo');
+    const r = await run('render', 'mesh.yaml', '--out', dir, '--github-repo', repo);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain('--github-repo');
+    expect(existsSync(dir)).toBe(false);
+  });
+});

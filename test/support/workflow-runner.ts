@@ -45,7 +45,7 @@ export interface JobRecord {
 export interface RunContext {
   /** owner/repo */
   repository: string;
-  eventName: 'pull_request' | 'push';
+  eventName: 'pull_request' | 'push' | 'schedule' | 'repository_dispatch';
   /** The event payload, as GitHub writes it to $GITHUB_EVENT_PATH. */
   event: Record<string, unknown>;
   /** GITHUB_SHA: the merge ref's commit on pull_request, the pushed commit on push. */
@@ -195,7 +195,7 @@ export class WorkflowRunner {
           GITHUB_OUTPUT: outFile,
           GITHUB_STEP_SUMMARY: summaryFile,
           GITHUB_REF:
-            ctx.eventName === 'push'
+            ctx.eventName !== 'pull_request'
               ? 'refs/heads/main'
               : `refs/pull/${String((ctx.event['number'] as number | undefined) ?? 0)}/merge`,
         };
@@ -271,6 +271,11 @@ export class WorkflowRunner {
       mkdirSync(target, { recursive: true });
       for (const f of readdirSync(dir)) cpSync(join(dir, f), join(target, f));
       return { ok: true, log: `downloaded ${readdirSync(dir).join(', ')} from run ${runId}` };
+    }
+    // Code scanning is GitHub's: the stand-in only records that the file was there to upload.
+    if (uses.startsWith('github/codeql-action/upload-sarif@')) {
+      const file = withIn['sarif_file'] ?? '';
+      return { ok: existsSync(join(workspace, file)), log: `uploaded ${file} to code scanning` };
     }
     if (uses === './') return this.runAction(withIn, env, workspace, ctx);
     throw new Error(`the rehearsal has no stand-in for ${uses}`);

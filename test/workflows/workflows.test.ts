@@ -367,9 +367,10 @@ describe('workflows', () => {
     });
   });
 
-  it('audit runs on a schedule and on demand, updates the issue and uploads SARIF', () => {
+  it('audit runs on a schedule, on demand and on drift events, updates the issue and uploads SARIF', () => {
     const { template } = wf('audit.yml');
-    expect(Object.keys(template.events).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    expect(Object.keys(template.events).sort()).toEqual(['repository_dispatch', 'schedule', 'workflow_dispatch']);
+    expect(wf('audit.yml').raw['on']).toMatchObject({ repository_dispatch: { types: ['meshgov-drift'] } });
     const crons = template.events.schedule?.map((s) => s.cron) ?? [];
     expect(crons).toHaveLength(1);
     expect(crons[0]?.split(' ')).toHaveLength(5);
@@ -400,10 +401,13 @@ describe('workflows', () => {
       'audit.json',
       '--artifact-name',
       'meshgov-audit',
+      '--partial',
       '--clean',
     ]);
-    // --clean only when the JSON counted no findings.
-    expect(String(withOf(report)['args'])).toContain("steps.result.outputs.findings == '0' && '--clean' || ''");
+    // --partial on drift runs; else --clean only when the JSON counted no findings.
+    expect(String(withOf(report)['args'])).toContain(
+      "github.event_name == 'repository_dispatch' && '--partial' || (steps.result.outputs.findings == '0' && '--clean' || '')",
+    );
     expect(uses('audit.yml', 'github/codeql-action/upload-sarif')['with']).toMatchObject({ sarif_file: 'audit.sarif' });
     // The issue, SARIF and artefact are only touched when the audit ran (audit.json exists).
     const all = steps('audit.yml');
@@ -427,6 +431,19 @@ describe('workflows', () => {
     expect(String(fail?.['run'])).toMatch(/exit 1\s*$/);
     expect(names.indexOf('Fail on error-level findings')).toBe(names.length - 1);
     expect(jobs('audit.yml')['audit']?.['continue-on-error']).toBeUndefined();
+  });
+
+  it('audit: a drift event reaches the scope script through env only, and a drift run never uploads SARIF', () => {
+    const all = steps('audit.yml');
+    const scope = all.find((s) => s['name'] === 'Scope of the drift event');
+    expect(scope?.['id']).toBe('scope');
+    expect(String(scope?.['if'])).toContain("github.event_name == 'repository_dispatch'");
+    expect(String(scope?.['run'])).not.toContain('${{');
+    for (const v of Object.values((scope?.['env'] ?? {}) as Record<string, string>))
+      expect(v).toMatch(/^\$\{\{ github\.event\.client_payload\.[A-Za-z]+ \}\}$/);
+    expect(String(withOf(actionStep('audit.yml', 'audit'))['args'])).toContain('steps.scope.outputs.audit_args');
+    const sarif = all.find((s) => s['name'] === 'Upload SARIF to code scanning');
+    expect(String(sarif?.['if'])).toContain("github.event_name != 'repository_dispatch'");
   });
 
   it('never use pull_request_target, pin every action to a version, and keep expressions out of scripts', () => {

@@ -40,6 +40,13 @@ export interface AuditIssueInput {
    * a comment from `comment(newKeys)` is posted when keys appear that the issue did not show before.
    */
   notify?: { keys: readonly string[]; comment: (newKeys: ReadonlySet<string>) => string };
+  /**
+   * The report covers part of the mesh (`audit --account/--stream`, the drift-event run of docs/events.md): it says
+   * nothing about the rest, so it never closes the issue nor replaces the body of an open one. New findings are
+   * announced in a comment and remembered in the body's findings line (so the next full run does not announce them
+   * again); a closed issue (the last full audit was clean) reopens with this report, a missing one is created.
+   */
+  partial?: boolean;
 }
 
 interface Issue {
@@ -110,6 +117,10 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
     );
   }
 
+  if (input.partial === true && input.clean)
+    return existing === undefined
+      ? { action: 'none', truncated }
+      : { action: 'unchanged', id: existing.number, url: existing.html_url, truncated };
   if (existing === undefined) {
     if (input.clean) return { action: 'none', truncated };
     const created = await callGitHub(token, 'POST /repos/{owner}/{repo}/issues', () =>
@@ -124,6 +135,17 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
       client.rest.issues.createComment({ owner, repo, issue_number: number, body: redact(text, [token]) }),
     );
 
+  if (existing.state === 'open' && input.partial === true) {
+    if (fresh.size === 0 || input.notify === undefined) return { action: 'unchanged', id: number, url, truncated };
+    const lines = (existing.body ?? '').split('\n');
+    const before = readFindingKeys(existing.body) ?? new Set<string>();
+    lines[1] = findingsLine([...before, ...fresh]);
+    await callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', () =>
+      client.rest.issues.update({ owner, repo, issue_number: number, body: lines.join('\n') }),
+    );
+    await comment(input.notify.comment(fresh));
+    return { action: 'updated', id: number, url, truncated };
+  }
   if (existing.state === 'open') {
     if (input.clean) {
       await comment(

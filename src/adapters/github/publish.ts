@@ -107,7 +107,7 @@ export async function publishPlanComment(
 
 /** Open, update, close or reopen the audit issue for this mesh file. */
 export async function publishAuditIssue(
-  options: PublishCommon & { clean: boolean; title?: string; label?: string; notify?: AuditNotify },
+  options: PublishCommon & { clean: boolean; title?: string; label?: string; notify?: AuditNotify; partial?: boolean },
 ): Promise<PublishResult> {
   const { notify } = options;
   const ctx = readGitHubContext(options.env, {}, options.readFile);
@@ -119,6 +119,7 @@ export async function publishAuditIssue(
     marker: markerFor('audit', options.meshFile),
     body: options.markdown,
     clean: options.clean,
+    ...(options.partial === true ? { partial: true } : {}),
     label: options.label ?? AUDIT_LABEL,
     ...(notify !== undefined
       ? { notify: { keys: notify.keys, comment: (fresh: ReadonlySet<string>) => notify.comment(fresh, ctx.runUrl) } }

@@ -29,6 +29,7 @@ interface AuditCommandOptions extends AwsFlags {
   failOn: FailOn;
   domain: string[];
   account: string[];
+  stream: string[];
   color: boolean;
   policies?: string;
 }
@@ -42,6 +43,18 @@ export function parseWindow(s: string): number {
   if (ms > 15 * 86_400_000)
     throw new ExitError(`--window ${s}: CloudWatch keeps one-minute metrics for 15 days; use at most 15d.`, EXIT_USAGE);
   return ms;
+}
+
+/**
+ * `--stream`: a Kinesis stream name (1-128 of `a-zA-Z0-9_.-`,
+ * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html).
+ */
+export function checkStreamName(s: string): void {
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(s))
+    throw new ExitError(
+      `--stream ${JSON.stringify(s)}: not a Kinesis stream name (1 to 128 letters, digits, '_', '.' or '-').`,
+      EXIT_USAGE,
+    );
 }
 
 /** Extensions `--out` accepts, longest first (`.sarif.json` before `.json`). */
@@ -140,10 +153,17 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     )
     .option('--domain <name>', 'limit the audit to a domain (repeatable)', collect, [])
     .option('--account <id>', 'limit the audit to an account id or alias (repeatable)', collect, [])
+    .option(
+      '--stream <name>',
+      'limit the report to a stream, its shards and consumers, declared or not (repeatable; accounts are read whole)',
+      collect,
+      [],
+    )
     .option('--no-color', 'disable colour')
     .addHelpText('after', HELP)
     .action(async (file: string, opts: AuditCommandOptions, command: Command) => {
       const target = targetSpec(opts, io);
+      for (const s of opts.stream) checkStreamName(s);
       const windowMs = parseWindow(opts.window);
       const outputs = planOutputs(opts.out ?? [], io.cwd);
       if (
@@ -165,6 +185,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         {
           domain: opts.domain,
           account: opts.account,
+          stream: opts.stream,
           target,
           windowMs,
           clock: { now: () => io.now() },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { render } from '../../app/render.js';
+import { parseGitHubRepository } from '../../core/render/drift-events.js';
 import { workspaceRenderDirs } from '../../app/workspace.js';
 import { renderJson } from '../../output/render/files.js';
 import type { CliIO } from '../io.js';
@@ -9,6 +10,14 @@ import { cliSources, formatDiagnostics, ruleMetaOf, usageError } from '../valida
 
 const FORMATS = ['files', 'json'] as const;
 type RenderFormat = (typeof FORMATS)[number];
+
+interface RenderCommandOptions {
+  out?: string;
+  format: RenderFormat;
+  policies?: string;
+  githubRepo?: string;
+  color: boolean;
+}
 
 export function registerRender(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -22,6 +31,10 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
         .default('files'),
     )
     .option('--policies <dir>', 'additional directory of guardrail rule files')
+    .option(
+      '--github-repo <owner/name>',
+      'also render the drift-event CloudFormation templates (EventBridge -> repository_dispatch to this repository)',
+    )
     .option('--no-color', 'disable colour')
     .addHelpText(
       'after',
@@ -29,12 +42,16 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
         '',
         'The output directory must be new, empty, or a previous render output (it holds a .meshgov-render marker);',
         'files a previous render wrote and this one does not are removed, nothing else is touched.',
+        'With --github-repo, <account>/events/ holds the drift-event templates of docs/events.md.',
         'Exit codes: 0 rendered, 1 validation or render errors (nothing written), 64 usage error.',
       ].join('\n'),
     )
-    .action((file: string, opts: { out?: string; format: RenderFormat; policies?: string; color: boolean }) => {
+    .action((file: string, opts: RenderCommandOptions) => {
       if (opts.format === 'files' && opts.out === undefined)
         throw new ExitError('`meshgov render` needs --out DIR (or --format json to print to stdout).', EXIT_USAGE);
+      const githubRepo = opts.githubRepo !== undefined ? parseGitHubRepository(opts.githubRepo) : undefined;
+      if (githubRepo !== undefined && 'problem' in githubRepo)
+        throw new ExitError(`--github-repo: ${githubRepo.problem}.`, EXIT_USAGE);
       const diagFormat = opts.format === 'json' ? 'json' : 'text';
       const out = opts.format === 'files' ? opts.out : undefined;
       const outcome = render(
@@ -43,6 +60,7 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
           clock: { now: () => io.now() },
           ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
           ...(out !== undefined ? { out } : {}),
+          ...(githubRepo !== undefined ? { githubRepo } : {}),
         },
         { sources: cliSources(io), dirs: workspaceRenderDirs(io.cwd) },
       );
@@ -61,7 +79,12 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       if (outcome.diagnostics.some((d) => d.severity !== 'info')) {
         io.stderr.write(formatDiagnostics(outcome.diagnostics, 'text', io, ruleMetaOf(outcome.rules), !opts.color));
       }
-      if (opts.format === 'json') io.stdout.write(renderJson(outcome.desired));
+      if (githubRepo === undefined)
+        io.stderr.write(
+          'meshgov: drift-event templates not rendered: they need the repository to dispatch to (--github-repo ' +
+            'owner/name; docs/events.md).\n',
+        );
+      if (opts.format === 'json') io.stdout.write(renderJson(outcome.desired, outcome.driftEvents));
       else io.stderr.write(`Wrote ${outcome.written ?? 0} files to ${opts.out as string}\n`);
       setExit(EXIT_OK);
     });

@@ -18,6 +18,7 @@ interface GithubReportOptions {
   input: string;
   meshFile: string;
   clean?: boolean;
+  partial?: boolean;
   pr?: string;
   title?: string;
   label?: string;
@@ -95,6 +96,11 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
     )
     .option('--mesh-file <file>', 'mesh file the report is about (one comment / issue per mesh file)', 'mesh.yaml')
     .option('--clean', 'audit: no findings, close the issue if it is open')
+    .option(
+      '--partial',
+      'audit: the report covers part of the mesh (audit --account/--stream): never close the issue or replace ' +
+        'its body; announce new findings in a comment (a closed issue reopens with them)',
+    )
     .option('--pr <number>', 'plan: pull request number (default: from the event payload)')
     .option('--title <title>', 'audit: issue title (default "meshgov audit: <mesh file>")')
     .option('--label <label>', 'audit: label that marks the issue', 'meshgov-audit')
@@ -132,6 +138,7 @@ export function registerReport(program: Command, io: CliIO, setExit: (code: numb
           clock: { now: () => io.now() },
           client: { userAgent: `meshgov/${VERSION}`, warn: (m: string) => io.stderr.write(`meshgov: ${m}\n`) },
           ...(opts.clean !== undefined ? { clean: opts.clean } : {}),
+          ...(opts.partial === true ? { partial: true } : {}),
           ...(opts.pr !== undefined ? { pullRequest: parsePr(opts.pr) } : {}),
           ...(opts.title !== undefined ? { title: opts.title } : {}),
           ...(opts.label !== undefined ? { label: opts.label } : {}),

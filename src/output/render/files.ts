@@ -7,10 +7,12 @@
  *   DIR/<account>/consumers/<stream>/<name>.json   one enhanced fan-out consumer
  *   DIR/<account>/iam/<kind>/<name>.json           identity, governance, trust, boundary, fanout policies, ESMs
  *   DIR/organization/guard-scp.json                the tag-tampering guard SCP
+ *   DIR/<account>/events/<name>.template.json      drift-event CloudFormation templates (with --github-repo)
  *
  * Content is byte-for-byte deterministic: the desired state is built in a fixed order (tag keys sorted), printed
  * with two-space indentation and a trailing newline.
  */
+import type { DriftEventTemplate } from '../../core/render/drift-events.js';
 import type { DesiredState, IamArtefact } from '../../core/render/types.js';
 
 /** Name of the marker file that says a directory holds meshgov render output (and lists the files in it). */
@@ -40,8 +42,8 @@ function artefactPath(a: IamArtefact): string {
   return `${safeSegment(a.account)}/iam/${a.kind}/${safeSegment(a.name)}.json`;
 }
 
-/** Every artefact file of a desired state, sorted by path, plus the manifest. */
-export function renderFiles(state: DesiredState): RenderedFile[] {
+/** Every artefact file of a desired state (and drift-event templates), sorted by path, and the manifest. */
+export function renderFiles(state: DesiredState, driftEvents: readonly DriftEventTemplate[] = []): RenderedFile[] {
   const files: RenderedFile[] = [];
   for (const acct of state.accounts) {
     const dir = safeSegment(acct.account);
@@ -54,6 +56,11 @@ export function renderFiles(state: DesiredState): RenderedFile[] {
       });
     for (const a of acct.iam) files.push({ path: artefactPath(a), content: prettyJson(a) });
   }
+  for (const t of driftEvents)
+    files.push({
+      path: `${safeSegment(t.account)}/events/${safeSegment(t.name)}.template.json`,
+      content: prettyJson(t.template),
+    });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const manifest: Record<string, unknown> = {
     formatVersion: RENDER_FORMAT_VERSION,
@@ -66,7 +73,7 @@ export function renderFiles(state: DesiredState): RenderedFile[] {
   return [{ path: 'meshgov-render.json', content: prettyJson(manifest) }, ...files];
 }
 
-/** `--format json`: the whole desired state as one document. */
-export function renderJson(state: DesiredState): string {
-  return prettyJson({ formatVersion: RENDER_FORMAT_VERSION, ...state });
+/** `--format json`: the whole desired state as one document (with `driftEvents` when they were rendered). */
+export function renderJson(state: DesiredState, driftEvents?: readonly DriftEventTemplate[]): string {
+  return prettyJson({ formatVersion: RENDER_FORMAT_VERSION, ...state, ...(driftEvents ? { driftEvents } : {}) });
 }

@@ -1,0 +1,234 @@
+/**
+ * Workflow rehearsal of drift events (issue #19 part 4): this repository's audit.yml run step by step as GitHub runs
+ * it (test/support/workflow-runner.ts), for the scheduled run and for `repository_dispatch` `meshgov-drift` events
+ * as the EventBridge rules of `meshgov render --github-repo` send them, with the built CLI (`npx tsc -p
+ * tsconfig.build.json`) auditing the local target (the accounts) and the stand-in GitHub API holding the issue.
+ *
+ * One story: the scheduled audit writes the audit issue; someone changes a stream's retention out of band; the drift
+ * run audits only that account and stream, comments the new finding on the issue and leaves its report alone;
+ * hostile payloads never reach a shell word or an argument.
+ */
+import { IncreaseStreamRetentionPeriodCommand } from '@aws-sdk/client-kinesis';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientPool } from '../../src/adapters/aws/client-pool.js';
+import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
+import { markerFor } from '../../src/output/markdown/report-body.js';
+import { FakeGitHub } from '../github/support/fake-github.js';
+import { TOKEN } from '../github/support/setup.js';
+import { BIN, runCli } from '../support/cli-child.js';
+import { EXAMPLE_MESH_FILE } from '../support/example-mesh.js';
+import { ArtifactStore, WorkflowRunner } from '../support/workflow-runner.js';
+import type { JobRecord, RunContext } from '../support/workflow-runner.js';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+const REPOSITORY = 'acme/mesh';
+const A = '111111111111';
+const STREAM = 'payments.transactions.v1';
+const root = mkdtempSync(join(tmpdir(), 'meshgov-drift-rehearsal-'));
+const localDir = join(root, 'accounts');
+const shimDir = join(root, 'bin');
+const fake = new FakeGitHub();
+const runner = new WorkflowRunner(new ArtifactStore(), []);
+const checkout = join(root, 'commit');
+const pwned = join(root, 'pwned');
+let apiUrl = '';
+
+// meshgov on the PATH, as the Action's install step leaves it; audit and apply go to the local target. The shim
+// logs each argument list, so the test sees exactly what reached meshgov.
+mkdirSync(shimDir, { recursive: true });
+const argvLog = join(root, 'argv.log');
+writeFileSync(
+  join(shimDir, 'meshgov'),
+  [
+    '#!/usr/bin/env bash',
+    `printf '%s\\n' "$*" >> "${argvLog}"`,
+    `case "$1" in audit|apply) exec "${process.execPath}" "${BIN}" "$@" --local ;; *) exec "${process.execPath}" "${BIN}" "$@" ;; esac`,
+    '',
+  ].join('\n'),
+);
+chmodSync(join(shimDir, 'meshgov'), 0o755);
+const processEnv: Record<string, string> = {
+  PATH: `${shimDir}:${process.env['PATH'] ?? ''}`,
+  HOME: root,
+  NO_COLOR: '1',
+  MESHGOV_LOCAL_DIR: localDir,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+let runNo = 500;
+function context(eventName: RunContext['eventName'], event: Record<string, unknown>): RunContext {
+  return {
+    repository: REPOSITORY,
+    eventName,
+    event,
+    sha: 'd'.repeat(40),
+    checkoutDir: checkout,
+    runId: String(++runNo),
+    token: TOKEN,
+    apiUrl,
+    env: processEnv,
+    vars: { MESHGOV_REGION: 'eu-west-1', MESHGOV_PLAN_ROLE_ARN: '' },
+  };
+}
+
+const repository = { full_name: REPOSITORY, name: 'mesh', owner: { login: 'acme' } };
+/** The repository_dispatch event GitHub writes for POST /repos/{owner}/{repo}/dispatches. */
+function dispatch(clientPayload: Record<string, unknown>) {
+  const event = { action: 'meshgov-drift', branch: 'main', client_payload: clientPayload, repository };
+  return runner.run('audit.yml', context('repository_dispatch', event));
+}
+/** The payload the rendered input transformer produces (src/core/render/drift-events.ts), with overrides. */
+function payload(over: Record<string, unknown> = {}): Record<string, unknown> {
+  const base = { account: A, region: 'eu-west-1', eventName: 'IncreaseStreamRetentionPeriod', stream: STREAM };
+  return { ...base, streamArn: '', resourceArn: '', role: '', ...over };
+}
+
+function step(job: JobRecord | undefined, name: string) {
+  const s = job?.steps.find((x) => x.name === name);
+  if (s === undefined) throw new Error(`no step ${name}`);
+  return s;
+}
+function show(job: JobRecord | undefined): string {
+  return (job?.steps ?? []).map((s) => `--- ${s.name}: ${s.outcome}\n${s.log}`).join('\n');
+}
+/** The meshgov audit command lines run since `from` (an index into the shim's log). */
+function auditLines(from: number): string[] {
+  const lines = existsSync(argvLog)
+    ? readFileSync(argvLog, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
+  return lines.slice(from).filter((l) => l.startsWith('audit '));
+}
+const logLength = () =>
+  existsSync(argvLog)
+    ? readFileSync(argvLog, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '').length
+    : 0;
+const auditIssue = () => fake.issues.filter((i) => i.body.startsWith(`${markerFor('audit', 'mesh.yaml')}\n`));
+
+beforeAll(async () => {
+  apiUrl = await fake.start();
+  mkdirSync(checkout, { recursive: true });
+  writeFileSync(join(checkout, 'mesh.yaml'), readFileSync(EXAMPLE_MESH_FILE, 'utf8'));
+  const r = await runCli(['apply', 'mesh.yaml', '--local', '--auto-approve'], { cwd: checkout, env: processEnv });
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+}, 120_000);
+afterAll(async () => {
+  await fake.stop();
+});
+
+describe('drift rehearsal: audit.yml on repository_dispatch meshgov-drift', () => {
+  it('the scheduled run audits the whole mesh and keeps the issue', async () => {
+    const from = logLength();
+    const run = await runner.run('audit.yml', context('schedule', { schedule: '23 5 * * *', repository }));
+    const job = run.jobs.get('audit');
+    expect(step(job, 'Scope of the drift event').outcome).toBe('skipped');
+    expect(auditLines(from)).toEqual([
+      'audit mesh.yaml --out audit.json --out audit.sarif --out audit.md --fail-on never',
+    ]);
+    expect(step(job, 'Upload SARIF to code scanning').outcome, show(job)).toBe('success');
+    expect(step(job, 'Update the audit issue and job summary').outcome, show(job)).toBe('success');
+    // The applied example mesh has findings on the local target, so the issue is open with the full report.
+    expect(auditIssue().map((i) => i.state)).toEqual(['open']);
+  }, 120_000);
+
+  it('a retention change out of band: the drift run audits that account and stream and comments the finding', async () => {
+    const issuesBefore = auditIssue().map((i) => ({ number: i.number, body: i.body, state: i.state }));
+    const commentsBefore = fake.comments.length;
+    const t = await startKinesisLocal({
+      region: 'eu-west-1',
+      dataDir: join(localDir, 'kinesis'),
+      handleSignals: false,
+      persistIntervalMs: 100,
+    });
+    const pool = new ClientPool({
+      target: 'local',
+      region: 'eu-west-1',
+      partition: 'aws',
+      endpoint: t.endpoint,
+      command: 'test',
+      rateLimitScale: 0,
+    });
+    try {
+      await pool
+        .kinesis(A)
+        .send(new IncreaseStreamRetentionPeriodCommand({ StreamName: STREAM, RetentionPeriodHours: 200 }));
+      await new Promise((res) => setTimeout(res, 250));
+    } finally {
+      pool.destroy();
+      await t.stop();
+    }
+
+    const from = logLength();
+    const run = await dispatch(payload());
+    const job = run.jobs.get('audit');
+    expect(step(job, 'Scope of the drift event').outcome, show(job)).toBe('success');
+    expect(auditLines(from)).toEqual([
+      `audit mesh.yaml --out audit.json --out audit.sarif --out audit.md --fail-on never --account=${A} --stream=${STREAM}`,
+    ]);
+    expect(job?.summary).toContain(
+      `Drift event: IncreaseStreamRetentionPeriod in ${A}, stream ${STREAM}; auditing with --account=${A} --stream=${STREAM}.`,
+    );
+    // A partial report is not uploaded to code scanning (it would mark the rest of the mesh's alerts fixed).
+    expect(step(job, 'Upload SARIF to code scanning').outcome).toBe('skipped');
+    expect(step(job, 'Update the audit issue and job summary').outcome, show(job)).toBe('success');
+
+    const issues = auditIssue();
+    expect(issues).toHaveLength(1);
+    const issue = issues[0]!;
+    expect(issue.state).toBe('open');
+    const before = issuesBefore.find((i) => i.number === issue.number);
+    // The full report stays; only the remembered findings line grew, and the new finding got a comment.
+    expect(before?.state).toBe('open');
+    expect(issue.body.split('\n').slice(2)).toEqual(before?.body.split('\n').slice(2));
+    expect(issue.body.split('\n')[1]).not.toBe(before?.body.split('\n')[1]);
+    const fresh = fake.comments.slice(commentsBefore).filter((c) => c.issue === issue.number);
+    expect(fresh.map((c) => c.body).join('\n')).toContain(STREAM);
+    expect(fresh.map((c) => c.body).join('\n')).toMatch(/retention/i);
+  }, 120_000);
+
+  it('takes the stream from a stream or resource ARN when the event names no stream', async () => {
+    const from = logLength();
+    const arn = `arn:aws:kinesis:eu-west-1:${A}:stream/${STREAM}/consumer/x:1764494043`;
+    const run = await dispatch(payload({ stream: '', resourceArn: arn, eventName: 'PutResourcePolicy' }));
+    expect(step(run.jobs.get('audit'), 'Scope of the drift event').outcome).toBe('success');
+    expect(auditLines(from).at(0)).toMatch(new RegExp(`--account=${A} --stream=${STREAM.replace(/\./g, '\\.')}$`));
+  }, 120_000);
+
+  it('refuses a payload whose account is not 12 digits: nothing is audited, nothing runs', async () => {
+    for (const account of [`${A} --stream x`, `${A}; touch ${pwned}`, '$(touch /tmp/x)', '11111111111', '']) {
+      const from = logLength();
+      const run = await dispatch(payload({ account }));
+      const job = run.jobs.get('audit');
+      expect(step(job, 'Scope of the drift event').outcome, account).toBe('failure');
+      expect(step(job, 'Scope of the drift event').log).toContain('not a 12-digit account id');
+      expect(step(job, 'Audit').outcome).toBe('skipped');
+      expect(auditLines(from)).toEqual([]);
+    }
+    expect(existsSync(pwned)).toBe(false);
+  }, 120_000);
+
+  it('widens to the whole account when the stream is not a stream name, never passing it on', async () => {
+    for (const stream of [`x; touch ${pwned}`, '$(touch /tmp/y)', '--local', 'a b', `${STREAM}\n::error::forged`]) {
+      const from = logLength();
+      const run = await dispatch(payload({ stream, eventName: 'AddTagsToStream\n::warning::forged' }));
+      const job = run.jobs.get('audit');
+      const scope = step(job, 'Scope of the drift event');
+      expect(scope.outcome, scope.log).toBe('success');
+      const lines = auditLines(from);
+      expect(lines, JSON.stringify(stream)).toEqual([
+        stream === '--local'
+          ? `audit mesh.yaml --out audit.json --out audit.sarif --out audit.md --fail-on never --account=${A} --stream=--local`
+          : `audit mesh.yaml --out audit.json --out audit.sarif --out audit.md --fail-on never --account=${A}`,
+      ]);
+      expect(job?.summary).not.toContain('forged');
+    }
+    expect(existsSync(pwned)).toBe(false);
+  }, 300_000);
+});
