@@ -4,18 +4,13 @@
  * "the human renderer reads the JSON a machine gets").
  */
 import type { ChargebackReport } from '../cost/report-types.js';
+import type { ResourceFinding, Severity, SourceLocation } from '../findings/finding.js';
 import type { AccountId } from '../model/types.js';
 
-export type FindingSeverity = 'error' | 'warning' | 'info';
+export type FindingSeverity = Severity;
 
 /** A 1-based location in the mesh source, when the finding concerns a declared entity. */
-export interface FindingLocation {
-  file: string;
-  /** 1-based line. */
-  line: number;
-  /** 1-based column. */
-  column: number;
-}
+export type FindingLocation = SourceLocation;
 
 export interface Finding {
   /** Stable check id, kebab-case, e.g. `hot-shard`, `retention-drift`, `undeclared-principal`. */
@@ -128,6 +123,27 @@ export function auditFails(findings: readonly Pick<Finding, 'severity'>[], failO
   if (failOn === 'never') return false;
   const limit = RANK[failOn];
   return findings.some((f) => RANK[f.severity] <= limit);
+}
+
+/**
+ * The audit finding as the one finding type (src/core/findings/finding.ts) the shared renderers read: `id` is its
+ * `code`, `title` its `message`, `docsUrl` its `help`. The audit JSON keeps the audit names (docs/audit.md).
+ */
+export function toResourceFinding(f: Finding | WaivedFinding): ResourceFinding {
+  const out: ResourceFinding = {
+    code: f.id,
+    severity: f.severity,
+    message: f.title,
+    resource: f.resource,
+    account: f.account,
+    evidence: f.evidence,
+    remediation: f.remediation,
+  };
+  if (f.subject !== undefined) out.subject = f.subject;
+  if (f.docsUrl !== undefined) out.help = f.docsUrl;
+  if (f.location !== undefined) out.location = f.location;
+  if ('waivedBy' in f) out.waivedBy = f.waivedBy;
+  return out;
 }
 
 /** Resource addresses. */
