@@ -4,12 +4,16 @@ import type { AuditReport } from '../../src/core/audit/findings.js';
 import { auditFails } from '../../src/core/audit/findings.js';
 import { formatAuditJson } from '../../src/output/audit/json.js';
 import { formatAuditMarkdown, mermaidShardChart } from '../../src/output/audit/markdown.js';
-import { auditFingerprints, formatAuditSarif } from '../../src/output/audit/sarif.js';
+import { toResourceFinding } from '../../src/core/audit/findings.js';
+import { fingerprints } from '../../src/core/findings/finding.js';
+import { formatResult } from '../../src/output/formats.js';
+import type { FormatContext } from '../../src/output/formats.js';
 import { formatAuditText } from '../../src/output/audit/text.js';
 import { plainStyle } from '../../src/output/style.js';
 import { A, aSnapshot, flat, liveStream, world } from './builders.js';
 
 const MiB = 1024 * 1024;
+const SARIF: FormatContext = { style: plainStyle, version: '0.1.0', relativize: (f) => f, meshFile: 'mesh.yaml' };
 
 function aReport(): AuditReport {
   const w = world();
@@ -153,9 +157,7 @@ describe('audit markdown', () => {
 
 describe('audit SARIF', () => {
   it('is SARIF 2.1.0 with one rule per check, levels mapped and a location for every result', () => {
-    const sarif = JSON.parse(
-      formatAuditSarif(aReport(), { version: '0.1.0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } }),
-    ) as {
+    const sarif = JSON.parse(formatResult('audit', 'sarif', aReport(), SARIF)) as {
       version: string;
       runs: {
         tool: { driver: { rules: { id: string }[] } };
@@ -216,9 +218,7 @@ describe('audit SARIF', () => {
       today: '2026-11-26',
       options: { generatedAt: 'now' },
     });
-    const sarif = JSON.parse(
-      formatAuditSarif(report, { version: '0.1.0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } }),
-    ) as {
+    const sarif = JSON.parse(formatResult('audit', 'sarif', report, SARIF)) as {
       runs: {
         results: {
           ruleId: string;
@@ -251,7 +251,8 @@ describe('audit SARIF', () => {
       evidence: {},
       remediation: 'r',
     };
-    expect(auditFingerprints([f, f, { ...f, subject: 's' }, f])).toEqual(['x#r', 'x#r#2', 'x#r#s', 'x#r#3']);
+    const prints = fingerprints([f, f, { ...f, subject: 's' }, f].map(toResourceFinding), (file) => file);
+    expect(prints.map((p) => p.value)).toEqual(['x#r', 'x#r#2', 'x#r#s', 'x#r#3']);
   });
 });
 

@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { render } from '../../app/render.js';
 import { workspaceRenderDirs } from '../../app/workspace.js';
-import { renderJson } from '../../output/render/files.js';
+import { formatsOf } from '../../output/formats.js';
 import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
-import { cliSources, formatDiagnostics, ruleMetaOf, usageError } from '../validation.js';
+import { cliSources, formatContext, formatDiagnostics, formatFor, ruleMetaOf, usageError } from '../validation.js';
 
-const FORMATS = ['files', 'json'] as const;
-type RenderFormat = (typeof FORMATS)[number];
+/** `files` writes a directory of artefacts (--out); the formats printed to stdout come from the formatter registry. */
+export const RENDER_FORMATS: readonly string[] = ['files', ...formatsOf('render')];
 
 export function registerRender(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -18,7 +18,7 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
     .option('-o, --out <dir>', 'directory to write one JSON file per artefact into')
     .addOption(
       new Option('-f, --format <format>', '`files` writes --out DIR; `json` prints one document')
-        .choices(FORMATS)
+        .choices(RENDER_FORMATS)
         .default('files'),
     )
     .option('--policies <dir>', 'additional directory of guardrail rule files')
@@ -32,7 +32,7 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
         'Exit codes: 0 rendered, 1 validation or render errors (nothing written), 64 usage error.',
       ].join('\n'),
     )
-    .action((file: string, opts: { out?: string; format: RenderFormat; policies?: string; color: boolean }) => {
+    .action((file: string, opts: { out?: string; format: string; policies?: string; color: boolean }) => {
       if (opts.format === 'files' && opts.out === undefined)
         throw new ExitError('`meshgov render` needs --out DIR (or --format json to print to stdout).', EXIT_USAGE);
       const diagFormat = opts.format === 'json' ? 'json' : 'text';
@@ -61,7 +61,8 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       if (outcome.diagnostics.some((d) => d.severity !== 'info')) {
         io.stderr.write(formatDiagnostics(outcome.diagnostics, 'text', io, ruleMetaOf(outcome.rules), !opts.color));
       }
-      if (opts.format === 'json') io.stdout.write(renderJson(outcome.desired));
+      if (opts.format !== 'files')
+        io.stdout.write(formatFor('render', opts.format, outcome.desired, formatContext(io)));
       else io.stderr.write(`Wrote ${outcome.written ?? 0} files to ${opts.out as string}\n`);
       setExit(EXIT_OK);
     });

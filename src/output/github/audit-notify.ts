@@ -5,9 +5,10 @@
  * GitHub handle for it. Finding identity is the SARIF fingerprint (`id#resource[#subject]`), hashed. Pure.
  */
 import { createHash } from 'node:crypto';
+import { toResourceFinding } from '../../core/audit/findings.js';
 import type { Finding } from '../../core/audit/findings.js';
+import { fingerprints } from '../../core/findings/finding.js';
 import type { Mesh } from '../../core/model/types.js';
-import { auditFingerprints } from '../audit/sarif.js';
 import { codeSpan, escapeMessage, escapeText } from '../markdown/escape.js';
 
 const TAG = 'meshgov:findings';
@@ -24,7 +25,8 @@ export function findingKey(fingerprint: string): string {
 
 /** Keys of a report's findings, in report order (fingerprints as in the SARIF output, so `#2` keeps twins apart). */
 export function findingKeys(findings: readonly Finding[]): string[] {
-  return auditFingerprints(findings).map(findingKey);
+  // Live findings name no files: the relativize function is never called.
+  return fingerprints(findings.map(toResourceFinding), (file) => file).map((p) => findingKey(p.value));
 }
 
 /** The hidden line the issue body carries; at most {@link MAX_REMEMBERED} keys (a longer list remembers the first). */
