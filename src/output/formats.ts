@@ -6,7 +6,6 @@
  */
 import { AUDIT_CHECK_BY_ID } from '../core/audit/checks.js';
 import type { AuditReport } from '../core/audit/findings.js';
-import { toResourceFinding } from '../core/audit/findings.js';
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import type { Finding, SourceLocation } from '../core/findings/finding.js';
 import type { Plan } from '../core/plan/types.js';
@@ -118,7 +117,7 @@ const REGISTRY: Registry = {
     markdown: (r) => formatAuditMarkdown(r),
     json: (r) => formatAuditJson(r),
     sarif: (r, c) =>
-      formatSarif(r.findings.map(toResourceFinding), {
+      formatSarif(r.findings, {
         version: c.version,
         ruleMeta: auditRuleMeta,
         relativize: c.relativize,
@@ -126,7 +125,7 @@ const REGISTRY: Registry = {
         automationId: `meshgov-audit/${r.mesh}/`,
       }),
     github: (r, c) =>
-      formatGithub(r.findings.map(toResourceFinding), {
+      formatGithub(r.findings, {
         defaultLocation: meshLocation(c),
         ...(c.meshFile !== undefined ? { fullListCommand: `meshgov audit --format text ${c.meshFile}` } : {}),
       }),

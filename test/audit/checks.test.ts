@@ -109,14 +109,14 @@ describe('the audit check registry', () => {
       window: { start: 's', end: 'e', periodSeconds: 60 },
       findings: [
         {
-          id: 'hot-shard',
+          code: 'hot-shard',
           severity: 'error',
           resource: '111111111111/stream/s/shard/x',
           account: '111111111111',
-          title: 'hot',
+          message: 'hot',
           evidence: {},
           remediation: 'split',
-          docsUrl: 'https://docs.aws.amazon.com/x',
+          help: 'https://docs.aws.amazon.com/x',
         },
       ],
       checksRun: ['hot-shard'],

@@ -98,25 +98,25 @@ const diagnostic: Diagnostic = {
 };
 
 const declared: AuditFinding = {
-  id: 'retention-drift',
+  code: 'retention-drift',
   severity: 'warning',
   resource: '111111111111/stream/orders',
   account: '111111111111',
-  title: 'orders keeps data 24 h; the mesh declares 48 h',
+  message: 'orders keeps data 24 h; the mesh declares 48 h',
   evidence: { liveHours: 24 },
   remediation: 'Run `meshgov apply`',
   location: { file: 'mesh.yaml', line: 12, column: 7 },
 };
 const outside: AuditFinding = {
-  id: 'undeclared-principal',
+  code: 'undeclared-principal',
   severity: 'error',
   resource: '111111111111/stream/orders',
   account: '111111111111',
   subject: 'arn:aws:iam::999999999999:root',
-  title: 'The resource policy of orders names 999999999999',
+  message: 'The resource policy of orders names 999999999999',
   evidence: {},
   remediation: 'Remove the statement',
-  docsUrl: 'https://example.com/rp',
+  help: 'https://example.com/rp',
 };
 
 function report(findings: AuditFinding[]): AuditReport {
