@@ -79,9 +79,9 @@ export function formatSarif(findings: readonly Finding[], options: SarifOptions)
   const fallback = options.defaultLocation ?? { file: 'mesh.yaml', line: 1, column: 1 };
   const first = new Map<string, Finding>();
   for (const f of findings) if (!first.has(f.code)) first.set(f.code, f);
-  const ids = [...first.keys()].sort();
-  const rules = ids.map((id) => ruleDescriptor((options.ruleMeta ?? genericRuleMeta)(id, first.get(id) as Finding)));
-  const index = new Map(ids.map((id, i) => [id, i]));
+  const byId = [...first].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const rules = byId.map(([id, f]) => ruleDescriptor((options.ruleMeta ?? genericRuleMeta)(id, f)));
+  const index = new Map(byId.map(([id], i) => [id, i]));
   const prints = fingerprints(findings, rel);
   const results = findings.map((f, i) => {
     const print = prints[i] as { key: string; value: string };
