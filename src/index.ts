@@ -42,6 +42,16 @@ export type {
 // Diagnostics: every problem with a mesh, a rule file or a render comes back as one of these, located.
 export type { Diagnostic, DocPath, Position, Range, Result, Severity } from './core/diagnostics/diagnostic.js';
 export { compareDiagnostics, hasErrors, InternalError } from './core/diagnostics/diagnostic.js';
+// The one finding type of validate (source findings) and audit (resource findings), and its fingerprints.
+export type {
+  Finding,
+  FindingCore,
+  Fingerprint,
+  ResourceFinding,
+  SourceFinding,
+  SourceLocation,
+} from './core/findings/finding.js';
+export { fingerprints, isResourceFinding } from './core/findings/finding.js';
 
 // Loading and validating a mesh.
 export { loadMesh } from './core/model/load.js';
@@ -77,6 +87,9 @@ export type { PlanInput } from './core/plan/index.js';
 export type { Clock, LiveReader, ReadRequest } from './core/ports.js';
 export { PLAN_FORMATS, renderPlan, renderPlanJson, renderPlanMarkdown, renderPlanText } from './output/plan/index.js';
 export type { PlanFormat } from './output/plan/index.js';
+// The one formatter registry: (result kind, format) -> renderer, for every command.
+export { OUTPUT_FORMATS, UnsupportedFormat, formatResult, formatsOf } from './output/formats.js';
+export type { FormatContext, OutputFormat, ResultKind, Subjects } from './output/formats.js';
 export { colourStyle, plainStyle } from './output/style.js';
 export type { Style } from './output/style.js';
 

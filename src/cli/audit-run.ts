@@ -2,21 +2,13 @@
  * What `meshgov audit` does with the report of the audit use case (src/app/audit.ts): the output formats and the
  * `--fail-on` exit code.
  */
-import { relative, resolve } from 'node:path';
 import { auditFails } from '../core/audit/findings.js';
 import type { AuditReport, FailOn } from '../core/audit/findings.js';
-import { formatAuditJson } from '../output/audit/json.js';
-import { formatAuditMarkdown } from '../output/audit/markdown.js';
-import { sarifRoot } from './validation.js';
-import { formatAuditSarif } from '../output/audit/sarif.js';
-import { formatAuditText } from '../output/audit/text.js';
+import type { OutputFormat } from '../output/formats.js';
 import type { CliIO } from './io.js';
 import { EXIT_OK, EXIT_PENDING } from './io.js';
-import { styleFor } from './style.js';
-import { VERSION } from './version.js';
+import { formatContext, formatFor } from './validation.js';
 
-export const AUDIT_FORMATS = ['text', 'markdown', 'json', 'sarif'] as const;
-export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 export const FAIL_ON = ['error', 'warning', 'never'] as const;
 
 export interface FormatAuditOptions {
@@ -25,22 +17,13 @@ export interface FormatAuditOptions {
   meshFile: string;
 }
 
-export function formatAudit(report: AuditReport, format: AuditFormat, io: CliIO, options: FormatAuditOptions): string {
-  switch (format) {
-    case 'json':
-      return formatAuditJson(report);
-    case 'markdown':
-      return formatAuditMarkdown(report);
-    case 'sarif':
-      return formatAuditSarif(report, {
-        version: VERSION,
-        defaultLocation: { file: options.meshFile, line: 1, column: 1 },
-        // Relative to the same root as validate's SARIF (the checkout on GitHub Actions, else the repository).
-        relativize: (f) => relative(sarifRoot(io), resolve(io.cwd, f)).replace(/\\/g, '/'),
-      });
-    default:
-      return formatAuditText(report, styleFor(io, 'stdout', options.noColor));
-  }
+/** The report in a format of the registry (src/output/formats.ts); one it does not hold is a usage error. */
+export function formatAudit(report: AuditReport, format: OutputFormat, io: CliIO, options: FormatAuditOptions): string {
+  const context = formatContext(io, {
+    meshFile: options.meshFile,
+    ...(options.noColor !== undefined ? { noColor: options.noColor } : {}),
+  });
+  return formatFor('audit', format, report, context);
 }
 
 /**

@@ -7,19 +7,19 @@ import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import type { SourceReader } from '../core/model/load.js';
 import type { Rule } from '../core/rules/index.js';
 import type { ValidateResult } from '../core/validate.js';
-import { formatGithub } from '../output/diagnostics/github.js';
-import { formatJson } from '../output/diagnostics/json.js';
-import { formatSarif } from '../output/diagnostics/sarif.js';
-import type { RuleMeta } from '../output/diagnostics/sarif.js';
-import { formatStylish } from '../output/diagnostics/stylish.js';
-import { renderValidationMarkdown } from '../output/plan/validation.js';
+import { Option } from 'commander';
+import type { RuleMeta } from '../output/findings/sarif.js';
+import { UnsupportedFormat, formatResult, formatsOf } from '../output/formats.js';
+import type { FormatContext, OutputFormat, ResultKind, Subjects } from '../output/formats.js';
 import type { CliIO } from './io.js';
 import { EXIT_USAGE, ExitError, today } from './io.js';
 import { styleFor } from './style.js';
 import { VERSION } from './version.js';
 
-export const DIAGNOSTIC_FORMATS = ['text', 'json', 'sarif', 'github', 'markdown'] as const;
-export type DiagnosticFormat = (typeof DIAGNOSTIC_FORMATS)[number];
+/** `-f, --format`: the choices of a result kind come from the formatter registry (src/output/formats.ts). */
+export function formatOption(kind: ResultKind, description = 'output format', defaultFormat = 'text'): Option {
+  return new Option('-f, --format <format>', description).choices(formatsOf(kind)).default(defaultFormat);
+}
 
 export interface ValidationOptions {
   /** Extra guardrail policy directory (see rules). */
@@ -90,36 +90,40 @@ export function sarifRoot(io: CliIO): string {
   return ciRepoRoot(io) ?? findRepoRoot(io.cwd) ?? io.cwd;
 }
 
-/** `meshFile`, when given, is named in the github format's notice as the way to list every finding. */
+/** What the renderers of the registry need from the command: colour on `stream`, the SARIF root, the mesh file. */
+export function formatContext(
+  io: CliIO,
+  options: { noColor?: boolean; meshFile?: string; stream?: 'stdout' | 'stderr' } = {},
+): FormatContext {
+  const context: FormatContext = {
+    style: styleFor(io, options.stream ?? 'stdout', options.noColor),
+    version: VERSION,
+    // Relative to one root for validate and audit (the checkout on GitHub Actions, else the repository).
+    relativize: (f) => relative(sarifRoot(io), resolve(io.cwd, f)).replace(/\\/g, '/'),
+  };
+  if (options.meshFile !== undefined) context.meshFile = options.meshFile;
+  return context;
+}
+
+/** A result in a format of the registry; a format the registry does not hold for it is a usage error (exit 64). */
+export function formatFor<K extends ResultKind>(kind: K, format: string, subject: Subjects[K], context: FormatContext) {
+  try {
+    return formatResult(kind, format, subject, context);
+  } catch (e) {
+    if (e instanceof UnsupportedFormat) throw new ExitError(`--format ${format}: ${e.message}`, EXIT_USAGE);
+    throw e;
+  }
+}
+
+/** Diagnostics in a format; `meshFile`, when given, is named in the github format's notice. */
 export function formatDiagnostics(
   diagnostics: readonly Diagnostic[],
-  format: DiagnosticFormat,
+  format: OutputFormat,
   io: CliIO,
   ruleMeta: Map<string, RuleMeta>,
   noColor?: boolean,
   meshFile?: string,
 ): string {
-  switch (format) {
-    case 'json':
-      return formatJson(diagnostics);
-    case 'sarif':
-      return formatSarif(diagnostics, {
-        version: VERSION,
-        rules: ruleMeta,
-        relativize: (f) => relative(sarifRoot(io), resolve(io.cwd, f)).replace(/\\/g, '/'),
-      });
-    case 'github':
-      return formatGithub(
-        diagnostics,
-        meshFile !== undefined ? { fullListCommand: `meshgov validate ${meshFile}` } : {},
-      );
-    case 'markdown':
-      // For a PR comment or job summary (`meshgov report github --input`): located, escaped findings.
-      return renderValidationMarkdown(diagnostics, {
-        title: 'meshgov validate',
-        onErrors: 'Fix the errors below: nothing is planned or applied until the mesh validates.',
-      });
-    default:
-      return formatStylish(diagnostics, styleFor(io, 'stdout', noColor));
-  }
+  const options = { ...(noColor !== undefined ? { noColor } : {}), ...(meshFile !== undefined ? { meshFile } : {}) };
+  return formatFor('validate', format, { diagnostics, ruleMeta }, formatContext(io, options));
 }

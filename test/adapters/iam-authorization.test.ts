@@ -413,8 +413,10 @@ describe('end to end: runAudit on identity policies read by the reader', () => {
       options: { actions: catalog },
     });
     expect(report.checksRun).toContain('identity-policy-overreach');
-    const identity = report.findings.filter((f) => f.id === 'identity-policy-overreach' || f.id === 'tag-tampering');
-    expect(identity.map((f) => [f.id, f.resource, f.severity])).toEqual([
+    const identity = report.findings.filter(
+      (f) => f.code === 'identity-policy-overreach' || f.code === 'tag-tampering',
+    );
+    expect(identity.map((f) => [f.code, f.resource, f.severity])).toEqual([
       ['identity-policy-overreach', `${A}/principal/${roleArn('kinesis-admin')}`, 'error'],
       ['tag-tampering', `${A}/principal/${roleArn('kinesis-admin')}`, 'error'],
     ]);

@@ -36,7 +36,7 @@ function addStatement(w: World, s: PolicyStatement) {
   const stream = liveStream(w.live, 'orders');
   livePolicyOf(stream).Statement.push(s);
 }
-const ids = (fs: { id: string }[]) => fs.map((f) => f.id);
+const ids = (fs: { code: string }[]) => fs.map((f) => f.code);
 
 describe('resource-policy principals', () => {
   it('nothing to report on the rendered policies', () => {
@@ -56,7 +56,7 @@ describe('resource-policy principals', () => {
     );
     expect(f).toMatchObject([
       {
-        id: 'public-principal',
+        code: 'public-principal',
         severity: 'error',
         resource: `${A}/stream/orders`,
         evidence: { statement: { Sid: 'Open' } },
@@ -75,7 +75,7 @@ describe('resource-policy principals', () => {
       }),
     );
     expect(f).toMatchObject([
-      { id: 'public-principal', severity: 'error', evidence: { statement: { Sid: 'AllButOne' } } },
+      { code: 'public-principal', severity: 'error', evidence: { statement: { Sid: 'AllButOne' } } },
     ]);
   });
 
@@ -90,7 +90,7 @@ describe('resource-policy principals', () => {
         Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
       }),
     );
-    expect(narrowed).toMatchObject([{ id: 'wildcard-principal', severity: 'warning' }]);
+    expect(narrowed).toMatchObject([{ code: 'wildcard-principal', severity: 'warning' }]);
     const negated = rp((w) =>
       addStatement(w, {
         Sid: 'Not',
@@ -121,7 +121,7 @@ describe('resource-policy principals', () => {
     );
     expect(f).toMatchObject([
       {
-        id: 'out-of-org-principal',
+        code: 'out-of-org-principal',
         severity: 'error',
         evidence: {
           principal: `arn:aws:iam::${OUTSIDER}:root`,
@@ -143,7 +143,9 @@ describe('resource-policy principals', () => {
       Resource: ORDERS_ARN,
     });
     const r = resourcePolicyChecks(w.ctx);
-    expect(r.findings).toMatchObject([{ id: 'out-of-org-principal', evidence: { organisationAccountsFrom: 'mesh' } }]);
+    expect(r.findings).toMatchObject([
+      { code: 'out-of-org-principal', evidence: { organisationAccountsFrom: 'mesh' } },
+    ]);
     expect(r.notes?.[0]).toMatch(/Organizations was not read/);
   });
 
@@ -177,7 +179,7 @@ describe('resource-policy principals', () => {
       }),
     );
     expect(role).toMatchObject([
-      { id: 'undeclared-principal', severity: 'error', evidence: { principal: roleArn(B, 'batch-export') } },
+      { code: 'undeclared-principal', severity: 'error', evidence: { principal: roleArn(B, 'batch-export') } },
     ]);
     const root = rp((w) =>
       addStatement(w, {
@@ -188,7 +190,7 @@ describe('resource-policy principals', () => {
         Resource: ORDERS_ARN,
       }),
     );
-    expect(root).toMatchObject([{ id: 'undeclared-principal', evidence: { principal: `arn:aws:iam::${B}:root` } }]);
+    expect(root).toMatchObject([{ code: 'undeclared-principal', evidence: { principal: `arn:aws:iam::${B}:root` } }]);
   });
 
   it('the governance role and Deny statements are never reported', () => {
@@ -224,7 +226,7 @@ describe('undeclared-consumer', () => {
     });
     expect(f).toMatchObject([
       {
-        id: 'undeclared-consumer',
+        code: 'undeclared-consumer',
         severity: 'error',
         resource: `${A}/stream/orders/consumer/shadow-reader`,
         evidence: { consumerArn: `${ORDERS_ARN}/consumer/shadow-reader:1764000000` },
@@ -243,7 +245,7 @@ describe('expired-grant-in-force', () => {
     const f = resourcePolicyChecks(w.ctx).findings;
     expect(f).toMatchObject([
       {
-        id: 'expired-grant-in-force',
+        code: 'expired-grant-in-force',
         severity: 'error',
         evidence: {
           grant: 'analytics-replays-orders',
@@ -317,13 +319,13 @@ describe('identity policies (IAM analysis)', () => {
     expect(quiet.findings).toEqual([]);
     // The same reads on a role that is not the read-only role are overreach.
     const other = idc((w) => addPrincipal(w, A, roleArn(A, 'meshgov-reader'), meta));
-    expect(other.findings.map((f) => f.id)).toEqual(['identity-policy-overreach']);
+    expect(other.findings.map((f) => f.code)).toEqual(['identity-policy-overreach']);
     // And the read-only role reading records is overreach too.
     const widened = idc((w) => {
       w.ctx.mesh.governanceRole.readOnlyName = 'meshgov-reader';
       addPrincipal(w, A, reader, { ...meta, Action: [...meta.Action, 'kinesis:GetRecords'] });
     });
-    expect(widened.findings.map((f) => f.id)).toEqual(['identity-policy-overreach']);
+    expect(widened.findings.map((f) => f.code)).toEqual(['identity-policy-overreach']);
   });
 
   it('identity-policy-overreach: a wildcard identity policy (kinesis:Get* on stream/*) reaches a stream with no grant', () => {
@@ -338,7 +340,7 @@ describe('identity policies (IAM analysis)', () => {
     expect(r.findings).toHaveLength(1);
     const f = r.findings[0];
     expect(f).toMatchObject({
-      id: 'identity-policy-overreach',
+      code: 'identity-policy-overreach',
       severity: 'error',
       resource: `${A}/principal/${roleArn(A, 'reporting')}`,
       account: A,
@@ -366,7 +368,7 @@ describe('identity policies (IAM analysis)', () => {
     const r = idc((w) =>
       addPrincipal(w, C, `arn:aws:iam::${C}:user/ops`, { Sid: 'All', Effect: 'Allow', Action: '*', Resource: '*' }),
     );
-    const over = r.findings.find((f) => f.id === 'identity-policy-overreach');
+    const over = r.findings.find((f) => f.code === 'identity-policy-overreach');
     const actions = (over?.evidence as { beyondGrants: { resource: string; actions: string[] }[] }).beyondGrants.find(
       (b) => b.resource.endsWith('stream/clicks'),
     )?.actions;
@@ -378,7 +380,7 @@ describe('identity policies (IAM analysis)', () => {
         'kinesis:PutRecord',
       ]),
     );
-    expect(r.findings.find((f) => f.id === 'tag-tampering')).toMatchObject({ severity: 'error' });
+    expect(r.findings.find((f) => f.code === 'tag-tampering')).toMatchObject({ severity: 'error' });
     const notAction = idc((w) =>
       addPrincipal(w, C, roleArn(C, 'na'), {
         Sid: 'NotIam',
@@ -422,7 +424,7 @@ describe('identity policies (IAM analysis)', () => {
     });
     expect(admitted.findings).toMatchObject([
       {
-        id: 'identity-policy-overreach',
+        code: 'identity-policy-overreach',
         evidence: { beyondGrants: [{ resource: ORDERS_ARN, actions: ['kinesis:GetRecords'] }] },
       },
     ]);
@@ -438,7 +440,7 @@ describe('identity policies (IAM analysis)', () => {
     liveStream(w.live, 'clicks').tags[`meshgov:consume:${C}:analytics`] = 'allow';
     const r = identityChecks(w.ctx, catalog);
     expect(r.findings).toMatchObject([
-      { id: 'identity-policy-overreach', resource: `${C}/principal/${roleArn(C, 'analytics')}` },
+      { code: 'identity-policy-overreach', resource: `${C}/principal/${roleArn(C, 'analytics')}` },
     ]);
   });
 
@@ -454,7 +456,7 @@ describe('identity policies (IAM analysis)', () => {
     );
     expect(r.findings).toMatchObject([
       {
-        id: 'identity-policy-overreach',
+        code: 'identity-policy-overreach',
         severity: 'warning',
         evidence: { beyondGrants: [{ actions: ['kinesis:GetRecords (conditional)'] }] },
       },
@@ -493,7 +495,7 @@ describe('identity policies (IAM analysis)', () => {
     const r = idc((w) => tagger(w, false));
     expect(r.findings).toMatchObject([
       {
-        id: 'tag-tampering',
+        code: 'tag-tampering',
         severity: 'error',
         resource: `${A}/principal/${roleArn(A, 'orders-writer')}`,
         evidence: {
@@ -539,7 +541,7 @@ describe('identity policies (IAM analysis)', () => {
     it('is still reported when the boundary is named like the guard but its document does not deny the tagging', () => {
       const f = bounded({ Version: '2012-10-17', Statement: [allowAll] }).findings;
       const resource = `${A}/principal/${roleArn(A, 'orders-writer')}`;
-      expect(f).toMatchObject([{ id: 'tag-tampering', severity: 'error', resource }]);
+      expect(f).toMatchObject([{ code: 'tag-tampering', severity: 'error', resource }]);
       // A weakened guard (its deny limited to a key no stream carries) is not the guard either.
       const weak = {
         Sid: 'DenyGovernanceTagKeys',
@@ -575,7 +577,10 @@ describe('identity policies (IAM analysis)', () => {
       Resource: ORDERS_ARN,
     });
     expect(resourcePolicyTagTampering(w.ctx)).toMatchObject([
-      { id: 'tag-tampering', evidence: { principals: [roleArn(B, 'fraud-scorer')], actions: ['kinesis:TagResource'] } },
+      {
+        code: 'tag-tampering',
+        evidence: { principals: [roleArn(B, 'fraud-scorer')], actions: ['kinesis:TagResource'] },
+      },
     ]);
   });
 

@@ -108,7 +108,7 @@ describe('audit on the local target', () => {
     }
     const report = audit(await readLive(kl));
     // Only the monitoring advice may remain: multi-shard streams without shard-level metrics.
-    expect(report.findings.filter((f) => f.id !== 'shard-metrics-disabled')).toEqual([]);
+    expect(report.findings.filter((f) => f.code !== 'shard-metrics-disabled')).toEqual([]);
     for (const f of report.findings) expect(f.evidence['missing']).toBeDefined();
     expect(report.checksNotRun.map((c) => c.check)).toEqual(
       expect.arrayContaining([
@@ -167,8 +167,8 @@ describe('audit on the local target', () => {
 
     const report = audit(await readLive(kl));
     const got = report.findings
-      .filter((f) => f.id !== 'shard-metrics-disabled')
-      .map((f) => `${f.severity} ${f.id} ${f.resource}`);
+      .filter((f) => f.code !== 'shard-metrics-disabled')
+      .map((f) => `${f.severity} ${f.code} ${f.resource}`);
     const res = `111111111111/stream/${tx.name}`;
     expect(got).toEqual([
       `error governance-tag-drift ${res}`,
@@ -177,15 +177,15 @@ describe('audit on the local target', () => {
       `warning resource-policy-drift ${res}`,
       `warning retention-drift ${res}`,
     ]);
-    expect(report.findings.find((f) => f.id === 'out-of-org-principal')?.evidence).toMatchObject({
+    expect(report.findings.find((f) => f.code === 'out-of-org-principal')?.evidence).toMatchObject({
       principal: 'arn:aws:iam::444444444444:role/intruder',
       organisationAccountsFrom: 'mesh',
     });
-    expect(report.findings.find((f) => f.id === 'retention-drift')?.evidence).toMatchObject({
+    expect(report.findings.find((f) => f.code === 'retention-drift')?.evidence).toMatchObject({
       liveHours: 336,
       declaredHours: 168,
     });
-    expect(report.findings.find((f) => f.id === 'governance-tag-drift')?.evidence).toMatchObject({
+    expect(report.findings.find((f) => f.code === 'governance-tag-drift')?.evidence).toMatchObject({
       missing: ['meshgov:classification'],
     });
     expect(auditExit(report, 'error')).toBe(2);
@@ -197,7 +197,7 @@ describe('audit on the local target', () => {
     await c.send(new CreateStreamCommand({ StreamName: 'team-x.scratch', ShardCount: 1 }));
     await kl.waitActive('111111111111', 'team-x.scratch');
     const report = audit(await readLive(kl));
-    const shadow = report.findings.filter((f) => f.id === 'shadow-stream');
+    const shadow = report.findings.filter((f) => f.code === 'shadow-stream');
     expect(shadow.map((f) => `${f.severity} ${f.resource}`)).toEqual(['warning 111111111111/stream/team-x.scratch']);
     expect(shadow[0]?.evidence).toMatchObject({
       arn: expect.stringMatching(/:111111111111:stream\/team-x\.scratch$/) as unknown as string,

@@ -7,7 +7,8 @@ import { DRIFT_CHECKS } from '../../src/core/audit/drift.js';
 import { HOT_SHARD_CHECKS } from '../../src/core/audit/hot-shards.js';
 import { IDENTITY_CHECKS } from '../../src/core/audit/identity-reach.js';
 import { audit } from '../../src/core/audit/audit.js';
-import { formatAuditSarif } from '../../src/output/audit/sarif.js';
+import { formatResult } from '../../src/output/formats.js';
+import { plainStyle } from '../../src/output/style.js';
 import { world } from './builders.js';
 import type { AuditReport } from '../../src/core/audit/findings.js';
 
@@ -108,14 +109,14 @@ describe('the audit check registry', () => {
       window: { start: 's', end: 'e', periodSeconds: 60 },
       findings: [
         {
-          id: 'hot-shard',
+          code: 'hot-shard',
           severity: 'error',
           resource: '111111111111/stream/s/shard/x',
           account: '111111111111',
-          title: 'hot',
+          message: 'hot',
           evidence: {},
           remediation: 'split',
-          docsUrl: 'https://docs.aws.amazon.com/x',
+          help: 'https://docs.aws.amazon.com/x',
         },
       ],
       checksRun: ['hot-shard'],
@@ -124,7 +125,12 @@ describe('the audit check registry', () => {
       summary: { error: 1, warning: 0, info: 0 },
     };
     const sarif = JSON.parse(
-      formatAuditSarif(report, { version: '0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } }),
+      formatResult('audit', 'sarif', report, {
+        style: plainStyle,
+        version: '0',
+        relativize: (f) => f,
+        meshFile: 'mesh.yaml',
+      }),
     ) as {
       runs: { tool: { driver: { rules: Record<string, unknown>[] } } }[];
     };

@@ -293,7 +293,7 @@ describe('readShardMetrics', () => {
       { clock: fakeClock(END.getTime()) },
     );
     const r = hotShardChecks(world().ctx, metrics);
-    expect(r.findings.map((f) => [f.id, f.resource])).toEqual([
+    expect(r.findings.map((f) => [f.code, f.resource])).toEqual([
       ['read-throttled-shard', `${A}/stream/orders/shard/shardId-000000000000`],
       ['hot-shard', `${A}/stream/orders/shard/shardId-000000000002`],
       ['skewed-stream', `${A}/stream/orders`],
@@ -322,7 +322,7 @@ describe('readShardMetrics', () => {
     );
     expect(metrics.window.periodSeconds).toBe(480);
     const r = hotShardChecks(world().ctx, metrics);
-    expect(r.findings.map((f) => [f.id, f.resource])).toEqual([
+    expect(r.findings.map((f) => [f.code, f.resource])).toEqual([
       ['hot-shard', `${A}/stream/orders/shard/shardId-000000000001`],
     ]);
     expect(r.findings[0]).toMatchObject({
@@ -444,7 +444,7 @@ describe('the audit command path (streamsToMeasure -> readAuditMetrics -> runAud
         const report = runAudit({ mesh, desired, live, metrics, today: TODAY, options: { window: asked } });
         expect(report.window).toEqual(asked);
         expect(report.notes).toContain(burstNote(period));
-        const hot = report.findings.filter((f) => f.id === 'hot-shard');
+        const hot = report.findings.filter((f) => f.code === 'hot-shard');
         expect(hot.map((f) => f.resource)).toEqual([`${A}/stream/big-7/shard/shardId-000000000003`]);
         expect(hot[0]?.evidence).toMatchObject({ peakPercentOfLimit: 95, periodSeconds: period });
       } finally {

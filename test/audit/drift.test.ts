@@ -7,7 +7,7 @@ function run(mutate: (w: ReturnType<typeof world>) => void) {
   mutate(w);
   return driftChecks(w.ctx).findings;
 }
-const ids = (fs: { id: string }[]) => fs.map((f) => f.id);
+const ids = (fs: { code: string }[]) => fs.map((f) => f.code);
 
 describe('drift', () => {
   it('finds nothing when live matches desired', () => {
@@ -18,7 +18,7 @@ describe('drift', () => {
     const f = run((w) => {
       (w.live.accounts[0] as { streams: unknown[] }).streams = [];
     });
-    expect(f).toMatchObject([{ id: 'stream-missing', severity: 'error', resource: `${A}/stream/orders` }]);
+    expect(f).toMatchObject([{ code: 'stream-missing', severity: 'error', resource: `${A}/stream/orders` }]);
   });
 
   it('stream-undeclared: a stream tagged for this mesh that mesh.yaml does not declare (and not one tagged for another mesh)', () => {
@@ -30,7 +30,7 @@ describe('drift', () => {
       other.tags['meshgov:mesh'] = 'another-mesh';
       w.live.accounts[0]?.streams.push(extra, other);
     });
-    expect(f).toMatchObject([{ id: 'stream-undeclared', resource: `${A}/stream/shadow` }]);
+    expect(f).toMatchObject([{ code: 'stream-undeclared', resource: `${A}/stream/shadow` }]);
   });
 
   it('retention-drift: live differs from declared but within the classification rule', () => {
@@ -39,7 +39,7 @@ describe('drift', () => {
     });
     expect(f).toMatchObject([
       {
-        id: 'retention-drift',
+        code: 'retention-drift',
         severity: 'warning',
         evidence: { liveHours: 336, declaredHours: 168, classification: 'confidential', minHours: 168, maxHours: 2160 },
       },
@@ -59,12 +59,12 @@ describe('drift', () => {
       run((w) => {
         liveStream(w.live, 'orders').encryption = { type: 'NONE' };
       }),
-    ).toMatchObject([{ id: 'encryption-drift', severity: 'error' }]);
+    ).toMatchObject([{ code: 'encryption-drift', severity: 'error' }]);
     expect(
       run((w) => {
         liveStream(w.live, 'orders').encryption = { type: 'KMS', keyId: 'alias/other' };
       }),
-    ).toMatchObject([{ id: 'encryption-drift', severity: 'warning' }]);
+    ).toMatchObject([{ code: 'encryption-drift', severity: 'warning' }]);
     expect(
       run((w) => {
         liveStream(w.live, 'orders').encryption = { type: 'KMS', keyId: `arn:aws:kms:eu-west-1:${A}:alias/orders` };
@@ -82,19 +82,19 @@ describe('drift', () => {
       run((w) => {
         liveStream(w.live, 'orders').shards = 12;
       }),
-    ).toMatchObject([{ id: 'capacity-drift', evidence: { liveShards: 12, autoscaling: { min: 2, max: 8 } } }]);
+    ).toMatchObject([{ code: 'capacity-drift', evidence: { liveShards: 12, autoscaling: { min: 2, max: 8 } } }]);
     expect(
       run((w) => {
         liveStream(w.live, 'clicks').shards = 2;
       }),
     ).toMatchObject([
-      { id: 'capacity-drift', resource: `${C}/stream/clicks`, evidence: { liveShards: 2, declaredShards: 1 } },
+      { code: 'capacity-drift', resource: `${C}/stream/clicks`, evidence: { liveShards: 2, declaredShards: 1 } },
     ]);
     expect(
       run((w) => {
         liveStream(w.live, 'clicks').mode = 'ON_DEMAND';
       }),
-    ).toMatchObject([{ id: 'capacity-drift', evidence: { liveMode: 'ON_DEMAND', declaredMode: 'PROVISIONED' } }]);
+    ).toMatchObject([{ code: 'capacity-drift', evidence: { liveMode: 'ON_DEMAND', declaredMode: 'PROVISIONED' } }]);
   });
 
   it('enhanced-monitoring-drift: shard metrics switched off behind the mesh', () => {
@@ -102,7 +102,7 @@ describe('drift', () => {
       run((w) => {
         liveStream(w.live, 'orders').enhancedMonitoring = [];
       }),
-    ).toMatchObject([{ id: 'enhanced-monitoring-drift', severity: 'info' }]);
+    ).toMatchObject([{ code: 'enhanced-monitoring-drift', severity: 'info' }]);
     // `ALL` declared and the seven metrics listed live are the same setting.
     expect(
       run((w) => {
@@ -126,14 +126,14 @@ describe('drift', () => {
       delete liveStream(w.live, 'orders').tags['meshgov:classification'];
     });
     expect(removed).toMatchObject([
-      { id: 'governance-tag-drift', severity: 'error', evidence: { missing: ['meshgov:classification'] } },
+      { code: 'governance-tag-drift', severity: 'error', evidence: { missing: ['meshgov:classification'] } },
     ]);
     const added = run((w) => {
       liveStream(w.live, 'clicks').tags[`meshgov:consume:${B}:intruder`] = 'allow';
     });
     expect(added).toMatchObject([
       {
-        id: 'governance-tag-drift',
+        code: 'governance-tag-drift',
         severity: 'error',
         resource: `${C}/stream/clicks`,
         evidence: { undeclaredGrantTags: [`meshgov:consume:${B}:intruder`] },
@@ -147,7 +147,7 @@ describe('drift', () => {
     });
     expect(f).toMatchObject([
       {
-        id: 'governance-tag-drift',
+        code: 'governance-tag-drift',
         severity: 'warning',
         evidence: { missingGrantTags: [`meshgov:produce:${C}:tracker`] },
       },
@@ -166,7 +166,7 @@ describe('drift', () => {
       });
       expect(f).toMatchObject([
         {
-          id: 'tag-tampering',
+          code: 'tag-tampering',
           severity: 'error',
           resource: `${C}/stream/clicks`,
           evidence: { tags: [{ key, value: 'allow' }] },
@@ -193,7 +193,7 @@ describe('drift', () => {
       run((w) => {
         liveStream(w.live, 'orders').tags['cost-center'] = 'other';
       }),
-    ).toMatchObject([{ id: 'tag-drift', severity: 'info' }]);
+    ).toMatchObject([{ code: 'tag-drift', severity: 'info' }]);
     expect(
       run((w) => {
         liveStream(w.live, 'orders').tags['team-note'] = 'hello';
@@ -229,6 +229,6 @@ describe('drift', () => {
     const f = run((w) => {
       liveStream(w.live, 'orders').consumers = [];
     });
-    expect(f).toMatchObject([{ id: 'consumer-missing', resource: `${A}/stream/orders/consumer/fraud-scorer` }]);
+    expect(f).toMatchObject([{ code: 'consumer-missing', resource: `${A}/stream/orders/consumer/fraud-scorer` }]);
   });
 });

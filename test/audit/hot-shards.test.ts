@@ -23,7 +23,7 @@ function run(shards: ShardSpec[], mutate?: (w: ReturnType<typeof world>) => void
   mutate?.(w);
   return hotShardChecks(w.ctx, aSnapshot([{ account: A, stream: 'orders', shards }]), options);
 }
-const ofId = (r: CheckResult, id: string): Finding[] => r.findings.filter((f) => f.id === id);
+const ofId = (r: CheckResult, id: string): Finding[] => r.findings.filter((f) => f.code === id);
 
 describe('hot-shard', () => {
   it('flags a shard whose peak minute is at or above 80% of 1 MiB/s, with the numbers', () => {
@@ -53,7 +53,7 @@ describe('hot-shard', () => {
     const shards = even(10);
     (shards[0] as ShardSpec).records = flat(60, 1000 * 60);
     const hot = ofId(run(shards), 'hot-shard');
-    expect(hot.map((f) => [f.id, f.severity])).toEqual([['hot-shard', 'error']]);
+    expect(hot.map((f) => [f.code, f.severity])).toEqual([['hot-shard', 'error']]);
   });
 
   it('does not flag 79% of the limit, and honours a configured share', () => {
@@ -166,7 +166,7 @@ describe('shard-metrics-disabled', () => {
     });
     const f = ofId(r, 'shard-metrics-disabled');
     expect(f).toHaveLength(1);
-    expect(f[0]?.title).toContain('shard-level metrics are not enabled');
+    expect(f[0]?.message).toContain('shard-level metrics are not enabled');
     expect(f[0]).toMatchObject({
       evidence: {
         missing: [

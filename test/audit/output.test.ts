@@ -2,14 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/core/audit/audit.js';
 import type { AuditReport } from '../../src/core/audit/findings.js';
 import { auditFails } from '../../src/core/audit/findings.js';
+import { parseAuditReport } from '../../src/core/audit/parse-report.js';
 import { formatAuditJson } from '../../src/output/audit/json.js';
 import { formatAuditMarkdown, mermaidShardChart } from '../../src/output/audit/markdown.js';
-import { auditFingerprints, formatAuditSarif } from '../../src/output/audit/sarif.js';
+import { fingerprints } from '../../src/core/findings/finding.js';
+import { formatResult } from '../../src/output/formats.js';
+import type { FormatContext } from '../../src/output/formats.js';
 import { formatAuditText } from '../../src/output/audit/text.js';
 import { plainStyle } from '../../src/output/style.js';
 import { A, aSnapshot, flat, liveStream, world } from './builders.js';
 
 const MiB = 1024 * 1024;
+const SARIF: FormatContext = { style: plainStyle, version: '0.1.0', relativize: (f) => f, meshFile: 'mesh.yaml' };
 
 function aReport(): AuditReport {
   const w = world();
@@ -54,18 +58,69 @@ describe('audit JSON', () => {
       'shardCharts',
     ]);
     expect(parsed['formatVersion']).toBe(1);
-    expect(parsed).toEqual(JSON.parse(JSON.stringify(report)));
-    expect((parsed['findings'] as { id: string }[]).map((f) => f.id)).toEqual([
-      'retention-out-of-policy',
-      'undeclared-consumer',
-      'hot-shard',
-      'skewed-stream',
-    ]);
+    // A saved report reads back to the same report.
+    expect(parseAuditReport(parsed)).toEqual({ report: JSON.parse(JSON.stringify(report)) as AuditReport });
+    const findings = parsed['findings'] as Record<string, unknown>[];
+    const codes = ['retention-out-of-policy', 'undeclared-consumer', 'hot-shard', 'skewed-stream'];
+    // The shared names of the one finding type (as validate's JSON), and formatVersion 1's names beside them.
+    expect(findings.map((f) => f['code'])).toEqual(codes);
+    expect(findings.map((f) => f['id'])).toEqual(codes);
+    for (const f of findings) {
+      expect(typeof f['message']).toBe('string');
+      expect(f['title']).toBe(f['message']);
+      expect(f['docsUrl']).toBe(f['help']);
+    }
+    expect(findings[2]?.['help']).toBe(
+      'https://docs.aws.amazon.com/streams/latest/dev/kinesis-using-sdk-java-resharding.html',
+    );
     // Without an IAM action catalog, the identity checks say they did not run.
     expect(parsed['checksNotRun']).toEqual([
       { check: 'identity-policy-overreach (identity policies)', reason: 'the IAM action catalog was not loaded' },
       { check: 'tag-tampering (identity policies)', reason: 'the IAM action catalog was not loaded' },
     ]);
+  });
+});
+
+describe('audit JSON of formatVersion 1 written before the shared names', () => {
+  const legacy = {
+    id: 'retention-drift',
+    severity: 'warning',
+    resource: '111111111111/stream/orders',
+    account: '111111111111',
+    title: 'orders keeps data 24 h',
+    evidence: {},
+    remediation: 'apply',
+    docsUrl: 'https://docs.aws.amazon.com/x',
+  };
+  const saved = (finding: Record<string, unknown>) => ({
+    ...JSON.parse(formatAuditJson({ ...aReport(), findings: [] })),
+    findings: [finding],
+  });
+
+  it('reads id, title and docsUrl as code, message and help', () => {
+    expect(parseAuditReport(saved(legacy)).report?.findings).toEqual([
+      {
+        code: 'retention-drift',
+        severity: 'warning',
+        resource: '111111111111/stream/orders',
+        account: '111111111111',
+        message: 'orders keeps data 24 h',
+        evidence: {},
+        remediation: 'apply',
+        help: 'https://docs.aws.amazon.com/x',
+      },
+    ]);
+  });
+
+  it('refuses a finding whose two names disagree, naming the path', () => {
+    expect(parseAuditReport(saved({ ...legacy, code: 'hot-shard' }))).toEqual({
+      problem: expect.stringContaining('findings.0.id must equal findings.0.code'),
+    });
+    expect(parseAuditReport(saved({ ...legacy, help: 'https://example.com' }))).toEqual({
+      problem: expect.stringContaining('findings.0.docsUrl must equal findings.0.help'),
+    });
+    const { id: _id, ...noCode } = legacy;
+    expect(parseAuditReport(saved(noCode))).toEqual({ problem: expect.stringContaining('findings.0.id must be') });
   });
 });
 
@@ -153,9 +208,7 @@ describe('audit markdown', () => {
 
 describe('audit SARIF', () => {
   it('is SARIF 2.1.0 with one rule per check, levels mapped and a location for every result', () => {
-    const sarif = JSON.parse(
-      formatAuditSarif(aReport(), { version: '0.1.0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } }),
-    ) as {
+    const sarif = JSON.parse(formatResult('audit', 'sarif', aReport(), SARIF)) as {
       version: string;
       runs: {
         tool: { driver: { rules: { id: string }[] } };
@@ -216,9 +269,7 @@ describe('audit SARIF', () => {
       today: '2026-11-26',
       options: { generatedAt: 'now' },
     });
-    const sarif = JSON.parse(
-      formatAuditSarif(report, { version: '0.1.0', defaultLocation: { file: 'mesh.yaml', line: 1, column: 1 } }),
-    ) as {
+    const sarif = JSON.parse(formatResult('audit', 'sarif', report, SARIF)) as {
       runs: {
         results: {
           ruleId: string;
@@ -243,15 +294,16 @@ describe('audit SARIF', () => {
 
   it('never lets two findings share a fingerprint, even without a subject', () => {
     const f = {
-      id: 'x',
+      code: 'x',
       severity: 'error' as const,
       resource: 'r',
       account: '1',
-      title: 't',
+      message: 't',
       evidence: {},
       remediation: 'r',
     };
-    expect(auditFingerprints([f, f, { ...f, subject: 's' }, f])).toEqual(['x#r', 'x#r#2', 'x#r#s', 'x#r#3']);
+    const prints = fingerprints([f, f, { ...f, subject: 's' }, f], (file) => file);
+    expect(prints.map((p) => p.value)).toEqual(['x#r', 'x#r#2', 'x#r#s', 'x#r#3']);
   });
 });
 
@@ -305,7 +357,7 @@ describe('waived findings in text and markdown', () => {
     ];
     const text = formatAuditText({ ...report, waived }, plainStyle);
     expect(text).toContain('Waived (1, not counted):');
-    expect(text).toContain(`  - ${first.id} ${first.resource} until 2027-01-31: Known <img src=x> | accepted`);
+    expect(text).toContain(`  - ${first.code} ${first.resource} until 2027-01-31: Known <img src=x> | accepted`);
     const md = formatAuditMarkdown({ ...report, waived });
     expect(md).toContain('<summary>1 waived finding (not counted)</summary>');
     expect(md).toContain('` 2027-01-31 `');

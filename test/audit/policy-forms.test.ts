@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 type World = ReturnType<typeof world>;
-const ids = (fs: { id: string }[]) => fs.map((f) => f.id).sort();
+const ids = (fs: { code: string }[]) => fs.map((f) => f.code).sort();
 
 function withLivePolicy(policy: (rendered: PolicyDocument) => unknown): World {
   const w = world();

@@ -37,22 +37,22 @@ describe('a parent shard closed by a split mid-window', () => {
   it('keeps its hot-shard and throttling evidence, marked closed', () => {
     const r = run(split());
     const parent = r.findings.filter((f) => f.resource === `${A}/stream/orders/shard/${PARENT}`);
-    expect(parent.map((f) => f.id).sort()).toEqual(['hot-shard', 'write-throttled-shard']);
+    expect(parent.map((f) => f.code).sort()).toEqual(['hot-shard', 'write-throttled-shard']);
     for (const f of parent) {
       expect(f.evidence).toMatchObject({ closed: true });
-      expect(f.title).toMatch(/\(shard closed by a reshard\)$/);
+      expect(f.message).toMatch(/\(shard closed by a reshard\)$/);
       expect(f.remediation).toMatch(/^This shard was closed by a reshard/);
     }
-    expect(parent.find((f) => f.id === 'hot-shard')?.evidence).toMatchObject({ peakPercentOfLimit: 90 });
-    expect(parent.find((f) => f.id === 'write-throttled-shard')?.evidence).toMatchObject({ throttledRecords: 12 });
+    expect(parent.find((f) => f.code === 'hot-shard')?.evidence).toMatchObject({ peakPercentOfLimit: 90 });
+    expect(parent.find((f) => f.code === 'write-throttled-shard')?.evidence).toMatchObject({ throttledRecords: 12 });
   });
 
   it('does not mark open shards closed', () => {
     const shards = split().map((s) => (s.shardId === PARENT ? { ...s, closed: undefined } : s)) as ShardSpec[];
-    const hot = run(shards).findings.filter((f) => f.id === 'hot-shard');
+    const hot = run(shards).findings.filter((f) => f.code === 'hot-shard');
     expect(hot).toHaveLength(1);
     expect(hot[0]?.evidence).not.toHaveProperty('closed');
-    expect(hot[0]?.title).not.toMatch(/closed/);
+    expect(hot[0]?.message).not.toMatch(/closed/);
   });
 
   it('marks the closed bar in the chart, the markdown chart and a saved report read back', () => {
@@ -116,9 +116,9 @@ describe('a parent shard closed by a split mid-window', () => {
       { shardId: CHILD_1, bytes: [...flat(30, 0), ...flat(30, 0.05 * MiB * 60)] },
       { shardId: CHILD_2, bytes: [...flat(30, 0), ...flat(30, 0.05 * MiB * 60)] },
     ];
-    expect(run(shards).findings.filter((f) => f.id === 'skewed-stream')).toEqual([]);
+    expect(run(shards).findings.filter((f) => f.code === 'skewed-stream')).toEqual([]);
     // The control: the same numbers with the parent open are skew.
     const open = shards.map((s) => ({ ...s, closed: undefined })) as ShardSpec[];
-    expect(run(open).findings.filter((f) => f.id === 'skewed-stream')).toHaveLength(1);
+    expect(run(open).findings.filter((f) => f.code === 'skewed-stream')).toHaveLength(1);
   });
 });

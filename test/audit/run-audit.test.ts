@@ -60,7 +60,7 @@ describe('runAudit', () => {
       today: '2026-11-26',
       options: { locator: v.locator, actions: await loadKinesisActionCatalog(), generatedAt: io.now().toISOString() },
     });
-    expect(report.findings.map((f) => [f.id, f.location])).toEqual([
+    expect(report.findings.map((f) => [f.code, f.location])).toEqual([
       ['retention-drift', { file: 'mesh.yaml', line: 21, column: 25 }],
       ['shard-metrics-disabled', { file: 'mesh.yaml', line: 19, column: 9 }],
     ]);

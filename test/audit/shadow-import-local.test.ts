@@ -55,7 +55,7 @@ async function makeShadow(): Promise<void> {
 }
 
 const shadows = (r: { stdout: string }) =>
-  (JSON.parse(r.stdout) as AuditReport).findings.filter((f) => f.id === 'shadow-stream');
+  (JSON.parse(r.stdout) as AuditReport).findings.filter((f) => f.code === 'shadow-stream');
 
 describe('shadow-stream -> meshgov import -> audit', { timeout: 240_000 }, () => {
   it('adopts the stream with the command the finding names', async () => {

@@ -25,11 +25,11 @@ describe('shadow-stream', () => {
     expect(r.checksRun).toEqual(['shadow-stream']);
     expect(r.findings).toEqual([
       {
-        id: 'shadow-stream',
+        code: 'shadow-stream',
         severity: 'warning',
         resource: `${C}/stream/team-x-scratch`,
         account: C,
-        title: `Stream team-x-scratch in mesh account ${C} is outside mesh ${w.mesh.name} (a shadow data product)`,
+        message: `Stream team-x-scratch in mesh account ${C} is outside mesh ${w.mesh.name} (a shadow data product)`,
         evidence: {
           arn: arn(C, 'team-x-scratch'),
           status: 'ACTIVE',
@@ -79,7 +79,7 @@ describe('shadow-stream', () => {
     w.live.accounts.find((a) => a.account === A)?.unmanagedStreams?.push(untagged(A, 'shadow'));
     const report = audit({ mesh: w.mesh, desired: w.desired, live: w.live, metrics: undefined, today: w.ctx.today });
     expect(report.checksRun).toContain('shadow-stream');
-    expect(report.findings.filter((f) => f.id === 'shadow-stream').map((f) => f.resource)).toEqual([
+    expect(report.findings.filter((f) => f.code === 'shadow-stream').map((f) => f.resource)).toEqual([
       `${A}/stream/shadow`,
     ]);
   });
@@ -106,7 +106,7 @@ describe('the import command', () => {
       status: 'ACTIVE',
       tags: {},
     });
-    const f = resourcePolicyChecks(w.ctx).findings.filter((x) => x.id === 'undeclared-consumer');
+    const f = resourcePolicyChecks(w.ctx).findings.filter((x) => x.code === 'undeclared-consumer');
     expect(f).toHaveLength(1);
     expect(f[0]?.evidence).toMatchObject({ importCommand: `meshgov import mesh.yaml --account ${A} --write` });
     expect(f[0]?.remediation).toContain(`\`meshgov import mesh.yaml --account ${A} --write\` writes one`);

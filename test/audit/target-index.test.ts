@@ -107,7 +107,7 @@ function readsOfAudit(n: number): { reads: number; ids: string[] } {
     ...hotShardChecks(ctx, undefined).findings,
   ];
   streamsToMeasure(ctx);
-  return { reads: counter.reads, ids: findings.map((f) => f.id) };
+  return { reads: counter.reads, ids: findings.map((f) => f.code) };
 }
 
 describe('audit target building (indexed by account and name)', () => {

@@ -94,10 +94,10 @@ describe('waivers of audit checks', () => {
     const { mesh } = load(meshYaml({ waivers: WAIVER }));
     for (const today of ['2026-11-26', '2026-12-31']) {
       const r = auditOn(mesh, today);
-      expect(r.findings.map((f) => f.id)).not.toContain('undeclared-consumer');
+      expect(r.findings.map((f) => f.code)).not.toContain('undeclared-consumer');
       expect(r.waived).toMatchObject([
         {
-          id: 'undeclared-consumer',
+          code: 'undeclared-consumer',
           severity: 'error',
           resource: `${A}/stream/orders/consumer/shadow-reader`,
           waivedBy: 'The shadow reader is being migrated to a grant (TICKET-42).',
@@ -110,7 +110,7 @@ describe('waivers of audit checks', () => {
       expect(auditFails(r.findings, 'error')).toBe(false);
     }
     const after = auditOn(mesh, '2027-01-01');
-    expect(after.findings.filter((f) => f.id === 'undeclared-consumer').map((f) => f.severity)).toEqual(['error']);
+    expect(after.findings.filter((f) => f.code === 'undeclared-consumer').map((f) => f.severity)).toEqual(['error']);
     expect(after.waived).toBeUndefined();
     expect(after.summary.error).toBe(1);
     expect(auditFails(after.findings, 'error')).toBe(true);
@@ -134,21 +134,21 @@ describe('waivers of audit checks', () => {
   it('waives only its own check and entity', () => {
     const other = WAIVER.replace('target: stream/orders', 'target: stream/clicks');
     const r = auditOn(load(meshYaml({ waivers: other })).mesh, '2026-11-26');
-    expect(r.findings.map((f) => f.id)).toContain('undeclared-consumer');
+    expect(r.findings.map((f) => f.code)).toContain('undeclared-consumer');
     const otherCheck = WAIVER.replace('rule: undeclared-consumer', 'rule: retention-drift');
     const r2 = auditOn(load(meshYaml({ waivers: otherCheck })).mesh, '2026-11-26');
-    expect(r2.findings.map((f) => f.id)).toContain('undeclared-consumer');
-    expect(r2.waived?.map((f) => [f.id, f.resource])).toEqual([['retention-drift', `${A}/stream/orders`]]);
+    expect(r2.findings.map((f) => f.code)).toContain('undeclared-consumer');
+    expect(r2.waived?.map((f) => [f.code, f.resource])).toEqual([['retention-drift', `${A}/stream/orders`]]);
   });
 
   it('a waiver of stream/orders does not cover a same-named stream in another account', () => {
     const { mesh } = load(meshYaml({ waivers: WAIVER }));
     const finding = (resource: string): Finding => ({
-      id: 'undeclared-consumer',
+      code: 'undeclared-consumer',
       severity: 'error',
       resource,
       account: resource.slice(0, 12),
-      title: 't',
+      message: 't',
       evidence: {},
       remediation: 'r',
     });
@@ -169,7 +169,7 @@ describe('severity settings of audit checks', () => {
     const { mesh, diagnostics } = load(meshYaml({ customerRules: tighten }));
     expect(codes(diagnostics)).toEqual([]);
     const r = auditOn(mesh, '2026-11-26');
-    const drift = r.findings.filter((f) => f.id === 'retention-drift').map((f) => [f.resource, f.severity]);
+    const drift = r.findings.filter((f) => f.code === 'retention-drift').map((f) => [f.resource, f.severity]);
     expect(drift).toEqual([
       [`${A}/stream/clicks`, 'error'],
       [`${A}/stream/orders`, 'warning'],
@@ -179,7 +179,7 @@ describe('severity settings of audit checks', () => {
   it('the governance file may turn a check off; a domain may not relax one', () => {
     const off = load(meshYaml({ rules: 'rules:\n  undeclared-consumer: { severity: off }' }));
     expect(codes(off.diagnostics)).toEqual([]);
-    expect(auditOn(off.mesh, '2026-11-26').findings.map((f) => f.id)).not.toContain('undeclared-consumer');
+    expect(auditOn(off.mesh, '2026-11-26').findings.map((f) => f.code)).not.toContain('undeclared-consumer');
     const relax = load(meshYaml({ paymentsRules: '    rules:\n      undeclared-consumer: { severity: warning }' }));
     expect(codes(relax.diagnostics)).toEqual(['rule-override-relaxes']);
   });

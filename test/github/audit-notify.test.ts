@@ -26,12 +26,12 @@ const BY_BOT = 'GET /repos/acme/mesh/issues?state=all&per_page=100&creator=githu
 
 function aFinding(o: Partial<Finding> = {}): Finding {
   return {
-    id: 'undeclared-principal',
+    code: 'undeclared-principal',
     severity: 'error',
     resource: '111111111111/stream/orders.v1',
     account: '111111111111',
     subject: 'arn:aws:iam::999999999999:role/x',
-    title: 'Principal `x` can read `orders.v1` but no grant says so',
+    message: 'Principal `x` can read `orders.v1` but no grant says so',
     evidence: {},
     remediation: 'Remove it.',
     ...o,
@@ -88,10 +88,10 @@ describe('audit notifications', () => {
     const a = aFinding();
     const b = aFinding({ subject: 'arn:aws:iam::888888888888:role/y' });
     const c = aFinding({
-      id: 'retention-drift',
+      code: 'retention-drift',
       resource: '111111111111/stream/clicks.v1',
       subject: undefined,
-      title: 'Retention is 24 h',
+      message: 'Retention is 24 h',
     });
     expect(await run([a])).toMatchObject({ action: 'created' });
     expect(h.fake.issues[0]?.body.split('\n').slice(0, 2)).toEqual([marker, findingsLine(findingKeys([a]))]);

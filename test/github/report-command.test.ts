@@ -153,11 +153,11 @@ describe('meshgov report github', () => {
       window: { start: '2025-12-31T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', periodSeconds: 480 },
       findings: [
         {
-          id: 'undeclared-principal',
+          code: 'undeclared-principal',
           severity: 'error',
           resource: '111111111111/stream/orders.v1',
           account: '111111111111',
-          title: 'Principal `arn:aws:iam::999999999999:role/x` can read `orders.v1` but no grant says so',
+          message: 'Principal `arn:aws:iam::999999999999:role/x` can read `orders.v1` but no grant says so',
           evidence: { statement: { Effect: 'Allow' } },
           remediation: 'Remove the statement or declare a grant.',
           location: { file: 'mesh.yaml', line: 12, column: 7 },

@@ -1,7 +1,7 @@
 /** Workflow annotations: at most GitHub's 10 per kind per step, and nothing silently lost beyond that. */
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic, Severity } from '../../src/core/diagnostics/diagnostic.js';
-import { formatGithub } from '../../src/output/diagnostics/github.js';
+import { formatGithub } from '../../src/output/findings/github.js';
 
 function findings(counts: Record<Severity, number>): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -85,7 +85,7 @@ describe('formatGithub', () => {
 
 describe('validate SARIF fingerprints', () => {
   it('keep two findings of one rule at one path apart', async () => {
-    const { formatSarif } = await import('../../src/output/diagnostics/sarif.js');
+    const { formatSarif } = await import('../../src/output/findings/sarif.js');
     const d: Diagnostic = {
       code: 'filter-bad-operator',
       severity: 'error',

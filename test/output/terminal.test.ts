@@ -76,11 +76,11 @@ describe('text renderers are terminal-safe', () => {
       window: { start: 'a', end: 'b', periodSeconds: 60 },
       findings: [
         {
-          id: 'undeclared-principal',
+          code: 'undeclared-principal',
           severity: 'error',
           resource: HOSTILE,
           account: '1',
-          title: HOSTILE,
+          message: HOSTILE,
           evidence: { principal: HOSTILE },
           remediation: HOSTILE,
         },

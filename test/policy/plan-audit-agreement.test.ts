@@ -24,7 +24,7 @@ function verdicts(desired: unknown, live: unknown): { plan: boolean; audit: bool
   return {
     plan: plan.changes.some((c) => c.resourceType === 'stream-policy' && c.stream === 'orders'),
     audit: driftChecks(w.ctx).findings.some(
-      (f) => f.id === 'resource-policy-drift' && f.resource.endsWith('/stream/orders'),
+      (f) => f.code === 'resource-policy-drift' && f.resource.endsWith('/stream/orders'),
     ),
   };
 }

@@ -7,24 +7,24 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { OutputFormat } from '../../output/formats.js';
 import { writeAll } from '../../adapters/fs/write-all.js';
 import { audit } from '../../app/audit.js';
 import type { FailOn } from '../../core/audit/findings.js';
 import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_USAGE, ExitError } from '../io.js';
-import { AUDIT_FORMATS, FAIL_ON, auditExit, formatAudit } from '../audit-run.js';
-import type { AuditFormat } from '../audit-run.js';
+import { FAIL_ON, auditExit, formatAudit } from '../audit-run.js';
 import { collect } from '../options.js';
 import { Progress, readReporter } from '../progress.js';
 import { cliTargetOpener, profileOption, regionOption, targetSpec } from '../target-flags.js';
 import type { AwsFlags } from '../target-flags.js';
-import { cliSources, formatDiagnostics, ruleMetaOf, usageError } from '../validation.js';
+import { cliSources, formatDiagnostics, formatOption, ruleMetaOf, usageError } from '../validation.js';
 
 interface AuditCommandOptions extends AwsFlags {
   local?: boolean;
   endpoint?: string;
   window: string;
-  format: AuditFormat;
+  format: OutputFormat;
   out?: string[];
   failOn: FailOn;
   domain: string[];
@@ -58,7 +58,7 @@ export function checkStreamName(s: string): void {
 }
 
 /** Extensions `--out` accepts, longest first (`.sarif.json` before `.json`). */
-const OUT_EXTENSIONS: readonly [string, AuditFormat][] = [
+const OUT_EXTENSIONS: readonly [string, OutputFormat][] = [
   ['.sarif.json', 'sarif'],
   ['.sarif', 'sarif'],
   ['.json', 'json'],
@@ -67,7 +67,7 @@ const OUT_EXTENSIONS: readonly [string, AuditFormat][] = [
 ];
 
 /** The format of an `--out` file, from its extension; anything else is a usage error. */
-export function formatForOut(file: string): AuditFormat {
+export function formatForOut(file: string): OutputFormat {
   const name = basename(file).toLowerCase();
   for (const [ext, format] of OUT_EXTENSIONS) if (name.endsWith(ext) && name.length > ext.length) return format;
   throw new ExitError(
@@ -81,7 +81,7 @@ export interface AuditOutput {
   path: string;
   /** As given on the command line (for messages). */
   given: string;
-  format: AuditFormat;
+  format: OutputFormat;
 }
 
 /** Checks every `--out` (format from the extension, no path twice) before anything is read. */
@@ -132,11 +132,7 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
     .addOption(profileOption())
     .addOption(regionOption())
     .option('--window <duration>', 'metrics window for hot-shard analysis, e.g. 90m, 24h, 7d', '24h')
-    .addOption(
-      new Option('-f, --format <format>', 'format printed to stdout when no --out is given')
-        .choices(AUDIT_FORMATS)
-        .default('text'),
-    )
+    .addOption(formatOption('audit', 'format printed to stdout when no --out is given'))
     .option(
       '-o, --out <file>',
       'write the report to FILE, in the format of its extension (.json, .sarif, .sarif.json, .md, .txt); repeatable',

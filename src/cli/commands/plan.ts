@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { plan } from '../../app/plan.js';
 import type { PlanEvent, PlanOutcome } from '../../app/plan.js';
 import type { TargetOpener } from '../../app/target.js';
 import { workspaceFiles } from '../../app/workspace.js';
-import { PLAN_FORMATS, readerContext, renderPlan } from '../../output/plan/index.js';
+import { readerContext } from '../../output/plan/index.js';
 import type { PlanFormat } from '../../output/plan/index.js';
 import { plural } from '../../output/plan/readers.js';
 import { renderValidationMarkdown } from '../../output/plan/validation.js';
@@ -13,10 +12,17 @@ import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, ExitError } from '../io.js';
 import { collect } from '../options.js';
 import { Progress, readReporter, seconds } from '../progress.js';
-import { styleFor } from '../style.js';
 import { addTargetFlags, cliTargetOpener, targetOpenError, targetSpec } from '../target-flags.js';
 import type { TargetFlags } from '../target-flags.js';
-import { cliSources, formatDiagnostics, ruleMetaOf, usageError } from '../validation.js';
+import {
+  cliSources,
+  formatContext,
+  formatDiagnostics,
+  formatFor,
+  formatOption,
+  ruleMetaOf,
+  usageError,
+} from '../validation.js';
 
 export interface PlanCommandOptions extends TargetFlags {
   out?: string;
@@ -135,7 +141,7 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
     .option('--endpoint <url>', 'endpoint for every AWS service (LocalStack or another compatible endpoint)');
   addTargetFlags(cmd)
     .option('-o, --out <file>', 'also write the plan as JSON (for apply and for the PR comment)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(PLAN_FORMATS).default('text'))
+    .addOption(formatOption('plan'))
     .option('--detailed-exitcode', 'exit 2 when changes are pending (0 none, 1 error)')
     .option(
       '--policies <dir>',
@@ -172,7 +178,9 @@ export function registerPlan(program: Command, io: CliIO, setExit: (code: number
       }
       const { plan: computed } = result;
       const context = readerContext(result.mesh, result.live);
-      io.stdout.write(renderPlan(computed, opts.format, styleFor(io, 'stdout', !opts.color), context));
+      io.stdout.write(
+        formatFor('plan', opts.format, { plan: computed, context }, formatContext(io, { noColor: !opts.color })),
+      );
       setExit(opts.detailedExitcode && computed.summary.hasChanges ? EXIT_PENDING : EXIT_OK);
     });
 }

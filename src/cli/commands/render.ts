@@ -3,17 +3,17 @@ import { Option } from 'commander';
 import { render } from '../../app/render.js';
 import { parseGitHubRepository } from '../../core/render/drift-events.js';
 import { workspaceRenderDirs } from '../../app/workspace.js';
-import { renderJson } from '../../output/render/files.js';
+import { formatsOf } from '../../output/formats.js';
 import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
-import { cliSources, formatDiagnostics, ruleMetaOf, usageError } from '../validation.js';
+import { cliSources, formatContext, formatDiagnostics, formatFor, ruleMetaOf, usageError } from '../validation.js';
 
-const FORMATS = ['files', 'json'] as const;
-type RenderFormat = (typeof FORMATS)[number];
+/** `files` writes a directory of artefacts (--out); the formats printed to stdout come from the formatter registry. */
+export const RENDER_FORMATS: readonly string[] = ['files', ...formatsOf('render')];
 
 interface RenderCommandOptions {
   out?: string;
-  format: RenderFormat;
+  format: string;
   policies?: string;
   githubRepo?: string;
   color: boolean;
@@ -27,7 +27,7 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
     .option('-o, --out <dir>', 'directory to write one JSON file per artefact into')
     .addOption(
       new Option('-f, --format <format>', '`files` writes --out DIR; `json` prints one document')
-        .choices(FORMATS)
+        .choices(RENDER_FORMATS)
         .default('files'),
     )
     .option('--policies <dir>', 'additional directory of guardrail rule files')
@@ -84,8 +84,13 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
           'meshgov: drift-event templates not rendered: they need the repository to dispatch to (--github-repo ' +
             'owner/name; docs/events.md).\n',
         );
-      if (opts.format === 'json') io.stdout.write(renderJson(outcome.desired, outcome.driftEvents));
-      else io.stderr.write(`Wrote ${outcome.written ?? 0} files to ${opts.out as string}\n`);
+      if (opts.format !== 'files') {
+        const subject = {
+          desired: outcome.desired,
+          ...(outcome.driftEvents ? { driftEvents: outcome.driftEvents } : {}),
+        };
+        io.stdout.write(formatFor('render', opts.format, subject, formatContext(io)));
+      } else io.stderr.write(`Wrote ${outcome.written ?? 0} files to ${opts.out as string}\n`);
       setExit(EXIT_OK);
     });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { hasErrors } from '../../core/diagnostics/diagnostic.js';
 import { AUDIT_CHECKS } from '../../core/audit/checks.js';
 import type { AuditCheck } from '../../core/audit/checks.js';
@@ -7,11 +6,12 @@ import { didYouMeanSuffix } from '../../core/model/did-you-mean.js';
 import { RULE_FUNCTIONS } from '../../core/rules/index.js';
 import type { Rule } from '../../core/rules/index.js';
 import { formatStylish } from '../../output/diagnostics/stylish.js';
-import { terminalInline, terminalSafe } from '../../output/terminal.js';
+import { listed } from '../../output/rules.js';
+import { terminalSafe } from '../../output/terminal.js';
 import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
 import { styleFor } from '../style.js';
-import { loadPolicies } from '../validation.js';
+import { formatContext, formatFor, formatOption, loadPolicies } from '../validation.js';
 
 const PLAIN = { ansi: false } as const;
 
@@ -24,61 +24,6 @@ function load(io: CliIO, opts: RulesOptions, setExit: (code: number) => void): R
   if (diagnostics.length > 0) io.stderr.write(formatStylish(diagnostics, styleFor(io, 'stderr')));
   setExit(hasErrors(diagnostics) ? EXIT_ERROR : EXIT_OK);
   return [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-/** A guardrail rule (validate, from a policy file) or an audit check (built in, reads the live mesh). */
-type Listed = { kind: 'rule'; rule: Rule } | { kind: 'audit'; check: AuditCheck };
-
-/** The rules (by id), then the audit checks (by id): both kinds one `rules:` key and one waiver list configure. */
-function listed(rules: readonly Rule[]): Listed[] {
-  return [
-    ...rules.map((rule) => ({ kind: 'rule' as const, rule })),
-    ...AUDIT_CHECKS.map((check) => ({ kind: 'audit' as const, check })),
-  ];
-}
-
-function listJson(rules: readonly Rule[]): string {
-  const data = listed(rules).map((l) =>
-    l.kind === 'audit'
-      ? { id: l.check.id, kind: 'audit', title: l.check.title, severity: l.check.severity, helpUrl: l.check.helpUrl }
-      : ruleJson(l.rule),
-  );
-  return `${JSON.stringify({ formatVersion: 1, rules: data }, null, 2)}\n`;
-}
-
-function ruleJson(r: Rule): Record<string, unknown> {
-  return {
-    id: r.id,
-    kind: 'rule',
-    title: r.title,
-    description: r.description.trim(),
-    severity: r.severity,
-    appliesTo: r.appliesTo,
-    ...(r.function !== undefined ? { function: r.function } : {}),
-    params: Object.fromEntries(Object.entries(r.params).map(([k, p]) => [k, { ...p }])),
-    ...(r.helpUrl !== undefined ? { helpUrl: r.helpUrl } : {}),
-    file: r.file,
-  };
-}
-
-/** Columns padded to the widest cell (header included), two spaces apart; the last column is not padded. */
-export function columns(rows: readonly (readonly string[])[]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) =>
-    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
-  );
-}
-
-function listText(rules: readonly Rule[]): string {
-  const rows = listed(rules).map((l) =>
-    (l.kind === 'audit'
-      ? [l.check.id, 'audit', l.check.severity, 'live', l.check.title]
-      : [l.rule.id, 'rule', l.rule.severity, l.rule.appliesTo, l.rule.title]
-    ).map(terminalInline),
-  );
-  const table = columns([['ID', 'KIND', 'SEVERITY', 'APPLIES', 'TITLE'], ...rows]);
-  return `${table.join('\n')}\n${rules.length} rules and ${AUDIT_CHECKS.length} audit checks. \`meshgov rules explain ID\` for details.\n`;
 }
 
 function explainCheck(c: AuditCheck): string {
@@ -151,11 +96,11 @@ export function registerRules(program: Command, io: CliIO, setExit: (code: numbe
   rules
     .command('list')
     .description('List the active guardrail rules and the audit checks, with their kind.')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(formatOption('rules'))
     .option('--policies <dir>', 'additional directory of guardrail rule files')
-    .action((opts: RulesOptions & { format: 'text' | 'json' }) => {
+    .action((opts: RulesOptions & { format: string }) => {
       const list = load(io, opts, setExit);
-      io.stdout.write(opts.format === 'json' ? listJson(list) : listText(list));
+      io.stdout.write(formatFor('rules', opts.format, list, formatContext(io)));
     });
   rules
     .command('explain')

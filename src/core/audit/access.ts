@@ -90,16 +90,16 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
       // Allow + NotPrincipal allows everyone except the named principals.
       // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
       findings.push({
-        id: 'public-principal',
+        code: 'public-principal',
         severity: 'error',
         resource: t.resource,
         account: t.account,
         subject: `everyone but listed principals, statement ${sid}`,
-        title: `The resource policy of ${what} allows everyone but the listed principals (Allow with NotPrincipal, statement ${sid})`,
+        message: `The resource policy of ${what} allows everyone but the listed principals (Allow with NotPrincipal, statement ${sid})`,
         evidence: { statement: s.source },
         remediation:
           'Replace the statement with the granted principals (declare a grant per principal), then apply, which replaces the whole policy.',
-        docsUrl: RP_DOCS,
+        help: RP_DOCS,
       });
       continue;
     }
@@ -108,33 +108,33 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
         const restrict = restrictiveConditions(s.conditions);
         const restricted = Object.keys(restrict).length > 0;
         findings.push({
-          id: restricted ? 'wildcard-principal' : 'public-principal',
+          code: restricted ? 'wildcard-principal' : 'public-principal',
           severity: restricted ? 'warning' : 'error',
           resource: t.resource,
           account: t.account,
           subject: `*, statement ${sid}`,
-          title: restricted
+          message: restricted
             ? `The resource policy of ${what} allows any principal matching ${Object.keys(restrict).join(', ')} (statement ${sid})`
             : `The resource policy of ${what} allows anyone (Principal "*" without a restricting condition, statement ${sid})`,
           evidence: { statement: s.source },
           remediation:
             'Replace the wildcard with the granted principals (declare a grant per principal); meshgov renders ' +
             'exact principals with aws:PrincipalOrgID. Then apply, which replaces the whole policy.',
-          docsUrl: RP_DOCS,
+          help: RP_DOCS,
         });
         continue;
       }
       if (p.startsWith('service:') || p.startsWith('federated:') || p.startsWith('canonical-user:')) {
         findings.push({
-          id: 'undeclared-principal',
+          code: 'undeclared-principal',
           severity: 'error',
           resource: t.resource,
           account: t.account,
           subject: `${p}, statement ${sid}`,
-          title: `The resource policy of ${what} names ${p.replace(':', ' principal ')}, which no grant declares (statement ${sid})`,
+          message: `The resource policy of ${what} names ${p.replace(':', ' principal ')}, which no grant declares (statement ${sid})`,
           evidence: { principal: p, statement: s.source },
           remediation: 'Remove the statement (apply replaces the policy), or declare the access as a grant.',
-          docsUrl: RP_DOCS,
+          help: RP_DOCS,
         });
         continue;
       }
@@ -147,12 +147,12 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
       const outside = account !== undefined && !org.accounts.has(account);
       const actions = s.action.kind === 'none' ? [] : s.action.patterns;
       findings.push({
-        id: outside ? 'out-of-org-principal' : 'undeclared-principal',
+        code: outside ? 'out-of-org-principal' : 'undeclared-principal',
         severity: 'error',
         resource: t.resource,
         account: t.account,
         subject: `${p}, statement ${sid}`,
-        title: outside
+        message: outside
           ? `The resource policy of ${what} gives ${p} (account ${account}, outside the organisation) access no grant declares`
           : `The resource policy of ${what} gives ${p} access no grant declares`,
         evidence: {
@@ -166,7 +166,7 @@ function principalFindings(ctx: AuditContext, t: Target): Finding[] {
           ? 'Remove the statement now if the access is not contracted (apply replaces the whole policy); if it is, declare a grant ' +
             'with `external: true`, a justification and an expiry.'
           : 'Remove the statement (apply replaces the whole policy), or declare the access as a grant.',
-        docsUrl: RP_DOCS,
+        help: RP_DOCS,
       });
     }
   }
@@ -184,11 +184,11 @@ function undeclaredConsumers(ctx: AuditContext, ix: AuditIndex): Finding[] {
       if (grants.some((g) => g.pattern === 'efo' && g.consumerName === c.name)) continue;
       const adopt = importCommand(ctx.mesh.at.file, declared.account);
       findings.push({
-        id: 'undeclared-consumer',
+        code: 'undeclared-consumer',
         severity: 'error',
         resource: consumerResource(declared.account, declared.name, c.name),
         account: declared.account,
-        title: `Enhanced fan-out consumer ${c.name} is registered on ${declared.name} but no grant declares it`,
+        message: `Enhanced fan-out consumer ${c.name} is registered on ${declared.name} but no grant declares it`,
         evidence: {
           consumerArn: c.arn,
           status: c.status,
@@ -200,7 +200,7 @@ function undeclaredConsumers(ctx: AuditContext, ix: AuditIndex): Finding[] {
           'An undeclared consumer reads with its own 2 MB/s per shard and is invisible to the owners. Find who registered it ' +
           '(CloudTrail RegisterStreamConsumer), then deregister it or declare an efo grant for it: ' +
           `\`${adopt}\` writes one, with the reader its policy names and its tags.`,
-        docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html',
+        help: 'https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html',
         ...locationOf(ctx, declared.at),
       });
     }
@@ -220,12 +220,12 @@ function expiredGrantFindings(ctx: AuditContext, ix: AuditIndex): Finding[] {
     const stillIn = inForce(ctx, ix, g, live);
     if (stillIn.length === 0) continue;
     findings.push({
-      id: 'expired-grant-in-force',
+      code: 'expired-grant-in-force',
       severity: 'error',
       resource: streamResource(declared.account, declared.name),
       account: declared.account,
       subject: `grant ${g.id}`,
-      title: `Grant ${g.id} expired on ${g.expires} but is still in force on ${declared.name}`,
+      message: `Grant ${g.id} expired on ${g.expires} but is still in force on ${declared.name}`,
       evidence: {
         grant: g.id,
         expired: g.expires,
@@ -280,12 +280,12 @@ export function resourcePolicyTagTampering(ctx: AuditContext, tagCatalog: readon
       const principals = statementPrincipals(s).filter((p) => !isGovernanceRole(ctx.mesh, p));
       if (principals.length === 0) continue;
       findings.push({
-        id: 'tag-tampering',
+        code: 'tag-tampering',
         severity: 'error',
         resource: t.resource,
         account: t.account,
         subject: `statement ${statementLabel(s)}`,
-        title:
+        message:
           `The resource policy of ${t.consumer ? `consumer ${t.consumer} of ${t.stream}` : t.stream} lets ` +
           `${principals.join(', ')} change tags (statement ${statementLabel(s)})`,
         evidence: { principals, actions, statement: s.source },

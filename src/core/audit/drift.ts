@@ -77,12 +77,12 @@ function tamperedKeysFinding(
   live: Record<string, string>,
 ): Finding {
   return {
-    id: 'tag-tampering',
+    code: 'tag-tampering',
     severity: 'error',
     resource,
     account,
     subject: 'tag keys',
-    title: `${what} carries ${keys.length} tag(s) that IAM reads as meshgov governance tags but that are not meshgov's spelling: ${keys.join(', ')}`,
+    message: `${what} carries ${keys.length} tag(s) that IAM reads as meshgov governance tags but that are not meshgov's spelling: ${keys.join(', ')}`,
     evidence: { tags: keys.map((k) => ({ key: k, value: live[k] ?? '', readByIamAs: caseFold(k) })) },
     remediation:
       'A case variant of a meshgov key (e.g. MESHGOV:CONSUME:<account>:<role>) acts as that key in ABAC conditions: it can ' +
@@ -128,12 +128,12 @@ function tagFindings(
   if (tampered.length > 0) findings.push(tamperedKeysFinding(resource, account, what, tampered, live));
   if (govMissing.length + govChanged.length + extraGrant.length + extraGov.length > 0) {
     findings.push({
-      id: 'governance-tag-drift',
+      code: 'governance-tag-drift',
       severity: 'error',
       resource,
       account,
       subject: 'governance tags',
-      title: `Governance tags of ${what} differ from the mesh`,
+      message: `Governance tags of ${what} differ from the mesh`,
       evidence: {
         missing: govMissing.sort(),
         changed: govChanged,
@@ -148,23 +148,23 @@ function tagFindings(
   }
   if (grantMissing.length > 0) {
     findings.push({
-      id: 'governance-tag-drift',
+      code: 'governance-tag-drift',
       severity: 'warning',
       resource,
       account,
       subject: 'missing grant tags',
-      title: `Grant tags of ${what} are missing: granted principals cannot use their access`,
+      message: `Grant tags of ${what} are missing: granted principals cannot use their access`,
       evidence: { missingGrantTags: grantMissing.sort() },
       remediation: PLAN_FIX,
     });
   }
   if (userDiff.length > 0) {
     findings.push({
-      id: 'tag-drift',
+      code: 'tag-drift',
       severity: 'info',
       resource,
       account,
-      title: `Tags of ${what} differ from the mesh`,
+      message: `Tags of ${what} differ from the mesh`,
       evidence: { differences: userDiff.sort((a, b) => (a.key < b.key ? -1 : 1)) },
       remediation: PLAN_FIX,
     });
@@ -184,16 +184,16 @@ function policyFinding(
   if (policiesEquivalent(desired, live, { partition })) return [];
   return [
     {
-      id: 'resource-policy-drift',
+      code: 'resource-policy-drift',
       severity: 'warning',
       resource,
       account,
-      title: `The resource policy of ${what} is not the one the mesh renders`,
+      message: `The resource policy of ${what} is not the one the mesh renders`,
       evidence: { declared: desired ?? null, live: live ?? null },
       remediation:
         'meshgov owns the whole resource policy of a managed stream or consumer (PutResourcePolicy replaces it whole). ' +
         `Statements added by hand are lost on the next apply: declare them as grants. ${PLAN_FIX}`,
-      docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/resource-based-policies.html',
+      help: 'https://docs.aws.amazon.com/streams/latest/dev/resource-based-policies.html',
     },
   ];
 }
@@ -206,11 +206,11 @@ function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: 
   const cls = declared ? ctx.mesh.classifications.find((c) => c.name === declared.classification) : undefined;
   if (cls && (live.retentionHours < cls.minRetentionHours || live.retentionHours > cls.maxRetentionHours)) {
     findings.push({
-      id: 'retention-out-of-policy',
+      code: 'retention-out-of-policy',
       severity: 'error',
       resource,
       account: d.account,
-      title: `${d.name} keeps data ${live.retentionHours} h, outside the ${cls.name} classification's ${cls.minRetentionHours}–${cls.maxRetentionHours} h`,
+      message: `${d.name} keeps data ${live.retentionHours} h, outside the ${cls.name} classification's ${cls.minRetentionHours}–${cls.maxRetentionHours} h`,
       evidence: {
         liveHours: live.retentionHours,
         declaredHours: d.retentionHours,
@@ -219,16 +219,16 @@ function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: 
         maxHours: cls.maxRetentionHours,
       },
       remediation: `Restore the declared retention (${d.retentionHours} h). ${PLAN_FIX}`,
-      docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html',
+      help: 'https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html',
       ...at(['retentionHours']),
     });
   } else if (live.retentionHours !== d.retentionHours) {
     findings.push({
-      id: 'retention-drift',
+      code: 'retention-drift',
       severity: 'warning',
       resource,
       account: d.account,
-      title: `${d.name} keeps data ${live.retentionHours} h; the mesh declares ${d.retentionHours} h`,
+      message: `${d.name} keeps data ${live.retentionHours} h; the mesh declares ${d.retentionHours} h`,
       evidence: {
         liveHours: live.retentionHours,
         declaredHours: d.retentionHours,
@@ -240,14 +240,14 @@ function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: 
   }
   if (d.encryption.type === 'KMS' && live.encryption.type !== 'KMS') {
     findings.push({
-      id: 'encryption-drift',
+      code: 'encryption-drift',
       severity: 'error',
       resource,
       account: d.account,
-      title: `${d.name} is not encrypted; the mesh requires KMS encryption`,
+      message: `${d.name} is not encrypted; the mesh requires KMS encryption`,
       evidence: { live: live.encryption, declared: d.encryption },
       remediation: `Start server-side encryption (StartStreamEncryption) with the declared key. ${PLAN_FIX}`,
-      docsUrl: 'https://docs.aws.amazon.com/streams/latest/dev/server-side-encryption.html',
+      help: 'https://docs.aws.amazon.com/streams/latest/dev/server-side-encryption.html',
       ...at(['encryption']),
     });
   } else if (
@@ -255,22 +255,22 @@ function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: 
     !sameKey(d.encryption.keyId ?? 'alias/aws/kinesis', live.encryption.keyId)
   ) {
     findings.push({
-      id: 'encryption-drift',
+      code: 'encryption-drift',
       severity: 'warning',
       resource,
       account: d.account,
-      title: `${d.name} is encrypted with a different KMS key than declared`,
+      message: `${d.name} is encrypted with a different KMS key than declared`,
       evidence: { live: live.encryption, declared: d.encryption },
       remediation: PLAN_FIX,
       ...at(['encryption']),
     });
   } else if (d.encryption.type === 'NONE' && live.encryption.type === 'KMS') {
     findings.push({
-      id: 'encryption-drift',
+      code: 'encryption-drift',
       severity: 'info',
       resource,
       account: d.account,
-      title: `${d.name} is encrypted although the mesh declares no encryption`,
+      message: `${d.name} is encrypted although the mesh declares no encryption`,
       evidence: { live: live.encryption, declared: d.encryption },
       remediation: 'Declare the encryption in mesh.yaml so the next apply does not stop it.',
       ...at(['encryption']),
@@ -282,11 +282,11 @@ function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: 
   const declaredMetrics = normaliseMetrics(d.enhancedMonitoring);
   if (liveMetrics.join(',') !== declaredMetrics.join(',')) {
     findings.push({
-      id: 'enhanced-monitoring-drift',
+      code: 'enhanced-monitoring-drift',
       severity: 'info',
       resource,
       account: d.account,
-      title: `Shard-level metrics of ${d.name} differ from the mesh`,
+      message: `Shard-level metrics of ${d.name} differ from the mesh`,
       evidence: { live: liveMetrics, declared: declaredMetrics },
       remediation: PLAN_FIX,
       ...at(['enhancedMonitoring']),
@@ -305,7 +305,7 @@ function streamDrift(ctx: AuditContext, ix: AuditIndex, d: DesiredStream, live: 
 
 function capacityDrift(d: DesiredStream, live: LiveStream): Omit<Finding, 'location'> | undefined {
   const base = {
-    id: 'capacity-drift',
+    code: 'capacity-drift',
     resource: streamResource(d.account, d.name),
     account: d.account,
     remediation: PLAN_FIX,
@@ -314,7 +314,7 @@ function capacityDrift(d: DesiredStream, live: LiveStream): Omit<Finding, 'locat
     return {
       ...base,
       severity: 'warning',
-      title: `${d.name} runs ${live.mode}; the mesh declares ${d.mode}`,
+      message: `${d.name} runs ${live.mode}; the mesh declares ${d.mode}`,
       evidence: { liveMode: live.mode, declaredMode: d.mode, liveShards: live.shards },
     };
   }
@@ -324,7 +324,7 @@ function capacityDrift(d: DesiredStream, live: LiveStream): Omit<Finding, 'locat
     return {
       ...base,
       severity: 'warning',
-      title: `${d.name} has ${live.shards} shards, outside its autoscaling range ${d.autoscaling.min}–${d.autoscaling.max}`,
+      message: `${d.name} has ${live.shards} shards, outside its autoscaling range ${d.autoscaling.min}–${d.autoscaling.max}`,
       evidence: { liveShards: live.shards, declaredShards: d.shards, autoscaling: d.autoscaling },
     };
   }
@@ -332,7 +332,7 @@ function capacityDrift(d: DesiredStream, live: LiveStream): Omit<Finding, 'locat
   return {
     ...base,
     severity: 'warning',
-    title: `${d.name} has ${live.shards} shards; the mesh declares ${d.shards}`,
+    message: `${d.name} has ${live.shards} shards; the mesh declares ${d.shards}`,
     evidence: { liveShards: live.shards, declaredShards: d.shards },
   };
 }
@@ -349,11 +349,11 @@ function consumerDrift(
   if (!live) {
     return [
       {
-        id: 'consumer-missing',
+        code: 'consumer-missing',
         severity: 'warning',
         resource,
         account: c.account,
-        title: `Enhanced fan-out consumer ${c.name} of ${c.stream} is not registered`,
+        message: `Enhanced fan-out consumer ${c.name} of ${c.stream} is not registered`,
         evidence: { grant: c.grantId, stream: c.stream, consumer: c.name },
         remediation: `The grantee cannot subscribe until the consumer exists. ${PLAN_FIX}`,
         ...at,
@@ -384,11 +384,11 @@ export function driftChecks(ctx: AuditContext): CheckResult {
       if (!live) {
         const declared = ix.meshStream(d.account, d.name);
         result.findings.push({
-          id: 'stream-missing',
+          code: 'stream-missing',
           severity: 'error',
           resource: streamResource(d.account, d.name),
           account: d.account,
-          title: `Stream ${d.name} is declared but does not exist in account ${d.account}`,
+          message: `Stream ${d.name} is declared but does not exist in account ${d.account}`,
           evidence: { account: d.account, region: ctx.live.region },
           remediation: `Producers and consumers of this data product fail. ${PLAN_FIX}`,
           ...locationOf(ctx, declared?.at),
@@ -414,11 +414,11 @@ export function driftChecks(ctx: AuditContext): CheckResult {
     for (const s of account.streams) {
       if (s.tags[TAG_MESH] !== ctx.mesh.name || ix.meshStream(account.account, s.name)) continue;
       result.findings.push({
-        id: 'stream-undeclared',
+        code: 'stream-undeclared',
         severity: 'warning',
         resource: streamResource(account.account, s.name),
         account: account.account,
-        title: `Stream ${s.name} is tagged as part of mesh ${ctx.mesh.name} but not declared`,
+        message: `Stream ${s.name} is tagged as part of mesh ${ctx.mesh.name} but not declared`,
         evidence: { tags: s.tags, status: s.status },
         remediation:
           'Declare the stream in mesh.yaml (`meshgov import` adopts it), or remove its meshgov tags if it is not a data product.',

@@ -4,47 +4,25 @@
  * "the human renderer reads the JSON a machine gets").
  */
 import type { ChargebackReport } from '../cost/report-types.js';
+import type { ResourceFinding, Severity, SourceLocation } from '../findings/finding.js';
 import type { AccountId } from '../model/types.js';
 
-export type FindingSeverity = 'error' | 'warning' | 'info';
+export type FindingSeverity = Severity;
 
 /** A 1-based location in the mesh source, when the finding concerns a declared entity. */
-export interface FindingLocation {
-  file: string;
-  /** 1-based line. */
-  line: number;
-  /** 1-based column. */
-  column: number;
-}
+export type FindingLocation = SourceLocation;
 
-export interface Finding {
-  /** Stable check id, kebab-case, e.g. `hot-shard`, `retention-drift`, `undeclared-principal`. */
-  id: string;
-  severity: FindingSeverity;
-  /** Address of the resource: `<account>/stream/<name>`, `<account>/stream/<name>/shard/<shardId>`,
-   * `<account>/stream/<name>/consumer/<name>`, `<account>/principal/<arn>` or `mesh/grant/<id>`. */
-  resource: string;
-  /** Account the resource lives in. */
-  account: AccountId;
-  /**
-   * What on the resource the finding is about, when one check can report one resource more than once (a principal
-   * and statement of a policy, a grant, a group of tags). With `id` and `resource` it identifies the finding across
-   * runs (the SARIF fingerprint), so it holds no numbers that change from run to run.
-   */
-  subject?: string;
-  /** One line: what is wrong. */
-  title: string;
-  /** The numbers or the policy statement that prove it (plain JSON; stable key order). */
-  evidence: Record<string, unknown>;
-  /** What to do about it. */
-  remediation: string;
-  docsUrl?: string;
-  /** Where the entity is declared in the mesh, when it is declared. */
-  location?: FindingLocation;
-}
+/**
+ * An audit finding: the resource kind of the one finding type (src/core/findings/finding.ts), as validate's findings
+ * are its source kind. `code` is the check id (kebab-case, e.g. `hot-shard`, `retention-drift`); `resource` is
+ * `<account>/stream/<name>`, `<account>/stream/<name>/shard/<shardId>`, `<account>/stream/<name>/consumer/<name>`,
+ * `<account>/principal/<arn>` or `mesh/grant/<id>`; `subject`, with `code` and `resource`, identifies the finding
+ * across runs (the SARIF fingerprint), so it holds no numbers that change from run to run.
+ */
+export type Finding = ResourceFinding;
 
 /** A finding an active waiver in the mesh silences: in the JSON report, not in the summary or for --fail-on. */
-export interface WaivedFinding extends Finding {
+export interface WaivedFinding extends ResourceFinding {
   /** The waiver's justification (as validate's `waivedBy`). */
   waivedBy: string;
   waiver: { target: string; expires: string };
@@ -106,12 +84,12 @@ export interface AuditReport {
 
 const RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, info: 2 };
 
-/** Deterministic order: severity, id, resource, title. */
+/** Deterministic order: severity, code (check id), resource, message. */
 export function compareFindings(a: Finding, b: Finding): number {
   if (a.severity !== b.severity) return RANK[a.severity] - RANK[b.severity];
-  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  if (a.code !== b.code) return a.code < b.code ? -1 : 1;
   if (a.resource !== b.resource) return a.resource < b.resource ? -1 : 1;
-  return a.title < b.title ? -1 : a.title > b.title ? 1 : 0;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
 }
 
 export function summarise(findings: readonly Finding[]): AuditReport['summary'] {

@@ -132,11 +132,11 @@ function analyseStream(
     const resource = shardResource(sm.account, sm.stream, l.shardId);
     if (l.peakShare >= opts.loadShare) {
       findings.push({
-        id: 'hot-shard',
+        code: 'hot-shard',
         severity: l.peakShare >= 1 ? 'error' : 'warning',
         resource,
         account: sm.account,
-        title: `Shard ${l.shardId} of ${sm.stream} peaked at ${pct(l.peakShare)}% of its write limit (threshold ${pct(opts.loadShare)}%)`,
+        message: `Shard ${l.shardId} of ${sm.stream} peaked at ${pct(l.peakShare)}% of its write limit (threshold ${pct(opts.loadShare)}%)`,
         evidence: {
           peakBytesPerSecond: round(l.peakBytesPerSecond),
           peakRecordsPerSecond: round(l.peakRecordsPerSecond),
@@ -148,17 +148,17 @@ function analyseStream(
           mode: live.mode,
         },
         remediation: hotRemediation(live, l.shardId),
-        docsUrl: RESHARD_DOCS,
+        help: RESHARD_DOCS,
         ...at,
       });
     }
     if (l.writeThrottled > 0) {
       findings.push({
-        id: 'write-throttled-shard',
+        code: 'write-throttled-shard',
         severity: 'error',
         resource,
         account: sm.account,
-        title: `Shard ${l.shardId} of ${sm.stream} rejected ${l.writeThrottled} records (WriteProvisionedThroughputExceeded)`,
+        message: `Shard ${l.shardId} of ${sm.stream} rejected ${l.writeThrottled} records (WriteProvisionedThroughputExceeded)`,
         evidence: {
           throttledRecords: l.writeThrottled,
           peakBytesPerSecond: round(l.peakBytesPerSecond),
@@ -167,17 +167,17 @@ function analyseStream(
           window: metrics.window,
         },
         remediation: `Producers are throttled on ${l.shardId}. ${hotRemediation(live, l.shardId)}`,
-        docsUrl: THROUGHPUT_DOCS,
+        help: THROUGHPUT_DOCS,
         ...at,
       });
     }
     if (l.readThrottled > 0) {
       findings.push({
-        id: 'read-throttled-shard',
+        code: 'read-throttled-shard',
         severity: 'warning',
         resource,
         account: sm.account,
-        title: `Consumers of ${sm.stream} were throttled ${l.readThrottled} times on shard ${l.shardId} (ReadProvisionedThroughputExceeded)`,
+        message: `Consumers of ${sm.stream} were throttled ${l.readThrottled} times on shard ${l.shardId} (ReadProvisionedThroughputExceeded)`,
         evidence: {
           throttledGetRecordsCalls: l.readThrottled,
           window: metrics.window,
@@ -186,7 +186,7 @@ function analyseStream(
         remediation:
           'Polling consumers share 5 GetRecords calls/s and 2 MB/s per shard. Move heavy readers to enhanced fan-out ' +
           '(a dedicated 2 MB/s per shard), lower the polling frequency, or add shards.',
-        docsUrl: THROUGHPUT_DOCS,
+        help: THROUGHPUT_DOCS,
         ...at,
       });
     }
@@ -196,11 +196,11 @@ function analyseStream(
       const retentionMs = live.retentionHours * 3_600_000;
       const atRisk = l.maxIteratorAgeMs >= retentionMs / 2;
       findings.push({
-        id: 'consumer-lagging',
+        code: 'consumer-lagging',
         severity: atRisk ? 'error' : 'warning',
         resource,
         account: sm.account,
-        title: `Consumers of ${sm.stream} fall behind on shard ${l.shardId}: iterator age reached ${round(l.maxIteratorAgeMs / 1000, 1)} s`,
+        message: `Consumers of ${sm.stream} fall behind on shard ${l.shardId}: iterator age reached ${round(l.maxIteratorAgeMs / 1000, 1)} s`,
         evidence: {
           maxIteratorAgeMilliseconds: l.maxIteratorAgeMs,
           ...(l.maxIteratorAgeAt ? { at: l.maxIteratorAgeAt } : {}),
@@ -213,7 +213,7 @@ function analyseStream(
           ? 'Records are at risk of expiring before they are read: scale the consumer out (one worker per shard), fix failing batches, ' +
             'or raise retention while it catches up.'
           : 'Scale the consumer (more workers or a larger batch size), check it for errors and retries, or move it to enhanced fan-out.',
-        docsUrl: ITERATOR_DOCS,
+        help: ITERATOR_DOCS,
         ...at,
       });
     }
@@ -229,11 +229,11 @@ function analyseStream(
     const ratio = mean > 0 ? busiest.meanShare / mean : 0;
     if (ratio >= opts.skewRatio && busiest.meanShare >= opts.skewMinShare) {
       findings.push({
-        id: 'skewed-stream',
+        code: 'skewed-stream',
         severity: 'warning',
         resource: streamResource(sm.account, sm.stream),
         account: sm.account,
-        title: `${sm.stream} is skewed: shard ${busiest.shardId} carries ${round(ratio, 1)}x the mean shard load`,
+        message: `${sm.stream} is skewed: shard ${busiest.shardId} carries ${round(ratio, 1)}x the mean shard load`,
         evidence: {
           busiestShard: busiest.shardId,
           busiestMeanPercentOfLimit: pct(busiest.meanShare),
@@ -245,7 +245,7 @@ function analyseStream(
         remediation:
           'Review the partition keys: a few keys (or a low-cardinality key) map most records to one hash range. ' +
           'Use a higher-cardinality key; adding shards alone does not fix skew.',
-        docsUrl: RESHARD_DOCS,
+        help: RESHARD_DOCS,
         ...at,
       });
     }
@@ -265,7 +265,7 @@ export function closedShardIds(sm: StreamMetrics): Set<string> {
 function asClosed(f: Finding): Finding {
   return {
     ...f,
-    title: `${f.title} (shard closed by a reshard)`,
+    message: `${f.message} (shard closed by a reshard)`,
     evidence: { ...f.evidence, closed: true },
     remediation:
       'This shard was closed by a reshard (split or merge) and takes no more writes; check that its child ' +
@@ -309,16 +309,16 @@ function monitoringFindings(ctx: AuditContext, ix: AuditIndex): Finding[] {
     const missing = SHARD_METRICS.filter((m) => !enabled.has(m));
     if (missing.length === 0) continue;
     findings.push({
-      id: 'shard-metrics-disabled',
+      code: 'shard-metrics-disabled',
       severity: 'warning',
       resource: streamResource(declared.account, declared.name),
       account: declared.account,
-      title: `${declared.name}: shard-level metrics are not enabled (${missing.join(', ')})`,
+      message: `${declared.name}: shard-level metrics are not enabled (${missing.join(', ')})`,
       evidence: { shards: live.shards, enabled: [...live.enhancedMonitoring], missing },
       remediation:
         `Declare enhancedMonitoring: [${SHARD_METRICS.join(', ')}] on the stream and apply (EnableEnhancedMonitoring); ` +
         'without them hot shards, skew and per-shard lag cannot be seen. Shard-level metrics are billed per shard and metric.',
-      docsUrl: MONITORING_DOCS,
+      help: MONITORING_DOCS,
       ...locationOf(ctx, declared.at),
     });
   }

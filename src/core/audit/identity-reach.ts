@@ -263,11 +263,11 @@ function overreachFinding(ctx: AuditContext, account: string, principal: string,
   );
   const streams = [...new Set(excess.map((e) => e.target.stream))];
   return {
-    id: 'identity-policy-overreach',
+    code: 'identity-policy-overreach',
     severity: serious ? 'error' : 'warning',
     resource: principalResource(account, principal),
     account,
-    title: `${principal} can call ${[...new Set(all.map((r) => r.action))].length} Kinesis actions on ${streams.length} mesh stream(s) beyond its grants`,
+    message: `${principal} can call ${[...new Set(all.map((r) => r.action))].length} Kinesis actions on ${streams.length} mesh stream(s) beyond its grants`,
     evidence: {
       principal,
       beyondGrants: excess.map((e) => ({
@@ -279,7 +279,7 @@ function overreachFinding(ctx: AuditContext, account: string, principal: string,
     remediation:
       'Scope the identity policy to the granted streams and actions (meshgov render produces least-privilege ABAC ' +
       'policies), or declare the access as a grant. Wildcards such as kinesis:* or Resource "*" reach every stream in the account.',
-    docsUrl: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesis.html',
+    help: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesis.html',
   };
 }
 
@@ -287,11 +287,11 @@ function tamperingFinding(account: string, principal: string, reached: readonly 
   const all = reached.flatMap((e) => e.actions);
   const certain = all.some((r) => !r.conditional);
   return {
-    id: 'tag-tampering',
+    code: 'tag-tampering',
     severity: certain ? 'error' : 'warning',
     resource: principalResource(account, principal),
     account,
-    title: `${principal} can change tags on ${reached.length} mesh stream(s)/consumer(s); with ABAC that is the right to grant itself access`,
+    message: `${principal} can change tags on ${reached.length} mesh stream(s)/consumer(s); with ABAC that is the right to grant itself access`,
     evidence: {
       principal,
       resources: reached.map((e) => ({

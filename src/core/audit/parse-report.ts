@@ -35,21 +35,32 @@ function position(v: unknown, at: string): number {
   return n;
 }
 
+/**
+ * A field of the one finding type, or its formatVersion 1 name (`id`, `title`, `docsUrl`) in a report written before
+ * audit findings took the shared names; when both are present they must agree.
+ */
+function named(f: Json, name: string, legacy: string, at: string): string {
+  if (f[name] === undefined) return str(f[legacy], `${at}.${legacy}`);
+  const value = str(f[name], `${at}.${name}`);
+  if (f[legacy] !== undefined && f[legacy] !== value) throw new Bad(`${at}.${legacy} must equal ${at}.${name}`);
+  return value;
+}
+
 function finding(v: unknown, at: string): Finding {
   const f = obj(v, at);
   const severity = str(f['severity'], `${at}.severity`);
   if (!SEVERITIES.has(severity)) throw new Bad(`${at}.severity must be error, warning or info`);
   const out: Finding = {
-    id: str(f['id'], `${at}.id`),
+    code: named(f, 'code', 'id', at),
     severity: severity as FindingSeverity,
     resource: str(f['resource'], `${at}.resource`),
     account: str(f['account'], `${at}.account`),
-    title: str(f['title'], `${at}.title`),
+    message: named(f, 'message', 'title', at),
     evidence: obj(f['evidence'], `${at}.evidence`),
     remediation: str(f['remediation'], `${at}.remediation`),
   };
   if (f['subject'] !== undefined) out.subject = str(f['subject'], `${at}.subject`);
-  if (f['docsUrl'] !== undefined) out.docsUrl = str(f['docsUrl'], `${at}.docsUrl`);
+  if (f['help'] !== undefined || f['docsUrl'] !== undefined) out.help = named(f, 'help', 'docsUrl', at);
   if (f['location'] !== undefined) {
     const l = obj(f['location'], `${at}.location`);
     out.location = {

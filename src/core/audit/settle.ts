@@ -75,16 +75,16 @@ export function settleFindings(findings: readonly Finding[], mesh: Mesh, today: 
   const index = indexMesh(mesh);
   const out: SettledFindings = { findings: [], waived: [] };
   for (const f of findings) {
-    const check = AUDIT_CHECK_BY_ID.get(f.id);
+    const check = AUDIT_CHECK_BY_ID.get(f.code);
     const owner = ownerOf(f, index);
     let settled = f;
     if (check) {
-      const eff = effectiveFor(settings, f.id, owner.domain);
+      const eff = effectiveFor(settings, f.code, owner.domain);
       if (eff?.severity === 'off') continue;
       // A setting equal to the default keeps the check's graded severity (e.g. hot-shard is an error at 100 %).
       if (eff !== undefined && eff.severity !== check.severity) settled = { ...f, severity: eff.severity };
     }
-    const waiver = owner.addresses.map((a) => waivers.get(waiverKey(f.id, a))).find((w) => w !== undefined);
+    const waiver = owner.addresses.map((a) => waivers.get(waiverKey(f.code, a))).find((w) => w !== undefined);
     if (waiver) {
       out.waived.push({
         ...settled,

@@ -56,11 +56,11 @@ export function shadowChecks(ctx: AuditContext): CheckResult {
       if (u.status === 'DELETING' || otherMesh(u.reason)) continue;
       const command = importCommand(meshFile, account.account);
       result.findings.push({
-        id: 'shadow-stream',
+        code: 'shadow-stream',
         severity: 'warning',
         resource: streamResource(account.account, u.name),
         account: account.account,
-        title:
+        message:
           `Stream ${u.name} in mesh account ${account.account} is outside mesh ${ctx.mesh.name} ` +
           '(a shadow data product)',
         evidence: {

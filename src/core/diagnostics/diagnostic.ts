@@ -3,11 +3,9 @@
  * semantic checks and guardrail rule findings all become a Diagnostic (after Spectral's single result type).
  */
 
-/** How bad a diagnostic is. `error` fails `validate` (exit 1); `warning` and `info` do not. */
-export type Severity = 'error' | 'warning' | 'info';
+import type { Severity, SourceFinding } from '../findings/finding.js';
 
-/** A path into a YAML document: mapping keys and sequence indexes, from the document root. */
-export type DocPath = readonly (string | number)[];
+export type { DocPath, Severity } from '../findings/finding.js';
 
 /** A position in a source file. Both fields are 1-based. */
 export interface Position {
@@ -23,33 +21,11 @@ export interface Range {
   end: Position;
 }
 
-export interface Diagnostic {
-  /** Stable machine-readable code, e.g. `schema-unknown-key`, `ref-unknown-stream`, or a rule id. */
-  code: string;
-  severity: Severity;
-  /** What is wrong and what to change; names the offending item. */
-  message: string;
-  /** The file as the user named it (relative to the working directory when given relative). */
-  file: string;
-  /** 1-based line of the start of the offending node. */
-  line: number;
-  /** 1-based column of the start of the offending node. */
-  column: number;
-  /** 1-based end line (exclusive end position), when known. */
-  endLine?: number;
-  /** 1-based end column (exclusive end position), when known. */
-  endColumn?: number;
-  /** Path of the offending node inside `file`. */
-  path: DocPath;
-  /** A longer hint or a documentation link. */
-  help?: string;
-  /** For guardrail findings: the rule id (equals `code`). */
-  ruleId?: string;
-  /** For waived findings: the waiver's justification. */
-  waivedBy?: string;
-  /** For `diagnostics-truncated`: how many diagnostics of the file it stands for (not shown). */
-  hidden?: number;
-}
+/**
+ * A finding of `validate`: the source kind of the one finding type (src/core/findings/finding.ts). The name stays for
+ * the many producers of the model, source and rule modules.
+ */
+export type Diagnostic = SourceFinding;
 
 /** Order diagnostics deterministically: by file, line, column, then code. */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {

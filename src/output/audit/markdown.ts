@@ -50,15 +50,15 @@ export function mermaidShardChart(c: ShardChart): string {
 
 function detail(f: Finding): string {
   const lines = [
-    `#### ${ICON[f.severity]}: ${escapeMessage(f.title)}`,
+    `#### ${ICON[f.severity]}: ${escapeMessage(f.message)}`,
     '',
-    `- **Check:** ${codeSpan(f.id)}`,
+    `- **Check:** ${codeSpan(f.code)}`,
     `- **Resource:** ${codeSpan(f.resource)} (account ${codeSpan(f.account)})`,
   ];
   if (f.location)
     lines.push(`- **Declared at:** ${codeSpan(`${f.location.file}:${f.location.line}:${f.location.column}`)}`);
   lines.push(`- **Remediation:** ${escapeMessage(f.remediation)}`);
-  if (f.docsUrl && /^https:\/\/[A-Za-z0-9./_#?=&%-]+$/.test(f.docsUrl)) lines.push(`- **Docs:** <${f.docsUrl}>`);
+  if (f.help && /^https:\/\/[A-Za-z0-9./_#?=&%-]+$/.test(f.help)) lines.push(`- **Docs:** <${f.help}>`);
   lines.push(
     '',
     '<details><summary>Evidence</summary>',
@@ -112,7 +112,7 @@ function render(report: AuditReport, maxDetails: number, maxRows: number): strin
   } else {
     out.push('| Severity | Check | Resource | Finding |', '| --- | --- | --- | --- |');
     for (const f of report.findings.slice(0, maxRows))
-      out.push(`| ${ICON[f.severity]} | ${codeSpan(f.id)} | ${codeSpan(f.resource)} | ${escapeMessage(f.title)} |`);
+      out.push(`| ${ICON[f.severity]} | ${codeSpan(f.code)} | ${codeSpan(f.resource)} | ${escapeMessage(f.message)} |`);
     if (report.findings.length > maxRows)
       out.push('', `_${report.findings.length - maxRows} more findings not listed: see the JSON report._`);
     if (maxDetails > 0) {
@@ -154,7 +154,7 @@ function render(report: AuditReport, maxDetails: number, maxRows: number): strin
     out.push('| Check | Resource | Until | Justification |', '| --- | --- | --- | --- |');
     for (const w of waived.slice(0, WAIVED_SHOWN)) {
       out.push(
-        `| ${codeSpan(w.id)} | ${codeSpan(w.resource)} | ${codeSpan(w.waiver.expires)} | ${escapeTableCell(w.waivedBy)} |`,
+        `| ${codeSpan(w.code)} | ${codeSpan(w.resource)} | ${codeSpan(w.waiver.expires)} | ${escapeTableCell(w.waivedBy)} |`,
       );
     }
     if (waived.length > WAIVED_SHOWN) out.push('', `_${waived.length - WAIVED_SHOWN} more: see the JSON report._`);

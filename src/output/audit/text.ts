@@ -24,13 +24,13 @@ export function formatAuditText(report: AuditReport, style: Style): string {
   );
   lines.push('');
   for (const f of report.findings) {
-    lines.push(`${sev(f, style)}  ${style.bold(f.resource)}  ${style.dim(f.id)}`);
-    lines.push(`         ${f.title}`);
+    lines.push(`${sev(f, style)}  ${style.bold(f.resource)}  ${style.dim(f.code)}`);
+    lines.push(`         ${f.message}`);
     if (f.location)
       lines.push(style.dim(`         declared at ${f.location.file}:${f.location.line}:${f.location.column}`));
     lines.push(style.dim(`         evidence: ${evidenceLine(f.evidence)}`));
     lines.push(`         fix: ${f.remediation}`);
-    if (f.docsUrl) lines.push(style.dim(`         see ${f.docsUrl}`));
+    if (f.help) lines.push(style.dim(`         see ${f.help}`));
   }
   if (report.findings.length > 0) lines.push('');
   lines.push(`Checks run: ${report.checksRun.join(', ') || 'none'}`);
@@ -47,7 +47,7 @@ export function formatAuditText(report: AuditReport, style: Style): string {
     // Silenced by a waiver of the mesh: not counted, but a reader sees what is accepted and until when.
     lines.push(`Waived (${waived.length}, not counted):`);
     for (const w of waived.slice(0, WAIVED_SHOWN)) {
-      lines.push(style.dim(`  - ${w.id} ${w.resource} until ${w.waiver.expires}: ${w.waivedBy}`));
+      lines.push(style.dim(`  - ${w.code} ${w.resource} until ${w.waiver.expires}: ${w.waivedBy}`));
     }
     if (waived.length > WAIVED_SHOWN)
       lines.push(style.dim(`  - ${waived.length - WAIVED_SHOWN} more in --format json`));

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding } from '../../core/audit/findings.js';
+import { fingerprints } from '../../core/findings/finding.js';
 import type { Mesh } from '../../core/model/types.js';
-import { auditFingerprints } from '../audit/sarif.js';
 import { codeSpan, escapeMessage, escapeText } from '../markdown/escape.js';
 
 const TAG = 'meshgov:findings';
@@ -24,7 +24,8 @@ export function findingKey(fingerprint: string): string {
 
 /** Keys of a report's findings, in report order (fingerprints as in the SARIF output, so `#2` keeps twins apart). */
 export function findingKeys(findings: readonly Finding[]): string[] {
-  return auditFingerprints(findings).map(findingKey);
+  // Live findings name no files: the relativize function is never called.
+  return fingerprints(findings, (file) => file).map((p) => findingKey(p.value));
 }
 
 /** The hidden line the issue body carries; at most {@link MAX_REMEMBERED} keys (a longer list remembers the first). */
@@ -77,7 +78,7 @@ export function newFindingsComment(items: readonly NewFinding[], runUrl?: string
   const run = runUrl !== undefined && /^https?:\/\/[^\s<>()]+$/.test(runUrl) ? ` ([workflow run](${runUrl}))` : '';
   const lines = items.slice(0, LIST_LIMIT).map(({ finding: f, owner }) => {
     const who = owner !== undefined ? `, domain ${codeSpan(owner.domain)} (${contactText(owner.contact)})` : '';
-    return `- **${f.severity}** ${codeSpan(f.id)} on ${codeSpan(f.resource)}${who}: ${escapeMessage(f.title)}`;
+    return `- **${f.severity}** ${codeSpan(f.code)} on ${codeSpan(f.resource)}${who}: ${escapeMessage(f.message)}`;
   });
   if (items.length > LIST_LIMIT) lines.push(`- … and ${items.length - LIST_LIMIT} more (see the issue description)`);
   const mentioned = items.flatMap((i) =>

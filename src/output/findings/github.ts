@@ -5,7 +5,8 @@
  * and the limits under "Annotations"). So at most that many are emitted per kind; when findings are left out, one
  * notice gives the totals and says where the rest are: listed in the same step's log, as plain lines.
  */
-import type { Diagnostic, Severity } from '../../core/diagnostics/diagnostic.js';
+import { isResourceFinding } from '../../core/findings/finding.js';
+import type { Finding, Severity, SourceLocation } from '../../core/findings/finding.js';
 import { terminalSafe } from '../terminal.js';
 
 /** Annotations GitHub shows per kind per step. */
@@ -24,18 +25,30 @@ function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-function annotation(d: Diagnostic): string {
+/** Where a finding is annotated: its source node; a live resource's declaration, else `fallback`. */
+function where(f: Finding, fallback: SourceLocation): SourceLocation & { endLine?: number; endColumn?: number } {
+  return isResourceFinding(f) ? (f.location ?? fallback) : f;
+}
+
+/** A live finding's message says what is wrong; an annotation shows one text, so the fix goes with it. */
+function text(f: Finding): string {
+  return isResourceFinding(f) ? `${f.message}. ${f.remediation}` : f.message;
+}
+
+function annotation(f: Finding, fallback: SourceLocation): string {
+  const d = where(f, fallback);
   const props = [`file=${escapeProperty(d.file)}`, `line=${d.line}`, `col=${d.column}`];
   if (d.endLine !== undefined) props.push(`endLine=${d.endLine}`);
   if (d.endColumn !== undefined && d.endLine === d.line) props.push(`endColumn=${d.endColumn}`);
-  props.push(`title=${escapeProperty(`meshgov ${d.code}`)}`);
-  return `::${KIND[d.severity]} ${props.join(',')}::${escapeData(d.message)}\n`;
+  props.push(`title=${escapeProperty(`meshgov ${f.code}`)}`);
+  return `::${KIND[f.severity]} ${props.join(',')}::${escapeData(text(f))}\n`;
 }
 
 /** A finding left out of the annotations, as a plain log line (`file:line:col: severity: message [code]`). */
-function logLine(d: Diagnostic): string {
+function logLine(f: Finding, fallback: SourceLocation): string {
+  const d = where(f, fallback);
   // Indented: a line that starts with `::` is a workflow command, whatever a file name from the mesh holds.
-  return `  ${escapeData(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.code}]`)}\n`;
+  return `  ${escapeData(`${d.file}:${d.line}:${d.column}: ${f.severity}: ${text(f)} [${f.code}]`)}\n`;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -45,6 +58,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
 export interface GithubAnnotationOptions {
   /** The command that lists every finding, named in the notice (e.g. `meshgov validate mesh.yaml`). */
   fullListCommand?: string;
+  /** Where live findings the mesh does not declare are annotated (the root mesh file, line 1). */
+  defaultLocation?: SourceLocation;
 }
 
 /**
@@ -52,7 +67,8 @@ export interface GithubAnnotationOptions {
  * left out: first one notice with the totals (it takes one of the notice places), then the annotations, then every
  * finding left out as a plain log line under a heading.
  */
-export function formatGithub(diagnostics: readonly Diagnostic[], options: GithubAnnotationOptions = {}): string {
+export function formatGithub(diagnostics: readonly Finding[], options: GithubAnnotationOptions = {}): string {
+  const fallback = options.defaultLocation ?? { file: 'mesh.yaml', line: 1, column: 1 };
   const count = (k: Kind) => diagnostics.filter((d) => KIND[d.severity] === k).length;
   const totals = { error: count('error'), warning: count('warning'), notice: count('notice') };
   const overflow = Object.values(totals).some((n) => n > ANNOTATIONS_PER_KIND);
@@ -62,8 +78,8 @@ export function formatGithub(diagnostics: readonly Diagnostic[], options: Github
     warning: ANNOTATIONS_PER_KIND,
     notice: ANNOTATIONS_PER_KIND - (overflow ? 1 : 0),
   };
-  const shown: Diagnostic[] = [];
-  const rest: Diagnostic[] = [];
+  const shown: Finding[] = [];
+  const rest: Finding[] = [];
   for (const d of diagnostics) {
     const k = KIND[d.severity];
     if (room[k] > 0) {
@@ -86,11 +102,11 @@ export function formatGithub(diagnostics: readonly Diagnostic[], options: Github
       )}\n`,
     );
   }
-  out.push(...shown.map(annotation));
+  out.push(...shown.map((f) => annotation(f, fallback)));
   if (rest.length > 0) {
     const limit = `GitHub's limit of ${ANNOTATIONS_PER_KIND} per kind per step`;
     out.push(`meshgov: ${plural(rest.length, 'finding')} not annotated (${limit}):\n`);
-    out.push(...rest.map(logLine));
+    out.push(...rest.map((f) => logLine(f, fallback)));
   }
   return out.join('');
 }
