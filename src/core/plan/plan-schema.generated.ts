@@ -3038,30 +3038,42 @@ export const PLAN_SCHEMA = {
       "additionalProperties": false
     },
     "Diagnostic": {
+      "$ref": "#/definitions/SourceFinding",
+      "description": "A finding of `validate`: the source kind of the one finding type (src/core/findings/finding.ts). The name stays for the many producers of the model, source and rule modules."
+    },
+    "SourceFinding": {
       "type": "object",
       "properties": {
-        "code": {
-          "type": "string",
-          "description": "Stable machine-readable code, e.g. `schema-unknown-key`, `ref-unknown-stream`, or a rule id."
-        },
-        "severity": {
-          "$ref": "#/definitions/Severity"
-        },
-        "message": {
-          "type": "string",
-          "description": "What is wrong and what to change; names the offending item."
-        },
         "file": {
           "type": "string",
           "description": "The file as the user named it (relative to the working directory when given relative)."
         },
         "line": {
           "type": "number",
-          "description": "1-based line of the start of the offending node."
+          "description": "1-based line."
         },
         "column": {
           "type": "number",
-          "description": "1-based column of the start of the offending node."
+          "description": "1-based column, counted in UTF-16 code units like editors do."
+        },
+        "code": {
+          "type": "string",
+          "description": "Stable machine-readable code: a schema/semantic code, a guardrail rule id or an audit check id (kebab-case)."
+        },
+        "severity": {
+          "$ref": "#/definitions/Severity"
+        },
+        "message": {
+          "type": "string",
+          "description": "What is wrong; names the offending item. One line for live findings."
+        },
+        "help": {
+          "type": "string",
+          "description": "A longer hint or a documentation link."
+        },
+        "waivedBy": {
+          "type": "string",
+          "description": "For waived findings: the waiver's justification."
         },
         "endLine": {
           "type": "number",
@@ -3075,33 +3087,26 @@ export const PLAN_SCHEMA = {
           "$ref": "#/definitions/DocPath",
           "description": "Path of the offending node inside `file`."
         },
-        "help": {
-          "type": "string",
-          "description": "A longer hint or a documentation link."
-        },
         "ruleId": {
           "type": "string",
           "description": "For guardrail findings: the rule id (equals `code`)."
         },
-        "waivedBy": {
-          "type": "string",
-          "description": "For waived findings: the waiver's justification."
-        },
         "hidden": {
           "type": "number",
-          "description": "For `diagnostics-truncated`: how many diagnostics of the file it stands for (not shown)."
+          "description": "For `diagnostics-truncated`: how many findings of the file it stands for (not shown)."
         }
       },
       "required": [
         "code",
-        "severity",
-        "message",
+        "column",
         "file",
         "line",
-        "column",
-        "path"
+        "message",
+        "path",
+        "severity"
       ],
-      "additionalProperties": false
+      "additionalProperties": false,
+      "description": "A finding located in a mesh source file (YAML, schema, semantic and guardrail findings of `validate`)."
     },
     "Severity": {
       "type": "string",
@@ -3110,7 +3115,7 @@ export const PLAN_SCHEMA = {
         "warning",
         "info"
       ],
-      "description": "How bad a diagnostic is. `error` fails `validate` (exit 1); `warning` and `info` do not."
+      "description": "How bad a finding is. `error` fails `validate` (exit 1) and the audit's default `--fail-on`."
     },
     "DocPath": {
       "type": "array",
