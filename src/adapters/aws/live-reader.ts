@@ -11,6 +11,7 @@ import { AdapterError, isAccessDenied } from './errors.js';
 import { readIdentityPolicies } from './iam-authorization.js';
 import { readIamAccount } from './iam-reader.js';
 import { readKinesisAccount } from './kinesis-reader.js';
+import { readMappings } from './lambda-reader.js';
 import { readOrganization } from './organizations-reader.js';
 
 export interface AwsLiveReaderOptions {
@@ -27,6 +28,12 @@ export interface AwsLiveReaderOptions {
    */
   readIdentityPolicies?: boolean;
   useTaggingApi?: boolean;
+  /**
+   * Read the Lambda event source mappings of filtered grants. False on the local targets (no Lambda there): the
+   * accounts' mappings are then "not read" with `lambdaNotRead` as the reason.
+   */
+  readLambda?: boolean;
+  lambdaNotRead?: string;
   /** Accounts read at once. */
   accountConcurrency?: number;
   /** Streams read at once per account. */
@@ -60,6 +67,13 @@ export class AwsLiveReader implements LiveReader {
         });
         notChecked.push(...k.notChecked);
         const la: LiveAccount = { account, streams: k.streams, unmanagedStreams: k.unmanaged };
+        const sources = req.mappingSources?.get(account);
+        if (sources !== undefined && sources.size > 0) {
+          la.lambda =
+            this.options.readLambda === false
+              ? { status: 'not-read', reason: this.options.lambdaNotRead ?? 'Lambda is not read on this target' }
+              : await readMappings(this.pool.lambda(account), account, sources);
+        }
         if (this.options.readIam) {
           try {
             la.iam = await readIamAccount(this.pool, account, {
