@@ -37,7 +37,8 @@ export function toLiveMapping(c: EventSourceMappingConfiguration): LiveEventSour
   return m;
 }
 
-async function listSource(client: LambdaClient, account: string, source: string): Promise<LiveEventSourceMapping[]> {
+/** Every mapping of one event source, all pages. */
+export async function listSource(client: LambdaClient, source: string): Promise<LiveEventSourceMapping[]> {
   const out: LiveEventSourceMapping[] = [];
   const seen = new Set<string>();
   let marker: string | undefined;
@@ -73,7 +74,7 @@ export async function readMappings(
   const mappings: LiveEventSourceMapping[] = [];
   for (const source of sorted) {
     try {
-      mappings.push(...(await listSource(client, account, source)));
+      mappings.push(...(await listSource(client, source)));
     } catch (e) {
       const err = toAdapterError(e, 'lambda', 'ListEventSourceMappings', account);
       if (isAccessDenied(e)) return { status: 'not-read', reason: err.message };

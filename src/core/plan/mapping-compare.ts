@@ -53,7 +53,7 @@ export function parseFunctionRef(ref: string): FunctionRef {
 }
 
 /** The live mapping invokes the declared function: same name, and the grantee's account and the mesh region when named. */
-export function isDeclaredFunction(d: DesiredEventSourceMapping, liveFunction: string): boolean {
+export function isDeclaredFunction(d: Pick<DesiredEventSourceMapping, 'functionArn'>, liveFunction: string): boolean {
   const want = parseFunctionRef(d.functionArn);
   const got = parseFunctionRef(liveFunction);
   return (
