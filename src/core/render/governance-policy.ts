@@ -12,7 +12,7 @@
  */
 import type { AccountId, Mesh } from '../model/types.js';
 import { GOVERNANCE_STREAM_ACTIONS, UNSCOPABLE_GOVERNANCE_ACTIONS, actionUnion } from './actions.js';
-import { accountStreamsArn, governanceRoleArn, managedPolicyArn, roleArn } from './arn.js';
+import { accountStreamsArn, functionArn, governanceRoleArn, managedPolicyArn, roleArn } from './arn.js';
 import { KMS_GOVERNANCE_KEY_ACTIONS, KMS_GOVERNANCE_UNSCOPABLE_ACTIONS, customerKey, keyStatements } from './kms.js';
 import type { KeyScope } from './kms.js';
 import type { PolicyStatement } from './types.js';
@@ -74,6 +74,60 @@ export const POLICY_CHECKS = [
   'access-analyzer:CheckNoPublicAccess',
   'access-analyzer:ValidatePolicy',
 ] as const;
+
+/**
+ * Lambda event source mappings of filtered grants, in the grantee's account (src/adapters/aws/lambda-reader.ts,
+ * lambda-executor.ts). ListEventSourceMappings supports no resource scoping; CreateEventSourceMapping neither, but
+ * it takes the `lambda:FunctionArn` condition; UpdateEventSourceMapping is scoped to mappings and takes it too.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
+ */
+export const LAMBDA_MAPPING_READS = ['lambda:ListEventSourceMappings'] as const;
+
+/** The declared functions of the filtered grants whose mapping lives in `account` (all, or the opted-in ones). */
+function mappingFunctions(mesh: Mesh, account: AccountId, managedOnly: boolean): string[] {
+  const names = mesh.grants
+    .filter(
+      (g) =>
+        g.filter !== undefined &&
+        g.principal.account === account &&
+        g.principal.role !== undefined &&
+        !g.principal.external &&
+        (!managedOnly || g.filter.manageMapping),
+    )
+    .map((g) => (g.filter as NonNullable<typeof g.filter>).functionName);
+  return [...new Set(names)].sort().map((n) => functionArn(mesh, account, n));
+}
+
+/** Mapping reads, where a filtered grant's function lives (both roles). */
+function mappingReadStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
+  if (mappingFunctions(mesh, account, false).length === 0) return [];
+  return [{ Sid: 'ReadEventSourceMappings', Effect: 'Allow', Action: [...LAMBDA_MAPPING_READS], Resource: '*' }];
+}
+
+/** Mapping writes, only for the functions of grants that opt in (`filter.manageMapping`), never a delete. */
+function mappingWriteStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
+  const functions = mappingFunctions(mesh, account, true);
+  if (functions.length === 0) return [];
+  // A mapping of an alias or version of the function carries the qualified ARN.
+  const condition = { ArnLike: { 'lambda:FunctionArn': [...functions, ...functions.map((f) => `${f}:*`)] } };
+  return [
+    {
+      Sid: 'CreateEventSourceMappings',
+      Effect: 'Allow',
+      Action: ['lambda:CreateEventSourceMapping'],
+      Resource: '*',
+      Condition: condition,
+    },
+    {
+      Sid: 'UpdateEventSourceMappings',
+      Effect: 'Allow',
+      Action: ['lambda:UpdateEventSourceMapping'],
+      Resource: `arn:${mesh.partition}:lambda:${mesh.region}:${account}:event-source-mapping:*`,
+      Condition: condition,
+    },
+  ];
+}
 
 /** The home account (the first declared) hosts the role CI assumes; it chains into the other accounts. */
 export function homeAccount(mesh: Pick<Mesh, 'accounts'>): AccountId | undefined {
@@ -164,6 +218,7 @@ export function readOnlyStatements(mesh: Mesh, account: AccountId): PolicyStatem
       Action: IAM_READ_ROLE_ACTIONS,
       Resource: `arn:${mesh.partition}:iam::${account}:role/*`,
     },
+    ...mappingReadStatements(mesh, account),
   ];
   if (account === homeAccount(mesh)) {
     const others = mesh.accounts
@@ -230,6 +285,7 @@ export function governanceStatements(mesh: Mesh, account: AccountId): PolicyStat
     .map((s) => customerKey(mesh, s))
     .filter((k): k is KeyScope => k !== undefined);
   out.push(...keyStatements(mesh, 'DescribeStreamKeys', KMS_GOVERNANCE_KEY_ACTIONS, keys, false));
+  out.push(...mappingReadStatements(mesh, account), ...mappingWriteStatements(mesh, account));
   if (account === homeAccount(mesh)) {
     const others = mesh.accounts
       .filter((a) => a.id !== account)
