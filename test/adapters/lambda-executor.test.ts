@@ -15,7 +15,7 @@ import {
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LambdaExecutor } from '../../src/adapters/aws/lambda-executor.js';
+import { LAMBDA_EXECUTOR_IAM_ACTIONS, LambdaExecutor } from '../../src/adapters/aws/lambda-executor.js';
 import type { ApplyStep, AuditEntry } from '../../src/core/apply/types.js';
 import type { EventSourceMappingChange } from '../../src/core/plan/types.js';
 
@@ -27,7 +27,12 @@ const FN_ARN = `arn:aws:lambda:eu-west-1:${GRANTEE}:function:order-alerts`;
 const PATTERN = '{"data":{"type":["order"]}}';
 const ADDRESS = `${GRANTEE}/lambda/event-source-mapping/alerts-filter-orders`;
 
-afterEach(() => lambda.reset());
+/** Every call the fake saw is an action the executor declares (its permissions are rendered from that list). */
+afterEach(() => {
+  const called = lambda.calls().map((c) => `lambda:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`);
+  expect(called.filter((a) => !(LAMBDA_EXECUTOR_IAM_ACTIONS as readonly string[]).includes(a))).toEqual([]);
+  lambda.reset();
+});
 
 function executor(log: AuditEntry[]) {
   return new LambdaExecutor({
@@ -140,13 +145,9 @@ describe('LambdaExecutor', () => {
   });
 
   it('a mapping with the declared filters already there (a rerun, a lost answer): done, no call', async () => {
-    lambda
-      .on(ListEventSourceMappingsCommand)
-      .resolves({
-        EventSourceMappings: [
-          mapping({ FilterCriteria: { Filters: [{ Pattern: '{ "data": {"type": ["order"]} }' }] } }),
-        ],
-      });
+    lambda.on(ListEventSourceMappingsCommand).resolves({
+      EventSourceMappings: [mapping({ FilterCriteria: { Filters: [{ Pattern: '{ "data": {"type": ["order"]} }' }] } })],
+    });
     const log: AuditEntry[] = [];
     const r = await executor(log).execute(createStep());
     expect(r).toEqual({ status: 'done', message: 'already in place (mapping u-1)' });
@@ -155,11 +156,9 @@ describe('LambdaExecutor', () => {
   });
 
   it('a mapping of the function with other filters appeared since the plan: fails, creates nothing', async () => {
-    lambda
-      .on(ListEventSourceMappingsCommand)
-      .resolves({
-        EventSourceMappings: [mapping({ FilterCriteria: { Filters: [{ Pattern: '{"data":{"x":[1]}}' }] } })],
-      });
+    lambda.on(ListEventSourceMappingsCommand).resolves({
+      EventSourceMappings: [mapping({ FilterCriteria: { Filters: [{ Pattern: '{"data":{"x":[1]}}' }] } })],
+    });
     const r = await executor([]).execute(createStep());
     expect(r.status).toBe('failed');
     expect(r.message).toContain('plan again');
@@ -212,11 +211,9 @@ describe('LambdaExecutor', () => {
   });
 
   it('the same UUID on another function is not ours', async () => {
-    lambda
-      .on(ListEventSourceMappingsCommand)
-      .resolves({
-        EventSourceMappings: [mapping({ FunctionArn: `${FN_ARN}-other`, FilterCriteria: { Filters: [] } })],
-      });
+    lambda.on(ListEventSourceMappingsCommand).resolves({
+      EventSourceMappings: [mapping({ FunctionArn: `${FN_ARN}-other`, FilterCriteria: { Filters: [] } })],
+    });
     const r = await executor([]).execute(updateStep('u-1'));
     expect(r.status).toBe('failed');
     expect(lambda.commandCalls(UpdateEventSourceMappingCommand)).toHaveLength(0);

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
-import { readMappings } from '../../src/adapters/aws/lambda-reader.js';
+import { LAMBDA_READER_IAM_ACTIONS, readMappings } from '../../src/adapters/aws/lambda-reader.js';
 import { AwsLiveReader } from '../../src/adapters/aws/live-reader.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -110,6 +110,8 @@ describe('readMappings', () => {
       ['9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d', 0, 'Enabled'],
     ]);
     expect(p.counter.byOperation()).toEqual({ 'lambda:ListEventSourceMappings': 2 });
+    // The IAM actions the reader declares are exactly the calls it made.
+    expect(Object.keys(p.counter.byOperation())).toEqual([...LAMBDA_READER_IAM_ACTIONS]);
     p.destroy();
   });
 
