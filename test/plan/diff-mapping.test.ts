@@ -3,6 +3,7 @@
  * blocked (`consumer-owned`) unless the grant opts in, not checked when Lambda was not read, ordered after the stream.
  */
 import { describe, expect, it } from 'vitest';
+import { buildSteps } from '../../src/core/apply/steps.js';
 import { computePlan, parsePlan } from '../../src/core/plan/index.js';
 import type { Change, Plan } from '../../src/core/plan/index.js';
 import type { LiveEventSourceMapping, LiveLambda } from '../../src/core/plan/live.js';
@@ -176,5 +177,29 @@ describe('event source mappings in the plan', () => {
     const back = parsePlan(json);
     expect(back.error).toBeUndefined();
     expect(back.plan?.changes.some((c) => c.resourceType === 'event-source-mapping')).toBe(true);
+  });
+});
+
+describe('event source mappings in apply steps', () => {
+  it('run in a Lambda lane of the grantee account, after every stream lane', () => {
+    const p = plan(desired(), live(read([]), false));
+    const steps = buildSteps(p.changes, {
+      allowDestructive: false,
+      history: [],
+      now: new Date('2026-01-02T00:00:00Z'),
+    });
+    const lane = steps.lanes.find((l) => l.steps.some((s) => s.change.resourceType === 'event-source-mapping'));
+    expect(lane).toMatchObject({ key: `${A2}/lambda`, phase: 'iam' });
+    expect(lane?.steps[0]?.expectedCalls).toEqual(['CreateEventSourceMapping']);
+    expect(steps.lanes.findIndex((l) => l === lane)).toBeGreaterThan(
+      steps.lanes.findIndex((l) => l.key === `${A1}/stream/${STREAM.name}`),
+    );
+  });
+
+  it('a consumer-owned mapping is skipped with its reason, never executed', () => {
+    const p = plan(desired(mapping({ manage: false })), live(read([])));
+    const steps = buildSteps(p.changes, { allowDestructive: true, history: [], now: new Date('2026-01-02T00:00:00Z') });
+    expect(steps.lanes.flatMap((l) => l.steps)).toEqual([]);
+    expect(steps.skipped.map((s) => s.skipReason)).toEqual(['consumer-owned']);
   });
 });
