@@ -84,7 +84,11 @@ const throttled: Answer = {
 const denied: Answer = {
   status: 403,
   errorType: 'AccessDeniedException',
-  body: '{"Message":"User: arn:aws:sts::222222222222:assumed-role/meshgov-governance/x is not authorized to perform: lambda:ListEventSourceMappings"}',
+  body: JSON.stringify({
+    Message:
+      'User: arn:aws:sts::222222222222:assumed-role/meshgov-governance/x is not authorized to perform: ' +
+      'lambda:ListEventSourceMappings',
+  }),
 };
 
 describe('readMappings', () => {
@@ -176,7 +180,7 @@ describe('AwsLiveReader and mappings', () => {
     p.destroy();
   });
 
-  it('on a target without Lambda the grantee account is "not read" with the reason, and no Lambda call is made', async () => {
+  it('without Lambda on the target the grantee account is "not read" with the reason; no Lambda call', async () => {
     script = [{ status: 200, body: page(2) }];
     const p = pool();
     const reader = new AwsLiveReader(p, {

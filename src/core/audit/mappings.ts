@@ -61,7 +61,9 @@ function findingsOf(ctx: AuditContext, index: AuditIndex, c: MappingComparison):
       id: 'filter-mapping-drift',
       severity: 'error',
       subject: c.mapping.uuid,
-      title: `The filter criteria of mapping ${c.mapping.uuid} (function ${d.functionName}) differ from grant ${d.grantId}`,
+      title:
+        `The filter criteria of mapping ${c.mapping.uuid} (function ${d.functionName}) ` +
+        `differ from grant ${d.grantId}`,
       evidence: {
         declared: declared(d),
         live: mappingEvidence(c.mapping),

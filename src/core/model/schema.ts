@@ -207,8 +207,9 @@ export const defs = {
           manageMapping: {
             type: 'boolean',
             description:
-              "Let meshgov create this grant's Lambda event source mapping and update its filter criteria (default " +
-              'false: the function belongs to the consuming team, so meshgov only reads the mapping and reports drift).',
+              "Let meshgov create this grant's Lambda event source mapping and update its filter criteria " +
+              '(default false: the function belongs to the consuming team, so meshgov only reads the mapping ' +
+              'and reports drift).',
           },
         },
       },

@@ -67,7 +67,8 @@ export interface LiveEventSourceMapping {
   eventSourceArn: string;
   /**
    * `FilterCriteria.Filters[].Pattern` as read: untrusted strings, parsed only by the comparison (a filter without a
-   * pattern is kept as ''); empty when `FilterCriteria` is absent or has no filters (the mapping receives every record).
+   * pattern is kept as ''); empty when `FilterCriteria` is absent or has no filters (every record reaches the
+   * function).
    */
   filterPatterns: string[];
   startingPosition?: string;

@@ -52,7 +52,7 @@ export function parseFunctionRef(ref: string): FunctionRef {
   return { name: ref };
 }
 
-/** The live mapping invokes the declared function: same name, and the grantee's account and the mesh region when named. */
+/** The live mapping invokes the declared function: same name, and (if named) the grantee's account and region. */
 export function isDeclaredFunction(d: Pick<DesiredEventSourceMapping, 'functionArn'>, liveFunction: string): boolean {
   const want = parseFunctionRef(d.functionArn);
   const got = parseFunctionRef(liveFunction);
