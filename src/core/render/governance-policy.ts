@@ -12,10 +12,10 @@
  */
 import type { AccountId, Mesh } from '../model/types.js';
 import { GOVERNANCE_STREAM_ACTIONS, UNSCOPABLE_GOVERNANCE_ACTIONS, actionUnion } from './actions.js';
-import { accountStreamsArn, functionArn, governanceRoleArn, managedPolicyArn, roleArn } from './arn.js';
+import { accountStreamsArn, governanceRoleArn, managedPolicyArn, roleArn } from './arn.js';
 import { KMS_GOVERNANCE_KEY_ACTIONS, KMS_GOVERNANCE_UNSCOPABLE_ACTIONS, customerKey, keyStatements } from './kms.js';
 import type { KeyScope } from './kms.js';
-import type { PolicyStatement } from './types.js';
+import type { DesiredEventSourceMapping, PolicyStatement } from './types.js';
 
 /** Prefix of every managed policy meshgov writes; the governance role may manage only these. */
 export const POLICY_PREFIX = 'meshgov-';
@@ -84,30 +84,24 @@ export const POLICY_CHECKS = [
  */
 export const LAMBDA_MAPPING_READS = ['lambda:ListEventSourceMappings'] as const;
 
-/** The declared functions of the filtered grants whose mapping lives in `account` (all, or the opted-in ones). */
-function mappingFunctions(mesh: Mesh, account: AccountId, managedOnly: boolean): string[] {
-  const names = mesh.grants
-    .filter(
-      (g) =>
-        g.filter !== undefined &&
-        g.principal.account === account &&
-        g.principal.role !== undefined &&
-        !g.principal.external &&
-        (!managedOnly || g.filter.manageMapping),
-    )
-    .map((g) => (g.filter as NonNullable<typeof g.filter>).functionName);
-  return [...new Set(names)].sort().map((n) => functionArn(mesh, account, n));
+/** The functions of the account's desired mappings (rendered from active filtered grants; all, or opted-in ones). */
+function mappingFunctions(mappings: readonly DesiredEventSourceMapping[], managedOnly: boolean): string[] {
+  return [...new Set(mappings.filter((m) => !managedOnly || m.manage).map((m) => m.functionArn))].sort();
 }
 
 /** Mapping reads, where a filtered grant's function lives (both roles). */
-function mappingReadStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
-  if (mappingFunctions(mesh, account, false).length === 0) return [];
+function mappingReadStatements(mappings: readonly DesiredEventSourceMapping[]): PolicyStatement[] {
+  if (mappingFunctions(mappings, false).length === 0) return [];
   return [{ Sid: 'ReadEventSourceMappings', Effect: 'Allow', Action: [...LAMBDA_MAPPING_READS], Resource: '*' }];
 }
 
 /** Mapping writes, only for the functions of grants that opt in (`filter.manageMapping`), never a delete. */
-function mappingWriteStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
-  const functions = mappingFunctions(mesh, account, true);
+function mappingWriteStatements(
+  mesh: Mesh,
+  account: AccountId,
+  mappings: readonly DesiredEventSourceMapping[],
+): PolicyStatement[] {
+  const functions = mappingFunctions(mappings, true);
   if (functions.length === 0) return [];
   // A mapping of an alias or version of the function carries the qualified ARN.
   const condition = { ArnLike: { 'lambda:FunctionArn': [...functions, ...functions.map((f) => `${f}:*`)] } };
@@ -196,7 +190,11 @@ const READ_ONLY_UNSCOPABLE = [
  * tagging API, CloudWatch; Organizations and the chain into the other accounts' read-only roles from the home
  * account). No write, no data-plane action, no KMS.
  */
-export function readOnlyStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
+export function readOnlyStatements(
+  mesh: Mesh,
+  account: AccountId,
+  mappings: readonly DesiredEventSourceMapping[] = [],
+): PolicyStatement[] {
   if (mesh.governanceRole.readOnlyName === undefined) return [];
   const out: PolicyStatement[] = [
     {
@@ -218,7 +216,7 @@ export function readOnlyStatements(mesh: Mesh, account: AccountId): PolicyStatem
       Action: IAM_READ_ROLE_ACTIONS,
       Resource: `arn:${mesh.partition}:iam::${account}:role/*`,
     },
-    ...mappingReadStatements(mesh, account),
+    ...mappingReadStatements(mappings),
   ];
   if (account === homeAccount(mesh)) {
     const others = mesh.accounts
@@ -238,7 +236,12 @@ export function readOnlyStatements(mesh: Mesh, account: AccountId): PolicyStatem
   return out;
 }
 
-export function governanceStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
+/** `mappings`: the account's desired event source mappings (filtered grants whose function lives there). */
+export function governanceStatements(
+  mesh: Mesh,
+  account: AccountId,
+  mappings: readonly DesiredEventSourceMapping[] = [],
+): PolicyStatement[] {
   const p = mesh.partition;
   const policies = meshgovPolicyArnPattern(mesh, account);
   const readable = readablePolicies(mesh, account);
@@ -285,7 +288,7 @@ export function governanceStatements(mesh: Mesh, account: AccountId): PolicyStat
     .map((s) => customerKey(mesh, s))
     .filter((k): k is KeyScope => k !== undefined);
   out.push(...keyStatements(mesh, 'DescribeStreamKeys', KMS_GOVERNANCE_KEY_ACTIONS, keys, false));
-  out.push(...mappingReadStatements(mesh, account), ...mappingWriteStatements(mesh, account));
+  out.push(...mappingReadStatements(mappings), ...mappingWriteStatements(mesh, account, mappings));
   if (account === homeAccount(mesh)) {
     const others = mesh.accounts
       .filter((a) => a.id !== account)

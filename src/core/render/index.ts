@@ -206,7 +206,7 @@ function desiredConsumer(mesh: Mesh, stream: Stream, grant: Grant, report: Repor
 function governanceArtefacts(mesh: Mesh, a: DesiredAccount, report: Report): void {
   const roleName = mesh.governanceRole.name;
   const at: SourceRef = { file: mesh.at.file, path: [...mesh.at.path, 'mesh', 'governanceRole'] };
-  const parts = pack(governanceStatements(mesh, a.account), `${POLICY_PREFIX}governance`, (msg) =>
+  const parts = pack(governanceStatements(mesh, a.account, a.mappings), `${POLICY_PREFIX}governance`, (msg) =>
     report(
       at,
       [],
@@ -242,7 +242,7 @@ function governanceArtefacts(mesh: Mesh, a: DesiredAccount, report: Report): voi
       name: READ_ONLY_POLICY_NAME,
       roleName: readOnly,
       grantIds: [],
-      document: { Version: '2012-10-17', Statement: readOnlyStatements(mesh, a.account) },
+      document: { Version: '2012-10-17', Statement: readOnlyStatements(mesh, a.account, a.mappings) },
     });
     const roTrust = readOnlyTrustPolicy(mesh, a.account);
     if (roTrust)
