@@ -29,6 +29,49 @@ let script: Answer[] = [];
 /** Requests seen: path and query, and the account (access key id) that signed them. */
 const seen: { path: string; query: Record<string, string>; account: string }[] = [];
 const kinesisSeen: string[] = [];
+const CONSUMER_ARN = `${STREAM_ARN}/consumer/alerts:1700000000`;
+/** Kinesis answers (Kinesis API reference shapes) for a stream with one enhanced fan-out consumer. */
+const KINESIS: Record<string, unknown> = {
+  ListStreams: {
+    StreamNames: ['payments.orders.v1'],
+    HasMoreStreams: false,
+    StreamSummaries: [
+      {
+        StreamName: 'payments.orders.v1',
+        StreamARN: STREAM_ARN,
+        StreamStatus: 'ACTIVE',
+        StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+        StreamCreationTimestamp: 1700000000,
+      },
+    ],
+  },
+  GetResources: { ResourceTagMappingList: [] },
+  DescribeStreamSummary: {
+    StreamDescriptionSummary: {
+      StreamName: 'payments.orders.v1',
+      StreamARN: STREAM_ARN,
+      StreamStatus: 'ACTIVE',
+      StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+      RetentionPeriodHours: 24,
+      StreamCreationTimestamp: 1700000000,
+      EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
+      EncryptionType: 'NONE',
+      OpenShardCount: 1,
+      ConsumerCount: 1,
+    },
+  },
+  ListStreamConsumers: {
+    Consumers: [
+      {
+        ConsumerName: 'alerts',
+        ConsumerARN: CONSUMER_ARN,
+        ConsumerStatus: 'ACTIVE',
+        ConsumerCreationTimestamp: 1700000000,
+      },
+    ],
+  },
+  ListTagsForResource: { Tags: [] },
+};
 let server: Server;
 let endpoint = '';
 
@@ -38,10 +81,11 @@ beforeAll(async () => {
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
       if (target !== '') {
-        // Kinesis (the live reader's account read): an account without streams.
-        kinesisSeen.push(target.split('.')[1] ?? '');
+        // Kinesis and the tagging API (the live reader's account read): one stream with one EFO consumer.
+        const op = target.split('.')[1] ?? '';
+        kinesisSeen.push(op);
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end('{"StreamNames":[],"StreamSummaries":[],"HasMoreStreams":false}');
+        res.end(JSON.stringify(KINESIS[op] ?? {}));
         return;
       }
       const url = new URL(req.url ?? '/', 'http://x');
@@ -163,20 +207,23 @@ describe('AwsLiveReader and mappings', () => {
     region: 'eu-west-1',
     partition: 'aws',
     accounts: ['111111111111', GRANTEE],
-    declared: new Map(),
+    declared: new Map([['111111111111', new Set(['payments.orders.v1'])]]),
     mappingSources: new Map([[GRANTEE, new Set([STREAM_ARN])]]),
   };
 
-  it('reads the mappings in the grantee account only', async () => {
+  it('reads the mappings in the grantee account only, of the stream and of its EFO consumers', async () => {
     script = [{ status: 200, body: page(2) }];
     const p = pool();
     const reader = new AwsLiveReader(p, { readIam: false, readOrganization: false, iamPathPrefix: '/' });
     const state = await reader.read(request);
-    expect(kinesisSeen.length).toBeGreaterThan(0);
-    expect(seen.map((s) => s.account)).toEqual([GRANTEE]);
+    expect(kinesisSeen).toContain('ListStreamConsumers');
+    expect(seen.map((s) => s.account)).toEqual([GRANTEE, GRANTEE]);
+    expect(seen.map((s) => s.query['EventSourceArn']).sort()).toEqual([STREAM_ARN, CONSUMER_ARN].sort());
     expect(state.accounts.find((a) => a.account === '111111111111')?.lambda).toBeUndefined();
     const lambda = state.accounts.find((a) => a.account === GRANTEE)?.lambda;
+    // Both sources answered page 2 (two mappings of the stream ARN): those listed under the consumer are dropped.
     expect(lambda?.status === 'read' && lambda.mappings.length).toBe(2);
+    expect(lambda?.status === 'read' && lambda.sources).toEqual([STREAM_ARN, CONSUMER_ARN].sort());
     p.destroy();
   });
 
