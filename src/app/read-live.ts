@@ -33,6 +33,16 @@ function rolesOf(desired: DesiredState): Map<AccountId, Set<string>> {
   return out;
 }
 
+/** Event sources per grantee account whose mappings the filtered grants declare. */
+function mappingSourcesOf(desired: DesiredState): Map<AccountId, Set<string>> {
+  const out = new Map<AccountId, Set<string>>();
+  for (const a of desired.accounts) {
+    const sources = new Set((a.mappings ?? []).map((m) => m.eventSourceArn));
+    if (sources.size > 0) out.set(a.account, sources);
+  }
+  return out;
+}
+
 export async function readLive(
   target: Target,
   prepared: Pick<PreparedPlan, 'desired' | 'scope'>,
@@ -51,6 +61,7 @@ export async function readLive(
         accounts,
         declared: declaredStreams(desired),
         roles: rolesOf(desired),
+        mappingSources: mappingSourcesOf(desired),
       },
       (e) => {
         if (e.phase !== 'done') return;

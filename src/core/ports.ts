@@ -25,6 +25,11 @@ export interface ReadRequest {
   declared: Map<AccountId, Set<string>>;
   /** Role names per account whose policies meshgov renders (the IAM reader reads these roles too). */
   roles?: Map<AccountId, Set<string>>;
+  /**
+   * Event sources (stream ARNs) per grantee account whose Lambda event source mappings are read (filtered grants;
+   * the function lives in the grantee's account). Accounts absent here read no mappings.
+   */
+  mappingSources?: Map<AccountId, Set<string>>;
 }
 
 export type ReadProgress = (event: {

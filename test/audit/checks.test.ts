@@ -6,6 +6,7 @@ import { AUDIT_CHECKS } from '../../src/core/audit/checks.js';
 import { DRIFT_CHECKS } from '../../src/core/audit/drift.js';
 import { HOT_SHARD_CHECKS } from '../../src/core/audit/hot-shards.js';
 import { IDENTITY_CHECKS } from '../../src/core/audit/identity-reach.js';
+import { MAPPING_CHECKS } from '../../src/core/audit/mappings.js';
 import { audit } from '../../src/core/audit/audit.js';
 import { formatResult } from '../../src/output/formats.js';
 import { plainStyle } from '../../src/output/style.js';
@@ -20,6 +21,9 @@ const DOCUMENTED = [
   'encryption-drift',
   'enhanced-monitoring-drift',
   'expired-grant-in-force',
+  'filter-bypassed',
+  'filter-mapping-drift',
+  'filter-mapping-missing',
   'governance-tag-drift',
   'hot-shard',
   'identity-policy-overreach',
@@ -50,7 +54,13 @@ describe('the audit check registry', () => {
 
   it('registers every id a check module runs', () => {
     const ids = new Set(AUDIT_CHECKS.map((c) => c.id));
-    const run = [...HOT_SHARD_CHECKS, ...DRIFT_CHECKS, ...RESOURCE_POLICY_CHECKS, ...IDENTITY_CHECKS];
+    const run = [
+      ...HOT_SHARD_CHECKS,
+      ...DRIFT_CHECKS,
+      ...RESOURCE_POLICY_CHECKS,
+      ...IDENTITY_CHECKS,
+      ...MAPPING_CHECKS,
+    ];
     expect(run.filter((id) => !ids.has(id))).toEqual([]);
   });
 
@@ -83,6 +93,9 @@ describe('the audit check registry', () => {
       'encryption-drift',
       'enhanced-monitoring-drift',
       'expired-grant-in-force',
+      'filter-bypassed',
+      'filter-mapping-drift',
+      'filter-mapping-missing',
       'governance-tag-drift',
       'out-of-org-principal',
       'public-principal',

@@ -29,6 +29,7 @@ describe('event source mapping', () => {
         maxFilters: 5,
         startingPosition: 'TRIM_HORIZON',
         batchSize: 50,
+        manageMapping: false,
       },
     });
     expect(eventSourceMapping(aMesh(), aStream(), g)).toEqual({

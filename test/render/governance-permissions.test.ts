@@ -16,6 +16,8 @@ import { IAM_EXECUTOR_IAM_ACTIONS } from '../../src/adapters/aws/iam-executor.js
 import { IAM_READER_IAM_ACTIONS } from '../../src/adapters/aws/iam-reader.js';
 import { KINESIS_EXECUTOR_IAM_ACTIONS } from '../../src/adapters/aws/kinesis-executor.js';
 import { KINESIS_READER_IAM_ACTIONS } from '../../src/adapters/aws/kinesis-reader.js';
+import { LAMBDA_EXECUTOR_IAM_ACTIONS } from '../../src/adapters/aws/lambda-executor.js';
+import { LAMBDA_READER_IAM_ACTIONS } from '../../src/adapters/aws/lambda-reader.js';
 import { ORGANIZATIONS_READER_IAM_ACTIONS } from '../../src/adapters/aws/organizations-reader.js';
 import { SHARDS_IAM_ACTIONS } from '../../src/adapters/aws/shards.js';
 import type { Mesh } from '../../src/core/model/types.js';
@@ -39,6 +41,8 @@ const ALL_ACTIONS = [
     ...IAM_EXECUTOR_IAM_ACTIONS,
     ...CREDENTIALS_IAM_ACTIONS,
     ...ACCESS_ANALYZER_IAM_ACTIONS,
+    ...LAMBDA_READER_IAM_ACTIONS,
+    ...LAMBDA_EXECUTOR_IAM_ACTIONS,
   ]),
 ].sort();
 
@@ -52,7 +56,12 @@ type Target =
   | 'policies'
   | 'keys'
   | 'other-governance-roles'
-  | 'other-readonly-roles';
+  | 'other-readonly-roles'
+  // Lambda, in the accounts where filtered grants' functions live: `*` there (ListEventSourceMappings), `*` with the
+  // function of each managed mapping (CreateEventSourceMapping), a mapping of each managed function (Update).
+  | 'mapping-accounts'
+  | 'managed-functions'
+  | 'managed-mappings';
 /** Tagging calls carry governance tag keys (the guard lets only the governance role do that). */
 const TAGGING = new Set([
   'kinesis:AddTagsToStream',
@@ -111,6 +120,9 @@ const TARGETS: Record<string, Target[]> = {
   'iam:GetPolicyVersion': ['policies'],
   'iam:ListPolicyVersions': ['policies'],
   'sts:AssumeRole': ['other-governance-roles'],
+  'lambda:ListEventSourceMappings': ['mapping-accounts'],
+  'lambda:CreateEventSourceMapping': ['managed-functions'],
+  'lambda:UpdateEventSourceMapping': ['managed-mappings'],
 };
 /**
  * Called from the home account only (live-reader reads the organisation there; CI assumes the home role and chains;
@@ -167,6 +179,19 @@ function resourcesFor(
       }));
     case 'star':
       return [{ resource: res('*') }];
+    case 'mapping-accounts':
+      return (acct.mappings ?? []).length > 0 ? [{ resource: res('*') }] : [];
+    case 'managed-functions':
+      return (acct.mappings ?? [])
+        .filter((m) => m.manage)
+        .map((m) => ({ resource: res('*'), context: { 'lambda:FunctionArn': m.functionArn } }));
+    case 'managed-mappings':
+      return (acct.mappings ?? [])
+        .filter((m) => m.manage)
+        .map((m) => ({
+          resource: res(`arn:aws:lambda:${mesh.region}:${account}:event-source-mapping:6d9bce8e-836b-442c`),
+          context: { 'lambda:FunctionArn': m.functionArn },
+        }));
     case 'keys':
       return mesh.streams
         .filter((s) => s.account === account)
@@ -313,6 +338,24 @@ describe('governance role permissions cover every call meshgov makes', () => {
           },
         ],
         ['kinesis:GetRecords', { ...star, kind: 'stream', arn: `arn:aws:kinesis:${mesh.region}:${own}:stream/x` }],
+        // Mappings of functions no opted-in grant declares, and deletes, are never allowed.
+        [
+          'lambda:CreateEventSourceMapping',
+          star,
+          { 'lambda:FunctionArn': `arn:aws:lambda:${mesh.region}:${own}:function:someone-elses` },
+        ],
+        [
+          'lambda:UpdateEventSourceMapping',
+          { ...star, kind: 'stream', arn: `arn:aws:lambda:${mesh.region}:${own}:event-source-mapping:x` },
+          { 'lambda:FunctionArn': `arn:aws:lambda:${mesh.region}:${own}:function:someone-elses` },
+        ],
+        [
+          'lambda:DeleteEventSourceMapping',
+          { ...star, kind: 'stream', arn: `arn:aws:lambda:${mesh.region}:${own}:event-source-mapping:x` },
+          {
+            'lambda:FunctionArn': `arn:aws:lambda:${mesh.region}:${own}:function:risk-high-score-alerts`,
+          },
+        ],
       ];
       for (const [action, resource, context] of odd)
         if ((await decide(mesh, state, gov, action, resource, context)) === 'Allowed')
@@ -391,9 +434,10 @@ describe('read-only role (governanceRole.readOnlyName) permissions: every read, 
       ...CREDENTIALS_IAM_ACTIONS,
       ...SHARDS_IAM_ACTIONS,
       ...ACCESS_ANALYZER_IAM_ACTIONS,
+      ...LAMBDA_READER_IAM_ACTIONS,
     ]),
   ].sort();
-  const WRITES = [...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS].filter(
+  const WRITES = [...KINESIS_EXECUTOR_IAM_ACTIONS, ...IAM_EXECUTOR_IAM_ACTIONS, ...LAMBDA_EXECUTOR_IAM_ACTIONS].filter(
     (a) => !(READS as string[]).includes(a),
   );
   const targets = (action: string): Target[] =>

@@ -62,6 +62,10 @@ describe('renderMesh on the example mesh: least privilege by construction', () =
     // In a key policy `Resource: "*"` means the key itself (the advisory KMS key-policy statements).
     expect([...new Set(star)].sort()).toEqual([
       'governance-policy/CheckPolicies',
+      // Lambda: ListEventSourceMappings has no resource type; CreateEventSourceMapping is narrowed by
+      // lambda:FunctionArn.
+      'governance-policy/CreateEventSourceMappings',
+      'governance-policy/ReadEventSourceMappings',
       'governance-policy/ReadOrganization',
       'governance-policy/UnscopableReads',
       'governance-policy/UnscopableStreamActions',

@@ -245,14 +245,14 @@ describe('meshgov rules', () => {
       appliesTo: 'stream',
     });
     const kinds = data.rules.map((r) => r.kind);
-    expect(kinds.filter((k) => k === 'audit')).toHaveLength(26);
+    expect(kinds.filter((k) => k === 'audit')).toHaveLength(29);
     expect(kinds.indexOf('audit')).toBe(kinds.lastIndexOf('rule') + 1);
     const text = fakeIO(REPO);
     expect(await main(['rules', 'list'], text)).toBe(0);
     expect(text.out()).toMatch(
       /^hot-shard +audit +warning +live +A shard reached the configured share of its write limit/m,
     );
-    expect(text.out()).toMatch(/^\d+ rules and 26 audit checks\./m);
+    expect(text.out()).toMatch(/^\d+ rules and 29 audit checks\./m);
   });
 
   it('explain works for an audit check', async () => {

@@ -105,6 +105,7 @@ export function aFilter(o: Partial<FilterSettings> = {}): FilterSettings {
     patterns: [{ data: { type: ['order'] } }],
     maxFilters: 5,
     startingPosition: 'LATEST',
+    manageMapping: false,
     ...o,
   };
 }

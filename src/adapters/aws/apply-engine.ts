@@ -1,5 +1,5 @@
 /**
- * Wiring of one apply run: plan changes -> lanes (pure core) -> executors (Kinesis, IAM) on a client pool whose
+ * Wiring of one apply run: plan changes -> lanes (pure core) -> executors (Kinesis, IAM, Lambda) on a client pool whose
  * SDK clients make one attempt per call (each attempt is retried by the SDK's strategy in `withRetry` and logged),
  * reads on a pool derived from it whose SDK retries them, then the summary.
  * Used by `meshgov apply` and by the integration tests (which put a fault proxy in front of the endpoint).
@@ -15,6 +15,7 @@ import type { ApplyLog } from '../fs/apply-log.js';
 import { ClientPool } from './client-pool.js';
 import { IamExecutor, writeLocalIamArtefacts } from './iam-executor.js';
 import { KinesisExecutor } from './kinesis-executor.js';
+import { LambdaExecutor } from './lambda-executor.js';
 import { AWS_WAIT } from './kinesis-waits.js';
 import type { WaitOptions } from './kinesis-waits.js';
 import type { RetryPolicy } from './retry.js';
@@ -98,11 +99,22 @@ async function execute(input: ExecuteInput, reads: ClientPool): Promise<ExecuteR
     now: input.now,
     ...retry,
   });
+  const lambda = new LambdaExecutor({
+    client: (a) => input.pool.lambda(a),
+    readClient: (a) => reads.lambda(a),
+    partition: input.partition,
+    region: input.plan.region,
+    log,
+    now: input.now,
+    ...retry,
+  });
   const executor: ChangeExecutor = {
-    execute: (s: ApplyStep, hooks?: StepHooks) =>
-      s.change.resourceType === 'iam-policy' || s.change.resourceType === 'iam-boundary'
-        ? iam.execute(s)
-        : kinesis.execute(s, hooks),
+    execute: (s: ApplyStep, hooks?: StepHooks) => {
+      const kind = s.change.resourceType;
+      if (kind === 'iam-policy' || kind === 'iam-boundary') return iam.execute(s);
+      if (kind === 'event-source-mapping') return lambda.execute(s);
+      return kinesis.execute(s, hooks);
+    },
   };
   const steps = buildSteps(input.plan.changes, {
     allowDestructive: input.allowDestructive,

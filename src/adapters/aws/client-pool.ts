@@ -8,6 +8,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -21,7 +22,7 @@ import { QUOTA_SHARE, RateLimiter } from './rate-limit.js';
 import { markWriteError, MeshgovRetryStrategy, READ_RETRY } from './retry.js';
 import type { RetryPolicy } from './retry.js';
 
-export type ServiceName = 'kinesis' | 'iam' | 'organizations' | 'tagging' | 'sts' | 'cloudwatch';
+export type ServiceName = 'kinesis' | 'iam' | 'organizations' | 'tagging' | 'sts' | 'cloudwatch' | 'lambda';
 
 export interface PoolConfig {
   /** `aws`: assume the governance role per account; `local`: static credentials whose access key id is the account id. */
@@ -86,7 +87,13 @@ interface Destroyable {
 }
 
 type AnyClient =
-  KinesisClient | IAMClient | OrganizationsClient | ResourceGroupsTaggingAPIClient | STSClient | CloudWatchClient;
+  | KinesisClient
+  | IAMClient
+  | OrganizationsClient
+  | ResourceGroupsTaggingAPIClient
+  | STSClient
+  | CloudWatchClient
+  | LambdaClient;
 
 const READ_PREFIXES = ['List', 'Describe', 'Get'];
 
@@ -161,6 +168,10 @@ export class ClientPool {
   }
   cloudwatch(account: string): CloudWatchClient {
     return this.get('cloudwatch', account, (cfg) => new CloudWatchClient(cfg));
+  }
+  /** Lambda of an account: the event source mappings of filtered grants whose function lives there. */
+  lambda(account: string): LambdaClient {
+    return this.get('lambda', account, (cfg) => new LambdaClient(cfg));
   }
   /** STS with the base credentials (the default chain), used to assume the governance role. */
   sts(): STSClient {

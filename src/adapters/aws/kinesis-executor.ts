@@ -118,6 +118,7 @@ export class KinesisExecutor implements ChangeExecutor {
         return undefined;
       case 'iam-policy':
       case 'iam-boundary':
+      case 'event-source-mapping':
         throw new StepFailed(`${change.resourceType} is not a Kinesis change`);
       default: {
         const unknown: never = change;

@@ -11,6 +11,7 @@ import { AdapterError, isAccessDenied } from './errors.js';
 import { readIdentityPolicies } from './iam-authorization.js';
 import { readIamAccount } from './iam-reader.js';
 import { readKinesisAccount } from './kinesis-reader.js';
+import { readMappings } from './lambda-reader.js';
 import { readOrganization } from './organizations-reader.js';
 
 export interface AwsLiveReaderOptions {
@@ -27,6 +28,12 @@ export interface AwsLiveReaderOptions {
    */
   readIdentityPolicies?: boolean;
   useTaggingApi?: boolean;
+  /**
+   * Read the Lambda event source mappings of filtered grants. False on the local targets (no Lambda there): the
+   * accounts' mappings are then "not read" with `lambdaNotRead` as the reason.
+   */
+  readLambda?: boolean;
+  lambdaNotRead?: string;
   /** Accounts read at once. */
   accountConcurrency?: number;
   /** Streams read at once per account. */
@@ -40,6 +47,31 @@ export class AwsLiveReader implements LiveReader {
     private readonly pool: ClientPool,
     private readonly options: AwsLiveReaderOptions,
   ) {}
+
+  /**
+   * The event source mappings of the filtered grants' streams, in each grantee account, once every stream is read:
+   * a function can also read a stream through one of its enhanced fan-out consumers (EventSourceArn = the consumer
+   * ARN), so the consumers found on those streams are listed too (an unfiltered one there bypasses the grant).
+   */
+  private async readLambda(req: ReadRequest, accounts: LiveAccount[]): Promise<void> {
+    const consumersOf = new Map<string, string[]>();
+    for (const a of accounts)
+      for (const s of a.streams)
+        consumersOf.set(
+          s.arn,
+          s.consumers.map((c) => c.arn),
+        );
+    const grantees = accounts.filter((a) => (req.mappingSources?.get(a.account)?.size ?? 0) > 0);
+    await mapLimit(grantees, this.options.accountConcurrency ?? 10, async (la) => {
+      const streams = req.mappingSources?.get(la.account) ?? new Set<string>();
+      if (this.options.readLambda === false) {
+        la.lambda = { status: 'not-read', reason: this.options.lambdaNotRead ?? 'Lambda is not read on this target' };
+        return;
+      }
+      const sources = new Set([...streams].flatMap((arn) => [arn, ...(consumersOf.get(arn) ?? [])]));
+      la.lambda = await readMappings(this.pool.lambda(la.account), la.account, sources);
+    });
+  }
 
   async read(req: ReadRequest, progress?: ReadProgress): Promise<LiveState> {
     const notChecked: string[] = [...(this.options.notChecked ?? [])];
@@ -92,6 +124,7 @@ export class AwsLiveReader implements LiveReader {
         return la;
       },
     );
+    await this.readLambda(req, accounts);
     const state: LiveState = { region: req.region, accounts, notChecked: [] };
     if (this.options.readOrganization && req.accounts.length > 0) {
       const org = await readOrganization(this.pool, req.accounts[0] as string);

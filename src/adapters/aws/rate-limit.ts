@@ -32,6 +32,17 @@ export const CLOUDWATCH_QUOTAS_TPS: Readonly<Record<string, number>> = {
 export const GET_METRIC_DATA_POINTS = 'GetMetricData:datapoints';
 export const GET_METRIC_DATA_POINTS_PER_SECOND = 180_000;
 
+/**
+ * Lambda: one control-plane quota of 15 requests per second per account is shared by every API but GetFunction,
+ * GetPolicy and invocations (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html); the three
+ * mapping calls meshgov makes share it, so each gets a third.
+ */
+export const LAMBDA_QUOTAS_TPS: Readonly<Record<string, number>> = {
+  ListEventSourceMappings: 5,
+  CreateEventSourceMapping: 5,
+  UpdateEventSourceMapping: 5,
+};
+
 /** Other services: conservative defaults (IAM and Organizations quotas are per account and lower than Kinesis'). */
 export const OTHER_QUOTAS_TPS: Readonly<Record<string, number>> = {
   GetResources: 5,
@@ -100,7 +111,11 @@ export class RateLimiter {
   /** Requests per second meshgov allows itself for an operation by default (`QUOTA_SHARE` of its quota). */
   static rateFor(operation: string, share = QUOTA_SHARE): number {
     const quota =
-      KINESIS_QUOTAS_TPS[operation] ?? CLOUDWATCH_QUOTAS_TPS[operation] ?? OTHER_QUOTAS_TPS[operation] ?? DEFAULT_TPS;
+      KINESIS_QUOTAS_TPS[operation] ??
+      CLOUDWATCH_QUOTAS_TPS[operation] ??
+      LAMBDA_QUOTAS_TPS[operation] ??
+      OTHER_QUOTAS_TPS[operation] ??
+      DEFAULT_TPS;
     return quota * share;
   }
 

@@ -98,6 +98,8 @@ function openAccountsAsKeys(
   const reader = new AwsLiveReader(pool, {
     readIam: false,
     readOrganization: false,
+    readLambda: false,
+    lambdaNotRead: `no Lambda on the endpoint ${o.endpoint} (--endpoint-accounts-as-keys)`,
     iamPathPrefix: mesh.governanceRole.path,
     notChecked: localNotChecked(
       join(o.displayLocalDir ?? o.localDir, 'iam'),
@@ -156,6 +158,8 @@ export async function openTarget(
   const reader = new AwsLiveReader(pool, {
     readIam: false,
     readOrganization: false,
+    readLambda: false,
+    lambdaNotRead: 'no Lambda on the local target',
     iamPathPrefix: mesh.governanceRole.path,
     notChecked: localNotChecked(join(o.displayLocalDir ?? o.localDir, 'iam')),
   });

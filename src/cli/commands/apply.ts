@@ -243,12 +243,14 @@ function exitOf(
         );
       }
       if (interrupts.signal) return EXIT_SIGNAL[interrupts.signal];
-      // Blocked changes (deletion protection, spent budgets) are shown in the plan and not pending: they do not fail apply.
+      // Blocked changes (deletion protection, spent budgets, mappings the consuming team owns) are shown in the plan
+      // and not pending: they do not fail apply.
       const unblockedSkips = outcome.report.outcomes.filter(
         (o) =>
           o.status === 'skipped' &&
           o.skipReason !== 'deletion-protected' &&
           o.skipReason !== 'budget' &&
+          o.skipReason !== 'consumer-owned' &&
           !recorder.isDeferred(outcome.plan, o),
       ).length;
       return outcome.report.failed > 0 || unblockedSkips > 0 ? EXIT_FINDINGS : EXIT_OK;

@@ -31,6 +31,8 @@ export interface StepPlan {
 function laneOf(c: Change): { key: string; phase: Lane['phase'] } {
   if (c.resourceType === 'iam-policy' || c.resourceType === 'iam-boundary')
     return { key: `${c.target.account}/iam`, phase: 'iam' };
+  // After every stream lane: the stream (and its consumers) the mapping reads exist by then.
+  if (c.resourceType === 'event-source-mapping') return { key: `${c.target.account}/lambda`, phase: 'iam' };
   return { key: `${c.target.account}/stream/${c.target.stream}`, phase: 'stream' };
 }
 
@@ -112,6 +114,8 @@ function expectedCalls(c: Change): string[] {
       return 'role' in c.target
         ? ['PutRolePermissionsBoundary']
         : [a === 'create' ? 'CreatePolicy' : 'CreatePolicyVersion'];
+    case 'event-source-mapping':
+      return [a === 'create' ? 'CreateEventSourceMapping' : 'UpdateEventSourceMapping'];
   }
 }
 

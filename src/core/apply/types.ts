@@ -11,7 +11,7 @@ export interface ApplyStep {
   /** The change id (`<resourceType>:<address>`). */
   id: string;
   change: Change;
-  /** Lane the step runs in: `<account>/stream/<name>` or `<account>/iam`. */
+  /** Lane the step runs in: `<account>/stream/<name>`, `<account>/iam` or `<account>/lambda`. */
   lane: string;
   /** API calls expected from the plan's `before` values, e.g. `UpdateShardCount 4->8`. The executor re-derives them from live state. */
   expectedCalls: string[];
@@ -29,7 +29,8 @@ export interface StepOutcome {
   /** Why it failed or was skipped; for done, a note such as "already existed". */
   message?: string;
   /** Skip reason class, so the CLI can say what to do next. */
-  skipReason?: 'destructive' | 'deletion-protected' | 'budget' | 'dependency' | 'unsupported' | 'interrupted';
+  skipReason?:
+    'destructive' | 'deletion-protected' | 'budget' | 'consumer-owned' | 'dependency' | 'unsupported' | 'interrupted';
 }
 
 /** A lane: steps of one stream (or one account's IAM) that run one at a time, in plan order. */

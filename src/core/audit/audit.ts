@@ -15,6 +15,7 @@ import type { HotShardOptions } from './hot-shards.js';
 import { hotShardChecks } from './hot-shards.js';
 import type { ActionCatalog } from './identity-reach.js';
 import { identityChecks } from './identity-reach.js';
+import { mappingChecks } from './mappings.js';
 import type { MetricsSnapshot } from './metrics.js';
 import { shadowChecks } from './shadow.js';
 import { settleFindings } from './settle.js';
@@ -69,6 +70,7 @@ export function audit(input: AuditInput): AuditReport {
     resourceTamper,
     identityChecks(ctx, options.actions),
     shadowChecks(ctx),
+    mappingChecks(ctx),
   ]);
   const window: AuditWindow = input.metrics?.window ??
     options.window ?? { start: `${input.today}T00:00:00.000Z`, end: `${input.today}T00:00:00.000Z`, periodSeconds: 60 };

@@ -22,6 +22,7 @@ const HOT = `${DOCS}#hot-shards`;
 const DRIFT = `${DOCS}#drift`;
 const ACCESS = `${DOCS}#unauthorized-access`;
 const SHADOW = `${DOCS}#shadow-data-products`;
+const FILTERED = `${DOCS}#filtered-consumers`;
 
 function check(id: string, severity: FindingSeverity, title: string, helpUrl: string): AuditCheck {
   return { id, kind: 'audit', severity, title, helpUrl };
@@ -45,6 +46,19 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
     'A grant past its `expires` date is still live (tag, policy statement or consumer)',
     ACCESS,
   ),
+  check(
+    'filter-bypassed',
+    'error',
+    "A filtered grant's function has a mapping on its stream without filter criteria",
+    FILTERED,
+  ),
+  check(
+    'filter-mapping-drift',
+    'error',
+    "A filtered grant's event source mapping has other filter criteria than declared",
+    FILTERED,
+  ),
+  check('filter-mapping-missing', 'warning', "A filtered grant's event source mapping does not exist", FILTERED),
   check(
     'governance-tag-drift',
     'error',

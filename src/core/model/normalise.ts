@@ -52,6 +52,7 @@ export interface RawGrant {
     maxFilters?: 5 | 10;
     batchSize?: number;
     startingPosition?: 'LATEST' | 'TRIM_HORIZON';
+    manageMapping?: boolean;
   };
   fanout?: { target: 'appsync' | 'apigateway-websocket' | 'custom-websocket'; endpoint?: string };
   replayHours?: number;
@@ -184,6 +185,7 @@ export function normalise(
         patterns: g.filter.patterns,
         maxFilters: g.filter.maxFilters ?? 5,
         startingPosition: g.filter.startingPosition ?? 'LATEST',
+        manageMapping: g.filter.manageMapping === true,
       };
       if (g.filter.batchSize !== undefined) grant.filter.batchSize = g.filter.batchSize;
     }

@@ -204,6 +204,13 @@ export const defs = {
           },
           batchSize: { type: 'integer', minimum: 1, maximum: 10000 },
           startingPosition: { enum: ['LATEST', 'TRIM_HORIZON'] },
+          manageMapping: {
+            type: 'boolean',
+            description:
+              "Let meshgov create this grant's Lambda event source mapping and update its filter criteria " +
+              '(default false: the function belongs to the consuming team, so meshgov only reads the mapping ' +
+              'and reports drift).',
+          },
         },
       },
       fanout: {

@@ -170,6 +170,11 @@ export interface FilterSettings {
   maxFilters: number;
   batchSize?: number;
   startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  /**
+   * True when the grant lets meshgov create the mapping and update its filter criteria (`filter.manageMapping`).
+   * The Lambda function belongs to the consuming team: without it meshgov only reads and reports the mapping.
+   */
+  manageMapping: boolean;
 }
 
 export interface FanoutSettings {

@@ -1,7 +1,8 @@
 /**
  * IAM role policies meshgov manages, desired vs live, and the tag-tampering guard as a permissions boundary (the
  * boundary managed policy, and its attachment to every role meshgov renders identity or fanout policies for).
- * The guard SCP, event source mappings and trust policies are not read back and are listed as not checked.
+ * The guard SCP and trust policies are not read back and are listed as not checked (event source mappings are
+ * compared in diff-mapping.ts).
  */
 import type { AccountId } from '../model/types.js';
 import type { IamArtefact, PolicyDocument } from '../render/types.js';
@@ -40,7 +41,9 @@ export function diffIam(
     (a) => ROLE_POLICY_KINDS.has(a.kind) && a.roleName !== undefined && isPolicyDocument(a.document),
   );
   const boundary = desired.find((a) => a.kind === 'permissions-boundary' && isPolicyDocument(a.document));
-  const others = desired.filter((a) => !rolePolicies.includes(a) && a !== boundary);
+  const others = desired.filter(
+    (a) => !rolePolicies.includes(a) && a !== boundary && a.kind !== 'event-source-mapping',
+  );
   if (others.length) {
     const kinds = [...new Set(others.map((a) => a.kind))].sort();
     notChecked.push(

@@ -12,6 +12,7 @@ import { accessFromPolicy, accessFromTags, diffAccess } from './access.js';
 import type { DraftChange } from './diff-stream.js';
 import { diffPolicy, diffStreamSettings, streamAddressOf, streamCreateAttributes } from './diff-stream.js';
 import { diffIam } from './diff-iam.js';
+import { diffMappings, linkMappingDependencies } from './diff-mapping.js';
 import type { LiveAccount, LiveConsumer, LiveStream } from './live.js';
 import { finishChanges, summarise } from './order.js';
 import { markBlocked } from './blocked.js';
@@ -82,6 +83,10 @@ export function computePlan(input: PlanInput): Plan {
   if (scope.domains.length > 0)
     notChecked.push('IAM artefacts are planned only in runs without --domain (they serve grants across domains).');
 
+  linkMappingDependencies(
+    drafts,
+    desired.accounts.flatMap((a) => a.mappings ?? []),
+  );
   const changes = markBlocked(finishChanges(drafts), input.scalingHistory);
   accessDiff.sort(
     (a, b) =>
@@ -176,6 +181,10 @@ function diffAccount(
   const iam = diffIam(d.account, d.iam, la?.iam, partition);
   r.changes.push(...iam.changes);
   r.notChecked.push(...iam.notChecked);
+  const mappings = diffMappings(d.account, d.mappings, la?.lambda);
+  r.changes.push(...mappings.changes);
+  r.notChecked.push(...mappings.notChecked);
+  r.warnings.push(...mappings.warnings);
   return r;
 }
 

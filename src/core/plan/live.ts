@@ -56,8 +56,43 @@ export interface LiveRolePolicy {
   policyArn?: string;
 }
 
+/**
+ * A Lambda event source mapping as ListEventSourceMappings returned it (EventSourceMappingConfiguration), vendor types
+ * stripped. https://docs.aws.amazon.com/lambda/latest/api/API_EventSourceMappingConfiguration.html
+ */
+export interface LiveEventSourceMapping {
+  uuid: string;
+  /** The function's ARN as Lambda reports it (may carry a version or alias qualifier). */
+  functionArn: string;
+  eventSourceArn: string;
+  /**
+   * `FilterCriteria.Filters[].Pattern` as read: untrusted strings, parsed only by the comparison (a filter without a
+   * pattern is kept as ''); empty when `FilterCriteria` is absent or has no filters (every record reaches the
+   * function).
+   */
+  filterPatterns: string[];
+  startingPosition?: string;
+  batchSize?: number;
+  /** Seconds. */
+  maximumBatchingWindowInSeconds?: number;
+  /** Creating, Enabling, Enabled, Disabling, Disabled, Updating or Deleting. */
+  state?: string;
+}
+
+/** The mappings read in one account, or why they were not read (no Lambda on the target, access denied). */
+export type LiveLambda =
+  | {
+      status: 'read';
+      /** The event source ARNs that were listed (ListEventSourceMappings by EventSourceArn), sorted. */
+      sources: string[];
+      mappings: LiveEventSourceMapping[];
+    }
+  | { status: 'not-read'; reason: string };
+
 export interface LiveAccount {
   account: AccountId;
+  /** Event source mappings of the filtered grants' sources; undefined when the account has none to read. */
+  lambda?: LiveLambda;
   streams: LiveStream[];
   /** IAM policies meshgov manages (found by path/tags); undefined when IAM was not read (e.g. local target). */
   iam?: LiveRolePolicy[];

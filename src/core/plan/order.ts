@@ -6,7 +6,8 @@ import type { AccessChange, Change, PlanSummary, UnmanagedResource } from './typ
 
 /**
  * Phases follow the apply order of the apply issue: create stream -> tags -> encryption -> retention -> capacity
- * -> monitoring -> consumers -> policies -> IAM policies -> the guard boundary; removals of whole resources come last, no-ops at the end.
+ * -> monitoring -> consumers -> policies -> IAM policies -> the guard boundary -> event source mappings; removals of
+ * whole resources come last, no-ops at the end.
  */
 function phase(c: DraftChange): number {
   if (c.action === 'no-op') return 99;
@@ -28,6 +29,7 @@ function phase(c: DraftChange): number {
     'consumer-policy': 9,
     'iam-policy': 10,
     'iam-boundary': 11,
+    'event-source-mapping': 12,
   };
   return phases[c.resourceType];
 }

@@ -171,6 +171,9 @@ export const PLAN_SCHEMA = {
         },
         {
           "$ref": "#/definitions/IamBoundaryChange"
+        },
+        {
+          "$ref": "#/definitions/EventSourceMappingChange"
         }
       ],
       "description": "One change of the plan: a discriminated union on `resourceType` and `action`, with typed `before`/`after` and a structured `target`. Apply reads `target` and the typed attributes; it never parses `address`."
@@ -530,8 +533,10 @@ export const PLAN_SCHEMA = {
           "type": "string",
           "enum": [
             "deletion-protected",
-            "budget"
-          ]
+            "budget",
+            "consumer-owned"
+          ],
+          "description": "`consumer-owned`: an event source mapping of a grant that did not opt in (`filter.manageMapping`); the Lambda function belongs to the consuming team, which fixes the drift itself."
         },
         "message": {
           "type": "string",
@@ -2945,6 +2950,259 @@ export const PLAN_SCHEMA = {
       ],
       "additionalProperties": false,
       "description": "The guard boundary attached to a role."
+    },
+    "EventSourceMappingChange": {
+      "anyOf": [
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "create"
+            },
+            "before": {
+              "type": "null"
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "functionName": {
+                  "type": "string"
+                },
+                "eventSourceArn": {
+                  "type": "string"
+                },
+                "startingPosition": {
+                  "type": "string",
+                  "enum": [
+                    "LATEST",
+                    "TRIM_HORIZON"
+                  ]
+                },
+                "batchSize": {
+                  "type": "number"
+                },
+                "filterPatterns": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                }
+              },
+              "required": [
+                "functionName",
+                "eventSourceArn",
+                "startingPosition",
+                "filterPatterns"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "event-source-mapping"
+            },
+            "target": {
+              "$ref": "#/definitions/MappingTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "action": {
+              "type": "string",
+              "const": "update"
+            },
+            "before": {
+              "type": "object",
+              "properties": {
+                "filterPatterns": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                }
+              },
+              "required": [
+                "filterPatterns"
+              ],
+              "additionalProperties": false
+            },
+            "after": {
+              "type": "object",
+              "properties": {
+                "filterPatterns": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                }
+              },
+              "required": [
+                "filterPatterns"
+              ],
+              "additionalProperties": false
+            },
+            "resourceType": {
+              "type": "string",
+              "const": "event-source-mapping"
+            },
+            "target": {
+              "$ref": "#/definitions/MappingTarget"
+            },
+            "id": {
+              "type": "string",
+              "description": "Stable id, `<resourceType>:<address>`; unique in the plan."
+            },
+            "address": {
+              "type": "string",
+              "description": "Human-readable location, for output only (apply reads `target`): `<account>/stream/<name>`, `.../consumer/<consumer>`, `.../policy`, `<account>/iam/role/<role>/policy/<name>`, `<account>/iam/policy/<name>` (boundary policy), `<account>/iam/role/<role>/boundary` (boundary attachment)."
+            },
+            "account": {
+              "$ref": "#/definitions/AccountId"
+            },
+            "stream": {
+              "type": "string",
+              "description": "Stream name the change belongs to, when it belongs to one."
+            },
+            "domain": {
+              "type": "string",
+              "description": "Domain of the stream, when known (declared, or the live `meshgov:domain` tag)."
+            },
+            "risk": {
+              "$ref": "#/definitions/Risk"
+            },
+            "reasons": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Why the change is planned and why it has its risk, one sentence each."
+            },
+            "dependsOn": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              },
+              "description": "Ids of changes that must be applied first."
+            },
+            "order": {
+              "type": "number",
+              "description": "1-based position in apply order (dependencies always come first)."
+            },
+            "blocked": {
+              "$ref": "#/definitions/Blocked",
+              "description": "Set when apply will refuse the change (deletion protection, a spent scaling budget): not a pending change."
+            }
+          },
+          "required": [
+            "account",
+            "action",
+            "address",
+            "after",
+            "before",
+            "dependsOn",
+            "id",
+            "order",
+            "reasons",
+            "resourceType",
+            "risk",
+            "target"
+          ]
+        }
+      ],
+      "description": "A filtered grant's event source mapping: created when missing, its filter criteria replaced when they differ. Patterns are canonical JSON on the desired side and as read (untrusted strings) on the live side. The live mapping's starting position, batch size and state are shown in `reasons`, not changed."
+    },
+    "MappingTarget": {
+      "type": "object",
+      "properties": {
+        "account": {
+          "$ref": "#/definitions/AccountId"
+        },
+        "grantId": {
+          "type": "string"
+        },
+        "functionName": {
+          "type": "string",
+          "description": "Declared function name (unqualified)."
+        },
+        "eventSourceArn": {
+          "type": "string",
+          "description": "The source the mapping must read (the stream ARN)."
+        },
+        "uuid": {
+          "type": "string",
+          "description": "For an update: the UUID of the live mapping whose filter criteria are replaced."
+        }
+      },
+      "required": [
+        "account",
+        "grantId",
+        "functionName",
+        "eventSourceArn"
+      ],
+      "additionalProperties": false,
+      "description": "A filtered grant's Lambda event source mapping, in the grantee's account (where the function lives)."
     },
     "AccessChange": {
       "type": "object",

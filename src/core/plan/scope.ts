@@ -57,7 +57,9 @@ export function scopeDesired(desired: DesiredState, scope: PlanScope): DesiredSt
       if (scope.domains.length === 0) return a;
       const streams = a.streams.filter((s) => scope.domains.includes(s.domain));
       const names = new Set(streams.map((s) => s.name));
-      return { ...a, streams, consumers: a.consumers.filter((c) => names.has(c.stream)), iam: [] };
+      const consumers = a.consumers.filter((c) => names.has(c.stream));
+      // Mappings serve grants across domains, like IAM artefacts.
+      return { ...a, streams, consumers, iam: [], ...(a.mappings !== undefined ? { mappings: [] } : {}) };
     });
   return { ...desired, accounts };
 }
@@ -82,6 +84,7 @@ export function scopeLive(live: LiveState, desired: DesiredState, scope: PlanSco
         ...a,
         streams: a.streams.filter((s) => inDomain(a.account, s)),
         ...(scope.domains.length > 0 && a.iam !== undefined ? { iam: [] } : {}),
+        ...(scope.domains.length > 0 && a.lambda !== undefined ? { lambda: undefined } : {}),
       })),
   };
 }
@@ -104,6 +107,10 @@ export function liveFingerprint(live: LiveState, desired: DesiredState, scope: P
         .map((s) => ({ ...s, status: undefined, consumers: s.consumers.map((c) => ({ ...c, status: undefined })) }))
         .sort((x, y) => cmp(x.name, y.name)),
       iam: a.iam,
+      // Mapping state moves by itself (Enabling, Updating): left out like stream status.
+      ...(a.lambda?.status === 'read'
+        ? { lambda: { ...a.lambda, mappings: a.lambda.mappings.map((m) => ({ ...m, state: undefined })) } }
+        : {}),
     }))
     .sort((x, y) => cmp(x.account, y.account));
   return sha256Hex(canonicalJson({ region: live.region, accounts }));

@@ -39,12 +39,17 @@ export type ResourceType =
   | 'stream-policy' // PutResourcePolicy / DeleteResourcePolicy on the stream ARN (whole document)
   | 'consumer-policy' // PutResourcePolicy / DeleteResourcePolicy on the consumer ARN (whole document)
   | 'iam-policy' // a role policy meshgov manages (managed or inline)
-  | 'iam-boundary'; // the tag-tampering guard boundary: the managed policy (CreatePolicy / CreatePolicyVersion)
-// or its attachment to a role (PutRolePermissionsBoundary)
+  | 'iam-boundary' // the tag-tampering guard boundary: the managed policy (CreatePolicy / CreatePolicyVersion)
+  // or its attachment to a role (PutRolePermissionsBoundary)
+  | 'event-source-mapping'; // a filtered grant's Lambda mapping: CreateEventSourceMapping / UpdateEventSourceMapping
 
 /** Why apply will refuse a change whatever flags it is given (see blocked.ts). */
 export interface Blocked {
-  reason: 'deletion-protected' | 'budget';
+  /**
+   * `consumer-owned`: an event source mapping of a grant that did not opt in (`filter.manageMapping`); the Lambda
+   * function belongs to the consuming team, which fixes the drift itself.
+   */
+  reason: 'deletion-protected' | 'budget' | 'consumer-owned';
   /** What blocks it and what to do, one or two sentences. */
   message: string;
 }
@@ -108,6 +113,18 @@ export interface BoundaryAttachmentTarget {
   account: AccountId;
   role: string;
   policyName: string;
+}
+
+/** A filtered grant's Lambda event source mapping, in the grantee's account (where the function lives). */
+export interface MappingTarget {
+  account: AccountId;
+  grantId: string;
+  /** Declared function name (unqualified). */
+  functionName: string;
+  /** The source the mapping must read (the stream ARN). */
+  eventSourceArn: string;
+  /** For an update: the UUID of the live mapping whose filter criteria are replaced. */
+  uuid?: string;
 }
 
 /** What every change carries, whatever it acts on. */
@@ -239,6 +256,29 @@ export type IamBoundaryChange = ChangeCommon & { resourceType: 'iam-boundary' } 
   );
 
 /**
+ * A filtered grant's event source mapping: created when missing, its filter criteria replaced when they differ.
+ * Patterns are canonical JSON on the desired side and as read (untrusted strings) on the live side. The live
+ * mapping's starting position, batch size and state are shown in `reasons`, not changed.
+ */
+export type EventSourceMappingChange = ChangeCommon & {
+  resourceType: 'event-source-mapping';
+  target: MappingTarget;
+} & (
+    | {
+        action: 'create';
+        before: null;
+        after: {
+          functionName: string;
+          eventSourceArn: string;
+          startingPosition: 'LATEST' | 'TRIM_HORIZON';
+          batchSize?: number;
+          filterPatterns: string[];
+        };
+      }
+    | { action: 'update'; before: { filterPatterns: string[] }; after: { filterPatterns: string[] } }
+  );
+
+/**
  * One change of the plan: a discriminated union on `resourceType` and `action`, with typed `before`/`after` and a
  * structured `target`. Apply reads `target` and the typed attributes; it never parses `address`.
  */
@@ -253,7 +293,8 @@ export type Change =
   | ConsumerTagsChange
   | ResourcePolicyChange
   | IamPolicyChange
-  | IamBoundaryChange;
+  | IamBoundaryChange
+  | EventSourceMappingChange;
 
 /** `Omit` over each member of a union. */
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -25,6 +25,11 @@ export function consumerArnPattern(ctx: ArnContext, account: AccountId, stream: 
   return `${streamArn(ctx, account, stream)}/consumer/${consumer}:*`;
 }
 
+/** `arn:<partition>:lambda:<region>:<account>:function:<name>` (unqualified: no version or alias). */
+export function functionArn(ctx: ArnContext, account: AccountId, name: string): string {
+  return `arn:${ctx.partition}:lambda:${ctx.region}:${account}:function:${name}`;
+}
+
 /** `arn:<partition>:iam::<account>:role<path><name>`; `path` starts and ends with `/`. */
 export function roleArn(partition: string, account: AccountId, path: string, name: string): string {
   return `arn:${partition}:iam::${account}:role${normalisePath(path)}${name}`;

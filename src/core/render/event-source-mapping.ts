@@ -7,7 +7,8 @@
  */
 import { canonicalJson } from '../canonical-json.js';
 import type { Grant, Mesh, Stream } from '../model/types.js';
-import { streamArn } from './arn.js';
+import { functionArn, streamArn } from './arn.js';
+import type { DesiredEventSourceMapping } from './types.js';
 
 export interface FilterCriteria {
   Filters: { Pattern: string }[];
@@ -36,4 +37,24 @@ export function eventSourceMapping(mesh: Mesh, stream: Stream, grant: Grant): Re
   if (f.batchSize !== undefined) esm['BatchSize'] = f.batchSize;
   esm['FilterCriteria'] = filterCriteria(f.patterns);
   return esm;
+}
+
+/** The mapping a filtered grant declares, as plan and audit compare it (undefined when the grant has no filter). */
+export function desiredMapping(mesh: Mesh, stream: Stream, grant: Grant): DesiredEventSourceMapping | undefined {
+  const f = grant.filter;
+  if (f === undefined) return undefined;
+  const account = grant.principal.account;
+  return {
+    grantId: grant.id,
+    account,
+    streamAccount: stream.account,
+    stream: stream.name,
+    functionName: f.functionName,
+    functionArn: functionArn(mesh, account, f.functionName),
+    eventSourceArn: streamArn(mesh, stream.account, stream.name),
+    startingPosition: f.startingPosition,
+    ...(f.batchSize !== undefined ? { batchSize: f.batchSize } : {}),
+    patterns: filterCriteria(f.patterns).Filters.map((x) => x.Pattern),
+    manage: f.manageMapping,
+  };
 }

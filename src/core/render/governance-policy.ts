@@ -15,7 +15,7 @@ import { GOVERNANCE_STREAM_ACTIONS, UNSCOPABLE_GOVERNANCE_ACTIONS, actionUnion }
 import { accountStreamsArn, governanceRoleArn, managedPolicyArn, roleArn } from './arn.js';
 import { KMS_GOVERNANCE_KEY_ACTIONS, KMS_GOVERNANCE_UNSCOPABLE_ACTIONS, customerKey, keyStatements } from './kms.js';
 import type { KeyScope } from './kms.js';
-import type { PolicyStatement } from './types.js';
+import type { DesiredEventSourceMapping, PolicyStatement } from './types.js';
 
 /** Prefix of every managed policy meshgov writes; the governance role may manage only these. */
 export const POLICY_PREFIX = 'meshgov-';
@@ -74,6 +74,54 @@ export const POLICY_CHECKS = [
   'access-analyzer:CheckNoPublicAccess',
   'access-analyzer:ValidatePolicy',
 ] as const;
+
+/**
+ * Lambda event source mappings of filtered grants, in the grantee's account (src/adapters/aws/lambda-reader.ts,
+ * lambda-executor.ts). ListEventSourceMappings supports no resource scoping; CreateEventSourceMapping neither, but
+ * it takes the `lambda:FunctionArn` condition; UpdateEventSourceMapping is scoped to mappings and takes it too.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
+ */
+export const LAMBDA_MAPPING_READS = ['lambda:ListEventSourceMappings'] as const;
+
+/** The functions of the account's desired mappings (rendered from active filtered grants; all, or opted-in ones). */
+function mappingFunctions(mappings: readonly DesiredEventSourceMapping[], managedOnly: boolean): string[] {
+  return [...new Set(mappings.filter((m) => !managedOnly || m.manage).map((m) => m.functionArn))].sort();
+}
+
+/** Mapping reads, where a filtered grant's function lives (both roles). */
+function mappingReadStatements(mappings: readonly DesiredEventSourceMapping[]): PolicyStatement[] {
+  if (mappingFunctions(mappings, false).length === 0) return [];
+  return [{ Sid: 'ReadEventSourceMappings', Effect: 'Allow', Action: [...LAMBDA_MAPPING_READS], Resource: '*' }];
+}
+
+/** Mapping writes, only for the functions of grants that opt in (`filter.manageMapping`), never a delete. */
+function mappingWriteStatements(
+  mesh: Mesh,
+  account: AccountId,
+  mappings: readonly DesiredEventSourceMapping[],
+): PolicyStatement[] {
+  const functions = mappingFunctions(mappings, true);
+  if (functions.length === 0) return [];
+  // A mapping of an alias or version of the function carries the qualified ARN.
+  const condition = { ArnLike: { 'lambda:FunctionArn': [...functions, ...functions.map((f) => `${f}:*`)] } };
+  return [
+    {
+      Sid: 'CreateEventSourceMappings',
+      Effect: 'Allow',
+      Action: ['lambda:CreateEventSourceMapping'],
+      Resource: '*',
+      Condition: condition,
+    },
+    {
+      Sid: 'UpdateEventSourceMappings',
+      Effect: 'Allow',
+      Action: ['lambda:UpdateEventSourceMapping'],
+      Resource: `arn:${mesh.partition}:lambda:${mesh.region}:${account}:event-source-mapping:*`,
+      Condition: condition,
+    },
+  ];
+}
 
 /** The home account (the first declared) hosts the role CI assumes; it chains into the other accounts. */
 export function homeAccount(mesh: Pick<Mesh, 'accounts'>): AccountId | undefined {
@@ -142,7 +190,11 @@ const READ_ONLY_UNSCOPABLE = [
  * tagging API, CloudWatch; Organizations and the chain into the other accounts' read-only roles from the home
  * account). No write, no data-plane action, no KMS.
  */
-export function readOnlyStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
+export function readOnlyStatements(
+  mesh: Mesh,
+  account: AccountId,
+  mappings: readonly DesiredEventSourceMapping[] = [],
+): PolicyStatement[] {
   if (mesh.governanceRole.readOnlyName === undefined) return [];
   const out: PolicyStatement[] = [
     {
@@ -164,6 +216,7 @@ export function readOnlyStatements(mesh: Mesh, account: AccountId): PolicyStatem
       Action: IAM_READ_ROLE_ACTIONS,
       Resource: `arn:${mesh.partition}:iam::${account}:role/*`,
     },
+    ...mappingReadStatements(mappings),
   ];
   if (account === homeAccount(mesh)) {
     const others = mesh.accounts
@@ -183,7 +236,12 @@ export function readOnlyStatements(mesh: Mesh, account: AccountId): PolicyStatem
   return out;
 }
 
-export function governanceStatements(mesh: Mesh, account: AccountId): PolicyStatement[] {
+/** `mappings`: the account's desired event source mappings (filtered grants whose function lives there). */
+export function governanceStatements(
+  mesh: Mesh,
+  account: AccountId,
+  mappings: readonly DesiredEventSourceMapping[] = [],
+): PolicyStatement[] {
   const p = mesh.partition;
   const policies = meshgovPolicyArnPattern(mesh, account);
   const readable = readablePolicies(mesh, account);
@@ -230,6 +288,7 @@ export function governanceStatements(mesh: Mesh, account: AccountId): PolicyStat
     .map((s) => customerKey(mesh, s))
     .filter((k): k is KeyScope => k !== undefined);
   out.push(...keyStatements(mesh, 'DescribeStreamKeys', KMS_GOVERNANCE_KEY_ACTIONS, keys, false));
+  out.push(...mappingReadStatements(mappings), ...mappingWriteStatements(mesh, account, mappings));
   if (account === homeAccount(mesh)) {
     const others = mesh.accounts
       .filter((a) => a.id !== account)

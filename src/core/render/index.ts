@@ -9,7 +9,7 @@ import { MAX_TAGS_PER_RESOURCE, grantsByStream } from '../model/governance-tags.
 import type { AccountId, Grant, Mesh, SourceRef, Stream } from '../model/types.js';
 import { Locator } from '../source/locator.js';
 import { consumerArnPattern, streamArn } from './arn.js';
-import { eventSourceMapping, eventSourceMappingName } from './event-source-mapping.js';
+import { desiredMapping, eventSourceMapping, eventSourceMappingName } from './event-source-mapping.js';
 import { fanoutPolicy, fanoutPolicyName } from './fanout-policy.js';
 import { activeGrants } from './grants.js';
 import { GUARD_BOUNDARY_NAME, GUARD_SCP_NAME, guardBoundary, guardScp } from './guard.js';
@@ -57,6 +57,8 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
     if (g.principal.external || g.principal.role === undefined) continue;
     const roleName = g.principal.role;
     const esm = eventSourceMapping(mesh, stream, g);
+    const mapping = desiredMapping(mesh, stream, g);
+    if (mapping) add(g.principal.account, (a) => (a.mappings ??= []).push(mapping));
     if (esm)
       add(g.principal.account, (a) =>
         a.iam.push({
@@ -204,7 +206,7 @@ function desiredConsumer(mesh: Mesh, stream: Stream, grant: Grant, report: Repor
 function governanceArtefacts(mesh: Mesh, a: DesiredAccount, report: Report): void {
   const roleName = mesh.governanceRole.name;
   const at: SourceRef = { file: mesh.at.file, path: [...mesh.at.path, 'mesh', 'governanceRole'] };
-  const parts = pack(governanceStatements(mesh, a.account), `${POLICY_PREFIX}governance`, (msg) =>
+  const parts = pack(governanceStatements(mesh, a.account, a.mappings), `${POLICY_PREFIX}governance`, (msg) =>
     report(
       at,
       [],
@@ -240,7 +242,7 @@ function governanceArtefacts(mesh: Mesh, a: DesiredAccount, report: Report): voi
       name: READ_ONLY_POLICY_NAME,
       roleName: readOnly,
       grantIds: [],
-      document: { Version: '2012-10-17', Statement: readOnlyStatements(mesh, a.account) },
+      document: { Version: '2012-10-17', Statement: readOnlyStatements(mesh, a.account, a.mappings) },
     });
     const roTrust = readOnlyTrustPolicy(mesh, a.account);
     if (roTrust)
@@ -298,6 +300,7 @@ function sortAccount(a: DesiredAccount): void {
   a.streams.sort((x, y) => cmp(x.name, y.name));
   a.consumers.sort((x, y) => cmp(x.stream, y.stream) || cmp(x.name, y.name));
   a.iam.sort((x, y) => cmp(x.kind, y.kind) || cmp(x.name, y.name));
+  a.mappings?.sort((x, y) => cmp(x.grantId, y.grantId));
 }
 
 export type { DesiredState } from './types.js';

@@ -89,11 +89,38 @@ export interface IamArtefact {
   document: PolicyDocument | Record<string, unknown>;
 }
 
+/**
+ * The Lambda event source mapping a `filtered` grant declares, in the grantee's account (the function lives in the
+ * consuming account). Plan and audit compare it with the mappings read live; apply touches it only when `manage`.
+ */
+export interface DesiredEventSourceMapping {
+  grantId: string;
+  /** The grantee's account, where the function and the mapping live. */
+  account: AccountId;
+  /** Account and name of the source stream. */
+  streamAccount: AccountId;
+  stream: string;
+  /** Declared function name (unqualified). */
+  functionName: string;
+  /** `arn:<partition>:lambda:<region>:<account>:function:<name>`, unqualified. */
+  functionArn: string;
+  /** What the mapping must read: the stream ARN (or, for an EFO source, the consumer ARN). */
+  eventSourceArn: string;
+  startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  batchSize?: number;
+  /** Filter patterns as canonical JSON (keys sorted at every level), in declaration order. */
+  patterns: string[];
+  /** The grant opts in (`filter.manageMapping`): apply may create the mapping and update its filter criteria. */
+  manage: boolean;
+}
+
 export interface DesiredAccount {
   account: AccountId;
   streams: DesiredStream[];
   consumers: DesiredConsumer[];
   iam: IamArtefact[];
+  /** Event source mappings of filtered grants whose grantee is this account (absent: none). */
+  mappings?: DesiredEventSourceMapping[];
 }
 
 export interface DesiredState {

@@ -265,6 +265,7 @@ export function grantView(ix: MeshIndex, g: Grant): EntityView {
     put(filter, 'maxFilters', g.filter.maxFilters);
     put(filter, 'batchSize', g.filter.batchSize);
     put(filter, 'startingPosition', g.filter.startingPosition);
+    put(filter, 'manageMapping', g.filter.manageMapping);
   }
   const inMesh = ix.accounts.has(g.principal.account);
   const value: Record<string, unknown> = {};

@@ -1,0 +1,163 @@
+/**
+ * Executes `event-source-mapping` changes (only planned for grants with `filter.manageMapping: true`): creates a
+ * filtered grant's mapping (CreateEventSourceMapping) or replaces its filter criteria (UpdateEventSourceMapping by
+ * UUID). https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
+ * Like the other executors it converges from a fresh read: a mapping that already has the declared filters is done
+ * (a create whose answer was lost, a rerun), and each attempt of a mutating call is logged (intent, then outcome)
+ * and retried by the SDK's strategy (`withRetry`). It never deletes a mapping.
+ */
+import { CreateEventSourceMappingCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { ApplyStep, AuditEntry, ChangeExecutor } from '../../core/apply/types.js';
+import type { LiveEventSourceMapping } from '../../core/plan/live.js';
+import { diffPatterns, isDeclaredFunction } from '../../core/plan/mapping-compare.js';
+import type { EventSourceMappingChange } from '../../core/plan/types.js';
+import { functionArn } from '../../core/render/arn.js';
+import { errorCode } from './errors.js';
+import { listSource } from './lambda-reader.js';
+import { auditLine, describeError, MeshgovRetryStrategy, withRetry, WRITE_RETRY } from './retry.js';
+import type { AttemptEvent, RetryPolicy } from './retry.js';
+
+/** IAM actions the executor calls (governance role). */
+export const LAMBDA_EXECUTOR_IAM_ACTIONS = [
+  'lambda:CreateEventSourceMapping',
+  'lambda:ListEventSourceMappings',
+  'lambda:UpdateEventSourceMapping',
+] as const;
+
+export interface LambdaExecutorOptions {
+  /** Lambda client of an account for mutating calls (one attempt per call: retried and logged here). */
+  client: (account: string) => LambdaClient;
+  /** Lambda client of an account for reads, whose SDK retries (`client` by default). */
+  readClient?: (account: string) => LambdaClient;
+  partition: string;
+  region: string;
+  log: (entry: AuditEntry) => void;
+  now: () => Date;
+  /** Attempts per mutating call and their backoff (WRITE_RETRY by default). */
+  retry?: RetryPolicy;
+}
+
+class Failed extends Error {}
+
+export class LambdaExecutor implements ChangeExecutor {
+  private readonly retry: MeshgovRetryStrategy;
+  constructor(private readonly o: LambdaExecutorOptions) {
+    this.retry = new MeshgovRetryStrategy(o.retry ?? WRITE_RETRY);
+  }
+
+  async execute(step: ApplyStep): Promise<{ status: 'done' | 'failed'; message?: string }> {
+    const c = step.change;
+    if (c.resourceType !== 'event-source-mapping')
+      return { status: 'failed', message: `${c.resourceType} is not a Lambda change` };
+    try {
+      const message = await this.run(step, c);
+      return { status: 'done', ...(message ? { message } : {}) };
+    } catch (e) {
+      return { status: 'failed', message: e instanceof Failed ? e.message : describeError(e) };
+    }
+  }
+
+  /** The mappings of the change's function on its source, read now. */
+  private async ours(c: EventSourceMappingChange): Promise<LiveEventSourceMapping[]> {
+    const reader = (this.o.readClient ?? this.o.client)(c.target.account);
+    const fn = { functionArn: functionArn(this.o, c.target.account, c.target.functionName) };
+    try {
+      const all = await listSource(reader, c.target.eventSourceArn);
+      return all.filter((m) => isDeclaredFunction(fn, m.functionArn));
+    } catch (e) {
+      throw new Failed(`ListEventSourceMappings failed: ${describeError(e)}`);
+    }
+  }
+
+  private async run(step: ApplyStep, c: EventSourceMappingChange): Promise<string | undefined> {
+    const want = c.after.filterPatterns;
+    const same = (m: LiveEventSourceMapping) => {
+      const diff = diffPatterns(want, m.filterPatterns);
+      return diff.missing.length === 0 && diff.extra.length === 0 && diff.unparsable.length === 0;
+    };
+    const ours = await this.ours(c);
+    if (c.action === 'create') {
+      const done = ours.find(same);
+      if (done) return `already in place (mapping ${done.uuid})`;
+      if (ours.length > 0)
+        throw new Failed(
+          `mapping ${ours.map((m) => m.uuid).join(', ')} of function ${c.target.functionName} appeared on the ` +
+            'source since the plan, with other filter criteria; plan again',
+        );
+      return this.create(step, c, same);
+    }
+    const uuid = c.target.uuid;
+    const live = ours.find((m) => m.uuid === uuid);
+    if (uuid === undefined || live === undefined)
+      throw new Failed(`mapping ${uuid ?? '(no UUID)'} is no longer on ${c.target.eventSourceArn}; plan again`);
+    if (same(live)) return 'filter criteria already as declared';
+    await this.call(step, 'UpdateEventSourceMapping', this.mappingArn(c.target.account, uuid), () =>
+      this.o.client(c.target.account).send(
+        new UpdateEventSourceMappingCommand({
+          UUID: uuid,
+          FilterCriteria: { Filters: want.map((Pattern) => ({ Pattern })) },
+        }),
+      ),
+    );
+    return undefined;
+  }
+
+  private async create(
+    step: ApplyStep,
+    c: EventSourceMappingChange & { action: 'create' },
+    same: (m: LiveEventSourceMapping) => boolean,
+  ): Promise<string> {
+    const a = c.after;
+    try {
+      const out = await this.call(step, 'CreateEventSourceMapping', a.eventSourceArn, () =>
+        this.o.client(c.target.account).send(
+          new CreateEventSourceMappingCommand({
+            FunctionName: a.functionName,
+            EventSourceArn: a.eventSourceArn,
+            StartingPosition: a.startingPosition,
+            ...(a.batchSize !== undefined ? { BatchSize: a.batchSize } : {}),
+            FilterCriteria: { Filters: a.filterPatterns.map((Pattern) => ({ Pattern })) },
+          }),
+        ),
+      );
+      return `created mapping ${out?.UUID ?? '(answer not parsed)'}`;
+    } catch (e) {
+      // Lambda answers ResourceConflictException when the mapping exists (an earlier attempt went through).
+      if (!(e instanceof FailedCall) || e.code !== 'ResourceConflictException') throw e;
+      const done = (await this.ours(c)).find(same);
+      if (done) return `already in place (mapping ${done.uuid})`;
+      throw e;
+    }
+  }
+
+  private mappingArn(account: string, uuid: string): string {
+    return `arn:${this.o.partition}:lambda:${this.o.region}:${account}:event-source-mapping:${uuid}`;
+  }
+
+  /** A mutating call, each attempt logged (intent before, outcome after) and retried by the SDK's strategy. */
+  private async call<T>(
+    step: ApplyStep,
+    api: string,
+    resource: string,
+    send: () => Promise<T>,
+  ): Promise<T | undefined> {
+    const call = { account: step.change.account, api: `lambda:${api}`, resource, change: step.id };
+    const log = (attempt: number, ev: AttemptEvent) => {
+      this.o.log(auditLine({ ...call, time: this.o.now().toISOString() }, attempt, ev));
+    };
+    const r = await withRetry(send, log, this.retry);
+    if (r.ok) return r.value;
+    throw new FailedCall(`${api} failed after ${r.attempt} attempt(s): ${describeError(r.error)}`, errorCode(r.error));
+  }
+}
+
+/** A failed mutating call, with the AWS error name. */
+class FailedCall extends Failed {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}

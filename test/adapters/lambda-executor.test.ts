@@ -1,0 +1,221 @@
+/**
+ * The Lambda executor against a fake Lambda (aws-sdk-client-mock): creates a missing mapping with the declared
+ * settings, replaces the filter criteria of a drifted one by UUID, retries TooManyRequestsException and logs every
+ * attempt (intent before, outcome after), converges (already in place: no call), and never deletes a mapping.
+ */
+import {
+  CreateEventSourceMappingCommand,
+  DeleteEventSourceMappingCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  ResourceConflictException,
+  TooManyRequestsException,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
+import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LAMBDA_EXECUTOR_IAM_ACTIONS, LambdaExecutor } from '../../src/adapters/aws/lambda-executor.js';
+import type { ApplyStep, AuditEntry } from '../../src/core/apply/types.js';
+import type { EventSourceMappingChange } from '../../src/core/plan/types.js';
+
+const lambda = mockClient(LambdaClient);
+const client = new LambdaClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const GRANTEE = '222222222222';
+const STREAM_ARN = 'arn:aws:kinesis:eu-west-1:111111111111:stream/payments.orders.v1';
+const FN_ARN = `arn:aws:lambda:eu-west-1:${GRANTEE}:function:order-alerts`;
+const PATTERN = '{"data":{"type":["order"]}}';
+const ADDRESS = `${GRANTEE}/lambda/event-source-mapping/alerts-filter-orders`;
+
+/** Every call the fake saw is an action the executor declares (its permissions are rendered from that list). */
+afterEach(() => {
+  const called = lambda.calls().map((c) => `lambda:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`);
+  expect(called.filter((a) => !(LAMBDA_EXECUTOR_IAM_ACTIONS as readonly string[]).includes(a))).toEqual([]);
+  lambda.reset();
+});
+
+function executor(log: AuditEntry[]) {
+  return new LambdaExecutor({
+    client: () => client,
+    partition: 'aws',
+    region: 'eu-west-1',
+    log: (e) => log.push(e),
+    now: () => new Date('2026-01-01T00:00:00Z'),
+    retry: { maxAttempts: 3, backoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined } },
+  });
+}
+
+const target = {
+  account: GRANTEE,
+  grantId: 'alerts-filter-orders',
+  functionName: 'order-alerts',
+  eventSourceArn: STREAM_ARN,
+};
+const common = {
+  id: `event-source-mapping:${ADDRESS}`,
+  address: ADDRESS,
+  account: GRANTEE,
+  reasons: ['test'],
+  dependsOn: [],
+  order: 1,
+  resourceType: 'event-source-mapping' as const,
+};
+
+function createStep(): ApplyStep {
+  const change: EventSourceMappingChange = {
+    ...common,
+    target,
+    action: 'create',
+    risk: 'safe',
+    before: null,
+    after: {
+      functionName: 'order-alerts',
+      eventSourceArn: STREAM_ARN,
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: 50,
+      filterPatterns: [PATTERN],
+    },
+  };
+  return { id: change.id, change, lane: `${GRANTEE}/lambda`, expectedCalls: [] };
+}
+
+function updateStep(uuid = 'u-1'): ApplyStep {
+  const change: EventSourceMappingChange = {
+    ...common,
+    target: { ...target, uuid },
+    action: 'update',
+    risk: 'disruptive',
+    before: { filterPatterns: [] },
+    after: { filterPatterns: [PATTERN] },
+  };
+  return { id: change.id, change, lane: `${GRANTEE}/lambda`, expectedCalls: [] };
+}
+
+function mapping(o: Partial<EventSourceMappingConfiguration> = {}): EventSourceMappingConfiguration {
+  return {
+    UUID: 'u-1',
+    FunctionArn: FN_ARN,
+    EventSourceArn: STREAM_ARN,
+    StartingPosition: 'LATEST',
+    BatchSize: 100,
+    State: 'Enabled',
+    ...o,
+  };
+}
+
+const throttled = () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } });
+
+describe('LambdaExecutor', () => {
+  it('creates a missing mapping with the declared settings; each attempt is logged, throttling retried', async () => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
+    lambda
+      .on(CreateEventSourceMappingCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .resolves({ UUID: 'new-1' });
+    const log: AuditEntry[] = [];
+    const r = await executor(log).execute(createStep());
+    expect(r).toEqual({ status: 'done', message: 'created mapping new-1' });
+    const calls = lambda.commandCalls(CreateEventSourceMappingCommand);
+    expect(calls).toHaveLength(3);
+    expect(calls[0]?.args[0].input).toEqual({
+      FunctionName: 'order-alerts',
+      EventSourceArn: STREAM_ARN,
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 50,
+      FilterCriteria: { Filters: [{ Pattern: PATTERN }] },
+    });
+    expect(log.map((e) => `${e.api} ${e.attempt} ${e.result}`)).toEqual([
+      'lambda:CreateEventSourceMapping 1 started',
+      'lambda:CreateEventSourceMapping 1 error',
+      'lambda:CreateEventSourceMapping 2 started',
+      'lambda:CreateEventSourceMapping 2 error',
+      'lambda:CreateEventSourceMapping 3 started',
+      'lambda:CreateEventSourceMapping 3 ok',
+    ]);
+    expect(log.every((e) => e.account === GRANTEE && e.change === createStep().id)).toBe(true);
+  });
+
+  it('gives up after the retry budget and says so', async () => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
+    lambda.on(CreateEventSourceMappingCommand).rejects(throttled());
+    const r = await executor([]).execute(createStep());
+    expect(r.status).toBe('failed');
+    expect(r.message).toContain('CreateEventSourceMapping failed after 3 attempt(s)');
+  });
+
+  it('a mapping with the declared filters already there (a rerun, a lost answer): done, no call', async () => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({
+      EventSourceMappings: [mapping({ FilterCriteria: { Filters: [{ Pattern: '{ "data": {"type": ["order"]} }' }] } })],
+    });
+    const log: AuditEntry[] = [];
+    const r = await executor(log).execute(createStep());
+    expect(r).toEqual({ status: 'done', message: 'already in place (mapping u-1)' });
+    expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(0);
+    expect(log).toEqual([]);
+  });
+
+  it('a mapping of the function with other filters appeared since the plan: fails, creates nothing', async () => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({
+      EventSourceMappings: [mapping({ FilterCriteria: { Filters: [{ Pattern: '{"data":{"x":[1]}}' }] } })],
+    });
+    const r = await executor([]).execute(createStep());
+    expect(r.status).toBe('failed');
+    expect(r.message).toContain('plan again');
+    expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(0);
+  });
+
+  it('ResourceConflictException on create, then the mapping is there with our filters: done', async () => {
+    lambda
+      .on(ListEventSourceMappingsCommand)
+      .resolvesOnce({ EventSourceMappings: [] })
+      .resolves({
+        EventSourceMappings: [mapping({ UUID: 'raced', FilterCriteria: { Filters: [{ Pattern: PATTERN }] } })],
+      });
+    lambda
+      .on(CreateEventSourceMappingCommand)
+      .rejects(new ResourceConflictException({ message: 'exists', $metadata: { httpStatusCode: 409 } }));
+    const r = await executor([]).execute(createStep());
+    expect(r).toEqual({ status: 'done', message: 'already in place (mapping raced)' });
+  });
+
+  it('updates the filter criteria by UUID (retrying throttling), and never deletes', async () => {
+    lambda
+      .on(ListEventSourceMappingsCommand)
+      .resolves({ EventSourceMappings: [mapping({ FilterCriteria: { Filters: [] } })] });
+    lambda.on(UpdateEventSourceMappingCommand).rejectsOnce(throttled()).resolves({ UUID: 'u-1' });
+    const log: AuditEntry[] = [];
+    const r = await executor(log).execute(updateStep());
+    expect(r.status).toBe('done');
+    const calls = lambda.commandCalls(UpdateEventSourceMappingCommand);
+    expect(calls.map((c) => c.args[0].input)).toEqual([
+      { UUID: 'u-1', FilterCriteria: { Filters: [{ Pattern: PATTERN }] } },
+      { UUID: 'u-1', FilterCriteria: { Filters: [{ Pattern: PATTERN }] } },
+    ]);
+    expect(log.map((e) => `${e.api} ${e.result} ${e.resource}`)).toEqual([
+      `lambda:UpdateEventSourceMapping started arn:aws:lambda:eu-west-1:${GRANTEE}:event-source-mapping:u-1`,
+      `lambda:UpdateEventSourceMapping error arn:aws:lambda:eu-west-1:${GRANTEE}:event-source-mapping:u-1`,
+      `lambda:UpdateEventSourceMapping started arn:aws:lambda:eu-west-1:${GRANTEE}:event-source-mapping:u-1`,
+      `lambda:UpdateEventSourceMapping ok arn:aws:lambda:eu-west-1:${GRANTEE}:event-source-mapping:u-1`,
+    ]);
+    expect(lambda.commandCalls(DeleteEventSourceMappingCommand)).toHaveLength(0);
+  });
+
+  it('the mapping the plan saw is gone: fails without creating or updating anything', async () => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [mapping({ UUID: 'other' })] });
+    const r = await executor([]).execute(updateStep('u-1'));
+    expect(r.status).toBe('failed');
+    expect(r.message).toContain('no longer on');
+    expect(lambda.commandCalls(UpdateEventSourceMappingCommand)).toHaveLength(0);
+    expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(0);
+  });
+
+  it('the same UUID on another function is not ours', async () => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({
+      EventSourceMappings: [mapping({ FunctionArn: `${FN_ARN}-other`, FilterCriteria: { Filters: [] } })],
+    });
+    const r = await executor([]).execute(updateStep('u-1'));
+    expect(r.status).toBe('failed');
+    expect(lambda.commandCalls(UpdateEventSourceMappingCommand)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,248 @@
+/**
+ * The Lambda reader against a local HTTP server answering like the Lambda REST API
+ * (GET /2015-03-31/event-source-mappings/?EventSourceArn=...&Marker=...), through the client pool (limiter, call
+ * counter, the SDK's retries): pagination, throttling, access denied (not read, not clean), a looping marker.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ClientPool } from '../../src/adapters/aws/client-pool.js';
+import { LAMBDA_READER_IAM_ACTIONS, readMappings } from '../../src/adapters/aws/lambda-reader.js';
+import { AwsLiveReader } from '../../src/adapters/aws/live-reader.js';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+const STREAM_ARN = 'arn:aws:kinesis:eu-west-1:111111111111:stream/payments.orders.v1';
+const GRANTEE = '222222222222';
+const page = (n: number) =>
+  readFileSync(new URL(`../fixtures/lambda/list-event-source-mappings-page${n}.json`, import.meta.url), 'utf8');
+
+interface Answer {
+  status: number;
+  body: string;
+  errorType?: string;
+}
+/** Answers handed out in order; the last one repeats. */
+let script: Answer[] = [];
+/** Requests seen: path and query, and the account (access key id) that signed them. */
+const seen: { path: string; query: Record<string, string>; account: string }[] = [];
+const kinesisSeen: string[] = [];
+const CONSUMER_ARN = `${STREAM_ARN}/consumer/alerts:1700000000`;
+/** Kinesis answers (Kinesis API reference shapes) for a stream with one enhanced fan-out consumer. */
+const KINESIS: Record<string, unknown> = {
+  ListStreams: {
+    StreamNames: ['payments.orders.v1'],
+    HasMoreStreams: false,
+    StreamSummaries: [
+      {
+        StreamName: 'payments.orders.v1',
+        StreamARN: STREAM_ARN,
+        StreamStatus: 'ACTIVE',
+        StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+        StreamCreationTimestamp: 1700000000,
+      },
+    ],
+  },
+  GetResources: { ResourceTagMappingList: [] },
+  DescribeStreamSummary: {
+    StreamDescriptionSummary: {
+      StreamName: 'payments.orders.v1',
+      StreamARN: STREAM_ARN,
+      StreamStatus: 'ACTIVE',
+      StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+      RetentionPeriodHours: 24,
+      StreamCreationTimestamp: 1700000000,
+      EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
+      EncryptionType: 'NONE',
+      OpenShardCount: 1,
+      ConsumerCount: 1,
+    },
+  },
+  ListStreamConsumers: {
+    Consumers: [
+      {
+        ConsumerName: 'alerts',
+        ConsumerARN: CONSUMER_ARN,
+        ConsumerStatus: 'ACTIVE',
+        ConsumerCreationTimestamp: 1700000000,
+      },
+    ],
+  },
+  ListTagsForResource: { Tags: [] },
+};
+let server: Server;
+let endpoint = '';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      if (target !== '') {
+        // Kinesis and the tagging API (the live reader's account read): one stream with one EFO consumer.
+        const op = target.split('.')[1] ?? '';
+        kinesisSeen.push(op);
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(KINESIS[op] ?? {}));
+        return;
+      }
+      const url = new URL(req.url ?? '/', 'http://x');
+      const account = /Credential=([0-9]+)\//.exec(String(req.headers['authorization'] ?? ''))?.[1] ?? '';
+      seen.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), account });
+      const r = (script.length > 1 ? script.shift() : script[0]) as Answer;
+      res.writeHead(r.status, {
+        'content-type': 'application/json',
+        ...(r.errorType ? { 'x-amzn-errortype': r.errorType } : {}),
+      });
+      res.end(r.body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+beforeEach(() => {
+  seen.length = 0;
+  kinesisSeen.length = 0;
+});
+
+function pool(): ClientPool {
+  return new ClientPool({
+    target: 'local',
+    region: 'eu-west-1',
+    partition: 'aws',
+    endpoint,
+    command: 'test',
+    rateLimitScale: 0,
+    retryBackoff: { computeNextBackoffDelay: () => 0, setDelayBase: () => undefined },
+  });
+}
+
+const throttled: Answer = {
+  status: 429,
+  errorType: 'TooManyRequestsException',
+  body: '{"Type":"User","message":"Rate exceeded","Reason":"CallerRateLimitExceeded"}',
+};
+const denied: Answer = {
+  status: 403,
+  errorType: 'AccessDeniedException',
+  body: JSON.stringify({
+    Message:
+      'User: arn:aws:sts::222222222222:assumed-role/meshgov-governance/x is not authorized to perform: ' +
+      'lambda:ListEventSourceMappings',
+  }),
+};
+
+describe('readMappings', () => {
+  it('lists by EventSourceArn, follows NextMarker to the last page, in the grantee account', async () => {
+    script = [
+      { status: 200, body: page(1) },
+      { status: 200, body: page(2) },
+    ];
+    const p = pool();
+    const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
+    expect(seen.map((s) => s.path)).toEqual(['/2015-03-31/event-source-mappings', '/2015-03-31/event-source-mappings']);
+    expect(seen.map((s) => s.query)).toEqual([
+      { EventSourceArn: STREAM_ARN, MaxItems: '100' },
+      { EventSourceArn: STREAM_ARN, MaxItems: '100', Marker: 'bWFya2VyLXBhZ2UtMg==' },
+    ]);
+    expect(seen.every((s) => s.account === GRANTEE)).toBe(true);
+    expect(r.status).toBe('read');
+    if (r.status !== 'read') return;
+    expect(r.sources).toEqual([STREAM_ARN]);
+    expect(r.mappings.map((m) => [m.uuid, m.filterPatterns.length, m.state])).toEqual([
+      ['6d9bce8e-836b-442c-8070-74e77903c815', 1, 'Enabled'],
+      ['0f5a3c0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b', 0, 'Disabled'],
+      ['9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d', 0, 'Enabled'],
+    ]);
+    expect(p.counter.byOperation()).toEqual({ 'lambda:ListEventSourceMappings': 2 });
+    // The IAM actions the reader declares are exactly the calls it made.
+    expect(Object.keys(p.counter.byOperation())).toEqual([...LAMBDA_READER_IAM_ACTIONS]);
+    p.destroy();
+  });
+
+  it('retries TooManyRequestsException (the SDK standard retry) and counts one call', async () => {
+    script = [throttled, throttled, { status: 200, body: page(2) }];
+    const p = pool();
+    const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
+    expect(seen).toHaveLength(3);
+    expect(r.status === 'read' && r.mappings.length).toBe(2);
+    expect(p.counter.byOperation()).toEqual({ 'lambda:ListEventSourceMappings': 1 });
+    p.destroy();
+  });
+
+  it('access denied: the account is "not read" with the reason, never an empty (clean) read', async () => {
+    script = [denied];
+    const p = pool();
+    const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
+    expect(r.status).toBe('not-read');
+    expect(r.status === 'not-read' && r.reason).toContain('AccessDeniedException');
+    p.destroy();
+  });
+
+  it('a marker that comes back again fails instead of looping', async () => {
+    script = [{ status: 200, body: page(1) }];
+    const p = pool();
+    await expect(readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]))).rejects.toThrow(/twice/);
+    expect(seen).toHaveLength(2);
+    p.destroy();
+  });
+
+  it('drops an entry of another source the endpoint slipped in', async () => {
+    const other = JSON.parse(page(2)) as { EventSourceMappings: { EventSourceArn: string }[] };
+    (other.EventSourceMappings[0] as { EventSourceArn: string }).EventSourceArn = `${STREAM_ARN}-other`;
+    script = [{ status: 200, body: JSON.stringify(other) }];
+    const p = pool();
+    const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
+    expect(r.status === 'read' && r.mappings.map((m) => m.uuid)).toEqual(['9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d']);
+    p.destroy();
+  });
+});
+
+describe('AwsLiveReader and mappings', () => {
+  const request = {
+    mesh: 'm',
+    region: 'eu-west-1',
+    partition: 'aws',
+    accounts: ['111111111111', GRANTEE],
+    declared: new Map([['111111111111', new Set(['payments.orders.v1'])]]),
+    mappingSources: new Map([[GRANTEE, new Set([STREAM_ARN])]]),
+  };
+
+  it('reads the mappings in the grantee account only, of the stream and of its EFO consumers', async () => {
+    script = [{ status: 200, body: page(2) }];
+    const p = pool();
+    const reader = new AwsLiveReader(p, { readIam: false, readOrganization: false, iamPathPrefix: '/' });
+    const state = await reader.read(request);
+    expect(kinesisSeen).toContain('ListStreamConsumers');
+    expect(seen.map((s) => s.account)).toEqual([GRANTEE, GRANTEE]);
+    expect(seen.map((s) => s.query['EventSourceArn']).sort()).toEqual([STREAM_ARN, CONSUMER_ARN].sort());
+    expect(state.accounts.find((a) => a.account === '111111111111')?.lambda).toBeUndefined();
+    const lambda = state.accounts.find((a) => a.account === GRANTEE)?.lambda;
+    // Both sources answered page 2 (two mappings of the stream ARN): those listed under the consumer are dropped.
+    expect(lambda?.status === 'read' && lambda.mappings.length).toBe(2);
+    expect(lambda?.status === 'read' && lambda.sources).toEqual([STREAM_ARN, CONSUMER_ARN].sort());
+    p.destroy();
+  });
+
+  it('without Lambda on the target the grantee account is "not read" with the reason; no Lambda call', async () => {
+    script = [{ status: 200, body: page(2) }];
+    const p = pool();
+    const reader = new AwsLiveReader(p, {
+      readIam: false,
+      readOrganization: false,
+      iamPathPrefix: '/',
+      readLambda: false,
+      lambdaNotRead: 'no Lambda on the local target',
+    });
+    const state = await reader.read(request);
+    expect(seen).toEqual([]);
+    expect(state.accounts.find((a) => a.account === GRANTEE)?.lambda).toEqual({
+      status: 'not-read',
+      reason: 'no Lambda on the local target',
+    });
+    p.destroy();
+  });
+});
