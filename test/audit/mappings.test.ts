@@ -65,7 +65,7 @@ function m(o: Partial<LiveEventSourceMapping> = {}): LiveEventSourceMapping {
 }
 
 const read = (mappings: LiveEventSourceMapping[]): LiveLambda => ({ status: 'read', sources: [ORDERS_ARN], mappings });
-const ids = (w: ReturnType<typeof setup>) => mappingChecks(w.ctx).findings.map((f) => `${f.id} ${f.subject}`);
+const ids = (w: ReturnType<typeof setup>) => mappingChecks(w.ctx).findings.map((f) => `${f.code} ${f.subject}`);
 
 describe('filtered consumers audit', () => {
   it('compliant: the mapping exists with the declared filters (other whitespace): no finding, checks ran', () => {
@@ -151,12 +151,12 @@ describe('filtered consumers audit', () => {
       at: { file: 'mesh.yaml', path: ['waivers', 0] },
     });
     const r = audit({ mesh: w.mesh, desired: w.desired, live: w.live, metrics: undefined, today: TODAY });
-    expect(r.findings.filter((f) => f.id.startsWith('filter-'))).toEqual([]);
-    expect(r.waived?.map((f) => f.id)).toEqual(['filter-bypassed']);
+    expect(r.findings.filter((f) => f.code.startsWith('filter-'))).toEqual([]);
+    expect(r.waived?.map((f) => f.code)).toEqual(['filter-bypassed']);
 
     const w2 = setup(read([]));
     w2.mesh.rules['filter-mapping-missing'] = { severity: 'error', at: { file: 'mesh.yaml', path: ['rules'] } };
     const r2 = audit({ mesh: w2.mesh, desired: w2.desired, live: w2.live, metrics: undefined, today: TODAY });
-    expect(r2.findings.find((f) => f.id === 'filter-mapping-missing')?.severity).toBe('error');
+    expect(r2.findings.find((f) => f.code === 'filter-mapping-missing')?.severity).toBe('error');
   });
 });

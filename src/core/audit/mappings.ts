@@ -39,17 +39,17 @@ function findingsOf(ctx: AuditContext, index: AuditIndex, c: MappingComparison):
   const base = {
     resource: `mesh/grant/${d.grantId}`,
     account: d.account,
-    docsUrl: 'https://github.com/meshgov/meshgov/blob/main/docs/audit.md#filtered-consumers',
+    help: 'https://github.com/meshgov/meshgov/blob/main/docs/audit.md#filtered-consumers',
     ...locationOf(ctx, grant?.at, ['filter']),
   };
   const out: Finding[] = [];
   if (c.status === 'missing') {
     out.push({
       ...base,
-      id: 'filter-mapping-missing',
+      code: 'filter-mapping-missing',
       severity: 'warning',
       subject: mappingAddress(d.account, d.grantId),
-      title: `No event source mapping of function ${d.functionName} reads ${d.stream} (grant ${d.grantId})`,
+      message: `No event source mapping of function ${d.functionName} reads ${d.stream} (grant ${d.grantId})`,
       evidence: { declared: declared(d) },
       remediation: `Create the mapping with the grant's filter criteria. ${fix(d)}`,
     });
@@ -58,10 +58,10 @@ function findingsOf(ctx: AuditContext, index: AuditIndex, c: MappingComparison):
   if (c.status === 'drift' && c.mapping !== undefined && !c.bypasses.includes(c.mapping)) {
     out.push({
       ...base,
-      id: 'filter-mapping-drift',
+      code: 'filter-mapping-drift',
       severity: 'error',
       subject: c.mapping.uuid,
-      title:
+      message:
         `The filter criteria of mapping ${c.mapping.uuid} (function ${d.functionName}) ` +
         `differ from grant ${d.grantId}`,
       evidence: {
@@ -76,10 +76,10 @@ function findingsOf(ctx: AuditContext, index: AuditIndex, c: MappingComparison):
   for (const b of c.bypasses) {
     out.push({
       ...base,
-      id: 'filter-bypassed',
+      code: 'filter-bypassed',
       severity: 'error',
       subject: b.uuid,
-      title:
+      message:
         `Mapping ${b.uuid} of function ${d.functionName} reads ${d.stream} without filter criteria: ` +
         `every record reaches it past grant ${d.grantId}'s filters`,
       evidence: { declared: declared(d), live: mappingEvidence(b) },
