@@ -79,7 +79,7 @@ describe('filtered consumers audit', () => {
     const w = setup(read([m({ functionArn: `${FN_ARN}-v2` })]));
     const [f] = mappingChecks(w.ctx).findings;
     expect(f).toMatchObject({
-      id: 'filter-mapping-missing',
+      code: 'filter-mapping-missing',
       severity: 'warning',
       resource: `mesh/grant/${GRANT_ID}`,
       account: B,
@@ -92,7 +92,7 @@ describe('filtered consumers audit', () => {
     const w = setup(read([m({ filterPatterns: ['{"data":{"type":["refund"]}}'] })]));
     const [f] = mappingChecks(w.ctx).findings;
     expect(f).toMatchObject({
-      id: 'filter-mapping-drift',
+      code: 'filter-mapping-drift',
       severity: 'error',
       subject: 'u-1',
       evidence: {
