@@ -182,6 +182,22 @@ describe('readMappings', () => {
     p.destroy();
   });
 
+  it('a 403 whose body is not an AWS error (a proxy\'s page) is "not read" too, with the status in the reason', async () => {
+    script = [{ status: 403, body: '<html><body>Forbidden by proxy</body></html>' }];
+    const p = pool();
+    const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
+    expect(r.status).toBe('not-read');
+    expect(r.status === 'not-read' && r.reason).toContain('403');
+    p.destroy();
+  });
+
+  it('a 500 whose body is not an AWS error still fails the read (it is not an authorization answer)', async () => {
+    script = [{ status: 500, body: '<html>oops</html>' }];
+    const p = pool();
+    await expect(readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]))).rejects.toThrow();
+    p.destroy();
+  });
+
   it('a marker that comes back again fails instead of looping', async () => {
     script = [{ status: 200, body: page(1) }];
     const p = pool();

@@ -35,6 +35,11 @@ export function isNotFound(e: unknown): boolean {
   return c === 'ResourceNotFoundException' || c === 'NoSuchEntityException' || c === 'NoSuchEntity';
 }
 
+/** The HTTP status of an SDK error's response, when it has one. */
+export function httpStatus(e: unknown): number | undefined {
+  return typeof e === 'object' && e !== null ? (e as SdkErrorLike).$metadata?.httpStatusCode : undefined;
+}
+
 export function isAccessDenied(e: unknown): boolean {
   const c = errorCode(e) ?? '';
   return (

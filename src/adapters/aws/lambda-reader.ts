@@ -8,7 +8,7 @@
 import { ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import type { EventSourceMappingConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LiveEventSourceMapping, LiveLambda } from '../../core/plan/live.js';
-import { isAccessDenied, toAdapterError } from './errors.js';
+import { httpStatus, isAccessDenied, toAdapterError } from './errors.js';
 
 /** IAM actions the reader calls (read-only and governance roles). */
 export const LAMBDA_READER_IAM_ACTIONS = ['lambda:ListEventSourceMappings'] as const;
@@ -77,7 +77,9 @@ export async function readMappings(
       mappings.push(...(await listSource(client, source)));
     } catch (e) {
       const err = toAdapterError(e, 'lambda', 'ListEventSourceMappings', account);
-      if (isAccessDenied(e)) return { status: 'not-read', reason: err.message };
+      // Lambda's REST API answers every authorization failure with HTTP 403, whatever the body says (a proxy in
+      // front of it may send its own body): the mappings are then not read, and plan and audit say so.
+      if (isAccessDenied(e) || httpStatus(e) === 403) return { status: 'not-read', reason: err.message };
       throw err;
     }
   }
