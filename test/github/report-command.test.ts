@@ -139,6 +139,7 @@ describe('meshgov report github', () => {
     expect(closed.out).toMatch(/^meshgov: audit issue closed /);
     expect(fake.calls()).toEqual([
       'GET /repos/acme/mesh/issues?labels=meshgov-audit&state=all&per_page=100',
+      'GET /repos/acme/mesh/issues/1',
       'POST /repos/acme/mesh/issues/1/comments',
       'PATCH /repos/acme/mesh/issues/1',
     ]);
