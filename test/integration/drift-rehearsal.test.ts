@@ -8,7 +8,7 @@
  * run audits that whole account, comments the new finding on the issue and leaves its report alone; a re-tag is
  * audited account-wide (principal findings included); hostile payloads never reach a shell word or an argument.
  */
-import { IncreaseStreamRetentionPeriodCommand } from '@aws-sdk/client-kinesis';
+import { AddTagsToStreamCommand, IncreaseStreamRetentionPeriodCommand } from '@aws-sdk/client-kinesis';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,8 @@ const root = mkdtempSync(join(tmpdir(), 'meshgov-drift-rehearsal-'));
 const localDir = join(root, 'accounts');
 const shimDir = join(root, 'bin');
 const fake = new FakeGitHub();
-const runner = new WorkflowRunner(new ArtifactStore(), []);
+const artifacts = new ArtifactStore();
+const runner = new WorkflowRunner(artifacts, []);
 const checkout = join(root, 'commit');
 const pwned = join(root, 'pwned');
 let apiUrl = '';
@@ -197,6 +198,50 @@ describe('drift rehearsal: audit.yml on repository_dispatch meshgov-drift', () =
     const fresh = fake.comments.slice(commentsBefore).filter((c) => c.issue === issue.number);
     expect(fresh.map((c) => c.body).join('\n')).toContain(STREAM);
     expect(fresh.map((c) => c.body).join('\n')).toMatch(/retention/i);
+  }, 120_000);
+
+  it('a re-tag is audited account-wide: no finding of the account is scoped away', async () => {
+    const t = await startKinesisLocal({
+      region: 'eu-west-1',
+      dataDir: join(localDir, 'kinesis'),
+      handleSignals: false,
+      persistIntervalMs: 100,
+    });
+    const pool = new ClientPool({
+      target: 'local',
+      region: 'eu-west-1',
+      partition: 'aws',
+      endpoint: t.endpoint,
+      command: 'test',
+      rateLimitScale: 0,
+    });
+    try {
+      // A governance tag set by someone else: ABAC reach for a principal the mesh never granted.
+      await pool
+        .kinesis(A)
+        .send(new AddTagsToStreamCommand({ StreamName: STREAM, Tags: { 'meshgov:consume:intruder': 'true' } }));
+      await new Promise((res) => setTimeout(res, 250));
+    } finally {
+      pool.destroy();
+      await t.stop();
+    }
+    const from = logLength();
+    const run = await dispatch(payload({ eventName: 'AddTagsToStream' }));
+    const job = run.jobs.get('audit');
+    expect(step(job, 'Update the audit issue and job summary').outcome, show(job)).toBe('success');
+    expect(auditLines(from)).toEqual([
+      `audit mesh.yaml --out audit.json --out audit.sarif --out audit.md --fail-on never --account=${A}`,
+    ]);
+    const report = JSON.parse(
+      readFileSync(join(artifacts.dir(String(runNo), 'meshgov-audit'), 'audit.json'), 'utf8'),
+    ) as { findings: { id: string; resource: string }[]; notes: string[] };
+    // Principal and grant findings (identity reach, tag tampering) need IAM, which the local target lacks; what
+    // shows the run is not narrowed is a finding beyond the tagged stream, and no scoping note.
+    expect(report.findings.some((f) => !f.resource.startsWith(`${A}/stream/${STREAM}`))).toBe(true);
+    expect(report.notes.join('\n')).not.toMatch(/Scoped to stream/);
+    expect(report.findings.filter((f) => f.resource.startsWith(`${A}/stream/${STREAM}`)).map((f) => f.id)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/tag/)]),
+    );
   }, 120_000);
 
   it('names the stream of a stream or resource ARN in the summary, and still audits the whole account', async () => {
