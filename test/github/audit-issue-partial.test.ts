@@ -96,7 +96,7 @@ describe('upsertAuditIssue with a partial report', () => {
     expect(h.fake.issues).toHaveLength(0);
   });
 
-  it('treats an open issue without a findings line (old or edited body) as remembering nothing: every key is new', async () => {
+  it('treats an issue without a findings line (old or edited body) as remembering nothing: all keys new', async () => {
     h.fake.seedIssue({
       title,
       body: `${marker}\nreport edited by hand`,

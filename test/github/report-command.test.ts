@@ -146,7 +146,7 @@ describe('meshgov report github', () => {
     expect(fake.issues[0]?.state).toBe('closed');
   });
 
-  it("hands the audit JSON's generatedAt to the issue: a clean full run older than a drift run's key keeps it open", async () => {
+  it("hands the audit's generatedAt on: a clean full run older than a drift run's key keeps the issue open", async () => {
     const report: AuditReport = {
       formatVersion: 1,
       mesh: 'acme',

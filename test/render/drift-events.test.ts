@@ -131,7 +131,7 @@ describe('layout: one hub holds the token, the mesh accounts only forward to its
     expect(JSON.stringify(templates)).not.toMatch(/gh[pousr]_|github_pat_/);
   });
 
-  it('every mesh-account rule targets the hub bus in the mesh region (IAM ones across regions) with a PutEvents role', () => {
+  it('every mesh-account rule targets the hub bus in the mesh region (IAM ones across regions), with a role', () => {
     for (const t of templates.filter((x) => x.kind !== 'hub')) {
       expect(rules(t).length).toBeGreaterThan(0);
       for (const r of rules(t)) {

@@ -96,7 +96,8 @@ export function watchedRoles(mesh: Pick<Mesh, 'governanceRole'>, desired: Desire
  * scheduled audit still reviews them). Only Kinesis: the governance role's IAM, KMS and pipeline changes are always
  * reported, so a stolen governance session cannot widen its own or a grantee's rights unseen (docs/events.md, "Trust").
  * `anything-but` never matches a missing field, so callers without a role session (the root user, IAM users) are
- * matched by the second alternative (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html).
+ * matched by the second alternative
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html).
  */
 function notGovernance(governanceArn: string): EventPattern[] {
   const issuer = (m: PatternMatcher): EventPattern => ({ sessionContext: { sessionIssuer: { arn: [m] } } });
@@ -197,7 +198,9 @@ export function tamperPatterns(secretParameter?: string): EventPattern[] {
             { Ref: secretParameter },
             {
               prefix: {
-                'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:\${${secretParameter}}`,
+                'Fn::Sub':
+                  'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:' +
+                  `\${${secretParameter}}`,
               },
             },
           ],
