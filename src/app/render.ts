@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from '../core/diagnostics/diagnostic.js';
 import { hasErrors } from '../core/diagnostics/diagnostic.js';
+import type { AccountId } from '../core/model/types.js';
 import type { Clock } from '../core/ports.js';
 import { driftEventTemplates } from '../core/render/drift-events.js';
 import type { DriftEventTemplate, GitHubRepository } from '../core/render/drift-events.js';
@@ -25,6 +26,11 @@ export interface RenderOptions {
    * CloudFormation templates of docs/events.md are rendered too; without it they are not.
    */
   githubRepo?: GitHubRepository;
+  /**
+   * The drift-event hub (`--events-account`, 12 digits): the one account holding the event bus, the GitHub
+   * delivery and its token. Required with `githubRepo` (the mesh model names no governance home account).
+   */
+  eventsAccount?: AccountId;
   clock: Clock;
 }
 
@@ -67,7 +73,9 @@ export function render(file: string, options: RenderOptions, ports: RenderPorts)
   const diagnostics = [...v.diagnostics, ...rendered.diagnostics];
   if (hasErrors(rendered.diagnostics)) return { kind: 'invalid', diagnostics, rules: v.rules };
   const events =
-    options.githubRepo !== undefined ? driftEventTemplates(v.mesh, rendered.value, options.githubRepo) : undefined;
+    options.githubRepo !== undefined && options.eventsAccount !== undefined
+      ? driftEventTemplates(v.mesh, rendered.value, options.githubRepo, options.eventsAccount)
+      : undefined;
   const result = {
     kind: 'rendered' as const,
     desired: rendered.value,

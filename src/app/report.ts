@@ -68,7 +68,14 @@ export interface ReportOptions {
 export interface GitHubPublisher {
   plan(o: PublishCommon & { pullRequest?: number; reviewedDigest?: string }): Promise<PublishResult>;
   audit(
-    o: PublishCommon & { clean: boolean; title?: string; label?: string; notify?: AuditNotify; partial?: boolean },
+    o: PublishCommon & {
+      clean: boolean;
+      title?: string;
+      label?: string;
+      notify?: AuditNotify;
+      partial?: boolean;
+      generatedAt?: string;
+    },
   ): Promise<PublishResult>;
   apply(
     o: Omit<PublishCommon, 'markdown'> & { result: ApplyResult; pullRequest?: number; approvalEnvironment: string },
@@ -155,6 +162,8 @@ function readReport(
   markdown: string;
   clean?: boolean;
   notify?: AuditNotify;
+  /** The audit report's `generatedAt` (meshgov's audit JSON only). */
+  generatedAt?: string;
 } {
   const text = readInput(ports.inputs, '--input', o.input);
   if (!o.input.toLowerCase().endsWith('.json')) return { markdown: text };
@@ -177,6 +186,7 @@ function readReport(
       markdown: formatAuditMarkdown(audit.report),
       clean: findings.length === 0,
       notify: auditNotify(o, ports, findings),
+      generatedAt: audit.report.generatedAt,
     };
   }
   const { report, problems } = checkReportJson(parsed);
@@ -221,7 +231,7 @@ async function publish(o: ReportOptions, ports: ReportPorts): Promise<ReportOutc
       summaryWritten: r.summaryWritten,
     };
   }
-  const { markdown, clean: reportClean, notify } = readReport(o, ports, o.kind);
+  const { markdown, clean: reportClean, notify, generatedAt } = readReport(o, ports, o.kind);
   const reviewedDigest = o.reviewedPlan !== undefined ? reviewedDigestOf(ports.inputs, o.reviewedPlan) : undefined;
   if (o.dryRun === true) {
     const { body } = assembleReportBody({
@@ -252,6 +262,7 @@ async function publish(o: ReportOptions, ports: ReportPorts): Promise<ReportOutc
     ...(o.title !== undefined ? { title: o.title } : {}),
     ...(o.label !== undefined ? { label: o.label } : {}),
     ...(notify ? { notify } : {}),
+    ...(generatedAt !== undefined ? { generatedAt } : {}),
   });
   return { kind: 'published', report: 'audit', result };
 }

@@ -161,18 +161,20 @@ describe('meshgov render --format json', () => {
 });
 
 describe('meshgov render --github-repo (drift-event templates, docs/events.md)', () => {
-  it('writes the two templates of every account, and says once why they are missing without it', async () => {
+  const HUB = ['--events-account', '999999999999'];
+  it('writes the hub template and the two templates of every account, and says once why they are missing', async () => {
     const dir = join(tmp, 'events');
-    const r = await run('render', 'mesh.yaml', '--out', dir, '--github-repo', 'acme/mesh');
+    const r = await run('render', 'mesh.yaml', '--out', dir, '--github-repo', 'acme/mesh', ...HUB);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('drift-event templates not rendered');
     const events = [...tree(dir).keys()].filter((p) => p.includes('/events/'));
-    expect(events).toEqual(
-      ['111111111111', '222222222222', '333333333333'].flatMap((a) => [
+    expect(events).toEqual([
+      ...['111111111111', '222222222222', '333333333333'].flatMap((a) => [
         `${a}/events/meshgov-drift-iam.template.json`,
         `${a}/events/meshgov-drift-kinesis.template.json`,
       ]),
-    );
+      '999999999999/events/meshgov-drift-hub.template.json',
+    ]);
     const t = JSON.parse(readFileSync(join(dir, events[1] as string), 'utf8')) as {
       Resources: Record<string, unknown>;
     };
@@ -185,7 +187,7 @@ describe('meshgov render --github-repo (drift-event templates, docs/events.md)',
   });
 
   it('adds driftEvents to --format json', async () => {
-    const r = await run('render', 'mesh.yaml', '--format', 'json', '--github-repo', 'acme/mesh');
+    const r = await run('render', 'mesh.yaml', '--format', 'json', '--github-repo', 'acme/mesh', ...HUB);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { driftEvents: { account: string; kind: string; region: string }[] };
     expect(doc.driftEvents.map((d) => `${d.account}/${d.kind}@${d.region}`)).toContain('222222222222/iam@us-east-1');
@@ -193,9 +195,30 @@ describe('meshgov render --github-repo (drift-event templates, docs/events.md)',
 
   it.each(['acme', 'acme/../x', 'acme/mesh/dispatches?x=', '-x/y'])('refuses --github-repo %j (64)', async (repo) => {
     const dir = join(tmp, 'bad-repo');
-    const r = await run('render', 'mesh.yaml', '--out', dir, '--github-repo', repo);
+    const r = await run('render', 'mesh.yaml', '--out', dir, '--github-repo', repo, ...HUB);
     expect(r.code).toBe(64);
     expect(r.stderr).toContain('--github-repo');
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it.each([
+    ['12345678901', '--events-account'],
+    ['1234567890123', '--events-account'],
+    ['12345678901a', '--events-account'],
+    ['', '--events-account'],
+  ])('refuses --events-account %j (64)', async (id, says) => {
+    const dir = join(tmp, 'bad-hub');
+    const r = await run('render', 'mesh.yaml', '--out', dir, '--github-repo', 'acme/mesh', '--events-account', id);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain(says);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('refuses --github-repo without --events-account, and the reverse (64)', async () => {
+    for (const args of [['--github-repo', 'acme/mesh'], HUB]) {
+      const r = await run('render', 'mesh.yaml', '--format', 'json', ...args);
+      expect(r.code).toBe(64);
+      expect(r.stderr).toContain('--events-account');
+    }
   });
 });

@@ -36,6 +36,8 @@ function audit(body: string, clean: boolean, extra: Partial<AuditIssueInput> = {
   });
 }
 
+const GET1 = 'GET /repos/acme/mesh/issues/1';
+
 describe('upsertAuditIssue', () => {
   it('opens, updates, closes when clean, stays closed, and reopens when findings return', async () => {
     const opened = await audit('2 findings', false);
@@ -45,24 +47,25 @@ describe('upsertAuditIssue', () => {
 
     h.fake.clearLog();
     expect(await audit('3 findings', false)).toMatchObject({ action: 'updated', id: 1 });
-    expect(h.fake.calls()).toEqual([LIST, 'PATCH /repos/acme/mesh/issues/1']);
-    expect(h.fake.requests[1]?.body).toEqual({ title, body: `${marker}\n3 findings` });
+    expect(h.fake.calls()).toEqual([LIST, GET1, 'PATCH /repos/acme/mesh/issues/1']);
+    expect(h.fake.requests[2]?.body).toEqual({ title, body: `${marker}\n3 findings` });
 
     h.fake.clearLog();
     expect(await audit('3 findings', false)).toMatchObject({ action: 'unchanged', id: 1 });
-    expect(h.fake.calls()).toEqual([LIST]);
+    expect(h.fake.calls()).toEqual([LIST, GET1]);
 
     h.fake.clearLog();
     expect(await audit('No findings.', true)).toMatchObject({ action: 'closed', id: 1 });
     expect(h.fake.calls()).toEqual([
       LIST,
+      GET1,
       'POST /repos/acme/mesh/issues/1/comments',
       'PATCH /repos/acme/mesh/issues/1',
     ]);
-    expect(h.fake.requests[1]?.body).toEqual({
+    expect(h.fake.requests[2]?.body).toEqual({
       body: `The meshgov audit is clean in [this workflow run](${runUrl}): closing this issue. It reopens if findings return.`,
     });
-    expect(h.fake.requests[2]?.body).toEqual({
+    expect(h.fake.requests[3]?.body).toEqual({
       title,
       body: `${marker}\nNo findings.`,
       state: 'closed',
@@ -72,17 +75,18 @@ describe('upsertAuditIssue', () => {
 
     h.fake.clearLog();
     expect(await audit('No findings.', true)).toMatchObject({ action: 'unchanged', id: 1 });
-    expect(h.fake.calls()).toEqual([LIST]);
+    expect(h.fake.calls()).toEqual([LIST, GET1]);
 
     h.fake.clearLog();
     expect(await audit('1 finding', false)).toMatchObject({ action: 'reopened', id: 1 });
     expect(h.fake.calls()).toEqual([
       LIST,
+      GET1,
       'PATCH /repos/acme/mesh/issues/1',
       'POST /repos/acme/mesh/issues/1/comments',
     ]);
-    expect(h.fake.requests[1]?.body).toEqual({ title, body: `${marker}\n1 finding`, state: 'open' });
-    expect((h.fake.requests[2]?.body as { body: string }).body).toContain('reopening');
+    expect(h.fake.requests[2]?.body).toEqual({ title, body: `${marker}\n1 finding`, state: 'open' });
+    expect((h.fake.requests[3]?.body as { body: string }).body).toContain('reopening');
 
     expect(h.fake.issues).toHaveLength(1);
     expect(h.fake.issues[0]).toMatchObject({ state: 'open', body: `${marker}\n1 finding` });
@@ -123,7 +127,12 @@ describe('upsertAuditIssue', () => {
     for (let i = 0; i < 100; i++) h.fake.seedIssue({ title: `other ${i}`, body: 'x', labels: ['meshgov-audit'] });
     const result = await audit('new findings', false);
     expect(result).toMatchObject({ action: 'updated', id: ours.number });
-    expect(h.fake.calls()).toEqual([LIST, `${LIST}&page=2`, `PATCH /repos/acme/mesh/issues/${ours.number}`]);
+    expect(h.fake.calls()).toEqual([
+      LIST,
+      `${LIST}&page=2`,
+      `GET /repos/acme/mesh/issues/${ours.number}`,
+      `PATCH /repos/acme/mesh/issues/${ours.number}`,
+    ]);
     expect(h.fake.issues.find((i) => i.title === 'forged')?.body).toBe(`${marker}\nforged`);
   });
 

@@ -102,6 +102,7 @@ describe('audit notifications', () => {
     expect(await run([a, b, c])).toMatchObject({ action: 'updated' });
     expect(h.fake.calls()).toEqual([
       LABELLED,
+      'GET /repos/acme/mesh/issues/1',
       'PATCH /repos/acme/mesh/issues/1',
       'POST /repos/acme/mesh/issues/1/comments',
     ]);
@@ -141,6 +142,7 @@ describe('audit notifications', () => {
       LABELLED,
       BY_BOT,
       'POST /repos/acme/mesh/issues/1/labels',
+      'GET /repos/acme/mesh/issues/1',
       'PATCH /repos/acme/mesh/issues/1',
       'POST /repos/acme/mesh/issues/1/comments',
     ]);

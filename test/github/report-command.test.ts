@@ -139,10 +139,38 @@ describe('meshgov report github', () => {
     expect(closed.out).toMatch(/^meshgov: audit issue closed /);
     expect(fake.calls()).toEqual([
       'GET /repos/acme/mesh/issues?labels=meshgov-audit&state=all&per_page=100',
+      'GET /repos/acme/mesh/issues/1',
       'POST /repos/acme/mesh/issues/1/comments',
       'PATCH /repos/acme/mesh/issues/1',
     ]);
     expect(fake.issues[0]?.state).toBe('closed');
+  });
+
+  it("hands the audit's generatedAt on: a clean full run older than a drift run's key keeps the issue open", async () => {
+    const report: AuditReport = {
+      formatVersion: 1,
+      mesh: 'acme',
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      window: { start: '2025-12-31T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', periodSeconds: 480 },
+      findings: [],
+      checksRun: ['access'],
+      checksNotRun: [],
+      notes: [],
+      summary: { error: 0, warning: 0, info: 0 },
+    };
+    writeFileSync(join(dir, 'audit.json'), formatAuditJson(report));
+    // A drift run recorded a finding at 00:10, after this report was generated.
+    const line = `<!-- meshgov:findings ${'e'.repeat(16)}@1767226200 -->`;
+    fake.seedIssue({
+      title: 'meshgov audit: mesh.yaml',
+      body: `${markerFor('audit', 'mesh.yaml')}\n${line}\nold report`,
+      labels: ['meshgov-audit'],
+      user: { login: 'github-actions[bot]', type: 'Bot' },
+    });
+    const r = await run(['report', 'github', '--kind', 'audit', '--input', 'audit.json', '--clean']);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(fake.issues[0]?.state).toBe('open');
+    expect(fake.issues[0]?.body.split('\n')[1]).toBe(line);
   });
 
   it("accepts meshgov's own audit.json: opens the issue for findings, refuses a broken report with its path", async () => {

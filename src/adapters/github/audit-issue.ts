@@ -9,7 +9,13 @@ import type { GitHubConnection } from './client.js';
 import { callGitHub } from './client.js';
 import type { ReportResult } from './sticky-comment.js';
 import { ACTIONS_BOT, isTrusted, postableBody } from './sticky-comment.js';
-import { findingsLine, readFindingKeys } from '../../output/github/audit-notify.js';
+import {
+  findingsLine,
+  isFindingsLine,
+  readFindingEntries,
+  readFindingKeys,
+  unixSeconds,
+} from '../../output/github/audit-notify.js';
 
 /** The label that scopes the search for audit issues; only people with triage access can set labels. */
 export const AUDIT_LABEL = 'meshgov-audit';
@@ -47,6 +53,12 @@ export interface AuditIssueInput {
    * again); a closed issue (the last full audit was clean) reopens with this report, a missing one is created.
    */
   partial?: boolean;
+  /**
+   * When the report was generated (the audit JSON's `generatedAt`, ISO 8601). A partial run stamps the keys it
+   * records with it; a full run keeps (and does not close over) keys a drift run recorded after it, because its
+   * report predates the change those keys stand for.
+   */
+  generatedAt?: string;
 }
 
 interface Issue {
@@ -59,12 +71,30 @@ interface Issue {
   user?: { login: string } | null;
 }
 
-/** Keys of findings the issue did not show before; empty when it remembers none (written before notifications). */
-function newKeys(existing: Issue | undefined, input: AuditIssueInput): Set<string> {
-  if (input.notify === undefined || existing === undefined) return new Set();
-  const before = readFindingKeys(existing.body);
+/**
+ * Keys of findings the issue did not show before. A full run announces nothing when the body remembers no keys
+ * (written before notifications); a partial run treats a missing or edited line as empty, so every key is new:
+ * otherwise a drift run on such an issue would drop its findings silently.
+ */
+function newKeys(current: Issue | undefined, input: AuditIssueInput): Set<string> {
+  if (input.notify === undefined || current === undefined) return new Set();
+  const before = readFindingKeys(current.body) ?? (input.partial === true ? new Set<string>() : undefined);
   if (before === undefined) return new Set();
   return new Set(input.notify.keys.filter((k) => !before.has(k)));
+}
+
+/**
+ * Keys a drift run recorded after this (full) report was generated and that the report does not have: the report
+ * predates their change, so they stay remembered and keep the issue open. Only with both stamps to compare.
+ */
+function pendingDriftKeys(current: Issue, input: AuditIssueInput): Map<string, number> {
+  const reportAt = unixSeconds(input.generatedAt);
+  const out = new Map<string, number>();
+  if (input.notify === undefined || reportAt === undefined) return out;
+  const have = new Set(input.notify.keys);
+  for (const [k, at] of readFindingEntries(current.body) ?? [])
+    if (at !== undefined && at > reportAt && !have.has(k)) out.set(k, at);
+  return out;
 }
 
 function runReference(url: string | undefined): string {
@@ -76,9 +106,16 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
   const { client, token } = gh;
   const { owner, repo } = input;
   const label = input.label ?? AUDIT_LABEL;
-  const withKeys =
-    input.notify !== undefined ? { ...input, body: `${findingsLine(input.notify.keys)}\n${input.body}` } : input;
-  const { body, truncated } = postableBody(withKeys, token);
+  const reportAt = unixSeconds(input.generatedAt);
+  /** The issue body for this report, remembering `extra` keys (with their stamps) after the report's own. */
+  const bodyOf = (extra: ReadonlyMap<string, number> = new Map()) => {
+    if (input.notify === undefined) return postableBody(input, token);
+    const stamps = new Map(extra);
+    if (input.partial === true && reportAt !== undefined) for (const k of input.notify.keys) stamps.set(k, reportAt);
+    const line = findingsLine([...input.notify.keys, ...extra.keys()], stamps);
+    return postableBody({ ...input, body: `${line}\n${input.body}` }, token);
+  };
+  const { body, truncated } = bodyOf();
   const title = redact(input.title, [token])
     .replace(/[\r\n]+/g, ' ')
     .slice(0, 256);
@@ -110,7 +147,6 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
   }
   const open = ours.filter((i) => i.state === 'open').sort((a, b) => a.number - b.number)[0];
   const existing = open ?? ours.filter((i) => i.state === 'closed').sort((a, b) => b.number - a.number)[0];
-  const fresh = newKeys(existing, input);
   if (existing !== undefined && relabel) {
     await callGitHub(token, 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels', () =>
       client.rest.issues.addLabels({ owner, repo, issue_number: existing.number, labels: [label] }),
@@ -134,49 +170,58 @@ export async function upsertAuditIssue(gh: GitHubConnection, input: AuditIssueIn
     callGitHub(token, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments', () =>
       client.rest.issues.createComment({ owner, repo, issue_number: number, body: redact(text, [token]) }),
     );
-
-  if (existing.state === 'open' && input.partial === true) {
-    if (fresh.size === 0 || input.notify === undefined) return { action: 'unchanged', id: number, url, truncated };
-    const lines = (existing.body ?? '').split('\n');
-    const before = readFindingKeys(existing.body) ?? new Set<string>();
-    lines[1] = findingsLine([...before, ...fresh]);
-    await callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', () =>
-      client.rest.issues.update({ owner, repo, issue_number: number, body: lines.join('\n') }),
+  const update = (fields: { body: string; title?: string; state?: 'open' | 'closed' }): Promise<unknown> =>
+    callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', () =>
+      client.rest.issues.update({
+        owner,
+        repo,
+        issue_number: number,
+        ...fields,
+        ...(fields.state === 'closed' ? { state_reason: 'completed' as const } : {}),
+      }),
     );
+  // Another run (a drift run, the scheduled one) may have written since the list: act on the issue as it is now,
+  // read right before writing, never on the listed copy (https://docs.github.com/en/rest/issues/issues#get-an-issue).
+  const current: Issue = (
+    await callGitHub(token, 'GET /repos/{owner}/{repo}/issues/{issue_number}', () =>
+      client.rest.issues.get({ owner, repo, issue_number: number }),
+    )
+  ).data as Issue;
+  const fresh = newKeys(current, input);
+
+  if (current.state === 'open' && input.partial === true) {
+    if (fresh.size === 0 || input.notify === undefined) return { action: 'unchanged', id: number, url, truncated };
+    const lines = (current.body ?? '').split('\n');
+    const entries = readFindingEntries(current.body) ?? new Map<string, number | undefined>();
+    const stamps = new Map<string, number>();
+    for (const [k, at] of entries) if (at !== undefined) stamps.set(k, at);
+    if (reportAt !== undefined) for (const k of fresh) stamps.set(k, reportAt);
+    const line = findingsLine([...entries.keys(), ...fresh], stamps);
+    if (isFindingsLine(lines[1] ?? '')) lines[1] = line;
+    else lines.splice(1, 0, line);
+    await update({ body: lines.join('\n') });
     await comment(input.notify.comment(fresh));
     return { action: 'updated', id: number, url, truncated };
   }
-  if (existing.state === 'open') {
-    if (input.clean) {
+  if (current.state === 'open') {
+    const pending = pendingDriftKeys(current, input);
+    const full = pending.size > 0 ? bodyOf(pending).body : body;
+    if (input.clean && pending.size === 0) {
       await comment(
         `The meshgov audit is clean${runReference(input.fullReportUrl)}: closing this issue. It reopens if findings return.`,
       );
-      await callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', () =>
-        client.rest.issues.update({
-          owner,
-          repo,
-          issue_number: number,
-          title,
-          body,
-          state: 'closed',
-          state_reason: 'completed',
-        }),
-      );
+      await update({ title, body, state: 'closed' });
       return { action: 'closed', id: number, url, truncated };
     }
-    if (existing.body === body && existing.title === title) return { action: 'unchanged', id: number, url, truncated };
-    await callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', () =>
-      client.rest.issues.update({ owner, repo, issue_number: number, title, body }),
-    );
+    if (current.body === full && current.title === title) return { action: 'unchanged', id: number, url, truncated };
+    await update({ title, body: full });
     // An edited body notifies nobody: new findings get a comment, which notifies the issue's watchers.
     if (fresh.size > 0 && input.notify !== undefined) await comment(input.notify.comment(fresh));
     return { action: 'updated', id: number, url, truncated };
   }
   // Closed: stays closed while clean; reopens with the new findings.
   if (input.clean) return { action: 'unchanged', id: number, url, truncated };
-  await callGitHub(token, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}', () =>
-    client.rest.issues.update({ owner, repo, issue_number: number, title, body, state: 'open' }),
-  );
+  await update({ title, body, state: 'open' });
   const listed = fresh.size > 0 && input.notify !== undefined ? `\n\n${input.notify.comment(fresh)}` : '';
   await comment(
     `meshgov audit findings returned${runReference(input.fullReportUrl)}: reopening. ` +

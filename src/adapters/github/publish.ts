@@ -107,7 +107,15 @@ export async function publishPlanComment(
 
 /** Open, update, close or reopen the audit issue for this mesh file. */
 export async function publishAuditIssue(
-  options: PublishCommon & { clean: boolean; title?: string; label?: string; notify?: AuditNotify; partial?: boolean },
+  options: PublishCommon & {
+    clean: boolean;
+    title?: string;
+    label?: string;
+    notify?: AuditNotify;
+    partial?: boolean;
+    /** The audit report's `generatedAt`: see `AuditIssueInput.generatedAt`. */
+    generatedAt?: string;
+  },
 ): Promise<PublishResult> {
   const { notify } = options;
   const ctx = readGitHubContext(options.env, {}, options.readFile);
@@ -120,6 +128,7 @@ export async function publishAuditIssue(
     body: options.markdown,
     clean: options.clean,
     ...(options.partial === true ? { partial: true } : {}),
+    ...(options.generatedAt !== undefined ? { generatedAt: options.generatedAt } : {}),
     label: options.label ?? AUDIT_LABEL,
     ...(notify !== undefined
       ? { notify: { keys: notify.keys, comment: (fresh: ReadonlySet<string>) => notify.comment(fresh, ctx.runUrl) } }

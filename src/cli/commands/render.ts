@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { render } from '../../app/render.js';
-import { parseGitHubRepository } from '../../core/render/drift-events.js';
+import { parseEventsAccount, parseGitHubRepository } from '../../core/render/drift-events.js';
 import { workspaceRenderDirs } from '../../app/workspace.js';
 import { formatsOf } from '../../output/formats.js';
 import type { CliIO } from '../io.js';
@@ -16,6 +16,7 @@ interface RenderCommandOptions {
   format: string;
   policies?: string;
   githubRepo?: string;
+  eventsAccount?: string;
   color: boolean;
 }
 
@@ -35,6 +36,10 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       '--github-repo <owner/name>',
       'also render the drift-event CloudFormation templates (EventBridge -> repository_dispatch to this repository)',
     )
+    .option(
+      '--events-account <id>',
+      'with --github-repo: the one account (12 digits) holding the drift-event bus and the GitHub token',
+    )
     .option('--no-color', 'disable colour')
     .addHelpText(
       'after',
@@ -42,7 +47,8 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
         '',
         'The output directory must be new, empty, or a previous render output (it holds a .meshgov-render marker);',
         'files a previous render wrote and this one does not are removed, nothing else is touched.',
-        'With --github-repo, <account>/events/ holds the drift-event templates of docs/events.md.',
+        'With --github-repo and --events-account, <account>/events/ holds the drift-event templates of',
+        'docs/events.md (the hub: <events-account>/events/meshgov-drift-hub.template.json).',
         'Exit codes: 0 rendered, 1 validation or render errors (nothing written), 64 usage error.',
       ].join('\n'),
     )
@@ -52,6 +58,15 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       const githubRepo = opts.githubRepo !== undefined ? parseGitHubRepository(opts.githubRepo) : undefined;
       if (githubRepo !== undefined && 'problem' in githubRepo)
         throw new ExitError(`--github-repo: ${githubRepo.problem}.`, EXIT_USAGE);
+      const eventsAccount = opts.eventsAccount !== undefined ? parseEventsAccount(opts.eventsAccount) : undefined;
+      if (typeof eventsAccount === 'object')
+        throw new ExitError(`--events-account: ${eventsAccount.problem}.`, EXIT_USAGE);
+      if ((githubRepo === undefined) !== (eventsAccount === undefined))
+        throw new ExitError(
+          "--github-repo and --events-account go together: the drift-event templates forward every mesh account's " +
+            'events to one account holding the GitHub token (docs/events.md).',
+          EXIT_USAGE,
+        );
       const diagFormat = opts.format === 'json' ? 'json' : 'text';
       const out = opts.format === 'files' ? opts.out : undefined;
       const outcome = render(
@@ -61,6 +76,7 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
           ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
           ...(out !== undefined ? { out } : {}),
           ...(githubRepo !== undefined ? { githubRepo } : {}),
+          ...(eventsAccount !== undefined ? { eventsAccount } : {}),
         },
         { sources: cliSources(io), dirs: workspaceRenderDirs(io.cwd) },
       );
@@ -81,8 +97,8 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       }
       if (githubRepo === undefined)
         io.stderr.write(
-          'meshgov: drift-event templates not rendered: they need the repository to dispatch to (--github-repo ' +
-            'owner/name; docs/events.md).\n',
+          'meshgov: drift-event templates not rendered: they need the repository to dispatch to and the hub ' +
+            'account (--github-repo owner/name --events-account ID; docs/events.md).\n',
         );
       if (opts.format !== 'files') {
         const subject = {

@@ -1,17 +1,30 @@
 /**
- * Drift detection in minutes (issue #19, part 4): per mesh account, CloudFormation templates with EventBridge rules
- * that match the CloudTrail management events changing governance state, delivered to GitHub as a
- * `repository_dispatch` (`meshgov-drift`) through an EventBridge API destination, so the audit workflow runs for that
- * account (and stream) within minutes. Pure and deterministic: same desired state and repository in, same bytes out.
+ * Drift detection in minutes (issue #19, part 4): CloudFormation templates with EventBridge rules matching the
+ * CloudTrail management events that change governance state (drift-patterns.ts), delivered to GitHub as a
+ * `repository_dispatch` (`meshgov-drift`), so the audit workflow runs for that account within minutes. Pure and
+ * deterministic: same desired state, repository and hub account in, same bytes out.
  *
- * Two templates per account, because IAM is a global service whose CloudTrail events EventBridge receives in
- * us-east-1 only (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-iam.html); Kinesis events arrive in
- * the mesh's region. The GitHub token is never rendered: the connection reads it from Secrets Manager through a
- * CloudFormation dynamic reference to a secret the team creates (docs/events.md).
+ * The GitHub token lives in ONE account, the hub (`--events-account`): each mesh account's templates only forward
+ * matching events to the hub's event bus (cross-account PutEvents with a role; IAM rules in us-east-1 forward to the
+ * bus in the mesh's region, https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html). The
+ * hub's bus admits exactly the mesh accounts and forwards to the API destination, whose connection reads the token
+ * from Secrets Manager through a CloudFormation dynamic reference: the token is never rendered (docs/events.md).
+ * IAM is a global service whose CloudTrail events EventBridge receives in us-east-1 only
+ * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-iam.html), hence two templates per mesh account.
  */
 import type { AccountId, Mesh } from '../model/types.js';
 import { governanceRoleArn } from './arn.js';
-import { meshgovPolicyArnPattern, POLICY_PREFIX } from './governance-policy.js';
+import type { EventPattern } from './drift-patterns.js';
+import {
+  iamPolicyPattern,
+  iamRolePatterns,
+  kinesisPattern,
+  kmsPattern,
+  organizationsPattern,
+  tamperPatterns,
+  watchedRoles,
+} from './drift-patterns.js';
+import { customerKey } from './kms.js';
 import type { DesiredState } from './types.js';
 
 /** `owner/name` of the GitHub repository whose audit workflow receives the dispatches. */
@@ -20,81 +33,25 @@ export interface GitHubRepository {
   name: string;
 }
 
-/** EventBridge's default event pattern size; a quota increase raises it to 4096, meshgov stays under the default. */
-export const MAX_EVENT_PATTERN_CHARS = 2048;
-/** The region that receives IAM's CloudTrail events (IAM is global). */
+/** The region that receives IAM's (and Organizations') CloudTrail events: both are global services. */
 export const IAM_EVENTS_REGION = 'us-east-1';
 /** The `event_type` of the repository_dispatch the audit workflow accepts. */
 export const DRIFT_EVENT_TYPE = 'meshgov-drift';
+/** The hub's event bus, in the mesh's region. */
+export const HUB_BUS_NAME = 'meshgov-drift';
+/** The hub's rule that calls GitHub (named: its CloudWatch metrics and the alarm name it). */
+export const HUB_RULE_NAME = 'meshgov-drift-to-github';
 /** CloudFormation parameter naming the Secrets Manager secret whose SecretString is `Bearer <token>`. */
 export const TOKEN_SECRET_PARAMETER = 'GitHubTokenSecretId';
 /** Its default value. */
 export const DEFAULT_TOKEN_SECRET = 'meshgov/github-dispatch';
-const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+/** CloudFormation parameter: the SNS topic told when deliveries to GitHub fail. */
+export const ALARM_TOPIC_PARAMETER = 'AlarmTopicArn';
+/** CloudFormation parameter: the id (`p-…`) of the tag-guard SCP, known once Organizations created it. */
+export const GUARD_POLICY_PARAMETER = 'GuardScpPolicyId';
 
-/**
- * Kinesis calls that change what meshgov governs (tags, resource policies, consumers, retention, encryption, mode,
- * shard count, monitoring, existence), spelled as CloudTrail records them
- * (https://docs.aws.amazon.com/streams/latest/dev/logging-using-cloudtrail.html). Reads (Describe*, List*, Get*)
- * and data calls (PutRecord(s), GetRecords, SubscribeToShard) are left out.
- */
-export const KINESIS_GOVERNANCE_EVENTS: readonly string[] = [
-  'AddTagsToStream',
-  'CreateStream',
-  'DecreaseStreamRetentionPeriod',
-  'DeleteResourcePolicy',
-  'DeleteStream',
-  'DeregisterStreamConsumer',
-  'DisableEnhancedMonitoring',
-  'EnableEnhancedMonitoring',
-  'IncreaseStreamRetentionPeriod',
-  'MergeShards',
-  'PutResourcePolicy',
-  'RegisterStreamConsumer',
-  'RemoveTagsFromStream',
-  'SplitShard',
-  'StartStreamEncryption',
-  'StopStreamEncryption',
-  'TagResource',
-  'UntagResource',
-  'UpdateShardCount',
-  'UpdateStreamMode',
-];
-
-/**
- * IAM calls that change what a role may do or who may assume it; each names the role in
- * `requestParameters.roleName` (https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html).
- */
-export const IAM_ROLE_EVENTS: readonly string[] = [
-  'AttachRolePolicy',
-  'DeleteRole',
-  'DeleteRolePermissionsBoundary',
-  'DeleteRolePolicy',
-  'DetachRolePolicy',
-  'PutRolePermissionsBoundary',
-  'PutRolePolicy',
-  'UpdateAssumeRolePolicy',
-];
-
-/** IAM calls that change a managed policy's content; they name `requestParameters.policyArn`, not a role. */
-export const IAM_POLICY_EVENTS: readonly string[] = [
-  'CreatePolicyVersion',
-  'DeletePolicy',
-  'DeletePolicyVersion',
-  'SetDefaultPolicyVersion',
-];
-
-/** An EventBridge event pattern: nested objects down to arrays of matchers (values or operator objects). */
-export type EventPattern = { [key: string]: EventPattern | readonly PatternMatcher[] | readonly EventPattern[] };
-export type PatternMatcher =
-  | string
-  | number
-  | boolean
-  | null
-  | { prefix: string | { 'equals-ignore-case': string } }
-  | { 'equals-ignore-case': string }
-  | { exists: boolean }
-  | { 'anything-but': string | readonly string[] };
+type Resources = CloudFormationTemplate['Resources'];
+type Resource = Resources[string];
 
 /** A CloudFormation template as plain JSON (the resource shapes are CloudFormation's, documented per resource). */
 export interface CloudFormationTemplate {
@@ -106,8 +63,11 @@ export interface CloudFormationTemplate {
 
 export interface DriftEventTemplate {
   account: AccountId;
-  /** `kinesis` (deploy in the mesh's region) or `iam` (deploy in us-east-1). */
-  kind: 'kinesis' | 'iam';
+  /**
+   * `kinesis` (mesh account, mesh region), `iam` (mesh account, us-east-1) or `hub` (the central account, mesh
+   * region: the bus, the GitHub delivery and its token).
+   */
+  kind: 'kinesis' | 'iam' | 'hub';
   /** The region the stack must be deployed in. */
   region: string;
   /** Stable file name without extension, e.g. `meshgov-drift-kinesis`. */
@@ -123,84 +83,9 @@ export function parseGitHubRepository(s: string): GitHubRepository | { problem: 
   return { owner: m[1] as string, name: m[2] as string };
 }
 
-/** The role names of one account whose IAM changes matter: the grantees' and the governance roles. */
-export function watchedRoles(mesh: Pick<Mesh, 'governanceRole'>, desired: DesiredState, account: AccountId): string[] {
-  const roles = new Set<string>([mesh.governanceRole.name]);
-  if (mesh.governanceRole.readOnlyName !== undefined) roles.add(mesh.governanceRole.readOnlyName);
-  for (const a of desired.accounts)
-    if (a.account === account) for (const i of a.iam) if (i.roleName !== undefined) roles.add(i.roleName);
-  return [...roles].sort();
-}
-
-/**
- * The calls of every caller but the governance role itself (apply's own changes are not drift; the scheduled audit
- * still reviews them). `anything-but` never matches a missing field, so callers without a role session (the root
- * user, IAM users) are matched by the second alternative
- * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html).
- */
-function notGovernance(governanceArn: string): EventPattern[] {
-  const issuer = (m: PatternMatcher): EventPattern => ({ sessionContext: { sessionIssuer: { arn: [m] } } });
-  return [{ userIdentity: issuer({ 'anything-but': governanceArn }) }, { userIdentity: issuer({ exists: false }) }];
-}
-
-function base(source: string, eventSource: string, eventNames: readonly string[], governanceArn: string): EventPattern {
-  return {
-    source: [source],
-    'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
-    detail: {
-      eventSource: [eventSource],
-      eventName: eventNames,
-      // A call that failed (AccessDenied, a validation error) changed nothing.
-      errorCode: [{ exists: false }],
-      $or: notGovernance(governanceArn),
-    },
-  };
-}
-
-/** The Kinesis rule's pattern: every governance call on any stream of the account (undeclared ones are shadows). */
-export function kinesisPattern(governanceArn: string): EventPattern {
-  return base('aws.kinesis', 'kinesis.amazonaws.com', KINESIS_GOVERNANCE_EVENTS, governanceArn);
-}
-
-/**
- * IAM role-change patterns for the roles, split so each stays under {@link MAX_EVENT_PATTERN_CHARS}. Role names are
- * matched ignoring case: IAM role names are unique regardless of case, so a request may name a role in any case.
- */
-export function iamRolePatterns(roles: readonly string[], governanceArn: string): EventPattern[] {
-  const make = (chunk: readonly string[]): EventPattern => {
-    const p = base('aws.iam', 'iam.amazonaws.com', IAM_ROLE_EVENTS, governanceArn);
-    (p['detail'] as EventPattern)['requestParameters'] = {
-      roleName: chunk.map((r) => ({ 'equals-ignore-case': r })),
-    };
-    return p;
-  };
-  const out: EventPattern[] = [];
-  let chunk: string[] = [];
-  for (const role of roles) {
-    if (chunk.length > 0 && patternSize(make([...chunk, role])) > MAX_EVENT_PATTERN_CHARS) {
-      out.push(make(chunk));
-      chunk = [];
-    }
-    chunk.push(role);
-  }
-  if (chunk.length > 0) out.push(make(chunk));
-  return out;
-}
-
-/**
- * The managed-policy pattern: new, deleted or re-defaulted versions of the policies meshgov creates in the account
- * (`policy<path>meshgov-*`), in any letter case (IAM policy names, like role names, are unique regardless of case).
- */
-export function iamPolicyPattern(mesh: Pick<Mesh, 'partition' | 'governanceRole'>, account: AccountId): EventPattern {
-  const p = base('aws.iam', 'iam.amazonaws.com', IAM_POLICY_EVENTS, governanceRoleArn(mesh, account));
-  const prefix = meshgovPolicyArnPattern(mesh, account).replace(/\*$/, '');
-  (p['detail'] as EventPattern)['requestParameters'] = { policyArn: [{ prefix: { 'equals-ignore-case': prefix } }] };
-  return p;
-}
-
-/** The size EventBridge counts: the pattern's JSON text. */
-export function patternSize(p: EventPattern): number {
-  return JSON.stringify(p).length;
+/** A 12-digit account id, or why not. */
+export function parseEventsAccount(s: string): AccountId | { problem: string } {
+  return /^[0-9]{12}$/.test(s) ? s : { problem: `expected a 12-digit AWS account id, got ${JSON.stringify(s)}` };
 }
 
 /**
@@ -208,47 +93,203 @@ export function patternSize(p: EventPattern): number {
  * (https://docs.github.com/en/rest/repos/repos#create-a-repository-dispatch-event). Values come from the event as
  * strings; a path the event lacks arrives empty or null, and the workflow validates every value before use.
  */
-const INPUT_PATHS: Record<string, string> = {
+export const INPUT_PATHS: Readonly<Record<string, string>> = {
   account: '$.account',
   eventName: '$.detail.eventName',
   region: '$.region',
   resourceArn: '$.detail.requestParameters.resourceARN',
   role: '$.detail.requestParameters.roleName',
+  source: '$.source',
   stream: '$.detail.requestParameters.streamName',
   streamArn: '$.detail.requestParameters.streamARN',
 };
 export const DISPATCH_INPUT_TEMPLATE =
   `{"event_type":"${DRIFT_EVENT_TYPE}","client_payload":{"account":"<account>","region":"<region>",` +
-  `"eventName":"<eventName>","stream":"<stream>","streamArn":"<streamArn>","resourceArn":"<resourceArn>",` +
-  `"role":"<role>"}}`;
+  `"source":"<source>","eventName":"<eventName>","stream":"<stream>","streamArn":"<streamArn>",` +
+  `"resourceArn":"<resourceArn>","role":"<role>"}}`;
 
-function target(): Record<string, unknown> {
+const trustEvents = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    },
+  ],
+};
+
+function role(policyName: string, action: string, resource: unknown): Resource {
   return {
-    Id: 'github-dispatch',
-    Arn: { 'Fn::GetAtt': ['Destination', 'Arn'] },
-    RoleArn: { 'Fn::GetAtt': ['InvokeRole', 'Arn'] },
-    InputTransformer: { InputPathsMap: INPUT_PATHS, InputTemplate: DISPATCH_INPUT_TEMPLATE },
-    // GitHub answers 5xx and 429 now and then; EventBridge retries for this long, then drops the event (the
-    // scheduled audit still catches the drift).
-    RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: trustEvents,
+      Policies: [
+        {
+          PolicyName: policyName,
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: action, Resource: resource }],
+          },
+        },
+      ],
+    },
   };
 }
 
-function rule(description: string, pattern: EventPattern): { Type: string; Properties: Record<string, unknown> } {
+function rule(description: string, pattern: EventPattern, target: Record<string, unknown>, bus = 'default'): Resource {
   return {
     Type: 'AWS::Events::Rule',
     Properties: {
       Description: description,
-      EventBusName: 'default',
+      EventBusName: bus,
       EventPattern: pattern,
       State: 'ENABLED',
-      Targets: [target()],
+      Targets: [target],
+    },
+  };
+}
+
+/** The hub's bus ARN, in the mesh's region. */
+export function hubBusArn(partition: string, region: string, hub: AccountId): string {
+  return `arn:${partition}:events:${region}:${hub}:event-bus/${HUB_BUS_NAME}`;
+}
+
+/** A mesh account's rules forward to the hub's bus with this role (cross-account PutEvents needs one). */
+function forwardTarget(): Record<string, unknown> {
+  return { Id: 'meshgov-drift-hub', Arn: { Ref: 'HubBusArn' }, RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] } };
+}
+
+function forwarding(busArn: string): { Parameters: CloudFormationTemplate['Parameters']; Resources: Resources } {
+  return {
+    Parameters: {
+      HubBusArn: {
+        Type: 'String',
+        Default: busArn,
+        AllowedValues: [busArn],
+        Description: 'The meshgov drift hub event bus (rendered by meshgov render --events-account)',
+      },
+    },
+    Resources: { ForwardRole: role('forward-to-meshgov-drift-hub', 'events:PutEvents', { Ref: 'HubBusArn' }) },
+  };
+}
+
+function tamperRules(target: Record<string, unknown>, secret?: string): Resources {
+  const out: Resources = {};
+  tamperPatterns(secret).forEach((p, i) => {
+    out[`PipelineTamper${i + 1}`] = rule(
+      'Changes to the meshgov drift pipeline itself (rules, targets, trail)',
+      p,
+      target,
+    );
+  });
+  return out;
+}
+
+function template(description: string, parameters: CloudFormationTemplate['Parameters'], resources: Resources) {
+  return {
+    AWSTemplateFormatVersion: '2010-09-09' as const,
+    Description: description,
+    Parameters: parameters,
+    Resources: resources,
+  };
+}
+
+type DriftMesh = Pick<Mesh, 'governanceRole' | 'partition' | 'region' | 'streams'>;
+
+/** ARNs of the customer-managed stream keys the mesh names by key (not alias) that `account` owns in the region. */
+export function meshKeyArns(mesh: DriftMesh, account: AccountId): string[] {
+  const arns = mesh.streams.flatMap((s) => {
+    const k = customerKey(mesh, s);
+    return k?.keyArn !== undefined && k.account === account && k.region === mesh.region ? [k.keyArn] : [];
+  });
+  return [...new Set(arns)].sort();
+}
+
+function memberTemplates(
+  mesh: DriftMesh,
+  desired: DesiredState,
+  account: AccountId,
+  busArn: string,
+): DriftEventTemplate[] {
+  const where = `mesh ${desired.mesh}, account ${account}`;
+  const fwd = forwarding(busArn);
+  const target = forwardTarget();
+  const kinesis: Resources = {
+    KinesisGovernanceChanges: rule(
+      'Kinesis write calls by anyone but the governance role',
+      kinesisPattern(governanceRoleArn(mesh, account)),
+      target,
+    ),
+  };
+  const keys = meshKeyArns(mesh, account);
+  if (keys.length > 0)
+    kinesis['KmsKeyChanges'] = rule('Changes to the KMS keys of the mesh streams', kmsPattern(keys), target);
+  const iam: Resources = {};
+  iamRolePatterns(watchedRoles(mesh, desired, account)).forEach((p, i) => {
+    iam[`IamRoleChanges${i + 1}`] = rule('IAM changes to roles the mesh grants to or governs with', p, target);
+  });
+  iam['IamPolicyChanges'] = rule('IAM changes to customer-managed policies', iamPolicyPattern(mesh, account), target);
+  const parameters = { ...fwd.Parameters };
+  const guard = desired.accounts.find((a) => a.account === account)?.iam.some((i) => i.kind === 'guard-scp') === true;
+  if (guard) {
+    iam['GuardScpChanges'] = rule(
+      'Organizations changes to the tag-guard SCP',
+      organizationsPattern(GUARD_POLICY_PARAMETER),
+      target,
+    );
+    parameters[GUARD_POLICY_PARAMETER] = {
+      Type: 'String',
+      AllowedPattern: '^p-[0-9a-z]{8,128}$',
+      Description: 'Id of the meshgov-tag-guard SCP (aws organizations list-policies --filter SERVICE_CONTROL_POLICY)',
+    };
+  }
+  return [
+    {
+      account,
+      kind: 'kinesis',
+      region: desired.region,
+      name: 'meshgov-drift-kinesis',
+      template: template(`meshgov drift events (Kinesis, KMS), ${where}; deploy in ${desired.region}`, fwd.Parameters, {
+        ...kinesis,
+        ...tamperRules(target),
+        ...fwd.Resources,
+      }),
+    },
+    {
+      account,
+      kind: 'iam',
+      region: IAM_EVENTS_REGION,
+      name: 'meshgov-drift-iam',
+      template: template(`meshgov drift events (IAM), ${where}; deploy in ${IAM_EVENTS_REGION}`, parameters, {
+        ...iam,
+        ...tamperRules(target),
+        ...fwd.Resources,
+      }),
+    },
+  ];
+}
+
+/** The hub's bus policy: PutEvents from exactly the mesh accounts. */
+function busPolicy(partition: string, accounts: readonly AccountId[]): Resource {
+  return {
+    Type: 'AWS::Events::EventBusPolicy',
+    Properties: {
+      EventBusName: { Ref: 'Bus' },
+      StatementId: 'meshgov-mesh-accounts',
+      Statement: {
+        Effect: 'Allow',
+        Principal: { AWS: accounts.map((a) => `arn:${partition}:iam::${a}:root`) },
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': ['Bus', 'Arn'] },
+      },
     },
   };
 }
 
 /** Connection (API-key auth on `Authorization`), API destination and the role EventBridge invokes it with. */
-function delivery(repo: GitHubRepository): CloudFormationTemplate['Resources'] {
+function delivery(repo: GitHubRepository): Resources {
   return {
     Connection: {
       Type: 'AWS::Events::Connection',
@@ -280,95 +321,147 @@ function delivery(repo: GitHubRepository): CloudFormationTemplate['Resources'] {
         InvocationRateLimitPerSecond: 1,
       },
     },
-    InvokeRole: {
-      Type: 'AWS::IAM::Role',
+    InvokeRole: role('invoke-github-dispatch', 'events:InvokeApiDestination', { 'Fn::GetAtt': ['Destination', 'Arn'] }),
+  };
+}
+
+/**
+ * Nobody notices a dead pipeline by its silence: events GitHub refused after every retry land in a dead-letter
+ * queue, and an alarm on the rule's FailedInvocations (and on the queue) tells the SNS topic the team names.
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+ */
+function deadLetters(): Resources {
+  const alarm = (description: string, namespace: string, metric: string, dimensions: unknown[]): Resource => ({
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: description,
+      Namespace: namespace,
+      MetricName: metric,
+      Dimensions: dimensions,
+      Statistic: metric === 'FailedInvocations' ? 'Sum' : 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: ALARM_TOPIC_PARAMETER }],
+    },
+  });
+  return {
+    DeadLetters: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true },
+    },
+    DeadLettersPolicy: {
+      Type: 'AWS::SQS::QueuePolicy',
       Properties: {
-        AssumeRolePolicyDocument: {
+        Queues: [{ Ref: 'DeadLetters' }],
+        PolicyDocument: {
           Version: '2012-10-17',
           Statement: [
             {
               Effect: 'Allow',
               Principal: { Service: 'events.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              Action: 'sqs:SendMessage',
+              Resource: { 'Fn::GetAtt': ['DeadLetters', 'Arn'] },
+              Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['ForwardToGitHub', 'Arn'] } } },
             },
           ],
         },
-        Policies: [
-          {
-            PolicyName: 'invoke-github-dispatch',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Effect: 'Allow',
-                  Action: 'events:InvokeApiDestination',
-                  Resource: { 'Fn::GetAtt': ['Destination', 'Arn'] },
-                },
-              ],
-            },
-          },
-        ],
       },
     },
+    FailedDeliveriesAlarm: alarm('meshgov drift events: GitHub deliveries failed', 'AWS/Events', 'FailedInvocations', [
+      { Name: 'EventBusName', Value: HUB_BUS_NAME },
+      { Name: 'RuleName', Value: HUB_RULE_NAME },
+    ]),
+    DeadLettersAlarm: alarm(
+      'meshgov drift events: undelivered events in the dead-letter queue',
+      'AWS/SQS',
+      'ApproximateNumberOfMessagesVisible',
+      [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetters', 'QueueName'] } }],
+    ),
   };
 }
 
-function template(description: string, resources: CloudFormationTemplate['Resources']): CloudFormationTemplate {
-  return {
-    AWSTemplateFormatVersion: '2010-09-09',
-    Description: description,
-    Parameters: {
-      [TOKEN_SECRET_PARAMETER]: {
-        Type: 'String',
-        Default: DEFAULT_TOKEN_SECRET,
-        Description: 'Secrets Manager secret (name or ARN) whose SecretString is "Bearer <GitHub token>"',
-      },
-    },
-    Resources: resources,
-  };
-}
-
-/** Both templates of every mesh account, in mesh order (kinesis first). */
-export function driftEventTemplates(
-  mesh: Pick<Mesh, 'governanceRole' | 'partition'>,
+function hubTemplate(
+  mesh: DriftMesh,
   desired: DesiredState,
   repo: GitHubRepository,
+  hub: AccountId,
+): DriftEventTemplate {
+  const accounts = desired.accounts.map((a) => a.account);
+  const sources = [
+    'aws.cloudtrail',
+    'aws.events',
+    'aws.iam',
+    'aws.kinesis',
+    'aws.kms',
+    'aws.organizations',
+    'aws.secretsmanager',
+  ];
+  const toGitHub = {
+    Id: 'github-dispatch',
+    Arn: { 'Fn::GetAtt': ['Destination', 'Arn'] },
+    RoleArn: { 'Fn::GetAtt': ['InvokeRole', 'Arn'] },
+    InputTransformer: { InputPathsMap: INPUT_PATHS, InputTemplate: DISPATCH_INPUT_TEMPLATE },
+    // GitHub answers 5xx and 429 now and then; EventBridge retries for an hour, then dead-letters the event.
+    RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
+    DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['DeadLetters', 'Arn'] } },
+  };
+  const forward = rule(
+    'Drift events of the mesh accounts, to GitHub repository_dispatch',
+    { account: [...new Set([...accounts, hub])].sort(), source: sources },
+    toGitHub,
+    HUB_BUS_NAME,
+  );
+  forward.Properties['Name'] = HUB_RULE_NAME;
+  forward.Properties['EventBusName'] = { Ref: 'Bus' };
+  const busArn = hubBusArn(mesh.partition, desired.region, hub);
+  const fwd = forwarding(busArn);
+  return {
+    account: hub,
+    kind: 'hub',
+    region: desired.region,
+    name: 'meshgov-drift-hub',
+    template: template(
+      `meshgov drift events hub, mesh ${desired.mesh}, account ${hub}; deploy in ${desired.region}. ` +
+        'The only stack holding the GitHub token.',
+      {
+        [TOKEN_SECRET_PARAMETER]: {
+          Type: 'String',
+          Default: DEFAULT_TOKEN_SECRET,
+          Description: 'Secrets Manager secret (name or ARN) whose SecretString is "Bearer <GitHub token>"',
+        },
+        [ALARM_TOPIC_PARAMETER]: {
+          Type: 'String',
+          AllowedPattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$',
+          Description: 'SNS topic told when drift events cannot be delivered to GitHub (the governance team on call)',
+        },
+        ...fwd.Parameters,
+      },
+      {
+        Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: HUB_BUS_NAME } },
+        BusPolicy: busPolicy(mesh.partition, accounts),
+        ForwardToGitHub: forward,
+        ...delivery(repo),
+        ...deadLetters(),
+        ...tamperRules(forwardTarget(), TOKEN_SECRET_PARAMETER),
+        ...fwd.Resources,
+      },
+    ),
+  };
+}
+
+/** The hub's template first, then both templates of every mesh account, in mesh order (kinesis first). */
+export function driftEventTemplates(
+  mesh: DriftMesh,
+  desired: DesiredState,
+  repo: GitHubRepository,
+  hub: AccountId,
 ): DriftEventTemplate[] {
-  const out: DriftEventTemplate[] = [];
-  for (const { account } of desired.accounts) {
-    const where = `mesh ${desired.mesh}, account ${account}`;
-    out.push({
-      account,
-      kind: 'kinesis',
-      region: desired.region,
-      name: 'meshgov-drift-kinesis',
-      template: template(`meshgov drift events (Kinesis), ${where}; deploy in ${desired.region}`, {
-        KinesisGovernanceChanges: rule(
-          'Kinesis calls that change governed state',
-          kinesisPattern(governanceRoleArn(mesh, account)),
-        ),
-        ...delivery(repo),
-      }),
-    });
-    const rules: CloudFormationTemplate['Resources'] = {};
-    iamRolePatterns(watchedRoles(mesh, desired, account), governanceRoleArn(mesh, account)).forEach((p, i) => {
-      rules[`IamRoleChanges${i + 1}`] = rule('IAM changes to roles the mesh grants to or governs with', p);
-    });
-    rules['IamPolicyChanges'] = rule(
-      `IAM changes to managed policies (meshgov's are named ${POLICY_PREFIX}*)`,
-      iamPolicyPattern(mesh, account),
-    );
-    out.push({
-      account,
-      kind: 'iam',
-      region: IAM_EVENTS_REGION,
-      name: 'meshgov-drift-iam',
-      template: template(`meshgov drift events (IAM), ${where}; deploy in ${IAM_EVENTS_REGION}`, {
-        ...rules,
-        ...delivery(repo),
-      }),
-    });
-  }
-  return out;
+  const busArn = hubBusArn(mesh.partition, desired.region, hub);
+  return [
+    hubTemplate(mesh, desired, repo, hub),
+    ...desired.accounts.flatMap(({ account }) => memberTemplates(mesh, desired, account, busArn)),
+  ];
 }

@@ -11,8 +11,10 @@ import type { Mesh } from '../../core/model/types.js';
 import { codeSpan, escapeMessage, escapeText } from '../markdown/escape.js';
 
 const TAG = 'meshgov:findings';
-const LINE = /^<!-- meshgov:findings((?: [0-9a-f]{16})*) -->$/;
-/** At most this many keys are remembered (17 characters each: ~34 KB of the 65,536-character body at most). */
+/** A key, and when a drift run recorded it (`@` unix seconds of that report's `generatedAt`; none for a full run). */
+const ENTRY = '[0-9a-f]{16}(?:@[0-9]{1,12})?';
+const LINE = new RegExp(`^<!-- meshgov:findings((?: ${ENTRY})*) -->$`);
+/** At most this many keys are remembered (31 characters each at most: ~62 KB of the 65,536-character body). */
 export const MAX_REMEMBERED = 2_000;
 /** At most this many new findings are listed in one comment; the rest are counted. */
 const LIST_LIMIT = 50;
@@ -28,20 +30,60 @@ export function findingKeys(findings: readonly Finding[]): string[] {
   return fingerprints(findings, (file) => file).map((p) => findingKey(p.value));
 }
 
-/** The hidden line the issue body carries; at most {@link MAX_REMEMBERED} keys (a longer list remembers the first). */
-export function findingsLine(keys: readonly string[]): string {
-  const list = [...new Set(keys)].slice(0, MAX_REMEMBERED);
-  return `<!-- ${TAG}${list.map((k) => ` ${k}`).join('')} -->`;
+/**
+ * The hidden line the issue body carries, oldest key first; at most {@link MAX_REMEMBERED} keys: when there are
+ * more, the NEWEST are kept (the last ones given), so a key just announced is remembered and not announced again.
+ * `recordedAt` stamps the keys a drift run recorded (unix seconds), so a full run generated before then keeps them.
+ */
+export function findingsLine(keys: readonly string[], recordedAt?: ReadonlyMap<string, number>): string {
+  const latest = new Map<string, true>();
+  for (const k of keys) {
+    latest.delete(k);
+    latest.set(k, true);
+  }
+  const list = [...latest.keys()].slice(-MAX_REMEMBERED);
+  const entry = (k: string): string => {
+    const at = recordedAt?.get(k);
+    return at !== undefined && Number.isSafeInteger(at) && at >= 0 ? ` ${k}@${at}` : ` ${k}`;
+  };
+  return `<!-- ${TAG}${list.map(entry).join('')} -->`;
+}
+
+/** True when the line is a findings line (of any content). */
+export function isFindingsLine(line: string): boolean {
+  return LINE.test(line);
 }
 
 /**
- * The keys an issue body remembers: only from its second line (after the audit marker), only when that line has the
- * exact shape. Undefined when there is none (an issue written before this existed): nothing is then called new.
+ * The keys an issue body remembers, each with the drift run's stamp when it has one: only from its second line
+ * (after the audit marker), only when that line has the exact shape. Undefined when there is none.
  */
-export function readFindingKeys(body: string | null | undefined): Set<string> | undefined {
+export function readFindingEntries(body: string | null | undefined): Map<string, number | undefined> | undefined {
   const line = (body ?? '').split(/\r?\n/)[1] ?? '';
   const m = LINE.exec(line);
-  return m === null ? undefined : new Set((m[1] as string).split(' ').filter((k) => k !== ''));
+  if (m === null) return undefined;
+  const out = new Map<string, number | undefined>();
+  for (const e of (m[1] as string).split(' ').filter((x) => x !== '')) {
+    const [k, at] = e.split('@') as [string, string | undefined];
+    out.set(k, at !== undefined ? Number(at) : undefined);
+  }
+  return out;
+}
+
+/**
+ * The keys an issue body remembers (see {@link readFindingEntries}). Undefined when there is none (an issue written
+ * before this existed, or an edited body).
+ */
+export function readFindingKeys(body: string | null | undefined): Set<string> | undefined {
+  const entries = readFindingEntries(body);
+  return entries === undefined ? undefined : new Set(entries.keys());
+}
+
+/** Unix seconds of an ISO timestamp, or undefined when it is not one. */
+export function unixSeconds(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }
 
 /** A GitHub user or team handle that GitHub turns into a notification: `@login` or `@org/team`. */

@@ -7,7 +7,7 @@
  *   DIR/<account>/consumers/<stream>/<name>.json   one enhanced fan-out consumer
  *   DIR/<account>/iam/<kind>/<name>.json           identity, governance, trust, boundary, fanout policies, ESMs
  *   DIR/organization/guard-scp.json                the tag-tampering guard SCP
- *   DIR/<account>/events/<name>.template.json      drift-event CloudFormation templates (with --github-repo)
+ *   DIR/<account>/events/<name>.template.json      drift-event CloudFormation templates (--github-repo, hub included)
  *
  * Content is byte-for-byte deterministic: the desired state is built in a fixed order (tag keys sorted), printed
  * with two-space indentation and a trailing newline.

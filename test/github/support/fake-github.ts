@@ -61,6 +61,8 @@ export class FakeGitHub {
   readonly pulls: FakePull[] = [];
   /** Login that writes made with the token are attributed to. */
   actor = 'github-actions[bot]';
+  /** Runs after the issue list is served: another run writing between a list and the next request (races). */
+  afterIssueList: (() => void) | undefined;
   private nextId = 1000;
   private server: Server | undefined;
   baseUrl = '';
@@ -237,7 +239,9 @@ export class FakeGitHub {
           )
           .sort((a, b) => b.number - a.number)
           .map((i) => this.issueJson(i));
-        return page(found);
+        page(found);
+        this.afterIssueList?.();
+        return;
       }
       if (method === 'POST') {
         const issue: FakeIssue = {
@@ -262,6 +266,10 @@ export class FakeGitHub {
         200,
         issue.labels.map((name) => ({ name })),
       );
+    }
+    if ((match = m(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/)) !== null && method === 'GET') {
+      const issue = this.issues.find((i) => i.number === Number(match?.[1]));
+      return issue === undefined ? send(404, { message: 'Not Found' }) : send(200, this.issueJson(issue));
     }
     if ((match = m(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/)) !== null && method === 'PATCH') {
       const issue = this.issues.find((i) => i.number === Number(match?.[1]));
