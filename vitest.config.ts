@@ -42,6 +42,8 @@ export default defineConfig({
           // the CPU of isolated forks. The price: a file must undo what it changes globally (test/support/unit-setup.ts).
           pool: 'threads',
           isolate: false,
+          // Its slowest files mostly wait (rate-limit back-off, retry-after): twice the cores keeps the CPU busy.
+          maxWorkers: 4,
           setupFiles: ['test/support/unit-setup.ts'],
         },
       },
