@@ -7,7 +7,7 @@
  */
 import { GitHubApiError } from '../adapters/github/client.js';
 import { GitHubContextError } from '../adapters/github/context.js';
-import type { AuditNotify, PublishCommon, PublishResult } from '../adapters/github/publish.js';
+import type { AuditIssueOptions, AuditNotify, PublishCommon, PublishResult } from '../adapters/github/publish.js';
 import type { Finding } from '../core/audit/findings.js';
 import { looksLikeAuditReport, parseAuditReport } from '../core/audit/parse-report.js';
 import type { ApplyResult } from '../core/github/apply-result.js';
@@ -67,16 +67,7 @@ export interface ReportOptions {
 /** Where reports are published (the octokit adapters; tests pass fakes). */
 export interface GitHubPublisher {
   plan(o: PublishCommon & { pullRequest?: number; reviewedDigest?: string }): Promise<PublishResult>;
-  audit(
-    o: PublishCommon & {
-      clean: boolean;
-      title?: string;
-      label?: string;
-      notify?: AuditNotify;
-      partial?: boolean;
-      generatedAt?: string;
-    },
-  ): Promise<PublishResult>;
+  audit(o: PublishCommon & AuditIssueOptions): Promise<PublishResult>;
   apply(
     o: Omit<PublishCommon, 'markdown'> & { result: ApplyResult; pullRequest?: number; approvalEnvironment: string },
   ): Promise<{

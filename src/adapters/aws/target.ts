@@ -81,30 +81,44 @@ function limits(o: TargetOptions): { rateLimitScale?: number; quotaShare?: numbe
   };
 }
 
+/**
+ * The client pool and reader of a Kinesis-only endpoint (kinesis-local, or one that takes accounts as keys): no IAM,
+ * Organizations or Lambda there, so those are "not read" with where they were looked for.
+ */
+function localClients(
+  mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>,
+  o: TargetOptions,
+  endpoint: string,
+  where: { lambdaNotRead: string; iamWhere?: string },
+): { pool: ClientPool; reader: AwsLiveReader; localIamDir: string } {
+  const pool = new ClientPool({
+    target: 'local',
+    region: mesh.region,
+    partition: mesh.partition,
+    endpoint,
+    command: o.command,
+    ...limits(o),
+  });
+  const iamDir = join(o.displayLocalDir ?? o.localDir, 'iam');
+  const reader = new AwsLiveReader(pool, {
+    readIam: false,
+    readOrganization: false,
+    readLambda: false,
+    lambdaNotRead: where.lambdaNotRead,
+    iamPathPrefix: mesh.governanceRole.path,
+    notChecked: where.iamWhere !== undefined ? localNotChecked(iamDir, where.iamWhere) : localNotChecked(iamDir),
+  });
+  return { pool, reader, localIamDir: join(o.localDir, 'iam') };
+}
+
 /** A Kinesis-only endpoint that selects accounts by access key id (see `TargetOptions.accountsAsKeys`). */
 function openAccountsAsKeys(
   mesh: Pick<Mesh, 'region' | 'partition' | 'governanceRole'>,
   o: TargetOptions & { endpoint: string },
 ): OpenTarget {
-  const pool = new ClientPool({
-    target: 'local',
-    region: mesh.region,
-    partition: mesh.partition,
-    endpoint: o.endpoint,
-    command: o.command,
-    ...limits(o),
-  });
-  const localIamDir = join(o.localDir, 'iam');
-  const reader = new AwsLiveReader(pool, {
-    readIam: false,
-    readOrganization: false,
-    readLambda: false,
+  const { pool, reader, localIamDir } = localClients(mesh, o, o.endpoint, {
     lambdaNotRead: `no Lambda on the endpoint ${o.endpoint} (--endpoint-accounts-as-keys)`,
-    iamPathPrefix: mesh.governanceRole.path,
-    notChecked: localNotChecked(
-      join(o.displayLocalDir ?? o.localDir, 'iam'),
-      `the endpoint ${o.endpoint} (--endpoint-accounts-as-keys)`,
-    ),
+    iamWhere: `the endpoint ${o.endpoint} (--endpoint-accounts-as-keys)`,
   });
   return { kind: 'local', pool, reader, localIamDir, close: async () => pool.destroy() };
 }
@@ -146,22 +160,8 @@ export async function openTarget(
       ...(o.onLockWait ? { onWait: o.onLockWait } : {}),
     },
   });
-  const pool = new ClientPool({
-    target: 'local',
-    region: mesh.region,
-    partition: mesh.partition,
-    endpoint: local.endpoint,
-    command: o.command,
-    ...limits(o),
-  });
-  const localIamDir = join(o.localDir, 'iam');
-  const reader = new AwsLiveReader(pool, {
-    readIam: false,
-    readOrganization: false,
-    readLambda: false,
+  const { pool, reader, localIamDir } = localClients(mesh, o, local.endpoint, {
     lambdaNotRead: 'no Lambda on the local target',
-    iamPathPrefix: mesh.governanceRole.path,
-    notChecked: localNotChecked(join(o.displayLocalDir ?? o.localDir, 'iam')),
   });
   return {
     kind: 'local',

@@ -106,17 +106,18 @@ export async function publishPlanComment(
 }
 
 /** Open, update, close or reopen the audit issue for this mesh file. */
-export async function publishAuditIssue(
-  options: PublishCommon & {
-    clean: boolean;
-    title?: string;
-    label?: string;
-    notify?: AuditNotify;
-    partial?: boolean;
-    /** The audit report's `generatedAt`: see `AuditIssueInput.generatedAt`. */
-    generatedAt?: string;
-  },
-): Promise<PublishResult> {
+/** What publishing the audit issue takes besides the common options. */
+export interface AuditIssueOptions {
+  clean: boolean;
+  title?: string;
+  label?: string;
+  notify?: AuditNotify;
+  partial?: boolean;
+  /** The audit report's `generatedAt`: see `AuditIssueInput.generatedAt`. */
+  generatedAt?: string;
+}
+
+export async function publishAuditIssue(options: PublishCommon & AuditIssueOptions): Promise<PublishResult> {
   const { notify } = options;
   const ctx = readGitHubContext(options.env, {}, options.readFile);
   const gh = connect(ctx, options);

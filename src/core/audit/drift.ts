@@ -9,6 +9,7 @@ import {
   caseFold,
   isCaseVariantGovernanceKey,
 } from '../model/governance-tags.js';
+import { ALL_SHARD_METRICS } from '../plan/diff-stream.js';
 import type { LiveConsumer, LiveStream } from '../plan/live.js';
 import type { DesiredConsumer, DesiredStream, PolicyDocument } from '../render/types.js';
 import type { AuditContext, CheckResult } from './context.js';
@@ -41,17 +42,6 @@ function sameKey(a: string | undefined, b: string | undefined): boolean {
   if (!a || !b) return false;
   return a.endsWith(`/${b}`) || b.endsWith(`/${a}`) || a.endsWith(`:${b}`) || b.endsWith(`:${a}`);
 }
-
-/** Every shard-level metric Kinesis has; `ALL` enables these. https://docs.aws.amazon.com/kinesis/latest/APIReference/API_EnhancedMetrics.html */
-const ALL_SHARD_METRICS = [
-  'IncomingBytes',
-  'IncomingRecords',
-  'IteratorAgeMilliseconds',
-  'OutgoingBytes',
-  'OutgoingRecords',
-  'ReadProvisionedThroughputExceeded',
-  'WriteProvisionedThroughputExceeded',
-];
 
 /** `ALL` and the full list of seven are the same setting. */
 function normaliseMetrics(metrics: readonly string[]): string[] {
