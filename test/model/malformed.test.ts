@@ -134,7 +134,7 @@ const TABLE: Record<string, Expected[]> = {
     e('tag-reserved-key', 38, 11),
   ],
   'consumer-tags-not-efo.yaml': [
-    e('schema-not-allowed', 34, 9, { says: 'only `pattern: efo` grants have a consumer to tag' }),
+    e('schema-not-allowed', 34, 9, { says: 'and `pattern: filtered` grants with a `consumer` have a consumer to tag' }),
   ],
   'filter-non-data-key.yaml': [e('filter-pattern-invalid', 41, 15, { says: 'only match the `data` key' })],
   'filter-too-many.yaml': [e('filter-too-many', 41, 13, { says: 'set `maxFilters: 10`' })],
