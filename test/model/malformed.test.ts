@@ -136,6 +136,15 @@ const TABLE: Record<string, Expected[]> = {
   'consumer-tags-not-efo.yaml': [
     e('schema-not-allowed', 34, 9, { says: 'and `pattern: filtered` grants with a `consumer` have a consumer to tag' }),
   ],
+  'consumer-not-efo-or-filtered.yaml': [
+    e('schema-not-allowed', 34, 9, { says: 'only `pattern: efo` and `pattern: filtered` grants name' }),
+  ],
+  'filtered-consumer-tags-without-consumer.yaml': [
+    e('schema-not-allowed', 34, 9, { says: '`pattern: filtered` grants with a `consumer` have a consumer to tag' }),
+  ],
+  'duplicate-consumer-filtered.yaml': [
+    e('duplicate-consumer', 44, 19, { says: 'duplicate-consumer-filtered.yaml:38' }),
+  ],
   'filter-non-data-key.yaml': [e('filter-pattern-invalid', 41, 15, { says: 'only match the `data` key' })],
   'filter-too-many.yaml': [e('filter-too-many', 41, 13, { says: 'set `maxFilters: 10`' })],
   'filter-pattern-too-long.yaml': [e('filter-pattern-too-long', 42, 15, { says: 'Lambda allows 4096' })],
