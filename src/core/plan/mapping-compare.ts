@@ -65,7 +65,7 @@ export function isDeclaredFunction(d: Pick<DesiredEventSourceMapping, 'functionA
 
 /** The mapping reads the declared stream, directly or through one of its enhanced fan-out consumers. */
 function readsStream(d: DesiredEventSourceMapping, source: string): boolean {
-  return source === d.eventSourceArn || consumerOf(d, source) !== undefined;
+  return source === d.eventSourceArn || source.startsWith(`${d.eventSourceArn}/consumer/`);
 }
 
 /** The consumer name in a consumer ARN of the declared stream (`<stream ARN>/consumer/<name>:<timestamp>`). */
