@@ -89,7 +89,9 @@ describe('a filtered grant that reads through its own EFO consumer', () => {
       code: 'filter-mapping-drift',
       severity: 'error',
       subject: 'u-1',
-      message: `Mapping u-1 (function order-alerts) reads the stream, not the declared consumer order-alerts-efo of grant ${GRANT_ID}`,
+      message:
+        'Mapping u-1 (function order-alerts) reads the stream, not the declared consumer order-alerts-efo ' +
+        `of grant ${GRANT_ID}`,
       evidence: {
         declared: { eventSourceArn: ORDERS_ARN, consumer: 'order-alerts-efo' },
         live: { eventSourceArn: ORDERS_ARN },

@@ -227,7 +227,7 @@ describe('a filtered grant that reads through its own EFO consumer', () => {
     expect(parsePlan(renderPlanJson(p)).error).toBeUndefined();
   });
 
-  it('a filtered mapping on the stream instead: a create on the consumer (a source cannot change), never an update', () => {
+  it('a filtered mapping on the stream instead: a create on the consumer (a source cannot change), not an update', () => {
     const p = plan(withConsumer, liveWith([liveMapping()]));
     const [m] = mappingChanges(p);
     expect(m?.action).toBe('create');

@@ -34,9 +34,8 @@ function render(g: Grant) {
   const { value, diagnostics } = renderMesh(aMesh({ grants: [g] }), { today: TODAY });
   expect(diagnostics).toEqual([]);
   const byId = new Map(value.accounts.map((a) => [a.account, a]));
-  const identity = byId
-    .get(B)
-    ?.iam.find((i) => i.kind === 'identity-policy' && i.roleName === 'alerts')?.document as PolicyDocument;
+  const identity = byId.get(B)?.iam.find((i) => i.kind === 'identity-policy' && i.roleName === 'alerts')
+    ?.document as PolicyDocument;
   return { owner: byId.get(A), grantee: byId.get(B), identity };
 }
 

@@ -253,8 +253,7 @@ function inForce(ctx: AuditContext, ix: AuditIndex, g: Grant, live: LiveStream):
   const own = efoConsumerOf(g);
   if (own !== undefined) {
     const c = live.consumers.find((x) => x.name === own);
-    if (c && !active.some((o) => efoConsumerOf(o) === c.name))
-      out.push(`registered consumer ${c.arn}`);
+    if (c && !active.some((o) => efoConsumerOf(o) === c.name)) out.push(`registered consumer ${c.arn}`);
     if (c) policies.push({ label: `consumer ${c.name} resource policy`, doc: c.resourcePolicy });
   }
   for (const { label, doc } of policies) {

@@ -115,7 +115,6 @@ export function grantedStreamActions(grants: readonly Grant[]): Set<string> {
 export function grantedConsumerActions(grants: readonly Grant[], consumer: string): Set<string> {
   const out = new Set<string>();
   for (const g of grants)
-    if (efoConsumerOf(g) === consumer)
-      for (const a of EFO_CONSUMER_ACTIONS) out.add(a.toLowerCase());
+    if (efoConsumerOf(g) === consumer) for (const a of EFO_CONSUMER_ACTIONS) out.add(a.toLowerCase());
   return out;
 }

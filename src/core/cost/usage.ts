@@ -74,9 +74,8 @@ export function declaredUsage(
 
 /**
  * Declared usage of every stream of the mesh. Polling readers are the consume grants that read through the shared
- * throughput (replay, filtered through a Lambda mapping, fanout through an intermediary); grants with an EFO consumer (efo,
- * filtered with `consumer`) are consumers of
- * the stream's configuration instead.
+ * throughput (replay, filtered through a Lambda mapping, fanout through an intermediary); grants with an EFO
+ * consumer (efo, filtered with `consumer`) are consumers of the stream's configuration instead.
  */
 export function usageFromMesh(mesh: Pick<Mesh, 'streams' | 'grants'>): Map<string, StreamUsage> {
   const readers = new Map<string, number>();

@@ -197,8 +197,8 @@ export interface Grant {
    */
   consumerName?: string;
   /**
-   * For a grant with a consumer: user tags of the consumer (the mesh tags and the governance tags are added by render; reserved keys
-   * are rejected by validation). Absent: none.
+   * For a grant with a consumer: user tags of the consumer (the mesh tags and the governance tags are added by
+   * render; reserved keys are rejected by validation). Absent: none.
    */
   consumerTags?: Record<string, string>;
   filter?: FilterSettings;

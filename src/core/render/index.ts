@@ -53,8 +53,7 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
     add(stream.account, (a) => a.streams.push(desiredStream(mesh, stream, perStream.get(stream.name) ?? [], report)));
   for (const g of rendered) {
     const stream = streams.get(g.stream) as Stream;
-    if (readsThroughConsumer(g))
-      add(stream.account, (a) => a.consumers.push(desiredConsumer(mesh, stream, g, report)));
+    if (readsThroughConsumer(g)) add(stream.account, (a) => a.consumers.push(desiredConsumer(mesh, stream, g, report)));
     if (g.principal.external || g.principal.role === undefined) continue;
     const roleName = g.principal.role;
     const esm = eventSourceMapping(mesh, stream, g);
