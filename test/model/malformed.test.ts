@@ -301,3 +301,15 @@ describe('hostile input generated in memory', () => {
     ]);
   });
 });
+
+describe('compliant: a filtered grant with its own EFO consumer', () => {
+  it('validates clean (the error fixtures above, fixed)', () => {
+    const text = readFileSync(join(DIR, 'filtered-consumer-tags-without-consumer.yaml'), 'utf8').replace(
+      '        consumerTags: { team: risk }\n',
+      '        consumer: risk-filter-efo\n        consumerTags: { team: risk }\n',
+    );
+    expect(text).toContain('consumer: risk-filter-efo');
+    const r = validateMesh('filtered-efo.yaml', { read: () => text }, { today: TODAY });
+    expect(r.diagnostics).toEqual([]);
+  });
+});
