@@ -10,7 +10,11 @@ describe('efoConsumerOf', () => {
     // Schema validation rejects these; render must still not register a consumer for them.
     ['a replay grant that names one', aGrant({ pattern: 'replay', consumerName: 'x' }), undefined],
     ['a fanout grant that names one', aGrant({ pattern: 'fanout', consumerName: 'x' }), undefined],
-    ['a producer that names one', aProducerGrant({ consumerName: 'x' }), undefined],
+    [
+      'a producer that names one (even with a pattern)',
+      aProducerGrant({ pattern: 'efo', consumerName: 'x' }),
+      undefined,
+    ],
   ])('%s', (_, grant, want) => {
     expect(efoConsumerOf(grant)).toBe(want);
     expect(readsThroughConsumer(grant)).toBe(want !== undefined);
