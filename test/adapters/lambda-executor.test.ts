@@ -219,3 +219,81 @@ describe('LambdaExecutor', () => {
     expect(lambda.commandCalls(UpdateEventSourceMappingCommand)).toHaveLength(0);
   });
 });
+
+describe('LambdaExecutor: a mapping that reads through an EFO consumer', () => {
+  // DescribeStreamConsumer answers the ARN with the creation timestamp.
+  const CONSUMER_ARN = `${STREAM_ARN}/consumer/order-alerts-efo:1764547100`;
+
+  function efoExecutor(log: AuditEntry[], answer: () => Promise<string | undefined>, asked: string[][] = []) {
+    return new LambdaExecutor({
+      client: () => client,
+      partition: 'aws',
+      region: 'eu-west-1',
+      log: (e) => log.push(e),
+      now: () => new Date('2026-01-01T00:00:00Z'),
+      consumerArn: (account, stream, name) => {
+        asked.push([account, stream, name]);
+        return answer();
+      },
+    });
+  }
+
+  function efoCreate(): ApplyStep {
+    const step = createStep();
+    const c = step.change as EventSourceMappingChange & { action: 'create' };
+    const change = {
+      ...c,
+      target: { ...c.target, consumer: 'order-alerts-efo' },
+      after: { ...c.after, consumer: 'order-alerts-efo' },
+    };
+    return { ...step, change };
+  }
+
+  it("creates the mapping with the consumer's live ARN, looked up in the stream's account", async () => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
+    lambda.on(CreateEventSourceMappingCommand).resolves({ UUID: 'new-1' });
+    const asked: string[][] = [];
+    const r = await efoExecutor([], async () => CONSUMER_ARN, asked).execute(efoCreate());
+    expect(r).toEqual({ status: 'done', message: 'created mapping new-1' });
+    expect(asked).toEqual([['111111111111', STREAM_ARN, 'order-alerts-efo']]);
+    expect(lambda.commandCalls(ListEventSourceMappingsCommand)[0]?.args[0].input.EventSourceArn).toBe(CONSUMER_ARN);
+    expect(lambda.commandCalls(CreateEventSourceMappingCommand)[0]?.args[0].input).toMatchObject({
+      FunctionName: 'order-alerts',
+      EventSourceArn: CONSUMER_ARN,
+      FilterCriteria: { Filters: [{ Pattern: PATTERN }] },
+    });
+  });
+
+  it('a mapping already on the consumer with the declared filters: done without a call', async () => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({
+      EventSourceMappings: [
+        mapping({ EventSourceArn: CONSUMER_ARN, FilterCriteria: { Filters: [{ Pattern: PATTERN }] } }),
+      ],
+    });
+    const r = await efoExecutor([], async () => CONSUMER_ARN).execute(efoCreate());
+    expect(r).toEqual({ status: 'done', message: 'already in place (mapping u-1)' });
+    expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['not registered', async () => undefined],
+    ['another consumer', async () => `${STREAM_ARN}/consumer/someone-else:1764547100`],
+    ['the stream itself', async () => STREAM_ARN],
+    ['a consumer of another stream', async () => `${STREAM_ARN}-x/consumer/order-alerts-efo:1764547100`],
+  ])('the lookup answers %s: failed, nothing created', async (_, answer) => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
+    const r = await efoExecutor([], answer).execute(efoCreate());
+    expect(r.status).toBe('failed');
+    expect(r.message).toContain('consumer order-alerts-efo of');
+    expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(0);
+  });
+
+  it('a failing lookup fails the step with its reason', async () => {
+    const r = await efoExecutor([], () => Promise.reject(new Error('timed out'))).execute(efoCreate());
+    expect(r).toEqual({
+      status: 'failed',
+      message: expect.stringContaining('DescribeStreamConsumer for consumer order-alerts-efo failed'),
+    });
+    expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(0);
+  });
+});

@@ -14,7 +14,7 @@ import { B, ORDERS_ARN, REGION, TODAY, world } from './builders.js';
 const FN_ARN = `arn:aws:lambda:${REGION}:${B}:function:order-alerts`;
 const GRANT_ID = 'alerts-filter-orders';
 
-function setup(lambda: LiveLambda | undefined, manage = false) {
+function setup(lambda: LiveLambda | undefined, manage = false, consumer?: string) {
   const w = world();
   const grant: Grant = {
     id: GRANT_ID,
@@ -30,6 +30,7 @@ function setup(lambda: LiveLambda | undefined, manage = false) {
       manageMapping: manage,
     },
     at: { file: 'mesh.yaml', path: ['grants', 9] },
+    ...(consumer !== undefined ? { consumerName: consumer } : {}),
   };
   w.mesh.grants.push(grant);
   const d: DesiredEventSourceMapping = {
@@ -43,6 +44,7 @@ function setup(lambda: LiveLambda | undefined, manage = false) {
     startingPosition: 'LATEST',
     patterns: ['{"data":{"type":["order"]}}'],
     manage,
+    ...(consumer !== undefined ? { consumer } : {}),
   };
   const desiredB = w.desired.accounts.find((a) => a.account === B);
   if (desiredB) desiredB.mappings = [d];
@@ -66,6 +68,52 @@ function m(o: Partial<LiveEventSourceMapping> = {}): LiveEventSourceMapping {
 
 const read = (mappings: LiveEventSourceMapping[]): LiveLambda => ({ status: 'read', sources: [ORDERS_ARN], mappings });
 const ids = (w: ReturnType<typeof setup>) => mappingChecks(w.ctx).findings.map((f) => `${f.code} ${f.subject}`);
+
+describe('a filtered grant that reads through its own EFO consumer', () => {
+  const CONSUMER_ARN = `${ORDERS_ARN}/consumer/order-alerts-efo:1764547100`;
+  const readBoth = (mappings: LiveEventSourceMapping[]): LiveLambda => ({
+    status: 'read',
+    sources: [ORDERS_ARN, CONSUMER_ARN],
+    mappings,
+  });
+  const efo = (mappings: LiveEventSourceMapping[]) => setup(readBoth(mappings), false, 'order-alerts-efo');
+
+  it('compliant: the mapping reads the declared consumer', () => {
+    expect(ids(efo([m({ eventSourceArn: CONSUMER_ARN })]))).toEqual([]);
+  });
+
+  it('filter-mapping-drift: the mapping reads the stream, not the declared consumer', () => {
+    const [f, ...rest] = mappingChecks(efo([m()]).ctx).findings;
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({
+      code: 'filter-mapping-drift',
+      severity: 'error',
+      subject: 'u-1',
+      message:
+        'Mapping u-1 (function order-alerts) reads the stream, not the declared consumer order-alerts-efo ' +
+        `of grant ${GRANT_ID}`,
+      evidence: {
+        declared: { eventSourceArn: ORDERS_ARN, consumer: 'order-alerts-efo' },
+        live: { eventSourceArn: ORDERS_ARN },
+        differences: ['reads the stream, not the declared consumer order-alerts-efo'],
+      },
+    });
+    expect(f?.remediation).toContain(`create one on consumer order-alerts-efo of ${ORDERS_ARN}`);
+  });
+
+  it('filter-bypassed: an unfiltered mapping on the stream or on the consumer', () => {
+    expect(ids(efo([m({ eventSourceArn: CONSUMER_ARN }), m({ uuid: 'bare', filterPatterns: [] })]))).toEqual([
+      'filter-bypassed bare',
+    ]);
+    expect(ids(efo([m({ eventSourceArn: CONSUMER_ARN, filterPatterns: [] })]))).toEqual(['filter-bypassed u-1']);
+  });
+
+  it('filter-mapping-missing names the consumer', () => {
+    const [f] = mappingChecks(efo([]).ctx).findings;
+    expect(f?.code).toBe('filter-mapping-missing');
+    expect(f?.message).toContain('reads orders through consumer order-alerts-efo');
+  });
+});
 
 describe('filtered consumers audit', () => {
   it('compliant: the mapping exists with the declared filters (other whitespace): no finding, checks ran', () => {

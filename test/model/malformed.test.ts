@@ -134,7 +134,16 @@ const TABLE: Record<string, Expected[]> = {
     e('tag-reserved-key', 38, 11),
   ],
   'consumer-tags-not-efo.yaml': [
-    e('schema-not-allowed', 34, 9, { says: 'only `pattern: efo` grants have a consumer to tag' }),
+    e('schema-not-allowed', 34, 9, { says: 'and `pattern: filtered` grants with a `consumer` have a consumer to tag' }),
+  ],
+  'consumer-not-efo-or-filtered.yaml': [
+    e('schema-not-allowed', 34, 9, { says: 'only `pattern: efo` and `pattern: filtered` grants name' }),
+  ],
+  'filtered-consumer-tags-without-consumer.yaml': [
+    e('schema-not-allowed', 34, 9, { says: '`pattern: filtered` grants with a `consumer` have a consumer to tag' }),
+  ],
+  'duplicate-consumer-filtered.yaml': [
+    e('duplicate-consumer', 44, 19, { says: 'duplicate-consumer-filtered.yaml:38' }),
   ],
   'filter-non-data-key.yaml': [e('filter-pattern-invalid', 41, 15, { says: 'only match the `data` key' })],
   'filter-too-many.yaml': [e('filter-too-many', 41, 13, { says: 'set `maxFilters: 10`' })],
@@ -290,5 +299,17 @@ describe('hostile input generated in memory', () => {
     expect(r.diagnostics.map((d) => [d.code, d.line, d.column, d.message])).toEqual([
       ['file-unreadable', 1, 1, 'Cannot read nowhere.yaml: permission denied'],
     ]);
+  });
+});
+
+describe('compliant: a filtered grant with its own EFO consumer', () => {
+  it('validates clean (the error fixtures above, fixed)', () => {
+    const text = readFileSync(join(DIR, 'filtered-consumer-tags-without-consumer.yaml'), 'utf8').replace(
+      '        consumerTags: { team: risk }\n',
+      '        consumer: risk-filter-efo\n        consumerTags: { team: risk }\n',
+    );
+    expect(text).toContain('consumer: risk-filter-efo');
+    const r = validateMesh('filtered-efo.yaml', { read: () => text }, { today: TODAY });
+    expect(r.diagnostics).toEqual([]);
   });
 });

@@ -11,7 +11,17 @@ import type { DesiredEventSourceMapping, DesiredState } from '../../src/core/ren
 import type { LiveState } from '../../src/core/plan/live.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../../src/output/plan/index.js';
 import { plainStyle } from '../../src/output/style.js';
-import { A1, A2, aDesiredStream, clock, desiredState, liveOf, liveState } from './builders.js';
+import {
+  A1,
+  A2,
+  aDesiredConsumer,
+  aDesiredStream,
+  clock,
+  desiredState,
+  liveConsumerOf,
+  liveOf,
+  liveState,
+} from './builders.js';
 
 const STREAM = aDesiredStream();
 const FN_ARN = `arn:aws:lambda:eu-west-1:${A2}:function:order-alerts`;
@@ -177,6 +187,62 @@ describe('event source mappings in the plan', () => {
     const back = parsePlan(json);
     expect(back.error).toBeUndefined();
     expect(back.plan?.changes.some((c) => c.resourceType === 'event-source-mapping')).toBe(true);
+  });
+});
+
+describe('a filtered grant that reads through its own EFO consumer', () => {
+  const CONSUMER = aDesiredConsumer({ stream: STREAM.name, name: 'order-alerts-efo', grantId: 'alerts-filter-orders' });
+  const CONSUMER_ARN = `${STREAM.arn}/consumer/order-alerts-efo:1764547100`;
+  const viaConsumer = mapping({ consumer: 'order-alerts-efo' });
+  const withConsumer = desiredState([
+    { account: A1, streams: [STREAM], consumers: [CONSUMER] },
+    { account: A2, mappings: [viaConsumer] },
+  ]);
+  function liveWith(mappings: LiveEventSourceMapping[], consumerExists = true): LiveState {
+    const consumers = consumerExists ? [liveConsumerOf(CONSUMER, { arn: CONSUMER_ARN })] : [];
+    const sources = consumerExists ? [STREAM.arn, CONSUMER_ARN] : [STREAM.arn];
+    return liveState([
+      { account: A1, streams: [liveOf(STREAM, { consumers })] },
+      { account: A2, lambda: { status: 'read', sources, mappings } },
+    ]);
+  }
+
+  it('the mapping on the consumer is in sync', () => {
+    const p = plan(withConsumer, liveWith([liveMapping({ eventSourceArn: CONSUMER_ARN })]));
+    expect(mappingChanges(p)).toEqual([]);
+  });
+
+  it('missing while the plan registers the consumer: a create through the consumer, after the consumer', () => {
+    const p = plan(withConsumer, liveWith([], false));
+    const consumer = p.changes.find((c) => c.resourceType === 'consumer' && c.action === 'create');
+    const [m] = mappingChanges(p);
+    expect(m).toMatchObject({
+      action: 'create',
+      target: { eventSourceArn: STREAM.arn, consumer: 'order-alerts-efo' },
+      after: { eventSourceArn: STREAM.arn, consumer: 'order-alerts-efo' },
+    });
+    expect(m?.dependsOn).toEqual([consumer?.id]);
+    expect((m?.order ?? 0) > (consumer?.order ?? Infinity)).toBe(true);
+    expect(m?.reasons[0]).toContain(`on consumer order-alerts-efo of ${STREAM.arn}, and none exists`);
+    expect(parsePlan(renderPlanJson(p)).error).toBeUndefined();
+  });
+
+  it('a filtered mapping on the stream instead: a create on the consumer (a source cannot change), not an update', () => {
+    const p = plan(withConsumer, liveWith([liveMapping()]));
+    const [m] = mappingChanges(p);
+    expect(m?.action).toBe('create');
+    expect(m?.target).not.toHaveProperty('uuid');
+    expect(m?.reasons.join(' ')).toContain(
+      'mapping 6d9bce8e-836b-442c-8070-74e77903c815 of function order-alerts reads the stream, not the declared ' +
+        'consumer order-alerts-efo',
+    );
+  });
+
+  it('an unfiltered mapping on the stream next to the right one is a bypass warning', () => {
+    const bare = liveMapping({ uuid: 'bare-1', filterPatterns: [] });
+    const p = plan(withConsumer, liveWith([liveMapping({ eventSourceArn: CONSUMER_ARN }), bare]));
+    expect(mappingChanges(p)).toEqual([]);
+    expect(p.warnings.some((w) => w.includes('bare-1') && w.includes(`reads ${STREAM.arn} without filter`))).toBe(true);
   });
 });
 

@@ -170,6 +170,76 @@ describe('compareMapping', () => {
   });
 });
 
+describe('a grant that reads through its own EFO consumer', () => {
+  // Lambda answers with the consumer's ARN, creation timestamp included (recorded answer).
+  const [viaConsumer] = recorded('list-event-source-mappings-efo-consumer.json');
+  const onConsumer = viaConsumer as LiveEventSourceMapping;
+  const d = desired({ consumer: 'order-alerts-efo' });
+
+  it('the mapping on the declared consumer (any creation timestamp) is in sync', () => {
+    expect(onConsumer.eventSourceArn).toBe(`${STREAM_ARN}/consumer/order-alerts-efo:1764547100`);
+    expect(compareMapping(d, [onConsumer]).status).toBe('in-sync');
+    const later = { ...onConsumer, eventSourceArn: `${STREAM_ARN}/consumer/order-alerts-efo:1800000000` };
+    expect(compareMapping(d, [later]).status).toBe('in-sync');
+  });
+
+  it('a filtered mapping on the stream instead: drift "reads the stream, not the declared consumer"', () => {
+    const r = compareMapping(d, [live()]);
+    expect(r.status).toBe('drift');
+    expect(r.source).toBe(false);
+    expect(r.mapping?.uuid).toBe('u-1');
+    expect(r.differences).toEqual(['reads the stream, not the declared consumer order-alerts-efo']);
+  });
+
+  it('a filtered mapping on another consumer of the stream: drift naming both consumers', () => {
+    const other = live({ eventSourceArn: `${STREAM_ARN}/consumer/order-alerts-efo-old:1764547000` });
+    const r = compareMapping(d, [other]);
+    expect(r.status).toBe('drift');
+    expect(r.differences).toEqual([
+      'reads through consumer order-alerts-efo-old, not the declared consumer order-alerts-efo',
+    ]);
+  });
+
+  it('the wrong source and other filters: both differences', () => {
+    const r = compareMapping(d, [live({ filterPatterns: ['{"data":{"type":["refund"]}}'] })]);
+    expect(r.differences).toEqual([
+      'reads the stream, not the declared consumer order-alerts-efo',
+      'declared filter patterns missing: {"data":{"type":["order"]}}',
+      'undeclared filter patterns: {"data":{"type":["refund"]}}',
+    ]);
+  });
+
+  it.each([
+    ['the stream', STREAM_ARN],
+    ['the declared consumer', `${STREAM_ARN}/consumer/order-alerts-efo:1764547100`],
+    ['another consumer', `${STREAM_ARN}/consumer/x:1764547100`],
+  ])('an unfiltered mapping on %s is a bypass', (_, eventSourceArn) => {
+    const r = compareMapping(d, [onConsumer, live({ uuid: 'bare', eventSourceArn, filterPatterns: [] })]);
+    expect(r.status).toBe('in-sync');
+    expect(r.bypasses.map((m) => m.uuid)).toEqual(['bare']);
+  });
+
+  it.each([
+    ['a name that only starts like it', `${STREAM_ARN}/consumer/order-alerts-efo-2:1764547100`],
+    ['no creation timestamp', `${STREAM_ARN}/consumer/order-alerts-efo`],
+    ['a non-numeric timestamp', `${STREAM_ARN}/consumer/order-alerts-efo:abc`],
+    ['the consumer of a stream whose name extends it', `${STREAM_ARN}x/consumer/order-alerts-efo:1764547100`],
+    [
+      'the same consumer name in another account',
+      `${STREAM_ARN.replace('111111111111', '333333333333')}/consumer/order-alerts-efo:1`,
+    ],
+  ])('%s is not the declared consumer', (_, eventSourceArn) => {
+    const r = compareMapping(d, [{ ...onConsumer, eventSourceArn }]);
+    expect(r.status).not.toBe('in-sync');
+  });
+
+  it('a grant without a consumer: a filtered mapping through a consumer is drift, not in sync', () => {
+    const r = compareMapping(desired(), [onConsumer]);
+    expect(r.status).toBe('drift');
+    expect(r.differences).toEqual(['reads through consumer order-alerts-efo, not the stream itself']);
+  });
+});
+
 describe('function references and patterns', () => {
   it('parses names, partial ARNs, full ARNs and qualifiers', () => {
     expect(parseFunctionRef('order-alerts')).toEqual({ name: 'order-alerts' });

@@ -16,7 +16,7 @@ import { ClientPool } from './client-pool.js';
 import { IamExecutor, writeLocalIamArtefacts } from './iam-executor.js';
 import { KinesisExecutor } from './kinesis-executor.js';
 import { LambdaExecutor } from './lambda-executor.js';
-import { AWS_WAIT } from './kinesis-waits.js';
+import { AWS_WAIT, KinesisReads } from './kinesis-waits.js';
 import type { WaitOptions } from './kinesis-waits.js';
 import type { RetryPolicy } from './retry.js';
 
@@ -106,6 +106,11 @@ async function execute(input: ExecuteInput, reads: ClientPool): Promise<ExecuteR
     region: input.plan.region,
     log,
     now: input.now,
+    consumerArn: async (account, streamArn, name) => {
+      const wait = input.wait ?? AWS_WAIT;
+      const c = await new KinesisReads(reads.kinesis(account), account, wait).waitConsumerActive(streamArn, name);
+      return c?.ConsumerARN;
+    },
     ...retry,
   });
   const executor: ChangeExecutor = {

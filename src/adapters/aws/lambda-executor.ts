@@ -2,6 +2,8 @@
  * Executes `event-source-mapping` changes (only planned for grants with `filter.manageMapping: true`): creates a
  * filtered grant's mapping (CreateEventSourceMapping) or replaces its filter criteria (UpdateEventSourceMapping by
  * UUID). https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
+ * A mapping that reads through an EFO consumer gets the consumer's live ARN as its EventSourceArn (looked up once the
+ * consumer is ACTIVE; https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html).
  * Like the other executors it converges from a fresh read: a mapping that already has the declared filters is done
  * (a create whose answer was lost, a rerun), and each attempt of a mutating call is logged (intent, then outcome)
  * and retried by the SDK's strategy (`withRetry`). It never deletes a mapping.
@@ -10,7 +12,7 @@ import { CreateEventSourceMappingCommand, UpdateEventSourceMappingCommand } from
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ApplyStep, AuditEntry, ChangeExecutor } from '../../core/apply/types.js';
 import type { LiveEventSourceMapping } from '../../core/plan/live.js';
-import { diffPatterns, isDeclaredFunction } from '../../core/plan/mapping-compare.js';
+import { diffPatterns, isDeclaredFunction, readsDeclaredSource } from '../../core/plan/mapping-compare.js';
 import type { EventSourceMappingChange } from '../../core/plan/types.js';
 import { functionArn } from '../../core/render/arn.js';
 import { errorCode } from './errors.js';
@@ -36,6 +38,12 @@ export interface LambdaExecutorOptions {
   now: () => Date;
   /** Attempts per mutating call and their backoff (WRITE_RETRY by default). */
   retry?: RetryPolicy;
+  /**
+   * The ARN of an enhanced fan-out consumer once it is ACTIVE (DescribeStreamConsumer in the stream's account),
+   * undefined when it is not registered. Needed by mappings that read through a consumer: its ARN ends with a
+   * creation timestamp, unknown to the plan when the same apply registers it.
+   */
+  consumerArn?: (streamAccount: string, streamArn: string, consumer: string) => Promise<string | undefined>;
 }
 
 class Failed extends Error {}
@@ -58,12 +66,31 @@ export class LambdaExecutor implements ChangeExecutor {
     }
   }
 
+  /** The event source ARN of the change: the stream, or the live ARN of the consumer it reads through. */
+  private async source(c: EventSourceMappingChange): Promise<string> {
+    const stream = c.target.eventSourceArn;
+    const consumer = c.target.consumer;
+    if (consumer === undefined) return stream;
+    // arn:<partition>:kinesis:<region>:<account>:stream/<name>
+    const streamAccount = stream.split(':')[4] ?? '';
+    let arn: string | undefined;
+    try {
+      arn = await this.o.consumerArn?.(streamAccount, stream, consumer);
+    } catch (e) {
+      throw new Failed(`DescribeStreamConsumer for consumer ${consumer} failed: ${describeError(e)}`);
+    }
+    // The consumer ARN must be one of the declared stream's, whatever the answer says.
+    if (arn === undefined || !readsDeclaredSource({ eventSourceArn: stream, consumer }, arn))
+      throw new Failed(`consumer ${consumer} of ${stream} is not registered (or not ACTIVE); apply again once it is`);
+    return arn;
+  }
+
   /** The mappings of the change's function on its source, read now. */
-  private async ours(c: EventSourceMappingChange): Promise<LiveEventSourceMapping[]> {
+  private async ours(c: EventSourceMappingChange, source: string): Promise<LiveEventSourceMapping[]> {
     const reader = (this.o.readClient ?? this.o.client)(c.target.account);
     const fn = { functionArn: functionArn(this.o, c.target.account, c.target.functionName) };
     try {
-      const all = await listSource(reader, c.target.eventSourceArn);
+      const all = await listSource(reader, source);
       return all.filter((m) => isDeclaredFunction(fn, m.functionArn));
     } catch (e) {
       throw new Failed(`ListEventSourceMappings failed: ${describeError(e)}`);
@@ -76,7 +103,8 @@ export class LambdaExecutor implements ChangeExecutor {
       const diff = diffPatterns(want, m.filterPatterns);
       return diff.missing.length === 0 && diff.extra.length === 0 && diff.unparsable.length === 0;
     };
-    const ours = await this.ours(c);
+    const source = await this.source(c);
+    const ours = await this.ours(c, source);
     if (c.action === 'create') {
       const done = ours.find(same);
       if (done) return `already in place (mapping ${done.uuid})`;
@@ -85,12 +113,12 @@ export class LambdaExecutor implements ChangeExecutor {
           `mapping ${ours.map((m) => m.uuid).join(', ')} of function ${c.target.functionName} appeared on the ` +
             'source since the plan, with other filter criteria; plan again',
         );
-      return this.create(step, c, same);
+      return this.create(step, c, source, same);
     }
     const uuid = c.target.uuid;
     const live = ours.find((m) => m.uuid === uuid);
     if (uuid === undefined || live === undefined)
-      throw new Failed(`mapping ${uuid ?? '(no UUID)'} is no longer on ${c.target.eventSourceArn}; plan again`);
+      throw new Failed(`mapping ${uuid ?? '(no UUID)'} is no longer on ${source}; plan again`);
     if (same(live)) return 'filter criteria already as declared';
     await this.call(step, 'UpdateEventSourceMapping', this.mappingArn(c.target.account, uuid), () =>
       this.o.client(c.target.account).send(
@@ -106,15 +134,16 @@ export class LambdaExecutor implements ChangeExecutor {
   private async create(
     step: ApplyStep,
     c: EventSourceMappingChange & { action: 'create' },
+    source: string,
     same: (m: LiveEventSourceMapping) => boolean,
   ): Promise<string> {
     const a = c.after;
     try {
-      const out = await this.call(step, 'CreateEventSourceMapping', a.eventSourceArn, () =>
+      const out = await this.call(step, 'CreateEventSourceMapping', source, () =>
         this.o.client(c.target.account).send(
           new CreateEventSourceMappingCommand({
             FunctionName: a.functionName,
-            EventSourceArn: a.eventSourceArn,
+            EventSourceArn: source,
             StartingPosition: a.startingPosition,
             ...(a.batchSize !== undefined ? { BatchSize: a.batchSize } : {}),
             FilterCriteria: { Filters: a.filterPatterns.map((Pattern) => ({ Pattern })) },
@@ -125,7 +154,7 @@ export class LambdaExecutor implements ChangeExecutor {
     } catch (e) {
       // Lambda answers ResourceConflictException when the mapping exists (an earlier attempt went through).
       if (!(e instanceof FailedCall) || e.code !== 'ResourceConflictException') throw e;
-      const done = (await this.ours(c)).find(same);
+      const done = (await this.ours(c, source)).find(same);
       if (done) return `already in place (mapping ${done.uuid})`;
       throw e;
     }

@@ -5,6 +5,7 @@
  * - identity policies in mesh accounts that reach mesh streams beyond their grants, and tag tampering
  *   (identity-reach.ts).
  */
+import { efoConsumerOf } from '../model/grant-consumer.js';
 import type { Grant } from '../model/types.js';
 import { grantTagKey } from '../model/governance-tags.js';
 import type { LiveStream } from '../plan/live.js';
@@ -72,7 +73,7 @@ function targets(ctx: AuditContext, ix: AuditIndex): Target[] {
         consumer: c.name,
         resource: consumerResource(declared.account, declared.name, c.name),
         policy: parse(c.resourcePolicy),
-        grants: grants.filter((g) => g.pattern === 'efo' && g.consumerName === c.name),
+        grants: grants.filter((g) => efoConsumerOf(g) === c.name),
       });
     }
   }
@@ -181,7 +182,7 @@ function undeclaredConsumers(ctx: AuditContext, ix: AuditIndex): Finding[] {
     if (!live) continue;
     const grants = ix.grantsOn(declared.name);
     for (const c of live.consumers) {
-      if (grants.some((g) => g.pattern === 'efo' && g.consumerName === c.name)) continue;
+      if (grants.some((g) => efoConsumerOf(g) === c.name)) continue;
       const adopt = importCommand(ctx.mesh.at.file, declared.account);
       findings.push({
         code: 'undeclared-consumer',
@@ -249,10 +250,10 @@ function inForce(ctx: AuditContext, ix: AuditIndex, g: Grant, live: LiveStream):
   if (live.tags[key] !== undefined && !active.some((o) => grantTagKey(o) === key))
     out.push(`stream tag ${key}=${live.tags[key]}`);
   const policies: { label: string; doc: unknown }[] = [{ label: 'stream resource policy', doc: live.resourcePolicy }];
-  if (g.pattern === 'efo' && g.consumerName) {
-    const c = live.consumers.find((x) => x.name === g.consumerName);
-    if (c && !active.some((o) => o.pattern === 'efo' && o.consumerName === c.name))
-      out.push(`registered consumer ${c.arn}`);
+  const own = efoConsumerOf(g);
+  if (own !== undefined) {
+    const c = live.consumers.find((x) => x.name === own);
+    if (c && !active.some((o) => efoConsumerOf(o) === c.name)) out.push(`registered consumer ${c.arn}`);
     if (c) policies.push({ label: `consumer ${c.name} resource policy`, doc: c.resourcePolicy });
   }
   for (const { label, doc } of policies) {

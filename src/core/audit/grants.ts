@@ -1,4 +1,5 @@
 /** What the mesh declares about access: principal ARNs, grant coverage and the actions each grant allows. */
+import { efoConsumerOf } from '../model/grant-consumer.js';
 import type { Grant, Mesh } from '../model/types.js';
 import { normalisePrincipal, principalAccount } from '../policy/index.js';
 
@@ -114,7 +115,6 @@ export function grantedStreamActions(grants: readonly Grant[]): Set<string> {
 export function grantedConsumerActions(grants: readonly Grant[], consumer: string): Set<string> {
   const out = new Set<string>();
   for (const g of grants)
-    if (g.pattern === 'efo' && g.consumerName === consumer)
-      for (const a of EFO_CONSUMER_ACTIONS) out.add(a.toLowerCase());
+    if (efoConsumerOf(g) === consumer) for (const a of EFO_CONSUMER_ACTIONS) out.add(a.toLowerCase());
   return out;
 }

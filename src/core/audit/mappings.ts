@@ -1,12 +1,13 @@
 /**
  * Filtered consumers end to end (pure): each filtered grant's Lambda event source mapping must exist in the
- * grantee's account, invoke the declared function, read the declared stream, and carry the declared filter criteria
+ * grantee's account, invoke the declared function, read the declared stream (through the declared EFO consumer when
+ * the grant names one), and carry the declared filter criteria
  * (core/plan/mapping-compare.ts). A mapping of the same function on the same stream without filters receives every
  * record: the grant's row-level rules are bypassed. Accounts whose mappings could not be read make the checks
  * "not run" there, never clean.
  */
 import { mappingAddress } from '../plan/diff-mapping.js';
-import { compareMapping, mappingEvidence } from '../plan/mapping-compare.js';
+import { compareMapping, declaredSource, mappingEvidence } from '../plan/mapping-compare.js';
 import type { MappingComparison } from '../plan/mapping-compare.js';
 import type { DesiredEventSourceMapping } from '../render/types.js';
 import type { AuditContext, AuditIndex, CheckResult } from './context.js';
@@ -20,6 +21,7 @@ function declared(d: DesiredEventSourceMapping): Record<string, unknown> {
     grant: d.grantId,
     function: d.functionArn,
     eventSourceArn: d.eventSourceArn,
+    ...(d.consumer !== undefined ? { consumer: d.consumer } : {}),
     startingPosition: d.startingPosition,
     ...(d.batchSize !== undefined ? { batchSize: d.batchSize } : {}),
     filterPatterns: d.patterns,
@@ -49,7 +51,9 @@ function findingsOf(ctx: AuditContext, index: AuditIndex, c: MappingComparison):
       code: 'filter-mapping-missing',
       severity: 'warning',
       subject: mappingAddress(d.account, d.grantId),
-      message: `No event source mapping of function ${d.functionName} reads ${d.stream} (grant ${d.grantId})`,
+      message:
+        `No event source mapping of function ${d.functionName} reads ${d.stream}` +
+        `${d.consumer !== undefined ? ` through consumer ${d.consumer}` : ''} (grant ${d.grantId})`,
       evidence: { declared: declared(d) },
       remediation: `Create the mapping with the grant's filter criteria. ${fix(d)}`,
     });
@@ -62,15 +66,21 @@ function findingsOf(ctx: AuditContext, index: AuditIndex, c: MappingComparison):
       severity: 'error',
       subject: c.mapping.uuid,
       message:
-        `The filter criteria of mapping ${c.mapping.uuid} (function ${d.functionName}) ` +
-        `differ from grant ${d.grantId}`,
+        c.source === false
+          ? `Mapping ${c.mapping.uuid} (function ${d.functionName}) ${c.differences[0] ?? ''} of grant ${d.grantId}`
+          : `The filter criteria of mapping ${c.mapping.uuid} (function ${d.functionName}) ` +
+            `differ from grant ${d.grantId}`,
       evidence: {
         declared: declared(d),
         live: mappingEvidence(c.mapping),
         ...(c.patterns ? { patterns: c.patterns } : {}),
         differences: c.differences,
       },
-      remediation: `Set the mapping's filter criteria to the grant's. ${fix(d)}`,
+      remediation:
+        c.source === false
+          ? `A mapping's source cannot change: create one on ${declaredSource(d)} with the grant's filter criteria ` +
+            `and delete mapping ${c.mapping.uuid}. ${fix(d)}`
+          : `Set the mapping's filter criteria to the grant's. ${fix(d)}`,
     });
   }
   for (const b of c.bypasses) {

@@ -6,6 +6,7 @@
  * - at validation, the rule function `domain-cost-within-cap`, over the declared configuration and throughput at the
  *   shipped prices of the mesh region (no live state, no API): an early warning that a domain is over its cap.
  */
+import { readsThroughConsumer } from '../model/grant-consumer.js';
 import type { Diagnostic, Severity } from '../diagnostics/diagnostic.js';
 import type { Mesh, Stream } from '../model/types.js';
 import { normaliseMetrics } from '../plan/diff-stream.js';
@@ -131,7 +132,7 @@ export function declaredDomainCost(mesh: Pick<Mesh, 'region' | 'streams' | 'gran
     const prices = shippedPriceTable(mesh.region).table;
     const usage = usageFromMesh(mesh);
     const efo = new Map<string, number>();
-    for (const g of mesh.grants) if (g.pattern === 'efo') efo.set(g.stream, (efo.get(g.stream) ?? 0) + 1);
+    for (const g of mesh.grants) if (readsThroughConsumer(g)) efo.set(g.stream, (efo.get(g.stream) ?? 0) + 1);
     costs = new Map();
     for (const s of mesh.streams) {
       const u = usage.get(usageKey(s.account, s.name)) ?? assumedUsage();

@@ -2,6 +2,7 @@
  * Usage the mesh does not know exactly (bytes and records written, how often they are read), per stream: declared
  * in the mesh (`throughput`), measured by CloudWatch over an audit window, or an assumed default, each saying which.
  */
+import { readsThroughConsumer } from '../model/grant-consumer.js';
 import type { MetricsSnapshot } from '../audit/metrics.js';
 import type { Mesh } from '../model/types.js';
 import type { StreamUsage } from './types.js';
@@ -73,13 +74,13 @@ export function declaredUsage(
 
 /**
  * Declared usage of every stream of the mesh. Polling readers are the consume grants that read through the shared
- * throughput (replay, filtered through a Lambda mapping, fanout through an intermediary); EFO grants are consumers of
- * the stream's configuration instead.
+ * throughput (replay, filtered through a Lambda mapping, fanout through an intermediary); grants with an EFO
+ * consumer (efo, filtered with `consumer`) are consumers of the stream's configuration instead.
  */
 export function usageFromMesh(mesh: Pick<Mesh, 'streams' | 'grants'>): Map<string, StreamUsage> {
   const readers = new Map<string, number>();
   for (const g of mesh.grants) {
-    if (g.access === 'consume' && g.pattern !== 'efo') readers.set(g.stream, (readers.get(g.stream) ?? 0) + 1);
+    if (g.access === 'consume' && !readsThroughConsumer(g)) readers.set(g.stream, (readers.get(g.stream) ?? 0) + 1);
   }
   const out = new Map<string, StreamUsage>();
   for (const s of mesh.streams) {

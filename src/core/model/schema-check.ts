@@ -300,9 +300,9 @@ function notAllowedReason(key: string): string {
     case 'keyId':
       return 'an unencrypted stream (type NONE) has no key.';
     case 'consumer':
-      return 'only `pattern: efo` grants name an enhanced fan-out consumer.';
+      return 'only `pattern: efo` and `pattern: filtered` grants name an enhanced fan-out consumer.';
     case 'consumerTags':
-      return 'only `pattern: efo` grants have a consumer to tag.';
+      return 'only `pattern: efo` grants and `pattern: filtered` grants with a `consumer` have a consumer to tag.';
     case 'filter':
       return 'only `pattern: filtered` grants carry filter rules.';
     case 'fanout':

@@ -179,11 +179,18 @@ export const defs = {
       principal: { $ref: '#/$defs/principal' },
       access: { enum: ['produce', 'consume'] },
       pattern: { enum: ['replay', 'efo', 'filtered', 'fanout'], description: 'Access pattern of a consumer.' },
-      consumer: { type: 'string', pattern: STREAM_NAME, description: 'Enhanced fan-out consumer name (pattern efo).' },
+      consumer: {
+        type: 'string',
+        pattern: STREAM_NAME,
+        description:
+          'Enhanced fan-out consumer name: required with pattern efo; optional with pattern filtered, whose Lambda ' +
+          'event source mapping then reads through this consumer.',
+      },
       consumerTags: {
         ...tags,
         description:
-          "Tags of the enhanced fan-out consumer (pattern efo), e.g. its team's cost tags; the mesh tags " +
+          "Tags of the enhanced fan-out consumer (pattern efo, or filtered with `consumer`), e.g. its team's cost " +
+          'tags; the mesh tags ' +
           'and the governance tags are added. Keys starting with `meshgov:` or `aws:` are reserved.',
       },
       filter: {
@@ -266,7 +273,22 @@ export const defs = {
       {
         if: { properties: { pattern: { const: 'efo' } }, required: ['pattern'] },
         then: { required: ['consumer'] },
-        else: { properties: { consumer: false, consumerTags: false } },
+      },
+      {
+        // A filtered grant may read through an EFO consumer; every other non-efo grant has none.
+        if: {
+          not: { properties: { pattern: { enum: ['efo', 'filtered'] } }, required: ['pattern'] },
+        },
+        then: { properties: { consumer: false, consumerTags: false } },
+      },
+      {
+        // Consumer tags need a consumer to tag.
+        if: {
+          properties: { pattern: { const: 'filtered' } },
+          required: ['pattern'],
+          not: { required: ['consumer'] },
+        },
+        then: { properties: { consumerTags: false } },
       },
       {
         if: { properties: { pattern: { const: 'filtered' } }, required: ['pattern'] },

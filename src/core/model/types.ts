@@ -191,11 +191,14 @@ export interface Grant {
   access: Access;
   /** Only for `consume`; producers have no pattern. */
   pattern?: Pattern;
-  /** For `efo`: the enhanced fan-out consumer name (unique per stream). */
+  /**
+   * For `efo` (required) and `filtered` (optional): the enhanced fan-out consumer name (unique per stream). A filtered
+   * grant with a consumer has its Lambda event source mapping read through it (see model/grant-consumer.ts).
+   */
   consumerName?: string;
   /**
-   * For `efo`: user tags of the consumer (the mesh tags and the governance tags are added by render; reserved keys
-   * are rejected by validation). Absent: none.
+   * For a grant with a consumer: user tags of the consumer (the mesh tags and the governance tags are added by
+   * render; reserved keys are rejected by validation). Absent: none.
    */
   consumerTags?: Record<string, string>;
   filter?: FilterSettings;

@@ -9,7 +9,7 @@ import type { DesiredEventSourceMapping } from '../render/types.js';
 import type { DraftChange } from './diff-stream.js';
 import { streamAddressOf } from './diff-stream.js';
 import type { LiveLambda } from './live.js';
-import { compareMapping } from './mapping-compare.js';
+import { compareMapping, declaredSource } from './mapping-compare.js';
 import type { MappingComparison } from './mapping-compare.js';
 import type { Blocked, MappingTarget } from './types.js';
 
@@ -33,6 +33,7 @@ function change(c: MappingComparison): DraftChange | undefined {
     grantId: d.grantId,
     functionName: d.functionName,
     eventSourceArn: d.eventSourceArn,
+    ...(d.consumer !== undefined ? { consumer: d.consumer } : {}),
   };
   const base = {
     resourceType: 'event-source-mapping' as const,
@@ -41,7 +42,15 @@ function change(c: MappingComparison): DraftChange | undefined {
     target,
     ...(d.manage ? {} : { blocked: consumerOwned(d) }),
   };
-  if (c.status === 'missing') {
+  if (c.status === 'missing' || c.source === false) {
+    const elsewhere =
+      c.mapping === undefined
+        ? []
+        : [
+            `mapping ${c.mapping.uuid} of function ${d.functionName} ${c.differences.join('; ')}: the source of a ` +
+              'mapping cannot change, so a new one is created; meshgov never deletes a mapping it did not create: ' +
+              'the consuming team should remove the old one',
+          ];
     return {
       ...base,
       action: 'create',
@@ -50,12 +59,14 @@ function change(c: MappingComparison): DraftChange | undefined {
       after: {
         functionName: d.functionName,
         eventSourceArn: d.eventSourceArn,
+        ...(d.consumer !== undefined ? { consumer: d.consumer } : {}),
         startingPosition: d.startingPosition,
         ...(d.batchSize !== undefined ? { batchSize: d.batchSize } : {}),
         filterPatterns: d.patterns,
       },
       reasons: [
-        `grant ${d.grantId} declares a mapping of function ${d.functionName} on ${d.eventSourceArn}, and none exists`,
+        `grant ${d.grantId} declares a mapping of function ${d.functionName} on ${declaredSource(d)}, and none exists`,
+        ...elsewhere,
       ],
     };
   }
@@ -127,10 +138,15 @@ export function diffMappings(
   return { changes, notChecked, warnings };
 }
 
-/** Each mapping change waits for the creation of the stream it reads, when the plan creates it. */
+/**
+ * Each mapping change waits for the creation of the stream it reads, and of the consumer it reads through, when
+ * the plan creates them (the consumer's ARN is only known once it is registered).
+ */
 export function linkMappingDependencies(drafts: DraftChange[], desired: readonly DesiredEventSourceMapping[]): void {
   const created = new Set(
-    drafts.filter((c) => c.resourceType === 'stream' && c.action === 'create').map((c) => `stream:${c.address}`),
+    drafts
+      .filter((c) => (c.resourceType === 'stream' || c.resourceType === 'consumer') && c.action === 'create')
+      .map((c) => `${c.resourceType}:${c.address}`),
   );
   const byGrant = new Map(desired.map((d) => [d.grantId, d]));
   for (const c of drafts) {
@@ -139,5 +155,7 @@ export function linkMappingDependencies(drafts: DraftChange[], desired: readonly
     if (d === undefined) continue;
     const streamId = `stream:${streamAddressOf(d.streamAccount, d.stream)}`;
     if (created.has(streamId)) c.dependsOn = [...(c.dependsOn ?? []), streamId];
+    const consumerId = `consumer:${streamAddressOf(d.streamAccount, d.stream)}/consumer/${d.consumer ?? ''}`;
+    if (d.consumer !== undefined && created.has(consumerId)) c.dependsOn = [...(c.dependsOn ?? []), consumerId];
   }
 }

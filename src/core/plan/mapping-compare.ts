@@ -65,8 +65,39 @@ export function isDeclaredFunction(d: Pick<DesiredEventSourceMapping, 'functionA
 
 /** The mapping reads the declared stream, directly or through one of its enhanced fan-out consumers. */
 function readsStream(d: DesiredEventSourceMapping, source: string): boolean {
-  const stream = d.eventSourceArn.split('/consumer/')[0] as string;
-  return source === stream || source.startsWith(`${stream}/consumer/`);
+  return source === d.eventSourceArn || source.startsWith(`${d.eventSourceArn}/consumer/`);
+}
+
+/** The consumer name in a consumer ARN of the declared stream (`<stream ARN>/consumer/<name>:<timestamp>`). */
+function consumerOf(d: Pick<DesiredEventSourceMapping, 'eventSourceArn'>, source: string): string | undefined {
+  const prefix = `${d.eventSourceArn}/consumer/`;
+  if (!source.startsWith(prefix)) return undefined;
+  // The creation timestamp after the last `:` is unknown until registration: compare stream ARN + consumer name.
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesis.html
+  const m = /^([A-Za-z0-9_.-]+):[0-9]+$/.exec(source.slice(prefix.length));
+  return m ? (m[1] as string) : undefined;
+}
+
+/** The live source is the declared one: the stream itself, or the declared consumer of the stream. */
+export function readsDeclaredSource(
+  d: Pick<DesiredEventSourceMapping, 'eventSourceArn' | 'consumer'>,
+  source: string,
+): boolean {
+  return d.consumer === undefined ? source === d.eventSourceArn : consumerOf(d, source) === d.consumer;
+}
+
+/** The declared source in words: the stream ARN, or the consumer on it. */
+export function declaredSource(d: Pick<DesiredEventSourceMapping, 'eventSourceArn' | 'consumer'>): string {
+  return d.consumer === undefined ? d.eventSourceArn : `consumer ${d.consumer} of ${d.eventSourceArn}`;
+}
+
+/** Why a live source of the declared stream is not the declared one. */
+function wrongSource(d: DesiredEventSourceMapping, source: string): string {
+  const other = consumerOf(d, source);
+  if (d.consumer === undefined) return `reads through consumer ${other ?? source}, not the stream itself`;
+  return other === undefined
+    ? `reads the stream, not the declared consumer ${d.consumer}`
+    : `reads through consumer ${other}, not the declared consumer ${d.consumer}`;
 }
 
 export interface PatternDiff {
@@ -100,7 +131,10 @@ function samePatterns(diff: PatternDiff): boolean {
 
 export interface MappingComparison {
   desired: DesiredEventSourceMapping;
-  /** `missing`: no mapping of the function reads the declared source; `drift`: one does, with other filters. */
+  /**
+   * `missing`: no mapping of the function reads the declared stream; `drift`: one does, with other filters or
+   * through another source (the stream instead of the declared consumer, or another consumer).
+   */
   status: 'in-sync' | 'missing' | 'drift';
   /** The live mapping the declared one is (in-sync), or the closest one (drift). */
   mapping?: LiveEventSourceMapping;
@@ -113,6 +147,8 @@ export interface MappingComparison {
    * function receives every record, whatever the grant's filters say.
    */
   bypasses: LiveEventSourceMapping[];
+  /** False when `mapping` reads another source than the declared one (drift that a filter update cannot fix). */
+  source?: false;
 }
 
 function describe(diff: PatternDiff): string[] {
@@ -131,8 +167,16 @@ export function compareMapping(
 ): MappingComparison {
   const ours = live.filter((m) => isDeclaredFunction(d, m.functionArn));
   const bypasses = ours.filter((m) => readsStream(d, m.eventSourceArn) && m.filterPatterns.length === 0);
-  const onSource = ours.filter((m) => m.eventSourceArn === d.eventSourceArn);
-  if (onSource.length === 0) return { desired: d, status: 'missing', differences: [], bypasses };
+  const onSource = ours.filter((m) => readsDeclaredSource(d, m.eventSourceArn));
+  if (onSource.length === 0) {
+    // A filtered mapping of the function on the stream through another source: drift (a source cannot be changed
+    // in place, https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html).
+    const elsewhere = ours.find((m) => readsStream(d, m.eventSourceArn) && m.filterPatterns.length > 0);
+    if (elsewhere === undefined) return { desired: d, status: 'missing', differences: [], bypasses };
+    const diff = diffPatterns(d.patterns, elsewhere.filterPatterns);
+    const differences = [wrongSource(d, elsewhere.eventSourceArn), ...describe(diff)];
+    return { desired: d, status: 'drift', mapping: elsewhere, patterns: diff, differences, bypasses, source: false };
+  }
   const diffs = onSource.map((m) => ({ m, diff: diffPatterns(d.patterns, m.filterPatterns) }));
   const same = diffs.find((x) => samePatterns(x.diff));
   if (same) return { desired: d, status: 'in-sync', mapping: same.m, differences: [], bypasses };

@@ -2973,6 +2973,10 @@ export const PLAN_SCHEMA = {
                 "eventSourceArn": {
                   "type": "string"
                 },
+                "consumer": {
+                  "type": "string",
+                  "description": "Read through this consumer of `eventSourceArn` (its ARN is looked up at apply)."
+                },
                 "startingPosition": {
                   "type": "string",
                   "enum": [
@@ -3188,7 +3192,11 @@ export const PLAN_SCHEMA = {
         },
         "eventSourceArn": {
           "type": "string",
-          "description": "The source the mapping must read (the stream ARN)."
+          "description": "The stream the mapping must read (its ARN), directly or through `consumer`."
+        },
+        "consumer": {
+          "type": "string",
+          "description": "The enhanced fan-out consumer of that stream the mapping reads through (its EventSourceArn is then the consumer's ARN, looked up by apply once the consumer exists)."
         },
         "uuid": {
           "type": "string",

@@ -121,8 +121,13 @@ export interface MappingTarget {
   grantId: string;
   /** Declared function name (unqualified). */
   functionName: string;
-  /** The source the mapping must read (the stream ARN). */
+  /** The stream the mapping must read (its ARN), directly or through `consumer`. */
   eventSourceArn: string;
+  /**
+   * The enhanced fan-out consumer of that stream the mapping reads through (its EventSourceArn is then the consumer's
+   * ARN, looked up by apply once the consumer exists).
+   */
+  consumer?: string;
   /** For an update: the UUID of the live mapping whose filter criteria are replaced. */
   uuid?: string;
 }
@@ -270,6 +275,8 @@ export type EventSourceMappingChange = ChangeCommon & {
         after: {
           functionName: string;
           eventSourceArn: string;
+          /** Read through this consumer of `eventSourceArn` (its ARN is looked up at apply). */
+          consumer?: string;
           startingPosition: 'LATEST' | 'TRIM_HORIZON';
           batchSize?: number;
           filterPatterns: string[];

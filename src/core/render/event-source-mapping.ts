@@ -7,7 +7,8 @@
  */
 import { canonicalJson } from '../canonical-json.js';
 import type { Grant, Mesh, Stream } from '../model/types.js';
-import { functionArn, streamArn } from './arn.js';
+import { efoConsumerOf } from '../model/grant-consumer.js';
+import { consumerArnPattern, functionArn, streamArn } from './arn.js';
 import type { DesiredEventSourceMapping } from './types.js';
 
 export interface FilterCriteria {
@@ -29,9 +30,12 @@ export function eventSourceMappingName(grant: Pick<Grant, 'id'>): string {
 export function eventSourceMapping(mesh: Mesh, stream: Stream, grant: Grant): Record<string, unknown> | undefined {
   const f = grant.filter;
   if (f === undefined) return undefined;
+  const consumer = efoConsumerOf(grant);
+  // Through an EFO consumer the source is the consumer; its ARN ends with a timestamp known once it is registered.
+  const source = streamArn(mesh, stream.account, stream.name);
   const esm: Record<string, unknown> = {
     FunctionName: f.functionName,
-    EventSourceArn: streamArn(mesh, stream.account, stream.name),
+    EventSourceArn: consumer === undefined ? source : consumerArnPattern(mesh, stream.account, stream.name, consumer),
     StartingPosition: f.startingPosition,
   };
   if (f.batchSize !== undefined) esm['BatchSize'] = f.batchSize;
@@ -44,6 +48,7 @@ export function desiredMapping(mesh: Mesh, stream: Stream, grant: Grant): Desire
   const f = grant.filter;
   if (f === undefined) return undefined;
   const account = grant.principal.account;
+  const consumer = efoConsumerOf(grant);
   return {
     grantId: grant.id,
     account,
@@ -56,5 +61,6 @@ export function desiredMapping(mesh: Mesh, stream: Stream, grant: Grant): Desire
     ...(f.batchSize !== undefined ? { batchSize: f.batchSize } : {}),
     patterns: filterCriteria(f.patterns).Filters.map((x) => x.Pattern),
     manage: f.manageMapping,
+    ...(consumer !== undefined ? { consumer } : {}),
   };
 }

@@ -2,6 +2,7 @@
  * Which grants render, and what each grant lets its principal do. One place decides, so identity policies,
  * resource policies and the fanout policy can never disagree about a grant's action set.
  */
+import { readsThroughConsumer } from '../model/grant-consumer.js';
 import { grantActive } from '../model/checks/expiry.js';
 import type { Grant, Mesh } from '../model/types.js';
 import {
@@ -40,9 +41,12 @@ const POLL = actionUnion(POLLING_READ_ACTIONS);
 const POLL_VIA_LAMBDA = actionUnion(POLLING_READ_ACTIONS, LAMBDA_EXTRA_ACTIONS);
 const EFO = actionUnion(EFO_CONSUMER_ACTIONS);
 
-/** Actions the grant allows on its enhanced fan-out consumer (sorted; empty unless `efo`). */
-export function consumerActions(grant: Pick<Grant, 'access' | 'pattern'>): string[] {
-  return grant.access === 'consume' && grant.pattern === 'efo' ? [...EFO] : [];
+/**
+ * Actions the grant allows on its enhanced fan-out consumer (sorted; empty unless it has one: `efo`, or `filtered`
+ * with `consumer`, whose Lambda function's role then subscribes to the consumer's shards).
+ */
+export function consumerActions(grant: Pick<Grant, 'access' | 'pattern' | 'consumerName'>): string[] {
+  return readsThroughConsumer(grant) ? [...EFO] : [];
 }
 
 /**

@@ -7,6 +7,7 @@
  * Roles outside the mesh (external principals) and whole-account principals get no identity policy: their
  * owners write it; the resource policy names them exactly.
  */
+import { readsThroughConsumer } from '../model/grant-consumer.js';
 import { TAG_MESH, grantTagKey } from '../model/governance-tags.js';
 import type { AccountId, Grant, Mesh, Stream } from '../model/types.js';
 import {
@@ -119,7 +120,7 @@ export function identityStatements(
         condition,
       ),
     );
-  const efo = consume.filter((g) => g.pattern === 'efo' && g.consumerName !== undefined);
+  const efo = consume.filter(readsThroughConsumer);
   if (efo.length > 0) {
     out.push(
       allow(

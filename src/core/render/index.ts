@@ -3,6 +3,7 @@
  * value out. Expired grants (expires < today) are not rendered. Size limits that cannot be met by splitting come
  * back as located diagnostics (errors); the value is still returned so callers can show what did fit.
  */
+import { efoConsumerOf, readsThroughConsumer } from '../model/grant-consumer.js';
 import type { Diagnostic, DocPath, Result } from '../diagnostics/diagnostic.js';
 import { compareDiagnostics } from '../diagnostics/diagnostic.js';
 import { MAX_TAGS_PER_RESOURCE, grantsByStream } from '../model/governance-tags.js';
@@ -52,8 +53,7 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
     add(stream.account, (a) => a.streams.push(desiredStream(mesh, stream, perStream.get(stream.name) ?? [], report)));
   for (const g of rendered) {
     const stream = streams.get(g.stream) as Stream;
-    if (g.pattern === 'efo' && g.consumerName !== undefined)
-      add(stream.account, (a) => a.consumers.push(desiredConsumer(mesh, stream, g, report)));
+    if (readsThroughConsumer(g)) add(stream.account, (a) => a.consumers.push(desiredConsumer(mesh, stream, g, report)));
     if (g.principal.external || g.principal.role === undefined) continue;
     const roleName = g.principal.role;
     const esm = eventSourceMapping(mesh, stream, g);
@@ -179,7 +179,7 @@ function desiredStream(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[
 }
 
 function desiredConsumer(mesh: Mesh, stream: Stream, grant: Grant, report: Report): DesiredConsumer {
-  const name = grant.consumerName as string;
+  const name = efoConsumerOf(grant) as string;
   const tags = consumerTags(mesh, stream, grant);
   if (Object.keys(tags).length > MAX_TAGS_PER_RESOURCE) {
     report(

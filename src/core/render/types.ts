@@ -104,8 +104,13 @@ export interface DesiredEventSourceMapping {
   functionName: string;
   /** `arn:<partition>:lambda:<region>:<account>:function:<name>`, unqualified. */
   functionArn: string;
-  /** What the mapping must read: the stream ARN (or, for an EFO source, the consumer ARN). */
+  /**
+   * The stream ARN: what the mapping reads, directly or (with `consumer`) through that consumer, whose ARN
+   * `<stream ARN>/consumer/<name>:<creation timestamp>` is only known once it is registered.
+   */
   eventSourceArn: string;
+  /** The grant's enhanced fan-out consumer: the mapping's EventSourceArn must be this consumer's ARN. */
+  consumer?: string;
   startingPosition: 'LATEST' | 'TRIM_HORIZON';
   batchSize?: number;
   /** Filter patterns as canonical JSON (keys sorted at every level), in declaration order. */

@@ -5,6 +5,7 @@ import {
   aClassification,
   aMesh,
   anEfoGrant,
+  aFilteredGrant,
   aPrincipal,
   aProducerGrant,
   aStream,
@@ -118,6 +119,18 @@ describe('checkStreamSettings', () => {
     expect(found(aMesh({ grants: [aProducerGrant(), ...efo(21)] }))).toEqual([
       ['efo-consumer-limit', 'grants.20.consumer'],
     ]);
+    // A filtered grant that reads through its own consumer registers one too; one without does not.
+    const filtered = (consumerName?: string) =>
+      aFilteredGrant({
+        id: 'filtered-0',
+        principal: aPrincipal({ role: 'filter' }),
+        at: { file: 'mesh.yaml', path: ['grants', 21] },
+        ...(consumerName !== undefined ? { consumerName } : {}),
+      });
+    expect(found(aMesh({ grants: [aProducerGrant(), ...efo(20), filtered('c-filtered')] }))).toEqual([
+      ['efo-consumer-limit', 'grants.21.consumer'],
+    ]);
+    expect(found(aMesh({ grants: [aProducerGrant(), ...efo(20), filtered()] }))).toEqual([]);
     // EFO grants on another stream do not count.
     const other = aStream({ name: 'payments.refunds.v1' });
     expect(

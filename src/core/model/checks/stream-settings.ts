@@ -6,6 +6,7 @@ import {
   streamTagCount,
   TAG_PREFIX,
 } from '../governance-tags.js';
+import { readsThroughConsumer } from '../grant-consumer.js';
 import type { CheckContext } from './context.js';
 
 /** Kinesis allows at most 20 enhanced fan-out consumers per stream. https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html */
@@ -107,7 +108,7 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
         ),
       );
     }
-    const efo = onStream.filter((g) => g.pattern === 'efo');
+    const efo = onStream.filter(readsThroughConsumer);
     if (efo.length > MAX_EFO_CONSUMERS) {
       const extra = efo[MAX_EFO_CONSUMERS];
       if (extra) {
@@ -117,7 +118,7 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
             ['consumer'],
             'efo-consumer-limit',
             'error',
-            `Stream \`${s.name}\` has ${efo.length} enhanced fan-out consumers; Kinesis allows ${MAX_EFO_CONSUMERS} per stream. Move some consumers to polling (pattern replay).`,
+            `Stream \`${s.name}\` has ${efo.length} enhanced fan-out consumers; Kinesis allows ${MAX_EFO_CONSUMERS} per stream. Move some consumers to polling (pattern replay, or a filtered grant without a consumer).`,
           ),
         );
       }
