@@ -159,6 +159,36 @@ describe('compareMapping', () => {
     expect(r.bypasses.map((m) => m.uuid)).toEqual(['u-2']);
   });
 
+  // A matching mapping must not hide another one of the same function: Lambda refuses a second mapping of one function
+  // on one source, but an alias of the function, or a consumer of the stream, is another pair.
+  const matchesAllButZz = ['{"data":{"zz":[{"exists":false}]}}'];
+  it('a mapping of an alias of the function with a catch-all filter, beside the declared one: a bypass', () => {
+    const alias = live({ uuid: 'alias', functionArn: `${FN_ARN}:live`, filterPatterns: matchesAllButZz });
+    const r = compareMapping(desired(), [live(), alias]);
+    expect(r.status).toBe('in-sync');
+    expect(r.mapping?.uuid).toBe('u-1');
+    expect(r.bypasses.map((m) => m.uuid)).toEqual(['alias']);
+  });
+
+  it('a mapping through a consumer with other filters, beside the declared one: a bypass', () => {
+    const viaConsumer = live({
+      uuid: 'u-2',
+      eventSourceArn: `${STREAM_ARN}/consumer/alerts:1700000000`,
+      filterPatterns: matchesAllButZz,
+    });
+    const r = compareMapping(desired(), [live(), viaConsumer]);
+    expect(r.status).toBe('in-sync');
+    expect(r.bypasses.map((m) => m.uuid)).toEqual(['u-2']);
+  });
+
+  it('a second mapping with exactly the declared filters (patterns reordered) is no bypass', () => {
+    const twoPatterns = ['{"data":{"type":["order"]}}', '{"data":{"type":["refund"]}}'];
+    const alias = live({ uuid: 'alias', functionArn: `${FN_ARN}:live`, filterPatterns: [...twoPatterns].reverse() });
+    const r = compareMapping(desired({ patterns: twoPatterns }), [live({ filterPatterns: twoPatterns }), alias]);
+    expect(r.status).toBe('in-sync');
+    expect(r.bypasses).toEqual([]);
+  });
+
   it('a filtered mapping of the function next to an unfiltered one: drift is reported on the filtered one', () => {
     const r = compareMapping(desired(), [
       live({ uuid: 'bare', filterPatterns: [] }),

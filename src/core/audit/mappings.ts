@@ -7,7 +7,7 @@
  * "not run" there, never clean.
  */
 import { mappingAddress } from '../plan/diff-mapping.js';
-import { compareMapping, declaredSource, mappingEvidence } from '../plan/mapping-compare.js';
+import { bypassWhat, compareMapping, declaredSource, mappingEvidence } from '../plan/mapping-compare.js';
 import type { MappingComparison } from '../plan/mapping-compare.js';
 import type { DesiredEventSourceMapping } from '../render/types.js';
 import type { AuditContext, AuditIndex, CheckResult } from './context.js';
@@ -89,9 +89,7 @@ function findingsOf(ctx: AuditContext, index: AuditIndex, c: MappingComparison):
       code: 'filter-bypassed',
       severity: 'error',
       subject: b.uuid,
-      message:
-        `Mapping ${b.uuid} of function ${d.functionName} reads ${d.stream} without filter criteria: ` +
-        `every record reaches it past grant ${d.grantId}'s filters`,
+      message: `Mapping ${b.uuid} of function ${d.functionName} reads ${d.stream} ${bypassWhat(b, d.grantId)}`,
       evidence: { declared: declared(d), live: mappingEvidence(b) },
       remediation:
         `Delete mapping ${b.uuid} (meshgov never deletes a mapping it did not create), or give it the grant's filter ` +

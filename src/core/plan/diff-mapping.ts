@@ -9,7 +9,7 @@ import type { DesiredEventSourceMapping } from '../render/types.js';
 import type { DraftChange } from './diff-stream.js';
 import { streamAddressOf } from './diff-stream.js';
 import type { LiveLambda } from './live.js';
-import { compareMapping, declaredSource } from './mapping-compare.js';
+import { bypassWhat, compareMapping, declaredSource } from './mapping-compare.js';
 import type { MappingComparison } from './mapping-compare.js';
 import type { Blocked, MappingTarget } from './types.js';
 
@@ -131,8 +131,8 @@ export function diffMappings(
     for (const b of compared.bypasses)
       warnings.push(
         `${mappingAddress(account, d.grantId)}: mapping ${b.uuid} of function ${d.functionName} reads ` +
-          `${b.eventSourceArn} without filter criteria, so every record reaches it past grant ${d.grantId}'s ` +
-          'filters; meshgov never deletes a mapping it did not create: the consuming team should remove it',
+          `${b.eventSourceArn} ${bypassWhat(b, d.grantId)}; meshgov never deletes a mapping it did not create: ` +
+          'the consuming team should remove it',
       );
   }
   return { changes, notChecked, warnings };

@@ -143,8 +143,11 @@ export interface MappingComparison {
   /** One sentence per difference (drift), for the plan and the audit. */
   differences: string[];
   /**
-   * Mappings of the declared function on the same stream (directly or through a consumer) without any filter: the
-   * function receives every record, whatever the grant's filters say.
+   * Mappings of the declared function on the same stream (directly, through a consumer, or through an alias or
+   * version of the function) whose filters are not exactly the grant's, other than `mapping`: without any filter the
+   * function receives every record; with other filters, records the grant's filters exclude. An unfiltered `mapping`
+   * is one too. Lambda refuses a second mapping of one function on one source, but an alias or a consumer is another
+   * pair, so one matching mapping must not hide the rest.
    */
   bypasses: LiveEventSourceMapping[];
   /** False when `mapping` reads another source than the declared one (drift that a filter update cannot fix). */
@@ -166,25 +169,42 @@ export function compareMapping(
   live: readonly LiveEventSourceMapping[],
 ): MappingComparison {
   const ours = live.filter((m) => isDeclaredFunction(d, m.functionArn));
-  const bypasses = ours.filter((m) => readsStream(d, m.eventSourceArn) && m.filterPatterns.length === 0);
+  const onStream = ours.filter((m) => readsStream(d, m.eventSourceArn));
+  const unlike = (m: LiveEventSourceMapping) =>
+    m.filterPatterns.length === 0 || !samePatterns(diffPatterns(d.patterns, m.filterPatterns));
+  // Everything reading the stream with other filters than the grant's, but the mapping reported as in sync or drift.
+  const bypassesBeside = (chosen: LiveEventSourceMapping | undefined) =>
+    onStream.filter((m) => unlike(m) && (m !== chosen || m.filterPatterns.length === 0));
   const onSource = ours.filter((m) => readsDeclaredSource(d, m.eventSourceArn));
   if (onSource.length === 0) {
     // A filtered mapping of the function on the stream through another source: drift (a source cannot be changed
     // in place, https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html).
-    const elsewhere = ours.find((m) => readsStream(d, m.eventSourceArn) && m.filterPatterns.length > 0);
-    if (elsewhere === undefined) return { desired: d, status: 'missing', differences: [], bypasses };
+    const elsewhere = onStream.find((m) => m.filterPatterns.length > 0);
+    if (elsewhere === undefined)
+      return { desired: d, status: 'missing', differences: [], bypasses: bypassesBeside(undefined) };
     const diff = diffPatterns(d.patterns, elsewhere.filterPatterns);
     const differences = [wrongSource(d, elsewhere.eventSourceArn), ...describe(diff)];
+    const bypasses = bypassesBeside(elsewhere);
     return { desired: d, status: 'drift', mapping: elsewhere, patterns: diff, differences, bypasses, source: false };
   }
   const diffs = onSource.map((m) => ({ m, diff: diffPatterns(d.patterns, m.filterPatterns) }));
   const same = diffs.find((x) => samePatterns(x.diff));
-  if (same) return { desired: d, status: 'in-sync', mapping: same.m, differences: [], bypasses };
+  if (same)
+    return { desired: d, status: 'in-sync', mapping: same.m, differences: [], bypasses: bypassesBeside(same.m) };
   // The closest: a mapping with filters before one without (that one is reported as a bypass anyway).
   const closest = diffs.find((x) => x.m.filterPatterns.length > 0) ?? (diffs[0] as (typeof diffs)[number]);
   const differences =
     closest.m.filterPatterns.length === 0 ? ['the mapping has no filter criteria'] : describe(closest.diff);
+  const bypasses = bypassesBeside(closest.m);
   return { desired: d, status: 'drift', mapping: closest.m, patterns: closest.diff, differences, bypasses };
+}
+
+/** What a bypassing mapping lets through, for plan warnings and audit findings. */
+export function bypassWhat(m: LiveEventSourceMapping, grantId: string): string {
+  return m.filterPatterns.length === 0
+    ? `without filter criteria, so every record reaches it past grant ${grantId}'s filters`
+    : `with other filter criteria than grant ${grantId}'s (${m.filterPatterns.join(', ')}), so records the grant's ` +
+        'filters exclude can reach it';
 }
 
 /** Starting position, batch settings and state of a live mapping: the evidence plan and audit show. */
