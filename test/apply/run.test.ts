@@ -52,6 +52,19 @@ describe('runLanes', () => {
     }
   });
 
+  it('runs Lambda mapping lanes after every IAM lane (Lambda checks at create time that the role can read)', async () => {
+    const iam = aChange({ resourceType: 'iam-policy', stream: undefined, account: A2 });
+    const stream = aChange({ resourceType: 'stream-tags', stream: 'orders.v1', account: A1 });
+    const { lanes, skipped } = buildSteps([iam, stream], opts);
+    const iamStep = lanes.flatMap((l) => l.steps).find((s) => s.id === iam.id) as ApplyStep;
+    // A mapping step in its own lane: the lane and phase are what buildSteps gives event-source-mapping changes.
+    const mapping: ApplyStep = { ...iamStep, id: 'event-source-mapping:m', lane: `${A2}/lambda` };
+    lanes.unshift({ key: `${A2}/lambda`, account: A2, phase: 'mapping', steps: [mapping] });
+    const r = recorder();
+    await runLanes(lanes, r.executor, skipped, { concurrency: 8, perAccount: 8 });
+    expect(r.ran).toEqual([stream.id, iam.id, 'event-source-mapping:m']);
+  });
+
   it('skips the dependants of a failed step but finishes independent steps and other lanes', async () => {
     const create = aChange({ resourceType: 'stream', action: 'create', stream: 'new.v1' });
     const consumer = aChange({ resourceType: 'consumer', action: 'create', stream: 'new.v1', dependsOn: [create.id] });

@@ -255,7 +255,7 @@ describe('event source mappings in apply steps', () => {
       now: new Date('2026-01-02T00:00:00Z'),
     });
     const lane = steps.lanes.find((l) => l.steps.some((s) => s.change.resourceType === 'event-source-mapping'));
-    expect(lane).toMatchObject({ key: `${A2}/lambda`, phase: 'iam' });
+    expect(lane).toMatchObject({ key: `${A2}/lambda`, phase: 'mapping' });
     expect(lane?.steps[0]?.expectedCalls).toEqual(['CreateEventSourceMapping']);
     expect(steps.lanes.findIndex((l) => l === lane)).toBeGreaterThan(
       steps.lanes.findIndex((l) => l.key === `${A1}/stream/${STREAM.name}`),

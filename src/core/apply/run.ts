@@ -198,7 +198,13 @@ export async function runLanes(
     failed,
     o,
   );
-  const outcomes = [...skipped, ...streams, ...iam];
+  const mappings = await runPhase(
+    lanes.filter((l) => l.phase === 'mapping'),
+    executor,
+    failed,
+    o,
+  );
+  const outcomes = [...skipped, ...streams, ...iam, ...mappings];
   return {
     outcomes,
     done: outcomes.filter((x) => x.status === 'done').length,

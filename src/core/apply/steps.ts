@@ -31,8 +31,9 @@ export interface StepPlan {
 function laneOf(c: Change): { key: string; phase: Lane['phase'] } {
   if (c.resourceType === 'iam-policy' || c.resourceType === 'iam-boundary')
     return { key: `${c.target.account}/iam`, phase: 'iam' };
-  // After every stream lane: the stream (and its consumers) the mapping reads exist by then.
-  if (c.resourceType === 'event-source-mapping') return { key: `${c.target.account}/lambda`, phase: 'iam' };
+  // After every stream and IAM lane: the stream (and its consumers) the mapping reads exist by then, and the
+  // function's role may read them (CreateEventSourceMapping checks that).
+  if (c.resourceType === 'event-source-mapping') return { key: `${c.target.account}/lambda`, phase: 'mapping' };
   return { key: `${c.target.account}/stream/${c.target.stream}`, phase: 'stream' };
 }
 

@@ -37,8 +37,12 @@ export interface StepOutcome {
 export interface Lane {
   key: string;
   account: AccountId;
-  /** `stream` lanes run first; `iam` lanes after every stream lane of the run. */
-  phase: 'stream' | 'iam';
+  /**
+   * `stream` lanes run first; `iam` lanes after every stream lane of the run; `mapping` lanes (Lambda event source
+   * mappings) last, once the streams and consumers they read exist and the function roles' policies are written
+   * (Lambda checks at create time that the role can read the source).
+   */
+  phase: 'stream' | 'iam' | 'mapping';
   steps: ApplyStep[];
 }
 
