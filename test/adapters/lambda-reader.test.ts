@@ -243,6 +243,29 @@ describe('AwsLiveReader and mappings', () => {
     p.destroy();
   });
 
+  it("a scoped run that does not read the stream's account says its consumers' mappings are not checked", async () => {
+    script = [{ status: 200, body: page(2) }];
+    const p = pool();
+    const reader = new AwsLiveReader(p, { readIam: false, readOrganization: false, iamPathPrefix: '/' });
+    const state = await reader.read({ ...request, accounts: [GRANTEE] });
+    // Only the stream ARN is asked for: the consumers of a stream in an unread account are unknown.
+    expect(seen.map((s) => s.query['EventSourceArn'])).toEqual([STREAM_ARN]);
+    expect(state.notChecked).toContain(
+      `account ${GRANTEE}: Lambda mappings through enhanced fan-out consumers of ${STREAM_ARN} not checked ` +
+        "(the stream's account 111111111111 is not read in this run)",
+    );
+    p.destroy();
+  });
+
+  it("a run that reads the stream's account has no such line", async () => {
+    script = [{ status: 200, body: page(2) }];
+    const p = pool();
+    const reader = new AwsLiveReader(p, { readIam: false, readOrganization: false, iamPathPrefix: '/' });
+    const state = await reader.read(request);
+    expect(state.notChecked.filter((l) => l.includes('enhanced fan-out consumers'))).toEqual([]);
+    p.destroy();
+  });
+
   it('without Lambda on the target the grantee account is "not read" with the reason; no Lambda call', async () => {
     script = [{ status: 200, body: page(2) }];
     const p = pool();
