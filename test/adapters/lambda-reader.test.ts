@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
-import { LAMBDA_READER_IAM_ACTIONS, readMappings } from '../../src/adapters/aws/lambda-reader.js';
+import { LAMBDA_READER_IAM_ACTIONS, readMappings, toLiveMapping } from '../../src/adapters/aws/lambda-reader.js';
 import { AwsLiveReader } from '../../src/adapters/aws/live-reader.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -210,6 +210,38 @@ describe('readMappings', () => {
     const other = JSON.parse(page(2)) as { EventSourceMappings: { EventSourceArn: string }[] };
     (other.EventSourceMappings[0] as { EventSourceArn: string }).EventSourceArn = `${STREAM_ARN}-other`;
     script = [{ status: 200, body: JSON.stringify(other) }];
+    const p = pool();
+    const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
+    expect(r.status === 'read' && r.mappings.map((m) => m.uuid)).toEqual(['9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d']);
+    p.destroy();
+  });
+});
+
+describe('toLiveMapping', () => {
+  const complete = {
+    UUID: '6d9bce8e-836b-442c-8070-74e77903c815',
+    FunctionArn: `arn:aws:lambda:eu-west-1:${GRANTEE}:function:order-alerts`,
+    EventSourceArn: STREAM_ARN,
+  };
+  it('keeps a mapping with its UUID, function and source', () => {
+    expect(toLiveMapping(complete)).toEqual({
+      uuid: complete.UUID,
+      functionArn: complete.FunctionArn,
+      eventSourceArn: STREAM_ARN,
+      filterPatterns: [],
+    });
+  });
+
+  // A mapping meshgov cannot name cannot be updated by UUID nor reported: it is not read as one.
+  it.each(['UUID', 'FunctionArn', 'EventSourceArn'])('drops an entry without %s, or with a non-string one', (key) => {
+    expect(toLiveMapping({ ...complete, [key]: undefined })).toBeUndefined();
+    expect(toLiveMapping({ ...complete, [key]: 42 } as never)).toBeUndefined();
+  });
+
+  it('drops an entry without UUID from a listed page (the rest of the page is kept)', async () => {
+    const body = JSON.parse(page(2)) as { EventSourceMappings: Record<string, unknown>[] };
+    delete (body.EventSourceMappings[0] as Record<string, unknown>)['UUID'];
+    script = [{ status: 200, body: JSON.stringify(body) }];
     const p = pool();
     const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
     expect(r.status === 'read' && r.mappings.map((m) => m.uuid)).toEqual(['9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d']);

@@ -135,6 +135,19 @@ describe('filtered consumers audit', () => {
     }
   });
 
+  it('a declared source whose mappings were not listed (e.g. a consumer not read): not run there, never "missing"', () => {
+    const r = mappingChecks(setup({ status: 'read', sources: [], mappings: [] }).ctx);
+    expect(r.findings).toEqual([]);
+    expect(r.checksNotRun.map((c) => c.check)).toEqual([
+      'filter-bypassed',
+      'filter-mapping-drift',
+      'filter-mapping-missing',
+    ]);
+    expect(r.checksNotRun[0]?.reason).toBe(
+      `event source mappings were not read in account(s) ${B} (the mappings of ${ORDERS_ARN} were not listed)`,
+    );
+  });
+
   it('registered with their default severities', () => {
     expect(AUDIT_CHECK_BY_ID.get('filter-mapping-missing')?.severity).toBe('warning');
     expect(AUDIT_CHECK_BY_ID.get('filter-mapping-drift')?.severity).toBe('error');
