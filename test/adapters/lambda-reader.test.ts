@@ -7,14 +7,17 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { LAMBDA_READER_IAM_ACTIONS, readMappings, toLiveMapping } from '../../src/adapters/aws/lambda-reader.js';
 import { AwsLiveReader } from '../../src/adapters/aws/live-reader.js';
+import { READ_RETRY } from '../../src/adapters/aws/retry.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const STREAM_ARN = 'arn:aws:kinesis:eu-west-1:111111111111:stream/payments.orders.v1';
+const AKID = 'AKIAIOSFODNN7EXAMPLE';
 const GRANTEE = '222222222222';
 const page = (n: number) =>
   readFileSync(new URL(`../fixtures/lambda/list-event-source-mappings-page${n}.json`, import.meta.url), 'utf8');
@@ -191,19 +194,83 @@ describe('readMappings', () => {
     p.destroy();
   });
 
-  it('a 500 whose body is not an AWS error still fails the read (it is not an authorization answer)', async () => {
-    script = [{ status: 500, body: '<html>oops</html>' }];
+  // One account's Lambda failing must not abort the whole plan or audit: its mappings are "not read" with the
+  // reason, and plan and audit list them as not checked / not run (test/plan/diff-mapping, test/audit/mappings).
+  it('a 5xx after the SDK\'s retries: "not read" with the AWS error in the reason', async () => {
+    script = [
+      { status: 500, errorType: 'ServiceException', body: '{"Type":"Service","message":"An internal error occurred"}' },
+    ];
     const p = pool();
-    await expect(readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]))).rejects.toThrow();
+    const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
+    expect(seen).toHaveLength(READ_RETRY.maxAttempts);
+    expect(r).toEqual({
+      status: 'not-read',
+      reason:
+        `lambda:ListEventSourceMappings in account ${GRANTEE} failed: ` +
+        'ServiceException: An internal error occurred',
+    });
     p.destroy();
   });
 
-  it('a marker that comes back again fails instead of looping', async () => {
+  it('a 500 whose body is not an AWS error: "not read", the reason says the answer was not JSON', async () => {
+    script = [{ status: 500, body: '<html>oops</html>' }];
+    const p = pool();
+    const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
+    expect(r.status).toBe('not-read');
+    expect(r.status === 'not-read' && r.reason).toMatch(
+      new RegExp(`^lambda:ListEventSourceMappings in account ${GRANTEE} failed: .*JSON`),
+    );
+    p.destroy();
+  });
+
+  it('a 5xx that echoes the signed request: the reason carries no credentials', async () => {
+    const echo = `Authorization: AWS4-HMAC-SHA256 Credential=${AKID}/20261130/eu-west-1/lambda/aws4_request`;
+    script = [{ status: 503, errorType: 'ServiceException', body: JSON.stringify({ message: echo }) }];
+    const p = pool();
+    const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
+    expect(r.status).toBe('not-read');
+    expect(r.status === 'not-read' && r.reason).toContain('ServiceException');
+    expect(r.status === 'not-read' && r.reason).not.toContain(AKID);
+    p.destroy();
+  });
+
+  it('an unparsable 200 answer: "not read", not a crash', async () => {
+    script = [{ status: 200, body: '{"EventSourceMappings": [' }];
+    const p = pool();
+    const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
+    expect(r.status).toBe('not-read');
+    expect(r.status === 'not-read' && r.reason).toContain(`lambda:ListEventSourceMappings in account ${GRANTEE}`);
+    p.destroy();
+  });
+
+  it('a marker that comes back again: "not read" instead of looping', async () => {
     script = [{ status: 200, body: page(1) }];
     const p = pool();
-    await expect(readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]))).rejects.toThrow(/twice/);
+    const r = await readMappings(p.lambda(GRANTEE), GRANTEE, new Set([STREAM_ARN]));
+    expect(r).toEqual({
+      status: 'not-read',
+      reason:
+        `lambda:ListEventSourceMappings in account ${GRANTEE} failed: ` +
+        'ListEventSourceMappings returned the marker bWFya2VyLXBhZ2UtMg== twice',
+    });
     expect(seen).toHaveLength(2);
     p.destroy();
+  });
+
+  it('more than 1000 pages: "not read" after page 1000, no further call', async () => {
+    let calls = 0;
+    // A fake client: a new marker on every page, never the last page.
+    const client = {
+      send: () => Promise.resolve({ EventSourceMappings: [], NextMarker: `m-${++calls}` }),
+    } as unknown as LambdaClient;
+    const r = await readMappings(client, GRANTEE, new Set([STREAM_ARN]));
+    expect(calls).toBe(1000);
+    expect(r).toEqual({
+      status: 'not-read',
+      reason:
+        `lambda:ListEventSourceMappings in account ${GRANTEE} failed: ` +
+        `ListEventSourceMappings for ${STREAM_ARN} returned more than 1000 pages`,
+    });
   });
 
   it('drops an entry of another source the endpoint slipped in', async () => {
@@ -295,6 +362,20 @@ describe('AwsLiveReader and mappings', () => {
     const reader = new AwsLiveReader(p, { readIam: false, readOrganization: false, iamPathPrefix: '/' });
     const state = await reader.read(request);
     expect(state.notChecked.filter((l) => l.includes('enhanced fan-out consumers'))).toEqual([]);
+    p.destroy();
+  });
+
+  it('a Lambda 5xx in the grantee account: the read still returns, that account\'s mappings "not read"', async () => {
+    script = [{ status: 500, errorType: 'ServiceException', body: '{"message":"An internal error occurred"}' }];
+    const p = pool();
+    const reader = new AwsLiveReader(p, { readIam: false, readOrganization: false, iamPathPrefix: '/' });
+    const state = await reader.read(request);
+    expect(state.accounts.find((a) => a.account === '111111111111')?.streams.map((s) => s.name)).toEqual([
+      'payments.orders.v1',
+    ]);
+    const lambda = state.accounts.find((a) => a.account === GRANTEE)?.lambda;
+    expect(lambda?.status).toBe('not-read');
+    expect(lambda?.status === 'not-read' && lambda.reason).toContain('ServiceException: An internal error occurred');
     p.destroy();
   });
 
