@@ -201,6 +201,18 @@ describe('LambdaExecutor', () => {
     expect(lambda.commandCalls(DeleteEventSourceMappingCommand)).toHaveLength(0);
   });
 
+  it('an update whose mapping already has the declared filters (a rerun, a lost answer): done, no call', async () => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({
+      EventSourceMappings: [mapping({ FilterCriteria: { Filters: [{ Pattern: '{ "data": {"type": ["order"]} }' }] } })],
+    });
+    lambda.on(UpdateEventSourceMappingCommand).resolves({ UUID: 'u-1' });
+    const log: AuditEntry[] = [];
+    const r = await executor(log).execute(updateStep());
+    expect(r).toEqual({ status: 'done', message: 'filter criteria already as declared' });
+    expect(lambda.commandCalls(UpdateEventSourceMappingCommand)).toHaveLength(0);
+    expect(log).toEqual([]);
+  });
+
   it('the mapping the plan saw is gone: fails without creating or updating anything', async () => {
     lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [mapping({ UUID: 'other' })] });
     const r = await executor([]).execute(updateStep('u-1'));

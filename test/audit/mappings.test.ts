@@ -183,6 +183,33 @@ describe('filtered consumers audit', () => {
     }
   });
 
+  it('a Lambda failure other than 403 (5xx, looping marker): the checks are not run there, with the reason', () => {
+    // The reason as the Lambda reader gives it (test/adapters/lambda-reader.test.ts).
+    const reason = `lambda:ListEventSourceMappings in account ${B} failed: ServiceException: internal error`;
+    const r = mappingChecks(setup({ status: 'not-read', reason }).ctx);
+    expect(r.findings).toEqual([]);
+    expect(r.checksRun).toEqual([]);
+    expect(r.checksNotRun).toEqual(
+      ['filter-bypassed', 'filter-mapping-drift', 'filter-mapping-missing'].map((check) => ({
+        check,
+        reason: `event source mappings were not read in account(s) ${B} (${reason})`,
+      })),
+    );
+  });
+
+  it('a declared source whose mappings were not listed: not run there, never "missing"', () => {
+    const r = mappingChecks(setup({ status: 'read', sources: [], mappings: [] }).ctx);
+    expect(r.findings).toEqual([]);
+    expect(r.checksNotRun.map((c) => c.check)).toEqual([
+      'filter-bypassed',
+      'filter-mapping-drift',
+      'filter-mapping-missing',
+    ]);
+    expect(r.checksNotRun[0]?.reason).toBe(
+      `event source mappings were not read in account(s) ${B} (the mappings of ${ORDERS_ARN} were not listed)`,
+    );
+  });
+
   it('registered with their default severities', () => {
     expect(AUDIT_CHECK_BY_ID.get('filter-mapping-missing')?.severity).toBe('warning');
     expect(AUDIT_CHECK_BY_ID.get('filter-mapping-drift')?.severity).toBe('error');

@@ -151,6 +151,7 @@ const TABLE: Record<string, Expected[]> = {
   'filter-bad-operator.yaml': [e('filter-pattern-invalid', 41, 32, { says: 'unknown filter operator `contains`' })],
   'filter-numeric-misuse.yaml': [e('filter-pattern-invalid', 42, 37, { says: '`numeric` takes' })],
   'filter-empty-list.yaml': [e('filter-pattern-invalid', 42, 23, { says: 'empty list' })],
+  'filter-whole-account.yaml': [e('grant-filtered-needs-role', 35, 20, { says: 'execution role' })],
   'grant-expired.yaml': [e('grant-expired', 38, 18, { severity: 'warning', says: 'Renew `expires`' })],
   'waiver-expired.yaml': [e('waiver-expired', 42, 14, { says: 'renew the waiver' })],
 

@@ -144,6 +144,16 @@ describe('event source mappings in the plan', () => {
     }
   });
 
+  it('a Lambda failure other than 403 (5xx, looping marker): not checked, with the reason', () => {
+    // The reason as the Lambda reader gives it (test/adapters/lambda-reader.test.ts).
+    const reason = `lambda:ListEventSourceMappings in account ${A2} failed: ServiceException: internal error`;
+    const p = plan(desired(), live({ status: 'not-read', reason }));
+    expect(mappingChanges(p)).toEqual([]);
+    expect(p.notChecked.filter((n) => n.includes(reason))).toEqual([
+      `account ${A2}: event source mappings of filtered grant(s) alerts-filter-orders were not read back (${reason})`,
+    ]);
+  });
+
   it('the mappings of a source that was not listed are not checked, not missing', () => {
     const p = plan(desired(), live({ status: 'read', sources: [], mappings: [] }));
     expect(mappingChanges(p)).toEqual([]);

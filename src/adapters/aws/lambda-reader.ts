@@ -3,12 +3,14 @@
  * EventSourceArn, one source at a time, paginated with Marker / NextMarker.
  * https://docs.aws.amazon.com/lambda/latest/api/API_ListEventSourceMappings.html
  * Vendor types stop here: mappings become `LiveEventSourceMapping` with the filter patterns as untrusted strings.
- * A permission problem makes the account's mappings "not read" (the check does not run there); anything else fails.
+ * Any failure (access denied, a 5xx after the SDK's retries, a looping marker, too many pages, an unparsable answer)
+ * makes that account's mappings "not read" with the redacted reason: the checks do not run there, the rest of the
+ * mesh is still planned and audited.
  */
 import { ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import type { EventSourceMappingConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LiveEventSourceMapping, LiveLambda } from '../../core/plan/live.js';
-import { httpStatus, isAccessDenied, toAdapterError } from './errors.js';
+import { toAdapterError } from './errors.js';
 
 /** IAM actions the reader calls (read-only and governance roles). */
 export const LAMBDA_READER_IAM_ACTIONS = ['lambda:ListEventSourceMappings'] as const;
@@ -76,11 +78,10 @@ export async function readMappings(
     try {
       mappings.push(...(await listSource(client, source)));
     } catch (e) {
-      const err = toAdapterError(e, 'lambda', 'ListEventSourceMappings', account);
-      // Lambda's REST API answers every authorization failure with HTTP 403, whatever the body says (a proxy in
-      // front of it may send its own body): the mappings are then not read, and plan and audit say so.
-      if (isAccessDenied(e) || httpStatus(e) === 403) return { status: 'not-read', reason: err.message };
-      throw err;
+      // One grantee account's Lambda failing (a 403 whatever its body says, or anything else) must not abort the
+      // whole plan or audit: its mappings are "not read", and plan and audit say so. AdapterError redacts the text
+      // (an endpoint may echo the signed request).
+      return { status: 'not-read', reason: toAdapterError(e, 'lambda', 'ListEventSourceMappings', account).message };
     }
   }
   return { status: 'read', sources: sorted, mappings };

@@ -52,8 +52,9 @@ export class AwsLiveReader implements LiveReader {
    * The event source mappings of the filtered grants' streams, in each grantee account, once every stream is read:
    * a function can also read a stream through one of its enhanced fan-out consumers (EventSourceArn = the consumer
    * ARN), so the consumers found on those streams are listed too (an unfiltered one there bypasses the grant).
+   * A stream whose account this run does not read (a scoped run) has no consumers listed: the lines returned say so.
    */
-  private async readLambda(req: ReadRequest, accounts: LiveAccount[]): Promise<void> {
+  private async readLambda(req: ReadRequest, accounts: LiveAccount[]): Promise<string[]> {
     const consumersOf = new Map<string, string[]>();
     for (const a of accounts)
       for (const s of a.streams)
@@ -61,6 +62,8 @@ export class AwsLiveReader implements LiveReader {
           s.arn,
           s.consumers.map((c) => c.arn),
         );
+    const read = new Set(accounts.map((a) => a.account));
+    const notChecked: string[] = [];
     const grantees = accounts.filter((a) => (req.mappingSources?.get(a.account)?.size ?? 0) > 0);
     await mapLimit(grantees, this.options.accountConcurrency ?? 10, async (la) => {
       const streams = req.mappingSources?.get(la.account) ?? new Set<string>();
@@ -68,9 +71,18 @@ export class AwsLiveReader implements LiveReader {
         la.lambda = { status: 'not-read', reason: this.options.lambdaNotRead ?? 'Lambda is not read on this target' };
         return;
       }
+      for (const arn of streams) {
+        const owner = streamAccount(arn);
+        if (!read.has(owner))
+          notChecked.push(
+            `account ${la.account}: Lambda mappings through enhanced fan-out consumers of ${arn} not checked ` +
+              `(the stream's account ${owner} is not read in this run)`,
+          );
+      }
       const sources = new Set([...streams].flatMap((arn) => [arn, ...(consumersOf.get(arn) ?? [])]));
       la.lambda = await readMappings(this.pool.lambda(la.account), la.account, sources);
     });
+    return notChecked;
   }
 
   async read(req: ReadRequest, progress?: ReadProgress): Promise<LiveState> {
@@ -124,7 +136,7 @@ export class AwsLiveReader implements LiveReader {
         return la;
       },
     );
-    await this.readLambda(req, accounts);
+    notChecked.push(...(await this.readLambda(req, accounts)));
     const state: LiveState = { region: req.region, accounts, notChecked: [] };
     if (this.options.readOrganization && req.accounts.length > 0) {
       const org = await readOrganization(this.pool, req.accounts[0] as string);
@@ -134,4 +146,9 @@ export class AwsLiveReader implements LiveReader {
     state.notChecked = [...new Set(notChecked)].sort();
     return state;
   }
+}
+
+/** The account in a Kinesis stream ARN (arn:partition:kinesis:region:account:stream/name). */
+function streamAccount(arn: string): string {
+  return arn.split(':')[4] ?? '';
 }

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Check, CheckContext } from './context.js';
 import { checkExpiry } from './expiry.js';
 import { checkFilters } from './filters.js';
+import { checkGrantFilteredNeedsRole } from './grant-filtered-needs-role.js';
 import { checkGrantPrincipals } from './grant-principals.js';
 import { checkReferences } from './references.js';
 import { checkStreamSettings } from './stream-settings.js';
@@ -16,6 +17,7 @@ export const SEMANTIC_CHECKS: readonly Check[] = [
   checkStreamSettings,
   checkGrantPrincipals,
   checkFilters,
+  checkGrantFilteredNeedsRole,
   checkExpiry,
 ];
 
