@@ -8,6 +8,7 @@ import type { AccountId } from '../core/model/types.js';
 import type { Clock } from '../core/ports.js';
 import { driftEventTemplates } from '../core/render/drift-events.js';
 import type { DriftEventTemplate, GitHubRepository } from '../core/render/drift-events.js';
+import { homeAccount } from '../core/render/governance-policy.js';
 import { renderMesh } from '../core/render/index.js';
 import type { DesiredState } from '../core/render/types.js';
 import type { Rule } from '../core/rules/index.js';
@@ -28,7 +29,7 @@ export interface RenderOptions {
   githubRepo?: GitHubRepository;
   /**
    * The drift-event hub (`--events-account`, 12 digits): the one account holding the event bus, the GitHub
-   * delivery and its token. Required with `githubRepo` (the mesh model names no governance home account).
+   * delivery and its token. Default: the home account (the first declared, which hosts the role CI assumes).
    */
   eventsAccount?: AccountId;
   clock: Clock;
@@ -72,9 +73,10 @@ export function render(file: string, options: RenderOptions, ports: RenderPorts)
   const rendered = renderMesh(v.mesh, { today, locator: v.locator });
   const diagnostics = [...v.diagnostics, ...rendered.diagnostics];
   if (hasErrors(rendered.diagnostics)) return { kind: 'invalid', diagnostics, rules: v.rules };
+  const hub = options.eventsAccount ?? homeAccount(v.mesh);
   const events =
-    options.githubRepo !== undefined && options.eventsAccount !== undefined
-      ? driftEventTemplates(v.mesh, rendered.value, options.githubRepo, options.eventsAccount)
+    options.githubRepo !== undefined && hub !== undefined
+      ? driftEventTemplates(v.mesh, rendered.value, options.githubRepo, hub)
       : undefined;
   const result = {
     kind: 'rendered' as const,

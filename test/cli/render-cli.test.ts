@@ -17,6 +17,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { parse as parseYaml } from 'yaml';
 
 const GOLDEN = 'test/fixtures/render-golden';
 const tmp = mkdtempSync(join(tmpdir(), 'meshgov-render-'));
@@ -214,11 +215,14 @@ describe('meshgov render --github-repo (drift-event templates, docs/events.md)',
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('refuses --github-repo without --events-account, and the reverse (64)', async () => {
-    for (const args of [['--github-repo', 'acme/mesh'], HUB]) {
-      const r = await run('render', 'mesh.yaml', '--format', 'json', ...args);
-      expect(r.code).toBe(64);
-      expect(r.stderr).toContain('--events-account');
-    }
+  it('without --events-account the hub is the home account (the first declared); --events-account alone is 64', async () => {
+    const r = await run('render', 'mesh.yaml', '--format', 'json', '--github-repo', 'acme/mesh');
+    expect(r.code).toBe(0);
+    const home = (parseYaml(readFileSync('mesh.yaml', 'utf8')) as { accounts: { id: string }[] }).accounts[0]?.id;
+    const files = (JSON.parse(r.stdout) as { driftEvents: { account: string; kind: string }[] }).driftEvents;
+    expect(files.filter((f) => f.kind === 'hub').map((f) => f.account)).toEqual([home]);
+    const alone = await run('render', 'mesh.yaml', '--format', 'json', ...HUB);
+    expect(alone.code).toBe(64);
+    expect(alone.stderr).toContain('--events-account needs --github-repo');
   });
 });

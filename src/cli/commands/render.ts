@@ -38,7 +38,8 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
     )
     .option(
       '--events-account <id>',
-      'with --github-repo: the one account (12 digits) holding the drift-event bus and the GitHub token',
+      'with --github-repo: the one account (12 digits) holding the drift-event bus and the GitHub token ' +
+        '(default: the home account, the first declared)',
     )
     .option('--no-color', 'disable colour')
     .addHelpText(
@@ -47,8 +48,8 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
         '',
         'The output directory must be new, empty, or a previous render output (it holds a .meshgov-render marker);',
         'files a previous render wrote and this one does not are removed, nothing else is touched.',
-        'With --github-repo and --events-account, <account>/events/ holds the drift-event templates of',
-        'docs/events.md (the hub: <events-account>/events/meshgov-drift-hub.template.json).',
+        'With --github-repo, <account>/events/ holds the drift-event templates of docs/events.md (the hub, the',
+        '--events-account or else the home account: <hub>/events/meshgov-drift-hub.template.json).',
         'Exit codes: 0 rendered, 1 validation or render errors (nothing written), 64 usage error.',
       ].join('\n'),
     )
@@ -61,10 +62,10 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       const eventsAccount = opts.eventsAccount !== undefined ? parseEventsAccount(opts.eventsAccount) : undefined;
       if (typeof eventsAccount === 'object')
         throw new ExitError(`--events-account: ${eventsAccount.problem}.`, EXIT_USAGE);
-      if ((githubRepo === undefined) !== (eventsAccount === undefined))
+      if (githubRepo === undefined && eventsAccount !== undefined)
         throw new ExitError(
-          "--github-repo and --events-account go together: the drift-event templates forward every mesh account's " +
-            'events to one account holding the GitHub token (docs/events.md).',
+          '--events-account needs --github-repo: it names the hub of the drift-event templates, which are only ' +
+            'rendered for a repository to dispatch to (docs/events.md).',
           EXIT_USAGE,
         );
       const diagFormat = opts.format === 'json' ? 'json' : 'text';
@@ -97,8 +98,8 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
       }
       if (githubRepo === undefined)
         io.stderr.write(
-          'meshgov: drift-event templates not rendered: they need the repository to dispatch to and the hub ' +
-            'account (--github-repo owner/name --events-account ID; docs/events.md).\n',
+          'meshgov: drift-event templates not rendered: they need the repository to dispatch to ' +
+            '(--github-repo owner/name; docs/events.md).\n',
         );
       if (opts.format !== 'files') {
         const subject = {
