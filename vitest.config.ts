@@ -44,6 +44,8 @@ export default defineConfig({
           isolate: false,
           // Its slowest files mostly wait (rate-limit back-off, retry-after): twice the cores keeps the CPU busy.
           maxWorkers: 4,
+          // Vitest runs projects with their own worker count as a group of their own: the unit tier after the others.
+          sequence: { groupOrder: 1 },
           setupFiles: ['test/support/unit-setup.ts'],
         },
       },
