@@ -9,6 +9,7 @@ import {
   LambdaClient,
   ListEventSourceMappingsCommand,
   ResourceConflictException,
+  InvalidParameterValueException,
   TooManyRequestsException,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
@@ -34,8 +35,9 @@ afterEach(() => {
   lambda.reset();
 });
 
-function executor(log: AuditEntry[]) {
+function executor(log: AuditEntry[], sleeps: number[] = []) {
   return new LambdaExecutor({
+    sleep: async (ms) => void sleeps.push(ms),
     client: () => client,
     partition: 'aws',
     region: 'eu-west-1',
@@ -134,6 +136,40 @@ describe('LambdaExecutor', () => {
       'lambda:CreateEventSourceMapping 3 ok',
     ]);
     expect(log.every((e) => e.account === GRANTEE && e.change === createStep().id)).toBe(true);
+  });
+
+  // Lambda checks at create time that the function's role can read the source; the role's policy was written by the
+  // same apply moments before, and IAM is eventually consistent.
+  const roleCannotRead = () =>
+    new InvalidParameterValueException({
+      message: 'Cannot access stream. Please ensure the role can perform the GetRecords action on your stream.',
+      $metadata: { httpStatusCode: 400 },
+    });
+  it('asks again after 2 s and 4 s when Lambda says the role cannot read the source yet, then creates it', async () => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
+    lambda
+      .on(CreateEventSourceMappingCommand)
+      .rejectsOnce(roleCannotRead())
+      .rejectsOnce(roleCannotRead())
+      .resolves({ UUID: 'new-2' });
+    const sleeps: number[] = [];
+    const log: AuditEntry[] = [];
+    const r = await executor(log, sleeps).execute(createStep());
+    expect(r).toEqual({ status: 'done', message: 'created mapping new-2' });
+    expect(sleeps).toEqual([2_000, 4_000]);
+    expect(log.filter((e) => e.result === 'started')).toHaveLength(3);
+  });
+
+  it('gives up after 30 s of refusals, saying IAM may not have reached Lambda yet', async () => {
+    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
+    lambda.on(CreateEventSourceMappingCommand).rejects(roleCannotRead());
+    const sleeps: number[] = [];
+    const r = await executor([], sleeps).execute(createStep());
+    expect(sleeps).toEqual([2_000, 4_000, 8_000, 16_000]);
+    expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(5);
+    expect(r.status).toBe('failed');
+    expect(r.message).toContain('asked 5 times over 30 s');
+    expect(r.message).toContain('apply again');
   });
 
   it('gives up after the retry budget and says so', async () => {

@@ -39,6 +39,12 @@ export interface LambdaExecutorOptions {
   /** Attempts per mutating call and their backoff (WRITE_RETRY by default). */
   retry?: RetryPolicy;
   /**
+   * Waits before asking Lambda again to create a mapping it refused as invalid (`ROLE_PROPAGATION_WAITS_MS` by
+   * default; tests pass short ones). Sleeps with setTimeout unless `sleep` is given.
+   */
+  propagationWaitsMs?: readonly number[];
+  sleep?: (ms: number) => Promise<void>;
+  /**
    * The ARN of an enhanced fan-out consumer once it is ACTIVE (DescribeStreamConsumer in the stream's account),
    * undefined when it is not registered. Needed by mappings that read through a consumer: its ARN ends with a
    * creation timestamp, unknown to the plan when the same apply registers it.
@@ -47,6 +53,15 @@ export interface LambdaExecutorOptions {
 }
 
 class Failed extends Error {}
+
+/**
+ * CreateEventSourceMapping checks that the function's execution role can read the source, and answers
+ * InvalidParameterValueException when it cannot. The same apply has just written that role's policy (the IAM phase
+ * runs before the mappings), and IAM changes take seconds to reach other services: the create is asked again after
+ * these waits (30 s in all) before it fails.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+ */
+export const ROLE_PROPAGATION_WAITS_MS: readonly number[] = [2_000, 4_000, 8_000, 16_000];
 
 export class LambdaExecutor implements ChangeExecutor {
   private readonly retry: MeshgovRetryStrategy;
@@ -132,6 +147,33 @@ export class LambdaExecutor implements ChangeExecutor {
   }
 
   private async create(
+    step: ApplyStep,
+    c: EventSourceMappingChange & { action: 'create' },
+    source: string,
+    same: (m: LiveEventSourceMapping) => boolean,
+  ): Promise<string> {
+    const waits = this.o.propagationWaitsMs ?? ROLE_PROPAGATION_WAITS_MS;
+    const sleep = this.o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    for (let refused = 0; ; refused++) {
+      try {
+        return await this.createOnce(step, c, source, same);
+      } catch (e) {
+        const wait = waits[refused];
+        if (!(e instanceof FailedCall) || e.code !== 'InvalidParameterValueException' || wait === undefined) {
+          if (e instanceof FailedCall && e.code === 'InvalidParameterValueException')
+            throw new Failed(
+              `${e.message} (asked ${refused + 1} times over ${waits.reduce((t, w) => t + w, 0) / 1000} s: if the ` +
+                "function's role was given access to the source in this apply, IAM may not have reached Lambda " +
+                'yet; apply again)',
+            );
+          throw e;
+        }
+        await sleep(wait);
+      }
+    }
+  }
+
+  private async createOnce(
     step: ApplyStep,
     c: EventSourceMappingChange & { action: 'create' },
     source: string,
