@@ -103,10 +103,10 @@ const REGISTRY: Registry = {
         relativize: c.relativize,
       }),
     github: (s, c) =>
-      formatGithub(
-        s.diagnostics,
-        c.meshFile !== undefined ? { fullListCommand: `meshgov validate ${c.meshFile}` } : {},
-      ),
+      formatGithub(s.diagnostics, {
+        relativize: c.relativize,
+        ...(c.meshFile !== undefined ? { fullListCommand: `meshgov validate ${c.meshFile}` } : {}),
+      }),
     // For a PR comment or job summary (`meshgov report github --input`): located, escaped findings.
     markdown: (s) =>
       renderValidationMarkdown(s.diagnostics, {
@@ -129,6 +129,7 @@ const REGISTRY: Registry = {
     github: (r, c) =>
       formatGithub(r.findings, {
         defaultLocation: meshLocation(c),
+        relativize: c.relativize,
         ...(c.meshFile !== undefined ? { fullListCommand: `meshgov audit --format text ${c.meshFile}` } : {}),
       }),
   },

@@ -95,6 +95,7 @@ describe('audit JSON of formatVersion 1 written before the shared names', () => 
   const saved = (finding: Record<string, unknown>) => ({
     ...JSON.parse(formatAuditJson({ ...aReport(), findings: [] })),
     findings: [finding],
+    summary: { error: 0, warning: 0, info: 0, [String(finding['severity'])]: 1 },
   });
 
   it('reads id, title and docsUrl as code, message and help', () => {
@@ -366,5 +367,54 @@ describe('waived findings in text and markdown', () => {
     // Without waived findings nothing is said.
     expect(formatAuditText(report, plainStyle)).not.toContain('Waived');
     expect(formatAuditMarkdown(report)).not.toContain('waived finding');
+  });
+});
+
+describe('a hostile saved audit report', () => {
+  const one = {
+    code: 'retention-drift',
+    severity: 'warning',
+    resource: '111111111111/stream/orders',
+    account: '111111111111',
+    message: 'orders keeps data 24 h',
+    evidence: {},
+    remediation: 'apply',
+  };
+  const saved = (finding: Record<string, unknown>, summary = { error: 0, warning: 1, info: 0 }) => ({
+    ...JSON.parse(formatAuditJson({ ...aReport(), findings: [] })),
+    findings: [finding],
+    summary,
+  });
+
+  it('evidence nested 5,000 deep is refused with its path, not a stack overflow in a renderer', () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    expect(parseAuditReport(saved({ ...one, evidence: deep }))).toEqual({
+      problem: 'findings.0.evidence is nested deeper than 32 levels',
+    });
+    let ok: Record<string, unknown> = {};
+    for (let i = 0; i < 30; i++) ok = { a: ok };
+    expect(parseAuditReport(saved({ ...one, evidence: ok })).report?.findings[0]?.evidence).toEqual(ok);
+  });
+
+  it('a 50 MB message or evidence is refused with its path (the markdown renderer re-escapes text per pass)', () => {
+    expect(parseAuditReport(saved({ ...one, message: 'x'.repeat(16_385) }))).toEqual({
+      problem: 'findings.0.message is longer than 16384 characters (16385)',
+    });
+    expect(parseAuditReport(saved({ ...one, evidence: { big: 'x'.repeat(300_000) } }))).toEqual({
+      problem: 'findings.0.evidence holds more than 262144 characters',
+    });
+  });
+
+  it("a summary that is not the findings' own count is refused (the issue header shows it)", () => {
+    expect(parseAuditReport(saved(one, { error: 0, warning: 0, info: 0 }))).toEqual({
+      problem: 'summary.warning is 0, but the report holds 1 such findings',
+    });
+    expect(parseAuditReport(saved(one, { error: -5, warning: 1, info: 0 }))).toEqual({
+      problem: 'summary.error must be a whole number from 0',
+    });
+    expect(parseAuditReport(saved(one, { error: 0, warning: 1.5, info: 0 }))).toEqual({
+      problem: 'summary.warning must be a whole number from 0',
+    });
   });
 });

@@ -169,6 +169,18 @@ describe('validate and audit SARIF', () => {
     }
   });
 
+  it("point each result at its own rule: the rule at ruleIndex has the result's ruleId", () => {
+    const results = a.runs[0]?.results ?? [];
+    expect(results.map((r) => r['ruleId'])).toEqual(['undeclared-principal', 'retention-drift']);
+    for (const r of results) expect(a.runs[0]?.tool.driver.rules[r['ruleIndex'] as number]?.['id']).toBe(r['ruleId']);
+  });
+
+  it('carry the remediation of an audit finding in its message', () => {
+    const texts = (a.runs[0]?.results ?? []).map((r) => (r['message'] as { text: string }).text);
+    expect(texts[0]).toContain('Remove the statement');
+    expect(texts[1]).toContain('Run `meshgov apply`');
+  });
+
   it('fingerprint each kind as documented, twins apart', () => {
     const prints = (log: SarifLog) => log.runs[0]?.results.map((r) => r['partialFingerprints']);
     expect(prints(v)).toEqual([

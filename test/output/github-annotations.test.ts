@@ -106,4 +106,21 @@ describe('validate SARIF fingerprints', () => {
       'mesh.yaml#grants.0.filter#other',
     ]);
   });
+
+  it('escapes a hostile message and file name so no second workflow command can start, and names the file from the root', () => {
+    // The workflow-command escapes of @actions/core: % -> %25, LF -> %0A in data; also : -> %3A and , -> %2C in
+    // properties. A carriage return is shown, never sent (the log viewer would start a new line at it).
+    const hostile: Diagnostic = {
+      code: 'c',
+      severity: 'error',
+      message: 'a%0A::error::x\rb\nc',
+      file: 'dir/a,b%c:d.yaml',
+      line: 2,
+      column: 3,
+      path: [],
+    };
+    expect(formatGithub([hostile], { relativize: (f) => `meshes/${f}` })).toBe(
+      '::error file=meshes/dir/a%2Cb%25c%3Ad.yaml,line=2,col=3,title=meshgov c::a%250A::error::x<U+000D>b%0Ac\n',
+    );
+  });
 });

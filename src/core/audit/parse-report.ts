@@ -4,12 +4,19 @@
  * foreign file is refused with the first bad path instead of crashing a renderer.
  */
 import type { AuditReport, Finding, FindingSeverity, ShardChart } from './findings.js';
+import { summarise } from './findings.js';
 
 export type ParsedAuditReport = { report: AuditReport; problem?: undefined } | { report?: undefined; problem: string };
 
 const SEVERITIES: ReadonlySet<string> = new Set<FindingSeverity>(['error', 'warning', 'info']);
 
 class Bad extends Error {}
+
+/**
+ * Bounds on what a report may hold, far above anything `meshgov audit` writes: a hostile file must not make the
+ * renderers (which escape and re-render text) take minutes and gigabytes, or overflow the stack on nesting.
+ */
+export const REPORT_LIMITS = { textChars: 16_384, evidenceDepth: 32, evidenceChars: 262_144 } as const;
 
 type Json = Record<string, unknown>;
 
@@ -19,7 +26,39 @@ function obj(v: unknown, at: string): Json {
 }
 function str(v: unknown, at: string): string {
   if (typeof v !== 'string') throw new Bad(`${at} must be a string`);
+  if (v.length > REPORT_LIMITS.textChars)
+    throw new Bad(`${at} is longer than ${REPORT_LIMITS.textChars} characters (${v.length})`);
   return v;
+}
+
+/** Evidence is plain JSON of bounded depth and size, walked without recursion (a deep file cannot blow the stack). */
+function evidence(v: unknown, at: string): Json {
+  const root = obj(v, at);
+  const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 1 }];
+  let chars = 0;
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop() as { value: unknown; depth: number };
+    if (depth > REPORT_LIMITS.evidenceDepth)
+      throw new Bad(`${at} is nested deeper than ${REPORT_LIMITS.evidenceDepth} levels`);
+    if (typeof value === 'string') chars += value.length;
+    else if (typeof value === 'object' && value !== null) {
+      for (const [k, child] of Object.entries(value)) {
+        chars += k.length;
+        stack.push({ value: child, depth: depth + 1 });
+      }
+    } else chars += 8;
+    if (chars > REPORT_LIMITS.evidenceChars)
+      throw new Bad(`${at} holds more than ${REPORT_LIMITS.evidenceChars} characters`);
+  }
+  return root;
+}
+
+/** A count of the summary: a whole number from 0 that equals the findings counted. */
+function count(v: unknown, at: string, counted: number): number {
+  const n = num(v, at);
+  if (!Number.isInteger(n) || n < 0) throw new Bad(`${at} must be a whole number from 0`);
+  if (n !== counted) throw new Bad(`${at} is ${n}, but the report holds ${counted} such findings`);
+  return n;
 }
 function num(v: unknown, at: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new Bad(`${at} must be a number`);
@@ -56,7 +95,7 @@ function finding(v: unknown, at: string): Finding {
     resource: str(f['resource'], `${at}.resource`),
     account: str(f['account'], `${at}.account`),
     message: named(f, 'message', 'title', at),
-    evidence: obj(f['evidence'], `${at}.evidence`),
+    evidence: evidence(f['evidence'], `${at}.evidence`),
     remediation: str(f['remediation'], `${at}.remediation`),
   };
   if (f['subject'] !== undefined) out.subject = str(f['subject'], `${at}.subject`);
@@ -128,11 +167,14 @@ export function parseAuditReport(value: unknown): ParsedAuditReport {
         return { check: str(o['check'], `${here}.check`), reason: str(o['reason'], `${here}.reason`) };
       }),
       notes: arr(r['notes'], 'notes').map((n, i) => str(n, `notes.${i}`)),
-      summary: {
-        error: num(s['error'], 'summary.error'),
-        warning: num(s['warning'], 'summary.warning'),
-        info: num(s['info'], 'summary.info'),
-      },
+      summary: { error: 0, warning: 0, info: 0 },
+    };
+    // The header of the audit issue shows these counts: they must be the findings' own.
+    const counted = summarise(report.findings);
+    report.summary = {
+      error: count(s['error'], 'summary.error', counted.error),
+      warning: count(s['warning'], 'summary.warning', counted.warning),
+      info: count(s['info'], 'summary.info', counted.info),
     };
     if (r['waived'] !== undefined) {
       report.waived = arr(r['waived'], 'waived').map((f, i) => {

@@ -35,9 +35,9 @@ function text(f: Finding): string {
   return isResourceFinding(f) ? `${f.message}. ${f.remediation}` : f.message;
 }
 
-function annotation(f: Finding, fallback: SourceLocation): string {
+function annotation(f: Finding, fallback: SourceLocation, relativize: (file: string) => string): string {
   const d = where(f, fallback);
-  const props = [`file=${escapeProperty(d.file)}`, `line=${d.line}`, `col=${d.column}`];
+  const props = [`file=${escapeProperty(relativize(d.file))}`, `line=${d.line}`, `col=${d.column}`];
   if (d.endLine !== undefined) props.push(`endLine=${d.endLine}`);
   if (d.endColumn !== undefined && d.endLine === d.line) props.push(`endColumn=${d.endColumn}`);
   props.push(`title=${escapeProperty(`meshgov ${f.code}`)}`);
@@ -60,6 +60,8 @@ export interface GithubAnnotationOptions {
   fullListCommand?: string;
   /** Where live findings the mesh does not declare are annotated (the root mesh file, line 1). */
   defaultLocation?: SourceLocation;
+  /** File paths as GitHub resolves them: relative to the same root as SARIF's (as given when absent). */
+  relativize?: (file: string) => string;
 }
 
 /**
@@ -102,7 +104,8 @@ export function formatGithub(diagnostics: readonly Finding[], options: GithubAnn
       )}\n`,
     );
   }
-  out.push(...shown.map((f) => annotation(f, fallback)));
+  const relativize = options.relativize ?? ((file: string) => file);
+  out.push(...shown.map((f) => annotation(f, fallback, relativize)));
   if (rest.length > 0) {
     const limit = `GitHub's limit of ${ANNOTATIONS_PER_KIND} per kind per step`;
     out.push(`meshgov: ${plural(rest.length, 'finding')} not annotated (${limit}):\n`);
