@@ -13,8 +13,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientPool } from '../../src/adapters/aws/client-pool.js';
-import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
+import { withLocalAccounts } from '../support/local-accounts.js';
 import { markerFor } from '../../src/output/markdown/report-body.js';
 import { FakeGitHub } from '../github/support/fake-github.js';
 import { TOKEN } from '../github/support/setup.js';
@@ -148,29 +147,9 @@ describe('drift rehearsal: audit.yml on repository_dispatch meshgov-drift', () =
   it('a retention change out of band: the drift run audits that account and comments the finding', async () => {
     const issuesBefore = auditIssue().map((i) => ({ number: i.number, body: i.body, state: i.state }));
     const commentsBefore = fake.comments.length;
-    const t = await startKinesisLocal({
-      region: 'eu-west-1',
-      dataDir: join(localDir, 'kinesis'),
-      handleSignals: false,
-      persistIntervalMs: 100,
-    });
-    const pool = new ClientPool({
-      target: 'local',
-      region: 'eu-west-1',
-      partition: 'aws',
-      endpoint: t.endpoint,
-      command: 'test',
-      rateLimitScale: 0,
-    });
-    try {
-      await pool
-        .kinesis(A)
-        .send(new IncreaseStreamRetentionPeriodCommand({ StreamName: STREAM, RetentionPeriodHours: 200 }));
-      await new Promise((res) => setTimeout(res, 250));
-    } finally {
-      pool.destroy();
-      await t.stop();
-    }
+    await withLocalAccounts(localDir, (pool) =>
+      pool.kinesis(A).send(new IncreaseStreamRetentionPeriodCommand({ StreamName: STREAM, RetentionPeriodHours: 200 })),
+    );
 
     const from = logLength();
     const run = await dispatch(payload());
@@ -201,30 +180,12 @@ describe('drift rehearsal: audit.yml on repository_dispatch meshgov-drift', () =
   }, 120_000);
 
   it('a re-tag is audited account-wide: no finding of the account is scoped away', async () => {
-    const t = await startKinesisLocal({
-      region: 'eu-west-1',
-      dataDir: join(localDir, 'kinesis'),
-      handleSignals: false,
-      persistIntervalMs: 100,
-    });
-    const pool = new ClientPool({
-      target: 'local',
-      region: 'eu-west-1',
-      partition: 'aws',
-      endpoint: t.endpoint,
-      command: 'test',
-      rateLimitScale: 0,
-    });
-    try {
-      // A governance tag set by someone else: ABAC reach for a principal the mesh never granted.
-      await pool
+    // A governance tag set by someone else: ABAC reach for a principal the mesh never granted.
+    await withLocalAccounts(localDir, (pool) =>
+      pool
         .kinesis(A)
-        .send(new AddTagsToStreamCommand({ StreamName: STREAM, Tags: { 'meshgov:consume:intruder': 'true' } }));
-      await new Promise((res) => setTimeout(res, 250));
-    } finally {
-      pool.destroy();
-      await t.stop();
-    }
+        .send(new AddTagsToStreamCommand({ StreamName: STREAM, Tags: { 'meshgov:consume:intruder': 'true' } })),
+    );
     const from = logLength();
     const run = await dispatch(payload({ eventName: 'AddTagsToStream' }));
     const job = run.jobs.get('audit');

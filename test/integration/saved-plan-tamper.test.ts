@@ -8,9 +8,8 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { readApplyLog } from '../../src/adapters/fs/apply-log.js';
-import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
+import { withLocalAccounts } from '../support/local-accounts.js';
 import { changeSetDigest } from '../../src/core/plan/index.js';
 import type { Change, Plan } from '../../src/core/plan/index.js';
 import { oob } from '../apply/harness.js';
@@ -169,31 +168,16 @@ const EDITS: [string, Edit][] = [
 describe('apply refuses edited saved plans (local target)', () => {
   it('refuses every edit, digest recomputed or not, calls nothing, and applies the reviewed plan afterwards', async () => {
     expect((await run('apply', '--local', '--auto-approve', 'mesh.yaml')).code).toBe(0);
-    const t = await startKinesisLocal({
-      region: 'eu-west-1',
-      dataDir: join(dir, 'local', 'kinesis'),
-      handleSignals: false,
-      persistIntervalMs: 100,
-    });
-    const pool = new ClientPool({
-      target: 'local',
-      region: 'eu-west-1',
-      partition: 'aws',
-      endpoint: t.endpoint,
-      command: 'test',
-      rateLimitScale: 0,
-    });
-    try {
-      await oob(() =>
-        pool
-          .kinesis(P)
-          .send(new DecreaseStreamRetentionPeriodCommand({ StreamName: REFUNDS, RetentionPeriodHours: 24 })),
-      );
-      await new Promise((r) => setTimeout(r, 200));
-    } finally {
-      pool.destroy();
-      await t.stop();
-    }
+    await withLocalAccounts(
+      join(dir, 'local'),
+      (pool) =>
+        oob(() =>
+          pool
+            .kinesis(P)
+            .send(new DecreaseStreamRetentionPeriodCommand({ StreamName: REFUNDS, RetentionPeriodHours: 24 })),
+        ),
+      200,
+    );
     expect((await run('plan', '--local', '--out', 'plan.json', 'mesh.yaml')).code).toBe(0);
     const reviewed = readFileSync(join(dir, 'plan.json'), 'utf8');
     const calls = () => readApplyLog(LOG).filter((e) => e.api.startsWith('kinesis:')).length;

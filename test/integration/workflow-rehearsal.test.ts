@@ -14,8 +14,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientPool } from '../../src/adapters/aws/client-pool.js';
-import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
+import type { ClientPool } from '../../src/adapters/aws/client-pool.js';
+import { withLocalAccounts } from '../support/local-accounts.js';
 import { markerFor } from '../../src/output/markdown/report-body.js';
 import { FakeGitHub } from '../github/support/fake-github.js';
 import { TOKEN } from '../github/support/setup.js';
@@ -165,29 +165,8 @@ async function retention(account: string, stream: string): Promise<number | unde
 }
 
 /** Open the persisted accounts (the local target's data) for a direct look or an out-of-band change. */
-async function withAccounts<T>(fn: (pool: ClientPool) => Promise<T>): Promise<T> {
-  const t = await startKinesisLocal({
-    region: 'eu-west-1',
-    dataDir: join(localDir, 'kinesis'),
-    handleSignals: false,
-    persistIntervalMs: 100,
-  });
-  const pool = new ClientPool({
-    target: 'local',
-    region: 'eu-west-1',
-    partition: 'aws',
-    endpoint: t.endpoint,
-    command: 'test',
-    rateLimitScale: 0,
-  });
-  try {
-    const r = await fn(pool);
-    await new Promise((res) => setTimeout(res, 250));
-    return r;
-  } finally {
-    pool.destroy();
-    await t.stop();
-  }
+function withAccounts<T>(fn: (pool: ClientPool) => Promise<T>): Promise<T> {
+  return withLocalAccounts(localDir, fn);
 }
 
 async function planHasNoChanges(mesh: string): Promise<boolean> {
