@@ -11,9 +11,9 @@ import { appendFileSync, copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ClientPool } from '../../src/adapters/aws/client-pool.js';
+import type { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { readApplyLog } from '../../src/adapters/fs/apply-log.js';
-import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
+import { withLocalAccounts } from '../support/local-accounts.js';
 import { oob } from '../apply/harness.js';
 import { EXAMPLE_MESH_FILE } from '../support/example-mesh.js';
 import { withoutProgress } from '../support/progress.js';
@@ -29,28 +29,8 @@ function run(...args: string[]) {
 }
 
 /** Change the persisted local target behind meshgov's back. */
-async function outOfBand(fn: (pool: ClientPool) => Promise<void>): Promise<void> {
-  const t = await startKinesisLocal({
-    region: 'eu-west-1',
-    dataDir: join(dir, 'local', 'kinesis'),
-    handleSignals: false,
-    persistIntervalMs: 100,
-  });
-  const pool = new ClientPool({
-    target: 'local',
-    region: 'eu-west-1',
-    partition: 'aws',
-    endpoint: t.endpoint,
-    command: 'test',
-    rateLimitScale: 0,
-  });
-  try {
-    await fn(pool);
-    await new Promise((r) => setTimeout(r, 200));
-  } finally {
-    pool.destroy();
-    await t.stop();
-  }
+function outOfBand(fn: (pool: ClientPool) => Promise<void>): Promise<void> {
+  return withLocalAccounts(join(dir, 'local'), fn, 200);
 }
 
 const P = '111111111111';

@@ -9,8 +9,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ClientPool } from '../../src/adapters/aws/client-pool.js';
-import { startKinesisLocal } from '../../src/adapters/local/kinesis-local.js';
+import { withLocalAccounts } from '../support/local-accounts.js';
 import type { Plan } from '../../src/core/plan/index.js';
 import { EXAMPLE_MESH_FILE, exampleMesh } from '../support/example-mesh.js';
 import { withoutProgress } from '../support/progress.js';
@@ -32,27 +31,17 @@ describe('public stream (local target)', { timeout: 240_000 }, () => {
   it('plan names * losing access in every format, apply --allow-destructive repairs it, next plan empty', async () => {
     expect((await run('apply', '--local', '--auto-approve', 'mesh.yaml')).code).toBe(0);
 
-    const dataDir = join(dir, 'local', 'kinesis');
-    const t = await startKinesisLocal({ region: 'eu-west-1', dataDir, handleSignals: false, persistIntervalMs: 100 });
-    const pool = new ClientPool({
-      target: 'local',
-      region: 'eu-west-1',
-      partition: 'aws',
-      endpoint: t.endpoint,
-      command: 'test',
-      rateLimitScale: 0,
-    });
-    try {
-      const { arn } = stream;
-      const open = { Sid: 'Public', Effect: 'Allow', Principal: '*', Action: 'kinesis:GetRecords', Resource: arn };
-      const policy = { ...stream.resourcePolicy, Statement: [...(stream.resourcePolicy?.Statement ?? []), open] };
-      const put = new PutResourcePolicyCommand({ ResourceARN: stream.arn, Policy: JSON.stringify(policy) });
-      await pool.kinesis(stream.account).send(put);
-      await new Promise((r) => setTimeout(r, 300));
-    } finally {
-      pool.destroy();
-      await t.stop();
-    }
+    await withLocalAccounts(
+      join(dir, 'local'),
+      async (pool) => {
+        const { arn } = stream;
+        const open = { Sid: 'Public', Effect: 'Allow', Principal: '*', Action: 'kinesis:GetRecords', Resource: arn };
+        const policy = { ...stream.resourcePolicy, Statement: [...(stream.resourcePolicy?.Statement ?? []), open] };
+        const put = new PutResourcePolicyCommand({ ResourceARN: stream.arn, Policy: JSON.stringify(policy) });
+        await pool.kinesis(stream.account).send(put);
+      },
+      300,
+    );
 
     const json = await run('plan', '--local', '--detailed-exitcode', '--format', 'json', 'mesh.yaml');
     // Not a terminal: only timestamped progress lines, no warning or error.
