@@ -63,7 +63,7 @@ export function isDeserializationError(e: unknown): boolean {
 export function isForeignAnswer(e: unknown): boolean {
   if (typeof e !== 'object' || e === null) return false;
   const m = String((e as SdkErrorLike).message ?? '');
-  const status = (e as SdkErrorLike).$metadata?.httpStatusCode;
+  const status = httpStatus(e);
   return (
     (m.includes('Deserialization error') || m.includes('Protocol error')) &&
     status !== undefined &&
@@ -76,7 +76,7 @@ export function isForeignAnswer(e: unknown): boolean {
 /** The hint for a foreign answer, or empty. */
 export function foreignAnswerHint(e: unknown): string {
   if (!isForeignAnswer(e)) return '';
-  const status = (e as SdkErrorLike).$metadata?.httpStatusCode;
+  const status = httpStatus(e);
   return ` (the endpoint answered HTTP ${status} with a body that is not the AWS API's: check --endpoint / AWS_ENDPOINT_URL*; not retried)`;
 }
 
