@@ -1,6 +1,7 @@
 /** The one redaction of secrets (src/core/redact.ts): GitHub tokens, AWS credentials by shape and by name. */
 import { describe, expect, it } from 'vitest';
-import { redact, REDACTED, secretsOf } from '../src/core/redact.js';
+import fc from 'fast-check';
+import { ANCHORS, NAMED, redact, REDACTED, SHAPES, secretsOf } from '../src/core/redact.js';
 
 const AKID = 'AKIAIOSFODNN7EXAMPLE';
 const ASIA = 'ASIAQWERTYUIOPASDFGH';
@@ -104,5 +105,109 @@ describe('redact: AWS credentials echoed by an endpoint', () => {
         HOME: '/root',
       }),
     ).toEqual(['ghs_x', SECRET]);
+  });
+});
+
+describe('redact: the anchor pre-check skips no secret', () => {
+  // Pieces of every shape and name the patterns look for, in both cases, glued at random with filler: the
+  // generated text hits the patterns' edges (boundaries, lengths, separators) far more often than prose would.
+  const PIECES = [
+    'ghp_',
+    'gho_',
+    'GHS_',
+    'ghs_',
+    'ghr_',
+    'github_pat_',
+    'AKIA',
+    'ASIA',
+    'ABIA',
+    'ACCA',
+    'akia',
+    'IQoJb3JpZ2luX2Vj',
+    'FwoGZXIvYXdzE',
+    'AQoDYXdzE',
+    'Bearer ',
+    'bearer ',
+    'Authorization: ',
+    'authorization=',
+    '"Authorization":"',
+    'AWS4-HMAC-SHA256 ',
+    'Signature=',
+    'X-Amz-Credential=',
+    'credential=',
+    'x-amz-security-token: ',
+    'AWS_SESSION_TOKEN=',
+    'aws_secret_access_key = ',
+    'secretAccessKey":"',
+    'SessionToken',
+    '<SessionToken>',
+    '<SecretAccessKey>',
+    'token ',
+    'Basic ',
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
+    // Exactly the 16 characters an access key id has after its prefix, and whole secrets of each shape.
+    'QWERTYUIOP123456',
+    'AKIAQWERTYUIOP123456',
+    'ASIAQWERTYUIOP123456',
+    'ABIAQWERTYUIOP123456',
+    'ACCAQWERTYUIOP123456',
+    'ghu_abcdefghijklmnopqrstuvwxyz0123456789',
+    'github_pat_abcdefghijklmnopqrstuvwxyz_0123',
+    'session_token=',
+    'secret_access_key: ',
+    'SECRETACCESSKEY=',
+    'abcdef0123456789',
+    '0123456789abcdef0123',
+    'Xyz',
+    ' ',
+    '"',
+    "'",
+    '=',
+    ':',
+    '/',
+    '+',
+    '_',
+    '-',
+    '\n',
+    ',',
+  ];
+  const text = fc
+    .array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 40, size: 'max' })
+    .map((xs) => xs.join(''));
+
+  it('every match of every shape and name contains an anchor', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        for (const pattern of [...SHAPES, ...NAMED])
+          for (const m of t.matchAll(new RegExp(pattern.source, pattern.flags)))
+            if (!ANCHORS.test(m[0])) throw new Error(`${pattern} matched ${JSON.stringify(m[0])} without an anchor`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('redacts exactly what the nine passes without the pre-check redact', () => {
+    // The reference: every pattern applied, no pre-check (the passes redact() runs when an anchor is present).
+    const everyPass = (t: string) => {
+      let out = t;
+      for (const p of SHAPES) out = out.replace(p, REDACTED);
+      for (const p of NAMED) out = out.replace(p, `$1${REDACTED}`);
+      return out;
+    };
+    fc.assert(
+      fc.property(text, (t) => redact(t) === everyPass(t)),
+      { numRuns: 3000 },
+    );
+    expect(redact(`x ${AKID} y`)).toBe(`x ${REDACTED} y`);
+  });
+
+  it('leaves large text without an anchor as it is (the same string)', () => {
+    // A rendered governance policy names iam:GetAccountAuthorizationDetails: no anchor (no boundary before it).
+    const big = `{"Effect": "Allow", "Action": ["kinesis:PutRecord", "iam:GetAccountAuthorizationDetails"]}\n`.repeat(
+      10_000,
+    );
+    expect(ANCHORS.test(big)).toBe(false);
+    expect(redact(big)).toBe(big);
+    expect(redact(`${big}Bearer abcdefgh12345`)).toBe(`${big}${REDACTED}`);
   });
 });

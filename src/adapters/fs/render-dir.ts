@@ -59,9 +59,15 @@ export function writeRenderDir(dir: string, files: readonly RenderedFile[]): Ren
       }
     }
     mkdirSync(dir, { recursive: true });
+    // Each directory is made once: a large mesh renders tens of thousands of files into a few thousand directories.
+    const made = new Set<string>();
     for (const f of files) {
       const path = join(dir, f.path);
-      mkdirSync(dirname(path), { recursive: true });
+      const parent = dirname(path);
+      if (!made.has(parent)) {
+        mkdirSync(parent, { recursive: true });
+        made.add(parent);
+      }
       writeFileSync(path, f.content);
     }
     const marker = [
