@@ -7,10 +7,9 @@
 /** Thrown when the text leaves the subset; readPlainYaml catches it and answers `{ ok: false }`. */
 export const OUTSIDE = new Error('outside the plain YAML subset');
 
-/** A scalar's value and the offset just after its closing quote. */
-export interface Quoted {
-  value: string;
-  end: number;
+/** Where a reader is: the quoted-scalar readers move `pos` past the closing quote (no result object per scalar). */
+export interface Cursor {
+  pos: number;
 }
 
 /** YAML's one-character escapes after `\` in a double-quoted scalar (js-yaml's simpleEscapeSequence, tab aside). */
@@ -37,14 +36,18 @@ const ESCAPES: Record<string, string> = {
 /** Hex digits after `\x`, `\u` and `\U`. */
 const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 
-/** A single-quoted scalar whose `'` is at `start` (`''` is a quote). */
-export function readSingleQuoted(text: string, start: number): Quoted {
+/** A single-quoted scalar whose `'` is at `at.pos` (`''` is a quote). */
+export function readSingleQuoted(text: string, at: Cursor): string {
+  const start = at.pos;
   let value = '';
   let from = start + 1;
   for (let p = from; p < text.length; p++) {
     const c = text.charCodeAt(p);
     if (c === 0x27) {
-      if (text.charCodeAt(p + 1) !== 0x27) return { value: value + text.slice(from, p), end: p + 1 };
+      if (text.charCodeAt(p + 1) !== 0x27) {
+        at.pos = p + 1;
+        return value + text.slice(from, p);
+      }
       value += text.slice(from, p + 1);
       from = ++p + 1;
     } else if (c < 0x20) throw OUTSIDE;
@@ -52,13 +55,17 @@ export function readSingleQuoted(text: string, start: number): Quoted {
   throw OUTSIDE;
 }
 
-/** A double-quoted scalar whose `"` is at `start`, escapes decoded. */
-export function readDoubleQuoted(text: string, start: number): Quoted {
+/** A double-quoted scalar whose `"` is at `at.pos`, escapes decoded. */
+export function readDoubleQuoted(text: string, at: Cursor): string {
+  const start = at.pos;
   let value = '';
   let from = start + 1;
   for (let p = from; p < text.length; p++) {
     const c = text.charCodeAt(p);
-    if (c === 0x22) return { value: value + text.slice(from, p), end: p + 1 };
+    if (c === 0x22) {
+      at.pos = p + 1;
+      return value + text.slice(from, p);
+    }
     if (c === 0x5c) {
       value += text.slice(from, p);
       const e = text[++p] ?? '';

@@ -40,6 +40,12 @@ for (const c of '~nNtTfF-+.0123456789') MAY_RESOLVE[c.charCodeAt(0)] = 1;
 /** Deepest collection nesting read here; js-yaml itself stops at 100 nodes deep, the depth guard at MAX_DEPTH. */
 const MAX_NESTING = 90;
 
+/** Slots of the key cache (a power of two). */
+const KEY_SLOTS = 512;
+/** Slots of the cache of short values, and the longest value it holds (longer ones are slices of the text). */
+const VALUE_SLOTS = 4096;
+const MAX_SHARED = 12;
+
 const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
@@ -94,6 +100,10 @@ class Reader {
   /** Where the last plain scalar stopped: at a `: ` separator, a ` #` comment or the end of the line. */
   stop: 'colon' | 'comment' | 'eol' = 'eol';
   readonly len: number;
+  /** Recently read short values (see `shared`). */
+  readonly values: (string | undefined)[] = new Array<string | undefined>(VALUE_SLOTS).fill(undefined);
+  /** Recently read plain keys, by a hash of their length and end characters (see `keyAt`). */
+  readonly keys: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
 
   constructor(readonly text: string) {
     this.len = text.length;
@@ -183,10 +193,29 @@ class Reader {
       this.colonAfterQuoted();
       return key;
     }
-    const s = this.readPlain(false);
+    const start = this.pos;
+    const end = this.scanPlain(false);
     if (this.stop !== 'colon') throw OUTSIDE;
     this.pos++;
-    return this.plainKey(s);
+    return this.keyAt(start, end);
+  }
+
+  /**
+   * The plain key `text[start, end)`. Mesh files repeat a few dozen keys thousands of times: a key seen before is
+   * taken from a small cache of interned strings instead of being sliced and interned again.
+   */
+  keyAt(start: number, end: number): string {
+    const t = this.text;
+    const first = t.charCodeAt(start);
+    if (first < 128 && MAY_RESOLVE[first] === 1) return this.plainKey(t.slice(start, end));
+    const length = end - start;
+    const slot = (length * 31 + first * 7 + t.charCodeAt(end - 1)) & (KEY_SLOTS - 1);
+    const cached = this.keys[slot];
+    if (cached !== undefined && cached.length === length && t.startsWith(cached, start)) return cached;
+    // The property name V8 interned for it: later keys equal to it are then stored without a string-table lookup.
+    const key = Object.keys({ [t.slice(start, end)]: 0 })[0] as string;
+    this.keys[slot] = key;
+    return key;
   }
 
   /** A plain key as js-yaml stores it: resolved like any plain scalar, then made a string (`1`, `null`, `true`). */
@@ -302,12 +331,36 @@ class Reader {
     return value;
   }
 
-  /**
-   * A one-line plain scalar at `pos`, trailing spaces dropped; `pos` ends at the character that stopped it, `stop`
-   * says which. In a flow collection `,[]{}` also stop it. Characters js-yaml rejects (or that need care: tabs,
-   * controls, C1, unpaired surrogates, U+2028/2029) leave the subset.
-   */
+  /** A one-line plain scalar at `pos` (see `scanPlain`). */
   readPlain(inFlow: boolean): string {
+    const start = this.pos;
+    return this.shared(start, this.scanPlain(inFlow));
+  }
+
+  /**
+   * `text[start, end)`. Short values repeat (`consume`, `prod`, account ids, role names): one string per distinct
+   * short value, from a cache like the key cache, spares the garbage collector a copy per occurrence. Longer ones
+   * are slices (V8 keeps them as views of the text, without copying).
+   */
+  shared(start: number, end: number): string {
+    const length = end - start;
+    const t = this.text;
+    if (length > MAX_SHARED || length === 0) return t.slice(start, end);
+    const slot =
+      (length * 31 + t.charCodeAt(start) * 7 + t.charCodeAt(end - 1) * 3 + t.charCodeAt(end - 2)) & (VALUE_SLOTS - 1);
+    const cached = this.values[slot];
+    if (cached !== undefined && cached.length === length && t.startsWith(cached, start)) return cached;
+    const value = t.slice(start, end);
+    this.values[slot] = value;
+    return value;
+  }
+
+  /**
+   * Scan a one-line plain scalar at `pos`; returns the end of its text (trailing spaces dropped) and leaves `pos` at
+   * the character that stopped it, `stop` saying which. In a flow collection `,[]{}` also stop it. Characters js-yaml
+   * rejects (or that need care: tabs, controls, C1, unpaired surrogates, U+2028/2029) leave the subset.
+   */
+  scanPlain(inFlow: boolean): number {
     const t = this.text;
     const start = this.pos;
     const first = t.charCodeAt(start);
@@ -322,8 +375,11 @@ class Reader {
     let stop: 'colon' | 'comment' | 'eol' = 'eol';
     for (; p < this.len; p++) {
       const c = t.charCodeAt(p);
-      if (c === SPACE) continue;
-      if (c === COLON) {
+      // Letters and most punctuation first: only `[`, `]`, `{`, `}` (in flow) stop the scalar among them.
+      if (c > COLON && c < 0x7f) {
+        if (inFlow && FLOW_INDICATOR[c] === 1) break;
+      } else if (c === SPACE) continue;
+      else if (c === COLON) {
         if (this.endsToken(p + 1) || (inFlow && this.flowIndicatorAt(p + 1))) {
           stop = 'colon';
           break;
@@ -336,13 +392,13 @@ class Reader {
       } else if (c === LF || c === CR) break;
       else if (c < SPACE) throw OUTSIDE;
       else if (c >= 0x7f) p = this.checkWide(c, p);
-      else if (inFlow && FLOW_INDICATOR[c] === 1) break;
+      else if (inFlow && c === COMMA) break;
       end = p + 1;
     }
     if (end === start) throw OUTSIDE;
     this.pos = p;
     this.stop = stop;
-    return t.slice(start, end);
+    return end;
   }
 
   /** A non-ASCII character of a plain scalar at `p`; returns the offset of its last code unit. */
@@ -362,9 +418,19 @@ class Reader {
   }
 
   readQuoted(quote: number): string {
-    const r = quote === DQUOTE ? readDoubleQuoted(this.text, this.pos) : readSingleQuoted(this.text, this.pos);
-    this.pos = r.end;
-    return r.value;
+    // Most quoted scalars have no escape: read those here, through the cache of short values.
+    const t = this.text;
+    const start = this.pos + 1;
+    for (let p = start; p < this.len; p++) {
+      const c = t.charCodeAt(p);
+      if (c === quote) {
+        if (quote === SQUOTE && t.charCodeAt(p + 1) === SQUOTE) break;
+        this.pos = p + 1;
+        return this.shared(start, p);
+      }
+      if (c === 0x5c || c < SPACE) break;
+    }
+    return quote === DQUOTE ? readDoubleQuoted(t, this) : readSingleQuoted(t, this);
   }
 
   /** Skip spaces on the line inside a flow collection; returns the character reached. */
@@ -380,36 +446,52 @@ class Reader {
   /** A flow sequence or mapping at `pos`, closed on the same line. */
   readFlow(): unknown {
     this.enter();
-    const isMap = this.text.charCodeAt(this.pos) === LBRACE;
-    const close = isMap ? RBRACE : RBRACKET;
-    const items: unknown[] = [];
-    const object: Record<string, unknown> = {};
+    const value = this.text.charCodeAt(this.pos++) === LBRACE ? this.readFlowMapping() : this.readFlowSequence();
+    this.depth--;
+    return value;
+  }
+
+  /** Whether another entry follows (a comma, consumed) or the collection must close now. */
+  flowComma(): boolean {
+    if (this.flowSpaces() !== COMMA) return false;
     this.pos++;
-    let more = true;
-    for (;;) {
-      let c = this.flowSpaces();
-      if (c === close) break;
+    return true;
+  }
+
+  /** The entries of a flow sequence after its `[`, and the `]`. */
+  readFlowSequence(): unknown[] {
+    const items: unknown[] = [];
+    for (let more = true; ;) {
+      const c = this.flowSpaces();
+      if (c === RBRACKET) break;
       // A missing comma, an empty entry, a comment or a line break inside the collection.
       if (!more || c === COMMA) throw OUTSIDE;
-      if (isMap) {
-        const key = this.readFlowKey();
-        if (this.flowSpaces() !== COLON) throw OUTSIDE;
-        this.pos++;
-        c = this.flowSpaces();
-        if (c === COMMA || c === RBRACE) throw OUTSIDE;
-        setPair(object, key, this.readFlowNode());
-      } else {
-        const value = this.readFlowNode();
-        // `[a: 1]` is a mapping inside a sequence.
-        if (this.flowSpaces() === COLON) throw OUTSIDE;
-        items.push(value);
-      }
-      more = this.flowSpaces() === COMMA;
-      if (more) this.pos++;
+      items.push(this.readFlowNode());
+      // `[a: 1]` is a mapping inside a sequence.
+      if (this.flowSpaces() === COLON) throw OUTSIDE;
+      more = this.flowComma();
     }
     this.pos++;
-    this.depth--;
-    return isMap ? object : items;
+    return items;
+  }
+
+  /** The entries of a flow mapping after its `{`, and the `}`; every entry is `key: value`. */
+  readFlowMapping(): Record<string, unknown> {
+    const object: Record<string, unknown> = {};
+    for (let more = true; ;) {
+      let c = this.flowSpaces();
+      if (c === RBRACE) break;
+      if (!more || c === COMMA) throw OUTSIDE;
+      const key = this.readFlowKey();
+      if (this.flowSpaces() !== COLON) throw OUTSIDE;
+      this.pos++;
+      c = this.flowSpaces();
+      if (c === COMMA || c === RBRACE) throw OUTSIDE;
+      setPair(object, key, this.readFlowNode());
+      more = this.flowComma();
+    }
+    this.pos++;
+    return object;
   }
 
   readFlowKey(): string {
