@@ -5,10 +5,12 @@
  * compared with the floor the documented TPS set for the calls the mesh needs.
  *
  *   node --import tsx bench/quota-floor.ts [--accounts 3] [--streams-per-account 100] [--transition-ms 200] [--from-source]
- *     [--no-tagging-api] [--quota-share FRACTION]
+ *     [--no-tagging-api] [--refuse-consumer-filter] [--quota-share FRACTION]
  *
- * The proxy answers the tagging API's GetResources for streams as AWS does (bench/quota-proxy.ts), so plan reads
- * stream tags in pages as it does on AWS; `--no-tagging-api` measures an endpoint without it (kinesis-local alone).
+ * The proxy answers the tagging API's GetResources for streams and consumers as AWS does (bench/quota-proxy.ts), so
+ * plan reads stream and consumer tags in pages as it does on AWS; `--refuse-consumer-filter` makes the proxy refuse
+ * the `kinesis:stream/consumer` filter (plan then reads each consumer's tags with ListTagsForResource), and
+ * `--no-tagging-api` measures an endpoint without the API at all (kinesis-local alone).
  *
  * Prints progress on stderr and one JSON object (QuotaFloorResult) on stdout.
  *
@@ -270,6 +272,7 @@ async function main(): Promise<void> {
   const proxy = await startQuotaProxy({
     upstream: local.endpoint,
     taggingApi: !process.argv.includes('--no-tagging-api'),
+    consumerFilter: !process.argv.includes('--refuse-consumer-filter'),
   });
   const env = { MESHGOV_LOCAL_DIR: join(dir, 'local') };
   // `--quota-share X` is handed to meshgov (its share of each quota; meshgov's default is 0.8).

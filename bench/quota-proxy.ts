@@ -15,12 +15,17 @@
  *   https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html: "Have more than five streams in
  *   the CREATING state at any point in time"). The proxy tracks the streams it saw created or deleted and asks
  *   kinesis-local for their status (those reads bypass the quotas and are not counted).
- * - Answers the Resource Groups Tagging API's GetResources for `kinesis:stream` as AWS does (the tagged streams of
- *   the account with their tags, at most 100 a page, PaginationToken; https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_GetResources.html),
- *   since kinesis-local has no tagging API and meshgov reads stream tags through it on AWS. The proxy builds the
- *   answer from kinesis-local's ListStreams and ListTagsForResource (not counted, not limited). Other resource
- *   types get an empty list: whether the API lists Kinesis consumers is not documented, so the proxy does not
- *   pretend it does. `taggingApi: false` answers it like kinesis-local (UnknownOperationException).
+ * - Answers the Resource Groups Tagging API's GetResources as AWS does (the tagged resources of the account with
+ *   their tags, at most ResourcesPerPage (1-100) a page, PaginationToken, "" on the last page;
+ *   https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_GetResources.html), since
+ *   kinesis-local has no tagging API and meshgov reads tags through it on AWS: `kinesis:stream` lists streams,
+ *   `kinesis:stream/consumer` enhanced fan-out consumers (the resource type AWS Organizations tag policies name for
+ *   them; docs/api-calls.md quotes the sources), `kinesis` or no filter both; other types get an empty list. The
+ *   proxy builds the answer from kinesis-local's ListStreams, ListStreamConsumers and ListTagsForResource (not
+ *   counted, not limited). `taggingApi: false` answers every GetResources like kinesis-local
+ *   (UnknownOperationException); `consumerFilter: false` refuses the `kinesis:stream/consumer` filter with HTTP 400
+ *   `InvalidParameterException` (the Tagging API's error for a parameter it does not accept), as AWS would if it did
+ *   not list consumers, so meshgov's fallback runs.
  * - Counts calls, throttled answers and transition refusals per (account, API).
  *
  * Bounded: loopback only (listens on 127.0.0.1 and refuses a non-loopback upstream), request bodies at most 1 MiB,
@@ -47,6 +52,7 @@
  * | RegisterStreamConsumer | 5 | account | API reference: "five transactions per second per account" |
  * | RemoveTagsFromStream | 5 | account | API reference: "five transactions per second per account" |
  * | UpdateShardCount | 10 | account | API reference: "Make over 10 TPS" is refused |
+ * | GetResources (Resource Groups Tagging API) | 15 | account | Tag Editor user guide, "Service quotas" (https://docs.aws.amazon.com/tag-editor/latest/userguide/reference.html): "Rate of calling the GetResources API operation: Maximum of 15 calls per second" |
  * | every other API (GetResourcePolicy, PutResourcePolicy, DeleteResourcePolicy, ListTagsForResource, TagResource, UntagResource, StartStreamEncryption, StopStreamEncryption, Increase/DecreaseStreamRetentionPeriod, Enable/DisableEnhancedMonitoring, UpdateStreamMode) | 5 | account | not stated in the API reference; 5, the figure of every stated per-account control-plane write, and the default of meshgov's own limiter (src/adapters/aws/rate-limit.ts) |
  */
 import { createServer, request } from 'node:http';
@@ -78,6 +84,7 @@ export const DOCUMENTED_QUOTAS: Readonly<Record<string, ApiQuota>> = {
   RegisterStreamConsumer: { tps: 5, per: 'account' },
   RemoveTagsFromStream: { tps: 5, per: 'account' },
   UpdateShardCount: { tps: 10, per: 'account' },
+  GetResources: { tps: 15, per: 'account' },
 };
 
 /** APIs the API reference gives no figure for. */
@@ -100,8 +107,13 @@ export interface QuotaProxyOptions {
   lifetimeMs?: number;
   /** Clock, ms (tests). */
   now?: () => number;
-  /** Answer GetResources for Kinesis streams like AWS (default true). */
+  /** Answer GetResources for Kinesis streams and consumers like AWS (default true). */
   taggingApi?: boolean;
+  /**
+   * List consumers for the `kinesis:stream/consumer` filter (default true); false refuses that filter with
+   * InvalidParameterException, to exercise meshgov's fallback to ListTagsForResource per consumer.
+   */
+  consumerFilter?: boolean;
 }
 
 /** Calls the proxy saw for one (account, API). */
@@ -241,9 +253,10 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
   };
 
   type Mapping = { ResourceARN: string; Tags: { Key: string; Value: string }[] };
-  /** The tagged streams of an account with their tags, as GetResources lists them. */
-  const taggedStreams = async (headers: IncomingMessage['headers']): Promise<Mapping[]> => {
-    // kinesis-local lists names only: the ARN is built the way Kinesis does, with the region of the signature.
+  type TagList = { Key: string; Value?: string }[];
+
+  /** The ARNs of the account's streams (kinesis-local lists names only: built the way Kinesis does). */
+  const streamArns = async (headers: IncomingMessage['headers']): Promise<string[]> => {
     const region = /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(String(headers.authorization ?? ''))?.[1] ?? 'us-east-1';
     const account = accountOf(headers.authorization);
     const arns: string[] = [];
@@ -259,13 +272,43 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
       if (!page.HasMoreStreams || names.length === 0) break;
       after = names[names.length - 1];
     }
+    return arns;
+  };
+
+  /** The consumer ARNs of the given streams (ListStreamConsumers; a short page is the last, as in meshgov). */
+  const consumerArns = async (headers: IncomingMessage['headers'], streams: string[]): Promise<string[]> => {
+    const out: string[] = [];
+    for (let i = 0; i < streams.length; i += 16) {
+      const batch = await Promise.all(
+        streams.slice(i, i + 16).map(async (StreamARN) => {
+          const arns: string[] = [];
+          let token: string | undefined;
+          do {
+            type Page = { Consumers?: { ConsumerARN?: string }[]; NextToken?: string };
+            const page: Page = await kinesisCall<Page>(headers, 'ListStreamConsumers', {
+              StreamARN,
+              MaxResults: 100,
+              ...(token ? { NextToken: token } : {}),
+            });
+            const consumers = page.Consumers ?? [];
+            for (const c of consumers) if (c.ConsumerARN) arns.push(c.ConsumerARN);
+            token = consumers.length < 100 ? undefined : page.NextToken || undefined;
+          } while (token);
+          return arns;
+        }),
+      );
+      out.push(...batch.flat());
+    }
+    return out;
+  };
+
+  /** The given resources that carry tags, with their tags, as GetResources lists them. */
+  const tagged = async (headers: IncomingMessage['headers'], arns: string[]): Promise<Mapping[]> => {
     const out: Mapping[] = [];
     for (let i = 0; i < arns.length; i += 16) {
       const batch = await Promise.all(
         arns.slice(i, i + 16).map(async (arn) => {
-          const t = await kinesisCall<{ Tags?: { Key: string; Value?: string }[] }>(headers, 'ListTagsForResource', {
-            ResourceARN: arn,
-          });
+          const t = await kinesisCall<{ Tags?: TagList }>(headers, 'ListTagsForResource', { ResourceARN: arn });
           return { ResourceARN: arn, Tags: (t.Tags ?? []).map((x) => ({ Key: x.Key, Value: x.Value ?? '' })) };
         }),
       );
@@ -283,8 +326,13 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
     let list = id ? listings.get(id) : undefined;
     let key = id ?? '';
     if (!list) {
-      const streams = filters.length === 0 || filters.some((f) => f === 'kinesis' || f === 'kinesis:stream');
-      list = streams ? await taggedStreams(req.headers) : [];
+      const wants = (type: string) => filters.length === 0 || filters.some((f) => f === 'kinesis' || f === type);
+      const streams = wants('kinesis:stream') || wants('kinesis:stream/consumer') ? await streamArns(req.headers) : [];
+      const arns = [
+        ...(wants('kinesis:stream') ? streams : []),
+        ...(wants('kinesis:stream/consumer') ? await consumerArns(req.headers, streams) : []),
+      ];
+      list = await tagged(req.headers, arns);
       key = `p${listings.size}`;
       listings.set(key, list);
     }
@@ -335,6 +383,21 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
       return;
     }
     if (api === 'GetResources' && o.taggingApi !== false) {
+      const filters = parsed['ResourceTypeFilters'];
+      if (o.consumerFilter === false && Array.isArray(filters) && filters.includes('kinesis:stream/consumer')) {
+        res.writeHead(400, {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amzn-requestid': `quota-proxy-${Date.now()}`,
+        });
+        res.end(
+          JSON.stringify({
+            __type: 'InvalidParameterException',
+            Message:
+              'quota proxy (consumerFilter: false): ResourceTypeFilters kinesis:stream/consumer is not supported',
+          }),
+        );
+        return;
+      }
       await getResources(req, res, parsed);
       return;
     }

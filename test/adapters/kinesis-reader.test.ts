@@ -11,7 +11,11 @@ import {
   ListTagsForResourceCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
-import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import {
+  GetResourcesCommand,
+  InvalidParameterException,
+  ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
@@ -120,6 +124,8 @@ afterEach(() => {
 });
 
 const options = { meshName: 'm', region: 'eu-west-1', partition: 'aws', declared: new Set(['declared.v1']) };
+const STREAM_FILTER = { ResourceTypeFilters: ['kinesis:stream'] };
+const CONSUMER_FILTER = { ResourceTypeFilters: ['kinesis:stream/consumer'] };
 
 function actions(): string[] {
   const k = kinesis.calls().map((c) => `kinesis:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`);
@@ -129,24 +135,25 @@ function actions(): string[] {
 
 describe('readKinesisAccount', () => {
   it('reads tags in bulk through the tagging API, fully reads managed streams only, lists the rest', async () => {
-    tagging
-      .on(GetResourcesCommand)
-      .resolvesOnce({
-        ResourceTagMappingList: [{ ResourceARN: arn('declared.v1'), Tags: [{ Key: 'team', Value: 'a' }] }],
-        PaginationToken: 'p2',
-      })
-      .resolvesOnce({
-        ResourceTagMappingList: [
-          {
-            ResourceARN: arn('tagged.v1'),
-            Tags: [
-              { Key: 'meshgov:managed-by', Value: 'meshgov' },
-              { Key: 'meshgov:mesh', Value: 'm' },
-            ],
-          },
-        ],
-        PaginationToken: '',
-      });
+    // The consumer paging lists nothing (the consumer is untagged there, or not indexed yet).
+    tagging.on(GetResourcesCommand, STREAM_FILTER).rejects(new Error('unexpected page'));
+    tagging.on(GetResourcesCommand, CONSUMER_FILTER).resolves({ ResourceTagMappingList: [], PaginationToken: '' });
+    tagging.on(GetResourcesCommand, { ...STREAM_FILTER, PaginationToken: undefined }).resolves({
+      ResourceTagMappingList: [{ ResourceARN: arn('declared.v1'), Tags: [{ Key: 'team', Value: 'a' }] }],
+      PaginationToken: 'p2',
+    });
+    tagging.on(GetResourcesCommand, { ...STREAM_FILTER, PaginationToken: 'p2' }).resolves({
+      ResourceTagMappingList: [
+        {
+          ResourceARN: arn('tagged.v1'),
+          Tags: [
+            { Key: 'meshgov:managed-by', Value: 'meshgov' },
+            { Key: 'meshgov:mesh', Value: 'm' },
+          ],
+        },
+      ],
+      PaginationToken: '',
+    });
     const r = await readKinesisAccount(pool(), A, options);
     expect(r.usedTaggingApi).toBe(true);
     expect(r.streams.map((s) => s.name)).toEqual(['declared.v1', 'tagged.v1']);
@@ -197,9 +204,12 @@ describe('readKinesisAccount', () => {
     expect(kinesis.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN)).toEqual([
       `${arn('declared.v1')}/consumer/scorer:1700000000`,
     ]);
-    expect(tagging.commandCalls(GetResourcesCommand)[0]?.args[0].input).toMatchObject({
-      ResourceTypeFilters: ['kinesis:stream'],
-    });
+    // Two pages of stream tags, then one consumer paging (a managed stream counts a consumer), each its own filter.
+    expect(tagging.commandCalls(GetResourcesCommand).map((c) => c.args[0].input)).toEqual([
+      { ResourceTypeFilters: ['kinesis:stream'], ResourcesPerPage: 100 },
+      { ResourceTypeFilters: ['kinesis:stream'], ResourcesPerPage: 100, PaginationToken: 'p2' },
+      { ResourceTypeFilters: ['kinesis:stream/consumer'], ResourcesPerPage: 100 },
+    ]);
     // ConsumerCount 0 in DescribeStreamSummary: no ListStreamConsumers call for that stream.
     expect(kinesis.commandCalls(ListStreamConsumersCommand).map((c) => c.args[0].input.StreamARN)).toEqual([
       arn('declared.v1'),
@@ -247,7 +257,8 @@ describe('readKinesisAccount', () => {
 
   it("reads declared streams while the tagging API's pages are still unanswered, and takes their tags from them", async () => {
     const pages: (() => void)[] = [];
-    tagging.on(GetResourcesCommand).callsFake(
+    tagging.on(GetResourcesCommand, CONSUMER_FILTER).resolves({ ResourceTagMappingList: [] });
+    tagging.on(GetResourcesCommand, STREAM_FILTER).callsFake(
       () =>
         new Promise((resolve) => {
           pages.push(() =>
@@ -348,5 +359,181 @@ describe('ListStreamConsumers paging', () => {
       undefined,
       'next',
     ]);
+  });
+});
+
+describe('consumer tags through the tagging API (kinesis:stream/consumer)', () => {
+  const S = 'orders.v1';
+  const streamArn = arn(S);
+  const consumerArn = (name: string, at = 1700000000, stream = streamArn) => `${stream}/consumer/${name}:${at}`;
+  const NAMES = ['alpha', 'beta', 'gamma'];
+  const managed = [
+    { Key: 'meshgov:managed-by', Value: 'meshgov' },
+    { Key: 'meshgov:mesh', Value: 'm' },
+  ];
+  const mapping = (resourceArn: string, team: string) => ({
+    ResourceARN: resourceArn,
+    Tags: [...managed, { Key: 'team', Value: team }],
+  });
+  const consumerOptions = { ...options, declared: new Set([S]) };
+  const described = (consumers: number) => ({
+    ...summary(S),
+    RetentionPeriodHours: 24,
+    OpenShardCount: 1,
+    EnhancedMonitoring: [],
+    ConsumerCount: consumers,
+  });
+
+  /** One declared stream with three consumers; ListTagsForResource answers "lt" tags, so their source shows. */
+  beforeEach(() => {
+    kinesis.reset();
+    kinesis.on(ListStreamsCommand).resolves({ StreamNames: [S], HasMoreStreams: false });
+    kinesis.on(DescribeStreamSummaryCommand).resolves({
+      StreamDescriptionSummary: described(3),
+    });
+    kinesis.on(ListStreamConsumersCommand).resolves({
+      Consumers: NAMES.map((n) => ({
+        ConsumerName: n,
+        ConsumerARN: consumerArn(n),
+        ConsumerStatus: 'ACTIVE' as const,
+        ConsumerCreationTimestamp: created,
+      })),
+    });
+    kinesis.on(GetResourcePolicyCommand).rejects(new ResourceNotFoundException({ message: 'none', $metadata: {} }));
+    kinesis.on(ListTagsForResourceCommand).resolves({ Tags: [...managed, { Key: 'team', Value: 'lt' }] });
+    tagging.on(GetResourcesCommand, STREAM_FILTER).resolves({
+      ResourceTagMappingList: [mapping(streamArn, 'stream')],
+      PaginationToken: '',
+    });
+  });
+
+  const tagCalls = () => kinesis.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN);
+  const pagings = () => tagging.commandCalls(GetResourcesCommand).map((c) => c.args[0].input);
+  const teams = (r: Awaited<ReturnType<typeof readKinesisAccount>>) =>
+    r.streams[0]?.consumers.map((c) => `${c.name}=${c.tags['team']}`);
+
+  it('takes every listed consumer from the consumer paging: no ListTagsForResource at all', async () => {
+    tagging.on(GetResourcesCommand, CONSUMER_FILTER).resolves({
+      ResourceTagMappingList: NAMES.map((n) => mapping(consumerArn(n), `page-${n}`)),
+    });
+    const r = await readKinesisAccount(pool(), A, consumerOptions);
+    expect(teams(r)).toEqual(['alpha=page-alpha', 'beta=page-beta', 'gamma=page-gamma']);
+    expect(r.streams[0]?.tags['team']).toBe('stream');
+    expect(tagCalls()).toEqual([]);
+    expect(pagings()).toEqual([
+      { ResourceTypeFilters: ['kinesis:stream'], ResourcesPerPage: 100 },
+      { ResourceTypeFilters: ['kinesis:stream/consumer'], ResourcesPerPage: 100 },
+    ]);
+    // Policies are still read per consumer: the tagging API carries no policies.
+    expect(kinesis.commandCalls(GetResourcePolicyCommand)).toHaveLength(1 + NAMES.length);
+  });
+
+  it('reads a consumer the pages do not list (untagged, or not indexed yet) with ListTagsForResource, only that one', async () => {
+    tagging.on(GetResourcesCommand, CONSUMER_FILTER).resolves({
+      ResourceTagMappingList: [mapping(consumerArn('alpha'), 'page'), mapping(consumerArn('gamma'), 'page')],
+    });
+    const r = await readKinesisAccount(pool(), A, consumerOptions);
+    expect(teams(r)).toEqual(['alpha=page', 'beta=lt', 'gamma=page']);
+    expect(tagCalls()).toEqual([consumerArn('beta')]);
+  });
+
+  it('falls back to ListTagsForResource per consumer when the filter is refused; stream tags still come from the first paging', async () => {
+    tagging.on(GetResourcesCommand, CONSUMER_FILTER).rejects(
+      new InvalidParameterException({
+        message: 'kinesis:stream/consumer is not a supported resource type',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const r = await readKinesisAccount(pool(), A, consumerOptions);
+    expect(r.usedTaggingApi).toBe(true);
+    expect(r.streams[0]?.tags['team']).toBe('stream');
+    expect(teams(r)).toEqual(['alpha=lt', 'beta=lt', 'gamma=lt']);
+    expect(tagCalls().sort()).toEqual(NAMES.map((n) => consumerArn(n)));
+    expect(pagings().map((i) => i.ResourceTypeFilters)).toEqual([['kinesis:stream'], ['kinesis:stream/consumer']]);
+  });
+
+  it('follows PaginationToken through the consumer paging and stops at an empty-string token', async () => {
+    tagging
+      .on(GetResourcesCommand, { ...CONSUMER_FILTER, PaginationToken: undefined })
+      .resolves({ ResourceTagMappingList: [mapping(consumerArn('alpha'), 'p1')], PaginationToken: 'page-2' });
+    tagging
+      .on(GetResourcesCommand, { ...CONSUMER_FILTER, PaginationToken: 'page-2' })
+      .resolves({ ResourceTagMappingList: [mapping(consumerArn('beta'), 'p2')], PaginationToken: 'page-3' });
+    tagging
+      .on(GetResourcesCommand, { ...CONSUMER_FILTER, PaginationToken: 'page-3' })
+      .resolves({ ResourceTagMappingList: [mapping(consumerArn('gamma'), 'p3')], PaginationToken: '' });
+    const r = await readKinesisAccount(pool(), A, consumerOptions);
+    expect(teams(r)).toEqual(['alpha=p1', 'beta=p2', 'gamma=p3']);
+    expect(tagCalls()).toEqual([]);
+    expect(pagings().slice(1)).toEqual([
+      { ResourceTypeFilters: ['kinesis:stream/consumer'], ResourcesPerPage: 100 },
+      { ResourceTypeFilters: ['kinesis:stream/consumer'], ResourcesPerPage: 100, PaginationToken: 'page-2' },
+      { ResourceTypeFilters: ['kinesis:stream/consumer'], ResourcesPerPage: 100, PaginationToken: 'page-3' },
+    ]);
+  });
+
+  it('distrusts a consumer paging whose token repeats: every consumer falls back, nothing from those pages is used', async () => {
+    tagging.on(GetResourcesCommand, CONSUMER_FILTER).resolves({
+      ResourceTagMappingList: NAMES.map((n) => mapping(consumerArn(n), 'loop')),
+      PaginationToken: 'again',
+    });
+    const r = await readKinesisAccount(pool(), A, consumerOptions);
+    expect(teams(r)).toEqual(['alpha=lt', 'beta=lt', 'gamma=lt']);
+    expect(tagCalls()).toHaveLength(NAMES.length);
+    expect(pagings()).toHaveLength(1 + 2);
+  });
+
+  it('gives up on a consumer paging that does not end (1,000 pages, every token new): every consumer falls back', async () => {
+    let n = 0;
+    tagging.on(GetResourcesCommand, CONSUMER_FILTER).callsFake(() => ({
+      ResourceTagMappingList: NAMES.map((c) => mapping(consumerArn(c), 'endless')),
+      PaginationToken: `t${++n}`,
+    }));
+    const r = await readKinesisAccount(pool(), A, consumerOptions);
+    expect(teams(r)).toEqual(['alpha=lt', 'beta=lt', 'gamma=lt']);
+    expect(n).toBe(1000);
+  });
+
+  it("never lends another consumer's tags: ARNs of another account, another stream or an earlier registration are ignored", async () => {
+    const hostile = [
+      // The same stream and consumer names in another account.
+      mapping(consumerArn('alpha', 1700000000, `arn:aws:kinesis:eu-west-1:999999999999:stream/${S}`), 'other-account'),
+      // Another stream of this account with a consumer of the same name.
+      mapping(consumerArn('alpha', 1700000000, arn('payments.v1')), 'other-stream'),
+      // An earlier registration of this very consumer (deregistered, registered again: a new ARN), still indexed.
+      mapping(consumerArn('alpha', 1600000000), 'earlier-registration'),
+      // This account's stream ARN itself: a consumer paging does not set stream tags.
+      mapping(streamArn, 'from-consumer-paging'),
+    ];
+    tagging.on(GetResourcesCommand, CONSUMER_FILTER).resolves({
+      ResourceTagMappingList: [...hostile, mapping(consumerArn('beta'), 'page'), mapping(consumerArn('gamma'), 'page')],
+    });
+    const r = await readKinesisAccount(pool(), A, consumerOptions);
+    expect(teams(r)).toEqual(['alpha=lt', 'beta=page', 'gamma=page']);
+    expect(tagCalls()).toEqual([consumerArn('alpha')]);
+    expect(r.streams[0]?.tags['team']).toBe('stream');
+  });
+
+  it('starts no consumer paging when no managed stream counts a consumer, nor when the stream paging failed', async () => {
+    tagging.on(GetResourcesCommand, CONSUMER_FILTER).resolves({ ResourceTagMappingList: [] });
+    kinesis.on(DescribeStreamSummaryCommand).resolves({
+      StreamDescriptionSummary: described(0),
+    });
+    await readKinesisAccount(pool(), A, consumerOptions);
+    expect(pagings()).toEqual([{ ResourceTypeFilters: ['kinesis:stream'], ResourcesPerPage: 100 }]);
+
+    tagging.resetHistory();
+    kinesis.on(DescribeStreamSummaryCommand).resolves({
+      StreamDescriptionSummary: described(3),
+    });
+    tagging
+      .on(GetResourcesCommand, STREAM_FILTER)
+      .rejects(
+        Object.assign(new Error('not authorized to perform: tag:GetResources'), { name: 'AccessDeniedException' }),
+      );
+    const r = await readKinesisAccount(pool(), A, consumerOptions);
+    expect(r.usedTaggingApi).toBe(false);
+    expect(pagings()).toEqual([{ ResourceTypeFilters: ['kinesis:stream'], ResourcesPerPage: 100 }]);
+    expect(teams(r)).toEqual(['alpha=lt', 'beta=lt', 'gamma=lt']);
   });
 });

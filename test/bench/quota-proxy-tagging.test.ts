@@ -1,8 +1,9 @@
 /**
- * The quota proxy answers the Resource Groups Tagging API's GetResources for Kinesis streams like AWS (kinesis-local
- * has no tagging API): the account's tagged streams with their tags, paged, counted and limited like any call.
+ * The quota proxy answers the Resource Groups Tagging API's GetResources for Kinesis streams and consumers like AWS
+ * (kinesis-local has no tagging API): the account's tagged streams, or consumers, with their tags, paged, counted
+ * and limited like any call; with `consumerFilter: false` it refuses the consumer filter as AWS refuses a parameter.
  */
-import { CreateStreamCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, RegisterStreamConsumerCommand, TagResourceCommand } from '@aws-sdk/client-kinesis';
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,9 +71,54 @@ describe('quota proxy: GetResources', () => {
     ]);
     // Its own reads of kinesis-local are neither counted nor limited.
     expect(p.counts()[C]).toEqual({ GetResources: { calls: 2, throttled: 0, transitionRefused: 0 } });
-    // Consumers are not claimed: another resource type gets nothing.
-    const other = await c.send(new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:stream/consumer'] }));
+    // Another resource type gets nothing.
+    const other = await c.send(new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:firehose'] }));
     expect(other.ResourceTagMappingList).toEqual([]);
+  });
+
+  it('lists the tagged consumers of the account for kinesis:stream/consumer, a page at a time', async () => {
+    const direct = k.client(C);
+    await k.waitActive(C, 't0');
+    await k.waitActive(C, 't1');
+    const register = async (stream: string, name: string, tags?: Record<string, string>) => {
+      const r = await direct.send(new RegisterStreamConsumerCommand({ StreamARN: arn(stream), ConsumerName: name }));
+      const consumerArn = r.Consumer?.ConsumerARN ?? '';
+      // kinesis-local ignores Tags on RegisterStreamConsumer (docs/api-calls.md): tag afterwards.
+      if (tags) await direct.send(new TagResourceCommand({ ResourceARN: consumerArn, Tags: tags }));
+      return consumerArn;
+    };
+    const a = await register('t0', 'ca', { team: 'x' });
+    const b = await register('t1', 'cb', { team: 'y', tier: '2' });
+    await register('t0', 'untagged');
+    const p = await startQuotaProxy({ upstream: k.endpoint });
+    proxies.push(p);
+    const c = tagging(p.endpoint);
+    const filter = { ResourceTypeFilters: ['kinesis:stream/consumer'], ResourcesPerPage: 1 };
+    const first = await c.send(new GetResourcesCommand(filter));
+    expect(first.PaginationToken).not.toBe('');
+    const second = await c.send(new GetResourcesCommand({ ...filter, PaginationToken: first.PaginationToken }));
+    expect(second.PaginationToken).toBe('');
+    const listed = [...(first.ResourceTagMappingList ?? []), ...(second.ResourceTagMappingList ?? [])]
+      .map((m) => [m.ResourceARN, Object.fromEntries((m.Tags ?? []).map((x) => [x.Key, x.Value]))])
+      .sort();
+    expect(listed).toEqual(
+      [
+        [a, { team: 'x' }],
+        [b, { team: 'y', tier: '2' }],
+      ].sort(),
+    );
+    expect(p.counts()[C]).toEqual({ GetResources: { calls: 2, throttled: 0, transitionRefused: 0 } });
+  });
+
+  it('refuses the consumer filter with InvalidParameterException when told to, and still lists streams', async () => {
+    const p = await startQuotaProxy({ upstream: k.endpoint, consumerFilter: false });
+    proxies.push(p);
+    const c = tagging(p.endpoint);
+    await expect(
+      c.send(new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:stream/consumer'] })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } });
+    const streams = await c.send(new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:stream'] }));
+    expect((streams.ResourceTagMappingList ?? []).map((m) => m.ResourceARN).sort()).toEqual([arn('t0'), arn('t1')]);
   });
 
   it('answers like kinesis-local when told to have no tagging API', async () => {

@@ -3,9 +3,12 @@
  * - ListStreams, 100 streams a page (StreamSummaries when the endpoint returns them).
  * - tags: one Resource Groups Tagging API GetResources page per 100 tagged streams; when that API fails
  *   (no permission, or an endpoint without it such as the local target) one ListTagsForResource per stream.
+ * - consumer tags: a second GetResources paging, for `kinesis:stream/consumer`, one page per 100 tagged consumers,
+ *   once a managed stream's summary counts consumers; a consumer that paging does not list (untagged, or not yet
+ *   indexed), or every consumer when it fails, costs one ListTagsForResource.
  * - managed streams only (declared, or tagged managed-by meshgov for this mesh): DescribeStreamSummary,
  *   GetResourcePolicy, ListStreamConsumers (skipped when DescribeStreamSummary reports ConsumerCount 0), and per
- *   consumer GetResourcePolicy + ListTagsForResource (unless the tagging API's pages carried the consumer's tags).
+ *   consumer GetResourcePolicy (+ ListTagsForResource, see above).
  * All of it pipelined per account (readKinesisAccount).
  * Unmanaged streams are known from ListStreams (and their tags) alone.
  */
@@ -110,33 +113,69 @@ function tagsOf(list: { Key?: string; Value?: string }[] | undefined): Record<st
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
+/** GetResources pages one paging reads at most: past that (or on a repeated token) the answer is not trusted. */
+const MAX_TAGGING_PAGES = 1000;
+
 /**
- * Tags of every tagged stream in the account, by ARN, through GetResources; undefined when the API fails. Any
- * consumer ARN a page lists is kept too (its tags then need no ListTagsForResource).
+ * Tags of every tagged resource of one type in the account, by exact ARN, through the Resource Groups Tagging API's
+ * GetResources; undefined when any page fails (no permission, an endpoint without the API, a refused filter,
+ * throttling past the retries) or the pages do not end (a repeated PaginationToken, more than MAX_TAGGING_PAGES).
+ * An empty-string PaginationToken ends the paging as a missing one does.
  */
-export async function tagsViaTaggingApi(
+async function taggedResources(
   pool: ClientPool,
   account: string,
+  resourceType: string,
 ): Promise<Map<string, Record<string, string>> | undefined> {
   const client = pool.tagging(account);
   const out = new Map<string, Record<string, string>>();
+  const tokens = new Set<string>();
   let token: string | undefined;
+  let pages = 0;
   try {
     do {
+      if (++pages > MAX_TAGGING_PAGES) return undefined;
       const page = await client.send(
         new GetResourcesCommand({
-          ResourceTypeFilters: ['kinesis:stream'],
+          ResourceTypeFilters: [resourceType],
           ResourcesPerPage: 100,
           ...(token ? { PaginationToken: token } : {}),
         }),
       );
       for (const r of page.ResourceTagMappingList ?? []) if (r.ResourceARN) out.set(r.ResourceARN, tagsOf(r.Tags));
       token = page.PaginationToken || undefined;
+      if (token !== undefined && tokens.has(token)) return undefined;
+      if (token !== undefined) tokens.add(token);
     } while (token);
   } catch {
     return undefined;
   }
   return out;
+}
+
+/**
+ * Tags of every tagged stream in the account, by ARN, through GetResources (`kinesis:stream`); undefined when the
+ * API fails. Any consumer ARN a page lists is kept too (its tags then need no ListTagsForResource).
+ */
+export function tagsViaTaggingApi(
+  pool: ClientPool,
+  account: string,
+): Promise<Map<string, Record<string, string>> | undefined> {
+  return taggedResources(pool, account, 'kinesis:stream');
+}
+
+/**
+ * Tags of every tagged enhanced fan-out consumer in the account, by consumer ARN, through GetResources with the
+ * resource type `kinesis:stream/consumer` (the type AWS Organizations tag policies name for Kinesis consumers,
+ * which are evaluated over this API; docs/api-calls.md quotes the sources); undefined when that paging fails, e.g.
+ * when the API refuses the filter with InvalidParameterException. A paging of its own, so that a refusal costs the
+ * stream tags nothing.
+ */
+export function consumerTagsViaTaggingApi(
+  pool: ClientPool,
+  account: string,
+): Promise<Map<string, Record<string, string>> | undefined> {
+  return taggedResources(pool, account, 'kinesis:stream/consumer');
 }
 
 async function listTags(pool: ClientPool, account: string, arn: string): Promise<Record<string, string>> {
@@ -180,18 +219,26 @@ function fromSummary(d: StreamDescriptionSummary, account: string, tags: Record<
 /** Tags from the tagging API's pages by ARN, once they are in; undefined when that API is not used or failed. */
 type BulkTags = Promise<ReadonlyMap<string, Record<string, string>> | undefined>;
 
+/** The account's tagging API pagings: stream tags, and consumer tags started by the first stream that needs them. */
+interface TagPages {
+  streams: BulkTags;
+  /** The consumer paging; the first call starts it, later calls share it. */
+  consumers: () => BulkTags;
+}
+
 /** Consumers per ListStreamConsumers page (the API's default and a stream's usual maximum of 20 is far below it). */
 const CONSUMER_PAGE = 100;
 
 /**
- * The stream's consumers, each with its tags and policy. Tags come from the tagging API's pages when they listed
- * the consumer's ARN (the consumer is a taggable Kinesis resource), else from ListTagsForResource.
+ * The stream's consumers, each with its tags and policy. Tags come from the tagging API's consumer paging, or its
+ * stream paging, when either listed the consumer's exact ARN (the consumer is a taggable Kinesis resource), else
+ * from ListTagsForResource: an ARN only another stream or account has never lends its tags to this consumer.
  */
 async function readConsumers(
   pool: ClientPool,
   account: string,
   streamArn: string,
-  bulk: BulkTags,
+  pages: TagPages,
 ): Promise<LiveConsumer[]> {
   const client = pool.kinesis(account);
   const found: Consumer[] = [];
@@ -212,10 +259,11 @@ async function readConsumers(
     token = consumers.length < CONSUMER_PAGE ? undefined : page.NextToken || undefined;
   } while (token);
   const out: LiveConsumer[] = [];
-  const bulkTags = await bulk;
+  const [consumerPages, streamPages] =
+    found.length === 0 ? [undefined, undefined] : await Promise.all([pages.consumers(), pages.streams]);
   for (const c of found) {
     if (!c.ConsumerARN || !c.ConsumerName) continue;
-    const bulk = bulkTags?.get(c.ConsumerARN);
+    const bulk = consumerPages?.get(c.ConsumerARN) ?? streamPages?.get(c.ConsumerARN);
     const [tags, policy] = await Promise.all([
       bulk ? Promise.resolve(bulk) : listTags(pool, account, c.ConsumerARN),
       getPolicy(pool, account, c.ConsumerARN),
@@ -245,7 +293,7 @@ async function readStream(
   pool: ClientPool,
   account: string,
   listed: Listed,
-  bulkTags: BulkTags,
+  pages: TagPages,
 ): Promise<LiveStream | undefined> {
   const describe = (async () => {
     try {
@@ -270,11 +318,13 @@ async function readStream(
   if (!summary) return undefined;
   const stream = fromSummary(summary, account, {});
   if (!stream.arn) stream.arn = listed.arn;
+  // The consumer tag paging starts with the first stream that counts consumers, alongside its ListStreamConsumers.
+  if ((summary.ConsumerCount ?? 0) > 0) void pages.consumers();
   const [policy, consumers] = await Promise.all([
     // The listed ARN is the stream's (AWS lists ARNs; otherwise meshgov built it the way Kinesis does).
     stream.arn === listed.arn ? early : policyOf(stream.arn),
     // ConsumerCount from DescribeStreamSummary saves the ListStreamConsumers call for streams without consumers.
-    summary.ConsumerCount === 0 ? Promise.resolve([]) : readConsumers(pool, account, stream.arn, bulkTags),
+    summary.ConsumerCount === 0 ? Promise.resolve([]) : readConsumers(pool, account, stream.arn, pages),
   ]);
   if (policy === 'unsupported') stream.notRead = ['resourcePolicy'];
   else if (policy) stream.resourcePolicy = policy;
@@ -307,6 +357,17 @@ export async function readKinesisAccount(
   // The tagging API's pages are read while declared streams are read already (they need tags only at the end).
   const viaApi: BulkTags =
     o.useTaggingApi === false || listed.length === 0 ? Promise.resolve(undefined) : tagsViaTaggingApi(pool, account);
+  // Consumer tags: a paging of its own, started once a managed stream counts consumers, and only where the stream
+  // paging worked (where it failed, for want of permission or of the API, this one would fail alike). Both
+  // pagings share the account's GetResources rate, so running the second after the first costs no time.
+  let consumerPaging: BulkTags | undefined;
+  const pages: TagPages = {
+    streams: viaApi,
+    consumers: () =>
+      (consumerPaging ??= viaApi.then((streams) =>
+        streams === undefined ? undefined : consumerTagsViaTaggingApi(pool, account),
+      )),
+  };
   const tagsOf = async (s: Listed) => {
     const bulk = await viaApi;
     return bulk ? (bulk.get(s.arn) ?? {}) : streamTagsOf(pool, account, s);
@@ -316,7 +377,7 @@ export async function readKinesisAccount(
     o.concurrency ?? 64,
     async (s): Promise<LiveStream | LiveUnmanagedStream | undefined> => {
       const declared = o.declared.has(s.name);
-      const early = declared ? readStream(pool, account, s, viaApi) : undefined;
+      const early = declared ? readStream(pool, account, s, pages) : undefined;
       early?.catch(() => undefined);
       const tags = await tagsOf(s);
       const why = unmanagedReason(tags, declared, o.meshName);
@@ -332,7 +393,7 @@ export async function readKinesisAccount(
           ...(s.createdAt ? { createdAt: s.createdAt } : {}),
         };
       }
-      const stream = await (early ?? readStream(pool, account, s, viaApi));
+      const stream = await (early ?? readStream(pool, account, s, pages));
       if (stream) stream.tags = tags ?? {};
       return stream;
     },
