@@ -12,8 +12,10 @@ import { domainFileSchema, meshSchema } from '../src/core/model/schema.js';
 
 // ajv-formats and ajv's standalone module are published as CommonJS with a default export.
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
-const standaloneCode =
-  (standaloneModule as unknown as { default?: typeof standaloneModule }).default ?? standaloneModule;
+type StandaloneCode = typeof standaloneModule.default;
+const standaloneCode: StandaloneCode =
+  (standaloneModule as unknown as { default?: StandaloneCode }).default ??
+  (standaloneModule as unknown as StandaloneCode);
 
 export const MESH_VALIDATORS_PATH = 'src/core/model/mesh-validators.generated.ts';
 

@@ -122,8 +122,9 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
+/** A source reference that keeps `path`: every caller passes a fresh array (no copy per entity of a large mesh). */
 function ref(file: string, path: DocPath): SourceRef {
-  return { file, path: [...path] };
+  return { file, path };
 }
 
 function rules(raw: RawRules | undefined, file: string, base: DocPath): Record<string, RuleSetting> {
