@@ -7,7 +7,7 @@ import * as precompiled from './mesh-validators.generated.js';
 import { ACCOUNT_ID, DATE, IAM_PATH, NAME, REFERENCE, ROLE_NAME, STREAM_NAME, TAG_KEY, TAG_VALUE } from './schema.js';
 
 /**
- * The schemas compiled ahead of time (scripts/mesh-validators.ts, with the ajv options they run with): compiling
+ * The schemas compiled ahead of time (scripts/schema-validators.ts, with the ajv options they run with): compiling
  * them here took ~300 ms of every CLI run.
  */
 const validators: Record<'mesh' | 'domain', ValidateFunction> = {
