@@ -11,6 +11,7 @@ import { _ } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
 import { domainFileSchema, meshSchema } from '../src/core/model/schema.js';
+import { RULE_AJV_OPTIONS } from '../src/core/rules/ajv.js';
 import { ruleFileSchema } from '../src/core/rules/rule-schema.js';
 
 // ajv-formats and ajv's standalone module are published as CommonJS with a default export.
@@ -26,8 +27,8 @@ interface Target {
   from: string;
   options: Options;
   formats: boolean;
-  /** Export name -> schema. */
-  schemas: Record<string, object>;
+  /** Export name -> schema, or the id of a schema ajv already holds (its meta-schemas). */
+  schemas: Record<string, object | string>;
 }
 
 const TARGETS: Target[] = [
@@ -45,6 +46,13 @@ const TARGETS: Target[] = [
     formats: false,
     schemas: { ruleFile: ruleFileSchema },
   },
+  {
+    path: 'src/core/rules/rule-meta-validator.generated.ts',
+    from: "ajv's draft 2020-12 meta-schema, with the options of src/core/rules/ajv.ts",
+    options: RULE_AJV_OPTIONS,
+    formats: true,
+    schemas: { meta: 'https://json-schema.org/draft/2020-12/schema' },
+  },
 ];
 
 function generate(t: Target): string {
@@ -59,8 +67,11 @@ function generate(t: Target): string {
   if (t.formats) (addFormats as unknown as (a: Ajv2020) => void)(ajv);
   const refs: Record<string, string> = {};
   for (const [name, schema] of Object.entries(t.schemas)) {
-    ajv.addSchema(schema, name);
-    refs[name] = name;
+    if (typeof schema === 'string') refs[name] = schema;
+    else {
+      ajv.addSchema(schema, name);
+      refs[name] = name;
+    }
   }
   const code = standaloneCode(ajv, refs).replace(/^"use strict";/, '');
   return [
