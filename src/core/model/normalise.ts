@@ -122,9 +122,8 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
-/** A source reference that keeps `path`: every caller passes a fresh array (no copy per entity of a large mesh). */
 function ref(file: string, path: DocPath): SourceRef {
-  return { file, path };
+  return { file, path: [...path] };
 }
 
 function rules(raw: RawRules | undefined, file: string, base: DocPath): Record<string, RuleSetting> {
