@@ -4,6 +4,9 @@
  *
  * Identifiers that end up inside IAM policies or ARNs are pattern-restricted here so that no `*`, `?`, `:`, `/`,
  * whitespace or ARN fragment can reach a rendered policy through a name.
+ *
+ * After a change, run `npx tsx scripts/generate-schema.ts` (the published files) and
+ * `npx tsx scripts/generate-schema-validators.ts` (the precompiled validators validate runs).
  */
 
 export const SCHEMA_ID = 'https://meshgov.dev/schema/v1/mesh.schema.json';

@@ -1,27 +1,57 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import * as precompiled from './rule-meta-validator.generated.js';
 
 // ajv-formats is published as CommonJS with a default export object.
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
 
 /**
- * The ajv instance for rule selectors and requirements. Strict about the schema itself (an unknown keyword such
- * as a misspelt `requried` is a mistake in the rule file, not something to ignore), lenient about types, and
- * with `$data` so a requirement can compare two fields of the same entity.
+ * Options of the ajv instance for rule selectors and requirements. Strict about the schema itself (an unknown keyword
+ * such as a misspelt `requried` is a mistake in the rule file, not something to ignore), lenient about types, and
+ * with `$data` so a requirement can compare two fields of the same entity. The precompiled meta-schema validator
+ * (scripts/schema-validators.ts) is generated with these options.
+ */
+export const RULE_AJV_OPTIONS: Options = {
+  allErrors: true,
+  $data: true,
+  unicodeRegExp: true,
+  logger: false,
+  strict: false,
+  strictSchema: true,
+  strictNumbers: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+};
+
+/** The draft 2020-12 meta-schema, what a rule schema without `$schema` is checked against. */
+const META_SCHEMA_ID = 'https://json-schema.org/draft/2020-12/schema';
+
+/**
+ * The ajv instance for rule selectors and requirements. It does not check schemas against the meta-schema itself
+ * (compiling the meta-schema was ~120 ms of every cold run): {@link compileRuleSchema} does, with a precompiled
+ * meta-schema validator.
  */
 export function ruleAjv(): Ajv2020 {
-  const ajv = new Ajv2020({
-    allErrors: true,
-    $data: true,
-    unicodeRegExp: true,
-    logger: false,
-    strict: false,
-    strictSchema: true,
-    strictNumbers: true,
-    strictTypes: false,
-    strictTuples: false,
-    strictRequired: false,
-  });
+  const ajv = new Ajv2020({ ...RULE_AJV_OPTIONS, validateSchema: false });
   (addFormats as unknown as (a: Ajv2020) => void)(ajv);
   return ajv;
+}
+
+const metaSchemaValidator = precompiled.meta as unknown as ((schema: unknown) => boolean) & {
+  errors?: Parameters<Ajv2020['errorsText']>[0];
+};
+
+/**
+ * Compile a rule schema on an instance from {@link ruleAjv}, checking it against its meta-schema first as ajv's
+ * `validateSchema` option would, with the same error ("schema is invalid: data/... must ...").
+ */
+export function compileRuleSchema(ajv: Ajv2020, schema: Record<string, unknown>) {
+  const $schema = schema['$schema'];
+  if ($schema === undefined || $schema === META_SCHEMA_ID) {
+    if (!metaSchemaValidator(schema))
+      throw new Error(`schema is invalid: ${ajv.errorsText(metaSchemaValidator.errors)}`);
+  } else ajv.validateSchema(schema, true);
+  return ajv.compile(schema);
 }

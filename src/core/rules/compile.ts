@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import { ruleAjv } from './ajv.js';
+import { compileRuleSchema, ruleAjv } from './ajv.js';
 import type { ParamValues, Rule } from './types.js';
 
 /** Replace every `{"$param": "name"}` object in a schema by the parameter's value. */
@@ -55,7 +55,7 @@ export class SchemaCache {
     const key = JSON.stringify(concrete);
     let fn = this.cache.get(key);
     if (!fn) {
-      fn = this.ajv.compile(concrete);
+      fn = compileRuleSchema(this.ajv, concrete);
       this.cache.set(key, fn);
     }
     return fn;

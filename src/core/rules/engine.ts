@@ -3,7 +3,7 @@
  * function, and turn failures into located diagnostics. Then waivers downgrade matching findings to info.
  * After cdk-nag: a rule that throws becomes a finding, never a crash.
  */
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic, DocPath, Severity } from '../diagnostics/diagnostic.js';
 import { appendAll } from '../diagnostics/diagnostic.js';
 import type { Mesh } from '../model/types.js';
@@ -11,7 +11,7 @@ import type { Locator } from '../source/locator.js';
 import { cacheOfRules, SchemaCache } from './compile.js';
 import { RULE_FUNCTIONS } from './functions.js';
 import { configurables, effectiveFor, resolveSettings } from './settings.js';
-import type { RuleSettings } from './settings.js';
+import type { Effective } from './settings.js';
 import { renderTemplate } from './template.js';
 import type { ParamValues, Rule, Spot } from './types.js';
 import { eachView, indexMesh, spotFor } from './views.js';
@@ -61,17 +61,48 @@ interface Finding {
 
 const NO_FINDINGS: readonly Finding[] = [];
 
+/** A compiled schema, or what compiling it threw (thrown again for each entity, as compiling it again would). */
+type Compiled = { fn: ValidateFunction } | { error: unknown };
+
+/**
+ * A rule's settings for the entities of one domain, and its schemas compiled under them on first use: looked up
+ * once per domain instead of per entity (two map lookups for the settings, two weak-map lookups per schema).
+ */
+interface Prepared {
+  eff: Effective | undefined;
+  selector?: Compiled;
+  requirement?: Compiled;
+}
+
+function compiled(cache: SchemaCache, schema: Record<string, unknown>, params: ParamValues): Compiled {
+  try {
+    return { fn: cache.compile(schema, params) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function use(c: Compiled): ValidateFunction {
+  if ('error' in c) throw c.error;
+  return c.fn;
+}
+
 function checkEntity(
   rule: Rule,
   view: EntityView,
+  prepared: Prepared,
   params: ParamValues,
   cache: SchemaCache,
   index: MeshIndex,
 ): readonly Finding[] {
-  if (rule.selector && !cache.compile(rule.selector, params)(view.value)) return NO_FINDINGS;
+  if (rule.selector) {
+    prepared.selector ??= compiled(cache, rule.selector, params);
+    if (!use(prepared.selector)(view.value)) return NO_FINDINGS;
+  }
   let findings: Finding[] | undefined;
   if (rule.requirement) {
-    const validate = cache.compile(rule.requirement, params);
+    prepared.requirement ??= compiled(cache, rule.requirement, params);
+    const validate = use(prepared.requirement);
     if (!validate(view.value)) {
       findings = [];
       for (const e of leafErrors(validate.errors ?? [])) {
@@ -163,10 +194,19 @@ export function runRules(ctx: RuleContext): Diagnostic[] {
     if (list) list.push(i);
     else kinds.set(rule.appliesTo, [i]);
   });
+  const preparedByDomain = new Map<string | undefined, Prepared[]>();
   for (const [kind, ruleIndexes] of kinds) {
     for (const view of eachView(index, kind)) {
-      for (const i of ruleIndexes)
-        checkView(ctx.rules[i] as Rule, view, perRule[i] as Located[], settings, cache, index, locator);
+      let prepared = preparedByDomain.get(view.domain);
+      if (!prepared) {
+        prepared = [];
+        preparedByDomain.set(view.domain, prepared);
+      }
+      for (const i of ruleIndexes) {
+        const rule = ctx.rules[i] as Rule;
+        const p = (prepared[i] ??= { eff: effectiveFor(settings, rule.id, view.domain) });
+        checkView(rule, view, perRule[i] as Located[], p, cache, index, locator);
+      }
     }
   }
   const findings: Located[] = [];
@@ -185,17 +225,17 @@ function checkView(
   rule: Rule,
   view: EntityView,
   into: Located[],
-  settings: RuleSettings,
+  prepared: Prepared,
   cache: SchemaCache,
   index: MeshIndex,
   locator: Locator,
 ): void {
-  const eff = effectiveFor(settings, rule.id, view.domain);
+  const eff = prepared.eff;
   if (!eff || eff.severity === 'off') return;
   const severity = eff.severity;
   let results: readonly Finding[];
   try {
-    results = checkEntity(rule, view, eff.params, cache, index);
+    results = checkEntity(rule, view, prepared, eff.params, cache, index);
   } catch (e) {
     const d = locator.at(
       view.at,

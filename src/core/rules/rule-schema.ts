@@ -1,4 +1,7 @@
-/** The JSON Schema (draft 2020-12) of a guardrail rule file in policies/. Documented in docs/rules.md. */
+/**
+ * The JSON Schema (draft 2020-12) of a guardrail rule file in policies/. Documented in docs/rules.md. After a change,
+ * run `npx tsx scripts/generate-schema-validators.ts` (rule files are checked with a precompiled validator).
+ */
 
 export const RULE_ID_PATTERN = '^[a-z0-9][a-z0-9-]*$';
 

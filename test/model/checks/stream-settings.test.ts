@@ -6,6 +6,7 @@ import {
   aMesh,
   anEfoGrant,
   aFilteredGrant,
+  aGrant,
   aPrincipal,
   aProducerGrant,
   aStream,
@@ -103,6 +104,18 @@ describe('checkStreamSettings', () => {
     ]);
     // Without deletion protection the stream carries one tag less.
     expect(found(aMesh({ streams: [aStream({ tags: tags(44), deletionProtection: false })] }))).toEqual([]);
+  });
+
+  it('counts grantees, not grants: the quick upper bound (one tag per grant) never decides alone', () => {
+    const readers = (n: number, role: (i: number) => string) =>
+      Array.from({ length: n }, (_, i) => aGrant({ id: `g-${i}`, principal: aPrincipal({ role: role(i) }) }));
+    // 60 grants of one role: one grant tag, 5 + 1 + 1 + 1 = 8 tags.
+    expect(found(aMesh({ grants: [aProducerGrant(), ...readers(60, () => 'reader')] }))).toEqual([]);
+    // 44 distinct roles: 5 + 1 + 1 + 44 = 51 tags, exactly one over (the bound is also 51).
+    expect(found(aMesh({ grants: [aProducerGrant(), ...readers(44, (i) => `reader-${i}`)] }))).toEqual([
+      ['stream-too-many-tags', 'domains.0.streams.0.name'],
+    ]);
+    expect(found(aMesh({ grants: [aProducerGrant(), ...readers(43, (i) => `reader-${i}`)] }))).toEqual([]);
   });
 
   it(`at most ${MAX_EFO_CONSUMERS} EFO consumers per stream, reported at the first one over`, () => {

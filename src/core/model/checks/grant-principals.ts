@@ -23,8 +23,10 @@ export function checkGrantPrincipals(ctx: CheckContext): Diagnostic[] {
   const governance = caseFold(mesh.governanceRole.name);
   const readOnly =
     mesh.governanceRole.readOnlyName === undefined ? undefined : caseFold(mesh.governanceRole.readOnlyName);
-  /** First spelling of each role per account (folded key), to find case collisions. */
-  const spellings = new Map<string, string>();
+  /** First spelling of each role per account (by folded name), to find case collisions. */
+  const spellings = new Map<string, Map<string, string>>();
+  // Roles repeat across grants: fold each spelling once (two new strings per grant of a large mesh otherwise).
+  const foldedRoles = new Map<string, string>();
   for (const g of mesh.grants) {
     const role = g.principal.role;
     if (role === undefined) {
@@ -43,7 +45,11 @@ export function checkGrantPrincipals(ctx: CheckContext): Diagnostic[] {
       }
       continue;
     }
-    const folded = caseFold(role);
+    let folded = foldedRoles.get(role);
+    if (folded === undefined) {
+      folded = caseFold(role);
+      foldedRoles.set(role, folded);
+    }
     if (folded === WHOLE_ACCOUNT_ROLE) {
       out.push(
         locator.at(
@@ -70,9 +76,13 @@ export function checkGrantPrincipals(ctx: CheckContext): Diagnostic[] {
         ),
       );
     }
-    const key = `${g.principal.account}\u0000${folded}`;
-    const first = spellings.get(key);
-    if (first === undefined) spellings.set(key, role);
+    let inAccount = spellings.get(g.principal.account);
+    if (inAccount === undefined) {
+      inAccount = new Map();
+      spellings.set(g.principal.account, inAccount);
+    }
+    const first = inAccount.get(folded);
+    if (first === undefined) inAccount.set(folded, role);
     else if (first !== role) {
       out.push(
         locator.at(

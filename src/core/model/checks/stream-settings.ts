@@ -1,5 +1,7 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { Grant } from '../types.js';
 import {
+  FIXED_GOVERNANCE_KEYS,
   grantsByStream,
   isReservedTagKey,
   MAX_TAGS_PER_RESOURCE,
@@ -11,6 +13,10 @@ import type { CheckContext } from './context.js';
 
 /** Kinesis allows at most 20 enhanced fan-out consumers per stream. https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html */
 export const MAX_EFO_CONSUMERS = 20;
+
+/** The governance tags a stream can carry besides its grant tags: the fixed keys and deletion protection. */
+const GOVERNANCE_KEY_COUNT = FIXED_GOVERNANCE_KEYS.length + 1;
+const NO_GRANTS: readonly Grant[] = [];
 
 /** Capacity, retention against the classification, encryption region, reserved and too many tags, EFO limit. */
 export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
@@ -31,6 +37,7 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
   }
   const classes = new Map(mesh.classifications.map((c) => [c.name, c]));
   const byStream = grantsByStream(mesh.grants);
+  const meshTagCount = Object.keys(mesh.tags).length;
   for (const s of mesh.streams) {
     const cap = s.capacity;
     if (cap.autoscaling) {
@@ -95,8 +102,10 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
         );
       }
     }
-    const onStream = byStream.get(s.name) ?? [];
-    const total = streamTagCount(mesh, s, onStream);
+    const onStream = byStream.get(s.name) ?? NO_GRANTS;
+    // Counting builds every grant tag key; most streams are far below the limit even counting every key separately.
+    const atMost = meshTagCount + Object.keys(s.tags).length + GOVERNANCE_KEY_COUNT + onStream.length;
+    const total = atMost > MAX_TAGS_PER_RESOURCE ? streamTagCount(mesh, s, onStream) : 0;
     if (total > MAX_TAGS_PER_RESOURCE) {
       out.push(
         locator.at(
@@ -108,7 +117,7 @@ export function checkStreamSettings(ctx: CheckContext): Diagnostic[] {
         ),
       );
     }
-    const efo = onStream.filter(readsThroughConsumer);
+    const efo = onStream.length > MAX_EFO_CONSUMERS ? onStream.filter(readsThroughConsumer) : NO_GRANTS;
     if (efo.length > MAX_EFO_CONSUMERS) {
       const extra = efo[MAX_EFO_CONSUMERS];
       if (extra) {
