@@ -530,6 +530,9 @@ export function readPlainYaml(text: string): PlainYamlResult {
   try {
     reader.toContentLine();
     if (reader.eof) return { ok: false };
+    // js-yaml reads a first line `---a: 1` as a document marker followed by `a: 1`; YAML (and the positioned
+    // parser) read a key `---a`. Such text is not in the subset.
+    if (reader.col === 0 && text.startsWith('---', reader.pos) && !reader.atMarker()) return { ok: false };
     if (reader.col === 0 && reader.atMarker()) {
       // A leading `---` alone on its line; a `...` or content after the marker is left to js-yaml.
       if (text.charCodeAt(reader.pos) !== DASH) return { ok: false };

@@ -160,8 +160,12 @@ class LazySource implements SourceFile {
   }
 }
 
-/** Token-start anchors (`&a`), aliases (`*a`), tags (`!t`), explicit keys (`? `) and directives (`%`). */
-const UNUSUAL = /(?:^|[\s[{,])(?:[&*!][^\s,\]}]|\?(?:\s|$))|^%/m;
+/**
+ * Token-start anchors (`&a`), aliases (`*a`), tags (`!t`), explicit keys (`? `), directives (`%`), and `---` glued to
+ * text at a line start: js-yaml takes `---a: 1` for a document marker and `a: 1`, where YAML reads the key `---a`
+ * (as the positioned parser does), so that text is left to the positioned parser.
+ */
+const UNUSUAL = /(?:^|[\s[{,])(?:[&*!][^\s,\]}]|\?(?:\s|$))|^%|^---[^\s]/m;
 
 /**
  * Plain-data read with js-yaml's YAML 1.2 core schema, or not ok when the positioned parser must look. Files in the
