@@ -22,7 +22,12 @@ export function accountStreamsArn(ctx: ArnContext, account: AccountId): string {
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesis.html#amazonkinesis-resources-for-iam-policies
  */
 export function consumerArnPattern(ctx: ArnContext, account: AccountId, stream: string, consumer: string): string {
-  return `${streamArn(ctx, account, stream)}/consumer/${consumer}:*`;
+  return consumerArnOf(streamArn(ctx, account, stream), consumer);
+}
+
+/** {@link consumerArnPattern} from the stream's ARN, when the caller already has it. */
+export function consumerArnOf(streamArnValue: string, consumer: string): string {
+  return `${streamArnValue}/consumer/${consumer}:*`;
 }
 
 /** `arn:<partition>:lambda:<region>:<account>:function:<name>` (unqualified: no version or alias). */

@@ -7,16 +7,17 @@ import { efoConsumerOf, readsThroughConsumer } from '../model/grant-consumer.js'
 import type { Diagnostic, DocPath, Result } from '../diagnostics/diagnostic.js';
 import { compareDiagnostics } from '../diagnostics/diagnostic.js';
 import { MAX_TAGS_PER_RESOURCE, grantsByStream } from '../model/governance-tags.js';
-import type { AccountId, Grant, Mesh, SourceRef, Stream } from '../model/types.js';
+import type { Grant, Mesh, SourceRef, Stream } from '../model/types.js';
 import { Locator } from '../source/locator.js';
-import { consumerArnPattern, streamArn } from './arn.js';
-import { desiredMapping, eventSourceMapping, eventSourceMappingName } from './event-source-mapping.js';
+import { consumerArnOf, streamArn } from './arn.js';
+import { eventSourceMappingName, filteredGrantMapping } from './event-source-mapping.js';
 import { fanoutPolicy, fanoutPolicyName } from './fanout-policy.js';
 import { activeGrants } from './grants.js';
 import { GUARD_BOUNDARY_NAME, GUARD_SCP_NAME, guardBoundary, guardScp } from './guard.js';
 import { governanceStatements, POLICY_PREFIX, READ_ONLY_POLICY_NAME, readOnlyStatements } from './governance-policy.js';
 import { identityStatements, principalRoles } from './identity-policy.js';
-import { keyPolicyArtefacts } from './kms.js';
+import { customerKey, keyPolicyArtefacts } from './kms.js';
+import type { KeyScope } from './kms.js';
 import { MAX_SCP_CHARS, MAX_TRUST_POLICY_CHARS, packStatements, partNames, policySize } from './limits.js';
 import type { PolicyStatement } from './types.js';
 import { consumerResourcePolicy, streamResourcePolicy } from './resource-policy.js';
@@ -43,44 +44,46 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
 
   const accounts: DesiredAccount[] = mesh.accounts.map((a) => ({ account: a.id, streams: [], consumers: [], iam: [] }));
   const byId = new Map(accounts.map((a) => [a.account, a]));
-  const add = (account: AccountId, f: (a: DesiredAccount) => void) => {
-    const a = byId.get(account);
-    if (a) f(a);
-  };
 
+  // Each stream's ARN is named by its own entry, its policy, its consumers, mappings and fan-out policies: built
+  // once here so they all share one string (50,000 grants each naming their stream's ARN add up).
+  const arns = new Map<string, string>();
   const perStream = grantsByStream(rendered);
-  for (const stream of mesh.streams)
-    add(stream.account, (a) => a.streams.push(desiredStream(mesh, stream, perStream.get(stream.name) ?? [], report)));
+  for (const stream of mesh.streams) {
+    const arn = streamArn(mesh, stream.account, stream.name);
+    arns.set(stream.name, arn);
+    byId.get(stream.account)?.streams.push(desiredStream(mesh, stream, arn, perStream.get(stream.name) ?? [], report));
+  }
   for (const g of rendered) {
     const stream = streams.get(g.stream) as Stream;
-    if (readsThroughConsumer(g)) add(stream.account, (a) => a.consumers.push(desiredConsumer(mesh, stream, g, report)));
+    const arn = arns.get(g.stream) as string;
+    if (readsThroughConsumer(g))
+      byId.get(stream.account)?.consumers.push(desiredConsumer(mesh, stream, arn, g, report));
     if (g.principal.external || g.principal.role === undefined) continue;
+    const grantee = byId.get(g.principal.account);
+    if (grantee === undefined) continue;
     const roleName = g.principal.role;
-    const esm = eventSourceMapping(mesh, stream, g);
-    const mapping = desiredMapping(mesh, stream, g);
-    if (mapping) add(g.principal.account, (a) => (a.mappings ??= []).push(mapping));
-    if (esm)
-      add(g.principal.account, (a) =>
-        a.iam.push({
-          kind: 'event-source-mapping',
-          account: g.principal.account,
-          name: eventSourceMappingName(g),
-          roleName,
-          grantIds: [g.id],
-          document: esm,
-        }),
-      );
+    const filtered = filteredGrantMapping(mesh, stream, g, arn);
+    if (filtered) {
+      (grantee.mappings ??= []).push(filtered.mapping);
+      grantee.iam.push({
+        kind: 'event-source-mapping',
+        account: g.principal.account,
+        name: eventSourceMappingName(g),
+        roleName,
+        grantIds: [g.id],
+        document: filtered.esm,
+      });
+    }
     if (g.access === 'consume' && g.pattern === 'fanout') {
-      add(g.principal.account, (a) =>
-        a.iam.push({
-          kind: 'fanout-policy',
-          account: g.principal.account,
-          name: fanoutPolicyName(g),
-          roleName,
-          grantIds: [g.id],
-          document: fanoutPolicy(mesh, stream, g),
-        }),
-      );
+      grantee.iam.push({
+        kind: 'fanout-policy',
+        account: g.principal.account,
+        name: fanoutPolicyName(g),
+        roleName,
+        grantIds: [g.id],
+        document: fanoutPolicy(mesh, stream, g, arn),
+      });
     }
   }
   for (const role of principalRoles(mesh, rendered)) {
@@ -96,14 +99,20 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
         `Role \`${role.role}\` in ${role.account} cannot get its meshgov policies: ${msg}. Split its grants across roles.`,
       ),
     );
-    add(role.account, (a) =>
-      parts.forEach(([name, document]) =>
-        a.iam.push({ kind: 'identity-policy', account: role.account, name, roleName: role.role, grantIds, document }),
-      ),
-    );
+    const a = byId.get(role.account);
+    for (const [name, document] of parts)
+      a?.iam.push({ kind: 'identity-policy', account: role.account, name, roleName: role.role, grantIds, document });
   }
-  for (const art of keyPolicyArtefacts(mesh, rendered)) add(art.account, (a) => a.iam.push(art));
-  for (const a of accounts) governanceArtefacts(mesh, a, report);
+  for (const art of keyPolicyArtefacts(mesh, rendered)) byId.get(art.account)?.iam.push(art);
+  const keysByAccount = new Map<string, KeyScope[]>();
+  for (const stream of mesh.streams) {
+    const key = customerKey(mesh, stream);
+    if (key === undefined) continue;
+    const keys = keysByAccount.get(stream.account);
+    if (keys) keys.push(key);
+    else keysByAccount.set(stream.account, [key]);
+  }
+  for (const a of accounts) governanceArtefacts(mesh, a, keysByAccount.get(a.account) ?? [], report);
   if (mesh.organizationId !== undefined && accounts[0] !== undefined) {
     const scp = guardScp(mesh);
     if (policySize(scp) > MAX_SCP_CHARS)
@@ -140,7 +149,13 @@ function pack(
   return packed.parts.map((d, i) => [names[i] as string, d]);
 }
 
-function desiredStream(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[], report: Report): DesiredStream {
+function desiredStream(
+  mesh: Mesh,
+  stream: Stream,
+  arn: string,
+  streamGrants: readonly Grant[],
+  report: Report,
+): DesiredStream {
   const tags = desiredStreamTags(mesh, stream, streamGrants);
   const count = Object.keys(tags).length;
   if (count > MAX_TAGS_PER_RESOURCE) {
@@ -153,7 +168,7 @@ function desiredStream(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[
   }
   const d: DesiredStream = {
     name: stream.name,
-    arn: streamArn(mesh, stream.account, stream.name),
+    arn,
     account: stream.account,
     region: mesh.region,
     domain: stream.domain,
@@ -173,12 +188,12 @@ function desiredStream(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[
     tags,
     deletionProtection: stream.deletionProtection,
   };
-  const policy = streamResourcePolicy(mesh, stream, streamGrants);
+  const policy = streamResourcePolicy(mesh, stream, streamGrants, arn);
   if (policy) d.resourcePolicy = policy;
   return d;
 }
 
-function desiredConsumer(mesh: Mesh, stream: Stream, grant: Grant, report: Report): DesiredConsumer {
+function desiredConsumer(mesh: Mesh, stream: Stream, arn: string, grant: Grant, report: Report): DesiredConsumer {
   const name = efoConsumerOf(grant) as string;
   const tags = consumerTags(mesh, stream, grant);
   if (Object.keys(tags).length > MAX_TAGS_PER_RESOURCE) {
@@ -191,22 +206,23 @@ function desiredConsumer(mesh: Mesh, stream: Stream, grant: Grant, report: Repor
   }
   const c: DesiredConsumer = {
     stream: stream.name,
-    streamArn: streamArn(mesh, stream.account, stream.name),
+    streamArn: arn,
     account: stream.account,
     name,
-    arnPattern: consumerArnPattern(mesh, stream.account, stream.name, name),
+    arnPattern: consumerArnOf(arn, name),
     grantId: grant.id,
     tags,
   };
-  const policy = consumerResourcePolicy(mesh, stream, grant);
+  const policy = consumerResourcePolicy(mesh, stream, grant, arn);
   if (policy) c.resourcePolicy = policy;
   return c;
 }
 
-function governanceArtefacts(mesh: Mesh, a: DesiredAccount, report: Report): void {
+/** `keys`: the customer-managed keys of the account's streams (see accountStreamKeys). */
+function governanceArtefacts(mesh: Mesh, a: DesiredAccount, keys: readonly KeyScope[], report: Report): void {
   const roleName = mesh.governanceRole.name;
   const at: SourceRef = { file: mesh.at.file, path: [...mesh.at.path, 'mesh', 'governanceRole'] };
-  const parts = pack(governanceStatements(mesh, a.account, a.mappings), `${POLICY_PREFIX}governance`, (msg) =>
+  const parts = pack(governanceStatements(mesh, a.account, a.mappings, keys), `${POLICY_PREFIX}governance`, (msg) =>
     report(
       at,
       [],

@@ -95,6 +95,7 @@ export function keyStatements(
   keys: readonly KeyScope[],
   via: boolean,
 ): PolicyStatement[] {
+  if (keys.length === 0) return []; // most streams have no customer-managed key: skip the sets and maps below
   const out: PolicyStatement[] = [];
   const viaCondition = (): NonNullable<PolicyStatement['Condition']> => ({
     StringEquals: { 'kms:ViaService': kinesisViaService(mesh.region) },

@@ -56,10 +56,24 @@ function fitStatement(s: PolicyStatement, limit: number): PolicyStatement[] {
   }));
 }
 
-/** Greedy, order-preserving packing of statements into at most `maxParts` documents of at most `limit` characters. */
 /** The characters of `{"Version":"2012-10-17","Statement":[]}`: a document is that plus its statements and commas. */
 const EMPTY_DOC_CHARS = policySize(doc([]));
 
+/**
+ * Each statement with the length of its JSON, too large ones split by {@link fitStatement}. A statement that fits
+ * (nearly all) is serialised once here: `policySize(doc([s]))` is `EMPTY_DOC_CHARS` plus that length.
+ */
+function sizedStatements(statements: readonly PolicyStatement[], limit: number): [PolicyStatement, number][] {
+  const out: [PolicyStatement, number][] = [];
+  for (const s of statements) {
+    const chars = JSON.stringify(s).length;
+    if (EMPTY_DOC_CHARS + chars <= limit) out.push([s, chars]);
+    else for (const piece of fitStatement(s, limit)) out.push([piece, JSON.stringify(piece).length]);
+  }
+  return out;
+}
+
+/** Greedy, order-preserving packing of statements into at most `maxParts` documents of at most `limit` characters. */
 export function packStatements(
   statements: readonly PolicyStatement[],
   limit = MAX_MANAGED_POLICY_CHARS,
@@ -70,8 +84,7 @@ export function packStatements(
   // policySize(doc(list)) is EMPTY_DOC_CHARS + each statement's JSON + a comma between two: each statement is
   // serialised once instead of the whole growing document once per statement.
   let currentChars = EMPTY_DOC_CHARS;
-  for (const s of statements.flatMap((st) => fitStatement(st, limit))) {
-    const chars = JSON.stringify(s).length;
+  for (const [s, chars] of sizedStatements(statements, limit)) {
     if (EMPTY_DOC_CHARS + chars > limit) {
       return {
         parts: parts.map(doc),

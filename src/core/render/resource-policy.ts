@@ -5,8 +5,8 @@
  * Same-account grants need no resource policy: the identity policy alone allows them.
  */
 import type { Grant, Mesh, Stream } from '../model/types.js';
-import { consumerArnPattern, principalArn, streamArn } from './arn.js';
-import { consumerActions, streamActions, uniqueSids } from './grants.js';
+import { consumerArnOf, principalArn, streamArn } from './arn.js';
+import { consumerActions, sidFor, streamActions, uniqueSids } from './grants.js';
 import type { PolicyDocument, PolicyStatement } from './types.js';
 
 /** True when the grant's principal lives in another account than the stream. */
@@ -63,17 +63,17 @@ function byId(a: Grant, b: Grant): number {
 
 /**
  * The stream's whole resource policy, or undefined when no cross-account grant in force needs one.
- * `streamGrants` are the grants in force on this stream.
+ * `streamGrants` are the grants in force on this stream; `arn` is the stream's ARN when the caller has it.
  */
 export function streamResourcePolicy(
   mesh: Mesh,
   stream: Stream,
   streamGrants: readonly Grant[],
+  arn: string = streamArn(mesh, stream.account, stream.name),
 ): PolicyDocument | undefined {
   const grants = streamGrants.filter((g) => g.stream === stream.name && isCrossAccount(g, stream)).sort(byId);
   if (grants.length === 0) return undefined;
   const sids = uniqueSids(grants.map((g) => g.id));
-  const arn = streamArn(mesh, stream.account, stream.name);
   return {
     Version: '2012-10-17',
     Statement: grants.map((g) =>
@@ -88,11 +88,19 @@ export function streamResourcePolicy(
   };
 }
 
-/** The EFO consumer's resource policy for a cross-account `efo` grant (put once the consumer is ACTIVE). */
-export function consumerResourcePolicy(mesh: Mesh, stream: Stream, grant: Grant): PolicyDocument | undefined {
+/**
+ * The EFO consumer's resource policy for a cross-account `efo` grant (put once the consumer is ACTIVE). `arn` is the
+ * stream's ARN when the caller has it.
+ */
+export function consumerResourcePolicy(
+  mesh: Mesh,
+  stream: Stream,
+  grant: Grant,
+  arn: string = streamArn(mesh, stream.account, stream.name),
+): PolicyDocument | undefined {
   if (!isCrossAccount(grant, stream) || grant.consumerName === undefined) return undefined;
-  const sid = uniqueSids([grant.id]).get(grant.id) ?? grant.id;
-  const arn = consumerArnPattern(mesh, stream.account, stream.name, grant.consumerName);
+  // One statement: its Sid cannot collide, so no uniqueSids (which would build two maps for it).
+  const sid = sidFor(grant.id);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -100,7 +108,7 @@ export function consumerResourcePolicy(mesh: Mesh, stream: Stream, grant: Grant)
         sid,
         principalArn(mesh.partition, grant.principal),
         consumerActions(grant),
-        arn,
+        consumerArnOf(arn, grant.consumerName),
         orgCondition(mesh, grant),
       ),
     ],
