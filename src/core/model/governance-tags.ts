@@ -2,6 +2,7 @@
  * Governance tag keys. With ABAC the right to tag is the right to access, so these keys are reserved for the
  * governance role (see the tag-tampering guard in render).
  */
+import { sortStrings } from '../sort.js';
 import type { Grant, Mesh, Stream } from './types.js';
 
 export const TAG_PREFIX = 'meshgov:';
@@ -92,7 +93,7 @@ export function streamTags(
 /** The entries as an object with its keys in sorted order (UTF-16 code unit order, as `Array.prototype.sort`). */
 export function sortedRecord<T>(entries: ReadonlyMap<string, T>): Record<string, T> {
   const out = hashedObject<T>();
-  for (const k of [...entries.keys()].sort()) out[k] = entries.get(k) as T;
+  for (const k of sortStrings([...entries.keys()])) out[k] = entries.get(k) as T;
   return out;
 }
 

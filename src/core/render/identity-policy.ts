@@ -10,6 +10,7 @@
 import { readsThroughConsumer } from '../model/grant-consumer.js';
 import { TAG_MESH, grantTagKey, hashedObject } from '../model/governance-tags.js';
 import type { AccountId, Grant, Mesh, Stream } from '../model/types.js';
+import { compareStrings, sortInPlace, sortStrings } from '../sort.js';
 import {
   EFO_CONSUMER_ACTIONS,
   KCL_DYNAMODB_ACTIONS,
@@ -54,7 +55,7 @@ export function principalRoles(mesh: Pick<Mesh, 'accounts'>, active: readonly Gr
     const roles = byAccount.get(account) as Map<string, PrincipalRole>;
     for (const role of [...roles.keys()].sort()) {
       const r = roles.get(role) as PrincipalRole;
-      r.grants.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      sortInPlace(r.grants, (a, b) => compareStrings(a.id, b.id));
       out.push(r);
     }
   }
@@ -72,14 +73,14 @@ export function abacCondition(meshName: string, tagKey: string): NonNullable<Pol
 }
 
 function sorted(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort();
+  return sortStrings([...new Set(values)]);
 }
 
 /** The account-wide stream ARNs of the accounts the grants' streams live in, sorted (one ARN per account, not per grant). */
 function accountScopes(mesh: Mesh, grants: readonly Grant[], accountOf: (g: Grant) => AccountId): string[] {
   const accounts = new Set<AccountId>();
   for (const g of grants) accounts.add(accountOf(g));
-  return [...accounts].map((a) => accountStreamsArn(mesh, a)).sort();
+  return sortStrings([...accounts].map((a) => accountStreamsArn(mesh, a)));
 }
 
 function allow(

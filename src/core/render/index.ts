@@ -8,6 +8,7 @@ import type { Diagnostic, DocPath, Result } from '../diagnostics/diagnostic.js';
 import { compareDiagnostics } from '../diagnostics/diagnostic.js';
 import { MAX_TAGS_PER_RESOURCE, grantsByStream } from '../model/governance-tags.js';
 import type { Grant, Mesh, SourceRef, Stream } from '../model/types.js';
+import { sortStrings } from '../sort.js';
 import { Locator } from '../source/locator.js';
 import { consumerArnOf, streamArn } from './arn.js';
 import { eventSourceMappingName, filteredGrantMapping } from './event-source-mapping.js';
@@ -39,7 +40,8 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
   const diagnostics: Diagnostic[] = [];
   const report: Report = (at, sub, code, message) => diagnostics.push(locator.at(at, sub, code, 'error', message));
   const active = activeGrants(mesh, opts.today);
-  const streams = new Map(mesh.streams.map((s) => [s.name, s]));
+  const streams = new Map<string, Stream>();
+  for (const s of mesh.streams) streams.set(s.name, s);
   const rendered = active.filter((g) => streams.has(g.stream));
 
   const accounts: DesiredAccount[] = mesh.accounts.map((a) => ({ account: a.id, streams: [], consumers: [], iam: [] }));
@@ -130,8 +132,10 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
       document: scp,
     });
   }
-  const renderedById = new Map(rendered.map((g) => [g.id, g]));
-  for (const a of accounts) reportNameClashes(a, renderedById, report);
+  // Grants by id, built only when a name clashes (rare): it would hold every grant of the mesh.
+  let renderedById: Map<string, Grant> | undefined;
+  const grantById = (id: string) => (renderedById ??= new Map(rendered.map((g) => [g.id, g]))).get(id);
+  for (const a of accounts) reportNameClashes(a, grantById, report);
   for (const a of accounts) sortAccount(a);
   const value: DesiredState = { mesh: mesh.name, region: mesh.region, partition: mesh.partition, accounts };
   if (mesh.organizationId !== undefined) value.organizationId = mesh.organizationId;
@@ -184,7 +188,7 @@ function desiredStream(
         : { type: stream.encryption.type, keyId: stream.encryption.keyId },
     enhancedMonitoring: stream.enhancedMonitoring.includes('ALL')
       ? ['ALL']
-      : [...new Set(stream.enhancedMonitoring)].sort(),
+      : sortStrings([...new Set(stream.enhancedMonitoring)]),
     tags,
     deletionProtection: stream.deletionProtection,
   };
@@ -288,7 +292,7 @@ const MANAGED_POLICY_KINDS = new Set<IamArtefact['kind']>([
 ]);
 
 /** Managed policy names are unique per account: a role named e.g. `governance` would clash with meshgov's own. */
-function reportNameClashes(a: DesiredAccount, grants: ReadonlyMap<string, Grant>, report: Report): void {
+function reportNameClashes(a: DesiredAccount, grantById: (id: string) => Grant | undefined, report: Report): void {
   const seen = new Map<string, IamArtefact>();
   for (const art of a.iam.filter((x) => MANAGED_POLICY_KINDS.has(x.kind))) {
     const other = seen.get(art.name);
@@ -296,7 +300,7 @@ function reportNameClashes(a: DesiredAccount, grants: ReadonlyMap<string, Grant>
     if (other === undefined) continue;
     const grant = [art, other]
       .flatMap((x) => x.grantIds)
-      .map((id) => grants.get(id))
+      .map((id) => grantById(id))
       .find((g) => g !== undefined);
     if (grant)
       report(

@@ -5,8 +5,9 @@
  * Same-account grants need no resource policy: the identity policy alone allows them.
  */
 import type { Grant, Mesh, Stream } from '../model/types.js';
+import { sortInPlace } from '../sort.js';
 import { consumerArnOf, principalArn, streamArn } from './arn.js';
-import { consumerActions, sidFor, streamActions, uniqueSids } from './grants.js';
+import { consumerActions, sidFor, streamActions, uniqueSidList } from './grants.js';
 import type { PolicyDocument, PolicyStatement } from './types.js';
 
 /** True when the grant's principal lives in another account than the stream. */
@@ -71,14 +72,17 @@ export function streamResourcePolicy(
   streamGrants: readonly Grant[],
   arn: string = streamArn(mesh, stream.account, stream.name),
 ): PolicyDocument | undefined {
-  const grants = streamGrants.filter((g) => g.stream === stream.name && isCrossAccount(g, stream)).sort(byId);
+  const grants = sortInPlace(
+    streamGrants.filter((g) => g.stream === stream.name && isCrossAccount(g, stream)),
+    byId,
+  );
   if (grants.length === 0) return undefined;
-  const sids = uniqueSids(grants.map((g) => g.id));
+  const sids = uniqueSidList(grants.map((g) => g.id));
   return {
     Version: '2012-10-17',
-    Statement: grants.map((g) =>
+    Statement: grants.map((g, i) =>
       statement(
-        sids.get(g.id) ?? g.id,
+        sids[i] as string,
         principalArn(mesh.partition, g.principal),
         streamActions(g),
         arn,
@@ -99,7 +103,7 @@ export function consumerResourcePolicy(
   arn: string = streamArn(mesh, stream.account, stream.name),
 ): PolicyDocument | undefined {
   if (!isCrossAccount(grant, stream) || grant.consumerName === undefined) return undefined;
-  // One statement: its Sid cannot collide, so no uniqueSids (which would build two maps for it).
+  // One statement: its Sid cannot collide.
   const sid = sidFor(grant.id);
   return {
     Version: '2012-10-17',
