@@ -7,10 +7,10 @@ import { efoConsumerOf, readsThroughConsumer } from '../model/grant-consumer.js'
 import type { Diagnostic, DocPath, Result } from '../diagnostics/diagnostic.js';
 import { compareDiagnostics } from '../diagnostics/diagnostic.js';
 import { MAX_TAGS_PER_RESOURCE, grantsByStream } from '../model/governance-tags.js';
-import type { Grant, Mesh, SourceRef, Stream } from '../model/types.js';
+import type { Grant, Mesh, Principal, SourceRef, Stream } from '../model/types.js';
 import { sortStrings } from '../sort.js';
 import { Locator } from '../source/locator.js';
-import { consumerArnOf, streamArn } from './arn.js';
+import { consumerArnOf, principalArnCache, streamArn } from './arn.js';
 import { eventSourceMappingName, filteredGrantMapping } from './event-source-mapping.js';
 import { fanoutPolicy, fanoutPolicyName } from './fanout-policy.js';
 import { activeGrants } from './grants.js';
@@ -50,17 +50,20 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
   // Each stream's ARN is named by its own entry, its policy, its consumers, mappings and fan-out policies: built
   // once here so they all share one string (50,000 grants each naming their stream's ARN add up).
   const arns = new Map<string, string>();
+  const principalArnOf = principalArnCache(mesh.partition);
   const perStream = grantsByStream(rendered);
   for (const stream of mesh.streams) {
     const arn = streamArn(mesh, stream.account, stream.name);
     arns.set(stream.name, arn);
-    byId.get(stream.account)?.streams.push(desiredStream(mesh, stream, arn, perStream.get(stream.name) ?? [], report));
+    byId
+      .get(stream.account)
+      ?.streams.push(desiredStream(mesh, stream, arn, perStream.get(stream.name) ?? [], principalArnOf, report));
   }
   for (const g of rendered) {
     const stream = streams.get(g.stream) as Stream;
     const arn = arns.get(g.stream) as string;
     if (readsThroughConsumer(g))
-      byId.get(stream.account)?.consumers.push(desiredConsumer(mesh, stream, arn, g, report));
+      byId.get(stream.account)?.consumers.push(desiredConsumer(mesh, stream, arn, g, principalArnOf, report));
     if (g.principal.external || g.principal.role === undefined) continue;
     const grantee = byId.get(g.principal.account);
     if (grantee === undefined) continue;
@@ -158,6 +161,7 @@ function desiredStream(
   stream: Stream,
   arn: string,
   streamGrants: readonly Grant[],
+  principalArnOf: (p: Principal) => string,
   report: Report,
 ): DesiredStream {
   const tags = desiredStreamTags(mesh, stream, streamGrants);
@@ -192,12 +196,19 @@ function desiredStream(
     tags,
     deletionProtection: stream.deletionProtection,
   };
-  const policy = streamResourcePolicy(mesh, stream, streamGrants, arn);
+  const policy = streamResourcePolicy(mesh, stream, streamGrants, arn, principalArnOf);
   if (policy) d.resourcePolicy = policy;
   return d;
 }
 
-function desiredConsumer(mesh: Mesh, stream: Stream, arn: string, grant: Grant, report: Report): DesiredConsumer {
+function desiredConsumer(
+  mesh: Mesh,
+  stream: Stream,
+  arn: string,
+  grant: Grant,
+  principalArnOf: (p: Principal) => string,
+  report: Report,
+): DesiredConsumer {
   const name = efoConsumerOf(grant) as string;
   const tags = consumerTags(mesh, stream, grant);
   if (Object.keys(tags).length > MAX_TAGS_PER_RESOURCE) {
@@ -217,7 +228,7 @@ function desiredConsumer(mesh: Mesh, stream: Stream, arn: string, grant: Grant, 
     grantId: grant.id,
     tags,
   };
-  const policy = consumerResourcePolicy(mesh, stream, grant, arn);
+  const policy = consumerResourcePolicy(mesh, stream, grant, arn, principalArnOf);
   if (policy) c.resourcePolicy = policy;
   return c;
 }

@@ -4,7 +4,7 @@
  * statement per grant with a Sid derived from the grant id (stable under reordering).
  * Same-account grants need no resource policy: the identity policy alone allows them.
  */
-import type { Grant, Mesh, Stream } from '../model/types.js';
+import type { Grant, Mesh, Principal, Stream } from '../model/types.js';
 import { sortInPlace } from '../sort.js';
 import { consumerArnOf, principalArn, streamArn } from './arn.js';
 import { consumerActions, sidFor, streamActions, uniqueSidList } from './grants.js';
@@ -62,6 +62,9 @@ function byId(a: Grant, b: Grant): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** A grantee's ARN: {@link principalArn}, or render's `principalArnCache` (arn.ts) shared by all its policies. */
+type PrincipalArnOf = (p: Principal) => string;
+
 /**
  * The stream's whole resource policy, or undefined when no cross-account grant in force needs one.
  * `streamGrants` are the grants in force on this stream; `arn` is the stream's ARN when the caller has it.
@@ -71,6 +74,7 @@ export function streamResourcePolicy(
   stream: Stream,
   streamGrants: readonly Grant[],
   arn: string = streamArn(mesh, stream.account, stream.name),
+  principalArnOf: PrincipalArnOf = (p) => principalArn(mesh.partition, p),
 ): PolicyDocument | undefined {
   const grants = sortInPlace(
     streamGrants.filter((g) => g.stream === stream.name && isCrossAccount(g, stream)),
@@ -81,13 +85,7 @@ export function streamResourcePolicy(
   return {
     Version: '2012-10-17',
     Statement: grants.map((g, i) =>
-      statement(
-        sids[i] as string,
-        principalArn(mesh.partition, g.principal),
-        streamActions(g),
-        arn,
-        orgCondition(mesh, g),
-      ),
+      statement(sids[i] as string, principalArnOf(g.principal), streamActions(g), arn, orgCondition(mesh, g)),
     ),
   };
 }
@@ -101,6 +99,7 @@ export function consumerResourcePolicy(
   stream: Stream,
   grant: Grant,
   arn: string = streamArn(mesh, stream.account, stream.name),
+  principalArnOf: PrincipalArnOf = (p) => principalArn(mesh.partition, p),
 ): PolicyDocument | undefined {
   if (!isCrossAccount(grant, stream) || grant.consumerName === undefined) return undefined;
   // One statement: its Sid cannot collide.
@@ -110,7 +109,7 @@ export function consumerResourcePolicy(
     Statement: [
       statement(
         sid,
-        principalArn(mesh.partition, grant.principal),
+        principalArnOf(grant.principal),
         consumerActions(grant),
         consumerArnOf(arn, grant.consumerName),
         orgCondition(mesh, grant),
