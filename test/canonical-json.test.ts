@@ -70,7 +70,7 @@ describe('canonicalJson of values already in key order (serialised without a sor
     ['a toJSON method', { a: { toJSON: () => 'z', b: 1 } }],
     ['a toJSON member that is data', { a: { b: 1, toJSON: 'z' } }],
     ['an array with a toJSON method', { a: Object.assign([1, 2], { toJSON: () => 'z' }) }],
-    ['a boxed string', { a: new String('xy') }], // eslint-disable-line no-new-wrappers
+    ['a boxed string', { a: new String('xy') }],
     ['a JSON.parse `__proto__` key in order', JSON.parse('{"__proto__":[1],"a":2}') as unknown],
   ])('%s: the same bytes as the sorted copy', (_, value) => {
     expect(canonicalJson(value)).toBe(sortedCopyJson(value));
