@@ -77,6 +77,15 @@ export function streamTags(
 ): Record<string, string> {
   // Gathered in a Map and written to the object once, in key order: the keys differ per stream (one per grantee),
   // so an object built key by key and then copied sorted made two hidden-class chains per stream.
+  return sortedRecord(streamTagEntries(mesh, stream, streamGrants));
+}
+
+/** {@link streamTags} as a Map, unsorted: its size is the tag count, without listing the object's keys. */
+export function streamTagEntries(
+  mesh: Pick<Mesh, 'name' | 'tags' | 'grants'>,
+  stream: Stream,
+  streamGrants?: readonly Grant[],
+): Map<string, string> {
   const tags = new Map<string, string>();
   for (const k of Object.keys(mesh.tags)) tags.set(k, mesh.tags[k] as string);
   for (const k of Object.keys(stream.tags)) tags.set(k, stream.tags[k] as string);
@@ -87,7 +96,7 @@ export function streamTags(
   tags.set(TAG_CLASSIFICATION, stream.classification);
   if (stream.deletionProtection) tags.set(TAG_DELETION_PROTECTION, 'true');
   for (const g of streamGrants ?? mesh.grants) if (g.stream === stream.name) tags.set(grantTagKey(g), 'allow');
-  return sortedRecord(tags);
+  return tags;
 }
 
 /** The entries as an object with its keys in sorted order (UTF-16 code unit order, as `Array.prototype.sort`). */

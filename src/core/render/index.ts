@@ -6,7 +6,7 @@
 import { efoConsumerOf, readsThroughConsumer } from '../model/grant-consumer.js';
 import type { Diagnostic, DocPath, Result } from '../diagnostics/diagnostic.js';
 import { compareDiagnostics } from '../diagnostics/diagnostic.js';
-import { MAX_TAGS_PER_RESOURCE, grantsByStream } from '../model/governance-tags.js';
+import { MAX_TAGS_PER_RESOURCE, grantsByStream, sortedRecord } from '../model/governance-tags.js';
 import type { Grant, Mesh, Principal, SourceRef, Stream } from '../model/types.js';
 import { sortStrings } from '../sort.js';
 import { Locator } from '../source/locator.js';
@@ -23,7 +23,7 @@ import { MAX_SCP_CHARS, MAX_TRUST_POLICY_CHARS, packStatements, partNames, polic
 import type { PolicyStatement } from './types.js';
 import { consumerResourcePolicy, streamResourcePolicy } from './resource-policy.js';
 import { governanceTrustPolicy, readOnlyTrustPolicy } from './trust-policy.js';
-import { consumerTags, desiredStreamTags } from './tags.js';
+import { consumerTagEntries, desiredStreamTagEntries } from './tags.js';
 import type { DesiredAccount, DesiredConsumer, DesiredState, DesiredStream, IamArtefact } from './types.js';
 
 export interface RenderOptions {
@@ -164,8 +164,8 @@ function desiredStream(
   principalArnOf: (p: Principal) => string,
   report: Report,
 ): DesiredStream {
-  const tags = desiredStreamTags(mesh, stream, streamGrants);
-  const count = Object.keys(tags).length;
+  const entries = desiredStreamTagEntries(mesh, stream, streamGrants);
+  const count = entries.size;
   if (count > MAX_TAGS_PER_RESOURCE) {
     report(
       stream.at,
@@ -193,7 +193,7 @@ function desiredStream(
     enhancedMonitoring: stream.enhancedMonitoring.includes('ALL')
       ? ['ALL']
       : sortStrings([...new Set(stream.enhancedMonitoring)]),
-    tags,
+    tags: sortedRecord(entries),
     deletionProtection: stream.deletionProtection,
   };
   const policy = streamResourcePolicy(mesh, stream, streamGrants, arn, principalArnOf);
@@ -210,13 +210,13 @@ function desiredConsumer(
   report: Report,
 ): DesiredConsumer {
   const name = efoConsumerOf(grant) as string;
-  const tags = consumerTags(mesh, stream, grant);
-  if (Object.keys(tags).length > MAX_TAGS_PER_RESOURCE) {
+  const entries = consumerTagEntries(mesh, stream, grant);
+  if (entries.size > MAX_TAGS_PER_RESOURCE) {
     report(
       grant.at,
       ['consumer'],
       'render-too-many-tags',
-      `Consumer \`${name}\` on \`${stream.name}\` needs ${Object.keys(tags).length} tags; Kinesis allows at most ${MAX_TAGS_PER_RESOURCE}. Reduce the mesh tags.`,
+      `Consumer \`${name}\` on \`${stream.name}\` needs ${entries.size} tags; Kinesis allows at most ${MAX_TAGS_PER_RESOURCE}. Reduce the mesh tags.`,
     );
   }
   const c: DesiredConsumer = {
@@ -226,7 +226,7 @@ function desiredConsumer(
     name,
     arnPattern: consumerArnOf(arn, name),
     grantId: grant.id,
-    tags,
+    tags: sortedRecord(entries),
   };
   const policy = consumerResourcePolicy(mesh, stream, grant, arn, principalArnOf);
   if (policy) c.resourcePolicy = policy;
