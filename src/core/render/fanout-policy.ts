@@ -9,14 +9,21 @@ import type { Grant, Mesh, Stream } from '../model/types.js';
 import { streamArn } from './arn.js';
 import { streamActions } from './grants.js';
 import { abacCondition } from './identity-policy.js';
-import { KMS_CONSUMER_ACTIONS, grantKeys, keyStatements } from './kms.js';
+import { KMS_CONSUMER_ACTIONS, customerKey, keyStatements } from './kms.js';
 import type { PolicyDocument } from './types.js';
 
 export function fanoutPolicyName(grant: Pick<Grant, 'id'>): string {
   return `meshgov-fanout-${grant.id}`;
 }
 
-export function fanoutPolicy(mesh: Mesh, stream: Stream, grant: Grant): PolicyDocument {
+/** `arn` is the stream's ARN when the caller has it. */
+export function fanoutPolicy(
+  mesh: Mesh,
+  stream: Stream,
+  grant: Grant,
+  arn: string = streamArn(mesh, stream.account, stream.name),
+): PolicyDocument {
+  const key = customerKey(mesh, stream);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -24,16 +31,10 @@ export function fanoutPolicy(mesh: Mesh, stream: Stream, grant: Grant): PolicyDo
         Sid: 'FanoutRead',
         Effect: 'Allow',
         Action: streamActions(grant),
-        Resource: streamArn(mesh, stream.account, stream.name),
+        Resource: arn,
         Condition: abacCondition(mesh.name, grantTagKey(grant)),
       },
-      ...keyStatements(
-        mesh,
-        'FanoutKms',
-        KMS_CONSUMER_ACTIONS,
-        grantKeys(mesh, [grant], new Map([[stream.name, stream]])),
-        true,
-      ),
+      ...keyStatements(mesh, 'FanoutKms', KMS_CONSUMER_ACTIONS, key === undefined ? [] : [key], true),
     ],
   };
 }

@@ -236,11 +236,24 @@ export function readOnlyStatements(
   return out;
 }
 
-/** `mappings`: the account's desired event source mappings (filtered grants whose function lives there). */
+/** The customer-managed keys of the account's streams, in stream order. */
+export function accountStreamKeys(mesh: Mesh, account: AccountId): KeyScope[] {
+  return mesh.streams
+    .filter((s) => s.account === account)
+    .map((s) => customerKey(mesh, s))
+    .filter((k): k is KeyScope => k !== undefined);
+}
+
+/**
+ * `mappings`: the account's desired event source mappings (filtered grants whose function lives there). `keys`: the
+ * customer-managed keys of the account's streams ({@link accountStreamKeys}); render passes them, gathered for every
+ * account in one pass over the streams instead of one pass per account.
+ */
 export function governanceStatements(
   mesh: Mesh,
   account: AccountId,
   mappings: readonly DesiredEventSourceMapping[] = [],
+  keys: readonly KeyScope[] = accountStreamKeys(mesh, account),
 ): PolicyStatement[] {
   const p = mesh.partition;
   const policies = meshgovPolicyArnPattern(mesh, account);
@@ -283,10 +296,6 @@ export function governanceStatements(
   ];
   // StartStreamEncryption with a customer-managed key: "kms:List*" and "kms:DescribeKey*" on the key
   // (https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html); ListAliases is in UnscopableReads.
-  const keys = mesh.streams
-    .filter((s) => s.account === account)
-    .map((s) => customerKey(mesh, s))
-    .filter((k): k is KeyScope => k !== undefined);
   out.push(...keyStatements(mesh, 'DescribeStreamKeys', KMS_GOVERNANCE_KEY_ACTIONS, keys, false));
   out.push(...mappingReadStatements(mappings), ...mappingWriteStatements(mesh, account, mappings));
   if (account === homeAccount(mesh)) {

@@ -55,8 +55,9 @@ export function consumerActions(grant: Pick<Grant, 'access' | 'pattern' | 'consu
  */
 export function sidFor(id: string, prefix = ''): string {
   // One pass over the id (it runs for every grant of the mesh): the ASCII letters and digits, each run of them
-  // starting with a capital; everything else separates runs.
-  let base = prefix;
+  // starting with a capital; everything else separates runs. Character codes first and one string at the end: a
+  // string grown a character at a time leaves a string per character behind.
+  const codes: number[] = [];
   let wordStart = true;
   for (let i = 0; i < id.length; i++) {
     const c = id.charCodeAt(i);
@@ -65,23 +66,26 @@ export function sidFor(id: string, prefix = ''): string {
       wordStart = true;
       continue;
     }
-    base += String.fromCharCode(wordStart && lower ? c - 32 : c);
+    codes.push(wordStart && lower ? c - 32 : c);
     wordStart = false;
   }
+  const base = prefix + String.fromCharCode(...codes);
   return base === '' ? `G${shortHash(id)}` : base;
 }
 
 /** Sids for a list of ids, unique within one document: collisions are disambiguated with a hash of the id. */
 export function uniqueSids(ids: readonly string[], prefix = ''): Map<string, string> {
+  const sids = uniqueSidList(ids, prefix);
+  return new Map(ids.map((id, i) => [id, sids[i] as string]));
+}
+
+/** {@link uniqueSids} as a list, the Sid of `ids[i]` at `i` (render asks it once per stream: no maps when no Sid collides). */
+export function uniqueSidList(ids: readonly string[], prefix = ''): string[] {
   const sids = ids.map((id) => sidFor(id, prefix));
+  if (new Set(sids).size === sids.length) return sids;
   const counts = new Map<string, number>();
   for (const sid of sids) counts.set(sid, (counts.get(sid) ?? 0) + 1);
-  const out = new Map<string, string>();
-  ids.forEach((id, i) => {
-    const sid = sids[i] as string;
-    out.set(id, (counts.get(sid) ?? 0) > 1 ? `${sid}${shortHash(id)}` : sid);
-  });
-  return out;
+  return sids.map((sid, i) => ((counts.get(sid) ?? 0) > 1 ? `${sid}${shortHash(ids[i] as string)}` : sid));
 }
 
 /** FNV-1a 32-bit, hex: a deterministic short hash (not for security). */

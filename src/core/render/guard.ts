@@ -50,8 +50,11 @@ export function caseVariants(prefix: string): string[] {
 
 /** `StringLike` patterns matching every request tag key that starts with `meshgov:` in any case (192 patterns). */
 export function governanceKeyPatterns(): string[] {
-  return caseVariants(TAG_PREFIX).map((p) => `${p}*`);
+  // A copy of a list built once: render writes the guard into every account's permissions boundary.
+  return [...GOVERNANCE_KEY_PATTERNS];
 }
+
+const GOVERNANCE_KEY_PATTERNS: readonly string[] = caseVariants(TAG_PREFIX).map((p) => `${p}*`);
 
 export function guardStatements(mesh: Pick<Mesh, 'partition' | 'governanceRole'>): PolicyStatement[] {
   const notGovernance = { ArnNotLike: { 'aws:PrincipalArn': governanceRoleArnPattern(mesh) } };

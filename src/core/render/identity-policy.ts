@@ -8,8 +8,9 @@
  * owners write it; the resource policy names them exactly.
  */
 import { readsThroughConsumer } from '../model/grant-consumer.js';
-import { TAG_MESH, grantTagKey } from '../model/governance-tags.js';
+import { TAG_MESH, grantTagKey, hashedObject } from '../model/governance-tags.js';
 import type { AccountId, Grant, Mesh, Stream } from '../model/types.js';
+import { compareStrings, sortInPlace, sortStrings } from '../sort.js';
 import {
   EFO_CONSUMER_ACTIONS,
   KCL_DYNAMODB_ACTIONS,
@@ -35,29 +36,51 @@ export interface PrincipalRole {
 
 /** Roles in mesh accounts that hold grants in force, sorted by account then role name. */
 export function principalRoles(mesh: Pick<Mesh, 'accounts'>, active: readonly Grant[]): PrincipalRole[] {
-  const meshAccounts = new Set(mesh.accounts.map((a) => a.id));
-  const roles = new Map<string, PrincipalRole>();
+  // Roles per account (mesh accounts only), then per role name: no joined key string per grant.
+  const byAccount = new Map(mesh.accounts.map((a) => [a.id, new Map<string, PrincipalRole>()]));
   for (const g of active) {
     const p = g.principal;
-    if (p.role === undefined || p.external || !meshAccounts.has(p.account)) continue;
-    const key = `${p.account}\u0000${p.role}`;
-    const r = roles.get(key) ?? { account: p.account, role: p.role, path: p.path, grants: [] };
+    if (p.role === undefined || p.external) continue;
+    const roles = byAccount.get(p.account);
+    if (roles === undefined) continue;
+    let r = roles.get(p.role);
+    if (r === undefined) {
+      r = { account: p.account, role: p.role, path: p.path, grants: [] };
+      roles.set(p.role, r);
+    }
     r.grants.push(g);
-    roles.set(key, r);
   }
-  for (const r of roles.values()) r.grants.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return [...roles.values()].sort((a, b) =>
-    a.account !== b.account ? (a.account < b.account ? -1 : 1) : a.role < b.role ? -1 : a.role > b.role ? 1 : 0,
-  );
+  const out: PrincipalRole[] = [];
+  for (const account of [...byAccount.keys()].sort()) {
+    const roles = byAccount.get(account) as Map<string, PrincipalRole>;
+    for (const role of [...roles.keys()].sort()) {
+      const r = roles.get(role) as PrincipalRole;
+      sortInPlace(r.grants, (a, b) => compareStrings(a.id, b.id));
+      out.push(r);
+    }
+  }
+  return out;
 }
 
 /** The ABAC condition on the role's own grant tag key. */
 export function abacCondition(meshName: string, tagKey: string): NonNullable<PolicyStatement['Condition']> {
-  return { StringEquals: { [`aws:ResourceTag/${tagKey}`]: 'allow', [`aws:ResourceTag/${TAG_MESH}`]: meshName } };
+  // The first key is the role's own: a literal with it as a computed key would make V8 keep a hidden class per role
+  // and per fan-out grant (thousands on a large mesh); see hashedObject.
+  const equals = hashedObject<string>();
+  equals[`aws:ResourceTag/${tagKey}`] = 'allow';
+  equals[`aws:ResourceTag/${TAG_MESH}`] = meshName;
+  return { StringEquals: equals };
 }
 
 function sorted(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort();
+  return sortStrings([...new Set(values)]);
+}
+
+/** The account-wide stream ARNs of the accounts the grants' streams live in, sorted (one ARN per account, not per grant). */
+function accountScopes(mesh: Mesh, grants: readonly Grant[], accountOf: (g: Grant) => AccountId): string[] {
+  const accounts = new Set<AccountId>();
+  for (const g of grants) accounts.add(accountOf(g));
+  return sortStrings([...accounts].map((a) => accountStreamsArn(mesh, a)));
 }
 
 function allow(
@@ -92,23 +115,15 @@ export function identityStatements(
   const produce = role.grants.filter((g) => g.access === 'produce');
   const consume = role.grants.filter((g) => g.access === 'consume' && g.pattern !== 'fanout');
   if (produce.length > 0) {
-    const key = grantTagKey({ access: 'produce', principal: { ...produce[0]!.principal } });
-    out.push(
-      allow(
-        'Produce',
-        PRODUCER_ACTIONS,
-        sorted(produce.map((g) => accountStreamsArn(mesh, account(g)))),
-        abacCondition(mesh.name, key),
-      ),
-    );
+    // Every grant of the role has the role's principal, so the first one names the role's tag key.
+    const key = grantTagKey(produce[0]!);
+    out.push(allow('Produce', PRODUCER_ACTIONS, accountScopes(mesh, produce, account), abacCondition(mesh.name, key)));
     out.push(...keyStatements(mesh, 'ProduceKms', KMS_PRODUCER_ACTIONS, grantKeys(mesh, produce, streams), true));
   }
   if (consume.length === 0) return out;
-  const key = grantTagKey({ access: 'consume', principal: { ...consume[0]!.principal } });
+  const key = grantTagKey(consume[0]!);
   const condition = abacCondition(mesh.name, key);
-  out.push(
-    allow('Consume', POLLING_READ_ACTIONS, sorted(consume.map((g) => accountStreamsArn(mesh, account(g)))), condition),
-  );
+  out.push(allow('Consume', POLLING_READ_ACTIONS, accountScopes(mesh, consume, account), condition));
   out.push(...keyStatements(mesh, 'ConsumeKms', KMS_CONSUMER_ACTIONS, grantKeys(mesh, consume, streams), true));
   const filtered = consume.filter((g) => g.pattern === 'filtered');
   if (filtered.length > 0)

@@ -6,22 +6,24 @@
 import { efoConsumerOf, readsThroughConsumer } from '../model/grant-consumer.js';
 import type { Diagnostic, DocPath, Result } from '../diagnostics/diagnostic.js';
 import { compareDiagnostics } from '../diagnostics/diagnostic.js';
-import { MAX_TAGS_PER_RESOURCE, grantsByStream } from '../model/governance-tags.js';
-import type { AccountId, Grant, Mesh, SourceRef, Stream } from '../model/types.js';
+import { MAX_TAGS_PER_RESOURCE, grantsByStream, sortedRecord } from '../model/governance-tags.js';
+import type { Grant, Mesh, Principal, SourceRef, Stream } from '../model/types.js';
+import { sortStrings } from '../sort.js';
 import { Locator } from '../source/locator.js';
-import { consumerArnPattern, streamArn } from './arn.js';
-import { desiredMapping, eventSourceMapping, eventSourceMappingName } from './event-source-mapping.js';
+import { consumerArnOf, principalArnCache, streamArn } from './arn.js';
+import { eventSourceMappingName, filteredGrantMapping } from './event-source-mapping.js';
 import { fanoutPolicy, fanoutPolicyName } from './fanout-policy.js';
 import { activeGrants } from './grants.js';
 import { GUARD_BOUNDARY_NAME, GUARD_SCP_NAME, guardBoundary, guardScp } from './guard.js';
 import { governanceStatements, POLICY_PREFIX, READ_ONLY_POLICY_NAME, readOnlyStatements } from './governance-policy.js';
 import { identityStatements, principalRoles } from './identity-policy.js';
-import { keyPolicyArtefacts } from './kms.js';
+import { customerKey, keyPolicyArtefacts } from './kms.js';
+import type { KeyScope } from './kms.js';
 import { MAX_SCP_CHARS, MAX_TRUST_POLICY_CHARS, packStatements, partNames, policySize } from './limits.js';
 import type { PolicyStatement } from './types.js';
 import { consumerResourcePolicy, streamResourcePolicy } from './resource-policy.js';
 import { governanceTrustPolicy, readOnlyTrustPolicy } from './trust-policy.js';
-import { consumerTags, desiredStreamTags } from './tags.js';
+import { consumerTagEntries, desiredStreamTagEntries } from './tags.js';
 import type { DesiredAccount, DesiredConsumer, DesiredState, DesiredStream, IamArtefact } from './types.js';
 
 export interface RenderOptions {
@@ -38,49 +40,55 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
   const diagnostics: Diagnostic[] = [];
   const report: Report = (at, sub, code, message) => diagnostics.push(locator.at(at, sub, code, 'error', message));
   const active = activeGrants(mesh, opts.today);
-  const streams = new Map(mesh.streams.map((s) => [s.name, s]));
+  const streams = new Map<string, Stream>();
+  for (const s of mesh.streams) streams.set(s.name, s);
   const rendered = active.filter((g) => streams.has(g.stream));
 
   const accounts: DesiredAccount[] = mesh.accounts.map((a) => ({ account: a.id, streams: [], consumers: [], iam: [] }));
   const byId = new Map(accounts.map((a) => [a.account, a]));
-  const add = (account: AccountId, f: (a: DesiredAccount) => void) => {
-    const a = byId.get(account);
-    if (a) f(a);
-  };
 
+  // Each stream's ARN is named by its own entry, its policy, its consumers, mappings and fan-out policies: built
+  // once here so they all share one string (50,000 grants each naming their stream's ARN add up).
+  const arns = new Map<string, string>();
+  const principalArnOf = principalArnCache(mesh.partition);
   const perStream = grantsByStream(rendered);
-  for (const stream of mesh.streams)
-    add(stream.account, (a) => a.streams.push(desiredStream(mesh, stream, perStream.get(stream.name) ?? [], report)));
+  for (const stream of mesh.streams) {
+    const arn = streamArn(mesh, stream.account, stream.name);
+    arns.set(stream.name, arn);
+    byId
+      .get(stream.account)
+      ?.streams.push(desiredStream(mesh, stream, arn, perStream.get(stream.name) ?? [], principalArnOf, report));
+  }
   for (const g of rendered) {
     const stream = streams.get(g.stream) as Stream;
-    if (readsThroughConsumer(g)) add(stream.account, (a) => a.consumers.push(desiredConsumer(mesh, stream, g, report)));
+    const arn = arns.get(g.stream) as string;
+    if (readsThroughConsumer(g))
+      byId.get(stream.account)?.consumers.push(desiredConsumer(mesh, stream, arn, g, principalArnOf, report));
     if (g.principal.external || g.principal.role === undefined) continue;
+    const grantee = byId.get(g.principal.account);
+    if (grantee === undefined) continue;
     const roleName = g.principal.role;
-    const esm = eventSourceMapping(mesh, stream, g);
-    const mapping = desiredMapping(mesh, stream, g);
-    if (mapping) add(g.principal.account, (a) => (a.mappings ??= []).push(mapping));
-    if (esm)
-      add(g.principal.account, (a) =>
-        a.iam.push({
-          kind: 'event-source-mapping',
-          account: g.principal.account,
-          name: eventSourceMappingName(g),
-          roleName,
-          grantIds: [g.id],
-          document: esm,
-        }),
-      );
+    const filtered = filteredGrantMapping(mesh, stream, g, arn);
+    if (filtered) {
+      (grantee.mappings ??= []).push(filtered.mapping);
+      grantee.iam.push({
+        kind: 'event-source-mapping',
+        account: g.principal.account,
+        name: eventSourceMappingName(g),
+        roleName,
+        grantIds: [g.id],
+        document: filtered.esm,
+      });
+    }
     if (g.access === 'consume' && g.pattern === 'fanout') {
-      add(g.principal.account, (a) =>
-        a.iam.push({
-          kind: 'fanout-policy',
-          account: g.principal.account,
-          name: fanoutPolicyName(g),
-          roleName,
-          grantIds: [g.id],
-          document: fanoutPolicy(mesh, stream, g),
-        }),
-      );
+      grantee.iam.push({
+        kind: 'fanout-policy',
+        account: g.principal.account,
+        name: fanoutPolicyName(g),
+        roleName,
+        grantIds: [g.id],
+        document: fanoutPolicy(mesh, stream, g, arn),
+      });
     }
   }
   for (const role of principalRoles(mesh, rendered)) {
@@ -96,14 +104,20 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
         `Role \`${role.role}\` in ${role.account} cannot get its meshgov policies: ${msg}. Split its grants across roles.`,
       ),
     );
-    add(role.account, (a) =>
-      parts.forEach(([name, document]) =>
-        a.iam.push({ kind: 'identity-policy', account: role.account, name, roleName: role.role, grantIds, document }),
-      ),
-    );
+    const a = byId.get(role.account);
+    for (const [name, document] of parts)
+      a?.iam.push({ kind: 'identity-policy', account: role.account, name, roleName: role.role, grantIds, document });
   }
-  for (const art of keyPolicyArtefacts(mesh, rendered)) add(art.account, (a) => a.iam.push(art));
-  for (const a of accounts) governanceArtefacts(mesh, a, report);
+  for (const art of keyPolicyArtefacts(mesh, rendered)) byId.get(art.account)?.iam.push(art);
+  const keysByAccount = new Map<string, KeyScope[]>();
+  for (const stream of mesh.streams) {
+    const key = customerKey(mesh, stream);
+    if (key === undefined) continue;
+    const keys = keysByAccount.get(stream.account);
+    if (keys) keys.push(key);
+    else keysByAccount.set(stream.account, [key]);
+  }
+  for (const a of accounts) governanceArtefacts(mesh, a, keysByAccount.get(a.account) ?? [], report);
   if (mesh.organizationId !== undefined && accounts[0] !== undefined) {
     const scp = guardScp(mesh);
     if (policySize(scp) > MAX_SCP_CHARS)
@@ -121,8 +135,10 @@ export function renderMesh(mesh: Mesh, opts: RenderOptions): Result<DesiredState
       document: scp,
     });
   }
-  const renderedById = new Map(rendered.map((g) => [g.id, g]));
-  for (const a of accounts) reportNameClashes(a, renderedById, report);
+  // Grants by id, built only when a name clashes (rare): it would hold every grant of the mesh.
+  let renderedById: Map<string, Grant> | undefined;
+  const grantById = (id: string) => (renderedById ??= new Map(rendered.map((g) => [g.id, g]))).get(id);
+  for (const a of accounts) reportNameClashes(a, grantById, report);
   for (const a of accounts) sortAccount(a);
   const value: DesiredState = { mesh: mesh.name, region: mesh.region, partition: mesh.partition, accounts };
   if (mesh.organizationId !== undefined) value.organizationId = mesh.organizationId;
@@ -140,9 +156,16 @@ function pack(
   return packed.parts.map((d, i) => [names[i] as string, d]);
 }
 
-function desiredStream(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[], report: Report): DesiredStream {
-  const tags = desiredStreamTags(mesh, stream, streamGrants);
-  const count = Object.keys(tags).length;
+function desiredStream(
+  mesh: Mesh,
+  stream: Stream,
+  arn: string,
+  streamGrants: readonly Grant[],
+  principalArnOf: (p: Principal) => string,
+  report: Report,
+): DesiredStream {
+  const entries = desiredStreamTagEntries(mesh, stream, streamGrants);
+  const count = entries.size;
   if (count > MAX_TAGS_PER_RESOURCE) {
     report(
       stream.at,
@@ -153,7 +176,7 @@ function desiredStream(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[
   }
   const d: DesiredStream = {
     name: stream.name,
-    arn: streamArn(mesh, stream.account, stream.name),
+    arn,
     account: stream.account,
     region: mesh.region,
     domain: stream.domain,
@@ -169,44 +192,52 @@ function desiredStream(mesh: Mesh, stream: Stream, streamGrants: readonly Grant[
         : { type: stream.encryption.type, keyId: stream.encryption.keyId },
     enhancedMonitoring: stream.enhancedMonitoring.includes('ALL')
       ? ['ALL']
-      : [...new Set(stream.enhancedMonitoring)].sort(),
-    tags,
+      : sortStrings([...new Set(stream.enhancedMonitoring)]),
+    tags: sortedRecord(entries),
     deletionProtection: stream.deletionProtection,
   };
-  const policy = streamResourcePolicy(mesh, stream, streamGrants);
+  const policy = streamResourcePolicy(mesh, stream, streamGrants, arn, principalArnOf);
   if (policy) d.resourcePolicy = policy;
   return d;
 }
 
-function desiredConsumer(mesh: Mesh, stream: Stream, grant: Grant, report: Report): DesiredConsumer {
+function desiredConsumer(
+  mesh: Mesh,
+  stream: Stream,
+  arn: string,
+  grant: Grant,
+  principalArnOf: (p: Principal) => string,
+  report: Report,
+): DesiredConsumer {
   const name = efoConsumerOf(grant) as string;
-  const tags = consumerTags(mesh, stream, grant);
-  if (Object.keys(tags).length > MAX_TAGS_PER_RESOURCE) {
+  const entries = consumerTagEntries(mesh, stream, grant);
+  if (entries.size > MAX_TAGS_PER_RESOURCE) {
     report(
       grant.at,
       ['consumer'],
       'render-too-many-tags',
-      `Consumer \`${name}\` on \`${stream.name}\` needs ${Object.keys(tags).length} tags; Kinesis allows at most ${MAX_TAGS_PER_RESOURCE}. Reduce the mesh tags.`,
+      `Consumer \`${name}\` on \`${stream.name}\` needs ${entries.size} tags; Kinesis allows at most ${MAX_TAGS_PER_RESOURCE}. Reduce the mesh tags.`,
     );
   }
   const c: DesiredConsumer = {
     stream: stream.name,
-    streamArn: streamArn(mesh, stream.account, stream.name),
+    streamArn: arn,
     account: stream.account,
     name,
-    arnPattern: consumerArnPattern(mesh, stream.account, stream.name, name),
+    arnPattern: consumerArnOf(arn, name),
     grantId: grant.id,
-    tags,
+    tags: sortedRecord(entries),
   };
-  const policy = consumerResourcePolicy(mesh, stream, grant);
+  const policy = consumerResourcePolicy(mesh, stream, grant, arn, principalArnOf);
   if (policy) c.resourcePolicy = policy;
   return c;
 }
 
-function governanceArtefacts(mesh: Mesh, a: DesiredAccount, report: Report): void {
+/** `keys`: the customer-managed keys of the account's streams (see accountStreamKeys). */
+function governanceArtefacts(mesh: Mesh, a: DesiredAccount, keys: readonly KeyScope[], report: Report): void {
   const roleName = mesh.governanceRole.name;
   const at: SourceRef = { file: mesh.at.file, path: [...mesh.at.path, 'mesh', 'governanceRole'] };
-  const parts = pack(governanceStatements(mesh, a.account, a.mappings), `${POLICY_PREFIX}governance`, (msg) =>
+  const parts = pack(governanceStatements(mesh, a.account, a.mappings, keys), `${POLICY_PREFIX}governance`, (msg) =>
     report(
       at,
       [],
@@ -272,7 +303,7 @@ const MANAGED_POLICY_KINDS = new Set<IamArtefact['kind']>([
 ]);
 
 /** Managed policy names are unique per account: a role named e.g. `governance` would clash with meshgov's own. */
-function reportNameClashes(a: DesiredAccount, grants: ReadonlyMap<string, Grant>, report: Report): void {
+function reportNameClashes(a: DesiredAccount, grantById: (id: string) => Grant | undefined, report: Report): void {
   const seen = new Map<string, IamArtefact>();
   for (const art of a.iam.filter((x) => MANAGED_POLICY_KINDS.has(x.kind))) {
     const other = seen.get(art.name);
@@ -280,7 +311,7 @@ function reportNameClashes(a: DesiredAccount, grants: ReadonlyMap<string, Grant>
     if (other === undefined) continue;
     const grant = [art, other]
       .flatMap((x) => x.grantIds)
-      .map((id) => grants.get(id))
+      .map((id) => grantById(id))
       .find((g) => g !== undefined);
     if (grant)
       report(

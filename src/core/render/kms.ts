@@ -95,6 +95,7 @@ export function keyStatements(
   keys: readonly KeyScope[],
   via: boolean,
 ): PolicyStatement[] {
+  if (keys.length === 0) return []; // most streams have no customer-managed key: skip the sets and maps below
   const out: PolicyStatement[] = [];
   const viaCondition = (): NonNullable<PolicyStatement['Condition']> => ({
     StringEquals: { 'kms:ViaService': kinesisViaService(mesh.region) },
@@ -188,14 +189,15 @@ export function keyPolicyArtefacts(mesh: Mesh, grants: readonly Grant[]): IamArt
   };
   const add = (m: Map<string, Set<string>>, principal: string, stream: string) =>
     m.set(principal, (m.get(principal) ?? new Set()).add(stream));
+  // Each stream's key once (grants name streams by name; the last stream of a name wins, as in renderMesh).
+  const streams = new Map<string, { s: Stream; k: KeyScope | undefined }>();
   for (const s of mesh.streams) {
     const k = customerKey(mesh, s);
+    streams.set(s.name, { s, k });
     if (k && s.account !== k.account) entryOf(k, s).governance.add(governanceRoleArn(mesh, s.account));
   }
-  const streams = new Map(mesh.streams.map((s) => [s.name, s]));
   for (const g of grants) {
-    const s = streams.get(g.stream);
-    const k = s ? customerKey(mesh, s) : undefined;
+    const { s, k } = streams.get(g.stream) ?? {};
     if (!s || !k || g.principal.account === k.account) continue;
     const e = entryOf(k, s);
     const arn = streamArn(mesh, s.account, s.name);

@@ -4,9 +4,10 @@
  * statement per grant with a Sid derived from the grant id (stable under reordering).
  * Same-account grants need no resource policy: the identity policy alone allows them.
  */
-import type { Grant, Mesh, Stream } from '../model/types.js';
-import { consumerArnPattern, principalArn, streamArn } from './arn.js';
-import { consumerActions, streamActions, uniqueSids } from './grants.js';
+import type { Grant, Mesh, Principal, Stream } from '../model/types.js';
+import { sortInPlace } from '../sort.js';
+import { consumerArnOf, principalArn, streamArn } from './arn.js';
+import { consumerActions, sidFor, streamActions, uniqueSidList } from './grants.js';
 import type { PolicyDocument, PolicyStatement } from './types.js';
 
 /** True when the grant's principal lives in another account than the stream. */
@@ -61,46 +62,56 @@ function byId(a: Grant, b: Grant): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** A grantee's ARN: {@link principalArn}, or render's `principalArnCache` (arn.ts) shared by all its policies. */
+type PrincipalArnOf = (p: Principal) => string;
+
 /**
  * The stream's whole resource policy, or undefined when no cross-account grant in force needs one.
- * `streamGrants` are the grants in force on this stream.
+ * `streamGrants` are the grants in force on this stream; `arn` is the stream's ARN when the caller has it.
  */
 export function streamResourcePolicy(
   mesh: Mesh,
   stream: Stream,
   streamGrants: readonly Grant[],
+  arn: string = streamArn(mesh, stream.account, stream.name),
+  principalArnOf: PrincipalArnOf = (p) => principalArn(mesh.partition, p),
 ): PolicyDocument | undefined {
-  const grants = streamGrants.filter((g) => g.stream === stream.name && isCrossAccount(g, stream)).sort(byId);
+  const grants = sortInPlace(
+    streamGrants.filter((g) => g.stream === stream.name && isCrossAccount(g, stream)),
+    byId,
+  );
   if (grants.length === 0) return undefined;
-  const sids = uniqueSids(grants.map((g) => g.id));
-  const arn = streamArn(mesh, stream.account, stream.name);
+  const sids = uniqueSidList(grants.map((g) => g.id));
   return {
     Version: '2012-10-17',
-    Statement: grants.map((g) =>
-      statement(
-        sids.get(g.id) ?? g.id,
-        principalArn(mesh.partition, g.principal),
-        streamActions(g),
-        arn,
-        orgCondition(mesh, g),
-      ),
+    Statement: grants.map((g, i) =>
+      statement(sids[i] as string, principalArnOf(g.principal), streamActions(g), arn, orgCondition(mesh, g)),
     ),
   };
 }
 
-/** The EFO consumer's resource policy for a cross-account `efo` grant (put once the consumer is ACTIVE). */
-export function consumerResourcePolicy(mesh: Mesh, stream: Stream, grant: Grant): PolicyDocument | undefined {
+/**
+ * The EFO consumer's resource policy for a cross-account `efo` grant (put once the consumer is ACTIVE). `arn` is the
+ * stream's ARN when the caller has it.
+ */
+export function consumerResourcePolicy(
+  mesh: Mesh,
+  stream: Stream,
+  grant: Grant,
+  arn: string = streamArn(mesh, stream.account, stream.name),
+  principalArnOf: PrincipalArnOf = (p) => principalArn(mesh.partition, p),
+): PolicyDocument | undefined {
   if (!isCrossAccount(grant, stream) || grant.consumerName === undefined) return undefined;
-  const sid = uniqueSids([grant.id]).get(grant.id) ?? grant.id;
-  const arn = consumerArnPattern(mesh, stream.account, stream.name, grant.consumerName);
+  // One statement: its Sid cannot collide.
+  const sid = sidFor(grant.id);
   return {
     Version: '2012-10-17',
     Statement: [
       statement(
         sid,
-        principalArn(mesh.partition, grant.principal),
+        principalArnOf(grant.principal),
         consumerActions(grant),
-        arn,
+        consumerArnOf(arn, grant.consumerName),
         orgCondition(mesh, grant),
       ),
     ],

@@ -13,7 +13,7 @@ import {
   TAG_PRODUCT,
   grantTagKey,
   sortedRecord,
-  streamTags,
+  streamTagEntries,
 } from '../model/governance-tags.js';
 import type { Grant, Mesh, Stream } from '../model/types.js';
 
@@ -23,7 +23,16 @@ export function desiredStreamTags(
   stream: Stream,
   streamGrants: readonly Grant[],
 ): Record<string, string> {
-  return streamTags({ name: mesh.name, tags: mesh.tags, grants: [] }, stream, streamGrants);
+  return sortedRecord(desiredStreamTagEntries(mesh, stream, streamGrants));
+}
+
+/** {@link desiredStreamTags} as a Map, unsorted (render counts them against the limit, then sorts them). */
+export function desiredStreamTagEntries(
+  mesh: Pick<Mesh, 'name' | 'tags'>,
+  stream: Stream,
+  streamGrants: readonly Grant[],
+): Map<string, string> {
+  return streamTagEntries({ name: mesh.name, tags: mesh.tags, grants: [] }, stream, streamGrants);
 }
 
 /**
@@ -31,6 +40,15 @@ export function desiredStreamTags(
  * as a stream's tags do), then the governance tags and the grant tag, which nothing overrides. Keys sorted.
  */
 export function consumerTags(mesh: Pick<Mesh, 'name' | 'tags'>, stream: Stream, grant: Grant): Record<string, string> {
+  return sortedRecord(consumerTagEntries(mesh, stream, grant));
+}
+
+/** {@link consumerTags} as a Map, unsorted (render counts them against the limit, then sorts them). */
+export function consumerTagEntries(
+  mesh: Pick<Mesh, 'name' | 'tags'>,
+  stream: Stream,
+  grant: Grant,
+): Map<string, string> {
   const tags = new Map<string, string>();
   for (const k of Object.keys(mesh.tags)) tags.set(k, mesh.tags[k] as string);
   const own = grant.consumerTags ?? {};
@@ -41,5 +59,5 @@ export function consumerTags(mesh: Pick<Mesh, 'name' | 'tags'>, stream: Stream, 
   tags.set(TAG_PRODUCT, stream.name);
   tags.set(TAG_CLASSIFICATION, stream.classification);
   tags.set(grantTagKey(grant), 'allow');
-  return sortedRecord(tags);
+  return tags;
 }
