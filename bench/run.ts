@@ -312,7 +312,7 @@ function quotaFloorTargets(q: QuotaFloorResult): Target[] {
       met: planRatio <= 1.25 && p.exitCode === 0,
     },
     {
-      name: 'plan: read calls per stream (the proxy answers GetResources for streams, as AWS; not for consumers)',
+      name: 'plan: read calls per stream (stream and consumer tags from GetResources pages, as AWS answers them; per-account list pages included)',
       target: `<= 3 + 1 per EFO consumer = ${f1(p.allowedPerStream)}`,
       measured: f2(p.readCallsPerStream),
       met: p.readCallsPerStream <= p.allowedPerStream,
