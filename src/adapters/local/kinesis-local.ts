@@ -30,8 +30,9 @@ export interface LocalTargetOptions {
   /** Persist interval, ms (kinesis-local writes its data file this often). */
   persistIntervalMs?: number;
   /**
-   * Stop the emulator cleanly on SIGINT/SIGTERM and exit 130/143 (default true). It is always signalled on process
-   * exit, and always ends itself (after a last persist) when this process dies.
+   * Stop the emulator cleanly on SIGINT/SIGTERM and exit 130/143 (default true). On an exit without stop, one that
+   * persists nothing is signalled; one with a data directory ends itself (snapshot, then a last persist), as it does
+   * whenever this process dies.
    */
   handleSignals?: boolean;
   /** Fixed loopback port (`--local-port`); a free one when undefined. */
@@ -96,7 +97,7 @@ export async function freePorts(n: number): Promise<number[]> {
 }
 
 /** Running emulators of this process, stopped cleanly on SIGINT/SIGTERM and signalled on exit. */
-const running = new Set<{ child: ChildProcess; stop: () => Promise<void> }>();
+const running = new Set<{ child: ChildProcess; persists: boolean; stop: () => Promise<void> }>();
 let hooksInstalled = false;
 let signalHooksInstalled = false;
 
@@ -114,8 +115,11 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /**
- * On exit without stop (an uncaught error, process.exit), SIGTERM the emulators: they persist and exit (their
- * watchdog would notice the closed stdin anyway). With `signals`, the first SIGINT/SIGTERM stops every emulator
+ * On exit without stop (an uncaught error, process.exit, a second signal), SIGTERM only the emulators that persist
+ * nothing. One with a data directory is left to its watchdog, which notices the closed stdin, keeps a settled
+ * snapshot of the data file and then stops it: a SIGTERM from here would start kinesis-local's shutdown write before
+ * any snapshot holds the run's last changes, and that write, cut short under load, left a truncated file whose
+ * repair lost every acknowledged change (the lock keeps the next run out until the emulator has exited). With `signals`, the first SIGINT/SIGTERM stops every emulator
  * cleanly (its last persist included) and exits 130/143; the handler is removed first, so a second signal ends the
  * process at once (the emulators' watchdogs still persist and exit). Commands that handle signals themselves
  * (apply) pass `handleSignals: false` and stop the target in their own handler.
@@ -124,7 +128,7 @@ function installHooks(signals: boolean): void {
   if (!hooksInstalled) {
     hooksInstalled = true;
     process.on('exit', () => {
-      for (const r of running) killGroup(r.child, 'SIGTERM');
+      for (const r of running) if (!r.persists) killGroup(r.child, 'SIGTERM');
     });
   }
   if (!signals || signalHooksInstalled) return;
@@ -201,6 +205,8 @@ export function settledSnapshot(dir: string, intervalMs: number, limitMs: number
  */
 export const WATCHDOG = [
   "'use strict';",
+  // esbuild (tsx, vitest) wraps the named functions it transpiles in __name(fn, name), a helper of its module.
+  'var __name = (f) => f;',
   'const parent = Number(process.env.MESHGOV_PARENT_PID);',
   'const hardExit = process.exit.bind(process);',
   'let leaving = false;',
@@ -425,7 +431,7 @@ async function startOnce(o: LocalTargetOptions, dataDir: string | undefined, loc
     clearTimeout(timer);
     if (dataDir) repairDataFile(dataDir);
   };
-  const entry = { child, stop: async () => undefined as void };
+  const entry = { child, persists: dataDir !== undefined, stop: async () => undefined as void };
   const stop = (): Promise<void> => {
     stopping ??= shutdown().finally(() => {
       running.delete(entry);
