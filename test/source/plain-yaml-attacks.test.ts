@@ -5,23 +5,13 @@
  * readPlainYaml returned when the case was found by a differential fuzz (review branch plain-yaml-review).
  */
 import { isDeepStrictEqual } from 'node:util';
-import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { readPlainYaml } from '../../src/core/source/plain-yaml.js';
+import { jsYamlLoad } from '../support/js-yaml-oracle.js';
 import { xorshift32 } from '../support/xorshift.js';
 
 const THROWS = Symbol('js-yaml throws');
 const AGREES = 'agrees with js-yaml or steps aside';
-
-type Oracle = { threw: true } | { threw: false; data: unknown };
-
-function jsYamlLoad(text: string): Oracle {
-  try {
-    return { threw: false, data: jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }) };
-  } catch {
-    return { threw: true };
-  }
-}
 
 /** AGREES, or what readPlainYaml wrongly returned (so a failure shows it). */
 function verdict(text: string): unknown {

@@ -10,19 +10,10 @@ import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { generateMeshFiles } from '../../bench/generate-mesh.js';
 import { readPlainYaml } from '../../src/core/source/plain-yaml.js';
+import { jsYamlLoad } from '../support/js-yaml-oracle.js';
 import { xorshift32 } from '../support/xorshift.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
-
-type Oracle = { threw: true } | { threw: false; data: unknown };
-
-function jsYamlLoad(text: string): Oracle {
-  try {
-    return { threw: false, data: jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }) };
-  } catch {
-    return { threw: true };
-  }
-}
 
 /** Whether readPlainYaml answered, and a disagreement with js-yaml if there is one. */
 function compare(text: string): { ok: boolean; problem?: string } {
