@@ -96,7 +96,7 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-/** Running emulators of this process, stopped cleanly on SIGINT/SIGTERM and signalled on exit. */
+/** Running emulators of this process, stopped cleanly on SIGINT/SIGTERM; on exit, see installHooks. */
 const running = new Set<{ child: ChildProcess; persists: boolean; stop: () => Promise<void> }>();
 let hooksInstalled = false;
 let signalHooksInstalled = false;
@@ -116,12 +116,12 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /**
  * On exit without stop (an uncaught error, process.exit, a second signal), SIGTERM only the emulators that persist
- * nothing. One with a data directory is left to its watchdog, which notices the closed stdin, keeps a settled
- * snapshot of the data file and then stops it: a SIGTERM from here would start kinesis-local's shutdown write before
- * any snapshot holds the run's last changes, and that write, cut short under load, left a truncated file whose
- * repair lost every acknowledged change (the lock keeps the next run out until the emulator has exited). With `signals`, the first SIGINT/SIGTERM stops every emulator
- * cleanly (its last persist included) and exits 130/143; the handler is removed first, so a second signal ends the
- * process at once (the emulators' watchdogs still persist and exit). Commands that handle signals themselves
+ * nothing. One with a data directory is left to its watchdog, which keeps a settled snapshot of the data file before
+ * stopping it: a SIGTERM from here started kinesis-local's shutdown write before any snapshot held the run's last
+ * changes, and under load that write was cut short with no good copy to restore (the lock keeps the next run out
+ * until the emulator has exited). With `signals`, the first SIGINT/SIGTERM stops every emulator cleanly (its last
+ * persist included) and exits 130/143; the handler is removed first, so a second signal ends the process at once
+ * (the emulators' watchdogs still snapshot, persist and exit). Commands that handle signals themselves
  * (apply) pass `handleSignals: false` and stop the target in their own handler.
  */
 function installHooks(signals: boolean): void {
