@@ -10,6 +10,7 @@ const BUILT = [
   'test/cli/startup.test.ts',
   'test/cli/validate-cli.test.ts',
   'test/cli/non-regular-files.test.ts',
+  'test/cli/render-json-pipe.test.ts',
   'test/docs/library-example.test.ts',
   'test/package/packed-tarball.slow.test.ts',
 ];

@@ -102,9 +102,16 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
       target: target.kind,
       ...(target.localEndpoint !== undefined ? { localEndpoint: target.localEndpoint } : {}),
     });
+    // A local-like target's IAM artefacts are files, written while the live state is read (reads wait on quotas).
+    const iamWritten = target.writeLocalIam?.(scopeDesired(p.desired, p.scope));
+    // Awaited below, after the read; until then its failure must not count as unhandled.
+    iamWritten?.catch(() => undefined);
     const read = await readLive(target, p, tell);
-    if (read.kind !== 'read') return read;
-    target.writeLocalIam?.(scopeDesired(p.desired, p.scope));
+    if (read.kind !== 'read') {
+      await iamWritten?.catch(() => undefined);
+      return read;
+    }
+    await iamWritten;
     tell({ kind: 'computing' });
     const computed = computePlan({
       desired: p.desired,

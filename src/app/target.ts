@@ -99,8 +99,11 @@ export interface Target {
   readonly reader: LiveReader;
   /** The embedded emulator's endpoint (the local target only). */
   readonly localEndpoint?: string;
-  /** Local-like targets (IAM not emulated): replace `<localDir>/iam` with the artefacts of `desired`. */
-  writeLocalIam?(desired: DesiredState): number;
+  /**
+   * Local-like targets (IAM not emulated): replace `<localDir>/iam` with the artefacts of `desired`; resolves to
+   * the number of files written.
+   */
+  writeLocalIam?(desired: DesiredState): Promise<number>;
   /** AWS only: shard metrics of the given streams over the window (undefined when there is nothing to read). */
   readMetrics?(
     pairs: readonly { account: string; stream: string }[],

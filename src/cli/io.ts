@@ -1,12 +1,23 @@
+import type { Writable } from 'node:stream';
 import { terminalWrite } from '../output/terminal.js';
 
 /** Everything the CLI touches of the process, so tests can run commands in-process. */
 export interface CliIO {
-  stdout: { write(s: string): void; isTTY?: boolean };
-  stderr: { write(s: string): void; isTTY?: boolean };
+  stdout: OutputStream;
+  stderr: OutputStream;
   env: Record<string, string | undefined>;
   cwd: string;
   now(): Date;
+}
+
+export interface OutputStream {
+  write(s: string): void;
+  isTTY?: boolean;
+  /**
+   * Resolves once what was written has been handed on (a pipe's reader may be slower than meshgov, and until then
+   * the text waits in memory): output written in chunks waits on it between them. Absent: nothing to wait for.
+   */
+  drain?(): Promise<void>;
 }
 
 /**
@@ -14,26 +25,43 @@ export interface CliIO {
  * process with an unhandled EPIPE stack trace (an apply in progress still finishes and logs). Other stream errors
  * are left to Node.
  */
-function pipeWriter(stream: NodeJS.WriteStream): (s: string) => void {
+export function pipeWriter(stream: Writable): Writer {
   let closed = false;
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
     closed = true;
   });
-  return (s) => {
-    if (!closed) stream.write(s);
+  return {
+    write: (s) => {
+      if (!closed) stream.write(s);
+    },
+    // Also settled by the stream's end: a closed pipe never drains, and output must not wait on it forever.
+    drain: () =>
+      new Promise((resolve) => {
+        if (closed || stream.destroyed || !stream.writableNeedDrain) return resolve();
+        const done = () => {
+          stream.off('drain', done).off('close', done).off('error', done);
+          resolve();
+        };
+        stream.on('drain', done).on('close', done).on('error', done);
+      }),
   };
 }
 
-let writers: { out: (s: string) => void; err: (s: string) => void } | undefined;
+export interface Writer {
+  write(s: string): void;
+  drain(): Promise<void>;
+}
+
+let writers: { out: Writer; err: Writer } | undefined;
 
 /**
  * A terminal obeys control sequences, so what reaches one passes {@link terminalWrite} (defence in depth: renderers
  * already make their text terminal-safe). Pipes and files get the bytes as written: JSON and SARIF stay exact.
  */
-function toStream(stream: NodeJS.WriteStream, write: (s: string) => void): CliIO['stdout'] {
+function toStream(stream: NodeJS.WriteStream, writer: Writer): OutputStream {
   const tty = stream.isTTY === true;
-  return { write: (s) => write(tty ? terminalWrite(s) : s), isTTY: tty };
+  return { write: (s) => writer.write(tty ? terminalWrite(s) : s), isTTY: tty, drain: writer.drain };
 }
 
 export function processIO(): CliIO {

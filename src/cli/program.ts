@@ -4,7 +4,7 @@ import { InternalError } from '../core/diagnostics/diagnostic.js';
 import { redact, secretsOf } from '../core/redact.js';
 import { terminalSafe } from '../output/terminal.js';
 import type { Register } from './commands/index.js';
-import type { CliIO } from './io.js';
+import type { CliIO, OutputStream } from './io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from './io.js';
 import { VERSION } from './version.js';
 
@@ -33,9 +33,10 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void, registe
  */
 export function redactingIO(io: CliIO): CliIO {
   const secrets = secretsOf(io.env);
-  const wrap = (s: CliIO['stdout']): CliIO['stdout'] => ({
+  const wrap = (s: OutputStream): OutputStream => ({
     write: (text: string) => s.write(redact(text, secrets)),
     ...(s.isTTY !== undefined ? { isTTY: s.isTTY } : {}),
+    ...(s.drain !== undefined ? { drain: s.drain } : {}),
   });
   return { ...io, stdout: wrap(io.stdout), stderr: wrap(io.stderr) };
 }

@@ -9,9 +9,9 @@ import type { Rule } from '../core/rules/index.js';
 import type { ValidateResult } from '../core/validate.js';
 import { Option } from 'commander';
 import type { RuleMeta } from '../output/findings/sarif.js';
-import { UnsupportedFormat, formatResult, formatsOf } from '../output/formats.js';
-import type { FormatContext, OutputFormat, ResultKind, Subjects } from '../output/formats.js';
-import type { CliIO } from './io.js';
+import { UnsupportedFormat, formatChunks, formatResult, formatsOf } from '../output/formats.js';
+import type { FormatContext, OutputFormat, Rendered, ResultKind, Subjects } from '../output/formats.js';
+import type { CliIO, OutputStream } from './io.js';
 import { EXIT_USAGE, ExitError, today } from './io.js';
 import { styleFor } from './style.js';
 import { VERSION } from './version.js';
@@ -113,6 +113,33 @@ export function formatFor<K extends ResultKind>(kind: K, format: string, subject
     if (e instanceof UnsupportedFormat) throw new ExitError(`--format ${format}: ${e.message}`, EXIT_USAGE);
     throw e;
   }
+}
+
+/**
+ * {@link formatFor}, written to `out` as the renderer hands it out: chunk by chunk for output too large to hold as
+ * one string, each written once the one before has drained (each chunk passes the IO's redaction on its own;
+ * chunks are whole lines, and no secret meshgov redacts spans a line).
+ */
+export async function writeFormatted<K extends ResultKind>(
+  out: OutputStream,
+  kind: K,
+  format: string,
+  subject: Subjects[K],
+  context: FormatContext,
+): Promise<void> {
+  let rendered: Rendered;
+  try {
+    rendered = formatChunks(kind, format, subject, context);
+  } catch (e) {
+    if (e instanceof UnsupportedFormat) throw new ExitError(`--format ${format}: ${e.message}`, EXIT_USAGE);
+    throw e;
+  }
+  if (typeof rendered === 'string') out.write(rendered);
+  else
+    for (const chunk of rendered) {
+      out.write(chunk);
+      await out.drain?.();
+    }
 }
 
 /** Diagnostics in a format; `meshFile`, when given, is named in the github format's notice. */

@@ -25,7 +25,7 @@ import { renderPlanJson } from './plan/json.js';
 import { renderPlanMarkdown } from './plan/markdown.js';
 import { renderPlanText } from './plan/text.js';
 import { renderValidationMarkdown } from './plan/validation.js';
-import { renderJson } from './render/files.js';
+import { renderJsonChunks } from './render/files.js';
 import { listJson, listText } from './rules.js';
 import type { Style } from './style.js';
 
@@ -68,7 +68,12 @@ export interface Subjects {
 }
 export type ResultKind = keyof Subjects;
 
-type Renderer<T> = (subject: T, context: FormatContext) => string;
+/**
+ * What a renderer returns: the text, or the same text as a sequence of chunks of whole lines, for output too large
+ * to hold as one string (`render --format json` of a big mesh).
+ */
+export type Rendered = string | Iterable<string>;
+type Renderer<T> = (subject: T, context: FormatContext) => Rendered;
 type Registry = { readonly [K in ResultKind]: Readonly<Partial<Record<OutputFormat, Renderer<Subjects[K]>>>> };
 
 const meshLocation = (c: FormatContext): SourceLocation => ({ file: c.meshFile ?? 'mesh.yaml', line: 1, column: 1 });
@@ -143,7 +148,7 @@ const REGISTRY: Registry = {
     json: (rules) => listJson(rules),
   },
   render: {
-    json: (s) => renderJson(s.desired, s.driftEvents),
+    json: (s) => renderJsonChunks(s.desired, s.driftEvents),
   },
 };
 
@@ -163,13 +168,27 @@ export class UnsupportedFormat extends Error {
   }
 }
 
-/** Render a result in a format, or throw {@link UnsupportedFormat}. */
+/** Render a result in a format as one string, or throw {@link UnsupportedFormat}. */
 export function formatResult<K extends ResultKind>(
   kind: K,
   format: string,
   subject: Subjects[K],
   context: FormatContext,
 ): string {
+  const out = formatChunks(kind, format, subject, context);
+  return typeof out === 'string' ? out : [...out].join('');
+}
+
+/**
+ * Render a result in a format as its renderer hands it out (a string, or chunks of whole lines to write one by one),
+ * or throw {@link UnsupportedFormat}.
+ */
+export function formatChunks<K extends ResultKind>(
+  kind: K,
+  format: string,
+  subject: Subjects[K],
+  context: FormatContext,
+): Rendered {
   const renderers: Readonly<Partial<Record<string, Renderer<Subjects[K]>>>> = REGISTRY[kind];
   // Own keys only: `toString` or `__proto__` is not a format.
   const render = Object.hasOwn(renderers, format) ? renderers[format] : undefined;

@@ -136,7 +136,7 @@ async function execute(input: ExecuteInput, reads: ClientPool): Promise<ExecuteR
   let localIamFiles: number | undefined;
   const stopped = input.shouldStop?.() === true;
   if (input.localIam && input.plan.scope.domains.length === 0 && !stopped) {
-    localIamFiles = writeLocalIamArtefacts(input.localIam.dir, input.localIam.desired, log, input.now);
+    localIamFiles = await writeLocalIamArtefacts(input.localIam.dir, input.localIam.desired, log, input.now);
   }
   return {
     report,

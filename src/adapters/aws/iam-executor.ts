@@ -274,15 +274,15 @@ export class IamExecutor implements ChangeExecutor {
  * The local target's IAM "apply": the rendered artefacts (role policies, trust policies, boundary, guard SCP,
  * event source mappings) are written under `<localDir>/iam/`, one audit entry for the write.
  */
-export function writeLocalIamArtefacts(
+export async function writeLocalIamArtefacts(
   localDir: string,
   desired: DesiredState,
   log: (e: AuditEntry) => void,
   now: () => Date,
-): number {
+): Promise<number> {
   const account = desired.accounts[0]?.account ?? '-';
   try {
-    const n = writeLocalIam(localDir, desired);
+    const n = await writeLocalIam(localDir, desired);
     log({
       time: now().toISOString(),
       account,

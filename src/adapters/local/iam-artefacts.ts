@@ -3,29 +3,38 @@
  * `<local dir>/iam/<account>/<kind>/<name>.json` so they can be inspected, and the plan says they were not
  * checked against a live service.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DesiredState } from '../../core/render/types.js';
+import type { DesiredState, IamArtefact } from '../../core/render/types.js';
+import { mapLimit } from '../aws/concurrency.js';
 
 function safe(name: string): string {
   return name.replace(/[^\w.@=+-]/g, '_');
 }
 
-/** Replace `<dir>/iam` with the artefacts of `desired`; returns the number of files written. */
-export function writeLocalIam(dir: string, desired: DesiredState): number {
+/** Files written at once: enough to keep the file system busy, few enough to leave the event loop to the reads. */
+const WRITES_AT_ONCE = 8;
+
+/**
+ * Replace `<dir>/iam` with the artefacts of `desired`; resolves to the number of files written. Asynchronous, so a
+ * plan writes them while it reads the live state (on a large mesh they are thousands of files).
+ */
+export async function writeLocalIam(dir: string, desired: DesiredState): Promise<number> {
   const root = join(dir, 'iam');
-  rmSync(root, { recursive: true, force: true });
-  let n = 0;
-  for (const a of desired.accounts) {
+  await rm(root, { recursive: true, force: true });
+  const files: { folder: string; file: string; art: IamArtefact }[] = [];
+  for (const a of desired.accounts)
     for (const art of a.iam) {
       const folder = join(root, a.account, art.kind);
-      mkdirSync(folder, { recursive: true });
-      const file = join(folder, `${safe(art.roleName ? `${art.roleName}.${art.name}` : art.name)}.json`);
-      writeFileSync(file, `${JSON.stringify(art, null, 2)}\n`);
-      n++;
+      files.push({
+        folder,
+        file: join(folder, `${safe(art.roleName ? `${art.roleName}.${art.name}` : art.name)}.json`),
+        art,
+      });
     }
-  }
-  return n;
+  for (const folder of new Set(files.map((f) => f.folder))) await mkdir(folder, { recursive: true });
+  await mapLimit(files, WRITES_AT_ONCE, ({ file, art }) => writeFile(file, `${JSON.stringify(art, null, 2)}\n`));
+  return files.length;
 }
 
 /** The `notChecked` lines of the local target (or of another emulator endpoint, named by `where`). */

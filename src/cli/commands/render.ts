@@ -6,7 +6,7 @@ import { workspaceRenderDirs } from '../../app/workspace.js';
 import { formatsOf } from '../../output/formats.js';
 import type { CliIO } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
-import { cliSources, formatContext, formatDiagnostics, formatFor, ruleMetaOf, usageError } from '../validation.js';
+import { cliSources, formatContext, formatDiagnostics, ruleMetaOf, usageError, writeFormatted } from '../validation.js';
 
 /** `files` writes a directory of artefacts (--out); the formats printed to stdout come from the formatter registry. */
 export const RENDER_FORMATS: readonly string[] = ['files', ...formatsOf('render')];
@@ -53,7 +53,7 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
         'Exit codes: 0 rendered, 1 validation or render errors (nothing written), 64 usage error.',
       ].join('\n'),
     )
-    .action((file: string, opts: RenderCommandOptions) => {
+    .action(async (file: string, opts: RenderCommandOptions) => {
       if (opts.format === 'files' && opts.out === undefined)
         throw new ExitError('`meshgov render` needs --out DIR (or --format json to print to stdout).', EXIT_USAGE);
       const githubRepo = opts.githubRepo !== undefined ? parseGitHubRepository(opts.githubRepo) : undefined;
@@ -106,7 +106,7 @@ export function registerRender(program: Command, io: CliIO, setExit: (code: numb
           desired: outcome.desired,
           ...(outcome.driftEvents ? { driftEvents: outcome.driftEvents } : {}),
         };
-        io.stdout.write(formatFor('render', opts.format, subject, formatContext(io)));
+        await writeFormatted(io.stdout, 'render', opts.format, subject, formatContext(io));
       } else io.stderr.write(`Wrote ${outcome.written ?? 0} files to ${opts.out as string}\n`);
       setExit(EXIT_OK);
     });

@@ -14,6 +14,7 @@
  */
 import type { DriftEventTemplate } from '../../core/render/drift-events.js';
 import type { DesiredState, IamArtefact } from '../../core/render/types.js';
+import { prettyJsonChunks } from '../pretty-json-chunks.js';
 
 /** Name of the marker file that says a directory holds meshgov render output (and lists the files in it). */
 export const RENDER_MARKER = '.meshgov-render';
@@ -75,5 +76,14 @@ export function renderFiles(state: DesiredState, driftEvents: readonly DriftEven
 
 /** `--format json`: the whole desired state as one document (with `driftEvents` when they were rendered). */
 export function renderJson(state: DesiredState, driftEvents?: readonly DriftEventTemplate[]): string {
-  return prettyJson({ formatVersion: RENDER_FORMAT_VERSION, ...state, ...(driftEvents ? { driftEvents } : {}) });
+  return prettyJson(jsonDocument(state, driftEvents));
+}
+
+/** {@link renderJson}'s bytes in chunks of whole lines: a big mesh's document is never one string in memory. */
+export function renderJsonChunks(state: DesiredState, driftEvents?: readonly DriftEventTemplate[]): Iterable<string> {
+  return prettyJsonChunks(jsonDocument(state, driftEvents));
+}
+
+function jsonDocument(state: DesiredState, driftEvents?: readonly DriftEventTemplate[]): object {
+  return { formatVersion: RENDER_FORMAT_VERSION, ...state, ...(driftEvents ? { driftEvents } : {}) };
 }
