@@ -73,16 +73,12 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
         message,
       };
     }
-    const [{ applyPool, executePlan, LOCAL_WAIT }, { writeLocalIam }, { readAuditMetrics }, pricing] =
-      await Promise.all([
-        import('../adapters/aws/apply-engine.js'),
-        import('../adapters/local/iam-artefacts.js'),
-        import('../adapters/aws/metrics-source.js'),
-        import('../adapters/aws/pricing.js'),
-      ]);
+    // The adapters only some commands use are loaded on first use: a plan starts reading without apply's engine,
+    // audit's metrics or the price list loaded first.
     // Prices come from AWS only for AWS itself: a local-like target, or an endpoint standing in for every service,
     // has no Price List API (asking it would only wait for retries), so the shipped table is used there.
-    const prices = (region: string, now: () => Date) => {
+    const prices = async (region: string, now: () => Date) => {
+      const pricing = await import('../adapters/aws/pricing.js');
       if (spec.kind !== 'aws') return pricing.loadPrices({ region, target: 'local', now });
       if (spec.endpoint !== undefined) {
         return pricing
@@ -105,8 +101,18 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
         kind: open.kind,
         reader: open.reader,
         ...(open.local !== undefined ? { localEndpoint: open.local.endpoint } : {}),
-        ...(localDir !== undefined ? { writeLocalIam: (desired) => writeLocalIam(localDir, desired) } : {}),
-        ...(open.kind === 'aws' ? { readMetrics: (pairs, window) => readAuditMetrics(open.pool, pairs, window) } : {}),
+        ...(localDir !== undefined
+          ? {
+              writeLocalIam: async (desired) =>
+                (await import('../adapters/local/iam-artefacts.js')).writeLocalIam(localDir, desired),
+            }
+          : {}),
+        ...(open.kind === 'aws'
+          ? {
+              readMetrics: async (pairs, window) =>
+                (await import('../adapters/aws/metrics-source.js')).readAuditMetrics(open.pool, pairs, window),
+            }
+          : {}),
         prices,
         // Loaded on first use, like the other adapters: a run that never checks never loads the client.
         ...(open.kind === 'aws'
@@ -120,6 +126,7 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
             }
           : {}),
         async execute(input) {
+          const { applyPool, executePlan, LOCAL_WAIT } = await import('../adapters/aws/apply-engine.js');
           const { localIam, ...rest } = input;
           const pool = applyPool(open.pool);
           try {

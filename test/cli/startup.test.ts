@@ -5,6 +5,8 @@
  * crash. Module loads are recorded with a Node module-resolution hook in the child process.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,9 +49,36 @@ register(${JSON.stringify(pathToFileURL(join(dir, 'hook.mjs')).href)}, { data: {
 const { run } = await import(${JSON.stringify(RUN)});
 const code = await run(process.argv.slice(2));
 await new Promise((r) => setTimeout(r, 50));
-process.stderr.write('\\n@@' + JSON.stringify({ code, urls }));
+const { createRequire } = await import('node:module');
+// CommonJS modules (the SDK's packages, also when a module requires them lazily) are in require's cache.
+const required = Object.keys(createRequire(import.meta.url).cache);
+process.stderr.write('\\n@@' + JSON.stringify({ code, urls, required }));
 `,
 );
+
+/** The SDK client packages a run loaded (by ESM import or by require). */
+const sdkClients = (r: { urls: string[]; required: string[] }) =>
+  [...new Set([...r.urls, ...r.required].flatMap((u) => /@aws-sdk\/(client-[a-z-]+)\//.exec(u)?.[1] ?? []))].sort();
+
+/** The probe in a child process without blocking this one (a stand-in endpoint here answers it). */
+function probeAsync(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; urls: string[]; required: string[] }> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [join(dir, 'probe.mjs'), ...args], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => void (err += b.toString('utf8')));
+    child.on('close', () => {
+      const marker = err.lastIndexOf('@@');
+      if (marker < 0) rej(new Error(`probe failed: ${err}`));
+      else res(JSON.parse(err.slice(marker + 2)) as { code: number; urls: string[]; required: string[] });
+    });
+  });
+}
 
 function probe(args: string[]): { code: number; urls: string[]; stdout: string } {
   const r = spawnSync(process.execPath, [join(dir, 'probe.mjs'), ...args], {
@@ -111,6 +140,40 @@ describe('startup', () => {
     for (const entry of CATALOG) {
       const program = buildWith(silent, () => undefined, [await entry.load()]);
       expect(program.commands.map((c) => c.name())).toEqual([entry.name]);
+    }
+  });
+
+  it('a plan against a Kinesis-only endpoint loads no SDK package of a service it does not call', async () => {
+    // A stand-in endpoint: every account is empty.
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(
+          target.endsWith('.ListStreams')
+            ? '{"StreamNames":[],"HasMoreStreams":false,"StreamSummaries":[]}'
+            : target.includes('GetResources')
+              ? '{"ResourceTagMappingList":[],"PaginationToken":""}'
+              : '{}',
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const r = await probeAsync(
+        ['plan', '--detailed-exitcode', '--endpoint', endpoint, '--endpoint-accounts-as-keys', join(REPO, 'mesh.yaml')],
+        { MESHGOV_LOCAL_DIR: join(dir, 'local') },
+      );
+      expect(r.code).toBe(2); // changes pending: the endpoint has none of the mesh's streams
+      const loaded = sdkClients(r);
+      expect(loaded).toContain('client-kinesis');
+      // No role is assumed and IAM, Organizations, Lambda and CloudWatch are not read there (the price list, read
+      // offline after the live state, may load its client).
+      expect(loaded.filter((c) => /^client-(iam|organizations|cloudwatch|lambda|sts)$/.test(c))).toEqual([]);
+    } finally {
+      server.close();
     }
   });
 

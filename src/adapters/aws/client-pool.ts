@@ -5,17 +5,18 @@
  * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html). Every call passes the call counter,
  * every attempt the rate limiter; the SDK retries with meshgov's strategy (retry.ts).
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { IAMClient } from '@aws-sdk/client-iam';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { createRequire } from 'node:module';
 import { assumeRoleProvider } from './credentials.js';
 import { systemClock } from './clock.js';
 import { QUOTA_SHARE, RateLimiter } from './rate-limit.js';
@@ -97,6 +98,21 @@ type AnyClient =
 
 const READ_PREFIXES = ['List', 'Describe', 'Get'];
 
+/**
+ * The SDK packages of the services a Kinesis-only run (the local target, `--endpoint-accounts-as-keys`) never
+ * calls, loaded when their first client is built: each is a large module, and loading them all before the first
+ * call delayed it. The packages are CommonJS without an `exports` map, so `require` gives the same module the
+ * readers' `import` does (one class per client, which the tests' SDK mocks rely on).
+ */
+const requireSdk = createRequire(import.meta.url);
+const lazySdk = {
+  iam: () => requireSdk('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam'),
+  organizations: () => requireSdk('@aws-sdk/client-organizations') as typeof import('@aws-sdk/client-organizations'),
+  cloudwatch: () => requireSdk('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch'),
+  lambda: () => requireSdk('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda'),
+  sts: () => requireSdk('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts'),
+};
+
 export class ClientPool {
   readonly counter: CallCounter;
   private readonly limiter: RateLimiter;
@@ -158,24 +174,24 @@ export class ClientPool {
     return this.get('kinesis', account, (cfg) => new KinesisClient(cfg));
   }
   iam(account: string): IAMClient {
-    return this.get('iam', account, (cfg) => new IAMClient(cfg));
+    return this.get('iam', account, (cfg) => new (lazySdk.iam().IAMClient)(cfg));
   }
   organizations(account: string): OrganizationsClient {
-    return this.get('organizations', account, (cfg) => new OrganizationsClient(cfg));
+    return this.get('organizations', account, (cfg) => new (lazySdk.organizations().OrganizationsClient)(cfg));
   }
   tagging(account: string): ResourceGroupsTaggingAPIClient {
     return this.get('tagging', account, (cfg) => new ResourceGroupsTaggingAPIClient(cfg));
   }
   cloudwatch(account: string): CloudWatchClient {
-    return this.get('cloudwatch', account, (cfg) => new CloudWatchClient(cfg));
+    return this.get('cloudwatch', account, (cfg) => new (lazySdk.cloudwatch().CloudWatchClient)(cfg));
   }
   /** Lambda of an account: the event source mappings of filtered grants whose function lives there. */
   lambda(account: string): LambdaClient {
-    return this.get('lambda', account, (cfg) => new LambdaClient(cfg));
+    return this.get('lambda', account, (cfg) => new (lazySdk.lambda().LambdaClient)(cfg));
   }
   /** STS with the base credentials (the default chain), used to assume the governance role. */
   sts(): STSClient {
-    return this.get('sts', '', (cfg) => new STSClient(cfg));
+    return this.get('sts', '', (cfg) => new (lazySdk.sts().STSClient)(cfg));
   }
 
   destroy(): void {
@@ -229,14 +245,19 @@ export class ClientPool {
   }
 
   /**
-   * Count every call once (before the SDK's retries), and pace every attempt (after them): a retried request spends
-   * the API's quota like the first one. Errors of mutating calls are marked so an unparsable answer is not retried.
+   * Count every call once (before the SDK's retries), and pace every attempt: a retried request spends the API's
+   * quota like the first one. The first attempt waits for its token before anything else (endpoint resolution,
+   * serialising, signing), so the many requests a read starts at once queue cheaply instead of each doing that work
+   * up front, in lockstep, before the first of them can go out; retries wait after the SDK's retry step. Errors of
+   * mutating calls are marked so an unparsable answer is not retried.
    */
   private instrument(client: AnyClient, service: ServiceName, account: string): void {
     const counter = this.counter;
     const limiter = this.limiter;
     const operationOf = (context: { commandName?: string }) =>
       (context.commandName ?? 'Unknown').replace(/Command$/, '');
+    // Calls (by their context, one per send) whose first attempt has its token already.
+    const firstAttemptPaced = new WeakSet<object>();
     // The middleware stack types differ per client; the handler signature is the same for all of them.
     const stack = client.middlewareStack as unknown as {
       add(mw: unknown, opts: unknown): void;
@@ -244,7 +265,10 @@ export class ClientPool {
     };
     stack.add(
       (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-        counter.add(account || '-', service, operationOf(context));
+        const operation = operationOf(context);
+        counter.add(account || '-', service, operation);
+        await limiter.take(account || '-', operation);
+        firstAttemptPaced.add(context);
         return next(args);
       },
       { step: 'initialize', name: 'meshgovCallAccounting', override: true },
@@ -252,7 +276,7 @@ export class ClientPool {
     stack.addRelativeTo(
       (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
         const operation = operationOf(context);
-        await limiter.take(account || '-', operation);
+        if (!firstAttemptPaced.delete(context)) await limiter.take(account || '-', operation);
         try {
           return await next(args);
         } catch (e) {

@@ -3,7 +3,6 @@
  * SSO, OIDC web identity), cached until five minutes before they expire.
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
  */
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { AdapterError, toAdapterError } from './errors.js';
@@ -35,6 +34,8 @@ export function assumeRoleProvider(o: AssumeRoleOptions): AwsCredentialIdentityP
   let pending: Promise<AwsCredentialIdentity> | undefined;
   const fetch = async (): Promise<AwsCredentialIdentity> => {
     try {
+      // Loaded with the first role assumed: a run that assumes none (a Kinesis-only endpoint) never loads STS.
+      const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
       const out = await o.sts.send(
         new AssumeRoleCommand({
           RoleArn: o.roleArn,

@@ -295,6 +295,16 @@ async function readStream(
   listed: Listed,
   pages: TagPages,
 ): Promise<LiveStream | undefined> {
+  const policyOf = (arn: string) =>
+    getPolicy(pool, account, arn).catch((e: unknown) => {
+      if (isUnsupported(e)) return 'unsupported' as const;
+      throw e;
+    });
+  // The policy first: GetResourcePolicy is the account's binding API (one per stream and per consumer), so it is
+  // the first call to get a token; DescribeStreamSummary's quota is four times larger.
+  const early = policyOf(listed.arn);
+  // Its failure is awaited below; until then it must not count as unhandled.
+  early.catch(() => undefined);
   const describe = (async () => {
     try {
       return (await pool.kinesis(account).send(new DescribeStreamSummaryCommand({ StreamName: listed.name })))
@@ -304,16 +314,8 @@ async function readStream(
       throw toAdapterError(e, 'kinesis', 'DescribeStreamSummary', account);
     }
   })();
-  // Its failure is awaited below, after the policy read has been started.
+  // Its failure is awaited below.
   describe.catch(() => undefined);
-  const policyOf = (arn: string) =>
-    getPolicy(pool, account, arn).catch((e: unknown) => {
-      if (isUnsupported(e)) return 'unsupported' as const;
-      throw e;
-    });
-  const early = policyOf(listed.arn);
-  // Its failure is awaited below; until then it must not count as unhandled.
-  early.catch(() => undefined);
   const summary = await describe;
   if (!summary) return undefined;
   const stream = fromSummary(summary, account, {});

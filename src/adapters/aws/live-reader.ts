@@ -1,18 +1,15 @@
 /**
  * The LiveReader for AWS (and any compatible endpoint): accounts read in parallel, each with the governance role.
  * Kinesis failures fail the read (the plan would be wrong without them); IAM and Organizations failures that are
- * permission problems become "not checked" lines instead.
+ * permission problems become "not checked" lines instead. The IAM, Organizations and Lambda readers are loaded when
+ * first used, so a Kinesis-only target starts reading without their SDK packages loaded.
  */
 import type { LiveAccount, LiveState } from '../../core/plan/live.js';
 import type { LiveReader, ReadProgress, ReadRequest } from '../../core/ports.js';
 import type { ClientPool } from './client-pool.js';
 import { mapLimit } from './concurrency.js';
 import { AdapterError, isAccessDenied } from './errors.js';
-import { readIdentityPolicies } from './iam-authorization.js';
-import { readIamAccount } from './iam-reader.js';
 import { readKinesisAccount } from './kinesis-reader.js';
-import { readMappings } from './lambda-reader.js';
-import { readOrganization } from './organizations-reader.js';
 
 export interface AwsLiveReaderOptions {
   /** Read IAM role policies (false on the local target: no emulator). */
@@ -80,6 +77,7 @@ export class AwsLiveReader implements LiveReader {
           );
       }
       const sources = new Set([...streams].flatMap((arn) => [arn, ...(consumersOf.get(arn) ?? [])]));
+      const { readMappings } = await import('./lambda-reader.js');
       la.lambda = await readMappings(this.pool.lambda(la.account), la.account, sources);
     });
     return notChecked;
@@ -106,6 +104,7 @@ export class AwsLiveReader implements LiveReader {
         const la: LiveAccount = { account, streams: k.streams, unmanagedStreams: k.unmanaged };
         if (this.options.readIam) {
           try {
+            const { readIamAccount } = await import('./iam-reader.js');
             la.iam = await readIamAccount(this.pool, account, {
               pathPrefix: this.options.iamPathPrefix,
               roles: req.roles?.get(account) ?? new Set(),
@@ -117,6 +116,7 @@ export class AwsLiveReader implements LiveReader {
         }
         if (identity) {
           try {
+            const { readIdentityPolicies } = await import('./iam-authorization.js');
             const ip = await readIdentityPolicies(this.pool.iam(account), { account });
             la.identityPolicies = ip.identityPolicies;
             notChecked.push(...ip.notes);
@@ -139,6 +139,7 @@ export class AwsLiveReader implements LiveReader {
     notChecked.push(...(await this.readLambda(req, accounts)));
     const state: LiveState = { region: req.region, accounts, notChecked: [] };
     if (this.options.readOrganization && req.accounts.length > 0) {
+      const { readOrganization } = await import('./organizations-reader.js');
       const org = await readOrganization(this.pool, req.accounts[0] as string);
       if (org.organization) state.organization = org.organization;
       notChecked.push(...org.notChecked);
