@@ -77,6 +77,55 @@ describe('canonicalJson of values already in key order (serialised without a sor
   });
 });
 
+describe('canonicalJson of values out of key order (written in sorted order without a copy)', () => {
+  /** Random JSON-ish values out of key order: index-like keys, hostile names, undefined, functions, Dates. */
+  function randomValue(seed: number): unknown {
+    let x = Math.imul(seed, 2654435761) || 1;
+    const next = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 2 ** 32;
+    };
+    const keys = ['b', 'a', '10', '9', '0', '01', '4294967295', '4294967294', '__proto__', 'toJSON', 'é', 'A', ''];
+    const gen = (depth: number): unknown => {
+      const r = next();
+      if (depth > 5 || r < 0.08 * depth) {
+        const leaves: unknown[] = [null, true, 0, -0, 1.5, Number.NaN, 'x"y', '\u2028', undefined, () => 1];
+        leaves.push(Symbol('s'), new Date(0));
+        return leaves[Math.floor(next() * leaves.length)];
+      }
+      if (r < 0.5) return Array.from({ length: Math.floor(next() * 4) }, () => gen(depth + 1));
+      const o = JSON.parse('{}') as Record<string, unknown>;
+      const n = 1 + Math.floor(next() * 5);
+      for (let i = 0; i < n; i++) {
+        const k = keys[Math.floor(next() * keys.length)] as string;
+        // A `__proto__` key as JSON.parse makes it: an own data property.
+        Object.defineProperty(o, k, { value: gen(depth + 1), enumerable: true, writable: true, configurable: true });
+      }
+      return o;
+    };
+    return gen(0);
+  }
+
+  it('gives the bytes of the sorted copy for 2,000 random values', () => {
+    let outOfOrder = 0;
+    for (let seed = 1; seed <= 2000; seed++) {
+      const v = randomValue(seed);
+      expect(canonicalJson(v), `seed ${seed}`).toBe(sortedCopyJson(v));
+      if (typeof v === 'object' && v !== null && JSON.stringify(v) !== sortedCopyJson(v)) outOfOrder++;
+    }
+    // Most cases take the direct writer (out of order), not the as-is path.
+    expect(outOfOrder).toBeGreaterThan(500);
+  });
+
+  it('an own toJSON method or a BigInt is left to the sorted copy', () => {
+    const v = { b: 1, a: { toJSON: () => ({ z: 1, y: 2 }) } };
+    expect(canonicalJson(v)).toBe(sortedCopyJson(v));
+    expect(() => canonicalJson({ b: 1, a: 1n })).toThrow(TypeError);
+  });
+});
+
 describe('a filter pattern with hostile keys, from YAML to the rendered FilterCriteria', () => {
   it('keeps `__proto__`, `constructor` and `prototype` fields', () => {
     const yaml = readFileSync('test/fixtures/malformed/filter-empty-list.yaml', 'utf8').replace(

@@ -91,6 +91,33 @@ describe('policiesEquivalent is an equivalence relation', () => {
   });
 });
 
+describe('the same-document shortcut', () => {
+  /** The value with every object's keys in reverse order: the same JSON data, written differently. */
+  const reordered = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(reordered)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .reverse()
+              .map(([k, x]) => [k, reordered(x)]),
+          )
+        : v;
+  const byCanonicalForm = (a: unknown, b: unknown) =>
+    canonicalPolicy(parsePolicy(a).policy) === canonicalPolicy(parsePolicy(b).policy);
+
+  it('agrees with comparing canonical forms, for copies, reorderings and unrelated inputs', () => {
+    fc.assert(
+      fc.property(anyInput, anyInput, fc.nat(2), (a, other, how) => {
+        const b = how === 0 ? structuredClone(a) : how === 1 ? reordered(a) : other;
+        if (a === undefined || b === undefined) return;
+        expect(policiesEquivalent(a, b)).toBe(byCanonicalForm(a, b));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('equivalence is semantic', () => {
   it('a policy is equivalent to its rewritings (order, Sids, scalar/list, duplicates, account id/root, case)', () => {
     fc.assert(

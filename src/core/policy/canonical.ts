@@ -33,8 +33,10 @@ function patternForm(e: ActionElement | ResourceElement, fold: (s: string) => st
   return e.kind === 'none' ? { kind: e.kind } : { kind: e.kind, patterns: sortedUnique(e.patterns.map(fold)) };
 }
 
+// The forms below list their keys in sorted order, so canonicalJson serialises them as they are (no sorted copy).
+
 function conditionForm(c: Condition): string {
-  return canonicalJson({ operator: c.operator, key: c.key.toLowerCase(), values: sortedUnique(c.values) });
+  return canonicalJson({ key: c.key.toLowerCase(), operator: c.operator, values: sortedUnique(c.values) });
 }
 
 function unparsedForm(u: readonly Unparsed[]): string[] {
@@ -44,11 +46,11 @@ function unparsedForm(u: readonly Unparsed[]): string[] {
 /** Canonical JSON of one statement: equal exactly when the statements mean the same (Sid and position ignored). */
 export function canonicalStatement(s: Statement): string {
   return canonicalJson({
+    action: patternForm(s.action, (a) => a.toLowerCase()),
+    conditions: sortedUnique(s.conditions.map(conditionForm)),
     effect: s.effect,
     principal: principalForm(s.principal),
-    action: patternForm(s.action, (a) => a.toLowerCase()),
     resource: patternForm(s.resource, (r) => r),
-    conditions: sortedUnique(s.conditions.map(conditionForm)),
     unparsed: unparsedForm(s.unparsed),
   });
 }
@@ -56,9 +58,9 @@ export function canonicalStatement(s: Statement): string {
 /** Canonical JSON of a policy: statements as a sorted set of canonical statements. */
 export function canonicalPolicy(p: Policy): string {
   return canonicalJson({
-    version: p.version ?? DEFAULT_VERSION,
     statements: sortedUnique(p.statements.map(canonicalStatement)),
     unparsed: unparsedForm(p.unparsed),
+    version: p.version ?? DEFAULT_VERSION,
   });
 }
 
@@ -73,5 +75,37 @@ export function policyDigest(p: Policy): string {
  */
 export function policiesEquivalent(a: unknown, b: unknown, options: ParseOptions = {}): boolean {
   if (a === undefined || b === undefined) return a === b;
+  // The same document (a policy read back as it was written, the common case) means the same: no parse needed.
+  if (sameJsonData(a, b)) return true;
   return canonicalPolicy(parsePolicy(a, options).policy) === canonicalPolicy(parsePolicy(b, options).policy);
+}
+
+/**
+ * Whether two values are the same JSON data, object key order aside: strings, finite numbers, booleans, null,
+ * arrays and plain objects with the same own keys. Anything else (an undefined member, NaN, a Date, a class
+ * instance) is never "the same" here, so the caller compares canonical forms instead.
+ */
+function sameJsonData(a: unknown, b: unknown): boolean {
+  if (a === null || typeof a !== 'object') {
+    return a === b && (a === null || typeof a === 'string' || typeof a === 'boolean' || Number.isFinite(a));
+  }
+  if (b === null || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!(i in a) || !(i in b) || !sameJsonData(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || !plainObject(a) || !plainObject(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    if (!Object.hasOwn(b, k)) return false;
+    if (!sameJsonData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+function plainObject(v: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
