@@ -48,8 +48,10 @@ function arg(name: string, fallback: number): number {
 export interface Floor {
   /** Seconds: the slowest (account, API) at its documented TPS. */
   seconds: number;
-  /** The API that sets it. */
+  /** The API that sets it, with its calls and TPS. */
   binding: string;
+  /** That API's name. */
+  api: string;
   /** Calls per account and API the floor counts. */
   calls: Record<string, Record<string, number>>;
 }
@@ -63,6 +65,20 @@ export interface RunMeasure {
   transitionRefused: number;
   /** stdout tail, for the record when something failed. */
   tail: string;
+  /** When calls arrived at the proxy, ms after the CLI was started (where the time beyond the floor goes). */
+  timeline?: Timeline;
+}
+
+export interface Timeline {
+  /** The first call of any API: the CLI's start-up (node, modules, validation, render). */
+  firstCallMs: number;
+  /** The binding API (the floor's): its first and its last call in any account. */
+  bindingApi: string;
+  bindingFirstMs: number;
+  bindingLastMs: number;
+  /** The last call of any API, and the CLI's exit. */
+  lastCallMs: number;
+  exitMs: number;
 }
 
 export interface QuotaFloorResult {
@@ -96,16 +112,18 @@ const READ = /^(List|Describe|Get)/;
 function floorOf(calls: Record<string, Record<string, number>>): Floor {
   let seconds = 0;
   let binding = '';
+  let bindingApi = '';
   for (const [account, apis] of Object.entries(calls)) {
     for (const [api, n] of Object.entries(apis)) {
       const s = n / quotaOf(api).tps;
       if (s > seconds) {
         seconds = s;
+        bindingApi = api;
         binding = `${api} (${n} calls in account ${account} at ${quotaOf(api).tps} TPS)`;
       }
     }
   }
-  return { seconds, binding, calls };
+  return { seconds, binding, api: bindingApi, calls };
 }
 
 /** The mutating calls that take an account from empty to the desired state (tags sent with the create calls). */
@@ -179,9 +197,10 @@ function cli(
   command: string[],
   args: string[],
   env: Record<string, string>,
-): Promise<{ code: number; wallMs: number; out: string }> {
+): Promise<{ code: number; wallMs: number; out: string; startedAt: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
+    const startedAt = Date.now();
     const child = spawn(process.execPath, [...command, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env, NO_COLOR: '1' },
@@ -195,7 +214,7 @@ function cli(
       out = (out + c.toString('utf8')).slice(-20_000);
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, wallMs: performance.now() - start, out }));
+    child.on('close', (code) => resolve({ code: code ?? -1, wallMs: performance.now() - start, out, startedAt }));
   });
 }
 
@@ -204,11 +223,46 @@ async function measure(
   command: string[],
   args: string[],
   env: Record<string, string>,
+  bindingApi: string,
 ): Promise<RunMeasure> {
   proxy.resetCounts();
   const r = await cli(command, args, env);
-  const s = sum(proxy.counts());
-  return { wallMs: r.wallMs, exitCode: r.code, ...s, tail: r.out.split('\n').slice(-15).join('\n') };
+  const counts = proxy.counts();
+  const s = sum(counts);
+  return {
+    wallMs: r.wallMs,
+    exitCode: r.code,
+    ...s,
+    tail: r.out.split('\n').slice(-15).join('\n'),
+    timeline: timelineOf(counts, bindingApi, r.startedAt, r.wallMs),
+  };
+}
+
+export function timelineOf(
+  counts: Record<string, Record<string, ApiCount>>,
+  bindingApi: string,
+  startedAt: number,
+  wallMs: number,
+): Timeline {
+  const all = Object.values(counts).flatMap((apis) => Object.entries(apis));
+  const at = (
+    pick: (c: ApiCount) => number | undefined,
+    of: (api: string) => boolean,
+    reduce: (...xs: number[]) => number,
+  ) => {
+    const xs = all.filter(([api]) => of(api)).flatMap(([, c]) => pick(c) ?? []);
+    return xs.length === 0 ? Number.NaN : reduce(...xs) - startedAt;
+  };
+  const any = () => true;
+  const binding = (api: string) => api === bindingApi;
+  return {
+    firstCallMs: at((c) => c.firstAt, any, Math.min),
+    bindingApi,
+    bindingFirstMs: at((c) => c.firstAt, binding, Math.min),
+    bindingLastMs: at((c) => c.lastAt, binding, Math.max),
+    lastCallMs: at((c) => c.lastAt, any, Math.max),
+    exitMs: wallMs,
+  };
 }
 
 const perStream = (calls: Record<string, number>, filter: (api: string) => boolean, n: number) =>
@@ -279,6 +333,8 @@ async function main(): Promise<void> {
   const share = process.argv.indexOf('--quota-share');
   const shareFlag = share >= 0 ? ['--quota-share', String(process.argv[share + 1])] : [];
   const target = ['--endpoint', proxy.endpoint, '--endpoint-accounts-as-keys', ...shareFlag];
+  const applyFloor = floorOf(applyCalls(desired));
+  const planFloor = floorOf(planCalls(desired));
   try {
     log('apply from empty');
     const apply = await measure(
@@ -286,6 +342,7 @@ async function main(): Promise<void> {
       command,
       ['apply', ...target, '--auto-approve', '--log', join(dir, 'apply-log.jsonl'), meshFile],
       env,
+      applyFloor.api,
     );
     log(
       `apply: exit ${apply.exitCode} in ${(apply.wallMs / 1000).toFixed(1)} s, ${apply.throttled} throttled, ${JSON.stringify(apply.calls)}`,
@@ -293,7 +350,13 @@ async function main(): Promise<void> {
     if (apply.exitCode !== 0) log(apply.tail);
     const peakInTransition = proxy.peakInTransition();
     log('plan of the mesh in sync');
-    const plan = await measure(proxy, command, ['plan', ...target, '--detailed-exitcode', meshFile], env);
+    const plan = await measure(
+      proxy,
+      command,
+      ['plan', ...target, '--detailed-exitcode', meshFile],
+      env,
+      planFloor.api,
+    );
     log(
       `plan: exit ${plan.exitCode} in ${(plan.wallMs / 1000).toFixed(1)} s, ${plan.throttled} throttled, ${JSON.stringify(plan.calls)}`,
     );
@@ -308,7 +371,7 @@ async function main(): Promise<void> {
         createFloor: floorOf(
           Object.fromEntries(desired.accounts.map((a) => [a.account, { CreateStream: a.streams.length }])),
         ),
-        floor: floorOf(applyCalls(desired)),
+        floor: applyFloor,
         statusPollsPerStream: (apply.calls['DescribeStreamSummary'] ?? 0) / streams,
         consumerPollsPerConsumer: (apply.calls['DescribeStreamConsumer'] ?? 0) / Math.max(1, consumers),
         readCallsPerStream: perStream(apply.calls, (api) => READ.test(api), streams),
@@ -316,7 +379,7 @@ async function main(): Promise<void> {
       },
       plan: {
         ...plan,
-        floor: floorOf(planCalls(desired)),
+        floor: planFloor,
         readCallsPerStream: perStream(plan.calls, (api) => READ.test(api), streams),
         allowedPerStream: 3 + consumers / streams,
       },

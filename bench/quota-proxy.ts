@@ -124,6 +124,9 @@ export interface ApiCount {
   throttled: number;
   /** Refused because 5 streams were already CREATING or DELETING. */
   transitionRefused: number;
+  /** When the first and the last of these calls arrived (ms since the epoch, the proxy's clock). */
+  firstAt?: number;
+  lastAt?: number;
 }
 
 export interface QuotaProxy {
@@ -365,6 +368,9 @@ export async function startQuotaProxy(o: QuotaProxyOptions): Promise<QuotaProxy>
     const account = accountOf(req.headers.authorization);
     const c = count(account, api);
     c.calls++;
+    const arrived = now();
+    c.firstAt ??= arrived;
+    c.lastAt = arrived;
     let parsed: Record<string, unknown> = {};
     try {
       parsed = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;

@@ -344,6 +344,23 @@ function quotaFloorSection(q: NonNullable<Measured['quotaFloor']>): string[] {
   }
   md.push('');
   md.push(
+    "Where the time beyond the floor goes (ms after the CLI was started, from the proxy's clock): the first call of any API (start-up: node, modules, validation, render), the binding API's first and last call, the last call of any API, and the exit.",
+    '',
+    '| Run | First call | Binding API | Its first call | Its last call | Last call | Exit |',
+    '|---|---:|---|---:|---:|---:|---:|',
+  );
+  for (const [name, r] of [
+    ['apply from empty', q.apply],
+    ['plan in sync', q.plan],
+  ] as const) {
+    const t = r.timeline;
+    if (t === undefined) continue; // results.json from before the timeline was measured
+    md.push(
+      `| ${name} | ${Math.round(t.firstCallMs)} | ${t.bindingApi} | ${Math.round(t.bindingFirstMs)} | ${Math.round(t.bindingLastMs)} | ${Math.round(t.lastCallMs)} | ${Math.round(t.exitMs)} |`,
+    );
+  }
+  md.push('');
+  md.push(
     `Apply: ${f2(q.apply.statusPollsPerStream)} DescribeStreamSummary per stream, ${f2(q.apply.consumerPollsPerConsumer)} DescribeStreamConsumer per consumer, ${f2(q.apply.readCallsPerStream)} read calls per stream in all; at most ${q.apply.peakInTransition} streams of one account were CREATING or DELETING at once. Plan: ${f2(q.plan.readCallsPerStream)} read calls per stream.`,
     '',
   );

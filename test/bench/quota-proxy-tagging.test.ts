@@ -70,7 +70,9 @@ describe('quota proxy: GetResources', () => {
       [arn('t1'), { team: 'b', tier: '1' }],
     ]);
     // Its own reads of kinesis-local are neither counted nor limited.
-    expect(p.counts()[C]).toEqual({ GetResources: { calls: 2, throttled: 0, transitionRefused: 0 } });
+    expect(p.counts()[C]).toEqual({
+      GetResources: expect.objectContaining({ calls: 2, throttled: 0, transitionRefused: 0 }),
+    });
     // Another resource type gets nothing.
     const other = await c.send(new GetResourcesCommand({ ResourceTypeFilters: ['kinesis:firehose'] }));
     expect(other.ResourceTagMappingList).toEqual([]);
@@ -107,7 +109,9 @@ describe('quota proxy: GetResources', () => {
         [b, { team: 'y', tier: '2' }],
       ].sort(),
     );
-    expect(p.counts()[C]).toEqual({ GetResources: { calls: 2, throttled: 0, transitionRefused: 0 } });
+    expect(p.counts()[C]).toEqual({
+      GetResources: expect.objectContaining({ calls: 2, throttled: 0, transitionRefused: 0 }),
+    });
   });
 
   it('refuses the consumer filter with InvalidParameterException when told to, and still lists streams', async () => {
