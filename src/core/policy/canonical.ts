@@ -95,7 +95,8 @@ function sameJsonData(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!(i in a) || !(i in b) || !sameJsonData(a[i], b[i])) return false;
     return true;
   }
-  if (Array.isArray(b) || !plainObject(a) || !plainObject(b)) return false;
+  // The same prototype too: a property read through one (a polluted Object.prototype) is read through both.
+  if (Array.isArray(b) || !plainObject(a) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   for (const k of keys) {
