@@ -103,8 +103,8 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
         ...(open.local !== undefined ? { localEndpoint: open.local.endpoint } : {}),
         ...(localDir !== undefined
           ? {
-              writeLocalIam: async (desired) =>
-                (await import('../adapters/local/iam-artefacts.js')).writeLocalIam(localDir, desired),
+              stageLocalIam: async (desired) =>
+                (await import('../adapters/local/iam-artefacts.js')).stageLocalIam(localDir, desired),
             }
           : {}),
         ...(open.kind === 'aws'

@@ -102,16 +102,24 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
       target: target.kind,
       ...(target.localEndpoint !== undefined ? { localEndpoint: target.localEndpoint } : {}),
     });
-    // A local-like target's IAM artefacts are files, written while the live state is read (reads wait on quotas).
-    const iamWritten = target.writeLocalIam?.(scopeDesired(p.desired, p.scope));
+    // A local-like target's IAM artefacts are files, written while the live state is read (reads wait on quotas),
+    // and put in place only once the read has worked.
+    const staged = target.stageLocalIam?.(scopeDesired(p.desired, p.scope));
     // Awaited below, after the read; until then its failure must not count as unhandled.
-    iamWritten?.catch(() => undefined);
-    const read = await readLive(target, p, tell);
+    staged?.catch(() => undefined);
+    const discard = async () => (await staged?.catch(() => undefined))?.discard();
+    let read;
+    try {
+      read = await readLive(target, p, tell);
+    } catch (e) {
+      await discard();
+      throw e;
+    }
     if (read.kind !== 'read') {
-      await iamWritten?.catch(() => undefined);
+      await discard();
       return read;
     }
-    await iamWritten;
+    await (await staged)?.commit();
     tell({ kind: 'computing' });
     const computed = computePlan({
       desired: p.desired,

@@ -15,6 +15,7 @@ import type { Plan } from '../core/plan/types.js';
 import type { LiveReader } from '../core/ports.js';
 import type { DesiredState } from '../core/render/types.js';
 import type { ApplyLog } from '../adapters/fs/apply-log.js';
+import type { StagedIam } from '../adapters/local/iam-artefacts.js';
 
 /** Where a local-like target keeps its data: the IAM artefacts go to `<localDir>/iam`. */
 /** Share of each documented per-account API quota meshgov may use (the rest is left to the account's workloads). */
@@ -100,10 +101,10 @@ export interface Target {
   /** The embedded emulator's endpoint (the local target only). */
   readonly localEndpoint?: string;
   /**
-   * Local-like targets (IAM not emulated): replace `<localDir>/iam` with the artefacts of `desired`; resolves to
-   * the number of files written.
+   * Local-like targets (IAM not emulated): write the artefacts of `desired` beside `<localDir>/iam`, to replace it
+   * on `commit` (or be dropped on `discard`).
    */
-  writeLocalIam?(desired: DesiredState): Promise<number>;
+  stageLocalIam?(desired: DesiredState): Promise<StagedIam>;
   /** AWS only: shard metrics of the given streams over the window (undefined when there is nothing to read). */
   readMetrics?(
     pairs: readonly { account: string; stream: string }[],

@@ -6,7 +6,8 @@
  * Containers are opened down to `SPLIT_DEPTH` levels (the document, its accounts, each account's lists, their
  * entries); anything deeper, or anything that is not a plain object or array (a value with `toJSON`), is printed
  * by `JSON.stringify` itself and re-indented. JSON strings hold no raw line breaks, so re-indenting after each
- * `\n` cannot change a value.
+ * `\n` cannot change a value. Meant for plain data (the desired state): a `toJSON` method is called with an empty
+ * key, and what JSON.stringify refuses (a BigInt, a cycle) throws once the chunks before it are handed out.
  */
 
 const SPLIT_DEPTH = 4;
@@ -48,13 +49,14 @@ function* pieces(value: unknown, prefix: string, pad: string, suffix: string, de
   }
   // The keys JSON.stringify prints (it leaves out undefined, functions and symbols), with each leaf's text, so a
   // leaf is printed once.
-  const printed: [string, string | undefined][] = [];
+  // Each member is read once (a getter is not asked twice).
+  const printed: [key: string, text: string | undefined, member: unknown][] = [];
   for (const key of Object.keys(value)) {
     const v = value[key];
-    if (depth + 1 < SPLIT_DEPTH && isContainer(v)) printed.push([key, undefined]);
+    if (depth + 1 < SPLIT_DEPTH && isContainer(v)) printed.push([key, undefined, v]);
     else {
       const text = leaf(v, inner);
-      if (text !== undefined) printed.push([key, text]);
+      if (text !== undefined) printed.push([key, text, v]);
     }
   }
   if (printed.length === 0) {
@@ -63,10 +65,10 @@ function* pieces(value: unknown, prefix: string, pad: string, suffix: string, de
   }
   yield `${pad}${prefix}{\n`;
   for (let i = 0; i < printed.length; i++) {
-    const [key, text] = printed[i] as [string, string | undefined];
+    const [key, text, member] = printed[i] as [string, string | undefined, unknown];
     const name = `${JSON.stringify(key)}: `;
     const comma = i < printed.length - 1 ? ',' : '';
-    if (text === undefined) yield* pieces(value[key], name, inner, comma, depth + 1);
+    if (text === undefined) yield* pieces(member, name, inner, comma, depth + 1);
     else yield `${inner}${name}${text}${comma}\n`;
   }
   yield `${pad}}${suffix}\n`;

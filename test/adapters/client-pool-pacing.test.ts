@@ -116,4 +116,26 @@ describe('ClientPool pacing', () => {
     expect(serialised).toBe(50);
     expect(requests).toBe(before + 50);
   });
+
+  it("a call takes no token while its credentials are being fetched (an account's first AssumeRole, a refresh)", async () => {
+    const limiter = new GateLimiter();
+    let answer: (() => void) | undefined;
+    const arrived = new Promise<void>((r) => (answer = r));
+    const slowCredentials = async () => {
+      await arrived;
+      return { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+    };
+    const p = new ClientPool(
+      { target: 'aws', region: 'eu-west-1', partition: 'aws', endpoint, command: 'test' },
+      { limiter, credentials: new Map([['111111111111', slowCredentials]]) },
+    );
+    const client = p.kinesis('111111111111');
+    const calls = Array.from({ length: 10 }, () => client.send(new DescribeStreamSummaryCommand({ StreamName: 's' })));
+    await new Promise((r) => setTimeout(r, 50));
+    // Tokens taken now would all be spent at once when the credentials arrive: a burst past the quota.
+    expect(limiter.takes).toEqual([]);
+    answer?.();
+    await Promise.all(calls);
+    expect(limiter.takes).toHaveLength(10);
+  });
 });

@@ -1,8 +1,10 @@
 /** The plan use case called directly (no CLI): in-memory mesh files and a fake target. */
 import { describe, expect, it } from 'vitest';
+import { AdapterError } from '../../src/adapters/aws/errors.js';
 import { plan } from '../../src/app/plan.js';
 import type { PlanEvent } from '../../src/app/plan.js';
 import type { TargetOpener } from '../../src/app/target.js';
+import type { LiveReader } from '../../src/core/ports.js';
 import { parsePlan } from '../../src/core/plan/index.js';
 import { PRICE_DIMENSIONS } from '../../src/core/cost/types.js';
 import type { PriceTable } from '../../src/core/cost/types.js';
@@ -18,6 +20,42 @@ const neverOpen: TargetOpener = async () => {
 };
 
 describe('plan (use case)', () => {
+  it("puts a local-like target's staged IAM artefacts in place only when the read worked", async () => {
+    const run = async (reader: LiveReader) => {
+      const calls: string[] = [];
+      const target = Object.assign(fakeTarget(reader), {
+        stageLocalIam: async () => {
+          calls.push('stage');
+          return {
+            files: 1,
+            commit: async () => void calls.push('commit'),
+            discard: async () => void calls.push('discard'),
+          };
+        },
+      });
+      const r = await plan(
+        'mesh.yaml',
+        { domain: [], account: [], target: { kind: 'aws' }, clock },
+        { sources: memorySources(files), openTarget: openerOf(target), files: memoryFiles() },
+      ).catch((e: unknown) => e);
+      return { r, calls };
+    };
+    const ok = await run(emptyAccountsReader);
+    expect((ok.r as { kind: string }).kind).toBe('planned');
+    expect(ok.calls).toEqual(['stage', 'commit']);
+    // A read that fails the way AWS does: reported, and the artefacts of the last good plan stay.
+    const failed = await run({
+      read: () =>
+        Promise.reject(new AdapterError('ListStreams failed', 'kinesis', 'ListStreams', '111111111111', undefined)),
+    });
+    expect((failed.r as { kind: string }).kind).toBe('read-failed');
+    expect(failed.calls).toEqual(['stage', 'discard']);
+    // Any other error ends the plan too, and the staging with it.
+    const thrown = await run({ read: () => Promise.reject(new Error('boom')) });
+    expect((thrown.r as Error).message).toBe('boom');
+    expect(thrown.calls).toEqual(['stage', 'discard']);
+  });
+
   it('plans a first apply against empty accounts, tells its progress in order and closes the target once', async () => {
     const target = fakeTarget(emptyAccountsReader);
     const events: PlanEvent['kind'][] = [];

@@ -246,18 +246,22 @@ export class ClientPool {
 
   /**
    * Count every call once (before the SDK's retries), and pace every attempt: a retried request spends the API's
-   * quota like the first one. The first attempt waits for its token before anything else (endpoint resolution,
-   * serialising, signing), so the many requests a read starts at once queue cheaply instead of each doing that work
-   * up front, in lockstep, before the first of them can go out; retries wait after the SDK's retry step. Errors of
-   * mutating calls are marked so an unparsable answer is not retried.
+   * quota like the first one. The first attempt waits for its credentials and then its token before the SDK does
+   * anything else (endpoint resolution, serialising, signing), so the many requests a read starts at once queue
+   * cheaply instead of each doing that work up front, in lockstep, before the first of them can go out; retries wait
+   * after the SDK's retry step. Errors of mutating calls are marked so an unparsable answer is not retried.
    */
   private instrument(client: AnyClient, service: ServiceName, account: string): void {
     const counter = this.counter;
     const limiter = this.limiter;
     const operationOf = (context: { commandName?: string }) =>
       (context.commandName ?? 'Unknown').replace(/Command$/, '');
-    // Calls (by their context, one per send) whose first attempt has its token already.
+    // Calls (by their context, one per send: the clients do not set `cacheMiddleware`, which would share one context
+    // between concurrent sends) whose first attempt has its token already.
     const firstAttemptPaced = new WeakSet<object>();
+    // The client's resolved credential provider (the SDK memoises it until shortly before expiry).
+    const provider = (client.config as { credentials?: unknown }).credentials;
+    const credentials = typeof provider === 'function' ? (provider as () => Promise<unknown>) : undefined;
     // The middleware stack types differ per client; the handler signature is the same for all of them.
     const stack = client.middlewareStack as unknown as {
       add(mw: unknown, opts: unknown): void;
@@ -267,6 +271,9 @@ export class ClientPool {
       (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
         const operation = operationOf(context);
         counter.add(account || '-', service, operation);
+        // Credentials before the token (the provider caches them): calls waiting for an account's first AssumeRole,
+        // or for a refresh, must not each hold a token meanwhile, or they would all go out at once when it answers.
+        if (credentials !== undefined) await credentials();
         await limiter.take(account || '-', operation);
         firstAttemptPaced.add(context);
         return next(args);

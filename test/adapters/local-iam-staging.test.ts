@@ -1,0 +1,98 @@
+/**
+ * The local target's IAM artefacts (src/adapters/local/iam-artefacts.ts): written to a staging directory while a
+ * plan reads, put in place only on commit, dropped on discard; artefacts whose names map to one file are written
+ * once (two writes at once to one file would interleave); staging left by a run that died is removed.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stageLocalIam, writeLocalIam } from '../../src/adapters/local/iam-artefacts.js';
+import type { DesiredState, IamArtefact } from '../../src/core/render/types.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'meshgov-iam-staging-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+const freshDir = () => join(tmp, String(n++));
+
+function policy(roleName: string, name: string, sid: string): IamArtefact {
+  return {
+    kind: 'identity-policy',
+    account: '111111111111',
+    name,
+    roleName,
+    grantIds: [],
+    document: {
+      Version: '2012-10-17',
+      Statement: [{ Sid: sid, Effect: 'Allow', Action: ['kinesis:ListShards'], Resource: ['*'] }],
+    },
+  } as IamArtefact;
+}
+
+function desired(iam: IamArtefact[]): DesiredState {
+  return {
+    mesh: 'm',
+    region: 'eu-west-1',
+    partition: 'aws',
+    accounts: [{ account: '111111111111', streams: [], consumers: [], iam }],
+  };
+}
+
+const filesUnder = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+        .sort()
+    : [];
+
+describe('local IAM artefacts, staged', () => {
+  it('leave <dir>/iam as it was until commit; discard drops the staging', async () => {
+    const dir = freshDir();
+    await writeLocalIam(dir, desired([policy('reader', 'meshgov-reader', 'Old')]));
+    const before = filesUnder(join(dir, 'iam'));
+    expect(before).toEqual(['111111111111/identity-policy/reader.meshgov-reader.json']);
+
+    const dropped = await stageLocalIam(dir, desired([policy('writer', 'meshgov-writer', 'New')]));
+    expect(filesUnder(join(dir, 'iam'))).toEqual(before);
+    await dropped.discard();
+    expect(readdirSync(dir)).toEqual(['iam']);
+    expect(filesUnder(join(dir, 'iam'))).toEqual(before);
+
+    const kept = await stageLocalIam(dir, desired([policy('writer', 'meshgov-writer', 'New')]));
+    expect(kept.files).toBe(1);
+    await kept.commit();
+    expect(readdirSync(dir)).toEqual(['iam']);
+    expect(filesUnder(join(dir, 'iam'))).toEqual(['111111111111/identity-policy/writer.meshgov-writer.json']);
+  });
+
+  it('writes one file, whole, for artefacts whose names map to the same path (the last one, as before)', async () => {
+    // `,` is allowed in role names and maps to `_` in file names: `team,a` and `team_a` share a file.
+    const dir = freshDir();
+    const iam = [policy('team,a', 'meshgov-team_a', 'First'), policy('team_a', 'meshgov-team_a', 'Second')];
+    for (let i = 0; i < 20; i++) {
+      expect(await writeLocalIam(dir, desired(iam))).toBe(1);
+      const file = join(dir, 'iam', '111111111111', 'identity-policy', 'team_a.meshgov-team_a.json');
+      const art = JSON.parse(readFileSync(file, 'utf8')) as IamArtefact;
+      expect(art.roleName).toBe('team_a');
+    }
+  });
+
+  it('removes staging left by a run that died, and keeps that of a live one', async () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true });
+    // No process has this pid: Linux allocates pids below pid_max, which is at most 4,194,304 (PID_MAX_LIMIT).
+    const deadPid = 4_194_304;
+    for (const name of [
+      `iam.staging-${deadPid}-0a1b`,
+      `iam.staging-${deadPid}-0a1b.old`,
+      `iam.staging-${process.ppid}-ff`,
+    ]) {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'x.json'), '{}');
+    }
+    const staged = await stageLocalIam(dir, desired([policy('reader', 'meshgov-reader', 'S')]));
+    await staged.commit();
+    expect(readdirSync(dir).sort()).toEqual(['iam', `iam.staging-${process.ppid}-ff`]);
+  });
+});
