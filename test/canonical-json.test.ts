@@ -1,6 +1,7 @@
 /** Canonical JSON (src/core/canonical-json.ts): sorted keys, hostile keys kept. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { xorshift32 } from './support/xorshift.js';
 import { canonicalJson } from '../src/core/canonical-json.js';
 import { filterCriteria } from '../src/core/render/event-source-mapping.js';
 import { validateMesh } from '../src/core/validate.js';
@@ -80,13 +81,8 @@ describe('canonicalJson of values already in key order (serialised without a sor
 describe('canonicalJson of values out of key order (written in sorted order without a copy)', () => {
   /** Random JSON-ish values out of key order: index-like keys, hostile names, undefined, functions, Dates. */
   function randomValue(seed: number): unknown {
-    let x = Math.imul(seed, 2654435761) || 1;
-    const next = () => {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      return (x >>> 0) / 2 ** 32;
-    };
+    // Seeds 1, 2, 3, ... spread over the generator's state.
+    const next = xorshift32(Math.imul(seed, 2654435761) || 1);
     const keys = ['b', 'a', '10', '9', '0', '01', '4294967295', '4294967294', '__proto__', 'toJSON', 'é', 'A', ''];
     const gen = (depth: number): unknown => {
       const r = next();

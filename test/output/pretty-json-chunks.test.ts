@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { xorshift32 } from '../support/xorshift.js';
 import { generateMeshFiles } from '../../bench/generate-mesh.js';
 import { loadMesh } from '../../src/core/model/load.js';
 import { renderMesh } from '../../src/core/render/index.js';
@@ -15,13 +16,8 @@ const oracle = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
  */
 function randomValue(seed: number): { value: unknown; omitted: number } {
   let omitted = 0;
-  let x = Math.imul(seed, 2654435761) || 1;
-  const next = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
+  // Seeds 1, 2, 3, ... spread over the generator's state.
+  const next = xorshift32(Math.imul(seed, 2654435761) || 1);
   const strings = ['', 'a', 'with "quotes"', 'line\nbreak', 'tab\there', 'ünïcödé ✓', '\u2028', 'x'.repeat(40)];
   const gen = (depth: number): unknown => {
     const r = next();
