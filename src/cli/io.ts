@@ -48,10 +48,8 @@ export function pipeWriter(stream: Writable): Writer {
   };
 }
 
-export interface Writer {
-  write(s: string): void;
-  drain(): Promise<void>;
-}
+/** What pipeWriter gives: an output stream's write, and a drain that is always there. */
+export type Writer = Required<Pick<OutputStream, 'write' | 'drain'>>;
 
 let writers: { out: Writer; err: Writer } | undefined;
 

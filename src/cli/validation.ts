@@ -10,7 +10,7 @@ import type { ValidateResult } from '../core/validate.js';
 import { Option } from 'commander';
 import type { RuleMeta } from '../output/findings/sarif.js';
 import { UnsupportedFormat, formatChunks, formatResult, formatsOf } from '../output/formats.js';
-import type { FormatContext, OutputFormat, Rendered, ResultKind, Subjects } from '../output/formats.js';
+import type { FormatContext, OutputFormat, ResultKind, Subjects } from '../output/formats.js';
 import type { CliIO, OutputStream } from './io.js';
 import { EXIT_USAGE, ExitError, today } from './io.js';
 import { styleFor } from './style.js';
@@ -107,8 +107,13 @@ export function formatContext(
 
 /** A result in a format of the registry; a format the registry does not hold for it is a usage error (exit 64). */
 export function formatFor<K extends ResultKind>(kind: K, format: string, subject: Subjects[K], context: FormatContext) {
+  return asUsageError(format, () => formatResult(kind, format, subject, context));
+}
+
+/** `render()`, with the registry's UnsupportedFormat turned into the usage error of `--format`. */
+function asUsageError<T>(format: string, render: () => T): T {
   try {
-    return formatResult(kind, format, subject, context);
+    return render();
   } catch (e) {
     if (e instanceof UnsupportedFormat) throw new ExitError(`--format ${format}: ${e.message}`, EXIT_USAGE);
     throw e;
@@ -127,13 +132,7 @@ export async function writeFormatted<K extends ResultKind>(
   subject: Subjects[K],
   context: FormatContext,
 ): Promise<void> {
-  let rendered: Rendered;
-  try {
-    rendered = formatChunks(kind, format, subject, context);
-  } catch (e) {
-    if (e instanceof UnsupportedFormat) throw new ExitError(`--format ${format}: ${e.message}`, EXIT_USAGE);
-    throw e;
-  }
+  const rendered = asUsageError(format, () => formatChunks(kind, format, subject, context));
   if (typeof rendered === 'string') out.write(rendered);
   else
     for (const chunk of rendered) {

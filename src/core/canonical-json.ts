@@ -1,4 +1,5 @@
 /** Canonical JSON: the same data always gives the same bytes, whatever the key order. */
+import { isPlainObject } from './plain-object.js';
 
 /** JSON with object keys sorted recursively; `undefined` members are dropped like JSON.stringify does. */
 export function canonicalJson(value: unknown): string {
@@ -83,8 +84,7 @@ function inCanonicalOrder(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return true;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
   if (Array.isArray(value)) return value.every(inCanonicalOrder);
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
+  if (!isPlainObject(value)) return false;
   const keys = Object.keys(value);
   for (let i = 0; i < keys.length; i++) {
     // Integer-like keys enumerate first, in numeric order: `{"9":…,"10":…}` is not sorted and takes the copy.

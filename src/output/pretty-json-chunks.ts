@@ -10,15 +10,15 @@
  * key, and what JSON.stringify refuses (a BigInt, a cycle) throws once the chunks before it are handed out.
  */
 
+import { isPlainObject } from '../core/plain-object.js';
+
 const SPLIT_DEPTH = 4;
 const DEFAULT_CHUNK_CHARS = 1 << 20;
 
 function isContainer(v: unknown): v is Record<string, unknown> | unknown[] {
   if (v === null || typeof v !== 'object') return false;
   if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
-  if (Array.isArray(v)) return true;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  return Array.isArray(v) || isPlainObject(v);
 }
 
 /** `JSON.stringify(v, null, 2)` of a leaf, each line after the first indented by `pad`; undefined when omitted. */
@@ -47,9 +47,8 @@ function* pieces(value: unknown, prefix: string, pad: string, suffix: string, de
     yield `${pad}]${suffix}\n`;
     return;
   }
-  // The keys JSON.stringify prints (it leaves out undefined, functions and symbols), with each leaf's text, so a
-  // leaf is printed once.
-  // Each member is read once (a getter is not asked twice).
+  // The keys JSON.stringify prints (it leaves out undefined, functions and symbols), each member read once (a getter
+  // is not asked twice) and each leaf printed once.
   const printed: [key: string, text: string | undefined, member: unknown][] = [];
   for (const key of Object.keys(value)) {
     const v = value[key];

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DesiredState, IamArtefact } from '../../core/render/types.js';
 import { mapLimit } from '../aws/concurrency.js';
 import { processAlive } from './data-lock.js';
@@ -44,21 +44,18 @@ export async function stageLocalIam(dir: string, desired: DesiredState): Promise
   }
   const staging = join(dir, `iam.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
   // By path, the last artefact for a path winning: two writes to one file at once would interleave their bytes.
-  const byPath = new Map<string, { folder: string; art: IamArtefact }>();
+  const byPath = new Map<string, IamArtefact>();
   for (const a of desired.accounts)
-    for (const art of a.iam) {
-      const folder = join(staging, a.account, art.kind);
-      byPath.set(join(folder, `${safe(art.roleName ? `${art.roleName}.${art.name}` : art.name)}.json`), {
-        folder,
+    for (const art of a.iam)
+      byPath.set(
+        join(staging, a.account, art.kind, `${safe(art.roleName ? `${art.roleName}.${art.name}` : art.name)}.json`),
         art,
-      });
-    }
+      );
   try {
     await mkdir(staging);
-    for (const folder of new Set([...byPath.values()].map((f) => f.folder))) await mkdir(folder, { recursive: true });
-    await mapLimit([...byPath], WRITES_AT_ONCE, ([file, { art }]) =>
-      writeFile(file, `${JSON.stringify(art, null, 2)}\n`),
-    );
+    for (const folder of new Set([...byPath.keys()].map((file) => dirname(file))))
+      await mkdir(folder, { recursive: true });
+    await mapLimit([...byPath], WRITES_AT_ONCE, ([file, art]) => writeFile(file, `${JSON.stringify(art, null, 2)}\n`));
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
     throw e;

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
+import { isPlainObject } from '../plain-object.js';
 import type {
   ActionElement,
   Condition,
@@ -96,7 +97,7 @@ function sameJsonData(a: unknown, b: unknown): boolean {
     return true;
   }
   // The same prototype too: a property read through one (a polluted Object.prototype) is read through both.
-  if (Array.isArray(b) || !plainObject(a) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (Array.isArray(b) || !isPlainObject(a) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   for (const k of keys) {
@@ -104,9 +105,4 @@ function sameJsonData(a: unknown, b: unknown): boolean {
     if (!sameJsonData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   }
   return true;
-}
-
-function plainObject(v: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }

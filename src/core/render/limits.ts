@@ -3,6 +3,7 @@
  * IAM counts policy characters without whitespace, which is what compact JSON.stringify gives.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
  */
+import { isPlainObject } from '../plain-object.js';
 import type { PolicyDocument, PolicyStatement } from './types.js';
 
 /** Characters in a customer managed policy (whitespace not counted). */
@@ -59,8 +60,7 @@ function measuredLength(value: unknown): number {
         }
         return n;
       }
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return -1;
+      if (!isPlainObject(value)) return -1;
       let n = 2; // braces
       let members = 0;
       for (const k of Object.keys(value)) {
