@@ -327,14 +327,15 @@ function quotaFloorSection(q: NonNullable<Measured['quotaFloor']>): string[] {
     `\`meshgov apply\` from empty, then \`meshgov plan --detailed-exitcode\` of the same mesh in sync, each as users run the CLI (\`bin/meshgov.js\` from a fresh \`tsc -p tsconfig.build.json\`, \`--endpoint <proxy> --endpoint-accounts-as-keys\`, a child process, so the times include start-up), through bench/quota-proxy.ts: a loopback proxy in front of kinesis-local that answers LimitExceededException past each API's documented per-account TPS (table in the file) and past 5 streams in CREATING/DELETING per account. The mesh: bench/generate-mesh.ts, ${q.accounts} accounts x ${q.streams / q.accounts} streams, 5 grants per stream, one of them an enhanced fan-out consumer (${q.consumers} consumers). kinesis-local simulates every transition for ${q.transitionMs} ms. Floor = the (account, API) with the most calls the mesh needs, at its documented TPS: for apply, every mutating call from empty (tags sent with the creates); for plan, GetResourcePolicy, one per stream and per consumer, which no reader can skip. meshgov's own limiter runs at 80 % of each quota by design, so 1.25x the floor is where a run at that share with no other cost would land. Measured ${q.date.slice(0, 16).replace('T', ' ')} UTC by \`${q.command}\`; also \`node --import tsx bench/quota-floor.ts\`.`,
     '',
   );
+  const runs = [
+    ['apply from empty', q.apply],
+    ['plan in sync', q.plan],
+  ] as const;
   md.push(
     '| Run | Wall s | Floor s | Ratio | Exit | Throttled | Refused (5 in transition) | Calls by API |',
     '|---|---:|---:|---:|---:|---:|---:|---|',
   );
-  for (const [name, r] of [
-    ['apply from empty', q.apply],
-    ['plan in sync', q.plan],
-  ] as const) {
+  for (const [name, r] of runs) {
     const calls = Object.entries(r.calls)
       .map(([api, n]) => `${api} ${n}`)
       .join(', ');
@@ -349,10 +350,7 @@ function quotaFloorSection(q: NonNullable<Measured['quotaFloor']>): string[] {
     '| Run | First call | Binding API | Its first call | Its last call | Last call | Exit |',
     '|---|---:|---|---:|---:|---:|---:|',
   );
-  for (const [name, r] of [
-    ['apply from empty', q.apply],
-    ['plan in sync', q.plan],
-  ] as const) {
+  for (const [name, r] of runs) {
     const t = r.timeline;
     if (t === undefined) continue; // results.json from before the timeline was measured
     md.push(
