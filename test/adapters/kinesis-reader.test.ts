@@ -269,8 +269,7 @@ describe('readKinesisAccount', () => {
         }),
     );
     const read = readKinesisAccount(pool(), A, options);
-    for (let i = 0; i < 20 && kinesis.commandCalls(GetResourcePolicyCommand).length === 0; i++)
-      await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 20 && pages.length === 0; i++) await new Promise((r) => setImmediate(r));
     expect(pages).toHaveLength(1);
     expect(kinesis.commandCalls(DescribeStreamSummaryCommand).map((x) => x.args[0].input.StreamName)).toEqual([
       'declared.v1',
@@ -301,7 +300,8 @@ describe('readKinesisAccount', () => {
         }),
     );
     const read = readKinesisAccount(pool(), A, options);
-    for (let i = 0; i < 20 && answers.length === 0; i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 20 && kinesis.commandCalls(ListTagsForResourceCommand).length === 0; i++)
+      await new Promise((r) => setImmediate(r));
     expect(answers).toHaveLength(1);
     expect(kinesis.commandCalls(GetResourcePolicyCommand).map((x) => x.args[0].input.ResourceARN)).toContain(
       arn('declared.v1'),
@@ -313,6 +313,114 @@ describe('readKinesisAccount', () => {
     const r = await read;
     expect(r.streams.map((x) => x.name)).toEqual(['declared.v1', 'tagged.v1']);
     expect(r.streams[0]?.resourcePolicy).toEqual(policy);
+  });
+
+  it('reads the first declared streams before ListStreams answers, under the ARN Kinesis gives them', async () => {
+    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+    const listings: (() => void)[] = [];
+    kinesis.on(ListStreamsCommand).callsFake(
+      () =>
+        new Promise((resolve) => {
+          listings.push(() =>
+            resolve({ StreamNames: ['declared.v1'], HasMoreStreams: false, StreamSummaries: [summary('declared.v1')] }),
+          );
+        }),
+    );
+    const read = readKinesisAccount(pool(), A, options);
+    for (let i = 0; i < 20 && kinesis.commandCalls(DescribeStreamSummaryCommand).length === 0; i++)
+      await new Promise((r) => setImmediate(r));
+    expect(listings).toHaveLength(1);
+    expect(kinesis.commandCalls(GetResourcePolicyCommand).map((x) => x.args[0].input.ResourceARN)).toEqual([
+      arn('declared.v1'),
+    ]);
+    listings[0]?.();
+    const r = await read;
+    expect(r.streams.map((x) => [x.name, x.resourcePolicy])).toEqual([['declared.v1', policy]]);
+    // Read once: the early read is the stream's read.
+    expect(kinesis.commandCalls(DescribeStreamSummaryCommand)).toHaveLength(1);
+    expect(
+      kinesis.commandCalls(GetResourcePolicyCommand).filter((x) => x.args[0].input.ResourceARN === arn('declared.v1')),
+    ).toHaveLength(1);
+  });
+
+  it('starts at most four declared streams before the listing, drops those it lacks, and no call outlives the read', async () => {
+    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+    const names = Array.from({ length: 10 }, (_, i) => `s${i}.v1`);
+    const notFound = () => new ResourceNotFoundException({ message: 'not found', $metadata: {} });
+    const late: (() => void)[] = [];
+    kinesis.on(DescribeStreamSummaryCommand).callsFake(
+      (input: { StreamName: string }) =>
+        new Promise((resolve, reject) => {
+          // s0 exists; the others were never created. s3's answer comes after the listing's.
+          const answer = () =>
+            input.StreamName === 's0.v1'
+              ? resolve({ StreamDescriptionSummary: { ...summary('s0.v1'), ConsumerCount: 0 } })
+              : reject(notFound());
+          if (input.StreamName === 's3.v1') late.push(answer);
+          else answer();
+        }),
+    );
+    kinesis.on(GetResourcePolicyCommand).rejects(notFound());
+    const listings: (() => void)[] = [];
+    kinesis.on(ListStreamsCommand).callsFake(
+      () =>
+        new Promise((resolve) => {
+          listings.push(() =>
+            resolve({ StreamNames: ['s0.v1'], HasMoreStreams: false, StreamSummaries: [summary('s0.v1')] }),
+          );
+        }),
+    );
+    let settled = false;
+    const read = readKinesisAccount(pool(), A, { ...options, declared: new Set(names) }).finally(() => {
+      settled = true;
+    });
+    for (let i = 0; i < 20 && kinesis.commandCalls(DescribeStreamSummaryCommand).length < 4; i++)
+      await new Promise((r) => setImmediate(r));
+    expect(kinesis.commandCalls(DescribeStreamSummaryCommand).map((x) => x.args[0].input.StreamName)).toEqual([
+      's0.v1',
+      's1.v1',
+      's2.v1',
+      's3.v1',
+    ]);
+    listings[0]?.();
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    // s3's early read is still in flight: the read waits for it.
+    expect(settled).toBe(false);
+    late[0]?.();
+    const r = await read;
+    expect(r.streams.map((x) => x.name)).toEqual(['s0.v1']);
+    // Only listed streams are read after the listing: no call for s4..s9.
+    expect(kinesis.commandCalls(DescribeStreamSummaryCommand)).toHaveLength(4);
+  });
+
+  it('fails the read when ListStreams fails, once the early reads have ended', async () => {
+    const listings: ((e: Error) => void)[] = [];
+    kinesis.on(ListStreamsCommand).callsFake(() => new Promise((_, reject) => listings.push(reject)));
+    const answers: (() => void)[] = [];
+    kinesis.on(DescribeStreamSummaryCommand).callsFake(
+      () =>
+        new Promise((resolve) => {
+          answers.push(() => resolve({ StreamDescriptionSummary: { ...summary('declared.v1'), ConsumerCount: 0 } }));
+        }),
+    );
+    let settled = false;
+    const read = readKinesisAccount(pool(), A, options).then(
+      () => {
+        settled = true;
+        return undefined;
+      },
+      (e: unknown) => {
+        settled = true;
+        return e;
+      },
+    );
+    for (let i = 0; i < 20 && (answers.length === 0 || listings.length === 0); i++)
+      await new Promise((r) => setImmediate(r));
+    listings[0]?.(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    answers[0]?.();
+    expect(String(await read)).toMatch(/ListStreams/);
   });
 
   it('declares exactly the IAM actions it calls', async () => {

@@ -9,7 +9,8 @@
  * - managed streams only (declared, or tagged managed-by meshgov for this mesh): DescribeStreamSummary,
  *   GetResourcePolicy, ListStreamConsumers (skipped when DescribeStreamSummary reports ConsumerCount 0), and per
  *   consumer GetResourcePolicy (+ ListTagsForResource, see above).
- * All of it pipelined per account (readKinesisAccount).
+ * All of it pipelined per account (readKinesisAccount); the first EARLY_READS declared streams are read while
+ * ListStreams is still on its way.
  * Unmanaged streams are known from ListStreams (and their tags) alone.
  */
 import {
@@ -226,6 +227,12 @@ interface TagPages {
   consumers: () => BulkTags;
 }
 
+/**
+ * Declared streams of an account read before its ListStreams answers: as many as the limiter lets through at once
+ * for GetResourcePolicy at meshgov's default share (4 of its 5 per second), so none of them waits on a token.
+ */
+const EARLY_READS = 4;
+
 /** Consumers per ListStreamConsumers page (the API's default and a stream's usual maximum of 20 is far below it). */
 const CONSUMER_PAGE = 100;
 
@@ -355,10 +362,14 @@ export async function readKinesisAccount(
   account: string,
   o: KinesisReadOptions,
 ): Promise<KinesisAccountRead> {
-  const listed = await listStreams(pool, account, o);
+  const listing = listStreams(pool, account, o);
+  // Its failure is awaited below.
+  listing.catch(() => undefined);
   // The tagging API's pages are read while declared streams are read already (they need tags only at the end).
-  const viaApi: BulkTags =
-    o.useTaggingApi === false || listed.length === 0 ? Promise.resolve(undefined) : tagsViaTaggingApi(pool, account);
+  const viaApi: BulkTags = listing.then((listed) =>
+    o.useTaggingApi === false || listed.length === 0 ? undefined : tagsViaTaggingApi(pool, account),
+  );
+  viaApi.catch(() => undefined);
   // Consumer tags: a paging of its own, started once a managed stream counts consumers, and only where the stream
   // paging worked (where it failed, for want of permission or of the API, this one would fail alike). Both
   // pagings share the account's GetResources rate, so running the second after the first costs no time.
@@ -370,36 +381,63 @@ export async function readKinesisAccount(
         streams === undefined ? undefined : consumerTagsViaTaggingApi(pool, account),
       )),
   };
+  // The first few declared streams are read before ListStreams answers, under the ARN Kinesis gives them: the
+  // binding API's first tokens are not left idle for that round trip. A stream the listing then lacks is dropped
+  // (it costs its two calls: a plan from empty spends at most EARLY_READS of each per account).
+  const earlyReads = new Map<string, Promise<LiveStream | undefined>>();
+  for (const name of [...o.declared].sort().slice(0, EARLY_READS)) {
+    const arn = `arn:${o.partition}:kinesis:${o.region}:${account}:stream/${name}`;
+    const read = readStream(pool, account, { name, arn }, pages);
+    read.catch(() => undefined);
+    earlyReads.set(name, read);
+  }
+  // Early reads not taken up by the listing (or all of them, when the read fails) end before the read does: no
+  // call outlives it. A declared stream the listing lacks (absent, or deleted meanwhile) is dropped.
+  const settleEarlyReads = () => Promise.all([...earlyReads.values()].map((r) => r.catch(() => undefined)));
+  let listed: Listed[];
+  try {
+    listed = await listing;
+  } catch (e) {
+    await settleEarlyReads();
+    throw e;
+  }
   const tagsOf = async (s: Listed) => {
     const bulk = await viaApi;
     return bulk ? (bulk.get(s.arn) ?? {}) : streamTagsOf(pool, account, s);
   };
-  const read = await mapLimit(
-    listed,
-    o.concurrency ?? 64,
-    async (s): Promise<LiveStream | LiveUnmanagedStream | undefined> => {
-      const declared = o.declared.has(s.name);
-      const early = declared ? readStream(pool, account, s, pages) : undefined;
-      early?.catch(() => undefined);
-      const tags = await tagsOf(s);
-      const why = unmanagedReason(tags, declared, o.meshName);
-      if (why !== undefined) {
-        // Fenced off by another mesh after all: the early read is discarded, but no call outlives the read.
-        await early?.catch(() => undefined);
-        return {
-          name: s.name,
-          arn: s.arn,
-          reason: why,
-          ...(s.status ? { status: s.status } : {}),
-          ...(s.mode ? { mode: s.mode } : {}),
-          ...(s.createdAt ? { createdAt: s.createdAt } : {}),
-        };
-      }
-      const stream = await (early ?? readStream(pool, account, s, pages));
-      if (stream) stream.tags = tags ?? {};
-      return stream;
-    },
-  );
+  let read: (LiveStream | LiveUnmanagedStream | undefined)[];
+  try {
+    read = await mapLimit(
+      listed,
+      o.concurrency ?? 64,
+      async (s): Promise<LiveStream | LiveUnmanagedStream | undefined> => {
+        const declared = o.declared.has(s.name);
+        const started = earlyReads.get(s.name);
+        earlyReads.delete(s.name);
+        const early = declared ? (started ?? readStream(pool, account, s, pages)) : undefined;
+        early?.catch(() => undefined);
+        const tags = await tagsOf(s);
+        const why = unmanagedReason(tags, declared, o.meshName);
+        if (why !== undefined) {
+          // Fenced off by another mesh after all: the early read is discarded, but no call outlives the read.
+          await early?.catch(() => undefined);
+          return {
+            name: s.name,
+            arn: s.arn,
+            reason: why,
+            ...(s.status ? { status: s.status } : {}),
+            ...(s.mode ? { mode: s.mode } : {}),
+            ...(s.createdAt ? { createdAt: s.createdAt } : {}),
+          };
+        }
+        const stream = await (early ?? readStream(pool, account, s, pages));
+        if (stream) stream.tags = tags ?? {};
+        return stream;
+      },
+    );
+  } finally {
+    await settleEarlyReads();
+  }
   const streams: LiveStream[] = [];
   const unmanaged: LiveUnmanagedStream[] = [];
   for (const r of read) {
