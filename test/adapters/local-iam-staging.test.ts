@@ -1,9 +1,22 @@
 /**
  * The local target's IAM artefacts (src/adapters/local/iam-artefacts.ts): written to a staging directory while a
  * plan reads, put in place only on commit, dropped on discard; artefacts whose names map to one file are written
- * once (two writes at once to one file would interleave); staging left by a run that died is removed.
+ * once (two writes at once to one file would interleave); staging left by a run that died is removed; artefacts
+ * already in place, exactly, are neither written nor moved.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -94,5 +107,58 @@ describe('local IAM artefacts, staged', () => {
     const staged = await stageLocalIam(dir, desired([policy('reader', 'meshgov-reader', 'S')]));
     await staged.commit();
     expect(readdirSync(dir).sort()).toEqual(['iam', `iam.staging-${process.ppid}-ff`]);
+  });
+});
+
+describe('local IAM artefacts already in place', () => {
+  const iam = [policy('reader', 'meshgov-reader', 'A'), policy('writer', 'meshgov-writer', 'B')];
+  const file = (dir: string, role: string) =>
+    join(dir, 'iam', '111111111111', 'identity-policy', `${role}.meshgov-${role}.json`);
+
+  it('stages nothing and moves nothing when <dir>/iam holds exactly the artefacts', async () => {
+    const dir = freshDir();
+    await writeLocalIam(dir, desired(iam));
+    const inode = statSync(file(dir, 'reader')).ino;
+    const staged = await stageLocalIam(dir, desired(iam));
+    expect(readdirSync(dir)).toEqual(['iam']);
+    await staged.commit();
+    expect(staged.files).toBe(2);
+    // The same file, not a copy moved into place.
+    expect(statSync(file(dir, 'reader')).ino).toBe(inode);
+    expect(filesUnder(join(dir, 'iam'))).toHaveLength(2);
+  });
+
+  const tampered: [string, (dir: string) => void][] = [
+    ['a file with other content', (dir) => writeFileSync(file(dir, 'reader'), '{}\n')],
+    ['a file more', (dir) => writeFileSync(join(dir, 'iam', '111111111111', 'identity-policy', 'x.json'), '{}\n')],
+    ['a file less', (dir) => unlinkSync(file(dir, 'writer'))],
+    ['an empty folder more', (dir) => mkdirSync(join(dir, 'iam', '111111111111', 'stray'))],
+    [
+      'a link to a file with the same content in place of the file',
+      (dir) => {
+        const text = readFileSync(file(dir, 'reader'));
+        writeFileSync(join(dir, 'elsewhere.json'), text);
+        unlinkSync(file(dir, 'reader'));
+        symlinkSync(join(dir, 'elsewhere.json'), file(dir, 'reader'));
+      },
+    ],
+  ];
+  it.each(tampered)('writes and puts in place the artefacts when <dir>/iam holds %s', async (_, tamper) => {
+    const dir = freshDir();
+    await writeLocalIam(dir, desired(iam));
+    const expected = filesUnder(join(dir, 'iam')).map((f) => [f, readFileSync(join(dir, 'iam', f), 'utf8')]);
+    tamper(dir);
+    const staged = await stageLocalIam(dir, desired(iam));
+    expect(readdirSync(dir).filter((f) => f.startsWith('iam.staging-'))).toHaveLength(1);
+    await staged.commit();
+    expect(readdirSync(join(dir, 'iam'), { recursive: true }).sort()).toEqual([
+      '111111111111',
+      '111111111111/identity-policy',
+      ...expected.map(([f]) => f),
+    ]);
+    for (const [f, text] of expected) {
+      expect(readFileSync(join(dir, 'iam', f as string), 'utf8')).toBe(text);
+      expect(lstatSync(join(dir, 'iam', f as string)).isFile()).toBe(true);
+    }
   });
 });

@@ -4,9 +4,9 @@
  * checked against a live service.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import type { DesiredState, IamArtefact } from '../../core/render/types.js';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import type { DesiredState } from '../../core/render/types.js';
 import { mapLimit } from '../aws/concurrency.js';
 import { processAlive } from './data-lock.js';
 
@@ -19,7 +19,7 @@ const WRITES_AT_ONCE = 8;
 
 /** Artefacts written to a staging directory, not yet in place. */
 export interface StagedIam {
-  /** Files written (one per path: artefacts whose names map to the same file keep the last, as before). */
+  /** Files the artefacts take (one per path: artefacts whose names map to the same file keep the last, as before). */
   readonly files: number;
   /** Replace `<dir>/iam` with the staged files. */
   commit(): Promise<void>;
@@ -42,25 +42,29 @@ export async function stageLocalIam(dir: string, desired: DesiredState): Promise
     if (pid !== undefined && Number(pid) !== process.pid && !processAlive(Number(pid)))
       await rm(join(dir, name), { recursive: true, force: true });
   }
-  const staging = join(dir, `iam.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
-  // By path, the last artefact for a path winning: two writes to one file at once would interleave their bytes.
-  const byPath = new Map<string, IamArtefact>();
+  // By path (relative to `<dir>/iam`), the last artefact for a path winning: two writes to one file at once would
+  // interleave their bytes.
+  const byPath = new Map<string, string>();
   for (const a of desired.accounts)
     for (const art of a.iam)
       byPath.set(
-        join(staging, a.account, art.kind, `${safe(art.roleName ? `${art.roleName}.${art.name}` : art.name)}.json`),
-        art,
+        join(a.account, art.kind, `${safe(art.roleName ? `${art.roleName}.${art.name}` : art.name)}.json`),
+        `${JSON.stringify(art, null, 2)}\n`,
       );
+  const root = join(dir, 'iam');
+  // The usual case of a plan: the artefacts are those of the last run. Nothing to write, nothing to put in place.
+  if (await holdsExactly(root, byPath))
+    return { files: byPath.size, commit: async () => undefined, discard: async () => undefined };
+  const staging = join(dir, `iam.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(staging);
-    for (const folder of new Set([...byPath.keys()].map((file) => dirname(file))))
+    for (const folder of new Set([...byPath.keys()].map((file) => dirname(join(staging, file)))))
       await mkdir(folder, { recursive: true });
-    await mapLimit([...byPath], WRITES_AT_ONCE, ([file, art]) => writeFile(file, `${JSON.stringify(art, null, 2)}\n`));
+    await mapLimit([...byPath], WRITES_AT_ONCE, ([file, text]) => writeFile(join(staging, file), text));
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
     throw e;
   }
-  const root = join(dir, 'iam');
   return {
     files: byPath.size,
     commit: async () => {
@@ -73,6 +77,40 @@ export async function stageLocalIam(dir: string, desired: DesiredState): Promise
     },
     discard: () => rm(staging, { recursive: true, force: true }),
   };
+}
+
+/**
+ * True when `root` holds exactly these files (path relative to it -> text): no other file, no link or other
+ * non-regular entry, no folder that holds none of them.
+ */
+async function holdsExactly(root: string, files: ReadonlyMap<string, string>): Promise<boolean> {
+  let entries;
+  try {
+    entries = await readdir(root, { recursive: true, withFileTypes: true });
+  } catch {
+    return false;
+  }
+  const folders = new Set([...files.keys()].flatMap((f) => ancestors(f)));
+  for (const e of entries) {
+    const path = relative(root, join(e.parentPath, e.name));
+    if (e.isDirectory() ? !folders.has(path) : !e.isFile() || !files.has(path)) return false;
+  }
+  // Each of them read: one missing fails the read.
+  const same = await mapLimit([...files], WRITES_AT_ONCE, async ([path, text]) => {
+    try {
+      return (await readFile(join(root, path), 'utf8')) === text;
+    } catch {
+      return false;
+    }
+  });
+  return same.every(Boolean);
+}
+
+/** The folders above a relative path: `a/b/c.json` -> `a`, `a/b`. */
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  for (let d = dirname(path); d !== '.' && d !== '/'; d = dirname(d)) out.push(d);
+  return out;
 }
 
 /** Replace `<dir>/iam` with the artefacts of `desired`; resolves to the number of files written. */
