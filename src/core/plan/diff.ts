@@ -28,7 +28,8 @@ import {
   scopeLive,
   unmanagedReason,
 } from './scope.js';
-import type { AccessChange, Plan, PlanScope, UnmanagedResource } from './types.js';
+import type { AccessChange, AccessVia, Plan, PlanScope, UnmanagedResource } from './types.js';
+import { sameJsonData } from '../policy/canonical.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 
 export interface PlanInput {
@@ -196,13 +197,11 @@ function wantedAccess(ds: DesiredStream, consumers: DesiredConsumer[], partition
   ];
 }
 
-function liveAccess(ls: LiveStream, partition: string, consumerNames?: Set<string>): AccessEntry[] {
+function liveAccess(ls: LiveStream, partition: string): AccessEntry[] {
   return [
     ...accessFromTags(ls.tags, partition),
     ...accessFromPolicy(ls.resourcePolicy, partition, 'stream-policy'),
-    ...ls.consumers
-      .filter((c) => consumerNames === undefined || consumerNames.has(c.name))
-      .flatMap((c) => accessFromPolicy(c.resourcePolicy, partition, 'consumer-policy', c.name)),
+    ...ls.consumers.flatMap((c) => accessFromPolicy(c.resourcePolicy, partition, 'consumer-policy', c.name)),
   ];
 }
 
@@ -400,14 +399,37 @@ function planExistingStream(
       reasons: ['in sync with the mesh'],
     });
   }
-  r.access.push(
-    ...diffAccess(
-      liveAccess(ls, partition, managedConsumerNames),
-      wantedAccess(ds, consumers, partition),
-      ds.name,
-      ds.account,
-    ),
+  // A live policy that is the desired one read back (the same JSON data) grants what the desired one does: parsed once.
+  const wantedStream = accessFromPolicy(ds.resourcePolicy, partition, 'stream-policy');
+  const wantedConsumers = new Map(
+    consumers.map((c) => [c.name, accessFromPolicy(c.resourcePolicy, partition, 'consumer-policy', c.name)]),
   );
+  const fromLive = (live: unknown, desired: unknown, wanted: AccessEntry[] | undefined, via: AccessVia, c?: string) =>
+    wanted !== undefined && desired !== undefined && sameJsonData(live, desired)
+      ? wanted
+      : accessFromPolicy(live, partition, via, c);
+  const liveEntries = [
+    ...accessFromTags(ls.tags, partition),
+    ...fromLive(ls.resourcePolicy, ds.resourcePolicy, wantedStream, 'stream-policy'),
+    ...ls.consumers
+      .filter((c) => managedConsumerNames.has(c.name))
+      .flatMap((lc) => {
+        const dc = consumers.find((c) => c.name === lc.name);
+        return fromLive(
+          lc.resourcePolicy,
+          dc?.resourcePolicy,
+          wantedConsumers.get(lc.name),
+          'consumer-policy',
+          lc.name,
+        );
+      }),
+  ];
+  const wantedEntries = [
+    ...accessFromTags(ds.tags, partition),
+    ...wantedStream,
+    ...[...wantedConsumers.values()].flat(),
+  ];
+  r.access.push(...diffAccess(liveEntries, wantedEntries, ds.name, ds.account));
 }
 
 function planStreamDeletion(ls: LiveStream, account: AccountId, partition: string, r: AccountResult): void {

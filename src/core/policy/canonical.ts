@@ -86,7 +86,7 @@ export function policiesEquivalent(a: unknown, b: unknown, options: ParseOptions
  * arrays and plain objects with the same own keys. Anything else (an undefined member, NaN, a Date, a class
  * instance) is never "the same" here, so the caller compares canonical forms instead.
  */
-function sameJsonData(a: unknown, b: unknown): boolean {
+export function sameJsonData(a: unknown, b: unknown): boolean {
   if (a === null || typeof a !== 'object') {
     return a === b && (a === null || typeof a === 'string' || typeof a === 'boolean' || Number.isFinite(a));
   }
