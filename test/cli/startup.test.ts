@@ -60,6 +60,12 @@ process.stderr.write('\\n@@' + JSON.stringify({ code, urls, required }));
 const sdkClients = (r: { urls: string[]; required: string[] }) =>
   [...new Set([...r.urls, ...r.required].flatMap((u) => /@aws-sdk\/(client-[a-z-]+)\//.exec(u)?.[1] ?? []))].sort();
 
+/** Modules of ajv's schema compiler (not its runtime helpers, which precompiled validators use) a run loaded. */
+const ajvCompiler = (r: { urls: string[]; required: string[] }) =>
+  [...new Set([...r.urls, ...r.required])].filter((u) =>
+    /node_modules\/(ajv\/dist\/(?!runtime\/)|ajv-formats\/dist\/index)/.test(u),
+  );
+
 /** The probe in a child process without blocking this one (a stand-in endpoint here answers it). */
 function probeAsync(
   args: string[],
@@ -172,6 +178,8 @@ describe('startup', () => {
       // No role is assumed and IAM, Organizations, Lambda and CloudWatch are not read there (the price list, read
       // offline after the live state, may load its client).
       expect(loaded.filter((c) => /^client-(iam|organizations|cloudwatch|lambda|sts)$/.test(c))).toEqual([]);
+      // The built-in rules at their default parameters are precompiled: ajv's compiler is not loaded.
+      expect(ajvCompiler(r)).toEqual([]);
     } finally {
       server.close();
     }

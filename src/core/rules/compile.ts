@@ -1,5 +1,7 @@
 import type { ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { compileRuleSchema, ruleAjv } from './ajv.js';
+import { byKey as builtinValidators } from './builtin-rule-validators.generated.js';
 import type { ParamValues, Rule } from './types.js';
 
 /** Replace every `{"$param": "name"}` object in a schema by the parameter's value. */
@@ -30,11 +32,18 @@ export function paramRefs(schema: unknown, out: Set<string> = new Set()): Set<st
 }
 
 /** Compiles rule schemas once per distinct parameter set. */
+/** The built-in pack's selectors and requirements at their default parameters, compiled ahead of time. */
+export const BUILTIN_VALIDATORS = builtinValidators as unknown as ReadonlyMap<string, ValidateFunction>;
+
 export class SchemaCache {
-  private readonly ajv = ruleAjv();
+  /** Made on the first schema that `precompiled` does not hold. */
+  private ajv: Ajv2020 | undefined;
   private readonly cache = new Map<string, ValidateFunction>();
   /** Fast path by object identity: a rule's schema with one effective parameter set, used for many entities. */
   private readonly byIdentity = new WeakMap<object, WeakMap<object, ValidateFunction>>();
+
+  /** `precompiled`: validators by the JSON text of their schema (parameters substituted), compiled ahead of time. */
+  constructor(private readonly precompiled: ReadonlyMap<string, ValidateFunction> = BUILTIN_VALIDATORS) {}
 
   /** The compiled schema; throws (with ajv's message) when the schema is invalid. */
   compile(schema: Record<string, unknown>, params: ParamValues): ValidateFunction {
@@ -55,7 +64,9 @@ export class SchemaCache {
     const key = JSON.stringify(concrete);
     let fn = this.cache.get(key);
     if (!fn) {
-      fn = compileRuleSchema(this.ajv, concrete);
+      // The built-in pack at its default parameters was compiled ahead of time, with the same options
+      // (scripts/schema-validators.ts); anything else is compiled now.
+      fn = this.precompiled.get(key) ?? compileRuleSchema((this.ajv ??= ruleAjv()), concrete);
       this.cache.set(key, fn);
     }
     return fn;
