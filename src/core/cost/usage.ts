@@ -30,8 +30,11 @@ export function assumedUsage(pollingReaders = 0): StreamUsage {
   };
 }
 
+// One formatter, made on first use: `toLocaleString` with options builds one per call. Integers and up to three
+// decimals, as `toLocaleString('en-US')` writes them.
+let numberFormat: Intl.NumberFormat | undefined;
 function fmt(n: number): string {
-  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 3 });
+  return (numberFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 })).format(n);
 }
 
 /** A stream's declared throughput as usage (undefined when it declares none). */

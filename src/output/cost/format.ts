@@ -1,7 +1,13 @@
 /** Money and price-source wording shared by the cost renderers (plan text, plan markdown, chargeback). */
 import type { CostPriceSource } from '../../core/cost/report-types.js';
 
-const MONEY = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// Made on first use: the first Intl formatter of a process loads ICU's number data (~15 ms), which runs that print
+// no amount (validate, a plan's start-up) need not wait for.
+let moneyFormat: Intl.NumberFormat | undefined;
+const MONEY = {
+  format: (n: number) =>
+    (moneyFormat ??= new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })).format(n),
+};
 
 /** `$1,234.56`. */
 export function money(usd: number): string {
