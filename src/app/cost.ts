@@ -46,8 +46,10 @@ export async function priceAndCap(
   clock: Clock,
   /** The cap settings when the caller resolved them already (`capsInForce`); resolved here otherwise. */
   settings: RuleSettings | undefined = capSettings(p, rules),
+  /** The prices when the caller asked for them already (plan: while it reads); asked here otherwise. */
+  pricing: Promise<{ table: PriceTable; notes: string[] }> = pricesFor(target, p.mesh.region, clock),
 ): Promise<Priced> {
-  const prices = await pricesFor(target, p.mesh.region, clock);
+  const prices = await pricing;
   const priced = planCost({
     plan: computed,
     desired: scopeDesired(p.desired, p.scope),

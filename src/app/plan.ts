@@ -12,7 +12,7 @@ import type { Clock } from '../core/ports.js';
 import type { Rule } from '../core/rules/index.js';
 import { renderPlanJson } from '../output/plan/json.js';
 import { analyzePolicies } from './analyze.js';
-import { priceAndCap } from './cost.js';
+import { priceAndCap, pricesFor } from './cost.js';
 import { prepareTelling, todayOn } from './events.js';
 import type { WarningsEvent } from './events.js';
 import type { FileSink, MeshSources, UsageProblem, WriteFailure } from './ports.js';
@@ -95,6 +95,7 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
   }
   if (opening.kind !== 'open') return opening;
   const { target } = opening;
+  let pricing: ReturnType<typeof pricesFor> | undefined;
   try {
     tell({
       kind: 'planning',
@@ -102,6 +103,10 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
       target: target.kind,
       ...(target.localEndpoint !== undefined ? { localEndpoint: target.localEndpoint } : {}),
     });
+    // Prices (on AWS the Price List API: its own calls, its own quota) are asked for while the live state is read.
+    pricing = pricesFor(target, p.mesh.region, options.clock);
+    // Awaited by priceAndCap, or below when the plan ends sooner; until then its failure must not count as unhandled.
+    pricing.catch(() => undefined);
     // A local-like target's IAM artefacts are files, written while the live state is read (reads wait on quotas),
     // and put in place only once the read has worked.
     const staged = target.stageLocalIam?.(scopeDesired(p.desired, p.scope));
@@ -133,7 +138,16 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
     tell({ kind: 'computed', changes, accessChanges: computed.accessDiff.length });
     const inScope = scopeDesired(p.desired, p.scope);
     const analyzer = await analyzePolicies(options.target, target, p.mesh, inScope, computed.changes);
-    const { cost, capDiagnostics } = await priceAndCap(computed, p, prepared.rules, read.live, target, options.clock);
+    const { cost, capDiagnostics } = await priceAndCap(
+      computed,
+      p,
+      prepared.rules,
+      read.live,
+      target,
+      options.clock,
+      undefined,
+      pricing,
+    );
     const planned: Plan = { ...computed, diagnostics: [...diagnostics, ...capDiagnostics], analyzer, cost };
     if (options.out !== undefined) {
       const failed = ports.files.write(options.out, renderPlanJson(planned));
@@ -141,6 +155,8 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
     }
     return { kind: 'planned', plan: planned, mesh: p.mesh, live: read.live };
   } finally {
+    // No call outlives the run (a plan whose read failed does not leave the Price List API answering).
+    await pricing?.catch(() => undefined);
     await target.close();
   }
 }

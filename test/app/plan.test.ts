@@ -119,6 +119,49 @@ describe('plan (use case)', () => {
     expect(answered.plan.changeSetDigest).toBe(shipped.plan.changeSetDigest);
   });
 
+  it('asks for the prices while the live state is read, and a plan whose read fails waits for them', async () => {
+    const run = async (read: (finish: () => void) => Promise<unknown>) => {
+      const events: string[] = [];
+      let answerPrices: (() => void) | undefined;
+      const target = Object.assign(
+        fakeTarget({
+          read: (req) =>
+            read(() => undefined).then(() => {
+              events.push('read done');
+              return emptyAccountsReader.read(req);
+            }),
+        }),
+        {
+          prices: () =>
+            new Promise<undefined>((resolve) => {
+              events.push('prices asked');
+              answerPrices = () => {
+                events.push('prices answered');
+                resolve(undefined);
+              };
+            }),
+        },
+      );
+      const done = plan(
+        'mesh.yaml',
+        { domain: [], account: [], target: { kind: 'aws' }, clock },
+        { sources: memorySources(files), openTarget: openerOf(target), files: memoryFiles() },
+      )
+        .catch((e: unknown) => e)
+        .finally(() => events.push('plan returned'));
+      for (let i = 0; i < 20 && answerPrices === undefined; i++) await new Promise((r) => setImmediate(r));
+      events.push('read still running');
+      answerPrices?.();
+      return { r: await done, events };
+    };
+    const ok = await run(() => new Promise((r) => setTimeout(r, 20)));
+    expect((ok.r as { kind: string }).kind).toBe('planned');
+    expect(ok.events).toEqual(['prices asked', 'read still running', 'prices answered', 'read done', 'plan returned']);
+    const failed = await run(() => Promise.reject(new Error('boom')));
+    expect((failed.r as Error).message).toBe('boom');
+    expect(failed.events.indexOf('prices answered')).toBeLessThan(failed.events.indexOf('plan returned'));
+  });
+
   it('an unknown --domain is a usage problem, before any target is opened', async () => {
     const r = await plan(
       'mesh.yaml',

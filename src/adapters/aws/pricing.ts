@@ -5,8 +5,8 @@
  * src/core/cost/price-list.ts. The API is served from us-east-1 (also eu-central-1, ap-south-1):
  * https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/using-price-list-query-api.html
  */
-import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
-import type { GetProductsCommandOutput } from '@aws-sdk/client-pricing';
+import { createRequire } from 'node:module';
+import type { GetProductsCommand, GetProductsCommandOutput, PricingClient } from '@aws-sdk/client-pricing';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +22,14 @@ export const PRICING_IAM_ACTIONS = ['pricing:GetProducts'] as const;
 export const PRICING_API_REGION = 'us-east-1';
 /** Pages read per service at most (Kinesis answers in one or two pages of 100). */
 export const MAX_PRICE_LIST_PAGES = 50;
+/**
+ * The Pricing SDK, loaded when the Price List API is asked: a plan priced from the shipped table (the local target,
+ * `--endpoint`) or from the cache never needs it. CommonJS without an `exports` map, so `require` gives the module
+ * an `import` would (one client class, which the tests' SDK mocks rely on).
+ */
+const requireSdk = createRequire(import.meta.url);
+const pricingSdk = () => requireSdk('@aws-sdk/client-pricing') as typeof import('@aws-sdk/client-pricing');
+
 /** Days a cached price table is used before the API is asked again. */
 export const DEFAULT_PRICE_CACHE_DAYS = 7;
 /** Bytes of a cache file read at most. */
@@ -42,7 +50,7 @@ export function createPricingClient(
     maxAttempts?: number;
   } = {},
 ): PricingClient {
-  return new PricingClient({
+  return new (pricingSdk().PricingClient)({
     region: PRICING_API_REGION,
     retryMode: 'adaptive',
     maxAttempts: o.maxAttempts ?? 5,
@@ -61,7 +69,7 @@ export async function getAllProducts(client: PricingSender, serviceCode: string,
     let out: Awaited<ReturnType<PricingSender['send']>>;
     try {
       out = await client.send(
-        new GetProductsCommand({
+        new (pricingSdk().GetProductsCommand)({
           ServiceCode: serviceCode,
           FormatVersion: 'aws_v1',
           MaxResults: 100,
