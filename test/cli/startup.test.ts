@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { generateMesh } from '../../bench/generate-mesh.js';
 import { CATALOG, STUBS } from '../../src/cli/catalog.js';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import type { CliIO } from '../../src/cli/io.js';
@@ -180,6 +181,19 @@ describe('startup', () => {
       expect(loaded.filter((c) => /^client-(iam|organizations|cloudwatch|lambda|sts|pricing)$/.test(c))).toEqual([]);
       // The built-in rules at their default parameters are precompiled: ajv's compiler is not loaded.
       expect(ajvCompiler(r)).toEqual([]);
+      // A mesh without findings needs no positions: the positioned YAML parser is not loaded (the example mesh has
+      // findings to locate, and loads it).
+      const positioned = (x: { urls: string[]; required: string[] }) =>
+        [...x.urls, ...x.required].filter((u) => /node_modules\/yaml\//.test(u));
+      expect(positioned(r)).not.toEqual([]);
+      const clean = join(dir, 'clean.yaml');
+      writeFileSync(clean, generateMesh({ domains: 2, streamsPerDomain: 2, grantsPerStream: 2, clean: true }));
+      const c = await probeAsync(
+        ['plan', '--detailed-exitcode', '--endpoint', endpoint, '--endpoint-accounts-as-keys', clean],
+        { MESHGOV_LOCAL_DIR: join(dir, 'local-clean') },
+      );
+      expect(c.code).toBe(2);
+      expect(positioned(c)).toEqual([]);
     } finally {
       server.close();
     }

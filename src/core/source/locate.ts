@@ -2,8 +2,8 @@
  * Locating a path of a parsed source: the range of a node or of its key, its source text, whether it exists. Files
  * read on the fast path are located through their position tree (positions.ts), others through yaml's document.
  */
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { LineCounter, Node, Pair, YAMLMap } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import type { DocPath, Range } from '../diagnostics/diagnostic.js';
 import { positionChild, spanOf } from './positions.js';
 import type { PositionNode } from './positions.js';
@@ -31,6 +31,7 @@ const keyIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
 function keyIndex(map: YAMLMap): Map<string, Pair> {
   let index = keyIndexes.get(map);
   if (index === undefined) {
+    const { isScalar } = yamlLib();
     index = new Map();
     for (const item of map.items as Pair[]) {
       const k = String(isScalar(item.key) ? item.key.value : item.key);
@@ -42,6 +43,7 @@ function keyIndex(map: YAMLMap): Map<string, Pair> {
 }
 
 function child(node: unknown, key: string | number): { pair?: Pair; value: unknown } | undefined {
+  const { isAlias, isMap, isSeq } = yamlLib();
   if (isAlias(node)) return undefined;
   if (isMap(node)) {
     const pair = keyIndex(node).get(String(key));
@@ -55,6 +57,7 @@ function child(node: unknown, key: string | number): { pair?: Pair; value: unkno
 }
 
 function nodeRange(src: SourceFile, node: unknown): Range | undefined {
+  const { isAlias, isCollection, isPair, isScalar } = yamlLib();
   if (node && (isScalar(node) || isCollection(node) || isAlias(node))) {
     const r = (node as Node).range;
     if (r) {
@@ -174,7 +177,7 @@ export function scalarSource(src: SourceFile, path: DocPath): string | undefined
     if (!next) return undefined;
     node = next.value;
   }
-  if (!isScalar(node) || !node.range) return undefined;
+  if (!yamlLib().isScalar(node) || !node.range) return undefined;
   return src.text.slice(node.range[0], node.range[1]);
 }
 

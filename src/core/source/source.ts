@@ -1,6 +1,5 @@
 import jsYaml from 'js-yaml';
-import { isCollection, isScalar, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document, Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { Diagnostic, DocPath, Range, Result, Severity } from '../diagnostics/diagnostic.js';
 import {
   binaryOffset,
@@ -13,6 +12,7 @@ import {
 } from './guards.js';
 import { rangeOfOffsets } from './locate.js';
 import { readPlainYaml } from './plain-yaml.js';
+import { yamlLib } from './yaml-lib.js';
 import { positionTree } from './positions.js';
 import type { PositionNode } from './positions.js';
 
@@ -71,6 +71,7 @@ export function diagnostic(
  */
 function complexKeys(doc: Document.Parsed, text: string): Node[] {
   if (!/(^|\s)\?(\s|$)|[\]}][ \t]*:/m.test(text)) return [];
+  const { isCollection, visit } = yamlLib();
   const out: Node[] = [];
   visit(doc, {
     Pair(_key, pair) {
@@ -82,6 +83,7 @@ function complexKeys(doc: Document.Parsed, text: string): Node[] {
 
 /** The first alias node (`*name`) of a document, where an alias bomb is reported. */
 function firstAlias(doc: Document.Parsed): Node | undefined {
+  const { visit } = yamlLib();
   let found: Node | undefined;
   visit(doc, {
     Alias(_key, node) {
@@ -97,6 +99,7 @@ function firstAlias(doc: Document.Parsed): Node | undefined {
  * mapping. Scalar keys are equal when their values are (`1` and `"1"` differ, as in yaml's own check).
  */
 function duplicateKeys(doc: Document.Parsed): Node[] {
+  const { isScalar, visit } = yamlLib();
   const out: Node[] = [];
   visit(doc, {
     Map(_key, map) {
@@ -140,13 +143,13 @@ class LazySource implements SourceFile {
     public data: unknown,
   ) {}
   get doc(): Document.Parsed {
-    this.positioned ??= parseDocument(this.text, PARSE_OPTIONS);
+    this.positioned ??= yamlLib().parseDocument(this.text, PARSE_OPTIONS);
     return this.positioned;
   }
   /** Line starts of the text (what yaml's LineCounter records while parsing), without parsing. */
   get lines(): LineCounter {
     if (!this.lineCounter) {
-      const lines = new LineCounter();
+      const lines = new (yamlLib().LineCounter)();
       lines.addNewLine(0);
       for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
       this.lineCounter = lines;
@@ -249,6 +252,7 @@ export function parseSource(file: string, input: string): Result<SourceFile | un
       offsetRange(text, deep.offset),
     );
   }
+  const { LineCounter, parseDocument } = yamlLib();
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {

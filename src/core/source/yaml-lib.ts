@@ -1,0 +1,15 @@
+/**
+ * The `yaml` package (the positioned parser), loaded on first use. meshgov reads YAML in its own subset with a faster
+ * reader (plain-yaml.ts) and needs yaml's parse only to locate a finding or to read a file outside that subset; a run
+ * with neither (a plan of a valid mesh) does not load it (~25 ms). Its `node` export is CommonJS, so `require` gives
+ * the module an `import` would (one set of node classes: the `is*` checks hold across both).
+ */
+import { createRequire } from 'node:module';
+
+const requireYaml = createRequire(import.meta.url);
+let lib: typeof import('yaml') | undefined;
+
+export function yamlLib(): typeof import('yaml') {
+  lib ??= requireYaml('yaml') as typeof import('yaml');
+  return lib;
+}
