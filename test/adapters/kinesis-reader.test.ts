@@ -423,6 +423,73 @@ describe('readKinesisAccount', () => {
     expect(String(await read)).toMatch(/ListStreams/);
   });
 
+  it('leaves no unhandled rejection when ListStreams fails after an early read started the consumer paging', async () => {
+    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+    let fail: ((e: Error) => void) | undefined;
+    kinesis.on(ListStreamsCommand).callsFake(() => new Promise((_, reject) => (fail = reject)));
+    // The early read's summary counts a consumer: the consumer tag paging starts alongside its ListStreamConsumers,
+    // which answers only after the listing has failed.
+    kinesis
+      .on(ListStreamConsumersCommand)
+      .callsFake(() => new Promise((resolve) => setTimeout(() => resolve({ Consumers: [] }), 30)));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const read = readKinesisAccount(pool(), A, options).catch((e: unknown) => e);
+      for (let i = 0; i < 20 && kinesis.commandCalls(ListStreamConsumersCommand).length === 0; i++)
+        await new Promise((r) => setImmediate(r));
+      expect(kinesis.commandCalls(ListStreamConsumersCommand)).toHaveLength(1);
+      fail?.(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+      expect(String(await read)).toMatch(/ListStreams/);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('reads a declared stream again when it was created while ListStreams was answering', async () => {
+    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+    let created = false;
+    kinesis.on(ListStreamsCommand).callsFake(async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      created = true;
+      return { StreamNames: ['declared.v1'], HasMoreStreams: false, StreamSummaries: [summary('declared.v1')] };
+    });
+    kinesis.on(DescribeStreamSummaryCommand).callsFake(() => {
+      if (!created) throw new ResourceNotFoundException({ message: 'not found', $metadata: {} });
+      return { StreamDescriptionSummary: { ...summary('declared.v1'), ConsumerCount: 0 } };
+    });
+    const r = await readKinesisAccount(pool(), A, options);
+    expect(r.streams.map((x) => x.name)).toEqual(['declared.v1']);
+    expect(kinesis.commandCalls(DescribeStreamSummaryCommand)).toHaveLength(2);
+  });
+
+  it('does not take an early read made under another ARN than the listed one', async () => {
+    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+    const listedArn = 'arn:aws:kinesis:eu-west-1:000000000000:stream/declared.v1';
+    kinesis.on(ListStreamsCommand).resolves({
+      StreamNames: ['declared.v1'],
+      HasMoreStreams: false,
+      StreamSummaries: [{ ...summary('declared.v1'), StreamARN: listedArn }],
+    });
+    // An emulator's summary without an ARN: the stream's ARN is the one it was read under.
+    kinesis.on(DescribeStreamSummaryCommand).resolves({
+      StreamDescriptionSummary: {
+        ...summary('declared.v1'),
+        StreamARN: undefined,
+        RetentionPeriodHours: 24,
+        EnhancedMonitoring: [],
+        OpenShardCount: 1,
+        ConsumerCount: 0,
+      },
+    });
+    kinesis.on(GetResourcePolicyCommand).resolves({ Policy: '{}' });
+    const r = await readKinesisAccount(pool(), A, options);
+    expect(r.streams.map((x) => x.arn)).toEqual([listedArn]);
+    expect(kinesis.commandCalls(GetResourcePolicyCommand).map((x) => x.args[0].input.ResourceARN)).toContain(listedArn);
+  });
+
   it('declares exactly the IAM actions it calls', async () => {
     tagging.on(GetResourcesCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     await readKinesisAccount(pool(), A, options);

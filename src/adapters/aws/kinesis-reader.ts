@@ -376,18 +376,20 @@ export async function readKinesisAccount(
   let consumerPaging: BulkTags | undefined;
   const pages: TagPages = {
     streams: viaApi,
+    // From a stream paging that cannot fail (viaApi fails with the listing, which an early read may outlive): a
+    // paging started by an early read must not be a rejection nobody handles.
     consumers: () =>
-      (consumerPaging ??= viaApi.then((streams) =>
-        streams === undefined ? undefined : consumerTagsViaTaggingApi(pool, account),
-      )),
+      (consumerPaging ??= viaApi
+        .catch(() => undefined)
+        .then((streams) => (streams === undefined ? undefined : consumerTagsViaTaggingApi(pool, account)))),
   };
   // The first few declared streams are read before ListStreams answers, under the ARN Kinesis gives them: the
   // binding API's first tokens are not left idle for that round trip. A stream the listing then lacks is dropped
   // (it costs its two calls: a plan from empty spends at most EARLY_READS of each per account).
   const earlyReads = new Map<string, Promise<LiveStream | undefined>>();
+  const kinesisArn = (name: string) => `arn:${o.partition}:kinesis:${o.region}:${account}:stream/${name}`;
   for (const name of [...o.declared].sort().slice(0, EARLY_READS)) {
-    const arn = `arn:${o.partition}:kinesis:${o.region}:${account}:stream/${name}`;
-    const read = readStream(pool, account, { name, arn }, pages);
+    const read = readStream(pool, account, { name, arn: kinesisArn(name) }, pages);
     read.catch(() => undefined);
     earlyReads.set(name, read);
   }
@@ -412,8 +414,14 @@ export async function readKinesisAccount(
       o.concurrency ?? 64,
       async (s): Promise<LiveStream | LiveUnmanagedStream | undefined> => {
         const declared = o.declared.has(s.name);
-        const started = earlyReads.get(s.name);
-        earlyReads.delete(s.name);
+        // An early read counts only under the ARN the listing gives (an emulator may list another), and a stream it
+        // did not find (created while ListStreams was answering) is read again now that it is listed. Otherwise it
+        // is left to settle with the others.
+        let started = s.arn === kinesisArn(s.name) ? earlyReads.get(s.name) : undefined;
+        if (started !== undefined) {
+          earlyReads.delete(s.name);
+          started = started.then((r) => r ?? readStream(pool, account, s, pages));
+        }
         const early = declared ? (started ?? readStream(pool, account, s, pages)) : undefined;
         early?.catch(() => undefined);
         const tags = await tagsOf(s);
