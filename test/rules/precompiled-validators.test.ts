@@ -12,7 +12,7 @@ import { generateMesh } from '../../bench/generate-mesh.js';
 import { loadMesh } from '../../src/core/model/load.js';
 import { compileRuleSchema, ruleAjv } from '../../src/core/rules/ajv.js';
 import { BUILTIN_VALIDATORS, SchemaCache, substituteParams } from '../../src/core/rules/compile.js';
-import { defaultParams, loadRules } from '../../src/core/rules/load-rules.js';
+import { defaultParams, loadRules, parseRuleFile } from '../../src/core/rules/load-rules.js';
 import { eachView, indexMesh } from '../../src/core/rules/views.js';
 import { xorshift32 } from '../support/xorshift.js';
 
@@ -82,6 +82,36 @@ describe('precompiled validators of the built-in rule pack', () => {
     );
     const fn = new SchemaCache().compile(rule.requirement, params);
     expect([...BUILTIN_VALIDATORS.values()]).not.toContain(fn);
+  });
+
+  it('never lend a built-in validator to a schema whose `__proto__` member JSON leaves out: refused, located', () => {
+    // A built-in requirement (domain-description-required) plus a `__proto__` block: as a prototype, its keywords
+    // would be read by ajv but left out of the JSON text the cache is keyed by.
+    const text = [
+      'id: my-rule',
+      'title: t',
+      'description: d',
+      'severity: error',
+      'appliesTo: domain',
+      'requirement:',
+      '  required: [description]',
+      '  __proto__:',
+      '    properties:',
+      '      description:',
+      "        pattern: '^approved:'",
+      'message: m',
+      '',
+    ].join('\n');
+    const r = parseRuleFile('my-rule.yaml', text);
+    expect(r.value).toBeUndefined();
+    expect(r.diagnostics.map((d) => [d.code, d.path.join('.'), d.line])).toEqual([
+      ['rule-schema-invalid', 'requirement.__proto__', 8],
+    ]);
+    // Substituted, the member stays an own one: in the JSON text, so no other schema's validator matches it.
+    const schema = JSON.parse('{"required":["description"],"__proto__":{"minLength":3}}') as Record<string, unknown>;
+    const concrete = substituteParams(schema, {}) as object;
+    expect(Object.getPrototypeOf(concrete)).toBe(Object.prototype);
+    expect(JSON.stringify(concrete)).toBe('{"required":["description"],"__proto__":{"minLength":3}}');
   });
 
   it('answer as the schema compiled at run time does, with the same errors, on mesh values and their mutants', () => {

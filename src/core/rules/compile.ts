@@ -16,7 +16,15 @@ export function substituteParams(schema: unknown, params: ParamValues): unknown 
     return params[name];
   }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = substituteParams(obj[k], params);
+  // defineProperty: `out['__proto__'] = v` would make a rule file's `__proto__:` member the prototype, whose keywords
+  // ajv reads but the schema's JSON text (the cache key) leaves out.
+  for (const k of keys)
+    Object.defineProperty(out, k, {
+      value: substituteParams(obj[k], params),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 

@@ -151,6 +151,18 @@ function checkRule(rule: Rule, src: SourceFile, cache: SchemaCache): Diagnostic[
       );
       continue;
     }
+    const proto = protoKeyPath(schema);
+    if (proto !== undefined) {
+      out.push(
+        at(
+          [key, ...proto],
+          'rule-schema-invalid',
+          `The ${key} has a \`__proto__\` member: it is not a JSON Schema keyword, and JavaScript reads it as the object's prototype. Remove it.`,
+          true,
+        ),
+      );
+      continue;
+    }
     try {
       cache.compile(schema, defaults);
     } catch (e) {
@@ -158,6 +170,20 @@ function checkRule(rule: Rule, src: SourceFile, cache: SchemaCache): Diagnostic[
     }
   }
   return out;
+}
+
+/** The path of the first own `__proto__` member in a schema, below it (undefined when there is none). */
+function protoKeyPath(schema: unknown, at: DocPath = []): DocPath | undefined {
+  if (schema === null || typeof schema !== 'object') return undefined;
+  const entries: [string | number, unknown][] = Array.isArray(schema)
+    ? schema.map((v, i) => [i, v])
+    : Object.keys(schema).map((k) => [k, (schema as Record<string, unknown>)[k]]);
+  for (const [k, v] of entries) {
+    if (k === '__proto__') return [...at, k];
+    const found = protoKeyPath(v, [...at, k]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /**
