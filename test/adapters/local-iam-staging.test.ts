@@ -8,6 +8,7 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  renameSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -142,6 +143,13 @@ describe('local IAM artefacts already in place', () => {
         symlinkSync(join(dir, 'elsewhere.json'), file(dir, 'reader'));
       },
     ],
+    [
+      'nothing but a link to a folder holding the artefacts',
+      (dir) => {
+        renameSync(join(dir, 'iam'), join(dir, 'elsewhere'));
+        symlinkSync(join(dir, 'elsewhere'), join(dir, 'iam'));
+      },
+    ],
   ];
   it.each(tampered)('writes and puts in place the artefacts when <dir>/iam holds %s', async (_, tamper) => {
     const dir = freshDir();
@@ -156,9 +164,26 @@ describe('local IAM artefacts already in place', () => {
       '111111111111/identity-policy',
       ...expected.map(([f]) => f),
     ]);
+    expect(lstatSync(join(dir, 'iam')).isDirectory()).toBe(true);
     for (const [f, text] of expected) {
       expect(readFileSync(join(dir, 'iam', f as string), 'utf8')).toBe(text);
       expect(lstatSync(join(dir, 'iam', f as string)).isFile()).toBe(true);
     }
+  });
+
+  it('compares bytes: an invalid UTF-8 byte where the artefact has U+FFFD is replaced', async () => {
+    const dir = freshDir();
+    const odd = [policy('reader', 'meshgov-reader', 'odd\uFFFDsid')];
+    await writeLocalIam(dir, desired(odd));
+    const path = file(dir, 'reader');
+    const bytes = readFileSync(path);
+    const at = bytes.indexOf(Buffer.from('\uFFFD', 'utf8'));
+    expect(at).toBeGreaterThan(0);
+    // 0xFF decodes to U+FFFD too: as text the two files are the same.
+    writeFileSync(path, Buffer.concat([bytes.subarray(0, at), Buffer.from([0xff]), bytes.subarray(at + 3)]));
+    expect(readFileSync(path, 'utf8')).toBe(bytes.toString('utf8'));
+    const staged = await stageLocalIam(dir, desired(odd));
+    await staged.commit();
+    expect(readFileSync(path).equals(bytes)).toBe(true);
   });
 });

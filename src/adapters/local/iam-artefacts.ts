@@ -4,7 +4,7 @@
  * checked against a live service.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { DesiredState } from '../../core/render/types.js';
 import { mapLimit } from '../aws/concurrency.js';
@@ -86,19 +86,24 @@ export async function stageLocalIam(dir: string, desired: DesiredState): Promise
 async function holdsExactly(root: string, files: ReadonlyMap<string, string>): Promise<boolean> {
   let entries;
   try {
+    // A folder itself: a link to one elsewhere is replaced, as before.
+    if (!(await lstat(root)).isDirectory()) return false;
     entries = await readdir(root, { recursive: true, withFileTypes: true });
   } catch {
     return false;
   }
   const folders = new Set([...files.keys()].flatMap((f) => ancestors(f)));
   for (const e of entries) {
-    const path = relative(root, join(e.parentPath, e.name));
+    // `parentPath` from Node 20.12; `path` before (the same value).
+    const parent = (e as { parentPath?: string }).parentPath ?? (e as unknown as { path: string }).path;
+    const path = relative(root, join(parent, e.name));
     if (e.isDirectory() ? !folders.has(path) : !e.isFile() || !files.has(path)) return false;
   }
   // Each of them read: one missing fails the read.
   const same = await mapLimit([...files], WRITES_AT_ONCE, async ([path, text]) => {
     try {
-      return (await readFile(join(root, path), 'utf8')) === text;
+      // Bytes, not decoded text: an invalid UTF-8 byte decodes to the U+FFFD a rendered text may hold.
+      return (await readFile(join(root, path))).equals(Buffer.from(text, 'utf8'));
     } catch {
       return false;
     }
