@@ -20,6 +20,7 @@ import type { LiveRolePolicy } from '../../core/plan/live.js';
 import type { PolicyDocument } from '../../core/render/types.js';
 import type { ClientPool } from './client-pool.js';
 import { isNotFound, toAdapterError } from './errors.js';
+import { parseLivePolicy } from './live-policy-json.js';
 
 export const IAM_READER_IAM_ACTIONS = [
   'iam:GetPolicy',
@@ -49,7 +50,7 @@ export function decodePolicyDocument(text: string): PolicyDocument {
   } catch {
     // Not URL-encoded (some emulators return plain JSON): parse as is.
   }
-  return JSON.parse(decoded) as PolicyDocument;
+  return parseLivePolicy(decoded) as PolicyDocument;
 }
 
 async function call<T>(account: string, operation: string, fn: () => Promise<T>): Promise<T> {

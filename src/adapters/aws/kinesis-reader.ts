@@ -28,6 +28,7 @@ import type { PolicyDocument } from '../../core/render/types.js';
 import type { ClientPool } from './client-pool.js';
 import { mapLimit } from './concurrency.js';
 import { AdapterError, isNotFound, toAdapterError } from './errors.js';
+import { parseLivePolicy } from './live-policy-json.js';
 
 /** IAM actions this reader needs in each mesh account (granted to the governance role). */
 export const KINESIS_READER_IAM_ACTIONS = [
@@ -192,7 +193,7 @@ export async function getPolicy(pool: ClientPool, account: string, arn: string):
     const r = await pool.kinesis(account).send(new GetResourcePolicyCommand({ ResourceARN: arn }));
     const text = r.Policy?.trim();
     if (!text || text === '{}') return undefined;
-    return JSON.parse(text) as PolicyDocument;
+    return parseLivePolicy(text) as PolicyDocument;
   } catch (e) {
     if (isNotFound(e)) return undefined;
     throw toAdapterError(e, 'kinesis', 'GetResourcePolicy', account);
