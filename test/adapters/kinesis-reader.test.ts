@@ -19,7 +19,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
-import { KINESIS_READER_IAM_ACTIONS, readKinesisAccount } from '../../src/adapters/aws/kinesis-reader.js';
+import { getPolicy, KINESIS_READER_IAM_ACTIONS, readKinesisAccount } from '../../src/adapters/aws/kinesis-reader.js';
+import { nested } from '../support/nested-policy.js';
 
 const kinesis = mockClient(KinesisClient);
 const tagging = mockClient(ResourceGroupsTaggingAPIClient);
@@ -488,6 +489,12 @@ describe('readKinesisAccount', () => {
     const r = await readKinesisAccount(pool(), A, options);
     expect(r.streams.map((x) => x.arn)).toEqual([listedArn]);
     expect(kinesis.commandCalls(GetResourcePolicyCommand).map((x) => x.args[0].input.ResourceARN)).toContain(listedArn);
+  });
+
+  it('fails a GetResourcePolicy answer nested deeper than any policy, naming the call and the account', async () => {
+    kinesis.on(GetResourcePolicyCommand).resolves({ Policy: nested(3_000) });
+    const e = await getPolicy(pool(), A, arn('declared.v1')).catch((x: unknown) => x);
+    expect(String(e)).toMatch(/GetResourcePolicy.*111111111111.*nests deeper than 64 levels/);
   });
 
   it('declares exactly the IAM actions it calls', async () => {
