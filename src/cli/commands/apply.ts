@@ -238,7 +238,8 @@ function exitOf(
       io.stdout.write(`\n${report}`);
       if (outcome.localIamFiles !== undefined) {
         io.stdout.write(
-          `IAM (local target): ${outcome.localIamFiles} artefact file(s) written to ${localDir(io)}/iam; ` +
+          // "in", not "written to": files already in place byte for byte are left as they are.
+          `IAM (local target): ${outcome.localIamFiles} artefact file(s) in ${localDir(io)}/iam; ` +
             'not applied to a live service.\n',
         );
       }
