@@ -16,8 +16,8 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { createRequire } from 'node:module';
 import { assumeRoleProvider } from './credentials.js';
+import { lazyModule } from '../../core/lazy-module.js';
 import { systemClock } from './clock.js';
 import { QUOTA_SHARE, RateLimiter } from './rate-limit.js';
 import { markWriteError, MeshgovRetryStrategy, READ_RETRY } from './retry.js';
@@ -104,13 +104,12 @@ const READ_PREFIXES = ['List', 'Describe', 'Get'];
  * call delayed it. The packages are CommonJS without an `exports` map, so `require` gives the same module the
  * readers' `import` does (one class per client, which the tests' SDK mocks rely on).
  */
-const requireSdk = createRequire(import.meta.url);
 const lazySdk = {
-  iam: () => requireSdk('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam'),
-  organizations: () => requireSdk('@aws-sdk/client-organizations') as typeof import('@aws-sdk/client-organizations'),
-  cloudwatch: () => requireSdk('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch'),
-  lambda: () => requireSdk('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda'),
-  sts: () => requireSdk('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts'),
+  iam: lazyModule<typeof import('@aws-sdk/client-iam')>('@aws-sdk/client-iam'),
+  organizations: lazyModule<typeof import('@aws-sdk/client-organizations')>('@aws-sdk/client-organizations'),
+  cloudwatch: lazyModule<typeof import('@aws-sdk/client-cloudwatch')>('@aws-sdk/client-cloudwatch'),
+  lambda: lazyModule<typeof import('@aws-sdk/client-lambda')>('@aws-sdk/client-lambda'),
+  sts: lazyModule<typeof import('@aws-sdk/client-sts')>('@aws-sdk/client-sts'),
 };
 
 export class ClientPool {

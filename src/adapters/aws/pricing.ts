@@ -5,7 +5,6 @@
  * src/core/cost/price-list.ts. The API is served from us-east-1 (also eu-central-1, ap-south-1):
  * https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/using-price-list-query-api.html
  */
-import { createRequire } from 'node:module';
 import type { GetProductsCommand, GetProductsCommandOutput, PricingClient } from '@aws-sdk/client-pricing';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -14,6 +13,7 @@ import { priceTableFromApi, readPriceList } from '../../core/cost/price-list.js'
 import { shippedPriceTable } from '../../core/cost/prices/shipped.js';
 import type { PriceTable } from '../../core/cost/types.js';
 import { PRICE_DIMENSIONS } from '../../core/cost/types.js';
+import { lazyModule } from '../../core/lazy-module.js';
 import { AdapterError, errorCode } from './errors.js';
 
 /** IAM actions this adapter needs (the governance role's policy does not carry them: pricing is account-wide). */
@@ -27,8 +27,7 @@ export const MAX_PRICE_LIST_PAGES = 50;
  * `--endpoint`) or from the cache never needs it. CommonJS without an `exports` map, so `require` gives the module
  * an `import` would (one client class, which the tests' SDK mocks rely on).
  */
-const requireSdk = createRequire(import.meta.url);
-const pricingSdk = () => requireSdk('@aws-sdk/client-pricing') as typeof import('@aws-sdk/client-pricing');
+const pricingSdk = lazyModule<typeof import('@aws-sdk/client-pricing')>('@aws-sdk/client-pricing');
 
 /** Days a cached price table is used before the API is asked again. */
 export const DEFAULT_PRICE_CACHE_DAYS = 7;

@@ -4,7 +4,7 @@
  * plan types (schema/plan.schema.json: unknown keys, missing keys and wrong types are refused). Even a plan that
  * passes is only an expectation: apply recomputes its own plan and compares change sets (change-set.ts).
  */
-import { createRequire } from 'node:module';
+import { lazyModule } from '../lazy-module.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { PLAN_SCHEMA } from './plan-schema.generated.js';
 import type { Plan } from './types.js';
@@ -15,11 +15,11 @@ export const MAX_PLAN_CHARS = MAX_PLAN_BYTES;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 // ajv's compiler is loaded when a saved plan is read, not by every run that imports this module (~60 ms).
-const requireAjv = createRequire(import.meta.url);
+const ajvModule = lazyModule<typeof import('ajv')>('ajv');
 let validator: ValidateFunction | undefined;
 function validate(data: unknown): ErrorObject[] {
   if (validator === undefined) {
-    const { Ajv } = requireAjv('ajv') as typeof import('ajv');
+    const { Ajv } = ajvModule();
     validator = new Ajv({ allErrors: false, strict: false }).compile(PLAN_SCHEMA);
   }
   return validator(data) ? [] : (validator.errors ?? []);

@@ -1,12 +1,14 @@
-import { createRequire } from 'node:module';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Options } from 'ajv';
 import type addFormatsModule from 'ajv-formats';
+import { lazyModule } from '../lazy-module.js';
 import * as precompiled from './rule-meta-validator.generated.js';
 
 // ajv's compiler and ajv-formats are loaded by the first rule schema compiled at run time (~60 ms of start-up): the
 // built-in pack at its default parameters is precompiled (compile.ts), so most runs load neither.
-const requireAjv = createRequire(import.meta.url);
+const ajv2020Module = lazyModule<typeof import('ajv/dist/2020.js')>('ajv/dist/2020.js');
+// ajv-formats is published as CommonJS with a default export object.
+const formatsModule = lazyModule<typeof addFormatsModule & { default?: typeof addFormatsModule }>('ajv-formats');
 
 /**
  * Options of the ajv instance for rule selectors and requirements. Strict about the schema itself (an unknown keyword
@@ -36,9 +38,8 @@ const META_SCHEMA_ID = 'https://json-schema.org/draft/2020-12/schema';
  * meta-schema validator.
  */
 export function ruleAjv(): Ajv2020 {
-  const { Ajv2020: Ajv } = requireAjv('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
-  // ajv-formats is published as CommonJS with a default export object.
-  const formats = requireAjv('ajv-formats') as typeof addFormatsModule & { default?: typeof addFormatsModule };
+  const { Ajv2020: Ajv } = ajv2020Module();
+  const formats = formatsModule();
   const addFormats = (formats.default ?? formats) as unknown as (a: Ajv2020) => void;
   const ajv = new Ajv({ ...RULE_AJV_OPTIONS, validateSchema: false });
   addFormats(ajv);

@@ -4,12 +4,6 @@
  * with neither (a plan of a valid mesh) does not load it (~25 ms). Its `node` export is CommonJS, so `require` gives
  * the module an `import` would (one set of node classes: the `is*` checks hold across both).
  */
-import { createRequire } from 'node:module';
+import { lazyModule } from '../lazy-module.js';
 
-const requireYaml = createRequire(import.meta.url);
-let lib: typeof import('yaml') | undefined;
-
-export function yamlLib(): typeof import('yaml') {
-  lib ??= requireYaml('yaml') as typeof import('yaml');
-  return lib;
-}
+export const yamlLib = lazyModule<typeof import('yaml')>('yaml');
