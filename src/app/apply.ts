@@ -215,7 +215,9 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
     // A cost cap in force (policies/cost-within-cap.yaml, off by default) is checked on what apply would apply.
     const caps = capsInForce(p, prepared.rules);
     if (caps !== undefined) {
-      const { capDiagnostics } = await priceAndCap(own, p, prepared.rules, live.live, target, options.clock, caps);
+      const { capDiagnostics } = await priceAndCap(own, p, prepared.rules, live.live, target, options.clock, {
+        settings: caps,
+      });
       const over = capDiagnostics.filter((d) => d.severity === 'error');
       if (over.length > 0) {
         return {

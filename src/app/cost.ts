@@ -44,12 +44,15 @@ export async function priceAndCap(
   live: LiveState,
   target: Target,
   clock: Clock,
-  /** The cap settings when the caller resolved them already (`capsInForce`); resolved here otherwise. */
-  settings: RuleSettings | undefined = capSettings(p, rules),
-  /** The prices when the caller asked for them already (plan: while it reads); asked here otherwise. */
-  pricing: Promise<{ table: PriceTable; notes: string[] }> = pricesFor(target, p.mesh.region, clock),
+  given: {
+    /** The cap settings when the caller resolved them already (`capsInForce`); resolved here otherwise. */
+    settings?: RuleSettings | undefined;
+    /** The prices when the caller asked for them already (plan: while it reads); asked here otherwise. */
+    pricing?: Promise<{ table: PriceTable; notes: string[] }>;
+  } = {},
 ): Promise<Priced> {
-  const prices = await pricing;
+  const settings = given.settings ?? capSettings(p, rules);
+  const prices = await (given.pricing ?? pricesFor(target, p.mesh.region, clock));
   const priced = planCost({
     plan: computed,
     desired: scopeDesired(p.desired, p.scope),

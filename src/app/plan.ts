@@ -109,7 +109,8 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
     pricing.catch(() => undefined);
     // A local-like target's IAM artefacts are files, written while the live state is read (reads wait on quotas),
     // and put in place only once the read has worked.
-    const staged = target.stageLocalIam?.(scopeDesired(p.desired, p.scope));
+    const inScope = scopeDesired(p.desired, p.scope);
+    const staged = target.stageLocalIam?.(inScope);
     // Awaited below, after the read; until then its failure must not count as unhandled.
     staged?.catch(() => undefined);
     const discard = async () => (await staged?.catch(() => undefined))?.discard();
@@ -136,18 +137,10 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
     });
     const changes = computed.changes.filter((c) => c.action !== 'no-op').length;
     tell({ kind: 'computed', changes, accessChanges: computed.accessDiff.length });
-    const inScope = scopeDesired(p.desired, p.scope);
     const analyzer = await analyzePolicies(options.target, target, p.mesh, inScope, computed.changes);
-    const { cost, capDiagnostics } = await priceAndCap(
-      computed,
-      p,
-      prepared.rules,
-      read.live,
-      target,
-      options.clock,
-      undefined,
+    const { cost, capDiagnostics } = await priceAndCap(computed, p, prepared.rules, read.live, target, options.clock, {
       pricing,
-    );
+    });
     const planned: Plan = { ...computed, diagnostics: [...diagnostics, ...capDiagnostics], analyzer, cost };
     if (options.out !== undefined) {
       const failed = ports.files.write(options.out, renderPlanJson(planned));

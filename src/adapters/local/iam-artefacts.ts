@@ -118,7 +118,7 @@ function ancestors(path: string): string[] {
   return out;
 }
 
-/** Replace `<dir>/iam` with the artefacts of `desired`; resolves to the number of files written. */
+/** Replace `<dir>/iam` with the artefacts of `desired`; resolves to the number of files they take there. */
 export async function writeLocalIam(dir: string, desired: DesiredState): Promise<number> {
   const staged = await stageLocalIam(dir, desired);
   await staged.commit();
