@@ -128,6 +128,18 @@ const options = { meshName: 'm', region: 'eu-west-1', partition: 'aws', declared
 const STREAM_FILTER = { ResourceTypeFilters: ['kinesis:stream'] };
 const CONSUMER_FILTER = { ResourceTypeFilters: ['kinesis:stream/consumer'] };
 
+/** ListStreams answers listing only `name`, each held until the test calls the release it gets. */
+function heldListing(name: string): (() => void)[] {
+  const releases: (() => void)[] = [];
+  kinesis.on(ListStreamsCommand).callsFake(
+    () =>
+      new Promise((resolve) => {
+        releases.push(() => resolve({ StreamNames: [name], HasMoreStreams: false, StreamSummaries: [summary(name)] }));
+      }),
+  );
+  return releases;
+}
+
 function actions(): string[] {
   const k = kinesis.calls().map((c) => `kinesis:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`);
   const t = tagging.calls().map((c) => `tag:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`);
@@ -318,15 +330,7 @@ describe('readKinesisAccount', () => {
 
   it('reads the first declared streams before ListStreams answers, under the ARN Kinesis gives them', async () => {
     tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
-    const listings: (() => void)[] = [];
-    kinesis.on(ListStreamsCommand).callsFake(
-      () =>
-        new Promise((resolve) => {
-          listings.push(() =>
-            resolve({ StreamNames: ['declared.v1'], HasMoreStreams: false, StreamSummaries: [summary('declared.v1')] }),
-          );
-        }),
-    );
+    const listings = heldListing('declared.v1');
     const read = readKinesisAccount(pool(), A, options);
     for (let i = 0; i < 20 && kinesis.commandCalls(DescribeStreamSummaryCommand).length === 0; i++)
       await new Promise((r) => setImmediate(r));
@@ -362,15 +366,7 @@ describe('readKinesisAccount', () => {
         }),
     );
     kinesis.on(GetResourcePolicyCommand).rejects(notFound());
-    const listings: (() => void)[] = [];
-    kinesis.on(ListStreamsCommand).callsFake(
-      () =>
-        new Promise((resolve) => {
-          listings.push(() =>
-            resolve({ StreamNames: ['s0.v1'], HasMoreStreams: false, StreamSummaries: [summary('s0.v1')] }),
-          );
-        }),
-    );
+    const listings = heldListing('s0.v1');
     let settled = false;
     const read = readKinesisAccount(pool(), A, { ...options, declared: new Set(names) }).finally(() => {
       settled = true;
