@@ -45,6 +45,14 @@ describe('include: a mesh split into per-domain files', () => {
     ]);
   });
 
+  it('keeps no plain data once the mesh is built, and still locates what the checks after loading find', () => {
+    const risk = readFileSync(RISK, 'utf8').replace('retentionHours: 48', 'retentionHours: 900');
+    const r = validateMesh(ROOT, overlay({ [RISK]: risk }), { today: TODAY });
+    expect([...r.sources.keys()]).toEqual([ROOT, PAYMENTS, RISK]);
+    for (const src of r.sources.values()) expect(src.data).toBeUndefined();
+    expect(r.diagnostics.map((d) => [d.file, d.line, d.column])).toEqual([[RISK, 11, 25]]);
+  });
+
   it('names the included file for a duplicate across files, pointing back at the first declaration', () => {
     const risk = readFileSync(RISK, 'utf8')
       .replace('- name: risk.scores.v1', '- name: payments.orders.v1')

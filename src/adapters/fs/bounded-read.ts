@@ -109,9 +109,10 @@ export function readRegularFile(path: string, options: BoundedReadOptions): Boun
     return { ok: false, refusal: refusalOf(e) };
   }
   try {
-    const what = kindOf(fstatSync(fd));
+    const st = fstatSync(fd);
+    const what = kindOf(st);
     if (what !== undefined) return { ok: false, refusal: { kind: 'not-regular', what } };
-    const text = readBounded(fd, options.maxBytes);
+    const text = readBounded(fd, options.maxBytes, st.size);
     if (text === undefined) return { ok: false, refusal: { kind: 'too-large', limit: options.maxBytes } };
     return { ok: true, text, realPath: real };
   } catch (e) {
@@ -121,23 +122,32 @@ export function readRegularFile(path: string, options: BoundedReadOptions): Boun
   }
 }
 
-const CHUNK = 1 << 20;
+/** First buffer for a file whose size says nothing (a device reports 0), and the step a growing file gets. */
+const MIN_BUFFER = 64 * 1024;
 
-/** The whole content of `fd` as UTF-8, or undefined once more than `maxBytes` bytes were read. */
-function readBounded(fd: number, maxBytes: number): string | undefined {
-  const chunks: Buffer[] = [];
+/**
+ * The whole content of `fd` as UTF-8, or undefined once more than `maxBytes` bytes were read. `sizeHint` (the
+ * fstat size) only sizes the first buffer, so a regular file is read into one buffer without copies; what decides is
+ * the bytes actually read, never the size.
+ */
+export function readBounded(fd: number, maxBytes: number, sizeHint: number): string | undefined {
+  // One byte past the limit at most, and one past the size hint: a file that grew is read on, not cut.
+  const limit = maxBytes + 1;
+  let buf = Buffer.allocUnsafe(Math.min(limit, Math.max(MIN_BUFFER, sizeHint + 1)));
   let total = 0;
   for (;;) {
-    // Never ask for more than one byte past the limit in all.
-    const want = Math.min(CHUNK, maxBytes + 1 - total);
-    const buf = Buffer.allocUnsafe(want);
-    const n = readSync(fd, buf, 0, want, null);
+    if (total === buf.length) {
+      if (total >= limit) return undefined;
+      const bigger = Buffer.allocUnsafe(Math.min(limit, Math.max(total * 2, total + MIN_BUFFER)));
+      buf.copy(bigger, 0, 0, total);
+      buf = bigger;
+    }
+    const n = readSync(fd, buf, total, buf.length - total, null);
     if (n === 0) break;
     total += n;
-    if (total > maxBytes) return undefined;
-    chunks.push(n === want ? buf : buf.subarray(0, n));
   }
-  return Buffer.concat(chunks, total).toString('utf8');
+  if (total > maxBytes) return undefined;
+  return buf.toString('utf8', 0, total);
 }
 
 /** A one-line reason for a refusal, for messages ("Cannot read x: <reason>"). */

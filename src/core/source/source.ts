@@ -32,7 +32,10 @@ export interface SourceFile {
   text: string;
   doc: Document.Parsed;
   lines: LineCounter;
-  /** The plain data (aliases resolved), or undefined when the document could not be converted. */
+  /**
+   * The plain data (aliases resolved), or undefined when the document could not be converted; loadMesh drops it
+   * once it has read the mesh from it.
+   */
   data: unknown;
   /** Node positions without yaml's parse (files read on the fast path); undefined where `doc` must be used. */
   positions?(): PositionNode | undefined;

@@ -1,0 +1,88 @@
+/**
+ * readBounded reads into one buffer sized from fstat, grows it when the file holds more than fstat said, and decides
+ * on the bytes actually read: a size of 0 (devices, /proc) or a file that grew cannot get past the limit, and a
+ * file that shrank is not padded.
+ */
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBounded, readRegularFile } from '../../src/adapters/fs/bounded-read.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'meshgov-bounded-read-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A text of `n` characters mixing 1-, 2-, 3- and 4-byte UTF-8 sequences, so buffer growth lands inside some. */
+function mixedText(n: number): string {
+  const pieces = ['a', 'é', '€', '😀', '\n', 'stream: x'];
+  let s = '';
+  for (let i = 0; s.length < n; i++) s += pieces[(i * 7) % pieces.length];
+  return s;
+}
+
+function withFd<T>(path: string, f: (fd: number) => T): T {
+  const fd = openSync(path, 'r');
+  try {
+    return f(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe('readBounded', () => {
+  it('reads a file far larger than its size hint (0, as a device reports) whole, multi-byte characters intact', () => {
+    const file = join(dir, 'big.txt');
+    const text = mixedText(300_000);
+    writeFileSync(file, text);
+    const bytes = Buffer.byteLength(text);
+    expect(bytes).toBeGreaterThan(4 * 64 * 1024);
+    expect(withFd(file, (fd) => readBounded(fd, 1 << 20, 0))).toBe(text);
+    expect(withFd(file, (fd) => readBounded(fd, 1 << 20, bytes))).toBe(text);
+  });
+
+  it('reads a file that is shorter than its size hint (it shrank) without padding', () => {
+    const file = join(dir, 'short.txt');
+    writeFileSync(file, 'apiVersion: meshgov/v1\n');
+    expect(withFd(file, (fd) => readBounded(fd, 1 << 20, 5_000_000))).toBe('apiVersion: meshgov/v1\n');
+  });
+
+  it('accepts exactly the limit and refuses one byte more, whatever the hint says', () => {
+    const at = join(dir, 'at-limit.txt');
+    const over = join(dir, 'over-limit.txt');
+    writeFileSync(at, 'x'.repeat(100_000));
+    writeFileSync(over, 'x'.repeat(100_001));
+    for (const hint of [0, 10, 100_000, 100_001, 10_000_000]) {
+      expect(withFd(at, (fd) => readBounded(fd, 100_000, hint))?.length).toBe(100_000);
+      expect(withFd(over, (fd) => readBounded(fd, 100_000, hint))).toBeUndefined();
+    }
+  });
+
+  it('never sizes its buffer past the limit from the hint (a sparse file can claim a terabyte)', () => {
+    const over = join(dir, 'sparse-claim.txt');
+    writeFileSync(over, 'x'.repeat(100_001));
+    expect(withFd(over, (fd) => readBounded(fd, 100_000, 2 ** 40))).toBeUndefined();
+  });
+
+  it('stops reading /dev/zero (size 0, endless) one byte past the limit', () => {
+    if (!existsSync('/dev/zero')) return;
+    expect(withFd('/dev/zero', (fd) => readBounded(fd, 3_000_000, 0))).toBeUndefined();
+  });
+});
+
+describe('readRegularFile', () => {
+  it('reads a regular file whose size says 0 (/proc) by what it holds', () => {
+    if (!existsSync('/proc/self/status')) return;
+    const r = readRegularFile('/proc/self/status', { maxBytes: 1 << 20 });
+    expect(r.ok && r.text).toContain('Name:');
+  });
+
+  it('gives the same text as readFileSync for a large mixed file', () => {
+    const file = join(dir, 'same.txt');
+    writeFileSync(file, mixedText(200_000));
+    const r = readRegularFile(file, { maxBytes: 1 << 20 });
+    expect(r.ok && r.text).toBe(readFileSync(file, 'utf8'));
+  });
+});
