@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BUILTIN_VALIDATORS, SchemaCache } from '../../src/core/rules/compile.js';
 import { loadRules, parseRuleFile } from '../../src/core/rules/index.js';
 import { check, meshYaml, position, where, withCode } from './helpers.js';
 
@@ -35,6 +36,49 @@ describe('rule files', () => {
       position(text, '- name: risk.scores.v1', 'name:'),
     ]);
     expect(ds.map((d) => d.severity)).toEqual(['warning', 'warning']);
+  });
+
+  it('a {$param} naming an inherited member (constructor, toString) is undeclared, with or without precompiled schemas', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__'])
+      for (const cache of [new SchemaCache(), new SchemaCache(new Map())]) {
+        // Without the own-member check the function it names vanished from the schema's JSON text, which is the key
+        // of a built-in precompiled validator ({"required":["description"]}): `not` was silently dropped.
+        const text = VALID.replace('  required: [description]', `  required: [description]\n  not: {$param: ${name}}`);
+        const r = parseRuleFile('policies/stream-description-required.yaml', text, cache);
+        expect(r.value, name).toBeUndefined();
+        expect(
+          r.diagnostics.map((d) => [d.code, d.message]),
+          name,
+        ).toEqual([
+          [
+            'rule-param-undeclared',
+            `The requirement refers to undeclared parameter(s) \`${name}\`; declare them under \`params\`.`,
+          ],
+        ]);
+      }
+  });
+
+  it('an invalid rule schema names each fault once (the meta-schema vocabularies each report it)', () => {
+    const text = VALID.replace('  required: [description]', '  required: [description]\n  not: 5');
+    const r = parse(text);
+    expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      [
+        'rule-schema-invalid',
+        'The requirement is not a valid JSON Schema: schema is invalid: data/not must be object,boolean',
+      ],
+    ]);
+  });
+
+  it('a precompiled validator is used only for a schema that is JSON data exactly', () => {
+    const key = JSON.stringify({ required: ['description'] });
+    expect(BUILTIN_VALIDATORS.has(key)).toBe(true);
+    const cache = new SchemaCache();
+    // A parameter value that JSON.stringify drops: the key is the built-in one, the schema is not.
+    const schema = { required: ['description'], not: { $param: 'p' } };
+    expect(() => cache.compile(schema, { p: (() => undefined) as unknown as string })).toThrow(
+      /not must be object,boolean/,
+    );
+    expect(cache.compile({ required: ['description'] }, {})).toBe(BUILTIN_VALIDATORS.get(key));
   });
 
   const BAD: [string, string, string, string, string][] = [

@@ -168,6 +168,21 @@ describe('rule settings', () => {
     expect(withCode(r.diagnostics, 'rule-param-type').map(where)).toEqual([position(text, 'max: "3"', '"3"')]);
   });
 
+  it('a parameter named like an inherited member (constructor, toString) is unknown, not taken as declared', () => {
+    const text = meshYaml({
+      rules: 'rules:\n  readers-per-stream-limit: { params: { constructor: 3, toString: 4, __proto__: 5 } }',
+    });
+    const r = check(text);
+    expect(withCode(r.diagnostics, 'rule-param-unknown').map(where).sort()).toEqual(
+      [
+        position(text, 'constructor: 3', 'constructor'),
+        position(text, 'toString: 4', 'toString'),
+        position(text, '__proto__: 5', '__proto__'),
+      ].sort(),
+    );
+    expect(withCode(r.diagnostics, 'rule-param-type')).toEqual([]);
+  });
+
   it('parameters that make a rule schema invalid are an error at the setting, and are ignored', () => {
     const text = meshYaml({
       rules: 'rules:\n  stream-owner-contact:\n    params: { pattern: "([" }',

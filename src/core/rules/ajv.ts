@@ -57,8 +57,11 @@ const metaSchemaValidator = precompiled.meta as unknown as ((schema: unknown) =>
 export function compileRuleSchema(ajv: Ajv2020, schema: Record<string, unknown>) {
   const $schema = schema['$schema'];
   if ($schema === undefined || $schema === META_SCHEMA_ID) {
-    if (!metaSchemaValidator(schema))
-      throw new Error(`schema is invalid: ${ajv.errorsText(metaSchemaValidator.errors)}`);
+    if (!metaSchemaValidator(schema)) {
+      // The 2020-12 meta-schema is a set of vocabularies that each report the same fault: once each here.
+      const seen = new Map((metaSchemaValidator.errors ?? []).map((e) => [`${e.instancePath} ${e.message ?? ''}`, e]));
+      throw new Error(`schema is invalid: ${ajv.errorsText([...seen.values()])}`);
+    }
   } else ajv.validateSchema(schema, true);
   return ajv.compile(schema);
 }

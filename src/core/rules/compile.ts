@@ -12,7 +12,8 @@ export function substituteParams(schema: unknown, params: ParamValues): unknown 
   const keys = Object.keys(obj);
   if (keys.length === 1 && keys[0] === '$param' && typeof obj['$param'] === 'string') {
     const name = obj['$param'];
-    if (!(name in params)) throw new Error(`unknown parameter \`${name}\``);
+    // Own members only: `constructor` or `toString` are "in" every object, as functions.
+    if (!Object.hasOwn(params, name)) throw new Error(`unknown parameter \`${name}\``);
     return params[name];
   }
   const out: Record<string, unknown> = {};
@@ -26,6 +27,25 @@ export function substituteParams(schema: unknown, params: ParamValues): unknown 
       configurable: true,
     });
   return out;
+}
+
+/** Whether a value is JSON data exactly: what JSON.stringify writes of it is all there is. */
+export function isJsonData(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!(i in value) || !isJsonData(value[i])) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k of Reflect.ownKeys(value)) {
+    const d = Object.getOwnPropertyDescriptor(value, k);
+    if (typeof k !== 'string' || d === undefined || !d.enumerable || !('value' in d) || !isJsonData(d.value))
+      return false;
+  }
+  return true;
 }
 
 /** Names of the parameters a schema refers to with `{$param: name}`. */
@@ -74,7 +94,10 @@ export class SchemaCache {
     if (!fn) {
       // The built-in pack at its default parameters was compiled ahead of time, with the same options
       // (scripts/schema-validators.ts); anything else is compiled now.
-      fn = this.precompiled.get(key) ?? compileRuleSchema((this.ajv ??= ruleAjv()), concrete);
+      // Only for pure JSON data: JSON.stringify drops what is not (a function, undefined), so a different schema
+      // could otherwise have a precompiled schema's key.
+      const ahead = this.precompiled.get(key);
+      fn = ahead !== undefined && isJsonData(concrete) ? ahead : compileRuleSchema((this.ajv ??= ruleAjv()), concrete);
       this.cache.set(key, fn);
     }
     return fn;

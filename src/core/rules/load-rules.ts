@@ -124,7 +124,7 @@ function checkRule(rule: Rule, src: SourceFile, cache: SchemaCache): Diagnostic[
         );
       }
       for (const p of fn.params) {
-        if (!(p in rule.params))
+        if (!Object.hasOwn(rule.params, p))
           out.push(
             at(
               ['function'],
@@ -140,7 +140,7 @@ function checkRule(rule: Rule, src: SourceFile, cache: SchemaCache): Diagnostic[
   for (const key of ['selector', 'requirement'] as const) {
     const schema = rule[key];
     if (!schema) continue;
-    const unknown = [...paramRefs(schema)].filter((p) => !(p in rule.params));
+    const unknown = [...paramRefs(schema)].filter((p) => !Object.hasOwn(rule.params, p));
     if (unknown.length > 0) {
       out.push(
         at(

@@ -85,7 +85,7 @@ function applySetting(
     } else next.severity = setting.severity;
   }
   for (const [name, value] of Object.entries(setting.params ?? {})) {
-    const decl = rule.params[name];
+    const decl = Object.hasOwn(rule.params, name) ? rule.params[name] : undefined;
     if (!decl) {
       const known = Object.keys(rule.params);
       out.push(
