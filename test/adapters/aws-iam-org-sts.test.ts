@@ -28,6 +28,7 @@ import { assumeRoleProvider } from '../../src/adapters/aws/credentials.js';
 import { AdapterError } from '../../src/adapters/aws/errors.js';
 import { IAM_READER_IAM_ACTIONS, decodePolicyDocument, readIamAccount } from '../../src/adapters/aws/iam-reader.js';
 import { ORGANIZATIONS_READER_IAM_ACTIONS, readOrganization } from '../../src/adapters/aws/organizations-reader.js';
+import { nested } from '../support/nested-policy.js';
 
 const iam = mockClient(IAMClient);
 const org = mockClient(OrganizationsClient);
@@ -182,6 +183,58 @@ describe('IAM reader', () => {
   it('decodes URL-encoded documents and accepts plain JSON', () => {
     expect(decodePolicyDocument(encode(inlineDoc))).toEqual(inlineDoc);
     expect(decodePolicyDocument(JSON.stringify(inlineDoc))).toEqual(inlineDoc);
+  });
+
+  it('a document that is not JSON, or nests too deep, fails as the call that returned it', async () => {
+    const created = new Date('2026-01-01T00:00:00Z');
+    const deep = encodeURIComponent(nested(200));
+    iam.on(ListRolesCommand).resolves({ Roles: [], IsTruncated: false });
+    iam.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: 'writer',
+        Path: '/',
+        RoleId: 'AROAEXAMPLE',
+        Arn: 'arn:aws:iam::111111111111:role/writer',
+        CreateDate: created,
+      },
+    });
+    iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['meshgov-inline'], IsTruncated: false });
+    iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
+    for (const [document, fault] of [
+      [deep, /nests deeper than 64 levels/],
+      ['%7Bnot%20json', /SyntaxError/],
+    ] as const) {
+      iam
+        .on(GetRolePolicyCommand)
+        .resolves({ RoleName: 'writer', PolicyName: 'meshgov-inline', PolicyDocument: document });
+      const inline = await readIamAccount(pool(), '111111111111', {
+        pathPrefix: '/meshgov/',
+        roles: new Set(['writer']),
+      }).catch((e: unknown) => e);
+      expect(inline).toBeInstanceOf(AdapterError);
+      expect(inline).toMatchObject({ account: '111111111111', service: 'iam', operation: 'GetRolePolicy' });
+      expect((inline as Error).message).toMatch(fault);
+    }
+    iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [], IsTruncated: false });
+    iam.on(ListAttachedRolePoliciesCommand).resolves({
+      AttachedPolicies: [
+        { PolicyName: 'meshgov-writer', PolicyArn: 'arn:aws:iam::111111111111:policy/meshgov-writer' },
+      ],
+      IsTruncated: false,
+    });
+    iam.on(GetPolicyCommand).resolves({ Policy: { DefaultVersionId: 'v1' } });
+    iam
+      .on(GetPolicyVersionCommand)
+      .resolves({ PolicyVersion: { Document: deep, VersionId: 'v1', IsDefaultVersion: true } });
+    const managed = await readIamAccount(pool(), '111111111111', {
+      pathPrefix: '/meshgov/',
+      roles: new Set(['writer']),
+    }).catch((e: unknown) => e);
+    expect(managed).toBeInstanceOf(AdapterError);
+    expect(managed).toMatchObject({ account: '111111111111', operation: 'GetPolicyVersion' });
+    expect((managed as Error).message).toMatch(
+      /iam:GetPolicyVersion in account 111111111111 failed: .*nests deeper than 64 levels/,
+    );
   });
 
   it('turns failures into AdapterErrors naming account, service and operation', async () => {

@@ -12,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPool } from '../../src/adapters/aws/client-pool.js';
 import { AdapterError } from '../../src/adapters/aws/errors.js';
+import { nested } from '../support/nested-policy.js';
 import {
   AUTHORIZATION_FILTER,
   IAM_AUTHORIZATION_IAM_ACTIONS,
@@ -275,7 +276,14 @@ describe('readIdentityPolicies', () => {
   it('an unparsable document is a note, not a crash', async () => {
     mockPages([
       {
-        RoleDetailList: [role('broken', { RolePolicyList: [{ PolicyName: 'bad', PolicyDocument: '%7Bnot%20json' }] })],
+        RoleDetailList: [
+          role('broken', {
+            RolePolicyList: [
+              { PolicyName: 'bad', PolicyDocument: '%7Bnot%20json' },
+              { PolicyName: 'deep', PolicyDocument: encodeURIComponent(nested(200)) },
+            ],
+          }),
+        ],
         Policies: [],
         IsTruncated: false,
       },
@@ -284,6 +292,7 @@ describe('readIdentityPolicies', () => {
     expect(r.identityPolicies).toEqual([]);
     expect(r.notes).toEqual([
       `account ${A}: IAM inline policy bad of ${roleArn('broken')} is not a JSON policy document; identity checks ignore it`,
+      `account ${A}: IAM inline policy deep of ${roleArn('broken')} nests deeper than 64 levels; identity checks ignore it`,
     ]);
   });
 

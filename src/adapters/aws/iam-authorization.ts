@@ -20,6 +20,7 @@ import type { LiveAccount } from '../../core/plan/live.js';
 import type { PolicyDocument } from '../../core/render/types.js';
 import { toAdapterError } from './errors.js';
 import { decodePolicyDocument } from './iam-reader.js';
+import { MAX_LIVE_POLICY_DEPTH, PolicyTooDeepError } from './live-policy-json.js';
 
 export const IAM_AUTHORIZATION_IAM_ACTIONS = ['iam:GetAccountAuthorizationDetails'] as const;
 
@@ -122,8 +123,12 @@ export async function readIdentityPolicies(client: IAMClient, o: IdentityPolicyO
     if (text !== undefined) {
       try {
         doc = decodePolicyDocument(text);
-      } catch {
-        notes.add(`account ${o.account}: IAM ${what} is not a JSON policy document; identity checks ignore it`);
+      } catch (e) {
+        const fault =
+          e instanceof PolicyTooDeepError
+            ? `nests deeper than ${MAX_LIVE_POLICY_DEPTH} levels`
+            : 'is not a JSON policy document';
+        notes.add(`account ${o.account}: IAM ${what} ${fault}; identity checks ignore it`);
       }
     }
     const kept = doc !== undefined && mayReachKinesis(doc) ? doc : undefined;

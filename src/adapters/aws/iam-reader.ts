@@ -91,10 +91,11 @@ async function defaultVersion(pool: ClientPool, account: string, arn: string): P
   const pol = await call(account, 'GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
   const version = pol.Policy?.DefaultVersionId;
   if (!version) return undefined;
-  const v = await call(account, 'GetPolicyVersion', () =>
-    iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: version })),
-  );
-  return v.PolicyVersion?.Document ? decodePolicyDocument(v.PolicyVersion.Document) : undefined;
+  // Decoded inside the call: a document that is not JSON, or nests too deep, fails as that call's answer.
+  return call(account, 'GetPolicyVersion', async () => {
+    const v = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: version }));
+    return v.PolicyVersion?.Document ? decodePolicyDocument(v.PolicyVersion.Document) : undefined;
+  });
 }
 
 const EMPTY_DOCUMENT: PolicyDocument = { Version: '2012-10-17', Statement: [] };
@@ -138,11 +139,11 @@ async function inlinePolicies(pool: ClientPool, account: string, role: string): 
     );
     for (const name of page.PolicyNames ?? []) {
       if (!name.startsWith(MESHGOV_POLICY_PREFIX)) continue;
-      const p = await call(account, 'GetRolePolicy', () =>
-        iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: name })),
-      );
-      if (p.PolicyDocument)
-        out.push({ role, policyName: name, kind: 'inline', document: decodePolicyDocument(p.PolicyDocument) });
+      const document = await call(account, 'GetRolePolicy', async () => {
+        const p = await iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: name }));
+        return p.PolicyDocument ? decodePolicyDocument(p.PolicyDocument) : undefined;
+      });
+      if (document) out.push({ role, policyName: name, kind: 'inline', document });
     }
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);

@@ -9,6 +9,13 @@
 /** Levels a live policy document may nest. */
 export const MAX_LIVE_POLICY_DEPTH = 64;
 
+/** A live policy document refused for its nesting. */
+export class PolicyTooDeepError extends Error {
+  constructor() {
+    super(`the policy document nests deeper than ${MAX_LIVE_POLICY_DEPTH} levels`);
+  }
+}
+
 /** JSON.parse of a live policy document; throws when it is not JSON or nests deeper than MAX_LIVE_POLICY_DEPTH. */
 export function parseLivePolicy(text: string): unknown {
   const value: unknown = JSON.parse(text);
@@ -17,8 +24,7 @@ export function parseLivePolicy(text: string): unknown {
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     const [v, depth] = next;
     if (v === null || typeof v !== 'object') continue;
-    if (depth > MAX_LIVE_POLICY_DEPTH)
-      throw new Error(`the policy document nests deeper than ${MAX_LIVE_POLICY_DEPTH} levels`);
+    if (depth > MAX_LIVE_POLICY_DEPTH) throw new PolicyTooDeepError();
     for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
   }
   return value;
