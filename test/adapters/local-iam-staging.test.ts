@@ -5,7 +5,9 @@
  * already in place, exactly, are neither written nor moved.
  */
 import {
+  chmodSync,
   existsSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   renameSync,
@@ -144,6 +146,14 @@ describe('local IAM artefacts already in place', () => {
       },
     ],
     [
+      'a file that is a hard link to one elsewhere',
+      (dir) => linkSync(file(dir, 'reader'), join(dir, 'elsewhere-hard.json')),
+    ],
+    ['a file writable by others', (dir) => chmodSync(file(dir, 'reader'), 0o666)],
+    ['a setuid file', (dir) => chmodSync(file(dir, 'writer'), 0o4644)],
+    ['a folder writable by others', (dir) => chmodSync(join(dir, 'iam', '111111111111'), 0o777)],
+    ['a sticky top folder', (dir) => chmodSync(join(dir, 'iam'), 0o1755)],
+    [
       'nothing but a link to a folder holding the artefacts',
       (dir) => {
         renameSync(join(dir, 'iam'), join(dir, 'elsewhere'));
@@ -155,6 +165,8 @@ describe('local IAM artefacts already in place', () => {
     const dir = freshDir();
     await writeLocalIam(dir, desired(iam));
     const expected = filesUnder(join(dir, 'iam')).map((f) => [f, readFileSync(join(dir, 'iam', f), 'utf8')]);
+    const modeOf = (p: string) => lstatSync(join(dir, 'iam', p)).mode;
+    const modes = ['', '111111111111', ...expected.map(([f]) => f as string)].map(modeOf);
     tamper(dir);
     const staged = await stageLocalIam(dir, desired(iam));
     expect(readdirSync(dir).filter((f) => f.startsWith('iam.staging-'))).toHaveLength(1);
@@ -168,7 +180,9 @@ describe('local IAM artefacts already in place', () => {
     for (const [f, text] of expected) {
       expect(readFileSync(join(dir, 'iam', f as string), 'utf8')).toBe(text);
       expect(lstatSync(join(dir, 'iam', f as string)).isFile()).toBe(true);
+      expect(lstatSync(join(dir, 'iam', f as string)).nlink).toBe(1);
     }
+    expect(['', '111111111111', ...expected.map(([f]) => f as string)].map(modeOf)).toEqual(modes);
   });
 
   it('compares bytes: an invalid UTF-8 byte where the artefact has U+FFFD is replaced', async () => {

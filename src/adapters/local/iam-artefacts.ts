@@ -4,7 +4,9 @@
  * checked against a live service.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { DesiredState } from '../../core/render/types.js';
 import { mapLimit } from '../aws/concurrency.js';
@@ -81,13 +83,16 @@ export async function stageLocalIam(dir: string, desired: DesiredState): Promise
 
 /**
  * True when `root` holds exactly these files (path relative to it -> text): no other file, no link or other
- * non-regular entry, no folder that holds none of them.
+ * non-regular entry, no folder that holds none of them, and nothing a fresh write would not give either: every file
+ * with one link (a hard link would keep it the same file as one elsewhere), owned by this user, and no file or
+ * folder writable by others or with a setuid, setgid or sticky bit (group-writable is what a umask of 002 gives).
  */
 async function holdsExactly(root: string, files: ReadonlyMap<string, string>): Promise<boolean> {
   let entries;
   try {
     // A folder itself: a link to one elsewhere is replaced, as before.
-    if (!(await lstat(root)).isDirectory()) return false;
+    const top = await lstat(root);
+    if (!top.isDirectory() || !asWritten(top)) return false;
     entries = await readdir(root, { recursive: true, withFileTypes: true });
   } catch {
     return false;
@@ -99,16 +104,37 @@ async function holdsExactly(root: string, files: ReadonlyMap<string, string>): P
     const path = relative(root, join(parent, e.name));
     if (e.isDirectory() ? !folders.has(path) : !e.isFile() || !files.has(path)) return false;
   }
-  // Each of them read: one missing fails the read.
-  const same = await mapLimit([...files], WRITES_AT_ONCE, async ([path, text]) => {
+  const sameFolders = await mapLimit([...folders], WRITES_AT_ONCE, async (folder) => {
     try {
-      // Bytes, not decoded text: an invalid UTF-8 byte decodes to the U+FFFD a rendered text may hold.
-      return (await readFile(join(root, path))).equals(Buffer.from(text, 'utf8'));
+      const st = await lstat(join(root, folder));
+      return st.isDirectory() && asWritten(st);
     } catch {
       return false;
     }
   });
+  if (!sameFolders.every(Boolean)) return false;
+  // Each of them read: one missing fails the read.
+  const same = await mapLimit([...files], WRITES_AT_ONCE, async ([path, text]) => {
+    let handle;
+    try {
+      // O_NOFOLLOW and the handle's own stat: what is compared is what was checked.
+      handle = await open(join(root, path), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      const st = await handle.stat();
+      if (!st.isFile() || st.nlink !== 1 || !asWritten(st)) return false;
+      // Bytes, not decoded text: an invalid UTF-8 byte decodes to the U+FFFD a rendered text may hold.
+      return (await handle.readFile()).equals(Buffer.from(text, 'utf8'));
+    } catch {
+      return false;
+    } finally {
+      await handle?.close();
+    }
+  });
   return same.every(Boolean);
+}
+
+/** Owned by this user, not writable by others, no setuid, setgid or sticky bit. */
+function asWritten(st: Stats): boolean {
+  return (st.mode & 0o7002) === 0 && (process.getuid === undefined || st.uid === process.getuid());
 }
 
 /** The folders above a relative path: `a/b/c.json` -> `a`, `a/b`. */
