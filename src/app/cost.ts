@@ -30,8 +30,9 @@ export async function pricesFor(
   target: Target,
   region: string,
   clock: Clock,
+  signal?: AbortSignal,
 ): Promise<{ table: PriceTable; notes: string[] }> {
-  const answered = await target.prices?.(region, () => clock.now());
+  const answered = await target.prices?.(region, () => clock.now(), signal);
   if (answered !== undefined) return answered;
   const shipped = shippedPriceTable(region).table;
   return { table: shipped, notes: [`prices: the shipped table of ${shipped.asOf}`] };

@@ -77,7 +77,7 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
     // audit's metrics or the price list loaded first.
     // Prices come from AWS only for AWS itself: a local-like target, or an endpoint standing in for every service,
     // has no Price List API (asking it would only wait for retries), so the shipped table is used there.
-    const prices = async (region: string, now: () => Date) => {
+    const prices = async (region: string, now: () => Date, signal?: AbortSignal) => {
       const pricing = await import('../adapters/aws/pricing.js');
       if (spec.kind !== 'aws') return pricing.loadPrices({ region, target: 'local', now });
       if (spec.endpoint !== undefined) {
@@ -91,6 +91,7 @@ export function nodeTargetOpener(o: NodeTargetOptions = {}): TargetOpener {
         now,
         client: pricing.createPricingClient(spec.profile !== undefined ? { profile: spec.profile } : {}),
         ...(o.priceCacheDir !== undefined ? { cacheDir: o.priceCacheDir } : {}),
+        ...(signal !== undefined ? { signal } : {}),
       });
     };
     const localDir = open.localIamDir !== undefined ? resolve(open.localIamDir, '..') : undefined;

@@ -96,6 +96,8 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
   if (opening.kind !== 'open') return opening;
   const { target } = opening;
   let pricing: ReturnType<typeof pricesFor> | undefined;
+  // Ends the Price List calls of a plan that ends without pricing (a read that failed): it does not wait for them.
+  const pricesWanted = new AbortController();
   try {
     tell({
       kind: 'planning',
@@ -104,7 +106,7 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
       ...(target.localEndpoint !== undefined ? { localEndpoint: target.localEndpoint } : {}),
     });
     // Prices (on AWS the Price List API: its own calls, its own quota) are asked for while the live state is read.
-    pricing = pricesFor(target, p.mesh.region, options.clock);
+    pricing = pricesFor(target, p.mesh.region, options.clock, pricesWanted.signal);
     // Awaited by priceAndCap, or below when the plan ends sooner; until then its failure must not count as unhandled.
     pricing.catch(() => undefined);
     // A local-like target's IAM artefacts are files, written while the live state is read (reads wait on quotas),
@@ -148,7 +150,8 @@ export async function plan(file: string, options: PlanOptions, ports: PlanPorts)
     }
     return { kind: 'planned', plan: planned, mesh: p.mesh, live: read.live };
   } finally {
-    // No call outlives the run (a plan whose read failed does not leave the Price List API answering).
+    // No call outlives the run: a plan that got its prices has them by now; one whose read failed ends their calls.
+    pricesWanted.abort();
     await pricing?.catch(() => undefined);
     await target.close();
   }

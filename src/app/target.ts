@@ -114,7 +114,7 @@ export interface Target {
    * Monthly prices for the cost estimate: the Price List API on AWS (cached), the shipped dated table elsewhere;
    * `notes` say which and why. Undefined: the caller uses the shipped table.
    */
-  prices?(region: string, now: () => Date): Promise<{ table: PriceTable; notes: string[] }>;
+  prices?(region: string, now: () => Date, signal?: AbortSignal): Promise<{ table: PriceTable; notes: string[] }>;
   /** AWS only: IAM Access Analyzer's policy checks, called with the role of `account` (docs/analyzer.md). */
   analyzer?(account: string): PolicyAnalyzer;
   /** Run apply's executors (Kinesis, IAM) on this target. */

@@ -38,7 +38,9 @@ function inKeyOrder(value: unknown): unknown {
   // Integer-like keys enumerate first, in numeric order: `{"9":…,"10":…}` is not sorted and is copied.
   let sorted = true;
   for (let i = 1; i < keys.length && sorted; i++) sorted = (keys[i - 1] as string) < (keys[i] as string);
-  // Each member read once (a getter is not asked twice).
+  // Each member read once here, so a copy holds what was checked. A part returned as it is is read again by
+  // JSON.stringify: a getter that answers differently each time can come out unsorted. Canonical JSON is for data
+  // (parsed JSON, rendered documents), where there are no getters.
   const values: unknown[] = [];
   let changed = false;
   for (const k of keys) {

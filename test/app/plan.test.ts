@@ -119,8 +119,8 @@ describe('plan (use case)', () => {
     expect(answered.plan.changeSetDigest).toBe(shipped.plan.changeSetDigest);
   });
 
-  it('asks for the prices while the live state is read, and a plan whose read fails waits for them', async () => {
-    const run = async (read: (finish: () => void) => Promise<unknown>) => {
+  it('asks for the prices while the live state is read, and a plan whose read fails ends their calls', async () => {
+    const run = async (read: (finish: () => void) => Promise<unknown>, answerNow = true) => {
       const events: string[] = [];
       let answerPrices: (() => void) | undefined;
       const target = Object.assign(
@@ -132,13 +132,22 @@ describe('plan (use case)', () => {
             }),
         }),
         {
-          prices: () =>
+          prices: (_region: string, _now: () => Date, signal?: AbortSignal) =>
             new Promise<undefined>((resolve) => {
               events.push('prices asked');
+              let settled = false;
               answerPrices = () => {
+                settled = true;
                 events.push('prices answered');
                 resolve(undefined);
               };
+              // As the Price List adapter does: an aborted request ends at once (the shipped table stands in); an
+              // abort after the answer changes nothing.
+              signal?.addEventListener('abort', () => {
+                if (settled) return;
+                events.push('prices aborted');
+                resolve(undefined);
+              });
             }),
         },
       );
@@ -151,17 +160,19 @@ describe('plan (use case)', () => {
         .finally(() => events.push('plan returned'));
       for (let i = 0; i < 20 && answerPrices === undefined; i++) await new Promise((r) => setImmediate(r));
       events.push('read still running');
-      answerPrices?.();
+      if (answerPrices === undefined) throw new Error('the prices were not asked for');
+      if (answerNow) answerPrices();
       return { r: await done, events };
     };
     const ok = await run(() => new Promise((r) => setTimeout(r, 20)));
     expect((ok.r as { kind: string }).kind).toBe('planned');
     expect(ok.events).toEqual(['prices asked', 'read still running', 'prices answered', 'read done', 'plan returned']);
-    const failed = await run(() => Promise.reject(new Error('boom')));
+    // The Price List API never answers here: the plan ends its request instead of waiting for it.
+    const failed = await run(() => Promise.reject(new Error('boom')), false);
     expect((failed.r as Error).message).toBe('boom');
     expect(failed.events.filter((e) => e !== 'read still running')).toEqual([
       'prices asked',
-      'prices answered',
+      'prices aborted',
       'plan returned',
     ]);
   });

@@ -4,11 +4,14 @@
  * adapter pages, stops on a repeated token, caches with its date, and falls back to the shipped table.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GetProductsCommand } from '@aws-sdk/client-pricing';
 import { describe, expect, it } from 'vitest';
 import {
+  createPricingClient,
   fetchPriceTable,
   getAllProducts,
   loadPrices,
@@ -254,6 +257,32 @@ describe('loadPrices', () => {
     expect(r.table.kind).toBe('shipped');
     expect(r.notes[0]).toContain('the Price List API failed');
   });
+
+  it('a request the caller no longer wants is ended by its signal, with the real client, not left to its retries', async () => {
+    // An endpoint that takes the request and never answers (egress dropped further on).
+    const seen: string[] = [];
+    const server = createServer((req) => void seen.push(`${req.method} ${req.headers['x-amz-target'] ?? ''}`));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = createPricingClient({
+        endpoint: `http://127.0.0.1:${port}`,
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' },
+      });
+      const wanted = new AbortController();
+      const loading = loadPrices({ region: 'us-east-1', target: 'aws', client, now, signal: wanted.signal });
+      for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(seen).toEqual(['POST AWSPriceListService.GetProducts']);
+      wanted.abort();
+      const r = await loading;
+      expect(r.table.kind).toBe('shipped');
+      expect(r.notes[0]).toMatch(/the Price List API failed: .*abort/i);
+      expect(seen).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  }, 20_000);
 
   it('an edited cache file is not trusted', async () => {
     const cacheDir = dir();

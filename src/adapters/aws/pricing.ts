@@ -14,6 +14,7 @@ import { shippedPriceTable } from '../../core/cost/prices/shipped.js';
 import type { PriceTable } from '../../core/cost/types.js';
 import { PRICE_DIMENSIONS } from '../../core/cost/types.js';
 import { lazyModule } from '../../core/lazy-module.js';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { AdapterError, errorCode } from './errors.js';
 
 /** IAM actions this adapter needs (the governance role's policy does not carry them: pricing is account-wide). */
@@ -38,6 +39,7 @@ const MAX_CACHE_BYTES = 1024 * 1024;
 export interface PricingSender {
   send(
     command: GetProductsCommand,
+    options?: { abortSignal?: AbortSignal },
   ): Promise<Pick<GetProductsCommandOutput, 'PriceList' | 'NextToken' | 'FormatVersion'>>;
 }
 
@@ -52,6 +54,8 @@ export function createPricingClient(
   return new (pricingSdk().PricingClient)({
     region: PRICING_API_REGION,
     retryMode: 'adaptive',
+    // As the Kinesis clients (client-pool.ts): an endpoint that never answers (egress dropped) fails each attempt.
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 }),
     maxAttempts: o.maxAttempts ?? 5,
     ...(o.credentials !== undefined ? { credentials: o.credentials } : {}),
     ...(o.profile !== undefined ? { profile: o.profile } : {}),
@@ -60,7 +64,12 @@ export function createPricingClient(
 }
 
 /** Every PriceList item of `serviceCode` in `region`, all pages. Throws AdapterError. */
-export async function getAllProducts(client: PricingSender, serviceCode: string, region: string): Promise<unknown[]> {
+export async function getAllProducts(
+  client: PricingSender,
+  serviceCode: string,
+  region: string,
+  signal?: AbortSignal,
+): Promise<unknown[]> {
   const items: unknown[] = [];
   const seen = new Set<string>();
   let token: string | undefined;
@@ -75,6 +84,7 @@ export async function getAllProducts(client: PricingSender, serviceCode: string,
           Filters: [{ Type: 'TERM_MATCH', Field: 'regionCode', Value: region }],
           ...(token !== undefined ? { NextToken: token } : {}),
         }),
+        signal !== undefined ? { abortSignal: signal } : undefined,
       );
     } catch (e) {
       throw new AdapterError(
@@ -106,9 +116,10 @@ export async function fetchPriceTable(
   client: PricingSender,
   region: string,
   today: string,
+  signal?: AbortSignal,
 ): Promise<{ table: PriceTable; problems: string[] }> {
-  const kinesis = await getAllProducts(client, 'AmazonKinesis', region);
-  const cloudwatch = await getAllProducts(client, 'AmazonCloudWatch', region);
+  const kinesis = await getAllProducts(client, 'AmazonKinesis', region, signal);
+  const cloudwatch = await getAllProducts(client, 'AmazonCloudWatch', region, signal);
   const read = readPriceList([...kinesis, ...cloudwatch], region);
   if (Object.keys(read.prices).length === 0) {
     throw new AdapterError(
@@ -170,6 +181,8 @@ export interface LoadPricesOptions {
   /** Days a cached table stays fresh ({@link DEFAULT_PRICE_CACHE_DAYS}). */
   maxAgeDays?: number;
   now: () => Date;
+  /** Ends the API's calls when the answer is no longer wanted (a plan that failed meanwhile). */
+  signal?: AbortSignal;
 }
 
 /** The price table to use and what the output should say about how it was chosen. Never throws. */
@@ -199,7 +212,7 @@ export async function loadPrices(o: LoadPricesOptions): Promise<{ table: PriceTa
     return fromShipped(o.offline === true ? 'offline' : 'no Price List client');
   }
   try {
-    const { table, problems } = await fetchPriceTable(o.client, o.region, today);
+    const { table, problems } = await fetchPriceTable(o.client, o.region, today, o.signal);
     if (file !== undefined) await writeCache(file, table);
     return {
       table,
