@@ -12,6 +12,7 @@ import {
   compareMapping,
   isDeclaredFunction,
   parseFunctionRef,
+  MAX_PATTERN_DEPTH,
   readPattern,
 } from '../../src/core/plan/mapping-compare.js';
 import type { DesiredEventSourceMapping } from '../../src/core/render/types.js';
@@ -299,5 +300,15 @@ describe('function references and patterns', () => {
       canonical: '{"data":{"a":[2],"b":[1]}}',
     });
     expect(readPattern(42)).toEqual({ ok: false, raw: '42', error: 'not a JSON object' });
+  });
+
+  it('a live pattern nested beyond any real one is drift, not a stack overflow', () => {
+    const nestedPattern = (levels: number) => `{"data":${'['.repeat(levels - 1)}1${']'.repeat(levels - 1)}}`;
+    expect(readPattern(nestedPattern(MAX_PATTERN_DEPTH))).toMatchObject({ ok: true });
+    const deep = nestedPattern(MAX_PATTERN_DEPTH + 1);
+    expect(readPattern(deep)).toEqual({ ok: false, raw: deep, error: 'nests deeper than 64 levels' });
+    // What canonical JSON's recursion would not survive.
+    const abyss = nestedPattern(20_000);
+    expect(readPattern(abyss)).toEqual({ ok: false, raw: abyss, error: 'nests deeper than 64 levels' });
   });
 });

@@ -6,11 +6,15 @@
  * Live patterns are untrusted strings: one that is not a JSON object is drift, never a throw.
  */
 import { canonicalJson } from '../canonical-json.js';
+import { nestsDeeperThan } from '../json-depth.js';
 import type { DesiredEventSourceMapping } from '../render/types.js';
 import type { LiveEventSourceMapping } from './live.js';
 
 /** A live filter pattern, parsed: canonical JSON, or why it could not be read. */
 export type PatternRead = { ok: true; canonical: string } | { ok: false; raw: string; error: string };
+
+/** Levels a live filter pattern may nest (a real one nests a few: field, sub-field, the matcher list and object). */
+export const MAX_PATTERN_DEPTH = 64;
 
 /** Parse one live `Pattern` string defensively (any value in, never a throw). */
 export function readPattern(raw: unknown): PatternRead {
@@ -23,6 +27,9 @@ export function readPattern(raw: unknown): PatternRead {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     return { ok: false, raw: text, error: 'not a JSON object' };
+  // Canonical JSON walks it recursively: a pattern nested thousands deep would overflow the stack there.
+  if (nestsDeeperThan(parsed, MAX_PATTERN_DEPTH))
+    return { ok: false, raw: text, error: `nests deeper than ${MAX_PATTERN_DEPTH} levels` };
   return { ok: true, canonical: canonicalJson(parsed) };
 }
 
