@@ -19,7 +19,7 @@
  * UPDATING, consumer CREATING) for `--transition-ms`; AWS takes longer, and then the 5-in-CREATING limit, not the
  * TPS, is what bounds creation (100 streams x T / 5).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,6 +29,7 @@ import { startKinesisLocal } from '../src/adapters/local/kinesis-local.js';
 import { loadMesh } from '../src/core/model/load.js';
 import { renderMesh } from '../src/core/render/index.js';
 import type { DesiredState } from '../src/core/render/types.js';
+import { buildDist } from './build-dist.js';
 import { generateMeshFiles } from './generate-mesh.js';
 import { quotaOf, startQuotaProxy } from './quota-proxy.js';
 import type { ApiCount, QuotaProxy } from './quota-proxy.js';
@@ -182,13 +183,7 @@ function sum(counts: Record<string, Record<string, ApiCount>>): {
  */
 function cliCommand(): string[] {
   if (process.argv.includes('--from-source')) return ['--import', 'tsx', join(BENCH_DIR, 'cli.ts')];
-  log('building dist/ (tsc -p tsconfig.build.json)');
-  const b = spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  if (b.status !== 0) throw new Error(`tsc -p tsconfig.build.json exited with ${b.status ?? b.signal}`);
+  buildDist(log);
   return [join(ROOT, 'bin', 'meshgov.js')];
 }
 

@@ -22,6 +22,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditBench } from './audit.js';
 import type { AuditRow } from './audit.js';
+import { buildDist } from './build-dist.js';
 import { generateMeshFiles } from './generate-mesh.js';
 import type { PlanBenchResult } from './plan.js';
 import type { QuotaFloorResult } from './quota-floor.js';
@@ -51,8 +52,9 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-function runChild<T>(script: string, args: string[]): T {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(BENCH_DIR, script), ...args], {
+function runChild<T>(script: string, args: string[], o: { tsx?: boolean } = {}): T {
+  const loader = o.tsx === false ? [] : ['--import', 'tsx'];
+  const r = spawnSync(process.execPath, [...loader, join(BENCH_DIR, script), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
@@ -89,12 +91,22 @@ interface SizeRow {
   validateOverFastParse: number;
   usPerStream: number;
   cpuUsPerStream: number;
+  /** Peak RSS of one validate + render under tsx (the TypeScript worker), and of the runtime before reading. */
   peakRssMiB: number;
   baselineRssMiB: number;
-  raw: { time: TimeResult; rss: RssResult };
+  /** The same by the built code in plain node (bench/sizes-rss.mjs): what `meshgov` runs. Absent in older results. */
+  builtPeakRssMiB?: number;
+  builtBaselineRssMiB?: number;
+  raw: { time: TimeResult; rss: RssResult; builtRss?: RssResult };
 }
 
 const wall = (ts: readonly Timing[]) => median(ts.map((t) => t.wallMs));
+
+/** A peak RSS target's measurement: the built code's (what the goal is judged by) and the tsx worker's. */
+function rssMeasured(r: SizeRow): string {
+  if (r.builtPeakRssMiB === undefined) return `${f0(r.peakRssMiB)} MiB`;
+  return `${f0(r.builtPeakRssMiB)} MiB, the built code as \`meshgov\` runs it (${f0(r.peakRssMiB)} MiB under the tsx loader)`;
+}
 const cpu = (ts: readonly Timing[]) => median(ts.map((t) => t.cpuMs));
 
 function sizeBench(streams: number, dir: string, layout: SizeRow['layout']): SizeRow {
@@ -118,6 +130,8 @@ function sizeBench(streams: number, dir: string, layout: SizeRow['layout']): Siz
   const time = runChild<TimeResult>('sizes.ts', [file, 'time', String(runs)]);
   log(`size ${streams} streams (${layout}): peak RSS`);
   const rss = runChild<RssResult>('sizes.ts', [file, 'rss']);
+  log(`size ${streams} streams (${layout}): peak RSS of the built code`);
+  const builtRss = runChild<RssResult>('sizes-rss.mjs', [file], { tsx: false });
   const parseMs = wall(time.parse);
   const fastParseMs = wall(time.fastParse);
   const validateMs = wall(time.validate);
@@ -148,7 +162,9 @@ function sizeBench(streams: number, dir: string, layout: SizeRow['layout']): Siz
     cpuUsPerStream: (totalCpu * 1000) / time.streams,
     peakRssMiB: rss.peakRssMiB,
     baselineRssMiB: rss.baselineRssMiB,
-    raw: { time, rss },
+    builtPeakRssMiB: builtRss.peakRssMiB,
+    builtBaselineRssMiB: builtRss.baselineRssMiB,
+    raw: { time, rss, builtRss },
   };
 }
 
@@ -218,6 +234,7 @@ function measureSizes(): SizeRow[] {
     .split(',')
     .map(Number)
     .filter((n) => n > 0);
+  buildDist(log);
   const dir = mkdtempSync(join(tmpdir(), 'meshgov-bench-'));
   const rows: SizeRow[] = [];
   try {
@@ -393,8 +410,8 @@ async function main(): Promise<void> {
     targets.push({
       name: `validate + render, ${top.streams.toLocaleString('en')} streams: peak RSS`,
       target: `<= ${TARGET_MIB} MiB`,
-      measured: `${f0(top.peakRssMiB)} MiB`,
-      met: top.peakRssMiB <= TARGET_MIB,
+      measured: rssMeasured(top),
+      met: (top.builtPeakRssMiB ?? top.peakRssMiB) <= TARGET_MIB,
     });
     targets.push({
       name: `validation on top of YAML parsing, ${top.streams.toLocaleString('en')} streams`,
@@ -413,8 +430,8 @@ async function main(): Promise<void> {
     targets.push({
       name: `validate + render, ${split.streams.toLocaleString('en')} streams in ${split.files} files: peak RSS`,
       target: `<= ${TARGET_MIB} MiB`,
-      measured: `${f0(split.peakRssMiB)} MiB`,
-      met: split.peakRssMiB <= TARGET_MIB,
+      measured: rssMeasured(split),
+      met: (split.builtPeakRssMiB ?? split.peakRssMiB) <= TARGET_MIB,
     });
   }
   const linearBase = single.find((r) => r.streams >= 1000) ?? single[0];
@@ -510,16 +527,16 @@ async function main(): Promise<void> {
   md.push('');
   md.push('## Validate and render by mesh size', '');
   md.push(
-    `Generated meshes (bench/generate-mesh.ts, \`clean: true\`: the built-in guardrails report nothing): ${STREAMS_PER_DOMAIN} streams per domain, one account per domain, ${GRANTS_PER_STREAM} grants per stream (1 producer; replay, EFO, filtered and fan-out consumers). validate = runValidation (read + YAML + schema + semantic checks + 22 built-in guardrail rules); parseDocument = yaml's positioned parse alone, with meshgov's options (what validate used before the fast path, and still uses for files that need positions); fastLoad = the js-yaml fast path validate reads valid files with; render = renderMesh. Medians of the runs shown; peak RSS from a separate process doing one validate + render (\`process.resourceUsage().maxRSS\`; the runtime alone is the baseline).`,
+    `Generated meshes (bench/generate-mesh.ts, \`clean: true\`: the built-in guardrails report nothing): ${STREAMS_PER_DOMAIN} streams per domain, one account per domain, ${GRANTS_PER_STREAM} grants per stream (1 producer; replay, EFO, filtered and fan-out consumers). validate = runValidation (read + YAML + schema + semantic checks + 22 built-in guardrail rules); parseDocument = yaml's positioned parse alone, with meshgov's options (what validate used before the fast path, and still uses for files that need positions); fastLoad = the js-yaml fast path validate reads valid files with; render = renderMesh. Medians of the runs shown; peak RSS from separate processes doing one validate + render (\`process.resourceUsage().maxRSS\`; the runtime with meshgov's modules loaded, before reading, is the baseline): the built code in plain node (bench/sizes-rss.mjs, dist/ as \`meshgov\` runs it), and the TypeScript worker the times come from, under the tsx loader (~35 MiB of its own).`,
     '',
   );
   md.push(
-    '| Streams | Files | Grants | Accounts | YAML MiB | Runs | parseDocument ms | fastLoad ms | validate ms | render ms | validate + render ms | CPU ms | validate / fastLoad | µs per stream (wall / CPU) | Peak RSS MiB (baseline) |',
+    '| Streams | Files | Grants | Accounts | YAML MiB | Runs | parseDocument ms | fastLoad ms | validate ms | render ms | validate + render ms | CPU ms | validate / fastLoad | µs per stream (wall / CPU) | Peak RSS MiB, built (baseline) | Peak RSS MiB under tsx (baseline) |',
   );
-  md.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  md.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     md.push(
-      `| ${r.streams.toLocaleString('en')} | ${r.files} | ${r.grants.toLocaleString('en')} | ${r.accounts} | ${f1(r.bytes / 1024 / 1024)} | ${r.runs} | ${f0(r.parseMs)} | ${f0(r.fastParseMs)} | ${f0(r.validateMs)} | ${f0(r.renderMs)} | ${f0(r.totalMs)} | ${f0(r.validateCpuMs + r.renderCpuMs)} | ${f2(r.validateOverFastParse)} | ${f0(r.usPerStream)} / ${f0(r.cpuUsPerStream)} | ${f0(r.peakRssMiB)} (${f0(r.baselineRssMiB)}) |`,
+      `| ${r.streams.toLocaleString('en')} | ${r.files} | ${r.grants.toLocaleString('en')} | ${r.accounts} | ${f1(r.bytes / 1024 / 1024)} | ${r.runs} | ${f0(r.parseMs)} | ${f0(r.fastParseMs)} | ${f0(r.validateMs)} | ${f0(r.renderMs)} | ${f0(r.totalMs)} | ${f0(r.validateCpuMs + r.renderCpuMs)} | ${f2(r.validateOverFastParse)} | ${f0(r.usPerStream)} / ${f0(r.cpuUsPerStream)} | ${r.builtPeakRssMiB === undefined ? '–' : `${f0(r.builtPeakRssMiB)} (${f0(r.builtBaselineRssMiB ?? 0)})`} | ${f0(r.peakRssMiB)} (${f0(r.baselineRssMiB)}) |`,
     );
   }
   md.push('');
