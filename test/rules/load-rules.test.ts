@@ -58,6 +58,40 @@ describe('rule files', () => {
       }
   });
 
+  it('two rules whose schemas differ only where JSON has no word (.nan and null) keep their own validators', () => {
+    const rule = (id: string, value: string) => ({
+      file: `${id}.yaml`,
+      text: [
+        `id: ${id}`,
+        'title: t',
+        'description: d',
+        'severity: error',
+        'appliesTo: stream',
+        'requirement:',
+        '  properties:',
+        `    x: { const: ${value} }`,
+        'message: m',
+        '',
+      ].join('\n'),
+    });
+    for (const order of [
+      ['null-rule', 'nan-rule'],
+      ['nan-rule', 'null-rule'],
+    ]) {
+      const cache = new SchemaCache();
+      const loaded = loadRules(
+        order.map((id) => rule(id, id === 'null-rule' ? 'null' : '.nan')),
+        cache,
+      );
+      expect(loaded.diagnostics).toEqual([]);
+      const answers = Object.fromEntries(
+        loaded.value.map((r) => [r.id, cache.compile(r.requirement as Record<string, unknown>, {})({ x: null })]),
+      );
+      // `const: null` holds for null whichever rule was compiled first; `const: NaN` holds for nothing.
+      expect(answers, order.join(' then ')).toEqual({ 'null-rule': true, 'nan-rule': false });
+    }
+  });
+
   it('an invalid rule schema names each fault once (the meta-schema vocabularies each report it)', () => {
     const text = VALID.replace('  required: [description]', '  required: [description]\n  not: 5');
     const r = parse(text);

@@ -89,15 +89,16 @@ export class SchemaCache {
 
   private compileConcrete(schema: Record<string, unknown>, params: ParamValues): ValidateFunction {
     const concrete = substituteParams(schema, params) as Record<string, unknown>;
+    // Both caches are keyed by the schema's JSON text, which is the schema only for JSON data exactly: JSON.stringify
+    // writes NaN and Infinity (YAML's .nan, .inf) as null and drops functions and undefined, so another schema could
+    // have the same key. Anything else is compiled on its own.
+    if (!isJsonData(concrete)) return compileRuleSchema((this.ajv ??= ruleAjv()), concrete);
     const key = JSON.stringify(concrete);
     let fn = this.cache.get(key);
     if (!fn) {
       // The built-in pack at its default parameters was compiled ahead of time, with the same options
       // (scripts/schema-validators.ts); anything else is compiled now.
-      // Only for pure JSON data: JSON.stringify drops what is not (a function, undefined), so a different schema
-      // could otherwise have a precompiled schema's key.
-      const ahead = this.precompiled.get(key);
-      fn = ahead !== undefined && isJsonData(concrete) ? ahead : compileRuleSchema((this.ajv ??= ruleAjv()), concrete);
+      fn = this.precompiled.get(key) ?? compileRuleSchema((this.ajv ??= ruleAjv()), concrete);
       this.cache.set(key, fn);
     }
     return fn;
