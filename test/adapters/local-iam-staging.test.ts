@@ -131,6 +131,20 @@ describe('local IAM artefacts already in place', () => {
     expect(filesUnder(join(dir, 'iam'))).toHaveLength(2);
   });
 
+  it('keeps the artefacts in place under a setgid local directory (its new folders inherit the bit)', async () => {
+    const dir = freshDir();
+    mkdirSync(dir);
+    chmodSync(dir, 0o2755);
+    await writeLocalIam(dir, desired(iam));
+    // What a fresh write gives there: setgid folders (Linux).
+    expect(lstatSync(join(dir, 'iam', '111111111111')).mode & 0o2000).toBe(0o2000);
+    const inode = statSync(file(dir, 'reader')).ino;
+    const staged = await stageLocalIam(dir, desired(iam));
+    expect(readdirSync(dir)).toEqual(['iam']);
+    await staged.commit();
+    expect(statSync(file(dir, 'reader')).ino).toBe(inode);
+  });
+
   const tampered: [string, (dir: string) => void][] = [
     ['a file with other content', (dir) => writeFileSync(file(dir, 'reader'), '{}\n')],
     ['a file more', (dir) => writeFileSync(join(dir, 'iam', '111111111111', 'identity-policy', 'x.json'), '{}\n')],

@@ -85,14 +85,15 @@ export async function stageLocalIam(dir: string, desired: DesiredState): Promise
  * True when `root` holds exactly these files (path relative to it -> text): no other file, no link or other
  * non-regular entry, no folder that holds none of them, and nothing a fresh write would not give either: every file
  * with one link (a hard link would keep it the same file as one elsewhere), owned by this user, and no file or
- * folder writable by others or with a setuid, setgid or sticky bit (group-writable is what a umask of 002 gives).
+ * folder writable by others or with a setuid or sticky bit, no file with a setgid bit (group-writable is what a umask
+ * of 002 gives, a setgid folder what a setgid parent gives).
  */
 async function holdsExactly(root: string, files: ReadonlyMap<string, string>): Promise<boolean> {
   let entries;
   try {
     // A folder itself: a link to one elsewhere is replaced, as before.
     const top = await lstat(root);
-    if (!top.isDirectory() || !asWritten(top)) return false;
+    if (!top.isDirectory() || !asWritten(top, FOLDER_BITS)) return false;
     entries = await readdir(root, { recursive: true, withFileTypes: true });
   } catch {
     return false;
@@ -107,7 +108,7 @@ async function holdsExactly(root: string, files: ReadonlyMap<string, string>): P
   const sameFolders = await mapLimit([...folders], WRITES_AT_ONCE, async (folder) => {
     try {
       const st = await lstat(join(root, folder));
-      return st.isDirectory() && asWritten(st);
+      return st.isDirectory() && asWritten(st, FOLDER_BITS);
     } catch {
       return false;
     }
@@ -117,12 +118,16 @@ async function holdsExactly(root: string, files: ReadonlyMap<string, string>): P
   const same = await mapLimit([...files], WRITES_AT_ONCE, async ([path, text]) => {
     let handle;
     try {
-      // O_NOFOLLOW and the handle's own stat: what is compared is what was checked.
-      handle = await open(join(root, path), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      // O_NOFOLLOW and the handle's own stat: what is compared is what was checked. O_NONBLOCK: a FIFO put there
+      // since the listing cannot hold the open.
+      const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+      handle = await open(join(root, path), flags);
       const st = await handle.stat();
-      if (!st.isFile() || st.nlink !== 1 || !asWritten(st)) return false;
-      // Bytes, not decoded text: an invalid UTF-8 byte decodes to the U+FFFD a rendered text may hold.
-      return (await handle.readFile()).equals(Buffer.from(text, 'utf8'));
+      // Bytes, not decoded text: an invalid UTF-8 byte decodes to the U+FFFD a rendered text may hold. The size
+      // first: a file of another length is not read at all.
+      const bytes = Buffer.from(text, 'utf8');
+      if (!st.isFile() || st.nlink !== 1 || !asWritten(st, FILE_BITS) || st.size !== bytes.length) return false;
+      return (await handle.readFile()).equals(bytes);
     } catch {
       return false;
     } finally {
@@ -132,9 +137,17 @@ async function holdsExactly(root: string, files: ReadonlyMap<string, string>): P
   return same.every(Boolean);
 }
 
-/** Owned by this user, not writable by others, no setuid, setgid or sticky bit. */
-function asWritten(st: Stats): boolean {
-  return (st.mode & 0o7002) === 0 && (process.getuid === undefined || st.uid === process.getuid());
+/** Mode bits a fresh write never gives a file: setuid, setgid, sticky, writable by others. */
+const FILE_BITS = 0o7002;
+/** ... nor a folder: the same but setgid, which a folder made inside a setgid folder inherits on Linux. */
+const FOLDER_BITS = 0o5002;
+
+/**
+ * Owned by this user and none of `bits` set. Writable by others is what a umask of 000 gives: such a tree is written
+ * again on every run, which costs time, never correctness.
+ */
+function asWritten(st: Stats, bits: number): boolean {
+  return (st.mode & bits) === 0 && (process.getuid === undefined || st.uid === process.getuid());
 }
 
 /** The folders above a relative path: `a/b/c.json` -> `a`, `a/b`. */
