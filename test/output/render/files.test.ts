@@ -36,6 +36,17 @@ describe('render file layout', () => {
     }
   });
 
+  it("makes each artefact file's text when it is read (a writer holds one at a time), the same bytes each time", () => {
+    const artefacts = files.slice(1);
+    for (const f of artefacts) {
+      expect(typeof Object.getOwnPropertyDescriptor(f, 'content')?.get, f.path).toBe('function');
+      expect(f.content).toBe(f.content);
+    }
+    const stream = state.accounts.flatMap((a) => a.streams)[0]!;
+    const file = artefacts.find((f) => f.path.endsWith(`/streams/${stream.name}.json`))!;
+    expect(file.content).toBe(prettyJson(stream));
+  });
+
   it('lists every file in the manifest', () => {
     const manifest = JSON.parse(files[0]!.content) as {
       formatVersion: number;
