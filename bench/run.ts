@@ -94,7 +94,7 @@ interface SizeRow {
   /** Peak RSS of one validate + render under tsx (the TypeScript worker), and of the runtime before reading. */
   peakRssMiB: number;
   baselineRssMiB: number;
-  /** The same by the built code in plain node (bench/sizes-rss.mjs): what `meshgov` runs. Absent in older results. */
+  /** The same by the built code (dist/) in plain node (bench/sizes-rss.mjs). Absent in older results. */
   builtPeakRssMiB?: number;
   builtBaselineRssMiB?: number;
   raw: { time: TimeResult; rss: RssResult; builtRss?: RssResult };
@@ -105,7 +105,7 @@ const wall = (ts: readonly Timing[]) => median(ts.map((t) => t.wallMs));
 /** A peak RSS target's measurement: the built code's (what the goal is judged by) and the tsx worker's. */
 function rssMeasured(r: SizeRow): string {
   if (r.builtPeakRssMiB === undefined) return `${f0(r.peakRssMiB)} MiB`;
-  return `${f0(r.builtPeakRssMiB)} MiB, the built code as \`meshgov\` runs it (${f0(r.peakRssMiB)} MiB under the tsx loader)`;
+  return `${f0(r.builtPeakRssMiB)} MiB by the built code (dist/) in plain node (${f0(r.peakRssMiB)} MiB under the tsx loader)`;
 }
 const cpu = (ts: readonly Timing[]) => median(ts.map((t) => t.cpuMs));
 

@@ -1,5 +1,5 @@
 /**
- * Peak RSS of one validate + render of a mesh file by the built code (dist/, what `meshgov` runs), in plain node:
+ * Peak RSS of one validate + render of a mesh file by the built code (dist/, the code `meshgov` runs), in plain node:
  * the TypeScript workers run under the tsx loader, which holds ~35 MiB of its own (its hooks thread and compiled
  * sources). Prints the RssResult of bench/sizes.ts (`rss` mode): dist/ must be built (bench/build-dist.ts).
  *
