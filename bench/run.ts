@@ -102,6 +102,26 @@ interface SizeRow {
 
 const wall = (ts: readonly Timing[]) => median(ts.map((t) => t.wallMs));
 
+/**
+ * Where plan's read calls at the quota floor went: per stream, per consumer, and the list pages per account (which
+ * no reader that lists an account avoids: ListStreams and GetResources answer at most 100 items a page).
+ */
+function planReadParts(q: QuotaFloorResult): string {
+  const c = q.plan.calls;
+  const n = (api: string) => c[api] ?? 0;
+  const pages = n('ListStreams') + n('GetResources');
+  // Per account: ListStreams and the stream tags' GetResources each page its streams, the consumer tags' its consumers.
+  const perAccount = (total: number) => Math.ceil(total / q.accounts / 100);
+  const least = q.accounts * (2 * perAccount(q.streams) + perAccount(q.consumers));
+  return (
+    `: per stream ${f2(n('DescribeStreamSummary') / q.streams)} DescribeStreamSummary, ` +
+    `${f2(n('ListStreamConsumers') / q.streams)} ListStreamConsumers and, with one per consumer, ` +
+    `${f2(n('GetResourcePolicy') / q.streams)} GetResourcePolicy (${q.consumers} consumers); ` +
+    `${pages} list pages (${n('ListStreams')} ListStreams, ${n('GetResources')} GetResources) for ${q.accounts} accounts, ` +
+    `${f2(pages / q.streams)} per stream; the least a reader that lists the accounts makes, at 100 items a page: ${least}`
+  );
+}
+
 /** A peak RSS target's measurement: the built code's (what the goal is judged by) and the tsx worker's. */
 function rssMeasured(r: SizeRow): string {
   if (r.builtPeakRssMiB === undefined) return `${f0(r.peakRssMiB)} MiB`;
@@ -376,7 +396,7 @@ function quotaFloorSection(q: NonNullable<Measured['quotaFloor']>): string[] {
   }
   md.push('');
   md.push(
-    `Apply: ${f2(q.apply.statusPollsPerStream)} DescribeStreamSummary per stream, ${f2(q.apply.consumerPollsPerConsumer)} DescribeStreamConsumer per consumer, ${f2(q.apply.readCallsPerStream)} read calls per stream in all; at most ${q.apply.peakInTransition} streams of one account were CREATING or DELETING at once. Plan: ${f2(q.plan.readCallsPerStream)} read calls per stream.`,
+    `Apply: ${f2(q.apply.statusPollsPerStream)} DescribeStreamSummary per stream, ${f2(q.apply.consumerPollsPerConsumer)} DescribeStreamConsumer per consumer, ${f2(q.apply.readCallsPerStream)} read calls per stream in all; at most ${q.apply.peakInTransition} streams of one account were CREATING or DELETING at once. Plan: ${f2(q.plan.readCallsPerStream)} read calls per stream${planReadParts(q)}.`,
     '',
   );
   return md;
