@@ -1,5 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { isPlainObject } from '../plain-object.js';
 import { compileRuleSchema, ruleAjv } from './ajv.js';
 import { byKey as builtinValidators } from './builtin-rule-validators.generated.js';
 import type { ParamValues, Rule } from './types.js';
@@ -38,8 +39,7 @@ export function isJsonData(value: unknown): boolean {
     for (let i = 0; i < value.length; i++) if (!(i in value) || !isJsonData(value[i])) return false;
     return true;
   }
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return false;
+  if (!isPlainObject(value)) return false;
   for (const k of Reflect.ownKeys(value)) {
     const d = Object.getOwnPropertyDescriptor(value, k);
     if (typeof k !== 'string' || d === undefined || !d.enumerable || !('value' in d) || !isJsonData(d.value))
