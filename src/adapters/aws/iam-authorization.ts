@@ -20,7 +20,7 @@ import type { LiveAccount } from '../../core/plan/live.js';
 import type { PolicyDocument } from '../../core/render/types.js';
 import { toAdapterError } from './errors.js';
 import { decodePolicyDocument } from './iam-reader.js';
-import { MAX_LIVE_POLICY_DEPTH, PolicyTooDeepError } from './live-policy-json.js';
+import { PolicyTooDeepError } from './live-policy-json.js';
 
 export const IAM_AUTHORIZATION_IAM_ACTIONS = ['iam:GetAccountAuthorizationDetails'] as const;
 
@@ -124,10 +124,7 @@ export async function readIdentityPolicies(client: IAMClient, o: IdentityPolicyO
       try {
         doc = decodePolicyDocument(text);
       } catch (e) {
-        const fault =
-          e instanceof PolicyTooDeepError
-            ? `nests deeper than ${MAX_LIVE_POLICY_DEPTH} levels`
-            : 'is not a JSON policy document';
+        const fault = e instanceof PolicyTooDeepError ? e.fault : 'is not a JSON policy document';
         notes.add(`account ${o.account}: IAM ${what} ${fault}; identity checks ignore it`);
       }
     }

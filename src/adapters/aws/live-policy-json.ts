@@ -10,10 +10,13 @@ import { nestsDeeperThan } from '../../core/json-depth.js';
 /** Levels a live policy document may nest. */
 export const MAX_LIVE_POLICY_DEPTH = 64;
 
-/** A live policy document refused for its nesting. */
+const TOO_DEEP = `nests deeper than ${MAX_LIVE_POLICY_DEPTH} levels`;
+
+/** A live policy document refused for its nesting; `fault` says why, for messages that name the document. */
 export class PolicyTooDeepError extends Error {
+  readonly fault = TOO_DEEP;
   constructor() {
-    super(`the policy document nests deeper than ${MAX_LIVE_POLICY_DEPTH} levels`);
+    super(`the policy document ${TOO_DEEP}`);
   }
 }
 
