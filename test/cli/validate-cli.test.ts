@@ -198,3 +198,24 @@ describe('meshgov schema (built CLI)', () => {
     expect(r.stderr).not.toMatch(STACK);
   });
 });
+
+describe('the launcher (built CLI)', () => {
+  it('exits with the command’s code while a timer is still armed (what an aborted SDK retry leaves)', () => {
+    // A preload arms a 10-minute timer; Node would wait for it if the launcher only set process.exitCode.
+    const arm = 'data:text/javascript,setTimeout(() => undefined, 600000)';
+    for (const [file, code] of [
+      ['mesh.yaml', 0],
+      ['test/fixtures/malformed/unknown-key-typo.yaml', 1],
+    ] as const) {
+      const r = spawnSync(process.execPath, ['--import', arm, BIN, 'validate', file], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      expect(r.signal, 'killed by the timeout: the process waited for the timer').toBeNull();
+      expect(r.status).toBe(code);
+      // What was written before the exit is all there.
+      expect(r.stdout).toMatch(/\d+ errors?, \d+ warnings?/);
+    }
+  });
+});
