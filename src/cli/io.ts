@@ -22,14 +22,16 @@ export interface OutputStream {
 
 /**
  * A reader that went away (`meshgov plan | head`) closes the pipe: later writes are dropped instead of ending the
- * process with an unhandled EPIPE stack trace (an apply in progress still finishes and logs). Other stream errors
- * are left to Node.
+ * process with an unhandled EPIPE stack trace (an apply in progress still finishes and logs). Any other write error
+ * (a full disk: `> /dev/full`, ENOSPC) also stops the writes, but is kept: the output did not arrive, so the run
+ * must not exit 0 (src/cli/exit.ts asks {@link Writer.failure}).
  */
 export function pipeWriter(stream: Writable): Writer {
   let closed = false;
+  let failure: string | undefined;
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
     closed = true;
+    if (e.code !== 'EPIPE') failure ??= e.code ?? e.message;
   });
   return {
     write: (s) => {
@@ -45,11 +47,15 @@ export function pipeWriter(stream: Writable): Writer {
         };
         stream.on('drain', done).on('close', done).on('error', done);
       }),
+    failure: () => failure,
   };
 }
 
-/** What pipeWriter gives: an output stream's write, and a drain that is always there. */
-export type Writer = Required<Pick<OutputStream, 'write' | 'drain'>>;
+/** What pipeWriter gives: an output stream's write, a drain that is always there, and the write error if any. */
+export type Writer = Required<Pick<OutputStream, 'write' | 'drain'>> & {
+  /** The error code of a failed write (not EPIPE: a reader that went away is not a failure). */
+  failure(): string | undefined;
+};
 
 let writers: { out: Writer; err: Writer } | undefined;
 
@@ -62,9 +68,27 @@ function toStream(stream: NodeJS.WriteStream, writer: Writer): OutputStream {
   return { write: (s) => writer.write(tty ? terminalWrite(s) : s), isTTY: tty, drain: writer.drain };
 }
 
-export function processIO(): CliIO {
+function processWriters(): { out: Writer; err: Writer } {
   writers ??= { out: pipeWriter(process.stdout), err: pipeWriter(process.stderr) };
-  const { out, err } = writers;
+  return writers;
+}
+
+/** A write to one of the process's output streams that failed, and how (a reader that went away is not one). */
+export interface OutputFailure {
+  stream: 'stdout' | 'stderr';
+  code: string;
+}
+
+export function processOutputFailure(): OutputFailure | undefined {
+  if (writers === undefined) return undefined;
+  const out = writers.out.failure();
+  if (out !== undefined) return { stream: 'stdout', code: out };
+  const err = writers.err.failure();
+  return err === undefined ? undefined : { stream: 'stderr', code: err };
+}
+
+export function processIO(): CliIO {
+  const { out, err } = processWriters();
   return {
     stdout: toStream(process.stdout, out),
     stderr: toStream(process.stderr, err),

@@ -3,7 +3,7 @@
  * output formats, and never a stack trace.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const BIN = 'bin/meshgov.js';
@@ -216,6 +216,23 @@ describe('the launcher (built CLI)', () => {
       expect(r.status).toBe(code);
       // What was written before the exit is all there.
       expect(r.stdout).toMatch(/\d+ errors?, \d+ warnings?/);
+    }
+  });
+
+  it('exits 1 and says so when its output cannot be written (a full disk), not 0', () => {
+    for (const args of [
+      ['validate', 'mesh.yaml'],
+      ['render', '--format', 'json', 'mesh.yaml'],
+    ]) {
+      const r = spawnSync(process.execPath, [BIN, ...args], {
+        stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'],
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('meshgov: output was lost: writing to stdout failed (ENOSPC).');
+      expect(r.stderr).not.toMatch(STACK);
     }
   });
 });
