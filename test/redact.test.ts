@@ -76,6 +76,42 @@ describe('redact: AWS credentials echoed by an endpoint', () => {
       `key ${REDACTED} and ${REDACTED}, token ${REDACTED} end`,
     ],
     [
+      'a presigned URL percent-encoded inside another URL (every boundary is a hex digit of an escape)',
+      `redirect=https%3A%2F%2Fh%2F%3FX-Amz-Credential%3D${AKID}%252F2026&next=1`,
+      `redirect=https%3A%2F%2Fh%2F%3FX-Amz-Credential%3D${REDACTED}&next=1`,
+    ],
+    [
+      'a percent-encoded session token named by its header',
+      `X-Amz-Security-Token%3D${encodeURIComponent(TOKEN)}`,
+      `X-Amz-Security-Token%3D${REDACTED}`,
+    ],
+    ['a percent-encoded key id after a percent-encoded separator', `key%3D${ASIA}%26x`, `key%3D${REDACTED}%26x`],
+    [
+      'a session token inside a JSON string, its slashes escaped',
+      JSON.stringify({ message: `The security token ${TOKEN} is invalid` }).replaceAll('/', '\\/'),
+      `{"message":"The security token ${REDACTED} is invalid"}`,
+    ],
+    [
+      'headers as JSON inside a JSON string',
+      JSON.stringify(JSON.stringify({ SecretAccessKey: SECRET, Authorization: SIGV4 })),
+      `"{\\"SecretAccessKey\\":\\"${REDACTED}\\",\\"Authorization\\":\\"${REDACTED}\\"}"`,
+    ],
+    [
+      'a header whose values are a list',
+      JSON.stringify({ 'X-Amz-Security-Token': ['opaque-token-value-1234'] }),
+      `{"X-Amz-Security-Token":["${REDACTED}"]}`,
+    ],
+    [
+      'signature headers and a value on the next line',
+      `x-amz-signature: ${SIG}\nsignature: ${SIG}\nSignature=\n${SIG}`,
+      `x-amz-signature: ${REDACTED}\nsignature: ${REDACTED}\nSignature=\n${REDACTED}`,
+    ],
+    [
+      'a secret key by its hyphenated name, and a lowercased key id',
+      `aws-secret-access-key: ${SECRET}; credential ${AKID.toLowerCase()} is not valid`,
+      `aws-secret-access-key: ${REDACTED}; credential ${REDACTED} is not valid`,
+    ],
+    [
       'a signature and credential outside a header',
       `Credential=${AKID}/x/y, Signature=${SIG}`,
       `Credential=${REDACTED}, Signature=${REDACTED}`,
@@ -87,6 +123,12 @@ describe('redact: AWS credentials echoed by an endpoint', () => {
   it('removes a secret the caller knows, however it is labelled, and its base64 form', () => {
     const out = redact(`echo: ${SECRET} / ${Buffer.from(SECRET).toString('base64')}`, [SECRET]);
     expect(out).toBe(`echo: ${REDACTED} / ${REDACTED}`);
+  });
+
+  it('removes a secret the caller knows percent-encoded and JSON-escaped', () => {
+    const token = 'opaque+session/token=value==';
+    const out = redact(`q=${encodeURIComponent(token)} j="${token.replaceAll('/', '\\/')}"`, [token]);
+    expect(out).toBe(`q=${REDACTED} j="${REDACTED}"`);
   });
 
   it('leaves ordinary messages and identifiers alone', () => {
@@ -155,6 +197,15 @@ describe('redact: the anchor pre-check skips no secret', () => {
     'github_pat_abcdefghijklmnopqrstuvwxyz_0123',
     'session_token=',
     'secret_access_key: ',
+    'aws-secret-access-key: ',
+    'x-amz-signature: ',
+    'signature: ',
+    '%3D',
+    '%2F',
+    '%3F',
+    '\\"',
+    '\\/',
+    '["',
     'SECRETACCESSKEY=',
     'abcdef0123456789',
     '0123456789abcdef0123',

@@ -8,16 +8,30 @@
 /** What a redacted secret is replaced with. */
 export const REDACTED = '***';
 
+/**
+ * Where a shape or name may start: not inside a word, or right after a percent-escape. An echoed URL or query string
+ * is often percent-encoded (`X-Amz-Credential%3DASIA...`), and there the character before the secret is the hex
+ * digit of `%3D`.
+ */
+const AFTER_WORD = String.raw`(?:(?<![A-Za-z0-9])|(?<=%[0-9A-Fa-f]{2}))`;
+const AT_WORD = String.raw`(?:\b|(?<=%[0-9A-Fa-f]{2}))`;
+/** `=` or `:` between a name and its value, plain or percent-encoded, with the spaces or line break around it. */
+const SEPARATOR = String.raw`\s*(?:[:=]|%3D)\s*`;
+/** An optional quote around a name or value, also JSON-escaped (`\"`) when the echo is a string inside JSON. */
+const QUOTE = String.raw`(?:\\?["'])?`;
+
 /** Secrets found by shape, replaced whole. */
 export const SHAPES: readonly RegExp[] = [
   // GitHub classic PATs and OAuth/app/server/refresh tokens, and fine-grained PATs.
-  /(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{20,255}(?![A-Za-z0-9])/g,
-  /(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{20,255}/g,
-  // AWS access key ids: long-term (AKIA), temporary (ASIA), and the other credential-bearing prefixes.
+  new RegExp(`${AFTER_WORD}gh[pousr]_[A-Za-z0-9]{20,255}(?![A-Za-z0-9])`, 'g'),
+  new RegExp(`${AFTER_WORD}github_pat_[A-Za-z0-9_]{20,255}`, 'g'),
+  // AWS access key ids: long-term (AKIA), temporary (ASIA), and the other credential-bearing prefixes; in any case,
+  // as a gateway that lowercases what it echoes writes them.
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
-  /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
-  // STS session tokens start with these base64 prefixes (the token's serialised header).
-  /\b(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE)[A-Za-z0-9+/=%]*/g,
+  new RegExp(`${AFTER_WORD}(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])`, 'gi'),
+  // STS session tokens start with these base64 prefixes (the token's serialised header), long enough to need no
+  // boundary before them; the token runs on through base64, percent-escapes and JSON's escaped `\/`.
+  /(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE)(?:[A-Za-z0-9+/=%]|\\\/)*/g,
   // Bearer credentials in any header or message.
   /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g,
 ];
@@ -25,11 +39,19 @@ export const SHAPES: readonly RegExp[] = [
 /** Secrets found by the name before them: the value after `name: `, `name=` or `"name":"` is replaced. */
 export const NAMED: readonly RegExp[] = [
   // The `Authorization` header's value: SigV4 (up to the end of its signature) or a one-word credential.
-  /(\bauthorization["']?\s*[:=]\s*["']?)(?:AWS4-HMAC-SHA256\s[^"'\r\n]*?Signature=[0-9a-fA-F]+|(?:AWS|Basic|Bearer|token)\s+(?!\*\*\*)[^\s"',;)]+)/gi,
-  // SigV4 parts in headers and in presigned query strings (`X-Amz-Credential=...`, `X-Amz-Signature=...`).
-  /(\b(?:X-Amz-)?(?:Credential|Signature)=)[^\s,"'&;<]+/gi,
-  // Session tokens and secret keys by any of their names (headers, env files, SDK fields, JSON).
-  /(\b(?:x-amz-security-token|aws_session_token|aws_secret_access_key|secret_?access_?key|session_?token)["']?\s*[:=]\s*["']?)[^\s"',&;<]+/gi,
+  new RegExp(
+    String.raw`(\bauthorization${QUOTE}\s*[:=]\s*${QUOTE})(?:AWS4-HMAC-SHA256\s[^"'\r\n]*?Signature=[0-9a-fA-F]+|(?:AWS|Basic|Bearer|token)\s+(?!\*\*\*)[^\s"',;)\\]+)`,
+    'gi',
+  ),
+  // SigV4 parts in headers (`x-amz-signature: ...`) and in presigned query strings (`X-Amz-Credential=...`), also
+  // percent-encoded.
+  new RegExp(String.raw`(${AT_WORD}(?:X-Amz-)?(?:Credential|Signature)${SEPARATOR})[^\s,"'&;<\\]+`, 'gi'),
+  // Session tokens and secret keys by any of their names (headers, env files, SDK fields, JSON, even JSON inside a
+  // JSON string, and a header's values as a list).
+  new RegExp(
+    String.raw`(${AT_WORD}(?:x-amz-security-token|aws[-_]session[-_]token|aws[-_]secret[-_]access[-_]key|secret[-_]?access[-_]?key|session[-_]?token)${QUOTE}${SEPARATOR}(?:\[\s*)?${QUOTE})(?:[^\s"',&;<\\\]]|\\\/)+`,
+    'gi',
+  ),
   // The same in XML (an STS response or error echoed back).
   /(<(?:SessionToken|SecretAccessKey)>)[^<]*/gi,
 ];
@@ -41,15 +63,18 @@ export const NAMED: readonly RegExp[] = [
  * (`render --format json` of a big mesh prints ~90 MB). Keep it a superset: a pattern added above needs its
  * anchor here (test/redact.test.ts checks each pattern's matches against it).
  */
-export const ANCHORS =
-  /(?<![A-Za-z0-9])(?:gh[pousr]_|github_pat_|A[KSBC][IC]A)|\b(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE|bearer|authorization|credential=|signature=|x-amz-security-token|aws_session_token|aws_secret_access_key|secret_?access_?key|session_?token)/i;
+export const ANCHORS = new RegExp(
+  String.raw`${AFTER_WORD}(?:gh[pousr]_|github_pat_|A[KSBC][IC]A)|IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE|${AT_WORD}(?:bearer|authorization|credential|signature|x-amz-security-token|aws[-_]session[-_]token|aws[-_]secret[-_]access[-_]key|secret[-_]?access[-_]?key|session[-_]?token)`,
+  'i',
+);
 
 /** Shortest value redacted by exact match: shorter ones (`test` in a LocalStack setup) would blank common words. */
 const MIN_EXACT = 8;
 
 /**
  * Remove secrets from text: every exact occurrence of each given secret (and its base64 forms, which is how a token
- * appears in a Basic auth header), then anything shaped or named like a GitHub token or an AWS credential.
+ * appears in a Basic auth header, its percent-encoded and its JSON-escaped form), then anything shaped or named like
+ * a GitHub token or an AWS credential. Not found: a secret re-encoded whole (a base64 dump of the headers).
  */
 export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text;
@@ -59,6 +84,9 @@ export function redact(text: string, secrets: readonly (string | undefined)[] = 
       secret,
       Buffer.from(secret).toString('base64'),
       Buffer.from(`x-access-token:${secret}`).toString('base64'),
+      // As an echoed URL or query string carries it, and as a JSON string that escapes `/`.
+      encodeURIComponent(secret),
+      secret.replaceAll('/', '\\/'),
     ]) {
       if (out.includes(form)) out = out.split(form).join(REDACTED);
     }

@@ -66,7 +66,8 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 /** Every secret (and every signature the endpoint received) that appears in `text`. */
 function leaked(text: string, ep: EchoEndpoint): string[] {
   const all = [...SECRETS, ...ep.received];
-  const found = all.filter((s) => text.includes(s));
+  // Also percent-encoded, as an echo inside a URL carries them.
+  const found = all.filter((s) => text.includes(s) || text.includes(encodeURIComponent(s)));
   // Also the shapes, in case a value is printed in part or re-encoded.
   for (const m of text.matchAll(/Signature=(?!\*\*\*)\S{8,}|(?:AKIA|ASIA)[A-Z0-9]{16}|IQoJb3JpZ2luX2Vj/g))
     found.push(m[0]);
@@ -84,6 +85,24 @@ describe('credentials echoed back by an endpoint are never printed', { timeout: 
       expect(r.stderr).toContain('authorization: ***; x-amz-security-token: ***; x-amz-date: 20');
       expect(ep.received.size).toBeGreaterThan(0);
       expect(leaked(r.stdout + r.stderr, ep)).toEqual([]);
+    } finally {
+      await ep.close();
+    }
+  });
+
+  it('plan and audit: the echo percent-encoded inside a URL', async () => {
+    const ep = await startEchoEndpoint({ encoding: 'url' });
+    try {
+      const plan = await run(['plan', MESH, '--endpoint', ep.endpoint, '--format', 'markdown']);
+      const audit = await run(['audit', MESH, '--endpoint', ep.endpoint]);
+      const out = plan.stdout + plan.stderr + audit.stdout + audit.stderr;
+      // The echo reached the output, with its secrets replaced.
+      expect(out).toContain('sso.example');
+      expect(out).toContain('X-Amz-Credential%3D***');
+      expect(ep.received.size).toBeGreaterThan(0);
+      expect(leaked(out, ep)).toEqual([]);
+      // And decoded, nothing of them either (a reader may decode what it copies).
+      expect(leaked(decodeURIComponent(out.replace(/%(?![0-9A-Fa-f]{2})/g, '%25')), ep)).toEqual([]);
     } finally {
       await ep.close();
     }

@@ -35,7 +35,16 @@ function body(req: IncomingMessage): Promise<string> {
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export async function startEchoEndpoint(options: { stsFails?: boolean } = {}): Promise<EchoEndpoint> {
+export interface EchoOptions {
+  stsFails?: boolean;
+  /**
+   * `url`: the echo is percent-encoded inside a URL, as a single sign-on gateway puts the original request in a
+   * "return to" parameter (every secret's boundary is then a hex digit of an escape).
+   */
+  encoding?: 'plain' | 'url';
+}
+
+export async function startEchoEndpoint(options: EchoOptions = {}): Promise<EchoEndpoint> {
   const operations: string[] = [];
   const received = new Set<string>();
   const server: Server = createServer((req, res) => {
@@ -51,8 +60,16 @@ export async function startEchoEndpoint(options: { stsFails?: boolean } = {}): P
       const op = target || `query:${action}`;
       operations.push(op);
       // The echo: single-line, as a gateway would put it in its error text.
-      const plain = `Request rejected. Headers: authorization: ${auth}; x-amz-security-token: ${token}; x-amz-date: ${String(req.headers['x-amz-date'] ?? '')}`;
-      const json = `Request rejected by gateway; headers were ${JSON.stringify(req.headers)}`;
+      const url = (headers: string) =>
+        `Login required: https://sso.example/start?return=${encodeURIComponent(`https://gw/?${headers}`)}`;
+      const plain =
+        options.encoding === 'url'
+          ? url(
+              `X-Amz-Credential=${/Credential=([^,]+)/.exec(auth)?.[1] ?? ''}&X-Amz-Security-Token=${token}&X-Amz-Signature=${sig ?? ''}`,
+            )
+          : `Request rejected. Headers: authorization: ${auth}; x-amz-security-token: ${token}; x-amz-date: ${String(req.headers['x-amz-date'] ?? '')}`;
+      const json =
+        options.encoding === 'url' ? plain : `Request rejected by gateway; headers were ${JSON.stringify(req.headers)}`;
       if (action === 'AssumeRole') {
         if (options.stsFails) {
           res.writeHead(403, { 'content-type': 'text/xml' });
