@@ -3,7 +3,8 @@
  * with NextToken) become the same price table as the shipped one; hostile answers are skipped with a reason; the
  * adapter pages, stops on a repeated token, caches with its date, and falls back to the shipped table.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -309,6 +310,53 @@ describe('loadPrices', () => {
     writeFileSync(join(cacheDir, 'prices-us-east-1.json'), JSON.stringify(bad[0]));
     const r = await loadPrices({ region: 'us-east-1', target: 'aws', offline: true, cacheDir, now });
     expect(r.table.kind).toBe('shipped');
+  });
+
+  describe('a cache file that is not what meshgov wrote', () => {
+    const good = (asOf: string) =>
+      JSON.stringify({
+        formatVersion: 1,
+        table: {
+          region: 'us-east-1',
+          kind: 'price-list-api',
+          asOf,
+          source: 's',
+          prices: PUBLISHED_US_EAST_1,
+          unconfirmed: [],
+        },
+      });
+
+    it('is refused when dated after today (a forged table would stay fresh for ever)', async () => {
+      const cacheDir = dir();
+      writeFileSync(join(cacheDir, 'prices-us-east-1.json'), good('2099-01-01'));
+      const r = await loadPrices({ region: 'us-east-1', target: 'aws', offline: true, cacheDir, now });
+      expect(r.table.kind).toBe('shipped');
+      // Today's date is fine.
+      writeFileSync(join(cacheDir, 'prices-us-east-1.json'), good('2026-12-01'));
+      const t = await loadPrices({ region: 'us-east-1', target: 'aws', offline: true, cacheDir, now });
+      expect(t.table).toMatchObject({ kind: 'price-list-api', asOf: '2026-12-01' });
+    });
+
+    it('a FIFO or a link to /dev/zero is not read (neither blocks nor grows without end)', async () => {
+      for (const plant of [(f: string) => execFileSync('mkfifo', [f]), (f: string) => symlinkSync('/dev/zero', f)]) {
+        const cacheDir = dir();
+        plant(join(cacheDir, 'prices-us-east-1.json'));
+        const r = await loadPrices({ region: 'us-east-1', target: 'aws', offline: true, cacheDir, now });
+        expect(r.table.kind).toBe('shipped');
+      }
+    });
+
+    it('a link in the cache is replaced by the new file, never written through', async () => {
+      const cacheDir = dir();
+      const victim = join(dir(), 'victim.txt');
+      writeFileSync(victim, 'keep me');
+      symlinkSync(victim, join(cacheDir, 'prices-us-east-1.json'));
+      const client = fakeClient({ AmazonKinesis: [PAGE1, PAGE2], AmazonCloudWatch: [CW] });
+      const r = await loadPrices({ region: 'us-east-1', target: 'aws', client, cacheDir, now });
+      expect(r.table.kind).toBe('price-list-api');
+      expect(readFileSync(victim, 'utf8')).toBe('keep me');
+      expect(lstatSync(join(cacheDir, 'prices-us-east-1.json')).isFile()).toBe(true);
+    });
   });
 
   it('a region that is no region code never reaches the file system or the API', async () => {

@@ -7,7 +7,8 @@
  */
 import type { GetProductsCommand, GetProductsCommandOutput, PricingClient } from '@aws-sdk/client-pricing';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { priceTableFromApi, readPriceList } from '../../core/cost/price-list.js';
 import { shippedPriceTable } from '../../core/cost/prices/shipped.js';
@@ -15,6 +16,7 @@ import type { PriceTable } from '../../core/cost/types.js';
 import { PRICE_DIMENSIONS } from '../../core/cost/types.js';
 import { lazyModule } from '../../core/lazy-module.js';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { readRegularFile } from '../fs/bounded-read.js';
 import { AdapterError, errorCode } from './errors.js';
 
 /** IAM actions this adapter needs (the governance role's policy does not carry them: pricing is account-wide). */
@@ -199,7 +201,7 @@ export async function loadPrices(o: LoadPricesOptions): Promise<{ table: PriceTa
   if (!REGION.test(o.region)) return fromShipped(`region ${JSON.stringify(o.region)} is not an AWS region code`);
   const today = o.now().toISOString().slice(0, 10);
   const file = o.cacheDir !== undefined ? join(o.cacheDir, `prices-${o.region}.json`) : undefined;
-  const cached = file !== undefined ? await readCache(file, o.region) : undefined;
+  const cached = file !== undefined ? readCache(file, o.region, today) : undefined;
   const age =
     cached !== undefined
       ? (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${cached.asOf}T00:00:00Z`)) / 86_400_000
@@ -226,23 +228,30 @@ export async function loadPrices(o: LoadPricesOptions): Promise<{ table: PriceTa
   }
 }
 
-async function readCache(file: string, region: string): Promise<PriceTable | undefined> {
-  try {
-    const buf = await readFile(file);
-    if (buf.length > MAX_CACHE_BYTES) return undefined;
-    return parseCachedTable(buf.toString('utf8'), region);
-  } catch {
-    return undefined;
-  }
+/**
+ * The cached table, if the file is one meshgov could have written: a regular file (a FIFO would block the read, a
+ * link to /dev/zero would never end it), at most 1 MiB, every field checked, and dated no later than today (a date
+ * in the future would keep a forged table fresh for ever).
+ */
+function readCache(file: string, region: string, today: string): PriceTable | undefined {
+  const read = readRegularFile(file, { maxBytes: MAX_CACHE_BYTES });
+  if (!read.ok) return undefined;
+  const table = parseCachedTable(read.text, region);
+  return table !== undefined && table.asOf <= today ? table : undefined;
 }
 
 /** Written whole then renamed, so a reader never sees half a file; a failed write only costs the cache. */
 async function writeCache(file: string, table: PriceTable): Promise<void> {
   try {
     await mkdir(join(file, '..'), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify({ formatVersion: 1, table }, null, 2)}\n`);
-    await rename(tmp, file);
+    // A new file of its own (O_EXCL: never through a link or into a file that is there), renamed over the old one.
+    const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(tmp, `${JSON.stringify({ formatVersion: 1, table }, null, 2)}\n`, { flag: 'wx' });
+      await rename(tmp, file);
+    } catch {
+      await rm(tmp, { force: true });
+    }
   } catch {
     // The cache is an optimisation: the next run asks the API again.
   }

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
 import { plan } from '../../app/plan.js';
 import type { PlanEvent, PlanOutcome } from '../../app/plan.js';
@@ -83,6 +83,19 @@ function planReporter(io: CliIO, progress: Progress, color: boolean): (e: PlanEv
 }
 
 /**
+ * Where Price List answers are cached: the user's cache directory (`$XDG_CACHE_HOME/meshgov`, else
+ * `~/.cache/meshgov`), never the working tree. In CI the working tree is the pull request's checkout, and a cache
+ * file committed there would be a forged price table the cost cap trusts. No cache without a home directory.
+ */
+export function priceCacheDir(env: CliIO['env']): string | undefined {
+  const xdg = env['XDG_CACHE_HOME'];
+  // The XDG spec: a relative path is invalid and is ignored.
+  if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, 'meshgov');
+  const home = env['HOME'];
+  return home !== undefined && isAbsolute(home) ? join(home, '.cache', 'meshgov') : undefined;
+}
+
+/**
  * The plan use case over the command's files and target, with progress on stderr. Usage problems, a target that
  * did not open and a failed read throw the CLI's errors; an invalid mesh comes back (its findings printed).
  */
@@ -90,7 +103,7 @@ export async function runPlan(
   file: string,
   opts: PlanCommandOptions,
   io: CliIO,
-  open: TargetOpener = cliTargetOpener(io, { priceCacheDir: resolve(io.cwd, '.meshgov', 'cache') }),
+  open: TargetOpener = cliTargetOpener(io, { priceCacheDir: priceCacheDir(io.env) }),
 ): Promise<Extract<PlanOutcome, { kind: 'planned' | 'invalid' }>> {
   const target = targetSpec(opts, io);
   const progress = new Progress(io);
