@@ -169,10 +169,11 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
   const opening = await ports.openTarget(p.mesh, 'apply', options.target);
   if (opening.kind !== 'open') return opening;
   const { target } = opening;
+  let opened: ApplyLog | undefined;
   try {
     const live = await readLive(target, p, tell);
     if (live.kind !== 'read') return live;
-    const log = ports.openLog(options.log);
+    const log = (opened = ports.openLog(options.log));
     const now = options.clock.now();
     const own = computePlan({
       desired: p.desired,
@@ -248,6 +249,7 @@ export async function apply(options: ApplyOptions, ports: ApplyPorts): Promise<A
     tell({ kind: 'executed' });
     return { kind: 'applied', plan: own, ...result, ...(saved ? { reviewedDigest: saved.changeSetDigest } : {}) };
   } finally {
+    opened?.close();
     await target.close();
   }
 }
