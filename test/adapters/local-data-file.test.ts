@@ -1,9 +1,16 @@
 /** The local target survives a data file truncated by a kill in the middle of kinesis-local's persist write. */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WATCHDOG, repairDataFile, settledSnapshot, snapshotDataFile } from '../../src/adapters/local/kinesis-local.js';
+import {
+  WATCHDOG,
+  checkDataDir,
+  repairDataFile,
+  settledSnapshot,
+  snapshotDataFile,
+} from '../../src/adapters/local/kinesis-local.js';
 
 describe('kinesis-local data file repair', () => {
   it('restores the last good copy when the data file was truncated', () => {
@@ -97,5 +104,53 @@ describe('kinesis-local data file repair', () => {
 
   it('embeds a watchdog that is valid JavaScript on its own (the snapshot is inlined from its source)', () => {
     expect(() => new Function('require', WATCHDOG)).not.toThrow();
+  });
+});
+
+describe('a data directory planted in the working tree', () => {
+  const NAMES = [
+    'kinesis-data.json',
+    'kinesis-data.json.last-good',
+    'kinesis-data.json.last-good.tmp',
+    'kinesis-data.json.broken',
+    'meshgov.lock',
+  ];
+
+  it.each(NAMES)('%s as a link, a FIFO or a folder is refused before the emulator starts', (name) => {
+    for (const plant of [
+      (f: string) => symlinkSync('/dev/zero', f),
+      (f: string) => execFileSync('mkfifo', [f]),
+      (f: string) => mkdirSync(f),
+    ]) {
+      const dir = mkdtempSync(join(tmpdir(), 'meshgov-data-'));
+      plant(join(dir, name));
+      expect(() => checkDataDir(dir)).toThrow(
+        new RegExp(`${name.replaceAll('.', '\\.')} is (a symbolic link|not a regular file)`),
+      );
+    }
+  });
+
+  it('accepts regular files and a fresh directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgov-data-'));
+    checkDataDir(dir);
+    for (const name of NAMES) writeFileSync(join(dir, name), '{}');
+    checkDataDir(dir);
+  });
+
+  it('the snapshot never writes through a link put where its temporary file goes', async () => {
+    const victimDir = mkdtempSync(join(tmpdir(), 'meshgov-victim-'));
+    const victim = join(victimDir, 'victim.txt');
+    for (const snapshot of [
+      (dir: string) => Promise.resolve(snapshotDataFile(dir)),
+      (dir: string) => settledSnapshot(dir, 10, 50),
+    ]) {
+      writeFileSync(victim, 'keep me');
+      const dir = mkdtempSync(join(tmpdir(), 'meshgov-data-'));
+      writeFileSync(join(dir, 'kinesis-data.json'), '{"streams":{}}');
+      symlinkSync(victim, join(dir, 'kinesis-data.json.last-good.tmp'));
+      await snapshot(dir);
+      expect(readFileSync(victim, 'utf8')).toBe('keep me');
+      expect(readFileSync(join(dir, 'kinesis-data.json.last-good'), 'utf8')).toBe('{"streams":{}}');
+    }
   });
 });

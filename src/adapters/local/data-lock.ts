@@ -24,6 +24,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { readRegularFile } from '../fs/bounded-read.js';
 
 /** File name of the lock inside the data directory. */
 export const LOCK_FILE = 'meshgov.lock';
@@ -122,13 +123,17 @@ export function processAlive(pid: number, start?: string): boolean {
   return start === undefined || stat.start === start;
 }
 
+/** A lock file is a line of JSON: anything much larger was not written by meshgov. */
+const MAX_LOCK_BYTES = 64 * 1024;
+
 function readRaw(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  // Not through a link, never a FIFO (it would block) or a device (it would not end).
+  const read = readRegularFile(file, { maxBytes: MAX_LOCK_BYTES });
+  if (read.ok) return read.text;
+  if (read.refusal.kind === 'not-found') return undefined;
+  throw new Error(
+    `the lock file ${file} is not one meshgov wrote (${read.refusal.kind === 'too-large' ? 'too large' : read.refusal.kind === 'not-regular' ? `${read.refusal.what}` : read.refusal.kind}). Remove it.`,
+  );
 }
 
 function parseLock(raw: string): LockInfo | undefined {

@@ -8,14 +8,15 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
-import { lockDataDir } from './data-lock.js';
+import { readRegularFile } from '../fs/bounded-read.js';
+import { LOCK_FILE, lockDataDir } from './data-lock.js';
 import type { DataLock } from './data-lock.js';
 
 export interface LocalTargetOptions {
@@ -182,7 +183,9 @@ export function settledSnapshot(dir: string, intervalMs: number, limitMs: number
         const text = settled ?? complete();
         try {
           if (text !== undefined) {
-            fsx.writeFileSync(`${file}.last-good.tmp`, text);
+            // A file of its own (O_EXCL), never written through a link put in its place.
+            fsx.rmSync(`${file}.last-good.tmp`, { force: true });
+            fsx.writeFileSync(`${file}.last-good.tmp`, text, { flag: 'wx' });
             fsx.renameSync(`${file}.last-good.tmp`, `${file}.last-good`);
           }
         } catch {
@@ -275,12 +278,47 @@ class EarlyExit extends Error {}
 /** kinesis-local's data file inside PERSIST_PATH. */
 const DATA_FILE = 'kinesis-data.json';
 
-/** The file's text when it is complete JSON, else undefined. */
+/** Most bytes of a data file meshgov reads back (the 1,100-stream benchmark's is a few MiB). */
+const MAX_DATA_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Files meshgov and kinesis-local keep in the data directory. The directory may be in the working tree (the default
+ * `.meshgov/local`), which a pull request can change: each of them must be a regular file if it is there, or a link
+ * would have the emulator's state written to, or read from, any file the runner can reach.
+ */
+const DATA_DIR_FILES = [
+  DATA_FILE,
+  `${DATA_FILE}.last-good`,
+  `${DATA_FILE}.last-good.tmp`,
+  `${DATA_FILE}.broken`,
+  LOCK_FILE,
+];
+
+/** Refuse a data directory holding one of its files as anything but a regular file. */
+export function checkDataDir(dir: string): void {
+  for (const name of DATA_DIR_FILES) {
+    const path = join(dir, name);
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      continue;
+    }
+    const what = st.isSymbolicLink() ? 'a symbolic link' : st.isFile() ? undefined : 'not a regular file';
+    if (what !== undefined)
+      throw new Error(
+        `${path} is ${what}: the local target keeps only regular files in its data directory. Remove it (the local target then starts from the other files, or empty).`,
+      );
+  }
+}
+
+/** The file's text when it is a regular file of complete JSON, else undefined. */
 function completeJsonText(file: string): string | undefined {
+  const read = readRegularFile(file, { maxBytes: MAX_DATA_FILE_BYTES });
+  if (!read.ok) return undefined;
   try {
-    const text = readFileSync(file, 'utf8');
-    JSON.parse(text);
-    return text;
+    JSON.parse(read.text);
+    return read.text;
   } catch {
     return undefined;
   }
@@ -298,7 +336,8 @@ export function snapshotDataFile(dir: string): void {
   const file = join(dir, DATA_FILE);
   const text = existsSync(file) ? completeJsonText(file) : undefined;
   if (text === undefined) return;
-  writeFileSync(`${file}.last-good.tmp`, text);
+  rmSync(`${file}.last-good.tmp`, { force: true });
+  writeFileSync(`${file}.last-good.tmp`, text, { flag: 'wx' });
   renameSync(`${file}.last-good.tmp`, `${file}.last-good`);
 }
 
@@ -344,6 +383,7 @@ export async function startKinesisLocal(o: LocalTargetOptions): Promise<LocalTar
   let lock: DataLock | undefined;
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
+    checkDataDir(dataDir);
     lock = await lockDataDir(dataDir, {
       command: o.lock?.command ?? 'meshgov',
       timeoutMs: o.lock?.timeoutMs ?? 0,
