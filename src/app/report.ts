@@ -27,6 +27,7 @@ import { renderPlanMarkdown } from '../output/plan/markdown.js';
 import { todayOn } from './events.js';
 import type { FileSource, MeshSources, UsageProblem } from './ports.js';
 import { validate } from './validate.js';
+import { jsonSyntaxProblem } from '../core/json-syntax.js';
 
 export type ReportKind = 'plan' | 'audit' | 'apply';
 
@@ -104,7 +105,7 @@ function parseJson(option: string, file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Usage(`${option} ${file} is not valid JSON: ${(e as Error).message}`);
+    throw new Usage(`${option} ${file} is not valid JSON: ${jsonSyntaxProblem(text, e)}`);
   }
 }
 

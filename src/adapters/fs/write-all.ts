@@ -2,9 +2,10 @@
  * Write several files as one: each goes to a temporary file beside its target first, and only when all are written
  * are they renamed into place. A failure removes the temporary files and names the file that failed and why.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fsProblem } from './problems.js';
+import { writeTemporaryBeside } from './write.js';
 
 export interface FileToWrite {
   /** Absolute path. */
@@ -25,11 +26,9 @@ export function writeAll(files: readonly FileToWrite[], cwd: string): WriteAllFa
     for (const tmp of staged) rmSync(tmp, { force: true });
   };
   for (const [index, { path, text }] of files.entries()) {
-    const tmp = `${path}.meshgov-${process.pid}.tmp`;
     try {
       mkdirSync(dirname(path), { recursive: true });
-      staged.push(tmp);
-      writeFileSync(tmp, text);
+      staged.push(writeTemporaryBeside(path, text));
     } catch (e) {
       unstage();
       return { index, problem: fsProblem(e, path, cwd), renaming: false };

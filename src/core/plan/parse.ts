@@ -9,6 +9,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { PLAN_SCHEMA } from './plan-schema.generated.js';
 import type { Plan } from './types.js';
 import { MAX_PLAN_BYTES, PLAN_FORMAT_VERSION } from './types.js';
+import { jsonSyntaxProblem } from '../json-syntax.js';
 
 /** Characters of a saved plan: the byte limit of the reader (MAX_PLAN_BYTES, docs/limits.md) bounds them too. */
 export const MAX_PLAN_CHARS = MAX_PLAN_BYTES;
@@ -49,7 +50,7 @@ export function parsePlan(text: string): { plan?: Plan; error?: string } {
       return value;
     });
   } catch (e) {
-    return { error: `not JSON (truncated or not a plan): ${(e as Error).message}` };
+    return { error: `not JSON (truncated or not a plan): ${jsonSyntaxProblem(text, e)}` };
   }
   if (forbidden !== undefined)
     return { error: `the plan contains the key \`${forbidden}\`, which meshgov never writes (prototype pollution)` };

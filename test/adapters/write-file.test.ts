@@ -1,0 +1,61 @@
+/** Files meshgov writes where a pull request may have put something first (src/adapters/fs/write.ts). */
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeTextFile } from '../../src/adapters/fs/write.js';
+import { writeApplyResult } from '../../src/adapters/github/apply-result-file.js';
+import type { ApplyResult } from '../../src/core/github/apply-result.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'meshgov-write-'));
+
+describe('writeTextFile', () => {
+  it('writes a new file, and replaces a regular one whole', () => {
+    const d = dir();
+    expect(writeTextFile(d, 'out/plan.json', 'one')).toBeUndefined();
+    expect(readFileSync(join(d, 'out/plan.json'), 'utf8')).toBe('one');
+    expect(writeTextFile(d, 'out/plan.json', 'two')).toBeUndefined();
+    expect(readFileSync(join(d, 'out/plan.json'), 'utf8')).toBe('two');
+    // No temporary file left behind.
+    expect(readdirSync(join(d, 'out'))).toEqual(['plan.json']);
+  });
+
+  it('refuses a link at the path, whatever it points at, and writes nothing through it', () => {
+    const d = dir();
+    const victim = join(dir(), 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    for (const target of [victim, join(d, 'missing-target'), '/dev/null']) {
+      const name = `link-${readdirSync(d).length}.json`;
+      symlinkSync(target, join(d, name));
+      expect(writeTextFile(d, name, 'plan')).toEqual({
+        kind: 'write-failed',
+        path: name,
+        problem: expect.stringContaining('symbolic link') as unknown as string,
+      });
+      expect(lstatSync(join(d, name)).isSymbolicLink()).toBe(true);
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+  });
+
+  it('refuses a FIFO (without blocking) and a directory', () => {
+    const d = dir();
+    execFileSync('mkfifo', [join(d, 'fifo.json')]);
+    mkdirSync(join(d, 'folder.json'));
+    expect(writeTextFile(d, 'fifo.json', 'plan')?.problem).toContain('not a regular file');
+    expect(writeTextFile(d, 'folder.json', 'plan')?.problem).toContain('a directory');
+  });
+});
+
+describe('writeApplyResult', () => {
+  it('refuses a link at --result, naming it', () => {
+    const d = dir();
+    const victim = join(dir(), 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    symlinkSync(victim, join(d, 'apply-result.json'));
+    expect(() => writeApplyResult(join(d, 'apply-result.json'), {} as ApplyResult)).toThrow(
+      /cannot write the apply result .*apply-result\.json: it is a symbolic link/,
+    );
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+  });
+});
