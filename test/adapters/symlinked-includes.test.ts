@@ -156,6 +156,34 @@ describe('in CI (GITHUB_WORKSPACE set)', () => {
     expect(io.out()).toContain('rule-file-unreadable');
     expect(io.out()).not.toContain(MARKER);
   });
+
+  it('refuses the rule files of a ./policies folder that is itself a link leading outside the checkout', async () => {
+    mkdirSync(join(base, 'elsewhere'));
+    writeFileSync(join(base, 'elsewhere', 'db.yaml'), `id: ${MARKER}\n`);
+    symlinkSync(join(base, 'elsewhere'), join(repo, 'policies'));
+    for (const format of ['json', 'markdown']) {
+      const io = captureIO(repo, {
+        env: { NO_COLOR: '1', GITHUB_WORKSPACE: repo },
+        now: new Date('2026-06-01T00:00:00Z'),
+      });
+      const code = await main(['validate', '--format', format, 'meshes/mesh.yaml'], io);
+      expect(code).toBe(1);
+      expect(io.out()).toContain('rule-file-unreadable');
+      expect(io.out() + io.err()).not.toContain(MARKER);
+    }
+  });
+});
+
+describe('names that start with two dots', () => {
+  it('an include called `..risk.yaml` at the top of the mesh directory is inside it', async () => {
+    const mesh = readFileSync(join(meshDir, 'mesh.yaml'), 'utf8');
+    cpSync(join(meshDir, 'domains/risk.yaml'), join(meshDir, '..risk.yaml'));
+    rmSync(join(meshDir, 'domains/risk.yaml'));
+    writeFileSync(join(meshDir, 'mesh.yaml'), mesh.replace('domains/risk.yaml', '..risk.yaml'));
+    const r = await validate('json');
+    expect(r.out).not.toContain('include-outside');
+    expect(r.code).toBe(0);
+  });
 });
 
 describe('fileReader', () => {

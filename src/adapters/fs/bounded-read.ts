@@ -5,7 +5,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 
 /** Why a file was not read. Nothing of a refused file's content is ever part of the refusal. */
 export type ReadRefusal =
@@ -66,7 +66,8 @@ function refusalOf(e: unknown): ReadRefusal {
 /** Whether `path` is `dir` or below it (both real paths). */
 export function isWithin(dir: string, path: string): boolean {
   const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  // `..` itself or a `../` prefix leaves `dir`; a name that starts with two dots (`..foo.yaml`) does not.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /**

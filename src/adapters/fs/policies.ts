@@ -1,5 +1,5 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MAX_SOURCE_BYTES } from '../../core/source/source.js';
 import { describeRefusal, isWithin, readRegularFile } from './bounded-read.js';
 
@@ -30,17 +30,20 @@ export function canonicalDir(dir: string): string {
 /**
  * The `*.yaml`/`*.yml` files directly in `dir`, sorted by name, with their text. A file that is not a regular file,
  * is too large or is unreadable comes back as an Error value (without content) so the caller can report it as a
- * diagnostic. When `repoRoot` is given (CI) and `dir` is inside it, each file must stay inside it by real path.
+ * diagnostic. When `repoRoot` is given (CI) and `dir` is named inside it (even through a link that leads out of it),
+ * each file must stay inside it by real path.
  */
 export function readPolicyDir(dir: string, repoRoot?: string): { file: string; text: string | Error }[] {
   const names = readdirSync(dir)
     .filter((n) => /\.ya?ml$/.test(n))
     .sort();
   const root = repoRoot === undefined ? undefined : canonicalDir(repoRoot);
-  const within =
-    root !== undefined && isWithin(root, canonicalDir(dir))
-      ? [{ dir: root, name: 'the repository (GITHUB_WORKSPACE)' }]
-      : [];
+  // Where the directory is named, not where it leads: a `policies` link committed in the checkout that points
+  // outside it is still a directory of the checkout, and its files must stay inside it.
+  const named = resolve(dir);
+  const inRepo =
+    repoRoot !== undefined && root !== undefined && (isWithin(resolve(repoRoot), named) || isWithin(root, named));
+  const within = inRepo && root !== undefined ? [{ dir: root, name: 'the repository (GITHUB_WORKSPACE)' }] : [];
   return names.map((n) => {
     const file = join(dir, n);
     const r = readRegularFile(file, { maxBytes: MAX_SOURCE_BYTES, within });
