@@ -3,7 +3,18 @@
  * on the bytes actually read: a size of 0 (devices, /proc) or a file that grew cannot get past the limit, and a
  * file that shrank is not padded.
  */
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,5 +95,46 @@ describe('readRegularFile', () => {
     writeFileSync(file, mixedText(200_000));
     const r = readRegularFile(file, { maxBytes: 1 << 20 });
     expect(r.ok && r.text).toBe(readFileSync(file, 'utf8'));
+  });
+});
+
+describe('readRegularFile: a folder swapped for a link between the check and the open', () => {
+  it('refuses what the open reached outside the root, naming its real path, and quotes nothing of it', () => {
+    const base = mkdtempSync(join(tmpdir(), 'meshgov-race-'));
+    const root = join(base, 'mesh');
+    mkdirSync(join(root, 'sub'), { recursive: true });
+    writeFileSync(join(root, 'sub', 'x.yaml'), 'inside: true\n');
+    mkdirSync(join(base, 'outside', 'sub'), { recursive: true });
+    writeFileSync(join(base, 'outside', 'sub', 'x.yaml'), 'SECRET_KEY_FROM_OUTSIDE: hunter2\n');
+    const swap = () => {
+      renameSync(join(root, 'sub'), join(root, 'sub.real'));
+      symlinkSync(join(base, 'outside', 'sub'), join(root, 'sub'));
+    };
+    const r = readRegularFile(
+      join(root, 'sub', 'x.yaml'),
+      { maxBytes: 1024, within: [{ dir: root, name: 'the mesh directory' }] },
+      { beforeOpen: swap },
+    );
+    expect(r).toEqual({
+      ok: false,
+      refusal: {
+        kind: 'outside',
+        realPath: join(base, 'outside', 'sub', 'x.yaml'),
+        root,
+        rootName: 'the mesh directory',
+      },
+    });
+    expect(JSON.stringify(r)).not.toContain('hunter2');
+  });
+
+  it('reads the file when nothing moved', () => {
+    const root = mkdtempSync(join(tmpdir(), 'meshgov-race-'));
+    writeFileSync(join(root, 'x.yaml'), 'inside: true\n');
+    const r = readRegularFile(
+      join(root, 'x.yaml'),
+      { maxBytes: 1024, within: [{ dir: root, name: 'the mesh directory' }] },
+      { beforeOpen: () => undefined },
+    );
+    expect(r).toMatchObject({ ok: true, text: 'inside: true\n' });
   });
 });

@@ -3,7 +3,7 @@
  * inputs): only regular files, only up to a byte limit counted while reading, optionally only below given
  * directories by real path (symlinks resolved).
  */
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { isAbsolute, relative, sep } from 'node:path';
 
@@ -74,24 +74,34 @@ export function isWithin(dir: string, path: string): boolean {
  * Read a regular file as UTF-8, refusing anything else. The real path is resolved first and checked against
  * `within`; the file is opened by that real path with O_NONBLOCK (a FIFO cannot block the open) and O_NOFOLLOW,
  * the opened handle is fstat-ed (a stat of the path could be raced), and reading stops one byte past the limit
- * (a device's size says nothing: /dev/zero has size 0 and never ends).
+ * (a device's size says nothing: /dev/zero has size 0 and never ends). O_NOFOLLOW guards only the last name of the
+ * path: a folder on the way swapped for a link between the check and the open would lead the open elsewhere, so
+ * the confinement is checked again on what was opened (`/proc/self/fd`, or the same device and inode as the
+ * checked path where there is no /proc).
+ * `hooks.beforeOpen` runs between the check and the open (tests: the swap an attacker would race).
  */
-export function readRegularFile(path: string, options: BoundedReadOptions): BoundedRead {
+export function readRegularFile(
+  path: string,
+  options: BoundedReadOptions,
+  hooks: { beforeOpen?: () => void } = {},
+): BoundedRead {
   let real: string;
   try {
     real = realpathSync(path);
   } catch (e) {
     return { ok: false, refusal: refusalOf(e) };
   }
-  for (const c of options.within ?? []) {
+  const roots = (options.within ?? []).map((c) => {
     let root: string;
     try {
       root = realpathSync(c.dir);
     } catch {
       root = c.dir;
     }
-    if (!isWithin(root, real))
-      return { ok: false, refusal: { kind: 'outside', realPath: real, root, rootName: c.name } };
+    return { root, name: c.name };
+  });
+  for (const { root, name } of roots) {
+    if (!isWithin(root, real)) return { ok: false, refusal: { kind: 'outside', realPath: real, root, rootName: name } };
   }
   // Early refusal without opening: opening some devices has side effects (a tape rewinds). fstat below decides.
   try {
@@ -100,6 +110,7 @@ export function readRegularFile(path: string, options: BoundedReadOptions): Boun
   } catch (e) {
     return { ok: false, refusal: refusalOf(e) };
   }
+  hooks.beforeOpen?.();
   let fd: number;
   try {
     fd = openSync(
@@ -113,6 +124,10 @@ export function readRegularFile(path: string, options: BoundedReadOptions): Boun
     const st = fstatSync(fd);
     const what = kindOf(st);
     if (what !== undefined) return { ok: false, refusal: { kind: 'not-regular', what } };
+    if (roots.length > 0) {
+      const moved = movedOutside(fd, st, real, roots);
+      if (moved !== undefined) return { ok: false, refusal: moved };
+    }
     const text = readBounded(fd, options.maxBytes, st.size);
     if (text === undefined) return { ok: false, refusal: { kind: 'too-large', limit: options.maxBytes } };
     return { ok: true, text, realPath: real };
@@ -121,6 +136,36 @@ export function readRegularFile(path: string, options: BoundedReadOptions): Boun
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Why the opened file is not the checked one, if it is not: outside a root by the path the kernel gives for the
+ * handle, or (without /proc) another device or inode than the checked path now has.
+ */
+function movedOutside(
+  fd: number,
+  st: Stats,
+  real: string,
+  roots: readonly { root: string; name: string }[],
+): ReadRefusal | undefined {
+  let opened: string | undefined;
+  try {
+    opened = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    opened = undefined;
+  }
+  if (opened !== undefined) {
+    for (const { root, name } of roots)
+      if (!isWithin(root, opened)) return { kind: 'outside', realPath: opened, root, rootName: name };
+    return undefined;
+  }
+  try {
+    const now = statSync(real);
+    if (now.dev === st.dev && now.ino === st.ino) return undefined;
+  } catch {
+    // Gone meanwhile: not the file that was checked.
+  }
+  return { kind: 'unreadable', reason: 'the file changed while it was opened' };
 }
 
 /** First buffer for a file whose size says nothing (a device reports 0), and the step a growing file gets. */
