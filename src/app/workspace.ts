@@ -9,6 +9,7 @@ import { describeRefusal, readRegularFile } from '../adapters/fs/bounded-read.js
 import { fsProblem } from '../adapters/fs/problems.js';
 import { writeRenderDir } from '../adapters/fs/render-dir.js';
 import { writeTextFile } from '../adapters/fs/write.js';
+import { redactKnown } from '../core/redact.js';
 import { RENDER_MARKER } from '../output/render/files.js';
 import { canonicalDir, isDirectory, readPolicyDir } from '../adapters/fs/policies.js';
 import { fileReader } from '../adapters/fs/reader.js';
@@ -81,9 +82,13 @@ export function workspaceSources(o: WorkspaceOptions): MeshSources {
   return { reader, rules: (extra) => loadRulePack(o, extra) };
 }
 
-/** Files written below a working directory (relative paths resolve against it). */
-export function workspaceFiles(cwd: string): FileSink {
-  return { write: (path, text) => writeTextFile(cwd, path, text) };
+/**
+ * Files written below a working directory (relative paths resolve against it), with the given secrets (the
+ * environment's, see secretsOf) removed as stdout and stderr have them removed: a saved plan holds the notes of
+ * calls that failed, whose text an endpoint wrote.
+ */
+export function workspaceFiles(cwd: string, secrets: readonly string[] = []): FileSink {
+  return { write: (path, text) => writeTextFile(cwd, path, redactKnown(text, secrets)) };
 }
 
 /** Files read below a working directory (relative paths resolve against it; messages name the absolute path). */

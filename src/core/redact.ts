@@ -72,11 +72,10 @@ export const ANCHORS = new RegExp(
 const MIN_EXACT = 8;
 
 /**
- * Remove secrets from text: every exact occurrence of each given secret (and its base64 forms, which is how a token
- * appears in a Basic auth header, its percent-encoded and its JSON-escaped form), then anything shaped or named like
- * a GitHub token or an AWS credential. Not found: a secret re-encoded whole (a base64 dump of the headers).
+ * Only the exact secrets given, in each of their forms: for files meshgov reads back (a saved plan), where a pattern
+ * could change text that is not a secret and with it the plan's digest.
  */
-export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
+export function redactKnown(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
   for (const secret of secrets) {
     if (secret === undefined || secret.length < MIN_EXACT) continue;
@@ -91,6 +90,16 @@ export function redact(text: string, secrets: readonly (string | undefined)[] = 
       if (out.includes(form)) out = out.split(form).join(REDACTED);
     }
   }
+  return out;
+}
+
+/**
+ * Remove secrets from text: every exact occurrence of each given secret (and its base64 forms, which is how a token
+ * appears in a Basic auth header, its percent-encoded and its JSON-escaped form), then anything shaped or named like
+ * a GitHub token or an AWS credential. Not found: a secret re-encoded whole (a base64 dump of the headers).
+ */
+export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let out = redactKnown(text, secrets);
   if (!ANCHORS.test(out)) return out;
   for (const pattern of SHAPES) out = out.replace(pattern, REDACTED);
   for (const pattern of NAMED) out = out.replace(pattern, `$1${REDACTED}`);

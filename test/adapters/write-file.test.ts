@@ -59,3 +59,16 @@ describe('writeApplyResult', () => {
     expect(readFileSync(victim, 'utf8')).toBe('keep me');
   });
 });
+
+describe('workspaceFiles', () => {
+  it('removes the given secrets (the environment’s) from what it writes, and nothing else', async () => {
+    const { workspaceFiles } = await import('../../src/app/workspace.js');
+    const d = dir();
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const text = `{"note": "echo ${secret} and ${encodeURIComponent(secret)}", "tag": "Bearer not-a-secret-1234"}`;
+    expect(workspaceFiles(d, [secret]).write('plan.json', text)).toBeUndefined();
+    expect(readFileSync(join(d, 'plan.json'), 'utf8')).toBe(
+      '{"note": "echo *** and ***", "tag": "Bearer not-a-secret-1234"}',
+    );
+  });
+});

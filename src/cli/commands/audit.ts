@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { OutputFormat } from '../../output/formats.js';
 import { writeAll } from '../../adapters/fs/write-all.js';
+import { redactKnown, secretsOf } from '../../core/redact.js';
 import { audit } from '../../app/audit.js';
 import type { FailOn } from '../../core/audit/findings.js';
 import type { CliIO } from '../io.js';
@@ -216,7 +217,11 @@ export function registerAudit(program: Command, io: CliIO, setExit: (code: numbe
         writeOutputs(
           outputs.map((output) => ({
             output,
-            text: formatAudit(report, output.format, io, { meshFile: file, noColor: true }),
+            // The environment's secrets out of files as out of stdout (an error note quotes an endpoint's text).
+            text: redactKnown(
+              formatAudit(report, output.format, io, { meshFile: file, noColor: true }),
+              secretsOf(io.env),
+            ),
           })),
         );
       }

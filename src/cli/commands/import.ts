@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { importStreams } from '../../app/import.js';
 import { workspaceFiles } from '../../app/workspace.js';
+import { secretsOf } from '../../core/redact.js';
 import type { ImportNote } from '../../core/import/index.js';
 import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ExitError } from '../io.js';
@@ -50,7 +51,7 @@ export async function runImport(file: string, opts: ImportCommandOptions, io: Cl
       ...(out !== undefined ? { out } : {}),
       onEvent: readReporter(new Progress(io), true),
     },
-    { sources: cliSources(io), openTarget: cliTargetOpener(io), files: workspaceFiles(io.cwd) },
+    { sources: cliSources(io), openTarget: cliTargetOpener(io), files: workspaceFiles(io.cwd, secretsOf(io.env)) },
   );
   switch (outcome.kind) {
     case 'usage':

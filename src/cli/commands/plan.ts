@@ -4,6 +4,7 @@ import { plan } from '../../app/plan.js';
 import type { PlanEvent, PlanOutcome } from '../../app/plan.js';
 import type { TargetOpener } from '../../app/target.js';
 import { workspaceFiles } from '../../app/workspace.js';
+import { secretsOf } from '../../core/redact.js';
 import { readerContext } from '../../output/plan/index.js';
 import type { PlanFormat } from '../../output/plan/index.js';
 import { plural } from '../../output/plan/readers.js';
@@ -120,7 +121,7 @@ export async function runPlan(
         ...(opts.policies !== undefined ? { policies: opts.policies } : {}),
         ...(opts.out !== undefined ? { out: opts.out } : {}),
       },
-      { sources: cliSources(io), openTarget: open, files: workspaceFiles(io.cwd) },
+      { sources: cliSources(io), openTarget: open, files: workspaceFiles(io.cwd, secretsOf(io.env)) },
     );
   } finally {
     progress.done();
