@@ -96,3 +96,23 @@ describe('readGitHubContext', () => {
     expect(message).not.toContain(TOKEN);
   });
 });
+
+describe('the event payload file', () => {
+  it('a FIFO or a link to /dev/zero at GITHUB_EVENT_PATH fails clearly instead of blocking or growing', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, symlinkSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const d = mkdtempSync(join(tmpdir(), 'meshgov-event-'));
+    execFileSync('mkfifo', [join(d, 'fifo.json')]);
+    symlinkSync('/dev/zero', join(d, 'zero.json'));
+    for (const [name, why] of [
+      ['fifo.json', /FIFO \(named pipe\), not a regular file/],
+      ['zero.json', /character device, not a regular file/],
+    ] as const) {
+      expect(() => readGitHubContext({ ...base, GITHUB_EVENT_PATH: join(d, name) }, { needPullRequest: true })).toThrow(
+        why,
+      );
+    }
+  });
+});

@@ -4,7 +4,7 @@
  * The environment and the file reader are passed in, so the CLI decides what the process looks like and tests
  * can hand over a plain record.
  */
-import { readFileSync } from 'node:fs';
+import { describeRefusal, readRegularFile } from '../fs/bounded-read.js';
 
 /** A missing or malformed part of the Actions environment; the message says which variable and how to fix it. */
 export class GitHubContextError extends Error {
@@ -73,6 +73,16 @@ export function pullRequestFromEvent(payload: unknown): number | undefined {
   return undefined;
 }
 
+/** GitHub's webhook payloads are capped at 25 MB; the runner writes the event there. */
+const MAX_EVENT_BYTES = 25 * 1024 * 1024;
+
+/** The event file: a regular file, bounded (a FIFO or device there would block or never end the read). */
+function readEventFile(path: string): string {
+  const read = readRegularFile(path, { maxBytes: MAX_EVENT_BYTES });
+  if (!read.ok) throw new Error(describeRefusal(read.refusal));
+  return read.text;
+}
+
 function readEvent(path: string, readFile: (path: string) => string): unknown {
   let text: string;
   try {
@@ -106,7 +116,7 @@ function checkUrl(name: string, value: string): string {
 export function readGitHubContext(
   env: Env,
   requirements: ContextRequirements = {},
-  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  readFile: (path: string) => string = readEventFile,
 ): GitHubContext {
   const repository = nonEmpty(env, 'GITHUB_REPOSITORY');
   if (repository === undefined)
