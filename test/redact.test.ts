@@ -107,8 +107,8 @@ describe('redact: AWS credentials echoed by an endpoint', () => {
       `x-amz-signature: ${REDACTED}\nsignature: ${REDACTED}\nSignature=\n${REDACTED}`,
     ],
     [
-      'a secret key by its hyphenated name, and a lowercased key id',
-      `aws-secret-access-key: ${SECRET}; credential ${AKID.toLowerCase()} is not valid`,
+      'a secret key by its hyphenated name',
+      `aws-secret-access-key: ${SECRET}; credential ${AKID} is not valid`,
       `aws-secret-access-key: ${REDACTED}; credential ${REDACTED} is not valid`,
     ],
     [
@@ -129,6 +129,22 @@ describe('redact: AWS credentials echoed by an endpoint', () => {
     const token = 'opaque+session/token=value==';
     const out = redact(`q=${encodeURIComponent(token)} j="${token.replaceAll('/', '\\/')}"`, [token]);
     expect(out).toBe(`q=${REDACTED} j="${REDACTED}"`);
+  });
+
+  it('leaves mesh text that only looks like a name or a key id alone (a role, a justification)', () => {
+    for (const text of [
+      'arn:aws:iam::333333333333:role/AsiaPacificAnalytics',
+      '"roleName": "AkiaSupportTeamReader"',
+      'justification: Signature: countersigned by legal; credential: none, read via role',
+      'signature: pending',
+    ])
+      expect(redact(text)).toBe(text);
+  });
+
+  it('removes a known secret decoded as a form (`+` as a space) and HTML-escaped', () => {
+    const token = 'abc+def/ghi+jkl/mno==';
+    const out = redact(`q=abc def/ghi jkl/mno== h=abc&#x2B;def&#x2F;ghi&#x2B;jkl&#x2F;mno==`, [token]);
+    expect(out).toBe(`q=${REDACTED} h=${REDACTED}`);
   });
 
   it('leaves ordinary messages and identifiers alone', () => {
@@ -237,7 +253,7 @@ describe('redact: the anchor pre-check skips no secret', () => {
     );
   });
 
-  it('redacts exactly what the nine passes without the pre-check redact', () => {
+  it('redacts exactly what the ten passes without the pre-check redact', () => {
     // The reference: every pattern applied, no pre-check (the passes redact() runs when an anchor is present).
     const everyPass = (t: string) => {
       let out = t;
