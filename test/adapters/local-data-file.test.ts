@@ -153,4 +153,16 @@ describe('a data directory planted in the working tree', () => {
       expect(readFileSync(join(dir, 'kinesis-data.json.last-good'), 'utf8')).toBe('{"streams":{}}');
     }
   });
+
+  it('a folder on the way that is a link, inside the working tree, is refused', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'meshgov-tree-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'meshgov-elsewhere-'));
+    mkdirSync(join(tree, '.meshgov'));
+    symlinkSync(elsewhere, join(tree, '.meshgov', 'local'));
+    expect(() => checkDataDir(join(tree, '.meshgov', 'local', 'kinesis'), tree)).toThrow(
+      `${join(tree, '.meshgov', 'local')} is a symbolic link`,
+    );
+    // Named outside the working tree (MESHGOV_LOCAL_DIR): the user's choice.
+    checkDataDir(join(tree, '.meshgov', 'local', 'kinesis'), mkdtempSync(join(tmpdir(), 'meshgov-cwd-')));
+  });
 });

@@ -215,3 +215,18 @@ describe('local IAM artefacts already in place', () => {
     expect(readFileSync(path).equals(bytes)).toBe(true);
   });
 });
+
+describe('a folder of the working tree on the way to the local directory that is a link', () => {
+  it('refuses to stage, and the folder it leads to keeps what it holds', async () => {
+    const tree = mkdtempSync(join(tmpdir(), 'meshgov-tree-'));
+    const victim = mkdtempSync(join(tmpdir(), 'meshgov-victim-'));
+    mkdirSync(join(victim, 'iam'));
+    writeFileSync(join(victim, 'iam', 'important.txt'), 'keep me');
+    mkdirSync(join(tree, '.meshgov'));
+    symlinkSync(victim, join(tree, '.meshgov', 'local'));
+    await expect(
+      stageLocalIam(join(tree, '.meshgov', 'local'), desired([policy('r', 'meshgov-r', 'S')]), tree),
+    ).rejects.toThrow(`${join(tree, '.meshgov', 'local')} is a symbolic link`);
+    expect(readFileSync(join(victim, 'iam', 'important.txt'), 'utf8')).toBe('keep me');
+  });
+});

@@ -47,13 +47,41 @@ describe('writeTextFile', () => {
   });
 });
 
+describe('a folder on the way that is a link', () => {
+  it('inside the working directory: refused, nothing written through it', () => {
+    const d = dir();
+    const elsewhere = dir();
+    symlinkSync(elsewhere, join(d, '.meshgov'));
+    expect(writeTextFile(d, '.meshgov/plan.json', 'plan')?.problem).toContain(
+      `reached through the symbolic link ${join(d, '.meshgov')}`,
+    );
+    expect(() => writeApplyResult(join(d, '.meshgov', 'result.json'), {} as ApplyResult, d)).toThrow(/symbolic link/);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('outside it (a path the user chose, /dev/stdout): written as named', () => {
+    const d = dir();
+    const elsewhere = dir();
+    symlinkSync(join(elsewhere, 'target.json'), join(elsewhere, 'link.json'));
+    expect(writeTextFile(d, join(elsewhere, 'link.json'), 'plan')).toBeUndefined();
+    expect(readFileSync(join(elsewhere, 'target.json'), 'utf8')).toBe('plan');
+  });
+
+  it('keeps the mode of the file it replaces', () => {
+    const d = dir();
+    writeFileSync(join(d, 'plan.json'), 'old', { mode: 0o600 });
+    expect(writeTextFile(d, 'plan.json', 'new')).toBeUndefined();
+    expect(lstatSync(join(d, 'plan.json')).mode & 0o777).toBe(0o600);
+  });
+});
+
 describe('writeApplyResult', () => {
   it('refuses a link at --result, naming it', () => {
     const d = dir();
     const victim = join(dir(), 'victim.txt');
     writeFileSync(victim, 'keep me');
     symlinkSync(victim, join(d, 'apply-result.json'));
-    expect(() => writeApplyResult(join(d, 'apply-result.json'), {} as ApplyResult)).toThrow(
+    expect(() => writeApplyResult(join(d, 'apply-result.json'), {} as ApplyResult, d)).toThrow(
       /cannot write the apply result .*apply-result\.json: it is a symbolic link/,
     );
     expect(readFileSync(victim, 'utf8')).toBe('keep me');

@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,5 +100,14 @@ describe('ApplyLog', () => {
       const folder = dir();
       expect(() => new ApplyLog(folder)).toThrow(/is not a regular file/);
     });
+  });
+
+  it('a folder on the way that is a link, inside the working tree, is refused; the folder it leads to stays empty', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'meshgov-tree-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'meshgov-elsewhere-'));
+    symlinkSync(elsewhere, join(tree, '.meshgov'));
+    const file = join(tree, '.meshgov', 'apply-log.jsonl');
+    expect(() => new ApplyLog(file, { cwd: tree })).toThrow(/reached through the symbolic link .*\.meshgov/);
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@
  */
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { linkOnTheWay } from './bounded-read.js';
 import type { AuditEntry } from '../../core/apply/types.js';
 import { redact } from '../../core/redact.js';
 
@@ -27,12 +28,14 @@ export class ApplyLogRefused extends Error {
 function refusal(file: string, what: string): ApplyLogRefused {
   return new ApplyLogRefused(
     `the apply log ${file} is ${what}: meshgov only writes its log to a regular file it does not reach through a link. ` +
-      'Remove it, or pass --log FILE.',
+      'Remove what was put there, or pass --log FILE with another file.',
   );
 }
 
 /** Open `file` guarded; undefined when it does not exist and `flags` do not create it. */
-function openGuarded(file: string, flags: number): number | undefined {
+function openGuarded(file: string, flags: number, cwd = process.cwd()): number | undefined {
+  const link = linkOnTheWay(cwd, dirname(file));
+  if (link !== undefined) throw refusal(file, `reached through the symbolic link ${link}`);
   let fd: number;
   try {
     fd = openSync(file, flags | GUARDED, 0o644);
@@ -61,9 +64,10 @@ export class ApplyLog {
 
   constructor(
     readonly file: string,
-    readonly options: { now?: () => Date } = {},
+    /** `cwd`: the working tree, where no folder on the way to the log may be a link (default: the process's). */
+    readonly options: { now?: () => Date; cwd?: string } = {},
   ) {
-    this.earlier = readApplyLog(file);
+    this.earlier = readApplyLog(file, MAX_LOG_READ_BYTES, options.cwd);
   }
 
   append(raw: AuditEntry): void {
@@ -74,7 +78,7 @@ export class ApplyLog {
     this.entries.push(entry);
     if (this.fd === undefined) {
       mkdirSync(dirname(this.file), { recursive: true });
-      this.fd = openGuarded(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+      this.fd = openGuarded(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, this.options.cwd);
     }
     writeSync(this.fd as number, `${JSON.stringify(entry)}\n`);
   }
@@ -117,8 +121,8 @@ function tail(fd: number, size: number, maxBytes: number): string {
  * Parse a log file (its last {@link MAX_LOG_READ_BYTES}); lines that are not entries (a torn last line after a
  * crash) are skipped. Throws ApplyLogRefused for a link or a file that is not regular.
  */
-export function readApplyLog(file: string, maxBytes = MAX_LOG_READ_BYTES): AuditEntry[] {
-  const fd = openGuarded(file, constants.O_RDONLY);
+export function readApplyLog(file: string, maxBytes = MAX_LOG_READ_BYTES, cwd?: string): AuditEntry[] {
+  const fd = openGuarded(file, constants.O_RDONLY, cwd);
   if (fd === undefined) return [];
   let text: string;
   try {

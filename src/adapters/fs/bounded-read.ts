@@ -3,9 +3,19 @@
  * inputs): only regular files, only up to a byte limit counted while reading, optionally only below given
  * directories by real path (symlinks resolved).
  */
-import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import type { Stats } from 'node:fs';
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 
 /** Why a file was not read. Nothing of a refused file's content is ever part of the refusal. */
 export type ReadRefusal =
@@ -68,6 +78,28 @@ export function isWithin(dir: string, path: string): boolean {
   const rel = relative(dir, path);
   // `..` itself or a `../` prefix leaves `dir`; a name that starts with two dots (`..foo.yaml`) does not.
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * The first symbolic link on the way from `cwd` to `path` (absolute; `path` itself included), when `path` is named
+ * inside `cwd`: folders of the working tree that a pull request could have committed as links, which would lead a
+ * file meshgov keeps there (its apply log, the local target's data, an output) to any folder the runner can write.
+ * Paths named outside `cwd` are the user's own choice and are not looked at.
+ */
+export function linkOnTheWay(cwd: string, path: string): string | undefined {
+  if (!isWithin(cwd, path)) return undefined;
+  let at = cwd;
+  for (const part of relative(cwd, path).split(sep)) {
+    if (part === '') continue;
+    at = join(at, part);
+    try {
+      if (lstatSync(at).isSymbolicLink()) return at;
+    } catch {
+      // Not there (yet): nothing further down can be a link.
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /**

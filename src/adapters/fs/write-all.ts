@@ -5,6 +5,7 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fsProblem } from './problems.js';
+import { linkOnTheWay } from './bounded-read.js';
 import { writeTemporaryBeside } from './write.js';
 
 export interface FileToWrite {
@@ -26,6 +27,12 @@ export function writeAll(files: readonly FileToWrite[], cwd: string): WriteAllFa
     for (const tmp of staged) rmSync(tmp, { force: true });
   };
   for (const [index, { path, text }] of files.entries()) {
+    // A folder of the working tree committed as a link would lead the report elsewhere.
+    const link = linkOnTheWay(cwd, dirname(path));
+    if (link !== undefined) {
+      unstage();
+      return { index, problem: `it is reached through the symbolic link ${link}`, renaming: false };
+    }
     try {
       mkdirSync(dirname(path), { recursive: true });
       staged.push(writeTemporaryBeside(path, text));

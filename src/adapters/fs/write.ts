@@ -1,7 +1,8 @@
 /** Writing a whole text file the user named, with failures as values in words (see problems.ts). */
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { isWithin, linkOnTheWay } from './bounded-read.js';
 import { fsProblem } from './problems.js';
 
 /** A path meshgov will not write: a link, or something that is not a regular file. */
@@ -13,9 +14,17 @@ export class WriteRefused extends Error {
  * A new temporary file beside `path`, created exclusively (O_EXCL: never an entry already there, so never through a
  * link put in its place). Rename it over `path` with {@link renameSync}; remove it if that is not done.
  */
-export function writeTemporaryBeside(path: string, text: string): string {
+export function writeTemporaryBeside(path: string, text: string, mode?: number): string {
   const tmp = `${path}.meshgov-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, text, { flag: 'wx' });
+  try {
+    writeFileSync(tmp, text, { flag: 'wx' });
+    // The mode of the file it replaces (a plan kept 0600 stays 0600).
+    if (mode !== undefined) chmodSync(tmp, mode);
+  } catch (e) {
+    // Half written (a full disk, a file size limit): not left behind.
+    rmSync(tmp, { force: true });
+    throw e;
+  }
   return tmp;
 }
 
@@ -41,13 +50,30 @@ export function replaceFile(path: string, text: string): void {
     throw new WriteRefused(
       existing.isDirectory() ? 'it is a directory, not a file' : 'it is not a regular file (a FIFO, socket or device)',
     );
-  const tmp = writeTemporaryBeside(path, text);
+  const tmp = writeTemporaryBeside(path, text, existing === undefined ? undefined : existing.mode & 0o7777);
   try {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
   }
+}
+
+/**
+ * Write a file the user named. Inside the working directory (`cwd`), which in CI is a pull request's checkout, the
+ * file is replaced ({@link replaceFile}) and no folder on the way may be a link; outside it (`/dev/stdout`, a path
+ * the user chose) it is written in place, as named.
+ */
+export function writeNamedFile(cwd: string, out: string, text: string): void {
+  mkdirSync(dirname(out), { recursive: true });
+  if (!isWithin(cwd, out)) {
+    writeFileSync(out, text);
+    return;
+  }
+  const link = linkOnTheWay(cwd, dirname(out));
+  if (link !== undefined)
+    throw new WriteRefused(`it is reached through the symbolic link ${link}; meshgov does not write through links`);
+  replaceFile(out, text);
 }
 
 /** Write `text` to `path` (resolved against `cwd`, parents created); a failure comes back as a sentence. */
@@ -58,8 +84,7 @@ export function writeTextFile(
 ): { kind: 'write-failed'; path: string; problem: string } | undefined {
   const out = resolve(cwd, path);
   try {
-    mkdirSync(dirname(out), { recursive: true });
-    replaceFile(out, text);
+    writeNamedFile(cwd, out, text);
     return undefined;
   } catch (e) {
     return { kind: 'write-failed', path, problem: e instanceof WriteRefused ? e.message : fsProblem(e, out, cwd) };

@@ -1,14 +1,11 @@
 /** The apply result file (`apply --result`), written by apply and read back by `report github --kind apply`. */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { ApplyResult } from '../../core/github/apply-result.js';
-import { WriteRefused, replaceFile } from '../fs/write.js';
+import { WriteRefused, writeNamedFile } from '../fs/write.js';
 
 /** Throws WriteRefused, naming the file, for a link or a file that is not regular at `path` (never written through). */
-export function writeApplyResult(path: string, result: ApplyResult): void {
-  mkdirSync(dirname(path), { recursive: true });
+export function writeApplyResult(path: string, result: ApplyResult, cwd = process.cwd()): void {
   try {
-    replaceFile(path, `${JSON.stringify(result, null, 2)}\n`);
+    writeNamedFile(cwd, path, `${JSON.stringify(result, null, 2)}\n`);
   } catch (e) {
     if (e instanceof WriteRefused) throw new WriteRefused(`cannot write the apply result ${path}: ${e.message}`);
     throw e;

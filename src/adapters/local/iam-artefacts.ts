@@ -10,6 +10,7 @@ import { lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/prom
 import { dirname, join, relative } from 'node:path';
 import type { DesiredState } from '../../core/render/types.js';
 import { mapLimit } from '../aws/concurrency.js';
+import { linkOnTheWay } from '../fs/bounded-read.js';
 import { processAlive } from './data-lock.js';
 
 function safe(name: string): string {
@@ -37,7 +38,13 @@ const STAGING = /^iam\.staging-(\d+)-[0-9a-f]+(?:\.old)?$/;
  * `commit`: a plan whose read fails, or a run interrupted meanwhile, never leaves it half written. Staging
  * directories of runs that died are removed first.
  */
-export async function stageLocalIam(dir: string, desired: DesiredState): Promise<StagedIam> {
+export async function stageLocalIam(dir: string, desired: DesiredState, cwd = process.cwd()): Promise<StagedIam> {
+  // `<dir>/iam` is replaced whole at commit: reached through a link, a folder elsewhere would be removed.
+  const link = linkOnTheWay(cwd, join(dir, 'iam'));
+  if (link !== undefined)
+    throw new Error(
+      `${link} is a symbolic link: the local target's IAM artefacts in the working tree are not written through links (the folder they replace could be anywhere). Remove it, or set MESHGOV_LOCAL_DIR.`,
+    );
   await mkdir(dir, { recursive: true });
   for (const name of await readdir(dir)) {
     const pid = STAGING.exec(name)?.[1];

@@ -15,7 +15,7 @@ import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
-import { readRegularFile } from '../fs/bounded-read.js';
+import { linkOnTheWay, readRegularFile } from '../fs/bounded-read.js';
 import { LOCK_FILE, lockDataDir } from './data-lock.js';
 import type { DataLock } from './data-lock.js';
 
@@ -295,7 +295,12 @@ const DATA_DIR_FILES = [
 ];
 
 /** Refuse a data directory holding one of its files as anything but a regular file. */
-export function checkDataDir(dir: string): void {
+export function checkDataDir(dir: string, cwd = process.cwd()): void {
+  const link = linkOnTheWay(cwd, dir);
+  if (link !== undefined)
+    throw new Error(
+      `${link} is a symbolic link: the local target's data directory in the working tree is not reached through links (they would have its files written, and replaced, elsewhere). Remove it, or set MESHGOV_LOCAL_DIR.`,
+    );
   for (const name of DATA_DIR_FILES) {
     const path = join(dir, name);
     let st;
@@ -382,8 +387,9 @@ export async function startKinesisLocal(o: LocalTargetOptions): Promise<LocalTar
   const dataDir = o.dataDir === undefined ? undefined : resolve(o.dataDir);
   let lock: DataLock | undefined;
   if (dataDir) {
-    mkdirSync(dataDir, { recursive: true });
+    // Before creating anything: a link on the way would have the folders made elsewhere.
     checkDataDir(dataDir);
+    mkdirSync(dataDir, { recursive: true });
     lock = await lockDataDir(dataDir, {
       command: o.lock?.command ?? 'meshgov',
       timeoutMs: o.lock?.timeoutMs ?? 0,
