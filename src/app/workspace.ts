@@ -63,7 +63,7 @@ export function loadRulePack(o: WorkspaceOptions, extra?: string): RulePack {
   const files: { file: string; text: string }[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const dir of dirs) {
-    for (const f of readPolicyDir(dir, o.repoRoot)) {
+    for (const f of readPolicyDir(dir, o.repoRoot, dir === resolve(o.cwd, 'policies'))) {
       const file = displayName(o.cwd, f.file);
       if (f.text instanceof Error) {
         const at = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };

@@ -174,6 +174,25 @@ describe('in CI (GITHUB_WORKSPACE set)', () => {
   });
 });
 
+describe('in CI, run from a working directory outside the checkout (reached through a link)', () => {
+  it('confines the ./policies it finds there to the checkout as well', async () => {
+    const outside = join(base, 'outside');
+    cpSync(SPLIT, outside, { recursive: true });
+    mkdirSync(join(outside, 'policies'));
+    writeFileSync(join(outside, 'policies', 'db.yaml'), `id: ${MARKER}\n`);
+    symlinkSync(outside, join(repo, 'sub'));
+    // process.cwd() is the physical path, outside the checkout.
+    const io = captureIO(outside, {
+      env: { NO_COLOR: '1', GITHUB_WORKSPACE: repo },
+      now: new Date('2026-06-01T00:00:00Z'),
+    });
+    const code = await main(['validate', '--format', 'json', 'mesh.yaml'], io);
+    expect(code).toBe(1);
+    expect(io.out()).toContain('rule-file-unreadable');
+    expect(io.out() + io.err()).not.toContain(MARKER);
+  });
+});
+
 describe('names that start with two dots', () => {
   it('an include called `..risk.yaml` at the top of the mesh directory is inside it', async () => {
     const mesh = readFileSync(join(meshDir, 'mesh.yaml'), 'utf8');

@@ -12,4 +12,11 @@ describe('priceCacheDir: Price List answers are cached for the user, never in th
     expect(priceCacheDir({ HOME: '.' })).toBeUndefined();
     expect(priceCacheDir({})).toBeUndefined();
   });
+
+  it('keeps no cache when the home is inside the CI checkout', () => {
+    expect(priceCacheDir({ HOME: '/github/workspace/home', GITHUB_WORKSPACE: '/github/workspace' })).toBeUndefined();
+    expect(priceCacheDir({ HOME: '/github/home', GITHUB_WORKSPACE: '/github/workspace' })).toBe(
+      '/github/home/.cache/meshgov',
+    );
+  });
 });

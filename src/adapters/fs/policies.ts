@@ -33,7 +33,12 @@ export function canonicalDir(dir: string): string {
  * diagnostic. When `repoRoot` is given (CI) and `dir` is named inside it (even through a link that leads out of it),
  * each file must stay inside it by real path.
  */
-export function readPolicyDir(dir: string, repoRoot?: string): { file: string; text: string | Error }[] {
+export function readPolicyDir(
+  dir: string,
+  repoRoot?: string,
+  /** The `./policies` meshgov found in the working directory (not one the user named): confined whenever in CI. */
+  discovered = false,
+): { file: string; text: string | Error }[] {
   const names = readdirSync(dir)
     .filter((n) => /\.ya?ml$/.test(n))
     .sort();
@@ -41,8 +46,11 @@ export function readPolicyDir(dir: string, repoRoot?: string): { file: string; t
   // Where the directory is named, not where it leads: a `policies` link committed in the checkout that points
   // outside it is still a directory of the checkout, and its files must stay inside it.
   const named = resolve(dir);
+  // The working directory itself may be reached through a link out of the checkout: found there, still confined.
   const inRepo =
-    repoRoot !== undefined && root !== undefined && (isWithin(resolve(repoRoot), named) || isWithin(root, named));
+    repoRoot !== undefined &&
+    root !== undefined &&
+    (discovered || isWithin(resolve(repoRoot), named) || isWithin(root, named));
   const within = inRepo && root !== undefined ? [{ dir: root, name: 'the repository (GITHUB_WORKSPACE)' }] : [];
   return names.map((n) => {
     const file = join(dir, n);

@@ -1,4 +1,5 @@
 import { isAbsolute, join } from 'node:path';
+import { isWithin } from '../../adapters/fs/bounded-read.js';
 import type { Command } from 'commander';
 import { plan } from '../../app/plan.js';
 import type { PlanEvent, PlanOutcome } from '../../app/plan.js';
@@ -90,10 +91,19 @@ function planReporter(io: CliIO, progress: Progress, color: boolean): (e: PlanEv
  */
 export function priceCacheDir(env: CliIO['env']): string | undefined {
   const xdg = env['XDG_CACHE_HOME'];
-  // The XDG spec: a relative path is invalid and is ignored.
-  if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, 'meshgov');
   const home = env['HOME'];
-  return home !== undefined && isAbsolute(home) ? join(home, '.cache', 'meshgov') : undefined;
+  // The XDG spec: a relative path is invalid and is ignored.
+  const dir =
+    xdg !== undefined && isAbsolute(xdg)
+      ? join(xdg, 'meshgov')
+      : home !== undefined && isAbsolute(home)
+        ? join(home, '.cache', 'meshgov')
+        : undefined;
+  // A home inside the checkout (some CI containers) would bring the cache back into the pull request's files.
+  const workspace = env['GITHUB_WORKSPACE'];
+  if (dir !== undefined && workspace !== undefined && isAbsolute(workspace) && isWithin(workspace, dir))
+    return undefined;
+  return dir;
 }
 
 /**
