@@ -138,3 +138,19 @@ describe('readRegularFile: a folder swapped for a link between the check and the
     expect(r).toMatchObject({ ok: true, text: 'inside: true\n' });
   });
 });
+
+describe('readRegularFile: a pipe from the shell (<(...), /dev/fd/N)', () => {
+  it('says it is a FIFO, not "no such file"', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      const fd = (child.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+      expect(readRegularFile(`/proc/self/fd/${fd}`, { maxBytes: 10 })).toEqual({
+        ok: false,
+        refusal: { kind: 'not-regular', what: 'a FIFO (named pipe)' },
+      });
+    } finally {
+      child.kill();
+    }
+  });
+});

@@ -140,6 +140,14 @@ export function readRegularFile(
     const what = kindOf(statSync(real));
     if (what !== undefined) return { ok: false, refusal: { kind: 'not-regular', what } };
   } catch (e) {
+    // A pipe from the shell (`<(...)`, /dev/fd/N) has a "real path" that is no path (`/proc/N/fd/pipe:[...]`), but it
+    // is there: say what it is rather than "no such file".
+    try {
+      const what = kindOf(statSync(path));
+      if (what !== undefined) return { ok: false, refusal: { kind: 'not-regular', what } };
+    } catch {
+      // Not there at all.
+    }
     return { ok: false, refusal: refusalOf(e) };
   }
   hooks.beforeOpen?.();
