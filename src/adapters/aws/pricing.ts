@@ -7,8 +7,7 @@
  */
 import type { GetProductsCommand, GetProductsCommandOutput, PricingClient } from '@aws-sdk/client-pricing';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { priceTableFromApi, readPriceList } from '../../core/cost/price-list.js';
 import { shippedPriceTable } from '../../core/cost/prices/shipped.js';
@@ -17,6 +16,7 @@ import { PRICE_DIMENSIONS } from '../../core/cost/types.js';
 import { lazyModule } from '../../core/lazy-module.js';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readRegularFile } from '../fs/bounded-read.js';
+import { writeTemporaryBeside } from '../fs/write.js';
 import { AdapterError, errorCode } from './errors.js';
 
 /** IAM actions this adapter needs (the governance role's policy does not carry them: pricing is account-wide). */
@@ -245,9 +245,8 @@ async function writeCache(file: string, table: PriceTable): Promise<void> {
   try {
     await mkdir(join(file, '..'), { recursive: true });
     // A new file of its own (O_EXCL: never through a link or into a file that is there), renamed over the old one.
-    const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = writeTemporaryBeside(file, `${JSON.stringify({ formatVersion: 1, table }, null, 2)}\n`);
     try {
-      await writeFile(tmp, `${JSON.stringify({ formatVersion: 1, table }, null, 2)}\n`, { flag: 'wx' });
       await rename(tmp, file);
     } catch {
       await rm(tmp, { force: true });

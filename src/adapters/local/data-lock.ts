@@ -24,7 +24,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { readRegularFile } from '../fs/bounded-read.js';
+import { describeRefusal, readRegularFile } from '../fs/bounded-read.js';
 
 /** File name of the lock inside the data directory. */
 export const LOCK_FILE = 'meshgov.lock';
@@ -131,9 +131,7 @@ function readRaw(file: string): string | undefined {
   const read = readRegularFile(file, { maxBytes: MAX_LOCK_BYTES });
   if (read.ok) return read.text;
   if (read.refusal.kind === 'not-found') return undefined;
-  throw new Error(
-    `the lock file ${file} is not one meshgov wrote (${read.refusal.kind === 'too-large' ? 'too large' : read.refusal.kind === 'not-regular' ? `${read.refusal.what}` : read.refusal.kind}). Remove it.`,
-  );
+  throw new Error(`the lock file ${file} is not one meshgov wrote: ${describeRefusal(read.refusal)}. Remove it.`);
 }
 
 function parseLock(raw: string): LockInfo | undefined {
