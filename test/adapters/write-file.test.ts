@@ -56,6 +56,8 @@ describe('a folder on the way that is a link', () => {
       `reached through the symbolic link ${join(d, '.meshgov')}`,
     );
     expect(() => writeApplyResult(join(d, '.meshgov', 'result.json'), {} as ApplyResult, d)).toThrow(/symbolic link/);
+    // Nor a folder made through it.
+    expect(writeTextFile(d, '.meshgov/out/plan.json', 'plan')?.problem).toContain('symbolic link');
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 

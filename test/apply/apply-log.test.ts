@@ -108,6 +108,10 @@ describe('ApplyLog', () => {
     symlinkSync(elsewhere, join(tree, '.meshgov'));
     const file = join(tree, '.meshgov', 'apply-log.jsonl');
     expect(() => new ApplyLog(file, { cwd: tree })).toThrow(/reached through the symbolic link .*\.meshgov/);
+    // Appending does not make the log's folder through the link either.
+    const nested = new ApplyLog(join(tree, 'logs', 'sub', 'apply-log.jsonl'), { cwd: tree });
+    symlinkSync(elsewhere, join(tree, 'logs'));
+    expect(() => nested.append(anEntry())).toThrow(/reached through the symbolic link/);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 });

@@ -36,6 +36,8 @@ function refusal(file: string, what: string): ApplyLogRefused {
 function openGuarded(file: string, flags: number, cwd = process.cwd()): number | undefined {
   const link = linkOnTheWay(cwd, dirname(file));
   if (link !== undefined) throw refusal(file, `reached through the symbolic link ${link}`);
+  // Its folder made only now, after the check: through a link it would have been made elsewhere.
+  if ((flags & constants.O_CREAT) !== 0) mkdirSync(dirname(file), { recursive: true });
   let fd: number;
   try {
     fd = openSync(file, flags | GUARDED, 0o644);
@@ -77,7 +79,6 @@ export class ApplyLog {
     if (entry.note !== undefined) entry.note = redact(entry.note);
     this.entries.push(entry);
     if (this.fd === undefined) {
-      mkdirSync(dirname(this.file), { recursive: true });
       this.fd = openGuarded(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, this.options.cwd);
     }
     writeSync(this.fd as number, `${JSON.stringify(entry)}\n`);

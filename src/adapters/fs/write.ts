@@ -65,15 +65,13 @@ export function replaceFile(path: string, text: string): void {
  * the user chose) it is written in place, as named.
  */
 export function writeNamedFile(cwd: string, out: string, text: string): void {
-  mkdirSync(dirname(out), { recursive: true });
-  if (!isWithin(cwd, out)) {
-    writeFileSync(out, text);
-    return;
-  }
+  // Before creating folders: through a link on the way they would be made elsewhere.
   const link = linkOnTheWay(cwd, dirname(out));
   if (link !== undefined)
     throw new WriteRefused(`it is reached through the symbolic link ${link}; meshgov does not write through links`);
-  replaceFile(out, text);
+  mkdirSync(dirname(out), { recursive: true });
+  if (isWithin(cwd, out)) replaceFile(out, text);
+  else writeFileSync(out, text);
 }
 
 /** Write `text` to `path` (resolved against `cwd`, parents created); a failure comes back as a sentence. */
