@@ -1,6 +1,19 @@
 /** Writing a whole text file the user named, with failures as values in words (see problems.ts). */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fstatSync,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isWithin, linkOnTheWay } from './bounded-read.js';
 import { fsProblem } from './problems.js';
@@ -33,9 +46,14 @@ export function writeTemporaryBeside(path: string, text: string, mode?: number):
  * can change: a link there is refused, never written through (`plan --out plan.json` would otherwise overwrite
  * whatever a committed `plan.json` link points at), and so is anything but a regular file (a FIFO would block the
  * write). The text goes to a new file renamed into place, so a reader never sees half of it, and a link swapped in
- * meanwhile is replaced, not followed.
+ * meanwhile is replaced, not followed. A file that can be written but not replaced is written in place.
  */
-export function replaceFile(path: string, text: string): void {
+export function replaceFile(
+  path: string,
+  text: string,
+  // Tests: a rename that fails the way a mount point or an unwritable folder makes it fail.
+  hooks: { rename?: (from: string, to: string) => void } = {},
+): void {
   let existing;
   try {
     existing = lstatSync(path);
@@ -50,12 +68,47 @@ export function replaceFile(path: string, text: string): void {
     throw new WriteRefused(
       existing.isDirectory() ? 'it is a directory, not a file' : 'it is not a regular file (a FIFO, socket or device)',
     );
-  const tmp = writeTemporaryBeside(path, text, existing === undefined ? undefined : existing.mode & 0o7777);
+  let tmp;
   try {
-    renameSync(tmp, path);
+    tmp = writeTemporaryBeside(path, text, existing === undefined ? undefined : existing.mode & 0o7777);
+  } catch (e) {
+    if (existing !== undefined && cannotReplace(e)) return overwriteInPlace(path, text, existing);
+    throw e;
+  }
+  try {
+    (hooks.rename ?? renameSync)(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
+    if (existing !== undefined && cannotReplace(e)) return overwriteInPlace(path, text, existing);
     throw e;
+  }
+}
+
+/**
+ * The file can be written but not replaced: its folder is not writable by this user (EACCES, EPERM; a read-only
+ * folder or file system around a writable file, EROFS), or it is a mount point (EBUSY: Docker's single-file bind
+ * mount, `-v ./plan.json:/work/plan.json`). Terraform and the AWS CLI write such a file; so does meshgov, in place.
+ */
+function cannotReplace(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'EBUSY';
+}
+
+/**
+ * Write over the regular file `existing` was read from, in place: opened without following a link and without
+ * blocking, and written only if what was opened is that same file (a link or FIFO swapped in since is refused).
+ * A reader may see it half written, which replacing avoids: this is only the fallback.
+ */
+function overwriteInPlace(path: string, text: string, existing: Stats): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const opened = fstatSync(fd);
+    if (!opened.isFile() || opened.dev !== existing.dev || opened.ino !== existing.ino)
+      throw new WriteRefused('it was replaced while meshgov was writing it; nothing was written');
+    ftruncateSync(fd, 0);
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
   }
 }
 
