@@ -1,7 +1,7 @@
 /** The one redaction of secrets (src/core/redact.ts): GitHub tokens, AWS credentials by shape and by name. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ANCHORS, NAMED, redact, REDACTED, SHAPES, secretsOf } from '../src/core/redact.js';
+import { ANCHORS, NAMED, redact, REDACTED, redactKnown, SHAPES, secretsOf } from '../src/core/redact.js';
 
 const AKID = 'AKIAIOSFODNN7EXAMPLE';
 const ASIA = 'ASIAQWERTYUIOPASDFGH';
@@ -276,5 +276,57 @@ describe('redact: the anchor pre-check skips no secret', () => {
     expect(ANCHORS.test(big)).toBe(false);
     expect(redact(big)).toBe(big);
     expect(redact(`${big}Bearer abcdefgh12345`)).toBe(`${big}${REDACTED}`);
+  });
+});
+
+describe('redactKnown: a known secret inside a base64 dump', () => {
+  /** Every 6-byte piece of `secret` found by decoding what is left of each base64 run, from each of 4 offsets. */
+  const piecesLeft = (text: string, secret: string): string[] => {
+    const decoded = [...text.matchAll(/[A-Za-z0-9+/]{4,}/g)].flatMap(([run]) =>
+      [0, 1, 2, 3].map((skip) => Buffer.from(run.slice(skip), 'base64').toString('latin1')),
+    );
+    const pieces: string[] = [];
+    for (let at = 0; at + 6 <= secret.length; at++) {
+      const piece = secret.slice(at, at + 6);
+      if (decoded.some((d) => d.includes(piece))) pieces.push(piece);
+    }
+    return pieces;
+  };
+
+  it('at any offset, with any bytes around it: nothing of 6 bytes or more is left to decode', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 40 }),
+        fc.uint8Array({ maxLength: 40 }),
+        fc.constantFrom(SECRET, TOKEN, `{"x-amz-security-token":"${TOKEN}"}`, 'eight+/8'),
+        (before, after, secret) => {
+          const dump = Buffer.concat([before, Buffer.from(secret), after]).toString('base64');
+          const out = redactKnown(`trace=${dump};`, [secret]);
+          expect(out).toContain(REDACTED);
+          expect(piecesLeft(out, secret)).toEqual([]);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the rest of the dump is kept: a reader still decodes the headers around it', () => {
+    const headers = JSON.stringify({
+      'x-amz-date': '20261202T120000Z',
+      'x-amz-security-token': TOKEN,
+      host: 'kinesis',
+    });
+    const out = redactKnown(Buffer.from(headers).toString('base64'), [TOKEN]);
+    const [head = '', tail = ''] = out.split(REDACTED);
+    expect(Buffer.from(head, 'base64').toString('latin1')).toContain('"x-amz-date":"20261202T120000Z"');
+    expect(tail.length).toBeGreaterThan(8);
+    expect(out.split(REDACTED)).toHaveLength(2);
+  });
+
+  it('text that only looks like base64 is unchanged when it holds no secret', () => {
+    const digest = 'sha256:3fd46d80ed1dda8dc1dfd2fe2c9aaaa08e35c7b9c34fb8c62bfcc98d0b24e93c';
+    const other = Buffer.from('{"x-amz-date":"20261202T120000Z","host":"kinesis"}').toString('base64');
+    for (const text of [digest, other, 'arn:aws:kinesis:eu-west-1:111111111111:stream/orders/consumer/analytics'])
+      expect(redactKnown(text, [SECRET, TOKEN])).toBe(text);
   });
 });

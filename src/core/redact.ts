@@ -85,27 +85,63 @@ export function redactKnown(text: string, secrets: readonly (string | undefined)
   let out = text;
   for (const secret of secrets) {
     if (secret === undefined || secret.length < MIN_EXACT) continue;
-    for (const form of [
-      secret,
-      Buffer.from(secret).toString('base64'),
-      Buffer.from(`x-access-token:${secret}`).toString('base64'),
-      // As an echoed URL or query string carries it (also decoded as a form, `+` read as a space), as a JSON
-      // string that escapes `/`, and as HTML escapes it.
-      encodeURIComponent(secret),
-      secret.replaceAll('+', ' '),
-      secret.replaceAll('/', '\\/'),
-      secret.replaceAll('/', '&#x2F;').replaceAll('+', '&#x2B;'),
-    ]) {
+    for (const form of formsOf(secret)) {
       if (out.includes(form)) out = out.split(form).join(REDACTED);
     }
   }
   return out;
 }
 
+/** Each secret's forms, made once: stdout and stderr redact every write with the same few secrets. */
+const FORMS = new Map<string, readonly string[]>();
+const MAX_FORMS_KEPT = 1024;
+
+function formsOf(secret: string): readonly string[] {
+  let forms = FORMS.get(secret);
+  if (forms !== undefined) return forms;
+  forms = [
+    secret,
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(`x-access-token:${secret}`).toString('base64'),
+    ...embeddedBase64(secret),
+    // As an echoed URL or query string carries it (also decoded as a form, `+` read as a space), as a JSON
+    // string that escapes `/`, and as HTML escapes it.
+    encodeURIComponent(secret),
+    secret.replaceAll('+', ' '),
+    secret.replaceAll('/', '\\/'),
+    secret.replaceAll('/', '&#x2F;').replaceAll('+', '&#x2B;'),
+  ].filter((form, i, all) => all.indexOf(form) === i);
+  if (FORMS.size >= MAX_FORMS_KEPT) FORMS.clear();
+  FORMS.set(secret, forms);
+  return forms;
+}
+
+/**
+ * The base64 characters of `secret` wherever it sits inside a longer encoded text (a base64 dump of the request's
+ * headers): base64 turns 3 bytes into 4 characters, so the secret starts at one of three offsets in a group, and the
+ * characters that also carry a neighbour's bits differ with the neighbour. For each offset, only the characters made
+ * of the secret's bits alone.
+ */
+function embeddedBase64(secret: string): string[] {
+  const bytes = Buffer.from(secret);
+  const forms: string[] = [];
+  for (const offset of [0, 1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    const length = offset + bytes.length;
+    // A first group shared with 1 (2) earlier bytes: its first 2 (3) characters carry their bits.
+    const start = [0, 2, 3][offset] ?? 0;
+    // A last group with 1 (2) of the secret's bytes: only its first 1 (2) characters are the secret's alone.
+    const end = Math.floor(length / 3) * 4 + (length % 3);
+    const form = encoded.slice(start, end);
+    if (form.length >= MIN_EXACT) forms.push(form);
+  }
+  return forms;
+}
+
 /**
  * Remove secrets from text: every exact occurrence of each given secret (and its base64 forms, which is how a token
  * appears in a Basic auth header, its percent-encoded and its JSON-escaped form), then anything shaped or named like
- * a GitHub token or an AWS credential. Not found: a secret re-encoded whole (a base64 dump of the headers).
+ * a GitHub token or an AWS credential, also inside a base64 dump of the headers for the secrets given.
  */
 export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = redactKnown(text, secrets);

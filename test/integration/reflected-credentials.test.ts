@@ -74,6 +74,26 @@ function leaked(text: string, ep: EchoEndpoint): string[] {
   return found;
 }
 
+/**
+ * Every secret (and signature or token received) of which 8 bytes in a row appear base64-encoded in `text`: each run
+ * of base64 characters decoded from each of its first four characters, as a reader would decode what was left.
+ * Whole authorization headers are left out: their header names and dates are not secret, and their signatures and
+ * key ids are checked on their own.
+ */
+function leakedInBase64(text: string, ep: EchoEndpoint): string[] {
+  const all = [...SECRETS, ...[...ep.received].filter((value) => !value.startsWith('AWS4-HMAC-SHA256 '))];
+  const decoded = [...text.matchAll(/[A-Za-z0-9+/]{8,}/g)].flatMap(([run]) =>
+    [0, 1, 2, 3].map((skip) => Buffer.from(run.slice(skip), 'base64').toString('latin1')),
+  );
+  return all.filter((secret) => {
+    for (let at = 0; at + 8 <= secret.length; at++) {
+      const piece = secret.slice(at, at + 8);
+      if (decoded.some((d) => d.includes(piece))) return true;
+    }
+    return false;
+  });
+}
+
 describe('credentials echoed back by an endpoint are never printed', { timeout: 300_000 }, () => {
   it('plan: STS echoes the base credentials in its error', async () => {
     const ep = await startEchoEndpoint({ stsFails: true });
@@ -103,6 +123,26 @@ describe('credentials echoed back by an endpoint are never printed', { timeout: 
       expect(leaked(out, ep)).toEqual([]);
       // And decoded, nothing of them either (a reader may decode what it copies).
       expect(leaked(decodeURIComponent(out.replace(/%(?![0-9A-Fa-f]{2})/g, '%25')), ep)).toEqual([]);
+    } finally {
+      await ep.close();
+    }
+  });
+
+  it('plan, audit and apply: the echo a base64 dump of the headers (the assumed session’s and the base ones)', async () => {
+    const ep = await startEchoEndpoint({ encoding: 'base64' });
+    try {
+      const plan = await run(['plan', MESH, '--endpoint', ep.endpoint, '--out', 'plan-b64.json']);
+      const audit = await run(['audit', MESH, '--endpoint', ep.endpoint, '--format', 'markdown']);
+      const log = join(dir, 'apply-b64.jsonl');
+      const apply = await run(['apply', MESH, '--endpoint', ep.endpoint, '--auto-approve', '--log', log]);
+      const out = [plan, audit, apply].map((r) => r.stdout + r.stderr).join('') + readFileSync(log, 'utf8');
+      const saved = readFileSync(join(dir, 'plan-b64.json'), 'utf8');
+      // The echo reached the output: its trace field, with what is left of the dump around the redactions.
+      expect(out).toMatch(/trace=[A-Za-z0-9+/]{8,}\*\*\*/);
+      expect(ep.operations).toContain('query:AssumeRole');
+      expect(ep.received.size).toBeGreaterThan(0);
+      expect(leaked(out + saved, ep)).toEqual([]);
+      expect(leakedInBase64(out + saved, ep)).toEqual([]);
     } finally {
       await ep.close();
     }

@@ -40,8 +40,9 @@ export interface EchoOptions {
   /**
    * `url`: the echo is percent-encoded inside a URL, as a single sign-on gateway puts the original request in a
    * "return to" parameter (every secret's boundary is then a hex digit of an escape).
+   * `base64`: the echo is a base64 dump of the request's headers (a gateway's trace field), which no pattern finds.
    */
-  encoding?: 'plain' | 'url';
+  encoding?: 'plain' | 'url' | 'base64';
 }
 
 export async function startEchoEndpoint(options: EchoOptions = {}): Promise<EchoEndpoint> {
@@ -62,14 +63,19 @@ export async function startEchoEndpoint(options: EchoOptions = {}): Promise<Echo
       // The echo: single-line, as a gateway would put it in its error text.
       const url = (headers: string) =>
         `Login required: https://sso.example/start?return=${encodeURIComponent(`https://gw/?${headers}`)}`;
+      const trace = `Request rejected by gateway; trace=${Buffer.from(JSON.stringify(req.headers)).toString('base64')}`;
       const plain =
-        options.encoding === 'url'
-          ? url(
-              `X-Amz-Credential=${/Credential=([^,]+)/.exec(auth)?.[1] ?? ''}&X-Amz-Security-Token=${token}&X-Amz-Signature=${sig ?? ''}`,
-            )
-          : `Request rejected. Headers: authorization: ${auth}; x-amz-security-token: ${token}; x-amz-date: ${String(req.headers['x-amz-date'] ?? '')}`;
+        options.encoding === 'base64'
+          ? trace
+          : options.encoding === 'url'
+            ? url(
+                `X-Amz-Credential=${/Credential=([^,]+)/.exec(auth)?.[1] ?? ''}&X-Amz-Security-Token=${token}&X-Amz-Signature=${sig ?? ''}`,
+              )
+            : `Request rejected. Headers: authorization: ${auth}; x-amz-security-token: ${token}; x-amz-date: ${String(req.headers['x-amz-date'] ?? '')}`;
       const json =
-        options.encoding === 'url' ? plain : `Request rejected by gateway; headers were ${JSON.stringify(req.headers)}`;
+        options.encoding === 'url' || options.encoding === 'base64'
+          ? plain
+          : `Request rejected by gateway; headers were ${JSON.stringify(req.headers)}`;
       if (action === 'AssumeRole') {
         if (options.stsFails) {
           res.writeHead(403, { 'content-type': 'text/xml' });

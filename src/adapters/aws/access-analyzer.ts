@@ -31,7 +31,7 @@ import type {
 } from '../../core/analyzer/types.js';
 import type { ClientPool } from './client-pool.js';
 import { mapLimit } from './concurrency.js';
-import { toAdapterError } from './errors.js';
+import { guardEchoedCredentials, toAdapterError } from './errors.js';
 
 /** Every action this adapter calls (none supports resource scoping: `Resource: "*"`). */
 export const ACCESS_ANALYZER_IAM_ACTIONS = [
@@ -119,6 +119,7 @@ function clientFor(pool: ClientPool, account: string): AccessAnalyzerClient {
     },
     { step: 'initialize', name: 'meshgovAnalyzerAccounting', override: true },
   );
+  guardEchoedCredentials(client);
   return client;
 }
 

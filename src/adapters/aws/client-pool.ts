@@ -17,6 +17,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { assumeRoleProvider } from './credentials.js';
+import { guardEchoedCredentials } from './errors.js';
 import { lazyModule } from '../../core/lazy-module.js';
 import { systemClock } from './clock.js';
 import { QUOTA_SHARE, RateLimiter } from './rate-limit.js';
@@ -292,5 +293,6 @@ export class ClientPool {
       },
       { relation: 'after', toMiddleware: 'retryMiddleware', name: 'meshgovAttemptPacing', override: true },
     );
+    guardEchoedCredentials(client);
   }
 }

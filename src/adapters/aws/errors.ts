@@ -1,5 +1,5 @@
 /** Adapter failures: typed, carrying the cause and where it happened (account, service, operation). */
-import { redact } from '../../core/redact.js';
+import { redact, redactKnown } from '../../core/redact.js';
 
 export class AdapterError extends Error {
   override name = 'AdapterError';
@@ -101,5 +101,56 @@ export function toAdapterError(
     account,
     e,
     code,
+  );
+}
+
+/** The request headers whose values are credentials (SigV4's, as the SDK signs them), and the key id inside one. */
+const CREDENTIAL_HEADERS = ['authorization', 'x-amz-security-token'];
+
+/**
+ * Remove the credentials a request was sent with from the error it got back, in every form redactKnown knows: an
+ * endpoint may echo the signed request re-encoded (a base64 dump of its headers), which no pattern finds, and only
+ * here are the exact values known (the governance role's session is never in the environment). Every string field
+ * of the error is cleaned, before the SDK's retry layer or meshgov reads any of them.
+ */
+export function redactSentCredentials(e: unknown, request: unknown): void {
+  if (typeof e !== 'object' || e === null) return;
+  const headers = (request as { headers?: unknown } | undefined)?.headers;
+  if (typeof headers !== 'object' || headers === null) return;
+  const sent: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string' || !CREDENTIAL_HEADERS.includes(name.toLowerCase())) continue;
+    sent.push(value);
+    const keyId = /Credential=([^/,\s]+)/.exec(value)?.[1];
+    if (keyId !== undefined) sent.push(keyId);
+  }
+  if (sent.length === 0) return;
+  const fields = e as Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(e)) {
+    const value = fields[key];
+    if (typeof value === 'string') {
+      const clean = redactKnown(value, sent);
+      if (clean !== value) fields[key] = clean;
+    }
+  }
+}
+
+/**
+ * Clean every error a client gets back of the credentials its request was sent with ({@link redactSentCredentials}):
+ * in the deserialize step, around the deserializer, where the request is the signed one and the error the parsed one.
+ */
+export function guardEchoedCredentials(client: { middlewareStack: unknown }): void {
+  // The middleware stack types differ per client; the handler signature is the same for all of them.
+  const stack = client.middlewareStack as { add(mw: unknown, opts: unknown): void };
+  stack.add(
+    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      try {
+        return await next(args);
+      } catch (e) {
+        redactSentCredentials(e, (args as { request?: unknown }).request);
+        throw e;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'meshgovEchoedCredentials', override: true },
   );
 }

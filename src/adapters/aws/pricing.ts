@@ -17,7 +17,7 @@ import { lazyModule } from '../../core/lazy-module.js';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readRegularFile } from '../fs/bounded-read.js';
 import { writeTemporaryBeside } from '../fs/write.js';
-import { AdapterError, errorCode } from './errors.js';
+import { AdapterError, errorCode, guardEchoedCredentials } from './errors.js';
 
 /** IAM actions this adapter needs (the governance role's policy does not carry them: pricing is account-wide). */
 export const PRICING_IAM_ACTIONS = ['pricing:GetProducts'] as const;
@@ -53,7 +53,7 @@ export function createPricingClient(
     maxAttempts?: number;
   } = {},
 ): PricingClient {
-  return new (pricingSdk().PricingClient)({
+  const client = new (pricingSdk().PricingClient)({
     region: PRICING_API_REGION,
     retryMode: 'adaptive',
     // As the Kinesis clients (client-pool.ts): an endpoint that never answers (egress dropped) fails each attempt.
@@ -63,6 +63,8 @@ export function createPricingClient(
     ...(o.profile !== undefined ? { profile: o.profile } : {}),
     ...(o.endpoint !== undefined ? { endpoint: o.endpoint } : {}),
   });
+  guardEchoedCredentials(client);
+  return client;
 }
 
 /** Every PriceList item of `serviceCode` in `region`, all pages. Throws AdapterError. */
