@@ -2,6 +2,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -16,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replaceFile, WriteRefused, writeTextFile } from '../../src/adapters/fs/write.js';
+import { replaceFile, writeTextFile } from '../../src/adapters/fs/write.js';
 import { writeApplyResult } from '../../src/adapters/github/apply-result-file.js';
 import type { ApplyResult } from '../../src/core/github/apply-result.js';
 
@@ -92,6 +94,9 @@ describe('a folder on the way that is a link', () => {
 describe('a file that can be written but not replaced: written in place', () => {
   const repo = resolve(__dirname, '..', '..');
   const module = join(repo, 'src', 'adapters', 'fs', 'write.ts');
+  // Mounts need a private mount namespace (`unshare -m`), which does not touch the machine's mounts; the cases that
+  // need one are skipped where that is not allowed.
+  const canMount = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /dev/null /dev/null'], { stdio: 'ignore' });
   /** writeTextFile(cwd, name, text) in a child process, as the user `uid` when given; its result on stdout. */
   const writeInChild = (cwd: string, name: string, text: string, prefix: string[] = [], uid?: number) => {
     const code = `import(${JSON.stringify(module)}).then((m) => process.stdout.write(JSON.stringify(m.writeTextFile(${JSON.stringify(cwd)}, ${JSON.stringify(name)}, ${JSON.stringify(text)}) ?? 'written')))`;
@@ -124,9 +129,7 @@ describe('a file that can be written but not replaced: written in place', () => 
     expect(readdirSync(d)).toEqual(['plan.json']);
   });
 
-  // Docker's `-v ./plan.json:/work/plan.json`: a rename over a mount point fails with EBUSY. A private mount
-  // namespace (`unshare -m`) makes one without touching the machine's mounts; skipped where that is not allowed.
-  const canMount = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /dev/null /dev/null'], { stdio: 'ignore' });
+  // Docker's `-v ./plan.json:/work/plan.json`: a rename over a mount point fails with EBUSY.
   it.skipIf(canMount.status !== 0)('a single-file bind mount', () => {
     const d = dir();
     const source = join(dir(), 'mounted.json');
@@ -148,39 +151,131 @@ describe('a file that can be written but not replaced: written in place', () => 
     expect(readdirSync(d)).toEqual(['plan.json']);
   });
 
-  it('refuses a file swapped for another, or for a link, before the in-place write', () => {
-    const d = dir();
-    const path = join(d, 'plan.json');
-    const victim = join(dir(), 'victim.txt');
-    const busy = (swap: () => void) => () => {
+  /** A rename hook that fails with `code` (as a mount point or an unwritable folder makes it fail), after `swap`. */
+  const failing =
+    (code: string, swap: () => void = () => undefined) =>
+    () => {
       swap();
-      throw Object.assign(new Error('EBUSY: resource busy or locked'), { code: 'EBUSY' });
+      throw Object.assign(new Error(`${code}: rename failed`), { code });
     };
-    writeFileSync(path, 'old');
-    const other = join(d, 'other.json');
-    writeFileSync(other, 'keep me');
-    expect(() => replaceFile(path, 'new', { rename: busy(() => renameSync(other, path)) })).toThrow(WriteRefused);
-    expect(readFileSync(path, 'utf8')).toBe('keep me');
 
-    writeFileSync(victim, 'keep me');
-    const swapToLink = () => {
-      rmSync(path);
-      symlinkSync(victim, path);
-    };
-    expect(() => replaceFile(path, 'new', { rename: busy(swapToLink) })).toThrow(/ELOOP|symbolic link/);
-    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+  it('the rename failures that mean “cannot replace” fall back to writing in place; a shorter text leaves no old tail', () => {
+    for (const code of ['EBUSY', 'EACCES', 'EPERM', 'EROFS']) {
+      const d = dir();
+      const path = join(d, 'plan.json');
+      writeFileSync(path, 'an old plan, longer than the new one');
+      replaceFile(path, 'new', { rename: failing(code) });
+      expect([code, readFileSync(path, 'utf8')]).toEqual([code, 'new']);
+      expect(readdirSync(d)).toEqual(['plan.json']);
+    }
   });
 
   it('a rename that fails otherwise is reported, and nothing is written in place', () => {
+    for (const code of ['EIO', 'ENOSPC', 'EXDEV', 'EDQUOT']) {
+      const d = dir();
+      const path = join(d, 'plan.json');
+      writeFileSync(path, 'old');
+      expect(() => replaceFile(path, 'new', { rename: failing(code) })).toThrow(code);
+      expect(readFileSync(path, 'utf8')).toBe('old');
+      expect(readdirSync(d)).toEqual(['plan.json']);
+    }
+  });
+
+  it('refuses a file swapped for another, for a link or for a FIFO before the in-place write, naming what it found', () => {
     const d = dir();
     const path = join(d, 'plan.json');
     writeFileSync(path, 'old');
-    const fail = () => {
-      throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+    const other = join(d, 'other.json');
+    writeFileSync(other, 'keep me');
+    expect(() => replaceFile(path, 'new', { rename: failing('EBUSY', () => renameSync(other, path)) })).toThrow(
+      'it was replaced while meshgov was writing it; nothing was written',
+    );
+    expect(readFileSync(path, 'utf8')).toBe('keep me');
+
+    const victim = join(dir(), 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    const swapTo = (make: () => void) => () => {
+      rmSync(path);
+      make();
     };
-    expect(() => replaceFile(path, 'new', { rename: fail })).toThrow(/EIO/);
-    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(() =>
+      replaceFile(path, 'new', {
+        rename: failing(
+          'EBUSY',
+          swapTo(() => symlinkSync(victim, path)),
+        ),
+      }),
+    ).toThrow('it is a symbolic link; meshgov does not write through links');
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+
+    rmSync(path);
+    writeFileSync(path, 'old');
+    // No reader: a blocking open for writing would wait forever.
+    expect(() =>
+      replaceFile(path, 'new', {
+        rename: failing(
+          'EBUSY',
+          swapTo(() => execFileSync('mkfifo', [path])),
+        ),
+      }),
+    ).toThrow('it is not a regular file (a FIFO, socket or device)');
+    expect(readdirSync(d).sort()).toEqual(['plan.json']);
+  });
+
+  it('refuses a file with other hard links: writing in place would change it under its other names', () => {
+    const d = dir();
+    const path = join(d, 'plan.json');
+    const elsewhere = join(dir(), 'authorized_keys');
+    writeFileSync(elsewhere, 'keep me');
+    linkSync(elsewhere, path);
+    expect(() => replaceFile(path, 'new', { rename: failing('EACCES') })).toThrow(/other hard links/);
+    expect(readFileSync(elsewhere, 'utf8')).toBe('keep me');
     expect(readdirSync(d)).toEqual(['plan.json']);
+  });
+
+  // chown needs root. The kernel's fs.protected_regular refuses such a file only to an open that may create it.
+  it.skipIf(process.getuid?.() !== 0)(
+    'refuses a file another user put in a shared sticky folder (like /tmp), and writes one of the folder’s owner',
+    () => {
+      const d = dir();
+      chmodSync(d, 0o1777);
+      const path = join(d, 'plan.json');
+      writeFileSync(path, 'planted', { mode: 0o666 });
+      chownSync(path, 1000, 1000);
+      expect(() => replaceFile(path, 'new', { rename: failing('EPERM') })).toThrow(/belongs to another user/);
+      expect(readFileSync(path, 'utf8')).toBe('planted');
+      // The folder's owner's (root's) file: written.
+      chownSync(path, 0, 0);
+      replaceFile(path, 'new', { rename: failing('EPERM') });
+      expect(readFileSync(path, 'utf8')).toBe('new');
+    },
+  );
+
+  // A single-file bind mount from a full file system: the write in place fails after the file was emptied.
+  it.skipIf(canMount.status !== 0)('a write in place that fails partway says so, and keeps the whole text', () => {
+    const d = dir();
+    const small = dir();
+    writeFileSync(join(d, 'plan.json'), 'placeholder');
+    const mount = [
+      'unshare',
+      '-m',
+      'sh',
+      '-c',
+      'mount -t tmpfs -o size=64k none "$0" && printf old > "$0/plan.json" && mount --bind "$0/plan.json" "$1" && shift && exec "$@"',
+      small,
+      join(d, 'plan.json'),
+    ];
+    const text = `${'x'.repeat(100_000)}\n`; // (an argument of the child: under Linux's 128 KiB per argument)
+    const written = writeInChild(d, 'plan.json', text, mount);
+    expect(written.status).toBe(0);
+    const result = JSON.parse(written.stdout) as { kind: string; problem: string };
+    expect(result.kind).toBe('write-failed');
+    expect(result.problem).toMatch(
+      /^writing it in place failed \(no space left on the device\): it is now incomplete; the whole text is in .*plan\.json\.meshgov-\d+-[0-9a-f]{8}\.tmp$/,
+    );
+    const kept = readdirSync(d).filter((name) => name !== 'plan.json');
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(join(d, kept[0] ?? ''), 'utf8')).toBe(text);
   });
 
   // Needs root to run the write as another user; the fallback is for a file that exists.

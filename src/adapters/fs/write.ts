@@ -12,6 +12,7 @@ import {
   openSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -60,14 +61,9 @@ export function replaceFile(
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  if (existing?.isSymbolicLink())
-    throw new WriteRefused(
-      'it is a symbolic link; meshgov does not write through links (remove it, or name another file)',
-    );
+  if (existing?.isSymbolicLink()) throw new WriteRefused(IS_A_LINK);
   if (existing !== undefined && !existing.isFile())
-    throw new WriteRefused(
-      existing.isDirectory() ? 'it is a directory, not a file' : 'it is not a regular file (a FIFO, socket or device)',
-    );
+    throw new WriteRefused(existing.isDirectory() ? 'it is a directory, not a file' : NOT_REGULAR);
   let tmp;
   try {
     tmp = writeTemporaryBeside(path, text, existing === undefined ? undefined : existing.mode & 0o7777);
@@ -78,11 +74,29 @@ export function replaceFile(
   try {
     (hooks.rename ?? renameSync)(tmp, path);
   } catch (e) {
+    if (existing === undefined || !cannotReplace(e)) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+    try {
+      overwriteInPlace(path, text, existing, tmp);
+    } catch (inPlace) {
+      // Kept when the file was left incomplete: it is then the only whole copy of the text.
+      if (!(inPlace instanceof IncompleteWrite)) rmSync(tmp, { force: true });
+      throw inPlace;
+    }
     rmSync(tmp, { force: true });
-    if (existing !== undefined && cannotReplace(e)) return overwriteInPlace(path, text, existing);
-    throw e;
   }
 }
+
+/** The sticky bit of a folder's mode (S_ISVTX; not among node's fs constants). */
+const STICKY = 0o1000;
+
+const IS_A_LINK = 'it is a symbolic link; meshgov does not write through links (remove it, or name another file)';
+const NOT_REGULAR = 'it is not a regular file (a FIFO, socket or device)';
+
+/** An in-place write that failed after the file was emptied: the file is left incomplete. */
+class IncompleteWrite extends WriteRefused {}
 
 /**
  * The file can be written but not replaced: its folder is not writable by this user (EACCES, EPERM; a read-only
@@ -95,18 +109,51 @@ function cannotReplace(e: unknown): boolean {
 }
 
 /**
- * Write over the regular file `existing` was read from, in place: opened without following a link and without
- * blocking, and written only if what was opened is that same file (a link or FIFO swapped in since is refused).
- * A reader may see it half written, which replacing avoids: this is only the fallback.
+ * Write over the regular file `existing` was read from, in place, refusing what replacing would never have written
+ * into:
+ * - a link (opened without following one) or a FIFO (without blocking) swapped in since, or any other file than the
+ *   one checked (device and inode);
+ * - a file with other hard links, whose other names (anywhere on the file system) would change too;
+ * - a file another user put in a shared sticky folder such as /tmp, as the kernel's `fs.protected_regular` refuses
+ *   (it checks only opens that may create, and this one does not).
+ * A reader may see it half written, which replacing avoids: this is only the fallback. `complete`: a whole copy of
+ * the text, named in the error if the write fails after the file was emptied.
  */
-function overwriteInPlace(path: string, text: string, existing: Stats): void {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+function overwriteInPlace(path: string, text: string, existing: Stats, complete?: string): void {
+  let fd;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new WriteRefused(IS_A_LINK);
+    // A FIFO without a reader, opened for writing without blocking.
+    if (code === 'ENXIO') throw new WriteRefused(NOT_REGULAR);
+    throw e;
+  }
   try {
     const opened = fstatSync(fd);
-    if (!opened.isFile() || opened.dev !== existing.dev || opened.ino !== existing.ino)
+    if (!opened.isFile()) throw new WriteRefused(NOT_REGULAR);
+    if (opened.dev !== existing.dev || opened.ino !== existing.ino)
       throw new WriteRefused('it was replaced while meshgov was writing it; nothing was written');
+    if (opened.nlink !== 1)
+      throw new WriteRefused(
+        'it has other hard links, which writing in place would change too; meshgov does not write through links (remove it, or name another file)',
+      );
+    const folder = statSync(dirname(path));
+    const euid = process.geteuid?.();
+    if ((folder.mode & STICKY) !== 0 && opened.uid !== euid && opened.uid !== folder.uid)
+      throw new WriteRefused(
+        'it belongs to another user, in a shared folder (sticky, like /tmp); meshgov does not write into it (remove it, or name another file)',
+      );
     ftruncateSync(fd, 0);
-    writeFileSync(fd, text);
+    try {
+      writeFileSync(fd, text);
+    } catch (e) {
+      const whole = complete === undefined ? '' : `; the whole text is in ${complete}`;
+      throw new IncompleteWrite(
+        `writing it in place failed (${fsProblem(e, path, dirname(path))}): it is now incomplete${whole}`,
+      );
+    }
   } finally {
     closeSync(fd);
   }
