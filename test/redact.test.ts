@@ -330,3 +330,18 @@ describe('redactKnown: a known secret inside a base64 dump', () => {
       expect(redactKnown(text, [SECRET, TOKEN])).toBe(text);
   });
 });
+
+describe('redact: a huge echo', () => {
+  // V8 keeps a backtrack entry per repetition of a group: an unbounded one overflowed the stack around 8 M characters.
+  it('10 MB after a token’s shape or a secret’s name: redacted, no stack overflow', () => {
+    for (const [head, body] of [
+      ['x IQoJb3JpZ2luX2Vj', 'A'.repeat(10_000_000)],
+      ['x IQoJb3JpZ2luX2Vj', '\\/'.repeat(5_000_000)],
+      ['x-amz-security-token: ', 'A'.repeat(10_000_000)],
+      ['"SessionToken":"', `${'\\/'.repeat(5_000_000)}"`],
+    ] as const) {
+      const out = redact(`${head}${body}`);
+      expect(out.slice(0, head.length + 20)).toContain(REDACTED);
+    }
+  });
+});

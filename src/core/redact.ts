@@ -31,7 +31,9 @@ export const SHAPES: readonly RegExp[] = [
   new RegExp(`${AFTER_WORD}(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])`, 'g'),
   // STS session tokens start with these base64 prefixes (the token's serialised header), long enough to need no
   // boundary before them; the token runs on through base64, percent-escapes and JSON's escaped `\/`.
-  /(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE)(?:[A-Za-z0-9+/=%]|\\\/)*/g,
+  // At most 8 KiB of it (real tokens are a few KiB): V8 keeps a backtrack entry per repetition of a group, and an
+  // unbounded one overflowed the stack on a 10 MB echo.
+  /(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE)(?:[A-Za-z0-9+/=%]|\\\/){0,8192}/g,
   // Bearer credentials in any header or message.
   /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g,
 ];
@@ -49,9 +51,9 @@ export const NAMED: readonly RegExp[] = [
   // A signature header (`x-amz-signature: <hex>`): a colon, then hex as long as a signature's.
   new RegExp(String.raw`(${AT_WORD}(?:X-Amz-)?Signature\s*:\s*)[0-9a-fA-F]{16,}(?![0-9A-Za-z])`, 'gi'),
   // Session tokens and secret keys by any of their names (headers, env files, SDK fields, JSON, even JSON inside a
-  // JSON string, and a header's values as a list).
+  // JSON string, and a header's values as a list); at most 8 KiB of the value, as for the token's shape above.
   new RegExp(
-    String.raw`(${AT_WORD}(?:x-amz-security-token|aws[-_]session[-_]token|aws[-_]secret[-_]access[-_]key|secret[-_]?access[-_]?key|session[-_]?token)${QUOTE}${SEPARATOR}(?:\[\s*)?${QUOTE})(?:[^\s"',&;<\\\]]|\\\/)+`,
+    String.raw`(${AT_WORD}(?:x-amz-security-token|aws[-_]session[-_]token|aws[-_]secret[-_]access[-_]key|secret[-_]?access[-_]?key|session[-_]?token)${QUOTE}${SEPARATOR}(?:\[\s*)?${QUOTE})(?:[^\s"',&;<\\\]]|\\\/){1,8192}`,
     'gi',
   ),
   // The same in XML (an STS response or error echoed back).

@@ -4,7 +4,7 @@
  * tokens, on stdout, stderr, in the saved plan or in the apply log.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +18,17 @@ const BASE = {
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   sessionToken: `IQoJb3JpZ2luX2VjEBaseSessionToken${'cXV4'.repeat(30)}`,
 };
+/** A shared-config profile's credentials (`[src]` in the credentials file), never in the environment. */
+const SOURCE = {
+  accessKeyId: 'AKIAZZZZSOURCEPROFIL',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSOURCEKEY',
+  sessionToken: `IQoJb3JpZ2luX2VjESourceProfileToken${'cXV4'.repeat(30)}`,
+};
 /** Values that must never be printed (the endpoint's received signatures are added per run). */
 const SECRETS = [
+  SOURCE.accessKeyId,
+  SOURCE.secretAccessKey,
+  SOURCE.sessionToken,
   BASE.accessKeyId,
   BASE.secretAccessKey,
   BASE.sessionToken,
@@ -35,7 +44,10 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Run the built CLI asynchronously (the endpoint stand-in lives in this process). */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: dir,
@@ -49,6 +61,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
         AWS_EC2_METADATA_DISABLED: 'true',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         MESHGOV_LOCAL_DIR: join(dir, 'local'),
+        ...env,
       },
     });
     let stdout = '';
@@ -143,6 +156,41 @@ describe('credentials echoed back by an endpoint are never printed', { timeout: 
       expect(ep.received.size).toBeGreaterThan(0);
       expect(leaked(out + saved, ep)).toEqual([]);
       expect(leakedInBase64(out + saved, ep)).toEqual([]);
+    } finally {
+      await ep.close();
+    }
+  });
+
+  it('plan --profile: the SDK’s own STS client (a profile’s role_arn) echoes the source profile’s credentials in base64', async () => {
+    const ep = await startEchoEndpoint({ encoding: 'base64', stsFails: true });
+    const aws = join(dir, 'profile-aws');
+    mkdirSync(aws, { recursive: true });
+    writeFileSync(
+      join(aws, 'config'),
+      '[profile gov]\nrole_arn = arn:aws:iam::222222222222:role/ci\nsource_profile = src\nregion = eu-west-1\n[profile src]\nregion = eu-west-1\n',
+    );
+    writeFileSync(
+      join(aws, 'credentials'),
+      `[src]\naws_access_key_id = ${SOURCE.accessKeyId}\naws_secret_access_key = ${SOURCE.secretAccessKey}\naws_session_token = ${SOURCE.sessionToken}\n`,
+    );
+    try {
+      // Only the profile's credentials: none in the environment. AWS_ENDPOINT_URL sends the SDK's own STS client to
+      // the stand-in too.
+      const r = await run(['plan', MESH, '--profile', 'gov', '--endpoint', ep.endpoint], {
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_SESSION_TOKEN: '',
+        AWS_CONFIG_FILE: join(aws, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials'),
+        AWS_ENDPOINT_URL: ep.endpoint,
+      });
+      const out = r.stdout + r.stderr;
+      expect(r.code).toBe(1);
+      expect(out).toMatch(/trace=[A-Za-z0-9+/]*\*\*\*/);
+      // The source profile's key signed what the stand-in received.
+      expect([...ep.received].some((v) => v.includes(SOURCE.accessKeyId))).toBe(true);
+      expect(leaked(out, ep)).toEqual([]);
+      expect(leakedInBase64(out, ep)).toEqual([]);
     } finally {
       await ep.close();
     }

@@ -16,7 +16,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { assumeRoleProvider } from './credentials.js';
+import { assumeRoleProvider, guardedCredentialDefaultProvider } from './credentials.js';
 import { guardEchoedCredentials } from './errors.js';
 import { lazyModule } from '../../core/lazy-module.js';
 import { systemClock } from './clock.js';
@@ -237,7 +237,7 @@ export class ClientPool {
         ...(this.config.retryBackoff ? { backoff: this.config.retryBackoff } : {}),
       }),
       ...(this.config.endpoint ? { endpoint: this.config.endpoint } : {}),
-      ...(credentials ? { credentials } : {}),
+      ...(credentials ? { credentials } : { credentialDefaultProvider: guardedCredentialDefaultProvider }),
     });
     this.instrument(client, service, account);
     this.clients.set(key, client);

@@ -4,8 +4,20 @@
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
  */
 import type { STSClient } from '@aws-sdk/client-sts';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { DefaultProviderInit } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { AdapterError, toAdapterError } from './errors.js';
+import { AdapterError, echoedCredentialsPlugin, toAdapterError } from './errors.js';
+
+/**
+ * The SDK's default credential chain (profiles, env, SSO, web identity, container and instance metadata), with the
+ * echoed-credentials guard on the clients the chain makes itself: STS for a profile's `role_arn` signs with the
+ * source profile's credentials, which are in no environment variable. Given as a client's `credentialDefaultProvider`,
+ * so the SDK passes it the client's own configuration (region, profile) as it does to its default.
+ */
+export function guardedCredentialDefaultProvider(init: DefaultProviderInit): ReturnType<typeof defaultProvider> {
+  return defaultProvider({ ...init, clientPlugins: [...(init.clientPlugins ?? []), echoedCredentialsPlugin] });
+}
 
 /** IAM actions the credentials step needs (on the caller's side: sts:AssumeRole on each governance role). */
 export const CREDENTIALS_IAM_ACTIONS = ['sts:AssumeRole'] as const;

@@ -104,53 +104,90 @@ export function toAdapterError(
   );
 }
 
-/** The request headers whose values are credentials (SigV4's, as the SDK signs them), and the key id inside one. */
-const CREDENTIAL_HEADERS = ['authorization', 'x-amz-security-token'];
+/** The request headers whose values are credentials: SigV4's as the SDK signs them, and SSO's bearer token. */
+const CREDENTIAL_HEADERS = ['authorization', 'x-amz-security-token', 'x-amz-sso_bearer_token'];
+
+/** How deep into an error's fields (`Error`, nested plain objects) the cleaning goes. */
+const MAX_FIELD_DEPTH = 4;
 
 /**
  * Remove the credentials a request was sent with from the error it got back, in every form redactKnown knows: an
  * endpoint may echo the signed request re-encoded (a base64 dump of its headers), which no pattern finds, and only
- * here are the exact values known (the governance role's session is never in the environment). Every string field
- * of the error is cleaned, before the SDK's retry layer or meshgov reads any of them.
+ * here are the exact values known (the governance role's session is never in the environment). The string fields of
+ * the error, and of the errors and plain objects it holds (the query protocol's nested `Error`), are cleaned before
+ * the SDK's retry layer or meshgov reads any of them. Never throws: the error it was given must reach the caller.
  */
 export function redactSentCredentials(e: unknown, request: unknown): void {
-  if (typeof e !== 'object' || e === null) return;
-  const headers = (request as { headers?: unknown } | undefined)?.headers;
-  if (typeof headers !== 'object' || headers === null) return;
-  const sent: string[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value !== 'string' || !CREDENTIAL_HEADERS.includes(name.toLowerCase())) continue;
-    sent.push(value);
-    const keyId = /Credential=([^/,\s]+)/.exec(value)?.[1];
-    if (keyId !== undefined) sent.push(keyId);
+  try {
+    if (typeof e !== 'object' || e === null) return;
+    const headers = (request as { headers?: unknown } | undefined)?.headers;
+    if (typeof headers !== 'object' || headers === null) return;
+    const sent: string[] = [];
+    for (const [name, value] of Object.entries(headers)) {
+      if (typeof value !== 'string' || !CREDENTIAL_HEADERS.includes(name.toLowerCase())) continue;
+      sent.push(value);
+      // The key id and the signature on their own too, as an echo may quote them apart from the header.
+      for (const part of [/Credential=([^/,\s]+)/, /Signature=([0-9a-fA-F]+)/]) {
+        const found = part.exec(value)?.[1];
+        if (found !== undefined) sent.push(found);
+      }
+    }
+    if (sent.length > 0) cleanFields(e, sent, MAX_FIELD_DEPTH, new WeakSet());
+  } catch {
+    // A field that cannot be read or written is left as it is.
   }
-  if (sent.length === 0) return;
-  const fields = e as Record<string, unknown>;
-  for (const key of Object.getOwnPropertyNames(e)) {
-    const value = fields[key];
+}
+
+function cleanFields(target: object, sent: readonly string[], depth: number, seen: WeakSet<object>): void {
+  if (seen.has(target)) return;
+  seen.add(target);
+  for (const key of Object.getOwnPropertyNames(target)) {
+    const field = Object.getOwnPropertyDescriptor(target, key);
+    // Accessors are not called: a getter could do anything.
+    if (field === undefined || !('value' in field)) continue;
+    const value: unknown = field.value;
     if (typeof value === 'string') {
       const clean = redactKnown(value, sent);
-      if (clean !== value) fields[key] = clean;
+      if (clean === value) continue;
+      // The SDK attaches some fields read-only (`$responseBodyText`): redefined when it allows, else left.
+      if (field.writable === true) (target as Record<string, unknown>)[key] = clean;
+      else if (field.configurable === true) Object.defineProperty(target, key, { ...field, value: clean });
+    } else if (depth > 1 && typeof value === 'object' && value !== null && isPlainOrError(value)) {
+      cleanFields(value, sent, depth - 1, seen);
     }
   }
 }
 
+/** Plain objects and errors only: never a response stream, a socket or anything else with its own behaviour. */
+function isPlainOrError(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null || value instanceof Error;
+}
+
 /**
- * Clean every error a client gets back of the credentials its request was sent with ({@link redactSentCredentials}):
- * in the deserialize step, around the deserializer, where the request is the signed one and the error the parsed one.
+ * A client plugin that cleans every error the client gets back of the credentials its request was sent with
+ * ({@link redactSentCredentials}): in the deserialize step, around the deserializer, where the request is the signed
+ * one and the error the parsed one. Also given to the SDK's own credential clients (see
+ * {@link guardedCredentialDefaultProvider}).
  */
+export const echoedCredentialsPlugin = {
+  applyToStack(stack: unknown): void {
+    // The middleware stack types differ per client; the handler signature is the same for all of them.
+    (stack as { add(mw: unknown, opts: unknown): void }).add(
+      (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+        try {
+          return await next(args);
+        } catch (e) {
+          redactSentCredentials(e, (args as { request?: unknown }).request);
+          throw e;
+        }
+      },
+      { step: 'deserialize', priority: 'high', name: 'meshgovEchoedCredentials', override: true },
+    );
+  },
+};
+
+/** {@link echoedCredentialsPlugin} on a client meshgov made. */
 export function guardEchoedCredentials(client: { middlewareStack: unknown }): void {
-  // The middleware stack types differ per client; the handler signature is the same for all of them.
-  const stack = client.middlewareStack as { add(mw: unknown, opts: unknown): void };
-  stack.add(
-    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-      try {
-        return await next(args);
-      } catch (e) {
-        redactSentCredentials(e, (args as { request?: unknown }).request);
-        throw e;
-      }
-    },
-    { step: 'deserialize', priority: 'high', name: 'meshgovEchoedCredentials', override: true },
-  );
+  echoedCredentialsPlugin.applyToStack(client.middlewareStack);
 }

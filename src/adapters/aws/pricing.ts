@@ -18,6 +18,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readRegularFile } from '../fs/bounded-read.js';
 import { writeTemporaryBeside } from '../fs/write.js';
 import { AdapterError, errorCode, guardEchoedCredentials } from './errors.js';
+import { guardedCredentialDefaultProvider } from './credentials.js';
 
 /** IAM actions this adapter needs (the governance role's policy does not carry them: pricing is account-wide). */
 export const PRICING_IAM_ACTIONS = ['pricing:GetProducts'] as const;
@@ -59,7 +60,9 @@ export function createPricingClient(
     // As the Kinesis clients (client-pool.ts): an endpoint that never answers (egress dropped) fails each attempt.
     requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 }),
     maxAttempts: o.maxAttempts ?? 5,
-    ...(o.credentials !== undefined ? { credentials: o.credentials } : {}),
+    ...(o.credentials !== undefined
+      ? { credentials: o.credentials }
+      : { credentialDefaultProvider: guardedCredentialDefaultProvider }),
     ...(o.profile !== undefined ? { profile: o.profile } : {}),
     ...(o.endpoint !== undefined ? { endpoint: o.endpoint } : {}),
   });
