@@ -97,6 +97,19 @@ describe('a file that can be written but not replaced: written in place', () => 
   // Mounts need a private mount namespace (`unshare -m`), which does not touch the machine's mounts; the cases that
   // need one are skipped where that is not allowed.
   const canMount = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /dev/null /dev/null'], { stdio: 'ignore' });
+  /**
+   * A prefix for writeInChild: `setup` run in a private mount namespace, then the child. `sh -c` numbers what follows
+   * its script from $0: `first` and `second`, then node and its arguments.
+   */
+  const inMountNamespace = (setup: string, first: string, second: string) => [
+    'unshare',
+    '-m',
+    'sh',
+    '-c',
+    `${setup} && shift && exec "$@"`,
+    first,
+    second,
+  ];
   /** writeTextFile(cwd, name, text) in a child process, as the user `uid` when given; its result on stdout. */
   const writeInChild = (cwd: string, name: string, text: string, prefix: string[] = [], uid?: number) => {
     const code = `import(${JSON.stringify(module)}).then((m) => process.stdout.write(JSON.stringify(m.writeTextFile(${JSON.stringify(cwd)}, ${JSON.stringify(name)}, ${JSON.stringify(text)}) ?? 'written')))`;
@@ -135,16 +148,7 @@ describe('a file that can be written but not replaced: written in place', () => 
     const source = join(dir(), 'mounted.json');
     writeFileSync(source, 'old');
     writeFileSync(join(d, 'plan.json'), 'placeholder');
-    const mount = [
-      'unshare',
-      '-m',
-      'sh',
-      '-c',
-      'mount --bind "$0" "$1" && shift && exec "$@"',
-      source,
-      join(d, 'plan.json'),
-    ];
-    // `sh -c` numbers what follows its script from $0: the source and the mount point, then node and its arguments.
+    const mount = inMountNamespace('mount --bind "$0" "$1"', source, join(d, 'plan.json'));
     const written = writeInChild(d, 'plan.json', 'new', mount);
     expect(written).toEqual({ status: 0, stdout: '"written"', stderr: '' });
     expect(readFileSync(source, 'utf8')).toBe('new');
@@ -256,15 +260,11 @@ describe('a file that can be written but not replaced: written in place', () => 
     const d = dir();
     const small = dir();
     writeFileSync(join(d, 'plan.json'), 'placeholder');
-    const mount = [
-      'unshare',
-      '-m',
-      'sh',
-      '-c',
-      'mount -t tmpfs -o size=64k none "$0" && printf old > "$0/plan.json" && mount --bind "$0/plan.json" "$1" && shift && exec "$@"',
+    const mount = inMountNamespace(
+      'mount -t tmpfs -o size=64k none "$0" && printf old > "$0/plan.json" && mount --bind "$0/plan.json" "$1"',
       small,
       join(d, 'plan.json'),
-    ];
+    );
     const text = `${'x'.repeat(100_000)}\n`; // (an argument of the child: under Linux's 128 KiB per argument)
     const written = writeInChild(d, 'plan.json', text, mount);
     expect(written.status).toBe(0);
